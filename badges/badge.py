@@ -1,0 +1,90 @@
+"""What a badge shows, read from the store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from eventdesk.db import Store
+from eventdesk.errors import InvalidInput, NotAllowed
+from eventdesk.services.events import show_event
+from eventdesk.services.registration import show_ticket
+
+MM_PER_INCH = 25.4
+
+
+@dataclass(frozen=True)
+class LabelSize:
+    """A label: width and height in millimetres, printer resolution in dots per inch."""
+
+    width_mm: float = 62.0
+    height_mm: float = 100.0
+    dpi: int = 300
+
+    def __post_init__(self) -> None:
+        if not (20 <= self.width_mm <= 300 and 20 <= self.height_mm <= 500):
+            raise InvalidInput(
+                "label size must be 20-300 mm wide and 20-500 mm high", field="label"
+            )
+        if self.dpi not in (150, 200, 203, 300, 600):
+            raise InvalidInput("dpi must be one of 150, 200, 203, 300, 600", field="dpi")
+
+    @property
+    def width_dots(self) -> int:
+        return round(self.width_mm / MM_PER_INCH * self.dpi)
+
+    @property
+    def height_dots(self) -> int:
+        return round(self.height_mm / MM_PER_INCH * self.dpi)
+
+
+@dataclass(frozen=True)
+class Badge:
+    ticket_id: str
+    name: str
+    company: str | None
+    ticket_type: str
+    ribbon: str | None  # a VIP or attention band across the top
+    event: str
+    date: str
+    payload: str | None  # the ticket's QR payload
+
+    @property
+    def lines_below_name(self) -> list[str]:
+        return [x for x in (self.company, self.ticket_type, self.event, self.date) if x]
+
+
+def ribbon_for(ticket_type: str, attention: str | None) -> str | None:
+    """The band text: the attention flag's first words, or VIP for a VIP ticket type."""
+    if attention:
+        return attention.split(":")[0].strip()[:24] or None
+    return "VIP" if "vip" in ticket_type.casefold() else None
+
+
+def load_badge(store: Store, ticket_id: str) -> Badge:
+    ticket = show_ticket(store, ticket_id)
+    if ticket.status != "registered":
+        raise NotAllowed(f"ticket {ticket.id} is {ticket.status}: no badge")
+    event = show_event(store, ticket.event)
+    try:
+        zone = ZoneInfo(event.timezone)
+    except (KeyError, ValueError):
+        zone = ZoneInfo("UTC")
+    start, end = event.starts_at.astimezone(zone), event.ends_at.astimezone(zone)
+    date = f"{start:%d %b %Y}" if start.date() == end.date() else f"{start:%d %b} - {end:%d %b %Y}"
+    return Badge(
+        ticket_id=ticket.id,
+        name=ticket.attendee,
+        company=_company(store, ticket.attendee_id),
+        ticket_type=ticket.ticket_type,
+        ribbon=ribbon_for(ticket.ticket_type, ticket.attention),
+        event=event.title,
+        date=date,
+        payload=ticket.qr_payload,
+    )
+
+
+def _company(store: Store, attendee_id: int) -> str | None:
+    from eventdesk.services.attendees import show_attendee
+
+    return show_attendee(store, attendee_id).company

@@ -1,0 +1,158 @@
+"""Check-in throughput and latency, side by side in one run, on SQLite.
+
+    python -m bench.checkin [--tickets 5000] [--processes 4]
+
+(a) raw sqlite3: one compare-and-set UPDATE per transaction (BEGIN IMMEDIATE ... COMMIT), the
+    same pragmas as eventdesk (WAL, synchronous=NORMAL): the floor a check-in cannot beat.
+(b) Ed25519 verifications per second (cryptography), and our payload parse + verify.
+(c) our full check-in (verify, look-up, compare-and-set, scan-log row, commit) per second with
+    its p50/p99 latency, in one process; then the same by N processes at once on one database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import sqlite3
+import statistics
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from eventdesk.db import Store
+from eventdesk.migrate import upgrade
+from eventdesk.services import attendees, events
+from eventdesk.services.checkin import Checkin
+from eventdesk.services.registration import register
+from eventdesk.tickets import Signer, Verifier, register_public_key
+from eventdesk.values import utcnow
+
+
+def raw_sqlite(path: Path, count: int) -> float:
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("CREATE TABLE t (id TEXT PRIMARY KEY, checked_in_at TEXT, station TEXT)")
+    conn.executemany("INSERT INTO t (id) VALUES (?)", [(f"T{i:07d}",) for i in range(count)])
+    start = time.perf_counter()
+    for i in range(count):
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute(
+            "UPDATE t SET checked_in_at = ?, station = ? WHERE id = ? AND checked_in_at IS NULL",
+            ("2030-01-01T10:00:00", "bench", f"T{i:07d}"),
+        )
+        conn.execute("COMMIT")
+    elapsed = time.perf_counter() - start
+    conn.close()
+    return count / elapsed
+
+
+def make_tickets(store: Store, count: int) -> list[str]:
+    now = utcnow()
+    ev = events.create_event(
+        store, name="Bench", starts=now - timedelta(hours=1), ends=now + timedelta(hours=9)
+    )
+    events.add_ticket_type(store, ev.slug, name="Regular", price_cents=0)
+    buyers = (count + 49) // 50
+    attendees.add_attendees_bulk(
+        store, [{"name": f"B {i}", "email": f"b{i}@example.com"} for i in range(buyers)]
+    )
+    ids: list[str] = []
+    for i in range(buyers):
+        ids.extend(
+            t.ticket_id
+            for t in register(store, ev.slug, f"b{i}@example.com", "Regular", quantity=50).tickets
+        )
+    assert store.signer is not None
+    return [store.signer.payload(t) for t in ids[:count]]
+
+
+def run_station(url: str, station: str, payloads: list[str], start_at: float) -> tuple[int, float]:
+    store = Store(url)
+    desk = Checkin(store, station=station)
+    desk.verifier.verify(payloads[0])  # load the keys before the clock starts
+    while time.time() < start_at:
+        time.sleep(0.001)
+    began = time.perf_counter()
+    admitted = sum(desk.scan(p).admitted for p in payloads)
+    return admitted, time.perf_counter() - began
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tickets", type=int, default=5000)
+    parser.add_argument("--processes", type=int, default=4)
+    args = parser.parse_args()
+    count = args.tickets
+    with tempfile.TemporaryDirectory() as tmp:
+        raw_rate = raw_sqlite(Path(tmp) / "raw.db", count)
+
+        key = Ed25519PrivateKey.generate()
+        public = key.public_key()
+        message = b"eventdesk-ticket|ED1|ABCDEFGH|KEYIDXYZ"
+        signature = key.sign(message)
+        start = time.perf_counter()
+        for _ in range(count):
+            public.verify(signature, message)
+        verify_rate = count / (time.perf_counter() - start)
+
+        url = f"sqlite:///{Path(tmp) / 'eventdesk.db'}"
+        store = Store(url)
+        upgrade(store)
+        signer = Signer(key)
+        register_public_key(store, signer, "bench")
+        store.signer = signer
+        payloads = make_tickets(store, count * (1 + args.processes))
+        verifier = Verifier(store)
+        verifier.verify(payloads[0])
+        start = time.perf_counter()
+        for p in payloads[:count]:
+            verifier.verify(p)
+        parse_verify_rate = count / (time.perf_counter() - start)
+
+        desk = Checkin(store, station="Door 1")
+        latencies = []
+        single = payloads[:count]
+        began = time.perf_counter()
+        admitted = 0
+        for p in single:
+            t0 = time.perf_counter()
+            admitted += desk.scan(p).admitted
+            latencies.append((time.perf_counter() - t0) * 1000)
+        single_rate = count / (time.perf_counter() - began)
+        assert admitted == count, admitted
+        latencies.sort()
+        p50, p99 = statistics.median(latencies), latencies[int(0.99 * (len(latencies) - 1))]
+
+        ctx = multiprocessing.get_context("spawn")
+        chunks = [payloads[count * (i + 1) : count * (i + 2)] for i in range(args.processes)]
+        start_at = time.time() + 3.0
+        with ctx.Pool(args.processes) as pool:
+            results = pool.starmap(
+                run_station, [(url, f"Door {i + 2}", c, start_at) for i, c in enumerate(chunks)]
+            )
+        total = sum(r[0] for r in results)
+        wall = max(r[1] for r in results)
+        assert total == count * args.processes, total
+        multi_rate = total / wall
+        store.dispose()
+
+    print(f"tickets per run: {count:,}  (SQLite, WAL, synchronous=NORMAL)")
+    print(f"(a) raw sqlite3 compare-and-set commits: {raw_rate:>9,.0f} /s")
+    print(
+        f"(b) Ed25519 verifications:               {verify_rate:>9,.0f} /s"
+        f"   (our parse + verify: {parse_verify_rate:,.0f} /s)"
+    )
+    latency = f"p50 {p50:.2f} ms, p99 {p99:.2f} ms"
+    print(f"(c) full check-in, 1 process:            {single_rate:>9,.0f} /s   {latency}")
+    print(f"    full check-in, {args.processes} processes at once:   {multi_rate:>9,.0f} /s in all")
+    print(f"(c)/(a): {single_rate / raw_rate:.2f}")
+    goal = single_rate >= 2000 and p99 <= 5
+    print(f"goal: >= 2,000 check-ins/s in one process, p99 <= 5 ms: {'met' if goal else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()

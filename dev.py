@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""Set up a virtual environment and run eventdesk from it.
+
+    python3 dev.py demo [options]   build a demo event under data/ and open the app on it
+    python3 dev.py test [pytest options]   lint, type-check and run the whole test suite
+    python3 dev.py run ARGS...      run any eventdesk command
+
+Needs only Python 3.11+ and the package index: the first run creates .venv/ and installs the
+project into it; later runs reinstall only when pyproject.toml has changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+STAMP = VENV / ".eventdesk-installed"
+
+
+def _python() -> Path:
+    return BIN / ("python.exe" if os.name == "nt" else "python")
+
+
+def ensure_venv() -> None:
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if not _python().exists():
+        print("creating .venv ...", file=sys.stderr)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    if STAMP.exists() and STAMP.read_text() == wanted:
+        return
+    print("installing eventdesk and its dependencies into .venv ...", file=sys.stderr)
+    pip = [str(_python()), "-m", "pip", "--disable-pip-version-check", "-q"]
+    subprocess.run([*pip, "install", "--upgrade", "pip"], check=True)
+    subprocess.run([*pip, "install", "-e", f"{ROOT}[dev]"], check=True)
+    STAMP.write_text(wanted)
+
+
+def run(argv: list[str]) -> int:
+    return subprocess.call(argv, cwd=ROOT)
+
+
+def test(extra: list[str]) -> int:
+    steps = [
+        [str(BIN / "ruff"), "check", "."],
+        [str(BIN / "ruff"), "format", "--check", "."],
+        [str(BIN / "mypy")],
+    ]
+    for step in steps:
+        print("+", " ".join(Path(step[0]).name if i == 0 else a for i, a in enumerate(step)))
+        code = run(step)
+        if code:
+            return code
+    workers = ["-n", "2"] if not any(a.startswith("-n") for a in extra) else []
+    return run([str(_python()), "-m", "pytest", *workers, *extra])
+
+
+def main() -> int:
+    if len(sys.argv) < 2 or sys.argv[1] not in {"demo", "test", "run"}:
+        print(__doc__, file=sys.stderr)
+        return 2
+    command, extra = sys.argv[1], sys.argv[2:]
+    ensure_venv()
+    if command == "test":
+        return test(extra)
+    eventdesk = str(BIN / "eventdesk")
+    if command == "demo":
+        return run([eventdesk, "demo", *extra])
+    return run([eventdesk, *extra])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,42 @@
+"""Alembic migrations, applied on start. Alembic is imported only when the schema is behind."""
+
+from __future__ import annotations
+
+from sqlalchemy import inspect, text
+from sqlalchemy.exc import DBAPIError
+
+from eventdesk.db import Store, _unavailable_as_error
+from eventdesk.migrations import HEAD_REVISION
+
+_PG_MIGRATION_LOCK = 0x6576_6465_736B  # any constant: serializes migrations across stations
+
+
+def current_revision(store: Store) -> str | None:
+    with _unavailable_as_error(), store.engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        try:
+            row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
+        except DBAPIError:
+            return None
+        return str(row[0]) if row else None
+
+
+def upgrade(store: Store) -> bool:
+    """Bring the database to the newest schema. Returns True when something was applied."""
+    if current_revision(store) == HEAD_REVISION:
+        return False
+    from alembic import command
+    from alembic.config import Config as AlembicConfig
+
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", "eventdesk:migrations")
+    with (
+        _unavailable_as_error(),
+        store.engine.execution_options(eventdesk_write=True).begin() as conn,
+    ):
+        if store.dialect == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK})
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+    return True

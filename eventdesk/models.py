@@ -1,0 +1,329 @@
+"""The schema, as SQLAlchemy 2 typed models. Alembic migrations own the real tables."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# Search tokens are compared by prefix ranges: byte order on both databases.
+BinaryText = String(200).with_variant(String(200, collation="C"), "postgresql")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on SQLite and PostgreSQL alike."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; use UTC-aware times")
+        moment = value.astimezone(UTC)
+        return moment.replace(tzinfo=None) if dialect.name == "sqlite" else moment
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        moment: datetime = value
+        if moment.tzinfo is None:
+            return moment.replace(tzinfo=UTC)
+        return moment.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Venue(Base):
+    __tablename__ = "venue"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    address: Mapped[str | None] = mapped_column(String(400))
+    capacity: Mapped[int | None] = mapped_column(Integer)
+
+
+class Seat(Base):
+    """A numbered seat of a venue, e.g. 'A12'."""
+
+    __tablename__ = "seat"
+    __table_args__ = (UniqueConstraint("venue_id", "label"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    venue_id: Mapped[int] = mapped_column(ForeignKey("venue.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(String(20))
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class Category(Base):
+    __tablename__ = "category"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+
+
+class Event(Base):
+    __tablename__ = "event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("category.id"), index=True)
+    venue_id: Mapped[int | None] = mapped_column(ForeignKey("venue.id"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    visibility: Mapped[str] = mapped_column(String(16), default="public")
+    status: Mapped[str] = mapped_column(String(16), default="scheduled")
+    waitlist_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    registered_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Door policy: 'refuse' unpaid tickets, or 'admit' them with a flag; exit scans and re-entry.
+    unpaid_policy: Mapped[str] = mapped_column(
+        String(10), default="refuse", server_default="refuse"
+    )
+    allow_reentry: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # When the door opens and closes for this event (default: a day before start, 6 h after end).
+    checkin_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    checkin_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class EventSession(Base):
+    """A session or workshop inside an event, with its own room and capacity."""
+
+    __tablename__ = "event_session"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    room: Mapped[str | None] = mapped_column(String(100))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    registered_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class TicketType(Base):
+    __tablename__ = "ticket_type"
+    __table_args__ = (UniqueConstraint("event_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    price_cents: Mapped[int] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3))
+    quantity: Mapped[int | None] = mapped_column(Integer)
+    sales_start: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sales_end: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    priority_tier: Mapped[int] = mapped_column(Integer, default=1)
+    attention: Mapped[str | None] = mapped_column(String(200))
+    registered_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Attendee(Base):
+    __tablename__ = "attendee"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254))
+    email_key: Mapped[str] = mapped_column(String(254), unique=True)
+    company: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(50))
+    pin_hash: Mapped[str | None] = mapped_column(String(200))
+    failed_pin_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SearchToken(Base):
+    """One folded word (name, email, company, ticket id) pointing at an attendee."""
+
+    __tablename__ = "search_token"
+    __table_args__ = (
+        Index("ix_search_token_token", "token", "attendee_id"),
+        Index("ix_search_token_attendee", "attendee_id", "token"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(BinaryText)
+    attendee_id: Mapped[int] = mapped_column(ForeignKey("attendee.id", ondelete="CASCADE"))
+
+
+class Order(Base):
+    __tablename__ = "ticket_order"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id"), index=True)
+    buyer_id: Mapped[int] = mapped_column(ForeignKey("attendee.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Ticket(Base):
+    __tablename__ = "ticket"
+    __table_args__ = (
+        UniqueConstraint("event_id", "seat_label"),
+        Index("ix_ticket_waitlist", "event_id", "status", "waitlist_seq"),
+        Index("ix_ticket_attendee_event", "attendee_id", "event_id"),
+        # Covering the stats snapshot: arrivals over time, and who is in by ticket type.
+        Index(
+            "ix_ticket_arrivals", "event_id", "checked_in_at", "status", "ticket_type_id", "inside"
+        ),
+    )
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("ticket_order.id"), index=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id"))
+    ticket_type_id: Mapped[int] = mapped_column(ForeignKey("ticket_type.id"), index=True)
+    attendee_id: Mapped[int] = mapped_column(ForeignKey("attendee.id"))
+    status: Mapped[str] = mapped_column(String(16))  # registered | waitlisted | cancelled
+    price_cents: Mapped[int] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3))
+    seat_label: Mapped[str | None] = mapped_column(String(20))
+    waitlist_seq: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    registered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The signed QR payload, issued with the ticket by a station holding the private key.
+    qr_payload: Mapped[str | None] = mapped_column(String(200))
+    # Set once, by one compare-and-set statement: the first check-in and where it happened.
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    checked_in_station: Mapped[str | None] = mapped_column(String(100))
+    inside: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+
+
+class TicketSession(Base):
+    __tablename__ = "ticket_session"
+    ticket_id: Mapped[str] = mapped_column(
+        ForeignKey("ticket.id", ondelete="CASCADE"), primary_key=True
+    )
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("event_session.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class Payment(Base):
+    __tablename__ = "payment"
+    __table_args__ = (Index("ix_payment_event", "event_id", "status", "currency"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[str] = mapped_column(ForeignKey("ticket.id"), index=True)
+    event_id: Mapped[int | None] = mapped_column(Integer)  # the ticket's: revenue without a join
+    kind: Mapped[str] = mapped_column(String(10))  # payment | refund
+    method: Mapped[str] = mapped_column(String(10))  # cash | card | comp | invoice
+    amount_cents: Mapped[int] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3))
+    reference: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(10))  # completed | pending | void
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    station: Mapped[str | None] = mapped_column(String(100))
+
+
+class Staff(Base):
+    __tablename__ = "staff"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    name_key: Mapped[str] = mapped_column(String(100), unique=True)
+    role: Mapped[str] = mapped_column(String(16))  # organizer | staff | kiosk
+    pin_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_pin_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class TransactionLog(Base):
+    """Every registration, payment, refund, cancellation and promotion, in order."""
+
+    __tablename__ = "transaction_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("event.id"), index=True)
+    ticket_id: Mapped[str | None] = mapped_column(String(16), index=True)
+    attendee_id: Mapped[int | None] = mapped_column(Integer)
+    amount_cents: Mapped[int | None] = mapped_column(Integer)
+    currency: Mapped[str | None] = mapped_column(String(3))
+    detail: Mapped[str | None] = mapped_column(Text)
+    station: Mapped[str | None] = mapped_column(String(100))
+
+
+class SigningKey(Base):
+    """An Ed25519 public key that ticket payloads may be signed with. The private key stays in a
+    file on the issuing station; every station verifies with the public key from here."""
+
+    __tablename__ = "signing_key"
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    station: Mapped[str | None] = mapped_column(String(100))
+
+
+class SessionCheckin(Base):
+    """Attendance at a session door: one row per ticket and session, inserted once."""
+
+    __tablename__ = "session_checkin"
+    ticket_id: Mapped[str] = mapped_column(
+        ForeignKey("ticket.id", ondelete="CASCADE"), primary_key=True
+    )
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("event_session.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    checked_in_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    station: Mapped[str | None] = mapped_column(String(100))
+
+
+class ScanLog(Base):
+    """Every scan, good or bad: time, station, operator, raw payload (truncated), result."""
+
+    __tablename__ = "scan_log"
+    __table_args__ = (
+        Index("ix_scan_log_event_at", "event_id", "at"),
+        # Covering the stats snapshot's counts: by station and result, with the last scan.
+        Index("ix_scan_log_tally", "event_id", "station", "result", "at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    station: Mapped[str | None] = mapped_column(String(100))
+    operator: Mapped[str | None] = mapped_column(String(100))
+    event_id: Mapped[int | None] = mapped_column(Integer)
+    session_id: Mapped[int | None] = mapped_column(Integer)
+    ticket_id: Mapped[str | None] = mapped_column(String(16), index=True)
+    direction: Mapped[str] = mapped_column(String(8), default="entry")
+    payload: Mapped[str | None] = mapped_column(String(256))
+    result: Mapped[str] = mapped_column(String(24), index=True)
+
+
+class PrintJob(Base):
+    """A badge to print, kept until it is printed: a printer that is off loses nothing."""
+
+    __tablename__ = "print_job"
+    __table_args__ = (Index("ix_print_job_state", "state", "next_attempt_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[str] = mapped_column(ForeignKey("ticket.id"), index=True)
+    printer: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(String(16))  # checkin | reprint | manual
+    state: Mapped[str] = mapped_column(String(16))  # queued | printing | done | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(400))
+    station: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    claimed_by: Mapped[str | None] = mapped_column(String(100))

@@ -1,0 +1,307 @@
+"""Attendee profiles and the type-ahead search the desk uses.
+
+Search works on a token table: every folded word of an attendee's name, company and email (and
+the ids of their tickets) is a row, found by an index range scan on the typed prefix. Accents and
+case are folded away on both sides, so 'zoe' finds 'Zoë' and 'MULLER' finds 'Müller'.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, and_, delete, exists, func, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, aliased
+
+from eventdesk.db import Store
+from eventdesk.errors import Conflict
+from eventdesk.models import Attendee, SearchToken, Ticket
+from eventdesk.services.auth import hash_pin
+from eventdesk.services.common import email_key, get_attendee
+from eventdesk.text import prefix_upper_bound, words
+from eventdesk.values import optional_text, parse_email, parse_pin, require_text, utcnow
+
+DEFAULT_LIMIT = 50
+MAX_TERMS = 6
+
+
+@dataclass(frozen=True)
+class AttendeeInfo:
+    id: int
+    name: str
+    email: str
+    company: str | None
+    phone: str | None
+    has_pin: bool
+
+
+def attendee_info(row: Attendee) -> AttendeeInfo:
+    return AttendeeInfo(
+        row.id, row.name, row.email, row.company, row.phone, row.pin_hash is not None
+    )
+
+
+def search_tokens(name: str, email: str, company: str | None) -> set[str]:
+    """The folded words a person is found by. A query is split into words the same way, so an
+    email is its words ('anna.smith+events@gmail.com': anna, smith, events, gmail, com)."""
+    tokens = {*words(name), *words(email)}
+    # "O'Brien" and "Jean-Luc" are also found as typed without the mark: "obrien", "jeanluc".
+    tokens.update("".join(words(part)) for part in name.split())
+    if company:
+        tokens.update(words(company))
+    return {t[:200] for t in tokens if t}
+
+
+def _replace_tokens(session: Session, attendee: Attendee) -> None:
+    ticket_ids = session.scalars(select(Ticket.id).where(Ticket.attendee_id == attendee.id))
+    session.execute(delete(SearchToken).where(SearchToken.attendee_id == attendee.id))
+    tokens = search_tokens(attendee.name, attendee.email, attendee.company) | {
+        t.lower() for t in ticket_ids
+    }
+    session.add_all(SearchToken(token=t, attendee_id=attendee.id) for t in sorted(tokens))
+
+
+def _validated(
+    name: str | None, email: str | None, company: str | None, phone: str | None
+) -> tuple[str, str, str | None, str | None]:
+    return (
+        require_text(name, "name"),
+        parse_email(email),
+        optional_text(company, "company"),
+        optional_text(phone, "phone", max_length=50),
+    )
+
+
+def add_attendee(
+    store: Store,
+    *,
+    name: str,
+    email: str,
+    company: str | None = None,
+    phone: str | None = None,
+    pin: str | None = None,
+) -> AttendeeInfo:
+    clean_name, clean_email, clean_company, clean_phone = _validated(name, email, company, phone)
+    pin_hash = hash_pin(parse_pin(pin)) if pin else None
+    with store.write() as session:
+        key = email_key(clean_email)
+        if session.scalar(select(Attendee.id).where(Attendee.email_key == key)) is not None:
+            raise Conflict(f"an attendee with email {clean_email} exists already", field="email")
+        row = Attendee(
+            name=clean_name,
+            email=clean_email,
+            email_key=key,
+            company=clean_company,
+            phone=clean_phone,
+            pin_hash=pin_hash,
+            failed_pin_attempts=0,
+            created_at=utcnow(),
+        )
+        session.add(row)
+        try:
+            session.flush()
+        except IntegrityError:
+            raise Conflict(
+                f"an attendee with email {clean_email} exists already", field="email"
+            ) from None
+        _replace_tokens(session, row)
+        return attendee_info(row)
+
+
+def add_attendees_bulk(store: Store, rows: Iterable[Mapping[str, str | None]]) -> int:
+    """Insert many attendees in one transaction (name, email, company, phone). All or nothing."""
+    now = utcnow()
+    prepared = []
+    for row in rows:
+        name, email, company, phone = _validated(
+            row.get("name"), row.get("email"), row.get("company"), row.get("phone")
+        )
+        prepared.append((name, email, company, phone))
+    _check_new_emails(store, [email for _, email, _, _ in prepared])
+    with store.write() as session:
+        for start in range(0, len(prepared), 500):  # small: RETURNING in order costs batch**2
+            chunk = prepared[start : start + 500]
+            ids = session.scalars(
+                insert(Attendee).returning(Attendee.id, sort_by_parameter_order=True),
+                [
+                    {
+                        "name": name,
+                        "email": email,
+                        "email_key": email_key(email),
+                        "company": company,
+                        "phone": phone,
+                        "failed_pin_attempts": 0,
+                        "created_at": now,
+                    }
+                    for name, email, company, phone in chunk
+                ],
+            ).all()
+            token_rows = [
+                {"token": token, "attendee_id": attendee_id}
+                for attendee_id, (name, email, company, _) in zip(ids, chunk, strict=True)
+                for token in sorted(search_tokens(name, email, company))
+            ]
+            session.execute(insert(SearchToken), token_rows)
+    return len(prepared)
+
+
+def update_attendee(
+    store: Store,
+    ref: str | int,
+    *,
+    name: str | None = None,
+    email: str | None = None,
+    company: str | None = None,
+    phone: str | None = None,
+) -> AttendeeInfo:
+    with store.write() as session:
+        row = get_attendee(session, ref)
+        # Locked: a ticket registered meanwhile must not lose its search token below.
+        session.refresh(row, with_for_update=True)
+        new_name, new_email, new_company, new_phone = _validated(
+            row.name if name is None else name,
+            row.email if email is None else email,
+            row.company if company is None else company,
+            row.phone if phone is None else phone,
+        )
+        key = email_key(new_email)
+        if key != row.email_key and session.scalar(
+            select(Attendee.id).where(Attendee.email_key == key)
+        ):
+            raise Conflict(f"an attendee with email {new_email} exists already", field="email")
+        row.name, row.email, row.email_key, row.company, row.phone = (
+            new_name,
+            new_email,
+            key,
+            new_company,
+            new_phone,
+        )
+        session.flush()
+        _replace_tokens(session, row)
+        return attendee_info(row)
+
+
+def set_attendee_pin(store: Store, ref: str | int, pin: str) -> AttendeeInfo:
+    pin_hash = hash_pin(parse_pin(pin))
+    with store.write() as session:
+        row = get_attendee(session, ref)
+        row.pin_hash = pin_hash
+        row.failed_pin_attempts = 0
+        row.locked_until = None
+        return attendee_info(row)
+
+
+def show_attendee(store: Store, ref: str | int) -> AttendeeInfo:
+    with store.read() as session:
+        return attendee_info(get_attendee(session, ref))
+
+
+def _query_terms(query: str) -> list[str]:
+    """The folded words typed; an email is its words too ('smith+events@gmail' finds smith)."""
+    unique = sorted(set(words(query)), key=lambda t: (-len(t), t))
+    return unique[:MAX_TERMS]
+
+
+def _token_range(term: str) -> ColumnElement[bool]:
+    return and_(SearchToken.token >= term, SearchToken.token < prefix_upper_bound(term))
+
+
+def _most_selective(session: Session, terms: list[str]) -> list[str]:
+    """Terms reordered so the one matching fewest tokens drives the scan (counted up to a cap)."""
+    if len(terms) == 1:
+        return terms
+    cap = 2000
+    counts = {
+        term: session.scalar(
+            select(func.count()).select_from(
+                select(SearchToken.id).where(_token_range(term)).limit(cap).subquery()
+            )
+        )
+        or 0
+        for term in terms
+    }
+    return sorted(terms, key=lambda t: (counts[t], -len(t)))
+
+
+def find_attendees(store: Store, query: str, *, limit: int = DEFAULT_LIMIT) -> list[AttendeeInfo]:
+    """Type-ahead search: every typed word must start a word of the name, email, company or a
+    ticket id. An empty query lists everyone by name."""
+    limit = max(1, min(limit, 500))
+    with store.read() as session:
+        return search_session(session, query, limit=limit)
+
+
+def search_session(session: Session, query: str, *, limit: int) -> list[AttendeeInfo]:
+    terms = _query_terms(query)
+    if terms:
+        terms = _most_selective(session, terms)
+    if not terms:
+        rows = session.scalars(select(Attendee).order_by(Attendee.name, Attendee.id).limit(limit))
+        return [attendee_info(r) for r in rows]
+    driver = aliased(SearchToken)
+    stmt = select(driver.attendee_id).where(
+        driver.token >= terms[0], driver.token < prefix_upper_bound(terms[0])
+    )
+    for term in terms[1:]:
+        other = aliased(SearchToken)
+        stmt = stmt.where(
+            exists().where(
+                and_(
+                    other.attendee_id == driver.attendee_id,
+                    other.token >= term,
+                    other.token < prefix_upper_bound(term),
+                )
+            )
+        )
+    stmt = stmt.order_by(driver.token, driver.attendee_id).limit(limit * 4)
+    ordered = _unique(session.scalars(stmt).all())[:limit]
+    if not ordered:
+        return []
+    by_id = {a.id: a for a in session.scalars(select(Attendee).where(Attendee.id.in_(ordered)))}
+    return [attendee_info(by_id[i]) for i in ordered if i in by_id]
+
+
+def _unique(ids: Sequence[int]) -> list[int]:
+    return list(dict.fromkeys(ids))
+
+
+def known_emails(store: Store, emails: Sequence[str]) -> set[str]:
+    """Which of these emails belong to attendees already (as their case-folded keys)."""
+    keys = list({email_key(e) for e in emails})
+    found: set[str] = set()
+    with store.read() as session:
+        for start in range(0, len(keys), 1000):
+            chunk = keys[start : start + 1000]
+            found.update(
+                session.scalars(select(Attendee.email_key).where(Attendee.email_key.in_(chunk)))
+            )
+    return found
+
+
+def _check_new_emails(store: Store, emails: Sequence[str]) -> None:
+    """All or nothing: name every row whose email is taken, in the file or in the database."""
+    keys = [email_key(e) for e in emails]
+    problems: list[str] = []
+    first_row: dict[str, int] = {}
+    for number, key in enumerate(keys, start=1):
+        if key in first_row:
+            problems.append(
+                f"row {number}: email {emails[number - 1]} repeats row {first_row[key]}"
+            )
+        else:
+            first_row[key] = number
+    with store.read() as session:
+        unique = list(first_row)
+        for start in range(0, len(unique), 1000):
+            chunk = unique[start : start + 1000]
+            for taken in session.scalars(
+                select(Attendee.email_key).where(Attendee.email_key.in_(chunk))
+            ):
+                problems.append(
+                    f"row {first_row[taken]}: email {emails[first_row[taken] - 1]} exists already"
+                )
+    if problems:
+        shown = "; ".join(sorted(problems, key=lambda p: int(p.split()[1].rstrip(":")))[:20])
+        more = f" (and {len(problems) - 20} more)" if len(problems) > 20 else ""
+        raise Conflict(f"{len(problems)} attendee(s) not added: {shown}{more}", field="email")

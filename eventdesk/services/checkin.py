@@ -1,0 +1,598 @@
+"""Check-in: verify the ticket, one compare-and-set, a scan-log row for every scan.
+
+The order of the checks (DESIGN.md): invalid, unknown, revoked, waitlisted, wrong_event,
+wrong_session, not_yet_valid / expired, unpaid, already_checked_in, then ok. Admission is decided
+by one statement, ``UPDATE ticket SET checked_in_at = :now ... WHERE id = :id AND checked_in_at
+IS NULL``: of two stations scanning the same ticket at once exactly one sees a row changed.
+Each scan is one write transaction (BEGIN IMMEDIATE on SQLite), so a scan that was answered is
+on disk, scan log included.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, cast
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import (
+    Connection,
+    CursorResult,
+    Result,
+    Table,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+
+from eventdesk.db import Store
+from eventdesk.errors import InvalidInput, NotAllowed, NotFound
+from eventdesk.ids import as_id
+from eventdesk.models import (
+    Attendee,
+    Event,
+    EventSession,
+    Payment,
+    ScanLog,
+    SessionCheckin,
+    Ticket,
+    TicketSession,
+    TicketType,
+    UTCDateTime,
+)
+from eventdesk.services.common import get_event, get_ticket, log
+from eventdesk.services.printing import enqueue_in
+from eventdesk.tickets import InvalidPayload, Verifier
+from eventdesk.values import format_cents, utcnow
+
+RESULTS = (
+    "invalid",
+    "unknown",
+    "revoked",
+    "waitlisted",
+    "wrong_event",
+    "wrong_session",
+    "not_yet_valid",
+    "expired",
+    "unpaid",
+    "already_checked_in",
+    "no_reentry",
+    "not_checked_in",
+    "ok",
+)
+DOOR_OPENS_BEFORE = timedelta(hours=24)
+DOOR_CLOSES_AFTER = timedelta(hours=6)
+SESSION_OPENS_BEFORE = timedelta(minutes=60)
+PAYLOAD_LOG_CHARS = 200
+
+_t = cast(Table, Ticket.__table__)
+_tt = cast(Table, TicketType.__table__)
+_a = cast(Table, Attendee.__table__)
+_e = cast(Table, Event.__table__)
+_p = cast(Table, Payment.__table__)
+_s = cast(Table, EventSession.__table__)
+_ts = cast(Table, TicketSession.__table__)
+_sc = cast(Table, SessionCheckin.__table__)
+_log = cast(Table, ScanLog.__table__)
+
+_paid = (
+    select(
+        func.coalesce(
+            func.sum(case((_p.c.kind == "payment", _p.c.amount_cents), else_=-_p.c.amount_cents)), 0
+        )
+    )
+    .where(_p.c.ticket_id == _t.c.id, _p.c.status == "completed")
+    .scalar_subquery()
+)
+_LOOKUP = select(
+    _t.c.id,
+    _t.c.status,
+    _t.c.event_id,
+    _t.c.checked_in_at,
+    _t.c.checked_in_station,
+    _t.c.inside,
+    _t.c.price_cents,
+    _t.c.currency,
+    _tt.c.name.label("ticket_type"),
+    _tt.c.attention,
+    _a.c.name.label("attendee"),
+    _e.c.slug,
+    _e.c.status.label("event_status"),
+    _e.c.starts_at,
+    _e.c.ends_at,
+    _e.c.timezone,
+    _e.c.unpaid_policy,
+    _e.c.allow_reentry,
+    _e.c.checkin_opens_at,
+    _e.c.checkin_closes_at,
+    _paid.label("paid"),
+).select_from(
+    _t.join(_tt, _tt.c.id == _t.c.ticket_type_id)
+    .join(_a, _a.c.id == _t.c.attendee_id)
+    .join(_e, _e.c.id == _t.c.event_id)
+)
+
+# The hot path's statements, built once: SQLAlchemy then reuses their compiled form.
+_TIME = UTCDateTime()
+_LOOKUP_ONE = _LOOKUP.where(_t.c.id == bindparam("b_id"))
+_EVENT_ON = select(_e.c.id).where(_e.c.id == _t.c.event_id, _e.c.status != "cancelled").exists()
+_ADMIT = (
+    update(_t)
+    .where(
+        _t.c.id == bindparam("b_id"),
+        _t.c.status == "registered",
+        _t.c.checked_in_at.is_(None),
+        _EVENT_ON,
+    )
+    .values(
+        checked_in_at=bindparam("b_now", type_=_TIME),
+        checked_in_station=bindparam("b_station"),
+        inside=True,
+    )
+)
+_READMIT = (
+    update(_t)
+    .where(
+        _t.c.id == bindparam("b_id"),
+        _t.c.status == "registered",
+        _t.c.checked_in_at.is_not(None),
+        _t.c.inside.is_(False),
+    )
+    .values(inside=True)
+)
+_LEAVE = update(_t).where(_t.c.id == bindparam("b_id"), _t.c.inside.is_(True)).values(inside=False)
+_FIRST = select(_t.c.checked_in_at, _t.c.checked_in_station, _t.c.status).where(
+    _t.c.id == bindparam("b_id")
+)
+_IN_SESSION = select(_ts.c.session_id).where(
+    _ts.c.ticket_id == bindparam("b_id"), _ts.c.session_id == bindparam("b_session")
+)
+_SESSION_FIRST = select(_sc.c.checked_in_at, _sc.c.station).where(
+    _sc.c.ticket_id == bindparam("b_id"), _sc.c.session_id == bindparam("b_session")
+)
+# Insert-once attendance, only while the ticket is still registered and its event not cancelled
+# (a cancellation between the look-up and this statement is seen here, on either database).
+_SESSION_ROW = select(
+    _t.c.id,
+    bindparam("b_session"),
+    bindparam("b_now", type_=_TIME),
+    bindparam("b_station"),
+).where(_t.c.id == bindparam("b_id"), _t.c.status == "registered", _EVENT_ON)
+_SESSION_COLUMNS = ["ticket_id", "session_id", "checked_in_at", "station"]
+_SESSION_ADMIT = {
+    "postgresql": postgresql.insert(_sc)
+    .from_select(_SESSION_COLUMNS, _SESSION_ROW)
+    .on_conflict_do_nothing()
+    .returning(_sc.c.ticket_id),
+    "sqlite": sqlite.insert(_sc)
+    .from_select(_SESSION_COLUMNS, _SESSION_ROW)
+    .on_conflict_do_nothing()
+    .returning(_sc.c.ticket_id),
+}
+_LOG = insert(_log)
+_REFUNDED = (
+    select(_p.c.id)
+    .where(_p.c.ticket_id == bindparam("b_id"), _p.c.status == "completed", _p.c.kind == "refund")
+    .limit(1)
+)
+
+
+def rowcount(result: Result[Any]) -> int:
+    """Rows an UPDATE, INSERT or DELETE changed."""
+    return int(cast(CursorResult[Any], result).rowcount)
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """One decision, as a plain value: crosses threads, goes to JSON and to the screen."""
+
+    result: str
+    message: str
+    at: datetime
+    ticket_id: str | None = None
+    attendee: str | None = None
+    ticket_type: str | None = None
+    attention: str | None = None
+    first_checked_in_at: datetime | None = None
+    first_station: str | None = None
+    event: str | None = None
+    session_id: int | None = None
+    direction: str = "entry"
+    flags: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def admitted(self) -> bool:
+        return self.result == "ok"
+
+
+Answer = Callable[..., ScanResult]
+
+
+class Checkin:
+    """The check-in desk of one station: holds the verifier's key cache for the process."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        station: str,
+        operator: str | None = None,
+        event: str | int | None = None,
+        print_to: str | None = None,
+    ) -> None:
+        self.store = store
+        self.station = station
+        self.operator = operator
+        # The printer that gets a badge at each first check-in (queued in the same transaction).
+        self.print_to = print_to
+        self.verifier = Verifier(store)
+        self.event_id: int | None = None
+        if event is not None:
+            with store.read() as session:
+                self.event_id = get_event(session, event).id
+
+    # --- entry points -----------------------------------------------------------------------
+    def scan(
+        self,
+        payload: str,
+        *,
+        session_id: int | None = None,
+        direction: str = "entry",
+        now: datetime | None = None,
+    ) -> ScanResult:
+        """A scanned QR payload (a camera or a keyboard-wedge scanner) to a decision."""
+        moment = now or utcnow()
+        text = payload.strip() if isinstance(payload, str) else ""
+        try:
+            ticket_id = self.verifier.verify(text)
+        except InvalidPayload as exc:
+            result = ScanResult(
+                "invalid",
+                f"Not a valid ticket: {exc}",
+                moment,
+                direction=direction,
+                session_id=session_id,
+            )
+            with self.store.write_conn() as conn:
+                self._log(conn, result, text)
+            return result
+        return self._decide(ticket_id, text, session_id=session_id, direction=direction, now=moment)
+
+    def checkin_ticket(
+        self,
+        ticket_id: str,
+        *,
+        session_id: int | None = None,
+        direction: str = "entry",
+        now: datetime | None = None,
+    ) -> ScanResult:
+        """Manual check-in by ticket id, as the desk does after a search."""
+        wanted = ticket_id.strip().upper() if isinstance(ticket_id, str) else ""
+        if not (0 < len(wanted) <= 16 and wanted.isascii() and wanted.isalnum()):
+            moment = now or utcnow()
+            result = ScanResult(
+                "unknown",
+                "There is no such ticket.",
+                moment,
+                direction=direction,
+                session_id=session_id,
+            )
+            with self.store.write_conn() as conn:
+                self._log(conn, result, f"ticket:{ticket_id}")
+            return result
+        return self._decide(
+            ticket_id.strip().upper(),
+            None,
+            session_id=session_id,
+            direction=direction,
+            now=now or utcnow(),
+        )
+
+    # --- the decision -----------------------------------------------------------------------
+    def _decide(
+        self,
+        ticket_id: str,
+        raw: str | None,
+        *,
+        session_id: int | None,
+        direction: str,
+        now: datetime,
+    ) -> ScanResult:
+        if direction not in ("entry", "exit"):
+            raise InvalidInput("direction must be entry or exit", field="direction")
+        if direction == "exit" and session_id is not None:
+            raise InvalidInput(
+                "exit scans belong at the event's door, not a session door", field="direction"
+            )
+        session_info = self._session(session_id) if session_id is not None else None
+        with self.store.write_conn() as conn:
+            row = conn.execute(_LOOKUP_ONE, {"b_id": ticket_id}).first()
+            if row is None:
+                result = ScanResult(
+                    "unknown",
+                    "This ticket is not in the database.",
+                    now,
+                    ticket_id=ticket_id,
+                    session_id=session_id,
+                    direction=direction,
+                )
+            else:
+                result = self._judge(conn, row._mapping, session_id, session_info, direction, now)
+            self._log(
+                conn,
+                result,
+                raw if raw is not None else f"ticket:{ticket_id}",
+                event_id=row.event_id if row is not None else self.event_id,
+            )
+            return result
+
+    def _judge(
+        self,
+        conn: Connection,
+        row: Any,
+        session_id: int | None,
+        session_info: tuple[int, datetime, datetime] | None,
+        direction: str,
+        now: datetime,
+    ) -> ScanResult:
+        def answer(result: str, message: str, **extra: Any) -> ScanResult:
+            return ScanResult(
+                result,
+                message,
+                now,
+                ticket_id=row["id"],
+                attendee=row["attendee"],
+                ticket_type=row["ticket_type"],
+                attention=row["attention"],
+                event=row["slug"],
+                session_id=session_id,
+                direction=direction,
+                **extra,
+            )
+
+        if row["status"] == "cancelled" or row["event_status"] == "cancelled":
+            what = "event was" if row["event_status"] == "cancelled" else "ticket was"
+            return answer("revoked", f"This {what} cancelled.")
+        if (
+            row["price_cents"] > 0
+            and int(row["paid"] or 0) <= 0
+            and conn.execute(_REFUNDED, {"b_id": row["id"]}).first()
+        ):  # looked up only for a priced ticket with nothing paid: rare at the door
+            return answer("revoked", "This ticket was refunded.")
+        if row["status"] == "waitlisted":
+            return answer("waitlisted", "This ticket is on the waitlist, not admitted yet.")
+        if self.event_id is not None and row["event_id"] != self.event_id:
+            return answer("wrong_event", f"This ticket is for another event ({row['slug']}).")
+        if session_info is not None:
+            session_event, session_start, session_end = session_info
+            if session_event != row["event_id"]:
+                return answer("wrong_event", f"This ticket is for another event ({row['slug']}).")
+            registered = conn.execute(
+                _IN_SESSION, {"b_id": row["id"], "b_session": session_id}
+            ).first()
+            if registered is None:
+                return answer("wrong_session", "This ticket is not registered for this session.")
+            opens, closes = session_start - SESSION_OPENS_BEFORE, session_end
+        else:
+            opens = row["checkin_opens_at"] or row["starts_at"] - DOOR_OPENS_BEFORE
+            closes = row["checkin_closes_at"] or row["ends_at"] + DOOR_CLOSES_AFTER
+        if now < opens:
+            return answer("not_yet_valid", f"Check-in opens at {_when(opens, row['timezone'])}.")
+        if now > closes:
+            return answer("expired", f"Check-in closed at {_when(closes, row['timezone'])}.")
+        due = max(row["price_cents"] - int(row["paid"] or 0), 0)
+        flags: tuple[str, ...] = ()
+        if due > 0:
+            owed = format_cents(due, row["currency"])
+            if row["unpaid_policy"] != "admit":
+                return answer("unpaid", f"Not paid: {owed} due. Please see the desk.")
+            flags = (f"unpaid: collect {owed}",)
+        if session_id is not None:
+            return self._session_cas(conn, row, session_id, now, answer, flags)
+        if direction == "exit":
+            return self._exit_cas(conn, row, now, answer)
+        return self._entry_cas(conn, row, now, answer, flags)
+
+    def _entry_cas(
+        self, conn: Connection, row: Any, now: datetime, answer: Answer, flags: tuple[str, ...]
+    ) -> ScanResult:
+        admitted = rowcount(
+            conn.execute(_ADMIT, {"b_id": row["id"], "b_now": now, "b_station": self.station})
+        )
+        if admitted == 1:
+            if self.print_to:
+                enqueue_in(
+                    conn, row["id"], self.print_to, reason="checkin", station=self.station, now=now
+                )
+            return answer(
+                "ok",
+                _welcome(row),
+                flags=(*flags, "badge queued") if self.print_to else flags,
+                first_checked_in_at=now,
+                first_station=self.station,
+            )
+        if row["allow_reentry"]:
+            back_in = rowcount(conn.execute(_READMIT, {"b_id": row["id"]}))
+            if back_in == 1:
+                first_at, first_station, _ = conn.execute(_FIRST, {"b_id": row["id"]}).one()
+                return answer(
+                    "ok",
+                    "Welcome back, " + _welcome(row),
+                    flags=(*flags, "re-entry"),
+                    first_checked_in_at=first_at,
+                    first_station=first_station,
+                )
+        first_at, first_station, status = conn.execute(_FIRST, {"b_id": row["id"]}).one()
+        if status != "registered":  # cancelled between the look-up and the update
+            return answer("revoked", "This ticket was cancelled.")
+        return answer(
+            "already_checked_in",
+            f"Already checked in at {_clock(first_at, row['timezone'])} "
+            f"at {first_station or 'another station'}.",
+            first_checked_in_at=first_at,
+            first_station=first_station,
+        )
+
+    def _exit_cas(self, conn: Connection, row: Any, now: datetime, answer: Answer) -> ScanResult:
+        if not row["allow_reentry"]:
+            return answer("no_reentry", "This event has no re-entry: exit scans are off.")
+        left = rowcount(conn.execute(_LEAVE, {"b_id": row["id"]}))
+        if left == 1:
+            return answer(
+                "ok",
+                f"Goodbye, {row['attendee']}: see you later.",
+                first_checked_in_at=row["checked_in_at"],
+                first_station=row["checked_in_station"],
+            )
+        return answer("not_checked_in", "This ticket is not checked in: nothing to check out.")
+
+    def _session_cas(
+        self,
+        conn: Connection,
+        row: Any,
+        session_id: int,
+        now: datetime,
+        answer: Answer,
+        flags: tuple[str, ...],
+    ) -> ScanResult:
+        values = {
+            "b_id": row["id"],
+            "b_session": session_id,
+            "b_now": now,
+            "b_station": self.station,
+        }
+        # RETURNING, not rowcount: psycopg reports -1 for an upsert whose key comes back.
+        if conn.execute(_SESSION_ADMIT[self.store.dialect], values).first() is not None:
+            return answer(
+                "ok",
+                _welcome(row),
+                flags=flags,
+                first_checked_in_at=now,
+                first_station=self.station,
+            )
+        first = conn.execute(_SESSION_FIRST, {"b_id": row["id"], "b_session": session_id}).first()
+        if first is None:  # not inserted and not there: cancelled a moment ago
+            return answer("revoked", "This ticket was cancelled.")
+        first_at, first_station = first
+        return answer(
+            "already_checked_in",
+            f"Already checked in to this session at {_clock(first_at, row['timezone'])} "
+            f"at {first_station}.",
+            first_checked_in_at=first_at,
+            first_station=first_station,
+        )
+
+    # --- helpers ----------------------------------------------------------------------------
+    def _session(self, session_id: int) -> tuple[int, datetime, datetime]:
+        """The session's event and times, read afresh (an organizer may move a session)."""
+        with self.store.read() as session:
+            row = session.get(EventSession, session_id) if as_id(session_id) else None
+            if row is None:
+                raise NotFound(f"no session {session_id}", field="session")
+            return (row.event_id, row.starts_at, row.ends_at)
+
+    def _log(
+        self, conn: Connection, result: ScanResult, raw: str, *, event_id: int | None = None
+    ) -> None:
+        clipped = raw[:PAYLOAD_LOG_CHARS]
+        if not clipped.isprintable():
+            clipped = "".join(ch if ch.isprintable() else "?" for ch in clipped)
+        conn.execute(
+            _LOG,
+            {
+                "at": result.at,
+                "station": self.station[:100],
+                "operator": self.operator[:100] if self.operator else None,
+                "event_id": event_id if event_id is not None else self.event_id,
+                "session_id": result.session_id,
+                "ticket_id": result.ticket_id,
+                "direction": result.direction,
+                "payload": clipped,
+                "result": result.result,
+            },
+        )
+
+
+def _welcome(row: Any) -> str:
+    return f"Welcome, {row['attendee']} ({row['ticket_type']})."
+
+
+def _when(moment: datetime, zone: str) -> str:
+    try:
+        return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M %Z")
+    except (ZoneInfoNotFoundError, ValueError):
+        return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _clock(moment: datetime | None, zone: str) -> str:
+    """A time as the door sees it: in the event's time zone."""
+    if moment is None:
+        return "?"
+    try:
+        return moment.astimezone(ZoneInfo(zone)).strftime("%H:%M")
+    except (ZoneInfoNotFoundError, ValueError):
+        return moment.strftime("%H:%M UTC")
+
+
+# --- undo -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class UndoResult:
+    ticket_id: str
+    session_id: int | None
+    was_checked_in_at: datetime
+    was_station: str | None
+
+
+def undo_checkin(
+    store: Store, ticket_id: str, *, session_id: int | None = None, station: str | None = None
+) -> UndoResult:
+    """Annul a check-in (of the event, or of one session): explicit and logged."""
+    now = utcnow()
+    with store.write() as session:
+        ticket = get_ticket(session, ticket_id)
+        if session_id is None:
+            before = (ticket.checked_in_at, ticket.checked_in_station)
+            changed = rowcount(
+                session.execute(
+                    update(Ticket)
+                    .where(Ticket.id == ticket.id, Ticket.checked_in_at.is_not(None))
+                    .values(checked_in_at=None, checked_in_station=None, inside=False)
+                    .execution_options(synchronize_session=False)
+                )
+            )
+        else:
+            found = session.get(SessionCheckin, (ticket.id, session_id))
+            before = (found.checked_in_at, found.station) if found else (None, None)
+            changed = rowcount(
+                session.execute(
+                    delete(SessionCheckin).where(
+                        and_(
+                            SessionCheckin.ticket_id == ticket.id,
+                            SessionCheckin.session_id == session_id,
+                        )
+                    )
+                )
+            )
+        if changed != 1 or before[0] is None:
+            where = f"session {session_id}" if session_id is not None else "the event"
+            raise NotAllowed(f"ticket {ticket.id} is not checked in to {where}: nothing to undo")
+        log(
+            session,
+            "checkin_undone",
+            at=now,
+            event_id=ticket.event_id,
+            ticket_id=ticket.id,
+            attendee_id=ticket.attendee_id,
+            station=station,
+            session_id=session_id,
+            was_checked_in_at=before[0].isoformat(),
+            was_station=before[1],
+        )
+        return UndoResult(ticket.id, session_id, before[0], before[1])

@@ -1,0 +1,525 @@
+"""Reports and the live stats snapshot: rows a table or a CSV can show.
+
+Every figure is counted by the database (GROUP BY on indexed columns), so a snapshot stays
+cheap at 100,000 attendees and is right while many stations check people in.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, Integer, case, cast, extract, func, select, text
+from sqlalchemy.orm import Session
+
+from eventdesk.db import Store
+from eventdesk.errors import InvalidInput
+from eventdesk.models import (
+    Event,
+    EventSession,
+    Payment,
+    ScanLog,
+    SessionCheckin,
+    Ticket,
+    TicketType,
+)
+from eventdesk.services.common import get_event
+from eventdesk.values import format_cents, utcnow
+
+REPORTS = ("attendance", "revenue", "sales", "sessions", "waitlists", "scans")
+PROBLEMS = (
+    "invalid",
+    "unknown",
+    "revoked",
+    "waitlisted",
+    "wrong_event",
+    "wrong_session",
+    "already_checked_in",
+    "not_yet_valid",
+    "expired",
+    "unpaid",
+    "no_reentry",
+    "not_checked_in",
+)
+
+
+@dataclass(frozen=True)
+class Report:
+    name: str
+    title: str
+    columns: tuple[str, ...]
+    rows: list[tuple[Any, ...]]
+
+    def as_dicts(self) -> list[dict[str, Any]]:
+        return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
+
+
+def _bucket(session: Session, column: Any, seconds: int) -> ColumnElement[Any]:
+    """Whole ``seconds``-long buckets of a timestamp, as an integer, on either database."""
+    if session.get_bind().dialect.name == "sqlite":
+        return cast(func.strftime("%s", column), Integer) // seconds
+    return cast(func.floor(extract("epoch", column) / seconds), Integer)
+
+
+def _zone(event: Event) -> ZoneInfo:
+    try:
+        return ZoneInfo(event.timezone)
+    except (KeyError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _clock(bucket: int, seconds: int, zone: ZoneInfo, fmt: str) -> str:
+    return datetime.fromtimestamp(bucket * seconds, zone).strftime(fmt)
+
+
+# --- the reports ----------------------------------------------------------------------------
+def attendance(session: Session, event: Event) -> Report:
+    rows: list[tuple[Any, ...]] = []
+    registered = event.registered_count
+    checked = _checked_in_by_type(session, event)
+    total_in = sum(checked.values())
+    rows.append(("total", "all tickets", registered, total_in, registered - total_in))
+    for tt in session.scalars(
+        select(TicketType)
+        .where(TicketType.event_id == event.id)
+        .order_by(TicketType.priority_tier, TicketType.id)
+    ):
+        inside = checked.get(tt.id, 0)
+        rows.append(
+            ("ticket type", tt.name, tt.registered_count, inside, tt.registered_count - inside)
+        )
+    zone = _zone(event)
+    hour = _bucket(session, Ticket.checked_in_at, 3600)
+    for bucket, count in session.execute(
+        select(hour, func.count())
+        .where(Ticket.event_id == event.id, Ticket.checked_in_at.is_not(None))
+        .group_by(hour)
+        .order_by(hour)
+    ):
+        rows.append(
+            (
+                "arrivals by hour",
+                _clock(int(bucket), 3600, zone, "%Y-%m-%d %H:00"),
+                None,
+                count,
+                None,
+            )
+        )
+    return Report(
+        "attendance",
+        f"Attendance: {event.title}",
+        ("section", "item", "registered", "checked_in", "no_shows"),
+        rows,
+    )
+
+
+def _checked_in_by_type(session: Session, event: Event) -> dict[int, int]:
+    return dict(
+        session.execute(
+            select(Ticket.ticket_type_id, func.count())
+            .where(
+                Ticket.event_id == event.id,
+                Ticket.checked_in_at.is_not(None),
+                Ticket.status == "registered",
+            )
+            .group_by(Ticket.ticket_type_id)
+        ).all()
+    )
+
+
+def revenue(session: Session, event: Event) -> Report:
+    signed = case((Payment.kind == "refund", -Payment.amount_cents), else_=Payment.amount_cents)
+    rows: list[tuple[Any, ...]] = []
+    totals: dict[str, int] = defaultdict(int)
+    for tt_name, method, currency, paid, refunded, net in session.execute(
+        select(
+            TicketType.name,
+            Payment.method,
+            Payment.currency,
+            func.sum(case((Payment.kind == "payment", Payment.amount_cents), else_=0)),
+            func.sum(case((Payment.kind == "refund", Payment.amount_cents), else_=0)),
+            func.sum(signed),
+        )
+        .join(Ticket, Ticket.id == Payment.ticket_id)
+        .join(TicketType, TicketType.id == Ticket.ticket_type_id)
+        .where(Payment.event_id == event.id, Payment.status == "completed")
+        .group_by(TicketType.name, Payment.method, Payment.currency)
+        .order_by(TicketType.name, Payment.method)
+    ):
+        # A complimentary ticket is recorded at face value so nothing is due; no money came in.
+        earned = 0 if method == "comp" else int(net)
+        rows.append(
+            (
+                tt_name,
+                method,
+                int(paid),
+                int(refunded),
+                earned,
+                currency,
+                format_cents(earned, currency),
+            )
+        )
+        totals[currency] += earned
+    for currency, net in sorted(totals.items()):
+        rows.append(("total", "all", None, None, net, currency, format_cents(net, currency)))
+    return Report(
+        "revenue",
+        f"Revenue (net of refunds): {event.title}",
+        ("ticket_type", "method", "paid_cents", "refunded_cents", "net_cents", "currency", "net"),
+        rows,
+    )
+
+
+def sales(session: Session, event: Event) -> Report:
+    by_status = defaultdict(
+        int,
+        {
+            (tt, status): n
+            for tt, status, n in session.execute(
+                select(Ticket.ticket_type_id, Ticket.status, func.count())
+                .where(Ticket.event_id == event.id)
+                .group_by(Ticket.ticket_type_id, Ticket.status)
+            )
+        },
+    )
+    rows = []
+    for tt in session.scalars(
+        select(TicketType)
+        .where(TicketType.event_id == event.id)
+        .order_by(TicketType.priority_tier, TicketType.id)
+    ):
+        remaining = None if tt.quantity is None else max(tt.quantity - tt.registered_count, 0)
+        rows.append(
+            (
+                tt.name,
+                format_cents(tt.price_cents, tt.currency),
+                tt.quantity,
+                tt.registered_count,
+                remaining,
+                by_status[(tt.id, "waitlisted")],
+                by_status[(tt.id, "cancelled")],
+            )
+        )
+    return Report(
+        "sales",
+        f"Sales: {event.title}",
+        ("ticket_type", "price", "quantity", "sold", "remaining", "waitlisted", "cancelled"),
+        rows,
+    )
+
+
+def sessions_report(session: Session, event: Event) -> Report:
+    attended = dict(
+        session.execute(
+            select(SessionCheckin.session_id, func.count())
+            .join(EventSession, EventSession.id == SessionCheckin.session_id)
+            .where(EventSession.event_id == event.id)
+            .group_by(SessionCheckin.session_id)
+        ).all()
+    )
+    rows = []
+    for row in session.scalars(select(EventSession).where(EventSession.event_id == event.id)):
+        fill = None if not row.capacity else round(100 * row.registered_count / row.capacity)
+        rows.append(
+            (row.name, row.room, row.registered_count, row.capacity, fill, attended.get(row.id, 0))
+        )
+    rows.sort(key=lambda r: (-r[2], -r[5], r[0]))  # by popularity
+    ranked = [(i, *r) for i, r in enumerate(rows, start=1)]
+    return Report(
+        "sessions",
+        f"Sessions by popularity: {event.title}",
+        ("rank", "session", "room", "registered", "capacity", "fill_percent", "attended"),
+        ranked,
+    )
+
+
+def waitlists(session: Session, event: Event) -> Report:
+    rows = [
+        (name, tier, count, oldest)
+        for name, tier, count, oldest in session.execute(
+            select(
+                TicketType.name, TicketType.priority_tier, func.count(), func.min(Ticket.created_at)
+            )
+            .join(TicketType, TicketType.id == Ticket.ticket_type_id)
+            .where(Ticket.event_id == event.id, Ticket.status == "waitlisted")
+            .group_by(TicketType.name, TicketType.priority_tier)
+            .order_by(TicketType.priority_tier, TicketType.name)
+        )
+    ]
+    return Report(
+        "waitlists",
+        f"Waitlists: {event.title}",
+        ("ticket_type", "tier", "waiting", "waiting_since"),
+        rows,
+    )
+
+
+def scans(session: Session, event: Event) -> Report:
+    rows: list[tuple[Any, ...]] = []
+    by_result = session.execute(
+        select(ScanLog.result, func.count())
+        .where(ScanLog.event_id == event.id)
+        .group_by(ScanLog.result)
+        .order_by(func.count().desc(), ScanLog.result)
+    ).all()
+    rows += [("by result", result, None, n) for result, n in by_result]
+    problem = case((ScanLog.result.in_(PROBLEMS), 1), else_=0)
+    for station, total, problems in session.execute(
+        select(ScanLog.station, func.count(), func.sum(problem))
+        .where(ScanLog.event_id == event.id)
+        .group_by(ScanLog.station)
+        .order_by(ScanLog.station)
+    ):
+        rows.append(("by station", station or "?", int(problems or 0), total))
+    zone = _zone(event)
+    minute = _bucket(session, ScanLog.at, 60)
+    for bucket, total, problems in session.execute(
+        select(minute, func.count(), func.sum(problem))
+        .where(ScanLog.event_id == event.id)
+        .group_by(minute)
+        .order_by(minute)
+    ):
+        rows.append(
+            (
+                "per minute",
+                _clock(int(bucket), 60, zone, "%Y-%m-%d %H:%M"),
+                int(problems or 0),
+                total,
+            )
+        )
+    return Report("scans", f"Scans: {event.title}", ("section", "item", "problems", "scans"), rows)
+
+
+BUILDERS = {
+    "attendance": attendance,
+    "revenue": revenue,
+    "sales": sales,
+    "sessions": sessions_report,
+    "waitlists": waitlists,
+    "scans": scans,
+}
+
+
+def report(store: Store, name: str, event_ref: str | int) -> Report:
+    if name not in BUILDERS:
+        raise InvalidInput(f"report must be one of {', '.join(REPORTS)}", field="report")
+    with store.read() as session:
+        return BUILDERS[name](session, get_event(session, event_ref))
+
+
+# --- the live snapshot ----------------------------------------------------------------------
+Tally = dict[tuple[str | None, str], tuple[int, datetime | None]]
+# (database, event) -> (the last scan id counted, the tally)
+_tallies: dict[tuple[str, int], tuple[int, Tally]] = {}
+_tallies_lock = threading.Lock()
+
+
+def forget_tallies() -> None:
+    """Drop the scan tallies kept between snapshots (after a restore)."""
+    with _tallies_lock:
+        _tallies.clear()
+
+
+def _scan_tally(session: Session, store: Store, event_id: int) -> Tally:
+    """Scans by station and result, with the last scan time, as of this transaction.
+
+    The scan log only grows, and on SQLite writers take turns, so a scan's id is visible only
+    once every lower id is: a poller keeps its tally and adds the rows after the last id it
+    saw, which is exactly a full count at a fraction of the cost. PostgreSQL hands out ids
+    outside commit order, so there it is counted in full each time.
+    """
+    query = (
+        select(ScanLog.station, ScanLog.result, func.count(), func.max(ScanLog.at))
+        .where(ScanLog.event_id == event_id)
+        .group_by(ScanLog.station, ScanLog.result)
+    )
+    incremental = store.is_sqlite
+    key = (store.url, event_id)
+    newest = int(session.scalar(select(func.coalesce(func.max(ScanLog.id), 0))) or 0)
+    with _tallies_lock:
+        last_id, kept = _tallies.get(key, (0, {}))
+    if not incremental or last_id > newest:  # nothing kept, or a restored database
+        last_id, kept = 0, {}
+    tally: Tally = dict(kept)
+    new_rows = query.where(ScanLog.id > last_id, ScanLog.id <= newest)
+    if incremental and last_id:
+        # "event_id + 0": SQLite then walks the new ids (a rowid range), not the event's index.
+        new_rows = (
+            select(ScanLog.station, ScanLog.result, func.count(), func.max(ScanLog.at))
+            .where(ScanLog.event_id + 0 == event_id, ScanLog.id > last_id, ScanLog.id <= newest)
+            .group_by(ScanLog.station, ScanLog.result)
+        )
+    for station, result, count, last in session.execute(new_rows):
+        old_count, old_last = tally.get((station, result), (0, None))
+        latest = last if old_last is None or (last is not None and last > old_last) else old_last
+        tally[(station, result)] = (old_count + count, latest)
+    if incremental:
+        with _tallies_lock:
+            _tallies[key] = (newest, tally)
+    return tally
+
+
+@dataclass
+class Stats:
+    event: str
+    title: str
+    at: datetime
+    capacity: int | None
+    registered: int
+    checked_in: int
+    waitlisted: int
+    inside: int
+    arrivals_last_15_min: int
+    arrivals: list[dict[str, Any]] = field(default_factory=list)  # 5-minute buckets, last 3 hours
+    by_ticket_type: list[dict[str, Any]] = field(default_factory=list)
+    sessions: list[dict[str, Any]] = field(default_factory=list)
+    waitlists: list[dict[str, Any]] = field(default_factory=list)
+    revenue: list[dict[str, Any]] = field(default_factory=list)
+    scan_problems: dict[str, int] = field(default_factory=dict)
+    stations: list[dict[str, Any]] = field(default_factory=list)
+    last_scan_at: datetime | None = None
+
+
+def stats(store: Store, event_ref: str | int, *, now: datetime | None = None) -> Stats:
+    """Everything the stats screen shows, read in one short transaction (one snapshot)."""
+    moment = now or utcnow()
+    with store.read() as session:
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"))
+        event = get_event(session, event_ref)
+        types = session.execute(
+            select(TicketType.id, TicketType.name, TicketType.registered_count, TicketType.quantity)
+            .where(TicketType.event_id == event.id)
+            .order_by(TicketType.priority_tier, TicketType.id)
+        ).all()
+        # One pass over the covering index: who is in, by ticket type, by 10-minute arrival.
+        sqlite = session.get_bind().dialect.name == "sqlite"
+        ten = (
+            func.substr(Ticket.checked_in_at, 1, 15)  # 'YYYY-MM-DD HH:M': no date parsing
+            if sqlite
+            else cast(func.floor(extract("epoch", Ticket.checked_in_at) / 600), Integer)
+        )
+        checked: dict[int, int] = defaultdict(int)
+        by_ten: dict[datetime, int] = defaultdict(int)
+        inside = 0
+        for type_id, is_inside, bucket, count in session.execute(
+            select(Ticket.ticket_type_id, Ticket.inside, ten, func.count())
+            .where(
+                Ticket.event_id == event.id,
+                Ticket.checked_in_at.is_not(None),
+                Ticket.status == "registered",
+            )
+            .group_by(Ticket.ticket_type_id, Ticket.inside, ten)
+        ):
+            checked[type_id] += count
+            inside += count if is_inside else 0
+            start = (
+                datetime.strptime(f"{bucket}0", "%Y-%m-%d %H:%M").replace(tzinfo=UTC)
+                if sqlite
+                else datetime.fromtimestamp(int(bucket) * 600, UTC)
+            )
+            by_ten[start] += count
+        waiting_by_type = dict(
+            session.execute(
+                select(Ticket.ticket_type_id, func.count())
+                .where(Ticket.event_id == event.id, Ticket.status == "waitlisted")
+                .group_by(Ticket.ticket_type_id)
+            ).all()
+        )
+        zone = _zone(event)
+        since = moment - timedelta(hours=3)
+        arrivals = [
+            {"from": start.astimezone(zone).strftime("%H:%M"), "count": by_ten[start]}
+            for start in sorted(by_ten)
+            if start >= since - timedelta(minutes=10)
+        ]
+        recent = session.scalar(
+            select(func.count())
+            .select_from(Ticket)
+            .where(
+                Ticket.event_id == event.id, Ticket.checked_in_at >= moment - timedelta(minutes=15)
+            )
+        )
+        attended = dict(
+            session.execute(
+                select(SessionCheckin.session_id, func.count())
+                .join(EventSession, EventSession.id == SessionCheckin.session_id)
+                .where(EventSession.event_id == event.id)
+                .group_by(SessionCheckin.session_id)
+            ).all()
+        )
+        sessions_rows = [
+            {
+                "id": s.id,
+                "name": s.name,
+                "registered": s.registered_count,
+                "capacity": s.capacity,
+                "attended": attended.get(s.id, 0),
+            }
+            for s in session.scalars(
+                select(EventSession)
+                .where(EventSession.event_id == event.id)
+                .order_by(EventSession.starts_at, EventSession.id)
+            )
+        ]
+        signed = case((Payment.kind == "refund", -Payment.amount_cents), else_=Payment.amount_cents)
+        money = session.execute(
+            select(Payment.currency, func.sum(signed))
+            .where(
+                Payment.event_id == event.id,
+                Payment.status == "completed",
+                Payment.method != "comp",
+            )
+            .group_by(Payment.currency)
+        ).all()
+        by_result: dict[str, int] = defaultdict(int)
+        per_station: dict[str, dict[str, Any]] = {}
+        for (station, result), (count, last) in _scan_tally(session, store, event.id).items():
+            by_result[result] += count
+            name = station or "?"
+            blank = {"station": name, "scans": 0, "admitted": 0, "problems": 0, "last": None}
+            row = per_station.setdefault(name, blank)
+            row["scans"] += count
+            row["admitted"] += count if result == "ok" else 0
+            row["problems"] += count if result in PROBLEMS else 0
+            if last is not None and (row["last"] is None or last > row["last"]):
+                row["last"] = last
+        stations = [per_station[name] for name in sorted(per_station)]
+        return Stats(
+            event=event.slug,
+            title=event.title,
+            at=moment,
+            capacity=event.capacity,
+            registered=event.registered_count,
+            checked_in=sum(checked.values()),
+            waitlisted=sum(waiting_by_type.values()),
+            inside=inside,
+            arrivals_last_15_min=int(recent or 0),
+            arrivals=arrivals,
+            by_ticket_type=[
+                {
+                    "name": name,
+                    "registered": reg,
+                    "checked_in": checked.get(tid, 0),
+                    "quantity": qty,
+                }
+                for tid, name, reg, qty in types
+            ],
+            sessions=sessions_rows,
+            waitlists=[
+                {"ticket_type": name, "waiting": waiting_by_type[tid]}
+                for tid, name, _reg, _qty in types
+                if waiting_by_type.get(tid)
+            ],
+            revenue=[
+                {"currency": c, "net_cents": int(n or 0), "net": format_cents(int(n or 0), c)}
+                for c, n in money
+            ],
+            scan_problems={r: n for r, n in by_result.items() if r in PROBLEMS},
+            stations=stations,
+            last_scan_at=max((s["last"] for s in stations if s["last"]), default=None),
+        )

@@ -1,0 +1,84 @@
+"""Text folding for search, slugs and ids."""
+
+from __future__ import annotations
+
+import functools
+import re
+import secrets
+import unicodedata
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+# Crockford base32: no I, L, O, U, so an id read aloud or typed from paper is unambiguous.
+ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+# Letters that are not a base letter plus an accent mark, so NFKD leaves them whole.
+_PLAIN_LETTERS = str.maketrans(
+    {
+        "ł": "l",
+        "Ł": "l",
+        "ø": "o",
+        "Ø": "o",
+        "æ": "ae",
+        "Æ": "ae",
+        "œ": "oe",
+        "Œ": "oe",
+        "đ": "dj",
+        "Đ": "dj",
+        "ð": "d",
+        "Ð": "d",
+        "þ": "th",
+        "Þ": "th",
+        "ı": "i",
+        "ħ": "h",
+        "Ħ": "h",
+        "ŧ": "t",
+        "Ŧ": "t",
+        "ĸ": "k",
+        "ŋ": "ng",
+        "Ŋ": "ng",
+    }
+)
+
+
+@functools.lru_cache(maxsize=65536)
+def fold(text: str) -> str:
+    """Lower-case, accent-free form used for matching: 'Zoë Müller' -> 'zoe muller',
+    'Łukasz Ørsted' -> 'lukasz orsted'."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_PLAIN_LETTERS))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFKC", stripped).casefold()
+
+
+def words(text: str) -> list[str]:
+    """The folded words of a text (letters and digits)."""
+    return _WORD.findall(fold(text).replace("_", " "))
+
+
+def slugify(text: str) -> str:
+    slug = "-".join(words(text))
+    slug = "".join(ch for ch in slug if ch.isascii())
+    slug = re.sub(r"-+", "-", slug).strip("-")[:60].strip("-")
+    if slug.isdigit():  # an all-digit slug would read as an event id
+        slug = f"event-{slug}"
+    return slug or "event"
+
+
+def new_id(length: int = 8) -> str:
+    """A random id in Crockford base32: 5 bits a character, from one draw of random bytes."""
+    bits = int.from_bytes(secrets.token_bytes((5 * length + 7) // 8), "big")
+    return "".join(ID_ALPHABET[(bits >> (5 * i)) & 31] for i in range(length))
+
+
+def prefix_upper_bound(prefix: str) -> str:
+    """The smallest string greater than every string that starts with ``prefix``.
+
+    Byte order of UTF-8 equals code point order, so this bound is right for SQLite's BINARY
+    collation and PostgreSQL's "C" collation alike.
+    """
+    last = ord(prefix[-1]) + 1
+    if 0xD800 <= last <= 0xDFFF:
+        last = 0xE000
+    if last > 0x10FFFF:
+        return prefix_upper_bound(prefix[:-1]) if len(prefix) > 1 else "\U0010ffff"
+    return prefix[:-1] + chr(last)

@@ -1,0 +1,253 @@
+"""Signed QR tickets.
+
+The payload is ``ED1.<ticket id>.<key id>.<signature>``: upper-case letters, digits and dots
+only, so a QR code holds it in alphanumeric mode (125 characters: QR version 6 at error
+correction M). The signature is Ed25519 over the version, ticket id and key id. Any station can
+check it offline with the public key kept in the database; only a station holding the private
+key file can issue tickets. Parsing is strict: one canonical spelling per ticket, anything else
+(lower case, padding, a changed character, a key this install does not know) is invalid.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import re
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from sqlalchemy import select
+
+from eventdesk.db import Store
+from eventdesk.errors import EnvironmentProblem, NotAllowed
+from eventdesk.models import SigningKey
+from eventdesk.values import utcnow
+
+VERSION = "ED1"
+KEY_FILE = "keys/ticket-signing-key.pem"
+SIGNATURE_CHARS = 103  # 64 bytes in base32, without padding
+_PAYLOAD = re.compile(r"ED1\.([0-9A-HJKMNP-TV-Z]{8})\.([A-Z2-7]{8})\.([A-Z2-7]{103})")
+MAX_PAYLOAD = 125
+QR_MAX_VERSION = 7
+
+
+class InvalidPayload(ValueError):
+    """The text is not a ticket this install issued."""
+
+
+@dataclass(frozen=True)
+class ParsedPayload:
+    ticket_id: str
+    key_id: str
+    signature: bytes
+
+
+def _b32(data: bytes) -> str:
+    return base64.b32encode(data).decode("ascii").rstrip("=")
+
+
+def key_id_of(public_key: bytes) -> str:
+    return _b32(hashlib.sha256(public_key).digest()[:5])
+
+
+def _message(ticket_id: str, key_id: str) -> bytes:
+    return f"eventdesk-ticket|{VERSION}|{ticket_id}|{key_id}".encode("ascii")
+
+
+def parse_payload(text: str) -> ParsedPayload:
+    """The parts of a well-formed payload; InvalidPayload for anything else. Never verifies."""
+    if not isinstance(text, str) or len(text) != MAX_PAYLOAD:
+        raise InvalidPayload("not an eventdesk ticket code")
+    match = _PAYLOAD.fullmatch(text)
+    if match is None:
+        raise InvalidPayload("not an eventdesk ticket code")
+    ticket_id, key_id, sig_text = match.groups()
+    signature = base64.b32decode(sig_text + "=" * (-len(sig_text) % 8))
+    if len(signature) != 64 or _b32(signature) != sig_text:  # unused low bits must be zero
+        raise InvalidPayload("not an eventdesk ticket code")
+    return ParsedPayload(ticket_id, key_id, signature)
+
+
+class Signer:
+    """Issues payloads with this station's private key."""
+
+    def __init__(self, private_key: Ed25519PrivateKey) -> None:
+        self._key = private_key
+        self.public_key = private_key.public_key().public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        )
+        self.key_id = key_id_of(self.public_key)
+
+    def payload(self, ticket_id: str) -> str:
+        signature = self._key.sign(_message(ticket_id, self.key_id))
+        return f"{VERSION}.{ticket_id}.{self.key_id}.{_b32(signature)}"
+
+
+class Verifier:
+    """Checks payloads against the public keys in the database (cached for the process)."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._keys: dict[str, Ed25519PublicKey] = {}
+
+    def _load(self) -> None:
+        with self._store.read() as session:
+            rows = session.execute(select(SigningKey.id, SigningKey.public_key)).all()
+        self._keys = {kid: Ed25519PublicKey.from_public_bytes(bytes(raw)) for kid, raw in rows}
+
+    def verify(self, text: str) -> str:
+        """The ticket id of a genuine payload; InvalidPayload otherwise."""
+        parsed = parse_payload(text)
+        key = self._keys.get(parsed.key_id)
+        if key is None:
+            self._load()  # a key added by another station since we last looked
+            key = self._keys.get(parsed.key_id)
+        if key is None:
+            raise InvalidPayload("signed by a key this install does not know")
+        try:
+            key.verify(parsed.signature, _message(parsed.ticket_id, parsed.key_id))
+        except InvalidSignature:
+            raise InvalidPayload("the signature is not valid: a forged or damaged ticket") from None
+        return parsed.ticket_id
+
+
+# --- key files ------------------------------------------------------------------------------
+def key_path(data_dir: Path) -> Path:
+    return data_dir / KEY_FILE
+
+
+def load_signer(data_dir: Path) -> Signer | None:
+    """This station's signer, when its private key file is here."""
+    path = key_path(data_dir)
+    if not path.exists():
+        return None
+    try:
+        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    except (ValueError, TypeError, OSError) as exc:
+        raise EnvironmentProblem(f"{path}: not a usable signing key ({exc})") from None
+    if not isinstance(key, Ed25519PrivateKey):
+        raise EnvironmentProblem(f"{path}: not an Ed25519 private key")
+    return Signer(key)
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.chmod(path.parent, stat.S_IRWXU)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+
+
+def register_public_key(store: Store, signer: Signer, station: str | None) -> bool:
+    """Make the signer's public key known to every station. True when it was new."""
+    with store.write() as session:
+        if session.get(SigningKey, signer.key_id) is not None:
+            return False
+        session.add(
+            SigningKey(
+                id=signer.key_id, public_key=signer.public_key, created_at=utcnow(), station=station
+            )
+        )
+        return True
+
+
+@dataclass(frozen=True)
+class KeyStatus:
+    key_id: str | None
+    can_issue: bool
+    created: bool
+    known_keys: int
+    path: str
+
+
+def ensure_keys(
+    store: Store, data_dir: Path, station: str | None, *, new_key: bool = False
+) -> KeyStatus:
+    """At init: keep this station's key, or make the install's first key pair.
+
+    A station joining a database that already has keys does not make its own unless asked
+    (``new_key``): it checks tickets, and issues them once the key file is copied to it.
+    """
+    path = key_path(data_dir)
+    signer = load_signer(data_dir)
+    created = False
+    with store.read() as session:
+        known = len(session.scalars(select(SigningKey.id)).all())
+    if signer is None and (known == 0 or new_key):
+        key = Ed25519PrivateKey.generate()
+        _write_private(
+            path,
+            key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            ),
+        )
+        signer, created = Signer(key), True
+    elif new_key and signer is not None:
+        raise NotAllowed(f"this station has a signing key already: {path}")
+    if signer is not None and register_public_key(store, signer, station):
+        known += 1
+    return KeyStatus(
+        signer.key_id if signer else None, signer is not None, created, known, str(path)
+    )
+
+
+def issue_missing(store: Store, signer: Signer) -> int:
+    """Sign the tickets created on a station that had no private key. Returns how many."""
+    from eventdesk.models import Ticket
+
+    issued = 0
+    with store.write() as session:
+        for ticket in session.scalars(select(Ticket).where(Ticket.qr_payload.is_(None))):
+            ticket.qr_payload = signer.payload(ticket.id)
+            issued += 1
+    return issued
+
+
+# --- QR codes -------------------------------------------------------------------------------
+def qr_code(payload: str):  # type: ignore[no-untyped-def]
+    """A qrcode.QRCode at error correction M (qrcode is imported only when a code is drawn)."""
+    import qrcode
+    import qrcode.constants
+
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
+    code.add_data(payload)
+    code.make(fit=True)
+    return code
+
+
+def qr_text(payload: str, *, color: bool = False) -> str:
+    """The QR as half-block characters, for a terminal: a phone can scan it.
+
+    Light modules are drawn as blocks, dark ones as blank, which is dark on light on a terminal
+    with a dark background; ``color`` forces white on black so any terminal shows it right."""
+    matrix = qr_code(payload).get_matrix()
+    if len(matrix) % 2:
+        matrix.append([False] * len(matrix[0]))
+    glyphs = {(False, False): "█", (True, False): "▄", (False, True): "▀", (True, True): " "}
+    lines = []
+    start, end = ("\x1b[97;40m", "\x1b[0m") if color else ("", "")
+    for top, bottom in zip(matrix[0::2], matrix[1::2], strict=True):
+        row = "".join(glyphs[(t, b)] for t, b in zip(top, bottom, strict=True))
+        lines.append(f"{start}{row}{end}")
+    return "\n".join(lines)
+
+
+def write_png(payload: str, path: Path, *, box_size: int = 8) -> None:
+    code = qr_code(payload)
+    code.box_size = box_size
+    image = code.make_image()
+    image.save(str(path))
+
+
+def write_svg(payload: str, path: Path) -> None:
+    import qrcode.image.svg
+
+    image = qr_code(payload).make_image(image_factory=qrcode.image.svg.SvgPathImage)
+    image.save(str(path))

@@ -1,0 +1,144 @@
+"""Parsing and checking of the plain values people type: times, money, emails, PINs."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from eventdesk.errors import InvalidInput
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+_PIN = re.compile(r"^[0-9]{4,12}$")
+CONTROL_CHARACTERS = re.compile("[\x00-\x1f\ud800-\udfff]")  # control characters and broken UTF-16
+MAX_CENTS = 10**9  # ten million in any currency is a typo at an event desk (and fits INTEGER)
+MAX_COUNT = 10_000_000  # a capacity or quantity beyond this is a typo
+YEARS = (1900, 2200)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def require_text(value: str | None, field: str, *, max_length: int = 200) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise InvalidInput(f"{field} is required", field=field)
+    if len(text) > max_length:
+        raise InvalidInput(f"{field} is longer than {max_length} characters", field=field)
+    if CONTROL_CHARACTERS.search(text):
+        raise InvalidInput(f"{field} contains control characters or is not valid text", field=field)
+    return text
+
+
+def optional_text(value: str | None, field: str, *, max_length: int = 200) -> str | None:
+    if value is None or not value.strip():
+        return None
+    return require_text(value, field, max_length=max_length)
+
+
+def parse_email(value: str | None, field: str = "email") -> str:
+    email = require_text(value, field, max_length=254)
+    if not _EMAIL.match(email):
+        raise InvalidInput(f"{field} {email!r} is not an email address", field=field)
+    if len(email.casefold()) > 254:  # the stored key is casefolded: 'ß' becomes 'ss'
+        raise InvalidInput(f"{field} is longer than 254 characters", field=field)
+    return email
+
+
+def parse_pin(value: str | None, field: str = "pin") -> str:
+    pin = (value or "").strip()
+    if not _PIN.match(pin):
+        raise InvalidInput(f"{field} must be 4 to 12 digits", field=field)
+    return pin
+
+
+def parse_time(value: str | datetime | None, field: str, *, tz: str = "UTC") -> datetime:
+    """An ISO 8601 time; without an offset it is read in the event's time zone. Returns UTC."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise InvalidInput(f"{field} is required (ISO 8601, e.g. 2026-05-14T09:00)", field=field)
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        text = value.strip().replace(" ", "T", 1)
+        if text.endswith(("Z", "z")):
+            text = text[:-1] + "+00:00"
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            raise InvalidInput(
+                f"{field} {value!r} is not a date and time (ISO 8601, e.g. 2026-05-14T09:00)",
+                field=field,
+            ) from None
+    if not YEARS[0] <= moment.year <= YEARS[1]:
+        raise InvalidInput(
+            f"{field} {value!s} is not between {YEARS[0]} and {YEARS[1]}", field=field
+        )
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=parse_timezone(tz))
+    return moment.astimezone(UTC)
+
+
+def parse_timezone(value: str, field: str = "timezone") -> ZoneInfo:
+    try:
+        return ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput(f"{field} {value!r} is not a known time zone", field=field) from None
+
+
+def check_window(starts: datetime, ends: datetime, what: str) -> None:
+    if ends <= starts:
+        raise InvalidInput(f"{what} must end after it starts", field="ends")
+
+
+def parse_amount(value: str | int | Decimal | None, field: str = "amount") -> int:
+    """A money amount typed as '12.50' (or an int of cents) -> integer cents, never negative."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise InvalidInput(f"{field} is required", field=field)
+    if isinstance(value, int):
+        cents = value
+    else:
+        try:
+            amount = Decimal(str(value).strip().replace(",", "."))
+        except InvalidOperation:
+            raise InvalidInput(f"{field} {value!r} is not an amount", field=field) from None
+        if not amount.is_finite():
+            raise InvalidInput(f"{field} {value!r} is not an amount", field=field)
+        if abs(amount) * 100 > MAX_CENTS:
+            raise InvalidInput(f"{field} {value!r} is too large", field=field)
+        if amount != amount.quantize(Decimal("0.01")):
+            raise InvalidInput(f"{field} {value!r} has more than two decimals", field=field)
+        cents = int(amount * 100)
+    if cents < 0:
+        raise InvalidInput(f"{field} cannot be negative", field=field)
+    if cents > MAX_CENTS:
+        raise InvalidInput(f"{field} {value!r} is too large", field=field)
+    return cents
+
+
+def parse_currency(value: str | None) -> str:
+    code = (value or "EUR").strip().upper()
+    if not _CURRENCY.match(code):
+        raise InvalidInput(
+            f"currency {value!r} is not a three-letter code like EUR", field="currency"
+        )
+    return code
+
+
+def parse_count(value: int | None, field: str, *, allow_none: bool = True) -> int | None:
+    if value is None:
+        if allow_none:
+            return None
+        raise InvalidInput(f"{field} is required", field=field)
+    if value < 0:
+        raise InvalidInput(f"{field} cannot be negative", field=field)
+    if value > MAX_COUNT:
+        raise InvalidInput(f"{field} {value:,} is more than {MAX_COUNT:,}", field=field)
+    return value
+
+
+def format_cents(cents: int, currency: str) -> str:
+    sign = "-" if cents < 0 else ""
+    return f"{sign}{abs(cents) // 100}.{abs(cents) % 100:02d} {currency}"

@@ -1,0 +1,48 @@
+"""Small builders for test data, through the real services."""
+
+from __future__ import annotations
+
+import itertools
+
+from eventdesk.db import Store
+from eventdesk.services import attendees, events
+
+_counter = itertools.count(1)
+
+
+def make_event(
+    store: Store, *, capacity: int | None = None, waitlist: bool = True, **kwargs: object
+) -> str:
+    made = events.create_event(
+        store,
+        name=str(kwargs.pop("name", f"Test Event {next(_counter)}")),
+        starts=str(kwargs.pop("starts", "2030-06-01T09:00")),
+        ends=str(kwargs.pop("ends", "2030-06-01T18:00")),
+        capacity=capacity,
+        waitlist=waitlist,
+        **kwargs,  # type: ignore[arg-type]
+    )
+    return made.slug
+
+
+def add_type(
+    store: Store,
+    event: str,
+    name: str,
+    *,
+    tier: int = 1,
+    quantity: int | None = None,
+    price_cents: int = 1000,
+    **kwargs: object,
+) -> None:
+    events.add_ticket_type(
+        store, event, name=name, price_cents=price_cents, tier=tier, quantity=quantity, **kwargs
+    )  # type: ignore[arg-type]
+
+
+def people(store: Store, count: int, prefix: str = "person") -> list[str]:
+    emails = [f"{prefix}{i}@example.com" for i in range(count)]
+    attendees.add_attendees_bulk(
+        store, [{"name": f"{prefix.title()} Number{i}", "email": e} for i, e in enumerate(emails)]
+    )
+    return emails

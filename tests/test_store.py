@@ -1,0 +1,119 @@
+"""The store: SQLite pragmas, BEGIN IMMEDIATE writes, UTC times, migrations, bad databases."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import text
+
+from eventdesk.db import Store, normalize_url
+from eventdesk.errors import DatabaseUnavailable, InvalidInput
+from eventdesk.migrate import current_revision, upgrade
+from eventdesk.migrations import HEAD_REVISION
+from eventdesk.models import Base
+from eventdesk.services import events
+
+
+def test_head_revision_constant_matches_the_scripts() -> None:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", "eventdesk:migrations")
+    assert ScriptDirectory.from_config(cfg).get_heads() == [HEAD_REVISION]
+
+
+def test_migrations_build_exactly_the_models(store: Store) -> None:
+    assert current_revision(store) == HEAD_REVISION
+    with store.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
+
+
+def test_upgrade_on_start_is_idempotent(tmp_path: Path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'new' / 'fresh.db'}")
+    assert current_revision(store) is None
+    assert upgrade(store) is True
+    assert upgrade(store) is False
+    assert current_revision(store) == HEAD_REVISION
+
+
+def test_sqlite_pragmas(tmp_path: Path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'p.db'}", sqlite_synchronous="FULL")
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 15000
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+
+
+def test_write_transaction_takes_the_lock_at_begin(tmp_path: Path) -> None:
+    """BEGIN IMMEDIATE: the write lock is held before the first write statement."""
+    path = tmp_path / "lock.db"
+    store = Store(f"sqlite:///{path}")
+    upgrade(store)
+    inside = threading.Event()
+    release = threading.Event()
+
+    def hold() -> None:
+        with store.write() as session:
+            session.execute(text("SELECT 1"))  # a read only: a deferred BEGIN would take no lock
+            inside.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert inside.wait(10)
+        other = sqlite3.connect(path, timeout=0, isolation_level=None)
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("BEGIN IMMEDIATE")
+        other.close()
+        with store.read() as session:  # readers are not blocked in WAL mode
+            assert session.execute(text("SELECT count(*) FROM event")).scalar() == 0
+    finally:
+        release.set()
+        holder.join()
+
+
+def test_times_are_utc_aware_both_ways(store: Store) -> None:
+    plus_two = timezone(timedelta(hours=2))
+    made = events.create_event(
+        store,
+        name="Tz",
+        starts=datetime(2030, 5, 1, 9, 0, tzinfo=plus_two),
+        ends=datetime(2030, 5, 1, 17, 0, tzinfo=plus_two),
+    )
+    shown = events.show_event(store, made.slug)
+    assert shown.starts_at == datetime(2030, 5, 1, 7, 0, tzinfo=UTC)
+    assert shown.starts_at.utcoffset() == timedelta(0)
+
+
+def test_unreachable_postgres_is_an_environment_error() -> None:
+    store = Store("postgresql+psycopg://postgres@127.0.0.1:1/none")
+    with pytest.raises(DatabaseUnavailable) as caught:
+        store.check_connection()
+    assert caught.value.exit_code == 3
+
+
+def test_unopenable_sqlite_is_an_environment_error(tmp_path: Path) -> None:
+    not_a_db = tmp_path / "notes.db"
+    not_a_db.write_text("this is not a database, just some notes " * 100)
+    store = Store(f"sqlite:///{not_a_db}")
+    with pytest.raises(DatabaseUnavailable):
+        upgrade(store)
+
+
+def test_unsupported_or_malformed_urls() -> None:
+    with pytest.raises(InvalidInput, match="not supported"):
+        Store("mysql://root@localhost/x")
+    with pytest.raises(InvalidInput, match="not valid"):
+        Store("::::")
+    assert normalize_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert normalize_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"

@@ -1,0 +1,28 @@
+"""Process entry points for the multi-process tests (importable by the 'spawn' start method)."""
+
+from __future__ import annotations
+
+from multiprocessing.queues import Queue
+from multiprocessing.synchronize import Barrier
+from typing import Any
+
+from eventdesk.db import Store
+from eventdesk.services.registration import register
+
+
+def register_many(
+    url: str, event: str, emails: list[str], ticket_type: str, barrier: Barrier, out: Queue[Any]
+) -> None:
+    store = Store(url)
+    try:
+        barrier.wait(timeout=60)
+        out.put(
+            [
+                register(store, event, e, ticket_type, station="proc").tickets[0].status
+                for e in emails
+            ]
+        )
+    except Exception as exc:  # reported to the test, which fails with it
+        out.put(exc)
+    finally:
+        store.dispose()
