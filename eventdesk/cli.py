@@ -161,15 +161,120 @@ def cli(
         ctx.invoke(app_command)
 
 
+APP_MODES = ["desk", "kiosk", "organizer", "stats"]
+
+
+def app_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """What a station's app can be told: its event, camera and badge printer."""
+    for option in reversed(
+        [
+            click.option("--event", "event_ref", metavar="EVENT", help="The event at this door."),
+            click.option(
+                "--camera",
+                metavar="0|FILE|DIR|URL",
+                help="A camera for the kiosk and desk (or [station] camera in eventdesk.toml).",
+            ),
+            click.option(
+                "--decoder",
+                "decoder_name",
+                type=click.Choice(["auto", "zxing", "zbar", "opencv"]),
+                default=None,
+            ),
+            click.option("--printer", help="The badge printer (default: the station's)."),
+            click.option(
+                "--print/--no-print",
+                "auto_print",
+                default=None,
+                help="Print a badge at each check-in (default: the station's auto_print).",
+            ),
+            click.option("--ready-file", hidden=True, metavar="FILE"),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
 @cli.command("app")
-@click.option("--mode", type=click.Choice(["desk", "kiosk", "organizer", "stats"]), default="desk")
+@click.option("--mode", type=click.Choice(APP_MODES), default="desk", show_default=True)
+@click.option(
+    "--wall",
+    is_flag=True,
+    help="With --mode stats: show the stats without signing in (a screen on the wall).",
+)
+@app_options
 @pass_ctx
-def app_command(obj: Ctx, mode: str = "desk") -> None:
-    """Open the full-screen app."""
-    raise EventdeskError(
-        "the full-screen app is not part of this build yet; every action is available from the "
-        "command line (eventdesk --help)"
+def app_command(
+    obj: Ctx,
+    mode: str = "desk",
+    wall: bool = False,
+    event_ref: str | None = None,
+    camera: str | None = None,
+    decoder_name: str | None = None,
+    printer: str | None = None,
+    auto_print: bool | None = None,
+    ready_file: str | None = None,
+    sign_in_as: str | None = None,
+) -> None:
+    """Open the full-screen app (sign in with a staff PIN)."""
+    if wall and mode != "stats":
+        raise InvalidInput("--wall goes with --mode stats", field="wall")
+    from screens.app import make_app
+
+    app = make_app(
+        config=obj.config,
+        store=obj.store,
+        mode=mode,
+        event=event_ref,
+        camera=camera,
+        decoder=decoder_name,
+        printer=printer,
+        auto_print=auto_print,
+        sign_in_as=sign_in_as,
+        wall=wall,
+        ready_file=ready_file,
     )
+    app.run()
+    if app.return_code:
+        raise click.exceptions.Exit(app.return_code)
+
+
+@cli.command()
+@click.option(
+    "--mode", type=click.Choice(["stats", "desk", "kiosk"]), default="stats", show_default=True
+)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--event", "event_ref", metavar="EVENT", help="The event to show.")
+@pass_ctx
+def serve(obj: Ctx, mode: str, host: str, port: int, event_ref: str | None) -> None:
+    """Serve the app to a browser (textual-serve): e.g. the stats screen on a wall display.
+
+    The stats screen is served without signing in (it shows figures only); desk and kiosk ask
+    for a staff PIN as in the terminal.
+    """
+    import shlex
+
+    from textual_serve.server import Server
+
+    obj.store  # noqa: B018 - the database is checked (and migrated) before serving
+    command = [
+        sys.executable,
+        "-m",
+        "eventdesk",
+        "--db",
+        obj.config.database_url,
+        "--data-dir",
+        str(obj.config.data_dir.resolve()),
+        "--station",
+        obj.station,
+        "app",
+        "--mode",
+        mode,
+        *(["--wall"] if mode == "stats" else []),
+        *(["--event", event_ref] if event_ref else []),
+    ]
+    click.echo(f"eventdesk serve: the {mode} screen on http://{host}:{port}", err=True)
+    Server(shlex.join(command), host=host, port=port, title=f"eventdesk {mode}").serve()
 
 
 @cli.command()
@@ -236,11 +341,6 @@ def demo(obj: Ctx, attendee_count: int, seed: int, no_ui: bool) -> None:
             "  attendees with a PIN for the kiosk lookup (email / PIN):",
             *(f"    {e} / {p}" for e, p in made.attendee_pins),
         ]
-        if not no_ui:
-            lines.append(
-                "  the full-screen app is not part of this build yet; try: eventdesk "
-                f"--db {obj.store.url} attendee find ann"
-            )
         return "\n".join(lines)
 
     obj.emit(
@@ -257,6 +357,11 @@ def demo(obj: Ctx, attendee_count: int, seed: int, no_ui: bool) -> None:
         },
         human,
     )
+    if not no_ui:
+        organizer = next(name for name, role, _pin in made.staff if role == "organizer")
+        click.get_current_context().invoke(
+            app_command, mode="desk", event_ref=made.event, sign_in_as=organizer
+        )
 
 
 # --- venues ---------------------------------------------------------------------------------

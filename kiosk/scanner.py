@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from eventdesk.db import Store
 from eventdesk.services.checkin import Checkin, ScanResult
-from kiosk.capture import CaptureWorker
+from kiosk.capture import CaptureWorker, Frame
 from kiosk.decoders import Decoder
 from kiosk.wedge import Line
 
@@ -67,9 +67,12 @@ class ScanWorker(threading.Thread):
         operator: str | None = None,
         print_to: str | None = None,
         on_failure: Callable[[BaseException], None] | None = None,
+        on_frame: Callable[[Frame], None] | None = None,
     ) -> None:
         super().__init__(name="scan worker", daemon=True)
         self.on_failure = on_failure
+        # Sees each frame before it is decoded (a preview); must be quick and never raise.
+        self.on_frame = on_frame
         self.failures = 0
         self.last_failure: BaseException | None = None
         self.print_to = print_to
@@ -105,6 +108,8 @@ class ScanWorker(threading.Thread):
                         return
                     continue
                 self.frames_decoded += 1
+                if self.on_frame is not None:
+                    self.on_frame(frame)
                 for payload in dict.fromkeys(self.decoder.decode(frame.image)):
                     if not self.debouncer.fresh(payload, frame.media_time):
                         continue

@@ -114,3 +114,23 @@ def signer(store: Store) -> Signer:
     register_public_key(store, made, "test-station")
     store.signer = made
     return made
+
+
+# --- the app ----------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
+    """A demo event (40 attendees, some checked in) with its key, built once per worker."""
+    from tests.apptools import build_template
+
+    return build_template(tmp_path_factory.mktemp("demo") / "data")
+
+
+@pytest.fixture
+def station(demo_template: tuple[Path, object], tmp_path: Path) -> Iterator[object]:
+    """A station's data folder with the demo database, for ``make_app(config=, store=)``."""
+    from tests.apptools import copy_station
+
+    template, summary = demo_template
+    made = copy_station(template, summary, tmp_path / "data")  # type: ignore[arg-type]
+    yield made
+    made.store.dispose()

@@ -1,0 +1,5 @@
+"""``python -m eventdesk``: the same as the ``eventdesk`` command."""
+
+from eventdesk.cli import entry
+
+entry()

@@ -1,0 +1,217 @@
+"""The eventdesk app: a sign-in screen, then one Textual mode per role.
+
+``make_app`` builds it for the CLI, the tests and the snapshot tests alike.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from textual import on
+from textual.app import App
+from textual.binding import Binding
+
+from eventdesk.config import Config, load_config
+from eventdesk.db import Store, open_store
+from eventdesk.errors import InvalidInput, NotFound
+from eventdesk.services.auth import StaffInfo, list_staff
+from screens.backend import MODES, Backend
+from screens.desk import DeskScreen
+from screens.devices import Devices
+from screens.kiosk import KioskScreen
+from screens.login import LoginScreen
+from screens.messages import BadgePrinted, SignedIn
+from screens.organizer import OrganizerScreen
+from screens.stats import StatsScreen
+
+KIOSK_LOCKED_OUT = {"open_mode", "sign_out", "quit", "command_palette", "help_quit"}
+
+
+class EventdeskApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "eventdesk"
+    ENABLE_COMMAND_PALETTE = False
+    MODES = {
+        "login": LoginScreen,
+        "desk": DeskScreen,
+        "kiosk": KioskScreen,
+        "organizer": OrganizerScreen,
+        "stats": StatsScreen,
+    }
+    BINDINGS = [
+        Binding("f1", "open_mode('desk')", "Desk", id="mode.desk"),
+        Binding("f2", "open_mode('kiosk')", "Kiosk", id="mode.kiosk"),
+        Binding("f3", "open_mode('organizer')", "Organizer", id="mode.organizer"),
+        Binding("f4", "open_mode('stats')", "Stats", id="mode.stats"),
+        Binding("f9", "sign_out", "Sign out", id="sign-out"),
+    ]
+
+    def __init__(
+        self,
+        backend: Backend,
+        *,
+        mode: str = "desk",
+        backup_minutes: float | None = None,
+        backup_keep: int = 24,
+        ready_file: Path | None = None,
+    ) -> None:
+        self.backend = backend
+        self.ready_file = ready_file
+        self.start_mode = mode
+        self.backup_minutes, self.backup_keep = backup_minutes, backup_keep
+        super().__init__()
+        self.devices = Devices(backend, self)
+
+    def on_mount(self) -> None:
+        self.devices.start_printing()
+        if self.backup_minutes:
+            self.devices.start_backups(
+                self.backend.config.data_dir, self.backup_minutes, self.backup_keep
+            )
+        self._show_who()
+        if self.backend.staff is None and not self.backend.wall:
+            self.switch_mode("login")
+        else:
+            self.switch_mode(self._allowed(self.start_mode))
+
+    def on_ready(self) -> None:
+        """The first screen is drawn: say so to whoever waits (bench/startup.py)."""
+        if self.ready_file is not None:
+            self.ready_file.write_text(f"{time.time():.6f}\n")
+
+    def on_unmount(self) -> None:
+        self.devices.stop()
+
+    # --- who may go where -------------------------------------------------------------------
+    def _allowed(self, wanted: str) -> str:
+        modes = self.backend.modes()
+        return wanted if wanted in modes else modes[0]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.current_mode == "kiosk" and action in KIOSK_LOCKED_OUT:
+            return False  # the kiosk is locked: only its own keys work
+        if action == "open_mode":
+            return parameters[0] in self.backend.modes()
+        if action == "sign_out":
+            return self.backend.staff is not None
+        return True
+
+    async def action_open_mode(self, mode: str) -> None:
+        if mode in self.backend.modes() and mode != self.current_mode:
+            await self.switch_mode(mode)
+            self._show_who()
+
+    async def action_sign_out(self) -> None:
+        await self.sign_in(None)
+
+    async def sign_in(self, staff: StaffInfo | None, mode: str | None = None) -> None:
+        """Change who is signed in; the screens of the one before are dropped."""
+        self.backend.staff = staff
+        target = "login" if not self.backend.modes() else self._allowed(mode or self.start_mode)
+        await self.switch_mode(target)
+        for name in MODES:
+            if name != target:
+                await self._reset_mode(name)
+        self._show_who()
+        self.refresh_bindings()
+
+    async def _reset_mode(self, name: str) -> None:
+        if name in self._screen_stacks:
+            await self.remove_mode(name)
+            self.add_mode(name, self.MODES[name])
+
+    @on(SignedIn)
+    async def signed_in(self, message: SignedIn) -> None:
+        await self.sign_in(message.staff)
+
+    @on(BadgePrinted)
+    def badge_printed(self, message: BadgePrinted) -> None:
+        outcome = message.outcome
+        if outcome.state != "done" and self.current_mode != "kiosk":
+            job = outcome.job
+            self.notify(
+                f"Badge for {job.ticket_id} on {job.printer}: {outcome.detail}",
+                title="Printer",
+                severity="warning" if outcome.state == "queued" else "error",
+            )
+
+    def _show_who(self) -> None:
+        staff = self.backend.staff
+        who = f"{staff.name} ({staff.role})" if staff else "not signed in"
+        event = self.backend.event or "no event"
+        self.sub_title = f"{event}  ·  station {self.backend.station}  ·  {who}"
+
+
+def make_app(
+    db_url: str | None = None,
+    *,
+    config: Config | None = None,
+    store: Store | None = None,
+    mode: str = "desk",
+    event: str | None = None,
+    camera: str | None = None,
+    decoder: str | None = None,
+    printer: str | None = None,
+    auto_print: bool | None = None,
+    sign_in_as: str | None = None,
+    data_dir: str | Path | None = None,
+    wall: bool = False,
+    ready_file: str | Path | None = None,
+) -> EventdeskApp:
+    """The app for one station. Settings not given come from the configuration file."""
+    if mode not in MODES:
+        raise InvalidInput(f"mode must be one of {', '.join(MODES)}", field="mode")
+    config = config or load_config(data_dir=data_dir, database_url=db_url)
+    store = store or open_store(config)
+    settings = config.extra
+    station = settings.get("station", {})
+    station = station if isinstance(station, dict) else {}
+    from kiosk.printers import printers_from_config, station_printing
+
+    station_printer, station_auto = station_printing(settings)
+    backend = Backend(
+        config=config,
+        store=store,
+        event=event or _text(settings.get("event")),
+        camera=camera if camera is not None else _text(station.get("camera")),
+        decoder=decoder or _text(station.get("decoder")) or "auto",
+        printer=printer or station_printer,
+        auto_print=station_auto if auto_print is None else auto_print,
+        printers=printers_from_config(settings, config.data_dir),
+        wall=wall,
+    )
+    backend.choose_event()
+    if sign_in_as is not None:
+        backend.staff = _staff_named(store, sign_in_as)
+    backup = settings.get("backup", {})
+    backup = backup if isinstance(backup, dict) else {}
+    minutes = backup.get("every_minutes")
+    if minutes is not None and not (isinstance(minutes, int | float) and minutes > 0):
+        raise InvalidInput(
+            "[backup] every_minutes in eventdesk.toml must be a number above 0",
+            field="backup.every_minutes",
+        )
+    keep = backup.get("keep", 24)
+    if not (isinstance(keep, int) and keep >= 1):
+        raise InvalidInput(
+            "[backup] keep in eventdesk.toml must be a whole number, 1 or more", field="backup.keep"
+        )
+    return EventdeskApp(
+        backend,
+        mode=mode,
+        backup_minutes=float(minutes) if minutes else None,
+        backup_keep=keep,
+        ready_file=Path(ready_file) if ready_file else None,
+    )
+
+
+def _text(value: object) -> str | None:
+    return str(value) if value not in (None, "") else None
+
+
+def _staff_named(store: Store, name: str) -> StaffInfo:
+    for staff in list_staff(store):
+        if staff.name.casefold() == name.casefold() and staff.active:
+            return staff
+    raise NotFound(f"no active staff account {name!r}", field="staff")

@@ -1,0 +1,28 @@
+"""The base of every role screen: reach the station's backend and devices through the app."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
+
+from textual.screen import Screen
+
+if TYPE_CHECKING:
+    from screens.app import EventdeskApp
+    from screens.backend import Backend
+    from screens.devices import Devices
+
+
+class StationScreen(Screen[Any]):
+    """A mode's screen. Database work goes to thread workers, which post messages back."""
+
+    @property
+    def station_app(self) -> EventdeskApp:
+        return cast("EventdeskApp", self.app)
+
+    @property
+    def backend(self) -> Backend:
+        return self.station_app.backend
+
+    @property
+    def devices(self) -> Devices:
+        return self.station_app.devices

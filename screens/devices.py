@@ -1,0 +1,148 @@
+"""The station's background machinery: camera scanner, print worker and backup schedule.
+
+Each runs in its own thread and reports by posting messages (screens/messages.py) to whichever
+screen is listening (the ``sink``); nothing here touches a widget.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+from textual.message import Message
+from textual.message_pump import MessagePump
+
+from eventdesk.errors import EventdeskError
+from eventdesk.services.backup import BackupSchedule
+from kiosk.capture import CaptureState, CaptureWorker, Frame, parse_source
+from kiosk.decoders import describe, make_decoder
+from kiosk.print_worker import PrintOutcome, PrintWorker
+from kiosk.scanner import Decision, ScanWorker
+from screens.backend import Backend
+from screens.messages import BadgePrinted, CameraFrame, CameraStatus, ScanDecided
+
+PREVIEW_FPS = 5.0
+
+
+class Devices:
+    """Starts and stops the station's devices; routes what they say to the current sink."""
+
+    def __init__(self, backend: Backend, sink: MessagePump) -> None:
+        self.backend = backend
+        self.app_sink = sink
+        self.sink: MessagePump = sink  # the screen that shows scans (kiosk or desk), else the app
+        self.capture: CaptureWorker | None = None
+        self.scanner: ScanWorker | None = None
+        self.printer: PrintWorker | None = None
+        self.backups: BackupSchedule | None = None
+        self.decoder_name = ""
+        self.camera_state = CaptureState.STOPPED.value
+        self.camera_detail = "no camera configured" if backend.camera is None else ""
+        self.last_print: PrintOutcome | None = None
+        self.preview_size = (64, 36)  # pixels: one terminal cell shows two stacked pixels
+        self._last_preview = 0.0
+        self._lock = threading.Lock()
+
+    # --- routing ----------------------------------------------------------------------------
+    def listen(self, sink: MessagePump | None) -> None:
+        """Scans, camera state and previews go to ``sink`` from now on (None: the app)."""
+        self.sink = sink or self.app_sink
+        self.sink.post_message(CameraStatus(self.camera_state, self.camera_detail))
+
+    def _post(self, message: Message) -> None:
+        self.sink.post_message(message)
+
+    # --- camera -----------------------------------------------------------------------------
+    def start_camera(self) -> bool:
+        """Start the configured camera once; False (with a CameraStatus saying why) if it can't."""
+        with self._lock:
+            if self.backend.camera is None or self.scanner is not None:
+                return self.scanner is not None
+            try:
+                source = parse_source(self.backend.camera)
+                decoder = make_decoder(self.backend.decoder)
+            except EventdeskError as exc:
+                self._on_state(CaptureState.FAILED, exc.message)
+                return False
+            self.decoder_name = describe(decoder)
+            self.capture = CaptureWorker(
+                source, on_state=self._on_state, realtime=source.kind == "file"
+            )
+            self.scanner = ScanWorker(
+                self.backend.store,
+                self.capture,
+                decoder,
+                station=self.backend.station,
+                operator=self.backend.operator,
+                event=self.backend.event,
+                print_to=self.backend.print_to,
+                on_decision=self._on_decision,
+                on_failure=self._on_failure,
+                on_frame=self._on_frame,
+            )
+            self.capture.start()
+            self.scanner.start()
+            return True
+
+    def _on_state(self, state: CaptureState, detail: str) -> None:
+        self.camera_state, self.camera_detail = state.value, detail
+        self._post(CameraStatus(state.value, detail))
+
+    def _on_decision(self, decision: Decision) -> None:
+        self._post(ScanDecided(decision, "camera"))
+        if self.printer is not None and "badge queued" in decision.result.flags:
+            self.printer.wake()
+
+    def _on_failure(self, exc: BaseException) -> None:
+        self._post(CameraStatus("database busy", f"the scan will be retried ({exc})"))
+
+    def _on_frame(self, frame: Frame) -> None:
+        now = time.monotonic()
+        if now - self._last_preview < 1 / PREVIEW_FPS:
+            return  # stale frames are simply not shown
+        self._last_preview = now
+        width, height = self.preview_size
+        small = cv2.resize(frame.image, (width, height), interpolation=cv2.INTER_AREA)
+        rgb = np.ascontiguousarray(small[:, :, ::-1], dtype=np.uint8)
+        self._post(CameraFrame(rgb))
+
+    # --- printing ---------------------------------------------------------------------------
+    def start_printing(self) -> None:
+        """Drain this station's print queue in the background (badges queued at check-in)."""
+        if self.printer is not None or not self.backend.printers:
+            return
+        self.printer = PrintWorker(
+            self.backend.store,
+            self.backend.printers,
+            station=self.backend.station,
+            on_outcome=self._on_outcome,
+        )
+        self.printer.start()
+
+    def _on_outcome(self, outcome: PrintOutcome) -> None:
+        self.last_print = outcome
+        self.app_sink.post_message(BadgePrinted(outcome))
+        if self.sink is not self.app_sink:
+            self.sink.post_message(BadgePrinted(outcome))
+
+    def wake_printer(self) -> None:
+        if self.printer is not None:
+            self.printer.wake()
+
+    # --- backups ----------------------------------------------------------------------------
+    def start_backups(self, data_dir: Path, minutes: float, keep: int) -> None:
+        if self.backups is None and self.backend.store.is_sqlite:
+            self.backups = BackupSchedule(self.backend.store, data_dir, minutes=minutes, keep=keep)
+            self.backups.start()
+
+    # --- shutdown ---------------------------------------------------------------------------
+    def stop(self) -> None:
+        for worker in (self.scanner, self.capture, self.printer, self.backups):
+            if worker is not None:
+                worker.stop()
+        for worker in (self.scanner, self.capture, self.printer):
+            if worker is not None and worker.is_alive():
+                worker.join(2.0)

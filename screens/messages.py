@@ -1,0 +1,61 @@
+"""Messages that cross screens: posted by background workers, handled on the UI thread.
+
+Workers post, handlers mutate: nothing here touches a widget. They are dataclasses: Textual's
+``Message.__post_init__`` sets them up. Messages that can pile up
+(camera state, preview frames) replace older ones of their kind still in the queue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from textual.message import Message
+
+from eventdesk.services.auth import StaffInfo
+from kiosk.print_worker import PrintOutcome
+from kiosk.scanner import Decision
+
+
+@dataclass
+class ScanDecided(Message):
+    """A ticket was scanned (camera, keyboard-wedge scanner or the desk) and decided."""
+
+    decision: Decision
+    source: str  # camera | scanner | desk
+
+
+@dataclass
+class CameraStatus(Message):
+    """The camera's state changed (starting, running, no frames, reconnecting, failed...)."""
+
+    state: str
+    detail: str
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, CameraStatus)
+
+
+@dataclass
+class CameraFrame(Message):
+    """A small RGB copy of what the camera sees, for the preview; stale ones are dropped."""
+
+    image: npt.NDArray[np.uint8]
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, CameraFrame)
+
+
+@dataclass
+class BadgePrinted(Message):
+    """The print worker finished a job: done, queued again (printer away) or failed."""
+
+    outcome: PrintOutcome
+
+
+@dataclass
+class SignedIn(Message):
+    """Someone signed in (or, with staff None, signed out)."""
+
+    staff: StaffInfo | None

@@ -1,0 +1,15 @@
+"""The organizer screen (being built)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.widgets import Footer, Header, Static
+
+from screens.base import StationScreen
+
+
+class OrganizerScreen(StationScreen):
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("organizer")
+        yield Footer()
