@@ -44,7 +44,9 @@ def build_template(folder: Path, attendees: int = 40) -> tuple[Path, DemoSummary
     return folder, summary
 
 
-def copy_station(template: Path, summary: DemoSummary, target: Path, **settings: Any) -> DemoStation:
+def copy_station(
+    template: Path, summary: DemoSummary, target: Path, **settings: Any
+) -> DemoStation:
     shutil.copytree(template, target)
     if settings:
         lines = []
