@@ -188,6 +188,8 @@ def app_options(command: Callable[..., Any]) -> Callable[..., Any]:
                 help="Print a badge at each check-in (default: the station's auto_print).",
             ),
             click.option("--ready-file", hidden=True, metavar="FILE"),
+            # For benchmarks and unattended kiosks started by the operator: no PIN asked.
+            click.option("--sign-in-as", hidden=True, metavar="STAFF"),
         ]
     ):
         command = option(command)
@@ -244,25 +246,36 @@ def app_command(
 )
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option(
+    "--public-url",
+    metavar="URL",
+    help="The address browsers open, e.g. http://wall-pc:8000 (default: http://HOST:PORT, "
+    "with this computer's name when HOST is 0.0.0.0 or ::).",
+)
 @click.option("--event", "event_ref", metavar="EVENT", help="The event to show.")
 @pass_ctx
-def serve(obj: Ctx, mode: str, host: str, port: int, event_ref: str | None) -> None:
+def serve(
+    obj: Ctx, mode: str, host: str, port: int, public_url: str | None, event_ref: str | None
+) -> None:
     """Serve the app to a browser (textual-serve): e.g. the stats screen on a wall display.
 
     The stats screen is served without signing in (it shows figures only); desk and kiosk ask
-    for a staff PIN as in the terminal.
+    for a staff PIN as in the terminal. Each browser gets its own app process.
     """
     import shlex
+    import socket
 
+    from sqlalchemy.engine import make_url
     from textual_serve.server import Server
 
     obj.store  # noqa: B018 - the database is checked (and migrated) before serving
+    # The database URL reaches the app processes through their environment (it may hold a
+    # password: textual-serve prints its command, and `ps` shows it).
+    os.environ["EVENTDESK_DATABASE_URL"] = obj.config.database_url
     command = [
         sys.executable,
         "-m",
         "eventdesk",
-        "--db",
-        obj.config.database_url,
         "--data-dir",
         str(obj.config.data_dir.resolve()),
         "--station",
@@ -273,8 +286,22 @@ def serve(obj: Ctx, mode: str, host: str, port: int, event_ref: str | None) -> N
         *(["--wall"] if mode == "stats" else []),
         *(["--event", event_ref] if event_ref else []),
     ]
-    click.echo(f"eventdesk serve: the {mode} screen on http://{host}:{port}", err=True)
-    Server(shlex.join(command), host=host, port=port, title=f"eventdesk {mode}").serve()
+    if public_url is None and host in ("0.0.0.0", "::", ""):
+        # The page tells the browser where its scripts and websocket are: never 0.0.0.0.
+        public_url = f"http://{socket.getfqdn() or socket.gethostname()}:{port}"
+    shown_db = make_url(obj.config.database_url).render_as_string(hide_password=True)
+    click.echo(
+        f"eventdesk serve: the {mode} screen of {shown_db} on "
+        f"{public_url or f'http://{host}:{port}'}",
+        err=True,
+    )
+    Server(
+        shlex.join(command),
+        host=host,
+        port=port,
+        title=f"eventdesk {mode}",
+        public_url=public_url.rstrip("/") if public_url else None,
+    ).serve()
 
 
 @cli.command()

@@ -46,6 +46,14 @@ def _read_file(data_dir: Path) -> dict[str, Any]:
         raise InvalidInput(f"{path}: not valid TOML ({exc})", field=str(path)) from exc
 
 
+def _file_station(settings: dict[str, Any]) -> str:
+    """``station = "Door 1"`` at the top of the file, or ``name`` in its ``[station]`` table."""
+    value = settings.get("station")
+    if isinstance(value, dict):
+        value = value.get("name")
+    return value if isinstance(value, str) else ""
+
+
 def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
@@ -79,7 +87,7 @@ def load_config(
     station_name = (
         station
         or env.get("EVENTDESK_STATION")
-        or str(file_settings.get("station", "") or "")
+        or _file_station(file_settings)
         or default_station()
     )
     station_name = station_name.strip()

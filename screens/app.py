@@ -64,7 +64,8 @@ class EventdeskApp(App[None]):
         self.devices = Devices(backend, self)
 
     def on_mount(self) -> None:
-        self.devices.start_printing()
+        # The printer stack loads in a thread: the first screen does not wait for it.
+        self.run_worker(self.devices.start_printing, thread=True, group="devices")
         if self.backup_minutes:
             self.devices.start_backups(
                 self.backend.config.data_dir, self.backup_minutes, self.backup_keep

@@ -7,6 +7,7 @@ get plain dataclasses back.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -53,7 +54,11 @@ class Backend:
     auto_print: bool = False
     printers: dict[str, Any] = field(default_factory=dict)
     wall: bool = False  # a stats display on the wall: no sign-in, stats only
+    clock: Callable[[], datetime] = utcnow  # what "now" is for the screens (fixed in snapshots)
     _local: threading.local = field(default_factory=threading.local, repr=False)
+
+    def now(self) -> datetime:
+        return self.clock()
 
     @property
     def station(self) -> str:

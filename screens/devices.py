@@ -9,20 +9,20 @@ from __future__ import annotations
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import cv2
-import numpy as np
 from textual.message import Message
 from textual.message_pump import MessagePump
 
 from eventdesk.errors import EventdeskError
-from eventdesk.services.backup import BackupSchedule
-from kiosk.capture import CaptureState, CaptureWorker, Frame, parse_source
-from kiosk.decoders import describe, make_decoder
-from kiosk.print_worker import PrintOutcome, PrintWorker
-from kiosk.scanner import Decision, ScanWorker
 from screens.backend import Backend
 from screens.messages import BadgePrinted, CameraFrame, CameraStatus, ScanDecided
+
+if TYPE_CHECKING:  # OpenCV and the printer stack load when first used (start-up time)
+    from eventdesk.services.backup import BackupSchedule
+    from kiosk.capture import CaptureState, CaptureWorker, Frame
+    from kiosk.print_worker import PrintOutcome, PrintWorker
+    from kiosk.scanner import Decision, ScanWorker
 
 PREVIEW_FPS = 5.0
 
@@ -39,7 +39,7 @@ class Devices:
         self.printer: PrintWorker | None = None
         self.backups: BackupSchedule | None = None
         self.decoder_name = ""
-        self.camera_state = CaptureState.STOPPED.value
+        self.camera_state = "stopped"
         self.camera_detail = "no camera configured" if backend.camera is None else ""
         self.last_print: PrintOutcome | None = None
         self.preview_size = (64, 36)  # pixels: one terminal cell shows two stacked pixels
@@ -61,6 +61,10 @@ class Devices:
         with self._lock:
             if self.backend.camera is None or self.scanner is not None:
                 return self.scanner is not None
+            from kiosk.capture import CaptureState, CaptureWorker, parse_source
+            from kiosk.decoders import describe, make_decoder
+            from kiosk.scanner import ScanWorker
+
             try:
                 source = parse_source(self.backend.camera)
                 decoder = make_decoder(self.backend.decoder)
@@ -104,6 +108,9 @@ class Devices:
         if now - self._last_preview < 1 / PREVIEW_FPS:
             return  # stale frames are simply not shown
         self._last_preview = now
+        import cv2
+        import numpy as np
+
         width, height = self.preview_size
         small = cv2.resize(frame.image, (width, height), interpolation=cv2.INTER_AREA)
         rgb = np.ascontiguousarray(small[:, :, ::-1], dtype=np.uint8)
@@ -114,6 +121,8 @@ class Devices:
         """Drain this station's print queue in the background (badges queued at check-in)."""
         if self.printer is not None or not self.backend.printers:
             return
+        from kiosk.print_worker import PrintWorker
+
         self.printer = PrintWorker(
             self.backend.store,
             self.backend.printers,
@@ -135,6 +144,8 @@ class Devices:
     # --- backups ----------------------------------------------------------------------------
     def start_backups(self, data_dir: Path, minutes: float, keep: int) -> None:
         if self.backups is None and self.backend.store.is_sqlite:
+            from eventdesk.services.backup import BackupSchedule
+
             self.backups = BackupSchedule(self.backend.store, data_dir, minutes=minutes, keep=keep)
             self.backups.start()
 

@@ -8,14 +8,17 @@ Workers post, handlers mutate: nothing here touches a widget. They are dataclass
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
-import numpy.typing as npt
 from textual.message import Message
 
-from eventdesk.services.auth import StaffInfo
-from kiosk.print_worker import PrintOutcome
-from kiosk.scanner import Decision
+if TYPE_CHECKING:  # the devices load only when a station uses them (start-up time)
+    import numpy as np
+    import numpy.typing as npt
+
+    from eventdesk.services.auth import StaffInfo
+    from kiosk.print_worker import PrintOutcome
+    from kiosk.scanner import Decision
 
 
 @dataclass

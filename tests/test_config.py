@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from eventdesk.config import load_config
+from eventdesk.config import default_station, load_config
 from eventdesk.errors import InvalidInput
 
 
@@ -50,3 +50,10 @@ def test_bad_file_is_a_clear_error(tmp_path: Path, content: str) -> None:
     (tmp_path / "eventdesk.toml").write_text(content)
     with pytest.raises(InvalidInput, match=r"eventdesk\.toml"):
         load_config(data_dir=tmp_path, environ={})
+
+
+def test_station_table_names_the_station_or_falls_back(tmp_path: Path) -> None:
+    (tmp_path / "eventdesk.toml").write_text('[station]\nname = "Door 7"\nauto_print = true\n')
+    assert load_config(data_dir=tmp_path, environ={}).station == "Door 7"
+    (tmp_path / "eventdesk.toml").write_text('[station]\nprinter = "badges"\n')
+    assert load_config(data_dir=tmp_path, environ={}).station == default_station()

@@ -162,12 +162,19 @@ def _email(name: str, taken: set[str], rng: random.Random) -> str:
 
 
 def build_demo(
-    store: Store, *, attendee_count: int = 300, seed: int = 7, station: str | None = None
+    store: Store,
+    *,
+    attendee_count: int = 300,
+    seed: int = 7,
+    station: str | None = None,
+    now: datetime | None = None,
 ) -> DemoSummary:
-    """Fill the store with one demo event happening today. Deterministic for a given seed."""
+    """Fill the store with one demo event happening today (or on ``now``'s day), doors open
+    for a while. Deterministic for a given seed."""
     rng = random.Random(seed)
     tz = ZoneInfo("Europe/Berlin")
-    today = datetime.now(tz).date()
+    clock = (now or datetime.now(tz)).astimezone(tz)
+    today = clock.date()
     starts = datetime.combine(today, time(8, 0), tz)
     ends = datetime.combine(today, time(18, 0), tz)
     venue_name = "Harbour Conference Centre"
@@ -300,10 +307,9 @@ def build_demo(
         if pay_roll < 0.7 and rng.random() < 0.45:
             admitted_later.append(ticket.ticket_id)
     # Doors opened a while ago: some people are in already, through two doors.
-    now = datetime.now(tz)
     doors = [Checkin(store, station=name, operator="demo") for name in ("Door 1", "Door 2")]
     for ticket_id in admitted_later:
-        arrival = now - timedelta(minutes=rng.randint(1, 120))
+        arrival = clock - timedelta(minutes=rng.randint(1, 120))
         if rng.choice(doors).checkin_ticket(ticket_id, now=arrival).admitted:
             summary.checked_in += 1
     existing = {s.name for s in auth.list_staff(store)}
