@@ -70,7 +70,7 @@ class EventdeskApp(App[None]):
             self.devices.start_backups(
                 self.backend.config.data_dir, self.backup_minutes, self.backup_keep
             )
-        self._show_who()
+        self.show_who()
         if self.backend.staff is None and not self.backend.wall:
             self.switch_mode("login")
         else:
@@ -101,7 +101,7 @@ class EventdeskApp(App[None]):
     async def action_open_mode(self, mode: str) -> None:
         if mode in self.backend.modes() and mode != self.current_mode:
             await self.switch_mode(mode)
-            self._show_who()
+            self.show_who()
 
     async def action_sign_out(self) -> None:
         await self.sign_in(None)
@@ -114,7 +114,7 @@ class EventdeskApp(App[None]):
         for name in MODES:
             if name != target:
                 await self._reset_mode(name)
-        self._show_who()
+        self.show_who()
         self.refresh_bindings()
 
     async def _reset_mode(self, name: str) -> None:
@@ -137,7 +137,7 @@ class EventdeskApp(App[None]):
                 severity="warning" if outcome.state == "queued" else "error",
             )
 
-    def _show_who(self) -> None:
+    def show_who(self) -> None:
         staff = self.backend.staff
         who = f"{staff.name} ({staff.role})" if staff else "not signed in"
         event = self.backend.event or "no event"

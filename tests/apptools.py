@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import random
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from eventdesk.config import Config, load_config, sqlite_url
 from eventdesk.db import Store, open_store
+from eventdesk.services import registration
 from eventdesk.services.demo import DemoSummary, build_demo
+from eventdesk.text import ID_ALPHABET
 from eventdesk.tickets import ensure_keys, load_signer
 
 STATION = "Door 1"
@@ -31,17 +39,42 @@ class DemoStation:
         return open_store(self.config)
 
 
-def build_template(folder: Path, attendees: int = 40) -> tuple[Path, DemoSummary]:
+def build_template(
+    folder: Path, attendees: int = 40, *, now: datetime | None = None
+) -> tuple[Path, DemoSummary]:
+    """The demo in ``folder``. With ``now``, everything is the same on every run: the day, the
+    arrival times, the ticket ids and the signing key (for snapshot tests)."""
     folder.mkdir(parents=True, exist_ok=True)
     config = load_config(
         data_dir=folder, database_url=sqlite_url(folder / "eventdesk.db"), station=STATION
     )
     store = open_store(config)
-    ensure_keys(store, folder, STATION)
-    store.signer = load_signer(folder)
-    summary = build_demo(store, attendee_count=attendees, seed=7, station=STATION)
+    with fixed_randomness(now is not None):
+        ensure_keys(store, folder, STATION)
+        store.signer = load_signer(folder)
+        summary = build_demo(store, attendee_count=attendees, seed=7, station=STATION, now=now)
     store.dispose()
     return folder, summary
+
+
+@contextmanager
+def fixed_randomness(active: bool) -> Iterator[None]:
+    """Ticket ids and the signing key from a seeded generator instead of the system's."""
+    if not active:
+        yield
+        return
+    rng = random.Random(20261121)
+
+    def seeded_id(length: int = 8) -> str:
+        return "".join(rng.choice(ID_ALPHABET) for _ in range(length))
+
+    def seeded_key() -> Ed25519PrivateKey:
+        return Ed25519PrivateKey.from_private_bytes(rng.randbytes(32))
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(registration, "new_id", seeded_id)
+        patch.setattr(Ed25519PrivateKey, "generate", staticmethod(seeded_key))
+        yield
 
 
 def copy_station(

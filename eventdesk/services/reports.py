@@ -374,7 +374,7 @@ class Stats:
     waitlisted: int
     inside: int
     arrivals_last_15_min: int
-    arrivals: list[dict[str, Any]] = field(default_factory=list)  # 5-minute buckets, last 3 hours
+    arrivals: list[dict[str, Any]] = field(default_factory=list)  # 10-minute buckets, last 3 hours
     by_ticket_type: list[dict[str, Any]] = field(default_factory=list)
     sessions: list[dict[str, Any]] = field(default_factory=list)
     waitlists: list[dict[str, Any]] = field(default_factory=list)

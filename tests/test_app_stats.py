@@ -1,0 +1,270 @@
+"""The stats screen: the figures it shows are the database's, and follow other stations."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from textual.geometry import Region
+from textual.message import Message
+from textual.widget import Widget
+
+from eventdesk.config import load_config
+from eventdesk.db import Store
+from eventdesk.services import payments
+from eventdesk.services.auth import add_staff
+from eventdesk.services.checkin import Checkin
+from eventdesk.services.registration import register, tickets_of_attendee
+from eventdesk.services.reports import stats
+from eventdesk.tickets import Signer
+from eventdesk.values import format_cents, utcnow
+from screens.app import make_app
+from screens.stats import StatsScreen
+from tests.apptools import DemoStation, wait_for
+from tests.helpers import add_type, make_event, people
+
+pytestmark = pytest.mark.asyncio
+
+FAST = 0.2  # seconds between two reads in these tests (2 s in use)
+
+
+@pytest.fixture(autouse=True)
+def fast_refresh(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(StatsScreen, "refresh_seconds", FAST)
+
+
+def shown(widget: Widget) -> str:
+    """The text a widget and the widgets inside it draw, borders and all."""
+    drawn = [widget, *(child for child in widget.walk_children(Widget) if child.display)]
+    return "\n".join(
+        strip.text
+        for part in drawn
+        for strip in part.render_lines(Region(0, 0, part.size.width, part.size.height))
+    )
+
+
+def number(screen: Any, name: str) -> str:
+    """The figure a big number shows (its ``Digits``)."""
+    return str(screen.query_one(f"#num-{name} Digits").value)
+
+
+def unchecked_paid_ticket(store: Store) -> str:
+    """A registered ticket of the demo, paid and not yet checked in."""
+    for attendee_id in range(1, 100):
+        for ticket in tickets_of_attendee(store, attendee_id):
+            if ticket.status != "registered" or ticket.checked_in_at is not None:
+                continue
+            if payments.payment_summary(store, ticket.id).due_cents == 0:
+                return ticket.id
+    raise AssertionError("the demo has no paid ticket left to check in")
+
+
+async def test_numbers_are_the_databases_and_follow_another_station(
+    station: DemoStation,
+) -> None:
+    app = make_app(config=station.config, store=station.store, sign_in_as="Sam Desk", mode="stats")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, StatsScreen)
+        await wait_for(lambda: screen.figures is not None, pilot)
+        before = stats(station.store, station.summary.event)
+        assert number(screen, "checked-in") == str(before.checked_in)
+        assert number(screen, "registered") == str(before.registered)
+        assert before.checked_in > 0 and before.registered > before.checked_in
+        percent = f"{100 * before.checked_in / before.registered:.0f}% of {before.registered}"
+        assert percent in shown(screen.query_one("#num-checked-in"))
+        assert "Door 9" not in shown(screen.query_one("#stations-panel"))
+
+        ticket = unchecked_paid_ticket(station.store)
+        command = [
+            sys.executable,
+            "-m",
+            "eventdesk",
+            "--db",
+            station.config.database_url,
+            "--data-dir",
+            str(station.data_dir),
+            "--station",
+            "Door 9",
+            "checkin",
+            "--ticket",
+            ticket,
+        ]
+        done = await asyncio.to_thread(
+            subprocess.run, command, capture_output=True, text=True, timeout=60
+        )
+        assert done.returncode == 0, done.stderr
+
+        want = str(before.checked_in + 1)
+        await wait_for(lambda: number(screen, "checked-in") == want, pilot)
+        await wait_for(lambda: "Door 9" in shown(screen.query_one("#stations-panel")), pilot)
+        after = stats(station.store, station.summary.event)
+        assert after.checked_in == before.checked_in + 1
+        assert number(screen, "registered") == str(after.registered)
+
+
+async def test_polls_only_while_shown(station: DemoStation) -> None:
+    reads: list[Message] = []
+
+    def hook(message: Message) -> None:
+        if isinstance(message, StatsScreen.Loaded | StatsScreen.Failed):
+            reads.append(message)
+
+    app = make_app(config=station.config, store=station.store, sign_in_as="Sam Desk", mode="stats")
+    async with app.run_test(size=(120, 40), message_hook=hook) as pilot:
+        await wait_for(lambda: len(reads) >= 3, pilot)  # it reads again and again
+        await pilot.press("f1")
+        await wait_for(lambda: app.current_mode == "desk", pilot)
+        await pilot.pause(FAST)  # a read under way when the screen left may still land
+        count = len(reads)
+        await pilot.pause(FAST * 5)
+        assert len(reads) == count  # nothing read while another screen is shown
+        await pilot.press("f4")
+        await wait_for(lambda: app.current_mode == "stats", pilot)
+        await wait_for(lambda: len(reads) > count, pilot, timeout=FAST * 3)  # read at once
+
+
+async def test_stale_figures_stay_up_while_the_database_is_away(station: DemoStation) -> None:
+    """The SQLite file replaced by something else: the wall keeps the last figures."""
+    app = make_app(config=station.config, store=station.store, mode="stats", wall=True)
+    database = station.data_dir / "eventdesk.db"
+    away = station.data_dir / "eventdesk.db.away"
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, StatsScreen)
+        await wait_for(lambda: screen.figures is not None, pilot)
+        checked_in = number(screen, "checked-in")
+        status = screen.query_one("#stats-status")
+
+        station.store.dispose()  # closes the pooled connections, so the next read opens the file
+        database.rename(away)
+        database.write_bytes(b"this is not a database " * 200)
+        await wait_for(lambda: "database not answering" in shown(status), pilot)
+        assert shown(status).strip().startswith("last updated ")
+        assert number(screen, "checked-in") == checked_in  # the last figures stay
+        assert screen.has_class("-stale") and app.is_running
+
+        station.store.dispose()
+        away.replace(database)
+        await wait_for(lambda: "not answering" not in shown(status), pilot)
+        assert "updated" in shown(status) and not screen.has_class("-stale")
+        assert number(screen, "checked-in") == checked_in
+
+
+async def test_no_event_yet(tmp_path: Path, db_url: str) -> None:
+    store = Store(db_url)
+    try:
+        add_staff(store, name="Desk Person", role="staff", pin="2468")
+        config = load_config(data_dir=tmp_path, database_url=db_url, station="Door 1")
+        app = make_app(config=config, store=store, sign_in_as="Desk Person", mode="stats")
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = app.screen
+            assert isinstance(screen, StatsScreen)
+            await wait_for(lambda: "updated" in shown(screen.query_one("#stats-status")), pilot)
+            assert "No event yet" in shown(screen.query_one("#stats-no-event"))
+            assert screen.query_one("#stats-numbers").display is False
+    finally:
+        store.dispose()
+
+
+def small_event(store: Store) -> tuple[str, str, list[str]]:
+    """An event open now: one paid VIP ticket and three free ones; a staff account."""
+    now = utcnow()
+    event = make_event(store, starts=now - timedelta(hours=1), ends=now + timedelta(hours=8))
+    add_type(store, event, "VIP", tier=0, price_cents=5000)
+    add_type(store, event, "Regular", tier=1, price_cents=0)
+    emails = people(store, 4)
+    vip = register(store, event, emails[0], "VIP").tickets[0].ticket_id
+    payments.pay(store, vip, method="card")
+    regular = [register(store, event, e, "Regular").tickets[0].ticket_id for e in emails[1:]]
+    add_staff(store, name="Desk Person", role="staff", pin="2468")
+    return event, vip, regular
+
+
+@contextmanager
+def locked(store: Store, db_url: str) -> Iterator[None]:
+    """Another process holds the database so that nobody else can read it."""
+    if store.is_sqlite:
+        store.dispose()  # the next read opens the file again, and waits behind the lock
+        path = make_url(db_url).database
+        assert path
+        holder = sqlite3.connect(path, isolation_level=None, timeout=10)
+        holder.execute("PRAGMA locking_mode = EXCLUSIVE")
+        holder.execute("BEGIN EXCLUSIVE")
+        try:
+            yield
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        return
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        conn.execute(text("LOCK TABLE ticket IN ACCESS EXCLUSIVE MODE"))  # until rollback
+        try:
+            yield
+        finally:
+            conn.rollback()
+    engine.dispose()
+
+
+async def test_a_locked_database_keeps_the_last_figures(
+    store: Store, db_url: str, signer: Signer, tmp_path: Path
+) -> None:
+    small_event(store)
+    config = load_config(data_dir=tmp_path, database_url=db_url, station="Wall")
+    app = make_app(config=config, store=store, mode="stats", wall=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, StatsScreen)
+        await wait_for(lambda: screen.figures is not None, pilot)
+        status = screen.query_one("#stats-status")
+        with locked(store, db_url):
+            await wait_for(lambda: "database not answering" in shown(status), pilot)
+            assert shown(status).strip().startswith("last updated ")
+            assert number(screen, "registered") == "4"  # the last figures stay up
+            assert screen.has_class("-stale") and app.is_running
+        await wait_for(lambda: "not answering" not in shown(status), pilot, timeout=20)
+        assert not screen.has_class("-stale") and number(screen, "registered") == "4"
+
+
+async def test_figures_match_after_a_checkin_on_both_databases(
+    store: Store, db_url: str, signer: Signer, tmp_path: Path
+) -> None:
+    event, vip, regular = small_event(store)
+    config = load_config(data_dir=tmp_path, database_url=db_url, station="Door 1")
+    app = make_app(config=config, store=store, sign_in_as="Desk Person", mode="stats")
+    other_station = Store(db_url)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = app.screen
+            assert isinstance(screen, StatsScreen)
+            await wait_for(lambda: screen.figures is not None, pilot)
+            assert number(screen, "registered") == "4"
+            assert number(screen, "checked-in") == "0"
+            revenue = shown(screen.query_one("#revenue-panel"))
+            assert format_cents(5000, "EUR") in revenue
+
+            door = Checkin(other_station, station="Door 2", event=event)
+            for ticket in (vip, regular[0]):
+                result = await asyncio.to_thread(door.checkin_ticket, ticket)
+                assert result.admitted, result
+            expected = stats(store, event)
+            assert expected.checked_in == 2
+            await wait_for(lambda: number(screen, "checked-in") == "2", pilot)
+            await wait_for(lambda: "Door 2" in shown(screen.query_one("#stations-panel")), pilot)
+            assert number(screen, "registered") == str(expected.registered)
+            assert "50% of 4" in shown(screen.query_one("#num-checked-in"))
+            types = shown(screen.query_one("#types-panel"))
+            assert "1 / 1" in types and "1 / 3" in types
+    finally:
+        other_station.dispose()

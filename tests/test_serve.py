@@ -1,0 +1,158 @@
+"""`eventdesk serve --mode stats`: textual-serve's page over a real socket, and the app in it."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import aiohttp
+import pytest
+
+from tests.apptools import DemoStation
+
+START_SECONDS = 30
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_for_port(port: int, server: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + START_SECONDS
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            output, _ = server.communicate()
+            raise AssertionError(f"serve ended with {server.returncode}:\n{output}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"nothing listens on port {port} after {START_SECONDS} s")
+
+
+@contextmanager
+def serving(station: DemoStation, *options: str) -> Iterator[tuple[int, subprocess.Popen[str]]]:
+    """`eventdesk serve --mode stats` on the demo station's database, on a free port."""
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "eventdesk",
+        "--db",
+        station.config.database_url,
+        "--data-dir",
+        str(station.data_dir),
+        "--station",
+        "Wall",
+        "serve",
+        "--mode",
+        "stats",
+        "--port",
+        str(port),
+        *options,
+    ]
+    env = {**os.environ, "COLUMNS": "120"}
+    server = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+    )
+    try:
+        wait_for_port(port, server)
+        yield port, server
+    finally:
+        if server.poll() is None:
+            server.send_signal(signal.SIGTERM)
+            try:
+                server.communicate(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.communicate()
+
+
+@pytest.fixture
+def served(station: DemoStation) -> Iterator[tuple[int, subprocess.Popen[str]]]:
+    with serving(station) as running:
+        yield running
+
+
+def index_page(port: int) -> str:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as response:
+        assert response.status == 200
+        assert response.headers.get_content_type() == "text/html"
+        return str(response.read().decode("utf-8"))
+
+
+def test_serve_answers_with_textual_serves_page(served: tuple[int, subprocess.Popen[str]]) -> None:
+    port, server = served
+    page = index_page(port)
+    assert "<div>eventdesk stats</div>" in page  # the title textual-serve shows
+    assert f'data-session-websocket-url="ws://127.0.0.1:{port}/ws"' in page
+    assert "textual" in page.lower()
+
+    server.send_signal(signal.SIGTERM)  # a service manager stopping it: a clean end
+    output, _ = server.communicate(timeout=15)
+    assert server.returncode == 0, output
+    assert "Traceback" not in output
+
+
+def test_the_served_app_draws_the_stats_screen(
+    served: tuple[int, subprocess.Popen[str]], station: DemoStation
+) -> None:
+    """The page's websocket starts `eventdesk app --mode stats --wall`, which draws figures."""
+    port, server = served
+    title = station.summary.title.encode()
+
+    async def browse() -> bytes:
+        drawn = b""
+        timeout = aiohttp.ClientTimeout(total=START_SECONDS)
+        async with (
+            aiohttp.ClientSession(timeout=timeout) as session,
+            session.ws_connect(f"ws://127.0.0.1:{port}/ws?width=120&height=40") as websocket,
+        ):
+            deadline = asyncio.get_running_loop().time() + START_SECONDS
+            while not (title in drawn and b"Checked in" in drawn and b"updated" in drawn):
+                left = deadline - asyncio.get_running_loop().time()
+                if left <= 0:
+                    break
+                try:
+                    message = await websocket.receive(timeout=left)
+                except TimeoutError:
+                    break
+                if message.type == aiohttp.WSMsgType.BINARY:
+                    drawn += message.data
+                elif message.type != aiohttp.WSMsgType.TEXT:
+                    break
+        return drawn
+
+    drawn = asyncio.run(browse())
+    assert b"Checked in" in drawn, drawn[-2000:]
+    assert title in drawn
+    assert b"updated" in drawn  # the figures came from the database
+    assert b"database not answering" not in drawn
+    server.send_signal(signal.SIGTERM)
+    output, _ = server.communicate(timeout=15)
+    assert "Application failed to start" not in output, output
+    assert "Traceback" not in output, output
+
+
+def test_served_to_other_computers_the_page_never_points_at_0_0_0_0(station: DemoStation) -> None:
+    """Listening on every interface, the page names this computer (or --public-url)."""
+    with serving(station, "--host", "0.0.0.0") as (port, _server):
+        page = index_page(port)
+        assert "0.0.0.0" not in page
+        name = socket.getfqdn() or socket.gethostname()
+        assert f'data-session-websocket-url="ws://{name}:{port}/ws"' in page
+    with serving(station, "--public-url", "http://wall.example:9000/") as (port, _server):
+        page = index_page(port)
+        assert 'data-session-websocket-url="ws://wall.example:9000/ws"' in page
+        assert 'src="http://wall.example:9000/static/js/textual.js"' in page
