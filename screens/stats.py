@@ -29,7 +29,7 @@ from textual.worker import Worker, get_current_worker
 from eventdesk.errors import DatabaseUnavailable, EventdeskError
 from eventdesk.services.events import list_events, show_event
 from eventdesk.services.reports import Stats, stats
-from eventdesk.values import format_cents, utcnow
+from eventdesk.values import format_cents
 from screens.backend import pick_event
 from screens.base import StationScreen
 from screens.widgets.stats_bars import BarList, BarRow
@@ -176,14 +176,16 @@ class StatsScreen(StationScreen):
         message: Message
         try:
             if event is None:  # a wall display started before the event was made
-                chosen = pick_event(list_events(store), utcnow())
+                chosen = pick_event(list_events(store), self.backend.now())
                 event = chosen.slug if chosen else None
             if event is None:
                 message = self.Loaded(None)
             else:
                 if event not in self._zones:
                     self._zones[event] = show_event(store, event).timezone
-                message = self.Loaded(stats(store, event), self._zones[event])
+                message = self.Loaded(
+                    stats(store, event, now=self.backend.now()), self._zones[event]
+                )
         except DatabaseUnavailable:
             message = self.Failed(NOT_ANSWERING)
         except EventdeskError as exc:
@@ -209,9 +211,10 @@ class StatsScreen(StationScreen):
         self.problem = None
         self.remove_class("-stale")
         figures = message.figures
-        self.updated_at = figures.at if figures is not None else utcnow()
+        self.updated_at = figures.at if figures is not None else self.backend.now()
         if figures is not None and self.backend.event is None:
             self.backend.event = figures.event  # the event made since this screen opened
+            self.station_app.show_who()
         self.set_class(figures is None, "-no-event")
         if figures is not None:
             self.figures = figures

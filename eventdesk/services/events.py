@@ -168,6 +168,44 @@ def add_venue(
         return VenueInfo(venue.id, venue.name, venue.address, venue.capacity, len(labels))
 
 
+def update_venue(
+    store: Store,
+    ref: str | int,
+    *,
+    name: str | None = None,
+    address: str | None = None,
+    capacity: int | None = None,
+    clear_capacity: bool = False,
+) -> VenueInfo:
+    """Change a venue's name, address or capacity (its seats stay as they are).
+
+    An empty ``address`` clears it. The capacity of events already at the venue is their own.
+    """
+    with store.write() as session:
+        venue = _venue(session, str(ref))
+        if name is not None:
+            venue_name = require_text(name, "name")
+            key = venue_name.casefold()
+            for other in session.scalars(select(Venue).where(Venue.id != venue.id)):
+                if other.name.casefold() == key:
+                    raise Conflict(f"a venue named {venue_name!r} exists already", field="name")
+            venue.name = venue_name
+        if address is not None:
+            venue.address = optional_text(address, "address", max_length=400)
+        if clear_capacity:
+            venue.capacity = None
+        elif capacity is not None:
+            venue.capacity = parse_count(capacity, "capacity")
+        try:
+            session.flush()
+        except IntegrityError:
+            raise Conflict(f"a venue named {venue.name!r} exists already", field="name") from None
+        seats = session.scalar(
+            select(func.count()).select_from(Seat).where(Seat.venue_id == venue.id)
+        )
+        return VenueInfo(venue.id, venue.name, venue.address, venue.capacity, int(seats or 0))
+
+
 def list_venues(store: Store) -> list[VenueInfo]:
     with store.read() as session:
         seat_counts = dict(
@@ -484,6 +522,62 @@ def add_session(
         return _session_info(row)
 
 
+def _event_session(session: Session, event: Event, session_id: int) -> EventSession:
+    row = session.get(EventSession, session_id) if as_id(session_id) is not None else None
+    if row is None or row.event_id != event.id:
+        raise NotFound(f"event {event.slug!r} has no session {session_id}", field="session")
+    return row
+
+
+def update_session(
+    store: Store,
+    event_ref: str | int,
+    session_id: int,
+    *,
+    name: str | None = None,
+    starts: str | None = None,
+    ends: str | None = None,
+    capacity: int | None = None,
+    clear_capacity: bool = False,
+    room: str | None = None,
+    station: str | None = None,
+) -> SessionInfo:
+    """Change a session; more room promotes from the waitlist in the same transaction.
+
+    An empty ``room`` clears it.
+    """
+    from eventdesk.services.registration import promote_waiting
+
+    now = utcnow()
+    with store.write() as session:
+        event = get_event(session, event_ref, lock=True)
+        row = _event_session(session, event, session_id)
+        if name is not None:
+            row.name = require_text(name, "name")
+        if room is not None:
+            row.room = optional_text(room, "room", max_length=100)
+        if starts is not None:
+            row.starts_at = parse_time(starts, "starts", tz=event.timezone)
+        if ends is not None:
+            row.ends_at = parse_time(ends, "ends", tz=event.timezone)
+        check_window(row.starts_at, row.ends_at, "the session")
+        if clear_capacity:
+            row.capacity = None
+        elif capacity is not None:
+            row.capacity = parse_count(capacity, "capacity")
+        session.flush()
+        log(
+            session,
+            "session_updated",
+            at=now,
+            event_id=event.id,
+            station=station,
+            session_id=row.id,
+        )
+        promote_waiting(session, event, now=now, station=station)
+        return _session_info(row)
+
+
 def list_sessions(store: Store, event_ref: str | int) -> list[SessionInfo]:
     with store.read() as session:
         event = get_event(session, event_ref)
@@ -559,6 +653,87 @@ def add_ticket_type(
         )
         session.add(row)
         session.flush()
+        return ticket_type_info(row)
+
+
+def update_ticket_type(
+    store: Store,
+    event_ref: str | int,
+    ticket_type_id: int,
+    *,
+    name: str | None = None,
+    price_cents: int | None = None,
+    currency: str | None = None,
+    quantity: int | None = None,
+    clear_quantity: bool = False,
+    tier: int | None = None,
+    attention: str | None = None,
+    sales_start: str | None = None,
+    sales_end: str | None = None,
+    clear_sales_window: bool = False,
+    station: str | None = None,
+) -> TicketTypeInfo:
+    """Change a ticket type. Tickets sold keep the price they were sold at; more quantity
+    promotes from the waitlist in the same transaction. An empty ``attention`` clears it."""
+    from eventdesk.services.registration import promote_waiting
+
+    if price_cents is not None and price_cents < 0:
+        raise InvalidInput("price cannot be negative", field="price")
+    if tier is not None and (tier < 0 or tier > 99):
+        raise InvalidInput("tier must be between 0 and 99 (lower is served first)", field="tier")
+    now = utcnow()
+    with store.write() as session:
+        event = get_event(session, event_ref, lock=True)
+        row = session.get(TicketType, ticket_type_id) if as_id(ticket_type_id) is not None else None
+        if row is None or row.event_id != event.id:
+            raise NotFound(
+                f"event {event.slug!r} has no ticket type {ticket_type_id}", field="ticket_type"
+            )
+        if name is not None:
+            type_name = require_text(name, "name", max_length=100)
+            others = session.scalars(
+                select(TicketType).where(TicketType.event_id == event.id, TicketType.id != row.id)
+            )
+            if any(t.name.casefold() == type_name.casefold() for t in others):
+                raise Conflict(
+                    f"event {event.slug!r} has a ticket type {type_name!r} already", field="name"
+                )
+            row.name = type_name
+        if price_cents is not None:
+            row.price_cents = price_cents
+        if currency is not None:
+            row.currency = parse_currency(currency)
+        if clear_quantity:
+            row.quantity = None
+        elif quantity is not None:
+            row.quantity = parse_count(quantity, "quantity")
+        if tier is not None:
+            row.priority_tier = tier
+        if attention is not None:
+            row.attention = optional_text(attention, "attention")
+        if clear_sales_window:
+            row.sales_start = row.sales_end = None
+        if sales_start is not None:
+            row.sales_start = parse_time(sales_start, "sales-start", tz=event.timezone)
+        if sales_end is not None:
+            row.sales_end = parse_time(sales_end, "sales-end", tz=event.timezone)
+        if row.sales_start and row.sales_end:
+            check_window(row.sales_start, row.sales_end, "the sales window")
+        try:
+            session.flush()
+        except IntegrityError:
+            raise Conflict(
+                f"event {event.slug!r} has a ticket type {row.name!r} already", field="name"
+            ) from None
+        log(
+            session,
+            "ticket_type_updated",
+            at=now,
+            event_id=event.id,
+            station=station,
+            ticket_type_id=row.id,
+        )
+        promote_waiting(session, event, now=now, station=station)
         return ticket_type_info(row)
 
 

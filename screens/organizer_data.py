@@ -1,0 +1,364 @@
+"""The organizer's Data tab: CSV import (dry run first), CSV export and backups, with progress.
+
+Every file and database job runs in a thread worker that posts ``Progress`` and ``Said``
+messages; the handlers move the bar and write the log.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Button, Input, Label, Log, ProgressBar, Select, Static
+
+from eventdesk.errors import EventdeskError
+from eventdesk.services.backup import PREFIX, backup, prune
+from eventdesk.services.csvio import EXPORTS, ImportResult, export, import_attendees
+from screens.backend import Backend
+
+
+def _size(count: int) -> str:
+    return f"{count / 1024:,.0f} KiB" if count >= 1024 else f"{count} B"
+
+
+def _when(name: str) -> str:
+    """'eventdesk-20261121-073522-140485.db' -> '2026-11-21 07:35:22' (else the name)."""
+    stamp = name.removeprefix(PREFIX).removesuffix(".db")
+    try:
+        return datetime.strptime(stamp, "%Y%m%d-%H%M%S-%f").strftime("%Y-%m-%d %H:%M:%S UTC")
+    except ValueError:
+        return name
+
+
+def latest_backups(data_dir: Path, count: int = 3) -> list[Path]:
+    """The newest backup files, newest first."""
+    return sorted((data_dir / "backups").glob(f"{PREFIX}*.db"), reverse=True)[:count]
+
+
+def describe_import(result: ImportResult, path: str) -> list[str]:
+    head = "Dry run of" if result.dry_run else "Imported"
+    verb = "would be registered" if result.dry_run else "registered"
+    lines = [
+        f"{head} {path}: {result.rows} rows",
+        f"  {result.imported} {verb} ({result.new_attendees} new attendees, "
+        f"{result.waitlisted} on the waitlist), {result.skipped} already there or repeated",
+    ]
+    lines += [f"  {note}" for note in result.notes]
+    return lines
+
+
+def problem_lines(message: str) -> list[str]:
+    """An import error names its bad rows after a colon, separated by '; ': one per line."""
+    head, sep, rest = message.partition(": row ")
+    if not sep:
+        return [message]
+    return [head + ":"] + [f"  row {part}" for part in rest.split("; row ")]
+
+
+class DataPane(Vertical):
+    """Import attendees from CSV, export CSVs, make and prune backups."""
+
+    @dataclass
+    class Progress(Message):
+        """How far a job is; ``total`` None means we cannot tell (indeterminate)."""
+
+        done: int
+        total: int | None
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, DataPane.Progress)
+
+    @dataclass
+    class Said(Message):
+        """Lines for the log; ``ok`` False marks a failure."""
+
+        lines: list[str]
+        ok: bool = True
+
+    @dataclass
+    class Finished(Message):
+        """A job ended. ``checked`` is (path, event) after a good dry run."""
+
+        job: str
+        ok: bool
+        checked: tuple[str, str] | None = None
+        expected: int | None = None  # rows a good dry run would register
+        latest: str | None = None
+        changed: bool = False  # the database changed: the screen reloads its lists
+
+    def __init__(self, backend: Backend, *, keep: int = 24, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.backend, self.keep = backend, keep
+        self.checked: tuple[str, str] | None = None  # the file and event of the last dry run
+        self.expected: int | None = None  # how many rows that dry run would register
+        self.auto_path = True  # the export path follows the kind and event until typed over
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="data-row"):
+            yield Label("Import CSV", classes="data-label")
+            yield Input(placeholder="path/to/attendees.csv", id="import-path", compact=True)
+            yield Button("Dry run", id="import-check", compact=True)
+            yield Button("Import", id="import-run", variant="primary", compact=True, disabled=True)
+        with Horizontal(classes="data-row"):
+            yield Label("Export", classes="data-label")
+            yield Select[str](
+                [(kind, kind) for kind in EXPORTS],
+                value="attendees",
+                allow_blank=False,
+                id="export-kind",
+                compact=True,
+            )
+            yield Input(id="export-path", compact=True)
+            yield Button("Export", id="export-run", compact=True)
+        with Horizontal(classes="data-row"):
+            yield Label("Backup", classes="data-label")
+            yield Button("Back up now", id="backup-run", compact=True)
+            yield Button(f"Prune (keep {self.keep})", id="backup-prune", compact=True)
+            yield Static("", id="backup-latest")
+        with Horizontal(classes="data-row"):
+            yield Label("Progress", classes="data-label")
+            yield ProgressBar(total=1, show_eta=False, id="data-progress")
+        yield Log(id="data-log", highlight=False)
+
+    def on_mount(self) -> None:
+        self.refresh_export_path()
+        self.list_backups()
+
+    # --- helpers on the UI thread -------------------------------------------------------------
+    def write(self, lines: list[str], ok: bool = True) -> None:
+        log = self.query_one("#data-log", Log)
+        width = max(log.size.width - 2, 40)
+        for number, line in enumerate(lines):
+            text = ("✓ " if ok else "✗ ") + line if number == 0 else "  " + line
+            log.write_lines(textwrap.wrap(text, width, subsequent_indent="    ") or [""])
+
+    def refresh_export_path(self) -> None:
+        """The default export file: DATA_DIR/exports/<event>-<kind>.csv."""
+        if not self.auto_path:
+            return
+        kind = self.query_one("#export-kind", Select).value
+        event = self.backend.event or "event"
+        folder = self.backend.config.data_dir / "exports"
+        path = self.query_one("#export-path", Input)
+        with path.prevent(Input.Changed):
+            path.value = str(folder / f"{event}-{kind}.csv")
+
+    def event_changed(self) -> None:
+        self.checked = None
+        self.query_one("#import-run", Button).disabled = True
+        self.refresh_export_path()
+
+    def _start(self, text: str, total: int | None) -> bool:
+        if self.busy:
+            self.app.notify("Wait for the job that is running.", severity="warning")
+            return False
+        self.busy = True
+        for button in self.query(Button).results(Button):
+            button.disabled = True
+        self.query_one("#data-progress", ProgressBar).update(total=total, progress=0)
+        self.write([text])
+        return True
+
+    def _event(self) -> str | None:
+        if self.backend.event is None:
+            self.app.notify("Choose or create an event first.", severity="error")
+        return self.backend.event
+
+    # --- buttons ------------------------------------------------------------------------------
+    @on(Input.Changed, "#import-path")
+    def import_path_changed(self) -> None:
+        self.checked = None
+        self.query_one("#import-run", Button).disabled = True
+
+    @on(Input.Changed, "#export-path")
+    def export_path_typed(self) -> None:
+        self.auto_path = False
+
+    @on(Select.Changed, "#export-kind")
+    def export_kind_changed(self) -> None:
+        self.refresh_export_path()
+
+    @on(Input.Submitted, "#import-path")
+    @on(Button.Pressed, "#import-check")
+    def dry_run_pressed(self) -> None:
+        path = self.query_one("#import-path", Input).value.strip()
+        event = self._event()
+        if not path:
+            self.app.notify("Type the path of the CSV file first.", severity="error")
+            return
+        if event is not None and self._start(f"Checking {path} for {event}…", None):
+            self.run_import(path, event, dry_run=True, total=None)
+
+    @on(Button.Pressed, "#import-run")
+    def import_pressed(self) -> None:
+        path = self.query_one("#import-path", Input).value.strip()
+        event = self._event()
+        if event is None or self.checked is None or self.checked[:2] != (path, event):
+            self.app.notify("Run the dry run of this file first.", severity="error")
+            return
+        if self._start(f"Importing {path} into {event}…", self.expected):
+            self.run_import(path, event, dry_run=False, total=self.expected)
+
+    @on(Input.Submitted, "#export-path")
+    @on(Button.Pressed, "#export-run")
+    def export_pressed(self) -> None:
+        kind = self.query_one("#export-kind", Select).value
+        path = self.query_one("#export-path", Input).value.strip()
+        event = self._event()
+        if not isinstance(kind, str) or not path or event is None:
+            if not path:
+                self.app.notify("Type the path of the file to write.", severity="error")
+            return
+        if self._start(f"Exporting {kind} of {event} to {path}…", None):
+            self.run_export(kind, event, path)
+
+    @on(Button.Pressed, "#backup-run")
+    def backup_pressed(self) -> None:
+        if self._start("Backing up the database…", None):
+            self.run_backup()
+
+    @on(Button.Pressed, "#backup-prune")
+    def prune_pressed(self) -> None:
+        if self._start(f"Removing all but the newest {self.keep} backups…", None):
+            self.run_prune()
+
+    # --- workers (no widgets here: they post) -------------------------------------------------
+    @work(thread=True, exclusive=True, group="data-job")
+    def run_import(self, path: str, event: str, *, dry_run: bool, total: int | None) -> None:
+        done = 0
+
+        def step(count: int) -> None:
+            nonlocal done
+            done += count
+            self.post_message(self.Progress(done, total))
+
+        try:
+            result = import_attendees(
+                self.backend.store,
+                Path(path).expanduser(),
+                event,
+                dry_run=dry_run,
+                station=self.backend.station,
+                progress=None if dry_run else step,
+            )
+        except EventdeskError as exc:
+            self.post_message(self.Said(problem_lines(exc.message), ok=False))
+            self.post_message(self.Finished("import", False))
+            return
+        self.post_message(self.Progress(result.imported, result.imported))
+        lines = describe_import(result, path)
+        if dry_run:
+            lines.append(
+                "Nothing changed yet: press Import to do it."
+                if result.imported
+                else "Nothing to import."
+            )
+        self.post_message(self.Said(lines))
+        checked = (path, event) if dry_run and result.imported else None
+        self.post_message(
+            self.Finished("import", True, checked, result.imported, changed=not dry_run)
+        )
+
+    @work(thread=True, exclusive=True, group="data-job")
+    def run_export(self, kind: str, event: str, path: str) -> None:
+        target = Path(path).expanduser()
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            self.post_message(
+                self.Said([f"cannot make {target.parent}: {exc.strerror or exc}"], ok=False)
+            )
+            self.post_message(self.Finished("export", False))
+            return
+        try:
+            count = export(self.backend.store, kind, event, target)
+        except EventdeskError as exc:
+            self.post_message(self.Said([exc.message], ok=False))
+            self.post_message(self.Finished("export", False))
+            return
+        self.post_message(self.Progress(1, 1))
+        self.post_message(self.Said([f"Wrote {count} {kind} rows to {target}"]))
+        self.post_message(self.Finished("export", True))
+
+    @work(thread=True, exclusive=True, group="data-job")
+    def run_backup(self) -> None:
+        data_dir = self.backend.config.data_dir
+        try:
+            made = backup(self.backend.store, data_dir)
+        except EventdeskError as exc:
+            self.post_message(self.Said([exc.message], ok=False))
+            self.post_message(self.Finished("backup", False))
+            return
+        self.post_message(self.Progress(1, 1))
+        lines = [
+            f"Backup {made.path}",
+            f"{_size(made.size)}, {made.tickets} tickets, {made.checked_in} checked in",
+            "Latest backups:",
+        ]
+        newest = latest_backups(data_dir)
+        lines += [f"  {p.name} ({_size(p.stat().st_size)})" for p in newest]
+        self.post_message(self.Said(lines))
+        self.post_message(self.Finished("backup", True, latest=newest[0].name if newest else None))
+
+    @work(thread=True, exclusive=True, group="data-job")
+    def run_prune(self) -> None:
+        data_dir = self.backend.config.data_dir
+        try:
+            removed = prune(data_dir, self.keep)
+        except EventdeskError as exc:
+            self.post_message(self.Said([exc.message], ok=False))
+            self.post_message(self.Finished("prune", False))
+            return
+        self.post_message(self.Progress(1, 1))
+        self.post_message(self.Said([f"Removed {len(removed)} old backups"]))
+        newest = latest_backups(data_dir, 1)
+        self.post_message(self.Finished("prune", True, latest=newest[0].name if newest else None))
+
+    @work(thread=True, exclusive=True, group="data-list")
+    def list_backups(self) -> None:
+        newest = latest_backups(self.backend.config.data_dir, 1)
+        self.post_message(self.Finished("list", True, latest=newest[0].name if newest else ""))
+
+    # --- handlers -----------------------------------------------------------------------------
+    @on(Progress)
+    def progress(self, message: Progress) -> None:
+        message.stop()
+        self.query_one("#data-progress", ProgressBar).update(
+            total=message.total, progress=message.done
+        )
+
+    @on(Said)
+    def said(self, message: Said) -> None:
+        message.stop()
+        self.write(message.lines, message.ok)
+        if not message.ok:
+            self.app.notify(message.lines[0], severity="error")
+
+    @on(Finished)
+    def finished(self, message: Finished) -> None:
+        if message.latest is not None:
+            text = f"latest {_when(message.latest)}" if message.latest else "no backup yet"
+            self.query_one("#backup-latest", Static).update(text)
+        if message.job == "list":
+            message.stop()
+            return
+        self.busy = False
+        for button in self.query(Button).results(Button):
+            button.disabled = False
+        bar = self.query_one("#data-progress", ProgressBar)
+        if bar.total is None:
+            bar.update(total=1, progress=1 if message.ok else 0)
+        if message.job == "import":
+            self.checked, self.expected = message.checked, message.expected
+        path = self.query_one("#import-path", Input).value.strip()
+        ready = self.checked is not None and self.checked == (path, self.backend.event)
+        self.query_one("#import-run", Button).disabled = not ready
+        if not message.changed:
+            message.stop()  # the screen hears only of changes to the database

@@ -1,0 +1,401 @@
+"""The organizer screen, driven by Pilot: every form and action checked in the database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.widgets import Button, DataTable, Input, Log, Select, Static, TabbedContent
+
+from eventdesk.errors import AccountDisabled
+from eventdesk.services import attendees, auth, events, payments, registration
+from screens.app import EventdeskApp, make_app
+from screens.organizer import OrganizerScreen
+from screens.organizer_forms import ConfirmScreen, FormScreen
+from tests.apptools import DemoStation, wait_for
+
+pytestmark = pytest.mark.asyncio
+
+
+def organizer_app(station: DemoStation) -> EventdeskApp:
+    return make_app(
+        config=station.config,
+        store=station.store,
+        sign_in_as="Olivia Organizer",
+        mode="organizer",
+    )
+
+
+async def opened(pilot: Any, tab: str) -> OrganizerScreen:
+    app = pilot.app
+    await wait_for(lambda: isinstance(app.screen, OrganizerScreen), pilot)
+    screen: OrganizerScreen = app.screen
+    await wait_for(lambda: screen.query_one("#events-table", DataTable).row_count > 0, pilot)
+    await show(pilot, screen, tab)
+    return screen
+
+
+async def show(pilot: Any, screen: OrganizerScreen, tab: str) -> None:
+    """Show a tab (as its number key does), once focus has come back from a closed form."""
+    tabs = screen.query_one("#org-tabs", TabbedContent)
+    for _ in range(20):
+        await pilot.pause()
+        screen.action_show_tab(tab)
+        await pilot.pause()
+        if tabs.active == tab:
+            break
+
+
+def table(screen: OrganizerScreen, table_id: str) -> DataTable[str]:
+    found: DataTable[str] = screen.query_one(f"#{table_id}", DataTable)
+    return found
+
+
+def cell_texts(screen: OrganizerScreen, table_id: str) -> list[str]:
+    grid = table(screen, table_id)
+    return [" | ".join(str(c) for c in grid.get_row_at(i)) for i in range(grid.row_count)]
+
+
+async def choose(pilot: Any, screen: OrganizerScreen, table_id: str, text: str) -> None:
+    """Put the table's cursor on the row that shows ``text`` (waiting for it to appear)."""
+    await wait_for(lambda: any(text in row for row in cell_texts(screen, table_id)), pilot)
+    row = next(i for i, r in enumerate(cell_texts(screen, table_id)) if text in r)
+    grid = table(screen, table_id)
+    grid.focus()
+    grid.move_cursor(row=row)
+    await pilot.pause()
+
+
+async def press(pilot: Any, button: str) -> None:
+    """Click a button once it is on screen (a tab just shown is laid out first)."""
+    await pilot.pause()
+    widget = pilot.app.screen.query_one(f"#{button}", Button)
+    try:
+        await wait_for(lambda: widget.region.width > 0 and widget.visible, pilot)
+    except AssertionError:
+        tabs = pilot.app.screen.query_one("#org-tabs")
+        raise AssertionError(f"{button} not shown: {widget.region}, tab {tabs.active}") from None
+    await pilot.click(widget)
+
+
+async def form(pilot: Any, button: str) -> FormScreen[Any]:
+    await press(pilot, button)
+    await wait_for(lambda: isinstance(pilot.app.screen, FormScreen), pilot)
+    found: FormScreen[Any] = pilot.app.screen
+    return found
+
+
+async def submit(pilot: Any, dialog: FormScreen[Any], **values: str) -> None:
+    for name, value in values.items():
+        found = dialog.query(f"#f-{name}") or dialog.query(f"#f-{name.replace('_', '-')}")
+        widget = found.first()
+        if isinstance(widget, Input | Select):
+            widget.value = value
+    await pilot.pause()
+    await press(pilot, "form-save")
+
+
+async def saved(pilot: Any) -> None:
+    try:
+        await wait_for(lambda: isinstance(pilot.app.screen, OrganizerScreen), pilot)
+    except AssertionError:
+        dialog = pilot.app.screen
+        errors = [str(s.render()) for s in dialog.query(Static) if s.id and "e-" in s.id]
+        problem = str(dialog.query_one("#form-problem", Static).render())
+        raise AssertionError(f"the form stayed open: {problem!r} {errors}") from None
+
+
+async def refused(pilot: Any, dialog: FormScreen[Any], field: str) -> str:
+    """Wait for the form to show an error under ``field``; return it."""
+    error = dialog.query_one(f"#e-{field}", Static)
+    await wait_for(lambda: bool(str(error.render())) and error.display, pilot)
+    assert pilot.app.screen is dialog  # still open: nothing was saved
+    return str(error.render())
+
+
+async def confirm(pilot: Any) -> None:
+    await wait_for(lambda: isinstance(pilot.app.screen, ConfirmScreen), pilot)
+    await pilot.press("y")
+
+
+# --- events -------------------------------------------------------------------------------------
+async def test_create_event_with_a_bad_date_then_edit_it(station: DemoStation) -> None:
+    app = organizer_app(station)
+    store = station.store
+    before = len(events.list_events(store))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await opened(pilot, "tab-events")
+        dialog = await form(pilot, "event-new")
+        await submit(
+            pilot,
+            dialog,
+            name="Winter Meetup",
+            starts="next tuesday",
+            ends="2031-01-10T18:00",
+            capacity="80",
+            category="Meetup",
+            timezone="Europe/Berlin",
+        )
+        assert "not a date and time" in await refused(pilot, dialog, "starts")
+        assert len(events.list_events(store)) == before  # nothing created
+
+        await submit(pilot, dialog, starts="2031-01-10T09:00")
+        await saved(pilot)
+        made = next(e for e in events.list_events(store) if e.title == "Winter Meetup")
+        assert (made.capacity, made.category, made.timezone) == (80, "Meetup", "Europe/Berlin")
+        assert made.starts_at.hour == 8  # 09:00 in Berlin is 08:00 UTC
+        await wait_for(lambda: app.backend.event == made.slug, pilot)  # now worked on
+
+        await choose(pilot, screen, "events-table", "Winter Meetup")
+        await pilot.press("e")
+        await wait_for(lambda: isinstance(app.screen, FormScreen), pilot)
+        dialog = app.screen
+        assert dialog.query_one("#f-starts", Input).value == "2031-01-10T09:00"
+        await submit(pilot, dialog, name="Winter Meetup 2031", capacity="", visibility="private")
+        await saved(pilot)
+        changed = events.show_event(store, made.slug)
+        assert (changed.title, changed.capacity, changed.visibility) == (
+            "Winter Meetup 2031",
+            None,
+            "private",
+        )
+        assert changed.starts_at == made.starts_at
+
+
+# --- sessions, ticket types, venues ------------------------------------------------------------
+async def test_add_session_ticket_type_and_venue(station: DemoStation) -> None:
+    app = organizer_app(station)
+    store, slug = station.store, station.summary.event
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await opened(pilot, "tab-program")
+        dialog = await form(pilot, "session-new")
+        await submit(
+            pilot,
+            dialog,
+            name="Lightning talks",
+            room="Room 9",
+            starts="2026-11-21T16:00",
+            ends="2026-11-21T15:00",
+            capacity="40",
+        )
+        assert "end after it starts" in await refused(pilot, dialog, "ends")
+        await submit(pilot, dialog, ends="2026-11-21T17:00")
+        await saved(pilot)
+        talk = next(s for s in events.list_sessions(store, slug) if s.name == "Lightning talks")
+        assert (talk.room, talk.capacity) == ("Room 9", 40)
+
+        await choose(pilot, screen, "sessions-table", "Lightning talks")
+        dialog = await form(pilot, "session-edit")
+        await submit(pilot, dialog, capacity="not many")
+        assert "whole number" in await refused(pilot, dialog, "capacity")
+        await submit(pilot, dialog, capacity="60")
+        await saved(pilot)
+        assert events.list_sessions(store, slug)[-1].capacity == 60
+
+        dialog = await form(pilot, "type-new")
+        await submit(pilot, dialog, name="Day pass", price="12.555", quantity="100")
+        assert "two decimals" in await refused(pilot, dialog, "price")
+        await submit(pilot, dialog, price="12.50")
+        await saved(pilot)
+        day = next(t for t in events.list_ticket_types(store, slug) if t.name == "Day pass")
+        assert (day.price_cents, day.currency, day.quantity) == (1250, "EUR", 100)
+
+        await choose(pilot, screen, "types-table", "Day pass")
+        dialog = await form(pilot, "type-edit")
+        await submit(pilot, dialog, price="15", tier="3")
+        await saved(pilot)
+        day = next(t for t in events.list_ticket_types(store, slug) if t.name == "Day pass")
+        assert (day.price_cents, day.priority_tier) == (1500, 3)
+
+        await show(pilot, screen, "tab-venues")
+        dialog = await form(pilot, "venue-new")
+        await submit(
+            pilot, dialog, name="Dock Hall", address="Pier 7", capacity="120", seats="A1-A4"
+        )
+        await saved(pilot)
+        hall = next(v for v in events.list_venues(store) if v.name == "Dock Hall")
+        assert (hall.address, hall.capacity, hall.seats) == ("Pier 7", 120, 4)
+        await choose(pilot, screen, "venues-table", "Dock Hall")
+        dialog = await form(pilot, "venue-edit")
+        await submit(pilot, dialog, capacity="150")
+        await saved(pilot)
+        assert next(v for v in events.list_venues(store) if v.name == "Dock Hall").capacity == 150
+
+
+# --- attendees, registration, payments ----------------------------------------------------------
+async def test_add_attendee_register_pay_and_refund(station: DemoStation) -> None:
+    app = organizer_app(station)
+    store, slug = station.store, station.summary.event
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await opened(pilot, "tab-attendees")
+        dialog = await form(pilot, "att-new")
+        await submit(pilot, dialog, name="Zoë Quinn", email="not-an-email")
+        assert "not an email" in await refused(pilot, dialog, "email")
+        await submit(pilot, dialog, email="zoe.quinn@example.org", company="Quinn Labs")
+        await saved(pilot)
+        (person,) = attendees.find_attendees(store, "zoe.quinn@example.org")
+        assert person.company == "Quinn Labs"
+
+        screen.query_one("#att-find", Input).value = "zoe.quinn"
+        await choose(pilot, screen, "attendees-table", "zoe.quinn@example.org")
+        dialog = await form(pilot, "att-register")
+        regular = next(t for t in events.list_ticket_types(store, slug) if t.name == "Regular")
+        await submit(pilot, dialog, ticket_type=str(regular.id))
+        await saved(pilot)
+        (ticket,) = registration.tickets_of_attendee(store, person.id)
+        assert (ticket.event, ticket.ticket_type, ticket.status) == (slug, "Regular", "registered")
+
+        await choose(pilot, screen, "regs-table", ticket.id)
+        await show(pilot, screen, "tab-payments")
+        await wait_for(lambda: screen.query_one("#pay-ticket", Input).value == ticket.id, pilot)
+        await wait_for(
+            lambda: "due 149.00" in str(screen.query_one("#payments-caption").render()), pilot
+        )
+        dialog = await form(pilot, "pay-new")
+        assert dialog.query_one("#f-amount", Input).value == "149.00"  # what is due
+        await submit(pilot, dialog, amount="500")
+        assert "more than" in await refused(pilot, dialog, "amount")
+        await submit(pilot, dialog, amount="149.00", method="card", reference="R-1")
+        await saved(pilot)
+        summary = payments.payment_summary(store, ticket.id)
+        assert (summary.paid_cents, summary.due_cents) == (14900, 0)
+
+        await wait_for(lambda: table(screen, "payments-table").row_count == 1, pilot)
+        dialog = await form(pilot, "pay-refund")
+        await submit(pilot, dialog, amount="40.00")
+        await saved(pilot)
+        summary = payments.payment_summary(store, ticket.id)
+        assert (summary.paid_cents, summary.due_cents) == (10900, 4000)
+        await wait_for(
+            lambda: "due 40.00" in str(screen.query_one("#payments-caption").render()), pilot
+        )
+
+
+async def test_promote_from_the_waitlist(station: DemoStation) -> None:
+    app = organizer_app(station)
+    store, slug = station.store, station.summary.event
+    first = registration.list_waitlist(store, slug)[0]
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await opened(pilot, "tab-waitlist")
+        await choose(pilot, screen, "waitlist-table", first.ticket_id)
+        await press(pilot, "wait-promote")  # its ticket type is full: refused, nothing changes
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, OrganizerScreen)
+        assert registration.show_ticket(store, first.ticket_id).status == "waitlisted"
+        await press(pilot, "wait-force")
+        await confirm(pilot)
+        await wait_for(
+            lambda: registration.show_ticket(store, first.ticket_id).status == "registered", pilot
+        )
+        waiting = [w.ticket_id for w in registration.list_waitlist(store, slug)]
+        assert first.ticket_id not in waiting
+        await wait_for(
+            lambda: all(first.ticket_id not in r for r in cell_texts(screen, "waitlist-table")),
+            pilot,
+        )
+
+
+# --- staff ------------------------------------------------------------------------------------
+async def test_add_staff_reset_pin_and_disable(station: DemoStation) -> None:
+    app = organizer_app(station)
+    store = station.store
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await opened(pilot, "tab-staff")
+        dialog = await form(pilot, "staff-new")
+        await submit(pilot, dialog, name="Door Helper", pin="12")
+        assert "4 to 12 digits" in await refused(pilot, dialog, "pin")
+        await submit(pilot, dialog, pin="5678", role="staff")
+        await saved(pilot)
+        assert auth.verify_staff(store, "Door Helper", "5678").role == "staff"
+
+        await choose(pilot, screen, "staff-table", "Door Helper")
+        dialog = await form(pilot, "staff-pin")
+        await submit(pilot, dialog, pin="8765")
+        await saved(pilot)
+        assert auth.verify_staff(store, "Door Helper", "8765").name == "Door Helper"
+
+        await press(pilot, "staff-toggle")
+        await confirm(pilot)
+        await wait_for(
+            lambda: not next(s for s in auth.list_staff(store) if s.name == "Door Helper").active,
+            pilot,
+        )
+        with pytest.raises(AccountDisabled):
+            auth.verify_staff(store, "Door Helper", "8765")
+
+
+# --- import, export, backup -------------------------------------------------------------------
+def log_text(screen: OrganizerScreen) -> str:
+    return "\n".join(str(line) for line in screen.query_one("#data-log", Log).lines)
+
+
+async def run_job(pilot: Any, screen: OrganizerScreen, button: str, expect: str) -> None:
+    before = len(screen.query_one("#data-log", Log).lines)
+    await pilot.click(f"#{button}")
+    await wait_for(
+        lambda: (
+            len(screen.query_one("#data-log", Log).lines) > before + 1
+            and expect in log_text(screen)
+            and not screen.query_one("#data-pane").busy
+        ),  # type: ignore[attr-defined]
+        pilot,
+    )
+
+
+async def test_import_export_and_backup(station: DemoStation, tmp_path: Path) -> None:
+    app = organizer_app(station)
+    store, slug = station.store, station.summary.event
+    good = tmp_path / "people.csv"
+    good.write_text(
+        "First Name,Last Name,E-mail,Ticket Type\n"
+        "Ada,Lovelace,ada@example.org,Regular\n"
+        "Alan,Turing,alan@example.org,Regular\n",
+        encoding="utf-8",
+    )
+    broken = tmp_path / "broken.csv"
+    broken.write_text(
+        "Name,Email,Ticket Type\nGrace Hopper,grace@example.org,Regular\nNo Mail,,Regular\n"
+        "Bad Type,bad@example.org,Platinum\n",
+        encoding="utf-8",
+    )
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await opened(pilot, "tab-data")
+        path = screen.query_one("#import-path", Input)
+        run = screen.query_one("#import-run", Button)
+
+        path.value = str(broken)
+        await run_job(pilot, screen, "import-check", "nothing imported")
+        text = log_text(screen)
+        assert "row 3 (email)" in text and "row 4 (ticket type)" in text
+        assert run.disabled
+        assert attendees.find_attendees(store, "grace@example.org") == []
+
+        path.value = str(good)
+        await run_job(pilot, screen, "import-check", "press Import")
+        assert attendees.find_attendees(store, "ada@example.org") == []  # a dry run
+        assert not run.disabled
+        await run_job(pilot, screen, "import-run", f"Imported {good}")
+        for email in ("ada@example.org", "alan@example.org"):
+            (person,) = attendees.find_attendees(store, email)
+            (ticket,) = registration.tickets_of_attendee(store, person.id)
+            assert (ticket.event, ticket.ticket_type) == (slug, "Regular")
+        bar = screen.query_one("#data-progress")
+        assert (bar.progress, bar.total) == (2, 2)  # type: ignore[attr-defined]
+        assert run.disabled  # another import needs another dry run
+
+        target = tmp_path / "out" / "attendees.csv"
+        screen.query_one("#export-path", Input).value = str(target)
+        await run_job(pilot, screen, "export-run", "Wrote")
+        lines = target.read_text(encoding="utf-8-sig").splitlines()
+        assert len(lines) > 2 and "ada@example.org" in target.read_text(encoding="utf-8-sig")
+        assert f"Wrote {len(lines) - 1} attendees rows" in log_text(screen)
+
+        await run_job(pilot, screen, "backup-run", "Latest backups")
+        made = list((station.data_dir / "backups").glob("eventdesk-*.db"))
+        assert len(made) == 1
+        assert made[0].name in log_text(screen)
+        stamp = made[0].name[len("eventdesk-") :][:15]  # 20261121-073522
+        shown = f"{stamp[:4]}-{stamp[4:6]}-{stamp[6:8]} {stamp[9:11]}:{stamp[11:13]}:{stamp[13:15]}"
+        assert shown in str(screen.query_one("#backup-latest", Static).render())
