@@ -1,0 +1,185 @@
+"""The desk's attendee card: who they are, their tickets, sessions, money, check-in, waitlist.
+
+``CardData`` is a plain value built in a thread worker (``load_card``); ``AttendeeCard`` only
+draws it. ``CardData.pick`` says which of the attendee's tickets an action works on: only the
+tickets of this station's event count for actions, but the card shows every ticket.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widgets import Static
+
+from eventdesk.db import Store
+from eventdesk.services.attendees import AttendeeInfo, show_attendee
+from eventdesk.services.payments import PaymentSummary, payment_summary
+from eventdesk.services.registration import TicketInfo, tickets_of_attendee
+from eventdesk.values import format_cents
+
+ACTIVE = ("registered", "waitlisted")
+ACTIONS = ("check_in", "undo", "reprint", "pay", "cancel", "promote")
+
+
+@dataclass(frozen=True)
+class TicketLine:
+    ticket: TicketInfo
+    payment: PaymentSummary
+
+    @property
+    def due_cents(self) -> int:
+        return self.payment.due_cents
+
+
+@dataclass(frozen=True)
+class CardData:
+    attendee: AttendeeInfo
+    tickets: tuple[TicketLine, ...]
+    event: str | None  # the slug of this station's event
+
+    def here(self) -> list[TicketLine]:
+        """The tickets of this station's event (the only ones the desk acts on)."""
+        return [line for line in self.tickets if line.ticket.event == self.event]
+
+    def pick(self, action: str) -> TicketLine | None:
+        """The ticket an action works on, or None when it makes no sense for this attendee."""
+        here = self.here()
+        registered = [t for t in here if t.ticket.status == "registered"]
+        if action == "check_in":
+            waiting = [t for t in registered if t.ticket.checked_in_at is None]
+            return _first(waiting) or _first(registered) or _first(_active(here))
+        if action == "undo":
+            return _first([t for t in registered if t.ticket.checked_in_at is not None])
+        if action == "reprint":
+            return _first(registered)
+        if action == "pay":
+            return _first([t for t in _active(here) if t.due_cents > 0])
+        if action == "cancel":
+            active = _active(here)
+            return _first([t for t in active if t.ticket.checked_in_at is None]) or _first(active)
+        if action == "promote":
+            return _first([t for t in here if t.ticket.status == "waitlisted"])
+        return None
+
+
+def _active(lines: list[TicketLine]) -> list[TicketLine]:
+    return [t for t in lines if t.ticket.status in ACTIVE]
+
+
+def _first(lines: list[TicketLine]) -> TicketLine | None:
+    return lines[0] if lines else None
+
+
+def load_card(store: Store, attendee_id: int, event: str | None) -> CardData:
+    """Read an attendee's card (call it from a thread worker)."""
+    attendee = show_attendee(store, attendee_id)
+    tickets = tickets_of_attendee(store, attendee_id)
+    lines = tuple(TicketLine(t, payment_summary(store, t.id)) for t in tickets)
+    return CardData(attendee, lines, event)
+
+
+def clock(moment: datetime | None, timezone: str, *, today: datetime | None = None) -> str:
+    """A time as the door sees it, in the event's zone; with the date when it is not today."""
+    if moment is None:
+        return "?"
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    local = moment.astimezone(zone)
+    now = (today or datetime.now(zone)).astimezone(zone)
+    return local.strftime("%H:%M" if local.date() == now.date() else "%Y-%m-%d %H:%M")
+
+
+def render_card(data: CardData, timezone: str) -> Content:
+    """The card as styled text. Attendee-typed text is never read as markup."""
+    person = data.attendee
+    parts: list[Content] = [Content.styled(person.name, "bold")]
+    contact = person.email + (f" · {person.company}" if person.company else "")
+    parts.append(Content.styled(contact, "dim"))
+    if not data.tickets:
+        parts.append(Content.styled("No tickets yet: register them with ^N (walk-in).", "italic"))
+    for line in data.tickets:
+        parts.append(Content(""))
+        parts.extend(_ticket_lines(line, data.event, timezone))
+    return Content("\n").join(parts)
+
+
+def _ticket_lines(line: TicketLine, event: str | None, timezone: str) -> list[Content]:
+    ticket, money = line.ticket, line.payment
+    elsewhere = ticket.event != event
+    title = Content.assemble(
+        (f"{ticket.ticket_type} ", "bold"),
+        (ticket.id, "$accent"),
+        (f"  {ticket.event_title}", "dim") if elsewhere else "",
+    )
+    rows = [title]
+    status = ticket.status
+    if status == "waitlisted":
+        place = ticket.waitlist_position
+        rows.append(
+            Content.styled(f"  waitlisted, place {place}" if place else "  waitlisted", "$warning")
+        )
+    elif status == "cancelled":
+        rows.append(Content.styled("  cancelled", "$error"))
+    elif ticket.checked_in_at is not None:
+        when = clock(ticket.checked_in_at, timezone)
+        where = ticket.checked_in_station or "another station"
+        rows.append(Content.styled(f"  ✔ checked in {when} at {where}", "$success"))
+    else:
+        rows.append(Content("  registered, not checked in yet"))
+    if ticket.seat:
+        rows.append(Content(f"  seat {ticket.seat}"))
+    if ticket.price_cents == 0:
+        rows.append(Content("  free ticket"))
+    elif money.due_cents == 0:
+        rows.append(Content(f"  paid {format_cents(money.paid_cents, money.currency)}"))
+    elif status != "cancelled":
+        rows.append(
+            Content.styled(
+                f"  due {format_cents(money.due_cents, money.currency)}"
+                f" (paid {format_cents(money.paid_cents, money.currency)})",
+                "bold $error",
+            )
+        )
+    if ticket.sessions:
+        rows.append(Content.styled("  sessions: " + ", ".join(ticket.sessions), "dim"))
+    if ticket.attention and status != "cancelled":
+        rows.append(Content.styled(f"  ⚑ {ticket.attention}", "bold $warning"))
+    return rows
+
+
+class AttendeeCard(VerticalScroll):
+    """Shows one attendee's card, or a hint when nobody is selected."""
+
+    DEFAULT_CSS = """
+    AttendeeCard { height: 1fr; padding: 0 1; border: round $primary-darken-1; }
+    AttendeeCard > #card-text { width: 1fr; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.data: CardData | None = None
+        self.border_title = "Attendee"
+
+    def compose(self) -> ComposeResult:
+        yield Static("Type a name, an email, a company or a ticket id.", id="card-text")
+
+    def show(self, data: CardData | None, timezone: str, *, hint: str = "") -> None:
+        self.data = data
+        text = self.query_one("#card-text", Static)
+        if data is None:
+            text.update(Content.styled(hint or "Nobody selected.", "italic dim"))
+        else:
+            text.update(render_card(data, timezone))
+        self.scroll_home(animate=False)
+
+    @property
+    def text(self) -> str:
+        """What the card says, as plain text."""
+        return str(self.query_one("#card-text", Static).render())
