@@ -85,10 +85,7 @@ def load_config(
             field="database.sqlite_synchronous",
         )
     station_name = (
-        station
-        or env.get("EVENTDESK_STATION")
-        or _file_station(file_settings)
-        or default_station()
+        station or env.get("EVENTDESK_STATION") or _file_station(file_settings) or default_station()
     )
     station_name = station_name.strip()
     if not station_name or len(station_name) > 100 or not station_name.isprintable():

@@ -16,7 +16,7 @@ from eventdesk.config import Config
 from eventdesk.db import Store
 from eventdesk.errors import NotFound
 from eventdesk.services.auth import StaffInfo
-from eventdesk.services.checkin import Checkin
+from eventdesk.services.checkin import Checkin, ScanResult
 from eventdesk.services.events import EventInfo, list_events
 from eventdesk.values import utcnow
 
@@ -26,6 +26,22 @@ ROLE_MODES: dict[str, tuple[str, ...]] = {
     "staff": ("desk", "stats"),
     "kiosk": ("kiosk",),
 }
+
+
+class StationCheckin(Checkin):
+    """A check-in desk on the station's clock (the real one, or a fixed one in snapshots)."""
+
+    def __init__(self, clock: Callable[[], datetime], store: Store, **options: Any) -> None:
+        super().__init__(store, **options)
+        self.clock = clock
+
+    def scan(self, payload: str, **options: Any) -> ScanResult:
+        options.setdefault("now", self.clock())
+        return super().scan(payload, **options)
+
+    def checkin_ticket(self, ticket_id: str, **options: Any) -> ScanResult:
+        options.setdefault("now", self.clock())
+        return super().checkin_ticket(ticket_id, **options)
 
 
 def pick_event(events: list[EventInfo], now: datetime) -> EventInfo | None:
@@ -96,7 +112,8 @@ class Backend:
         key = (self.event, self.operator, self.print_to)
         desk: Checkin | None = getattr(self._local, "desk", None)
         if desk is None or getattr(self._local, "key", None) != key:
-            desk = Checkin(
+            desk = StationCheckin(
+                self.clock,
                 self.store,
                 station=self.station,
                 operator=self.operator,

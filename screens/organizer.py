@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TypeVar
 
+from rich.cells import cell_len
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -56,6 +57,7 @@ T = TypeVar("T")
 RowList = list[tuple[str, tuple[str, ...]]]
 Fetched = tuple[RowList, dict[str, object], str]
 
+MAX_COLUMN = 40  # characters; wider cells are cut
 COLUMNS: dict[str, tuple[str, ...]] = {
     "events-table": ("Title", "Starts", "Cap", "Reg", "Wait", "Status", "Ends", "Vis", "Slug"),
     "sessions-table": ("#", "Session", "Room", "Starts", "Ends", "Cap", "Reg"),
@@ -488,7 +490,12 @@ class OrganizerScreen(StationScreen):
     ) -> None:
         table = self.query_one(f"#{target}", DataTable)
         was = self._key(target)
-        table.clear()
+        # Columns are measured here: auto-sized ones can keep the width of a first, narrow
+        # paint of new rows (Textual 8.2), which cuts every cell short.
+        table.clear(columns=True)
+        for index, label in enumerate(COLUMNS[target]):
+            lengths = [cell_len(str(row[index])) for _key, row in rows if index < len(row)]
+            table.add_column(label, width=min(MAX_COLUMN, max([cell_len(label), *lengths])))
         for key, cells in rows:
             table.add_row(*cells, key=key)
         self.items[target] = items

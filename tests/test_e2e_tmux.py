@@ -1,0 +1,70 @@
+"""End to end: the real `eventdesk demo` in tmux, driven by keys, read off the terminal."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from eventdesk.db import Store
+from eventdesk.models import Attendee, Ticket
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+
+
+def tmux(*args: str) -> str:
+    done = subprocess.run(["tmux", *args], capture_output=True, text=True, check=True)
+    return done.stdout
+
+
+def pane(session: str) -> str:
+    return tmux("capture-pane", "-p", "-t", session)
+
+
+def wait_pane(session: str, text: str, timeout: float = 30.0) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        seen = pane(session)
+        if text in seen:
+            return seen
+        time.sleep(0.1)
+    raise AssertionError(f"{text!r} never appeared; the screen shows:\n{pane(session)}")
+
+
+def test_demo_search_and_check_in_in_a_real_terminal(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    session = f"eventdesk-e2e-{tmp_path.name}"[:60]
+    command = [sys.executable, "-m", "eventdesk", "--data-dir", str(data), "--station", "Desk A"]
+    command += ["demo", "--attendees", "60"]
+    tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "40", *command)
+    try:
+        wait_pane(session, "Ready: search for someone")  # the desk, signed in as the organizer
+        store = Store(f"sqlite:///{data / 'demo.db'}")
+        with store.read() as db:
+            ticket, email, name = db.execute(
+                select(Ticket.id, Attendee.email, Attendee.name)
+                .join(Attendee, Attendee.id == Ticket.attendee_id)
+                .where(Ticket.status == "registered", Ticket.checked_in_at.is_(None))
+                .order_by(Ticket.id)
+                .limit(1)
+            ).one()
+        tmux("send-keys", "-t", session, "-l", email)
+        wait_pane(session, name)  # the table shows the one match
+        tmux("send-keys", "-t", session, "C-k")
+        wait_pane(session, "ADMITTED")
+        with store.read() as db:
+            row = db.execute(
+                select(Ticket.checked_in_at, Ticket.checked_in_station).where(Ticket.id == ticket)
+            ).one()
+        assert row.checked_in_at is not None and row.checked_in_station == "Desk A"
+        tmux("send-keys", "-t", session, "C-k")  # again: the desk says it was already done
+        wait_pane(session, "ALREADY CHECKED IN")
+        assert "Traceback" not in pane(session)
+        store.dispose()
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
