@@ -297,7 +297,12 @@ class DeskScreen(StationScreen):
     @on(DataTable.RowHighlighted, "#results")
     def row_highlighted(self, message: DataTable.RowHighlighted) -> None:
         value = message.row_key.value
-        if value is not None and int(value) != self.attendee_id:
+        table = message.data_table
+        if value is None or not table.is_valid_row_index(table.cursor_row):
+            return
+        if table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value != value:
+            return  # posted before the table was refilled: that row is not under the cursor
+        if int(value) != self.attendee_id:
             self._request_card(attendee_id=int(value))
 
     @on(Input.Submitted, "#search")

@@ -13,6 +13,8 @@ from sqlalchemy import select
 
 from eventdesk.db import Store
 from eventdesk.models import Attendee, Ticket
+from eventdesk.services.payments import payment_summary
+from eventdesk.services.registration import tickets_of_attendee
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
@@ -46,13 +48,19 @@ def test_demo_search_and_check_in_in_a_real_terminal(tmp_path: Path) -> None:
         wait_pane(session, "Ready: search for someone")  # the desk, signed in as the organizer
         store = Store(f"sqlite:///{data / 'demo.db'}")
         with store.read() as db:
-            ticket, email, name = db.execute(
+            candidates = db.execute(
                 select(Ticket.id, Attendee.email, Attendee.name)
                 .join(Attendee, Attendee.id == Ticket.attendee_id)
                 .where(Ticket.status == "registered", Ticket.checked_in_at.is_(None))
                 .order_by(Ticket.id)
-                .limit(1)
-            ).one()
+            ).all()
+        # Someone with one ticket, paid in full (the door refuses unpaid tickets).
+        ticket, email, name = next(
+            row
+            for row in candidates
+            if payment_summary(store, row.id).due_cents == 0
+            and len(tickets_of_attendee(store, row.email)) == 1
+        )
         tmux("send-keys", "-t", session, "-l", email)
         wait_pane(session, name)  # the table shows the one match
         tmux("send-keys", "-t", session, "C-k")
