@@ -1565,7 +1565,8 @@ def _job_json(job: Any) -> dict[str, Any]:
 @pass_ctx
 def badge(obj: Ctx, ticket_id: str, fmt: str, output: str | None, printer: str | None) -> None:
     """Render a ticket's badge."""
-    from badges import load_badge, render
+    from badges import load_badge
+    from badges.render import render
     from kiosk.printers import DEFAULT_PRINTER, pick
 
     spec = pick(_printers(obj), printer or DEFAULT_PRINTER)

@@ -14,7 +14,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from badges import load_badge, render
+from badges import load_badge
+from badges.render import render
 from eventdesk.db import Store
 from eventdesk.errors import EventdeskError
 from eventdesk.services import printing

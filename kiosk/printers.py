@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from badges import FORMATS, LabelSize
+from badges.badge import LabelSize
 from eventdesk.errors import EnvironmentProblem, InvalidInput, NotFound
 
 KINDS = ("folder", "tcp", "device", "cups")
@@ -99,6 +99,8 @@ def _spec(name: str, raw: Mapping[str, Any], data_dir: Path) -> PrinterSpec:
     if kind not in KINDS:
         raise bad(f"type must be one of {', '.join(KINDS)}")
     language = str(raw.get("language", "text" if kind == "folder" else "zpl"))
+    from badges.render import FORMATS
+
     if language not in FORMATS:
         raise bad(f"language must be one of {', '.join(FORMATS)}")
     try:

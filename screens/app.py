@@ -5,25 +5,34 @@
 
 from __future__ import annotations
 
+import importlib
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from textual import on
 from textual.app import App
 from textual.binding import Binding
+from textual.screen import Screen
 
 from eventdesk.config import Config, load_config
 from eventdesk.db import Store, open_store
 from eventdesk.errors import InvalidInput, NotFound
 from eventdesk.services.auth import StaffInfo, list_staff
 from screens.backend import MODES, Backend
-from screens.desk import DeskScreen
 from screens.devices import Devices
-from screens.kiosk import KioskScreen
 from screens.login import LoginScreen
 from screens.messages import BadgePrinted, SignedIn
-from screens.organizer import OrganizerScreen
-from screens.stats import StatsScreen
+
+
+def lazy_screen(module: str, name: str) -> Callable[[], Screen[Any]]:
+    def build() -> Screen[Any]:
+        screen: Screen[Any] = getattr(importlib.import_module(module), name)()
+        return screen
+
+    return build
+
 
 KIOSK_LOCKED_OUT = {"open_mode", "sign_out", "quit", "command_palette", "help_quit"}
 
@@ -32,12 +41,14 @@ class EventdeskApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "eventdesk"
     ENABLE_COMMAND_PALETTE = False
+    # A mode's module is imported when the mode is first opened: the sign-in screen comes up
+    # without loading the others (and OpenCV with them).
     MODES = {
         "login": LoginScreen,
-        "desk": DeskScreen,
-        "kiosk": KioskScreen,
-        "organizer": OrganizerScreen,
-        "stats": StatsScreen,
+        "desk": lazy_screen("screens.desk", "DeskScreen"),
+        "kiosk": lazy_screen("screens.kiosk", "KioskScreen"),
+        "organizer": lazy_screen("screens.organizer", "OrganizerScreen"),
+        "stats": lazy_screen("screens.stats", "StatsScreen"),
     }
     BINDINGS = [
         Binding("f1", "open_mode('desk')", "Desk", id="mode.desk"),

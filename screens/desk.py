@@ -31,7 +31,6 @@ from eventdesk.services.events import EventInfo, show_event
 from eventdesk.services.payments import PaymentSummary
 from eventdesk.services.printing import enqueue
 from eventdesk.services.registration import cancel, promote, show_ticket
-from kiosk.scanner import Decision, check_lines
 from kiosk.wedge import LineSplitter
 from screens.base import StationScreen
 from screens.messages import BadgePrinted, CameraFrame, CameraStatus, ScanDecided
@@ -358,6 +357,8 @@ class DeskScreen(StationScreen):
 
     @work(thread=True, group="scan", exit_on_error=False)
     def run_scan(self, text: str, source: str) -> None:
+        from kiosk.scanner import check_lines  # OpenCV loads on first use (start-up time)
+
         splitter = LineSplitter()
         lines = [*splitter.feed(text), *splitter.flush()]
         try:
@@ -486,6 +487,8 @@ class DeskScreen(StationScreen):
             self.post_message(self.Failed(exc.message))
             return
         latency = (time.monotonic() - started) * 1000
+        from kiosk.scanner import Decision
+
         self.post_message(ScanDecided(Decision(result, f"ticket:{ticket_id}", latency), "desk"))
 
     def action_undo(self) -> None:

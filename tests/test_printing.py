@@ -11,9 +11,9 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from badges import Badge, load_badge, render
+from badges import Badge, load_badge
 from badges.fonts import has_font_for
-from badges.render import escpos_text, zpl_field
+from badges.render import escpos_text, render, zpl_field
 from eventdesk.db import Store
 from eventdesk.errors import InvalidInput, NotFound
 from eventdesk.services import attendees, printing
