@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from textual.widgets import Input, Select
 
 from screens.app import make_app
 from screens.login import LoginScreen, StaffPinScreen
-from tests.apptools import DemoStation, wait_for
+from tests.apptools import DemoStation, copy_station, wait_for
 
 pytestmark = pytest.mark.asyncio
 
@@ -83,3 +85,25 @@ async def test_staff_pin_screen_returns_who_it_was(station: DemoStation) -> None
         await sign_in(pilot, "Olivia Organizer", "1234")
         await wait_for(lambda: bool(results), pilot)
         assert getattr(results[0], "name", None) == "Olivia Organizer"
+
+
+async def test_the_app_backs_up_on_its_schedule(
+    demo_template: tuple[object, object], tmp_path: Path
+) -> None:
+    """[backup] every_minutes in eventdesk.toml: the running app makes and prunes backups."""
+    template, summary = demo_template
+    station = copy_station(
+        template,  # type: ignore[arg-type]
+        summary,  # type: ignore[arg-type]
+        tmp_path / "data",
+        backup={"every_minutes": 0.005, "keep": 2},  # every 0.3 s
+    )
+    app = make_app(config=station.config, store=station.store)
+    folder = station.data_dir / "backups"
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(lambda: folder.exists() and len(list(folder.glob("*.db"))) >= 2, pilot)
+        await pilot.pause(1.0)
+        made = sorted(folder.glob("*.db"))
+        assert 1 <= len(made) <= 2  # the oldest are pruned
+        assert app.devices.backups is not None and app.devices.backups.error is None
+    station.store.dispose()
