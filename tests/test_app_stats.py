@@ -6,6 +6,7 @@ import asyncio
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -200,7 +201,14 @@ def locked(store: Store, db_url: str) -> Iterator[None]:
         assert path
         holder = sqlite3.connect(path, isolation_level=None, timeout=10)
         holder.execute("PRAGMA locking_mode = EXCLUSIVE")
-        holder.execute("BEGIN EXCLUSIVE")
+        for _attempt in range(100):  # a read still finishing can make SQLite refuse at once
+            try:
+                holder.execute("BEGIN EXCLUSIVE")
+                break
+            except sqlite3.OperationalError:
+                time.sleep(0.1)
+        else:
+            raise AssertionError("could not lock the database")
         try:
             yield
         finally:

@@ -58,7 +58,9 @@ def app_for(station: DemoStation, **options: Any) -> EventdeskApp:
 
 
 async def settle(pilot: Any) -> None:
-    """Let every worker finish and the screen redraw."""
+    """Let every worker finish and the screen redraw, with text cursors that do not blink."""
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False
     await pilot.app.workers.wait_for_complete()
     await pilot.pause(0.3)
     await pilot.app.workers.wait_for_complete()
