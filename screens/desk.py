@@ -266,6 +266,7 @@ class DeskScreen(StationScreen):
     def search_changed(self, message: Input.Changed) -> None:
         if scan_payload(message.value) is None:  # a scanner typing: no searching
             self._search(message.value)
+            self._sync_actions()  # nothing to act on until the results catch up
 
     def _search(self, query: str) -> None:
         self.search_seq += 1
@@ -292,6 +293,7 @@ class DeskScreen(StationScreen):
             self._clear_card(f"Nobody matches “{message.query}”. ^N registers a walk-in.")
         elif chosen != self.attendee_id or self.card is None:
             self._request_card(attendee_id=chosen)
+        self._sync_actions()  # the results caught up with the typing
 
     @on(DataTable.RowHighlighted, "#results")
     def row_highlighted(self, message: DataTable.RowHighlighted) -> None:
@@ -439,10 +441,15 @@ class DeskScreen(StationScreen):
         self.query_one("#card", AttendeeCard).show(None, self.timezone, hint=hint)
         self._sync_actions()
 
+    def _catching_up(self) -> bool:
+        """The table still shows results for an older query than the one typed."""
+        typed = self.query_one("#search", Input).value
+        return scan_payload(typed) is None and typed != (self.shown_query or "") and bool(typed)
+
     def _pick(self, kind: str) -> TicketLine | None:
         card = self.card
-        if card is None or card.attendee.id != self.attendee_id:
-            return None
+        if card is None or card.attendee.id != self.attendee_id or self._catching_up():
+            return None  # never act on someone the operator is no longer looking at
         return card.pick(kind)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -473,6 +480,9 @@ class DeskScreen(StationScreen):
         self.query_one("#scan", Input).focus()
 
     def action_check_in(self) -> None:
+        if self._catching_up():
+            self._banner(Content("Still searching: check the card, then check in."), "-info")
+            return
         line = self._pick("check_in")
         if line is not None:
             self._banner(Content(f"Checking in {line.ticket.attendee}…"), "-info")

@@ -476,6 +476,7 @@ async def test_wedge_scans_from_the_scan_field_the_search_box_and_the_table(
         table.focus()
         await scanner_types(pilot, third.qr_payload)
         await wait_for(lambda: show_ticket(store, third.id).checked_in_at is not None, pilot)
+        await wait_for(lambda: len(decided()) == 6, pilot)  # its answer follows the commit
         assert app.focused is table
         assert {m.source for m in decided()} == {"scanner"}
         assert [m.decision.result.result for m in decided()] == [

@@ -62,7 +62,11 @@ def test_demo_search_and_check_in_in_a_real_terminal(tmp_path: Path) -> None:
             and len(tickets_of_attendee(store, row.email)) == 1
         )
         tmux("send-keys", "-t", session, "-l", email)
-        wait_pane(session, name)  # the table shows the one match
+        wait_pane(session, name)  # the table shows the match...
+        deadline = time.monotonic() + 30
+        while pane(session).count(name) < 2:  # ...and the card beside it is theirs too
+            assert time.monotonic() < deadline, pane(session)
+            time.sleep(0.1)
         tmux("send-keys", "-t", session, "C-k")
         wait_pane(session, "ADMITTED")
         with store.read() as db:
