@@ -552,3 +552,28 @@ async def test_camera_scans_reach_the_desk(station: DemoStation, tmp_path: Path)
         assert "camera" in banner_text(screen)
         await wait_for(lambda: screen.attendee_id == ticket.attendee_id, pilot)
         assert "Camera:" in str(screen.query_one("#camera", Static).render())
+
+
+async def test_no_check_in_while_the_results_are_behind_the_typing(station: DemoStation) -> None:
+    """Ctrl+K before the table has caught up with what was typed acts on nobody."""
+    store, event = station.store, station.summary.event
+    tickets = admissible(store, event)
+    first = tickets[0]
+    second = next(t for t in tickets if t.attendee_id != first.attendee_id)
+    app = desk_app(station)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await opened(app, pilot)
+        await choose(pilot, screen, first)  # first's card is up
+        search = screen.query_one("#search", Input)
+        search.value = second.email  # typed; its results are not in yet
+        screen.action_check_in()
+        assert "Still searching" in banner_text(screen)
+        await wait_for(
+            lambda: screen.card is not None and screen.card.attendee.id == second.attendee_id,
+            pilot,
+        )
+        await app.workers.wait_for_complete()
+        assert show_ticket(store, first.id).checked_in_at is None  # the one no longer looked at
+        await pilot.press("ctrl+k")  # now the card is the one typed
+        await wait_for(lambda: show_ticket(store, second.id).checked_in_at is not None, pilot)
+        assert show_ticket(store, first.id).checked_in_at is None
