@@ -34,8 +34,9 @@ from eventdesk.services.registration import cancel, promote, show_ticket
 from kiosk.wedge import LineSplitter
 from screens.base import StationScreen
 from screens.messages import BadgePrinted, CameraFrame, CameraStatus, ScanDecided
+from screens.widgets.confirm import ConfirmScreen
 from screens.widgets.desk_card import AttendeeCard, CardData, TicketLine, clock, load_card
-from screens.widgets.desk_forms import ConfirmScreen, PaymentScreen, WalkInDone, WalkInScreen
+from screens.widgets.desk_forms import PaymentScreen, WalkInDone, WalkInScreen
 from screens.widgets.desk_results import ResultsTable
 
 SCAN_PREFIX = "ED1."
@@ -617,7 +618,7 @@ class DeskScreen(StationScreen):
             if yes:
                 self.cancel_ticket(ticket.id, ticket.attendee_id)
 
-        self.app.push_screen(ConfirmScreen(question, yes="Cancel ticket"), answered)
+        self.app.push_screen(ConfirmScreen(question, yes="Cancel ticket", no="Keep it"), answered)
 
     @work(thread=True, group="action", exit_on_error=False)
     def cancel_ticket(self, ticket_id: str, attendee_id: int) -> None:
@@ -680,7 +681,9 @@ class DeskScreen(StationScreen):
                 )
 
         question = f"{message.text}.\nAdmit {message.name} over capacity anyway?"
-        self.app.push_screen(ConfirmScreen(question, yes="Admit over capacity"), answered)
+        self.app.push_screen(
+            ConfirmScreen(question, yes="Admit over capacity", no="Keep it"), answered
+        )
 
     # --- outcomes ---------------------------------------------------------------------------
     @on(Done)

@@ -44,7 +44,6 @@ from eventdesk.values import format_cents
 from screens.base import StationScreen
 from screens.organizer_data import DataPane
 from screens.organizer_forms import (
-    ConfirmScreen,
     Field,
     FormScreen,
     FormValues,
@@ -52,6 +51,7 @@ from screens.organizer_forms import (
     money,
     whole,
 )
+from screens.widgets.confirm import ConfirmScreen
 
 T = TypeVar("T")
 RowList = list[tuple[str, tuple[str, ...]]]

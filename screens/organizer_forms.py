@@ -274,38 +274,3 @@ class FormScreen(ModalScreen[R | None], Generic[R]):
     def action_cancel(self) -> None:
         if not self.saving:
             self.dismiss(None)
-
-
-class ConfirmScreen(ModalScreen[bool]):
-    """A yes/no question before something that cannot be taken back."""
-
-    CSS_PATH = "organizer.tcss"
-    BINDINGS = [
-        Binding("escape,n", "answer(False)", "No", id="confirm.no"),
-        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
-    ]
-
-    def __init__(self, question: str, *, yes: str = "Yes") -> None:
-        super().__init__()
-        self.question, self.yes = question, yes
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="confirm-box"):
-            yield Static(self.question, id="confirm-question")
-            with Horizontal(id="form-buttons"):
-                yield Button(self.yes, variant="error", id="confirm-yes", compact=True)
-                yield Button("No", id="confirm-no", compact=True)
-
-    def on_mount(self) -> None:
-        self.query_one("#confirm-no", Button).focus()
-
-    @on(Button.Pressed, "#confirm-yes")
-    def yes_pressed(self) -> None:
-        self.dismiss(True)
-
-    @on(Button.Pressed, "#confirm-no")
-    def no_pressed(self) -> None:
-        self.dismiss(False)
-
-    def action_answer(self, answer: bool) -> None:
-        self.dismiss(answer)

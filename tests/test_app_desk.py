@@ -30,8 +30,9 @@ from eventdesk.text import fold
 from screens.app import EventdeskApp, make_app
 from screens.desk import DeskScreen
 from screens.messages import ScanDecided
+from screens.widgets.confirm import ConfirmScreen
 from screens.widgets.desk_card import AttendeeCard
-from screens.widgets.desk_forms import ConfirmScreen, PaymentScreen, WalkInScreen
+from screens.widgets.desk_forms import PaymentScreen, WalkInScreen
 from screens.widgets.desk_results import ResultsTable
 from tests.apptools import STATION, DemoStation, wait_for
 from tests.media import Shot, render_frames, write_video

@@ -12,7 +12,8 @@ from eventdesk.errors import AccountDisabled
 from eventdesk.services import attendees, auth, events, payments, registration
 from screens.app import EventdeskApp, make_app
 from screens.organizer import OrganizerScreen
-from screens.organizer_forms import ConfirmScreen, FormScreen
+from screens.organizer_forms import FormScreen
+from screens.widgets.confirm import ConfirmScreen
 from tests.apptools import DemoStation, wait_for
 
 pytestmark = pytest.mark.asyncio

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
@@ -398,39 +398,3 @@ class PaymentScreen(ModalScreen[PaymentSummary | None]):
     @on(Button.Pressed, "#pay-back")
     def action_cancel(self) -> None:
         self.dismiss(None)
-
-
-# --- confirmation ---------------------------------------------------------------------------
-class ConfirmScreen(ModalScreen[bool]):
-    """A yes/no question; escape or n says no."""
-
-    CSS_PATH = DESK_CSS
-    BINDINGS = [
-        Binding("escape,n", "answer(False)", "No", id="desk.confirm.no"),
-        Binding("y", "answer(True)", "Yes", id="desk.confirm.yes"),
-    ]
-
-    def __init__(self, question: str, *, yes: str = "Yes") -> None:
-        super().__init__()
-        self.question, self.yes = question, yes
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="confirm-box", classes="desk-dialog"):
-            yield Static(self.question, id="confirm-question", markup=False)
-            with Horizontal(classes="dialog-buttons"):
-                yield Button(self.yes, variant="error", id="confirm-yes", compact=True)
-                yield Button("Keep it", variant="primary", id="confirm-no", compact=True)
-
-    def on_mount(self) -> None:
-        self.query_one("#confirm-no", Button).focus()
-
-    @on(Button.Pressed, "#confirm-yes")
-    def yes_pressed(self) -> None:
-        self.dismiss(True)
-
-    @on(Button.Pressed, "#confirm-no")
-    def no_pressed(self) -> None:
-        self.dismiss(False)
-
-    def action_answer(self, answer: bool) -> None:
-        self.dismiss(answer)
