@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 import shutil
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from textual.widgets import Input, Select
 
 from eventdesk.config import Config, load_config, sqlite_url
 from eventdesk.db import Store, open_store
@@ -33,6 +35,11 @@ class DemoStation:
     summary: DemoSummary
     config: Config
     store: Store
+
+    def command(self, *args: str, station: str = STATION) -> list[str]:
+        """The real `eventdesk` command line of another station on this database."""
+        database = ["--db", self.config.database_url, "--data-dir", str(self.data_dir)]
+        return [sys.executable, "-m", "eventdesk", *database, "--station", station, *args]
 
     def open_store(self) -> Store:
         """Another connection pool on the same database (as another station would have)."""
@@ -101,6 +108,16 @@ def _toml(value: Any) -> str:
     if isinstance(value, int | float):
         return str(value)
     return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+async def sign_in_with_pin(pilot: Any, name: str, pin: str) -> None:
+    """Pick a name in the staff form on screen and type the PIN, as a person would."""
+    screen = pilot.app.screen
+    select = screen.query_one("#staff-name", Select)
+    await wait_for(lambda: len(select._options) > 1, pilot)
+    select.value = name
+    screen.query_one("#staff-pin", Input).focus()
+    await pilot.press(*pin, "enter")
 
 
 async def wait_for(condition: Callable[[], bool], pilot: Any, timeout: float = 10.0) -> None:

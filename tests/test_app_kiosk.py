@@ -27,7 +27,7 @@ from screens.login import StaffPinScreen
 from screens.messages import BadgePrinted, CameraFrame, ScanDecided
 from screens.widgets.kiosk_answer import KioskAnswer, local_clock
 from screens.widgets.preview import HALF_BLOCK, CameraPreview
-from tests.apptools import STATION, DemoStation, wait_for
+from tests.apptools import STATION, DemoStation, sign_in_with_pin, wait_for
 from tests.media import Shot, render_frames, write_video
 
 pytestmark = pytest.mark.asyncio
@@ -284,15 +284,6 @@ async def test_unknown_email_says_so_and_checks_nobody_in(station: DemoStation) 
 
 
 # --- 4. leaving the kiosk -------------------------------------------------------------------------
-async def type_staff_pin(pilot: Any, name: str, pin: str) -> None:
-    app = pilot.app
-    select = app.screen.query_one("#staff-name", Select)
-    await wait_for(lambda: len(select._options) > 1, pilot)
-    select.value = name
-    app.screen.query_one("#staff-pin", Input).focus()
-    await pilot.press(*pin, "enter")
-
-
 async def test_leaving_the_kiosk_takes_a_staff_pin(station: DemoStation) -> None:
     app = kiosk_app(station)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -310,7 +301,7 @@ async def test_leaving_the_kiosk_takes_a_staff_pin(station: DemoStation) -> None
         names = [str(option[0]) for option in select._options[1:]]
         assert "Sam Desk" in names and "Kiosk Door 1" not in names  # a kiosk cannot unlock itself
 
-        await type_staff_pin(pilot, "Sam Desk", "9999")
+        await sign_in_with_pin(pilot, "Sam Desk", "9999")
         problem = app.screen.query_one("#problem", Static)
         await wait_for(lambda: "wrong" in str(problem.render()), pilot)
         await pilot.press("escape")
@@ -320,7 +311,7 @@ async def test_leaving_the_kiosk_takes_a_staff_pin(station: DemoStation) -> None
 
         await pilot.press("f12")
         await wait_for(lambda: isinstance(app.screen, StaffPinScreen), pilot)
-        await type_staff_pin(pilot, "Sam Desk", "2345")
+        await sign_in_with_pin(pilot, "Sam Desk", "2345")
         await wait_for(lambda: app.current_mode == "desk", pilot)
         assert app.backend.staff is not None and app.backend.staff.name == "Sam Desk"
         assert not isinstance(app.devices.sink, KioskScreen)  # scans no longer go to the kiosk

@@ -9,25 +9,16 @@ from textual.widgets import Input, Select
 
 from screens.app import make_app
 from screens.login import LoginScreen, StaffPinScreen
-from tests.apptools import DemoStation, copy_station, wait_for
+from tests.apptools import DemoStation, copy_station, sign_in_with_pin, wait_for
 
 pytestmark = pytest.mark.asyncio
-
-
-async def sign_in(pilot, name: str, pin: str) -> None:  # type: ignore[no-untyped-def]
-    app = pilot.app
-    select = app.screen.query_one("#staff-name", Select)
-    await wait_for(lambda: len(select._options) > 1, pilot)
-    select.value = name
-    app.screen.query_one("#staff-pin", Input).focus()
-    await pilot.press(*pin, "enter")
 
 
 async def test_staff_sign_in_opens_desk_and_gates_modes(station: DemoStation) -> None:
     app = make_app(config=station.config, store=station.store)
     async with app.run_test(size=(120, 40)) as pilot:
         assert isinstance(app.screen, LoginScreen)
-        await sign_in(pilot, "Sam Desk", "2345")
+        await sign_in_with_pin(pilot, "Sam Desk", "2345")
         await wait_for(lambda: app.current_mode == "desk", pilot)
         assert app.backend.staff is not None and app.backend.staff.role == "staff"
         await pilot.press("f3")  # organizer is not for staff
@@ -43,7 +34,7 @@ async def test_staff_sign_in_opens_desk_and_gates_modes(station: DemoStation) ->
 async def test_wrong_pin_is_said_and_nobody_is_signed_in(station: DemoStation) -> None:
     app = make_app(config=station.config, store=station.store)
     async with app.run_test(size=(120, 40)) as pilot:
-        await sign_in(pilot, "Sam Desk", "9999")
+        await sign_in_with_pin(pilot, "Sam Desk", "9999")
         problem = app.screen.query_one("#problem")
         await wait_for(lambda: "wrong" in str(problem.render()), pilot)
         assert app.current_mode == "login" and app.backend.staff is None
@@ -53,7 +44,7 @@ async def test_wrong_pin_is_said_and_nobody_is_signed_in(station: DemoStation) -
 async def test_kiosk_account_gets_only_the_locked_kiosk(station: DemoStation) -> None:
     app = make_app(config=station.config, store=station.store)
     async with app.run_test(size=(120, 40)) as pilot:
-        await sign_in(pilot, "Kiosk Door 1", "3456")
+        await sign_in_with_pin(pilot, "Kiosk Door 1", "3456")
         await wait_for(lambda: app.current_mode == "kiosk", pilot)
         for key in ("f1", "f3", "f4", "f9", "ctrl+q"):
             await pilot.press(key)
@@ -82,7 +73,7 @@ async def test_staff_pin_screen_returns_who_it_was(station: DemoStation) -> None
         await wait_for(lambda: len(select._options) > 1, pilot)
         names = [str(option[0]) for option in select._options[1:]]
         assert "Kiosk Door 1" not in names  # a kiosk account cannot unlock a kiosk
-        await sign_in(pilot, "Olivia Organizer", "1234")
+        await sign_in_with_pin(pilot, "Olivia Organizer", "1234")
         await wait_for(lambda: bool(results), pilot)
         assert getattr(results[0], "name", None) == "Olivia Organizer"
 

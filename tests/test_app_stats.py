@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -87,20 +86,7 @@ async def test_numbers_are_the_databases_and_follow_another_station(
         assert "Door 9" not in shown(screen.query_one("#stations-panel"))
 
         ticket = unchecked_paid_ticket(station.store)
-        command = [
-            sys.executable,
-            "-m",
-            "eventdesk",
-            "--db",
-            station.config.database_url,
-            "--data-dir",
-            str(station.data_dir),
-            "--station",
-            "Door 9",
-            "checkin",
-            "--ticket",
-            ticket,
-        ]
+        command = station.command("checkin", "--ticket", ticket, station="Door 9")
         done = await asyncio.to_thread(
             subprocess.run, command, capture_output=True, text=True, timeout=60
         )

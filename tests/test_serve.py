@@ -7,7 +7,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -45,23 +44,9 @@ def wait_for_port(port: int, server: subprocess.Popen[str]) -> None:
 def serving(station: DemoStation, *options: str) -> Iterator[tuple[int, subprocess.Popen[str]]]:
     """`eventdesk serve --mode stats` on the demo station's database, on a free port."""
     port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "eventdesk",
-        "--db",
-        station.config.database_url,
-        "--data-dir",
-        str(station.data_dir),
-        "--station",
-        "Wall",
-        "serve",
-        "--mode",
-        "stats",
-        "--port",
-        str(port),
-        *options,
-    ]
+    command = station.command(
+        "serve", "--mode", "stats", "--port", str(port), *options, station="Wall"
+    )
     env = {**os.environ, "COLUMNS": "120"}
     server = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
