@@ -831,6 +831,11 @@ class OrganizerScreen(StationScreen):
         info = self.items["events-table"].get(self.backend.event or "")
         return info if isinstance(info, EventInfo) else None
 
+    def _event_timezone(self) -> str:
+        """The time zone form times of the event worked on are typed in."""
+        info = self._event_info()
+        return info.timezone if info else "UTC"
+
     def _session_fields(self, info: SessionInfo | None, tz: str) -> list[Field]:
         event = self._event_info()
         starts = info.starts_at if info else (event.starts_at if event else None)
@@ -854,8 +859,7 @@ class OrganizerScreen(StationScreen):
         if event is None:
             return
         store = self.backend.store
-        info = self._event_info()
-        tz = info.timezone if info else "UTC"
+        tz = self._event_timezone()
 
         def create(values: FormValues) -> Change:
             made = events.add_session(
@@ -884,8 +888,7 @@ class OrganizerScreen(StationScreen):
         if event is None or chosen is None:
             return
         store, station = self.backend.store, self.backend.station
-        info = self._event_info()
-        tz = info.timezone if info else "UTC"
+        tz = self._event_timezone()
 
         def change(values: FormValues) -> Change:
             capacity = whole(values.text("capacity"), "capacity")
@@ -961,8 +964,7 @@ class OrganizerScreen(StationScreen):
         if event is None:
             return
         store = self.backend.store
-        info = self._event_info()
-        tz = info.timezone if info else "UTC"
+        tz = self._event_timezone()
 
         def create(values: FormValues) -> Change:
             made = events.add_ticket_type(
@@ -995,8 +997,7 @@ class OrganizerScreen(StationScreen):
         if event is None or chosen is None:
             return
         store, station = self.backend.store, self.backend.station
-        info = self._event_info()
-        tz = info.timezone if info else "UTC"
+        tz = self._event_timezone()
 
         def change(values: FormValues) -> Change:
             quantity = whole(values.text("quantity"), "quantity")
