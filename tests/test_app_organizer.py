@@ -94,7 +94,12 @@ async def submit(pilot: Any, dialog: FormScreen[Any], **values: str) -> None:
         if isinstance(widget, Input | Select):
             widget.value = value
     await pilot.pause()
-    await press(pilot, "form-save")
+    # Pressed, not clicked: an error line shown by the last try moves the button, and a click
+    # aimed before the new layout lands beside it.
+    save = dialog.query_one("#form-save", Button)
+    await wait_for(lambda: not save.disabled, pilot)
+    save.press()
+    await pilot.pause()
 
 
 async def saved(pilot: Any) -> None:
