@@ -4,9 +4,11 @@
     python3 dev.py demo [options]   build a demo event under data/ and open the app on it
     python3 dev.py test [pytest options]   lint, type-check and run the whole test suite
     python3 dev.py run ARGS...      run any eventdesk command
+    python3 dev.py lock             refresh requirements.lock to the newest allowed versions
 
 Needs only Python 3.11+ and the package index: the first run creates .venv/ and installs the
-project into it; later runs reinstall only when pyproject.toml has changed.
+project into it at the exact versions of requirements.lock; later runs reinstall only when
+pyproject.toml or the lock file has changed.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 STAMP = VENV / ".eventdesk-installed"
+LOCK = ROOT / "requirements.lock"
 
 
 def _python() -> Path:
@@ -29,7 +32,7 @@ def _python() -> Path:
 
 
 def ensure_venv() -> None:
-    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + LOCK.read_bytes()).hexdigest()
     if not _python().exists():
         print("creating .venv ...", file=sys.stderr)
         venv.EnvBuilder(with_pip=True).create(VENV)
@@ -38,7 +41,8 @@ def ensure_venv() -> None:
     print("installing eventdesk and its dependencies into .venv ...", file=sys.stderr)
     pip = [str(_python()), "-m", "pip", "--disable-pip-version-check", "-q"]
     subprocess.run([*pip, "install", "--upgrade", "pip"], check=True)
-    subprocess.run([*pip, "install", "-e", f"{ROOT}[dev]"], check=True)
+    # The lock pins every package; what a platform needs beyond it is still resolved.
+    subprocess.run([*pip, "install", "-c", str(LOCK), "-e", f"{ROOT}[dev]"], check=True)
     STAMP.write_text(wanted)
 
 
@@ -51,6 +55,7 @@ def test(extra: list[str]) -> int:
         [str(BIN / "ruff"), "check", "."],
         [str(BIN / "ruff"), "format", "--check", "."],
         [str(BIN / "mypy")],
+        [str(BIN / "lint-imports")],  # the one-way import contracts of pyproject.toml
     ]
     for step in steps:
         print("+", " ".join(Path(step[0]).name if i == 0 else a for i, a in enumerate(step)))
@@ -61,14 +66,25 @@ def test(extra: list[str]) -> int:
     return run([str(_python()), "-m", "pytest", *workers, *extra])
 
 
+def lock() -> int:
+    """Resolve pyproject.toml's dependencies afresh and pin them in requirements.lock."""
+    pip = [str(_python()), "-m", "pip", "--disable-pip-version-check", "-q"]
+    subprocess.run([*pip, "install", "pip-tools>=7.4"], check=True)
+    compile_ = [str(BIN / "pip-compile"), "--quiet", "--upgrade", "--extra", "dev"]
+    options = ["--strip-extras", "--allow-unsafe", "--no-emit-index-url", "--no-emit-find-links"]
+    return run([*compile_, *options, "--output-file", str(LOCK), "pyproject.toml"])
+
+
 def main() -> int:
-    if len(sys.argv) < 2 or sys.argv[1] not in {"demo", "test", "run"}:
+    if len(sys.argv) < 2 or sys.argv[1] not in {"demo", "test", "run", "lock"}:
         print(__doc__, file=sys.stderr)
         return 2
     command, extra = sys.argv[1], sys.argv[2:]
     ensure_venv()
     if command == "test":
         return test(extra)
+    if command == "lock":
+        return lock()
     eventdesk = str(BIN / "eventdesk")
     if command == "demo":
         return run([eventdesk, "demo", *extra])

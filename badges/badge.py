@@ -48,10 +48,12 @@ class Badge:
     event: str
     date: str
     payload: str | None  # the ticket's QR payload
+    seat: str | None = None  # a numbered seat, shown with the ticket type
 
     @property
     def lines_below_name(self) -> list[str]:
-        return [x for x in (self.company, self.ticket_type, self.event, self.date) if x]
+        kind = f"{self.ticket_type} - Seat {self.seat}" if self.seat else self.ticket_type
+        return [x for x in (self.company, kind, self.event, self.date) if x]
 
 
 def ribbon_for(ticket_type: str, attention: str | None) -> str | None:
@@ -72,15 +74,17 @@ def load_badge(store: Store, ticket_id: str) -> Badge:
         zone = ZoneInfo("UTC")
     start, end = event.starts_at.astimezone(zone), event.ends_at.astimezone(zone)
     date = f"{start:%d %b %Y}" if start.date() == end.date() else f"{start:%d %b} - {end:%d %b %Y}"
+    # A ticket bought for someone else shows that person: the buyer's company is not theirs.
     return Badge(
         ticket_id=ticket.id,
-        name=ticket.attendee,
-        company=_company(store, ticket.attendee_id),
+        name=ticket.holder,
+        company=None if ticket.holder_name else _company(store, ticket.attendee_id),
         ticket_type=ticket.ticket_type,
         ribbon=ribbon_for(ticket.ticket_type, ticket.attention),
         event=event.title,
         date=date,
         payload=ticket.qr_payload,
+        seat=ticket.seat,
     )
 
 

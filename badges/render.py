@@ -6,11 +6,13 @@ import io
 import textwrap
 import unicodedata
 from collections.abc import Callable
+from typing import Any
 
 from PIL import Image, ImageDraw
 
 from badges.badge import Badge, LabelSize
 from badges.fonts import runs
+from eventdesk.config import PrinterSettings
 from eventdesk.errors import InvalidInput
 from eventdesk.tickets import qr_code, qr_text
 
@@ -339,6 +341,16 @@ RENDERERS: dict[str, Callable[..., bytes]] = {
     "escpos": lambda badge, width_dots=576, **_: render_escpos(badge, width_dots=width_dots),
     "png": lambda badge, size=None, fonts=(), **_: render_png(badge, size, fonts=fonts),
 }
+
+
+def options_for(printer: PrinterSettings) -> dict[str, Any]:
+    """What a configured printer's label asks of a render: its size, ESC/POS width and fonts."""
+    return {
+        "size": LabelSize(printer.width_mm, printer.height_mm, printer.dpi),
+        "width_dots": printer.escpos_width_dots,
+        "font": printer.zpl_font,
+        "fonts": printer.fonts,
+    }
 
 
 def render(badge: Badge, fmt: str, **options: object) -> bytes:

@@ -28,7 +28,8 @@ from eventdesk.tickets import Signer, register_public_key
 from eventdesk.values import utcnow
 from kiosk.print_worker import PrintOutcome, PrintWorker
 from kiosk.printers import printers_from_config
-from tests.zebra import FakeZebra
+from testkit.escpos import FakeEscpos
+from testkit.zebra import FakeZebra
 
 
 def pct(values: list[float], p: float) -> float:
@@ -41,7 +42,8 @@ def main() -> None:
     parser.add_argument("--tickets", type=int, default=500)
     parser.add_argument("--format", dest="fmt", choices=["zpl", "escpos", "png"], default="zpl")
     args = parser.parse_args()
-    zebra = FakeZebra().switch_on()
+    # A Zebra answers ~HS, an ESC/POS printer DLE EOT: the loopback printer speaks the format's.
+    zebra = (FakeEscpos() if args.fmt == "escpos" else FakeZebra()).switch_on()
     with tempfile.TemporaryDirectory() as tmp:
         store = Store(f"sqlite:///{Path(tmp) / 'print.db'}")
         upgrade(store)

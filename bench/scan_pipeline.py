@@ -30,7 +30,7 @@ from eventdesk.values import utcnow
 from kiosk.capture import CaptureWorker, Source
 from kiosk.decoders import describe, make_decoder
 from kiosk.scanner import Decision, ScanWorker
-from tests.media import Shot, render_frames, write_video
+from testkit.media import Shot, render_frames, write_video
 
 CAMERA_FPS = 30
 
@@ -69,7 +69,7 @@ def run(
     return decisions, time.perf_counter() - start, capture, worker
 
 
-def footage(payloads: list[str]) -> list:  # type: ignore[type-arg]
+def footage(payloads: list[str]) -> list[Shot]:
     shots = []
     for payload in payloads:
         shots += [Shot(payload, 0.5), Shot(None, 0.3)]

@@ -13,16 +13,11 @@ worker decoding a 1280x720 video at 30 fps. Goals: first screen in at most 1 s; 
 from __future__ import annotations
 
 import argparse
-import fcntl
 import os
-import pty
 import statistics
-import struct
 import subprocess
 import sys
 import tempfile
-import termios
-import threading
 import time
 from pathlib import Path
 
@@ -30,44 +25,10 @@ from eventdesk.config import load_config, sqlite_url
 from eventdesk.db import open_store
 from eventdesk.services.demo import build_demo
 from eventdesk.tickets import ensure_keys, load_signer
-from tests.media import Shot, render_frames, write_video
+from testkit.media import Shot, render_frames, write_video
+from testkit.terminal import in_terminal, stop, wait_file
 
 PYTHON = sys.executable
-
-
-def in_terminal(argv: list[str], env: dict[str, str]) -> tuple[subprocess.Popen[bytes], int]:
-    """Start argv on a fresh 120x40 pseudo-terminal; its output is read and thrown away."""
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
-    process = subprocess.Popen(
-        argv, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True
-    )
-    os.close(slave)
-
-    def drain() -> None:
-        try:
-            while os.read(master, 65536):
-                pass
-        except OSError:
-            pass
-
-    threading.Thread(target=drain, daemon=True).start()
-    return process, master
-
-
-def stop(process: subprocess.Popen[bytes], master: int) -> None:
-    process.kill()
-    process.wait()
-    os.close(master)
-
-
-def wait_file(path: Path, timeout: float = 30.0) -> float:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if path.exists() and path.read_text().strip():
-            return float(path.read_text())
-        time.sleep(0.005)
-    raise SystemExit(f"no ready signal in {timeout:.0f} s")
 
 
 def rss_mb(pid: int) -> float:
@@ -89,6 +50,7 @@ def main() -> None:
     ensure_keys(store, data, "bench")
     store.signer = load_signer(data)
     made = build_demo(store, attendee_count=300, seed=7, station="bench")
+    kiosk_pin = next(pin for name, _role, pin in made.staff if name == "Kiosk Door 1")
     store.dispose()
     env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "120", "LINES": "40"}
     base = [PYTHON, "-m", "eventdesk", "--data-dir", str(data), "--station", "bench"]
@@ -125,7 +87,7 @@ def main() -> None:
             "--ready-file",
             str(ready),
         ],
-        env,
+        {**env, "EVENTDESK_SIGN_IN_PIN": kiosk_pin},
     )
     wait_file(ready)
     samples = []

@@ -1,61 +1,264 @@
-"""Configuration: command-line options, then environment, then ``DATA_DIR/eventdesk.toml``."""
+"""A station's settings, read and checked once: options, then ``EVENTDESK_*`` variables, then
+``DATA_DIR/eventdesk.toml``, then the one default each setting has (below).
+
+    station = "Door 1"          # or a [station] table with name = "Door 1"
+    event = "summit-2030"       # the event this door admits (the app can change it)
+
+    [station]
+    name = "Door 1"
+    role = "desk"               # organizer | desk | kiosk: a desk or kiosk station refuses
+                                # the organizer's commands (unset: any)
+    camera = "0"                # a camera number, a video file, a folder, a stream URL
+    decoder = "auto"            # auto | zxing | zbar | opencv
+    printer = "front"           # where this station's badges go (default: "badges")
+    auto_print = true           # print a badge at each check-in
+
+    [database]
+    url = "postgresql+psycopg://door@server/eventdesk"
+    sqlite_synchronous = "FULL" # NORMAL | FULL
+
+    [backup]
+    keep = 24                   # automatic backups kept
+    every_minutes = 60          # the app backs up on its own
+
+    [printers.front]
+    type = "tcp"                # folder | tcp | device | cups
+    host = "192.168.1.50"       # tcp: raw port 9100 (Zebra ZPL, ESC/POS)
+    language = "zpl"            # text | zpl | escpos | png
+    width_mm = 62
+    height_mm = 100
+    dpi = 300
+
+A key the file does not know (a typo) or a value of the wrong kind is an error that names the
+file and the key: a station never runs on a setting it silently ignored.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import re
 import socket
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from eventdesk.errors import InvalidInput
+import msgspec
+
+from eventdesk.errors import InvalidInput, NotFound
 
 CONFIG_FILE = "eventdesk.toml"
 SYNCHRONOUS_MODES = ("NORMAL", "FULL")
+DEFAULT_PRINTER = "badges"  # always there: text badges written into DATA_DIR/badges/
+
+Decoder = Literal["auto", "zxing", "zbar", "opencv"]
+StationRole = Literal["organizer", "desk", "kiosk"]
+DECODERS: tuple[Decoder, ...] = ("auto", "zxing", "zbar", "opencv")
+PrinterKind = Literal["folder", "tcp", "device", "cups"]
+LabelLanguage = Literal["text", "zpl", "escpos", "png"]
+
+
+class _Table(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """A table of eventdesk.toml: an unknown key is refused, not ignored."""
+
+
+class PrinterSettings(_Table):
+    """One ``[printers.NAME]`` table."""
+
+    type: PrinterKind = "folder"
+    language: LabelLanguage | None = None  # default: text for a folder, zpl for the others
+    host: str | None = None
+    port: Annotated[int, msgspec.Meta(ge=1, le=65535)] = 9100
+    path: str | None = None
+    queue: str | None = None
+    timeout: Annotated[float, msgspec.Meta(ge=0.1, le=300)] = 5.0
+    width_mm: Annotated[float, msgspec.Meta(ge=20, le=300)] = 62.0
+    height_mm: Annotated[float, msgspec.Meta(ge=20, le=500)] = 100.0
+    dpi: Literal[150, 200, 203, 300, 600] = 300
+    escpos_width_dots: Annotated[int, msgspec.Meta(ge=64, le=4096)] = 576
+    zpl_font: Annotated[str, msgspec.Meta(pattern=r"^[A-Z0-9]$")] = "0"
+    fonts: tuple[str, ...] = ()
+    # A network printer is one machine every station may feed; a folder or USB printer belongs
+    # to the station it hangs on, and only that station prints its jobs.
+    shared: bool | None = None
+
+    def __post_init__(self) -> None:
+        if self.type == "tcp" and not self.host:
+            raise ValueError("a tcp printer needs host")
+        if self.type == "device" and not self.path:
+            raise ValueError("a device printer needs path (e.g. /dev/usb/lp0)")
+        if self.type == "cups" and not self.queue:
+            raise ValueError("a cups printer needs queue (the name lp -d takes)")
+        if self.language is None:
+            self.language = "text" if self.type == "folder" else "zpl"
+        if self.shared is None:
+            self.shared = self.type in ("tcp", "cups")
+
+
+class StationSettings(_Table):
+    """The ``[station]`` table."""
+
+    name: str | None = None
+    # What the station is for. A kiosk or desk station refuses the organizer's commands
+    # (staff accounts, events and what they sell, import, restore); unset: any.
+    role: StationRole | None = None
+    camera: str | int | None = None
+    decoder: Decoder = "auto"
+    printer: Annotated[str, msgspec.Meta(min_length=1)] = DEFAULT_PRINTER
+    auto_print: bool = False
+
+
+class DatabaseSettings(_Table):
+    url: str | None = None
+    sqlite_synchronous: str = "NORMAL"
+
+
+class BackupSettings(_Table):
+    keep: Annotated[int, msgspec.Meta(ge=1, le=10_000)] = 24
+    every_minutes: Annotated[float, msgspec.Meta(gt=0, le=24 * 60)] | None = None
+
+
+class FileSettings(_Table):
+    """All of eventdesk.toml."""
+
+    station: str | StationSettings = msgspec.field(default_factory=StationSettings)
+    event: str | int | None = None
+    database: DatabaseSettings = msgspec.field(default_factory=DatabaseSettings)
+    backup: BackupSettings = msgspec.field(default_factory=BackupSettings)
+    # Each printer is checked on its own, so that a mistake names the printer (parse_settings).
+    printers: dict[str, dict[str, Any]] = msgspec.field(default_factory=dict)
+
+    @property
+    def station_table(self) -> StationSettings:
+        return self.station if isinstance(self.station, StationSettings) else StationSettings()
+
+
+_WHERE = re.compile(r"^(?P<what>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.S)
+
+
+def _named(exc: msgspec.ValidationError, source: str, prefix: str = "") -> InvalidInput:
+    """msgspec's "Expected `int` >= 1 - at `$.backup.keep`" as "FILE: backup.keep: ..."."""
+    match = _WHERE.match(str(exc))
+    what = match.group("what") if match else str(exc)
+    key = ".".join(p for p in (prefix, (match.group("path") or "") if match else "") if p)
+    key = key.replace("..", ".").strip(".")
+    what = what.replace("Object contains unknown field", "unknown key")
+    return InvalidInput(f"{source}: {key}: {what}" if key else f"{source}: {what}", field=key)
+
+
+def parse_settings(raw: bytes | Mapping[str, Any], source: str) -> FileSettings:
+    """The file's settings, checked; a bad one is named with ``source`` and its key."""
+    try:
+        if isinstance(raw, bytes):
+            settings = msgspec.toml.decode(raw, type=FileSettings)
+        else:
+            settings = msgspec.convert(dict(raw), type=FileSettings)
+    except msgspec.ValidationError as exc:
+        raise _named(exc, source) from None
+    except msgspec.DecodeError as exc:
+        raise InvalidInput(f"{source}: not valid TOML ({exc})", field=source) from None
+    printer_tables(settings, source)  # every printer is checked now, not at its first badge
+    return settings
+
+
+def printer_tables(settings: FileSettings, source: str) -> dict[str, PrinterSettings]:
+    """The ``[printers.NAME]`` tables, each checked and named by its printer."""
+    printers = {}
+    for name, table in settings.printers.items():
+        try:
+            printers[name] = msgspec.convert(table, type=PrinterSettings)
+        except msgspec.ValidationError as exc:
+            raise _named(exc, source, f"printers.{name}") from None
+    return printers
 
 
 @dataclass(frozen=True)
 class Config:
-    """Everything a process needs to reach its data; built once, passed down."""
+    """Everything a station runs on, typed and checked; built once, passed down."""
 
     data_dir: Path
     database_url: str
     station: str
     sqlite_synchronous: str = "NORMAL"
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    station_role: StationRole | None = None
+    door_event: str | None = None
+    camera: str | None = None
+    decoder: Decoder = "auto"
+    printer: str = DEFAULT_PRINTER
+    auto_print: bool = False
+    backup_keep: int = 24
+    backup_every_minutes: float | None = None
+    printers: Mapping[str, PrinterSettings] = field(default_factory=dict)
+    database_from_file: bool = False
 
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    def with_options(
+        self,
+        *,
+        event: str | None = None,
+        camera: str | None = None,
+        decoder: str | None = None,
+        printer: str | None = None,
+        auto_print: bool | None = None,
+    ) -> Config:
+        """These settings with a command's options put over them (None: not given)."""
+        if decoder is not None and decoder not in DECODERS:
+            raise InvalidInput(f"decoder must be one of {', '.join(DECODERS)}", field="decoder")
+        if printer is not None and not printer.strip():
+            raise InvalidInput("--printer needs a printer's name", field="printer")
+        return dataclasses.replace(
+            self,
+            door_event=self.door_event if event is None else event,
+            camera=self.camera if camera is None else camera,
+            decoder=self.decoder if decoder is None else decoder,
+            printer=self.printer if printer is None else printer,
+            auto_print=self.auto_print if auto_print is None else auto_print,
+        )
+
+    def printer_settings(self, name: str) -> PrinterSettings:
+        """A configured printer by name (the built-in 'badges' folder included)."""
+        if name not in self.printers:
+            known = ", ".join(sorted(self.printers))
+            raise NotFound(
+                f"no printer {name!r} (known: {known}; add it to {CONFIG_FILE})", field="printer"
+            )
+        return self.printers[name]
+
+    def badge_printer(self, printer: str | None = None, auto: bool | None = None) -> str | None:
+        """The printer a check-in queues a badge for, or None: options over the station's
+        settings. A typo in the printer's name is said now, not at the first badge."""
+        if not (self.auto_print if auto is None else auto):
+            return None
+        name = printer or self.printer
+        self.printer_settings(name)
+        return name
 
 
 def default_station() -> str:
     return socket.gethostname() or "station"
 
 
-def _read_file(data_dir: Path) -> dict[str, Any]:
+def _read_file(data_dir: Path) -> FileSettings:
     path = data_dir / CONFIG_FILE
-    if not path.exists():
-        return {}
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise InvalidInput(f"{path}: not valid TOML ({exc})", field=str(path)) from exc
-
-
-def _file_station(settings: dict[str, Any]) -> str:
-    """``station = "Door 1"`` at the top of the file, or ``name`` in its ``[station]`` table."""
-    value = settings.get("station")
-    if isinstance(value, dict):
-        value = value.get("name")
-    return value if isinstance(value, str) else ""
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return FileSettings()
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {path}: {exc.strerror or exc}", field=str(path)) from None
+    return parse_settings(raw, str(path))
 
 
 def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
+
+
+def _text(value: object) -> str | None:
+    return str(value) if value not in (None, "") else None
 
 
 def load_config(
@@ -68,32 +271,56 @@ def load_config(
     """Options win over ``EVENTDESK_*`` variables, which win over the file, then defaults."""
     env = os.environ if environ is None else environ
     root = Path(data_dir or env.get("EVENTDESK_DATA_DIR") or "data").expanduser()
-    file_settings = _read_file(root)
-    db_section = file_settings.get("database", {})
-    if not isinstance(db_section, dict):
-        raise InvalidInput(f"{root / CONFIG_FILE}: [database] must be a table", field="database")
+    settings = _read_file(root)
+    source = root / CONFIG_FILE
     url = (
         database_url
         or env.get("EVENTDESK_DATABASE_URL")
-        or db_section.get("url")
+        or settings.database.url
         or sqlite_url(root.resolve() / "eventdesk.db")
     )
-    synchronous = str(db_section.get("sqlite_synchronous", "NORMAL")).upper()
+    synchronous = settings.database.sqlite_synchronous.upper()
     if synchronous not in SYNCHRONOUS_MODES:
         raise InvalidInput(
-            f"{root / CONFIG_FILE}: sqlite_synchronous must be NORMAL or FULL, not {synchronous}",
+            f"{source}: database.sqlite_synchronous must be NORMAL or FULL, not {synchronous}",
             field="database.sqlite_synchronous",
         )
-    station_name = (
-        station or env.get("EVENTDESK_STATION") or _file_station(file_settings) or default_station()
+    table = settings.station_table
+    in_file = settings.station if isinstance(settings.station, str) else table.name
+    # A name that was given but is blank is a mistake (a script's empty variable), not a wish
+    # for the host name: the scan log would not say which door it was.
+    given = [
+        (station, "--station"),
+        (env.get("EVENTDESK_STATION") or None, "EVENTDESK_STATION"),
+        (in_file, f"station in {source}"),
+    ]
+    station_name, where = next(
+        ((value, place) for value, place in given if value is not None),
+        (default_station(), "the host name"),
     )
     station_name = station_name.strip()
     if not station_name or len(station_name) > 100 or not station_name.isprintable():
-        raise InvalidInput("station name must be 1 to 100 printable characters", field="station")
+        raise InvalidInput(
+            f"station name must be 1 to 100 printable characters (from {where})",
+            field="station",
+        )
+    printers = {
+        DEFAULT_PRINTER: PrinterSettings(type="folder"),
+        **printer_tables(settings, str(source)),
+    }
     return Config(
         data_dir=root,
         database_url=str(url),
         station=station_name,
         sqlite_synchronous=synchronous,
-        extra=file_settings,
+        station_role=table.role,
+        door_event=_text(settings.event),
+        camera=_text(table.camera),
+        decoder=table.decoder,
+        printer=table.printer,
+        auto_print=table.auto_print,
+        backup_keep=settings.backup.keep,
+        backup_every_minutes=settings.backup.every_minutes,
+        printers=printers,
+        database_from_file=bool(settings.database.url),
     )

@@ -7,29 +7,37 @@ the same statements; writes that check capacity lock the event row first.
 
 from __future__ import annotations
 
+import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from eventdesk.config import Config
-from eventdesk.errors import DatabaseUnavailable, InvalidInput
+from eventdesk.errors import DatabaseUnavailable, InvalidInput, NotAllowed
 
 if TYPE_CHECKING:
     from eventdesk.tickets import Signer
 
 BUSY_TIMEOUT_MS = 15_000
 _WRITE_OPTION = "eventdesk_write"
+_CHECKIN_OPTION = "eventdesk_checkin"
+_SYNC_KEY = "eventdesk_synchronous"  # the synchronous setting a connection runs with now
+_FILE_KEY = "eventdesk_file"  # (path, device, inode) of the SQLite file a connection opened
 
 
 def normalize_url(url: str) -> str:
-    """Accept ``postgresql://`` and ``postgres://`` and use the psycopg 3 driver we ship."""
+    """Accept ``postgresql://`` and ``postgres://`` and use the psycopg 3 driver we ship; a
+    plain file path is an SQLite database."""
+    if url.strip() and ":" not in url:  # a path, not a URL
+        return f"sqlite:///{Path(url.strip()).expanduser().resolve()}"
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
@@ -39,7 +47,14 @@ def normalize_url(url: str) -> str:
 class Store:
     """The database of one process. Sessions live in one thread; open one per action."""
 
-    def __init__(self, url: str, *, sqlite_synchronous: str = "NORMAL", echo: bool = False) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        sqlite_synchronous: str = "NORMAL",
+        durable_checkins: bool = True,
+        echo: bool = False,
+    ) -> None:
         url = normalize_url(url)
         try:
             parsed = make_url(url)
@@ -68,8 +83,14 @@ class Store:
             kwargs["connect_args"] = {"connect_timeout": 5}
         self.engine: Engine = create_engine(url, **kwargs)
         if self.dialect == "sqlite":
-            _configure_sqlite(self.engine, sqlite_synchronous)
+            # A check-in shown as admitted survives a power cut: its commit waits for the disk
+            # (synchronous=FULL), whatever the rest of the station's writes do.
+            checkins = "FULL" if durable_checkins else sqlite_synchronous
+            _configure_sqlite(self.engine, sqlite_synchronous, checkins)
         self._write_engine = self.engine.execution_options(**{_WRITE_OPTION: True})
+        self._checkin_engine = self.engine.execution_options(
+            **{_WRITE_OPTION: True, _CHECKIN_OPTION: True}
+        )
         self._reader = sessionmaker(self.engine, expire_on_commit=False)
         self._writer = sessionmaker(self._write_engine, expire_on_commit=False)
         # This station's ticket signer, when it holds the private key (see eventdesk.tickets).
@@ -100,8 +121,9 @@ class Store:
 
     @contextmanager
     def write_conn(self) -> Iterator[Connection]:
-        """A Core connection in a write transaction: the check-in hot path, no ORM."""
-        with _unavailable_as_error(), self._write_engine.begin() as conn:
+        """A Core connection in a write transaction: the check-in hot path, no ORM; on SQLite
+        its commit is durable (synchronous=FULL)."""
+        with _unavailable_as_error(), self._checkin_engine.begin() as conn:
             yield conn
 
     def check_connection(self) -> None:
@@ -112,7 +134,7 @@ class Store:
         self.engine.dispose()
 
 
-def _configure_sqlite(engine: Engine, synchronous: str) -> None:
+def _configure_sqlite(engine: Engine, synchronous: str, checkins: str) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
         # Take transaction control away from the sqlite3 module; "begin" below issues BEGIN.
@@ -122,14 +144,46 @@ def _configure_sqlite(engine: Engine, synchronous: str) -> None:
             cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute(f"PRAGMA synchronous = {synchronous}")
+            _record.info[_SYNC_KEY] = synchronous
             cursor.execute("PRAGMA foreign_keys = ON")
+            main = next(row for row in cursor.execute("PRAGMA database_list") if row[1] == "main")
+            if main[2]:  # a file, not memory: remember which file this connection opened
+                found = os.stat(main[2])
+                _record.info[_FILE_KEY] = (main[2], found.st_dev, found.st_ino)
         finally:
             cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        immediate = conn.get_execution_options().get(_WRITE_OPTION, False)
+        options = conn.get_execution_options()
+        immediate = options.get(_WRITE_OPTION, False)
+        if immediate:
+            _require_same_file(conn.info.get(_FILE_KEY))
+        wanted = checkins if options.get(_CHECKIN_OPTION, False) else synchronous
+        if conn.info.get(_SYNC_KEY) != wanted:  # outside a transaction, as SQLite requires
+            conn.exec_driver_sql(f"PRAGMA synchronous = {wanted}")
+            conn.info[_SYNC_KEY] = wanted
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _require_same_file(opened: tuple[str, int, int] | None) -> None:
+    """Before a write: the database file is still where this station opened it. A file moved
+    or deleted under a running station would take every later check-in with it (an open file
+    lives on without a name, and the next start finds an empty or missing database), so the
+    station stops admitting and says why."""
+    if opened is None:
+        return
+    path, device, inode = opened
+    try:
+        now = os.stat(path)
+    except OSError:
+        now = None
+    if now is None or (now.st_dev, now.st_ino) != (device, inode):
+        what = "deleted or moved away" if now is None else "replaced by another file"
+        raise DatabaseUnavailable(
+            f"database unavailable: {path} was {what} while this station ran; "
+            "nothing is admitted until the station is started again on its database"
+        )
 
 
 @contextmanager
@@ -137,9 +191,25 @@ def _unavailable_as_error() -> Iterator[None]:
     try:
         yield
     except DBAPIError as exc:
+        refusal = permission_refusal(exc)
+        if refusal is not None:
+            raise refusal from exc
         if _is_connection_problem(exc):
             raise DatabaseUnavailable(f"database unavailable: {_first_line(exc)}") from exc
         raise
+
+
+INSUFFICIENT_PRIVILEGE = "42501"  # PostgreSQL's SQLSTATE when the role lacks a GRANT
+
+
+def permission_refusal(exc: BaseException) -> NotAllowed | None:
+    """A refusal (exit 1) when PostgreSQL said this station's role may not do something (a
+    door station's role on a staff or event table, see README.md); None for anything else."""
+    if not isinstance(exc, DBAPIError):
+        return None
+    if getattr(exc.orig, "sqlstate", None) != INSUFFICIENT_PRIVILEGE:
+        return None
+    return NotAllowed(f"this station's database role may not do that ({_first_line(exc)})")
 
 
 def _is_connection_problem(exc: DBAPIError) -> bool:
@@ -168,9 +238,96 @@ def _first_line(exc: DBAPIError) -> str:
     return str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else type(exc).__name__
 
 
-def open_store(config: Config, *, migrate: bool = True) -> Store:
-    """The process's store, upgraded to the newest schema."""
+SQLITE_HEADER = b"SQLite format 3\x00"
+SCHEMA_MARK = "alembic_version"  # every eventdesk database has it, from its first migration
+
+
+def _sqlite_file(url: str) -> Path | None:
+    """The file an SQLite URL names (None for another database, memory or a URI filename)."""
+    try:
+        parsed = make_url(normalize_url(url))
+    except ArgumentError:
+        return None  # Store says what is wrong with it
+    database = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or database in ("", ":memory:"):
+        return None
+    return None if database.startswith("file:") else Path(database).expanduser()
+
+
+def _no_database(where: object, why: str = "") -> DatabaseUnavailable:
+    return DatabaseUnavailable(
+        f"no eventdesk database at {where}{why}: `eventdesk init` creates one "
+        "(or give the right --data-dir or --db)"
+    )
+
+
+def _sqlite_tables(path: Path) -> set[str] | None:
+    """The tables of an SQLite file, read without writing anything (None: cannot tell)."""
+    busy = any(Path(f"{path}{suffix}").exists() for suffix in ("-wal", "-journal"))
+    # Immutable when no write is under way: a read-only open of a WAL file would leave an
+    # empty -wal and -shm behind.
+    uri = f"{path.resolve().as_uri()}?{'mode=ro' if busy else 'immutable=1'}"
+    try:
+        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            names = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return None
+    return {str(name) for (name,) in names}
+
+
+def require_database(config: Config) -> None:
+    """Refuse (exit 3) a database that is not there, before anything is created: a mistyped
+    data folder or SQLite path makes no folder and no file. The PostgreSQL side is checked
+    by ``open_store(create=False)`` once connected."""
+    path = _sqlite_file(config.database_url)
+    if path is None:
+        return
+    if not path.exists():
+        folder = path.parent
+        why = "" if folder.is_dir() else f" (there is no folder {folder})"
+        demo = folder / "demo.db"
+        if demo.is_file() and path != demo:  # `eventdesk demo` made its own database here
+            why += f" (the demo's is {demo}: add --db {demo})"
+        raise _no_database(path, why)
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise DatabaseUnavailable(
+            f"database unavailable: cannot read {path} ({exc.strerror or exc})"
+        ) from None
+    if not header:
+        raise _no_database(path, " (an empty file)")
+    if header != SQLITE_HEADER:
+        raise _no_database(path, " (that file is not an SQLite database)")
+    tables = _sqlite_tables(path)
+    if tables is not None and SCHEMA_MARK not in tables:
+        raise _no_database(path, " (that SQLite file is another program's)")
+
+
+def _require_schema(store: Store) -> None:
+    with _unavailable_as_error(), store.engine.connect() as conn:
+        if inspect(conn).has_table(SCHEMA_MARK):
+            return
+    shown = make_url(store.url).render_as_string(hide_password=True)
+    raise _no_database(shown, " (the database is there but empty)")
+
+
+def open_store(config: Config, *, migrate: bool = True, create: bool = True) -> Store:
+    """The process's store, upgraded to the newest schema. ``create=False`` (every command
+    but init, demo and restore) refuses a database that is not there instead of making one."""
+    if not create:
+        require_database(config)
     store = Store.from_config(config)
+    if not create and not store.is_sqlite:
+        try:
+            _require_schema(store)
+        except BaseException:
+            store.dispose()
+            raise
     if migrate:
         from eventdesk.migrate import upgrade
 

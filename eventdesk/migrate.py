@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError
 
 from eventdesk.db import Store, _unavailable_as_error
 from eventdesk.migrations import HEAD_REVISION
+
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
 
 _PG_MIGRATION_LOCK = 0x6576_6465_736B  # any constant: serializes migrations across stations
 
@@ -22,15 +27,22 @@ def current_revision(store: Store) -> str | None:
         return str(row[0]) if row else None
 
 
+def alembic_config() -> AlembicConfig:
+    """This build's migration scripts, as Alembic's commands take them."""
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", "eventdesk:migrations")
+    return cfg
+
+
 def upgrade(store: Store) -> bool:
     """Bring the database to the newest schema. Returns True when something was applied."""
     if current_revision(store) == HEAD_REVISION:
         return False
     from alembic import command
-    from alembic.config import Config as AlembicConfig
 
-    cfg = AlembicConfig()
-    cfg.set_main_option("script_location", "eventdesk:migrations")
+    cfg = alembic_config()
     with (
         _unavailable_as_error(),
         store.engine.execution_options(eventdesk_write=True).begin() as conn,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import (
     Boolean,
@@ -20,6 +20,14 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# The states and kinds the services hand to the screens and the JSON. Literal types, so that a
+# misspelt state anywhere is a type error (the columns stay plain strings).
+TicketStatus = Literal["registered", "waitlisted", "cancelled"]
+PaymentKind = Literal["payment", "refund"]
+PaymentMethod = Literal["cash", "card", "comp", "invoice"]
+PaymentStatus = Literal["completed", "pending", "void"]
+JobState = Literal["queued", "printing", "done", "failed"]
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -110,6 +118,8 @@ class Event(Base):
     # When the door opens and closes for this event (default: a day before start, 6 h after end).
     checkin_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     checkin_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # An invite-only event's code: registering needs it (staff may override).
+    invite_code: Mapped[str | None] = mapped_column(String(32))
 
 
 class EventSession(Base):
@@ -140,6 +150,8 @@ class TicketType(Base):
     priority_tier: Mapped[int] = mapped_column(Integer, default=1)
     attention: Mapped[str | None] = mapped_column(String(200))
     registered_count: Mapped[int] = mapped_column(Integer, default=0)
+    # A self-service kiosk sends this ticket to the desk (an ID check) instead of admitting it.
+    needs_staff: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
 
 class Attendee(Base):
@@ -153,6 +165,8 @@ class Attendee(Base):
     pin_hash: Mapped[str | None] = mapped_column(String(200))
     failed_pin_attempts: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Locks since the last right PIN: each one is longer (eventdesk.services.auth).
+    lockouts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
@@ -192,8 +206,11 @@ class Ticket(Base):
     order_id: Mapped[int] = mapped_column(ForeignKey("ticket_order.id"), index=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id"))
     ticket_type_id: Mapped[int] = mapped_column(ForeignKey("ticket_type.id"), index=True)
-    attendee_id: Mapped[int] = mapped_column(ForeignKey("attendee.id"))
-    status: Mapped[str] = mapped_column(String(16))  # registered | waitlisted | cancelled
+    attendee_id: Mapped[int] = mapped_column(ForeignKey("attendee.id"))  # the buyer
+    # Who the ticket is for, when the buyer names someone else (NULL: the buyer).
+    holder_name: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[TicketStatus] = mapped_column(String(16))
+    # What is due in all: the type's price, lowered by goodwill refunds.
     price_cents: Mapped[int] = mapped_column(Integer)
     currency: Mapped[str] = mapped_column(String(3))
     seat_label: Mapped[str | None] = mapped_column(String(20))
@@ -225,12 +242,12 @@ class Payment(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[str] = mapped_column(ForeignKey("ticket.id"), index=True)
     event_id: Mapped[int | None] = mapped_column(Integer)  # the ticket's: revenue without a join
-    kind: Mapped[str] = mapped_column(String(10))  # payment | refund
-    method: Mapped[str] = mapped_column(String(10))  # cash | card | comp | invoice
+    kind: Mapped[PaymentKind] = mapped_column(String(10))
+    method: Mapped[PaymentMethod] = mapped_column(String(10))
     amount_cents: Mapped[int] = mapped_column(Integer)
     currency: Mapped[str] = mapped_column(String(3))
     reference: Mapped[str | None] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(10))  # completed | pending | void
+    status: Mapped[PaymentStatus] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     station: Mapped[str | None] = mapped_column(String(100))
 
@@ -245,7 +262,20 @@ class Staff(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_pin_attempts: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Locks since the last right PIN: each one is longer (eventdesk.services.auth).
+    lockouts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class KioskUnlock(Base):
+    """The wrong staff PINs typed at one kiosk's unlock (F12), and that unlock's lock: they lock
+    the kiosk, not the staff account named."""
+
+    __tablename__ = "kiosk_unlock"
+    station: Mapped[str] = mapped_column(String(100), primary_key=True)
+    failed_pin_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    lockouts: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class TransactionLog(Base):
@@ -297,6 +327,7 @@ class ScanLog(Base):
         Index("ix_scan_log_event_at", "event_id", "at"),
         # Covering the stats snapshot's counts: by station and result, with the last scan.
         Index("ix_scan_log_tally", "event_id", "station", "result", "at"),
+        Index("uq_scan_log_nonce", "nonce", unique=True),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -308,6 +339,10 @@ class ScanLog(Base):
     direction: Mapped[str] = mapped_column(String(8), default="entry")
     payload: Mapped[str | None] = mapped_column(String(256))
     result: Mapped[str] = mapped_column(String(24), index=True)
+    # A scan sent with a nonce (`checkin --nonce`): the same nonce again gets this answer back,
+    # kept as JSON, instead of a second decision.
+    nonce: Mapped[str | None] = mapped_column(String(64))
+    answer: Mapped[str | None] = mapped_column(Text)
 
 
 class PrintJob(Base):
@@ -319,7 +354,7 @@ class PrintJob(Base):
     ticket_id: Mapped[str] = mapped_column(ForeignKey("ticket.id"), index=True)
     printer: Mapped[str] = mapped_column(String(100))
     reason: Mapped[str] = mapped_column(String(16))  # checkin | reprint | manual
-    state: Mapped[str] = mapped_column(String(16))  # queued | printing | done | failed
+    state: Mapped[JobState] = mapped_column(String(16))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(400))
     station: Mapped[str | None] = mapped_column(String(100))

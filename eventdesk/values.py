@@ -1,4 +1,5 @@
-"""Parsing and checking of the plain values people type: times, money, emails, PINs."""
+"""Parsing and checking of the plain values people type: times, money, emails, PINs; and
+times written back for people to read (in the event's time zone, whatever the machine's)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from eventdesk.errors import InvalidInput
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _PIN = re.compile(r"^[0-9]{4,12}$")
-CONTROL_CHARACTERS = re.compile("[\x00-\x1f\ud800-\udfff]")  # control characters and broken UTF-16
+# Control characters (C0, DEL, C1), the bidirectional embeddings, overrides and isolates that
+# make a name read differently from what it is (U+202A-U+202E, U+2066-U+2069), and broken UTF-16.
+CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 MAX_CENTS = 10**9  # ten million in any currency is a typo at an event desk (and fits INTEGER)
 MAX_COUNT = 10_000_000  # a capacity or quantity beyond this is a typo
 YEARS = (1900, 2200)
@@ -88,6 +91,34 @@ def parse_timezone(value: str, field: str = "timezone") -> ZoneInfo:
         raise InvalidInput(f"{field} {value!r} is not a known time zone", field=field) from None
 
 
+def event_zone(name: str | None) -> ZoneInfo:
+    """An event's time zone; a missing or unknown name reads as UTC (never the machine's zone)."""
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)  # stored as UTC
+
+
+def local_text(moment: datetime | None, zone: str | None) -> str:
+    """A time as a person reads it: wall-clock time in the event's zone, labelled with the
+    zone's abbreviation ('2030-05-14 09:00 CEST'). Empty for no time."""
+    if moment is None:
+        return ""
+    return _aware(moment).astimezone(event_zone(zone)).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def local_iso(moment: datetime | None, zone: str | None) -> str:
+    """A time for a file: ISO 8601 to the second with the event zone's offset
+    ('2030-05-14T09:00:00+02:00'). Empty for no time."""
+    if moment is None:
+        return ""
+    return _aware(moment).astimezone(event_zone(zone)).replace(microsecond=0).isoformat()
+
+
 def check_window(starts: datetime, ends: datetime, what: str) -> None:
     if ends <= starts:
         raise InvalidInput(f"{what} must end after it starts", field="ends")
@@ -139,6 +170,9 @@ def parse_count(value: int | None, field: str, *, allow_none: bool = True) -> in
     return value
 
 
-def format_cents(cents: int, currency: str) -> str:
+def format_cents(cents: int, currency: str | None = None) -> str:
+    """The one way money is written for people: ``12.50 EUR``, or ``12.50`` without a currency
+    (a form field, a CSV cell)."""
     sign = "-" if cents < 0 else ""
-    return f"{sign}{abs(cents) // 100}.{abs(cents) % 100:02d} {currency}"
+    amount = f"{sign}{abs(cents) // 100}.{abs(cents) % 100:02d}"
+    return f"{amount} {currency}" if currency else amount

@@ -1,9 +1,11 @@
 """The printer worker: drains the print queue, never in the way of a check-in.
 
 It takes one due job at a time (a compare-and-set claim, so several stations may share the
-queue), renders the badge and sends it. An offline printer puts the job back for a later try
-with backoff; a printer that needs a person (paper out, head open) fails the job with that
-reason, kept in the queue for `eventdesk print-queue --retry`.
+queue), renders the badge and sends it. A job is done only when the printer took it (see
+kiosk.printers.send). A printer that is offline, or needs a person (paper out, cover or head
+open), puts the job back for a later try with capped backoff, for as long as it takes: it prints
+when the printer is back. Only what cannot get better fails a job (no printer of that name on
+this station, a badge that cannot be made), kept for `eventdesk print-queue --retry`.
 """
 
 from __future__ import annotations
@@ -14,13 +16,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from badges import load_badge
 from badges.render import render
 from eventdesk.db import Store
-from eventdesk.errors import EventdeskError
+from eventdesk.errors import EventdeskError, NotFound
 from eventdesk.services import printing
 from eventdesk.services.printing import PrintJobInfo
-from kiosk.printers import PrinterNeedsAttention, PrinterOffline, PrinterSpec, send
+from kiosk.printers import PrinterProblem, PrinterSpec, send
 
 
 @dataclass(frozen=True)
@@ -36,9 +40,15 @@ OutcomeCallback = Callable[[PrintOutcome], None]
 
 
 def process(
-    store: Store, job: PrintJobInfo, printers: Mapping[str, PrinterSpec], *, worker: str
+    store: Store,
+    job: PrintJobInfo,
+    printers: Mapping[str, PrinterSpec],
+    *,
+    worker: str,
+    now: datetime | None = None,
 ) -> PrintOutcome:
-    """Print one claimed job and record how it went."""
+    """Print one claimed job and record how it went (``now``: the queue's clock for the next
+    try of a job that waits; by default the database's)."""
     start = time.perf_counter()
     render_ms = 0.0
     spec = printers.get(job.printer)
@@ -46,21 +56,24 @@ def process(
     def outcome(
         state: str | None, detail: str, *, error: str | None = None, retry: bool = False
     ) -> PrintOutcome:
-        done = printing.finish(store, job.id, worker=worker, error=error, retry=retry)
+        done = printing.finish(store, job.id, worker=worker, error=error, retry=retry, now=now)
         return PrintOutcome(
             done, state or done.state, detail, render_ms, (time.perf_counter() - start) * 1000
         )
 
     try:
         if spec is None:
-            raise PrinterNeedsAttention(f"no printer named {job.printer!r} on this station")
+            raise NotFound(f"no printer named {job.printer!r} on this station", field="printer")
         badge = load_badge(store, job.ticket_id)
         data = render(badge, spec.language, **spec.render_options)
         render_ms = (time.perf_counter() - start) * 1000
         where = send(spec, data, label=f"{job.ticket_id}-{job.id}")
-    except PrinterOffline as exc:
+    except PrinterProblem as exc:  # offline, or needs a person: the job waits
         return outcome(None, exc.message, error=exc.message, retry=True)
-    except (PrinterNeedsAttention, EventdeskError) as exc:
+    except SQLAlchemyError as exc:  # the database busy or away while loading the badge: wait
+        message = f"the database: {type(exc).__name__}"
+        return outcome(None, message, error=message, retry=True)
+    except EventdeskError as exc:
         return outcome("failed", exc.message, error=exc.message)
     except Exception as exc:  # a bug in a renderer must not kill the worker or lose the job
         message = f"{type(exc).__name__}: {exc}"
@@ -85,7 +98,8 @@ def drain(
     limit: int = 100_000,
     now: datetime | None = None,
 ) -> list[PrintOutcome]:
-    """Print every job due now (or just one) in this thread, trying each at most once."""
+    """Print every job due now (or just one) in this thread, trying each at most once.
+    ``now`` is the queue's clock (due jobs, the next try's time); by default the database's."""
     outcomes: list[PrintOutcome] = []
     tried: set[int] = set()
     for _ in range(limit):
@@ -100,7 +114,7 @@ def drain(
         if job is None:
             break
         tried.add(job.id)
-        outcomes.append(process(store, job, printers, worker=worker))
+        outcomes.append(process(store, job, printers, worker=worker, now=now))
         if job_id is not None:
             break
     return outcomes

@@ -1,4 +1,5 @@
-"""Printers: transports that take rendered bytes, named in DATA_DIR/eventdesk.toml.
+"""Printers: transports that take rendered bytes, named in DATA_DIR/eventdesk.toml (the settings
+are read and checked in eventdesk.config):
 
     [station]
     printer = "front"        # where this station's badges go (default: "badges")
@@ -18,23 +19,31 @@ The printer "badges" always exists: text badges written into DATA_DIR/badges/.
 from __future__ import annotations
 
 import os
-import re
 import select
 import shutil
 import socket
 import subprocess
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from badges.badge import LabelSize
-from eventdesk.errors import EnvironmentProblem, InvalidInput, NotFound
+from eventdesk.config import (
+    CONFIG_FILE,
+    DEFAULT_PRINTER,
+    Config,
+    PrinterSettings,
+    parse_settings,
+    printer_tables,
+)
+from eventdesk.errors import EnvironmentProblem
 
-KINDS = ("folder", "tcp", "device", "cups")
-DEFAULT_PRINTER = "badges"
 SUFFIX = {"text": "txt", "zpl": "zpl", "escpos": "bin", "png": "png"}
+HOST_STATUS = b"~HS"  # Zebra: three <STX>...<ETX> strings back
+STATUS_ASKED = "a status request"
+TOOK_IT_ASKED = "a status request sent after the badge"
 
 
 class PrinterProblem(EnvironmentProblem):
@@ -77,116 +86,36 @@ class PrinterSpec:
         }
 
 
-def _spec(name: str, raw: Mapping[str, Any], data_dir: Path) -> PrinterSpec:
-    def bad(message: str) -> InvalidInput:
-        return InvalidInput(
-            f"printer {name!r} in eventdesk.toml: {message}", field=f"printers.{name}"
-        )
-
-    def number(key: str, default: float, low: float, high: float, *, whole: bool = False) -> Any:
-        value = raw.get(key, default)
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or (whole and not isinstance(value, int))
-        ):
-            raise bad(f"{key} must be a {'whole ' if whole else ''}number")
-        if not (low <= value <= high):  # also refuses nan and inf
-            raise bad(f"{key} must be between {low:g} and {high:g}")
-        return value
-
-    kind = str(raw.get("type", "folder"))
-    if kind not in KINDS:
-        raise bad(f"type must be one of {', '.join(KINDS)}")
-    language = str(raw.get("language", "text" if kind == "folder" else "zpl"))
-    from badges.render import FORMATS
-
-    if language not in FORMATS:
-        raise bad(f"language must be one of {', '.join(FORMATS)}")
-    try:
-        size = LabelSize(
-            number("width_mm", 62, 20, 300),
-            number("height_mm", 100, 20, 500),
-            number("dpi", 300, 150, 600, whole=True),
-        )
-    except InvalidInput as exc:
-        raise bad(exc.message) from None
-    port = number("port", 9100, 1, 65535, whole=True)
-    timeout = number("timeout", 5, 0.1, 300)
-    width_dots = number("escpos_width_dots", 576, 64, 4096, whole=True)
-    if kind == "tcp" and not isinstance(raw.get("host"), str):
-        raise bad("a tcp printer needs host")
-    if kind == "device" and not isinstance(raw.get("path"), str):
-        raise bad("a device printer needs path (e.g. /dev/usb/lp0)")
-    if kind == "cups" and not isinstance(raw.get("queue"), str):
-        raise bad("a cups printer needs queue (the name lp -d takes)")
-    fonts = raw.get("fonts", [])
-    if not isinstance(fonts, list) or not all(isinstance(f, str) for f in fonts):
-        raise bad("fonts must be a list of font file paths")
-    zpl_font = str(raw.get("zpl_font", "0"))
-    if not re.fullmatch(r"[A-Z0-9]", zpl_font):
-        raise bad("zpl_font must be one ZPL font letter or digit, e.g. 0")
-    shared = raw.get("shared", kind in ("tcp", "cups"))
-    if not isinstance(shared, bool):
-        raise bad("shared must be true or false")
-    path = raw.get("path") or (str(data_dir / "badges") if kind == "folder" else None)
+def spec_of(name: str, settings: PrinterSettings, data_dir: Path) -> PrinterSpec:
+    """The printer a checked ``[printers.NAME]`` table describes."""
+    path = settings.path or (str(data_dir / "badges") if settings.type == "folder" else None)
     return PrinterSpec(
         name,
-        kind,
-        language,
-        host=raw.get("host"),
-        port=port,
+        settings.type,
+        settings.language or "zpl",
+        host=settings.host,
+        port=settings.port,
         path=path,
-        queue=raw.get("queue"),
-        timeout=float(timeout),
-        size=size,
-        escpos_width_dots=width_dots,
-        zpl_font=zpl_font,
-        fonts=tuple(fonts),
-        shared=shared,
+        queue=settings.queue,
+        timeout=float(settings.timeout),
+        size=LabelSize(settings.width_mm, settings.height_mm, settings.dpi),
+        escpos_width_dots=settings.escpos_width_dots,
+        zpl_font=settings.zpl_font,
+        fonts=settings.fonts,
+        shared=bool(settings.shared),
     )
 
 
+def printers_of(config: Config) -> dict[str, PrinterSpec]:
+    """Every printer of this station's settings, the built-in text-badge folder included."""
+    return {name: spec_of(name, raw, config.data_dir) for name, raw in config.printers.items()}
+
+
 def printers_from_config(settings: Mapping[str, Any], data_dir: Path) -> dict[str, PrinterSpec]:
-    """Every configured printer, and the built-in text-badge folder 'badges'."""
-    section = settings.get("printers", {})
-    if not isinstance(section, Mapping):
-        raise InvalidInput(
-            "[printers] in eventdesk.toml must be a table of printers", field="printers"
-        )
-    printers = {DEFAULT_PRINTER: _spec(DEFAULT_PRINTER, {"type": "folder"}, data_dir)}
-    for name, raw in section.items():
-        if not isinstance(raw, Mapping):
-            raise InvalidInput(f"[printers.{name}] must be a table", field=f"printers.{name}")
-        printers[str(name)] = _spec(str(name), raw, data_dir)
-    return printers
-
-
-def station_printing(settings: Mapping[str, Any]) -> tuple[str, bool]:
-    """(this station's printer, whether it prints at every check-in)."""
-    station = settings.get("station", {})
-    if not isinstance(station, Mapping):
-        raise InvalidInput("[station] in eventdesk.toml must be a table", field="station")
-    auto = station.get("auto_print", False)
-    if not isinstance(auto, bool):
-        raise InvalidInput(
-            "[station] auto_print in eventdesk.toml must be true or false", field="auto_print"
-        )
-    printer = station.get("printer", DEFAULT_PRINTER)
-    if not isinstance(printer, str) or not printer.strip():
-        raise InvalidInput(
-            "[station] printer in eventdesk.toml must be a printer's name", field="printer"
-        )
-    return printer, auto
-
-
-def pick(printers: Mapping[str, PrinterSpec], name: str) -> PrinterSpec:
-    if name not in printers:
-        known = ", ".join(sorted(printers))
-        raise NotFound(
-            f"no printer {name!r} (known: {known}; add it to eventdesk.toml)", field="printer"
-        )
-    return printers[name]
+    """The printers of eventdesk.toml's content (a parsed table), checked as a station's are."""
+    tables = printer_tables(parse_settings(settings, CONFIG_FILE), CONFIG_FILE)
+    printers = {DEFAULT_PRINTER: PrinterSettings(type="folder"), **tables}
+    return {name: spec_of(name, raw, data_dir) for name, raw in printers.items()}
 
 
 # --- Zebra status -------------------------------------------------------------------------
@@ -227,6 +156,51 @@ def parse_host_status(reply: bytes) -> ZebraStatus:
         )
     except IndexError:
         raise PrinterOffline("the printer's status answer was not understood") from None
+
+
+# --- ESC/POS real-time status ---------------------------------------------------------------
+# DLE EOT n (0x10 0x04 n) is answered at once with one byte, even while the printer is offline
+# or busy: n=1 printer status, n=2 offline cause, n=4 roll paper sensor. In every answer bits 1
+# and 4 are set and bits 0 and 7 clear.
+REALTIME_STATUS = b"\x10\x04\x01\x10\x04\x02\x10\x04\x04"
+_FIXED_MASK, _FIXED_BITS = 0x93, 0x12
+
+
+@dataclass(frozen=True)
+class EscposStatus:
+    offline: bool  # n=1 bit 3
+    cover_open: bool  # n=2 bit 2
+    paper_out: bool  # n=2 bit 5 (stopped by paper end) or n=4 bits 5-6 (roll empty)
+    error: bool  # n=2 bit 6
+    paper_near_end: bool  # n=4 bits 2-3: still prints
+
+    @property
+    def problem(self) -> str | None:
+        for flag, text in (
+            (self.paper_out, "paper out"),
+            (self.cover_open, "cover open"),
+            (self.error, "printer error"),
+            (self.offline, "offline (see the printer's panel)"),
+        ):
+            if flag:
+                return text
+        return None
+
+
+def parse_realtime_status(reply: bytes) -> EscposStatus:
+    """The three bytes an ESC/POS printer answers to DLE EOT 1, DLE EOT 2 and DLE EOT 4."""
+    if len(reply) < 3:
+        raise PrinterOffline("the printer's status answer was incomplete")
+    printer, cause, paper = reply[:3]
+    if any(byte & _FIXED_MASK != _FIXED_BITS for byte in (printer, cause, paper)):
+        raise PrinterOffline("the printer's status answer was not understood")
+    return EscposStatus(
+        offline=bool(printer & 0x08),
+        cover_open=bool(cause & 0x04),
+        paper_out=bool(cause & 0x20) or bool(paper & 0x60),
+        error=bool(cause & 0x40),
+        paper_near_end=bool(paper & 0x0C),
+    )
 
 
 def _write_device(spec: PrinterSpec, data: bytes) -> None:
@@ -274,30 +248,119 @@ def _connect(spec: PrinterSpec) -> socket.socket:
         ) from None
 
 
-def zebra_status(spec: PrinterSpec, wait: float = 2.0) -> ZebraStatus:
+def _read_answer(
+    sock: socket.socket, enough: Callable[[bytes], bool], wait: float
+) -> tuple[bytes, bool]:
+    """What the printer says within ``wait`` seconds, until ``enough`` of it came; and whether
+    it closed the connection."""
+    reply = b""
+    deadline = time.monotonic() + wait
+    while not enough(reply):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return reply, False
+        sock.settimeout(left)
+        try:
+            chunk = sock.recv(1024)
+        except TimeoutError:
+            return reply, False
+        except OSError:  # reset by the printer
+            return reply, True
+        if not chunk:
+            return reply, True
+        reply += chunk
+    return reply, False
+
+
+def _ask(
+    spec: PrinterSpec,
+    sock: socket.socket,
+    request: bytes,
+    enough: Callable[[bytes], bool],
+    what: str,
+    *,
+    answered: Callable[[bytes], bool] | None = None,
+) -> bytes:
+    """Send ``request`` (a status request, or print data and a status request after it) and
+    wait up to the printer's timeout until ``enough`` of an answer came; it counts as answered
+    when ``answered`` (by default: ``enough``) holds. No answer means offline: the job waits."""
+    try:
+        sock.settimeout(spec.timeout)
+        sock.sendall(request)  # the timeout bounds the whole write: a full buffer is a timeout
+    except TimeoutError:
+        raise PrinterOffline(f"printer {spec.name} did not take {what} (timed out)") from None
+    except OSError as exc:
+        raise PrinterOffline(
+            f"printer {spec.name} closed the connection ({exc.strerror or exc})"
+        ) from None
+    reply, closed = _read_answer(sock, enough, spec.timeout)
+    if (answered or enough)(reply):
+        return reply
+    if closed:
+        raise PrinterOffline(f"printer {spec.name} closed the connection without answering")
+    raise PrinterOffline(f"printer {spec.name} did not answer {what}")
+
+
+def _whole_host_status(reply: bytes) -> bool:
+    return reply.count(b"\x03") >= 3
+
+
+def zebra_status(spec: PrinterSpec) -> ZebraStatus:
     """Ask a ZPL printer ~HS; silence means offline."""
     with _connect(spec) as sock:
-        sock.settimeout(wait)
-        try:
-            sock.sendall(b"~HS")
-            reply = b""
-            deadline = time.monotonic() + wait
-            while reply.count(b"\x03") < 3 and time.monotonic() < deadline:
-                chunk = sock.recv(1024)
-                if not chunk:
-                    break
-                reply += chunk
-        except TimeoutError:
-            pass
-        except OSError as exc:
-            raise PrinterOffline(f"printer {spec.name}: {exc.strerror or exc}") from None
-    if not reply:
-        raise PrinterOffline(f"printer {spec.name} did not answer a status request")
-    return parse_host_status(reply)
+        return parse_host_status(_ask(spec, sock, HOST_STATUS, _whole_host_status, STATUS_ASKED))
+
+
+def escpos_status(spec: PrinterSpec) -> EscposStatus:
+    """Ask an ESC/POS printer DLE EOT 1, 2 and 4; silence means offline."""
+    with _connect(spec) as sock:
+        reply = _ask(spec, sock, REALTIME_STATUS, _three_bytes, STATUS_ASKED)
+    return parse_realtime_status(reply)
+
+
+def _three_bytes(reply: bytes) -> bool:
+    return len(reply) >= 3
+
+
+def _send_zpl(spec: PrinterSpec, data: bytes) -> None:
+    """~HS, the label, ~HS: done only when the printer answered the status request that came
+    after the label (it reads in order, so it has read the label)."""
+    with _connect(spec) as sock:
+        status = parse_host_status(_ask(spec, sock, HOST_STATUS, _whole_host_status, STATUS_ASKED))
+        if status.problem:
+            raise PrinterNeedsAttention(f"printer {spec.name}: {status.problem}")
+        _ask(spec, sock, data + HOST_STATUS, _whole_host_status, TOOK_IT_ASKED)
+
+
+def _send_escpos(spec: PrinterSpec, data: bytes) -> None:
+    """DLE EOT 1, 2, 4; the badge; DLE EOT 1: done only when the printer answered the status
+    request that came after the badge (a real-time request is answered as it is read)."""
+    with _connect(spec) as sock:
+        status = parse_realtime_status(
+            _ask(spec, sock, REALTIME_STATUS, _three_bytes, STATUS_ASKED)
+        )
+        if status.problem:
+            raise PrinterNeedsAttention(f"printer {spec.name}: {status.problem}")
+        # Bytes of an image that happen to read as DLE EOT n are answered too: wait (within the
+        # timeout) for those answers and ours, so that the last one read is ours; any answer
+        # says the printer is reading what was sent.
+        expected = 1 + sum(data.count(b"\x10\x04" + bytes([n])) for n in (1, 2, 3, 4))
+        _ask(
+            spec,
+            sock,
+            data + b"\x10\x04\x01",
+            lambda reply: len(reply) >= expected,
+            TOOK_IT_ASKED,
+            answered=bool,
+        )
 
 
 def send(spec: PrinterSpec, data: bytes, *, label: str) -> str:
-    """Deliver rendered bytes; returns where they went. Raises PrinterProblem."""
+    """Deliver rendered bytes; returns where they went. Raises PrinterProblem.
+
+    Over TCP a ZPL or ESC/POS badge is delivered only when the printer said so: its status is
+    asked before (no answer: offline; paper out, cover open: needs attention) and after the
+    data (an answer means it read the data). Text and PNG over TCP have no status to ask."""
     if spec.kind == "folder":
         folder = Path(str(spec.path))
         try:
@@ -313,15 +376,16 @@ def send(spec: PrinterSpec, data: bytes, *, label: str) -> str:
         return str(target)
     if spec.kind == "tcp":
         if spec.language == "zpl":
-            problem = zebra_status(spec).problem
-            if problem:
-                raise PrinterNeedsAttention(f"printer {spec.name}: {problem}")
-        with _connect(spec) as sock:
-            try:
-                sock.sendall(data)
-                sock.shutdown(socket.SHUT_WR)
-            except OSError as exc:
-                raise PrinterOffline(f"printer {spec.name}: {exc.strerror or exc}") from None
+            _send_zpl(spec, data)
+        elif spec.language == "escpos":
+            _send_escpos(spec, data)
+        else:
+            with _connect(spec) as sock:
+                try:
+                    sock.sendall(data)
+                    sock.shutdown(socket.SHUT_WR)
+                except OSError as exc:
+                    raise PrinterOffline(f"printer {spec.name}: {exc.strerror or exc}") from None
         return f"{spec.host}:{spec.port}"
     if spec.kind == "device":
         _write_device(spec, data)

@@ -11,9 +11,11 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from eventdesk.db import Store
 from eventdesk.services.checkin import Checkin, ScanResult
+from eventdesk.values import utcnow
 from kiosk.capture import CaptureWorker, Frame
 from kiosk.decoders import Decoder
 from kiosk.wedge import Line
@@ -66,10 +68,15 @@ class ScanWorker(threading.Thread):
         event: str | int | None = None,
         operator: str | None = None,
         print_to: str | None = None,
+        self_service: bool = False,
+        clock: Callable[[], datetime] = utcnow,
         on_failure: Callable[[BaseException], None] | None = None,
         on_frame: Callable[[Frame], None] | None = None,
     ) -> None:
         super().__init__(name="scan worker", daemon=True)
+        self.clock = clock  # the station's "now" for each check-in
+        # A self-service kiosk: a ticket that needs staff (an ID check) is sent to the desk.
+        self.self_service = self_service
         self.on_failure = on_failure
         # Sees each frame before it is decoded (a preview); must be quick and never raise.
         self.on_frame = on_frame
@@ -100,6 +107,7 @@ class ScanWorker(threading.Thread):
                 operator=self.operator,
                 event=self.event,
                 print_to=self.print_to,
+                self_service=self.self_service,
             )
             while not self._halt.is_set():
                 frame = self.capture.next_frame(timeout=0.2)
@@ -114,7 +122,7 @@ class ScanWorker(threading.Thread):
                     if not self.debouncer.fresh(payload, frame.media_time):
                         continue
                     try:
-                        result = desk.scan(payload, session_id=self.session_id)
+                        result = desk.scan(payload, session_id=self.session_id, now=self.clock())
                     except Exception as exc:  # the database busy or away: the next frame retries
                         self.debouncer.forget(payload)
                         self.failures += 1

@@ -19,6 +19,7 @@ from textual.screen import Screen
 from eventdesk.config import Config, load_config
 from eventdesk.db import Store, open_store
 from eventdesk.errors import InvalidInput, NotFound
+from eventdesk.private import keep_private
 from eventdesk.services.auth import StaffInfo, list_staff
 from screens.backend import MODES, Backend
 from screens.devices import Devices
@@ -174,46 +175,32 @@ def make_app(
     """The app for one station. Settings not given come from the configuration file."""
     if mode not in MODES:
         raise InvalidInput(f"mode must be one of {', '.join(MODES)}", field="mode")
-    config = config or load_config(data_dir=data_dir, database_url=db_url)
+    config = (config or load_config(data_dir=data_dir, database_url=db_url)).with_options(
+        event=event, camera=camera, decoder=decoder, printer=printer, auto_print=auto_print
+    )
+    keep_private(config.data_dir)
     store = store or open_store(config)
-    settings = config.extra
-    station = settings.get("station", {})
-    station = station if isinstance(station, dict) else {}
-    from kiosk.printers import printers_from_config, station_printing
+    from kiosk.printers import printers_of
 
-    station_printer, station_auto = station_printing(settings)
     backend = Backend(
         config=config,
         store=store,
-        event=event or _text(settings.get("event")),
-        camera=camera if camera is not None else _text(station.get("camera")),
-        decoder=decoder or _text(station.get("decoder")) or "auto",
-        printer=printer or station_printer,
-        auto_print=station_auto if auto_print is None else auto_print,
-        printers=printers_from_config(settings, config.data_dir),
+        event=config.door_event,
+        camera=config.camera,
+        decoder=config.decoder,
+        printer=config.printer,
+        auto_print=config.auto_print,
+        printers=printers_of(config),
         wall=wall,
     )
     backend.choose_event()
     if sign_in_as is not None:
         backend.staff = _staff_named(store, sign_in_as)
-    backup = settings.get("backup", {})
-    backup = backup if isinstance(backup, dict) else {}
-    minutes = backup.get("every_minutes")
-    if minutes is not None and not (isinstance(minutes, int | float) and minutes > 0):
-        raise InvalidInput(
-            "[backup] every_minutes in eventdesk.toml must be a number above 0",
-            field="backup.every_minutes",
-        )
-    keep = backup.get("keep", 24)
-    if not (isinstance(keep, int) and keep >= 1):
-        raise InvalidInput(
-            "[backup] keep in eventdesk.toml must be a whole number, 1 or more", field="backup.keep"
-        )
     return EventdeskApp(
         backend,
         mode=mode,
-        backup_minutes=float(minutes) if minutes else None,
-        backup_keep=keep,
+        backup_minutes=config.backup_every_minutes,
+        backup_keep=config.backup_keep,
         ready_file=Path(ready_file) if ready_file else None,
     )
 

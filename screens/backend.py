@@ -17,7 +17,7 @@ from eventdesk.db import Store
 from eventdesk.errors import NotFound
 from eventdesk.services.auth import StaffInfo
 from eventdesk.services.checkin import Checkin, ScanResult
-from eventdesk.services.events import EventInfo, list_events
+from eventdesk.services.events import EventInfo, current_event, list_events
 from eventdesk.values import utcnow
 
 MODES = ("desk", "kiosk", "organizer", "stats")
@@ -44,25 +44,17 @@ class StationCheckin(Checkin):
         return super().checkin_ticket(ticket_id, **options)
 
 
-def pick_event(events: list[EventInfo], now: datetime) -> EventInfo | None:
-    """The event this station works on: the one running now, else the next, else the last."""
-    live = [e for e in events if e.status != "cancelled"] or events
-    if not live:
-        return None
-    running = [e for e in live if e.starts_at <= now <= e.ends_at]
-    if running:
-        return running[0]
-    upcoming = [e for e in live if e.starts_at > now]
-    return upcoming[0] if upcoming else live[-1]
-
-
 @dataclass
 class Backend:
     """One per app. Attributes change only on the UI thread; workers read them."""
 
     config: Config
     store: Store
-    event: str | None = None  # the slug of the event at this station's door
+    # The slug of the event at this station's door: the desk and the kiosk admit its tickets
+    # only. Set at start (eventdesk.toml's ``event``, else the current one) and changed only by
+    # an explicit, confirmed action (``use_at_door``), never by looking at another event.
+    event: str | None = None
+    door: EventInfo | None = None  # that event, as read when it was chosen
     staff: StaffInfo | None = None
     camera: str | None = None  # a camera source (index, file, folder, URL) or None
     decoder: str = "auto"
@@ -94,31 +86,43 @@ class Backend:
             return ("stats",) if self.wall else ()
         return ROLE_MODES.get(self.staff.role, ())
 
+    @property
+    def timezone(self) -> str:
+        """The time zone every time at the door is shown in: the door's event's."""
+        return self.door.timezone if self.door is not None else "UTC"
+
     def choose_event(self) -> EventInfo | None:
         """Settle which event this station serves (the configured one, or the current one)."""
-        events = list_events(self.store)
         if self.event is not None:
-            for info in events:
+            for info in list_events(self.store, include_hidden=True):
                 if self.event in (info.slug, str(info.id)):
-                    self.event = info.slug
+                    self.use_at_door(info)
                     return info
             raise NotFound(f"no event {self.event!r}", field="event")
-        chosen = pick_event(events, utcnow())
-        self.event = chosen.slug if chosen else None
+        chosen = current_event(self.store, self.now())
+        self.event, self.door = (chosen.slug, chosen) if chosen else (None, None)
         return chosen
 
-    def checkin(self) -> Checkin:
-        """This thread's check-in desk for the current event, operator and printer."""
-        key = (self.event, self.operator, self.print_to)
-        desk: Checkin | None = getattr(self._local, "desk", None)
-        if desk is None or getattr(self._local, "key", None) != key:
-            desk = StationCheckin(
-                self.clock,
-                self.store,
-                station=self.station,
-                operator=self.operator,
-                event=self.event,
-                print_to=self.print_to,
-            )
-            self._local.desk, self._local.key = desk, key
+    def use_at_door(self, info: EventInfo) -> None:
+        """The desk and the kiosk of this station admit ``info``'s tickets from now on."""
+        self.event, self.door = info.slug, info
+
+    def checkin(self, *, self_service: bool = False) -> Checkin:
+        """This thread's check-in desk for the door's event, operator and printer. A
+        self-service kiosk sends a ticket that needs staff (an ID check) to the desk."""
+        key = (self.event, self.operator, self.print_to, self_service)
+        desks: dict[bool, tuple[object, Checkin]] = self._local.__dict__.setdefault("desks", {})
+        known = desks.get(self_service)
+        if known is not None and known[0] == key:
+            return known[1]
+        desk = StationCheckin(
+            self.clock,
+            self.store,
+            station=self.station,
+            operator=self.operator,
+            event=self.event,
+            print_to=self.print_to,
+            self_service=self_service,
+        )
+        desks[self_service] = (key, desk)
         return desk

@@ -3,14 +3,18 @@
 Every key in the search box starts a search in a thread worker; its results come back as a
 message and only the newest query's results are shown. The card of the highlighted attendee is
 read the same way. Check in, undo, reprint, pay, walk-in, cancel and promote act on the card's
-tickets of this station's event. A keyboard-wedge scanner may type a ticket (``ED1.`` ...) into
-the search box, the scan field, or anywhere else on the screen; the camera's scans arrive as
-``ScanDecided`` messages. Every answer shows in the coloured banner.
+tickets of this station's event (the door's, shown on top). A keyboard-wedge scanner may type a
+ticket (``ED1.`` ...) into the search box, the scan field, or anywhere else on the screen; the
+camera's scans arrive as ``ScanDecided`` messages. A scan's answer (the coloured banner) and its
+holder's card are shown together, and the search box then holds the ticket's id, selected:
+typing replaces it with a search. Every two seconds a worker reads the card and the table's ✔
+marks again, so what other stations do shows up here.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import ClassVar
 
 from textual import events, on, work
@@ -21,80 +25,38 @@ from textual.content import Content
 from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.widgets import Button, DataTable, Footer, Header, Input, Static
-from textual.widgets.button import ButtonVariant
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from eventdesk.errors import EventdeskError, NotFound, SoldOut
-from eventdesk.services.attendees import AttendeeInfo, find_attendees
-from eventdesk.services.checkin import ScanResult, undo_checkin
+from eventdesk.services.attendees import AttendeeInfo, checked_in_among, find_attendees
 from eventdesk.services.events import EventInfo, show_event
 from eventdesk.services.payments import PaymentSummary
-from eventdesk.services.printing import enqueue
-from eventdesk.services.registration import cancel, promote, show_ticket
+from eventdesk.services.registration import promote, show_ticket
+from eventdesk.values import format_cents
 from kiosk.wedge import LineSplitter
 from screens.base import StationScreen
 from screens.messages import BadgePrinted, CameraFrame, CameraStatus, ScanDecided
+from screens.widgets import desk_jobs as jobs
 from screens.widgets.confirm import ConfirmScreen
-from screens.widgets.desk_card import AttendeeCard, CardData, TicketLine, clock, load_card
+from screens.widgets.desk_answer import (
+    HINT_NO_EVENT,
+    HINT_SCANNED,
+    HINT_SEARCH,
+    READY,
+    SCAN_PREFIX,
+    answer_content,
+    nothing_to_check_in,
+    scan_payload,
+    scanner_typing,
+)
+from screens.widgets.desk_card import AttendeeCard, CardData, TicketLine, load_card
 from screens.widgets.desk_forms import PaymentScreen, WalkInDone, WalkInScreen
+from screens.widgets.desk_jobs import BUTTONS, TICKET_ACTIONS
 from screens.widgets.desk_results import ResultsTable
 
-SCAN_PREFIX = "ED1."
 SEARCH_LIMIT = 50
-# action -> what CardData.pick calls it
-TICKET_ACTIONS = {
-    "check_in": "check_in",
-    "undo": "undo",
-    "reprint": "reprint",
-    "pay": "pay",
-    "cancel_ticket": "cancel",
-    "promote": "promote",
-}
-BUTTONS: tuple[tuple[str, str, ButtonVariant], ...] = (
-    ("check_in", "^K Check in", "success"),
-    ("undo", "^U Undo", "default"),
-    ("reprint", "^R Reprint", "default"),
-    ("pay", "^P Pay", "primary"),
-    ("walk_in", "^N Walk-in", "primary"),
-    ("cancel_ticket", "^X Cancel", "error"),
-    ("promote", "^W Promote", "warning"),
-)
+POLL_SECONDS = 2.0  # the card and the ✔ marks follow what other stations do
 ANSWER_CLASSES = ("-ok", "-warn", "-bad", "-info")
-
-
-def scan_payload(text: str) -> str | None:
-    """The scanned part of what was typed into the search box, if a scanner typed there."""
-    at = text.find(SCAN_PREFIX)
-    return text[at:] if at >= 0 else None
-
-
-def answer_content(result: ScanResult, source: str) -> tuple[Content, str]:
-    """The banner for a decision, and its class (-ok green, -warn yellow, -bad red)."""
-    where = {"camera": "camera", "scanner": "scanner", "desk": "desk"}.get(source, source)
-    extras = []
-    if result.attention:
-        extras.append(f"⚑ {result.attention}")
-    extras.extend(flag for flag in result.flags if flag != "badge queued")
-    if "badge queued" in result.flags:
-        extras.append("badge queued")
-    detail = "  ·  ".join(extras)
-    if result.result == "ok":
-        head = Content.assemble(("✔ ADMITTED  ", "bold"), result.message)
-        kind = "-ok"
-    elif result.result == "already_checked_in":
-        who = f"{result.attendee}: " if result.attendee else ""
-        head = Content.assemble(("● ALREADY CHECKED IN  ", "bold"), who + result.message)
-        kind = "-warn"
-    else:
-        label = result.result.replace("_", " ").upper()
-        who = f"{result.attendee}: " if result.attendee else ""
-        head = Content.assemble((f"✖ {label}  ", "bold"), who + result.message)
-        kind = "-bad"
-    tail = Content.styled(f"   [{where}]", "dim")
-    lines = [head + tail]
-    if detail:
-        lines.append(Content(detail))
-    return Content("\n").join(lines), kind
 
 
 class DeskScreen(StationScreen):
@@ -118,16 +80,40 @@ class DeskScreen(StationScreen):
 
     # --- messages (posted by this screen's workers) -----------------------------------------
     class Searched(Message):
-        """Search results for query number ``seq``."""
+        """Search results for query number ``seq``; ``checked_in``: who of them is in."""
 
-        def __init__(self, seq: int, query: str, people: list[AttendeeInfo]) -> None:
+        def __init__(
+            self,
+            seq: int,
+            query: str,
+            people: list[AttendeeInfo],
+            checked_in: frozenset[int] = frozenset(),
+        ) -> None:
             super().__init__()
-            self.seq, self.query, self.people = seq, query, people
+            self.seq, self.query, self.people, self.checked_in = seq, query, people, checked_in
 
     class CardLoaded(Message):
-        def __init__(self, seq: int, card: CardData | None, problem: str | None = None) -> None:
+        """Card number ``seq``; with ``scan``, the decision it was read for (shown with it)."""
+
+        def __init__(
+            self,
+            seq: int,
+            card: CardData | None,
+            problem: str | None = None,
+            scan: ScanDecided | None = None,
+        ) -> None:
             super().__init__()
-            self.seq, self.card, self.problem = seq, card, problem
+            self.seq, self.card, self.problem, self.scan = seq, card, problem, scan
+
+    class Polled(Message):
+        """The card and the ✔ marks read again (another station may have changed them)."""
+
+        def __init__(
+            self, card_seq: int, card: CardData | None, search_seq: int, checked_in: frozenset[int]
+        ) -> None:
+            super().__init__()
+            self.card_seq, self.card = card_seq, card
+            self.search_seq, self.checked_in = search_seq, checked_in
 
     class EventLoaded(Message):
         def __init__(self, info: EventInfo) -> None:
@@ -169,11 +155,15 @@ class DeskScreen(StationScreen):
         self.card_seq = 0  # the newest card asked for
         self.attendee_id: int | None = None  # the attendee the card is (being) read for
         self.card: CardData | None = None  # what the card shows; the actions act on it
+        self.scanning = False  # a scan's card is being read: no action until it is shown
+        self.scanned: str | None = None  # the ticket id a scan put in the search box
+        self.door_event: str | None = None  # the door's event whose title and zone are loaded
         self.timezone = "UTC"
         self.event_title = ""
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield Static("", id="door", markup=False)
         with Horizontal(id="desk-inputs"):
             yield Input(
                 placeholder="Search: name, email, company or ticket id",
@@ -181,7 +171,8 @@ class DeskScreen(StationScreen):
                 select_on_focus=False,
             )
             yield Input(placeholder="Scan (keyboard-wedge)", id="scan")
-        yield Static(Content("Ready: search for someone, or scan a ticket."), id="banner")
+        yield Static(HINT_SEARCH, id="hint", markup=False)
+        yield Static(Content(READY), id="banner")
         with Horizontal(id="desk-main"):
             yield ResultsTable(id="results")
             yield AttendeeCard(id="card")
@@ -205,12 +196,15 @@ class DeskScreen(StationScreen):
         self.query_one("#card", AttendeeCard).can_focus = False
         self.query_one("#search", Input).focus()
         self._sync_actions()
-        self.load_event(self.backend.event)
         self._search("")
+        self.set_interval(POLL_SECONDS, self.poll, name="desk-poll")
+        self.call_after_refresh(self.devices.warm_scanner)  # after the first paint
 
     # --- devices: camera on while the desk is shown -----------------------------------------
     def on_screen_resume(self) -> None:
         self.devices.listen(self)
+        if self.door_event != self.backend.event or self.door_event is None:
+            self._show_door()  # first shown, or the door's event was changed meanwhile
         if self.backend.camera is not None:
             self.devices.start_camera()
         if self.attendee_id is not None:
@@ -225,7 +219,7 @@ class DeskScreen(StationScreen):
     def camera_status(self, message: CameraStatus) -> None:
         message.stop()
         if self.backend.camera is None:
-            text = "Camera: none configured · a USB scanner can type into any field"
+            text = "Camera: none configured · a USB scanner reads into Search or the scan field"
         else:
             detail = f" ({message.detail})" if message.detail else ""
             text = f"Camera: {message.state}{detail}"
@@ -245,6 +239,23 @@ class DeskScreen(StationScreen):
             )
 
     # --- event ------------------------------------------------------------------------------
+    def _show_door(self) -> None:
+        """The door's event on the top line (as chosen), then read afresh."""
+        self.door_event, door = self.backend.event, self.backend.door
+        if door is not None:
+            self.timezone, self.event_title = door.timezone, door.title
+        self._door_line()
+        self._hint()
+        self.load_event(self.backend.event)
+
+    def _door_line(self) -> None:
+        if self.backend.event is None:
+            text = f"{self.backend.station} admits no event yet"
+        else:
+            title = self.event_title or self.backend.event
+            text = f"{self.backend.station} admits: {title}  ·  times in {self.timezone}"
+        self.query_one("#door", Static).update(text)
+
     @work(thread=True, exclusive=True, group="desk-event", exit_on_error=False)
     def load_event(self, event: str | None) -> None:
         if event is None:
@@ -257,17 +268,33 @@ class DeskScreen(StationScreen):
 
     @on(EventLoaded)
     def event_loaded(self, message: EventLoaded) -> None:
+        if message.info.slug != self.backend.event:
+            return  # the door's event was changed meanwhile
         self.timezone, self.event_title = message.info.timezone, message.info.title
         self.query_one("#card", AttendeeCard).border_subtitle = message.info.title
+        self._door_line()
         if self.card is not None:
             self._show_card(self.card)
 
     # --- search -----------------------------------------------------------------------------
     @on(Input.Changed, "#search")
     def search_changed(self, message: Input.Changed) -> None:
-        if scan_payload(message.value) is None:  # a scanner typing: no searching
+        if message.value != self.scanned and self.scanned is not None:
+            self.scanned = None  # typed over the scanned ticket's id: a search again
+            self._hint()
+        if not scanner_typing(message.value):  # a scanner typing: no searching
             self._search(message.value)
             self._sync_actions()  # nothing to act on until the results catch up
+
+    def _hint(self) -> None:
+        """How to search from here (after a scan too)."""
+        if self.backend.event is None:
+            text = HINT_NO_EVENT
+        elif self.scanned is not None:
+            text = HINT_SCANNED.format(ticket=self.scanned)
+        else:
+            text = HINT_SEARCH
+        self.query_one("#hint", Static).update(text)
 
     def _search(self, query: str) -> None:
         self.search_seq += 1
@@ -275,13 +302,15 @@ class DeskScreen(StationScreen):
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def run_search(self, seq: int, query: str) -> None:
+        store, event = self.backend.store, self.backend.event
         try:
-            people = find_attendees(self.backend.store, query, limit=SEARCH_LIMIT)
+            people = find_attendees(store, query, limit=SEARCH_LIMIT)
+            checked_in = checked_in_among(store, event, (p.id for p in people))
         except EventdeskError as exc:
             self.post_message(self.Failed(exc.message))
             return
         if not get_current_worker().is_cancelled:
-            self.post_message(self.Searched(seq, query, people))
+            self.post_message(self.Searched(seq, query, people, checked_in))
 
     @on(Searched)
     def searched(self, message: Searched) -> None:
@@ -289,8 +318,10 @@ class DeskScreen(StationScreen):
             return  # a newer query was typed meanwhile: its results are the ones to show
         self.people, self.shown_query = message.people, message.query
         table = self.query_one("#results", ResultsTable)
-        chosen = table.fill(message.people, self.attendee_id)
-        if chosen is None:
+        chosen = table.fill(message.people, self.attendee_id, message.checked_in)
+        if self.scanning or (message.query == self.scanned and self.card is not None):
+            pass  # the card is the scanned ticket's holder's: it stays
+        elif chosen is None:
             self._clear_card(f"Nobody matches “{message.query}”. ^N registers a walk-in.")
         elif chosen != self.attendee_id or self.card is None:
             self._request_card(attendee_id=chosen)
@@ -304,6 +335,8 @@ class DeskScreen(StationScreen):
             return
         if table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value != value:
             return  # posted before the table was refilled: that row is not under the cursor
+        if self.scanning:
+            return  # the card about to be shown is the scanned ticket's holder's
         if int(value) != self.attendee_id:
             self._request_card(attendee_id=int(value))
 
@@ -327,6 +360,11 @@ class DeskScreen(StationScreen):
             self.action_check_in()
         elif self.people:
             self.query_one("#results", ResultsTable).focus()
+            if settled:
+                self._banner(
+                    Content(f"{len(self.people)} people match: pick one with ↑↓, then Enter."),
+                    "-info",
+                )
 
     # --- keyboard wedge ---------------------------------------------------------------------
     def on_key(self, event: events.Key) -> None:
@@ -335,10 +373,12 @@ class DeskScreen(StationScreen):
         if isinstance(self.focused, Input):
             return
         search = self.query_one("#search", Input)
+        start, end = sorted(search.selection)
         if event.key == "backspace":
-            search.value = search.value[:-1]
+            search.value = search.value[:start] if start < end else search.value[:-1]
         elif event.is_printable and event.character:
-            search.value += event.character
+            # The text a scan selected is typed over, as in the search box itself.
+            search.value = (search.value[:start] if start < end else search.value) + event.character
         elif event.key == "enter" and self.focused is None:
             self._submit_search(from_table=False)
         else:
@@ -355,6 +395,8 @@ class DeskScreen(StationScreen):
     def scan_text(self, text: str, source: str) -> None:
         if not text.strip():
             return
+        self.scanning = True  # until its answer (and its card) is shown
+        self._sync_actions()
         self._banner(Content("Checking the ticket…"), "-info")
         self.run_scan(text, source)
 
@@ -364,27 +406,40 @@ class DeskScreen(StationScreen):
 
         splitter = LineSplitter()
         lines = [*splitter.feed(text), *splitter.flush()]
+        decided = False
         try:
             for decision in check_lines(self.backend.checkin(), lines):
                 self.post_message(ScanDecided(decision, source))
+                decided = True
         except EventdeskError as exc:
             self.post_message(self.Failed(exc.message))
+        if not decided:
+            self.post_message(self.CardLoaded(-1, None, scan=None))  # nothing to wait for
 
     @on(ScanDecided)
     def scan_decided(self, message: ScanDecided) -> None:
+        """The answer and the holder's card are shown together, once the card is read."""
         message.stop()
         result = message.decision.result
-        content, kind = answer_content(result, message.source)
+        if "badge queued" in result.flags:
+            self.devices.wake_printer()
+        if result.ticket_id is not None and result.result != "unknown":
+            self.scanning = True
+            self._sync_actions()
+            self._request_card(ticket_id=result.ticket_id, scan=message)
+        else:
+            self.scanning = False
+            self._answer(message)
+
+    def _answer(self, message: ScanDecided) -> None:
+        content, kind = answer_content(message.decision.result, message.source)
         self._banner(content, kind)
         if not self.is_current:
             severity: SeverityLevel = (
                 "information" if kind == "-ok" else "warning" if kind == "-warn" else "error"
             )
             self.notify(content.plain, title="Scan", severity=severity, markup=False)
-        if "badge queued" in result.flags:
-            self.devices.wake_printer()
-        if result.ticket_id is not None and result.result != "unknown":
-            self._request_card(ticket_id=result.ticket_id)
+        self._sync_actions()
 
     def _banner(self, content: Content, kind: str) -> None:
         banner = self.query_one("#banner", Static)
@@ -394,16 +449,25 @@ class DeskScreen(StationScreen):
 
     # --- the card ---------------------------------------------------------------------------
     def _request_card(
-        self, *, attendee_id: int | None = None, ticket_id: str | None = None
+        self,
+        *,
+        attendee_id: int | None = None,
+        ticket_id: str | None = None,
+        scan: ScanDecided | None = None,
     ) -> None:
         self.card_seq += 1
         if attendee_id is not None:
             self.attendee_id = attendee_id
-        self.read_card(self.card_seq, attendee_id, ticket_id, self.backend.event)
+        self.read_card(self.card_seq, attendee_id, ticket_id, self.backend.event, scan)
 
     @work(thread=True, exclusive=True, group="card", exit_on_error=False)
     def read_card(
-        self, seq: int, attendee_id: int | None, ticket_id: str | None, event: str | None
+        self,
+        seq: int,
+        attendee_id: int | None,
+        ticket_id: str | None,
+        event: str | None,
+        scan: ScanDecided | None = None,
     ) -> None:
         store = self.backend.store
         try:
@@ -411,18 +475,25 @@ class DeskScreen(StationScreen):
                 if ticket_id is None:
                     return
                 attendee_id = show_ticket(store, ticket_id).attendee_id
-            card = load_card(store, attendee_id, event)
+            card = load_card(store, attendee_id, event, self.backend.now())
         except NotFound as exc:
-            self.post_message(self.CardLoaded(seq, None, exc.message))
+            self.post_message(self.CardLoaded(seq, None, exc.message, scan))
             return
         except EventdeskError as exc:
             self.post_message(self.Failed(exc.message))
+            if scan is not None:  # the answer is shown all the same
+                self.post_message(self.CardLoaded(-1, None, None, scan))
             return
-        if not get_current_worker().is_cancelled:
-            self.post_message(self.CardLoaded(seq, card))
+        if scan is not None or not get_current_worker().is_cancelled:
+            self.post_message(self.CardLoaded(seq, card, None, scan))
 
     @on(CardLoaded)
     def card_loaded(self, message: CardLoaded) -> None:
+        scan = message.scan
+        if scan is not None or message.seq == -1:
+            self.scanning = False
+            if scan is not None:
+                self._answer(scan)
         if message.seq != self.card_seq:
             return  # someone else was chosen meanwhile
         if message.card is None:
@@ -430,6 +501,55 @@ class DeskScreen(StationScreen):
             return
         self.attendee_id = message.card.attendee.id
         self._show_card(message.card)
+        if scan is not None and scan.decision.result.ticket_id is not None:
+            self._follow_scan(scan.decision.result.ticket_id)
+
+    def _follow_scan(self, ticket_id: str) -> None:
+        """The search box holds the scanned ticket's id, selected: the table shows its holder
+        (the card's person) and whatever is typed next replaces it with a search."""
+        search = self.query_one("#search", Input)
+        self.scanned = ticket_id
+        if search.value != ticket_id:
+            search.value = ticket_id
+        search.select_all()
+        if self.focused is self.query_one("#scan", Input) or self.focused is None:
+            search.focus()
+        self._hint()
+
+    # --- polling: what other stations do shows up here ---------------------------------------
+    def poll(self) -> None:
+        if not self.is_current or self.scanning:
+            return
+        ids = tuple(self.query_one("#results", ResultsTable).names)
+        seqs = (self.card_seq, self.search_seq)
+        self.read_again(seqs, self.attendee_id, ids, self.backend.event)
+
+    @work(thread=True, exclusive=True, group="desk-poll", exit_on_error=False)
+    def read_again(
+        self,
+        seqs: tuple[int, int],
+        attendee_id: int | None,
+        ids: tuple[int, ...],
+        event: str | None,
+    ) -> None:
+        store = self.backend.store
+        try:
+            now = self.backend.now()
+            card = load_card(store, attendee_id, event, now) if attendee_id is not None else None
+            checked_in = checked_in_among(store, event, ids)
+        except EventdeskError:
+            return  # the next poll tries again
+        self.post_message(self.Polled(seqs[0], card, seqs[1], checked_in))
+
+    @on(Polled)
+    def polled(self, message: Polled) -> None:
+        if message.search_seq == self.search_seq:
+            self.query_one("#results", ResultsTable).mark(message.checked_in)
+        card = message.card
+        if message.card_seq != self.card_seq or card is None or self.scanning:
+            return  # another card was asked for meanwhile: its own read shows it
+        if card != self.card and card.attendee.id == self.attendee_id:
+            self._show_card(card)
 
     def _show_card(self, card: CardData) -> None:
         self.card = card
@@ -443,15 +563,20 @@ class DeskScreen(StationScreen):
         self._sync_actions()
 
     def _catching_up(self) -> bool:
-        """The table still shows results for an older query than the one typed."""
+        """The table still shows results for an older query than the one typed (a scanned
+        ticket's id is not: the card was read for it)."""
         typed = self.query_one("#search", Input).value
-        return scan_payload(typed) is None and typed != (self.shown_query or "") and bool(typed)
+        if typed == self.scanned or scan_payload(typed) is not None:
+            return False
+        return typed != (self.shown_query or "") and bool(typed)
 
     def _pick(self, kind: str) -> TicketLine | None:
         card = self.card
         if card is None or card.attendee.id != self.attendee_id or self._catching_up():
             return None  # never act on someone the operator is no longer looking at
-        return card.pick(kind)
+        if self.scanning:
+            return None  # a scan's answer and card are on their way
+        return card.pick(kind, prefer=self.scanned)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "walk_in":
@@ -461,6 +586,8 @@ class DeskScreen(StationScreen):
             return True
         if kind == "reprint" and not self.backend.printer:
             return None
+        if kind == "check_in" and self.card is not None and not self.scanning:
+            return True  # with nothing to admit, it says why
         return True if self._pick(kind) is not None else None
 
     def _sync_actions(self) -> None:
@@ -488,6 +615,8 @@ class DeskScreen(StationScreen):
         if line is not None:
             self._banner(Content(f"Checking in {line.ticket.attendee}…"), "-info")
             self.check_in_ticket(line.ticket.id)
+        elif self.card is not None and not self.scanning:
+            self._banner(nothing_to_check_in(self.card), "-bad")
 
     @work(thread=True, group="action", exit_on_error=False)
     def check_in_ticket(self, ticket_id: str) -> None:
@@ -510,19 +639,17 @@ class DeskScreen(StationScreen):
 
     @work(thread=True, group="action", exit_on_error=False)
     def undo_ticket(self, ticket_id: str, attendee_id: int, name: str, timezone: str) -> None:
+        store, station = self.backend.store, self.backend.station
+        self._job(lambda: jobs.undo(store, station, ticket_id, name, timezone), attendee_id)
+
+    def _job(self, job: Callable[[], str], attendee_id: int, *, wake: bool = False) -> None:
+        """In a thread worker: run an action; Done or Failed comes back."""
         try:
-            undone = undo_checkin(self.backend.store, ticket_id, station=self.backend.station)
+            text = job()
         except EventdeskError as exc:
             self.post_message(self.Failed(exc.message, attendee_id))
             return
-        was = clock(undone.was_checked_in_at, timezone)
-        self.post_message(
-            self.Done(
-                f"Check-in of {name} ({ticket_id}) undone: it was at {was} at "
-                f"{undone.was_station or 'another station'}.",
-                attendee_id,
-            )
-        )
+        self.post_message(self.Done(text, attendee_id, wake_printer=wake))
 
     def action_reprint(self) -> None:
         line = self._pick("reprint")
@@ -532,24 +659,8 @@ class DeskScreen(StationScreen):
 
     @work(thread=True, group="action", exit_on_error=False)
     def reprint_badge(self, ticket_id: str, attendee_id: int, printer: str) -> None:
-        try:
-            job = enqueue(
-                self.backend.store,
-                ticket_id,
-                printer,
-                reason="reprint",
-                station=self.backend.station,
-            )
-        except EventdeskError as exc:
-            self.post_message(self.Failed(exc.message, attendee_id))
-            return
-        self.post_message(
-            self.Done(
-                f"Badge for {ticket_id} queued on {printer} (job {job.id}).",
-                attendee_id,
-                wake_printer=True,
-            )
-        )
+        store, station = self.backend.store, self.backend.station
+        self._job(lambda: jobs.reprint(store, station, ticket_id, printer), attendee_id, wake=True)
 
     def action_pay(self) -> None:
         line = self._pick("pay")
@@ -561,7 +672,7 @@ class DeskScreen(StationScreen):
             if summary is None:
                 return
             due = summary.due_cents
-            left = f"{due // 100}.{due % 100:02d} {summary.currency} still due" if due else "paid"
+            left = f"{format_cents(due, summary.currency)} still due" if due else "paid"
             text = f"Payment recorded for {line.ticket.attendee} ({line.ticket.id}): {left}."
             self._banner(Content(text), "-info")
             self.notify(text, title="Payment", markup=False)
@@ -577,63 +688,30 @@ class DeskScreen(StationScreen):
     def _walked_in(self, done: WalkInDone | None) -> None:
         if done is None:
             return
-        person, placed = done.attendee, done.registration
-        if placed is None:
-            self.notify(
-                f"{person.name} was added, but not registered: {done.problem}",
-                title="Walk-in",
-                severity="error",
-                markup=False,
-            )
-        elif placed.status == "waitlisted":
-            self.notify(
-                f"{person.name} is on the waitlist at place {placed.waitlist_position} "
-                f"({placed.ticket_type}, ticket {placed.ticket_id}).",
-                title="Walk-in waitlisted",
-                severity="warning",
-                markup=False,
-            )
-        else:
-            self.notify(
-                f"{person.name} is registered ({placed.ticket_type}, ticket {placed.ticket_id}).",
-                title="Walk-in registered",
-                markup=False,
-            )
-        self._request_card(attendee_id=person.id)
+        text, title, severity = done.notice()
+        self.notify(text, title=title, severity=severity, markup=False)
+        self._request_card(attendee_id=done.attendee.id)
         search = self.query_one("#search", Input)
-        search.value = person.name
+        search.value = done.attendee.name
         search.focus()
 
     def action_cancel_ticket(self) -> None:
         line = self._pick("cancel")
         if line is None:
             return
-        ticket = line.ticket
-        question = (
-            f"Cancel {ticket.attendee}'s {ticket.ticket_type} ticket {ticket.id} "
-            f"({ticket.status})?\nA freed place goes to the next person on the waitlist."
-        )
+        ticket, paid = line.ticket, line.payment.paid_cents
+        question, yes = jobs.cancel_question(line)
 
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.cancel_ticket(ticket.id, ticket.attendee_id)
+        def answered(confirmed: bool | None) -> None:
+            if confirmed:
+                self.cancel_ticket(ticket.id, ticket.attendee_id, refund=paid > 0)
 
-        self.app.push_screen(ConfirmScreen(question, yes="Cancel ticket", no="Keep it"), answered)
+        self.app.push_screen(ConfirmScreen(question, yes=yes, no="Keep it"), answered)
 
     @work(thread=True, group="action", exit_on_error=False)
-    def cancel_ticket(self, ticket_id: str, attendee_id: int) -> None:
-        store = self.backend.store
-        try:
-            result = cancel(store, ticket_id, station=self.backend.station)
-            promoted = [show_ticket(store, t) for t in result.promoted]
-        except EventdeskError as exc:
-            self.post_message(self.Failed(exc.message, attendee_id))
-            return
-        text = f"Ticket {ticket_id} cancelled."
-        if promoted:
-            names = ", ".join(f"{t.attendee} ({t.ticket_type}, {t.id})" for t in promoted)
-            text += f" Off the waitlist: {names}."
-        self.post_message(self.Done(text, attendee_id))
+    def cancel_ticket(self, ticket_id: str, attendee_id: int, *, refund: bool = False) -> None:
+        store, station = self.backend.store, self.backend.station
+        self._job(lambda: jobs.cancel_ticket(store, station, ticket_id, refund=refund), attendee_id)
 
     def action_promote(self) -> None:
         line = self._pick("promote")
@@ -704,6 +782,8 @@ class DeskScreen(StationScreen):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A bug or a lost database in a worker is said, not a crash of the desk."""
         if event.state == WorkerState.ERROR:
+            if event.worker.group in ("scan", "card"):
+                self.scanning = False
             error = event.worker.error
             self.notify(
                 f"Something went wrong: {error}", title="Desk", severity="error", markup=False

@@ -6,6 +6,8 @@ screen is listening (the ``sink``); nothing here touches a widget.
 
 from __future__ import annotations
 
+import importlib
+import sys
 import threading
 import time
 from pathlib import Path
@@ -43,6 +45,8 @@ class Devices:
         self.camera_detail = "no camera configured" if backend.camera is None else ""
         self.last_print: PrintOutcome | None = None
         self.preview_size = (64, 36)  # pixels: one terminal cell shows two stacked pixels
+        # The door's event, operator, printer and self-service the scanner decides for.
+        self._scanning_for: tuple[str | bool | None, ...] = ()
         self._last_preview = 0.0
         self._lock = threading.Lock()
 
@@ -55,18 +59,35 @@ class Devices:
     def _post(self, message: Message) -> None:
         self.sink.post_message(message)
 
+    def warm_scanner(self) -> None:
+        """Load the scan pipeline (OpenCV with it) in the background, once the screen is up:
+        the first ticket scanned is then answered as fast as the next ones."""
+        if "kiosk.scanner" not in sys.modules:
+            threading.Thread(
+                target=importlib.import_module, args=("kiosk.scanner",), daemon=True
+            ).start()
+
     # --- camera -----------------------------------------------------------------------------
-    def start_camera(self) -> bool:
-        """Start the configured camera once; False (with a CameraStatus saying why) if it can't."""
+    def start_camera(self, *, self_service: bool = False) -> bool:
+        """Start the configured camera once; False (with a CameraStatus saying why) if it can't.
+        When the door's event (or who is signed in, or the printer) changed since, the scanner
+        is started again for it: a camera never admits for the event the door had before. A
+        self-service kiosk's scanner sends a ticket that needs staff to the desk."""
         with self._lock:
-            if self.backend.camera is None or self.scanner is not None:
+            backend = self.backend
+            wanted = (backend.event, backend.operator, backend.print_to, self_service)
+            if self.scanner is not None and wanted != self._scanning_for:
+                self._stop_camera()
+            camera = backend.camera
+            if camera is None or self.scanner is not None:
                 return self.scanner is not None
+            self._scanning_for = wanted
             from kiosk.capture import CaptureState, CaptureWorker, parse_source
             from kiosk.decoders import describe, make_decoder
             from kiosk.scanner import ScanWorker
 
             try:
-                source = parse_source(self.backend.camera)
+                source = parse_source(camera)
                 decoder = make_decoder(self.backend.decoder)
             except EventdeskError as exc:
                 self._on_state(CaptureState.FAILED, exc.message)
@@ -83,6 +104,8 @@ class Devices:
                 operator=self.backend.operator,
                 event=self.backend.event,
                 print_to=self.backend.print_to,
+                self_service=self_service,
+                clock=self.backend.clock,
                 on_decision=self._on_decision,
                 on_failure=self._on_failure,
                 on_frame=self._on_frame,
@@ -90,6 +113,15 @@ class Devices:
             self.capture.start()
             self.scanner.start()
             return True
+
+    def _stop_camera(self) -> None:
+        for worker in (self.scanner, self.capture):
+            if worker is not None:
+                worker.stop()
+        for worker in (self.scanner, self.capture):
+            if worker is not None and worker.is_alive():
+                worker.join(2.0)
+        self.scanner = self.capture = None
 
     def _on_state(self, state: CaptureState, detail: str) -> None:
         self.camera_state, self.camera_detail = state.value, detail

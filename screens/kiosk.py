@@ -21,7 +21,7 @@ from textual.widgets import Button, ContentSwitcher, Footer, Input, Label, Stati
 from eventdesk.errors import EventdeskError
 from eventdesk.services.auth import StaffInfo, verify_attendee
 from eventdesk.services.checkin import ScanResult
-from eventdesk.services.events import show_event
+from eventdesk.services.events import EventInfo, show_event
 from eventdesk.services.registration import TicketInfo, tickets_of_attendee
 from kiosk.wedge import MAX_LINE, Line, LineSplitter
 from screens.base import StationScreen
@@ -31,6 +31,7 @@ from screens.widgets.kiosk_answer import SEE_THE_DESK, KioskAnswer
 from screens.widgets.preview import CameraPreview
 
 PIN_MAX = 32
+DEBOUNCE = 3.0  # seconds, as kiosk.scanner's DEFAULT_DEBOUNCE for the camera
 EMAIL_MAX = 254
 BADGE_PRINTING = "Your badge is printing…"
 BADGE_READY = "Your badge is ready: please take it from the printer."
@@ -96,11 +97,11 @@ class KioskScreen(StationScreen, inherit_bindings=False):
             self.text = text
 
     class EventTitle(Message):
-        """The title of the event at this door, read from the database."""
+        """The event at this door, read from the database."""
 
-        def __init__(self, title: str) -> None:
+        def __init__(self, info: EventInfo) -> None:
             super().__init__()
-            self.title = title
+            self.info = info
 
     def __init__(self) -> None:
         super().__init__()
@@ -109,11 +110,13 @@ class KioskScreen(StationScreen, inherit_bindings=False):
         self._lookup_timer: Timer | None = None
         self._badge_ticket: str | None = None
         self.printer_trouble = False
+        self.door_event: str | None = None  # the event whose title the top line shows
+        self._last_scanned: dict[str, float] = {}  # payload -> when the scanner last read it
 
     # --- layout -----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         with Horizontal(id="kiosk-top"):
-            yield Static(self._where(), id="kiosk-event", markup=False)
+            yield Static(self._where(), id="door", markup=False)
             yield Static("", id="kiosk-camera", markup=False)
         with Container(id="kiosk-body"):
             with ContentSwitcher(initial="attract", id="kiosk-panes"):
@@ -152,7 +155,9 @@ class KioskScreen(StationScreen, inherit_bindings=False):
         yield Footer()
 
     def _where(self) -> str:
-        return f"{self.backend.event or 'no event'}  ·  {self.backend.station}"
+        door = self.backend.door
+        title = door.title if door is not None else self.backend.event or "no event"
+        return f"{title}  ·  {self.backend.station}"
 
     def _how(self) -> str:
         if self.backend.camera:
@@ -169,10 +174,14 @@ class KioskScreen(StationScreen, inherit_bindings=False):
         if not self.backend.camera:
             self.query_one("#attract-right").display = False
         self._printer_from(self.devices.last_print.state if self.devices.last_print else None)
-        self.load_title()
+        self.call_after_refresh(self.devices.warm_scanner)  # after the first paint
 
     def on_screen_resume(self) -> None:
         self.devices.listen(self)
+        if self.door_event != self.backend.event:  # first shown, or the door's event changed
+            self.door_event = self.backend.event
+            self.query_one("#door", Static).update(self._where())
+            self.load_title(self.backend.event)
         if self.backend.camera:
             self.start_camera()
         if self.query_one("#kiosk-panes", ContentSwitcher).current == "attract":
@@ -185,24 +194,24 @@ class KioskScreen(StationScreen, inherit_bindings=False):
     # --- workers: they post, the handlers below change the widgets ---------------------------
     @work(thread=True, exclusive=True, group="kiosk-camera")
     def start_camera(self) -> None:
-        self.devices.start_camera()  # says how it went with CameraStatus messages
+        self.devices.start_camera(self_service=True)  # says how it went with CameraStatus messages
 
     @work(thread=True, exclusive=True, group="kiosk-title")
-    def load_title(self) -> None:
-        if self.backend.event is None:
+    def load_title(self, event: str | None) -> None:
+        if event is None:
             return
         try:
-            info = show_event(self.backend.store, self.backend.event)
+            info = show_event(self.backend.store, event)
         except (EventdeskError, SQLAlchemyError):
-            return  # the slug stays on show
-        self.post_message(self.EventTitle(info.title))
+            return  # the title read when the event was chosen stays on show
+        self.post_message(self.EventTitle(info))
 
     @work(thread=True, group="kiosk-wedge")
     def check_wedge(self, lines: list[Line]) -> None:
         from kiosk.scanner import check_lines  # the scan pipeline loads when first used
 
         try:
-            for decision in check_lines(self.backend.checkin(), lines):
+            for decision in check_lines(self.backend.checkin(self_service=True), lines):
                 self.post_message(ScanDecided(decision, "scanner"))
                 if "badge queued" in decision.result.flags:
                     self.devices.wake_printer()
@@ -225,7 +234,7 @@ class KioskScreen(StationScreen, inherit_bindings=False):
                     self.LookupRefused(f"You have no ticket for this event - {SEE_THE_DESK}.")
                 )
                 return
-            result = self.backend.checkin().checkin_ticket(ticket.id)
+            result = self.backend.checkin(self_service=True).checkin_ticket(ticket.id)
         except EventdeskError as exc:
             self.post_message(self.LookupRefused(exc.message))
             return
@@ -290,7 +299,7 @@ class KioskScreen(StationScreen, inherit_bindings=False):
     def show_answer(self, result: ScanResult) -> None:
         """The full-screen answer; it goes back to the attract screen by itself."""
         answer = self.query_one("#answer", KioskAnswer)
-        answer.show(result)
+        answer.show(result, self.backend.timezone)
         self._badge_ticket = None
         if self.backend.print_to is not None and "badge queued" in result.flags:
             self._badge_ticket = result.ticket_id
@@ -339,9 +348,18 @@ class KioskScreen(StationScreen, inherit_bindings=False):
     @on(Input.Submitted, "#wedge")
     def wedge_line(self, message: Input.Submitted) -> None:
         message.input.value = ""
-        lines = self.splitter.feed(message.value + "\n")
+        lines = [line for line in self.splitter.feed(message.value + "\n") if self._fresh(line)]
         if lines:
             self.check_wedge(lines)
+
+    def _fresh(self, line: Line) -> bool:
+        """The same QR read again within a few seconds gets no second decision (as the
+        camera's debounce): a ticket sent to the desk is not asked about twice."""
+        now, payload = time.monotonic(), line.text.strip()
+        last = self._last_scanned.get(payload)
+        self._last_scanned = {p: t for p, t in self._last_scanned.items() if now - t <= DEBOUNCE}
+        self._last_scanned[payload] = now
+        return last is None or now - last > DEBOUNCE
 
     @on(ScanFailed)
     def scan_failed(self, message: ScanFailed) -> None:
@@ -416,7 +434,10 @@ class KioskScreen(StationScreen, inherit_bindings=False):
     # --- the title --------------------------------------------------------------------------
     @on(EventTitle)
     def event_title(self, message: EventTitle) -> None:
-        self.query_one("#kiosk-event", Static).update(f"{message.title}  ·  {self.backend.station}")
+        if message.info.slug == self.backend.event:
+            self.query_one("#door", Static).update(
+                f"{message.info.title}  ·  {self.backend.station}"
+            )
 
     # --- leaving (staff only) -----------------------------------------------------------------
     def action_leave(self) -> None:

@@ -1,4 +1,8 @@
-"""Signing in with a staff PIN, and the PIN that lets staff leave the locked kiosk."""
+"""Signing in with a staff PIN, and the name + PIN that lets staff leave the locked kiosk.
+
+The sign-in screen lists the staff names to choose from; the kiosk's unlock is on a public
+screen, so there the name is typed and the service answers without telling which names exist.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +14,21 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
-from eventdesk.errors import EventdeskError
-from eventdesk.services.auth import StaffInfo, list_staff, verify_staff
+from eventdesk.errors import EventdeskError, Refused
+from eventdesk.services.auth import (
+    StaffInfo,
+    kiosk_unlock_lock,
+    list_staff,
+    unlock_kiosk,
+    verify_staff,
+)
 from screens.backend import Backend
 from screens.base import StationScreen
 from screens.messages import SignedIn
 
 PIN_MAX = 32
+NAME_MAX = 100
+NAMES_EVERY = 3.0  # seconds: a staff account added elsewhere shows up on the sign-in screen
 
 
 class StaffForm(Vertical):
@@ -39,18 +51,28 @@ class StaffForm(Vertical):
     def __init__(self, backend: Backend, *, roles: tuple[str, ...], title: str) -> None:
         super().__init__()
         self.backend, self.roles, self.title = backend, roles, title
+        self.names: list[str] | None = None  # the names the list shows
 
     def compose(self) -> ComposeResult:
         yield Label(self.title, id="form-title")
         yield Label("Name", classes="field")
-        yield Select[str]([], prompt="Choose your name", id="staff-name")
+        yield self.name_field()
         yield Label("PIN", classes="field")
         yield Input(password=True, max_length=PIN_MAX, placeholder="PIN", id="staff-pin")
         yield Static("", id="problem")
         with Horizontal():
-            yield Button("Sign in", variant="primary", id="sign-in")
+            yield Button(self.button_label, variant="primary", id="sign-in")
+
+    button_label = "Sign in"
+
+    def name_field(self) -> Select[str] | Input:
+        return Select[str]([], prompt="Choose your name", id="staff-name")
 
     def on_mount(self) -> None:
+        self.prepare()
+
+    def prepare(self) -> None:
+        """What the form reads as it opens: the names to choose from."""
         self.load_names()
 
     @work(thread=True, exclusive=True, group="staff-names")
@@ -64,38 +86,58 @@ class StaffForm(Vertical):
 
     def _fill(self, names: list[str]) -> None:
         select = self.query_one("#staff-name", Select)
-        select.set_options((name, name) for name in names)
-        if len(names) == 1:
-            select.value = names[0]
+        if names == self.names:
+            return  # unchanged: the choice and the focus stay as they are
+        chosen = select.value
+        self.names = names
+        with select.prevent(Select.Changed):
+            select.set_options((name, name) for name in names)
+            if isinstance(chosen, str) and chosen in names:
+                select.value = chosen
+            elif len(names) == 1:
+                select.value = names[0]
         if not names:
             self.say("No staff account here yet: add one with  eventdesk staff add")
+        elif str(self.query_one("#problem", Static).render()).startswith("No staff account"):
+            self.say("")
 
     def say(self, text: str) -> None:
         self.query_one("#problem", Static).update(text)
 
+    def chosen_name(self) -> str | None:
+        """The name the form holds, or None after saying what is missing."""
+        name = self.query_one("#staff-name", Select).value
+        if not isinstance(name, str):
+            self.say("Choose your name first.")
+            return None
+        return name
+
     @on(Input.Submitted, "#staff-pin")
     @on(Button.Pressed, "#sign-in")
     def submit(self) -> None:
-        name = self.query_one("#staff-name", Select).value
-        pin = self.query_one("#staff-pin", Input).value
-        if not isinstance(name, str):
-            self.say("Choose your name first.")
+        name = self.chosen_name()
+        if name is None:
             return
-        if not pin:
+        if not self.query_one("#staff-pin", Input).value:
             self.say("Type your PIN.")
+            self.query_one("#staff-pin", Input).focus()
             return
         self.say("Checking…")
-        self.check(name, pin)
+        self.check(name, self.query_one("#staff-pin", Input).value)
+
+    def verify(self, name: str, pin: str) -> StaffInfo:
+        """Runs in a worker thread: who it is, or an EventdeskError saying why not."""
+        staff = verify_staff(self.backend.store, name, pin)
+        if staff.role not in self.roles:
+            raise Refused(f"{staff.name} ({staff.role}) cannot do this")
+        return staff
 
     @work(thread=True, exclusive=True, group="staff-pin")
     def check(self, name: str, pin: str) -> None:
         try:
-            staff = verify_staff(self.backend.store, name, pin)
+            staff = self.verify(name, pin)
         except EventdeskError as exc:
             self.app.call_from_thread(self._refused, exc.message)
-            return
-        if staff.role not in self.roles:
-            self.app.call_from_thread(self._refused, f"{staff.name} ({staff.role}) cannot do this")
             return
         self.post_message(self.Verified(staff))
 
@@ -104,6 +146,55 @@ class StaffForm(Vertical):
         pin.value = ""
         pin.focus()
         self.say(message)
+
+
+class KioskUnlockForm(StaffForm):
+    """The kiosk's unlock: the name is typed, never listed, and the service answers (one answer
+    for a wrong name or PIN; the kiosk's own lock after too many)."""
+
+    button_label = "Unlock"
+
+    def name_field(self) -> Input:
+        return Input(max_length=NAME_MAX, placeholder="Your name", id="staff-name")
+
+    def prepare(self) -> None:
+        """While this kiosk's unlock is locked, it says so (and for how long) as it opens."""
+        self.read_lock()
+
+    @work(thread=True, exclusive=True, group="kiosk-unlock-lock")
+    def read_lock(self) -> None:
+        try:
+            locked = kiosk_unlock_lock(
+                self.backend.store, self.backend.station, now=self.backend.now()
+            )
+        except EventdeskError as exc:
+            locked = exc.message
+        if locked:
+            self.app.call_from_thread(self.say, _sentence(locked))
+
+    def chosen_name(self) -> str | None:
+        field = self.query_one("#staff-name", Input)
+        name = field.value.strip()
+        if not name:
+            self.say("Type your name.")
+            field.focus()
+            return None
+        return name
+
+    @on(Input.Submitted, "#staff-name")
+    def name_entered(self) -> None:
+        self.query_one("#staff-pin", Input).focus()
+
+    def verify(self, name: str, pin: str) -> StaffInfo:
+        backend = self.backend
+        return unlock_kiosk(backend.store, backend.station, name, pin, now=backend.now())
+
+    def _refused(self, message: str) -> None:
+        super()._refused(_sentence(message))
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 class LoginScreen(StationScreen):
@@ -127,7 +218,16 @@ class LoginScreen(StationScreen):
         message.stop()
         self.app.post_message(SignedIn(message.staff))
 
+    def on_mount(self) -> None:
+        self.set_interval(NAMES_EVERY, self._poll_names, name="staff-names")
+
+    def _poll_names(self) -> None:
+        if self.is_current:
+            self.query_one(StaffForm).load_names()
+
     def on_screen_resume(self) -> None:
+        """Shown again (after a sign-out): accounts added meanwhile are on the list."""
+        self.query_one(StaffForm).load_names()
         pin = self.query_one("#staff-pin", Input)
         pin.value = ""
         self.query_one("#problem", Static).update("")
@@ -136,7 +236,8 @@ class LoginScreen(StationScreen):
 
 
 class StaffPinScreen(ModalScreen[StaffInfo | None]):
-    """Asks for a desk or organizer PIN (to leave the kiosk); dismissed with who it was."""
+    """Asks for a desk or organizer name and PIN to leave the kiosk (typed: the kiosk's screen
+    lists no names); dismissed with who it was."""
 
     BINDINGS = [Binding("escape", "cancel", "Back", id="staff-pin.cancel")]
 
@@ -146,7 +247,7 @@ class StaffPinScreen(ModalScreen[StaffInfo | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="staff-pin-box"):
-            yield StaffForm(self.backend, roles=("organizer", "staff"), title=self.reason)
+            yield KioskUnlockForm(self.backend, roles=("organizer", "staff"), title=self.reason)
 
     @on(StaffForm.Verified)
     def verified(self, message: StaffForm.Verified) -> None:

@@ -27,10 +27,9 @@ from textual.widgets import Footer, Header, Static
 from textual.worker import Worker, get_current_worker
 
 from eventdesk.errors import DatabaseUnavailable, EventdeskError
-from eventdesk.services.events import list_events, show_event
+from eventdesk.services.events import current_event, show_event
 from eventdesk.services.reports import Stats, stats
 from eventdesk.values import format_cents
-from screens.backend import pick_event
 from screens.base import StationScreen
 from screens.widgets.stats_bars import BarList, BarRow
 from screens.widgets.stats_chart import ArrivalsChart, bucket_minutes, fill_gaps
@@ -176,7 +175,7 @@ class StatsScreen(StationScreen):
         message: Message
         try:
             if event is None:  # a wall display started before the event was made
-                chosen = pick_event(list_events(store), self.backend.now())
+                chosen = current_event(store, self.backend.now())
                 event = chosen.slug if chosen else None
             if event is None:
                 message = self.Loaded(None)
@@ -212,9 +211,6 @@ class StatsScreen(StationScreen):
         self.remove_class("-stale")
         figures = message.figures
         self.updated_at = figures.at if figures is not None else self.backend.now()
-        if figures is not None and self.backend.event is None:
-            self.backend.event = figures.event  # the event made since this screen opened
-            self.station_app.show_who()
         self.set_class(figures is None, "-no-event")
         if figures is not None:
             self.figures = figures

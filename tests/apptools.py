@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import random
+import re
 import shutil
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +22,85 @@ from textual.widgets import Input, Select
 
 from eventdesk.config import Config, load_config, sqlite_url
 from eventdesk.db import Store, open_store
-from eventdesk.services import registration
-from eventdesk.services.demo import DemoSummary, build_demo
+from eventdesk.services import events, registration
+from eventdesk.services.demo import DEMO_ZONE, DemoSummary, build_demo
 from eventdesk.text import ID_ALPHABET
 from eventdesk.tickets import ensure_keys, load_signer
+from eventdesk.values import utcnow
+from screens.backend import Backend
 
 STATION = "Door 1"
+
+# EVENTDESK_TEST_DEMO_DAY runs the tests as if on another day: the tests' demo event is built for
+# that day, and apps made on a demo station run on a clock that shows it (DemoStation.now). An
+# ISO date (2031-03-09) or a signed number of days from today (+1500, -700), optionally with a
+# time of day in the demo's zone (2031-03-09T10:30, +0T23:55). Unset: today.
+DEMO_DAY = "EVENTDESK_TEST_DEMO_DAY"
+_DAY = re.compile(r"(?:(?P<offset>[+-]\d+)|(?P<date>\d{4}-\d{2}-\d{2}))(?:T(?P<time>[\d:.]+))?")
+# The demo's door closes at midnight (its event ends at 18:00): a run started late in the evening
+# gets clocks set back this much, so that it does not cross the end of the demo's day.
+LATE = time(21, 0)
+SET_BACK = timedelta(hours=3)
+
+
+@cache
+def demo_shift() -> timedelta:
+    """How far the tests' demo clock is from the real one: read once per process from
+    EVENTDESK_TEST_DEMO_DAY; zero when it is unset, except late in the evening."""
+    return clock_shift(os.environ.get(DEMO_DAY, ""), datetime.now(DEMO_ZONE))
+
+
+def clock_shift(setting: str, real: datetime) -> timedelta:
+    """The demo clock's distance from ``real`` for a value of EVENTDESK_TEST_DEMO_DAY."""
+    found = _DAY.fullmatch(setting.strip() or "+0")
+    real = real.astimezone(DEMO_ZONE)
+    try:
+        if found is None:
+            raise ValueError("not a day")
+        if found["date"]:
+            day = date.fromisoformat(found["date"])
+        else:
+            day = real.date() + timedelta(days=int(found["offset"]))
+        if found["time"]:
+            at = datetime.combine(day, time.fromisoformat(found["time"]), DEMO_ZONE)
+        else:
+            at = datetime.combine(day, real.time(), DEMO_ZONE)
+            at -= SET_BACK if real.time() >= LATE else timedelta(0)
+    except (ValueError, OverflowError) as exc:
+        raise pytest.UsageError(
+            f"{DEMO_DAY}={setting!r} ({exc}): give an ISO date (2031-03-09) or a signed number "
+            "of days (+1500, -700), optionally with a time of day (2031-03-09T10:30, +0T23:55)"
+        ) from None
+    return at - real
+
+
+def demo_now() -> datetime:
+    """Now on the tests' demo clock (the real now unless EVENTDESK_TEST_DEMO_DAY is set or it
+    is late in the evening)."""
+    return utcnow() + demo_shift()
+
+
+_DEMO_DIRS: set[Path] = set()  # the data folders of this process's demo stations
+
+
+@contextmanager
+def demo_clocks() -> Iterator[None]:
+    """While active, an app made on a demo station's data folder runs on the demo's clock (as
+    the snapshot tests set a fixed one); every other app keeps the real clock."""
+    if not demo_shift():
+        yield
+        return
+    import screens.app
+
+    class OnDemoClock(Backend):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            if self.config.data_dir.resolve() in _DEMO_DIRS:
+                self.clock = demo_now
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(screens.app, "Backend", OnDemoClock)
+        yield
 
 
 @dataclass
@@ -36,6 +112,9 @@ class DemoStation:
     config: Config
     store: Store
 
+    def __post_init__(self) -> None:
+        _DEMO_DIRS.add(self.data_dir.resolve())  # its apps run on the demo's clock
+
     def command(self, *args: str, station: str = STATION) -> list[str]:
         """The real `eventdesk` command line of another station on this database."""
         database = ["--db", self.config.database_url, "--data-dir", str(self.data_dir)]
@@ -45,18 +124,36 @@ class DemoStation:
         """Another connection pool on the same database (as another station would have)."""
         return open_store(self.config)
 
+    def now(self) -> datetime:
+        """This station's clock: on the demo's day (see EVENTDESK_TEST_DEMO_DAY), running."""
+        return demo_now()
+
+    def open_door_for_processes(self) -> None:
+        """Another station run as a real process (``command``) checks in on the real clock: the
+        demo's door is opened around both the real now and the demo's, whatever its day."""
+        real, demo = utcnow(), self.now()
+        events.update_event(
+            self.store,
+            self.summary.event,
+            checkin_opens=(min(real, demo) - timedelta(days=1)).isoformat(),
+            checkin_closes=(max(real, demo) + timedelta(days=1)).isoformat(),
+        )
+
 
 def build_template(
     folder: Path, attendees: int = 40, *, now: datetime | None = None
 ) -> tuple[Path, DemoSummary]:
-    """The demo in ``folder``. With ``now``, everything is the same on every run: the day, the
-    arrival times, the ticket ids and the signing key (for snapshot tests)."""
+    """The demo in ``folder``, for the tests' demo day (see EVENTDESK_TEST_DEMO_DAY). With
+    ``now``, everything is the same on every run: the day, the arrival times, the ticket ids and
+    the signing key (for snapshot tests)."""
     folder.mkdir(parents=True, exist_ok=True)
+    fixed = now is not None
+    now = now or (demo_now() if demo_shift() else None)
     config = load_config(
         data_dir=folder, database_url=sqlite_url(folder / "eventdesk.db"), station=STATION
     )
     store = open_store(config)
-    with fixed_randomness(now is not None):
+    with fixed_randomness(fixed):
         ensure_keys(store, folder, STATION)
         store.signer = load_signer(folder)
         summary = build_demo(store, attendee_count=attendees, seed=7, station=STATION, now=now)
@@ -111,8 +208,18 @@ def _toml(value: Any) -> str:
 
 
 async def sign_in_with_pin(pilot: Any, name: str, pin: str) -> None:
-    """Pick a name in the staff form on screen and type the PIN, as a person would."""
+    """Pick a name in the staff form on screen (or type it, at the kiosk's unlock) and type the
+    PIN, as a person would."""
     screen = pilot.app.screen
+    await wait_for(lambda: bool(screen.query("#staff-name")), pilot)
+    field = screen.query_one("#staff-name")
+    if isinstance(field, Input):  # the kiosk's unlock lists no names: the name is typed
+        field.value = ""
+        field.focus()
+        await pilot.press(*name, "enter")
+        await wait_for(lambda: pilot.app.focused is screen.query_one("#staff-pin", Input), pilot)
+        await pilot.press(*pin, "enter")
+        return
     select = screen.query_one("#staff-name", Select)
     await wait_for(lambda: len(select._options) > 1, pilot)
     select.value = name
@@ -120,7 +227,7 @@ async def sign_in_with_pin(pilot: Any, name: str, pin: str) -> None:
     await pilot.press(*pin, "enter")
 
 
-async def wait_for(condition: Callable[[], bool], pilot: Any, timeout: float = 10.0) -> None:
+async def wait_for(condition: Callable[[], bool], pilot: Any, timeout: float = 30.0) -> None:
     """Let the app work until ``condition()`` holds (workers finish, messages land)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout

@@ -1,7 +1,8 @@
 """Shared fixtures: a migrated store on SQLite and on PostgreSQL for every store test.
 
 PostgreSQL tests read the server URL from EVENTDESK_TEST_POSTGRES_URL and skip without it. Each
-pytest worker gets its own database on that server, migrated once and emptied before each test.
+pytest worker of each run gets its own database on that server (named for the run, so two runs
+on one server never drop each other's), migrated once and emptied before each test.
 """
 
 from __future__ import annotations
@@ -9,11 +10,13 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from hypothesis import HealthCheck, settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -26,8 +29,19 @@ PG_SKIP = f"{PG_ENV} is not set: PostgreSQL tests need a server URL (.ci/run set
 BACKENDS = ["sqlite", "postgresql"]
 
 
-def _worker() -> str:
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+_RUN = os.environ.get("PYTEST_XDIST_TESTRUNUID") or uuid.uuid4().hex
+
+# On a busy machine one example can take long: that says nothing about the code under test.
+settings.register_profile(
+    "busy-machine", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("busy-machine")
+
+
+def _database_name() -> str:
+    """Unique to this run and worker: two runs on one server never drop each other's databases."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    return f"eventdesk_test_{_RUN[:12]}_{worker}"
 
 
 @pytest.fixture(scope="session")
@@ -47,7 +61,7 @@ def pg_database() -> Iterator[str]:
     if not base:
         pytest.skip(PG_SKIP)
     url = make_url(base)
-    name = f"eventdesk_test_{_worker()}"
+    name = _database_name()
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -95,6 +109,24 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
+def empty_db_url(db_url: str, tmp_path: Path) -> Iterator[str]:
+    """A database with no tables at all, of the test's backend (for stepping migrations)."""
+    if db_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'steps.db'}"
+        return
+    url = make_url(db_url)
+    name = f"{url.database}_steps"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield url.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
 def store(db_url: str) -> Iterator[Store]:
     made = Store(db_url)
     yield made
@@ -118,11 +150,14 @@ def signer(store: Store) -> Signer:
 
 # --- the app ----------------------------------------------------------------------------------
 @pytest.fixture(scope="session")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
-    """A demo event (40 attendees, some checked in) with its key, built once per worker."""
-    from tests.apptools import build_template
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, object]]:
+    """A demo event (40 attendees, some checked in) with its key, built once per worker for
+    today, or for the day EVENTDESK_TEST_DEMO_DAY names (see tests/apptools.py); apps made on
+    a copy of it run on the demo's clock."""
+    from tests.apptools import build_template, demo_clocks
 
-    return build_template(tmp_path_factory.mktemp("demo") / "data")
+    with demo_clocks():
+        yield build_template(tmp_path_factory.mktemp("demo") / "data")
 
 
 @pytest.fixture

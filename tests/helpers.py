@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import itertools
+import time
+from collections.abc import Callable
+
+from sqlalchemy import Engine
 
 from eventdesk.db import Store
 from eventdesk.services import attendees, events
@@ -46,3 +50,27 @@ def people(store: Store, count: int, prefix: str = "person") -> list[str]:
         store, [{"name": f"{prefix.title()} Number{i}", "email": e} for i, e in enumerate(emails)]
     )
     return emails
+
+
+def wait_until(
+    condition: Callable[[], object], *, timeout: float = 60.0, what: str = "the condition"
+) -> None:
+    """Check ``condition()`` again and again until it holds; fail after ``timeout`` seconds.
+    For code outside the app (threads, other processes); app tests use apptools.wait_for."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} did not come about within {timeout} s")
+        time.sleep(0.02)
+
+
+def migrate(engine: Engine, revision: str, *, down: bool = False) -> None:
+    """Take the database of ``engine`` up (or down) to ``revision`` with those scripts."""
+    from alembic import command
+
+    from eventdesk.migrate import alembic_config
+
+    cfg = alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        (command.downgrade if down else command.upgrade)(cfg, revision)

@@ -28,10 +28,10 @@ def test_pin_is_stored_as_argon2_hash_only(store: Store) -> None:
 def test_attendee_lockout_after_five_wrong_pins_and_expiry(store: Store, db_url: str) -> None:
     attendees.add_attendee(store, name="Ada Pin", email="ada@example.com", pin="482913")
     now = utcnow()
-    for left in (4, 3, 2, 1):
-        with pytest.raises(WrongPin, match=f"{left} tr"):
+    for _ in range(4):  # one answer, with no count that would tell a registered email
+        with pytest.raises(WrongPin, match=r"^email or PIN is wrong \("):
             auth.verify_attendee(store, "ada@example.com", "000000", now=now)
-    with pytest.raises(AccountLocked, match="5 more minutes"):
+    with pytest.raises(AccountLocked, match="wait 5 minutes"):
         auth.verify_attendee(store, "ADA@example.com", "000000", now=now)
     # Locked: even the right PIN is refused, and the lock is in the database for every station.
     other_station = Store(db_url)
@@ -46,7 +46,7 @@ def test_attendee_lockout_after_five_wrong_pins_and_expiry(store: Store, db_url:
     assert auth.verify_attendee(
         store, "ada@example.com", "482913", now=now + timedelta(minutes=5, seconds=1)
     )
-    with pytest.raises(WrongPin, match="4 tries left"):
+    with pytest.raises(WrongPin):
         auth.verify_attendee(store, "ada@example.com", "111111", now=now + timedelta(minutes=6))
 
 
@@ -56,8 +56,9 @@ def test_success_resets_the_count(store: Store) -> None:
         with pytest.raises(WrongPin):
             auth.verify_attendee(store, "ada@example.com", "999999")
     auth.verify_attendee(store, "ada@example.com", "482913")
-    with pytest.raises(WrongPin, match="4 tries left"):
-        auth.verify_attendee(store, "ada@example.com", "999999")
+    for _ in range(4):  # four more wrong ones are not a lock: the count started over
+        with pytest.raises(WrongPin):
+            auth.verify_attendee(store, "ada@example.com", "999999")
 
 
 def test_unknown_email_and_missing_pin(store: Store) -> None:

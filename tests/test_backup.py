@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,8 @@ from eventdesk.services.backup import BackupSchedule, backup, check_file, prune,
 from eventdesk.services.registration import show_ticket
 from eventdesk.services.reports import stats
 from eventdesk.tickets import Signer
+from eventdesk.values import utcnow
+from tests.helpers import wait_until
 from tests.test_checkin_processes import make_tickets, start_worker
 
 
@@ -78,25 +81,33 @@ def test_restore_refuses_what_is_not_an_eventdesk_database(store: Store, tmp_pat
 def test_prune_and_schedule(store: Store, tmp_path: Path) -> None:
     if not store.is_sqlite:
         pytest.skip("PostgreSQL backups are pg_dump's job")
-    for n in range(4):
-        backup(
-            store, tmp_path, output=tmp_path / "backups" / f"eventdesk-2030010{n}-000000-000000.db"
-        )
-    removed = prune(tmp_path, keep=2)
-    assert [p.name for p in removed] == [
-        "eventdesk-20300100-000000-000000.db",
-        "eventdesk-20300101-000000-000000.db",
+    folder = tmp_path / "backups"
+    # Four automatic backups, one a day over the last four days.
+    names = [
+        Path(backup(store, tmp_path, now=utcnow() - timedelta(days=4 - n)).path).name
+        for n in range(4)
     ]
-    assert len(list((tmp_path / "backups").glob("eventdesk-*.db"))) == 2
+    assert names == sorted(names) and len(set(names)) == 4
+    removed = prune(tmp_path, keep=2)
+    assert [p.name for p in removed] == names[:2]  # the oldest go
+    assert sorted(p.name for p in folder.glob("eventdesk-*.db")) == names[2:]
+
+    def kept() -> set[str]:
+        return {p.name for p in folder.glob("eventdesk-*.db")}
+
     schedule = BackupSchedule(store, tmp_path, minutes=0.002, keep=3)  # every 0.12 s
     schedule.start()
     try:
-        schedule.join(1.0)
+        # Three rounds or more: its own newer backups have pushed the two older ones out.
+        wait_until(lambda: not kept() & set(names), what="the scheduled backups replacing the old")
     finally:
         schedule.stop()
-        schedule.join(5)
+        schedule.join(30)
+    assert not schedule.is_alive()
     assert schedule.error is None and schedule.last is not None
-    assert len(list((tmp_path / "backups").glob("eventdesk-*.db"))) == 3
+    made = kept()
+    assert len(made) == 3 and Path(schedule.last.path).name in made
+    assert all(name > names[-1] for name in made)  # all newer than the ones it replaced
     with pytest.raises(InvalidInput):
         prune(tmp_path, keep=0)
 
@@ -106,7 +117,6 @@ def test_backup_every_n_minutes_from_the_cli(sqlite_template: Path, tmp_path: Pa
     import signal
     import subprocess
     import sys
-    import time
 
     db = tmp_path / "live.db"
     shutil.copy(sqlite_template, db)
@@ -125,19 +135,24 @@ def test_backup_every_n_minutes_from_the_cli(sqlite_template: Path, tmp_path: Pa
         stderr=subprocess.PIPE,
         text=True,
     )
+
+    def kept() -> set[str]:
+        return {p.name for p in (tmp_path / "backups").glob("eventdesk-*.db")}
+
     try:
-        deadline = time.monotonic() + 60
-        while (
-            time.monotonic() < deadline
-            and len(list((tmp_path / "backups").glob("eventdesk-*.db"))) < 2
-        ):
-            time.sleep(0.5)
-        time.sleep(7)  # one more round: still only the newest two are kept
+        wait_until(lambda: len(kept()) >= 2, timeout=120, what="two backups")
+        first = kept()
+        # One more round, however long it takes: a newer backup, and still only the newest two.
+        wait_until(
+            lambda: bool((now := kept()) - first) and len(now) == 2,
+            timeout=120,
+            what="a newer backup in place of an older one",
+        )
     finally:
         proc.send_signal(signal.SIGTERM)  # what a service manager sends; Ctrl-C does the same
         _, err = proc.communicate(timeout=30)
     assert (
         proc.returncode == 0 and "then every 0.1 min, keeping 2" in err and "Traceback" not in err
     )
-    kept = list((tmp_path / "backups").glob("eventdesk-*.db"))
-    assert len(kept) == 2 and all(check_file(p)[0] == 0 for p in kept)
+    files = list((tmp_path / "backups").glob("eventdesk-*.db"))
+    assert len(files) == 2 and all(check_file(p)[0] == 0 for p in files)

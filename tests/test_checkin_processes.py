@@ -13,6 +13,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from eventdesk.db import Store
@@ -22,6 +23,8 @@ from eventdesk.services.registration import register
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow
 from tests.helpers import add_type, make_event
+
+pytestmark = pytest.mark.slow  # thousands of check-ins from many processes
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,8 +53,16 @@ def make_tickets(store: Store, count: int, tmp_path: Path) -> Path:
 
 
 def start_worker(
-    db_url: str, station: str, payloads: Path, seed: int, *, loop: bool = False
+    db_url: str,
+    station: str,
+    payloads: Path,
+    seed: int,
+    *,
+    loop: bool = False,
+    stdout: int = subprocess.PIPE,
 ) -> subprocess.Popen[str]:
+    """tests/checkin_worker.py in a process of its own; its answers go to ``stdout`` (a pipe
+    the caller reads through ``.stdout`` unless it passes a file descriptor of its own)."""
     extra = ["loop"] if loop else []
     return subprocess.Popen(
         [
@@ -64,7 +75,7 @@ def start_worker(
             str(seed),
             *extra,
         ],
-        stdout=subprocess.PIPE,
+        stdout=stdout,
         stderr=subprocess.PIPE,
         text=True,
         cwd=ROOT,

@@ -92,7 +92,7 @@ def test_whole_registration_flow(cli: Cli) -> None:
     for name, email in [
         ("Ann Example", "ann@example.com"),
         ("Bo Example", "bo@example.com"),
-        ("Cy Example", "cy@example.com"),
+        ("Cyril Example", "cy@example.com"),
     ]:
         assert isinstance(cli.json("attendee", "add", "--name", name, "--email", email)["id"], int)
     first = cli.json(
@@ -116,13 +116,17 @@ def test_whole_registration_flow(cli: Cli) -> None:
     assert order == ["cy@example.com", "bo@example.com"]
     money = cli.json("pay", first["ticket_id"], "--amount", "10", "--method", "cash")
     assert (money["paid"], money["due"]) == (10.0, 2.5)
-    money = cli.json("refund", first["ticket_id"], "--amount", "4")
-    assert (money["paid"], money["due"]) == (6.0, 6.5)
+    money = cli.json("refund", first["ticket_id"], "--amount", "4")  # goodwill: price drops
+    assert (money["paid"], money["due"]) == (6.0, 2.5)
     cancelled = cli.json("cancel", first["ticket_id"])
     assert cancelled == {
         "status": "cancelled",
         "cancelled": [first["ticket_id"]],
         "promoted": [third["ticket_id"]],
+        "paid": 6.0,  # not refunded by a cancellation: the refund is offered
+        "paid_cents": 600,
+        "currency": "EUR",
+        "refundable": [first["ticket_id"]],
     }
     shown = cli.json("ticket", "show", third["ticket_id"])
     assert (shown["status"], shown["attention"], shown["due"]) == (
@@ -130,9 +134,10 @@ def test_whole_registration_flow(cli: Cli) -> None:
         "Gold lanyard",
         349.0,
     )
-    found = cli.json("attendee", "find", "CY EXA")
+    # "cyril" has letters no ticket id has (I, L): only Cyril matches, whatever the random ids
+    found = cli.json("attendee", "find", "CYRIL EXA")
     assert found == [
-        {"id": found[0]["id"], "name": "Cy Example", "email": "cy@example.com", "company": None}
+        {"id": found[0]["id"], "name": "Cyril Example", "email": "cy@example.com", "company": None}
     ]
     assert len(cli.json("attendee", "find")) == 3
     kinds = [e["kind"] for e in cli.json("log", "devconf", "--limit", "100")]
@@ -391,9 +396,10 @@ def test_signed_tickets_and_checkin_from_the_cli(cli: Cli, tmp_path: Path) -> No
     assert err.strip() == "eventdesk: no ticket 'NOSUCH00'"
     cli.run("checkin", code=2)
     cli.run("checkin", payload, "--ticket", ticket, code=2)
-    scans = cli.json("scan-log")  # invalid scans belong to no event unless the door has one
+    scans = cli.json("scan-log")  # a door with no event logs bad scans to the current event
     assert [s["result"] for s in scans] == ["ok", "invalid", "already_checked_in", "ok"]
-    assert [s["result"] for s in cli.json("scan-log", "now")] == ["ok", "already_checked_in", "ok"]
+    in_event = [s["result"] for s in cli.json("scan-log", "now")]
+    assert in_event == ["ok", "invalid", "already_checked_in", "ok"]
     assert cli.json("ticket", "show", ticket)["checked_in_station"] == "Desk 1"
 
 
@@ -430,7 +436,7 @@ def test_station_without_the_key_checks_but_cannot_issue(cli: Cli, tmp_path: Pat
 
 
 def test_badges_and_printing_from_the_cli(cli: Cli, tmp_path: Path) -> None:
-    from tests.zebra import FakeZebra
+    from testkit.zebra import FakeZebra
 
     zebra = FakeZebra()  # configured but switched off
     (tmp_path / "eventdesk.toml").write_text(

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import multiprocessing
 
+import pytest
+
 from eventdesk.db import Store
 from eventdesk.services import events
 from eventdesk.services.registration import list_waitlist, register
 from tests.helpers import add_type, make_event, people
 from tests.test_registration import assert_counters_match
 from tests.workers import register_many
+
+pytestmark = pytest.mark.slow  # six processes racing
 
 PROCESSES = 6
 PER_PROCESS = 25

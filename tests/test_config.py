@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
 from pathlib import Path
 
+import cv2
+import numpy as np
 import pytest
 
+from eventdesk.cli import main
 from eventdesk.config import default_station, load_config
 from eventdesk.errors import InvalidInput
 
@@ -57,3 +63,93 @@ def test_station_table_names_the_station_or_falls_back(tmp_path: Path) -> None:
     assert load_config(data_dir=tmp_path, environ={}).station == "Door 7"
     (tmp_path / "eventdesk.toml").write_text('[station]\nprinter = "badges"\n')
     assert load_config(data_dir=tmp_path, environ={}).station == default_station()
+
+
+# --- one typed settings object: a typo or a bad value is named, one default per setting --------
+@pytest.mark.parametrize(
+    ("content", "named"),
+    [
+        ("[backup]\nkep = 3\n", "backup: unknown key `kep`"),
+        ("[backup]\nkeep = 0\n", "backup.keep"),
+        ("[backup]\nkeep = true\n", "backup.keep"),
+        ("[backup]\nevery_minutes = -5\n", "backup.every_minutes"),
+        ('[station]\ndecoder = "laser"\n', "station.decoder"),
+        ('[station]\nauto_print = "yes"\n', "station.auto_print"),
+        ('[station]\nnmae = "Door 1"\n', "station: unknown key `nmae`"),
+        ('evnet = "summit"\n', "unknown key `evnet`"),
+        ('[printers.front]\ntype = "tcp"\nhost = "h"\nprot = 9100\n', "printers.front"),
+        ('[printers.front]\ntype = "tcp"\n', "a tcp printer needs host"),
+    ],
+)
+def test_a_typo_or_a_bad_value_is_named_with_the_file_and_key(
+    tmp_path: Path, content: str, named: str
+) -> None:
+    (tmp_path / "eventdesk.toml").write_text(content)
+    with pytest.raises(InvalidInput, match=re.escape(named)) as raised:
+        load_config(data_dir=tmp_path, environ={})
+    assert str(tmp_path / "eventdesk.toml") in raised.value.message
+
+
+def test_the_command_line_says_which_key_and_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "eventdesk.toml").write_text("[backup]\nkep = 3\n")
+    assert main(["--data-dir", str(tmp_path), "event", "list"]) == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'eventdesk.toml'}: backup: unknown key `kep`" in err
+    assert "Traceback" not in err
+
+
+def test_every_setting_has_one_default_used_by_the_cli_and_the_app(
+    tmp_path: Path, db_url: str
+) -> None:
+    from screens.app import make_app
+
+    config = load_config(data_dir=tmp_path, database_url=db_url, environ={})
+    assert (config.backup_keep, config.backup_every_minutes) == (24, None)
+    assert (config.decoder, config.printer, config.auto_print) == ("auto", "badges", False)
+    app = make_app(config=config)
+    assert app.backup_keep == config.backup_keep == 24
+    assert app.backend.decoder == "auto" and app.backend.printer == "badges"
+    (tmp_path / "eventdesk.toml").write_text(
+        '[station]\ndecoder = "opencv"\nprinter = "front"\nauto_print = true\n'
+        "[backup]\nkeep = 7\nevery_minutes = 30\n"
+        '[printers.front]\ntype = "folder"\n'
+    )
+    config = load_config(data_dir=tmp_path, database_url=db_url, environ={})
+    app = make_app(config=config)
+    assert (app.backup_keep, app.backend.decoder, app.backend.printer) == (7, "opencv", "front")
+    assert app.backend.auto_print
+    # An option wins over the file, in the app as on the command line.
+    app = make_app(config=config, decoder="zxing", auto_print=False)
+    assert (app.backend.decoder, app.backend.auto_print) == ("zxing", False)
+
+
+def test_scan_reads_the_stations_decoder(tmp_path: Path) -> None:
+    """`eventdesk scan` used to ignore [station] decoder and always chose auto."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "eventdesk.toml").write_text('[station]\ndecoder = "opencv"\n')
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    cv2.imwrite(str(frames / "blank.png"), np.full((240, 320), 255, dtype=np.uint8))
+    eventdesk = str(Path(sys.executable).with_name("eventdesk"))
+    subprocess.run([eventdesk, "--data-dir", str(data), "init"], check=True, capture_output=True)
+    done = subprocess.run(
+        [eventdesk, "--data-dir", str(data), "scan", "--source", str(frames)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "with decoder opencv" in done.stderr.lower()
+    done = subprocess.run(
+        [eventdesk, "--data-dir", str(data), "scan", "--source", str(frames), "--decoder", "zxing"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "with decoder zxing" in done.stderr.lower()

@@ -10,7 +10,8 @@ import pytest
 from eventdesk.db import Store
 from eventdesk.errors import InvalidInput
 from eventdesk.services import attendees, events
-from eventdesk.services.csvio import export, import_attendees, neutralize
+from eventdesk.services.csvexport import export, neutralize
+from eventdesk.services.csvio import import_attendees
 from eventdesk.services.registration import list_waitlist, tickets_of_attendee
 from tests.helpers import add_type, make_event
 

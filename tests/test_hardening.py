@@ -135,6 +135,13 @@ def test_long_station_name_and_unreachable_sqlite(tmp_path: Path) -> None:
         text=True,
         timeout=60,
     )
+    assert done.returncode == 3 and "no eventdesk database at /proc/nope/x.db" in done.stderr
+    done = subprocess.run(
+        [EVENTDESK, "--db", "sqlite:////proc/nope/x.db", "init"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 3 and "cannot create /proc/nope" in done.stderr
 
 

@@ -12,16 +12,18 @@ import zxingcpp
 from PIL import Image
 
 from badges import Badge, load_badge
+from badges.badge import LabelSize
 from badges.fonts import has_font_for
 from badges.render import escpos_text, render, zpl_field
 from eventdesk.db import Store
 from eventdesk.errors import InvalidInput, NotFound
+from eventdesk.models import PrintJob
 from eventdesk.services import attendees, printing
 from eventdesk.services.checkin import Checkin
 from eventdesk.services.registration import register
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow
-from kiosk.print_worker import PrintWorker, drain
+from kiosk.print_worker import PrintWorker, drain, process
 from kiosk.printers import (
     PrinterOffline,
     PrinterSpec,
@@ -29,8 +31,8 @@ from kiosk.printers import (
     printers_from_config,
     send,
 )
+from testkit.zebra import PAPER_OUT_STATUS, FakeZebra
 from tests.helpers import add_type, make_event
-from tests.zebra import PAPER_OUT_STATUS, FakeZebra
 
 
 def event_now(store: Store) -> str:
@@ -102,7 +104,7 @@ def test_check_in_succeeds_while_the_printer_is_off_and_the_badge_prints_later(
     assert zebra.wait_for_labels(2)
 
 
-def test_paper_out_fails_the_job_with_that_reason_and_loses_nothing(
+def test_paper_out_keeps_the_job_waiting_with_that_reason_and_loses_nothing(
     store: Store, signer: Signer, zebra: FakeZebra, tmp_path: Path
 ) -> None:
     printers = zebra_printers(zebra, tmp_path)
@@ -111,12 +113,14 @@ def test_paper_out_fails_the_job_with_that_reason_and_loses_nothing(
     ticket = guest(store, event_now(store), "Ada Lovelace")
     printing.enqueue(store, ticket, "zebra")
     [outcome] = drain(store, printers, worker="Desk")
-    assert outcome.state == "failed" and outcome.detail == "printer zebra: paper out"
-    assert printing.get_job(store, outcome.job.id).last_error == "printer zebra: paper out"
+    assert outcome.state == "queued" and outcome.detail == "printer zebra: paper out"
+    job = printing.get_job(store, outcome.job.id)
+    assert job.last_error == "printer zebra: paper out" and job.next_attempt_at is not None
     assert zebra.labels == []
-    zebra.mode = "ok"  # someone loads paper
-    assert printing.retry_failed(store) == 1
-    assert [o.state for o in drain(store, printers, worker="Desk")] == ["done"]
+    zebra.mode = "ok"  # someone loads paper: the waiting job prints at its next try
+    assert [o.state for o in drain(store, printers, worker="Desk", now=job.next_attempt_at)] == [
+        "done"
+    ]
     assert zebra.wait_for_labels(1)
 
 
@@ -184,22 +188,26 @@ def test_png_badge_scans_back_to_the_payload(store: Store, signer: Signer) -> No
     assert image.size == (732, 1181) and round(image.info["dpi"][0]) == 300
     found = zxingcpp.read_barcodes(image)
     assert [f.text for f in found] == [badge.payload]
-    assert badge.ribbon == "VIP"
+    assert badge.ticket_id == ticket and badge.payload is not None and ticket in badge.payload
+    assert (badge.name, badge.company, badge.ribbon) == ("Katherine Johnson", "NASA", "VIP")
+    # The VIP ribbon: a band across the top, black but for its word in white.
+    band = image.convert("L").crop((0, 0, image.width, 110))
+    assert band.getextrema() == (0, 255)
+    assert band.histogram()[0] > band.width * band.height // 2
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "Ægir Þórsson",
-        "Ольга Петрова",
-        "Ζωή Παπαδοπούλου",
-        "山田 太郎",
-        "محمد علي",
-        "Wolfeschlegelsteinhausenbergerdorffvoralternwarengewissenhaftschaferswessen",
-    ],
-)
-def test_any_name_renders_on_every_format(name: str) -> None:
-    badge = Badge(
+NAMES = [
+    "Ægir Þórsson",
+    "Ольга Петрова",
+    "Ζωή Παπαδοπούλου",
+    "山田 太郎",
+    "محمد علي",
+    "Wolfeschlegelsteinhausenbergerdorffvoralternwarengewissenhaftschaferswessen",
+]
+
+
+def any_badge(name: str) -> Badge:
+    return Badge(
         "T1",
         name,
         "A Company With A Rather Long Name Indeed GmbH & Co. KG",
@@ -209,16 +217,92 @@ def test_any_name_renders_on_every_format(name: str) -> None:
         "1 Jan",
         "ED1.T1.ABCDEFGH." + "A" * 103,
     )
-    for fmt in ("text", "zpl", "escpos", "png"):
-        assert render(badge, fmt)
-    image = Image.open(io.BytesIO(render(badge, "png")))
-    assert [f.text for f in zxingcpp.read_barcodes(image)] == [
-        badge.payload
-    ]  # the long name never hides it
-    if not has_font_for(name):
-        pytest.skip(f"no font on this machine draws {name!r} (install fonts-noto-cjk / fonts-noto)")
 
 
+def half_block_qr(text: str) -> Image.Image:
+    """The half-block QR of a text badge as an image: a drawn half is a light module."""
+    rows = [line for line in text.splitlines() if line and set(line) <= set("█▀▄ ")]
+    assert rows, "no QR in the text badge"
+    light = {"█": (True, True), "▀": (True, False), "▄": (False, True), " ": (False, False)}
+    image = Image.new("L", (len(rows[0]), 2 * len(rows)), 0)
+    for y, row in enumerate(rows):
+        for x, glyph in enumerate(row):
+            top, bottom = light[glyph]
+            image.putpixel((x, 2 * y), 255 * top)
+            image.putpixel((x, 2 * y + 1), 255 * bottom)
+    return image.resize((image.width * 8, image.height * 8), Image.Resampling.NEAREST)
+
+
+def inked(image: Image.Image) -> bool:
+    """Some dark dots on the white label."""
+    darkest, _ = image.convert("L").getextrema()
+    return isinstance(darkest, int | float) and darkest < 128
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_any_name_renders_as_text_zpl_and_escpos(name: str) -> None:
+    badge = any_badge(name)
+    payload = badge.payload
+    assert payload is not None
+
+    text = render(badge, "text").decode("utf-8")
+    # The name in capitals, however the 40 columns wrap it; the ticket, and its QR.
+    assert "".join(name.upper().split()) in "".join(text.split())
+    assert "ticket T1" in text and badge.company is not None and badge.company in text
+    assert [f.text for f in zxingcpp.read_barcodes(half_block_qr(text))] == [payload]
+
+    zpl = render(badge, "zpl").decode("utf-8")
+    assert zpl.startswith("^XA") and zpl.rstrip().endswith("^XZ") and zpl.count("^XA") == 1
+    assert f"^FH_^FD{name}^FS" in zpl  # the whole name in one field: the printer wraps it
+    assert f"^FDMA,{payload}^FS" in zpl  # the QR holds the ticket's payload (and so its id)
+
+    data = render(badge, "escpos")
+    size = len(payload) + 3  # GS ( k: store the QR data, then print it
+    store_qr = b"\x1d(k" + bytes([size & 0xFF, size >> 8, 0x31, 0x50, 0x30]) + payload.encode()
+    assert store_qr in data and data.index(store_qr) < data.index(b"\x1d(k\x03\x001Q0")
+    try:
+        in_code_page = name.encode("cp858")
+    except UnicodeEncodeError:  # a script the printer's code page lacks: the name as an image
+        header = data.index(b"\x1dv0\x00") + 4
+        width_bytes, height = data[header] + 256 * data[header + 1], data[header + 2]
+        height += 256 * data[header + 3]
+        bits = data[header + 4 : header + 4 + width_bytes * height]
+        assert (width_bytes, height) == (576 // 8, 64) and len(bits) == width_bytes * height
+        assert any(bits)  # black dots: something is drawn
+    else:
+        assert in_code_page in data and b"\x1dv0" not in data
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(
+            name,
+            marks=pytest.mark.skipif(
+                not has_font_for(name),
+                reason=f"no font on this machine draws {name!r} (install fonts-noto-cjk / "
+                "fonts-noto): the badge would show boxes",
+            ),
+        )
+        for name in NAMES
+    ],
+)
+def test_any_name_renders_on_a_png_badge(name: str) -> None:
+    badge = any_badge(name)
+    png = Image.open(io.BytesIO(render(badge, "png")))
+    label = LabelSize()
+    assert png.size == (label.width_dots, label.height_dots)
+    assert round(png.info["dpi"][0]) == label.dpi
+    image = png.convert("L")
+    assert image.getextrema() == (0, 255)
+    # The name is the first thing under the top margin; empty, that band would be blank.
+    margin = int(label.width_dots * 0.06)
+    assert inked(image.crop((0, margin, label.width_dots, margin + 100)))
+    # The long name never hides the code: it reads back as the ticket's payload.
+    assert [f.text for f in zxingcpp.read_barcodes(image)] == [badge.payload]
+
+
+@pytest.mark.slow  # a thousand jobs through the queue
 def test_a_thousand_text_badges_land_in_the_folder(
     store: Store, signer: Signer, tmp_path: Path
 ) -> None:
@@ -234,7 +318,7 @@ def test_a_thousand_text_badges_land_in_the_folder(
     assert len(outcomes) == 1000 and {o.state for o in outcomes} == {"done"}
     files = list((tmp_path / "badges").glob("*.txt"))
     assert len(files) == 1000
-    assert all(f.read_text(encoding="utf-8").count("GUEST") == 1 for f in files[:20])
+    assert all(f.read_text(encoding="utf-8").count("GUEST") == 1 for f in files)
 
 
 def test_the_background_worker_prints_what_check_in_queues(
@@ -311,20 +395,39 @@ def test_status_parsing() -> None:
         parse_host_status(b"\x02garbage")
 
 
-def test_unknown_ticket_and_printer(store: Store) -> None:
+def test_unknown_ticket_and_printer(store: Store, signer: Signer, tmp_path: Path) -> None:
     with pytest.raises(NotFound):
         printing.enqueue(store, "NOSUCH00", "badges")
-    assert os.environ.get("OPENCV_LOG_LEVEL") in (None, "SILENT")
+    ticket = guest(store, event_now(store), "Nowhere Printed")
+    with pytest.raises(InvalidInput, match="printer"):
+        printing.enqueue(store, ticket, "  ")
+    job = printing.enqueue(store, ticket, "ghost", station="Desk")
+    printers = printers_from_config({}, tmp_path)  # this station has no printer of that name
+    assert "ghost" not in printers
+    assert drain(store, printers, worker="Desk") == []  # left for a station that has it
+    claimed = printing.claim_next(store, worker="Desk", shared=("ghost",))
+    assert claimed is not None and claimed.id == job.id
+    outcome = process(store, claimed, printers, worker="Desk")
+    assert (outcome.state, outcome.detail) == ("failed", "no printer named 'ghost' on this station")
+    assert printing.get_job(store, job.id).state == "failed"
 
 
 def test_station_settings_are_checked() -> None:
-    from kiosk.printers import station_printing
+    from eventdesk.config import parse_settings
+
+    def station_printing(settings: dict[str, object]) -> tuple[str, bool]:
+        table = parse_settings(settings, "eventdesk.toml").station_table
+        return table.printer, table.auto_print
 
     assert station_printing({"station": {"auto_print": True, "printer": "front"}}) == (
         "front",
         True,
     )
-    for bad in ({"station": {"auto_print": "no"}}, {"station": {"printer": 5}}, {"station": "x"}):
+    for bad in (
+        {"station": {"auto_print": "no"}},
+        {"station": {"printer": 5}},
+        {"station": {"auto_prnt": True}},
+    ):
         with pytest.raises(InvalidInput):
             station_printing(bad)
 
@@ -374,10 +477,13 @@ def test_a_job_taken_over_is_not_finished_by_its_old_worker(store: Store, signer
     printing.enqueue(store, ticket, "badges", station="A")
     job = printing.claim_next(store, worker="A", local=("badges",))
     assert job is not None and job.state == "printing"
-    late = utcnow() + timedelta(minutes=11)  # A is stuck; B takes the stale job over
-    again = printing.claim_next(store, worker="B", local=("badges",), now=late)
+    with store.write() as session:  # A is stuck: it claimed the job 11 minutes ago, by the
+        row = session.get(PrintJob, job.id)  # database's clock (the one staleness is judged by)
+        assert row is not None
+        row.updated_at -= timedelta(minutes=11)
+    again = printing.claim_next(store, worker="B", local=("badges",))
     assert again is None  # only A's own station may print a local printer's job...
-    taken = printing.claim_next(store, worker="A", local=("badges",), now=late)
+    taken = printing.claim_next(store, worker="A", local=("badges",))
     assert taken is not None and taken.id == job.id  # ...which picks it up again after the stall
     assert printing.finish(store, job.id, worker="B", error="x").state == "printing"  # B may not
     assert printing.finish(store, job.id, worker="A").state == "done"

@@ -3,8 +3,10 @@ keyboard-wedge lines on stdin, and every installed decoder on the same frames.""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -12,6 +14,7 @@ import time
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -28,10 +31,33 @@ from kiosk.capture import CaptureState, CaptureWorker, Source, parse_source
 from kiosk.decoders import DecoderUnavailable, make_decoder
 from kiosk.scanner import Debouncer, Decision, ScanWorker
 from kiosk.wedge import LineSplitter
-from tests.helpers import add_type, make_event
-from tests.media import Shot, qr_pixels, render_frames, write_folder, write_video
+from testkit.media import Shot, qr_pixels, render_frames, write_folder, write_video
+from tests.helpers import add_type, make_event, wait_until
 
 EVENTDESK = str(Path(sys.executable).with_name("eventdesk"))
+
+
+@functools.cache
+def unavailable(name: str) -> str | None:
+    """Why a decoder cannot run on this machine, or None when it can."""
+    try:
+        make_decoder(name)
+    except DecoderUnavailable as exc:
+        return str(exc)
+    return None
+
+
+def each_decoder(*names: str) -> list[Any]:
+    """The decoders as test parameters, each skipped (saying why) where it cannot run."""
+    return [
+        pytest.param(
+            name,
+            marks=pytest.mark.skipif(
+                unavailable(name) is not None, reason=f"{name}: {unavailable(name)}"
+            ),
+        )
+        for name in names
+    ]
 
 
 def tickets_now(store: Store, count: int) -> list[str]:
@@ -135,22 +161,21 @@ def test_image_folder_admits_each_ticket_once(footage: tuple, db_url: str, tmp_p
     assert "image folder" in err and "broken.png" in err
 
 
+@pytest.mark.parametrize("name", each_decoder("zxing", "zbar", "opencv"))
 def test_each_decoder_can_drive_the_scanner(
-    store: Store, signer: Signer, db_url: str, tmp_path: Path
+    name: str, store: Store, signer: Signer, db_url: str, tmp_path: Path
 ) -> None:
-    """Clean, square-on codes in a folder: every installed backend admits each ticket once."""
-    payloads = tickets_now(store, 6)
-    for name, part in (("opencv", payloads[:3]), ("zbar", payloads[3:])):
-        try:
-            make_decoder(name)
-        except DecoderUnavailable:
-            continue
-        folder = tmp_path / name
-        folder.mkdir()
-        for i, payload in enumerate(part):
-            cv2.imwrite(str(folder / f"{i}.png"), framed(payload))
-        answers, err = run_scan(db_url, tmp_path, str(folder), "--decoder", name)
-        assert [a["result"] for a in answers] == ["ok"] * 3 and name in err
+    """Clean, square-on codes in a folder: each installed backend admits each ticket once."""
+    payloads = tickets_now(store, 3)
+    folder = tmp_path / name
+    folder.mkdir()
+    for i, payload in enumerate(payloads):
+        cv2.imwrite(str(folder / f"{i}.png"), framed(payload))
+    answers, err = run_scan(db_url, tmp_path, str(folder), "--decoder", name)
+    assert sorted((a["payload"], a["result"]) for a in answers) == sorted(
+        (payload, "ok") for payload in payloads
+    )
+    assert make_decoder(name).name in err  # start-up says which decoder
 
 
 def test_keyboard_wedge_lines(store: Store, signer: Signer, db_url: str, tmp_path: Path) -> None:
@@ -182,6 +207,12 @@ def test_keyboard_wedge_lines(store: Store, signer: Signer, db_url: str, tmp_pat
 
 
 def test_missing_camera_and_bad_sources(tmp_path: Path) -> None:
+    subprocess.run(
+        [EVENTDESK, "--data-dir", str(tmp_path), "init"],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
     done = subprocess.run(
         [EVENTDESK, "--data-dir", str(tmp_path), "scan", "--source", "9"],
         capture_output=True,
@@ -201,6 +232,11 @@ def test_missing_camera_and_bad_sources(tmp_path: Path) -> None:
     assert done.returncode == 2 and "not a camera number" in done.stderr
 
 
+# OpenCV's own log lines: "[ WARN:0@0.027] global cap_v4l.cpp:914 open VIDEOIO(V4L2:...)",
+# "[ WARN:0@0.027] global cap_ffmpeg_impl.hpp:1246 open VIDEOIO/FFMPEG: ...".
+OPENCV_LOG = re.compile(r"^\[\s*(WARN|ERROR|INFO|DEBUG)\b|\bglobal \S+\.[ch]pp:\d+|VIDEOIO\b")
+
+
 # --- a network stream that freezes ------------------------------------------------------------
 class FreezingStream:
     """An MJPEG HTTP stream over a real socket: the first connection freezes after a while (the
@@ -208,6 +244,7 @@ class FreezingStream:
 
     def __init__(self, first: np.ndarray, second: np.ndarray, freeze_after: int = 45) -> None:
         self.images, self.freeze_after, self.connections = (first, second), freeze_after, 0
+        self.closing = threading.Event()
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -223,7 +260,7 @@ class FreezingStream:
                 self.end_headers()
                 for n in range(100_000):
                     if outer.connections == 1 and n == outer.freeze_after:
-                        time.sleep(20)
+                        outer.closing.wait()  # frozen: open, silent, until the server closes
                         return
                     try:
                         self.wfile.write(
@@ -246,6 +283,7 @@ class FreezingStream:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.closing.set()
         self.server.shutdown()
         self.server.server_close()
 
@@ -277,13 +315,13 @@ def test_frozen_stream_reconnects_and_scanning_goes_on(store: Store, signer: Sig
             on_decision=decisions.append,
         )
         worker.start()
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and len(decisions) < 2:
-            time.sleep(0.1)
-        worker.stop()
-        capture.stop()
-        worker.join(5)
-        capture.join(10)
+        try:
+            wait_until(lambda: len(decisions) >= 2, timeout=30, what="two scan decisions")
+        finally:
+            worker.stop()
+            capture.stop()
+            worker.join(5)
+            capture.join(10)
     assert worker.error is None
     assert [d.payload for d in decisions] == [first, second]
     assert all(d.result.result == "ok" for d in decisions)
@@ -352,12 +390,9 @@ def frame_set() -> tuple[list[np.ndarray], list[str | None]]:
     return frames, truth
 
 
-@pytest.mark.parametrize("name", ["zxing", "zbar", "opencv"])
+@pytest.mark.parametrize("name", each_decoder("zxing", "zbar", "opencv"))
 def test_every_installed_decoder_reads_the_same_frames(name: str, frame_set: tuple) -> None:
-    try:
-        decoder = make_decoder(name)
-    except DecoderUnavailable as exc:
-        pytest.skip(f"{name} is not installed here: {exc}")
+    decoder = make_decoder(name)
     frames, truth = frame_set
     hits = 0
     codes = 0
@@ -378,12 +413,17 @@ def test_every_installed_decoder_reads_the_same_frames(name: str, frame_set: tup
 
 def test_auto_prefers_zxing_and_bad_choices_are_clear() -> None:
     assert make_decoder("auto").name == "zxing-cpp"
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput, match="decoder must be one of auto, zxing, zbar, opencv"):
         make_decoder("magic")
-    try:
+
+
+def test_a_missing_zbar_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pyzbar without the zbar library fails to import: the station is told what to install."""
+    monkeypatch.setitem(sys.modules, "pyzbar", None)  # importing pyzbar fails, as without zbar
+    with pytest.raises(DecoderUnavailable) as caught:
         make_decoder("zbar")
-    except DecoderUnavailable as exc:
-        assert "libzbar0" in str(exc) and exc.exit_code == 3
+    assert "apt-get install libzbar0" in str(caught.value) and caught.value.exit_code == 3
+    assert make_decoder("auto").name == "zxing-cpp"  # the others still run
 
 
 def test_debounce_on_the_source_clock() -> None:
@@ -415,5 +455,32 @@ def test_line_splitter() -> None:
     assert "25 characters" in (lines[5].problem or "")
 
 
-def test_environment_does_not_leak_opencv_noise() -> None:
-    assert os.environ.get("OPENCV_LOG_LEVEL") == "SILENT"
+def test_environment_does_not_leak_opencv_noise(tmp_path: Path) -> None:
+    """A camera that is not there and a file that is not an image: the station says so in its
+    own words, and OpenCV's console logging stays out of the output."""
+    env = {k: v for k, v in os.environ.items() if k != "OPENCV_LOG_LEVEL"}  # as on a station
+    subprocess.run(
+        [EVENTDESK, "--data-dir", str(tmp_path), "init"],
+        check=True,
+        capture_output=True,
+        timeout=60,
+        env=env,
+    )
+    folder = tmp_path / "frames"
+    folder.mkdir()
+    (folder / "broken.png").write_bytes(b"not really a png")
+    said = []
+    for source in ("9", str(folder)):
+        done = subprocess.run(
+            [EVENTDESK, "--data-dir", str(tmp_path), "scan", "--source", source],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            stdin=subprocess.DEVNULL,
+            env=env,
+        )
+        said.append(done.stderr)
+    assert "camera 9 cannot be opened" in said[0] and "broken.png" in said[1]
+    for stderr in said:
+        noise = [line for line in stderr.splitlines() if OPENCV_LOG.search(line)]
+        assert noise == [], stderr

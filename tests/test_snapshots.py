@@ -61,9 +61,16 @@ async def settle(pilot: Any) -> None:
     """Let every worker finish and the screen redraw, with text cursors that do not blink."""
     for field in pilot.app.screen.query(Input):
         field.cursor_blink = False
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause(0.3)
-    await pilot.app.workers.wait_for_complete()
+    # Until a pass starts no new work: a worker's result is a message, whose handler may start
+    # another worker (a list that fills, then the card of its first row).
+    for _ in range(50):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(
+            worker.is_running or worker.state.name == "PENDING" for worker in pilot.app.workers
+        ):
+            break
+    await pilot.wait_for_scheduled_animations()  # a scroll that glides ends before the picture
     await pilot.pause()
 
 

@@ -22,11 +22,9 @@ from eventdesk.services import events
 
 
 def test_head_revision_constant_matches_the_scripts() -> None:
-    from alembic.config import Config
+    from eventdesk.migrate import alembic_config
 
-    cfg = Config()
-    cfg.set_main_option("script_location", "eventdesk:migrations")
-    assert ScriptDirectory.from_config(cfg).get_heads() == [HEAD_REVISION]
+    assert ScriptDirectory.from_config(alembic_config()).get_heads() == [HEAD_REVISION]
 
 
 def test_migrations_build_exactly_the_models(store: Store) -> None:

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from eventdesk.errors import InvalidInput
 from eventdesk.text import fold, prefix_upper_bound, slugify, words
-from eventdesk.values import parse_amount, parse_email, parse_time
+from eventdesk.values import parse_amount, parse_email, parse_time, require_text
 
 
 @pytest.mark.parametrize(
@@ -67,3 +67,24 @@ def test_prefix_upper_bound_brackets_every_extension(prefix: str, rest: str) -> 
         extended.encode("utf-8", "surrogatepass") < bound.encode("utf-8", "surrogatepass")
         or bound == "\U0010ffff"
     )
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Eve\x7fMallory",  # DEL
+        "Eve\x85Mallory",  # NEL, a C1 control
+        "Eve\x9b31mMallory",  # CSI, a C1 control that starts a terminal escape
+        "Eve \u202eyrollaM",  # right-to-left override: reads as "Eve Mallory" backwards
+        "Eve \u2067Mallory\u2069",  # right-to-left isolate and its pop
+        "Eve \u202bMallory\u202c",  # right-to-left embedding and the pop
+    ],
+)
+def test_names_refuse_del_c1_controls_and_bidi_overrides(name: str) -> None:
+    with pytest.raises(InvalidInput, match="control characters"):
+        require_text(name, "name")
+
+
+@pytest.mark.parametrize("name", ["Zoë Müller", "أحمد", "עדי", "क्षत्रिय", "👩\u200d💻 Ada"])
+def test_names_in_any_script_are_kept(name: str) -> None:
+    assert require_text(name, "name") == name

@@ -1,8 +1,9 @@
 """Attendee profiles and the type-ahead search the desk uses.
 
 Search works on a token table: every folded word of an attendee's name, company and email (and
-the ids of their tickets) is a row, found by an index range scan on the typed prefix. Accents and
-case are folded away on both sides, so 'zoe' finds 'Zoë' and 'MULLER' finds 'Müller'.
+the ids of their tickets, and the names of the people they bought tickets for) is a row, found
+by an index range scan on the typed prefix. Accents and case are folded away on both sides, so
+'zoe' finds 'Zoë' and 'MULLER' finds 'Müller'.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session, aliased
 
 from eventdesk.db import Store
 from eventdesk.errors import Conflict
-from eventdesk.models import Attendee, SearchToken, Ticket
+from eventdesk.models import Attendee, Event, SearchToken, Ticket
 from eventdesk.services.auth import hash_pin
 from eventdesk.services.common import email_key, get_attendee
 from eventdesk.text import prefix_upper_bound, words
@@ -53,12 +54,23 @@ def search_tokens(name: str, email: str, company: str | None) -> set[str]:
     return {t[:200] for t in tokens if t}
 
 
+def holder_tokens(holder: str) -> set[str]:
+    """The words a ticket's named holder is found by: they lead to the buyer's card."""
+    tokens = set(words(holder))
+    tokens.update("".join(words(part)) for part in holder.split())
+    return {t[:200] for t in tokens if t}
+
+
 def _replace_tokens(session: Session, attendee: Attendee) -> None:
-    ticket_ids = session.scalars(select(Ticket.id).where(Ticket.attendee_id == attendee.id))
+    tickets = session.execute(
+        select(Ticket.id, Ticket.holder_name).where(Ticket.attendee_id == attendee.id)
+    ).all()
     session.execute(delete(SearchToken).where(SearchToken.attendee_id == attendee.id))
-    tokens = search_tokens(attendee.name, attendee.email, attendee.company) | {
-        t.lower() for t in ticket_ids
-    }
+    tokens = search_tokens(attendee.name, attendee.email, attendee.company)
+    for ticket_id, holder in tickets:
+        tokens.add(ticket_id.lower())
+        if holder:
+            tokens |= holder_tokens(holder)
     session.add_all(SearchToken(token=t, attendee_id=attendee.id) for t in sorted(tokens))
 
 
@@ -189,6 +201,7 @@ def set_attendee_pin(store: Store, ref: str | int, pin: str) -> AttendeeInfo:
         row.pin_hash = pin_hash
         row.failed_pin_attempts = 0
         row.locked_until = None
+        row.lockouts = 0  # a new PIN starts the escalation over, as reset_staff_pin does
         return attendee_info(row)
 
 
@@ -305,3 +318,25 @@ def _check_new_emails(store: Store, emails: Sequence[str]) -> None:
         shown = "; ".join(sorted(problems, key=lambda p: int(p.split()[1].rstrip(":")))[:20])
         more = f" (and {len(problems) - 20} more)" if len(problems) > 20 else ""
         raise Conflict(f"{len(problems)} attendee(s) not added: {shown}{more}", field="email")
+
+
+def checked_in_among(
+    store: Store, event: str | None, attendee_ids: Iterable[int]
+) -> frozenset[int]:
+    """Which of these attendees hold a ticket of ``event`` that is checked in (call it from a
+    thread worker)."""
+    ids = list(dict.fromkeys(attendee_ids))
+    if event is None or not ids:
+        return frozenset()
+    query = (
+        select(Ticket.attendee_id)
+        .join(Event, Event.id == Ticket.event_id)
+        .where(
+            Event.slug == event,
+            Ticket.attendee_id.in_(ids),
+            Ticket.status == "registered",
+            Ticket.checked_in_at.is_not(None),
+        )
+    )
+    with store.read() as session:
+        return frozenset(session.scalars(query).all())

@@ -1,7 +1,15 @@
-"""PINs for attendees and staff: argon2id hashes, and a lockout kept in the database.
+"""PINs for attendees and staff: argon2id hashes, and lockouts kept in the database.
 
-Five wrong PINs in a row lock the account for five minutes, across every station. A PIN is
-never stored or logged in clear; an unknown email costs the same hash time as a known one.
+Five wrong PINs in a row lock the account, across every station, and each further run of five
+locks it longer (``LOCKOUTS``: 5 minutes, 15 minutes, 1 hour, then 4 hours each time); a right
+PIN starts both the count and the escalation over. A PIN is never stored or logged in clear. An
+attendee is told one thing whenever their email and PIN do not let them in (unknown email, no PIN
+yet, wrong PIN, locked), at the same hash cost: the kiosk and ``eventdesk attendee login`` never
+tell who is registered.
+
+A self-service kiosk's staff unlock (``unlock_kiosk``) is on a public screen: the name is typed,
+not picked from a list, every refusal has the same words, and its wrong tries lock that kiosk's
+unlock (on the same schedule), never the staff account named, which still signs in at a desk.
 """
 
 from __future__ import annotations
@@ -14,6 +22,8 @@ from typing import TypeVar
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -27,15 +37,28 @@ from eventdesk.errors import (
     WrongPin,
 )
 from eventdesk.ids import as_id
-from eventdesk.models import Attendee, Staff
+from eventdesk.models import Attendee, KioskUnlock, Staff
 from eventdesk.services.common import email_key, searchable
 from eventdesk.values import parse_pin, require_text, utcnow
 
 MAX_ATTEMPTS = 5
-LOCKOUT = timedelta(minutes=5)
+# How long each lock lasts: the first after five wrong PINs, then after each further run of five;
+# the last one repeats (the cap) until a right PIN starts the escalation over.
+LOCKOUTS = (
+    timedelta(minutes=5),
+    timedelta(minutes=15),
+    timedelta(hours=1),
+    timedelta(hours=4),
+)
+# The one answer an attendee gets when email and PIN do not let them in.
+ATTENDEE_REFUSED = (
+    "email or PIN is wrong (after 5 wrong tries, wait 5 minutes; no PIN yet? please see the desk)"
+)
 ROLES = ("organizer", "staff", "kiosk")
+KIOSK_UNLOCK_ROLES = ("organizer", "staff")  # a kiosk account cannot unlock a kiosk
+STAFF_REFUSED = "name or PIN is wrong"
 
-PinHolder = TypeVar("PinHolder", Attendee, Staff)
+PinHolder = TypeVar("PinHolder", Attendee, Staff, KioskUnlock)
 
 _hasher = PasswordHasher()
 
@@ -69,44 +92,86 @@ def _staff_info(row: Staff) -> StaffInfo:
     return StaffInfo(row.id, row.name, row.role, row.active)
 
 
-def _locked_message(until: datetime, now: datetime) -> str:
+def lockout_after(lockouts: int) -> timedelta:
+    """How long the next lock lasts when there were ``lockouts`` locks since the last right PIN:
+    5 minutes, 15 minutes, 1 hour, then 4 hours every time."""
+    return LOCKOUTS[min(max(lockouts, 0), len(LOCKOUTS) - 1)]
+
+
+def _wait_words(until: datetime, now: datetime) -> str:
+    """How long is left, rounded up to the minute: '5 more minutes', '1 more hour',
+    '3 h 59 min more'."""
     minutes = max(1, int((until - now).total_seconds() + 59) // 60)
-    return f"too many wrong PINs: locked for {minutes} more minute{'s' if minutes != 1 else ''}"
+    if minutes < 60:
+        return f"{minutes} more minute{'s' if minutes != 1 else ''}"
+    hours, rest = divmod(minutes, 60)
+    if rest == 0:
+        return f"{hours} more hour{'s' if hours != 1 else ''}"
+    return f"{hours} h {rest} min more"
 
 
-def _reserve_attempt(store: Store, model: type[PinHolder], row_id: int, now: datetime) -> None:
+def _locked_message(until: datetime, now: datetime) -> str:
+    return f"too many wrong PINs: locked for {_wait_words(until, now)}"
+
+
+def _kiosk_locked_message(until: datetime, now: datetime) -> str:
+    return (
+        f"too many wrong PINs at this kiosk: its staff unlock is locked for "
+        f"{_wait_words(until, now)}"
+    )
+
+
+class _Locked(Exception):
+    """The counted row is locked until ``until``."""
+
+    def __init__(self, until: datetime) -> None:
+        super().__init__(until)
+        self.until = until
+
+
+def _reserve_attempt(
+    store: Store, model: type[PinHolder], row_id: int | str, now: datetime
+) -> None:
     """Count this attempt before the PIN is checked, under the row lock: however many guesses
-    arrive at once, at most MAX_ATTEMPTS are ever checked before the account locks."""
+    arrive at once, at most MAX_ATTEMPTS are ever checked before the row locks. Raises _Locked
+    (and checks nothing) while it is locked."""
     with store.write() as session:
         row = session.get(model, row_id, with_for_update=True)
         assert row is not None
         if row.locked_until is not None:
             if now < row.locked_until:
-                raise AccountLocked(_locked_message(row.locked_until, now))
-            row.locked_until = None  # the lock ran out: a fresh start
+                raise _Locked(row.locked_until)
+            row.locked_until = None  # the lock ran out: a fresh count, the escalation stays
             row.failed_pin_attempts = 0
         if row.failed_pin_attempts >= MAX_ATTEMPTS:  # the last tries are still being checked
-            raise AccountLocked(_locked_message(now + LOCKOUT, now))
+            raise _Locked(now + lockout_after(row.lockouts))
         row.failed_pin_attempts += 1
 
 
 def _settle_attempt(
-    store: Store, model: type[PinHolder], row_id: int, ok: bool, now: datetime
-) -> int:
-    """After the check: clear the count, or lock at the limit. Returns the tries left."""
+    store: Store, model: type[PinHolder], row_id: int | str, ok: bool, now: datetime
+) -> tuple[int, datetime | None]:
+    """After the check: a right PIN clears the count and the escalation; the last wrong one
+    locks for the next step of LOCKOUTS. Returns the tries left and the lock, if any."""
     with store.write() as session:
         row = session.get(model, row_id, with_for_update=True)
         assert row is not None
         if row.locked_until is not None and now < row.locked_until:
-            return 0  # locked meanwhile by other wrong guesses: even a right PIN waits
+            return 0, row.locked_until  # locked meanwhile by other wrong guesses: a right PIN waits
         if ok:
             row.failed_pin_attempts = 0
-            return MAX_ATTEMPTS
+            row.lockouts = 0
+            return MAX_ATTEMPTS, None
         if row.failed_pin_attempts >= MAX_ATTEMPTS:
             row.failed_pin_attempts = 0
-            row.locked_until = now + LOCKOUT
-            return 0
-        return MAX_ATTEMPTS - row.failed_pin_attempts
+            row.locked_until = now + lockout_after(row.lockouts)
+            row.lockouts += 1
+            return 0, row.locked_until
+        return MAX_ATTEMPTS - row.failed_pin_attempts, None
+
+
+def _tries_left(wrong: str, left: int) -> str:
+    return f"{wrong} ({left} {'try' if left == 1 else 'tries'} left)"
 
 
 def _attempt(
@@ -118,20 +183,22 @@ def _attempt(
     now: datetime,
     wrong: str,
 ) -> None:
-    _reserve_attempt(store, model, row_id, now)
+    try:
+        _reserve_attempt(store, model, row_id, now)
+    except _Locked as locked:
+        raise AccountLocked(_locked_message(locked.until, now)) from None
     ok = _matches(pin_hash, pin)
-    left = _settle_attempt(store, model, row_id, ok, now)
-    if left == 0:
-        raise AccountLocked(_locked_message(now + LOCKOUT, now))
+    left, until = _settle_attempt(store, model, row_id, ok, now)
+    if until is not None:
+        raise AccountLocked(_locked_message(until, now))
     if not ok:
-        raise WrongPin(f"{wrong} ({left} {'try' if left == 1 else 'tries'} left)")
+        raise WrongPin(_tries_left(wrong, left))
 
 
 def verify_attendee(store: Store, email: str, pin: str, *, now: datetime | None = None) -> int:
-    """Checks an attendee's email and PIN; returns the attendee id."""
+    """Checks an attendee's email and PIN; returns the attendee id. Raises WrongPin with
+    ATTENDEE_REFUSED (AccountLocked with the same words) otherwise."""
     moment = now or utcnow()
-    # One answer for an unknown email, a missing PIN and a wrong one: no telling who is registered.
-    wrong = "email or PIN is wrong (no PIN yet? please see the desk)"
     key = email_key(email or "")
     with store.read() as session:
         row = (
@@ -142,9 +209,14 @@ def verify_attendee(store: Store, email: str, pin: str, *, now: datetime | None 
         snapshot = None if row is None else (row.id, row.pin_hash)
     if snapshot is None or snapshot[1] is None:
         _matches(None, pin or "")  # the same hash time as a real check
-        raise WrongPin(wrong)
+        raise WrongPin(ATTENDEE_REFUSED)
     row_id, pin_hash = snapshot
-    _attempt(store, Attendee, row_id, pin_hash, pin or "", moment, wrong)
+    try:
+        _attempt(store, Attendee, row_id, pin_hash, pin or "", moment, ATTENDEE_REFUSED)
+    except AccountLocked:
+        raise AccountLocked(ATTENDEE_REFUSED) from None
+    except WrongPin:  # without the tries left: an unknown email has none to count
+        raise WrongPin(ATTENDEE_REFUSED) from None
     return row_id
 
 
@@ -184,6 +256,7 @@ def add_staff(store: Store, *, name: str, role: str, pin: str) -> StaffInfo:
             pin_hash=pin_hash,
             active=True,
             failed_pin_attempts=0,
+            lockouts=0,
             created_at=utcnow(),
         )
         session.add(row)
@@ -217,13 +290,14 @@ def reset_staff_pin(store: Store, ref: str | int, pin: str) -> StaffInfo:
         row.pin_hash = pin_hash
         row.failed_pin_attempts = 0
         row.locked_until = None
+        row.lockouts = 0
         return _staff_info(row)
 
 
 def verify_staff(store: Store, name: str, pin: str, *, now: datetime | None = None) -> StaffInfo:
     """Signs a staff member in by name and PIN."""
     moment = now or utcnow()
-    wrong = "name or PIN is wrong"
+    wrong = STAFF_REFUSED
     with store.read() as session:
         try:
             row = _get_staff(session, name)
@@ -238,3 +312,72 @@ def verify_staff(store: Store, name: str, pin: str, *, now: datetime | None = No
         raise AccountDisabled(f"staff account {info.name!r} is disabled")
     _attempt(store, Staff, info.id, pin_hash, pin or "", moment, wrong)
     return info
+
+
+# --- a kiosk's staff unlock -------------------------------------------------------------------
+def _kiosk_key(station: str) -> str:
+    return require_text(station, "station", max_length=100)
+
+
+def _kiosk_row(store: Store, station: str) -> None:
+    """The kiosk's counter row, made the first time (by whichever station gets there first)."""
+    values = {"station": station, "failed_pin_attempts": 0, "lockouts": 0}
+    insert = postgresql_insert if store.dialect == "postgresql" else sqlite_insert
+    with store.write() as session:
+        session.execute(insert(KioskUnlock).values(values).on_conflict_do_nothing())
+
+
+def _kiosk_candidate(store: Store, name: str) -> tuple[StaffInfo | None, str | None]:
+    """The account a name at the kiosk means, when it may unlock a kiosk, and a hash to check
+    the PIN against either way (so every name costs the same time). By name only: a number is
+    not looked up as an account id on a public screen."""
+    text = (name or "").strip()
+    if not text or len(text) > 100 or not text.isprintable():
+        return None, None
+    with store.read() as session:
+        row = session.scalars(select(Staff).where(Staff.name_key == text.casefold())).first()
+        if row is None:
+            return None, None
+        allowed = row.active and row.role in KIOSK_UNLOCK_ROLES
+        return (_staff_info(row) if allowed else None), row.pin_hash
+
+
+def kiosk_unlock_lock(store: Store, station: str, *, now: datetime | None = None) -> str | None:
+    """What the kiosk's unlock says while it is locked (and for how long), else None."""
+    moment = now or utcnow()
+    key = _kiosk_key(station)
+    with store.read() as session:
+        row = session.get(KioskUnlock, key)
+        until = None if row is None else row.locked_until
+    if until is None or moment >= until:
+        return None
+    return _kiosk_locked_message(until, moment)
+
+
+def unlock_kiosk(
+    store: Store, station: str, name: str, pin: str, *, now: datetime | None = None
+) -> StaffInfo:
+    """Lets an organizer or desk staff member leave the kiosk at ``station`` by typed name and
+    PIN; returns who it was.
+
+    Every refusal (unknown name, wrong PIN, a kiosk or disabled account) is WrongPin with the
+    same words and the kiosk's tries left. The tries count against this kiosk's unlock, kept in
+    the database by station name: five wrong ones lock it on the LOCKOUTS schedule (AccountLocked,
+    saying for how long), and while it is locked no PIN is checked. The staff account's own count
+    and lock are neither read nor touched: the person named still signs in at a desk.
+    """
+    moment = now or utcnow()
+    key = _kiosk_key(station)
+    _kiosk_row(store, key)
+    try:
+        _reserve_attempt(store, KioskUnlock, key, moment)
+    except _Locked as locked:
+        raise AccountLocked(_kiosk_locked_message(locked.until, moment)) from None
+    staff, pin_hash = _kiosk_candidate(store, name)
+    ok = _matches(pin_hash, pin or "") and staff is not None
+    left, until = _settle_attempt(store, KioskUnlock, key, ok, moment)
+    if until is not None:
+        raise AccountLocked(_kiosk_locked_message(until, moment))
+    if staff is None or not ok:
+        raise WrongPin(_tries_left(STAFF_REFUSED, left))
+    return staff

@@ -1,19 +1,23 @@
 """Check-in: verify the ticket, one compare-and-set, a scan-log row for every scan.
 
 The order of the checks (DESIGN.md): invalid, unknown, revoked, waitlisted, wrong_event,
-wrong_session, not_yet_valid / expired, unpaid, already_checked_in, then ok. Admission is decided
-by one statement, ``UPDATE ticket SET checked_in_at = :now ... WHERE id = :id AND checked_in_at
-IS NULL``: of two stations scanning the same ticket at once exactly one sees a row changed.
+wrong_session, not_yet_valid / expired, unpaid, already_checked_in, then ok. An exit scan is
+never refused for time or money (the person is leaving). At a self-service kiosk a ticket whose
+type needs staff (an ID check) that would be admitted is answered ``needs_staff`` instead.
+Admission is decided by one statement, ``UPDATE ticket SET checked_in_at = :now ... WHERE
+id = :id AND checked_in_at IS NULL``: of two stations scanning the same ticket at once exactly
+one sees a row changed.
 Each scan is one write transaction (BEGIN IMMEDIATE on SQLite), so a scan that was answered is
 on disk, scan log included.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any, Literal, cast, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import (
@@ -31,6 +35,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 
 from eventdesk.db import Store
 from eventdesk.errors import InvalidInput, NotAllowed, NotFound
@@ -47,12 +52,14 @@ from eventdesk.models import (
     TicketType,
     UTCDateTime,
 )
-from eventdesk.services.common import get_event, get_ticket, log
+from eventdesk.services.common import current_event_id, get_event, get_ticket, log
 from eventdesk.services.printing import enqueue_in
 from eventdesk.tickets import InvalidPayload, Verifier
-from eventdesk.values import format_cents, utcnow
+from eventdesk.values import format_cents, local_text, utcnow
 
-RESULTS = (
+# Every answer a door can give, in the order the rules are checked (DESIGN.md "Check-in
+# rules"). A Literal, so that a misspelt result in a screen or the CLI is a type error.
+ScanOutcome = Literal[
     "invalid",
     "unknown",
     "revoked",
@@ -65,12 +72,17 @@ RESULTS = (
     "already_checked_in",
     "no_reentry",
     "not_checked_in",
+    "needs_staff",
     "ok",
-)
+]
+RESULTS: tuple[ScanOutcome, ...] = get_args(ScanOutcome)
+Direction = Literal["entry", "exit"]
 DOOR_OPENS_BEFORE = timedelta(hours=24)
 DOOR_CLOSES_AFTER = timedelta(hours=6)
 SESSION_OPENS_BEFORE = timedelta(minutes=60)
 PAYLOAD_LOG_CHARS = 200
+NONCE_CHARS = 64
+NEEDS_STAFF_MESSAGE = "Please see the desk (ID check)."
 
 _t = cast(Table, Ticket.__table__)
 _tt = cast(Table, TicketType.__table__)
@@ -100,9 +112,12 @@ _LOOKUP = select(
     _t.c.inside,
     _t.c.price_cents,
     _t.c.currency,
+    _t.c.seat_label,
     _tt.c.name.label("ticket_type"),
     _tt.c.attention,
-    _a.c.name.label("attendee"),
+    _tt.c.needs_staff,
+    # The door greets the ticket's holder: the name the buyer gave for it, else the buyer.
+    func.coalesce(_t.c.holder_name, _a.c.name).label("attendee"),
     _e.c.slug,
     _e.c.status.label("event_status"),
     _e.c.starts_at,
@@ -177,6 +192,7 @@ _SESSION_ADMIT = {
     .returning(_sc.c.ticket_id),
 }
 _LOG = insert(_log)
+_SESSION_EVENT = select(_s.c.event_id).where(_s.c.id == bindparam("b_session"))
 _REFUNDED = (
     select(_p.c.id)
     .where(_p.c.ticket_id == bindparam("b_id"), _p.c.status == "completed", _p.c.kind == "refund")
@@ -193,7 +209,7 @@ def rowcount(result: Result[Any]) -> int:
 class ScanResult:
     """One decision, as a plain value: crosses threads, goes to JSON and to the screen."""
 
-    result: str
+    result: ScanOutcome
     message: str
     at: datetime
     ticket_id: str | None = None
@@ -204,12 +220,46 @@ class ScanResult:
     first_station: str | None = None
     event: str | None = None
     session_id: int | None = None
-    direction: str = "entry"
+    direction: Direction = "entry"
     flags: tuple[str, ...] = field(default_factory=tuple)
+    seat: str | None = None
+    # The answer given before to the same nonce, not a new decision (see Checkin.scan).
+    replayed: bool = False
 
     @property
     def admitted(self) -> bool:
         return self.result == "ok"
+
+
+def _answer_json(result: ScanResult) -> str:
+    """A decision as the scan log keeps it for its nonce."""
+    data = {
+        f.name: (value.isoformat() if isinstance(value, datetime) else value)
+        for f in fields(result)
+        if f.name != "replayed" and (value := getattr(result, f.name)) is not None
+    }
+    return json.dumps(data, ensure_ascii=False)
+
+
+def _from_answer(text: str) -> ScanResult:
+    data = json.loads(text)
+    for name in ("at", "first_checked_in_at"):
+        if data.get(name):
+            data[name] = datetime.fromisoformat(data[name])
+    data["flags"] = tuple(data.get("flags", ()))
+    return ScanResult(**data, replayed=True)
+
+
+def parse_nonce(value: str | None) -> str | None:
+    """A scan's nonce: 1 to 64 printable ASCII characters (a UUID, a counter), or None."""
+    if value is None:
+        return None
+    text = value.strip()
+    if not (0 < len(text) <= NONCE_CHARS and text.isascii() and text.isprintable()):
+        raise InvalidInput(
+            f"a nonce is 1 to {NONCE_CHARS} printable ASCII characters", field="nonce"
+        )
+    return text
 
 
 Answer = Callable[..., ScanResult]
@@ -226,10 +276,13 @@ class Checkin:
         operator: str | None = None,
         event: str | int | None = None,
         print_to: str | None = None,
+        self_service: bool = False,
     ) -> None:
         self.store = store
         self.station = station
         self.operator = operator
+        # A self-service kiosk: tickets that need staff (an ID check) are sent to the desk.
+        self.self_service = self_service
         # The printer that gets a badge at each first check-in (queued in the same transaction).
         self.print_to = print_to
         self.verifier = Verifier(store)
@@ -244,10 +297,26 @@ class Checkin:
         payload: str,
         *,
         session_id: int | None = None,
-        direction: str = "entry",
+        direction: Direction = "entry",
         now: datetime | None = None,
+        nonce: str | None = None,
     ) -> ScanResult:
-        """A scanned QR payload (a camera or a keyboard-wedge scanner) to a decision."""
+        """A scanned QR payload (a camera or a keyboard-wedge scanner) to a decision. With a
+        ``nonce``, the same nonce again (a retry after a crash or a lost answer) gets the first
+        answer back, marked ``replayed``, instead of "already checked in"."""
+        return self._once(
+            parse_nonce(nonce),
+            lambda key: self._scan(payload, session_id, direction, now, key),
+        )
+
+    def _scan(
+        self,
+        payload: str,
+        session_id: int | None,
+        direction: Direction,
+        now: datetime | None,
+        nonce: str | None,
+    ) -> ScanResult:
         moment = now or utcnow()
         text = payload.strip() if isinstance(payload, str) else ""
         try:
@@ -261,19 +330,36 @@ class Checkin:
                 session_id=session_id,
             )
             with self.store.write_conn() as conn:
-                self._log(conn, result, text)
+                self._log(conn, result, text, nonce=nonce)
             return result
-        return self._decide(ticket_id, text, session_id=session_id, direction=direction, now=moment)
+        return self._decide(
+            ticket_id, text, session_id=session_id, direction=direction, now=moment, nonce=nonce
+        )
 
     def checkin_ticket(
         self,
         ticket_id: str,
         *,
         session_id: int | None = None,
-        direction: str = "entry",
+        direction: Direction = "entry",
         now: datetime | None = None,
+        nonce: str | None = None,
     ) -> ScanResult:
-        """Manual check-in by ticket id, as the desk does after a search."""
+        """Manual check-in by ticket id, as the desk does after a search (``nonce`` as in
+        ``scan``)."""
+        return self._once(
+            parse_nonce(nonce),
+            lambda key: self._checkin_ticket(ticket_id, session_id, direction, now, key),
+        )
+
+    def _checkin_ticket(
+        self,
+        ticket_id: str,
+        session_id: int | None,
+        direction: Direction,
+        now: datetime | None,
+        nonce: str | None,
+    ) -> ScanResult:
         wanted = ticket_id.strip().upper() if isinstance(ticket_id, str) else ""
         if not (0 < len(wanted) <= 16 and wanted.isascii() and wanted.isalnum()):
             moment = now or utcnow()
@@ -285,7 +371,7 @@ class Checkin:
                 session_id=session_id,
             )
             with self.store.write_conn() as conn:
-                self._log(conn, result, f"ticket:{ticket_id}")
+                self._log(conn, result, f"ticket:{ticket_id}", nonce=nonce)
             return result
         return self._decide(
             ticket_id.strip().upper(),
@@ -293,7 +379,30 @@ class Checkin:
             session_id=session_id,
             direction=direction,
             now=now or utcnow(),
+            nonce=nonce,
         )
+
+    def _once(self, nonce: str | None, decide: Callable[[str | None], ScanResult]) -> ScanResult:
+        """A decision, or for a nonce answered before, that answer again. Two stations sending
+        one nonce at once: the second one's insert breaks the nonce's unique index, its whole
+        transaction (the check-in too) rolls back, and it gets the first one's answer."""
+        if nonce is None:
+            return decide(None)
+        earlier = self._answered(nonce)
+        if earlier is not None:
+            return earlier
+        try:
+            return decide(nonce)
+        except IntegrityError:
+            earlier = self._answered(nonce)
+            if earlier is None:
+                raise
+            return earlier
+
+    def _answered(self, nonce: str) -> ScanResult | None:
+        with self.store.read() as session:
+            answer = session.execute(select(_log.c.answer).where(_log.c.nonce == nonce)).scalar()
+        return _from_answer(answer) if answer else None
 
     # --- the decision -----------------------------------------------------------------------
     def _decide(
@@ -302,8 +411,9 @@ class Checkin:
         raw: str | None,
         *,
         session_id: int | None,
-        direction: str,
+        direction: Direction,
         now: datetime,
+        nonce: str | None = None,
     ) -> ScanResult:
         if direction not in ("entry", "exit"):
             raise InvalidInput("direction must be entry or exit", field="direction")
@@ -330,6 +440,7 @@ class Checkin:
                 result,
                 raw if raw is not None else f"ticket:{ticket_id}",
                 event_id=row.event_id if row is not None else self.event_id,
+                nonce=nonce,
             )
             return result
 
@@ -339,10 +450,10 @@ class Checkin:
         row: Any,
         session_id: int | None,
         session_info: tuple[int, datetime, datetime] | None,
-        direction: str,
+        direction: Direction,
         now: datetime,
     ) -> ScanResult:
-        def answer(result: str, message: str, **extra: Any) -> ScanResult:
+        def answer(result: ScanOutcome, message: str, **extra: Any) -> ScanResult:
             return ScanResult(
                 result,
                 message,
@@ -350,16 +461,19 @@ class Checkin:
                 ticket_id=row["id"],
                 attendee=row["attendee"],
                 ticket_type=row["ticket_type"],
-                attention=row["attention"],
+                attention=row["attention"] if result == "ok" else None,  # only with admission
                 event=row["slug"],
                 session_id=session_id,
                 direction=direction,
+                seat=row["seat_label"],
                 **extra,
             )
 
-        if row["status"] == "cancelled" or row["event_status"] == "cancelled":
-            what = "event was" if row["event_status"] == "cancelled" else "ticket was"
-            return answer("revoked", f"This {what} cancelled.")
+        if row["event_status"] == "cancelled":
+            return answer("revoked", "This event was cancelled.")
+        if row["status"] == "cancelled":
+            refunded = conn.execute(_REFUNDED, {"b_id": row["id"]}).first()
+            return answer("revoked", f"This ticket was {'refunded' if refunded else 'cancelled'}.")
         if (
             row["price_cents"] > 0
             and int(row["paid"] or 0) <= 0
@@ -383,10 +497,14 @@ class Checkin:
         else:
             opens = row["checkin_opens_at"] or row["starts_at"] - DOOR_OPENS_BEFORE
             closes = row["checkin_closes_at"] or row["ends_at"] + DOOR_CLOSES_AFTER
+        if direction == "exit":  # someone leaving is never held back for time or money
+            return self._exit_cas(conn, row, now, answer)
         if now < opens:
-            return answer("not_yet_valid", f"Check-in opens at {_when(opens, row['timezone'])}.")
+            return answer(
+                "not_yet_valid", f"Check-in opens at {local_text(opens, row['timezone'])}."
+            )
         if now > closes:
-            return answer("expired", f"Check-in closed at {_when(closes, row['timezone'])}.")
+            return answer("expired", f"Check-in closed at {local_text(closes, row['timezone'])}.")
         due = max(row["price_cents"] - int(row["paid"] or 0), 0)
         flags: tuple[str, ...] = ()
         if due > 0:
@@ -394,10 +512,12 @@ class Checkin:
             if row["unpaid_policy"] != "admit":
                 return answer("unpaid", f"Not paid: {owed} due. Please see the desk.")
             flags = (f"unpaid: collect {owed}",)
+        if self.self_service and row["needs_staff"] and row["checked_in_at"] is None:
+            # Would be admitted, but its first admission is for staff (an ID check). The
+            # attention note stays for the desk: it is shown only with an admission.
+            return answer("needs_staff", NEEDS_STAFF_MESSAGE)
         if session_id is not None:
             return self._session_cas(conn, row, session_id, now, answer, flags)
-        if direction == "exit":
-            return self._exit_cas(conn, row, now, answer)
         return self._entry_cas(conn, row, now, answer, flags)
 
     def _entry_cas(
@@ -499,36 +619,44 @@ class Checkin:
             return (row.event_id, row.starts_at, row.ends_at)
 
     def _log(
-        self, conn: Connection, result: ScanResult, raw: str, *, event_id: int | None = None
+        self,
+        conn: Connection,
+        result: ScanResult,
+        raw: str,
+        *,
+        event_id: int | None = None,
+        nonce: str | None = None,
     ) -> None:
         clipped = raw[:PAYLOAD_LOG_CHARS]
         if not clipped.isprintable():
             clipped = "".join(ch if ch.isprintable() else "?" for ch in clipped)
+        if event_id is None:
+            event_id = self.event_id
+        if event_id is None:  # a door with no event set: the session's, else the current one
+            if result.session_id is not None and as_id(result.session_id) is not None:
+                event_id = conn.execute(_SESSION_EVENT, {"b_session": result.session_id}).scalar()
+            if event_id is None:
+                event_id = current_event_id(conn, result.at)
         conn.execute(
             _LOG,
             {
                 "at": result.at,
                 "station": self.station[:100],
                 "operator": self.operator[:100] if self.operator else None,
-                "event_id": event_id if event_id is not None else self.event_id,
+                "event_id": event_id,
                 "session_id": result.session_id,
                 "ticket_id": result.ticket_id,
                 "direction": result.direction,
                 "payload": clipped,
                 "result": result.result,
+                "nonce": nonce,
+                "answer": _answer_json(result) if nonce is not None else None,
             },
         )
 
 
 def _welcome(row: Any) -> str:
     return f"Welcome, {row['attendee']} ({row['ticket_type']})."
-
-
-def _when(moment: datetime, zone: str) -> str:
-    try:
-        return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M %Z")
-    except (ZoneInfoNotFoundError, ValueError):
-        return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _clock(moment: datetime | None, zone: str) -> str:

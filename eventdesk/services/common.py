@@ -1,4 +1,4 @@
-"""Look-ups and the transaction log, shared by the services."""
+"""Look-ups, the transaction log and a few rules, shared by the services."""
 
 from __future__ import annotations
 
@@ -6,12 +6,13 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, Select, select
 from sqlalchemy.orm import Session
 
-from eventdesk.errors import InvalidInput, NotFound
+from eventdesk.errors import InvalidInput, NotAllowed, NotFound
 from eventdesk.ids import as_id
 from eventdesk.models import Attendee, Event, Ticket, TicketType, TransactionLog
+from eventdesk.values import parse_count
 
 
 def get_event(session: Session, ref: str | int, *, lock: bool = False) -> Event:
@@ -121,3 +122,102 @@ def log(
             detail=json.dumps(detail, sort_keys=True, default=str) if detail else None,
         )
     )
+
+
+# --- rules shared by events and registration ---------------------------------------------
+def parse_invite_code(value: str) -> str:
+    """An invite code as stored and compared: letters and digits, upper case."""
+    code = "".join(ch for ch in value.strip().upper() if ch not in " -")
+    if not (4 <= len(code) <= 32 and code.isascii() and code.isalnum()):
+        raise InvalidInput(
+            "invite code must be 4 to 32 letters or digits (spaces and dashes are ignored)",
+            field="invite_code",
+        )
+    return code
+
+
+def check_invite(event: Event, code: str | None) -> None:
+    """Refuse a registration for an invite-only event without its invite code."""
+    if event.visibility != "invite":
+        return
+    if not event.invite_code:
+        raise NotAllowed(
+            f"event {event.slug!r} is invite-only and has no invite code yet: an organizer sets "
+            "one (or registers the guest as staff)"
+        )
+    if code is None or not code.strip():
+        raise NotAllowed(f"event {event.slug!r} is invite-only: give the invite code")
+    try:
+        given = parse_invite_code(code)
+    except InvalidInput:
+        given = ""
+    if given != event.invite_code:
+        raise NotAllowed(f"that is not the invite code of {event.slug!r}: check it and try again")
+
+
+def at_least_taken(value: int | None, taken: int, field: str, what: str) -> int | None:
+    """A new capacity, refused when it is below the places already taken."""
+    limit = parse_count(value, field)
+    if limit is not None and limit < taken:
+        raise NotAllowed(
+            f"{what} has {taken} registered: a {field} of {limit} is too small "
+            f"(set at least {taken}, or cancel tickets first)"
+        )
+    return limit
+
+
+def current_event_id(db: Session | Connection, now: datetime) -> int | None:
+    """The event a station serves at ``now``: the one running, else the next to start, else the
+    last one (cancelled events never). Private events count: a door serves them too."""
+    live = Event.status != "cancelled"
+    queries: tuple[Select[int], ...] = (
+        select(Event.id)
+        .where(live, Event.starts_at <= now, Event.ends_at >= now)
+        .order_by(Event.starts_at, Event.id),
+        select(Event.id).where(live, Event.starts_at > now).order_by(Event.starts_at, Event.id),
+        select(Event.id).where(live).order_by(Event.starts_at.desc(), Event.id.desc()),
+    )
+    for query in queries:
+        found = db.execute(query.limit(1)).scalar()
+        if found is not None:
+            return int(found)
+    return None
+
+
+MAX_SEATS = 100_000
+
+
+def parse_seat_spec(spec: str) -> list[str]:
+    """'A1-A20,B1-B10,Box 1' -> the seat labels, in order."""
+    labels: list[str] = []
+    for raw_part in spec.split(","):
+        part = raw_part.strip()
+        if not part:
+            continue
+        if "-" in part:
+            first, _, last = part.partition("-")
+            row_a, num_a = _split_seat(first.strip(), spec)
+            row_b, num_b = _split_seat(last.strip(), spec)
+            if row_a != row_b or num_b < num_a:
+                raise InvalidInput(
+                    f"seat range {part!r} must run within one row, low to high", field="seats"
+                )
+            if len(labels) + num_b - num_a + 1 > MAX_SEATS:
+                raise InvalidInput(f"more than {MAX_SEATS:,} seats", field="seats")
+            labels.extend(f"{row_a}{n}" for n in range(num_a, num_b + 1))
+        else:
+            labels.append(part)
+        if len(labels) > MAX_SEATS:
+            raise InvalidInput(f"more than {MAX_SEATS:,} seats", field="seats")
+    if any(len(label) > 20 for label in labels):
+        raise InvalidInput("a seat label is longer than 20 characters", field="seats")
+    if len(set(labels)) != len(labels):
+        raise InvalidInput("seat list names a seat twice", field="seats")
+    return labels
+
+
+def _split_seat(label: str, spec: str) -> tuple[str, int]:
+    digits = len(label) - len(label.rstrip("0123456789"))
+    if digits == 0:
+        raise InvalidInput(f"seat {label!r} in {spec!r} has no number", field="seats")
+    return label[:-digits], int(label[-digits:])

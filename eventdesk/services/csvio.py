@@ -1,4 +1,4 @@
-"""CSV import of attendees and registrations, and CSV exports that open cleanly in a spreadsheet.
+"""CSV import of attendees and registrations (the exports are in csvexport.py).
 
 Import reads what ticketing tools export: headers matched loosely ("First Name"/"Last Name" or
 "Name", "E-mail", "Ticket Type", "Company", "Order #"...), UTF-8 with or without BOM, the
@@ -13,11 +13,12 @@ import csv
 import io
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Table, func, select, text
 from sqlalchemy.orm import Session
@@ -28,18 +29,17 @@ from eventdesk.models import (
     Attendee,
     Event,
     Order,
-    Payment,
-    ScanLog,
     SearchToken,
     Ticket,
     TicketType,
     TransactionLog,
 )
-from eventdesk.services.attendees import search_tokens
+from eventdesk.services.attendees import holder_tokens, search_tokens
 from eventdesk.services.common import email_key, get_event
-from eventdesk.services.registration import ACTIVE, _claim, _venue_has_seats
+from eventdesk.services.registration import ACTIVE, _venue_has_seats, claim_places
 from eventdesk.text import fold, new_id
-from eventdesk.values import CONTROL_CHARACTERS, parse_email, utcnow
+from eventdesk.tickets import Signer
+from eventdesk.values import optional_text, parse_email, require_text, utcnow
 
 MAX_ERRORS = 20
 HEADERS = {
@@ -103,6 +103,8 @@ HEADERS = {
     ),
 }
 _KEY = re.compile(r"[^a-z0-9]")
+_LAYOUT = re.compile(r"[ \t\r\n]+")  # what a spreadsheet cell may hold for layout: one space
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -118,7 +120,7 @@ class ImportResult:
 
 @dataclass
 class _Row:
-    number: int
+    number: int  # the spreadsheet's row number (the header is row 1)
     name: str
     email: str
     key: str
@@ -126,6 +128,21 @@ class _Row:
     phone: str | None
     ticket_type: TicketType
     order: str | None
+    holder: str | None = None  # the name this ticket is for, when not the buyer's own
+
+
+class _RowProblem(Exception):
+    def __init__(self, what: str, message: str) -> None:
+        super().__init__(message)
+        self.what, self.message = what, message
+
+
+class _RolledBack(Exception):
+    """Ends a dry run's transaction once it knows the verdict: nothing is kept."""
+
+    def __init__(self, result: ImportResult) -> None:
+        super().__init__("dry run")
+        self.result = result
 
 
 def _header_key(text: str) -> str:
@@ -152,7 +169,9 @@ def _map_headers(header: Sequence[str]) -> dict[str, int]:
 
 
 def read_table(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """Header and rows (with their line-based row numbers; the header is row 1)."""
+    """Header and rows, each with its spreadsheet row number: every record is one row (an
+    empty line too, as a spreadsheet shows it), so a line break inside a quoted cell does not
+    shift the numbers of the rows after it."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -172,17 +191,17 @@ def read_table(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
     reader = csv.reader(io.StringIO(content, newline=""), dialect)
     rows: list[tuple[int, list[str]]] = []
     header: list[str] | None = None
+    number = 0
     try:
-        for record in reader:
-            number = reader.line_num
+        for number, record in enumerate(reader, start=1):
             if not any(cell.strip() for cell in record):
-                continue  # blank lines
+                continue  # an empty row
             if header is None:
                 header = [cell.strip() for cell in record]
             else:
                 rows.append((number, record))
     except csv.Error as exc:
-        raise InvalidInput(f"{path.name}, line {reader.line_num}: {exc}", field="file") from None
+        raise InvalidInput(f"{path.name}, row {number + 1}: {exc}", field="file") from None
     if header is None:
         raise InvalidInput(f"{path.name} is empty", field="file")
     return header, rows
@@ -192,10 +211,61 @@ def _cell(record: list[str], mapping: dict[str, int], name: str) -> str:
     index = mapping.get(name)
     if index is None or index >= len(record):
         return ""
-    value = " ".join(record[index].split())  # a line break inside a quoted field is a space
+    # A line break or tab inside a quoted cell is layout: a space. Any other control
+    # character stays, and is refused as `attendee add` refuses it.
+    value = _LAYOUT.sub(" ", record[index]).strip()
     if len(value) > 1 and value[0] == "'" and value[1] in "=+-@":  # our own export's guard
         value = value[1:]
     return value
+
+
+def _checked(what: str, check: Callable[[], _T]) -> _T:
+    try:
+        return check()
+    except InvalidInput as exc:
+        raise _RowProblem(what, exc.message) from None
+
+
+def _parse_row(
+    number: int,
+    record: list[str],
+    mapping: dict[str, int],
+    types: dict[str, TicketType],
+    only_type: TicketType | None,
+    event: Event,
+) -> _Row:
+    """One row, checked field by field with the rules `attendee add` applies."""
+    name = _cell(record, mapping, "name") or " ".join(
+        x for x in (_cell(record, mapping, "first"), _cell(record, mapping, "last")) if x
+    )
+    email = _cell(record, mapping, "email")
+    if not email:
+        raise _RowProblem("email", "missing")
+    email = _checked("email", lambda: parse_email(email))
+    if not name:
+        raise _RowProblem("name", "missing")
+    name = _checked("name", lambda: require_text(name, "name"))
+    company = _checked(
+        "company", lambda: optional_text(_cell(record, mapping, "company"), "company")
+    )
+    phone = _checked(
+        "phone", lambda: optional_text(_cell(record, mapping, "phone"), "phone", max_length=50)
+    )
+    type_name = _checked(
+        "ticket type",
+        lambda: optional_text(_cell(record, mapping, "ticket_type"), "ticket type"),
+    )
+    order = _checked(
+        "order", lambda: optional_text(_cell(record, mapping, "order"), "order", max_length=100)
+    )
+    ticket_type = types.get(type_name.casefold()) if type_name else only_type
+    if ticket_type is None:
+        known = ", ".join(sorted(t.name for t in types.values())) or "none"
+        raise _RowProblem(
+            "ticket type",
+            f"{type_name or 'missing'!r} is not a ticket type of {event.slug} (known: {known})",
+        )
+    return _Row(number, name, email, email_key(email), company, phone, ticket_type, order)
 
 
 def _validate(
@@ -214,7 +284,6 @@ def _validate(
             f"the file has no ticket type column and {event.slug!r} has {len(types)} ticket types",
             field="ticket_type",
         )
-    known = ", ".join(sorted(t.name for t in types.values())) or "none"
 
     def fail(number: int, what: str, message: str) -> None:
         nonlocal bad
@@ -226,46 +295,44 @@ def _validate(
         if len(record) > len(header):
             fail(number, "fields", f"{len(record)} fields, the header has {len(header)}")
             continue
-        name = _cell(record, mapping, "name") or " ".join(
-            x for x in (_cell(record, mapping, "first"), _cell(record, mapping, "last")) if x
-        )
-        email = _cell(record, mapping, "email")
-        type_name = _cell(record, mapping, "ticket_type")
-        if not email:
-            fail(number, "email", "missing")
-            continue
         try:
-            email = parse_email(email)
-        except InvalidInput as exc:
-            fail(number, "email", exc.message)
-            continue
-        if not name:
-            fail(number, "name", "missing")
-            continue
-        if len(name) > 200 or CONTROL_CHARACTERS.search(name):
-            fail(number, "name", "longer than 200 characters or has control characters")
-            continue
-        ticket_type = types.get(type_name.casefold()) if type_name else only_type
-        if ticket_type is None:
-            fail(
-                number,
-                "ticket type",
-                f"{type_name or 'missing'!r} is not a ticket type of {event.slug} (known: {known})",
-            )
-            continue
-        good.append(
-            _Row(
-                number,
-                name,
-                email,
-                email_key(email),
-                _cell(record, mapping, "company")[:200] or None,
-                _cell(record, mapping, "phone")[:50] or None,
-                ticket_type,
-                _cell(record, mapping, "order")[:100] or None,
-            )
-        )
+            good.append(_parse_row(number, record, mapping, types, only_type, event))
+        except _RowProblem as problem:
+            fail(number, problem.what, problem.message)
     return good, problems, bad
+
+
+def _holders_and_repeats(
+    rows: list[_Row], names: dict[str, str], notes: list[str]
+) -> tuple[list[_Row], int]:
+    """Who each row's ticket is for, and which rows repeat an earlier one (skipped).
+
+    A person's first row is their own ticket. A later row with their email is another ticket
+    of theirs when it has the same Order # and a name not used in that order yet: a ticket
+    bought for someone else, who is named on it (its holder). Any other later row repeats.
+    """
+    first_row: dict[str, int] = {}
+    used: dict[tuple[str, str], set[str]] = {}  # (email key, order) -> names in it, folded
+    kept: list[_Row] = []
+    skipped = 0
+    for row in rows:
+        buyer = names.get(row.key, row.name)
+        if row.key not in first_row:
+            first_row[row.key] = row.number
+            if row.order:
+                used.setdefault((row.key, row.order), set()).update({fold(buyer), fold(row.name)})
+            kept.append(row)
+            continue
+        in_order = used.get((row.key, row.order)) if row.order else None
+        if in_order is not None and fold(row.name) not in in_order:
+            in_order.add(fold(row.name))
+            row.holder = row.name
+            kept.append(row)
+            continue
+        skipped += 1
+        if len(notes) < MAX_ERRORS:
+            notes.append(f"row {row.number}: {row.email} repeats row {first_row[row.key]}, skipped")
+    return kept, skipped
 
 
 def import_attendees(
@@ -277,97 +344,102 @@ def import_attendees(
     station: str | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ImportResult:
-    """Register everyone in the file for the event (or waitlist them when full). All or nothing."""
+    """Register everyone in the file for the event (or waitlist them when full). All or nothing.
+
+    A dry run goes the same way, to the end, and is rolled back: its verdict is the import's.
+    """
     header, records = read_table(Path(path))
     now = utcnow()
-    with store.write() as session:
-        event = get_event(session, event_ref, lock=True)
-        types = {
-            t.name.casefold(): t
-            for t in session.scalars(select(TicketType).where(TicketType.event_id == event.id))
-        }
-        rows, problems, bad = _validate(header, records, types, event)
-        if bad:
-            more = f" (and {bad - len(problems)} more)" if bad > len(problems) else ""
-            raise InvalidInput(
-                f"{bad} bad row{'s' if bad != 1 else ''}, nothing imported: "
-                + "; ".join(problems)
-                + more,
-                field="file",
-            )
-        existing = _existing_attendees(session, {r.key for r in rows})
-        holders = _active_holders(session, event, set(existing.values()))
-        notes: list[str] = []
-        seen: dict[str, int] = {}
-        fresh: list[_Row] = []
-        skipped = 0
-        for row in rows:
-            if row.key in seen:
-                skipped += 1
-                if len(notes) < MAX_ERRORS:
-                    notes.append(
-                        f"row {row.number}: {row.email} repeats row {seen[row.key]}, skipped"
-                    )
-                continue
-            seen[row.key] = row.number
-            if existing.get(row.key) in holders:
-                skipped += 1
-                continue
-            fresh.append(row)
-        new_people = [r for r in fresh if r.key not in existing]
-        if dry_run:
-            waitlisted = _would_waitlist(event, fresh)
-            return ImportResult(
-                len(fresh), skipped, len(new_people), waitlisted, len(rows), True, notes
-            )
-        ticket_ids = _ticket_ids(session, len(fresh))
-        # Signing holds the GIL but SQLite's executemany does not: sign while rows go in.
-        with ThreadPoolExecutor(max_workers=1) as signing:
-            payloads = signing.submit(_sign_all, store, ticket_ids)
-            existing.update(_insert_attendees(session, new_people, now))
-            waitlisted = _register_rows(
-                session, event, fresh, ticket_ids, payloads, existing, now, station, progress
-            )
-        return ImportResult(
-            len(fresh), skipped, len(new_people), waitlisted, len(rows), False, notes
+    try:
+        with store.write() as session:
+            signer = None if dry_run else store.signer  # a dry run signs nothing
+            result = _import(session, signer, header, records, event_ref, now, station, progress)
+            if dry_run:
+                raise _RolledBack(replace(result, dry_run=True))
+            return result
+    except _RolledBack as done:
+        return done.result
+
+
+def _import(
+    session: Session,
+    signer: Signer | None,
+    header: list[str],
+    records: list[tuple[int, list[str]]],
+    event_ref: str | int,
+    now: datetime,
+    station: str | None,
+    progress: Callable[[int], None] | None,
+) -> ImportResult:
+    event = get_event(session, event_ref, lock=True)
+    types = {
+        t.name.casefold(): t
+        for t in session.scalars(select(TicketType).where(TicketType.event_id == event.id))
+    }
+    rows, problems, bad = _validate(header, records, types, event)
+    if bad:
+        more = f" (and {bad - len(problems)} more)" if bad > len(problems) else ""
+        raise InvalidInput(
+            f"{bad} bad row{'s' if bad != 1 else ''}, nothing imported: "
+            + "; ".join(problems)
+            + more,
+            field="file",
         )
+    existing = _existing_attendees(session, {r.key for r in rows})
+    names = {key: name for key, (_id, name) in existing.items()}
+    notes: list[str] = []
+    wanted, skipped = _holders_and_repeats(rows, names, notes)
+    held = _active_tickets(session, event, {a for a, _ in existing.values()})
+    fresh: list[_Row] = []
+    for row in wanted:
+        found = existing.get(row.key)
+        if found is not None and (found[0], fold(row.holder) if row.holder else None) in held:
+            skipped += 1
+            continue
+        fresh.append(row)
+    first_rows = {r.key: r for r in reversed(fresh)}
+    new_people = [
+        first_rows[key] for key in dict.fromkeys(r.key for r in fresh) if key not in existing
+    ]
+    attendee_ids = {key: found[0] for key, found in existing.items()}
+    ticket_ids = _ticket_ids(session, len(fresh))
+    with ThreadPoolExecutor(max_workers=1) as signing:
+        # Signing holds the GIL but SQLite's executemany does not: sign while rows go in.
+        payloads = signing.submit(_sign_all, signer, ticket_ids)
+        attendee_ids.update(_insert_attendees(session, new_people, now))
+        waitlisted = _register_rows(
+            session, event, fresh, ticket_ids, payloads, attendee_ids, now, station, progress
+        )
+    return ImportResult(len(fresh), skipped, len(new_people), waitlisted, len(rows), False, notes)
 
 
-def _existing_attendees(session: Session, keys: set[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
+def _existing_attendees(session: Session, keys: set[str]) -> dict[str, tuple[int, str]]:
+    """Attendees already known, by email key: (id, name)."""
+    found: dict[str, tuple[int, str]] = {}
     ordered = sorted(keys)
     for start in range(0, len(ordered), 1000):
         chunk = ordered[start : start + 1000]
-        found.update(
-            session.execute(
-                select(Attendee.email_key, Attendee.id).where(Attendee.email_key.in_(chunk))
-            ).all()
-        )
+        for key, attendee_id, name in session.execute(
+            select(Attendee.email_key, Attendee.id, Attendee.name).where(
+                Attendee.email_key.in_(chunk)
+            )
+        ):
+            found[key] = (attendee_id, name)
     return found
 
 
-def _active_holders(session: Session, event: Event, attendee_ids: set[int]) -> set[int]:
-    held = session.scalars(
-        select(Ticket.attendee_id).where(Ticket.event_id == event.id, Ticket.status.in_(ACTIVE))
+def _active_tickets(
+    session: Session, event: Event, attendee_ids: set[int]
+) -> set[tuple[int, str | None]]:
+    """(attendee, folded holder name or None) of the event's registered and waiting tickets."""
+    if not attendee_ids:
+        return set()
+    held = session.execute(
+        select(Ticket.attendee_id, Ticket.holder_name).where(
+            Ticket.event_id == event.id, Ticket.status.in_(ACTIVE)
+        )
     )
-    return {a for a in held if a in attendee_ids}
-
-
-def _would_waitlist(event: Event, rows: list[_Row]) -> int:
-    room_event = None if event.capacity is None else event.capacity - event.registered_count
-    room_type: dict[int, int | None] = {}
-    waitlisted = 0
-    for row in rows:
-        tt = row.ticket_type
-        if tt.id not in room_type:
-            room_type[tt.id] = None if tt.quantity is None else tt.quantity - tt.registered_count
-        left_type = room_type[tt.id]
-        if (room_event is None or room_event > 0) and (left_type is None or left_type > 0):
-            room_event = None if room_event is None else room_event - 1
-            room_type[tt.id] = None if left_type is None else left_type - 1
-        else:
-            waitlisted += 1
-    return waitlisted
+    return {(a, fold(h) if h else None) for a, h in held if a in attendee_ids}
 
 
 def reserve_ids(session: Session, table: Table, count: int) -> list[int]:
@@ -469,8 +541,7 @@ def _ticket_ids(session: Session, count: int) -> list[str]:
     return sorted(ids)
 
 
-def _sign_all(store: Store, ticket_ids: list[str]) -> list[str | None]:
-    signer = store.signer
+def _sign_all(signer: Signer | None, ticket_ids: list[str]) -> list[str | None]:
     return [signer.payload(t) for t in ticket_ids] if signer else [None] * len(ticket_ids)
 
 
@@ -481,29 +552,31 @@ def _register_rows(
     ids: list[str],
     payloads: Future[list[str | None]],
     attendees: dict[str, int],
-    now: Any,
+    now: datetime,
     station: str | None,
     progress: Callable[[int], None] | None,
 ) -> int:
-    """Tickets for the rows, with the same capacity rule as a single registration."""
+    """Tickets for the rows, with the rules of a registration: the rows of one Order # are one
+    order, placed whole or waitlisted whole, never split."""
     if not rows:
         return 0
     seated = _venue_has_seats(session, event)
-    order_keys = [r.order or f"row-{r.number}" for r in rows]
-    unique_orders = list(dict.fromkeys(order_keys))
-    buyer_of: dict[str, int] = {}
-    for row, key in zip(rows, order_keys, strict=True):
-        buyer_of.setdefault(key, attendees[row.key])
+    groups: dict[str, list[int]] = {}
+    for index, row in enumerate(rows):
+        groups.setdefault(row.order or f"row-{row.number}", []).append(index)
     order_table = cast(Table, Order.__table__)
-    orders = dict(
-        zip(unique_orders, reserve_ids(session, order_table, len(unique_orders)), strict=True)
-    )
+    orders = dict(zip(groups, reserve_ids(session, order_table, len(groups)), strict=True))
     _bulk(
         session,
         order_table,
         [
-            {"id": order_id, "event_id": event.id, "buyer_id": buyer_of[k], "created_at": now}
-            for k, order_id in orders.items()
+            {
+                "id": order_id,
+                "event_id": event.id,
+                "buyer_id": attendees[rows[groups[key][0]].key],
+                "created_at": now,
+            }
+            for key, order_id in orders.items()
         ],
     )
     seq = int(
@@ -515,261 +588,92 @@ def _register_rows(
         )
         or 0
     )
-    tickets, tokens, logs = [], [], []
-    waitlisted = 0
-    for n, (row, key, ticket_id) in enumerate(zip(rows, order_keys, ids, strict=True), start=1):
-        placed, seat = _claim(session, event, row.ticket_type, (), seated=seated)
-        if not placed and not event.waitlist_enabled:
-            raise SoldOut(
-                f"row {row.number}: {row.ticket_type.name} is sold out and {event.slug} has no "
-                "waitlist: nothing imported"
+    tickets: list[dict[str, Any]] = [{} for _ in rows]
+    ticket_tokens: list[dict[str, Any]] = []
+    holder_words: set[tuple[str, int]] = set()
+    logs = []
+    waitlisted = done = 0
+    for key, indexes in groups.items():
+        members = [rows[i] for i in indexes]
+        seats = claim_places(session, event, [(r.ticket_type, ()) for r in members], seated=seated)
+        if seats is None and not event.waitlist_enabled:
+            where = (
+                f"row {members[0].number}"
+                if len(members) == 1
+                else ("rows " + ", ".join(str(r.number) for r in members) + f" (order {key})")
             )
-        if not placed:
-            seq += 1
-            waitlisted += 1
-        status = "registered" if placed else "waitlisted"
-        attendee_id = attendees[row.key]
-        tickets.append(
-            {
+            what = (
+                f"{members[0].ticket_type.name} is sold out"
+                if len(members) == 1
+                else f"there is no room for all {len(members)} tickets of the order"
+            )
+            raise SoldOut(f"{where}: {what} and {event.slug} has no waitlist: nothing imported")
+        for position, (index, row) in enumerate(zip(indexes, members, strict=True)):
+            placed = seats is not None
+            if not placed:
+                seq += 1
+                waitlisted += 1
+            status = "registered" if placed else "waitlisted"
+            attendee_id = attendees[row.key]
+            ticket_id = ids[index]
+            tickets[index] = {
                 "id": ticket_id,
                 "order_id": orders[key],
                 "event_id": event.id,
                 "ticket_type_id": row.ticket_type.id,
                 "attendee_id": attendee_id,
+                "holder_name": row.holder,
                 "status": status,
                 "price_cents": row.ticket_type.price_cents,
                 "currency": row.ticket_type.currency,
-                "seat_label": seat,
+                "seat_label": seats[position] if seats is not None else None,
                 "waitlist_seq": None if placed else seq,
                 "created_at": now,
                 "registered_at": now if placed else None,
                 "qr_payload": None,  # filled in below, from the signing thread
                 "inside": False,
             }
-        )
-        tokens.append({"token": ticket_id.lower(), "attendee_id": attendee_id})
-        logs.append(
-            {
-                "at": now,
-                "kind": status,
-                "event_id": event.id,
-                "ticket_id": ticket_id,
-                "attendee_id": attendee_id,
-                "amount_cents": row.ticket_type.price_cents,
-                "currency": row.ticket_type.currency,
-                "station": station,
-                "detail": json.dumps({"import": True, "row": row.number}),
-            }
-        )
-        if progress is not None and n % 1000 == 0:
-            progress(1000)
-    session.flush()  # the counters _claim changed
+            ticket_tokens.append({"token": ticket_id.lower(), "attendee_id": attendee_id})
+            if row.holder:
+                holder_words.update((t, attendee_id) for t in holder_tokens(row.holder))
+            detail: dict[str, Any] = {"import": True, "row": row.number}
+            if row.holder:
+                detail["holder"] = row.holder
+            logs.append(
+                {
+                    "at": now,
+                    "kind": status,
+                    "event_id": event.id,
+                    "ticket_id": ticket_id,
+                    "attendee_id": attendee_id,
+                    "amount_cents": row.ticket_type.price_cents,
+                    "currency": row.ticket_type.currency,
+                    "station": station,
+                    "detail": json.dumps(detail),
+                }
+            )
+            done += 1
+            if progress is not None and done % 1000 == 0:
+                progress(1000)
+    session.flush()  # the counters claim_places changed
     for ticket, payload in zip(tickets, payloads.result(), strict=True):
         ticket["qr_payload"] = payload
-    for model, batch in ((Ticket, tickets), (SearchToken, tokens), (TransactionLog, logs)):
+    holder_words -= _known_tokens(session, {a for _, a in holder_words})
+    search = ticket_tokens + [{"token": t, "attendee_id": a} for t, a in sorted(holder_words)]
+    for model, batch in ((Ticket, tickets), (SearchToken, search), (TransactionLog, logs)):
         _bulk(session, cast(Table, model.__table__), batch)
     if progress is not None:
         progress(len(rows) % 1000)
     return waitlisted
 
 
-# --- export ---------------------------------------------------------------------------------
-EXPORTS = ("attendees", "checkins", "scans", "payments")
-
-
-def neutralize(value: Any) -> str:
-    """A cell a spreadsheet shows as text: '=', '+', '-', '@', tab or CR cannot start a formula."""
-    text = "" if value is None else str(value)
-    if text and text[0] in "=+-@\t\r":
-        return "'" + text
-    return text
-
-
-def _local(moment: Any, event: Event) -> str:
-    if moment is None:
-        return ""
-    from zoneinfo import ZoneInfo
-
-    try:
-        return str(moment.astimezone(ZoneInfo(event.timezone)).strftime("%Y-%m-%d %H:%M:%S"))
-    except (KeyError, ValueError):
-        return str(moment.isoformat())
-
-
-Rows = tuple[list[str], Iterable[list[Any]]]
-
-
-def _attendee_rows(session: Session, event: Event) -> Rows:
-    paid: dict[str, int] = {}
-    for tid, kind, amount in session.execute(
-        select(Payment.ticket_id, Payment.kind, Payment.amount_cents)
-        .join(Ticket, Ticket.id == Payment.ticket_id)
-        .where(Ticket.event_id == event.id, Payment.status == "completed")
-    ):
-        paid[tid] = paid.get(tid, 0) + (amount if kind == "payment" else -amount)
-
-    def money(cents: int) -> str:
-        return f"{cents // 100}.{cents % 100:02d}"
-
-    query = (
-        select(
-            Attendee.name,
-            Attendee.email,
-            Attendee.company,
-            Attendee.phone,
-            TicketType.name,
-            Ticket.id,
-            Ticket.status,
-            Ticket.order_id,
-            Ticket.seat_label,
-            Ticket.checked_in_at,
-            Ticket.checked_in_station,
-            Ticket.price_cents,
-            Ticket.currency,
+def _known_tokens(session: Session, attendee_ids: set[int]) -> set[tuple[str, int]]:
+    """The search words already stored for these attendees (a holder's words may be there)."""
+    ordered = sorted(attendee_ids)
+    known: set[tuple[str, int]] = set()
+    for start in range(0, len(ordered), 1000):
+        query = select(SearchToken.token, SearchToken.attendee_id).where(
+            SearchToken.attendee_id.in_(ordered[start : start + 1000])
         )
-        .join(Ticket, Ticket.attendee_id == Attendee.id)
-        .join(TicketType, TicketType.id == Ticket.ticket_type_id)
-        .where(Ticket.event_id == event.id)
-        .order_by(Attendee.name, Ticket.id)
-    )
-    header = [
-        "Name",
-        "Email",
-        "Company",
-        "Phone",
-        "Ticket Type",
-        "Ticket ID",
-        "Status",
-        "Order #",
-        "Seat",
-        "Checked In At",
-        "Station",
-        "Paid",
-        "Due",
-        "Currency",
-    ]
-    return header, (
-        [
-            r[0],
-            r[1],
-            r[2],
-            r[3],
-            r[4],
-            r[5],
-            r[6],
-            r[7],
-            r[8],
-            _local(r[9], event),
-            r[10],
-            money(paid.get(r[5], 0)),
-            money(max(r[11] - paid.get(r[5], 0), 0)),
-            r[12],
-        ]
-        for r in session.execute(query)
-    )
-
-
-def _checkin_rows(session: Session, event: Event) -> Rows:
-    query = (
-        select(
-            Ticket.checked_in_at,
-            Ticket.checked_in_station,
-            Ticket.id,
-            Attendee.name,
-            Attendee.email,
-            TicketType.name,
-        )
-        .join(Attendee, Attendee.id == Ticket.attendee_id)
-        .join(TicketType, TicketType.id == Ticket.ticket_type_id)
-        .where(Ticket.event_id == event.id, Ticket.checked_in_at.is_not(None))
-        .order_by(Ticket.checked_in_at)
-    )
-    header = ["Checked In At", "Station", "Ticket ID", "Name", "Email", "Ticket Type"]
-    return header, ([_local(r[0], event), *r[1:]] for r in session.execute(query))
-
-
-def _scan_rows(session: Session, event: Event) -> Rows:
-    query = (
-        select(
-            ScanLog.at,
-            ScanLog.station,
-            ScanLog.operator,
-            ScanLog.ticket_id,
-            ScanLog.result,
-            ScanLog.session_id,
-            ScanLog.direction,
-            ScanLog.payload,
-        )
-        .where(ScanLog.event_id == event.id)
-        .order_by(ScanLog.id)
-    )
-    header = ["At", "Station", "Operator", "Ticket ID", "Result", "Session", "Direction", "Payload"]
-    return header, ([_local(r[0], event), *r[1:]] for r in session.execute(query))
-
-
-def _payment_rows(session: Session, event: Event) -> Rows:
-    query = (
-        select(
-            Payment.created_at,
-            Payment.ticket_id,
-            Attendee.name,
-            Payment.kind,
-            Payment.method,
-            Payment.amount_cents,
-            Payment.currency,
-            Payment.status,
-            Payment.reference,
-            Payment.station,
-        )
-        .join(Ticket, Ticket.id == Payment.ticket_id)
-        .join(Attendee, Attendee.id == Ticket.attendee_id)
-        .where(Ticket.event_id == event.id)
-        .order_by(Payment.id)
-    )
-    header = [
-        "At",
-        "Ticket ID",
-        "Name",
-        "Kind",
-        "Method",
-        "Amount",
-        "Currency",
-        "Status",
-        "Reference",
-        "Station",
-    ]
-    return header, (
-        [_local(r[0], event), r[1], r[2], r[3], r[4], f"{r[5] // 100}.{r[5] % 100:02d}", *r[6:]]
-        for r in session.execute(query)
-    )
-
-
-EXPORTERS = {
-    "attendees": _attendee_rows,
-    "checkins": _checkin_rows,
-    "scans": _scan_rows,
-    "payments": _payment_rows,
-}
-
-
-def export(store: Store, kind: str, event_ref: str | int, output: str | Path) -> int:
-    """Write a CSV (UTF-8 with BOM, comma, CRLF: what spreadsheets open cleanly). Returns rows."""
-    if kind not in EXPORTS:
-        raise InvalidInput(f"export must be one of {', '.join(EXPORTS)}", field="export")
-    path = Path(output)
-    count = 0
-    with store.read() as session:
-        event = get_event(session, event_ref)
-        header, rows = EXPORTERS[kind](session, event)
-        try:
-            with path.open("w", encoding="utf-8-sig", newline="") as fh:
-                writer = csv.writer(fh, lineterminator="\r\n")
-                writer.writerow(header)
-                for row in rows:
-                    writer.writerow([neutralize(v) for v in row])
-                    count += 1
-        except OSError as exc:
-            raise InvalidInput(
-                f"cannot write {path}: {exc.strerror or exc}", field="output"
-            ) from None
-    return count
+        known.update((token, attendee_id) for token, attendee_id in session.execute(query))
+    return known

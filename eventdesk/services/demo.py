@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from eventdesk.db import Store
@@ -127,6 +127,7 @@ COMPANIES = [
     None,
     None,
 ]
+DEMO_ZONE = ZoneInfo("Europe/Berlin")  # where the demo event happens
 STAFF = [
     ("Olivia Organizer", "organizer", "1234"),
     ("Sam Desk", "staff", "2345"),
@@ -145,6 +146,13 @@ class DemoSummary:
     checked_in: int = 0
     staff: list[tuple[str, str, str]] = field(default_factory=list)
     attendee_pins: list[tuple[str, str]] = field(default_factory=list)
+    # The moment the demo was built for (arrivals are before it), in the event's zone.
+    now: datetime = field(default_factory=lambda: datetime.now(DEMO_ZONE))
+
+    @property
+    def day(self) -> date:
+        """The event's day, in its own zone."""
+        return self.now.astimezone(DEMO_ZONE).date()
 
 
 def _email(name: str, taken: set[str], rng: random.Random) -> str:
@@ -172,7 +180,7 @@ def build_demo(
     """Fill the store with one demo event happening today (or on ``now``'s day), doors open
     for a while. Deterministic for a given seed."""
     rng = random.Random(seed)
-    tz = ZoneInfo("Europe/Berlin")
+    tz = DEMO_ZONE
     clock = (now or datetime.now(tz)).astimezone(tz)
     today = clock.date()
     starts = datetime.combine(today, time(8, 0), tz)
@@ -246,6 +254,7 @@ def build_demo(
         quantity=student_quantity,
         tier=2,
         attention="Check student ID",
+        needs_staff=True,  # a self-service kiosk sends students to the desk
     )
     people = []
     emails: set[str] = set()
@@ -260,7 +269,13 @@ def build_demo(
         store, [p for p in people if (p["email"] or "").casefold() not in known]
     )
     summary = DemoSummary(
-        event=slug, title=event.title, attendees=attendee_count, registered=0, waitlisted=0, paid=0
+        event=slug,
+        title=event.title,
+        attendees=attendee_count,
+        registered=0,
+        waitlisted=0,
+        paid=0,
+        now=clock,
     )
     pin_holders = people[:5]
     for i, person in enumerate(pin_holders):

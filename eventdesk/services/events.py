@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -14,8 +14,15 @@ from eventdesk.db import Store
 from eventdesk.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from eventdesk.ids import as_id
 from eventdesk.models import Category, Event, EventSession, Seat, Ticket, TicketType, Venue
-from eventdesk.services.common import get_event, log
-from eventdesk.text import slugify
+from eventdesk.services.common import (
+    at_least_taken,
+    current_event_id,
+    get_event,
+    log,
+    parse_invite_code,
+    parse_seat_spec,
+)
+from eventdesk.text import new_id, slugify
 from eventdesk.values import (
     check_window,
     optional_text,
@@ -28,7 +35,8 @@ from eventdesk.values import (
 )
 
 VISIBILITIES = ("public", "private", "invite")
-MAX_SEATS = 100_000
+HIDDEN = ("private",)  # not listed unless asked for (an invite-only event is listed)
+INVITE_CODE_LENGTH = 8
 UNPAID_POLICIES = ("refuse", "admit")
 
 
@@ -69,6 +77,7 @@ class EventInfo:
     allow_reentry: bool
     checkin_opens_at: datetime | None
     checkin_closes_at: datetime | None
+    invite_code: str | None = None  # what an invite-only event's guests register with
 
 
 @dataclass(frozen=True)
@@ -96,6 +105,7 @@ class TicketTypeInfo:
     priority_tier: int
     attention: str | None
     registered: int
+    needs_staff: bool = False  # a self-service kiosk sends it to the desk (e.g. an ID check)
 
     @property
     def remaining(self) -> int | None:
@@ -103,42 +113,6 @@ class TicketTypeInfo:
 
 
 # --- venues ---------------------------------------------------------------------------------
-def parse_seat_spec(spec: str) -> list[str]:
-    """'A1-A20,B1-B10,Box 1' -> the seat labels, in order."""
-    labels: list[str] = []
-    for raw_part in spec.split(","):
-        part = raw_part.strip()
-        if not part:
-            continue
-        if "-" in part:
-            first, _, last = part.partition("-")
-            row_a, num_a = _split_seat(first.strip(), spec)
-            row_b, num_b = _split_seat(last.strip(), spec)
-            if row_a != row_b or num_b < num_a:
-                raise InvalidInput(
-                    f"seat range {part!r} must run within one row, low to high", field="seats"
-                )
-            if len(labels) + num_b - num_a + 1 > MAX_SEATS:
-                raise InvalidInput(f"more than {MAX_SEATS:,} seats", field="seats")
-            labels.extend(f"{row_a}{n}" for n in range(num_a, num_b + 1))
-        else:
-            labels.append(part)
-        if len(labels) > MAX_SEATS:
-            raise InvalidInput(f"more than {MAX_SEATS:,} seats", field="seats")
-    if any(len(label) > 20 for label in labels):
-        raise InvalidInput("a seat label is longer than 20 characters", field="seats")
-    if len(set(labels)) != len(labels):
-        raise InvalidInput("seat list names a seat twice", field="seats")
-    return labels
-
-
-def _split_seat(label: str, spec: str) -> tuple[str, int]:
-    digits = len(label) - len(label.rstrip("0123456789"))
-    if digits == 0:
-        raise InvalidInput(f"seat {label!r} in {spec!r} has no number", field="seats")
-    return label[:-digits], int(label[-digits:])
-
-
 def add_venue(
     store: Store,
     *,
@@ -299,6 +273,7 @@ def event_info(session: Session, event: Event) -> EventInfo:
         allow_reentry=event.allow_reentry,
         checkin_opens_at=event.checkin_opens_at,
         checkin_closes_at=event.checkin_closes_at,
+        invite_code=event.invite_code,
     )
 
 
@@ -319,7 +294,9 @@ def create_event(
     station: str | None = None,
     unpaid_policy: str = "refuse",
     allow_reentry: bool = False,
+    invite_code: str | None = None,
 ) -> EventInfo:
+    """Create an event. An invite-only event gets a random invite code unless one is given."""
     title = require_text(name, "name")
     policy = _unpaid_policy(unpaid_policy)
     parse_timezone(timezone)
@@ -328,6 +305,9 @@ def create_event(
     check_window(starts_at, ends_at, "the event")
     cap = parse_count(capacity, "capacity")
     vis = _visibility(visibility)
+    code = parse_invite_code(invite_code) if invite_code and invite_code.strip() else None
+    if code is None and vis == "invite":
+        code = new_id(INVITE_CODE_LENGTH)
     now = utcnow()
     with store.write() as session:
         venue_row = _venue(session, venue) if venue else None
@@ -356,6 +336,7 @@ def create_event(
             created_at=now,
             unpaid_policy=policy,
             allow_reentry=allow_reentry,
+            invite_code=code,
         )
         session.add(event)
         try:
@@ -385,8 +366,14 @@ def update_event(
     allow_reentry: bool | None = None,
     checkin_opens: str | None = None,
     checkin_closes: str | None = None,
+    invite_code: str | None = None,
+    new_invite_code: bool = False,
 ) -> EventInfo:
-    """Change an event; raising the capacity promotes from the waitlist in the same transaction."""
+    """Change an event; raising the capacity promotes from the waitlist in the same transaction.
+
+    A capacity below the tickets registered is refused. ``invite_code`` sets the code,
+    ``new_invite_code`` draws a new one (the old one stops working); an event made invite-only
+    without a code gets one."""
     from eventdesk.services.registration import promote_waiting
 
     now = utcnow()
@@ -402,13 +389,19 @@ def update_event(
         if clear_capacity:
             event.capacity = None
         elif capacity is not None:
-            event.capacity = parse_count(capacity, "capacity")
+            event.capacity = at_least_taken(
+                capacity, event.registered_count, "capacity", f"event {event.slug!r}"
+            )
         if venue is not None:
             event.venue_id = _venue(session, venue).id
         if category is not None:
             event.category_id = _category(session, category).id
         if visibility is not None:
             event.visibility = _visibility(visibility)
+        if invite_code is not None and invite_code.strip():
+            event.invite_code = parse_invite_code(invite_code)
+        if new_invite_code or (event.visibility == "invite" and not event.invite_code):
+            event.invite_code = new_id(INVITE_CODE_LENGTH)
         if description is not None:
             event.description = optional_text(description, "description", max_length=5000)
         if waitlist is not None:
@@ -455,10 +448,17 @@ def list_events(
     starts_from: str | None = None,
     starts_until: str | None = None,
     include_cancelled: bool = True,
+    include_hidden: bool = False,
 ) -> list[EventInfo]:
-    """Browse events, filtered by category, venue (name contains) and start date range."""
+    """Browse events, filtered by category, venue (name contains) and start date range.
+
+    A private event is listed only with ``include_hidden`` (staff screens, ``event list --all``);
+    without it the list is the public view, which carries no invite codes.
+    """
     with store.read() as session:
         query = select(Event).order_by(Event.starts_at, Event.id)
+        if not include_hidden:
+            query = query.where(Event.visibility.not_in(HIDDEN))
         # Names are matched in Python (casefold): SQLite's lower() knows only ASCII.
         if category:
             key = category.strip().casefold()
@@ -474,7 +474,15 @@ def list_events(
             query = query.where(Event.starts_at <= parse_time(starts_until, "until"))
         if not include_cancelled:
             query = query.where(Event.status != "cancelled")
-        return [event_info(session, e) for e in session.scalars(query)]
+        found = [event_info(session, e) for e in session.scalars(query)]
+        return found if include_hidden else [replace(e, invite_code=None) for e in found]
+
+
+def current_event(store: Store, now: datetime | None = None) -> EventInfo | None:
+    """The event this station serves now (see ``current_event_id``), or None when there is none."""
+    with store.read() as session:
+        found = current_event_id(session, now or utcnow())
+        return None if found is None else event_info(session, get_event(session, found))
 
 
 # --- sessions -------------------------------------------------------------------------------
@@ -544,7 +552,7 @@ def update_session(
 ) -> SessionInfo:
     """Change a session; more room promotes from the waitlist in the same transaction.
 
-    An empty ``room`` clears it.
+    An empty ``room`` clears it. A capacity below the tickets registered is refused.
     """
     from eventdesk.services.registration import promote_waiting
 
@@ -564,7 +572,9 @@ def update_session(
         if clear_capacity:
             row.capacity = None
         elif capacity is not None:
-            row.capacity = parse_count(capacity, "capacity")
+            row.capacity = at_least_taken(
+                capacity, row.registered_count, "capacity", f"session {row.name!r}"
+            )
         session.flush()
         log(
             session,
@@ -603,6 +613,7 @@ def ticket_type_info(row: TicketType) -> TicketTypeInfo:
         priority_tier=row.priority_tier,
         attention=row.attention,
         registered=row.registered_count,
+        needs_staff=row.needs_staff,
     )
 
 
@@ -618,7 +629,10 @@ def add_ticket_type(
     attention: str | None = None,
     sales_start: str | datetime | None = None,
     sales_end: str | datetime | None = None,
+    needs_staff: bool = False,
 ) -> TicketTypeInfo:
+    """Add a ticket type. ``needs_staff``: a self-service kiosk sends its holders to the desk
+    (an ID check) instead of admitting them."""
     type_name = require_text(name, "name", max_length=100)
     if price_cents < 0:
         raise InvalidInput("price cannot be negative", field="price")
@@ -650,6 +664,7 @@ def add_ticket_type(
             priority_tier=tier,
             attention=optional_text(attention, "attention"),
             registered_count=0,
+            needs_staff=needs_staff,
         )
         session.add(row)
         session.flush()
@@ -672,9 +687,11 @@ def update_ticket_type(
     sales_end: str | None = None,
     clear_sales_window: bool = False,
     station: str | None = None,
+    needs_staff: bool | None = None,
 ) -> TicketTypeInfo:
     """Change a ticket type. Tickets sold keep the price they were sold at; more quantity
-    promotes from the waitlist in the same transaction. An empty ``attention`` clears it."""
+    promotes from the waitlist in the same transaction, less than is sold is refused. An empty
+    ``attention`` clears it."""
     from eventdesk.services.registration import promote_waiting
 
     if price_cents is not None and price_cents < 0:
@@ -706,11 +723,15 @@ def update_ticket_type(
         if clear_quantity:
             row.quantity = None
         elif quantity is not None:
-            row.quantity = parse_count(quantity, "quantity")
+            row.quantity = at_least_taken(
+                quantity, row.registered_count, "quantity", f"ticket type {row.name!r}"
+            )
         if tier is not None:
             row.priority_tier = tier
         if attention is not None:
             row.attention = optional_text(attention, "attention")
+        if needs_staff is not None:
+            row.needs_staff = needs_staff
         if clear_sales_window:
             row.sales_start = row.sales_end = None
         if sales_start is not None:

@@ -1,9 +1,17 @@
-"""Payment records and refunds. Money is recorded, never processed: there is no gateway."""
+"""Payment records and refunds. Money is recorded, never processed: there is no gateway.
+
+A refund is one of two things (DESIGN.md, "Money"). A full refund (all that was paid, or one
+marked ``cancel``) revokes the ticket: it is cancelled, its place freed and the waitlist promoted
+in the same transaction. A partial refund is goodwill: it lowers the ticket's price by as much,
+so what was paid still covers what is due and the ticket stays valid at the door. The door, the
+card and the revenue report all read the same two numbers: the ticket's price and what was paid.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
+from typing import get_args
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -11,35 +19,55 @@ from sqlalchemy.orm import Session
 from eventdesk.db import Store
 from eventdesk.errors import InvalidInput, NotAllowed, NotFound
 from eventdesk.ids import as_id
-from eventdesk.models import Payment, Ticket
+from eventdesk.models import (
+    Payment,
+    PaymentKind,
+    PaymentMethod,
+    PaymentStatus,
+    Ticket,
+    TicketStatus,
+)
 from eventdesk.services.common import get_event, get_ticket, log
 from eventdesk.values import format_cents, optional_text, utcnow
 
-METHODS = ("cash", "card", "comp", "invoice")
-STATUSES = ("completed", "pending")
+METHODS: tuple[PaymentMethod, ...] = get_args(PaymentMethod)
+STATUSES: tuple[PaymentStatus, ...] = ("completed", "pending")  # what a new record may be
 
 
 @dataclass(frozen=True)
 class PaymentRecord:
     id: int
     ticket_id: str
-    kind: str
-    method: str
+    kind: PaymentKind
+    method: PaymentMethod
     amount_cents: int
     currency: str
     reference: str | None
-    status: str
+    status: PaymentStatus
     created_at: datetime
 
 
 @dataclass(frozen=True)
 class PaymentSummary:
+    """What a ticket costs (after goodwill), what was paid, what is still due, and its status."""
+
     ticket_id: str
     price_cents: int
     paid_cents: int
     due_cents: int
     currency: str
     payment_id: int | None = None
+    status: TicketStatus = "registered"
+
+
+@dataclass(frozen=True)
+class RefundResult(PaymentSummary):
+    """A refund's outcome: ``cancelled`` when it revoked the ticket (a full refund or one marked
+    cancel), and the waitlisted tickets its freed place promoted."""
+
+    cancelled: bool = False
+    goodwill_cents: int = 0  # how much the price was lowered (a partial refund)
+    promoted: tuple[str, ...] = ()
 
 
 def paid_cents(session: Session, ticket_id: str) -> int:
@@ -62,15 +90,21 @@ def pending_cents(session: Session, ticket_id: str) -> int:
     return int(total or 0)
 
 
+def due_cents(ticket: Ticket, paid: int) -> int:
+    """What is still to pay: nothing on a cancelled ticket."""
+    return 0 if ticket.status == "cancelled" else max(ticket.price_cents - paid, 0)
+
+
 def summary(session: Session, ticket: Ticket, payment_id: int | None = None) -> PaymentSummary:
     paid = paid_cents(session, ticket.id)
     return PaymentSummary(
         ticket.id,
         ticket.price_cents,
         paid,
-        max(ticket.price_cents - paid, 0),
+        due_cents(ticket, paid),
         ticket.currency,
         payment_id,
+        ticket.status,
     )
 
 
@@ -207,26 +241,38 @@ def refund(
     ticket_id: str,
     *,
     amount_cents: int | None = None,
+    cancel: bool = False,
     method: str | None = None,
     reference: str | None = None,
     station: str | None = None,
-) -> PaymentSummary:
-    """Record a refund, at most what was paid; without an amount, all of it."""
+    now: datetime | None = None,
+) -> RefundResult:
+    """Record a refund, at most what was paid; without an amount, all of it.
+
+    All that was paid, or ``cancel``, revokes the ticket: cancelled, its place freed and the
+    waitlist promoted in this transaction. Less than that is goodwill: the price is lowered by
+    the amount, so nothing more is due and the ticket stays valid. On a ticket cancelled already
+    a refund only returns money.
+    """
+    from eventdesk.services.registration import cancel_in, promote_waiting
+
     ref = optional_text(reference, "reference")
-    now = utcnow()
+    moment = now or utcnow()
     with store.write() as session:
         ticket = get_ticket(session, ticket_id)
-        get_event(session, ticket.event_id, lock=True)
-        current = summary(session, ticket)
-        amount = current.paid_cents if amount_cents is None else amount_cents
-        if current.paid_cents <= 0:
-            raise NotAllowed(f"nothing was paid on ticket {ticket.id}: nothing to refund")
+        event = get_event(session, ticket.event_id, lock=True)
+        session.refresh(ticket)
+        paid = paid_cents(session, ticket.id)
+        amount = paid if amount_cents is None else amount_cents
+        if paid <= 0:
+            hint = "" if ticket.status == "cancelled" or not cancel else " (cancel it instead)"
+            raise NotAllowed(f"nothing was paid on ticket {ticket.id}: nothing to refund{hint}")
         if amount <= 0:
             raise InvalidInput("amount must be more than zero", field="amount")
-        if amount > current.paid_cents:
+        if amount > paid:
             raise InvalidInput(
                 f"refund {format_cents(amount, ticket.currency)} is more than the "
-                f"{format_cents(current.paid_cents, ticket.currency)} paid on ticket {ticket.id}",
+                f"{format_cents(paid, ticket.currency)} paid on ticket {ticket.id}",
                 field="amount",
             )
         last_method = session.scalar(
@@ -236,6 +282,12 @@ def refund(
             .limit(1)
         )
         refund_method = _method(method) if method else (last_method or "cash")
+        was_active = ticket.status != "cancelled"
+        revokes = was_active and (cancel or amount == paid)
+        goodwill = amount if was_active and not revokes else 0
+        price_before = ticket.price_cents
+        if goodwill:
+            ticket.price_cents -= goodwill
         row = Payment(
             ticket_id=ticket.id,
             event_id=ticket.event_id,
@@ -245,7 +297,7 @@ def refund(
             currency=ticket.currency,
             reference=ref,
             status="completed",
-            created_at=now,
+            created_at=moment,
             station=station,
         )
         session.add(row)
@@ -253,7 +305,7 @@ def refund(
         log(
             session,
             "refund",
-            at=now,
+            at=moment,
             event_id=ticket.event_id,
             ticket_id=ticket.id,
             attendee_id=ticket.attendee_id,
@@ -263,8 +315,22 @@ def refund(
             method=refund_method,
             reference=ref,
             payment_id=row.id,
+            goodwill=bool(goodwill),
+            cancels=revokes,
+            price_before=price_before,
+            price_after=ticket.price_cents,
         )
-        return summary(session, ticket, row.id)
+        promoted: list[str] = []
+        if revokes:
+            cancel_in(session, [ticket], moment, station, reason="refund")
+            promoted = promote_waiting(session, event, now=moment, station=station)
+        after = summary(session, ticket, row.id)
+        return RefundResult(
+            **{f.name: getattr(after, f.name) for f in fields(PaymentSummary)},
+            cancelled=revokes,
+            goodwill_cents=goodwill,
+            promoted=tuple(promoted),
+        )
 
 
 def payment_summary(store: Store, ticket_id: str) -> PaymentSummary:

@@ -1,27 +1,50 @@
 """The print queue, kept in the database. Check-in only adds a row; a printer worker (kiosk/)
 takes jobs one at a time with a compare-and-set, so two workers never print the same badge, and
-a job whose worker died goes back to the queue."""
+a job whose worker died goes back to the queue.
+
+Times that stations compare are the database's: a claim is stamped with the database's clock
+and judged stale by it, so a station whose own clock is wrong neither takes over a job another
+station is printing nor has its own taken. A job that cannot print now (printer off, paper out)
+waits and is tried again with capped backoff, for as long as it takes; only a job that cannot
+get better (no such printer, a badge that cannot be made) fails."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import cast
 
-from sqlalchemy import Connection, Table, and_, insert, or_, select, update
+from sqlalchemy import Connection, Table, and_, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from eventdesk.db import Store
 from eventdesk.errors import InvalidInput, NotAllowed, NotFound
-from eventdesk.models import PrintJob
+from eventdesk.models import JobState, PrintJob
 from eventdesk.services.common import get_ticket, log
 from eventdesk.values import utcnow
 
 STATES = ("queued", "printing", "done", "failed")
-# A worker that held a job this long is gone: longer than any printer's timeout can make it wait.
+# A worker that held a job this long (by the database's clock) is gone: far longer than a
+# printer's timeouts can make one try last.
 STALE_CLAIM = timedelta(minutes=10)
-RETRY_DELAYS = (2, 5, 15, 30, 60)  # seconds between tries while a printer is offline
-MAX_ATTEMPTS = 8
+# Between tries while a printer is offline or needs a person: 2 s, doubling, at most 60 s; never
+# a last try. A printer back on, or with paper loaded, prints within a minute.
+FIRST_RETRY = timedelta(seconds=2)
+LONGEST_RETRY = timedelta(seconds=60)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """The wait after a job's ``attempts``-th try could not print."""
+    return min(LONGEST_RETRY, FIRST_RETRY * (1 << min(max(attempts - 1, 0), 10)))
+
+
+def database_now(session: Session) -> datetime:
+    """The database's clock (UTC): the one every station of a shared queue agrees on."""
+    if session.get_bind().dialect.name == "sqlite":  # in this process: the machine's clock
+        text = session.execute(select(func.strftime("%Y-%m-%d %H:%M:%f", "now"))).scalar_one()
+        return datetime.fromisoformat(str(text)).replace(tzinfo=UTC)
+    moment: datetime = session.execute(select(func.statement_timestamp())).scalar_one()
+    return moment.astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -30,7 +53,7 @@ class PrintJobInfo:
     ticket_id: str
     printer: str
     reason: str
-    state: str
+    state: JobState
     attempts: int
     last_error: str | None
     station: str | None
@@ -131,13 +154,17 @@ def claim_next(
     exclude: frozenset[int] = frozenset(),
 ) -> PrintJobInfo | None:
     """Take the oldest due job for a shared printer, or for one of this station's own printers
-    that this station queued (a folder or USB printer of the same name elsewhere is not ours)."""
-    moment = now or utcnow()
+    that this station queued (a folder or USB printer of the same name elsewhere is not ours).
+
+    ``now`` is the queue's clock for which jobs are due (by default the database's); whether a
+    claim is stale is always judged by the database's clock, whatever ``now`` says."""
     with store.write() as session:
+        clock = database_now(session)
+        moment = now or clock
         session.execute(  # jobs whose worker vanished mid-print go back to the queue
             update(PrintJob)
-            .where(PrintJob.state == "printing", PrintJob.updated_at < moment - STALE_CLAIM)
-            .values(state="queued", updated_at=moment, last_error="the printing station stopped")
+            .where(PrintJob.state == "printing", PrintJob.updated_at < clock - STALE_CLAIM)
+            .values(state="queued", updated_at=clock, last_error="the printing station stopped")
         )
         query = (
             select(PrintJob.id)
@@ -164,7 +191,7 @@ def claim_next(
                     state="printing",
                     attempts=PrintJob.attempts + 1,
                     claimed_by=worker,
-                    updated_at=moment,
+                    updated_at=clock,  # the claim's time, by the database's clock
                 )
                 .execution_options(synchronize_session=False)
             )
@@ -185,22 +212,24 @@ def finish(
     retry: bool = False,
     now: datetime | None = None,
 ) -> PrintJobInfo:
-    """Done; or failed (kept, can be retried); or back in the queue for a later try. Only the
-    worker holding the job may say so: a job another station took over is left to it."""
-    moment = now or utcnow()
+    """Done; or failed (kept, can be retried); or back in the queue for a later try (``retry``:
+    the printer is offline or needs a person; it waits as long as it takes, see retry_delay).
+    Only the worker holding the job may say so: a job another station took over is left to it.
+    ``now`` is the queue's clock the next try is counted from (by default the database's)."""
     with store.write() as session:
+        clock = database_now(session)
         row = session.get(PrintJob, job_id, with_for_update=True)
         if row is None:
             raise NotFound(f"no print job {job_id}", field="job")
         if row.state != "printing" or row.claimed_by != worker:
             return _info(row)
-        row.updated_at = moment
+        row.updated_at = clock
         row.last_error = error[:400] if error else None
         if error is None:
             row.state, row.next_attempt_at = "done", None
-        elif retry and row.attempts < MAX_ATTEMPTS:
-            delay = RETRY_DELAYS[min(row.attempts - 1, len(RETRY_DELAYS) - 1)]
-            row.state, row.next_attempt_at = "queued", moment + timedelta(seconds=delay)
+        elif retry:
+            row.state = "queued"
+            row.next_attempt_at = (now or clock) + retry_delay(row.attempts)
         else:
             row.state, row.next_attempt_at = "failed", None
         return _info(row)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,7 +29,7 @@ from eventdesk.models import (
     TicketType,
 )
 from eventdesk.services.common import get_event
-from eventdesk.values import format_cents, utcnow
+from eventdesk.values import format_cents, local_iso, local_text, utcnow
 
 REPORTS = ("attendance", "revenue", "sales", "sessions", "waitlists", "scans")
 PROBLEMS = (
@@ -44,18 +45,34 @@ PROBLEMS = (
     "unpaid",
     "no_reentry",
     "not_checked_in",
+    "needs_staff",
 )
 
 
 @dataclass(frozen=True)
 class Report:
+    """Rows of plain values; a time is an aware datetime, shown in the event's ``timezone``."""
+
     name: str
     title: str
     columns: tuple[str, ...]
     rows: list[tuple[Any, ...]]
+    timezone: str = "UTC"
 
     def as_dicts(self) -> list[dict[str, Any]]:
         return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
+
+    def for_people(self) -> list[tuple[Any, ...]]:
+        """The rows with each time as wall-clock time in the event's zone, labelled."""
+        return [_times(row, lambda t: local_text(t, self.timezone)) for row in self.rows]
+
+    def for_files(self) -> list[tuple[Any, ...]]:
+        """The rows with each time in ISO 8601 with the event zone's offset (CSV files)."""
+        return [_times(row, lambda t: local_iso(t, self.timezone)) for row in self.rows]
+
+
+def _times(row: tuple[Any, ...], show: Callable[[datetime], str]) -> tuple[Any, ...]:
+    return tuple(show(v) if isinstance(v, datetime) else v for v in row)
 
 
 def _bucket(session: Session, column: Any, seconds: int) -> ColumnElement[Any]:
@@ -72,8 +89,9 @@ def _zone(event: Event) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def _clock(bucket: int, seconds: int, zone: ZoneInfo, fmt: str) -> str:
-    return datetime.fromtimestamp(bucket * seconds, zone).strftime(fmt)
+def _clock(bucket: int, seconds: int, zone: ZoneInfo) -> datetime:
+    """The start of a bucket, as an aware time in the event's zone."""
+    return datetime.fromtimestamp(bucket * seconds, zone)
 
 
 # --- the reports ----------------------------------------------------------------------------
@@ -103,7 +121,7 @@ def attendance(session: Session, event: Event) -> Report:
         rows.append(
             (
                 "arrivals by hour",
-                _clock(int(bucket), 3600, zone, "%Y-%m-%d %H:00"),
+                _clock(int(bucket), 3600, zone),
                 None,
                 count,
                 None,
@@ -286,7 +304,7 @@ def scans(session: Session, event: Event) -> Report:
         rows.append(
             (
                 "per minute",
-                _clock(int(bucket), 60, zone, "%Y-%m-%d %H:%M"),
+                _clock(int(bucket), 60, zone),
                 int(problems or 0),
                 total,
             )
@@ -308,7 +326,11 @@ def report(store: Store, name: str, event_ref: str | int) -> Report:
     if name not in BUILDERS:
         raise InvalidInput(f"report must be one of {', '.join(REPORTS)}", field="report")
     with store.read() as session:
-        return BUILDERS[name](session, get_event(session, event_ref))
+        event = get_event(session, event_ref)
+        made = BUILDERS[name](session, event)
+        timed = any(isinstance(v, datetime) for row in made.rows for v in row)
+        title = f"{made.title} (times in {event.timezone})" if timed else made.title
+        return replace(made, title=title, timezone=event.timezone)
 
 
 # --- the live snapshot ----------------------------------------------------------------------
@@ -382,6 +404,7 @@ class Stats:
     scan_problems: dict[str, int] = field(default_factory=dict)
     stations: list[dict[str, Any]] = field(default_factory=list)
     last_scan_at: datetime | None = None
+    timezone: str = "UTC"  # the event's: what its times are shown in
 
 
 def stats(store: Store, event_ref: str | int, *, now: datetime | None = None) -> Stats:
@@ -522,4 +545,5 @@ def stats(store: Store, event_ref: str | int, *, now: datetime | None = None) ->
             scan_problems={r: n for r, n in by_result.items() if r in PROBLEMS},
             stations=stations,
             last_scan_at=max((s["last"] for s in stations if s["last"]), default=None),
+            timezone=event.timezone,
         )

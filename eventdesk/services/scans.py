@@ -1,14 +1,16 @@
-"""Reading the scan log."""
+"""Reading the scan log, and the time zone each event's times are shown in."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
 
 from eventdesk.db import Store
-from eventdesk.models import ScanLog
+from eventdesk.ids import as_id
+from eventdesk.models import Event, ScanLog, Ticket
 from eventdesk.services.common import get_event
 
 
@@ -48,3 +50,52 @@ def recent_scans(
             )
             for r in session.scalars(query)
         ]
+
+
+@dataclass(frozen=True)
+class Zones:
+    """Each event's time zone, so a time is shown as the event's people read it."""
+
+    by_id: dict[int, str] = field(default_factory=dict)
+    by_slug: dict[str, str] = field(default_factory=dict)
+    by_ticket: dict[str, str] = field(default_factory=dict)
+    fallback: str = "UTC"  # for a row that belongs to no event
+
+    def of(self, event: str | int | None) -> str:
+        """The zone of an event given by id or slug (the fallback when it is unknown)."""
+        if event is None:
+            return self.fallback
+        number = as_id(str(event).strip())
+        if number is not None and number in self.by_id:
+            return self.by_id[number]
+        return self.by_slug.get(str(event).strip(), self.fallback)
+
+    def of_ticket(self, ticket_id: str | None) -> str:
+        return self.by_ticket.get((ticket_id or "").strip().upper(), self.fallback)
+
+
+def event_zones(
+    store: Store, *, tickets: Iterable[str] = (), station_event: str | int | None = None
+) -> Zones:
+    """The zone of every event (and of the events of ``tickets``). A row of no event is shown
+    in the zone of this station's event, else in the one zone all events share, else UTC."""
+    wanted = sorted({t.strip().upper() for t in tickets if t and t.strip()})
+    with store.read() as session:
+        events = session.execute(select(Event.id, Event.slug, Event.timezone)).all()
+        by_ticket_event: dict[str, int] = {}
+        for start in range(0, len(wanted), 1000):
+            by_ticket_event.update(
+                session.execute(
+                    select(Ticket.id, Ticket.event_id).where(
+                        Ticket.id.in_(wanted[start : start + 1000])
+                    )
+                ).all()
+            )
+    by_id = {e.id: e.timezone for e in events}
+    by_slug = {e.slug: e.timezone for e in events}
+    shared = set(by_id.values())
+    fallback = shared.pop() if len(shared) == 1 else "UTC"
+    if station_event is not None:
+        fallback = Zones(by_id, by_slug, fallback="").of(station_event) or fallback
+    by_ticket = {t: by_id[e] for t, e in by_ticket_event.items() if e in by_id}
+    return Zones(by_id, by_slug, by_ticket, fallback)

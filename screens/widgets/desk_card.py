@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -20,7 +19,7 @@ from eventdesk.db import Store
 from eventdesk.services.attendees import AttendeeInfo, show_attendee
 from eventdesk.services.payments import PaymentSummary, payment_summary
 from eventdesk.services.registration import TicketInfo, tickets_of_attendee
-from eventdesk.values import format_cents
+from eventdesk.values import event_zone, format_cents
 
 ACTIVE = ("registered", "waitlisted")
 ACTIONS = ("check_in", "undo", "reprint", "pay", "cancel", "promote")
@@ -41,14 +40,16 @@ class CardData:
     attendee: AttendeeInfo
     tickets: tuple[TicketLine, ...]
     event: str | None  # the slug of this station's event
+    read_at: datetime | None = None  # the station's clock when it was read: what "today" is
 
     def here(self) -> list[TicketLine]:
         """The tickets of this station's event (the only ones the desk acts on)."""
         return [line for line in self.tickets if line.ticket.event == self.event]
 
-    def pick(self, action: str) -> TicketLine | None:
-        """The ticket an action works on, or None when it makes no sense for this attendee."""
-        here = self.here()
+    def pick(self, action: str, *, prefer: str | None = None) -> TicketLine | None:
+        """The ticket an action works on, or None when it makes no sense for this attendee.
+        The ticket ``prefer`` (the one just scanned) comes first when the action fits it."""
+        here = sorted(self.here(), key=lambda line: line.ticket.id != prefer)
         registered = [t for t in here if t.ticket.status == "registered"]
         if action == "check_in":
             waiting = [t for t in registered if t.ticket.checked_in_at is None]
@@ -75,22 +76,21 @@ def _first(lines: list[TicketLine]) -> TicketLine | None:
     return lines[0] if lines else None
 
 
-def load_card(store: Store, attendee_id: int, event: str | None) -> CardData:
-    """Read an attendee's card (call it from a thread worker)."""
+def load_card(
+    store: Store, attendee_id: int, event: str | None, now: datetime | None = None
+) -> CardData:
+    """Read an attendee's card at the station's ``now`` (call it from a thread worker)."""
     attendee = show_attendee(store, attendee_id)
     tickets = tickets_of_attendee(store, attendee_id)
     lines = tuple(TicketLine(t, payment_summary(store, t.id)) for t in tickets)
-    return CardData(attendee, lines, event)
+    return CardData(attendee, lines, event, now)
 
 
 def clock(moment: datetime | None, timezone: str, *, today: datetime | None = None) -> str:
     """A time as the door sees it, in the event's zone; with the date when it is not today."""
     if moment is None:
         return "?"
-    try:
-        zone = ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
+    zone = event_zone(timezone)
     local = moment.astimezone(zone)
     now = (today or datetime.now(zone)).astimezone(zone)
     return local.strftime("%H:%M" if local.date() == now.date() else "%Y-%m-%d %H:%M")
@@ -106,19 +106,21 @@ def render_card(data: CardData, timezone: str) -> Content:
         parts.append(Content.styled("No tickets yet: register them with ^N (walk-in).", "italic"))
     for line in data.tickets:
         parts.append(Content(""))
-        parts.extend(_ticket_lines(line, data.event, timezone))
+        parts.extend(_ticket_lines(line, data, timezone))
     return Content("\n").join(parts)
 
 
-def _ticket_lines(line: TicketLine, event: str | None, timezone: str) -> list[Content]:
+def _ticket_lines(line: TicketLine, data: CardData, timezone: str) -> list[Content]:
     ticket, money = line.ticket, line.payment
-    elsewhere = ticket.event != event
+    elsewhere = ticket.event != data.event
     title = Content.assemble(
         (f"{ticket.ticket_type} ", "bold"),
         (ticket.id, "$accent"),
         (f"  {ticket.event_title}", "dim") if elsewhere else "",
     )
     rows = [title]
+    if ticket.holder_name:
+        rows.append(Content(f"  for {ticket.holder_name}"))
     status = ticket.status
     if status == "waitlisted":
         place = ticket.waitlist_position
@@ -128,7 +130,7 @@ def _ticket_lines(line: TicketLine, event: str | None, timezone: str) -> list[Co
     elif status == "cancelled":
         rows.append(Content.styled("  cancelled", "$error"))
     elif ticket.checked_in_at is not None:
-        when = clock(ticket.checked_in_at, timezone)
+        when = clock(ticket.checked_in_at, timezone, today=data.read_at)
         where = ticket.checked_in_station or "another station"
         rows.append(Content.styled(f"  ✔ checked in {when} at {where}", "$success"))
     else:

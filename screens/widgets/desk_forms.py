@@ -1,4 +1,4 @@
-"""The desk's dialogs: register a walk-in, take a payment, confirm a cancellation.
+"""The desk's dialogs: register a walk-in, take a payment (on the shared form engine).
 
 Each checks what was typed before anything is written (inline messages under the fields) and
 does its database work in a thread worker; a service's refusal is shown inline too.
@@ -6,18 +6,17 @@ does its database work in a thread worker; a service's refusal is shown inline t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
-from textual.content import Content
+from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select, SelectionList, Static
+from textual.notifications import SeverityLevel
+from textual.widgets import Label, Select, SelectionList, Static
 
-from eventdesk.errors import EventdeskError
+from eventdesk.errors import EventdeskError, InvalidInput, NotAllowed
 from eventdesk.services.attendees import AttendeeInfo, add_attendee
 from eventdesk.services.events import (
     SessionInfo,
@@ -36,25 +35,52 @@ from eventdesk.values import (
     require_text,
 )
 from screens.backend import Backend
+from screens.widgets.forms import Field, FormDialog, FormLook, FormValues
 
 DESK_CSS = "../desk.tcss"
+DESK_LOOK = FormLook(
+    label_classes="field",
+    error_id="{name}-error",
+    error_classes="field-error",
+    required_mark="",
+    multi_classes="",
+    compact_multi=True,
+    problem_classes="form-problem",
+    problem_hides=True,
+    buttons_id=None,
+    buttons_classes="dialog-buttons",
+    fix_hint="",
+)
+NO_EVENT = "This station has no event to register for."
 
 
-def field_error(name: str) -> Label:
-    """The inline message under a field; hidden while it is empty."""
-    label = Label("", id=f"{name}-error", classes="field-error")
-    label.display = False
-    return label
+# --- checks of what was typed (on the UI thread, before anything is written) ----------------
+def _name(text: str) -> object:
+    return require_text(text, "name")
 
 
-def say(label: Static, text: str) -> None:
-    """Show a message in ``label``, or hide it when the message is empty."""
-    label.update(Content(text))
-    label.display = bool(text)
+def _company(text: str) -> object:
+    return optional_text(text, "company")
 
 
-def plain_amount(cents: int) -> str:
-    return f"{cents // 100}.{cents % 100:02d}"
+def _pin(text: str) -> object:
+    return parse_pin(text) if text.strip() else ""
+
+
+def _ticket_type(text: str) -> object:
+    if not text:
+        raise InvalidInput("Choose a ticket type.", field="ticket_type")
+    return text
+
+
+def _amount(text: str) -> object:
+    if parse_amount(text) == 0:
+        raise InvalidInput("amount must be more than zero", field="amount")
+    return text
+
+
+def _reference(text: str) -> object:
+    return optional_text(text, "reference")
 
 
 # --- walk-in --------------------------------------------------------------------------------
@@ -66,14 +92,33 @@ class WalkInDone:
     registration: RegistrationResult | None
     problem: str | None = None
 
+    def notice(self) -> tuple[str, str, SeverityLevel]:
+        """What the desk says about it: the text, a title and how loud."""
+        person, placed = self.attendee, self.registration
+        if placed is None:
+            text = f"{person.name} was added, but not registered: {self.problem}"
+            return text, "Walk-in", "error"
+        ticket = f"{placed.ticket_type}, ticket {placed.ticket_id}"
+        if placed.status == "waitlisted":
+            text = (
+                f"{person.name} is on the waitlist at place {placed.waitlist_position} ({ticket})."
+            )
+            return text, "Walk-in waitlisted", "warning"
+        return f"{person.name} is registered ({ticket}).", "Walk-in registered", "information"
 
-FIELDS = ("name", "email", "company", "ticket_type", "pin")
 
-
-class WalkInScreen(ModalScreen[WalkInDone | None]):
+class WalkInScreen(FormDialog[WalkInDone]):
     """Name, email, company, ticket type, sessions and an optional PIN; validated first."""
 
     CSS_PATH = DESK_CSS
+    LOOK = replace(
+        DESK_LOOK,
+        field_id="walkin-{name}",
+        problem_id="walkin-problem",
+        save_id="walkin-register",
+        cancel_id="walkin-back",
+        working="Registering…",
+    )
     BINDINGS = [Binding("escape", "cancel", "Back", id="desk.walkin.back")]
 
     class Loaded(Message):
@@ -81,77 +126,67 @@ class WalkInScreen(ModalScreen[WalkInDone | None]):
             super().__init__()
             self.types, self.sessions = types, sessions
 
-    class Refused(Message):
-        def __init__(self, field: str | None, message: str) -> None:
-            super().__init__()
-            self.field, self.message = field, message
+    class Unready(Message):
+        """The choices could not be read: nothing can be registered."""
 
-    class Finished(Message):
-        def __init__(self, done: WalkInDone) -> None:
+        def __init__(self, message: str) -> None:
             super().__init__()
-            self.done = done
+            self.message = message
 
     def __init__(self, backend: Backend) -> None:
-        super().__init__()
+        fields = [
+            Field("name", "Name", placeholder="Full name", max_length=200, check=_name),
+            Field(
+                "email", "Email", placeholder="name@example.com", max_length=254, check=parse_email
+            ),
+            Field("company", "Company", placeholder="optional", max_length=200, check=_company),
+            Field(
+                "ticket_type",
+                "Ticket type",
+                kind="select",
+                placeholder="Loading…",
+                check=_ticket_type,
+                widget_id="walkin-type",
+            ),
+            Field(
+                "sessions",
+                "Sessions",
+                kind="multi",
+                widget_id="walkin-sessions",
+                row_id="walkin-sessions-row",
+            ),
+            Field(
+                "pin",
+                "Kiosk PIN",
+                kind="password",
+                placeholder="optional, 4-12 digits",
+                max_length=12,
+                check=_pin,
+            ),
+        ]
+        super().__init__(fields, self.add_and_register)
         self.backend = backend
-        self.busy = False
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="walkin-box", classes="desk-dialog"):
             yield Label("Register a walk-in", classes="dialog-title")
-            with Horizontal(classes="form-row"):
-                yield Label("Name", classes="field")
-                yield Input(placeholder="Full name", max_length=200, id="walkin-name", compact=True)
-            yield field_error("name")
-            with Horizontal(classes="form-row"):
-                yield Label("Email", classes="field")
-                yield Input(
-                    placeholder="name@example.com", max_length=254, id="walkin-email", compact=True
-                )
-            yield field_error("email")
-            with Horizontal(classes="form-row"):
-                yield Label("Company", classes="field")
-                yield Input(
-                    placeholder="optional", max_length=200, id="walkin-company", compact=True
-                )
-            yield field_error("company")
-            with Horizontal(classes="form-row"):
-                yield Label("Ticket type", classes="field")
-                yield Select[int]([], prompt="Loading…", id="walkin-type", compact=True)
-            yield field_error("ticket_type")
-            with Horizontal(classes="form-row", id="walkin-sessions-row"):
-                yield Label("Sessions", classes="field")
-                yield SelectionList[int](id="walkin-sessions", compact=True)
-            with Horizontal(classes="form-row"):
-                yield Label("Kiosk PIN", classes="field")
-                yield Input(
-                    placeholder="optional, 4-12 digits",
-                    password=True,
-                    max_length=12,
-                    id="walkin-pin",
-                    compact=True,
-                )
-            yield field_error("pin")
-            yield Static("", id="walkin-problem", classes="form-problem")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Register", variant="primary", id="walkin-register", compact=True)
-                yield Button("Back", id="walkin-back", compact=True)
+            yield from self.compose_fields()
+            yield self.problem_line()
+            yield self.buttons("Register", "Back")
 
     def on_mount(self) -> None:
-        say(self.query_one("#walkin-problem", Static), "")
-        self.query_one("#walkin-name", Input).focus()
         self.load_choices(self.backend.event)
 
     @work(thread=True, exclusive=True, group="walkin-load", exit_on_error=False)
     def load_choices(self, event: str | None) -> None:
         if event is None:
-            self.post_message(self.Refused(None, "This station has no event to register for."))
+            self.post_message(self.Unready(NO_EVENT))
             return
         try:
             types = list_ticket_types(self.backend.store, event)
             sessions = list_sessions(self.backend.store, event)
         except EventdeskError as exc:
-            self.post_message(self.Refused(None, exc.message))
+            self.post_message(self.Unready(exc.message))
             return
         self.post_message(self.Loaded(types, sessions))
 
@@ -163,12 +198,16 @@ class WalkInScreen(ModalScreen[WalkInDone | None]):
         if len(message.types) == 1:
             select.value = message.types[0].id
         if not message.types:
-            self._refused_field("ticket_type", "This event has no ticket types yet.")
+            self.show_error("ticket_type", "This event has no ticket types yet.")
         sessions = self.query_one("#walkin-sessions", SelectionList)
         sessions.add_options(
             (s.name + (f" ({s.room})" if s.room else ""), s.id) for s in message.sessions
         )
         self.query_one("#walkin-sessions-row").display = bool(message.sessions)
+
+    @on(Unready)
+    def unready(self, message: Unready) -> None:
+        self.show_problem(message.message)
 
     @staticmethod
     def _type_label(info: TicketTypeInfo) -> str:
@@ -178,128 +217,71 @@ class WalkInScreen(ModalScreen[WalkInDone | None]):
         left = max(info.quantity - info.registered, 0)
         return f"{info.name} · {price} · {left} left" if left else f"{info.name} · {price} · full"
 
-    def _value(self, name: str) -> str:
-        return self.query_one(f"#walkin-{name}", Input).value
-
-    @staticmethod
-    def _clean(name: str, value: str) -> str:
-        if name == "name":
-            return require_text(value, "name")
-        if name == "email":
-            return parse_email(value)
-        if name == "pin":
-            return parse_pin(value) if value.strip() else ""
-        return optional_text(value, name) or ""
-
-    def validate(self) -> dict[str, str] | None:
-        """The cleaned values, or None after showing what is wrong under each field."""
-        problems: dict[str, str] = {}
-        clean: dict[str, str] = {}
-        for name in ("name", "email", "company", "pin"):
-            try:
-                clean[name] = self._clean(name, self._value(name))
-            except EventdeskError as exc:
-                problems[name] = exc.message
-        chosen = self.query_one("#walkin-type", Select).value
-        if isinstance(chosen, int):
-            clean["ticket_type"] = str(chosen)
-        else:
-            problems["ticket_type"] = "Choose a ticket type."
-        for name in FIELDS:
-            say(self.query_one(f"#{name}-error", Label), problems.get(name, ""))
-        if problems:
-            first = next(n for n in FIELDS if n in problems)
-            target = "#walkin-type" if first == "ticket_type" else f"#walkin-{first}"
-            self.query_one(target).focus()
-            return None
-        return clean
-
-    @on(Input.Submitted)
-    @on(Button.Pressed, "#walkin-register")
-    def submit(self) -> None:
-        if self.busy:
-            return
-        say(self.query_one("#walkin-problem", Static), "")
-        values = self.validate()
-        if values is None:
-            return
-        sessions = list(self.query_one("#walkin-sessions", SelectionList).selected)
-        self.busy = True
-        say(self.query_one("#walkin-problem", Static), "Registering…")
-        self.save(values, [int(s) for s in sessions])
-
-    @work(thread=True, exclusive=True, group="walkin-save", exit_on_error=False)
-    def save(self, values: dict[str, str], sessions: list[int]) -> None:
+    def add_and_register(self, values: FormValues) -> WalkInDone:
+        """In the form's thread worker: add the attendee, then register them."""
         backend = self.backend
         if backend.event is None:
-            self.post_message(self.Refused(None, "This station has no event to register for."))
-            return
-        try:
-            person = add_attendee(
-                backend.store,
-                name=values["name"],
-                email=values["email"],
-                company=values["company"] or None,
-                pin=values["pin"] or None,
-            )
-        except EventdeskError as exc:
-            self.post_message(self.Refused(exc.field, exc.message))
-            return
+            raise NotAllowed(NO_EVENT)
+        person = add_attendee(
+            backend.store,
+            name=values.text("name"),
+            email=values.text("email"),
+            company=values.optional("company"),
+            pin=values.optional("pin"),
+        )
         try:
             order = register(
                 backend.store,
                 backend.event,
                 person.id,
-                values["ticket_type"],
-                sessions=sessions,
+                int(values.text("ticket_type")),
+                sessions=[int(s) for s in values.chosen("sessions")],
+                staff_override=True,  # a walk-in at the desk needs no invite code
                 station=backend.station,
             )
         except EventdeskError as exc:
-            self.post_message(self.Finished(WalkInDone(person, None, exc.message)))
-            return
-        self.post_message(self.Finished(WalkInDone(person, order.tickets[0])))
-
-    @on(Refused)
-    def refused(self, message: Refused) -> None:
-        self.busy = False
-        field = message.field if message.field in FIELDS else None
-        say(self.query_one("#walkin-problem", Static), "" if field else message.message)
-        if field:
-            self._refused_field(field, message.message)
-
-    def _refused_field(self, field: str, text: str) -> None:
-        say(self.query_one(f"#{field}-error", Label), text)
-
-    @on(Finished)
-    def finished(self, message: Finished) -> None:
-        self.dismiss(message.done)
-
-    @on(Button.Pressed, "#walkin-back")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+            return WalkInDone(person, None, exc.message)
+        return WalkInDone(person, order.tickets[0])
 
 
 # --- payment --------------------------------------------------------------------------------
-class PaymentScreen(ModalScreen[PaymentSummary | None]):
+class PaymentScreen(FormDialog[PaymentSummary]):
     """Amount (what is due, prefilled), method and reference; records the payment."""
 
     CSS_PATH = DESK_CSS
+    LOOK = replace(
+        DESK_LOOK,
+        field_id="pay-{name}",
+        problem_id="pay-problem",
+        save_id="pay-ok",
+        cancel_id="pay-back",
+        working="Recording…",
+    )
     BINDINGS = [Binding("escape", "cancel", "Back", id="desk.pay.back")]
 
-    class Refused(Message):
-        def __init__(self, message: str) -> None:
-            super().__init__()
-            self.message = message
-
-    class Paid(Message):
-        def __init__(self, summary: PaymentSummary) -> None:
-            super().__init__()
-            self.summary = summary
-
     def __init__(self, backend: Backend, ticket: TicketInfo, due: PaymentSummary) -> None:
-        super().__init__()
+        fields = [
+            Field(
+                "amount",
+                f"Amount {due.currency}",
+                format_cents(due.due_cents),
+                max_length=20,
+                check=_amount,
+            ),
+            Field(
+                "method",
+                "Method",
+                "cash",
+                kind="select",
+                options=tuple((m, m) for m in METHODS),
+                required=True,
+            ),
+            Field(
+                "reference", "Reference", placeholder="optional", max_length=200, check=_reference
+            ),
+        ]
+        super().__init__(fields, self.record)
         self.backend, self.ticket, self.due = backend, ticket, due
-        self.busy = False
 
     def compose(self) -> ComposeResult:
         ticket, due = self.ticket, self.due
@@ -313,88 +295,17 @@ class PaymentScreen(ModalScreen[PaymentSummary | None]):
                 id="pay-what",
                 markup=False,
             )
-            with Horizontal(classes="form-row"):
-                yield Label(f"Amount {due.currency}", classes="field")
-                yield Input(
-                    plain_amount(due.due_cents), max_length=20, id="pay-amount", compact=True
-                )
-            yield field_error("amount")
-            with Horizontal(classes="form-row"):
-                yield Label("Method", classes="field")
-                yield Select[str](
-                    [(m, m) for m in METHODS],
-                    value="cash",
-                    allow_blank=False,
-                    id="pay-method",
-                    compact=True,
-                )
-            with Horizontal(classes="form-row"):
-                yield Label("Reference", classes="field")
-                yield Input(
-                    placeholder="optional", max_length=200, id="pay-reference", compact=True
-                )
-            yield field_error("reference")
-            yield Static("", id="pay-problem", classes="form-problem")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Record payment", variant="primary", id="pay-ok", compact=True)
-                yield Button("Back", id="pay-back", compact=True)
+            yield from self.compose_fields()
+            yield self.problem_line()
+            yield self.buttons("Record payment", "Back")
 
-    def on_mount(self) -> None:
-        say(self.query_one("#pay-problem", Static), "")
-        self.query_one("#pay-amount", Input).focus()
-
-    @on(Input.Submitted)
-    @on(Button.Pressed, "#pay-ok")
-    def submit(self) -> None:
-        if self.busy:
-            return
-        problems: dict[str, str] = {}
-        amount = 0
-        reference: str | None = None
-        try:
-            amount = parse_amount(self.query_one("#pay-amount", Input).value)
-            if amount == 0:
-                problems["amount"] = "amount must be more than zero"
-        except EventdeskError as exc:
-            problems["amount"] = exc.message
-        try:
-            reference = optional_text(self.query_one("#pay-reference", Input).value, "reference")
-        except EventdeskError as exc:
-            problems["reference"] = exc.message
-        for name in ("amount", "reference"):
-            say(self.query_one(f"#{name}-error", Label), problems.get(name, ""))
-        if problems:
-            return
-        method = self.query_one("#pay-method", Select).value
-        self.busy = True
-        say(self.query_one("#pay-problem", Static), "Recording…")
-        self.record(amount, str(method), reference)
-
-    @work(thread=True, exclusive=True, group="pay", exit_on_error=False)
-    def record(self, amount: int, method: str, reference: str | None) -> None:
-        try:
-            summary = pay(
-                self.backend.store,
-                self.ticket.id,
-                method=method,
-                amount_cents=amount,
-                reference=reference,
-                station=self.backend.station,
-            )
-        except EventdeskError as exc:
-            self.post_message(self.Refused(exc.message))
-            return
-        self.post_message(self.Paid(summary))
-
-    @on(Refused)
-    def refused(self, message: Refused) -> None:
-        self.busy = False
-        say(self.query_one("#pay-problem", Static), message.message)
-
-    @on(Paid)
-    def paid(self, message: Paid) -> None:
-        self.dismiss(message.summary)
-
-    @on(Button.Pressed, "#pay-back")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def record(self, values: FormValues) -> PaymentSummary:
+        """In the form's thread worker: record the payment."""
+        return pay(
+            self.backend.store,
+            self.ticket.id,
+            method=values.text("method"),
+            amount_cents=parse_amount(values.text("amount")),
+            reference=values.optional("reference"),
+            station=self.backend.station,
+        )

@@ -1,4 +1,6 @@
-"""The kiosk's full-screen answer: green welcome, yellow "already in", red "see the desk"."""
+"""The kiosk's full-screen answer: green welcome, yellow "already in" or "please see the desk"
+(a ticket that needs staff), red refusal. Times are in the door's event's time zone, and an
+attention note (VIP, ID check) is said only with an admission."""
 
 from __future__ import annotations
 
@@ -7,14 +9,16 @@ from datetime import datetime
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.message import Message
 from textual.widgets import Static
 
-from eventdesk.services.checkin import ScanResult
+from eventdesk.services.checkin import ScanOutcome, ScanResult
+from eventdesk.values import event_zone
 
 VERDICTS = ("ok", "warn", "bad")
 SEE_THE_DESK = "please see the desk"
 
-REFUSALS = {
+REFUSALS: dict[ScanOutcome, str] = {
     "invalid": "This is not a valid ticket",
     "unknown": "We cannot find this ticket",
     "revoked": "This ticket is no longer valid",
@@ -29,9 +33,11 @@ REFUSALS = {
 }
 
 
-def local_clock(moment: datetime | None) -> str:
-    """A UTC time as HH:MM on this station's clock."""
-    return moment.astimezone().strftime("%H:%M") if moment is not None else "an earlier time"
+def door_clock(moment: datetime | None, timezone: str) -> str:
+    """A UTC time as HH:MM in the event's time zone (never the machine's)."""
+    if moment is None:
+        return "an earlier time"
+    return moment.astimezone(event_zone(timezone)).strftime("%H:%M")
 
 
 @dataclass(frozen=True)
@@ -43,9 +49,15 @@ class AnswerText:
     details: tuple[str, ...]
 
 
-def describe(result: ScanResult) -> AnswerText:
+def describe(result: ScanResult, timezone: str = "UTC") -> AnswerText:
     """The words for a decision, as an attendee at the door should read them."""
     name = result.attendee or ""
+    if result.result == "needs_staff":
+        return AnswerText(
+            "warn",
+            SEE_THE_DESK[:1].upper() + SEE_THE_DESK[1:],
+            tuple(d for d in (name, "A member of staff checks you in there.") if d),
+        )
     if result.result == "ok":
         back = "re-entry" in result.flags
         headline = f"Welcome{' back' if back else ''}{', ' + name if name else ''}!"
@@ -59,7 +71,7 @@ def describe(result: ScanResult) -> AnswerText:
         return AnswerText("ok", headline, tuple(d for d in details if d))
     if result.result == "already_checked_in":
         where = result.first_station or "another door"
-        when = local_clock(result.first_checked_in_at)
+        when = door_clock(result.first_checked_in_at, timezone)
         return AnswerText(
             "warn",
             "Already checked in",
@@ -79,6 +91,13 @@ def describe(result: ScanResult) -> AnswerText:
 
 class KioskAnswer(Vertical):
     """A panel that fills its container with the answer, coloured by the verdict."""
+
+    class Shown(Message):
+        """An answer was put on the panel: what it said (plain text) and its verdict."""
+
+        def __init__(self, result: ScanResult, verdict: str, text: str) -> None:
+            super().__init__()
+            self.result, self.verdict, self.text = result, verdict, text
 
     DEFAULT_CSS = """
     KioskAnswer {
@@ -124,15 +143,16 @@ class KioskAnswer(Vertical):
     def verdict(self) -> str | None:
         return self.text.verdict if self.text is not None else None
 
-    def show(self, result: ScanResult) -> AnswerText:
-        """Say what ``result`` means; replaces the answer shown before."""
+    def show(self, result: ScanResult, timezone: str = "UTC") -> AnswerText:
+        """Say what ``result`` means (times in ``timezone``); replaces the answer shown before."""
         self.result = result
-        self.text = describe(result)
+        self.text = describe(result, timezone)
         for verdict in VERDICTS:
             self.set_class(verdict == self.text.verdict, f"-{verdict}")
         self.query_one("#answer-headline", Static).update(self.text.headline)
         self.query_one("#answer-details", Static).update("\n\n".join(self.text.details))
         self.set_badge("")
+        self.post_message(self.Shown(result, self.text.verdict, self.plain()))
         return self.text
 
     def set_badge(self, line: str) -> None:

@@ -19,7 +19,8 @@ from textual.widgets import Button, Input, Label, Log, ProgressBar, Select, Stat
 
 from eventdesk.errors import EventdeskError
 from eventdesk.services.backup import PREFIX, backup, prune
-from eventdesk.services.csvio import EXPORTS, ImportResult, export, import_attendees
+from eventdesk.services.csvexport import EXPORTS, export
+from eventdesk.services.csvio import ImportResult, import_attendees
 from screens.backend import Backend
 
 
@@ -95,6 +96,7 @@ class DataPane(Vertical):
     def __init__(self, backend: Backend, *, keep: int = 24, id: str | None = None) -> None:
         super().__init__(id=id)
         self.backend, self.keep = backend, keep
+        self.event = backend.event  # the event the organizer works on (not the door's)
         self.checked: tuple[str, str] | None = None  # the file and event of the last dry run
         self.expected: int | None = None  # how many rows that dry run would register
         self.auto_path = True  # the export path follows the kind and event until typed over
@@ -144,13 +146,14 @@ class DataPane(Vertical):
         if not self.auto_path:
             return
         kind = self.query_one("#export-kind", Select).value
-        event = self.backend.event or "event"
+        event = self.event or "event"
         folder = self.backend.config.data_dir / "exports"
         path = self.query_one("#export-path", Input)
         with path.prevent(Input.Changed):
             path.value = str(folder / f"{event}-{kind}.csv")
 
-    def event_changed(self) -> None:
+    def event_changed(self, event: str) -> None:
+        self.event = event
         self.checked = None
         self.query_one("#import-run", Button).disabled = True
         self.refresh_export_path()
@@ -167,9 +170,9 @@ class DataPane(Vertical):
         return True
 
     def _event(self) -> str | None:
-        if self.backend.event is None:
+        if self.event is None:
             self.app.notify("Choose or create an event first.", severity="error")
-        return self.backend.event
+        return self.event
 
     # --- buttons ------------------------------------------------------------------------------
     @on(Input.Changed, "#import-path")
@@ -358,7 +361,7 @@ class DataPane(Vertical):
         if message.job == "import":
             self.checked, self.expected = message.checked, message.expected
         path = self.query_one("#import-path", Input).value.strip()
-        ready = self.checked is not None and self.checked == (path, self.backend.event)
+        ready = self.checked is not None and self.checked == (path, self.event)
         self.query_one("#import-run", Button).disabled = not ready
         if not message.changed:
             message.stop()  # the screen hears only of changes to the database

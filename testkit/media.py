@@ -1,8 +1,8 @@
 """Test footage: real ticket QR codes rendered the way a door camera sees them.
 
 Each code is warped in perspective, blurred, lit unevenly and given sensor noise, over a
-cluttered background; frames are written with cv2.VideoWriter (or as image files) so the tests
-read them back through the real cv2.VideoCapture.
+cluttered background; frames are written with cv2.VideoWriter (or as image files) so tests and
+benchmarks read them back through the real cv2.VideoCapture.
 """
 
 from __future__ import annotations
@@ -43,8 +43,9 @@ def place(scene: Image, code: Image, rng: random.Random, *, size: int = 320) -> 
     """The code in perspective at a random spot of the scene."""
     height, width = scene.shape[:2]
     size = min(size, int(min(width, height) * 0.6))
-    src = np.float32(
-        [[0, 0], [code.shape[1], 0], [code.shape[1], code.shape[0]], [0, code.shape[0]]]
+    src = np.array(
+        [[0, 0], [code.shape[1], 0], [code.shape[1], code.shape[0]], [0, code.shape[0]]],
+        dtype=np.float32,
     )
     margin = int(size * 0.65)
     cx = rng.randrange(margin, width - margin)
@@ -52,11 +53,12 @@ def place(scene: Image, code: Image, rng: random.Random, *, size: int = 320) -> 
     half = size / 2
     corners = [(-half, -half), (half, -half), (half, half), (-half, half)]
     jitter = size * 0.12
-    dst = np.float32(
+    dst = np.array(
         [
             [cx + x + rng.uniform(-jitter, jitter), cy + y + rng.uniform(-jitter, jitter)]
             for x, y in corners
-        ]
+        ],
+        dtype=np.float32,
     )
     matrix = cv2.getPerspectiveTransform(src, dst)
     warped = cv2.warpPerspective(
@@ -83,7 +85,7 @@ def degrade(
         dtype=cv2.CV_8U,
     )
     blurred = cv2.GaussianBlur(lit, (5, 5), sigma)
-    return np.clip(blurred.astype(np.int16) + grain, 0, 255).astype(np.uint8)
+    return (np.asarray(blurred, dtype=np.int16) + grain).clip(0, 255).astype(np.uint8)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,7 @@
+"""The `eventdesk` command line (CLI.md): the group and its entry point live in ``root``."""
+
+from __future__ import annotations
+
+from eventdesk.cli.root import cli, entry, main
+
+__all__ = ["cli", "entry", "main"]

@@ -1,0 +1,461 @@
+"""Events and what they sell: venues, events, sessions and ticket types."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from eventdesk.cli.common import (
+    Ctx,
+    local,
+    organizer_only,
+    pass_ctx,
+    table,
+    to_jsonable,
+)
+from eventdesk.values import format_cents, parse_amount
+
+
+# --- venues ---------------------------------------------------------------------------------
+@click.group()
+def venue() -> None:
+    """Venues (with optional numbered seats)."""
+
+
+@venue.command("add")
+@click.option("--name", required=True)
+@click.option("--address")
+@click.option("--capacity", type=int)
+@click.option("--seats", metavar="SPEC", help="Numbered seats, e.g. 'A1-A20,B1-B20'.")
+@pass_ctx
+@organizer_only
+def venue_add(
+    obj: Ctx, name: str, address: str | None, capacity: int | None, seats: str | None
+) -> None:
+    from eventdesk.services.events import add_venue
+
+    made = add_venue(obj.store, name=name, address=address, capacity=capacity, seats=seats)
+    obj.emit(made, f"venue {made.id}: {made.name} ({made.seats} seats)")
+
+
+@venue.command("list")
+@pass_ctx
+def venue_list(obj: Ctx) -> None:
+    from eventdesk.services.events import list_venues
+
+    rows = list_venues(obj.store)
+    obj.emit(
+        rows,
+        lambda: table(
+            ["id", "name", "capacity", "seats", "address"],
+            [(v.id, v.name, v.capacity, v.seats, v.address) for v in rows],
+        ),
+    )
+
+
+# --- events ---------------------------------------------------------------------------------
+@click.group()
+def event() -> None:
+    """Events: create, list, show, update, cancel."""
+
+
+def _event_human(e: Any) -> str:
+    cap = "unlimited" if e.capacity is None else str(e.capacity)
+    return "\n".join(
+        [
+            f"{e.title}  [{e.slug}, id {e.id}]  {e.status}, {e.visibility}",
+            f"  {local(e.starts_at, e.timezone)} - {local(e.ends_at, e.timezone)} ({e.timezone})",
+            f"  venue: {e.venue or '-'}   category: {e.category or '-'}",
+            f"  registered {e.registered} / {cap}   waitlisted {e.waitlisted}",
+            *([f"  invite code: {e.invite_code}"] if e.invite_code else []),
+        ]
+    )
+
+
+@event.command("create")
+@click.option("--name", required=True)
+@click.option("--starts", required=True, metavar="ISO")
+@click.option("--ends", required=True, metavar="ISO")
+@click.option("--capacity", type=int)
+@click.option("--venue")
+@click.option("--category")
+@click.option("--visibility", type=click.Choice(["public", "private", "invite"]), default="public")
+@click.option(
+    "--timezone", default="UTC", show_default=True, help="Zone for times given without an offset."
+)
+@click.option("--description")
+@click.option("--slug")
+@click.option(
+    "--no-waitlist", is_flag=True, help="Refuse registrations when full instead of waitlisting."
+)
+@click.option(
+    "--unpaid",
+    type=click.Choice(["refuse", "admit"]),
+    default="refuse",
+    show_default=True,
+    help="At the door: refuse unpaid tickets, or admit them with a flag.",
+)
+@click.option("--reentry/--no-reentry", default=False, help="Allow exit scans and re-entry.")
+@click.option("--invite-code", help="An invite-only event's code (default: a random one).")
+@pass_ctx
+@organizer_only
+def event_create(
+    obj: Ctx,
+    name: str,
+    starts: str,
+    ends: str,
+    capacity: int | None,
+    venue: str | None,
+    category: str | None,
+    visibility: str,
+    timezone: str,
+    description: str | None,
+    slug: str | None,
+    no_waitlist: bool,
+    unpaid: str,
+    reentry: bool,
+    invite_code: str | None,
+) -> None:
+    from eventdesk.services.events import create_event
+
+    made = create_event(
+        obj.store,
+        name=name,
+        starts=starts,
+        ends=ends,
+        capacity=capacity,
+        venue=venue,
+        category=category,
+        visibility=visibility,
+        timezone=timezone,
+        description=description,
+        slug=slug,
+        waitlist=not no_waitlist,
+        station=obj.station,
+        unpaid_policy=unpaid,
+        allow_reentry=reentry,
+        invite_code=invite_code,
+    )
+    obj.emit({"id": made.id, "slug": made.slug, **to_jsonable(made)}, lambda: _event_human(made))
+
+
+@event.command("list")
+@click.option("--category")
+@click.option("--venue")
+@click.option("--from", "starts_from", metavar="ISO")
+@click.option("--until", "starts_until", metavar="ISO")
+@click.option("--all", "include_all", is_flag=True, help="Private events too.")
+@pass_ctx
+def event_list(
+    obj: Ctx,
+    category: str | None,
+    venue: str | None,
+    starts_from: str | None,
+    starts_until: str | None,
+    include_all: bool,
+) -> None:
+    from eventdesk.services.events import list_events
+
+    rows = list_events(
+        obj.store,
+        category=category,
+        venue=venue,
+        starts_from=starts_from,
+        starts_until=starts_until,
+        include_hidden=include_all,
+    )
+    obj.emit(
+        rows,
+        lambda: table(
+            ["id", "slug", "title", "starts", "status", "registered", "capacity", "waitlisted"],
+            [
+                (
+                    e.id,
+                    e.slug,
+                    e.title,
+                    local(e.starts_at, e.timezone),
+                    e.status,
+                    e.registered,
+                    e.capacity,
+                    e.waitlisted,
+                )
+                for e in rows
+            ],
+        ),
+    )
+
+
+@event.command("show")
+@click.argument("event_ref", metavar="EVENT")
+@pass_ctx
+def event_show(obj: Ctx, event_ref: str) -> None:
+    from eventdesk.services.events import list_sessions, list_ticket_types, show_event
+
+    made = show_event(obj.store, event_ref)
+    types = list_ticket_types(obj.store, made.slug)
+    sessions = list_sessions(obj.store, made.slug)
+
+    def human() -> str:
+        return "\n".join(
+            [
+                _event_human(made),
+                "",
+                table(
+                    ["ticket type", "price", "tier", "sold", "quantity", "attention"],
+                    [
+                        (
+                            t.name,
+                            format_cents(t.price_cents, t.currency),
+                            t.priority_tier,
+                            t.registered,
+                            t.quantity,
+                            t.attention,
+                        )
+                        for t in types
+                    ],
+                ),
+                "",
+                table(
+                    ["session", "id", "room", "starts", "registered", "capacity"],
+                    [
+                        (
+                            s.name,
+                            s.id,
+                            s.room,
+                            local(s.starts_at, made.timezone),
+                            s.registered,
+                            s.capacity,
+                        )
+                        for s in sessions
+                    ],
+                ),
+            ]
+        )
+
+    obj.emit({**to_jsonable(made), "ticket_types": types, "sessions": sessions}, human)
+
+
+@event.command("update")
+@click.argument("event_ref", metavar="EVENT")
+@click.option("--name")
+@click.option("--starts", metavar="ISO")
+@click.option("--ends", metavar="ISO")
+@click.option("--capacity", type=int)
+@click.option("--unlimited", is_flag=True, help="Remove the capacity limit.")
+@click.option("--venue")
+@click.option("--category")
+@click.option("--visibility", type=click.Choice(["public", "private", "invite"]))
+@click.option("--description")
+@click.option("--waitlist/--no-waitlist", default=None)
+@click.option(
+    "--unpaid", type=click.Choice(["refuse", "admit"]), help="Door policy for unpaid tickets."
+)
+@click.option("--reentry/--no-reentry", default=None, help="Allow exit scans and re-entry.")
+@click.option(
+    "--checkin-opens", metavar="ISO", help="When the door opens (default: a day before start)."
+)
+@click.option(
+    "--checkin-closes", metavar="ISO", help="When the door closes (default: 6 h after the end)."
+)
+@click.option("--invite-code", help="Set the invite-only event's code.")
+@click.option("--new-invite-code", is_flag=True, help="Give the event a new random invite code.")
+@pass_ctx
+@organizer_only
+def event_update(
+    obj: Ctx,
+    event_ref: str,
+    name: str | None,
+    starts: str | None,
+    ends: str | None,
+    capacity: int | None,
+    unlimited: bool,
+    venue: str | None,
+    category: str | None,
+    visibility: str | None,
+    description: str | None,
+    waitlist: bool | None,
+    unpaid: str | None,
+    reentry: bool | None,
+    checkin_opens: str | None,
+    checkin_closes: str | None,
+    invite_code: str | None,
+    new_invite_code: bool,
+) -> None:
+    """Change an event; more capacity promotes people from the waitlist at once."""
+    from eventdesk.services.events import update_event
+
+    made = update_event(
+        obj.store,
+        event_ref,
+        name=name,
+        starts=starts,
+        ends=ends,
+        capacity=capacity,
+        clear_capacity=unlimited,
+        venue=venue,
+        category=category,
+        visibility=visibility,
+        description=description,
+        waitlist=waitlist,
+        station=obj.station,
+        unpaid_policy=unpaid,
+        allow_reentry=reentry,
+        checkin_opens=checkin_opens,
+        checkin_closes=checkin_closes,
+        invite_code=invite_code,
+        new_invite_code=new_invite_code,
+    )
+    obj.emit(made, lambda: _event_human(made))
+
+
+@event.command("cancel")
+@click.argument("event_ref", metavar="EVENT")
+@pass_ctx
+@organizer_only
+def event_cancel(obj: Ctx, event_ref: str) -> None:
+    from eventdesk.services.events import cancel_event
+
+    made = cancel_event(obj.store, event_ref, station=obj.station)
+    obj.emit(made, f"event {made.slug} cancelled")
+
+
+# --- sessions and ticket types --------------------------------------------------------------
+@click.group("session")
+def session_group() -> None:
+    """Sessions and workshops inside an event."""
+
+
+@session_group.command("add")
+@click.argument("event_ref", metavar="EVENT")
+@click.option("--name", required=True)
+@click.option("--starts", required=True, metavar="ISO")
+@click.option("--ends", required=True, metavar="ISO")
+@click.option("--capacity", type=int)
+@click.option("--room")
+@pass_ctx
+@organizer_only
+def session_add(
+    obj: Ctx,
+    event_ref: str,
+    name: str,
+    starts: str,
+    ends: str,
+    capacity: int | None,
+    room: str | None,
+) -> None:
+    from eventdesk.services.events import add_session
+
+    made = add_session(
+        obj.store, event_ref, name=name, starts=starts, ends=ends, capacity=capacity, room=room
+    )
+    obj.emit(made, f"session {made.id}: {made.name}")
+
+
+@session_group.command("list")
+@click.argument("event_ref", metavar="EVENT")
+@pass_ctx
+def session_list(obj: Ctx, event_ref: str) -> None:
+    from eventdesk.services.events import list_sessions
+
+    rows = list_sessions(obj.store, event_ref)
+    zone = obj.zones().of(event_ref)
+    obj.emit(
+        rows,
+        lambda: table(
+            ["id", "name", "room", "starts", "registered", "capacity"],
+            [
+                (s.id, s.name, s.room, local(s.starts_at, zone), s.registered, s.capacity)
+                for s in rows
+            ],
+        ),
+    )
+
+
+@click.group("ticket-type", invoke_without_command=False)
+def ticket_type_group() -> None:
+    """Ticket types of an event."""
+
+
+@ticket_type_group.command("add")
+@click.argument("event_ref", metavar="EVENT")
+@click.option("--name", required=True)
+@click.option("--price", required=True, help="e.g. 12.50")
+@click.option("--currency", default="EUR", show_default=True)
+@click.option("--quantity", type=int)
+@click.option(
+    "--tier",
+    type=int,
+    default=1,
+    show_default=True,
+    help="Lower is served first from the waitlist.",
+)
+@click.option("--attention", metavar="TEXT", help="Shown at check-in, e.g. 'Check student ID'.")
+@click.option("--sales-start", metavar="ISO")
+@click.option("--sales-end", metavar="ISO")
+@click.option(
+    "--needs-staff", is_flag=True, help="A self-service kiosk sends it to the desk (ID check)."
+)
+@pass_ctx
+@organizer_only
+def ticket_type_add(
+    obj: Ctx,
+    event_ref: str,
+    name: str,
+    price: str,
+    currency: str,
+    quantity: int | None,
+    tier: int,
+    attention: str | None,
+    sales_start: str | None,
+    sales_end: str | None,
+    needs_staff: bool,
+) -> None:
+    from eventdesk.services.events import add_ticket_type
+
+    made = add_ticket_type(
+        obj.store,
+        event_ref,
+        name=name,
+        price_cents=parse_amount(price, "price"),
+        currency=currency,
+        quantity=quantity,
+        tier=tier,
+        attention=attention,
+        sales_start=sales_start,
+        sales_end=sales_end,
+        needs_staff=needs_staff,
+    )
+    obj.emit(
+        made, f"ticket type {made.id}: {made.name} {format_cents(made.price_cents, made.currency)}"
+    )
+
+
+@ticket_type_group.command("list")
+@click.argument("event_ref", metavar="EVENT")
+@pass_ctx
+def ticket_type_list(obj: Ctx, event_ref: str) -> None:
+    from eventdesk.services.events import list_ticket_types
+
+    rows = list_ticket_types(obj.store, event_ref)
+    obj.emit(
+        rows,
+        lambda: table(
+            ["id", "name", "price", "tier", "sold", "quantity", "attention"],
+            [
+                (
+                    t.id,
+                    t.name,
+                    format_cents(t.price_cents, t.currency),
+                    t.priority_tier,
+                    t.registered,
+                    t.quantity,
+                    t.attention,
+                )
+                for t in rows
+            ],
+        ),
+    )
+
+
+COMMANDS = [venue, event, session_group, ticket_type_group]

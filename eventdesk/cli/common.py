@@ -1,0 +1,218 @@
+"""What every command shares: the context (configuration, store, output), tables and times for
+people, JSON for scripts, the door's options and the exit codes (CLI.md)."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import importlib.metadata
+import json
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from eventdesk.config import Config
+from eventdesk.db import Store, open_store
+from eventdesk.errors import NotAllowed
+from eventdesk.values import local_text, parse_amount
+
+if TYPE_CHECKING:
+    from eventdesk.services.checkin import ScanOutcome, ScanResult
+    from eventdesk.services.scans import Zones
+
+EXIT_REFUSED = 1
+EXIT_BAD_INPUT = 2
+EXIT_ENVIRONMENT = 3
+EXIT_INTERNAL = 70
+CREATING_COMMANDS = ("init", "demo", "restore")  # the commands that may make a database
+
+
+# --- context and output ---------------------------------------------------------------------
+class Ctx:
+    """What every command gets: the configuration, the store (opened on first use), output."""
+
+    def __init__(
+        self, config: Config, *, as_json: bool, db_given: bool, may_create: bool = False
+    ) -> None:
+        self.config = config
+        self.as_json = as_json
+        self.db_given = db_given
+        # Only init, demo and restore make a database; any other command refuses a missing one.
+        self.may_create = may_create
+        self._store: Store | None = None
+
+    @property
+    def station(self) -> str:
+        return self.config.station
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = open_store(self.config, create=self.may_create)
+        return self._store
+
+    def zones(self, tickets: Iterable[str] = ()) -> Zones:
+        """Each event's time zone (and the events of ``tickets``), to show times in."""
+        from eventdesk.services.scans import event_zones
+
+        return event_zones(self.store, tickets=tickets, station_event=self.config.door_event)
+
+    def use_store(self, store: Store) -> None:
+        self._store = store
+
+    def close(self) -> None:
+        """Give the database connections back when the command is done."""
+        if self._store is not None:
+            self._store.dispose()
+            self._store = None
+
+    def emit(self, data: Any, human: str | Callable[[], str] | None = None) -> None:
+        if self.as_json:
+            click.echo(json.dumps(to_jsonable(data), ensure_ascii=False))
+        else:
+            text = human() if callable(human) else human
+            if text is None:
+                text = json.dumps(to_jsonable(data), ensure_ascii=False, indent=2)
+            click.echo(text)
+
+
+def to_jsonable(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_jsonable(v) for v in value]
+    return value
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    cells = [[("" if c is None else str(c)) for c in row] for row in rows]
+    if not cells:
+        return "(none)"
+    widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    lines.extend(
+        "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells
+    )
+    return "\n".join(lines)
+
+
+def local(moment: datetime | None, zone: str | None) -> str:
+    """A time for people: in the event's zone (never the machine's), labelled."""
+    return local_text(moment, zone)
+
+
+pass_ctx = click.make_pass_decorator(Ctx)
+
+
+def door_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options every scanning command has: who scans, and whether a badge prints."""
+    for option in reversed(
+        [
+            click.option(
+                "--operator",
+                metavar="NAME",
+                callback=lambda _c, _p, v: _operator(v),
+                help="Who is scanning (goes into the scan log).",
+            ),
+            click.option(
+                "--print/--no-print",
+                "auto_print",
+                default=None,
+                help="Print a badge when admitted (default: the station's auto_print setting).",
+            ),
+            click.option("--printer", help="The printer for badges (default: the station's)."),
+            click.option(
+                "--self-service",
+                is_flag=True,
+                help="A self-service kiosk: a ticket that needs staff is sent to the desk.",
+            ),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+def _operator(value: str | None) -> str | None:
+    if value is not None and (not value.strip() or len(value) > 100 or not value.isprintable()):
+        raise click.BadParameter("must be 1 to 100 printable characters", param_hint="--operator")
+    return value
+
+
+DEVICE_ENTRY_POINTS = "eventdesk.devices"
+PRINT_BADGE = "print_badge"  # (ctx, printer, ticket_id) -> lines: print a queued badge now
+
+
+def device(name: str) -> Callable[..., Any] | None:
+    """A device function the layers above offer the core's commands (an ``eventdesk.devices``
+    entry point, e.g. printing a badge right after `checkin`), or None where none is installed.
+    """
+    for point in importlib.metadata.entry_points(group=DEVICE_ENTRY_POINTS, name=name):
+        loaded = point.load()
+        if callable(loaded):
+            return loaded  # type: ignore[no-any-return]
+    return None
+
+
+def organizer_only(command: Callable[..., Any]) -> Callable[..., Any]:
+    """A command only an organizer's station runs: a station whose settings make it a desk or
+    a kiosk (``[station] role``) refuses it, so a door laptop left open cannot add an organizer,
+    reset a PIN, cancel an event or restore a database."""
+
+    @functools.wraps(command)
+    def guarded(obj: Ctx, *args: Any, **kwargs: Any) -> Any:
+        role = obj.config.station_role
+        if role in ("desk", "kiosk"):
+            name = click.get_current_context().command_path.removeprefix("eventdesk ")
+            raise NotAllowed(
+                f"`{name}` is for an organizer's station: this one is a {role} station "
+                "([station] role in eventdesk.toml)",
+                field="station.role",
+            )
+        return command(obj, *args, **kwargs)
+
+    return guarded
+
+
+def amount_option(value: str | None) -> int | None:
+    return None if value is None else parse_amount(value)
+
+
+# --- check-in -------------------------------------------------------------------------------
+def scan_json(result: ScanResult, decision: Any = None) -> dict[str, Any]:
+    """One decision as JSON: every field of the ScanResult (`checkin --json`), and for a
+    scanner's decision (`scan --json`) also the payload read, the latency and the frame."""
+    data: dict[str, Any] = {"result": result.result, "ticket_id": result.ticket_id}
+    if decision is not None:
+        data["payload"] = decision.payload[:200]
+        data["latency_ms"] = round(decision.latency_ms, 2)
+        data["frame"] = decision.frame_index
+    data.update(to_jsonable(result))
+    data.setdefault("offline", False)  # decided by this station's database, not a mirror
+    return data
+
+
+def scan_human(result: ScanResult) -> str:
+    marks: dict[ScanOutcome, str] = {
+        "ok": "ADMIT",
+        "already_checked_in": "ALREADY IN",
+        "needs_staff": "SEE DESK",
+    }
+    lines = [f"{marks.get(result.result, 'REFUSED')}  [{result.result}]  {result.message}"]
+    if result.seat:
+        lines.append(f"  seat: {result.seat}")
+    if result.attention and result.result == "ok":
+        lines.append(f"  attention: {result.attention}")
+    lines.extend(f"  {flag}" for flag in result.flags)
+    if result.replayed:
+        lines.append("  (the answer given before to this nonce)")
+    return "\n".join(lines)

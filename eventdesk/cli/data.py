@@ -1,0 +1,164 @@
+"""Data in and out: reports, CSV import and export, the transaction log."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from eventdesk.cli.common import (
+    Ctx,
+    local,
+    organizer_only,
+    pass_ctx,
+    table,
+)
+from eventdesk.errors import InvalidInput
+from eventdesk.values import format_cents
+
+
+# --- reports, stats, import/export, backups -------------------------------------------------
+@click.command()
+@click.argument(
+    "name", type=click.Choice(["attendance", "revenue", "sales", "sessions", "waitlists", "scans"])
+)
+@click.argument("event_ref", metavar="EVENT")
+@click.option(
+    "--csv", "csv_path", type=click.Path(dir_okay=False), help="Also write the rows as CSV."
+)
+@pass_ctx
+def report(obj: Ctx, name: str, event_ref: str, csv_path: str | None) -> None:
+    """A report: attendance, revenue, sales, sessions, waitlists or scans."""
+    import csv as csv_module
+
+    from eventdesk.services.csvexport import neutralize
+    from eventdesk.services.reports import report as build
+
+    made = build(obj.store, name, event_ref)
+    if csv_path:
+        try:
+            with open(csv_path, "w", encoding="utf-8-sig", newline="") as fh:
+                writer = csv_module.writer(fh, lineterminator="\r\n")
+                writer.writerow(made.columns)
+                writer.writerows([neutralize(v) for v in row] for row in made.for_files())
+        except OSError as exc:
+            raise InvalidInput(
+                f"cannot write {csv_path}: {exc.strerror or exc}", field="csv"
+            ) from None
+    obj.emit(
+        made.as_dicts(),
+        lambda: (
+            f"{made.title}\n\n"
+            + table(
+                made.columns,
+                made.for_people(),
+            )
+        ),
+    )
+
+
+@click.group("import")
+def import_group() -> None:
+    """Import from CSV files."""
+
+
+@contextmanager
+def _progress(file: str | None) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on stderr for a long file (only on a terminal)."""
+    if file is None or not Path(file).is_file():
+        yield None
+        return
+    with open(file, "rb") as fh:
+        rows = max(sum(1 for _ in fh) - 1, 1)
+    with click.progressbar(length=rows, label="importing", file=sys.stderr) as bar:
+        yield bar.update
+
+
+@import_group.command("attendees")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--event", "event_ref", required=True, metavar="EVENT")
+@click.option(
+    "--dry-run", is_flag=True, help="Check the file and say what would happen; change nothing."
+)
+@pass_ctx
+@organizer_only
+def import_attendees_command(obj: Ctx, file: str, event_ref: str, dry_run: bool) -> None:
+    """Register everyone in a CSV file for an event. All or nothing."""
+    from eventdesk.services.csvio import import_attendees
+
+    show_bar = sys.stderr.isatty() and not obj.as_json and not dry_run
+    with _progress(file if show_bar else None) as step:
+        made = import_attendees(
+            obj.store, file, event_ref, dry_run=dry_run, station=obj.station, progress=step
+        )
+    verb = "would import" if dry_run else "imported"
+    obj.emit(
+        {
+            "imported": made.imported,
+            "skipped": made.skipped,
+            "new_attendees": made.new_attendees,
+            "waitlisted": made.waitlisted,
+            "rows": made.rows,
+            "dry_run": made.dry_run,
+            "notes": made.notes,
+        },
+        lambda: "\n".join(
+            [
+                f"{verb} {made.imported} registration(s) ({made.new_attendees} new attendees, "
+                f"{made.waitlisted} on the waitlist); {made.skipped} row(s) already registered "
+                "or repeated",
+                *made.notes,
+            ]
+        ),
+    )
+
+
+@click.command()
+@click.argument("kind", type=click.Choice(["attendees", "checkins", "scans", "payments"]))
+@click.argument("event_ref", metavar="EVENT")
+@click.option("--output", required=True, type=click.Path(dir_okay=False))
+@pass_ctx
+def export(obj: Ctx, kind: str, event_ref: str, output: str) -> None:
+    """Export attendees, check-ins, the scan log or payments as CSV."""
+    from eventdesk.services.csvexport import export as write
+
+    count = write(obj.store, kind, event_ref, output)
+    obj.emit({"path": output, "rows": count}, f"{count} row(s) written to {output}")
+
+
+# --- the transaction log ----------------------------------------------------------------------
+@click.command("log")
+@click.argument("event_ref", metavar="EVENT", required=False)
+@click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
+@pass_ctx
+def log_command(obj: Ctx, event_ref: str | None, limit: int) -> None:
+    """The transaction log, newest first."""
+    from eventdesk.services.txlog import recent
+
+    rows = recent(obj.store, event_ref, limit=limit)
+    zones = obj.zones()
+    obj.emit(
+        rows,
+        lambda: table(
+            ["at", "kind", "ticket", "amount", "station", "detail"],
+            [
+                (
+                    local(r.at, zones.of(r.event_id)),
+                    r.kind,
+                    r.ticket_id,
+                    format_cents(r.amount_cents, r.currency or "")
+                    if r.amount_cents is not None
+                    else "",
+                    r.station,
+                    r.detail,
+                )
+                for r in rows
+            ],
+        ),
+    )
+
+
+COMMANDS = [report, import_group, export, log_command]

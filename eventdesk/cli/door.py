@@ -1,0 +1,201 @@
+"""The door: check-in by QR payload or ticket id, the scan log and the live figures."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+from eventdesk.cli.common import (
+    EXIT_REFUSED,
+    PRINT_BADGE,
+    Ctx,
+    device,
+    door_options,
+    local,
+    pass_ctx,
+    scan_human,
+    scan_json,
+    table,
+    to_jsonable,
+)
+
+if TYPE_CHECKING:
+    from eventdesk.services.checkin import Direction
+
+
+@click.command()
+@click.argument("words", nargs=-1, metavar="PAYLOAD | undo TICKET")
+@click.option("--ticket", "ticket_id", metavar="TICKET", help="Check in by ticket id (the desk).")
+@click.option("--session", "session_id", type=int, metavar="ID", help="A session door.")
+@click.option(
+    "--event", "event_ref", metavar="EVENT", help="This door's event: others are refused."
+)
+@click.option("--exit", "is_exit", is_flag=True, help="An exit scan (events with re-entry).")
+@click.option(
+    "--nonce",
+    metavar="ID",
+    help="This scan's own id: sent again (a retry), it gets the first answer back.",
+)
+@door_options
+@pass_ctx
+def checkin(
+    obj: Ctx,
+    words: tuple[str, ...],
+    ticket_id: str | None,
+    session_id: int | None,
+    event_ref: str | None,
+    is_exit: bool,
+    nonce: str | None,
+    operator: str | None,
+    auto_print: bool | None,
+    printer: str | None,
+    self_service: bool,
+) -> None:
+    """Check in one ticket; exit 0 only when admitted. `checkin undo TICKET` annuls a check-in."""
+    from eventdesk.services.checkin import Checkin, undo_checkin
+
+    if words and words[0] == "undo":
+        if len(words) != 2:
+            raise click.UsageError("usage: eventdesk checkin undo TICKET [--session ID]")
+        undone = undo_checkin(obj.store, words[1], session_id=session_id, station=obj.station)
+        zones = obj.zones(tickets=[undone.ticket_id])
+        obj.emit(
+            {
+                "result": "undone",
+                "ticket_id": undone.ticket_id,
+                "session_id": undone.session_id,
+                "was_checked_in_at": to_jsonable(undone.was_checked_in_at),
+                "was_station": undone.was_station,
+            },
+            f"check-in of ticket {undone.ticket_id} undone "
+            f"(was {local(undone.was_checked_in_at, zones.of_ticket(undone.ticket_id))} "
+            f"at {undone.was_station})",
+        )
+        return
+    if ticket_id is not None and not ticket_id.strip():
+        raise click.UsageError("--ticket needs a ticket id")
+    if len(words) > 1 or (len(words) == 1) == (ticket_id is not None):
+        raise click.UsageError("give one PAYLOAD, or --ticket TICKET")
+    door_event = event_ref or obj.config.door_event
+    print_to = obj.config.badge_printer(printer, auto_print)
+    desk = Checkin(
+        obj.store,
+        station=obj.station,
+        operator=operator,
+        event=door_event,
+        print_to=print_to,
+        self_service=self_service,
+    )
+    direction: Direction = "exit" if is_exit else "entry"
+    if ticket_id is not None:
+        result = desk.checkin_ticket(
+            ticket_id, session_id=session_id, direction=direction, nonce=nonce
+        )
+    else:
+        result = desk.scan(words[0], session_id=session_id, direction=direction, nonce=nonce)
+    obj.emit(scan_json(result), lambda: scan_human(result))
+    if print_to and "badge queued" in result.flags and not result.replayed:  # now its badge
+        print_badge = device(PRINT_BADGE)
+        if print_badge is None:
+            lines = [f"badge for {result.ticket_id} queued for {print_to} (no printing here)"]
+        else:
+            lines = print_badge(obj, print_to, result.ticket_id or "")
+        for line in lines:
+            click.echo(f"eventdesk: {line}", err=True)
+    if not result.admitted:
+        raise click.exceptions.Exit(EXIT_REFUSED)
+
+
+@click.command("scan-log")
+@click.argument("event_ref", metavar="EVENT", required=False)
+@click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
+@pass_ctx
+def scan_log(obj: Ctx, event_ref: str | None, limit: int) -> None:
+    """The latest scans, good and bad, newest first."""
+    from eventdesk.services.scans import recent_scans
+
+    rows = recent_scans(obj.store, event_ref, limit=limit)
+    zones = obj.zones()
+    obj.emit(
+        rows,
+        lambda: table(
+            ["at", "station", "result", "ticket", "session", "direction", "operator"],
+            [
+                (
+                    local(r.at, zones.of(r.event_id)),
+                    r.station,
+                    r.result,
+                    r.ticket_id,
+                    r.session_id,
+                    r.direction,
+                    r.operator,
+                )
+                for r in rows
+            ],
+        ),
+    )
+
+
+@click.command()
+@click.argument("event_ref", metavar="EVENT")
+@pass_ctx
+def stats(obj: Ctx, event_ref: str) -> None:
+    """The live snapshot the stats screen shows."""
+    from eventdesk.services.reports import stats as snapshot
+
+    made = snapshot(obj.store, event_ref)
+
+    def human() -> str:
+        cap = f" of {made.capacity}" if made.capacity else ""
+        lines = [
+            f"{made.title}: {made.checked_in} checked in / {made.registered} registered{cap}, "
+            f"{made.waitlisted} waiting, {made.arrivals_last_15_min} in the last 15 minutes",
+            "",
+            table(
+                ["ticket type", "registered", "checked in"],
+                [(t["name"], t["registered"], t["checked_in"]) for t in made.by_ticket_type],
+            ),
+        ]
+        if made.sessions:
+            lines += [
+                "",
+                table(
+                    ["session", "registered", "capacity", "attended"],
+                    [
+                        (x["name"], x["registered"], x["capacity"], x["attended"])
+                        for x in made.sessions
+                    ],
+                ),
+            ]
+        if made.stations:
+            lines += [
+                "",
+                table(
+                    ["station", "scans", "admitted", "problems", "last"],
+                    [
+                        (
+                            x["station"],
+                            x["scans"],
+                            x["admitted"],
+                            x["problems"],
+                            local(x["last"], made.timezone),
+                        )
+                        for x in made.stations
+                    ],
+                ),
+            ]
+        if made.scan_problems:
+            lines += [
+                "",
+                "scan problems: "
+                + ", ".join(f"{k} {v}" for k, v in sorted(made.scan_problems.items())),
+            ]
+        if made.revenue:
+            lines += ["revenue (net): " + ", ".join(r["net"] for r in made.revenue)]
+        return "\n".join(lines)
+
+    obj.emit(made, human)
+
+
+COMMANDS = [checkin, scan_log, stats]

@@ -1,0 +1,229 @@
+"""People: attendees (and their kiosk PIN) and staff accounts."""
+
+from __future__ import annotations
+
+import click
+
+from eventdesk.cli.common import (
+    Ctx,
+    local,
+    organizer_only,
+    pass_ctx,
+    table,
+    to_jsonable,
+)
+
+
+# --- attendees ------------------------------------------------------------------------------
+@click.group()
+def attendee() -> None:
+    """Attendee profiles, search and PINs."""
+
+
+@attendee.command("add")
+@click.option("--name", required=True)
+@click.option("--email", required=True)
+@click.option("--company")
+@click.option("--phone")
+@click.option("--pin", help="4 to 12 digits, for the kiosk lookup.")
+@pass_ctx
+def attendee_add(
+    obj: Ctx, name: str, email: str, company: str | None, phone: str | None, pin: str | None
+) -> None:
+    from eventdesk.services.attendees import add_attendee
+
+    made = add_attendee(obj.store, name=name, email=email, company=company, phone=phone, pin=pin)
+    obj.emit(made, f"attendee {made.id}: {made.name} <{made.email}>")
+
+
+@attendee.command("find")
+@click.argument("query", default="", required=False)
+@click.option("--limit", type=click.IntRange(1, 500), default=50, show_default=True)
+@pass_ctx
+def attendee_find(obj: Ctx, query: str, limit: int) -> None:
+    """Search by name, email, company or ticket id, as typed (accents and case ignored)."""
+    from eventdesk.services.attendees import find_attendees
+
+    rows = find_attendees(obj.store, query, limit=limit)
+    obj.emit(
+        [{"id": a.id, "name": a.name, "email": a.email, "company": a.company} for a in rows],
+        lambda: table(
+            ["id", "name", "email", "company"], [(a.id, a.name, a.email, a.company) for a in rows]
+        ),
+    )
+
+
+@attendee.command("show")
+@click.argument("attendee_ref", metavar="ATTENDEE")
+@pass_ctx
+def attendee_show(obj: Ctx, attendee_ref: str) -> None:
+    from eventdesk.services.attendees import show_attendee
+    from eventdesk.services.registration import tickets_of_attendee
+
+    person = show_attendee(obj.store, attendee_ref)
+    tickets = tickets_of_attendee(obj.store, person.id)
+    zones = obj.zones()
+
+    def human() -> str:
+        head = f"{person.name} <{person.email}>  id {person.id}"
+        extra = "  ".join(x for x in (person.company or "", person.phone or "") if x)
+        return "\n".join(
+            [
+                head,
+                *([f"  {extra}"] if extra else []),
+                "",
+                table(
+                    ["ticket", "event", "type", "status", "seat", "waitlist", "checked in"],
+                    [
+                        (
+                            t.id,
+                            t.event,
+                            t.ticket_type,
+                            t.status,
+                            t.seat,
+                            t.waitlist_position,
+                            local(t.checked_in_at, zones.of(t.event)),
+                        )
+                        for t in tickets
+                    ],
+                ),
+            ]
+        )
+
+    obj.emit({**to_jsonable(person), "tickets": tickets}, human)
+
+
+@attendee.command("update")
+@click.argument("attendee_ref", metavar="ATTENDEE")
+@click.option("--name")
+@click.option("--email")
+@click.option("--company")
+@click.option("--phone")
+@pass_ctx
+def attendee_update(
+    obj: Ctx,
+    attendee_ref: str,
+    name: str | None,
+    email: str | None,
+    company: str | None,
+    phone: str | None,
+) -> None:
+    from eventdesk.services.attendees import update_attendee
+
+    made = update_attendee(
+        obj.store, attendee_ref, name=name, email=email, company=company, phone=phone
+    )
+    obj.emit(made, f"attendee {made.id}: {made.name} <{made.email}>")
+
+
+@attendee.command("set-pin")
+@click.argument("attendee_ref", metavar="ATTENDEE")
+@click.option("--pin", required=True)
+@pass_ctx
+def attendee_set_pin(obj: Ctx, attendee_ref: str, pin: str) -> None:
+    from eventdesk.services.attendees import set_attendee_pin
+
+    made = set_attendee_pin(obj.store, attendee_ref, pin)
+    obj.emit({"id": made.id, "has_pin": True}, f"PIN set for {made.name}")
+
+
+@attendee.command("login")
+@click.argument("email")
+@click.option("--pin", required=True)
+@pass_ctx
+def attendee_login(obj: Ctx, email: str, pin: str) -> None:
+    """Check an attendee's email and PIN (exit 1 when wrong or locked)."""
+    from eventdesk.services.attendees import show_attendee
+    from eventdesk.services.auth import verify_attendee
+
+    person = show_attendee(obj.store, verify_attendee(obj.store, email, pin))
+    obj.emit({"ok": True, "id": person.id, "name": person.name}, f"PIN accepted: {person.name}")
+
+
+# --- staff ----------------------------------------------------------------------------------
+@click.group()
+def staff() -> None:
+    """Staff accounts (organizer, staff, kiosk)."""
+
+
+@staff.command("add")
+@click.option("--name", required=True)
+@click.option("--role", required=True, type=click.Choice(["organizer", "staff", "kiosk"]))
+@click.option("--pin", required=True)
+@pass_ctx
+@organizer_only
+def staff_add(obj: Ctx, name: str, role: str, pin: str) -> None:
+    from eventdesk.services.auth import add_staff
+
+    made = add_staff(obj.store, name=name, role=role, pin=pin)
+    obj.emit(
+        {"id": made.id, "name": made.name, "role": made.role},
+        f"staff {made.id}: {made.name} ({made.role})",
+    )
+
+
+@staff.command("list")
+@pass_ctx
+def staff_list(obj: Ctx) -> None:
+    from eventdesk.services.auth import list_staff
+
+    rows = list_staff(obj.store)
+    obj.emit(
+        rows,
+        lambda: table(
+            ["id", "name", "role", "active"],
+            [(s.id, s.name, s.role, "yes" if s.active else "no") for s in rows],
+        ),
+    )
+
+
+@staff.command("disable")
+@click.argument("name")
+@pass_ctx
+@organizer_only
+def staff_disable(obj: Ctx, name: str) -> None:
+    from eventdesk.services.auth import set_staff_active
+
+    made = set_staff_active(obj.store, name, False)
+    obj.emit(made, f"staff account {made.name} disabled")
+
+
+@staff.command("enable")
+@click.argument("name")
+@pass_ctx
+@organizer_only
+def staff_enable(obj: Ctx, name: str) -> None:
+    from eventdesk.services.auth import set_staff_active
+
+    made = set_staff_active(obj.store, name, True)
+    obj.emit(made, f"staff account {made.name} enabled")
+
+
+@staff.command("reset-pin")
+@click.argument("name")
+@click.option("--pin", required=True)
+@pass_ctx
+@organizer_only
+def staff_reset_pin(obj: Ctx, name: str, pin: str) -> None:
+    from eventdesk.services.auth import reset_staff_pin
+
+    made = reset_staff_pin(obj.store, name, pin)
+    obj.emit(made, f"new PIN set for {made.name}")
+
+
+@staff.command("login")
+@click.argument("name")
+@click.option("--pin", required=True)
+@pass_ctx
+def staff_login(obj: Ctx, name: str, pin: str) -> None:
+    """Check a staff name and PIN (exit 1 when wrong, locked or disabled)."""
+    from eventdesk.services.auth import verify_staff
+
+    made = verify_staff(obj.store, name, pin)
+    obj.emit(
+        {"ok": True, "id": made.id, "name": made.name, "role": made.role},
+        f"signed in: {made.name} ({made.role})",
+    )
+
+
+COMMANDS = [attendee, staff]

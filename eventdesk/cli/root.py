@@ -1,0 +1,180 @@
+"""The `eventdesk` command line: the headless face of the product (see CLI.md).
+
+The core builds the one click group and its own commands (one module per command group); the
+layers above it (screens, kiosk, badges) add theirs through the ``eventdesk.commands`` entry
+points in pyproject.toml, so the core never imports them.
+
+Exit codes: 0 done; 1 refused by the rules; 2 bad input or usage (one line on stderr, never a
+traceback); 3 the environment (database, camera or printer unreachable).
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import os
+import sys
+from collections.abc import Sequence
+
+import click
+
+from eventdesk.cli import backups, catalogue, data, door, people, sales
+from eventdesk.cli.common import (
+    CREATING_COMMANDS,
+    EXIT_BAD_INPUT,
+    EXIT_ENVIRONMENT,
+    EXIT_INTERNAL,
+    EXIT_REFUSED,
+    Ctx,
+)
+from eventdesk.config import load_config
+from eventdesk.errors import EventdeskError
+from eventdesk.private import keep_private
+
+# --- the group ------------------------------------------------------------------------------
+COMMAND_ENTRY_POINTS = "eventdesk.commands"
+
+
+class EventdeskGroup(click.Group):
+    """The core's commands, and those the layers above register as ``eventdesk.commands`` entry
+    points. An entry point is loaded only when its command runs or help lists it, so a core
+    command never imports Textual, OpenCV or Pillow."""
+
+    def _entry_points(self) -> dict[str, importlib.metadata.EntryPoint]:
+        found = importlib.metadata.entry_points(group=COMMAND_ENTRY_POINTS)
+        return {point.name: point for point in found if point.name not in self.commands}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *self._entry_points()})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = self.commands.get(cmd_name)
+        if command is not None:
+            return command
+        point = self._entry_points().get(cmd_name)
+        if point is None:
+            return None
+        loaded = point.load()
+        if not isinstance(loaded, click.Command):
+            raise TypeError(f"entry point {point.value} is not a click command")
+        return loaded
+
+
+@click.group(
+    cls=EventdeskGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.option("--db", "db_url", metavar="URL", help="Database URL (or EVENTDESK_DATABASE_URL).")
+@click.option(
+    "--data-dir", metavar="DIR", help="Data folder (or EVENTDESK_DATA_DIR; default ./data)."
+)
+@click.option("--station", metavar="NAME", help="This station's name (default: the host name).")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print one JSON document (a line per item for streams)."
+)
+@click.version_option(package_name="eventdesk")
+@click.pass_context
+def cli(
+    ctx: click.Context, db_url: str | None, data_dir: str | None, station: str | None, as_json: bool
+) -> None:
+    """eventdesk: offline event registration and door check-in."""
+    config = load_config(data_dir=data_dir, database_url=db_url, station=station)
+    keep_private(config.data_dir)
+    db_given = bool(db_url or os.environ.get("EVENTDESK_DATABASE_URL") or config.database_from_file)
+    ctx.obj = Ctx(
+        config,
+        as_json=as_json,
+        db_given=db_given,
+        may_create=ctx.invoked_subcommand in CREATING_COMMANDS,
+    )
+    ctx.call_on_close(ctx.obj.close)
+    if ctx.invoked_subcommand is None:  # plain `eventdesk` opens the app
+        app = cli.get_command(ctx, "app")
+        if app is None:
+            raise click.UsageError("the app is not installed: give a command (see --help)")
+        ctx.invoke(app)
+
+
+for _module in (catalogue, people, sales, door, data, backups):
+    for _command in _module.COMMANDS:
+        cli.add_command(_command)
+
+
+# --- entry point ----------------------------------------------------------------------------
+def _fail(message: str, code: int, *, as_json: bool, field: str | None = None) -> int:
+    click.echo(f"eventdesk: {message}", err=True)
+    if as_json:
+        click.echo(
+            json.dumps({"error": message, "field": field, "exit_code": code}, ensure_ascii=False)
+        )
+    return code
+
+
+def _stop_on_signals() -> None:
+    """Ctrl-C stops a long command even if whoever started us ignored it, and so does SIGTERM
+    (a service manager stopping a scanner or a print server): both end it cleanly."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, interrupt)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit code (the console script exits with it)."""
+    from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+    from eventdesk.db import permission_refusal
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    as_json = "--json" in args[: args.index("--") if "--" in args else len(args)]
+    _stop_on_signals()
+    try:
+        result = cli.main(args=args, prog_name="eventdesk", standalone_mode=False)
+    except click.exceptions.Exit as done:
+        return int(done.exit_code)
+    except click.exceptions.Abort:
+        return _fail("aborted", EXIT_REFUSED, as_json=as_json)
+    except click.ClickException as exc:
+        return _fail(exc.format_message(), EXIT_BAD_INPUT, as_json=as_json)
+    except EventdeskError as exc:
+        return _fail(exc.message, exc.exit_code, as_json=as_json, field=exc.field)
+    except OperationalError as exc:
+        return _fail(
+            f"database problem: {str(exc.orig).strip().splitlines()[0]}",
+            EXIT_ENVIRONMENT,
+            as_json=as_json,
+        )
+    except SQLAlchemyError as exc:
+        refusal = permission_refusal(exc)  # PostgreSQL: this station's role lacks a GRANT
+        if refusal is not None:
+            return _fail(refusal.message, refusal.exit_code, as_json=as_json)
+        return _fail(
+            f"database error: {type(exc).__name__}: {str(exc).splitlines()[0]}",
+            EXIT_INTERNAL,
+            as_json=as_json,
+        )
+    except KeyboardInterrupt:
+        return _fail("interrupted", 130, as_json=as_json)
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # a bug: one line for the user, the traceback on request
+        if os.environ.get("EVENTDESK_DEBUG"):
+            raise
+        return _fail(
+            f"internal error: {type(exc).__name__}: {exc} (set EVENTDESK_DEBUG=1 for details)",
+            EXIT_INTERNAL,
+            as_json=as_json,
+        )
+    return int(result) if isinstance(result, int) else 0
+
+
+def entry() -> None:
+    sys.exit(main())

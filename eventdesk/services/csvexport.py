@@ -1,0 +1,222 @@
+"""CSV export: attendees, check-ins, scans and payments of one event, for spreadsheets.
+
+UTF-8 with a BOM and CRLF; a cell that starts with =, +, - or @ is prefixed with ' so a
+spreadsheet never runs it as a formula (the import takes the ' off again). Times are ISO 8601
+with the event zone's offset.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from eventdesk.db import Store
+from eventdesk.errors import InvalidInput
+from eventdesk.models import (
+    Attendee,
+    Event,
+    Payment,
+    ScanLog,
+    Ticket,
+    TicketType,
+)
+from eventdesk.services.common import get_event
+from eventdesk.values import format_cents, local_iso
+
+EXPORTS = ("attendees", "checkins", "scans", "payments")
+
+
+def neutralize(value: Any) -> str:
+    """A cell a spreadsheet shows as text: '=', '+', '-', '@', tab or CR cannot start a formula."""
+    text = "" if value is None else str(value)
+    if text and text[0] in "=+-@\t\r":
+        return "'" + text
+    return text
+
+
+def _local(moment: datetime | None, event: Event) -> str:
+    """ISO 8601 with the offset of the event's zone: the time as the event read it, and the
+    instant, for any spreadsheet or script."""
+    return local_iso(moment, event.timezone)
+
+
+Rows = tuple[list[str], Iterable[list[Any]]]
+
+
+def _attendee_rows(session: Session, event: Event) -> Rows:
+    paid: dict[str, int] = {}
+    for tid, kind, amount in session.execute(
+        select(Payment.ticket_id, Payment.kind, Payment.amount_cents)
+        .join(Ticket, Ticket.id == Payment.ticket_id)
+        .where(Ticket.event_id == event.id, Payment.status == "completed")
+    ):
+        paid[tid] = paid.get(tid, 0) + (amount if kind == "payment" else -amount)
+
+    query = (
+        select(
+            Attendee.name,
+            Attendee.email,
+            Attendee.company,
+            Attendee.phone,
+            TicketType.name,
+            Ticket.id,
+            Ticket.status,
+            Ticket.order_id,
+            Ticket.seat_label,
+            Ticket.checked_in_at,
+            Ticket.checked_in_station,
+            Ticket.price_cents,
+            Ticket.currency,
+        )
+        .join(Ticket, Ticket.attendee_id == Attendee.id)
+        .join(TicketType, TicketType.id == Ticket.ticket_type_id)
+        .where(Ticket.event_id == event.id)
+        .order_by(Attendee.name, Ticket.id)
+    )
+    header = [
+        "Name",
+        "Email",
+        "Company",
+        "Phone",
+        "Ticket Type",
+        "Ticket ID",
+        "Status",
+        "Order #",
+        "Seat",
+        "Checked In At",
+        "Station",
+        "Paid",
+        "Due",
+        "Currency",
+    ]
+    return header, (
+        [
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            r[4],
+            r[5],
+            r[6],
+            r[7],
+            r[8],
+            _local(r[9], event),
+            r[10],
+            format_cents(paid.get(r[5], 0)),
+            format_cents(max(r[11] - paid.get(r[5], 0), 0)),
+            r[12],
+        ]
+        for r in session.execute(query)
+    )
+
+
+def _checkin_rows(session: Session, event: Event) -> Rows:
+    query = (
+        select(
+            Ticket.checked_in_at,
+            Ticket.checked_in_station,
+            Ticket.id,
+            Attendee.name,
+            Attendee.email,
+            TicketType.name,
+        )
+        .join(Attendee, Attendee.id == Ticket.attendee_id)
+        .join(TicketType, TicketType.id == Ticket.ticket_type_id)
+        .where(Ticket.event_id == event.id, Ticket.checked_in_at.is_not(None))
+        .order_by(Ticket.checked_in_at)
+    )
+    header = ["Checked In At", "Station", "Ticket ID", "Name", "Email", "Ticket Type"]
+    return header, ([_local(r[0], event), *r[1:]] for r in session.execute(query))
+
+
+def _scan_rows(session: Session, event: Event) -> Rows:
+    query = (
+        select(
+            ScanLog.at,
+            ScanLog.station,
+            ScanLog.operator,
+            ScanLog.ticket_id,
+            ScanLog.result,
+            ScanLog.session_id,
+            ScanLog.direction,
+            ScanLog.payload,
+        )
+        .where(ScanLog.event_id == event.id)
+        .order_by(ScanLog.id)
+    )
+    header = ["At", "Station", "Operator", "Ticket ID", "Result", "Session", "Direction", "Payload"]
+    return header, ([_local(r[0], event), *r[1:]] for r in session.execute(query))
+
+
+def _payment_rows(session: Session, event: Event) -> Rows:
+    query = (
+        select(
+            Payment.created_at,
+            Payment.ticket_id,
+            Attendee.name,
+            Payment.kind,
+            Payment.method,
+            Payment.amount_cents,
+            Payment.currency,
+            Payment.status,
+            Payment.reference,
+            Payment.station,
+        )
+        .join(Ticket, Ticket.id == Payment.ticket_id)
+        .join(Attendee, Attendee.id == Ticket.attendee_id)
+        .where(Ticket.event_id == event.id)
+        .order_by(Payment.id)
+    )
+    header = [
+        "At",
+        "Ticket ID",
+        "Name",
+        "Kind",
+        "Method",
+        "Amount",
+        "Currency",
+        "Status",
+        "Reference",
+        "Station",
+    ]
+    return header, (
+        [_local(r[0], event), r[1], r[2], r[3], r[4], f"{r[5] // 100}.{r[5] % 100:02d}", *r[6:]]
+        for r in session.execute(query)
+    )
+
+
+EXPORTERS = {
+    "attendees": _attendee_rows,
+    "checkins": _checkin_rows,
+    "scans": _scan_rows,
+    "payments": _payment_rows,
+}
+
+
+def export(store: Store, kind: str, event_ref: str | int, output: str | Path) -> int:
+    """Write a CSV (UTF-8 with BOM, comma, CRLF: what spreadsheets open cleanly). Returns rows."""
+    if kind not in EXPORTS:
+        raise InvalidInput(f"export must be one of {', '.join(EXPORTS)}", field="export")
+    path = Path(output)
+    count = 0
+    with store.read() as session:
+        event = get_event(session, event_ref)
+        header, rows = EXPORTERS[kind](session, event)
+        try:
+            with path.open("w", encoding="utf-8-sig", newline="") as fh:
+                writer = csv.writer(fh, lineterminator="\r\n")
+                writer.writerow(header)
+                for row in rows:
+                    writer.writerow([neutralize(v) for v in row])
+                    count += 1
+        except OSError as exc:
+            raise InvalidInput(
+                f"cannot write {path}: {exc.strerror or exc}", field="output"
+            ) from None
+    return count

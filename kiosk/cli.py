@@ -1,0 +1,335 @@
+"""The devices' commands: `scan` (camera or keyboard wedge), `print` and `print-queue`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from eventdesk.cli.common import (
+    EXIT_ENVIRONMENT,
+    Ctx,
+    door_options,
+    local,
+    pass_ctx,
+    scan_human,
+    scan_json,
+    table,
+)
+from eventdesk.config import DECODERS
+
+
+@click.command()
+@click.option(
+    "--source",
+    required=True,
+    metavar="0|FILE|DIR|URL|-",
+    help="A camera number, a video file, a folder of images, a stream URL, or - for a "
+    "keyboard-wedge scanner on stdin.",
+)
+@click.option(
+    "--decoder",
+    "decoder_name",
+    type=click.Choice(DECODERS),
+    default=None,
+    help="How QR codes are read (default: [station] decoder in eventdesk.toml, else auto).",
+)
+@click.option("--session", "session_id", type=int, metavar="ID", help="A session door.")
+@click.option(
+    "--event", "event_ref", metavar="EVENT", help="This door's event: others are refused."
+)
+@click.option(
+    "--debounce",
+    type=click.FloatRange(0, 3600),
+    default=3.0,
+    show_default=True,
+    help="Seconds a code is ignored after its decision while it stays in view.",
+)
+@click.option(
+    "--realtime", is_flag=True, help="Play a video file at its frame rate, like a camera."
+)
+@click.option("--width", type=click.IntRange(160, 7680), default=1280, show_default=True)
+@click.option("--height", type=click.IntRange(120, 4320), default=720, show_default=True)
+@door_options
+@pass_ctx
+def scan(
+    obj: Ctx,
+    source: str,
+    decoder_name: str | None,
+    session_id: int | None,
+    event_ref: str | None,
+    debounce: float,
+    realtime: bool,
+    width: int,
+    height: int,
+    operator: str | None,
+    auto_print: bool | None,
+    printer: str | None,
+    self_service: bool,
+) -> None:
+    """Run the scanner: one decision a line, until a file source ends (or Ctrl-C)."""
+    from kiosk.scanner import Decision
+
+    spec = None if source.strip() == "-" else _camera_source(source)  # a typo before the database
+    door_event = event_ref or obj.config.door_event
+    print_to = obj.config.badge_printer(printer, auto_print)
+    printer_worker = None
+    if print_to:
+        from kiosk.print_worker import PrintWorker
+
+        printer_worker = PrintWorker(
+            obj.store,
+            {print_to: _printers(obj)[print_to]},
+            station=obj.station,
+            on_outcome=lambda outcome: say(_outcome_line(outcome)),
+        )
+        printer_worker.start()
+
+    def say(text: str) -> None:
+        click.echo(f"eventdesk scan: {text}", err=True)
+
+    def show(decision: Decision) -> None:
+        result = decision.result
+        if obj.as_json:
+            click.echo(json.dumps(scan_json(result, decision), ensure_ascii=False))
+        else:
+            click.echo(f"{scan_human(result)}   ({decision.latency_ms:.0f} ms)")
+        sys.stdout.flush()
+
+    store = obj.store
+    if spec is None:
+        from eventdesk.services.checkin import Checkin
+        from kiosk.scanner import check_lines
+        from kiosk.wedge import read_lines
+
+        desk = Checkin(
+            store,
+            station=obj.station,
+            operator=operator,
+            event=door_event,
+            print_to=print_to,
+            self_service=self_service,
+        )
+        say("reading a keyboard-wedge scanner on stdin (one ticket a line)")
+        try:
+            for decision in check_lines(desk, read_lines(sys.stdin.buffer), session_id=session_id):
+                show(decision)
+        finally:
+            _finish_printing(obj, printer_worker, print_to, say)
+        return
+
+    from kiosk.capture import CaptureWorker
+    from kiosk.decoders import describe, make_decoder
+    from kiosk.scanner import ScanWorker
+
+    decoder = make_decoder(decoder_name or obj.config.decoder)
+    say(f"{spec.label} with decoder {describe(decoder)}, debounce {debounce:g} s")
+    capture = CaptureWorker(
+        spec,
+        width=width,
+        height=height,
+        realtime=realtime,
+        on_state=lambda state, detail: say(
+            f"{spec.kind}: {state}" + (f" ({detail})" if detail else "")
+        ),
+    )
+    capture.start()
+    capture.wait_started()
+    worker = ScanWorker(
+        store,
+        capture,
+        decoder,
+        station=obj.station,
+        on_decision=show,
+        debounce=debounce,
+        session_id=session_id,
+        event=door_event,
+        operator=operator,
+        print_to=print_to,
+        self_service=self_service,
+        on_failure=lambda exc: say(f"a check-in failed, the next frame tries again: {exc}"),
+    )
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(0.2)
+    except KeyboardInterrupt:
+        say("stopped")
+    finally:
+        worker.stop()
+        capture.stop()
+        worker.join(5)
+        capture.join(5)
+        _finish_printing(obj, printer_worker, print_to, say)
+    if worker.error is not None:
+        raise worker.error
+    if capture.error is not None:
+        raise capture.error
+    say(f"done: {capture.frames_read} frames read, {worker.frames_decoded} decoded")
+
+
+def _camera_source(source: str) -> Any:
+    from kiosk.capture import parse_source
+
+    return parse_source(source)
+
+
+# --- badges and printing --------------------------------------------------------------------
+def _finish_printing(
+    obj: Ctx, worker: Any, print_to: str | None, say: Callable[[str], None]
+) -> None:
+    """Stop the background printer and print what is still due, so a scan run leaves no badge
+    behind that the printer could take now (what it cannot stays queued)."""
+    if worker is None or print_to is None:
+        return
+    from kiosk.print_worker import drain
+
+    worker.stop()
+    worker.join(10)
+    for outcome in drain(obj.store, {print_to: _printers(obj)[print_to]}, worker=obj.station):
+        say(_outcome_line(outcome))
+
+
+def _printers(obj: Ctx) -> dict[str, Any]:
+    from kiosk.printers import printers_of
+
+    return printers_of(obj.config)
+
+
+def print_badge(obj: Ctx, printer: str, ticket_id: str) -> list[str]:
+    """Print the badge a check-in just queued for ``ticket_id`` (`checkin --print`): what
+    happened, a line each. The core's `checkin` finds this through an entry point."""
+    from eventdesk.services.printing import latest_job
+    from kiosk.print_worker import drain
+
+    job = latest_job(obj.store, ticket_id, obj.station)
+    outcomes = drain(
+        obj.store,
+        {printer: _printers(obj)[printer]},
+        worker=obj.station,
+        job_id=job.id if job else None,
+    )
+    return [_outcome_line(outcome) for outcome in outcomes]
+
+
+def _outcome_line(outcome: Any) -> str:
+    job = outcome.job
+    if outcome.state == "done":
+        return f"badge for {job.ticket_id} printed on {job.printer} ({outcome.detail})"
+    if outcome.state == "queued":
+        return f"badge for {job.ticket_id} waits for {job.printer}: {outcome.detail} (will retry)"
+    return f"badge for {job.ticket_id} NOT printed on {job.printer}: {outcome.detail}"
+
+
+@click.command("print")
+@click.argument("ticket_id", metavar="TICKET")
+@click.option("--printer", help="A printer named in eventdesk.toml (default: this station's).")
+@pass_ctx
+def print_command(obj: Ctx, ticket_id: str, printer: str | None) -> None:
+    """Queue a badge (a reprint) and print it now if the printer is there."""
+    from eventdesk.services.printing import enqueue
+    from kiosk.print_worker import drain
+
+    if printer is not None and not printer.strip():
+        raise click.UsageError("--printer needs a printer's name")
+    name = printer or obj.config.printer
+    obj.config.printer_settings(name)  # a typo is named before anything is queued
+    printers = _printers(obj)
+    job = enqueue(obj.store, ticket_id, name, reason="reprint", station=obj.station)
+    outcomes = drain(obj.store, {name: printers[name]}, worker=obj.station, job_id=job.id)
+    outcome = outcomes[0] if outcomes else None
+    state = outcome.state if outcome else "queued"
+    obj.emit(
+        {
+            "job": job.id,
+            "ticket_id": job.ticket_id,
+            "printer": name,
+            "state": state,
+            "detail": outcome.detail if outcome else None,
+        },
+        _outcome_line(outcome) if outcome else f"badge queued as job {job.id}",
+    )
+    if state != "done":
+        raise click.exceptions.Exit(EXIT_ENVIRONMENT)
+
+
+@click.command("print-queue")
+@click.option("--state", type=click.Choice(["queued", "printing", "done", "failed"]))
+@click.option("--retry", is_flag=True, help="Put failed jobs back and print what is due now.")
+@click.option(
+    "--run", "keep_running", is_flag=True, help="Keep printing as jobs come (Ctrl-C stops)."
+)
+@click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
+@pass_ctx
+def print_queue(obj: Ctx, state: str | None, retry: bool, keep_running: bool, limit: int) -> None:
+    """Show the print queue; retry failed jobs; or run as this station's print server."""
+    from eventdesk.services.printing import list_jobs, retry_failed
+    from kiosk.print_worker import PrintWorker, drain
+
+    printers = _printers(obj)
+    if retry:
+        again = retry_failed(obj.store)
+        outcomes = drain(obj.store, printers, worker=obj.station)
+        if not obj.as_json:
+            click.echo(f"{again} failed job(s) back in the queue")
+            for outcome in outcomes:
+                click.echo(_outcome_line(outcome))
+    if keep_running:
+        click.echo(
+            f"eventdesk print-queue: printing for {', '.join(sorted(printers))} (Ctrl-C stops)",
+            err=True,
+        )
+
+        def report(outcome: Any) -> None:
+            if obj.as_json:
+                click.echo(
+                    json.dumps(
+                        {
+                            "job": outcome.job.id,
+                            "ticket_id": outcome.job.ticket_id,
+                            "printer": outcome.job.printer,
+                            "state": outcome.state,
+                            "detail": outcome.detail,
+                        },
+                        ensure_ascii=False,
+                    )
+                )
+            else:
+                click.echo(_outcome_line(outcome))
+
+        worker = PrintWorker(obj.store, printers, station=obj.station, on_outcome=report)
+        worker.start()
+        try:
+            while worker.is_alive():
+                worker.join(0.5)
+        except KeyboardInterrupt:
+            worker.stop()
+            worker.join(5)
+        return
+    rows = list_jobs(obj.store, state=state, limit=limit)
+    zones = obj.zones(tickets=[j.ticket_id for j in rows])
+    obj.emit(
+        rows,
+        lambda: table(
+            ["job", "ticket", "printer", "state", "tries", "reason", "updated", "last error"],
+            [
+                (
+                    j.id,
+                    j.ticket_id,
+                    j.printer,
+                    j.state,
+                    j.attempts,
+                    j.reason,
+                    local(j.updated_at, zones.of_ticket(j.ticket_id)),
+                    j.last_error,
+                )
+                for j in rows
+            ],
+        ),
+    )
+
+
+COMMANDS = [scan, print_command, print_queue]

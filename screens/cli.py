@@ -1,0 +1,239 @@
+"""The app's own commands: `app`, `serve` (the app in a browser) and `demo`."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from eventdesk.cli.common import (
+    Ctx,
+    pass_ctx,
+)
+from eventdesk.config import sqlite_url
+from eventdesk.errors import InvalidInput
+
+SIGN_IN_PIN = "EVENTDESK_SIGN_IN_PIN"
+APP_MODES = ["desk", "kiosk", "organizer", "stats"]
+
+
+def app_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """What a station's app can be told: its event, camera and badge printer."""
+    for option in reversed(
+        [
+            click.option("--event", "event_ref", metavar="EVENT", help="The event at this door."),
+            click.option(
+                "--camera",
+                metavar="0|FILE|DIR|URL",
+                help="A camera for the kiosk and desk (or [station] camera in eventdesk.toml).",
+            ),
+            click.option(
+                "--decoder",
+                "decoder_name",
+                type=click.Choice(["auto", "zxing", "zbar", "opencv"]),
+                default=None,
+            ),
+            click.option("--printer", help="The badge printer (default: the station's)."),
+            click.option(
+                "--print/--no-print",
+                "auto_print",
+                default=None,
+                help="Print a badge at each check-in (default: the station's auto_print).",
+            ),
+            click.option("--ready-file", hidden=True, metavar="FILE"),
+            # For benchmarks and unattended kiosks started by the operator: no PIN asked.
+            click.option("--sign-in-as", hidden=True, metavar="STAFF"),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+@click.command("app")
+@click.option("--mode", type=click.Choice(APP_MODES), default="desk", show_default=True)
+@click.option(
+    "--wall",
+    is_flag=True,
+    help="With --mode stats: show the stats without signing in (a screen on the wall).",
+)
+@app_options
+@pass_ctx
+def app_command(
+    obj: Ctx,
+    mode: str = "desk",
+    wall: bool = False,
+    event_ref: str | None = None,
+    camera: str | None = None,
+    decoder_name: str | None = None,
+    printer: str | None = None,
+    auto_print: bool | None = None,
+    ready_file: str | None = None,
+    sign_in_as: str | None = None,
+    sign_in_pin: str | None = None,
+) -> None:
+    """Open the full-screen app (sign in with a staff PIN)."""
+    if wall and mode != "stats":
+        raise InvalidInput("--wall goes with --mode stats", field="wall")
+    if sign_in_as is not None:
+        sign_in_as = _signed_in(obj, sign_in_as, sign_in_pin)
+    from screens.app import make_app
+
+    app = make_app(
+        config=obj.config,
+        store=obj.store,
+        mode=mode,
+        event=event_ref,
+        camera=camera,
+        decoder=decoder_name,
+        printer=printer,
+        auto_print=auto_print,
+        sign_in_as=sign_in_as,
+        wall=wall,
+        ready_file=ready_file,
+    )
+    app.run()
+    if app.return_code:
+        raise click.exceptions.Exit(app.return_code)
+
+
+def _signed_in(obj: Ctx, name: str, pin: str | None) -> str:
+    """``--sign-in-as`` (an unattended kiosk, a benchmark) opens an account only with its PIN:
+    given by the caller, in EVENTDESK_SIGN_IN_PIN, or typed when asked."""
+    from eventdesk.services.auth import verify_staff
+
+    pin = pin or os.environ.get(SIGN_IN_PIN) or None
+    if pin is None and sys.stdin.isatty():
+        pin = click.prompt(f"PIN of {name}", hide_input=True, default="", show_default=False)
+    if not pin:
+        raise InvalidInput(
+            f"--sign-in-as needs the account's PIN: type it when asked, or set {SIGN_IN_PIN}",
+            field="sign-in-as",
+        )
+    return verify_staff(obj.store, name, pin).name
+
+
+@click.command()
+@click.option(
+    "--mode", type=click.Choice(["stats", "desk", "kiosk"]), default="stats", show_default=True
+)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option(
+    "--public-url",
+    metavar="URL",
+    help="The address browsers open, e.g. http://wall-pc:8000 (default: http://HOST:PORT, "
+    "with this computer's name when HOST is 0.0.0.0 or ::).",
+)
+@click.option("--event", "event_ref", metavar="EVENT", help="The event to show.")
+@pass_ctx
+def serve(
+    obj: Ctx, mode: str, host: str, port: int, public_url: str | None, event_ref: str | None
+) -> None:
+    """Serve the app to a browser (textual-serve): e.g. the stats screen on a wall display.
+
+    The stats screen is served without signing in (it shows figures only); desk and kiosk ask
+    for a staff PIN as in the terminal. Each browser gets its own app process.
+    """
+    import shlex
+    import socket
+
+    from sqlalchemy.engine import make_url
+    from textual_serve.server import Server
+
+    obj.store  # noqa: B018 - the database is checked (and migrated) before serving
+    # The database URL reaches the app processes through their environment (it may hold a
+    # password: textual-serve prints its command, and `ps` shows it).
+    os.environ["EVENTDESK_DATABASE_URL"] = obj.config.database_url
+    command = [
+        sys.executable,
+        "-m",
+        "eventdesk",
+        "--data-dir",
+        str(obj.config.data_dir.resolve()),
+        "--station",
+        obj.station,
+        "app",
+        "--mode",
+        mode,
+        *(["--wall"] if mode == "stats" else []),
+        *(["--event", event_ref] if event_ref else []),
+    ]
+    if public_url is None and host in ("0.0.0.0", "::", ""):
+        # The page tells the browser where its scripts and websocket are: never 0.0.0.0.
+        public_url = f"http://{socket.getfqdn() or socket.gethostname()}:{port}"
+    shown_db = make_url(obj.config.database_url).render_as_string(hide_password=True)
+    click.echo(
+        f"eventdesk serve: the {mode} screen of {shown_db} on "
+        f"{public_url or f'http://{host}:{port}'}",
+        err=True,
+    )
+    Server(
+        shlex.join(command),
+        host=host,
+        port=port,
+        title=f"eventdesk {mode}",
+        public_url=public_url.rstrip("/") if public_url else None,
+    ).serve()
+
+
+@click.command()
+@click.option(
+    "--attendees", "attendee_count", type=click.IntRange(1, 200_000), default=300, show_default=True
+)
+@click.option("--seed", type=int, default=7, show_default=True)
+@click.option("--no-ui", is_flag=True, help="Only build the demo and print what was made.")
+@pass_ctx
+def demo(obj: Ctx, attendee_count: int, seed: int, no_ui: bool) -> None:
+    """Build a demo event (fresh DATA_DIR/demo.db unless --db is given) and open the app on it."""
+    from eventdesk.services.demo import build_demo
+
+    if not obj.db_given:
+        path = obj.config.data_dir.resolve() / "demo.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        obj.config = dataclasses.replace(obj.config, database_url=sqlite_url(path))
+    from eventdesk.tickets import ensure_keys, load_signer
+
+    ensure_keys(obj.store, obj.config.data_dir, obj.station)
+    obj.store.signer = load_signer(obj.config.data_dir)
+    made = build_demo(obj.store, attendee_count=attendee_count, seed=seed, station=obj.station)
+
+    def human() -> str:
+        lines = [
+            f"demo event {made.title!r} (slug {made.event}) in {obj.store.url}",
+            f"  {made.attendees} attendees: {made.registered} registered, "
+            f"{made.waitlisted} on the waitlist, {made.paid} paid, {made.checked_in} checked in",
+            "  staff accounts (name / role / PIN):",
+            *(f"    {n} / {r} / {p}" for n, r, p in made.staff),
+            "  attendees with a PIN for the kiosk lookup (email / PIN):",
+            *(f"    {e} / {p}" for e, p in made.attendee_pins),
+        ]
+        return "\n".join(lines)
+
+    obj.emit(
+        {
+            "event": made.event,
+            "attendees": made.attendees,
+            "registered": made.registered,
+            "waitlisted": made.waitlisted,
+            "paid": made.paid,
+            "checked_in": made.checked_in,
+            "database": obj.store.url,
+            "staff": [{"name": n, "role": r, "pin": p} for n, r, p in made.staff],
+            "attendee_pins": [{"email": e, "pin": p} for e, p in made.attendee_pins],
+        },
+        human,
+    )
+    if not no_ui:
+        organizer, pin = next((name, pin) for name, role, pin in made.staff if role == "organizer")
+        click.get_current_context().invoke(
+            app_command, mode="desk", event_ref=made.event, sign_in_as=organizer, sign_in_pin=pin
+        )
+
+
+COMMANDS = [app_command, serve, demo]

@@ -1,0 +1,300 @@
+"""The Sessions+tickets tab: the sessions and the ticket types (prices) of the event worked on."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.widgets import Button, DataTable
+
+from eventdesk.services import events
+from eventdesk.services.events import SessionInfo, TicketTypeInfo
+from eventdesk.values import format_cents, parse_amount
+from screens.organizer.base import (
+    Change,
+    Fetched,
+    ListParams,
+    OrganizerTab,
+    RowList,
+    count_text,
+    local_time,
+    number_text,
+    whole,
+)
+from screens.widgets.forms import Field, FormValues
+
+
+class ProgramTab(OrganizerTab):
+    """Sessions (rooms, times, capacity) and ticket types (price, quantity, tier, sales)."""
+
+    TITLE = "Sessions+tickets"
+    COLUMNS = {
+        "sessions-table": ("#", "Session", "Room", "Starts", "Ends", "Cap", "Reg"),
+        "types-table": ("#", "Ticket type", "Price", "Qty", "Sold", "Tier", "Sales", "Attention"),
+    }
+    CAN_NEW = CAN_EDIT = True
+
+    def compose(self) -> ComposeResult:
+        yield self.buttons(
+            ("New session", "session-new"),
+            ("Edit session", "session-edit"),
+            ("New ticket type", "type-new"),
+            ("Edit ticket type", "type-edit"),
+        )
+        yield self.table("sessions-table")
+        yield self.table("types-table")
+
+    def _types_focused(self) -> bool:
+        return self.query_one("#types-table", DataTable).has_focus
+
+    def new(self) -> None:
+        if self._types_focused():
+            self.type_new()
+        else:
+            self.session_new()
+
+    def edit(self) -> None:
+        if self._types_focused():
+            self.type_edit()
+        else:
+            self.session_edit()
+
+    # --- the lists --------------------------------------------------------------------------
+    def read(self, target: str, params: ListParams) -> Fetched:
+        if params.event is None:
+            return [], {}, ""
+        tz = events.show_event(self.backend.store, params.event).timezone
+        if target == "sessions-table":
+            return self._read_sessions(params.event, tz)
+        return self._read_types(params.event, tz)
+
+    def _read_sessions(self, event: str, tz: str) -> Fetched:
+        found = events.list_sessions(self.backend.store, event)
+        rows: RowList = [
+            (
+                str(s.id),
+                (
+                    str(s.id),
+                    s.name,
+                    s.room or "",
+                    local_time(s.starts_at, tz),
+                    local_time(s.ends_at, tz),
+                    count_text(s.capacity),
+                    str(s.registered),
+                ),
+            )
+            for s in found
+        ]
+        return rows, {str(s.id): s for s in found}, ""
+
+    def _read_types(self, event: str, tz: str) -> Fetched:
+        found = events.list_ticket_types(self.backend.store, event)
+        rows: RowList = []
+        for t in found:
+            window = "always"
+            if t.sales_start or t.sales_end:
+                window = f"{local_time(t.sales_start, tz)}–{local_time(t.sales_end, tz)}"
+            cells = (
+                str(t.id),
+                t.name,
+                format_cents(t.price_cents, t.currency),
+                count_text(t.quantity),
+                str(t.registered),
+                str(t.priority_tier),
+                window,
+                t.attention or "",
+            )
+            rows.append((str(t.id), cells))
+        return rows, {str(t.id): t for t in found}, ""
+
+    # --- sessions -----------------------------------------------------------------------------
+    def _session_fields(self, info: SessionInfo | None, tz: str) -> list[Field]:
+        event = self.workspace.event_info()
+        starts = info.starts_at if info else (event.starts_at if event else None)
+        ends = info.ends_at if info else (event.ends_at if event else None)
+        return [
+            Field("name", "Name", info.name if info else "", required=True),
+            Field("room", "Room", (info.room or "") if info else ""),
+            Field("starts", "Starts", local_time(starts, tz, iso=True), required=True),
+            Field("ends", "Ends", local_time(ends, tz, iso=True), required=True),
+            Field(
+                "capacity",
+                "Capacity",
+                number_text(info.capacity) if info else "",
+                placeholder="empty: no limit",
+            ),
+        ]
+
+    @on(Button.Pressed, "#session-new")
+    def session_new(self) -> None:
+        event = self.need_event()
+        if event is None:
+            return
+        store = self.backend.store
+        tz = self.workspace.timezone()
+
+        def create(values: FormValues) -> Change:
+            made = events.add_session(
+                store,
+                event,
+                name=values.text("name"),
+                room=values.optional("room"),
+                starts=values.text("starts"),
+                ends=values.text("ends"),
+                capacity=whole(values.text("capacity"), "capacity"),
+            )
+            return Change(f"Session {made.name} added", ("sessions-table",))
+
+        self.form(
+            f"New session of {event}",
+            self._session_fields(None, tz),
+            create,
+            submit="Add",
+            note=f"Times in {tz}.",
+        )
+
+    @on(Button.Pressed, "#session-edit")
+    def session_edit(self) -> None:
+        event = self.need_event()
+        chosen = self.chosen("sessions-table", SessionInfo, "a session") if event else None
+        if event is None or chosen is None:
+            return
+        store, station = self.backend.store, self.backend.station
+        tz = self.workspace.timezone()
+
+        def change(values: FormValues) -> Change:
+            capacity = whole(values.text("capacity"), "capacity")
+            made = events.update_session(
+                store,
+                event,
+                chosen.id,
+                name=values.text("name"),
+                room=values.text("room"),
+                starts=values.text("starts"),
+                ends=values.text("ends"),
+                capacity=capacity,
+                clear_capacity=capacity is None,
+                station=station,
+            )
+            return Change(
+                f"Session {made.name} saved", ("sessions-table", "waitlist-table", "events-table")
+            )
+
+        self.form(
+            f"Edit session {chosen.name}",
+            self._session_fields(chosen, tz),
+            change,
+            note=f"Times in {tz}.",
+        )
+
+    # --- ticket types -------------------------------------------------------------------------
+    def _type_fields(self, info: TicketTypeInfo | None, tz: str) -> list[Field]:
+        attention, staff = ((info.attention or ""), info.needs_staff) if info else ("", False)
+        return [
+            Field("name", "Name", info.name if info else "", required=True),
+            Field(
+                "price",
+                "Price",
+                format_cents(info.price_cents) if info else "",
+                placeholder="25.00 (0 for free)",
+                required=True,
+            ),
+            Field("currency", "Currency", info.currency if info else "EUR"),
+            Field(
+                "quantity",
+                "Quantity",
+                number_text(info.quantity) if info else "",
+                placeholder="empty: no limit",
+            ),
+            Field(
+                "tier",
+                "Priority tier",
+                str(info.priority_tier) if info else "1",
+                placeholder="0-99, lower is served first",
+            ),
+            Field("attention", "Attention", attention, placeholder="VIP, ID check…"),
+            Field("staff", "Needs staff", kind="check", checked=staff, placeholder="ID check"),
+            Field(
+                "sales-start",
+                "Sales start",
+                local_time(info.sales_start, tz, iso=True) if info else "",
+                placeholder="empty: now",
+            ),
+            Field(
+                "sales-end",
+                "Sales end",
+                local_time(info.sales_end, tz, iso=True) if info else "",
+                placeholder="empty: until the event",
+            ),
+        ]
+
+    @on(Button.Pressed, "#type-new")
+    def type_new(self) -> None:
+        event = self.need_event()
+        if event is None:
+            return
+        store = self.backend.store
+        tz = self.workspace.timezone()
+
+        def create(values: FormValues) -> Change:
+            made = events.add_ticket_type(
+                store,
+                event,
+                name=values.text("name"),
+                price_cents=parse_amount(values.text("price"), "price"),
+                currency=values.text("currency") or "EUR",
+                quantity=whole(values.text("quantity"), "quantity"),
+                tier=whole(values.text("tier"), "tier", high=99) or 0,
+                attention=values.optional("attention"),
+                needs_staff=values.flag("staff"),
+                sales_start=values.optional("sales-start"),
+                sales_end=values.optional("sales-end"),
+            )
+            price = format_cents(made.price_cents, made.currency)
+            return Change(f"Ticket type {made.name} ({price}) added", ("types-table",))
+
+        self.form(
+            f"New ticket type of {event}",
+            self._type_fields(None, tz),
+            create,
+            submit="Add",
+            note=f"Times in {tz}.",
+        )
+
+    @on(Button.Pressed, "#type-edit")
+    def type_edit(self) -> None:
+        event = self.need_event()
+        chosen = self.chosen("types-table", TicketTypeInfo, "a ticket type") if event else None
+        if event is None or chosen is None:
+            return
+        store, station = self.backend.store, self.backend.station
+        tz = self.workspace.timezone()
+
+        def change(values: FormValues) -> Change:
+            quantity = whole(values.text("quantity"), "quantity")
+            made = events.update_ticket_type(
+                store,
+                event,
+                chosen.id,
+                name=values.text("name"),
+                price_cents=parse_amount(values.text("price"), "price"),
+                currency=values.text("currency") or None,
+                quantity=quantity,
+                clear_quantity=quantity is None,
+                tier=whole(values.text("tier"), "tier", high=99),
+                attention=values.text("attention"),
+                needs_staff=values.flag("staff"),
+                clear_sales_window=True,
+                sales_start=values.optional("sales-start"),
+                sales_end=values.optional("sales-end"),
+                station=station,
+            )
+            return Change(
+                f"Ticket type {made.name} saved", ("types-table", "waitlist-table", "events-table")
+            )
+
+        self.form(
+            f"Edit ticket type {chosen.name}",
+            self._type_fields(chosen, tz),
+            change,
+            note="Tickets sold keep the price they were sold at.",
+        )

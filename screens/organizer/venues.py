@@ -1,0 +1,102 @@
+"""The Venues tab: venues with their address, capacity and numbered seats."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.widgets import Button
+
+from eventdesk.services import events
+from eventdesk.services.events import VenueInfo
+from screens.organizer.base import (
+    Change,
+    Fetched,
+    ListParams,
+    OrganizerTab,
+    RowList,
+    count_text,
+    number_text,
+    whole,
+)
+from screens.widgets.forms import Field, FormValues
+
+
+class VenuesTab(OrganizerTab):
+    """Where events take place; an event may take its capacity and seats from its venue."""
+
+    TITLE = "Venues"
+    COLUMNS = {"venues-table": ("#", "Venue", "Address", "Cap", "Seats")}
+    CAN_NEW = CAN_EDIT = True
+
+    def compose(self) -> ComposeResult:
+        yield self.buttons(("New", "venue-new"), ("Edit", "venue-edit"))
+        yield self.table("venues-table")
+
+    def new(self) -> None:
+        self.venue_new()
+
+    def edit(self) -> None:
+        self.venue_edit()
+
+    def read(self, target: str, params: ListParams) -> Fetched:
+        found = events.list_venues(self.backend.store)
+        rows: RowList = [
+            (str(v.id), (str(v.id), v.name, v.address or "", count_text(v.capacity), str(v.seats)))
+            for v in found
+        ]
+        return rows, {str(v.id): v for v in found}, ""
+
+    @on(Button.Pressed, "#venue-new")
+    def venue_new(self) -> None:
+        store = self.backend.store
+        fields = [
+            Field("name", "Name", required=True),
+            Field("address", "Address"),
+            Field("capacity", "Capacity", placeholder="empty: no limit"),
+            Field("seats", "Numbered seats", placeholder="A1-A20,B1-B20 (empty: none)"),
+        ]
+
+        def create(values: FormValues) -> Change:
+            made = events.add_venue(
+                store,
+                name=values.text("name"),
+                address=values.optional("address"),
+                capacity=whole(values.text("capacity"), "capacity"),
+                seats=values.optional("seats"),
+            )
+            return Change(f"Venue {made.name} added ({made.seats} seats)", ("venues-table",))
+
+        self.form("New venue", fields, create, submit="Add")
+
+    @on(Button.Pressed, "#venue-edit")
+    def venue_edit(self) -> None:
+        info = self.chosen("venues-table", VenueInfo, "a venue")
+        if info is None:
+            return
+        store = self.backend.store
+        fields = [
+            Field("name", "Name", info.name, required=True),
+            Field("address", "Address", info.address or ""),
+            Field(
+                "capacity", "Capacity", number_text(info.capacity), placeholder="empty: no limit"
+            ),
+        ]
+
+        def change(values: FormValues) -> Change:
+            capacity = whole(values.text("capacity"), "capacity")
+            made = events.update_venue(
+                store,
+                info.id,
+                name=values.text("name"),
+                address=values.text("address"),
+                capacity=capacity,
+                clear_capacity=capacity is None,
+            )
+            return Change(f"Venue {made.name} saved", ("venues-table", "events-table"))
+
+        self.form(
+            f"Edit venue {info.name}",
+            fields,
+            change,
+            note="Events keep their own capacity; seats stay as they are.",
+        )

@@ -1,0 +1,81 @@
+"""What the desk says about a scan: the coloured banner, and the hint line under the search box.
+
+An attention note (VIP, ID check) is said only with an admission; a ticket that needs staff is a
+yellow "please see the desk", as at the kiosk.
+"""
+
+from __future__ import annotations
+
+from textual.content import Content
+
+from eventdesk.services.checkin import ScanResult
+from screens.widgets.desk_card import CardData
+
+SCAN_PREFIX = "ED1."
+
+HINT_SEARCH = (
+    "Type a name, email, company or ticket id to search · Enter checks in the one found · "
+    "a scanner reads into Search or the scan field"
+)
+HINT_SCANNED = (
+    "The card shows ticket {ticket}, just answered · type a name to search someone else · "
+    "Esc clears"
+)
+READY = "Ready: search for someone, or scan a ticket."
+HINT_NO_EVENT = (
+    "This station admits no event yet: an organizer picks one (Organizer, Events, Use at this door)"
+)
+
+
+def scan_payload(text: str) -> str | None:
+    """The scanned part of what was typed into the search box, if a scanner typed there."""
+    at = text.find(SCAN_PREFIX)
+    return text[at:] if at >= 0 else None
+
+
+def scanner_typing(text: str) -> bool:
+    """A scanner is typing a ticket here (``ED1`` before its dot counts: nobody searches for it)."""
+    return scan_payload(text) is not None or text.endswith(SCAN_PREFIX[:-1])
+
+
+def answer_content(result: ScanResult, source: str) -> tuple[Content, str]:
+    """The banner for a decision, and its class (-ok green, -warn yellow, -bad red)."""
+    where = {"camera": "camera", "scanner": "scanner", "desk": "desk"}.get(source, source)
+    extras = []
+    if result.attention and result.result == "ok":
+        extras.append(f"⚑ {result.attention}")
+    extras.extend(flag for flag in result.flags if flag != "badge queued")
+    if "badge queued" in result.flags:
+        extras.append("badge queued")
+    detail = "  ·  ".join(extras)
+    who = f"{result.attendee}: " if result.attendee else ""
+    if result.result == "ok":
+        head = Content.assemble(("✔ ADMITTED  ", "bold"), result.message)
+        kind = "-ok"
+    elif result.result == "already_checked_in":
+        head = Content.assemble(("● ALREADY CHECKED IN  ", "bold"), who + result.message)
+        kind = "-warn"
+    elif result.result == "needs_staff":
+        head = Content.assemble(("● PLEASE SEE THE DESK  ", "bold"), who + result.message)
+        kind = "-warn"
+    else:
+        label = result.result.replace("_", " ").upper()
+        head = Content.assemble((f"✖ {label}  ", "bold"), who + result.message)
+        kind = "-bad"
+    tail = Content.styled(f"   [{where}]", "dim")
+    lines = [head + tail]
+    if detail:
+        lines.append(Content(detail))
+    return Content("\n").join(lines), kind
+
+
+def nothing_to_check_in(card: CardData) -> Content:
+    """Why Check in does nothing for the person on the card."""
+    name = card.attendee.name
+    here = card.here()
+    cancelled = [line.ticket.id for line in here if line.ticket.status == "cancelled"]
+    if here and len(cancelled) == len(here):
+        return Content(f"✖ {name}'s ticket {', '.join(cancelled)} is cancelled: nothing to admit.")
+    if not here:
+        return Content(f"✖ {name} has no ticket for this event: ^N registers a walk-in.")
+    return Content(f"✖ {name} has no ticket to check in here.")

@@ -1,0 +1,54 @@
+"""The app in a real pseudo-terminal, as a station's screen runs it: for tests and benchmarks
+that start `eventdesk app` in a process of its own and wait for its ready signal."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import struct
+import subprocess
+import termios
+import threading
+import time
+from pathlib import Path
+
+
+def in_terminal(
+    argv: list[str], env: dict[str, str], size: tuple[int, int] = (120, 40)
+) -> tuple[subprocess.Popen[bytes], int]:
+    """Start argv on a fresh pseudo-terminal of ``size`` (columns, rows); its output is read
+    and thrown away, so the app never blocks on a full terminal."""
+    master, slave = pty.openpty()
+    columns, rows = size
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+    process = subprocess.Popen(
+        argv, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True
+    )
+    os.close(slave)
+
+    def drain() -> None:
+        try:
+            while os.read(master, 65536):
+                pass
+        except OSError:
+            pass
+
+    threading.Thread(target=drain, daemon=True).start()
+    return process, master
+
+
+def stop(process: subprocess.Popen[bytes], master: int) -> None:
+    process.kill()
+    process.wait()
+    os.close(master)
+
+
+def wait_file(path: Path, timeout: float = 30.0) -> float:
+    """The time the app wrote into its ``--ready-file`` (polled until it is there)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if path.exists() and path.read_text().strip():
+            return float(path.read_text())
+        time.sleep(0.005)
+    raise TimeoutError(f"no ready signal in {timeout:.0f} s")

@@ -1,0 +1,151 @@
+"""Each scan may carry a nonce; the same nonce again gets the original decision back. A check-in
+committed and then lost (the process killed before it printed, the answer never reached the
+door) is retried with its nonce and answered `ok` again, not "already checked in"."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import uuid
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from eventdesk.db import Store
+from eventdesk.errors import InvalidInput
+from eventdesk.models import ScanLog
+from eventdesk.services.checkin import Checkin, ScanResult
+from eventdesk.services.registration import register
+from eventdesk.tickets import Signer
+from eventdesk.values import utcnow
+from tests.helpers import add_type, make_event, people
+
+EVENTDESK = str(Path(sys.executable).with_name("eventdesk"))
+
+
+@pytest.fixture
+def tickets(store: Store, signer: Signer) -> list[str]:
+    """Payloads of three tickets of an event running now."""
+    now = utcnow().replace(microsecond=0)
+    event = make_event(
+        store,
+        name="Nonce Night",
+        starts=(now - timedelta(hours=1)).isoformat(),
+        ends=(now + timedelta(hours=6)).isoformat(),
+    )
+    add_type(store, event, "Regular", price_cents=0)
+    return [
+        signer.payload(register(store, event, email, "Regular").tickets[0].ticket_id)
+        for email in people(store, 3, prefix="nonce")
+    ]
+
+
+def scans_logged(store: Store) -> int:
+    with store.read() as session:
+        return int(session.scalar(select(func.count()).select_from(ScanLog)) or 0)
+
+
+def test_the_same_nonce_gets_the_first_answer_again(store: Store, tickets: list[str]) -> None:
+    door = Checkin(store, station="Door 1")
+    nonce = uuid.uuid4().hex
+    first = door.scan(tickets[0], nonce=nonce)
+    assert first.result == "ok" and not first.replayed
+    logged = scans_logged(store)
+    again = Checkin(store, station="Door 1").scan(tickets[0], nonce=nonce)  # a restarted door
+    assert again.replayed and again.result == "ok"
+    assert (again.message, again.at, again.ticket_id, again.attendee, again.flags) == (
+        first.message,
+        first.at,
+        first.ticket_id,
+        first.attendee,
+        first.flags,
+    )
+    assert scans_logged(store) == logged  # an answer given again is not a new scan
+    # A new scan of the same ticket (another nonce, or none) is a new decision.
+    assert door.scan(tickets[0], nonce=uuid.uuid4().hex).result == "already_checked_in"
+    assert door.scan(tickets[0]).result == "already_checked_in"
+
+
+def test_a_refusal_and_a_manual_check_in_are_kept_for_their_nonce(
+    store: Store, tickets: list[str]
+) -> None:
+    door = Checkin(store, station="Desk 1")
+    bad = uuid.uuid4().hex
+    assert door.scan("garbage", nonce=bad).result == "invalid"
+    assert door.scan("garbage", nonce=bad).replayed
+    manual = uuid.uuid4().hex
+    ticket_id = tickets[1].split(".")[1]
+    assert door.checkin_ticket(ticket_id, nonce=manual).result == "ok"
+    again = door.checkin_ticket(ticket_id, nonce=manual)
+    assert again.replayed and again.result == "ok"
+
+
+@pytest.mark.parametrize("nonce", ["", " ", "x" * 65, "nonce\x00", "nöncé"])
+def test_a_bad_nonce_is_refused(store: Store, tickets: list[str], nonce: str) -> None:
+    with pytest.raises(InvalidInput, match="nonce"):
+        Checkin(store, station="Door 1").scan(tickets[2], nonce=nonce)
+
+
+def test_two_doors_sending_one_nonce_at_once_admit_once(store: Store, tickets: list[str]) -> None:
+    nonce = uuid.uuid4().hex
+    answers: list[ScanResult] = []
+    start = threading.Barrier(2)
+
+    def door(name: str) -> None:
+        desk = Checkin(store, station=name)
+        start.wait()
+        answers.append(desk.scan(tickets[2], nonce=nonce))
+
+    threads = [threading.Thread(target=door, args=(f"Door {n}",)) for n in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert [a.result for a in answers] == ["ok", "ok"]
+    assert sorted(a.replayed for a in answers) == [False, True]
+    assert len({(a.at, a.first_station) for a in answers}) == 1  # one decision, told twice
+
+
+def run(db_url: str, data: Path, *args: str, code: int) -> dict[str, Any]:
+    done = subprocess.run(
+        [
+            EVENTDESK,
+            "--db",
+            db_url,
+            "--data-dir",
+            str(data),
+            "--station",
+            "Door 1",
+            "--json",
+            *list(args),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+        env={**os.environ},
+    )
+    assert done.returncode == code, (args, done.stdout, done.stderr)
+    return dict(json.loads(done.stdout))
+
+
+def test_checkin_retried_with_its_nonce_answers_ok_again(
+    db_url: str, tickets: list[str], tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    nonce = uuid.uuid4().hex
+    first = run(db_url, data, "checkin", tickets[0], "--nonce", nonce, code=0)
+    # The first answer was lost on its way to the door: the door sends the same scan again.
+    again = run(db_url, data, "checkin", tickets[0], "--nonce", nonce, code=0)
+    assert (first["result"], first["replayed"]) == ("ok", False)
+    assert (again["result"], again["replayed"]) == ("ok", True)
+    assert again["at"] == first["at"] and again["ticket_id"] == first["ticket_id"]
+    other = run(db_url, data, "checkin", tickets[0], "--nonce", uuid.uuid4().hex, code=1)
+    assert other["result"] == "already_checked_in" and other["replayed"] is False
