@@ -1,7 +1,8 @@
 """The store: one engine per process, read and write sessions, migrations on start.
 
 SQLite runs in WAL mode with ``busy_timeout`` set first and every write transaction opened with
-``BEGIN IMMEDIATE``, so a writer waits for the lock instead of failing half-way. PostgreSQL runs
+``BEGIN IMMEDIATE``, so a writer waits for the lock instead of failing half-way (asking for it
+every millisecond, so that a door gets in between an import's short transactions). PostgreSQL runs
 the same statements; writes that check capacity lock the event row first.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
     from eventdesk.tickets import Signer
 
 BUSY_TIMEOUT_MS = 15_000
+LOCK_POLL_SECONDS = 0.001  # how often a writer asks for SQLite's write lock while it is held
 _WRITE_OPTION = "eventdesk_write"
 _CHECKIN_OPTION = "eventdesk_checkin"
 _SYNC_KEY = "eventdesk_synchronous"  # the synchronous setting a connection runs with now
@@ -163,7 +166,41 @@ def _configure_sqlite(engine: Engine, synchronous: str, checkins: str) -> None:
         if conn.info.get(_SYNC_KEY) != wanted:  # outside a transaction, as SQLite requires
             conn.exec_driver_sql(f"PRAGMA synchronous = {wanted}")
             conn.info[_SYNC_KEY] = wanted
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        if immediate:
+            _begin_immediate(conn.connection.dbapi_connection)
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+
+def _begin_immediate(dbapi_connection: Any) -> None:
+    """Take the write lock, asking again every millisecond while another writer holds it.
+
+    SQLite's own busy handler sleeps longer and longer between tries (up to 100 ms), so a
+    writer that commits in short transactions back to back (an import) could take the lock
+    again before a waiting door tries: the door would wait far longer than any one of those
+    transactions. Asking often, the door gets in at the first gap."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA busy_timeout = 0")
+        try:
+            while True:
+                try:
+                    cursor.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as exc:
+                    if "locked" not in str(exc) and "busy" not in str(exc):
+                        raise
+                    if time.monotonic() > deadline:
+                        raise DatabaseUnavailable(
+                            "database unavailable: database is locked (another program has "
+                            f"held its write lock for {BUSY_TIMEOUT_MS // 1000} s)"
+                        ) from None
+                time.sleep(LOCK_POLL_SECONDS)
+        finally:
+            cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    finally:
+        cursor.close()
 
 
 def _require_same_file(opened: tuple[str, int, int] | None) -> None:
@@ -230,6 +267,11 @@ def _is_connection_problem(exc: DBAPIError) -> bool:
             "disk i/o error",
             "file is not a database",
             "server closed the connection",
+            "the connection is closed",
+            "the connection is lost",
+            "consuming input failed",
+            "terminating connection",
+            "database is locked",  # SQLite: another program held the lock past busy_timeout
         )
     )
 

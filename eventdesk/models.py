@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -28,6 +29,9 @@ PaymentKind = Literal["payment", "refund"]
 PaymentMethod = Literal["cash", "card", "comp", "invoice"]
 PaymentStatus = Literal["completed", "pending", "void"]
 JobState = Literal["queued", "printing", "done", "failed"]
+# An import writes in short transactions: "staging" (undone if it stops), "committing" (from
+# here on it is finished by whoever finds it), "done", "undone" (see services.import_runs).
+ImportState = Literal["staging", "committing", "done", "undoing", "undone"]
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -154,8 +158,17 @@ class TicketType(Base):
     needs_staff: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
 
+def _while_importing(table: str) -> Index:
+    """The rows an import is still writing: few, and only while it runs."""
+    where = text("import_run_id IS NOT NULL")
+    return Index(
+        f"ix_{table}_import_run", "import_run_id", sqlite_where=where, postgresql_where=where
+    )
+
+
 class Attendee(Base):
     __tablename__ = "attendee"
+    __table_args__ = (_while_importing("attendee"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(254))
@@ -168,6 +181,8 @@ class Attendee(Base):
     # Locks since the last right PIN: each one is longer (eventdesk.services.auth).
     lockouts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The import writing this row, until that import is done (NULL: done, or not imported).
+    import_run_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class SearchToken(Base):
@@ -185,10 +200,12 @@ class SearchToken(Base):
 
 class Order(Base):
     __tablename__ = "ticket_order"
+    __table_args__ = (_while_importing("ticket_order"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id"), index=True)
     buyer_id: Mapped[int] = mapped_column(ForeignKey("attendee.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    import_run_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class Ticket(Base):
@@ -201,6 +218,7 @@ class Ticket(Base):
         Index(
             "ix_ticket_arrivals", "event_id", "checked_in_at", "status", "ticket_type_id", "inside"
         ),
+        _while_importing("ticket"),
     )
     id: Mapped[str] = mapped_column(String(16), primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("ticket_order.id"), index=True)
@@ -224,6 +242,8 @@ class Ticket(Base):
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     checked_in_station: Mapped[str | None] = mapped_column(String(100))
     inside: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # The import still writing this ticket: not admitted until that import is done.
+    import_run_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class TicketSession(Base):
@@ -362,3 +382,22 @@ class PrintJob(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     claimed_by: Mapped[str | None] = mapped_column(String(100))
+
+
+class ImportRun(Base):
+    """One CSV import, written in short transactions so that a door never waits on it, and
+    all or nothing for the person importing (see eventdesk.services.import_runs)."""
+
+    __tablename__ = "import_run"
+    __table_args__ = (Index("ix_import_run_state", "state"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id"))
+    state: Mapped[ImportState] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(500))
+    rows: Mapped[int] = mapped_column(Integer)
+    station: Mapped[str | None] = mapped_column(String(100))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Touched by every transaction of the import (database clock): a run in "staging" whose
+    # heartbeat is old was left by a process that stopped.
+    heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

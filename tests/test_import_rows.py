@@ -1,6 +1,6 @@
-"""Import: the dry run and the import give the same verdict (one code path, the dry run rolled
-back); row numbers are the spreadsheet's; control characters are refused by row and field,
-exactly as `attendee add` refuses them, on SQLite and on PostgreSQL."""
+"""Import: the dry run and the import give the same verdict (the dry run counts places the
+import's way and writes nothing); row numbers are the spreadsheet's; control characters are
+refused by row and field, exactly as `attendee add` refuses them, on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 

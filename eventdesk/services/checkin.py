@@ -103,6 +103,7 @@ _paid = (
     .where(_p.c.ticket_id == _t.c.id, _p.c.status == "completed")
     .scalar_subquery()
 )
+IMPORTING_MESSAGE = "This ticket is still being imported: scan it again in a minute."
 _LOOKUP = select(
     _t.c.id,
     _t.c.status,
@@ -113,6 +114,7 @@ _LOOKUP = select(
     _t.c.price_cents,
     _t.c.currency,
     _t.c.seat_label,
+    _t.c.import_run_id,
     _tt.c.name.label("ticket_type"),
     _tt.c.attention,
     _tt.c.needs_staff,
@@ -144,6 +146,7 @@ _ADMIT = (
         _t.c.id == bindparam("b_id"),
         _t.c.status == "registered",
         _t.c.checked_in_at.is_(None),
+        _t.c.import_run_id.is_(None),
         _EVENT_ON,
     )
     .values(
@@ -482,6 +485,8 @@ class Checkin:
             return answer("revoked", "This ticket was refunded.")
         if row["status"] == "waitlisted":
             return answer("waitlisted", "This ticket is on the waitlist, not admitted yet.")
+        if row["import_run_id"] is not None:  # its import has not finished (or will be undone)
+            return answer("not_yet_valid", IMPORTING_MESSAGE)
         if self.event_id is not None and row["event_id"] != self.event_id:
             return answer("wrong_event", f"This ticket is for another event ({row['slug']}).")
         if session_info is not None:

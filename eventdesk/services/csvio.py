@@ -4,27 +4,30 @@ Import reads what ticketing tools export: headers matched loosely ("First Name"/
 "Name", "E-mail", "Ticket Type", "Company", "Order #"...), UTF-8 with or without BOM, the
 delimiter sniffed, quoted fields with commas and line breaks. It is all or nothing: every row is
 checked first and one bad row means nothing is imported; the message names up to 20 bad rows by
-number and field. Importing the same file again changes nothing.
+number and field. Importing the same file again changes nothing. The rows are written in short
+transactions, so that a door never waits on an import (eventdesk.services.import_runs).
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
 import re
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import Table, func, select, text
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from eventdesk.db import Store
-from eventdesk.errors import InvalidInput, SoldOut
+from eventdesk.errors import Conflict, DatabaseUnavailable, InvalidInput, SoldOut
 from eventdesk.models import (
     Attendee,
     Event,
@@ -34,6 +37,7 @@ from eventdesk.models import (
     TicketType,
     TransactionLog,
 )
+from eventdesk.services import import_runs
 from eventdesk.services.attendees import holder_tokens, search_tokens
 from eventdesk.services.common import email_key, get_event
 from eventdesk.services.registration import ACTIVE, _venue_has_seats, claim_places
@@ -135,14 +139,6 @@ class _RowProblem(Exception):
     def __init__(self, what: str, message: str) -> None:
         super().__init__(message)
         self.what, self.message = what, message
-
-
-class _RolledBack(Exception):
-    """Ends a dry run's transaction once it knows the verdict: nothing is kept."""
-
-    def __init__(self, result: ImportResult) -> None:
-        super().__init__("dry run")
-        self.result = result
 
 
 def _header_key(text: str) -> str:
@@ -335,6 +331,24 @@ def _holders_and_repeats(
     return kept, skipped
 
 
+@dataclass
+class _Plan:
+    """What an import will write, worked out from a read of the database."""
+
+    event_id: int
+    rows: int  # good rows in the file
+    fresh: list[_Row]  # rows that become tickets
+    new_people: list[_Row]  # the first row of each person not known yet
+    attendee_ids: dict[str, int]  # email key -> id, of people known already
+    skipped: int
+    notes: list[str]
+
+    def result(self, waitlisted: int, new_people: int, *, dry_run: bool) -> ImportResult:
+        return ImportResult(
+            len(self.fresh), self.skipped, new_people, waitlisted, self.rows, dry_run, self.notes
+        )
+
+
 def import_attendees(
     store: Store,
     path: str | Path,
@@ -346,32 +360,30 @@ def import_attendees(
 ) -> ImportResult:
     """Register everyone in the file for the event (or waitlist them when full). All or nothing.
 
-    A dry run goes the same way, to the end, and is rolled back: its verdict is the import's.
+    Every row is checked against a read of the database before anything is written. The rows
+    then go in a few hundred at a time, each batch its own short transaction, so a door checking
+    people in meanwhile never waits long (see import_runs); a refusal or failure half-way takes
+    back what was written. A dry run reads and counts the same way and writes nothing.
     """
     header, records = read_table(Path(path))
-    now = utcnow()
-    try:
-        with store.write() as session:
-            signer = None if dry_run else store.signer  # a dry run signs nothing
-            result = _import(session, signer, header, records, event_ref, now, station, progress)
-            if dry_run:
-                raise _RolledBack(replace(result, dry_run=True))
-            return result
-    except _RolledBack as done:
-        return done.result
+    recovered = [] if dry_run else import_runs.recover(store)
+    with store.read() as session:
+        plan = _plan(session, header, records, event_ref)
+    plan.notes[:0] = recovered
+    if dry_run:
+        with store.read() as session, session.no_autoflush:
+            waitlisted = _count_waitlisted(session, plan)
+        return plan.result(waitlisted, len(plan.new_people), dry_run=True)
+    return _write(store, plan, str(path), station, progress)
 
 
-def _import(
+def _plan(
     session: Session,
-    signer: Signer | None,
     header: list[str],
     records: list[tuple[int, list[str]]],
     event_ref: str | int,
-    now: datetime,
-    station: str | None,
-    progress: Callable[[int], None] | None,
-) -> ImportResult:
-    event = get_event(session, event_ref, lock=True)
+) -> _Plan:
+    event = get_event(session, event_ref)
     types = {
         t.name.casefold(): t
         for t in session.scalars(select(TicketType).where(TicketType.event_id == event.id))
@@ -401,16 +413,117 @@ def _import(
     new_people = [
         first_rows[key] for key in dict.fromkeys(r.key for r in fresh) if key not in existing
     ]
-    attendee_ids = {key: found[0] for key, found in existing.items()}
-    ticket_ids = _ticket_ids(session, len(fresh))
-    with ThreadPoolExecutor(max_workers=1) as signing:
-        # Signing holds the GIL but SQLite's executemany does not: sign while rows go in.
-        payloads = signing.submit(_sign_all, signer, ticket_ids)
-        attendee_ids.update(_insert_attendees(session, new_people, now))
-        waitlisted = _register_rows(
-            session, event, fresh, ticket_ids, payloads, attendee_ids, now, station, progress
-        )
-    return ImportResult(len(fresh), skipped, len(new_people), waitlisted, len(rows), False, notes)
+    known = {key: found[0] for key, found in existing.items()}
+    session.expunge_all()  # the rows' ticket types stay readable after this read ends
+    return _Plan(event.id, len(rows), fresh, new_people, known, skipped, notes)
+
+
+def _orders(rows: list[_Row]) -> list[list[int]]:
+    """The rows of each order, by index: an order is placed whole or waitlisted whole."""
+    groups: dict[str, list[int]] = {}
+    for index, row in enumerate(rows):
+        groups.setdefault(row.order or f"row-{row.number}", []).append(index)
+    return list(groups.values())
+
+
+def _batches(groups: list[list[int]], size: int) -> list[list[list[int]]]:
+    """Whole orders, about ``size`` rows a batch."""
+    batches: list[list[list[int]]] = [[]]
+    count = 0
+    for group in groups:
+        if count and count + len(group) > size:
+            batches.append([])
+            count = 0
+        batches[-1].append(group)
+        count += len(group)
+    return batches
+
+
+def _sold_out(event: Event, members: list[_Row], order: str | None) -> SoldOut:
+    where = (
+        f"row {members[0].number}"
+        if len(members) == 1
+        else ("rows " + ", ".join(str(r.number) for r in members) + f" (order {order})")
+    )
+    what = (
+        f"{members[0].ticket_type.name} is sold out"
+        if len(members) == 1
+        else f"there is no room for all {len(members)} tickets of the order"
+    )
+    return SoldOut(f"{where}: {what} and {event.slug} has no waitlist: nothing imported")
+
+
+def _count_waitlisted(session: Session, plan: _Plan) -> int:
+    """A dry run's places: the counters move in this session only, which is never written."""
+    event = get_event(session, plan.event_id)
+    types = {
+        t.id: t for t in session.scalars(select(TicketType).where(TicketType.event_id == event.id))
+    }
+    waitlisted = 0
+    for indexes in _orders(plan.fresh):
+        members = [plan.fresh[i] for i in indexes]
+        claims = [(types[r.ticket_type.id], ()) for r in members]
+        if claim_places(session, event, claims, seated=False) is None:
+            if not event.waitlist_enabled:
+                raise _sold_out(event, members, members[0].order)
+            waitlisted += len(members)
+    return waitlisted
+
+
+def _write(
+    store: Store,
+    plan: _Plan,
+    source: str,
+    station: str | None,
+    progress: Callable[[int], None] | None,
+) -> ImportResult:
+    now = utcnow()
+    with store.read() as session:
+        ticket_ids = _ticket_ids(session, len(plan.fresh))
+    run_id = import_runs.start(store, plan.event_id, source, plan.rows, station)
+    try:
+        with ThreadPoolExecutor(max_workers=1) as signing:
+            # Signing holds the GIL but SQLite's executemany does not: sign while rows go in.
+            payloads = signing.submit(_sign_all, store.signer, ticket_ids)
+            attendee_ids = dict(plan.attendee_ids)
+            for start in range(0, len(plan.new_people), import_runs.CHUNK_ROWS):
+                chunk = plan.new_people[start : start + import_runs.CHUNK_ROWS]
+                with store.write() as session:
+                    import_runs.beat(session, run_id)
+                    attendee_ids.update(_insert_attendees(session, chunk, now, run_id))
+            signed = payloads.result()
+        waitlisted = 0
+        for batch in _batches(_orders(plan.fresh), import_runs.CHUNK_ROWS):
+            with store.write() as session:
+                import_runs.beat(session, run_id)
+                event = get_event(session, plan.event_id, lock=True)
+                waitlisted += _register_rows(
+                    session,
+                    event,
+                    _Batch(plan.fresh, batch, ticket_ids, signed, attendee_ids, run_id),
+                    now,
+                    station,
+                )
+            if progress is not None:  # after the commit: the door had its turn
+                progress(sum(len(order) for order in batch))
+        import_runs.finish(store, run_id)
+    except IntegrityError:
+        _take_back(store, run_id)
+        raise Conflict(
+            "someone in the file was registered at another station while it was imported: "
+            "nothing imported, import it again",
+            field="file",
+        ) from None
+    except BaseException:
+        _take_back(store, run_id)
+        raise
+    return plan.result(waitlisted, len(plan.new_people), dry_run=False)
+
+
+def _take_back(store: Store, run_id: int) -> None:
+    """Undo a run that failed; if the database is away, the next import does it."""
+    with contextlib.suppress(DatabaseUnavailable, DBAPIError):
+        import_runs.undo(store, run_id)
 
 
 def _existing_attendees(session: Session, keys: set[str]) -> dict[str, tuple[int, str]]:
@@ -492,7 +605,7 @@ def _bulk(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
         connection.exec_driver_sql(sql, values)
 
 
-def _insert_attendees(session: Session, rows: list[_Row], now: Any) -> dict[str, int]:
+def _insert_attendees(session: Session, rows: list[_Row], now: Any, run_id: int) -> dict[str, int]:
     table = cast(Table, Attendee.__table__)
     ids = reserve_ids(session, table, len(rows))
     _bulk(
@@ -508,6 +621,7 @@ def _insert_attendees(session: Session, rows: list[_Row], now: Any) -> dict[str,
                 "phone": r.phone,
                 "failed_pin_attempts": 0,
                 "created_at": now,
+                "import_run_id": run_id,
             }
             for attendee_id, r in zip(ids, rows, strict=True)
         ],
@@ -545,27 +659,36 @@ def _sign_all(signer: Signer | None, ticket_ids: list[str]) -> list[str | None]:
     return [signer.payload(t) for t in ticket_ids] if signer else [None] * len(ticket_ids)
 
 
+@dataclass(frozen=True)
+class _Batch:
+    """One transaction's share of an import: whole orders, by index into ``rows``."""
+
+    rows: list[_Row]
+    orders: list[list[int]]
+    ticket_ids: list[str]
+    payloads: list[str | None]
+    attendees: dict[str, int]
+    run_id: int
+
+
 def _register_rows(
     session: Session,
     event: Event,
-    rows: list[_Row],
-    ids: list[str],
-    payloads: Future[list[str | None]],
-    attendees: dict[str, int],
+    batch: _Batch,
     now: datetime,
     station: str | None,
-    progress: Callable[[int], None] | None,
 ) -> int:
-    """Tickets for the rows, with the rules of a registration: the rows of one Order # are one
-    order, placed whole or waitlisted whole, never split."""
-    if not rows:
+    """Tickets for a batch of orders, with the rules of a registration: the rows of one Order #
+    are one order, placed whole or waitlisted whole, never split."""
+    if not batch.orders:
         return 0
+    rows = batch.rows
     seated = _venue_has_seats(session, event)
-    groups: dict[str, list[int]] = {}
-    for index, row in enumerate(rows):
-        groups.setdefault(row.order or f"row-{row.number}", []).append(index)
+    types = {
+        t.id: t for t in session.scalars(select(TicketType).where(TicketType.event_id == event.id))
+    }
     order_table = cast(Table, Order.__table__)
-    orders = dict(zip(groups, reserve_ids(session, order_table, len(groups)), strict=True))
+    order_ids = reserve_ids(session, order_table, len(batch.orders))
     _bulk(
         session,
         order_table,
@@ -573,10 +696,11 @@ def _register_rows(
             {
                 "id": order_id,
                 "event_id": event.id,
-                "buyer_id": attendees[rows[groups[key][0]].key],
+                "buyer_id": batch.attendees[rows[indexes[0]].key],
                 "created_at": now,
+                "import_run_id": batch.run_id,
             }
-            for key, order_id in orders.items()
+            for indexes, order_id in zip(batch.orders, order_ids, strict=True)
         ],
     )
     seq = int(
@@ -588,51 +712,52 @@ def _register_rows(
         )
         or 0
     )
-    tickets: list[dict[str, Any]] = [{} for _ in rows]
+    tickets: list[dict[str, Any]] = []
     ticket_tokens: list[dict[str, Any]] = []
     holder_words: set[tuple[str, int]] = set()
     logs = []
-    waitlisted = done = 0
-    for key, indexes in groups.items():
+    seats_given: list[str] = []  # not in the table until the batch is written
+    waitlisted = 0
+    for indexes, order_id in zip(batch.orders, order_ids, strict=True):
         members = [rows[i] for i in indexes]
-        seats = claim_places(session, event, [(r.ticket_type, ()) for r in members], seated=seated)
+        seats = claim_places(
+            session,
+            event,
+            [(types[r.ticket_type.id], ()) for r in members],
+            seated=seated,
+            exclude_seats=seats_given,
+        )
         if seats is None and not event.waitlist_enabled:
-            where = (
-                f"row {members[0].number}"
-                if len(members) == 1
-                else ("rows " + ", ".join(str(r.number) for r in members) + f" (order {key})")
-            )
-            what = (
-                f"{members[0].ticket_type.name} is sold out"
-                if len(members) == 1
-                else f"there is no room for all {len(members)} tickets of the order"
-            )
-            raise SoldOut(f"{where}: {what} and {event.slug} has no waitlist: nothing imported")
+            raise _sold_out(event, members, members[0].order)
+        seats_given.extend(seat for seat in seats or () if seat is not None)
         for position, (index, row) in enumerate(zip(indexes, members, strict=True)):
             placed = seats is not None
             if not placed:
                 seq += 1
                 waitlisted += 1
             status = "registered" if placed else "waitlisted"
-            attendee_id = attendees[row.key]
-            ticket_id = ids[index]
-            tickets[index] = {
-                "id": ticket_id,
-                "order_id": orders[key],
-                "event_id": event.id,
-                "ticket_type_id": row.ticket_type.id,
-                "attendee_id": attendee_id,
-                "holder_name": row.holder,
-                "status": status,
-                "price_cents": row.ticket_type.price_cents,
-                "currency": row.ticket_type.currency,
-                "seat_label": seats[position] if seats is not None else None,
-                "waitlist_seq": None if placed else seq,
-                "created_at": now,
-                "registered_at": now if placed else None,
-                "qr_payload": None,  # filled in below, from the signing thread
-                "inside": False,
-            }
+            attendee_id = batch.attendees[row.key]
+            ticket_id = batch.ticket_ids[index]
+            tickets.append(
+                {
+                    "id": ticket_id,
+                    "order_id": order_id,
+                    "event_id": event.id,
+                    "ticket_type_id": row.ticket_type.id,
+                    "attendee_id": attendee_id,
+                    "holder_name": row.holder,
+                    "status": status,
+                    "price_cents": row.ticket_type.price_cents,
+                    "currency": row.ticket_type.currency,
+                    "seat_label": seats[position] if seats is not None else None,
+                    "waitlist_seq": None if placed else seq,
+                    "created_at": now,
+                    "registered_at": now if placed else None,
+                    "qr_payload": batch.payloads[index],
+                    "inside": False,
+                    "import_run_id": batch.run_id,
+                }
+            )
             ticket_tokens.append({"token": ticket_id.lower(), "attendee_id": attendee_id})
             if row.holder:
                 holder_words.update((t, attendee_id) for t in holder_tokens(row.holder))
@@ -652,18 +777,11 @@ def _register_rows(
                     "detail": json.dumps(detail),
                 }
             )
-            done += 1
-            if progress is not None and done % 1000 == 0:
-                progress(1000)
     session.flush()  # the counters claim_places changed
-    for ticket, payload in zip(tickets, payloads.result(), strict=True):
-        ticket["qr_payload"] = payload
     holder_words -= _known_tokens(session, {a for _, a in holder_words})
     search = ticket_tokens + [{"token": t, "attendee_id": a} for t, a in sorted(holder_words)]
-    for model, batch in ((Ticket, tickets), (SearchToken, search), (TransactionLog, logs)):
-        _bulk(session, cast(Table, model.__table__), batch)
-    if progress is not None:
-        progress(len(rows) % 1000)
+    for model, rows_of in ((Ticket, tickets), (SearchToken, search), (TransactionLog, logs)):
+        _bulk(session, cast(Table, model.__table__), rows_of)
     return waitlisted
 
 
