@@ -6,8 +6,10 @@ database, so a restart clears nothing."""
 from __future__ import annotations
 
 import html
+import json
 import re
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -201,6 +203,33 @@ def test_kiosk_unlock_leaves_the_accounts_desk_count_as_it_was(store: Store) -> 
     with pytest.raises(WrongPin):
         auth.unlock_kiosk(store, "door-west", "Dora Desk", "0000", now=now)
     assert _staff_row(store, "Dora Desk") == (3, None)
+
+
+def test_an_organizer_lifts_a_kiosks_unlock_lock(
+    store: Store, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """After a run of wrong PINs the kiosk's unlock waits (longer each time); the organizer
+    lifts it from the command line, and the escalation starts over."""
+    from eventdesk.cli import main
+
+    def cli(*args: str) -> str:
+        capsys.readouterr()
+        code = main(["--db", db_url, "--data-dir", str(tmp_path), *args])
+        out = capsys.readouterr().out
+        assert code == 0, out
+        return out
+
+    auth.add_staff(store, name="Kai Kiosk", role="staff", pin="2345")
+    now = utcnow()
+    _wrong_kiosk_run(store, "door-north", "Kai Kiosk", now)
+    assert auth.kiosk_unlock_lock(store, "door-north", now=now) is not None
+    assert json.loads(cli("--json", "staff", "clear-kiosk-lock", "door-north"))["cleared"]
+    assert auth.kiosk_unlock_lock(store, "door-north", now=now) is None
+    assert auth.unlock_kiosk(store, "door-north", "Kai Kiosk", "2345", now=now).name == "Kai Kiosk"
+    _wrong_kiosk_run(store, "door-north", "Kai Kiosk", now)
+    lock = auth.kiosk_unlock_lock(store, "door-north", now=now)
+    assert lock is not None and "5 more minutes" in lock  # the first step again, not 15
+    assert "was not locked" in cli("staff", "clear-kiosk-lock", "door-south")
 
 
 # --- the schema -----------------------------------------------------------------------------------

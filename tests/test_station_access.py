@@ -19,6 +19,7 @@ ORGANIZER_ONLY = [
     ["staff", "add", "--name", "Mallory", "--role", "organizer", "--pin", "4444"],
     ["staff", "reset-pin", "Olivia Organizer", "--pin", "4444"],
     ["staff", "disable", "Sam Desk"],
+    ["staff", "clear-kiosk-lock", "Kiosk 1"],
     ["event", "cancel", "EVENT"],
     ["event", "update", "EVENT", "--capacity", "5000"],
     ["venue", "add", "--name", "Backroom"],

@@ -211,6 +211,22 @@ def staff_reset_pin(obj: Ctx, name: str, pin: str) -> None:
     obj.emit(made, f"new PIN set for {made.name}")
 
 
+@staff.command("clear-kiosk-lock")
+@click.argument("station")
+@pass_ctx
+@organizer_only
+def staff_clear_kiosk_lock(obj: Ctx, station: str) -> None:
+    """Lift the lock that wrong PINs put on a kiosk's F12 unlock (the kiosk's station name)."""
+    from eventdesk.services.auth import clear_kiosk_lock
+
+    cleared = clear_kiosk_lock(obj.store, station)
+    obj.emit(
+        {"station": station, "cleared": cleared},
+        f"kiosk {station}: unlock "
+        + ("lock lifted, wrong tries forgotten" if cleared else "was not locked"),
+    )
+
+
 @staff.command("login")
 @click.argument("name")
 @click.option("--pin", required=True)

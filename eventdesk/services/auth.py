@@ -354,6 +354,21 @@ def kiosk_unlock_lock(store: Store, station: str, *, now: datetime | None = None
     return _kiosk_locked_message(until, moment)
 
 
+def clear_kiosk_lock(store: Store, station: str) -> bool:
+    """An organizer lifts a kiosk's unlock lock and forgets its wrong tries and escalation
+    (after the wrong guesses were explained). True when there was anything to clear."""
+    key = _kiosk_key(station)
+    with store.write() as session:
+        row = session.get(KioskUnlock, key)
+        if row is None:
+            return False
+        had = bool(row.locked_until or row.failed_pin_attempts or row.lockouts)
+        row.locked_until = None
+        row.failed_pin_attempts = 0
+        row.lockouts = 0
+        return had
+
+
 def unlock_kiosk(
     store: Store, station: str, name: str, pin: str, *, now: datetime | None = None
 ) -> StaffInfo:
