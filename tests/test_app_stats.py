@@ -188,16 +188,18 @@ def small_event(store: Store) -> tuple[str, str, list[str]]:
 def locked(store: Store, db_url: str) -> Iterator[None]:
     """Another process holds the database so that nobody else can read it."""
     if store.is_sqlite:
-        store.dispose()  # the next read opens the file again, and waits behind the lock
         path = make_url(db_url).database
         assert path
-        holder = sqlite3.connect(path, isolation_level=None, timeout=10)
+        holder = sqlite3.connect(path, isolation_level=None, timeout=0.5)
         holder.execute("PRAGMA locking_mode = EXCLUSIVE")
 
         def took_the_lock() -> bool:
+            # An exclusive lock waits for every other connection to the file to close: the
+            # app's, which its next poll opens again, are closed before each try.
+            store.dispose()
             try:
                 holder.execute("BEGIN EXCLUSIVE")
-            except sqlite3.OperationalError:  # a read still finishing can make SQLite refuse
+            except sqlite3.OperationalError:  # a read still under way makes SQLite refuse
                 return False
             return True
 
