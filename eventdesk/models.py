@@ -29,9 +29,9 @@ PaymentKind = Literal["payment", "refund"]
 PaymentMethod = Literal["cash", "card", "comp", "invoice"]
 PaymentStatus = Literal["completed", "pending", "void"]
 JobState = Literal["queued", "printing", "done", "failed"]
-# An import writes in short transactions: "staging" (undone if it stops), "committing" (from
-# here on it is finished by whoever finds it), "done", "undone" (see services.import_runs).
-ImportState = Literal["staging", "committing", "done", "undoing", "undone"]
+# An import writes in short transactions: "staging" (its tickets not admitted yet; undone if it
+# stops), "done" (admitted, all together), "undoing", "undone" (see services.import_runs).
+ImportState = Literal["staging", "done", "undoing", "undone"]
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -158,8 +158,8 @@ class TicketType(Base):
     needs_staff: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
 
-def _while_importing(table: str) -> Index:
-    """The rows an import is still writing: few, and only while it runs."""
+def _imported(table: str) -> Index:
+    """The rows of an import, found again when it is undone (NULL, the rest, are left out)."""
     where = text("import_run_id IS NOT NULL")
     return Index(
         f"ix_{table}_import_run", "import_run_id", sqlite_where=where, postgresql_where=where
@@ -168,7 +168,7 @@ def _while_importing(table: str) -> Index:
 
 class Attendee(Base):
     __tablename__ = "attendee"
-    __table_args__ = (_while_importing("attendee"),)
+    __table_args__ = (_imported("attendee"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(254))
@@ -181,7 +181,7 @@ class Attendee(Base):
     # Locks since the last right PIN: each one is longer (eventdesk.services.auth).
     lockouts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    # The import writing this row, until that import is done (NULL: done, or not imported).
+    # The import that wrote this row (NULL: not imported).
     import_run_id: Mapped[int | None] = mapped_column(Integer)
 
 
@@ -200,7 +200,7 @@ class SearchToken(Base):
 
 class Order(Base):
     __tablename__ = "ticket_order"
-    __table_args__ = (_while_importing("ticket_order"),)
+    __table_args__ = (_imported("ticket_order"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id"), index=True)
     buyer_id: Mapped[int] = mapped_column(ForeignKey("attendee.id"), index=True)
@@ -218,7 +218,7 @@ class Ticket(Base):
         Index(
             "ix_ticket_arrivals", "event_id", "checked_in_at", "status", "ticket_type_id", "inside"
         ),
-        _while_importing("ticket"),
+        _imported("ticket"),
     )
     id: Mapped[str] = mapped_column(String(16), primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("ticket_order.id"), index=True)
@@ -242,7 +242,7 @@ class Ticket(Base):
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     checked_in_station: Mapped[str | None] = mapped_column(String(100))
     inside: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
-    # The import still writing this ticket: not admitted until that import is done.
+    # The import that wrote this ticket: admitted once that import is done.
     import_run_id: Mapped[int | None] = mapped_column(Integer)
 
 

@@ -87,6 +87,20 @@ class Signer:
         signature = self._key.sign(_message(ticket_id, self.key_id))
         return f"{VERSION}.{ticket_id}.{self.key_id}.{_b32(signature)}"
 
+    def private_bytes(self) -> bytes:
+        """The raw key, for a signing process of this station's own (a big import)."""
+        return self._key.private_bytes(
+            serialization.Encoding.Raw,
+            serialization.PrivateFormat.Raw,
+            serialization.NoEncryption(),
+        )
+
+
+def sign_many(private_key: bytes, ticket_ids: list[str]) -> list[str]:
+    """Payloads for many tickets: run in a process of its own while an import writes."""
+    signer = Signer(Ed25519PrivateKey.from_private_bytes(private_key))
+    return [signer.payload(ticket_id) for ticket_id in ticket_ids]
+
 
 class Verifier:
     """Checks payloads against the public keys in the database (cached for the process)."""

@@ -44,6 +44,7 @@ from eventdesk.models import (
     Attendee,
     Event,
     EventSession,
+    ImportRun,
     Payment,
     ScanLog,
     SessionCheckin,
@@ -88,6 +89,7 @@ _t = cast(Table, Ticket.__table__)
 _tt = cast(Table, TicketType.__table__)
 _a = cast(Table, Attendee.__table__)
 _e = cast(Table, Event.__table__)
+_ir = cast(Table, ImportRun.__table__)
 _p = cast(Table, Payment.__table__)
 _s = cast(Table, EventSession.__table__)
 _ts = cast(Table, TicketSession.__table__)
@@ -114,7 +116,7 @@ _LOOKUP = select(
     _t.c.price_cents,
     _t.c.currency,
     _t.c.seat_label,
-    _t.c.import_run_id,
+    _ir.c.state.label("import_state"),
     _tt.c.name.label("ticket_type"),
     _tt.c.attention,
     _tt.c.needs_staff,
@@ -134,6 +136,7 @@ _LOOKUP = select(
     _t.join(_tt, _tt.c.id == _t.c.ticket_type_id)
     .join(_a, _a.c.id == _t.c.attendee_id)
     .join(_e, _e.c.id == _t.c.event_id)
+    .outerjoin(_ir, _ir.c.id == _t.c.import_run_id)
 )
 
 # The hot path's statements, built once: SQLAlchemy then reuses their compiled form.
@@ -146,7 +149,6 @@ _ADMIT = (
         _t.c.id == bindparam("b_id"),
         _t.c.status == "registered",
         _t.c.checked_in_at.is_(None),
-        _t.c.import_run_id.is_(None),
         _EVENT_ON,
     )
     .values(
@@ -485,7 +487,7 @@ class Checkin:
             return answer("revoked", "This ticket was refunded.")
         if row["status"] == "waitlisted":
             return answer("waitlisted", "This ticket is on the waitlist, not admitted yet.")
-        if row["import_run_id"] is not None:  # its import has not finished (or will be undone)
+        if row["import_state"] not in (None, "done"):  # its import has not finished yet
             return answer("not_yet_valid", IMPORTING_MESSAGE)
         if self.event_id is not None and row["event_id"] != self.event_id:
             return answer("wrong_event", f"This ticket is for another event ({row['slug']}).")

@@ -11,12 +11,12 @@ transactions, so that a door never waits on an import (eventdesk.services.import
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import json
-import re
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+import multiprocessing
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -40,74 +40,13 @@ from eventdesk.models import (
 from eventdesk.services import import_runs
 from eventdesk.services.attendees import holder_tokens, search_tokens
 from eventdesk.services.common import email_key, get_event
+from eventdesk.services.csvread import cell, map_headers, read_table
 from eventdesk.services.registration import ACTIVE, _venue_has_seats, claim_places
 from eventdesk.text import fold, new_id
-from eventdesk.tickets import Signer
+from eventdesk.tickets import Signer, sign_many
 from eventdesk.values import optional_text, parse_email, require_text, utcnow
 
 MAX_ERRORS = 20
-HEADERS = {
-    "name": (
-        "name",
-        "fullname",
-        "attendeename",
-        "attendee",
-        "participant",
-        "guest",
-        "nom",
-        "namen",
-    ),
-    "first": ("firstname", "first", "givenname", "forename", "prenom", "vorname"),
-    "last": ("lastname", "last", "surname", "familyname", "nachname", "nomdefamille"),
-    "email": ("email", "emailaddress", "mail", "attendeeemail", "courriel"),
-    "ticket_type": (
-        "tickettype",
-        "ticket",
-        "type",
-        "tickettypename",
-        "tickettier",
-        "ticketname",
-        "category",
-        "product",
-        "admissiontype",
-        "registrationtype",
-        "tarif",
-    ),
-    "company": (
-        "company",
-        "organization",
-        "organisation",
-        "employer",
-        "org",
-        "companyname",
-        "firma",
-        "entreprise",
-    ),
-    "phone": (
-        "phone",
-        "phonenumber",
-        "mobile",
-        "mobilephone",
-        "cellphone",
-        "tel",
-        "telephone",
-        "telefon",
-    ),
-    "order": (
-        "order",
-        "ordernumber",
-        "orderno",
-        "orderid",
-        "orderreference",
-        "ordernr",
-        "bookingreference",
-        "booking",
-        "reference",
-        "confirmationnumber",
-    ),
-}
-_KEY = re.compile(r"[^a-z0-9]")
-_LAYOUT = re.compile(r"[ \t\r\n]+")  # what a spreadsheet cell may hold for layout: one space
 _T = TypeVar("_T")
 
 
@@ -141,80 +80,6 @@ class _RowProblem(Exception):
         self.what, self.message = what, message
 
 
-def _header_key(text: str) -> str:
-    return _KEY.sub("", fold(text).replace("#", "number"))
-
-
-def _map_headers(header: Sequence[str]) -> dict[str, int]:
-    mapping: dict[str, int] = {}
-    for index, raw in enumerate(header):
-        key = _header_key(raw)
-        for target, names in HEADERS.items():
-            if key in names and target not in mapping:
-                mapping[target] = index
-    if "email" not in mapping:
-        raise InvalidInput(
-            "the file has no email column (looked for: Email, E-mail, Email Address...)",
-            field="email",
-        )
-    if "name" not in mapping and "first" not in mapping:
-        raise InvalidInput(
-            "the file has no name column (Name, or First Name and Last Name)", field="name"
-        )
-    return mapping
-
-
-def read_table(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """Header and rows, each with its spreadsheet row number: every record is one row (an
-    empty line too, as a spreadsheet shows it), so a line break inside a quoted cell does not
-    shift the numbers of the rows after it."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InvalidInput(f"cannot read {path}: {exc.strerror or exc}", field="file") from None
-    try:
-        content = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InvalidInput(
-            f"{path.name} is not UTF-8 text (byte {exc.start}): export it as CSV UTF-8",
-            field="file",
-        ) from None
-    sample = content[:20_000]
-    try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t|")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(content, newline=""), dialect)
-    rows: list[tuple[int, list[str]]] = []
-    header: list[str] | None = None
-    number = 0
-    try:
-        for number, record in enumerate(reader, start=1):
-            if not any(cell.strip() for cell in record):
-                continue  # an empty row
-            if header is None:
-                header = [cell.strip() for cell in record]
-            else:
-                rows.append((number, record))
-    except csv.Error as exc:
-        raise InvalidInput(f"{path.name}, row {number + 1}: {exc}", field="file") from None
-    if header is None:
-        raise InvalidInput(f"{path.name} is empty", field="file")
-    return header, rows
-
-
-def _cell(record: list[str], mapping: dict[str, int], name: str) -> str:
-    index = mapping.get(name)
-    if index is None or index >= len(record):
-        return ""
-    # A line break or tab inside a quoted cell is layout: a space. Any other control
-    # character stays, and is refused as `attendee add` refuses it.
-    value = _LAYOUT.sub(" ", record[index]).strip()
-    if len(value) > 1 and value[0] == "'" and value[1] in "=+-@":  # our own export's guard
-        value = value[1:]
-    return value
-
-
 def _checked(what: str, check: Callable[[], _T]) -> _T:
     try:
         return check()
@@ -231,10 +96,10 @@ def _parse_row(
     event: Event,
 ) -> _Row:
     """One row, checked field by field with the rules `attendee add` applies."""
-    name = _cell(record, mapping, "name") or " ".join(
-        x for x in (_cell(record, mapping, "first"), _cell(record, mapping, "last")) if x
+    name = cell(record, mapping, "name") or " ".join(
+        x for x in (cell(record, mapping, "first"), cell(record, mapping, "last")) if x
     )
-    email = _cell(record, mapping, "email")
+    email = cell(record, mapping, "email")
     if not email:
         raise _RowProblem("email", "missing")
     email = _checked("email", lambda: parse_email(email))
@@ -242,17 +107,17 @@ def _parse_row(
         raise _RowProblem("name", "missing")
     name = _checked("name", lambda: require_text(name, "name"))
     company = _checked(
-        "company", lambda: optional_text(_cell(record, mapping, "company"), "company")
+        "company", lambda: optional_text(cell(record, mapping, "company"), "company")
     )
     phone = _checked(
-        "phone", lambda: optional_text(_cell(record, mapping, "phone"), "phone", max_length=50)
+        "phone", lambda: optional_text(cell(record, mapping, "phone"), "phone", max_length=50)
     )
     type_name = _checked(
         "ticket type",
-        lambda: optional_text(_cell(record, mapping, "ticket_type"), "ticket type"),
+        lambda: optional_text(cell(record, mapping, "ticket_type"), "ticket type"),
     )
     order = _checked(
-        "order", lambda: optional_text(_cell(record, mapping, "order"), "order", max_length=100)
+        "order", lambda: optional_text(cell(record, mapping, "order"), "order", max_length=100)
     )
     ticket_type = types.get(type_name.casefold()) if type_name else only_type
     if ticket_type is None:
@@ -270,7 +135,7 @@ def _validate(
     types: dict[str, TicketType],
     event: Event,
 ) -> tuple[list[_Row], list[str], int]:
-    mapping = _map_headers(header)
+    mapping = map_headers(header)
     problems: list[str] = []
     bad = 0
     good: list[_Row] = []
@@ -481,21 +346,18 @@ def _write(
     with store.read() as session:
         ticket_ids = _ticket_ids(session, len(plan.fresh))
     run_id = import_runs.start(store, plan.event_id, source, plan.rows, station)
+    batches = import_runs.Batches(store, run_id)
     try:
-        with ThreadPoolExecutor(max_workers=1) as signing:
-            # Signing holds the GIL but SQLite's executemany does not: sign while rows go in.
-            payloads = signing.submit(_sign_all, store.signer, ticket_ids)
+        with _signing(store.signer, ticket_ids) as signed_later:
             attendee_ids = dict(plan.attendee_ids)
             for start in range(0, len(plan.new_people), import_runs.CHUNK_ROWS):
                 chunk = plan.new_people[start : start + import_runs.CHUNK_ROWS]
-                with store.write() as session:
-                    import_runs.beat(session, run_id)
+                with batches.write() as session:
                     attendee_ids.update(_insert_attendees(session, chunk, now, run_id))
-            signed = payloads.result()
+            signed = signed_later()
         waitlisted = 0
         for batch in _batches(_orders(plan.fresh), import_runs.CHUNK_ROWS):
-            with store.write() as session:
-                import_runs.beat(session, run_id)
+            with batches.write() as session:
                 event = get_event(session, plan.event_id, lock=True)
                 waitlisted += _register_rows(
                     session,
@@ -659,6 +521,34 @@ def _sign_all(signer: Signer | None, ticket_ids: list[str]) -> list[str | None]:
     return [signer.payload(t) for t in ticket_ids] if signer else [None] * len(ticket_ids)
 
 
+# From this many tickets on, an import signs them in a process of its own while it writes: a
+# thread would hold the GIL while the writer holds the database's lock, and every one of the
+# import's transactions (and a door's wait behind it) would take longer.
+SIGN_APART = 5000
+
+
+@contextmanager
+def _signing(
+    signer: Signer | None, ticket_ids: list[str]
+) -> Iterator[Callable[[], list[str | None]]]:
+    """The tickets' payloads, asked for once the people are in."""
+    if signer is None or len(ticket_ids) < SIGN_APART:
+        yield lambda: _sign_all(signer, ticket_ids)
+        return
+    context = multiprocessing.get_context("spawn")  # safe beside the app's threads
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        future = pool.submit(sign_many, signer.private_bytes(), ticket_ids)
+
+        def signed() -> list[str | None]:
+            try:
+                return list(future.result())
+            except (OSError, BrokenProcessPool):  # no process to be had: sign here
+                return _sign_all(signer, ticket_ids)
+
+        yield signed
+        future.cancel()
+
+
 @dataclass(frozen=True)
 class _Batch:
     """One transaction's share of an import: whole orders, by index into ``rows``."""
@@ -703,15 +593,7 @@ def _register_rows(
             for indexes, order_id in zip(batch.orders, order_ids, strict=True)
         ],
     )
-    seq = int(
-        session.scalar(
-            select(Ticket.waitlist_seq)
-            .where(Ticket.event_id == event.id)
-            .order_by(Ticket.waitlist_seq.desc().nulls_last())
-            .limit(1)
-        )
-        or 0
-    )
+    seq: int | None = None  # the waitlist's last place, read when a row first needs one
     tickets: list[dict[str, Any]] = []
     ticket_tokens: list[dict[str, Any]] = []
     holder_words: set[tuple[str, int]] = set()
@@ -733,7 +615,7 @@ def _register_rows(
         for position, (index, row) in enumerate(zip(indexes, members, strict=True)):
             placed = seats is not None
             if not placed:
-                seq += 1
+                seq = (_last_waitlisted(session, event) if seq is None else seq) + 1
                 waitlisted += 1
             status = "registered" if placed else "waitlisted"
             attendee_id = batch.attendees[row.key]
@@ -783,6 +665,20 @@ def _register_rows(
     for model, rows_of in ((Ticket, tickets), (SearchToken, search), (TransactionLog, logs)):
         _bulk(session, cast(Table, model.__table__), rows_of)
     return waitlisted
+
+
+def _last_waitlisted(session: Session, event: Event) -> int:
+    """The highest waitlist place the event gave (it reads every ticket of the event: only
+    when a batch waitlists someone)."""
+    return int(
+        session.scalar(
+            select(Ticket.waitlist_seq)
+            .where(Ticket.event_id == event.id)
+            .order_by(Ticket.waitlist_seq.desc().nulls_last())
+            .limit(1)
+        )
+        or 0
+    )
 
 
 def _known_tokens(session: Session, attendee_ids: set[int]) -> set[tuple[str, int]]:

@@ -3,16 +3,18 @@
 A door never waits on an import: an import of 100,000 rows as one transaction held SQLite's
 only write lock for seconds, and every check-in queued behind it. So an import writes its rows
 a few hundred at a time, each batch its own short transaction, and marks every row it writes
-with its run (``import_run_id``). While the run is "staging" its tickets are not admitted and a
-failure, a refusal half-way (sold out without a waitlist) or a process that stopped undoes it:
-its rows are deleted and the counters recounted, so nothing of it stays. Once every row is in,
-one small write marks it "committing": from then on it is finished, by the importer or by
-whoever finds it (the next import), by clearing the marks, again in short transactions.
+with its run (``import_run_id``). While the run is "staging" its tickets are not admitted. Once
+every row is in, one small write marks the run "done": all of its tickets count from that
+moment, together. A failure or a refusal half-way (sold out without a waitlist), or a process
+that stopped, undoes it instead: its rows are deleted, again in short transactions, and the
+counters recounted, so nothing of it stays.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
@@ -33,11 +35,13 @@ from eventdesk.models import (
 from eventdesk.services.printing import database_now
 
 # Rows a transaction of an import writes: a few tens of milliseconds of the write lock.
-CHUNK_ROWS = 500
+CHUNK_ROWS = 200
 # A run in "staging" not touched for this long (by the database's clock) was left by a
 # process that stopped: far longer than any one of its transactions takes.
 STALE_RUN = timedelta(minutes=2)
-OPEN_STATES: tuple[ImportState, ...] = ("staging", "committing", "undoing")
+BEAT_SECONDS = 5.0  # how often a run says it is alive
+BREATH_SECONDS = 0.002  # between two of its transactions on SQLite
+OPEN_STATES: tuple[ImportState, ...] = ("staging", "undoing")
 
 
 def start(store: Store, event_id: int, source: str, rows: int, station: str | None) -> int:
@@ -58,10 +62,30 @@ def start(store: Store, event_id: int, source: str, rows: int, station: str | No
 
 
 def beat(session: Session, run_id: int) -> None:
-    """Inside each of the run's transactions: it is alive."""
+    """Inside one of the run's transactions: it is alive."""
     session.execute(
         update(ImportRun).where(ImportRun.id == run_id).values(heartbeat_at=database_now(session))
     )
+
+
+class Batches:
+    """The run's short transactions, one after another, with a breath between two of them."""
+
+    def __init__(self, store: Store, run_id: int) -> None:
+        self.store, self.run_id = store, run_id
+        self._last_beat = time.monotonic()
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        with self.store.write() as session:
+            if time.monotonic() - self._last_beat > BEAT_SECONDS:
+                beat(session, self.run_id)
+                self._last_beat = time.monotonic()
+            yield session
+        if self.store.is_sqlite:
+            # A door asks for SQLite's write lock every millisecond (see eventdesk.db): this
+            # pause makes sure it gets it now, before the import's next batch, not after it.
+            time.sleep(BREATH_SECONDS)
 
 
 def _set_state(session: Session, run_id: int, state: ImportState) -> None:
@@ -77,25 +101,12 @@ def _in_chunks(store: Store, step: Callable[[Session], int]) -> None:
         with store.write() as session:
             if step(session) == 0:
                 return
+        if store.is_sqlite:
+            time.sleep(BREATH_SECONDS)  # as in Batches.write
 
 
 def finish(store: Store, run_id: int) -> None:
-    """Make the run's rows everyone's: past the first write here, the run is never undone."""
-    with store.write() as session:
-        _set_state(session, run_id, "committing")
-    for model in (Ticket, Order, Attendee):
-
-        def clear(session: Session, model: type[Ticket | Order | Attendee] = model) -> int:
-            ids = list(
-                session.scalars(
-                    select(model.id).where(model.import_run_id == run_id).limit(CHUNK_ROWS * 4)
-                )
-            )
-            if ids:
-                session.execute(update(model).where(model.id.in_(ids)).values(import_run_id=None))
-            return len(ids)
-
-        _in_chunks(store, clear)
+    """Every row is in: the run's tickets are admitted from this one write on."""
     with store.write() as session:
         _set_state(session, run_id, "done")
 
@@ -105,10 +116,6 @@ def undo(store: Store, run_id: int) -> None:
     with store.write() as session:
         run = session.get(ImportRun, run_id)
         if run is None or run.state in ("done", "undone"):
-            return
-        if run.state == "committing":  # past the point of no return: finish it instead
-            session.rollback()
-            finish(store, run_id)
             return
         _set_state(session, run_id, "undoing")
         event_id = run.event_id
@@ -207,10 +214,7 @@ def recover(store: Store) -> list[str]:
         ).all()
     notes: list[str] = []
     for run_id, state, heartbeat, rows in left:
-        if state == "committing":
-            finish(store, run_id)
-            notes.append(f"an earlier import of {rows} rows had stopped while finishing: finished")
-        elif state == "undoing" or _stale(heartbeat, clock):
+        if state == "undoing" or _stale(heartbeat, clock):
             undo(store, run_id)
             notes.append(f"an earlier import of {rows} rows had stopped half-way: undone")
     return notes
