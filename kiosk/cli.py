@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -20,6 +21,11 @@ from eventdesk.cli.common import (
     table,
 )
 from eventdesk.config import DECODERS
+
+if TYPE_CHECKING:
+    from eventdesk.services.checkin import Checkin
+    from kiosk.outage import DatabaseState
+    from kiosk.wedge import Decision
 
 
 @click.command()
@@ -70,26 +76,33 @@ def scan(
     printer: str | None,
     self_service: bool,
 ) -> None:
-    """Run the scanner: one decision a line, until a file source ends (or Ctrl-C)."""
-    from kiosk.scanner import Decision
+    """Run the scanner: one decision a line, until a file source ends (or Ctrl-C).
 
+    A database that does not answer (busy, locked, away) never ends it: that is said once on
+    stderr, every scan read meanwhile is kept and decided in order when it answers again."""
     spec = None if source.strip() == "-" else _camera_source(source)  # a typo before the database
     door_event = event_ref or obj.config.door_event
     print_to = obj.config.badge_printer(printer, auto_print)
+
+    def say(text: str) -> None:
+        click.echo(f"eventdesk scan: {text}", err=True)
+
+    def database(state: DatabaseState) -> None:
+        say(state.sentence())
+
+    store = obj.store
     printer_worker = None
     if print_to:
         from kiosk.print_worker import PrintWorker
 
         printer_worker = PrintWorker(
-            obj.store,
+            store,
             {print_to: _printers(obj)[print_to]},
             station=obj.station,
             on_outcome=lambda outcome: say(_outcome_line(outcome)),
+            on_database=lambda state: say(f"print queue: {state.sentence()}"),
         )
         printer_worker.start()
-
-    def say(text: str) -> None:
-        click.echo(f"eventdesk scan: {text}", err=True)
 
     def show(decision: Decision) -> None:
         result = decision.result
@@ -99,11 +112,8 @@ def scan(
             click.echo(f"{scan_human(result)}   ({decision.latency_ms:.0f} ms)")
         sys.stdout.flush()
 
-    store = obj.store
     if spec is None:
         from eventdesk.services.checkin import Checkin
-        from kiosk.scanner import check_lines
-        from kiosk.wedge import read_lines
 
         desk = Checkin(
             store,
@@ -115,14 +125,14 @@ def scan(
         )
         say("reading a keyboard-wedge scanner on stdin (one ticket a line)")
         try:
-            for decision in check_lines(desk, read_lines(sys.stdin.buffer), session_id=session_id):
-                show(decision)
+            _scan_lines(desk, session_id, show, database, say)
         finally:
             _finish_printing(obj, printer_worker, print_to, say)
         return
 
     from kiosk.capture import CaptureWorker
     from kiosk.decoders import describe, make_decoder
+    from kiosk.outage import is_outage
     from kiosk.scanner import ScanWorker
 
     decoder = make_decoder(decoder_name or obj.config.decoder)
@@ -138,6 +148,11 @@ def scan(
     )
     capture.start()
     capture.wait_started()
+
+    def failed(exc: BaseException) -> None:
+        if not is_outage(exc):  # the database not answering is said once, by ``database``
+            say(f"a check-in failed, that code is decided again when seen again: {exc}")
+
     worker = ScanWorker(
         store,
         capture,
@@ -150,14 +165,16 @@ def scan(
         operator=operator,
         print_to=print_to,
         self_service=self_service,
-        on_failure=lambda exc: say(f"a check-in failed, the next frame tries again: {exc}"),
+        on_failure=failed,
+        on_database=database,
     )
     worker.start()
     try:
         while worker.is_alive():
             worker.join(0.2)
     except KeyboardInterrupt:
-        say("stopped")
+        waiting = worker.waiting
+        say("stopped" + (f": {waiting} scan(s) not decided" if waiting else ""))
     finally:
         worker.stop()
         capture.stop()
@@ -169,6 +186,51 @@ def scan(
     if capture.error is not None:
         raise capture.error
     say(f"done: {capture.frames_read} frames read, {worker.frames_decoded} decoded")
+
+
+def _scan_lines(
+    desk: Checkin,
+    session_id: int | None,
+    show: Callable[[Decision], None],
+    database: Callable[[DatabaseState], None],
+    say: Callable[[str], None],
+) -> None:
+    """Keyboard-wedge lines from stdin, decided in order by a LineQueue: a thread reads stdin
+    as it comes, so every line is kept (and counted) while the database does not answer. At
+    the end of input what waits is still decided; Ctrl-C (or SIGTERM) stops at once."""
+    from kiosk.wedge import LineQueue, read_lines
+
+    queue = LineQueue(
+        lambda: desk,
+        on_decision=lambda decision, _scan: show(decision),
+        on_database=database,
+        session_id=session_id,
+    )
+
+    def read() -> None:
+        # The file descriptor itself, unbuffered: this thread may still be reading when the
+        # process stops, and a buffered sys.stdin would then block the interpreter's exit.
+        stdin = open(sys.stdin.fileno(), "rb", buffering=0, closefd=False)  # noqa: SIM115
+        try:
+            for line in read_lines(stdin):
+                queue.put(line)
+        finally:
+            queue.close()
+            if queue.outage.down and queue.waiting:
+                say(f"end of input: {queue.waiting} scan(s) still waiting for the database")
+
+    queue.start()
+    threading.Thread(target=read, name="wedge input", daemon=True).start()
+    try:
+        while queue.is_alive():
+            queue.join(0.2)
+    except KeyboardInterrupt:
+        queue.stop()
+        waiting = queue.waiting
+        say("stopped" + (f": {waiting} scan(s) not decided" if waiting else ""))
+        raise
+    if queue.error is not None:
+        raise queue.error
 
 
 def _camera_source(source: str) -> Any:
@@ -185,11 +247,19 @@ def _finish_printing(
     behind that the printer could take now (what it cannot stays queued)."""
     if worker is None or print_to is None:
         return
+    from kiosk.outage import describe, is_outage
     from kiosk.print_worker import drain
 
     worker.stop()
     worker.join(10)
-    for outcome in drain(obj.store, {print_to: _printers(obj)[print_to]}, worker=obj.station):
+    try:
+        outcomes = drain(obj.store, {print_to: _printers(obj)[print_to]}, worker=obj.station)
+    except Exception as exc:
+        if not is_outage(exc):
+            raise
+        say(f"badges not printed yet stay queued: database not answering ({describe(exc)})")
+        return
+    for outcome in outcomes:
         say(_outcome_line(outcome))
 
 
@@ -300,7 +370,12 @@ def print_queue(obj: Ctx, state: str | None, retry: bool, keep_running: bool, li
             else:
                 click.echo(_outcome_line(outcome))
 
-        worker = PrintWorker(obj.store, printers, station=obj.station, on_outcome=report)
+        def database(state: DatabaseState) -> None:
+            click.echo(f"eventdesk print-queue: {state.sentence()}", err=True)
+
+        worker = PrintWorker(
+            obj.store, printers, station=obj.station, on_outcome=report, on_database=database
+        )
         worker.start()
         try:
             while worker.is_alive():

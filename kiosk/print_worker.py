@@ -24,6 +24,7 @@ from eventdesk.db import Store
 from eventdesk.errors import EventdeskError, NotFound
 from eventdesk.services import printing
 from eventdesk.services.printing import PrintJobInfo
+from kiosk.outage import Backoff, DatabaseState, Outage, describe, is_outage
 from kiosk.printers import PrinterProblem, PrinterSpec, send
 
 
@@ -39,6 +40,73 @@ class PrintOutcome:
 OutcomeCallback = Callable[[PrintOutcome], None]
 
 
+@dataclass(frozen=True)
+class Attempt:
+    """How one try at printing a claimed job went, before it is recorded."""
+
+    state: str | None  # done | failed | None: as the queue says (queued again)
+    detail: str
+    error: str | None = None
+    retry: bool = False
+    render_ms: float = 0.0
+    started: float = 0.0  # time.perf_counter() when the try began
+
+
+def attempt(store: Store, job: PrintJobInfo, printers: Mapping[str, PrinterSpec]) -> Attempt:
+    """Render and send one claimed job; nothing is recorded yet (see ``record``)."""
+    start = time.perf_counter()
+    render_ms = 0.0
+    spec = printers.get(job.printer)
+
+    def tried(
+        state: str | None, detail: str, *, error: str | None = None, retry: bool = False
+    ) -> Attempt:
+        return Attempt(state, detail, error, retry, render_ms, start)
+
+    try:
+        if spec is None:
+            raise NotFound(f"no printer named {job.printer!r} on this station", field="printer")
+        badge = load_badge(store, job.ticket_id)
+        data = render(badge, spec.language, **spec.render_options)
+        render_ms = (time.perf_counter() - start) * 1000
+        where = send(spec, data, label=f"{job.ticket_id}-{job.id}")
+    except PrinterProblem as exc:  # offline, or needs a person: the job waits
+        return tried(None, exc.message, error=exc.message, retry=True)
+    except Exception as exc:
+        if is_outage(exc) or isinstance(exc, SQLAlchemyError):
+            # The database busy or away while loading the badge: the job waits.
+            message = f"the database: {describe(exc)}"
+            return tried(None, message, error=message, retry=True)
+        if isinstance(exc, EventdeskError):
+            return tried("failed", exc.message, error=exc.message)
+        # A bug in a renderer must not kill the worker or lose the job.
+        message = f"{type(exc).__name__}: {exc}"
+        return tried("failed", message, error=message)
+    return tried("done", where)
+
+
+def record(
+    store: Store,
+    job: PrintJobInfo,
+    tried: Attempt,
+    *,
+    worker: str,
+    now: datetime | None = None,
+) -> PrintOutcome:
+    """Record how a try went (``now``: the queue's clock for the next try of a job that waits;
+    by default the database's). Raises what the database does: nothing is lost by trying again."""
+    done = printing.finish(
+        store, job.id, worker=worker, error=tried.error, retry=tried.retry, now=now
+    )
+    return PrintOutcome(
+        done,
+        tried.state or done.state,
+        tried.detail,
+        tried.render_ms,
+        (time.perf_counter() - tried.started) * 1000,
+    )
+
+
 def process(
     store: Store,
     job: PrintJobInfo,
@@ -49,36 +117,7 @@ def process(
 ) -> PrintOutcome:
     """Print one claimed job and record how it went (``now``: the queue's clock for the next
     try of a job that waits; by default the database's)."""
-    start = time.perf_counter()
-    render_ms = 0.0
-    spec = printers.get(job.printer)
-
-    def outcome(
-        state: str | None, detail: str, *, error: str | None = None, retry: bool = False
-    ) -> PrintOutcome:
-        done = printing.finish(store, job.id, worker=worker, error=error, retry=retry, now=now)
-        return PrintOutcome(
-            done, state or done.state, detail, render_ms, (time.perf_counter() - start) * 1000
-        )
-
-    try:
-        if spec is None:
-            raise NotFound(f"no printer named {job.printer!r} on this station", field="printer")
-        badge = load_badge(store, job.ticket_id)
-        data = render(badge, spec.language, **spec.render_options)
-        render_ms = (time.perf_counter() - start) * 1000
-        where = send(spec, data, label=f"{job.ticket_id}-{job.id}")
-    except PrinterProblem as exc:  # offline, or needs a person: the job waits
-        return outcome(None, exc.message, error=exc.message, retry=True)
-    except SQLAlchemyError as exc:  # the database busy or away while loading the badge: wait
-        message = f"the database: {type(exc).__name__}"
-        return outcome(None, message, error=message, retry=True)
-    except EventdeskError as exc:
-        return outcome("failed", exc.message, error=exc.message)
-    except Exception as exc:  # a bug in a renderer must not kill the worker or lose the job
-        message = f"{type(exc).__name__}: {exc}"
-        return outcome("failed", message, error=message)
-    return outcome("done", where)
+    return record(store, job, attempt(store, job, printers), worker=worker, now=now)
 
 
 def split(printers: Mapping[str, PrinterSpec]) -> dict[str, tuple[str, ...]]:
@@ -121,7 +160,13 @@ def drain(
 
 
 class PrintWorker(threading.Thread):
-    """Drains the queue in the background until stopped; reports each outcome."""
+    """Drains the queue in the background until stopped; reports each outcome.
+
+    A database that does not answer while a job is claimed or recorded never stops it: that is
+    said once (``on_database``), tried again with capped backoff, and said once when it is back.
+    A job printed (or failed by the printer) while the database was away is recorded when it
+    answers again, never printed twice for it.
+    """
 
     def __init__(
         self,
@@ -130,15 +175,19 @@ class PrintWorker(threading.Thread):
         *,
         station: str,
         on_outcome: OutcomeCallback | None = None,
+        on_database: Callable[[DatabaseState], None] | None = None,
         poll: float = 0.25,
+        backoff: Callable[[], Backoff] = Backoff,
     ) -> None:
         super().__init__(name="print worker", daemon=True)
         self.store, self.printers, self.station = store, dict(printers), station
-        self.on_outcome, self.poll = on_outcome, poll
+        self.on_outcome, self.on_database, self.poll = on_outcome, on_database, poll
+        self._backoff = backoff
         self._halt = threading.Event()
         self._wake = threading.Event()
         self.error: BaseException | None = None  # the last trouble, kept until a job goes through
         self.failures = 0
+        self.outage = Outage()
 
     def wake(self) -> None:
         """A job was just queued: look now rather than at the next poll."""
@@ -149,21 +198,54 @@ class PrintWorker(threading.Thread):
         self._wake.set()
 
     def run(self) -> None:
+        backoff = self._backoff()
         while not self._halt.is_set():
             try:
                 kinds = split(self.printers)
                 job = printing.claim_next(
                     self.store, worker=self.station, shared=kinds["shared"], local=kinds["local"]
                 )
+                self._answered()
                 if job is None:
                     self._wake.wait(self.poll)
                     self._wake.clear()
                     continue
-                outcome = process(self.store, job, self.printers, worker=self.station)
+                outcome = self._print(job)
+                if outcome is None:
+                    return  # stopped while the database was away: the claim goes stale
                 if self.on_outcome is not None:
                     self.on_outcome(outcome)
                 self.error = None
-            except Exception as exc:  # the database busy or away: say so, wait, go on
-                self.error = exc
-                self.failures += 1
-                self._halt.wait(min(30.0, 0.5 * 2 ** min(self.failures, 6)))
+                self.failures = 0
+                backoff.reset()
+            except Exception as exc:  # the database busy or away, or a bug: say so, wait, go on
+                self._trouble(exc)
+                self._halt.wait(backoff.next())
+
+    def _print(self, job: PrintJobInfo) -> PrintOutcome | None:
+        """Print a claimed job, then record it, trying the record again for as long as the
+        database does not answer (None: stopped meanwhile)."""
+        tried = attempt(self.store, job, self.printers)
+        backoff = self._backoff()
+        while True:  # recorded at least once, even when stopped while it printed
+            try:
+                outcome = record(self.store, job, tried, worker=self.station)
+            except Exception as exc:
+                if not is_outage(exc):
+                    raise
+                self._trouble(exc)
+                if self._halt.wait(backoff.next()):
+                    return None
+                continue
+            self._answered()
+            return outcome
+
+    def _trouble(self, exc: Exception) -> None:
+        self.error = exc
+        self.failures += 1
+        if is_outage(exc) and self.outage.failed(exc) and self.on_database is not None:
+            self.on_database(DatabaseState(False, self.outage.reason))
+
+    def _answered(self) -> None:
+        if self.outage.answered() and self.on_database is not None:
+            self.on_database(DatabaseState(True))

@@ -2,33 +2,30 @@
 
 A ScanWorker thread takes frames from a CaptureWorker, decodes them, lets each payload through
 once while it stays in view (and for ``debounce`` seconds after), checks it in with its own
-Checkin (its own database sessions) and hands a plain Decision to ``on_decision``.
+Checkin (its own database sessions) and hands a plain Decision to ``on_decision``. A payload
+whose decision meets a database that does not answer is kept, with its nonce, and tried again
+with capped backoff until it is decided (kiosk.outage); frames go on being read meanwhile.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable
+import uuid
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from eventdesk.db import Store
-from eventdesk.services.checkin import Checkin, ScanResult
+from eventdesk.services.checkin import Checkin
 from eventdesk.values import utcnow
 from kiosk.capture import CaptureWorker, Frame
 from kiosk.decoders import Decoder
-from kiosk.wedge import Line
+from kiosk.outage import Backoff, DatabaseState, Outage, is_outage
+from kiosk.wedge import Decision as Decision
 
 DEFAULT_DEBOUNCE = 3.0
-
-
-@dataclass(frozen=True)
-class Decision:
-    result: ScanResult
-    payload: str
-    latency_ms: float  # from frame capture (or the end of a scanned line) to the decision
-    frame_index: int | None = None
 
 
 class Debouncer:
@@ -54,6 +51,15 @@ class Debouncer:
 DecisionCallback = Callable[[Decision], None]
 
 
+@dataclass(frozen=True)
+class _Seen:
+    """A payload read from a frame, waiting for its decision."""
+
+    payload: str
+    nonce: str
+    frame: Frame
+
+
 class ScanWorker(threading.Thread):
     def __init__(
         self,
@@ -71,13 +77,19 @@ class ScanWorker(threading.Thread):
         self_service: bool = False,
         clock: Callable[[], datetime] = utcnow,
         on_failure: Callable[[BaseException], None] | None = None,
+        on_database: Callable[[DatabaseState], None] | None = None,
         on_frame: Callable[[Frame], None] | None = None,
+        backoff: Callable[[], Backoff] = Backoff,
     ) -> None:
         super().__init__(name="scan worker", daemon=True)
         self.clock = clock  # the station's "now" for each check-in
         # A self-service kiosk: a ticket that needs staff (an ID check) is sent to the desk.
         self.self_service = self_service
+        # Hears of every try that failed: the database not answering (the payload is kept and
+        # tried again) or anything else (the payload is decided again at its next sighting).
         self.on_failure = on_failure
+        # Hears once that the database stopped answering, and once that it is back.
+        self.on_database = on_database
         # Sees each frame before it is decoded (a preview); must be quick and never raise.
         self.on_frame = on_frame
         self.failures = 0
@@ -94,63 +106,87 @@ class ScanWorker(threading.Thread):
         self.on_decision = on_decision
         self.frames_decoded = 0
         self.error: BaseException | None = None
+        self.outage = Outage()
+        self._backoff = backoff
+        self._pending: deque[_Seen] = deque()  # read, not decided yet, in the order seen
+        self._desk: Checkin | None = None
         self._halt = threading.Event()
+
+    @property
+    def waiting(self) -> int:
+        """Payloads read and kept for a database that does not answer."""
+        return len(self._pending)
 
     def stop(self) -> None:
         self._halt.set()
 
     def run(self) -> None:
         try:
-            desk = Checkin(
-                self.store,
-                station=self.station,
-                operator=self.operator,
-                event=self.event,
-                print_to=self.print_to,
-                self_service=self.self_service,
-            )
+            backoff = self._backoff()
+            retry_at = 0.0  # time.monotonic() of the next try while the database is away
             while not self._halt.is_set():
-                frame = self.capture.next_frame(timeout=0.2)
-                if frame is None:
-                    if self.capture.exhausted:
+                wait = 0.2 if not self._pending else min(0.2, max(0.0, retry_at - time.monotonic()))
+                frame = self.capture.next_frame(timeout=wait)
+                if frame is not None:
+                    self._read(frame)
+                elif self.capture.exhausted:  # the source ended: only what waits is left
+                    if not self._pending:
                         return
-                    continue
-                self.frames_decoded += 1
-                if self.on_frame is not None:
-                    self.on_frame(frame)
-                for payload in dict.fromkeys(self.decoder.decode(frame.image)):
-                    if not self.debouncer.fresh(payload, frame.media_time):
-                        continue
-                    try:
-                        result = desk.scan(payload, session_id=self.session_id, now=self.clock())
-                    except Exception as exc:  # the database busy or away: the next frame retries
-                        self.debouncer.forget(payload)
-                        self.failures += 1
-                        self.last_failure = exc
-                        if self.on_failure is not None:
-                            self.on_failure(exc)
-                        self._halt.wait(min(5.0, 0.2 * self.failures))
-                        continue
-                    self.failures = 0
-                    latency = (time.monotonic() - frame.captured_at) * 1000
-                    self.on_decision(Decision(result, payload, latency, frame.index))
+                    self._halt.wait(max(0.0, retry_at - time.monotonic()))
+                if self._pending and time.monotonic() >= retry_at:
+                    if self._decide_pending():
+                        backoff.reset()
+                    else:
+                        retry_at = time.monotonic() + backoff.next()
         except BaseException as exc:  # reported to whoever runs the worker
             self.error = exc
 
+    def _read(self, frame: Frame) -> None:
+        self.frames_decoded += 1
+        if self.on_frame is not None:
+            self.on_frame(frame)
+        for payload in dict.fromkeys(self.decoder.decode(frame.image)):
+            if not self.debouncer.fresh(payload, frame.media_time):
+                continue
+            if any(seen.payload == payload for seen in self._pending):
+                continue  # kept already: one decision for it
+            self._pending.append(_Seen(payload, uuid.uuid4().hex, frame))
 
-def check_lines(
-    desk: Checkin, lines: Iterable[Line], *, session_id: int | None = None
-) -> Iterable[Decision]:
-    """Keyboard-wedge lines to decisions, one per non-empty line."""
-    for line in lines:
-        start = time.monotonic()
-        result = desk.scan(line.text, session_id=session_id)
-        if line.problem is not None and result.result == "invalid":
-            result = _with_message(result, f"Not a valid ticket: {line.problem}")
-        yield Decision(result, line.text, (time.monotonic() - start) * 1000)
-
-
-def _with_message(result: ScanResult, message: str) -> ScanResult:
-    from dataclasses import replace
-
-    return replace(result, message=message)
+    def _decide_pending(self) -> bool:
+        """Decide what was read, in order; False when the database did not answer (what is
+        left is kept for the next try)."""
+        while self._pending and not self._halt.is_set():
+            seen = self._pending[0]
+            try:
+                if self._desk is None:
+                    self._desk = Checkin(
+                        self.store,
+                        station=self.station,
+                        operator=self.operator,
+                        event=self.event,
+                        print_to=self.print_to,
+                        self_service=self.self_service,
+                    )
+                result = self._desk.scan(
+                    seen.payload, session_id=self.session_id, now=self.clock(), nonce=seen.nonce
+                )
+            except Exception as exc:
+                self.failures += 1
+                self.last_failure = exc
+                if self.on_failure is not None:
+                    self.on_failure(exc)
+                if is_outage(exc):
+                    if self.outage.failed(exc) and self.on_database is not None:
+                        self.on_database(DatabaseState(False, self.outage.reason, self.waiting))
+                    return False
+                # Not the database: this payload is decided again at its next sighting.
+                self._pending.popleft()
+                self.debouncer.forget(seen.payload)
+                return False
+            self.failures = 0
+            if self.outage.answered() and self.on_database is not None:
+                self.on_database(DatabaseState(True, waiting=self.waiting))
+            self._pending.popleft()
+            latency = (time.monotonic() - seen.frame.captured_at) * 1000
+            self.on_decision(Decision(result, seen.payload, latency, seen.frame.index))
+        return True

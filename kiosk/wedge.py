@@ -1,15 +1,25 @@
-"""Keyboard-wedge scanners: a USB scanner types the payload and Enter. Lines in, payloads out.
+"""Keyboard-wedge scanners: a USB scanner types the payload and Enter. Lines in, decisions out.
 
 The same splitter serves ``eventdesk scan --source -`` and the screens' scan field: CR, LF or
 CR LF end a line; a line longer than any ticket, or one that is not text, is reported as such
-and never buffered without bound.
+and never buffered without bound. A LineQueue decides the lines in the order they were read,
+and keeps every one of them while the database does not answer (kiosk.outage).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import BinaryIO
+import threading
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, BinaryIO
+
+from kiosk.outage import Backoff, DatabaseState, Outage, is_outage
+
+if TYPE_CHECKING:
+    from eventdesk.services.checkin import Checkin, ScanResult
 
 MAX_LINE = 512  # a ticket payload is 125 characters; anything far longer is not one
 CHUNK = 4096
@@ -81,3 +91,131 @@ def read_lines(stream: BinaryIO, max_length: int = MAX_LINE) -> Iterator[Line]:
             yield from splitter.flush()
             return
         yield from splitter.feed(decoder.decode(chunk))
+
+
+# --- deciding lines ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Decision:
+    """A scan's decision, from the camera (kiosk.scanner) or a keyboard-wedge scanner."""
+
+    result: ScanResult
+    payload: str
+    latency_ms: float  # from frame capture (or the end of a scanned line) to the decision
+    frame_index: int | None = None
+
+
+@dataclass(frozen=True)
+class PendingScan:
+    """A line read and not decided yet. It keeps its nonce across tries: a try that committed
+    before its answer was lost gets that answer again, never a second decision."""
+
+    line: Line
+    nonce: str
+    read_at: float  # time.monotonic() when the line ended
+    source: str = "scanner"  # who read it (the screens tell a scanner from a search box)
+
+
+def decide(desk: Checkin, scan: PendingScan, *, session_id: int | None = None) -> Decision:
+    """One try at a line's decision (raises whatever the database does)."""
+    result = desk.scan(scan.line.text, session_id=session_id, nonce=scan.nonce)
+    if scan.line.problem is not None and result.result == "invalid":
+        result = replace(result, message=f"Not a valid ticket: {scan.line.problem}")
+    return Decision(result, scan.line.text, (time.monotonic() - scan.read_at) * 1000)
+
+
+class LineQueue(threading.Thread):
+    """Decides keyboard-wedge lines one at a time, in the order they were read.
+
+    While the database does not answer (kiosk.outage.is_outage) the first line is tried again
+    with capped backoff and every line read meanwhile waits behind it; ``on_database`` hears
+    once that it stopped answering and once that it is back. Another error fails that line:
+    ``on_error`` hears of it and the next line goes on (without ``on_error`` the queue ends and
+    keeps the error in ``error``). ``desk`` gives the check-in desk to use, in this thread.
+    """
+
+    def __init__(
+        self,
+        desk: Callable[[], Checkin],
+        *,
+        on_decision: Callable[[Decision, PendingScan], None],
+        on_database: Callable[[DatabaseState], None] | None = None,
+        on_error: Callable[[PendingScan, Exception], None] | None = None,
+        session_id: int | None = None,
+        backoff: Callable[[], Backoff] = Backoff,
+        name: str = "wedge scans",
+    ) -> None:
+        super().__init__(name=name, daemon=True)
+        self.desk, self.session_id, self.backoff = desk, session_id, backoff
+        self.on_decision, self.on_database, self.on_error = on_decision, on_database, on_error
+        self.outage = Outage()
+        self.error: BaseException | None = None
+        self._pending: deque[PendingScan] = deque()
+        self._changed = threading.Condition()
+        self._closed = False
+        self._halt = threading.Event()
+
+    def put(self, line: Line, source: str = "scanner") -> PendingScan:
+        """Keep ``line`` (with a fresh nonce) for its decision after those read before it."""
+        scan = PendingScan(line, uuid.uuid4().hex, time.monotonic(), source)
+        with self._changed:
+            self._pending.append(scan)
+            self._changed.notify_all()
+        return scan
+
+    def close(self) -> None:
+        """No more lines: the queue ends once every line read is decided."""
+        with self._changed:
+            self._closed = True
+            self._changed.notify_all()
+
+    def stop(self) -> None:
+        """End now: lines not decided yet stay undecided."""
+        self._halt.set()
+        with self._changed:
+            self._changed.notify_all()
+
+    @property
+    def waiting(self) -> int:
+        """Lines read and not decided yet (the one being decided included)."""
+        with self._changed:
+            return len(self._pending)
+
+    def run(self) -> None:
+        try:
+            while True:
+                with self._changed:
+                    while not (self._pending or self._closed or self._halt.is_set()):
+                        self._changed.wait()
+                    if self._halt.is_set() or not self._pending:
+                        return
+                    scan = self._pending[0]
+                decision = self._decide(scan)
+                if decision is None and self._halt.is_set():
+                    return
+                with self._changed:
+                    self._pending.popleft()
+                if decision is not None:
+                    self.on_decision(decision, scan)
+        except BaseException as exc:  # kept for whoever runs the queue
+            self.error = exc
+
+    def _decide(self, scan: PendingScan) -> Decision | None:
+        """The line's decision; None when it failed for good or the queue was stopped."""
+        backoff = self.backoff()
+        while not self._halt.is_set():
+            try:
+                decision = decide(self.desk(), scan, session_id=self.session_id)
+            except Exception as exc:
+                if not is_outage(exc):
+                    if self.on_error is None:
+                        raise
+                    self.on_error(scan, exc)
+                    return None
+                if self.outage.failed(exc) and self.on_database is not None:
+                    self.on_database(DatabaseState(False, self.outage.reason, self.waiting))
+                self._halt.wait(backoff.next())
+                continue
+            if self.outage.answered() and self.on_database is not None:
+                self.on_database(DatabaseState(True, waiting=self.waiting))
+            return decision
+        return None

@@ -24,7 +24,7 @@ from eventdesk.services.auth import StaffInfo, list_staff
 from screens.backend import MODES, Backend
 from screens.devices import Devices
 from screens.login import LoginScreen
-from screens.messages import BadgePrinted, SignedIn
+from screens.messages import BackupProblem, BadgePrinted, DatabaseStatus, SignedIn
 
 
 def lazy_screen(module: str, name: str) -> Callable[[], Screen[Any]]:
@@ -148,6 +148,26 @@ class EventdeskApp(App[None]):
                 title="Printer",
                 severity="warning" if outcome.state == "queued" else "error",
             )
+
+    @on(DatabaseStatus)
+    def database_status(self, message: DatabaseStatus) -> None:
+        """The print queue waits for the database (the screens say it for their scans)."""
+        if message.source == "printer" and self.current_mode != "kiosk":
+            state = message.state
+            self.notify(
+                f"Print queue: {state.sentence()}",
+                title="Printer",
+                severity="information" if state.answering else "warning",
+            )
+
+    @on(BackupProblem)
+    def backup_problem(self, message: BackupProblem) -> None:
+        if self.current_mode == "kiosk":
+            return  # attendees at the kiosk: the desk and the organizer see it
+        if message.problem is None:
+            self.notify("Backups work again.", title="Backup")
+        else:
+            self.notify(f"Backup failed: {message.problem}", title="Backup", severity="warning")
 
     def show_who(self) -> None:
         staff = self.backend.staff

@@ -33,9 +33,9 @@ from eventdesk.services.events import EventInfo, show_event
 from eventdesk.services.payments import PaymentSummary
 from eventdesk.services.registration import promote, show_ticket
 from eventdesk.values import format_cents
-from kiosk.wedge import LineSplitter
+from kiosk.wedge import PendingScan
 from screens.base import StationScreen
-from screens.messages import BadgePrinted, CameraFrame, CameraStatus, ScanDecided
+from screens.messages import BadgePrinted, CameraFrame, CameraStatus, DatabaseStatus, ScanDecided
 from screens.widgets import desk_jobs as jobs
 from screens.widgets.confirm import ConfirmScreen
 from screens.widgets.desk_answer import (
@@ -53,6 +53,7 @@ from screens.widgets.desk_card import AttendeeCard, CardData, TicketLine, load_c
 from screens.widgets.desk_forms import PaymentScreen, WalkInDone, WalkInScreen
 from screens.widgets.desk_jobs import BUTTONS, TICKET_ACTIONS
 from screens.widgets.desk_results import ResultsTable
+from screens.widgets.wedge_scans import WedgeScans
 
 SEARCH_LIMIT = 50
 POLL_SECONDS = 2.0  # the card and the ✔ marks follow what other stations do
@@ -160,6 +161,8 @@ class DeskScreen(StationScreen):
         self.door_event: str | None = None  # the door's event whose title and zone are loaded
         self.timezone = "UTC"
         self.event_title = ""
+        # The scanner's lines: decided in order off the UI thread, kept while the database is away.
+        self.scans = WedgeScans(self, lambda: self.backend.checkin(), failed=self._scan_failed)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -209,6 +212,9 @@ class DeskScreen(StationScreen):
             self.devices.start_camera()
         if self.attendee_id is not None:
             self._request_card(attendee_id=self.attendee_id)
+
+    def on_unmount(self) -> None:
+        self.scans.stop()
 
     def on_screen_suspend(self) -> None:
         covered_by_dialog = self.app.screen is not self and self in self.app.screen_stack
@@ -398,23 +404,24 @@ class DeskScreen(StationScreen):
         self.scanning = True  # until its answer (and its card) is shown
         self._sync_actions()
         self._banner(Content("Checking the ticket…"), "-info")
-        self.run_scan(text, source)
+        self.scans.put_text(text, source)
+        if self.scans.away:
+            self._banner(*self.scans.banner(self.devices.scanner))
 
-    @work(thread=True, group="scan", exit_on_error=False)
-    def run_scan(self, text: str, source: str) -> None:
-        from kiosk.scanner import check_lines  # OpenCV loads on first use (start-up time)
+    def _scan_failed(self, _scan: PendingScan, exc: Exception) -> None:  # in the scans' thread
+        self.post_message(self.Failed(exc.message if isinstance(exc, EventdeskError) else str(exc)))
+        self.post_message(self.CardLoaded(-1, None, scan=None))  # nothing to wait for
 
-        splitter = LineSplitter()
-        lines = [*splitter.feed(text), *splitter.flush()]
-        decided = False
-        try:
-            for decision in check_lines(self.backend.checkin(), lines):
-                self.post_message(ScanDecided(decision, source))
-                decided = True
-        except EventdeskError as exc:
-            self.post_message(self.Failed(exc.message))
-        if not decided:
-            self.post_message(self.CardLoaded(-1, None, scan=None))  # nothing to wait for
+    @on(DatabaseStatus)
+    def database_status(self, message: DatabaseStatus) -> None:
+        """The database does not answer: the scans wait, kept, said on the banner (the desk
+        stays usable meanwhile); they are answered when it is back."""
+        away = self.scans.note(message)
+        if away:
+            self.scanning = False  # the answer comes when the database does
+            self._sync_actions()
+        if away or (away is not None and not self.scanning):
+            self._banner(*self.scans.banner(self.devices.scanner))
 
     @on(ScanDecided)
     def scan_decided(self, message: ScanDecided) -> None:
@@ -782,7 +789,7 @@ class DeskScreen(StationScreen):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A bug or a lost database in a worker is said, not a crash of the desk."""
         if event.state == WorkerState.ERROR:
-            if event.worker.group in ("scan", "card"):
+            if event.worker.group == "card":
                 self.scanning = False
             error = event.worker.error
             self.notify(

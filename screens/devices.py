@@ -18,11 +18,19 @@ from textual.message_pump import MessagePump
 
 from eventdesk.errors import EventdeskError
 from screens.backend import Backend
-from screens.messages import BadgePrinted, CameraFrame, CameraStatus, ScanDecided
+from screens.messages import (
+    BackupProblem,
+    BadgePrinted,
+    CameraFrame,
+    CameraStatus,
+    DatabaseStatus,
+    ScanDecided,
+)
 
 if TYPE_CHECKING:  # OpenCV and the printer stack load when first used (start-up time)
     from eventdesk.services.backup import BackupSchedule
     from kiosk.capture import CaptureState, CaptureWorker, Frame
+    from kiosk.outage import DatabaseState
     from kiosk.print_worker import PrintOutcome, PrintWorker
     from kiosk.scanner import Decision, ScanWorker
 
@@ -108,6 +116,7 @@ class Devices:
                 clock=self.backend.clock,
                 on_decision=self._on_decision,
                 on_failure=self._on_failure,
+                on_database=self._on_database,
                 on_frame=self._on_frame,
             )
             self.capture.start()
@@ -133,7 +142,14 @@ class Devices:
             self.printer.wake()
 
     def _on_failure(self, exc: BaseException) -> None:
-        self._post(CameraStatus("database busy", f"the scan will be retried ({exc})"))
+        from kiosk.outage import is_outage
+
+        if not is_outage(exc):  # the database not answering is said by _on_database
+            self._post(CameraStatus("check-in failed", f"shown again, it is tried again ({exc})"))
+
+    def _on_database(self, state: DatabaseState) -> None:
+        """The camera's scans wait for the database (kept, decided when it answers)."""
+        self._post(DatabaseStatus(state, "camera"))
 
     def _on_frame(self, frame: Frame) -> None:
         now = time.monotonic()
@@ -160,6 +176,7 @@ class Devices:
             self.backend.printers,
             station=self.backend.station,
             on_outcome=self._on_outcome,
+            on_database=self._on_print_database,
         )
         self.printer.start()
 
@@ -168,6 +185,9 @@ class Devices:
         self.app_sink.post_message(BadgePrinted(outcome))
         if self.sink is not self.app_sink:
             self.sink.post_message(BadgePrinted(outcome))
+
+    def _on_print_database(self, state: DatabaseState) -> None:
+        self.app_sink.post_message(DatabaseStatus(state, "printer"))
 
     def wake_printer(self) -> None:
         if self.printer is not None:
@@ -178,8 +198,17 @@ class Devices:
         if self.backups is None and self.backend.store.is_sqlite:
             from eventdesk.services.backup import BackupSchedule
 
-            self.backups = BackupSchedule(self.backend.store, data_dir, minutes=minutes, keep=keep)
+            self.backups = BackupSchedule(
+                self.backend.store,
+                data_dir,
+                minutes=minutes,
+                keep=keep,
+                on_problem=self._on_backup_problem,
+            )
             self.backups.start()
+
+    def _on_backup_problem(self, problem: str | None) -> None:
+        self.app_sink.post_message(BackupProblem(problem))
 
     # --- shutdown ---------------------------------------------------------------------------
     def stop(self) -> None:

@@ -23,12 +23,14 @@ from eventdesk.services.auth import StaffInfo, verify_attendee
 from eventdesk.services.checkin import ScanResult
 from eventdesk.services.events import EventInfo, show_event
 from eventdesk.services.registration import TicketInfo, tickets_of_attendee
-from kiosk.wedge import MAX_LINE, Line, LineSplitter
+from kiosk.outage import describe
+from kiosk.wedge import MAX_LINE, Decision, Line, LineSplitter, PendingScan
 from screens.base import StationScreen
 from screens.login import StaffPinScreen
-from screens.messages import BadgePrinted, CameraFrame, CameraStatus, ScanDecided
+from screens.messages import BadgePrinted, CameraFrame, CameraStatus, DatabaseStatus, ScanDecided
 from screens.widgets.kiosk_answer import SEE_THE_DESK, KioskAnswer
 from screens.widgets.preview import CameraPreview
+from screens.widgets.wedge_scans import WedgeScans
 
 PIN_MAX = 32
 DEBOUNCE = 3.0  # seconds, as kiosk.scanner's DEFAULT_DEBOUNCE for the camera
@@ -37,6 +39,10 @@ BADGE_PRINTING = "Your badge is printing…"
 BADGE_READY = "Your badge is ready: please take it from the printer."
 PRINTER_TROUBLE = f"Printer needs attention - {SEE_THE_DESK}."
 BUSY = "The kiosk could not check you in just now: please try again."
+DATABASE_AWAY = (
+    "Database not answering: your scan is kept and answered as soon as it is back - "
+    f"please wait, or {SEE_THE_DESK}."
+)
 
 CAMERA_WORDS = {
     "starting": "Camera starting…",
@@ -112,6 +118,15 @@ class KioskScreen(StationScreen, inherit_bindings=False):
         self.printer_trouble = False
         self.door_event: str | None = None  # the event whose title the top line shows
         self._last_scanned: dict[str, float] = {}  # payload -> when the scanner last read it
+        # The scanner's lines, decided in order off the UI thread, kept while the database
+        # does not answer.
+        self.scans = WedgeScans(
+            self,
+            lambda: self.backend.checkin(self_service=True),
+            failed=self._scan_failed,
+            decided=self._scan_decided,
+            name="kiosk scanner",
+        )
 
     # --- layout -----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -130,6 +145,7 @@ class KioskScreen(StationScreen, inherit_bindings=False):
                             variant="primary",
                         )
                         yield Static("", id="printer-state", markup=False)
+                        yield Static(DATABASE_AWAY, id="db-state", markup=False)
                         with Horizontal(id="wedge-row"):
                             yield Label("Scanner", id="wedge-label")
                             yield Input(
@@ -171,6 +187,7 @@ class KioskScreen(StationScreen, inherit_bindings=False):
         self.query_one("#lookup-open", Button).can_focus = False
         self.query_one("#answer", KioskAnswer).display = False
         self.query_one("#printer-state", Static).display = False
+        self.query_one("#db-state", Static).display = False
         if not self.backend.camera:
             self.query_one("#attract-right").display = False
         self._printer_from(self.devices.last_print.state if self.devices.last_print else None)
@@ -190,6 +207,7 @@ class KioskScreen(StationScreen, inherit_bindings=False):
     def on_unmount(self) -> None:
         if self.devices.sink is self:
             self.devices.listen(None)
+        self.scans.stop()
 
     # --- workers: they post, the handlers below change the widgets ---------------------------
     @work(thread=True, exclusive=True, group="kiosk-camera")
@@ -206,19 +224,16 @@ class KioskScreen(StationScreen, inherit_bindings=False):
             return  # the title read when the event was chosen stays on show
         self.post_message(self.EventTitle(info))
 
-    @work(thread=True, group="kiosk-wedge")
-    def check_wedge(self, lines: list[Line]) -> None:
-        from kiosk.scanner import check_lines  # the scan pipeline loads when first used
+    # In the scans' thread: they post, the handlers below change the widgets.
+    def _scan_decided(self, decision: Decision) -> None:
+        if "badge queued" in decision.result.flags:
+            self.devices.wake_printer()
 
-        try:
-            for decision in check_lines(self.backend.checkin(self_service=True), lines):
-                self.post_message(ScanDecided(decision, "scanner"))
-                if "badge queued" in decision.result.flags:
-                    self.devices.wake_printer()
-        except EventdeskError as exc:
-            self.post_message(self.ScanFailed(exc.message))
-        except SQLAlchemyError:
-            self.post_message(self.ScanFailed(BUSY))
+    def _scan_failed(self, _scan: PendingScan, exc: Exception) -> None:
+        text = exc.message if isinstance(exc, EventdeskError) else BUSY
+        if not isinstance(exc, EventdeskError | SQLAlchemyError):
+            self.log.error(f"kiosk scan: {describe(exc)}")
+        self.post_message(self.ScanFailed(text))
 
     @work(thread=True, exclusive=True, group="kiosk-lookup")
     def check_by_pin(self, email: str, pin: str) -> None:
@@ -272,6 +287,14 @@ class KioskScreen(StationScreen, inherit_bindings=False):
         width = max(8, min(message.width, 320))
         height = max(4, min(message.height, 200))
         self.devices.preview_size = (width, height)
+
+    @on(DatabaseStatus)
+    def database_status(self, message: DatabaseStatus) -> None:
+        """The database does not answer: the scans wait (said on screen), kept, and are
+        answered when it is back."""
+        away = self.scans.note(message)
+        if away is not None:
+            self.query_one("#db-state", Static).display = away
 
     @on(ScanDecided)
     def scan_decided(self, message: ScanDecided) -> None:
@@ -348,9 +371,9 @@ class KioskScreen(StationScreen, inherit_bindings=False):
     @on(Input.Submitted, "#wedge")
     def wedge_line(self, message: Input.Submitted) -> None:
         message.input.value = ""
-        lines = [line for line in self.splitter.feed(message.value + "\n") if self._fresh(line)]
-        if lines:
-            self.check_wedge(lines)
+        for line in self.splitter.feed(message.value + "\n"):
+            if self._fresh(line):
+                self.scans.put(line)
 
     def _fresh(self, line: Line) -> bool:
         """The same QR read again within a few seconds gets no second decision (as the

@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # the devices load only when a station uses them (start-up ti
     import numpy.typing as npt
 
     from eventdesk.services.auth import StaffInfo
+    from kiosk.outage import DatabaseState
     from kiosk.print_worker import PrintOutcome
     from kiosk.scanner import Decision
 
@@ -55,6 +56,25 @@ class BadgePrinted(Message):
     """The print worker finished a job: done, queued again (printer away) or failed."""
 
     outcome: PrintOutcome
+
+
+@dataclass
+class DatabaseStatus(Message):
+    """A worker found the database not answering, or answering again (kiosk.outage): the
+    camera's or the scanner's scans are kept meanwhile, the print queue waits."""
+
+    state: DatabaseState
+    source: str  # camera | scanner | printer
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, DatabaseStatus) and message.source == self.source
+
+
+@dataclass
+class BackupProblem(Message):
+    """The periodic backup failed (``problem`` says why), or works again (None)."""
+
+    problem: str | None
 
 
 @dataclass

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from rich.table import Table
 from rich.text import Text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import SQLAlchemyError
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -189,7 +189,8 @@ class StatsScreen(StationScreen):
             message = self.Failed(NOT_ANSWERING)
         except EventdeskError as exc:
             message = self.Failed(exc.message)
-        except DBAPIError as exc:  # busy or locked past the timeout, a dropped connection
+        except (SQLAlchemyError, OSError) as exc:  # busy, locked, a dropped connection, a pool
+            # that timed out: the poll never ends the app, the next one tries again
             self.log.warning(f"stats: {exc}")
             message = self.Failed(NOT_ANSWERING)
         if not worker.is_cancelled:

@@ -20,7 +20,7 @@ import shutil
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -486,13 +486,27 @@ def restore(store: Store, data_dir: Path, file: str | Path) -> BackupInfo:
 
 
 class BackupSchedule(threading.Thread):
-    """Backs up every ``minutes`` and prunes, keeping the newest ``keep`` (the app runs one)."""
+    """Backs up every ``minutes`` and prunes, keeping the newest ``keep`` (the app runs one).
 
-    def __init__(self, store: Store, data_dir: Path, *, minutes: float, keep: int) -> None:
+    A backup that fails (the database locked past its timeout, its file moved or deleted, a
+    full disk) never ends the schedule: it is kept in ``error``, told to ``on_problem`` when it
+    changes (None: backups work again), and the next period tries again. A database file that
+    is not where it was is not backed up: opening it would make a new, empty one there."""
+
+    def __init__(
+        self,
+        store: Store,
+        data_dir: Path,
+        *,
+        minutes: float,
+        keep: int,
+        on_problem: Callable[[str | None], None] | None = None,
+    ) -> None:
         super().__init__(name="backups", daemon=True)
         if minutes <= 0:
             raise InvalidInput("backup interval must be more than 0 minutes", field="every_minutes")
         self.store, self.data_dir, self.minutes, self.keep = store, data_dir, minutes, keep
+        self.on_problem = on_problem
         self._halt = threading.Event()
         self.last: BackupInfo | None = None
         self.error: str | None = None
@@ -502,9 +516,27 @@ class BackupSchedule(threading.Thread):
 
     def run(self) -> None:
         while not self._halt.wait(self.minutes * 60):
-            try:
-                self.last = backup(self.store, self.data_dir)
-                prune(self.data_dir, self.keep)
-                self.error = None
-            except (EnvironmentProblem, InvalidInput) as exc:
-                self.error = exc.message
+            problem = self._once()
+            if problem != self.error:
+                self.error = problem
+                if self.on_problem is not None:
+                    self.on_problem(problem)
+
+    def _once(self) -> str | None:
+        """One backup and prune; what went wrong, in words, or None."""
+        again = f"the next backup tries again in {self.minutes:g} min"
+        try:
+            source = _sqlite_path(self.store)
+            if not source.is_file():
+                return f"database not answering: {source} is not there; {again}"
+            self.last = backup(self.store, self.data_dir)
+            prune(self.data_dir, self.keep)
+        except EventdeskError as exc:
+            locked = any(
+                mark in exc.message for mark in ("database is locked", "unable to open database")
+            )
+            said = f"database not answering: {exc.message}" if locked else exc.message
+            return f"{said}; {again}"
+        except Exception as exc:  # a bug, or the disk: said, never the end of the schedule
+            return f"backup failed ({type(exc).__name__}: {exc}); {again}"
+        return None

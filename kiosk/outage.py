@@ -1,0 +1,106 @@
+"""Riding out a database that does not answer: busy or locked past its timeout, a server that
+went away, an SQLite file moved or deleted under the station.
+
+Every long-lived worker (the keyboard-wedge scanner, the camera's scan worker, the print
+worker) keeps what it was doing, says once that the database is not answering, tries again
+with capped backoff, and says once when it is back. It never exits for it.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from eventdesk.errors import DatabaseUnavailable, EventdeskError
+
+NOT_ANSWERING = "database not answering"
+BACK = "database back"
+FIRST_RETRY = 0.2  # seconds before the first try again...
+LONGEST_RETRY = 5.0  # ...doubling each time, at most this
+
+
+def is_outage(exc: BaseException) -> bool:
+    """The database did not answer (DatabaseUnavailable, or what the DB-API calls an error of
+    the database's operation: a lost connection, a lock or a timeout): the same work may
+    succeed when tried again, and nothing about it is wrong."""
+    return isinstance(
+        exc,
+        DatabaseUnavailable | OperationalError | InterfaceError | DisconnectionError | PoolTimeout,
+    )
+
+
+def describe(exc: BaseException, limit: int = 200) -> str:
+    """Why the database did not answer, in one line."""
+    if isinstance(exc, EventdeskError):
+        text = exc.message
+    elif isinstance(exc, DBAPIError):
+        text = str(exc.orig)
+    else:
+        text = str(exc)
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    first = (lines[0] if lines else type(exc).__name__).removeprefix("database unavailable: ")
+    return first if len(first) <= limit else first[: limit - 3] + "..."
+
+
+class Backoff:
+    """The waits between tries: ``first`` seconds, doubling, at most ``longest``."""
+
+    def __init__(self, first: float = FIRST_RETRY, longest: float = LONGEST_RETRY) -> None:
+        self.first, self.longest = first, longest
+        self._next = first
+
+    def next(self) -> float:
+        delay = self._next
+        self._next = min(self.longest, delay * 2)
+        return delay
+
+    def reset(self) -> None:
+        self._next = self.first
+
+
+@dataclass(frozen=True)
+class DatabaseState:
+    """What a worker says of the database when that changes."""
+
+    answering: bool
+    reason: str = ""  # why not, while it does not answer
+    waiting: int | None = None  # the scans kept meanwhile (None: the worker keeps no count)
+
+    def sentence(self) -> str:
+        if self.answering:
+            if not self.waiting:
+                return BACK
+            return f"{BACK}: deciding the {self.waiting} scan(s) that waited"
+        said = f"{NOT_ANSWERING} ({self.reason})" if self.reason else NOT_ANSWERING
+        if self.waiting is None:
+            return f"{said}; trying again until it does"
+        return f"{said}; {self.waiting} scan(s) waiting, decided when it answers"
+
+
+class Outage:
+    """One worker's view of the database: news only when a try fails after tries that worked
+    (``failed`` is True) or works after tries that failed (``answered`` is True)."""
+
+    def __init__(self) -> None:
+        self.since: float | None = None  # time.monotonic() of the first failed try
+        self.reason = ""
+
+    @property
+    def down(self) -> bool:
+        return self.since is not None
+
+    def failed(self, exc: BaseException) -> bool:
+        self.reason = describe(exc)
+        if self.since is not None:
+            return False
+        self.since = time.monotonic()
+        return True
+
+    def answered(self) -> bool:
+        if self.since is None:
+            return False
+        self.since = None
+        return True

@@ -1,0 +1,106 @@
+"""A screen's keyboard-wedge scans, decided in order off the UI thread (kiosk.wedge.LineQueue).
+
+The queue's thread only posts messages to the screen (ScanDecided, DatabaseStatus): the
+screen's handlers own the widgets. While the database does not answer, every scan is kept and
+decided, in order, when it is back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from textual.content import Content
+from textual.message_pump import MessagePump
+
+from eventdesk.services.checkin import Checkin
+from kiosk.outage import DatabaseState
+from kiosk.wedge import Decision, Line, LineQueue, LineSplitter, PendingScan
+from screens.messages import DatabaseStatus, ScanDecided
+
+if TYPE_CHECKING:  # OpenCV loads when the camera is first used (start-up time)
+    from kiosk.scanner import ScanWorker
+
+SCAN_SOURCES = ("camera", "scanner")
+
+
+class WedgeScans:
+    """The scanner's lines of one screen; the queue's thread starts with the first line. It
+    also keeps, for the screen, whose scans (the camera's, the scanner's) wait for the
+    database: ``note`` each DatabaseStatus the screen gets."""
+
+    def __init__(
+        self,
+        screen: MessagePump,
+        desk: Callable[[], Checkin],
+        *,
+        failed: Callable[[PendingScan, Exception], None],
+        decided: Callable[[Decision], None] | None = None,
+        name: str = "wedge scans",
+    ) -> None:
+        self.screen, self.desk, self.name = screen, desk, name
+        self.failed, self.decided = failed, decided  # called in the queue's thread
+        self._queue: LineQueue | None = None
+        self.away: dict[str, DatabaseState] = {}  # source -> why its scans wait
+
+    def note(self, message: DatabaseStatus) -> bool | None:
+        """Take in what ``message`` says: True while some scans wait for the database, False
+        once none does; None for a message about something else than scans (the printer)."""
+        if message.source not in SCAN_SOURCES:
+            return None
+        message.stop()
+        self.away.pop(message.source, None)
+        if not message.state.answering:
+            self.away[message.source] = message.state
+        return bool(self.away)
+
+    def banner(self, camera: ScanWorker | None = None) -> tuple[Content, str]:
+        """What the desk's banner says of the database (the scans ``camera`` keeps counted
+        too), and its class."""
+        if not self.away:
+            return Content("Database back: the scans that waited are being decided…"), "-info"
+        reasons = sorted({state.reason for state in self.away.values() if state.reason})
+        why = f" ({'; '.join(reasons)})" if reasons else ""
+        waiting = self.waiting + (camera.waiting if camera is not None else 0)
+        return (
+            Content(
+                f"Database not answering{why}: {waiting} scan(s) kept, decided as soon as "
+                "it answers."
+            ),
+            "-warn",
+        )
+
+    def put(self, line: Line, source: str = "scanner") -> None:
+        if self._queue is None:
+            self._queue = LineQueue(
+                self.desk,
+                on_decision=self._decided,
+                on_database=self._database,
+                on_error=self.failed,
+                name=self.name,
+            )
+            self._queue.start()
+        self._queue.put(line, source)
+
+    def put_text(self, text: str, source: str = "scanner") -> None:
+        """Each line of ``text`` (what a scanner typed into a field)."""
+        splitter = LineSplitter()
+        for line in [*splitter.feed(text), *splitter.flush()]:
+            self.put(line, source)
+
+    @property
+    def waiting(self) -> int:
+        """Scans read and not decided yet."""
+        return self._queue.waiting if self._queue is not None else 0
+
+    def stop(self) -> None:
+        if self._queue is not None:
+            self._queue.stop()
+
+    def _decided(self, decision: Decision, scan: PendingScan) -> None:
+        self.screen.post_message(ScanDecided(decision, scan.source))
+        if self.decided is not None:
+            self.decided(decision)
+
+    def _database(self, state: DatabaseState) -> None:
+        self.screen.post_message(DatabaseStatus(state, "scanner"))
