@@ -219,7 +219,7 @@ def _require_same_file(opened: tuple[str, int, int] | None) -> None:
         what = "deleted or moved away" if now is None else "replaced by another file"
         raise DatabaseUnavailable(
             f"database unavailable: {path} was {what} while this station ran; "
-            "nothing is admitted until the station is started again on its database"
+            "nothing is admitted until it is back where it was"
         )
 
 

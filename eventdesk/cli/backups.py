@@ -72,13 +72,18 @@ def backup(obj: Ctx, output: str | None, keep: int | None, every_minutes: float 
             "(Ctrl-C stops)",
             err=True,
         )
-        schedule = BackupSchedule(obj.store, obj.config.data_dir, minutes=minutes, keep=count)
+
+        def said(problem: str | None) -> None:  # once when it starts, once when it ends
+            text = problem or "backups work again"
+            click.echo(f"eventdesk backup: {text}", err=True)
+
+        schedule = BackupSchedule(
+            obj.store, obj.config.data_dir, minutes=minutes, keep=count, on_problem=said
+        )
         schedule.start()
         try:
             while schedule.is_alive():
                 schedule.join(1.0)
-                if schedule.error:
-                    click.echo(f"eventdesk backup: {schedule.error}", err=True)
         except KeyboardInterrupt:
             schedule.stop()
         return
