@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -12,7 +13,7 @@ from textual.message import Message
 from textual.notifications import Notify
 from textual.widgets import Button, DataTable, Input, Log, Select, Static, TabbedContent
 
-from eventdesk.errors import AccountDisabled
+from eventdesk.errors import AccountDisabled, AccountLocked, WrongPin
 from eventdesk.services import attendees, auth, events, payments, registration
 from eventdesk.services.demo import DEMO_ZONE
 from screens.app import EventdeskApp, make_app
@@ -404,6 +405,16 @@ async def test_add_staff_reset_pin_and_disable(station: DemoStation) -> None:
         )
         with pytest.raises(AccountDisabled):
             auth.verify_staff(store, "Door Helper", "8765")
+
+        # Wrong PINs at a kiosk's F12 locked its unlock: the organizer lifts it here.
+        for _ in range(5):
+            with contextlib.suppress(WrongPin, AccountLocked):
+                auth.unlock_kiosk(store, "Kiosk East", "Sam Desk", "0000")
+        assert auth.kiosk_unlock_lock(store, "Kiosk East") is not None
+        dialog = await form(pilot, "staff-kiosk-lock")
+        await submit(pilot, dialog, station="Kiosk East")
+        await saved(pilot)
+        assert auth.kiosk_unlock_lock(store, "Kiosk East") is None
 
 
 # --- import, export, backup -------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""The Staff tab: staff accounts (organizer, staff, kiosk); add one, reset a PIN, disable."""
+"""The Staff tab: staff accounts (organizer, staff, kiosk); add one, reset a PIN, disable; lift
+a kiosk's unlock lock."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ class StaffTab(OrganizerTab):
             ("New", "staff-new"),
             ("Reset PIN", "staff-pin"),
             ("Disable/enable", "staff-toggle"),
+            ("Lift kiosk lock", "staff-kiosk-lock"),
         )
         yield self.table("staff-table")
 
@@ -101,3 +103,21 @@ class StaffTab(OrganizerTab):
             )
         else:
             self.act(job, "staff-table")
+
+    @on(Button.Pressed, "#staff-kiosk-lock")
+    def staff_kiosk_lock(self) -> None:
+        store = self.backend.store
+
+        def lift(values: FormValues) -> Change:
+            station = values.text("station")
+            if auth.clear_kiosk_lock(store, station):
+                return Change(f"Kiosk {station}: unlock lock lifted", ())
+            return Change(f"Kiosk {station}: its unlock was not locked", ())
+
+        self.form(
+            "Lift a kiosk's unlock lock",
+            [Field("station", "Kiosk station", placeholder="its station name", required=True)],
+            lift,
+            submit="Lift",
+            note="Wrong PINs at a kiosk's F12 lock that kiosk's unlock, longer each time.",
+        )
