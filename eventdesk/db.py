@@ -189,7 +189,7 @@ def _begin_immediate(dbapi_connection: Any) -> None:
                     cursor.execute("BEGIN IMMEDIATE")
                     return
                 except sqlite3.OperationalError as exc:
-                    if "locked" not in str(exc) and "busy" not in str(exc):
+                    if getattr(exc, "sqlite_errorcode", None) != sqlite3.SQLITE_BUSY:
                         raise
                     if time.monotonic() > deadline:
                         raise DatabaseUnavailable(

@@ -148,6 +148,16 @@ def _reserve_attempt(
         row.failed_pin_attempts += 1
 
 
+def _forget_wrong_pins(row: PinHolder) -> bool:
+    """An organizer's reset: no lock, no wrong tries counted, the escalation from the start.
+    True when there was anything to forget."""
+    had = bool(row.locked_until or row.failed_pin_attempts or row.lockouts)
+    row.locked_until = None
+    row.failed_pin_attempts = 0
+    row.lockouts = 0
+    return had
+
+
 def _settle_attempt(
     store: Store, model: type[PinHolder], row_id: int | str, ok: bool, now: datetime
 ) -> tuple[int, datetime | None]:
@@ -288,9 +298,7 @@ def reset_staff_pin(store: Store, ref: str | int, pin: str) -> StaffInfo:
     with store.write() as session:
         row = _get_staff(session, ref)
         row.pin_hash = pin_hash
-        row.failed_pin_attempts = 0
-        row.locked_until = None
-        row.lockouts = 0
+        _forget_wrong_pins(row)
         return _staff_info(row)
 
 
@@ -362,11 +370,7 @@ def clear_kiosk_lock(store: Store, station: str) -> bool:
         row = session.get(KioskUnlock, key)
         if row is None:
             return False
-        had = bool(row.locked_until or row.failed_pin_attempts or row.lockouts)
-        row.locked_until = None
-        row.failed_pin_attempts = 0
-        row.lockouts = 0
-        return had
+        return _forget_wrong_pins(row)
 
 
 def unlock_kiosk(

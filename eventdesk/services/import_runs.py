@@ -15,7 +15,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
@@ -82,10 +82,15 @@ class Batches:
                 beat(session, self.run_id)
                 self._last_beat = time.monotonic()
             yield session
-        if self.store.is_sqlite:
-            # A door asks for SQLite's write lock every millisecond (see eventdesk.db): this
-            # pause makes sure it gets it now, before the import's next batch, not after it.
-            time.sleep(BREATH_SECONDS)
+        _breathe(self.store)
+
+
+def _breathe(store: Store) -> None:
+    """Between two of a run's transactions. A door asks for SQLite's write lock every
+    millisecond (see eventdesk.db): this pause makes sure it gets it now, before the run's next
+    transaction, not after it."""
+    if store.is_sqlite:
+        time.sleep(BREATH_SECONDS)
 
 
 def _set_state(session: Session, run_id: int, state: ImportState) -> None:
@@ -101,8 +106,7 @@ def _in_chunks(store: Store, step: Callable[[Session], int]) -> None:
         with store.write() as session:
             if step(session) == 0:
                 return
-        if store.is_sqlite:
-            time.sleep(BREATH_SECONDS)  # as in Batches.write
+        _breathe(store)
 
 
 def finish(store: Store, run_id: int) -> None:
@@ -204,7 +208,7 @@ def recount(session: Session, event_id: int) -> None:
 
 
 def recover(store: Store) -> list[str]:
-    """Finish or undo the runs a stopped process left; say what was done, one line each."""
+    """Undo the runs a stopped process left half-way; say so, one line each."""
     with store.read() as session:
         clock = database_now(session)
         left = session.execute(
@@ -214,16 +218,7 @@ def recover(store: Store) -> list[str]:
         ).all()
     notes: list[str] = []
     for run_id, state, heartbeat, rows in left:
-        if state == "undoing" or _stale(heartbeat, clock):
+        if state == "undoing" or heartbeat < clock - STALE_RUN:
             undo(store, run_id)
             notes.append(f"an earlier import of {rows} rows had stopped half-way: undone")
     return notes
-
-
-def _stale(heartbeat: datetime, clock: datetime) -> bool:
-    return heartbeat < clock - STALE_RUN
-
-
-def state_of(store: Store, run_id: int) -> ImportState | None:
-    with store.read() as session:
-        return session.scalar(select(ImportRun.state).where(ImportRun.id == run_id))
