@@ -12,6 +12,9 @@
     decoder = "auto"            # auto | zxing | zbar | opencv
     printer = "front"           # where this station's badges go (default: "badges")
     auto_print = true           # print a badge at each check-in
+    offline_after = 1.0         # on a server: seconds without an answer before deciding
+                                # from the station's mirror
+    sync_every = 3.0            # on a server: seconds between refreshes of the mirror
 
     [database]
     url = "postgresql+psycopg://door@server/eventdesk"
@@ -107,6 +110,10 @@ class StationSettings(_Table):
     decoder: Decoder = "auto"
     printer: Annotated[str, msgspec.Meta(min_length=1)] = DEFAULT_PRINTER
     auto_print: bool = False
+    # A station on a server: seconds without an answer before it decides from its mirror, and
+    # seconds between two refreshes of the mirror (see eventdesk.services.door).
+    offline_after: Annotated[float, msgspec.Meta(ge=0.1, le=60)] = 1.0
+    sync_every: Annotated[float, msgspec.Meta(ge=0.5, le=3600)] = 3.0
 
 
 class DatabaseSettings(_Table):
@@ -191,6 +198,8 @@ class Config:
     backup_every_minutes: float | None = None
     printers: Mapping[str, PrinterSettings] = field(default_factory=dict)
     database_from_file: bool = False
+    offline_after: float = 1.0
+    sync_every: float = 3.0
 
     @property
     def is_sqlite(self) -> bool:
@@ -323,4 +332,6 @@ def load_config(
         backup_every_minutes=settings.backup.every_minutes,
         printers=printers,
         database_from_file=bool(settings.database.url),
+        offline_after=table.offline_after,
+        sync_every=table.sync_every,
     )

@@ -363,6 +363,40 @@ class ScanLog(Base):
     # kept as JSON, instead of a second decision.
     nonce: Mapped[str | None] = mapped_column(String(64))
     answer: Mapped[str | None] = mapped_column(Text)
+    # Decided by the station from its mirror while the server did not answer, uploaded later.
+    offline: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+
+
+class ScanConflict(Base):
+    """A scan a station decided offline that the server could not apply as it was decided: the
+    ticket was admitted at another station meanwhile, or cancelled. Kept, never dropped, and
+    shown in stats, the scan log and ``report conflicts``."""
+
+    __tablename__ = "scan_conflict"
+    __table_args__ = (Index("ix_scan_conflict_event", "event_id", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int | None] = mapped_column(Integer)
+    ticket_id: Mapped[str | None] = mapped_column(String(16), index=True)
+    nonce: Mapped[str] = mapped_column(String(64), unique=True)  # the offline scan's
+    reason: Mapped[str] = mapped_column(String(24))  # already_checked_in | revoked
+    station: Mapped[str] = mapped_column(String(100))  # the station that decided offline
+    at: Mapped[datetime] = mapped_column(UTCDateTime())  # its time
+    operator: Mapped[str | None] = mapped_column(String(100))
+    other_station: Mapped[str | None] = mapped_column(String(100))  # who did the other thing
+    other_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # and when
+    detail: Mapped[str] = mapped_column(String(400))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SyncReceipt(Base):
+    """An undo a station made offline and uploaded: its nonce, so a repeated upload (after a
+    crash with an unknown outcome) changes nothing. Scans have theirs in the scan log."""
+
+    __tablename__ = "sync_receipt"
+    nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
+    station: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class PrintJob(Base):

@@ -11,38 +11,13 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
-
-from eventdesk.errors import DatabaseUnavailable, EventdeskError
+from eventdesk.outage import describe as describe
+from eventdesk.outage import is_outage as is_outage
 
 NOT_ANSWERING = "database not answering"
 BACK = "database back"
 FIRST_RETRY = 0.2  # seconds before the first try again...
 LONGEST_RETRY = 5.0  # ...doubling each time, at most this
-
-
-def is_outage(exc: BaseException) -> bool:
-    """The database did not answer (DatabaseUnavailable, or what the DB-API calls an error of
-    the database's operation: a lost connection, a lock or a timeout): the same work may
-    succeed when tried again, and nothing about it is wrong."""
-    return isinstance(
-        exc,
-        DatabaseUnavailable | OperationalError | InterfaceError | DisconnectionError | PoolTimeout,
-    )
-
-
-def describe(exc: BaseException, limit: int = 200) -> str:
-    """Why the database did not answer, in one line."""
-    if isinstance(exc, EventdeskError):
-        text = exc.message
-    elif isinstance(exc, DBAPIError):
-        text = str(exc.orig)
-    else:
-        text = str(exc)
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    first = (lines[0] if lines else type(exc).__name__).removeprefix("database unavailable: ")
-    return first if len(first) <= limit else first[: limit - 3] + "..."
 
 
 class Backoff:

@@ -27,11 +27,19 @@ def test_head_revision_constant_matches_the_scripts() -> None:
     assert ScriptDirectory.from_config(alembic_config()).get_heads() == [HEAD_REVISION]
 
 
+@pytest.mark.filterwarnings("ignore:Did not recognize type 'xid8'")
 def test_migrations_build_exactly_the_models(store: Store) -> None:
     assert current_revision(store) == HEAD_REVISION
     with store.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        context = MigrationContext.configure(conn, opts={"include_object": _in_models})
+        diff = compare_metadata(context, Base.metadata)
     assert diff == []
+
+
+def _in_models(_obj: object, name: str | None, _type: str, _reflected: bool, _to: object) -> bool:
+    """PostgreSQL's change tracking for the stations' mirrors (migration 0009) is triggers and
+    columns the models never read: not part of the comparison."""
+    return not (name == "sync_xid" or name == "sync_gone" or (name or "").endswith("_sync_xid"))
 
 
 def test_upgrade_on_start_is_idempotent(tmp_path: Path) -> None:

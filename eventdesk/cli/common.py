@@ -21,6 +21,7 @@ from eventdesk.values import local_text, parse_amount
 
 if TYPE_CHECKING:
     from eventdesk.services.checkin import ScanOutcome, ScanResult
+    from eventdesk.services.door import Station
     from eventdesk.services.scans import Zones
 
 EXIT_REFUSED = 1
@@ -43,6 +44,20 @@ class Ctx:
         # Only init, demo and restore make a database; any other command refuses a missing one.
         self.may_create = may_create
         self._store: Store | None = None
+        self._door_station: Station | None = None
+
+    @property
+    def on_server(self) -> bool:
+        """This station's database is a server (it keeps a mirror and can go offline)."""
+        return not self.config.is_sqlite
+
+    def door_station(self) -> Station:
+        """This station as a door on its server: its link, mirror and outbox."""
+        from eventdesk.services.door import Station
+
+        if self._door_station is None:
+            self._door_station = Station(self.config, lambda: self.store)
+        return self._door_station
 
     @property
     def station(self) -> str:
@@ -65,6 +80,9 @@ class Ctx:
 
     def close(self) -> None:
         """Give the database connections back when the command is done."""
+        if self._door_station is not None:
+            self._door_station.close()
+            self._door_station = None
         if self._store is not None:
             self._store.dispose()
             self._store = None
@@ -197,7 +215,6 @@ def scan_json(result: ScanResult, decision: Any = None) -> dict[str, Any]:
         data["latency_ms"] = round(decision.latency_ms, 2)
         data["frame"] = decision.frame_index
     data.update(to_jsonable(result))
-    data.setdefault("offline", False)  # decided by this station's database, not a mirror
     return data
 
 
@@ -215,4 +232,8 @@ def scan_human(result: ScanResult) -> str:
     lines.extend(f"  {flag}" for flag in result.flags)
     if result.replayed:
         lines.append("  (the answer given before to this nonce)")
+    if result.offline:
+        lines.append(
+            "  (OFFLINE: decided from this station's copy; uploaded when the server is back)"
+        )
     return "\n".join(lines)

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 import click
 
-from eventdesk.cli import backups, catalogue, data, door, people, sales
+from eventdesk.cli import backups, catalogue, data, door, people, sales, stations
 from eventdesk.cli.common import (
     CREATING_COMMANDS,
     EXIT_BAD_INPUT,
@@ -96,7 +96,7 @@ def cli(
         ctx.invoke(app)
 
 
-for _module in (catalogue, people, sales, door, data, backups):
+for _module in (catalogue, people, sales, door, data, backups, stations):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

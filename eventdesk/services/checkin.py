@@ -230,6 +230,8 @@ class ScanResult:
     seat: str | None = None
     # The answer given before to the same nonce, not a new decision (see Checkin.scan).
     replayed: bool = False
+    # Decided from the station's mirror while its server did not answer (services.door).
+    offline: bool = False
 
     @property
     def admitted(self) -> bool:
@@ -241,7 +243,9 @@ def _answer_json(result: ScanResult) -> str:
     data = {
         f.name: (value.isoformat() if isinstance(value, datetime) else value)
         for f in fields(result)
-        if f.name != "replayed" and (value := getattr(result, f.name)) is not None
+        if f.name != "replayed"
+        and (value := getattr(result, f.name)) is not None
+        and value is not False
     }
     return json.dumps(data, ensure_ascii=False)
 

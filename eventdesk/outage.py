@@ -1,0 +1,33 @@
+"""A database that does not answer: busy or locked past its timeout, a server that went away,
+an SQLite file moved or deleted under the station. What every worker and the offline door
+share to tell it from a real error, and to say it in one line."""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from eventdesk.errors import DatabaseUnavailable, EventdeskError
+
+
+def is_outage(exc: BaseException) -> bool:
+    """The database did not answer (DatabaseUnavailable, or what the DB-API calls an error of
+    the database's operation: a lost connection, a lock or a timeout): the same work may
+    succeed when tried again, and nothing about it is wrong."""
+    return isinstance(
+        exc,
+        DatabaseUnavailable | OperationalError | InterfaceError | DisconnectionError | PoolTimeout,
+    )
+
+
+def describe(exc: BaseException, limit: int = 200) -> str:
+    """Why the database did not answer, in one line."""
+    if isinstance(exc, EventdeskError):
+        text = exc.message
+    elif isinstance(exc, DBAPIError):
+        text = str(exc.orig)
+    else:
+        text = str(exc)
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    first = (lines[0] if lines else type(exc).__name__).removeprefix("database unavailable: ")
+    return first if len(first) <= limit else first[: limit - 3] + "..."

@@ -1,0 +1,623 @@
+"""A door that never stops when its server does (DESIGN.md "Stations").
+
+A station whose database is a PostgreSQL server decides each scan on the server while the
+server answers within ``offline_after`` seconds (about 1 s). When it does not, or the last try
+failed, the station decides from its mirror (``services.mirror``) with the same rules, says
+``offline`` on the answer, and puts the scan in the mirror's outbox in the same durable
+transaction. A station with scans waiting to upload goes on deciding from its mirror until
+they are uploaded, so that its own offline admissions are never contradicted by its next
+online answer. ``SyncLoop`` (the app, ``scan``, ``sync --watch``) uploads and refreshes every
+few seconds, and brings the station back online by itself once everything waiting is up.
+
+An SQLite station is one box: it never goes offline this way (``Station`` is for servers).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, insert, select
+
+from eventdesk.config import Config
+from eventdesk.db import Store, open_store
+from eventdesk.errors import EventdeskError, NotAllowed, NotFound
+from eventdesk.outage import describe, is_outage
+from eventdesk.services.checkin import (
+    Checkin,
+    Direction,
+    ScanResult,
+    UndoResult,
+    parse_nonce,
+    undo_checkin,
+)
+from eventdesk.services.mirror import (
+    OUTBOX,
+    SCAN_LOG,
+    TICKET,
+    Mirror,
+    MirrorStatus,
+    Refreshed,
+    apply_local,
+    refresh,
+)
+from eventdesk.services.sync import Uploaded, upload
+from eventdesk.values import local_text, utcnow
+
+T = TypeVar("T")
+NO_COPY = (
+    "The server does not answer and this station has no copy of the tickets yet: "
+    "connect it to the server once (`eventdesk sync`)."
+)
+
+
+class ServerAway(Exception):
+    """The server did not answer in time, or a try failed because it is not there."""
+
+
+# --- the link to the server -----------------------------------------------------------------
+class _Caller(threading.Thread):
+    """Runs calls for one thread of the station, so that a call can be waited for with a time
+    limit; a call that overruns keeps its thread, and the next call gets a new one."""
+
+    def __init__(self) -> None:
+        super().__init__(name="server call", daemon=True)
+        self.jobs: queue.SimpleQueue[tuple[Callable[[], Any], dict[str, Any], threading.Event]]
+        self.jobs = queue.SimpleQueue()
+
+    def run(self) -> None:
+        while True:
+            work, box, done = self.jobs.get()
+            try:
+                box["value"] = work()
+            except BaseException as exc:
+                box["error"] = exc
+            finally:
+                done.set()
+
+
+class Link:
+    """This process's view of its server, shared by its threads."""
+
+    def __init__(self, threshold: float) -> None:
+        self.threshold = threshold
+        self.online = True
+        self.reason = ""
+        self.since: datetime | None = None  # when it stopped answering
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self.listeners: list[Callable[[bool, str], None]] = []
+
+    def call(self, work: Callable[[], T], *, timeout: float | None = None) -> T:
+        """``work()`` on the server, waited for at most ``timeout`` (the threshold) seconds.
+        ServerAway when it did not answer in time or failed as a server that is not there."""
+        caller: _Caller | None = getattr(self._local, "caller", None)
+        if caller is None:
+            caller = _Caller()
+            caller.start()
+            self._local.caller = caller
+        box: dict[str, Any] = {}
+        done = threading.Event()
+        caller.jobs.put((work, box, done))
+        limit = self.threshold if timeout is None else timeout
+        if not done.wait(limit):
+            self._local.caller = None  # it may stay stuck: the next call gets another thread
+            self.went_away(f"no answer within {limit:g} s")
+            raise ServerAway(self.reason)
+        if "error" in box:
+            error: BaseException = box["error"]
+            if is_outage(error):
+                self.went_away(describe(error))
+                raise ServerAway(self.reason) from error
+            raise error
+        value: T = box["value"]
+        return value
+
+    def went_away(self, reason: str) -> None:
+        with self._lock:
+            self.reason = reason
+            if not self.online:
+                return
+            self.online, self.since = False, utcnow()
+        for listener in list(self.listeners):
+            listener(False, reason)
+
+    def came_back(self) -> None:
+        with self._lock:
+            if self.online:
+                return
+            self.online, self.since, self.reason = True, None, ""
+        for listener in list(self.listeners):
+            listener(True, "")
+
+
+# --- deciding from the mirror ---------------------------------------------------------------
+def effect_of(result: ScanResult) -> str:
+    """What a decision did to its ticket (what an upload does again on the server)."""
+    if result.result != "ok" or result.ticket_id is None:
+        return "none"
+    if result.direction == "exit":
+        return "leave"
+    if result.session_id is not None:
+        return "session"
+    return "readmit" if "re-entry" in result.flags else "admit"
+
+
+class MirrorCheckin(Checkin):
+    """The check-in service on the mirror: the same rules in the same order. Each decision
+    also goes into the outbox, in its own transaction (durable: synchronous=FULL)."""
+
+    def __init__(self, mirror: Mirror, **options: Any) -> None:
+        options["print_to"] = None  # a badge needs the server's print queue
+        super().__init__(mirror.store, **options)
+        self.queued = 0
+
+    def _log(
+        self,
+        conn: Connection,
+        result: ScanResult,
+        raw: str,
+        *,
+        event_id: int | None = None,
+        nonce: str | None = None,
+    ) -> None:
+        result = replace(result, offline=True)
+        super()._log(conn, result, raw, event_id=event_id, nonce=nonce)
+        answer = conn.execute(select(SCAN_LOG.c.answer).where(SCAN_LOG.c.nonce == nonce)).scalar()
+        logged = conn.execute(
+            select(SCAN_LOG.c.event_id, SCAN_LOG.c.payload).where(SCAN_LOG.c.nonce == nonce)
+        ).one()
+        conn.execute(
+            insert(OUTBOX),
+            {
+                "nonce": nonce,
+                "kind": "scan",
+                "effect": effect_of(result),
+                "at": result.at,
+                "station": self.station[:100],
+                "operator": self.operator[:100] if self.operator else None,
+                "event_id": logged.event_id,
+                "session_id": result.session_id,
+                "ticket_id": result.ticket_id,
+                "direction": result.direction,
+                "payload": logged.payload,
+                "result": result.result,
+                "answer": answer,
+                "state": "pending",
+            },
+        )
+        self.queued += 1
+
+
+# --- the station ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class StationStatus:
+    """What ``station status`` says."""
+
+    online: bool
+    pending: int
+    refused: int
+    mirror_updated_at: datetime | None
+    mirror_tickets: int
+    reason: str
+    server: str | None
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    """One round of ``sync``: upload, then refresh."""
+
+    online: bool
+    downloaded: int
+    uploaded: int
+    conflicts: int
+    pending: int
+    refused: int
+    problems: tuple[str, ...]
+    reason: str
+    full: bool
+
+
+class Station:
+    """A station on a server: its link, its mirror, its rounds of sync. One per process."""
+
+    def __init__(
+        self,
+        config: Config,
+        server: Store | Callable[[], Store] | None = None,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.config = config
+        self.clock = clock
+        self.link = Link(config.offline_after)
+        # The server's store, or how to open it (on first use, in the thread that needs it).
+        self._server: Store | None = server if isinstance(server, Store) else None
+        self._opener: Callable[[], Store] = (
+            server
+            if callable(server) and not isinstance(server, Store)
+            else (lambda: open_store(self.config, create=False))
+        )
+        self._mirror: Mirror | None = None
+        self._lock = threading.Lock()
+        self._sync_lock = threading.Lock()
+        self._pending: int | None = None
+
+    @property
+    def name(self) -> str:
+        return self.config.station
+
+    @property
+    def mirror(self) -> Mirror:
+        with self._lock:
+            if self._mirror is None:
+                self._mirror = Mirror(self.config.data_dir)
+            return self._mirror
+
+    def server(self) -> Store:
+        """The server's store, opened on first use (in the thread that uses it first)."""
+        if self._server is None:
+            self._server = self._opener()
+        return self._server
+
+    def close(self) -> None:
+        if self._mirror is not None:
+            self._mirror.close()
+
+    @property
+    def pending(self) -> int:
+        """Scans decided offline and not uploaded yet."""
+        if self._pending is None:
+            self._pending = self.mirror.pending()
+        return self._pending
+
+    def counted(self, more: int = 0, *, fresh: bool = False) -> None:
+        self._pending = self.mirror.pending() if fresh else self.pending + more
+
+    def deciding_online(self) -> bool:
+        return self.link.online and self.pending == 0
+
+    def door(self, **options: Any) -> Door:
+        return Door(self, **options)
+
+    # --- rounds ----------------------------------------------------------------------------
+    def sync_round(self, *, full: bool = False, refresh_mirror: bool = True) -> SyncReport:
+        """Upload what waits, then refresh the mirror. The station is online again once its
+        outbox is empty and the server answered."""
+        with self._sync_lock:
+            sent = Uploaded()
+            refreshed: Refreshed | None = None
+            reason = ""
+            try:
+                server = self.server()
+                server.check_connection()
+                sent = upload(server, self.mirror)
+                self.counted(fresh=True)
+                if refresh_mirror:
+                    refreshed = refresh(server, self.mirror, full=full)
+            except Exception as exc:
+                if not is_outage(exc):
+                    raise
+                reason = describe(exc)
+                self.link.went_away(reason)
+            else:
+                if self.pending == 0:
+                    self.link.came_back()
+            self.counted(fresh=True)
+            status = self.mirror.status()
+            return SyncReport(
+                online=not reason,
+                downloaded=refreshed.downloaded if refreshed else 0,
+                uploaded=sent.uploaded,
+                conflicts=sent.conflicts,
+                pending=status.pending,
+                refused=status.refused,
+                problems=tuple(sent.problems),
+                reason=reason,
+                full=bool(refreshed and refreshed.full),
+            )
+
+    def catch_up(self) -> None:
+        """A one-shot command (``checkin``): upload what an earlier offline run left, when the
+        server answers within the threshold; else go on offline."""
+        if self.pending == 0:
+            return
+        try:
+            self.link.call(lambda: self.server().check_connection())
+        except ServerAway:
+            return
+        try:
+            upload(self.server(), self.mirror)
+        except Exception as exc:
+            if not is_outage(exc):
+                raise
+            self.link.went_away(describe(exc))
+        self.counted(fresh=True)
+
+    def status(self, *, probe: bool = True) -> StationStatus:
+        if probe:
+            try:
+                self.link.call(lambda: self.server().check_connection())
+            except ServerAway:
+                pass
+            else:
+                self.link.came_back()
+        found = self.mirror.status()
+        return StationStatus(
+            online=self.link.online,
+            pending=found.pending,
+            refused=found.refused,
+            mirror_updated_at=found.updated_at,
+            mirror_tickets=found.tickets,
+            reason=self.link.reason,
+            server=found.server,
+        )
+
+    def mirror_status(self) -> MirrorStatus:
+        return self.mirror.status()
+
+
+# --- the door -------------------------------------------------------------------------------
+class Door:
+    """The check-in desk of one thread of a station on a server: what ``Checkin`` offers, on
+    the server while it answers, from the mirror when it does not."""
+
+    def __init__(
+        self,
+        station: Station,
+        *,
+        operator: str | None = None,
+        event: str | int | None = None,
+        print_to: str | None = None,
+        self_service: bool = False,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.station_ = station
+        self.station = station.name
+        self.operator = operator
+        self.event = event
+        self.print_to = print_to
+        self.self_service = self_service
+        self.clock = clock or station.clock
+        self._online: Checkin | None = None
+        self._offline: MirrorCheckin | None = None
+
+    @property
+    def offline(self) -> bool:
+        return not self.station_.deciding_online()
+
+    def _online_desk(self) -> Checkin:
+        if self._online is None:
+            self._online = Checkin(
+                self.station_.server(),
+                station=self.station,
+                operator=self.operator,
+                event=self.event,
+                print_to=self.print_to,
+                self_service=self.self_service,
+            )
+        return self._online
+
+    def _offline_desk(self) -> MirrorCheckin | None:
+        if self._offline is None:
+            mirror = self.station_.mirror
+            if not mirror.has_copy():
+                return None
+            try:
+                self._offline = MirrorCheckin(
+                    mirror,
+                    station=self.station,
+                    operator=self.operator,
+                    event=self.event,
+                    self_service=self.self_service,
+                )
+            except NotFound:
+                return None  # the door's event is not in the copy yet
+        return self._offline
+
+    # --- entry points (as Checkin's) -------------------------------------------------------
+    def scan(
+        self,
+        payload: str,
+        *,
+        session_id: int | None = None,
+        direction: Direction = "entry",
+        now: datetime | None = None,
+        nonce: str | None = None,
+    ) -> ScanResult:
+        return self._decide("scan", payload, session_id, direction, now, nonce)
+
+    def checkin_ticket(
+        self,
+        ticket_id: str,
+        *,
+        session_id: int | None = None,
+        direction: Direction = "entry",
+        now: datetime | None = None,
+        nonce: str | None = None,
+    ) -> ScanResult:
+        return self._decide("checkin_ticket", ticket_id, session_id, direction, now, nonce)
+
+    def _decide(
+        self,
+        how: str,
+        what: str,
+        session_id: int | None,
+        direction: Direction,
+        now: datetime | None,
+        nonce: str | None,
+    ) -> ScanResult:
+        # Every scan has a nonce: an online try that answers after the station gave up on it
+        # and the same scan decided offline are one scan on the server.
+        key = parse_nonce(nonce) or uuid.uuid4().hex
+        moment = now or self.clock()
+        options = {"session_id": session_id, "direction": direction, "now": moment, "nonce": key}
+        if self.station_.deciding_online():
+            try:
+                result: ScanResult = self.station_.link.call(
+                    lambda: getattr(self._online_desk(), how)(what, **options)
+                )
+            except ServerAway:
+                pass
+            else:
+                self._remember(result)
+                return result
+        desk = self._offline_desk()
+        if desk is None:
+            return ScanResult(
+                "unknown", NO_COPY, moment, session_id=session_id, direction=direction, offline=True
+            )
+        result = getattr(desk, how)(what, **options)
+        if not result.replayed:
+            self.station_.counted(1)
+        result = replace(result, offline=True)
+        if result.result == "unknown" and result.ticket_id is not None:
+            result = replace(result, message=self._not_in_copy())
+        return result
+
+    def _not_in_copy(self) -> str:
+        updated = self.station_.mirror.status().updated_at
+        when = local_text(updated, "UTC") if updated else "never"
+        return f"This ticket is not in this station's copy (last refreshed {when})."
+
+    def _remember(self, result: ScanResult) -> None:
+        if result.replayed:
+            return
+        with contextlib.suppress(EventdeskError):  # the next refresh brings it
+            self.station_.mirror.remember(
+                effect_of(result),
+                result.ticket_id,
+                at=result.first_checked_in_at or result.at,
+                station=result.first_station or self.station,
+                session_id=result.session_id,
+            )
+
+    # --- undo ------------------------------------------------------------------------------
+    def undo(self, ticket_id: str, *, session_id: int | None = None) -> UndoResult:
+        """Annul a check-in: on the server while it answers, else in the mirror (uploaded)."""
+        if self.station_.deciding_online():
+            try:
+                done: UndoResult = self.station_.link.call(
+                    lambda: undo_checkin(
+                        self.station_.server(),
+                        ticket_id,
+                        session_id=session_id,
+                        station=self.station,
+                    )
+                )
+            except ServerAway:
+                pass
+            else:
+                self.station_.mirror.remember(
+                    "undo",
+                    done.ticket_id,
+                    at=done.was_checked_in_at,
+                    station=self.station,
+                    session_id=session_id,
+                )
+                return done
+        return self._undo_offline(ticket_id.strip().upper(), session_id)
+
+    def _undo_offline(self, ticket_id: str, session_id: int | None) -> UndoResult:
+        mirror = self.station_.mirror
+        with mirror.store.write_conn() as conn:
+            if session_id is None:
+                row = conn.execute(
+                    select(TICKET.c.checked_in_at, TICKET.c.checked_in_station).where(
+                        TICKET.c.id == ticket_id
+                    )
+                ).first()
+            else:
+                from eventdesk.services.mirror import SESSION_CHECKIN as sc
+
+                row = conn.execute(
+                    select(sc.c.checked_in_at, sc.c.station).where(
+                        sc.c.ticket_id == ticket_id, sc.c.session_id == session_id
+                    )
+                ).first()
+            if row is None or row[0] is None:
+                where = f"session {session_id}" if session_id is not None else "the event"
+                raise NotAllowed(
+                    f"ticket {ticket_id} is not checked in to {where}: nothing to undo (offline)"
+                )
+            was_at, was_station = row[0], row[1]
+            apply_local(
+                conn, "undo", ticket_id, at=was_at, station=self.station, session_id=session_id
+            )
+            conn.execute(
+                insert(OUTBOX),
+                {
+                    "nonce": uuid.uuid4().hex,
+                    "kind": "undo",
+                    "effect": "undo",
+                    "at": self.clock(),
+                    "station": self.station[:100],
+                    "operator": self.operator[:100] if self.operator else None,
+                    "session_id": session_id,
+                    "ticket_id": ticket_id,
+                    "direction": "entry",
+                    "result": "undone",
+                    "was_at": was_at,
+                    "was_station": was_station,
+                    "state": "pending",
+                },
+            )
+        self.station_.counted(1)
+        return UndoResult(ticket_id, session_id, was_at, was_station)
+
+
+# --- the loop -------------------------------------------------------------------------------
+class SyncLoop(threading.Thread):
+    """Rounds of sync every ``every`` seconds (every second while the server is away), until
+    stopped. Never exits for a server that does not answer; ``on_round`` hears each round."""
+
+    def __init__(
+        self,
+        station: Station,
+        *,
+        every: float | None = None,
+        on_round: Callable[[SyncReport], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        super().__init__(name="sync", daemon=True)
+        self.station = station
+        self.every = station.config.sync_every if every is None else every
+        self.on_round = on_round
+        self.on_error = on_error
+        self.rounds = 0
+        self.last: SyncReport | None = None
+        self._halt = threading.Event()
+        self._now = threading.Event()
+
+    def stop(self) -> None:
+        self._halt.set()
+        self._now.set()
+
+    def poke(self) -> None:
+        """A round now (the station just went offline, or a scan was queued)."""
+        self._now.set()
+
+    def run(self) -> None:
+        while not self._halt.is_set():
+            report: SyncReport | None = None
+            try:
+                report = self.station.sync_round()
+            except Exception as exc:  # a bug, not the server: said, and tried again later
+                if self.on_error is not None:
+                    self.on_error(exc)
+            else:
+                self.last = report
+                self.rounds += 1
+                if self.on_round is not None:
+                    self.on_round(report)
+            if report is not None and report.online and report.pending:
+                continue  # scans came in during the upload: send them now
+            wait = self.every if report is not None and report.online else min(1.0, self.every)
+            self._now.wait(wait)
+            self._now.clear()
