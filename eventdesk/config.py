@@ -270,6 +270,23 @@ def _text(value: object) -> str | None:
     return str(value) if value not in (None, "") else None
 
 
+def _offline_after(env: Mapping[str, str], in_file: float) -> float:
+    """``EVENTDESK_OFFLINE_AFTER`` (seconds) over ``[station] offline_after``."""
+    text = env.get("EVENTDESK_OFFLINE_AFTER", "").strip()
+    if not text:
+        return in_file
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.1 <= value <= 60:
+        raise InvalidInput(
+            "EVENTDESK_OFFLINE_AFTER must be a number of seconds from 0.1 to 60",
+            field="offline_after",
+        )
+    return value
+
+
 def load_config(
     *,
     data_dir: str | os.PathLike[str] | None = None,
@@ -332,6 +349,6 @@ def load_config(
         backup_every_minutes=settings.backup.every_minutes,
         printers=printers,
         database_from_file=bool(settings.database.url),
-        offline_after=table.offline_after,
+        offline_after=_offline_after(env, table.offline_after),
         sync_every=table.sync_every,
     )

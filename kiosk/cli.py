@@ -23,7 +23,9 @@ from eventdesk.cli.common import (
 from eventdesk.config import DECODERS
 
 if TYPE_CHECKING:
+    from eventdesk.db import Store
     from eventdesk.services.checkin import Checkin
+    from eventdesk.services.door import Door
     from kiosk.outage import DatabaseState
     from kiosk.wedge import Decision
 
@@ -90,9 +92,49 @@ def scan(
     def database(state: DatabaseState) -> None:
         say(state.sentence())
 
-    store = obj.store
+    station = obj.door_station() if obj.on_server else None
+    sync_loop = None
+    store: Store | None = None
+    if station is None:
+        store = obj.store
+    else:  # a station on a server starts, and decides, even while its server is away
+        from eventdesk.services.door import ServerAway, SyncLoop
+
+        try:
+            store = station.link.call(station.server, timeout=max(5.0, station.link.threshold))
+        except ServerAway:
+            say(
+                f"OFFLINE ({station.link.reason}): deciding from this station's copy; "
+                "badges are not printed until the server is back"
+            )
+
+        def link_changed(online: bool, reason: str) -> None:
+            if online:
+                say("server back: online again, every offline scan uploaded")
+            else:
+                say(
+                    f"OFFLINE ({reason}): deciding from this station's copy, "
+                    "uploading when the server is back"
+                )
+
+        copied: list[bool] = []
+
+        def round_done(report: Any) -> None:
+            if report.online and not copied:
+                copied.append(True)
+                tickets = station.mirror_status().tickets
+                say(f"offline copy ready: {tickets} ticket(s), refreshed every few seconds")
+            if report.conflicts:
+                say(
+                    f"{report.conflicts} conflict(s) on upload: see "
+                    "`eventdesk report conflicts EVENT`"
+                )
+
+        station.link.listeners.append(link_changed)
+        sync_loop = SyncLoop(station, on_round=round_done, on_error=lambda exc: say(f"sync: {exc}"))
+        sync_loop.start()
     printer_worker = None
-    if print_to:
+    if print_to and store is not None:
         from kiosk.print_worker import PrintWorker
 
         printer_worker = PrintWorker(
@@ -112,22 +154,28 @@ def scan(
             click.echo(f"{scan_human(result)}   ({decision.latency_ms:.0f} ms)")
         sys.stdout.flush()
 
-    if spec is None:
+    options: dict[str, Any] = {
+        "operator": operator,
+        "event": door_event,
+        "print_to": print_to if store is not None else None,
+        "self_service": self_service,
+    }
+
+    def make_desk() -> Any:
+        if station is not None:
+            return station.door(**options)
         from eventdesk.services.checkin import Checkin
 
-        desk = Checkin(
-            store,
-            station=obj.station,
-            operator=operator,
-            event=door_event,
-            print_to=print_to,
-            self_service=self_service,
-        )
+        assert store is not None
+        return Checkin(store, station=obj.station, **options)
+
+    if spec is None:
         say("reading a keyboard-wedge scanner on stdin (one ticket a line)")
         try:
-            _scan_lines(desk, session_id, show, database, say)
+            _scan_lines(make_desk(), session_id, show, database, say)
         finally:
             _finish_printing(obj, printer_worker, print_to, say)
+            _finish_sync(sync_loop, station, say)
         return
 
     from kiosk.capture import CaptureWorker
@@ -167,6 +215,7 @@ def scan(
         self_service=self_service,
         on_failure=failed,
         on_database=database,
+        desk=make_desk if station is not None else None,
     )
     worker.start()
     try:
@@ -181,6 +230,7 @@ def scan(
         worker.join(5)
         capture.join(5)
         _finish_printing(obj, printer_worker, print_to, say)
+        _finish_sync(sync_loop, station, say)
     if worker.error is not None:
         raise worker.error
     if capture.error is not None:
@@ -188,8 +238,23 @@ def scan(
     say(f"done: {capture.frames_read} frames read, {worker.frames_decoded} decoded")
 
 
+def _finish_sync(sync_loop: Any, station: Any, say: Callable[[str], None]) -> None:
+    """At the end of a scanner on a server: one last upload, and what still waits, said."""
+    if sync_loop is None:
+        return
+    sync_loop.stop()
+    sync_loop.join(10)
+    if station.pending:
+        report = station.sync_round(refresh_mirror=False)
+        if report.pending:
+            say(
+                f"{report.pending} offline scan(s) still waiting to upload: they are kept in "
+                "this station's mirror; `eventdesk sync` uploads them"
+            )
+
+
 def _scan_lines(
-    desk: Checkin,
+    desk: Checkin | Door,
     session_id: int | None,
     show: Callable[[Decision], None],
     database: Callable[[DatabaseState], None],

@@ -19,6 +19,7 @@ from datetime import datetime
 
 from eventdesk.db import Store
 from eventdesk.services.checkin import Checkin
+from eventdesk.services.door import Door
 from eventdesk.values import utcnow
 from kiosk.capture import CaptureWorker, Frame
 from kiosk.decoders import Decoder
@@ -63,7 +64,7 @@ class _Seen:
 class ScanWorker(threading.Thread):
     def __init__(
         self,
-        store: Store,
+        store: Store | None,
         capture: CaptureWorker,
         decoder: Decoder,
         *,
@@ -80,8 +81,12 @@ class ScanWorker(threading.Thread):
         on_database: Callable[[DatabaseState], None] | None = None,
         on_frame: Callable[[Frame], None] | None = None,
         backoff: Callable[[], Backoff] = Backoff,
+        desk: Callable[[], Checkin | Door] | None = None,
     ) -> None:
         super().__init__(name="scan worker", daemon=True)
+        # Makes this worker's check-in desk (a station on a server passes its Door, which
+        # decides from the mirror while the server does not answer); default: a Checkin.
+        self._make_desk = desk
         self.clock = clock  # the station's "now" for each check-in
         # A self-service kiosk: a ticket that needs staff (an ID check) is sent to the desk.
         self.self_service = self_service
@@ -109,7 +114,7 @@ class ScanWorker(threading.Thread):
         self.outage = Outage()
         self._backoff = backoff
         self._pending: deque[_Seen] = deque()  # read, not decided yet, in the order seen
-        self._desk: Checkin | None = None
+        self._desk: Checkin | Door | None = None
         self._halt = threading.Event()
 
     @property
@@ -158,7 +163,10 @@ class ScanWorker(threading.Thread):
         while self._pending and not self._halt.is_set():
             seen = self._pending[0]
             try:
+                if self._desk is None and self._make_desk is not None:
+                    self._desk = self._make_desk()
                 if self._desk is None:
+                    assert self.store is not None, "a ScanWorker needs a store or a desk"
                     self._desk = Checkin(
                         self.store,
                         station=self.station,

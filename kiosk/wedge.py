@@ -20,6 +20,7 @@ from kiosk.outage import Backoff, DatabaseState, Outage, is_outage
 
 if TYPE_CHECKING:
     from eventdesk.services.checkin import Checkin, ScanResult
+    from eventdesk.services.door import Door
 
 MAX_LINE = 512  # a ticket payload is 125 characters; anything far longer is not one
 CHUNK = 4096
@@ -115,7 +116,7 @@ class PendingScan:
     source: str = "scanner"  # who read it (the screens tell a scanner from a search box)
 
 
-def decide(desk: Checkin, scan: PendingScan, *, session_id: int | None = None) -> Decision:
+def decide(desk: Checkin | Door, scan: PendingScan, *, session_id: int | None = None) -> Decision:
     """One try at a line's decision (raises whatever the database does)."""
     result = desk.scan(scan.line.text, session_id=session_id, nonce=scan.nonce)
     if scan.line.problem is not None and result.result == "invalid":
@@ -135,7 +136,7 @@ class LineQueue(threading.Thread):
 
     def __init__(
         self,
-        desk: Callable[[], Checkin],
+        desk: Callable[[], Checkin | Door],
         *,
         on_decision: Callable[[Decision, PendingScan], None],
         on_database: Callable[[DatabaseState], None] | None = None,

@@ -24,7 +24,7 @@ from eventdesk.services.auth import StaffInfo, list_staff
 from screens.backend import MODES, Backend
 from screens.devices import Devices
 from screens.login import LoginScreen
-from screens.messages import BackupProblem, BadgePrinted, DatabaseStatus, SignedIn
+from screens.messages import BackupProblem, BadgePrinted, DatabaseStatus, SignedIn, SyncProblem
 
 
 def lazy_screen(module: str, name: str) -> Callable[[], Screen[Any]]:
@@ -78,6 +78,7 @@ class EventdeskApp(App[None]):
     def on_mount(self) -> None:
         # The printer stack loads in a thread: the first screen does not wait for it.
         self.run_worker(self.devices.start_printing, thread=True, group="devices")
+        self.devices.start_sync()
         if self.backup_minutes:
             self.devices.start_backups(
                 self.backend.config.data_dir, self.backup_minutes, self.backup_keep
@@ -169,6 +170,15 @@ class EventdeskApp(App[None]):
         else:
             self.notify(f"Backup failed: {message.problem}", title="Backup", severity="warning")
 
+    @on(SyncProblem)
+    def sync_problem(self, message: SyncProblem) -> None:
+        if self.current_mode != "kiosk":
+            self.notify(
+                f"Syncing this station's mirror failed: {message.problem}",
+                title="Offline copy",
+                severity="warning",
+            )
+
     def show_who(self) -> None:
         staff = self.backend.staff
         who = f"{staff.name} ({staff.role})" if staff else "not signed in"
@@ -213,6 +223,10 @@ def make_app(
         printers=printers_of(config),
         wall=wall,
     )
+    if not store.is_sqlite:  # a station on a server: decides from its mirror when it must
+        from eventdesk.services.door import Station
+
+        backend.door_station = Station(config, store, clock=backend.clock)
     backend.choose_event()
     if sign_in_as is not None:
         backend.staff = _staff_named(store, sign_in_as)

@@ -16,7 +16,8 @@ from eventdesk.config import Config
 from eventdesk.db import Store
 from eventdesk.errors import NotFound
 from eventdesk.services.auth import StaffInfo
-from eventdesk.services.checkin import Checkin, ScanResult
+from eventdesk.services.checkin import Checkin, ScanResult, UndoResult, undo_checkin
+from eventdesk.services.door import Door, Station
 from eventdesk.services.events import EventInfo, current_event, list_events
 from eventdesk.values import utcnow
 
@@ -63,6 +64,9 @@ class Backend:
     printers: dict[str, Any] = field(default_factory=dict)
     wall: bool = False  # a stats display on the wall: no sign-in, stats only
     clock: Callable[[], datetime] = utcnow  # what "now" is for the screens (fixed in snapshots)
+    # A station on a server: its link, mirror and outbox (decides offline when the server does
+    # not answer). None on SQLite: the station is its own server.
+    door_station: Station | None = None
     _local: threading.local = field(default_factory=threading.local, repr=False)
 
     def now(self) -> datetime:
@@ -107,22 +111,54 @@ class Backend:
         """The desk and the kiosk of this station admit ``info``'s tickets from now on."""
         self.event, self.door = info.slug, info
 
-    def checkin(self, *, self_service: bool = False) -> Checkin:
+    def checkin(self, *, self_service: bool = False) -> Checkin | Door:
         """This thread's check-in desk for the door's event, operator and printer. A
-        self-service kiosk sends a ticket that needs staff (an ID check) to the desk."""
+        self-service kiosk sends a ticket that needs staff (an ID check) to the desk. On a
+        server it is the station's Door: it decides from the mirror while the server is away."""
         key = (self.event, self.operator, self.print_to, self_service)
-        desks: dict[bool, tuple[object, Checkin]] = self._local.__dict__.setdefault("desks", {})
+        desks: dict[bool, tuple[object, Checkin | Door]] = self._local.__dict__.setdefault(
+            "desks", {}
+        )
         known = desks.get(self_service)
         if known is not None and known[0] == key:
             return known[1]
-        desk = StationCheckin(
-            self.clock,
-            self.store,
-            station=self.station,
-            operator=self.operator,
-            event=self.event,
-            print_to=self.print_to,
-            self_service=self_service,
-        )
+        desk: Checkin | Door
+        if self.door_station is not None:
+            desk = self.door_station.door(
+                operator=self.operator,
+                event=self.event,
+                print_to=self.print_to,
+                self_service=self_service,
+                clock=self.clock,
+            )
+        else:
+            desk = StationCheckin(
+                self.clock,
+                self.store,
+                station=self.station,
+                operator=self.operator,
+                event=self.event,
+                print_to=self.print_to,
+                self_service=self_service,
+            )
         desks[self_service] = (key, desk)
         return desk
+
+    def undo(self, ticket_id: str) -> UndoResult:
+        """Annul a check-in at this door (offline too, on a server)."""
+        if self.door_station is not None:
+            door = self.checkin()
+            assert isinstance(door, Door)
+            return door.undo(ticket_id)
+        return undo_checkin(self.store, ticket_id, station=self.station)
+
+    @property
+    def offline(self) -> bool:
+        """The door decides from its mirror now (the server does not answer, or this station's
+        offline scans are still being uploaded)."""
+        return self.door_station is not None and not self.door_station.deciding_online()
+
+    @property
+    def waiting(self) -> int:
+        """Scans decided offline, not uploaded yet."""
+        return self.door_station.pending if self.door_station is not None else 0

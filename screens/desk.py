@@ -22,14 +22,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.widgets import Button, DataTable, Footer, Header, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from eventdesk.errors import EventdeskError, NotFound, SoldOut
 from eventdesk.services.attendees import AttendeeInfo, checked_in_among, find_attendees
-from eventdesk.services.events import EventInfo, show_event
+from eventdesk.services.events import show_event
 from eventdesk.services.payments import PaymentSummary
 from eventdesk.services.registration import promote, show_ticket
 from eventdesk.values import format_cents
@@ -52,7 +51,17 @@ from screens.widgets.desk_answer import (
 from screens.widgets.desk_card import AttendeeCard, CardData, TicketLine, load_card
 from screens.widgets.desk_forms import PaymentScreen, WalkInDone, WalkInScreen
 from screens.widgets.desk_jobs import BUTTONS, TICKET_ACTIONS
+from screens.widgets.desk_messages import (
+    CardLoaded,
+    Done,
+    EventLoaded,
+    Failed,
+    Polled,
+    PromoteRefused,
+    Searched,
+)
 from screens.widgets.desk_results import ResultsTable
+from screens.widgets.offline_state import OfflineState
 from screens.widgets.wedge_scans import WedgeScans
 
 SEARCH_LIMIT = 50
@@ -79,74 +88,6 @@ class DeskScreen(StationScreen):
         Binding("ctrl+s", "focus_scan", "Scan field", id="desk.scan", show=False),
     ]
 
-    # --- messages (posted by this screen's workers) -----------------------------------------
-    class Searched(Message):
-        """Search results for query number ``seq``; ``checked_in``: who of them is in."""
-
-        def __init__(
-            self,
-            seq: int,
-            query: str,
-            people: list[AttendeeInfo],
-            checked_in: frozenset[int] = frozenset(),
-        ) -> None:
-            super().__init__()
-            self.seq, self.query, self.people, self.checked_in = seq, query, people, checked_in
-
-    class CardLoaded(Message):
-        """Card number ``seq``; with ``scan``, the decision it was read for (shown with it)."""
-
-        def __init__(
-            self,
-            seq: int,
-            card: CardData | None,
-            problem: str | None = None,
-            scan: ScanDecided | None = None,
-        ) -> None:
-            super().__init__()
-            self.seq, self.card, self.problem, self.scan = seq, card, problem, scan
-
-    class Polled(Message):
-        """The card and the ✔ marks read again (another station may have changed them)."""
-
-        def __init__(
-            self, card_seq: int, card: CardData | None, search_seq: int, checked_in: frozenset[int]
-        ) -> None:
-            super().__init__()
-            self.card_seq, self.card = card_seq, card
-            self.search_seq, self.checked_in = search_seq, checked_in
-
-    class EventLoaded(Message):
-        def __init__(self, info: EventInfo) -> None:
-            super().__init__()
-            self.info = info
-
-    class Done(Message):
-        """An action finished; ``attendee_id``'s card is read again."""
-
-        def __init__(
-            self, text: str, attendee_id: int | None, *, wake_printer: bool = False
-        ) -> None:
-            super().__init__()
-            self.text, self.attendee_id, self.wake_printer = text, attendee_id, wake_printer
-
-    class PromoteRefused(Message):
-        """There is no free place for a waitlisted ticket."""
-
-        def __init__(self, ticket_id: str, attendee_id: int, name: str, text: str) -> None:
-            super().__init__()
-            self.ticket_id, self.attendee_id, self.name, self.text = (
-                ticket_id,
-                attendee_id,
-                name,
-                text,
-            )
-
-    class Failed(Message):
-        def __init__(self, text: str, attendee_id: int | None = None) -> None:
-            super().__init__()
-            self.text, self.attendee_id = text, attendee_id
-
     # --- state ------------------------------------------------------------------------------
     def __init__(self) -> None:
         super().__init__()
@@ -158,6 +99,8 @@ class DeskScreen(StationScreen):
         self.card: CardData | None = None  # what the card shows; the actions act on it
         self.scanning = False  # a scan's card is being read: no action until it is shown
         self.scanned: str | None = None  # the ticket id a scan put in the search box
+        # The last admission decided offline (ticket id, name): Ctrl+U undoes it with no card.
+        self.offline_admitted: tuple[str, str] | None = None
         self.door_event: str | None = None  # the door's event whose title and zone are loaded
         self.timezone = "UTC"
         self.event_title = ""
@@ -167,6 +110,7 @@ class DeskScreen(StationScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="door", markup=False)
+        yield OfflineState(self.backend.door_station, id="offline")
         with Horizontal(id="desk-inputs"):
             yield Input(
                 placeholder="Search: name, email, company or ticket id",
@@ -265,12 +209,12 @@ class DeskScreen(StationScreen):
     @work(thread=True, exclusive=True, group="desk-event", exit_on_error=False)
     def load_event(self, event: str | None) -> None:
         if event is None:
-            self.post_message(self.Failed("This station has no event: create one first."))
+            self.post_message(Failed("This station has no event: create one first."))
             return
         try:
-            self.post_message(self.EventLoaded(show_event(self.backend.store, event)))
+            self.post_message(EventLoaded(show_event(self.backend.store, event)))
         except EventdeskError as exc:
-            self.post_message(self.Failed(exc.message))
+            self.post_message(Failed(exc.message))
 
     @on(EventLoaded)
     def event_loaded(self, message: EventLoaded) -> None:
@@ -313,10 +257,10 @@ class DeskScreen(StationScreen):
             people = find_attendees(store, query, limit=SEARCH_LIMIT)
             checked_in = checked_in_among(store, event, (p.id for p in people))
         except EventdeskError as exc:
-            self.post_message(self.Failed(exc.message))
+            self.post_message(Failed(exc.message))
             return
         if not get_current_worker().is_cancelled:
-            self.post_message(self.Searched(seq, query, people, checked_in))
+            self.post_message(Searched(seq, query, people, checked_in))
 
     @on(Searched)
     def searched(self, message: Searched) -> None:
@@ -409,8 +353,8 @@ class DeskScreen(StationScreen):
             self._banner(*self.scans.banner(self.devices.scanner))
 
     def _scan_failed(self, _scan: PendingScan, exc: Exception) -> None:  # in the scans' thread
-        self.post_message(self.Failed(exc.message if isinstance(exc, EventdeskError) else str(exc)))
-        self.post_message(self.CardLoaded(-1, None, scan=None))  # nothing to wait for
+        self.post_message(Failed(exc.message if isinstance(exc, EventdeskError) else str(exc)))
+        self.post_message(CardLoaded(-1, None, scan=None))  # nothing to wait for
 
     @on(DatabaseStatus)
     def database_status(self, message: DatabaseStatus) -> None:
@@ -430,12 +374,19 @@ class DeskScreen(StationScreen):
         result = message.decision.result
         if "badge queued" in result.flags:
             self.devices.wake_printer()
-        if result.ticket_id is not None and result.result != "unknown":
+        if result.ticket_id is not None and result.result != "unknown" and not result.offline:
             self.scanning = True
             self._sync_actions()
             self._request_card(ticket_id=result.ticket_id, scan=message)
         else:
             self.scanning = False
+            if result.offline:  # no card from the server: none of someone else either
+                self._clear_card(
+                    f"{result.attendee or result.ticket_id or 'This scan'}: decided offline, "
+                    "from this station's copy. The card comes back with the server."
+                )
+            if result.offline and result.admitted and result.ticket_id is not None:
+                self.offline_admitted = (result.ticket_id, result.attendee or result.ticket_id)
             self._answer(message)
 
     def _answer(self, message: ScanDecided) -> None:
@@ -484,15 +435,15 @@ class DeskScreen(StationScreen):
                 attendee_id = show_ticket(store, ticket_id).attendee_id
             card = load_card(store, attendee_id, event, self.backend.now())
         except NotFound as exc:
-            self.post_message(self.CardLoaded(seq, None, exc.message, scan))
+            self.post_message(CardLoaded(seq, None, exc.message, scan))
             return
         except EventdeskError as exc:
-            self.post_message(self.Failed(exc.message))
+            self.post_message(Failed(exc.message))
             if scan is not None:  # the answer is shown all the same
-                self.post_message(self.CardLoaded(-1, None, None, scan))
+                self.post_message(CardLoaded(-1, None, None, scan))
             return
         if scan is not None or not get_current_worker().is_cancelled:
-            self.post_message(self.CardLoaded(seq, card, None, scan))
+            self.post_message(CardLoaded(seq, card, None, scan))
 
     @on(CardLoaded)
     def card_loaded(self, message: CardLoaded) -> None:
@@ -546,7 +497,7 @@ class DeskScreen(StationScreen):
             checked_in = checked_in_among(store, event, ids)
         except EventdeskError:
             return  # the next poll tries again
-        self.post_message(self.Polled(seqs[0], card, seqs[1], checked_in))
+        self.post_message(Polled(seqs[0], card, seqs[1], checked_in))
 
     @on(Polled)
     def polled(self, message: Polled) -> None:
@@ -595,6 +546,8 @@ class DeskScreen(StationScreen):
             return None
         if kind == "check_in" and self.card is not None and not self.scanning:
             return True  # with nothing to admit, it says why
+        if kind == "undo" and self.offline_admitted is not None and self.backend.offline:
+            return True  # the last admission decided offline (no card to pick from)
         return True if self._pick(kind) is not None else None
 
     def _sync_actions(self) -> None:
@@ -631,7 +584,7 @@ class DeskScreen(StationScreen):
         try:
             result = self.backend.checkin().checkin_ticket(ticket_id)
         except EventdeskError as exc:
-            self.post_message(self.Failed(exc.message))
+            self.post_message(Failed(exc.message))
             return
         latency = (time.monotonic() - started) * 1000
         from kiosk.scanner import Decision
@@ -643,20 +596,25 @@ class DeskScreen(StationScreen):
         if line is not None:
             ticket = line.ticket
             self.undo_ticket(ticket.id, ticket.attendee_id, ticket.attendee, self.timezone)
+        elif self.offline_admitted is not None and self.backend.offline:  # no card offline
+            ticket_id, name = self.offline_admitted
+            self.offline_admitted = None
+            self.undo_ticket(ticket_id, None, name, self.timezone)
 
     @work(thread=True, group="action", exit_on_error=False)
-    def undo_ticket(self, ticket_id: str, attendee_id: int, name: str, timezone: str) -> None:
-        store, station = self.backend.store, self.backend.station
-        self._job(lambda: jobs.undo(store, station, ticket_id, name, timezone), attendee_id)
+    def undo_ticket(
+        self, ticket_id: str, attendee_id: int | None, name: str, timezone: str
+    ) -> None:
+        self._job(lambda: jobs.undo(self.backend.undo, ticket_id, name, timezone), attendee_id)
 
-    def _job(self, job: Callable[[], str], attendee_id: int, *, wake: bool = False) -> None:
+    def _job(self, job: Callable[[], str], attendee_id: int | None, *, wake: bool = False) -> None:
         """In a thread worker: run an action; Done or Failed comes back."""
         try:
             text = job()
         except EventdeskError as exc:
-            self.post_message(self.Failed(exc.message, attendee_id))
+            self.post_message(Failed(exc.message, attendee_id))
             return
-        self.post_message(self.Done(text, attendee_id, wake_printer=wake))
+        self.post_message(Done(text, attendee_id, wake_printer=wake))
 
     def action_reprint(self) -> None:
         line = self._pick("reprint")
@@ -733,17 +691,15 @@ class DeskScreen(StationScreen):
                 self.backend.store, ticket_id, force=force, station=self.backend.station
             )
         except SoldOut as exc:
-            self.post_message(self.PromoteRefused(ticket_id, attendee_id, name, exc.message))
+            self.post_message(PromoteRefused(ticket_id, attendee_id, name, exc.message))
             return
         except EventdeskError as exc:
-            self.post_message(self.Failed(exc.message, attendee_id))
+            self.post_message(Failed(exc.message, attendee_id))
             return
         seat = f", seat {placed.seat}" if placed.seat else ""
         over = " over capacity" if force else ""
         self.post_message(
-            self.Done(
-                f"{name} is off the waitlist: registered{over} ({ticket_id}{seat}).", attendee_id
-            )
+            Done(f"{name} is off the waitlist: registered{over} ({ticket_id}{seat}).", attendee_id)
         )
 
     @on(PromoteRefused)

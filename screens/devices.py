@@ -25,10 +25,12 @@ from screens.messages import (
     CameraStatus,
     DatabaseStatus,
     ScanDecided,
+    SyncProblem,
 )
 
 if TYPE_CHECKING:  # OpenCV and the printer stack load when first used (start-up time)
     from eventdesk.services.backup import BackupSchedule
+    from eventdesk.services.door import SyncLoop
     from kiosk.capture import CaptureState, CaptureWorker, Frame
     from kiosk.outage import DatabaseState
     from kiosk.print_worker import PrintOutcome, PrintWorker
@@ -48,6 +50,7 @@ class Devices:
         self.scanner: ScanWorker | None = None
         self.printer: PrintWorker | None = None
         self.backups: BackupSchedule | None = None
+        self.sync: SyncLoop | None = None
         self.decoder_name = ""
         self.camera_state = "stopped"
         self.camera_detail = "no camera configured" if backend.camera is None else ""
@@ -118,6 +121,11 @@ class Devices:
                 on_failure=self._on_failure,
                 on_database=self._on_database,
                 on_frame=self._on_frame,
+                desk=(
+                    (lambda: backend.checkin(self_service=self_service))
+                    if backend.door_station is not None
+                    else None
+                ),
             )
             self.capture.start()
             self.scanner.start()
@@ -193,6 +201,21 @@ class Devices:
         if self.printer is not None:
             self.printer.wake()
 
+    # --- the server and the mirror -------------------------------------------------------
+    def start_sync(self) -> None:
+        """A station on a server: upload what was decided offline and refresh the mirror
+        every few seconds (every second while the server is away), in a thread."""
+        station = self.backend.door_station
+        if station is None or self.sync is not None:
+            return
+        from eventdesk.services.door import SyncLoop
+
+        self.sync = SyncLoop(station, on_error=self._sync_failed)
+        self.sync.start()
+
+    def _sync_failed(self, exc: BaseException) -> None:
+        self.app_sink.post_message(SyncProblem(str(exc)))
+
     # --- backups ----------------------------------------------------------------------------
     def start_backups(self, data_dir: Path, minutes: float, keep: int) -> None:
         if self.backups is None and self.backend.store.is_sqlite:
@@ -212,7 +235,7 @@ class Devices:
 
     # --- shutdown ---------------------------------------------------------------------------
     def stop(self) -> None:
-        for worker in (self.scanner, self.capture, self.printer, self.backups):
+        for worker in (self.scanner, self.capture, self.printer, self.backups, self.sync):
             if worker is not None:
                 worker.stop()
         for worker in (self.scanner, self.capture, self.printer):

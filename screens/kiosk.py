@@ -29,6 +29,7 @@ from screens.base import StationScreen
 from screens.login import StaffPinScreen
 from screens.messages import BadgePrinted, CameraFrame, CameraStatus, DatabaseStatus, ScanDecided
 from screens.widgets.kiosk_answer import SEE_THE_DESK, KioskAnswer
+from screens.widgets.offline_state import OfflineState
 from screens.widgets.preview import CameraPreview
 from screens.widgets.wedge_scans import WedgeScans
 
@@ -133,6 +134,7 @@ class KioskScreen(StationScreen, inherit_bindings=False):
         with Horizontal(id="kiosk-top"):
             yield Static(self._where(), id="door", markup=False)
             yield Static("", id="kiosk-camera", markup=False)
+        yield OfflineState(self.backend.door_station, id="offline")
         with Container(id="kiosk-body"):
             with ContentSwitcher(initial="attract", id="kiosk-panes"):
                 with Horizontal(id="attract"):

@@ -78,6 +78,13 @@ class BackupProblem(Message):
 
 
 @dataclass
+class SyncProblem(Message):
+    """A round of the mirror's sync failed for a reason other than the server being away."""
+
+    problem: str
+
+
+@dataclass
 class SignedIn(Message):
     """Someone signed in (or, with staff None, signed out)."""
 

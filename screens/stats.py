@@ -125,6 +125,9 @@ class StatsScreen(StationScreen):
                 yield Static("No payments yet", id="revenue")
             with Vertical(id="problems-panel", classes="panel"):
                 yield BarList("No scan problems", id="scan-problems")
+                latest = Static("", id="latest-conflict", markup=False)
+                latest.display = False  # only while the event has conflicts
+                yield latest
         yield Footer()
 
     def on_mount(self) -> None:
@@ -324,6 +327,28 @@ class StatsScreen(StationScreen):
             for result, count in problems
         ]
         self.query_one("#scan-problems", BarList).show(rows)
+        self._show_latest_conflict(figures)
+
+    def _show_latest_conflict(self, figures: Stats) -> None:
+        """The newest conflict's two stations and times (an offline admission, and what the
+        server had meanwhile), under the problems; nothing while there are none."""
+        target = self.query_one("#latest-conflict", Static)
+        latest = figures.latest_conflict
+        target.display = bool(figures.conflicts and latest)
+        if not figures.conflicts or not latest:
+            return
+        (station, other), (moment, other_moment) = latest["stations"], latest["times"]
+        mine = f"{station} {clock(moment, self.zone)}"
+        theirs = " ".join(
+            part for part in (other, other_moment and clock(other_moment, self.zone)) if part
+        )
+        if latest["reason"] == "revoked":  # the ticket was cancelled meanwhile
+            theirs = f"cancelled {theirs}".strip()
+        target.update(
+            Text.assemble(
+                ("latest conflict: ", "bold"), f"{mine} vs {theirs or '?'}", style="yellow"
+            )
+        )
 
     def _show_stations(self, figures: Stats) -> None:
         target = self.query_one("#stations", Static)

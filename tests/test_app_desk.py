@@ -33,6 +33,7 @@ from screens.messages import ScanDecided
 from screens.widgets.confirm import ConfirmScreen
 from screens.widgets.desk_card import AttendeeCard
 from screens.widgets.desk_forms import PaymentScreen, WalkInScreen
+from screens.widgets.desk_messages import Searched
 from screens.widgets.desk_results import ResultsTable
 from testkit.media import Shot, render_frames, write_video
 from tests.apptools import STATION, DemoStation, wait_for
@@ -211,7 +212,7 @@ async def test_search_narrows_the_table_with_each_key(station: DemoStation) -> N
 
         # Results of an older query arriving late never replace the newer ones.
         handled: list[bool] = []
-        screen.post_message(DeskScreen.Searched(screen.search_seq - 1, "", people))
+        screen.post_message(Searched(screen.search_seq - 1, "", people))
         screen.call_later(handled.append, True)  # queued behind it: runs once it is handled
         await wait_for(lambda: bool(handled), pilot)
         assert emails(screen) == {person.email}

@@ -153,3 +153,22 @@ def test_scan_reads_the_stations_decoder(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "with decoder zxing" in done.stderr.lower()
+
+
+def test_the_offline_threshold_and_sync_interval_from_the_file_then_the_environment(
+    tmp_path: Path,
+) -> None:
+    assert load_config(data_dir=tmp_path, environ={}).offline_after == 1.0  # about a second
+    (tmp_path / "eventdesk.toml").write_text(
+        "[station]\nname = 'Door 1'\noffline_after = 2.5\nsync_every = 10\n"
+    )
+    config = load_config(data_dir=tmp_path, environ={})
+    assert (config.offline_after, config.sync_every) == (2.5, 10.0)
+    config = load_config(data_dir=tmp_path, environ={"EVENTDESK_OFFLINE_AFTER": "0.5"})
+    assert config.offline_after == 0.5
+    for bad in ("soon", "0", "600"):
+        with pytest.raises(InvalidInput, match="EVENTDESK_OFFLINE_AFTER"):
+            load_config(data_dir=tmp_path, environ={"EVENTDESK_OFFLINE_AFTER": bad})
+    (tmp_path / "eventdesk.toml").write_text("[station]\noffline_after = 0\n")
+    with pytest.raises(InvalidInput, match="offline_after"):
+        load_config(data_dir=tmp_path, environ={})

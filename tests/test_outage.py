@@ -13,8 +13,7 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -23,31 +22,23 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
-from textual.widgets import Input, Static
 
-from eventdesk.config import Config, load_config
-from eventdesk.db import Store, open_store
+from eventdesk.db import Store
 from eventdesk.models import ScanLog
 from eventdesk.services import printing
 from eventdesk.services.backup import BackupSchedule
-from eventdesk.services.demo import build_demo
-from eventdesk.services.registration import TicketInfo, register, show_ticket
-from eventdesk.tickets import Signer, ensure_keys, load_signer, register_public_key
+from eventdesk.services.registration import register, show_ticket
+from eventdesk.tickets import Signer, register_public_key
 from eventdesk.values import utcnow
 from kiosk.capture import CaptureWorker, Source
 from kiosk.decoders import make_decoder
 from kiosk.print_worker import PrintOutcome, PrintWorker
 from kiosk.printers import printers_from_config
 from kiosk.scanner import Decision, ScanWorker
-from screens.app import EventdeskApp, make_app
-from screens.desk import DeskScreen
-from screens.messages import ScanDecided
 from testkit.media import Shot, render_frames, write_video
 from testkit.proxy import TcpProxy
 from testkit.zebra import FakeZebra
-from tests.apptools import STATION, demo_now, demo_shift, wait_for
 from tests.helpers import add_type, make_event, people, wait_until
-from tests.test_app_kiosk import admissible, answered, event_tickets, hook, scan_with_wedge, started
 from tests.test_printing import event_now, guest
 
 EVENTDESK = str(Path(sys.executable).with_name("eventdesk"))
@@ -239,7 +230,7 @@ def rides_out(run: Running, payloads: list[str], ids: list[str], away: Any, back
 
 # --- the keyboard-wedge scanner -------------------------------------------------------------------
 @POSTGRESQL
-def test_a_wedge_scanner_rides_out_a_postgresql_server_that_goes_away(
+def test_a_wedge_scanner_decides_offline_while_its_postgresql_server_is_away(
     backend_fixed: None,
     db_url: str,
     store: Store,
@@ -247,11 +238,38 @@ def test_a_wedge_scanner_rides_out_a_postgresql_server_that_goes_away(
     proxy: TcpProxy,
     tmp_path: Path,
 ) -> None:
+    """A station on a server: its scans are answered from its mirror at once while the server
+    is away (said once, OFFLINE), uploaded when it is back; nothing waits, nothing is lost."""
     event, payloads, ids = door
     run = scanner(through(proxy, db_url), tmp_path / "data", event)
-    rides_out(run, payloads, ids, proxy.cut, proxy.restore)
+    try:
+        run.said("offline copy ready")
+        run.send(payloads[0])
+        [first] = run.answers(1)
+        assert (first["result"], first["ticket_id"], first["offline"]) == ("ok", ids[0], False)
+        proxy.cut()
+        run.send(payloads[1], payloads[2])
+        answers = run.answers(3)
+        assert [(a["result"], a["ticket_id"], a["offline"]) for a in answers[1:]] == [
+            ("ok", ids[1], True),
+            ("ok", ids[2], True),
+        ], run.stderr
+        run.said("OFFLINE")
+        proxy.restore()
+        run.said("server back")
+        run.end_input()
+        assert run.wait() == 0, run.stderr
+    finally:
+        run.kill()
+    assert "Traceback" not in run.stderr
+    assert run.stderr.count("OFFLINE (") == 1, run.stderr  # said once, not at every scan
     assert proxy.cuts == 1 and proxy.accepted >= 2  # it connected again after the cut
     assert all(admitted_once(store, ticket_id) for ticket_id in ids)
+    with store.read() as session:
+        offline = session.scalars(
+            select(ScanLog.ticket_id).where(ScanLog.offline.is_(True)).order_by(ScanLog.at)
+        ).all()
+    assert offline == ids[1:]
 
 
 HOLD_THE_LOCK = """
@@ -526,116 +544,3 @@ def test_a_periodic_backup_says_the_database_is_away_and_goes_on_when_it_is_back
         schedule.join(30)
         store.dispose()
     assert schedule.error is None and problems.count(None) == 1
-
-
-# --- the app --------------------------------------------------------------------------------------
-@dataclass
-class AppStation:
-    """A demo event on the test's PostgreSQL server; the app's store reaches it through the
-    proxy (the test's own ``store`` does not)."""
-
-    event: str
-    tickets: list[TicketInfo]  # two tickets the door admits, not checked in yet
-    config: Config
-    store: Store
-
-
-@pytest.fixture
-def app_station(db_url: str, store: Store, proxy: TcpProxy, tmp_path: Path) -> Iterator[AppStation]:
-    data = tmp_path / "data"
-    data.mkdir()
-    ensure_keys(store, data, STATION)
-    store.signer = load_signer(data)
-    summary = build_demo(
-        store, attendee_count=40, seed=7, station=STATION, now=demo_now() if demo_shift() else None
-    )
-    tickets = admissible(store, event_tickets(store, summary.event))[:2]
-    assert len(tickets) == 2 and all(t.qr_payload for t in tickets)
-    config = load_config(data_dir=data, database_url=through(proxy, db_url), station=STATION)
-    app_store = open_store(config)
-    try:
-        yield AppStation(summary.event, tickets, config, app_store)
-    finally:
-        app_store.dispose()
-
-
-def app_at(station: AppStation, who: str, mode: str) -> EventdeskApp:
-    app = make_app(
-        config=station.config, store=station.store, sign_in_as=who, mode=mode, event=station.event
-    )
-    app.backend.clock = demo_now  # the demo's day (see tests/apptools.py)
-    return app
-
-
-async def until(pilot: Any, condition: Callable[[], bool]) -> None:
-    await wait_for(condition, pilot, timeout=LONG)
-
-
-def shown(widget: Static) -> str:
-    return str(widget.render()).casefold()
-
-
-@POSTGRESQL
-@pytest.mark.asyncio
-async def test_the_kiosk_keeps_a_wedge_scan_while_the_server_is_away(
-    backend_fixed: None, store: Store, proxy: TcpProxy, app_station: AppStation
-) -> None:
-    first, second = app_station.tickets
-    app = app_at(app_station, "Kiosk Door 1", "kiosk")
-    decisions: list[ScanDecided] = []
-    async with app.run_test(size=(100, 30), message_hook=hook((ScanDecided,), decisions)) as pilot:
-        screen = await started(app, pilot)
-
-        def says_not_answering() -> bool:
-            lines = screen.query("#db-state").results(Static)
-            return any(line.display and NOT_ANSWERING in shown(line) for line in lines)
-
-        await scan_with_wedge(pilot, first.qr_payload or "")
-        assert (await answered(pilot, decisions, 1)).result.result == "ok"
-        assert not says_not_answering()
-        proxy.cut()
-        await scan_with_wedge(pilot, second.qr_payload or "")
-        await until(pilot, says_not_answering)
-        assert app.is_running and len(decisions) == 1
-        proxy.restore()
-        panel = await answered(pilot, decisions, 2)  # the kept scan, answered on screen
-        assert panel.result is not None
-        assert (panel.result.result, panel.result.ticket_id) == ("ok", second.id)
-        await until(pilot, lambda: not says_not_answering())
-    assert admitted_once(store, first.id) and admitted_once(store, second.id)
-
-
-@POSTGRESQL
-@pytest.mark.asyncio
-async def test_the_desk_keeps_a_wedge_scan_while_the_server_is_away(
-    backend_fixed: None, store: Store, proxy: TcpProxy, app_station: AppStation
-) -> None:
-    first, second = app_station.tickets
-    app = app_at(app_station, "Sam Desk", "desk")
-    decisions: list[ScanDecided] = []
-    async with app.run_test(size=(120, 40), message_hook=hook((ScanDecided,), decisions)) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, DeskScreen))
-        screen = app.screen
-        banner = screen.query_one("#banner", Static)
-
-        async def scan(payload: str) -> None:
-            field = screen.query_one("#scan", Input)
-            field.focus()
-            await until(pilot, lambda: app.focused is field)
-            field.value = payload
-            await pilot.press("enter")
-
-        await scan(first.qr_payload or "")
-        await until(pilot, lambda: banner.has_class("-ok"))
-        proxy.cut()
-        await scan(second.qr_payload or "")
-        await until(pilot, lambda: banner.has_class("-warn"))
-        assert NOT_ANSWERING in shown(banner)
-        assert "1 scan(s) kept" in str(banner.render())
-        assert app.is_running and len(decisions) == 1
-        proxy.restore()
-        await until(pilot, lambda: len(decisions) == 2 and banner.has_class("-ok"))
-        result = decisions[1].decision.result
-        assert (result.result, result.ticket_id) == ("ok", second.id)
-        assert second.attendee in str(banner.render())
-    assert admitted_once(store, first.id) and admitted_once(store, second.id)

@@ -110,7 +110,7 @@ def test_scan_json_says_badge_queued(db_url: str, door: dict[str, Any]) -> None:
     )
     assert "badge queued" in scanned[0]["flags"]
     checked = json.loads(run(db_url, data, "--json", "checkin", second))
-    assert "badge queued" in checked["flags"]
+    assert "badge queued" in checked["flags"], checked
     assert len(list((data / "badges").glob("*.txt"))) == 2
 
 

@@ -23,7 +23,10 @@ from eventdesk.values import format_cents
 # --- reports, stats, import/export, backups -------------------------------------------------
 @click.command()
 @click.argument(
-    "name", type=click.Choice(["attendance", "revenue", "sales", "sessions", "waitlists", "scans"])
+    "name",
+    type=click.Choice(
+        ["attendance", "revenue", "sales", "sessions", "waitlists", "scans", "conflicts"]
+    ),
 )
 @click.argument("event_ref", metavar="EVENT")
 @click.option(
@@ -31,7 +34,8 @@ from eventdesk.values import format_cents
 )
 @pass_ctx
 def report(obj: Ctx, name: str, event_ref: str, csv_path: str | None) -> None:
-    """A report: attendance, revenue, sales, sessions, waitlists or scans."""
+    """A report: attendance, revenue, sales, sessions, waitlists, scans or conflicts (tickets
+    admitted by a station while it was offline and by another meanwhile)."""
     import csv as csv_module
 
     from eventdesk.services.csvexport import neutralize

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -55,11 +55,23 @@ def checkin(
     """Check in one ticket; exit 0 only when admitted. `checkin undo TICKET` annuls a check-in."""
     from eventdesk.services.checkin import Checkin, undo_checkin
 
+    door: Any = None
+    if obj.on_server:  # decided on the server while it answers, else from this station's mirror
+        station = obj.door_station()
+        station.catch_up()
     if words and words[0] == "undo":
         if len(words) != 2:
             raise click.UsageError("usage: eventdesk checkin undo TICKET [--session ID]")
-        undone = undo_checkin(obj.store, words[1], session_id=session_id, station=obj.station)
-        zones = obj.zones(tickets=[undone.ticket_id])
+        if obj.on_server:
+            door = station.door(operator=operator)
+            undone = door.undo(words[1], session_id=session_id)
+            offline = door.offline
+        else:
+            undone = undo_checkin(obj.store, words[1], session_id=session_id, station=obj.station)
+            offline = False
+        zone = (
+            "UTC" if offline else obj.zones(tickets=[undone.ticket_id]).of_ticket(undone.ticket_id)
+        )
         obj.emit(
             {
                 "result": "undone",
@@ -67,10 +79,11 @@ def checkin(
                 "session_id": undone.session_id,
                 "was_checked_in_at": to_jsonable(undone.was_checked_in_at),
                 "was_station": undone.was_station,
+                "offline": offline,
             },
             f"check-in of ticket {undone.ticket_id} undone "
-            f"(was {local(undone.was_checked_in_at, zones.of_ticket(undone.ticket_id))} "
-            f"at {undone.was_station})",
+            f"(was {local(undone.was_checked_in_at, zone)} at {undone.was_station})"
+            + (" (OFFLINE: uploaded when the server is back)" if offline else ""),
         )
         return
     if ticket_id is not None and not ticket_id.strip():
@@ -79,13 +92,16 @@ def checkin(
         raise click.UsageError("give one PAYLOAD, or --ticket TICKET")
     door_event = event_ref or obj.config.door_event
     print_to = obj.config.badge_printer(printer, auto_print)
-    desk = Checkin(
-        obj.store,
-        station=obj.station,
-        operator=operator,
-        event=door_event,
-        print_to=print_to,
-        self_service=self_service,
+    options: dict[str, Any] = {
+        "operator": operator,
+        "event": door_event,
+        "print_to": print_to,
+        "self_service": self_service,
+    }
+    desk = (
+        station.door(**options)
+        if obj.on_server
+        else Checkin(obj.store, station=obj.station, **options)
     )
     direction: Direction = "exit" if is_exit else "entry"
     if ticket_id is not None:
@@ -95,6 +111,13 @@ def checkin(
     else:
         result = desk.scan(words[0], session_id=session_id, direction=direction, nonce=nonce)
     obj.emit(scan_json(result), lambda: scan_human(result))
+    if result.offline:
+        waiting = obj.door_station().pending
+        click.echo(
+            f"eventdesk: OFFLINE ({obj.door_station().link.reason or 'server not answering'}): "
+            f"decided from this station's copy; {waiting} scan(s) waiting to upload",
+            err=True,
+        )
     if print_to and "badge queued" in result.flags and not result.replayed:  # now its badge
         print_badge = device(PRINT_BADGE)
         if print_badge is None:
@@ -120,7 +143,7 @@ def scan_log(obj: Ctx, event_ref: str | None, limit: int) -> None:
     obj.emit(
         rows,
         lambda: table(
-            ["at", "station", "result", "ticket", "session", "direction", "operator"],
+            ["at", "station", "result", "ticket", "session", "direction", "operator", "note"],
             [
                 (
                     local(r.at, zones.of(r.event_id)),
@@ -130,6 +153,7 @@ def scan_log(obj: Ctx, event_ref: str | None, limit: int) -> None:
                     r.session_id,
                     r.direction,
                     r.operator,
+                    f"conflict: {r.conflict}" if r.conflict else ("offline" if r.offline else ""),
                 )
                 for r in rows
             ],
@@ -191,6 +215,12 @@ def stats(obj: Ctx, event_ref: str) -> None:
                 "scan problems: "
                 + ", ".join(f"{k} {v}" for k, v in sorted(made.scan_problems.items())),
             ]
+        if made.conflicts:
+            lines += [
+                f"conflicts: {made.conflicts} (see `eventdesk report conflicts {made.event}`)"
+            ]
+        if made.offline_scans:
+            lines += [f"offline scans: {made.offline_scans} (decided offline, uploaded later)"]
         if made.revenue:
             lines += ["revenue (net): " + ", ".join(r["net"] for r in made.revenue)]
         return "\n".join(lines)

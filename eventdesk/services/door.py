@@ -27,7 +27,7 @@ from sqlalchemy import Connection, insert, select
 
 from eventdesk.config import Config
 from eventdesk.db import Store, open_store
-from eventdesk.errors import EventdeskError, NotAllowed, NotFound
+from eventdesk.errors import DatabaseUnavailable, EventdeskError, NotAllowed, NotFound
 from eventdesk.outage import describe, is_outage
 from eventdesk.services.checkin import (
     Checkin,
@@ -55,6 +55,9 @@ NO_COPY = (
     "The server does not answer and this station has no copy of the tickets yet: "
     "connect it to the server once (`eventdesk sync`)."
 )
+
+
+CONNECT_SECONDS = 5.0  # libpq's connect_timeout for a station's store (eventdesk.db)
 
 
 class ServerAway(Exception):
@@ -266,6 +269,11 @@ class Station:
             self._server = self._opener()
         return self._server
 
+    @property
+    def opened(self) -> bool:
+        """The server's store is open (connected once) in this process."""
+        return self._server is not None
+
     def close(self) -> None:
         if self._mirror is not None:
             self._mirror.close()
@@ -279,6 +287,12 @@ class Station:
 
     def counted(self, more: int = 0, *, fresh: bool = False) -> None:
         self._pending = self.mirror.pending() if fresh else self.pending + more
+
+    @property
+    def connect_limit(self) -> float:
+        """How long opening the server may take (a new process connects, checks the schema):
+        PostgreSQL's own connect timeout, or the threshold when that is longer."""
+        return max(self.link.threshold, CONNECT_SECONDS)
 
     def deciding_online(self) -> bool:
         return self.link.online and self.pending == 0
@@ -324,26 +338,33 @@ class Station:
             )
 
     def catch_up(self) -> None:
-        """A one-shot command (``checkin``): upload what an earlier offline run left, when the
-        server answers within the threshold; else go on offline."""
-        if self.pending == 0:
+        """Before deciding online: upload what this station decided offline, when the server
+        answers within the threshold; else go on offline."""
+        if self.pending == 0 or not self.link.online:
             return
         try:
-            self.link.call(lambda: self.server().check_connection())
+            self.link.call(
+                lambda: self.server().check_connection(),
+                timeout=None if self.opened else self.connect_limit,
+            )
         except ServerAway:
             return
-        try:
-            upload(self.server(), self.mirror)
-        except Exception as exc:
-            if not is_outage(exc):
-                raise
-            self.link.went_away(describe(exc))
-        self.counted(fresh=True)
+        with self._sync_lock:
+            try:
+                upload(self.server(), self.mirror)
+            except Exception as exc:
+                if not is_outage(exc):
+                    raise
+                self.link.went_away(describe(exc))
+            self.counted(fresh=True)
 
     def status(self, *, probe: bool = True) -> StationStatus:
         if probe:
             try:
-                self.link.call(lambda: self.server().check_connection())
+                self.link.call(
+                    lambda: self.server().check_connection(),
+                    timeout=None if self.opened else self.connect_limit,
+                )
             except ServerAway:
                 pass
             else:
@@ -458,8 +479,11 @@ class Door:
         key = parse_nonce(nonce) or uuid.uuid4().hex
         moment = now or self.clock()
         options = {"session_id": session_id, "direction": direction, "now": moment, "nonce": key}
+        self.station_.catch_up()
         if self.station_.deciding_online():
             try:
+                if self._online is None:  # connecting is not answering: libpq's own limit
+                    self.station_.link.call(self._online_desk, timeout=self.station_.connect_limit)
                 result: ScanResult = self.station_.link.call(
                     lambda: getattr(self._online_desk(), how)(what, **options)
                 )
@@ -469,9 +493,9 @@ class Door:
                 self._remember(result)
                 return result
         desk = self._offline_desk()
-        if desk is None:
-            return ScanResult(
-                "unknown", NO_COPY, moment, session_id=session_id, direction=direction, offline=True
+        if desk is None:  # nothing to decide from: the scan waits for the server (kept)
+            raise DatabaseUnavailable(
+                f"database unavailable: {self.station_.link.reason}. {NO_COPY}"
             )
         result = getattr(desk, how)(what, **options)
         if not result.replayed:
@@ -503,6 +527,10 @@ class Door:
         """Annul a check-in: on the server while it answers, else in the mirror (uploaded)."""
         if self.station_.deciding_online():
             try:
+                if not self.station_.opened:
+                    self.station_.link.call(
+                        self.station_.server, timeout=self.station_.connect_limit
+                    )
                 done: UndoResult = self.station_.link.call(
                     lambda: undo_checkin(
                         self.station_.server(),
@@ -526,6 +554,10 @@ class Door:
 
     def _undo_offline(self, ticket_id: str, session_id: int | None) -> UndoResult:
         mirror = self.station_.mirror
+        if not mirror.has_copy():
+            raise DatabaseUnavailable(
+                f"database unavailable: {self.station_.link.reason}. {NO_COPY}"
+            )
         with mirror.store.write_conn() as conn:
             if session_id is None:
                 row = conn.execute(

@@ -229,12 +229,15 @@ class Mirror:
     def status(self) -> MirrorStatus:
         with self.store.read() as session:
             conn = session.connection()
-            values = dict(conn.execute(select(STATE.c.key, STATE.c.value)).tuples().all())
-            states: dict[str, int] = dict(
-                conn.execute(select(OUTBOX.c.state, func.count()).group_by(OUTBOX.c.state))
-                .tuples()
-                .all()
-            )
+            values: dict[str, str | None] = {
+                key: value for key, value in conn.execute(select(STATE.c.key, STATE.c.value))
+            }
+            states: dict[str, int] = {
+                state: count
+                for state, count in conn.execute(
+                    select(OUTBOX.c.state, func.count()).group_by(OUTBOX.c.state)
+                )
+            }
             tickets = conn.execute(select(func.count()).select_from(TICKET)).scalar() or 0
         updated = values.get("refreshed_at")
         return MirrorStatus(

@@ -20,9 +20,11 @@ from sqlalchemy.orm import Session
 from eventdesk.db import Store
 from eventdesk.errors import InvalidInput
 from eventdesk.models import (
+    Attendee,
     Event,
     EventSession,
     Payment,
+    ScanConflict,
     ScanLog,
     SessionCheckin,
     Ticket,
@@ -31,7 +33,7 @@ from eventdesk.models import (
 from eventdesk.services.common import get_event
 from eventdesk.values import format_cents, local_iso, local_text, utcnow
 
-REPORTS = ("attendance", "revenue", "sales", "sessions", "waitlists", "scans")
+REPORTS = ("attendance", "revenue", "sales", "sessions", "waitlists", "scans", "conflicts")
 PROBLEMS = (
     "invalid",
     "unknown",
@@ -51,7 +53,9 @@ PROBLEMS = (
 
 @dataclass(frozen=True)
 class Report:
-    """Rows of plain values; a time is an aware datetime, shown in the event's ``timezone``."""
+    """Rows of plain values; a time is an aware datetime, shown in the event's ``timezone``.
+    A value may be a list (the two stations of a conflict, their two times): one cell of a
+    table or a CSV file, its parts joined with " / "; a list in ``as_dicts``."""
 
     name: str
     title: str
@@ -60,7 +64,11 @@ class Report:
     timezone: str = "UTC"
 
     def as_dicts(self) -> list[dict[str, Any]]:
-        return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
+        """The rows by column name; a time in a list is ISO 8601 with the event zone's offset."""
+        return [
+            dict(zip(self.columns, [self._listed(v) for v in row], strict=True))
+            for row in self.rows
+        ]
 
     def for_people(self) -> list[tuple[Any, ...]]:
         """The rows with each time as wall-clock time in the event's zone, labelled."""
@@ -70,9 +78,29 @@ class Report:
         """The rows with each time in ISO 8601 with the event zone's offset (CSV files)."""
         return [_times(row, lambda t: local_iso(t, self.timezone)) for row in self.rows]
 
+    def _listed(self, value: Any) -> Any:
+        if not isinstance(value, list | tuple):
+            return value
+        return [local_iso(v, self.timezone) if isinstance(v, datetime) else v for v in value]
+
 
 def _times(row: tuple[Any, ...], show: Callable[[datetime], str]) -> tuple[Any, ...]:
-    return tuple(show(v) if isinstance(v, datetime) else v for v in row)
+    return tuple(_shown(v, show) for v in row)
+
+
+def _shown(value: Any, show: Callable[[datetime], str]) -> Any:
+    """A time as ``show`` writes it; a list as one text, its parts joined ("?": not known)."""
+    if isinstance(value, datetime):
+        return show(value)
+    if isinstance(value, list | tuple):
+        return " / ".join("?" if v is None else str(_shown(v, show)) for v in value)
+    return value
+
+
+def _has_time(value: Any) -> bool:
+    if isinstance(value, list | tuple):
+        return any(_has_time(v) for v in value)
+    return isinstance(value, datetime)
 
 
 def _bucket(session: Session, column: Any, seconds: int) -> ColumnElement[Any]:
@@ -312,6 +340,35 @@ def scans(session: Session, event: Event) -> Report:
     return Report("scans", f"Scans: {event.title}", ("section", "item", "problems", "scans"), rows)
 
 
+def conflicts(session: Session, event: Event) -> Report:
+    """Scans a station admitted offline that the server could not apply as decided (the ticket
+    was admitted at another station meanwhile, or cancelled), oldest first."""
+    rows: list[tuple[Any, ...]] = [
+        (
+            row.ticket_id,
+            attendee,
+            [row.station, row.other_station],
+            [row.at, row.other_at],
+            row.reason,
+            row.detail,
+            row.nonce,
+        )
+        for row, attendee in session.execute(
+            select(ScanConflict, func.coalesce(Ticket.holder_name, Attendee.name))
+            .outerjoin(Ticket, Ticket.id == ScanConflict.ticket_id)
+            .outerjoin(Attendee, Attendee.id == Ticket.attendee_id)
+            .where(ScanConflict.event_id == event.id)
+            .order_by(ScanConflict.at, ScanConflict.id)
+        )
+    ]
+    return Report(
+        "conflicts",
+        f"Scan conflicts: {event.title}",
+        ("ticket_id", "attendee", "stations", "times", "reason", "detail", "nonce"),
+        rows,
+    )
+
+
 BUILDERS = {
     "attendance": attendance,
     "revenue": revenue,
@@ -319,6 +376,7 @@ BUILDERS = {
     "sessions": sessions_report,
     "waitlists": waitlists,
     "scans": scans,
+    "conflicts": conflicts,
 }
 
 
@@ -328,13 +386,14 @@ def report(store: Store, name: str, event_ref: str | int) -> Report:
     with store.read() as session:
         event = get_event(session, event_ref)
         made = BUILDERS[name](session, event)
-        timed = any(isinstance(v, datetime) for row in made.rows for v in row)
+        timed = any(_has_time(v) for row in made.rows for v in row)
         title = f"{made.title} (times in {event.timezone})" if timed else made.title
         return replace(made, title=title, timezone=event.timezone)
 
 
 # --- the live snapshot ----------------------------------------------------------------------
-Tally = dict[tuple[str | None, str], tuple[int, datetime | None]]
+# (station, result) -> (scans, the last scan's time, scans decided offline)
+Tally = dict[tuple[str | None, str], tuple[int, datetime | None, int]]
 # (database, event) -> (the last scan id counted, the tally)
 _tallies: dict[tuple[str, int], tuple[int, Tally]] = {}
 _tallies_lock = threading.Lock()
@@ -347,15 +406,17 @@ def forget_tallies() -> None:
 
 
 def _scan_tally(session: Session, store: Store, event_id: int) -> Tally:
-    """Scans by station and result, with the last scan time, as of this transaction.
+    """Scans by station and result, with the last scan time and how many were decided
+    offline, as of this transaction.
 
     The scan log only grows, and on SQLite writers take turns, so a scan's id is visible only
     once every lower id is: a poller keeps its tally and adds the rows after the last id it
     saw, which is exactly a full count at a fraction of the cost. PostgreSQL hands out ids
     outside commit order, so there it is counted in full each time.
     """
+    offline = func.sum(case((ScanLog.offline.is_(True), 1), else_=0))
     query = (
-        select(ScanLog.station, ScanLog.result, func.count(), func.max(ScanLog.at))
+        select(ScanLog.station, ScanLog.result, func.count(), func.max(ScanLog.at), offline)
         .where(ScanLog.event_id == event_id)
         .group_by(ScanLog.station, ScanLog.result)
     )
@@ -371,14 +432,18 @@ def _scan_tally(session: Session, store: Store, event_id: int) -> Tally:
     if incremental and last_id:
         # "event_id + 0": SQLite then walks the new ids (a rowid range), not the event's index.
         new_rows = (
-            select(ScanLog.station, ScanLog.result, func.count(), func.max(ScanLog.at))
+            select(ScanLog.station, ScanLog.result, func.count(), func.max(ScanLog.at), offline)
             .where(ScanLog.event_id + 0 == event_id, ScanLog.id > last_id, ScanLog.id <= newest)
             .group_by(ScanLog.station, ScanLog.result)
         )
-    for station, result, count, last in session.execute(new_rows):
-        old_count, old_last = tally.get((station, result), (0, None))
+    for station, result, count, last, decided_offline in session.execute(new_rows):
+        old_count, old_last, old_offline = tally.get((station, result), (0, None, 0))
         latest = last if old_last is None or (last is not None and last > old_last) else old_last
-        tally[(station, result)] = (old_count + count, latest)
+        tally[(station, result)] = (
+            old_count + count,
+            latest,
+            old_offline + int(decided_offline or 0),
+        )
     if incremental:
         with _tallies_lock:
             _tallies[key] = (newest, tally)
@@ -405,6 +470,11 @@ class Stats:
     stations: list[dict[str, Any]] = field(default_factory=list)
     last_scan_at: datetime | None = None
     timezone: str = "UTC"  # the event's: what its times are shown in
+    conflicts: int = 0  # scans admitted offline that another station (or a cancel) overtook
+    offline_scans: int = 0  # scans a station decided from its mirror, uploaded later
+    # The newest conflict: "ticket_id", "reason", "detail", "stations" (the offline station,
+    # the other) and "times" (the same order).
+    latest_conflict: dict[str, Any] | None = None
 
 
 def stats(store: Store, event_ref: str | int, *, now: datetime | None = None) -> Stats:
@@ -501,8 +571,11 @@ def stats(store: Store, event_ref: str | int, *, now: datetime | None = None) ->
         ).all()
         by_result: dict[str, int] = defaultdict(int)
         per_station: dict[str, dict[str, Any]] = {}
-        for (station, result), (count, last) in _scan_tally(session, store, event.id).items():
+        offline_scans = 0
+        tally = _scan_tally(session, store, event.id)
+        for (station, result), (count, last, decided_offline) in tally.items():
             by_result[result] += count
+            offline_scans += decided_offline
             name = station or "?"
             blank = {"station": name, "scans": 0, "admitted": 0, "problems": 0, "last": None}
             row = per_station.setdefault(name, blank)
@@ -512,6 +585,10 @@ def stats(store: Store, event_ref: str | int, *, now: datetime | None = None) ->
             if last is not None and (row["last"] is None or last > row["last"]):
                 row["last"] = last
         stations = [per_station[name] for name in sorted(per_station)]
+        conflict_count, latest_conflict = _conflicts(session, event.id)
+        problems = {r: n for r, n in by_result.items() if r in PROBLEMS}
+        if conflict_count:
+            problems["conflict"] = conflict_count
         return Stats(
             event=event.slug,
             title=event.title,
@@ -542,8 +619,33 @@ def stats(store: Store, event_ref: str | int, *, now: datetime | None = None) ->
                 {"currency": c, "net_cents": int(n or 0), "net": format_cents(int(n or 0), c)}
                 for c, n in money
             ],
-            scan_problems={r: n for r, n in by_result.items() if r in PROBLEMS},
+            scan_problems=problems,
             stations=stations,
             last_scan_at=max((s["last"] for s in stations if s["last"]), default=None),
             timezone=event.timezone,
+            conflicts=conflict_count,
+            offline_scans=offline_scans,
+            latest_conflict=latest_conflict,
         )
+
+
+def _conflicts(session: Session, event_id: int) -> tuple[int, dict[str, Any] | None]:
+    """How many conflicts the event has, and the newest one (both from its index)."""
+    newest = session.scalars(
+        select(ScanConflict)
+        .where(ScanConflict.event_id == event_id)
+        .order_by(ScanConflict.at.desc(), ScanConflict.id.desc())
+        .limit(1)
+    ).first()
+    if newest is None:
+        return 0, None
+    count = session.scalar(
+        select(func.count()).select_from(ScanConflict).where(ScanConflict.event_id == event_id)
+    )
+    return int(count or 0), {
+        "ticket_id": newest.ticket_id,
+        "reason": newest.reason,
+        "detail": newest.detail,
+        "stations": [newest.station, newest.other_station],
+        "times": [newest.at, newest.other_at],
+    }

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from eventdesk.db import Store
 from eventdesk.ids import as_id
-from eventdesk.models import Event, ScanLog, Ticket
+from eventdesk.models import Event, ScanConflict, ScanLog, Ticket
 from eventdesk.services.common import get_event
 
 
@@ -26,13 +26,20 @@ class ScanEntry:
     direction: str
     payload: str | None
     result: str
+    offline: bool = False  # decided by the station from its mirror, uploaded later
+    conflict: str | None = None  # the conflict its upload met, if any (report conflicts)
 
 
 def recent_scans(
     store: Store, event_ref: str | int | None = None, *, limit: int = 50
 ) -> list[ScanEntry]:
     with store.read() as session:
-        query = select(ScanLog).order_by(ScanLog.id.desc()).limit(limit)
+        query = (
+            select(ScanLog, ScanConflict.detail)
+            .outerjoin(ScanConflict, ScanConflict.nonce == ScanLog.nonce)
+            .order_by(ScanLog.id.desc())
+            .limit(limit)
+        )
         if event_ref is not None:
             query = query.where(ScanLog.event_id == get_event(session, event_ref).id)
         return [
@@ -47,8 +54,10 @@ def recent_scans(
                 r.direction,
                 r.payload,
                 r.result,
+                bool(r.offline),
+                conflict,
             )
-            for r in session.scalars(query)
+            for r, conflict in session.execute(query)
         ]
 
 

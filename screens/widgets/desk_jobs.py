@@ -6,11 +6,13 @@ is said to the operator.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.widgets.button import ButtonVariant
 
 from eventdesk.db import Store
 from eventdesk.services import payments
-from eventdesk.services.checkin import undo_checkin
+from eventdesk.services.checkin import UndoResult
 from eventdesk.services.printing import enqueue
 from eventdesk.services.registration import cancel, show_ticket
 from eventdesk.values import format_cents
@@ -36,8 +38,11 @@ BUTTONS: tuple[tuple[str, str, ButtonVariant], ...] = (
 )
 
 
-def undo(store: Store, station: str, ticket_id: str, name: str, timezone: str) -> str:
-    undone = undo_checkin(store, ticket_id, station=station)
+def undo(
+    undo_at_door: Callable[[str], UndoResult], ticket_id: str, name: str, timezone: str
+) -> str:
+    """``undo_at_door``: the backend's undo (on a server, offline too)."""
+    undone = undo_at_door(ticket_id)
     was = clock(undone.was_checked_in_at, timezone)
     where = undone.was_station or "another station"
     return f"Check-in of {name} ({ticket_id}) undone: it was at {was} at {where}."

@@ -14,6 +14,7 @@ from textual.content import Content
 from textual.message_pump import MessagePump
 
 from eventdesk.services.checkin import Checkin
+from eventdesk.services.door import Door
 from kiosk.outage import DatabaseState
 from kiosk.wedge import Decision, Line, LineQueue, LineSplitter, PendingScan
 from screens.messages import DatabaseStatus, ScanDecided
@@ -32,7 +33,7 @@ class WedgeScans:
     def __init__(
         self,
         screen: MessagePump,
-        desk: Callable[[], Checkin],
+        desk: Callable[[], Checkin | Door],
         *,
         failed: Callable[[PendingScan, Exception], None],
         decided: Callable[[Decision], None] | None = None,

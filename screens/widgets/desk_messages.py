@@ -1,0 +1,82 @@
+"""The desk's messages: posted by its thread workers, handled on the UI thread."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from eventdesk.services.attendees import AttendeeInfo
+from eventdesk.services.events import EventInfo
+from screens.messages import ScanDecided
+from screens.widgets.desk_card import CardData
+
+
+class Searched(Message):
+    """Search results for query number ``seq``; ``checked_in``: who of them is in."""
+
+    def __init__(
+        self,
+        seq: int,
+        query: str,
+        people: list[AttendeeInfo],
+        checked_in: frozenset[int] = frozenset(),
+    ) -> None:
+        super().__init__()
+        self.seq, self.query, self.people, self.checked_in = seq, query, people, checked_in
+
+
+class CardLoaded(Message):
+    """Card number ``seq``; with ``scan``, the decision it was read for (shown with it)."""
+
+    def __init__(
+        self,
+        seq: int,
+        card: CardData | None,
+        problem: str | None = None,
+        scan: ScanDecided | None = None,
+    ) -> None:
+        super().__init__()
+        self.seq, self.card, self.problem, self.scan = seq, card, problem, scan
+
+
+class Polled(Message):
+    """The card and the ✔ marks read again (another station may have changed them)."""
+
+    def __init__(
+        self, card_seq: int, card: CardData | None, search_seq: int, checked_in: frozenset[int]
+    ) -> None:
+        super().__init__()
+        self.card_seq, self.card = card_seq, card
+        self.search_seq, self.checked_in = search_seq, checked_in
+
+
+class EventLoaded(Message):
+    def __init__(self, info: EventInfo) -> None:
+        super().__init__()
+        self.info = info
+
+
+class Done(Message):
+    """An action finished; ``attendee_id``'s card is read again."""
+
+    def __init__(self, text: str, attendee_id: int | None, *, wake_printer: bool = False) -> None:
+        super().__init__()
+        self.text, self.attendee_id, self.wake_printer = text, attendee_id, wake_printer
+
+
+class PromoteRefused(Message):
+    """There is no free place for a waitlisted ticket."""
+
+    def __init__(self, ticket_id: str, attendee_id: int, name: str, text: str) -> None:
+        super().__init__()
+        self.ticket_id, self.attendee_id, self.name, self.text = (
+            ticket_id,
+            attendee_id,
+            name,
+            text,
+        )
+
+
+class Failed(Message):
+    def __init__(self, text: str, attendee_id: int | None = None) -> None:
+        super().__init__()
+        self.text, self.attendee_id = text, attendee_id

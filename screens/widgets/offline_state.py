@@ -1,0 +1,61 @@
+"""OFFLINE, on the desk and the kiosk, while the door decides from the station's mirror.
+
+A station on a server decides from its mirror when the server does not answer (and until what
+it decided meanwhile is uploaded): this line says so, with the number of scans waiting, and
+goes away by itself when the station is back online. It reads the station's state every half
+second (attributes, no database), so it is right whatever thread changed it.
+"""
+
+from __future__ import annotations
+
+from textual.widgets import Static
+
+from eventdesk.services.door import Station
+
+POLL_SECONDS = 0.5
+
+
+def offline_text(station: Station) -> str:
+    """What the door says while it is not deciding on the server; "" when it is."""
+    if station.deciding_online():
+        return ""
+    waiting = station.pending
+    scans = f"{waiting} scan{'s' if waiting != 1 else ''}"
+    if not station.link.online:
+        return f"OFFLINE · deciding from this station's copy · {scans} waiting to upload"
+    return f"Server back · uploading {scans} decided offline…"
+
+
+class OfflineState(Static):
+    """The station's OFFLINE line: hidden while the door decides on the server."""
+
+    DEFAULT_CSS = """
+    OfflineState {
+        width: 100%;
+        height: auto;
+        padding: 0 1;
+        background: $error;
+        color: $text;
+        text-style: bold;
+    }
+    """
+
+    def __init__(self, station: Station | None, **options: str) -> None:
+        super().__init__("", markup=False, **options)  # type: ignore[arg-type]
+        self.station = station
+        self.shown = ""
+
+    def on_mount(self) -> None:
+        self.display = False
+        if self.station is not None:
+            self.check()
+            self.set_interval(POLL_SECONDS, self.check)
+
+    def check(self) -> None:
+        if self.station is None:
+            return
+        text = offline_text(self.station)
+        if text != self.shown:
+            self.shown = text
+            self.update(text)
+            self.display = bool(text)
