@@ -207,6 +207,22 @@ def test_a_door_role_checks_in_but_cannot_change_staff_or_events(
     assert ticket in run_cli(url, door, "scan-log", site.event, code=0).stdout
     run_cli(url, door, "stats", site.event, code=0)
 
+    # Offline and back, with the door's role: copy the mirror, admit while the server is away,
+    # another door admits the same ticket meanwhile, the upload keeps the conflict.
+    copied = json.loads(run_cli(url, door, "--json", "sync", code=0).stdout)
+    assert copied["online"] and copied["downloaded"] > 0
+    away = make_url(url).set(port=1).render_as_string(hide_password=False)  # nothing listens
+    offline = json.loads(
+        run_cli(away, door, "--json", "checkin", "--ticket", ticket, code=0).stdout
+    )
+    assert (offline["result"], offline["offline"]) == ("ok", True)
+    run_cli(url, tmp_path / "door2", "checkin", "--ticket", ticket, code=0, station="Door 2")
+    synced = json.loads(run_cli(url, door, "--json", "sync", code=0).stdout)
+    assert (synced["uploaded"], synced["conflicts"], synced["pending"]) == (1, 1, 0)
+    assert site.value("SELECT other_station FROM scan_conflict WHERE ticket_id = :t", t=ticket) == (
+        "Door 2"
+    )
+
     staff = "Sam Desk"
     tries = "SELECT failed_pin_attempts FROM staff WHERE name = :n"
     before = site.value(tries, n=staff)
