@@ -6,12 +6,20 @@ every connection it carries and refuses new ones, as a server that went down or 
 out; ``restore()`` takes connections again on the same port. The port stays held while cut (a
 socket bound to it, not listening), so nobody else takes it and a connection is refused, as by
 a machine whose server is down.
+
+A server can also be slow rather than gone: ``delay`` (seconds, settable at any time) holds
+each chunk of bytes that long before forwarding it, both ways, in order; ``stall()`` holds
+every byte (a server that takes connections and never answers) until ``unstall()``. Lowering
+the delay, ``unstall()`` and ``cut()`` take effect on bytes already held (a cut drops them);
+the delay stays as it is across ``cut()`` and ``restore()``.
 """
 
 from __future__ import annotations
 
+import math
 import socket
 import threading
+import time
 from contextlib import suppress
 from types import TracebackType
 
@@ -33,6 +41,9 @@ class TcpProxy:
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._pairs: set[tuple[socket.socket, socket.socket]] = set()
+        self._delay = 0.0
+        self._changed = threading.Condition(self._lock)  # the delay changed, or a cut
+        self.held = 0  # chunks held back by a delay or a stall since the proxy was made
 
     # --- up and down --------------------------------------------------------------------
     def start(self) -> TcpProxy:
@@ -66,9 +77,36 @@ class TcpProxy:
         with self._lock:
             pairs, self._pairs = self._pairs, set()
             self.cuts += 1
+            self._changed.notify_all()  # bytes held for a dropped connection are dropped
         for pair in pairs:
             for sock in pair:
                 _drop(sock)
+
+    # --- slow -----------------------------------------------------------------------------
+    @property
+    def delay(self) -> float:
+        """Seconds each chunk is held before it is forwarded (0: at once; inf: stalled)."""
+        return self._delay
+
+    @delay.setter
+    def delay(self, seconds: float) -> None:
+        if math.isnan(seconds) or seconds < 0:
+            raise ValueError(f"a delay is 0 or more seconds, not {seconds!r}")
+        with self._lock:
+            self._delay = float(seconds)
+            self._changed.notify_all()  # held bytes go by the new delay
+
+    def stall(self) -> None:
+        """Hold every byte, both ways, until ``unstall`` (connections are still taken)."""
+        self.delay = math.inf
+
+    def unstall(self) -> None:
+        """Forward at once again, the bytes held first, in order."""
+        self.delay = 0.0
+
+    @property
+    def is_stalled(self) -> bool:
+        return math.isinf(self._delay)
 
     @property
     def is_cut(self) -> bool:
@@ -139,11 +177,28 @@ class TcpProxy:
     ) -> None:
         with suppress(OSError):
             while data := source.recv(CHUNK):
+                if not self._hold(time.monotonic(), pair):
+                    break  # cut while held: dropped, as a cable pulled out would
                 sink.sendall(data)
         with self._lock:
             self._pairs.discard(pair)
+            self._changed.notify_all()  # the other way's held bytes are dropped with it
         for sock in pair:
             _drop(sock)
+
+    def _hold(self, arrived: float, pair: tuple[socket.socket, socket.socket]) -> bool:
+        """Wait until a chunk that ``arrived`` may go by the delay (which may change while it
+        waits); False when its connection was dropped meanwhile."""
+        with self._lock:
+            if self._delay <= 0:
+                return pair in self._pairs
+            self.held += 1
+            while pair in self._pairs:
+                left = arrived + self._delay - time.monotonic()
+                if left <= 0:
+                    return True
+                self._changed.wait(None if math.isinf(left) else left)
+            return False
 
 
 def _drop(sock: socket.socket) -> None:

@@ -1,0 +1,242 @@
+"""Helpers for the offline-station tests: an event open now on the test's PostgreSQL server,
+stations that are data folders run as real `eventdesk` processes (or in this process), and
+what the server has (scan log, conflicts, tickets)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Row, func, select
+from sqlalchemy.engine import make_url
+
+from eventdesk.config import load_config
+from eventdesk.db import Store
+from eventdesk.models import ScanConflict, ScanLog, Ticket
+from eventdesk.services import attendees
+from eventdesk.services.door import Station
+from eventdesk.services.mirror import OUTBOX, Mirror
+from eventdesk.services.registration import register
+from eventdesk.tickets import Signer
+from eventdesk.values import utcnow
+from testkit.proxy import TcpProxy
+from tests.helpers import add_type, make_event
+
+EVENTDESK = str(Path(sys.executable).with_name("eventdesk"))
+# Generous: a busy 2-core machine can be slow to start a process.
+LONG = 60.0
+
+
+def through(proxy: TcpProxy, db_url: str) -> str:
+    """The test's database URL, reached through ``proxy``."""
+    url = make_url(db_url).set(host="127.0.0.1", port=proxy.port)
+    return url.render_as_string(hide_password=False)
+
+
+# --- the server's event ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class OpenEvent:
+    """An event whose door is open now: its slug, its tickets and their signed payloads."""
+
+    slug: str
+    ticket_ids: list[str]
+    payloads: list[str]
+
+
+def open_event(
+    store: Store, signer: Signer, tickets: int, *, allow_reentry: bool = False
+) -> OpenEvent:
+    """An event happening now (started an hour ago) with ``tickets`` free tickets, bought in
+    orders of up to 50."""
+    now = utcnow().replace(microsecond=0)
+    slug = make_event(
+        store,
+        starts=(now - timedelta(hours=1)).isoformat(),
+        ends=(now + timedelta(hours=6)).isoformat(),
+        allow_reentry=allow_reentry,
+    )
+    add_type(store, slug, "Regular", price_cents=0)
+    orders = [min(50, tickets - start) for start in range(0, tickets, 50)]
+    emails = [f"offline-{slug}-{n}@example.com" for n in range(len(orders))]
+    attendees.add_attendees_bulk(
+        store, [{"name": f"Guest Number{n}", "email": e} for n, e in enumerate(emails)]
+    )
+    ids: list[str] = []
+    for email, quantity in zip(emails, orders, strict=True):
+        ids += [
+            t.ticket_id for t in register(store, slug, email, "Regular", quantity=quantity).tickets
+        ]
+    return OpenEvent(slug, ids, [signer.payload(ticket_id) for ticket_id in ids])
+
+
+# --- stations ---------------------------------------------------------------------------------
+@dataclass
+class Answer:
+    """One finished `eventdesk` command: exit code, its JSON document, stderr, wall time from
+    its start, and when it had ended (UTC)."""
+
+    code: int
+    out: str
+    err: str
+    seconds: float
+    ended: datetime
+
+    @property
+    def json(self) -> Any:
+        assert self.out.strip(), (self.code, self.err)
+        return json.loads(self.out)
+
+
+class Running:
+    """A real `eventdesk` process, started; its output read when it ends."""
+
+    def __init__(self, args: list[str], env: dict[str, str]) -> None:
+        self.started = time.monotonic()
+        self.process = subprocess.Popen(
+            args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+        )
+
+    def finish(self, timeout: float = LONG) -> Answer:
+        try:
+            out, err = self.process.communicate(timeout=timeout)
+        finally:
+            if self.process.poll() is None:
+                self.process.kill()
+                self.process.wait()
+        seconds, ended = time.monotonic() - self.started, utcnow()
+        assert "Traceback" not in err, err
+        return Answer(self.process.returncode, out, err, seconds, ended)
+
+    def stop(self) -> None:
+        """Killed if it still runs (a test that failed half-way leaves nothing behind)."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.communicate()
+
+
+@dataclass
+class DoorStation:
+    """A station: its own data folder and name, reaching the server at ``url`` (through the
+    proxy, or directly), and its threshold in its own eventdesk.toml (the tests' environment
+    sets EVENTDESK_OFFLINE_AFTER for every other test: not for these stations)."""
+
+    name: str
+    data_dir: Path
+    url: str
+    offline_after: float = 1.0  # [station] offline_after in its eventdesk.toml
+    _opened: list[tuple[Station, Store]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        (self.data_dir / "eventdesk.toml").write_text(
+            f"[station]\noffline_after = {self.offline_after}\n"
+        )
+
+    def command(self, *args: str) -> list[str]:
+        return [
+            EVENTDESK,
+            "--db",
+            self.url,
+            "--data-dir",
+            str(self.data_dir),
+            "--station",
+            self.name,
+            "--json",
+            *args,
+        ]
+
+    def start(self, *args: str) -> Running:
+        """Start `eventdesk --json ARGS` as this station; ``finish()`` waits for its answer."""
+        return Running(self.command(*args), self.environ())
+
+    def run(self, *args: str, timeout: float = LONG) -> Answer:
+        """Run `eventdesk --json ARGS` as this station, to the end."""
+        return self.start(*args).finish(timeout)
+
+    def in_process(self) -> Station:
+        """This station in this process (its own pool of server connections), closed with
+        ``close``."""
+        config = load_config(
+            data_dir=self.data_dir, database_url=self.url, station=self.name, environ=self.environ()
+        )
+        assert config.offline_after == self.offline_after
+        server = Store(self.url)
+        made = Station(config, server)
+        self._opened.append((made, server))
+        return made
+
+    @staticmethod
+    def environ() -> dict[str, str]:
+        """This process's environment, without a threshold over the station's own."""
+        return {k: v for k, v in os.environ.items() if k != "EVENTDESK_OFFLINE_AFTER"}
+
+    def outbox(self) -> list[dict[str, Any]]:
+        """Every row of this station's outbox, in order."""
+        mirror = Mirror(self.data_dir)
+        try:
+            with mirror.store.read() as session:
+                rows = session.execute(select(OUTBOX).order_by(OUTBOX.c.seq)).mappings().all()
+                return [dict(row) for row in rows]
+        finally:
+            mirror.close()
+
+    def close(self) -> None:
+        for station, server in self._opened:
+            station.close()
+            server.dispose()
+        self._opened.clear()
+
+
+# --- what the server has ------------------------------------------------------------------------
+def scans_at(store: Store, station: str) -> list[Row[Any]]:
+    """The server's scan-log rows of ``station``, in the order they were written."""
+    log = ScanLog.__table__
+    with store.read() as session:
+        return list(session.execute(select(log).where(log.c.station == station).order_by(log.c.id)))
+
+
+def scan_count(store: Store, station: str) -> int:
+    with store.read() as session:
+        found = session.scalar(
+            select(func.count()).select_from(ScanLog).where(ScanLog.station == station)
+        )
+    return int(found or 0)
+
+
+def nonces_twice(store: Store) -> list[str]:
+    """Nonces the server's scan log has more than once (none, ever)."""
+    with store.read() as session:
+        return list(
+            session.scalars(
+                select(ScanLog.nonce)
+                .where(ScanLog.nonce.is_not(None))
+                .group_by(ScanLog.nonce)
+                .having(func.count() > 1)
+            )
+        )
+
+
+def conflicts(store: Store) -> list[Row[Any]]:
+    table = ScanConflict.__table__
+    with store.read() as session:
+        return list(session.execute(select(table).order_by(table.c.id)))
+
+
+def ticket(store: Store, ticket_id: str) -> Row[Any]:
+    table = Ticket.__table__
+    with store.read() as session:
+        return session.execute(select(table).where(table.c.id == ticket_id)).one()
+
+
+def moment(text: str) -> datetime:
+    """An ISO time from JSON, as an aware datetime."""
+    made = datetime.fromisoformat(text)
+    assert made.tzinfo is not None, text
+    return made
