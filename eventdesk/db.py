@@ -83,7 +83,17 @@ class Store:
             kwargs["connect_args"] = {"timeout": BUSY_TIMEOUT_MS / 1000}
         else:
             kwargs["pool_pre_ping"] = True
-            kwargs["connect_args"] = {"connect_timeout": 5}
+            # A server behind a pulled cable: a connection with nothing coming back is given up
+            # within seconds (keepalives while idle, tcp_user_timeout while data waits), so
+            # the workers' next try reconnects instead of waiting on a dead socket.
+            kwargs["connect_args"] = {
+                "connect_timeout": 5,
+                "keepalives": 1,
+                "keepalives_idle": 5,
+                "keepalives_interval": 2,
+                "keepalives_count": 3,
+                "tcp_user_timeout": 10_000,
+            }
         self.engine: Engine = create_engine(url, **kwargs)
         if self.dialect == "sqlite":
             # A check-in shown as admitted survives a power cut: its commit waits for the disk

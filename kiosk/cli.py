@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import threading
@@ -133,6 +134,7 @@ def scan(
         station.link.listeners.append(link_changed)
         sync_loop = SyncLoop(station, on_round=round_done, on_error=lambda exc: say(f"sync: {exc}"))
         sync_loop.start()
+        station.on_queued.append(sync_loop.poke)  # an offline scan: try to upload it soon
     printer_worker = None
     if print_to and store is not None:
         from kiosk.print_worker import PrintWorker
@@ -242,13 +244,16 @@ def _finish_sync(sync_loop: Any, station: Any, say: Callable[[str], None]) -> No
     """At the end of a scanner on a server: one last upload, and what still waits, said."""
     if sync_loop is None:
         return
+    from eventdesk.services.door import ServerAway
+
     sync_loop.stop()
     sync_loop.join(10)
     if station.pending:
-        report = station.sync_round(refresh_mirror=False)
-        if report.pending:
+        with contextlib.suppress(ServerAway):  # one last upload, at most 10 s
+            station.link.call(lambda: station.sync_round(refresh_mirror=False), timeout=10)
+        if station.pending:
             say(
-                f"{report.pending} offline scan(s) still waiting to upload: they are kept in "
+                f"{station.pending} offline scan(s) still waiting to upload: they are kept in "
                 "this station's mirror; `eventdesk sync` uploads them"
             )
 

@@ -117,6 +117,14 @@ class EventdeskApp(App[None]):
             self.show_who()
 
     async def action_sign_out(self) -> None:
+        if self.backend.offline:  # signing in again needs the server (PINs are not copied)
+            self.notify(
+                "Offline: signing in needs the server, so this station stays signed in until "
+                "it is back.",
+                title="Sign out",
+                severity="warning",
+            )
+            return
         await self.sign_in(None)
 
     async def sign_in(self, staff: StaffInfo | None, mode: str | None = None) -> None:

@@ -39,8 +39,10 @@ from screens.widgets import desk_jobs as jobs
 from screens.widgets.confirm import ConfirmScreen
 from screens.widgets.desk_answer import (
     HINT_NO_EVENT,
+    HINT_OFFLINE,
     HINT_SCANNED,
     HINT_SEARCH,
+    OFFLINE_CARD,
     READY,
     SCAN_PREFIX,
     answer_content,
@@ -101,6 +103,7 @@ class DeskScreen(StationScreen):
         self.scanned: str | None = None  # the ticket id a scan put in the search box
         # The last admission decided offline (ticket id, name): Ctrl+U undoes it with no card.
         self.offline_admitted: tuple[str, str] | None = None
+        self.offline_shown = False  # the offline view is up (search and card need the server)
         self.door_event: str | None = None  # the door's event whose title and zone are loaded
         self.timezone = "UTC"
         self.event_title = ""
@@ -248,7 +251,25 @@ class DeskScreen(StationScreen):
 
     def _search(self, query: str) -> None:
         self.search_seq += 1
+        if self.backend.offline:  # nothing to search in: said once, no error per keystroke
+            self._offline_view(OFFLINE_CARD)
+            return
         self.run_search(self.search_seq, query)
+
+    def _offline_view(self, card: str) -> None:
+        """Offline: no table, card or hint of anyone the server last showed."""
+        self.offline_shown = True
+        self.query_one("#results", ResultsTable).fill([], None, frozenset())
+        self.query_one("#hint", Static).update(HINT_OFFLINE)
+        self._clear_card(card)
+
+    def _back_online(self) -> None:
+        """The server answers again: the search typed, and the card, read again."""
+        self.offline_shown = False
+        self._hint()
+        self._search(self.query_one("#search", Input).value)
+        if self.offline_admitted is not None:
+            self._request_card(ticket_id=self.offline_admitted[0])
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def run_search(self, seq: int, query: str) -> None:
@@ -381,7 +402,7 @@ class DeskScreen(StationScreen):
         else:
             self.scanning = False
             if result.offline:  # no card from the server: none of someone else either
-                self._clear_card(
+                self._offline_view(
                     f"{result.attendee or result.ticket_id or 'This scan'}: decided offline, "
                     "from this station's copy. The card comes back with the server."
                 )
@@ -413,6 +434,9 @@ class DeskScreen(StationScreen):
         ticket_id: str | None = None,
         scan: ScanDecided | None = None,
     ) -> None:
+        if self.backend.offline and scan is None:
+            self._offline_view(OFFLINE_CARD)
+            return
         self.card_seq += 1
         if attendee_id is not None:
             self.attendee_id = attendee_id
@@ -476,7 +500,10 @@ class DeskScreen(StationScreen):
 
     # --- polling: what other stations do shows up here ---------------------------------------
     def poll(self) -> None:
-        if not self.is_current or self.scanning:
+        if not self.is_current or self.scanning or self.backend.offline:
+            return
+        if self.offline_shown:
+            self._back_online()
             return
         ids = tuple(self.query_one("#results", ResultsTable).names)
         seqs = (self.card_seq, self.search_seq)
@@ -647,6 +674,9 @@ class DeskScreen(StationScreen):
 
     def action_walk_in(self) -> None:
         if self.backend.event is None:
+            return
+        if self.backend.offline:
+            self.notify("A walk-in needs the server, which does not answer.", severity="warning")
             return
         self.app.push_screen(WalkInScreen(self.backend), self._walked_in)
 

@@ -212,6 +212,7 @@ class Devices:
 
         self.sync = SyncLoop(station, on_error=self._sync_failed)
         self.sync.start()
+        station.on_queued.append(self.sync.poke)
 
     def _sync_failed(self, exc: BaseException) -> None:
         self.app_sink.post_message(SyncProblem(str(exc)))

@@ -29,7 +29,7 @@ from screens.base import StationScreen
 from screens.login import StaffPinScreen
 from screens.messages import BadgePrinted, CameraFrame, CameraStatus, DatabaseStatus, ScanDecided
 from screens.widgets.kiosk_answer import SEE_THE_DESK, KioskAnswer
-from screens.widgets.offline_state import OfflineState
+from screens.widgets.offline_state import OfflineState, needs_server
 from screens.widgets.preview import CameraPreview
 from screens.widgets.wedge_scans import WedgeScans
 
@@ -253,7 +253,9 @@ class KioskScreen(StationScreen, inherit_bindings=False):
                 return
             result = self.backend.checkin(self_service=True).checkin_ticket(ticket.id)
         except EventdeskError as exc:
-            self.post_message(self.LookupRefused(exc.message))
+            self.post_message(
+                self.LookupRefused(needs_server(exc, "Checking in with your email and PIN"))
+            )
             return
         except SQLAlchemyError:
             self.post_message(self.LookupRefused(BUSY))

@@ -25,6 +25,7 @@ from eventdesk.services.auth import (
 from screens.backend import Backend
 from screens.base import StationScreen
 from screens.messages import SignedIn
+from screens.widgets.offline_state import needs_server
 
 PIN_MAX = 32
 NAME_MAX = 100
@@ -80,7 +81,7 @@ class StaffForm(Vertical):
         try:
             staff = [s for s in list_staff(self.backend.store) if s.active and s.role in self.roles]
         except EventdeskError as exc:
-            self.app.call_from_thread(self.say, exc.message)
+            self.app.call_from_thread(self.say, needs_server(exc, "Signing in"))
             return
         self.app.call_from_thread(self._fill, [s.name for s in staff])
 
@@ -137,7 +138,7 @@ class StaffForm(Vertical):
         try:
             staff = self.verify(name, pin)
         except EventdeskError as exc:
-            self.app.call_from_thread(self._refused, exc.message)
+            self.app.call_from_thread(self._refused, needs_server(exc, "Signing in"))
             return
         self.post_message(self.Verified(staff))
 

@@ -31,6 +31,7 @@ from eventdesk.services.events import current_event, show_event
 from eventdesk.services.reports import Stats, stats
 from eventdesk.values import format_cents
 from screens.base import StationScreen
+from screens.widgets.offline_state import OfflineState
 from screens.widgets.stats_bars import BarList, BarRow
 from screens.widgets.stats_chart import ArrivalsChart, bucket_minutes, fill_gaps
 from screens.widgets.stats_number import BigNumber
@@ -103,6 +104,8 @@ class StatsScreen(StationScreen):
         with Horizontal(id="stats-top"):
             yield Static("", id="stats-title", markup=False)
             yield Static("loading…", id="stats-status", markup=False)
+        # The figures are the server's: while it does not answer they are the last ones read.
+        yield OfflineState(self.backend.door_station, id="offline")
         yield Static("No event yet", id="stats-no-event")
         with Horizontal(id="stats-numbers"):
             yield BigNumber("Checked in", fill=True, id="num-checked-in", classes="-accent")

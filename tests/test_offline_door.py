@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
-from textual.widgets import Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from eventdesk.config import Config, load_config
 from eventdesk.db import Store, open_store
@@ -161,12 +161,19 @@ async def test_the_desk_admits_offline_without_anyone_elses_card_and_undoes_offl
         assert (result.result, result.ticket_id, result.offline) == ("ok", second.id, True)
         assert second.attendee in str(banner.render())
         assert screen.card is None  # not the first one's card beside the second one's answer
+        table = screen.query_one("#results", DataTable)
+        assert table.row_count == 0  # nor the first one's row, nor the hint about their card
+        assert "OFFLINE" in str(screen.query_one("#hint", Static).render())
+        await pilot.press("ctrl+f", "a", "n")  # a search needs the server: said, no error
+        await until(pilot, lambda: screen.search_seq > 0 and screen.offline_shown)
+        assert table.row_count == 0 and not app.screen.query("Toast")
         await until(pilot, lambda: "1 scan waiting" in offline_line(app))
         await pilot.press("ctrl+u")  # undo the admission just made, offline
         await until(pilot, lambda: "undone" in str(banner.render()))
         await until(pilot, lambda: "2 scans waiting" in offline_line(app))
         proxy.restore()
         await until(pilot, lambda: offline_line(app) == "")
+        await until(pilot, lambda: not screen.offline_shown and table.row_count > 0)  # "an"
     assert admitted_once(store, first.id)
     assert not admitted_once(store, second.id)  # admitted and undone, both uploaded
     assert offline_scans(store) == [(second.id, "ok")]

@@ -589,3 +589,63 @@ def test_a_forged_ticket_offline_is_invalid_and_in_the_servers_scan_log_after_sy
         ("invalid", True, stranger, unknown_key.at),
     ]
     assert ticket(store, event.ticket_ids[1]).checked_in_at is None
+
+
+@POSTGRESQL
+def test_a_late_online_answer_that_disagrees_with_the_offline_one_is_settled_on_upload(
+    backend_fixed: None,
+    db_url: str,
+    store: Store,
+    signer: Signer,
+    proxy: TcpProxy,
+    stations: Callable[..., DoorStation],
+) -> None:
+    """The station stops waiting for a slow server and decides from its copy; the server
+    answers the same scan later, otherwise. A guest admitted offline whom the server refused
+    (another door had admitted the ticket) is a conflict; a guest turned away offline whom
+    the server admitted (the other door's check-in was undone meanwhile) does not stay
+    admitted on the server, and that is a conflict too. Nobody is locked out unseen."""
+    event = open_event(store, signer, 2)
+    a = stations("A", through(proxy, db_url), offline_after=1.0)
+    b = stations("B", db_url)
+    station = a.in_process()
+    assert station.sync_round().online
+    door = station.door()
+
+    def late(payload: str) -> str:
+        """A scan at A while the server is slow, answered offline; the late online try
+        committed once the server is quick again; the upload done."""
+        nonce = uuid.uuid4().hex
+        proxy.delay = 3.0
+        decided = door.scan(payload, nonce=nonce)
+        assert decided.offline, decided
+        proxy.delay = 0
+        wait_until(
+            lambda: nonce in {s.nonce for s in scans_at(store, "A")},
+            timeout=LONG,
+            what="the online try given up on, committed late",
+        )
+        synced = station.sync_round()
+        assert (synced.online, synced.pending) == (True, 0), synced
+        return decided.result
+
+    first, second = event.ticket_ids
+    # Admitted at B after A's last copy: A admits offline, the server says "already in".
+    assert b.run("checkin", event.payloads[0]).code == 0
+    assert late(event.payloads[0]) == "ok"
+    [conflict] = conflicts(store)
+    assert (conflict.ticket_id, conflict.reason, conflict.station, conflict.other_station) == (
+        first,
+        "already_checked_in",
+        "A",
+        "B",
+    )
+    assert "late answer" in conflict.detail
+    # Admitted at B, copied by A, undone at B: A turns the guest away, the server admits.
+    assert b.run("checkin", event.payloads[1]).code == 0
+    assert station.sync_round().online
+    assert b.run("checkin", "undo", second).code == 0
+    assert late(event.payloads[1]) == "already_checked_in"
+    assert ticket(store, second).checked_in_at is None  # not admitted where nobody was let in
+    late_one = [c for c in conflicts(store) if c.ticket_id == second]
+    assert [(c.reason, c.station) for c in late_one] == [("late_answer", "A")]

@@ -222,6 +222,20 @@ def test_a_door_role_checks_in_but_cannot_change_staff_or_events(
     assert site.value("SELECT other_station FROM scan_conflict WHERE ticket_id = :t", t=ticket) == (
         "Door 2"
     )
+    # A ticket cancelled on the server while the door admitted it offline: a conflict that names
+    # who cancelled it (the columns of the transaction log the door's role may read).
+    other = site.value(ADMISSIBLE)
+    offline = json.loads(run_cli(away, door, "--json", "checkin", "--ticket", other, code=0).stdout)
+    assert (offline["result"], offline["offline"]) == ("ok", True)
+    run_cli(site.organizer_url, site.organizer_dir, "cancel", other, code=0, station="Office")
+    synced = json.loads(run_cli(url, door, "--json", "sync", code=0).stdout)
+    assert (synced["uploaded"], synced["conflicts"], synced["refused"]) == (1, 1, 0)
+    assert (
+        site.value(
+            "SELECT reason || ' ' || other_station FROM scan_conflict WHERE ticket_id = :t", t=other
+        )
+        == "revoked Office"
+    )
 
     staff = "Sam Desk"
     tries = "SELECT failed_pin_attempts FROM staff WHERE name = :n"

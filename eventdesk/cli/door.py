@@ -70,7 +70,9 @@ def checkin(
             undone = undo_checkin(obj.store, words[1], session_id=session_id, station=obj.station)
             offline = False
         zone = (
-            "UTC" if offline else obj.zones(tickets=[undone.ticket_id]).of_ticket(undone.ticket_id)
+            station.zone_of(undone.ticket_id)
+            if offline
+            else obj.zones(tickets=[undone.ticket_id]).of_ticket(undone.ticket_id)
         )
         obj.emit(
             {

@@ -74,6 +74,11 @@ def sync(obj: Ctx, watch: bool, every: float | None, full: bool) -> None:
         report = station.sync_round(full=full)
         obj.emit(_report_json(report), lambda: _report_human(report))
         if not report.online:
+            click.echo(
+                f"eventdesk: server not answering ({report.reason}): nothing synced, "
+                f"{report.pending} scan(s) still waiting",
+                err=True,
+            )
             raise click.exceptions.Exit(EXIT_ENVIRONMENT)
         return
     halt = threading.Event()

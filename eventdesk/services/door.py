@@ -16,14 +16,17 @@ from __future__ import annotations
 
 import contextlib
 import queue
+import sys
 import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import IO, Any, TypeVar
 
 from sqlalchemy import Connection, insert, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from eventdesk.config import Config
 from eventdesk.db import Store, open_store
@@ -38,6 +41,7 @@ from eventdesk.services.checkin import (
     undo_checkin,
 )
 from eventdesk.services.mirror import (
+    EVENT,
     OUTBOX,
     SCAN_LOG,
     TICKET,
@@ -58,6 +62,9 @@ NO_COPY = (
 
 
 CONNECT_SECONDS = 5.0  # libpq's connect_timeout for a station's store (eventdesk.db)
+CATCH_UP_SECONDS = 10.0  # a one-shot command's upload of what an earlier run left
+DRAIN_ROUNDS = 5  # uploads in a row while offline scans keep coming in
+AWAY_MEMORY = 300.0  # seconds a new process remembers that the server did not answer
 
 
 class ServerAway(Exception):
@@ -198,6 +205,41 @@ class MirrorCheckin(Checkin):
         self.queued += 1
 
 
+# --- one process of a data folder syncs at a time ----------------------------------------
+class FolderLock:
+    """``DATA_DIR/mirror.lock``, held (not waited for) by the process that uploads and
+    refreshes the mirror now: the app and a `sync --watch` beside it never interleave two
+    refreshes (which could leave an older copy of a row last) or two uploads."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.path = Path(data_dir) / "mirror.lock"
+        self.held = False
+        self._file: IO[bytes] | None = None
+
+    def __enter__(self) -> FolderLock:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._file = open(self.path, "a+b")
+        try:
+            if sys.platform == "win32":
+                import msvcrt
+
+                msvcrt.locking(self._file.fileno(), msvcrt.LK_NBLCK, 1)
+            else:
+                import fcntl
+
+                fcntl.flock(self._file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            self.held = True
+        except OSError:
+            self.held = False  # another process of this station is syncing
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._file is not None:
+            self._file.close()  # releases the lock
+            self._file = None
+        self.held = False
+
+
 # --- the station ----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class StationStatus:
@@ -250,7 +292,12 @@ class Station:
         self._mirror: Mirror | None = None
         self._lock = threading.Lock()
         self._sync_lock = threading.Lock()
+        # Held by an offline decision (deciding, writing the outbox) and by the switch back
+        # online once the outbox is empty: a scan is either uploaded or decided online.
+        self.outbox_lock = threading.RLock()
         self._pending: int | None = None
+        self.on_queued: list[Callable[[], None]] = []  # a scan went into the outbox
+        self.link.listeners.append(self._remember_link)
 
     @property
     def name(self) -> str:
@@ -286,12 +333,33 @@ class Station:
         return self._pending
 
     def counted(self, more: int = 0, *, fresh: bool = False) -> None:
-        self._pending = self.mirror.pending() if fresh else self.pending + more
+        with self.outbox_lock:
+            self._pending = self.mirror.pending() if fresh else self.pending + more
+
+    def _remember_link(self, online: bool, _reason: str) -> None:
+        """The next process of this station knows the server did not answer (and does not
+        wait for it longer than the threshold to find out)."""
+        away = None if online else utcnow().isoformat()
+        with contextlib.suppress(EventdeskError, SQLAlchemyError), self.mirror.store.write() as s:
+            self.mirror.put(s.connection(), "away_at", away)
+
+    def _recently_away(self) -> bool:
+        try:
+            with self.mirror.store.read() as session:
+                away = self.mirror.get(session.connection(), "away_at")
+        except (EventdeskError, SQLAlchemyError):
+            return False
+        if not away:
+            return False
+        return (utcnow() - datetime.fromisoformat(away)).total_seconds() < AWAY_MEMORY
 
     @property
     def connect_limit(self) -> float:
         """How long opening the server may take (a new process connects, checks the schema):
-        PostgreSQL's own connect timeout, or the threshold when that is longer."""
+        PostgreSQL's own connect timeout, or the threshold when that is longer; only the
+        threshold when the server did not answer this station a moment ago."""
+        if self._recently_away():
+            return self.link.threshold
         return max(self.link.threshold, CONNECT_SECONDS)
 
     def deciding_online(self) -> bool:
@@ -302,27 +370,26 @@ class Station:
 
     # --- rounds ----------------------------------------------------------------------------
     def sync_round(self, *, full: bool = False, refresh_mirror: bool = True) -> SyncReport:
-        """Upload what waits, then refresh the mirror. The station is online again once its
-        outbox is empty and the server answered."""
-        with self._sync_lock:
+        """Upload what waits, go back online once the outbox is empty, then refresh the
+        mirror. One process of a data folder at a time does it (``mirror.lock``); another
+        one's round meanwhile only checks the server and counts what waits."""
+        with self._sync_lock, FolderLock(self.config.data_dir) as mine:
             sent = Uploaded()
             refreshed: Refreshed | None = None
             reason = ""
             try:
                 server = self.server()
                 server.check_connection()
-                sent = upload(server, self.mirror)
-                self.counted(fresh=True)
-                if refresh_mirror:
-                    refreshed = refresh(server, self.mirror, full=full)
+                if mine.held:
+                    sent = self._drain(server)
+                    if refresh_mirror:
+                        refreshed = refresh(server, self.mirror, full=full)
+                self._online_if_drained()
             except Exception as exc:
                 if not is_outage(exc):
                     raise
                 reason = describe(exc)
                 self.link.went_away(reason)
-            else:
-                if self.pending == 0:
-                    self.link.came_back()
             self.counted(fresh=True)
             status = self.mirror.status()
             return SyncReport(
@@ -337,26 +404,37 @@ class Station:
                 full=bool(refreshed and refreshed.full),
             )
 
-    def catch_up(self) -> None:
-        """Before deciding online: upload what this station decided offline, when the server
-        answers within the threshold; else go on offline."""
+    def _drain(self, server: Store) -> Uploaded:
+        """Upload until the outbox is empty (scans decided offline meanwhile included), and go
+        back online at that moment: no scan slips between the last upload and the switch."""
+        total = Uploaded()
+        for _ in range(DRAIN_ROUNDS):
+            sent = upload(server, self.mirror)
+            total.uploaded += sent.uploaded
+            total.conflicts += sent.conflicts
+            total.refused += sent.refused
+            total.problems.extend(sent.problems)
+            if self._online_if_drained():
+                break
+        return total
+
+    def _online_if_drained(self) -> bool:
+        with self.outbox_lock:
+            self.counted(fresh=True)
+            if self.pending:
+                return False
+            self.link.came_back()
+            return True
+
+    def catch_up(self, *, limit: float = CATCH_UP_SECONDS) -> None:
+        """A one-shot command (``checkin``) before its decision: upload what an earlier run
+        decided offline, within ``limit`` seconds; else decide offline."""
         if self.pending == 0 or not self.link.online:
             return
         try:
-            self.link.call(
-                lambda: self.server().check_connection(),
-                timeout=None if self.opened else self.connect_limit,
-            )
+            self.link.call(lambda: self.sync_round(refresh_mirror=False), timeout=limit)
         except ServerAway:
             return
-        with self._sync_lock:
-            try:
-                upload(self.server(), self.mirror)
-            except Exception as exc:
-                if not is_outage(exc):
-                    raise
-                self.link.went_away(describe(exc))
-            self.counted(fresh=True)
 
     def status(self, *, probe: bool = True) -> StationStatus:
         if probe:
@@ -379,6 +457,19 @@ class Station:
             reason=self.link.reason,
             server=found.server,
         )
+
+    def zone_of(self, ticket_id: str) -> str:
+        """The time zone of a ticket's event, as the mirror knows it ("UTC" if it does not)."""
+        try:
+            with self.mirror.store.read() as session:
+                zone = session.execute(
+                    select(EVENT.c.timezone)
+                    .select_from(TICKET.join(EVENT, EVENT.c.id == TICKET.c.event_id))
+                    .where(TICKET.c.id == ticket_id.strip().upper())
+                ).scalar()
+        except (EventdeskError, SQLAlchemyError):
+            zone = None
+        return str(zone or "UTC")
 
     def mirror_status(self) -> MirrorStatus:
         return self.mirror.status()
@@ -438,8 +529,11 @@ class Door:
                     event=self.event,
                     self_service=self.self_service,
                 )
-            except NotFound:
-                return None  # the door's event is not in the copy yet
+            except NotFound as exc:  # not in the copy (a typo, or an event made since)
+                raise NotFound(
+                    f"{exc.message} in this station's copy (the server does not answer)",
+                    field=exc.field,
+                ) from None
         return self._offline
 
     # --- entry points (as Checkin's) -------------------------------------------------------
@@ -479,7 +573,6 @@ class Door:
         key = parse_nonce(nonce) or uuid.uuid4().hex
         moment = now or self.clock()
         options = {"session_id": session_id, "direction": direction, "now": moment, "nonce": key}
-        self.station_.catch_up()
         if self.station_.deciding_online():
             try:
                 if self._online is None:  # connecting is not answering: libpq's own limit
@@ -492,14 +585,19 @@ class Door:
             else:
                 self._remember(result)
                 return result
-        desk = self._offline_desk()
-        if desk is None:  # nothing to decide from: the scan waits for the server (kept)
-            raise DatabaseUnavailable(
-                f"database unavailable: {self.station_.link.reason}. {NO_COPY}"
-            )
-        result = getattr(desk, how)(what, **options)
-        if not result.replayed:
-            self.station_.counted(1)
+        with self.station_.outbox_lock:
+            if self.station_.deciding_online():  # back online meanwhile (all uploaded)
+                return self._decide(how, what, session_id, direction, now, key)
+            desk = self._offline_desk()
+            if desk is None:  # nothing to decide from: the scan waits for the server (kept)
+                raise DatabaseUnavailable(
+                    f"database unavailable: {self.station_.link.reason}. {NO_COPY}"
+                )
+            result = getattr(desk, how)(what, **options)
+            if not result.replayed:
+                self.station_.counted(1)
+        for queued in list(self.station_.on_queued):
+            queued()
         result = replace(result, offline=True)
         if result.result == "unknown" and result.ticket_id is not None:
             result = replace(result, message=self._not_in_copy())
@@ -507,7 +605,14 @@ class Door:
 
     def _not_in_copy(self) -> str:
         updated = self.station_.mirror.status().updated_at
-        when = local_text(updated, "UTC") if updated else "never"
+        zone = "UTC"
+        if self._offline is not None and self._offline.event_id is not None:
+            with self.station_.mirror.store.read() as session:
+                found = session.execute(
+                    select(EVENT.c.timezone).where(EVENT.c.id == self._offline.event_id)
+                ).scalar()
+            zone = str(found or "UTC")
+        when = local_text(updated, zone) if updated else "never"
         return f"This ticket is not in this station's copy (last refreshed {when})."
 
     def _remember(self, result: ScanResult) -> None:

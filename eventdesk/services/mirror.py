@@ -38,6 +38,7 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    or_,
     select,
     text,
     update,
@@ -64,11 +65,12 @@ from eventdesk.models import (
 from eventdesk.values import utcnow
 
 MIRROR_FILE = "mirror.db"
-MIRROR_VERSION = "1"  # a mirror of another version is copied again (its outbox is kept)
+MIRROR_VERSION = "2"  # a mirror of another version is copied again (its outbox is kept)
 CHUNK = 2000  # rows written to the mirror per transaction: a door waits at most that long
 FULL_AFTER = timedelta(hours=12)  # a mirror older than this is copied whole again
 
 MIRROR = MetaData()
+GEN = "mirror_gen"  # a copied row's generation: a whole new copy removes the older ones last
 
 
 def _copy(source: Any, names: Iterable[str] | None = None) -> Table:
@@ -81,6 +83,8 @@ def _copy(source: Any, names: Iterable[str] | None = None) -> Table:
         for c in table.columns
         if wanted is None or c.name in wanted
     ]
+    if table.name != "scan_log":  # copied rows: which whole copy wrote them last
+        columns.append(Column(GEN, Integer))
     return Table(table.name, MIRROR, *columns)
 
 
@@ -356,10 +360,12 @@ def refresh(server: Store, mirror: Mirror, *, full: bool = False) -> Refreshed:
         mark = mirror.get(conn, "mark")
         refreshed_at = mirror.get(conn, "refreshed_at")
         known_server = mirror.get(conn, "server")
+        gen = int(mirror.get(conn, "gen") or 0)
     name = server_name(server)
     old = refreshed_at is None or datetime.fromisoformat(refreshed_at) < started - FULL_AFTER
     whole = full or mark is None or known_server != name or old
     since = None if whole else mark
+    gen += 1 if whole else 0
     downloaded = removed = 0
     with server.engine.connect() as source:
         source = source.execution_options(
@@ -369,20 +375,19 @@ def refresh(server: Store, mirror: Mirror, *, full: bool = False) -> Refreshed:
             new_mark = source.execute(
                 text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text")
             ).scalar_one()
-            if whole:
-                with mirror.store.write_conn() as conn:
-                    for table, _ in COPIED.values():
-                        conn.execute(delete(table))
-                    conn.execute(delete(PAYMENT))
-                    mirror.put(conn, "mark", None)
-            else:
+            # A whole copy is written over the old one, which the door goes on deciding
+            # from meanwhile; what the server no longer has goes at the end, all at once.
+            if not whole:
                 removed = _remove_gone(source, mirror, since)
             for name_, (table, _key) in COPIED.items():
-                downloaded += _copy_table(source, mirror, name_, table, since)
-            downloaded += _copy_payments(source, mirror, since)
+                downloaded += _copy_table(source, mirror, name_, table, since, gen)
+            downloaded += _copy_payments(source, mirror, since, gen)
     with mirror.store.write_conn() as conn:
         if whole:
+            for table in (*(t for t, _ in COPIED.values()), PAYMENT):
+                removed += rowcount(conn.execute(delete(table).where(_older(table, gen))))
             _reapply(conn, None)
+        mirror.put(conn, "gen", str(gen))
         mirror.put(conn, "mark", str(new_mark))
         mirror.put(conn, "server", name)
         mirror.put(conn, "refreshed_at", utcnow().isoformat())
@@ -390,11 +395,20 @@ def refresh(server: Store, mirror: Mirror, *, full: bool = False) -> Refreshed:
     return Refreshed(downloaded, removed, whole, seconds)
 
 
+def rowcount(result: Any) -> int:
+    return int(result.rowcount)
+
+
+def _older(table: Table, gen: int) -> Any:
+    return or_(table.c[GEN].is_(None), table.c[GEN] != gen)
+
+
 def _copy_table(
-    source: Connection, mirror: Mirror, name: str, table: Table, since: str | None
+    source: Connection, mirror: Mirror, name: str, table: Table, since: str | None, gen: int
 ) -> int:
     server_table = cast(Table, _SERVER[name].__table__)
-    columns = [c.name for c in table.columns if c.name not in NOT_COPIED.get(name, set())]
+    skip = {GEN, *NOT_COPIED.get(name, set())}
+    columns = [c.name for c in table.columns if c.name not in skip]
     query = select(*[server_table.c[c] for c in columns])
     params: dict[str, Any] = {}
     if since is not None:
@@ -403,7 +417,7 @@ def _copy_table(
     result = source.execution_options(stream_results=True, yield_per=CHUNK).execute(query, params)
     count = 0
     for rows in result.partitions(CHUNK):
-        batch = [dict(zip(columns, row, strict=True)) for row in rows]
+        batch = [{**dict(zip(columns, row, strict=True)), GEN: gen} for row in rows]
         count += len(batch)
         _write(mirror, table, batch)
     return count
@@ -440,7 +454,7 @@ def _remove_gone(source: Connection, mirror: Mirror, since: str | None) -> int:
     return len(gone)
 
 
-def _copy_payments(source: Connection, mirror: Mirror, since: str | None) -> int:
+def _copy_payments(source: Connection, mirror: Mirror, since: str | None, gen: int) -> int:
     """What each ticket has paid (payments less refunds) and whether it was refunded."""
     p = _SERVER_PAYMENT
     net = func.sum(
@@ -469,21 +483,24 @@ def _copy_payments(source: Connection, mirror: Mirror, since: str | None) -> int
         with mirror.store.write_conn() as conn:
             conn.execute(delete(PAYMENT).where(PAYMENT.c.ticket_id.in_(changed)))
             if rows:
-                conn.execute(insert(PAYMENT), list(_payment_rows(rows)))
+                conn.execute(insert(PAYMENT), list(_payment_rows(rows, gen)))
         return len(rows)
-    for start in range(0, len(rows), CHUNK):
+    for start in range(0, len(rows), CHUNK):  # each ticket's sum replaced in one transaction
+        part = rows[start : start + CHUNK]
         with mirror.store.write_conn() as conn:
-            conn.execute(insert(PAYMENT), list(_payment_rows(rows[start : start + CHUNK])))
+            conn.execute(delete(PAYMENT).where(PAYMENT.c.ticket_id.in_([r[0] for r in part])))
+            conn.execute(insert(PAYMENT), list(_payment_rows(part, gen)))
     return len(rows)
 
 
-def _payment_rows(rows: Sequence[Row[Any, Any, Any]]) -> Iterator[dict[str, Any]]:
+def _payment_rows(rows: Sequence[Row[Any, Any, Any]], gen: int) -> Iterator[dict[str, Any]]:
     for ticket_id, paid, refunded in cast(Sequence[tuple[str, Any, Any]], rows):
         yield {
             "ticket_id": ticket_id,
             "kind": "payment",
             "amount_cents": int(paid or 0),
             "status": "completed",
+            GEN: gen,
         }
         if refunded:
             yield {
@@ -491,4 +508,5 @@ def _payment_rows(rows: Sequence[Row[Any, Any, Any]]) -> Iterator[dict[str, Any]
                 "kind": "refund",
                 "amount_cents": 0,
                 "status": "completed",
+                GEN: gen,
             }

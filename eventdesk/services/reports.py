@@ -31,7 +31,7 @@ from eventdesk.models import (
     TicketType,
 )
 from eventdesk.services.common import get_event
-from eventdesk.values import format_cents, local_iso, local_text, utcnow
+from eventdesk.values import event_zone, format_cents, local_iso, local_text, utcnow
 
 REPORTS = ("attendance", "revenue", "sales", "sessions", "waitlists", "scans", "conflicts")
 PROBLEMS = (
@@ -62,6 +62,7 @@ class Report:
     columns: tuple[str, ...]
     rows: list[tuple[Any, ...]]
     timezone: str = "UTC"
+    seconds: bool = False  # times to the second for people (which of two scans came first)
 
     def as_dicts(self) -> list[dict[str, Any]]:
         """The rows by column name; a time in a list is ISO 8601 with the event zone's offset."""
@@ -72,6 +73,12 @@ class Report:
 
     def for_people(self) -> list[tuple[Any, ...]]:
         """The rows with each time as wall-clock time in the event's zone, labelled."""
+        if self.seconds:
+            zone = event_zone(self.timezone)
+            return [
+                _times(row, lambda t: t.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S %Z"))
+                for row in self.rows
+            ]
         return [_times(row, lambda t: local_text(t, self.timezone)) for row in self.rows]
 
     def for_files(self) -> list[tuple[Any, ...]]:
@@ -366,6 +373,7 @@ def conflicts(session: Session, event: Event) -> Report:
         f"Scan conflicts: {event.title}",
         ("ticket_id", "attendee", "stations", "times", "reason", "detail", "nonce"),
         rows,
+        seconds=True,
     )
 
 

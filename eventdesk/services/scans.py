@@ -40,8 +40,10 @@ def recent_scans(
             .order_by(ScanLog.id.desc())
             .limit(limit)
         )
-        if event_ref is not None:
+        if event_ref is not None:  # newest first by when scanned (an offline scan is uploaded
+            # later than it was made), along the event's (event_id, at) index
             query = query.where(ScanLog.event_id == get_event(session, event_ref).id)
+            query = query.order_by(None).order_by(ScanLog.at.desc(), ScanLog.id.desc())
         return [
             ScanEntry(
                 r.id,

@@ -129,14 +129,33 @@ def _one_by_one(server: Store, rows: list[dict[str, Any]]) -> tuple[int, dict[in
 def _apply(conn: Connection, rows: Sequence[dict[str, Any]], dialect: str) -> int:
     """Apply outbox rows in order within one transaction; the number of conflicts."""
     nonces = [row["nonce"] for row in rows]
-    known = set(conn.execute(select(_log.c.nonce).where(_log.c.nonce.in_(nonces))).scalars())
-    known |= set(
+    logged = {
+        nonce: (result, offline)
+        for nonce, result, offline in conn.execute(
+            select(_log.c.nonce, _log.c.result, _log.c.offline).where(_log.c.nonce.in_(nonces))
+        )
+    }
+    known = set(logged) | set(
         conn.execute(select(_receipt.c.nonce).where(_receipt.c.nonce.in_(nonces))).scalars()
     )
+    conflicts: list[dict[str, Any]] = []
+    recorded = set(
+        conn.execute(select(_conflict.c.nonce).where(_conflict.c.nonce.in_(nonces))).scalars()
+    )
+    for row in rows:  # an online try the station gave up on, that the server answered later
+        late = logged.get(row["nonce"])
+        if late is None or late[1] or row["nonce"] in recorded:
+            continue  # not one, or an offline scan uploaded before (a repeated upload)
+        if (late[0] == "ok") != (row["result"] == "ok"):
+            found = _late_answer(conn, row, late[0])
+            if found is not None:
+                conflicts.append(found)
     fresh = [row for row in rows if row["nonce"] not in known]
     if not fresh:
-        return 0
-    conflicts: list[dict[str, Any]] = []
+        if conflicts:
+            now = utcnow()
+            conn.execute(insert(_conflict), [{**c, "recorded_at": now} for c in conflicts])
+        return len(conflicts)
     admits: dict[str, dict[str, Any]] = {}  # a run of first admissions, one per ticket
 
     def flush() -> None:
@@ -240,22 +259,32 @@ def _conflict_row(conn: Connection, row: dict[str, Any], held: Any) -> dict[str,
     }
     decided = local_text(row["at"], held.timezone)
     if held.event_status == "cancelled" or held.status != "registered":
+        # Who cancelled it (or the event), and when: the transaction log's station and time
+        # (a door's role reads those columns of it, nothing else).
+        kinds = (
+            ("event_cancelled",) if held.event_status == "cancelled" else ("cancelled", "refund")
+        )
         who = conn.execute(
             select(_tx.c.station, _tx.c.at)
-            .where(_tx.c.ticket_id == row["ticket_id"])
+            .where(
+                (_tx.c.ticket_id == row["ticket_id"])
+                if held.event_status != "cancelled"
+                else (_tx.c.event_id == held.event_id),
+                _tx.c.kind.in_(kinds),
+            )
             .order_by(_tx.c.at.desc(), _tx.c.id.desc())
             .limit(1)
         ).first()
         what = (
             "the event was cancelled"
             if held.event_status == "cancelled"
-            else (f"the ticket was {held.status}")
+            else f"the ticket was {held.status}"
         )
         return {
             **base,
             "reason": "revoked",
             "other_station": who.station if who else None,
-            "other_at": held.cancelled_at or (who.at if who else None),
+            "other_at": who.at if who else held.cancelled_at,
             "detail": f"admitted offline at {row['station']} ({decided}), but {what} "
             "on the server meanwhile",
         }
@@ -280,7 +309,9 @@ def _apply_one(conn: Connection, row: dict[str, Any], dialect: str) -> dict[str,
     if effect == "readmit":
         if not registered:
             return _conflict_row(conn, row, held)
-        conn.execute(update(_t).where(_t.c.id == ticket).values(inside=True))
+        conn.execute(
+            update(_t).where(_t.c.id == ticket, _t.c.checked_in_at.is_not(None)).values(inside=True)
+        )
     elif effect == "leave":
         conn.execute(update(_t).where(_t.c.id == ticket).values(inside=False))
     elif effect == "session":
@@ -357,3 +388,56 @@ def _apply_one(conn: Connection, row: dict[str, Any], dialect: str) -> dict[str,
                 )
             )
     return None
+
+
+def _late_answer(
+    conn: Connection, row: dict[str, Any], server_result: str
+) -> dict[str, Any] | None:
+    """The station gave up waiting for the server and decided this scan offline; the server
+    answered it anyway, later, and differently. The door's answer is what happened: a guest
+    admitted offline whom the server refused is a conflict; a guest turned away offline whom
+    the server admitted has that admission annulled (only the one made for this scan)."""
+    held = conn.execute(_HOLDER.where(_t.c.id == row["ticket_id"])).first()
+    if held is None:
+        return None
+    decided = local_text(row["at"], held.timezone)
+    base = {
+        "event_id": held.event_id,
+        "ticket_id": row["ticket_id"],
+        "nonce": row["nonce"],
+        "station": row["station"],
+        "at": row["at"],
+        "operator": row["operator"],
+    }
+    if row["result"] == "ok":
+        found = _conflict_row(conn, row, held)
+        found["detail"] += f" (the server's late answer to the same scan: {server_result})"
+        return found
+    if row["session_id"] is None:
+        conn.execute(
+            update(_t)
+            .where(
+                _t.c.id == row["ticket_id"],
+                _t.c.checked_in_station == row["station"],
+                _t.c.checked_in_at == row["at"],
+            )
+            .values(checked_in_at=None, checked_in_station=None, inside=False)
+        )
+    else:
+        conn.execute(
+            _sc.delete().where(
+                _sc.c.ticket_id == row["ticket_id"],
+                _sc.c.session_id == row["session_id"],
+                _sc.c.station == row["station"],
+                _sc.c.checked_in_at == row["at"],
+            )
+        )
+    return {
+        **base,
+        "reason": "late_answer",
+        "other_station": row["station"],
+        "other_at": row["at"],
+        "detail": f"turned away offline at {row['station']} ({decided}: {row['result']}), "
+        "while the server admitted the same scan after the station stopped waiting: that "
+        "admission was annulled",
+    }

@@ -22,6 +22,12 @@ HINT_SCANNED = (
     "Esc clears"
 )
 READY = "Ready: search for someone, or scan a ticket."
+# While the station decides from its mirror (the server does not answer).
+HINT_OFFLINE = (
+    "OFFLINE: scans and Ctrl+U on the last admission still work · search, cards, payments "
+    "and walk-ins come back with the server"
+)
+OFFLINE_CARD = "Search and cards need the server, which does not answer."
 HINT_NO_EVENT = (
     "This station admits no event yet: an organizer picks one (Organizer, Events, Use at this door)"
 )
