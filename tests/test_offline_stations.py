@@ -14,6 +14,7 @@ import contextlib
 import os
 import signal
 import sqlite3
+import threading
 import time
 import uuid
 from collections import Counter
@@ -649,3 +650,39 @@ def test_a_late_online_answer_that_disagrees_with_the_offline_one_is_settled_on_
     assert ticket(store, second).checked_in_at is None  # not admitted where nobody was let in
     late_one = [c for c in conflicts(store) if c.ticket_id == second]
     assert [(c.reason, c.station) for c in late_one] == [("late_answer", "A")]
+
+
+@POSTGRESQL
+def test_a_whole_new_copy_never_leaves_the_door_with_less_than_the_old_one(
+    backend_fixed: None,
+    db_url: str,
+    store: Store,
+    signer: Signer,
+    proxy: TcpProxy,
+    stations: Callable[..., DoorStation],
+) -> None:
+    """`sync --full` (or a copy twelve hours old, or another server address) copies everything
+    again over the old copy: a door deciding meanwhile still finds every ticket."""
+    event = open_event(store, signer, 120)
+    a = stations("A", through(proxy, db_url))
+    station = a.in_process()
+    assert station.sync_round().online
+    mirror = station.mirror
+
+    def tickets_in_copy() -> int:
+        with mirror.store.read() as session:
+            return int(session.execute(text("SELECT count(*) FROM ticket")).scalar_one())
+
+    known = tickets_in_copy()
+    assert known >= len(event.ticket_ids)
+    proxy.delay = 0.05  # a slow network: the copy takes a while
+    done: list[object] = []
+    worker = threading.Thread(target=lambda: done.append(station.sync_round(full=True)))
+    worker.start()
+    seen: list[int] = []
+    while worker.is_alive():
+        seen.append(tickets_in_copy())
+    worker.join()
+    proxy.delay = 0
+    assert done and getattr(done[0], "full", False)
+    assert len(seen) > 1 and min(seen) == known, (min(seen), known)
