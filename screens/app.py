@@ -163,8 +163,11 @@ class EventdeskApp(App[None]):
         """The print queue waits for the database (the screens say it for their scans)."""
         if message.source == "printer" and self.current_mode != "kiosk":
             state = message.state
+            said = state.sentence()
+            if self.backend.door_station is not None and not state.answering:
+                said = "badges wait for the server, and are printed when it is back"
             self.notify(
-                f"Print queue: {state.sentence()}",
+                f"Print queue: {said}",
                 title="Printer",
                 severity="information" if state.answering else "warning",
             )
