@@ -203,7 +203,9 @@ class Config:
 
     @property
     def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
+        """An SQLite database: a URL, or a plain file path (as ``--db data/demo.db``)."""
+        url = self.database_url.strip()
+        return url.startswith("sqlite") or (bool(url) and ":" not in url)
 
     def with_options(
         self,

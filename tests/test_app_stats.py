@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import subprocess
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,7 @@ from eventdesk.values import format_cents, utcnow
 from screens.app import make_app
 from screens.stats import StatsScreen
 from tests.apptools import DemoStation, wait_for
-from tests.helpers import add_type, make_event, people, wait_until
+from tests.helpers import add_type, make_event, people
 
 pytestmark = pytest.mark.asyncio
 
@@ -184,8 +184,8 @@ def small_event(store: Store) -> tuple[str, str, list[str]]:
     return event, vip, regular
 
 
-@contextmanager
-def locked(store: Store, db_url: str) -> Iterator[None]:
+@asynccontextmanager
+async def locked(store: Store, db_url: str, pilot: Any) -> AsyncIterator[None]:
     """Another process holds the database so that nobody else can read it."""
     if store.is_sqlite:
         path = make_url(db_url).database
@@ -203,8 +203,9 @@ def locked(store: Store, db_url: str) -> Iterator[None]:
                 return False
             return True
 
-        # A busy machine's reads can be slow.
-        wait_until(took_the_lock, timeout=120, what="the exclusive lock on the database")
+        # The app goes on running between tries (a read under way finishes and gives its
+        # connection back); a busy machine's reads can be slow.
+        await wait_for(took_the_lock, pilot, timeout=120)
         try:
             yield
         finally:
@@ -232,7 +233,7 @@ async def test_a_locked_database_keeps_the_last_figures(
         assert isinstance(screen, StatsScreen)
         await wait_for(lambda: screen.figures is not None, pilot)
         status = screen.query_one("#stats-status")
-        with locked(store, db_url):
+        async with locked(store, db_url, pilot):
             await wait_for(lambda: "database not answering" in shown(status), pilot)
             assert shown(status).strip().startswith("last updated ")
             assert number(screen, "registered") == "4"  # the last figures stay up

@@ -172,3 +172,11 @@ def test_the_offline_threshold_and_sync_interval_from_the_file_then_the_environm
     (tmp_path / "eventdesk.toml").write_text("[station]\noffline_after = 0\n")
     with pytest.raises(InvalidInput, match="offline_after"):
         load_config(data_dir=tmp_path, environ={})
+
+
+def test_a_plain_file_path_is_an_sqlite_database(tmp_path: Path) -> None:
+    """`--db data/demo.db` is a file on this machine: no server, no mirror to keep."""
+    for url in (str(tmp_path / "demo.db"), "demo.db", f"sqlite:///{tmp_path / 'x.db'}"):
+        assert load_config(data_dir=tmp_path, database_url=url, environ={}).is_sqlite, url
+    url = "postgresql+psycopg://door@server/eventdesk"
+    assert not load_config(data_dir=tmp_path, database_url=url, environ={}).is_sqlite

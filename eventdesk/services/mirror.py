@@ -201,7 +201,10 @@ class Mirror:
     def __init__(self, data_dir: Path) -> None:
         self.path = Path(data_dir) / MIRROR_FILE
         self.store = Store(f"sqlite:///{self.path}")
-        with self.store.write_conn() as conn:
+        if self._current():
+            return  # the usual case: opened as it is, nothing written
+        with self.store.write() as session:  # made once: no need to wait for the disk
+            conn = session.connection()
             found = set(
                 conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'table'")).scalars()
             )
@@ -217,6 +220,18 @@ class Mirror:
             MIRROR.create_all(conn)
             if version != MIRROR_VERSION:
                 conn.execute(insert(STATE), {"key": "version", "value": MIRROR_VERSION})
+
+    def _current(self) -> bool:
+        """The file is a mirror of this version already."""
+        if not self.path.exists():
+            return False
+        with self.store.read() as session:
+            conn = session.connection()
+            if not conn.execute(
+                text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'mirror_state'")
+            ).first():
+                return False
+            return self.get(conn, "version") == MIRROR_VERSION
 
     def close(self) -> None:
         self.store.dispose()
