@@ -179,9 +179,10 @@ class MirrorCheckin(Checkin):
     ) -> None:
         result = replace(result, offline=True)
         super()._log(conn, result, raw, event_id=event_id, nonce=nonce)
-        answer = conn.execute(select(SCAN_LOG.c.answer).where(SCAN_LOG.c.nonce == nonce)).scalar()
-        logged = conn.execute(
-            select(SCAN_LOG.c.event_id, SCAN_LOG.c.payload).where(SCAN_LOG.c.nonce == nonce)
+        logged = conn.execute(  # as the scan log just kept it (event, clipped payload, answer)
+            select(SCAN_LOG.c.event_id, SCAN_LOG.c.payload, SCAN_LOG.c.answer).where(
+                SCAN_LOG.c.nonce == nonce
+            )
         ).one()
         conn.execute(
             insert(OUTBOX),
@@ -198,7 +199,7 @@ class MirrorCheckin(Checkin):
                 "direction": result.direction,
                 "payload": logged.payload,
                 "result": result.result,
-                "answer": answer,
+                "answer": logged.answer,
                 "state": "pending",
             },
         )

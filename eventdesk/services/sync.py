@@ -248,15 +248,43 @@ def _admit_many(conn: Connection, rows: list[dict[str, Any]]) -> list[dict[str, 
     return conflicts
 
 
-def _conflict_row(conn: Connection, row: dict[str, Any], held: Any) -> dict[str, Any]:
-    base = {
-        "event_id": held.event_id,
+def _conflict_of(row: dict[str, Any], event_id: int, **other: Any) -> dict[str, Any]:
+    """A conflict row: the offline scan's side (``row``), and ``other``'s reason, other station
+    and time, and detail."""
+    return {
+        "event_id": event_id,
         "ticket_id": row["ticket_id"],
         "nonce": row["nonce"],
         "station": row["station"],
         "at": row["at"],
         "operator": row["operator"],
+        **other,
     }
+
+
+def _annul(
+    conn: Connection, ticket: str, session_id: int | None, station: str | None, at: Any
+) -> None:
+    """Annul the check-in ``station`` made at ``at`` (of the event, or of a session): never one
+    another station made."""
+    if session_id is None:
+        conn.execute(
+            update(_t)
+            .where(_t.c.id == ticket, _t.c.checked_in_station == station, _t.c.checked_in_at == at)
+            .values(checked_in_at=None, checked_in_station=None, inside=False)
+        )
+    else:
+        conn.execute(
+            _sc.delete().where(
+                _sc.c.ticket_id == ticket,
+                _sc.c.session_id == session_id,
+                _sc.c.station == station,
+                _sc.c.checked_in_at == at,
+            )
+        )
+
+
+def _conflict_row(conn: Connection, row: dict[str, Any], held: Any) -> dict[str, Any]:
     decided = local_text(row["at"], held.timezone)
     if held.event_status == "cancelled" or held.status != "registered":
         # Who cancelled it (or the event), and when: the transaction log's station and time
@@ -280,23 +308,25 @@ def _conflict_row(conn: Connection, row: dict[str, Any], held: Any) -> dict[str,
             if held.event_status == "cancelled"
             else f"the ticket was {held.status}"
         )
-        return {
-            **base,
-            "reason": "revoked",
-            "other_station": who.station if who else None,
-            "other_at": who.at if who else held.cancelled_at,
-            "detail": f"admitted offline at {row['station']} ({decided}), but {what} "
+        return _conflict_of(
+            row,
+            held.event_id,
+            reason="revoked",
+            other_station=who.station if who else None,
+            other_at=who.at if who else held.cancelled_at,
+            detail=f"admitted offline at {row['station']} ({decided}), but {what} "
             "on the server meanwhile",
-        }
-    return {
-        **base,
-        "reason": "already_checked_in",
-        "other_station": held.checked_in_station,
-        "other_at": held.checked_in_at,
-        "detail": f"admitted offline at {row['station']} ({decided}) and at "
+        )
+    return _conflict_of(
+        row,
+        held.event_id,
+        reason="already_checked_in",
+        other_station=held.checked_in_station,
+        other_at=held.checked_in_at,
+        detail=f"admitted offline at {row['station']} ({decided}) and at "
         f"{held.checked_in_station or 'another station'} "
         f"({local_text(held.checked_in_at, held.timezone) if held.checked_in_at else '?'})",
-    }
+    )
 
 
 def _apply_one(conn: Connection, row: dict[str, Any], dialect: str) -> dict[str, Any] | None:
@@ -333,20 +363,16 @@ def _apply_one(conn: Connection, row: dict[str, Any], dialect: str) -> dict[str,
                 row["station"],
                 row["at"],
             ):
-                return {
-                    "event_id": held.event_id,
-                    "ticket_id": ticket,
-                    "nonce": row["nonce"],
-                    "station": row["station"],
-                    "at": row["at"],
-                    "operator": row["operator"],
-                    "reason": "already_checked_in",
-                    "other_station": first.station,
-                    "other_at": first.checked_in_at,
-                    "detail": f"admitted offline to session {row['session_id']} at "
+                return _conflict_of(
+                    row,
+                    held.event_id,
+                    reason="already_checked_in",
+                    other_station=first.station,
+                    other_at=first.checked_in_at,
+                    detail=f"admitted offline to session {row['session_id']} at "
                     f"{row['station']} ({_clock(row['at'], held.timezone)}) and at "
                     f"{first.station} ({_clock(first.checked_in_at, held.timezone)})",
-                }
+                )
     elif effect == "undo":
         # Only the check-in this station annulled: not one another station made meanwhile.
         conn.execute(
@@ -368,25 +394,7 @@ def _apply_one(conn: Connection, row: dict[str, Any], dialect: str) -> dict[str,
                 ),
             },
         )
-        if row["session_id"] is None:
-            conn.execute(
-                update(_t)
-                .where(
-                    _t.c.id == ticket,
-                    _t.c.checked_in_station == row["was_station"],
-                    _t.c.checked_in_at == row["was_at"],
-                )
-                .values(checked_in_at=None, checked_in_station=None, inside=False)
-            )
-        else:
-            conn.execute(
-                _sc.delete().where(
-                    _sc.c.ticket_id == ticket,
-                    _sc.c.session_id == row["session_id"],
-                    _sc.c.station == row["was_station"],
-                    _sc.c.checked_in_at == row["was_at"],
-                )
-            )
+        _annul(conn, ticket, row["session_id"], row["was_station"], row["was_at"])
     return None
 
 
@@ -401,43 +409,18 @@ def _late_answer(
     if held is None:
         return None
     decided = local_text(row["at"], held.timezone)
-    base = {
-        "event_id": held.event_id,
-        "ticket_id": row["ticket_id"],
-        "nonce": row["nonce"],
-        "station": row["station"],
-        "at": row["at"],
-        "operator": row["operator"],
-    }
     if row["result"] == "ok":
         found = _conflict_row(conn, row, held)
         found["detail"] += f" (the server's late answer to the same scan: {server_result})"
         return found
-    if row["session_id"] is None:
-        conn.execute(
-            update(_t)
-            .where(
-                _t.c.id == row["ticket_id"],
-                _t.c.checked_in_station == row["station"],
-                _t.c.checked_in_at == row["at"],
-            )
-            .values(checked_in_at=None, checked_in_station=None, inside=False)
-        )
-    else:
-        conn.execute(
-            _sc.delete().where(
-                _sc.c.ticket_id == row["ticket_id"],
-                _sc.c.session_id == row["session_id"],
-                _sc.c.station == row["station"],
-                _sc.c.checked_in_at == row["at"],
-            )
-        )
-    return {
-        **base,
-        "reason": "late_answer",
-        "other_station": row["station"],
-        "other_at": row["at"],
-        "detail": f"turned away offline at {row['station']} ({decided}: {row['result']}), "
+    _annul(conn, row["ticket_id"], row["session_id"], row["station"], row["at"])
+    return _conflict_of(
+        row,
+        held.event_id,
+        reason="late_answer",
+        other_station=row["station"],
+        other_at=row["at"],
+        detail=f"turned away offline at {row['station']} ({decided}: {row['result']}), "
         "while the server admitted the same scan after the station stopped waiting: that "
         "admission was annulled",
-    }
+    )
