@@ -204,8 +204,7 @@ class Config:
     @property
     def is_sqlite(self) -> bool:
         """An SQLite database: a URL, or a plain file path (as ``--db data/demo.db``)."""
-        url = self.database_url.strip()
-        return url.startswith("sqlite") or (bool(url) and ":" not in url)
+        return self.database_url.startswith("sqlite") or is_file_path(self.database_url)
 
     def with_options(
         self,
@@ -247,6 +246,11 @@ class Config:
         name = printer or self.printer
         self.printer_settings(name)
         return name
+
+
+def is_file_path(url: str) -> bool:
+    """A database given as a plain path (an SQLite file), not as a URL."""
+    return bool(url.strip()) and ":" not in url
 
 
 def default_station() -> str:

@@ -22,7 +22,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from eventdesk.config import Config
+from eventdesk.config import Config, is_file_path
 from eventdesk.errors import DatabaseUnavailable, InvalidInput, NotAllowed
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ _FILE_KEY = "eventdesk_file"  # (path, device, inode) of the SQLite file a conne
 def normalize_url(url: str) -> str:
     """Accept ``postgresql://`` and ``postgres://`` and use the psycopg 3 driver we ship; a
     plain file path is an SQLite database."""
-    if url.strip() and ":" not in url:  # a path, not a URL
+    if is_file_path(url):
         return f"sqlite:///{Path(url.strip()).expanduser().resolve()}"
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
