@@ -15,6 +15,9 @@
     offline_after = 1.0         # on a server: seconds without an answer before deciding
                                 # from the station's mirror
     sync_every = 3.0            # on a server: seconds between refreshes of the mirror
+    sound = "auto"              # auto | on | off: a sound per answer (auto: on at a kiosk
+                                # and `scan`, off at the desk)
+    kiosk_theme = "standard"    # standard | high-contrast
 
     [database]
     url = "postgresql+psycopg://door@server/eventdesk"
@@ -32,8 +35,12 @@
     height_mm = 100
     dpi = 300
 
+The variables: ``EVENTDESK_DATA_DIR``, ``EVENTDESK_DATABASE_URL``, ``EVENTDESK_STATION``,
+``EVENTDESK_OFFLINE_AFTER``, ``EVENTDESK_SOUND`` and ``EVENTDESK_KIOSK_THEME``.
+
 A key the file does not know (a typo) or a value of the wrong kind is an error that names the
-file and the key: a station never runs on a setting it silently ignored.
+file and the key, and a bad variable names the variable: a station never runs on a setting it
+silently ignored.
 """
 
 from __future__ import annotations
@@ -60,6 +67,14 @@ StationRole = Literal["organizer", "desk", "kiosk"]
 DECODERS: tuple[Decoder, ...] = ("auto", "zxing", "zbar", "opencv")
 PrinterKind = Literal["folder", "tcp", "device", "cups"]
 LabelLanguage = Literal["text", "zpl", "escpos", "png"]
+SoundSetting = Literal["auto", "on", "off"]
+SOUND_SETTINGS: tuple[SoundSetting, ...] = ("auto", "on", "off")
+# Where a station answers scans: "auto" sound is on where attendees read the answer themselves
+# (the kiosk, the headless `scan`), off at the desk, where staff read it.
+SoundScreen = Literal["kiosk", "desk", "scan"]
+SOUND_BY_DEFAULT: frozenset[SoundScreen] = frozenset({"kiosk", "scan"})
+KioskTheme = Literal["standard", "high-contrast"]
+KIOSK_THEMES: tuple[KioskTheme, ...] = ("standard", "high-contrast")
 
 
 class _Table(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -114,6 +129,9 @@ class StationSettings(_Table):
     # seconds between two refreshes of the mirror (see eventdesk.services.door).
     offline_after: Annotated[float, msgspec.Meta(ge=0.1, le=60)] = 1.0
     sync_every: Annotated[float, msgspec.Meta(ge=0.5, le=3600)] = 3.0
+    # A sound per answer (kiosk.sound): auto is on at a kiosk and `scan`, off at the desk.
+    sound: SoundSetting = "auto"
+    kiosk_theme: KioskTheme = "standard"
 
 
 class DatabaseSettings(_Table):
@@ -200,6 +218,8 @@ class Config:
     database_from_file: bool = False
     offline_after: float = 1.0
     sync_every: float = 3.0
+    sound: SoundSetting = "auto"
+    kiosk_theme: KioskTheme = "standard"
 
     @property
     def is_sqlite(self) -> bool:
@@ -214,6 +234,7 @@ class Config:
         decoder: str | None = None,
         printer: str | None = None,
         auto_print: bool | None = None,
+        sound: bool | None = None,
     ) -> Config:
         """These settings with a command's options put over them (None: not given)."""
         if decoder is not None and decoder not in DECODERS:
@@ -227,7 +248,15 @@ class Config:
             decoder=self.decoder if decoder is None else decoder,
             printer=self.printer if printer is None else printer,
             auto_print=self.auto_print if auto_print is None else auto_print,
+            sound=self.sound if sound is None else ("on" if sound else "off"),
         )
+
+    def sound_on(self, screen: SoundScreen) -> bool:
+        """Whether ``screen`` plays a sound per answer: the station's ``sound`` setting, where
+        "auto" is on at the kiosk and `scan` (attendees read the answer) and off at the desk."""
+        if self.sound == "auto":
+            return screen in SOUND_BY_DEFAULT
+        return self.sound == "on"
 
     def printer_settings(self, name: str) -> PrinterSettings:
         """A configured printer by name (the built-in 'badges' folder included)."""
@@ -291,6 +320,31 @@ def _offline_after(env: Mapping[str, str], in_file: float) -> float:
             field="offline_after",
         )
     return value
+
+
+def _sound(env: Mapping[str, str], in_file: SoundSetting) -> SoundSetting:
+    """``EVENTDESK_SOUND`` (auto, on, off) over ``[station] sound``."""
+    text = env.get("EVENTDESK_SOUND", "").strip().lower()
+    if not text:
+        return in_file
+    for value in SOUND_SETTINGS:
+        if text == value:
+            return value
+    raise InvalidInput(f"EVENTDESK_SOUND must be auto, on or off, not {text!r}", field="sound")
+
+
+def _kiosk_theme(env: Mapping[str, str], in_file: KioskTheme) -> KioskTheme:
+    """``EVENTDESK_KIOSK_THEME`` (standard, high-contrast) over ``[station] kiosk_theme``."""
+    text = env.get("EVENTDESK_KIOSK_THEME", "").strip().lower()
+    if not text:
+        return in_file
+    for value in KIOSK_THEMES:
+        if text == value:
+            return value
+    raise InvalidInput(
+        f"EVENTDESK_KIOSK_THEME must be {' or '.join(KIOSK_THEMES)}, not {text!r}",
+        field="kiosk_theme",
+    )
 
 
 def load_config(
@@ -357,4 +411,6 @@ def load_config(
         database_from_file=bool(settings.database.url),
         offline_after=_offline_after(env, table.offline_after),
         sync_every=table.sync_every,
+        sound=_sound(env, table.sound),
+        kiosk_theme=_kiosk_theme(env, table.kiosk_theme),
     )

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from eventdesk.services.checkin import Checkin
     from eventdesk.services.door import Door
     from kiosk.outage import DatabaseState
+    from kiosk.sound import DoorSound
     from kiosk.wedge import Decision
 
 
@@ -62,6 +63,13 @@ if TYPE_CHECKING:
 )
 @click.option("--width", type=click.IntRange(160, 7680), default=1280, show_default=True)
 @click.option("--height", type=click.IntRange(120, 4320), default=720, show_default=True)
+@click.option(
+    "--sound/--no-sound",
+    "sound",
+    default=None,
+    help="A sound per answer: yes, see the desk, no (default: the station's sound setting; "
+    "auto is on here).",
+)
 @door_options
 @pass_ctx
 def scan(
@@ -74,6 +82,7 @@ def scan(
     realtime: bool,
     width: int,
     height: int,
+    sound: bool | None,
     operator: str | None,
     auto_print: bool | None,
     printer: str | None,
@@ -155,6 +164,10 @@ def scan(
         else:
             click.echo(f"{scan_human(result)}   ({decision.latency_ms:.0f} ms)")
         sys.stdout.flush()
+        if door_sound is not None:
+            from kiosk.sound import cue_for
+
+            door_sound.play(cue_for(result))
 
     options: dict[str, Any] = {
         "operator": operator,
@@ -171,6 +184,7 @@ def scan(
         assert store is not None
         return Checkin(store, station=obj.station, **options)
 
+    door_sound = _door_sound(obj, sound, say)
     if spec is None:
         say("reading a keyboard-wedge scanner on stdin (one ticket a line)")
         try:
@@ -178,6 +192,7 @@ def scan(
         finally:
             _finish_printing(obj, printer_worker, print_to, say)
             _finish_sync(sync_loop, station, say)
+            _finish_sound(door_sound)
         return
 
     from kiosk.capture import CaptureWorker
@@ -233,11 +248,28 @@ def scan(
         capture.join(5)
         _finish_printing(obj, printer_worker, print_to, say)
         _finish_sync(sync_loop, station, say)
+        _finish_sound(door_sound)
     if worker.error is not None:
         raise worker.error
     if capture.error is not None:
         raise capture.error
     say(f"done: {capture.frames_read} frames read, {worker.frames_decoded} decoded")
+
+
+def _door_sound(obj: Ctx, sound: bool | None, say: Callable[[str], None]) -> DoorSound | None:
+    """The door's sound when it is on for `scan` (``--sound``, else the station's setting),
+    else None. A station with no sound device still scans: that is said once, not per scan."""
+    if not (obj.config.sound_on("scan") if sound is None else sound):
+        return None
+    from kiosk.sound import DoorSound
+
+    return DoorSound(on_unavailable=lambda reason: say(f"sound unavailable: {reason}"))
+
+
+def _finish_sound(door_sound: DoorSound | None) -> None:
+    """At the end of a scanner: the last answer's sound is heard to its end, then closed."""
+    if door_sound is not None:
+        door_sound.close(wait=1.0)
 
 
 def _finish_sync(sync_loop: Any, station: Any, say: Callable[[str], None]) -> None:

@@ -34,6 +34,9 @@ BACKENDS = ["sqlite", "postgresql"]
 # long; the tests that are not about going offline must not go offline for it. The tests of
 # offline stations set their own threshold (tests/test_offline_*.py).
 os.environ.setdefault("EVENTDESK_OFFLINE_AFTER", "30")
+# The door's sounds play through miniaudio's device-less backend: the cues really play (their
+# samples are consumed), and a developer's speakers stay quiet while the suite runs.
+os.environ.setdefault("EVENTDESK_SOUND_BACKEND", "null")
 _RUN = os.environ.get("PYTEST_XDIST_TESTRUNUID") or uuid.uuid4().hex
 
 # On a busy machine one example can take long: that says nothing about the code under test.

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from eventdesk.cli import main
-from eventdesk.config import default_station, load_config
+from eventdesk.config import Config, default_station, load_config
 from eventdesk.errors import InvalidInput
 
 
@@ -79,6 +79,10 @@ def test_station_table_names_the_station_or_falls_back(tmp_path: Path) -> None:
         ('evnet = "summit"\n', "unknown key `evnet`"),
         ('[printers.front]\ntype = "tcp"\nhost = "h"\nprot = 9100\n', "printers.front"),
         ('[printers.front]\ntype = "tcp"\n', "a tcp printer needs host"),
+        ('[station]\nsound = "loud"\n', "station.sound"),
+        ("[station]\nsound = true\n", "station.sound"),
+        ('[station]\nkiosk_theme = "dark"\n', "station.kiosk_theme"),
+        ('[station]\nsonud = "on"\n', "station: unknown key `sonud`"),
     ],
 )
 def test_a_typo_or_a_bad_value_is_named_with_the_file_and_key(
@@ -180,3 +184,52 @@ def test_a_plain_file_path_is_an_sqlite_database(tmp_path: Path) -> None:
         assert load_config(data_dir=tmp_path, database_url=url, environ={}).is_sqlite, url
     url = "postgresql+psycopg://door@server/eventdesk"
     assert not load_config(data_dir=tmp_path, database_url=url, environ={}).is_sqlite
+
+
+def test_sound_is_on_where_attendees_read_the_answer_unless_the_station_says(
+    tmp_path: Path,
+) -> None:
+    def heard(config: Config) -> dict[str, bool]:
+        return {screen: config.sound_on(screen) for screen in ("kiosk", "desk", "scan")}
+
+    config = load_config(data_dir=tmp_path, environ={})
+    assert config.sound == "auto"
+    assert heard(config) == {"kiosk": True, "desk": False, "scan": True}
+    (tmp_path / "eventdesk.toml").write_text('[station]\nsound = "on"\n')
+    assert heard(load_config(data_dir=tmp_path, environ={})) == dict.fromkeys(heard(config), True)
+    (tmp_path / "eventdesk.toml").write_text('[station]\nsound = "off"\n')
+    config = load_config(data_dir=tmp_path, environ={})
+    assert heard(config) == {"kiosk": False, "desk": False, "scan": False}
+    # The environment over the file, an option over both.
+    from_env = load_config(data_dir=tmp_path, environ={"EVENTDESK_SOUND": " On "})
+    assert (from_env.sound, from_env.sound_on("desk")) == ("on", True)
+    auto = load_config(data_dir=tmp_path, environ={"EVENTDESK_SOUND": "auto"})
+    assert heard(auto) == {"kiosk": True, "desk": False, "scan": True}
+    assert config.with_options(sound=True).sound_on("desk")
+    assert not from_env.with_options(sound=False).sound_on("kiosk")
+    assert from_env.with_options().sound == "on"
+    for bad in ("loud", "1", "yes"):
+        with pytest.raises(InvalidInput, match="EVENTDESK_SOUND must be auto, on or off"):
+            load_config(data_dir=tmp_path, environ={"EVENTDESK_SOUND": bad})
+
+
+def test_the_kiosk_theme_from_the_file_then_the_environment(tmp_path: Path) -> None:
+    assert load_config(data_dir=tmp_path, environ={}).kiosk_theme == "standard"
+    (tmp_path / "eventdesk.toml").write_text('[station]\nkiosk_theme = "high-contrast"\n')
+    assert load_config(data_dir=tmp_path, environ={}).kiosk_theme == "high-contrast"
+    env = {"EVENTDESK_KIOSK_THEME": "standard"}
+    assert load_config(data_dir=tmp_path, environ=env).kiosk_theme == "standard"
+    with pytest.raises(
+        InvalidInput, match="EVENTDESK_KIOSK_THEME must be standard or high-contrast"
+    ):
+        load_config(data_dir=tmp_path, environ={"EVENTDESK_KIOSK_THEME": "dark"})
+
+
+def test_a_bad_sound_variable_stops_the_command_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EVENTDESK_SOUND", "loud")
+    assert main(["--data-dir", str(tmp_path), "event", "list"]) == 2
+    err = capsys.readouterr().err
+    assert "EVENTDESK_SOUND must be auto, on or off, not 'loud'" in err
+    assert "Traceback" not in err
