@@ -52,7 +52,14 @@ def _cmap(path: str) -> frozenset[int]:
 
 
 def available(extra: tuple[str, ...] = ()) -> list[str]:
-    return [p for p in (*extra, *CANDIDATES) if Path(p).is_file()]
+    return list(_available(extra))
+
+
+@functools.lru_cache(maxsize=64)
+def _available(extra: tuple[str, ...]) -> tuple[str, ...]:
+    """The font files on this machine, looked for once a process (the kiosk draws its large
+    letters many times a second while it fits them to the screen)."""
+    return tuple(p for p in (*extra, *CANDIDATES) if Path(p).is_file())
 
 
 def covers(path: str, text: str) -> bool:

@@ -11,7 +11,7 @@ from typing import Any
 from PIL import Image, ImageDraw
 
 from badges.badge import Badge, LabelSize
-from badges.fonts import runs
+from badges.lettering import fit_text
 from eventdesk.config import PrinterSettings
 from eventdesk.errors import InvalidInput
 from eventdesk.tickets import qr_code, qr_text
@@ -176,94 +176,14 @@ def render_escpos(badge: Badge, *, width_dots: int = 576) -> bytes:
 def _text_image(text: str, width: int, height: int) -> Image.Image:
     image = Image.new("L", (width, height), 255)
     draw = ImageDraw.Draw(image)
-    face, lines = _fit(draw, text, width - 8, height, max_lines=1, largest=height - 8, smallest=16)
+    face, lines = fit_text(
+        draw, text, width - 8, height, max_lines=1, largest=height - 8, smallest=16
+    )
     face.centre(lines[0], width, (height - face.line_height) // 2)
     return image
 
 
 # --- PNG ------------------------------------------------------------------------------------
-class Face:
-    """Text drawn in runs of fonts that have its characters, at one size."""
-
-    def __init__(self, draw: ImageDraw.ImageDraw, size: int, fonts: tuple[str, ...] = ()) -> None:
-        self.draw, self.size, self.fonts = draw, size, fonts
-        self.primary = runs("Ág", size, fonts)[0][1]
-
-    def length(self, text: str) -> float:
-        return sum(
-            self.draw.textlength(chunk, font=font)
-            for chunk, font in runs(text, self.size, self.fonts)
-        )
-
-    @property
-    def line_height(self) -> int:
-        _, top, _, bottom = self.primary.getbbox("Ág")
-        return int(bottom - top) + max(4, self.size // 6)
-
-    def centre(self, line: str, width: int, y: int, fill: int = 0) -> None:
-        x = (width - self.length(line)) / 2
-        for chunk, font in runs(line, self.size, self.fonts):
-            self.draw.text((x, y), chunk, font=font, fill=fill)
-            x += self.draw.textlength(chunk, font=font)
-
-
-def _fit(
-    draw: ImageDraw.ImageDraw,
-    text: str,
-    width: int,
-    height: int,
-    *,
-    max_lines: int,
-    largest: int,
-    smallest: int,
-    fonts: tuple[str, ...] = (),
-) -> tuple[Face, list[str]]:
-    """The largest size at which the text wraps into the box; at the smallest, cut with '…'."""
-    size = largest
-    while True:
-        face = Face(draw, size, fonts)
-        lines = _wrap(face, text, width)
-        fits = len(lines) <= max_lines and len(lines) * face.line_height <= height
-        if fits or size <= smallest:
-            break
-        size = max(smallest, int(size * 0.9))
-    if len(lines) > max_lines:
-        lines = lines[:max_lines]
-        last = lines[-1]
-        while last and face.length(last + "…") > width:
-            last = last[:-1]
-        lines[-1] = last + "…"
-    return face, lines
-
-
-def _wrap(face: Face, text: str, width: int) -> list[str]:
-    words = text.split()
-    if not words:
-        return [""]
-    lines: list[str] = []
-    current = ""
-    for word in words:
-        trial = f"{current} {word}".strip()
-        if face.length(trial) <= width:
-            current = trial
-            continue
-        if current:
-            lines.append(current)
-        while face.length(word) > width and len(word) > 1:  # one word wider than the badge
-            low, high = 1, len(word) - 1  # the longest piece that fits, found by halving
-            while low < high:
-                middle = (low + high + 1) // 2
-                if face.length(word[:middle]) <= width:
-                    low = middle
-                else:
-                    high = middle - 1
-            lines.append(word[:low])
-            word = word[low:]
-        current = word
-    lines.append(current)
-    return lines
-
-
 def render_png(
     badge: Badge, size: LabelSize | None = None, *, fonts: tuple[str, ...] = ()
 ) -> bytes:
@@ -279,7 +199,7 @@ def render_png(
     if badge.ribbon:
         band = int(110 * scale)
         draw.rectangle((0, 0, width, band), fill=0)
-        face, lines = _fit(
+        face, lines = fit_text(
             draw,
             clean(badge.ribbon),
             inner,
@@ -295,7 +215,7 @@ def render_png(
     if badge.payload:
         qr_side = min(inner, int(height * 0.36))
     text_bottom = height - margin - qr_side - int(20 * scale)
-    face, lines = _fit(
+    face, lines = fit_text(
         draw,
         clean(badge.name),
         inner,
@@ -312,7 +232,7 @@ def render_png(
     for text, largest in zip(badge.lines_below_name, (56, 48, 40, 36), strict=False):
         if y >= text_bottom:
             break
-        face, lines = _fit(
+        face, lines = fit_text(
             draw,
             clean(text),
             inner,

@@ -6,6 +6,10 @@ correction M). The signature is Ed25519 over the version, ticket id and key id. 
 check it offline with the public key kept in the database; only a station holding the private
 key file can issue tickets. Parsing is strict: one canonical spelling per ticket, anything else
 (lower case, padding, a changed character, a key this install does not know) is invalid.
+
+A keyboard-wedge scanner typing through a QWERTZ or AZERTY layout, or with Caps Lock on, mangles
+the payload (``eventdesk.keymaps``): ``Verifier.verify_scanned`` tries the line as it came, then
+each known layout's repair; the signature proves a repair right, and a wrong one is invalid.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from sqlalchemy import select
 
 from eventdesk.db import Store
 from eventdesk.errors import EnvironmentProblem, NotAllowed
+from eventdesk.keymaps import Repair, repairs, typed_forms
 from eventdesk.models import SigningKey
 from eventdesk.values import utcnow
 
@@ -34,10 +39,26 @@ SIGNATURE_CHARS = 103  # 64 bytes in base32, without padding
 _PAYLOAD = re.compile(r"ED1\.([0-9A-HJKMNP-TV-Z]{8})\.([A-Z2-7]{8})\.([A-Z2-7]{103})")
 MAX_PAYLOAD = 125
 QR_MAX_VERSION = 7
+PREFIX = f"{VERSION}."
+# "ED1." and its stem as a scanner may type them through a known layout (keymaps).
+_TYPED_PREFIXES = tuple(sorted(typed_forms(PREFIX) - {PREFIX}))
+_TYPED_STEMS = tuple(sorted(typed_forms(VERSION)))
 
 
 class InvalidPayload(ValueError):
     """The text is not a ticket this install issued."""
+
+
+class UnknownKey(InvalidPayload):
+    """A well-formed payload signed by a key this install does not know (yet)."""
+
+
+@dataclass(frozen=True)
+class Verified:
+    """A genuine payload read from a scan."""
+
+    ticket_id: str
+    repaired: str | None = None  # how the line was repaired (keymaps), None when it came intact
 
 
 @dataclass(frozen=True)
@@ -116,18 +137,84 @@ class Verifier:
 
     def verify(self, text: str) -> str:
         """The ticket id of a genuine payload; InvalidPayload otherwise."""
-        parsed = parse_payload(text)
+        return self._verify(text, may_load=True)
+
+    def verify_scanned(self, text: str) -> Verified:
+        """A scanned line's ticket: the line as it came, else the first of its keymaps repairs
+        (a scanner typing through a QWERTZ or AZERTY layout, or with Caps Lock on) that
+        verifies. InvalidPayload, as the line as it came has it, when none does. The keys are
+        read again (one added by another station) only when no reading verifies with the keys
+        known and one was signed by a key not known here: a QWERTZ line whose key id holds a
+        Y or a Z costs no read."""
+        if not self._keys:
+            self._load()
+        try:
+            return Verified(self._verify(text, may_load=False))
+        except InvalidPayload as exc:
+            as_typed = exc
+        readings = list(repairs(text)) if _repairable(text) else []
+        found, unknown_key = self._first_genuine(readings)
+        if found is None and (unknown_key or isinstance(as_typed, UnknownKey)):
+            self._load()
+            try:
+                return Verified(self._verify(text, may_load=False))
+            except InvalidPayload as exc:
+                as_typed = exc
+            found, _ = self._first_genuine(readings)
+        if found is None:
+            raise as_typed
+        return found
+
+    def _first_genuine(self, readings: list[Repair]) -> tuple[Verified | None, bool]:
+        """The first reading that verifies with the keys known, and whether a reading was
+        signed by a key not known here."""
+        unknown_key = False
+        for reading in readings:
+            try:
+                return Verified(self._verify(reading.text, may_load=False), reading.note), False
+            except UnknownKey:
+                unknown_key = True
+            except InvalidPayload:
+                continue
+        return None, unknown_key
+
+    def _verify(self, text: str, *, may_load: bool) -> str:
+        return self._check(parse_payload(text), may_load=may_load)
+
+    def _check(self, parsed: ParsedPayload, *, may_load: bool) -> str:
         key = self._keys.get(parsed.key_id)
-        if key is None:
+        if key is None and may_load:
             self._load()  # a key added by another station since we last looked
             key = self._keys.get(parsed.key_id)
         if key is None:
-            raise InvalidPayload("signed by a key this install does not know")
+            raise UnknownKey("signed by a key this install does not know")
         try:
             key.verify(parsed.signature, _message(parsed.ticket_id, parsed.key_id))
         except InvalidSignature:
             raise InvalidPayload("the signature is not valid: a forged or damaged ticket") from None
         return parsed.ticket_id
+
+
+def _repairable(text: str) -> bool:
+    """Only a line of a payload's length can be one once repaired (a repair keeps the length)."""
+    return isinstance(text, str) and len(text) == MAX_PAYLOAD
+
+
+def payload_start(text: str) -> int:
+    """Where a scanned ticket starts in text typed into a search box, -1 when none does:
+    ``ED1.`` as issued, or as a scanner types it through a known layout (``ED&:``, ``ed1.``)
+    followed by the rest of a payload's length."""
+    at = text.find(PREFIX)
+    if at >= 0:
+        return at
+    at = len(text) - MAX_PAYLOAD
+    return at if at >= 0 and text.startswith(_TYPED_PREFIXES, at) else -1
+
+
+def scanner_typing(text: str) -> bool:
+    """A scanner is typing a ticket into this text: one has started, or the text ends with
+    ``ED1`` (nobody searches for it), or starts with ``ED1`` as typed through a known layout."""
+    return payload_start(text) >= 0 or text.endswith(VERSION) or text.startswith(_TYPED_STEMS)
 
 
 # --- key files ------------------------------------------------------------------------------

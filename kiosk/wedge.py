@@ -3,7 +3,9 @@
 The same splitter serves ``eventdesk scan --source -`` and the screens' scan field: CR, LF or
 CR LF end a line; a line longer than any ticket, or one that is not text, is reported as such
 and never buffered without bound. A LineQueue decides the lines in the order they were read,
-and keeps every one of them while the database does not answer (kiosk.outage).
+and keeps every one of them while the database does not answer (kiosk.outage). A line is
+kept as typed (only trimmed): one that a scanner typed through a QWERTZ or AZERTY layout, or with
+Caps Lock on, reaches the check-in as it came, and the check-in repairs it (eventdesk.keymaps).
 """
 
 from __future__ import annotations

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import importlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from textual import on
+from textual.actions import ActionParseResult
 from textual.app import App
 from textual.binding import Binding
+from textual.dom import DOMNode
 from textual.screen import Screen
 
 from eventdesk.config import Config, load_config
@@ -25,6 +27,7 @@ from screens.backend import MODES, Backend
 from screens.devices import Devices
 from screens.login import LoginScreen
 from screens.messages import BackupProblem, BadgePrinted, DatabaseStatus, SignedIn, SyncProblem
+from screens.widgets.key_bar import say_refusal
 
 
 def lazy_screen(module: str, name: str) -> Callable[[], Screen[Any]]:
@@ -36,6 +39,17 @@ def lazy_screen(module: str, name: str) -> Callable[[], Screen[Any]]:
 
 
 KIOSK_LOCKED_OUT = {"open_mode", "sign_out", "quit", "command_palette", "help_quit"}
+
+# Said when an F-key's screen is not for the person signed in (the key is shown dimmed).
+MODE_REFUSALS = {
+    "desk": "The desk is for desk staff and organizers: sign out (F9) and sign in as one.",
+    "kiosk": "The kiosk needs a kiosk or organizer sign-in: sign out (F9) and sign in as one.",
+    "organizer": "The organizer screen is for organizers: sign out (F9) and sign in as an "
+    "organizer.",
+    "stats": "Stats are for desk staff and organizers: sign out (F9) and sign in as one.",
+}
+ROLE_NAMES = {"staff": "desk staff", "organizer": "an organizer", "kiosk": "a kiosk"}
+WALL_REFUSAL = "This wall screen shows the figures only: nobody signs in here."
 
 
 class EventdeskApp(App[None]):
@@ -57,6 +71,14 @@ class EventdeskApp(App[None]):
         Binding("f3", "open_mode('organizer')", "Organizer", id="mode.organizer"),
         Binding("f4", "open_mode('stats')", "Stats", id="mode.stats"),
         Binding("f9", "sign_out", "Sign out", id="sign-out"),
+        Binding(
+            "ctrl+q",
+            "quit",
+            "Quit",
+            id="quit",
+            priority=True,
+            tooltip="Close eventdesk on this station.",
+        ),
     ]
 
     def __init__(
@@ -105,11 +127,37 @@ class EventdeskApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.current_mode == "kiosk" and action in KIOSK_LOCKED_OUT:
             return False  # the kiosk is locked: only its own keys work
+        # A key this sign-in cannot use is shown dimmed (None), and says why (key_refusal).
         if action == "open_mode":
-            return parameters[0] in self.backend.modes()
+            return True if parameters[0] in self.backend.modes() else None
         if action == "sign_out":
-            return self.backend.staff is not None
+            return True if self.backend.staff is not None else None
         return True
+
+    def key_refusal(self, action: str, parameters: tuple[object, ...]) -> str | None:
+        """Why a dimmed key of the app does nothing now (the key bar and a press say it)."""
+        staff = self.backend.staff
+        if staff is None and self.backend.wall:
+            return WALL_REFUSAL
+        if action == "sign_out":
+            return "Nobody is signed in." if staff is None else None
+        if action == "open_mode" and parameters and parameters[0] in MODE_REFUSALS:
+            if staff is None:
+                return "Sign in first: choose your name and type your PIN."
+            who = f"{staff.name} is signed in as {ROLE_NAMES.get(staff.role, staff.role)}. "
+            return who + MODE_REFUSALS[str(parameters[0])]
+        return None
+
+    async def run_action(
+        self,
+        action: str | ActionParseResult,
+        default_namespace: DOMNode | None = None,
+        namespaces: Mapping[str, DOMNode] | None = None,
+    ) -> bool:
+        """Run an action; a disabled one whose node says why says it (and counts as handled)."""
+        if await super().run_action(action, default_namespace, namespaces):
+            return True
+        return say_refusal(self, action, default_namespace)
 
     async def action_open_mode(self, mode: str) -> None:
         if mode in self.backend.modes() and mode != self.current_mode:

@@ -13,7 +13,12 @@ if TYPE_CHECKING:
 
 
 class StationScreen(Screen[Any]):
-    """A mode's screen. Database work goes to thread workers, which post messages back."""
+    """A mode's screen. Database work goes to thread workers, which post messages back.
+
+    Its keys are shown by a ``KeyBar`` (screens/widgets/key_bar.py): a key whose
+    ``check_action`` answers ``None`` is shown dimmed, and ``key_refusal`` says why it does
+    nothing now, when pressed or clicked.
+    """
 
     @property
     def station_app(self) -> EventdeskApp:
@@ -26,3 +31,7 @@ class StationScreen(Screen[Any]):
     @property
     def devices(self) -> Devices:
         return self.station_app.devices
+
+    def key_refusal(self, action: str, parameters: tuple[object, ...]) -> str | None:
+        """Why this screen's dimmed key ``action`` does nothing now (None: nothing to say)."""
+        return None

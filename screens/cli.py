@@ -15,11 +15,13 @@ from eventdesk.cli.common import (
     Ctx,
     pass_ctx,
 )
-from eventdesk.config import sqlite_url
+from eventdesk.config import KIOSK_THEMES, KioskTheme, sqlite_url
 from eventdesk.errors import InvalidInput
 
 SIGN_IN_PIN = "EVENTDESK_SIGN_IN_PIN"
 APP_MODES = ["desk", "kiosk", "organizer", "stats"]
+DEFAULT_FONT_SIZE = 16  # CSS pixels: textual-serve's, for desk and kiosk in a browser
+WALL_FONT_SIZE = 22  # the wall screen at 1920x1080: 147 columns, 43 lines, read from afar
 
 
 def app_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -44,6 +46,17 @@ def app_options(command: Callable[..., Any]) -> Callable[..., Any]:
                 "auto_print",
                 default=None,
                 help="Print a badge at each check-in (default: the station's auto_print).",
+            ),
+            click.option(
+                "--sound/--no-sound",
+                default=None,
+                help="A sound per answer (default: the station's sound; auto is on at a kiosk).",
+            ),
+            click.option(
+                "--kiosk-theme",
+                type=click.Choice(list(KIOSK_THEMES)),
+                default=None,
+                help="The kiosk's colours (default: the station's kiosk_theme).",
             ),
             click.option("--ready-file", hidden=True, metavar="FILE"),
             # For benchmarks and unattended kiosks started by the operator: no PIN asked.
@@ -72,6 +85,8 @@ def app_command(
     decoder_name: str | None = None,
     printer: str | None = None,
     auto_print: bool | None = None,
+    sound: bool | None = None,
+    kiosk_theme: KioskTheme | None = None,
     ready_file: str | None = None,
     sign_in_as: str | None = None,
     sign_in_pin: str | None = None,
@@ -79,6 +94,9 @@ def app_command(
     """Open the full-screen app (sign in with a staff PIN)."""
     if wall and mode != "stats":
         raise InvalidInput("--wall goes with --mode stats", field="wall")
+    obj.config = obj.config.with_options(sound=sound)
+    if kiosk_theme is not None:
+        obj.config = dataclasses.replace(obj.config, kiosk_theme=kiosk_theme)
     if sign_in_as is not None:
         sign_in_as = _signed_in(obj, sign_in_as, sign_in_pin)
     from screens.app import make_app
@@ -130,20 +148,35 @@ def _signed_in(obj: Ctx, name: str, pin: str | None) -> str:
     "with this computer's name when HOST is 0.0.0.0 or ::).",
 )
 @click.option("--event", "event_ref", metavar="EVENT", help="The event to show.")
+@click.option(
+    "--font-size",
+    type=click.IntRange(8, 96),
+    metavar="PIXELS",
+    help=f"The text size in the browser (default: {WALL_FONT_SIZE} for the stats wall screen, "
+    f"{DEFAULT_FONT_SIZE} for desk and kiosk; a page opened with ?fontsize=N uses N).",
+)
 @pass_ctx
 def serve(
-    obj: Ctx, mode: str, host: str, port: int, public_url: str | None, event_ref: str | None
+    obj: Ctx,
+    mode: str,
+    host: str,
+    port: int,
+    public_url: str | None,
+    event_ref: str | None,
+    font_size: int | None = None,
 ) -> None:
     """Serve the app to a browser (textual-serve): e.g. the stats screen on a wall display.
 
-    The stats screen is served without signing in (it shows figures only); desk and kiosk ask
-    for a staff PIN as in the terminal. Each browser gets its own app process.
+    The stats screen is served as a wall screen: figures only, nobody signs in, large text.
+    Desk and kiosk ask for a staff PIN as in the terminal. Each browser gets its own app
+    process; the page loads everything (scripts, font) from this server.
     """
     import shlex
     import socket
 
     from sqlalchemy.engine import make_url
-    from textual_serve.server import Server
+
+    from screens.serve import LocalServer
 
     obj.store  # noqa: B018 - the database is checked (and migrated) before serving
     # The database URL reaches the app processes through their environment (it may hold a
@@ -172,12 +205,13 @@ def serve(
         f"{public_url or f'http://{host}:{port}'}",
         err=True,
     )
-    Server(
+    LocalServer(
         shlex.join(command),
         host=host,
         port=port,
-        title=f"eventdesk {mode}",
+        title="eventdesk wall screen" if mode == "stats" else f"eventdesk {mode}",
         public_url=public_url.rstrip("/") if public_url else None,
+        font_size=font_size or (WALL_FONT_SIZE if mode == "stats" else DEFAULT_FONT_SIZE),
     ).serve()
 
 

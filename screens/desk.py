@@ -23,20 +23,18 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.notifications import SeverityLevel
-from textual.widgets import Button, DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from eventdesk.errors import EventdeskError, NotFound, SoldOut
-from eventdesk.services.attendees import AttendeeInfo, checked_in_among, find_attendees
+from eventdesk.errors import EventdeskError, NotFound
+from eventdesk.services.attendees import AttendeeInfo, door_states_among, find_attendees
 from eventdesk.services.events import show_event
 from eventdesk.services.payments import PaymentSummary
-from eventdesk.services.registration import promote, show_ticket
+from eventdesk.services.registration import show_ticket
 from eventdesk.values import format_cents
 from kiosk.wedge import PendingScan
-from screens.base import StationScreen
-from screens.messages import BadgePrinted, CameraFrame, CameraStatus, DatabaseStatus, ScanDecided
+from screens.messages import DatabaseStatus, ScanDecided
 from screens.widgets import desk_jobs as jobs
-from screens.widgets.confirm import ConfirmScreen
 from screens.widgets.desk_answer import (
     HINT_NO_EVENT,
     HINT_OFFLINE,
@@ -44,34 +42,38 @@ from screens.widgets.desk_answer import (
     HINT_SEARCH,
     OFFLINE_CARD,
     READY,
-    SCAN_PREFIX,
     answer_content,
     nothing_to_check_in,
     scan_payload,
     scanner_typing,
 )
+from screens.widgets.desk_cancel import CancelChoice, CancelScreen
 from screens.widgets.desk_card import AttendeeCard, CardData, TicketLine, load_card
-from screens.widgets.desk_forms import PaymentScreen, WalkInDone, WalkInScreen
-from screens.widgets.desk_jobs import BUTTONS, TICKET_ACTIONS
+from screens.widgets.desk_forms import PaymentScreen, WalkInScreen
+from screens.widgets.desk_jobs import TICKET_ACTIONS
 from screens.widgets.desk_messages import (
     CardLoaded,
     Done,
     EventLoaded,
     Failed,
     Polled,
-    PromoteRefused,
     Searched,
 )
+from screens.widgets.desk_parts import DeskParts
+from screens.widgets.desk_refusals import NO_PRINTER, NOBODY, OFFLINE, SCANNING, SEARCHING, why_not
 from screens.widgets.desk_results import ResultsTable
+from screens.widgets.desk_walkin import NO_EVENT, WalkInDone
+from screens.widgets.key_bar import KeyBar
 from screens.widgets.offline_state import OfflineState
 from screens.widgets.wedge_scans import WedgeScans
 
 SEARCH_LIMIT = 50
 POLL_SECONDS = 2.0  # the card and the ✔ marks follow what other stations do
 ANSWER_CLASSES = ("-ok", "-warn", "-bad", "-info")
+SCAN_SUFFIX_SECONDS = 1.0  # a scanner's Enter after its Tab comes within this
 
 
-class DeskScreen(StationScreen):
+class DeskScreen(DeskParts):
     """The registration desk operator's screen."""
 
     CSS_PATH = "desk.tcss"
@@ -88,6 +90,8 @@ class DeskScreen(StationScreen):
         Binding("ctrl+f", "focus_search", "Search", id="desk.search", show=False),
         Binding("escape", "clear_search", "Clear search", id="desk.clear-search", show=False),
         Binding("ctrl+s", "focus_scan", "Scan field", id="desk.scan", show=False),
+        # A scanner may end a scan with Tab; a fast typist's Tab goes to the results table.
+        Binding("tab", "tab", "Next", id="desk.tab", show=False, priority=True),
     ]
 
     # --- state ------------------------------------------------------------------------------
@@ -101,6 +105,8 @@ class DeskScreen(StationScreen):
         self.card: CardData | None = None  # what the card shows; the actions act on it
         self.scanning = False  # a scan's card is being read: no action until it is shown
         self.scanned: str | None = None  # the ticket id a scan put in the search box
+        # When a scan ended with Tab: the Enter some scanners send right after it is theirs.
+        self.scan_suffix: float | None = None
         # The last admission decided offline (ticket id, name): Ctrl+U undoes it with no card.
         self.offline_admitted: tuple[str, str] | None = None
         self.offline_shown = False  # the offline view is up (search and card need the server)
@@ -126,20 +132,8 @@ class DeskScreen(StationScreen):
         with Horizontal(id="desk-main"):
             yield ResultsTable(id="results")
             yield AttendeeCard(id="card")
-        with Horizontal(id="desk-actions"):
-            for action, label, variant in BUTTONS:
-                button = Button(
-                    label,
-                    id=f"do-{action}",
-                    variant=variant,
-                    compact=True,
-                    classes="desk-action",
-                    action=f"screen.{action}",
-                )
-                button.can_focus = False  # a scanner's Enter must never press a button
-                yield button
         yield Static("", id="camera")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#banner", Static).add_class("-info")
@@ -167,29 +161,6 @@ class DeskScreen(StationScreen):
         covered_by_dialog = self.app.screen is not self and self in self.app.screen_stack
         if not covered_by_dialog and self.devices.sink is self:
             self.devices.listen(None)
-
-    @on(CameraStatus)
-    def camera_status(self, message: CameraStatus) -> None:
-        message.stop()
-        if self.backend.camera is None:
-            text = "Camera: none configured · a USB scanner reads into Search or the scan field"
-        else:
-            detail = f" ({message.detail})" if message.detail else ""
-            text = f"Camera: {message.state}{detail}"
-        self.query_one("#camera", Static).update(Content(text))
-
-    @on(CameraFrame)
-    def camera_frame(self, message: CameraFrame) -> None:
-        message.stop()  # the desk shows no preview
-
-    @on(BadgePrinted)
-    def badge_printed(self, message: BadgePrinted) -> None:
-        message.stop()  # the app says it when a badge could not print
-        outcome = message.outcome
-        if outcome.state == "done":
-            self.query_one("#camera", Static).update(
-                Content(f"Badge for {outcome.job.ticket_id} printed on {outcome.job.printer}.")
-            )
 
     # --- event ------------------------------------------------------------------------------
     def _show_door(self) -> None:
@@ -259,7 +230,7 @@ class DeskScreen(StationScreen):
     def _offline_view(self, card: str) -> None:
         """Offline: no table, card or hint of anyone the server last showed."""
         self.offline_shown = True
-        self.query_one("#results", ResultsTable).fill([], None, frozenset())
+        self.query_one("#results", ResultsTable).fill([], None)
         self.query_one("#hint", Static).update(HINT_OFFLINE)
         self._clear_card(card)
 
@@ -276,12 +247,12 @@ class DeskScreen(StationScreen):
         store, event = self.backend.store, self.backend.event
         try:
             people = find_attendees(store, query, limit=SEARCH_LIMIT)
-            checked_in = checked_in_among(store, event, (p.id for p in people))
+            states = door_states_among(store, event, (p.id for p in people))
         except EventdeskError as exc:
             self.post_message(Failed(exc.message))
             return
         if not get_current_worker().is_cancelled:
-            self.post_message(Searched(seq, query, people, checked_in))
+            self.post_message(Searched(seq, query, people, states))
 
     @on(Searched)
     def searched(self, message: Searched) -> None:
@@ -289,7 +260,13 @@ class DeskScreen(StationScreen):
             return  # a newer query was typed meanwhile: its results are the ones to show
         self.people, self.shown_query = message.people, message.query
         table = self.query_one("#results", ResultsTable)
-        chosen = table.fill(message.people, self.attendee_id, message.checked_in)
+        chosen = table.fill(
+            message.people,
+            self.attendee_id,
+            message.states,
+            timezone=self.timezone,
+            today=self.backend.now(),
+        )
         if self.scanning or (message.query == self.scanned and self.card is not None):
             pass  # the card is the scanned ticket's holder's: it stays
         elif chosen is None:
@@ -313,17 +290,47 @@ class DeskScreen(StationScreen):
 
     @on(Input.Submitted, "#search")
     def search_submitted(self, message: Input.Submitted) -> None:
-        self._submit_search(from_table=False)
+        if not self._scan_suffix():
+            self._submit_search(from_table=False)
 
     @on(ResultsTable.Chosen)
     def row_chosen(self) -> None:
-        self._submit_search(from_table=True)
+        if not self._scan_suffix():
+            self._submit_search(from_table=True)
+
+    def _scan_suffix(self) -> bool:
+        """An Enter right after a scan ended by Tab is the scanner's, not a request."""
+        ended, self.scan_suffix = self.scan_suffix, None
+        return ended is not None and time.monotonic() - ended < SCAN_SUFFIX_SECONDS
+
+    def action_tab(self) -> None:
+        """Tab, decided once the keys typed before it (queued at the focused widget) are in."""
+        focused = self.focused or self
+        focused.call_later(self._tab)
+
+    def _tab(self) -> None:
+        """Tab ends a scan typed into Search or the scan field (a scanner set to send Tab);
+        from Search otherwise it goes to the results table, where Enter acts on the row the
+        card shows (or says the results are still coming); elsewhere it moves on as usual."""
+        search, scan = self.query_one("#search", Input), self.query_one("#scan", Input)
+        typed_scan = scan_payload(search.value) is not None
+        if self.focused is scan and scan.value.strip():
+            self.scan_suffix = time.monotonic()
+            text, scan.value = scan.value, ""
+            self.scan_text(text, "scanner")
+        elif typed_scan and (self.focused is search or not isinstance(self.focused, Input)):
+            self.scan_suffix = time.monotonic()
+            self._submit_search(from_table=False)
+        elif self.focused is search:
+            self.query_one("#results", ResultsTable).focus()
+        else:
+            self.focus_next()
 
     def _submit_search(self, *, from_table: bool) -> None:
         search = self.query_one("#search", Input)
         payload = scan_payload(search.value)
         if payload is not None:  # a scanner typed into the search box
-            search.value = search.value[: search.value.find(SCAN_PREFIX)]
+            search.value = search.value[: len(search.value) - len(payload)]
             self.scan_text(payload, "scanner")
             return
         settled = self.shown_query == search.value
@@ -351,7 +358,8 @@ class DeskScreen(StationScreen):
             # The text a scan selected is typed over, as in the search box itself.
             search.value = (search.value[:start] if start < end else search.value) + event.character
         elif event.key == "enter" and self.focused is None:
-            self._submit_search(from_table=False)
+            if not self._scan_suffix():
+                self._submit_search(from_table=False)
         else:
             return
         event.stop()
@@ -413,6 +421,9 @@ class DeskScreen(StationScreen):
     def _answer(self, message: ScanDecided) -> None:
         content, kind = answer_content(message.decision.result, message.source)
         self._banner(content, kind)
+        self.devices.sound_answer(
+            "desk", message.decision.result
+        )  # off unless the station wants it
         if not self.is_current:
             severity: SeverityLevel = (
                 "information" if kind == "-ok" else "warning" if kind == "-warn" else "error"
@@ -521,15 +532,15 @@ class DeskScreen(StationScreen):
         try:
             now = self.backend.now()
             card = load_card(store, attendee_id, event, now) if attendee_id is not None else None
-            checked_in = checked_in_among(store, event, ids)
+            states = door_states_among(store, event, ids)
         except EventdeskError:
             return  # the next poll tries again
-        self.post_message(Polled(seqs[0], card, seqs[1], checked_in))
+        self.post_message(Polled(seqs[0], card, seqs[1], states))
 
     @on(Polled)
     def polled(self, message: Polled) -> None:
         if message.search_seq == self.search_seq:
-            self.query_one("#results", ResultsTable).mark(message.checked_in)
+            self.query_one("#results", ResultsTable).mark(message.states, self.backend.now())
         card = message.card
         if message.card_seq != self.card_seq or card is None or self.scanning:
             return  # another card was asked for meanwhile: its own read shows it
@@ -564,22 +575,54 @@ class DeskScreen(StationScreen):
         return card.pick(kind, prefer=self.scanned)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A desk key that cannot act now is shown dimmed; pressed, it says why."""
+        if action == "walk_in" or action in TICKET_ACTIONS:
+            return True if self.why_not(action) is None else None
+        return True
+
+    def key_refusal(self, action: str, parameters: tuple[object, ...]) -> str | None:
+        return self.why_not(action)
+
+    def why_not(self, action: str) -> str | None:
+        """Why the desk key ``action`` cannot act now: what is wrong and what to do (None: it
+        can act)."""
         if action == "walk_in":
-            return True if self.backend.event else None
+            if self.backend.event is None:
+                return NO_EVENT
+            return OFFLINE.format(what="walk-ins") if self.backend.offline else None
         kind = TICKET_ACTIONS.get(action)
         if kind is None:
-            return True
-        if kind == "reprint" and not self.backend.printer:
             return None
-        if kind == "check_in" and self.card is not None and not self.scanning:
-            return True  # with nothing to admit, it says why
+        if kind == "reprint" and not self.backend.printer:
+            return NO_PRINTER
         if kind == "undo" and self.offline_admitted is not None and self.backend.offline:
-            return True  # the last admission decided offline (no card to pick from)
-        return True if self._pick(kind) is not None else None
+            return None  # the last admission decided offline (no card to pick from)
+        if kind == "check_in" and (self._catching_up() or (self.card and not self.scanning)):
+            return None  # it says on the banner why nothing is admitted
+        if self._pick(kind) is not None:
+            return None
+        if self.backend.offline:
+            return OFFLINE.format(what="cards, payments and changes to tickets")
+        if self._catching_up():
+            return SEARCHING
+        if self.scanning:
+            return SCANNING
+        if self.card is None or self.card.attendee.id != self.attendee_id:
+            return NOBODY
+        return why_not(action, self.card)
+
+    def _target(self, action: str) -> TicketLine | None:
+        """The ticket ``action`` works on; or None, and the operator is told why not."""
+        line = self._pick(TICKET_ACTIONS[action])
+        if line is None:
+            self._refuse(self.why_not(action) or NOBODY)
+        return line
+
+    def _refuse(self, text: str) -> None:
+        """A key that cannot act says so: what is wrong and what to do."""
+        self.notify(text, title="Not available", severity="warning", markup=False)
 
     def _sync_actions(self) -> None:
-        for action, _, _ in BUTTONS:
-            self.query_one(f"#do-{action}", Button).disabled = not self.check_action(action, ())
         self.refresh_bindings()
 
     # --- actions ----------------------------------------------------------------------------
@@ -604,6 +647,10 @@ class DeskScreen(StationScreen):
             self.check_in_ticket(line.ticket.id)
         elif self.card is not None and not self.scanning:
             self._banner(nothing_to_check_in(self.card), "-bad")
+        elif not self.scanning:
+            self._refuse(NOBODY if not self.backend.offline else OFFLINE_CARD)
+        else:
+            self._refuse(SCANNING)
 
     @work(thread=True, group="action", exit_on_error=False)
     def check_in_ticket(self, ticket_id: str) -> None:
@@ -619,14 +666,15 @@ class DeskScreen(StationScreen):
         self.post_message(ScanDecided(Decision(result, f"ticket:{ticket_id}", latency), "desk"))
 
     def action_undo(self) -> None:
-        line = self._pick("undo")
-        if line is not None:
-            ticket = line.ticket
-            self.undo_ticket(ticket.id, ticket.attendee_id, ticket.attendee, self.timezone)
-        elif self.offline_admitted is not None and self.backend.offline:  # no card offline
+        if self.offline_admitted is not None and self.backend.offline:  # no card offline
             ticket_id, name = self.offline_admitted
             self.offline_admitted = None
             self.undo_ticket(ticket_id, None, name, self.timezone)
+            return
+        line = self._target("undo")
+        if line is not None:
+            ticket = line.ticket
+            self.undo_ticket(ticket.id, ticket.attendee_id, ticket.attendee, self.timezone)
 
     @work(thread=True, group="action", exit_on_error=False)
     def undo_ticket(
@@ -644,9 +692,12 @@ class DeskScreen(StationScreen):
         self.post_message(Done(text, attendee_id, wake_printer=wake))
 
     def action_reprint(self) -> None:
-        line = self._pick("reprint")
         printer = self.backend.printer
-        if line is not None and printer:
+        if not printer:
+            self._refuse(NO_PRINTER)
+            return
+        line = self._target("reprint")
+        if line is not None:
             self.reprint_badge(line.ticket.id, line.ticket.attendee_id, printer)
 
     @work(thread=True, group="action", exit_on_error=False)
@@ -655,7 +706,7 @@ class DeskScreen(StationScreen):
         self._job(lambda: jobs.reprint(store, station, ticket_id, printer), attendee_id, wake=True)
 
     def action_pay(self) -> None:
-        line = self._pick("pay")
+        line = self._target("pay")
         if line is None:
             return
         attendee_id = line.ticket.attendee_id
@@ -674,87 +725,49 @@ class DeskScreen(StationScreen):
 
     def action_walk_in(self) -> None:
         if self.backend.event is None:
+            self._refuse(NO_EVENT)
             return
         if self.backend.offline:
-            self.notify("A walk-in needs the server, which does not answer.", severity="warning")
+            self._refuse(OFFLINE.format(what="walk-ins"))
             return
         self.app.push_screen(WalkInScreen(self.backend), self._walked_in)
 
     def _walked_in(self, done: WalkInDone | None) -> None:
+        """The new person's card, with the check-in's answer on the banner when there is one."""
         if done is None:
             return
         text, title, severity = done.notice()
         self.notify(text, title=title, severity=severity, markup=False)
-        self._request_card(attendee_id=done.attendee.id)
+        if done.badge_job is not None:
+            self.devices.wake_printer()
         search = self.query_one("#search", Input)
-        search.value = done.attendee.name
         search.focus()
+        if done.scan is not None:
+            from kiosk.scanner import Decision
+
+            decision = Decision(done.scan, f"ticket:{done.registration.ticket_id}", 0.0)
+            self.post_message(ScanDecided(decision, "walk-in"))
+            return
+        self._banner(Content(text), "-warn" if severity != "information" else "-info")
+        self._request_card(attendee_id=done.attendee.id)
+        search.value = done.attendee.name
 
     def action_cancel_ticket(self) -> None:
-        line = self._pick("cancel")
+        line = self._target("cancel_ticket")
         if line is None:
             return
-        ticket, paid = line.ticket, line.payment.paid_cents
-        question, yes = jobs.cancel_question(line)
+        ticket = line.ticket
 
-        def answered(confirmed: bool | None) -> None:
-            if confirmed:
-                self.cancel_ticket(ticket.id, ticket.attendee_id, refund=paid > 0)
+        def answered(choice: CancelChoice | None) -> None:
+            if choice is not None:
+                self.cancel_ticket(ticket.id, ticket.attendee_id, refund=choice == "refund")
 
-        self.app.push_screen(ConfirmScreen(question, yes=yes, no="Keep it"), answered)
+        self.app.push_screen(CancelScreen(line), answered)
 
     @work(thread=True, group="action", exit_on_error=False)
     def cancel_ticket(self, ticket_id: str, attendee_id: int, *, refund: bool = False) -> None:
         store, station = self.backend.store, self.backend.station
         self._job(lambda: jobs.cancel_ticket(store, station, ticket_id, refund=refund), attendee_id)
-
-    def action_promote(self) -> None:
-        line = self._pick("promote")
-        if line is not None:
-            ticket = line.ticket
-            self.promote_ticket(ticket.id, ticket.attendee_id, ticket.attendee, force=False)
-
-    @work(thread=True, group="action", exit_on_error=False)
-    def promote_ticket(self, ticket_id: str, attendee_id: int, name: str, *, force: bool) -> None:
-        try:
-            placed = promote(
-                self.backend.store, ticket_id, force=force, station=self.backend.station
-            )
-        except SoldOut as exc:
-            self.post_message(PromoteRefused(ticket_id, attendee_id, name, exc.message))
-            return
-        except EventdeskError as exc:
-            self.post_message(Failed(exc.message, attendee_id))
-            return
-        seat = f", seat {placed.seat}" if placed.seat else ""
-        over = " over capacity" if force else ""
-        self.post_message(
-            Done(f"{name} is off the waitlist: registered{over} ({ticket_id}{seat}).", attendee_id)
-        )
-
-    @on(PromoteRefused)
-    def promote_refused(self, message: PromoteRefused) -> None:
-        """No free place: an organizer may admit the ticket over capacity; staff are told."""
-        staff = self.backend.staff
-        if staff is None or staff.role != "organizer":
-            self.notify(
-                f"{message.text} (an organizer can admit over capacity)",
-                title="Promote",
-                severity="error",
-                markup=False,
-            )
-            return
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.promote_ticket(
-                    message.ticket_id, message.attendee_id, message.name, force=True
-                )
-
-        question = f"{message.text}.\nAdmit {message.name} over capacity anyway?"
-        self.app.push_screen(
-            ConfirmScreen(question, yes="Admit over capacity", no="Keep it"), answered
-        )
 
     # --- outcomes ---------------------------------------------------------------------------
     @on(Done)

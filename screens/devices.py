@@ -28,13 +28,16 @@ from screens.messages import (
     SyncProblem,
 )
 
-if TYPE_CHECKING:  # OpenCV and the printer stack load when first used (start-up time)
+if TYPE_CHECKING:  # OpenCV, the printer stack and sound load when first used (start-up time)
+    from eventdesk.config import SoundScreen
     from eventdesk.services.backup import BackupSchedule
+    from eventdesk.services.checkin import ScanResult
     from eventdesk.services.door import SyncLoop
     from kiosk.capture import CaptureState, CaptureWorker, Frame
     from kiosk.outage import DatabaseState
     from kiosk.print_worker import PrintOutcome, PrintWorker
     from kiosk.scanner import Decision, ScanWorker
+    from kiosk.sound import Cue, DoorSound
 
 PREVIEW_FPS = 5.0
 
@@ -51,6 +54,8 @@ class Devices:
         self.printer: PrintWorker | None = None
         self.backups: BackupSchedule | None = None
         self.sync: SyncLoop | None = None
+        self.sound: DoorSound | None = None
+        self.last_cue: Cue | None = None  # the sound of the last answer, when one was played
         self.decoder_name = ""
         self.camera_state = "stopped"
         self.camera_detail = "no camera configured" if backend.camera is None else ""
@@ -235,7 +240,30 @@ class Devices:
         self.app_sink.post_message(BackupProblem(problem))
 
     # --- shutdown ---------------------------------------------------------------------------
+    # --- sound ------------------------------------------------------------------------------
+    def sound_answer(self, screen: SoundScreen, result: ScanResult) -> Cue | None:
+        """The answer's sound (yes, see the desk, no) where the station's settings want sound on
+        ``screen``; the cue played, or None. Never waits and never fails: without a sound
+        device it rings the terminal's bell."""
+        if not self.backend.config.sound_on(screen):
+            return None
+        from kiosk.sound import DoorSound, cue_for
+
+        if self.sound is None:
+            self.sound = DoorSound(fallback=self._bell)
+        cue = cue_for(result)
+        self.sound.play(cue)
+        self.last_cue = cue
+        return cue
+
+    def _bell(self, _cue: str) -> None:
+        bell = getattr(self.app_sink, "bell", None)
+        if callable(bell):
+            bell()
+
     def stop(self) -> None:
+        if self.sound is not None:
+            self.sound.close()
         for worker in (self.scanner, self.capture, self.printer, self.backups, self.sync):
             if worker is not None:
                 worker.stop()

@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import Container, Horizontal, Vertical
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import Button, ContentSwitcher, Footer, Input, Label, Static
+from textual.widgets import Button, ContentSwitcher, Input, Label, Static
 
 from eventdesk.errors import EventdeskError
 from eventdesk.services.auth import StaffInfo, verify_attendee
@@ -28,9 +28,11 @@ from kiosk.wedge import MAX_LINE, Decision, Line, LineSplitter, PendingScan
 from screens.base import StationScreen
 from screens.login import StaffPinScreen
 from screens.messages import BadgePrinted, CameraFrame, CameraStatus, DatabaseStatus, ScanDecided
-from screens.widgets.kiosk_answer import SEE_THE_DESK, KioskAnswer
+from screens.widgets.key_bar import KeyBar
+from screens.widgets.kiosk_answer import GO_IN, SEE_THE_DESK, KioskAnswer
 from screens.widgets.offline_state import OfflineState, needs_server
 from screens.widgets.preview import CameraPreview
+from screens.widgets.sign import SignText, draw_sign
 from screens.widgets.wedge_scans import WedgeScans
 
 PIN_MAX = 32
@@ -170,7 +172,7 @@ class KioskScreen(StationScreen, inherit_bindings=False):
                         yield Button("Check me in", variant="success", id="lookup-submit")
                         yield Button("Back", id="lookup-back")
             yield KioskAnswer(id="answer")
-        yield Footer()
+        yield KeyBar()
 
     def _where(self) -> str:
         door = self.backend.door
@@ -194,6 +196,7 @@ class KioskScreen(StationScreen, inherit_bindings=False):
             self.query_one("#attract-right").display = False
         self._printer_from(self.devices.last_print.state if self.devices.last_print else None)
         self.call_after_refresh(self.devices.warm_scanner)  # after the first paint
+        self.call_after_refresh(self.warm_letters)
 
     def on_screen_resume(self) -> None:
         self.devices.listen(self)
@@ -215,6 +218,14 @@ class KioskScreen(StationScreen, inherit_bindings=False):
     @work(thread=True, exclusive=True, group="kiosk-camera")
     def start_camera(self) -> None:
         self.devices.start_camera(self_service=True)  # says how it went with CameraStatus messages
+
+    @work(thread=True, exclusive=True, group="kiosk-letters")
+    def warm_letters(self) -> None:
+        """Load the fonts of the large letters before the first person scans (a first drawing
+        reads the font files: a tenth of a second the first answer should not wait)."""
+        draw_sign(
+            SignText("ok", "Welcome", "Ág", GO_IN), 64, 32, background=(0, 0, 0), ink=(1, 1, 1)
+        )
 
     @work(thread=True, exclusive=True, group="kiosk-title")
     def load_title(self, event: str | None) -> None:
@@ -288,8 +299,8 @@ class KioskScreen(StationScreen, inherit_bindings=False):
 
     @on(CameraPreview.Resized)
     def preview_resized(self, message: CameraPreview.Resized) -> None:
-        width = max(8, min(message.width, 320))
-        height = max(4, min(message.height, 200))
+        width = max(8, min(message.width, 960))
+        height = max(4, min(message.height, 720))
         self.devices.preview_size = (width, height)
 
     @on(DatabaseStatus)
@@ -326,7 +337,9 @@ class KioskScreen(StationScreen, inherit_bindings=False):
     def show_answer(self, result: ScanResult) -> None:
         """The full-screen answer; it goes back to the attract screen by itself."""
         answer = self.query_one("#answer", KioskAnswer)
+        answer.set_class(self.backend.config.kiosk_theme == "high-contrast", "-high-contrast")
         answer.show(result, self.backend.timezone)
+        self.devices.sound_answer("kiosk", result)
         self._badge_ticket = None
         if self.backend.print_to is not None and "badge queued" in result.flags:
             self._badge_ticket = result.ticket_id

@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
+from textual.widgets import Button, Header, Input, Label, Select, Static
 
 from eventdesk.errors import EventdeskError, Refused
 from eventdesk.services.auth import (
@@ -25,6 +25,7 @@ from eventdesk.services.auth import (
 from screens.backend import Backend
 from screens.base import StationScreen
 from screens.messages import SignedIn
+from screens.widgets.key_bar import KeyBar
 from screens.widgets.offline_state import needs_server
 
 PIN_MAX = 32
@@ -208,7 +209,7 @@ class LoginScreen(StationScreen):
             yield StaffForm(
                 self.backend, roles=("organizer", "staff", "kiosk"), title="Sign in to eventdesk"
             )
-        yield Footer()
+        yield KeyBar()
 
     def _where(self) -> str:
         event = self.backend.event or "no event yet"

@@ -3,7 +3,8 @@
 Every station writes to the same database, so the figures are counted there (one snapshot,
 ``eventdesk.services.reports.stats``) by a thread worker; the worker posts them and the
 handler draws them. When the database does not answer, the last figures stay up with a note.
-It is also what ``eventdesk serve --mode stats`` shows on a wall (``--wall``: nobody signs in).
+It is also what ``eventdesk serve --mode stats`` shows on a wall (``--wall``): nobody signs in,
+the header says "wall screen", no keys are shown, and the sessions take a whole line.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 from textual.worker import Worker, get_current_worker
 
 from eventdesk.errors import DatabaseUnavailable, EventdeskError
@@ -31,6 +32,7 @@ from eventdesk.services.events import current_event, show_event
 from eventdesk.services.reports import Stats, stats
 from eventdesk.values import format_cents
 from screens.base import StationScreen
+from screens.widgets.key_bar import KeyBar
 from screens.widgets.offline_state import OfflineState
 from screens.widgets.stats_bars import BarList, BarRow
 from screens.widgets.stats_chart import ArrivalsChart, bucket_minutes, fill_gaps
@@ -100,6 +102,7 @@ class StatsScreen(StationScreen):
 
     # --- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
+        wall = self.backend.wall
         yield Header()
         with Horizontal(id="stats-top"):
             yield Static("", id="stats-title", markup=False)
@@ -115,23 +118,28 @@ class StatsScreen(StationScreen):
             yield BigNumber("Waitlisted", id="num-waitlisted")
         with Vertical(id="arrivals-panel", classes="panel"):
             yield ArrivalsChart("No arrivals in the last three hours", id="arrivals-chart")
-        with VerticalScroll(id="stats-panels"), Grid(id="stats-grid"):
-            with Vertical(id="types-panel", classes="panel"):
-                yield BarList("No ticket types", id="by-type")
-            with Vertical(id="sessions-panel", classes="panel"):
-                yield BarList("No sessions", id="sessions")
-            with Vertical(id="stations-panel", classes="panel"):
-                yield Static("No scans yet", id="stations")
-            with Vertical(id="waitlists-panel", classes="panel"):
-                yield BarList("Nobody is waiting", id="waitlists")
-            with Vertical(id="revenue-panel", classes="panel"):
-                yield Static("No payments yet", id="revenue")
-            with Vertical(id="problems-panel", classes="panel"):
-                yield BarList("No scan problems", id="scan-problems")
-                latest = Static("", id="latest-conflict", markup=False)
-                latest.display = False  # only while the event has conflicts
-                yield latest
-        yield Footer()
+        with VerticalScroll(id="stats-panels"):
+            if wall:  # a whole line on the wall: every session's name in full
+                sessions = BarList("No sessions", id="sessions")
+                yield Vertical(sessions, id="sessions-panel", classes="panel")
+            with Grid(id="stats-grid"):
+                with Vertical(id="types-panel", classes="panel"):
+                    yield BarList("No ticket types", id="by-type")
+                if not wall:
+                    with Vertical(id="sessions-panel", classes="panel"):
+                        yield BarList("No sessions", id="sessions")
+                with Vertical(id="stations-panel", classes="panel"):
+                    yield Static("No scans yet", id="stations")
+                with Vertical(id="waitlists-panel", classes="panel"):
+                    yield BarList("Nobody is waiting", id="waitlists")
+                with Vertical(id="revenue-panel", classes="panel"):
+                    yield Static("No payments yet", id="revenue")
+                with Vertical(id="problems-panel", classes="panel"):
+                    yield BarList("No scan problems", id="scan-problems")
+                    latest = Static("", id="latest-conflict", markup=False)
+                    latest.display = False  # only while the event has conflicts
+                    yield latest
+        yield KeyBar()  # not on the wall (stats.tcss): nobody there has a keyboard
 
     def on_mount(self) -> None:
         titles = {
@@ -147,6 +155,9 @@ class StatsScreen(StationScreen):
             panel = self.query_one(f"#{panel_id}")
             panel.border_title, panel.border_subtitle = title, subtitle
         self.set_class(self.backend.event is None, "-no-event")
+        if self.backend.wall:  # nobody signs in at the wall: its header says what it is
+            self.add_class("-wall")
+            self.title, self.sub_title = "eventdesk", "wall screen"
 
     # --- polling: only while the screen is shown -------------------------------------------
     def on_screen_resume(self) -> None:

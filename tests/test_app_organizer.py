@@ -18,6 +18,7 @@ from eventdesk.services import attendees, auth, events, payments, registration
 from eventdesk.services.demo import DEMO_ZONE
 from screens.app import EventdeskApp, make_app
 from screens.organizer import FormScreen, OrganizerScreen
+from screens.organizer.screen import TABS
 from screens.widgets.confirm import ConfirmScreen
 from tests.apptools import DemoStation, wait_for
 
@@ -490,3 +491,30 @@ async def test_import_export_and_backup(station: DemoStation, tmp_path: Path) ->
         stamp = made[0].name[len("eventdesk-") :][:15]  # 20261121-073522
         shown = f"{stamp[:4]}-{stamp[4:6]}-{stamp[6:8]} {stamp[9:11]}:{stamp[11:13]}:{stamp[13:15]}"
         assert shown in str(screen.query_one("#backup-latest", Static).render())
+
+
+async def test_the_event_bar_says_what_its_numbers_count(station: DemoStation) -> None:
+    """'34 / 36 registered · 6 waiting', not '34/36 in': each number says what it counts."""
+    app = organizer_app(station)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await opened(pilot, "tab-events")
+        info = events.show_event(station.store, station.summary.event)
+        assert info.capacity is not None
+        said = f"{info.registered} / {info.capacity} registered · {info.waitlisted} waiting"
+        bar = screen.query_one("#org-event-info", Static)
+        await wait_for(lambda: str(bar.render()).startswith(said), pilot)
+
+
+async def test_the_tabs_carry_their_number_keys(station: DemoStation) -> None:
+    """Each tab's label starts with the number key that shows it, and the key shows it."""
+    app = organizer_app(station)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await opened(pilot, "tab-events")
+        tabs = screen.query_one("#org-tabs", TabbedContent)
+        for number, pane in enumerate(TABS[:-1], start=1):  # the Data tab's field takes keys
+            label = tabs.get_tab(pane).label.plain
+            assert label.startswith(f"{number} "), label
+            await pilot.press(str(number))
+            await wait_for(lambda pane=pane: tabs.active == pane, pilot)  # type: ignore[misc]
+            tab = tabs.get_tab(pane)
+            assert tab.region.right <= 80 and tab.region.width > 0  # in sight at 80 columns

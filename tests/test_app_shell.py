@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.notifications import Notify
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
@@ -146,3 +147,32 @@ async def test_the_app_backs_up_on_its_schedule(
         await wait_for(pruned, pilot)
         assert app.devices.backups is not None and app.devices.backups.error is None
     station.store.dispose()
+
+
+async def test_ctrl_q_quits_from_a_staff_screen(station: DemoStation) -> None:
+    """Ctrl+Q is a key the bar shows, and it quits (the locked kiosk ignores it, above)."""
+    app = make_app(config=station.config, store=station.store, sign_in_as="Sam Desk")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(lambda: app.current_mode == "desk", pilot)
+        quit_key = app.screen.active_bindings["ctrl+q"]
+        assert quit_key.binding.show and quit_key.enabled and quit_key.binding.description
+        await pilot.press("ctrl+q")
+        await wait_for(lambda: app.return_code == 0, pilot)  # it exits
+
+
+async def test_the_wall_says_why_its_keys_do_nothing(station: DemoStation) -> None:
+    messages: list[Any] = []
+    app = make_app(config=station.config, store=station.store, mode="stats", wall=True)
+    async with app.run_test(size=(120, 40), message_hook=messages.append) as pilot:
+        await wait_for(lambda: app.current_mode == "stats", pilot)
+        for key in ("f1", "f9"):
+            await pilot.press(key)
+            await wait_for(
+                lambda: any(
+                    isinstance(m, Notify) and "wall screen" in m.notification.message
+                    for m in messages
+                ),
+                pilot,
+            )
+            messages.clear()
+            assert app.current_mode == "stats"

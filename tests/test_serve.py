@@ -70,8 +70,8 @@ def served(station: DemoStation) -> Iterator[tuple[int, subprocess.Popen[str]]]:
         yield running
 
 
-def index_page(port: int) -> str:
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as response:
+def index_page(port: int, query: str = "") -> str:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/{query}", timeout=10) as response:
         assert response.status == 200
         assert response.headers.get_content_type() == "text/html"
         return str(response.read().decode("utf-8"))
@@ -80,7 +80,7 @@ def index_page(port: int) -> str:
 def test_serve_answers_with_textual_serves_page(served: tuple[int, subprocess.Popen[str]]) -> None:
     port, server = served
     page = index_page(port)
-    assert "<div>eventdesk stats</div>" in page  # the title textual-serve shows
+    assert "<div>eventdesk wall screen</div>" in page  # the title the page shows
     assert f'data-session-websocket-url="ws://127.0.0.1:{port}/ws"' in page
     assert "textual" in page.lower()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, delete, exists, func, insert, select
 from sqlalchemy.exc import IntegrityError
@@ -340,3 +341,46 @@ def checked_in_among(
     )
     with store.read() as session:
         return frozenset(session.scalars(query).all())
+
+
+@dataclass(frozen=True)
+class DoorState:
+    """Where an attendee stands at an event's door: ``in`` (checked in, ``at`` when), ``due``
+    (registered, not checked in yet), ``waitlisted``, ``cancelled``, or ``none`` (no ticket)."""
+
+    state: str
+    at: datetime | None = None
+
+
+_STATE_RANK = {"in": 0, "due": 1, "waitlisted": 2, "cancelled": 3}
+
+
+def door_states_among(
+    store: Store, event: str | None, attendee_ids: Iterable[int]
+) -> dict[int, DoorState]:
+    """Each attendee's standing at ``event``'s door, the best of their tickets there (checked in
+    first, the earliest check-in); an attendee with no ticket there is ``none`` (call it from a
+    thread worker)."""
+    ids = list(dict.fromkeys(attendee_ids))
+    states = {attendee: DoorState("none") for attendee in ids}
+    if event is None or not ids:
+        return states
+    query = (
+        select(Ticket.attendee_id, Ticket.status, Ticket.checked_in_at)
+        .join(Event, Event.id == Ticket.event_id)
+        .where(Event.slug == event, Ticket.attendee_id.in_(ids))
+    )
+    with store.read() as session:
+        found = session.execute(query).all()
+    for attendee, status, checked_in_at in found:
+        if status == "registered":
+            state = DoorState("in", checked_in_at) if checked_in_at else DoorState("due")
+        else:
+            state = DoorState(status)
+        known = states[attendee]
+        rank, known_rank = _STATE_RANK.get(state.state, 9), _STATE_RANK.get(known.state, 9)
+        if rank < known_rank or (
+            rank == known_rank == 0 and known.at and state.at and state.at < known.at
+        ):
+            states[attendee] = state
+    return states

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
 from typing import Any, Literal, cast, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -329,7 +329,7 @@ class Checkin:
         moment = now or utcnow()
         text = payload.strip() if isinstance(payload, str) else ""
         try:
-            ticket_id = self.verifier.verify(text)
+            verified = self.verifier.verify_scanned(text)  # repairs a mangled line (keymaps)
         except InvalidPayload as exc:
             result = ScanResult(
                 "invalid",
@@ -342,7 +342,13 @@ class Checkin:
                 self._log(conn, result, text, nonce=nonce)
             return result
         return self._decide(
-            ticket_id, text, session_id=session_id, direction=direction, now=moment, nonce=nonce
+            verified.ticket_id,
+            text,
+            session_id=session_id,
+            direction=direction,
+            now=moment,
+            nonce=nonce,
+            repaired=verified.repaired,
         )
 
     def checkin_ticket(
@@ -423,6 +429,7 @@ class Checkin:
         direction: Direction,
         now: datetime,
         nonce: str | None = None,
+        repaired: str | None = None,
     ) -> ScanResult:
         if direction not in ("entry", "exit"):
             raise InvalidInput("direction must be entry or exit", field="direction")
@@ -444,6 +451,8 @@ class Checkin:
                 )
             else:
                 result = self._judge(conn, row._mapping, session_id, session_info, direction, now)
+            if repaired is not None:  # the scanner typed through another layout: staff can fix it
+                result = replace(result, flags=(*result.flags, f"repaired: {repaired}"))
             self._log(
                 conn,
                 result,

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from rich.cells import cell_len
 from textual import on
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, DataTable, Static, TabPane
 from textual.widgets.data_table import CellDoesNotExist
@@ -63,6 +64,13 @@ class ListParams:
 # --- values written for people ------------------------------------------------------------------
 def count_text(value: int | None) -> str:
     return "—" if value is None else f"{value:,}"
+
+
+def tab_title(key: str, title: str) -> Content:
+    """A tab's label with the key that shows it in front: '1 Events'."""
+    if not key:
+        return Content(title)
+    return Content.assemble((key, "bold $accent"), " ", title)
 
 
 def number_text(value: int | None) -> str:
@@ -155,8 +163,8 @@ class OrganizerTab(TabPane):
 
         text: str
 
-    def __init__(self, workspace: Workspace, *, id: str) -> None:
-        super().__init__(self.TITLE, id=id)
+    def __init__(self, workspace: Workspace, *, id: str, key: str = "") -> None:
+        super().__init__(tab_title(key, self.TITLE), id=id)
         self.workspace = workspace
         self.serials: dict[str, int] = dict.fromkeys(self.COLUMNS, 0)
         for target in self.COLUMNS:

@@ -1,4 +1,4 @@
-"""The Sessions+tickets tab: the sessions and the ticket types (prices) of the event worked on."""
+"""The Program tab: the sessions and the ticket types (prices) of the event worked on."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from screens.widgets.forms import Field, FormValues
 class ProgramTab(OrganizerTab):
     """Sessions (rooms, times, capacity) and ticket types (price, quantity, tier, sales)."""
 
-    TITLE = "Sessions+tickets"
+    TITLE = "Program"
     COLUMNS = {
         "sessions-table": ("#", "Session", "Room", "Starts", "Ends", "Cap", "Reg"),
         "types-table": ("#", "Ticket type", "Price", "Qty", "Sold", "Tier", "Sales", "Attention"),

@@ -12,7 +12,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import (
-    Footer,
     Header,
     Label,
     Select,
@@ -24,7 +23,13 @@ from textual.widgets import (
 from eventdesk.services.events import EventInfo
 from screens.base import StationScreen
 from screens.organizer.attendees import AttendeesTab
-from screens.organizer.base import EVENT_TABLES, OrganizerTab, Workspace, count_text
+from screens.organizer.base import (
+    EVENT_TABLES,
+    OrganizerTab,
+    Workspace,
+    count_text,
+    tab_title,
+)
 from screens.organizer.data import DataPane
 from screens.organizer.events import EventsTab
 from screens.organizer.payments import PaymentsTab
@@ -32,6 +37,7 @@ from screens.organizer.program import ProgramTab
 from screens.organizer.staff import StaffTab
 from screens.organizer.venues import VenuesTab
 from screens.organizer.waitlist import WaitlistTab
+from screens.widgets.key_bar import KeyBar
 
 TABS = (
     "tab-events",
@@ -42,13 +48,26 @@ TABS = (
     "tab-waitlist",
     "tab-staff",
     "tab-data",
-)  # keys 1-8 show them
+)  # keys 1-8 show them (the number is on each tab's label)
+KEYS = {tab: str(number) for number, tab in enumerate(TABS, start=1)}
+
+
+TAB_KINDS: tuple[type[OrganizerTab], ...] = (
+    EventsTab,
+    ProgramTab,
+    VenuesTab,
+    AttendeesTab,
+    PaymentsTab,
+    WaitlistTab,
+    StaffTab,
+)  # the tabs of TABS before the Data tab, in the same order
 
 
 class OrganizerScreen(StationScreen):
     """Everything an organizer sets up and looks after, one tab per kind of record."""
 
     CSS_PATH = "../organizer.tcss"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
         Binding("n", "new", "New", id="organizer.new"),
         Binding("e", "edit", "Edit", id="organizer.edit"),
@@ -78,16 +97,11 @@ class OrganizerScreen(StationScreen):
             yield Select[str]([], prompt="no event", id="org-event", compact=True)
             yield Static("", id="org-event-info")
         with TabbedContent(id="org-tabs"):
-            yield EventsTab(ws, id="tab-events")
-            yield ProgramTab(ws, id="tab-program")
-            yield VenuesTab(ws, id="tab-venues")
-            yield AttendeesTab(ws, id="tab-attendees")
-            yield PaymentsTab(ws, id="tab-payments")
-            yield WaitlistTab(ws, id="tab-waitlist")
-            yield StaffTab(ws, id="tab-staff")
-            with TabPane("Data", id="tab-data"):
+            for kind, tab in zip(TAB_KINDS, TABS, strict=False):
+                yield kind(ws, id=tab, key=KEYS[tab])
+            with TabPane(tab_title(KEYS["tab-data"], "Data"), id="tab-data"):
                 yield DataPane(self.backend, keep=self.station_app.backup_keep, id="data-pane")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.workspace.event = self.backend.event
@@ -119,9 +133,10 @@ class OrganizerScreen(StationScreen):
         info = self.workspace.event_info()
         text = "no event yet: create one on the Events tab"
         if info is not None:
+            of = "" if info.capacity is None else f" / {count_text(info.capacity)}"
             text = (
-                f"{info.registered}/{count_text(info.capacity)} in · "
-                f"{info.waitlisted} waiting · {info.status}"
+                f"{count_text(info.registered)}{of} registered · "
+                f"{count_text(info.waitlisted)} waiting · {info.status}"
             )
         door = self.backend.event
         text += " · at this door" if door == self.edited_event else f" · door: {door or 'none'}"
@@ -185,6 +200,14 @@ class OrganizerScreen(StationScreen):
         tab = self._tab()
         allowed = tab is not None and (tab.CAN_NEW if action == "new" else tab.CAN_EDIT)
         return allowed or None
+
+    def key_refusal(self, action: str, parameters: tuple[object, ...]) -> str | None:
+        if action not in ("new", "edit"):
+            return None
+        tab = self._tab()
+        title = tab.TITLE if tab is not None else "Data"
+        what = "add" if action == "new" else "edit"
+        return f"Nothing to {what} with this key on the {title} tab: use its buttons."
 
     def action_new(self) -> None:
         tab = self._tab()

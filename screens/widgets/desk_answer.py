@@ -8,15 +8,14 @@ from __future__ import annotations
 
 from textual.content import Content
 
+from eventdesk import tickets
 from eventdesk.services.checkin import ScanResult
 from screens.widgets.desk_card import CardData
 
 SCAN_PREFIX = "ED1."
 
-HINT_SEARCH = (
-    "Type a name, email, company or ticket id to search · Enter checks in the one found · "
-    "a scanner reads into Search or the scan field"
-)
+# The scanner is named on the camera's line below; this line fits 80 columns.
+HINT_SEARCH = "Name, email, company or ticket id · Enter checks in the one found"
 HINT_SCANNED = (
     "The card shows ticket {ticket}, just answered · type a name to search someone else · "
     "Esc clears"
@@ -34,14 +33,15 @@ HINT_NO_EVENT = (
 
 
 def scan_payload(text: str) -> str | None:
-    """The scanned part of what was typed into the search box, if a scanner typed there."""
-    at = text.find(SCAN_PREFIX)
+    """The scanned part of what was typed into the search box, if a scanner typed there (through
+    a QWERTZ or AZERTY layout or with Caps Lock on too: eventdesk.tickets.payload_start)."""
+    at = tickets.payload_start(text)
     return text[at:] if at >= 0 else None
 
 
 def scanner_typing(text: str) -> bool:
     """A scanner is typing a ticket here (``ED1`` before its dot counts: nobody searches for it)."""
-    return scan_payload(text) is not None or text.endswith(SCAN_PREFIX[:-1])
+    return tickets.scanner_typing(text)
 
 
 def answer_content(result: ScanResult, source: str) -> tuple[Content, str]:
@@ -84,4 +84,10 @@ def nothing_to_check_in(card: CardData) -> Content:
         return Content(f"✖ {name}'s ticket {', '.join(cancelled)} is cancelled: nothing to admit.")
     if not here:
         return Content(f"✖ {name} has no ticket for this event: ^N registers a walk-in.")
+    waiting = [line.ticket for line in here if line.ticket.status == "waitlisted"]
+    if waiting and not any(line.ticket.status == "registered" for line in here):
+        place = f", place {waiting[0].waitlist_position}" if waiting[0].waitlist_position else ""
+        return Content(
+            f"✖ {name} is on the waitlist ({waiting[0].id}{place}): ^W promotes, then ^K."
+        )
     return Content(f"✖ {name} has no ticket to check in here.")

@@ -56,8 +56,8 @@ class CardData:
             return _first(waiting) or _first(registered) or _first(_active(here))
         if action == "undo":
             return _first([t for t in registered if t.ticket.checked_in_at is not None])
-        if action == "reprint":
-            return _first(registered)
+        if action == "reprint":  # a badge is printed at check-in: reprinted after it only
+            return _first([t for t in registered if t.ticket.checked_in_at is not None])
         if action == "pay":
             return _first([t for t in _active(here) if t.due_cents > 0])
         if action == "cancel":

@@ -1,4 +1,5 @@
-"""The desk's dialogs: register a walk-in, take a payment (on the shared form engine).
+"""The desk's dialogs: register a walk-in (desk_walkin.py does its work), take a payment (on
+the shared form engine).
 
 Each checks what was typed before anything is written (inline messages under the fields) and
 does its database work in a thread worker; a service's refusal is shown inline too.
@@ -6,18 +7,17 @@ does its database work in a thread worker; a service's refusal is shown inline t
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.notifications import SeverityLevel
 from textual.widgets import Label, Select, SelectionList, Static
 
-from eventdesk.errors import EventdeskError, InvalidInput, NotAllowed
-from eventdesk.services.attendees import AttendeeInfo, add_attendee
+from eventdesk.errors import EventdeskError, InvalidInput
+from eventdesk.services.attendees import AttendeeInfo
 from eventdesk.services.events import (
     SessionInfo,
     TicketTypeInfo,
@@ -25,7 +25,7 @@ from eventdesk.services.events import (
     list_ticket_types,
 )
 from eventdesk.services.payments import METHODS, PaymentSummary, pay
-from eventdesk.services.registration import RegistrationResult, TicketInfo, register
+from eventdesk.services.registration import TicketInfo
 from eventdesk.values import (
     format_cents,
     optional_text,
@@ -35,6 +35,15 @@ from eventdesk.values import (
     require_text,
 )
 from screens.backend import Backend
+from screens.widgets.desk_walkin import (
+    FREE,
+    NO_EVENT,
+    PAID_HOW,
+    WalkInDone,
+    WalkInRefused,
+    finish_walk_in,
+    register_walk_in,
+)
 from screens.widgets.forms import Field, FormDialog, FormLook, FormValues
 
 DESK_CSS = "../desk.tcss"
@@ -51,7 +60,6 @@ DESK_LOOK = FormLook(
     buttons_classes="dialog-buttons",
     fix_hint="",
 )
-NO_EVENT = "This station has no event to register for."
 
 
 # --- checks of what was typed (on the UI thread, before anything is written) ----------------
@@ -84,31 +92,16 @@ def _reference(text: str) -> object:
 
 
 # --- walk-in --------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class WalkInDone:
-    """A walk-in was added; ``registration`` is None when the registration itself failed."""
-
-    attendee: AttendeeInfo
-    registration: RegistrationResult | None
-    problem: str | None = None
-
-    def notice(self) -> tuple[str, str, SeverityLevel]:
-        """What the desk says about it: the text, a title and how loud."""
-        person, placed = self.attendee, self.registration
-        if placed is None:
-            text = f"{person.name} was added, but not registered: {self.problem}"
-            return text, "Walk-in", "error"
-        ticket = f"{placed.ticket_type}, ticket {placed.ticket_id}"
-        if placed.status == "waitlisted":
-            text = (
-                f"{person.name} is on the waitlist at place {placed.waitlist_position} ({ticket})."
-            )
-            return text, "Walk-in waitlisted", "warning"
-        return f"{person.name} is registered ({ticket}).", "Walk-in registered", "information"
+def _paid_how(text: str) -> object:
+    if not text:
+        raise InvalidInput("Say how it was paid (or: not paid yet).", field="paid")
+    return text
 
 
 class WalkInScreen(FormDialog[WalkInDone]):
-    """Name, email, company, ticket type, sessions and an optional PIN; validated first."""
+    """A walk-in in one submit: who, which ticket (its price), how it was paid, sessions, a PIN,
+    check in now (on) and print the badge now (with a printer). Checked before anything is
+    written; a refusal is shown in the form, nothing typed lost."""
 
     CSS_PATH = DESK_CSS
     LOOK = replace(
@@ -149,6 +142,14 @@ class WalkInScreen(FormDialog[WalkInDone]):
                 widget_id="walkin-type",
             ),
             Field(
+                "paid",
+                "Paid how",
+                kind="select",
+                options=PAID_HOW,
+                placeholder="Choose a ticket type first",
+                check=_paid_how,
+            ),
+            Field(
                 "sessions",
                 "Sessions",
                 kind="multi",
@@ -163,9 +164,22 @@ class WalkInScreen(FormDialog[WalkInDone]):
                 max_length=12,
                 check=_pin,
             ),
+            Field("checkin", "Now", kind="check", placeholder="Check in now", checked=True),
         ]
-        super().__init__(fields, self.add_and_register)
+        if backend.printer:
+            fields.append(
+                Field(
+                    "print",
+                    "",
+                    kind="check",
+                    placeholder=f"Print badge now ({backend.printer})",
+                    checked=True,
+                )
+            )
+        super().__init__(fields, self.walk_in)
         self.backend = backend
+        self.types: dict[str, TicketTypeInfo] = {}
+        self.earlier: AttendeeInfo | None = None  # saved by a try whose ticket was refused
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="walkin-box", classes="desk-dialog"):
@@ -192,6 +206,7 @@ class WalkInScreen(FormDialog[WalkInDone]):
 
     @on(Loaded)
     def fill(self, message: Loaded) -> None:
+        self.types = {str(t.id): t for t in message.types}
         select = self.query_one("#walkin-type", Select)
         select.prompt = "Choose a ticket type"
         select.set_options((self._type_label(t), t.id) for t in message.types)
@@ -205,6 +220,23 @@ class WalkInScreen(FormDialog[WalkInDone]):
         )
         self.query_one("#walkin-sessions-row").display = bool(message.sessions)
 
+    @on(Select.Changed, "#walkin-type")
+    def type_chosen(self, message: Select.Changed) -> None:
+        """A free ticket needs no payment; a paid one asks how (its price in the prompt)."""
+        paid = self.query_one("#walkin-paid", Select)
+        chosen = self.types.get(str(message.value))
+        if chosen is not None and chosen.price_cents == 0:
+            paid.set_options([("free: nothing to pay", FREE)])
+            paid.value, paid.disabled = FREE, True
+            return
+        before = paid.value
+        paid.set_options(PAID_HOW)
+        paid.disabled = False
+        if chosen is not None:
+            paid.prompt = f"How were {format_cents(chosen.price_cents, chosen.currency)} paid?"
+        if before in dict((v, v) for _, v in PAID_HOW):
+            paid.value = before  # a choice made before another type was chosen stays
+
     @on(Unready)
     def unready(self, message: Unready) -> None:
         self.show_problem(message.message)
@@ -217,31 +249,14 @@ class WalkInScreen(FormDialog[WalkInDone]):
         left = max(info.quantity - info.registered, 0)
         return f"{info.name} · {price} · {left} left" if left else f"{info.name} · {price} · full"
 
-    def add_and_register(self, values: FormValues) -> WalkInDone:
-        """In the form's thread worker: add the attendee, then register them."""
-        backend = self.backend
-        if backend.event is None:
-            raise NotAllowed(NO_EVENT)
-        person = add_attendee(
-            backend.store,
-            name=values.text("name"),
-            email=values.text("email"),
-            company=values.optional("company"),
-            pin=values.optional("pin"),
-        )
+    def walk_in(self, values: FormValues) -> WalkInDone:
+        """In the form's thread worker: the person and their ticket, then pay, check in, print."""
         try:
-            order = register(
-                backend.store,
-                backend.event,
-                person.id,
-                int(values.text("ticket_type")),
-                sessions=[int(s) for s in values.chosen("sessions")],
-                staff_override=True,  # a walk-in at the desk needs no invite code
-                station=backend.station,
-            )
-        except EventdeskError as exc:
-            return WalkInDone(person, None, exc.message)
-        return WalkInDone(person, order.tickets[0])
+            person, placed = register_walk_in(self.backend, values, self.earlier)
+        except WalkInRefused as exc:
+            self.earlier = exc.person  # a retry uses them; the dialog says it below
+            raise
+        return finish_walk_in(self.backend, values, person, placed)
 
 
 # --- payment --------------------------------------------------------------------------------

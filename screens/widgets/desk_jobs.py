@@ -8,15 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from textual.widgets.button import ButtonVariant
-
 from eventdesk.db import Store
 from eventdesk.services import payments
 from eventdesk.services.checkin import UndoResult
 from eventdesk.services.printing import enqueue
 from eventdesk.services.registration import cancel, show_ticket
 from eventdesk.values import format_cents
-from screens.widgets.desk_card import TicketLine, clock
+from screens.widgets.desk_card import clock
 
 # action -> what CardData.pick calls it
 TICKET_ACTIONS = {
@@ -27,15 +25,6 @@ TICKET_ACTIONS = {
     "cancel_ticket": "cancel",
     "promote": "promote",
 }
-BUTTONS: tuple[tuple[str, str, ButtonVariant], ...] = (
-    ("check_in", "^K Check in", "success"),
-    ("undo", "^U Undo", "default"),
-    ("reprint", "^R Reprint", "default"),
-    ("pay", "^P Pay", "primary"),
-    ("walk_in", "^N Walk-in", "primary"),
-    ("cancel_ticket", "^X Cancel", "error"),
-    ("promote", "^W Promote", "warning"),
-)
 
 
 def undo(
@@ -53,22 +42,6 @@ def reprint(store: Store, station: str, ticket_id: str, printer: str) -> str:
     return f"Badge for {ticket_id} queued on {printer} (job {job.id})."
 
 
-def cancel_question(line: TicketLine) -> tuple[str, str]:
-    """What the desk asks before cancelling a ticket, and its yes; a paid ticket is refunded."""
-    ticket, paid = line.ticket, line.payment.paid_cents
-    question = (
-        f"Cancel {ticket.attendee}'s {ticket.ticket_type} ticket {ticket.id} "
-        f"({ticket.status})?\nA freed place goes to the next person on the waitlist."
-    )
-    if paid <= 0:
-        return question, "Cancel ticket"
-    question += (
-        f"\n{format_cents(paid, line.payment.currency)} was paid: it is refunded as it was paid."
-        " (To keep the money, cancel on the organizer's Attendees tab.)"
-    )
-    return question, "Cancel and refund"
-
-
 def cancel_ticket(store: Store, station: str, ticket_id: str, *, refund: bool = False) -> str:
     """Cancel a ticket; with ``refund``, give back what was paid in the same transaction."""
     if refund:
@@ -76,8 +49,12 @@ def cancel_ticket(store: Store, station: str, ticket_id: str, *, refund: bool = 
         promoted_ids = refunded.promoted
         text = f"Ticket {ticket_id} cancelled and what was paid refunded."
     else:
-        promoted_ids = cancel(store, ticket_id, station=station).promoted
+        cancelled = cancel(store, ticket_id, station=station)
+        promoted_ids = cancelled.promoted
         text = f"Ticket {ticket_id} cancelled."
+        if cancelled.paid_cents > 0:
+            kept = format_cents(cancelled.paid_cents, cancelled.currency)
+            text += f" The {kept} paid was kept, not refunded."
     promoted = [show_ticket(store, t) for t in promoted_ids]
     if promoted:
         names = ", ".join(f"{t.attendee} ({t.ticket_type}, {t.id})" for t in promoted)

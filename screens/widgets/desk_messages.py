@@ -4,24 +4,24 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from eventdesk.services.attendees import AttendeeInfo
+from eventdesk.services.attendees import AttendeeInfo, DoorState
 from eventdesk.services.events import EventInfo
 from screens.messages import ScanDecided
 from screens.widgets.desk_card import CardData
 
 
 class Searched(Message):
-    """Search results for query number ``seq``; ``checked_in``: who of them is in."""
+    """Search results for query number ``seq``; ``states``: where each stands at the door."""
 
     def __init__(
         self,
         seq: int,
         query: str,
         people: list[AttendeeInfo],
-        checked_in: frozenset[int] = frozenset(),
+        states: dict[int, DoorState] | None = None,
     ) -> None:
         super().__init__()
-        self.seq, self.query, self.people, self.checked_in = seq, query, people, checked_in
+        self.seq, self.query, self.people, self.states = seq, query, people, states or {}
 
 
 class CardLoaded(Message):
@@ -39,14 +39,14 @@ class CardLoaded(Message):
 
 
 class Polled(Message):
-    """The card and the ✔ marks read again (another station may have changed them)."""
+    """The card and the table's statuses read again (another station may have changed them)."""
 
     def __init__(
-        self, card_seq: int, card: CardData | None, search_seq: int, checked_in: frozenset[int]
+        self, card_seq: int, card: CardData | None, search_seq: int, states: dict[int, DoorState]
     ) -> None:
         super().__init__()
         self.card_seq, self.card = card_seq, card
-        self.search_seq, self.checked_in = search_seq, checked_in
+        self.search_seq, self.states = search_seq, states
 
 
 class EventLoaded(Message):

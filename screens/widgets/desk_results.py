@@ -1,26 +1,45 @@
-"""The desk's search results: one row per attendee, a ✔ before the name of whoever is checked in
-at this door; Enter asks for the row to be acted on."""
+"""The desk's search results: one row per attendee with where they stand at this door ("✔ in
+09:14" in the event's zone, "not yet", "waitlisted", "cancelled", "no ticket"); Enter asks for
+the row to be acted on."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Mapping
+from datetime import datetime
 
 from rich.cells import cell_len
 from textual.message import Message
 from textual.widgets import DataTable
 
-from eventdesk.services.attendees import AttendeeInfo
+from eventdesk.services.attendees import AttendeeInfo, DoorState
 from eventdesk.text import fold
+from eventdesk.values import event_zone
+from screens.widgets.desk_card import clock
 
 # (label, key, widest, widest when the table is narrow): a longer value is cut; the table
-# scrolls sideways for what does not fit.
+# scrolls sideways for what does not fit. The status comes second: it is read at 80 columns.
 COLUMNS = (
-    ("Name", "name", 30, 24),
-    ("Company", "company", 22, 14),
-    ("Email", "email", 36, 30),
+    ("Name", "name", 30, 20),
+    ("Status", "status", 16, 11),
+    ("Company", "company", 22, 12),
+    ("Email", "email", 36, 28),
 )
 NARROW = 60
-IN, OUT = "✔ ", "  "  # before the name: checked in at this door's event, or not
+NONE = DoorState("none")
+
+
+def status_text(state: DoorState, timezone: str, today: datetime | None) -> str:
+    """What the status column says for ``state``; a check-in time in the event's zone."""
+    if state.state == "in":
+        when = clock(state.at, timezone, today=today)
+        if state.at is not None and len(when) > 5:  # another day: the day, short
+            when = state.at.astimezone(event_zone(timezone)).strftime("%d %b")
+        return f"✔ in {when}"
+    return {
+        "due": "not yet",
+        "waitlisted": "waitlisted",
+        "cancelled": "cancelled",
+    }.get(state.state, "no ticket")
 
 
 class ResultsTable(DataTable[str]):
@@ -32,20 +51,35 @@ class ResultsTable(DataTable[str]):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self.names: dict[int, str] = {}  # attendee id -> name, for the rows shown
-        self.checked_in: set[int] = set()  # the attendee ids shown with a ✔
+        self.states: dict[int, DoorState] = {}  # attendee id -> where they stand at the door
+        self.timezone = "UTC"
+        self.today: datetime | None = None
+
+    @property
+    def checked_in(self) -> set[int]:
+        """The attendee ids shown as checked in."""
+        return {a for a, state in self.states.items() if state.state == "in"}
 
     def action_select_cursor(self) -> None:
         self.post_message(self.Chosen())
 
     def fill(
-        self, people: list[AttendeeInfo], keep: int | None, checked_in: Collection[int] = ()
+        self,
+        people: list[AttendeeInfo],
+        keep: int | None,
+        states: Mapping[int, DoorState] | None = None,
+        *,
+        timezone: str = "UTC",
+        today: datetime | None = None,
     ) -> int | None:
         """Show ``people``; the cursor stays on ``keep`` when it is among them. Returns the
         attendee id under the cursor, or None when the table is empty."""
         people = sorted(people, key=lambda p: (fold(p.name), p.email))
+        known = states or {}
+        self.timezone, self.today = timezone, today
         self.names = {p.id: p.name for p in people}
-        self.checked_in = {p.id for p in people if p.id in checked_in}
-        rows = [(self._label(p.id), p.company or "", p.email) for p in people]
+        self.states = {p.id: known.get(p.id, NONE) for p in people}
+        rows = [(p.name, self._status(p.id), p.company or "", p.email) for p in people]
         narrow = 0 < self.size.width < NARROW
         self.clear(columns=True)
         # Widths are measured here: auto-sized columns are re-measured only after a first
@@ -62,12 +96,14 @@ class ResultsTable(DataTable[str]):
         self.move_cursor(row=row_index, animate=False)
         return ids[row_index]
 
-    def mark(self, checked_in: Collection[int]) -> None:
-        """Another look at who is checked in (this station or another one did something)."""
-        now_in = {attendee for attendee in self.names if attendee in checked_in}
-        changed, self.checked_in = now_in ^ self.checked_in, now_in
-        for attendee in changed:
-            self.update_cell(str(attendee), "name", self._label(attendee))
+    def mark(self, states: Mapping[int, DoorState], today: datetime | None = None) -> None:
+        """Another look at where each one stands (this station or another one did something)."""
+        self.today = today or self.today
+        for attendee in self.names:
+            state = states.get(attendee, NONE)
+            if state != self.states.get(attendee):
+                self.states[attendee] = state
+                self.update_cell(str(attendee), "status", self._status(attendee))
 
-    def _label(self, attendee: int) -> str:
-        return (IN if attendee in self.checked_in else OUT) + self.names[attendee]
+    def _status(self, attendee: int) -> str:
+        return status_text(self.states.get(attendee, NONE), self.timezone, self.today)

@@ -1,56 +1,25 @@
-"""A camera preview drawn with half blocks: each cell shows two stacked pixels.
-
-The top pixel is the cell's foreground colour on an upper half block ("▀"), the bottom pixel its
-background colour. Only the newest frame is kept: a frame that arrives while an older one waits
-to be drawn replaces it.
+"""A camera preview: the newest frame, drawn as a picture (screens.widgets.picture): the real
+picture where the terminal shows graphics, coloured half cells elsewhere. Only the newest frame is
+kept: a frame that arrives while an older one waits to be drawn replaces it.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from rich.color import Color
-from rich.segment import Segment
-from rich.style import Style
 from textual import events
+from textual.app import ComposeResult
 from textual.message import Message
-from textual.strip import Strip
 from textual.widget import Widget
+from textual.widgets import Static
 
-if TYPE_CHECKING:  # numpy loads with the first frame (start-up time)
+from screens.widgets.picture import Picture, pixels_per_cell
+
+if TYPE_CHECKING:  # numpy and Pillow load with the first frame (start-up time)
     import numpy as np
     import numpy.typing as npt
 
     Image = npt.NDArray[np.uint8]
-
-HALF_BLOCK = "▀"
-
-
-@lru_cache(maxsize=8192)
-def _cell_style(top: tuple[int, int, int], bottom: tuple[int, int, int]) -> Style:
-    return Style(color=Color.from_rgb(*top), bgcolor=Color.from_rgb(*bottom))
-
-
-def half_block_rows(image: Image, width: int, height: int) -> list[Strip]:
-    """``image`` (RGB, any size) scaled to ``width`` cells by ``height`` rows of half blocks."""
-    import numpy as np
-
-    if width <= 0 or height <= 0:
-        return []
-    source_height, source_width = image.shape[:2]
-    ys = (np.arange(height * 2) * source_height // (height * 2)).clip(0, source_height - 1)
-    xs = (np.arange(width) * source_width // width).clip(0, source_width - 1)
-    pixels = image[ys][:, xs].tolist()  # nearest neighbour; a no-op when the sizes match
-    strips = []
-    for row in range(height):
-        top_row, bottom_row = pixels[2 * row], pixels[2 * row + 1]
-        segments = [
-            Segment(HALF_BLOCK, _cell_style(tuple(top), tuple(bottom)))
-            for top, bottom in zip(top_row, bottom_row, strict=True)
-        ]
-        strips.append(Strip(segments, width))
-    return strips
 
 
 class CameraPreview(Widget):
@@ -61,8 +30,15 @@ class CameraPreview(Widget):
         width: 1fr;
         height: 1fr;
         min-height: 3;
+        align: center middle;
         background: $surface-darken-1;
         color: $text-muted;
+    }
+    CameraPreview > .preview-note {
+        width: 100%;
+        height: 100%;
+        content-align: center middle;
+        text-align: center;
     }
     """
 
@@ -93,65 +69,61 @@ class CameraPreview(Widget):
         self.aspect = aspect  # width / height of the picture; the rest of the widget stays blank
         self.frames_shown = 0
         self._image: Image | None = None
-        self._strips: list[Strip] | None = None
-        self._strips_size = (0, 0)
+
+    def compose(self) -> ComposeResult:
+        yield Picture(classes="preview-picture")
+        yield Static(self.note, classes="preview-note", markup=False)
+
+    def on_mount(self) -> None:
+        self._show_picture(False)
 
     @property
     def has_picture(self) -> bool:
         return self._image is not None
 
+    @property
+    def picture(self) -> Widget:
+        return self.query_one(".preview-picture")
+
     def show_frame(self, image: Image) -> None:
         """Draw ``image`` (height x width x 3, RGB, uint8) at the next refresh."""
         import numpy as np
+        from PIL import Image as PILImage
 
         if image.ndim != 3 or image.shape[2] != 3 or image.shape[0] < 1 or image.shape[1] < 1:
             return
         self._image = np.ascontiguousarray(image, dtype=np.uint8)
-        self._strips = None
         self.frames_shown += 1
-        self.refresh()
+        self._show_picture(True)
+        self.picture.image = PILImage.fromarray(self._image, "RGB")  # type: ignore[attr-defined]
 
     def clear(self, note: str | None = None) -> None:
         """No picture (the camera stopped or failed); ``note`` says why."""
         if note is not None:
             self.note = note
         self._image = None
-        self._strips = None
-        self.refresh()
+        self.query_one(".preview-note", Static).update(self.note)
+        self._show_picture(False)
+
+    def _show_picture(self, shown: bool) -> None:
+        self.picture.display = shown
+        self.query_one(".preview-note", Static).display = not shown
 
     def picture_size(self) -> tuple[int, int]:
         """(cells wide, rows high) of the picture: the widget's size at the picture's aspect."""
         width, height = self.size
         if width <= 0 or height <= 0:
             return (0, 0)
-        if width > height * 2 * self.aspect:
-            return (max(1, round(height * 2 * self.aspect)), height)
-        return (width, max(1, min(height, round(width / self.aspect / 2))))
+        per_w, per_h = pixels_per_cell()
+        cell_aspect = per_h / per_w  # a cell is this many times taller than wide
+        if width > height * cell_aspect * self.aspect:
+            return (max(1, round(height * cell_aspect * self.aspect)), height)
+        return (width, max(1, min(height, round(width / self.aspect / cell_aspect))))
 
     def on_resize(self, event: events.Resize) -> None:
-        self._strips = None
         width, height = self.picture_size()
         if width > 0 and height > 0:
-            self.post_message(self.Resized(self, width, height * 2))
-
-    def render_line(self, y: int) -> Strip:
-        width, height = self.size
-        style = self.visual_style.rich_style
-        if self._image is None:
-            if y == height // 2 and self.note:
-                text = self.note[:width].center(width)
-                return Strip([Segment(text, style)], width)
-            return Strip.blank(width, style)
-        picture_width, picture_height = self.picture_size()
-        if self._strips is None or self._strips_size != (picture_width, picture_height):
-            self._strips = half_block_rows(self._image, picture_width, picture_height)
-            self._strips_size = (picture_width, picture_height)
-        top = (height - picture_height) // 2
-        left = (width - picture_width) // 2
-        row = y - top
-        if not 0 <= row < len(self._strips):
-            return Strip.blank(width, style)
-        margin = [Segment(" " * left, style)] if left else []
-        right = width - picture_width - left
-        tail = [Segment(" " * right, style)] if right else []
-        return Strip([*margin, *self._strips[row], *tail], width)
+            self.picture.styles.width = width
+            self.picture.styles.height = height
+            per_w, per_h = pixels_per_cell()
+            self.post_message(self.Resized(self, width * per_w, height * per_h))

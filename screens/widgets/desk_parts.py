@@ -1,0 +1,95 @@
+"""Parts of the desk screen (screens/desk.py) that stand alone: the camera and printer lines,
+and promoting a waitlisted ticket (an organizer may admit over capacity)."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.content import Content
+from textual.widgets import Static
+
+from eventdesk.errors import EventdeskError, SoldOut
+from eventdesk.services.registration import promote
+from screens.base import StationScreen
+from screens.messages import BadgePrinted, CameraFrame, CameraStatus
+from screens.widgets.confirm import ConfirmScreen
+from screens.widgets.desk_card import TicketLine
+from screens.widgets.desk_messages import Done, Failed, PromoteRefused
+
+
+class DeskParts(StationScreen):
+    """The desk's camera and printer lines, and its promote key."""
+
+    def _target(self, action: str) -> TicketLine | None:
+        """The ticket ``action`` works on (the desk says why when there is none)."""
+        raise NotImplementedError
+
+    @on(CameraStatus)
+    def camera_status(self, message: CameraStatus) -> None:
+        message.stop()
+        if self.backend.camera is None:
+            text = "Camera: none configured · a USB scanner reads into Search or the scan field"
+        else:
+            detail = f" ({message.detail})" if message.detail else ""
+            text = f"Camera: {message.state}{detail}"
+        self.query_one("#camera", Static).update(Content(text))
+
+    @on(CameraFrame)
+    def camera_frame(self, message: CameraFrame) -> None:
+        message.stop()  # the desk shows no preview
+
+    @on(BadgePrinted)
+    def badge_printed(self, message: BadgePrinted) -> None:
+        message.stop()  # the app says it when a badge could not print
+        outcome = message.outcome
+        if outcome.state == "done":
+            self.query_one("#camera", Static).update(
+                Content(f"Badge for {outcome.job.ticket_id} printed on {outcome.job.printer}.")
+            )
+
+    def action_promote(self) -> None:
+        line = self._target("promote")
+        if line is not None:
+            ticket = line.ticket
+            self.promote_ticket(ticket.id, ticket.attendee_id, ticket.attendee, force=False)
+
+    @work(thread=True, group="action", exit_on_error=False)
+    def promote_ticket(self, ticket_id: str, attendee_id: int, name: str, *, force: bool) -> None:
+        try:
+            placed = promote(
+                self.backend.store, ticket_id, force=force, station=self.backend.station
+            )
+        except SoldOut as exc:
+            self.post_message(PromoteRefused(ticket_id, attendee_id, name, exc.message))
+            return
+        except EventdeskError as exc:
+            self.post_message(Failed(exc.message, attendee_id))
+            return
+        seat = f", seat {placed.seat}" if placed.seat else ""
+        over = " over capacity" if force else ""
+        self.post_message(
+            Done(f"{name} is off the waitlist: registered{over} ({ticket_id}{seat}).", attendee_id)
+        )
+
+    @on(PromoteRefused)
+    def promote_refused(self, message: PromoteRefused) -> None:
+        """No free place: an organizer may admit the ticket over capacity; staff are told."""
+        staff = self.backend.staff
+        if staff is None or staff.role != "organizer":
+            self.notify(
+                f"{message.text} (an organizer can admit over capacity)",
+                title="Promote",
+                severity="error",
+                markup=False,
+            )
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.promote_ticket(
+                    message.ticket_id, message.attendee_id, message.name, force=True
+                )
+
+        question = f"{message.text}.\nAdmit {message.name} over capacity anyway?"
+        self.app.push_screen(
+            ConfirmScreen(question, yes="Admit over capacity", no="Keep it"), answered
+        )

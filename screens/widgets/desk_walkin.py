@@ -1,0 +1,158 @@
+"""A walk-in in one go: the person, their ticket, how it was paid, checked in and the badge
+printed (each step a service call, run in the walk-in dialog's thread worker).
+
+The person and the ticket are written first; a refusal there (a taken email, a sold-out type)
+goes back to the form with nothing typed lost. When the person was saved but the ticket was
+refused, the next try reuses that person (``earlier``) instead of adding them twice. Payment,
+check-in and badge come after the ticket: their problems are said on the desk with the card.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.notifications import SeverityLevel
+
+from eventdesk.errors import Conflict, EventdeskError, NotAllowed
+from eventdesk.services.attendees import AttendeeInfo, add_attendee, update_attendee
+from eventdesk.services.checkin import ScanResult
+from eventdesk.services.payments import PaymentSummary, pay
+from eventdesk.services.printing import enqueue
+from eventdesk.services.registration import RegistrationResult, register
+from eventdesk.values import format_cents
+from screens.backend import Backend
+from screens.widgets.forms import FormValues
+
+NO_EVENT = "This station has no event to register for."
+FREE, UNPAID = "free", "unpaid"  # the "paid how" choices that record no payment
+PAID_HOW: tuple[tuple[str, str], ...] = (
+    ("cash", "cash"),
+    ("card", "card"),
+    ("comp (complimentary)", "comp"),
+    ("invoice (pays later)", "invoice"),
+    ("not paid yet", UNPAID),
+)
+
+
+@dataclass(frozen=True)
+class WalkInDone:
+    """What the walk-in did: the person and their ticket, and what came after it."""
+
+    attendee: AttendeeInfo
+    registration: RegistrationResult
+    payment: PaymentSummary | None = None
+    scan: ScanResult | None = None  # the check-in's answer, when one was asked for
+    badge_job: int | None = None  # a badge queued by "print badge now"
+    problems: tuple[str, ...] = ()  # payment, check-in or badge steps that failed
+
+    def notice(self) -> tuple[str, str, SeverityLevel]:
+        """What the desk says about it: the text, a title and how loud."""
+        person, placed = self.attendee, self.registration
+        ticket = f"{placed.ticket_type}, ticket {placed.ticket_id}"
+        if placed.status == "waitlisted":
+            text = (
+                f"{person.name} is on the waitlist at place {placed.waitlist_position} ({ticket})."
+            )
+            return text, "Walk-in waitlisted", "warning"
+        parts = [f"{person.name} is registered ({ticket})."]
+        money = self.payment
+        if money is not None and money.price_cents:
+            parts.append(
+                f"{format_cents(money.due_cents, money.currency)} still due."
+                if money.due_cents
+                else f"Paid {format_cents(money.paid_cents, money.currency)}."
+            )
+        if self.scan is not None:
+            parts.append(
+                "Checked in." if self.scan.admitted else f"Not checked in: {self.scan.message}"
+            )
+        if self.badge_job is not None:
+            parts.append(f"Badge queued (job {self.badge_job}).")
+        parts += self.problems
+        bad = self.problems or (self.scan is not None and not self.scan.admitted)
+        return " ".join(parts), "Walk-in registered", "warning" if bad else "information"
+
+
+def _person(backend: Backend, values: FormValues, earlier: AttendeeInfo | None) -> AttendeeInfo:
+    """The walk-in's attendee: added, or the one an earlier try saved (brought up to date)."""
+    name, email, company = values.text("name"), values.text("email"), values.optional("company")
+    if earlier is not None and earlier.email.casefold() == email.casefold():
+        if (earlier.name, earlier.company) != (name, company):
+            return update_attendee(backend.store, earlier.id, name=name, company=company or "")
+        return earlier
+    try:
+        return add_attendee(
+            backend.store, name=name, email=email, company=company, pin=values.optional("pin")
+        )
+    except Conflict as exc:
+        raise Conflict(
+            f"{exc.message}: Back, then search for them to register a ticket", field="email"
+        ) from None
+
+
+def register_walk_in(
+    backend: Backend, values: FormValues, earlier: AttendeeInfo | None
+) -> tuple[AttendeeInfo, RegistrationResult]:
+    """Add (or reuse) the person and register their ticket; a refusal names its field."""
+    if backend.event is None:
+        raise NotAllowed(NO_EVENT)
+    person = _person(backend, values, earlier)
+    try:
+        order = register(
+            backend.store,
+            backend.event,
+            person.id,
+            int(values.text("ticket_type")),
+            sessions=[int(s) for s in values.chosen("sessions")],
+            staff_override=True,  # a walk-in at the desk needs no invite code
+            station=backend.station,
+        )
+    except EventdeskError as exc:
+        field = exc.field if exc.field in ("sessions", "email") else "ticket_type"
+        raise WalkInRefused(person, f"{exc.message}: choose another, or Back", field) from None
+    return person, order.tickets[0]
+
+
+class WalkInRefused(EventdeskError):
+    """The ticket was refused after the person was saved: the form keeps them for the next try."""
+
+    def __init__(self, person: AttendeeInfo, message: str, field: str | None) -> None:
+        super().__init__(message, field=field)
+        self.person = person
+
+
+def finish_walk_in(
+    backend: Backend, values: FormValues, person: AttendeeInfo, placed: RegistrationResult
+) -> WalkInDone:
+    """Payment, check-in and badge for a registered walk-in; what fails is said, not raised."""
+    if placed.status != "registered":
+        return WalkInDone(person, placed)
+    ticket_id, problems = placed.ticket_id, []
+    payment: PaymentSummary | None = None
+    scan: ScanResult | None = None
+    job: int | None = None
+    how = values.text("paid")
+    if how not in (FREE, UNPAID, ""):
+        try:
+            payment = pay(backend.store, ticket_id, method=how, station=backend.station)
+        except EventdeskError as exc:
+            problems.append(f"Payment not recorded: {exc.message}.")
+    if payment is None:
+        from eventdesk.services.payments import payment_summary
+
+        payment = payment_summary(backend.store, ticket_id)
+    if values.flag("checkin"):
+        try:
+            scan = backend.checkin().checkin_ticket(ticket_id)
+        except EventdeskError as exc:
+            problems.append(f"Not checked in: {exc.message}.")
+    printer = backend.printer
+    queued = scan is not None and "badge queued" in scan.flags
+    if values.flag("print") and printer and not queued:
+        try:
+            job = enqueue(
+                backend.store, ticket_id, printer, reason="walk-in", station=backend.station
+            ).id
+        except EventdeskError as exc:
+            problems.append(f"Badge not queued: {exc.message}.")
+    return WalkInDone(person, placed, payment, scan, job, tuple(problems))

@@ -1,0 +1,203 @@
+"""Pictures in the terminal: the kiosk's large letters and the camera's preview.
+
+textual-image draws a Pillow image with the Kitty graphics protocol or Sixel where the terminal
+has them (the real picture, at the screen's own resolution), and with coloured half cells
+elsewhere: each cell two stacked pixels. Without a terminal (tests, snapshots) it is half cells
+too, never the grey shading textual-image would fall back to, so a snapshot shows what a plain
+terminal shows.
+
+What the terminal can do is asked here, once, when this module is imported (before the app
+starts: once Textual owns the terminal, its answers go to Textual). textual-image asks on its own
+import too, one question at a time with a tenth of a second for each answer; a terminal that
+answers the first one late (a busy machine, a terminal inside tmux) leaves its answer to the
+second read, which then waits for ever, and the kiosk never starts. So the question is asked
+here as terminals recommend (the graphics query, then a device-attributes query every terminal
+answers, read together within half a second, never blocking), and textual-image is imported
+as if there were no terminal, then told the answer. ``EVENTDESK_GRAPHICS`` (kitty, sixel or
+cells) says it instead of asking.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import sys
+import time
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from PIL import Image as PILImage
+from rich.color import Color
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.segment import Segment
+from rich.style import Style
+
+if TYPE_CHECKING:
+    from textual.widget import Widget
+
+GRAPHICS_SETTING = "EVENTDESK_GRAPHICS"
+KITTY_QUERY = "\x1b_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\x1b\\"
+ATTRIBUTES_QUERY = "\x1b[c"
+ATTRIBUTES_ANSWER = re.compile(r"\x1b\[\?([0-9;]*)c")
+ANSWER_WITHIN = 0.5  # seconds
+
+
+def _ask_terminal() -> str:
+    """The terminal's answer to the graphics and device-attributes queries ("" without one)."""
+    import fcntl
+    import select
+    import termios
+    import tty
+
+    stdin, stdout = sys.__stdin__, sys.__stdout__
+    if stdin is None or stdout is None or not (stdin.isatty() and stdout.isatty()):
+        return ""
+    fd = stdin.fileno()
+    saved = termios.tcgetattr(fd)
+    flags = fcntl.fcntl(fd, fcntl.F_GETFL)
+    answer = b""
+    try:
+        tty.setcbreak(fd, termios.TCSANOW)
+        fcntl.fcntl(fd, fcntl.F_SETFL, flags | os.O_NONBLOCK)  # a read never waits
+        stdout.write(KITTY_QUERY + ATTRIBUTES_QUERY)
+        stdout.flush()
+        deadline = time.monotonic() + ANSWER_WITHIN
+        while (left := deadline - time.monotonic()) > 0:
+            ready, _, _ = select.select([fd], [], [], left)
+            if not ready:
+                break
+            try:
+                answer += os.read(fd, 1024)
+            except (BlockingIOError, InterruptedError):
+                continue
+            if ATTRIBUTES_ANSWER.search(answer.decode("latin-1")):
+                break  # every terminal answers this one, and last
+    except (OSError, termios.error):
+        return ""
+    finally:
+        fcntl.fcntl(fd, fcntl.F_SETFL, flags)
+        termios.tcsetattr(fd, termios.TCSANOW, saved)
+    return answer.decode("latin-1")
+
+
+def graphics_kind() -> str:
+    """How this terminal shows a picture: "sixel", "kitty" or "cells" (half cells)."""
+    said = os.environ.get(GRAPHICS_SETTING, "").strip().casefold()
+    if said in ("kitty", "sixel", "cells"):
+        return said
+    answer = _ask_terminal()
+    attributes = ATTRIBUTES_ANSWER.search(answer)
+    if attributes is not None and "4" in attributes.group(1).split(";"):
+        return "sixel"  # before Kitty's protocol, as textual-image: Konsole and WezTerm say both
+    if "\x1b_Gi=31;OK" in answer:
+        return "kitty"
+    return "cells"
+
+
+def _import_textual_image() -> None:
+    """Import textual-image as if there were no terminal: it asks nothing."""
+    real = sys.__stdout__
+    sys.__stdout__ = io.StringIO()  # type: ignore[misc, assignment]
+    try:
+        import textual_image.renderable
+        import textual_image.widget  # noqa: F401
+    finally:
+        sys.__stdout__ = real  # type: ignore[misc]
+
+
+GRAPHICS_KIND = graphics_kind()
+_import_textual_image()
+
+from textual_image._terminal import CellSize, get_cell_size  # noqa: E402
+from textual_image.widget import HalfcellImage, SixelImage, TGPImage  # noqa: E402
+
+GRAPHICS = GRAPHICS_KIND != "cells"
+"""Whether this terminal shows real pictures (Kitty graphics or Sixel)."""
+
+
+def _cell_pixels() -> CellSize | None:
+    """The size of a cell in pixels, from the terminal's window size (None: it does not say)."""
+    import fcntl
+    import struct
+    import termios
+
+    stdout = sys.__stdout__
+    if stdout is None or not stdout.isatty():
+        return None
+    try:
+        packed = fcntl.ioctl(stdout.fileno(), termios.TIOCGWINSZ, b"\0" * 8)
+    except OSError:
+        return None
+    rows, columns, width, height = struct.unpack("HHHH", packed)
+    if not (rows and columns and width and height):
+        return None
+    return CellSize(width // columns, height // rows)
+
+
+if GRAPHICS:
+    measured = _cell_pixels()
+    if measured is not None:
+        get_cell_size._result = measured  # type: ignore[attr-defined]  # textual-image's cache
+
+
+HALF_BLOCK = "▀"
+
+
+@lru_cache(maxsize=8192)
+def _cell_style(top: tuple[int, int, int], bottom: tuple[int, int, int]) -> Style:
+    return Style(color=Color.from_rgb(*top), bgcolor=Color.from_rgb(*bottom))
+
+
+class HalfCells:
+    """textual-image's half-cell renderable, drawn with numpy and a cache of cell styles: a
+    picture of a few thousand cells is drawn in milliseconds (a door's answer must be at once).
+    """
+
+    def __init__(
+        self, image: PILImage.Image, width: int | str | None = None, height: int | str | None = None
+    ) -> None:
+        self.image = image
+        self.width = width if isinstance(width, int) else None
+        self.height = height if isinstance(height, int) else None
+
+    def cleanup(self) -> None:
+        """Nothing to free (the protocol's graphics renderables free terminal images)."""
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        import numpy as np
+
+        width = self.width or options.max_width
+        height = (
+            self.height
+            or options.height
+            or max(1, round(width * self.image.height / self.image.width / 2))
+        )
+        if width <= 0 or height <= 0:
+            return
+        image = self.image.convert("RGB")
+        if image.size != (width, height * 2):
+            image = image.resize((width, height * 2), PILImage.Resampling.BOX)
+        pixels = np.asarray(image, dtype=np.uint8).tolist()
+        for row in range(height):
+            top_row, bottom_row = pixels[2 * row], pixels[2 * row + 1]
+            for top, bottom in zip(top_row, bottom_row, strict=True):
+                yield Segment(HALF_BLOCK, _cell_style(tuple(top), tuple(bottom)))
+            yield Segment.line()
+
+
+class HalfcellPicture(HalfcellImage, Renderable=HalfCells):
+    """A picture in coloured half cells, two stacked pixels a cell."""
+
+
+PICTURES: dict[str, type[Widget]] = {"sixel": SixelImage, "kitty": TGPImage}
+Picture: type[Widget] = PICTURES.get(GRAPHICS_KIND, HalfcellPicture)
+"""The widget that shows a Pillow image (its ``image`` attribute) in this terminal."""
+
+
+def pixels_per_cell() -> tuple[int, int]:
+    """How many pixels of a picture one terminal cell shows (wide, high)."""
+    if not GRAPHICS:
+        return (1, 2)
+    size = get_cell_size()
+    return (max(1, size.width), max(1, size.height))
