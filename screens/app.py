@@ -79,6 +79,20 @@ class EventdeskApp(App[None]):
             priority=True,
             tooltip="Close eventdesk on this station.",
         ),
+        # Tab moves on at once, in the order the keys came: a fast typist's or a scanner's
+        # burst ("Robin Walker<Tab>robin@example.com") puts each part in its own field. Without
+        # this, the keys after a Tab reach the field it left (they were handed to it before the
+        # field passed the Tab on to the screen). A screen that decides Tab itself says so
+        # (``OWN_TAB``: the desk ends a scan with it).
+        Binding("tab", "next_field", "Next field", show=False, priority=True, id="app.tab"),
+        Binding(
+            "shift+tab",
+            "previous_field",
+            "Previous field",
+            show=False,
+            priority=True,
+            id="app.shift-tab",
+        ),
     ]
 
     def __init__(
@@ -124,7 +138,15 @@ class EventdeskApp(App[None]):
         modes = self.backend.modes()
         return wanted if wanted in modes else modes[0]
 
+    def action_next_field(self) -> None:
+        self.screen.focus_next()
+
+    def action_previous_field(self) -> None:
+        self.screen.focus_previous()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("next_field", "previous_field"):
+            return not getattr(self.screen, "OWN_TAB", False)
         if self.current_mode == "kiosk" and action in KIOSK_LOCKED_OUT:
             return False  # the kiosk is locked: only its own keys work
         # A key this sign-in cannot use is shown dimmed (None), and says why (key_refusal).

@@ -77,6 +77,7 @@ class DeskScreen(DeskParts):
     """The registration desk operator's screen."""
 
     CSS_PATH = "desk.tcss"
+    OWN_TAB = True  # Tab ends a scan here (action_tab), not the app's next field
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS: ClassVar[list[BindingType]] = [

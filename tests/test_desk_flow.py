@@ -284,3 +284,22 @@ async def test_door_states_among_prefers_the_check_in(station: DemoStation) -> N
     assert door_states_among(store, event, [person.id])[person.id].state in ("due", "waitlisted")
     assert door_states_among(store, None, [person.id])[person.id].state == "none"
     assert len(order.tickets) == 2
+
+
+async def test_tab_moves_through_the_walk_in_form_as_typed(station: DemoStation) -> None:
+    """A person typing the walk-in form with Tab between the fields: each lands in its field
+    (the desk's own Tab, for a scanner, is not the form's)."""
+    app = desk_app(station)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await opened(app, pilot)
+        form = await open_walk_in(app, pilot)
+        name = form.query_one("#walkin-name", Input)
+        await wait_for(lambda: app.focused is name, pilot)
+        # All at once, as a terminal delivers a fast typist's keys: nothing waits between them.
+        for key in [*"Robin Walker", "tab", *"robin@example.com", "tab", *"Acme"]:
+            app.post_message(events.Key(key, key if len(key) == 1 else "\t"))
+        company = form.query_one("#walkin-company", Input)
+        await wait_for(lambda: company.value == "Acme", pilot)
+        assert name.value == "Robin Walker"
+        assert form.query_one("#walkin-email", Input).value == "robin@example.com"
+        assert form.query_one("#walkin-company", Input).value == "Acme"
