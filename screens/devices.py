@@ -40,6 +40,8 @@ if TYPE_CHECKING:  # OpenCV, the printer stack and sound load when first used (s
     from kiosk.sound import Cue, DoorSound
 
 PREVIEW_FPS = 5.0
+BELLS = {"yes": 1, "desk": 2, "no": 3}  # the terminal's bells for an answer, without sound
+BELL_GAP = 0.25  # seconds between two of them
 
 
 class Devices:
@@ -245,21 +247,38 @@ class Devices:
         """The answer's sound (yes, see the desk, no) where the station's settings want sound on
         ``screen``; the cue played, or None. Never waits and never fails: without a sound
         device it rings the terminal's bell."""
-        if not self.backend.config.sound_on(screen):
+        sound = self.warm_sound(screen)
+        if sound is None:
             return None
-        from kiosk.sound import DoorSound, cue_for
+        from kiosk.sound import cue_for
 
-        if self.sound is None:
-            self.sound = DoorSound(fallback=self._bell)
         cue = cue_for(result)
-        self.sound.play(cue)
+        sound.play(cue)
         self.last_cue = cue
         return cue
 
-    def _bell(self, _cue: str) -> None:
+    def warm_sound(self, screen: SoundScreen) -> DoorSound | None:
+        """The station's sound, its device opened now (in its own thread) where ``screen``
+        plays sounds: the first answer is heard as soon as the next. None: quiet here."""
+        if not self.backend.config.sound_on(screen):
+            return None
+        from kiosk.sound import DoorSound
+
+        with self._lock:
+            if self.sound is None:
+                self.sound = DoorSound(fallback=self._bell)
+            return self.sound
+
+    def _bell(self, cue: str) -> None:
+        """No sound device: the terminal's bell, once for yes, twice for "see the desk",
+        three times for no (a bell rung faster than this is heard as one)."""
         bell = getattr(self.app_sink, "bell", None)
-        if callable(bell):
-            bell()
+        if not callable(bell):
+            return
+        for ring in range(BELLS.get(cue, 1)):
+            timer = threading.Timer(ring * BELL_GAP, bell)
+            timer.daemon = True
+            timer.start()
 
     def stop(self) -> None:
         if self.sound is not None:

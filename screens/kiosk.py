@@ -77,10 +77,6 @@ class KioskScreen(StationScreen, inherit_bindings=False):
     BINDINGS = [
         Binding("f5", "lookup", "No QR? Email + PIN", id="kiosk.lookup"),
         Binding("escape", "back", "Back", show=False, id="kiosk.back"),
-        Binding("tab", "app.focus_next", "Next field", show=False, id="kiosk.focus-next"),
-        Binding(
-            "shift+tab", "app.focus_previous", "Previous field", show=False, id="kiosk.focus-prev"
-        ),
         Binding("f12", "leave", "Staff", id="kiosk.leave"),
     ]
 
@@ -197,6 +193,7 @@ class KioskScreen(StationScreen, inherit_bindings=False):
         self._printer_from(self.devices.last_print.state if self.devices.last_print else None)
         self.call_after_refresh(self.devices.warm_scanner)  # after the first paint
         self.call_after_refresh(self.warm_letters)
+        self.call_after_refresh(self.devices.warm_sound, "kiosk")
 
     def on_screen_resume(self) -> None:
         self.devices.listen(self)

@@ -29,7 +29,7 @@ from screens.kiosk import BADGE_PRINTING, BADGE_READY, PRINTER_TROUBLE, KioskScr
 from screens.login import StaffPinScreen
 from screens.messages import BadgePrinted, CameraFrame, ScanDecided
 from screens.widgets.kiosk_answer import KioskAnswer, door_clock
-from screens.widgets.picture import pixels_per_cell
+from screens.widgets.picture import moving_pixels_per_cell
 from screens.widgets.preview import CameraPreview
 from testkit.media import Shot, render_frames, write_video
 from tests.apptools import STATION, DemoStation, sign_in_with_pin, wait_for
@@ -198,7 +198,7 @@ async def test_camera_scans_give_green_yellow_red_and_a_live_preview(
         preview = screen.query_one("#preview", CameraPreview)
         assert preview.frames_shown >= 3 and preview.has_picture
         width, height = preview.picture_size()
-        per_w, per_h = pixels_per_cell()
+        per_w, per_h = moving_pixels_per_cell()
         assert (per_w, per_h) == (1, 2)
         assert app.devices.preview_size == (width * per_w, height * per_h)
         assert frames[-1].image.shape == (height * per_h, width * per_w, 3)

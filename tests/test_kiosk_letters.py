@@ -130,11 +130,10 @@ def test_names_are_drawn_in_a_font_that_has_their_letters(name: str, missing: st
 
 
 def test_one_instruction_and_no_staff_note_on_the_attendees_screen() -> None:
-    from datetime import UTC, datetime
-
     from eventdesk.services.checkin import ScanResult
+    from eventdesk.values import utcnow
 
-    moment = datetime(2000, 1, 1, tzinfo=UTC)
+    moment = utcnow()
     answers = [
         ScanResult(
             "needs_staff", "Staff checks this ticket", moment, attendee="Kim", attention="Check ID"
@@ -231,3 +230,38 @@ async def test_the_high_contrast_theme_comes_from_the_station_settings(
         sign = sign_of(app)
         assert sign.colours == HIGH_CONTRAST["bad"]
         assert panel.styles.background.rgb == HIGH_CONTRAST["bad"][0]
+
+
+@pytest.mark.asyncio
+async def test_without_a_sound_device_the_bell_rings_once_twice_or_three_times(
+    station: DemoStation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No sound device: the terminal's bell still tells yes (one), see the desk (two), no
+    (three) apart."""
+    monkeypatch.setenv("EVENTDESK_SOUND_BACKEND", "none")  # as a machine with no sound device
+    fresh = admissible(station.store, event_tickets(station.store, station.summary.event))[0]
+    assert fresh.qr_payload
+    decisions: list[ScanDecided] = []
+    app = kiosk_app(station)
+    rung: list[float] = []
+    app.bell = lambda: rung.append(0.0)  # type: ignore[method-assign]  # the bell, counted
+    async with app.run_test(size=(120, 40), message_hook=hook((ScanDecided,), decisions)) as pilot:
+        screen = await started(app, pilot)
+        screen.answer_seconds = 600
+        sound = app.devices.sound
+        await wait_for(lambda: sound is not None and sound.available is False, pilot)
+        heard = []
+        for count, payload in enumerate((fresh.qr_payload, "NOT-A-TICKET"), start=1):
+            before = len(rung)
+            await scan_with_wedge(pilot, payload)
+            await answered(pilot, decisions, count)
+            expected = 1 if count == 1 else 3
+            await wait_for(lambda b=before, e=expected: len(rung) - b >= e, pilot)
+            heard.append(len(rung) - before)
+        screen._last_scanned.clear()
+        before = len(rung)
+        await scan_with_wedge(pilot, fresh.qr_payload)
+        await answered(pilot, decisions, 3)
+        await wait_for(lambda: len(rung) - before >= 2, pilot)
+        heard.append(len(rung) - before)
+        assert heard == [1, 3, 2]

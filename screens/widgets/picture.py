@@ -136,9 +136,10 @@ def _cell_pixels() -> CellSize | None:
 
 
 if GRAPHICS:
-    measured = _cell_pixels()
-    if measured is not None:
-        get_cell_size._result = measured  # type: ignore[attr-defined]  # textual-image's cache
+    # textual-image's cache: without it, textual-image would ask the terminal itself later,
+    # when Textual reads the keyboard (the answer would arrive as keys). A terminal that does
+    # not say its cell size gets textual-image's own default (a VT340's).
+    get_cell_size._result = _cell_pixels() or CellSize(10, 20)  # type: ignore[attr-defined]
 
 
 HALF_BLOCK = "▀"
@@ -192,6 +193,18 @@ class HalfcellPicture(HalfcellImage, Renderable=HalfCells):
 
 PICTURES: dict[str, type[Widget]] = {"sixel": SixelImage, "kitty": TGPImage}
 Picture: type[Widget] = PICTURES.get(GRAPHICS_KIND, HalfcellPicture)
+"""The widget for a still picture (the large letters)."""
+MovingPicture: type[Widget] = TGPImage if GRAPHICS_KIND == "kitty" else HalfcellPicture
+"""The widget for the camera's frames, several a second: Sixel takes a third of a second to
+encode one on the UI thread (keys and scans would wait), so a Sixel terminal shows the camera
+in half cells and only the letters as a real picture."""
+
+
+def moving_pixels_per_cell() -> tuple[int, int]:
+    """How many pixels of a camera frame one terminal cell shows (wide, high)."""
+    return pixels_per_cell() if MovingPicture is not HalfcellPicture else (1, 2)
+
+
 """The widget that shows a Pillow image (its ``image`` attribute) in this terminal."""
 
 

@@ -13,7 +13,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
 
-from screens.widgets.picture import Picture, pixels_per_cell
+from screens.widgets.picture import MovingPicture, moving_pixels_per_cell
 
 if TYPE_CHECKING:  # numpy and Pillow load with the first frame (start-up time)
     import numpy as np
@@ -71,7 +71,7 @@ class CameraPreview(Widget):
         self._image: Image | None = None
 
     def compose(self) -> ComposeResult:
-        yield Picture(classes="preview-picture")
+        yield MovingPicture(classes="preview-picture")
         yield Static(self.note, classes="preview-note", markup=False)
 
     def on_mount(self) -> None:
@@ -114,7 +114,7 @@ class CameraPreview(Widget):
         width, height = self.size
         if width <= 0 or height <= 0:
             return (0, 0)
-        per_w, per_h = pixels_per_cell()
+        per_w, per_h = moving_pixels_per_cell()
         cell_aspect = per_h / per_w  # a cell is this many times taller than wide
         if width > height * cell_aspect * self.aspect:
             return (max(1, round(height * cell_aspect * self.aspect)), height)
@@ -125,5 +125,5 @@ class CameraPreview(Widget):
         if width > 0 and height > 0:
             self.picture.styles.width = width
             self.picture.styles.height = height
-            per_w, per_h = pixels_per_cell()
+            per_w, per_h = moving_pixels_per_cell()
             self.post_message(self.Resized(self, width * per_w, height * per_h))
