@@ -389,7 +389,13 @@ def test_signed_tickets_and_checkin_from_the_cli(cli: Cli, tmp_path: Path) -> No
         again["first_checked_in_at"] == first["first_checked_in_at"]
         and again["first_station"] == "Desk 1"
     )
-    assert cli.json("checkin", payload.lower(), code=1)["result"] == "invalid"
+    damaged = payload[:-2] + ("B" if payload[-2] == "A" else "A") + payload[-1]
+    assert cli.json("checkin", damaged, code=1)["result"] == "invalid"
+    # Typed with Caps Lock on (a scanner on a station whose Caps Lock is on): repaired, and
+    # the signature proves the repair.
+    capitals = cli.json("checkin", payload.lower(), code=1)
+    assert capitals["result"] == "already_checked_in"
+    assert "repaired: Caps Lock on" in capitals["flags"]
     assert cli.json("checkin", "undo", ticket)["result"] == "undone"
     assert cli.json("checkin", "--ticket", ticket.lower())["result"] == "ok"
     _, err = cli.run("checkin", "undo", "NOSUCH00", code=2)
@@ -397,9 +403,10 @@ def test_signed_tickets_and_checkin_from_the_cli(cli: Cli, tmp_path: Path) -> No
     cli.run("checkin", code=2)
     cli.run("checkin", payload, "--ticket", ticket, code=2)
     scans = cli.json("scan-log")  # a door with no event logs bad scans to the current event
-    assert [s["result"] for s in scans] == ["ok", "invalid", "already_checked_in", "ok"]
+    logged = ["ok", "already_checked_in", "invalid", "already_checked_in", "ok"]  # newest first
+    assert [s["result"] for s in scans] == logged
     in_event = [s["result"] for s in cli.json("scan-log", "now")]
-    assert in_event == ["ok", "invalid", "already_checked_in", "ok"]
+    assert in_event == logged
     assert cli.json("ticket", "show", ticket)["checked_in_station"] == "Desk 1"
 
 

@@ -193,6 +193,7 @@ async def test_clicking_a_key_runs_it(station: DemoStation) -> None:
         assert app.current_mode == "stats"
         await pilot.click(hint_for(bar, "Sign out"))
         await wait_for(lambda: app.current_mode == "login", pilot)
+        await pilot.pause()  # the headers' titles follow the sign-out before the app closes
     organizer = app_as(station, "Olivia Organizer", "organizer")
     async with organizer.run_test(size=(120, 40)) as pilot:
         await wait_for(lambda: organizer.current_mode == "organizer", pilot)

@@ -187,7 +187,10 @@ def test_keyboard_wedge_lines(store: Store, signer: Signer, db_url: str, tmp_pat
             b"hello, world\n",
             b"X" * 10_240 + b"\n",
             b"\x00\x01\xff\xfe binary\r",
-            second.lower().encode() + b"\r",
+            second[:-2].encode()
+            + (b"B" if second[-2] == "A" else b"A")
+            + second[-1:].encode()
+            + b"\r",
             first.encode() + b"\n",
             second.encode(),  # the last line may end without a line break
         ]

@@ -15,7 +15,7 @@ from screens.widgets.desk_card import CardData
 SCAN_PREFIX = "ED1."
 
 # The scanner is named on the camera's line below; this line fits 80 columns.
-HINT_SEARCH = "Name, email, company or ticket id · Enter checks in the one found"
+HINT_SEARCH = "Search by name, email, company or ticket id · Enter checks in the one found"
 HINT_SCANNED = (
     "The card shows ticket {ticket}, just answered · type a name to search someone else · "
     "Esc clears"
