@@ -12,13 +12,11 @@ from textual import events
 from textual.notifications import Notify
 from textual.widgets import Button, Input, Label, Select
 
-from eventdesk.db import Store
-from eventdesk.services.attendees import add_attendee, door_states_among, show_attendee
+from eventdesk.services.attendees import door_states_among, show_attendee
 from eventdesk.services.events import list_ticket_types, show_event
 from eventdesk.services.payments import list_payments, payment_summary
 from eventdesk.services.registration import (
     list_waitlist,
-    register,
     show_ticket,
     tickets_of_attendee,
 )
@@ -272,18 +270,6 @@ async def test_a_scan_ended_by_tab_then_enter_admits_once(station: DemoStation) 
         assert app.focused is screen.query_one("#results", ResultsTable)
         await pilot.press("enter")
         await wait_for(lambda: show_ticket(store, second.id).checked_in_at is not None, pilot)
-
-
-async def test_door_states_among_prefers_the_check_in(station: DemoStation) -> None:
-    """The service behind the status column: a person's best ticket at the door counts."""
-    store: Store = station.store
-    event = station.summary.event
-    person = add_attendee(store, name="Two Tickets", email="two.tickets@example.com")
-    types = list_ticket_types(store, event)
-    order = register(store, event, person.id, types[0].id, holders=["A One", "B Two"])
-    assert door_states_among(store, event, [person.id])[person.id].state in ("due", "waitlisted")
-    assert door_states_among(store, None, [person.id])[person.id].state == "none"
-    assert len(order.tickets) == 2
 
 
 async def test_tab_moves_through_the_walk_in_form_as_typed(station: DemoStation) -> None:

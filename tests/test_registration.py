@@ -339,3 +339,34 @@ def test_quantity_bounds(store: Store) -> None:
     for bad in (0, -1, 51):
         with pytest.raises(InvalidInput, match="quantity"):
             register(store, ev, email, "Regular", quantity=bad)
+
+
+def test_door_states_say_where_each_attendee_stands_at_the_door(store: Store) -> None:
+    """The desk's Status column: the best ticket of each attendee at the event (checked in,
+    with the earliest check-in; then registered; then waitlisted; then cancelled; else none)."""
+    from eventdesk.services.attendees import door_states_among, show_attendee
+    from eventdesk.services.checkin import Checkin
+
+    now = utcnow()
+    event = make_event(
+        store,
+        capacity=3,
+        starts=(now - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+        ends=(now + timedelta(hours=5)).strftime("%Y-%m-%dT%H:%M"),
+    )
+    add_type(store, event, "Free", price_cents=0)
+    emails = people(store, 5, prefix="standing")
+    ids = [show_attendee(store, email).id for email in emails]
+    both = register(store, event, ids[0], "Free", quantity=2).tickets  # two tickets, one used
+    register(store, event, ids[1], "Free")  # the third place: registered, not in
+    register(store, event, ids[2], "Free")  # no place left: waitlisted
+    gone = register(store, event, ids[3], "Free").tickets  # waitlisted too, then cancelled
+    cancel(store, gone[0].ticket_id)
+    door = Checkin(store, station="Door 1", event=event)
+    admitted = door.checkin_ticket(both[1].ticket_id)
+    assert admitted.result == "ok"
+
+    states = door_states_among(store, event, ids)
+    assert states[ids[0]].state == "in" and states[ids[0]].at == admitted.at
+    assert [states[i].state for i in ids[1:]] == ["due", "waitlisted", "cancelled", "none"]
+    assert all(s.state == "none" for s in door_states_among(store, None, ids).values())
