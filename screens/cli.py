@@ -16,6 +16,7 @@ from eventdesk.cli.common import (
     pass_ctx,
 )
 from eventdesk.config import KIOSK_THEMES, KioskTheme, sqlite_url
+from eventdesk.db import normalize_url
 from eventdesk.errors import InvalidInput
 
 SIGN_IN_PIN = "EVENTDESK_SIGN_IN_PIN"
@@ -181,10 +182,14 @@ def serve(
     obj.store  # noqa: B018 - the database is checked (and migrated) before serving
     # The database URL reaches the app processes through their environment (it may hold a
     # password: textual-serve prints its command, and `ps` shows it).
-    os.environ["EVENTDESK_DATABASE_URL"] = obj.config.database_url
+    # A plain file path (`--db data/demo.db`) is made a URL here: the app processes start
+    # elsewhere, and the banner below reads a URL.
+    database_url = normalize_url(obj.config.database_url)
+    os.environ["EVENTDESK_DATABASE_URL"] = database_url
     command = [
         sys.executable,
-        "-m",
+        "-P",  # not the folder it is started in first on the path: a data folder's badges/
+        "-m",  # would be taken for the badges package
         "eventdesk",
         "--data-dir",
         str(obj.config.data_dir.resolve()),
@@ -199,7 +204,7 @@ def serve(
     if public_url is None and host in ("0.0.0.0", "::", ""):
         # The page tells the browser where its scripts and websocket are: never 0.0.0.0.
         public_url = f"http://{socket.getfqdn() or socket.gethostname()}:{port}"
-    shown_db = make_url(obj.config.database_url).render_as_string(hide_password=True)
+    shown_db = make_url(database_url).render_as_string(hide_password=True)
     click.echo(
         f"eventdesk serve: the {mode} screen of {shown_db} on "
         f"{public_url or f'http://{host}:{port}'}",

@@ -11,9 +11,11 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import aiohttp
 import pytest
+from sqlalchemy.engine import make_url
 
 from tests.apptools import DemoStation
 
@@ -77,6 +79,30 @@ def index_page(port: int, query: str = "") -> str:
         return str(response.read().decode("utf-8"))
 
 
+async def browse(port: int, title: bytes) -> bytes:
+    """What the served page's websocket draws until the stats screen shows its figures."""
+    drawn = b""
+    timeout = aiohttp.ClientTimeout(total=START_SECONDS)
+    async with (
+        aiohttp.ClientSession(timeout=timeout) as session,
+        session.ws_connect(f"ws://127.0.0.1:{port}/ws?width=120&height=40") as websocket,
+    ):
+        deadline = asyncio.get_running_loop().time() + START_SECONDS
+        while not (title in drawn and b"Checked in" in drawn and b"updated" in drawn):
+            left = deadline - asyncio.get_running_loop().time()
+            if left <= 0:
+                break
+            try:
+                message = await websocket.receive(timeout=left)
+            except TimeoutError:
+                break
+            if message.type == aiohttp.WSMsgType.BINARY:
+                drawn += message.data
+            elif message.type != aiohttp.WSMsgType.TEXT:
+                break
+    return drawn
+
+
 def test_serve_answers_with_textual_serves_page(served: tuple[int, subprocess.Popen[str]]) -> None:
     port, server = served
     page = index_page(port)
@@ -95,33 +121,9 @@ def test_the_served_app_draws_the_stats_screen(
 ) -> None:
     """The page's websocket starts `eventdesk app --mode stats --wall`, which draws figures."""
     port, server = served
-    title = station.summary.title.encode()
-
-    async def browse() -> bytes:
-        drawn = b""
-        timeout = aiohttp.ClientTimeout(total=START_SECONDS)
-        async with (
-            aiohttp.ClientSession(timeout=timeout) as session,
-            session.ws_connect(f"ws://127.0.0.1:{port}/ws?width=120&height=40") as websocket,
-        ):
-            deadline = asyncio.get_running_loop().time() + START_SECONDS
-            while not (title in drawn and b"Checked in" in drawn and b"updated" in drawn):
-                left = deadline - asyncio.get_running_loop().time()
-                if left <= 0:
-                    break
-                try:
-                    message = await websocket.receive(timeout=left)
-                except TimeoutError:
-                    break
-                if message.type == aiohttp.WSMsgType.BINARY:
-                    drawn += message.data
-                elif message.type != aiohttp.WSMsgType.TEXT:
-                    break
-        return drawn
-
-    drawn = asyncio.run(browse())
+    drawn = asyncio.run(browse(port, station.summary.title.encode()))
     assert b"Checked in" in drawn, drawn[-2000:]
-    assert title in drawn
+    assert station.summary.title.encode() in drawn
     assert b"updated" in drawn  # the figures came from the database
     assert b"database not answering" not in drawn
     server.send_signal(signal.SIGTERM)
@@ -141,3 +143,29 @@ def test_served_to_other_computers_the_page_never_points_at_0_0_0_0(station: Dem
         page = index_page(port)
         assert 'data-session-websocket-url="ws://wall.example:9000/ws"' in page
         assert 'src="http://wall.example:9000/static/js/textual.js"' in page
+
+
+def test_serve_takes_the_database_as_a_plain_file_path(station: DemoStation) -> None:
+    """`serve --db eventdesk.db` started in the data folder (a file path, relative to it; the
+    folder holds the station's badges/): the banner names the file, and the app processes open
+    it and load the program's own packages, not the folder's."""
+    database = make_url(station.config.database_url).database
+    assert database is not None
+    folder = Path(database).parent
+    port = free_port()
+    command = station.command("serve", "--mode", "stats", "--port", str(port), station="Wall")
+    at = command.index("--db")
+    command[at + 1] = Path(database).name  # relative to the folder it is started in
+    (folder / "badges").mkdir(exist_ok=True)  # where a station's text badges go
+    server = subprocess.Popen(
+        command, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        wait_for_port(port, server)
+        drawn = asyncio.run(browse(port, station.summary.title.encode()))
+        assert b"updated" in drawn and b"database not answering" not in drawn
+    finally:
+        server.send_signal(signal.SIGTERM)
+        output, _ = server.communicate(timeout=15)
+    assert f"of sqlite:///{Path(database).resolve()}" in output, output
+    assert "Traceback" not in output and "database error" not in output, output
