@@ -16,6 +16,7 @@ from textual.actions import ActionParseResult
 from textual.app import App
 from textual.binding import Binding
 from textual.dom import DOMNode
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from eventdesk.config import Config, load_config
@@ -137,6 +138,20 @@ class EventdeskApp(App[None]):
     def _allowed(self, wanted: str) -> str:
         modes = self.backend.modes()
         return wanted if wanted in modes else modes[0]
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification is plain text, whoever raises it: messages name attendees,
+        events, stations and files as they were typed, and "Ann [/i] Lee" read as markup would
+        show wrong or stop the app. (``markup`` is taken and ignored.)"""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def action_next_field(self) -> None:
         self.screen.focus_next()

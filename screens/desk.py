@@ -63,7 +63,7 @@ from screens.widgets.desk_parts import DeskParts
 from screens.widgets.desk_refusals import NO_PRINTER, NOBODY, OFFLINE, SCANNING, SEARCHING, why_not
 from screens.widgets.desk_results import ResultsTable
 from screens.widgets.desk_walkin import NO_EVENT, WalkInDone
-from screens.widgets.key_bar import KeyBar
+from screens.widgets.key_bar import KeyBar, say_not_available
 from screens.widgets.offline_state import OfflineState
 from screens.widgets.wedge_scans import WedgeScans
 
@@ -621,7 +621,7 @@ class DeskScreen(DeskParts):
 
     def _refuse(self, text: str) -> None:
         """A key that cannot act says so: what is wrong and what to do."""
-        self.notify(text, title="Not available", severity="warning", markup=False)
+        say_not_available(self.app, text)
 
     def _sync_actions(self) -> None:
         self.refresh_bindings()

@@ -383,7 +383,7 @@ class StatsScreen(StationScreen):
             quiet = last is None or (figures.at - last).total_seconds() > QUIET_SECONDS
             problems = int(row["problems"])
             table.add_row(
-                str(row["station"]),
+                Text(str(row["station"])),  # a name as typed, not markup
                 str(row["scans"]),
                 Text(str(problems), "bold yellow" if problems else ""),
                 Text(clock(last, self.zone) if last else "-", "dim" if quiet else ""),

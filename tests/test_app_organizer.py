@@ -518,3 +518,15 @@ async def test_the_tabs_carry_their_number_keys(station: DemoStation) -> None:
             await wait_for(lambda pane=pane: tabs.active == pane, pilot)  # type: ignore[misc]
             tab = tabs.get_tab(pane)
             assert tab.region.right <= 80 and tab.region.width > 0  # in sight at 80 columns
+
+
+async def test_a_name_with_brackets_is_shown_as_typed(station: DemoStation) -> None:
+    """A name is text, never markup: the attendees tab shows "Ann [/i] [b]Lee" as typed."""
+    attendees.add_attendee(station.store, name="Ann [/i] [b]Lee", email="ann.brackets@example.org")
+    app = organizer_app(station)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await opened(pilot, "tab-attendees")
+        await choose(pilot, screen, "attendees-table", "ann.brackets@example.org")
+        await pilot.pause()  # drawn: a cell read as markup would fail here
+        assert any("Ann [/i] [b]Lee" in row for row in cell_texts(screen, "attendees-table"))
+        assert app.is_running

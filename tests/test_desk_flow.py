@@ -12,11 +12,12 @@ from textual import events
 from textual.notifications import Notify
 from textual.widgets import Button, Input, Label, Select
 
-from eventdesk.services.attendees import door_states_among, show_attendee
+from eventdesk.services.attendees import add_attendee, door_states_among, show_attendee
 from eventdesk.services.events import list_ticket_types, show_event
 from eventdesk.services.payments import list_payments, payment_summary
 from eventdesk.services.registration import (
     list_waitlist,
+    register,
     show_ticket,
     tickets_of_attendee,
 )
@@ -289,3 +290,26 @@ async def test_tab_moves_through_the_walk_in_form_as_typed(station: DemoStation)
         assert name.value == "Robin Walker"
         assert form.query_one("#walkin-email", Input).value == "robin@example.com"
         assert form.query_one("#walkin-company", Input).value == "Acme"
+
+
+async def test_a_refusal_shows_a_name_with_brackets_as_typed(station: DemoStation) -> None:
+    """A name is text, never markup: "[b]" or "[/i]" in a name reaches the screen as typed
+    (in the results table, and in a refused key's message), and breaks nothing."""
+    store, event = station.store, station.summary.event
+    name = "Ann [/i] [b]Lee"
+    person = add_attendee(store, name=name, email="ann.brackets@example.com")
+    regular = next(t for t in list_ticket_types(store, event) if t.name == "Regular")
+    order = register(store, event, person.id, regular.id)
+    ticket = show_ticket(store, order.tickets[0].ticket_id)
+    messages: list[Any] = []
+    app = desk_app(station)
+    async with app.run_test(size=(120, 40), message_hook=hook((Notify,), messages)) as pilot:
+        screen = await opened(app, pilot)
+        await choose(pilot, screen, ticket)
+        table = screen.query_one("#results", ResultsTable)
+        assert name in [str(cell) for cell in table.get_row(str(person.id))]
+        await pilot.press("ctrl+r")  # not checked in: no badge to reprint
+        await wait_for(lambda: notified(messages, "No badge to reprint"), pilot)
+        refusal = next(m.notification for m in messages if "reprint" in m.notification.message)
+        assert name in refusal.message and not refusal.markup  # shown as typed
+        assert app.is_running

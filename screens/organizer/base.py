@@ -17,6 +17,7 @@ from typing import ClassVar, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 from rich.cells import cell_len
+from rich.text import Text
 from textual import on
 from textual.containers import Horizontal
 from textual.content import Content
@@ -186,8 +187,8 @@ class OrganizerTab(TabPane):
             classes="org-buttons",
         )
 
-    def table(self, table_id: str) -> DataTable[str]:
-        table: DataTable[str] = DataTable(id=table_id, cursor_type="row", zebra_stripes=True)
+    def table(self, table_id: str) -> DataTable[Text]:
+        table: DataTable[Text] = DataTable(id=table_id, cursor_type="row", zebra_stripes=True)
         table.add_columns(*self.COLUMNS[table_id])
         return table
 
@@ -254,12 +255,13 @@ class OrganizerTab(TabPane):
             lengths = [cell_len(str(row[index])) for _key, row in rows if index < len(row)]
             table.add_column(label, width=min(MAX_COLUMN, max([cell_len(label), *lengths])))
         for key, cells in rows:
-            table.add_row(*cells, key=key)
+            # Text, not markup: a cell holds whatever was typed or imported ("Ann [/i] Lee").
+            table.add_row(*(Text(cell) for cell in cells), key=key)
         self.items[target] = items
         if was is not None and was in items:
             table.move_cursor(row=table.get_row_index(was))
         if caption and target in self.CAPTIONS:
-            self.query_one(f"#{self.CAPTIONS[target]}", Static).update(caption)
+            self.query_one(f"#{self.CAPTIONS[target]}", Static).update(Content(caption))
 
     # --- what is chosen -----------------------------------------------------------------------
     def key(self, target: str) -> str | None:

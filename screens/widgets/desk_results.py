@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from rich.cells import cell_len
+from rich.text import Text
 from textual.message import Message
 from textual.widgets import DataTable
 
@@ -42,7 +43,7 @@ def status_text(state: DoorState, timezone: str, today: datetime | None) -> str:
     }.get(state.state, "no ticket")
 
 
-class ResultsTable(DataTable[str]):
+class ResultsTable(DataTable[Text]):
     """Attendees found by the search. Enter posts ``Chosen``; a mouse click only highlights."""
 
     class Chosen(Message):
@@ -88,7 +89,8 @@ class ResultsTable(DataTable[str]):
             width = max([cell_len(label), *(cell_len(row[index]) for row in rows)])
             self.add_column(label, key=key, width=min(width, narrow_widest if narrow else widest))
         for person, row in zip(people, rows, strict=True):
-            self.add_row(*row, key=str(person.id))
+            # Text, not markup: a name is whatever was typed ("Ann [/i] Lee").
+            self.add_row(*(Text(cell) for cell in row), key=str(person.id))
         if not people:
             return None
         ids = [p.id for p in people]
@@ -103,7 +105,7 @@ class ResultsTable(DataTable[str]):
             state = states.get(attendee, NONE)
             if state != self.states.get(attendee):
                 self.states[attendee] = state
-                self.update_cell(str(attendee), "status", self._status(attendee))
+                self.update_cell(str(attendee), "status", Text(self._status(attendee)))
 
     def _status(self, attendee: int) -> str:
         return status_text(self.states.get(attendee, NONE), self.timezone, self.today)

@@ -20,6 +20,7 @@ from textual.actions import ActionError, parse
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import HorizontalGroup
+from textual.content import Content
 from textual.dom import DOMNode
 from textual.keys import format_key
 from textual.screen import Screen
@@ -82,8 +83,14 @@ def say_refusal(app: App[Any], action: object, namespace: DOMNode | None) -> boo
     reason = refusal_of(target, name, parameters)
     if not reason:
         return False
-    app.notify(reason, title="Not available", severity="warning")
+    say_not_available(app, reason)
     return True
+
+
+def say_not_available(app: App[Any], reason: str) -> None:
+    """Why a key does nothing now, as a notification. A reason is plain text, never markup:
+    it may name an attendee, and a name is whatever was typed ("Ann [/i] Lee")."""
+    app.notify(reason, title="Not available", severity="warning", markup=False)
 
 
 @dataclass(frozen=True)
@@ -205,7 +212,7 @@ class KeyHint(Widget):
         self.entry = entry
         self.set_reactive(Widget.shrink, False)
         if entry.reason:
-            self.tooltip = entry.reason
+            self.tooltip = Content(entry.reason)  # plain text, as in say_not_available
 
     def render(self) -> Text:
         entry = self.entry
