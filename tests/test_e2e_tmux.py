@@ -20,7 +20,7 @@ pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is no
 
 
 def tmux(*args: str) -> str:
-    done = subprocess.run(["tmux", *args], capture_output=True, text=True, check=True)
+    done = subprocess.run(["tmux", "-u", *args], capture_output=True, text=True, check=True)
     return done.stdout
 
 
@@ -28,11 +28,14 @@ def pane(session: str) -> str:
     return tmux("capture-pane", "-p", "-t", session)
 
 
-def wait_pane(session: str, text: str, timeout: float = 30.0) -> str:
+def wait_pane(session: str, text: str, timeout: float = 30.0, *, any_case: bool = False) -> str:
+    """The screen once it shows ``text`` (in any case, with ``any_case``); fails with the
+    screen after ``timeout``."""
+    wanted = text.casefold() if any_case else text
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         seen = pane(session)
-        if text in seen:
+        if wanted in (seen.casefold() if any_case else seen):
             return seen
         time.sleep(0.1)
     raise AssertionError(f"{text!r} never appeared; the screen shows:\n{pane(session)}")

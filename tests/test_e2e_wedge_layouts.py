@@ -7,7 +7,6 @@ import json
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -16,31 +15,10 @@ from sqlalchemy import select
 from eventdesk.db import Store
 from eventdesk.models import Ticket, TicketType
 from eventdesk.services.payments import payment_summary
+from tests.test_e2e_tmux import pane, tmux, wait_pane
 from tests.test_wedge_layouts import mangle
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
-
-POLL = 0.1  # seconds between two looks at the screen
-
-
-def tmux(*args: str) -> str:
-    done = subprocess.run(["tmux", "-u", *args], capture_output=True, text=True, check=True)
-    return done.stdout
-
-
-def pane(session: str) -> str:
-    return tmux("capture-pane", "-p", "-t", session)
-
-
-def wait_pane(session: str, text: str, timeout: float = 60.0) -> str:
-    """The screen once it shows ``text`` (any case); fails with the screen after ``timeout``."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        seen = pane(session)
-        if text.casefold() in seen.casefold():
-            return seen
-        time.sleep(POLL)
-    raise AssertionError(f"{text!r} never appeared; the screen shows:\n{pane(session)}")
 
 
 def test_a_kiosk_admits_a_ticket_typed_through_azerty(tmp_path: Path) -> None:
@@ -84,10 +62,10 @@ def test_a_kiosk_admits_a_ticket_typed_through_azerty(tmp_path: Path) -> None:
         options = [f"-e{name}={value}" for name, value in env.items()]
         tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "40", *options, *command)
         try:
-            wait_pane(session, "Scan your ticket")  # the kiosk, its scanner field focused
+            wait_pane(session, "Scan your ticket", 60.0)  # the kiosk, its scanner field focused
             tmux("send-keys", "-t", session, "-l", line)
             tmux("send-keys", "-t", session, "Enter")
-            wait_pane(session, "welcome")
+            wait_pane(session, "welcome", 60.0, any_case=True)
             with store.read() as db:
                 row = db.execute(
                     select(Ticket.checked_in_at, Ticket.checked_in_station).where(

@@ -22,6 +22,7 @@ from screens.widgets.sign import RGB, Sign, SignText
 VERDICTS = ("ok", "warn", "bad")
 SEE_THE_DESK = "please see the desk"
 GO_IN = "Please go in"
+PLEASE_SEE_THE_DESK = SEE_THE_DESK[:1].upper() + SEE_THE_DESK[1:]  # the answer's instruction
 ICON_TEXT = {"ok": "✔", "warn": "!", "bad": "✘"}
 
 REFUSALS: dict[ScanOutcome, str] = {
@@ -56,10 +57,6 @@ def door_clock(moment: datetime | None, timezone: str) -> str:
     if moment is None:
         return "an earlier time"
     return moment.astimezone(event_zone(timezone)).strftime("%H:%M")
-
-
-def _instruction() -> str:
-    return SEE_THE_DESK[:1].upper() + SEE_THE_DESK[1:]
 
 
 def _without_desk(message: str) -> str:
@@ -99,7 +96,7 @@ def describe(result: ScanResult, timezone: str = "UTC") -> AnswerText:
     name = result.attendee or ""
     if result.result == "needs_staff":
         return AnswerText(
-            "warn", "Almost there", name, _instruction(), ("Staff will check you in there.",)
+            "warn", "Almost there", name, PLEASE_SEE_THE_DESK, ("Staff will check you in there.",)
         )
     if result.result == "ok":
         back = "re-entry" in result.flags
@@ -118,12 +115,12 @@ def describe(result: ScanResult, timezone: str = "UTC") -> AnswerText:
             "warn",
             "Already checked in",
             name,
-            _instruction(),
+            PLEASE_SEE_THE_DESK,
             (f"This ticket was checked in at {when} at {where}.",),
         )
     word = REFUSALS.get(result.result, "Cannot be used here")
     said = _without_desk(result.message) if result.result in SAYS_MORE else ""
-    return AnswerText("bad", word, name, _instruction(), (said,) if said else ())
+    return AnswerText("bad", word, name, PLEASE_SEE_THE_DESK, (said,) if said else ())
 
 
 class KioskAnswer(Vertical):

@@ -33,16 +33,6 @@ class SignText:
     instruction: str  # one short instruction: "Please go in", "Please see the desk"
 
 
-@dataclass(frozen=True)
-class Line:
-    """One line of the sign as drawn: its text and where its letters are, in pixels."""
-
-    text: str
-    top: int
-    bottom: int
-    size: int
-
-
 def _icon(draw: ImageDraw.ImageDraw, kind: str, box: tuple[int, int, int], ink: RGB) -> None:
     """A tick in a ring, an exclamation mark in a triangle or a cross in a ring; ``box`` is
     (left, top, side)."""
@@ -117,8 +107,9 @@ def _largest(
 
 def draw_sign(
     sign: SignText, width: int, height: int, *, background: RGB, ink: RGB
-) -> tuple[Image.Image, list[Line]]:
-    """The sign as an RGB picture of ``width`` x ``height`` pixels, and where its lines are."""
+) -> tuple[Image.Image, list[str]]:
+    """The sign as an RGB picture of ``width`` x ``height`` pixels, and the lines drawn on it
+    (a long name on two)."""
     scale = SUPERSAMPLE if width < 480 else 1
     canvas_w, canvas_h = width * scale, height * scale
     image = Image.new("RGB", (max(1, canvas_w), max(1, canvas_h)), background)
@@ -131,7 +122,7 @@ def draw_sign(
     total = sum(weight for _, _, weight, _ in bands) or 1.0
     gap = canvas_h // 14
     usable = canvas_h - gap * (len(bands) + 1)
-    laid: list[Line] = []
+    laid: list[str] = []
     y = gap
     for kind, text, weight, max_lines in bands:
         band_h = int(usable * weight / total)
@@ -154,7 +145,7 @@ def draw_sign(
                 face.centre(row, int(text_w), row_top, fill=ink, left=int(start + side * 1.3))
             else:
                 face.centre(row, canvas_w, row_top, fill=ink)
-            laid.append(Line(row, row_top // scale, (row_top + row_h) // scale, face.size))
+            laid.append(row)
         y += band_h + gap
     if scale > 1:
         image = _sharpened(
@@ -202,7 +193,6 @@ class Sign(Widget):
         self.text: SignText | None = None
         self.colours: tuple[RGB, RGB] = ((0, 0, 0), (255, 255, 255))
         self.drawn: Image.Image | None = None
-        self.lines: list[Line] = []
         self._drawn_for: tuple[object, ...] | None = None
 
     def compose(self) -> ComposeResult:
@@ -227,13 +217,9 @@ class Sign(Widget):
         if key == self._drawn_for:
             return
         background, ink = self.colours
-        self.drawn, self.lines = draw_sign(
+        self.drawn, _ = draw_sign(
             self.text, cells_w * per_w, cells_h * per_h, background=background, ink=ink
         )
         self._drawn_for = key
         picture = self.query_one(".sign-picture")
         picture.image = self.drawn  # type: ignore[attr-defined]
-
-    @property
-    def rows_per_pixel(self) -> float:
-        return 1 / pixels_per_cell()[1]
