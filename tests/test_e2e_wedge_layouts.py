@@ -4,6 +4,7 @@ typed through a French AZERTY layout, as the operating system delivers it."""
 from __future__ import annotations
 
 import json
+import shlex
 import shutil
 import subprocess
 import sys
@@ -60,7 +61,9 @@ def test_a_kiosk_admits_a_ticket_typed_through_azerty(tmp_path: Path) -> None:
         command += ["app", "--mode", "kiosk", "--event", demo["event"], "--sign-in-as", kiosk]
         env = {"EVENTDESK_SIGN_IN_PIN": pin, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
         options = [f"-e{name}={value}" for name, value in env.items()]
-        tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "40", *options, *command)
+        # The pane stays when the app ends, with its last words: a failure shows them.
+        shell = f"{shlex.join(command)}; echo eventdesk ended with $?; sleep 120"
+        tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "40", *options, shell)
         try:
             wait_pane(session, "Scan your ticket", 60.0)  # the kiosk, its scanner field focused
             tmux("send-keys", "-t", session, "-l", line)

@@ -13,7 +13,7 @@ from eventdesk.db import Store
 from screens.widgets.kiosk_answer import KioskAnswer
 from testkit.proxy import TcpProxy
 from tests.apptools import DemoStation, wait_for
-from tests.test_offline_door import LONG, AppStation, app_at, app_station, has_copy
+from tests.test_offline_door import LONG, AppStation, app_at, app_station, has_copy, offline_line
 from tests.test_outage import POSTGRESQL, backend_fixed, proxy
 from tests.test_snapshots import app_for, settle
 from tests.test_snapshots import utc_clock as utc_clock  # autouse: local times are UTC here
@@ -74,6 +74,9 @@ def test_kiosk_answer_offline(
         await answer_shown(pilot, ticket.qr_payload or "", "ok", LONG)
         panel = app.screen.query_one("#answer", KioskAnswer)
         assert panel.result is not None and panel.result.offline
+        # The OFFLINE line follows the station's state a moment later: wait for it.
+        await wait_for(lambda: "1 scan waiting to upload" in offline_line(app), pilot, LONG)
+        await settle(pilot)
 
     app = app_at(app_station, "Kiosk Door 1", "kiosk")
     assert snap_compare(app, terminal_size=(120, 40), run_before=ready)
