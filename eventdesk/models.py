@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     DateTime,
     Dialect,
@@ -386,6 +387,20 @@ class ScanConflict(Base):
     other_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # and when
     detail: Mapped[str] = mapped_column(String(400))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class StatTally(Base):
+    """A running count of the live stats, kept by the database's triggers in the transaction
+    that changes what it counts (eventdesk/migrations/tallies_0010.py says which counts)."""
+
+    __tablename__ = "stat_tally"
+    event_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)
+    key: Mapped[str] = mapped_column(String(130), primary_key=True)
+    shard: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    n: Mapped[int] = mapped_column(BigInteger)
+    extra: Mapped[int] = mapped_column(BigInteger)
+    last_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class SyncReceipt(Base):

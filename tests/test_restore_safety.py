@@ -188,6 +188,25 @@ def test_a_file_with_its_own_trigger_on_scan_log_is_refused_and_never_runs(desk:
     assert "evil" not in stations
 
 
+def test_a_trigger_named_as_ours_with_other_text_is_refused(desk: Desk) -> None:
+    """The stats' tally triggers are ours and restore; one of their names carrying other code
+    does not."""
+    good = desk.backup("good.db")
+    with sqlite3.connect(good) as conn:
+        ours = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='trigger'")}
+    assert "scan_log_tally_insert" in ours
+    disguised = tamper(
+        good,
+        desk.data.parent / "disguised.db",
+        "DROP TRIGGER scan_log_tally_insert",
+        ATTACK.replace("scan_audit", "scan_log_tally_insert"),
+    )
+    desk.refused(disguised, says="scan_log_tally_insert")
+    desk.still_answers()
+    stations = {where for _, _, where in desk.state()["tickets"]}  # type: ignore[attr-defined]
+    assert "evil" not in stations
+
+
 def test_a_file_with_a_view_of_its_own_is_refused(desk: Desk) -> None:
     good = desk.backup("good.db")
     viewed = tamper(

@@ -32,16 +32,20 @@ from sqlalchemy.engine import make_url
 
 from eventdesk.db import BUSY_TIMEOUT_MS, Store
 from eventdesk.errors import EnvironmentProblem, EventdeskError, InvalidInput
+from eventdesk.migrations import tallies_0010
 from eventdesk.values import utcnow
 
 PREFIX = "eventdesk-"
 BEFORE_RESTORE = "before-restore-"
 PART = ".part"
 REQUIRED_TABLES = {"alembic_version", "event", "ticket", "attendee", "scan_log"}
-# The triggers and views eventdesk's own migrations create, by name: none today. Any other in a
-# file to restore is code of someone else's that would run inside the station (a trigger on
+# The triggers eventdesk's own migrations create, by name, with their exact text (the stats'
+# tallies, migration 0010). Any other trigger or view in a file to restore, or one of ours with
+# other text, is code of someone else's that would run inside the station (a trigger on
 # scan_log runs at every scan), so such a file is refused.
-OWN_TRIGGERS_AND_VIEWS: frozenset[str] = frozenset()
+OWN_TRIGGERS: dict[str, str] = {
+    name: " ".join(sql.split()) for name, sql in tallies_0010.sqlite_triggers().items()
+}
 # Copies of the database taken before restores: the newest three stay, so the last few restores
 # can each be undone; older ones go at the next prune (they are whole databases, and a dozen
 # of them filled a station's disk).
@@ -158,14 +162,15 @@ def _check_open(
         foreign = sorted(
             f"{kind} {_one_line(name, 40)!r}"
             for kind, name, sql in schema
-            if (kind in ("trigger", "view") and name not in OWN_TRIGGERS_AND_VIEWS)
+            if (kind == "view")
+            or (kind == "trigger" and OWN_TRIGGERS.get(name) != " ".join(str(sql).split()))
             or (kind == "table" and str(sql or "").upper().startswith("CREATE VIRTUAL"))
         )
         if foreign:
             shown_foreign = ", ".join(foreign[:5]) + (" ..." if len(foreign) > 5 else "")
             raise InvalidInput(
-                f"{shown} carries code of its own ({shown_foreign}): eventdesk makes no "
-                "triggers, views or virtual tables, so it restores no file that has them",
+                f"{shown} carries code of its own ({shown_foreign}): eventdesk restores no "
+                "file with triggers, views or virtual tables other than its own",
                 field="file",
             )
         _revision(conn, shown)
@@ -479,9 +484,6 @@ def restore(store: Store, data_dir: Path, file: str | Path) -> BackupInfo:
         ) from None
     for leftover in _stale_parts(target.parent, f"{target.name}.restore-*{PART}"):
         _remove_with_companions(leftover)  # what restores that were killed half-way left
-    from eventdesk.services.reports import forget_tallies
-
-    forget_tallies()
     return BackupInfo(kept, source.stat().st_size, utcnow(), tickets, checked)
 
 

@@ -1,16 +1,16 @@
 """Reports and the live stats snapshot: rows a table or a CSV can show.
 
-Every figure is counted by the database (GROUP BY on indexed columns), so a snapshot stays
-cheap at 100,000 attendees and is right while many stations check people in.
+Every report is counted by the database (GROUP BY on indexed columns). The live snapshot reads
+the running tallies the database keeps (eventdesk.services.tallies), so it costs the same at a
+million attendees as at a hundred, and is right while many stations check people in.
 """
 
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,6 +30,7 @@ from eventdesk.models import (
     Ticket,
     TicketType,
 )
+from eventdesk.services import tallies
 from eventdesk.services.common import get_event
 from eventdesk.values import event_zone, format_cents, local_iso, local_text, utcnow
 
@@ -400,62 +401,6 @@ def report(store: Store, name: str, event_ref: str | int) -> Report:
 
 
 # --- the live snapshot ----------------------------------------------------------------------
-# (station, result) -> (scans, the last scan's time, scans decided offline)
-Tally = dict[tuple[str | None, str], tuple[int, datetime | None, int]]
-# (database, event) -> (the last scan id counted, the tally)
-_tallies: dict[tuple[str, int], tuple[int, Tally]] = {}
-_tallies_lock = threading.Lock()
-
-
-def forget_tallies() -> None:
-    """Drop the scan tallies kept between snapshots (after a restore)."""
-    with _tallies_lock:
-        _tallies.clear()
-
-
-def _scan_tally(session: Session, store: Store, event_id: int) -> Tally:
-    """Scans by station and result, with the last scan time and how many were decided
-    offline, as of this transaction.
-
-    The scan log only grows, and on SQLite writers take turns, so a scan's id is visible only
-    once every lower id is: a poller keeps its tally and adds the rows after the last id it
-    saw, which is exactly a full count at a fraction of the cost. PostgreSQL hands out ids
-    outside commit order, so there it is counted in full each time.
-    """
-    offline = func.sum(case((ScanLog.offline.is_(True), 1), else_=0))
-    query = (
-        select(ScanLog.station, ScanLog.result, func.count(), func.max(ScanLog.at), offline)
-        .where(ScanLog.event_id == event_id)
-        .group_by(ScanLog.station, ScanLog.result)
-    )
-    incremental = store.is_sqlite
-    key = (store.url, event_id)
-    newest = int(session.scalar(select(func.coalesce(func.max(ScanLog.id), 0))) or 0)
-    with _tallies_lock:
-        last_id, kept = _tallies.get(key, (0, {}))
-    if not incremental or last_id > newest:  # nothing kept, or a restored database
-        last_id, kept = 0, {}
-    tally: Tally = dict(kept)
-    new_rows = query.where(ScanLog.id > last_id, ScanLog.id <= newest)
-    if incremental and last_id:
-        # "event_id + 0": SQLite then walks the new ids (a rowid range), not the event's index.
-        new_rows = (
-            select(ScanLog.station, ScanLog.result, func.count(), func.max(ScanLog.at), offline)
-            .where(ScanLog.event_id + 0 == event_id, ScanLog.id > last_id, ScanLog.id <= newest)
-            .group_by(ScanLog.station, ScanLog.result)
-        )
-    for station, result, count, last, decided_offline in session.execute(new_rows):
-        old_count, old_last, old_offline = tally.get((station, result), (0, None, 0))
-        latest = last if old_last is None or (last is not None and last > old_last) else old_last
-        tally[(station, result)] = (
-            old_count + count,
-            latest,
-            old_offline + int(decided_offline or 0),
-        )
-    if incremental:
-        with _tallies_lock:
-            _tallies[key] = (newest, tally)
-    return tally
 
 
 @dataclass
@@ -497,61 +442,36 @@ def stats(store: Store, event_ref: str | int, *, now: datetime | None = None) ->
             .where(TicketType.event_id == event.id)
             .order_by(TicketType.priority_tier, TicketType.id)
         ).all()
-        # One pass over the covering index: who is in, by ticket type, by 10-minute arrival.
-        sqlite = session.get_bind().dialect.name == "sqlite"
-        ten = (
-            func.substr(Ticket.checked_in_at, 1, 15)  # 'YYYY-MM-DD HH:M': no date parsing
-            if sqlite
-            else cast(func.floor(extract("epoch", Ticket.checked_in_at) / 600), Integer)
-        )
-        checked: dict[int, int] = defaultdict(int)
-        by_ten: dict[datetime, int] = defaultdict(int)
-        inside = 0
-        for type_id, is_inside, bucket, count in session.execute(
-            select(Ticket.ticket_type_id, Ticket.inside, ten, func.count())
-            .where(
-                Ticket.event_id == event.id,
-                Ticket.checked_in_at.is_not(None),
-                Ticket.status == "registered",
-            )
-            .group_by(Ticket.ticket_type_id, Ticket.inside, ten)
-        ):
-            checked[type_id] += count
-            inside += count if is_inside else 0
-            start = (
-                datetime.strptime(f"{bucket}0", "%Y-%m-%d %H:%M").replace(tzinfo=UTC)
-                if sqlite
-                else datetime.fromtimestamp(int(bucket) * 600, UTC)
-            )
-            by_ten[start] += count
-        waiting_by_type = dict(
-            session.execute(
-                select(Ticket.ticket_type_id, func.count())
-                .where(Ticket.event_id == event.id, Ticket.status == "waitlisted")
-                .group_by(Ticket.ticket_type_id)
-            ).all()
-        )
         zone = _zone(event)
         since = moment - timedelta(hours=3)
+        window = moment - timedelta(minutes=15)  # "in the last 15 minutes"
+        first_minute = window.replace(second=0, microsecond=0)
+        counted = tallies.counts(
+            session,
+            event.id,
+            arrivals_since=tallies.since_for_arrivals(moment),
+            minutes_since=first_minute,
+        )
+        checked, waiting_by_type = counted.checked_in, counted.waiting
         arrivals = [
-            {"from": start.astimezone(zone).strftime("%H:%M"), "count": by_ten[start]}
-            for start in sorted(by_ten)
+            {"from": start.astimezone(zone).strftime("%H:%M"), "count": counted.arrivals[start]}
+            for start in sorted(counted.arrivals)
             if start >= since - timedelta(minutes=10)
         ]
-        recent = session.scalar(
-            select(func.count())
-            .select_from(Ticket)
-            .where(
-                Ticket.event_id == event.id, Ticket.checked_in_at >= moment - timedelta(minutes=15)
+        # Whole minutes from the tallies; the minute the window starts in, from its rows.
+        recent = sum(n for start, n in counted.minutes.items() if start > first_minute)
+        recent += (
+            session.scalar(
+                select(func.count())
+                .select_from(Ticket)
+                .where(
+                    Ticket.event_id == event.id,
+                    Ticket.checked_in_at >= window,
+                    Ticket.checked_in_at < first_minute + timedelta(minutes=1),
+                    Ticket.status == "registered",
+                )
             )
-        )
-        attended = dict(
-            session.execute(
-                select(SessionCheckin.session_id, func.count())
-                .join(EventSession, EventSession.id == SessionCheckin.session_id)
-                .where(EventSession.event_id == event.id)
-                .group_by(SessionCheckin.session_id)
-            ).all()
+            or 0
         )
         sessions_rows = [
             {
@@ -559,7 +479,7 @@ def stats(store: Store, event_ref: str | int, *, now: datetime | None = None) ->
                 "name": s.name,
                 "registered": s.registered_count,
                 "capacity": s.capacity,
-                "attended": attended.get(s.id, 0),
+                "attended": counted.attended.get(s.id, 0),
             }
             for s in session.scalars(
                 select(EventSession)
@@ -567,21 +487,11 @@ def stats(store: Store, event_ref: str | int, *, now: datetime | None = None) ->
                 .order_by(EventSession.starts_at, EventSession.id)
             )
         ]
-        signed = case((Payment.kind == "refund", -Payment.amount_cents), else_=Payment.amount_cents)
-        money = session.execute(
-            select(Payment.currency, func.sum(signed))
-            .where(
-                Payment.event_id == event.id,
-                Payment.status == "completed",
-                Payment.method != "comp",
-            )
-            .group_by(Payment.currency)
-        ).all()
+        money = sorted(counted.net.items())
         by_result: dict[str, int] = defaultdict(int)
         per_station: dict[str, dict[str, Any]] = {}
         offline_scans = 0
-        tally = _scan_tally(session, store, event.id)
-        for (station, result), (count, last, decided_offline) in tally.items():
+        for (station, result), (count, last, decided_offline) in counted.scans.items():
             by_result[result] += count
             offline_scans += decided_offline
             name = station or "?"
@@ -605,7 +515,7 @@ def stats(store: Store, event_ref: str | int, *, now: datetime | None = None) ->
             registered=event.registered_count,
             checked_in=sum(checked.values()),
             waitlisted=sum(waiting_by_type.values()),
-            inside=inside,
+            inside=counted.inside,
             arrivals_last_15_min=int(recent or 0),
             arrivals=arrivals,
             by_ticket_type=[
