@@ -53,6 +53,7 @@ from eventdesk.models import (
     TicketType,
     UTCDateTime,
 )
+from eventdesk.prepared import Prepared
 from eventdesk.services.common import current_event_id, get_event, get_ticket, log
 from eventdesk.services.printing import enqueue_in
 from eventdesk.tickets import InvalidPayload, Verifier
@@ -197,7 +198,27 @@ _SESSION_ADMIT = {
     .returning(_sc.c.ticket_id),
 }
 _LOG = insert(_log)
+_LOG_COLUMNS = (
+    "at",
+    "station",
+    "operator",
+    "event_id",
+    "session_id",
+    "ticket_id",
+    "direction",
+    "payload",
+    "result",
+    "nonce",
+    "answer",
+)
 _SESSION_EVENT = select(_s.c.event_id).where(_s.c.id == bindparam("b_session"))
+# The same statements, run straight on the driver (eventdesk.prepared): a door's every scan.
+LOOKUP = Prepared(_LOOKUP_ONE)
+ADMIT = Prepared(_ADMIT)
+READMIT = Prepared(_READMIT)
+LEAVE = Prepared(_LEAVE)
+FIRST = Prepared(_FIRST)
+LOG = Prepared(_LOG, column_keys=_LOG_COLUMNS)
 _REFUNDED = (
     select(_p.c.id)
     .where(_p.c.ticket_id == bindparam("b_id"), _p.c.status == "completed", _p.c.kind == "refund")
@@ -439,7 +460,7 @@ class Checkin:
             )
         session_info = self._session(session_id) if session_id is not None else None
         with self.store.write_conn() as conn:
-            row = conn.execute(_LOOKUP_ONE, {"b_id": ticket_id}).first()
+            row = LOOKUP.first(conn, {"b_id": ticket_id})
             if row is None:
                 result = ScanResult(
                     "unknown",
@@ -450,14 +471,14 @@ class Checkin:
                     direction=direction,
                 )
             else:
-                result = self._judge(conn, row._mapping, session_id, session_info, direction, now)
+                result = self._judge(conn, row, session_id, session_info, direction, now)
             if repaired is not None:  # the scanner typed through another layout: staff can fix it
                 result = replace(result, flags=(*result.flags, f"repaired: {repaired}"))
             self._log(
                 conn,
                 result,
                 raw if raw is not None else f"ticket:{ticket_id}",
-                event_id=row.event_id if row is not None else self.event_id,
+                event_id=row["event_id"] if row is not None else self.event_id,
                 nonce=nonce,
             )
             return result
@@ -543,8 +564,8 @@ class Checkin:
     def _entry_cas(
         self, conn: Connection, row: Any, now: datetime, answer: Answer, flags: tuple[str, ...]
     ) -> ScanResult:
-        admitted = rowcount(
-            conn.execute(_ADMIT, {"b_id": row["id"], "b_now": now, "b_station": self.station})
+        admitted = ADMIT.rowcount(
+            conn, {"b_id": row["id"], "b_now": now, "b_station": self.station}
         )
         if admitted == 1:
             if self.print_to:
@@ -559,9 +580,9 @@ class Checkin:
                 first_station=self.station,
             )
         if row["allow_reentry"]:
-            back_in = rowcount(conn.execute(_READMIT, {"b_id": row["id"]}))
+            back_in = READMIT.rowcount(conn, {"b_id": row["id"]})
             if back_in == 1:
-                first_at, first_station, _ = conn.execute(_FIRST, {"b_id": row["id"]}).one()
+                first_at, first_station = _first(conn, row["id"])[:2]
                 return answer(
                     "ok",
                     "Welcome back, " + _welcome(row),
@@ -569,7 +590,7 @@ class Checkin:
                     first_checked_in_at=first_at,
                     first_station=first_station,
                 )
-        first_at, first_station, status = conn.execute(_FIRST, {"b_id": row["id"]}).one()
+        first_at, first_station, status = _first(conn, row["id"])
         if status != "registered":  # cancelled between the look-up and the update
             return answer("revoked", "This ticket was cancelled.")
         return answer(
@@ -583,7 +604,7 @@ class Checkin:
     def _exit_cas(self, conn: Connection, row: Any, now: datetime, answer: Answer) -> ScanResult:
         if not row["allow_reentry"]:
             return answer("no_reentry", "This event has no re-entry: exit scans are off.")
-        left = rowcount(conn.execute(_LEAVE, {"b_id": row["id"]}))
+        left = LEAVE.rowcount(conn, {"b_id": row["id"]})
         if left == 1:
             return answer(
                 "ok",
@@ -657,8 +678,8 @@ class Checkin:
                 event_id = conn.execute(_SESSION_EVENT, {"b_session": result.session_id}).scalar()
             if event_id is None:
                 event_id = current_event_id(conn, result.at)
-        conn.execute(
-            _LOG,
+        LOG.rowcount(
+            conn,
             {
                 "at": result.at,
                 "station": self.station[:100],
@@ -673,6 +694,14 @@ class Checkin:
                 "answer": _answer_json(result) if nonce is not None else None,
             },
         )
+
+
+def _first(conn: Connection, ticket_id: str) -> tuple[datetime | None, str | None, str]:
+    """The ticket's first check-in (time and station) and its status now."""
+    found = FIRST.first(conn, {"b_id": ticket_id})
+    if found is None:
+        raise NotFound(f"no ticket {ticket_id}", field="ticket")
+    return found["checked_in_at"], found["checked_in_station"], found["status"]
 
 
 def _welcome(row: Any) -> str:
