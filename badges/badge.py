@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from eventdesk.db import Store
 from eventdesk.errors import InvalidInput, NotAllowed
-from eventdesk.services.events import show_event
-from eventdesk.services.registration import show_ticket
+
+if TYPE_CHECKING:
+    from eventdesk.db import Store
 
 MM_PER_INCH = 25.4
 
@@ -64,6 +65,11 @@ def ribbon_for(ticket_type: str, attention: str | None) -> str | None:
 
 
 def load_badge(store: Store, ticket_id: str) -> Badge:
+    # The services load with the first badge: a station's printer settings (LabelSize) come
+    # up without them.
+    from eventdesk.services.events import show_event
+    from eventdesk.services.registration import show_ticket
+
     ticket = show_ticket(store, ticket_id)
     if ticket.status != "registered":
         raise NotAllowed(f"ticket {ticket.id} is {ticket.status}: no badge")

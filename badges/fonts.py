@@ -67,7 +67,14 @@ def covers(path: str, text: str) -> bool:
     return all(ord(ch) in codes or ch.isspace() for ch in text)
 
 
-@functools.cache
+FACES_KEPT = 8
+"""Fonts kept loaded, each at one size. Fitting a kiosk's large letters tries up to a dozen
+sizes a line, and every name fits at sizes of its own: kept all, a kiosk would hold a FreeType
+face (with its glyphs, some 400 kB) for every size it ever tried, growing all day. Loading one
+again takes a twentieth of a millisecond."""
+
+
+@functools.lru_cache(maxsize=FACES_KEPT)
 def _load(path: str, size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(path, size)
 

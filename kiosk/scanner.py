@@ -54,11 +54,13 @@ DecisionCallback = Callable[[Decision], None]
 
 @dataclass(frozen=True)
 class _Seen:
-    """A payload read from a frame, waiting for its decision."""
+    """A payload read from a frame, waiting for its decision: which frame and when it was
+    read, never the frame's pixels (a database away for a while keeps many of these)."""
 
     payload: str
     nonce: str
-    frame: Frame
+    frame_index: int
+    captured_at: float  # time.monotonic() when the frame was read
 
 
 class ScanWorker(threading.Thread):
@@ -155,7 +157,7 @@ class ScanWorker(threading.Thread):
                 continue
             if any(seen.payload == payload for seen in self._pending):
                 continue  # kept already: one decision for it
-            self._pending.append(_Seen(payload, uuid.uuid4().hex, frame))
+            self._pending.append(_Seen(payload, uuid.uuid4().hex, frame.index, frame.captured_at))
 
     def _decide_pending(self) -> bool:
         """Decide what was read, in order; False when the database did not answer (what is
@@ -195,6 +197,6 @@ class ScanWorker(threading.Thread):
             if self.outage.answered() and self.on_database is not None:
                 self.on_database(DatabaseState(True, waiting=self.waiting))
             self._pending.popleft()
-            latency = (time.monotonic() - seen.frame.captured_at) * 1000
-            self.on_decision(Decision(result, seen.payload, latency, seen.frame.index))
+            latency = (time.monotonic() - seen.captured_at) * 1000
+            self.on_decision(Decision(result, seen.payload, latency, seen.frame_index))
         return True

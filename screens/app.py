@@ -113,8 +113,6 @@ class EventdeskApp(App[None]):
         self.devices = Devices(backend, self)
 
     def on_mount(self) -> None:
-        # The printer stack loads in a thread: the first screen does not wait for it.
-        self.run_worker(self.devices.start_printing, thread=True, group="devices")
         self.devices.start_sync()
         if self.backup_minutes:
             self.devices.start_backups(
@@ -127,9 +125,12 @@ class EventdeskApp(App[None]):
             self.switch_mode(self._allowed(self.start_mode))
 
     def on_ready(self) -> None:
-        """The first screen is drawn: say so to whoever waits (bench/startup.py)."""
+        """The first screen is drawn: say so to whoever waits (bench/startup.py), then start
+        the print queue. Its thread loads the printer stack (Pillow, the badge renderers): begun
+        any earlier, it would take turns with the first screen for the interpreter."""
         if self.ready_file is not None:
             self.ready_file.write_text(f"{time.time():.6f}\n")
+        self.run_worker(self.devices.start_printing, thread=True, group="devices")
 
     def on_unmount(self) -> None:
         self.devices.stop()

@@ -6,20 +6,23 @@ get plain dataclasses back.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from eventdesk.config import Config
 from eventdesk.db import Store
 from eventdesk.errors import NotFound
 from eventdesk.services.auth import StaffInfo
-from eventdesk.services.checkin import Checkin, ScanResult, UndoResult, undo_checkin
-from eventdesk.services.door import Door, Station
 from eventdesk.services.events import EventInfo, current_event, list_events
 from eventdesk.values import utcnow
+
+if TYPE_CHECKING:  # the check-in and door services load with the first check-in (start-up time)
+    from eventdesk.services.checkin import Checkin, UndoResult
+    from eventdesk.services.door import Door, Station
 
 MODES = ("desk", "kiosk", "organizer", "stats")
 ROLE_MODES: dict[str, tuple[str, ...]] = {
@@ -29,20 +32,26 @@ ROLE_MODES: dict[str, tuple[str, ...]] = {
 }
 
 
-class StationCheckin(Checkin):
-    """A check-in desk on the station's clock (the real one, or a fixed one in snapshots)."""
+@functools.cache
+def station_checkin_class() -> Callable[..., Checkin]:
+    """A check-in desk on the station's clock (the real one, or a fixed one in snapshots);
+    made when the first desk is, so the sign-in screen comes up without the check-in service."""
+    from eventdesk.services.checkin import Checkin, ScanResult
 
-    def __init__(self, clock: Callable[[], datetime], store: Store, **options: Any) -> None:
-        super().__init__(store, **options)
-        self.clock = clock
+    class StationCheckin(Checkin):
+        def __init__(self, clock: Callable[[], datetime], store: Store, **options: Any) -> None:
+            super().__init__(store, **options)
+            self.clock = clock
 
-    def scan(self, payload: str, **options: Any) -> ScanResult:
-        options.setdefault("now", self.clock())
-        return super().scan(payload, **options)
+        def scan(self, payload: str, **options: Any) -> ScanResult:
+            options.setdefault("now", self.clock())
+            return super().scan(payload, **options)
 
-    def checkin_ticket(self, ticket_id: str, **options: Any) -> ScanResult:
-        options.setdefault("now", self.clock())
-        return super().checkin_ticket(ticket_id, **options)
+        def checkin_ticket(self, ticket_id: str, **options: Any) -> ScanResult:
+            options.setdefault("now", self.clock())
+            return super().checkin_ticket(ticket_id, **options)
+
+    return StationCheckin
 
 
 @dataclass
@@ -132,7 +141,7 @@ class Backend:
                 clock=self.clock,
             )
         else:
-            desk = StationCheckin(
+            desk = station_checkin_class()(
                 self.clock,
                 self.store,
                 station=self.station,
@@ -146,6 +155,9 @@ class Backend:
 
     def undo(self, ticket_id: str) -> UndoResult:
         """Annul a check-in at this door (offline too, on a server)."""
+        from eventdesk.services.checkin import undo_checkin
+        from eventdesk.services.door import Door
+
         if self.door_station is not None:
             door = self.checkin()
             assert isinstance(door, Door)

@@ -67,6 +67,7 @@ class Devices:
         self._scanning_for: tuple[str | bool | None, ...] = ()
         self._last_preview = 0.0
         self._lock = threading.Lock()
+        self._stopped = False  # the app is closing: the print queue no longer starts
 
     # --- routing ----------------------------------------------------------------------------
     def listen(self, sink: MessagePump | None) -> None:
@@ -181,19 +182,24 @@ class Devices:
 
     # --- printing ---------------------------------------------------------------------------
     def start_printing(self) -> None:
-        """Drain this station's print queue in the background (badges queued at check-in)."""
-        if self.printer is not None or not self.backend.printers:
+        """Drain this station's print queue in the background (badges queued at check-in).
+        Runs in a thread once the first screen is up: an app stopped meanwhile starts none."""
+        if self.printer is not None or not self.backend.printers or self._stopped:
             return
         from kiosk.print_worker import PrintWorker
 
-        self.printer = PrintWorker(
+        printer = PrintWorker(
             self.backend.store,
             self.backend.printers,
             station=self.backend.station,
             on_outcome=self._on_outcome,
             on_database=self._on_print_database,
         )
-        self.printer.start()
+        with self._lock:
+            if self._stopped or self.printer is not None:
+                return
+            self.printer = printer
+            printer.start()
 
     def _on_outcome(self, outcome: PrintOutcome) -> None:
         self.last_print = outcome
@@ -281,6 +287,8 @@ class Devices:
             timer.start()
 
     def stop(self) -> None:
+        with self._lock:
+            self._stopped = True
         if self.sound is not None:
             self.sound.close()
         for worker in (self.scanner, self.capture, self.printer, self.backups, self.sync):

@@ -8,10 +8,14 @@ second (attributes, no database), so it is right whatever thread changed it.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.widgets import Static
 
 from eventdesk.errors import DatabaseUnavailable, EventdeskError
-from eventdesk.services.door import Station
+
+if TYPE_CHECKING:  # the door service loads where a station has one (start-up time)
+    from eventdesk.services.door import Station
 
 POLL_SECONDS = 0.5
 

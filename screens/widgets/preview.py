@@ -13,13 +13,21 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
 
-from screens.widgets.picture import MovingPicture, moving_pixels_per_cell
+from screens.widgets.picture import HalfcellPicture, MovingPicture, moving_pixels_per_cell
 
 if TYPE_CHECKING:  # numpy and Pillow load with the first frame (start-up time)
     import numpy as np
     import numpy.typing as npt
 
     Image = npt.NDArray[np.uint8]
+
+CELL_COLOUR_BITS = 5
+"""The bits of each colour channel a preview drawn in half cells keeps. Each cell is a style of
+its own (two colours), and a camera's sensor noise makes nearly every colour of every frame new:
+the styles Textual and Rich derive from them, and keep, held some 20 MB of a kiosk. At 32 levels
+a channel (the "high colour" of 15 bits) the noise mostly falls on the same ones; no colour moves
+by more than 7 of 255. A graphics terminal's real picture keeps every bit."""
+CELL_COLOUR_MASK = (0xFF << (8 - CELL_COLOUR_BITS)) & 0xFF
 
 
 class CameraPreview(Widget):
@@ -92,7 +100,10 @@ class CameraPreview(Widget):
 
         if image.ndim != 3 or image.shape[2] != 3 or image.shape[0] < 1 or image.shape[1] < 1:
             return
-        self._image = np.ascontiguousarray(image, dtype=np.uint8)
+        pixels = np.ascontiguousarray(image, dtype=np.uint8)
+        if MovingPicture is HalfcellPicture:
+            pixels = pixels & np.uint8(CELL_COLOUR_MASK)  # a copy: the message's stays as it is
+        self._image = pixels
         self.frames_shown += 1
         self._show_picture(True)
         self.picture.image = PILImage.fromarray(self._image, "RGB")  # type: ignore[attr-defined]

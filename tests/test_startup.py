@@ -1,0 +1,146 @@
+"""Start-up: what the first screen loads, and what waits until it is drawn.
+
+The sign-in screen is what every station shows first. It needs Textual, the store, the staff
+list and the door's event; the check-in and door services, the badge renderers, Pillow and
+OpenCV load later (the first check-in, the print queue, the camera). What is loaded is looked
+at in a fresh interpreter: this one has imported everything already.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+
+from eventdesk.cli import cli
+from screens.app import make_app
+from tests.apptools import DemoStation
+
+ROOT = Path(__file__).resolve().parents[1]
+
+LATER = (
+    "eventdesk.services.checkin",
+    "eventdesk.services.door",
+    "eventdesk.services.registration",
+    "kiosk.print_worker",
+    "badges.render",
+    "PIL",
+    "cv2",
+    "numpy",
+)
+
+
+def loaded_after(code: str) -> list[str]:
+    """Which of ``LATER`` a fresh interpreter has loaded once ``code`` ran."""
+    probe = f"{code}\nimport sys\nprint(json.dumps([m for m in {LATER!r} if m in sys.modules]))"
+    done = subprocess.run(
+        [sys.executable, "-c", f"import json\n{probe}"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
+    loaded: list[str] = json.loads(done.stdout.strip().splitlines()[-1])
+    return loaded
+
+
+def test_the_app_module_loads_none_of_what_the_first_screen_does_not_show() -> None:
+    assert loaded_after("import screens.app, screens.login") == []
+
+
+def test_a_stations_printer_settings_load_without_the_badge_services() -> None:
+    """make_app reads the station's printers before the first screen: their label sizes come
+    without the ticket services and the renderers (those load with the first badge)."""
+    assert loaded_after("import kiosk.printers") == []
+
+
+def test_the_sign_in_screen_is_drawn_before_the_print_queue_loads(
+    station: DemoStation, tmp_path: Path
+) -> None:
+    """The app on a real database, until its first screen is drawn: the print queue's stack is
+    not loaded by then (it would take turns with the first screen for the interpreter), and it
+    starts once the screen is up."""
+    report = tmp_path / "report.json"
+    code = f"""
+import asyncio, json, sys
+from pathlib import Path
+from eventdesk.config import load_config, sqlite_url
+from screens.app import EventdeskApp, make_app
+
+seen = {{}}
+drawn = EventdeskApp.on_ready
+
+def on_ready(self) -> None:
+    seen["at_ready"] = [m for m in {LATER!r} if m in sys.modules]
+    drawn(self)
+
+EventdeskApp.on_ready = on_ready
+data = Path({str(station.data_dir)!r})
+config = load_config(data_dir=data, database_url=sqlite_url(data / "eventdesk.db"))
+app = make_app(config=config)
+
+async def main() -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(600):
+            if app.devices.printer is not None:
+                break
+            await pilot.pause(0.05)
+        seen["printing"] = app.devices.printer is not None and app.devices.printer.is_alive()
+        seen["screen"] = type(app.screen).__name__
+
+asyncio.run(main())
+Path({str(report)!r}).write_text(json.dumps(seen))
+"""
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, timeout=240)
+    seen = json.loads(report.read_text())
+    assert seen["screen"] == "LoginScreen"
+    assert seen["at_ready"] == []
+    assert seen["printing"] is True
+
+
+@pytest.mark.parametrize("command", ["app", "scan", "badge"])
+def test_each_layers_command_is_found(command: str) -> None:
+    """The commands of the layers above the core are found by their names (eventdesk's own
+    entry points are read without reading every installed distribution's)."""
+    found = cli.get_command(click.Context(cli), command)
+    assert found is not None and found.name is not None
+
+
+def test_a_command_another_distribution_registers_is_still_found(tmp_path: Path) -> None:
+    """A command registered by another installed distribution (an ``eventdesk.commands`` entry
+    point of its own) still joins the group."""
+    (tmp_path / "hello_plugin.py").write_text(
+        "import click\n\n"
+        "@click.command('hello')\n"
+        "def hello() -> None:\n"
+        "    click.echo('hello from a plugin')\n"
+    )
+    info = tmp_path / "hello_plugin-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: hello-plugin\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[eventdesk.commands]\nhello = hello_plugin:hello\n")
+    code = "from eventdesk.cli import main\nraise SystemExit(main(['hello']))\n"
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(tmp_path)},
+        check=True,
+    )
+    assert done.stdout.strip() == "hello from a plugin"
+
+
+def test_an_app_closed_before_its_print_queue_started_starts_none(station: DemoStation) -> None:
+    """The print queue starts in a thread once the first screen is up; an app closed before
+    that thread got going leaves no print worker behind (polling a database nobody uses)."""
+    app = make_app(config=station.config, store=station.store)
+    assert app.backend.printers  # the station's text badges at least
+    app.devices.stop()
+    app.devices.start_printing()
+    assert app.devices.printer is None
