@@ -24,6 +24,7 @@ from eventdesk.services import events, import_runs, payments
 from eventdesk.services.checkin import Checkin, undo_checkin
 from eventdesk.services.common import get_event
 from eventdesk.services.csvio import import_attendees
+from eventdesk.services.events import show_event
 from eventdesk.services.registration import cancel, register, show_ticket
 from eventdesk.services.reports import stats
 from eventdesk.services.tallies import Counts, counts, recount
@@ -170,6 +171,7 @@ def test_every_kind_of_count_is_kept(store: Store, signer: Signer) -> None:
     ]:
         s.apply(step)
     assert sum(s.both()[0].waiting.values()) == 1
+    assert show_event(store, s.slug).waitlisted == 1  # the event's card reads the tallies too
     s.apply(("checkin", 0, 5))
     s.apply(("checkin", 1, 25))
     s.apply(("session", 1, 26))

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 from eventdesk.db import Store
 from eventdesk.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from eventdesk.ids import as_id
-from eventdesk.models import Category, Event, EventSession, Seat, Ticket, TicketType, Venue
+from eventdesk.models import Category, Event, EventSession, Seat, TicketType, Venue
+from eventdesk.services import tallies
 from eventdesk.services.common import (
     at_least_taken,
     current_event_id,
@@ -246,11 +247,7 @@ def _visibility(value: str) -> str:
 
 
 def event_info(session: Session, event: Event) -> EventInfo:
-    waitlisted = session.scalar(
-        select(func.count())
-        .select_from(Ticket)
-        .where(Ticket.event_id == event.id, Ticket.status == "waitlisted")
-    )
+    waitlisted = tallies.waiting(session, event.id)  # a few rows, however long the waitlist
     category = session.get(Category, event.category_id) if event.category_id else None
     venue = session.get(Venue, event.venue_id) if event.venue_id else None
     return EventInfo(
@@ -268,7 +265,7 @@ def event_info(session: Session, event: Event) -> EventInfo:
         status=event.status,
         waitlist_enabled=event.waitlist_enabled,
         registered=event.registered_count,
-        waitlisted=int(waitlisted or 0),
+        waitlisted=waitlisted,
         unpaid_policy=event.unpaid_policy,
         allow_reentry=event.allow_reentry,
         checkin_opens_at=event.checkin_opens_at,

@@ -110,6 +110,16 @@ def counts(
     return found
 
 
+def waiting(session: Session, event_id: int) -> int:
+    """How many of the event's tickets are on its waitlists (from the tallies)."""
+    total = session.scalar(
+        select(func.coalesce(func.sum(StatTally.n), 0)).where(
+            StatTally.event_id == event_id, StatTally.kind == "waiting"
+        )
+    )
+    return int(total or 0)
+
+
 def recount(session: Session, event_id: int) -> Counts:
     """The same figures counted from the rows themselves (every ticket, payment and scan of
     the event): what the tallies must always equal."""
