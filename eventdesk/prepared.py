@@ -51,7 +51,9 @@ class Prepared:
         compiled = cast(
             SQLCompiler, self.statement.compile(dialect=dialect, column_keys=self.column_keys)
         )
-        binds = {name: bind.type.bind_processor(dialect) for name, bind in compiled.binds.items()}
+        binds = {  # the processors Connection.execute uses
+            name: bind.type._cached_bind_processor(dialect) for name, bind in compiled.binds.items()
+        }
         # A SELECT's columns, or what an INSERT ... RETURNING returns.
         shown = list(getattr(self.statement, "exported_columns", ()))
         defaults: dict[str, Any] = {}
@@ -69,10 +71,7 @@ class Prepared:
             order=tuple(compiled.positiontup) if compiled.positiontup is not None else None,
             binds=binds,
             columns=tuple(str(column.key) for column in shown),
-            results=tuple(
-                column.type.dialect_impl(dialect).result_processor(dialect, None)
-                for column in shown
-            ),
+            results=tuple(column.type._cached_result_processor(dialect, None) for column in shown),
         )
         self._by_dialect[dialect.name] = made
         return made

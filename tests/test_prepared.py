@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import String, bindparam, cast, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from eventdesk.db import Store
@@ -16,7 +16,7 @@ from eventdesk.services.registration import register
 from eventdesk.tickets import Signer
 from tests.helpers import add_type, make_event, people
 
-AT = datetime(2030, 6, 1, 10, 0, 5, 123456, tzinfo=UTC)
+AT = datetime(2030, 6, 1, 10, 0, 5, tzinfo=UTC)  # whole seconds: written as SQLAlchemy does
 _log = ScanLog.__table__
 ROW = {
     "at": AT,
@@ -59,6 +59,11 @@ def test_an_insert_writes_what_sqlalchemy_writes_and_fails_as_it_fails(store: St
     assert {k: v for k, v in mine.items() if k not in ("id", "nonce")} == {
         k: v for k, v in theirs.items() if k not in ("id", "nonce")
     }
+    with store.write_conn() as conn:  # stored as the same text: compared as text on SQLite
+        stored = conn.execute(
+            select(cast(_log.c.at, String)).where(_log.c.nonce.in_(["n-1", "n-2"]))
+        ).scalars()
+        assert len(set(stored)) == 1
     with pytest.raises(IntegrityError), store.write_conn() as conn:  # the nonce is unique
         INSERT.rowcount(conn, ROW)
     with store.write_conn() as conn:  # the failed transaction took nothing with it
