@@ -25,15 +25,13 @@ import sqlite3
 import statistics
 import tempfile
 import time
-import uuid
 from datetime import timedelta
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
-from eventdesk.db import Store, normalize_url
+from bench.scratch import scratch_database
+from eventdesk.db import Store
 from eventdesk.migrate import upgrade
 from eventdesk.services import attendees, events
 from eventdesk.services.checkin import Checkin
@@ -140,13 +138,7 @@ def stations_at_once(url: str, chunks: list[list[str]]) -> tuple[float, float, f
 
 
 def on_postgres(server: str, key: Ed25519PrivateKey, count: int, stations: int) -> None:
-    base = make_url(normalize_url(server))
-    name = f"eventdesk_bench_checkin_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        url = base.set(database=name).render_as_string(hide_password=False)
+    with scratch_database(server, "eventdesk_bench_checkin") as url:
         store = Store(url)
         upgrade(store)
         signer = Signer(key)
@@ -157,10 +149,6 @@ def on_postgres(server: str, key: Ed25519PrivateKey, count: int, stations: int) 
         store.dispose()
         chunks = [payloads[count * (i + 1) : count * (i + 2)] for i in range(stations)]
         rate, all_p50, all_p99 = stations_at_once(url, chunks)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
     print(f"(d) PostgreSQL, {count:,} tickets per station:")
     print(
         f"    full check-in, 1 station:             {single_rate:>9,.0f} /s"

@@ -20,15 +20,14 @@ import random
 import statistics
 import tempfile
 import time
-import uuid
 from pathlib import Path
 from typing import cast
 
-from sqlalchemy import Table, create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Table
 
 from bench.bigevent import BigEvent, build, scan_row
-from eventdesk.db import Store, normalize_url
+from bench.scratch import scratch_database
+from eventdesk.db import Store
 from eventdesk.migrate import upgrade
 from eventdesk.models import ScanLog
 from eventdesk.services.csvio import _bulk
@@ -100,18 +99,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         results.append(measure(f"sqlite:///{Path(tmp) / 'stats.db'}", args, "SQLite"))
     if args.postgres:
-        base = make_url(normalize_url(args.postgres))
-        name = f"eventdesk_bench_stats_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(base, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            url = base.set(database=name).render_as_string(hide_password=False)
+        with scratch_database(args.postgres, "eventdesk_bench_stats") as url:
             results.append(measure(url, args, "PostgreSQL"))
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
     else:
         print(f"PostgreSQL: not measured (give --postgres URL or set {POSTGRES_ENV})")
     print(
