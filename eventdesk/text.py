@@ -41,10 +41,16 @@ _PLAIN_LETTERS = str.maketrans(
 )
 
 
-@functools.lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Lower-case, accent-free form used for matching: 'Zoë Müller' -> 'zoe muller',
     'Łukasz Ørsted' -> 'lukasz orsted'."""
+    if text.isascii():  # what the steps below make of plain ASCII
+        return text.lower()
+    return _fold(text)
+
+
+@functools.lru_cache(maxsize=65536)
+def _fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.translate(_PLAIN_LETTERS))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return unicodedata.normalize("NFKC", stripped).casefold()

@@ -15,10 +15,12 @@ each known layout's repair; the signature proves a repair right, and a wrong one
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import os
 import re
 import stat
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -117,10 +119,56 @@ class Signer:
         )
 
 
-def sign_many(private_key: bytes, ticket_ids: list[str]) -> list[str]:
-    """Payloads for many tickets: run in a process of its own while an import writes."""
-    signer = Signer(Ed25519PrivateKey.from_private_bytes(private_key))
-    return [signer.payload(ticket_id) for ticket_id in ticket_ids]
+def sign_many(signer: Signer | bytes, ticket_ids: Sequence[str]) -> list[str]:
+    """Payloads for many tickets (``signer``, or a raw private key): what ``payload`` gives for
+    each, with the signatures' base32 worked out together (see _b32_many)."""
+    if isinstance(signer, bytes):
+        signer = Signer(Ed25519PrivateKey.from_private_bytes(signer))
+    sign, key_id = signer._key.sign, signer.key_id
+    signatures = [sign(_message(ticket_id, key_id)) for ticket_id in ticket_ids]
+    return [
+        f"{VERSION}.{ticket_id}.{key_id}.{text}"
+        for ticket_id, text in zip(ticket_ids, _b32_many(signatures), strict=True)
+    ]
+
+
+_B32_GROUP = 256  # signatures encoded together
+_B32_TABLE = bytes.maketrans(bytes(range(32)), b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+
+
+def _b32_many(signatures: list[bytes]) -> list[str]:
+    """``_b32`` of many 64-byte signatures, about ten times faster. Each signature with a zero
+    byte after it is 104 groups of 5 bits (the 104th is the zero padding base32 drops); one big
+    integer of all of them has its groups moved apart to a byte each by a few shifts under
+    masks (see _spread_masks), then the bytes are translated to base32's letters at once."""
+    texts: list[str] = []
+    for start in range(0, len(signatures), _B32_GROUP):
+        group = signatures[start : start + _B32_GROUP]
+        blob = b"".join(s + b"\0" for s in group) + bytes(65 * (_B32_GROUP - len(group)))
+        bits = int.from_bytes(blob, "big")
+        for mask, shift in _spread_masks():
+            moving = bits & mask
+            bits = (bits ^ moving) | (moving << shift)
+        letters = bits.to_bytes(104 * _B32_GROUP, "big").translate(_B32_TABLE).decode("ascii")
+        texts.extend(letters[i * 104 : i * 104 + 103] for i in range(len(group)))
+    return texts
+
+
+@functools.cache
+def _spread_masks() -> list[tuple[int, int]]:
+    """Masks and shifts that move 5-bit group i (counted from the low end) from bit 5i to bit
+    8i: the groups whose index has bit j set move up 3 * 2**j bits, highest j first. Before the
+    step for bit j, the groups sit in blocks of 2**(j+1): block b at 8 * 2**(j+1) * b, its
+    groups 5 bits apart, so the upper half of every block is one run of 5 * 2**j bits."""
+    fields = 104 * _B32_GROUP
+    steps: list[tuple[int, int]] = []
+    for j in range((fields - 1).bit_length() - 1, -1, -1):
+        half = 5 << j
+        period = 16 << j
+        blocks = -(-fields // (2 << j))
+        repeat = ((1 << (period * blocks)) - 1) // ((1 << period) - 1)
+        steps.append(((((1 << half) - 1) << half) * repeat, 3 << j))
+    return steps
 
 
 class Verifier:

@@ -8,6 +8,7 @@ by an index range scan on the typed prefix. Accents and case are folded away on 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -47,19 +48,29 @@ def attendee_info(row: Attendee) -> AttendeeInfo:
 def search_tokens(name: str, email: str, company: str | None) -> set[str]:
     """The folded words a person is found by. A query is split into words the same way, so an
     email is its words ('anna.smith+events@gmail.com': anna, smith, events, gmail, com)."""
-    tokens = {*words(name), *words(email)}
-    # "O'Brien" and "Jean-Luc" are also found as typed without the mark: "obrien", "jeanluc".
-    tokens.update("".join(words(part)) for part in name.split())
+    tokens = set(_name_tokens(name))
+    tokens.update(t[:200] for t in words(email) if t)
     if company:
-        tokens.update(words(company))
-    return {t[:200] for t in tokens if t}
+        tokens |= _words_of(company)
+    return tokens
 
 
 def holder_tokens(holder: str) -> set[str]:
     """The words a ticket's named holder is found by: they lead to the buyer's card."""
-    tokens = set(words(holder))
-    tokens.update("".join(words(part)) for part in holder.split())
-    return {t[:200] for t in tokens if t}
+    return set(_name_tokens(holder))
+
+
+@functools.lru_cache(maxsize=16384)  # names and companies repeat: an import asks again and again
+def _name_tokens(name: str) -> frozenset[str]:
+    tokens = set(words(name))
+    # "O'Brien" and "Jean-Luc" are also found as typed without the mark: "obrien", "jeanluc".
+    tokens.update("".join(words(part)) for part in name.split())
+    return frozenset(t[:200] for t in tokens if t)
+
+
+@functools.lru_cache(maxsize=4096)
+def _words_of(text: str) -> frozenset[str]:
+    return frozenset(t[:200] for t in words(text) if t)
 
 
 def _replace_tokens(session: Session, attendee: Attendee) -> None:

@@ -1,4 +1,5 @@
-"""CSV export: attendees, check-ins, scans and payments of one event, for spreadsheets.
+"""CSV export: attendees, check-ins, scans and payments of one event, for spreadsheets, written
+as the rows are read (a festival's million rows are never in memory at once).
 
 UTF-8 with a BOM and CRLF; a cell that starts with =, +, - or @ is prefixed with ' so a
 spreadsheet never runs it as a formula (the import takes the ' off again). Times are ISO 8601
@@ -8,12 +9,12 @@ with the event zone's offset.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVarTuple
 
-from sqlalchemy import select
+from sqlalchemy import Row, Select, case, func, select
 from sqlalchemy.orm import Session
 
 from eventdesk.db import Store
@@ -47,17 +48,29 @@ def _local(moment: datetime | None, event: Event) -> str:
 
 
 Rows = tuple[list[str], Iterable[list[Any]]]
+# Rows read from the database at a time: an export writes as it reads, so a million rows are
+# never in memory together (a server-side cursor on PostgreSQL, fetches of this many on SQLite).
+EXPORT_CHUNK = 2000
+
+
+_Ts = TypeVarTuple("_Ts")
+
+
+def _stream(session: Session, query: Select[*_Ts]) -> Iterator[Row[*_Ts]]:
+    connection = session.connection().execution_options(yield_per=EXPORT_CHUNK)
+    yield from connection.execute(query)
 
 
 def _attendee_rows(session: Session, event: Event) -> Rows:
-    paid: dict[str, int] = {}
-    for tid, kind, amount in session.execute(
-        select(Payment.ticket_id, Payment.kind, Payment.amount_cents)
-        .join(Ticket, Ticket.id == Payment.ticket_id)
-        .where(Ticket.event_id == event.id, Payment.status == "completed")
-    ):
-        paid[tid] = paid.get(tid, 0) + (amount if kind == "payment" else -amount)
-
+    # What was paid for each ticket, read with the ticket (the payments of a ticket, by the
+    # index on their ticket): never all the event's payments in memory at once.
+    signed = case((Payment.kind == "payment", Payment.amount_cents), else_=-Payment.amount_cents)
+    paid = (
+        select(func.coalesce(func.sum(signed), 0))
+        .where(Payment.ticket_id == Ticket.id, Payment.status == "completed")
+        .correlate(Ticket)
+        .scalar_subquery()
+    )
     query = (
         select(
             Attendee.name,
@@ -73,6 +86,7 @@ def _attendee_rows(session: Session, event: Event) -> Rows:
             Ticket.checked_in_station,
             Ticket.price_cents,
             Ticket.currency,
+            paid,
         )
         .join(Ticket, Ticket.attendee_id == Attendee.id)
         .join(TicketType, TicketType.id == Ticket.ticket_type_id)
@@ -108,11 +122,11 @@ def _attendee_rows(session: Session, event: Event) -> Rows:
             r[8],
             _local(r[9], event),
             r[10],
-            format_cents(paid.get(r[5], 0)),
-            format_cents(max(r[11] - paid.get(r[5], 0), 0)),
+            format_cents(r[13]),
+            format_cents(max(r[11] - r[13], 0)),
             r[12],
         ]
-        for r in session.execute(query)
+        for r in _stream(session, query)
     )
 
 
@@ -132,7 +146,7 @@ def _checkin_rows(session: Session, event: Event) -> Rows:
         .order_by(Ticket.checked_in_at)
     )
     header = ["Checked In At", "Station", "Ticket ID", "Name", "Email", "Ticket Type"]
-    return header, ([_local(r[0], event), *r[1:]] for r in session.execute(query))
+    return header, ([_local(r[0], event), *r[1:]] for r in _stream(session, query))
 
 
 def _scan_rows(session: Session, event: Event) -> Rows:
@@ -151,7 +165,7 @@ def _scan_rows(session: Session, event: Event) -> Rows:
         .order_by(ScanLog.id)
     )
     header = ["At", "Station", "Operator", "Ticket ID", "Result", "Session", "Direction", "Payload"]
-    return header, ([_local(r[0], event), *r[1:]] for r in session.execute(query))
+    return header, ([_local(r[0], event), *r[1:]] for r in _stream(session, query))
 
 
 def _payment_rows(session: Session, event: Event) -> Rows:
@@ -187,7 +201,7 @@ def _payment_rows(session: Session, event: Event) -> Rows:
     ]
     return header, (
         [_local(r[0], event), r[1], r[2], r[3], r[4], f"{r[5] // 100}.{r[5] % 100:02d}", *r[6:]]
-        for r in session.execute(query)
+        for r in _stream(session, query)
     )
 
 

@@ -4,25 +4,27 @@ Import reads what ticketing tools export: headers matched loosely ("First Name"/
 "Name", "E-mail", "Ticket Type", "Company", "Order #"...), UTF-8 with or without BOM, the
 delimiter sniffed, quoted fields with commas and line breaks. It is all or nothing: every row is
 checked first and one bad row means nothing is imported; the message names up to 20 bad rows by
-number and field. Importing the same file again changes nothing. The rows are written in short
-transactions, so that a door never waits on an import (eventdesk.services.import_runs).
+number and field. Importing the same file again changes nothing.
+
+The file is read twice as a stream and never held whole: the first reading checks every row and
+notes, in a few bytes a row, which email addresses and order numbers come back further down; the
+second reads the rows again, a batch at a time, and writes each batch in a short transaction of
+its own, so that a door never waits on an import (eventdesk.services.import_runs). The tickets'
+QR payloads are signed meanwhile in a process of their own.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-import multiprocessing
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from itertools import pairwise
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, NamedTuple, cast, get_args
 
-from sqlalchemy import Table, func, select, text
+from sqlalchemy import Connection, Table, func, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -33,21 +35,36 @@ from eventdesk.models import (
     Event,
     Order,
     SearchToken,
+    Seat,
     Ticket,
+    TicketStatus,
     TicketType,
     TransactionLog,
 )
 from eventdesk.services import import_runs
 from eventdesk.services.attendees import holder_tokens, search_tokens
-from eventdesk.services.common import email_key, get_event
-from eventdesk.services.csvread import cell, map_headers, read_table
-from eventdesk.services.registration import ACTIVE, _venue_has_seats, claim_places
-from eventdesk.text import fold, new_id
-from eventdesk.tickets import Signer, sign_many
-from eventdesk.values import optional_text, parse_email, require_text, utcnow
+from eventdesk.services.common import get_event
+from eventdesk.services.csvread import CsvFile, Row, RowChecker, RowProblem, TypeInfo
+from eventdesk.services.import_runs import _bulk as _bulk  # bench/ builds big events with it
+from eventdesk.services.import_runs import (
+    driver_value,
+    insert_rows,
+    next_ids,
+    reserve_ids,
+    select_in,
+)
+from eventdesk.services.registration import ACTIVE, claim_places
+from eventdesk.text import fold
+from eventdesk.values import utcnow
 
 MAX_ERRORS = 20
-_T = TypeVar("_T")
+READ_ROWS = 2000  # rows a dry run reads and counts at a time
+_MASK = (1 << 64) - 1
+_ATTENDEE = cast(Table, Attendee.__table__)
+_ORDER = cast(Table, Order.__table__)
+_TICKET = cast(Table, Ticket.__table__)
+_TOKEN = cast(Table, SearchToken.__table__)
+_LOG = cast(Table, TransactionLog.__table__)
 
 
 @dataclass(frozen=True)
@@ -61,159 +78,6 @@ class ImportResult:
     notes: list[str] = field(default_factory=list)
 
 
-@dataclass
-class _Row:
-    number: int  # the spreadsheet's row number (the header is row 1)
-    name: str
-    email: str
-    key: str
-    company: str | None
-    phone: str | None
-    ticket_type: TicketType
-    order: str | None
-    holder: str | None = None  # the name this ticket is for, when not the buyer's own
-
-
-class _RowProblem(Exception):
-    def __init__(self, what: str, message: str) -> None:
-        super().__init__(message)
-        self.what, self.message = what, message
-
-
-def _checked(what: str, check: Callable[[], _T]) -> _T:
-    try:
-        return check()
-    except InvalidInput as exc:
-        raise _RowProblem(what, exc.message) from None
-
-
-def _parse_row(
-    number: int,
-    record: list[str],
-    mapping: dict[str, int],
-    types: dict[str, TicketType],
-    only_type: TicketType | None,
-    event: Event,
-) -> _Row:
-    """One row, checked field by field with the rules `attendee add` applies."""
-    name = cell(record, mapping, "name") or " ".join(
-        x for x in (cell(record, mapping, "first"), cell(record, mapping, "last")) if x
-    )
-    email = cell(record, mapping, "email")
-    if not email:
-        raise _RowProblem("email", "missing")
-    email = _checked("email", lambda: parse_email(email))
-    if not name:
-        raise _RowProblem("name", "missing")
-    name = _checked("name", lambda: require_text(name, "name"))
-    company = _checked(
-        "company", lambda: optional_text(cell(record, mapping, "company"), "company")
-    )
-    phone = _checked(
-        "phone", lambda: optional_text(cell(record, mapping, "phone"), "phone", max_length=50)
-    )
-    type_name = _checked(
-        "ticket type",
-        lambda: optional_text(cell(record, mapping, "ticket_type"), "ticket type"),
-    )
-    order = _checked(
-        "order", lambda: optional_text(cell(record, mapping, "order"), "order", max_length=100)
-    )
-    ticket_type = types.get(type_name.casefold()) if type_name else only_type
-    if ticket_type is None:
-        known = ", ".join(sorted(t.name for t in types.values())) or "none"
-        raise _RowProblem(
-            "ticket type",
-            f"{type_name or 'missing'!r} is not a ticket type of {event.slug} (known: {known})",
-        )
-    return _Row(number, name, email, email_key(email), company, phone, ticket_type, order)
-
-
-def _validate(
-    header: list[str],
-    records: list[tuple[int, list[str]]],
-    types: dict[str, TicketType],
-    event: Event,
-) -> tuple[list[_Row], list[str], int]:
-    mapping = map_headers(header)
-    problems: list[str] = []
-    bad = 0
-    good: list[_Row] = []
-    only_type = next(iter(types.values())) if len(types) == 1 else None
-    if "ticket_type" not in mapping and only_type is None:
-        raise InvalidInput(
-            f"the file has no ticket type column and {event.slug!r} has {len(types)} ticket types",
-            field="ticket_type",
-        )
-
-    def fail(number: int, what: str, message: str) -> None:
-        nonlocal bad
-        bad += 1
-        if len(problems) < MAX_ERRORS:
-            problems.append(f"row {number} ({what}): {message}")
-
-    for number, record in records:
-        if len(record) > len(header):
-            fail(number, "fields", f"{len(record)} fields, the header has {len(header)}")
-            continue
-        try:
-            good.append(_parse_row(number, record, mapping, types, only_type, event))
-        except _RowProblem as problem:
-            fail(number, problem.what, problem.message)
-    return good, problems, bad
-
-
-def _holders_and_repeats(
-    rows: list[_Row], names: dict[str, str], notes: list[str]
-) -> tuple[list[_Row], int]:
-    """Who each row's ticket is for, and which rows repeat an earlier one (skipped).
-
-    A person's first row is their own ticket. A later row with their email is another ticket
-    of theirs when it has the same Order # and a name not used in that order yet: a ticket
-    bought for someone else, who is named on it (its holder). Any other later row repeats.
-    """
-    first_row: dict[str, int] = {}
-    used: dict[tuple[str, str], set[str]] = {}  # (email key, order) -> names in it, folded
-    kept: list[_Row] = []
-    skipped = 0
-    for row in rows:
-        buyer = names.get(row.key, row.name)
-        if row.key not in first_row:
-            first_row[row.key] = row.number
-            if row.order:
-                used.setdefault((row.key, row.order), set()).update({fold(buyer), fold(row.name)})
-            kept.append(row)
-            continue
-        in_order = used.get((row.key, row.order)) if row.order else None
-        if in_order is not None and fold(row.name) not in in_order:
-            in_order.add(fold(row.name))
-            row.holder = row.name
-            kept.append(row)
-            continue
-        skipped += 1
-        if len(notes) < MAX_ERRORS:
-            notes.append(f"row {row.number}: {row.email} repeats row {first_row[row.key]}, skipped")
-    return kept, skipped
-
-
-@dataclass
-class _Plan:
-    """What an import will write, worked out from a read of the database."""
-
-    event_id: int
-    rows: int  # good rows in the file
-    fresh: list[_Row]  # rows that become tickets
-    new_people: list[_Row]  # the first row of each person not known yet
-    attendee_ids: dict[str, int]  # email key -> id, of people known already
-    skipped: int
-    notes: list[str]
-
-    def result(self, waitlisted: int, new_people: int, *, dry_run: bool) -> ImportResult:
-        return ImportResult(
-            len(self.fresh), self.skipped, new_people, waitlisted, self.rows, dry_run, self.notes
-        )
-
-
 def import_attendees(
     store: Store,
     path: str | Path,
@@ -225,35 +89,69 @@ def import_attendees(
 ) -> ImportResult:
     """Register everyone in the file for the event (or waitlist them when full). All or nothing.
 
-    Every row is checked against a read of the database before anything is written. The rows
-    then go in a few hundred at a time, each batch its own short transaction, so a door checking
-    people in meanwhile never waits long (see import_runs); a refusal or failure half-way takes
-    back what was written. A dry run reads and counts the same way and writes nothing.
+    Every row is checked before anything is written. The rows then go in a batch at a time,
+    each batch its own short transaction, so a door checking people in meanwhile never waits
+    long (see import_runs); a refusal or failure half-way takes back what was written. A dry
+    run reads and counts the same way and writes nothing.
     """
-    header, records = read_table(Path(path))
-    recovered = [] if dry_run else import_runs.recover(store)
+    source = CsvFile(Path(path))
     with store.read() as session:
-        plan = _plan(session, header, records, event_ref)
-    plan.notes[:0] = recovered
-    if dry_run:
-        with store.read() as session, session.no_autoflush:
-            waitlisted = _count_waitlisted(session, plan)
-        return plan.result(waitlisted, len(plan.new_people), dry_run=True)
-    return _write(store, plan, str(path), station, progress)
+        event = get_event(session, event_ref)
+        event_id, slug = event.id, event.slug
+        types = [
+            TypeInfo(t.id, t.name, t.price_cents, t.currency)
+            for t in session.scalars(
+                select(TicketType).where(TicketType.event_id == event_id).order_by(TicketType.id)
+            )
+        ]
+    checker = RowChecker(source.header, types, slug)
+    # The signing starts at once: it has the first tickets ready when the writing starts.
+    tickets = None if dry_run else import_runs.TicketIds(store.signer, source.most_rows())
+    try:
+        recovered = [] if dry_run else import_runs.recover(store)
+        scan = _check_every_row(source, checker)
+        job = _Job(source, checker, scan, event_id, slug, {t.id: t for t in types}, recovered)
+        if tickets is None:
+            return _count(store, job)
+        return _write(store, job, tickets, str(path), station, progress)
+    finally:
+        if tickets is not None:
+            tickets.close()
 
 
-def _plan(
-    session: Session,
-    header: list[str],
-    records: list[tuple[int, list[str]]],
-    event_ref: str | int,
-) -> _Plan:
-    event = get_event(session, event_ref)
-    types = {
-        t.name.casefold(): t
-        for t in session.scalars(select(TicketType).where(TicketType.event_id == event.id))
-    }
-    rows, problems, bad = _validate(header, records, types, event)
+# --- the first reading: every row checked, what comes back noted ----------------------------
+@dataclass(frozen=True)
+class _Scan:
+    rows: int  # good rows in the file
+    repeated: set[int]  # hashes of the email keys on more than one row
+    spread: dict[int, int]  # hash of an Order # whose rows are apart -> its last row's number
+
+
+def _check_every_row(source: CsvFile, checker: RowChecker) -> _Scan:
+    problems: list[str] = []
+    bad = good = 0
+    keys = array("Q")
+    runs, run_ends = array("Q"), array("Q")  # a run: rows of one Order # next to each other
+    last_order: str | None = None
+    for number, record in source.records():
+        try:
+            row = checker.row(number, record)
+        except RowProblem as problem:
+            bad += 1
+            if len(problems) < MAX_ERRORS:
+                problems.append(f"row {number} ({problem.what}): {problem.message}")
+            continue
+        good += 1
+        keys.append(hash(row.key) & _MASK)
+        order = row.order
+        if order is None:
+            last_order = None
+        elif order == last_order:
+            run_ends[-1] = number
+        else:
+            runs.append(hash(order) & _MASK)
+            run_ends.append(number)
+            last_order = order
     if bad:
         more = f" (and {bad - len(problems)} more)" if bad > len(problems) else ""
         raise InvalidInput(
@@ -262,112 +160,323 @@ def _plan(
             + more,
             field="file",
         )
-    existing = _existing_attendees(session, {r.key for r in rows})
-    names = {key: name for key, (_id, name) in existing.items()}
-    notes: list[str] = []
-    wanted, skipped = _holders_and_repeats(rows, names, notes)
-    held = _active_tickets(session, event, {a for a, _ in existing.values()})
-    fresh: list[_Row] = []
-    for row in wanted:
-        found = existing.get(row.key)
-        if found is not None and (found[0], fold(row.holder) if row.holder else None) in held:
-            skipped += 1
-            continue
-        fresh.append(row)
-    first_rows = {r.key: r for r in reversed(fresh)}
-    new_people = [
-        first_rows[key] for key in dict.fromkeys(r.key for r in fresh) if key not in existing
-    ]
-    known = {key: found[0] for key, found in existing.items()}
-    session.expunge_all()  # the rows' ticket types stay readable after this read ends
-    return _Plan(event.id, len(rows), fresh, new_people, known, skipped, notes)
+    apart = _repeated(runs)
+    spread: dict[int, int] = {}
+    if apart:
+        for order_hash, end in zip(runs, run_ends, strict=True):
+            if order_hash in apart:
+                spread[order_hash] = max(end, spread.get(order_hash, 0))
+    return _Scan(good, _repeated(keys), spread)
 
 
-def _orders(rows: list[_Row]) -> list[list[int]]:
-    """The rows of each order, by index: an order is placed whole or waitlisted whole."""
-    groups: dict[str, list[int]] = {}
-    for index, row in enumerate(rows):
-        groups.setdefault(row.order or f"row-{row.number}", []).append(index)
-    return list(groups.values())
+def _repeated(values: Iterable[int]) -> set[int]:
+    """The values that come more than once, sorted a 256th at a time: a million of them take a
+    few megabytes this way, where a set of them takes a hundred."""
+    buckets = [array("Q") for _ in range(256)]
+    for value in values:
+        buckets[value & 255].append(value)
+    found: set[int] = set()
+    for bucket in buckets:
+        if len(set(bucket)) < len(bucket):
+            ordered = sorted(bucket)
+            found.update(a for a, b in pairwise(ordered) if a == b)
+    return found
 
 
-def _batches(groups: list[list[int]], size: int) -> list[list[list[int]]]:
-    """Whole orders, about ``size`` rows a batch."""
-    batches: list[list[list[int]]] = [[]]
-    count = 0
-    for group in groups:
-        if count and count + len(group) > size:
-            batches.append([])
-            count = 0
-        batches[-1].append(group)
-        count += len(group)
-    return batches
+# --- the second reading: who each row's ticket is for, and the orders -----------------------
+class _Fresh(NamedTuple):
+    """A row that becomes a ticket."""
+
+    row: Row
+    holder: str | None  # the name this ticket is for, when not the buyer's own
+    attendee_id: int | None  # None: a person this import creates
 
 
-def _sold_out(event: Event, members: list[_Row], order: str | None) -> SoldOut:
+@dataclass
+class _Job:
+    source: CsvFile
+    checker: RowChecker
+    scan: _Scan
+    event_id: int
+    slug: str
+    types: dict[int, TypeInfo]
+    recovered: list[str]  # what an earlier import left and this one undid
+    notes: list[str] = field(default_factory=list)  # rows that repeat an earlier one
+    skipped: int = 0
+    new_people: int = 0
+    # Only for the email keys that come back (scan.repeated): the row each was first on, its
+    # buyer's name, and the names used in its order so far (folded).
+    first_row: dict[str, int] = field(default_factory=dict)
+    used: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    # Orders being gathered: the open one (rows next to each other), and those spread apart.
+    current: list[_Fresh] = field(default_factory=list)
+    current_order: str | None = None
+    apart: dict[str, list[_Fresh]] = field(default_factory=dict)
+    seen: int = 0
+
+    def chunks(self, size: Callable[[], int]) -> Iterator[list[Row]]:
+        """The file's rows read again, checked again, a batch at a time."""
+        chunk: list[Row] = []
+        for number, record in self.source.records():
+            try:
+                chunk.append(self.checker.row(number, record))
+            except RowProblem:
+                raise self._changed(f"row {number}") from None
+            if len(chunk) >= size():
+                self.seen += len(chunk)
+                yield chunk
+                chunk = []
+        self.seen += len(chunk)
+        if chunk:
+            yield chunk
+        if self.seen != self.scan.rows:
+            raise self._changed(f"{self.seen} rows, not {self.scan.rows}")
+
+    def _changed(self, what: str) -> InvalidInput:
+        return InvalidInput(
+            f"{self.source.path.name} changed while it was imported ({what}): nothing "
+            "imported, import it again",
+            field="file",
+        )
+
+    def orders(
+        self,
+        rows: list[Row],
+        existing: dict[str, tuple[int, str]],
+        held: set[tuple[int, str | None]],
+    ) -> list[list[_Fresh]]:
+        """The orders these rows complete, in the file's order (an order whose rows are apart
+        comes at its last row). Which rows repeat one before them, whose ticket each is and
+        which are registered already is decided as the original planning did, row by row.
+
+        A person's first row is their own ticket. A later row with their email is another
+        ticket of theirs when it has the same Order # and a name not used in that order yet: a
+        ticket bought for someone else, who is named on it (its holder). Any other later row
+        repeats. A row of someone registered for the event already (the same holder) is
+        skipped."""
+        done: list[list[_Fresh]] = []
+        repeated, spread = self.scan.repeated, self.scan.spread
+        for row in rows:
+            key, order = row.key, row.order
+            holder: str | None = None
+            keep = True
+            if hash(key) & _MASK in repeated:
+                keep, holder = self._repeat_rule(row, existing)
+            found = existing.get(key)
+            if keep and found is not None and (found[0], fold(holder) if holder else None) in held:
+                keep = False
+            if keep:
+                fresh = _Fresh(row, holder, None if found is None else found[0])
+                if order is not None and hash(order) & _MASK in spread:
+                    self.apart.setdefault(order, []).append(fresh)
+                elif order is not None and order == self.current_order:
+                    self.current.append(fresh)
+                else:
+                    if self.current:
+                        done.append(self.current)
+                    self.current, self.current_order = [fresh], order
+            else:
+                self.skipped += 1
+            if order is not None and spread.get(hash(order) & _MASK) == row.number:
+                gathered = self.apart.pop(order, None)
+                if gathered:
+                    if self.current:
+                        done.append(self.current)
+                    self.current, self.current_order = [], None
+                    done.append(gathered)
+        return done
+
+    def rest(self) -> list[list[_Fresh]]:
+        """What is left once the file is read: the open order."""
+        left = [self.current] if self.current else []
+        left.extend(group for group in self.apart.values() if group)
+        self.current, self.apart = [], {}
+        return left
+
+    def _repeat_rule(
+        self, row: Row, existing: dict[str, tuple[int, str]]
+    ) -> tuple[bool, str | None]:
+        key, order = row.key, row.order
+        first = self.first_row.get(key)
+        if first is None:
+            self.first_row[key] = row.number
+            if order:
+                found = existing.get(key)
+                buyer = row.name if found is None else found[1]
+                self.used.setdefault((key, order), set()).update({fold(buyer), fold(row.name)})
+            return True, None
+        in_order = self.used.get((key, order)) if order else None
+        if in_order is not None and fold(row.name) not in in_order:
+            in_order.add(fold(row.name))
+            return True, row.name
+        if len(self.notes) < MAX_ERRORS:
+            self.notes.append(f"row {row.number}: {row.email} repeats row {first}, skipped")
+        return False, None
+
+    def result(self, imported: int, waitlisted: int, *, dry_run: bool) -> ImportResult:
+        notes = self.recovered + self.notes
+        return ImportResult(
+            imported, self.skipped, self.new_people, waitlisted, self.scan.rows, dry_run, notes
+        )
+
+
+def _known(
+    connection: Connection, rows: list[Row], event_id: int, run_id: int | None
+) -> tuple[dict[str, tuple[int, str]], set[tuple[int, str | None]]]:
+    """The people of these rows known before this import, by email key: (id, name); and the
+    (person, folded holder name or None) of their registered and waiting tickets for the event.
+    What this import wrote itself (run_id) is not counted: it was not there before."""
+    existing: dict[str, tuple[int, str]] = {}
+    for key, found, name, run in select_in(
+        connection,
+        "SELECT email_key, id, name, import_run_id FROM attendee WHERE email_key IN",
+        sorted({r.key for r in rows}),
+    ):
+        if run is None or run != run_id:
+            existing[key] = (found, name)
+    held: set[tuple[int, str | None]] = set()
+    # Status and run are told apart here: asked in SQL, they lead SQLite to the index of the
+    # event's statuses (every ticket of the event) instead of these people's tickets.
+    for person, holder, event, status, run in select_in(
+        connection,
+        "SELECT attendee_id, holder_name, event_id, status, import_run_id FROM ticket"
+        " WHERE attendee_id IN",
+        sorted({found[0] for found in existing.values()}),
+    ):
+        if event == event_id and status in ACTIVE and (run is None or run != run_id):
+            held.add((person, fold(holder) if holder else None))
+    return existing, held
+
+
+# --- places ---------------------------------------------------------------------------------
+class _Places:
+    """Room at the event and at each ticket type, taken order by order by claim_places' rules
+    (an import's tickets have no sessions): plain counts, read with the event's lock and
+    written back once a batch is placed."""
+
+    def __init__(self, connection: Connection, event_id: int, *, lock: bool) -> None:
+        query = select(
+            Event.capacity, Event.registered_count, Event.waitlist_enabled, Event.venue_id
+        ).where(Event.id == event_id)
+        found = connection.execute(query.with_for_update() if lock else query).one()
+        self.capacity, self.registered, self.waitlist, self.venue_id = found
+        types = select(TicketType.id, TicketType.quantity, TicketType.registered_count).where(
+            TicketType.event_id == event_id
+        )
+        self.quantity: dict[int, int | None] = {}
+        self.used: dict[int, int] = {}
+        for type_id, quantity, used in connection.execute(types):
+            self.quantity[type_id], self.used[type_id] = quantity, used
+
+    def claim(self, type_ids: list[int]) -> bool:
+        count = len(type_ids)
+        if self.capacity is not None and self.registered + count > self.capacity:
+            return False
+        wanted: dict[int, int] = {}
+        for type_id in type_ids:
+            wanted[type_id] = wanted.get(type_id, 0) + 1
+        for type_id, n in wanted.items():
+            limit = self.quantity[type_id]
+            if limit is not None and self.used[type_id] + n > limit:
+                return False
+        self.registered += count
+        for type_id, n in wanted.items():
+            self.used[type_id] += n
+        return True
+
+    def save(self, connection: Connection, event_id: int) -> None:
+        connection.execute(
+            update(Event).where(Event.id == event_id).values(registered_count=self.registered)
+        )
+        for type_id, used in self.used.items():
+            connection.execute(
+                update(TicketType).where(TicketType.id == type_id).values(registered_count=used)
+            )
+
+
+def _sold_out(job: _Job, members: list[_Fresh]) -> SoldOut:
+    first = members[0].row
     where = (
-        f"row {members[0].number}"
+        f"row {first.number}"
         if len(members) == 1
-        else ("rows " + ", ".join(str(r.number) for r in members) + f" (order {order})")
+        else ("rows " + ", ".join(str(m.row.number) for m in members) + f" (order {first.order})")
     )
     what = (
-        f"{members[0].ticket_type.name} is sold out"
+        f"{job.types[first.type_id].name} is sold out"
         if len(members) == 1
         else f"there is no room for all {len(members)} tickets of the order"
     )
-    return SoldOut(f"{where}: {what} and {event.slug} has no waitlist: nothing imported")
+    return SoldOut(f"{where}: {what} and {job.slug} has no waitlist: nothing imported")
 
 
-def _count_waitlisted(session: Session, plan: _Plan) -> int:
-    """A dry run's places: the counters move in this session only, which is never written."""
-    event = get_event(session, plan.event_id)
-    types = {
-        t.id: t for t in session.scalars(select(TicketType).where(TicketType.event_id == event.id))
-    }
-    waitlisted = 0
-    for indexes in _orders(plan.fresh):
-        members = [plan.fresh[i] for i in indexes]
-        claims = [(types[r.ticket_type.id], ()) for r in members]
-        if claim_places(session, event, claims, seated=False) is None:
-            if not event.waitlist_enabled:
-                raise _sold_out(event, members, members[0].order)
-            waitlisted += len(members)
-    return waitlisted
+# --- the dry run ----------------------------------------------------------------------------
+def _count(store: Store, job: _Job) -> ImportResult:
+    """What the import would do: the same readings and rules; the places counted, not taken."""
+    with store.read() as session:
+        places = _Places(session.connection(), job.event_id, lock=False)
+    imported = waitlisted = 0
+
+    def place(orders: list[list[_Fresh]]) -> None:
+        nonlocal imported, waitlisted
+        for members in orders:
+            imported += len(members)
+            job.new_people += len({m.row.key for m in members if m.attendee_id is None})
+            if not places.claim([m.row.type_id for m in members]):
+                if not places.waitlist:
+                    raise _sold_out(job, members)
+                waitlisted += len(members)
+
+    for chunk in job.chunks(lambda: READ_ROWS):
+        with store.read() as session:
+            existing, held = _known(session.connection(), chunk, job.event_id, None)
+        place(job.orders(chunk, existing, held))
+    place(job.rest())
+    return job.result(imported, waitlisted, dry_run=True)
 
 
+# --- writing --------------------------------------------------------------------------------
 def _write(
     store: Store,
-    plan: _Plan,
+    job: _Job,
+    tickets: import_runs.TicketIds,
     source: str,
     station: str | None,
     progress: Callable[[int], None] | None,
 ) -> ImportResult:
-    now = utcnow()
-    with store.read() as session:
-        ticket_ids = _ticket_ids(session, len(plan.fresh))
-    run_id = import_runs.start(store, plan.event_id, source, plan.rows, station)
+    run_id = import_runs.start(store, job.event_id, source, job.scan.rows, station)
     batches = import_runs.Batches(store, run_id)
+    imported = waitlisted = 0
+    read = batches.rows
+
+    def size() -> int:
+        return read
+
+    def write(orders: list[list[_Fresh]]) -> None:
+        nonlocal imported, waitlisted
+        count = sum(len(members) for members in orders)
+        if not count:
+            return
+        ticket_ids, payloads = tickets.take(count)
+        batch = _Batch(job, orders, ticket_ids, payloads, run_id, station)
+        with store.read() as session:
+            batch.prepare(session.connection(), tickets)
+        with batches.write(count) as session:
+            waitlisted += batch.write(session)
+        imported += count
+        job.new_people += len(batch.new_rows)
+        if progress is not None:  # after the commit: the door had its turn
+            progress(count)
+
     try:
-        with _signing(store.signer, ticket_ids) as signed_later:
-            attendee_ids = dict(plan.attendee_ids)
-            for start in range(0, len(plan.new_people), import_runs.CHUNK_ROWS):
-                chunk = plan.new_people[start : start + import_runs.CHUNK_ROWS]
-                with batches.write() as session:
-                    attendee_ids.update(_insert_attendees(session, chunk, now, run_id))
-            signed = signed_later()
-        waitlisted = 0
-        for batch in _batches(_orders(plan.fresh), import_runs.CHUNK_ROWS):
-            with batches.write() as session:
-                event = get_event(session, plan.event_id, lock=True)
-                waitlisted += _register_rows(
-                    session,
-                    event,
-                    _Batch(plan.fresh, batch, ticket_ids, signed, attendee_ids, run_id),
-                    now,
-                    station,
-                )
-            if progress is not None:  # after the commit: the door had its turn
-                progress(sum(len(order) for order in batch))
+        for chunk in job.chunks(size):
+            written = imported
+            with store.read() as session:
+                existing, held = _known(session.connection(), chunk, job.event_id, run_id)
+            write(job.orders(chunk, existing, held))
+            # Rows skipped (registered already) cost a read, not a write: read more of them.
+            share = len(chunk) / max(imported - written, len(chunk) / 10)
+            read = min(int(batches.rows * share), READ_ROWS * 5)
+        write(job.rest())
         import_runs.finish(store, run_id)
     except IntegrityError:
         _take_back(store, run_id)
@@ -379,7 +488,7 @@ def _write(
     except BaseException:
         _take_back(store, run_id)
         raise
-    return plan.result(waitlisted, len(plan.new_people), dry_run=False)
+    return job.result(imported, waitlisted, dry_run=False)
 
 
 def _take_back(store: Store, run_id: int) -> None:
@@ -388,306 +497,282 @@ def _take_back(store: Store, run_id: int) -> None:
         import_runs.undo(store, run_id)
 
 
-def _existing_attendees(session: Session, keys: set[str]) -> dict[str, tuple[int, str]]:
-    """Attendees already known, by email key: (id, name)."""
-    found: dict[str, tuple[int, str]] = {}
-    ordered = sorted(keys)
-    for start in range(0, len(ordered), 1000):
-        chunk = ordered[start : start + 1000]
-        for key, attendee_id, name in session.execute(
-            select(Attendee.email_key, Attendee.id, Attendee.name).where(
-                Attendee.email_key.in_(chunk)
-            )
-        ):
-            found[key] = (attendee_id, name)
-    return found
+_Rows = list[tuple[Any, ...]]
 
 
-def _active_tickets(
-    session: Session, event: Event, attendee_ids: set[int]
-) -> set[tuple[int, str | None]]:
-    """(attendee, folded holder name or None) of the event's registered and waiting tickets."""
-    if not attendee_ids:
-        return set()
-    held = session.execute(
-        select(Ticket.attendee_id, Ticket.holder_name).where(
-            Ticket.event_id == event.id, Ticket.status.in_(ACTIVE)
-        )
-    )
-    return {(a, fold(h) if h else None) for a, h in held if a in attendee_ids}
-
-
-def reserve_ids(session: Session, table: Table, count: int) -> list[int]:
-    """``count`` new primary keys for ``table``, taken before a bulk insert (no RETURNING).
-
-    SQLite: the write transaction holds the database's only write lock, so max(id)+1... are
-    ours. PostgreSQL: drawn from the column's own sequence, which other stations also use.
-    """
-    if count == 0:
-        return []
-    if session.get_bind().dialect.name == "postgresql":
-        return list(
-            session.scalars(
-                text(
-                    f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id'))"
-                    " FROM generate_series(1, :n)"
-                ),
-                {"n": count},
-            )
-        )
-    start = int(session.scalar(select(func.coalesce(func.max(table.c.id), 0))) or 0)
-    return list(range(start + 1, start + count + 1))
-
-
-def _bulk(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert many rows through the driver's executemany. Each value still goes through its
-    column type's bind processor (made once per column), so what is stored is exactly what an
-    ordinary insert stores; only SQLAlchemy's per-row statement bookkeeping is skipped."""
-    if not rows:
-        return
-    connection = session.connection()
-    dialect = connection.dialect
-    names = list(rows[0])
-    columns = [table.c[name] for name in names]
-    processors = [column.type.bind_processor(dialect) for column in columns]
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    sql = (
-        f"INSERT INTO {dialect.identifier_preparer.format_table(table)} "
-        f"({', '.join(dialect.identifier_preparer.quote(n) for n in names)}) "
-        f"VALUES ({', '.join([mark] * len(names))})"
-    )
-    for start in range(0, len(rows), 5000):
-        values = [
-            tuple(
-                p(row[n]) if p is not None else row[n]
-                for n, p in zip(names, processors, strict=True)
-            )
-            for row in rows[start : start + 5000]
-        ]
-        connection.exec_driver_sql(sql, values)
-
-
-def _insert_attendees(session: Session, rows: list[_Row], now: Any, run_id: int) -> dict[str, int]:
-    table = cast(Table, Attendee.__table__)
-    ids = reserve_ids(session, table, len(rows))
-    _bulk(
-        session,
-        table,
-        [
-            {
-                "id": attendee_id,
-                "name": r.name,
-                "email": r.email,
-                "email_key": r.key,
-                "company": r.company,
-                "phone": r.phone,
-                "failed_pin_attempts": 0,
-                "created_at": now,
-                "import_run_id": run_id,
-            }
-            for attendee_id, r in zip(ids, rows, strict=True)
-        ],
-    )
-    tokens = sorted(  # in index order: the B-tree is filled front to back
-        (token, attendee_id)
-        for attendee_id, r in zip(ids, rows, strict=True)
-        for token in search_tokens(r.name, r.email, r.company)
-    )
-    _bulk(
-        session,
-        cast(Table, SearchToken.__table__),
-        [{"token": token, "attendee_id": attendee_id} for token, attendee_id in tokens],
-    )
-    return {r.key: attendee_id for attendee_id, r in zip(ids, rows, strict=True)}
-
-
-def _ticket_ids(session: Session, count: int) -> list[str]:
-    ids: set[str] = set()
-    while len(ids) < count:
-        wanted = {new_id() for _ in range(count - len(ids))} - ids
-        taken: set[str] = set()
-        ordered = sorted(wanted)
-        for start in range(0, len(ordered), 1000):
-            taken.update(
-                session.scalars(
-                    select(Ticket.id).where(Ticket.id.in_(ordered[start : start + 1000]))
-                )
-            )
-        ids |= wanted - taken
-    return sorted(ids)
-
-
-def _sign_all(signer: Signer | None, ticket_ids: list[str]) -> list[str | None]:
-    return [signer.payload(t) for t in ticket_ids] if signer else [None] * len(ticket_ids)
-
-
-# From this many tickets on, an import signs them in a process of its own while it writes: a
-# thread would hold the GIL while the writer holds the database's lock, and every one of the
-# import's transactions (and a door's wait behind it) would take longer.
-SIGN_APART = 5000
-
-
-@contextmanager
-def _signing(
-    signer: Signer | None, ticket_ids: list[str]
-) -> Iterator[Callable[[], list[str | None]]]:
-    """The tickets' payloads, asked for once the people are in."""
-    if signer is None or len(ticket_ids) < SIGN_APART:
-        yield lambda: _sign_all(signer, ticket_ids)
-        return
-    context = multiprocessing.get_context("spawn")  # safe beside the app's threads
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        future = pool.submit(sign_many, signer.private_bytes(), ticket_ids)
-
-        def signed() -> list[str | None]:
-            try:
-                return list(future.result())
-            except (OSError, BrokenProcessPool):  # no process to be had: sign here
-                return _sign_all(signer, ticket_ids)
-
-        yield signed
-        future.cancel()
-
-
-@dataclass(frozen=True)
 class _Batch:
-    """One transaction's share of an import: whole orders, by index into ``rows``."""
+    """One transaction's share of an import: whole orders. Its rows are made before the
+    transaction, as they are when every order finds room (the ids it will get read or drawn
+    beforehand), so the write lock is held only to place the orders and write them. Should
+    an order wait or get a seat, or another station have taken those ids meanwhile, they are
+    made again in the transaction. The rows of one Order # are one order, placed whole or
+    waitlisted whole, never split."""
 
-    rows: list[_Row]
-    orders: list[list[int]]
-    ticket_ids: list[str]
-    payloads: list[str | None]
-    attendees: dict[str, int]
-    run_id: int
+    def __init__(
+        self,
+        job: _Job,
+        orders: list[list[_Fresh]],
+        ticket_ids: list[str],
+        payloads: list[str | None],
+        run_id: int,
+        station: str | None,
+    ) -> None:
+        self.job, self.orders, self.run_id, self.station = job, orders, run_id, station
+        self.ticket_ids, self.payloads = ticket_ids, payloads
+        firsts: dict[str, Row] = {}  # each new person's first row
+        for members in orders:
+            for m in members:
+                if m.attendee_id is None and m.row.key not in firsts:
+                    firsts[m.row.key] = m.row
+        self.new_rows = list(firsts.values())
+        self.people_ids: list[int] = []
+        self.order_ids: list[int] = []
+        self.known_tokens: set[tuple[str, int]] = set()
+        self.made: list[tuple[Table, tuple[str, ...], _Rows]] = []
+        self._people: dict[str, int] = {}  # email key -> id, of the people this batch adds
 
+    def prepare(self, connection: Connection, tickets: import_runs.TicketIds) -> None:
+        """Made in a read before the transaction: the rows as they are when all find room."""
+        _unused_ids(connection, self.ticket_ids, self.payloads, tickets)
+        self.people_ids = next_ids(connection, _ATTENDEE, len(self.new_rows))
+        self.order_ids = next_ids(connection, _ORDER, len(self.orders))
+        known = {m.attendee_id for members in self.orders for m in members if m.holder}
+        known.discard(None)  # new people's words are all in this batch
+        self.known_tokens = _known_tokens(connection, cast(set[int], known)) if known else set()
+        self.made = self._rows(connection, [[None] * len(m) for m in self.orders], 0)
 
-def _register_rows(
-    session: Session,
-    event: Event,
-    batch: _Batch,
-    now: datetime,
-    station: str | None,
-) -> int:
-    """Tickets for a batch of orders, with the rules of a registration: the rows of one Order #
-    are one order, placed whole or waitlisted whole, never split."""
-    if not batch.orders:
-        return 0
-    rows = batch.rows
-    seated = _venue_has_seats(session, event)
-    types = {
-        t.id: t for t in session.scalars(select(TicketType).where(TicketType.event_id == event.id))
-    }
-    order_table = cast(Table, Order.__table__)
-    order_ids = reserve_ids(session, order_table, len(batch.orders))
-    _bulk(
-        session,
-        order_table,
-        [
-            {
-                "id": order_id,
-                "event_id": event.id,
-                "buyer_id": batch.attendees[rows[indexes[0]].key],
-                "created_at": now,
-                "import_run_id": batch.run_id,
+    def write(self, session: Session) -> int:
+        """In the write transaction: place the orders and write. Returns how many wait."""
+        connection = session.connection()
+        job = self.job
+        places = _Places(connection, job.event_id, lock=True)
+        seated = places.venue_id is not None and _has_seats(connection, places.venue_id)
+        seats: list[list[str | None] | None] = []
+        if seated:  # claim_places hands out the seats, on the event's own rows
+            event = get_event(session, job.event_id, lock=True)
+            types = {
+                t.id: t
+                for t in session.scalars(select(TicketType).where(TicketType.event_id == event.id))
             }
-            for indexes, order_id in zip(batch.orders, order_ids, strict=True)
-        ],
-    )
-    seq: int | None = None  # the waitlist's last place, read when a row first needs one
-    tickets: list[dict[str, Any]] = []
-    ticket_tokens: list[dict[str, Any]] = []
-    holder_words: set[tuple[str, int]] = set()
-    logs = []
-    seats_given: list[str] = []  # not in the table until the batch is written
-    waitlisted = 0
-    for indexes, order_id in zip(batch.orders, order_ids, strict=True):
-        members = [rows[i] for i in indexes]
-        seats = claim_places(
-            session,
-            event,
-            [(types[r.ticket_type.id], ()) for r in members],
-            seated=seated,
-            exclude_seats=seats_given,
+            given: list[str] = []
+            for members in self.orders:
+                claims = [(types[m.row.type_id], ()) for m in members]
+                found = claim_places(session, event, claims, seated=True, exclude_seats=given)
+                given.extend(seat for seat in found or () if seat is not None)
+                seats.append(found)
+        else:
+            for members in self.orders:
+                placed = places.claim([m.row.type_id for m in members])
+                seats.append([None] * len(members) if placed else None)
+        waitlisted = 0
+        for members, found in zip(self.orders, seats, strict=True):
+            if found is None:
+                if not places.waitlist:
+                    raise _sold_out(job, members)
+                waitlisted += len(members)
+        if seated or waitlisted or not self._ids_still_free(connection):
+            self.people_ids = reserve_ids(session, _ATTENDEE, len(self.new_rows))
+            self.order_ids = reserve_ids(session, _ORDER, len(self.orders))
+            last = _last_waitlisted(connection, job.event_id) if waitlisted else 0
+            self.made = self._rows(connection, seats, last)
+        for table, columns, rows in self.made:
+            insert_rows(connection, table, columns, rows)
+        if seated:
+            session.flush()  # the counters claim_places changed
+        else:
+            places.save(connection, job.event_id)
+        return waitlisted
+
+    def _ids_still_free(self, connection: Connection) -> bool:
+        """SQLite: the ids read before are still the next ones (no other writer came
+        between). PostgreSQL: they were drawn from the sequences, ours whatever happens."""
+        if connection.dialect.name != "sqlite":
+            return True
+        return all(
+            not ids or next_ids(connection, table, 1) == ids[:1]
+            for table, ids in ((_ATTENDEE, self.people_ids), (_ORDER, self.order_ids))
         )
-        if seats is None and not event.waitlist_enabled:
-            raise _sold_out(event, members, members[0].order)
-        seats_given.extend(seat for seat in seats or () if seat is not None)
-        for position, (index, row) in enumerate(zip(indexes, members, strict=True)):
-            placed = seats is not None
-            if not placed:
-                seq = (_last_waitlisted(session, event) if seq is None else seq) + 1
-                waitlisted += 1
-            status = "registered" if placed else "waitlisted"
-            attendee_id = batch.attendees[row.key]
-            ticket_id = batch.ticket_ids[index]
-            tickets.append(
-                {
-                    "id": ticket_id,
-                    "order_id": order_id,
-                    "event_id": event.id,
-                    "ticket_type_id": row.ticket_type.id,
-                    "attendee_id": attendee_id,
-                    "holder_name": row.holder,
-                    "status": status,
-                    "price_cents": row.ticket_type.price_cents,
-                    "currency": row.ticket_type.currency,
-                    "seat_label": seats[position] if seats is not None else None,
-                    "waitlist_seq": None if placed else seq,
-                    "created_at": now,
-                    "registered_at": now if placed else None,
-                    "qr_payload": batch.payloads[index],
-                    "inside": False,
-                    "import_run_id": batch.run_id,
-                }
-            )
-            ticket_tokens.append({"token": ticket_id.lower(), "attendee_id": attendee_id})
-            if row.holder:
-                holder_words.update((t, attendee_id) for t in holder_tokens(row.holder))
-            detail: dict[str, Any] = {"import": True, "row": row.number}
-            if row.holder:
-                detail["holder"] = row.holder
-            logs.append(
-                {
-                    "at": now,
-                    "kind": status,
-                    "event_id": event.id,
-                    "ticket_id": ticket_id,
-                    "attendee_id": attendee_id,
-                    "amount_cents": row.ticket_type.price_cents,
-                    "currency": row.ticket_type.currency,
-                    "station": station,
-                    "detail": json.dumps(detail),
-                }
-            )
-    session.flush()  # the counters claim_places changed
-    holder_words -= _known_tokens(session, {a for _, a in holder_words})
-    search = ticket_tokens + [{"token": t, "attendee_id": a} for t, a in sorted(holder_words)]
-    for model, rows_of in ((Ticket, tickets), (SearchToken, search), (TransactionLog, logs)):
-        _bulk(session, cast(Table, model.__table__), rows_of)
-    return waitlisted
+
+    def _who(self, fresh: _Fresh) -> int:
+        if fresh.attendee_id is not None:
+            return fresh.attendee_id
+        return self._people[fresh.row.key]
+
+    def _rows(
+        self,
+        connection: Connection,
+        seats: Sequence[list[str | None] | None],
+        last_waitlisted: int,
+    ) -> list[tuple[Table, tuple[str, ...], _Rows]]:
+        """Every row the batch writes, for these places (per order: each ticket's seat, None
+        for general admission; or None for the waitlist)."""
+        job, run_id, station, event_id = self.job, self.run_id, self.station, self.job.event_id
+        at = driver_value(connection, _TICKET.c.created_at, utcnow())
+        inside = driver_value(connection, _TICKET.c.inside, False)
+        self._people = dict(zip((r.key for r in self.new_rows), self.people_ids, strict=True))
+        people = [
+            (i, r.name, r.email, r.key, r.company, r.phone, 0, at, run_id)
+            for i, r in zip(self.people_ids, self.new_rows, strict=True)
+        ]
+        tokens = [
+            (token, i)
+            for i, r in zip(self.people_ids, self.new_rows, strict=True)
+            for token in search_tokens(r.name, r.email, r.company)
+        ]
+        who = self._who
+        orders = [
+            (order_id, event_id, who(members[0]), at, run_id)
+            for order_id, members in zip(self.order_ids, self.orders, strict=True)
+        ]
+        tickets: _Rows = []
+        logs: _Rows = []
+        holder_words: set[tuple[str, int]] = set()
+        ticket_ids, payloads, types = self.ticket_ids, self.payloads, job.types
+        index = 0
+        seq = last_waitlisted
+        for order_id, members, found in zip(self.order_ids, self.orders, seats, strict=True):
+            for position, fresh in enumerate(members):
+                row, holder = fresh.row, fresh.holder
+                ticket_type = types[row.type_id]
+                attendee_id = who(fresh)
+                ticket_id = ticket_ids[index]
+                if found is None:
+                    seq += 1
+                    status, seat, place, registered = "waitlisted", None, seq, None
+                else:
+                    status, seat, place, registered = "registered", found[position], None, at
+                tickets.append(
+                    (
+                        ticket_id,
+                        order_id,
+                        event_id,
+                        ticket_type.id,
+                        attendee_id,
+                        holder,
+                        status,
+                        ticket_type.price_cents,
+                        ticket_type.currency,
+                        seat,
+                        place,
+                        at,
+                        registered,
+                        payloads[index],
+                        inside,
+                        run_id,
+                    )
+                )
+                tokens.append((ticket_id.lower(), attendee_id))
+                if holder:
+                    holder_words.update((t, attendee_id) for t in holder_tokens(holder))
+                    detail = json.dumps({"import": True, "row": row.number, "holder": holder})
+                else:
+                    detail = _DETAIL % row.number
+                logs.append(
+                    (
+                        at,
+                        status,
+                        event_id,
+                        ticket_id,
+                        attendee_id,
+                        ticket_type.price_cents,
+                        ticket_type.currency,
+                        station,
+                        detail,
+                    )
+                )
+                index += 1
+        if holder_words:
+            holder_words -= self.known_tokens
+            holder_words.difference_update(tokens)
+            tokens.extend(holder_words)
+        tokens.sort()  # in index order: the B-tree is filled front to back
+        return [
+            (_ATTENDEE, ATTENDEE_COLUMNS, people),
+            (_TOKEN, ("token", "attendee_id"), tokens),
+            (_ORDER, ORDER_COLUMNS, orders),
+            (_TICKET, TICKET_COLUMNS, tickets),
+            (_LOG, LOG_COLUMNS, logs),
+        ]
 
 
-def _last_waitlisted(session: Session, event: Event) -> int:
-    """The highest waitlist place the event gave (it reads every ticket of the event: only
-    when a batch waitlists someone)."""
-    return int(
-        session.scalar(
-            select(Ticket.waitlist_seq)
-            .where(Ticket.event_id == event.id)
-            .order_by(Ticket.waitlist_seq.desc().nulls_last())
-            .limit(1)
-        )
-        or 0
-    )
+def _has_seats(connection: Connection, venue_id: int) -> bool:
+    return connection.scalar(select(Seat.id).where(Seat.venue_id == venue_id).limit(1)) is not None
 
 
-def _known_tokens(session: Session, attendee_ids: set[int]) -> set[tuple[str, int]]:
+_DETAIL = '{"import": true, "row": %d}'  # json.dumps({"import": True, "row": n}), without it
+ATTENDEE_COLUMNS = (
+    "id",
+    "name",
+    "email",
+    "email_key",
+    "company",
+    "phone",
+    "failed_pin_attempts",
+    "created_at",
+    "import_run_id",
+)
+ORDER_COLUMNS = ("id", "event_id", "buyer_id", "created_at", "import_run_id")
+TICKET_COLUMNS = (
+    "id",
+    "order_id",
+    "event_id",
+    "ticket_type_id",
+    "attendee_id",
+    "holder_name",
+    "status",
+    "price_cents",
+    "currency",
+    "seat_label",
+    "waitlist_seq",
+    "created_at",
+    "registered_at",
+    "qr_payload",
+    "inside",
+    "import_run_id",
+)
+LOG_COLUMNS = (
+    "at",
+    "kind",
+    "event_id",
+    "ticket_id",
+    "attendee_id",
+    "amount_cents",
+    "currency",
+    "station",
+    "detail",
+)
+_STATUSES: tuple[str, ...] = get_args(TicketStatus)
+
+
+def _unused_ids(
+    connection: Connection,
+    ticket_ids: list[str],
+    payloads: list[str | None],
+    tickets: import_runs.TicketIds,
+) -> None:
+    """Ticket ids are random: one may be taken already (about one in a million at a festival).
+    Those are drawn again, in place."""
+    while taken := {t for (t,) in select_in(connection, _TAKEN, ticket_ids)}:
+        for index, ticket_id in enumerate(ticket_ids):
+            if ticket_id in taken:
+                ticket_ids[index], payloads[index] = tickets.another()
+
+
+_TAKEN = "SELECT id FROM ticket WHERE id IN"
+
+
+def _last_waitlisted(connection: Connection, event_id: int) -> int:
+    """The highest waitlist place the event gave: the highest of each status, each one read at
+    the end of the (event, status, waitlist place) index."""
+    t = _TICKET.c
+    places = [
+        select(func.max(t.waitlist_seq)).where(t.event_id == event_id, t.status == status)
+        for status in _STATUSES
+    ]
+    return max((int(connection.scalar(query) or 0) for query in places), default=0)
+
+
+def _known_tokens(connection: Connection, attendee_ids: set[int]) -> set[tuple[str, int]]:
     """The search words already stored for these attendees (a holder's words may be there)."""
-    ordered = sorted(attendee_ids)
-    known: set[tuple[str, int]] = set()
-    for start in range(0, len(ordered), 1000):
-        query = select(SearchToken.token, SearchToken.attendee_id).where(
-            SearchToken.attendee_id.in_(ordered[start : start + 1000])
-        )
-        known.update((token, attendee_id) for token, attendee_id in session.execute(query))
-    return known
+    head = "SELECT token, attendee_id FROM search_token WHERE attendee_id IN"
+    return {(token, person) for token, person in select_in(connection, head, sorted(attendee_ids))}

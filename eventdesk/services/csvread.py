@@ -1,17 +1,20 @@
 """Reading a CSV file as ticketing tools export it: the header's names matched loosely, the
-delimiter sniffed, every record numbered as the spreadsheet numbers its rows."""
+delimiter sniffed, every record numbered as the spreadsheet numbers its rows, read as a stream;
+and an import's rows checked field by field, as `attendee add` checks what it is given."""
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple, TextIO, cast
 
 from eventdesk.errors import InvalidInput
 from eventdesk.text import fold
+from eventdesk.values import CONTROL_CHARACTERS, optional_text, parse_email, require_text
 
 HEADERS = {
     "name": (
@@ -75,6 +78,7 @@ HEADERS = {
 }
 _KEY = re.compile(r"[^a-z0-9]")
 _LAYOUT = re.compile(r"[ \t\r\n]+")  # what a spreadsheet cell may hold for layout: one space
+SAMPLE_CHARS = 20_000  # the start of the file the delimiter is guessed from
 
 
 def header_key(text: str) -> str:
@@ -100,52 +104,281 @@ def map_headers(header: Sequence[str]) -> dict[str, int]:
     return mapping
 
 
-def read_table(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """Header and rows, each with its spreadsheet row number: every record is one row (an
-    empty line too, as a spreadsheet shows it), so a line break inside a quoted cell does not
-    shift the numbers of the rows after it."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InvalidInput(f"cannot read {path}: {exc.strerror or exc}", field="file") from None
-    try:
-        content = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InvalidInput(
-            f"{path.name} is not UTF-8 text (byte {exc.start}): export it as CSV UTF-8",
+class CsvFile:
+    """A CSV file read as a stream, as often as asked: the header and the dialect once, then
+    the rows one at a time (``records``), so a file of a million rows is never in memory.
+
+    Every record is one row as a spreadsheet shows it (an empty line too), so a line break
+    inside a quoted cell does not shift the numbers of the rows after it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        with self._open() as fh:
+            try:
+                sample = fh.read(SAMPLE_CHARS)
+            except UnicodeDecodeError:
+                raise self._not_utf8() from None
+        try:
+            self.dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t|")
+        except csv.Error:
+            self.dialect = csv.excel
+        header: list[str] | None = None
+        for _number, record in self._numbered():
+            header = [cell.strip() for cell in record]
+            break
+        if header is None:
+            raise InvalidInput(f"{path.name} is empty", field="file")
+        self.header = header
+
+    def _open(self) -> TextIO:
+        try:
+            return self.path.open("r", encoding="utf-8-sig", newline="")
+        except OSError as exc:
+            raise InvalidInput(
+                f"cannot read {self.path}: {exc.strerror or exc}", field="file"
+            ) from None
+
+    def _not_utf8(self) -> InvalidInput:
+        return InvalidInput(
+            f"{self.path.name} is not UTF-8 text (byte {_first_bad_byte(self.path)}): "
+            "export it as CSV UTF-8",
             field="file",
-        ) from None
-    sample = content[:20_000]
+        )
+
+    def _numbered(self) -> Iterator[tuple[int, list[str]]]:
+        """Every non-empty record with its spreadsheet row number, the header included."""
+        with self._open() as fh:
+            number = 0
+            try:
+                for record in csv.reader(fh, self.dialect):
+                    number += 1
+                    if "".join(record).strip():  # not an empty row
+                        yield number, record
+            except csv.Error as exc:
+                raise InvalidInput(
+                    f"{self.path.name}, row {number + 1}: {exc}", field="file"
+                ) from None
+            except UnicodeDecodeError:
+                raise self._not_utf8() from None
+            except OSError as exc:
+                raise InvalidInput(
+                    f"cannot read {self.path}: {exc.strerror or exc}", field="file"
+                ) from None
+
+    def records(self) -> Iterator[tuple[int, list[str]]]:
+        """The rows after the header, each with its spreadsheet row number; empty rows are
+        left out (their numbers too)."""
+        rows = self._numbered()
+        next(rows, None)  # the header
+        yield from rows
+
+    def most_rows(self) -> int:
+        """At least as many as the file has rows: its lines (a row is one line or more)."""
+        lines = 1
+        try:
+            with self.path.open("rb") as fh:
+                while block := fh.read(1 << 20):  # a line ends in LF, CR LF or a lone CR
+                    lines += block.count(b"\n") + block.count(b"\r") - block.count(b"\r\n")
+        except OSError as exc:
+            raise InvalidInput(
+                f"cannot read {self.path}: {exc.strerror or exc}", field="file"
+            ) from None
+        return lines
+
+
+def _first_bad_byte(path: Path) -> int:
+    """Where the UTF-8 of a file first goes wrong (its byte offset), read a block at a time."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = 0
+    with path.open("rb") as fh:
+        while block := fh.read(1 << 20):
+            pending = len(decoder.getstate()[0])
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError as exc:
+                return offset - pending + exc.start
+            offset += len(block)
     try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t|")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(content, newline=""), dialect)
-    rows: list[tuple[int, list[str]]] = []
-    header: list[str] | None = None
-    number = 0
-    try:
-        for number, record in enumerate(reader, start=1):
-            if not any(cell.strip() for cell in record):
-                continue  # an empty row
-            if header is None:
-                header = [cell.strip() for cell in record]
-            else:
-                rows.append((number, record))
-    except csv.Error as exc:
-        raise InvalidInput(f"{path.name}, row {number + 1}: {exc}", field="file") from None
-    if header is None:
-        raise InvalidInput(f"{path.name} is empty", field="file")
-    return header, rows
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError as exc:
+        return offset - len(decoder.getstate()[0]) + exc.start
+    return offset
 
 
 def cell(record: list[str], mapping: dict[str, int], name: str) -> str:
-    index = mapping.get(name)
+    return cell_at(record, mapping.get(name))
+
+
+def cell_at(record: list[str], index: int | None) -> str:
     if index is None or index >= len(record):
         return ""
+    value = record[index]
     # A line break or tab inside a quoted cell is layout: a space. Any other control
     # character stays, and is refused as `attendee add` refuses it.
-    value = _LAYOUT.sub(" ", record[index]).strip()
+    if "  " in value or "\n" in value or "\r" in value or "\t" in value:
+        value = _LAYOUT.sub(" ", value)
+    value = value.strip()
     if len(value) > 1 and value[0] == "'" and value[1] in "=+-@":  # our own export's guard
         value = value[1:]
     return value
+
+
+class RowProblem(Exception):
+    """A row that cannot be imported: which field, and why."""
+
+    def __init__(self, what: str, message: str) -> None:
+        super().__init__(message)
+        self.what, self.message = what, message
+
+
+class Row(NamedTuple):
+    """One row of an import, checked: what `attendee add` would store, and the ticket."""
+
+    number: int  # the spreadsheet's row number (the header is row 1)
+    name: str
+    email: str
+    key: str  # the email as attendees are told apart by it
+    company: str | None
+    phone: str | None
+    type_id: int
+    order: str | None
+
+
+@dataclass(frozen=True)
+class TypeInfo:
+    """A ticket type of the event, as a row names it."""
+
+    id: int
+    name: str
+    price_cents: int
+    currency: str
+
+
+_CACHED = 20_000  # distinct values remembered per column (companies and ticket types repeat)
+
+
+class RowChecker:
+    """Checks a file's rows field by field with the rules `attendee add` applies."""
+
+    def __init__(self, header: list[str], types: Sequence[TypeInfo], event_slug: str) -> None:
+        mapping = map_headers(header)
+        self.width = len(header)
+        self._types = {t.name.casefold(): t for t in types}
+        self._only = types[0] if len(types) == 1 else None
+        if "ticket_type" not in mapping and self._only is None:
+            raise InvalidInput(
+                f"the file has no ticket type column and {event_slug!r} has {len(types)} "
+                "ticket types",
+                field="ticket_type",
+            )
+        self._slug = event_slug
+        self._name, self._first, self._last, self._email, self._company, self._phone = (
+            mapping.get(column) for column in ("name", "first", "last", "email", "company", "phone")
+        )
+        self._type, self._order = mapping.get("ticket_type"), mapping.get("order")
+        self._columns = (
+            self._name,
+            self._first,
+            self._last,
+            self._email,
+            self._company,
+            self._phone,
+            self._type,
+            self._order,
+        )
+        self._companies: dict[str, str | RowProblem | None] = {}
+        self._type_names: dict[str, str | RowProblem | None] = {}
+
+    def row(self, number: int, record: list[str]) -> Row:
+        """The row, checked; RowProblem names the first field that is wrong.
+
+        Most rows hold plain text: no control character, no layout to tidy, no quote guard.
+        Those are checked here in a few steps; any other row, and any row that fails a step,
+        is checked field by field (``_checked_row``), which says what is wrong."""
+        size = len(record)
+        if size > self.width:
+            raise RowProblem("fields", f"{size} fields, the header has {self.width}")
+        joined = "\x1e".join(record)
+        if "  " in joined or "'" in joined or CONTROL_CHARACTERS.search(joined):
+            return self._checked_row(number, record)
+        name, first, last, email, company, phone, type_name, order = (
+            record[i].strip() if i is not None and i < size else "" for i in self._columns
+        )
+        if not name:
+            name = f"{first} {last}" if first and last else first or last
+        try:
+            email = parse_email(email)
+        except InvalidInput:
+            return self._checked_row(number, record)
+        ticket_type = self._types.get(type_name.casefold()) if type_name else self._only
+        if (
+            not name
+            or len(name) > 200
+            or len(company) > 200
+            or len(phone) > 50
+            or len(type_name) > 200
+            or len(order) > 100
+            or ticket_type is None
+        ):
+            return self._checked_row(number, record)
+        return Row(
+            number,
+            name,
+            email,
+            email.casefold(),
+            company or None,
+            phone or None,
+            ticket_type.id,
+            order or None,
+        )
+
+    def _checked_row(self, number: int, record: list[str]) -> Row:
+        name = cell_at(record, self._name) or " ".join(
+            x for x in (cell_at(record, self._first), cell_at(record, self._last)) if x
+        )
+        email = cell_at(record, self._email)
+        if not email:
+            raise RowProblem("email", "missing")
+        try:
+            email = parse_email(email)
+        except InvalidInput as exc:
+            raise RowProblem("email", exc.message) from None
+        if not name:
+            raise RowProblem("name", "missing")
+        try:
+            name = require_text(name, "name")
+        except InvalidInput as exc:
+            raise RowProblem("name", exc.message) from None
+        company = self._cached(self._companies, "company", cell_at(record, self._company))
+        try:
+            phone = optional_text(cell_at(record, self._phone), "phone", max_length=50)
+        except InvalidInput as exc:
+            raise RowProblem("phone", exc.message) from None
+        type_name = self._cached(self._type_names, "ticket type", cell_at(record, self._type))
+        try:
+            order = optional_text(cell_at(record, self._order), "order", max_length=100)
+        except InvalidInput as exc:
+            raise RowProblem("order", exc.message) from None
+        ticket_type = self._types.get(type_name.casefold()) if type_name else self._only
+        if ticket_type is None:
+            known = ", ".join(sorted(t.name for t in self._types.values())) or "none"
+            raise RowProblem(
+                "ticket type",
+                f"{type_name or 'missing'!r} is not a ticket type of {self._slug} (known: {known})",
+            )
+        return Row(number, name, email, email.casefold(), company, phone, ticket_type.id, order)
+
+    @staticmethod
+    def _cached(seen: dict[str, str | RowProblem | None], what: str, text: str) -> str | None:
+        """``optional_text`` of a column whose values repeat (a company, a ticket type)."""
+        found = seen.get(text, seen)
+        if found is seen:
+            try:
+                found = optional_text(text, what)
+            except InvalidInput as exc:
+                found = RowProblem(what, exc.message)
+            if len(seen) < _CACHED:
+                seen[text] = found
+        if isinstance(found, RowProblem):
+            raise found
+        return cast("str | None", found)

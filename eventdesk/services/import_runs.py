@@ -2,22 +2,35 @@
 
 A door never waits on an import: an import of 100,000 rows as one transaction held SQLite's
 only write lock for seconds, and every check-in queued behind it. So an import writes its rows
-a few hundred at a time, each batch its own short transaction, and marks every row it writes
-with its run (``import_run_id``). While the run is "staging" its tickets are not admitted. Once
-every row is in, one small write marks the run "done": all of its tickets count from that
-moment, together. A failure or a refusal half-way (sold out without a waitlist), or a process
-that stopped, undoes it instead: its rows are deleted, again in short transactions, and the
-counters recounted, so nothing of it stays.
+a batch at a time, each batch its own short transaction (sized to hold the lock about
+HOLD_SECONDS), and marks every row it writes with its run (``import_run_id``). While the run is
+"staging" its tickets are not admitted. Once every row is in, one small write marks the run
+"done": all of its tickets count from that moment, together. A failure or a refusal half-way
+(sold out without a waitlist), or a process that stopped, undoes it instead: its rows are
+deleted, again in short transactions, and the counters recounted, so nothing of it stays.
+
+Also here: the rows go in many to a statement (insert_rows), and the tickets' ids come drawn
+in rising order with their payloads signed in a process of their own (TicketIds).
 """
 
 from __future__ import annotations
 
+import functools
+import multiprocessing
+import queue
+import secrets
+import sqlite3
+import struct
 import time
-from collections.abc import Callable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
+from itertools import chain
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select, update
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import Connection, Dialect, Table, delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from eventdesk.db import Store
@@ -33,9 +46,14 @@ from eventdesk.models import (
     TransactionLog,
 )
 from eventdesk.services.printing import database_now
+from eventdesk.text import ID_ALPHABET, new_id
+from eventdesk.tickets import Signer, sign_many
 
-# Rows a transaction of an import writes: a few tens of milliseconds of the write lock.
+# Rows of an import's first transaction. The next ones are sized from how long the last held
+# the write lock, to about HOLD_SECONDS each, and grow at most twofold from one to the next.
 CHUNK_ROWS = 200
+MAX_ROWS = 5000
+HOLD_SECONDS = 0.05
 # A run in "staging" not touched for this long (by the database's clock) was left by a
 # process that stopped: far longer than any one of its transactions takes.
 STALE_RUN = timedelta(minutes=2)
@@ -68,20 +86,41 @@ def beat(session: Session, run_id: int) -> None:
     )
 
 
+class _Pace:
+    """How many rows the next transaction should write to hold the lock about HOLD_SECONDS:
+    from how long the last one took for its rows, growing at most twofold at a time."""
+
+    def __init__(self) -> None:
+        self.rows = CHUNK_ROWS
+
+    def took(self, rows: int, seconds: float) -> None:
+        fitting = int(rows * HOLD_SECONDS / max(seconds, 1e-3))
+        self.rows = max(CHUNK_ROWS, min(fitting, 2 * max(rows, self.rows), MAX_ROWS))
+
+
 class Batches:
-    """The run's short transactions, one after another, with a breath between two of them."""
+    """The run's short transactions, one after another, with a breath between two of them.
+    ``rows`` is how many rows the next one should write to hold the lock about HOLD_SECONDS."""
 
     def __init__(self, store: Store, run_id: int) -> None:
         self.store, self.run_id = store, run_id
         self._last_beat = time.monotonic()
+        self._pace = _Pace()
+
+    @property
+    def rows(self) -> int:
+        return self._pace.rows
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
+    def write(self, rows: int) -> Iterator[Session]:
+        """A transaction that writes ``rows`` rows."""
+        started = time.monotonic()
         with self.store.write() as session:
-            if time.monotonic() - self._last_beat > BEAT_SECONDS:
+            if started - self._last_beat > BEAT_SECONDS:
                 beat(session, self.run_id)
-                self._last_beat = time.monotonic()
+                self._last_beat = started
             yield session
+        self._pace.took(rows, time.monotonic() - started)
         _breathe(self.store)
 
 
@@ -100,12 +139,17 @@ def _set_state(session: Session, run_id: int, state: ImportState) -> None:
     session.execute(update(ImportRun).where(ImportRun.id == run_id).values(**values))
 
 
-def _in_chunks(store: Store, step: Callable[[Session], int]) -> None:
-    """Run ``step`` in its own short transaction until it says it did nothing."""
+def _in_chunks(store: Store, step: Callable[[Session, int], int]) -> None:
+    """Run ``step`` (at most so many rows) in its own short transaction until it says it did
+    nothing."""
+    pace = _Pace()
     while True:
+        started = time.monotonic()
         with store.write() as session:
-            if step(session) == 0:
-                return
+            done = step(session, pace.rows)
+        if done == 0:
+            return
+        pace.took(done, time.monotonic() - started)
         _breathe(store)
 
 
@@ -124,11 +168,9 @@ def undo(store: Store, run_id: int) -> None:
         _set_state(session, run_id, "undoing")
         event_id = run.event_id
 
-    def tickets(session: Session) -> int:
+    def tickets(session: Session, most: int) -> int:
         rows = session.execute(
-            select(Ticket.id, Ticket.attendee_id)
-            .where(Ticket.import_run_id == run_id)
-            .limit(CHUNK_ROWS)
+            select(Ticket.id, Ticket.attendee_id).where(Ticket.import_run_id == run_id).limit(most)
         ).all()
         ids = [ticket_id for ticket_id, _ in rows]
         if not ids:
@@ -138,11 +180,9 @@ def undo(store: Store, run_id: int) -> None:
         session.execute(delete(Ticket).where(Ticket.id.in_(ids)))
         return len(ids)
 
-    def orders(session: Session) -> int:
+    def orders(session: Session, most: int) -> int:
         ids = list(
-            session.scalars(
-                select(Order.id).where(Order.import_run_id == run_id).limit(CHUNK_ROWS * 4)
-            )
+            session.scalars(select(Order.id).where(Order.import_run_id == run_id).limit(most))
         )
         if not ids:
             return 0
@@ -154,11 +194,9 @@ def undo(store: Store, run_id: int) -> None:
             session.execute(update(Order).where(Order.id.in_(kept)).values(import_run_id=None))
         return len(ids)
 
-    def people(session: Session) -> int:
+    def people(session: Session, most: int) -> int:
         ids = list(
-            session.scalars(
-                select(Attendee.id).where(Attendee.import_run_id == run_id).limit(CHUNK_ROWS)
-            )
+            session.scalars(select(Attendee.id).where(Attendee.import_run_id == run_id).limit(most))
         )
         if not ids:
             return 0
@@ -222,3 +260,246 @@ def recover(store: Store) -> list[str]:
             undo(store, run_id)
             notes.append(f"an earlier import of {rows} rows had stopped half-way: undone")
     return notes
+
+
+# --- inserting many rows ----------------------------------------------------------------------
+def reserve_ids(session: Session, table: Table, count: int) -> list[int]:
+    """``count`` new primary keys for ``table``, taken before a bulk insert (no RETURNING).
+
+    SQLite: the write transaction holds the database's only write lock, so max(id)+1... are
+    ours. PostgreSQL: drawn from the column's own sequence, which other stations also use.
+    """
+    return next_ids(session.connection(), table, count)
+
+
+def next_ids(connection: Connection, table: Table, count: int) -> list[int]:
+    """SQLite: the ids the next rows of ``table`` would get (read now, checked again in the
+    write). PostgreSQL: drawn from the table's sequence now."""
+    if count == 0:
+        return []
+    if connection.dialect.name == "postgresql":
+        return list(
+            connection.scalars(
+                text(
+                    f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id'))"
+                    " FROM generate_series(1, :n)"
+                ),
+                {"n": count},
+            )
+        )
+    start = int(connection.scalar(select(func.coalesce(func.max(table.c.id), 0))) or 0)
+    return list(range(start + 1, start + count + 1))
+
+
+def select_in(connection: Connection, head: str, values: Sequence[Any]) -> Iterator[Any]:
+    """The rows of ``head`` (a SELECT ending in "... IN") for these values, a few thousand a
+    statement (plain SQL: this runs for every row of a file)."""
+    mark = "?" if connection.dialect.name == "sqlite" else "%s"
+    for start in range(0, len(values), 5000):
+        part = tuple(values[start : start + 5000])
+        yield from connection.exec_driver_sql(f"{head} ({', '.join([mark] * len(part))})", part)
+
+
+def driver_value(connection: Connection, column: Any, value: Any) -> Any:
+    """A value as the driver takes it for a column (what its type's bind processor makes of
+    it): worked out once for a value every row of a batch shares (a time, a flag)."""
+    processor = _processor(column, connection.dialect)
+    return processor(value) if processor is not None else value
+
+
+def _processor(column: Any, dialect: Dialect) -> Callable[[Any], Any] | None:
+    """The bind processor an ordinary insert uses for the column: its type as this dialect
+    has it (SQLite's DATETIME writes its own text, always with microseconds)."""
+    return cast(
+        "Callable[[Any], Any] | None", column.type.dialect_impl(dialect).bind_processor(dialect)
+    )
+
+
+def insert_rows(
+    connection: Connection, table: Table, names: tuple[str, ...], rows: Sequence[Sequence[Any]]
+) -> None:
+    """Insert rows of driver-ready values, many rows a statement.
+
+    A statement of many rows costs SQLite one statement journal (the pages it changes are
+    copied once), where a statement a row, as executemany runs them, copies every page it
+    changes for every row: on a table with triggers or foreign keys that is most of the cost."""
+    if not rows:
+        return
+    per = _rows_per_statement(connection, len(names))
+    for start in range(0, len(rows), per):
+        part = rows[start : start + per]
+        sql = _insert_sql(connection.dialect.name, table.name, names, len(part))
+        connection.exec_driver_sql(sql, tuple(chain.from_iterable(part)))
+
+
+def _rows_per_statement(connection: Connection, columns: int) -> int:
+    most = 500
+    if connection.dialect.name == "sqlite":
+        raw = connection.connection.dbapi_connection
+        if isinstance(raw, sqlite3.Connection):
+            most = min(most, raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // columns)
+    else:
+        most = min(most, 65535 // columns)
+    return max(most, 1)
+
+
+@functools.lru_cache(maxsize=256)
+def _insert_sql(dialect: str, table: str, names: tuple[str, ...], count: int) -> str:
+    mark = "?" if dialect == "sqlite" else "%s"
+    one = f"({', '.join([mark] * len(names))})"
+    columns = ", ".join(f'"{name}"' for name in names)
+    return f'INSERT INTO "{table}" ({columns}) VALUES {", ".join([one] * count)}'
+
+
+def _bulk(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert many rows given as dicts of Python values. Each value still goes through its
+    column type's bind processor (made once per column), so what is stored is exactly what an
+    ordinary insert stores; only SQLAlchemy's per-row statement bookkeeping is skipped."""
+    if not rows:
+        return
+    connection = session.connection()
+    dialect = connection.dialect
+    names = tuple(rows[0])
+    processors = [_processor(table.c[name], dialect) for name in names]
+    insert_rows(
+        connection,
+        table,
+        names,
+        [
+            tuple(
+                p(row[n]) if p is not None else row[n]
+                for n, p in zip(names, processors, strict=True)
+            )
+            for row in rows
+        ],
+    )
+
+
+# --- the tickets' ids and signed payloads -----------------------------------------------------
+ID_SPACE = 32**8  # ticket ids are 8 Crockford base32 characters
+BLOCK = 512  # ids drawn, sorted and signed together
+# From this many rows on, an import signs its tickets in a process of its own, started before
+# the file is checked, while it reads and writes: a thread would hold the GIL while the writer
+# holds the database's lock, and every one of the import's transactions (and a door's wait
+# behind it) would take longer.
+SIGN_APART = 5000
+# Blocks the signing process may have ready (each about 70 kB): enough to have tickets ready
+# when the writing starts; more would only be signed in vain when rows turn out registered
+# already (importing a file again).
+AHEAD = 64
+_PAIRS = [a + b for a in ID_ALPHABET for b in ID_ALPHABET]  # 10 bits -> two characters
+
+
+def id_block(index: int, most: int) -> list[str]:
+    """The ``index``-th block of an import's ticket ids, sorted, for an import of at most
+    ``most`` tickets. Block k is drawn at random from its own k-th share of all ids, so an
+    import's ids rise from its first row to its last: each index of the database takes them
+    at one place, where random ones would touch a page of it each. Past ``most``, ids are
+    drawn from all of them."""
+    count = BLOCK
+    if (index + 1) * BLOCK <= most or index * BLOCK < most:
+        low = index * BLOCK * ID_SPACE // most
+        count = min(BLOCK, most - index * BLOCK)
+        width = (index * BLOCK + count) * ID_SPACE // most - low
+    else:
+        low, width = 0, ID_SPACE
+    drawn: set[int] = set()
+    while len(drawn) < count:
+        need = count - len(drawn)
+        drawn.update(
+            low + r % width for r in struct.unpack(f">{need}Q", secrets.token_bytes(8 * need))
+        )
+    return [
+        _PAIRS[v >> 30] + _PAIRS[(v >> 20) & 1023] + _PAIRS[(v >> 10) & 1023] + _PAIRS[v & 1023]
+        for v in sorted(drawn)
+    ]
+
+
+def _sign_ahead(private_key: bytes, most: int, ready: Any, taken: Any) -> None:
+    """The signing process: block after block, as far ahead as the queue lets it, up to the
+    import's most tickets (the rare one more is drawn and signed where the import runs). It
+    skips the blocks the import signed itself while this process was starting (``taken``)."""
+    signer = Signer(Ed25519PrivateKey.from_private_bytes(private_key))
+    index = 0
+    while index < -(-most // BLOCK):
+        index = max(index, taken.value)
+        ids = id_block(index, most)
+        ready.put((index, "".join(ids), "\n".join(sign_many(signer, ids))))
+        index += 1
+
+
+class TicketIds:
+    """New ticket ids for an import, in rising order, each with its signed QR payload (None
+    without a signing key): signed in a process of its own for a big import (here while that
+    process starts), here otherwise, and here too should that process not be had or stop."""
+
+    def __init__(self, signer: Signer | None, most: int) -> None:
+        self._signer, self._most = signer, max(most, 1)
+        self._ready: deque[tuple[str, str | None]] = deque()
+        self._process: Any = None
+        self._queue: Any = None
+        self._running = False  # the process has delivered a block
+        context = multiprocessing.get_context("spawn")  # safe beside the app's threads
+        self._taken = context.Value("q", 0, lock=False)  # the next block not signed yet
+        if signer is not None and most >= SIGN_APART:
+            try:
+                self._queue = context.Queue(AHEAD)
+                self._process = context.Process(
+                    target=_sign_ahead,
+                    args=(signer.private_bytes(), self._most, self._queue, self._taken),
+                    daemon=True,
+                    name="eventdesk-signing",
+                )
+                self._process.start()
+            except OSError:  # no process to be had: sign here
+                self._process = None
+
+    def take(self, count: int) -> tuple[list[str], list[str | None]]:
+        while len(self._ready) < count:
+            self._ready.extend(self._block())
+        taken = [self._ready.popleft() for _ in range(count)]
+        return [ticket_id for ticket_id, _ in taken], [payload for _, payload in taken]
+
+    def another(self) -> tuple[str, str | None]:
+        """One more id, drawn from all of them (one taken already is drawn again)."""
+        ticket_id = new_id()
+        return ticket_id, self._signer.payload(ticket_id) if self._signer else None
+
+    def _block(self) -> list[tuple[str, str | None]]:
+        while self._process is not None:
+            try:
+                index, ids, payloads = self._queue.get(timeout=0.5 if self._running else 0.001)
+            except queue.Empty:
+                if not self._running:
+                    break  # still starting: this block is signed here
+                if not self._process.is_alive():  # it stopped: sign here from now on
+                    self._stop()
+                continue
+            except (OSError, EOFError, ValueError):
+                self._stop()
+                continue
+            self._running = True
+            if index < self._taken.value:
+                continue  # signed here while the process started
+            self._taken.value = index + 1
+            return list(zip(_chunked(ids, 8), payloads.split("\n"), strict=True))
+        ids_here = id_block(self._taken.value, self._most)
+        self._taken.value += 1
+        if self._signer is None:
+            return [(ticket_id, None) for ticket_id in ids_here]
+        return list(zip(ids_here, sign_many(self._signer, ids_here), strict=True))
+
+    def _stop(self) -> None:
+        process, self._process = self._process, None
+        if process is not None:
+            process.terminate()
+            process.join(timeout=10)
+            self._queue.cancel_join_thread()
+            self._queue.close()
+
+    def close(self) -> None:
+        self._stop()
+
+
+def _chunked(text: str, width: int) -> list[str]:
+    return [text[i : i + width] for i in range(0, len(text), width)]
