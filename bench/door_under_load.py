@@ -34,7 +34,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -44,9 +43,9 @@ from multiprocessing.synchronize import Event
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from bench.scratch import scratch_database
 from eventdesk.config import load_config, sqlite_url
 from eventdesk.db import Store, normalize_url, open_store
 from eventdesk.services import attendees, events
@@ -84,17 +83,9 @@ def database(url: str | None, folder: Path) -> Iterator[tuple[str, str]]:
             "--db takes a PostgreSQL URL (postgresql+psycopg://USER@HOST:PORT/DATABASE); "
             "without it the run is on SQLite"
         )
-    name = f"eventdesk_door_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        run_url = server.set(database=name).render_as_string(hide_password=False)
+    with scratch_database(url, "eventdesk_door") as run_url:
+        name = make_url(run_url).database
         yield run_url, f"PostgreSQL, database {name} on {server.host}:{server.port or 5432}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def make_station(data: Path, url: str, tickets: int) -> tuple[str, list[str]]:

@@ -49,7 +49,7 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import psycopg
-from sqlalchemy import Table, create_engine, func, insert, select, text, update
+from sqlalchemy import Table, func, insert, select, text, update
 from sqlalchemy.engine import make_url
 
 from eventdesk.config import load_config
@@ -68,6 +68,7 @@ from eventdesk.values import utcnow
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+from bench.scratch import scratch_database  # noqa: E402
 from testkit.proxy import TcpProxy  # noqa: E402
 
 T = TypeVar("T")
@@ -97,17 +98,8 @@ def database(server_url: str) -> Iterator[str]:
     server = make_url(normalize_url(server_url))
     if server.get_backend_name() != "postgresql":
         raise SystemExit("--db takes a PostgreSQL URL: offline stations are stations on a server")
-    name = f"eventdesk_bench_offline_{os.getpid()}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(server_url, "eventdesk_bench_offline") as url:
+        yield url
 
 
 @dataclass(frozen=True)

@@ -104,7 +104,15 @@ class Store:
         self._checkin_engine = self.engine.execution_options(
             **{_WRITE_OPTION: True, _CHECKIN_OPTION: True}
         )
-        self._reader = sessionmaker(self.engine, expire_on_commit=False)
+        # PostgreSQL reads are READ ONLY transactions (psycopg says so in the BEGIN it sends):
+        # one can end in COMMIT, which keeps the statements psycopg prepared on the connection
+        # (a ROLLBACK makes it discard all of them, the door's too), and nothing is written.
+        reader = (
+            self.engine
+            if self.dialect == "sqlite"
+            else self.engine.execution_options(postgresql_readonly=True)
+        )
+        self._reader = sessionmaker(reader, expire_on_commit=False)
         self._writer = sessionmaker(self._write_engine, expire_on_commit=False)
         # This station's ticket signer, when it holds the private key (see eventdesk.tickets).
         self.signer: Signer | None = None
@@ -123,8 +131,13 @@ class Store:
         with _unavailable_as_error(), self._reader() as session:
             try:
                 yield session
-            finally:
+            except BaseException:
                 session.rollback()
+                raise
+            if self.dialect == "sqlite":
+                session.rollback()
+            else:
+                session.commit()  # a READ ONLY transaction: see __init__
 
     @contextmanager
     def write(self) -> Iterator[Session]:

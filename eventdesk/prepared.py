@@ -13,7 +13,7 @@ connection the server dropped invalidated, as ``Connection.execute`` would do.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -25,6 +25,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 Processor = Callable[[Any], Any] | None
+_EACH = 16  # rows ``each`` reads from the driver at a time
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,20 @@ class Prepared:
             }
             for row in fetched
         ]
+
+    def each(self, conn: Connection, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        """The rows one by one, as ``rows`` gives them, read as they are asked for: a caller
+        that stops early leaves the rest unread (SQLite does not even look for them)."""
+        cursor, made = self._run(conn, params)
+        try:
+            while batch := cursor.fetchmany(_EACH):
+                for row in batch:
+                    yield {
+                        key: (process(value) if process is not None else value)
+                        for key, process, value in zip(made.columns, made.results, row, strict=True)
+                    }
+        finally:
+            cursor.close()
 
     def first(self, conn: Connection, params: dict[str, Any]) -> dict[str, Any] | None:
         found = self.rows(conn, params)

@@ -61,6 +61,28 @@ def test_empty_query_lists_everyone_by_name_with_limit(crowd: Store) -> None:
     assert len(names(crowd, "a", limit=1)) == 1
 
 
+def test_a_person_whose_words_share_the_prefix_many_times_does_not_hide_the_others(
+    store: Store,
+) -> None:
+    # Every word of the first person starts with "ann" and sorts before the second person's:
+    # the rows read first are all hers, yet the second person is found as well.
+    attendees.add_attendee(
+        store, name="Anna Annabel Annaliese", email="annalena.annemarie@annex.example"
+    )
+    attendees.add_attendee(store, name="Annika Berg", email="berg@example.com")
+    assert names(store, "ann", limit=2) == ["Anna Annabel Annaliese", "Annika Berg"]
+    assert names(store, "ann", limit=1) == ["Anna Annabel Annaliese"]
+    assert names(store, "ann x", limit=2) == []
+
+
+def test_search_answers_the_same_across_many_people(store: Store) -> None:
+    # More people than one read of the search holds: the order is that of the word matched.
+    for n in range(30):
+        attendees.add_attendee(store, name=f"Kim Number{n:02d}", email=f"kim{n:02d}@example.com")
+    found = names(store, "kim num", limit=25)
+    assert found == [f"Kim Number{n:02d}" for n in range(25)]
+
+
 def test_find_by_ticket_id(crowd: Store) -> None:
     ev = make_event(crowd)
     add_type(crowd, ev, "Regular")

@@ -12,14 +12,27 @@ import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, delete, exists, func, insert, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    select,
+)
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from eventdesk.db import Store
 from eventdesk.errors import Conflict
 from eventdesk.models import Attendee, Event, SearchToken, Ticket
+from eventdesk.prepared import Prepared
 from eventdesk.services.auth import hash_pin
 from eventdesk.services.common import email_key, get_attendee
 from eventdesk.text import prefix_upper_bound, words
@@ -27,6 +40,8 @@ from eventdesk.values import optional_text, parse_email, parse_pin, require_text
 
 DEFAULT_LIMIT = 50
 MAX_TERMS = 6
+_ATTENDEE = cast(Table, Attendee.__table__)
+_TOKEN = cast(Table, SearchToken.__table__)
 
 
 @dataclass(frozen=True)
@@ -228,25 +243,99 @@ def _query_terms(query: str) -> list[str]:
     return unique[:MAX_TERMS]
 
 
-def _token_range(term: str) -> ColumnElement[bool]:
-    return and_(SearchToken.token >= term, SearchToken.token < prefix_upper_bound(term))
+def _token_range(token: Any, number: int) -> ColumnElement[bool]:
+    return and_(token >= bindparam(f"low{number}"), token < bindparam(f"high{number}"))
 
 
-def _most_selective(session: Session, terms: list[str]) -> list[str]:
+def _range_params(terms: Sequence[str]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for number, term in enumerate(terms):
+        params[f"low{number}"], params[f"high{number}"] = term, prefix_upper_bound(term)
+    return params
+
+
+_SELECTIVITY_CAP = 2000
+# How many tokens start with the term, counted up to the cap.
+_COUNT = Prepared(
+    select(func.count().label("tokens")).select_from(
+        select(_TOKEN.c.id)
+        .where(_token_range(_TOKEN.c.token, 0))
+        .limit(_SELECTIVITY_CAP)
+        .subquery()
+    )
+)
+
+
+def _most_selective(connection: Connection, terms: list[str]) -> list[str]:
     """Terms reordered so the one matching fewest tokens drives the scan (counted up to a cap)."""
     if len(terms) == 1:
         return terms
-    cap = 2000
-    counts = {
-        term: session.scalar(
-            select(func.count()).select_from(
-                select(SearchToken.id).where(_token_range(term)).limit(cap).subquery()
+    counts = {}
+    for term in terms:
+        found = _COUNT.first(connection, _range_params([term]))
+        counts[term] = int(found["tokens"]) if found else 0
+    return sorted(terms, key=lambda t: (counts[t], -len(t)))
+
+
+_INFO = (
+    _ATTENDEE.c.name,
+    _ATTENDEE.c.email,
+    _ATTENDEE.c.company,
+    _ATTENDEE.c.phone,
+    _ATTENDEE.c.pin_hash.is_not(None).label("has_pin"),
+)
+
+
+@functools.cache
+def _matching(terms: int, dialect: str) -> Prepared:
+    """The people whose words start with each of ``terms`` typed words, with what the desk
+    shows of them, in the order of the first term's matching word: one statement, prepared
+    once for each number of words. The first word's tokens are read in index order and each
+    is kept when the person also has a word for every other term, up to the limit. A person
+    matching by two words comes twice and is taken once.
+
+    SQLite reads each person's row as their token is found, and stops when the caller has
+    enough. PostgreSQL's planner, not knowing how few tokens a prefix has, would read the
+    whole attendee table into a hash instead: there the tokens are gathered first (at most
+    the limit), then those people's rows read by their key."""
+    driver = _TOKEN.alias("driver")
+    conditions = [_token_range(driver.c.token, 0)]
+    for number in range(1, terms):
+        other = _TOKEN.alias(f"other{number}")
+        conditions.append(
+            exists().where(
+                other.c.attendee_id == driver.c.attendee_id,
+                _token_range(other.c.token, number),
             )
         )
-        or 0
-        for term in terms
-    }
-    return sorted(terms, key=lambda t: (counts[t], -len(t)))
+    order = (driver.c.token, driver.c.attendee_id)
+    if dialect == "sqlite":
+        return Prepared(
+            select(driver.c.attendee_id.label("id"), *_INFO)
+            .join_from(driver, _ATTENDEE, _ATTENDEE.c.id == driver.c.attendee_id)
+            .where(*conditions)
+            .order_by(*order)
+            .limit(bindparam("most"))
+        )
+    hits = (
+        select(driver.c.attendee_id, driver.c.token)
+        .where(*conditions)
+        .order_by(*order)
+        .limit(bindparam("most"))
+        .subquery("hits")
+    )
+    return Prepared(
+        select(hits.c.attendee_id.label("id"), *_INFO)
+        .join_from(hits, _ATTENDEE, _ATTENDEE.c.id == hits.c.attendee_id)
+        .order_by(hits.c.token, hits.c.attendee_id)
+    )
+
+
+_EVERYONE = Prepared(
+    select(_ATTENDEE.c.id, *_INFO)
+    .order_by(_ATTENDEE.c.name, _ATTENDEE.c.id)
+    .limit(bindparam("most"))
+)
 
 
 def find_attendees(store: Store, query: str, *, limit: int = DEFAULT_LIMIT) -> list[AttendeeInfo]:
@@ -258,37 +347,31 @@ def find_attendees(store: Store, query: str, *, limit: int = DEFAULT_LIMIT) -> l
 
 
 def search_session(session: Session, query: str, *, limit: int) -> list[AttendeeInfo]:
+    """``find_attendees`` in a session of the caller's. The desk types a letter at a time, so
+    this runs on prepared statements, straight on the driver (eventdesk.prepared)."""
+    connection = session.connection()
     terms = _query_terms(query)
     if terms:
-        terms = _most_selective(session, terms)
+        terms = _most_selective(connection, terms)
     if not terms:
-        rows = session.scalars(select(Attendee).order_by(Attendee.name, Attendee.id).limit(limit))
-        return [attendee_info(r) for r in rows]
-    driver = aliased(SearchToken)
-    stmt = select(driver.attendee_id).where(
-        driver.token >= terms[0], driver.token < prefix_upper_bound(terms[0])
-    )
-    for term in terms[1:]:
-        other = aliased(SearchToken)
-        stmt = stmt.where(
-            exists().where(
-                and_(
-                    other.attendee_id == driver.attendee_id,
-                    other.token >= term,
-                    other.token < prefix_upper_bound(term),
-                )
-            )
-        )
-    stmt = stmt.order_by(driver.token, driver.attendee_id).limit(limit * 4)
-    ordered = _unique(session.scalars(stmt).all())[:limit]
-    if not ordered:
-        return []
-    by_id = {a.id: a for a in session.scalars(select(Attendee).where(Attendee.id.in_(ordered)))}
-    return [attendee_info(by_id[i]) for i in ordered if i in by_id]
-
-
-def _unique(ids: Sequence[int]) -> list[int]:
-    return list(dict.fromkeys(ids))
+        return [AttendeeInfo(**row) for row in _EVERYONE.rows(connection, {"most": limit})]
+    search = _matching(len(terms), connection.dialect.name)
+    params = _range_params(terms)
+    # A person two of whose words start with the first term comes twice: a few more rows
+    # than asked for are read, and more only when those were not enough people.
+    most = limit + limit // 4 + 1
+    while True:
+        people: dict[int, AttendeeInfo] = {}
+        read = 0
+        for row in search.each(connection, {**params, "most": most}):
+            read += 1
+            if row["id"] not in people:
+                people[row["id"]] = AttendeeInfo(**row)
+                if len(people) == limit:
+                    return list(people.values())
+        if read < most:  # every match was read
+            return list(people.values())
+        most *= 4
 
 
 def known_emails(store: Store, emails: Sequence[str]) -> set[str]:
