@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from eventdesk.db import Store, normalize_url
 from eventdesk.errors import DatabaseUnavailable, InvalidInput
@@ -19,6 +21,7 @@ from eventdesk.migrate import current_revision, upgrade
 from eventdesk.migrations import HEAD_REVISION
 from eventdesk.models import Base
 from eventdesk.services import events
+from tests.helpers import make_event
 
 
 def test_head_revision_constant_matches_the_scripts() -> None:
@@ -99,6 +102,28 @@ def test_times_are_utc_aware_both_ways(store: Store) -> None:
     shown = events.show_event(store, made.slug)
     assert shown.starts_at == datetime(2030, 5, 1, 7, 0, tzinfo=UTC)
     assert shown.starts_at.utcoffset() == timedelta(0)
+
+
+def test_reads_keep_the_statements_prepared_on_the_connection(store: Store) -> None:
+    # psycopg prepares a statement a connection runs often; a ROLLBACK makes it discard every
+    # one it prepared (a read ended in one, and so the door's statements were planned anew).
+    if store.is_sqlite:
+        pytest.skip("psycopg's prepared statements: PostgreSQL only")
+    for _ in range(8):
+        with store.read() as session:
+            session.execute(text("SELECT count(*) FROM event WHERE id > :n"), {"n": 0}).all()
+    with store.read() as session:
+        prepared = session.execute(text("SELECT count(*) FROM pg_prepared_statements"))
+        assert prepared.scalar_one() >= 1
+
+
+def test_a_read_writes_nothing(store: Store) -> None:
+    slug = make_event(store, name="Kept")
+    # PostgreSQL refuses it (a READ ONLY transaction); SQLite's read rolls it back.
+    refused = pytest.raises(DBAPIError) if not store.is_sqlite else nullcontext()
+    with refused, store.read() as session:
+        session.execute(text("UPDATE event SET title = 'Changed'"))
+    assert events.show_event(store, slug).title == "Kept"
 
 
 def test_unreachable_postgres_is_an_environment_error() -> None:

@@ -458,7 +458,10 @@ def _write(
             return
         ticket_ids, payloads = tickets.take(count)
         batch = _Batch(job, orders, ticket_ids, payloads, run_id, station)
-        with store.read() as session:
+        # Made before the write: in a read on SQLite (it takes no lock); on PostgreSQL the new
+        # ids are drawn from the tables' sequences, which a READ ONLY transaction may not do,
+        # so there it is a transaction that locks nothing.
+        with store.read() if store.is_sqlite else store.write() as session:
             batch.prepare(session.connection(), tickets)
         with batches.write(count) as session:
             waitlisted += batch.write(session)
