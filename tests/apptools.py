@@ -9,7 +9,7 @@ import re
 import shutil
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cache
@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from textual.widgets import Input, Select
+from textual.worker import WorkerCancelled
 
 from eventdesk.config import Config, load_config, sqlite_url
 from eventdesk.db import Store, open_store
@@ -235,3 +236,11 @@ async def wait_for(condition: Callable[[], bool], pilot: Any, timeout: float = 3
         if loop.time() > deadline:
             raise AssertionError("the app did not get there in time")
         await pilot.pause(0.05)
+
+
+async def workers_done(app: Any) -> None:
+    """Every worker the app has started has ended. One that a newer worker of its exclusive
+    group replaced (the desk reads again on a timer) ends cancelled, which is no failure."""
+    for worker in list(app.workers):
+        with suppress(WorkerCancelled):
+            await worker.wait()

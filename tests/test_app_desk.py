@@ -37,7 +37,7 @@ from screens.widgets.desk_forms import PaymentScreen, WalkInScreen
 from screens.widgets.desk_messages import Searched
 from screens.widgets.desk_results import ResultsTable
 from testkit.media import Shot, render_frames, write_video
-from tests.apptools import STATION, DemoStation, wait_for
+from tests.apptools import STATION, DemoStation, wait_for, workers_done
 
 pytestmark = pytest.mark.asyncio
 
@@ -595,7 +595,7 @@ async def test_no_check_in_while_the_results_are_behind_the_typing(station: Demo
             lambda: screen.card is not None and screen.card.attendee.id == second.attendee_id,
             pilot,
         )
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         assert show_ticket(store, first.id).checked_in_at is None  # the one no longer looked at
         await pilot.press("ctrl+k")  # now the card is the one typed
         await wait_for(lambda: show_ticket(store, second.id).checked_in_at is not None, pilot)

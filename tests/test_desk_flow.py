@@ -25,7 +25,7 @@ from screens.messages import ScanDecided
 from screens.widgets.desk_cancel import CancelScreen
 from screens.widgets.desk_forms import WalkInScreen
 from screens.widgets.desk_results import ResultsTable
-from tests.apptools import DemoStation, wait_for
+from tests.apptools import DemoStation, wait_for, workers_done
 from tests.test_app_desk import (
     admissible,
     banner,
@@ -261,7 +261,7 @@ async def test_a_scan_ended_by_tab_then_enter_admits_once(station: DemoStation) 
         driver.send_message(events.Key("enter", "\r"))
         await wait_for(lambda: show_ticket(store, first.id).checked_in_at is not None, pilot)
         await wait_for(lambda: search.value == first.id, pilot)
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         decided = [m.decision.result.result for m in messages if isinstance(m, ScanDecided)]
         assert decided == ["ok"]  # the Enter after the Tab checked in nobody again

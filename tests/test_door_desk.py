@@ -18,7 +18,7 @@ from eventdesk.services.events import show_event
 from eventdesk.services.registration import show_ticket, tickets_of_attendee
 from screens.messages import ScanDecided
 from screens.widgets.desk_results import ResultsTable
-from tests.apptools import DemoStation, wait_for
+from tests.apptools import DemoStation, wait_for, workers_done
 from tests.test_app_desk import (
     admissible,
     banner,
@@ -73,7 +73,7 @@ async def test_a_scan_typed_into_search_answers_and_shows_the_same_person(
             lambda: screen.card is not None and screen.card.attendee.id == ticket.attendee_id,
             pilot,
         )
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()  # the messages those workers posted
         assert screen.card is not None and screen.card.attendee.id == ticket.attendee_id
         assert ticket.attendee in card_text(screen) and ticket.id in card_text(screen)

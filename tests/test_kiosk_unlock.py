@@ -26,7 +26,7 @@ from eventdesk.values import utcnow
 from screens.app import make_app
 from screens.kiosk import KioskScreen
 from screens.login import LoginScreen, StaffPinScreen
-from tests.apptools import DemoStation, sign_in_with_pin, wait_for
+from tests.apptools import DemoStation, sign_in_with_pin, wait_for, workers_done
 from tests.helpers import migrate
 from tests.test_app_kiosk import kiosk_app, started
 
@@ -296,9 +296,9 @@ async def test_f12_at_the_kiosk_names_nobody_and_locks_the_kiosk_not_the_account
         await started(app, pilot)
         await pilot.press("f12")
         await wait_for(lambda: isinstance(app.screen, StaffPinScreen), pilot)
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.press("enter")  # on the first field: a list of names would open now
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         shown = _screen_text(app)
         assert "PIN" in shown and not [name for name in names if name in shown]

@@ -18,7 +18,7 @@ import pytest
 from textual.widgets import Input
 
 from screens.app import EventdeskApp, make_app
-from tests.apptools import DemoStation, build_template, copy_station, wait_for
+from tests.apptools import DemoStation, build_template, copy_station, wait_for, workers_done
 
 NOW = datetime(2026, 5, 14, 10, 30, tzinfo=UTC)  # doors opened at 08:00 in Berlin
 SIZES = [(120, 40), (80, 24)]
@@ -64,7 +64,7 @@ async def settle(pilot: Any) -> None:
     # Until a pass starts no new work: a worker's result is a message, whose handler may start
     # another worker (a list that fills, then the card of its first row).
     for _ in range(50):
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot.app)
         await pilot.pause()
         if not any(
             worker.is_running or worker.state.name == "PENDING" for worker in pilot.app.workers
