@@ -104,7 +104,8 @@ def main() -> None:
     else:
         print(f"PostgreSQL: not measured (give --postgres URL or set {POSTGRES_ENV})")
     print(
-        f"goal: p95 at 1,000,000 attendees at most {GOAL}x at 10,000, on SQLite and PostgreSQL:"
+        f"goal: p95 at {args.attendees:,} attendees at most {GOAL}x at {args.small:,},"
+        " on SQLite and PostgreSQL:"
         f" {'met' if all(results) and len(results) == 2 else 'NOT met'}"
     )
 

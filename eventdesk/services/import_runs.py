@@ -53,7 +53,7 @@ from eventdesk.tickets import Signer, sign_many
 # the write lock, to about HOLD_SECONDS each, and grow at most twofold from one to the next.
 CHUNK_ROWS = 200
 MAX_ROWS = 5000
-HOLD_SECONDS = 0.05
+HOLD_SECONDS = 0.025
 # A run in "staging" not touched for this long (by the database's clock) was left by a
 # process that stopped: far longer than any one of its transactions takes.
 STALE_RUN = timedelta(minutes=2)
