@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from textual import on
+from textual import events, on
 from textual.actions import ActionParseResult
 from textual.app import App
 from textual.binding import Binding
@@ -109,8 +109,17 @@ class EventdeskApp(App[None]):
         self.ready_file = ready_file
         self.start_mode = mode
         self.backup_minutes, self.backup_keep = backup_minutes, backup_keep
+        # When the key being handled was read from the terminal (its event's time, on
+        # time.monotonic's clock): a scanner's keys come together, however long a busy
+        # station takes to handle them one by one.
+        self.key_time = 0.0
         super().__init__()
         self.devices = Devices(backend, self)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            self.key_time = event.time
+        await super().on_event(event)
 
     def on_mount(self) -> None:
         self.devices.start_sync()

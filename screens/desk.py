@@ -300,27 +300,33 @@ class DeskScreen(DeskParts):
             self._submit_search(from_table=True)
 
     def _scan_suffix(self) -> bool:
-        """An Enter right after a scan ended by Tab is the scanner's, not a request."""
+        """An Enter right after a scan ended by Tab is the scanner's, not a request: it came
+        from the terminal within SCAN_SUFFIX_SECONDS of the Tab (when the station handles it
+        does not matter)."""
         ended, self.scan_suffix = self.scan_suffix, None
-        return ended is not None and time.monotonic() - ended < SCAN_SUFFIX_SECONDS
+        return ended is not None and self._key_time() - ended < SCAN_SUFFIX_SECONDS
+
+    def _key_time(self) -> float:
+        """When the key being handled was read from the terminal (EventdeskApp.key_time)."""
+        return float(getattr(self.app, "key_time", 0.0) or time.monotonic())
 
     def action_tab(self) -> None:
         """Tab, decided once the keys typed before it (queued at the focused widget) are in."""
         focused = self.focused or self
-        focused.call_later(self._tab)
+        focused.call_later(self._tab, self._key_time())
 
-    def _tab(self) -> None:
+    def _tab(self, arrived: float) -> None:
         """Tab ends a scan typed into Search or the scan field (a scanner set to send Tab);
         from Search otherwise it goes to the results table, where Enter acts on the row the
         card shows (or says the results are still coming); elsewhere it moves on as usual."""
         search, scan = self.query_one("#search", Input), self.query_one("#scan", Input)
         typed_scan = scan_payload(search.value) is not None
         if self.focused is scan and scan.value.strip():
-            self.scan_suffix = time.monotonic()
+            self.scan_suffix = arrived
             text, scan.value = scan.value, ""
             self.scan_text(text, "scanner")
         elif typed_scan and (self.focused is search or not isinstance(self.focused, Input)):
-            self.scan_suffix = time.monotonic()
+            self.scan_suffix = arrived
             self._submit_search(from_table=False)
         elif self.focused is search:
             self.query_one("#results", ResultsTable).focus()
