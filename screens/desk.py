@@ -65,7 +65,7 @@ from screens.widgets.desk_results import ResultsTable
 from screens.widgets.desk_walkin import NO_EVENT, WalkInDone
 from screens.widgets.key_bar import KeyBar, say_not_available
 from screens.widgets.offline_state import OfflineState
-from screens.widgets.wedge_scans import WedgeScans
+from screens.widgets.wedge_scans import WedgeScans, key_time
 
 SEARCH_LIMIT = 50
 POLL_SECONDS = 2.0  # the card and the ✔ marks follow what other stations do
@@ -300,20 +300,14 @@ class DeskScreen(DeskParts):
             self._submit_search(from_table=True)
 
     def _scan_suffix(self) -> bool:
-        """An Enter right after a scan ended by Tab is the scanner's, not a request: it came
-        from the terminal within SCAN_SUFFIX_SECONDS of the Tab (when the station handles it
-        does not matter)."""
+        """An Enter that came from the terminal right after a scan's Tab is the scanner's."""
         ended, self.scan_suffix = self.scan_suffix, None
-        return ended is not None and self._key_time() - ended < SCAN_SUFFIX_SECONDS
-
-    def _key_time(self) -> float:
-        """When the key being handled was read from the terminal (EventdeskApp.key_time)."""
-        return float(getattr(self.app, "key_time", 0.0) or time.monotonic())
+        return ended is not None and key_time(self.app) - ended < SCAN_SUFFIX_SECONDS
 
     def action_tab(self) -> None:
         """Tab, decided once the keys typed before it (queued at the focused widget) are in."""
         focused = self.focused or self
-        focused.call_later(self._tab, self._key_time())
+        focused.call_later(self._tab, key_time(self.app))
 
     def _tab(self, arrived: float) -> None:
         """Tab ends a scan typed into Search or the scan field (a scanner set to send Tab);

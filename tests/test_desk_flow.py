@@ -243,6 +243,16 @@ async def test_cancel_offers_the_refund_and_keeps_the_money_when_asked(
         assert not isinstance(app.screen, CancelScreen)
 
 
+def scanner_types(app: Any, payload: str) -> Any:
+    """A scanner's keys, all at once as the terminal delivers them; the driver they went to."""
+    driver = app._driver
+    assert driver is not None
+    for character in payload:
+        key = character if character.isalnum() else {".": "full_stop"}.get(character, character)
+        driver.send_message(events.Key(key, character))
+    return driver
+
+
 # --- Tab from a scanner or a fast typist --------------------------------------------------------
 async def test_a_scan_ended_by_tab_then_enter_admits_once(station: DemoStation) -> None:
     store, event = station.store, station.summary.event
@@ -253,11 +263,7 @@ async def test_a_scan_ended_by_tab_then_enter_admits_once(station: DemoStation) 
     async with app.run_test(size=(120, 40), message_hook=hook((ScanDecided,), messages)) as pilot:
         screen = await opened(app, pilot)
         search = screen.query_one("#search", Input)
-        driver = app._driver
-        assert driver is not None
-        for character in first.qr_payload:  # a scanner's burst: payload, Tab, Enter
-            key = character if character.isalnum() else {".": "full_stop"}.get(character, character)
-            driver.send_message(events.Key(key, character))
+        driver = scanner_types(app, first.qr_payload)  # a scanner's burst: payload, Tab, Enter
         driver.send_message(events.Key("tab", "\t"))
         driver.send_message(events.Key("enter", "\r"))
         await wait_for(lambda: show_ticket(store, first.id).checked_in_at is not None, pilot)
@@ -291,11 +297,7 @@ async def test_the_scanners_enter_is_told_by_when_it_came_not_when_it_was_handle
     async with app.run_test(size=(120, 40), message_hook=hook((ScanDecided,), messages)) as pilot:
         screen = await opened(app, pilot)
         search = screen.query_one("#search", Input)
-        driver = app._driver
-        assert driver is not None
-        for character in first.qr_payload:
-            key = character if character.isalnum() else {".": "full_stop"}.get(character, character)
-            driver.send_message(events.Key(key, character))
+        driver = scanner_types(app, first.qr_payload)
         tab = events.Key("tab", "\t")
         driver.send_message(tab)
         await wait_for(lambda: show_ticket(store, first.id).checked_in_at is not None, pilot)

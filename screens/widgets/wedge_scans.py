@@ -7,6 +7,7 @@ decided, in order, when it is back.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -23,6 +24,12 @@ if TYPE_CHECKING:  # OpenCV loads when the camera is first used (start-up time)
     from kiosk.scanner import ScanWorker
 
 SCAN_SOURCES = ("camera", "scanner")
+
+
+def key_time(app: object) -> float:
+    """When the key being handled was read from the terminal (EventdeskApp.key_time, on
+    time.monotonic's clock): a scanner's keys came together, however late they are handled."""
+    return float(getattr(app, "key_time", 0.0) or time.monotonic())
 
 
 class WedgeScans:
