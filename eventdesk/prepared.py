@@ -37,6 +37,13 @@ class _Compiled:
     columns: tuple[str, ...]  # the result's keys
     results: tuple[Processor, ...]
 
+    def row(self, values: Sequence[Any]) -> dict[str, Any]:
+        """A driver's row as a dict of the result's keys, each value through its processor."""
+        return {
+            key: (process(value) if process is not None else value)
+            for key, process, value in zip(self.columns, self.results, values, strict=True)
+        }
+
 
 class Prepared:
     def __init__(self, statement: ClauseElement, *, column_keys: Sequence[str] = ()) -> None:
@@ -114,13 +121,7 @@ class Prepared:
             fetched = cursor.fetchall()
         finally:
             cursor.close()
-        return [
-            {
-                key: (process(value) if process is not None else value)
-                for key, process, value in zip(made.columns, made.results, row, strict=True)
-            }
-            for row in fetched
-        ]
+        return [made.row(row) for row in fetched]
 
     def each(self, conn: Connection, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
         """The rows one by one, as ``rows`` gives them, read as they are asked for: a caller
@@ -129,10 +130,7 @@ class Prepared:
         try:
             while batch := cursor.fetchmany(_EACH):
                 for row in batch:
-                    yield {
-                        key: (process(value) if process is not None else value)
-                        for key, process, value in zip(made.columns, made.results, row, strict=True)
-                    }
+                    yield made.row(row)
         finally:
             cursor.close()
 

@@ -87,6 +87,11 @@ def hook(kinds: tuple[type[Message], ...], into: list[Any]) -> Any:
     return capture
 
 
+def decided(messages: list[Any]) -> list[str]:
+    """The answers of the scans decided, in order (the ScanDecided messages a hook caught)."""
+    return [m.decision.result.result for m in messages if isinstance(m, ScanDecided)]
+
+
 async def opened(app: EventdeskApp, pilot: Any) -> DeskScreen:
     """The desk is up: everyone listed, the first card shown, the search box focused."""
     await wait_for(lambda: isinstance(app.screen, DeskScreen), pilot)
@@ -252,8 +257,7 @@ async def test_check_in_then_already_checked_in_then_undo(station: DemoStation) 
         assert "ALREADY CHECKED IN" in text and STATION in text
         assert show_ticket(store, ticket.id).checked_in_at == admitted.checked_in_at
         sources = [m.source for m in messages if isinstance(m, ScanDecided)]
-        results = [m.decision.result.result for m in messages if isinstance(m, ScanDecided)]
-        assert sources == ["desk", "desk"] and results == ["ok", "already_checked_in"]
+        assert sources == ["desk", "desk"] and decided(messages) == ["ok", "already_checked_in"]
 
         await pilot.press("ctrl+u")  # undo
         await wait_for(lambda: show_ticket(store, ticket.id).checked_in_at is None, pilot)

@@ -33,6 +33,7 @@ from tests.test_app_desk import (
     banner_text,
     card_text,
     choose,
+    decided,
     desk_app,
     event_tickets,
     hook,
@@ -270,8 +271,7 @@ async def test_a_scan_ended_by_tab_then_enter_admits_once(station: DemoStation) 
         await wait_for(lambda: search.value == first.id, pilot)
         await workers_done(app)
         await pilot.pause()
-        decided = [m.decision.result.result for m in messages if isinstance(m, ScanDecided)]
-        assert decided == ["ok"]  # the Enter after the Tab checked in nobody again
+        assert decided(messages) == ["ok"]  # the Enter after the Tab checked in nobody again
         assert banner(screen).has_class("-ok")
         assert app.focused is search
 
@@ -305,10 +305,10 @@ async def test_the_scanners_enter_is_told_by_when_it_came_not_when_it_was_handle
         enter = events.Key("enter", "\r")
         enter.time = tab.time + 2 * SCAN_SUFFIX_SECONDS
         driver.send_message(enter)
-        await wait_for(lambda: len([m for m in messages if isinstance(m, ScanDecided)]) == 2, pilot)
-        decided = [m.decision.result.result for m in messages if isinstance(m, ScanDecided)]
-        assert decided[0] == "ok"
-        assert decided[1] != "ok"  # asked again: checked in already, nobody admitted twice
+        await wait_for(lambda: len(decided(messages)) == 2, pilot)
+        first_answer, second_answer = decided(messages)
+        assert first_answer == "ok"
+        assert second_answer != "ok"  # asked again: checked in already, nobody admitted twice
 
 
 async def test_tab_moves_through_the_walk_in_form_as_typed(station: DemoStation) -> None:

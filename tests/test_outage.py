@@ -14,6 +14,8 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -324,24 +326,33 @@ def test_a_wedge_scanner_rides_out_an_sqlite_database_locked_past_its_busy_timeo
 
 
 # --- the camera's scan worker ---------------------------------------------------------------------
-def test_a_camera_scan_is_kept_while_the_database_file_is_away(
-    sqlite_template: Path, tmp_path: Path
-) -> None:
-    """The code was in view once; the database file was moved away meanwhile: the scan is kept
-    (the video has long ended) and admitted when the file is back."""
+@dataclass
+class CameraDoor:
+    """A camera door on an SQLite file whose folder a test moves away (to ``away``): a video
+    with one ticket's code in view once, its capture and scan workers (not started yet)."""
+
+    folder: Path
+    away: Path
+    store: Store
+    ticket_id: str
+    capture: CaptureWorker
+    worker: ScanWorker
+    decisions: list[Decision]
+
+
+@contextmanager
+def camera_door(sqlite_template: Path, tmp_path: Path, **worker_args: Any) -> Iterator[CameraDoor]:
+    """The door, its folder put back and its workers stopped at the end, whatever happened."""
     folder = tmp_path / "door"
     folder.mkdir()
     shutil.copy(sqlite_template, folder / "eventdesk.db")
     store = Store(f"sqlite:///{folder / 'eventdesk.db'}")
     signer = Signer(Ed25519PrivateKey.generate())
     register_public_key(store, signer, "test-station")
-    event = event_now(store)
-    ticket_id = guest(store, event, "Camera Guest")
+    ticket_id = guest(store, event_now(store), "Camera Guest")
     shots = [Shot(None, 0.2), Shot(signer.payload(ticket_id), 1.0), Shot(None, 0.2)]
     video = write_video(tmp_path / "door.avi", render_frames(shots, fps=15, width=640, height=480))
     decisions: list[Decision] = []
-    states: list[Any] = []  # what the worker said of the database (kiosk.outage.DatabaseState)
-    away = tmp_path / "door-away"
     capture = CaptureWorker(Source("file", str(video), "door"))
     worker = ScanWorker(
         store,
@@ -349,9 +360,30 @@ def test_a_camera_scan_is_kept_while_the_database_file_is_away(
         make_decoder("zxing"),
         station="Door 1",
         on_decision=decisions.append,
-        on_database=states.append,
+        **worker_args,
     )
+    away = tmp_path / "door-away"
     try:
+        yield CameraDoor(folder, away, store, ticket_id, capture, worker, decisions)
+    finally:
+        if away.exists():
+            away.rename(folder)
+        worker.stop()
+        capture.stop()
+        worker.join(10)
+        capture.join(10)
+        store.dispose()
+
+
+def test_a_camera_scan_is_kept_while_the_database_file_is_away(
+    sqlite_template: Path, tmp_path: Path
+) -> None:
+    """The code was in view once; the database file was moved away meanwhile: the scan is kept
+    (the video has long ended) and admitted when the file is back."""
+    states: list[Any] = []  # what the worker said of the database (kiosk.outage.DatabaseState)
+    with camera_door(sqlite_template, tmp_path, on_database=states.append) as door:
+        folder, away, capture, worker = door.folder, door.away, door.capture, door.worker
+        decisions = door.decisions
         folder.rename(away)
         capture.start()
         worker.start()
@@ -362,21 +394,13 @@ def test_a_camera_scan_is_kept_while_the_database_file_is_away(
         away.rename(folder)
         wait_until(lambda: decisions, timeout=LONG, what="the kept scan decided")
         worker.join(LONG)  # the video is over and nothing waits any more
-    finally:
-        if away.exists():
-            away.rename(folder)
-        worker.stop()
-        capture.stop()
-        worker.join(10)
-        capture.join(10)
-        store.dispose()
     assert worker.error is None and not worker.is_alive()
-    assert [(d.result.result, d.result.ticket_id) for d in decisions] == [("ok", ticket_id)]
+    assert [(d.result.result, d.result.ticket_id) for d in decisions] == [("ok", door.ticket_id)]
     assert [s.answering for s in states] == [False, True]
     assert "moved away" in states[0].reason
     check = Store(f"sqlite:///{folder / 'eventdesk.db'}")
     try:
-        assert admitted_once(check, ticket_id)
+        assert admitted_once(check, door.ticket_id)
     finally:
         check.dispose()
 

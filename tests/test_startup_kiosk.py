@@ -7,28 +7,21 @@ import gc
 import io
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from rich.console import Console
 from textual.app import App, ComposeResult
 
 from badges.fonts import FACES_KEPT
-from eventdesk.db import Store
-from eventdesk.tickets import Signer, register_public_key
-from kiosk.capture import CaptureWorker, Frame, Source, frames_back_to_the_system
-from kiosk.decoders import make_decoder
-from kiosk.scanner import Decision, ScanWorker
+from kiosk.capture import Frame, frames_back_to_the_system
 from screens.widgets.picture import HalfcellPicture, MovingPicture
 from screens.widgets.preview import CELL_COLOUR_BITS, CameraPreview
-from testkit.media import Shot, render_frames, write_video
 from tests.helpers import wait_until
-from tests.test_printing import event_now, guest
+from tests.test_outage import camera_door
 
 ROOT = Path(__file__).resolve().parents[1]
 LONG = 120.0
@@ -37,40 +30,18 @@ LONG = 120.0
 def test_a_scan_kept_for_the_database_keeps_no_frame(sqlite_template: Path, tmp_path: Path) -> None:
     """A code read while the database file is away waits for it as its payload, the frame's
     number and time: not the frame's pixels (a database away for a while keeps many scans)."""
-    folder = tmp_path / "door"
-    folder.mkdir()
-    shutil.copy(sqlite_template, folder / "eventdesk.db")
-    store = Store(f"sqlite:///{folder / 'eventdesk.db'}")
-    signer = Signer(Ed25519PrivateKey.generate())
-    register_public_key(store, signer, "test-station")
-    ticket_id = guest(store, event_now(store), "Camera Guest")
-    shots = [Shot(None, 0.2), Shot(signer.payload(ticket_id), 1.0), Shot(None, 0.2)]
-    video = write_video(tmp_path / "door.avi", render_frames(shots, fps=15, width=640, height=480))
-    decisions: list[Decision] = []
-    capture = CaptureWorker(Source("file", str(video), "door"))
-    worker = ScanWorker(
-        store, capture, make_decoder("zxing"), station="Door 1", on_decision=decisions.append
-    )
-    away = tmp_path / "door-away"
-    try:
-        folder.rename(away)
+    with camera_door(sqlite_template, tmp_path) as door:
+        capture, worker, decisions = door.capture, door.worker, door.decisions
+        door.folder.rename(door.away)
         capture.start()
         worker.start()
         wait_until(lambda: capture.exhausted and worker.waiting == 1, timeout=LONG, what="kept")
         gc.collect()
         assert [o for o in gc.get_objects() if isinstance(o, Frame)] == []
-        away.rename(folder)
+        door.away.rename(door.folder)
         wait_until(lambda: decisions, timeout=LONG, what="the kept scan decided")
-    finally:
-        if away.exists():
-            away.rename(folder)
-        worker.stop()
-        capture.stop()
-        worker.join(10)
-        capture.join(10)
-        store.dispose()
     (decision,) = decisions
-    assert decision.result.result == "ok" and decision.result.ticket_id == ticket_id
+    assert decision.result.result == "ok" and decision.result.ticket_id == door.ticket_id
     assert decision.frame_index is not None and decision.frame_index > 0  # the code's frame
     assert decision.latency_ms > 0
 
