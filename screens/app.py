@@ -9,9 +9,9 @@ import importlib
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from textual import events, on
+from textual import events, on, work
 from textual.actions import ActionParseResult
 from textual.app import App
 from textual.binding import Binding
@@ -20,15 +20,24 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from eventdesk.config import Config, load_config
-from eventdesk.db import Store, open_store
-from eventdesk.errors import InvalidInput, NotFound
+from eventdesk.errors import EventdeskError, InvalidInput, NotFound
 from eventdesk.private import keep_private
-from eventdesk.services.auth import StaffInfo, list_staff
-from screens.backend import MODES, Backend
+from screens.backend import MODES, Backend, OpenStation, open_station
 from screens.devices import Devices
 from screens.login import LoginScreen
-from screens.messages import BackupProblem, BadgePrinted, DatabaseStatus, SignedIn, SyncProblem
+from screens.messages import (
+    BackupProblem,
+    BadgePrinted,
+    DatabaseStatus,
+    SignedIn,
+    StationOpen,
+    SyncProblem,
+)
 from screens.widgets.key_bar import say_refusal
+
+if TYPE_CHECKING:
+    from eventdesk.db import Store
+    from eventdesk.services.auth import StaffInfo
 
 
 def lazy_screen(module: str, name: str) -> Callable[[], Screen[Any]]:
@@ -104,8 +113,13 @@ class EventdeskApp(App[None]):
         backup_minutes: float | None = None,
         backup_keep: int = 24,
         ready_file: Path | None = None,
+        open_store: Callable[[], Store] | None = None,
     ) -> None:
         self.backend = backend
+        # Opens the station's database once the first screen is drawn, if it is not open yet:
+        # the sign-in screen comes up before SQLAlchemy and the models are loaded.
+        self.open_store = open_store
+        self.failure: BaseException | None = None  # why the station could not be opened
         self.ready_file = ready_file
         self.start_mode = mode
         self.backup_minutes, self.backup_keep = backup_minutes, backup_keep
@@ -122,11 +136,6 @@ class EventdeskApp(App[None]):
         await super().on_event(event)
 
     def on_mount(self) -> None:
-        self.devices.start_sync()
-        if self.backup_minutes:
-            self.devices.start_backups(
-                self.backend.config.data_dir, self.backup_minutes, self.backup_keep
-            )
         self.show_who()
         if self.backend.staff is None and not self.backend.wall:
             self.switch_mode("login")
@@ -134,11 +143,52 @@ class EventdeskApp(App[None]):
             self.switch_mode(self._allowed(self.start_mode))
 
     def on_ready(self) -> None:
-        """The first screen is drawn: say so to whoever waits (bench/startup.py), then start
-        the print queue. Its thread loads the printer stack (Pillow, the badge renderers): begun
-        any earlier, it would take turns with the first screen for the interpreter."""
+        """The first screen is drawn: say so to whoever waits (bench/startup.py), then open
+        the database if it is not open yet, and start the station's devices. What they load
+        (SQLAlchemy, Pillow, the badge renderers), begun any earlier, would take turns with the
+        first screen for the interpreter."""
         if self.ready_file is not None:
             self.ready_file.write_text(f"{time.time():.6f}\n")
+        if self.backend.is_open:
+            self._start_station()
+        else:
+            self._open_station()
+
+    @work(thread=True, exclusive=True, group="open-station")
+    def _open_station(self) -> None:
+        backend = self.backend
+        try:
+            assert self.open_store is not None, "an app without a store is given how to open it"
+            opened = open_station(
+                backend.config, self.open_store, event=backend.event, clock=backend.clock
+            )
+        except Exception as exc:  # said by the command once the app is closed
+            self.call_from_thread(self._unopened, exc)
+            return
+        self.call_from_thread(self._opened, opened)
+
+    def _opened(self, opened: OpenStation) -> None:
+        self.backend.settle(opened)
+        self.show_who()
+        self.screen.post_message(StationOpen())
+        self._start_station()
+
+    def _unopened(self, exc: Exception) -> None:
+        self.failure = exc
+        self.exit(return_code=exc.exit_code if isinstance(exc, EventdeskError) else 3)
+        self.backend.unopened(str(exc))
+
+    def _start_station(self) -> None:
+        """The database is open: the station's sync, backups and print queue start (and the
+        ready file gets its second line: bench/startup.py)."""
+        if self.ready_file is not None:
+            with self.ready_file.open("a") as ready:
+                ready.write(f"{time.time():.6f}\n")
+        self.devices.start_sync()
+        if self.backup_minutes:
+            self.devices.start_backups(
+                self.backend.config.data_dir, self.backup_minutes, self.backup_keep
+            )
         self.run_worker(self.devices.start_printing, thread=True, group="devices")
 
     def on_unmount(self) -> None:
@@ -297,6 +347,7 @@ def make_app(
     *,
     config: Config | None = None,
     store: Store | None = None,
+    opens: Callable[[], Store] | None = None,
     mode: str = "desk",
     event: str | None = None,
     camera: str | None = None,
@@ -308,19 +359,20 @@ def make_app(
     wall: bool = False,
     ready_file: str | Path | None = None,
 ) -> EventdeskApp:
-    """The app for one station. Settings not given come from the configuration file."""
+    """The app for one station. Settings not given come from the configuration file. Its
+    database is ``store``; or ``opens`` opens it once the first screen is drawn (the sign-in
+    screen: not with ``sign_in_as`` or ``wall``, which show the store's content first); else it
+    is opened now."""
     if mode not in MODES:
         raise InvalidInput(f"mode must be one of {', '.join(MODES)}", field="mode")
     config = (config or load_config(data_dir=data_dir, database_url=db_url)).with_options(
         event=event, camera=camera, decoder=decoder, printer=printer, auto_print=auto_print
     )
     keep_private(config.data_dir)
-    store = store or open_store(config)
     from kiosk.printers import printers_of
 
     backend = Backend(
         config=config,
-        store=store,
         event=config.door_event,
         camera=config.camera,
         decoder=config.decoder,
@@ -329,19 +381,24 @@ def make_app(
         printers=printers_of(config),
         wall=wall,
     )
-    if not store.is_sqlite:  # a station on a server: decides from its mirror when it must
-        from eventdesk.services.door import Station
+    if store is None and (opens is None or sign_in_as is not None or wall):
+        if opens is None:
+            from eventdesk.db import open_store
 
-        backend.door_station = Station(config, store, clock=backend.clock)
-    backend.choose_event()
+            store = open_store(config)
+        else:
+            store, opens = opens(), None
+    if store is not None:  # open now; else the app opens it once its first screen is drawn
+        backend.settle(open_station(config, store, event=backend.event, clock=backend.clock))
     if sign_in_as is not None:
-        backend.staff = _staff_named(store, sign_in_as)
+        backend.staff = _staff_named(backend.store, sign_in_as)
     return EventdeskApp(
         backend,
         mode=mode,
         backup_minutes=config.backup_every_minutes,
         backup_keep=config.backup_keep,
         ready_file=Path(ready_file) if ready_file else None,
+        open_store=opens,
     )
 
 
@@ -350,6 +407,8 @@ def _text(value: object) -> str | None:
 
 
 def _staff_named(store: Store, name: str) -> StaffInfo:
+    from eventdesk.services.auth import list_staff
+
     for staff in list_staff(store):
         if staff.name.casefold() == name.casefold() and staff.active:
             return staff

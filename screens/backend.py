@@ -14,15 +14,17 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from eventdesk.config import Config
-from eventdesk.db import Store
-from eventdesk.errors import NotFound
-from eventdesk.services.auth import StaffInfo
-from eventdesk.services.events import EventInfo, current_event, list_events
+from eventdesk.errors import DatabaseUnavailable, NotFound
 from eventdesk.values import utcnow
 
-if TYPE_CHECKING:  # the check-in and door services load with the first check-in (start-up time)
+if TYPE_CHECKING:
+    # The database layer loads after the sign-in screen is drawn (``open_station``), the
+    # check-in and door services with the first check-in (start-up time).
+    from eventdesk.db import Store
+    from eventdesk.services.auth import StaffInfo
     from eventdesk.services.checkin import Checkin, UndoResult
     from eventdesk.services.door import Door, Station
+    from eventdesk.services.events import EventInfo
 
 MODES = ("desk", "kiosk", "organizer", "stats")
 ROLE_MODES: dict[str, tuple[str, ...]] = {
@@ -54,12 +56,46 @@ def station_checkin_class() -> Callable[..., Checkin]:
     return StationCheckin
 
 
+@dataclass(frozen=True)
+class OpenStation:
+    """A station's database, opened (and its event chosen) off the UI thread."""
+
+    store: Store
+    door: EventInfo | None  # the event at its door
+    door_station: Station | None  # on a server: its link, mirror and outbox
+
+
+def open_station(
+    config: Config,
+    store: Store | Callable[[], Store],
+    *,
+    event: str | None,
+    clock: Callable[[], datetime],
+) -> OpenStation:
+    """Open the station's database (``store`` opens it, if not open yet) and settle which event
+    its door serves: ``event`` (a slug or an id), else the current one. On a server the station
+    gets its door, which decides from its mirror when the server does not answer."""
+    from eventdesk.services.events import current_event, list_events
+
+    opened = store() if callable(store) else store
+    door_station = None
+    if not opened.is_sqlite:
+        from eventdesk.services.door import Station
+
+        door_station = Station(config, opened, clock=clock)
+    if event is None:
+        return OpenStation(opened, current_event(opened, clock()), door_station)
+    for info in list_events(opened, include_hidden=True):
+        if event in (info.slug, str(info.id)):
+            return OpenStation(opened, info, door_station)
+    raise NotFound(f"no event {event!r}", field="event")
+
+
 @dataclass
 class Backend:
     """One per app. Attributes change only on the UI thread; workers read them."""
 
     config: Config
-    store: Store
     # The slug of the event at this station's door: the desk and the kiosk admit its tickets
     # only. Set at start (eventdesk.toml's ``event``, else the current one) and changed only by
     # an explicit, confirmed action (``use_at_door``), never by looking at another event.
@@ -77,6 +113,35 @@ class Backend:
     # not answer). None on SQLite: the station is its own server.
     door_station: Station | None = None
     _local: threading.local = field(default_factory=threading.local, repr=False)
+    # The station's database: none until ``settle`` gives it (the app opens it in a worker once
+    # the sign-in screen is drawn); a worker asking for it before waits.
+    _store: Store | None = field(default=None, init=False, repr=False)
+    _settled: threading.Event = field(default_factory=threading.Event, init=False, repr=False)
+    _unopened: str | None = field(default=None, init=False, repr=False)  # why not, if not
+
+    @property
+    def store(self) -> Store:
+        """The station's database (a worker that asks while it is being opened waits)."""
+        if self._store is None:
+            self._settled.wait()
+            if self._store is None:
+                raise DatabaseUnavailable(self._unopened or "the database is not open")
+        return self._store
+
+    @property
+    def is_open(self) -> bool:
+        return self._store is not None
+
+    def settle(self, opened: OpenStation) -> None:
+        """The station's database is open and its event chosen (on the UI thread)."""
+        self._store, self.door_station = opened.store, opened.door_station
+        self.event, self.door = (opened.door.slug, opened.door) if opened.door else (None, None)
+        self._settled.set()
+
+    def unopened(self, reason: str) -> None:
+        """The database could not be opened: whoever waits for it is told why."""
+        self._unopened = reason
+        self._settled.set()
 
     def now(self) -> datetime:
         return self.clock()
@@ -103,18 +168,6 @@ class Backend:
     def timezone(self) -> str:
         """The time zone every time at the door is shown in: the door's event's."""
         return self.door.timezone if self.door is not None else "UTC"
-
-    def choose_event(self) -> EventInfo | None:
-        """Settle which event this station serves (the configured one, or the current one)."""
-        if self.event is not None:
-            for info in list_events(self.store, include_hidden=True):
-                if self.event in (info.slug, str(info.id)):
-                    self.use_at_door(info)
-                    return info
-            raise NotFound(f"no event {self.event!r}", field="event")
-        chosen = current_event(self.store, self.now())
-        self.event, self.door = (chosen.slug, chosen) if chosen else (None, None)
-        return chosen
 
     def use_at_door(self, info: EventInfo) -> None:
         """The desk and the kiosk of this station admit ``info``'s tickets from now on."""

@@ -16,7 +16,6 @@ from eventdesk.cli.common import (
     pass_ctx,
 )
 from eventdesk.config import KIOSK_THEMES, KioskTheme, sqlite_url
-from eventdesk.db import normalize_url
 from eventdesk.errors import InvalidInput
 
 SIGN_IN_PIN = "EVENTDESK_SIGN_IN_PIN"
@@ -104,7 +103,7 @@ def app_command(
 
     app = make_app(
         config=obj.config,
-        store=obj.store,
+        opens=lambda: obj.store,  # once the sign-in screen is drawn
         mode=mode,
         event=event_ref,
         camera=camera,
@@ -116,6 +115,8 @@ def app_command(
         ready_file=ready_file,
     )
     app.run()
+    if app.failure is not None:  # the station's database could not be opened: said as usual
+        raise app.failure
     if app.return_code:
         raise click.exceptions.Exit(app.return_code)
 
@@ -184,6 +185,8 @@ def serve(
     # password: textual-serve prints its command, and `ps` shows it).
     # A plain file path (`--db data/demo.db`) is made a URL here: the app processes start
     # elsewhere, and the banner below reads a URL.
+    from eventdesk.db import normalize_url
+
     database_url = normalize_url(obj.config.database_url)
     os.environ["EVENTDESK_DATABASE_URL"] = database_url
     command = [

@@ -198,8 +198,8 @@ class Devices:
         with self._lock:
             if self._stopped or self.printer is not None:
                 return
+            printer.start()  # then shown: whoever sees it sees it running
             self.printer = printer
-            printer.start()
 
     def _on_outcome(self, outcome: PrintOutcome) -> None:
         self.last_print = outcome

@@ -6,6 +6,8 @@ screen, so there the name is typed and the service answers without telling which
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,18 +17,14 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Header, Input, Label, Select, Static
 
 from eventdesk.errors import EventdeskError, Refused
-from eventdesk.services.auth import (
-    StaffInfo,
-    kiosk_unlock_lock,
-    list_staff,
-    unlock_kiosk,
-    verify_staff,
-)
 from screens.backend import Backend
 from screens.base import StationScreen
-from screens.messages import SignedIn
+from screens.messages import SignedIn, StationOpen
 from screens.widgets.key_bar import KeyBar
 from screens.widgets.offline_state import needs_server
+
+if TYPE_CHECKING:  # the services load with the database, after the first screen is drawn
+    from eventdesk.services.auth import StaffInfo
 
 PIN_MAX = 32
 NAME_MAX = 100
@@ -80,7 +78,10 @@ class StaffForm(Vertical):
     @work(thread=True, exclusive=True, group="staff-names")
     def load_names(self) -> None:
         try:
-            staff = [s for s in list_staff(self.backend.store) if s.active and s.role in self.roles]
+            store = self.backend.store  # waits while the app opens it: the services load after
+            from eventdesk.services.auth import list_staff
+
+            staff = [s for s in list_staff(store) if s.active and s.role in self.roles]
         except EventdeskError as exc:
             self.app.call_from_thread(self.say, needs_server(exc, "Signing in"))
             return
@@ -129,6 +130,8 @@ class StaffForm(Vertical):
 
     def verify(self, name: str, pin: str) -> StaffInfo:
         """Runs in a worker thread: who it is, or an EventdeskError saying why not."""
+        from eventdesk.services.auth import verify_staff
+
         staff = verify_staff(self.backend.store, name, pin)
         if staff.role not in self.roles:
             raise Refused(f"{staff.name} ({staff.role}) cannot do this")
@@ -165,6 +168,8 @@ class KioskUnlockForm(StaffForm):
 
     @work(thread=True, exclusive=True, group="kiosk-unlock-lock")
     def read_lock(self) -> None:
+        from eventdesk.services.auth import kiosk_unlock_lock
+
         try:
             locked = kiosk_unlock_lock(
                 self.backend.store, self.backend.station, now=self.backend.now()
@@ -188,6 +193,8 @@ class KioskUnlockForm(StaffForm):
         self.query_one("#staff-pin", Input).focus()
 
     def verify(self, name: str, pin: str) -> StaffInfo:
+        from eventdesk.services.auth import unlock_kiosk
+
         backend = self.backend
         return unlock_kiosk(backend.store, backend.station, name, pin, now=backend.now())
 
@@ -212,8 +219,14 @@ class LoginScreen(StationScreen):
         yield KeyBar()
 
     def _where(self) -> str:
+        if not self.backend.is_open:
+            return f"Station {self.backend.station}  ·  opening the database…"
         event = self.backend.event or "no event yet"
         return f"Station {self.backend.station}  ·  event {event}"
+
+    @on(StationOpen)
+    def station_open(self) -> None:
+        self.query_one("#login-where", Static).update(self._where())
 
     @on(StaffForm.Verified)
     def verified(self, message: StaffForm.Verified) -> None:
@@ -237,7 +250,7 @@ class LoginScreen(StationScreen):
             pin.focus()
 
 
-class StaffPinScreen(ModalScreen[StaffInfo | None]):
+class StaffPinScreen(ModalScreen["StaffInfo | None"]):
     """Asks for a desk or organizer name and PIN to leave the kiosk (typed: the kiosk's screen
     lists no names); dismissed with who it was."""
 

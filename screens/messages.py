@@ -84,6 +84,10 @@ class SyncProblem(Message):
     problem: str
 
 
+class StationOpen(Message):
+    """The station's database is open and its event chosen (after the first screen)."""
+
+
 @dataclass
 class SignedIn(Message):
     """Someone signed in (or, with staff None, signed out)."""

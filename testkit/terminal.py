@@ -15,10 +15,15 @@ from pathlib import Path
 
 
 def in_terminal(
-    argv: list[str], env: dict[str, str], size: tuple[int, int] = (120, 40)
+    argv: list[str],
+    env: dict[str, str],
+    size: tuple[int, int] = (120, 40),
+    *,
+    output: bytearray | None = None,
 ) -> tuple[subprocess.Popen[bytes], int]:
     """Start argv on a fresh pseudo-terminal of ``size`` (columns, rows); its output is read
-    and thrown away, so the app never blocks on a full terminal."""
+    as it comes (so the app never blocks on a full terminal) and kept in ``output``, if given,
+    else thrown away."""
     master, slave = pty.openpty()
     columns, rows = size
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
@@ -29,8 +34,9 @@ def in_terminal(
 
     def drain() -> None:
         try:
-            while os.read(master, 65536):
-                pass
+            while chunk := os.read(master, 65536):
+                if output is not None:
+                    output.extend(chunk)
         except OSError:
             pass
 
@@ -44,11 +50,13 @@ def stop(process: subprocess.Popen[bytes], master: int) -> None:
     os.close(master)
 
 
-def wait_file(path: Path, timeout: float = 30.0) -> float:
-    """The time the app wrote into its ``--ready-file`` (polled until it is there)."""
+def wait_file(path: Path, timeout: float = 30.0, *, line: int = 1) -> float:
+    """The time the app wrote into its ``--ready-file`` (polled until it is there): on its
+    first line when its first screen was drawn, on its second when its database was open."""
     deadline = time.time() + timeout
     while time.time() < deadline:
-        if path.exists() and path.read_text().strip():
-            return float(path.read_text())
+        written = path.read_text().splitlines() if path.exists() else []
+        if len(written) > line or (len(written) == line and path.read_text().endswith("\n")):
+            return float(written[line - 1])
         time.sleep(0.005)
     raise TimeoutError(f"no ready signal in {timeout:.0f} s")

@@ -3,7 +3,9 @@ import-linter contracts in pyproject.toml check statically (the test command run
 
 from __future__ import annotations
 
+import importlib
 import os
+import pkgutil
 import shutil
 import subprocess
 import sys
@@ -104,6 +106,26 @@ def test_each_layer_brings_its_own_commands_to_the_one_group() -> None:
         assert command.callback.__module__ == f"{layer}.cli", name
     core = {c.callback.__module__ for c in cli.commands.values() if c.callback is not None}
     assert all(module.startswith("eventdesk.cli.") for module in core), core
+
+
+def test_the_core_knows_where_each_of_its_commands_is_made() -> None:
+    """The group names each core command's module without importing it (CORE_COMMANDS): the
+    names are those the modules make, all of them, each in its own module."""
+    import eventdesk.cli
+    from eventdesk.cli import cli
+    from eventdesk.cli.root import CORE_COMMANDS
+
+    made: dict[str, str] = {}
+    for found in pkgutil.iter_modules(eventdesk.cli.__path__):
+        module = importlib.import_module(f"eventdesk.cli.{found.name}")
+        for command in getattr(module, "COMMANDS", ()):
+            made[command.name] = found.name
+    assert made == CORE_COMMANDS
+    context = click.Context(cli)
+    assert set(CORE_COMMANDS) <= set(cli.list_commands(context))
+    for name in CORE_COMMANDS:
+        command = cli.get_command(context, name)
+        assert command is not None and command.name == name
 
 
 def test_a_core_command_loads_no_upper_layer() -> None:

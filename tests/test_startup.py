@@ -18,7 +18,11 @@ import click
 import pytest
 
 from eventdesk.cli import cli
+from eventdesk.db import Store
+from eventdesk.services.demo import build_demo
+from eventdesk.tickets import ensure_keys, load_signer
 from screens.app import make_app
+from testkit.terminal import in_terminal, stop
 from tests.apptools import DemoStation
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -101,6 +105,93 @@ Path({str(report)!r}).write_text(json.dumps(seen))
     assert seen["screen"] == "LoginScreen"
     assert seen["at_ready"] == []
     assert seen["printing"] is True
+
+
+# `eventdesk app` in a real terminal, with a hook noting what the app had loaded when its first
+# screen was drawn; it then watches the sign-in screen until the staff names are listed and the
+# station's event is shown, notes them, and closes the app. The report says how the command ended.
+SIGN_IN_PROBE = """
+import json, sys
+from pathlib import Path
+from eventdesk.cli import main
+from screens.app import EventdeskApp
+from screens.login import StaffForm
+
+report, seen = Path(sys.argv[1]), {}
+drawn = EventdeskApp.on_ready
+
+def on_ready(self):
+    seen["at_ready"] = [m for m in ("sqlalchemy", "eventdesk.models", "argon2") if m in sys.modules]
+    where = self.screen.query_one("#login-where")
+    seen["where_at_ready"] = str(where.render())
+    drawn(self)
+
+    def look():
+        names = self.screen.query_one(StaffForm).names
+        if names is not None and "opening" not in str(where.render()):
+            seen["names"], seen["where"] = names, str(where.render())
+            self.exit()
+
+    self.set_interval(0.02, look)
+
+EventdeskApp.on_ready = on_ready
+seen["exit"] = main(sys.argv[2:])
+report.write_text(json.dumps(seen))
+"""
+
+
+def station_data(store: Store, data: Path) -> tuple[str, list[str]]:
+    """A demo event in ``store``, its signing key in ``data``: the event and the names the
+    sign-in screen lists."""
+    data.mkdir()
+    ensure_keys(store, data, "door-1")
+    store.signer = load_signer(data)
+    made = build_demo(store, attendee_count=20, seed=7, station="door-1")
+    return made.event, sorted(name for name, _role, _pin in made.staff)
+
+
+def test_the_sign_in_screen_is_drawn_before_the_database_is_opened(
+    db_url: str, store: Store, tmp_path: Path
+) -> None:
+    """`eventdesk app` draws the sign-in screen first, SQLAlchemy and the models not loaded
+    yet, then opens the database: the staff names fill the list, the station's event shows,
+    and the app works on (it is closed normally here)."""
+    event, names = station_data(store, tmp_path / "data")
+    report = tmp_path / "report.json"
+    command = [sys.executable, "-c", SIGN_IN_PROBE, str(report), "--db", db_url]
+    command += ["--data-dir", str(tmp_path / "data"), "--station", "door-1", "app"]
+    process, master = in_terminal([*command, "--event", event], {**os.environ, "TERM": "xterm"})
+    try:
+        assert process.wait(timeout=120) == 0
+    finally:
+        stop(process, master)
+    seen = json.loads(report.read_text())
+    assert seen["at_ready"] == []
+    assert seen["where_at_ready"] == "Station door-1  ·  opening the database…"
+    assert sorted(seen["names"]) == names
+    assert seen["where"] == f"Station door-1  ·  event {event}"
+    assert seen["exit"] == 0
+
+
+def test_a_station_that_cannot_open_says_why_as_the_command_always_did(
+    db_url: str, store: Store, tmp_path: Path
+) -> None:
+    """The database is opened after the first screen: when that fails (here: the event asked
+    for is not there), the app closes and the command says why in one line, with the exit code
+    of that failure (2: bad input), as it did when it opened the database first."""
+    station_data(store, tmp_path / "data")
+    command = [sys.executable, "-m", "eventdesk", "--db", db_url, "--data-dir"]
+    command += [str(tmp_path / "data"), "app", "--event", "no-such-event"]
+    output = bytearray()
+    process, master = in_terminal(command, {**os.environ, "TERM": "xterm"}, output=output)
+    try:
+        code = process.wait(timeout=120)
+    finally:
+        stop(process, master)
+    said = output.decode(errors="replace")
+    assert code == 2, said
+    assert "eventdesk: no event 'no-such-event'" in said
+    assert "Traceback" not in said
 
 
 @pytest.mark.parametrize("command", ["app", "scan", "badge"])

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from eventdesk.config import Config
-from eventdesk.db import Store, open_store
 from eventdesk.errors import NotAllowed
 from eventdesk.values import local_text, parse_amount
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the store loads SQLAlchemy: with the first command that opens it
+    from eventdesk.db import Store
     from eventdesk.services.checkin import ScanOutcome, ScanResult
     from eventdesk.services.door import Station
     from eventdesk.services.scans import Zones
@@ -66,6 +66,8 @@ class Ctx:
     @property
     def store(self) -> Store:
         if self._store is None:
+            from eventdesk.db import open_store
+
             self._store = open_store(self.config, create=self.may_create)
         return self._store
 

@@ -10,6 +10,7 @@ traceback); 3 the environment (database, camera or printer unreachable).
 
 from __future__ import annotations
 
+import importlib
 import importlib.metadata
 import json
 import os
@@ -18,7 +19,6 @@ from collections.abc import Sequence
 
 import click
 
-from eventdesk.cli import backups, catalogue, data, door, people, sales, stations
 from eventdesk.cli.common import (
     CREATING_COMMANDS,
     EXIT_BAD_INPUT,
@@ -34,16 +34,40 @@ from eventdesk.private import keep_private
 # --- the group ------------------------------------------------------------------------------
 COMMAND_ENTRY_POINTS = "eventdesk.commands"
 DISTRIBUTION = "eventdesk"
+# The core's commands and the module (in eventdesk.cli) that makes each, imported when one of
+# its commands runs: a command loads the database layer only if it uses it, and the app draws
+# its first screen before SQLAlchemy is loaded. Each module lists its commands in COMMANDS.
+CORE_COMMANDS = {
+    **dict.fromkeys(("event", "session", "ticket-type", "venue"), "catalogue"),
+    **dict.fromkeys(("attendee", "staff"), "people"),
+    **dict.fromkeys(
+        ("cancel", "pay", "payment", "promote", "refund", "register", "ticket", "waitlist"),
+        "sales",
+    ),
+    **dict.fromkeys(("checkin", "scan-log", "stats"), "door"),
+    **dict.fromkeys(("export", "import", "log", "report"), "data"),
+    **dict.fromkeys(("backup", "init", "restore"), "backups"),
+    **dict.fromkeys(("station", "sync"), "stations"),
+}
 
 
 class EventdeskGroup(click.Group):
     """The core's commands, and those the layers above register as ``eventdesk.commands`` entry
-    points. An entry point is loaded only when its command runs or help lists it, so a core
-    command never imports Textual, OpenCV or Pillow."""
+    points. Each is loaded only when it runs or help lists it, so a core command never imports
+    Textual, OpenCV or Pillow, and a command imports no other command's module."""
 
     def _entry_points(self) -> dict[str, importlib.metadata.EntryPoint]:
         found = importlib.metadata.entry_points(group=COMMAND_ENTRY_POINTS)
-        return {point.name: point for point in found if point.name not in self.commands}
+        known = {*self.commands, *CORE_COMMANDS}
+        return {point.name: point for point in found if point.name not in known}
+
+    def _core_command(self, name: str) -> click.Command | None:
+        module = CORE_COMMANDS.get(name)
+        if module is None:
+            return None
+        for command in importlib.import_module(f"eventdesk.cli.{module}").COMMANDS:
+            self.add_command(command)
+        return self.commands.get(name)
 
     def _own_entry_point(self, name: str) -> importlib.metadata.EntryPoint | None:
         """The command ``name`` as eventdesk's own distribution registers it: read from its
@@ -56,10 +80,10 @@ class EventdeskGroup(click.Group):
         return next(iter(found), None)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted({*self.commands, *self._entry_points()})
+        return sorted({*self.commands, *CORE_COMMANDS, *self._entry_points()})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        command = self.commands.get(cmd_name)
+        command = self.commands.get(cmd_name) or self._core_command(cmd_name)
         if command is not None:
             return command
         point = self._own_entry_point(cmd_name) or self._entry_points().get(cmd_name)
@@ -107,11 +131,6 @@ def cli(
         ctx.invoke(app)
 
 
-for _module in (catalogue, people, sales, door, data, backups, stations):
-    for _command in _module.COMMANDS:
-        cli.add_command(_command)
-
-
 # --- entry point ----------------------------------------------------------------------------
 def _fail(message: str, code: int, *, as_json: bool, field: str | None = None) -> int:
     click.echo(f"eventdesk: {message}", err=True)
@@ -140,10 +159,6 @@ def _stop_on_signals() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code (the console script exits with it)."""
-    from sqlalchemy.exc import OperationalError, SQLAlchemyError
-
-    from eventdesk.db import permission_refusal
-
     args = list(sys.argv[1:] if argv is None else argv)
     as_json = "--json" in args[: args.index("--") if "--" in args else len(args)]
     _stop_on_signals()
@@ -157,26 +172,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(exc.format_message(), EXIT_BAD_INPUT, as_json=as_json)
     except EventdeskError as exc:
         return _fail(exc.message, exc.exit_code, as_json=as_json, field=exc.field)
-    except OperationalError as exc:
-        return _fail(
-            f"database problem: {str(exc.orig).strip().splitlines()[0]}",
-            EXIT_ENVIRONMENT,
-            as_json=as_json,
-        )
-    except SQLAlchemyError as exc:
-        refusal = permission_refusal(exc)  # PostgreSQL: this station's role lacks a GRANT
-        if refusal is not None:
-            return _fail(refusal.message, refusal.exit_code, as_json=as_json)
-        return _fail(
-            f"database error: {type(exc).__name__}: {str(exc).splitlines()[0]}",
-            EXIT_INTERNAL,
-            as_json=as_json,
-        )
     except KeyboardInterrupt:
         return _fail("interrupted", 130, as_json=as_json)
     except BrokenPipeError:
         return 0
-    except Exception as exc:  # a bug: one line for the user, the traceback on request
+    except Exception as exc:
+        failed = _database_failure(exc, as_json=as_json)
+        if failed is not None:
+            return failed
+        # a bug: one line for the user, the traceback on request
         if os.environ.get("EVENTDESK_DEBUG"):
             raise
         return _fail(
@@ -185,6 +189,33 @@ def main(argv: Sequence[str] | None = None) -> int:
             as_json=as_json,
         )
     return int(result) if isinstance(result, int) else 0
+
+
+def _database_failure(exc: Exception, *, as_json: bool) -> int | None:
+    """The exit code of an error the database raised, said in one line; None for any other
+    error. (Only a command that loaded SQLAlchemy can meet one of its errors.)"""
+    if "sqlalchemy" not in sys.modules:
+        return None
+    from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+    from eventdesk.db import permission_refusal
+
+    if isinstance(exc, OperationalError):
+        return _fail(
+            f"database problem: {str(exc.orig).strip().splitlines()[0]}",
+            EXIT_ENVIRONMENT,
+            as_json=as_json,
+        )
+    if not isinstance(exc, SQLAlchemyError):
+        return None
+    refusal = permission_refusal(exc)  # PostgreSQL: this station's role lacks a GRANT
+    if refusal is not None:
+        return _fail(refusal.message, refusal.exit_code, as_json=as_json)
+    return _fail(
+        f"database error: {type(exc).__name__}: {str(exc).splitlines()[0]}",
+        EXIT_INTERNAL,
+        as_json=as_json,
+    )
 
 
 def entry() -> None:
