@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import time
 from collections.abc import Callable, Mapping
@@ -22,7 +23,7 @@ from textual.screen import Screen
 from eventdesk.config import Config, load_config
 from eventdesk.errors import EventdeskError, InvalidInput, NotFound
 from eventdesk.private import keep_private
-from screens.backend import MODES, Backend, OpenStation, open_station
+from screens.backend import MODES, Backend, open_station
 from screens.devices import Devices
 from screens.login import LoginScreen
 from screens.messages import (
@@ -30,7 +31,9 @@ from screens.messages import (
     BadgePrinted,
     DatabaseStatus,
     SignedIn,
+    StationOffered,
     StationOpen,
+    StationUnopened,
     SyncProblem,
 )
 from screens.widgets.key_bar import say_refusal
@@ -156,6 +159,8 @@ class EventdeskApp(App[None]):
 
     @work(thread=True, exclusive=True, group="open-station")
     def _open_station(self) -> None:
+        """Open the database, then hand it to the UI thread by a message: never by waiting
+        for it (an app closing meanwhile would never answer)."""
         backend = self.backend
         try:
             assert self.open_store is not None, "an app without a store is given how to open it"
@@ -163,20 +168,29 @@ class EventdeskApp(App[None]):
                 backend.config, self.open_store, event=backend.event, clock=backend.clock
             )
         except Exception as exc:  # said by the command once the app is closed
-            self.call_from_thread(self._unopened, exc)
+            backend.unopened(str(exc))  # whoever waits for the store is told
+            with contextlib.suppress(RuntimeError):  # the app has closed already
+                self.post_message(StationUnopened(exc))
             return
-        self.call_from_thread(self._opened, opened)
+        if not backend.offer(opened):  # the app closed meanwhile: nobody will use it
+            opened.close()
+            return
+        with contextlib.suppress(RuntimeError):  # closed: its close gives the offer back
+            self.post_message(StationOffered())
 
-    def _opened(self, opened: OpenStation) -> None:
-        self.backend.settle(opened)
+    @on(StationOffered)
+    def _opened(self) -> None:
+        if not self.backend.take():
+            return
         self.show_who()
         self.screen.post_message(StationOpen())
         self._start_station()
 
-    def _unopened(self, exc: Exception) -> None:
+    @on(StationUnopened)
+    def _unopened(self, message: StationUnopened) -> None:
+        exc = message.error
         self.failure = exc
         self.exit(return_code=exc.exit_code if isinstance(exc, EventdeskError) else 3)
-        self.backend.unopened(str(exc))
 
     def _start_station(self) -> None:
         """The database is open: the station's sync, backups and print queue start (and the
@@ -193,6 +207,7 @@ class EventdeskApp(App[None]):
 
     def on_unmount(self) -> None:
         self.devices.stop()
+        self.backend.close()
 
     # --- who may go where -------------------------------------------------------------------
     def _allowed(self, wanted: str) -> str:

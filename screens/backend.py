@@ -64,6 +64,12 @@ class OpenStation:
     door: EventInfo | None  # the event at its door
     door_station: Station | None  # on a server: its link, mirror and outbox
 
+    def close(self) -> None:
+        """Give its connections back (opened for an app that closed first)."""
+        if self.door_station is not None:
+            self.door_station.close()
+        self.store.dispose()
+
 
 def open_station(
     config: Config,
@@ -118,6 +124,12 @@ class Backend:
     _store: Store | None = field(default=None, init=False, repr=False)
     _settled: threading.Event = field(default_factory=threading.Event, init=False, repr=False)
     _unopened: str | None = field(default=None, init=False, repr=False)  # why not, if not
+    # An open station a worker has handed over and the app not taken yet, and whether the app
+    # has closed (then nothing is taken any more): the worker and the UI thread agree on who
+    # gives an opened database back.
+    _handover: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    _offered: OpenStation | None = field(default=None, init=False, repr=False)
+    _closed: bool = field(default=False, init=False, repr=False)
 
     @property
     def store(self) -> Store:
@@ -138,8 +150,38 @@ class Backend:
         self.event, self.door = (opened.door.slug, opened.door) if opened.door else (None, None)
         self._settled.set()
 
+    def offer(self, opened: OpenStation) -> bool:
+        """From the worker that opened it: the app may take it (``take``); False when the app
+        has closed meanwhile (the worker gives it back)."""
+        with self._handover:
+            if self._closed:
+                return False
+            self._offered = opened
+            return True
+
+    def take(self) -> bool:
+        """On the UI thread: settle with what a worker offered, if anything."""
+        with self._handover:
+            opened, self._offered = self._offered, None
+        if opened is None:
+            return False
+        self.settle(opened)
+        return True
+
+    def close(self) -> None:
+        """On the UI thread, as the app closes: what was offered and not taken is given back,
+        and whoever waits for the store is told it will not come."""
+        with self._handover:
+            self._closed = True
+            left, self._offered = self._offered, None
+        if left is not None:
+            left.close()
+        if not self.is_open:
+            self.unopened("the station closed before its database was open")
+
     def unopened(self, reason: str) -> None:
-        """The database could not be opened: whoever waits for it is told why."""
+        """The database could not be opened (or the app closed first): whoever waits for it
+        is told why. Any thread may say so."""
         self._unopened = reason
         self._settled.set()
 

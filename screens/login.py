@@ -72,8 +72,10 @@ class StaffForm(Vertical):
         self.prepare()
 
     def prepare(self) -> None:
-        """What the form reads as it opens: the names to choose from."""
-        self.load_names()
+        """What the form reads as it opens: the names to choose from (once the station's
+        database is open: the sign-in screen reads them again then)."""
+        if self.backend.is_open:
+            self.load_names()
 
     @work(thread=True, exclusive=True, group="staff-names")
     def load_names(self) -> None:
@@ -227,6 +229,7 @@ class LoginScreen(StationScreen):
     @on(StationOpen)
     def station_open(self) -> None:
         self.query_one("#login-where", Static).update(self._where())
+        self.query_one(StaffForm).load_names()
 
     @on(StaffForm.Verified)
     def verified(self, message: StaffForm.Verified) -> None:
@@ -237,12 +240,13 @@ class LoginScreen(StationScreen):
         self.set_interval(NAMES_EVERY, self._poll_names, name="staff-names")
 
     def _poll_names(self) -> None:
-        if self.is_current:
+        if self.is_current and self.backend.is_open:
             self.query_one(StaffForm).load_names()
 
     def on_screen_resume(self) -> None:
         """Shown again (after a sign-out): accounts added meanwhile are on the list."""
-        self.query_one(StaffForm).load_names()
+        if self.backend.is_open:
+            self.query_one(StaffForm).load_names()
         pin = self.query_one("#staff-pin", Input)
         pin.value = ""
         self.query_one("#problem", Static).update("")

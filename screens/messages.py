@@ -84,8 +84,20 @@ class SyncProblem(Message):
     problem: str
 
 
-class StationOpen(Message):
-    """The station's database is open and its event chosen (after the first screen)."""
+class StationOffered(Message):
+    """To the app, from the worker that opened the station's database (``Backend.take``)."""
+
+
+@dataclass
+class StationUnopened(Message):
+    """To the app: the station's database could not be opened."""
+
+    error: Exception
+
+
+class StationOpen(Message, bubble=False):
+    """To the screen: the station's database is open and its event chosen (after the first
+    screen was drawn)."""
 
 
 @dataclass

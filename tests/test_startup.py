@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import click
@@ -19,11 +20,12 @@ import pytest
 
 from eventdesk.cli import cli
 from eventdesk.db import Store
+from eventdesk.errors import DatabaseUnavailable
 from eventdesk.services.demo import build_demo
 from eventdesk.tickets import ensure_keys, load_signer
 from screens.app import make_app
 from testkit.terminal import in_terminal, stop
-from tests.apptools import DemoStation
+from tests.apptools import DemoStation, wait_for
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -192,6 +194,36 @@ def test_a_station_that_cannot_open_says_why_as_the_command_always_did(
     assert code == 2, said
     assert "eventdesk: no event 'no-such-event'" in said
     assert "Traceback" not in said
+
+
+@pytest.mark.asyncio
+async def test_a_station_closed_while_its_database_opens_gives_it_back(
+    station: DemoStation,
+) -> None:
+    """Ctrl+Q on the sign-in screen while the database is still being opened (a server slow
+    to answer): the open that ends after the app gives its connections back, and anything
+    that would wait for the store is told it will not come."""
+    go_on, given_back = threading.Event(), threading.Event()
+
+    def opens() -> Store:
+        go_on.wait(timeout=60)
+        store = station.open_store()
+        dispose = store.dispose
+        store.dispose = lambda: (dispose(), given_back.set())  # type: ignore[method-assign]
+        return store
+
+    app = make_app(config=station.config, opens=opens)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_for(lambda: any(w.name == "_open_station" for w in app.workers), pilot)
+            await pilot.press("ctrl+q")
+        go_on.set()
+        assert given_back.wait(timeout=30)
+        assert not app.backend.is_open
+        with pytest.raises(DatabaseUnavailable):
+            app.backend.store  # noqa: B018 - told at once, not waited for
+    finally:
+        go_on.set()
 
 
 @pytest.mark.parametrize("command", ["app", "scan", "badge"])
