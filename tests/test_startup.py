@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -193,6 +194,31 @@ def test_a_station_that_cannot_open_says_why_as_the_command_always_did(
     said = output.decode(errors="replace")
     assert code == 2, said
     assert "eventdesk: no event 'no-such-event'" in said
+    assert "Traceback" not in said
+
+
+def test_a_station_whose_server_does_not_answer_says_so_after_its_first_screen(
+    tmp_path: Path,
+) -> None:
+    """A station on a PostgreSQL server that refuses connections: the sign-in screen comes
+    up, the open fails behind it, and the command says the database is unavailable with the
+    environment's exit code (3), as it did when it opened the database first."""
+    with socket.socket() as unused:  # bound, never listening: connections are refused
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+        url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/eventdesk"
+        command = [sys.executable, "-m", "eventdesk", "--db", url, "--data-dir", str(tmp_path)]
+        output = bytearray()
+        process, master = in_terminal(
+            [*command, "app"], {**os.environ, "TERM": "xterm"}, output=output
+        )
+        try:
+            code = process.wait(timeout=120)
+        finally:
+            stop(process, master)
+    said = output.decode(errors="replace")
+    assert code == 3, said
+    assert "eventdesk: database unavailable" in said
     assert "Traceback" not in said
 
 
