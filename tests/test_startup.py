@@ -176,6 +176,17 @@ def test_the_sign_in_screen_is_drawn_before_the_database_is_opened(
     assert seen["exit"] == 0
 
 
+def run_to_its_end(command: list[str]) -> tuple[int, str]:
+    """``command`` in a real terminal until it ends: its exit code and all it wrote."""
+    output = bytearray()
+    process, master = in_terminal(command, {**os.environ, "TERM": "xterm"}, output=output)
+    try:
+        code = process.wait(timeout=120)
+    finally:
+        stop(process, master)
+    return code, output.decode(errors="replace")
+
+
 def test_a_station_that_cannot_open_says_why_as_the_command_always_did(
     db_url: str, store: Store, tmp_path: Path
 ) -> None:
@@ -185,13 +196,7 @@ def test_a_station_that_cannot_open_says_why_as_the_command_always_did(
     station_data(store, tmp_path / "data")
     command = [sys.executable, "-m", "eventdesk", "--db", db_url, "--data-dir"]
     command += [str(tmp_path / "data"), "app", "--event", "no-such-event"]
-    output = bytearray()
-    process, master = in_terminal(command, {**os.environ, "TERM": "xterm"}, output=output)
-    try:
-        code = process.wait(timeout=120)
-    finally:
-        stop(process, master)
-    said = output.decode(errors="replace")
+    code, said = run_to_its_end(command)
     assert code == 2, said
     assert "eventdesk: no event 'no-such-event'" in said
     assert "Traceback" not in said
@@ -208,15 +213,7 @@ def test_a_station_whose_server_does_not_answer_says_so_after_its_first_screen(
         port = unused.getsockname()[1]
         url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/eventdesk"
         command = [sys.executable, "-m", "eventdesk", "--db", url, "--data-dir", str(tmp_path)]
-        output = bytearray()
-        process, master = in_terminal(
-            [*command, "app"], {**os.environ, "TERM": "xterm"}, output=output
-        )
-        try:
-            code = process.wait(timeout=120)
-        finally:
-            stop(process, master)
-    said = output.decode(errors="replace")
+        code, said = run_to_its_end([*command, "app"])
     assert code == 3, said
     assert "eventdesk: database unavailable" in said
     assert "Traceback" not in said
