@@ -42,7 +42,7 @@ from eventdesk.models import (
     TransactionLog,
 )
 from eventdesk.services import import_runs
-from eventdesk.services.attendees import holder_tokens, search_tokens
+from eventdesk.services.attendees import holder_tokens, person_tokens
 from eventdesk.services.common import get_event
 from eventdesk.services.csvread import CsvFile, Row, RowChecker, RowProblem, TypeInfo
 from eventdesk.services.import_runs import _bulk as _bulk  # bench/ builds big events with it
@@ -620,7 +620,7 @@ class _Batch:
         tokens = [
             (token, i)
             for i, r in zip(self.people_ids, self.new_rows, strict=True)
-            for token in search_tokens(r.name, r.email, r.company)
+            for token in person_tokens(r.name, r.email, r.company)
         ]
         who = self._who
         orders = [
