@@ -11,13 +11,16 @@ FTS5 and the word-start regex run at the small size as well, so their own growth
 beside ours.
 
 All contenders run on the same rows in the same run, with the same queries; per query the time
-of the whole call as the desk makes it (a read transaction, the query, building the result).
+of the whole call as the desk makes it (the read, the query, building the result). Ours on
+SQLite runs its statements outside a transaction (each SELECT reads its own snapshot); the
+others, and ours on PostgreSQL, read in a Store.read session.
 Each returns what the desk shows of at most 50 people (name, email, company, phone, whether
 they have a PIN). Ours gives them in the order of the word they match; the others have no
 ORDER BY (which helps them: they may stop at the 50th hit).
 
 On SQLite (a fresh file):
   ours   eventdesk's find_attendees: every typed word starts a word of the name, email or company
+         (several words: first as words written together, a phrase token)
   FTS5   an FTS5 table over the same attendee rows in the same file (unicode61 tokenizer with
          remove_diacritics 2, prefix indexes for 1 to 3 letters); each typed word is a prefix
          term, all must match: MATCH '"anna"* "k"*'
