@@ -36,6 +36,28 @@ class _Compiled:
     binds: Mapping[str, Processor]
     columns: tuple[str, ...]  # the result's keys
     results: tuple[Processor, ...]
+    # The values the statement holds itself (``status == 'registered'``), with an INSERT's
+    # defaults: a call adds its own to a copy, as construct_params would.
+    fixed: dict[str, Any]
+    # (name, processor) of each parameter, in position order or, named style, once each.
+    slots: tuple[tuple[str, Processor], ...]
+
+    def bound(self, params: Mapping[str, Any]) -> Any:
+        """The driver's parameters for a call: a tuple in position order, or a dict."""
+        values = {**self.fixed, **params}
+        try:
+            if self.order is not None:
+                return tuple(
+                    process(values[name]) if process is not None else values[name]
+                    for name, process in self.slots
+                )
+            return {
+                name: process(values[name]) if process is not None else values[name]
+                for name, process in self.slots
+            }
+        except KeyError:  # a value not given: SQLAlchemy's own error says which
+            self.compiled.construct_params(dict(params))
+            raise
 
     def row(self, values: Sequence[Any]) -> dict[str, Any]:
         """A driver's row as a dict of the result's keys, each value through its processor."""
@@ -73,32 +95,47 @@ class Prepared:
                 if not isinstance(default, ScalarElementColumnDefault):
                     raise TypeError(f"{column} has a default a prepared INSERT cannot give")
                 defaults[column.key] = default.arg
+        order = tuple(compiled.positiontup) if compiled.positiontup is not None else None
+        fixed = {
+            name: bind.effective_value
+            for name, bind in compiled.binds.items()
+            if not bind.required and bind.callable is None
+        }
         made = _Compiled(
             compiled=compiled,
             defaults=defaults,
-            order=tuple(compiled.positiontup) if compiled.positiontup is not None else None,
+            order=order,
             binds=binds,
             columns=tuple(str(column.key) for column in shown),
             results=tuple(column.type._cached_result_processor(dialect, None) for column in shown),
+            fixed={**fixed, **defaults},
+            slots=tuple((name, binds.get(name)) for name in (order or binds)),
         )
         self._by_dialect[dialect.name] = made
         return made
 
     def _run(self, conn: Connection, params: dict[str, Any]) -> tuple[Any, _Compiled]:
+        made = self._compile(conn.dialect)
+        return self._call(conn, made, made.bound(params), many=False), made
+
+    def many(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+        """The statement once for each of ``rows`` (an INSERT of many rows), in one call to
+        the driver's executemany."""
+        if rows:
+            made = self._compile(conn.dialect)
+            self._call(conn, made, [made.bound(row) for row in rows], many=True).close()
+
+    def _call(self, conn: Connection, made: _Compiled, bound: Any, *, many: bool) -> Any:
         dialect = conn.dialect
-        made = self._compile(dialect)
-        values = dict(made.compiled.construct_params({**made.defaults, **params}) or {})
-        for name, value in values.items():
-            process = made.binds.get(name)
-            if process is not None:
-                values[name] = process(value)
-        bound: Any = values if made.order is None else tuple(values[name] for name in made.order)
         sql = made.compiled.string
         raw = conn.connection.dbapi_connection
         assert raw is not None
         cursor = raw.cursor()
         try:
-            cursor.execute(sql, bound)
+            if many:
+                cursor.executemany(sql, bound)
+            else:
+                cursor.execute(sql, bound)
         except dialect.loaded_dbapi.Error as exc:
             gone = dialect.is_disconnect(exc, raw, cursor)
             cursor.close()
@@ -112,7 +149,7 @@ class Prepared:
                 connection_invalidated=gone,
                 dialect=dialect,
             ) from exc
-        return cursor, made
+        return cursor
 
     def rows(self, conn: Connection, params: dict[str, Any]) -> list[dict[str, Any]]:
         """Every row, each as a dict of the statement's column keys."""

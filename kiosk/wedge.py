@@ -16,6 +16,7 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from itertools import islice
 from typing import TYPE_CHECKING, BinaryIO
 
 from kiosk.outage import Backoff, DatabaseState, Outage, is_outage
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from eventdesk.services.checkin import Checkin, ScanResult
     from eventdesk.services.door import Door
 
+GROUP_MOST = 128  # lines that waited, decided together in one commit
 MAX_LINE = 512  # a ticket payload is 125 characters; anything far longer is not one
 CHUNK = 4096
 
@@ -120,14 +122,34 @@ class PendingScan:
 
 def decide(desk: Checkin | Door, scan: PendingScan, *, session_id: int | None = None) -> Decision:
     """One try at a line's decision (raises whatever the database does)."""
-    result = desk.scan(scan.line.text, session_id=session_id, nonce=scan.nonce)
+    return _decision(scan, desk.scan(scan.line.text, session_id=session_id, nonce=scan.nonce))
+
+
+def decide_many(
+    desk: Checkin | Door, scans: list[PendingScan], *, session_id: int | None = None
+) -> list[Decision]:
+    """One try at the decisions of lines waiting together, in one commit (Checkin.scan_many);
+    raises whatever the database does, and then none of them was decided."""
+    if len(scans) == 1:
+        return [decide(desk, scans[0], session_id=session_id)]
+    results = desk.scan_many(
+        [scan.line.text for scan in scans],
+        nonces=[scan.nonce for scan in scans],
+        session_id=session_id,
+    )
+    return [_decision(scan, result) for scan, result in zip(scans, results, strict=True)]
+
+
+def _decision(scan: PendingScan, result: ScanResult) -> Decision:
     if scan.line.problem is not None and result.result == "invalid":
         result = replace(result, message=f"Not a valid ticket: {scan.line.problem}")
     return Decision(result, scan.line.text, (time.monotonic() - scan.read_at) * 1000)
 
 
 class LineQueue(threading.Thread):
-    """Decides keyboard-wedge lines one at a time, in the order they were read.
+    """Decides keyboard-wedge lines in the order they were read: one at a time as they come,
+    and those that waited (a burst, a database that was away) up to GROUP_MOST together, in
+    one commit, each answered as if alone.
 
     While the database does not answer (kiosk.outage.is_outage) the first line is tried again
     with capped backoff and every line read meanwhile waits behind it; ``on_database`` hears
@@ -156,6 +178,7 @@ class LineQueue(threading.Thread):
         self._changed = threading.Condition()
         self._closed = False
         self._halt = threading.Event()
+        self._failed: Exception | None = None  # a line's error, raised once those before it
 
     def put(self, line: Line, source: str = "scanner") -> PendingScan:
         """Keep ``line`` (with a fresh nonce) for its decision after those read before it."""
@@ -191,34 +214,56 @@ class LineQueue(threading.Thread):
                         self._changed.wait()
                     if self._halt.is_set() or not self._pending:
                         return
-                    scan = self._pending[0]
-                decision = self._decide(scan)
-                if decision is None and self._halt.is_set():
-                    return
+                    group = list(islice(self._pending, GROUP_MOST))
+                decided = self._decide(group)
                 with self._changed:
-                    self._pending.popleft()
-                if decision is not None:
-                    self.on_decision(decision, scan)
+                    for _ in decided:
+                        self._pending.popleft()
+                for scan, decision in zip(group, decided, strict=False):
+                    if decision is not None:
+                        self.on_decision(decision, scan)
+                if self._failed is not None:
+                    raise self._failed
+                if len(decided) < len(group):  # stopped
+                    return
         except BaseException as exc:  # kept for whoever runs the queue
             self.error = exc
 
-    def _decide(self, scan: PendingScan) -> Decision | None:
-        """The line's decision; None when it failed for good or the queue was stopped."""
+    def _decide(self, group: list[PendingScan]) -> list[Decision | None]:
+        """The decisions of the group's first lines, in order: all of them, or fewer when the
+        queue was stopped; None for a line that failed for good."""
         backoff = self.backoff()
         while not self._halt.is_set():
             try:
-                decision = decide(self.desk(), scan, session_id=self.session_id)
+                decisions = decide_many(self.desk(), group, session_id=self.session_id)
             except Exception as exc:
                 if not is_outage(exc):
+                    if len(group) > 1:  # one line's trouble: each alone, so only it fails
+                        return self._one_at_a_time(group)
                     if self.on_error is None:
                         raise
-                    self.on_error(scan, exc)
-                    return None
+                    self.on_error(group[0], exc)
+                    return [None]
                 if self.outage.failed(exc) and self.on_database is not None:
                     self.on_database(DatabaseState(False, self.outage.reason, self.waiting))
                 self._halt.wait(backoff.next())
                 continue
             if self.outage.answered() and self.on_database is not None:
                 self.on_database(DatabaseState(True, waiting=self.waiting))
-            return decision
-        return None
+            return list(decisions)
+        return []
+
+    def _one_at_a_time(self, group: list[PendingScan]) -> list[Decision | None]:
+        """The group's lines decided alone; a line's error ends the queue (without on_error)
+        once the lines before it are answered."""
+        decided: list[Decision | None] = []
+        for scan in group:
+            try:
+                alone = self._decide([scan])
+            except Exception as exc:
+                self._failed = exc
+                break
+            if not alone:
+                break
+            decided.extend(alone)
+        return decided

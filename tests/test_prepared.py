@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from eventdesk.db import Store
 from eventdesk.models import ScanLog
 from eventdesk.prepared import Prepared
-from eventdesk.services.checkin import _LOOKUP_ONE, LOOKUP
+from eventdesk.services.checkin_sql import LOOKUP, LOOKUP_ONE
 from eventdesk.services.registration import register
 from eventdesk.tickets import Signer
 from tests.helpers import add_type, make_event, people
@@ -41,7 +41,7 @@ def test_a_row_reads_as_sqlalchemy_reads_it(store: Store, signer: Signer) -> Non
     ticket = register(store, ev, people(store, 1)[0], "Regular").tickets[0].ticket_id
     with store.write_conn() as conn:
         mine = LOOKUP.first(conn, {"b_id": ticket})
-        theirs = conn.execute(_LOOKUP_ONE, {"b_id": ticket}).first()
+        theirs = conn.execute(LOOKUP_ONE, {"b_id": ticket}).first()
         assert LOOKUP.first(conn, {"b_id": "NOSUCH00"}) is None
     assert theirs is not None and mine == dict(theirs._mapping)
     assert mine["starts_at"] == datetime(2030, 6, 1, 9, 0, tzinfo=UTC)  # aware, in UTC

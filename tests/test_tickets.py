@@ -104,6 +104,20 @@ def test_last_signature_character_must_be_canonical(store: Store, signer: Signer
 
 
 @settings(max_examples=300)
+@given(st.binary(min_size=64, max_size=64), st.integers(min_value=1, max_value=7))
+def test_the_signature_reads_back_as_written_and_only_in_its_one_spelling(
+    signature: bytes, spare: int
+) -> None:
+    text = base64.b32encode(signature).decode("ascii").rstrip("=")
+    payload = f"ED1.ABCDEFGH.KEYIDXYZ.{text}"
+    assert parse_payload(payload).signature == signature
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+    other = alphabet[alphabet.index(text[-1]) ^ spare]  # the same 512 bits, a spare bit set
+    with pytest.raises(InvalidPayload):
+        parse_payload(payload[:-1] + other)
+
+
+@settings(max_examples=300)
 @given(st.text(max_size=300))
 def test_parser_never_raises_anything_but_invalid(text: str) -> None:
     try:

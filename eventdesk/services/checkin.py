@@ -14,7 +14,7 @@ on disk, scan log included.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
 from typing import Any, Literal, cast, get_args
@@ -24,39 +24,39 @@ from sqlalchemy import (
     Connection,
     CursorResult,
     Result,
-    Table,
     and_,
-    bindparam,
-    case,
     delete,
-    func,
-    insert,
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from eventdesk.db import Store
 from eventdesk.errors import InvalidInput, NotAllowed, NotFound
 from eventdesk.ids import as_id
 from eventdesk.models import (
-    Attendee,
-    Event,
     EventSession,
-    ImportRun,
-    Payment,
-    ScanLog,
     SessionCheckin,
     Ticket,
-    TicketSession,
-    TicketType,
-    UTCDateTime,
 )
-from eventdesk.prepared import Prepared
+from eventdesk.services.checkin_sql import (
+    ADMIT,
+    FIRST,
+    IN_SESSION,
+    LEAVE,
+    LOG,
+    LOG_TABLE,
+    LOOKUP,
+    LOOKUP_MANY,
+    READMIT,
+    REFUNDED,
+    SESSION_ADMIT,
+    SESSION_EVENT,
+    SESSION_FIRST,
+)
 from eventdesk.services.common import current_event_id, get_event, get_ticket, log
 from eventdesk.services.printing import enqueue_in
-from eventdesk.tickets import InvalidPayload, Verifier
+from eventdesk.tickets import InvalidPayload, Verified, Verifier, parse_payload
 from eventdesk.values import format_cents, local_text, utcnow
 
 # Every answer a door can give, in the order the rules are checked (DESIGN.md "Check-in
@@ -86,144 +86,7 @@ PAYLOAD_LOG_CHARS = 200
 NONCE_CHARS = 64
 NEEDS_STAFF_MESSAGE = "Please see the desk (ID check)."
 
-_t = cast(Table, Ticket.__table__)
-_tt = cast(Table, TicketType.__table__)
-_a = cast(Table, Attendee.__table__)
-_e = cast(Table, Event.__table__)
-_ir = cast(Table, ImportRun.__table__)
-_p = cast(Table, Payment.__table__)
-_s = cast(Table, EventSession.__table__)
-_ts = cast(Table, TicketSession.__table__)
-_sc = cast(Table, SessionCheckin.__table__)
-_log = cast(Table, ScanLog.__table__)
-
-_paid = (
-    select(
-        func.coalesce(
-            func.sum(case((_p.c.kind == "payment", _p.c.amount_cents), else_=-_p.c.amount_cents)), 0
-        )
-    )
-    .where(_p.c.ticket_id == _t.c.id, _p.c.status == "completed")
-    .scalar_subquery()
-)
 IMPORTING_MESSAGE = "This ticket is still being imported: scan it again in a minute."
-_LOOKUP = select(
-    _t.c.id,
-    _t.c.status,
-    _t.c.event_id,
-    _t.c.checked_in_at,
-    _t.c.checked_in_station,
-    _t.c.inside,
-    _t.c.price_cents,
-    _t.c.currency,
-    _t.c.seat_label,
-    _ir.c.state.label("import_state"),
-    _tt.c.name.label("ticket_type"),
-    _tt.c.attention,
-    _tt.c.needs_staff,
-    # The door greets the ticket's holder: the name the buyer gave for it, else the buyer.
-    func.coalesce(_t.c.holder_name, _a.c.name).label("attendee"),
-    _e.c.slug,
-    _e.c.status.label("event_status"),
-    _e.c.starts_at,
-    _e.c.ends_at,
-    _e.c.timezone,
-    _e.c.unpaid_policy,
-    _e.c.allow_reentry,
-    _e.c.checkin_opens_at,
-    _e.c.checkin_closes_at,
-    _paid.label("paid"),
-).select_from(
-    _t.join(_tt, _tt.c.id == _t.c.ticket_type_id)
-    .join(_a, _a.c.id == _t.c.attendee_id)
-    .join(_e, _e.c.id == _t.c.event_id)
-    .outerjoin(_ir, _ir.c.id == _t.c.import_run_id)
-)
-
-# The hot path's statements, built once: SQLAlchemy then reuses their compiled form.
-_TIME = UTCDateTime()
-_LOOKUP_ONE = _LOOKUP.where(_t.c.id == bindparam("b_id"))
-_EVENT_ON = select(_e.c.id).where(_e.c.id == _t.c.event_id, _e.c.status != "cancelled").exists()
-_ADMIT = (
-    update(_t)
-    .where(
-        _t.c.id == bindparam("b_id"),
-        _t.c.status == "registered",
-        _t.c.checked_in_at.is_(None),
-        _EVENT_ON,
-    )
-    .values(
-        checked_in_at=bindparam("b_now", type_=_TIME),
-        checked_in_station=bindparam("b_station"),
-        inside=True,
-    )
-)
-_READMIT = (
-    update(_t)
-    .where(
-        _t.c.id == bindparam("b_id"),
-        _t.c.status == "registered",
-        _t.c.checked_in_at.is_not(None),
-        _t.c.inside.is_(False),
-    )
-    .values(inside=True)
-)
-_LEAVE = update(_t).where(_t.c.id == bindparam("b_id"), _t.c.inside.is_(True)).values(inside=False)
-_FIRST = select(_t.c.checked_in_at, _t.c.checked_in_station, _t.c.status).where(
-    _t.c.id == bindparam("b_id")
-)
-_IN_SESSION = select(_ts.c.session_id).where(
-    _ts.c.ticket_id == bindparam("b_id"), _ts.c.session_id == bindparam("b_session")
-)
-_SESSION_FIRST = select(_sc.c.checked_in_at, _sc.c.station).where(
-    _sc.c.ticket_id == bindparam("b_id"), _sc.c.session_id == bindparam("b_session")
-)
-# Insert-once attendance, only while the ticket is still registered and its event not cancelled
-# (a cancellation between the look-up and this statement is seen here, on either database).
-_SESSION_ROW = select(
-    _t.c.id,
-    bindparam("b_session"),
-    bindparam("b_now", type_=_TIME),
-    bindparam("b_station"),
-).where(_t.c.id == bindparam("b_id"), _t.c.status == "registered", _EVENT_ON)
-_SESSION_COLUMNS = ["ticket_id", "session_id", "checked_in_at", "station"]
-_SESSION_ADMIT = {
-    "postgresql": postgresql.insert(_sc)
-    .from_select(_SESSION_COLUMNS, _SESSION_ROW)
-    .on_conflict_do_nothing()
-    .returning(_sc.c.ticket_id),
-    "sqlite": sqlite.insert(_sc)
-    .from_select(_SESSION_COLUMNS, _SESSION_ROW)
-    .on_conflict_do_nothing()
-    .returning(_sc.c.ticket_id),
-}
-_LOG = insert(_log)
-_LOG_COLUMNS = (
-    "at",
-    "station",
-    "operator",
-    "event_id",
-    "session_id",
-    "ticket_id",
-    "direction",
-    "payload",
-    "result",
-    "nonce",
-    "answer",
-)
-_SESSION_EVENT = select(_s.c.event_id).where(_s.c.id == bindparam("b_session"))
-# The same statements, run straight on the driver (eventdesk.prepared): a door's every scan.
-LOOKUP = Prepared(_LOOKUP_ONE)
-ADMIT = Prepared(_ADMIT)
-READMIT = Prepared(_READMIT)
-LEAVE = Prepared(_LEAVE)
-FIRST = Prepared(_FIRST)
-LOG = Prepared(_LOG, column_keys=_LOG_COLUMNS)
-_REFUNDED = (
-    select(_p.c.id)
-    .where(_p.c.ticket_id == bindparam("b_id"), _p.c.status == "completed", _p.c.kind == "refund")
-    .limit(1)
-)
 
 
 def rowcount(result: Result[Any]) -> int:
@@ -339,6 +202,91 @@ class Checkin:
             lambda key: self._scan(payload, session_id, direction, now, key),
         )
 
+    def scan_many(
+        self,
+        payloads: Sequence[str],
+        *,
+        nonces: Sequence[str | None] | None = None,
+        session_id: int | None = None,
+        direction: Direction = "entry",
+    ) -> list[ScanResult]:
+        """Scans waiting at this door, decided in the order given, in one transaction: the
+        answers ``scan`` gives one at a time (a nonce answered before gets its answer again),
+        with one durable commit for them all. A door that fell behind (a queue of scanned
+        lines, a database that was away a moment) catches up at the pace of the signature
+        checks instead of one disk flush each: the signatures are checked on a thread of
+        their own while the decisions before them are written (Ed25519 and SQLite both let
+        go of the interpreter meanwhile), and the tickets are read in one statement."""
+        keys = [parse_nonce(n) for n in nonces] if nonces is not None else [None] * len(payloads)
+        if len(keys) != len(payloads):
+            raise InvalidInput("one nonce per payload, or none", field="nonce")
+        given = [key for key in keys if key is not None]
+        if len(payloads) < 2 or len(set(given)) < len(given):  # a nonce twice: one at a time
+            return [
+                self.scan(payload, session_id=session_id, direction=direction, nonce=key)
+                for payload, key in zip(payloads, keys, strict=True)
+            ]
+        session_info = self._door(session_id, direction)
+        earlier = self._answered_many(given) if given else {}
+        todo = [p for p, key in zip(payloads, keys, strict=True) if key not in earlier]
+        checked = self._verified_ahead(todo)
+        try:
+            with self.store.write_conn() as conn:
+                # The tickets read in one statement (a forged one's row is read and not
+                # used); a ticket scanned twice in the group is read again the second time.
+                looked_up = {
+                    row["id"]: dict(row)
+                    for row in conn.execute(
+                        LOOKUP_MANY, {"b_ids": sorted(_ticket_ids(todo))}
+                    ).mappings()
+                }
+                logs: list[dict[str, Any]] = []
+                results: list[ScanResult] = []
+                for key in keys:
+                    if key in earlier:  # answered before: that answer, not a new decision
+                        results.append(earlier[key])
+                        continue
+                    text, verified = next(checked)
+                    moment = utcnow()
+                    if not isinstance(verified, Verified):
+                        results.append(
+                            self._invalid_in(
+                                conn, text, verified, session_id, direction, moment, key, logs
+                            )
+                        )
+                        continue
+                    results.append(
+                        self._decide_in(
+                            conn,
+                            verified.ticket_id,
+                            text,
+                            session_id,
+                            session_info,
+                            direction,
+                            moment,
+                            key,
+                            verified.repaired,
+                            looked_up=looked_up,
+                            logs=logs,
+                        )
+                    )
+                LOG.many(conn, logs)
+                return results
+        except IntegrityError:  # a nonce answered at another station meanwhile: nothing kept
+            if not given:
+                raise
+            return [
+                self.scan(payload, session_id=session_id, direction=direction, nonce=key)
+                for payload, key in zip(payloads, keys, strict=True)
+            ]
+
+    def _verified_ahead(
+        self, payloads: list[str]
+    ) -> Iterator[tuple[str, Verified | InvalidPayload]]:
+        """``_verified`` of each payload in order, the signatures checked ahead."""
+        texts = [p.strip() if isinstance(p, str) else "" for p in payloads]
+        return zip(texts, self.verifier.verify_many(texts), strict=True)
+
     def _scan(
         self,
         payload: str,
@@ -348,20 +296,10 @@ class Checkin:
         nonce: str | None,
     ) -> ScanResult:
         moment = now or utcnow()
-        text = payload.strip() if isinstance(payload, str) else ""
-        try:
-            verified = self.verifier.verify_scanned(text)  # repairs a mangled line (keymaps)
-        except InvalidPayload as exc:
-            result = ScanResult(
-                "invalid",
-                f"Not a valid ticket: {exc}",
-                moment,
-                direction=direction,
-                session_id=session_id,
-            )
+        text, verified = self._verified(payload)
+        if not isinstance(verified, Verified):
             with self.store.write_conn() as conn:
-                self._log(conn, result, text, nonce=nonce)
-            return result
+                return self._invalid_in(conn, text, verified, session_id, direction, moment, nonce)
         return self._decide(
             verified.ticket_id,
             text,
@@ -371,6 +309,35 @@ class Checkin:
             nonce=nonce,
             repaired=verified.repaired,
         )
+
+    def _verified(self, payload: str) -> tuple[str, Verified | InvalidPayload]:
+        """The scanned line (stripped) and its ticket, or why it is not one."""
+        text = payload.strip() if isinstance(payload, str) else ""
+        try:
+            return text, self.verifier.verify_scanned(text)  # repairs a mangled line (keymaps)
+        except InvalidPayload as exc:
+            return text, exc
+
+    def _invalid_in(
+        self,
+        conn: Connection,
+        text: str,
+        problem: InvalidPayload,
+        session_id: int | None,
+        direction: Direction,
+        now: datetime,
+        nonce: str | None,
+        logs: list[dict[str, Any]] | None = None,
+    ) -> ScanResult:
+        result = ScanResult(
+            "invalid",
+            f"Not a valid ticket: {problem}",
+            now,
+            direction=direction,
+            session_id=session_id,
+        )
+        self._log(conn, result, text, nonce=nonce, logs=logs)
+        return result
 
     def checkin_ticket(
         self,
@@ -437,8 +404,20 @@ class Checkin:
 
     def _answered(self, nonce: str) -> ScanResult | None:
         with self.store.read() as session:
-            answer = session.execute(select(_log.c.answer).where(_log.c.nonce == nonce)).scalar()
+            answer = session.execute(
+                select(LOG_TABLE.c.answer).where(LOG_TABLE.c.nonce == nonce)
+            ).scalar()
         return _from_answer(answer) if answer else None
+
+    def _answered_many(self, nonces: Sequence[str]) -> dict[str, ScanResult]:
+        """The answers given before to any of these nonces."""
+        with self.store.read() as session:
+            found = session.execute(
+                select(LOG_TABLE.c.nonce, LOG_TABLE.c.answer).where(
+                    LOG_TABLE.c.nonce.in_(nonces), LOG_TABLE.c.answer.is_not(None)
+                )
+            ).all()
+        return {nonce: _from_answer(answer) for nonce, answer in found}
 
     # --- the decision -----------------------------------------------------------------------
     def _decide(
@@ -452,36 +431,66 @@ class Checkin:
         nonce: str | None = None,
         repaired: str | None = None,
     ) -> ScanResult:
+        session_info = self._door(session_id, direction)
+        with self.store.write_conn() as conn:
+            return self._decide_in(
+                conn, ticket_id, raw, session_id, session_info, direction, now, nonce, repaired
+            )
+
+    def _door(
+        self, session_id: int | None, direction: Direction
+    ) -> tuple[int, datetime, datetime] | None:
+        """The session a scan is for (its event and times), after checking the direction."""
         if direction not in ("entry", "exit"):
             raise InvalidInput("direction must be entry or exit", field="direction")
         if direction == "exit" and session_id is not None:
             raise InvalidInput(
                 "exit scans belong at the event's door, not a session door", field="direction"
             )
-        session_info = self._session(session_id) if session_id is not None else None
-        with self.store.write_conn() as conn:
+        return self._session(session_id) if session_id is not None else None
+
+    def _decide_in(
+        self,
+        conn: Connection,
+        ticket_id: str,
+        raw: str | None,
+        session_id: int | None,
+        session_info: tuple[int, datetime, datetime] | None,
+        direction: Direction,
+        now: datetime,
+        nonce: str | None,
+        repaired: str | None,
+        *,
+        looked_up: dict[str, dict[str, Any]] | None = None,
+        logs: list[dict[str, Any]] | None = None,
+    ) -> ScanResult:
+        """One ticket's decision and its scan-log row, in the caller's write transaction
+        (``looked_up``: tickets read ahead in it, each taken once; ``logs`` as in _log)."""
+        row = looked_up.pop(ticket_id, None) if looked_up else None
+        if row is None:
             row = LOOKUP.first(conn, {"b_id": ticket_id})
-            if row is None:
-                result = ScanResult(
-                    "unknown",
-                    "This ticket is not in the database.",
-                    now,
-                    ticket_id=ticket_id,
-                    session_id=session_id,
-                    direction=direction,
-                )
-            else:
-                result = self._judge(conn, row, session_id, session_info, direction, now)
-            if repaired is not None:  # the scanner typed through another layout: staff can fix it
-                result = replace(result, flags=(*result.flags, f"repaired: {repaired}"))
-            self._log(
-                conn,
-                result,
-                raw if raw is not None else f"ticket:{ticket_id}",
-                event_id=row["event_id"] if row is not None else self.event_id,
-                nonce=nonce,
+        if row is None:
+            result = ScanResult(
+                "unknown",
+                "This ticket is not in the database.",
+                now,
+                ticket_id=ticket_id,
+                session_id=session_id,
+                direction=direction,
             )
-            return result
+        else:
+            result = self._judge(conn, row, session_id, session_info, direction, now)
+        if repaired is not None:  # the scanner typed through another layout: staff can fix it
+            result = replace(result, flags=(*result.flags, f"repaired: {repaired}"))
+        self._log(
+            conn,
+            result,
+            raw if raw is not None else f"ticket:{ticket_id}",
+            event_id=row["event_id"] if row is not None else self.event_id,
+            nonce=nonce,
+            logs=logs,
+        )
+        return result
 
     def _judge(
         self,
@@ -511,12 +520,12 @@ class Checkin:
         if row["event_status"] == "cancelled":
             return answer("revoked", "This event was cancelled.")
         if row["status"] == "cancelled":
-            refunded = conn.execute(_REFUNDED, {"b_id": row["id"]}).first()
+            refunded = conn.execute(REFUNDED, {"b_id": row["id"]}).first()
             return answer("revoked", f"This ticket was {'refunded' if refunded else 'cancelled'}.")
         if (
             row["price_cents"] > 0
             and int(row["paid"] or 0) <= 0
-            and conn.execute(_REFUNDED, {"b_id": row["id"]}).first()
+            and conn.execute(REFUNDED, {"b_id": row["id"]}).first()
         ):  # looked up only for a priced ticket with nothing paid: rare at the door
             return answer("revoked", "This ticket was refunded.")
         if row["status"] == "waitlisted":
@@ -530,7 +539,7 @@ class Checkin:
             if session_event != row["event_id"]:
                 return answer("wrong_event", f"This ticket is for another event ({row['slug']}).")
             registered = conn.execute(
-                _IN_SESSION, {"b_id": row["id"], "b_session": session_id}
+                IN_SESSION, {"b_id": row["id"], "b_session": session_id}
             ).first()
             if registered is None:
                 return answer("wrong_session", "This ticket is not registered for this session.")
@@ -630,7 +639,7 @@ class Checkin:
             "b_station": self.station,
         }
         # RETURNING, not rowcount: psycopg reports -1 for an upsert whose key comes back.
-        if conn.execute(_SESSION_ADMIT[self.store.dialect], values).first() is not None:
+        if conn.execute(SESSION_ADMIT[self.store.dialect], values).first() is not None:
             return answer(
                 "ok",
                 _welcome(row),
@@ -638,7 +647,7 @@ class Checkin:
                 first_checked_in_at=now,
                 first_station=self.station,
             )
-        first = conn.execute(_SESSION_FIRST, {"b_id": row["id"], "b_session": session_id}).first()
+        first = conn.execute(SESSION_FIRST, {"b_id": row["id"], "b_session": session_id}).first()
         if first is None:  # not inserted and not there: cancelled a moment ago
             return answer("revoked", "This ticket was cancelled.")
         first_at, first_station = first
@@ -667,7 +676,10 @@ class Checkin:
         *,
         event_id: int | None = None,
         nonce: str | None = None,
+        logs: list[dict[str, Any]] | None = None,
     ) -> None:
+        """The scan's scan-log row: written now, or kept in ``logs`` for the caller to write
+        with the rest of its transaction's rows."""
         clipped = raw[:PAYLOAD_LOG_CHARS]
         if not clipped.isprintable():
             clipped = "".join(ch if ch.isprintable() else "?" for ch in clipped)
@@ -675,25 +687,37 @@ class Checkin:
             event_id = self.event_id
         if event_id is None:  # a door with no event set: the session's, else the current one
             if result.session_id is not None and as_id(result.session_id) is not None:
-                event_id = conn.execute(_SESSION_EVENT, {"b_session": result.session_id}).scalar()
+                event_id = conn.execute(SESSION_EVENT, {"b_session": result.session_id}).scalar()
             if event_id is None:
                 event_id = current_event_id(conn, result.at)
-        LOG.rowcount(
-            conn,
-            {
-                "at": result.at,
-                "station": self.station[:100],
-                "operator": self.operator[:100] if self.operator else None,
-                "event_id": event_id,
-                "session_id": result.session_id,
-                "ticket_id": result.ticket_id,
-                "direction": result.direction,
-                "payload": clipped,
-                "result": result.result,
-                "nonce": nonce,
-                "answer": _answer_json(result) if nonce is not None else None,
-            },
-        )
+        row = {
+            "at": result.at,
+            "station": self.station[:100],
+            "operator": self.operator[:100] if self.operator else None,
+            "event_id": event_id,
+            "session_id": result.session_id,
+            "ticket_id": result.ticket_id,
+            "direction": result.direction,
+            "payload": clipped,
+            "result": result.result,
+            "nonce": nonce,
+            "answer": _answer_json(result) if nonce is not None else None,
+        }
+        if logs is None:
+            LOG.rowcount(conn, row)
+        else:
+            logs.append(row)
+
+
+def _ticket_ids(payloads: Sequence[str]) -> set[str]:
+    """The ticket ids the payloads name, signatures unchecked (to read their rows ahead)."""
+    found = set()
+    for payload in payloads:
+        try:
+            found.add(parse_payload(payload.strip()).ticket_id)
+        except (InvalidPayload, AttributeError):
+            continue
+    return found
 
 
 def _first(conn: Connection, ticket_id: str) -> tuple[datetime | None, str | None, str]:

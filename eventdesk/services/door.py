@@ -19,7 +19,7 @@ import queue
 import sys
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -176,7 +176,9 @@ class MirrorCheckin(Checkin):
         *,
         event_id: int | None = None,
         nonce: str | None = None,
+        logs: list[dict[str, Any]] | None = None,
     ) -> None:
+        # Written now, whoever asks to keep it for later: the outbox row reads it back.
         result = replace(result, offline=True)
         super()._log(conn, result, raw, event_id=event_id, nonce=nonce)
         logged = conn.execute(  # as the scan log just kept it (event, clipped payload, answer)
@@ -548,6 +550,22 @@ class Door:
         nonce: str | None = None,
     ) -> ScanResult:
         return self._decide("scan", payload, session_id, direction, now, nonce)
+
+    def scan_many(
+        self,
+        payloads: Sequence[str],
+        *,
+        nonces: Sequence[str | None] | None = None,
+        session_id: int | None = None,
+        direction: Direction = "entry",
+    ) -> list[ScanResult]:
+        """Scans that waited, decided in order one at a time (each may go to the server or
+        the mirror on its own); the same nonces again replay what was decided."""
+        keys = list(nonces) if nonces is not None else [None] * len(payloads)
+        return [
+            self.scan(payload, session_id=session_id, direction=direction, nonce=key)
+            for payload, key in zip(payloads, keys, strict=True)
+        ]
 
     def checkin_ticket(
         self,

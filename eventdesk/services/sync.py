@@ -36,7 +36,8 @@ from eventdesk.models import (
     TransactionLog,
 )
 from eventdesk.outage import describe, is_outage
-from eventdesk.services.checkin import _ADMIT, _SESSION_ADMIT, _clock
+from eventdesk.services.checkin import _clock
+from eventdesk.services.checkin_sql import ADMIT_STATEMENT, SESSION_ADMIT
 from eventdesk.services.mirror import OUTBOX, Mirror
 from eventdesk.values import local_text, utcnow
 
@@ -230,7 +231,7 @@ def _admit_many(conn: Connection, rows: list[dict[str, Any]]) -> list[dict[str, 
     """First admissions, all at once (each as the door's compare-and-set), then who holds each
     ticket now: this station at its time, or a conflict."""
     conn.execute(
-        _ADMIT,
+        ADMIT_STATEMENT,
         [{"b_id": r["ticket_id"], "b_now": r["at"], "b_station": r["station"]} for r in rows],
     )
     holders = {
@@ -351,7 +352,7 @@ def _apply_one(conn: Connection, row: dict[str, Any], dialect: str) -> dict[str,
             "b_now": row["at"],
             "b_station": row["station"],
         }
-        if conn.execute(_SESSION_ADMIT[dialect], values).first() is None:
+        if conn.execute(SESSION_ADMIT[dialect], values).first() is None:
             if not registered:
                 return _conflict_row(conn, row, held)
             first = conn.execute(

@@ -1,0 +1,163 @@
+"""The check-in's statements, built once: SQLAlchemy compiles each a single time, and the door's
+every-scan ones run prepared, straight on the driver (eventdesk.prepared)."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from sqlalchemy import Table, bindparam, case, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from eventdesk.models import (
+    Attendee,
+    Event,
+    EventSession,
+    ImportRun,
+    Payment,
+    ScanLog,
+    SessionCheckin,
+    Ticket,
+    TicketSession,
+    TicketType,
+    UTCDateTime,
+)
+from eventdesk.prepared import Prepared
+
+_t = cast(Table, Ticket.__table__)
+_tt = cast(Table, TicketType.__table__)
+_a = cast(Table, Attendee.__table__)
+_e = cast(Table, Event.__table__)
+_ir = cast(Table, ImportRun.__table__)
+_p = cast(Table, Payment.__table__)
+_s = cast(Table, EventSession.__table__)
+_ts = cast(Table, TicketSession.__table__)
+_sc = cast(Table, SessionCheckin.__table__)
+LOG_TABLE = cast(Table, ScanLog.__table__)
+
+_paid = (
+    select(
+        func.coalesce(
+            func.sum(case((_p.c.kind == "payment", _p.c.amount_cents), else_=-_p.c.amount_cents)), 0
+        )
+    )
+    .where(_p.c.ticket_id == _t.c.id, _p.c.status == "completed")
+    .scalar_subquery()
+)
+_LOOKUP = select(
+    _t.c.id,
+    _t.c.status,
+    _t.c.event_id,
+    _t.c.checked_in_at,
+    _t.c.checked_in_station,
+    _t.c.inside,
+    _t.c.price_cents,
+    _t.c.currency,
+    _t.c.seat_label,
+    _ir.c.state.label("import_state"),
+    _tt.c.name.label("ticket_type"),
+    _tt.c.attention,
+    _tt.c.needs_staff,
+    # The door greets the ticket's holder: the name the buyer gave for it, else the buyer.
+    func.coalesce(_t.c.holder_name, _a.c.name).label("attendee"),
+    _e.c.slug,
+    _e.c.status.label("event_status"),
+    _e.c.starts_at,
+    _e.c.ends_at,
+    _e.c.timezone,
+    _e.c.unpaid_policy,
+    _e.c.allow_reentry,
+    _e.c.checkin_opens_at,
+    _e.c.checkin_closes_at,
+    _paid.label("paid"),
+).select_from(
+    _t.join(_tt, _tt.c.id == _t.c.ticket_type_id)
+    .join(_a, _a.c.id == _t.c.attendee_id)
+    .join(_e, _e.c.id == _t.c.event_id)
+    .outerjoin(_ir, _ir.c.id == _t.c.import_run_id)
+)
+
+# The hot path's statements, built once: SQLAlchemy then reuses their compiled form.
+_TIME = UTCDateTime()
+LOOKUP_ONE = _LOOKUP.where(_t.c.id == bindparam("b_id"))
+LOOKUP_MANY = _LOOKUP.where(_t.c.id.in_(bindparam("b_ids", expanding=True)))
+_EVENT_ON = select(_e.c.id).where(_e.c.id == _t.c.event_id, _e.c.status != "cancelled").exists()
+ADMIT_STATEMENT = (
+    update(_t)
+    .where(
+        _t.c.id == bindparam("b_id"),
+        _t.c.status == "registered",
+        _t.c.checked_in_at.is_(None),
+        _EVENT_ON,
+    )
+    .values(
+        checked_in_at=bindparam("b_now", type_=_TIME),
+        checked_in_station=bindparam("b_station"),
+        inside=True,
+    )
+)
+_READMIT = (
+    update(_t)
+    .where(
+        _t.c.id == bindparam("b_id"),
+        _t.c.status == "registered",
+        _t.c.checked_in_at.is_not(None),
+        _t.c.inside.is_(False),
+    )
+    .values(inside=True)
+)
+_LEAVE = update(_t).where(_t.c.id == bindparam("b_id"), _t.c.inside.is_(True)).values(inside=False)
+_FIRST = select(_t.c.checked_in_at, _t.c.checked_in_station, _t.c.status).where(
+    _t.c.id == bindparam("b_id")
+)
+IN_SESSION = select(_ts.c.session_id).where(
+    _ts.c.ticket_id == bindparam("b_id"), _ts.c.session_id == bindparam("b_session")
+)
+SESSION_FIRST = select(_sc.c.checked_in_at, _sc.c.station).where(
+    _sc.c.ticket_id == bindparam("b_id"), _sc.c.session_id == bindparam("b_session")
+)
+# Insert-once attendance, only while the ticket is still registered and its event not cancelled
+# (a cancellation between the look-up and this statement is seen here, on either database).
+_SESSION_ROW = select(
+    _t.c.id,
+    bindparam("b_session"),
+    bindparam("b_now", type_=_TIME),
+    bindparam("b_station"),
+).where(_t.c.id == bindparam("b_id"), _t.c.status == "registered", _EVENT_ON)
+_SESSION_COLUMNS = ["ticket_id", "session_id", "checked_in_at", "station"]
+SESSION_ADMIT = {
+    "postgresql": postgresql.insert(_sc)
+    .from_select(_SESSION_COLUMNS, _SESSION_ROW)
+    .on_conflict_do_nothing()
+    .returning(_sc.c.ticket_id),
+    "sqlite": sqlite.insert(_sc)
+    .from_select(_SESSION_COLUMNS, _SESSION_ROW)
+    .on_conflict_do_nothing()
+    .returning(_sc.c.ticket_id),
+}
+_LOG = insert(LOG_TABLE)
+_LOG_COLUMNS = (
+    "at",
+    "station",
+    "operator",
+    "event_id",
+    "session_id",
+    "ticket_id",
+    "direction",
+    "payload",
+    "result",
+    "nonce",
+    "answer",
+)
+SESSION_EVENT = select(_s.c.event_id).where(_s.c.id == bindparam("b_session"))
+# The same statements, run straight on the driver (eventdesk.prepared): a door's every scan.
+LOOKUP = Prepared(LOOKUP_ONE)
+ADMIT = Prepared(ADMIT_STATEMENT)
+READMIT = Prepared(_READMIT)
+LEAVE = Prepared(_LEAVE)
+FIRST = Prepared(_FIRST)
+LOG = Prepared(_LOG, column_keys=_LOG_COLUMNS)
+REFUNDED = (
+    select(_p.c.id)
+    .where(_p.c.ticket_id == bindparam("b_id"), _p.c.status == "completed", _p.c.kind == "refund")
+    .limit(1)
+)
