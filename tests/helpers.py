@@ -5,11 +5,14 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Callable
+from datetime import timedelta
 
 from sqlalchemy import Engine
 
 from eventdesk.db import Store
 from eventdesk.services import attendees, events
+from eventdesk.tickets import Signer
+from eventdesk.values import utcnow
 
 _counter = itertools.count(1)
 
@@ -50,6 +53,24 @@ def people(store: Store, count: int, prefix: str = "person") -> list[str]:
         store, [{"name": f"{prefix.title()} Number{i}", "email": e} for i, e in enumerate(emails)]
     )
     return emails
+
+
+def payloads_now(store: Store, signer: Signer, count: int, *, name: str, prefix: str) -> list[str]:
+    """Payloads of ``count`` free tickets, one a person, of an event running now."""
+    from eventdesk.services.registration import register
+
+    now = utcnow().replace(microsecond=0)
+    event = make_event(
+        store,
+        name=name,
+        starts=(now - timedelta(hours=1)).isoformat(),
+        ends=(now + timedelta(hours=6)).isoformat(),
+    )
+    add_type(store, event, "Regular", price_cents=0)
+    return [
+        signer.payload(register(store, event, email, "Regular").tickets[0].ticket_id)
+        for email in people(store, count, prefix=prefix)
+    ]
 
 
 def wait_until(

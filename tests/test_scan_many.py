@@ -12,7 +12,6 @@ import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -21,28 +20,16 @@ from sqlalchemy import event, select
 from eventdesk.db import Store
 from eventdesk.models import ScanLog
 from eventdesk.services.checkin import Checkin, ScanResult, undo_checkin
-from eventdesk.services.registration import cancel, register
+from eventdesk.services.registration import cancel
 from eventdesk.tickets import Signer
-from eventdesk.values import utcnow
 from kiosk.wedge import Decision, Line, LineQueue, PendingScan
-from tests.helpers import add_type, make_event, people
+from tests.helpers import payloads_now
 
 
 @pytest.fixture
 def tickets(store: Store, signer: Signer) -> list[str]:
     """Payloads of five tickets of an event running now."""
-    now = utcnow().replace(microsecond=0)
-    event_slug = make_event(
-        store,
-        name="Group Gate",
-        starts=(now - timedelta(hours=1)).isoformat(),
-        ends=(now + timedelta(hours=6)).isoformat(),
-    )
-    add_type(store, event_slug, "Regular", price_cents=0)
-    return [
-        signer.payload(register(store, event_slug, email, "Regular").tickets[0].ticket_id)
-        for email in people(store, 5, prefix="group")
-    ]
+    return payloads_now(store, signer, 5, name="Group Gate", prefix="group")
 
 
 def forged(payload: str) -> str:

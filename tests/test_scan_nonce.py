@@ -10,7 +10,6 @@ import subprocess
 import sys
 import threading
 import uuid
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +20,8 @@ from eventdesk.db import Store
 from eventdesk.errors import InvalidInput
 from eventdesk.models import ScanLog
 from eventdesk.services.checkin import Checkin, ScanResult
-from eventdesk.services.registration import register
 from eventdesk.tickets import Signer
-from eventdesk.values import utcnow
-from tests.helpers import add_type, make_event, people
+from tests.helpers import payloads_now
 
 EVENTDESK = str(Path(sys.executable).with_name("eventdesk"))
 
@@ -32,18 +29,7 @@ EVENTDESK = str(Path(sys.executable).with_name("eventdesk"))
 @pytest.fixture
 def tickets(store: Store, signer: Signer) -> list[str]:
     """Payloads of three tickets of an event running now."""
-    now = utcnow().replace(microsecond=0)
-    event = make_event(
-        store,
-        name="Nonce Night",
-        starts=(now - timedelta(hours=1)).isoformat(),
-        ends=(now + timedelta(hours=6)).isoformat(),
-    )
-    add_type(store, event, "Regular", price_cents=0)
-    return [
-        signer.payload(register(store, event, email, "Regular").tickets[0].ticket_id)
-        for email in people(store, 3, prefix="nonce")
-    ]
+    return payloads_now(store, signer, 3, name="Nonce Night", prefix="nonce")
 
 
 def scans_logged(store: Store) -> int:
