@@ -109,7 +109,11 @@ class Prepared:
             columns=tuple(str(column.key) for column in shown),
             results=tuple(column.type._cached_result_processor(dialect, None) for column in shown),
             fixed={**fixed, **defaults},
-            slots=tuple((name, binds.get(name)) for name in (order or binds)),
+            # Named style: the names the SQL holds (binds also keys anonymous ones twice).
+            slots=tuple(
+                (name, binds.get(name))
+                for name in (order or dict.fromkeys(compiled.bind_names.values()))
+            ),
         )
         self._by_dialect[dialect.name] = made
         return made

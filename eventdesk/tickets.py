@@ -105,6 +105,18 @@ def parse_payload(text: str) -> ParsedPayload:
     return ParsedPayload(ticket_id, key_id, (bits >> 3).to_bytes(64, "big"))
 
 
+def named_ticket_ids(texts: Sequence[str]) -> set[str]:
+    """The ticket ids well-formed payloads among ``texts`` name, signatures unchecked (to read
+    their rows ahead of deciding)."""
+    found = set()
+    for text in texts:
+        try:
+            found.add(parse_payload(text.strip()).ticket_id)
+        except (InvalidPayload, AttributeError):
+            continue
+    return found
+
+
 class Signer:
     """Issues payloads with this station's private key."""
 
@@ -243,7 +255,9 @@ class Verifier:
             (key, payload.signature, _message(payload.ticket_id, payload.key_id))
             for payload, key in filter(None, parsed)
         ]
-        genuine: queue.SimpleQueue[bool] = queue.SimpleQueue()
+        # True or False for each check in order; None when the thread stopped on an error it
+        # did not expect: the rest are checked here, as verify_scanned checks them.
+        genuine: queue.SimpleQueue[bool | None] = queue.SimpleQueue()
 
         def check() -> None:
             for key, signature, message in checks:
@@ -251,6 +265,9 @@ class Verifier:
                     key.verify(signature, message)
                 except InvalidSignature:
                     genuine.put(False)
+                except BaseException:
+                    genuine.put(None)
+                    return
                 else:
                     genuine.put(True)
 
@@ -258,10 +275,14 @@ class Verifier:
             if self._checker is None:
                 self._checker = ThreadPoolExecutor(1, thread_name_prefix="signatures")
             self._checker.submit(check)
+        checking = True
         for text, found in zip(texts, parsed, strict=True):
-            if found is not None and genuine.get():
-                yield Verified(found[0].ticket_id)
-                continue
+            if found is not None and checking:
+                answer = genuine.get()
+                checking = answer is not None
+                if answer:
+                    yield Verified(found[0].ticket_id)
+                    continue
             try:
                 yield self.verify_scanned(text)
             except InvalidPayload as exc:

@@ -328,6 +328,7 @@ def _scan_lines(
             queue.join(0.2)
     except KeyboardInterrupt:
         queue.stop()
+        queue.join(2.0)  # the lines being decided together are answered before it ends
         waiting = queue.waiting
         say("stopped" + (f": {waiting} scan(s) not decided" if waiting else ""))
         raise

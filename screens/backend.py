@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -52,6 +52,10 @@ def station_checkin_class() -> Callable[..., Checkin]:
         def checkin_ticket(self, ticket_id: str, **options: Any) -> ScanResult:
             options.setdefault("now", self.clock())
             return super().checkin_ticket(ticket_id, **options)
+
+        def scan_many(self, payloads: Sequence[str], **options: Any) -> list[ScanResult]:
+            options.setdefault("now", self.clock())
+            return super().scan_many(payloads, **options)
 
     return StationCheckin
 

@@ -56,7 +56,7 @@ from eventdesk.services.checkin_sql import (
 )
 from eventdesk.services.common import current_event_id, get_event, get_ticket, log
 from eventdesk.services.printing import enqueue_in
-from eventdesk.tickets import InvalidPayload, Verified, Verifier, parse_payload
+from eventdesk.tickets import InvalidPayload, Verified, Verifier, named_ticket_ids
 from eventdesk.values import format_cents, local_text, utcnow
 
 # Every answer a door can give, in the order the rules are checked (DESIGN.md "Check-in
@@ -209,6 +209,7 @@ class Checkin:
         nonces: Sequence[str | None] | None = None,
         session_id: int | None = None,
         direction: Direction = "entry",
+        now: datetime | None = None,
     ) -> list[ScanResult]:
         """Scans waiting at this door, decided in the order given, in one transaction: the
         answers ``scan`` gives one at a time (a nonce answered before gets its answer again),
@@ -221,23 +222,34 @@ class Checkin:
         if len(keys) != len(payloads):
             raise InvalidInput("one nonce per payload, or none", field="nonce")
         given = [key for key in keys if key is not None]
-        if len(payloads) < 2 or len(set(given)) < len(given):  # a nonce twice: one at a time
+
+        def one_at_a_time() -> list[ScanResult]:
             return [
-                self.scan(payload, session_id=session_id, direction=direction, nonce=key)
+                self.scan(payload, session_id=session_id, direction=direction, now=now, nonce=key)
                 for payload, key in zip(payloads, keys, strict=True)
             ]
-        session_info = self._door(session_id, direction)
+
+        # One at a time: a nonce twice; a PostgreSQL server (each scan its own transaction, so
+        # two doors never hold each other's tickets); a door that refuses the session or the
+        # direction (alone, a line that is no ticket is still answered and logged).
+        if len(payloads) < 2 or len(set(given)) < len(given) or not self.store.is_sqlite:
+            return one_at_a_time()
+        try:
+            session_info = self._door(session_id, direction)
+        except (InvalidInput, NotFound):
+            return one_at_a_time()
         earlier = self._answered_many(given) if given else {}
         todo = [p for p, key in zip(payloads, keys, strict=True) if key not in earlier]
         checked = self._verified_ahead(todo)
         try:
             with self.store.write_conn() as conn:
                 # The tickets read in one statement (a forged one's row is read and not
-                # used); a ticket scanned twice in the group is read again the second time.
+                # used): SQLite's write lock, held since BEGIN, keeps them as read. A ticket
+                # scanned twice in the group is read again the second time.
                 looked_up = {
                     row["id"]: dict(row)
                     for row in conn.execute(
-                        LOOKUP_MANY, {"b_ids": sorted(_ticket_ids(todo))}
+                        LOOKUP_MANY, {"b_ids": sorted(named_ticket_ids(todo))}
                     ).mappings()
                 }
                 logs: list[dict[str, Any]] = []
@@ -247,7 +259,7 @@ class Checkin:
                         results.append(earlier[key])
                         continue
                     text, verified = next(checked)
-                    moment = utcnow()
+                    moment = now or utcnow()
                     if not isinstance(verified, Verified):
                         results.append(
                             self._invalid_in(
@@ -275,10 +287,7 @@ class Checkin:
         except IntegrityError:  # a nonce answered at another station meanwhile: nothing kept
             if not given:
                 raise
-            return [
-                self.scan(payload, session_id=session_id, direction=direction, nonce=key)
-                for payload, key in zip(payloads, keys, strict=True)
-            ]
+            return one_at_a_time()
 
     def _verified_ahead(
         self, payloads: list[str]
@@ -707,17 +716,6 @@ class Checkin:
             LOG.rowcount(conn, row)
         else:
             logs.append(row)
-
-
-def _ticket_ids(payloads: Sequence[str]) -> set[str]:
-    """The ticket ids the payloads name, signatures unchecked (to read their rows ahead)."""
-    found = set()
-    for payload in payloads:
-        try:
-            found.add(parse_payload(payload.strip()).ticket_id)
-        except (InvalidPayload, AttributeError):
-            continue
-    return found
 
 
 def _first(conn: Connection, ticket_id: str) -> tuple[datetime | None, str | None, str]:

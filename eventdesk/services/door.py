@@ -168,6 +168,14 @@ class MirrorCheckin(Checkin):
         super().__init__(mirror.store, **options)
         self.queued = 0
 
+    def scan_many(self, payloads: Sequence[str], **options: Any) -> list[ScanResult]:
+        """One at a time: each decision and its outbox row are counted as they are written."""
+        nonces = options.pop("nonces", None) or [None] * len(payloads)
+        return [
+            self.scan(payload, nonce=nonce, **options)
+            for payload, nonce in zip(payloads, nonces, strict=True)
+        ]
+
     def _log(
         self,
         conn: Connection,
