@@ -38,6 +38,8 @@ def phrases(name: str, email: str) -> set[str]:
     local = words(email.rpartition('@')[0])
     if len(local) > 1:
         found.add((' ' + ' '.join(local))[:200])
+    if len(found) < 2:  # none to compare (a one-word name and email make none at all)
+        return found
     ordered = sorted(found)
     return {p for p, after in zip(ordered, [*ordered[1:], ''], strict=True) if not after.startswith(p)}
 
