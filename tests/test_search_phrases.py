@@ -43,21 +43,12 @@ def stored(store: Store) -> dict[str, set[str]]:
     return tokens
 
 
-def test_phrases_are_the_email_before_the_at_and_the_name_from_each_word() -> None:
-    assert phrase_tokens("Anna Maria O'Brien", "zk@example.com") == {
-        " anna maria o brien",
-        " maria o brien",
-        " o brien",
-    }
-    # The name's run starts the email's: the email's alone is kept, and finds both.
-    assert phrase_tokens("Zoë Schmidt", "zoe.schmidt7@example.com") == {" zoe schmidt7"}
-    assert phrase_tokens("Anna", "anna@example.com") == set()
-    assert phrase_tokens("Anna Lee", "x@y.example") == {" anna lee"}
+def test_the_phrase_is_the_email_before_the_at() -> None:
+    assert phrase_tokens("zoe.schmidt7@example.com") == {" zoe schmidt7"}
+    assert phrase_tokens("anna@example.com") == set()  # one word: no phrase
+    assert phrase_tokens("zk@example.com") == set()
     tokens = person_tokens("Anna Lee", "a.lee@x.example", "Kettle & Co")
-    assert tokens == search_tokens("Anna Lee", "a.lee@x.example", "Kettle & Co") | {
-        " anna lee",
-        " a lee",
-    }
+    assert tokens == search_tokens("Anna Lee", "a.lee@x.example", "Kettle & Co") | {" a lee"}
 
 
 def test_words_written_together_answer_first_when_enough_people_have_them(
@@ -125,9 +116,9 @@ def test_migration_0011_gives_people_stored_before_it_their_phrases(
         {"name": f"Person{n} Of Many", "email": f"p{n}.many{n}@example.com"} for n in range(12)
     ]
     attendees.add_attendees_bulk(store, people)
-    attendees.add_attendee(store, name="Anna Maria O'Brien", email="zk@example.com")
+    attendees.add_attendee(store, name="Anna Maria O'Brien", email="anna.m.obrien@example.com")
     before = stored(store)
-    assert any(t.startswith(PHRASE) for t in before["zk@example.com"])
+    assert any(t.startswith(PHRASE) for t in before["anna.m.obrien@example.com"])
     migrate(store.engine, "0010", down=True)
     after_down = stored(store)
     assert after_down == {

@@ -122,16 +122,18 @@ class ScanResult:
         return self.result == "ok"
 
 
+_ANSWER_FIELDS = tuple(f.name for f in fields(ScanResult) if f.name != "replayed")
+_ANSWER_JSON = json.JSONEncoder(ensure_ascii=False)
+
+
 def _answer_json(result: ScanResult) -> str:
     """A decision as the scan log keeps it for its nonce."""
     data = {
-        f.name: (value.isoformat() if isinstance(value, datetime) else value)
-        for f in fields(result)
-        if f.name != "replayed"
-        and (value := getattr(result, f.name)) is not None
-        and value is not False
+        name: (value.isoformat() if isinstance(value, datetime) else value)
+        for name in _ANSWER_FIELDS
+        if (value := getattr(result, name)) is not None and value is not False
     }
-    return json.dumps(data, ensure_ascii=False)
+    return _ANSWER_JSON.encode(data)
 
 
 def _from_answer(text: str) -> ScanResult:

@@ -1,14 +1,13 @@
-"""search phrases: the words a person's email and name write together, as search tokens
+"""search phrases: the words a person's email writes together, as a search token
 
 Revision ID: 0011
 Revises: 0010
 Create Date: 2026-11-23 12:30:00.000000
 
 A query of several words ('zoe.sc') is first looked up as words written together (see
-eventdesk/services/attendees.py, phrase_tokens): a space, then the words with a space between,
-from the email's words before the @ and from the name's words from each word on. Here every
-attendee already stored gets them, a batch of people at a time (the rule as it was written for
-this revision). The table's columns and indexes stay as they were.
+eventdesk/services/attendees.py, phrase_tokens): a space, then the email's words before the @
+with a space between. Here every attendee already stored gets theirs, a batch of people at a
+time (the rule as it was written for this revision). The table's columns and indexes stay as they were.
 """
 
 from __future__ import annotations
@@ -27,21 +26,14 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 BATCH = 5000  # people read and their phrases written at a time
-ATTENDEE = sa.table('attendee', sa.column('id'), sa.column('name'), sa.column('email'))
+ATTENDEE = sa.table('attendee', sa.column('id'), sa.column('email'))
 TOKEN = sa.table('search_token', sa.column('token'), sa.column('attendee_id'))
 
 
-def phrases(name: str, email: str) -> set[str]:
+def phrases(email: str) -> set[str]:
     """eventdesk.services.attendees.phrase_tokens as of this revision."""
-    run = words(name)
-    found = {(' ' + ' '.join(run[start:]))[:200] for start in range(len(run) - 1)}
     local = words(email.rpartition('@')[0])
-    if len(local) > 1:
-        found.add((' ' + ' '.join(local))[:200])
-    if len(found) < 2:  # none to compare (a one-word name and email make none at all)
-        return found
-    ordered = sorted(found)
-    return {p for p, after in zip(ordered, [*ordered[1:], ''], strict=True) if not after.startswith(p)}
+    return {(' ' + ' '.join(local))[:200]} if len(local) > 1 else set()
 
 
 def upgrade() -> None:
@@ -49,7 +41,7 @@ def upgrade() -> None:
     after = 0
     while True:
         people = bind.execute(
-            sa.select(ATTENDEE.c.id, ATTENDEE.c.name, ATTENDEE.c.email)
+            sa.select(ATTENDEE.c.id, ATTENDEE.c.email)
             .where(ATTENDEE.c.id > after)
             .order_by(ATTENDEE.c.id)
             .limit(BATCH)
@@ -58,8 +50,8 @@ def upgrade() -> None:
             return
         rows = [
             {'token': token, 'attendee_id': person}
-            for person, name, email in people
-            for token in sorted(phrases(name, email))
+            for person, email in people
+            for token in sorted(phrases(email))
         ]
         if rows:
             bind.execute(sa.insert(TOKEN), rows)
