@@ -31,9 +31,7 @@ _EACH = 16  # rows ``each`` reads from the driver at a time
 @dataclass(frozen=True)
 class _Compiled:
     compiled: SQLCompiler
-    defaults: dict[str, Any]  # an INSERT's column defaults, for the values a call leaves out
     order: tuple[str, ...] | None  # parameter names in position order; None: named style
-    binds: Mapping[str, Processor]
     columns: tuple[str, ...]  # the result's keys
     results: tuple[Processor, ...]
     # The values the statement holds itself (``status == 'registered'``), with an INSERT's
@@ -103,9 +101,7 @@ class Prepared:
         }
         made = _Compiled(
             compiled=compiled,
-            defaults=defaults,
             order=order,
-            binds=binds,
             columns=tuple(str(column.key) for column in shown),
             results=tuple(column.type._cached_result_processor(dialect, None) for column in shown),
             fixed={**fixed, **defaults},

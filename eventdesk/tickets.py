@@ -105,18 +105,6 @@ def parse_payload(text: str) -> ParsedPayload:
     return ParsedPayload(ticket_id, key_id, (bits >> 3).to_bytes(64, "big"))
 
 
-def named_ticket_ids(texts: Sequence[str]) -> set[str]:
-    """The ticket ids well-formed payloads among ``texts`` name, signatures unchecked (to read
-    their rows ahead of deciding)."""
-    found = set()
-    for text in texts:
-        try:
-            found.add(parse_payload(text.strip()).ticket_id)
-        except (InvalidPayload, AttributeError):
-            continue
-    return found
-
-
 class Signer:
     """Issues payloads with this station's private key."""
 
@@ -235,11 +223,15 @@ class Verifier:
             raise as_typed
         return found
 
-    def verify_many(self, texts: Sequence[str]) -> Iterator[Verified | InvalidPayload]:
+    def verify_many(
+        self, texts: Sequence[str]
+    ) -> tuple[set[str], Iterator[Verified | InvalidPayload]]:
         """``verify_scanned`` of each text, in order, as each is asked for, the signatures
         checked ahead on a thread of the verifier's own: Ed25519 lets go of the interpreter
         while it works, so a caller writing the decisions before runs meanwhile. A text that
-        does not verify as it came is looked at again here as ``verify_scanned`` does."""
+        does not verify as it came is looked at again here as ``verify_scanned`` does. Also
+        the ticket ids the texts name (signed by a key known here; the signatures not checked
+        yet), for the caller to read their rows ahead."""
         if not self._keys:
             self._load()
         parsed: list[tuple[ParsedPayload, Ed25519PublicKey] | None] = []
@@ -275,18 +267,22 @@ class Verifier:
             if self._checker is None:
                 self._checker = ThreadPoolExecutor(1, thread_name_prefix="signatures")
             self._checker.submit(check)
-        checking = True
-        for text, found in zip(texts, parsed, strict=True):
-            if found is not None and checking:
-                answer = genuine.get()
-                checking = answer is not None
-                if answer:
-                    yield Verified(found[0].ticket_id)
-                    continue
-            try:
-                yield self.verify_scanned(text)
-            except InvalidPayload as exc:
-                yield exc
+
+        def answers() -> Iterator[Verified | InvalidPayload]:
+            checking = True
+            for text, found in zip(texts, parsed, strict=True):
+                if found is not None and checking:
+                    answer = genuine.get()
+                    checking = answer is not None
+                    if answer:
+                        yield Verified(found[0].ticket_id)
+                        continue
+                try:
+                    yield self.verify_scanned(text)
+                except InvalidPayload as exc:
+                    yield exc
+
+        return {payload.ticket_id for payload, _ in filter(None, parsed)}, answers()
 
     def _first_genuine(self, readings: list[Repair]) -> tuple[Verified | None, bool]:
         """The first reading that verifies with the keys known, and whether a reading was

@@ -22,9 +22,10 @@ if TYPE_CHECKING:
     # check-in and door services with the first check-in (start-up time).
     from eventdesk.db import Store
     from eventdesk.services.auth import StaffInfo
-    from eventdesk.services.checkin import Checkin, UndoResult
+    from eventdesk.services.checkin import Checkin
     from eventdesk.services.door import Door, Station
     from eventdesk.services.events import EventInfo
+    from eventdesk.services.undo import UndoResult
 
 MODES = ("desk", "kiosk", "organizer", "stats")
 ROLE_MODES: dict[str, tuple[str, ...]] = {
@@ -254,8 +255,8 @@ class Backend:
 
     def undo(self, ticket_id: str) -> UndoResult:
         """Annul a check-in at this door (offline too, on a server)."""
-        from eventdesk.services.checkin import undo_checkin
         from eventdesk.services.door import Door
+        from eventdesk.services.undo import undo_checkin
 
         if self.door_station is not None:
             door = self.checkin()

@@ -14,8 +14,9 @@ from eventdesk.db import Store
 from eventdesk.errors import NotAllowed, NotFound
 from eventdesk.models import ScanLog, TransactionLog
 from eventdesk.services import events, payments
-from eventdesk.services.checkin import Checkin, undo_checkin
+from eventdesk.services.checkin import Checkin
 from eventdesk.services.registration import cancel, register, show_ticket
+from eventdesk.services.undo import undo_checkin
 from eventdesk.tickets import Signer
 from tests.helpers import add_type, make_event, people
 

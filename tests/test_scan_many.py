@@ -21,8 +21,9 @@ from sqlalchemy import event, select
 from eventdesk.db import Store
 from eventdesk.errors import NotFound
 from eventdesk.models import ScanLog
-from eventdesk.services.checkin import Checkin, ScanResult, undo_checkin
+from eventdesk.services.checkin import Checkin, ScanResult
 from eventdesk.services.registration import cancel
+from eventdesk.services.undo import undo_checkin
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow
 from kiosk.wedge import Decision, Line, LineQueue, PendingScan

@@ -21,13 +21,14 @@ from eventdesk.db import Store
 from eventdesk.errors import EventdeskError
 from eventdesk.models import ImportRun, StatTally
 from eventdesk.services import events, import_runs, payments
-from eventdesk.services.checkin import Checkin, undo_checkin
+from eventdesk.services.checkin import Checkin
 from eventdesk.services.common import get_event
 from eventdesk.services.csvio import import_attendees
 from eventdesk.services.events import show_event
 from eventdesk.services.registration import cancel, register, show_ticket
 from eventdesk.services.reports import stats
 from eventdesk.services.tallies import Counts, counts, recount
+from eventdesk.services.undo import undo_checkin
 from eventdesk.tickets import Signer
 from tests.helpers import add_type, make_event, people
 from tests.test_outage import POSTGRESQL, backend_fixed

@@ -53,7 +53,8 @@ def checkin(
     self_service: bool,
 ) -> None:
     """Check in one ticket; exit 0 only when admitted. `checkin undo TICKET` annuls a check-in."""
-    from eventdesk.services.checkin import Checkin, undo_checkin
+    from eventdesk.services.checkin import Checkin
+    from eventdesk.services.undo import undo_checkin
 
     door: Any = None
     if obj.on_server:  # decided on the server while it answers, else from this station's mirror

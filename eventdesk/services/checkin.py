@@ -14,30 +14,23 @@ on disk, scan log included.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
-from typing import Any, Literal, cast, get_args
+from typing import Any, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import (
     Connection,
-    CursorResult,
-    Result,
-    and_,
-    delete,
     select,
-    update,
 )
 from sqlalchemy.exc import IntegrityError
 
 from eventdesk.db import Store
-from eventdesk.errors import InvalidInput, NotAllowed, NotFound
+from eventdesk.errors import InvalidInput, NotFound
 from eventdesk.ids import as_id
 from eventdesk.models import (
     EventSession,
-    SessionCheckin,
-    Ticket,
 )
 from eventdesk.services.checkin_sql import (
     ADMIT,
@@ -54,9 +47,9 @@ from eventdesk.services.checkin_sql import (
     SESSION_EVENT,
     SESSION_FIRST,
 )
-from eventdesk.services.common import current_event_id, get_event, get_ticket, log
+from eventdesk.services.common import current_event_id, get_event
 from eventdesk.services.printing import enqueue_in
-from eventdesk.tickets import InvalidPayload, Verified, Verifier, named_ticket_ids
+from eventdesk.tickets import InvalidPayload, Verified, Verifier
 from eventdesk.values import format_cents, local_text, utcnow
 
 # Every answer a door can give, in the order the rules are checked (DESIGN.md "Check-in
@@ -87,11 +80,6 @@ NONCE_CHARS = 64
 NEEDS_STAFF_MESSAGE = "Please see the desk (ID check)."
 
 IMPORTING_MESSAGE = "This ticket is still being imported: scan it again in a minute."
-
-
-def rowcount(result: Result[Any]) -> int:
-    """Rows an UPDATE, INSERT or DELETE changed."""
-    return int(cast(CursorResult[Any], result).rowcount)
 
 
 @dataclass(frozen=True)
@@ -163,6 +151,8 @@ Answer = Callable[..., ScanResult]
 class Checkin:
     """The check-in desk of one station: holds the verifier's key cache for the process."""
 
+    decides_together = True  # scan_many decides a group in one transaction (on SQLite)
+
     def __init__(
         self,
         store: Store,
@@ -226,23 +216,33 @@ class Checkin:
         given = [key for key in keys if key is not None]
 
         def one_at_a_time() -> list[ScanResult]:
-            return [
-                self.scan(payload, session_id=session_id, direction=direction, now=now, nonce=key)
-                for payload, key in zip(payloads, keys, strict=True)
-            ]
+            return scan_each(
+                self.scan, payloads, keys, session_id=session_id, direction=direction, now=now
+            )
 
         # One at a time: a nonce twice; a PostgreSQL server (each scan its own transaction, so
-        # two doors never hold each other's tickets); a door that refuses the session or the
-        # direction (alone, a line that is no ticket is still answered and logged).
-        if len(payloads) < 2 or len(set(given)) < len(given) or not self.store.is_sqlite:
+        # two doors never hold each other's tickets); a desk that does not decide together; a
+        # door that refuses the session or the direction (alone, a line that is no ticket is
+        # still answered and logged).
+        if (
+            len(payloads) < 2
+            or len(set(given)) < len(given)
+            or not self.store.is_sqlite
+            or not self.decides_together
+        ):
             return one_at_a_time()
         try:
             session_info = self._door(session_id, direction)
         except (InvalidInput, NotFound):
             return one_at_a_time()
         earlier = self._answered_many(given) if given else {}
-        todo = [p for p, key in zip(payloads, keys, strict=True) if key not in earlier]
-        checked = self._verified_ahead(todo)
+        texts = [
+            p.strip() if isinstance(p, str) else ""
+            for p, key in zip(payloads, keys, strict=True)
+            if key not in earlier
+        ]
+        named, verified_ahead = self.verifier.verify_many(texts)
+        checked = zip(texts, verified_ahead, strict=True)
         try:
             with self.store.write_conn() as conn:
                 # The tickets read in one statement (a forged one's row is read and not
@@ -250,9 +250,7 @@ class Checkin:
                 # scanned twice in the group is read again the second time.
                 looked_up = {
                     row["id"]: dict(row)
-                    for row in conn.execute(
-                        LOOKUP_MANY, {"b_ids": sorted(named_ticket_ids(todo))}
-                    ).mappings()
+                    for row in conn.execute(LOOKUP_MANY, {"b_ids": sorted(named)}).mappings()
                 }
                 logs: list[dict[str, Any]] = []
                 results: list[ScanResult] = []
@@ -290,13 +288,6 @@ class Checkin:
             if not given:
                 raise
             return one_at_a_time()
-
-    def _verified_ahead(
-        self, payloads: list[str]
-    ) -> Iterator[tuple[str, Verified | InvalidPayload]]:
-        """``_verified`` of each payload in order, the signatures checked ahead."""
-        texts = [p.strip() if isinstance(p, str) else "" for p in payloads]
-        return zip(texts, self.verifier.verify_many(texts), strict=True)
 
     def _scan(
         self,
@@ -720,6 +711,18 @@ class Checkin:
             logs.append(row)
 
 
+def scan_each(
+    scan: Callable[..., ScanResult],
+    payloads: Sequence[str],
+    nonces: Sequence[str | None] | None,
+    **options: Any,
+) -> list[ScanResult]:
+    """Scans that waited, each decided alone by ``scan``, in order (a desk's scan_many when
+    it does not decide them together)."""
+    keys = list(nonces) if nonces is not None else [None] * len(payloads)
+    return [scan(p, nonce=key, **options) for p, key in zip(payloads, keys, strict=True)]
+
+
 def _first(conn: Connection, ticket_id: str) -> tuple[datetime | None, str | None, str]:
     """The ticket's first check-in (time and station) and its status now."""
     found = FIRST.first(conn, {"b_id": ticket_id})
@@ -740,60 +743,3 @@ def _clock(moment: datetime | None, zone: str) -> str:
         return moment.astimezone(ZoneInfo(zone)).strftime("%H:%M")
     except (ZoneInfoNotFoundError, ValueError):
         return moment.strftime("%H:%M UTC")
-
-
-# --- undo -----------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class UndoResult:
-    ticket_id: str
-    session_id: int | None
-    was_checked_in_at: datetime
-    was_station: str | None
-
-
-def undo_checkin(
-    store: Store, ticket_id: str, *, session_id: int | None = None, station: str | None = None
-) -> UndoResult:
-    """Annul a check-in (of the event, or of one session): explicit and logged."""
-    now = utcnow()
-    with store.write() as session:
-        ticket = get_ticket(session, ticket_id)
-        if session_id is None:
-            before = (ticket.checked_in_at, ticket.checked_in_station)
-            changed = rowcount(
-                session.execute(
-                    update(Ticket)
-                    .where(Ticket.id == ticket.id, Ticket.checked_in_at.is_not(None))
-                    .values(checked_in_at=None, checked_in_station=None, inside=False)
-                    .execution_options(synchronize_session=False)
-                )
-            )
-        else:
-            found = session.get(SessionCheckin, (ticket.id, session_id))
-            before = (found.checked_in_at, found.station) if found else (None, None)
-            changed = rowcount(
-                session.execute(
-                    delete(SessionCheckin).where(
-                        and_(
-                            SessionCheckin.ticket_id == ticket.id,
-                            SessionCheckin.session_id == session_id,
-                        )
-                    )
-                )
-            )
-        if changed != 1 or before[0] is None:
-            where = f"session {session_id}" if session_id is not None else "the event"
-            raise NotAllowed(f"ticket {ticket.id} is not checked in to {where}: nothing to undo")
-        log(
-            session,
-            "checkin_undone",
-            at=now,
-            event_id=ticket.event_id,
-            ticket_id=ticket.id,
-            attendee_id=ticket.attendee_id,
-            station=station,
-            session_id=session_id,
-            was_checked_in_at=before[0].isoformat(),
-            was_station=before[1],
-        )
-        return UndoResult(ticket.id, session_id, before[0], before[1])

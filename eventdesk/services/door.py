@@ -32,14 +32,7 @@ from eventdesk.config import Config
 from eventdesk.db import Store, open_store
 from eventdesk.errors import DatabaseUnavailable, EventdeskError, NotAllowed, NotFound
 from eventdesk.outage import describe, is_outage
-from eventdesk.services.checkin import (
-    Checkin,
-    Direction,
-    ScanResult,
-    UndoResult,
-    parse_nonce,
-    undo_checkin,
-)
+from eventdesk.services.checkin import Checkin, Direction, ScanResult, parse_nonce, scan_each
 from eventdesk.services.mirror import (
     EVENT,
     OUTBOX,
@@ -52,6 +45,7 @@ from eventdesk.services.mirror import (
     refresh,
 )
 from eventdesk.services.sync import Uploaded, upload
+from eventdesk.services.undo import UndoResult, undo_checkin
 from eventdesk.values import local_text, utcnow
 
 T = TypeVar("T")
@@ -163,18 +157,13 @@ class MirrorCheckin(Checkin):
     """The check-in service on the mirror: the same rules in the same order. Each decision
     also goes into the outbox, in its own transaction (durable: synchronous=FULL)."""
 
+    # One at a time: each decision and its outbox row are counted as they are written.
+    decides_together = False
+
     def __init__(self, mirror: Mirror, **options: Any) -> None:
         options["print_to"] = None  # a badge needs the server's print queue
         super().__init__(mirror.store, **options)
         self.queued = 0
-
-    def scan_many(self, payloads: Sequence[str], **options: Any) -> list[ScanResult]:
-        """One at a time: each decision and its outbox row are counted as they are written."""
-        nonces = options.pop("nonces", None) or [None] * len(payloads)
-        return [
-            self.scan(payload, nonce=nonce, **options)
-            for payload, nonce in zip(payloads, nonces, strict=True)
-        ]
 
     def _log(
         self,
@@ -569,11 +558,7 @@ class Door:
     ) -> list[ScanResult]:
         """Scans that waited, decided in order one at a time (each may go to the server or
         the mirror on its own); the same nonces again replay what was decided."""
-        keys = list(nonces) if nonces is not None else [None] * len(payloads)
-        return [
-            self.scan(payload, session_id=session_id, direction=direction, nonce=key)
-            for payload, key in zip(payloads, keys, strict=True)
-        ]
+        return scan_each(self.scan, payloads, nonces, session_id=session_id, direction=direction)
 
     def checkin_ticket(
         self,

@@ -10,9 +10,9 @@ from collections.abc import Callable
 
 from eventdesk.db import Store
 from eventdesk.services import payments
-from eventdesk.services.checkin import UndoResult
 from eventdesk.services.printing import enqueue
 from eventdesk.services.registration import cancel, show_ticket
+from eventdesk.services.undo import UndoResult
 from eventdesk.values import format_cents
 from screens.widgets.desk_card import clock
 

@@ -1,0 +1,76 @@
+"""Undo (annul) of a check-in: an explicit action, written to the transaction log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, Result, and_, delete, update
+
+from eventdesk.db import Store
+from eventdesk.errors import NotAllowed
+from eventdesk.models import SessionCheckin, Ticket
+from eventdesk.services.common import get_ticket, log
+from eventdesk.values import utcnow
+
+
+def rowcount(result: Result[Any]) -> int:
+    """Rows an UPDATE, INSERT or DELETE changed."""
+    return int(cast(CursorResult[Any], result).rowcount)
+
+
+@dataclass(frozen=True)
+class UndoResult:
+    ticket_id: str
+    session_id: int | None
+    was_checked_in_at: datetime
+    was_station: str | None
+
+
+def undo_checkin(
+    store: Store, ticket_id: str, *, session_id: int | None = None, station: str | None = None
+) -> UndoResult:
+    """Annul a check-in (of the event, or of one session): explicit and logged."""
+    now = utcnow()
+    with store.write() as session:
+        ticket = get_ticket(session, ticket_id)
+        if session_id is None:
+            before = (ticket.checked_in_at, ticket.checked_in_station)
+            changed = rowcount(
+                session.execute(
+                    update(Ticket)
+                    .where(Ticket.id == ticket.id, Ticket.checked_in_at.is_not(None))
+                    .values(checked_in_at=None, checked_in_station=None, inside=False)
+                    .execution_options(synchronize_session=False)
+                )
+            )
+        else:
+            found = session.get(SessionCheckin, (ticket.id, session_id))
+            before = (found.checked_in_at, found.station) if found else (None, None)
+            changed = rowcount(
+                session.execute(
+                    delete(SessionCheckin).where(
+                        and_(
+                            SessionCheckin.ticket_id == ticket.id,
+                            SessionCheckin.session_id == session_id,
+                        )
+                    )
+                )
+            )
+        if changed != 1 or before[0] is None:
+            where = f"session {session_id}" if session_id is not None else "the event"
+            raise NotAllowed(f"ticket {ticket.id} is not checked in to {where}: nothing to undo")
+        log(
+            session,
+            "checkin_undone",
+            at=now,
+            event_id=ticket.event_id,
+            ticket_id=ticket.id,
+            attendee_id=ticket.attendee_id,
+            station=station,
+            session_id=session_id,
+            was_checked_in_at=before[0].isoformat(),
+            was_station=before[1],
+        )
+        return UndoResult(ticket.id, session_id, before[0], before[1])
