@@ -152,8 +152,15 @@ class Store:
         with _unavailable_as_error(), self._checkin_engine.begin() as conn:
             yield conn
 
-    def check_connection(self) -> None:
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        """A plain connection, no transaction begun by us (on SQLite each statement then reads
+        a snapshot by itself), a database that does not answer said as DatabaseUnavailable."""
         with _unavailable_as_error(), self.engine.connect() as conn:
+            yield conn
+
+    def check_connection(self) -> None:
+        with self.connect() as conn:
             conn.execute(text("SELECT 1"))
 
     def dispose(self) -> None:

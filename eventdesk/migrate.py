@@ -17,7 +17,7 @@ _PG_MIGRATION_LOCK = 0x6576_6465_736B  # any constant: serializes migrations acr
 
 
 def current_revision(store: Store) -> str | None:
-    with _unavailable_as_error(), store.engine.connect() as conn:
+    with store.connect() as conn:
         if not inspect(conn).has_table("alembic_version"):
             return None
         try:

@@ -5,11 +5,10 @@ the ids of their tickets, and the names of the people they bought tickets for) i
 by an index range scan on the typed prefix. Accents and case are folded away on both sides, so
 'zoe' finds 'Zoë' and 'MULLER' finds 'Müller'.
 
-Words written together are rows too (phrase tokens: a space, then the words with a space
-between): the email's words before the @ ('zoe.schmidt7@…': " zoe schmidt7") and the name's
-words from each word on ('Anna Maria Schmidt': " anna maria schmidt", " maria schmidt"). A
-query of several words ('zoe.sc') is first looked up as such a phrase (" zoe sc"): at festival
-scale thousands of people have each word, few both, and their phrase finds those few at once.
+Words written together are a row too (a phrase token: a space, then the words with a space
+between): the email's words before the @ ('zoe.schmidt7@…': " zoe schmidt7"). A query of
+several words ('zoe.sc') is first looked up as such a phrase (" zoe sc"): at festival scale
+thousands of people have each word, few both, and their phrase finds those few at once.
 """
 
 from __future__ import annotations
@@ -35,7 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from eventdesk.db import Store, _unavailable_as_error
+from eventdesk.db import Store
 from eventdesk.errors import Conflict
 from eventdesk.models import Attendee, Event, SearchToken, Ticket
 from eventdesk.prepared import Prepared
@@ -381,7 +380,7 @@ def find_attendees(store: Store, query: str, *, limit: int = DEFAULT_LIMIT) -> l
     left out. PostgreSQL reads in a READ ONLY transaction, as every read (see Store.read)."""
     limit = max(1, min(limit, 500))
     if store.is_sqlite:
-        with _unavailable_as_error(), store.engine.connect() as connection:
+        with store.connect() as connection:
             return _search(connection, query, limit)
     with store.read() as session:
         return search_session(session, query, limit=limit)
