@@ -13,7 +13,8 @@
 (c') a door's queue: the lines a keyboard-wedge queue (kiosk.wedge.LineQueue, what `eventdesk
     scan --source -` and the screens' scanner field run) read before it could decide them,
     decided as it decides them: those that waited together, in one durable commit each group
-    (Checkin.scan_many), the signatures checked on a thread of their own meanwhile.
+    (Checkin.scan_many), the signatures checked on a thread of their own meanwhile and, once
+    the group's rows are written, by the deciding thread too.
 (d) PostgreSQL, when a server URL is given (--postgres, or EVENTDESK_BENCH_POSTGRES_URL; in a
     database made for the run and dropped after it): --stations processes, each a station of
     its own checking in its own tickets at once, with the rate in all and p50/p99 latency.

@@ -56,9 +56,10 @@ from eventdesk.config import load_config
 from eventdesk.db import Store, normalize_url, open_store
 from eventdesk.models import Attendee, Event, Order, ScanLog, Ticket, TicketType
 from eventdesk.services import attendees, events
-from eventdesk.services.checkin import Checkin, ScanResult
+from eventdesk.services.checkin import Checkin
 from eventdesk.services.door import Door, MirrorCheckin, Station
 from eventdesk.services.mirror import OUTBOX, TICKET, Mirror, Refreshed, refresh
+from eventdesk.services.scan_result import ScanResult
 from eventdesk.services.sync import Uploaded, upload
 from eventdesk.text import new_id
 from eventdesk.tickets import ensure_keys, load_signer, sign_many

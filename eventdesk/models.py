@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from sqlalchemy import (
     BigInteger,
@@ -67,6 +68,39 @@ class UTCDateTime(TypeDecorator[datetime]):
         if moment.tzinfo is None:
             return moment.replace(tzinfo=UTC)
         return moment.astimezone(UTC)
+
+    # On SQLite each of the two steps in one function: SQLAlchemy's DATETIME text
+    # (``2030-01-01 10:00:00.000000``) written straight from the UTC time, and read straight
+    # into one. The same values as process_*_value with DATETIME's own processors, at a
+    # fraction of the calls (every scan and every imported row writes several).
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
+        if dialect.name != "sqlite":
+            return super().bind_processor(dialect)
+
+        def process(value: datetime | None) -> str | None:
+            if value is None:
+                return None
+            if value.tzinfo is None:
+                raise ValueError("naive datetime given to the store; use UTC-aware times")
+            return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+        return process
+
+    def result_processor(self, dialect: Dialect, coltype: Any) -> Callable[[Any], Any] | None:
+        parse = dialect.type_descriptor(self.impl_instance).result_processor(dialect, coltype)
+        if dialect.name != "sqlite" or parse is None:
+            return super().result_processor(dialect, coltype)
+        read = cast(Callable[[Any], datetime], parse)
+
+        def process(value: Any) -> datetime | None:
+            if value is None:
+                return None
+            moment = read(value)
+            if moment.tzinfo is None:
+                return moment.replace(tzinfo=UTC)
+            return moment.astimezone(UTC)
+
+        return process
 
 
 class Base(DeclarativeBase):

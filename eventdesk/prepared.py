@@ -37,25 +37,22 @@ class _Compiled:
     # The values the statement holds itself (``status == 'registered'``), with an INSERT's
     # defaults: a call adds its own to a copy, as construct_params would.
     fixed: dict[str, Any]
-    # (name, processor) of each parameter, in position order or, named style, once each.
-    slots: tuple[tuple[str, Processor], ...]
+    # Each parameter's name, in position order or, named style, once each; and where one has
+    # a processor, its place and processor.
+    names: tuple[str, ...]
+    processed: tuple[tuple[int, Callable[[Any], Any]], ...]
 
     def bound(self, params: Mapping[str, Any]) -> Any:
         """The driver's parameters for a call: a tuple in position order, or a dict."""
-        values = {**self.fixed, **params}
+        values = {**self.fixed, **params} if self.fixed else params
         try:
-            if self.order is not None:
-                return tuple(
-                    process(values[name]) if process is not None else values[name]
-                    for name, process in self.slots
-                )
-            return {
-                name: process(values[name]) if process is not None else values[name]
-                for name, process in self.slots
-            }
+            found = [values[name] for name in self.names]
         except KeyError:  # a value not given: SQLAlchemy's own error says which
             self.compiled.construct_params(dict(params))
             raise
+        for at, process in self.processed:
+            found[at] = process(found[at])
+        return tuple(found) if self.order is not None else dict(zip(self.names, found, strict=True))
 
     def row(self, values: Sequence[Any]) -> dict[str, Any]:
         """A driver's row as a dict of the result's keys, each value through its processor."""
@@ -99,16 +96,19 @@ class Prepared:
             for name, bind in compiled.binds.items()
             if not bind.required and bind.callable is None
         }
+        # Named style: the names the SQL holds (binds also keys anonymous ones twice).
+        names = tuple(order or dict.fromkeys(compiled.bind_names.values()))
         made = _Compiled(
             compiled=compiled,
             order=order,
             columns=tuple(str(column.key) for column in shown),
             results=tuple(column.type._cached_result_processor(dialect, None) for column in shown),
             fixed={**fixed, **defaults},
-            # Named style: the names the SQL holds (binds also keys anonymous ones twice).
-            slots=tuple(
-                (name, binds.get(name))
-                for name in (order or dict.fromkeys(compiled.bind_names.values()))
+            names=names,
+            processed=tuple(
+                (at, process)
+                for at, name in enumerate(names)
+                if (process := binds.get(name)) is not None
             ),
         )
         self._by_dialect[dialect.name] = made
@@ -118,12 +118,17 @@ class Prepared:
         made = self._compile(conn.dialect)
         return self._call(conn, made, made.bound(params), many=False), made
 
-    def many(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
-        """The statement once for each of ``rows`` (an INSERT of many rows), in one call to
-        the driver's executemany."""
-        if rows:
-            made = self._compile(conn.dialect)
-            self._call(conn, made, [made.bound(row) for row in rows], many=True).close()
+    def many(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> int:
+        """The statement once for each of ``rows`` (an INSERT of many rows, an UPDATE of
+        each), in one call to the driver's executemany: the rows changed in all."""
+        if not rows:
+            return 0
+        made = self._compile(conn.dialect)
+        cursor = self._call(conn, made, [made.bound(row) for row in rows], many=True)
+        try:
+            return int(cursor.rowcount)
+        finally:
+            cursor.close()
 
     def _call(self, conn: Connection, made: _Compiled, bound: Any, *, many: bool) -> Any:
         dialect = conn.dialect

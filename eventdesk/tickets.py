@@ -17,11 +17,11 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
+import itertools
 import os
-import queue
 import re
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -180,13 +180,49 @@ def _spread_masks() -> list[tuple[int, int]]:
     return steps
 
 
+class SignatureChecks:
+    """Verifier.check_many's answer: each text's ticket id as it came (None: not a payload
+    signed by a key known here, as it came), and their signatures, checked in order by the
+    verifier's thread and, once the caller asks for the answers, by the caller too."""
+
+    def __init__(
+        self,
+        ticket_ids: list[str | None],
+        checks: list[tuple[Ed25519PublicKey, bytes, bytes]],
+        thread: ThreadPoolExecutor,
+    ) -> None:
+        self.ticket_ids = ticket_ids
+        self._checks = checks
+        self._found: list[bool] = [False] * len(checks)
+        self._next = itertools.count()  # the next check to take: next() is atomic
+        self._thread = thread.submit(self._work)
+
+    def _work(self) -> None:
+        """Checks, each taken once by whichever of the two threads comes first."""
+        while (at := next(self._next)) < len(self._checks):
+            key, signature, message = self._checks[at]
+            try:
+                key.verify(signature, message)
+            except InvalidSignature:
+                continue
+            self._found[at] = True
+
+    def genuine(self) -> list[bool | None]:
+        """For each text, whether its signature is genuine (None: not checked, no ticket id).
+        The checks not taken yet are done here, beside the thread; raises what stopped one."""
+        self._work()
+        self._thread.result()
+        found = iter(self._found)
+        return [None if ticket_id is None else next(found) for ticket_id in self.ticket_ids]
+
+
 class Verifier:
     """Checks payloads against the public keys in the database (cached for the process)."""
 
     def __init__(self, store: Store) -> None:
         self._store = store
         self._keys: dict[str, Ed25519PublicKey] = {}
-        self._checker: ThreadPoolExecutor | None = None  # verify_many's signature thread
+        self._checker: ThreadPoolExecutor | None = None  # check_many's signature thread
 
     def _load(self) -> None:
         with self._store.read() as session:
@@ -223,66 +259,30 @@ class Verifier:
             raise as_typed
         return found
 
-    def verify_many(
-        self, texts: Sequence[str]
-    ) -> tuple[set[str], Iterator[Verified | InvalidPayload]]:
-        """``verify_scanned`` of each text, in order, as each is asked for, the signatures
-        checked ahead on a thread of the verifier's own: Ed25519 lets go of the interpreter
-        while it works, so a caller writing the decisions before runs meanwhile. A text that
-        does not verify as it came is looked at again here as ``verify_scanned`` does. Also
-        the ticket ids the texts name (signed by a key known here; the signatures not checked
-        yet), for the caller to read their rows ahead."""
+    def check_many(self, texts: Sequence[str]) -> SignatureChecks:
+        """The ticket id each text names as it came (signed by a key known here), at once,
+        and its signature checked on a thread of the verifier's own meanwhile: Ed25519 lets go
+        of the interpreter while it works, so the caller's database work (which does too)
+        runs beside it. ``SignatureChecks.genuine`` waits for the answers."""
         if not self._keys:
             self._load()
-        parsed: list[tuple[ParsedPayload, Ed25519PublicKey] | None] = []
+        named: list[str | None] = []
+        checks: list[tuple[Ed25519PublicKey, bytes, bytes]] = []
         for text in texts:
             try:
                 payload = parse_payload(text)
             except InvalidPayload:
-                parsed.append(None)
+                named.append(None)
                 continue
             key = self._keys.get(payload.key_id)
-            parsed.append((payload, key) if key is not None else None)
-        checks = [
-            (key, payload.signature, _message(payload.ticket_id, payload.key_id))
-            for payload, key in filter(None, parsed)
-        ]
-        # True or False for each check in order; None when the thread stopped on an error it
-        # did not expect: the rest are checked here, as verify_scanned checks them.
-        genuine: queue.SimpleQueue[bool | None] = queue.SimpleQueue()
-
-        def check() -> None:
-            for key, signature, message in checks:
-                try:
-                    key.verify(signature, message)
-                except InvalidSignature:
-                    genuine.put(False)
-                except BaseException:
-                    genuine.put(None)
-                    return
-                else:
-                    genuine.put(True)
-
-        if checks:
-            if self._checker is None:
-                self._checker = ThreadPoolExecutor(1, thread_name_prefix="signatures")
-            self._checker.submit(check)
-
-        def answers() -> Iterator[Verified | InvalidPayload]:
-            checking = True
-            for text, found in zip(texts, parsed, strict=True):
-                if found is not None and checking:
-                    answer = genuine.get()
-                    checking = answer is not None
-                    if answer:
-                        yield Verified(found[0].ticket_id)
-                        continue
-                try:
-                    yield self.verify_scanned(text)
-                except InvalidPayload as exc:
-                    yield exc
-
-        return {payload.ticket_id for payload, _ in filter(None, parsed)}, answers()
+            if key is None:
+                named.append(None)
+                continue
+            named.append(payload.ticket_id)
+            checks.append((key, payload.signature, _message(payload.ticket_id, payload.key_id)))
+        if self._checker is None:
+            self._checker = ThreadPoolExecutor(1, thread_name_prefix="signatures")
+        return SignatureChecks(named, checks, self._checker)
 
     def _first_genuine(self, readings: list[Repair]) -> tuple[Verified | None, bool]:
         """The first reading that verifies with the keys known, and whether a reading was

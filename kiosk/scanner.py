@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import threading
 import time
-import uuid
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from eventdesk.db import Store
+from eventdesk.ids import new_nonce
 from eventdesk.services.checkin import Checkin
 from eventdesk.services.door import Door
 from eventdesk.values import utcnow
@@ -157,7 +157,7 @@ class ScanWorker(threading.Thread):
                 continue
             if any(seen.payload == payload for seen in self._pending):
                 continue  # kept already: one decision for it
-            self._pending.append(_Seen(payload, uuid.uuid4().hex, frame.index, frame.captured_at))
+            self._pending.append(_Seen(payload, new_nonce(), frame.index, frame.captured_at))
 
     def _decide_pending(self) -> bool:
         """Decide what was read, in order; False when the database did not answer (what is

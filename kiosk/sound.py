@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 import numpy as np
 
 if TYPE_CHECKING:
-    from eventdesk.services.checkin import ScanResult
+    from eventdesk.services.scan_result import ScanResult
 
 Cue = Literal["yes", "desk", "no"]
 CUES: tuple[Cue, ...] = ("yes", "desk", "no")

@@ -12,18 +12,19 @@ from __future__ import annotations
 
 import threading
 import time
-import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from itertools import islice
 from typing import TYPE_CHECKING, BinaryIO
 
+from eventdesk.ids import new_nonce
 from kiosk.outage import Backoff, DatabaseState, Outage, is_outage
 
 if TYPE_CHECKING:
-    from eventdesk.services.checkin import Checkin, ScanResult
+    from eventdesk.services.checkin import Checkin
     from eventdesk.services.door import Door
+    from eventdesk.services.scan_result import ScanResult
 
 GROUP_MOST = 128  # lines that waited, decided together in one commit
 MAX_LINE = 512  # a ticket payload is 125 characters; anything far longer is not one
@@ -182,7 +183,7 @@ class LineQueue(threading.Thread):
 
     def put(self, line: Line, source: str = "scanner") -> PendingScan:
         """Keep ``line`` (with a fresh nonce) for its decision after those read before it."""
-        scan = PendingScan(line, uuid.uuid4().hex, time.monotonic(), source)
+        scan = PendingScan(line, new_nonce(), time.monotonic(), source)
         with self._changed:
             self._pending.append(scan)
             self._changed.notify_all()

@@ -39,7 +39,8 @@ ROLE_MODES: dict[str, tuple[str, ...]] = {
 def station_checkin_class() -> Callable[..., Checkin]:
     """A check-in desk on the station's clock (the real one, or a fixed one in snapshots);
     made when the first desk is, so the sign-in screen comes up without the check-in service."""
-    from eventdesk.services.checkin import Checkin, ScanResult
+    from eventdesk.services.checkin import Checkin
+    from eventdesk.services.scan_result import ScanResult
 
     class StationCheckin(Checkin):
         def __init__(self, clock: Callable[[], datetime], store: Store, **options: Any) -> None:

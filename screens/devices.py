@@ -31,8 +31,8 @@ from screens.messages import (
 if TYPE_CHECKING:  # OpenCV, the printer stack and sound load when first used (start-up time)
     from eventdesk.config import SoundScreen
     from eventdesk.services.backup import BackupSchedule
-    from eventdesk.services.checkin import ScanResult
     from eventdesk.services.door import SyncLoop
+    from eventdesk.services.scan_result import ScanResult
     from kiosk.capture import CaptureState, CaptureWorker, Frame
     from kiosk.outage import DatabaseState
     from kiosk.print_worker import PrintOutcome, PrintWorker

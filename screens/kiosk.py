@@ -20,9 +20,9 @@ from textual.widgets import Button, ContentSwitcher, Input, Label, Static
 
 from eventdesk.errors import EventdeskError
 from eventdesk.services.auth import StaffInfo, verify_attendee
-from eventdesk.services.checkin import ScanResult
 from eventdesk.services.events import EventInfo, show_event
 from eventdesk.services.registration import TicketInfo, tickets_of_attendee
+from eventdesk.services.scan_result import ScanResult
 from kiosk.outage import describe
 from kiosk.wedge import MAX_LINE, Decision, Line, LineSplitter, PendingScan
 from screens.base import StationScreen

@@ -14,9 +14,10 @@ from eventdesk.db import Store
 from eventdesk.errors import NotAllowed
 from eventdesk.models import ScanLog
 from eventdesk.services import events
-from eventdesk.services.checkin import RESULTS, Checkin
+from eventdesk.services.checkin import Checkin
 from eventdesk.services.registration import register, show_ticket
 from eventdesk.services.reports import stats
+from eventdesk.services.scan_result import RESULTS
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow
 from tests.helpers import people

@@ -20,9 +20,11 @@ from sqlalchemy import event, select
 
 from eventdesk.db import Store
 from eventdesk.errors import NotFound
+from eventdesk.ids import new_nonce
 from eventdesk.models import ScanLog
-from eventdesk.services.checkin import Checkin, ScanResult
+from eventdesk.services.checkin import Checkin
 from eventdesk.services.registration import cancel
+from eventdesk.services.scan_result import ScanResult, parse_nonce
 from eventdesk.services.undo import undo_checkin
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow
@@ -159,6 +161,38 @@ def test_a_nonce_answered_elsewhere_meanwhile_undoes_the_group_and_each_is_decid
     assert [r.replayed for r in results] == [False, True, False]
     assert results[1].first_station == "Gate E"
     assert [t for t, _ in logged(store)].count(results[0].ticket_id) == 1
+
+
+def test_a_group_whose_admission_does_not_change_its_ticket_is_decided_one_at_a_time(
+    store: Store, tickets: list[str]
+) -> None:
+    """A group writes its admissions together at its end, counting on each to change the
+    ticket it read; one that does not (here a trigger drops that update on the station's
+    file) undoes the whole group, and each scan is then decided alone as ``scan`` would."""
+    if not store.is_sqlite:
+        pytest.skip("on a server each scan of a group is its own transaction already")
+    ids = [payload.split(".")[1] for payload in tickets]
+    with store.write_conn() as conn:
+        conn.exec_driver_sql(
+            "CREATE TEMP TRIGGER stuck BEFORE UPDATE OF checked_in_at ON ticket"
+            f" WHEN NEW.id = '{ids[1]}' BEGIN SELECT RAISE(IGNORE); END"
+        )
+    door = Checkin(store, station="Gate K")
+    with commits(store) as seen:
+        results = door.scan_many(tickets[:3])
+    assert len(seen) == 3  # the group's transaction undone: three alone
+    assert [(r.result, r.ticket_id) for r in results] == [
+        ("ok", ids[0]),
+        ("already_checked_in", ids[1]),  # its compare-and-set changed nothing, alone as well
+        ("ok", ids[2]),
+    ]
+    assert logged(store) == [(r.ticket_id, r.result) for r in results]  # once each
+
+
+def test_the_nonces_a_station_makes_sort_in_the_order_made_and_are_unique() -> None:
+    made = [new_nonce() for _ in range(2000)]
+    assert made == sorted(made) and len(set(made)) == len(made)
+    assert all(parse_nonce(nonce) == nonce and len(nonce) == 32 for nonce in made)
 
 
 def test_the_wedge_queue_decides_lines_that_waited_in_one_commit(

@@ -18,8 +18,8 @@ import numpy as np
 import pytest
 
 from eventdesk.db import Store
-from eventdesk.services.checkin import RESULTS, ScanOutcome, ScanResult
 from eventdesk.services.registration import register
+from eventdesk.services.scan_result import RESULTS, ScanOutcome, ScanResult
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow
 from kiosk.sound import (

@@ -12,14 +12,17 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import text
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlalchemy import DateTime, text
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import DBAPIError
 
 from eventdesk.db import Store, normalize_url
 from eventdesk.errors import DatabaseUnavailable, InvalidInput
 from eventdesk.migrate import current_revision, upgrade
 from eventdesk.migrations import HEAD_REVISION
-from eventdesk.models import Base
+from eventdesk.models import Base, UTCDateTime
 from eventdesk.services import events
 from tests.helpers import make_event
 
@@ -102,6 +105,28 @@ def test_times_are_utc_aware_both_ways(store: Store) -> None:
     shown = events.show_event(store, made.slug)
     assert shown.starts_at == datetime(2030, 5, 1, 7, 0, tzinfo=UTC)
     assert shown.starts_at.utcoffset() == timedelta(0)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    moment=st.datetimes(
+        min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=st.timezones()
+    )
+)
+def test_sqlite_times_are_written_and_read_as_sqlalchemy_datetime_would(moment: datetime) -> None:
+    """On SQLite a UTC time is written and read in one step each (every scan and imported row
+    writes several): the same text SQLAlchemy's DATETIME writes for it, read back the same."""
+    dialect = sqlite.dialect()
+    ours = UTCDateTime()
+    theirs = DateTime(timezone=True).dialect_impl(dialect)
+    written = ours.bind_processor(dialect)(moment)  # type: ignore[misc]
+    as_utc = moment.astimezone(UTC)
+    assert written == theirs.bind_processor(dialect)(as_utc.replace(tzinfo=None))  # type: ignore[misc]
+    read = ours.result_processor(dialect, None)(written)  # type: ignore[misc]
+    assert read == as_utc and read.tzinfo is UTC
+    assert ours.bind_processor(dialect)(None) is None  # type: ignore[misc]
+    with pytest.raises(ValueError, match="naive"):
+        ours.bind_processor(dialect)(moment.replace(tzinfo=None))  # type: ignore[misc]
 
 
 def test_reads_keep_the_statements_prepared_on_the_connection(store: Store) -> None:

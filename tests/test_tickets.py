@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import random
 import stat
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -215,3 +216,38 @@ def test_json_of_a_payload_is_plain_ascii(store: Store, signer: Signer) -> None:
     payload = signer.payload(_ticket(store))
     assert json.dumps(payload) == f'"{payload}"'
     assert io.StringIO(payload).read().isascii()
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_signatures_checked_by_two_threads_are_each_answered_as_alone(
+    store: Store, signer: Signer, seed: int
+) -> None:
+    """A group's signatures are shared out between the verifier's thread and the caller:
+    each answer is the one ``verify`` gives that line alone, in the line's place."""
+    payload = signer.payload(_ticket(store))
+    forged_at = set(random.Random(seed).sample(range(60), seed * 4))
+    texts: list[str] = []
+    for i in range(60):
+        if i in forged_at:
+            last = payload[-2]
+            texts.append(payload[:-2] + ("B" if last != "B" else "C") + payload[-1])
+        elif i % 7 == 3:
+            texts.append("no ticket at all")
+        else:
+            texts.append(payload)
+    verifier = Verifier(store)
+    checks = verifier.check_many(texts)
+
+    def alone(text: str) -> bool | None:
+        try:
+            parse_payload(text)
+        except InvalidPayload:
+            return None
+        try:
+            verifier.verify(text)
+        except InvalidPayload:
+            return False
+        return True
+
+    assert checks.genuine() == [alone(text) for text in texts]
+    assert checks.ticket_ids == [None if alone(t) is None else payload.split(".")[1] for t in texts]

@@ -20,8 +20,8 @@ from eventdesk.values import local_text, parse_amount
 
 if TYPE_CHECKING:  # the store loads SQLAlchemy: with the first command that opens it
     from eventdesk.db import Store
-    from eventdesk.services.checkin import ScanOutcome, ScanResult
     from eventdesk.services.door import Station
+    from eventdesk.services.scan_result import ScanOutcome, ScanResult
     from eventdesk.services.scans import Zones
 
 EXIT_REFUSED = 1

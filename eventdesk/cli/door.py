@@ -21,7 +21,7 @@ from eventdesk.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from eventdesk.services.checkin import Direction
+    from eventdesk.services.scan_result import Direction
 
 
 @click.command()

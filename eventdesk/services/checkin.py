@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any, Literal, get_args
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import (
@@ -40,7 +40,7 @@ from eventdesk.services.checkin_sql import (
     LOG,
     LOG_TABLE,
     LOOKUP,
-    LOOKUP_MANY,
+    LOOKUP_GROUP,
     READMIT,
     REFUNDED,
     SESSION_ADMIT,
@@ -49,103 +49,59 @@ from eventdesk.services.checkin_sql import (
 )
 from eventdesk.services.common import current_event_id, get_event
 from eventdesk.services.printing import enqueue_in
-from eventdesk.tickets import InvalidPayload, Verified, Verifier
+from eventdesk.services.scan_result import (
+    Direction,
+    ScanOutcome,
+    ScanResult,
+    answer_json,
+    from_answer,
+    parse_nonce,
+)
+from eventdesk.tickets import InvalidPayload, SignatureChecks, Verified, Verifier
 from eventdesk.values import format_cents, local_text, utcnow
 
-# Every answer a door can give, in the order the rules are checked (DESIGN.md "Check-in
-# rules"). A Literal, so that a misspelt result in a screen or the CLI is a type error.
-ScanOutcome = Literal[
-    "invalid",
-    "unknown",
-    "revoked",
-    "waitlisted",
-    "wrong_event",
-    "wrong_session",
-    "not_yet_valid",
-    "expired",
-    "unpaid",
-    "already_checked_in",
-    "no_reentry",
-    "not_checked_in",
-    "needs_staff",
-    "ok",
-]
-RESULTS: tuple[ScanOutcome, ...] = get_args(ScanOutcome)
-Direction = Literal["entry", "exit"]
 DOOR_OPENS_BEFORE = timedelta(hours=24)
 DOOR_CLOSES_AFTER = timedelta(hours=6)
 SESSION_OPENS_BEFORE = timedelta(minutes=60)
 PAYLOAD_LOG_CHARS = 200
-NONCE_CHARS = 64
 NEEDS_STAFF_MESSAGE = "Please see the desk (ID check)."
 
 IMPORTING_MESSAGE = "This ticket is still being imported: scan it again in a minute."
 
 
-@dataclass(frozen=True)
-class ScanResult:
-    """One decision, as a plain value: crosses threads, goes to JSON and to the screen."""
-
-    result: ScanOutcome
-    message: str
-    at: datetime
-    ticket_id: str | None = None
-    attendee: str | None = None
-    ticket_type: str | None = None
-    attention: str | None = None
-    first_checked_in_at: datetime | None = None
-    first_station: str | None = None
-    event: str | None = None
-    session_id: int | None = None
-    direction: Direction = "entry"
-    flags: tuple[str, ...] = field(default_factory=tuple)
-    seat: str | None = None
-    # The answer given before to the same nonce, not a new decision (see Checkin.scan).
-    replayed: bool = False
-    # Decided from the station's mirror while its server did not answer (services.door).
-    offline: bool = False
-
-    @property
-    def admitted(self) -> bool:
-        return self.result == "ok"
-
-
-_ANSWER_FIELDS = tuple(f.name for f in fields(ScanResult) if f.name != "replayed")
-_ANSWER_JSON = json.JSONEncoder(ensure_ascii=False)
-
-
-def _answer_json(result: ScanResult) -> str:
-    """A decision as the scan log keeps it for its nonce."""
-    data = {
-        name: (value.isoformat() if isinstance(value, datetime) else value)
-        for name in _ANSWER_FIELDS
-        if (value := getattr(result, name)) is not None and value is not False
-    }
-    return _ANSWER_JSON.encode(data)
-
-
-def _from_answer(text: str) -> ScanResult:
-    data = json.loads(text)
-    for name in ("at", "first_checked_in_at"):
-        if data.get(name):
-            data[name] = datetime.fromisoformat(data[name])
-    data["flags"] = tuple(data.get("flags", ()))
-    return ScanResult(**data, replayed=True)
-
-
-def parse_nonce(value: str | None) -> str | None:
-    """A scan's nonce: 1 to 64 printable ASCII characters (a UUID, a counter), or None."""
-    if value is None:
-        return None
-    text = value.strip()
-    if not (0 < len(text) <= NONCE_CHARS and text.isascii() and text.isprintable()):
-        raise InvalidInput(
-            f"a nonce is 1 to {NONCE_CHARS} printable ASCII characters", field="nonce"
-        )
-    return text
-
-
 Answer = Callable[..., ScanResult]
+
+
+class _GroupChanged(Exception):
+    """A group's admission did not change its ticket as read: decided alone instead."""
+
+
+class _NotGenuine(Exception):
+    """A group decided its lines as genuine and one was not: rolled back, decided again."""
+
+    def __init__(self, genuine: list[bool | None]) -> None:
+        super().__init__("a line's signature is not genuine")
+        self.genuine = genuine
+
+
+@dataclass
+class _Group:
+    """scan_many's decisions in its one transaction: the tickets read ahead (each taken once;
+    SQLite's write lock, held since BEGIN, keeps them as read), and the scan-log rows and
+    admissions written together."""
+
+    looked_up: dict[str, dict[str, Any]]
+    logs: list[dict[str, Any]] = field(default_factory=list)
+    admits: list[dict[str, Any]] = field(default_factory=list)
+
+    def flush(self, conn: Connection) -> None:
+        """The admissions decided so far, written in one call: each changes its ticket (the
+        rows were read under the write lock, and a ticket scanned again is read again after
+        this), or the transaction rolls back and the group is decided one scan at a time."""
+        if self.admits:
+            if ADMIT.many(conn, self.admits) != len(self.admits):
+                raise _GroupChanged
+            self.admits.clear()
 
 
 class Checkin:
@@ -207,9 +163,12 @@ class Checkin:
         answers ``scan`` gives one at a time (a nonce answered before gets its answer again),
         with one durable commit for them all. A door that fell behind (a queue of scanned
         lines, a database that was away a moment) catches up at the pace of the signature
-        checks instead of one disk flush each: the signatures are checked on a thread of
-        their own while the decisions before them are written (Ed25519 and SQLite both let
-        go of the interpreter meanwhile), and the tickets are read in one statement."""
+        checks instead of one disk flush each. The tickets are read in one statement; each
+        line that names one is decided as genuine while the verifier's thread checks the
+        signatures (Ed25519 and SQLite both let go of the interpreter meanwhile); the
+        admissions and scan-log rows are written in one call each; then this thread checks
+        the signatures left beside the other, and the group commits only if every one was
+        genuine (else it is decided again knowing which were not)."""
         keys = [parse_nonce(n) for n in nonces] if nonces is not None else [None] * len(payloads)
         if len(keys) != len(payloads):
             raise InvalidInput("one nonce per payload, or none", field="nonce")
@@ -241,53 +200,97 @@ class Checkin:
             for p, key in zip(payloads, keys, strict=True)
             if key not in earlier
         ]
-        named, verified_ahead = self.verifier.verify_many(texts)
-        checked = zip(texts, verified_ahead, strict=True)
+        checks = self.verifier.check_many(texts)
         try:
-            with self.store.write_conn() as conn:
-                # The tickets read in one statement (a forged one's row is read and not
-                # used): SQLite's write lock, held since BEGIN, keeps them as read. A ticket
-                # scanned twice in the group is read again the second time.
-                looked_up = {
-                    row["id"]: dict(row)
-                    for row in conn.execute(LOOKUP_MANY, {"b_ids": sorted(named)}).mappings()
-                }
-                logs: list[dict[str, Any]] = []
-                results: list[ScanResult] = []
-                for key in keys:
-                    if key in earlier:  # answered before: that answer, not a new decision
-                        results.append(earlier[key])
-                        continue
-                    text, verified = next(checked)
-                    moment = now or utcnow()
-                    if not isinstance(verified, Verified):
-                        results.append(
-                            self._invalid_in(
-                                conn, text, verified, session_id, direction, moment, key, logs
-                            )
-                        )
-                        continue
-                    results.append(
-                        self._decide_in(
-                            conn,
-                            verified.ticket_id,
-                            text,
-                            session_id,
-                            session_info,
-                            direction,
-                            moment,
-                            key,
-                            verified.repaired,
-                            looked_up=looked_up,
-                            logs=logs,
-                        )
-                    )
-                LOG.many(conn, logs)
-                return results
+            try:
+                return self._group(
+                    texts, keys, earlier, checks, None, session_id, session_info, direction, now
+                )
+            except _NotGenuine as found:  # a forged line: the group again, knowing which
+                return self._group(
+                    texts,
+                    keys,
+                    earlier,
+                    checks,
+                    found.genuine,
+                    session_id,
+                    session_info,
+                    direction,
+                    now,
+                )
+        except _GroupChanged:  # a ticket not as read: nothing of the group kept
+            pass
         except IntegrityError:  # a nonce answered at another station meanwhile: nothing kept
             if not given:
                 raise
-            return one_at_a_time()
+        return one_at_a_time()
+
+    def _group(
+        self,
+        texts: list[str],
+        keys: Sequence[str | None],
+        earlier: dict[str, ScanResult],
+        checks: SignatureChecks,
+        genuine: list[bool | None] | None,
+        session_id: int | None,
+        session_info: tuple[int, datetime, datetime] | None,
+        direction: Direction,
+        now: datetime | None,
+    ) -> list[ScanResult]:
+        """scan_many's decisions in one transaction. Without ``genuine`` each line that names
+        a ticket is decided as genuine while its signature is checked, and the transaction
+        commits only once every one is (else it rolls back: _NotGenuine says which were);
+        with it, a line that is not is looked at as ``scan`` does (a keymap's repair)."""
+        with self.store.write_conn() as conn:
+            group = _Group(
+                {
+                    row["id"]: row
+                    for row in LOOKUP_GROUP.rows(
+                        conn, {"b_ids": json.dumps(sorted(set(filter(None, checks.ticket_ids))))}
+                    )
+                }
+            )
+            lines = iter(zip(texts, checks.ticket_ids, genuine or [None] * len(texts), strict=True))
+            results: list[ScanResult] = []
+            for key in keys:
+                if key in earlier:  # answered before: that answer, not a new decision
+                    results.append(earlier[key])
+                    continue
+                text, ticket_id, known = next(lines)
+                moment = now or utcnow()
+                verified: Verified | InvalidPayload
+                if ticket_id is not None and (genuine is None or known):
+                    verified = Verified(ticket_id)
+                else:
+                    verified = self._verified(text)[1]
+                if not isinstance(verified, Verified):
+                    results.append(
+                        self._invalid_in(
+                            conn, text, verified, session_id, direction, moment, key, group.logs
+                        )
+                    )
+                    continue
+                results.append(
+                    self._decide_in(
+                        conn,
+                        verified.ticket_id,
+                        text,
+                        session_id,
+                        session_info,
+                        direction,
+                        moment,
+                        key,
+                        verified.repaired,
+                        group=group,
+                    )
+                )
+            group.flush(conn)
+            LOG.many(conn, group.logs)
+            if genuine is None:
+                found = checks.genuine()
+                if False in found:
+                    raise _NotGenuine(found)
+            return results
 
     def _scan(
         self,
@@ -409,7 +412,7 @@ class Checkin:
             answer = session.execute(
                 select(LOG_TABLE.c.answer).where(LOG_TABLE.c.nonce == nonce)
             ).scalar()
-        return _from_answer(answer) if answer else None
+        return from_answer(answer) if answer else None
 
     def _answered_many(self, nonces: Sequence[str]) -> dict[str, ScanResult]:
         """The answers given before to any of these nonces."""
@@ -419,7 +422,7 @@ class Checkin:
                     LOG_TABLE.c.nonce.in_(nonces), LOG_TABLE.c.answer.is_not(None)
                 )
             ).all()
-        return {nonce: _from_answer(answer) for nonce, answer in found}
+        return {nonce: from_answer(answer) for nonce, answer in found}
 
     # --- the decision -----------------------------------------------------------------------
     def _decide(
@@ -463,13 +466,14 @@ class Checkin:
         nonce: str | None,
         repaired: str | None,
         *,
-        looked_up: dict[str, dict[str, Any]] | None = None,
-        logs: list[dict[str, Any]] | None = None,
+        group: _Group | None = None,
     ) -> ScanResult:
-        """One ticket's decision and its scan-log row, in the caller's write transaction
-        (``looked_up``: tickets read ahead in it, each taken once; ``logs`` as in _log)."""
-        row = looked_up.pop(ticket_id, None) if looked_up else None
+        """One ticket's decision and its scan-log row, in the caller's write transaction (in
+        scan_many's, its ``group``)."""
+        row = group.looked_up.pop(ticket_id, None) if group is not None else None
         if row is None:
+            if group is not None:  # read again (scanned twice in the group): as it is now
+                group.flush(conn)
             row = LOOKUP.first(conn, {"b_id": ticket_id})
         if row is None:
             result = ScanResult(
@@ -481,7 +485,7 @@ class Checkin:
                 direction=direction,
             )
         else:
-            result = self._judge(conn, row, session_id, session_info, direction, now)
+            result = self._judge(conn, row, session_id, session_info, direction, now, group)
         if repaired is not None:  # the scanner typed through another layout: staff can fix it
             result = replace(result, flags=(*result.flags, f"repaired: {repaired}"))
         self._log(
@@ -490,7 +494,7 @@ class Checkin:
             raw if raw is not None else f"ticket:{ticket_id}",
             event_id=row["event_id"] if row is not None else self.event_id,
             nonce=nonce,
-            logs=logs,
+            logs=group.logs if group is not None else None,
         )
         return result
 
@@ -502,6 +506,7 @@ class Checkin:
         session_info: tuple[int, datetime, datetime] | None,
         direction: Direction,
         now: datetime,
+        group: _Group | None = None,
     ) -> ScanResult:
         def answer(result: ScanOutcome, message: str, **extra: Any) -> ScanResult:
             return ScanResult(
@@ -570,14 +575,25 @@ class Checkin:
             return answer("needs_staff", NEEDS_STAFF_MESSAGE)
         if session_id is not None:
             return self._session_cas(conn, row, session_id, now, answer, flags)
-        return self._entry_cas(conn, row, now, answer, flags)
+        return self._entry_cas(conn, row, now, answer, flags, group)
 
     def _entry_cas(
-        self, conn: Connection, row: Any, now: datetime, answer: Answer, flags: tuple[str, ...]
+        self,
+        conn: Connection,
+        row: Any,
+        now: datetime,
+        answer: Answer,
+        flags: tuple[str, ...],
+        group: _Group | None = None,
     ) -> ScanResult:
-        admitted = ADMIT.rowcount(
-            conn, {"b_id": row["id"], "b_now": now, "b_station": self.station}
-        )
+        admit = {"b_id": row["id"], "b_now": now, "b_station": self.station}
+        if group is not None and row["status"] == "registered" and row["checked_in_at"] is None:
+            # Read in the group's transaction and not changed in it since: its compare-and-set
+            # changes it, written with the group's others (Group.flush).
+            group.admits.append(admit)
+            admitted = 1
+        else:
+            admitted = ADMIT.rowcount(conn, admit)
         if admitted == 1:
             if self.print_to:
                 enqueue_in(
@@ -703,7 +719,7 @@ class Checkin:
             "payload": clipped,
             "result": result.result,
             "nonce": nonce,
-            "answer": _answer_json(result) if nonce is not None else None,
+            "answer": answer_json(result) if nonce is not None else None,
         }
         if logs is None:
             LOG.rowcount(conn, row)

@@ -79,7 +79,9 @@ _LOOKUP = select(
 # The hot path's statements, built once: SQLAlchemy then reuses their compiled form.
 _TIME = UTCDateTime()
 LOOKUP_ONE = _LOOKUP.where(_t.c.id == bindparam("b_id"))
-LOOKUP_MANY = _LOOKUP.where(_t.c.id.in_(bindparam("b_ids", expanding=True)))
+# SQLite's: the ids as one JSON array (a statement of one shape for any number of them).
+_GROUP_IDS = func.json_each(bindparam("b_ids")).table_valued("value")
+LOOKUP_MANY = _LOOKUP.where(_t.c.id.in_(select(_GROUP_IDS.c.value)))
 _EVENT_ON = select(_e.c.id).where(_e.c.id == _t.c.event_id, _e.c.status != "cancelled").exists()
 ADMIT_STATEMENT = (
     update(_t)
@@ -151,6 +153,7 @@ _LOG_COLUMNS = (
 SESSION_EVENT = select(_s.c.event_id).where(_s.c.id == bindparam("b_session"))
 # The same statements, run straight on the driver (eventdesk.prepared): a door's every scan.
 LOOKUP = Prepared(LOOKUP_ONE)
+LOOKUP_GROUP = Prepared(LOOKUP_MANY)
 ADMIT = Prepared(ADMIT_STATEMENT)
 READMIT = Prepared(_READMIT)
 LEAVE = Prepared(_LEAVE)

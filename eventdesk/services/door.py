@@ -18,7 +18,6 @@ import contextlib
 import queue
 import sys
 import threading
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -31,8 +30,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from eventdesk.config import Config
 from eventdesk.db import Store, open_store
 from eventdesk.errors import DatabaseUnavailable, EventdeskError, NotAllowed, NotFound
+from eventdesk.ids import new_nonce
 from eventdesk.outage import describe, is_outage
-from eventdesk.services.checkin import Checkin, Direction, ScanResult, parse_nonce, scan_each
+from eventdesk.services.checkin import Checkin, scan_each
 from eventdesk.services.mirror import (
     EVENT,
     OUTBOX,
@@ -44,6 +44,7 @@ from eventdesk.services.mirror import (
     apply_local,
     refresh,
 )
+from eventdesk.services.scan_result import Direction, ScanResult, parse_nonce
 from eventdesk.services.sync import Uploaded, upload
 from eventdesk.services.undo import UndoResult, undo_checkin
 from eventdesk.values import local_text, utcnow
@@ -582,7 +583,7 @@ class Door:
     ) -> ScanResult:
         # Every scan has a nonce: an online try that answers after the station gave up on it
         # and the same scan decided offline are one scan on the server.
-        key = parse_nonce(nonce) or uuid.uuid4().hex
+        key = parse_nonce(nonce) or new_nonce()
         moment = now or self.clock()
         options = {"session_id": session_id, "direction": direction, "now": moment, "nonce": key}
         if self.station_.deciding_online():
@@ -702,7 +703,7 @@ class Door:
             conn.execute(
                 insert(OUTBOX),
                 {
-                    "nonce": uuid.uuid4().hex,
+                    "nonce": new_nonce(),
                     "kind": "undo",
                     "effect": "undo",
                     "at": self.clock(),

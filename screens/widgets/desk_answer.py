@@ -9,7 +9,7 @@ from __future__ import annotations
 from textual.content import Content
 
 from eventdesk import tickets
-from eventdesk.services.checkin import ScanResult
+from eventdesk.services.scan_result import ScanResult
 from screens.widgets.desk_card import CardData
 
 SCAN_PREFIX = "ED1."

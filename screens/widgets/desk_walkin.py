@@ -15,10 +15,10 @@ from textual.notifications import SeverityLevel
 
 from eventdesk.errors import Conflict, EventdeskError, NotAllowed
 from eventdesk.services.attendees import AttendeeInfo, add_attendee, update_attendee
-from eventdesk.services.checkin import ScanResult
 from eventdesk.services.payments import PaymentSummary, pay
 from eventdesk.services.printing import enqueue
 from eventdesk.services.registration import RegistrationResult, register
+from eventdesk.services.scan_result import ScanResult
 from eventdesk.values import format_cents
 from screens.backend import Backend
 from screens.widgets.forms import FormValues

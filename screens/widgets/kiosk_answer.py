@@ -15,7 +15,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Static
 
-from eventdesk.services.checkin import ScanOutcome, ScanResult
+from eventdesk.services.scan_result import ScanOutcome, ScanResult
 from eventdesk.values import event_zone
 from screens.widgets.sign import RGB, Sign, SignText
 
