@@ -62,7 +62,11 @@ def test(extra: list[str]) -> int:
         code = run(step)
         if code:
             return code
-    workers = ["-n", "2"] if not any(a.startswith("-n") for a in extra) else []
+    # One worker more than the cores: the suite waits on its processes, its disks and its
+    # PostgreSQL about a sixth of the time (3 workers kept a 2-core machine 85% busy, and the
+    # suite took 9 minutes where 2 took 11).
+    count = str((os.cpu_count() or 1) + 1)
+    workers = ["-n", count] if not any(a.startswith("-n") for a in extra) else []
     return run([str(_python()), "-m", "pytest", *workers, *extra])
 
 

@@ -302,22 +302,22 @@ def test_any_name_renders_on_a_png_badge(name: str) -> None:
     assert [f.text for f in zxingcpp.read_barcodes(image)] == [badge.payload]
 
 
-@pytest.mark.slow  # a thousand jobs through the queue
-def test_a_thousand_text_badges_land_in_the_folder(
+@pytest.mark.slow  # three hundred jobs through the queue
+def test_three_hundred_text_badges_land_in_the_folder(
     store: Store, signer: Signer, tmp_path: Path
 ) -> None:
     ev = event_now(store)
     attendees.add_attendees_bulk(
-        store, [{"name": f"Guest {i}", "email": f"t{i}@example.com"} for i in range(20)]
+        store, [{"name": f"Guest {i}", "email": f"t{i}@example.com"} for i in range(6)]
     )
-    for i in range(20):
+    for i in range(6):
         for t in register(store, ev, f"t{i}@example.com", "Regular", quantity=50).tickets:
             printing.enqueue(store, t.ticket_id, "badges", reason="manual", station="Desk")
     printers = printers_from_config({}, tmp_path)
     outcomes = drain(store, printers, worker="Desk")
-    assert len(outcomes) == 1000 and {o.state for o in outcomes} == {"done"}
+    assert len(outcomes) == 300 and {o.state for o in outcomes} == {"done"}
     files = list((tmp_path / "badges").glob("*.txt"))
-    assert len(files) == 1000
+    assert len(files) == 300
     assert all(f.read_text(encoding="utf-8").count("GUEST") == 1 for f in files)
 
 
