@@ -201,23 +201,17 @@ class Checkin:
             if key not in earlier
         ]
         checks = self.verifier.check_many(texts)
+
+        def decided(genuine: list[bool | None] | None) -> list[ScanResult]:
+            return self._group(
+                texts, keys, earlier, checks, genuine, session_id, session_info, direction, now
+            )
+
         try:
             try:
-                return self._group(
-                    texts, keys, earlier, checks, None, session_id, session_info, direction, now
-                )
+                return decided(None)
             except _NotGenuine as found:  # a forged line: the group again, knowing which
-                return self._group(
-                    texts,
-                    keys,
-                    earlier,
-                    checks,
-                    found.genuine,
-                    session_id,
-                    session_info,
-                    direction,
-                    now,
-                )
+                return decided(found.genuine)
         except _GroupChanged:  # a ticket not as read: nothing of the group kept
             pass
         except IntegrityError:  # a nonce answered at another station meanwhile: nothing kept
