@@ -12,7 +12,11 @@ In one run, on SQLite files (WAL) in a temporary folder:
 (3) the same --rows file imported again (every row registered already: all skipped);
 (4) an export of the big event's attendees (`eventdesk export attendees`).
 For (2) at --rows it also prints the time the import spent in its INSERT statements, by table
-(the rows it writes, with their indexes and triggers), against the bare insert.
+(the rows it writes, with their indexes and triggers), against the bare insert; the time it held
+the database's write lock (its INSERTs, commits and checkpoints: work that only one writer at a
+time can do), the CPU it spent outside the lock and the signing process's CPU; and from these
+the least time this work could take on this machine's cores were it spread over processes at
+no cost: the time under the lock, or all of the CPU shared by the cores, whichever is longer.
 (2) to (4) each run in a process of their own: the time is the call's own (measured inside,
 without the interpreter's start), the peak RSS is the process's (and its signing process's),
 read from /proc (VmHWM) and getrusage(RUSAGE_CHILDREN) as it ends.
@@ -33,6 +37,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -158,6 +164,20 @@ def child(kind: str, folder: Path, target: str, slug: str) -> None:
         inserting[table.name] = inserting.get(table.name, 0.0) + time.perf_counter() - began
 
     csvio.insert_rows = timed  # the import's own inserts, timed where it makes them
+    held = {"seconds": 0.0, "cpu": 0.0}  # inside write transactions: the write lock held
+    write = store.write
+
+    @contextmanager
+    def holding() -> Iterator[Any]:
+        began, cpu_began = time.perf_counter(), time.process_time()
+        try:
+            with write() as session:
+                yield session
+        finally:
+            held["seconds"] += time.perf_counter() - began
+            held["cpu"] += time.process_time() - cpu_began
+
+    setattr(store, "write", holding)  # noqa: B010 (the store's own write, timed)
     start, cpu = time.perf_counter(), time.process_time()
     if kind == "import":
         made = import_attendees(store, target, slug)
@@ -165,6 +185,7 @@ def child(kind: str, folder: Path, target: str, slug: str) -> None:
             "imported": made.imported,
             "skipped": made.skipped,
             "inserting": inserting,
+            "held": held,
         }
     else:
         answer = {"rows": export(store, "attendees", slug, target)}
@@ -202,6 +223,24 @@ def inserts(done: Child, rows: int, bare: float) -> str:
         f"    (its INSERT statements alone: {total:.1f} s, {total / bare:.1f}x the bare insert;"
         f" us a row: {each})"
     )
+
+
+def floor(done: Child, bare: float) -> list[str]:
+    """What the import's work would take at the least on this machine, spread over processes
+    at no cost: the write lock is one writer's at a time; the CPU is shared by the cores."""
+    held = cast(dict[str, float], done.answer["held"])
+    outside = done.cpu - held["cpu"]
+    cores = os.cpu_count() or 1
+    shared = (held["cpu"] + outside + done.helper_cpu) / cores
+    least = max(held["seconds"], shared)
+    return [
+        f"    (the write lock held: {held['seconds']:.1f} s, {held['seconds'] / bare:.1f}x the bare"
+        f" insert; CPU outside it: {outside:.1f} s, {outside / bare:.1f}x; signing:"
+        f" {done.helper_cpu:.1f} s, {done.helper_cpu / bare:.1f}x)",
+        f"    (the least this work takes on {cores} cores, spread over processes at no cost:"
+        f" {least:.1f} s, {least / bare:.1f}x the bare insert; the lock held"
+        f" {held['seconds'] / bare:.1f}x, all the CPU over the cores {shared / bare:.1f}x)",
+    ]
 
 
 def verdict(met: bool) -> str:
@@ -252,6 +291,7 @@ def main() -> None:
     print(line(f"eventdesk import, {big:,} rows", big, ours_big.seconds, bare_big))
     print(cpu(ours_big))
     print(inserts(ours_big, big, bare_big))
+    print("\n".join(floor(ours_big, bare_big)))
     print(line(f"the same {big:,} rows again (all skipped)", big, again.seconds))
     print(line(f"export of the {big:,} attendees", big, exported.seconds))
     ratio = ours_big.seconds / bare_big
