@@ -65,6 +65,7 @@ from screens.widgets.desk_results import ResultsTable
 from screens.widgets.desk_walkin import NO_EVENT, WalkInDone
 from screens.widgets.key_bar import KeyBar, say_not_available
 from screens.widgets.offline_state import OfflineState
+from screens.widgets.scan_field import ScanField, SearchField
 from screens.widgets.wedge_scans import WedgeScans, key_time
 
 SEARCH_LIMIT = 50
@@ -122,12 +123,12 @@ class DeskScreen(DeskParts):
         yield Static("", id="door", markup=False)
         yield OfflineState(self.backend.door_station, id="offline")
         with Horizontal(id="desk-inputs"):
-            yield Input(
+            yield SearchField(
                 placeholder="Search: name, email, company or ticket id",
                 id="search",
                 select_on_focus=False,
             )
-            yield Input(placeholder="Scan (keyboard-wedge)", id="scan")
+            yield ScanField(placeholder="Scan (keyboard-wedge)", id="scan")
         yield Static(HINT_SEARCH, id="hint", markup=False)
         yield Static(Content(READY), id="banner")
         with Horizontal(id="desk-main"):
@@ -292,7 +293,7 @@ class DeskScreen(DeskParts):
     @on(Input.Submitted, "#search")
     def search_submitted(self, message: Input.Submitted) -> None:
         if not self._scan_suffix():
-            self._submit_search(from_table=False)
+            self._submit_search(from_table=False, typed=message.value)
 
     @on(ResultsTable.Chosen)
     def row_chosen(self) -> None:
@@ -327,11 +328,15 @@ class DeskScreen(DeskParts):
         else:
             self.focus_next()
 
-    def _submit_search(self, *, from_table: bool) -> None:
+    def _submit_search(self, *, from_table: bool, typed: str | None = None) -> None:
+        """``typed``: the text at the box's Enter, a ticket in it taken out of the box already
+        (SearchField); None: the box's text now."""
         search = self.query_one("#search", Input)
-        payload = scan_payload(search.value)
+        text = search.value if typed is None else typed
+        payload = scan_payload(text)
         if payload is not None:  # a scanner typed into the search box
-            search.value = search.value[: len(search.value) - len(payload)]
+            if typed is None:
+                search.value = text[: len(text) - len(payload)]
             self.scan_text(payload, "scanner")
             return
         settled = self.shown_query == search.value
@@ -368,9 +373,7 @@ class DeskScreen(DeskParts):
 
     @on(Input.Submitted, "#scan")
     def scan_submitted(self, message: Input.Submitted) -> None:
-        text = message.value
-        message.input.value = ""
-        self.scan_text(text, "scanner")
+        self.scan_text(message.value, "scanner")  # the field is empty already (ScanField)
 
     def scan_text(self, text: str, source: str) -> None:
         if not text.strip():
@@ -501,12 +504,15 @@ class DeskScreen(DeskParts):
     def _follow_scan(self, ticket_id: str) -> None:
         """The search box holds the scanned ticket's id, selected: the table shows its holder
         (the card's person) and whatever is typed next replaces it with a search."""
-        search = self.query_one("#search", Input)
+        search, scan = self.query_one("#search", Input), self.query_one("#scan", Input)
+        if self.focused is search and search.value not in ("", self.scanned):
+            return  # being typed there (a name, the scanner's next line): it is left whole
         self.scanned = ticket_id
         if search.value != ticket_id:
             search.value = ticket_id
         search.select_all()
-        if self.focused is self.query_one("#scan", Input) or self.focused is None:
+        # The focus stays in the scan field while it holds the scanner's next line.
+        if (self.focused is scan and not scan.value) or self.focused is None:
             search.focus()
         self._hint()
 
