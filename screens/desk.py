@@ -329,14 +329,12 @@ class DeskScreen(DeskParts):
             self.focus_next()
 
     def _submit_search(self, *, from_table: bool, typed: str | None = None) -> None:
-        """``typed``: the text at the box's Enter, a ticket in it taken out of the box already
-        (SearchField); None: the box's text now."""
+        """``typed``: the text at the Enter, its ticket out of the box already (SearchField)."""
         search = self.query_one("#search", Input)
         text = search.value if typed is None else typed
         payload = scan_payload(text)
         if payload is not None:  # a scanner typed into the search box
-            if typed is None:
-                search.value = text[: len(text) - len(payload)]
+            search.value = search.value if typed else text[: len(text) - len(payload)]
             self.scan_text(payload, "scanner")
             return
         settled = self.shown_query == search.value
@@ -502,16 +500,15 @@ class DeskScreen(DeskParts):
             self._follow_scan(scan.decision.result.ticket_id)
 
     def _follow_scan(self, ticket_id: str) -> None:
-        """The search box holds the scanned ticket's id, selected: the table shows its holder
-        (the card's person) and whatever is typed next replaces it with a search."""
+        """Search holds the scanned id, selected (what is typed next replaces it with a search);
+        a scanner's next line being typed there, or in the scan field (focused still), stays."""
         search, scan = self.query_one("#search", Input), self.query_one("#scan", Input)
-        if self.focused is search and search.value not in ("", self.scanned):
-            return  # being typed there (a name, the scanner's next line): it is left whole
         self.scanned = ticket_id
+        if self.focused is search and scanner_typing(search.value):
+            return
         if search.value != ticket_id:
             search.value = ticket_id
         search.select_all()
-        # The focus stays in the scan field while it holds the scanner's next line.
         if (self.focused is scan and not scan.value) or self.focused is None:
             search.focus()
         self._hint()

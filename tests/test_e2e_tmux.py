@@ -89,8 +89,7 @@ def test_demo_search_and_check_in_in_a_real_terminal(tmp_path: Path) -> None:
 def test_a_scanner_sending_its_stored_scans_at_once_gets_each_decided(tmp_path: Path) -> None:
     """A batch scanner uploads its stored scans a few milliseconds apart: every line is one
     scan, whole, however far behind the screen is (its Enter is not handled after the next
-    line's keys, and the next line is not split between the scan field and Search), typed into
-    Search (where the desk opens) or into the scan field."""
+    line's keys, and the next line is not split between the scan field and Search)."""
     data = tmp_path / "data"
     session = f"eventdesk-burst-{tmp_path.name}"[:60]
     command = [sys.executable, "-m", "eventdesk", "--data-dir", str(data), "--station", "Desk A"]
@@ -105,12 +104,12 @@ def test_a_scanner_sending_its_stored_scans_at_once_gets_each_decided(tmp_path: 
                     select(Ticket.id)
                     .where(Ticket.status == "registered", Ticket.checked_in_at.is_(None))
                     .order_by(Ticket.id)
-                    .limit(11)
+                    .limit(6)
                 )
             )
             before = db.scalar(select(func.count()).select_from(ScanLog)) or 0
         signer = load_signer(data)
-        assert signer is not None and len(ids) == 11
+        assert signer is not None and len(ids) == 6
 
         def burst(part: list[str]) -> None:
             tmux("send-keys", "-t", session, "-l", "".join(f"{signer.payload(i)}\r" for i in part))
@@ -132,9 +131,7 @@ def test_a_scanner_sending_its_stored_scans_at_once_gets_each_decided(tmp_path: 
 
         burst(ids[:1])  # one first, into Search: the desk is ready for keys once it is answered
         before += 1
-        burst(ids[1:6])  # into Search
-        before += 5
-        wait_pane(session, f"The card shows ticket {ids[5]}")  # the last one's card is in
+        wait_pane(session, f"The card shows ticket {ids[0]}")  # its card is in
         # Focused, the scan field shows its cursor on the placeholder's first letter (a cell
         # of its own colours): the scanner's keys go there from now on. (A card shown after
         # Ctrl+S takes the focus back to Search, as after every scan: Ctrl+S again.)
@@ -143,7 +140,7 @@ def test_a_scanner_sending_its_stored_scans_at_once_gets_each_decided(tmp_path: 
             assert time.monotonic() < deadline, pane(session)
             tmux("send-keys", "-t", session, "C-s")
             time.sleep(0.5)
-        burst(ids[6:])  # into the scan field
+        burst(ids[1:])  # into the scan field
         assert "Traceback" not in pane(session)
         store.dispose()
     finally:
