@@ -329,12 +329,12 @@ class DeskScreen(DeskParts):
             self.focus_next()
 
     def _submit_search(self, *, from_table: bool, typed: str | None = None) -> None:
-        """``typed``: the text at the Enter, its ticket out of the box already (SearchField)."""
-        search = self.query_one("#search", Input)
-        text = search.value if typed is None else typed
-        payload = scan_payload(text)
+        """``typed``: the text at the box's Enter, its ticket out of the box already."""
+        search = self.query_one("#search", SearchField)
+        if typed is None:  # the box's text now: a ticket in it is taken out here
+            typed, search.value = search.value, search.left_after(search.value)
+        payload = scan_payload(typed)
         if payload is not None:  # a scanner typed into the search box
-            search.value = search.value if typed else text[: len(text) - len(payload)]
             self.scan_text(payload, "scanner")
             return
         settled = self.shown_query == search.value

@@ -42,12 +42,19 @@ def wait_pane(session: str, text: str, timeout: float = 30.0, *, any_case: bool 
     raise AssertionError(f"{text!r} never appeared; the screen shows:\n{pane(session)}")
 
 
-def test_demo_search_and_check_in_in_a_real_terminal(tmp_path: Path) -> None:
+def start_demo(tmp_path: Path, name: str) -> tuple[Path, str]:
+    """`eventdesk demo` (60 attendees, station Desk A) in a tmux session of its own: its data
+    folder and the session's name."""
     data = tmp_path / "data"
-    session = f"eventdesk-e2e-{tmp_path.name}"[:60]
+    session = f"eventdesk-{name}-{tmp_path.name}"[:60]
     command = [sys.executable, "-m", "eventdesk", "--data-dir", str(data), "--station", "Desk A"]
     command += ["demo", "--attendees", "60"]
     tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "40", *command)
+    return data, session
+
+
+def test_demo_search_and_check_in_in_a_real_terminal(tmp_path: Path) -> None:
+    data, session = start_demo(tmp_path, "e2e")
     try:
         wait_pane(session, "Ready: search for someone")  # the desk, signed in as the organizer
         store = Store(f"sqlite:///{data / 'demo.db'}")
@@ -90,11 +97,7 @@ def test_a_scanner_sending_its_stored_scans_at_once_gets_each_decided(tmp_path: 
     """A batch scanner uploads its stored scans a few milliseconds apart: every line is one
     scan, whole, however far behind the screen is (its Enter is not handled after the next
     line's keys, and the next line is not split between the scan field and Search)."""
-    data = tmp_path / "data"
-    session = f"eventdesk-burst-{tmp_path.name}"[:60]
-    command = [sys.executable, "-m", "eventdesk", "--data-dir", str(data), "--station", "Desk A"]
-    command += ["demo", "--attendees", "60"]
-    tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "40", *command)
+    data, session = start_demo(tmp_path, "burst")
     try:
         wait_pane(session, "Ready: search for someone")
         store = Store(f"sqlite:///{data / 'demo.db'}")
