@@ -65,7 +65,6 @@ from screens.widgets.desk_results import ResultsTable
 from screens.widgets.desk_walkin import NO_EVENT, WalkInDone
 from screens.widgets.key_bar import KeyBar, say_not_available
 from screens.widgets.offline_state import OfflineState
-from screens.widgets.scan_field import ScanField, SearchField
 from screens.widgets.wedge_scans import WedgeScans, key_time
 
 SEARCH_LIMIT = 50
@@ -123,12 +122,12 @@ class DeskScreen(DeskParts):
         yield Static("", id="door", markup=False)
         yield OfflineState(self.backend.door_station, id="offline")
         with Horizontal(id="desk-inputs"):
-            yield SearchField(
+            yield Input(
                 placeholder="Search: name, email, company or ticket id",
                 id="search",
                 select_on_focus=False,
             )
-            yield ScanField(placeholder="Scan (keyboard-wedge)", id="scan")
+            yield Input(placeholder="Scan (keyboard-wedge)", id="scan")
         yield Static(HINT_SEARCH, id="hint", markup=False)
         yield Static(Content(READY), id="banner")
         with Horizontal(id="desk-main"):
@@ -293,7 +292,7 @@ class DeskScreen(DeskParts):
     @on(Input.Submitted, "#search")
     def search_submitted(self, message: Input.Submitted) -> None:
         if not self._scan_suffix():
-            self._submit_search(from_table=False, typed=message.value)
+            self._submit_search(from_table=False)
 
     @on(ResultsTable.Chosen)
     def row_chosen(self) -> None:
@@ -328,13 +327,11 @@ class DeskScreen(DeskParts):
         else:
             self.focus_next()
 
-    def _submit_search(self, *, from_table: bool, typed: str | None = None) -> None:
-        """``typed``: the text at the box's Enter, its ticket out of the box already."""
-        search = self.query_one("#search", SearchField)
-        if typed is None:  # the box's text now: a ticket in it is taken out here
-            typed, search.value = search.value, search.left_after(search.value)
-        payload = scan_payload(typed)
+    def _submit_search(self, *, from_table: bool) -> None:
+        search = self.query_one("#search", Input)
+        payload = scan_payload(search.value)
         if payload is not None:  # a scanner typed into the search box
+            search.value = search.value[: len(search.value) - len(payload)]
             self.scan_text(payload, "scanner")
             return
         settled = self.shown_query == search.value
@@ -371,7 +368,9 @@ class DeskScreen(DeskParts):
 
     @on(Input.Submitted, "#scan")
     def scan_submitted(self, message: Input.Submitted) -> None:
-        self.scan_text(message.value, "scanner")  # the field is empty already (ScanField)
+        text = message.value
+        message.input.value = ""
+        self.scan_text(text, "scanner")
 
     def scan_text(self, text: str, source: str) -> None:
         if not text.strip():
@@ -500,16 +499,14 @@ class DeskScreen(DeskParts):
             self._follow_scan(scan.decision.result.ticket_id)
 
     def _follow_scan(self, ticket_id: str) -> None:
-        """Search holds the scanned id, selected (what is typed next replaces it with a search);
-        a scanner's next line being typed there, or in the scan field (focused still), stays."""
-        search, scan = self.query_one("#search", Input), self.query_one("#scan", Input)
+        """The search box holds the scanned ticket's id, selected: the table shows its holder
+        (the card's person) and whatever is typed next replaces it with a search."""
+        search = self.query_one("#search", Input)
         self.scanned = ticket_id
-        if self.focused is search and scanner_typing(search.value):
-            return
         if search.value != ticket_id:
             search.value = ticket_id
         search.select_all()
-        if (self.focused is scan and not scan.value) or self.focused is None:
+        if self.focused is self.query_one("#scan", Input) or self.focused is None:
             search.focus()
         self._hint()
 
