@@ -2,7 +2,8 @@
 ``DATA_DIR/eventdesk.toml``, then the one default each setting has (below).
 
     station = "Door 1"          # or a [station] table with name = "Door 1"
-    event = "summit-2030"       # the event this door admits (the app can change it)
+    event = "summit-2030"       # the event this door admits; "Use at this door" in the app
+                                # changes it until this line is changed (eventdesk.station)
 
     [station]
     name = "Door 1"
@@ -18,6 +19,12 @@
     sound = "auto"              # auto | on | off: a sound per answer (auto: on at a kiosk
                                 # and `scan`, off at the desk)
     kiosk_theme = "standard"    # standard | high-contrast
+    scanner_suffix = "enter"    # enter | tab | none: what ends a keyboard-wedge scanner's
+                                # line ("none": a pause)
+    scanner_prefix = ""         # a prefix the scanner is set to send (taken off each line)
+    scanner_key_gap_ms = 30     # keys closer together than this are a scanner's
+    scanner_min_length = 8      # the fewest characters a scanned line has
+    scanner = "serial:/dev/ttyACM0"  # a scanner in serial (USB CDC) mode, not a keyboard
 
     [database]
     url = "postgresql+psycopg://door@server/eventdesk"
@@ -75,6 +82,7 @@ SoundScreen = Literal["kiosk", "desk", "scan"]
 SOUND_BY_DEFAULT: frozenset[SoundScreen] = frozenset({"kiosk", "scan"})
 KioskTheme = Literal["standard", "high-contrast"]
 KIOSK_THEMES: tuple[KioskTheme, ...] = ("standard", "high-contrast")
+ScannerSuffix = Literal["enter", "tab", "none"]  # "none": a pause ends the scanner's line
 
 
 class _Table(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -132,6 +140,15 @@ class StationSettings(_Table):
     # A sound per answer (kiosk.sound): auto is on at a kiosk and `scan`, off at the desk.
     sound: SoundSetting = "auto"
     kiosk_theme: KioskTheme = "standard"
+    # A keyboard-wedge scanner (screens.scanner_keys): the key ending its lines, keys closer
+    # together than this are a scanner's, and the fewest characters a scanned line has. A
+    # prefix, when the scanner is set to send one, is required and taken off each line.
+    scanner_suffix: ScannerSuffix = "enter"
+    scanner_prefix: Annotated[str, msgspec.Meta(max_length=8)] = ""
+    scanner_key_gap_ms: Annotated[float, msgspec.Meta(ge=2, le=200)] = 30.0
+    scanner_min_length: Annotated[int, msgspec.Meta(ge=2, le=512)] = 8
+    # A scanner that is not a keyboard: "serial:/dev/ttyACM0" (USB CDC, kiosk.serial_scanner)
+    scanner: str | None = None
 
 
 class DatabaseSettings(_Table):
@@ -199,6 +216,19 @@ def printer_tables(settings: FileSettings, source: str) -> dict[str, PrinterSett
 
 
 @dataclass(frozen=True)
+class ScannerKeys:
+    """How a keyboard-wedge scanner's keys are told from a person's typing (the station's
+    ``scanner_*`` settings): keys at most ``gap`` seconds apart, at least ``min_length``
+    characters, ended by ``suffix`` (or, with "none", by a pause of ``gap``), starting with
+    ``prefix`` when one is set."""
+
+    suffix: ScannerSuffix = "enter"
+    prefix: str = ""
+    gap: float = 0.030
+    min_length: int = 8
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything a station runs on, typed and checked; built once, passed down."""
 
@@ -207,7 +237,9 @@ class Config:
     station: str
     sqlite_synchronous: str = "NORMAL"
     station_role: StationRole | None = None
-    door_event: str | None = None
+    door_event: str | None = None  # ``--event``, else ``event =`` (eventdesk.station decides)
+    door_event_in_file: str | None = None  # ``event =`` in the file, whatever the options say
+    door_event_option: str | None = None  # ``--event``, when given
     camera: str | None = None
     decoder: Decoder = "auto"
     printer: str = DEFAULT_PRINTER
@@ -220,6 +252,8 @@ class Config:
     sync_every: float = 3.0
     sound: SoundSetting = "auto"
     kiosk_theme: KioskTheme = "standard"
+    scanner_keys: ScannerKeys = field(default_factory=ScannerKeys)
+    scanner: str | None = None  # a scanner that is not a keyboard (serial:PATH)
 
     @property
     def is_sqlite(self) -> bool:
@@ -244,6 +278,7 @@ class Config:
         return dataclasses.replace(
             self,
             door_event=self.door_event if event is None else event,
+            door_event_option=self.door_event_option if event is None else event,
             camera=self.camera if camera is None else camera,
             decoder=self.decoder if decoder is None else decoder,
             printer=self.printer if printer is None else printer,
@@ -401,6 +436,7 @@ def load_config(
         sqlite_synchronous=synchronous,
         station_role=table.role,
         door_event=_text(settings.event),
+        door_event_in_file=_text(settings.event),
         camera=_text(table.camera),
         decoder=table.decoder,
         printer=table.printer,
@@ -413,4 +449,11 @@ def load_config(
         sync_every=table.sync_every,
         sound=_sound(env, table.sound),
         kiosk_theme=_kiosk_theme(env, table.kiosk_theme),
+        scanner_keys=ScannerKeys(
+            suffix=table.scanner_suffix,
+            prefix=table.scanner_prefix,
+            gap=table.scanner_key_gap_ms / 1000,
+            min_length=table.scanner_min_length,
+        ),
+        scanner=_text(table.scanner),
     )

@@ -181,9 +181,10 @@ class LineQueue(threading.Thread):
         self._halt = threading.Event()
         self._failed: Exception | None = None  # a line's error, raised once those before it
 
-    def put(self, line: Line, source: str = "scanner") -> PendingScan:
-        """Keep ``line`` (with a fresh nonce) for its decision after those read before it."""
-        scan = PendingScan(line, new_nonce(), time.monotonic(), source)
+    def put(self, line: Line, source: str = "scanner", read_at: float | None = None) -> PendingScan:
+        """Keep ``line`` (with a fresh nonce) for its decision after those read before it;
+        ``read_at``: when its last key came (time.monotonic; default now)."""
+        scan = PendingScan(line, new_nonce(), read_at or time.monotonic(), source)
         with self._changed:
             self._pending.append(scan)
             self._changed.notify_all()

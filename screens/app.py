@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +36,7 @@ from screens.messages import (
     StationUnopened,
     SyncProblem,
 )
+from screens.scanner_keys import KeysPaused, ScannerGate
 from screens.widgets.key_bar import say_refusal
 
 if TYPE_CHECKING:
@@ -132,11 +133,30 @@ class EventdeskApp(App[None]):
         self.key_time = 0.0
         super().__init__()
         self.devices = Devices(backend, self)
+        self.scanner_gate = ScannerGate(self, backend.config.scanner_keys, self._hand_on_key)
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded:
-            self.key_time = event.time
+            await self.scanner_gate.key(event)  # a scanner's lines are taken, the rest handed on
+            return
         await super().on_event(event)
+
+    async def _hand_on_key(self, event: events.Key) -> None:
+        """A key as the app handles it: its priority bindings, then the focused widget."""
+        self.key_time = event.time
+        await super().on_event(event)
+
+    @on(KeysPaused)
+    async def _keys_paused(self, message: KeysPaused) -> None:
+        await self.scanner_gate.paused(message)
+
+    async def _press_keys(self, keys: Iterable[str]) -> None:
+        """Pilot's press types as a person does, one key handled before the next is made."""
+        done = self.scanner_gate.typing_by_hand()
+        try:
+            await super()._press_keys(keys)
+        finally:
+            done()
 
     def on_mount(self) -> None:
         self.show_who()

@@ -32,8 +32,7 @@ from eventdesk.services.events import show_event
 from eventdesk.services.payments import PaymentSummary
 from eventdesk.services.registration import show_ticket
 from eventdesk.values import format_cents
-from kiosk.wedge import PendingScan
-from screens.messages import DatabaseStatus, ScanDecided
+from screens.messages import ScanDecided
 from screens.widgets import desk_jobs as jobs
 from screens.widgets.desk_answer import (
     HINT_NO_EVENT,
@@ -42,6 +41,7 @@ from screens.widgets.desk_answer import (
     HINT_SEARCH,
     OFFLINE_CARD,
     READY,
+    ScanOrder,
     answer_content,
     nothing_to_check_in,
     scan_payload,
@@ -69,7 +69,6 @@ from screens.widgets.wedge_scans import WedgeScans, key_time
 
 SEARCH_LIMIT = 50
 POLL_SECONDS = 2.0  # the card and the ✔ marks follow what other stations do
-ANSWER_CLASSES = ("-ok", "-warn", "-bad", "-info")
 SCAN_SUFFIX_SECONDS = 1.0  # a scanner's Enter after its Tab comes within this
 
 
@@ -116,6 +115,8 @@ class DeskScreen(DeskParts):
         self.event_title = ""
         # The scanner's lines: decided in order off the UI thread, kept while the database is away.
         self.scans = WedgeScans(self, lambda: self.backend.checkin(), failed=self._scan_failed)
+        self.scan_order = ScanOrder()  # only the newest scan's answer and card are shown
+        self.search_at_scan = 0  # the query typed when a scan's card was last shown
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -268,8 +269,11 @@ class DeskScreen(DeskParts):
             timezone=self.timezone,
             today=self.backend.now(),
         )
-        if self.scanning or (message.query == self.scanned and self.card is not None):
-            pass  # the card is the scanned ticket's holder's: it stays
+        if self.scanning or (
+            self.card is not None
+            and (message.query == self.scanned or message.seq <= self.search_at_scan)
+        ):
+            pass  # the card is the scanned ticket's holder's: it stays till the next key
         elif chosen is None:
             self._clear_card(f"Nobody matches “{message.query}”. ^N registers a walk-in.")
         elif chosen != self.attendee_id or self.card is None:
@@ -372,44 +376,20 @@ class DeskScreen(DeskParts):
         message.input.value = ""
         self.scan_text(text, "scanner")
 
-    def scan_text(self, text: str, source: str) -> None:
-        if not text.strip():
-            return
-        self.scanning = True  # until its answer (and its card) is shown
-        self._sync_actions()
-        self._banner(Content("Checking the ticket…"), "-info")
-        self.scans.put_text(text, source)
-        if self.scans.away:
-            self._banner(*self.scans.banner(self.devices.scanner))
-
-    def _scan_failed(self, _scan: PendingScan, exc: Exception) -> None:  # in the scans' thread
-        self.post_message(Failed(exc.message if isinstance(exc, EventdeskError) else str(exc)))
-        self.post_message(CardLoaded(-1, None, scan=None))  # nothing to wait for
-
-    @on(DatabaseStatus)
-    def database_status(self, message: DatabaseStatus) -> None:
-        """The database does not answer: the scans wait, kept, said on the banner (the desk
-        stays usable meanwhile); they are answered when it is back."""
-        away = self.scans.note(message)
-        if away:
-            self.scanning = False  # the answer comes when the database does
-            self._sync_actions()
-        if away or (away is not None and not self.scanning):
-            self._banner(*self.scans.banner(self.devices.scanner))
-
     @on(ScanDecided)
     def scan_decided(self, message: ScanDecided) -> None:
         """The answer and the holder's card are shown together, once the card is read."""
         message.stop()
         result = message.decision.result
+        self.scan_order.decided(message)
         if "badge queued" in result.flags:
             self.devices.wake_printer()
         if result.ticket_id is not None and result.result != "unknown" and not result.offline:
             self.scanning = True
             self._sync_actions()
             self._request_card(ticket_id=result.ticket_id, scan=message)
-        else:
-            self.scanning = False
+        elif self.scan_order.show(message):
+            self.scanning = self.scan_order.pending
             if result.offline:  # no card from the server: none of someone else either
                 self._offline_view(
                     f"{result.attendee or result.ticket_id or 'This scan'}: decided offline, "
@@ -431,12 +411,6 @@ class DeskScreen(DeskParts):
             )
             self.notify(content.plain, title="Scan", severity=severity, markup=False)
         self._sync_actions()
-
-    def _banner(self, content: Content, kind: str) -> None:
-        banner = self.query_one("#banner", Static)
-        banner.update(content)
-        banner.remove_class(*ANSWER_CLASSES)
-        banner.add_class(kind)
 
     # --- the card ---------------------------------------------------------------------------
     def _request_card(
@@ -484,8 +458,11 @@ class DeskScreen(DeskParts):
     @on(CardLoaded)
     def card_loaded(self, message: CardLoaded) -> None:
         scan = message.scan
+        if scan is not None and not self.scan_order.show(scan):
+            self.scanning = self.scan_order.pending
+            return  # a later scan's answer and card are shown already
         if scan is not None or message.seq == -1:
-            self.scanning = False
+            self.scanning = self.scan_order.pending
             if scan is not None:
                 self._answer(scan)
         if message.seq != self.card_seq:
@@ -495,14 +472,20 @@ class DeskScreen(DeskParts):
             return
         self.attendee_id = message.card.attendee.id
         self._show_card(message.card)
+        if scan is not None:
+            self.search_at_scan = self.search_seq
         if scan is not None and scan.decision.result.ticket_id is not None:
             self._follow_scan(scan.decision.result.ticket_id)
 
     def _follow_scan(self, ticket_id: str) -> None:
         """The search box holds the scanned ticket's id, selected: the table shows its holder
-        (the card's person) and whatever is typed next replaces it with a search."""
+        (the card's person) and whatever is typed next replaces it with a search. What a person
+        typed there is left as it is (the card shows the scanned ticket's holder all the same)."""
         search = self.query_one("#search", Input)
-        self.scanned = ticket_id
+        before, self.scanned = self.scanned, ticket_id
+        if search.value not in ("", before) and scan_payload(search.value) is None:
+            self._hint()
+            return
         if search.value != ticket_id:
             search.value = ticket_id
         search.select_all()
@@ -622,9 +605,6 @@ class DeskScreen(DeskParts):
     def _refuse(self, text: str) -> None:
         """A key that cannot act says so: what is wrong and what to do."""
         say_not_available(self.app, text)
-
-    def _sync_actions(self) -> None:
-        self.refresh_bindings()
 
     # --- actions ----------------------------------------------------------------------------
     def action_focus_search(self) -> None:

@@ -389,6 +389,12 @@ class KioskScreen(StationScreen, inherit_bindings=False):
             if self._fresh(line):
                 self.scans.put(line)
 
+    def take_scan(self, line: Line, ended_at: float) -> None:
+        """A scanner's line, taken whole before any field saw it (screens/scanner_keys.py), or
+        a serial scanner's: decided in order behind those before it."""
+        if self._fresh(line):
+            self.scans.put(line, read_at=ended_at)
+
     def _fresh(self, line: Line) -> bool:
         """The same QR read again within a few seconds gets no second decision (as the
         camera's debounce): a ticket sent to the desk is not asked about twice."""

@@ -32,6 +32,37 @@ HINT_NO_EVENT = (
 )
 
 
+class ScanOrder:
+    """The desk's scans in the order they were decided. Their cards are read in threads that
+    may finish in any order: a scan's answer and card are shown only if no later scan's have
+    been, so the banner and the card always name the newest scan's ticket."""
+
+    def __init__(self) -> None:
+        self._numbers: dict[int, int] = {}  # id(scan) -> its place among the decisions
+        self._count = 0
+        self._shown = 0
+
+    def decided(self, scan: object) -> None:
+        self._count += 1
+        self._numbers[id(scan)] = self._count
+
+    def show(self, scan: object) -> bool:
+        """Whether ``scan``'s answer (and card) is to be shown now."""
+        number = self._numbers.pop(id(scan), self._count)
+        if number < self._shown:
+            return False
+        self._shown = number
+        # Scans before it are answered by it (a card read of theirs may never finish: a newer
+        # read replaces one not started yet).
+        self._numbers = {key: n for key, n in self._numbers.items() if n > number}
+        return True
+
+    @property
+    def pending(self) -> bool:
+        """Some decided scan's card is still being read."""
+        return bool(self._numbers)
+
+
 def scan_payload(text: str) -> str | None:
     """The scanned part of what was typed into the search box, if a scanner typed there (through
     a QWERTZ or AZERTY layout or with Caps Lock on too: eventdesk.tickets.payload_start)."""

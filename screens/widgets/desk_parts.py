@@ -1,5 +1,6 @@
-"""Parts of the desk screen (screens/desk.py) that stand alone: the camera and printer lines,
-and promoting a waitlisted ticket (an organizer may admit over capacity)."""
+"""Parts of the desk screen (screens/desk.py) that stand alone: the scanner's lines and the
+banner their answers go to, the camera and printer lines, and promoting a waitlisted ticket
+(an organizer may admit over capacity)."""
 
 from __future__ import annotations
 
@@ -9,15 +10,66 @@ from textual.widgets import Static
 
 from eventdesk.errors import EventdeskError, SoldOut
 from eventdesk.services.registration import promote
+from kiosk.wedge import Line, PendingScan
 from screens.base import StationScreen
-from screens.messages import BadgePrinted, CameraFrame, CameraStatus
+from screens.messages import BadgePrinted, CameraFrame, CameraStatus, DatabaseStatus
 from screens.widgets.confirm import ConfirmScreen
 from screens.widgets.desk_card import TicketLine
-from screens.widgets.desk_messages import Done, Failed, PromoteRefused
+from screens.widgets.desk_messages import CardLoaded, Done, Failed, PromoteRefused
+from screens.widgets.wedge_scans import WedgeScans
+
+ANSWER_CLASSES = ("-ok", "-warn", "-bad", "-info")
 
 
 class DeskParts(StationScreen):
-    """The desk's camera and printer lines, and its promote key."""
+    """The desk's scanner lines, banner, camera and printer lines, and its promote key."""
+
+    scans: WedgeScans  # the scanner's lines, decided in order off the UI thread
+    scanning: bool  # a scan's answer (and card) is on its way: no action until it is shown
+
+    def take_scan(self, line: Line, ended_at: float) -> None:
+        """A scanner's line, taken whole before any field saw it (screens/scanner_keys.py), or
+        a serial scanner's: decided in order, and nothing typed anywhere is touched."""
+        self.scan_text(line.text, "scanner", line=line, read_at=ended_at)
+
+    def scan_text(
+        self, text: str, source: str, *, line: Line | None = None, read_at: float | None = None
+    ) -> None:
+        if not text.strip():
+            return
+        self.scanning = True  # until its answer (and its card) is shown
+        self._sync_actions()
+        self._banner(Content("Checking the ticket…"), "-info")
+        if line is not None:
+            self.scans.put(line, source, read_at)
+        else:
+            self.scans.put_text(text, source)
+        if self.scans.away:
+            self._banner(*self.scans.banner(self.devices.scanner))
+
+    def _scan_failed(self, _scan: PendingScan, exc: Exception) -> None:  # in the scans' thread
+        self.post_message(Failed(exc.message if isinstance(exc, EventdeskError) else str(exc)))
+        self.post_message(CardLoaded(-1, None, scan=None))  # nothing to wait for
+
+    @on(DatabaseStatus)
+    def database_status(self, message: DatabaseStatus) -> None:
+        """The database does not answer: the scans wait, kept, said on the banner (the desk
+        stays usable meanwhile); they are answered when it is back."""
+        away = self.scans.note(message)
+        if away:
+            self.scanning = False  # the answer comes when the database does
+            self._sync_actions()
+        if away or (away is not None and not self.scanning):
+            self._banner(*self.scans.banner(self.devices.scanner))
+
+    def _banner(self, content: Content, kind: str) -> None:
+        banner = self.query_one("#banner", Static)
+        banner.update(content)
+        banner.remove_class(*ANSWER_CLASSES)
+        banner.add_class(kind)
+
+    def _sync_actions(self) -> None:
+        self.refresh_bindings()
 
     def _target(self, action: str) -> TicketLine | None:
         """The ticket ``action`` works on (the desk says why when there is none)."""

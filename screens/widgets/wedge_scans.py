@@ -78,7 +78,7 @@ class WedgeScans:
             "-warn",
         )
 
-    def put(self, line: Line, source: str = "scanner") -> None:
+    def put(self, line: Line, source: str = "scanner", read_at: float | None = None) -> None:
         if self._queue is None:
             self._queue = LineQueue(
                 self.desk,
@@ -88,7 +88,7 @@ class WedgeScans:
                 name=self.name,
             )
             self._queue.start()
-        self._queue.put(line, source)
+        self._queue.put(line, source, read_at)
 
     def put_text(self, text: str, source: str = "scanner") -> None:
         """Each line of ``text`` (what a scanner typed into a field)."""
