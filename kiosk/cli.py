@@ -93,7 +93,16 @@ def scan(
     A database that does not answer (busy, locked, away) never ends it: that is said once on
     stderr, every scan read meanwhile is kept and decided in order when it answers again."""
     spec = None if source.strip() == "-" else _camera_source(source)  # a typo before the database
-    door_event = event_ref or obj.config.door_event
+    from eventdesk.station import door_for_command
+    from eventdesk.values import utcnow
+
+    door_event = door_for_command(  # the station's own setting, kept (eventdesk.station)
+        obj.config,
+        lambda: obj.store,
+        event_ref,
+        now=utcnow(),
+        warn=lambda text: click.echo(f"eventdesk scan: {text}", err=True),
+    )
     print_to = obj.config.badge_printer(printer, auto_print)
 
     def say(text: str) -> None:

@@ -17,6 +17,7 @@ from textual.actions import ActionParseResult
 from textual.app import App
 from textual.binding import Binding
 from textual.dom import DOMNode
+from textual.driver import Driver
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
@@ -36,7 +37,7 @@ from screens.messages import (
     StationUnopened,
     SyncProblem,
 )
-from screens.scanner_keys import KeysPaused, ScannerGate
+from screens.scanner_keys import KeysPaused, ScannedLine, ScannerGate
 from screens.widgets.key_bar import say_refusal
 
 if TYPE_CHECKING:
@@ -134,6 +135,17 @@ class EventdeskApp(App[None]):
         super().__init__()
         self.devices = Devices(backend, self)
         self.scanner_gate = ScannerGate(self, backend.config.scanner_keys, self._hand_on_key)
+        self.scanner_keys = backend.config.scanner_keys  # read by the terminal driver
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver for this terminal; on Linux one that stamps each key with the time
+        its bytes were read (screens/terminal_driver.py: a scanner's keys stay together)."""
+        driver = super().get_driver_class()
+        if driver.__module__ == "textual.drivers.linux_driver":
+            from screens.terminal_driver import ReadTimeDriver
+
+            return ReadTimeDriver
+        return driver
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded:
@@ -147,8 +159,12 @@ class EventdeskApp(App[None]):
         await super().on_event(event)
 
     @on(KeysPaused)
-    async def _keys_paused(self, message: KeysPaused) -> None:
-        await self.scanner_gate.paused(message)
+    async def _keys_paused(self) -> None:
+        await self.scanner_gate.paused()
+
+    @on(ScannedLine)
+    def _scanned_line(self, message: ScannedLine) -> None:
+        self.scanner_gate.take_line(message.line, message.ended_at)
 
     async def _press_keys(self, keys: Iterable[str]) -> None:
         """Pilot's press types as a person does, one key handled before the next is made."""
@@ -224,6 +240,13 @@ class EventdeskApp(App[None]):
                 self.backend.config.data_dir, self.backup_minutes, self.backup_keep
             )
         self.run_worker(self.devices.start_printing, thread=True, group="devices")
+        self._ask_door_event()
+
+    def _ask_door_event(self) -> None:
+        """Staff signed in at a door with no event, or one that ended, are asked to choose."""
+        from screens.choose_event import ask_door_event
+
+        ask_door_event(self, self.backend)
 
     def on_unmount(self) -> None:
         self.devices.stop()
@@ -297,14 +320,20 @@ class EventdeskApp(App[None]):
             self.show_who()
 
     async def action_sign_out(self) -> None:
-        if self.backend.offline:  # signing in again needs the server (PINs are not copied)
-            self.notify(
-                "Offline: signing in needs the server, so this station stays signed in until "
-                "it is back.",
-                title="Sign out",
-                severity="warning",
-            )
-            return
+        """Sign out; offline too, once this station's copy holds the staff accounts (desk and
+        kiosk accounts then sign in from it)."""
+        station = self.backend.door_station
+        if self.backend.offline and station is not None:
+            from eventdesk.services.mirror_staff import has_accounts
+
+            if not has_accounts(station.mirror):  # no copy of the accounts yet
+                self.notify(
+                    "Offline: this station has no copy of the staff accounts yet, so it stays "
+                    "signed in until the server is back.",
+                    title="Sign out",
+                    severity="warning",
+                )
+                return
         await self.sign_in(None)
 
     async def sign_in(self, staff: StaffInfo | None, mode: str | None = None) -> None:
@@ -317,6 +346,8 @@ class EventdeskApp(App[None]):
                 await self._reset_mode(name)
         self.show_who()
         self.refresh_bindings()
+        if staff is not None and self.backend.is_open:
+            self._ask_door_event()
 
     async def _reset_mode(self, name: str) -> None:
         if name in self._screen_stacks:

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from eventdesk.config import Config
-from eventdesk.errors import DatabaseUnavailable, NotFound
+from eventdesk.errors import DatabaseUnavailable
 from eventdesk.values import utcnow
 
 if TYPE_CHECKING:
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from eventdesk.services.door import Door, Station
     from eventdesk.services.events import EventInfo
     from eventdesk.services.undo import UndoResult
+    from eventdesk.station import DoorEvent
 
 MODES = ("desk", "kiosk", "organizer", "stats")
 ROLE_MODES: dict[str, tuple[str, ...]] = {
@@ -69,6 +70,9 @@ class OpenStation:
     store: Store
     door: EventInfo | None  # the event at its door
     door_station: Station | None  # on a server: its link, mirror and outbox
+    # How the door's event was settled: its slug (also when the server did not answer), what
+    # the door says about it (ended, nothing chosen) and what the staff may choose from.
+    choice: DoorEvent | None = None
 
     def close(self) -> None:
         """Give its connections back (opened for an app that closed first)."""
@@ -85,9 +89,11 @@ def open_station(
     clock: Callable[[], datetime],
 ) -> OpenStation:
     """Open the station's database (``store`` opens it, if not open yet) and settle which event
-    its door serves: ``event`` (a slug or an id), else the current one. On a server the station
-    gets its door, which decides from its mirror when the server does not answer."""
-    from eventdesk.services.events import current_event, list_events
+    its door serves: the station's own setting (``--event``, its kept choice, ``event =``;
+    eventdesk.station says which wins), never a guess that changes when events are made or
+    the clock moves. On a server the station gets its door, which decides from its mirror
+    when the server does not answer."""
+    from eventdesk.station import settle_door
 
     opened = store() if callable(store) else store
     door_station = None
@@ -95,12 +101,13 @@ def open_station(
         from eventdesk.services.door import Station
 
         door_station = Station(config, opened, clock=clock)
-    if event is None:
-        return OpenStation(opened, current_event(opened, clock()), door_station)
-    for info in list_events(opened, include_hidden=True):
-        if event in (info.slug, str(info.id)):
-            return OpenStation(opened, info, door_station)
-    raise NotFound(f"no event {event!r}", field="event")
+    try:
+        chosen = settle_door(config, opened, given=event, now=clock())
+    except BaseException:
+        if door_station is not None:
+            door_station.close()
+        raise
+    return OpenStation(opened, chosen.info, door_station, chosen)
 
 
 @dataclass
@@ -109,10 +116,15 @@ class Backend:
 
     config: Config
     # The slug of the event at this station's door: the desk and the kiosk admit its tickets
-    # only. Set at start (eventdesk.toml's ``event``, else the current one) and changed only by
-    # an explicit, confirmed action (``use_at_door``), never by looking at another event.
+    # only. Set at start (the station's own setting: eventdesk.station) and changed only by an
+    # explicit, confirmed action (``use_at_door``, which keeps it), never by looking at another
+    # event, making one, or the clock.
     event: str | None = None
     door: EventInfo | None = None  # that event, as read when it was chosen
+    # What the door says about its event (it ended; none chosen among several) until one is
+    # chosen, and what the staff may choose from (screens.choose_event).
+    door_notice: str | None = None
+    door_choices: tuple[EventInfo, ...] = ()
     staff: StaffInfo | None = None
     camera: str | None = None  # a camera source (index, file, folder, URL) or None
     decoder: str = "auto"
@@ -154,6 +166,10 @@ class Backend:
         """The station's database is open and its event chosen (on the UI thread)."""
         self._store, self.door_station = opened.store, opened.door_station
         self.event, self.door = (opened.door.slug, opened.door) if opened.door else (None, None)
+        if opened.choice is not None:
+            self.event = opened.choice.slug
+            self.door_notice = opened.choice.notice
+            self.door_choices = opened.choice.choices
         self._settled.set()
 
     def offer(self, opened: OpenStation) -> bool:
@@ -217,9 +233,30 @@ class Backend:
         """The time zone every time at the door is shown in: the door's event's."""
         return self.door.timezone if self.door is not None else "UTC"
 
+    @property
+    def door_says(self) -> str | None:
+        """What the door says of its event now: that it ended (on the screens' clock, which a
+        snapshot sets after the station is opened), or that none was chosen among several."""
+        if self.door is not None and self.event == self.door.slug:
+            from eventdesk.station import ended_notice
+
+            return ended_notice(self.door, self.now())
+        return self.door_notice
+
+    @property
+    def door_asks(self) -> bool:
+        """The staff should choose this door's event: none is chosen, or it has ended."""
+        return bool(self.door_choices) and (self.event is None or self.door_says is not None)
+
     def use_at_door(self, info: EventInfo) -> None:
-        """The desk and the kiosk of this station admit ``info``'s tickets from now on."""
+        """The desk and the kiosk of this station admit ``info``'s tickets from now on, and
+        after a restart too: kept in the station's data folder first (an error says why it
+        could not be, and changes nothing)."""
+        from eventdesk.station import keep_door
+
+        keep_door(self.config, info.slug, how="use at this door", now=self.now())
         self.event, self.door = info.slug, info
+        self.door_notice, self.door_choices = None, ()
 
     def checkin(self, *, self_service: bool = False) -> Checkin | Door:
         """This thread's check-in desk for the door's event, operator and printer. A

@@ -12,6 +12,8 @@ from typing import Any
 import click
 
 from eventdesk.cli.common import (
+    DEMO_DATABASE,
+    STATION_DATABASE,
     Ctx,
     pass_ctx,
 )
@@ -231,11 +233,23 @@ def serve(
 @click.option("--no-ui", is_flag=True, help="Only build the demo and print what was made.")
 @pass_ctx
 def demo(obj: Ctx, attendee_count: int, seed: int, no_ui: bool) -> None:
-    """Build a demo event (fresh DATA_DIR/demo.db unless --db is given) and open the app on it."""
+    """Build a demo event (fresh DATA_DIR/demo.db unless --db is given) and open the app on it.
+
+    The other commands run on that folder use the demo's database while it has no
+    eventdesk.db of its own (`eventdesk init` makes one)."""
     from eventdesk.services.demo import build_demo
 
+    folder_note = None
     if not obj.db_given:
-        path = obj.config.data_dir.resolve() / "demo.db"
+        path = obj.config.data_dir.resolve() / DEMO_DATABASE
+        own = obj.config.data_dir / STATION_DATABASE
+        folder = f"{obj.config.data_dir}{os.sep}"
+        folder_note = (
+            f"  the commands run on {folder} use it while {folder} has no {STATION_DATABASE} "
+            "of its own (`eventdesk init` makes one)"
+            if not own.exists()
+            else f"  the commands run on {folder} use its own {own}: give --db {path} for the demo"
+        )
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         obj.config = dataclasses.replace(obj.config, database_url=sqlite_url(path))
@@ -244,10 +258,15 @@ def demo(obj: Ctx, attendee_count: int, seed: int, no_ui: bool) -> None:
     ensure_keys(obj.store, obj.config.data_dir, obj.station)
     obj.store.signer = load_signer(obj.config.data_dir)
     made = build_demo(obj.store, attendee_count=attendee_count, seed=seed, station=obj.station)
+    from eventdesk.station import keep_door
+    from eventdesk.values import utcnow
+
+    keep_door(obj.config, made.event, how="demo", now=utcnow())  # the demo is this door's event
 
     def human() -> str:
         lines = [
             f"demo event {made.title!r} (slug {made.event}) in {obj.store.url}",
+            *([folder_note] if folder_note else []),
             f"  {made.attendees} attendees: {made.registered} registered, "
             f"{made.waitlisted} on the waitlist, {made.paid} paid, {made.checked_in} checked in",
             "  staff accounts (name / role / PIN):",
@@ -274,7 +293,7 @@ def demo(obj: Ctx, attendee_count: int, seed: int, no_ui: bool) -> None:
     if not no_ui:
         organizer, pin = next((name, pin) for name, role, pin in made.staff if role == "organizer")
         click.get_current_context().invoke(
-            app_command, mode="desk", event_ref=made.event, sign_in_as=organizer, sign_in_pin=pin
+            app_command, mode="desk", sign_in_as=organizer, sign_in_pin=pin
         )
 
 

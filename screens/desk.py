@@ -22,7 +22,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.notifications import SeverityLevel
 from textual.widgets import DataTable, Header, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -42,7 +41,6 @@ from screens.widgets.desk_answer import (
     OFFLINE_CARD,
     READY,
     ScanOrder,
-    answer_content,
     nothing_to_check_in,
     scan_payload,
     scanner_typing,
@@ -89,7 +87,7 @@ class DeskScreen(DeskParts):
         Binding("ctrl+w", "promote", "Promote", id="desk.promote", priority=True),
         Binding("ctrl+f", "focus_search", "Search", id="desk.search", show=False),
         Binding("escape", "clear_search", "Clear search", id="desk.clear-search", show=False),
-        Binding("ctrl+s", "focus_scan", "Scan field", id="desk.scan", show=False),
+        Binding("ctrl+s", "focus_scan", "Scan field", id="desk.scan"),
         # A scanner may end a scan with Tab; a fast typist's Tab goes to the results table.
         Binding("tab", "tab", "Next", id="desk.tab", show=False, priority=True),
     ]
@@ -180,6 +178,8 @@ class DeskScreen(DeskParts):
         else:
             title = self.event_title or self.backend.event
             text = f"{self.backend.station} admits: {title}  ·  times in {self.timezone}"
+        if self.backend.door_says:  # it ended, or none was chosen among several
+            text += f"  ·  {self.backend.door_says}"
         self.query_one("#door", Static).update(text)
 
     @work(thread=True, exclusive=True, group="desk-event", exit_on_error=False)
@@ -211,6 +211,12 @@ class DeskScreen(DeskParts):
         if not scanner_typing(message.value):  # a scanner typing: no searching
             self._search(message.value)
             self._sync_actions()  # nothing to act on until the results catch up
+
+    def _unscanned(self) -> None:
+        """The card no longer shows the scanned ticket's holder: the hint says so."""
+        if self.scanned is not None:
+            self.scanned = None
+            self._hint()
 
     def _hint(self) -> None:
         """How to search from here (after a scan too)."""
@@ -276,8 +282,10 @@ class DeskScreen(DeskParts):
             pass  # the card is the scanned ticket's holder's: it stays till the next key
         elif chosen is None:
             self._clear_card(f"Nobody matches “{message.query}”. ^N registers a walk-in.")
+            self._unscanned()
         elif chosen != self.attendee_id or self.card is None:
             self._request_card(attendee_id=chosen)
+            self._unscanned()
         self._sync_actions()  # the results caught up with the typing
 
     @on(DataTable.RowHighlighted, "#results")
@@ -316,7 +324,8 @@ class DeskScreen(DeskParts):
     def _tab(self, arrived: float) -> None:
         """Tab ends a scan typed into Search or the scan field (a scanner set to send Tab);
         from Search otherwise it goes to the results table, where Enter acts on the row the
-        card shows (or says the results are still coming); elsewhere it moves on as usual."""
+        card shows (or says the results are still coming), then to the scan field, and round
+        to Search again."""
         search, scan = self.query_one("#search", Input), self.query_one("#scan", Input)
         typed_scan = scan_payload(search.value) is not None
         if self.focused is scan and scan.value.strip():
@@ -328,6 +337,10 @@ class DeskScreen(DeskParts):
             self._submit_search(from_table=False)
         elif self.focused is search:
             self.query_one("#results", ResultsTable).focus()
+        elif self.focused is self.query_one("#results", ResultsTable):
+            scan.focus()
+        elif self.focused is scan:
+            search.focus()
         else:
             self.focus_next()
 
@@ -378,18 +391,27 @@ class DeskScreen(DeskParts):
 
     @on(ScanDecided)
     def scan_decided(self, message: ScanDecided) -> None:
-        """The answer and the holder's card are shown together, once the card is read."""
+        """The answer at once; the holder's card once it is read (meanwhile the card says whose
+        is coming, so that it never shows someone else beside the answer)."""
         message.stop()
         result = message.decision.result
         self.scan_order.decided(message)
         if "badge queued" in result.flags:
             self.devices.wake_printer()
+        if self.scans.later_decisions(message) > 0:
+            self.scan_order.skip(message)  # a burst's: the last line's answer and card show
+            self.scanning = self.scan_order.pending or self.scans.waiting > 0
+            return
+        self._answer(message)
         if result.ticket_id is not None and result.result != "unknown" and not result.offline:
             self.scanning = True
             self._sync_actions()
+            who = result.attendee or result.ticket_id
+            self.query_one("#card", AttendeeCard).show(None, self.timezone, hint=f"{who}…")
             self._request_card(ticket_id=result.ticket_id, scan=message)
-        elif self.scan_order.show(message):
-            self.scanning = self.scan_order.pending
+        else:
+            self.scan_order.skip(message)
+            self.scanning = self.scan_order.pending or self.scans.waiting > 0
             if result.offline:  # no card from the server: none of someone else either
                 self._offline_view(
                     f"{result.attendee or result.ticket_id or 'This scan'}: decided offline, "
@@ -397,20 +419,7 @@ class DeskScreen(DeskParts):
                 )
             if result.offline and result.admitted and result.ticket_id is not None:
                 self.offline_admitted = (result.ticket_id, result.attendee or result.ticket_id)
-            self._answer(message)
-
-    def _answer(self, message: ScanDecided) -> None:
-        content, kind = answer_content(message.decision.result, message.source)
-        self._banner(content, kind)
-        self.devices.sound_answer(
-            "desk", message.decision.result
-        )  # off unless the station wants it
-        if not self.is_current:
-            severity: SeverityLevel = (
-                "information" if kind == "-ok" else "warning" if kind == "-warn" else "error"
-            )
-            self.notify(content.plain, title="Scan", severity=severity, markup=False)
-        self._sync_actions()
+            self._sync_actions()
 
     # --- the card ---------------------------------------------------------------------------
     def _request_card(
@@ -426,10 +435,24 @@ class DeskScreen(DeskParts):
         self.card_seq += 1
         if attendee_id is not None:
             self.attendee_id = attendee_id
-        self.read_card(self.card_seq, attendee_id, ticket_id, self.backend.event, scan)
+        if scan is not None:  # never replaced by a later read: its answer waits for it
+            self.read_scan_card(self.card_seq, ticket_id, self.backend.event, scan)
+        else:
+            self.read_card(self.card_seq, attendee_id, ticket_id, self.backend.event)
 
     @work(thread=True, exclusive=True, group="card", exit_on_error=False)
     def read_card(
+        self, seq: int, attendee_id: int | None, ticket_id: str | None, event: str | None
+    ) -> None:
+        self._read_card(seq, attendee_id, ticket_id, event)
+
+    @work(thread=True, group="scan-card", exit_on_error=False)
+    def read_scan_card(
+        self, seq: int, ticket_id: str | None, event: str | None, scan: ScanDecided
+    ) -> None:
+        self._read_card(seq, None, ticket_id, event, scan)
+
+    def _read_card(
         self,
         seq: int,
         attendee_id: int | None,
@@ -458,13 +481,11 @@ class DeskScreen(DeskParts):
     @on(CardLoaded)
     def card_loaded(self, message: CardLoaded) -> None:
         scan = message.scan
-        if scan is not None and not self.scan_order.show(scan):
-            self.scanning = self.scan_order.pending
-            return  # a later scan's answer and card are shown already
+        if scan is not None and not self.scan_order.newest(scan):
+            return  # a later scan was answered meanwhile: its card is the one to show
         if scan is not None or message.seq == -1:
             self.scanning = self.scan_order.pending
-            if scan is not None:
-                self._answer(scan)
+            self._sync_actions()
         if message.seq != self.card_seq:
             return  # someone else was chosen meanwhile
         if message.card is None:
@@ -769,7 +790,7 @@ class DeskScreen(DeskParts):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A bug or a lost database in a worker is said, not a crash of the desk."""
         if event.state == WorkerState.ERROR:
-            if event.worker.group == "card":
+            if event.worker.group in ("card", "scan-card"):
                 self.scanning = False
             error = event.worker.error
             self.notify(

@@ -173,7 +173,12 @@ class KioskScreen(StationScreen, inherit_bindings=False):
     def _where(self) -> str:
         door = self.backend.door
         title = door.title if door is not None else self.backend.event or "no event"
-        return f"{title}  ·  {self.backend.station}"
+        return self._top_line(title)
+
+    def _top_line(self, title: str) -> str:
+        says = self.backend.door_says
+        notice = f"  ·  {says}" if says else ""
+        return f"{title}  ·  {self.backend.station}{notice}"
 
     def _how(self) -> str:
         if self.backend.camera:
@@ -311,6 +316,8 @@ class KioskScreen(StationScreen, inherit_bindings=False):
     @on(ScanDecided)
     def scan_decided(self, message: ScanDecided) -> None:
         message.stop()
+        if self.scans.later_decisions(message) > 0:
+            return  # a burst decided together: the last line's answer is the one shown
         self.show_answer(message.decision.result)
 
     @on(BadgePrinted)
@@ -478,9 +485,7 @@ class KioskScreen(StationScreen, inherit_bindings=False):
     @on(EventTitle)
     def event_title(self, message: EventTitle) -> None:
         if message.info.slug == self.backend.event:
-            self.query_one("#door", Static).update(
-                f"{message.info.title}  ·  {self.backend.station}"
-            )
+            self.query_one("#door", Static).update(self._top_line(message.info.title))
 
     # --- leaving (staff only) -----------------------------------------------------------------
     def action_leave(self) -> None:

@@ -81,15 +81,30 @@ class StaffForm(Vertical):
     def load_names(self) -> None:
         try:
             store = self.backend.store  # waits while the app opens it: the services load after
-            from eventdesk.services.auth import list_staff
+            station = self.backend.door_station
+            if station is None:  # one box: no mirror (and no door service loaded for it)
+                from eventdesk.services.auth import list_staff
 
-            staff = [s for s in list_staff(store) if s.active and s.role in self.roles]
+                listed, offline = list_staff(store), False
+            else:  # on a server that does not answer: the accounts in this station's mirror
+                from eventdesk.services.signin import staff_to_choose
+
+                listed, offline = staff_to_choose(store, station)
+            staff = [s for s in listed if s.active and s.role in self.roles]
         except EventdeskError as exc:
             self.app.call_from_thread(self.say, needs_server(exc, "Signing in"))
             return
-        self.app.call_from_thread(self._fill, [s.name for s in staff])
+        self.app.call_from_thread(self._fill, [s.name for s in staff], offline)
 
-    def _fill(self, names: list[str]) -> None:
+    def _fill(self, names: list[str], offline: bool = False) -> None:
+        said = str(self.query_one("#problem", Static).render())
+        if offline or said:
+            from eventdesk.services.mirror_staff import OFFLINE_NOTE
+
+            if offline and not said:
+                self.say(OFFLINE_NOTE)  # who can sign in while the server is away
+            elif not offline and said == OFFLINE_NOTE:
+                self.say("")
         select = self.query_one("#staff-name", Select)
         if names == self.names:
             return  # unchanged: the choice and the focus stay as they are
@@ -132,9 +147,15 @@ class StaffForm(Vertical):
 
     def verify(self, name: str, pin: str) -> StaffInfo:
         """Runs in a worker thread: who it is, or an EventdeskError saying why not."""
-        from eventdesk.services.auth import verify_staff
+        backend = self.backend
+        if backend.door_station is None:
+            from eventdesk.services.auth import verify_staff
 
-        staff = verify_staff(self.backend.store, name, pin)
+            staff = verify_staff(backend.store, name, pin, now=backend.now())
+        else:  # from the station's mirror while its server does not answer
+            from eventdesk.services.signin import sign_in
+
+            staff = sign_in(backend.store, backend.door_station, name, pin, now=backend.now())
         if staff.role not in self.roles:
             raise Refused(f"{staff.name} ({staff.role}) cannot do this")
         return staff

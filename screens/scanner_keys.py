@@ -7,6 +7,11 @@ included), whose line queue decides it in order (kiosk.wedge.LineQueue, the queu
 --source -``); a person's keys are handed on, in order, as if nothing stood in between. A
 scanner that is not a keyboard (serial) gives its lines to the same place (``take_line``).
 
+In a real terminal on Linux the driver does the telling apart itself, in its input thread, as
+it reads the keys (screens/terminal_driver.py): a scanner's line reaches the app as one
+``ScannedLine``, and its keys never queue on the UI thread one by one. The gate then hands
+every key straight on.
+
 Pilot's ``press`` types as a person (each key waits for the one before to be handled): its keys
 go straight on. A test that plays a scanner posts key events with the times a terminal would
 give them (tests/scanner_bursts.py).
@@ -43,11 +48,17 @@ class TakesScans(Protocol):
 
 
 class KeysPaused(Message):
-    """The keys held for a possible scan may be due: see whether more came meanwhile."""
+    """The keys held for a possible scan may be due: see whether more came meanwhile (posted
+    behind the keys already queued, so those are fed first)."""
 
-    def __init__(self, token: int) -> None:
+
+class ScannedLine(Message):
+    """A scanner's line, whole, from a terminal driver that tells scanner keys apart itself
+    (screens/terminal_driver.py)."""
+
+    def __init__(self, line: Line, ended_at: float) -> None:
         super().__init__()
-        self.token = token
+        self.line, self.ended_at = line, ended_at
 
 
 class ScannerGate:
@@ -64,13 +75,15 @@ class ScannerGate:
         self.burst: KeyBurst[events.Key] = KeyBurst(keys)
         # When Pilot's press was typing (its keys, made then, go straight on): (start, end)
         self._by_hand: list[tuple[float, float | None]] = []
-        self._token = 0
+        self._armed = False  # a look at the held keys is on its way
         self.lines_taken = 0  # scanner lines taken from the keyboard (for tests and stats)
 
     async def key(self, event: events.Key) -> None:
         """A key from the terminal, before anything else sees it."""
-        if self._typed_by_hand(event.time) and not self.burst.held:
-            await self.hand_on(event)
+        if getattr(self.app._driver, "classifies_keys", False) or (
+            self._typed_by_hand(event.time) and not self.burst.held
+        ):
+            await self.hand_on(event)  # told apart already, or Pilot's typing
             return
         press = Press(event.key, event.character, event.time, event)
         await self._act(self.burst.feed(press))
@@ -91,16 +104,15 @@ class ScannerGate:
     def _typed_by_hand(self, when: float) -> bool:
         return any(start <= when and (end is None or when <= end) for start, end in self._by_hand)
 
-    async def paused(self, message: KeysPaused) -> None:
+    async def paused(self) -> None:
         """A pause may have ended what is held (keys that came meanwhile were fed first)."""
-        if message.token != self._token:
-            return  # a key came since: its own pause is armed
         outs = self.burst.expire(time.monotonic())
         await self._act(outs)
         self._arm()
 
     def take_line(self, line: Line, ended_at: float) -> None:
         """A line from any scanner (a keyboard's, a serial one's): to the screen deciding."""
+        self.lines_taken += 1
         for screen in reversed(self.app.screen_stack):
             if isinstance(screen, TakesScans):
                 screen.take_scan(line, ended_at)
@@ -110,18 +122,20 @@ class ScannerGate:
     async def _act(self, outs: list[Out[events.Key]]) -> None:
         for out in outs:
             if isinstance(out, Scanned):
-                self.lines_taken += 1
                 self.take_line(out.line, out.ended_at)
             elif isinstance(out, HandOn):
                 for item in out.items:
                     await self.hand_on(item)
 
     def _arm(self) -> None:
-        """While keys are held, look again once they are due."""
-        self._token += 1
+        """While keys are held, look again once they are due (one look on its way at a time:
+        one that finds more keys came arms the next)."""
         due = self.burst.due
-        if due is None:
+        if due is None or self._armed:
             return
-        token = self._token
-        wait = max(0.0, due - time.monotonic()) + 0.002
-        self.app.set_timer(wait, lambda: self.app.post_message(KeysPaused(token)))
+        self._armed = True
+        self.app.set_timer(max(0.0, due - time.monotonic()) + 0.002, self._look)
+
+    def _look(self) -> None:
+        self._armed = False
+        self.app.post_message(KeysPaused())

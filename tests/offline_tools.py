@@ -9,11 +9,13 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import Row, func, select
 from sqlalchemy.engine import make_url
 
@@ -240,3 +242,11 @@ def moment(text: str) -> datetime:
     made = datetime.fromisoformat(text)
     assert made.tzinfo is not None, text
     return made
+
+
+@pytest.fixture
+def door_a(db_url: str, proxy: TcpProxy, tmp_path: Path) -> Iterator[DoorStation]:
+    """Station A of a server behind ``proxy`` (a fixture for the station tests that use one)."""
+    made = DoorStation("A", tmp_path / "station-A", through(proxy, db_url), 10.0)
+    yield made
+    made.close()

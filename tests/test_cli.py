@@ -570,3 +570,41 @@ def test_reports_import_export_backup_from_the_cli(cli: Cli, tmp_path: Path) -> 
     else:
         _, err = cli.run("backup", code=2)
         assert "pg_dump" in err
+
+
+def test_after_the_demo_the_cli_in_its_folder_works_on_the_demos_database(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`python3 dev.py demo`, then the README's commands from the checkout, no option given:
+    they read the demo's data/demo.db while data/ holds no eventdesk.db of its own; init
+    makes the station's own, and from then on the commands use it and the demo never
+    touches it."""
+    for name in ("EVENTDESK_DATA_DIR", "EVENTDESK_DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+
+    def run(*args: str, code: int = 0) -> Any:
+        capsys.readouterr()
+        got = main(["--station", "Desk 1", "--json", *args])
+        out, err = capsys.readouterr()
+        assert got == code, (args, out, err)
+        return json.loads(out)
+
+    made = run("demo", "--no-ui", "--attendees", "30", "--seed", "5")
+    assert made["database"] == f"sqlite:///{tmp_path / 'data' / 'demo.db'}"
+    assert run("stats", made["event"])["registered"] == made["registered"]
+    found = run("attendee", "find", "")
+    assert len(found) == 30
+    assert [e["slug"] for e in run("event", "list")] == [made["event"]]
+    assert not (tmp_path / "data" / "eventdesk.db").exists()
+    # init makes the station's own database: the commands use it from then on...
+    assert run("init")["database"] == f"sqlite:///{tmp_path / 'data' / 'eventdesk.db'}"
+    assert run("event", "list") == []
+    # ...and the demo, built again, keeps to its own file.
+    run("demo", "--no-ui", "--attendees", "30", "--seed", "5")
+    assert run("event", "list") == [] and run("attendee", "find", "") == []
+    # A folder with neither database still creates nothing.
+    empty = tmp_path / "elsewhere"
+    empty.mkdir()
+    assert run("--data-dir", str(empty), "event", "list", code=3)["exit_code"] == 3
+    assert list(empty.iterdir()) == []

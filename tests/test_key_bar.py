@@ -27,6 +27,7 @@ DESK_HINTS = (
     "Ctrl+N Walk-in",
     "Ctrl+X Cancel",
     "Ctrl+W Promote",
+    "Ctrl+S Scan field",
 )
 
 

@@ -29,6 +29,8 @@ EXIT_BAD_INPUT = 2
 EXIT_ENVIRONMENT = 3
 EXIT_INTERNAL = 70
 CREATING_COMMANDS = ("init", "demo", "restore")  # the commands that may make a database
+STATION_DATABASE = "eventdesk.db"  # a data folder's own SQLite database (CLI.md)
+DEMO_DATABASE = "demo.db"  # the one `eventdesk demo` builds in a data folder (unless --db)
 
 
 # --- context and output ---------------------------------------------------------------------

@@ -55,6 +55,8 @@ def checkin(
     """Check in one ticket; exit 0 only when admitted. `checkin undo TICKET` annuls a check-in."""
     from eventdesk.services.checkin import Checkin
     from eventdesk.services.undo import undo_checkin
+    from eventdesk.station import door_for_command
+    from eventdesk.values import utcnow
 
     door: Any = None
     if obj.on_server:  # decided on the server while it answers, else from this station's mirror
@@ -93,7 +95,13 @@ def checkin(
         raise click.UsageError("--ticket needs a ticket id")
     if len(words) > 1 or (len(words) == 1) == (ticket_id is not None):
         raise click.UsageError("give one PAYLOAD, or --ticket TICKET")
-    door_event = event_ref or obj.config.door_event
+    door_event = door_for_command(  # the station's own setting (eventdesk.station)
+        obj.config,
+        lambda: obj.store,
+        event_ref,
+        now=utcnow(),
+        warn=lambda text: click.echo(f"eventdesk: {text}", err=True),
+    )
     print_to = obj.config.badge_printer(printer, auto_print)
     options: dict[str, Any] = {
         "operator": operator,

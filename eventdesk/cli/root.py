@@ -10,6 +10,7 @@ traceback); 3 the environment (database, camera or printer unreachable).
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import importlib.metadata
 import json
@@ -21,13 +22,16 @@ import click
 
 from eventdesk.cli.common import (
     CREATING_COMMANDS,
+    DEMO_DATABASE,
     EXIT_BAD_INPUT,
     EXIT_ENVIRONMENT,
     EXIT_INTERNAL,
     EXIT_REFUSED,
+    STATION_DATABASE,
     Ctx,
 )
-from eventdesk.config import load_config
+from eventdesk.cli.json_option import JSON_HELP, accept_json, json_wanted
+from eventdesk.config import Config, load_config, sqlite_url
 from eventdesk.errors import EventdeskError
 from eventdesk.private import keep_private
 
@@ -84,15 +88,14 @@ class EventdeskGroup(click.Group):
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         command = self.commands.get(cmd_name) or self._core_command(cmd_name)
-        if command is not None:
-            return command
-        point = self._own_entry_point(cmd_name) or self._entry_points().get(cmd_name)
-        if point is None:
-            return None
-        loaded = point.load()
-        if not isinstance(loaded, click.Command):
-            raise TypeError(f"entry point {point.value} is not a click command")
-        return loaded
+        if command is None:
+            point = self._own_entry_point(cmd_name) or self._entry_points().get(cmd_name)
+            if point is None:
+                return None
+            command = point.load()
+            if not isinstance(command, click.Command):
+                raise TypeError(f"entry point {point.value} is not a click command")
+        return accept_json(command)
 
 
 @click.group(
@@ -105,9 +108,7 @@ class EventdeskGroup(click.Group):
     "--data-dir", metavar="DIR", help="Data folder (or EVENTDESK_DATA_DIR; default ./data)."
 )
 @click.option("--station", metavar="NAME", help="This station's name (default: the host name).")
-@click.option(
-    "--json", "as_json", is_flag=True, help="Print one JSON document (a line per item for streams)."
-)
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
 @click.version_option(package_name="eventdesk")
 @click.pass_context
 def cli(
@@ -117,18 +118,28 @@ def cli(
     config = load_config(data_dir=data_dir, database_url=db_url, station=station)
     keep_private(config.data_dir)
     db_given = bool(db_url or os.environ.get("EVENTDESK_DATABASE_URL") or config.database_from_file)
-    ctx.obj = Ctx(
-        config,
-        as_json=as_json,
-        db_given=db_given,
-        may_create=ctx.invoked_subcommand in CREATING_COMMANDS,
-    )
+    may_create = ctx.invoked_subcommand in CREATING_COMMANDS
+    if not db_given and not may_create:
+        config = _demo_in_an_empty_folder(config)
+    ctx.obj = Ctx(config, as_json=as_json, db_given=db_given, may_create=may_create)
     ctx.call_on_close(ctx.obj.close)
     if ctx.invoked_subcommand is None:  # plain `eventdesk` opens the app
         app = cli.get_command(ctx, "app")
         if app is None:
             raise click.UsageError("the app is not installed: give a command (see --help)")
         ctx.invoke(app)
+
+
+def _demo_in_an_empty_folder(config: Config) -> Config:
+    """The data folder's database: its own DATA_DIR/eventdesk.db, or, while it has none, the
+    demo's DATA_DIR/demo.db when `eventdesk demo` built one there, so the commands run after
+    `python3 dev.py demo` read the demo. `init` and `restore` always make the folder's own
+    eventdesk.db (they never come here), and from then on every command uses it."""
+    folder = config.data_dir.resolve()
+    own, demo = folder / STATION_DATABASE, folder / DEMO_DATABASE
+    if config.database_url != sqlite_url(own) or own.exists() or not demo.is_file():
+        return config
+    return dataclasses.replace(config, database_url=sqlite_url(demo))
 
 
 # --- entry point ----------------------------------------------------------------------------
@@ -160,35 +171,41 @@ def _stop_on_signals() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code (the console script exits with it)."""
     args = list(sys.argv[1:] if argv is None else argv)
-    as_json = "--json" in args[: args.index("--") if "--" in args else len(args)]
     _stop_on_signals()
     try:
         result = cli.main(args=args, prog_name="eventdesk", standalone_mode=False)
     except click.exceptions.Exit as done:
         return int(done.exit_code)
-    except click.exceptions.Abort:
-        return _fail("aborted", EXIT_REFUSED, as_json=as_json)
-    except click.ClickException as exc:
-        return _fail(exc.format_message(), EXIT_BAD_INPUT, as_json=as_json)
-    except EventdeskError as exc:
-        return _fail(exc.message, exc.exit_code, as_json=as_json, field=exc.field)
-    except KeyboardInterrupt:
-        return _fail("interrupted", 130, as_json=as_json)
     except BrokenPipeError:
         return 0
-    except Exception as exc:
+    except (Exception, KeyboardInterrupt) as exc:
+        # `--json` before the command or after it: the error is a JSON document too
+        return _failed(exc, as_json=json_wanted(cli, args))
+    return int(result) if isinstance(result, int) else 0
+
+
+def _failed(exc: BaseException, *, as_json: bool) -> int:
+    """An error said in one line (and as a JSON document with `--json`): its exit code."""
+    if isinstance(exc, click.exceptions.Abort):
+        return _fail("aborted", EXIT_REFUSED, as_json=as_json)
+    if isinstance(exc, click.ClickException):
+        return _fail(exc.format_message(), EXIT_BAD_INPUT, as_json=as_json)
+    if isinstance(exc, EventdeskError):
+        return _fail(exc.message, exc.exit_code, as_json=as_json, field=exc.field)
+    if isinstance(exc, KeyboardInterrupt):
+        return _fail("interrupted", 130, as_json=as_json)
+    if isinstance(exc, Exception):
         failed = _database_failure(exc, as_json=as_json)
         if failed is not None:
             return failed
-        # a bug: one line for the user, the traceback on request
-        if os.environ.get("EVENTDESK_DEBUG"):
-            raise
-        return _fail(
-            f"internal error: {type(exc).__name__}: {exc} (set EVENTDESK_DEBUG=1 for details)",
-            EXIT_INTERNAL,
-            as_json=as_json,
-        )
-    return int(result) if isinstance(result, int) else 0
+    # a bug: one line for the user, the traceback on request
+    if os.environ.get("EVENTDESK_DEBUG"):
+        raise exc
+    return _fail(
+        f"internal error: {type(exc).__name__}: {exc} (set EVENTDESK_DEBUG=1 for details)",
+        EXIT_INTERNAL,
+        as_json=as_json,
+    )
 
 
 def _database_failure(exc: Exception, *, as_json: bool) -> int | None:

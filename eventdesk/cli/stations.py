@@ -27,12 +27,14 @@ def _report_json(report: SyncReport) -> dict[str, Any]:
         "full": report.full,
         "reason": report.reason or None,
         "problems": list(report.problems),
+        "notices": list(report.notices),
     }
 
 
 def _report_human(report: SyncReport) -> str:
+    said = "".join(f"{notice}\n" for notice in report.notices)  # a mirror moved aside
     if not report.online:
-        return (
+        return said + (
             f"server not answering ({report.reason}): {report.pending} scan(s) waiting to "
             "upload; this station decides from its mirror meanwhile"
         )
@@ -48,7 +50,7 @@ def _report_human(report: SyncReport) -> str:
     if report.refused:
         lines.append(f"{report.refused} scan(s) refused by the server and kept:")
         lines.extend(f"  {problem}" for problem in report.problems)
-    return "\n".join(lines)
+    return said + "\n".join(lines)
 
 
 @click.command()
@@ -130,6 +132,7 @@ def station_status(obj: Ctx) -> None:
         "refused": found.refused,
         "reason": found.reason or None,
         "server": found.server,
+        "mirror_notice": found.notice,
     }
 
     def human() -> str:
@@ -141,7 +144,56 @@ def station_status(obj: Ctx) -> None:
             f"scans waiting to upload: {found.pending}",
         ]
         if found.refused:
-            lines.append(f"scans the server refused (kept): {found.refused}")
+            lines.append(
+                f"scans the server refused (kept): {found.refused} (see `eventdesk station outbox`)"
+            )
+        if found.notice:
+            lines.append(f"mirror moved aside: {found.notice}")
+        return "\n".join(lines)
+
+    obj.emit(data, human)
+
+
+@station.command("outbox")
+@click.option("--retry", "retry_id", type=int, metavar="ID", help="Upload a refused scan again.")
+@click.option("--clear", "clear_id", type=int, metavar="ID", help="Remove a refused scan.")
+@pass_ctx
+def station_outbox(obj: Ctx, retry_id: int | None, clear_id: int | None) -> None:
+    """The offline scans waiting to upload or refused by the server, with reasons."""
+    from eventdesk.errors import InvalidInput
+
+    if retry_id is not None and clear_id is not None:
+        raise InvalidInput("give --retry or --clear, not both", field="outbox")
+    if not obj.on_server:
+        obj.emit([], f"{obj.station}: this station's database is on this machine: it has no outbox")
+        return
+    from eventdesk.services import outbox
+
+    door = obj.door_station()
+    mirror = door.mirror
+    if retry_id is not None or clear_id is not None:
+        if retry_id is not None:
+            outbox.retry(mirror, retry_id)
+            done = {"id": retry_id, "state": "pending"}
+            said = f"outbox row {retry_id} waits to be uploaded again at the next sync"
+        else:
+            assert clear_id is not None
+            outbox.clear(mirror, clear_id)
+            done = {"id": clear_id, "state": "cleared"}
+            said = f"outbox row {clear_id} removed (the server's refusal accepted)"
+        obj.emit(done, said)
+        return
+    rows = outbox.outbox_rows(mirror)
+    data = [{"id": r.id, "nonce": r.nonce, "state": r.state, "reason": r.reason} for r in rows]
+
+    def human() -> str:
+        if not rows:
+            return f"{obj.station}: nothing waiting to upload, nothing refused"
+        lines = [
+            f"{r.id:>6}  {r.state:<8} {r.kind:<5} {r.result:<20} {r.ticket_id or '-':<16} "
+            f"{r.reason}"
+            for r in rows
+        ]
         return "\n".join(lines)
 
     obj.emit(data, human)

@@ -44,6 +44,7 @@ from eventdesk.services.mirror import (
     apply_local,
     refresh,
 )
+from eventdesk.services.mirror_repair import open_mirror
 from eventdesk.services.scan_result import Direction, ScanResult, parse_nonce
 from eventdesk.services.sync import Uploaded, upload
 from eventdesk.services.undo import UndoResult, undo_checkin
@@ -253,6 +254,7 @@ class StationStatus:
     mirror_tickets: int
     reason: str
     server: str | None
+    notice: str | None = None  # the last mirror moved aside here, and why
 
 
 @dataclass(frozen=True)
@@ -268,6 +270,7 @@ class SyncReport:
     problems: tuple[str, ...]
     reason: str
     full: bool
+    notices: tuple[str, ...] = ()  # a mirror moved aside in this round (services.mirror_repair)
 
 
 class Station:
@@ -291,6 +294,7 @@ class Station:
             else (lambda: open_store(self.config, create=False))
         )
         self._mirror: Mirror | None = None
+        self.notices: list[str] = []  # what opening the mirror did, said by the next round
         self._lock = threading.Lock()
         self._sync_lock = threading.Lock()
         # Held by an offline decision (deciding, writing the outbox) and by the switch back
@@ -307,8 +311,10 @@ class Station:
     @property
     def mirror(self) -> Mirror:
         with self._lock:
-            if self._mirror is None:
-                self._mirror = Mirror(self.config.data_dir)
+            if self._mirror is None:  # a damaged or foreign one is moved aside first
+                url = self._server.url if self._server else self.config.database_url
+                self._mirror, moved = open_mirror(self.config.data_dir, url)
+                self.notices += [moved] if moved else []
             return self._mirror
 
     def server(self) -> Store:
@@ -403,6 +409,7 @@ class Station:
                 problems=tuple(sent.problems),
                 reason=reason,
                 full=bool(refreshed and refreshed.full),
+                notices=tuple(self.notices.pop(0) for _ in list(self.notices)),
             )
 
     def _drain(self, server: Store) -> Uploaded:
@@ -457,6 +464,7 @@ class Station:
             mirror_tickets=found.tickets,
             reason=self.link.reason,
             server=found.server,
+            notice=found.notice,
         )
 
     def zone_of(self, ticket_id: str) -> str:

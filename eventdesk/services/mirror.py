@@ -4,7 +4,11 @@ The mirror's tables carry the names and columns of the server's, so that an offl
 the same ``Checkin`` running on another store: the same rules in the same order, nothing
 written twice. It holds tickets (status, type, holder, price, what was paid, check-ins),
 events, sessions and who is registered for them, ticket types, whether a ticket's import is
-done, and the public signing keys: no PINs, no e-mails, no payment methods or references.
+done, and the public signing keys: no attendee PINs, no e-mails, no payment methods or
+references. It also keeps the staff accounts a station signs in while its server is away
+(``services.mirror_staff``): the argon2 PIN hashes and lockout state of the desk and kiosk
+accounts, and of an organizer only the name and role (never a hash: an organizer signs in on
+the server).
 
 Beside the copy it keeps this station's own scans: the scan log (a nonce retried offline gets
 its first answer) and the outbox, every scan decided offline in order, uploaded by
@@ -18,6 +22,9 @@ not uploaded yet back over what it copied: a refresh never makes the door forget
 
 from __future__ import annotations
 
+import contextlib
+import os
+import stat
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -57,6 +64,7 @@ from eventdesk.models import (
     ScanLog,
     SessionCheckin,
     SigningKey,
+    Staff,
     Ticket,
     TicketSession,
     TicketType,
@@ -65,11 +73,16 @@ from eventdesk.models import (
 from eventdesk.values import utcnow
 
 MIRROR_FILE = "mirror.db"
-MIRROR_VERSION = "2"  # a mirror of another version is copied again (its outbox is kept)
+MIRROR_VERSION = "3"  # a mirror of another version is copied again (its outbox is kept)
+# Versions this build copies again in place (their outbox is this one's); a mirror of any other
+# version is a schema this build does not know: it is moved aside (services.mirror_repair).
+KNOWN_VERSIONS = ("1", "2", MIRROR_VERSION)
 CHUNK = 2000  # rows written to the mirror per transaction: a door waits at most that long
+PRIVATE = 0o600  # the mirror's files: names and PIN hashes
 FULL_AFTER = timedelta(hours=12)  # a mirror older than this is copied whole again
 
 MIRROR = MetaData()
+NOTICE_KEY = "moved_aside"  # services.mirror_repair: the last mirror moved aside, and why
 GEN = "mirror_gen"  # a copied row's generation: a whole new copy removes the older ones last
 
 
@@ -120,6 +133,11 @@ PAYMENT = _copy(Payment, ("id", "ticket_id", "kind", "amount_cents", "status"))
 IMPORT_RUN = _copy(ImportRun, ("id", "state"))
 SIGNING_KEY = _copy(SigningKey, ("id", "public_key"))
 SCAN_LOG = _copy(ScanLog)
+# The accounts that sign in here while the server is away (services.mirror_staff): copied whole
+# at each refresh; ``offline_changed`` marks a row whose wrong PINs were counted here and not
+# uploaded yet.
+STAFF = _copy(Staff)
+STAFF.append_column(Column("offline_changed", Integer))
 Index("uq_mirror_scan_log_nonce", SCAN_LOG.c.nonce, unique=True)
 Index("ix_mirror_ticket_session", TICKET_SESSION.c.session_id)
 
@@ -200,6 +218,7 @@ class Mirror:
 
     def __init__(self, data_dir: Path) -> None:
         self.path = Path(data_dir) / MIRROR_FILE
+        private_file(self.path)
         self.store = Store(f"sqlite:///{self.path}")
         if self._current():
             return  # the usual case: opened as it is, nothing written
@@ -266,6 +285,7 @@ class Mirror:
             refused=int(states.get("refused", 0)),
             uploaded=int(states.get("done", 0)),
             server=values.get("server"),
+            notice=values.get(NOTICE_KEY),
         )
 
     def pending(self) -> int:
@@ -293,6 +313,21 @@ class Mirror:
             apply_local(session.connection(), effect, ticket_id, **row)
 
 
+def private_file(path: Path) -> None:
+    """``path`` is 0600 whatever the process's umask (it holds names and PIN hashes): made so
+    when new (SQLite gives its WAL and shared-memory files the same mode), tightened when
+    looser."""
+    if os.name == "nt":
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE))
+    with contextlib.suppress(OSError):  # not ours to change: the station still runs
+        for each in (path, *(path.with_name(path.name + end) for end in ("-wal", "-shm"))):
+            if each.exists() and stat.S_IMODE(each.stat().st_mode) & ~PRIVATE:
+                os.chmod(each, PRIVATE)
+
+
 @dataclass(frozen=True)
 class MirrorStatus:
     updated_at: datetime | None
@@ -301,6 +336,7 @@ class MirrorStatus:
     refused: int
     uploaded: int
     server: str | None
+    notice: str | None = None  # the last time a mirror here was moved aside, and why
 
 
 def apply_local(
@@ -397,7 +433,9 @@ def refresh(server: Store, mirror: Mirror, *, full: bool = False) -> Refreshed:
             for name_, (table, _key) in COPIED.items():
                 downloaded += _copy_table(source, mirror, name_, table, since, gen)
             downloaded += _copy_payments(source, mirror, since, gen)
+            accounts = _read_staff(source)
     with mirror.store.write_conn() as conn:
+        _write_staff(conn, accounts)
         if whole:
             for table in (*(t for t, _ in COPIED.values()), PAYMENT):
                 removed += rowcount(conn.execute(delete(table).where(_older(table, gen))))
@@ -408,6 +446,54 @@ def refresh(server: Store, mirror: Mirror, *, full: bool = False) -> Refreshed:
         mirror.put(conn, "refreshed_at", utcnow().isoformat())
     seconds = (utcnow() - started).total_seconds()
     return Refreshed(downloaded, removed, whole, seconds)
+
+
+_SERVER_STAFF = cast(Table, Staff.__table__)
+_LOCK_COLUMNS = ("failed_pin_attempts", "locked_until", "lockouts")
+ORGANIZER = "organizer"  # its PIN hash is never copied: an organizer signs in on the server
+
+
+def _read_staff(source: Connection) -> list[dict[str, Any]]:
+    """Every staff account (a few rows: read whole at each refresh), an organizer's without
+    its hash or lockout state."""
+    columns = [c.name for c in STAFF.columns if c.name in _SERVER_STAFF.c]
+    query = select(*(_SERVER_STAFF.c[c] for c in columns))
+    rows = [dict(row) for row in source.execute(query).mappings()]
+    for row in rows:
+        if row["role"] == ORGANIZER:
+            row.update(pin_hash=None, failed_pin_attempts=0, locked_until=None, lockouts=0)
+    return rows
+
+
+def _write_staff(conn: Connection, accounts: list[dict[str, Any]]) -> None:
+    """The accounts as the server has them, except the lockout state of a row counted here
+    and not uploaded yet: the later lock, the higher counts, until the upload."""
+    counted = {
+        row["id"]: row
+        for row in conn.execute(select(STAFF).where(STAFF.c.offline_changed.is_not(None)))
+        .mappings()
+        .all()
+    }
+    rows = []
+    for account in accounts:
+        here = counted.get(account["id"])
+        if here is not None and account["role"] != ORGANIZER:
+            account = {**account, **merged_lock(account, here), "offline_changed": 1}
+        rows.append(account)
+    conn.execute(delete(STAFF))
+    if rows:
+        conn.execute(insert(STAFF), rows)
+
+
+def merged_lock(server: Any, here: Any) -> dict[str, Any]:
+    """The lockout state of ``server``'s row with what ``here`` counted: never lower than
+    either (the later lock, the more wrong tries and lockouts)."""
+    until = [u for u in (server["locked_until"], here["locked_until"]) if u is not None]
+    return {
+        "failed_pin_attempts": max(server["failed_pin_attempts"], here["failed_pin_attempts"]),
+        "locked_until": max(until) if until else None,
+        "lockouts": max(server["lockouts"], here["lockouts"]),
+    }
 
 
 def rowcount(result: Any) -> int:

@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -82,6 +83,8 @@ class OrderResult:
     # When the order was waitlisted: the places that were free (fewer than it needed); None
     # when the order was placed, or when no level of the event counts places.
     places_left: int | None = None
+    # The sessions asked for but left out because they were full (``full_sessions="skip"``).
+    full_sessions: tuple[str, ...] = ()
 
     @property
     def status(self) -> str:
@@ -365,6 +368,7 @@ def register(
     staff_override: bool = False,
     station: str | None = None,
     now: datetime | None = None,
+    full_sessions: Literal["wait", "skip"] = "wait",
 ) -> OrderResult:
     """Register ``quantity`` tickets in one order for the buyer ``attendee_ref``, atomically.
 
@@ -373,6 +377,8 @@ def register(
     ticket may name its holder (``holders[i]``; missing, None or blank: the buyer); without
     ``quantity`` there is one ticket per holder name, or one. An invite-only event needs its
     ``invite_code`` unless ``staff_override`` (an organizer or the desk admitting a guest).
+    A full session makes the order wait too, unless ``full_sessions="skip"`` (the desk's
+    walk-in): then it is left out, named in the result, and never holds the ticket back.
     """
     count = quantity if quantity is not None else max(len(holders), 1)
     if count < 1 or count > 50:
@@ -391,6 +397,12 @@ def register(
         ticket_type = get_ticket_type(session, event, ticket_type_ref)
         _check_sales_window(ticket_type, moment, event.timezone)
         chosen_sessions = sessions_by_id(session, event, sessions)
+        full = [
+            s
+            for s in chosen_sessions
+            if full_sessions == "skip" and not _has_room(s.capacity, s.registered_count, count)
+        ]
+        chosen_sessions = [s for s in chosen_sessions if s not in full]
         if count == 1 and holder_names[0] is None:
             held = session.scalars(
                 select(Ticket).where(
@@ -500,7 +512,9 @@ def register(
             )
             for t in tickets
         )
-        return OrderResult(order.id, results, None if placed else places_left)
+        return OrderResult(
+            order.id, results, None if placed else places_left, tuple(s.name for s in full)
+        )
 
 
 # --- waitlist and promotion -----------------------------------------------------------------

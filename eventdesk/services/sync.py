@@ -8,6 +8,8 @@ An admission the server cannot apply as it was decided (another station admitted
 meanwhile, or it was cancelled) is kept as decided in the scan log and stored as a conflict
 naming both stations and times. A row the server refuses for any other reason is kept in the
 outbox as ``refused`` with the reason, and reported by ``sync`` and ``station status``.
+Wrong staff PINs counted offline go up with the outbox (``mirror_staff.upload_locks``): a
+lockout made offline reaches the server, never lowering the server's own.
 
 Admissions are applied many at a time (one pipelined statement per batch, then one read of
 who holds each ticket), so that ten thousand queued scans upload in about the time of
@@ -39,6 +41,7 @@ from eventdesk.outage import describe, is_outage
 from eventdesk.services.checkin import _clock
 from eventdesk.services.checkin_sql import ADMIT_STATEMENT, SESSION_ADMIT
 from eventdesk.services.mirror import OUTBOX, Mirror
+from eventdesk.services.mirror_staff import upload_locks
 from eventdesk.values import local_text, utcnow
 
 BATCH = 1000
@@ -60,12 +63,21 @@ class Uploaded:
     conflicts: int = 0
     refused: int = 0
     problems: list[str] = field(default_factory=list)
+    locks: int = 0  # accounts whose wrong PINs counted offline reached the server
 
 
 def upload(server: Store, mirror: Mirror, *, batch: int = BATCH) -> Uploaded:
     """Send every pending outbox row to the server, oldest first. A server that stops
     answering raises (what was sent and committed is marked; the rest stays pending)."""
     report = Uploaded()
+    try:
+        report.locks = upload_locks(server, mirror)
+    except Exception as exc:
+        if is_outage(exc):
+            raise
+        if not isinstance(exc, DBAPIError | EventdeskError):
+            raise
+        report.problems.append(f"wrong PINs counted offline not uploaded: {describe(exc)}")
     while True:
         with mirror.store.read() as session:
             rows = [

@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.message import Message
 from textual.widgets import Button, DataTable
 
+from eventdesk.errors import EventdeskError
 from eventdesk.services import events
 from eventdesk.services.events import EventInfo, VenueInfo
 from screens.base import StationScreen
@@ -106,7 +107,11 @@ class EventsTab(OrganizerTab):
             return
 
         def use() -> None:
-            self.backend.use_at_door(chosen)
+            try:
+                self.backend.use_at_door(chosen)  # kept: a restarted door admits it too
+            except EventdeskError as exc:
+                self.notify(exc.message, title="Use at this door", severity="error")
+                return
             cast(StationScreen, self.screen).station_app.show_who()
             self.post_message(
                 self.Changed(
@@ -116,7 +121,8 @@ class EventsTab(OrganizerTab):
 
         self.confirm(
             f"Admit {chosen.title} ({chosen.slug}) at this door ({self.backend.station})?\n"
-            f"Its desk and kiosk then refuse tickets of {self.backend.event or 'other events'}.",
+            f"Its desk and kiosk then refuse tickets of {self.backend.event or 'other events'}, "
+            "after a restart too.",
             "Use at this door",
             use,
         )

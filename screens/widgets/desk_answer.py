@@ -33,34 +33,33 @@ HINT_NO_EVENT = (
 
 
 class ScanOrder:
-    """The desk's scans in the order they were decided. Their cards are read in threads that
-    may finish in any order: a scan's answer and card are shown only if no later scan's have
-    been, so the banner and the card always name the newest scan's ticket."""
+    """The desk's scans in the order they were decided. Each answer is shown as it comes; the
+    card read for it (in a thread: reads may finish in any order) is shown only if no later
+    scan was answered meanwhile, so the banner and the card always name the same ticket."""
 
     def __init__(self) -> None:
-        self._numbers: dict[int, int] = {}  # id(scan) -> its place among the decisions
+        # id(scan) -> its place among the decisions, and the scan (held: its id stays its own)
+        self._waiting: dict[int, tuple[int, object]] = {}
         self._count = 0
-        self._shown = 0
 
     def decided(self, scan: object) -> None:
+        """``scan`` is answered now; its card is to be read."""
         self._count += 1
-        self._numbers[id(scan)] = self._count
+        self._waiting[id(scan)] = (self._count, scan)
 
-    def show(self, scan: object) -> bool:
-        """Whether ``scan``'s answer (and card) is to be shown now."""
-        number = self._numbers.pop(id(scan), self._count)
-        if number < self._shown:
-            return False
-        self._shown = number
-        # Scans before it are answered by it (a card read of theirs may never finish: a newer
-        # read replaces one not started yet).
-        self._numbers = {key: n for key, n in self._numbers.items() if n > number}
-        return True
+    def skip(self, scan: object) -> None:
+        """No card for ``scan``: a later scan's answer is on its way already, or it has none."""
+        self._waiting.pop(id(scan), None)
+
+    def newest(self, scan: object) -> bool:
+        """Whether ``scan``'s card, read now, is to be shown: it is the last scan answered."""
+        place = self._waiting.pop(id(scan), (0, None))[0]
+        return place == self._count
 
     @property
     def pending(self) -> bool:
-        """Some decided scan's card is still being read."""
-        return bool(self._numbers)
+        """The last scan answered has its card still being read."""
+        return any(place == self._count for place, _scan in self._waiting.values())
 
 
 def scan_payload(text: str) -> str | None:

@@ -15,6 +15,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Label, Select, SelectionList, Static
+from textual.widgets.selection_list import Selection
 
 from eventdesk.errors import EventdeskError, InvalidInput
 from eventdesk.services.attendees import AttendeeInfo
@@ -215,8 +216,10 @@ class WalkInScreen(FormDialog[WalkInDone]):
         if not message.types:
             self.show_error("ticket_type", "This event has no ticket types yet.")
         sessions = self.query_one("#walkin-sessions", SelectionList)
+        # A full session is shown, with its count, and cannot be ticked.
         sessions.add_options(
-            (s.name + (f" ({s.room})" if s.room else ""), s.id) for s in message.sessions
+            Selection(self._session_label(s), s.id, disabled=self._full(s))
+            for s in message.sessions
         )
         self.query_one("#walkin-sessions-row").display = bool(message.sessions)
 
@@ -242,6 +245,20 @@ class WalkInScreen(FormDialog[WalkInDone]):
         self.show_problem(message.message)
 
     @staticmethod
+    def _full(info: SessionInfo) -> bool:
+        return info.capacity is not None and info.registered >= info.capacity
+
+    @classmethod
+    def _session_label(cls, info: SessionInfo) -> str:
+        """Its name and room; a full one says so first (a long name is cut at the end)."""
+        name = info.name + (f" ({info.room})" if info.room else "")
+        if info.capacity is None:
+            return name
+        if cls._full(info):
+            return f"(full {info.registered}/{info.capacity}) {name}"
+        return f"{name} · {info.capacity - info.registered} left"
+
+    @staticmethod
     def _type_label(info: TicketTypeInfo) -> str:
         price = format_cents(info.price_cents, info.currency) if info.price_cents else "free"
         if info.quantity is None:
@@ -252,11 +269,11 @@ class WalkInScreen(FormDialog[WalkInDone]):
     def walk_in(self, values: FormValues) -> WalkInDone:
         """In the form's thread worker: the person and their ticket, then pay, check in, print."""
         try:
-            person, placed = register_walk_in(self.backend, values, self.earlier)
+            person, placed, full = register_walk_in(self.backend, values, self.earlier)
         except WalkInRefused as exc:
             self.earlier = exc.person  # a retry uses them; the dialog says it below
             raise
-        return finish_walk_in(self.backend, values, person, placed)
+        return finish_walk_in(self.backend, values, person, placed, full)
 
 
 # --- payment --------------------------------------------------------------------------------

@@ -6,14 +6,22 @@ from __future__ import annotations
 
 from textual import on, work
 from textual.content import Content
+from textual.notifications import SeverityLevel
 from textual.widgets import Static
 
 from eventdesk.errors import EventdeskError, SoldOut
 from eventdesk.services.registration import promote
 from kiosk.wedge import Line, PendingScan
 from screens.base import StationScreen
-from screens.messages import BadgePrinted, CameraFrame, CameraStatus, DatabaseStatus
+from screens.messages import (
+    BadgePrinted,
+    CameraFrame,
+    CameraStatus,
+    DatabaseStatus,
+    ScanDecided,
+)
 from screens.widgets.confirm import ConfirmScreen
+from screens.widgets.desk_answer import answer_content
 from screens.widgets.desk_card import TicketLine
 from screens.widgets.desk_messages import CardLoaded, Done, Failed, PromoteRefused
 from screens.widgets.wedge_scans import WedgeScans
@@ -61,6 +69,18 @@ class DeskParts(StationScreen):
             self._sync_actions()
         if away or (away is not None and not self.scanning):
             self._banner(*self.scans.banner(self.devices.scanner))
+
+    def _answer(self, message: ScanDecided) -> None:
+        """A scan's answer on the banner (and its sound, where the station wants one)."""
+        content, kind = answer_content(message.decision.result, message.source)
+        self._banner(content, kind)
+        self.devices.sound_answer("desk", message.decision.result)
+        if not self.is_current:
+            severity: SeverityLevel = (
+                "information" if kind == "-ok" else "warning" if kind == "-warn" else "error"
+            )
+            self.notify(content.plain, title="Scan", severity=severity, markup=False)
+        self._sync_actions()
 
     def _banner(self, content: Content, kind: str) -> None:
         banner = self.query_one("#banner", Static)

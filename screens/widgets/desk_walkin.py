@@ -5,6 +5,9 @@ The person and the ticket are written first; a refusal there (a taken email, a s
 goes back to the form with nothing typed lost. When the person was saved but the ticket was
 refused, the next try reuses that person (``earlier``) instead of adding them twice. Payment,
 check-in and badge come after the ticket: their problems are said on the desk with the card.
+A session that is full when the ticket is written (the form cannot tick one that was full when
+it opened) is left out, and said: it never puts the walk-in on the waitlist while the event
+and the ticket type have room.
 """
 
 from __future__ import annotations
@@ -44,17 +47,19 @@ class WalkInDone:
     scan: ScanResult | None = None  # the check-in's answer, when one was asked for
     badge_job: int | None = None  # a badge queued by "print badge now"
     problems: tuple[str, ...] = ()  # payment, check-in or badge steps that failed
+    full_sessions: tuple[str, ...] = ()  # chosen, but full when the ticket was written
 
     def notice(self) -> tuple[str, str, SeverityLevel]:
         """What the desk says about it: the text, a title and how loud."""
         person, placed = self.attendee, self.registration
         ticket = f"{placed.ticket_type}, ticket {placed.ticket_id}"
+        left_out = self._left_out()
         if placed.status == "waitlisted":
             text = (
                 f"{person.name} is on the waitlist at place {placed.waitlist_position} ({ticket})."
             )
-            return text, "Walk-in waitlisted", "warning"
-        parts = [f"{person.name} is registered ({ticket})."]
+            return " ".join([text, *left_out]), "Walk-in waitlisted", "warning"
+        parts = [f"{person.name} is registered ({ticket}).", *left_out]
         money = self.payment
         if money is not None and money.price_cents:
             parts.append(
@@ -69,8 +74,17 @@ class WalkInDone:
         if self.badge_job is not None:
             parts.append(f"Badge queued (job {self.badge_job}).")
         parts += self.problems
-        bad = self.problems or (self.scan is not None and not self.scan.admitted)
+        bad = left_out or self.problems or (self.scan is not None and not self.scan.admitted)
         return " ".join(parts), "Walk-in registered", "warning" if bad else "information"
+
+    def _left_out(self) -> list[str]:
+        """The sessions that were full, said plainly: they were not booked."""
+        names = self.full_sessions
+        if not names:
+            return []
+        if len(names) == 1:
+            return [f"Not booked into {names[0]}: it is full."]
+        return [f"Not booked into {', '.join(names[:-1])} and {names[-1]}: they are full."]
 
 
 def _person(backend: Backend, values: FormValues, earlier: AttendeeInfo | None) -> AttendeeInfo:
@@ -92,8 +106,9 @@ def _person(backend: Backend, values: FormValues, earlier: AttendeeInfo | None) 
 
 def register_walk_in(
     backend: Backend, values: FormValues, earlier: AttendeeInfo | None
-) -> tuple[AttendeeInfo, RegistrationResult]:
-    """Add (or reuse) the person and register their ticket; a refusal names its field."""
+) -> tuple[AttendeeInfo, RegistrationResult, tuple[str, ...]]:
+    """Add (or reuse) the person and register their ticket; a refusal names its field. Also
+    returns the chosen sessions that were full, left out of the ticket."""
     if backend.event is None:
         raise NotAllowed(NO_EVENT)
     person = _person(backend, values, earlier)
@@ -106,11 +121,12 @@ def register_walk_in(
             sessions=[int(s) for s in values.chosen("sessions")],
             staff_override=True,  # a walk-in at the desk needs no invite code
             station=backend.station,
+            full_sessions="skip",  # a full session never waitlists the walk-in
         )
     except EventdeskError as exc:
         field = exc.field if exc.field in ("sessions", "email") else "ticket_type"
         raise WalkInRefused(person, f"{exc.message}: choose another, or Back", field) from None
-    return person, order.tickets[0]
+    return person, order.tickets[0], order.full_sessions
 
 
 class WalkInRefused(EventdeskError):
@@ -122,11 +138,15 @@ class WalkInRefused(EventdeskError):
 
 
 def finish_walk_in(
-    backend: Backend, values: FormValues, person: AttendeeInfo, placed: RegistrationResult
+    backend: Backend,
+    values: FormValues,
+    person: AttendeeInfo,
+    placed: RegistrationResult,
+    full_sessions: tuple[str, ...] = (),
 ) -> WalkInDone:
     """Payment, check-in and badge for a registered walk-in; what fails is said, not raised."""
     if placed.status != "registered":
-        return WalkInDone(person, placed)
+        return WalkInDone(person, placed, full_sessions=full_sessions)
     ticket_id, problems = placed.ticket_id, []
     payment: PaymentSummary | None = None
     scan: ScanResult | None = None
@@ -155,4 +175,4 @@ def finish_walk_in(
             ).id
         except EventdeskError as exc:
             problems.append(f"Badge not queued: {exc.message}.")
-    return WalkInDone(person, placed, payment, scan, job, tuple(problems))
+    return WalkInDone(person, placed, payment, scan, job, tuple(problems), full_sessions)

@@ -49,6 +49,10 @@ class WedgeScans:
         self.screen, self.desk, self.name = screen, desk, name
         self.failed, self.decided = failed, decided  # called in the queue's thread
         self._queue: LineQueue | None = None
+        self._posted = 0  # decisions posted to the screen (by the queue's thread)
+        self._handled = 0  # of those, the ones the screen has taken (on the UI thread)
+        # Those not taken yet, by id (held here, so that no other object takes their id).
+        self._mine: dict[int, ScanDecided] = {}
         self.away: dict[str, DatabaseState] = {}  # source -> why its scans wait
 
     def note(self, message: DatabaseStatus) -> bool | None:
@@ -105,8 +109,20 @@ class WedgeScans:
         if self._queue is not None:
             self._queue.stop()
 
+    def later_decisions(self, message: ScanDecided) -> int:
+        """Called by the screen for each decision it handles: how many later decisions of these
+        scans are posted to it already (a burst decided together: only the last one's answer
+        is worth drawing); 0 for a decision that is not one of these scans'."""
+        if self._mine.pop(id(message), None) is not message:
+            return 0
+        self._handled += 1
+        return self._posted - self._handled
+
     def _decided(self, decision: Decision, scan: PendingScan) -> None:
-        self.screen.post_message(ScanDecided(decision, scan.source))
+        message = ScanDecided(decision, scan.source)
+        self._mine[id(message)] = message
+        self._posted += 1  # before the message goes, so the screen never counts it ahead
+        self.screen.post_message(message)
         if self.decided is not None:
             self.decided(decision)
 
