@@ -22,6 +22,7 @@ from eventdesk.cli.common import (
     table,
 )
 from eventdesk.config import DECODERS
+from eventdesk.errors import EnvironmentProblem, InvalidInput
 
 if TYPE_CHECKING:
     from eventdesk.db import Store
@@ -36,9 +37,16 @@ if TYPE_CHECKING:
 @click.option(
     "--source",
     required=True,
-    metavar="0|FILE|DIR|URL|-",
-    help="A camera number, a video file, a folder of images, a stream URL, or - for a "
-    "keyboard-wedge scanner on stdin.",
+    metavar="0|FILE|DIR|URL|-|serial:PATH",
+    help="A camera number, a video file, a folder of images, a stream URL, - for a "
+    "keyboard-wedge scanner on stdin, or serial:/dev/ttyACM0 for a scanner in serial (USB CDC) "
+    "mode.",
+)
+@click.option(
+    "--baud",
+    type=click.IntRange(50, 4_000_000),
+    default=None,
+    help="A serial scanner's speed (default 9600, or the @SPEED in serial:PATH@SPEED).",
 )
 @click.option(
     "--decoder",
@@ -83,6 +91,7 @@ def scan(
     width: int,
     height: int,
     sound: bool | None,
+    baud: int | None,
     operator: str | None,
     auto_print: bool | None,
     printer: str | None,
@@ -92,7 +101,8 @@ def scan(
 
     A database that does not answer (busy, locked, away) never ends it: that is said once on
     stderr, every scan read meanwhile is kept and decided in order when it answers again."""
-    spec = None if source.strip() == "-" else _camera_source(source)  # a typo before the database
+    port = _serial_port(source, baud)  # a typo, or a port that is not there, before the database
+    spec = None if source.strip() == "-" or port else _camera_source(source)
     from eventdesk.station import door_for_command
     from eventdesk.values import utcnow
 
@@ -195,9 +205,12 @@ def scan(
 
     door_sound = _door_sound(obj, sound, say)
     if spec is None:
-        say("reading a keyboard-wedge scanner on stdin (one ticket a line)")
+        if port is None:
+            say("reading a keyboard-wedge scanner on stdin (one ticket a line)")
+        else:
+            say(f"reading the serial scanner on {port[0]} at {port[1]} baud (one ticket a line)")
         try:
-            _scan_lines(make_desk(), session_id, show, database, say)
+            _scan_lines(make_desk(), session_id, show, database, say, port)
         finally:
             _finish_printing(obj, printer_worker, print_to, say)
             _finish_sync(sync_loop, station, say)
@@ -305,11 +318,13 @@ def _scan_lines(
     show: Callable[[Decision], None],
     database: Callable[[DatabaseState], None],
     say: Callable[[str], None],
+    port: tuple[str, int] | None = None,
 ) -> None:
-    """Keyboard-wedge lines from stdin, decided in order by a LineQueue: a thread reads stdin
-    as it comes, so every line is kept (and counted) while the database does not answer. At
-    the end of input what waits is still decided; Ctrl-C (or SIGTERM) stops at once."""
-    from kiosk.wedge import LineQueue, read_lines
+    """Keyboard-wedge lines from stdin (or a serial scanner's from ``port``), decided in order
+    by a LineQueue: a thread reads them as they come, so every line is kept (and counted) while
+    the database does not answer. At the end of input what waits is still decided (a serial
+    port has no end: it is read again when it comes back); Ctrl-C (or SIGTERM) stops at once."""
+    from kiosk.wedge import Line, LineQueue, read_lines
 
     queue = LineQueue(
         lambda: desk,
@@ -331,7 +346,18 @@ def _scan_lines(
                 say(f"end of input: {queue.waiting} scan(s) still waiting for the database")
 
     queue.start()
-    threading.Thread(target=read, name="wedge input", daemon=True).start()
+    if port is not None:
+        from kiosk.serial_scanner import SerialScanner
+
+        def port_state(state: str, why: str | None) -> None:
+            say(f"serial scanner {state}" + (f" ({why})" if why else ""))
+
+        def port_line(line: Line, ended_at: float) -> None:
+            queue.put(line, read_at=ended_at)
+
+        SerialScanner(*port, port_line, port_state).start()
+    else:
+        threading.Thread(target=read, name="wedge input", daemon=True).start()
     try:
         while queue.is_alive():
             queue.join(0.2)
@@ -343,6 +369,28 @@ def _scan_lines(
         raise
     if queue.error is not None:
         raise queue.error
+
+
+def _serial_port(source: str, baud: int | None) -> tuple[str, int] | None:
+    """``serial:PATH[@SPEED]`` as (path, baud), the port checked now: one that cannot be opened
+    is said with exit code 3 before anything else starts."""
+    from kiosk.serial_scanner import serial_source
+
+    try:
+        port = serial_source(source.strip())
+    except ValueError as exc:
+        raise InvalidInput(str(exc), field="source") from None
+    if port is None:
+        return None
+    path, speed = port[0], baud or port[1]
+    import serial
+
+    try:
+        serial.Serial(path, speed, timeout=0).close()
+    except (OSError, serial.SerialException) as exc:
+        why = (str(exc).strip() or type(exc).__name__).splitlines()[0]
+        raise EnvironmentProblem(f"cannot open the serial scanner {path}: {why}") from None
+    return path, speed
 
 
 def _camera_source(source: str) -> Any:

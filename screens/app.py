@@ -37,12 +37,14 @@ from screens.messages import (
     StationUnopened,
     SyncProblem,
 )
-from screens.scanner_keys import KeysPaused, ScannedLine, ScannerGate
+from screens.scanner_keys import KeysPaused, ScannedLine, ScannerGate, SerialScannerState
 from screens.widgets.key_bar import say_refusal
 
 if TYPE_CHECKING:
     from eventdesk.db import Store
     from eventdesk.services.auth import StaffInfo
+    from kiosk.serial_scanner import SerialScanner
+    from kiosk.wedge import Line
 
 
 def lazy_screen(module: str, name: str) -> Callable[[], Screen[Any]]:
@@ -132,6 +134,7 @@ class EventdeskApp(App[None]):
         # time.monotonic's clock): a scanner's keys come together, however long a busy
         # station takes to handle them one by one.
         self.key_time = 0.0
+        self.serial_scanner: SerialScanner | None = None  # [station] scanner = "serial:PATH"
         super().__init__()
         self.devices = Devices(backend, self)
         self.scanner_gate = ScannerGate(self, backend.config.scanner_keys, self._hand_on_key)
@@ -240,7 +243,42 @@ class EventdeskApp(App[None]):
                 self.backend.config.data_dir, self.backup_minutes, self.backup_keep
             )
         self.run_worker(self.devices.start_printing, thread=True, group="devices")
+        if self.backend.config.scanner:
+            self._start_serial_scanner(self.backend.config.scanner)
         self._ask_door_event()
+
+    def _start_serial_scanner(self, source: str) -> None:
+        """A scanner in serial (USB CDC) mode: its lines go where the keyboard's go."""
+        from kiosk.serial_scanner import SerialScanner, serial_source
+
+        try:
+            port = serial_source(source)
+        except ValueError as exc:
+            port, problem = None, str(exc)
+        else:
+            problem = f"the scanner must be serial:PATH, not {source!r}"
+        if port is None:
+            self.notify(problem, title="Scanner", severity="error")
+            return
+
+        def state(said: str, why: str | None) -> None:  # in the scanner's thread
+            self.post_message(SerialScannerState(f"{port[0]}: {said}", why))
+
+        def line(read: Line, ended_at: float) -> None:  # in the scanner's thread
+            self.post_message(ScannedLine(read, ended_at))
+
+        self.serial_scanner = SerialScanner(*port, line, state)
+        self.serial_scanner.start()
+
+    @on(SerialScannerState)
+    def _serial_scanner_state(self, message: SerialScannerState) -> None:
+        if message.state.endswith("connected") and message.why is None:
+            self.notify(f"Serial scanner {message.state}.", title="Scanner")
+        else:
+            why = f" ({message.why})" if message.why else ""
+            self.notify(
+                f"Serial scanner {message.state}{why}.", title="Scanner", severity="warning"
+            )
 
     def _ask_door_event(self) -> None:
         """Staff signed in at a door with no event, or one that ended, are asked to choose."""
@@ -249,6 +287,8 @@ class EventdeskApp(App[None]):
         ask_door_event(self, self.backend)
 
     def on_unmount(self) -> None:
+        if self.serial_scanner is not None:
+            self.serial_scanner.stop()
         self.devices.stop()
         self.backend.close()
 

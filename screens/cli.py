@@ -60,6 +60,12 @@ def app_options(command: Callable[..., Any]) -> Callable[..., Any]:
                 default=None,
                 help="The kiosk's colours (default: the station's kiosk_theme).",
             ),
+            click.option(
+                "--scanner",
+                metavar="serial:PATH[@BAUD]",
+                help="A scanner in serial (USB CDC) mode (or [station] scanner); a keyboard-wedge "
+                "scanner needs none.",
+            ),
             click.option("--ready-file", hidden=True, metavar="FILE"),
             # For benchmarks and unattended kiosks started by the operator: no PIN asked.
             click.option("--sign-in-as", hidden=True, metavar="STAFF"),
@@ -89,6 +95,7 @@ def app_command(
     auto_print: bool | None = None,
     sound: bool | None = None,
     kiosk_theme: KioskTheme | None = None,
+    scanner: str | None = None,
     ready_file: str | None = None,
     sign_in_as: str | None = None,
     sign_in_pin: str | None = None,
@@ -99,6 +106,18 @@ def app_command(
     obj.config = obj.config.with_options(sound=sound)
     if kiosk_theme is not None:
         obj.config = dataclasses.replace(obj.config, kiosk_theme=kiosk_theme)
+    if scanner is not None:
+        from kiosk.serial_scanner import serial_source
+
+        try:
+            port = serial_source(scanner)
+        except ValueError as exc:
+            raise InvalidInput(str(exc), field="scanner") from None
+        if port is None:
+            raise InvalidInput(
+                "--scanner takes serial:PATH, e.g. serial:/dev/ttyACM0", field="scanner"
+            )
+        obj.config = dataclasses.replace(obj.config, scanner=scanner)
     if sign_in_as is not None:
         sign_in_as = _signed_in(obj, sign_in_as, sign_in_pin)
     from screens.app import make_app

@@ -61,6 +61,14 @@ class ScannedLine(Message):
         self.line, self.ended_at = line, ended_at
 
 
+class SerialScannerState(Message):
+    """A serial scanner's port changed: connected, not answering, disconnected (and why)."""
+
+    def __init__(self, state: str, why: str | None) -> None:
+        super().__init__()
+        self.state, self.why = state, why
+
+
 class ScannerGate:
     """The app's keys, told apart: a scanner's lines to the screen that decides scans, a
     person's keys on to the focus. ``hand_on`` is the app's usual handling of a key."""

@@ -56,6 +56,8 @@ class TmuxDemo:
         command = [sys.executable, "-m", "eventdesk", "--data-dir", str(data_dir)]
         command += ["--station", "Desk A", "demo", "--attendees", str(attendees)]
         tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "40", *command)
+        # A program that ends leaves its last screen (a traceback) to be read.
+        tmux("set-option", "-t", session, "remain-on-exit", "on")
         screen = self.wait("Ready: search for someone", 90)
         # The event the door admits, as the title says it: "eventdesk — SLUG  ·  station ..."
         title = screen.splitlines()[0]
