@@ -321,15 +321,21 @@ def default_station() -> str:
     return socket.gethostname() or "station"
 
 
-def _read_file(data_dir: Path) -> FileSettings:
-    path = data_dir / CONFIG_FILE
+def read_station_file(path: Path) -> bytes | None:
+    """A station's settings file as bytes; None when there is none. One that cannot be read
+    is an error that names it."""
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
-        return FileSettings()
+        return None
     except OSError as exc:
         raise InvalidInput(f"cannot read {path}: {exc.strerror or exc}", field=str(path)) from None
-    return parse_settings(raw, str(path))
+
+
+def _read_file(data_dir: Path) -> FileSettings:
+    path = data_dir / CONFIG_FILE
+    raw = read_station_file(path)
+    return FileSettings() if raw is None else parse_settings(raw, str(path))
 
 
 def sqlite_url(path: Path) -> str:

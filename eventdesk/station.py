@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Literal
 
 import msgspec
 
-from eventdesk.config import Config, is_file_path
+from eventdesk.config import Config, is_file_path, read_station_file
 from eventdesk.errors import InvalidInput, NotFound
 from eventdesk.values import local_text
 
@@ -110,12 +110,9 @@ def database_key(data_dir: Path, url: str) -> str:
 
 def _station_file(data_dir: Path) -> StationFile:
     path = data_dir / STATION_FILE
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
+    raw = read_station_file(path)
+    if raw is None:
         return StationFile()
-    except OSError as exc:
-        raise InvalidInput(f"cannot read {path}: {exc.strerror or exc}", field=str(path)) from None
     try:
         return msgspec.toml.decode(raw, type=StationFile)
     except (msgspec.ValidationError, msgspec.DecodeError) as exc:
