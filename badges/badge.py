@@ -9,7 +9,11 @@ from zoneinfo import ZoneInfo
 from eventdesk.errors import InvalidInput, NotAllowed
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from eventdesk.db import Store
+    from eventdesk.services.mirror import Mirror
+    from eventdesk.services.registration import TicketInfo
 
 MM_PER_INCH = 25.4
 
@@ -74,20 +78,47 @@ def load_badge(store: Store, ticket_id: str) -> Badge:
     if ticket.status != "registered":
         raise NotAllowed(f"ticket {ticket.id} is {ticket.status}: no badge")
     event = show_event(store, ticket.event)
+    company = None if ticket.holder_name else _company(store, ticket.attendee_id)
+    return badge_of(ticket, event.title, event.starts_at, event.ends_at, event.timezone, company)
+
+
+def badge_from_copy(mirror: Mirror, ticket_id: str) -> Badge:
+    """The same badge from a station's copy (services.mirror_read): a check-in decided
+    offline prints it while the server is away."""
+    from eventdesk.services.mirror_read import ticket_in_copy
+
+    copied, event, company = ticket_in_copy(mirror, ticket_id)
+    ticket = copied.ticket
+    if ticket.status != "registered":
+        raise NotAllowed(f"ticket {ticket.id} is {ticket.status}: no badge")
+    company = None if ticket.holder_name else company
+    return badge_of(ticket, event.title, event.starts_at, event.ends_at, event.timezone, company)
+
+
+def badge_of(
+    ticket: TicketInfo,
+    title: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    timezone: str,
+    company: str | None,
+) -> Badge:
+    """What ``ticket``'s badge shows, at its event (the dates in the event's zone). A ticket
+    bought for someone else shows that person: the buyer's company is not theirs (the caller
+    passes None then)."""
     try:
-        zone = ZoneInfo(event.timezone)
+        zone = ZoneInfo(timezone)
     except (KeyError, ValueError):
         zone = ZoneInfo("UTC")
-    start, end = event.starts_at.astimezone(zone), event.ends_at.astimezone(zone)
+    start, end = starts_at.astimezone(zone), ends_at.astimezone(zone)
     date = f"{start:%d %b %Y}" if start.date() == end.date() else f"{start:%d %b} - {end:%d %b %Y}"
-    # A ticket bought for someone else shows that person: the buyer's company is not theirs.
     return Badge(
         ticket_id=ticket.id,
         name=ticket.holder,
-        company=None if ticket.holder_name else _company(store, ticket.attendee_id),
+        company=company,
         ticket_type=ticket.ticket_type,
         ribbon=ribbon_for(ticket.ticket_type, ticket.attention),
-        event=event.title,
+        event=title,
         date=date,
         payload=ticket.qr_payload,
         seat=ticket.seat,

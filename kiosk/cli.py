@@ -173,6 +173,7 @@ def scan(
             station=obj.station,
             on_outcome=lambda outcome: say(_outcome_line(outcome)),
             on_database=lambda state: say(f"print queue: {state.sentence()}"),
+            door=station,  # badges of offline check-ins, from the station's copy
         )
         printer_worker.start()
 
@@ -433,14 +434,20 @@ def print_badge(obj: Ctx, printer: str, ticket_id: str) -> list[str]:
     """Print the badge a check-in just queued for ``ticket_id`` (`checkin --print`): what
     happened, a line each. The core's `checkin` finds this through an entry point."""
     from eventdesk.services.printing import latest_job
-    from kiosk.print_worker import drain
+    from kiosk.print_worker import copy_loader, drain
 
-    job = latest_job(obj.store, ticket_id, obj.station)
+    if obj.on_server and not obj.door_station().deciding_online():
+        # Decided offline: queued in the station's copy, printed from it.
+        store, load = obj.door_station().mirror.store, copy_loader(obj.door_station())
+    else:
+        store, load = obj.store, None
+    job = latest_job(store, ticket_id, obj.station)
     outcomes = drain(
-        obj.store,
+        store,
         {printer: _printers(obj)[printer]},
         worker=obj.station,
         job_id=job.id if job else None,
+        load=load,
     )
     return [_outcome_line(outcome) for outcome in outcomes]
 
@@ -534,7 +541,12 @@ def print_queue(obj: Ctx, state: str | None, retry: bool, keep_running: bool, li
             click.echo(f"eventdesk print-queue: {state.sentence()}", err=True)
 
         worker = PrintWorker(
-            obj.store, printers, station=obj.station, on_outcome=report, on_database=database
+            obj.store,
+            printers,
+            station=obj.station,
+            on_outcome=report,
+            on_database=database,
+            door=obj.door_station() if obj.on_server else None,
         )
         worker.start()
         try:

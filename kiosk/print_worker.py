@@ -1,7 +1,9 @@
 """The printer worker: drains the print queue, never in the way of a check-in.
 
 It takes one due job at a time (a compare-and-set claim, so several stations may share the
-queue), renders the badge and sends it. A job is done only when the printer took it (see
+queue), renders the badge and sends it. A station on a server also prints the badges its
+check-ins queued offline, from its mirror's own queue and copy (services.mirror_prints), first
+and whether or not the server answers. A job is done only when the printer took it (see
 kiosk.printers.send). A printer that is offline, or needs a person (paper out, cover or head
 open), puts the job back for a later try with capped backoff, for as long as it takes: it prints
 when the printer is back. Only what cannot get better fails a job (no printer of that name on
@@ -18,11 +20,13 @@ from datetime import datetime
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from badges import load_badge
+from badges import Badge, load_badge
+from badges.badge import badge_from_copy
 from badges.render import render
 from eventdesk.db import Store
 from eventdesk.errors import EventdeskError, NotFound
 from eventdesk.services import printing
+from eventdesk.services.door import Station
 from eventdesk.services.printing import PrintJobInfo
 from kiosk.outage import Backoff, DatabaseState, Outage, describe, is_outage
 from kiosk.printers import PrinterProblem, PrinterSpec, send
@@ -38,6 +42,7 @@ class PrintOutcome:
 
 
 OutcomeCallback = Callable[[PrintOutcome], None]
+BadgeLoader = Callable[[str], Badge]  # a ticket id -> its badge
 
 
 @dataclass(frozen=True)
@@ -52,8 +57,14 @@ class Attempt:
     started: float = 0.0  # time.perf_counter() when the try began
 
 
-def attempt(store: Store, job: PrintJobInfo, printers: Mapping[str, PrinterSpec]) -> Attempt:
-    """Render and send one claimed job; nothing is recorded yet (see ``record``)."""
+def attempt(
+    store: Store,
+    job: PrintJobInfo,
+    printers: Mapping[str, PrinterSpec],
+    load: BadgeLoader | None = None,
+) -> Attempt:
+    """Render and send one claimed job; nothing is recorded yet (see ``record``). The badge is
+    read from ``store`` (or by ``load``: a station's copy)."""
     start = time.perf_counter()
     render_ms = 0.0
     spec = printers.get(job.printer)
@@ -66,7 +77,7 @@ def attempt(store: Store, job: PrintJobInfo, printers: Mapping[str, PrinterSpec]
     try:
         if spec is None:
             raise NotFound(f"no printer named {job.printer!r} on this station", field="printer")
-        badge = load_badge(store, job.ticket_id)
+        badge = load(job.ticket_id) if load is not None else load_badge(store, job.ticket_id)
         data = render(badge, spec.language, **spec.render_options)
         render_ms = (time.perf_counter() - start) * 1000
         where = send(spec, data, label=f"{job.ticket_id}-{job.id}")
@@ -114,10 +125,16 @@ def process(
     *,
     worker: str,
     now: datetime | None = None,
+    load: BadgeLoader | None = None,
 ) -> PrintOutcome:
     """Print one claimed job and record how it went (``now``: the queue's clock for the next
     try of a job that waits; by default the database's)."""
-    return record(store, job, attempt(store, job, printers), worker=worker, now=now)
+    return record(store, job, attempt(store, job, printers, load), worker=worker, now=now)
+
+
+def copy_loader(station: Station) -> BadgeLoader:
+    """Badges read from ``station``'s copy (its mirror)."""
+    return lambda ticket_id: badge_from_copy(station.mirror, ticket_id)
 
 
 def split(printers: Mapping[str, PrinterSpec]) -> dict[str, tuple[str, ...]]:
@@ -136,9 +153,11 @@ def drain(
     job_id: int | None = None,
     limit: int = 100_000,
     now: datetime | None = None,
+    load: BadgeLoader | None = None,
 ) -> list[PrintOutcome]:
     """Print every job due now (or just one) in this thread, trying each at most once.
-    ``now`` is the queue's clock (due jobs, the next try's time); by default the database's."""
+    ``now`` is the queue's clock (due jobs, the next try's time); by default the database's.
+    ``load`` reads the badges (by default from ``store``)."""
     outcomes: list[PrintOutcome] = []
     tried: set[int] = set()
     for _ in range(limit):
@@ -153,7 +172,7 @@ def drain(
         if job is None:
             break
         tried.add(job.id)
-        outcomes.append(process(store, job, printers, worker=worker, now=now))
+        outcomes.append(process(store, job, printers, worker=worker, now=now, load=load))
         if job_id is not None:
             break
     return outcomes
@@ -178,9 +197,12 @@ class PrintWorker(threading.Thread):
         on_database: Callable[[DatabaseState], None] | None = None,
         poll: float = 0.25,
         backoff: Callable[[], Backoff] = Backoff,
+        door: Station | None = None,
     ) -> None:
         super().__init__(name="print worker", daemon=True)
         self.store, self.printers, self.station = store, dict(printers), station
+        # A station on a server: the badges its offline check-ins queued in its mirror.
+        self.door = door
         self.on_outcome, self.on_database, self.poll = on_outcome, on_database, poll
         self._backoff = backoff
         self._halt = threading.Event()
@@ -201,14 +223,23 @@ class PrintWorker(threading.Thread):
         backoff = self._backoff()
         while not self._halt.is_set():
             try:
+                if self._print_offline_job():
+                    continue
+            except Exception as exc:  # the copy's file, or a bug: kept, tried at the next turn
+                self.error = exc
+                self.failures += 1
+                self._pause(self.poll)
+            if self.door is not None and not self.door.deciding_online():
+                self._pause(self.poll)  # the server is away: only the copy's queue prints
+                continue
+            try:
                 kinds = split(self.printers)
                 job = printing.claim_next(
                     self.store, worker=self.station, shared=kinds["shared"], local=kinds["local"]
                 )
                 self._answered()
                 if job is None:
-                    self._wake.wait(self.poll)
-                    self._wake.clear()
+                    self._pause(self.poll)
                     continue
                 outcome = self._print(job)
                 if outcome is None:
@@ -220,7 +251,29 @@ class PrintWorker(threading.Thread):
                 backoff.reset()
             except Exception as exc:  # the database busy or away, or a bug: say so, wait, go on
                 self._trouble(exc)
-                self._halt.wait(backoff.next())
+                self._pause(backoff.next())  # a badge queued meanwhile is looked at at once
+
+    def _pause(self, seconds: float) -> None:
+        self._wake.wait(seconds)
+        self._wake.clear()
+
+    def _print_offline_job(self) -> bool:
+        """Print one due badge of the station's own offline queue, if any (True: one was
+        tried). The queue is a file of this machine: it answers whether the server does or not."""
+        if self.door is None:
+            return False
+        mirror = self.door.mirror
+        kinds = split(self.printers)
+        job = printing.claim_next(
+            mirror.store, worker=self.station, shared=kinds["shared"], local=kinds["local"]
+        )
+        if job is None:
+            return False
+        tried = attempt(mirror.store, job, self.printers, copy_loader(self.door))
+        outcome = record(mirror.store, job, tried, worker=self.station)
+        if self.on_outcome is not None:
+            self.on_outcome(outcome)
+        return True
 
     def _print(self, job: PrintJobInfo) -> PrintOutcome | None:
         """Print a claimed job, then record it, trying the record again for as long as the

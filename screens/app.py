@@ -497,7 +497,7 @@ def make_app(
     if store is not None:  # open now; else the app opens it once its first screen is drawn
         backend.settle(open_station(config, store, event=backend.event, clock=backend.clock))
     if sign_in_as is not None:
-        backend.staff = _staff_named(backend.store, sign_in_as)
+        backend.staff = _staff_named(backend, sign_in_as)
     return EventdeskApp(
         backend,
         mode=mode,
@@ -512,10 +512,13 @@ def _text(value: object) -> str | None:
     return str(value) if value not in (None, "") else None
 
 
-def _staff_named(store: Store, name: str) -> StaffInfo:
-    from eventdesk.services.auth import list_staff
+def _staff_named(backend: Backend, name: str) -> StaffInfo:
+    """The account signed in with --sign-in-as (its PIN was checked already): on a server that
+    does not answer, as the station's copy has it."""
+    from eventdesk.services.signin import staff_to_choose
 
-    for staff in list_staff(store):
+    listed, _from_copy = staff_to_choose(backend.store, backend.door_station)
+    for staff in listed:
         if staff.name.casefold() == name.casefold() and staff.active:
             return staff
     raise NotFound(f"no active staff account {name!r}", field="staff")

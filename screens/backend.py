@@ -6,6 +6,7 @@ get plain dataclasses back.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import threading
 from collections.abc import Callable, Sequence
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from eventdesk.services.checkin import Checkin
     from eventdesk.services.door import Door, Station
     from eventdesk.services.events import EventInfo
+    from eventdesk.services.mirror import Mirror
     from eventdesk.services.undo import UndoResult
     from eventdesk.station import DoorEvent
 
@@ -103,6 +105,12 @@ def open_station(
         door_station = Station(config, opened, clock=clock)
     try:
         chosen = settle_door(config, opened, given=event, now=clock())
+        if chosen.info is None and chosen.slug and door_station is not None:
+            # The server did not answer: the event as the station's copy has it (its zone).
+            from eventdesk.services.mirror_read import event_in_copy
+
+            info = event_in_copy(door_station.mirror, chosen.slug)
+            chosen = dataclasses.replace(chosen, info=info)
     except BaseException:
         if door_station is not None:
             door_station.close()
@@ -307,6 +315,12 @@ class Backend:
         """The door decides from its mirror now (the server does not answer, or this station's
         offline scans are still being uploaded)."""
         return self.door_station is not None and not self.door_station.deciding_online()
+
+    @property
+    def copy(self) -> Mirror | None:
+        """The station's copy while the door decides from it (the desk searches it and reads
+        cards from it then); None while the server answers, and on SQLite."""
+        return self.door_station.mirror if self.offline and self.door_station else None
 
     @property
     def waiting(self) -> int:

@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -18,7 +18,12 @@ from eventdesk.cli.common import (
     pass_ctx,
 )
 from eventdesk.config import KIOSK_THEMES, KioskTheme, sqlite_url
-from eventdesk.errors import InvalidInput
+from eventdesk.errors import DatabaseUnavailable, InvalidInput
+from eventdesk.outage import is_outage
+from eventdesk.values import utcnow
+
+if TYPE_CHECKING:
+    from eventdesk.db import Store
 
 SIGN_IN_PIN = "EVENTDESK_SIGN_IN_PIN"
 APP_MODES = ["desk", "kiosk", "organizer", "stats"]
@@ -124,7 +129,7 @@ def app_command(
 
     app = make_app(
         config=obj.config,
-        opens=lambda: obj.store,  # once the sign-in screen is drawn
+        opens=lambda: station_store(obj),  # once the sign-in screen is drawn
         mode=mode,
         event=event_ref,
         camera=camera,
@@ -142,6 +147,30 @@ def app_command(
         raise click.exceptions.Exit(app.return_code)
 
 
+def station_store(obj: Ctx) -> Store:
+    """The station's database, opened as every command opens it; or, when its server does not
+    answer and this station keeps a copy of it, the server's store unopened: the station
+    starts from its copy (sign-in, the door, search, badges) and reconnects by itself. Its
+    schema was checked when the copy was made; a station that starts online checks it again."""
+    try:
+        return obj.store
+    except DatabaseUnavailable as exc:
+        cause = exc.__cause__  # the server did not answer (not: there is no database)
+        if not obj.on_server or cause is None or not is_outage(cause):
+            raise
+        from eventdesk.services.mirror import MIRROR_FILE
+
+        if not (obj.config.data_dir / MIRROR_FILE).is_file():
+            raise
+        from eventdesk.db import Store
+        from eventdesk.tickets import load_signer
+
+        store = Store.from_config(obj.config)
+        store.signer = load_signer(obj.config.data_dir)
+        obj.use_store(store)
+        return store
+
+
 def _signed_in(obj: Ctx, name: str, pin: str | None) -> str:
     """``--sign-in-as`` (an unattended kiosk, a benchmark) opens an account only with its PIN:
     given by the caller, in EVENTDESK_SIGN_IN_PIN, or typed when asked."""
@@ -155,7 +184,12 @@ def _signed_in(obj: Ctx, name: str, pin: str | None) -> str:
             f"--sign-in-as needs the account's PIN: type it when asked, or set {SIGN_IN_PIN}",
             field="sign-in-as",
         )
-    return verify_staff(obj.store, name, pin).name
+    if not obj.on_server:
+        return verify_staff(obj.store, name, pin).name
+    # On a server: from the station's copy while the server does not answer (services.signin).
+    from eventdesk.services.signin import sign_in
+
+    return sign_in(station_store(obj), obj.door_station(), name, pin, now=utcnow()).name
 
 
 @click.command()

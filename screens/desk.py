@@ -26,10 +26,9 @@ from textual.widgets import DataTable, Header, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from eventdesk.errors import EventdeskError, NotFound
-from eventdesk.services.attendees import AttendeeInfo, door_states_among, find_attendees
+from eventdesk.services.attendees import AttendeeInfo, door_states_among
 from eventdesk.services.events import show_event
 from eventdesk.services.payments import PaymentSummary
-from eventdesk.services.registration import show_ticket
 from eventdesk.values import format_cents
 from screens.messages import ScanDecided
 from screens.widgets import desk_jobs as jobs
@@ -38,7 +37,6 @@ from screens.widgets.desk_answer import (
     HINT_OFFLINE,
     HINT_SCANNED,
     HINT_SEARCH,
-    OFFLINE_CARD,
     READY,
     ScanOrder,
     nothing_to_check_in,
@@ -46,7 +44,7 @@ from screens.widgets.desk_answer import (
     scanner_typing,
 )
 from screens.widgets.desk_cancel import CancelChoice, CancelScreen
-from screens.widgets.desk_card import AttendeeCard, CardData, TicketLine, load_card
+from screens.widgets.desk_card import AttendeeCard, CardData, TicketLine, card_at_door, load_card
 from screens.widgets.desk_forms import PaymentScreen, WalkInScreen
 from screens.widgets.desk_jobs import TICKET_ACTIONS
 from screens.widgets.desk_messages import (
@@ -59,7 +57,7 @@ from screens.widgets.desk_messages import (
 )
 from screens.widgets.desk_parts import DeskParts
 from screens.widgets.desk_refusals import NO_PRINTER, NOBODY, OFFLINE, SCANNING, SEARCHING, why_not
-from screens.widgets.desk_results import ResultsTable
+from screens.widgets.desk_results import ResultsTable, find_at_door
 from screens.widgets.desk_walkin import NO_EVENT, WalkInDone
 from screens.widgets.key_bar import KeyBar, say_not_available
 from screens.widgets.offline_state import OfflineState
@@ -230,17 +228,15 @@ class DeskScreen(DeskParts):
 
     def _search(self, query: str) -> None:
         self.search_seq += 1
-        if self.backend.offline:  # nothing to search in: said once, no error per keystroke
-            self._offline_view(OFFLINE_CARD)
-            return
+        if self.backend.offline:  # the station's copy is searched, and said so
+            self._offline_view()
         self.run_search(self.search_seq, query)
 
-    def _offline_view(self, card: str) -> None:
-        """Offline: no table, card or hint of anyone the server last showed."""
+    def _offline_view(self) -> None:
+        """Offline: what is shown comes from the station's copy (read again from the server
+        when it answers)."""
         self.offline_shown = True
-        self.query_one("#results", ResultsTable).fill([], None)
         self.query_one("#hint", Static).update(HINT_OFFLINE)
-        self._clear_card(card)
 
     def _back_online(self) -> None:
         """The server answers again: the search typed, and the card, read again."""
@@ -252,10 +248,11 @@ class DeskScreen(DeskParts):
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def run_search(self, seq: int, query: str) -> None:
-        store, event = self.backend.store, self.backend.event
+        backend = self.backend
         try:
-            people = find_attendees(store, query, limit=SEARCH_LIMIT)
-            states = door_states_among(store, event, (p.id for p in people))
+            people, states = find_at_door(
+                lambda: backend.store, backend.copy, backend.event, query, SEARCH_LIMIT
+            )
         except EventdeskError as exc:
             self.post_message(Failed(exc.message))
             return
@@ -403,7 +400,9 @@ class DeskScreen(DeskParts):
             self.scanning = self.scan_order.pending or self.scans.waiting > 0
             return
         self._answer(message)
-        if result.ticket_id is not None and result.result != "unknown" and not result.offline:
+        if result.offline:
+            self._offline_view()  # the card comes from the station's copy
+        if result.ticket_id is not None and result.result != "unknown":
             self.scanning = True
             self._sync_actions()
             who = result.attendee or result.ticket_id
@@ -412,11 +411,6 @@ class DeskScreen(DeskParts):
         else:
             self.scan_order.skip(message)
             self.scanning = self.scan_order.pending or self.scans.waiting > 0
-            if result.offline:  # no card from the server: none of someone else either
-                self._offline_view(
-                    f"{result.attendee or result.ticket_id or 'This scan'}: decided offline, "
-                    "from this station's copy. The card comes back with the server."
-                )
             if result.offline and result.admitted and result.ticket_id is not None:
                 self.offline_admitted = (result.ticket_id, result.attendee or result.ticket_id)
             self._sync_actions()
@@ -429,9 +423,8 @@ class DeskScreen(DeskParts):
         ticket_id: str | None = None,
         scan: ScanDecided | None = None,
     ) -> None:
-        if self.backend.offline and scan is None:
-            self._offline_view(OFFLINE_CARD)
-            return
+        if self.backend.offline:
+            self._offline_view()  # read from the station's copy
         self.card_seq += 1
         if attendee_id is not None:
             self.attendee_id = attendee_id
@@ -460,13 +453,13 @@ class DeskScreen(DeskParts):
         event: str | None,
         scan: ScanDecided | None = None,
     ) -> None:
-        store = self.backend.store
+        if attendee_id is None and ticket_id is None:
+            return
+        backend = self.backend
         try:
-            if attendee_id is None:
-                if ticket_id is None:
-                    return
-                attendee_id = show_ticket(store, ticket_id).attendee_id
-            card = load_card(store, attendee_id, event, self.backend.now())
+            card = card_at_door(
+                lambda: backend.store, backend.copy, attendee_id, ticket_id, event, backend.now()
+            )
         except NotFound as exc:
             self.post_message(CardLoaded(seq, None, exc.message, scan))
             return
@@ -604,10 +597,10 @@ class DeskScreen(DeskParts):
             return None  # the last admission decided offline (no card to pick from)
         if kind == "check_in" and (self._catching_up() or (self.card and not self.scanning)):
             return None  # it says on the banner why nothing is admitted
+        if self.backend.offline and kind in ("pay", "cancel", "promote"):
+            return OFFLINE.format(what="payments and changes to tickets")
         if self._pick(kind) is not None:
             return None
-        if self.backend.offline:
-            return OFFLINE.format(what="cards, payments and changes to tickets")
         if self._catching_up():
             return SEARCHING
         if self.scanning:
@@ -650,7 +643,7 @@ class DeskScreen(DeskParts):
         elif self.card is not None and not self.scanning:
             self._banner(nothing_to_check_in(self.card), "-bad")
         elif not self.scanning:
-            self._refuse(NOBODY if not self.backend.offline else OFFLINE_CARD)
+            self._refuse(NOBODY)
         else:
             self._refuse(SCANNING)
 
@@ -704,8 +697,14 @@ class DeskScreen(DeskParts):
 
     @work(thread=True, group="action", exit_on_error=False)
     def reprint_badge(self, ticket_id: str, attendee_id: int, printer: str) -> None:
-        store, station = self.backend.store, self.backend.station
-        self._job(lambda: jobs.reprint(store, station, ticket_id, printer), attendee_id, wake=True)
+        backend = self.backend
+        self._job(
+            lambda: jobs.reprint(
+                lambda: backend.store, backend.copy, backend.station, ticket_id, printer
+            ),
+            attendee_id,
+            wake=True,
+        )
 
     def action_pay(self) -> None:
         line = self._target("pay")

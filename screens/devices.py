@@ -194,6 +194,7 @@ class Devices:
             station=self.backend.station,
             on_outcome=self._on_outcome,
             on_database=self._on_print_database,
+            door=self.backend.door_station,
         )
         with self._lock:
             if self._stopped or self.printer is not None:

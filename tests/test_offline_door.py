@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+from textual.notifications import Notify
 from textual.widgets import DataTable, Input, Static
 
 from eventdesk.config import Config, load_config
@@ -25,6 +26,7 @@ from eventdesk.tickets import ensure_keys, load_signer
 from screens.app import EventdeskApp, make_app
 from screens.desk import DeskScreen
 from screens.messages import ScanDecided
+from screens.widgets.desk_card import AttendeeCard
 from screens.widgets.offline_state import OfflineState
 from testkit.proxy import TcpProxy
 from tests.apptools import STATION, demo_now, demo_shift, wait_for
@@ -131,17 +133,24 @@ async def test_the_kiosk_says_offline_and_welcomes_from_its_mirror_then_comes_ba
 
 @POSTGRESQL
 @pytest.mark.asyncio
-async def test_the_desk_admits_offline_without_anyone_elses_card_and_undoes_offline(
+async def test_the_desk_offline_shows_the_scanned_card_and_searches_from_its_copy_and_undoes(
     backend_fixed: None, store: Store, proxy: TcpProxy, app_station: AppStation
 ) -> None:
     first, second = app_station.tickets
     app = app_at(app_station, "Sam Desk", "desk")
-    decisions: list[ScanDecided] = []
-    async with app.run_test(size=(120, 40), message_hook=hook((ScanDecided,), decisions)) as pilot:
+    seen: list[Any] = []
+
+    def decided() -> list[ScanDecided]:
+        return [m for m in seen if isinstance(m, ScanDecided)]
+
+    async with app.run_test(
+        size=(120, 40), message_hook=hook((ScanDecided, Notify), seen)
+    ) as pilot:
         await until(pilot, lambda: isinstance(app.screen, DeskScreen))
         screen = app.screen
         assert isinstance(screen, DeskScreen)
         banner = screen.query_one("#banner", Static)
+        card = screen.query_one("#card", AttendeeCard)
         await until(pilot, has_copy(app))
 
         async def scan(payload: str) -> None:
@@ -152,31 +161,53 @@ async def test_the_desk_admits_offline_without_anyone_elses_card_and_undoes_offl
             await pilot.press("enter")
 
         await scan(first.qr_payload or "")
-        await until(pilot, lambda: len(decisions) == 1 and banner.has_class("-ok"))
+        await until(pilot, lambda: len(decided()) == 1 and banner.has_class("-ok"))
         await until(pilot, lambda: screen.card is not None)  # the first one's card
+        assert "STATION'S COPY" not in card.text
         proxy.cut()
         await scan(second.qr_payload or "")
-        await until(pilot, lambda: len(decisions) == 2 and banner.has_class("-ok"))
-        result = decisions[1].decision.result
+        await until(pilot, lambda: len(decided()) == 2 and banner.has_class("-ok"))
+        result = decided()[1].decision.result
         assert (result.result, result.ticket_id, result.offline) == ("ok", second.id, True)
         assert second.attendee in str(banner.render())
-        assert screen.card is None  # not the first one's card beside the second one's answer
-        table = screen.query_one("#results", DataTable)
-        assert table.row_count == 0  # nor the first one's row, nor the hint about their card
+        # The second one's card, from the station's copy and marked so: never the first one's.
+        await until(pilot, lambda: screen.card is not None and screen.card.copied_at is not None)
+        assert screen.card is not None and screen.card.attendee.id == second.attendee_id
+        assert "STATION'S COPY" in card.text and second.id in card.text
+        assert "✔ checked in" in card.text  # the admission just decided, in the copy
         assert "OFFLINE" in str(screen.query_one("#hint", Static).render())
-        await pilot.press("ctrl+f", "a", "n")  # a search needs the server: said, no error
-        await until(pilot, lambda: screen.search_seq > 0 and screen.offline_shown)
-        assert table.row_count == 0 and not app.screen.query("Toast")
+        # A search offline finds people in the copy, by name, e-mail and ticket id.
+        name_word = second.attendee.split()[-1]
+        table = screen.query_one("#results", DataTable)
+        search = screen.query_one("#search", Input)
+        for query in (name_word, second.email.split("@")[0], second.id):
+            search.value = query
+            await until(
+                pilot,
+                lambda q=query: screen.shown_query == q and str(second.attendee_id) in keys(table),
+            )
+        assert not app.screen.query("Toast")
+        await pilot.press("ctrl+p")  # taking a payment needs the server: said, nothing done
+        await until(pilot, lambda: notified(seen, "server does not answer: payments"))
         await until(pilot, lambda: "1 scan waiting" in offline_line(app))
         await pilot.press("ctrl+u")  # undo the admission just made, offline
         await until(pilot, lambda: "undone" in str(banner.render()))
         await until(pilot, lambda: "2 scans waiting" in offline_line(app))
         proxy.restore()
         await until(pilot, lambda: offline_line(app) == "")
-        await until(pilot, lambda: not screen.offline_shown and table.row_count > 0)  # "an"
+        # Back online: the card is read again from the server, no longer marked.
+        await until(pilot, lambda: not screen.offline_shown and "STATION'S COPY" not in card.text)
     assert admitted_once(store, first.id)
     assert not admitted_once(store, second.id)  # admitted and undone, both uploaded
     assert offline_scans(store) == [(second.id, "ok")]
+
+
+def keys(table: DataTable[Any]) -> set[str]:
+    return {str(row.value) for row in table.rows}
+
+
+def notified(messages: list[Any], text: str) -> bool:
+    return any(isinstance(m, Notify) and text in m.notification.message for m in messages)
 
 
 @POSTGRESQL

@@ -44,6 +44,7 @@ from eventdesk.services.mirror import (
     apply_local,
     refresh,
 )
+from eventdesk.services.mirror_prints import upload_prints
 from eventdesk.services.mirror_repair import open_mirror
 from eventdesk.services.scan_result import Direction, ScanResult, parse_nonce
 from eventdesk.services.sync import Uploaded, upload
@@ -163,7 +164,8 @@ class MirrorCheckin(Checkin):
     decides_together = False
 
     def __init__(self, mirror: Mirror, **options: Any) -> None:
-        options["print_to"] = None  # a badge needs the server's print queue
+        # A badge is queued in the mirror's own print queue (services.mirror_prints), in the
+        # decision's transaction, as on the server.
         super().__init__(mirror.store, **options)
         self.queued = 0
 
@@ -328,6 +330,14 @@ class Station:
         """The server's store is open (connected once) in this process."""
         return self._server is not None
 
+    @property
+    def connected(self) -> bool:
+        """The server's store holds a connection made already (idle in its pool)."""
+        if self._server is None:
+            return False
+        checkedin = getattr(self._server.engine.pool, "checkedin", None)
+        return bool(checkedin is not None and checkedin() > 0)
+
     def close(self) -> None:
         if self._mirror is not None:
             self._mirror.close()
@@ -389,6 +399,7 @@ class Station:
                 server.check_connection()
                 if mine.held:
                     sent = self._drain(server)
+                    upload_prints(server, self.mirror)  # badges printed offline: the log
                     if refresh_mirror:
                         refreshed = refresh(server, self.mirror, full=full)
                 self._online_if_drained()
@@ -536,6 +547,7 @@ class Door:
                     station=self.station,
                     operator=self.operator,
                     event=self.event,
+                    print_to=self.print_to,
                     self_service=self.self_service,
                 )
             except NotFound as exc:  # not in the copy (a typo, or an event made since)
@@ -596,7 +608,10 @@ class Door:
         options = {"session_id": session_id, "direction": direction, "now": moment, "nonce": key}
         if self.station_.deciding_online():
             try:
-                if self._online is None:  # connecting is not answering: libpq's own limit
+                if self._online is None and not self.station_.connected:
+                    # Connecting is not answering: libpq's own limit. A server this process is
+                    # connected to already (its sync loop's) gets the threshold, as a scan
+                    # does: a stalled one is not waited for 5 s at a door's first scan.
                     self.station_.link.call(self._online_desk, timeout=self.station_.connect_limit)
                 result: ScanResult = self.station_.link.call(
                     lambda: getattr(self._online_desk(), how)(what, **options)

@@ -2,16 +2,19 @@
 
 The mirror's tables carry the names and columns of the server's, so that an offline decision is
 the same ``Checkin`` running on another store: the same rules in the same order, nothing
-written twice. It holds tickets (status, type, holder, price, what was paid, check-ins),
-events, sessions and who is registered for them, ticket types, whether a ticket's import is
-done, and the public signing keys: no attendee PINs, no e-mails, no payment methods or
-references. It also keeps the staff accounts a station signs in while its server is away
+written twice. It holds tickets (status, type, holder, seat, price, what was paid, check-ins,
+the QR payload a badge prints), events, sessions and who is registered for them, ticket
+types, whether a ticket's import is done, and the public signing keys; of each attendee the
+name, e-mail and company, which the desk searches and a badge prints offline
+(``services.mirror_read``); no attendee PINs or phones, no payment methods or references.
+It also keeps the staff accounts a station signs in while its server is away
 (``services.mirror_staff``): the argon2 PIN hashes and lockout state of the desk and kiosk
 accounts, and of an organizer only the name and role (never a hash: an organizer signs in on
 the server).
 
 Beside the copy it keeps this station's own scans: the scan log (a nonce retried offline gets
-its first answer) and the outbox, every scan decided offline in order, uploaded by
+its first answer), the badges queued by offline check-ins (``print_job``, printed from this
+copy and their outcome uploaded) and the outbox, every scan decided offline in order, uploaded by
 ``services.sync``. The outbox is written in the decision's own transaction with
 ``synchronous=FULL``: a scan shown as decided survives a crash or a power cut.
 
@@ -61,6 +64,7 @@ from eventdesk.models import (
     EventSession,
     ImportRun,
     Payment,
+    PrintJob,
     ScanLog,
     SessionCheckin,
     SigningKey,
@@ -70,13 +74,14 @@ from eventdesk.models import (
     TicketType,
     UTCDateTime,
 )
+from eventdesk.text import words
 from eventdesk.values import utcnow
 
 MIRROR_FILE = "mirror.db"
-MIRROR_VERSION = "3"  # a mirror of another version is copied again (its outbox is kept)
+MIRROR_VERSION = "4"  # a mirror of another version is copied again (its outbox is kept)
 # Versions this build copies again in place (their outbox is this one's); a mirror of any other
 # version is a schema this build does not know: it is moved aside (services.mirror_repair).
-KNOWN_VERSIONS = ("1", "2", MIRROR_VERSION)
+KNOWN_VERSIONS = ("1", "2", "3", MIRROR_VERSION)
 CHUNK = 2000  # rows written to the mirror per transaction: a door waits at most that long
 PRIVATE = 0o600  # the mirror's files: names and PIN hashes
 FULL_AFTER = timedelta(hours=12)  # a mirror older than this is copied whole again
@@ -88,7 +93,9 @@ GEN = "mirror_gen"  # a copied row's generation: a whole new copy removes the ol
 
 def _copy(source: Any, names: Iterable[str] | None = None) -> Table:
     """The server's table ``source`` in the mirror: the same name, types and key, only
-    ``names`` (every column when None), no foreign keys and nothing required."""
+    ``names`` (every column when None), no foreign keys and nothing required. A copied table
+    also says which whole copy wrote each row; this station's own tables (the scan log, the
+    print queue) do not."""
     table = cast(Table, source.__table__)
     wanted = None if names is None else set(names)
     columns = [
@@ -96,7 +103,7 @@ def _copy(source: Any, names: Iterable[str] | None = None) -> Table:
         for c in table.columns
         if wanted is None or c.name in wanted
     ]
-    if table.name != "scan_log":  # copied rows: which whole copy wrote them last
+    if table.name not in ("scan_log", "print_job"):  # copied rows: the copy that wrote them
         columns.append(Column(GEN, Integer))
     return Table(table.name, MIRROR, *columns)
 
@@ -106,11 +113,12 @@ def _copy(source: Any, names: Iterable[str] | None = None) -> Table:
 EVENT = _copy(Event)
 SESSION = _copy(EventSession)
 TICKET_TYPE = _copy(TicketType)
-ATTENDEE = _copy(Attendee, ("id", "name"))
+ATTENDEE = _copy(Attendee, ("id", "name", "email", "company"))
 TICKET = _copy(
     Ticket,
     (
         "id",
+        "order_id",
         "event_id",
         "ticket_type_id",
         "attendee_id",
@@ -119,10 +127,12 @@ TICKET = _copy(
         "price_cents",
         "currency",
         "seat_label",
+        "qr_payload",
         "checked_in_at",
         "checked_in_station",
         "inside",
         "import_run_id",
+        "created_at",
     ),
 )
 TICKET_SESSION = _copy(TicketSession)
@@ -137,9 +147,19 @@ SCAN_LOG = _copy(ScanLog)
 # at each refresh; ``offline_changed`` marks a row whose wrong PINs were counted here and not
 # uploaded yet.
 STAFF = _copy(Staff)
+# The desk's offline search (services.mirror_read): the folded words each person is found by
+# (name, e-mail, company; a ticket's holder and id), written with the copied row.
+SEARCH_TEXT = "search_text"
+ATTENDEE.append_column(Column(SEARCH_TEXT, Text))
+TICKET.append_column(Column(SEARCH_TEXT, Text))
+# Badges queued by check-ins decided here offline: the server's print queue, kept here until
+# printed, and the outcome uploaded (``uploaded_at``) to the server's print log.
+PRINT_JOB = _copy(PrintJob)
+PRINT_JOB.append_column(Column("uploaded_at", UTCDateTime()))
 STAFF.append_column(Column("offline_changed", Integer))
 Index("uq_mirror_scan_log_nonce", SCAN_LOG.c.nonce, unique=True)
 Index("ix_mirror_ticket_session", TICKET_SESSION.c.session_id)
+Index("ix_mirror_ticket_attendee", TICKET.c.attendee_id)
 
 # Every scan (and undo) this station decided offline, in order, until the server has it.
 OUTBOX = Table(
@@ -508,7 +528,7 @@ def _copy_table(
     source: Connection, mirror: Mirror, name: str, table: Table, since: str | None, gen: int
 ) -> int:
     server_table = cast(Table, _SERVER[name].__table__)
-    skip = {GEN, *NOT_COPIED.get(name, set())}
+    skip = {GEN, SEARCH_TEXT, *NOT_COPIED.get(name, set())}
     columns = [c.name for c in table.columns if c.name not in skip]
     query = select(*[server_table.c[c] for c in columns])
     params: dict[str, Any] = {}
@@ -517,11 +537,25 @@ def _copy_table(
         params["mark"] = since
     result = source.execution_options(stream_results=True, yield_per=CHUNK).execute(query, params)
     count = 0
+    searched = SEARCHED.get(name)
     for rows in result.partitions(CHUNK):
         batch = [{**dict(zip(columns, row, strict=True)), GEN: gen} for row in rows]
+        if searched is not None:
+            for row in batch:
+                row[SEARCH_TEXT] = search_text(*(row[c] for c in searched))
         count += len(batch)
         _write(mirror, table, batch)
     return count
+
+
+# The columns a row's search words come from (SEARCH_TEXT).
+SEARCHED = {"attendee": ("name", "email", "company"), "ticket": ("holder_name", "id")}
+
+
+def search_text(*parts: str | None) -> str:
+    """The folded words of ``parts``, each after a space: a typed word starts one of them
+    where the text holds " " + the word."""
+    return "".join(" " + word for part in parts if part for word in words(part))
 
 
 def _write(mirror: Mirror, table: Table, batch: list[dict[str, Any]]) -> None:

@@ -23,10 +23,9 @@ HINT_SCANNED = (
 READY = "Ready: search for someone, or scan a ticket."
 # While the station decides from its mirror (the server does not answer).
 HINT_OFFLINE = (
-    "OFFLINE: scans and Ctrl+U on the last admission still work · search, cards, payments "
-    "and walk-ins come back with the server"
+    "OFFLINE: scans, undo, badges and search work from this station's copy · payments, "
+    "cancellations and walk-ins come back with the server"
 )
-OFFLINE_CARD = "Search and cards need the server, which does not answer."
 HINT_NO_EVENT = (
     "This station admits no event yet: an organizer picks one (Organizer, Events, Use at this door)"
 )

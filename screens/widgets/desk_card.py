@@ -7,6 +7,7 @@ tickets of this station's event count for actions, but the card shows every tick
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,8 +18,10 @@ from textual.widgets import Static
 
 from eventdesk.db import Store
 from eventdesk.services.attendees import AttendeeInfo, show_attendee
+from eventdesk.services.mirror import Mirror
+from eventdesk.services.mirror_read import attendee_of_ticket, person_in_copy
 from eventdesk.services.payments import PaymentSummary, payment_summary
-from eventdesk.services.registration import TicketInfo, tickets_of_attendee
+from eventdesk.services.registration import TicketInfo, show_ticket, tickets_of_attendee
 from eventdesk.values import event_zone, format_cents
 
 ACTIVE = ("registered", "waitlisted")
@@ -41,6 +44,9 @@ class CardData:
     tickets: tuple[TicketLine, ...]
     event: str | None  # the slug of this station's event
     read_at: datetime | None = None  # the station's clock when it was read: what "today" is
+    # Read from the station's copy while the server does not answer: when it was refreshed
+    # (None: read from the server).
+    copied_at: datetime | None = None
 
     def here(self) -> list[TicketLine]:
         """The tickets of this station's event (the only ones the desk acts on)."""
@@ -86,6 +92,39 @@ def load_card(
     return CardData(attendee, lines, event, now)
 
 
+def card_at_door(
+    store: Callable[[], Store],
+    copy: Mirror | None,
+    attendee_id: int | None,
+    ticket_id: str | None,
+    event: str | None,
+    now: datetime | None = None,
+) -> CardData:
+    """The card of an attendee, or of a ticket's buyer: from the server (``store()``), or from
+    ``copy``, the station's mirror while the server does not answer (call it from a thread
+    worker)."""
+    if attendee_id is None:
+        assert ticket_id is not None
+        if copy is not None:
+            attendee_id = attendee_of_ticket(copy, ticket_id)
+        else:
+            attendee_id = show_ticket(store(), ticket_id).attendee_id
+    if copy is not None:
+        return load_copy_card(copy, attendee_id, event, now)
+    return load_card(store(), attendee_id, event, now)
+
+
+def load_copy_card(
+    mirror: Mirror, attendee_id: int, event: str | None, now: datetime | None = None
+) -> CardData:
+    """The same card from the station's copy (the server does not answer): marked as the copy,
+    with when it was refreshed (call it from a thread worker)."""
+    attendee, tickets = person_in_copy(mirror, attendee_id)
+    lines = tuple(TicketLine(copied.ticket, copied.payment) for copied in tickets)
+    refreshed = mirror.status().updated_at
+    return CardData(attendee, lines, event, now, copied_at=refreshed or now)
+
+
 def clock(moment: datetime | None, timezone: str, *, today: datetime | None = None) -> str:
     """A time as the door sees it, in the event's zone; with the date when it is not today."""
     if moment is None:
@@ -99,7 +138,15 @@ def clock(moment: datetime | None, timezone: str, *, today: datetime | None = No
 def render_card(data: CardData, timezone: str) -> Content:
     """The card as styled text. Attendee-typed text is never read as markup."""
     person = data.attendee
-    parts: list[Content] = [Content.styled(person.name, "bold")]
+    parts: list[Content] = []
+    if data.copied_at is not None:
+        when = clock(data.copied_at, timezone, today=data.read_at)
+        parts.append(
+            Content.styled(
+                f"STATION'S COPY (refreshed {when}): the server does not answer", "bold $warning"
+            )
+        )
+    parts.append(Content.styled(person.name, "bold"))
     contact = person.email + (f" · {person.company}" if person.company else "")
     parts.append(Content.styled(contact, "dim"))
     if not data.tickets:

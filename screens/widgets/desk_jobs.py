@@ -10,6 +10,8 @@ from collections.abc import Callable
 
 from eventdesk.db import Store
 from eventdesk.services import payments
+from eventdesk.services.mirror import Mirror
+from eventdesk.services.mirror_prints import queue_in_copy
 from eventdesk.services.printing import enqueue
 from eventdesk.services.registration import cancel, show_ticket
 from eventdesk.services.undo import UndoResult
@@ -37,9 +39,16 @@ def undo(
     return f"Check-in of {name} ({ticket_id}) undone: it was at {was} at {where}."
 
 
-def reprint(store: Store, station: str, ticket_id: str, printer: str) -> str:
-    job = enqueue(store, ticket_id, printer, reason="reprint", station=station)
-    return f"Badge for {ticket_id} queued on {printer} (job {job.id})."
+def reprint(
+    store: Callable[[], Store], copy: Mirror | None, station: str, ticket_id: str, printer: str
+) -> str:
+    """Queue a badge again: on the server, or in ``copy``'s own queue while it does not answer
+    (printed from the station's copy, its outcome uploaded later)."""
+    if copy is not None:
+        queue_in_copy(copy, ticket_id, printer, station=station)
+        return f"Badge for {ticket_id} queued on {printer} (offline, from this station's copy)."
+    job_id = enqueue(store(), ticket_id, printer, reason="reprint", station=station).id
+    return f"Badge for {ticket_id} queued on {printer} (job {job_id})."
 
 
 def cancel_ticket(store: Store, station: str, ticket_id: str, *, refund: bool = False) -> str:

@@ -4,7 +4,7 @@ the row to be acted on."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from rich.cells import cell_len
@@ -12,7 +12,15 @@ from rich.text import Text
 from textual.message import Message
 from textual.widgets import DataTable
 
-from eventdesk.services.attendees import AttendeeInfo, DoorState
+from eventdesk.db import Store
+from eventdesk.services.attendees import (
+    AttendeeInfo,
+    DoorState,
+    door_states_among,
+    find_attendees,
+)
+from eventdesk.services.mirror import Mirror
+from eventdesk.services.mirror_read import find_in_copy
 from eventdesk.text import fold
 from eventdesk.values import event_zone
 from screens.widgets.desk_card import clock
@@ -41,6 +49,19 @@ def status_text(state: DoorState, timezone: str, today: datetime | None) -> str:
         "waitlisted": "waitlisted",
         "cancelled": "cancelled",
     }.get(state.state, "no ticket")
+
+
+def find_at_door(
+    store: Callable[[], Store], copy: Mirror | None, event: str | None, query: str, limit: int
+) -> tuple[list[AttendeeInfo], dict[int, DoorState]]:
+    """The people ``query`` finds and where they stand at ``event``'s door: on the server
+    (``store()``), or in ``copy``, the station's mirror while the server does not answer (call
+    it from a thread worker)."""
+    if copy is not None:
+        people = find_in_copy(copy, query, limit=limit)
+        return people, door_states_among(copy.store, event, (p.id for p in people))
+    people = find_attendees(store(), query, limit=limit)
+    return people, door_states_among(store(), event, (p.id for p in people))
 
 
 class ResultsTable(DataTable[Text]):
