@@ -316,6 +316,23 @@ class Backend:
         offline scans are still being uploaded)."""
         return self.door_station is not None and not self.door_station.deciding_online()
 
+    def event_info(self, event: str) -> EventInfo:
+        """The event ``event`` (a slug): from the server, or while it does not answer from the
+        station's copy (call it from a thread worker)."""
+        from eventdesk.errors import NotFound
+        from eventdesk.services.events import show_event
+        from eventdesk.services.mirror_read import event_in_copy
+
+        def from_copy(copy: Mirror) -> EventInfo:
+            found = event_in_copy(copy, event)
+            if found is None:
+                raise NotFound(f"no event {event!r} in this station's copy", field="event")
+            return found
+
+        if self.door_station is None:
+            return show_event(self.store, event)
+        return self.door_station.read(lambda: show_event(self.store, event), from_copy)
+
     @property
     def copy(self) -> Mirror | None:
         """The station's copy while the door decides from it (the desk searches it and reads

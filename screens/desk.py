@@ -26,8 +26,7 @@ from textual.widgets import DataTable, Header, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from eventdesk.errors import EventdeskError, NotFound
-from eventdesk.services.attendees import AttendeeInfo, door_states_among
-from eventdesk.services.events import show_event
+from eventdesk.services.attendees import AttendeeInfo
 from eventdesk.services.payments import PaymentSummary
 from eventdesk.values import format_cents
 from screens.messages import ScanDecided
@@ -44,7 +43,7 @@ from screens.widgets.desk_answer import (
     scanner_typing,
 )
 from screens.widgets.desk_cancel import CancelChoice, CancelScreen
-from screens.widgets.desk_card import AttendeeCard, CardData, TicketLine, card_at_door, load_card
+from screens.widgets.desk_card import AttendeeCard, CardData, TicketLine
 from screens.widgets.desk_forms import PaymentScreen, WalkInScreen
 from screens.widgets.desk_jobs import TICKET_ACTIONS
 from screens.widgets.desk_messages import (
@@ -186,7 +185,7 @@ class DeskScreen(DeskParts):
             self.post_message(Failed("This station has no event: create one first."))
             return
         try:
-            self.post_message(EventLoaded(show_event(self.backend.store, event)))
+            self.post_message(EventLoaded(self.backend.event_info(event)))
         except EventdeskError as exc:
             self.post_message(Failed(exc.message))
 
@@ -251,7 +250,7 @@ class DeskScreen(DeskParts):
         backend = self.backend
         try:
             people, states = find_at_door(
-                lambda: backend.store, backend.copy, backend.event, query, SEARCH_LIMIT
+                lambda: backend.store, backend.door_station, backend.event, query, SEARCH_LIMIT
             )
         except EventdeskError as exc:
             self.post_message(Failed(exc.message))
@@ -263,6 +262,8 @@ class DeskScreen(DeskParts):
     def searched(self, message: Searched) -> None:
         if message.seq != self.search_seq:
             return  # a newer query was typed meanwhile: its results are the ones to show
+        if self.backend.offline and not self.offline_shown:
+            self._offline_view()  # found in the station's copy: the server stopped answering
         self.people, self.shown_query = message.people, message.query
         table = self.query_one("#results", ResultsTable)
         chosen = table.fill(
@@ -455,11 +456,8 @@ class DeskScreen(DeskParts):
     ) -> None:
         if attendee_id is None and ticket_id is None:
             return
-        backend = self.backend
         try:
-            card = card_at_door(
-                lambda: backend.store, backend.copy, attendee_id, ticket_id, event, backend.now()
-            )
+            card = self.card_at_door(attendee_id, ticket_id, event)
         except NotFound as exc:
             self.post_message(CardLoaded(seq, None, exc.message, scan))
             return
@@ -509,31 +507,14 @@ class DeskScreen(DeskParts):
 
     # --- polling: what other stations do shows up here ---------------------------------------
     def poll(self) -> None:
-        if not self.is_current or self.scanning or self.backend.offline:
+        if not self.is_current or self.scanning:
             return
-        if self.offline_shown:
+        if self.offline_shown and not self.backend.offline:
             self._back_online()
             return
         ids = tuple(self.query_one("#results", ResultsTable).names)
         seqs = (self.card_seq, self.search_seq)
         self.read_again(seqs, self.attendee_id, ids, self.backend.event)
-
-    @work(thread=True, exclusive=True, group="desk-poll", exit_on_error=False)
-    def read_again(
-        self,
-        seqs: tuple[int, int],
-        attendee_id: int | None,
-        ids: tuple[int, ...],
-        event: str | None,
-    ) -> None:
-        store = self.backend.store
-        try:
-            now = self.backend.now()
-            card = load_card(store, attendee_id, event, now) if attendee_id is not None else None
-            states = door_states_among(store, event, ids)
-        except EventdeskError:
-            return  # the next poll tries again
-        self.post_message(Polled(seqs[0], card, seqs[1], states))
 
     @on(Polled)
     def polled(self, message: Polled) -> None:

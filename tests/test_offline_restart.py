@@ -124,6 +124,7 @@ def test_the_app_restarted_during_an_outage_comes_up_from_its_copy_and_admits(
     screen = app.wait("STATION'S COPY")
     assert event.ticket_ids[0] in screen
     assert "Traceback" not in screen
+    assert "database unavailable" not in screen  # nothing on the desk asked the server
     app.keys("C-q")
     app.wait("EXIT=0")
 

@@ -71,12 +71,14 @@ class ServerAway(Exception):
 # --- the link to the server -----------------------------------------------------------------
 class _Caller(threading.Thread):
     """Runs calls for one thread of the station, so that a call can be waited for with a time
-    limit; a call that overruns keeps its thread, and the next call gets a new one."""
+    limit; a call that overruns keeps its thread, and the next call gets a new one. A caller
+    ``once`` runs one call and ends (for a short-lived thread: a screen's worker)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, once: bool = False) -> None:
         super().__init__(name="server call", daemon=True)
         self.jobs: queue.SimpleQueue[tuple[Callable[[], Any], dict[str, Any], threading.Event]]
         self.jobs = queue.SimpleQueue()
+        self.once = once
 
     def run(self) -> None:
         while True:
@@ -87,6 +89,8 @@ class _Caller(threading.Thread):
                 box["error"] = exc
             finally:
                 done.set()
+            if self.once:
+                return
 
 
 class Link:
@@ -101,20 +105,26 @@ class Link:
         self._lock = threading.Lock()
         self.listeners: list[Callable[[bool, str], None]] = []
 
-    def call(self, work: Callable[[], T], *, timeout: float | None = None) -> T:
+    def call(
+        self, work: Callable[[], T], *, timeout: float | None = None, one_off: bool = False
+    ) -> T:
         """``work()`` on the server, waited for at most ``timeout`` (the threshold) seconds.
-        ServerAway when it did not answer in time or failed as a server that is not there."""
-        caller: _Caller | None = getattr(self._local, "caller", None)
+        ServerAway when it did not answer in time or failed as a server that is not there.
+        ``one_off``: for a thread that ends soon (a screen's worker), in a thread of its own
+        that ends with the call, rather than one kept for this thread's next calls."""
+        caller: _Caller | None = None if one_off else getattr(self._local, "caller", None)
         if caller is None:
-            caller = _Caller()
+            caller = _Caller(once=one_off)
             caller.start()
-            self._local.caller = caller
+            if not one_off:
+                self._local.caller = caller
         box: dict[str, Any] = {}
         done = threading.Event()
         caller.jobs.put((work, box, done))
         limit = self.threshold if timeout is None else timeout
         if not done.wait(limit):
-            self._local.caller = None  # it may stay stuck: the next call gets another thread
+            if not one_off:
+                self._local.caller = None  # it may stay stuck: the next call gets another
             self.went_away(f"no answer within {limit:g} s")
             raise ServerAway(self.reason)
         if "error" in box:
@@ -329,6 +339,17 @@ class Station:
     def opened(self) -> bool:
         """The server's store is open (connected once) in this process."""
         return self._server is not None
+
+    def read(self, on_server: Callable[[], T], on_copy: Callable[[Mirror], T]) -> T:
+        """A read a screen shows (a search, a card): on the server, within the threshold,
+        while the station decides online; else from its mirror (and a server that did not
+        answer in time makes the station decide offline, as a scan does)."""
+        if self.deciding_online():
+            try:
+                return self.link.call(on_server, one_off=True)
+            except ServerAway:
+                pass
+        return on_copy(self.mirror)
 
     @property
     def connected(self) -> bool:

@@ -18,6 +18,7 @@ from textual.widgets import Static
 
 from eventdesk.db import Store
 from eventdesk.services.attendees import AttendeeInfo, show_attendee
+from eventdesk.services.door import Station
 from eventdesk.services.mirror import Mirror
 from eventdesk.services.mirror_read import attendee_of_ticket, person_in_copy
 from eventdesk.services.payments import PaymentSummary, payment_summary
@@ -94,24 +95,31 @@ def load_card(
 
 def card_at_door(
     store: Callable[[], Store],
-    copy: Mirror | None,
+    station: Station | None,
     attendee_id: int | None,
     ticket_id: str | None,
     event: str | None,
     now: datetime | None = None,
 ) -> CardData:
-    """The card of an attendee, or of a ticket's buyer: from the server (``store()``), or from
-    ``copy``, the station's mirror while the server does not answer (call it from a thread
-    worker)."""
-    if attendee_id is None:
-        assert ticket_id is not None
-        if copy is not None:
-            attendee_id = attendee_of_ticket(copy, ticket_id)
-        else:
-            attendee_id = show_ticket(store(), ticket_id).attendee_id
-    if copy is not None:
-        return load_copy_card(copy, attendee_id, event, now)
-    return load_card(store(), attendee_id, event, now)
+    """The card of an attendee, or of a ticket's buyer: from the server, or (a ``station`` on
+    a server that does not answer within its threshold) from the station's mirror, marked so
+    (call it from a thread worker)."""
+
+    def from_server() -> CardData:
+        person = attendee_id
+        if person is None:
+            assert ticket_id is not None
+            person = show_ticket(store(), ticket_id).attendee_id
+        return load_card(store(), person, event, now)
+
+    def from_copy(copy: Mirror) -> CardData:
+        person = attendee_id
+        if person is None:
+            assert ticket_id is not None
+            person = attendee_of_ticket(copy, ticket_id)
+        return load_copy_card(copy, person, event, now)
+
+    return from_server() if station is None else station.read(from_server, from_copy)
 
 
 def load_copy_card(

@@ -22,8 +22,9 @@ from screens.messages import (
 )
 from screens.widgets.confirm import ConfirmScreen
 from screens.widgets.desk_answer import answer_content
-from screens.widgets.desk_card import TicketLine
-from screens.widgets.desk_messages import CardLoaded, Done, Failed, PromoteRefused
+from screens.widgets.desk_card import CardData, TicketLine, card_at_door
+from screens.widgets.desk_messages import CardLoaded, Done, Failed, Polled, PromoteRefused
+from screens.widgets.desk_results import states_at_door
 from screens.widgets.wedge_scans import WedgeScans
 
 ANSWER_CLASSES = ("-ok", "-warn", "-bad", "-info")
@@ -165,3 +166,36 @@ class DeskParts(StationScreen):
         self.app.push_screen(
             ConfirmScreen(question, yes="Admit over capacity", no="Keep it"), answered
         )
+
+    # --- reading cards and who is in: from the server, or offline from the station's copy ----
+    def card_at_door(
+        self, attendee_id: int | None, ticket_id: str | None, event: str | None
+    ) -> CardData:
+        """An attendee's card, or a ticket's buyer's (in a thread worker)."""
+        backend = self.backend
+        return card_at_door(
+            lambda: backend.store,
+            backend.door_station,
+            attendee_id,
+            ticket_id,
+            event,
+            backend.now(),
+        )
+
+    @work(thread=True, exclusive=True, group="desk-poll", exit_on_error=False)
+    def read_again(
+        self,
+        seqs: tuple[int, int],
+        attendee_id: int | None,
+        ids: tuple[int, ...],
+        event: str | None,
+    ) -> None:
+        """What other stations did meanwhile: the card and the rows read again (offline, from
+        the station's copy)."""
+        backend = self.backend
+        try:
+            card = self.card_at_door(attendee_id, None, event) if attendee_id else None
+            states = states_at_door(lambda: backend.store, backend.door_station, event, ids)
+        except EventdeskError:
+            return  # the next poll tries again
+        self.post_message(Polled(seqs[0], card, seqs[1], states))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from typing import Any
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -19,7 +20,7 @@ from eventdesk.services.attendees import (
     door_states_among,
     find_attendees,
 )
-from eventdesk.services.mirror import Mirror
+from eventdesk.services.door import Station
 from eventdesk.services.mirror_read import find_in_copy
 from eventdesk.text import fold
 from eventdesk.values import event_zone
@@ -52,16 +53,35 @@ def status_text(state: DoorState, timezone: str, today: datetime | None) -> str:
 
 
 def find_at_door(
-    store: Callable[[], Store], copy: Mirror | None, event: str | None, query: str, limit: int
+    store: Callable[[], Store], station: Station | None, event: str | None, query: str, limit: int
 ) -> tuple[list[AttendeeInfo], dict[int, DoorState]]:
-    """The people ``query`` finds and where they stand at ``event``'s door: on the server
-    (``store()``), or in ``copy``, the station's mirror while the server does not answer (call
-    it from a thread worker)."""
-    if copy is not None:
-        people = find_in_copy(copy, query, limit=limit)
-        return people, door_states_among(copy.store, event, (p.id for p in people))
-    people = find_attendees(store(), query, limit=limit)
-    return people, door_states_among(store(), event, (p.id for p in people))
+    """The people ``query`` finds and where they stand at ``event``'s door: on the server, or
+    (a ``station`` on a server that does not answer within its threshold) in the station's
+    mirror (call it from a thread worker)."""
+
+    def found(on: Store, people: list[AttendeeInfo]) -> tuple[list[AttendeeInfo], Any]:
+        return people, door_states_among(on, event, (p.id for p in people))
+
+    def on_server() -> tuple[list[AttendeeInfo], Any]:
+        return found(store(), find_attendees(store(), query, limit=limit))
+
+    if station is None:
+        return on_server()
+    return station.read(
+        on_server, lambda copy: found(copy.store, find_in_copy(copy, query, limit=limit))
+    )
+
+
+def states_at_door(
+    store: Callable[[], Store], station: Station | None, event: str | None, ids: tuple[int, ...]
+) -> dict[int, DoorState]:
+    """Where ``ids`` stand at ``event``'s door, as ``find_at_door`` reads it."""
+    if station is None:
+        return door_states_among(store(), event, ids)
+    return station.read(
+        lambda: door_states_among(store(), event, ids),
+        lambda copy: door_states_among(copy.store, event, ids),
+    )
 
 
 class ResultsTable(DataTable[Text]):
