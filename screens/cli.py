@@ -19,8 +19,6 @@ from eventdesk.cli.common import (
 )
 from eventdesk.config import KIOSK_THEMES, KioskTheme, sqlite_url
 from eventdesk.errors import DatabaseUnavailable, InvalidInput
-from eventdesk.outage import is_outage
-from eventdesk.values import utcnow
 
 if TYPE_CHECKING:
     from eventdesk.db import Store
@@ -155,6 +153,8 @@ def station_store(obj: Ctx) -> Store:
     try:
         return obj.store
     except DatabaseUnavailable as exc:
+        from eventdesk.outage import is_outage  # (SQLAlchemy loads once the screen is drawn)
+
         cause = exc.__cause__  # the server did not answer (not: there is no database)
         if not obj.on_server or cause is None or not is_outage(cause):
             raise
@@ -188,6 +188,7 @@ def _signed_in(obj: Ctx, name: str, pin: str | None) -> str:
         return verify_staff(obj.store, name, pin).name
     # On a server: from the station's copy while the server does not answer (services.signin).
     from eventdesk.services.signin import sign_in
+    from eventdesk.values import utcnow
 
     return sign_in(station_store(obj), obj.door_station(), name, pin, now=utcnow()).name
 
