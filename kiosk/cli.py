@@ -127,7 +127,8 @@ def scan(
     if station is None:
         store = obj.store
     else:  # a station on a server starts, and decides, even while its server is away
-        from eventdesk.services.door import ServerAway, SyncLoop
+        from eventdesk.services.door import SyncLoop
+        from eventdesk.services.link import ServerAway
 
         try:
             store = station.link.call(station.server, timeout=max(5.0, station.link.threshold))
@@ -299,7 +300,7 @@ def _finish_sync(sync_loop: Any, station: Any, say: Callable[[str], None]) -> No
     """At the end of a scanner on a server: one last upload, and what still waits, said."""
     if sync_loop is None:
         return
-    from eventdesk.services.door import ServerAway
+    from eventdesk.services.link import ServerAway
 
     sync_loop.stop()
     sync_loop.join(10)

@@ -17,7 +17,8 @@ from typing import TypeVar
 from eventdesk.db import Store
 from eventdesk.outage import describe, is_outage
 from eventdesk.services.auth import StaffInfo, list_staff, verify_staff
-from eventdesk.services.door import ServerAway, Station
+from eventdesk.services.door import Station
+from eventdesk.services.link import ServerAway
 from eventdesk.services.mirror_staff import (
     OFFLINE_NOTE,
     ORGANIZER_OFFLINE,
