@@ -7,6 +7,7 @@ froze for seconds, and at 100,000 rows gave up with "database is locked")."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import threading
@@ -18,12 +19,13 @@ from sqlalchemy import func, select, update
 
 from eventdesk.db import Store
 from eventdesk.errors import SoldOut
-from eventdesk.models import Attendee, ImportRun, Order, Ticket, TransactionLog
+from eventdesk.models import Attendee, Event, ImportRun, Order, Ticket, TransactionLog
 from eventdesk.services import attendees, import_runs
 from eventdesk.services.checkin import IMPORTING_MESSAGE, Checkin
 from eventdesk.services.csvio import ImportResult, import_attendees
 from eventdesk.services.events import show_event
 from eventdesk.services.registration import register
+from eventdesk.tickets import ensure_keys
 from eventdesk.values import utcnow
 from tests.helpers import add_type, make_event, wait_until
 
@@ -186,3 +188,129 @@ def test_an_import_killed_half_way_is_undone_by_the_next(store: Store, tmp_path:
     with store.read() as session:
         states = list(session.scalars(select(ImportRun.state).order_by(ImportRun.id)))
     assert states == ["undone", "done"]
+
+
+def children_of(pid: int) -> list[int]:
+    """The processes ``pid`` started (read from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def running(pid: int) -> bool:
+    """``pid`` is a live process (not gone, not a zombie waiting to be reaped)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+def test_a_killed_import_run_again_at_once_imports_everyone_and_its_signer_ends(
+    store: Store, tmp_path: Path
+) -> None:
+    """A real `eventdesk import` killed half-way, and the same import run again at once (the
+    killed run's heartbeat is fresh): the killed run is undone first, because its process is
+    gone (its lock is free), and the file is imported whole; nobody is skipped as registered
+    already, nobody deleted later. The killed import's signing process ends with it."""
+    event = open_now(store)
+    rows = 30_000  # signed apart (import_runs.SIGN_APART), and long enough to be killed
+    path = csv_file(tmp_path, rows)
+    data = tmp_path / "data"
+    data.mkdir()
+    ensure_keys(store, data, "importer")
+    command = [EVENTDESK, "--data-dir", str(data), "--db", store.url, "--json"]
+    importer = subprocess.Popen(
+        [*command, "import", "attendees", str(path), "--event", event],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+    )
+    signers: list[int] = []
+    try:
+
+        def some_written() -> bool:
+            signers[:] = signers or children_of(importer.pid)
+            with store.read() as session:
+                return bool(
+                    session.scalar(
+                        select(func.count())
+                        .select_from(Ticket)
+                        .where(Ticket.import_run_id.is_not(None))
+                    )
+                )
+
+        wait_until(some_written, timeout=120, what="the import's first tickets")
+        signers[:] = signers or children_of(importer.pid)
+    finally:
+        importer.kill()
+        importer.wait()
+    with store.read() as session:
+        assert session.scalar(select(ImportRun.state)) == "staging"  # killed half-way
+    assert signers, "a big import signs in a process of its own"
+    wait_until(
+        lambda: not any(running(pid) for pid in signers),
+        timeout=60,
+        what="the signing process to end with its import",
+    )
+    again = subprocess.run(
+        [*command, "import", "attendees", str(path), "--event", event],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=600,
+    )
+    assert again.returncode == 0, again.stderr
+    made = json.loads(again.stdout)
+    assert (made["imported"], made["skipped"]) == (rows, 0), made
+    assert any("stopped half-way: undone" in note for note in made["notes"]), made
+    assert show_event(store, event).registered == rows
+    with store.read() as session:
+        states = list(session.scalars(select(ImportRun.state).order_by(ImportRun.id)))
+        imported = session.scalar(
+            select(func.count()).select_from(Ticket).where(Ticket.import_run_id.is_not(None))
+        )
+    assert states == ["undone", "done"] and imported == rows
+    # Later imports find nothing left to undo: nobody of the file is taken away.
+    assert import_runs.recover(store) == []
+    assert show_event(store, event).registered == rows
+
+
+def test_an_import_of_the_event_being_written_elsewhere_is_waited_for_not_undone(
+    store: Store,
+) -> None:
+    """A run whose writer is alive (it holds the run's lock) and beats: another import of the
+    same event waits for it, saying so once, and undoes nothing; a run of another event is
+    not waited for."""
+    event = open_now(store)
+    with store.read() as session:
+        event_id = session.scalar(select(Event.id).where(Event.slug == event))
+    assert event_id is not None
+    run_id, owner = import_runs.start(store, event_id, "elsewhere.csv", 10, "Desk 2")
+    said: list[str] = []
+    done: list[list[str]] = []
+    waiter = threading.Thread(
+        target=lambda: done.append(import_runs.recover(store, event_id, say=said.append, poll=0.01))
+    )
+    try:
+        assert import_runs.recover(store, event_id + 1) == []  # another event's import: no wait
+        waiter.start()
+        wait_until(lambda: bool(said), timeout=60, what="the import to say it waits")
+        assert said == [
+            "an import of 10 rows into this event is running at station Desk 2: "
+            "waiting for it to end"
+        ]
+        assert waiter.is_alive() and not done
+        import_runs.finish(store, run_id)
+    finally:
+        owner.close()
+        waiter.join(60)
+    assert done == [[]]  # nothing undone
+    with store.read() as session:
+        assert session.scalar(select(ImportRun.state).where(ImportRun.id == run_id)) == "done"

@@ -96,7 +96,13 @@ def import_attendees_command(obj: Ctx, file: str, event_ref: str, dry_run: bool)
     show_bar = sys.stderr.isatty() and not obj.as_json and not dry_run
     with _progress(file if show_bar else None) as step:
         made = import_attendees(
-            obj.store, file, event_ref, dry_run=dry_run, station=obj.station, progress=step
+            obj.store,
+            file,
+            event_ref,
+            dry_run=dry_run,
+            station=obj.station,
+            progress=step,
+            say=lambda line: click.echo(f"eventdesk: {line}", err=True),
         )
     verb = "would import" if dry_run else "imported"
     obj.emit(

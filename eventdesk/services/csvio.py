@@ -86,8 +86,11 @@ def import_attendees(
     dry_run: bool = False,
     station: str | None = None,
     progress: Callable[[int], None] | None = None,
+    say: Callable[[str], None] | None = None,
 ) -> ImportResult:
     """Register everyone in the file for the event (or waitlist them when full). All or nothing.
+    An import of the event left half-way by a process that died is undone first; one still
+    being written elsewhere is waited for (``say`` tells so).
 
     Every row is checked before anything is written. The rows then go in a batch at a time,
     each batch its own short transaction, so a door checking people in meanwhile never waits
@@ -108,7 +111,7 @@ def import_attendees(
     # The signing starts at once: it has the first tickets ready when the writing starts.
     tickets = None if dry_run else import_runs.TicketIds(store.signer, source.most_rows())
     try:
-        recovered = [] if dry_run else import_runs.recover(store)
+        recovered = [] if dry_run else import_runs.recover(store, event_id, say=say)
         scan = _check_every_row(source, checker)
         job = _Job(source, checker, scan, event_id, slug, {t.id: t for t in types}, recovered)
         if tickets is None:
@@ -443,7 +446,21 @@ def _write(
     station: str | None,
     progress: Callable[[int], None] | None,
 ) -> ImportResult:
-    run_id = import_runs.start(store, job.event_id, source, job.scan.rows, station)
+    run_id, owner = import_runs.start(store, job.event_id, source, job.scan.rows, station)
+    try:
+        return _write_run(store, job, tickets, run_id, station, progress)
+    finally:
+        owner.close()  # done or undone: the run's lock goes
+
+
+def _write_run(
+    store: Store,
+    job: _Job,
+    tickets: import_runs.TicketIds,
+    run_id: int,
+    station: str | None,
+    progress: Callable[[int], None] | None,
+) -> ImportResult:
     batches = import_runs.Batches(store, run_id)
     imported = waitlisted = 0
     read = batches.rows

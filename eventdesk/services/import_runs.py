@@ -17,10 +17,13 @@ from __future__ import annotations
 
 import functools
 import multiprocessing
+import multiprocessing.connection
+import os
 import queue
 import secrets
 import sqlite3
 import struct
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -45,9 +48,11 @@ from eventdesk.models import (
     TicketType,
     TransactionLog,
 )
+from eventdesk.services.import_owner import RunOwner, forget, owner_gone
 from eventdesk.services.printing import database_now
 from eventdesk.text import ID_ALPHABET, new_id
 from eventdesk.tickets import Signer, sign_many
+from eventdesk.values import utcnow
 
 # Rows of an import's first transaction. The next ones are sized from how long the last held
 # the write lock, to about HOLD_SECONDS each, and grow at most twofold from one to the next.
@@ -62,10 +67,15 @@ BREATH_SECONDS = 0.002  # between two of its transactions on SQLite
 OPEN_STATES: tuple[ImportState, ...] = ("staging", "undoing")
 
 
-def start(store: Store, event_id: int, source: str, rows: int, station: str | None) -> int:
-    with store.write() as session:
-        clock = database_now(session)
-        run = ImportRun(
+def start(
+    store: Store, event_id: int, source: str, rows: int, station: str | None
+) -> tuple[int, RunOwner]:
+    """A new run in "staging", and its lock (``services.import_owner``), held until the
+    owner is closed: when the run is done or undone, or by the process's death."""
+    owner = RunOwner(store)
+    clock = utcnow()  # the row's times are set again from the database's clock below
+    try:
+        run_id = owner.open_run(
             event_id=event_id,
             state="staging",
             source=source[:500],
@@ -74,9 +84,17 @@ def start(store: Store, event_id: int, source: str, rows: int, station: str | No
             started_at=clock,
             heartbeat_at=clock,
         )
-        session.add(run)
-        session.flush()
-        return run.id
+        with store.write() as session:
+            now = database_now(session)
+            session.execute(
+                update(ImportRun)
+                .where(ImportRun.id == run_id)
+                .values(started_at=now, heartbeat_at=now)
+            )
+    except BaseException:
+        owner.close()
+        raise
+    return run_id, owner
 
 
 def beat(session: Session, run_id: int) -> None:
@@ -245,21 +263,52 @@ def recount(session: Session, event_id: int) -> None:
     )
 
 
-def recover(store: Store) -> list[str]:
-    """Undo the runs a stopped process left half-way; say so, one line each."""
-    with store.read() as session:
-        clock = database_now(session)
-        left = session.execute(
-            select(ImportRun.id, ImportRun.state, ImportRun.heartbeat_at, ImportRun.rows).where(
-                ImportRun.state.in_(OPEN_STATES)
-            )
-        ).all()
+def recover(
+    store: Store,
+    event_id: int | None = None,
+    *,
+    say: Callable[[str], None] | None = None,
+    poll: float = 0.5,
+) -> list[str]:
+    """Undo the runs a stopped process left half-way: at once when the process that wrote one
+    is dead (its lock is free: ``services.import_owner``), else once its heartbeat is stale.
+    Runs of ``event_id`` still being written elsewhere are waited for (said once each, through
+    ``say``): an import reads who is registered only when no other run of its event is open,
+    so it never skips people of a run that is then undone. What was undone is said, a line
+    each."""
     notes: list[str] = []
-    for run_id, state, heartbeat, rows in left:
-        if state == "undoing" or heartbeat < clock - STALE_RUN:
-            undo(store, run_id)
-            notes.append(f"an earlier import of {rows} rows had stopped half-way: undone")
-    return notes
+    told: set[int] = set()
+    while True:
+        with store.read() as session:
+            clock = database_now(session)
+            left = session.execute(
+                select(
+                    ImportRun.id,
+                    ImportRun.event_id,
+                    ImportRun.state,
+                    ImportRun.heartbeat_at,
+                    ImportRun.rows,
+                    ImportRun.station,
+                ).where(ImportRun.state.in_(OPEN_STATES))
+            ).all()
+        waiting = False
+        for run_id, run_event, state, heartbeat, rows, station in left:
+            if state == "undoing" or heartbeat < clock - STALE_RUN or owner_gone(store, run_id):
+                undo(store, run_id)
+                forget(store, run_id)
+                notes.append(f"an earlier import of {rows} rows had stopped half-way: undone")
+            elif run_event == event_id:
+                waiting = True
+                if run_id not in told and say is not None:
+                    told.add(run_id)
+                    where = f"at station {station}" if station else "at another station"
+                    say(
+                        f"an import of {rows} rows into this event is running {where}: "
+                        "waiting for it to end"
+                    )
+        if not waiting:
+            return notes
+        time.sleep(poll)  # another process's import: looked at again shortly
 
 
 # --- inserting many rows ----------------------------------------------------------------------
@@ -415,11 +464,26 @@ def id_block(index: int, most: int) -> list[str]:
     ]
 
 
+def _end_with_parent() -> None:
+    """The signing process ends when its import does, however that ends (a kill included):
+    else it stayed, waiting to hand over blocks nobody would take."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent watch", daemon=True).start()
+
+
 def _sign_ahead(private_key: bytes, most: int, ready: Any, taken: Any) -> None:
     """The signing process: block after block, as far ahead as the queue lets it, up to the
     import's most tickets (the rare one more is drawn and signed where the import runs). It
     skips the blocks the import signed itself while this process was starting (``taken``)."""
     signer = Signer(Ed25519PrivateKey.from_private_bytes(private_key))
+    _end_with_parent()
     index = 0
     while index < -(-most // BLOCK):
         index = max(index, taken.value)
