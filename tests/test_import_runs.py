@@ -314,3 +314,40 @@ def test_an_import_of_the_event_being_written_elsewhere_is_waited_for_not_undone
     assert done == [[]]  # nothing undone
     with store.read() as session:
         assert session.scalar(select(ImportRun.state).where(ImportRun.id == run_id)) == "done"
+
+
+def test_an_import_called_from_a_script_without_a_main_guard_runs_the_script_once(
+    store: Store, tmp_path: Path
+) -> None:
+    """A plain script (no ``if __name__ == "__main__"``) calling a big import: the signing
+    process it starts does not run the script a second time."""
+    event = open_now(store)
+    rows = import_runs.SIGN_APART + import_runs.BLOCK  # signed in a process of its own
+    path = csv_file(tmp_path, rows)
+    data = tmp_path / "data"
+    data.mkdir()
+    ensure_keys(store, data, "script")
+    marks = tmp_path / "runs.txt"
+    script = tmp_path / "plain_import.py"
+    script.write_text(
+        "from pathlib import Path\n"
+        "from eventdesk.db import Store\n"
+        "from eventdesk.services.csvio import import_attendees\n"
+        "from eventdesk.tickets import load_signer\n"
+        f"with open({str(marks)!r}, 'a') as out:\n"
+        "    out.write('run\\n')\n"
+        f"store = Store({store.url!r})\n"
+        f"store.signer = load_signer(Path({str(data)!r}))\n"
+        f"made = import_attendees(store, {str(path)!r}, {event!r})\n"
+        "print(made.imported)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [str(rows)]
+    assert marks.read_text() == "run\n"  # once: the signing process did not run it again

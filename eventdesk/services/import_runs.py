@@ -16,6 +16,7 @@ in rising order with their payloads signed in a process of their own (TicketIds)
 from __future__ import annotations
 
 import functools
+import importlib.machinery
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -23,6 +24,7 @@ import queue
 import secrets
 import sqlite3
 import struct
+import sys
 import threading
 import time
 from collections import deque
@@ -464,6 +466,23 @@ def id_block(index: int, most: int) -> list[str]:
     ]
 
 
+@contextmanager
+def _main_not_run_again() -> Iterator[None]:
+    """A spawned process imports its parent's main module again (as ``__mp_main__``): a plain
+    script calling an import, without an ``if __name__ == "__main__"`` guard, would run again
+    in the signing process. The signing needs nothing of it; a main module whose spec is named
+    ``__main__`` (as under ``python -c``) is one spawn leaves alone."""
+    main = sys.modules.get("__main__")
+    if main is None or getattr(main, "__spec__", None) is not None:
+        yield
+        return
+    main.__spec__ = importlib.machinery.ModuleSpec("__main__", None)
+    try:
+        yield
+    finally:
+        main.__spec__ = None
+
+
 def _end_with_parent() -> None:
     """The signing process ends when its import does, however that ends (a kill included):
     else it stayed, waiting to hand over blocks nobody would take."""
@@ -514,7 +533,8 @@ class TicketIds:
                     daemon=True,
                     name="eventdesk-signing",
                 )
-                self._process.start()
+                with _main_not_run_again():
+                    self._process.start()
             except OSError:  # no process to be had: sign here
                 self._process = None
 
