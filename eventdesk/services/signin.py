@@ -9,13 +9,11 @@ uploaded later; an organizer is told that signing in needs the server.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import datetime
 from typing import TypeVar
 
 from eventdesk.db import Store
-from eventdesk.outage import describe, is_outage
 from eventdesk.services.auth import StaffInfo, list_staff, verify_staff
 from eventdesk.services.door import Station
 from eventdesk.services.link import ServerAway
@@ -36,31 +34,7 @@ def _on_server(station: Station, work: Callable[[], T]) -> T:
     """``work()`` on the server, waited for as long as the station waits to connect; raises
     ServerAway (and the station goes offline) when the server does not answer. The call runs
     in a thread of its own that ends with it (a person signs in from a short-lived worker)."""
-    link = station.link
-    box: dict[str, object] = {}
-    done = threading.Event()
-
-    def run() -> None:
-        try:
-            box["value"] = work()
-        except BaseException as exc:
-            box["error"] = exc
-        finally:
-            done.set()
-
-    threading.Thread(target=run, name="sign-in", daemon=True).start()
-    limit = station.connect_limit
-    if not done.wait(limit):
-        link.went_away(f"no answer within {limit:g} s")
-        raise ServerAway(link.reason)
-    error = box.get("error")
-    if isinstance(error, BaseException):
-        if is_outage(error):
-            link.went_away(describe(error))
-            raise ServerAway(link.reason) from error
-        raise error
-    value: T = box["value"]  # type: ignore[assignment]
-    return value
+    return station.link.call(work, timeout=station.connect_limit, one_off=True)
 
 
 def _server_of(store: Store | None, station: Station) -> Store:
