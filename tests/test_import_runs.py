@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from eventdesk.db import Store
-from eventdesk.errors import SoldOut
+from eventdesk.errors import Conflict, SoldOut
 from eventdesk.models import Attendee, Event, ImportRun, Order, Ticket, TransactionLog
 from eventdesk.services import attendees, import_runs
 from eventdesk.services.checkin import IMPORTING_MESSAGE, Checkin
@@ -351,3 +351,28 @@ def test_an_import_called_from_a_script_without_a_main_guard_runs_the_script_onc
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == [str(rows)]
     assert marks.read_text() == "run\n"  # once: the signing process did not run it again
+
+
+def test_a_run_finished_meanwhile_is_not_undone_and_an_undone_run_never_finishes(
+    store: Store,
+) -> None:
+    """Another import may find a run's writer gone just as it finishes: the finished run stays
+    done (nothing said undone); and a run another import took back cannot be finished after."""
+    event = open_now(store)
+    with store.read() as session:
+        event_id = session.scalar(select(Event.id).where(Event.slug == event))
+    assert event_id is not None
+    done_id, owner = import_runs.start(store, event_id, "done.csv", 1, None)
+    import_runs.finish(store, done_id)
+    owner.close()
+    assert import_runs.undo(store, done_id) is False
+    taken_id, other = import_runs.start(store, event_id, "taken.csv", 1, None)
+    assert import_runs.undo(store, taken_id) is True
+    with pytest.raises(Conflict, match="taken back meanwhile"):
+        import_runs.finish(store, taken_id)
+    other.close()
+    with store.read() as session:
+        states = {
+            run: state for run, state in session.execute(select(ImportRun.id, ImportRun.state))
+        }
+    assert states == {done_id: "done", taken_id: "undone"}

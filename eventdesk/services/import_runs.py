@@ -39,6 +39,7 @@ from sqlalchemy import Connection, Dialect, Table, delete, func, select, text, u
 from sqlalchemy.orm import Session
 
 from eventdesk.db import Store
+from eventdesk.errors import Conflict
 from eventdesk.models import (
     Attendee,
     Event,
@@ -174,17 +175,32 @@ def _in_chunks(store: Store, step: Callable[[Session, int], int]) -> None:
 
 
 def finish(store: Store, run_id: int) -> None:
-    """Every row is in: the run's tickets are admitted from this one write on."""
+    """Every row is in: the run's tickets are admitted from this one write on. Only a run still
+    staging: one another import took back meanwhile (it found its writer gone) stays undone."""
     with store.write() as session:
-        _set_state(session, run_id, "done")
+        now = database_now(session)
+        done = session.execute(
+            update(ImportRun)
+            .where(ImportRun.id == run_id, ImportRun.state == "staging")
+            .values(state="done", heartbeat_at=now, finished_at=now)
+        )
+        if getattr(done, "rowcount", 0) != 1:
+            raise Conflict(
+                "this import was taken back meanwhile (another import found it stopped): "
+                "nothing imported, import it again",
+                field="file",
+            )
 
 
-def undo(store: Store, run_id: int) -> None:
-    """Take every row of the run away again and recount what its tickets counted."""
+def undo(store: Store, run_id: int) -> bool:
+    """Take every row of the run away again and recount what its tickets counted. False when
+    there was nothing to undo: the run is done (it finished meanwhile: it stays) or undone."""
     with store.write() as session:
-        run = session.get(ImportRun, run_id)
+        # Locked: a run finishing at this moment is either done before this reads it, or
+        # waits for this to mark it "undoing" and then finds it so.
+        run = session.get(ImportRun, run_id, with_for_update=True)
         if run is None or run.state in ("done", "undone"):
-            return
+            return False
         _set_state(session, run_id, "undoing")
         event_id = run.event_id
 
@@ -238,6 +254,7 @@ def undo(store: Store, run_id: int) -> None:
     with store.write() as session:
         recount(session, event_id)
         _set_state(session, run_id, "undone")
+    return True
 
 
 def recount(session: Session, event_id: int) -> None:
@@ -296,9 +313,10 @@ def recover(
         waiting = False
         for run_id, run_event, state, heartbeat, rows, station in left:
             if state == "undoing" or heartbeat < clock - STALE_RUN or owner_gone(store, run_id):
-                undo(store, run_id)
+                # (a run that finished since it was read here stays as it is: undo says so)
+                if undo(store, run_id):
+                    notes.append(f"an earlier import of {rows} rows had stopped half-way: undone")
                 forget(store, run_id)
-                notes.append(f"an earlier import of {rows} rows had stopped half-way: undone")
             elif run_event == event_id:
                 waiting = True
                 if run_id not in told and say is not None:
