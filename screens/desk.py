@@ -55,7 +55,15 @@ from screens.widgets.desk_messages import (
     Searched,
 )
 from screens.widgets.desk_parts import DeskParts
-from screens.widgets.desk_refusals import NO_PRINTER, NOBODY, OFFLINE, SCANNING, SEARCHING, why_not
+from screens.widgets.desk_refusals import (
+    CARD_COMING,
+    NO_PRINTER,
+    NOBODY,
+    OFFLINE,
+    SCANNING,
+    SEARCHING,
+    why_not,
+)
 from screens.widgets.desk_results import ResultsTable, find_at_door
 from screens.widgets.desk_walkin import NO_EVENT, WalkInDone
 from screens.widgets.key_bar import KeyBar, say_not_available
@@ -296,6 +304,8 @@ class DeskScreen(DeskParts):
             return  # posted before the table was refilled: that row is not under the cursor
         if self.scanning:
             return  # the card about to be shown is the scanned ticket's holder's
+        if self.shown_query != self.query_one("#search", Input).value:
+            return  # a row of an older query's results (a scan's id came meanwhile)
         if int(value) != self.attendee_id:
             self._request_card(attendee_id=int(value))
 
@@ -586,7 +596,9 @@ class DeskScreen(DeskParts):
             return SEARCHING
         if self.scanning:
             return SCANNING
-        if self.card is None or self.card.attendee.id != self.attendee_id:
+        if self._card_coming():
+            return CARD_COMING
+        if self.card is None:
             return NOBODY
         return why_not(action, self.card)
 
@@ -621,12 +633,20 @@ class DeskScreen(DeskParts):
         if line is not None:
             self._banner(Content(f"Checking in {line.ticket.attendee}…"), "-info")
             self.check_in_ticket(line.ticket.id)
-        elif self.card is not None and not self.scanning:
-            self._banner(nothing_to_check_in(self.card), "-bad")
-        elif not self.scanning:
-            self._refuse(NOBODY)
-        else:
+        elif self.scanning:
             self._refuse(SCANNING)
+        elif self._card_coming():
+            self._refuse(CARD_COMING)
+        elif self.card is not None:
+            self._banner(nothing_to_check_in(self.card), "-bad")
+        else:
+            self._refuse(NOBODY)
+
+    def _card_coming(self) -> bool:
+        """Someone else was chosen and their card is still being read."""
+        return self.attendee_id is not None and (
+            self.card is None or self.card.attendee.id != self.attendee_id
+        )
 
     @work(thread=True, group="action", exit_on_error=False)
     def check_in_ticket(self, ticket_id: str) -> None:

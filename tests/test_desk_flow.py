@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from textual import events
 from textual.notifications import Notify
-from textual.widgets import Button, Input, Label, Select
+from textual.widgets import Button, DataTable, Input, Label, Select
 
 from eventdesk.services.attendees import add_attendee, door_states_among, show_attendee
 from eventdesk.services.events import list_ticket_types, show_event
@@ -309,6 +309,80 @@ async def test_the_scanners_enter_is_told_by_when_it_came_not_when_it_was_handle
         first_answer, second_answer = decided(messages)
         assert first_answer == "ok"
         assert second_answer != "ok"  # asked again: checked in already, nobody admitted twice
+
+
+async def test_a_row_highlighted_before_a_scan_never_takes_the_card_from_its_holder(
+    station: DemoStation,
+) -> None:
+    """A busy station handles the results table's highlight of the first row (the card shown
+    before anyone scanned) only after the scan's card: the card stays the scanned ticket's
+    holder's, and Enter acts on that ticket, not on the person of the row."""
+    store, event = station.store, station.summary.event
+    messages: list[Any] = []
+    late: list[str] = []
+    scanned: list[str] = []  # the scanned ticket's id, once chosen
+    cards: list[int] = []  # whose card the desk showed, from the scan's card on
+
+    def highlight_late(message: Any) -> None:
+        messages.append(message)
+        desk = app.screen if app.screen_stack else None
+        card = getattr(desk, "card", None)
+        if late and card is not None and card.attendee.id not in cards[-1:]:
+            cards.append(card.attendee.id)
+        if (
+            isinstance(message, Input.Changed)
+            and message.input.id == "search"
+            and message.value in scanned
+            and not late
+        ):
+            # The scan's card is shown and its ticket's id written in Search, whose results
+            # are not in yet: the first row of the old ones is highlighted again (as a
+            # highlight posted before the scan and handled late).
+            table = message.input.screen.query_one("#results", ResultsTable)
+            row = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+            late.append(str(row.value))
+            table.post_message(DataTable.RowHighlighted(table, table.cursor_row, row))
+
+    app = desk_app(station)
+    async with app.run_test(size=(120, 40), message_hook=highlight_late) as pilot:
+        screen = await opened(app, pilot)
+        assert screen.card is not None
+        shown_first = screen.card.attendee.id
+        ticket = next(t for t in admissible(store, event) if t.attendee_id != shown_first)
+        assert ticket.qr_payload
+        scanned.append(ticket.id)
+        scanner_types(app, ticket.qr_payload).send_message(events.Key("enter", "\r"))
+        search = screen.query_one("#search", Input)
+        await wait_for(lambda: screen.shown_query == search.value == ticket.id, pilot)
+        await workers_done(app)
+        assert late == [str(shown_first)]  # the first row's highlight came after the scan's card
+        assert cards == [ticket.attendee_id]  # nobody else's card, not even for a moment
+        assert screen.card is not None and screen.card.attendee.id == ticket.attendee_id
+        assert screen.attendee_id == ticket.attendee_id
+        await pilot.press("enter")  # a person's Enter on the card shown: the scanned ticket
+        await wait_for(lambda: len(decided(messages)) == 2, pilot)
+        assert decided(messages) == ["ok", "already_checked_in"]
+        assert show_ticket(store, ticket.id).checked_in_at is not None
+
+
+async def test_check_in_while_the_chosen_persons_card_is_read_says_so(
+    station: DemoStation,
+) -> None:
+    """Between choosing someone and their card coming, Check in names nobody's tickets (the
+    card on screen is someone else's): it says the card is still being read."""
+    store, event = station.store, station.summary.event
+    messages: list[Any] = []
+    app = desk_app(station)
+    async with app.run_test(size=(120, 40), message_hook=hook((Notify,), messages)) as pilot:
+        screen = await opened(app, pilot)
+        assert screen.card is not None
+        other = next(
+            t for t in admissible(store, event) if t.attendee_id != screen.card.attendee.id
+        )
+        screen.attendee_id = other.attendee_id  # chosen; the card read for them not in yet
+        await pilot.press("ctrl+k")
+        await wait_for(lambda: notified(messages, "still being read"), pilot)
+        assert show_ticket(store, other.id).checked_in_at is None
 
 
 async def test_tab_moves_through_the_walk_in_form_as_typed(station: DemoStation) -> None:

@@ -8,6 +8,9 @@ from screens.widgets.desk_card import CardData, TicketLine
 NOBODY = "Nobody is selected: search for someone (or scan a ticket) first."
 SEARCHING = "Still searching: wait for the card, then press the key again."
 SCANNING = "A scan is being answered: wait for its card, then press the key again."
+CARD_COMING = (
+    "The card of the person chosen is still being read: wait for it, then press the key again."
+)
 NO_PRINTER = "This station has no badge printer configured: nothing can be printed here."
 OFFLINE = "The server does not answer: {what} come back with it."
 
