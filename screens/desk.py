@@ -592,15 +592,23 @@ class DeskScreen(DeskParts):
             return OFFLINE.format(what="payments and changes to tickets")
         if self._pick(kind) is not None:
             return None
+        not_yet = self._not_yet()
+        if not_yet is not None or self.card is None:
+            return not_yet or NOBODY
+        return why_not(action, self.card)
+
+    def _not_yet(self) -> str | None:
+        """Why no ticket can be picked for lack of the card meant: results or a card still on
+        their way, or nobody chosen (None: the card shown is the one meant)."""
         if self._catching_up():
             return SEARCHING
         if self.scanning:
             return SCANNING
-        if self._card_coming():
+        if self.attendee_id is not None and (
+            self.card is None or self.card.attendee.id != self.attendee_id
+        ):
             return CARD_COMING
-        if self.card is None:
-            return NOBODY
-        return why_not(action, self.card)
+        return NOBODY if self.card is None else None
 
     def _target(self, action: str) -> TicketLine | None:
         """The ticket ``action`` works on; or None, and the operator is told why not."""
@@ -633,20 +641,10 @@ class DeskScreen(DeskParts):
         if line is not None:
             self._banner(Content(f"Checking in {line.ticket.attendee}…"), "-info")
             self.check_in_ticket(line.ticket.id)
-        elif self.scanning:
-            self._refuse(SCANNING)
-        elif self._card_coming():
-            self._refuse(CARD_COMING)
-        elif self.card is not None:
-            self._banner(nothing_to_check_in(self.card), "-bad")
+        elif (not_yet := self._not_yet()) is not None or self.card is None:
+            self._refuse(not_yet or NOBODY)
         else:
-            self._refuse(NOBODY)
-
-    def _card_coming(self) -> bool:
-        """Someone else was chosen and their card is still being read."""
-        return self.attendee_id is not None and (
-            self.card is None or self.card.attendee.id != self.attendee_id
-        )
+            self._banner(nothing_to_check_in(self.card), "-bad")
 
     @work(thread=True, group="action", exit_on_error=False)
     def check_in_ticket(self, ticket_id: str) -> None:
