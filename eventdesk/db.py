@@ -24,6 +24,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 
 from eventdesk.config import Config, is_file_path
 from eventdesk.errors import DatabaseUnavailable, InvalidInput, NotAllowed
+from eventdesk.readonly import OPENED_FILE, is_readonly, readonly_reason, writable_companions
 
 if TYPE_CHECKING:
     from eventdesk.tickets import Signer
@@ -33,7 +34,7 @@ LOCK_POLL_SECONDS = 0.001  # how often a writer asks for SQLite's write lock whi
 _WRITE_OPTION = "eventdesk_write"
 _CHECKIN_OPTION = "eventdesk_checkin"
 _SYNC_KEY = "eventdesk_synchronous"  # the synchronous setting a connection runs with now
-_FILE_KEY = "eventdesk_file"  # (path, device, inode) of the SQLite file a connection opened
+_FILE_KEY = OPENED_FILE
 
 
 def normalize_url(url: str) -> str:
@@ -159,6 +160,20 @@ class Store:
         with _unavailable_as_error(), self.engine.connect() as conn:
             yield conn
 
+    def owns_database(self) -> bool:
+        """This login owns the database's tables (the organizer's, or a superuser): an SQLite
+        file is its user's own."""
+        if self.is_sqlite:
+            return True
+        with self.connect() as conn:
+            owned = conn.execute(
+                text(
+                    "SELECT pg_has_role(current_user, c.relowner, 'USAGE') FROM pg_class c "
+                    "WHERE c.oid = to_regclass('alembic_version')"
+                )
+            ).scalar()
+        return bool(owned)
+
     def check_connection(self) -> None:
         with self.connect() as conn:
             conn.execute(text("SELECT 1"))
@@ -168,6 +183,24 @@ class Store:
 
 
 def _configure_sqlite(engine: Engine, synchronous: str, checkins: str) -> None:
+    database = engine.url.database  # the file, for a sentence about it before it is opened
+
+    @event.listens_for(engine, "do_connect")
+    def _before_open(
+        _dialect: Any, _record: ConnectionPoolEntry, args: Any, _params: dict[str, Any]
+    ) -> None:
+        if args and isinstance(args[0], str):
+            writable_companions(args[0])
+
+    @event.listens_for(engine, "handle_error")
+    def _on_error(context: Any) -> None:
+        # A connection opened while its file could not be written stays read-only for good
+        # (SQLite falls back to opening it so): dropped, so that the next try opens it again.
+        if is_readonly(context.original_exception):
+            opened = context.connection.info.get(_FILE_KEY) if context.connection else None
+            context.original_exception.eventdesk_file = opened[0] if opened else database
+            context.is_disconnect = True
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
         # Take transaction control away from the sqlite3 module; "begin" below issues BEGIN.
@@ -197,7 +230,14 @@ def _configure_sqlite(engine: Engine, synchronous: str, checkins: str) -> None:
             conn.exec_driver_sql(f"PRAGMA synchronous = {wanted}")
             conn.info[_SYNC_KEY] = wanted
         if immediate:
-            _begin_immediate(conn.connection.dbapi_connection)
+            try:
+                _begin_immediate(conn.connection.dbapi_connection)
+            except sqlite3.OperationalError as exc:
+                if not is_readonly(exc):
+                    raise
+                path = (conn.info.get(_FILE_KEY) or (database,))[0]
+                conn.invalidate(exc)  # opened read-only: the next try opens the file again
+                raise DatabaseUnavailable(readonly_reason(path)) from None
         else:
             conn.exec_driver_sql("BEGIN")
 
@@ -261,9 +301,17 @@ def _unavailable_as_error() -> Iterator[None]:
         refusal = permission_refusal(exc)
         if refusal is not None:
             raise refusal from exc
+        if exc.orig is not None and is_readonly(exc.orig):
+            raise DatabaseUnavailable(readonly_reason(_sqlite_path(exc))) from exc
         if _is_connection_problem(exc):
             raise DatabaseUnavailable(f"database unavailable: {_first_line(exc)}") from exc
         raise
+
+
+def _sqlite_path(exc: DBAPIError) -> str | None:
+    """The SQLite file a failed statement ran on, where SQLAlchemy kept its connection."""
+    found = getattr(exc.orig, "eventdesk_file", None)  # kept by the engine's handle_error
+    return found if isinstance(found, str) else None
 
 
 INSUFFICIENT_PRIVILEGE = "42501"  # PostgreSQL's SQLSTATE when the role lacks a GRANT

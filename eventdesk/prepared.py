@@ -24,6 +24,8 @@ from sqlalchemy.sql import ClauseElement, Insert
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
+from eventdesk.readonly import OPENED_FILE, is_readonly
+
 Processor = Callable[[Any], Any] | None
 _EACH = 16  # rows ``each`` reads from the driver at a time
 
@@ -142,7 +144,11 @@ class Prepared:
             else:
                 cursor.execute(sql, bound)
         except dialect.loaded_dbapi.Error as exc:
-            gone = dialect.is_disconnect(exc, raw, cursor)
+            # A connection that cannot write (opened while its file was read-only) is dropped
+            # as a lost one is: the next try opens the file again.
+            gone = dialect.is_disconnect(exc, raw, cursor) or is_readonly(exc)
+            if gone and is_readonly(exc):
+                exc.eventdesk_file = (conn.info.get(OPENED_FILE) or (None,))[0]  # type: ignore[attr-defined]
             cursor.close()
             if gone:
                 conn.invalidate(exc)
