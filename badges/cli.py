@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from eventdesk.cli.access import desk_only
 from eventdesk.cli.common import (
     Ctx,
     pass_ctx,
@@ -29,6 +30,7 @@ from eventdesk.errors import InvalidInput
 )
 @click.option("--printer", help="Take the label size and fonts of this configured printer.")
 @pass_ctx
+@desk_only
 def badge(obj: Ctx, ticket_id: str, fmt: str, output: str | None, printer: str | None) -> None:
     """Render a ticket's badge."""
     from badges import load_badge

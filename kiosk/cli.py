@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from eventdesk.cli.access import desk_only
 from eventdesk.cli.common import (
     EXIT_ENVIRONMENT,
     Ctx,
@@ -466,6 +467,7 @@ def _outcome_line(outcome: Any) -> str:
 @click.argument("ticket_id", metavar="TICKET")
 @click.option("--printer", help="A printer named in eventdesk.toml (default: this station's).")
 @pass_ctx
+@desk_only
 def print_command(obj: Ctx, ticket_id: str, printer: str | None) -> None:
     """Queue a badge (a reprint) and print it now if the printer is there."""
     from eventdesk.services.printing import enqueue

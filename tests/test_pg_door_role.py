@@ -73,8 +73,15 @@ def run_cli(
 
 
 def refused(url: str, data_dir: Path, *args: str, table: str) -> None:
-    """Refused by the database role: exit 1 and one line that says so."""
-    done = run_cli(url, data_dir, *args, code=1)
+    """Refused by the database role: exit 1 and one line that says so. The station says it is
+    an organizer's (its own setting lets the command through to the server), as a station
+    changed by someone at its shell would."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    (data_dir / "eventdesk.toml").write_text('[station]\nrole = "organizer"\n')
+    try:
+        done = run_cli(url, data_dir, *args, code=1)
+    finally:
+        (data_dir / "eventdesk.toml").unlink()
     assert done.stderr == f"eventdesk: {REFUSED} {table})\n", (args, done.stderr)
 
 

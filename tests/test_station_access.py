@@ -11,8 +11,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
 
 from testkit.terminal import in_terminal, stop, wait_file
+from tests.conftest import PG_ENV, PG_SKIP, _database_name
+from tests.helpers import wait_until
 
 EVENTDESK = str(Path(sys.executable).with_name("eventdesk"))
 ORGANIZER_ONLY = [
@@ -129,3 +133,169 @@ def test_sign_in_as_with_the_pin_opens_the_app(
         assert process.poll() is None  # signed in and running
     finally:
         stop(process, master)
+
+
+# --- least privilege (issue: a kiosk's shell could cancel tickets and export everyone) --------
+DESK_ONLY = [
+    ["cancel", "TICKET"],
+    ["pay", "TICKET", "--method", "cash"],
+    ["register", "EVENT", "--attendee", "EMAIL", "--ticket-type", "Regular"],
+    ["attendee", "find", ""],
+    ["attendee", "show", "EMAIL"],
+    ["badge", "TICKET", "--format", "text"],
+]
+ORGANIZER_TOO = [
+    ["export", "attendees", "EVENT", "--output", "OUT"],
+    ["report", "attendance", "EVENT"],
+    ["log"],
+    ["refund", "TICKET", "--amount", "1.00"],
+    ["attendee", "update", "EMAIL", "--company", "Mallory Ltd"],
+    ["backup", "--output", "OUT"],
+]
+
+
+def a_ticket(data: Path, event: str) -> tuple[str, str]:
+    """A registered ticket of the demo event and its holder's e-mail."""
+    found = json.loads(run(data, "--json", "attendee", "find", "").stdout)
+    for person in found:
+        shown = json.loads(run(data, "--json", "attendee", "show", person["email"]).stdout)
+        for ticket in shown.get("tickets", []):
+            if ticket["event"] == event and ticket["status"] == "registered":
+                return ticket["id"], person["email"]
+    raise AssertionError("the demo has a registered ticket")
+
+
+def test_a_kiosk_station_refuses_the_desks_commands_too(
+    demo: tuple[Path, str, dict[str, str]], tmp_path: Path
+) -> None:
+    data, event, _pins = demo
+    ticket, email = a_ticket(data, event)
+    (data / "eventdesk.toml").write_text('[station]\nrole = "kiosk"\n')
+    try:
+        output = tmp_path / "out.csv"
+        named = {"EVENT": event, "TICKET": ticket, "EMAIL": email, "OUT": str(output)}
+        for command in DESK_ONLY + ORGANIZER_TOO:
+            args = [named.get(word, word) for word in command]
+            done = run(data, *args)
+            assert done.returncode == 1, (args, done.stdout, done.stderr)
+            assert "this one is a kiosk station" in done.stderr, (args, done.stderr)
+            assert done.stdout == "" and "Traceback" not in done.stderr
+        assert not output.exists()
+        # What a kiosk does goes on: a check-in, the stats.
+        assert run(data, "stats", event).returncode == 0
+        assert run(data, "checkin", "--ticket", ticket).returncode in (0, 1)
+    finally:
+        (data / "eventdesk.toml").unlink()
+    shown = json.loads(run(data, "--json", "attendee", "show", email).stdout)
+    assert any(t["id"] == ticket and t["status"] == "registered" for t in shown["tickets"])
+
+
+def test_a_desk_station_asks_an_organizers_pin_on_its_terminal(
+    demo: tuple[Path, str, dict[str, str]], tmp_path: Path
+) -> None:
+    data, event, pins = demo
+    (data / "eventdesk.toml").write_text('[station]\nrole = "desk"\n')
+    try:
+        before = json.loads(run(data, "--json", "event", "show", event).stdout)
+        wrong = "1111" if pins["Olivia Organizer"] != "1111" else "2222"
+        said = typed_at_terminal(
+            data, ["event", "update", event, "--capacity", "4321"], ["Olivia Organizer", wrong]
+        )
+        assert "Organizer's name" in said and "name or PIN is wrong" in said, said
+        said = typed_at_terminal(
+            data, ["event", "update", event, "--capacity", "4321"], ["Sam Desk", pins["Sam Desk"]]
+        )
+        assert "Sam Desk is not an organizer" in said, said
+        assert json.loads(run(data, "--json", "event", "show", event).stdout) == before
+        said = typed_at_terminal(
+            data,
+            ["event", "update", event, "--capacity", "4321"],
+            ["Olivia Organizer", pins["Olivia Organizer"]],
+        )
+        assert json.loads(run(data, "--json", "event", "show", event).stdout)["capacity"] == 4321
+        assert pins["Olivia Organizer"] not in said  # the PIN is not echoed
+        # Without a terminal (a script) it is refused, as before.
+        done = run(data, "event", "update", event, "--capacity", "99")
+        assert done.returncode == 1 and "this one is a desk station" in done.stderr
+        assert "asks for an organizer's name and PIN" in done.stderr
+    finally:
+        (data / "eventdesk.toml").unlink()
+        run(data, "event", "update", event, "--capacity", str(before["capacity"]))
+
+
+def typed_at_terminal(data: Path, args: list[str], answers: list[str]) -> str:
+    """``args`` run on a terminal, each of ``answers`` typed when a prompt asks; what it
+    printed (prompts, echo and output) once it ended."""
+    output = bytearray()
+    process, master = in_terminal(
+        [*station(data), *args], {**os.environ, "TERM": "dumb"}, output=output
+    )
+    try:
+        for at, answer in enumerate(answers):
+            prompt = ("Organizer's name", "PIN")[at]
+            wait_until(lambda p=prompt: p in output.decode("utf-8", "replace"), what=prompt)
+            os.write(master, f"{answer}\r".encode())
+        process.wait(timeout=120)
+    finally:
+        stop(process, master)
+    return output.decode("utf-8", "replace")
+
+
+def test_a_station_with_no_role_on_a_server_it_does_not_own_is_a_desk(
+    tmp_path: Path,
+) -> None:
+    """No [station] role, a PostgreSQL login granted every table but not owning them: the
+    organizer's commands are refused by the station itself (least privilege by default)."""
+    base = os.environ.get(PG_ENV)
+    if not base:
+        pytest.skip(PG_SKIP)
+    url = make_url(base)
+    database = f"{_database_name()}_norole"
+    login = f"norole_{database.removeprefix('eventdesk_test_')}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        conn.exec_driver_sql(f'CREATE DATABASE "{database}"')
+        conn.exec_driver_sql(f'DROP ROLE IF EXISTS "{login}"')
+        conn.exec_driver_sql(f"CREATE ROLE \"{login}\" LOGIN PASSWORD 'pw'")
+    owner_url = url.set(database=database).render_as_string(hide_password=False)
+    login_url = url.set(database=database, username=login, password="pw").render_as_string(
+        hide_password=False
+    )
+    owner_dir, login_dir = tmp_path / "owner", tmp_path / "login"
+    try:
+        pg = [EVENTDESK, "--db", owner_url, "--data-dir", str(owner_dir)]
+        made = subprocess.run(
+            [*pg, "--json", "demo", "--no-ui", "--attendees", "5"],
+            capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+        assert made.returncode == 0, made.stderr
+        event = json.loads(made.stdout)["event"]
+        here = create_engine(url.set(database=database), isolation_level="AUTOCOMMIT")
+        with here.connect() as conn:  # every table, as a careless grant would give
+            conn.exec_driver_sql(f'GRANT ALL ON ALL TABLES IN SCHEMA public TO "{login}"')
+            conn.exec_driver_sql(f'GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO "{login}"')
+        here.dispose()
+        as_login = [EVENTDESK, "--db", login_url, "--data-dir", str(login_dir)]
+        done = subprocess.run(
+            [*as_login, "event", "cancel", event],
+            capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+        assert done.returncode == 1, (done.stdout, done.stderr)
+        assert "this one is a desk station (no [station] role is set" in done.stderr
+        shown = subprocess.run(
+            [*pg, "--json", "event", "show", event],
+            capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+        assert json.loads(shown.stdout)["status"] != "cancelled"
+        # The owner's own station (no role either) is the organizer's.
+        owner = subprocess.run(
+            [*pg, "venue", "add", "--name", "Annex"],
+            capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+        assert owner.returncode == 0, owner.stderr
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+            conn.exec_driver_sql(f'DROP ROLE IF EXISTS "{login}"')
+        admin.dispose()

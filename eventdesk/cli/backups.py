@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
+from eventdesk.cli.access import organizer_only
 from eventdesk.cli.common import (
     Ctx,
-    organizer_only,
     pass_ctx,
 )
 
@@ -57,6 +57,7 @@ def init(obj: Ctx, new_key: bool) -> None:
     help="Keep running: a backup every N minutes, keeping --keep (or [backup] keep) of them.",
 )
 @pass_ctx
+@organizer_only
 def backup(obj: Ctx, output: str | None, keep: int | None, every_minutes: float | None) -> None:
     """Back up the live database (SQLite online backup), verified; or keep doing so."""
     from eventdesk.services.backup import BackupSchedule, prune

@@ -6,10 +6,10 @@ from typing import Any
 
 import click
 
+from eventdesk.cli.access import organizer_only
 from eventdesk.cli.common import (
     Ctx,
     local,
-    organizer_only,
     pass_ctx,
     table,
     to_jsonable,

@@ -4,7 +4,6 @@ people, JSON for scripts, the door's options and the exit codes (CLI.md)."""
 from __future__ import annotations
 
 import dataclasses
-import functools
 import importlib.metadata
 import json
 from collections.abc import Callable, Iterable, Sequence
@@ -15,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from eventdesk.config import Config
-from eventdesk.errors import NotAllowed
 from eventdesk.values import local_text, parse_amount
 
 if TYPE_CHECKING:  # the store loads SQLAlchemy: with the first command that opens it
@@ -183,26 +181,6 @@ def device(name: str) -> Callable[..., Any] | None:
         if callable(loaded):
             return loaded  # type: ignore[no-any-return]
     return None
-
-
-def organizer_only(command: Callable[..., Any]) -> Callable[..., Any]:
-    """A command only an organizer's station runs: a station whose settings make it a desk or
-    a kiosk (``[station] role``) refuses it, so a door laptop left open cannot add an organizer,
-    reset a PIN, cancel an event or restore a database."""
-
-    @functools.wraps(command)
-    def guarded(obj: Ctx, *args: Any, **kwargs: Any) -> Any:
-        role = obj.config.station_role
-        if role in ("desk", "kiosk"):
-            name = click.get_current_context().command_path.removeprefix("eventdesk ")
-            raise NotAllowed(
-                f"`{name}` is for an organizer's station: this one is a {role} station "
-                "([station] role in eventdesk.toml)",
-                field="station.role",
-            )
-        return command(obj, *args, **kwargs)
-
-    return guarded
 
 
 def amount_option(value: str | None) -> int | None:

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import click
 
+from eventdesk.cli.access import organizer_only
 from eventdesk.cli.common import (
     Ctx,
     local,
-    organizer_only,
     pass_ctx,
     table,
 )
@@ -33,6 +33,7 @@ from eventdesk.values import format_cents
     "--csv", "csv_path", type=click.Path(dir_okay=False), help="Also write the rows as CSV."
 )
 @pass_ctx
+@organizer_only
 def report(obj: Ctx, name: str, event_ref: str, csv_path: str | None) -> None:
     """A report: attendance, revenue, sales, sessions, waitlists, scans or conflicts (tickets
     admitted by a station while it was offline and by another meanwhile)."""
@@ -131,6 +132,7 @@ def import_attendees_command(obj: Ctx, file: str, event_ref: str, dry_run: bool)
 @click.argument("event_ref", metavar="EVENT")
 @click.option("--output", required=True, type=click.Path(dir_okay=False))
 @pass_ctx
+@organizer_only
 def export(obj: Ctx, kind: str, event_ref: str, output: str) -> None:
     """Export attendees, check-ins, the scan log or payments as CSV."""
     from eventdesk.services.csvexport import export as write
@@ -144,6 +146,7 @@ def export(obj: Ctx, kind: str, event_ref: str, output: str) -> None:
 @click.argument("event_ref", metavar="EVENT", required=False)
 @click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
 @pass_ctx
+@organizer_only
 def log_command(obj: Ctx, event_ref: str | None, limit: int) -> None:
     """The transaction log, newest first."""
     from eventdesk.services.txlog import recent

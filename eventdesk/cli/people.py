@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 
+from eventdesk.cli.access import desk_only, organizer_only
 from eventdesk.cli.common import (
     Ctx,
     local,
-    organizer_only,
     pass_ctx,
     table,
     to_jsonable,
@@ -27,6 +27,7 @@ def attendee() -> None:
 @click.option("--phone")
 @click.option("--pin", help="4 to 12 digits, for the kiosk lookup.")
 @pass_ctx
+@desk_only
 def attendee_add(
     obj: Ctx, name: str, email: str, company: str | None, phone: str | None, pin: str | None
 ) -> None:
@@ -40,6 +41,7 @@ def attendee_add(
 @click.argument("query", default="", required=False)
 @click.option("--limit", type=click.IntRange(1, 500), default=50, show_default=True)
 @pass_ctx
+@desk_only
 def attendee_find(obj: Ctx, query: str, limit: int) -> None:
     """Search by name, email, company or ticket id, as typed (accents and case ignored)."""
     from eventdesk.services.attendees import find_attendees
@@ -56,6 +58,7 @@ def attendee_find(obj: Ctx, query: str, limit: int) -> None:
 @attendee.command("show")
 @click.argument("attendee_ref", metavar="ATTENDEE")
 @pass_ctx
+@desk_only
 def attendee_show(obj: Ctx, attendee_ref: str) -> None:
     from eventdesk.services.attendees import show_attendee
     from eventdesk.services.registration import tickets_of_attendee
@@ -100,6 +103,7 @@ def attendee_show(obj: Ctx, attendee_ref: str) -> None:
 @click.option("--company")
 @click.option("--phone")
 @pass_ctx
+@organizer_only
 def attendee_update(
     obj: Ctx,
     attendee_ref: str,
@@ -120,6 +124,7 @@ def attendee_update(
 @click.argument("attendee_ref", metavar="ATTENDEE")
 @click.option("--pin", required=True)
 @pass_ctx
+@desk_only
 def attendee_set_pin(obj: Ctx, attendee_ref: str, pin: str) -> None:
     from eventdesk.services.attendees import set_attendee_pin
 

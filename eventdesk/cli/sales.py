@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from eventdesk.cli.access import desk_only, organizer_only
 from eventdesk.cli.common import (
     Ctx,
     amount_option,
@@ -41,6 +42,7 @@ from eventdesk.values import format_cents
 @click.option("--invite-code", help="The invite code of an invite-only event.")
 @click.option("--override-invite", is_flag=True, help="Staff: register without the invite code.")
 @pass_ctx
+@desk_only
 def register(
     obj: Ctx,
     event_ref: str,
@@ -111,6 +113,7 @@ def register(
 @click.argument("ticket_id", metavar="TICKET", required=False)
 @click.option("--order", "order_id", type=int, help="Cancel every ticket of an order.")
 @pass_ctx
+@desk_only
 def cancel(obj: Ctx, ticket_id: str | None, order_id: int | None) -> None:
     """Cancel a ticket (or an order); the freed place goes to the waitlist at once."""
     from eventdesk.services.registration import cancel as do_cancel
@@ -153,6 +156,7 @@ def cancel(obj: Ctx, ticket_id: str | None, order_id: int | None) -> None:
 @click.command()
 @click.argument("event_ref", metavar="EVENT")
 @pass_ctx
+@desk_only
 def waitlist(obj: Ctx, event_ref: str) -> None:
     """The waitlist in promotion order (tier, then arrival)."""
     from eventdesk.services.registration import list_waitlist
@@ -183,6 +187,7 @@ def waitlist(obj: Ctx, event_ref: str) -> None:
 @click.argument("ticket_id", metavar="TICKET")
 @click.option("--force", is_flag=True, help="Admit over capacity (organizer's call).")
 @pass_ctx
+@desk_only
 def promote(obj: Ctx, ticket_id: str, force: bool) -> None:
     """Move a ticket off the waitlist now."""
     from eventdesk.services.registration import promote as do_promote
@@ -225,6 +230,7 @@ def _money_json(s: Any) -> dict[str, Any]:
 )
 @click.option("--completed", is_flag=True, help="Record an invoice as paid already.")
 @pass_ctx
+@desk_only
 def pay(
     obj: Ctx,
     ticket_id: str,
@@ -257,6 +263,7 @@ def pay(
 @click.option("--reference")
 @click.option("--cancel", "cancel_ticket", is_flag=True, help="Cancel the ticket too (frees it).")
 @pass_ctx
+@organizer_only
 def refund(
     obj: Ctx,
     ticket_id: str,
@@ -308,6 +315,7 @@ def payment() -> None:
 @payment.command("list")
 @click.argument("ticket_id", metavar="TICKET")
 @pass_ctx
+@desk_only
 def payment_list(obj: Ctx, ticket_id: str) -> None:
     from eventdesk.services.payments import list_payments, payment_summary
 
@@ -342,6 +350,7 @@ def payment_list(obj: Ctx, ticket_id: str) -> None:
 @payment.command("settle")
 @click.argument("payment_id", type=int)
 @pass_ctx
+@organizer_only
 def payment_settle(obj: Ctx, payment_id: int) -> None:
     """Mark a pending payment (an invoice) as paid."""
     from eventdesk.services.payments import settle
@@ -362,6 +371,7 @@ def ticket() -> None:
 @click.option("--png", "png_path", type=click.Path(dir_okay=False), help="Write the QR as PNG.")
 @click.option("--svg", "svg_path", type=click.Path(dir_okay=False), help="Write the QR as SVG.")
 @pass_ctx
+@desk_only
 def ticket_show(
     obj: Ctx, ticket_id: str, only_payload: bool, png_path: str | None, svg_path: str | None
 ) -> None:
@@ -425,6 +435,7 @@ def ticket_show(
 
 @ticket.command("issue")
 @pass_ctx
+@organizer_only
 def ticket_issue(obj: Ctx) -> None:
     """Sign the QR of every ticket that has none yet (needs this station's signing key)."""
     from eventdesk.tickets import issue_missing

@@ -1,0 +1,102 @@
+"""Who may run what from a station's command line: least privilege by default.
+
+A station's role is its ``[station] role`` setting. A station that names none is a desk station,
+unless it is the single-box install's own database: an SQLite file in its data folder (whoever
+can run the command there can open the file itself, so a role would guard nothing), or a
+PostgreSQL login that owns the database's tables (the organizer's). On a desk station an
+organizer's command asks for an organizer's name and PIN on the terminal; without a terminal it
+is refused. A kiosk station refuses the organizer's commands and the desk's (attendees' data,
+registrations, payments, cancellations, badges of any ticket).
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+import click
+
+from eventdesk.config import StationRole
+from eventdesk.errors import NotAllowed
+
+if TYPE_CHECKING:
+    from eventdesk.cli.common import Ctx
+
+Level = Literal["desk", "organizer"]
+RANK: dict[StationRole, int] = {"kiosk": 0, "desk": 1, "organizer": 2}
+FOR: dict[Level, str] = {
+    "organizer": "an organizer's station",
+    "desk": "a desk or an organizer's station",
+}
+SET = "([station] role in eventdesk.toml)"
+UNSET = (
+    "(no [station] role is set, and its database login is not the database's owner: "
+    '[station] role = "organizer" makes it an organizer\'s)'
+)
+
+
+@dataclass(frozen=True)
+class Rights:
+    """The role a station's commands run with, and how it was decided (said in a refusal)."""
+
+    role: StationRole
+    why: str
+
+
+def station_rights(obj: Ctx) -> Rights:
+    role = obj.config.station_role
+    if role is not None:
+        return Rights(role, SET)
+    if obj.config.is_sqlite or obj.store.owns_database():
+        return Rights("organizer", "")
+    return Rights("desk", UNSET)
+
+
+def needs(level: Level) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A command for a station of at least ``level``."""
+
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(command)
+        def guarded(obj: Ctx, *args: Any, **kwargs: Any) -> Any:
+            rights = station_rights(obj)
+            if RANK[rights.role] < RANK[level]:
+                name = click.get_current_context().command_path.removeprefix("eventdesk ")
+                if not (level == "organizer" and rights.role == "desk" and _asked(obj, name)):
+                    hint = (
+                        "; on its terminal it asks for an organizer's name and PIN"
+                        if level == "organizer" and rights.role == "desk"
+                        else ""
+                    )
+                    raise NotAllowed(
+                        f"`{name}` is for {FOR[level]}: this one is a {rights.role} station "
+                        f"{rights.why}{hint}",
+                        field="station.role",
+                    )
+            return command(obj, *args, **kwargs)
+
+        return guarded
+
+    return decorate
+
+
+def _asked(obj: Ctx, name: str) -> bool:
+    """An organizer, at the desk station's terminal, gives their name and PIN for ``name``:
+    True once they did (a wrong PIN counts towards the account's lockout and is refused)."""
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        return False
+    from eventdesk.services.auth import verify_staff
+
+    click.echo(f"`{name}` is an organizer's command: an organizer signs it.", err=True)
+    who = click.prompt("Organizer's name", err=True)
+    pin = click.prompt("PIN", hide_input=True, err=True)
+    signed = verify_staff(obj.store, who, pin)
+    if signed.role != "organizer":
+        raise NotAllowed(f"{signed.name} is not an organizer: `{name}` needs an organizer's PIN")
+    return True
+
+
+organizer_only = needs("organizer")
+desk_only = needs("desk")
