@@ -14,6 +14,7 @@ from eventdesk.cli.common import (
 )
 from eventdesk.config import DEFAULT_PRINTER
 from eventdesk.errors import InvalidInput
+from eventdesk.text import for_terminal
 
 
 @click.command()
@@ -66,6 +67,8 @@ def badge(obj: Ctx, ticket_id: str, fmt: str, output: str | None, printer: str |
         return
     if fmt in ("png", "escpos") and sys.stdout.isatty():
         raise click.UsageError(f"a {fmt} badge is binary: give --output FILE (or pipe it)")
+    if sys.stdout.isatty():  # text or ZPL read on a terminal: a name's escapes written out
+        data = for_terminal(data.decode("utf-8", "replace"), lines=True).encode("utf-8")
     try:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

@@ -88,3 +88,40 @@ def prefix_upper_bound(prefix: str) -> str:
     if last > 0x10FFFF:
         return prefix_upper_bound(prefix[:-1]) if len(prefix) > 1 else "\U0010ffff"
     return prefix[:-1] + chr(last)
+
+
+# --- text for a terminal ----------------------------------------------------------------------
+# Characters a terminal acts on instead of showing: the C0 and C1 controls and DEL (escape
+# sequences move the cursor, clear the screen, retitle the window), and the bidirectional
+# embeddings, overrides and isolates (they reorder what follows them on the line). A name or a
+# station's name from the database is shown with these written out (``\x1b``), never acted on.
+_ACTED_ON = frozenset(
+    [*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+)
+_SHOWN = {code: f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" for code in _ACTED_ON}
+_AS_LINES = {code: shown for code, shown in _SHOWN.items() if code != 0x0A}
+
+
+def for_terminal_table(keep: str = "") -> dict[int, str]:
+    """What ``for_terminal`` writes out, as a ``str.translate`` table (but ``keep``)."""
+    return {code: shown for code, shown in _SHOWN.items() if chr(code) not in keep}
+
+
+def for_terminal(value: object, *, lines: bool = False) -> str:
+    """``value`` as text a terminal shows as it is: every character a terminal would act on
+    written out; with ``lines``, line breaks are kept as line breaks."""
+    text = value if isinstance(value, str) else str(value)
+    if text.isprintable() and not lines:
+        return text  # nothing to write out (the common case: no translation)
+    return text.translate(_AS_LINES if lines else _SHOWN)
+
+
+# JSON escapes the C0 controls itself; these it leaves as they are, and a terminal showing
+# `--json` output would act on them.
+_JSON_ESCAPED = {code: f"\\u{code:04x}" for code in _ACTED_ON if code >= 0x7F}
+
+
+def json_for_terminal(document: str) -> str:
+    """A JSON document (``json.dumps`` with ``ensure_ascii=False``) with every character a
+    terminal acts on escaped: the same document for a program reading it."""
+    return document.translate(_JSON_ESCAPED)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import sys
 import threading
 from collections.abc import Callable
@@ -16,11 +15,15 @@ from eventdesk.cli.common import (
     EXIT_ENVIRONMENT,
     Ctx,
     door_options,
+    json_text,
     local,
     pass_ctx,
     scan_human,
     scan_json,
     table,
+)
+from eventdesk.cli.common import (
+    say as tell,
 )
 from eventdesk.config import DECODERS
 from eventdesk.errors import EnvironmentProblem, InvalidInput
@@ -112,12 +115,12 @@ def scan(
         lambda: obj.store,
         event_ref,
         now=utcnow(),
-        warn=lambda text: click.echo(f"eventdesk scan: {text}", err=True),
+        warn=lambda text: tell(f"eventdesk scan: {text}", err=True),
     )
     print_to = obj.config.badge_printer(printer, auto_print)
 
     def say(text: str) -> None:
-        click.echo(f"eventdesk scan: {text}", err=True)
+        tell(f"eventdesk scan: {text}", err=True)
 
     def database(state: DatabaseState) -> None:
         say(state.sentence())
@@ -182,9 +185,9 @@ def scan(
     def show(decision: Decision) -> None:
         result = decision.result
         if obj.as_json:
-            click.echo(json.dumps(scan_json(result, decision), ensure_ascii=False))
+            click.echo(json_text(scan_json(result, decision)))
         else:
-            click.echo(f"{scan_human(result)}   ({decision.latency_ms:.0f} ms)")
+            tell(f"{scan_human(result)}   ({decision.latency_ms:.0f} ms)")
         sys.stdout.flush()
         if door_sound is not None:
             from kiosk.sound import cue_for
@@ -514,11 +517,11 @@ def print_queue(obj: Ctx, state: str | None, retry: bool, keep_running: bool, li
         again = retry_failed(obj.store)
         outcomes = drain(obj.store, printers, worker=obj.station)
         if not obj.as_json:
-            click.echo(f"{again} failed job(s) back in the queue")
+            tell(f"{again} failed job(s) back in the queue")
             for outcome in outcomes:
-                click.echo(_outcome_line(outcome))
+                tell(_outcome_line(outcome))
     if keep_running:
-        click.echo(
+        tell(
             f"eventdesk print-queue: printing for {', '.join(sorted(printers))} (Ctrl-C stops)",
             err=True,
         )
@@ -526,22 +529,21 @@ def print_queue(obj: Ctx, state: str | None, retry: bool, keep_running: bool, li
         def report(outcome: Any) -> None:
             if obj.as_json:
                 click.echo(
-                    json.dumps(
+                    json_text(
                         {
                             "job": outcome.job.id,
                             "ticket_id": outcome.job.ticket_id,
                             "printer": outcome.job.printer,
                             "state": outcome.state,
                             "detail": outcome.detail,
-                        },
-                        ensure_ascii=False,
+                        }
                     )
                 )
             else:
-                click.echo(_outcome_line(outcome))
+                tell(_outcome_line(outcome))
 
         def database(state: DatabaseState) -> None:
-            click.echo(f"eventdesk print-queue: {state.sentence()}", err=True)
+            tell(f"eventdesk print-queue: {state.sentence()}", err=True)
 
         worker = PrintWorker(
             obj.store,

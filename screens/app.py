@@ -38,6 +38,7 @@ from screens.messages import (
     SyncProblem,
 )
 from screens.scanner_keys import KeysPaused, ScannedLine, ScannerGate, SerialScannerState
+from screens.terminal_text import show_control_characters
 from screens.widgets.key_bar import say_refusal
 
 if TYPE_CHECKING:
@@ -471,6 +472,7 @@ def make_app(
     is opened now."""
     if mode not in MODES:
         raise InvalidInput(f"mode must be one of {', '.join(MODES)}", field="mode")
+    show_control_characters()  # a name's escape sequences shown, never acted on
     config = (config or load_config(data_dir=data_dir, database_url=db_url)).with_options(
         event=event, camera=camera, decoder=decoder, printer=printer, auto_print=auto_print
     )

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from eventdesk.config import Config
+from eventdesk.text import for_terminal, json_for_terminal
 from eventdesk.values import local_text, parse_amount
 
 if TYPE_CHECKING:  # the store loads SQLAlchemy: with the first command that opens it
@@ -89,14 +90,30 @@ class Ctx:
             self._store.dispose()
             self._store = None
 
-    def emit(self, data: Any, human: str | Callable[[], str] | None = None) -> None:
+    def emit(
+        self, data: Any, human: str | Callable[[], str] | None = None, *, raw: bool = False
+    ) -> None:
+        """``data`` as one JSON line with ``--json``, else ``human`` for people. What a
+        terminal would act on in either (an escape sequence in a name) is written out;
+        ``raw``: the human text carries this command's own terminal colours, and cleaned
+        its values itself."""
         if self.as_json:
-            click.echo(json.dumps(to_jsonable(data), ensure_ascii=False))
-        else:
-            text = human() if callable(human) else human
-            if text is None:
-                text = json.dumps(to_jsonable(data), ensure_ascii=False, indent=2)
-            click.echo(text)
+            click.echo(json_text(data))
+            return
+        text = human() if callable(human) else human
+        if text is None:
+            text = json_text(data, indent=2)
+        click.echo(text if raw else for_terminal(text, lines=True))
+
+
+def json_text(data: Any, *, indent: int | None = None) -> str:
+    """One JSON document, safe to show in a terminal (the same document to a program)."""
+    return json_for_terminal(json.dumps(to_jsonable(data), ensure_ascii=False, indent=indent))
+
+
+def say(text: str, *, err: bool = False) -> None:
+    """A line for people (stderr with ``err``), what a terminal would act on written out."""
+    click.echo(for_terminal(text, lines=True), err=err)
 
 
 def to_jsonable(value: Any) -> Any:
@@ -114,7 +131,7 @@ def to_jsonable(value: Any) -> Any:
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    cells = [[("" if c is None else str(c)) for c in row] for row in rows]
+    cells = [[("" if c is None else for_terminal(c)) for c in row] for row in rows]
     if not cells:
         return "(none)"
     widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]

@@ -14,6 +14,7 @@ from eventdesk.cli.common import (
     Ctx,
     local,
     pass_ctx,
+    say,
     table,
 )
 from eventdesk.errors import InvalidInput
@@ -103,7 +104,7 @@ def import_attendees_command(obj: Ctx, file: str, event_ref: str, dry_run: bool)
             dry_run=dry_run,
             station=obj.station,
             progress=step,
-            say=lambda line: click.echo(f"eventdesk: {line}", err=True),
+            say=lambda line: say(f"eventdesk: {line}", err=True),
         )
     verb = "would import" if dry_run else "imported"
     obj.emit(

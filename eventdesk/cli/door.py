@@ -14,6 +14,7 @@ from eventdesk.cli.common import (
     door_options,
     local,
     pass_ctx,
+    say,
     scan_human,
     scan_json,
     table,
@@ -100,7 +101,7 @@ def checkin(
         lambda: obj.store,
         event_ref,
         now=utcnow(),
-        warn=lambda text: click.echo(f"eventdesk: {text}", err=True),
+        warn=lambda text: say(f"eventdesk: {text}", err=True),
     )
     print_to = obj.config.badge_printer(printer, auto_print)
     options: dict[str, Any] = {
@@ -124,7 +125,7 @@ def checkin(
     obj.emit(scan_json(result), lambda: scan_human(result))
     if result.offline:
         waiting = obj.door_station().pending
-        click.echo(
+        say(
             f"eventdesk: OFFLINE ({obj.door_station().link.reason or 'server not answering'}): "
             f"decided from this station's copy; {waiting} scan(s) waiting to upload",
             err=True,
@@ -136,7 +137,7 @@ def checkin(
         else:
             lines = print_badge(obj, print_to, result.ticket_id or "")
         for line in lines:
-            click.echo(f"eventdesk: {line}", err=True)
+            say(f"eventdesk: {line}", err=True)
     if not result.admitted:
         raise click.exceptions.Exit(EXIT_REFUSED)
 

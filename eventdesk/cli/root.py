@@ -13,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import importlib.metadata
-import json
 import os
 import sys
 from collections.abc import Sequence
@@ -29,6 +28,8 @@ from eventdesk.cli.common import (
     EXIT_REFUSED,
     STATION_DATABASE,
     Ctx,
+    json_text,
+    say,
 )
 from eventdesk.cli.json_option import JSON_HELP, accept_json, json_wanted
 from eventdesk.config import Config, load_config, sqlite_url
@@ -144,11 +145,9 @@ def _demo_in_an_empty_folder(config: Config) -> Config:
 
 # --- entry point ----------------------------------------------------------------------------
 def _fail(message: str, code: int, *, as_json: bool, field: str | None = None) -> int:
-    click.echo(f"eventdesk: {message}", err=True)
+    say(f"eventdesk: {message}", err=True)
     if as_json:
-        click.echo(
-            json.dumps({"error": message, "field": field, "exit_code": code}, ensure_ascii=False)
-        )
+        click.echo(json_text({"error": message, "field": field, "exit_code": code}))
     return code
 
 

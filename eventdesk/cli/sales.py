@@ -19,6 +19,7 @@ from eventdesk.cli.common import (
 )
 from eventdesk.errors import InvalidInput, NotAllowed
 from eventdesk.services.payments import METHODS
+from eventdesk.text import for_terminal
 from eventdesk.values import format_cents
 
 
@@ -426,11 +427,13 @@ def ticket_show(
         if info.checked_in_at:
             when = local(info.checked_in_at, obj.zones().of(info.event))
             lines.append(f"  checked in {when} at {info.checked_in_station}")
-        if info.qr_payload:
-            lines.extend(["", qr_text(info.qr_payload, color=sys.stdout.isatty()), info.qr_payload])
-        return "\n".join(lines)
+        shown = for_terminal("\n".join(lines), lines=True)
+        if info.qr_payload:  # the QR's own colours, after what came from the database
+            qr = qr_text(info.qr_payload, color=sys.stdout.isatty())
+            shown += f"\n\n{qr}\n{for_terminal(info.qr_payload)}"
+        return shown
 
-    obj.emit({**to_jsonable(info), **_money_json(money)}, human)
+    obj.emit({**to_jsonable(info), **_money_json(money)}, human, raw=True)
 
 
 @ticket.command("issue")

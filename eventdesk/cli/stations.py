@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from eventdesk.cli.common import EXIT_ENVIRONMENT, Ctx, local, pass_ctx, to_jsonable
+from eventdesk.cli.common import EXIT_ENVIRONMENT, Ctx, local, pass_ctx, say, to_jsonable
 
 if TYPE_CHECKING:
     from eventdesk.services.door import SyncReport
@@ -76,7 +76,7 @@ def sync(obj: Ctx, watch: bool, every: float | None, full: bool) -> None:
         report = station.sync_round(full=full)
         obj.emit(_report_json(report), lambda: _report_human(report))
         if not report.online:
-            click.echo(
+            say(
                 f"eventdesk: server not answering ({report.reason}): nothing synced, "
                 f"{report.pending} scan(s) still waiting",
                 err=True,
