@@ -4,10 +4,11 @@ A station whose database is a PostgreSQL server decides each scan on the server 
 server answers within ``offline_after`` seconds (about 1 s). When it does not, or the last try
 failed, the station decides from its mirror (``services.mirror``) with the same rules, says
 ``offline`` on the answer, and puts the scan in the mirror's outbox in the same durable
-transaction. A station with scans waiting to upload goes on deciding from its mirror until
-they are uploaded, so that its own offline admissions are never contradicted by its next
-online answer. ``SyncLoop`` (the app, ``scan``, ``sync --watch``) uploads and refreshes every
-few seconds, and brings the station back online by itself once everything waiting is up.
+transaction. ``SyncLoop`` (the app, ``scan``, ``sync --watch``) asks the server again every
+``PROBE_SECONDS`` while it is away, and the station decides online again as soon as it answers:
+its outbox goes up beside its next scans, and a scan whose ticket this station decided offline
+has those decisions uploaded first, so its own offline admissions are never contradicted by an
+online answer. On a link that comes and goes only the scans made while it is down are offline.
 
 An SQLite station is one box: it never goes offline this way (``Station`` is for servers).
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import sys
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -32,7 +34,7 @@ from eventdesk.errors import DatabaseUnavailable, EventdeskError, NotAllowed, No
 from eventdesk.ids import new_nonce
 from eventdesk.outage import describe, is_outage
 from eventdesk.services.checkin import Checkin, scan_each
-from eventdesk.services.link import Link, ServerAway
+from eventdesk.services.link import QUICK_SECONDS, Link, ServerAway
 from eventdesk.services.mirror import (
     EVENT,
     OUTBOX,
@@ -49,6 +51,7 @@ from eventdesk.services.mirror_repair import open_mirror
 from eventdesk.services.scan_result import Direction, ScanResult, parse_nonce
 from eventdesk.services.sync import Uploaded, upload
 from eventdesk.services.undo import UndoResult, undo_checkin
+from eventdesk.tickets import InvalidPayload, parse_payload
 from eventdesk.values import local_text, utcnow
 
 T = TypeVar("T")
@@ -62,6 +65,7 @@ CONNECT_SECONDS = 5.0  # libpq's connect_timeout for a station's store (eventdes
 CATCH_UP_SECONDS = 10.0  # a one-shot command's upload of what an earlier run left
 DRAIN_ROUNDS = 5  # uploads in a row while offline scans keep coming in
 AWAY_MEMORY = 300.0  # seconds a new process remembers that the server did not answer
+PROBE_SECONDS = 0.2  # while the server is away, how often the sync loop asks it again
 
 
 # --- deciding from the mirror ---------------------------------------------------------------
@@ -219,10 +223,13 @@ class Station:
         self.notices: list[str] = []  # what opening the mirror did, said by the next round
         self._lock = threading.Lock()
         self._sync_lock = threading.Lock()
-        # Held by an offline decision (deciding, writing the outbox) and by the switch back
-        # online once the outbox is empty: a scan is either uploaded or decided online.
+        # Held by an offline decision (deciding, writing the outbox, counting it).
         self.outbox_lock = threading.RLock()
         self._pending: int | None = None
+        # One upload at a time in this process (a round's batches, a scan's own rows between
+        # them); another process of the station uploading beside it sends nothing twice (each
+        # row's nonce is the server's once).
+        self._upload_lock = threading.Lock()
         self.on_queued: list[Callable[[], None]] = []  # a scan went into the outbox
         self.link.listeners.append(self._remember_link)
 
@@ -254,7 +261,7 @@ class Station:
         """A read a screen shows (a search, a card): on the server, within the threshold,
         while the station decides online; else from its mirror (and a server that did not
         answer in time makes the station decide offline, as a scan does)."""
-        if self.deciding_online():
+        if self.asks_server():
             try:
                 return self.link.call(on_server, one_off=True)
             except ServerAway:
@@ -311,34 +318,66 @@ class Station:
         return max(self.link.threshold, CONNECT_SECONDS)
 
     def deciding_online(self) -> bool:
-        return self.link.online and self.pending == 0
+        """The server answered the last time it was asked (the station says ONLINE)."""
+        return self.link.online
+
+    def asks_server(self) -> bool:
+        """A scan, an undo or a read asks the server: it answers, or it refused at once a moment
+        ago (a link that comes and goes); a silent one is asked again by the sync loop, not by
+        each scan."""
+        return self.link.worth_asking()
+
+    def upload_own(self, what: str) -> None:
+        """Before a scan or an undo is decided online: what this station decided offline about
+        its ticket (``what``: the scanned line or the ticket's id) and has not uploaded yet,
+        uploaded first, so that the server's answer counts it."""
+        if self.pending == 0:
+            return
+        text = what.strip() if isinstance(what, str) else ""
+        try:
+            ticket_id = parse_payload(text).ticket_id
+        except InvalidPayload:
+            ticket_id = text.upper()
+        with self.mirror.store.read() as session:
+            waiting = list(
+                session.execute(
+                    select(OUTBOX.c.seq).where(
+                        OUTBOX.c.state == "pending",
+                        (OUTBOX.c.ticket_id == ticket_id) | (OUTBOX.c.payload == text[:200]),
+                    )
+                ).scalars()
+            )
+        if waiting:
+            upload(self.server(), self.mirror, lock=self._upload_lock, only=waiting)
+            self.counted(fresh=True)
 
     def door(self, **options: Any) -> Door:
         return Door(self, **options)
 
     # --- rounds ----------------------------------------------------------------------------
     def sync_round(self, *, full: bool = False, refresh_mirror: bool = True) -> SyncReport:
-        """Upload what waits, go back online once the outbox is empty, then refresh the
+        """Back online as soon as the server answers, upload what waits, then refresh the
         mirror. One process of a data folder at a time does it (``mirror.lock``); another
         one's round meanwhile only checks the server and counts what waits."""
         with self._sync_lock, FolderLock(self.config.data_dir) as mine:
             sent = Uploaded()
             refreshed: Refreshed | None = None
             reason = ""
+            started = time.monotonic()
             try:
                 server = self.server()
                 server.check_connection()
+                self.link.came_back()  # the next scans online, the outbox going up beside them
                 if mine.held:
                     sent = self._drain(server)
                     upload_prints(server, self.mirror)  # badges printed offline: the log
                     if refresh_mirror:
                         refreshed = refresh(server, self.mirror, full=full)
-                self._online_if_drained()
             except Exception as exc:
                 if not is_outage(exc):
                     raise
                 reason = describe(exc)
-                self.link.went_away(reason)
+                self.link.went_away(reason, refused=time.monotonic() - started <= QUICK_SECONDS)
             self.counted(fresh=True)
             status = self.mirror.status()
             return SyncReport(
@@ -355,26 +394,18 @@ class Station:
             )
 
     def _drain(self, server: Store) -> Uploaded:
-        """Upload until the outbox is empty (scans decided offline meanwhile included), and go
-        back online at that moment: no scan slips between the last upload and the switch."""
+        """Upload until the outbox is empty (scans decided offline meanwhile included)."""
         total = Uploaded()
         for _ in range(DRAIN_ROUNDS):
-            sent = upload(server, self.mirror)
+            sent = upload(server, self.mirror, lock=self._upload_lock)
             total.uploaded += sent.uploaded
             total.conflicts += sent.conflicts
             total.refused += sent.refused
             total.problems.extend(sent.problems)
-            if self._online_if_drained():
+            self.counted(fresh=True)
+            if not self.pending:
                 break
         return total
-
-    def _online_if_drained(self) -> bool:
-        with self.outbox_lock:
-            self.counted(fresh=True)
-            if self.pending:
-                return False
-            self.link.came_back()
-            return True
 
     def catch_up(self, *, limit: float = CATCH_UP_SECONDS) -> None:
         """A one-shot command (``checkin``) before its decision: upload what an earlier run
@@ -537,7 +568,7 @@ class Door:
         key = parse_nonce(nonce) or new_nonce()
         moment = now or self.clock()
         options = {"session_id": session_id, "direction": direction, "now": moment, "nonce": key}
-        if self.station_.deciding_online():
+        if self.station_.asks_server():
             try:
                 if self._online is None and not self.station_.connected:
                     # Connecting is not answering: libpq's own limit. A server this process is
@@ -545,7 +576,7 @@ class Door:
                     # does: a stalled one is not waited for 5 s at a door's first scan.
                     self.station_.link.call(self._online_desk, timeout=self.station_.connect_limit)
                 result: ScanResult = self.station_.link.call(
-                    lambda: getattr(self._online_desk(), how)(what, **options)
+                    lambda: self._online_decision(how, what, options)
                 )
             except ServerAway:
                 pass
@@ -553,8 +584,6 @@ class Door:
                 self._remember(result)
                 return result
         with self.station_.outbox_lock:
-            if self.station_.deciding_online():  # back online meanwhile (all uploaded)
-                return self._decide(how, what, session_id, direction, now, key)
             desk = self._offline_desk()
             if desk is None:  # nothing to decide from: the scan waits for the server (kept)
                 raise DatabaseUnavailable(
@@ -569,6 +598,11 @@ class Door:
         if result.result == "unknown" and result.ticket_id is not None:
             result = replace(result, message=self._not_in_copy())
         return result
+
+    def _online_decision(self, how: str, what: str, options: dict[str, Any]) -> ScanResult:
+        self.station_.upload_own(what)  # its ticket's offline decisions here, first
+        decided: ScanResult = getattr(self._online_desk(), how)(what, **options)
+        return decided
 
     def _not_in_copy(self) -> str:
         updated = self.station_.mirror.status().updated_at
@@ -597,19 +631,14 @@ class Door:
     # --- undo ------------------------------------------------------------------------------
     def undo(self, ticket_id: str, *, session_id: int | None = None) -> UndoResult:
         """Annul a check-in: on the server while it answers, else in the mirror (uploaded)."""
-        if self.station_.deciding_online():
+        if self.station_.asks_server():
             try:
                 if not self.station_.opened:
                     self.station_.link.call(
                         self.station_.server, timeout=self.station_.connect_limit
                     )
                 done: UndoResult = self.station_.link.call(
-                    lambda: undo_checkin(
-                        self.station_.server(),
-                        ticket_id,
-                        session_id=session_id,
-                        station=self.station,
-                    )
+                    lambda: self._undo_online(ticket_id, session_id)
                 )
             except ServerAway:
                 pass
@@ -623,6 +652,12 @@ class Door:
                 )
                 return done
         return self._undo_offline(ticket_id.strip().upper(), session_id)
+
+    def _undo_online(self, ticket_id: str, session_id: int | None) -> UndoResult:
+        self.station_.upload_own(ticket_id)  # an admission decided offline here, first
+        return undo_checkin(
+            self.station_.server(), ticket_id, session_id=session_id, station=self.station
+        )
 
     def _undo_offline(self, ticket_id: str, session_id: int | None) -> UndoResult:
         mirror = self.station_.mirror
@@ -722,6 +757,7 @@ class SyncLoop(threading.Thread):
                     self.on_round(report)
             if report is not None and report.online and report.pending:
                 continue  # scans came in during the upload: send them now
-            wait = self.every if report is not None and report.online else min(1.0, self.every)
+            online = report is not None and report.online
+            wait = self.every if online else min(PROBE_SECONDS, self.every)
             self._now.wait(wait)
             self._now.clear()

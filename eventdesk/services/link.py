@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
@@ -16,6 +17,7 @@ from eventdesk.outage import describe, is_outage
 from eventdesk.values import utcnow
 
 T = TypeVar("T")
+QUICK_SECONDS = 0.2  # a failure this fast is a refusal (nothing listens, the link was reset)
 
 
 class ServerAway(Exception):
@@ -54,6 +56,9 @@ class Link:
         self.online = True
         self.reason = ""
         self.since: datetime | None = None  # when it stopped answering
+        # The last failure was quick (refused, reset), not a silence: asking again costs next
+        # to nothing, so a scan asks the server itself instead of waiting for the sync loop.
+        self.refused = False
         self._local = threading.local()
         self._lock = threading.Lock()
         self.listeners: list[Callable[[bool, str], None]] = []
@@ -73,6 +78,7 @@ class Link:
                 self._local.caller = caller
         box: dict[str, Any] = {}
         done = threading.Event()
+        started = time.monotonic()
         caller.jobs.put((work, box, done))
         limit = self.threshold if timeout is None else timeout
         if not done.wait(limit):
@@ -83,15 +89,23 @@ class Link:
         if "error" in box:
             error: BaseException = box["error"]
             if is_outage(error):
-                self.went_away(describe(error))
+                quick = time.monotonic() - started <= QUICK_SECONDS
+                self.went_away(describe(error), refused=quick)
                 raise ServerAway(self.reason) from error
             raise error
+        self.came_back()  # it answered: online from now on
         value: T = box["value"]
         return value
 
-    def went_away(self, reason: str) -> None:
+    def worth_asking(self) -> bool:
+        """Online; or away, but the last try was refused at once (not a silence): a scan asks
+        the server itself, and is online again the moment it answers."""
+        return self.online or self.refused
+
+    def went_away(self, reason: str, *, refused: bool = False) -> None:
         with self._lock:
             self.reason = reason
+            self.refused = refused
             if not self.online:
                 return
             self.online, self.since = False, utcnow()
@@ -102,6 +116,6 @@ class Link:
         with self._lock:
             if self.online:
                 return
-            self.online, self.since, self.reason = True, None, ""
+            self.online, self.since, self.reason, self.refused = True, None, "", False
         for listener in list(self.listeners):
             listener(True, "")

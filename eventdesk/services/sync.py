@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -66,61 +67,77 @@ class Uploaded:
     locks: int = 0  # accounts whose wrong PINs counted offline reached the server
 
 
-def upload(server: Store, mirror: Mirror, *, batch: int = BATCH) -> Uploaded:
-    """Send every pending outbox row to the server, oldest first. A server that stops
-    answering raises (what was sent and committed is marked; the rest stays pending)."""
+def upload(
+    server: Store,
+    mirror: Mirror,
+    *,
+    batch: int = BATCH,
+    lock: AbstractContextManager[Any] | None = None,
+    only: Sequence[int] | None = None,
+) -> Uploaded:
+    """Send every pending outbox row to the server, oldest first (``only``: just those rows,
+    a scan's own ticket's, before the scan is decided online). A server that stops answering
+    raises (what was sent and committed is marked; the rest stays pending). ``lock`` is held
+    for each batch: one upload at a time in a process, a scan's own between two batches."""
     report = Uploaded()
-    try:
-        report.locks = upload_locks(server, mirror)
-    except Exception as exc:
-        if is_outage(exc):
-            raise
-        if not isinstance(exc, DBAPIError | EventdeskError):
-            raise
-        report.problems.append(f"wrong PINs counted offline not uploaded: {describe(exc)}")
-    while True:
-        with mirror.store.read() as session:
-            rows = [
-                dict(row)
-                for row in session.connection()
-                .execute(
-                    select(OUTBOX)
-                    .where(OUTBOX.c.state == "pending")
-                    .order_by(OUTBOX.c.seq)
-                    .limit(batch)
-                )
-                .mappings()
-            ]
-        if not rows:
-            return report
+    if only is None:
         try:
-            with server.write_conn() as conn:
-                conflicts = _apply(conn, rows, server.dialect)
-            refused: dict[int, str] = {}
+            report.locks = upload_locks(server, mirror)
         except Exception as exc:
             if is_outage(exc):
                 raise
-            # Something in the batch is refused: one row at a time, to keep the rest.
-            conflicts, refused = _one_by_one(server, rows)
-        now = utcnow()
-        with mirror.store.write_conn() as conn:
-            done = [row["seq"] for row in rows if row["seq"] not in refused]
-            if done:
-                conn.execute(
-                    update(OUTBOX)
-                    .where(OUTBOX.c.seq.in_(done))
-                    .values(state="done", uploaded_at=now)
-                )
-            for seq, why in refused.items():
-                conn.execute(
-                    update(OUTBOX)
-                    .where(OUTBOX.c.seq == seq)
-                    .values(state="refused", problem=why[:400], uploaded_at=now)
-                )
-        report.uploaded += len(done)
-        report.conflicts += conflicts
-        report.refused += len(refused)
-        report.problems.extend(refused.values())
+            if not isinstance(exc, DBAPIError | EventdeskError):
+                raise
+            report.problems.append(f"wrong PINs counted offline not uploaded: {describe(exc)}")
+    while True:
+        with lock or nullcontext():
+            if not _upload_batch(server, mirror, report, batch, only):
+                return report
+
+
+def _upload_batch(
+    server: Store, mirror: Mirror, report: Uploaded, batch: int, only: Sequence[int] | None
+) -> bool:
+    """One batch of pending rows sent, and marked: False when there was none left."""
+    wanted = select(OUTBOX).where(OUTBOX.c.state == "pending")
+    if only is not None:
+        wanted = wanted.where(OUTBOX.c.seq.in_(only))
+    with mirror.store.read() as session:
+        rows = [
+            dict(row)
+            for row in session.connection()
+            .execute(wanted.order_by(OUTBOX.c.seq).limit(batch))
+            .mappings()
+        ]
+    if not rows:
+        return False
+    try:
+        with server.write_conn() as conn:
+            conflicts = _apply(conn, rows, server.dialect)
+        refused: dict[int, str] = {}
+    except Exception as exc:
+        if is_outage(exc):
+            raise
+        # Something in the batch is refused: one row at a time, to keep the rest.
+        conflicts, refused = _one_by_one(server, rows)
+    now = utcnow()
+    with mirror.store.write_conn() as conn:
+        done = [row["seq"] for row in rows if row["seq"] not in refused]
+        if done:
+            conn.execute(
+                update(OUTBOX).where(OUTBOX.c.seq.in_(done)).values(state="done", uploaded_at=now)
+            )
+        for seq, why in refused.items():
+            conn.execute(
+                update(OUTBOX)
+                .where(OUTBOX.c.seq == seq)
+                .values(state="refused", problem=why[:400], uploaded_at=now)
+            )
+    report.uploaded += len(done)
+    report.conflicts += conflicts
+    report.refused += len(refused)
+    report.problems.extend(refused.values())
+    return True
 
 
 def _one_by_one(server: Store, rows: list[dict[str, Any]]) -> tuple[int, dict[int, str]]:
