@@ -8,6 +8,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError
 
 from eventdesk.db import Store, _unavailable_as_error
+from eventdesk.errors import DatabaseUnavailable
 from eventdesk.migrations import HEAD_REVISION
 
 if TYPE_CHECKING:
@@ -37,12 +38,20 @@ def alembic_config() -> AlembicConfig:
 
 
 def upgrade(store: Store) -> bool:
-    """Bring the database to the newest schema. Returns True when something was applied."""
-    if current_revision(store) == HEAD_REVISION:
+    """Bring the database to the newest schema. Returns True when something was applied. A
+    database a newer eventdesk has upgraded is refused in a sentence (exit 3): this station
+    runs an older build and must be upgraded, not the database."""
+    found = current_revision(store)
+    if found == HEAD_REVISION:
         return False
     from alembic import command
 
     cfg = alembic_config()
+    if found is not None and not _known(cfg, found):
+        raise DatabaseUnavailable(
+            f"database unavailable: its schema is at revision {found}, newer than this "
+            f"eventdesk knows (up to {HEAD_REVISION}): upgrade eventdesk on this station"
+        )
     with (
         _unavailable_as_error(),
         store.engine.execution_options(eventdesk_write=True).begin() as conn,
@@ -52,3 +61,13 @@ def upgrade(store: Store) -> bool:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
     return True
+
+
+def _known(cfg: AlembicConfig, revision: str) -> bool:
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
+    try:
+        return ScriptDirectory.from_config(cfg).get_revision(revision) is not None
+    except CommandError:
+        return False

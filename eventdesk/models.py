@@ -437,6 +437,17 @@ class StatTally(Base):
     last_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
+class StationClock(Base):
+    """How far each station's clock is from the server's, as the station last measured it:
+    the stats screen shows a station whose clock is off (online the server's clock decides;
+    offline the station's, corrected by this)."""
+
+    __tablename__ = "station_clock"
+    station: Mapped[str] = mapped_column(String(100), primary_key=True)
+    skew_ms: Mapped[int] = mapped_column(BigInteger)  # the server's clock minus the station's
+    measured_at: Mapped[datetime] = mapped_column(UTCDateTime())  # on the server's clock
+
+
 class SyncReceipt(Base):
     """An undo a station made offline and uploaded: its nonce, so a repeated upload (after a
     crash with an unknown outcome) changes nothing. Scans have theirs in the scan log."""

@@ -28,6 +28,7 @@ from textual.widgets import Header, Static
 from textual.worker import Worker, get_current_worker
 
 from eventdesk.errors import DatabaseUnavailable, EventdeskError
+from eventdesk.services.clock import OFF_AFTER, clock_words
 from eventdesk.services.events import current_event, show_event
 from eventdesk.services.reports import Stats, stats
 from eventdesk.values import format_cents
@@ -378,14 +379,24 @@ class StatsScreen(StationScreen):
         table.add_column("Scans", justify="right")
         table.add_column("Issues", justify="right")
         table.add_column("Last scan", justify="right", no_wrap=True)
-        for row in figures.stations:
+        # A station whose own clock is off (more than a minute): how far, said in a column of
+        # its own, only while one is.
+        skews = [row.get("clock_skew_seconds") for row in figures.stations]
+        off = [s is not None and abs(s) > OFF_AFTER.total_seconds() for s in skews]
+        if any(off):
+            table.add_column("Clock", justify="right", no_wrap=True)
+        for row, skew, wrong in zip(figures.stations, skews, off, strict=True):
             last: datetime | None = row["last"]
             quiet = last is None or (figures.at - last).total_seconds() > QUIET_SECONDS
             problems = int(row["problems"])
-            table.add_row(
+            cells: list[Text | str] = [
                 Text(str(row["station"])),  # a name as typed, not markup
                 str(row["scans"]),
                 Text(str(problems), "bold yellow" if problems else ""),
                 Text(clock(last, self.zone) if last else "-", "dim" if quiet else ""),
-            )
+            ]
+            if any(off):
+                said = clock_words(skew) if skew is not None else "-"
+                cells.append(Text(said, "bold yellow" if wrong else "dim"))
+            table.add_row(*cells)
         target.update(table)

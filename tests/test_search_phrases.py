@@ -111,7 +111,7 @@ def test_every_writer_stores_the_phrases(store: Store, tmp_path: Path) -> None:
 def test_migration_0011_gives_people_stored_before_it_their_phrases(
     store: Store, tmp_path: Path
 ) -> None:
-    assert HEAD_REVISION == "0011"
+    assert HEAD_REVISION >= "0011"  # the phrases are made by 0011, on the way up
     people = [
         {"name": f"Person{n} Of Many", "email": f"p{n}.many{n}@example.com"} for n in range(12)
     ]

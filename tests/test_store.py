@@ -173,3 +173,12 @@ def test_unsupported_or_malformed_urls() -> None:
         Store("::::")
     assert normalize_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
     assert normalize_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+
+
+def test_a_database_a_newer_build_upgraded_is_said_not_a_crash(store: Store) -> None:
+    """A station running an older eventdesk on a database a newer one upgraded: exit 3 with a
+    sentence (before, Alembic's "Can't locate revision" came out as an internal error)."""
+    with store.write() as session:
+        session.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    with pytest.raises(DatabaseUnavailable, match="revision 9999, newer than this eventdesk"):
+        upgrade(store)

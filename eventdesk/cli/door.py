@@ -178,6 +178,7 @@ def scan_log(obj: Ctx, event_ref: str | None, limit: int) -> None:
 @pass_ctx
 def stats(obj: Ctx, event_ref: str) -> None:
     """The live snapshot the stats screen shows."""
+    from eventdesk.services.clock import clock_words
     from eventdesk.services.reports import stats as snapshot
 
     made = snapshot(obj.store, event_ref)
@@ -208,7 +209,7 @@ def stats(obj: Ctx, event_ref: str) -> None:
             lines += [
                 "",
                 table(
-                    ["station", "scans", "admitted", "problems", "last"],
+                    ["station", "scans", "admitted", "problems", "last", "clock"],
                     [
                         (
                             x["station"],
@@ -216,6 +217,9 @@ def stats(obj: Ctx, event_ref: str) -> None:
                             x["admitted"],
                             x["problems"],
                             local(x["last"], made.timezone),
+                            clock_words(x["clock_skew_seconds"])
+                            if x.get("clock_skew_seconds") is not None
+                            else "-",
                         )
                         for x in made.stations
                     ],

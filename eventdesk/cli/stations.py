@@ -133,6 +133,10 @@ def station_status(obj: Ctx) -> None:
         "reason": found.reason or None,
         "server": found.server,
         "mirror_notice": found.notice,
+        # The server's clock minus this station's (online the server's decides; offline the
+        # station's, put right by this).
+        "clock_skew_seconds": round(found.clock.seconds, 3) if found.clock else None,
+        "clock_measured_at": to_jsonable(found.clock.measured_at) if found.clock else None,
     }
 
     def human() -> str:
@@ -149,6 +153,9 @@ def station_status(obj: Ctx) -> None:
             )
         if found.notice:
             lines.append(f"mirror moved aside: {found.notice}")
+        if found.clock is not None:
+            warn = " (OFF: times are put right by the server's clock)" if found.clock.off else ""
+            lines.append(f"clock: {found.clock.said()} against the server's{warn}")
         return "\n".join(lines)
 
     obj.emit(data, human)

@@ -16,14 +16,12 @@ An SQLite station is one box: it never goes offline this way (``Station`` is for
 from __future__ import annotations
 
 import contextlib
-import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, insert, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -34,6 +32,8 @@ from eventdesk.errors import DatabaseUnavailable, EventdeskError, NotAllowed, No
 from eventdesk.ids import new_nonce
 from eventdesk.outage import describe, is_outage
 from eventdesk.services.checkin import Checkin, scan_each
+from eventdesk.services.clock import ServerTime, Skew
+from eventdesk.services.folder_lock import FolderLock
 from eventdesk.services.link import QUICK_SECONDS, Link, ServerAway
 from eventdesk.services.mirror import (
     EVENT,
@@ -65,6 +65,7 @@ CONNECT_SECONDS = 5.0  # libpq's connect_timeout for a station's store (eventdes
 CATCH_UP_SECONDS = 10.0  # a one-shot command's upload of what an earlier run left
 DRAIN_ROUNDS = 5  # uploads in a row while offline scans keep coming in
 AWAY_MEMORY = 300.0  # seconds a new process remembers that the server did not answer
+SKEW_KEY = "clock_skew"  # the mirror's: the server's clock minus this station's, last measured
 PROBE_SECONDS = 0.2  # while the server is away, how often the sync loop asks it again
 
 
@@ -133,41 +134,6 @@ class MirrorCheckin(Checkin):
         self.queued += 1
 
 
-# --- one process of a data folder syncs at a time ----------------------------------------
-class FolderLock:
-    """``DATA_DIR/mirror.lock``, held (not waited for) by the process that uploads and
-    refreshes the mirror now: the app and a `sync --watch` beside it never interleave two
-    refreshes (which could leave an older copy of a row last) or two uploads."""
-
-    def __init__(self, data_dir: Path) -> None:
-        self.path = Path(data_dir) / "mirror.lock"
-        self.held = False
-        self._file: IO[bytes] | None = None
-
-    def __enter__(self) -> FolderLock:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._file = open(self.path, "a+b")
-        try:
-            if sys.platform == "win32":
-                import msvcrt
-
-                msvcrt.locking(self._file.fileno(), msvcrt.LK_NBLCK, 1)
-            else:
-                import fcntl
-
-                fcntl.flock(self._file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            self.held = True
-        except OSError:
-            self.held = False  # another process of this station is syncing
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        if self._file is not None:
-            self._file.close()  # releases the lock
-            self._file = None
-        self.held = False
-
-
 # --- the station ----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class StationStatus:
@@ -181,6 +147,7 @@ class StationStatus:
     reason: str
     server: str | None
     notice: str | None = None  # the last mirror moved aside here, and why
+    clock: Skew | None = None  # this station's clock against the server's, last measured
 
 
 @dataclass(frozen=True)
@@ -210,7 +177,8 @@ class Station:
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.config = config
-        self.clock = clock
+        self.clock = clock  # the station's own clock
+        self.time = ServerTime(clock, load=self._load_skew, keep=self._keep_skew)
         self.link = Link(config.offline_after)
         # The server's store, or how to open it (on first use, in the thread that needs it).
         self._server: Store | None = server if isinstance(server, Store) else None
@@ -298,6 +266,27 @@ class Station:
         with contextlib.suppress(EventdeskError, SQLAlchemyError), self.mirror.store.write() as s:
             self.mirror.put(s.connection(), "away_at", away)
 
+    def _load_skew(self) -> Skew | None:
+        try:
+            with self.mirror.store.read() as session:
+                kept = self.mirror.get(session.connection(), SKEW_KEY)
+            if not kept:
+                return None
+            seconds, _, at = kept.partition("|")
+            return Skew(float(seconds), datetime.fromisoformat(at))
+        except (EventdeskError, SQLAlchemyError, ValueError):
+            return None
+
+    def _keep_skew(self, skew: Skew) -> None:
+        kept = f"{skew.seconds}|{skew.measured_at.isoformat()}"
+        with contextlib.suppress(EventdeskError, SQLAlchemyError), self.mirror.store.write() as s:
+            self.mirror.put(s.connection(), SKEW_KEY, kept)
+
+    def measure_clock(self) -> Skew:
+        """This station's clock against the server's, measured now (it also shows the server
+        answers)."""
+        return self.time.measure(self.server(), self.name)
+
     def _recently_away(self) -> bool:
         try:
             with self.mirror.store.read() as session:
@@ -366,7 +355,7 @@ class Station:
             started = time.monotonic()
             try:
                 server = self.server()
-                server.check_connection()
+                self.measure_clock()
                 self.link.came_back()  # the next scans online, the outbox going up beside them
                 if mine.held:
                     sent = self._drain(server)
@@ -421,8 +410,7 @@ class Station:
         if probe:
             try:
                 self.link.call(
-                    lambda: self.server().check_connection(),
-                    timeout=None if self.opened else self.connect_limit,
+                    self.measure_clock, timeout=None if self.opened else self.connect_limit
                 )
             except ServerAway:
                 pass
@@ -438,6 +426,7 @@ class Station:
             reason=self.link.reason,
             server=found.server,
             notice=found.notice,
+            clock=self.time.last,
         )
 
     def zone_of(self, ticket_id: str) -> str:
@@ -566,8 +555,11 @@ class Door:
         # Every scan has a nonce: an online try that answers after the station gave up on it
         # and the same scan decided offline are one scan on the server.
         key = parse_nonce(nonce) or new_nonce()
-        moment = now or self.clock()
-        options = {"session_id": session_id, "direction": direction, "now": moment, "nonce": key}
+        options: dict[str, Any] = {"session_id": session_id, "direction": direction, "nonce": key}
+        # The moment of the scan, on the station's clock: put right by the server's (below),
+        # the same for an online try and the offline decision that may follow it.
+        scanned = self.clock()
+        time = self.station_.time
         if self.station_.asks_server():
             try:
                 if self._online is None and not self.station_.connected:
@@ -575,6 +567,9 @@ class Door:
                     # connected to already (its sync loop's) gets the threshold, as a scan
                     # does: a stalled one is not waited for 5 s at a door's first scan.
                     self.station_.link.call(self._online_desk, timeout=self.station_.connect_limit)
+                if now is None and not time.measured_here:  # once in a process, before deciding
+                    self.station_.link.call(self.station_.measure_clock)
+                options["now"] = now or time.corrected(scanned)
                 result: ScanResult = self.station_.link.call(
                     lambda: self._online_decision(how, what, options)
                 )
@@ -589,6 +584,7 @@ class Door:
                 raise DatabaseUnavailable(
                     f"database unavailable: {self.station_.link.reason}. {NO_COPY}"
                 )
+            options["now"] = now or time.corrected(scanned)  # by what was measured last
             result = getattr(desk, how)(what, **options)
             if not result.replayed:
                 self.station_.counted(1)
@@ -603,6 +599,13 @@ class Door:
         self.station_.upload_own(what)  # its ticket's offline decisions here, first
         decided: ScanResult = getattr(self._online_desk(), how)(what, **options)
         return decided
+
+    def _server_now(self) -> datetime:
+        """Now on the server's clock: this station's, put right by a measurement made in this
+        process (made first, the first time)."""
+        if not self.station_.time.measured_here:
+            self.station_.measure_clock()
+        return self.station_.time.corrected(self.clock())
 
     def _not_in_copy(self) -> str:
         updated = self.station_.mirror.status().updated_at
@@ -656,7 +659,11 @@ class Door:
     def _undo_online(self, ticket_id: str, session_id: int | None) -> UndoResult:
         self.station_.upload_own(ticket_id)  # an admission decided offline here, first
         return undo_checkin(
-            self.station_.server(), ticket_id, session_id=session_id, station=self.station
+            self.station_.server(),
+            ticket_id,
+            session_id=session_id,
+            station=self.station,
+            now=self._server_now(),
         )
 
     def _undo_offline(self, ticket_id: str, session_id: int | None) -> UndoResult:
@@ -695,7 +702,7 @@ class Door:
                     "nonce": new_nonce(),
                     "kind": "undo",
                     "effect": "undo",
-                    "at": self.clock(),
+                    "at": self.station_.time.corrected(self.clock()),
                     "station": self.station[:100],
                     "operator": self.operator[:100] if self.operator else None,
                     "session_id": session_id,

@@ -27,6 +27,7 @@ from eventdesk.models import (
     ScanConflict,
     ScanLog,
     SessionCheckin,
+    StationClock,
     Ticket,
     TicketType,
 )
@@ -502,6 +503,11 @@ def stats(store: Store, event_ref: str | int, *, now: datetime | None = None) ->
             row["problems"] += count if result in PROBLEMS else 0
             if last is not None and (row["last"] is None or last > row["last"]):
                 row["last"] = last
+        # How far each station's clock is from the server's, as it last measured it.
+        clocks = dict(session.execute(select(StationClock.station, StationClock.skew_ms)).all())
+        for name, row in per_station.items():
+            skew = clocks.get(name)
+            row["clock_skew_seconds"] = skew / 1000 if skew is not None else None
         stations = [per_station[name] for name in sorted(per_station)]
         conflict_count, latest_conflict = _conflicts(session, event.id)
         problems = {r: n for r, n in by_result.items() if r in PROBLEMS}

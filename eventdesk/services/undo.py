@@ -29,10 +29,15 @@ class UndoResult:
 
 
 def undo_checkin(
-    store: Store, ticket_id: str, *, session_id: int | None = None, station: str | None = None
+    store: Store,
+    ticket_id: str,
+    *,
+    session_id: int | None = None,
+    station: str | None = None,
+    now: datetime | None = None,
 ) -> UndoResult:
     """Annul a check-in (of the event, or of one session): explicit and logged."""
-    now = utcnow()
+    now = now or utcnow()
     with store.write() as session:
         ticket = get_ticket(session, ticket_id)
         if session_id is None:

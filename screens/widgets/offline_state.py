@@ -1,8 +1,9 @@
 """OFFLINE, on the desk and the kiosk, while the door decides from the station's mirror.
 
-A station on a server decides from its mirror when the server does not answer (and until what
-it decided meanwhile is uploaded): this line says so, with the number of scans waiting, and
-goes away by itself when the station is back online. It reads the station's state every half
+A station on a server decides from its mirror when the server does not answer: this line says
+so, with the number of scans waiting, and goes away by itself when the station is back online.
+It also says when the station's own clock is off by more than a minute against the server's
+(every time is put right by the server's, online and off). It reads the station's state every half
 second (attributes, no database), so it is right whatever thread changed it.
 """
 
@@ -21,14 +22,20 @@ POLL_SECONDS = 0.5
 
 
 def offline_text(station: Station) -> str:
-    """What the door says while it is not deciding on the server; "" when it is."""
+    """What the door says while it is not deciding on the server, or while its own clock is
+    off (by more than a minute) against the server's; "" otherwise."""
+    last = station.time.last
+    clock = (
+        f"this station's clock is {last.said()}, put right by the server's"
+        if last is not None and last.off
+        else ""
+    )
     if station.deciding_online():
-        return ""
+        return clock[:1].upper() + clock[1:]
     waiting = station.pending
     scans = f"{waiting} scan{'s' if waiting != 1 else ''}"
-    if not station.link.online:
-        return f"OFFLINE · deciding from this station's copy · {scans} waiting to upload"
-    return f"Server back · uploading {scans} decided offline…"
+    said = f"OFFLINE · deciding from this station's copy · {scans} waiting to upload"
+    return f"{said} · {clock}" if clock else said
 
 
 def needs_server(exc: EventdeskError, what: str) -> str:
