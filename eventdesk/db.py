@@ -13,6 +13,7 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +36,14 @@ _WRITE_OPTION = "eventdesk_write"
 _CHECKIN_OPTION = "eventdesk_checkin"
 _SYNC_KEY = "eventdesk_synchronous"  # the synchronous setting a connection runs with now
 _FILE_KEY = OPENED_FILE
+
+
+@dataclass(frozen=True)
+class StationLogin:
+    """A station's own login on a server: its station's name and kind (door or desk)."""
+
+    station: str
+    kind: str
 
 
 def normalize_url(url: str) -> str:
@@ -117,6 +126,28 @@ class Store:
         self._writer = sessionmaker(self._write_engine, expire_on_commit=False)
         # This station's ticket signer, when it holds the private key (see eventdesk.tickets).
         self.signer: Signer | None = None
+        self._login: StationLogin | bool | None = False  # False: not asked yet
+
+    def station_login(self) -> StationLogin | None:
+        """On a server: the station this database login is (a door's or a desk's own login,
+        which reads through views and writes through the server's functions); None for the
+        organizer's login, and on SQLite. Asked once."""
+        if self.is_sqlite:
+            return None
+        if self._login is False:
+            with self.connect() as conn:
+                there = conn.execute(
+                    text("SELECT to_regprocedure('station_api.whoami()') IS NOT NULL")
+                ).scalar()
+                row = (
+                    conn.execute(text("SELECT station, kind FROM station_api.whoami()")).first()
+                    if there
+                    else None
+                )
+            self._login = (
+                StationLogin(row.station, row.kind) if row is not None and row.station else None
+            )
+        return self._login if isinstance(self._login, StationLogin) else None
 
     @classmethod
     def from_config(cls, config: Config) -> Store:

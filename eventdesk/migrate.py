@@ -52,6 +52,12 @@ def upgrade(store: Store) -> bool:
             f"database unavailable: its schema is at revision {found}, newer than this "
             f"eventdesk knows (up to {HEAD_REVISION}): upgrade eventdesk on this station"
         )
+    if store.station_login() is not None:
+        raise DatabaseUnavailable(
+            f"database unavailable: its schema is at revision {found}, older than this "
+            f"eventdesk's ({HEAD_REVISION}): the organizer's station upgrades it (any command "
+            "there), a station's own login may not"
+        )
     with (
         _unavailable_as_error(),
         store.engine.execution_options(eventdesk_write=True).begin() as conn,
@@ -60,6 +66,10 @@ def upgrade(store: Store) -> bool:
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK})
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+        if store.dialect == "postgresql":
+            from eventdesk.services.roles import regrant_if_set_up
+
+            regrant_if_set_up(conn, store)  # views made again lose their grants
     return True
 
 

@@ -448,6 +448,27 @@ class StationClock(Base):
     measured_at: Mapped[datetime] = mapped_column(UTCDateTime())  # on the server's clock
 
 
+class RegisteredLogin(Base):
+    """A station's own login on a PostgreSQL server, and the station it is (``eventdesk roles``,
+    eventdesk/services/roles.py): the server binds what the login does to that station."""
+
+    __tablename__ = "station_login"
+    login: Mapped[str] = mapped_column(String(63), primary_key=True)
+    station: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(8))  # door | desk
+    created_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), server_default=text("CURRENT_TIMESTAMP")
+    )
+
+
+class StationSecret(Base):
+    """This database's secret, for the made-up PIN salt of an account nobody has."""
+
+    __tablename__ = "station_secret"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    secret: Mapped[str] = mapped_column(Text)
+
+
 class SyncReceipt(Base):
     """An undo a station made offline and uploaded: its nonce, so a repeated upload (after a
     crash with an unknown outcome) changes nothing. Scans have theirs in the scan log."""

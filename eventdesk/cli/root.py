@@ -53,6 +53,7 @@ CORE_COMMANDS = {
     **dict.fromkeys(("export", "import", "log", "report"), "data"),
     **dict.fromkeys(("backup", "init", "restore"), "backups"),
     **dict.fromkeys(("station", "sync"), "stations"),
+    "roles": "roles",
 }
 
 

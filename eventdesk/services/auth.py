@@ -15,6 +15,7 @@ unlock (on the same schedule), never the staff account named, which still signs 
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
@@ -39,6 +40,7 @@ from eventdesk.errors import (
 from eventdesk.ids import as_id
 from eventdesk.models import Attendee, KioskUnlock, Staff
 from eventdesk.services.common import email_key, searchable
+from eventdesk.services.pins_api import check_on_server
 from eventdesk.values import parse_pin, require_text, utcnow
 
 MAX_ATTEMPTS = 5
@@ -210,6 +212,13 @@ def verify_attendee(store: Store, email: str, pin: str, *, now: datetime | None 
     ATTENDEE_REFUSED (AccountLocked with the same words) otherwise."""
     moment = now or utcnow()
     key = email_key(email or "")
+    if store.station_login() is not None:
+        found = check_on_server(store, "attendee", key, pin)
+        if found.verdict == "ok" and found.account is not None:
+            return found.account
+        if found.verdict == "locked":
+            raise AccountLocked(ATTENDEE_REFUSED)
+        raise WrongPin(ATTENDEE_REFUSED)
     with store.read() as session:
         row = (
             session.scalars(select(Attendee).where(Attendee.email_key == key)).first()
@@ -306,6 +315,8 @@ def verify_staff(store: Store, name: str, pin: str, *, now: datetime | None = No
     """Signs a staff member in by name and PIN."""
     moment = now or utcnow()
     wrong = STAFF_REFUSED
+    if store.station_login() is not None:
+        return _on_server(store, "staff", name, pin, moment, _locked_message)
     with store.read() as session:
         try:
             row = _get_staff(session, name)
@@ -387,6 +398,8 @@ def unlock_kiosk(
     """
     moment = now or utcnow()
     key = _kiosk_key(station)
+    if store.station_login() is not None:
+        return _on_server(store, "kiosk", name, pin, moment, _kiosk_locked_message)
     _kiosk_row(store, key)
     try:
         _reserve_attempt(store, KioskUnlock, key, moment)
@@ -400,3 +413,31 @@ def unlock_kiosk(
     if staff is None or not ok:
         raise WrongPin(_tries_left(STAFF_REFUSED, left))
     return staff
+
+
+def _on_server(
+    store: Store,
+    kind: str,
+    name: str,
+    pin: str,
+    now: datetime,
+    locked: Callable[[datetime, datetime], str],
+) -> StaffInfo:
+    """A staff PIN checked by the server (a station's own login reads no hash but of the
+    accounts that sign in at a station, and counts every try on the server's clock)."""
+    text = (name or "").strip()
+    if not text or len(text) > 100 or not text.isprintable():
+        _matches(None, pin or "")
+        raise WrongPin(STAFF_REFUSED)
+    found = check_on_server(store, kind, text.casefold(), pin or "")
+    if found.verdict == "locked" and found.locked_until is not None:
+        raise AccountLocked(locked(found.locked_until, now))
+    if found.verdict == "disabled":
+        raise AccountDisabled(f"staff account {text!r} is disabled")
+    if found.verdict != "ok" or found.account is None:
+        left = found.tries_left
+        raise WrongPin(_tries_left(STAFF_REFUSED, left) if left else STAFF_REFUSED)
+    with store.read() as session:
+        row = session.get(Staff, found.account)
+        assert row is not None
+        return _staff_info(row)

@@ -32,6 +32,7 @@ from eventdesk.ids import as_id
 from eventdesk.models import (
     EventSession,
 )
+from eventdesk.services import checkin_api as api
 from eventdesk.services.checkin_sql import (
     ADMIT,
     FIRST,
@@ -127,6 +128,9 @@ class Checkin:
         # The printer that gets a badge at each first check-in (queued in the same transaction).
         self.print_to = print_to
         self.verifier = Verifier(store)
+        # A station's own login on a server writes through the server's functions.
+        self.api = store.station_login() is not None
+        self._line: tuple[str, bool] = ("", False)  # the scan being decided: its line, repaired
         self.event_id: int | None = None
         if event is not None:
             with store.read() as session:
@@ -464,6 +468,7 @@ class Checkin:
     ) -> ScanResult:
         """One ticket's decision and its scan-log row, in the caller's write transaction (in
         scan_many's, its ``group``)."""
+        self._line = (raw if raw is not None else f"ticket:{ticket_id}", repaired is not None)
         row = group.looked_up.pop(ticket_id, None) if group is not None else None
         if row is None:
             if group is not None:  # read again (scanned twice in the group): as it is now
@@ -586,6 +591,8 @@ class Checkin:
             # changes it, written with the group's others (Group.flush).
             group.admits.append(admit)
             admitted = 1
+        elif self.api:
+            admitted = api.changed(api.ADMIT, conn, {**admit, **self._scanned()})
         else:
             admitted = ADMIT.rowcount(conn, admit)
         if admitted == 1:
@@ -601,7 +608,11 @@ class Checkin:
                 first_station=self.station,
             )
         if row["allow_reentry"]:
-            back_in = READMIT.rowcount(conn, {"b_id": row["id"]})
+            back_in = (
+                api.changed(api.READMIT, conn, {"b_id": row["id"], "b_station": self.station})
+                if self.api
+                else READMIT.rowcount(conn, {"b_id": row["id"]})
+            )
             if back_in == 1:
                 first_at, first_station = _first(conn, row["id"])[:2]
                 return answer(
@@ -625,7 +636,11 @@ class Checkin:
     def _exit_cas(self, conn: Connection, row: Any, now: datetime, answer: Answer) -> ScanResult:
         if not row["allow_reentry"]:
             return answer("no_reentry", "This event has no re-entry: exit scans are off.")
-        left = LEAVE.rowcount(conn, {"b_id": row["id"]})
+        left = (
+            api.changed(api.LEAVE, conn, {"b_id": row["id"], "b_station": self.station})
+            if self.api
+            else LEAVE.rowcount(conn, {"b_id": row["id"]})
+        )
         if left == 1:
             return answer(
                 "ok",
@@ -651,7 +666,11 @@ class Checkin:
             "b_station": self.station,
         }
         # RETURNING, not rowcount: psycopg reports -1 for an upsert whose key comes back.
-        if conn.execute(SESSION_ADMIT[self.store.dialect], values).first() is not None:
+        if (
+            api.changed(api.SESSION_ADMIT, conn, {**values, **self._scanned()})
+            if self.api
+            else conn.execute(SESSION_ADMIT[self.store.dialect], values).first() is not None
+        ):
             return answer(
                 "ok",
                 _welcome(row),
@@ -715,10 +734,18 @@ class Checkin:
             "nonce": nonce,
             "answer": answer_json(result) if nonce is not None else None,
         }
-        if logs is None:
+        if logs is None and self.api:
+            api.LOG.first(conn, {**row, "offline": False})
+        elif logs is None:
             LOG.rowcount(conn, row)
         else:
             logs.append(row)
+
+    def _scanned(self) -> dict[str, Any]:
+        """The line scanned for the server's functions to check against the ticket (and that
+        this decision is online)."""
+        line, repaired = self._line
+        return {"b_payload": line, "b_repaired": repaired, "b_offline": False}
 
 
 def scan_each(

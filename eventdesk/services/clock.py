@@ -81,6 +81,13 @@ def measure(server: Store, local: Callable[[], datetime]) -> Skew:
 
 def report(server: Store, station: str, skew: Skew) -> None:
     """This station's measurement, for the stats screen (one row a station)."""
+    if server.station_login() is not None:  # its own login: bound to its station
+        with server.write_conn() as conn:
+            conn.execute(
+                text("SELECT station_api.report_clock(:station, :skew)"),
+                {"station": station[:100], "skew": round(skew.seconds * 1000)},
+            )
+        return
     values = {
         "station": station[:100],
         "skew_ms": round(skew.seconds * 1000),

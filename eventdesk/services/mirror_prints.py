@@ -13,11 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, exists, insert, literal, select, update
+from sqlalchemy import Table, and_, bindparam, exists, insert, literal, select, text, update
 
 from eventdesk.db import Store
 from eventdesk.errors import NotAllowed, NotFound
-from eventdesk.models import PrintJob, Ticket
+from eventdesk.models import PrintJob, Ticket, UTCDateTime
 from eventdesk.services.mirror import PRINT_JOB, TICKET, Mirror
 from eventdesk.services.printing import enqueue_in
 from eventdesk.values import utcnow
@@ -85,6 +85,18 @@ def upload_prints(server: Store, mirror: Mirror) -> PrintsUploaded:
         return PrintsUploaded(0, 0)
     uploaded = skipped = 0
     jobs, tickets = _SERVER_JOBS, _SERVER_TICKETS
+    if server.station_login() is not None:  # its own login: the server's function writes it
+        with server.write_conn() as conn:
+            for row in rows:
+                done = conn.execute(_PRINTED_OFFLINE, {k: row[k] for k in _PRINTED_KEYS})
+                if done.scalar_one() == 1:
+                    uploaded += 1
+                elif not conn.execute(
+                    select(exists().where(tickets.c.id == row["ticket_id"]))
+                ).scalar():
+                    skipped += 1
+        _mark_uploaded(mirror, rows)
+        return PrintsUploaded(uploaded, skipped)
     with server.write() as session:
         conn = session.connection()
         for row in rows:
@@ -104,6 +116,11 @@ def upload_prints(server: Store, mirror: Mirror) -> PrintsUploaded:
                 uploaded += 1
             elif not conn.execute(select(ticket_known)).scalar():
                 skipped += 1
+    _mark_uploaded(mirror, rows)
+    return PrintsUploaded(uploaded, skipped)
+
+
+def _mark_uploaded(mirror: Mirror, rows: list[dict[str, Any]]) -> None:
     now = utcnow()
     with mirror.store.write_conn() as conn:
         conn.execute(
@@ -111,4 +128,22 @@ def upload_prints(server: Store, mirror: Mirror) -> PrintsUploaded:
             .where(PRINT_JOB.c.id.in_([row["id"] for row in rows]))
             .values(uploaded_at=now)
         )
-    return PrintsUploaded(uploaded, skipped)
+
+
+_PRINTED_KEYS = (
+    "station",
+    "ticket_id",
+    "printer",
+    "reason",
+    "state",
+    "attempts",
+    "last_error",
+    "created_at",
+    "updated_at",
+)
+_PRINTED_OFFLINE = text(
+    "SELECT station_api.printed_offline(:station, :ticket_id, :printer, :reason, :state, "
+    ":attempts, :last_error, :created_at, :updated_at)"
+).bindparams(
+    bindparam("created_at", type_=UTCDateTime()), bindparam("updated_at", type_=UTCDateTime())
+)

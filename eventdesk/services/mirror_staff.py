@@ -17,12 +17,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.orm import Session
 
 from eventdesk.db import Store
 from eventdesk.errors import DatabaseUnavailable, InvalidInput, NotAllowed, NotFound
-from eventdesk.models import Staff
+from eventdesk.models import Staff, UTCDateTime
 from eventdesk.services.auth import StaffInfo, _get_staff, verify_staff
 from eventdesk.services.mirror import _LOCK_COLUMNS, ORGANIZER, STAFF, Mirror, merged_lock
 
@@ -82,6 +82,11 @@ def verify_offline(mirror: Mirror, name: str, pin: str, *, now: datetime) -> Sta
     return verify_staff(mirror.store, name, pin, now=now)
 
 
+_OFFLINE_LOCKOUT = text(
+    "SELECT station_api.offline_lockout(:id, :failed_pin_attempts, :locked_until, :lockouts)"
+).bindparams(bindparam("locked_until", type_=UTCDateTime()))
+
+
 def upload_locks(server: Store, mirror: Mirror) -> int:
     """Send the lockout state counted offline to the server: the later lock and the higher
     counts of each account (never lowering the server's). The number of accounts sent."""
@@ -96,15 +101,20 @@ def upload_locks(server: Store, mirror: Mirror) -> int:
         ]
     if not counted:
         return 0
-    with server.write() as session:
-        for here in counted:
-            row = session.get(Staff, here["id"], with_for_update=True)
-            if row is None or row.role == ORGANIZER:
-                continue
-            current = {c: getattr(row, c) for c in _LOCK_COLUMNS}
-            for column, value in merged_lock(current, here).items():
-                if value != current[column]:
-                    setattr(row, column, value)
+    if server.station_login() is not None:  # its own login: the server raises, never lowers
+        with server.write_conn() as conn:
+            for here in counted:
+                conn.execute(_OFFLINE_LOCKOUT, {c: here[c] for c in ("id", *_LOCK_COLUMNS)})
+    else:
+        with server.write() as session:
+            for here in counted:
+                row = session.get(Staff, here["id"], with_for_update=True)
+                if row is None or row.role == ORGANIZER:
+                    continue
+                current = {c: getattr(row, c) for c in _LOCK_COLUMNS}
+                for column, value in merged_lock(current, here).items():
+                    if value != current[column]:
+                        setattr(row, column, value)
     with mirror.store.write_conn() as conn:
         for here in counted:  # unless counted again meanwhile
             conn.execute(

@@ -43,6 +43,8 @@ from eventdesk.services.checkin import _clock
 from eventdesk.services.checkin_sql import ADMIT_STATEMENT, SESSION_ADMIT
 from eventdesk.services.mirror import OUTBOX, Mirror
 from eventdesk.services.mirror_staff import upload_locks
+from eventdesk.services.sync_api import apply_on_server
+from eventdesk.services.sync_rows import HOLDER, conflict_of, conflict_row
 from eventdesk.values import local_text, utcnow
 
 BATCH = 1000
@@ -113,7 +115,7 @@ def _upload_batch(
         return False
     try:
         with server.write_conn() as conn:
-            conflicts = _apply(conn, rows, server.dialect)
+            conflicts = _apply(conn, rows, server)
         refused: dict[int, str] = {}
     except Exception as exc:
         if is_outage(exc):
@@ -146,7 +148,7 @@ def _one_by_one(server: Store, rows: list[dict[str, Any]]) -> tuple[int, dict[in
     for row in rows:
         try:
             with server.write_conn() as conn:
-                conflicts += _apply(conn, [row], server.dialect)
+                conflicts += _apply(conn, [row], server)
         except Exception as exc:
             if is_outage(exc):
                 raise
@@ -156,8 +158,12 @@ def _one_by_one(server: Store, rows: list[dict[str, Any]]) -> tuple[int, dict[in
     return conflicts, refused
 
 
-def _apply(conn: Connection, rows: Sequence[dict[str, Any]], dialect: str) -> int:
-    """Apply outbox rows in order within one transaction; the number of conflicts."""
+def _apply(conn: Connection, rows: Sequence[dict[str, Any]], server: Store) -> int:
+    """Apply outbox rows in order within one transaction; the number of conflicts. A station's
+    own login applies them through the server's functions (services.sync_api)."""
+    if server.station_login() is not None:
+        return apply_on_server(conn, rows)
+    dialect = server.dialect
     nonces = [row["nonce"] for row in rows]
     logged = {
         nonce: (result, offline)
@@ -244,18 +250,6 @@ def _log_row(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-_HOLDER = select(
-    _t.c.id,
-    _t.c.event_id,
-    _t.c.status,
-    _t.c.checked_in_at,
-    _t.c.checked_in_station,
-    _t.c.cancelled_at,
-    _e.c.status.label("event_status"),
-    _e.c.timezone,
-).select_from(_t.join(_e, _e.c.id == _t.c.event_id))
-
-
 def _admit_many(conn: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """First admissions, all at once (each as the door's compare-and-set), then who holds each
     ticket now: this station at its time, or a conflict."""
@@ -265,7 +259,7 @@ def _admit_many(conn: Connection, rows: list[dict[str, Any]]) -> list[dict[str, 
     )
     holders = {
         row.id: row
-        for row in conn.execute(_HOLDER.where(_t.c.id.in_([r["ticket_id"] for r in rows])))
+        for row in conn.execute(HOLDER.where(_t.c.id.in_([r["ticket_id"] for r in rows])))
     }
     conflicts = []
     for row in rows:
@@ -274,22 +268,8 @@ def _admit_many(conn: Connection, rows: list[dict[str, Any]]) -> list[dict[str, 
             continue  # a ticket the server no longer has: the scan log keeps the scan
         if held.checked_in_station == row["station"] and held.checked_in_at == row["at"]:
             continue
-        conflicts.append(_conflict_row(conn, row, held))
+        conflicts.append(conflict_row(conn, row, held))
     return conflicts
-
-
-def _conflict_of(row: dict[str, Any], event_id: int, **other: Any) -> dict[str, Any]:
-    """A conflict row: the offline scan's side (``row``), and ``other``'s reason, other station
-    and time, and detail."""
-    return {
-        "event_id": event_id,
-        "ticket_id": row["ticket_id"],
-        "nonce": row["nonce"],
-        "station": row["station"],
-        "at": row["at"],
-        "operator": row["operator"],
-        **other,
-    }
 
 
 def _annul(
@@ -314,61 +294,16 @@ def _annul(
         )
 
 
-def _conflict_row(conn: Connection, row: dict[str, Any], held: Any) -> dict[str, Any]:
-    decided = local_text(row["at"], held.timezone)
-    if held.event_status == "cancelled" or held.status != "registered":
-        # Who cancelled it (or the event), and when: the transaction log's station and time
-        # (a door's role reads those columns of it, nothing else).
-        kinds = (
-            ("event_cancelled",) if held.event_status == "cancelled" else ("cancelled", "refund")
-        )
-        who = conn.execute(
-            select(_tx.c.station, _tx.c.at)
-            .where(
-                (_tx.c.ticket_id == row["ticket_id"])
-                if held.event_status != "cancelled"
-                else (_tx.c.event_id == held.event_id),
-                _tx.c.kind.in_(kinds),
-            )
-            .order_by(_tx.c.at.desc(), _tx.c.id.desc())
-            .limit(1)
-        ).first()
-        what = (
-            "the event was cancelled"
-            if held.event_status == "cancelled"
-            else f"the ticket was {held.status}"
-        )
-        return _conflict_of(
-            row,
-            held.event_id,
-            reason="revoked",
-            other_station=who.station if who else None,
-            other_at=who.at if who else held.cancelled_at,
-            detail=f"admitted offline at {row['station']} ({decided}), but {what} "
-            "on the server meanwhile",
-        )
-    return _conflict_of(
-        row,
-        held.event_id,
-        reason="already_checked_in",
-        other_station=held.checked_in_station,
-        other_at=held.checked_in_at,
-        detail=f"admitted offline at {row['station']} ({decided}) and at "
-        f"{held.checked_in_station or 'another station'} "
-        f"({local_text(held.checked_in_at, held.timezone) if held.checked_in_at else '?'})",
-    )
-
-
 def _apply_one(conn: Connection, row: dict[str, Any], dialect: str) -> dict[str, Any] | None:
     """A re-entry, exit, session admission or undo: one at a time, in order."""
     effect, ticket = row["effect"], row["ticket_id"]
-    held = conn.execute(_HOLDER.where(_t.c.id == ticket)).first()
+    held = conn.execute(HOLDER.where(_t.c.id == ticket)).first()
     if held is None:
         return None
     registered = held.status == "registered" and held.event_status != "cancelled"
     if effect == "readmit":
         if not registered:
-            return _conflict_row(conn, row, held)
+            return conflict_row(conn, row, held)
         conn.execute(
             update(_t).where(_t.c.id == ticket, _t.c.checked_in_at.is_not(None)).values(inside=True)
         )
@@ -383,7 +318,7 @@ def _apply_one(conn: Connection, row: dict[str, Any], dialect: str) -> dict[str,
         }
         if conn.execute(SESSION_ADMIT[dialect], values).first() is None:
             if not registered:
-                return _conflict_row(conn, row, held)
+                return conflict_row(conn, row, held)
             first = conn.execute(
                 select(_sc.c.checked_in_at, _sc.c.station).where(
                     _sc.c.ticket_id == ticket, _sc.c.session_id == row["session_id"]
@@ -393,7 +328,7 @@ def _apply_one(conn: Connection, row: dict[str, Any], dialect: str) -> dict[str,
                 row["station"],
                 row["at"],
             ):
-                return _conflict_of(
+                return conflict_of(
                     row,
                     held.event_id,
                     reason="already_checked_in",
@@ -435,16 +370,16 @@ def _late_answer(
     answered it anyway, later, and differently. The door's answer is what happened: a guest
     admitted offline whom the server refused is a conflict; a guest turned away offline whom
     the server admitted has that admission annulled (only the one made for this scan)."""
-    held = conn.execute(_HOLDER.where(_t.c.id == row["ticket_id"])).first()
+    held = conn.execute(HOLDER.where(_t.c.id == row["ticket_id"])).first()
     if held is None:
         return None
     decided = local_text(row["at"], held.timezone)
     if row["result"] == "ok":
-        found = _conflict_row(conn, row, held)
+        found = conflict_row(conn, row, held)
         found["detail"] += f" (the server's late answer to the same scan: {server_result})"
         return found
     _annul(conn, row["ticket_id"], row["session_id"], row["station"], row["at"])
-    return _conflict_of(
+    return conflict_of(
         row,
         held.event_id,
         reason="late_answer",

@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Result, and_, delete, update
+from sqlalchemy import CursorResult, Result, and_, bindparam, delete, text, update
+from sqlalchemy.exc import DBAPIError
 
 from eventdesk.db import Store
-from eventdesk.errors import NotAllowed
-from eventdesk.models import SessionCheckin, Ticket
+from eventdesk.errors import NotAllowed, NotFound
+from eventdesk.models import SessionCheckin, Ticket, UTCDateTime
 from eventdesk.services.common import get_ticket, log
 from eventdesk.values import utcnow
 
@@ -38,6 +39,8 @@ def undo_checkin(
 ) -> UndoResult:
     """Annul a check-in (of the event, or of one session): explicit and logged."""
     now = now or utcnow()
+    if store.station_login() is not None:
+        return _undo_on_server(store, ticket_id, session_id, station, now)
     with store.write() as session:
         ticket = get_ticket(session, ticket_id)
         if session_id is None:
@@ -79,3 +82,31 @@ def undo_checkin(
             was_station=before[1],
         )
         return UndoResult(ticket.id, session_id, before[0], before[1])
+
+
+NOT_FOUND, NOTHING_TO_UNDO = "P0002", "55000"  # the server function's refusals (SQLSTATE)
+
+
+def _undo_on_server(
+    store: Store, ticket_id: str, session_id: int | None, station: str | None, now: datetime
+) -> UndoResult:
+    """A station's own login undoes through the server's function: only a check-in this
+    station made (another's is its station's, or an organizer's, to undo)."""
+    try:
+        with store.write_conn() as conn:
+            row = conn.execute(
+                text(
+                    "SELECT was_at, was_station FROM station_api.undo("
+                    ":station, :ticket, :session, :now, NULL, NULL)"
+                ).bindparams(bindparam("now", type_=UTCDateTime())),
+                {"station": station, "ticket": ticket_id, "session": session_id, "now": now},
+            ).one()
+    except DBAPIError as exc:
+        code = getattr(exc.orig, "sqlstate", None)
+        message = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
+        if code == NOT_FOUND:
+            raise NotFound(message, field="ticket") from None
+        if code == NOTHING_TO_UNDO:
+            raise NotAllowed(message) from None
+        raise
+    return UndoResult(ticket_id.strip().upper(), session_id, row.was_at, row.was_station)

@@ -1,0 +1,103 @@
+"""Station logins on a PostgreSQL server (``eventdesk roles``): what each station may do is the
+server's to decide (eventdesk/services/roles.py)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from eventdesk.cli.access import organizer_only
+from eventdesk.cli.common import Ctx, pass_ctx, table
+from eventdesk.errors import InvalidInput
+
+
+@click.group()
+def roles() -> None:
+    """Station logins on a PostgreSQL server: a door's or a desk's, each bound to its station."""
+
+
+@roles.command("setup")
+@pass_ctx
+@organizer_only
+def roles_setup(obj: Ctx) -> None:
+    """Make the door's and the desk's group roles and their grants (again after an upgrade)."""
+    from eventdesk.services import roles as service
+
+    names = service.setup(obj.store)
+    obj.emit(names, f"group roles: {names['door']} (doors), {names['desk']} (desks)")
+
+
+def _password(given: str | None, file: str | None) -> str:
+    if given is not None and file is not None:
+        raise InvalidInput("give --password or --password-file, not both", field="password")
+    if file is not None:
+        try:
+            return Path(file).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise InvalidInput(
+                f"cannot read {file}: {exc.strerror or exc}", field="password"
+            ) from None
+    if given is not None:
+        return given
+    if not sys.stdin.isatty():
+        raise InvalidInput("a login needs a password: --password-file FILE", field="password")
+    return str(click.prompt("Password for the login", hide_input=True, confirmation_prompt=True))
+
+
+@roles.command("add")
+@click.argument("login")
+@click.option("--kind", type=click.Choice(["door", "desk"]), required=True)
+@click.option("--station", "station_name", required=True, help="The station this login is.")
+@click.option("--password", help="The login's password (else asked, or --password-file).")
+@click.option("--password-file", type=click.Path(dir_okay=False))
+@pass_ctx
+@organizer_only
+def roles_add(
+    obj: Ctx,
+    login: str,
+    kind: str,
+    station_name: str,
+    password: str | None,
+    password_file: str | None,
+) -> None:
+    """A station's own login: a door (kiosks, scanners) or a desk, bound to its station."""
+    from eventdesk.services import roles as service
+
+    made = service.add(
+        obj.store,
+        login,
+        kind="door" if kind == "door" else "desk",
+        station=station_name,
+        password=_password(password, password_file),
+    )
+    obj.emit(made, f"login {made.login}: the {made.kind} station {made.station}")
+
+
+@roles.command("list")
+@pass_ctx
+@organizer_only
+def roles_list(obj: Ctx) -> None:
+    """The station logins and the station each one is."""
+    from eventdesk.services import roles as service
+
+    found = service.listed(obj.store)
+    obj.emit(
+        found, table(["login", "station", "kind"], [(r.login, r.station, r.kind) for r in found])
+    )
+
+
+@roles.command("remove")
+@click.argument("login")
+@pass_ctx
+@organizer_only
+def roles_remove(obj: Ctx, login: str) -> None:
+    """Drop a station's login: that station no longer reaches the server."""
+    from eventdesk.services import roles as service
+
+    gone = service.remove(obj.store, login)
+    obj.emit(gone, f"login {gone.login} ({gone.station}) removed")
+
+
+COMMANDS = [roles]

@@ -1,0 +1,213 @@
+"""Uploading a station's offline scans as its own login on a server: each through the server's
+functions, which check it against the server's rows and clock (a hand-edited outbox can at
+most record what its station could have decided honestly) and bind it to the login's station.
+
+The rows are applied in order in the caller's transaction, as ``services.sync`` applies them
+for the organizer's login: the same admissions, re-entries, exits, session admissions and
+undos, the scans in the server's scan log marked offline, and an admission the server could not
+apply as it was decided (another station admitted the ticket, or it was cancelled) kept as a
+conflict naming both stations. A row the server refuses raises: ``services.sync`` then keeps
+the rest and marks that one refused, with the server's reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, text
+
+from eventdesk.models import UTCDateTime
+from eventdesk.services import checkin_api as api
+from eventdesk.services.checkin import _clock
+from eventdesk.services.sync_rows import HOLDER, TICKET_ID, conflict_of, conflict_row
+from eventdesk.values import local_text
+
+_TIME = UTCDateTime()
+_UNDO = text(
+    "SELECT was_at, was_station FROM station_api.undo(:station, :ticket, :session, :at, "
+    ":was_at, :nonce)"
+).bindparams(bindparam("at", type_=_TIME), bindparam("was_at", type_=_TIME))
+_ANNUL = text("SELECT station_api.annul_own(:station, :ticket, :session, :at)").bindparams(
+    bindparam("at", type_=_TIME)
+)
+_CONFLICT = text(
+    "SELECT station_api.conflict(:station, :nonce, :reason, :other_station, :other_at, :detail)"
+).bindparams(bindparam("other_at", type_=_TIME))
+_LOGGED = text("SELECT nonce, result, offline FROM scan_log WHERE nonce = ANY(:nonces)")
+_RECEIPTS = text("SELECT nonce FROM sync_receipt WHERE nonce = ANY(:nonces)")
+_CONFLICTS = text("SELECT nonce FROM scan_conflict WHERE nonce = ANY(:nonces)")
+
+
+def apply_on_server(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
+    """Apply outbox rows in order through the server's functions; the number of conflicts."""
+    nonces = [row["nonce"] for row in rows]
+    logged = {
+        nonce: (result, offline)
+        for nonce, result, offline in conn.execute(_LOGGED, {"nonces": nonces})
+    }
+    known = set(logged) | set(conn.execute(_RECEIPTS, {"nonces": nonces}).scalars())
+    recorded = set(conn.execute(_CONFLICTS, {"nonces": nonces}).scalars())
+    conflicts: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    for row in rows:  # an online try the station gave up on, that the server answered later
+        late = logged.get(row["nonce"])
+        if late is None or late[1] or row["nonce"] in recorded:
+            continue
+        if (late[0] == "ok") != (row["result"] == "ok"):
+            found = _late_answer(conn, row, late[0])
+            if found is not None:
+                conflicts.append((row, found))
+    fresh = [row for row in rows if row["nonce"] not in known]
+    for row in fresh:
+        if row["kind"] == "undo":
+            conn.execute(
+                _UNDO,
+                {
+                    "station": row["station"],
+                    "ticket": row["ticket_id"],
+                    "session": row["session_id"],
+                    "at": row["at"],
+                    "was_at": row["was_at"],
+                    "nonce": row["nonce"],
+                },
+            )
+            continue
+        found = _effect(conn, row)
+        if found is not None:
+            conflicts.append((row, found))
+    for row in fresh:
+        if row["kind"] == "scan":
+            api.LOG.first(conn, {**_log_values(row), "offline": True})
+    for row, found in conflicts:
+        conn.execute(
+            _CONFLICT,
+            {
+                "station": row["station"],
+                "nonce": row["nonce"],
+                "reason": found["reason"],
+                "other_station": found["other_station"],
+                "other_at": found["other_at"],
+                "detail": found["detail"],
+            },
+        )
+    return len(conflicts)
+
+
+def _log_values(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: row[key]
+        for key in (
+            "station",
+            "at",
+            "operator",
+            "event_id",
+            "session_id",
+            "ticket_id",
+            "direction",
+            "payload",
+            "result",
+            "nonce",
+            "answer",
+        )
+    }
+
+
+def _scanned(row: dict[str, Any]) -> dict[str, Any]:
+    """A row's line, for the server to check against its ticket."""
+    repaired = "repaired" in (row.get("answer") or "")
+    return {
+        "b_station": row["station"],
+        "b_id": row["ticket_id"],
+        "b_now": row["at"],
+        "b_payload": row["payload"] or f"ticket:{row['ticket_id']}",
+        "b_repaired": repaired,
+        "b_offline": True,
+    }
+
+
+def _effect(conn: Connection, row: dict[str, Any]) -> dict[str, Any] | None:
+    """What the scan did at the door, done again on the server; a conflict when it cannot be."""
+    effect, ticket = row["effect"], row["ticket_id"]
+    if effect == "none" or ticket is None:
+        return None
+    held = conn.execute(HOLDER.where(ticket == TICKET_ID)).first()
+    if held is None:
+        return None  # a ticket the server no longer has: the scan log keeps the scan
+    registered = held.status == "registered" and held.event_status != "cancelled"
+    if effect == "admit":
+        if api.changed(api.ADMIT, conn, _scanned(row)) == 1:
+            return None
+        held = conn.execute(HOLDER.where(ticket == TICKET_ID)).one()
+        if held.checked_in_station == row["station"] and held.checked_in_at == row["at"]:
+            return None
+        return conflict_row(conn, row, held)
+    if effect == "readmit":
+        if not registered:
+            return conflict_row(conn, row, held)
+        api.changed(api.READMIT, conn, {"b_station": row["station"], "b_id": ticket})
+        return None
+    if effect == "leave":
+        api.changed(api.LEAVE, conn, {"b_station": row["station"], "b_id": ticket})
+        return None
+    if effect == "session":
+        values = {**_scanned(row), "b_session": row["session_id"]}
+        if api.changed(api.SESSION_ADMIT, conn, values) == 1:
+            return None
+        if not registered:
+            return conflict_row(conn, row, held)
+        first = conn.execute(
+            text(
+                "SELECT checked_in_at, station FROM session_checkin "
+                "WHERE ticket_id = :t AND session_id = :s"
+            ),
+            {"t": ticket, "s": row["session_id"]},
+        ).first()
+        if first is not None and (first.station, first.checked_in_at) != (
+            row["station"],
+            row["at"],
+        ):
+            return conflict_of(
+                row,
+                held.event_id,
+                reason="already_checked_in",
+                other_station=first.station,
+                other_at=first.checked_in_at,
+                detail=f"admitted offline to session {row['session_id']} at "
+                f"{row['station']} ({_clock(row['at'], held.timezone)}) and at "
+                f"{first.station} ({_clock(first.checked_in_at, held.timezone)})",
+            )
+    return None
+
+
+def _late_answer(
+    conn: Connection, row: dict[str, Any], server_result: str
+) -> dict[str, Any] | None:
+    """As services.sync's: the door's answer is what happened; an admission the server made
+    for a scan the door then turned away offline is annulled (only that one, this station's)."""
+    held = conn.execute(HOLDER.where(row["ticket_id"] == TICKET_ID)).first()
+    if held is None:
+        return None
+    if row["result"] == "ok":
+        found = conflict_row(conn, row, held)
+        found["detail"] += f" (the server's late answer to the same scan: {server_result})"
+        return found
+    conn.execute(
+        _ANNUL,
+        {
+            "station": row["station"],
+            "ticket": row["ticket_id"],
+            "session": row["session_id"],
+            "at": row["at"],
+        },
+    )
+    decided = local_text(row["at"], held.timezone)
+    return conflict_of(
+        row,
+        held.event_id,
+        reason="late_answer",
+        other_station=row["station"],
+        other_at=row["at"],
+        detail=f"turned away offline at {row['station']} ({decided}: {row['result']}), "
+        "while the server admitted the same scan after the station stopped waiting: that "
+        "admission was annulled",
+    )
