@@ -23,6 +23,7 @@ from sqlalchemy.engine import make_url
 from eventdesk.db import Store
 from eventdesk.migrate import upgrade
 from eventdesk.tickets import Signer, register_public_key
+from testkit.proxy import TcpProxy
 
 PG_ENV = "EVENTDESK_TEST_POSTGRES_URL"
 PG_SKIP = f"{PG_ENV} is not set: PostgreSQL tests need a server URL (.ci/run sets it)"
@@ -132,6 +133,15 @@ def empty_db_url(db_url: str, tmp_path: Path) -> Iterator[str]:
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+@pytest.fixture
+def proxy(db_url: str) -> Iterator[TcpProxy]:
+    """A loopback proxy in front of the test's PostgreSQL server, that a test cuts, stalls and
+    restores (testkit/proxy.py)."""
+    url = make_url(db_url)
+    with TcpProxy(url.host or "127.0.0.1", url.port or 5432) as made:
+        yield made
 
 
 @pytest.fixture

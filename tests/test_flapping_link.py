@@ -11,11 +11,10 @@ and a ticket scanned at both doors while the server answered both is admitted on
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sqlalchemy.engine import make_url
 
 from eventdesk.db import Store
 from eventdesk.services.door import SyncLoop
@@ -39,13 +38,6 @@ pytestmark = [
 @pytest.fixture
 def backend_fixed() -> None:
     """The database is chosen here (see conftest.pytest_generate_tests)."""
-
-
-@pytest.fixture
-def proxy(db_url: str) -> Iterator[TcpProxy]:
-    url = make_url(db_url)
-    with TcpProxy(url.host or "127.0.0.1", url.port or 5432) as made:
-        yield made
 
 
 class Flapping(threading.Thread):

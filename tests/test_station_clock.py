@@ -12,12 +12,10 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy.engine import make_url
 
 from eventdesk.db import Store
 from eventdesk.services.clock import clock_words
@@ -25,6 +23,7 @@ from eventdesk.services.door import Station
 from eventdesk.services.mirror import OUTBOX
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow
+from screens.widgets.offline_state import offline_text
 from testkit.proxy import TcpProxy
 from tests.conftest import PG_ENV, PG_SKIP
 from tests.offline_tools import LONG, DoorStation, moment, open_event, through, ticket
@@ -40,13 +39,6 @@ pytestmark = [
 @pytest.fixture
 def backend_fixed() -> None:
     """The database is chosen here (see conftest.pytest_generate_tests)."""
-
-
-@pytest.fixture
-def proxy(db_url: str) -> Iterator[TcpProxy]:
-    url = make_url(db_url)
-    with TcpProxy(url.host or "127.0.0.1", url.port or 5432) as made:
-        yield made
 
 
 class SkewedStation(DoorStation):
@@ -122,6 +114,10 @@ def test_offline_a_station_puts_its_clock_right_by_what_it_last_measured(
         assert station.time.last is not None
         assert abs(station.time.last.seconds + fast.total_seconds()) < 5
         assert clock_words(station.time.last.seconds).startswith("3 h 0 min fast")
+        # The desk's and the kiosk's line says so while online.
+        assert offline_text(station) == (
+            "This station's clock is 3 h 0 min fast, put right by the server's"
+        )
         proxy.cut()
         decided = station.door(event=event.slug).scan(event.payloads[0])
         assert decided.offline and decided.result == "ok"

@@ -23,7 +23,8 @@ from sqlalchemy.engine import make_url
 
 from eventdesk.db import Store
 from eventdesk.errors import InvalidInput, NotAllowed, NotFound
-from eventdesk.migrations.station_access_0013 import API, CALLABLE, VIEWS
+from eventdesk.migrations.station_access_0013 import CALLABLE, VIEWS
+from eventdesk.migrations.station_functions_0013 import API
 
 Kind = Literal["door", "desk"]
 KINDS: tuple[Kind, ...] = ("door", "desk")

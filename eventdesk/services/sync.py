@@ -39,13 +39,17 @@ from eventdesk.models import (
     TransactionLog,
 )
 from eventdesk.outage import describe, is_outage
-from eventdesk.services.checkin import _clock
 from eventdesk.services.checkin_sql import ADMIT_STATEMENT, SESSION_ADMIT
 from eventdesk.services.mirror import OUTBOX, Mirror
 from eventdesk.services.mirror_staff import upload_locks
 from eventdesk.services.sync_api import apply_on_server
-from eventdesk.services.sync_rows import HOLDER, conflict_of, conflict_row
-from eventdesk.values import local_text, utcnow
+from eventdesk.services.sync_rows import (
+    HOLDER,
+    conflict_row,
+    late_conflict,
+    session_conflict,
+)
+from eventdesk.values import utcnow
 
 BATCH = 1000
 
@@ -324,20 +328,7 @@ def _apply_one(conn: Connection, row: dict[str, Any], dialect: str) -> dict[str,
                     _sc.c.ticket_id == ticket, _sc.c.session_id == row["session_id"]
                 )
             ).first()
-            if first is not None and (first.station, first.checked_in_at) != (
-                row["station"],
-                row["at"],
-            ):
-                return conflict_of(
-                    row,
-                    held.event_id,
-                    reason="already_checked_in",
-                    other_station=first.station,
-                    other_at=first.checked_in_at,
-                    detail=f"admitted offline to session {row['session_id']} at "
-                    f"{row['station']} ({_clock(row['at'], held.timezone)}) and at "
-                    f"{first.station} ({_clock(first.checked_in_at, held.timezone)})",
-                )
+            return session_conflict(row, held, first)
     elif effect == "undo":
         # Only the check-in this station annulled: not one another station made meanwhile.
         conn.execute(
@@ -366,26 +357,11 @@ def _apply_one(conn: Connection, row: dict[str, Any], dialect: str) -> dict[str,
 def _late_answer(
     conn: Connection, row: dict[str, Any], server_result: str
 ) -> dict[str, Any] | None:
-    """The station gave up waiting for the server and decided this scan offline; the server
-    answered it anyway, later, and differently. The door's answer is what happened: a guest
-    admitted offline whom the server refused is a conflict; a guest turned away offline whom
-    the server admitted has that admission annulled (only the one made for this scan)."""
+    """A late answer that disagrees with the door's (sync_rows.late_conflict): a scan turned
+    away offline has the admission the server made for it annulled (only that one)."""
     held = conn.execute(HOLDER.where(_t.c.id == row["ticket_id"])).first()
     if held is None:
         return None
-    decided = local_text(row["at"], held.timezone)
-    if row["result"] == "ok":
-        found = conflict_row(conn, row, held)
-        found["detail"] += f" (the server's late answer to the same scan: {server_result})"
-        return found
-    _annul(conn, row["ticket_id"], row["session_id"], row["station"], row["at"])
-    return conflict_of(
-        row,
-        held.event_id,
-        reason="late_answer",
-        other_station=row["station"],
-        other_at=row["at"],
-        detail=f"turned away offline at {row['station']} ({decided}: {row['result']}), "
-        "while the server admitted the same scan after the station stopped waiting: that "
-        "admission was annulled",
-    )
+    if row["result"] != "ok":
+        _annul(conn, row["ticket_id"], row["session_id"], row["station"], row["at"])
+    return late_conflict(conn, row, held, server_result)

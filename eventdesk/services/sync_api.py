@@ -19,9 +19,13 @@ from sqlalchemy import Connection, bindparam, text
 
 from eventdesk.models import UTCDateTime
 from eventdesk.services import checkin_api as api
-from eventdesk.services.checkin import _clock
-from eventdesk.services.sync_rows import HOLDER, TICKET_ID, conflict_of, conflict_row
-from eventdesk.values import local_text
+from eventdesk.services.sync_rows import (
+    HOLDER,
+    TICKET_ID,
+    conflict_row,
+    late_conflict,
+    session_conflict,
+)
 
 _TIME = UTCDateTime()
 _UNDO = text(
@@ -162,52 +166,26 @@ def _effect(conn: Connection, row: dict[str, Any]) -> dict[str, Any] | None:
             ),
             {"t": ticket, "s": row["session_id"]},
         ).first()
-        if first is not None and (first.station, first.checked_in_at) != (
-            row["station"],
-            row["at"],
-        ):
-            return conflict_of(
-                row,
-                held.event_id,
-                reason="already_checked_in",
-                other_station=first.station,
-                other_at=first.checked_in_at,
-                detail=f"admitted offline to session {row['session_id']} at "
-                f"{row['station']} ({_clock(row['at'], held.timezone)}) and at "
-                f"{first.station} ({_clock(first.checked_in_at, held.timezone)})",
-            )
+        return session_conflict(row, held, first)
     return None
 
 
 def _late_answer(
     conn: Connection, row: dict[str, Any], server_result: str
 ) -> dict[str, Any] | None:
-    """As services.sync's: the door's answer is what happened; an admission the server made
-    for a scan the door then turned away offline is annulled (only that one, this station's)."""
+    """As services.sync's: the admission the server made for a scan the door then turned away
+    offline is annulled (only that one, this station's)."""
     held = conn.execute(HOLDER.where(row["ticket_id"] == TICKET_ID)).first()
     if held is None:
         return None
-    if row["result"] == "ok":
-        found = conflict_row(conn, row, held)
-        found["detail"] += f" (the server's late answer to the same scan: {server_result})"
-        return found
-    conn.execute(
-        _ANNUL,
-        {
-            "station": row["station"],
-            "ticket": row["ticket_id"],
-            "session": row["session_id"],
-            "at": row["at"],
-        },
-    )
-    decided = local_text(row["at"], held.timezone)
-    return conflict_of(
-        row,
-        held.event_id,
-        reason="late_answer",
-        other_station=row["station"],
-        other_at=row["at"],
-        detail=f"turned away offline at {row['station']} ({decided}: {row['result']}), "
-        "while the server admitted the same scan after the station stopped waiting: that "
-        "admission was annulled",
-    )
+    if row["result"] != "ok":
+        conn.execute(
+            _ANNUL,
+            {
+                "station": row["station"],
+                "ticket": row["ticket_id"],
+                "session": row["session_id"],
+                "at": row["at"],
+            },
+        )
+    return late_conflict(conn, row, held, server_result)

@@ -9,6 +9,7 @@ from typing import Any, cast
 from sqlalchemy import Connection, Table, select
 
 from eventdesk.models import Event, Ticket, TransactionLog
+from eventdesk.services.checkin import _clock as clock_of
 from eventdesk.values import local_text
 
 _t = cast(Table, Ticket.__table__)
@@ -84,4 +85,46 @@ def conflict_row(conn: Connection, row: dict[str, Any], held: Any) -> dict[str, 
         detail=f"admitted offline at {row['station']} ({decided}) and at "
         f"{held.checked_in_station or 'another station'} "
         f"({local_text(held.checked_in_at, held.timezone) if held.checked_in_at else '?'})",
+    )
+
+
+def session_conflict(row: dict[str, Any], held: Any, first: Any | None) -> dict[str, Any] | None:
+    """An offline session admission the server found made by another station (``first``: who
+    holds the ticket's place in that session now), or None when it is this scan's own."""
+    if first is None or (first.station, first.checked_in_at) == (row["station"], row["at"]):
+        return None
+    return conflict_of(
+        row,
+        held.event_id,
+        reason="already_checked_in",
+        other_station=first.station,
+        other_at=first.checked_in_at,
+        detail=f"admitted offline to session {row['session_id']} at "
+        f"{row['station']} ({clock_of(row['at'], held.timezone)}) and at "
+        f"{first.station} ({clock_of(first.checked_in_at, held.timezone)})",
+    )
+
+
+def late_conflict(
+    conn: Connection, row: dict[str, Any], held: Any, server_result: str
+) -> dict[str, Any]:
+    """The station gave up waiting for the server and decided this scan offline; the server
+    answered it anyway, later, and differently. The door's answer is what happened: a guest
+    admitted offline whom the server refused is a conflict; a guest turned away offline whom
+    the server admitted has that admission annulled (the caller annuls it, only the one made
+    for this scan), and the conflict says so."""
+    if row["result"] == "ok":
+        found = conflict_row(conn, row, held)
+        found["detail"] += f" (the server's late answer to the same scan: {server_result})"
+        return found
+    decided = local_text(row["at"], held.timezone)
+    return conflict_of(
+        row,
+        held.event_id,
+        reason="late_answer",
+        other_station=row["station"],
+        other_at=row["at"],
+        detail=f"turned away offline at {row['station']} ({decided}: {row['result']}), "
+        "while the server admitted the same scan after the station stopped waiting: that "
+        "admission was annulled",
     )
