@@ -13,8 +13,9 @@ door, an undo, a scan's log row, an offline scan uploaded, a conflict, a PIN tri
 station's clock. Each checks what it is given against the server's own rows and clock: the
 ticket exists and the line scanned is its own (or a check-in by its id), its status, event,
 import, sessions and payments, the time (online the server's, within a minute; offline within
-the last OFFLINE_DAYS of station_functions_0013), and that an undo annuls only this station's own check-in. A hand-edited
-station copy can at most record what its own station could have decided honestly.
+the last OFFLINE_DAYS days, see station_functions_0013), and that an undo annuls only this
+station's own check-in. A hand-edited station copy can at most record what its own station
+could have decided honestly.
 
 A desk also registers walk-ins, takes payments, moves people off the waitlist and cancels, with
 the desk's own code, through the views (auto-updatable) with the grants ``eventdesk roles``
