@@ -650,8 +650,9 @@ def test_a_station_that_vanishes_mid_transaction_frees_its_locks_within_seconds(
                     station="Door 1",
                 ).stdout
             )
+            # Not a hang: from its copy while the row is held, or on the server once freed.
             assert time.monotonic() - started < 20
-            assert answer["offline"] or answer["result"] == "already_checked_in", answer
+            assert answer["result"] == "ok", answer
             done = run_cli(
                 site.organizer_url,
                 site.organizer_dir,
@@ -662,13 +663,25 @@ def test_a_station_that_vanishes_mid_transaction_frees_its_locks_within_seconds(
                 code=(0, 1),
                 station="Office",
             )
-            assert time.monotonic() - started < 30
-            assert json.loads(done.stdout)["result"] == "ok"  # the stalled one was rolled back
+            assert time.monotonic() - started < 30  # the stalled transaction was ended
+            said = json.loads(done.stdout)
+            assert said["result"] in ("ok", "already_checked_in"), said
         finally:
             proxy.cut()
             conn.invalidate()  # its socket is gone: nothing to roll back
             stalled.dispose(close=False)
-    assert site.value("SELECT checked_in_station FROM ticket WHERE id = :t", t=ticket) == "Office"
+    assert site.value("SELECT checked_in_station FROM ticket WHERE id = :t", t=ticket) in (
+        "Office",
+        "Door 1",
+    )
+    assert (
+        site.value(  # nothing of the stalled station's session is left holding rows
+            "SELECT count(*) FROM pg_stat_activity WHERE usename = :u "
+            "AND state = 'idle in transaction'",
+            u=site.door_login,
+        )
+        == 0
+    )
     assert (
         timedelta(0)
         <= utcnow() - site.value("SELECT checked_in_at FROM ticket WHERE id = :t", t=ticket)

@@ -62,7 +62,20 @@ def apply_on_server(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
             if found is not None:
                 conflicts.append((row, found))
     fresh = [row for row in rows if row["nonce"] not in known]
+    admits: dict[str, dict[str, Any]] = {}  # a run of first admissions, one per ticket
+
+    def flush() -> None:
+        if admits:
+            conflicts.extend(_admit_many(conn, list(admits.values())))
+            admits.clear()
+
     for row in fresh:
+        if row["kind"] == "scan" and row["effect"] == "admit" and row["ticket_id"] is not None:
+            if row["ticket_id"] in admits:
+                flush()
+            admits[row["ticket_id"]] = row
+            continue
+        flush()
         if row["kind"] == "undo":
             conn.execute(
                 _UNDO,
@@ -79,9 +92,9 @@ def apply_on_server(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
         found = _effect(conn, row)
         if found is not None:
             conflicts.append((row, found))
-    for row in fresh:
-        if row["kind"] == "scan":
-            api.LOG.first(conn, {**_log_values(row), "offline": True})
+    flush()
+    scans = [{**_log_values(row), "offline": True} for row in fresh if row["kind"] == "scan"]
+    api.LOG.many(conn, scans)  # one call to the driver for them all
     for row, found in conflicts:
         conn.execute(
             _CONFLICT,
@@ -95,6 +108,27 @@ def apply_on_server(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
             },
         )
     return len(conflicts)
+
+
+def _admit_many(
+    conn: Connection, rows: list[dict[str, Any]]
+) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """First admissions, each through the server's function, sent in one call to the driver,
+    then who holds each ticket now: this station at its time, or a conflict."""
+    api.ADMIT.many(conn, [_scanned(row) for row in rows])
+    holders = {
+        held.id: held
+        for held in conn.execute(HOLDER.where(TICKET_ID.in_([r["ticket_id"] for r in rows])))
+    }
+    found = []
+    for row in rows:
+        held = holders.get(row["ticket_id"])
+        if held is None:
+            continue  # a ticket the server no longer has: the scan log keeps the scan
+        if held.checked_in_station == row["station"] and held.checked_in_at == row["at"]:
+            continue
+        found.append((row, conflict_row(conn, row, held)))
+    return found
 
 
 def _log_values(row: dict[str, Any]) -> dict[str, Any]:
@@ -138,13 +172,6 @@ def _effect(conn: Connection, row: dict[str, Any]) -> dict[str, Any] | None:
     if held is None:
         return None  # a ticket the server no longer has: the scan log keeps the scan
     registered = held.status == "registered" and held.event_status != "cancelled"
-    if effect == "admit":
-        if api.changed(api.ADMIT, conn, _scanned(row)) == 1:
-            return None
-        held = conn.execute(HOLDER.where(ticket == TICKET_ID)).one()
-        if held.checked_in_station == row["station"] and held.checked_in_at == row["at"]:
-            return None
-        return conflict_row(conn, row, held)
     if effect == "readmit":
         if not registered:
             return conflict_row(conn, row, held)
