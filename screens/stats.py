@@ -15,6 +15,7 @@ from datetime import datetime, tzinfo
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from sqlalchemy.exc import SQLAlchemyError
@@ -379,24 +380,28 @@ class StatsScreen(StationScreen):
         table.add_column("Scans", justify="right")
         table.add_column("Issues", justify="right")
         table.add_column("Last scan", justify="right", no_wrap=True)
-        # A station whose own clock is off (more than a minute): how far, said in a column of
-        # its own, only while one is.
-        skews = [row.get("clock_skew_seconds") for row in figures.stations]
-        off = [s is not None and abs(s) > OFF_AFTER.total_seconds() for s in skews]
-        if any(off):
-            table.add_column("Clock", justify="right", no_wrap=True)
-        for row, skew, wrong in zip(figures.stations, skews, off, strict=True):
+        for row in figures.stations:
             last: datetime | None = row["last"]
             quiet = last is None or (figures.at - last).total_seconds() > QUIET_SECONDS
             problems = int(row["problems"])
-            cells: list[Text | str] = [
+            table.add_row(
                 Text(str(row["station"])),  # a name as typed, not markup
                 str(row["scans"]),
                 Text(str(problems), "bold yellow" if problems else ""),
                 Text(clock(last, self.zone) if last else "-", "dim" if quiet else ""),
-            ]
-            if any(off):
-                said = clock_words(skew) if skew is not None else "-"
-                cells.append(Text(said, "bold yellow" if wrong else "dim"))
-            table.add_row(*cells)
+            )
+        # A station whose own clock is off (by more than a minute): said under the table.
+        off = [
+            Text.assemble(
+                (str(row["station"]), "bold yellow"),
+                f"'s clock is {clock_words(skew)}",
+                style="yellow",
+            )
+            for row in figures.stations
+            if (skew := row.get("clock_skew_seconds")) is not None
+            and abs(skew) > OFF_AFTER.total_seconds()
+        ]
+        if off:
+            target.update(Group(table, *off))
+            return
         target.update(table)

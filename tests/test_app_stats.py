@@ -273,3 +273,25 @@ async def test_figures_match_after_a_checkin_on_both_databases(
             assert "1 / 1" in types and "1 / 3" in types
     finally:
         other_station.dispose()
+
+
+async def test_a_station_whose_clock_is_off_is_named_under_the_per_station_table(
+    station: DemoStation,
+) -> None:
+    """The stations report how far their clocks are from the server's (station_clock): one off
+    by more than a minute is named on the stats screen; one a few milliseconds off is not."""
+    with station.store.write() as session:
+        session.execute(
+            text(
+                "INSERT INTO station_clock (station, skew_ms, measured_at) "
+                "VALUES ('Door 1', -10800000, :n), ('Door 2', 40, :n)"
+            ),
+            {"n": utcnow()},
+        )
+    app = make_app(config=station.config, store=station.store, sign_in_as="Sam Desk", mode="stats")
+    async with app.run_test(size=(120, 40)) as pilot:
+        panel = app.screen.query_one("#stations-panel")
+        await wait_for(lambda: "clock is" in shown(panel), pilot)
+        drawn = shown(panel)
+        assert "Door 1's clock is 3 h 0 min fast" in drawn, drawn
+        assert "Door 2's clock" not in drawn
