@@ -21,54 +21,41 @@ import os
 import statistics
 import tempfile
 import time
-from datetime import timedelta
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import insert
 from sqlalchemy.engine import make_url
 
+from bench.checkin import make_tickets
 from bench.scratch import scratch_database
 from eventdesk.db import Store
 from eventdesk.ids import new_nonce
 from eventdesk.migrate import upgrade
-from eventdesk.services import attendees, events, roles
+from eventdesk.services import roles
 from eventdesk.services.checkin import Checkin
 from eventdesk.services.mirror import OUTBOX, Mirror
-from eventdesk.services.registration import register
 from eventdesk.services.sync import upload
-from eventdesk.tickets import Signer, register_public_key
+from eventdesk.tickets import Signer, parse_payload, register_public_key
 from eventdesk.values import utcnow
 
 PASSWORD = "bench-door"
 
 
-def setup(url: str, count: int) -> tuple[str, list[str]]:
-    """An event open now with ``count`` free tickets: its slug and its tickets' ids."""
+def setup(url: str, count: int) -> list[str]:
+    """An event open now with ``count`` free tickets (bench.checkin's): their ids."""
     store = Store(url)
     upgrade(store)
     signer = Signer(Ed25519PrivateKey.generate())
     register_public_key(store, signer, "bench")
     store.signer = signer
-    now = utcnow()
-    made = events.create_event(
-        store, name="Logins", starts=now - timedelta(hours=1), ends=now + timedelta(hours=9)
-    )
-    events.add_ticket_type(store, made.slug, name="Regular", price_cents=0)
-    buyers = (count + 49) // 50
-    attendees.add_attendees_bulk(
-        store, [{"name": f"B {i}", "email": f"b{i}@example.com"} for i in range(buyers)]
-    )
-    tickets: list[str] = []
-    for i in range(buyers):
-        bought = register(store, made.slug, f"b{i}@example.com", "Regular", quantity=50)
-        tickets.extend(t.ticket_id for t in bought.tickets)
+    payloads = make_tickets(store, count)
     store.dispose()
-    return made.slug, tickets[:count]
+    return [parse_payload(payload).ticket_id for payload in payloads]
 
 
-def decide(store: Store, station: str, event: str, tickets: list[str]) -> tuple[float, list[float]]:
-    desk = Checkin(store, station=station, event=event)
+def decide(store: Store, station: str, tickets: list[str]) -> tuple[float, list[float]]:
+    desk = Checkin(store, station=station)
     times = []
     start = time.perf_counter()
     for ticket in tickets:
@@ -129,7 +116,7 @@ def main() -> None:
     args = parser.parse_args()
     with scratch_database(args.postgres, "bench_logins") as url:
         total = 2 * args.tickets + 2 * args.uploads
-        event, tickets = setup(url, total)
+        tickets = setup(url, total)
         owner = Store(url)
         login = f"door_{make_url(url).database}"[:63]
         roles.add(owner, login, kind="door", station="Door 1", password=PASSWORD)
@@ -139,10 +126,10 @@ def main() -> None:
         parts = [tickets[i * args.tickets : (i + 1) * args.tickets] for i in range(2)]
         uploads = tickets[2 * args.tickets :]
         try:
-            decide(owner, "Office", event, parts[0][:50])  # warm both
-            decide(door, "Door 1", event, parts[1][:50])
-            organizer_rate, organizer_times = decide(owner, "Office", event, parts[0][50:])
-            door_rate, door_times = decide(door, "Door 1", event, parts[1][50:])
+            decide(owner, "Office", parts[0][:50])  # warm both
+            decide(door, "Door 1", parts[1][:50])
+            organizer_rate, organizer_times = decide(owner, "Office", parts[0][50:])
+            door_rate, door_times = decide(door, "Door 1", parts[1][50:])
             with tempfile.TemporaryDirectory() as folder:
                 organizer_upload = offline_then_upload(
                     owner, "Office", uploads[: args.uploads], Path(folder) / "o"

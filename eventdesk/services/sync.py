@@ -45,6 +45,7 @@ from eventdesk.services.mirror_staff import upload_locks
 from eventdesk.services.sync_api import apply_on_server
 from eventdesk.services.sync_rows import (
     HOLDER,
+    already,
     conflict_row,
     late_conflict,
     session_conflict,
@@ -168,28 +169,13 @@ def _apply(conn: Connection, rows: Sequence[dict[str, Any]], server: Store) -> i
     if server.station_login() is not None:
         return apply_on_server(conn, rows)
     dialect = server.dialect
-    nonces = [row["nonce"] for row in rows]
-    logged = {
-        nonce: (result, offline)
-        for nonce, result, offline in conn.execute(
-            select(_log.c.nonce, _log.c.result, _log.c.offline).where(_log.c.nonce.in_(nonces))
-        )
-    }
-    known = set(logged) | set(
-        conn.execute(select(_receipt.c.nonce).where(_receipt.c.nonce.in_(nonces))).scalars()
-    )
+    there = already(conn, rows)
+    known = there.known
     conflicts: list[dict[str, Any]] = []
-    recorded = set(
-        conn.execute(select(_conflict.c.nonce).where(_conflict.c.nonce.in_(nonces))).scalars()
-    )
-    for row in rows:  # an online try the station gave up on, that the server answered later
-        late = logged.get(row["nonce"])
-        if late is None or late[1] or row["nonce"] in recorded:
-            continue  # not one, or an offline scan uploaded before (a repeated upload)
-        if (late[0] == "ok") != (row["result"] == "ok"):
-            found = _late_answer(conn, row, late[0])
-            if found is not None:
-                conflicts.append(found)
+    for row, answer in there.late:
+        found = _late_answer(conn, row, answer)
+        if found is not None:
+            conflicts.append(found)
     fresh = [row for row in rows if row["nonce"] not in known]
     if not fresh:
         if conflicts:

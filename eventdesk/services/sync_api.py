@@ -22,6 +22,7 @@ from eventdesk.services import checkin_api as api
 from eventdesk.services.sync_rows import (
     HOLDER,
     TICKET_ID,
+    already,
     conflict_row,
     late_conflict,
     session_conflict,
@@ -38,29 +39,17 @@ _ANNUL = text("SELECT station_api.annul_own(:station, :ticket, :session, :at)").
 _CONFLICT = text(
     "SELECT station_api.conflict(:station, :nonce, :reason, :other_station, :other_at, :detail)"
 ).bindparams(bindparam("other_at", type_=_TIME))
-_LOGGED = text("SELECT nonce, result, offline FROM scan_log WHERE nonce = ANY(:nonces)")
-_RECEIPTS = text("SELECT nonce FROM sync_receipt WHERE nonce = ANY(:nonces)")
-_CONFLICTS = text("SELECT nonce FROM scan_conflict WHERE nonce = ANY(:nonces)")
 
 
 def apply_on_server(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
     """Apply outbox rows in order through the server's functions; the number of conflicts."""
-    nonces = [row["nonce"] for row in rows]
-    logged = {
-        nonce: (result, offline)
-        for nonce, result, offline in conn.execute(_LOGGED, {"nonces": nonces})
-    }
-    known = set(logged) | set(conn.execute(_RECEIPTS, {"nonces": nonces}).scalars())
-    recorded = set(conn.execute(_CONFLICTS, {"nonces": nonces}).scalars())
+    there = already(conn, rows)
+    known = there.known
     conflicts: list[tuple[dict[str, Any], dict[str, Any]]] = []
-    for row in rows:  # an online try the station gave up on, that the server answered later
-        late = logged.get(row["nonce"])
-        if late is None or late[1] or row["nonce"] in recorded:
-            continue
-        if (late[0] == "ok") != (row["result"] == "ok"):
-            found = _late_answer(conn, row, late[0])
-            if found is not None:
-                conflicts.append((row, found))
+    for row, answer in there.late:
+        found = _late_answer(conn, row, answer)
+        if found is not None:
+            conflicts.append((row, found))
     fresh = [row for row in rows if row["nonce"] not in known]
     admits: dict[str, dict[str, Any]] = {}  # a run of first admissions, one per ticket
 

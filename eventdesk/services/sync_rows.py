@@ -4,17 +4,22 @@ services.sync_api both record them."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import Connection, Table, select
 
-from eventdesk.models import Event, Ticket, TransactionLog
+from eventdesk.models import Event, ScanConflict, ScanLog, SyncReceipt, Ticket, TransactionLog
 from eventdesk.services.checkin import _clock as clock_of
 from eventdesk.values import local_text
 
 _t = cast(Table, Ticket.__table__)
 _e = cast(Table, Event.__table__)
 _tx = cast(Table, TransactionLog.__table__)
+_log = cast(Table, ScanLog.__table__)
+_receipt = cast(Table, SyncReceipt.__table__)
+_conflict = cast(Table, ScanConflict.__table__)
 TICKET_ID = _t.c.id
 
 HOLDER = select(
@@ -128,3 +133,38 @@ def late_conflict(
         "while the server admitted the same scan after the station stopped waiting: that "
         "admission was annulled",
     )
+
+
+@dataclass(frozen=True)
+class Already:
+    """What the server has of a batch of outbox rows: the rows it knows (a repeated upload, an
+    online try it answered later), and the late answers that disagree with the door's."""
+
+    known: set[str]
+    late: list[tuple[dict[str, Any], str]]  # a row, and the server's late answer to it
+
+
+def already(conn: Connection, rows: Sequence[dict[str, Any]]) -> Already:
+    """Read in the upload's transaction (the organizer's tables, or a station's views of the
+    same names)."""
+    nonces = [row["nonce"] for row in rows]
+    logged = {
+        nonce: (result, offline)
+        for nonce, result, offline in conn.execute(
+            select(_log.c.nonce, _log.c.result, _log.c.offline).where(_log.c.nonce.in_(nonces))
+        )
+    }
+    known = set(logged) | set(
+        conn.execute(select(_receipt.c.nonce).where(_receipt.c.nonce.in_(nonces))).scalars()
+    )
+    recorded = set(
+        conn.execute(select(_conflict.c.nonce).where(_conflict.c.nonce.in_(nonces))).scalars()
+    )
+    late = []
+    for row in rows:  # an online try the station gave up on, that the server answered later
+        found = logged.get(row["nonce"])
+        if found is None or found[1] or row["nonce"] in recorded:
+            continue  # not one, or an offline scan uploaded before (a repeated upload)
+        if (found[0] == "ok") != (row["result"] == "ok"):
+            late.append((row, found[0]))
+    return Already(known, late)
