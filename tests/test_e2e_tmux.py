@@ -77,6 +77,8 @@ def test_demo_search_and_check_in_in_a_real_terminal(tmp_path: Path) -> None:
                 select(Ticket.checked_in_at, Ticket.checked_in_station).where(Ticket.id == ticket)
             ).one()
         assert row.checked_in_at is not None and row.checked_in_station == "Desk A"
+        # Once the card says so (until then the desk answers "a scan is being answered"):
+        wait_pane(session, "✔ checked in")
         tmux("send-keys", "-t", session, "C-k")  # again: the desk says it was already done
         wait_pane(session, "ALREADY CHECKED IN")
         assert "Traceback" not in pane(session)
