@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
-import os
 import sqlite3
 import statistics
 import tempfile
@@ -38,6 +37,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from bench.scratch import scratch_database
+from eventdesk import variables
 from eventdesk.db import Store
 from eventdesk.migrate import upgrade
 from eventdesk.services import attendees, events
@@ -202,7 +202,7 @@ def main() -> None:
     parser.add_argument("--tickets", type=int, default=5000)
     parser.add_argument("--processes", type=int, default=4)
     parser.add_argument("--stations", type=int, default=8)
-    parser.add_argument("--postgres", default=os.environ.get(POSTGRES_ENV))
+    parser.add_argument("--postgres", default=variables.read_text(POSTGRES_ENV))
     args = parser.parse_args()
     count = args.tickets
     with tempfile.TemporaryDirectory() as tmp:

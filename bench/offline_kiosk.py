@@ -131,7 +131,9 @@ async def kiosk_try(
         )
         began = time.monotonic()
         app = make_app(
-            config=config, opens=lambda: Store.from_config(config), mode="kiosk", event=slug
+            config=config.with_options(event=slug),
+            opens=lambda: Store.from_config(config),
+            mode="kiosk",
         )
         try:
             async with app.run_test(size=(120, 40), message_hook=hook) as pilot:

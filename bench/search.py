@@ -45,7 +45,6 @@ at Kettle & Co).
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import re
 import statistics
@@ -61,6 +60,7 @@ from sqlalchemy import ColumnElement, and_, or_, select, text
 from sqlalchemy.exc import DBAPIError
 
 from bench.scratch import scratch_database
+from eventdesk import variables
 from eventdesk.db import Store
 from eventdesk.migrate import upgrade
 from eventdesk.models import Attendee
@@ -482,7 +482,7 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument(
         "--postgres",
-        default=os.environ.get(POSTGRES_ENV),
+        default=variables.read_text(POSTGRES_ENV),
         help=f"PostgreSQL server URL (default: ${POSTGRES_ENV}); a database is made for the run",
     )
     parser.add_argument("--seed", type=int, default=1)

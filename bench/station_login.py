@@ -17,7 +17,6 @@ by the issue (the server checking what a station sends); the figures say what it
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import tempfile
 import time
@@ -29,6 +28,7 @@ from sqlalchemy.engine import make_url
 
 from bench.checkin import make_tickets
 from bench.scratch import scratch_database
+from eventdesk import variables
 from eventdesk.db import Store
 from eventdesk.ids import new_nonce
 from eventdesk.migrate import upgrade
@@ -109,9 +109,8 @@ def main() -> None:
     parser.add_argument("--uploads", type=int, default=2000)
     parser.add_argument(
         "--postgres",
-        default=os.environ.get(
-            "EVENTDESK_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-        ),
+        default=variables.read_text("EVENTDESK_BENCH_POSTGRES_URL")
+        or "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
     )
     args = parser.parse_args()
     with scratch_database(args.postgres, "bench_logins") as url:

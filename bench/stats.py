@@ -15,7 +15,6 @@ ratio big/small. Goal: the big event's p95 at most 1.5x the small one's, on both
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import tempfile
@@ -27,6 +26,7 @@ from sqlalchemy import Table
 
 from bench.bigevent import BigEvent, build, scan_row
 from bench.scratch import scratch_database
+from eventdesk import variables
 from eventdesk.db import Store
 from eventdesk.migrate import upgrade
 from eventdesk.models import ScanLog
@@ -93,7 +93,7 @@ def main() -> None:
     parser.add_argument("--scans", type=int, default=2_000_000)
     parser.add_argument("--small", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=200)
-    parser.add_argument("--postgres", default=os.environ.get(POSTGRES_ENV))
+    parser.add_argument("--postgres", default=variables.read_text(POSTGRES_ENV))
     args = parser.parse_args()
     results = []
     with tempfile.TemporaryDirectory() as tmp:

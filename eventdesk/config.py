@@ -42,7 +42,8 @@
     height_mm = 100
     dpi = 300
 
-The variables: ``EVENTDESK_DATA_DIR``, ``EVENTDESK_DATABASE_URL``, ``EVENTDESK_STATION``,
+The variables (``eventdesk.variables`` has them all, each with its kind and default):
+``EVENTDESK_DATA_DIR``, ``EVENTDESK_DATABASE_URL``, ``EVENTDESK_STATION``,
 ``EVENTDESK_OFFLINE_AFTER``, ``EVENTDESK_SOUND`` and ``EVENTDESK_KIOSK_THEME``.
 
 A key the file does not know (a typo) or a value of the wrong kind is an error that names the
@@ -59,10 +60,11 @@ import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 import msgspec
 
+from eventdesk import variables
 from eventdesk.errors import InvalidInput, NotFound
 
 CONFIG_FILE = "eventdesk.toml"
@@ -83,6 +85,7 @@ SOUND_BY_DEFAULT: frozenset[SoundScreen] = frozenset({"kiosk", "scan"})
 KioskTheme = Literal["standard", "high-contrast"]
 KIOSK_THEMES: tuple[KioskTheme, ...] = ("standard", "high-contrast")
 ScannerSuffix = Literal["enter", "tab", "none"]  # "none": a pause ends the scanner's line
+Choice = TypeVar("Choice", bound=str)
 
 
 class _Table(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -248,6 +251,7 @@ class Config:
     backup_every_minutes: float | None = None
     printers: Mapping[str, PrinterSettings] = field(default_factory=dict)
     database_from_file: bool = False
+    database_given: bool = False  # by --db, EVENTDESK_DATABASE_URL or the file (not the default)
     offline_after: float = 1.0
     sync_every: float = 3.0
     sound: SoundSetting = "auto"
@@ -346,46 +350,18 @@ def _text(value: object) -> str | None:
     return str(value) if value not in (None, "") else None
 
 
-def _offline_after(env: Mapping[str, str], in_file: float) -> float:
-    """``EVENTDESK_OFFLINE_AFTER`` (seconds) over ``[station] offline_after``."""
-    text = env.get("EVENTDESK_OFFLINE_AFTER", "").strip()
-    if not text:
-        return in_file
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0.1 <= value <= 60:
-        raise InvalidInput(
-            "EVENTDESK_OFFLINE_AFTER must be a number of seconds from 0.1 to 60",
-            field="offline_after",
-        )
-    return value
+def _seconds(name: str, env: Mapping[str, str], in_file: float) -> float:
+    """A variable of seconds over the file's setting."""
+    value = variables.read(name, env)
+    return value if isinstance(value, float) else in_file
 
 
-def _sound(env: Mapping[str, str], in_file: SoundSetting) -> SoundSetting:
-    """``EVENTDESK_SOUND`` (auto, on, off) over ``[station] sound``."""
-    text = env.get("EVENTDESK_SOUND", "").strip().lower()
-    if not text:
-        return in_file
-    for value in SOUND_SETTINGS:
-        if text == value:
-            return value
-    raise InvalidInput(f"EVENTDESK_SOUND must be auto, on or off, not {text!r}", field="sound")
-
-
-def _kiosk_theme(env: Mapping[str, str], in_file: KioskTheme) -> KioskTheme:
-    """``EVENTDESK_KIOSK_THEME`` (standard, high-contrast) over ``[station] kiosk_theme``."""
-    text = env.get("EVENTDESK_KIOSK_THEME", "").strip().lower()
-    if not text:
-        return in_file
-    for value in KIOSK_THEMES:
-        if text == value:
-            return value
-    raise InvalidInput(
-        f"EVENTDESK_KIOSK_THEME must be {' or '.join(KIOSK_THEMES)}, not {text!r}",
-        field="kiosk_theme",
-    )
+def _choice(
+    name: str, env: Mapping[str, str], choices: tuple[Choice, ...], in_file: Choice
+) -> Choice:
+    """A variable naming one of ``choices`` over the file's setting."""
+    value = variables.read(name, env)
+    return next((choice for choice in choices if choice == value), in_file)
 
 
 def load_config(
@@ -397,15 +373,13 @@ def load_config(
 ) -> Config:
     """Options win over ``EVENTDESK_*`` variables, which win over the file, then defaults."""
     env = os.environ if environ is None else environ
-    root = Path(data_dir or env.get("EVENTDESK_DATA_DIR") or "data").expanduser()
+    root = Path(data_dir or variables.read_text("EVENTDESK_DATA_DIR", env) or "data").expanduser()
     settings = _read_file(root)
     source = root / CONFIG_FILE
-    url = (
-        database_url
-        or env.get("EVENTDESK_DATABASE_URL")
-        or settings.database.url
-        or sqlite_url(root.resolve() / "eventdesk.db")
+    given_url = (
+        database_url or variables.read_text("EVENTDESK_DATABASE_URL", env) or settings.database.url
     )
+    url = given_url or sqlite_url(root.resolve() / "eventdesk.db")
     synchronous = settings.database.sqlite_synchronous.upper()
     if synchronous not in SYNCHRONOUS_MODES:
         raise InvalidInput(
@@ -418,7 +392,7 @@ def load_config(
     # for the host name: the scan log would not say which door it was.
     given = [
         (station, "--station"),
-        (env.get("EVENTDESK_STATION") or None, "EVENTDESK_STATION"),
+        (variables.read_text("EVENTDESK_STATION", env), "EVENTDESK_STATION"),
         (in_file, f"station in {source}"),
     ]
     station_name, where = next(
@@ -451,10 +425,11 @@ def load_config(
         backup_every_minutes=settings.backup.every_minutes,
         printers=printers,
         database_from_file=bool(settings.database.url),
-        offline_after=_offline_after(env, table.offline_after),
+        database_given=bool(given_url),
+        offline_after=_seconds("EVENTDESK_OFFLINE_AFTER", env, table.offline_after),
         sync_every=table.sync_every,
-        sound=_sound(env, table.sound),
-        kiosk_theme=_kiosk_theme(env, table.kiosk_theme),
+        sound=_choice("EVENTDESK_SOUND", env, SOUND_SETTINGS, table.sound),
+        kiosk_theme=_choice("EVENTDESK_KIOSK_THEME", env, KIOSK_THEMES, table.kiosk_theme),
         scanner_keys=ScannerKeys(
             suffix=table.scanner_suffix,
             prefix=table.scanner_prefix,

@@ -21,11 +21,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-import cv2
 import numpy as np
 import numpy.typing as npt
 
 from eventdesk.errors import EnvironmentProblem, InvalidInput
+from kiosk.opencv import cv2
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff"}
 BACKOFF = (0.5, 1.0, 2.0, 4.0, 8.0)

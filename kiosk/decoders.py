@@ -6,11 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-import cv2
 import numpy as np
 import numpy.typing as npt
 
 from eventdesk.errors import EnvironmentProblem, InvalidInput
+from kiosk.opencv import cv2
 
 Image = npt.NDArray[np.uint8]
 CHOICES = ("auto", "zxing", "zbar", "opencv")

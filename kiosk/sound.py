@@ -21,12 +21,13 @@ import contextlib
 import ctypes
 import importlib
 import logging
-import os
 import threading
 from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 import numpy as np
+
+from eventdesk import variables
 
 if TYPE_CHECKING:
     from eventdesk.services.scan_result import ScanResult
@@ -232,7 +233,9 @@ class DoorSound:
     ) -> None:
         self._fallback = fallback
         self._on_unavailable = on_unavailable
-        self._backend = os.environ.get(BACKEND_VARIABLE, "auto") if backend is None else backend
+        self._backend = (
+            (variables.read_text(BACKEND_VARIABLE) or "auto") if backend is None else backend
+        )
         self._rate = rate
         self._pcm = {cue: _pcm16(cue_samples(cue, rate)) for cue in CUES}
         self._wake = threading.Condition()

@@ -21,7 +21,7 @@ from textual.driver import Driver
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
-from eventdesk.config import Config, load_config
+from eventdesk.config import Config
 from eventdesk.errors import EventdeskError, InvalidInput, NotFound
 from eventdesk.private import keep_private
 from screens.backend import MODES, Backend, open_station
@@ -450,32 +450,22 @@ class EventdeskApp(App[None]):
 
 
 def make_app(
-    db_url: str | None = None,
+    config: Config,
     *,
-    config: Config | None = None,
     store: Store | None = None,
     opens: Callable[[], Store] | None = None,
     mode: str = "desk",
-    event: str | None = None,
-    camera: str | None = None,
-    decoder: str | None = None,
-    printer: str | None = None,
-    auto_print: bool | None = None,
     sign_in_as: str | None = None,
-    data_dir: str | Path | None = None,
     wall: bool = False,
     ready_file: str | Path | None = None,
 ) -> EventdeskApp:
-    """The app for one station. Settings not given come from the configuration file. Its
-    database is ``store``; or ``opens`` opens it once the first screen is drawn (the sign-in
-    screen: not with ``sign_in_as`` or ``wall``, which show the store's content first); else it
-    is opened now."""
+    """The app for one station, on its settings (a command's options already put over them,
+    ``Config.with_options``). Its database is ``store``; or ``opens`` opens it once the first
+    screen is drawn (the sign-in screen: not with ``sign_in_as`` or ``wall``, which show the
+    store's content first); else it is opened now."""
     if mode not in MODES:
         raise InvalidInput(f"mode must be one of {', '.join(MODES)}", field="mode")
     show_control_characters()  # a name's escape sequences shown, never acted on
-    config = (config or load_config(data_dir=data_dir, database_url=db_url)).with_options(
-        event=event, camera=camera, decoder=decoder, printer=printer, auto_print=auto_print
-    )
     keep_private(config.data_dir)
     from kiosk.printers import printers_of
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from eventdesk import variables
 from eventdesk.cli.common import (
     DEMO_DATABASE,
     STATION_DATABASE,
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from eventdesk.db import Store
 
 SIGN_IN_PIN = "EVENTDESK_SIGN_IN_PIN"
+SERVED_DATABASE = "serve-database-url"  # in the data folder: the URL `serve`'s apps open
 APP_MODES = ["desk", "kiosk", "organizer", "stats"]
 DEFAULT_FONT_SIZE = 16  # CSS pixels: textual-serve's, for desk and kiosk in a browser
 WALL_FONT_SIZE = 22  # the wall screen at 1920x1080: 147 columns, 43 lines, read from afar
@@ -125,15 +127,17 @@ def app_command(
         sign_in_as = _signed_in(obj, sign_in_as, sign_in_pin)
     from screens.app import make_app
 
-    app = make_app(
-        config=obj.config,
-        opens=lambda: station_store(obj),  # once the sign-in screen is drawn
-        mode=mode,
+    obj.config = obj.config.with_options(
         event=event_ref,
         camera=camera,
         decoder=decoder_name,
         printer=printer,
         auto_print=auto_print,
+    )
+    app = make_app(
+        obj.config,
+        opens=lambda: station_store(obj),  # once the sign-in screen is drawn
+        mode=mode,
         sign_in_as=sign_in_as,
         wall=wall,
         ready_file=ready_file,
@@ -176,7 +180,7 @@ def _signed_in(obj: Ctx, name: str, pin: str | None) -> str:
     given by the caller, in EVENTDESK_SIGN_IN_PIN, or typed when asked."""
     from eventdesk.services.auth import verify_staff
 
-    pin = pin or os.environ.get(SIGN_IN_PIN) or None
+    pin = pin or variables.read_text(SIGN_IN_PIN)
     if pin is None and sys.stdin.isatty():
         pin = click.prompt(f"PIN of {name}", hide_input=True, default="", show_default=False)
     if not pin:
@@ -237,19 +241,24 @@ def serve(
     from screens.serve import LocalServer
 
     obj.store  # noqa: B018 - the database is checked (and migrated) before serving
-    # The database URL reaches the app processes through their environment (it may hold a
-    # password: textual-serve prints its command, and `ps` shows it).
-    # A plain file path (`--db data/demo.db`) is made a URL here: the app processes start
-    # elsewhere, and the banner below reads a URL.
+    # The database URL reaches the app processes in a file only this station's user reads (it
+    # may hold a password: textual-serve prints its command, and `ps` shows it). A plain file
+    # path (`--db data/demo.db`) is made a URL here: the app processes start elsewhere, and the
+    # banner below reads a URL.
     from eventdesk.db import normalize_url
 
     database_url = normalize_url(obj.config.database_url)
-    os.environ["EVENTDESK_DATABASE_URL"] = database_url
+    url_file = obj.config.data_dir.resolve() / SERVED_DATABASE
+    url_file.touch(mode=0o600)
+    url_file.chmod(0o600)
+    url_file.write_text(database_url + "\n", encoding="utf-8")
     command = [
         sys.executable,
         "-P",  # not the folder it is started in first on the path: a data folder's badges/
         "-m",  # would be taken for the badges package
         "eventdesk",
+        "--db-file",
+        str(url_file),
         "--data-dir",
         str(obj.config.data_dir.resolve()),
         "--station",
@@ -269,14 +278,18 @@ def serve(
         f"{public_url or f'http://{host}:{port}'}",
         err=True,
     )
-    LocalServer(
+    server = LocalServer(
         shlex.join(command),
         host=host,
         port=port,
         title="eventdesk wall screen" if mode == "stats" else f"eventdesk {mode}",
         public_url=public_url.rstrip("/") if public_url else None,
         font_size=font_size or (WALL_FONT_SIZE if mode == "stats" else DEFAULT_FONT_SIZE),
-    ).serve()
+    )
+    try:
+        server.serve()
+    finally:
+        url_file.unlink(missing_ok=True)
 
 
 @click.command()

@@ -172,8 +172,9 @@ class Devices:
         if now - self._last_preview < 1 / PREVIEW_FPS:
             return  # stale frames are simply not shown
         self._last_preview = now
-        import cv2
         import numpy as np
+
+        from kiosk.opencv import cv2
 
         width, height = self.preview_size
         small = cv2.resize(frame.image, (width, height), interpolation=cv2.INTER_AREA)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import re
 import shutil
@@ -21,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from textual.widgets import Input, Select
 from textual.worker import WorkerCancelled
 
+from eventdesk import variables
 from eventdesk.config import Config, load_config, sqlite_url
 from eventdesk.db import Store, open_store
 from eventdesk.services import events, registration
@@ -48,7 +48,7 @@ SET_BACK = timedelta(hours=3)
 def demo_shift() -> timedelta:
     """How far the tests' demo clock is from the real one: read once per process from
     EVENTDESK_TEST_DEMO_DAY; zero when it is unset, except late in the evening."""
-    return clock_shift(os.environ.get(DEMO_DAY, ""), datetime.now(DEMO_ZONE))
+    return clock_shift(variables.read_text(DEMO_DAY) or "", datetime.now(DEMO_ZONE))
 
 
 def clock_shift(setting: str, real: datetime) -> timedelta:

@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from eventdesk import variables
 from eventdesk.db import Store
 from eventdesk.migrate import upgrade
 from eventdesk.tickets import Signer, register_public_key
@@ -66,7 +67,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def pg_database() -> Iterator[str]:
-    base = os.environ.get(PG_ENV)
+    base = variables.read_text(PG_ENV)
     if not base:
         pytest.skip(PG_SKIP)
     url = make_url(base)

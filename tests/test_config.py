@@ -125,7 +125,7 @@ def test_every_setting_has_one_default_used_by_the_cli_and_the_app(
     assert (app.backup_keep, app.backend.decoder, app.backend.printer) == (7, "opencv", "front")
     assert app.backend.auto_print
     # An option wins over the file, in the app as on the command line.
-    app = make_app(config=config, decoder="zxing", auto_print=False)
+    app = make_app(config=config.with_options(decoder="zxing", auto_print=False))
     assert (app.backend.decoder, app.backend.auto_print) == ("zxing", False)
 
 

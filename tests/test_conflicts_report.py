@@ -300,7 +300,9 @@ async def test_stats_screen_shows_the_latest_conflict(
 ) -> None:
     monkeypatch.setattr(StatsScreen, "refresh_seconds", 0.2)
     config = load_config(data_dir=tmp_path / "wall", database_url=db_url, station="Wall")
-    app = make_app(config=config, store=store, mode="stats", wall=True, event=door.slug)
+    app = make_app(
+        config=config.with_options(event=door.slug), store=store, mode="stats", wall=True
+    )
     app.backend.clock = lambda: door.at(60)
     async with app.run_test(size=size) as pilot:
         screen = app.screen

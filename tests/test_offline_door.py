@@ -69,7 +69,10 @@ def app_station(db_url: str, store: Store, proxy: TcpProxy, tmp_path: Path) -> I
 
 def app_at(station: AppStation, who: str, mode: str) -> EventdeskApp:
     app = make_app(
-        config=station.config, store=station.store, sign_in_as=who, mode=mode, event=station.event
+        config=station.config.with_options(event=station.event),
+        store=station.store,
+        sign_in_as=who,
+        mode=mode,
     )
     app.backend.clock = demo_now  # the demo's day (see tests/apptools.py)
     return app

@@ -152,7 +152,9 @@ async def test_a_desk_restarted_offline_signs_in_from_its_mirror_and_admits(
     station.close()
     proxy.cut()
     config = server.config
-    app = make_app(config=config, opens=lambda: Store.from_config(config), event=server.event)
+    app = make_app(
+        config=config.with_options(event=server.event), opens=lambda: Store.from_config(config)
+    )
     app.backend.clock = demo_now
     decisions: list[ScanDecided] = []
     async with app.run_test(size=(120, 40), message_hook=hook((ScanDecided,), decisions)) as pilot:

@@ -13,12 +13,13 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import importlib.metadata
-import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import click
 
+from eventdesk import variables
 from eventdesk.cli.common import (
     CREATING_COMMANDS,
     DEMO_DATABASE,
@@ -33,7 +34,7 @@ from eventdesk.cli.common import (
 )
 from eventdesk.cli.json_option import JSON_HELP, accept_json, json_wanted
 from eventdesk.config import Config, load_config, sqlite_url
-from eventdesk.errors import EventdeskError
+from eventdesk.errors import EventdeskError, InvalidInput
 from eventdesk.private import keep_private
 
 # --- the group ------------------------------------------------------------------------------
@@ -106,6 +107,9 @@ class EventdeskGroup(click.Group):
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 @click.option("--db", "db_url", metavar="URL", help="Database URL (or EVENTDESK_DATABASE_URL).")
+# The database URL in a file of its own (it may hold a password, which `ps` shows in an option
+# and a child process sees in an environment): `serve` starts its app processes so.
+@click.option("--db-file", hidden=True, type=click.Path(dir_okay=False), metavar="FILE")
 @click.option(
     "--data-dir", metavar="DIR", help="Data folder (or EVENTDESK_DATA_DIR; default ./data)."
 )
@@ -114,12 +118,19 @@ class EventdeskGroup(click.Group):
 @click.version_option(package_name="eventdesk")
 @click.pass_context
 def cli(
-    ctx: click.Context, db_url: str | None, data_dir: str | None, station: str | None, as_json: bool
+    ctx: click.Context,
+    db_url: str | None,
+    db_file: str | None,
+    data_dir: str | None,
+    station: str | None,
+    as_json: bool,
 ) -> None:
     """eventdesk: offline event registration and door check-in."""
+    if db_file is not None and db_url is None:
+        db_url = _url_in(Path(db_file))
     config = load_config(data_dir=data_dir, database_url=db_url, station=station)
     keep_private(config.data_dir)
-    db_given = bool(db_url or os.environ.get("EVENTDESK_DATABASE_URL") or config.database_from_file)
+    db_given = config.database_given
     may_create = ctx.invoked_subcommand in CREATING_COMMANDS
     if not db_given and not may_create:
         config = _demo_in_an_empty_folder(config)
@@ -130,6 +141,17 @@ def cli(
         if app is None:
             raise click.UsageError("the app is not installed: give a command (see --help)")
         ctx.invoke(app)
+
+
+def _url_in(path: Path) -> str:
+    """The database URL written in ``path`` (its first line)."""
+    try:
+        url = path.read_text(encoding="utf-8").strip().splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"cannot read the database URL in {path}: {exc}", field="db") from None
+    if not url:
+        raise InvalidInput(f"{path} holds no database URL", field="db")
+    return url[0]
 
 
 def _demo_in_an_empty_folder(config: Config) -> Config:
@@ -199,7 +221,7 @@ def _failed(exc: BaseException, *, as_json: bool) -> int:
         if failed is not None:
             return failed
     # a bug: one line for the user, the traceback on request
-    if os.environ.get("EVENTDESK_DEBUG"):
+    if _debugging():
         raise exc
     return _fail(
         f"internal error: {type(exc).__name__}: {exc} (set EVENTDESK_DEBUG=1 for details)",
@@ -242,3 +264,12 @@ def _database_failure(exc: Exception, *, as_json: bool) -> int | None:
 
 def entry() -> None:
     sys.exit(main())
+
+
+def _debugging() -> bool:
+    """``EVENTDESK_DEBUG=1``: a bug's traceback instead of its one line (a value that is not a
+    flag counts as set: whoever set it wants to see)."""
+    try:
+        return variables.read("EVENTDESK_DEBUG") is True
+    except InvalidInput:
+        return True

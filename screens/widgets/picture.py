@@ -33,6 +33,9 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.segment import Segment
 from rich.style import Style
 
+from eventdesk import variables
+from eventdesk.errors import InvalidInput
+
 if TYPE_CHECKING:
     from textual.widget import Widget
 
@@ -83,8 +86,11 @@ def _ask_terminal() -> str:
 
 def graphics_kind() -> str:
     """How this terminal shows a picture: "sixel", "kitty" or "cells" (half cells)."""
-    said = os.environ.get(GRAPHICS_SETTING, "").strip().casefold()
-    if said in ("kitty", "sixel", "cells"):
+    try:
+        said = variables.read_text(GRAPHICS_SETTING)
+    except InvalidInput:
+        said = None  # a value it does not know: as if unset (the terminal is asked)
+    if said is not None:
         return said
     answer = _ask_terminal()
     attributes = ATTRIBUTES_ANSWER.search(answer)
