@@ -10,7 +10,7 @@
 (c) our full check-in (verify, look-up, compare-and-set, scan-log row, commit) per second with
     its p50/p99 latency, in one process; then the same by N processes at once on one database;
     and, for the cost of durability, the one-process run again with synchronous=NORMAL.
-(c') a door's queue: the lines a keyboard-wedge queue (kiosk.wedge.LineQueue, what `eventdesk
+(c') a door's queue: the lines a keyboard-wedge queue (devices.wedge.LineQueue, what `eventdesk
     scan --source -` and the screens' scanner field run) read before it could decide them,
     decided as it decides them: those that waited together, in one durable commit each group
     (Checkin.scan_many), the signatures checked on a thread of their own meanwhile and, once
@@ -37,6 +37,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from bench.scratch import scratch_database
+from devices.wedge import GROUP_MOST
 from eventdesk import variables
 from eventdesk.db import Store
 from eventdesk.migrate import upgrade
@@ -45,7 +46,6 @@ from eventdesk.services.checkin import Checkin
 from eventdesk.services.registration import register
 from eventdesk.tickets import Signer, Verifier, register_public_key
 from eventdesk.values import utcnow
-from kiosk.wedge import GROUP_MOST
 
 
 def raw_sqlite(path: Path, count: int, synchronous: str = "FULL") -> float:
@@ -88,7 +88,7 @@ def door_queue(store: Store, payloads: list[str]) -> tuple[float, int]:
     many write transactions it committed."""
     from sqlalchemy import event
 
-    from kiosk.wedge import Line, LineQueue
+    from devices.wedge import Line, LineQueue
 
     desk = Checkin(store, station="Door 1")
     desk.verifier.verify(payloads[0])  # the keys loaded before the clock starts

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from devices.decoders import Decoder, DecoderUnavailable, Image, describe, make_decoder
 from eventdesk.tickets import Signer
-from kiosk.decoders import Decoder, DecoderUnavailable, Image, describe, make_decoder
 from testkit.media import Shot, render_frames
 
 SIZES = ((1280, 720), (640, 480))

@@ -6,7 +6,7 @@ For the answer's picture at the size it has at 120x40 and at 80x24 (half cells: 
 two stacked pixels), per answer:
 (a) drawing the sign with Pillow (word and icon, name, instruction, fitted to the box);
 (b) turning the picture into the terminal's cells with textual-image's own half-cell renderable
-    (the library's way) and with ours (screens.widgets.picture.HalfCells: numpy and a cache of
+    (the library's way) and with ours (screens.kiosk.picture.HalfCells: numpy and a cache of
     cell styles), both rendered by the same Rich console into segments.
 An answer must be on screen at once: the figures are per answer, on the UI thread.
 """
@@ -22,8 +22,8 @@ from collections.abc import Callable
 from rich.console import Console
 from textual_image.renderable.halfcell import Image as LibraryHalfCells
 
-from screens.widgets.picture import HalfCells
-from screens.widgets.sign import SignText, draw_sign
+from screens.kiosk.picture import HalfCells
+from screens.kiosk.sign import SignText, draw_sign
 
 # The answer's picture in cells (width, height) at each terminal size: the panel less its
 # padding and the lines of text under it.

@@ -22,13 +22,13 @@ from bench.offline import (
     ms,
     verdict,
 )
+from devices.wedge import Line
 from eventdesk.config import load_config
 from eventdesk.db import Store, open_store
 from eventdesk.services.auth import add_staff
 from eventdesk.services.scan_result import ScanResult
-from kiosk.wedge import Line
 from screens.app import EventdeskApp, make_app
-from screens.kiosk import KioskScreen
+from screens.kiosk.screen import KioskScreen
 from screens.login import LoginScreen
 from screens.messages import ScanDecided
 from screens.scanner_keys import ScannedLine

@@ -19,6 +19,8 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from devices.print_worker import PrintOutcome, PrintWorker
+from devices.printers import printers_from_config
 from eventdesk.db import Store
 from eventdesk.migrate import upgrade
 from eventdesk.services import attendees, events
@@ -26,8 +28,6 @@ from eventdesk.services.checkin import Checkin
 from eventdesk.services.registration import register
 from eventdesk.tickets import Signer, register_public_key
 from eventdesk.values import utcnow
-from kiosk.print_worker import PrintOutcome, PrintWorker
-from kiosk.printers import printers_from_config
 from testkit.escpos import FakeEscpos
 from testkit.zebra import FakeZebra
 

@@ -21,15 +21,15 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from devices.capture import CaptureWorker, Source
+from devices.decoders import describe, make_decoder
+from devices.scanner import Decision, ScanWorker
 from eventdesk.db import Store
 from eventdesk.migrate import upgrade
 from eventdesk.services import attendees, events
 from eventdesk.services.registration import register
 from eventdesk.tickets import Signer, register_public_key
 from eventdesk.values import utcnow
-from kiosk.capture import CaptureWorker, Source
-from kiosk.decoders import describe, make_decoder
-from kiosk.scanner import Decision, ScanWorker
 from testkit.media import Shot, render_frames, write_video
 
 CAMERA_FPS = 30

@@ -140,7 +140,7 @@ class StationSettings(_Table):
     # seconds between two refreshes of the mirror (see eventdesk.services.door).
     offline_after: Annotated[float, msgspec.Meta(ge=0.1, le=60)] = 1.0
     sync_every: Annotated[float, msgspec.Meta(ge=0.5, le=3600)] = 3.0
-    # A sound per answer (kiosk.sound): auto is on at a kiosk and `scan`, off at the desk.
+    # A sound per answer (devices.sound): auto is on at a kiosk and `scan`, off at the desk.
     sound: SoundSetting = "auto"
     kiosk_theme: KioskTheme = "standard"
     # A keyboard-wedge scanner (screens.scanner_keys): the key ending its lines, keys closer
@@ -150,7 +150,7 @@ class StationSettings(_Table):
     scanner_prefix: Annotated[str, msgspec.Meta(max_length=8)] = ""
     scanner_key_gap_ms: Annotated[float, msgspec.Meta(ge=2, le=200)] = 30.0
     scanner_min_length: Annotated[int, msgspec.Meta(ge=2, le=512)] = 8
-    # A scanner that is not a keyboard: "serial:/dev/ttyACM0" (USB CDC, kiosk.serial_scanner)
+    # A scanner that is not a keyboard: "serial:/dev/ttyACM0" (USB CDC, devices.serial_scanner)
     scanner: str | None = None
 
 

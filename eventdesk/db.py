@@ -350,7 +350,8 @@ INSUFFICIENT_PRIVILEGE = "42501"  # PostgreSQL's SQLSTATE when the role lacks a 
 
 def permission_refusal(exc: BaseException) -> NotAllowed | None:
     """A refusal (exit 1) when PostgreSQL said this station's role may not do something (a
-    door station's role on a staff or event table, see README.md); None for anything else."""
+    door station's role on a staff or event table, see docs/operators-guide.md); None for anything
+    else."""
     if not isinstance(exc, DBAPIError):
         return None
     if getattr(exc.orig, "sqlstate", None) != INSUFFICIENT_PRIVILEGE:

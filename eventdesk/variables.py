@@ -122,7 +122,6 @@ VARIABLES: tuple[Variable, ...] = (
         "asked",
         "The PIN of `eventdesk app --sign-in-as NAME`, for an app started unattended "
         "(a kiosk's start-up script); otherwise it is asked.",
-        overrides="--pin",
     ),
     Variable(
         "EVENTDESK_GRAPHICS",

@@ -1,4 +1,5 @@
-"""The Textual app: one mode per role (desk, kiosk, organizer, stats) over the eventdesk services.
-
-Talks to eventdesk/ services and kiosk/ devices only; the app itself arrives with its own issue.
+"""The Textual app: one package per mode (``desk``, ``kiosk``, ``organizer``, ``stats``), each
+with its screen and the widgets only it uses; what several modes share is here (the app, the
+station's backend, sign-in, messages, the device workers, the terminal driver) and in
+``widgets`` (which never imports a screen). Talks to eventdesk/ services and devices/ only.
 """

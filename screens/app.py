@@ -42,10 +42,10 @@ from screens.terminal_text import show_control_characters
 from screens.widgets.key_bar import say_refusal
 
 if TYPE_CHECKING:
+    from devices.serial_scanner import SerialScanner
+    from devices.wedge import Line
     from eventdesk.db import Store
     from eventdesk.services.auth import StaffInfo
-    from kiosk.serial_scanner import SerialScanner
-    from kiosk.wedge import Line
 
 
 def lazy_screen(module: str, name: str) -> Callable[[], Screen[Any]]:
@@ -78,10 +78,10 @@ class EventdeskApp(App[None]):
     # without loading the others (and OpenCV with them).
     MODES = {
         "login": LoginScreen,
-        "desk": lazy_screen("screens.desk", "DeskScreen"),
-        "kiosk": lazy_screen("screens.kiosk", "KioskScreen"),
+        "desk": lazy_screen("screens.desk.screen", "DeskScreen"),
+        "kiosk": lazy_screen("screens.kiosk.screen", "KioskScreen"),
         "organizer": lazy_screen("screens.organizer", "OrganizerScreen"),
-        "stats": lazy_screen("screens.stats", "StatsScreen"),
+        "stats": lazy_screen("screens.stats.screen", "StatsScreen"),
     }
     BINDINGS = [
         Binding("f1", "open_mode('desk')", "Desk", id="mode.desk"),
@@ -250,7 +250,7 @@ class EventdeskApp(App[None]):
 
     def _start_serial_scanner(self, source: str) -> None:
         """A scanner in serial (USB CDC) mode: its lines go where the keyboard's go."""
-        from kiosk.serial_scanner import SerialScanner, serial_source
+        from devices.serial_scanner import SerialScanner, serial_source
 
         try:
             port = serial_source(source)
@@ -467,7 +467,7 @@ def make_app(
         raise InvalidInput(f"mode must be one of {', '.join(MODES)}", field="mode")
     show_control_characters()  # a name's escape sequences shown, never acted on
     keep_private(config.data_dir)
-    from kiosk.printers import printers_of
+    from devices.printers import printers_of
 
     backend = Backend(
         config=config,

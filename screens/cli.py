@@ -112,7 +112,7 @@ def app_command(
     if kiosk_theme is not None:
         obj.config = dataclasses.replace(obj.config, kiosk_theme=kiosk_theme)
     if scanner is not None:
-        from kiosk.serial_scanner import serial_source
+        from devices.serial_scanner import serial_source
 
         try:
             port = serial_source(scanner)

@@ -29,15 +29,15 @@ from screens.messages import (
 )
 
 if TYPE_CHECKING:  # OpenCV, the printer stack and sound load when first used (start-up time)
+    from devices.capture import CaptureState, CaptureWorker, Frame
+    from devices.outage import DatabaseState
+    from devices.print_worker import PrintOutcome, PrintWorker
+    from devices.scanner import Decision, ScanWorker
+    from devices.sound import Cue, DoorSound
     from eventdesk.config import SoundScreen
     from eventdesk.services.backup import BackupSchedule
     from eventdesk.services.door import SyncLoop
     from eventdesk.services.scan_result import ScanResult
-    from kiosk.capture import CaptureState, CaptureWorker, Frame
-    from kiosk.outage import DatabaseState
-    from kiosk.print_worker import PrintOutcome, PrintWorker
-    from kiosk.scanner import Decision, ScanWorker
-    from kiosk.sound import Cue, DoorSound
 
 PREVIEW_FPS = 5.0
 BELLS = {"yes": 1, "desk": 2, "no": 3}  # the terminal's bells for an answer, without sound
@@ -81,9 +81,9 @@ class Devices:
     def warm_scanner(self) -> None:
         """Load the scan pipeline (OpenCV with it) in the background, once the screen is up:
         the first ticket scanned is then answered as fast as the next ones."""
-        if "kiosk.scanner" not in sys.modules:
+        if "devices.scanner" not in sys.modules:
             threading.Thread(
-                target=importlib.import_module, args=("kiosk.scanner",), daemon=True
+                target=importlib.import_module, args=("devices.scanner",), daemon=True
             ).start()
 
     # --- camera -----------------------------------------------------------------------------
@@ -101,9 +101,9 @@ class Devices:
             if camera is None or self.scanner is not None:
                 return self.scanner is not None
             self._scanning_for = wanted
-            from kiosk.capture import CaptureState, CaptureWorker, parse_source
-            from kiosk.decoders import describe, make_decoder
-            from kiosk.scanner import ScanWorker
+            from devices.capture import CaptureState, CaptureWorker, parse_source
+            from devices.decoders import describe, make_decoder
+            from devices.scanner import ScanWorker
 
             try:
                 source = parse_source(camera)
@@ -158,7 +158,7 @@ class Devices:
             self.printer.wake()
 
     def _on_failure(self, exc: BaseException) -> None:
-        from kiosk.outage import is_outage
+        from devices.outage import is_outage
 
         if not is_outage(exc):  # the database not answering is said by _on_database
             self._post(CameraStatus("check-in failed", f"shown again, it is tried again ({exc})"))
@@ -174,7 +174,7 @@ class Devices:
         self._last_preview = now
         import numpy as np
 
-        from kiosk.opencv import cv2
+        from devices.opencv import cv2
 
         width, height = self.preview_size
         small = cv2.resize(frame.image, (width, height), interpolation=cv2.INTER_AREA)
@@ -187,7 +187,7 @@ class Devices:
         Runs in a thread once the first screen is up: an app stopped meanwhile starts none."""
         if self.printer is not None or not self.backend.printers or self._stopped:
             return
-        from kiosk.print_worker import PrintWorker
+        from devices.print_worker import PrintWorker
 
         printer = PrintWorker(
             self.backend.store,
@@ -258,7 +258,7 @@ class Devices:
         sound = self.warm_sound(screen)
         if sound is None:
             return None
-        from kiosk.sound import cue_for
+        from devices.sound import cue_for
 
         cue = cue_for(result)
         sound.play(cue)
@@ -270,7 +270,7 @@ class Devices:
         plays sounds: the first answer is heard as soon as the next. None: quiet here."""
         if not self.backend.config.sound_on(screen):
             return None
-        from kiosk.sound import DoorSound
+        from devices.sound import DoorSound
 
         with self._lock:
             if self.sound is None:

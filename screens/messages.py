@@ -16,10 +16,10 @@ if TYPE_CHECKING:  # the devices load only when a station uses them (start-up ti
     import numpy as np
     import numpy.typing as npt
 
+    from devices.outage import DatabaseState
+    from devices.print_worker import PrintOutcome
+    from devices.scanner import Decision
     from eventdesk.services.auth import StaffInfo
-    from kiosk.outage import DatabaseState
-    from kiosk.print_worker import PrintOutcome
-    from kiosk.scanner import Decision
 
 
 @dataclass
@@ -60,7 +60,7 @@ class BadgePrinted(Message):
 
 @dataclass
 class DatabaseStatus(Message):
-    """A worker found the database not answering, or answering again (kiosk.outage): the
+    """A worker found the database not answering, or answering again (devices.outage): the
     camera's or the scanner's scans are kept meanwhile, the print queue waits."""
 
     state: DatabaseState

@@ -1,9 +1,9 @@
-"""One scanner path for every screen: the app's keys pass through kiosk.keyburst first.
+"""One scanner path for every screen: the app's keys pass through devices.keyburst first.
 
 The app hands every key the terminal delivers (before any widget sees it) to ``ScannerGate``.
 A scanner's line is taken whole and given to the screen that decides scans (the desk or the
 kiosk: a screen with ``take_scan``, the topmost one in the stack, a dialog over the desk
-included), whose line queue decides it in order (kiosk.wedge.LineQueue, the queue of ``scan
+included), whose line queue decides it in order (devices.wedge.LineQueue, the queue of ``scan
 --source -``); a person's keys are handed on, in order, as if nothing stood in between. A
 scanner that is not a keyboard (serial) gives its lines to the same place (``take_line``).
 
@@ -26,13 +26,13 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from textual import events
 from textual.message import Message
 
+from devices.keyburst import HandOn, KeyBurst, Out, Press, Scanned
 from eventdesk.config import ScannerKeys
-from kiosk.keyburst import HandOn, KeyBurst, Out, Press, Scanned
 
 if TYPE_CHECKING:
     from textual.app import App
 
-    from kiosk.wedge import Line
+    from devices.wedge import Line
 
 NO_DOOR_HERE = (
     "A ticket was scanned, but this screen checks nobody in: open the desk (F1) or the kiosk "

@@ -13,10 +13,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
-from typing import Any
+from time import monotonic
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from textual.events import Key
+from textual.keys import _character_to_key
 from textual.widgets import Input, Select
 from textual.worker import WorkerCancelled
 
@@ -29,6 +32,9 @@ from eventdesk.text import ID_ALPHABET
 from eventdesk.tickets import ensure_keys, load_signer
 from eventdesk.values import utcnow
 from screens.backend import Backend
+
+if TYPE_CHECKING:
+    from screens.app import EventdeskApp
 
 STATION = "Door 1"
 
@@ -244,3 +250,39 @@ async def workers_done(app: Any) -> None:
     for worker in list(app.workers):
         with suppress(WorkerCancelled):
             await worker.wait()
+
+
+SCANNER_KEY_SECONDS = 0.002  # a USB scanner's pace: far under any station's scanner_key_gap_ms
+
+
+def scanner_keys(text: str) -> list[Key]:
+    """A scanner's keys for ``text``, stamped as a scanner types them: 2 ms apart from now on.
+    Made in a loop on a busy machine, their own times could lie tens of milliseconds apart (the
+    process waited for a core between two of them), which is a person's pace, not a scanner's:
+    a terminal reads a scanner's keys from its buffer together."""
+    named = {"\r": "enter", "\t": "tab"}
+    keys = [
+        Key(
+            character
+            if character.isalnum()
+            else named.get(character) or _character_to_key(character),
+            character,
+        )
+        for character in text
+    ]
+    now = monotonic()  # (not earlier: a key made before a person's typing ended is theirs)
+    for position, key in enumerate(keys):
+        key.time = now + position * SCANNER_KEY_SECONDS
+    return keys
+
+
+APP_SETTINGS = ("event", "camera", "decoder", "printer", "auto_print")
+
+
+def app_on(config: Config, **options: Any) -> EventdeskApp:
+    """``make_app`` on ``config``, with the station's settings among ``options`` (the event, the
+    camera, ...) put over it, as ``eventdesk app``'s options are."""
+    from screens.app import make_app
+
+    settings = {name: options.pop(name) for name in APP_SETTINGS if name in options}
+    return make_app(config.with_options(**settings), **options)

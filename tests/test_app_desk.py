@@ -9,8 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual import events
-from textual.keys import _character_to_key
 from textual.message import Message
 from textual.notifications import Notify
 from textual.widgets import Button, Input, Label, Select, Static
@@ -27,17 +25,17 @@ from eventdesk.services.registration import (
     tickets_of_attendee,
 )
 from eventdesk.text import fold
-from screens.app import EventdeskApp, make_app
-from screens.desk import DeskScreen
+from screens.app import EventdeskApp
+from screens.desk.cancel import CancelScreen
+from screens.desk.card import AttendeeCard
+from screens.desk.forms import PaymentScreen, WalkInScreen
+from screens.desk.messages import Searched
+from screens.desk.results import ResultsTable
+from screens.desk.screen import DeskScreen
 from screens.messages import ScanDecided
 from screens.widgets.confirm import ConfirmScreen
-from screens.widgets.desk_cancel import CancelScreen
-from screens.widgets.desk_card import AttendeeCard
-from screens.widgets.desk_forms import PaymentScreen, WalkInScreen
-from screens.widgets.desk_messages import Searched
-from screens.widgets.desk_results import ResultsTable
 from testkit.media import Shot, render_frames, write_video
-from tests.apptools import STATION, DemoStation, wait_for, workers_done
+from tests.apptools import STATION, DemoStation, app_on, scanner_keys, wait_for, workers_done
 
 pytestmark = pytest.mark.asyncio
 
@@ -68,9 +66,7 @@ def admissible(store: Store, event: str) -> list[TicketInfo]:
 
 # --- driving the desk ---------------------------------------------------------------------------
 def desk_app(station: DemoStation, who: str = "Sam Desk", **options: Any) -> EventdeskApp:
-    return make_app(
-        config=station.config, store=station.store, sign_in_as=who, mode="desk", **options
-    )
+    return app_on(station.config, store=station.store, sign_in_as=who, mode="desk", **options)
 
 
 def desk(app: EventdeskApp) -> DeskScreen:
@@ -160,10 +156,8 @@ def matches(row: tuple[str, str, str], query: str, ticket_ids: dict[str, list[st
 async def scanner_types(pilot: Any, text: str) -> None:
     """A USB scanner types the payload and Enter in one burst, faster than anyone types."""
     driver = pilot.app._driver
-    for character in text:
-        key = character if character.isalnum() else _character_to_key(character)
-        driver.send_message(events.Key(key, character))
-    driver.send_message(events.Key("enter", "\r"))
+    for key in scanner_keys(f"{text}\r"):
+        driver.send_message(key)
     await pilot.pause()
 
 

@@ -24,15 +24,15 @@ from eventdesk.services.events import list_ticket_types
 from eventdesk.services.payments import pay, payment_summary
 from eventdesk.services.registration import TicketInfo, show_ticket, tickets_of_attendee
 from eventdesk.tickets import Signer, load_signer
-from screens.app import EventdeskApp, make_app
-from screens.kiosk import BADGE_PRINTING, BADGE_READY, PRINTER_TROUBLE, KioskScreen
+from screens.app import EventdeskApp
+from screens.kiosk.answer import KioskAnswer, door_clock
+from screens.kiosk.picture import moving_pixels_per_cell
+from screens.kiosk.preview import CameraPreview
+from screens.kiosk.screen import BADGE_PRINTING, BADGE_READY, PRINTER_TROUBLE, KioskScreen
 from screens.login import StaffPinScreen
 from screens.messages import BadgePrinted, CameraFrame, ScanDecided
-from screens.widgets.kiosk_answer import KioskAnswer, door_clock
-from screens.widgets.picture import moving_pixels_per_cell
-from screens.widgets.preview import CameraPreview
 from testkit.media import Shot, render_frames, write_video
-from tests.apptools import STATION, DemoStation, sign_in_with_pin, wait_for
+from tests.apptools import STATION, DemoStation, app_on, sign_in_with_pin, wait_for
 
 pytestmark = pytest.mark.asyncio
 
@@ -78,8 +78,8 @@ def forged_from(ticket: TicketInfo) -> str:
 
 # --- driving the kiosk ----------------------------------------------------------------------------
 def kiosk_app(station: DemoStation, **options: Any) -> EventdeskApp:
-    return make_app(
-        config=station.config,
+    return app_on(
+        station.config,
         store=station.store,
         sign_in_as="Kiosk Door 1",
         mode="kiosk",

@@ -11,11 +11,11 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from screens.app import EventdeskApp, make_app
-from screens.desk import DeskScreen
-from screens.kiosk import KioskScreen
+from screens.desk.screen import DeskScreen
+from screens.kiosk.screen import KioskScreen
 from screens.login import LoginScreen, StaffPinScreen
 from screens.organizer import OrganizerScreen
-from screens.stats import StatsScreen
+from screens.stats.screen import StatsScreen
 from tests.apptools import DemoStation, copy_station, sign_in_with_pin, wait_for
 
 pytestmark = pytest.mark.asyncio

@@ -28,7 +28,7 @@ from eventdesk.services.reports import stats
 from eventdesk.tickets import Signer
 from eventdesk.values import format_cents, utcnow
 from screens.app import make_app
-from screens.stats import StatsScreen
+from screens.stats.screen import StatsScreen
 from tests.apptools import DemoStation, wait_for
 from tests.helpers import add_type, make_event, people
 

@@ -75,7 +75,7 @@ def test_json_after_the_command_prints_what_json_before_it_prints(cli: Cli) -> N
         ["ticket", "show", ticket],
         ["waitlist", slug],
         ["stats", slug],
-        ["print-queue"],  # added by kiosk/ through an entry point
+        ["print-queue"],  # added by devices/ through an entry point
         ["badge", ticket, "--format", "text"],  # added by badges/ through an entry point
     ):
         before = _timeless(cli.json("--json", *command))

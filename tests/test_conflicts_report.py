@@ -26,7 +26,7 @@ from eventdesk.services.tallies import counts, recount
 from eventdesk.tickets import Signer
 from eventdesk.values import event_zone
 from screens.app import make_app
-from screens.stats import StatsScreen, clock
+from screens.stats.screen import StatsScreen, clock
 from tests.apptools import wait_for
 from tests.helpers import add_type, make_event, people
 from tests.test_app_stats import shown

@@ -21,12 +21,12 @@ from eventdesk.services.registration import (
     show_ticket,
     tickets_of_attendee,
 )
-from screens.desk import SCAN_SUFFIX_SECONDS
+from screens.desk.cancel import CancelScreen
+from screens.desk.forms import WalkInScreen
+from screens.desk.results import ResultsTable
+from screens.desk.screen import SCAN_SUFFIX_SECONDS
 from screens.messages import ScanDecided
-from screens.widgets.desk_cancel import CancelScreen
-from screens.widgets.desk_forms import WalkInScreen
-from screens.widgets.desk_results import ResultsTable
-from tests.apptools import DemoStation, wait_for, workers_done
+from tests.apptools import DemoStation, scanner_keys, wait_for, workers_done
 from tests.test_app_desk import (
     admissible,
     banner,
@@ -248,9 +248,8 @@ def scanner_types(app: Any, payload: str) -> Any:
     """A scanner's keys, all at once as the terminal delivers them; the driver they went to."""
     driver = app._driver
     assert driver is not None
-    for character in payload:
-        key = character if character.isalnum() else {".": "full_stop"}.get(character, character)
-        driver.send_message(events.Key(key, character))
+    for key in scanner_keys(payload):
+        driver.send_message(key)
     return driver
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Input
 
-from screens.widgets.desk_results import ResultsTable
+from screens.desk.results import ResultsTable
 from tests.apptools import DemoStation, wait_for
 from tests.test_app_desk import desk_app, opened
 from tests.test_key_bar import bar_text

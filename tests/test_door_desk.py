@@ -16,8 +16,8 @@ from textual.widgets import Input, Static
 
 from eventdesk.services.events import show_event
 from eventdesk.services.registration import show_ticket, tickets_of_attendee
+from screens.desk.results import ResultsTable
 from screens.messages import ScanDecided
-from screens.widgets.desk_results import ResultsTable
 from tests.apptools import DemoStation, wait_for, workers_done
 from tests.test_app_desk import (
     admissible,
@@ -185,7 +185,7 @@ async def test_cancelling_a_paid_ticket_offers_the_refund(station: DemoStation) 
     from textual.widgets import Button
 
     from eventdesk.services.payments import payment_summary
-    from screens.widgets.desk_cancel import CancelScreen
+    from screens.desk.cancel import CancelScreen
 
     store, event = station.store, station.summary.event
     paid = next(t for t in admissible(store, event) if payment_summary(store, t.id).paid_cents > 0)

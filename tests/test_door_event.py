@@ -20,11 +20,11 @@ from eventdesk.services import events
 from eventdesk.services.registration import show_ticket
 from eventdesk.tickets import load_signer
 from screens.app import EventdeskApp, make_app
-from screens.desk import DeskScreen
-from screens.kiosk import KioskScreen
+from screens.desk.screen import DeskScreen
+from screens.kiosk.screen import KioskScreen
 from screens.organizer import OrganizerScreen
 from screens.widgets.confirm import ConfirmScreen
-from tests.apptools import STATION, DemoStation, wait_for
+from tests.apptools import STATION, DemoStation, app_on, wait_for
 from tests.test_app_desk import admissible, banner, banner_text, scanner_types
 from tests.test_app_organizer import choose, form, opened, press, saved, submit
 
@@ -32,8 +32,8 @@ pytestmark = pytest.mark.asyncio
 
 
 def organizer_app(station: DemoStation, **options: Any) -> EventdeskApp:
-    return make_app(
-        config=station.config,
+    return app_on(
+        station.config,
         store=station.store,
         sign_in_as="Olivia Organizer",
         mode="organizer",

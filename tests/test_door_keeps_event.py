@@ -1,5 +1,6 @@
-"""A door keeps its event (DESIGN.md, "Stations"): what a station admits is its own setting,
-kept in its data folder, and creating or editing events, or the clock, never changes it.
+"""A door keeps its event (docs/architecture.md#stations-and-the-offline-mirror): what a station
+admits is its own setting, kept in its data folder, and creating or editing events, or the clock,
+never changes it.
 
 A door restarted after an organizer made an event for tonight admits what it admitted before;
 "Use at this door" is kept across a restart; the demo sets its door; a door whose event has

@@ -13,10 +13,10 @@ from PIL import Image
 
 from badges.fonts import has_font_for
 from screens.app import EventdeskApp, make_app
+from screens.kiosk.answer import HIGH_CONTRAST, KioskAnswer, describe
+from screens.kiosk.picture import pixels_per_cell
+from screens.kiosk.sign import Sign, SignText, draw_sign
 from screens.messages import ScanDecided
-from screens.widgets.kiosk_answer import HIGH_CONTRAST, KioskAnswer, describe
-from screens.widgets.picture import pixels_per_cell
-from screens.widgets.sign import Sign, SignText, draw_sign
 from tests.apptools import DemoStation, wait_for
 from tests.test_app_kiosk import (
     admissible,

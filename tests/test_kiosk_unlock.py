@@ -24,7 +24,7 @@ from eventdesk.services import attendees, auth
 from eventdesk.services.demo import STAFF
 from eventdesk.values import utcnow
 from screens.app import make_app
-from screens.kiosk import KioskScreen
+from screens.kiosk.screen import KioskScreen
 from screens.login import LoginScreen, StaffPinScreen
 from tests.apptools import DemoStation, sign_in_with_pin, wait_for, workers_done
 from tests.helpers import migrate

@@ -1,10 +1,10 @@
 """A station's mirror that is damaged or not its own is moved aside and a new one is built
-(DESIGN.md "Durability and safety"): a file that is not SQLite, one that fails SQLite's quick
-check, one whose schema this build does not know, and one made for another server. The old
-file is kept beside it (``mirror.db.damaged-...``, ``mirror.db.foreign-...``); the scans waiting
-in a damaged one are carried into the new one when they can be read, and said when they cannot;
-a foreign one's scans stay in it (they belong to that server). `station status` and `sync` say
-what happened. Real files, real `eventdesk` processes, real PostgreSQL behind a proxy."""
+(docs/architecture.md#durability-and-safety): a file that is not SQLite, one that fails SQLite's
+quick check, one whose schema this build does not know, and one made for another server. The old
+file is kept beside it (``mirror.db.damaged-...``, ``mirror.db.foreign-...``); the scans waiting in
+a damaged one are carried into the new one when they can be read, and said when they cannot; a
+foreign one's scans stay in it (they belong to that server). `station status` and `sync` say what
+happened. Real files, real `eventdesk` processes, real PostgreSQL behind a proxy."""
 
 from __future__ import annotations
 

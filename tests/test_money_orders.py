@@ -1,4 +1,4 @@
-"""Money and orders (DESIGN.md, "Time, money, orders"): refunds that cancel or are goodwill,
+"""Money and orders (docs/architecture.md#money-and-orders): refunds that cancel or are goodwill,
 orders placed or waitlisted whole, and tickets that name their holders."""
 
 from __future__ import annotations

@@ -15,13 +15,13 @@ from sqlalchemy import select
 
 from badges import load_badge
 from badges.render import render
+from devices.print_worker import PrintOutcome, PrintWorker
+from devices.printers import printers_of
 from eventdesk.db import Store
 from eventdesk.models import PrintJob
 from eventdesk.services.mirror import PRINT_JOB, Mirror
 from eventdesk.services.mirror_read import find_in_copy, ticket_in_copy
 from eventdesk.tickets import Signer
-from kiosk.print_worker import PrintOutcome, PrintWorker
-from kiosk.printers import printers_of
 from testkit.proxy import TcpProxy
 from tests.offline_tools import LONG, DoorStation, door_a, open_event
 from tests.test_outage import POSTGRESQL, backend_fixed, proxy

@@ -24,9 +24,9 @@ from eventdesk.services.door import Station
 from eventdesk.services.registration import TicketInfo
 from eventdesk.tickets import ensure_keys, load_signer
 from screens.app import EventdeskApp, make_app
-from screens.desk import DeskScreen
+from screens.desk.card import AttendeeCard
+from screens.desk.screen import DeskScreen
 from screens.messages import ScanDecided
-from screens.widgets.desk_card import AttendeeCard
 from screens.widgets.offline_state import OfflineState
 from testkit.proxy import TcpProxy
 from tests.apptools import STATION, demo_now, demo_shift, wait_for

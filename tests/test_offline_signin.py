@@ -1,9 +1,10 @@
-"""Signing in at a station whose server does not answer (DESIGN.md "Stations": offline is the
-whole door). The mirror keeps the desk and kiosk accounts' PIN hashes and lockout state (never
-an organizer's hash), refreshed with the rest; a station restarted during an outage signs a desk
-or kiosk account in from it, counts wrong PINs there with the same lockout rule, and uploads a
-lockout made offline with its outbox once the server is back, never lowering the server's own.
-An organizer is told plainly that signing in needs the server.
+"""Signing in at a station whose server does not answer
+(docs/architecture.md#stations-and-the-offline-mirror: offline is the whole door). The mirror keeps
+the desk and kiosk accounts' PIN hashes and lockout state (never an organizer's hash), refreshed
+with the rest; a station restarted during an outage signs a desk or kiosk account in from it, counts
+wrong PINs there with the same lockout rule, and uploads a lockout made offline with its outbox once
+the server is back, never lowering the server's own. An organizer is told plainly that signing in
+needs the server.
 
 Real PostgreSQL behind a loopback proxy the test cuts (testkit/proxy.py)."""
 
@@ -33,7 +34,7 @@ from eventdesk.services.signin import ORGANIZER_OFFLINE, sign_in
 from eventdesk.tickets import ensure_keys, load_signer
 from eventdesk.values import utcnow
 from screens.app import EventdeskApp, make_app
-from screens.desk import DeskScreen
+from screens.desk.screen import DeskScreen
 from screens.login import LoginScreen
 from screens.messages import ScanDecided
 from testkit.proxy import TcpProxy

@@ -1,4 +1,4 @@
-"""Offline stations end to end (DESIGN.md "Stations: one server, and a door that never stops"),
+"""Offline stations end to end (docs/architecture.md#stations-and-the-offline-mirror),
 with the real parts: a real PostgreSQL server behind a loopback proxy that the test cuts,
 slows and restores (testkit/proxy.py), stations that are data folders of their own, run as real
 `eventdesk` processes where it matters (separate stations, a killed upload) and as a ``Station``

@@ -25,6 +25,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
+from devices.capture import CaptureWorker, Source
+from devices.decoders import make_decoder
+from devices.print_worker import PrintOutcome, PrintWorker
+from devices.printers import printers_from_config
+from devices.scanner import Decision, ScanWorker
 from eventdesk.db import Store
 from eventdesk.models import ScanLog
 from eventdesk.services import printing
@@ -32,11 +37,6 @@ from eventdesk.services.backup import BackupSchedule
 from eventdesk.services.registration import register, show_ticket
 from eventdesk.tickets import Signer, register_public_key
 from eventdesk.values import utcnow
-from kiosk.capture import CaptureWorker, Source
-from kiosk.decoders import make_decoder
-from kiosk.print_worker import PrintOutcome, PrintWorker
-from kiosk.printers import printers_from_config
-from kiosk.scanner import Decision, ScanWorker
 from testkit.media import Shot, render_frames, write_video
 from testkit.proxy import TcpProxy
 from testkit.zebra import FakeZebra
@@ -380,7 +380,7 @@ def test_a_camera_scan_is_kept_while_the_database_file_is_away(
 ) -> None:
     """The code was in view once; the database file was moved away meanwhile: the scan is kept
     (the video has long ended) and admitted when the file is back."""
-    states: list[Any] = []  # what the worker said of the database (kiosk.outage.DatabaseState)
+    states: list[Any] = []  # what the worker said of the database (devices.outage.DatabaseState)
     with camera_door(sqlite_template, tmp_path, on_database=states.append) as door:
         folder, away, capture, worker = door.folder, door.away, door.capture, door.worker
         decisions = door.decisions

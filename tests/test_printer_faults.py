@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from devices.print_worker import PrintOutcome, drain
+from devices.printers import PrinterOffline, PrinterSpec, printers_from_config
 from eventdesk.db import Store
 from eventdesk.models import PrintJob
 from eventdesk.services import printing
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow
-from kiosk.print_worker import PrintOutcome, drain
-from kiosk.printers import PrinterOffline, PrinterSpec, printers_from_config
 from testkit.escpos import FakeEscpos, answer
 from testkit.zebra import FakeZebra, LoopbackPrinter
 from tests.test_printing import event_now, guest
@@ -71,7 +71,7 @@ def next_try(job_id: int, store: Store) -> datetime:
 
 # --- ESC/POS real-time status ------------------------------------------------------------------
 def test_dle_eot_status_bytes_are_read() -> None:
-    from kiosk.printers import parse_realtime_status
+    from devices.printers import parse_realtime_status
 
     ready = parse_realtime_status(bytes([0x12, 0x12, 0x12]))
     assert ready.problem is None and not ready.offline
@@ -238,7 +238,7 @@ def test_an_unknown_printer_fails_the_job(store: Store, signer: Signer, tmp_path
     [job] = queue_badges(store)
     claimed = printing.claim_next(store, worker="Door", shared=("door",))
     assert claimed is not None
-    from kiosk.print_worker import process
+    from devices.print_worker import process
 
     outcome: PrintOutcome = process(store, claimed, {}, worker="Door")
     assert (outcome.state, outcome.detail) == ("failed", "no printer named 'door' on this station")

@@ -15,6 +15,14 @@ from badges import Badge, load_badge
 from badges.badge import LabelSize
 from badges.fonts import has_font_for
 from badges.render import escpos_text, render, zpl_field
+from devices.print_worker import PrintWorker, drain, process
+from devices.printers import (
+    PrinterOffline,
+    PrinterSpec,
+    parse_host_status,
+    printers_from_config,
+    send,
+)
 from eventdesk.db import Store
 from eventdesk.errors import InvalidInput, NotFound
 from eventdesk.models import PrintJob
@@ -23,14 +31,6 @@ from eventdesk.services.checkin import Checkin
 from eventdesk.services.registration import register
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow
-from kiosk.print_worker import PrintWorker, drain, process
-from kiosk.printers import (
-    PrinterOffline,
-    PrinterSpec,
-    parse_host_status,
-    printers_from_config,
-    send,
-)
 from testkit.zebra import PAPER_OUT_STATUS, FakeZebra
 from tests.helpers import add_type, make_event
 

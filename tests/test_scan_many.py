@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event, select
 
+from devices.wedge import Decision, Line, LineQueue, PendingScan
 from eventdesk.db import Store
 from eventdesk.errors import NotFound
 from eventdesk.ids import new_nonce
@@ -28,7 +29,6 @@ from eventdesk.services.scan_result import ScanResult, parse_nonce
 from eventdesk.services.undo import undo_checkin
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow
-from kiosk.wedge import Decision, Line, LineQueue, PendingScan
 from tests.helpers import payloads_now
 
 

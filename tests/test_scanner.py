@@ -21,16 +21,16 @@ import numpy as np
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from devices.capture import CaptureState, CaptureWorker, Source, parse_source
+from devices.decoders import DecoderUnavailable, make_decoder
+from devices.scanner import Debouncer, Decision, ScanWorker
+from devices.wedge import LineSplitter
 from eventdesk.db import Store
 from eventdesk.errors import InvalidInput
 from eventdesk.services import attendees
 from eventdesk.services.registration import register
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow
-from kiosk.capture import CaptureState, CaptureWorker, Source, parse_source
-from kiosk.decoders import DecoderUnavailable, make_decoder
-from kiosk.scanner import Debouncer, Decision, ScanWorker
-from kiosk.wedge import LineSplitter
 from testkit.media import Shot, qr_pixels, render_frames, write_folder, write_video
 from tests.helpers import add_type, make_event, wait_until
 

@@ -22,12 +22,12 @@ from typing import IO, Any
 
 import pytest
 
+from devices.serial_scanner import SerialScanner, serial_source
+from devices.wedge import Line
 from eventdesk.db import Store
 from eventdesk.services.registration import register
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow
-from kiosk.serial_scanner import SerialScanner, serial_source
-from kiosk.wedge import Line
 from tests.apptools import DemoStation, wait_for
 from tests.helpers import add_type, make_event, people
 

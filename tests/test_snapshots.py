@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 from textual.widgets import Input
 
-from screens.app import EventdeskApp, make_app
-from tests.apptools import DemoStation, build_template, copy_station, wait_for, workers_done
+from screens.app import EventdeskApp
+from tests.apptools import DemoStation, app_on, build_template, copy_station, wait_for, workers_done
 
 NOW = datetime(2026, 5, 14, 10, 30, tzinfo=UTC)  # doors opened at 08:00 in Berlin
 SIZES = [(120, 40), (80, 24)]
@@ -52,7 +52,7 @@ def fixed_station(fixed_template: tuple[Path, Any], tmp_path: Path) -> Iterator[
 
 
 def app_for(station: DemoStation, **options: Any) -> EventdeskApp:
-    app = make_app(config=station.config, store=station.store, **options)
+    app = app_on(station.config, store=station.store, **options)
     app.backend.clock = lambda: NOW
     return app
 

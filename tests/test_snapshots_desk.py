@@ -12,7 +12,7 @@ from typing import Any
 
 from textual.widgets import Input
 
-from screens.widgets.desk_cancel import CancelScreen
+from screens.desk.cancel import CancelScreen
 from tests.apptools import DemoStation, wait_for
 from tests.test_snapshots import app_for, settle
 from tests.test_snapshots import utc_clock as utc_clock  # autouse: local times are UTC here

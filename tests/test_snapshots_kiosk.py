@@ -10,7 +10,7 @@ import pytest
 from textual.widgets import Input
 
 from eventdesk.db import Store
-from screens.widgets.kiosk_answer import KioskAnswer
+from screens.kiosk.answer import KioskAnswer
 from testkit.proxy import TcpProxy
 from tests.apptools import DemoStation, wait_for
 from tests.test_offline_door import LONG, AppStation, app_at, app_station, has_copy, offline_line

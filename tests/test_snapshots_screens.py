@@ -31,13 +31,13 @@ from eventdesk.services.attendees import add_attendee, find_attendees
 from eventdesk.services.demo import DemoSummary
 from eventdesk.services.payments import payment_summary
 from eventdesk.services.registration import TicketInfo, register, show_ticket, tickets_of_attendee
-from screens.desk import DeskScreen
-from screens.kiosk import KioskScreen
+from screens.desk.forms import PaymentScreen, WalkInScreen
+from screens.desk.screen import DeskScreen
+from screens.kiosk.answer import KioskAnswer
+from screens.kiosk.preview import CameraPreview
+from screens.kiosk.screen import KioskScreen
 from screens.login import StaffPinScreen
 from screens.widgets.confirm import ConfirmScreen
-from screens.widgets.desk_forms import PaymentScreen, WalkInScreen
-from screens.widgets.kiosk_answer import KioskAnswer
-from screens.widgets.preview import CameraPreview
 from testkit.media import Shot, render_frames, write_video
 from tests.apptools import (
     DemoStation,

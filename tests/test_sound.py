@@ -17,12 +17,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from eventdesk.db import Store
-from eventdesk.services.registration import register
-from eventdesk.services.scan_result import RESULTS, ScanOutcome, ScanResult
-from eventdesk.tickets import Signer
-from eventdesk.values import utcnow
-from kiosk.sound import (
+from devices.sound import (
     CUES,
     SAMPLE_RATE,
     TAIL_SECONDS,
@@ -32,6 +27,11 @@ from kiosk.sound import (
     cue_for,
     cue_samples,
 )
+from eventdesk.db import Store
+from eventdesk.services.registration import register
+from eventdesk.services.scan_result import RESULTS, ScanOutcome, ScanResult
+from eventdesk.tickets import Signer
+from eventdesk.values import utcnow
 from tests.helpers import add_type, make_event, people, wait_until
 
 EVENTDESK = str(Path(sys.executable).with_name("eventdesk"))
@@ -193,7 +193,7 @@ def test_a_missing_alsa_device_prints_nothing_on_the_screens_stderr() -> None:
         [
             sys.executable,
             "-c",
-            "from kiosk.sound import DoorSound\n"
+            "from devices.sound import DoorSound\n"
             "s = DoorSound(backend='alsa')\n"
             "s.ready.wait(10)\n"
             "s.close()\n"

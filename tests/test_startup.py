@@ -34,7 +34,7 @@ LATER = (
     "eventdesk.services.checkin",
     "eventdesk.services.door",
     "eventdesk.services.registration",
-    "kiosk.print_worker",
+    "devices.print_worker",
     "badges.render",
     "PIL",
     "cv2",
@@ -63,7 +63,7 @@ def test_the_app_module_loads_none_of_what_the_first_screen_does_not_show() -> N
 def test_a_stations_printer_settings_load_without_the_badge_services() -> None:
     """make_app reads the station's printers before the first screen: their label sizes come
     without the ticket services and the renderers (those load with the first badge)."""
-    assert loaded_after("import kiosk.printers") == []
+    assert loaded_after("import devices.printers") == []
 
 
 def test_the_sign_in_screen_is_drawn_before_the_print_queue_loads(

@@ -17,9 +17,9 @@ from rich.console import Console
 from textual.app import App, ComposeResult
 
 from badges.fonts import FACES_KEPT
-from kiosk.capture import Frame, frames_back_to_the_system
-from screens.widgets.picture import HalfcellPicture, MovingPicture
-from screens.widgets.preview import CELL_COLOUR_BITS, CameraPreview
+from devices.capture import Frame, frames_back_to_the_system
+from screens.kiosk.picture import HalfcellPicture, MovingPicture
+from screens.kiosk.preview import CELL_COLOUR_BITS, CameraPreview
 from tests.helpers import wait_until
 from tests.test_outage import camera_door
 
@@ -53,7 +53,7 @@ def test_fitting_many_names_keeps_a_few_fonts_loaded() -> None:
 import gc, json
 from PIL import ImageFont
 from eventdesk.services.demo import FIRST_NAMES, LAST_NAMES
-from screens.widgets.sign import SignText, draw_sign
+from screens.kiosk.sign import SignText, draw_sign
 
 for i in range(40):
     name = f"{FIRST_NAMES[i % len(FIRST_NAMES)]} {LAST_NAMES[(i * 7) % len(LAST_NAMES)]}"

@@ -1,10 +1,11 @@
-"""Stations the server need not trust (README.md, "Roles for many stations"): the organizer's
-role and database made as the README says, the stations' logins made by `eventdesk roles`, and
-real `eventdesk` processes working as a door's and a desk's login. Then every statement such a
-login could send on its own is tried (reads of what it may not see, writes to every table and
-view, the server's functions with hostile arguments), and a door's copy is hand-edited before
-it uploads: the server refuses what a station could not have decided honestly, changes nothing
-it should not, and frees what a station that vanished mid-transaction held."""
+"""Stations the server need not trust (docs/operators-guide.md, "Roles for many stations"): the
+organizer's role and database made as the guide says, the stations' logins made by `eventdesk
+roles`, and real `eventdesk` processes working as a door's and a desk's login. Then every
+statement such a login could send on its own is tried (reads of what it may not see, writes to
+every table and view, the server's functions with hostile arguments), and a door's copy is
+hand-edited before it uploads: the server refuses what a station could not have decided
+honestly, changes nothing it should not, and frees what a station that vanished mid-transaction
+held."""
 
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ from testkit.proxy import TcpProxy
 from tests.conftest import PG_ENV, PG_SKIP, _database_name
 
 EVENTDESK = str(Path(sys.executable).with_name("eventdesk"))
-README = Path(__file__).resolve().parents[1] / "README.md"
+OPERATORS_GUIDE = Path(__file__).resolve().parents[1] / "docs" / "operators-guide.md"
 SECTION = "## Roles for many stations (PostgreSQL)"
 ORGANIZER, DATABASE = "eventdesk_organizer", "eventdesk"
 PASSWORD = "pw-for-tests"
@@ -42,13 +43,15 @@ REFUSED = "this station's database role may not do that"
 REFUSALS = ("permission denied", "cannot", "is not a table", "does not exist")
 
 
-def readme_sql() -> list[str]:
-    """The superuser's statements of the README's roles section, comments dropped."""
-    readme = README.read_text(encoding="utf-8")
-    start = readme.index(f"\n{SECTION}\n")
-    end = readme.index("\n## ", start + 1)
-    blocks = re.findall(r"```sql\n(.*?)```", readme[start:end], flags=re.S)
-    assert len(blocks) == 1, "the README shows the superuser's SQL once"
+def guide_sql() -> list[str]:
+    """The superuser's statements of the roles section of docs/operators-guide.md, comments
+    dropped."""
+    guide = OPERATORS_GUIDE.read_text(encoding="utf-8")
+    start = guide.index(f"\n{SECTION}\n")
+    end = guide.find("\n## ", start + 1)
+    section = guide[start:] if end == -1 else guide[start:end]
+    blocks = re.findall(r"```sql\n(.*?)```", section, flags=re.S)
+    assert len(blocks) == 1, "docs/operators-guide.md shows the superuser's SQL once"
     sql = re.sub(r"--[^\n]*", "", blocks[0])
     return [part.strip() for part in sql.split(";") if part.strip()]
 
@@ -78,7 +81,7 @@ def run_cli(
 
 @dataclass
 class Site:
-    """One database with the README's organizer and two station logins."""
+    """One database with the operator's guide's organizer and two station logins."""
 
     owner: Engine
     organizer_url: str
@@ -128,7 +131,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     owner = create_engine(base.set(database=database))
     try:
         with admin.connect() as conn:
-            for statement in readme_sql():
+            for statement in guide_sql():
                 made = re.sub(
                     r"\b(eventdesk_organizer|eventdesk)\b", lambda m: names[m.group(0)], statement
                 )

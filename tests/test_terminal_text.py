@@ -18,7 +18,7 @@ from eventdesk.services.payments import payment_summary
 from eventdesk.services.registration import tickets_of_attendee
 from eventdesk.text import for_terminal, json_for_terminal
 from screens.app import make_app
-from screens.stats import StatsScreen
+from screens.stats.screen import StatsScreen
 from tests.apptools import DemoStation, wait_for
 
 # A station's name that clears the screen, retitles the window and reverses what follows.

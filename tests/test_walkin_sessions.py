@@ -16,7 +16,7 @@ from eventdesk.db import Store
 from eventdesk.services import events
 from eventdesk.services.attendees import show_attendee
 from eventdesk.services.registration import register, show_ticket, tickets_of_attendee
-from screens.widgets.desk_forms import WalkInScreen
+from screens.desk.forms import WalkInScreen
 from tests.apptools import DemoStation, wait_for
 from tests.helpers import add_type, make_event, people
 from tests.test_app_desk import desk_app, fill_walk_in, hook, notified, opened

@@ -27,7 +27,7 @@ from eventdesk.services import events
 from eventdesk.services.reports import Stats, stats
 from screens.app import make_app
 from screens.cli import WALL_FONT_SIZE
-from screens.stats import StatsScreen, percent
+from screens.stats.screen import StatsScreen, percent
 from tests.apptools import DemoStation, wait_for
 from tests.test_serve import index_page, serving
 

@@ -3,7 +3,7 @@
 A backup is a consistent snapshot even while stations keep checking people in (WAL mode lets
 the copy read while others write). PostgreSQL keeps its own tools for this: pg_dump.
 
-A restore never breaks a station (DESIGN.md, "Durability and safety"). The file is checked
+A restore never breaks a station (docs/architecture.md#durability-and-safety). The file is checked
 first, opened read-only with ``trusted_schema=OFF`` so nothing in it runs: SQLite and healthy,
 eventdesk's tables, a schema revision this build knows (none from a newer version), and no
 triggers or views of its own. It is then copied to a staging file beside the database,

@@ -1,14 +1,13 @@
 """Check-in: verify the ticket, one compare-and-set, a scan-log row for every scan.
 
-The order of the checks (DESIGN.md): invalid, unknown, revoked, waitlisted, wrong_event,
-wrong_session, not_yet_valid / expired, unpaid, already_checked_in, then ok. An exit scan is
-never refused for time or money (the person is leaving). At a self-service kiosk a ticket whose
-type needs staff (an ID check) that would be admitted is answered ``needs_staff`` instead.
-Admission is decided by one statement, ``UPDATE ticket SET checked_in_at = :now ... WHERE
-id = :id AND checked_in_at IS NULL``: of two stations scanning the same ticket at once exactly
-one sees a row changed.
-Each scan is one write transaction (BEGIN IMMEDIATE on SQLite), so a scan that was answered is
-on disk, scan log included.
+The order of the checks (docs/architecture.md#check-in-rules): invalid, unknown, revoked,
+waitlisted, wrong_event, wrong_session, not_yet_valid / expired, unpaid, already_checked_in, then
+ok. An exit scan is never refused for time or money (the person is leaving). At a self-service kiosk
+a ticket whose type needs staff (an ID check) that would be admitted is answered ``needs_staff``
+instead. Admission is decided by one statement, ``UPDATE ticket SET checked_in_at = :now ... WHERE
+id = :id AND checked_in_at IS NULL``: of two stations scanning the same ticket at once exactly one
+sees a row changed. Each scan is one write transaction (BEGIN IMMEDIATE on SQLite), so a scan that
+was answered is on disk, scan log included.
 """
 
 from __future__ import annotations

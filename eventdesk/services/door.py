@@ -1,4 +1,5 @@
-"""A door that never stops when its server does (DESIGN.md "Stations").
+"""A door that never stops when its server does
+(docs/architecture.md#stations-and-the-offline-mirror).
 
 A station whose database is a PostgreSQL server decides each scan on the server while the
 server answers within ``offline_after`` seconds (about 1 s). When it does not, or the last try

@@ -1,10 +1,11 @@
 """Payment records and refunds. Money is recorded, never processed: there is no gateway.
 
-A refund is one of two things (DESIGN.md, "Money"). A full refund (all that was paid, or one
-marked ``cancel``) revokes the ticket: it is cancelled, its place freed and the waitlist promoted
-in the same transaction. A partial refund is goodwill: it lowers the ticket's price by as much,
-so what was paid still covers what is due and the ticket stays valid at the door. The door, the
-card and the revenue report all read the same two numbers: the ticket's price and what was paid.
+A refund is one of two things (docs/architecture.md#money-and-orders). A full refund (all that was
+paid, or one marked ``cancel``) revokes the ticket: it is cancelled, its place freed and the
+waitlist promoted in the same transaction. A partial refund is goodwill: it lowers the ticket's
+price by as much, so what was paid still covers what is due and the ticket stays valid at the door.
+The door, the card and the revenue report all read the same two numbers: the ticket's price and what
+was paid.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The print queue, kept in the database. Check-in only adds a row; a printer worker (kiosk/)
+"""The print queue, kept in the database. Check-in only adds a row; a printer worker (devices/)
 takes jobs one at a time with a compare-and-set, so two workers never print the same badge, and
 a job whose worker died goes back to the queue.
 

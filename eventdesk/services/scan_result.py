@@ -10,8 +10,9 @@ from typing import Literal, get_args
 
 from eventdesk.errors import InvalidInput
 
-# Every answer a door can give, in the order the rules are checked (DESIGN.md "Check-in
-# rules"). A Literal, so that a misspelt result in a screen or the CLI is a type error.
+# Every answer a door can give, in the order the rules are checked
+# (docs/architecture.md#check-in-rules). A Literal, so that a misspelt result in a screen or the CLI
+# is a type error.
 ScanOutcome = Literal[
     "invalid",
     "unknown",

@@ -23,7 +23,7 @@ R = TypeVar("R")
 class FormScreen(FormDialog[R]):
     """A form of the organizer's; dismissed with what ``action`` returned, or None."""
 
-    CSS_PATH = "../organizer.tcss"
+    CSS_PATH = "organizer.tcss"
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="form.cancel"),
         Binding("ctrl+s", "save", "Save", id="form.save"),

@@ -66,7 +66,7 @@ TAB_KINDS: tuple[type[OrganizerTab], ...] = (
 class OrganizerScreen(StationScreen):
     """Everything an organizer sets up and looks after, one tab per kind of record."""
 
-    CSS_PATH = "../organizer.tcss"
+    CSS_PATH = "organizer.tcss"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
         Binding("n", "new", "New", id="organizer.new"),

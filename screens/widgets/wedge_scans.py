@@ -1,4 +1,4 @@
-"""A screen's keyboard-wedge scans, decided in order off the UI thread (kiosk.wedge.LineQueue).
+"""A screen's keyboard-wedge scans, decided in order off the UI thread (devices.wedge.LineQueue).
 
 The queue's thread only posts messages to the screen (ScanDecided, DatabaseStatus): the
 screen's handlers own the widgets. While the database does not answer, every scan is kept and
@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING
 from textual.content import Content
 from textual.message_pump import MessagePump
 
+from devices.outage import DatabaseState
+from devices.wedge import Decision, Line, LineQueue, LineSplitter, PendingScan
 from eventdesk.services.checkin import Checkin
 from eventdesk.services.door import Door
-from kiosk.outage import DatabaseState
-from kiosk.wedge import Decision, Line, LineQueue, LineSplitter, PendingScan
 from screens.messages import DatabaseStatus, ScanDecided
 
 if TYPE_CHECKING:  # OpenCV loads when the camera is first used (start-up time)
-    from kiosk.scanner import ScanWorker
+    from devices.scanner import ScanWorker
 
 SCAN_SOURCES = ("camera", "scanner")
 

@@ -45,7 +45,7 @@ def upgrade() -> None:
         )
 
     # A partial refund recorded before this revision is goodwill now: it lowers what is due, so
-    # what was paid still covers it (DESIGN.md, "Money"). Full refunds (nothing left paid) are
+    # what was paid still covers it (docs/architecture.md#money-and-orders). Full refunds (nothing left paid) are
     # left as they were: the door still refuses them as refunded.
     op.execute(
         f"UPDATE ticket SET price_cents = price_cents - {_REFUNDED} "

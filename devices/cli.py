@@ -1,0 +1,587 @@
+"""The devices' commands: `scan` (camera or keyboard wedge), `print` and `print-queue`."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from eventdesk.cli.access import desk_only
+from eventdesk.cli.common import (
+    EXIT_ENVIRONMENT,
+    Ctx,
+    door_options,
+    json_text,
+    local,
+    pass_ctx,
+    scan_human,
+    scan_json,
+    table,
+)
+from eventdesk.cli.common import (
+    say as tell,
+)
+from eventdesk.config import DECODERS
+from eventdesk.errors import EnvironmentProblem, InvalidInput
+
+if TYPE_CHECKING:
+    from devices.outage import DatabaseState
+    from devices.sound import DoorSound
+    from devices.wedge import Decision
+    from eventdesk.db import Store
+    from eventdesk.services.checkin import Checkin
+    from eventdesk.services.door import Door
+
+
+@click.command()
+@click.option(
+    "--source",
+    required=True,
+    metavar="0|FILE|DIR|URL|-|serial:PATH",
+    help="A camera number, a video file, a folder of images, a stream URL, - for a "
+    "keyboard-wedge scanner on stdin, or serial:/dev/ttyACM0 for a scanner in serial (USB CDC) "
+    "mode.",
+)
+@click.option(
+    "--baud",
+    type=click.IntRange(50, 4_000_000),
+    default=None,
+    help="A serial scanner's speed (default 9600, or the @SPEED in serial:PATH@SPEED).",
+)
+@click.option(
+    "--decoder",
+    "decoder_name",
+    type=click.Choice(DECODERS),
+    default=None,
+    help="How QR codes are read (default: [station] decoder in eventdesk.toml, else auto).",
+)
+@click.option("--session", "session_id", type=int, metavar="ID", help="A session door.")
+@click.option(
+    "--event", "event_ref", metavar="EVENT", help="This door's event: others are refused."
+)
+@click.option(
+    "--debounce",
+    type=click.FloatRange(0, 3600),
+    default=3.0,
+    show_default=True,
+    help="Seconds a code is ignored after its decision while it stays in view.",
+)
+@click.option(
+    "--realtime", is_flag=True, help="Play a video file at its frame rate, like a camera."
+)
+@click.option("--width", type=click.IntRange(160, 7680), default=1280, show_default=True)
+@click.option("--height", type=click.IntRange(120, 4320), default=720, show_default=True)
+@click.option(
+    "--sound/--no-sound",
+    "sound",
+    default=None,
+    help="A sound per answer: yes, see the desk, no (default: the station's sound setting; "
+    "auto is on here).",
+)
+@door_options
+@pass_ctx
+def scan(
+    obj: Ctx,
+    source: str,
+    decoder_name: str | None,
+    session_id: int | None,
+    event_ref: str | None,
+    debounce: float,
+    realtime: bool,
+    width: int,
+    height: int,
+    sound: bool | None,
+    baud: int | None,
+    operator: str | None,
+    auto_print: bool | None,
+    printer: str | None,
+    self_service: bool,
+) -> None:
+    """Run the scanner: one decision a line, until a file source ends (or Ctrl-C).
+
+    A database that does not answer (busy, locked, away) never ends it: that is said once on
+    stderr, every scan read meanwhile is kept and decided in order when it answers again."""
+    port = _serial_port(source, baud)  # a typo, or a port that is not there, before the database
+    spec = None if source.strip() == "-" or port else _camera_source(source)
+    from eventdesk.station import door_for_command
+    from eventdesk.values import utcnow
+
+    door_event = door_for_command(  # the station's own setting, kept (eventdesk.station)
+        obj.config,
+        lambda: obj.store,
+        event_ref,
+        now=utcnow(),
+        warn=lambda text: tell(f"eventdesk scan: {text}", err=True),
+    )
+    print_to = obj.config.badge_printer(printer, auto_print)
+
+    def say(text: str) -> None:
+        tell(f"eventdesk scan: {text}", err=True)
+
+    def database(state: DatabaseState) -> None:
+        say(state.sentence())
+
+    station = obj.door_station() if obj.on_server else None
+    sync_loop = None
+    store: Store | None = None
+    if station is None:
+        store = obj.store
+    else:  # a station on a server starts, and decides, even while its server is away
+        from eventdesk.services.door import SyncLoop
+        from eventdesk.services.link import ServerAway
+
+        try:
+            store = station.link.call(station.server, timeout=max(5.0, station.link.threshold))
+        except ServerAway:
+            say(
+                f"OFFLINE ({station.link.reason}): deciding from this station's copy; "
+                "badges are not printed until the server is back"
+            )
+
+        def link_changed(online: bool, reason: str) -> None:
+            if online:
+                say("server back: online again, every offline scan uploaded")
+            else:
+                say(
+                    f"OFFLINE ({reason}): deciding from this station's copy, "
+                    "uploading when the server is back"
+                )
+
+        copied: list[bool] = []
+
+        def round_done(report: Any) -> None:
+            if report.online and not copied:
+                copied.append(True)
+                tickets = station.mirror_status().tickets
+                say(f"offline copy ready: {tickets} ticket(s), refreshed every few seconds")
+            if report.conflicts:
+                say(
+                    f"{report.conflicts} conflict(s) on upload: see "
+                    "`eventdesk report conflicts EVENT`"
+                )
+
+        station.link.listeners.append(link_changed)
+        sync_loop = SyncLoop(station, on_round=round_done, on_error=lambda exc: say(f"sync: {exc}"))
+        sync_loop.start()
+        station.on_queued.append(sync_loop.poke)  # an offline scan: try to upload it soon
+    printer_worker = None
+    if print_to and store is not None:
+        from devices.print_worker import PrintWorker
+
+        printer_worker = PrintWorker(
+            store,
+            {print_to: _printers(obj)[print_to]},
+            station=obj.station,
+            on_outcome=lambda outcome: say(_outcome_line(outcome)),
+            on_database=lambda state: say(f"print queue: {state.sentence()}"),
+            door=station,  # badges of offline check-ins, from the station's copy
+        )
+        printer_worker.start()
+
+    def show(decision: Decision) -> None:
+        result = decision.result
+        if obj.as_json:
+            click.echo(json_text(scan_json(result, decision)))
+        else:
+            tell(f"{scan_human(result)}   ({decision.latency_ms:.0f} ms)")
+        sys.stdout.flush()
+        if door_sound is not None:
+            from devices.sound import cue_for
+
+            door_sound.play(cue_for(result))
+
+    options: dict[str, Any] = {
+        "operator": operator,
+        "event": door_event,
+        "print_to": print_to if store is not None else None,
+        "self_service": self_service,
+    }
+
+    def make_desk() -> Any:
+        if station is not None:
+            return station.door(**options)
+        from eventdesk.services.checkin import Checkin
+
+        assert store is not None
+        return Checkin(store, station=obj.station, **options)
+
+    door_sound = _door_sound(obj, sound, say)
+    if spec is None:
+        if port is None:
+            say("reading a keyboard-wedge scanner on stdin (one ticket a line)")
+        else:
+            say(f"reading the serial scanner on {port[0]} at {port[1]} baud (one ticket a line)")
+        try:
+            _scan_lines(make_desk(), session_id, show, database, say, port)
+        finally:
+            _finish_printing(obj, printer_worker, print_to, say)
+            _finish_sync(sync_loop, station, say)
+            _finish_sound(door_sound)
+        return
+
+    from devices.capture import CaptureWorker
+    from devices.decoders import describe, make_decoder
+    from devices.outage import is_outage
+    from devices.scanner import ScanWorker
+
+    decoder = make_decoder(decoder_name or obj.config.decoder)
+    say(f"{spec.label} with decoder {describe(decoder)}, debounce {debounce:g} s")
+    capture = CaptureWorker(
+        spec,
+        width=width,
+        height=height,
+        realtime=realtime,
+        on_state=lambda state, detail: say(
+            f"{spec.kind}: {state}" + (f" ({detail})" if detail else "")
+        ),
+    )
+    capture.start()
+    capture.wait_started()
+
+    def failed(exc: BaseException) -> None:
+        if not is_outage(exc):  # the database not answering is said once, by ``database``
+            say(f"a check-in failed, that code is decided again when seen again: {exc}")
+
+    worker = ScanWorker(
+        store,
+        capture,
+        decoder,
+        station=obj.station,
+        on_decision=show,
+        debounce=debounce,
+        session_id=session_id,
+        event=door_event,
+        operator=operator,
+        print_to=print_to,
+        self_service=self_service,
+        on_failure=failed,
+        on_database=database,
+        desk=make_desk if station is not None else None,
+    )
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(0.2)
+    except KeyboardInterrupt:
+        waiting = worker.waiting
+        say("stopped" + (f": {waiting} scan(s) not decided" if waiting else ""))
+    finally:
+        worker.stop()
+        capture.stop()
+        worker.join(5)
+        capture.join(5)
+        _finish_printing(obj, printer_worker, print_to, say)
+        _finish_sync(sync_loop, station, say)
+        _finish_sound(door_sound)
+    if worker.error is not None:
+        raise worker.error
+    if capture.error is not None:
+        raise capture.error
+    say(f"done: {capture.frames_read} frames read, {worker.frames_decoded} decoded")
+
+
+def _door_sound(obj: Ctx, sound: bool | None, say: Callable[[str], None]) -> DoorSound | None:
+    """The door's sound when it is on for `scan` (``--sound``, else the station's setting),
+    else None. A station with no sound device still scans: that is said once, not per scan."""
+    if not (obj.config.sound_on("scan") if sound is None else sound):
+        return None
+    from devices.sound import DoorSound
+
+    return DoorSound(on_unavailable=lambda reason: say(f"sound unavailable: {reason}"))
+
+
+def _finish_sound(door_sound: DoorSound | None) -> None:
+    """At the end of a scanner: the last answer's sound is heard to its end, then closed."""
+    if door_sound is not None:
+        door_sound.close(wait=1.0)
+
+
+def _finish_sync(sync_loop: Any, station: Any, say: Callable[[str], None]) -> None:
+    """At the end of a scanner on a server: one last upload, and what still waits, said."""
+    if sync_loop is None:
+        return
+    from eventdesk.services.link import ServerAway
+
+    sync_loop.stop()
+    sync_loop.join(10)
+    if station.pending:
+        with contextlib.suppress(ServerAway):  # one last upload, at most 10 s
+            station.link.call(lambda: station.sync_round(refresh_mirror=False), timeout=10)
+        if station.pending:
+            say(
+                f"{station.pending} offline scan(s) still waiting to upload: they are kept in "
+                "this station's mirror; `eventdesk sync` uploads them"
+            )
+
+
+def _scan_lines(
+    desk: Checkin | Door,
+    session_id: int | None,
+    show: Callable[[Decision], None],
+    database: Callable[[DatabaseState], None],
+    say: Callable[[str], None],
+    port: tuple[str, int] | None = None,
+) -> None:
+    """Keyboard-wedge lines from stdin (or a serial scanner's from ``port``), decided in order
+    by a LineQueue: a thread reads them as they come, so every line is kept (and counted) while
+    the database does not answer. At the end of input what waits is still decided (a serial
+    port has no end: it is read again when it comes back); Ctrl-C (or SIGTERM) stops at once."""
+    from devices.wedge import Line, LineQueue, read_lines
+
+    queue = LineQueue(
+        lambda: desk,
+        on_decision=lambda decision, _scan: show(decision),
+        on_database=database,
+        session_id=session_id,
+    )
+
+    def read() -> None:
+        # The file descriptor itself, unbuffered: this thread may still be reading when the
+        # process stops, and a buffered sys.stdin would then block the interpreter's exit.
+        stdin = open(sys.stdin.fileno(), "rb", buffering=0, closefd=False)  # noqa: SIM115
+        try:
+            for line in read_lines(stdin):
+                queue.put(line)
+        finally:
+            queue.close()
+            if queue.outage.down and queue.waiting:
+                say(f"end of input: {queue.waiting} scan(s) still waiting for the database")
+
+    queue.start()
+    if port is not None:
+        from devices.serial_scanner import SerialScanner
+
+        def port_state(state: str, why: str | None) -> None:
+            say(f"serial scanner {state}" + (f" ({why})" if why else ""))
+
+        def port_line(line: Line, ended_at: float) -> None:
+            queue.put(line, read_at=ended_at)
+
+        SerialScanner(*port, port_line, port_state).start()
+    else:
+        threading.Thread(target=read, name="wedge input", daemon=True).start()
+    try:
+        while queue.is_alive():
+            queue.join(0.2)
+    except KeyboardInterrupt:
+        queue.stop()
+        queue.join(2.0)  # the lines being decided together are answered before it ends
+        waiting = queue.waiting
+        say("stopped" + (f": {waiting} scan(s) not decided" if waiting else ""))
+        raise
+    if queue.error is not None:
+        raise queue.error
+
+
+def _serial_port(source: str, baud: int | None) -> tuple[str, int] | None:
+    """``serial:PATH[@SPEED]`` as (path, baud), the port checked now: one that cannot be opened
+    is said with exit code 3 before anything else starts."""
+    from devices.serial_scanner import serial_source
+
+    try:
+        port = serial_source(source.strip())
+    except ValueError as exc:
+        raise InvalidInput(str(exc), field="source") from None
+    if port is None:
+        return None
+    path, speed = port[0], baud or port[1]
+    import serial
+
+    try:
+        serial.Serial(path, speed, timeout=0).close()
+    except (OSError, serial.SerialException) as exc:
+        why = (str(exc).strip() or type(exc).__name__).splitlines()[0]
+        raise EnvironmentProblem(f"cannot open the serial scanner {path}: {why}") from None
+    return path, speed
+
+
+def _camera_source(source: str) -> Any:
+    from devices.capture import parse_source
+
+    return parse_source(source)
+
+
+# --- badges and printing --------------------------------------------------------------------
+def _finish_printing(
+    obj: Ctx, worker: Any, print_to: str | None, say: Callable[[str], None]
+) -> None:
+    """Stop the background printer and print what is still due, so a scan run leaves no badge
+    behind that the printer could take now (what it cannot stays queued)."""
+    if worker is None or print_to is None:
+        return
+    from devices.outage import describe, is_outage
+    from devices.print_worker import drain
+
+    worker.stop()
+    worker.join(10)
+    try:
+        outcomes = drain(obj.store, {print_to: _printers(obj)[print_to]}, worker=obj.station)
+    except Exception as exc:
+        if not is_outage(exc):
+            raise
+        say(f"badges not printed yet stay queued: database not answering ({describe(exc)})")
+        return
+    for outcome in outcomes:
+        say(_outcome_line(outcome))
+
+
+def _printers(obj: Ctx) -> dict[str, Any]:
+    from devices.printers import printers_of
+
+    return printers_of(obj.config)
+
+
+def print_badge(obj: Ctx, printer: str, ticket_id: str) -> list[str]:
+    """Print the badge a check-in just queued for ``ticket_id`` (`checkin --print`): what
+    happened, a line each. The core's `checkin` finds this through an entry point."""
+    from devices.print_worker import copy_loader, drain
+    from eventdesk.services.printing import latest_job
+
+    if obj.on_server and not obj.door_station().deciding_online():
+        # Decided offline: queued in the station's copy, printed from it.
+        store, load = obj.door_station().mirror.store, copy_loader(obj.door_station())
+    else:
+        store, load = obj.store, None
+    job = latest_job(store, ticket_id, obj.station)
+    outcomes = drain(
+        store,
+        {printer: _printers(obj)[printer]},
+        worker=obj.station,
+        job_id=job.id if job else None,
+        load=load,
+    )
+    return [_outcome_line(outcome) for outcome in outcomes]
+
+
+def _outcome_line(outcome: Any) -> str:
+    job = outcome.job
+    if outcome.state == "done":
+        return f"badge for {job.ticket_id} printed on {job.printer} ({outcome.detail})"
+    if outcome.state == "queued":
+        return f"badge for {job.ticket_id} waits for {job.printer}: {outcome.detail} (will retry)"
+    return f"badge for {job.ticket_id} NOT printed on {job.printer}: {outcome.detail}"
+
+
+@click.command("print")
+@click.argument("ticket_id", metavar="TICKET")
+@click.option("--printer", help="A printer named in eventdesk.toml (default: this station's).")
+@pass_ctx
+@desk_only
+def print_command(obj: Ctx, ticket_id: str, printer: str | None) -> None:
+    """Queue a badge (a reprint) and print it now if the printer is there."""
+    from devices.print_worker import drain
+    from eventdesk.services.printing import enqueue
+
+    if printer is not None and not printer.strip():
+        raise click.UsageError("--printer needs a printer's name")
+    name = printer or obj.config.printer
+    obj.config.printer_settings(name)  # a typo is named before anything is queued
+    printers = _printers(obj)
+    job = enqueue(obj.store, ticket_id, name, reason="reprint", station=obj.station)
+    outcomes = drain(obj.store, {name: printers[name]}, worker=obj.station, job_id=job.id)
+    outcome = outcomes[0] if outcomes else None
+    state = outcome.state if outcome else "queued"
+    obj.emit(
+        {
+            "job": job.id,
+            "ticket_id": job.ticket_id,
+            "printer": name,
+            "state": state,
+            "detail": outcome.detail if outcome else None,
+        },
+        _outcome_line(outcome) if outcome else f"badge queued as job {job.id}",
+    )
+    if state != "done":
+        raise click.exceptions.Exit(EXIT_ENVIRONMENT)
+
+
+@click.command("print-queue")
+@click.option("--state", type=click.Choice(["queued", "printing", "done", "failed"]))
+@click.option("--retry", is_flag=True, help="Put failed jobs back and print what is due now.")
+@click.option(
+    "--run", "keep_running", is_flag=True, help="Keep printing as jobs come (Ctrl-C stops)."
+)
+@click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
+@pass_ctx
+def print_queue(obj: Ctx, state: str | None, retry: bool, keep_running: bool, limit: int) -> None:
+    """Show the print queue; retry failed jobs; or run as this station's print server."""
+    from devices.print_worker import PrintWorker, drain
+    from eventdesk.services.printing import list_jobs, retry_failed
+
+    printers = _printers(obj)
+    if retry:
+        again = retry_failed(obj.store)
+        outcomes = drain(obj.store, printers, worker=obj.station)
+        if not obj.as_json:
+            tell(f"{again} failed job(s) back in the queue")
+            for outcome in outcomes:
+                tell(_outcome_line(outcome))
+    if keep_running:
+        tell(
+            f"eventdesk print-queue: printing for {', '.join(sorted(printers))} (Ctrl-C stops)",
+            err=True,
+        )
+
+        def report(outcome: Any) -> None:
+            if obj.as_json:
+                click.echo(
+                    json_text(
+                        {
+                            "job": outcome.job.id,
+                            "ticket_id": outcome.job.ticket_id,
+                            "printer": outcome.job.printer,
+                            "state": outcome.state,
+                            "detail": outcome.detail,
+                        }
+                    )
+                )
+            else:
+                tell(_outcome_line(outcome))
+
+        def database(state: DatabaseState) -> None:
+            tell(f"eventdesk print-queue: {state.sentence()}", err=True)
+
+        worker = PrintWorker(
+            obj.store,
+            printers,
+            station=obj.station,
+            on_outcome=report,
+            on_database=database,
+            door=obj.door_station() if obj.on_server else None,
+        )
+        worker.start()
+        try:
+            while worker.is_alive():
+                worker.join(0.5)
+        except KeyboardInterrupt:
+            worker.stop()
+            worker.join(5)
+        return
+    rows = list_jobs(obj.store, state=state, limit=limit)
+    zones = obj.zones(tickets=[j.ticket_id for j in rows])
+    obj.emit(
+        rows,
+        lambda: table(
+            ["job", "ticket", "printer", "state", "tries", "reason", "updated", "last error"],
+            [
+                (
+                    j.id,
+                    j.ticket_id,
+                    j.printer,
+                    j.state,
+                    j.attempts,
+                    j.reason,
+                    local(j.updated_at, zones.of_ticket(j.ticket_id)),
+                    j.last_error,
+                )
+                for j in rows
+            ],
+        ),
+    )
+
+
+COMMANDS = [scan, print_command, print_queue]

@@ -1,0 +1,1 @@
+"""The desk mode: the screen (``screen``) and the parts only it uses."""

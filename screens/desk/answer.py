@@ -1,0 +1,122 @@
+"""What the desk says about a scan: the coloured banner, and the hint line under the search box.
+
+An attention note (VIP, ID check) is said only with an admission; a ticket that needs staff is a
+yellow "please see the desk", as at the kiosk.
+"""
+
+from __future__ import annotations
+
+from textual.content import Content
+
+from eventdesk import tickets
+from eventdesk.services.scan_result import ScanResult
+from screens.desk.card import CardData
+
+SCAN_PREFIX = "ED1."
+
+# The scanner is named on the camera's line below; this line fits 80 columns.
+HINT_SEARCH = "Search by name, email, company or ticket id · Enter checks in the one found"
+HINT_SCANNED = (
+    "The card shows ticket {ticket}, just answered · type a name to search someone else · "
+    "Esc clears"
+)
+READY = "Ready: search for someone, or scan a ticket."
+# While the station decides from its mirror (the server does not answer).
+HINT_OFFLINE = (
+    "OFFLINE: scans, undo, badges and search work from this station's copy · payments, "
+    "cancellations and walk-ins come back with the server"
+)
+HINT_NO_EVENT = (
+    "This station admits no event yet: an organizer picks one (Organizer, Events, Use at this door)"
+)
+
+
+class ScanOrder:
+    """The desk's scans in the order they were decided. Each answer is shown as it comes; the
+    card read for it (in a thread: reads may finish in any order) is shown only if no later
+    scan was answered meanwhile, so the banner and the card always name the same ticket."""
+
+    def __init__(self) -> None:
+        # id(scan) -> its place among the decisions, and the scan (held: its id stays its own)
+        self._waiting: dict[int, tuple[int, object]] = {}
+        self._count = 0
+
+    def decided(self, scan: object) -> None:
+        """``scan`` is answered now; its card is to be read."""
+        self._count += 1
+        self._waiting[id(scan)] = (self._count, scan)
+
+    def skip(self, scan: object) -> None:
+        """No card for ``scan``: a later scan's answer is on its way already, or it has none."""
+        self._waiting.pop(id(scan), None)
+
+    def newest(self, scan: object) -> bool:
+        """Whether ``scan``'s card, read now, is to be shown: it is the last scan answered."""
+        place = self._waiting.pop(id(scan), (0, None))[0]
+        return place == self._count
+
+    @property
+    def pending(self) -> bool:
+        """The last scan answered has its card still being read."""
+        return any(place == self._count for place, _scan in self._waiting.values())
+
+
+def scan_payload(text: str) -> str | None:
+    """The scanned part of what was typed into the search box, if a scanner typed there (through
+    a QWERTZ or AZERTY layout or with Caps Lock on too: eventdesk.tickets.payload_start)."""
+    at = tickets.payload_start(text)
+    return text[at:] if at >= 0 else None
+
+
+def scanner_typing(text: str) -> bool:
+    """A scanner is typing a ticket here (``ED1`` before its dot counts: nobody searches for it)."""
+    return tickets.scanner_typing(text)
+
+
+def answer_content(result: ScanResult, source: str) -> tuple[Content, str]:
+    """The banner for a decision, and its class (-ok green, -warn yellow, -bad red)."""
+    where = {"camera": "camera", "scanner": "scanner", "desk": "desk"}.get(source, source)
+    extras = []
+    if result.attention and result.result == "ok":
+        extras.append(f"⚑ {result.attention}")
+    extras.extend(flag for flag in result.flags if flag != "badge queued")
+    if "badge queued" in result.flags:
+        extras.append("badge queued")
+    detail = "  ·  ".join(extras)
+    who = f"{result.attendee}: " if result.attendee else ""
+    if result.result == "ok":
+        head = Content.assemble(("✔ ADMITTED  ", "bold"), result.message)
+        kind = "-ok"
+    elif result.result == "already_checked_in":
+        head = Content.assemble(("● ALREADY CHECKED IN  ", "bold"), who + result.message)
+        kind = "-warn"
+    elif result.result == "needs_staff":
+        head = Content.assemble(("● PLEASE SEE THE DESK  ", "bold"), who + result.message)
+        kind = "-warn"
+    else:
+        label = result.result.replace("_", " ").upper()
+        head = Content.assemble((f"✖ {label}  ", "bold"), who + result.message)
+        kind = "-bad"
+    tail = Content.styled(f"   [{where}]", "dim")
+    lines = [head + tail]
+    if detail:
+        lines.append(Content(detail))
+    return Content("\n").join(lines), kind
+
+
+def nothing_to_check_in(card: CardData) -> Content:
+    """Why Check in does nothing for the person on the card."""
+    name = card.attendee.name
+    here = card.here()
+    cancelled = [line.ticket.id for line in here if line.ticket.status == "cancelled"]
+    if here and len(cancelled) == len(here):
+        return Content(f"✖ {name}'s ticket {', '.join(cancelled)} is cancelled: nothing to admit.")
+    if not here:
+        return Content(f"✖ {name} has no ticket for this event: ^N registers a walk-in.")
+    waiting = [line.ticket for line in here if line.ticket.status == "waitlisted"]
+    if waiting and not any(line.ticket.status == "registered" for line in here):
+        place = f", place {waiting[0].waitlist_position}" if waiting[0].waitlist_position else ""
+        return Content(
+            f"✖ {name} is on the waitlist ({waiting[0].id}{place}): ^W promotes, then ^K."
+        )
+    return Content(f"✖ {name} has no ticket to check in here.")

@@ -1,0 +1,77 @@
+"""The desk's cancel question: what was paid, and "cancel and refund", "cancel without refund"
+or "keep" (docs/architecture.md#money-and-orders: a refund of all that was paid revokes the
+ticket)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+from eventdesk.values import format_cents
+from screens.desk.card import TicketLine
+
+CancelChoice = Literal["refund", "cancel"]
+
+
+class CancelScreen(ModalScreen[CancelChoice | None]):
+    """Dismissed with "refund", "cancel", or None (keep): escape and n keep the ticket."""
+
+    CSS_PATH = "desk.tcss"
+    BINDINGS = [Binding("escape,n", "keep", "Keep", id="desk.cancel.keep")]
+
+    def __init__(self, line: TicketLine) -> None:
+        super().__init__()
+        self.line = line
+
+    @property
+    def paid(self) -> str:
+        money = self.line.payment
+        return format_cents(money.paid_cents, money.currency)
+
+    def compose(self) -> ComposeResult:
+        ticket, paid_cents = self.line.ticket, self.line.payment.paid_cents
+        state = "checked in" if ticket.checked_in_at else ticket.status
+        lines = [
+            f"Cancel {ticket.attendee}'s {ticket.ticket_type} ticket {ticket.id} ({state})?",
+            "A freed place goes to the next person on the waitlist.",
+        ]
+        if paid_cents > 0:
+            lines.append(f"Paid: {self.paid}. Refund it now, or cancel and keep the money?")
+        with Vertical(id="cancel-box", classes="desk-dialog"):
+            yield Static("Cancel a ticket", classes="dialog-title")
+            yield Static("\n".join(lines), id="cancel-question", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                if paid_cents > 0:
+                    yield Button(
+                        f"Cancel, refund {self.paid}",
+                        variant="error",
+                        id="cancel-refund",
+                        compact=True,
+                    )
+                    yield Button(
+                        "Cancel, keep money", variant="warning", id="cancel-only", compact=True
+                    )
+                else:
+                    yield Button("Cancel ticket", variant="error", id="cancel-only", compact=True)
+                yield Button("Keep", variant="primary", id="cancel-keep", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#cancel-keep", Button).focus()
+
+    @on(Button.Pressed, "#cancel-refund")
+    def refund_pressed(self) -> None:
+        self.dismiss("refund")
+
+    @on(Button.Pressed, "#cancel-only")
+    def cancel_pressed(self) -> None:
+        self.dismiss("cancel")
+
+    @on(Button.Pressed, "#cancel-keep")
+    def action_keep(self) -> None:
+        self.dismiss(None)

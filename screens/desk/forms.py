@@ -1,0 +1,343 @@
+"""The desk's dialogs: register a walk-in (walkin.py does its work), take a payment (on
+the shared form engine).
+
+Each checks what was typed before anything is written (inline messages under the fields) and
+does its database work in a thread worker; a service's refusal is shown inline too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widgets import Label, Select, SelectionList, Static
+from textual.widgets.selection_list import Selection
+
+from eventdesk.errors import EventdeskError, InvalidInput
+from eventdesk.services.attendees import AttendeeInfo
+from eventdesk.services.events import (
+    SessionInfo,
+    TicketTypeInfo,
+    list_sessions,
+    list_ticket_types,
+)
+from eventdesk.services.payments import METHODS, PaymentSummary, pay
+from eventdesk.services.registration import TicketInfo
+from eventdesk.values import (
+    format_cents,
+    optional_text,
+    parse_amount,
+    parse_email,
+    parse_pin,
+    require_text,
+)
+from screens.backend import Backend
+from screens.desk.walkin import (
+    FREE,
+    NO_EVENT,
+    PAID_HOW,
+    WalkInDone,
+    WalkInRefused,
+    finish_walk_in,
+    register_walk_in,
+)
+from screens.widgets.forms import Field, FormDialog, FormLook, FormValues
+
+DESK_CSS = "desk.tcss"
+DESK_LOOK = FormLook(
+    label_classes="field",
+    error_id="{name}-error",
+    error_classes="field-error",
+    required_mark="",
+    multi_classes="",
+    compact_multi=True,
+    problem_classes="form-problem",
+    problem_hides=True,
+    buttons_id=None,
+    buttons_classes="dialog-buttons",
+    fix_hint="",
+)
+
+
+# --- checks of what was typed (on the UI thread, before anything is written) ----------------
+def _name(text: str) -> object:
+    return require_text(text, "name")
+
+
+def _company(text: str) -> object:
+    return optional_text(text, "company")
+
+
+def _pin(text: str) -> object:
+    return parse_pin(text) if text.strip() else ""
+
+
+def _ticket_type(text: str) -> object:
+    if not text:
+        raise InvalidInput("Choose a ticket type.", field="ticket_type")
+    return text
+
+
+def _amount(text: str) -> object:
+    if parse_amount(text) == 0:
+        raise InvalidInput("amount must be more than zero", field="amount")
+    return text
+
+
+def _reference(text: str) -> object:
+    return optional_text(text, "reference")
+
+
+# --- walk-in --------------------------------------------------------------------------------
+def _paid_how(text: str) -> object:
+    if not text:
+        raise InvalidInput("Say how it was paid (or: not paid yet).", field="paid")
+    return text
+
+
+class WalkInScreen(FormDialog[WalkInDone]):
+    """A walk-in in one submit: who, which ticket (its price), how it was paid, sessions, a PIN,
+    check in now (on) and print the badge now (with a printer). Checked before anything is
+    written; a refusal is shown in the form, nothing typed lost."""
+
+    CSS_PATH = DESK_CSS
+    LOOK = replace(
+        DESK_LOOK,
+        field_id="walkin-{name}",
+        problem_id="walkin-problem",
+        save_id="walkin-register",
+        cancel_id="walkin-back",
+        working="Registering…",
+    )
+    BINDINGS = [Binding("escape", "cancel", "Back", id="desk.walkin.back")]
+
+    class Loaded(Message):
+        def __init__(self, types: list[TicketTypeInfo], sessions: list[SessionInfo]) -> None:
+            super().__init__()
+            self.types, self.sessions = types, sessions
+
+    class Unready(Message):
+        """The choices could not be read: nothing can be registered."""
+
+        def __init__(self, message: str) -> None:
+            super().__init__()
+            self.message = message
+
+    def __init__(self, backend: Backend) -> None:
+        fields = [
+            Field("name", "Name", placeholder="Full name", max_length=200, check=_name),
+            Field(
+                "email", "Email", placeholder="name@example.com", max_length=254, check=parse_email
+            ),
+            Field("company", "Company", placeholder="optional", max_length=200, check=_company),
+            Field(
+                "ticket_type",
+                "Ticket type",
+                kind="select",
+                placeholder="Loading…",
+                check=_ticket_type,
+                widget_id="walkin-type",
+            ),
+            Field(
+                "paid",
+                "Paid how",
+                kind="select",
+                options=PAID_HOW,
+                placeholder="Choose a ticket type first",
+                check=_paid_how,
+            ),
+            Field(
+                "sessions",
+                "Sessions",
+                kind="multi",
+                widget_id="walkin-sessions",
+                row_id="walkin-sessions-row",
+            ),
+            Field(
+                "pin",
+                "Kiosk PIN",
+                kind="password",
+                placeholder="optional, 4-12 digits",
+                max_length=12,
+                check=_pin,
+            ),
+            Field("checkin", "Now", kind="check", placeholder="Check in now", checked=True),
+        ]
+        if backend.printer:
+            fields.append(
+                Field(
+                    "print",
+                    "",
+                    kind="check",
+                    placeholder=f"Print badge now ({backend.printer})",
+                    checked=True,
+                )
+            )
+        super().__init__(fields, self.walk_in)
+        self.backend = backend
+        self.types: dict[str, TicketTypeInfo] = {}
+        self.earlier: AttendeeInfo | None = None  # saved by a try whose ticket was refused
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="walkin-box", classes="desk-dialog"):
+            yield Label("Register a walk-in", classes="dialog-title")
+            yield from self.compose_fields()
+            yield self.problem_line()
+            yield self.buttons("Register", "Back")
+
+    def on_mount(self) -> None:
+        self.load_choices(self.backend.event)
+
+    @work(thread=True, exclusive=True, group="walkin-load", exit_on_error=False)
+    def load_choices(self, event: str | None) -> None:
+        if event is None:
+            self.post_message(self.Unready(NO_EVENT))
+            return
+        try:
+            types = list_ticket_types(self.backend.store, event)
+            sessions = list_sessions(self.backend.store, event)
+        except EventdeskError as exc:
+            self.post_message(self.Unready(exc.message))
+            return
+        self.post_message(self.Loaded(types, sessions))
+
+    @on(Loaded)
+    def fill(self, message: Loaded) -> None:
+        self.types = {str(t.id): t for t in message.types}
+        select = self.query_one("#walkin-type", Select)
+        select.prompt = "Choose a ticket type"
+        select.set_options((self._type_label(t), t.id) for t in message.types)
+        if len(message.types) == 1:
+            select.value = message.types[0].id
+        if not message.types:
+            self.show_error("ticket_type", "This event has no ticket types yet.")
+        sessions = self.query_one("#walkin-sessions", SelectionList)
+        # A full session is shown, with its count, and cannot be ticked.
+        sessions.add_options(
+            Selection(self._session_label(s), s.id, disabled=self._full(s))
+            for s in message.sessions
+        )
+        self.query_one("#walkin-sessions-row").display = bool(message.sessions)
+
+    @on(Select.Changed, "#walkin-type")
+    def type_chosen(self, message: Select.Changed) -> None:
+        """A free ticket needs no payment; a paid one asks how (its price in the prompt)."""
+        paid = self.query_one("#walkin-paid", Select)
+        chosen = self.types.get(str(message.value))
+        if chosen is not None and chosen.price_cents == 0:
+            paid.set_options([("free: nothing to pay", FREE)])
+            paid.value, paid.disabled = FREE, True
+            return
+        before = paid.value
+        paid.set_options(PAID_HOW)
+        paid.disabled = False
+        if chosen is not None:
+            paid.prompt = f"How were {format_cents(chosen.price_cents, chosen.currency)} paid?"
+        if before in dict((v, v) for _, v in PAID_HOW):
+            paid.value = before  # a choice made before another type was chosen stays
+
+    @on(Unready)
+    def unready(self, message: Unready) -> None:
+        self.show_problem(message.message)
+
+    @staticmethod
+    def _full(info: SessionInfo) -> bool:
+        return info.capacity is not None and info.registered >= info.capacity
+
+    @classmethod
+    def _session_label(cls, info: SessionInfo) -> str:
+        """Its name and room; a full one says so first (a long name is cut at the end)."""
+        name = info.name + (f" ({info.room})" if info.room else "")
+        if info.capacity is None:
+            return name
+        if cls._full(info):
+            return f"(full {info.registered}/{info.capacity}) {name}"
+        return f"{name} · {info.capacity - info.registered} left"
+
+    @staticmethod
+    def _type_label(info: TicketTypeInfo) -> str:
+        price = format_cents(info.price_cents, info.currency) if info.price_cents else "free"
+        if info.quantity is None:
+            return f"{info.name} · {price}"
+        left = max(info.quantity - info.registered, 0)
+        return f"{info.name} · {price} · {left} left" if left else f"{info.name} · {price} · full"
+
+    def walk_in(self, values: FormValues) -> WalkInDone:
+        """In the form's thread worker: the person and their ticket, then pay, check in, print."""
+        try:
+            person, placed, full = register_walk_in(self.backend, values, self.earlier)
+        except WalkInRefused as exc:
+            self.earlier = exc.person  # a retry uses them; the dialog says it below
+            raise
+        return finish_walk_in(self.backend, values, person, placed, full)
+
+
+# --- payment --------------------------------------------------------------------------------
+class PaymentScreen(FormDialog[PaymentSummary]):
+    """Amount (what is due, prefilled), method and reference; records the payment."""
+
+    CSS_PATH = DESK_CSS
+    LOOK = replace(
+        DESK_LOOK,
+        field_id="pay-{name}",
+        problem_id="pay-problem",
+        save_id="pay-ok",
+        cancel_id="pay-back",
+        working="Recording…",
+    )
+    BINDINGS = [Binding("escape", "cancel", "Back", id="desk.pay.back")]
+
+    def __init__(self, backend: Backend, ticket: TicketInfo, due: PaymentSummary) -> None:
+        fields = [
+            Field(
+                "amount",
+                f"Amount {due.currency}",
+                format_cents(due.due_cents),
+                max_length=20,
+                check=_amount,
+            ),
+            Field(
+                "method",
+                "Method",
+                "cash",
+                kind="select",
+                options=tuple((m, m) for m in METHODS),
+                required=True,
+            ),
+            Field(
+                "reference", "Reference", placeholder="optional", max_length=200, check=_reference
+            ),
+        ]
+        super().__init__(fields, self.record)
+        self.backend, self.ticket, self.due = backend, ticket, due
+
+    def compose(self) -> ComposeResult:
+        ticket, due = self.ticket, self.due
+        with VerticalScroll(id="pay-box", classes="desk-dialog"):
+            yield Label("Take a payment", classes="dialog-title")
+            yield Static(
+                f"{ticket.attendee} · {ticket.ticket_type} {ticket.id}\n"
+                f"price {format_cents(due.price_cents, due.currency)}, "
+                f"paid {format_cents(due.paid_cents, due.currency)}, "
+                f"due {format_cents(due.due_cents, due.currency)}",
+                id="pay-what",
+                markup=False,
+            )
+            yield from self.compose_fields()
+            yield self.problem_line()
+            yield self.buttons("Record payment", "Back")
+
+    def record(self, values: FormValues) -> PaymentSummary:
+        """In the form's thread worker: record the payment."""
+        return pay(
+            self.backend.store,
+            self.ticket.id,
+            method=values.text("method"),
+            amount_cents=parse_amount(values.text("amount")),
+            reference=values.optional("reference"),
+            station=self.backend.station,
+        )

@@ -1,0 +1,152 @@
+"""The desk's search results: one row per attendee with where they stand at this door ("✔ in
+09:14" in the event's zone, "not yet", "waitlisted", "cancelled", "no ticket"); Enter asks for
+the row to be acted on."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+from rich.cells import cell_len
+from rich.text import Text
+from textual.message import Message
+from textual.widgets import DataTable
+
+from eventdesk.db import Store
+from eventdesk.services.attendees import (
+    AttendeeInfo,
+    DoorState,
+    door_states_among,
+    find_attendees,
+)
+from eventdesk.services.door import Station
+from eventdesk.services.mirror_read import find_in_copy
+from eventdesk.text import fold
+from eventdesk.values import event_zone
+from screens.desk.card import clock
+
+# (label, key, widest, widest when the table is narrow): a longer value is cut; the table
+# scrolls sideways for what does not fit. The status comes second: it is read at 80 columns.
+COLUMNS = (
+    ("Name", "name", 30, 20),
+    ("Status", "status", 16, 11),
+    ("Company", "company", 22, 12),
+    ("Email", "email", 36, 28),
+)
+NARROW = 60
+NONE = DoorState("none")
+
+
+def status_text(state: DoorState, timezone: str, today: datetime | None) -> str:
+    """What the status column says for ``state``; a check-in time in the event's zone."""
+    if state.state == "in":
+        when = clock(state.at, timezone, today=today)
+        if state.at is not None and len(when) > 5:  # another day: the day, short
+            when = state.at.astimezone(event_zone(timezone)).strftime("%d %b")
+        return f"✔ in {when}"
+    return {
+        "due": "not yet",
+        "waitlisted": "waitlisted",
+        "cancelled": "cancelled",
+    }.get(state.state, "no ticket")
+
+
+def find_at_door(
+    store: Callable[[], Store], station: Station | None, event: str | None, query: str, limit: int
+) -> tuple[list[AttendeeInfo], dict[int, DoorState]]:
+    """The people ``query`` finds and where they stand at ``event``'s door: on the server, or
+    (a ``station`` on a server that does not answer within its threshold) in the station's
+    mirror (call it from a thread worker)."""
+
+    def found(on: Store, people: list[AttendeeInfo]) -> tuple[list[AttendeeInfo], Any]:
+        return people, door_states_among(on, event, (p.id for p in people))
+
+    def on_server() -> tuple[list[AttendeeInfo], Any]:
+        return found(store(), find_attendees(store(), query, limit=limit))
+
+    if station is None:
+        return on_server()
+    return station.read(
+        on_server, lambda copy: found(copy.store, find_in_copy(copy, query, limit=limit))
+    )
+
+
+def states_at_door(
+    store: Callable[[], Store], station: Station | None, event: str | None, ids: tuple[int, ...]
+) -> dict[int, DoorState]:
+    """Where ``ids`` stand at ``event``'s door, as ``find_at_door`` reads it."""
+    if station is None:
+        return door_states_among(store(), event, ids)
+    return station.read(
+        lambda: door_states_among(store(), event, ids),
+        lambda copy: door_states_among(copy.store, event, ids),
+    )
+
+
+class ResultsTable(DataTable[Text]):
+    """Attendees found by the search. Enter posts ``Chosen``; a mouse click only highlights."""
+
+    class Chosen(Message):
+        """Enter was pressed on a row."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        self.names: dict[int, str] = {}  # attendee id -> name, for the rows shown
+        self.states: dict[int, DoorState] = {}  # attendee id -> where they stand at the door
+        self.timezone = "UTC"
+        self.today: datetime | None = None
+
+    @property
+    def checked_in(self) -> set[int]:
+        """The attendee ids shown as checked in."""
+        return {a for a, state in self.states.items() if state.state == "in"}
+
+    def action_select_cursor(self) -> None:
+        self.post_message(self.Chosen())
+
+    def fill(
+        self,
+        people: list[AttendeeInfo],
+        keep: int | None,
+        states: Mapping[int, DoorState] | None = None,
+        *,
+        timezone: str = "UTC",
+        today: datetime | None = None,
+    ) -> int | None:
+        """Show ``people``; the cursor stays on ``keep`` when it is among them. Returns the
+        attendee id under the cursor, or None when the table is empty."""
+        people = sorted(people, key=lambda p: (fold(p.name), p.email))
+        known = states or {}
+        self.timezone, self.today = timezone, today
+        self.names = {p.id: p.name for p in people}
+        self.states = {p.id: known.get(p.id, NONE) for p in people}
+        rows = [(p.name, self._status(p.id), p.company or "", p.email) for p in people]
+        narrow = 0 < self.size.width < NARROW
+        self.clear(columns=True)
+        # Widths are measured here: auto-sized columns are re-measured only after a first
+        # narrow paint of the new rows, which then stays cached.
+        for index, (label, key, widest, narrow_widest) in enumerate(COLUMNS):
+            width = max([cell_len(label), *(cell_len(row[index]) for row in rows)])
+            self.add_column(label, key=key, width=min(width, narrow_widest if narrow else widest))
+        for person, row in zip(people, rows, strict=True):
+            # Text, not markup: a name is whatever was typed ("Ann [/i] Lee").
+            self.add_row(*(Text(cell) for cell in row), key=str(person.id))
+        if not people:
+            return None
+        ids = [p.id for p in people]
+        row_index = ids.index(keep) if keep in ids else 0
+        self.move_cursor(row=row_index, animate=False)
+        return ids[row_index]
+
+    def mark(self, states: Mapping[int, DoorState], today: datetime | None = None) -> None:
+        """Another look at where each one stands (this station or another one did something)."""
+        self.today = today or self.today
+        for attendee in self.names:
+            state = states.get(attendee, NONE)
+            if state != self.states.get(attendee):
+                self.states[attendee] = state
+                self.update_cell(str(attendee), "status", Text(self._status(attendee)))
+
+    def _status(self, attendee: int) -> str:
+        return status_text(self.states.get(attendee, NONE), self.timezone, self.today)

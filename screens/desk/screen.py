@@ -1,0 +1,796 @@
+"""The registration desk: search as you type, the attendee's card, and the desk's actions.
+
+Every key in the search box starts a search in a thread worker; its results come back as a
+message and only the newest query's results are shown. The card of the highlighted attendee is
+read the same way. Check in, undo, reprint, pay, walk-in, cancel and promote act on the card's
+tickets of this station's event (the door's, shown on top). A keyboard-wedge scanner may type a
+ticket (``ED1.`` ...) into the search box, the scan field, or anywhere else on the screen; the
+camera's scans arrive as ``ScanDecided`` messages. A scan's answer (the coloured banner) and its
+holder's card are shown together, and the search box then holds the ticket's id, selected:
+typing replaces it with a search. Every two seconds a worker reads the card and the table's ✔
+marks again, so what other stations do shows up here.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import ClassVar
+
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.widgets import DataTable, Header, Input, Static
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from eventdesk.errors import EventdeskError, NotFound
+from eventdesk.services.attendees import AttendeeInfo
+from eventdesk.services.payments import PaymentSummary
+from eventdesk.values import format_cents
+from screens.desk import jobs
+from screens.desk.answer import (
+    HINT_NO_EVENT,
+    HINT_OFFLINE,
+    HINT_SCANNED,
+    HINT_SEARCH,
+    READY,
+    ScanOrder,
+    nothing_to_check_in,
+    scan_payload,
+    scanner_typing,
+)
+from screens.desk.cancel import CancelChoice, CancelScreen
+from screens.desk.card import AttendeeCard, CardData, TicketLine
+from screens.desk.forms import PaymentScreen, WalkInScreen
+from screens.desk.jobs import TICKET_ACTIONS
+from screens.desk.messages import (
+    CardLoaded,
+    Done,
+    EventLoaded,
+    Failed,
+    Polled,
+    Searched,
+)
+from screens.desk.parts import DeskParts
+from screens.desk.refusals import (
+    CARD_COMING,
+    NO_PRINTER,
+    NOBODY,
+    OFFLINE,
+    SCANNING,
+    SEARCHING,
+    why_not,
+)
+from screens.desk.results import ResultsTable, find_at_door
+from screens.desk.walkin import NO_EVENT, WalkInDone
+from screens.messages import ScanDecided
+from screens.widgets.key_bar import KeyBar, say_not_available
+from screens.widgets.offline_state import OfflineState
+from screens.widgets.wedge_scans import WedgeScans, key_time
+
+SEARCH_LIMIT = 50
+POLL_SECONDS = 2.0  # the card and the ✔ marks follow what other stations do
+SCAN_SUFFIX_SECONDS = 1.0  # a scanner's Enter after its Tab comes within this
+
+
+class DeskScreen(DeskParts):
+    """The registration desk operator's screen."""
+
+    CSS_PATH = "desk.tcss"
+    OWN_TAB = True  # Tab ends a scan here (action_tab), not the app's next field
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+k", "check_in", "Check in", id="desk.check-in", priority=True),
+        Binding("ctrl+u", "undo", "Undo", id="desk.undo", priority=True),
+        Binding("ctrl+r", "reprint", "Reprint", id="desk.reprint", priority=True),
+        Binding("ctrl+p", "pay", "Pay", id="desk.pay", priority=True),
+        Binding("ctrl+n", "walk_in", "Walk-in", id="desk.walk-in", priority=True),
+        Binding("ctrl+x", "cancel_ticket", "Cancel", id="desk.cancel", priority=True),
+        Binding("ctrl+w", "promote", "Promote", id="desk.promote", priority=True),
+        Binding("ctrl+f", "focus_search", "Search", id="desk.search", show=False),
+        Binding("escape", "clear_search", "Clear search", id="desk.clear-search", show=False),
+        Binding("ctrl+s", "focus_scan", "Scan field", id="desk.scan"),
+        # A scanner may end a scan with Tab; a fast typist's Tab goes to the results table.
+        Binding("tab", "tab", "Next", id="desk.tab", show=False, priority=True),
+    ]
+
+    # --- state ------------------------------------------------------------------------------
+    def __init__(self) -> None:
+        super().__init__()
+        self.search_seq = 0  # the newest query typed; older results are dropped
+        self.shown_query: str | None = None  # the query the table shows results for
+        self.people: list[AttendeeInfo] = []
+        self.card_seq = 0  # the newest card asked for
+        self.attendee_id: int | None = None  # the attendee the card is (being) read for
+        self.card: CardData | None = None  # what the card shows; the actions act on it
+        self.scanning = False  # a scan's card is being read: no action until it is shown
+        self.scanned: str | None = None  # the ticket id a scan put in the search box
+        # When a scan ended with Tab: the Enter some scanners send right after it is theirs.
+        self.scan_suffix: float | None = None
+        # The last admission decided offline (ticket id, name): Ctrl+U undoes it with no card.
+        self.offline_admitted: tuple[str, str] | None = None
+        self.offline_shown = False  # the offline view is up (search and card need the server)
+        self.door_event: str | None = None  # the door's event whose title and zone are loaded
+        self.timezone = "UTC"
+        self.event_title = ""
+        # The scanner's lines: decided in order off the UI thread, kept while the database is away.
+        self.scans = WedgeScans(self, lambda: self.backend.checkin(), failed=self._scan_failed)
+        self.scan_order = ScanOrder()  # only the newest scan's answer and card are shown
+        self.search_at_scan = 0  # the query typed when a scan's card was last shown
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="door", markup=False)
+        yield OfflineState(self.backend.door_station, id="offline")
+        with Horizontal(id="desk-inputs"):
+            yield Input(
+                placeholder="Search: name, email, company or ticket id",
+                id="search",
+                select_on_focus=False,
+            )
+            yield Input(placeholder="Scan (keyboard-wedge)", id="scan")
+        yield Static(HINT_SEARCH, id="hint", markup=False)
+        yield Static(Content(READY), id="banner")
+        with Horizontal(id="desk-main"):
+            yield ResultsTable(id="results")
+            yield AttendeeCard(id="card")
+        yield Static("", id="camera")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self.query_one("#banner", Static).add_class("-info")
+        self.query_one("#card", AttendeeCard).can_focus = False
+        self.query_one("#search", Input).focus()
+        self._sync_actions()
+        self._search("")
+        self.set_interval(POLL_SECONDS, self.poll, name="desk-poll")
+        self.call_after_refresh(self.devices.warm_scanner)  # after the first paint
+
+    # --- devices: camera on while the desk is shown -----------------------------------------
+    def on_screen_resume(self) -> None:
+        self.devices.listen(self)
+        if self.door_event != self.backend.event or self.door_event is None:
+            self._show_door()  # first shown, or the door's event was changed meanwhile
+        if self.backend.camera is not None:
+            self.devices.start_camera()
+        if self.attendee_id is not None:
+            self._request_card(attendee_id=self.attendee_id)
+
+    def on_unmount(self) -> None:
+        self.scans.stop()
+
+    def on_screen_suspend(self) -> None:
+        covered_by_dialog = self.app.screen is not self and self in self.app.screen_stack
+        if not covered_by_dialog and self.devices.sink is self:
+            self.devices.listen(None)
+
+    # --- event ------------------------------------------------------------------------------
+    def _show_door(self) -> None:
+        """The door's event on the top line (as chosen), then read afresh."""
+        self.door_event, door = self.backend.event, self.backend.door
+        if door is not None:
+            self.timezone, self.event_title = door.timezone, door.title
+        self._door_line()
+        self._hint()
+        self.load_event(self.backend.event)
+
+    def _door_line(self) -> None:
+        if self.backend.event is None:
+            text = f"{self.backend.station} admits no event yet"
+        else:
+            title = self.event_title or self.backend.event
+            text = f"{self.backend.station} admits: {title}  ·  times in {self.timezone}"
+        if self.backend.door_says:  # it ended, or none was chosen among several
+            text += f"  ·  {self.backend.door_says}"
+        self.query_one("#door", Static).update(text)
+
+    @work(thread=True, exclusive=True, group="desk-event", exit_on_error=False)
+    def load_event(self, event: str | None) -> None:
+        if event is None:
+            self.post_message(Failed("This station has no event: create one first."))
+            return
+        try:
+            self.post_message(EventLoaded(self.backend.event_info(event)))
+        except EventdeskError as exc:
+            self.post_message(Failed(exc.message))
+
+    @on(EventLoaded)
+    def event_loaded(self, message: EventLoaded) -> None:
+        if message.info.slug != self.backend.event:
+            return  # the door's event was changed meanwhile
+        self.timezone, self.event_title = message.info.timezone, message.info.title
+        self.query_one("#card", AttendeeCard).border_subtitle = message.info.title
+        self._door_line()
+        if self.card is not None:
+            self._show_card(self.card)
+
+    # --- search -----------------------------------------------------------------------------
+    @on(Input.Changed, "#search")
+    def search_changed(self, message: Input.Changed) -> None:
+        if message.value != self.scanned and self.scanned is not None:
+            self.scanned = None  # typed over the scanned ticket's id: a search again
+            self._hint()
+        if not scanner_typing(message.value):  # a scanner typing: no searching
+            self._search(message.value)
+            self._sync_actions()  # nothing to act on until the results catch up
+
+    def _unscanned(self) -> None:
+        """The card no longer shows the scanned ticket's holder: the hint says so."""
+        if self.scanned is not None:
+            self.scanned = None
+            self._hint()
+
+    def _hint(self) -> None:
+        """How to search from here (after a scan too)."""
+        if self.backend.event is None:
+            text = HINT_NO_EVENT
+        elif self.scanned is not None:
+            text = HINT_SCANNED.format(ticket=self.scanned)
+        else:
+            text = HINT_SEARCH
+        self.query_one("#hint", Static).update(text)
+
+    def _search(self, query: str) -> None:
+        self.search_seq += 1
+        if self.backend.offline:  # the station's copy is searched, and said so
+            self._offline_view()
+        self.run_search(self.search_seq, query)
+
+    def _offline_view(self) -> None:
+        """Offline: what is shown comes from the station's copy (read again from the server
+        when it answers)."""
+        self.offline_shown = True
+        self.query_one("#hint", Static).update(HINT_OFFLINE)
+
+    def _back_online(self) -> None:
+        """The server answers again: the search typed, and the card, read again."""
+        self.offline_shown = False
+        self._hint()
+        self._search(self.query_one("#search", Input).value)
+        if self.offline_admitted is not None:
+            self._request_card(ticket_id=self.offline_admitted[0])
+
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
+    def run_search(self, seq: int, query: str) -> None:
+        backend = self.backend
+        try:
+            people, states = find_at_door(
+                lambda: backend.store, backend.door_station, backend.event, query, SEARCH_LIMIT
+            )
+        except EventdeskError as exc:
+            self.post_message(Failed(exc.message))
+            return
+        if not get_current_worker().is_cancelled:
+            self.post_message(Searched(seq, query, people, states))
+
+    @on(Searched)
+    def searched(self, message: Searched) -> None:
+        if message.seq != self.search_seq:
+            return  # a newer query was typed meanwhile: its results are the ones to show
+        if self.backend.offline and not self.offline_shown:
+            self._offline_view()  # found in the station's copy: the server stopped answering
+        self.people, self.shown_query = message.people, message.query
+        table = self.query_one("#results", ResultsTable)
+        chosen = table.fill(
+            message.people,
+            self.attendee_id,
+            message.states,
+            timezone=self.timezone,
+            today=self.backend.now(),
+        )
+        if self.scanning or (
+            self.card is not None
+            and (message.query == self.scanned or message.seq <= self.search_at_scan)
+        ):
+            pass  # the card is the scanned ticket's holder's: it stays till the next key
+        elif chosen is None:
+            self._clear_card(f"Nobody matches “{message.query}”. ^N registers a walk-in.")
+            self._unscanned()
+        elif chosen != self.attendee_id or self.card is None:
+            self._request_card(attendee_id=chosen)
+            self._unscanned()
+        self._sync_actions()  # the results caught up with the typing
+
+    @on(DataTable.RowHighlighted, "#results")
+    def row_highlighted(self, message: DataTable.RowHighlighted) -> None:
+        value = message.row_key.value
+        table = message.data_table
+        if value is None or not table.is_valid_row_index(table.cursor_row):
+            return
+        if table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value != value:
+            return  # posted before the table was refilled: that row is not under the cursor
+        if self.scanning:
+            return  # the card about to be shown is the scanned ticket's holder's
+        if self.shown_query != self.query_one("#search", Input).value:
+            return  # a row of an older query's results (a scan's id came meanwhile)
+        if int(value) != self.attendee_id:
+            self._request_card(attendee_id=int(value))
+
+    @on(Input.Submitted, "#search")
+    def search_submitted(self, message: Input.Submitted) -> None:
+        if not self._scan_suffix():
+            self._submit_search(from_table=False)
+
+    @on(ResultsTable.Chosen)
+    def row_chosen(self) -> None:
+        if not self._scan_suffix():
+            self._submit_search(from_table=True)
+
+    def _scan_suffix(self) -> bool:
+        """An Enter that came from the terminal right after a scan's Tab is the scanner's."""
+        ended, self.scan_suffix = self.scan_suffix, None
+        return ended is not None and key_time(self.app) - ended < SCAN_SUFFIX_SECONDS
+
+    def action_tab(self) -> None:
+        """Tab, decided once the keys typed before it (queued at the focused widget) are in."""
+        focused = self.focused or self
+        focused.call_later(self._tab, key_time(self.app))
+
+    def _tab(self, arrived: float) -> None:
+        """Tab ends a scan typed into Search or the scan field (a scanner set to send Tab);
+        from Search otherwise it goes to the results table, where Enter acts on the row the
+        card shows (or says the results are still coming), then to the scan field, and round
+        to Search again."""
+        search, scan = self.query_one("#search", Input), self.query_one("#scan", Input)
+        typed_scan = scan_payload(search.value) is not None
+        if self.focused is scan and scan.value.strip():
+            self.scan_suffix = arrived
+            text, scan.value = scan.value, ""
+            self.scan_text(text, "scanner")
+        elif typed_scan and (self.focused is search or not isinstance(self.focused, Input)):
+            self.scan_suffix = arrived
+            self._submit_search(from_table=False)
+        elif self.focused is search:
+            self.query_one("#results", ResultsTable).focus()
+        elif self.focused is self.query_one("#results", ResultsTable):
+            scan.focus()
+        elif self.focused is scan:
+            search.focus()
+        else:
+            self.focus_next()
+
+    def _submit_search(self, *, from_table: bool) -> None:
+        search = self.query_one("#search", Input)
+        payload = scan_payload(search.value)
+        if payload is not None:  # a scanner typed into the search box
+            search.value = search.value[: len(search.value) - len(payload)]
+            self.scan_text(payload, "scanner")
+            return
+        settled = self.shown_query == search.value
+        if from_table or (settled and len(self.people) == 1):
+            self.action_check_in()
+        elif self.people:
+            self.query_one("#results", ResultsTable).focus()
+            if settled:
+                self._banner(
+                    Content(f"{len(self.people)} people match: pick one with ↑↓, then Enter."),
+                    "-info",
+                )
+
+    # --- keyboard wedge ---------------------------------------------------------------------
+    def on_key(self, event: events.Key) -> None:
+        """Typing while no text field has focus goes to the search box (a scanner included);
+        the focus stays put so that every key of a fast scanner arrives in order."""
+        if isinstance(self.focused, Input):
+            return
+        search = self.query_one("#search", Input)
+        start, end = sorted(search.selection)
+        if event.key == "backspace":
+            search.value = search.value[:start] if start < end else search.value[:-1]
+        elif event.is_printable and event.character:
+            # The text a scan selected is typed over, as in the search box itself.
+            search.value = (search.value[:start] if start < end else search.value) + event.character
+        elif event.key == "enter" and self.focused is None:
+            if not self._scan_suffix():
+                self._submit_search(from_table=False)
+        else:
+            return
+        event.stop()
+        event.prevent_default()
+
+    @on(Input.Submitted, "#scan")
+    def scan_submitted(self, message: Input.Submitted) -> None:
+        text = message.value
+        message.input.value = ""
+        self.scan_text(text, "scanner")
+
+    @on(ScanDecided)
+    def scan_decided(self, message: ScanDecided) -> None:
+        """The answer at once; the holder's card once it is read (meanwhile the card says whose
+        is coming, so that it never shows someone else beside the answer)."""
+        message.stop()
+        result = message.decision.result
+        self.scan_order.decided(message)
+        if "badge queued" in result.flags:
+            self.devices.wake_printer()
+        if self.scans.later_decisions(message) > 0:
+            self.scan_order.skip(message)  # a burst's: the last line's answer and card show
+            self.scanning = self.scan_order.pending or self.scans.waiting > 0
+            return
+        self._answer(message)
+        if result.offline:
+            self._offline_view()  # the card comes from the station's copy
+        if result.ticket_id is not None and result.result != "unknown":
+            self.scanning = True
+            self._sync_actions()
+            who = result.attendee or result.ticket_id
+            self.query_one("#card", AttendeeCard).show(None, self.timezone, hint=f"{who}…")
+            self._request_card(ticket_id=result.ticket_id, scan=message)
+        else:
+            self.scan_order.skip(message)
+            self.scanning = self.scan_order.pending or self.scans.waiting > 0
+            if result.offline and result.admitted and result.ticket_id is not None:
+                self.offline_admitted = (result.ticket_id, result.attendee or result.ticket_id)
+            self._sync_actions()
+
+    # --- the card ---------------------------------------------------------------------------
+    def _request_card(
+        self,
+        *,
+        attendee_id: int | None = None,
+        ticket_id: str | None = None,
+        scan: ScanDecided | None = None,
+    ) -> None:
+        if self.backend.offline:
+            self._offline_view()  # read from the station's copy
+        self.card_seq += 1
+        if attendee_id is not None:
+            self.attendee_id = attendee_id
+        if scan is not None:  # never replaced by a later read: its answer waits for it
+            self.read_scan_card(self.card_seq, ticket_id, self.backend.event, scan)
+        else:
+            self.read_card(self.card_seq, attendee_id, ticket_id, self.backend.event)
+
+    @work(thread=True, exclusive=True, group="card", exit_on_error=False)
+    def read_card(
+        self, seq: int, attendee_id: int | None, ticket_id: str | None, event: str | None
+    ) -> None:
+        self._read_card(seq, attendee_id, ticket_id, event)
+
+    @work(thread=True, group="scan-card", exit_on_error=False)
+    def read_scan_card(
+        self, seq: int, ticket_id: str | None, event: str | None, scan: ScanDecided
+    ) -> None:
+        self._read_card(seq, None, ticket_id, event, scan)
+
+    def _read_card(
+        self,
+        seq: int,
+        attendee_id: int | None,
+        ticket_id: str | None,
+        event: str | None,
+        scan: ScanDecided | None = None,
+    ) -> None:
+        if attendee_id is None and ticket_id is None:
+            return
+        try:
+            card = self.card_at_door(attendee_id, ticket_id, event)
+        except NotFound as exc:
+            self.post_message(CardLoaded(seq, None, exc.message, scan))
+            return
+        except EventdeskError as exc:
+            self.post_message(Failed(exc.message))
+            if scan is not None:  # the answer is shown all the same
+                self.post_message(CardLoaded(-1, None, None, scan))
+            return
+        if scan is not None or not get_current_worker().is_cancelled:
+            self.post_message(CardLoaded(seq, card, None, scan))
+
+    @on(CardLoaded)
+    def card_loaded(self, message: CardLoaded) -> None:
+        scan = message.scan
+        if scan is not None and not self.scan_order.newest(scan):
+            return  # a later scan was answered meanwhile: its card is the one to show
+        if scan is not None or message.seq == -1:
+            self.scanning = self.scan_order.pending
+            self._sync_actions()
+        if message.seq != self.card_seq:
+            return  # someone else was chosen meanwhile
+        if message.card is None:
+            self._clear_card(message.problem or "")
+            return
+        self.attendee_id = message.card.attendee.id
+        self._show_card(message.card)
+        if scan is not None:
+            self.search_at_scan = self.search_seq
+        if scan is not None and scan.decision.result.ticket_id is not None:
+            self._follow_scan(scan.decision.result.ticket_id)
+
+    def _follow_scan(self, ticket_id: str) -> None:
+        """The search box holds the scanned ticket's id, selected: the table shows its holder
+        (the card's person) and whatever is typed next replaces it with a search. What a person
+        typed there is left as it is (the card shows the scanned ticket's holder all the same)."""
+        search = self.query_one("#search", Input)
+        before, self.scanned = self.scanned, ticket_id
+        if search.value not in ("", before) and scan_payload(search.value) is None:
+            self._hint()
+            return
+        if search.value != ticket_id:
+            search.value = ticket_id
+        search.select_all()
+        if self.focused is self.query_one("#scan", Input) or self.focused is None:
+            search.focus()
+        self._hint()
+
+    # --- polling: what other stations do shows up here ---------------------------------------
+    def poll(self) -> None:
+        if not self.is_current or self.scanning:
+            return
+        if self.offline_shown and not self.backend.offline:
+            self._back_online()
+            return
+        ids = tuple(self.query_one("#results", ResultsTable).names)
+        seqs = (self.card_seq, self.search_seq)
+        self.read_again(seqs, self.attendee_id, ids, self.backend.event)
+
+    @on(Polled)
+    def polled(self, message: Polled) -> None:
+        if message.search_seq == self.search_seq:
+            self.query_one("#results", ResultsTable).mark(message.states, self.backend.now())
+        card = message.card
+        if message.card_seq != self.card_seq or card is None or self.scanning:
+            return  # another card was asked for meanwhile: its own read shows it
+        if card != self.card and card.attendee.id == self.attendee_id:
+            self._show_card(card)
+
+    def _show_card(self, card: CardData) -> None:
+        self.card = card
+        self.query_one("#card", AttendeeCard).show(card, self.timezone)
+        self._sync_actions()
+
+    def _clear_card(self, hint: str) -> None:
+        self.card, self.attendee_id = None, None
+        self.card_seq += 1  # a card still being read is not wanted any more
+        self.query_one("#card", AttendeeCard).show(None, self.timezone, hint=hint)
+        self._sync_actions()
+
+    def _catching_up(self) -> bool:
+        """The table still shows results for an older query than the one typed (a scanned
+        ticket's id is not: the card was read for it)."""
+        typed = self.query_one("#search", Input).value
+        if typed == self.scanned or scan_payload(typed) is not None:
+            return False
+        return typed != (self.shown_query or "") and bool(typed)
+
+    def _pick(self, kind: str) -> TicketLine | None:
+        card = self.card
+        if card is None or card.attendee.id != self.attendee_id or self._catching_up():
+            return None  # never act on someone the operator is no longer looking at
+        if self.scanning:
+            return None  # a scan's answer and card are on their way
+        return card.pick(kind, prefer=self.scanned)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A desk key that cannot act now is shown dimmed; pressed, it says why."""
+        if action == "walk_in" or action in TICKET_ACTIONS:
+            return True if self.why_not(action) is None else None
+        return True
+
+    def key_refusal(self, action: str, parameters: tuple[object, ...]) -> str | None:
+        return self.why_not(action)
+
+    def why_not(self, action: str) -> str | None:
+        """Why the desk key ``action`` cannot act now: what is wrong and what to do (None: it
+        can act)."""
+        if action == "walk_in":
+            if self.backend.event is None:
+                return NO_EVENT
+            return OFFLINE.format(what="walk-ins") if self.backend.offline else None
+        kind = TICKET_ACTIONS.get(action)
+        if kind is None:
+            return None
+        if kind == "reprint" and not self.backend.printer:
+            return NO_PRINTER
+        if kind == "undo" and self.offline_admitted is not None and self.backend.offline:
+            return None  # the last admission decided offline (no card to pick from)
+        if kind == "check_in" and (self._catching_up() or (self.card and not self.scanning)):
+            return None  # it says on the banner why nothing is admitted
+        if self.backend.offline and kind in ("pay", "cancel", "promote"):
+            return OFFLINE.format(what="payments and changes to tickets")
+        if self._pick(kind) is not None:
+            return None
+        not_yet = self._not_yet()
+        if not_yet is not None or self.card is None:
+            return not_yet or NOBODY
+        return why_not(action, self.card)
+
+    def _not_yet(self) -> str | None:
+        """Why no ticket can be picked for lack of the card meant: results or a card still on
+        their way, or nobody chosen (None: the card shown is the one meant)."""
+        if self._catching_up():
+            return SEARCHING
+        if self.scanning:
+            return SCANNING
+        if self.attendee_id is not None and (
+            self.card is None or self.card.attendee.id != self.attendee_id
+        ):
+            return CARD_COMING
+        return NOBODY if self.card is None else None
+
+    def _target(self, action: str) -> TicketLine | None:
+        """The ticket ``action`` works on; or None, and the operator is told why not."""
+        line = self._pick(TICKET_ACTIONS[action])
+        if line is None:
+            self._refuse(self.why_not(action) or NOBODY)
+        return line
+
+    def _refuse(self, text: str) -> None:
+        """A key that cannot act says so: what is wrong and what to do."""
+        say_not_available(self.app, text)
+
+    # --- actions ----------------------------------------------------------------------------
+    def action_focus_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_clear_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.value = ""
+        search.focus()
+
+    def action_focus_scan(self) -> None:
+        self.query_one("#scan", Input).focus()
+
+    def action_check_in(self) -> None:
+        if self._catching_up():
+            self._banner(Content("Still searching: check the card, then check in."), "-info")
+            return
+        line = self._pick("check_in")
+        if line is not None:
+            self._banner(Content(f"Checking in {line.ticket.attendee}…"), "-info")
+            self.check_in_ticket(line.ticket.id)
+        elif (not_yet := self._not_yet()) is not None or self.card is None:
+            self._refuse(not_yet or NOBODY)
+        else:
+            self._banner(nothing_to_check_in(self.card), "-bad")
+
+    @work(thread=True, group="action", exit_on_error=False)
+    def check_in_ticket(self, ticket_id: str) -> None:
+        started = time.monotonic()
+        try:
+            result = self.backend.checkin().checkin_ticket(ticket_id)
+        except EventdeskError as exc:
+            self.post_message(Failed(exc.message))
+            return
+        latency = (time.monotonic() - started) * 1000
+        from devices.scanner import Decision
+
+        self.post_message(ScanDecided(Decision(result, f"ticket:{ticket_id}", latency), "desk"))
+
+    def action_undo(self) -> None:
+        if self.offline_admitted is not None and self.backend.offline:  # no card offline
+            ticket_id, name = self.offline_admitted
+            self.offline_admitted = None
+            self.undo_ticket(ticket_id, None, name, self.timezone)
+            return
+        line = self._target("undo")
+        if line is not None:
+            ticket = line.ticket
+            self.undo_ticket(ticket.id, ticket.attendee_id, ticket.attendee, self.timezone)
+
+    @work(thread=True, group="action", exit_on_error=False)
+    def undo_ticket(
+        self, ticket_id: str, attendee_id: int | None, name: str, timezone: str
+    ) -> None:
+        self._job(lambda: jobs.undo(self.backend.undo, ticket_id, name, timezone), attendee_id)
+
+    def _job(self, job: Callable[[], str], attendee_id: int | None, *, wake: bool = False) -> None:
+        """In a thread worker: run an action; Done or Failed comes back."""
+        try:
+            text = job()
+        except EventdeskError as exc:
+            self.post_message(Failed(exc.message, attendee_id))
+            return
+        self.post_message(Done(text, attendee_id, wake_printer=wake))
+
+    def action_reprint(self) -> None:
+        printer = self.backend.printer
+        if not printer:
+            self._refuse(NO_PRINTER)
+            return
+        line = self._target("reprint")
+        if line is not None:
+            self.reprint_badge(line.ticket.id, line.ticket.attendee_id, printer)
+
+    @work(thread=True, group="action", exit_on_error=False)
+    def reprint_badge(self, ticket_id: str, attendee_id: int, printer: str) -> None:
+        backend = self.backend
+        self._job(
+            lambda: jobs.reprint(
+                lambda: backend.store, backend.copy, backend.station, ticket_id, printer
+            ),
+            attendee_id,
+            wake=True,
+        )
+
+    def action_pay(self) -> None:
+        line = self._target("pay")
+        if line is None:
+            return
+        attendee_id = line.ticket.attendee_id
+
+        def paid(summary: PaymentSummary | None) -> None:
+            if summary is None:
+                return
+            due = summary.due_cents
+            left = f"{format_cents(due, summary.currency)} still due" if due else "paid"
+            text = f"Payment recorded for {line.ticket.attendee} ({line.ticket.id}): {left}."
+            self._banner(Content(text), "-info")
+            self.notify(text, title="Payment", markup=False)
+            self._request_card(attendee_id=attendee_id)
+
+        self.app.push_screen(PaymentScreen(self.backend, line.ticket, line.payment), paid)
+
+    def action_walk_in(self) -> None:
+        if self.backend.event is None:
+            self._refuse(NO_EVENT)
+            return
+        if self.backend.offline:
+            self._refuse(OFFLINE.format(what="walk-ins"))
+            return
+        self.app.push_screen(WalkInScreen(self.backend), self._walked_in)
+
+    def _walked_in(self, done: WalkInDone | None) -> None:
+        """The new person's card, with the check-in's answer on the banner when there is one."""
+        if done is None:
+            return
+        text, title, severity = done.notice()
+        self.notify(text, title=title, severity=severity, markup=False)
+        if done.badge_job is not None:
+            self.devices.wake_printer()
+        search = self.query_one("#search", Input)
+        search.focus()
+        if done.scan is not None:
+            from devices.scanner import Decision
+
+            decision = Decision(done.scan, f"ticket:{done.registration.ticket_id}", 0.0)
+            self.post_message(ScanDecided(decision, "walk-in"))
+            return
+        self._banner(Content(text), "-warn" if severity != "information" else "-info")
+        self._request_card(attendee_id=done.attendee.id)
+        search.value = done.attendee.name
+
+    def action_cancel_ticket(self) -> None:
+        line = self._target("cancel_ticket")
+        if line is None:
+            return
+        ticket = line.ticket
+
+        def answered(choice: CancelChoice | None) -> None:
+            if choice is not None:
+                self.cancel_ticket(ticket.id, ticket.attendee_id, refund=choice == "refund")
+
+        self.app.push_screen(CancelScreen(line), answered)
+
+    @work(thread=True, group="action", exit_on_error=False)
+    def cancel_ticket(self, ticket_id: str, attendee_id: int, *, refund: bool = False) -> None:
+        store, station = self.backend.store, self.backend.station
+        self._job(lambda: jobs.cancel_ticket(store, station, ticket_id, refund=refund), attendee_id)
+
+    # --- outcomes ---------------------------------------------------------------------------
+    @on(Done)
+    def done(self, message: Done) -> None:
+        self._banner(Content(message.text), "-info")
+        self.notify(message.text, title="Desk", markup=False)
+        if message.wake_printer:
+            self.devices.wake_printer()
+        if message.attendee_id is not None:
+            self._request_card(attendee_id=message.attendee_id)
+
+    @on(Failed)
+    def failed(self, message: Failed) -> None:
+        self.notify(message.text, title="Desk", severity="error", markup=False)
+        if message.attendee_id is not None:
+            self._request_card(attendee_id=message.attendee_id)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A bug or a lost database in a worker is said, not a crash of the desk."""
+        if event.state == WorkerState.ERROR:
+            if event.worker.group in ("card", "scan-card"):
+                self.scanning = False
+            error = event.worker.error
+            self.notify(
+                f"Something went wrong: {error}", title="Desk", severity="error", markup=False
+            )

@@ -1,0 +1,501 @@
+"""The self-service kiosk at the door: scan your ticket, see a big answer, get your badge.
+
+Attendees show a QR ticket to the camera (or a USB keyboard-wedge scanner), or check in with
+their email and PIN. The kiosk is locked: it has no keys but its own, and leaving it takes a
+desk or organizer PIN.
+"""
+
+from __future__ import annotations
+
+import time
+
+from sqlalchemy.exc import SQLAlchemyError
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Container, Horizontal, Vertical
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import Button, ContentSwitcher, Input, Label, Static
+
+from devices.outage import describe
+from devices.wedge import MAX_LINE, Decision, Line, LineSplitter, PendingScan
+from eventdesk.errors import EventdeskError
+from eventdesk.services.auth import StaffInfo, verify_attendee
+from eventdesk.services.events import EventInfo, show_event
+from eventdesk.services.registration import TicketInfo, tickets_of_attendee
+from eventdesk.services.scan_result import ScanResult
+from screens.base import StationScreen
+from screens.kiosk.answer import GO_IN, SEE_THE_DESK, KioskAnswer
+from screens.kiosk.preview import CameraPreview
+from screens.kiosk.sign import SignText, draw_sign
+from screens.login import StaffPinScreen
+from screens.messages import BadgePrinted, CameraFrame, CameraStatus, DatabaseStatus, ScanDecided
+from screens.widgets.key_bar import KeyBar
+from screens.widgets.offline_state import OfflineState, needs_server
+from screens.widgets.wedge_scans import WedgeScans
+
+PIN_MAX = 32
+DEBOUNCE = 3.0  # seconds, as devices.scanner's DEFAULT_DEBOUNCE for the camera
+EMAIL_MAX = 254
+BADGE_PRINTING = "Your badge is printing…"
+BADGE_READY = "Your badge is ready: please take it from the printer."
+PRINTER_TROUBLE = f"Printer needs attention - {SEE_THE_DESK}."
+BUSY = "The kiosk could not check you in just now: please try again."
+DATABASE_AWAY = (
+    "Database not answering: your scan is kept and answered as soon as it is back - "
+    f"please wait, or {SEE_THE_DESK}."
+)
+
+CAMERA_WORDS = {
+    "starting": "Camera starting…",
+    "running": "Camera ready: hold your ticket's QR code up to it",
+    "no frames": f"The camera shows no picture - {SEE_THE_DESK}",
+    "reconnecting": "Camera reconnecting…",
+    "finished": "The camera's video has ended",
+    "stopped": "Camera stopped",
+    "failed": f"The camera is not working - {SEE_THE_DESK}",
+}
+
+
+def pick_ticket(tickets: list[TicketInfo], event: str | None) -> TicketInfo | None:
+    """The attendee's ticket for this door: a registered one not yet used, if there is one."""
+    here = [t for t in tickets if event is None or t.event == event]
+
+    def rank(ticket: TicketInfo) -> int:
+        if ticket.status == "registered":
+            return 0 if ticket.checked_in_at is None else 1
+        return 2
+
+    return min(here, key=rank, default=None)
+
+
+class KioskScreen(StationScreen, inherit_bindings=False):
+    """Attract screen, camera preview, answer panel, email + PIN look-up; locked."""
+
+    CSS_PATH = "kiosk.tcss"
+    BINDINGS = [
+        Binding("f5", "lookup", "No QR? Email + PIN", id="kiosk.lookup"),
+        Binding("escape", "back", "Back", show=False, id="kiosk.back"),
+        Binding("f12", "leave", "Staff", id="kiosk.leave"),
+    ]
+
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
+
+    answer_seconds = 6.0
+    """How long an answer stays before the attract screen comes back."""
+    lookup_seconds = 60.0
+    """How long an untouched email + PIN form stays open."""
+
+    class LookupRefused(Message):
+        """The email + PIN look-up checked nobody in; ``text`` says why."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    class ScanFailed(Message):
+        """A scan could not be decided (the database was busy or away)."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    class EventTitle(Message):
+        """The event at this door, read from the database."""
+
+        def __init__(self, info: EventInfo) -> None:
+            super().__init__()
+            self.info = info
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.splitter = LineSplitter()
+        self._answer_timer: Timer | None = None
+        self._lookup_timer: Timer | None = None
+        self._badge_ticket: str | None = None
+        self.printer_trouble = False
+        self.door_event: str | None = None  # the event whose title the top line shows
+        self._last_scanned: dict[str, float] = {}  # payload -> when the scanner last read it
+        # The scanner's lines, decided in order off the UI thread, kept while the database
+        # does not answer.
+        self.scans = WedgeScans(
+            self,
+            lambda: self.backend.checkin(self_service=True),
+            failed=self._scan_failed,
+            decided=self._scan_decided,
+            name="kiosk scanner",
+        )
+
+    # --- layout -----------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="kiosk-top"):
+            yield Static(self._where(), id="door", markup=False)
+            yield Static("", id="kiosk-camera", markup=False)
+        yield OfflineState(self.backend.door_station, id="offline")
+        with Container(id="kiosk-body"):
+            with ContentSwitcher(initial="attract", id="kiosk-panes"):
+                with Horizontal(id="attract"):
+                    with Vertical(id="attract-left"):
+                        yield Static("Scan your ticket", id="attract-title")
+                        yield Static(self._how(), id="attract-how")
+                        yield Button(
+                            "No QR? Use your email and PIN",
+                            id="lookup-open",
+                            variant="primary",
+                        )
+                        yield Static("", id="printer-state", markup=False)
+                        yield Static(DATABASE_AWAY, id="db-state", markup=False)
+                        with Horizontal(id="wedge-row"):
+                            yield Label("Scanner", id="wedge-label")
+                            yield Input(
+                                placeholder="ready",
+                                max_length=4 * MAX_LINE,
+                                id="wedge",
+                                select_on_focus=False,
+                            )
+                    with Vertical(id="attract-right"):
+                        yield CameraPreview(self._no_picture(), id="preview")
+                        yield Static("", id="camera-state", markup=False)
+                with Vertical(id="lookup"):
+                    yield Static("Check in with your email and PIN", id="lookup-title")
+                    yield Label("Email", classes="field")
+                    yield Input(placeholder="you@example.com", max_length=EMAIL_MAX, id="email")
+                    yield Label("PIN", classes="field")
+                    yield Input(password=True, max_length=PIN_MAX, placeholder="PIN", id="pin")
+                    yield Static("", id="lookup-problem", markup=False)
+                    with Horizontal(id="lookup-buttons"):
+                        yield Button("Check me in", variant="success", id="lookup-submit")
+                        yield Button("Back", id="lookup-back")
+            yield KioskAnswer(id="answer")
+        yield KeyBar()
+
+    def _where(self) -> str:
+        door = self.backend.door
+        title = door.title if door is not None else self.backend.event or "no event"
+        return self._top_line(title)
+
+    def _top_line(self, title: str) -> str:
+        says = self.backend.door_says
+        notice = f"  ·  {says}" if says else ""
+        return f"{title}  ·  {self.backend.station}{notice}"
+
+    def _how(self) -> str:
+        if self.backend.camera:
+            return "Hold the QR code of your ticket up to the camera, or to the scanner."
+        return "Hold the QR code of your ticket under the scanner."
+
+    def _no_picture(self) -> str:
+        return "camera starting" if self.backend.camera else "no camera at this kiosk"
+
+    def on_mount(self) -> None:
+        self.query_one("#lookup-open", Button).can_focus = False
+        self.query_one("#answer", KioskAnswer).display = False
+        self.query_one("#printer-state", Static).display = False
+        self.query_one("#db-state", Static).display = False
+        if not self.backend.camera:
+            self.query_one("#attract-right").display = False
+        self._printer_from(self.devices.last_print.state if self.devices.last_print else None)
+        self.call_after_refresh(self.devices.warm_scanner)  # after the first paint
+        self.call_after_refresh(self.warm_letters)
+        self.call_after_refresh(self.devices.warm_sound, "kiosk")
+
+    def on_screen_resume(self) -> None:
+        self.devices.listen(self)
+        if self.door_event != self.backend.event:  # first shown, or the door's event changed
+            self.door_event = self.backend.event
+            self.query_one("#door", Static).update(self._where())
+            self.load_title(self.backend.event)
+        if self.backend.camera:
+            self.start_camera()
+        if self.query_one("#kiosk-panes", ContentSwitcher).current == "attract":
+            self.query_one("#wedge", Input).focus()
+
+    def on_unmount(self) -> None:
+        if self.devices.sink is self:
+            self.devices.listen(None)
+        self.scans.stop()
+
+    # --- workers: they post, the handlers below change the widgets ---------------------------
+    @work(thread=True, exclusive=True, group="kiosk-camera")
+    def start_camera(self) -> None:
+        self.devices.start_camera(self_service=True)  # says how it went with CameraStatus messages
+
+    @work(thread=True, exclusive=True, group="kiosk-letters")
+    def warm_letters(self) -> None:
+        """Load the fonts of the large letters before the first person scans (a first drawing
+        reads the font files: a tenth of a second the first answer should not wait)."""
+        draw_sign(
+            SignText("ok", "Welcome", "Ág", GO_IN), 64, 32, background=(0, 0, 0), ink=(1, 1, 1)
+        )
+
+    @work(thread=True, exclusive=True, group="kiosk-title")
+    def load_title(self, event: str | None) -> None:
+        if event is None:
+            return
+        try:
+            info = show_event(self.backend.store, event)
+        except (EventdeskError, SQLAlchemyError):
+            return  # the title read when the event was chosen stays on show
+        self.post_message(self.EventTitle(info))
+
+    # In the scans' thread: they post, the handlers below change the widgets.
+    def _scan_decided(self, decision: Decision) -> None:
+        if "badge queued" in decision.result.flags:
+            self.devices.wake_printer()
+
+    def _scan_failed(self, _scan: PendingScan, exc: Exception) -> None:
+        text = exc.message if isinstance(exc, EventdeskError) else BUSY
+        if not isinstance(exc, EventdeskError | SQLAlchemyError):
+            self.log.error(f"kiosk scan: {describe(exc)}")
+        self.post_message(self.ScanFailed(text))
+
+    @work(thread=True, exclusive=True, group="kiosk-lookup")
+    def check_by_pin(self, email: str, pin: str) -> None:
+        from devices.scanner import Decision
+
+        start = time.monotonic()
+        store = self.backend.store
+        try:
+            attendee_id = verify_attendee(store, email, pin)
+            ticket = pick_ticket(tickets_of_attendee(store, attendee_id), self.backend.event)
+            if ticket is None:
+                self.post_message(
+                    self.LookupRefused(f"You have no ticket for this event - {SEE_THE_DESK}.")
+                )
+                return
+            result = self.backend.checkin(self_service=True).checkin_ticket(ticket.id)
+        except EventdeskError as exc:
+            self.post_message(
+                self.LookupRefused(needs_server(exc, "Checking in with your email and PIN"))
+            )
+            return
+        except SQLAlchemyError:
+            self.post_message(self.LookupRefused(BUSY))
+            return
+        latency = (time.monotonic() - start) * 1000
+        self.post_message(ScanDecided(Decision(result, f"ticket:{ticket.id}", latency), "lookup"))
+        if "badge queued" in result.flags:
+            self.devices.wake_printer()
+
+    # --- devices ------------------------------------------------------------------------------
+    @on(CameraStatus)
+    def camera_status(self, message: CameraStatus) -> None:
+        words = CAMERA_WORDS.get(message.state, message.state.capitalize())
+        if not self.backend.camera:
+            words = "No camera here: use the scanner, or your email and PIN"
+        elif message.detail and message.state not in ("running", "starting"):
+            words = f"{words} ({message.detail})"
+        self.query_one("#camera-state", Static).update(words)
+        self.query_one("#kiosk-camera", Static).update(
+            f"camera: {message.state}" if self.backend.camera else "no camera"
+        )
+        self.set_class(message.state == "running", "-camera-running")
+        preview = self.query_one("#preview", CameraPreview)
+        if not preview.has_picture or message.state in ("failed", "stopped", "no frames"):
+            preview.clear(words)
+
+    @on(CameraFrame)
+    def camera_frame(self, message: CameraFrame) -> None:
+        self.query_one("#preview", CameraPreview).show_frame(message.image)
+
+    @on(CameraPreview.Resized)
+    def preview_resized(self, message: CameraPreview.Resized) -> None:
+        width = max(8, min(message.width, 960))
+        height = max(4, min(message.height, 720))
+        self.devices.preview_size = (width, height)
+
+    @on(DatabaseStatus)
+    def database_status(self, message: DatabaseStatus) -> None:
+        """The database does not answer: the scans wait (said on screen), kept, and are
+        answered when it is back."""
+        away = self.scans.note(message)
+        if away is not None:
+            self.query_one("#db-state", Static).display = away
+
+    @on(ScanDecided)
+    def scan_decided(self, message: ScanDecided) -> None:
+        message.stop()
+        if self.scans.later_decisions(message) > 0:
+            return  # a burst decided together: the last line's answer is the one shown
+        self.show_answer(message.decision.result)
+
+    @on(BadgePrinted)
+    def badge_printed(self, message: BadgePrinted) -> None:
+        outcome = message.outcome
+        self._printer_from(outcome.state)
+        answer = self.query_one("#answer", KioskAnswer)
+        if self._badge_ticket is not None and outcome.job.ticket_id == self._badge_ticket:
+            answer.set_badge(BADGE_READY if outcome.state == "done" else PRINTER_TROUBLE)
+
+    def _printer_from(self, state: str | None) -> None:
+        """A failed or waiting print job means someone has to go to the printer."""
+        if self.backend.print_to is None or state is None:
+            return
+        self.printer_trouble = state != "done"
+        line = self.query_one("#printer-state", Static)
+        line.update(PRINTER_TROUBLE if self.printer_trouble else "")
+        line.display = self.printer_trouble
+
+    # --- the answer ---------------------------------------------------------------------------
+    def show_answer(self, result: ScanResult) -> None:
+        """The full-screen answer; it goes back to the attract screen by itself."""
+        answer = self.query_one("#answer", KioskAnswer)
+        answer.set_class(self.backend.config.kiosk_theme == "high-contrast", "-high-contrast")
+        answer.show(result, self.backend.timezone)
+        self.devices.sound_answer("kiosk", result)
+        self._badge_ticket = None
+        if self.backend.print_to is not None and "badge queued" in result.flags:
+            self._badge_ticket = result.ticket_id
+            answer.set_badge(PRINTER_TROUBLE if self.printer_trouble else BADGE_PRINTING)
+        self._attract_underneath()
+        answer.display = True
+        self.set_class(True, "-answering")
+        if self._answer_timer is not None:
+            self._answer_timer.stop()
+        self._answer_timer = self.set_timer(self.answer_seconds, self.show_attract)
+
+    def show_attract(self) -> None:
+        """Back to "Scan your ticket", ready for the next person."""
+        if self._answer_timer is not None:
+            self._answer_timer.stop()
+            self._answer_timer = None
+        self._badge_ticket = None
+        self.query_one("#answer", KioskAnswer).display = False
+        self.set_class(False, "-answering")
+        self._attract_underneath()
+
+    def _attract_underneath(self) -> None:
+        """The attract pane with an empty form, and the scanner's field focused."""
+        if self._lookup_timer is not None:
+            self._lookup_timer.stop()
+            self._lookup_timer = None
+        self._clear_lookup()
+        self.query_one("#kiosk-panes", ContentSwitcher).current = "attract"
+        self.query_one("#wedge", Input).focus()
+
+    def on_click(self, event: events.Click) -> None:
+        answer = self.query_one("#answer", KioskAnswer)
+        clicked = event.widget
+        if (
+            answer.display
+            and clicked is not None
+            and (clicked is answer or answer in clicked.ancestors)
+        ):
+            self.show_attract()
+
+    @property
+    def answering(self) -> bool:
+        return bool(self.query_one("#answer", KioskAnswer).display)
+
+    # --- keyboard-wedge scanner ---------------------------------------------------------------
+    @on(Input.Submitted, "#wedge")
+    def wedge_line(self, message: Input.Submitted) -> None:
+        message.input.value = ""
+        for line in self.splitter.feed(message.value + "\n"):
+            if self._fresh(line):
+                self.scans.put(line)
+
+    def take_scan(self, line: Line, ended_at: float) -> None:
+        """A scanner's line, taken whole before any field saw it (screens/scanner_keys.py), or
+        a serial scanner's: decided in order behind those before it."""
+        if self._fresh(line):
+            self.scans.put(line, read_at=ended_at)
+
+    def _fresh(self, line: Line) -> bool:
+        """The same QR read again within a few seconds gets no second decision (as the
+        camera's debounce): a ticket sent to the desk is not asked about twice."""
+        now, payload = time.monotonic(), line.text.strip()
+        last = self._last_scanned.get(payload)
+        self._last_scanned = {p: t for p, t in self._last_scanned.items() if now - t <= DEBOUNCE}
+        self._last_scanned[payload] = now
+        return last is None or now - last > DEBOUNCE
+
+    @on(ScanFailed)
+    def scan_failed(self, message: ScanFailed) -> None:
+        self.notify(message.text, severity="error")
+
+    # --- email + PIN --------------------------------------------------------------------------
+    def action_lookup(self) -> None:
+        if self.answering:
+            self.show_attract()
+        self._clear_lookup()
+        self.query_one("#kiosk-panes", ContentSwitcher).current = "lookup"
+        self.query_one("#email", Input).focus()
+        self._restart_lookup_timer()
+
+    @on(Button.Pressed, "#lookup-open")
+    def lookup_pressed(self) -> None:
+        self.action_lookup()
+
+    def action_back(self) -> None:
+        if self.answering or self.query_one("#kiosk-panes", ContentSwitcher).current != "attract":
+            self.show_attract()
+
+    @on(Button.Pressed, "#lookup-back")
+    def lookup_back(self) -> None:
+        self.show_attract()
+
+    @on(Input.Changed, "#email, #pin")
+    def lookup_typing(self) -> None:
+        if self.query_one("#kiosk-panes", ContentSwitcher).current == "lookup":
+            self._restart_lookup_timer()
+
+    @on(Input.Submitted, "#email")
+    def email_entered(self) -> None:
+        self.query_one("#pin", Input).focus()
+
+    @on(Input.Submitted, "#pin")
+    @on(Button.Pressed, "#lookup-submit")
+    def lookup_submit(self) -> None:
+        email = self.query_one("#email", Input).value.strip()
+        pin = self.query_one("#pin", Input).value
+        if not email:
+            self._say("Type the email address you registered with.")
+            self.query_one("#email", Input).focus()
+            return
+        if not pin:
+            self._say("Type your PIN.")
+            self.query_one("#pin", Input).focus()
+            return
+        self._say("Checking…")
+        self.check_by_pin(email, pin)
+
+    @on(LookupRefused)
+    def lookup_refused(self, message: LookupRefused) -> None:
+        pin = self.query_one("#pin", Input)
+        pin.value = ""
+        pin.focus()
+        self._say(message.text[:1].upper() + message.text[1:])
+
+    def _say(self, text: str) -> None:
+        self.query_one("#lookup-problem", Static).update(text)
+
+    def _clear_lookup(self) -> None:
+        self.query_one("#email", Input).value = ""
+        self.query_one("#pin", Input).value = ""
+        self._say("")
+
+    def _restart_lookup_timer(self) -> None:
+        if self._lookup_timer is not None:
+            self._lookup_timer.stop()
+        self._lookup_timer = self.set_timer(self.lookup_seconds, self.show_attract)
+
+    # --- the title --------------------------------------------------------------------------
+    @on(EventTitle)
+    def event_title(self, message: EventTitle) -> None:
+        if message.info.slug == self.backend.event:
+            self.query_one("#door", Static).update(self._top_line(message.info.title))
+
+    # --- leaving (staff only) -----------------------------------------------------------------
+    def action_leave(self) -> None:
+        self.app.push_screen(
+            StaffPinScreen(self.backend, reason="Staff PIN to leave the kiosk"), self._unlocked
+        )
+
+    def _unlocked(self, staff: StaffInfo | None) -> None:
+        if staff is None:
+            self.show_attract()
+            return
+        # The app owns the switch: this screen is dropped on the way out.
+        self.app.run_worker(self.station_app.sign_in(staff, mode="desk"), group="sign-in")

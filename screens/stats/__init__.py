@@ -1,0 +1,1 @@
+"""The stats mode: the screen (``screen``) and its bars, chart and numbers."""

@@ -1,0 +1,407 @@
+"""The stats screen: the event's live figures, read from the database every two seconds.
+
+Every station writes to the same database, so the figures are counted there (one snapshot,
+``eventdesk.services.reports.stats``) by a thread worker; the worker posts them and the
+handler draws them. When the database does not answer, the last figures stay up with a note.
+It is also what ``eventdesk serve --mode stats`` shows on a wall (``--wall``): nobody signs in,
+the header says "wall screen", no keys are shown, and the sessions take a whole line.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from typing import ClassVar
+from zoneinfo import ZoneInfo
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from sqlalchemy.exc import SQLAlchemyError
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import Header, Static
+from textual.worker import Worker, get_current_worker
+
+from eventdesk.errors import DatabaseUnavailable, EventdeskError
+from eventdesk.services.clock import OFF_AFTER, clock_words
+from eventdesk.services.events import current_event, show_event
+from eventdesk.services.reports import Stats, stats
+from eventdesk.values import format_cents
+from screens.base import StationScreen
+from screens.stats.bars import BarList, BarRow
+from screens.stats.chart import ArrivalsChart, bucket_minutes, fill_gaps
+from screens.stats.number import BigNumber
+from screens.widgets.key_bar import KeyBar
+from screens.widgets.offline_state import OfflineState
+
+NOT_ANSWERING = "database not answering"
+SLOW_READS = 2  # a read taking longer than this many intervals: "not answering"
+QUIET_SECONDS = 300  # a station with no scan for this long is shown dimmed
+
+
+def clock(moment: datetime, zone: tzinfo | None) -> str:
+    """A moment as a wall clock in ``zone`` (the event's; None: this computer's)."""
+    return moment.astimezone(zone).strftime("%H:%M:%S")
+
+
+def zone_named(name: str | None) -> tzinfo | None:
+    try:
+        return ZoneInfo(name) if name else None
+    except (KeyError, ValueError):
+        return None
+
+
+def percent(part: int, whole: int | None) -> str:
+    return f"{100 * part / whole:.0f}%" if whole else "-"
+
+
+class StatsScreen(StationScreen):
+    """Checked in against registered, arrivals over time, and what each part of the event holds."""
+
+    CSS_PATH = "stats.tcss"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (34, "-tall")]
+    BINDINGS = [Binding("r", "refresh_now", "Refresh", id="stats.refresh")]
+
+    refresh_seconds: ClassVar[float] = 2.0
+    """How often the figures are read again (tests make it shorter)."""
+
+    @dataclass
+    class Loaded(Message):
+        """A fresh snapshot of the figures (None: there is no event to show)."""
+
+        figures: Stats | None
+        timezone: str | None = None  # the event's, for the times shown
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, (StatsScreen.Loaded, StatsScreen.Failed))
+
+    @dataclass
+    class Failed(Message):
+        """The figures could not be read; ``problem`` says why, for a person."""
+
+        problem: str
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, StatsScreen.Failed)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.figures: Stats | None = None  # the last figures shown
+        self.updated_at: datetime | None = None  # when they were read
+        self.problem: str | None = None  # why the last read failed, while it does
+        self._timer: Timer | None = None
+        self._poller: Worker[None] | None = None
+        self._poll_started = 0.0  # time.monotonic() when the last read began
+        self.zone: tzinfo | None = None  # the event's time zone, once known
+        self._zones: dict[str, str] = {}  # event -> time zone; only the stats worker uses it
+
+    # --- layout ---------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        wall = self.backend.wall
+        yield Header()
+        with Horizontal(id="stats-top"):
+            yield Static("", id="stats-title", markup=False)
+            yield Static("loading…", id="stats-status", markup=False)
+        # The figures are the server's: while it does not answer they are the last ones read.
+        yield OfflineState(self.backend.door_station, id="offline")
+        yield Static("No event yet", id="stats-no-event")
+        with Horizontal(id="stats-numbers"):
+            yield BigNumber("Checked in", fill=True, id="num-checked-in", classes="-accent")
+            yield BigNumber("Registered", id="num-registered")
+            yield BigNumber("Inside now", id="num-inside")
+            yield BigNumber("Last 15 min", id="num-recent")
+            yield BigNumber("Waitlisted", id="num-waitlisted")
+        with Vertical(id="arrivals-panel", classes="panel"):
+            yield ArrivalsChart("No arrivals in the last three hours", id="arrivals-chart")
+        with VerticalScroll(id="stats-panels"):
+            if wall:  # a whole line on the wall: every session's name in full
+                sessions = BarList("No sessions", id="sessions")
+                yield Vertical(sessions, id="sessions-panel", classes="panel")
+            with Grid(id="stats-grid"):
+                with Vertical(id="types-panel", classes="panel"):
+                    yield BarList("No ticket types", id="by-type")
+                if not wall:
+                    with Vertical(id="sessions-panel", classes="panel"):
+                        yield BarList("No sessions", id="sessions")
+                with Vertical(id="stations-panel", classes="panel"):
+                    yield Static("No scans yet", id="stations")
+                with Vertical(id="waitlists-panel", classes="panel"):
+                    yield BarList("Nobody is waiting", id="waitlists")
+                with Vertical(id="revenue-panel", classes="panel"):
+                    yield Static("No payments yet", id="revenue")
+                with Vertical(id="problems-panel", classes="panel"):
+                    yield BarList("No scan problems", id="scan-problems")
+                    latest = Static("", id="latest-conflict", markup=False)
+                    latest.display = False  # only while the event has conflicts
+                    yield latest
+        yield KeyBar()  # not on the wall (stats.tcss): nobody there has a keyboard
+
+    def on_mount(self) -> None:
+        titles = {
+            "arrivals-panel": ("Arrivals", ""),
+            "types-panel": ("By ticket type", "checked in / registered"),
+            "sessions-panel": ("Sessions", "registered / capacity"),
+            "stations-panel": ("Per station", ""),
+            "waitlists-panel": ("Waitlists", ""),
+            "revenue-panel": ("Revenue", "net of refunds"),
+            "problems-panel": ("Scan problems", "by result"),
+        }
+        for panel_id, (title, subtitle) in titles.items():
+            panel = self.query_one(f"#{panel_id}")
+            panel.border_title, panel.border_subtitle = title, subtitle
+        self.set_class(self.backend.event is None, "-no-event")
+        if self.backend.wall:  # nobody signs in at the wall: its header says what it is
+            self.add_class("-wall")
+            self.title, self.sub_title = "eventdesk", "wall screen"
+
+    # --- polling: only while the screen is shown -------------------------------------------
+    def on_screen_resume(self) -> None:
+        self.poll()
+        if self._timer is None:
+            self._timer = self.set_interval(self.refresh_seconds, self.poll, name="stats-poll")
+        else:
+            self._timer.reset()  # the next read a full interval after this one
+            self._timer.resume()
+
+    def on_screen_suspend(self) -> None:
+        if self._timer is not None:
+            self._timer.pause()
+
+    def action_refresh_now(self) -> None:
+        self.poll()
+
+    def poll(self) -> None:
+        """Read the figures again, unless a read is still under way (a slow database)."""
+        if self._poller is not None and self._poller.is_running:
+            waited = time.monotonic() - self._poll_started
+            if waited > max(SLOW_READS * self.refresh_seconds, 1.0) and self.problem is None:
+                self._stale(NOT_ANSWERING)  # locked or gone quiet: say so while it waits
+            return
+        self._poll_started = time.monotonic()
+        self._poller = self.read_figures()
+
+    @work(thread=True, exclusive=True, group="stats")
+    def read_figures(self) -> None:
+        worker = get_current_worker()
+        store, event = self.backend.store, self.backend.event
+        message: Message
+        try:
+            if event is None:  # a wall display started before the event was made
+                chosen = current_event(store, self.backend.now())
+                event = chosen.slug if chosen else None
+            if event is None:
+                message = self.Loaded(None)
+            else:
+                if event not in self._zones:
+                    self._zones[event] = show_event(store, event).timezone
+                message = self.Loaded(
+                    stats(store, event, now=self.backend.now()), self._zones[event]
+                )
+        except DatabaseUnavailable:
+            message = self.Failed(NOT_ANSWERING)
+        except EventdeskError as exc:
+            message = self.Failed(exc.message)
+        except (SQLAlchemyError, OSError) as exc:  # busy, locked, a dropped connection, a pool
+            # that timed out: the poll never ends the app, the next one tries again
+            self.log.warning(f"stats: {exc}")
+            message = self.Failed(NOT_ANSWERING)
+        if not worker.is_cancelled:
+            self.post_message(message)
+
+    # --- drawing ---------------------------------------------------------------------------
+    @on(Failed)
+    def read_failed(self, message: Failed) -> None:
+        self._stale(message.problem)
+
+    def _stale(self, problem: str) -> None:
+        self.problem = problem
+        self.add_class("-stale")
+        self._show_status()
+
+    @on(Loaded)
+    def loaded(self, message: Loaded) -> None:
+        self.problem = None
+        self.remove_class("-stale")
+        figures = message.figures
+        self.updated_at = figures.at if figures is not None else self.backend.now()
+        self.set_class(figures is None, "-no-event")
+        if figures is not None:
+            self.figures = figures
+            self.zone = zone_named(message.timezone)
+            self._show(figures)
+        self._show_status()
+
+    def _show_status(self) -> None:
+        status = self.query_one("#stats-status", Static)
+        if self.problem is None:
+            status.update(
+                f"updated {clock(self.updated_at, self.zone)}" if self.updated_at else "loading…"
+            )
+        elif self.updated_at is None:
+            status.update(self.problem)
+        else:
+            status.update(f"last updated {clock(self.updated_at, self.zone)} - {self.problem}")
+
+    def _show(self, figures: Stats) -> None:
+        self.query_one("#stats-title", Static).update(
+            Text.assemble((figures.title, "bold"), f"  ·  {figures.event}")
+        )
+        registered = figures.registered
+        self.query_one("#num-checked-in", BigNumber).show(
+            figures.checked_in,
+            f"{percent(figures.checked_in, registered)} of {registered}"
+            if registered
+            else "nobody registered yet",
+            figures.checked_in / registered if registered else 0.0,
+        )
+        capacity = f"capacity {figures.capacity}" if figures.capacity else "no capacity limit"
+        self.query_one("#num-registered", BigNumber).show(registered, capacity)
+        self.query_one("#num-inside", BigNumber).show(
+            figures.inside, f"{figures.checked_in - figures.inside} went out"
+        )
+        last_scan = f"last {clock(figures.last_scan_at, self.zone)}" if figures.last_scan_at else ""
+        self.query_one("#num-recent", BigNumber).show(figures.arrivals_last_15_min, last_scan)
+        self.query_one("#num-waitlisted", BigNumber).show(figures.waitlisted, "on waitlists")
+        self._show_arrivals(figures)
+        self._show_types(figures)
+        self._show_sessions(figures)
+        self._show_waitlists(figures)
+        self._show_revenue(figures)
+        self._show_problems(figures)
+        self._show_stations(figures)
+
+    def _show_arrivals(self, figures: Stats) -> None:
+        buckets = [(str(row["from"]), int(row["count"])) for row in figures.arrivals]
+        step = bucket_minutes([label for label, _count in buckets])
+        panel = self.query_one("#arrivals-panel")
+        per = f" per {step} min" if step else ""
+        panel.border_title = f"Arrivals{per}, last 3 hours"
+        panel.border_subtitle = f"{figures.arrivals_last_15_min} in the last 15 min"
+        self.query_one("#arrivals-chart", ArrivalsChart).show(fill_gaps(buckets, step))
+
+    def _show_types(self, figures: Stats) -> None:
+        rows = [
+            BarRow(
+                str(row["name"]),
+                int(row["checked_in"]),
+                int(row["registered"]),
+                f"{row['checked_in']} / {row['registered']}",
+            )
+            for row in figures.by_ticket_type
+        ]
+        self.query_one("#by-type", BarList).show(rows)
+
+    def _show_sessions(self, figures: Stats) -> None:
+        rows = []
+        for row in figures.sessions:
+            registered, capacity = int(row["registered"]), row["capacity"]
+            attended = int(row["attended"])
+            came = f" · {attended} in" if attended else ""
+            if capacity:
+                rows.append(
+                    BarRow(
+                        str(row["name"]),
+                        registered,
+                        int(capacity),
+                        f"{registered} / {capacity}{came}",
+                        warn=registered >= int(capacity),
+                    )
+                )
+            else:
+                rows.append(BarRow(str(row["name"]), registered, None, f"{registered}{came}"))
+        self.query_one("#sessions", BarList).show(rows)
+
+    def _show_waitlists(self, figures: Stats) -> None:
+        most = max((int(row["waiting"]) for row in figures.waitlists), default=0)
+        rows = [
+            BarRow(str(row["ticket_type"]), int(row["waiting"]), most, f"{row['waiting']} waiting")
+            for row in figures.waitlists
+        ]
+        self.query_one("#waitlists", BarList).show(rows)
+
+    def _show_revenue(self, figures: Stats) -> None:
+        lines = [
+            Text(format_cents(int(row["net_cents"]), str(row["currency"])), "bold")
+            for row in figures.revenue
+        ]
+        self.query_one("#revenue", Static).update(
+            Text("\n").join(lines) if lines else Text("No payments yet", "italic")
+        )
+
+    def _show_problems(self, figures: Stats) -> None:
+        problems = sorted(figures.scan_problems.items(), key=lambda item: (-item[1], item[0]))
+        most = max((count for _result, count in problems), default=0)
+        rows = [
+            BarRow(result.replace("_", " "), count, most, str(count), warn=True)
+            for result, count in problems
+        ]
+        self.query_one("#scan-problems", BarList).show(rows)
+        self._show_latest_conflict(figures)
+
+    def _show_latest_conflict(self, figures: Stats) -> None:
+        """The newest conflict's two stations and times (an offline admission, and what the
+        server had meanwhile), under the problems; nothing while there are none."""
+        target = self.query_one("#latest-conflict", Static)
+        latest = figures.latest_conflict
+        target.display = bool(figures.conflicts and latest)
+        if not figures.conflicts or not latest:
+            return
+        (station, other), (moment, other_moment) = latest["stations"], latest["times"]
+        mine = f"{station} {clock(moment, self.zone)}"
+        theirs = " ".join(
+            part for part in (other, other_moment and clock(other_moment, self.zone)) if part
+        )
+        if latest["reason"] == "revoked":  # the ticket was cancelled meanwhile
+            theirs = f"cancelled {theirs}".strip()
+        target.update(
+            Text.assemble(
+                ("latest conflict: ", "bold"), f"{mine} vs {theirs or '?'}", style="yellow"
+            )
+        )
+
+    def _show_stations(self, figures: Stats) -> None:
+        target = self.query_one("#stations", Static)
+        count = len(figures.stations)
+        self.query_one("#stations-panel").border_subtitle = (
+            f"{count} station{'s' if count != 1 else ''}" if count else ""
+        )
+        if not figures.stations:
+            target.update(Text("No scans yet", "italic"))
+            return
+        table = Table(box=None, expand=True, padding=(0, 1), show_edge=False)
+        table.add_column("Station", ratio=1, min_width=6, no_wrap=True, overflow="ellipsis")
+        table.add_column("Scans", justify="right")
+        table.add_column("Issues", justify="right")
+        table.add_column("Last scan", justify="right", no_wrap=True)
+        for row in figures.stations:
+            last: datetime | None = row["last"]
+            quiet = last is None or (figures.at - last).total_seconds() > QUIET_SECONDS
+            problems = int(row["problems"])
+            table.add_row(
+                Text(str(row["station"])),  # a name as typed, not markup
+                str(row["scans"]),
+                Text(str(problems), "bold yellow" if problems else ""),
+                Text(clock(last, self.zone) if last else "-", "dim" if quiet else ""),
+            )
+        # A station whose own clock is off (by more than a minute): said under the table.
+        off = [
+            Text.assemble(
+                (str(row["station"]), "bold yellow"),
+                f"'s clock is {clock_words(skew)}",
+                style="yellow",
+            )
+            for row in figures.stations
+            if (skew := row.get("clock_skew_seconds")) is not None
+            and abs(skew) > OFF_AFTER.total_seconds()
+        ]
+        if off:
+            target.update(Group(table, *off))
+            return
+        target.update(table)
