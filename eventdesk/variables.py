@@ -35,9 +35,17 @@ class Variable:
     low: float = 0.0
     high: float = 0.0
     audience: Audience = "station"
+    blank_is_unset: bool = True  # False: spaces alone are a mistake (a script's empty value)
 
     def parse(self, text: str) -> str | float | bool | None:
         """The value ``text`` says (None: blank, so unset); a wrong one is refused by name."""
+        if not text:
+            return None
+        if not text.strip() and not self.blank_is_unset:
+            what = self.help[0].lower() + self.help[1:].rstrip(".")
+            raise InvalidInput(
+                f"{self.name} is blank: give a value or unset it ({what})", field=self.name
+            )
         text = text.strip()
         if not text:
             return None
@@ -90,6 +98,7 @@ VARIABLES: tuple[Variable, ...] = (
         "the host name",
         "This station's name, as the scan log and the stats show it.",
         overrides="--station, station",
+        blank_is_unset=False,
     ),
     Variable(
         "EVENTDESK_OFFLINE_AFTER",

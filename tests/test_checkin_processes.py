@@ -82,10 +82,12 @@ def start_worker(
     )
 
 
-TICKETS = 1000  # each scanned by every station: 8,000 scans
+# Each scanned by every station: 3,200 scans, each ticket raced for by eight processes at once
+# (what a thousand showed, four hundred show as well: every ticket is a race of eight).
+TICKETS = 400
 
 
-def test_eight_stations_scanning_the_same_1000_tickets(
+def test_eight_stations_scanning_the_same_tickets_at_once(
     store: Store, db_url: str, signer: Signer, tmp_path: Path
 ) -> None:
     """Each of eight station processes scans every ticket, in its own order, at once: each
@@ -111,10 +113,14 @@ def test_eight_stations_scanning_the_same_1000_tickets(
     assert stored == winners
 
 
-def test_killed_twenty_times_loses_nothing_it_reported(
+KILLS = 10  # each at a random moment of its loop (a tenth of a second to more than half of one)
+KILLED_TICKETS = 400
+
+
+def test_killed_ten_times_loses_nothing_it_reported(
     store: Store, db_url: str, signer: Signer, tmp_path: Path
 ) -> None:
-    payloads = make_tickets(store, 1000, tmp_path)
+    payloads = make_tickets(store, KILLED_TICKETS, tmp_path)
     reported: set[str] = set()  # check-ins a process said were done
     unreported: set[str] = set()  # done by a process killed before it could say so
     rng = random.Random(2030)
@@ -130,11 +136,11 @@ def test_killed_twenty_times_loses_nothing_it_reported(
                 unreported.add(ticket)
 
     kills = 0
-    for round_number in range(21):  # twenty killed in their loop, the last one runs to the end
-        proc = start_worker(db_url, "Door K", payloads, seed=round_number, loop=round_number < 20)
+    for round_number in range(KILLS + 1):  # killed in their loop; the last one runs to the end
+        proc = start_worker(db_url, "Door K", payloads, seed=round_number, loop=round_number < KILLS)
         assert proc.stdout is not None
         assert json.loads(proc.stdout.readline())[0] == "ready"
-        if round_number < 20:
+        if round_number < KILLS:
             deadline = time.monotonic() + rng.uniform(0.05, 0.6)
             while time.monotonic() < deadline:
                 line = proc.stdout.readline()
@@ -152,15 +158,15 @@ def test_killed_twenty_times_loses_nothing_it_reported(
             assert proc.returncode == 0, err
             for line in out.splitlines():
                 take(line)
-    assert kills == 20
+    assert kills == KILLS
     with store.read() as s:
         checked_in = set(s.scalars(select(Ticket.id).where(Ticket.checked_in_at.is_not(None))))
         logged_ok = s.scalar(
             select(func.count()).select_from(ScanLog).where(ScanLog.result == "ok")
         )
     assert reported <= checked_in  # nothing reported as done is missing
-    assert len(checked_in) == 1000 == len(reported | unreported)  # and all got done, once each
-    assert logged_ok == 1000  # each check-in has its scan-log row
+    assert len(checked_in) == KILLED_TICKETS == len(reported | unreported)  # and all got done, once each
+    assert logged_ok == KILLED_TICKETS  # each check-in has its scan-log row
     if store.is_sqlite:
         store.dispose()
         path = db_url.removeprefix("sqlite:///")

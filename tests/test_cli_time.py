@@ -1,8 +1,9 @@
 """Times a person reads from the CLI are in the event's time zone, whatever the machine's zone.
 
-Every command runs as a real process under TZ=America/New_York, for an event in Europe/Berlin:
-the human output shows Berlin wall-clock times labelled with the zone; exports and report CSV
-files write ISO 8601 with Berlin's offset; JSON keeps ISO 8601 with an offset.
+Every command runs on a machine set to TZ=America/New_York (in this process, through the same
+``main`` the console script calls; one of them also as a process of its own), for an event in
+Europe/Berlin: the human output shows Berlin wall-clock times labelled with the zone; exports
+and report CSV files write ISO 8601 with Berlin's offset; JSON keeps ISO 8601 with an offset.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import json
 import os
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,18 +22,29 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from eventdesk.cli import main
+
 EVENTDESK = str(Path(sys.executable).with_name("eventdesk"))
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
 
 
 class Desk:
-    """The console script in a process of its own, on a machine set to New York time."""
+    """The command line on a machine set to New York time (``machine_in_new_york``)."""
 
-    def __init__(self, db_url: str, data_dir: Path) -> None:
-        self.db_url, self.data_dir = db_url, data_dir
+    def __init__(self, capsys: pytest.CaptureFixture[str], db_url: str, data_dir: Path) -> None:
+        self.capsys, self.db_url, self.data_dir = capsys, db_url, data_dir
 
     def run(self, *args: str, code: int = 0) -> str:
+        self.capsys.readouterr()
+        got = main(["--db", self.db_url, "--data-dir", str(self.data_dir), *args])
+        out, err = self.capsys.readouterr()
+        assert got == code, (args, out, err)
+        assert "Traceback" not in err
+        return out
+
+    def process(self, *args: str) -> str:
+        """``args`` run by the console script in a process of its own."""
         done = subprocess.run(
             [EVENTDESK, "--db", self.db_url, "--data-dir", str(self.data_dir), *args],
             capture_output=True,
@@ -39,12 +53,24 @@ class Desk:
             env={**os.environ, "TZ": "America/New_York", "EVENTDESK_STATION": "Door 1"},
             stdin=subprocess.DEVNULL,
         )
-        assert done.returncode == code, (args, done.stdout, done.stderr)
+        assert done.returncode == 0, (args, done.stdout, done.stderr)
         assert "Traceback" not in done.stderr
         return done.stdout
 
     def json(self, *args: str, code: int = 0) -> Any:
         return json.loads(self.run("--json", *args, code=code))
+
+
+@pytest.fixture
+def machine_in_new_york(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """This process's local time is New York's (TZ and tzset, as a machine set so)."""
+    monkeypatch.setenv("TZ", "America/New_York")
+    monkeypatch.setenv("EVENTDESK_STATION", "Door 1")
+    time.tzset()
+    assert time.tzname[0] == "EST"
+    yield
+    monkeypatch.undo()
+    time.tzset()
 
 
 def berlin(moment: datetime) -> str:
@@ -64,9 +90,11 @@ def moment(text: str) -> datetime:
 
 
 @pytest.fixture
-def festival(db_url: str, tmp_path: Path) -> dict[str, Any]:
+def festival(
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], machine_in_new_york: None
+) -> dict[str, Any]:
     """An event in Berlin running now: one guest checked in and paid, one on the waitlist."""
-    desk = Desk(db_url, tmp_path / "data")
+    desk = Desk(capsys, db_url, tmp_path / "data")
     desk.run("init")
     now = datetime.now(UTC).replace(second=0, microsecond=0)
     # Typed without an offset: Berlin wall-clock time. Odd offsets so no two times shown
@@ -155,6 +183,7 @@ def test_door_and_desk_times_are_berlin_times(festival: dict[str, Any]) -> None:
     paid_at = moment(desk.json("payment", "list", festival["ticket"])["payments"][0]["created_at"])
     shows(desk.run("payment", "list", festival["ticket"]), paid_at)
     shows(desk.run("stats", "fest"), checked_in)
+    shows(desk.process("scan-log", "fest"), checked_in)  # a process of its own: the same
     since = moment(desk.json("waitlist", "fest")[0]["since"])
     shows(desk.run("waitlist", "fest"), since)
     assert all(moment(s["at"]) for s in desk.json("scan-log", "fest"))

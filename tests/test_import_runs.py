@@ -220,7 +220,7 @@ def test_a_killed_import_run_again_at_once_imports_everyone_and_its_signer_ends(
     gone (its lock is free), and the file is imported whole; nobody is skipped as registered
     already, nobody deleted later. The killed import's signing process ends with it."""
     event = open_now(store)
-    rows = 30_000  # signed apart (import_runs.SIGN_APART), and long enough to be killed
+    rows = 12_000  # signed apart (import_runs.SIGN_APART), and long enough to be killed
     path = csv_file(tmp_path, rows)
     data = tmp_path / "data"
     data.mkdir()

@@ -82,12 +82,13 @@ def tickets_now(store: Store, count: int) -> list[str]:
 
 
 def door_footage(genuine: list[str], forged: str) -> list[Shot]:
-    """Each code about half a second, empty frames between, two codes held for seconds."""
+    """Each code about half a second, empty frames between, two codes held for seconds (one
+    past the scanner's debounce of 3 s, one within it)."""
     shots = [Shot(None, 0.5)]
     for i, payload in enumerate(genuine):
-        shots.append(Shot(payload, 4.0 if i in (2, 7) else 0.5))
+        shots.append(Shot(payload, {1: 4.0, 4: 2.0}.get(i, 0.5)))
         shots.append(Shot(None, 0.4))
-        if i == 5:
+        if i == 3:
             shots += [Shot(forged, 0.5), Shot(None, 0.4)]
     return shots
 
@@ -134,7 +135,7 @@ def check_door_answers(answers: list[dict], genuine: list[str], forged: str) -> 
 
 @pytest.fixture
 def footage(store: Store, signer: Signer) -> tuple[list[str], str, list[np.ndarray]]:
-    genuine = tickets_now(store, 10)
+    genuine = tickets_now(store, 5)
     forged = Signer(Ed25519PrivateKey.generate()).payload(genuine[0].split(".")[1])
     return genuine, forged, render_frames(door_footage(genuine, forged), seed=7)
 
@@ -147,7 +148,7 @@ def test_video_file_admits_each_ticket_once(footage: tuple, db_url: str, tmp_pat
     assert "video file" in err and "zxing-cpp" in err  # start-up says which decoder
     # Scanning the same footage again: every genuine ticket is now already checked in.
     again, _ = run_scan(db_url, tmp_path, str(video))
-    assert sorted(a["result"] for a in again) == ["already_checked_in"] * 10 + ["invalid"]
+    assert sorted(a["result"] for a in again) == ["already_checked_in"] * len(genuine) + ["invalid"]
     assert all(a["first_checked_in_at"] for a in again if a["result"] == "already_checked_in")
 
 

@@ -1,0 +1,80 @@
+"""Times as the people at an event read them: in the event's time zone, whatever the machine's.
+
+One rule, kept here (docs/architecture.md#time): times are stored in UTC; a time a person reads
+(a screen, a report, an export, a badge, a command's output) is the wall-clock time in the
+event's zone, a ``ZoneInfo`` that travels as one, never as a name to be looked up again. A zone
+is checked once, when the event is saved (``zone_of``): an unknown name is refused then, never
+guessed later. ``show`` is the one formatter; its styles are the few ways a time is written.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from eventdesk.errors import InvalidInput
+
+Style = Literal["stamp", "stamp_seconds", "minute", "clock", "seconds", "form", "day", "date"]
+FORMATS: dict[Style, str] = {
+    "stamp": "%Y-%m-%d %H:%M %Z",  # '2030-05-14 09:00 CEST': a time that names its zone
+    "stamp_seconds": "%Y-%m-%d %H:%M:%S %Z",
+    "minute": "%Y-%m-%d %H:%M",  # in a table whose heading names the zone
+    "clock": "%H:%M",  # at the door: today's time
+    "seconds": "%H:%M:%S",
+    "form": "%Y-%m-%dT%H:%M",  # a form's field, typed back as it is shown
+    "day": "%d %b",
+    "date": "%d %b %Y",
+}
+UTC_ZONE = ZoneInfo("UTC")
+
+
+@lru_cache(maxsize=64)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def zone_of(name: str, field: str = "timezone") -> ZoneInfo:
+    """The zone ``name`` says (an IANA name, 'Europe/Berlin'); an unknown one is refused."""
+    try:
+        return _zone(name.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput(f"{field} {name!r} is not a known time zone", field=field) from None
+
+
+def event_zone(name: str | None) -> ZoneInfo:
+    """An event's zone, as it was checked when the event was saved. A name this machine does not
+    know (a database edited by hand, or a zone database older than the one it was saved with)
+    is said, not guessed."""
+    if not name:
+        return UTC_ZONE
+    try:
+        return _zone(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput(
+            f"the event's time zone {name!r} is not known on this machine: set a known one "
+            "with `eventdesk event update EVENT --timezone ZONE`",
+            field="timezone",
+        ) from None
+
+
+def in_zone(moment: datetime, zone: ZoneInfo) -> datetime:
+    """``moment`` (stored as UTC; a naive one is UTC) as a wall clock in ``zone``."""
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return aware.astimezone(zone)
+
+
+def show(moment: datetime | None, zone: ZoneInfo, style: Style = "stamp", *, none: str = "") -> str:
+    """``moment`` written in ``zone`` in ``style``; ``none`` for no time."""
+    if moment is None:
+        return none
+    return in_zone(moment, zone).strftime(FORMATS[style])
+
+
+def iso(moment: datetime | None, zone: ZoneInfo) -> str:
+    """A time for a file: ISO 8601 to the second with the zone's offset
+    ('2030-05-14T09:00:00+02:00'). Empty for no time."""
+    if moment is None:
+        return ""
+    return in_zone(moment, zone).replace(microsecond=0).isoformat()
