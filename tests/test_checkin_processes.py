@@ -137,7 +137,9 @@ def test_killed_ten_times_loses_nothing_it_reported(
 
     kills = 0
     for round_number in range(KILLS + 1):  # killed in their loop; the last one runs to the end
-        proc = start_worker(db_url, "Door K", payloads, seed=round_number, loop=round_number < KILLS)
+        proc = start_worker(
+            db_url, "Door K", payloads, seed=round_number, loop=round_number < KILLS
+        )
         assert proc.stdout is not None
         assert json.loads(proc.stdout.readline())[0] == "ready"
         if round_number < KILLS:
@@ -165,7 +167,8 @@ def test_killed_ten_times_loses_nothing_it_reported(
             select(func.count()).select_from(ScanLog).where(ScanLog.result == "ok")
         )
     assert reported <= checked_in  # nothing reported as done is missing
-    assert len(checked_in) == KILLED_TICKETS == len(reported | unreported)  # and all got done, once each
+    # and all got done, once each:
+    assert len(checked_in) == KILLED_TICKETS == len(reported | unreported)
     assert logged_ok == KILLED_TICKETS  # each check-in has its scan-log row
     if store.is_sqlite:
         store.dispose()
