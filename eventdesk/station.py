@@ -48,7 +48,7 @@ HOW_TO_CHOOSE = (
 )
 Source = Literal["option", "kept", "file", "chosen", "none"]
 # The door of an event with no check-in times of its own, as eventdesk.services.checkin opens
-# and closes it (the same values: tests/test_door_keeps_event.py). Not imported from there:
+# and closes it (the same values: tests/app/test_door_keeps_event.py). Not imported from there:
 # the app settles its door before the check-in service loads (start-up time).
 DOOR_OPENS_BEFORE = timedelta(hours=24)
 DOOR_CLOSES_AFTER = timedelta(hours=6)

@@ -1,5 +1,5 @@
 """A keyboard-wedge scanner's bursts sent into the real app in tmux, and a person typing beside
-it: for the real-terminal test (tests/test_e2e_bursts.py) and the benchmark (bench/bursts.py).
+it: for the real-terminal test (tests/e2e/test_e2e_bursts.py) and the benchmark (bench/bursts.py).
 
 The app runs as ``eventdesk demo`` in a tmux session; each scanned line is written to the
 terminal in one piece, its Enter included, as a USB scanner types it; lines follow each other

@@ -152,6 +152,17 @@ def store(db_url: str) -> Iterator[Store]:
     made.dispose()
 
 
+E2E = Path(__file__).resolve().parent / "e2e"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Everything under tests/e2e is slow (real processes, a real terminal, a browser, scale):
+    `python3 dev.py test --fast` leaves it out, with the tests marked slow where they are."""
+    for item in items:
+        if E2E in item.path.parents:
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Every test that uses a database runs on both backends."""
     if "db_url" in metafunc.fixturenames and "backend_fixed" not in metafunc.fixturenames:

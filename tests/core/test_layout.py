@@ -1,0 +1,145 @@
+"""The design card's layout: folders with one job each, and the one-way import rule, which the
+import-linter contracts in pyproject.toml check statically (the test command runs them too)."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pkgutil
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGES = ("eventdesk", "screens", "devices", "badges")
+LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
+MAX_LINES = 800
+
+
+def lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
+    """import-linter over the packages found in ``root``, with the project's contracts."""
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--config", str(root / "pyproject.toml"), "--no-cache"],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        env=env,
+        check=False,
+    )
+
+
+def test_layout_folders_exist() -> None:
+    for folder in ("eventdesk", "screens", "devices", "badges", "tests", "bench"):
+        assert (ROOT / folder).is_dir(), folder
+    assert (ROOT / "pyproject.toml").is_file()
+
+
+def test_the_import_contracts_hold() -> None:
+    done = lint_imports(ROOT)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "2 kept, 0 broken" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("module", "breach", "contract"),
+    [
+        # An import hidden in a function body is a breach too (the old CLI did this).
+        ("eventdesk/cli/door.py", "def _late() -> None:\n    import screens.app\n", "core"),
+        ("eventdesk/services/reports.py", "def _draw() -> None:\n    import PIL.Image\n", "core"),
+        ("devices/scanner.py", "from screens import app as _app\n", "devices"),
+        ("badges/render.py", "def _ui() -> None:\n    import textual\n", "devices"),
+    ],
+)
+def test_a_breach_of_the_one_way_rule_is_caught(
+    tmp_path: Path, module: str, breach: str, contract: str
+) -> None:
+    copy = tmp_path / "tree"
+    copy.mkdir()
+    shutil.copy(ROOT / "pyproject.toml", copy)
+    for package in PACKAGES:
+        shutil.copytree(ROOT / package, copy / package, ignore=shutil.ignore_patterns("*.pyc"))
+    with (copy / module).open("a") as fh:
+        fh.write("\n\n" + breach)
+    done = lint_imports(copy)
+    assert done.returncode != 0
+    broken = "the core imports nothing above it" if contract == "core" else "the devices"
+    assert "1 broken" in done.stdout
+    assert broken in done.stdout.split("Broken contracts")[-1]
+
+
+def test_no_source_file_is_over_800_lines() -> None:
+    long = {
+        str(path.relative_to(ROOT)): count
+        for folder in (*PACKAGES, "tests", "bench")
+        for path in (ROOT / folder).rglob("*.py")
+        if (count := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
+    assert long == {}
+
+
+LAYERED = {
+    "app": "screens",
+    "serve": "screens",
+    "demo": "screens",
+    "scan": "devices",
+    "print": "devices",
+    "print-queue": "devices",
+    "badge": "badges",
+}
+
+
+def test_each_layer_brings_its_own_commands_to_the_one_group() -> None:
+    from eventdesk.cli import cli
+
+    context = click.Context(cli)
+    listed = cli.list_commands(context)
+    assert set(LAYERED) <= set(listed)
+    assert not set(LAYERED) & set(cli.commands)  # the core does not hold them itself
+    for name, layer in LAYERED.items():
+        command = cli.get_command(context, name)
+        assert command is not None and command.callback is not None
+        assert command.callback.__module__ == f"{layer}.cli", name
+    core = {c.callback.__module__ for c in cli.commands.values() if c.callback is not None}
+    assert all(module.startswith("eventdesk.cli.") for module in core), core
+
+
+def test_the_core_knows_where_each_of_its_commands_is_made() -> None:
+    """The group names each core command's module without importing it (CORE_COMMANDS): the
+    names are those the modules make, all of them, each in its own module."""
+    import eventdesk.cli
+    from eventdesk.cli import cli
+    from eventdesk.cli.root import CORE_COMMANDS
+
+    made: dict[str, str] = {}
+    for found in pkgutil.iter_modules(eventdesk.cli.__path__):
+        module = importlib.import_module(f"eventdesk.cli.{found.name}")
+        for command in getattr(module, "COMMANDS", ()):
+            made[command.name] = found.name
+    assert made == CORE_COMMANDS
+    context = click.Context(cli)
+    assert set(CORE_COMMANDS) <= set(cli.list_commands(context))
+    for name in CORE_COMMANDS:
+        command = cli.get_command(context, name)
+        assert command is not None and command.name == name
+
+
+def test_a_core_command_loads_no_upper_layer() -> None:
+    """A core command runs without importing screens, kiosk, badges or Textual (only `--help`
+    of the whole group loads every command, to list it)."""
+    code = (
+        "import sys\n"
+        "from eventdesk.cli import main\n"
+        "main(['event', '--help'])\n"
+        "main(['checkin', '--help'])\n"
+        "print(sorted(m for m in ('screens', 'devices', 'badges', 'textual', 'cv2', 'PIL')"
+        " if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    assert done.stdout.strip().splitlines()[-1] == "[]"

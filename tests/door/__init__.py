@@ -1,0 +1,1 @@
+"""The door: check-in, scanners and printers, stations, the offline mirror and its uploads."""

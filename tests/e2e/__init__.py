@@ -1,0 +1,1 @@
+"""End to end: real processes, a real terminal (tmux), a real browser, scale. Marked slow."""

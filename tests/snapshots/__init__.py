@@ -1,0 +1,1 @@
+"""Pictures of the screens (SVG snapshots), compared byte for byte."""

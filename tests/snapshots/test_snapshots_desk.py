@@ -1,0 +1,80 @@
+"""SVG snapshots of the desk (issue 14): the results with their status column, the one-form
+walk-in and the cancel question that offers the refund, at 120x40 and 80x24.
+
+On the fixed demo of tests/snapshots/test_snapshots_screens.py (a fixed day, seeded ids, clocks held
+still). After a deliberate change of the look: `python -m pytest
+tests/snapshots/test_snapshots_desk.py --snapshot-update`, then look at the SVGs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.widgets import Input
+
+from screens.desk.cancel import CancelScreen
+from tests.apptools import DemoStation, wait_for
+from tests.snapshots.test_snapshots import app_for, settle
+from tests.snapshots.test_snapshots import (
+    utc_clock as utc_clock,  # autouse: local times are UTC here
+)
+from tests.snapshots.test_snapshots_screens import (
+    by_size,
+    desk_choose,
+    desk_opened,
+    paid_ticket,
+    walk_in_form,
+)
+from tests.snapshots.test_snapshots_screens import station as station  # the fixed demo station
+from tests.snapshots.test_snapshots_screens import still_template as still_template
+
+
+@by_size
+def test_desk_results_with_status(
+    snap_compare: Any, station: DemoStation, size: tuple[int, int]
+) -> None:
+    """Everyone listed: who is in (and when, in the event's zone), who is not yet, who waits."""
+
+    async def ready(pilot: Any) -> None:
+        await desk_opened(pilot)
+        await settle(pilot)
+
+    app = app_for(station, sign_in_as="Sam Desk", mode="desk")
+    assert snap_compare(app, terminal_size=size, run_before=ready)
+
+
+@by_size
+def test_desk_walk_in_one_form(
+    snap_compare: Any, station: DemoStation, size: tuple[int, int]
+) -> None:
+    """^N: the walk-in in one form, a paid ticket type chosen: how it was paid is asked."""
+
+    async def ready(pilot: Any) -> None:
+        form = await walk_in_form(pilot)
+        form.query_one("#walkin-name", Input).value = "Jo Walker"
+        form.query_one("#walkin-email", Input).value = "jo.walker@example.com"
+        regular = next(t for t in form.types.values() if t.name == "Regular")
+        form.query_one("#walkin-type").value = regular.id
+        await wait_for(lambda: not form.query_one("#walkin-paid").disabled, pilot)
+        form.query_one("#walkin-name", Input).focus()
+        await settle(pilot)
+
+    app = app_for(station, sign_in_as="Sam Desk", mode="desk")
+    assert snap_compare(app, terminal_size=size, run_before=ready)
+
+
+@by_size
+def test_desk_cancel_offers_refund(
+    snap_compare: Any, station: DemoStation, size: tuple[int, int]
+) -> None:
+    """^X on a paid ticket: what was paid, "cancel and refund", "without refund", "keep"."""
+    ticket = paid_ticket(station)
+
+    async def ready(pilot: Any) -> None:
+        screen = await desk_opened(pilot)
+        await desk_choose(pilot, screen, ticket, "cancel_ticket")
+        await pilot.press("ctrl+x")
+        await wait_for(lambda: isinstance(pilot.app.screen, CancelScreen), pilot)
+        await settle(pilot)
+
+    app = app_for(station, sign_in_as="Olivia Organizer", mode="desk")
+    assert snap_compare(app, terminal_size=size, run_before=ready)
