@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from eventdesk.errors import InvalidInput, NotAllowed
+from eventdesk.event_time import in_zone, show
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -79,7 +80,7 @@ def load_badge(store: Store, ticket_id: str) -> Badge:
         raise NotAllowed(f"ticket {ticket.id} is {ticket.status}: no badge")
     event = show_event(store, ticket.event)
     company = None if ticket.holder_name else _company(store, ticket.attendee_id)
-    return badge_of(ticket, event.title, event.starts_at, event.ends_at, event.timezone, company)
+    return badge_of(ticket, event.title, event.starts_at, event.ends_at, event.zone, company)
 
 
 def badge_from_copy(mirror: Mirror, ticket_id: str) -> Badge:
@@ -92,7 +93,7 @@ def badge_from_copy(mirror: Mirror, ticket_id: str) -> Badge:
     if ticket.status != "registered":
         raise NotAllowed(f"ticket {ticket.id} is {ticket.status}: no badge")
     company = None if ticket.holder_name else company
-    return badge_of(ticket, event.title, event.starts_at, event.ends_at, event.timezone, company)
+    return badge_of(ticket, event.title, event.starts_at, event.ends_at, event.zone, company)
 
 
 def badge_of(
@@ -100,18 +101,18 @@ def badge_of(
     title: str,
     starts_at: datetime,
     ends_at: datetime,
-    timezone: str,
+    zone: ZoneInfo,
     company: str | None,
 ) -> Badge:
     """What ``ticket``'s badge shows, at its event (the dates in the event's zone). A ticket
     bought for someone else shows that person: the buyer's company is not theirs (the caller
     passes None then)."""
-    try:
-        zone = ZoneInfo(timezone)
-    except (KeyError, ValueError):
-        zone = ZoneInfo("UTC")
-    start, end = starts_at.astimezone(zone), ends_at.astimezone(zone)
-    date = f"{start:%d %b %Y}" if start.date() == end.date() else f"{start:%d %b} - {end:%d %b %Y}"
+    start, end = in_zone(starts_at, zone), in_zone(ends_at, zone)
+    date = (
+        show(start, zone, "date")
+        if start.date() == end.date()
+        else f"{show(start, zone, 'day')} - {show(end, zone, 'date')}"
+    )
     return Badge(
         ticket_id=ticket.id,
         name=ticket.holder,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Literal, cast
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     BigInteger,
@@ -23,6 +24,8 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from eventdesk.event_time import event_zone
 
 # The states and kinds the services hand to the screens and the JSON. Literal types, so that a
 # misspelt state anywhere is a type error (the columns stay plain strings).
@@ -159,6 +162,12 @@ class Event(Base):
     checkin_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # An invite-only event's code: registering needs it (staff may override).
     invite_code: Mapped[str | None] = mapped_column(String(32))
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The event's time zone (checked when the event was saved): every time of it a person
+        reads is in it."""
+        return event_zone(self.timezone)
 
 
 class EventSession(Base):

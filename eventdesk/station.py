@@ -36,7 +36,7 @@ import msgspec
 
 from eventdesk.config import Config, is_file_path, read_station_file
 from eventdesk.errors import InvalidInput, NotFound
-from eventdesk.values import local_text
+from eventdesk.event_time import show
 
 if TYPE_CHECKING:
     from eventdesk.db import Store
@@ -199,7 +199,7 @@ def ended_notice(info: EventInfo, now: datetime) -> str | None:
     if info.status == "cancelled":
         return f"{info.title} was cancelled: choose this door's event"
     if now > door_closes(info):
-        closed = local_text(door_closes(info), info.timezone)
+        closed = show(door_closes(info), info.zone)
         return f"{info.title} has ended (check-in closed {closed}): choose this door's event"
     return None
 

@@ -1,14 +1,14 @@
-"""Parsing and checking of the plain values people type: times, money, emails, PINs; and
-times written back for people to read (in the event's time zone, whatever the machine's)."""
+"""Parsing and checking of the plain values people type: times, money, emails, PINs. Times
+written back for people to read are eventdesk.event_time's."""
 
 from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from eventdesk.errors import InvalidInput
+from eventdesk.event_time import zone_of
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
@@ -80,43 +80,8 @@ def parse_time(value: str | datetime | None, field: str, *, tz: str = "UTC") -> 
             f"{field} {value!s} is not between {YEARS[0]} and {YEARS[1]}", field=field
         )
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=parse_timezone(tz))
+        moment = moment.replace(tzinfo=zone_of(tz))
     return moment.astimezone(UTC)
-
-
-def parse_timezone(value: str, field: str = "timezone") -> ZoneInfo:
-    try:
-        return ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidInput(f"{field} {value!r} is not a known time zone", field=field) from None
-
-
-def event_zone(name: str | None) -> ZoneInfo:
-    """An event's time zone; a missing or unknown name reads as UTC (never the machine's zone)."""
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)  # stored as UTC
-
-
-def local_text(moment: datetime | None, zone: str | None) -> str:
-    """A time as a person reads it: wall-clock time in the event's zone, labelled with the
-    zone's abbreviation ('2030-05-14 09:00 CEST'). Empty for no time."""
-    if moment is None:
-        return ""
-    return _aware(moment).astimezone(event_zone(zone)).strftime("%Y-%m-%d %H:%M %Z")
-
-
-def local_iso(moment: datetime | None, zone: str | None) -> str:
-    """A time for a file: ISO 8601 to the second with the event zone's offset
-    ('2030-05-14T09:00:00+02:00'). Empty for no time."""
-    if moment is None:
-        return ""
-    return _aware(moment).astimezone(event_zone(zone)).replace(microsecond=0).isoformat()
 
 
 def check_window(starts: datetime, ends: datetime, what: str) -> None:

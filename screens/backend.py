@@ -13,9 +13,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from eventdesk.config import Config
 from eventdesk.errors import DatabaseUnavailable
+from eventdesk.event_time import UTC_ZONE
 from eventdesk.values import utcnow
 
 if TYPE_CHECKING:
@@ -237,9 +239,9 @@ class Backend:
         return ROLE_MODES.get(self.staff.role, ())
 
     @property
-    def timezone(self) -> str:
+    def zone(self) -> ZoneInfo:
         """The time zone every time at the door is shown in: the door's event's."""
-        return self.door.timezone if self.door is not None else "UTC"
+        return self.door.zone if self.door is not None else UTC_ZONE
 
     @property
     def door_says(self) -> str | None:

@@ -18,7 +18,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from eventdesk.errors import EventdeskError
-from eventdesk.values import local_text
+from eventdesk.event_time import show
 
 if TYPE_CHECKING:
     from eventdesk.services.events import EventInfo
@@ -30,8 +30,8 @@ CHOOSING_ROLES = ("organizer", "staff")
 def choice_text(info: EventInfo) -> str:
     """One line per event: its title, when it runs (in its own zone) and its slug."""
     return (
-        f"{info.title}  ·  {local_text(info.starts_at, info.timezone)} to "
-        f"{local_text(info.ends_at, info.timezone)}  ·  {info.slug}"
+        f"{info.title}  ·  {show(info.starts_at, info.zone)} to "
+        f"{show(info.ends_at, info.zone)}  ·  {info.slug}"
     )
 
 

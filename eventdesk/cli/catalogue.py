@@ -65,7 +65,7 @@ def _event_human(e: Any) -> str:
     return "\n".join(
         [
             f"{e.title}  [{e.slug}, id {e.id}]  {e.status}, {e.visibility}",
-            f"  {local(e.starts_at, e.timezone)} - {local(e.ends_at, e.timezone)} ({e.timezone})",
+            f"  {local(e.starts_at, e.zone)} - {local(e.ends_at, e.zone)} ({e.timezone})",
             f"  venue: {e.venue or '-'}   category: {e.category or '-'}",
             f"  registered {e.registered} / {cap}   waitlisted {e.waitlisted}",
             *([f"  invite code: {e.invite_code}"] if e.invite_code else []),
@@ -174,7 +174,7 @@ def event_list(
                     e.id,
                     e.slug,
                     e.title,
-                    local(e.starts_at, e.timezone),
+                    local(e.starts_at, e.zone),
                     e.status,
                     e.registered,
                     e.capacity,
@@ -223,7 +223,7 @@ def event_show(obj: Ctx, event_ref: str) -> None:
                             s.name,
                             s.id,
                             s.room,
-                            local(s.starts_at, made.timezone),
+                            local(s.starts_at, made.zone),
                             s.registered,
                             s.capacity,
                         )

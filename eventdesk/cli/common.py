@@ -10,12 +10,14 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 import click
 
 from eventdesk.config import Config
+from eventdesk.event_time import show
 from eventdesk.text import for_terminal, json_for_terminal
-from eventdesk.values import local_text, parse_amount
+from eventdesk.values import parse_amount
 
 if TYPE_CHECKING:  # the store loads SQLAlchemy: with the first command that opens it
     from eventdesk.db import Store
@@ -143,9 +145,9 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     return "\n".join(lines)
 
 
-def local(moment: datetime | None, zone: str | None) -> str:
+def local(moment: datetime | None, zone: ZoneInfo) -> str:
     """A time for people: in the event's zone (never the machine's), labelled."""
-    return local_text(moment, zone)
+    return show(moment, zone)
 
 
 pass_ctx = click.make_pass_decorator(Ctx)

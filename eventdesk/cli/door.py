@@ -20,6 +20,7 @@ from eventdesk.cli.common import (
     table,
     to_jsonable,
 )
+from eventdesk.event_time import event_zone
 
 if TYPE_CHECKING:
     from eventdesk.services.scan_result import Direction
@@ -216,7 +217,7 @@ def stats(obj: Ctx, event_ref: str) -> None:
                             x["scans"],
                             x["admitted"],
                             x["problems"],
-                            local(x["last"], made.timezone),
+                            local(x["last"], event_zone(made.timezone)),
                             clock_words(x["clock_skew_seconds"])
                             if x.get("clock_skew_seconds") is not None
                             else "-",

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from eventdesk.cli.common import EXIT_ENVIRONMENT, Ctx, local, pass_ctx, say, to_jsonable
+from eventdesk.event_time import UTC_ZONE
 
 if TYPE_CHECKING:
     from eventdesk.services.door import SyncReport
@@ -141,7 +142,9 @@ def station_status(obj: Ctx) -> None:
 
     def human() -> str:
         state = "online" if found.online else f"OFFLINE ({found.reason})"
-        age = local(found.mirror_updated_at, "UTC") if found.mirror_updated_at else "never copied"
+        age = (
+            local(found.mirror_updated_at, UTC_ZONE) if found.mirror_updated_at else "never copied"
+        )
         lines = [
             f"{obj.station}: {state}",
             f"mirror: {found.mirror_tickets} ticket(s), refreshed {age}",

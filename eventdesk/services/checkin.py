@@ -17,7 +17,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import (
     Connection,
@@ -27,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 
 from eventdesk.db import Store
 from eventdesk.errors import InvalidInput, NotFound
+from eventdesk.event_time import event_zone, show
 from eventdesk.ids import as_id
 from eventdesk.models import (
     EventSession,
@@ -58,7 +58,7 @@ from eventdesk.services.scan_result import (
     parse_nonce,
 )
 from eventdesk.tickets import InvalidPayload, SignatureChecks, Verified, Verifier
-from eventdesk.values import format_cents, local_text, utcnow
+from eventdesk.values import format_cents, utcnow
 
 DOOR_OPENS_BEFORE = timedelta(hours=24)
 DOOR_CLOSES_AFTER = timedelta(hours=6)
@@ -556,10 +556,12 @@ class Checkin:
             return self._exit_cas(conn, row, now, answer)
         if now < opens:
             return answer(
-                "not_yet_valid", f"Check-in opens at {local_text(opens, row['timezone'])}."
+                "not_yet_valid", f"Check-in opens at {show(opens, event_zone(row['timezone']))}."
             )
         if now > closes:
-            return answer("expired", f"Check-in closed at {local_text(closes, row['timezone'])}.")
+            return answer(
+                "expired", f"Check-in closed at {show(closes, event_zone(row['timezone']))}."
+            )
         due = max(row["price_cents"] - int(row["paid"] or 0), 0)
         flags: tuple[str, ...] = ()
         if due > 0:
@@ -626,7 +628,7 @@ class Checkin:
             return answer("revoked", "This ticket was cancelled.")
         return answer(
             "already_checked_in",
-            f"Already checked in at {_clock(first_at, row['timezone'])} "
+            f"Already checked in at {_clock(first_at, row)} "
             f"at {first_station or 'another station'}.",
             first_checked_in_at=first_at,
             first_station=first_station,
@@ -683,8 +685,7 @@ class Checkin:
         first_at, first_station = first
         return answer(
             "already_checked_in",
-            f"Already checked in to this session at {_clock(first_at, row['timezone'])} "
-            f"at {first_station}.",
+            f"Already checked in to this session at {_clock(first_at, row)} at {first_station}.",
             first_checked_in_at=first_at,
             first_station=first_station,
         )
@@ -771,11 +772,6 @@ def _welcome(row: Any) -> str:
     return f"Welcome, {row['attendee']} ({row['ticket_type']})."
 
 
-def _clock(moment: datetime | None, zone: str) -> str:
-    """A time as the door sees it: in the event's time zone."""
-    if moment is None:
-        return "?"
-    try:
-        return moment.astimezone(ZoneInfo(zone)).strftime("%H:%M")
-    except (ZoneInfoNotFoundError, ValueError):
-        return moment.strftime("%H:%M UTC")
+def _clock(moment: datetime | None, row: Any) -> str:
+    """A time as the door says it: today's clock in the event's zone ("?": not known)."""
+    return show(moment, event_zone(row["timezone"]), "clock", none="?")

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from eventdesk.db import Store
 from eventdesk.errors import InvalidInput
+from eventdesk.event_time import iso
 from eventdesk.models import (
     Attendee,
     Event,
@@ -28,7 +29,7 @@ from eventdesk.models import (
     TicketType,
 )
 from eventdesk.services.common import get_event
-from eventdesk.values import format_cents, local_iso
+from eventdesk.values import format_cents
 
 EXPORTS = ("attendees", "checkins", "scans", "payments")
 
@@ -44,7 +45,7 @@ def neutralize(value: Any) -> str:
 def _local(moment: datetime | None, event: Event) -> str:
     """ISO 8601 with the offset of the event's zone: the time as the event read it, and the
     instant, for any spreadsheet or script."""
-    return local_iso(moment, event.timezone)
+    return iso(moment, event.zone)
 
 
 Rows = tuple[list[str], Iterable[list[Any]]]

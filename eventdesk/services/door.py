@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, insert, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -30,6 +31,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from eventdesk.config import Config
 from eventdesk.db import Store, open_store
 from eventdesk.errors import DatabaseUnavailable, EventdeskError, NotAllowed, NotFound
+from eventdesk.event_time import event_zone, show
 from eventdesk.ids import new_nonce
 from eventdesk.outage import describe, is_outage
 from eventdesk.services.checkin import Checkin, scan_each
@@ -53,7 +55,7 @@ from eventdesk.services.scan_result import Direction, ScanResult, parse_nonce
 from eventdesk.services.sync import Uploaded, upload
 from eventdesk.services.undo import UndoResult, undo_checkin
 from eventdesk.tickets import InvalidPayload, parse_payload
-from eventdesk.values import local_text, utcnow
+from eventdesk.values import utcnow
 
 T = TypeVar("T")
 NO_COPY = (
@@ -430,8 +432,8 @@ class Station:
             clock=self.time.last,
         )
 
-    def zone_of(self, ticket_id: str) -> str:
-        """The time zone of a ticket's event, as the mirror knows it ("UTC" if it does not)."""
+    def zone_of(self, ticket_id: str) -> ZoneInfo:
+        """The time zone of a ticket's event, as the mirror knows it (UTC if it does not)."""
         try:
             with self.mirror.store.read() as session:
                 zone = session.execute(
@@ -441,7 +443,7 @@ class Station:
                 ).scalar()
         except (EventdeskError, SQLAlchemyError):
             zone = None
-        return str(zone or "UTC")
+        return event_zone(zone)
 
     def mirror_status(self) -> MirrorStatus:
         return self.mirror.status()
@@ -610,14 +612,14 @@ class Door:
 
     def _not_in_copy(self) -> str:
         updated = self.station_.mirror.status().updated_at
-        zone = "UTC"
+        zone = None
         if self._offline is not None and self._offline.event_id is not None:
             with self.station_.mirror.store.read() as session:
                 found = session.execute(
                     select(EVENT.c.timezone).where(EVENT.c.id == self._offline.event_id)
                 ).scalar()
-            zone = str(found or "UTC")
-        when = local_text(updated, zone) if updated else "never"
+            zone = found
+        when = show(updated, event_zone(zone), none="never")
         return f"This ticket is not in this station's copy (last refreshed {when})."
 
     def _remember(self, result: ScanResult) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from eventdesk.db import Store
 from eventdesk.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from eventdesk.event_time import event_zone, zone_of
 from eventdesk.ids import as_id
 from eventdesk.models import Category, Event, EventSession, Seat, TicketType, Venue
 from eventdesk.services import tallies
@@ -30,7 +32,6 @@ from eventdesk.values import (
     parse_count,
     parse_currency,
     parse_time,
-    parse_timezone,
     require_text,
     utcnow,
 )
@@ -78,6 +79,12 @@ class EventInfo:
     allow_reentry: bool
     checkin_opens_at: datetime | None
     checkin_closes_at: datetime | None
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The event's time zone: every time of it a person reads is in it."""
+        return event_zone(self.timezone)
+
     invite_code: str | None = None  # what an invite-only event's guests register with
 
 
@@ -296,7 +303,7 @@ def create_event(
     """Create an event. An invite-only event gets a random invite code unless one is given."""
     title = require_text(name, "name")
     policy = _unpaid_policy(unpaid_policy)
-    parse_timezone(timezone)
+    zone_of(timezone)
     starts_at = parse_time(starts, "starts", tz=timezone)
     ends_at = parse_time(ends, "ends", tz=timezone)
     check_window(starts_at, ends_at, "the event")

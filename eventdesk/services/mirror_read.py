@@ -11,10 +11,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, or_, select
 
 from eventdesk.errors import NotFound
+from eventdesk.event_time import event_zone
 from eventdesk.services.attendees import AttendeeInfo
 from eventdesk.services.events import EventInfo
 from eventdesk.services.mirror import (
@@ -52,6 +54,10 @@ class CopiedEvent:
     starts_at: datetime
     ends_at: datetime
     timezone: str
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return event_zone(self.timezone)
 
 
 def event_in_copy(mirror: Mirror, ref: str) -> EventInfo | None:

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -32,6 +33,7 @@ from eventdesk.errors import (
     SalesClosed,
     SoldOut,
 )
+from eventdesk.event_time import show
 from eventdesk.ids import as_id
 from eventdesk.models import (
     Attendee,
@@ -57,7 +59,7 @@ from eventdesk.services.common import (
 from eventdesk.services.events import sessions_by_id
 from eventdesk.services.payments import paid_cents
 from eventdesk.text import new_id
-from eventdesk.values import local_text, optional_text, utcnow
+from eventdesk.values import optional_text, utcnow
 
 ACTIVE = ("registered", "waitlisted")
 
@@ -293,16 +295,15 @@ def _ticket_sessions(session: Session, ticket_id: str) -> list[EventSession]:
     )
 
 
-def _check_sales_window(ticket_type: TicketType, now: datetime, zone: str) -> None:
+def _check_sales_window(ticket_type: TicketType, now: datetime, zone: ZoneInfo) -> None:
     """Sales are open at ``now``; the refusal names the window in the event's zone."""
     if ticket_type.sales_start is not None and now < ticket_type.sales_start:
         raise SalesClosed(
-            f"{ticket_type.name} tickets go on sale at {local_text(ticket_type.sales_start, zone)}"
+            f"{ticket_type.name} tickets go on sale at {show(ticket_type.sales_start, zone)}"
         )
     if ticket_type.sales_end is not None and now > ticket_type.sales_end:
         raise SalesClosed(
-            f"{ticket_type.name} tickets were on sale until "
-            f"{local_text(ticket_type.sales_end, zone)}"
+            f"{ticket_type.name} tickets were on sale until {show(ticket_type.sales_end, zone)}"
         )
 
 
@@ -395,7 +396,7 @@ def register(
             check_invite(event, invite_code)
         attendee = get_attendee(session, attendee_ref)
         ticket_type = get_ticket_type(session, event, ticket_type_ref)
-        _check_sales_window(ticket_type, moment, event.timezone)
+        _check_sales_window(ticket_type, moment, event.zone)
         chosen_sessions = sessions_by_id(session, event, sessions)
         full = [
             s

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from eventdesk.db import Store
 from eventdesk.errors import InvalidInput
+from eventdesk.event_time import UTC_ZONE, Style, iso, show
 from eventdesk.models import (
     Attendee,
     Event,
@@ -33,7 +34,7 @@ from eventdesk.models import (
 )
 from eventdesk.services import tallies
 from eventdesk.services.common import get_event
-from eventdesk.values import event_zone, format_cents, local_iso, local_text, utcnow
+from eventdesk.values import format_cents, utcnow
 
 REPORTS = ("attendance", "revenue", "sales", "sessions", "waitlists", "scans", "conflicts")
 PROBLEMS = (
@@ -55,7 +56,7 @@ PROBLEMS = (
 
 @dataclass(frozen=True)
 class Report:
-    """Rows of plain values; a time is an aware datetime, shown in the event's ``timezone``.
+    """Rows of plain values; a time is an aware datetime, shown in the event's ``zone``.
     A value may be a list (the two stations of a conflict, their two times): one cell of a
     table or a CSV file, its parts joined with " / "; a list in ``as_dicts``."""
 
@@ -63,7 +64,7 @@ class Report:
     title: str
     columns: tuple[str, ...]
     rows: list[tuple[Any, ...]]
-    timezone: str = "UTC"
+    zone: ZoneInfo = UTC_ZONE
     seconds: bool = False  # times to the second for people (which of two scans came first)
 
     def as_dicts(self) -> list[dict[str, Any]]:
@@ -75,22 +76,17 @@ class Report:
 
     def for_people(self) -> list[tuple[Any, ...]]:
         """The rows with each time as wall-clock time in the event's zone, labelled."""
-        if self.seconds:
-            zone = event_zone(self.timezone)
-            return [
-                _times(row, lambda t: t.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S %Z"))
-                for row in self.rows
-            ]
-        return [_times(row, lambda t: local_text(t, self.timezone)) for row in self.rows]
+        style: Style = "stamp_seconds" if self.seconds else "stamp"
+        return [_times(row, lambda t: show(t, self.zone, style)) for row in self.rows]
 
     def for_files(self) -> list[tuple[Any, ...]]:
         """The rows with each time in ISO 8601 with the event zone's offset (CSV files)."""
-        return [_times(row, lambda t: local_iso(t, self.timezone)) for row in self.rows]
+        return [_times(row, lambda t: iso(t, self.zone)) for row in self.rows]
 
     def _listed(self, value: Any) -> Any:
         if not isinstance(value, list | tuple):
             return value
-        return [local_iso(v, self.timezone) if isinstance(v, datetime) else v for v in value]
+        return [iso(v, self.zone) if isinstance(v, datetime) else v for v in value]
 
 
 def _times(row: tuple[Any, ...], show: Callable[[datetime], str]) -> tuple[Any, ...]:
@@ -119,13 +115,6 @@ def _bucket(session: Session, column: Any, seconds: int) -> ColumnElement[Any]:
     return cast(func.floor(extract("epoch", column) / seconds), Integer)
 
 
-def _zone(event: Event) -> ZoneInfo:
-    try:
-        return ZoneInfo(event.timezone)
-    except (KeyError, ValueError):
-        return ZoneInfo("UTC")
-
-
 def _clock(bucket: int, seconds: int, zone: ZoneInfo) -> datetime:
     """The start of a bucket, as an aware time in the event's zone."""
     return datetime.fromtimestamp(bucket * seconds, zone)
@@ -147,7 +136,7 @@ def attendance(session: Session, event: Event) -> Report:
         rows.append(
             ("ticket type", tt.name, tt.registered_count, inside, tt.registered_count - inside)
         )
-    zone = _zone(event)
+    zone = event.zone
     hour = _bucket(session, Ticket.checked_in_at, 3600)
     for bucket, count in session.execute(
         select(hour, func.count())
@@ -330,7 +319,7 @@ def scans(session: Session, event: Event) -> Report:
         .order_by(ScanLog.station)
     ):
         rows.append(("by station", station or "?", int(problems or 0), total))
-    zone = _zone(event)
+    zone = event.zone
     minute = _bucket(session, ScanLog.at, 60)
     for bucket, total, problems in session.execute(
         select(minute, func.count(), func.sum(problem))
@@ -398,7 +387,7 @@ def report(store: Store, name: str, event_ref: str | int) -> Report:
         made = BUILDERS[name](session, event)
         timed = any(_has_time(v) for row in made.rows for v in row)
         title = f"{made.title} (times in {event.timezone})" if timed else made.title
-        return replace(made, title=title, timezone=event.timezone)
+        return replace(made, title=title, zone=event.zone)
 
 
 # --- the live snapshot ----------------------------------------------------------------------
@@ -443,7 +432,7 @@ def stats(store: Store, event_ref: str | int, *, now: datetime | None = None) ->
             .where(TicketType.event_id == event.id)
             .order_by(TicketType.priority_tier, TicketType.id)
         ).all()
-        zone = _zone(event)
+        zone = event.zone
         since = moment - timedelta(hours=3)
         window = moment - timedelta(minutes=15)  # "in the last 15 minutes"
         first_minute = window.replace(second=0, microsecond=0)
@@ -455,7 +444,7 @@ def stats(store: Store, event_ref: str | int, *, now: datetime | None = None) ->
         )
         checked, waiting_by_type = counted.checked_in, counted.waiting
         arrivals = [
-            {"from": start.astimezone(zone).strftime("%H:%M"), "count": counted.arrivals[start]}
+            {"from": show(start, zone, "clock"), "count": counted.arrivals[start]}
             for start in sorted(counted.arrivals)
             if start >= since - timedelta(minutes=10)
         ]

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from eventdesk.db import Store
+from eventdesk.event_time import UTC_ZONE, event_zone
 from eventdesk.ids import as_id
 from eventdesk.models import Event, ScanConflict, ScanLog, Ticket
 from eventdesk.services.common import get_event
@@ -67,12 +69,12 @@ def recent_scans(
 class Zones:
     """Each event's time zone, so a time is shown as the event's people read it."""
 
-    by_id: dict[int, str] = field(default_factory=dict)
-    by_slug: dict[str, str] = field(default_factory=dict)
-    by_ticket: dict[str, str] = field(default_factory=dict)
-    fallback: str = "UTC"  # for a row that belongs to no event
+    by_id: dict[int, ZoneInfo] = field(default_factory=dict)
+    by_slug: dict[str, ZoneInfo] = field(default_factory=dict)
+    by_ticket: dict[str, ZoneInfo] = field(default_factory=dict)
+    fallback: ZoneInfo = UTC_ZONE  # for a row that belongs to no event
 
-    def of(self, event: str | int | None) -> str:
+    def of(self, event: str | int | None) -> ZoneInfo:
         """The zone of an event given by id or slug (the fallback when it is unknown)."""
         if event is None:
             return self.fallback
@@ -81,7 +83,7 @@ class Zones:
             return self.by_id[number]
         return self.by_slug.get(str(event).strip(), self.fallback)
 
-    def of_ticket(self, ticket_id: str | None) -> str:
+    def of_ticket(self, ticket_id: str | None) -> ZoneInfo:
         return self.by_ticket.get((ticket_id or "").strip().upper(), self.fallback)
 
 
@@ -102,11 +104,12 @@ def event_zones(
                     )
                 ).all()
             )
-    by_id = {e.id: e.timezone for e in events}
-    by_slug = {e.slug: e.timezone for e in events}
+    by_id = {e.id: event_zone(e.timezone) for e in events}
+    by_slug = {e.slug: by_id[e.id] for e in events}
     shared = set(by_id.values())
-    fallback = shared.pop() if len(shared) == 1 else "UTC"
+    fallback = shared.pop() if len(shared) == 1 else UTC_ZONE
     if station_event is not None:
-        fallback = Zones(by_id, by_slug, fallback="").of(station_event) or fallback
+        number = as_id(str(station_event).strip())
+        fallback = by_id.get(number, by_slug.get(str(station_event).strip(), fallback))
     by_ticket = {t: by_id[e] for t, e in by_ticket_event.items() if e in by_id}
     return Zones(by_id, by_slug, by_ticket, fallback)

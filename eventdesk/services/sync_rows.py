@@ -10,9 +10,8 @@ from typing import Any, cast
 
 from sqlalchemy import Connection, Table, select
 
+from eventdesk.event_time import event_zone, show
 from eventdesk.models import Event, ScanConflict, ScanLog, SyncReceipt, Ticket, TransactionLog
-from eventdesk.services.checkin import _clock as clock_of
-from eventdesk.values import local_text
 
 _t = cast(Table, Ticket.__table__)
 _e = cast(Table, Event.__table__)
@@ -49,7 +48,7 @@ def conflict_of(row: dict[str, Any], event_id: int, **other: Any) -> dict[str, A
 
 
 def conflict_row(conn: Connection, row: dict[str, Any], held: Any) -> dict[str, Any]:
-    decided = local_text(row["at"], held.timezone)
+    decided = show(row["at"], event_zone(held.timezone))
     if held.event_status == "cancelled" or held.status != "registered":
         # Who cancelled it (or the event), and when: the transaction log's station and time
         # (a door's role reads those columns of it, nothing else).
@@ -89,7 +88,7 @@ def conflict_row(conn: Connection, row: dict[str, Any], held: Any) -> dict[str, 
         other_at=held.checked_in_at,
         detail=f"admitted offline at {row['station']} ({decided}) and at "
         f"{held.checked_in_station or 'another station'} "
-        f"({local_text(held.checked_in_at, held.timezone) if held.checked_in_at else '?'})",
+        f"({show(held.checked_in_at, event_zone(held.timezone), none='?')})",
     )
 
 
@@ -105,8 +104,9 @@ def session_conflict(row: dict[str, Any], held: Any, first: Any | None) -> dict[
         other_station=first.station,
         other_at=first.checked_in_at,
         detail=f"admitted offline to session {row['session_id']} at "
-        f"{row['station']} ({clock_of(row['at'], held.timezone)}) and at "
-        f"{first.station} ({clock_of(first.checked_in_at, held.timezone)})",
+        f"{row['station']} ({show(row['at'], event_zone(held.timezone), 'clock', none='?')}) "
+        f"and at {first.station} "
+        f"({show(first.checked_in_at, event_zone(held.timezone), 'clock', none='?')})",
     )
 
 
@@ -122,7 +122,7 @@ def late_conflict(
         found = conflict_row(conn, row, held)
         found["detail"] += f" (the server's late answer to the same scan: {server_result})"
         return found
-    decided = local_text(row["at"], held.timezone)
+    decided = show(row["at"], event_zone(held.timezone))
     return conflict_of(
         row,
         held.event_id,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -17,13 +18,14 @@ from textual.content import Content
 from textual.widgets import Static
 
 from eventdesk.db import Store
+from eventdesk.event_time import in_zone, show
 from eventdesk.services.attendees import AttendeeInfo, show_attendee
 from eventdesk.services.door import Station
 from eventdesk.services.mirror import Mirror
 from eventdesk.services.mirror_read import attendee_of_ticket, person_in_copy
 from eventdesk.services.payments import PaymentSummary, payment_summary
 from eventdesk.services.registration import TicketInfo, show_ticket, tickets_of_attendee
-from eventdesk.values import event_zone, format_cents
+from eventdesk.values import format_cents
 
 ACTIVE = ("registered", "waitlisted")
 ACTIONS = ("check_in", "undo", "reprint", "pay", "cancel", "promote")
@@ -133,22 +135,20 @@ def load_copy_card(
     return CardData(attendee, lines, event, now, copied_at=refreshed or now)
 
 
-def clock(moment: datetime | None, timezone: str, *, today: datetime | None = None) -> str:
+def clock(moment: datetime | None, zone: ZoneInfo, *, today: datetime | None = None) -> str:
     """A time as the door sees it, in the event's zone; with the date when it is not today."""
     if moment is None:
         return "?"
-    zone = event_zone(timezone)
-    local = moment.astimezone(zone)
-    now = (today or datetime.now(zone)).astimezone(zone)
-    return local.strftime("%H:%M" if local.date() == now.date() else "%Y-%m-%d %H:%M")
+    now = in_zone(today or datetime.now(zone), zone)
+    return show(moment, zone, "clock" if in_zone(moment, zone).date() == now.date() else "minute")
 
 
-def render_card(data: CardData, timezone: str) -> Content:
+def render_card(data: CardData, zone: ZoneInfo) -> Content:
     """The card as styled text. Attendee-typed text is never read as markup."""
     person = data.attendee
     parts: list[Content] = []
     if data.copied_at is not None:
-        when = clock(data.copied_at, timezone, today=data.read_at)
+        when = clock(data.copied_at, zone, today=data.read_at)
         parts.append(
             Content.styled(
                 f"STATION'S COPY (refreshed {when}): the server does not answer", "bold $warning"
@@ -161,11 +161,11 @@ def render_card(data: CardData, timezone: str) -> Content:
         parts.append(Content.styled("No tickets yet: register them with ^N (walk-in).", "italic"))
     for line in data.tickets:
         parts.append(Content(""))
-        parts.extend(_ticket_lines(line, data, timezone))
+        parts.extend(_ticket_lines(line, data, zone))
     return Content("\n").join(parts)
 
 
-def _ticket_lines(line: TicketLine, data: CardData, timezone: str) -> list[Content]:
+def _ticket_lines(line: TicketLine, data: CardData, zone: ZoneInfo) -> list[Content]:
     ticket, money = line.ticket, line.payment
     elsewhere = ticket.event != data.event
     title = Content.assemble(
@@ -185,7 +185,7 @@ def _ticket_lines(line: TicketLine, data: CardData, timezone: str) -> list[Conte
     elif status == "cancelled":
         rows.append(Content.styled("  cancelled", "$error"))
     elif ticket.checked_in_at is not None:
-        when = clock(ticket.checked_in_at, timezone, today=data.read_at)
+        when = clock(ticket.checked_in_at, zone, today=data.read_at)
         where = ticket.checked_in_station or "another station"
         rows.append(Content.styled(f"  ✔ checked in {when} at {where}", "$success"))
     else:
@@ -227,13 +227,13 @@ class AttendeeCard(VerticalScroll):
     def compose(self) -> ComposeResult:
         yield Static("Type a name, an email, a company or a ticket id.", id="card-text")
 
-    def show(self, data: CardData | None, timezone: str, *, hint: str = "") -> None:
+    def show(self, data: CardData | None, zone: ZoneInfo, *, hint: str = "") -> None:
         self.data = data
         text = self.query_one("#card-text", Static)
         if data is None:
             text.update(Content.styled(hint or "Nobody selected.", "italic dim"))
         else:
-            text.update(render_card(data, timezone))
+            text.update(render_card(data, zone))
         self.scroll_home(animate=False)
 
     @property

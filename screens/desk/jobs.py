@@ -7,6 +7,7 @@ is said to the operator.
 from __future__ import annotations
 
 from collections.abc import Callable
+from zoneinfo import ZoneInfo
 
 from eventdesk.db import Store
 from eventdesk.services import payments
@@ -30,11 +31,11 @@ TICKET_ACTIONS = {
 
 
 def undo(
-    undo_at_door: Callable[[str], UndoResult], ticket_id: str, name: str, timezone: str
+    undo_at_door: Callable[[str], UndoResult], ticket_id: str, name: str, zone: ZoneInfo
 ) -> str:
     """``undo_at_door``: the backend's undo (on a server, offline too)."""
     undone = undo_at_door(ticket_id)
-    was = clock(undone.was_checked_in_at, timezone)
+    was = clock(undone.was_checked_in_at, zone)
     where = undone.was_station or "another station"
     return f"Check-in of {name} ({ticket_id}) undone: it was at {was} at {where}."
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -14,6 +15,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from eventdesk.db import Store
+from eventdesk.event_time import UTC_ZONE, show
 from eventdesk.services.attendees import (
     AttendeeInfo,
     DoorState,
@@ -23,7 +25,6 @@ from eventdesk.services.attendees import (
 from eventdesk.services.door import Station
 from eventdesk.services.mirror_read import find_in_copy
 from eventdesk.text import fold
-from eventdesk.values import event_zone
 from screens.desk.card import clock
 
 # (label, key, widest, widest when the table is narrow): a longer value is cut; the table
@@ -38,12 +39,12 @@ NARROW = 60
 NONE = DoorState("none")
 
 
-def status_text(state: DoorState, timezone: str, today: datetime | None) -> str:
+def status_text(state: DoorState, zone: ZoneInfo, today: datetime | None) -> str:
     """What the status column says for ``state``; a check-in time in the event's zone."""
     if state.state == "in":
-        when = clock(state.at, timezone, today=today)
+        when = clock(state.at, zone, today=today)
         if state.at is not None and len(when) > 5:  # another day: the day, short
-            when = state.at.astimezone(event_zone(timezone)).strftime("%d %b")
+            when = show(state.at, zone, "day")
         return f"✔ in {when}"
     return {
         "due": "not yet",
@@ -94,7 +95,7 @@ class ResultsTable(DataTable[Text]):
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self.names: dict[int, str] = {}  # attendee id -> name, for the rows shown
         self.states: dict[int, DoorState] = {}  # attendee id -> where they stand at the door
-        self.timezone = "UTC"
+        self.zone = UTC_ZONE
         self.today: datetime | None = None
 
     @property
@@ -111,14 +112,14 @@ class ResultsTable(DataTable[Text]):
         keep: int | None,
         states: Mapping[int, DoorState] | None = None,
         *,
-        timezone: str = "UTC",
+        zone: ZoneInfo = UTC_ZONE,
         today: datetime | None = None,
     ) -> int | None:
         """Show ``people``; the cursor stays on ``keep`` when it is among them. Returns the
         attendee id under the cursor, or None when the table is empty."""
         people = sorted(people, key=lambda p: (fold(p.name), p.email))
         known = states or {}
-        self.timezone, self.today = timezone, today
+        self.zone, self.today = zone, today
         self.names = {p.id: p.name for p in people}
         self.states = {p.id: known.get(p.id, NONE) for p in people}
         rows = [(p.name, self._status(p.id), p.company or "", p.email) for p in people]
@@ -149,4 +150,4 @@ class ResultsTable(DataTable[Text]):
                 self.update_cell(str(attendee), "status", Text(self._status(attendee)))
 
     def _status(self, attendee: int) -> str:
-        return status_text(self.states.get(attendee, NONE), self.timezone, self.today)
+        return status_text(self.states.get(attendee, NONE), self.zone, self.today)

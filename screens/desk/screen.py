@@ -16,6 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from typing import ClassVar
+from zoneinfo import ZoneInfo
 
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -26,6 +27,7 @@ from textual.widgets import DataTable, Header, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from eventdesk.errors import EventdeskError, NotFound
+from eventdesk.event_time import UTC_ZONE
 from eventdesk.services.attendees import AttendeeInfo
 from eventdesk.services.payments import PaymentSummary
 from eventdesk.values import format_cents
@@ -114,7 +116,7 @@ class DeskScreen(DeskParts):
         self.offline_admitted: tuple[str, str] | None = None
         self.offline_shown = False  # the offline view is up (search and card need the server)
         self.door_event: str | None = None  # the door's event whose title and zone are loaded
-        self.timezone = "UTC"
+        self.zone = UTC_ZONE
         self.event_title = ""
         # The scanner's lines: decided in order off the UI thread, kept while the database is away.
         self.scans = WedgeScans(self, lambda: self.backend.checkin(), failed=self._scan_failed)
@@ -172,7 +174,7 @@ class DeskScreen(DeskParts):
         """The door's event on the top line (as chosen), then read afresh."""
         self.door_event, door = self.backend.event, self.backend.door
         if door is not None:
-            self.timezone, self.event_title = door.timezone, door.title
+            self.zone, self.event_title = door.zone, door.title
         self._door_line()
         self._hint()
         self.load_event(self.backend.event)
@@ -182,7 +184,7 @@ class DeskScreen(DeskParts):
             text = f"{self.backend.station} admits no event yet"
         else:
             title = self.event_title or self.backend.event
-            text = f"{self.backend.station} admits: {title}  ·  times in {self.timezone}"
+            text = f"{self.backend.station} admits: {title}  ·  times in {self.zone.key}"
         if self.backend.door_says:  # it ended, or none was chosen among several
             text += f"  ·  {self.backend.door_says}"
         self.query_one("#door", Static).update(text)
@@ -201,7 +203,7 @@ class DeskScreen(DeskParts):
     def event_loaded(self, message: EventLoaded) -> None:
         if message.info.slug != self.backend.event:
             return  # the door's event was changed meanwhile
-        self.timezone, self.event_title = message.info.timezone, message.info.title
+        self.zone, self.event_title = message.info.zone, message.info.title
         self.query_one("#card", AttendeeCard).border_subtitle = message.info.title
         self._door_line()
         if self.card is not None:
@@ -278,7 +280,7 @@ class DeskScreen(DeskParts):
             message.people,
             self.attendee_id,
             message.states,
-            timezone=self.timezone,
+            zone=self.zone,
             today=self.backend.now(),
         )
         if self.scanning or (
@@ -417,7 +419,7 @@ class DeskScreen(DeskParts):
             self.scanning = True
             self._sync_actions()
             who = result.attendee or result.ticket_id
-            self.query_one("#card", AttendeeCard).show(None, self.timezone, hint=f"{who}…")
+            self.query_one("#card", AttendeeCard).show(None, self.zone, hint=f"{who}…")
             self._request_card(ticket_id=result.ticket_id, scan=message)
         else:
             self.scan_order.skip(message)
@@ -538,13 +540,13 @@ class DeskScreen(DeskParts):
 
     def _show_card(self, card: CardData) -> None:
         self.card = card
-        self.query_one("#card", AttendeeCard).show(card, self.timezone)
+        self.query_one("#card", AttendeeCard).show(card, self.zone)
         self._sync_actions()
 
     def _clear_card(self, hint: str) -> None:
         self.card, self.attendee_id = None, None
         self.card_seq += 1  # a card still being read is not wanted any more
-        self.query_one("#card", AttendeeCard).show(None, self.timezone, hint=hint)
+        self.query_one("#card", AttendeeCard).show(None, self.zone, hint=hint)
         self._sync_actions()
 
     def _catching_up(self) -> bool:
@@ -663,18 +665,18 @@ class DeskScreen(DeskParts):
         if self.offline_admitted is not None and self.backend.offline:  # no card offline
             ticket_id, name = self.offline_admitted
             self.offline_admitted = None
-            self.undo_ticket(ticket_id, None, name, self.timezone)
+            self.undo_ticket(ticket_id, None, name, self.zone)
             return
         line = self._target("undo")
         if line is not None:
             ticket = line.ticket
-            self.undo_ticket(ticket.id, ticket.attendee_id, ticket.attendee, self.timezone)
+            self.undo_ticket(ticket.id, ticket.attendee_id, ticket.attendee, self.zone)
 
     @work(thread=True, group="action", exit_on_error=False)
     def undo_ticket(
-        self, ticket_id: str, attendee_id: int | None, name: str, timezone: str
+        self, ticket_id: str, attendee_id: int | None, name: str, zone: ZoneInfo
     ) -> None:
-        self._job(lambda: jobs.undo(self.backend.undo, ticket_id, name, timezone), attendee_id)
+        self._job(lambda: jobs.undo(self.backend.undo, ticket_id, name, zone), attendee_id)
 
     def _job(self, job: Callable[[], str], attendee_id: int | None, *, wake: bool = False) -> None:
         """In a thread worker: run an action; Done or Failed comes back."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from textual.app import ComposeResult
 from textual.color import Color
@@ -15,8 +16,8 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Static
 
+from eventdesk.event_time import UTC_ZONE, show
 from eventdesk.services.scan_result import ScanOutcome, ScanResult
-from eventdesk.values import event_zone
 from screens.kiosk.sign import RGB, Sign, SignText
 
 VERDICTS = ("ok", "warn", "bad")
@@ -52,11 +53,9 @@ HIGH_CONTRAST: dict[str, tuple[RGB, RGB]] = {
 }
 
 
-def door_clock(moment: datetime | None, timezone: str) -> str:
+def door_clock(moment: datetime | None, zone: ZoneInfo) -> str:
     """A UTC time as HH:MM in the event's time zone (never the machine's)."""
-    if moment is None:
-        return "an earlier time"
-    return moment.astimezone(event_zone(timezone)).strftime("%H:%M")
+    return show(moment, zone, "clock", none="an earlier time")
 
 
 def _without_desk(message: str) -> str:
@@ -91,7 +90,7 @@ class AnswerText:
         return f"{ICON_TEXT[self.verdict]} {self.headline}{name}  ·  {self.instruction}"
 
 
-def describe(result: ScanResult, timezone: str = "UTC") -> AnswerText:
+def describe(result: ScanResult, zone: ZoneInfo = UTC_ZONE) -> AnswerText:
     """The words for a decision, as an attendee at the door should read them."""
     name = result.attendee or ""
     if result.result == "needs_staff":
@@ -110,7 +109,7 @@ def describe(result: ScanResult, timezone: str = "UTC") -> AnswerText:
         return AnswerText("ok", word, name, instruction, tuple(details))
     if result.result == "already_checked_in":
         where = result.first_station or "another door"
-        when = door_clock(result.first_checked_in_at, timezone)
+        when = door_clock(result.first_checked_in_at, zone)
         return AnswerText(
             "warn",
             "Already checked in",
@@ -180,10 +179,10 @@ class KioskAnswer(Vertical):
     def verdict(self) -> str | None:
         return self.text.verdict if self.text is not None else None
 
-    def show(self, result: ScanResult, timezone: str = "UTC") -> AnswerText:
-        """Say what ``result`` means (times in ``timezone``); replaces the answer shown before."""
+    def show(self, result: ScanResult, zone: ZoneInfo = UTC_ZONE) -> AnswerText:
+        """Say what ``result`` means (times in ``zone``); replaces the answer shown before."""
         self.result = result
-        self.text = describe(result, timezone)
+        self.text = describe(result, zone)
         for verdict in VERDICTS:
             self.set_class(verdict == self.text.verdict, f"-{verdict}")
         background, ink = self.colours(self.text.verdict)

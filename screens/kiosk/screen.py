@@ -342,7 +342,7 @@ class KioskScreen(StationScreen, inherit_bindings=False):
         """The full-screen answer; it goes back to the attract screen by itself."""
         answer = self.query_one("#answer", KioskAnswer)
         answer.set_class(self.backend.config.kiosk_theme == "high-contrast", "-high-contrast")
-        answer.show(result, self.backend.timezone)
+        answer.show(result, self.backend.zone)
         self.devices.sound_answer("kiosk", result)
         self._badge_ticket = None
         if self.backend.print_to is not None and "badge queued" in result.flags:

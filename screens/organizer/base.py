@@ -26,6 +26,7 @@ from textual.widgets import Button, DataTable, Static, TabPane
 from textual.widgets.data_table import CellDoesNotExist
 
 from eventdesk.errors import EventdeskError, InvalidInput
+from eventdesk.event_time import UTC_ZONE, show
 from eventdesk.services import registration
 from eventdesk.services.events import EventInfo
 from eventdesk.values import MAX_COUNT
@@ -78,15 +79,9 @@ def number_text(value: int | None) -> str:
     return "" if value is None else str(value)
 
 
-def local_time(moment: datetime | None, timezone: str, *, iso: bool = False) -> str:
+def local_time(moment: datetime | None, zone: ZoneInfo, *, iso: bool = False) -> str:
     """A stored UTC time in the event's time zone: '2026-05-14 09:00' (or ISO for a form)."""
-    if moment is None:
-        return ""
-    try:
-        zone = ZoneInfo(timezone)
-    except (KeyError, ValueError):
-        zone = ZoneInfo("UTC")
-    return moment.astimezone(zone).strftime("%Y-%m-%dT%H:%M" if iso else "%Y-%m-%d %H:%M")
+    return show(moment, zone, "form" if iso else "minute")
 
 
 def whole(text: str, field: str, *, low: int = 0, high: int = MAX_COUNT) -> int | None:
@@ -121,10 +116,13 @@ class Workspace:
         info = self.items.get("events-table", {}).get(self.event or "")
         return info if isinstance(info, EventInfo) else None
 
-    def zone_of(self, slug: str) -> str:
+    def zone_of(self, slug: str) -> ZoneInfo:
         """The time zone of the event ``slug``: its times are shown in it."""
         info = self.items.get("events-table", {}).get(slug)
-        return info.timezone if isinstance(info, EventInfo) else self.timezone()
+        if isinstance(info, EventInfo):
+            return info.zone
+        chosen = self.event_info()
+        return chosen.zone if chosen else UTC_ZONE
 
     def timezone(self) -> str:
         """The time zone form times of the event worked on are typed in."""

@@ -71,12 +71,12 @@ class EventsTab(OrganizerTab):
     def _row(e: EventInfo) -> tuple[str, ...]:
         return (
             e.title,
-            local_time(e.starts_at, e.timezone),
+            local_time(e.starts_at, e.zone),
             count_text(e.capacity),
             str(e.registered),
             str(e.waitlisted),
             e.status,
-            local_time(e.ends_at, e.timezone),
+            local_time(e.ends_at, e.zone),
             e.visibility,
             e.slug,
         )
@@ -175,12 +175,12 @@ class EventsTab(OrganizerTab):
         info = self.chosen("events-table", EventInfo, "an event")
         if info is None:
             return
-        store, station, tz = self.backend.store, self.backend.station, info.timezone
+        store, station, tz = self.backend.store, self.backend.station, info.zone
         fields = [
             Field("name", "Title", info.title, required=True),
             Field("starts", "Starts", local_time(info.starts_at, tz, iso=True), required=True),
             Field("ends", "Ends", local_time(info.ends_at, tz, iso=True), required=True),
-            Field("timezone", "Time zone", tz, disabled=True),
+            Field("timezone", "Time zone", info.timezone, disabled=True),
             Field(
                 "capacity", "Capacity", number_text(info.capacity), placeholder="empty: no limit"
             ),

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Button, DataTable
 
+from eventdesk.event_time import event_zone
 from eventdesk.services import events
 from eventdesk.services.events import SessionInfo, TicketTypeInfo
 from eventdesk.values import format_cents, parse_amount
@@ -62,12 +65,12 @@ class ProgramTab(OrganizerTab):
     def read(self, target: str, params: ListParams) -> Fetched:
         if params.event is None:
             return [], {}, ""
-        tz = events.show_event(self.backend.store, params.event).timezone
+        tz = events.show_event(self.backend.store, params.event).zone
         if target == "sessions-table":
             return self._read_sessions(params.event, tz)
         return self._read_types(params.event, tz)
 
-    def _read_sessions(self, event: str, tz: str) -> Fetched:
+    def _read_sessions(self, event: str, tz: ZoneInfo) -> Fetched:
         found = events.list_sessions(self.backend.store, event)
         rows: RowList = [
             (
@@ -86,7 +89,7 @@ class ProgramTab(OrganizerTab):
         ]
         return rows, {str(s.id): s for s in found}, ""
 
-    def _read_types(self, event: str, tz: str) -> Fetched:
+    def _read_types(self, event: str, tz: ZoneInfo) -> Fetched:
         found = events.list_ticket_types(self.backend.store, event)
         rows: RowList = []
         for t in found:
@@ -114,8 +117,8 @@ class ProgramTab(OrganizerTab):
         return [
             Field("name", "Name", info.name if info else "", required=True),
             Field("room", "Room", (info.room or "") if info else ""),
-            Field("starts", "Starts", local_time(starts, tz, iso=True), required=True),
-            Field("ends", "Ends", local_time(ends, tz, iso=True), required=True),
+            Field("starts", "Starts", local_time(starts, event_zone(tz), iso=True), required=True),
+            Field("ends", "Ends", local_time(ends, event_zone(tz), iso=True), required=True),
             Field(
                 "capacity",
                 "Capacity",
@@ -216,13 +219,13 @@ class ProgramTab(OrganizerTab):
             Field(
                 "sales-start",
                 "Sales start",
-                local_time(info.sales_start, tz, iso=True) if info else "",
+                local_time(info.sales_start, event_zone(tz), iso=True) if info else "",
                 placeholder="empty: now",
             ),
             Field(
                 "sales-end",
                 "Sales end",
-                local_time(info.sales_end, tz, iso=True) if info else "",
+                local_time(info.sales_end, event_zone(tz), iso=True) if info else "",
                 placeholder="empty: until the event",
             ),
         ]

@@ -28,7 +28,7 @@ class WaitlistTab(OrganizerTab):
     def read(self, target: str, params: ListParams) -> Fetched:
         if params.event is None:
             return [], {}, ""
-        tz = events.show_event(self.backend.store, params.event).timezone
+        tz = events.show_event(self.backend.store, params.event).zone
         found = registration.list_waitlist(self.backend.store, params.event)
         rows: RowList = [
             (

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
@@ -29,6 +29,7 @@ from textual.widgets import Header, Static
 from textual.worker import Worker, get_current_worker
 
 from eventdesk.errors import DatabaseUnavailable, EventdeskError
+from eventdesk.event_time import UTC_ZONE, event_zone, show
 from eventdesk.services.clock import OFF_AFTER, clock_words
 from eventdesk.services.events import current_event, show_event
 from eventdesk.services.reports import Stats, stats
@@ -45,16 +46,10 @@ SLOW_READS = 2  # a read taking longer than this many intervals: "not answering"
 QUIET_SECONDS = 300  # a station with no scan for this long is shown dimmed
 
 
-def clock(moment: datetime, zone: tzinfo | None) -> str:
-    """A moment as a wall clock in ``zone`` (the event's; None: this computer's)."""
-    return moment.astimezone(zone).strftime("%H:%M:%S")
-
-
-def zone_named(name: str | None) -> tzinfo | None:
-    try:
-        return ZoneInfo(name) if name else None
-    except (KeyError, ValueError):
-        return None
+def clock(moment: datetime, zone: ZoneInfo) -> str:
+    """A moment as a wall clock in ``zone``: the event's, or UTC before an event is shown
+    (never this computer's: a wall screen's machine may be set to any zone)."""
+    return show(moment, zone, "seconds")
 
 
 def percent(part: int, whole: int | None) -> str:
@@ -99,7 +94,7 @@ class StatsScreen(StationScreen):
         self._timer: Timer | None = None
         self._poller: Worker[None] | None = None
         self._poll_started = 0.0  # time.monotonic() when the last read began
-        self.zone: tzinfo | None = None  # the event's time zone, once known
+        self.zone: ZoneInfo = UTC_ZONE  # the event's time zone, once known
         self._zones: dict[str, str] = {}  # event -> time zone; only the stats worker uses it
 
     # --- layout ---------------------------------------------------------------------------
@@ -234,7 +229,7 @@ class StatsScreen(StationScreen):
         self.set_class(figures is None, "-no-event")
         if figures is not None:
             self.figures = figures
-            self.zone = zone_named(message.timezone)
+            self.zone = event_zone(message.timezone)
             self._show(figures)
         self._show_status()
 

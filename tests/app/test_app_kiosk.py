@@ -183,7 +183,7 @@ async def test_camera_scans_give_green_yellow_red_and_a_live_preview(
         assert fresh.attendee in green and fresh.ticket_type in green
         assert "badge" not in green.casefold()  # no badge printing at this station
         assert used.checked_in_at is not None
-        when = door_clock(used.checked_in_at, app.backend.timezone)
+        when = door_clock(used.checked_in_at, app.backend.zone)
         assert f"at {when} at {used.checked_in_station}" in yellow
         assert "please see the desk" in yellow.casefold()
         assert "not a valid ticket" in red.casefold() and "please see the desk" in red.casefold()

@@ -15,6 +15,7 @@ import pytest
 from eventdesk.cli import main
 from eventdesk.config import load_config
 from eventdesk.db import Store
+from eventdesk.event_time import event_zone, show
 from eventdesk.models import ScanConflict, ScanLog
 from eventdesk.services.checkin import Checkin
 from eventdesk.services.common import get_event
@@ -24,7 +25,6 @@ from eventdesk.services.reports import report, stats
 from eventdesk.services.scans import recent_scans
 from eventdesk.services.tallies import counts, recount
 from eventdesk.tickets import Signer
-from eventdesk.values import event_zone
 from screens.app import make_app
 from screens.stats.screen import StatsScreen, clock
 from tests.app.test_app_stats import shown
@@ -36,7 +36,7 @@ ZONE = "Europe/Berlin"  # never UTC+0: an offset in a time shows the event's zon
 
 def seconds(moment: datetime, zone: str) -> str:
     """A conflict's time as people read it: to the second (which of two came first)."""
-    return moment.astimezone(event_zone(zone)).strftime("%Y-%m-%d %H:%M:%S %Z")
+    return show(moment, event_zone(zone), "stamp_seconds")
 
 
 @dataclass

@@ -115,8 +115,9 @@ def test_a_flapping_link_admits_each_ticket_once_where_the_server_answered_both_
     for name, said in answers.items():
         assert len(said) == TICKETS
         online = sum(not answer.offline for answer in said)
-        # The link is up half of the time: a door decides online often (a busy machine less).
-        assert online >= TICKETS // 8, (name, online)
+        # The link is up half of the time: a door decides online often, a busy machine less
+        # (9 of 90 once, on a machine running two suites); before, none was (0 of 90).
+        assert online >= 3, (name, online)
         for answer in said:
             assert answer.ticket_id is not None
             by_ticket.setdefault(answer.ticket_id, []).append(answer)
