@@ -13,8 +13,8 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from eventdesk.db import Store
-    from eventdesk.services.mirror import Mirror
-    from eventdesk.services.registration import TicketInfo
+    from eventdesk.services.people.registration import TicketInfo
+    from eventdesk.services.stations.mirror import Mirror
 
 MM_PER_INCH = 25.4
 
@@ -72,8 +72,8 @@ def ribbon_for(ticket_type: str, attention: str | None) -> str | None:
 def load_badge(store: Store, ticket_id: str) -> Badge:
     # The services load with the first badge: a station's printer settings (LabelSize) come
     # up without them.
-    from eventdesk.services.events import show_event
-    from eventdesk.services.registration import show_ticket
+    from eventdesk.services.catalogue.events import show_event
+    from eventdesk.services.people.registration import show_ticket
 
     ticket = show_ticket(store, ticket_id)
     if ticket.status != "registered":
@@ -84,9 +84,9 @@ def load_badge(store: Store, ticket_id: str) -> Badge:
 
 
 def badge_from_copy(mirror: Mirror, ticket_id: str) -> Badge:
-    """The same badge from a station's copy (services.mirror_read): a check-in decided
+    """The same badge from a station's copy (services.stations.mirror_read): a check-in decided
     offline prints it while the server is away."""
-    from eventdesk.services.mirror_read import ticket_in_copy
+    from eventdesk.services.stations.mirror_read import ticket_in_copy
 
     copied, event, company = ticket_in_copy(mirror, ticket_id)
     ticket = copied.ticket
@@ -127,6 +127,6 @@ def badge_of(
 
 
 def _company(store: Store, attendee_id: int) -> str | None:
-    from eventdesk.services.attendees import show_attendee
+    from eventdesk.services.people.attendees import show_attendee
 
     return show_attendee(store, attendee_id).company

@@ -22,9 +22,9 @@ from sqlalchemy import Table, text
 
 from eventdesk.db import Store
 from eventdesk.models import Attendee, Order, ScanLog, Ticket
-from eventdesk.services import events
-from eventdesk.services.csvio import _bulk, reserve_ids
-from eventdesk.services.demo import COMPANIES, FIRST_NAMES, LAST_NAMES
+from eventdesk.services.catalogue import events
+from eventdesk.services.data.csvio import _bulk, reserve_ids
+from eventdesk.services.data.demo import COMPANIES, FIRST_NAMES, LAST_NAMES
 from eventdesk.text import fold
 from eventdesk.values import utcnow
 

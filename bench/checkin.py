@@ -41,9 +41,10 @@ from devices.wedge import GROUP_MOST
 from eventdesk import variables
 from eventdesk.db import Store
 from eventdesk.migrate import upgrade
-from eventdesk.services import attendees, events
-from eventdesk.services.checkin import Checkin
-from eventdesk.services.registration import register
+from eventdesk.services.catalogue import events
+from eventdesk.services.door.checkin import Checkin
+from eventdesk.services.people import attendees
+from eventdesk.services.people.registration import register
 from eventdesk.tickets import Signer, Verifier, register_public_key
 from eventdesk.values import utcnow
 

@@ -48,10 +48,11 @@ from sqlalchemy.engine import make_url
 from bench.scratch import scratch_database
 from eventdesk.config import load_config, sqlite_url
 from eventdesk.db import Store, normalize_url, open_store
-from eventdesk.services import attendees, events
-from eventdesk.services.demo import COMPANIES, FIRST_NAMES, LAST_NAMES
-from eventdesk.services.registration import register
-from eventdesk.services.reports import stats
+from eventdesk.services.catalogue import events
+from eventdesk.services.data.demo import COMPANIES, FIRST_NAMES, LAST_NAMES
+from eventdesk.services.people import attendees
+from eventdesk.services.people.registration import register
+from eventdesk.services.stats.reports import stats
 from eventdesk.tickets import ensure_keys, load_signer
 from eventdesk.values import utcnow
 

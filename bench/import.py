@@ -45,8 +45,8 @@ from typing import Any, cast
 
 from eventdesk.db import Store
 from eventdesk.migrate import upgrade
-from eventdesk.services import events
-from eventdesk.services.demo import COMPANIES, FIRST_NAMES, LAST_NAMES
+from eventdesk.services.catalogue import events
+from eventdesk.services.data.demo import COMPANIES, FIRST_NAMES, LAST_NAMES
 
 TYPES = (("VIP", 34900), ("Regular", 14900), ("Student", 4900))
 GOAL_RATIO = 20.0
@@ -148,9 +148,9 @@ def run_child(*args: str) -> Child:
 
 def child(kind: str, folder: Path, target: str, slug: str) -> None:
     """In the child process: one import or export, timed; its answer and its memory as JSON."""
-    from eventdesk.services import csvio
-    from eventdesk.services.csvexport import export
-    from eventdesk.services.csvio import import_attendees
+    from eventdesk.services.data import csvio
+    from eventdesk.services.data.csvexport import export
+    from eventdesk.services.data.csvio import import_attendees
     from eventdesk.tickets import load_signer
 
     store = Store(f"sqlite:///{folder / 'eventdesk.db'}")

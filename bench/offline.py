@@ -4,41 +4,37 @@
                             [--db postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
                             [--profile] [--only kiosk]
 
-One database made for the run on the server --db names (dropped after it): an event running
-now, --tickets registered free tickets with signed payloads (bulk-inserted), no one checked in.
-(1) Failover: a station (services.door.Station) whose server is reached through a TcpProxy
-    (testkit.proxy); its mirror is downloaded first. Then --door-scans scans online through a
-    Door, the proxy is cut, and the first scan after the cut is timed (from the call to cut()
-    to the decision, and the scan's own call), then --door-scans scans offline. Each scan is a
-    fresh ticket, admitted. When the proxy has a ``delay`` mode, the same again with a stalled
-    server (connections kept, nothing answered) instead of a cut one. In the end the proxy is
-    restored and one sync round uploads what the door decided offline (checked: nothing lost).
-    Goal: the first scan after the cut answered within 1.5 s; offline scans as fast as online
-    (median offline <= median online).
-(2) Upload: --scans admissions of distinct tickets decided offline from a mirror (MirrorCheckin,
-    each in its own durable transaction, as a door does) and uploaded with services.sync.upload,
-    against inserting the same rows into the same server's scan_log with a bare psycopg
-    executemany of plain INSERTs in one transaction. Goal: at most 10 s and at most 10x bare.
-(3) Mirror: the first download of the --tickets tickets into a fresh mirror (services.mirror
-    .refresh), then a refresh after 100 of them were checked in at another station on the
-    server. Goal: first at most 30 s, refresh at most 1 s.
-(4) Kiosk: the first offline answer of the real app's kiosk. A kiosk account is added on the
-    server; then, for a cut server and for a stalled one, three times each with a fresh app and
-    data folder: the app (screens.app.make_app, mode "kiosk", the event's slug, headless through
-    Textual's run_test) at station "Kiosk 1", its database URL through a TcpProxy, opened as the
-    CLI opens it (``opens``); the kiosk account signs in at the sign-in screen (name chosen, PIN
-    typed), the station's sync loop does a round (its copy holds every ticket), the kiosk's
-    warm-ups end and it stands idle a second. Then the proxy is cut (or stalled: its delay made
-    infinite) and one ticket's line comes as a real scanner's does in a terminal on Linux: a
-    ScannedLine posted to the app (the terminal driver's path, screens/scanner_keys.py), which
-    hands it to the kiosk's line queue. Timed from the line's arrival to the kiosk taking the
-    answer (its ScanDecided, seen by run_test's message hook on the UI thread, in the handler
-    that puts the answer panel up); also from the start of losing the server, and the queue's
-    own latency. This is the kiosk's first scan: its door has not decided anything online yet.
-    Goal: each answered offline (admitted), the median within 1.5 s.
-    With --only kiosk only this part runs (on --tickets 5,000 unless given: under a minute).
-With --profile, cProfile's view of the upload (the 25 costliest calls, cumulative).
-"""
+One database made for the run on the server --db names (dropped after it): an event running now,
+--tickets registered free tickets with signed payloads (bulk-inserted), no one checked in. (1)
+Failover: a station (services.stations.offline.Station) whose server is reached through a TcpProxy
+(testkit.proxy); its mirror is downloaded first. Then --door-scans scans online through a Door, the
+proxy is cut, and the first scan after the cut is timed (from the call to cut() to the decision, and
+the scan's own call), then --door-scans scans offline. Each scan is a fresh ticket, admitted. When
+the proxy has a ``delay`` mode, the same again with a stalled server (connections kept, nothing
+answered) instead of a cut one. In the end the proxy is restored and one sync round uploads what the
+door decided offline (checked: nothing lost). Goal: the first scan after the cut answered within 1.5
+s; offline scans as fast as online (median offline <= median online). (2) Upload: --scans admissions
+of distinct tickets decided offline from a mirror (MirrorCheckin, each in its own durable
+transaction, as a door does) and uploaded with services.stations.sync.upload, against inserting the
+same rows into the same server's scan_log with a bare psycopg executemany of plain INSERTs in one
+transaction. Goal: at most 10 s and at most 10x bare. (3) Mirror: the first download of the
+--tickets tickets into a fresh mirror (services.stations.mirror .refresh), then a refresh after 100
+of them were checked in at another station on the server. Goal: first at most 30 s, refresh at most
+1 s. (4) Kiosk: the first offline answer of the real app's kiosk. A kiosk account is added on the
+server; then, for a cut server and for a stalled one, three times each with a fresh app and data
+folder: the app (screens.app.make_app, mode "kiosk", the event's slug, headless through Textual's
+run_test) at station "Kiosk 1", its database URL through a TcpProxy, opened as the CLI opens it
+(``opens``); the kiosk account signs in at the sign-in screen (name chosen, PIN typed), the
+station's sync loop does a round (its copy holds every ticket), the kiosk's warm-ups end and it
+stands idle a second. Then the proxy is cut (or stalled: its delay made infinite) and one ticket's
+line comes as a real scanner's does in a terminal on Linux: a ScannedLine posted to the app (the
+terminal driver's path, screens/scanner_keys.py), which hands it to the kiosk's line queue. Timed
+from the line's arrival to the kiosk taking the answer (its ScanDecided, seen by run_test's message
+hook on the UI thread, in the handler that puts the answer panel up); also from the start of losing
+the server, and the queue's own latency. This is the kiosk's first scan: its door has not decided
+anything online yet. Goal: each answered offline (admitted), the median within 1.5 s. With --only
+kiosk only this part runs (on --tickets 5,000 unless given: under a minute). With --profile,
+cProfile's view of the upload (the 25 costliest calls, cumulative)."""
 
 from __future__ import annotations
 
@@ -70,12 +66,13 @@ from sqlalchemy.engine import make_url
 from eventdesk.config import load_config
 from eventdesk.db import Store, normalize_url, open_store
 from eventdesk.models import Attendee, Event, Order, ScanLog, Ticket, TicketType
-from eventdesk.services import attendees, events
-from eventdesk.services.checkin import Checkin
-from eventdesk.services.door import Door, MirrorCheckin, Station
-from eventdesk.services.mirror import OUTBOX, TICKET, Mirror, Refreshed, refresh
-from eventdesk.services.scan_result import ScanResult
-from eventdesk.services.sync import Uploaded, upload
+from eventdesk.services.catalogue import events
+from eventdesk.services.door.checkin import Checkin
+from eventdesk.services.door.scan_result import ScanResult
+from eventdesk.services.people import attendees
+from eventdesk.services.stations.mirror import OUTBOX, TICKET, Mirror, Refreshed, refresh
+from eventdesk.services.stations.offline import Door, MirrorCheckin, Station
+from eventdesk.services.stations.sync import Uploaded, upload
 from eventdesk.text import new_id
 from eventdesk.tickets import ensure_keys, load_signer, sign_many
 from eventdesk.values import utcnow
@@ -594,7 +591,7 @@ def main() -> None:
     )
     print(f"    bare psycopg executemany into scan_log: {sent.bare_s:7.2f} s")
     print(
-        f"    services.sync.upload:                   {sent.upload_s:7.2f} s  "
+        f"    services.stations.sync.upload:                   {sent.upload_s:7.2f} s  "
         f"(uploaded {sent.sent.uploaded:,}, conflicts {sent.sent.conflicts}, "
         f"refused {sent.sent.refused})"
     )

@@ -23,9 +23,10 @@ from devices.print_worker import PrintOutcome, PrintWorker
 from devices.printers import printers_from_config
 from eventdesk.db import Store
 from eventdesk.migrate import upgrade
-from eventdesk.services import attendees, events
-from eventdesk.services.checkin import Checkin
-from eventdesk.services.registration import register
+from eventdesk.services.catalogue import events
+from eventdesk.services.door.checkin import Checkin
+from eventdesk.services.people import attendees
+from eventdesk.services.people.registration import register
 from eventdesk.tickets import Signer, register_public_key
 from eventdesk.values import utcnow
 from testkit.escpos import FakeEscpos

@@ -26,8 +26,9 @@ from devices.decoders import describe, make_decoder
 from devices.scanner import Decision, ScanWorker
 from eventdesk.db import Store
 from eventdesk.migrate import upgrade
-from eventdesk.services import attendees, events
-from eventdesk.services.registration import register
+from eventdesk.services.catalogue import events
+from eventdesk.services.people import attendees
+from eventdesk.services.people.registration import register
 from eventdesk.tickets import Signer, register_public_key
 from eventdesk.values import utcnow
 from testkit.media import Shot, render_frames, write_video

@@ -64,13 +64,13 @@ from eventdesk import variables
 from eventdesk.db import Store
 from eventdesk.migrate import upgrade
 from eventdesk.models import Attendee
-from eventdesk.services.attendees import (
+from eventdesk.services.data.demo import COMPANIES, FIRST_NAMES, LAST_NAMES
+from eventdesk.services.people.attendees import (
     AttendeeInfo,
     add_attendees_bulk,
     find_attendees,
     search_session,
 )
-from eventdesk.services.demo import COMPANIES, FIRST_NAMES, LAST_NAMES
 from eventdesk.text import fold
 
 LIMIT = 50

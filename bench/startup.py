@@ -41,8 +41,8 @@ from pathlib import Path
 
 from eventdesk.config import load_config, sqlite_url
 from eventdesk.db import open_store
-from eventdesk.services.attendees import search_tokens
-from eventdesk.services.demo import COMPANIES, FIRST_NAMES, LAST_NAMES, DemoSummary, build_demo
+from eventdesk.services.data.demo import COMPANIES, FIRST_NAMES, LAST_NAMES, DemoSummary, build_demo
+from eventdesk.services.people.attendees import search_tokens
 from eventdesk.tickets import ensure_keys, load_signer
 from testkit.media import Shot, render_frames, write_video
 from testkit.terminal import in_terminal, stop, wait_file

@@ -3,12 +3,12 @@
     python -m bench.station_login [--tickets 2000] [--uploads 2000] [--postgres URL]
 
 On one PostgreSQL database made for the run (--postgres, or EVENTDESK_BENCH_POSTGRES_URL, or the
-local server): the same check-in code decides one ticket after another (a) as the organizer's
-login, which writes the tables itself (the floor), and (b) as a door's own login, made by
-eventdesk.services.roles, which reads through the door's views and writes through the server's
-functions (each admission checked against the server's rows and clock, the scan log row bound to
-the login's station). Then (c) and (d): the same number of scans decided offline and uploaded
-by each login (services.sync; the door's through the functions, one call a row).
+local server): the same check-in code decides one ticket after another (a) as the organizer's login,
+which writes the tables itself (the floor), and (b) as a door's own login, made by
+eventdesk.services.stations.roles, which reads through the door's views and writes through the
+server's functions (each admission checked against the server's rows and clock, the scan log row
+bound to the login's station). Then (c) and (d): the same number of scans decided offline and
+uploaded by each login (services.stations.sync; the door's through the functions, one call a row).
 
 Printed: each rate, its p50/p99 latency, and the door's against the organizer's. No goal is set
 by the issue (the server checking what a station sends); the figures say what it costs.
@@ -32,10 +32,10 @@ from eventdesk import variables
 from eventdesk.db import Store
 from eventdesk.ids import new_nonce
 from eventdesk.migrate import upgrade
-from eventdesk.services import roles
-from eventdesk.services.checkin import Checkin
-from eventdesk.services.mirror import OUTBOX, Mirror
-from eventdesk.services.sync import upload
+from eventdesk.services.door.checkin import Checkin
+from eventdesk.services.stations import roles
+from eventdesk.services.stations.mirror import OUTBOX, Mirror
+from eventdesk.services.stations.sync import upload
 from eventdesk.tickets import Signer, parse_payload, register_public_key
 from eventdesk.values import utcnow
 

@@ -30,8 +30,8 @@ from eventdesk import variables
 from eventdesk.db import Store
 from eventdesk.migrate import upgrade
 from eventdesk.models import ScanLog
-from eventdesk.services.csvio import _bulk
-from eventdesk.services.reports import stats
+from eventdesk.services.data.csvio import _bulk
+from eventdesk.services.stats.reports import stats
 from eventdesk.values import utcnow
 
 POSTGRES_ENV = "EVENTDESK_BENCH_POSTGRES_URL"

@@ -33,8 +33,8 @@ if TYPE_CHECKING:
     from devices.sound import DoorSound
     from devices.wedge import Decision
     from eventdesk.db import Store
-    from eventdesk.services.checkin import Checkin
-    from eventdesk.services.door import Door
+    from eventdesk.services.door.checkin import Checkin
+    from eventdesk.services.stations.offline import Door
 
 
 @click.command()
@@ -131,8 +131,8 @@ def scan(
     if station is None:
         store = obj.store
     else:  # a station on a server starts, and decides, even while its server is away
-        from eventdesk.services.door import SyncLoop
-        from eventdesk.services.link import ServerAway
+        from eventdesk.services.stations.link import ServerAway
+        from eventdesk.services.stations.offline import SyncLoop
 
         try:
             store = station.link.call(station.server, timeout=max(5.0, station.link.threshold))
@@ -204,7 +204,7 @@ def scan(
     def make_desk() -> Any:
         if station is not None:
             return station.door(**options)
-        from eventdesk.services.checkin import Checkin
+        from eventdesk.services.door.checkin import Checkin
 
         assert store is not None
         return Checkin(store, station=obj.station, **options)
@@ -304,7 +304,7 @@ def _finish_sync(sync_loop: Any, station: Any, say: Callable[[str], None]) -> No
     """At the end of a scanner on a server: one last upload, and what still waits, said."""
     if sync_loop is None:
         return
-    from eventdesk.services.link import ServerAway
+    from eventdesk.services.stations.link import ServerAway
 
     sync_loop.stop()
     sync_loop.join(10)
@@ -439,7 +439,7 @@ def print_badge(obj: Ctx, printer: str, ticket_id: str) -> list[str]:
     """Print the badge a check-in just queued for ``ticket_id`` (`checkin --print`): what
     happened, a line each. The core's `checkin` finds this through an entry point."""
     from devices.print_worker import copy_loader, drain
-    from eventdesk.services.printing import latest_job
+    from eventdesk.services.door.printing import latest_job
 
     if obj.on_server and not obj.door_station().deciding_online():
         # Decided offline: queued in the station's copy, printed from it.
@@ -474,7 +474,7 @@ def _outcome_line(outcome: Any) -> str:
 def print_command(obj: Ctx, ticket_id: str, printer: str | None) -> None:
     """Queue a badge (a reprint) and print it now if the printer is there."""
     from devices.print_worker import drain
-    from eventdesk.services.printing import enqueue
+    from eventdesk.services.door.printing import enqueue
 
     if printer is not None and not printer.strip():
         raise click.UsageError("--printer needs a printer's name")
@@ -510,7 +510,7 @@ def print_command(obj: Ctx, ticket_id: str, printer: str | None) -> None:
 def print_queue(obj: Ctx, state: str | None, retry: bool, keep_running: bool, limit: int) -> None:
     """Show the print queue; retry failed jobs; or run as this station's print server."""
     from devices.print_worker import PrintWorker, drain
-    from eventdesk.services.printing import list_jobs, retry_failed
+    from eventdesk.services.door.printing import list_jobs, retry_failed
 
     printers = _printers(obj)
     if retry:

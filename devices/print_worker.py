@@ -1,14 +1,13 @@
 """The printer worker: drains the print queue, never in the way of a check-in.
 
-It takes one due job at a time (a compare-and-set claim, so several stations may share the
-queue), renders the badge and sends it. A station on a server also prints the badges its
-check-ins queued offline, from its mirror's own queue and copy (services.mirror_prints), first
-and whether or not the server answers. A job is done only when the printer took it (see
-devices.printers.send). A printer that is offline, or needs a person (paper out, cover or head
-open), puts the job back for a later try with capped backoff, for as long as it takes: it prints
-when the printer is back. Only what cannot get better fails a job (no printer of that name on
-this station, a badge that cannot be made), kept for `eventdesk print-queue --retry`.
-"""
+It takes one due job at a time (a compare-and-set claim, so several stations may share the queue),
+renders the badge and sends it. A station on a server also prints the badges its check-ins queued
+offline, from its mirror's own queue and copy (services.stations.mirror_prints), first and whether
+or not the server answers. A job is done only when the printer took it (see devices.printers.send).
+A printer that is offline, or needs a person (paper out, cover or head open), puts the job back for
+a later try with capped backoff, for as long as it takes: it prints when the printer is back. Only
+what cannot get better fails a job (no printer of that name on this station, a badge that cannot be
+made), kept for `eventdesk print-queue --retry`."""
 
 from __future__ import annotations
 
@@ -27,9 +26,9 @@ from devices.outage import Backoff, DatabaseState, Outage, describe, is_outage
 from devices.printers import PrinterProblem, PrinterSpec, send
 from eventdesk.db import Store
 from eventdesk.errors import EventdeskError, NotFound
-from eventdesk.services import printing
-from eventdesk.services.door import Station
-from eventdesk.services.printing import PrintJobInfo
+from eventdesk.services.door import printing
+from eventdesk.services.door.printing import PrintJobInfo
+from eventdesk.services.stations.offline import Station
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,8 @@ from devices.outage import Backoff, DatabaseState, Outage, is_outage
 from devices.wedge import Decision as Decision
 from eventdesk.db import Store
 from eventdesk.ids import new_nonce
-from eventdesk.services.checkin import Checkin
-from eventdesk.services.door import Door
+from eventdesk.services.door.checkin import Checkin
+from eventdesk.services.stations.offline import Door
 from eventdesk.values import utcnow
 
 DEFAULT_DEBOUNCE = 3.0

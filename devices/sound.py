@@ -30,7 +30,7 @@ import numpy as np
 from eventdesk import variables
 
 if TYPE_CHECKING:
-    from eventdesk.services.scan_result import ScanResult
+    from eventdesk.services.door.scan_result import ScanResult
 
 Cue = Literal["yes", "desk", "no"]
 CUES: tuple[Cue, ...] = ("yes", "desk", "no")

@@ -22,9 +22,9 @@ from devices.outage import Backoff, DatabaseState, Outage, is_outage
 from eventdesk.ids import new_nonce
 
 if TYPE_CHECKING:
-    from eventdesk.services.checkin import Checkin
-    from eventdesk.services.door import Door
-    from eventdesk.services.scan_result import ScanResult
+    from eventdesk.services.door.checkin import Checkin
+    from eventdesk.services.door.scan_result import ScanResult
+    from eventdesk.services.stations.offline import Door
 
 GROUP_MOST = 128  # lines that waited, decided together in one commit
 MAX_LINE = 512  # a ticket payload is 125 characters; anything far longer is not one

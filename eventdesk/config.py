@@ -137,7 +137,7 @@ class StationSettings(_Table):
     printer: Annotated[str, msgspec.Meta(min_length=1)] = DEFAULT_PRINTER
     auto_print: bool = False
     # A station on a server: seconds without an answer before it decides from its mirror, and
-    # seconds between two refreshes of the mirror (see eventdesk.services.door).
+    # seconds between two refreshes of the mirror (see eventdesk.services.stations.offline).
     offline_after: Annotated[float, msgspec.Meta(ge=0.1, le=60)] = 1.0
     sync_every: Annotated[float, msgspec.Meta(ge=0.5, le=3600)] = 3.0
     # A sound per answer (devices.sound): auto is on at a kiosk and `scan`, off at the desk.

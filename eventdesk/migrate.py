@@ -67,7 +67,7 @@ def upgrade(store: Store) -> bool:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
         if store.dialect == "postgresql":
-            from eventdesk.services.roles import regrant_if_set_up
+            from eventdesk.grants import regrant_if_set_up
 
             regrant_if_set_up(conn, store)  # views made again lose their grants
     return True

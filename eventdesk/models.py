@@ -35,7 +35,7 @@ PaymentMethod = Literal["cash", "card", "comp", "invoice"]
 PaymentStatus = Literal["completed", "pending", "void"]
 JobState = Literal["queued", "printing", "done", "failed"]
 # An import writes in short transactions: "staging" (its tickets not admitted yet; undone if it
-# stops), "done" (admitted, all together), "undoing", "undone" (see services.import_runs).
+# stops), "done" (admitted, all together), "undoing", "undone" (see services.data.import_runs).
 ImportState = Literal["staging", "done", "undoing", "undone"]
 
 NAMING = {
@@ -222,7 +222,7 @@ class Attendee(Base):
     pin_hash: Mapped[str | None] = mapped_column(String(200))
     failed_pin_attempts: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # Locks since the last right PIN: each one is longer (eventdesk.services.auth).
+    # Locks since the last right PIN: each one is longer (eventdesk.services.people.auth).
     lockouts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # The import that wrote this row (NULL: not imported).
@@ -326,7 +326,7 @@ class Staff(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_pin_attempts: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # Locks since the last right PIN: each one is longer (eventdesk.services.auth).
+    # Locks since the last right PIN: each one is longer (eventdesk.services.people.auth).
     lockouts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -434,7 +434,7 @@ class ScanConflict(Base):
 
 class StatTally(Base):
     """A running count of the live stats, kept by the database's triggers in the transaction
-    that changes what it counts (eventdesk/migrations/tallies_0010.py says which counts)."""
+    that changes what it counts (eventdesk/services/stats/counting.py says which counts)."""
 
     __tablename__ = "stat_tally"
     event_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
@@ -459,7 +459,7 @@ class StationClock(Base):
 
 class RegisteredLogin(Base):
     """A station's own login on a PostgreSQL server, and the station it is (``eventdesk roles``,
-    eventdesk/services/roles.py): the server binds what the login does to that station."""
+    eventdesk/services/stations/roles.py): the server binds what the login does to that station."""
 
     __tablename__ = "station_login"
     login: Mapped[str] = mapped_column(String(63), primary_key=True)
@@ -510,7 +510,7 @@ class PrintJob(Base):
 
 class ImportRun(Base):
     """One CSV import, written in short transactions so that a door never waits on it, and
-    all or nothing for the person importing (see eventdesk.services.import_runs)."""
+    all or nothing for the person importing (see eventdesk.services.data.import_runs)."""
 
     __tablename__ = "import_run"
     __table_args__ = (Index("ix_import_run_state", "state"),)

@@ -40,14 +40,14 @@ from eventdesk.event_time import show
 
 if TYPE_CHECKING:
     from eventdesk.db import Store
-    from eventdesk.services.events import EventInfo
+    from eventdesk.services.catalogue.events import EventInfo
 
 STATION_FILE = "station.toml"
 HOW_TO_CHOOSE = (
     '"Use at this door" in the organizer\'s Events tab, --event EVENT, or event = in eventdesk.toml'
 )
 Source = Literal["option", "kept", "file", "chosen", "none"]
-# The door of an event with no check-in times of its own, as eventdesk.services.checkin opens
+# The door of an event with no check-in times of its own, as eventdesk.services.door.checkin opens
 # and closes it (the same values: tests/app/test_door_keeps_event.py). Not imported from there:
 # the app settles its door before the check-in service loads (start-up time).
 DOOR_OPENS_BEFORE = timedelta(hours=24)
@@ -241,7 +241,7 @@ def settle_door(
     option = config.door_event_option or (given if given != in_file else None)
     listed: list[EventInfo] | None = None
     if store is not None:
-        from eventdesk.services.events import list_events
+        from eventdesk.services.catalogue.events import list_events
 
         try:
             listed = list_events(store, include_hidden=True)

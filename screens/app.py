@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from devices.serial_scanner import SerialScanner
     from devices.wedge import Line
     from eventdesk.db import Store
-    from eventdesk.services.auth import StaffInfo
+    from eventdesk.services.people.auth import StaffInfo
 
 
 def lazy_screen(module: str, name: str) -> Callable[[], Screen[Any]]:
@@ -365,7 +365,7 @@ class EventdeskApp(App[None]):
         kiosk accounts then sign in from it)."""
         station = self.backend.door_station
         if self.backend.offline and station is not None:
-            from eventdesk.services.mirror_staff import has_accounts
+            from eventdesk.services.stations.mirror_staff import has_accounts
 
             if not has_accounts(station.mirror):  # no copy of the accounts yet
                 self.notify(
@@ -507,7 +507,7 @@ def _text(value: object) -> str | None:
 def _staff_named(backend: Backend, name: str) -> StaffInfo:
     """The account signed in with --sign-in-as (its PIN was checked already): on a server that
     does not answer, as the station's copy has it."""
-    from eventdesk.services.signin import staff_to_choose
+    from eventdesk.services.stations.signin import staff_to_choose
 
     listed, _from_copy = staff_to_choose(backend.store, backend.door_station)
     for staff in listed:

@@ -24,12 +24,12 @@ if TYPE_CHECKING:
     # The database layer loads after the sign-in screen is drawn (``open_station``), the
     # check-in and door services with the first check-in (start-up time).
     from eventdesk.db import Store
-    from eventdesk.services.auth import StaffInfo
-    from eventdesk.services.checkin import Checkin
-    from eventdesk.services.door import Door, Station
-    from eventdesk.services.events import EventInfo
-    from eventdesk.services.mirror import Mirror
-    from eventdesk.services.undo import UndoResult
+    from eventdesk.services.catalogue.events import EventInfo
+    from eventdesk.services.door.checkin import Checkin
+    from eventdesk.services.door.undo import UndoResult
+    from eventdesk.services.people.auth import StaffInfo
+    from eventdesk.services.stations.mirror import Mirror
+    from eventdesk.services.stations.offline import Door, Station
     from eventdesk.station import DoorEvent
 
 MODES = ("desk", "kiosk", "organizer", "stats")
@@ -44,8 +44,8 @@ ROLE_MODES: dict[str, tuple[str, ...]] = {
 def station_checkin_class() -> Callable[..., Checkin]:
     """A check-in desk on the station's clock (the real one, or a fixed one in snapshots);
     made when the first desk is, so the sign-in screen comes up without the check-in service."""
-    from eventdesk.services.checkin import Checkin
-    from eventdesk.services.scan_result import ScanResult
+    from eventdesk.services.door.checkin import Checkin
+    from eventdesk.services.door.scan_result import ScanResult
 
     class StationCheckin(Checkin):
         def __init__(self, clock: Callable[[], datetime], store: Store, **options: Any) -> None:
@@ -102,14 +102,14 @@ def open_station(
     opened = store() if callable(store) else store
     door_station = None
     if not opened.is_sqlite:
-        from eventdesk.services.door import Station
+        from eventdesk.services.stations.offline import Station
 
         door_station = Station(config, opened, clock=clock)
     try:
         chosen = settle_door(config, opened, given=event, now=clock())
         if chosen.info is None and chosen.slug and door_station is not None:
             # The server did not answer: the event as the station's copy has it (its zone).
-            from eventdesk.services.mirror_read import event_in_copy
+            from eventdesk.services.stations.mirror_read import event_in_copy
 
             info = event_in_copy(door_station.mirror, chosen.slug)
             chosen = dataclasses.replace(chosen, info=info)
@@ -303,8 +303,8 @@ class Backend:
 
     def undo(self, ticket_id: str) -> UndoResult:
         """Annul a check-in at this door (offline too, on a server)."""
-        from eventdesk.services.door import Door
-        from eventdesk.services.undo import undo_checkin
+        from eventdesk.services.door.undo import undo_checkin
+        from eventdesk.services.stations.offline import Door
 
         if self.door_station is not None:
             door = self.checkin()
@@ -322,8 +322,8 @@ class Backend:
         """The event ``event`` (a slug): from the server, or while it does not answer from the
         station's copy (call it from a thread worker)."""
         from eventdesk.errors import NotFound
-        from eventdesk.services.events import show_event
-        from eventdesk.services.mirror_read import event_in_copy
+        from eventdesk.services.catalogue.events import show_event
+        from eventdesk.services.stations.mirror_read import event_in_copy
 
         def from_copy(copy: Mirror) -> EventInfo:
             found = event_in_copy(copy, event)

@@ -21,7 +21,7 @@ from eventdesk.errors import EventdeskError
 from eventdesk.event_time import show
 
 if TYPE_CHECKING:
-    from eventdesk.services.events import EventInfo
+    from eventdesk.services.catalogue.events import EventInfo
     from screens.backend import Backend
 
 CHOOSING_ROLES = ("organizer", "staff")

@@ -162,7 +162,7 @@ def station_store(obj: Ctx) -> Store:
         cause = exc.__cause__  # the server did not answer (not: there is no database)
         if not obj.on_server or cause is None or not is_outage(cause):
             raise
-        from eventdesk.services.mirror import MIRROR_FILE
+        from eventdesk.services.stations.mirror import MIRROR_FILE
 
         if not (obj.config.data_dir / MIRROR_FILE).is_file():
             raise
@@ -178,7 +178,7 @@ def station_store(obj: Ctx) -> Store:
 def _signed_in(obj: Ctx, name: str, pin: str | None) -> str:
     """``--sign-in-as`` (an unattended kiosk, a benchmark) opens an account only with its PIN:
     given by the caller, in EVENTDESK_SIGN_IN_PIN, or typed when asked."""
-    from eventdesk.services.auth import verify_staff
+    from eventdesk.services.people.auth import verify_staff
 
     pin = pin or variables.read_text(SIGN_IN_PIN)
     if pin is None and sys.stdin.isatty():
@@ -190,8 +190,9 @@ def _signed_in(obj: Ctx, name: str, pin: str | None) -> str:
         )
     if not obj.on_server:
         return verify_staff(obj.store, name, pin).name
-    # On a server: from the station's copy while the server does not answer (services.signin).
-    from eventdesk.services.signin import sign_in
+    # On a server: from the station's copy while the server does not answer
+    # (services.stations.signin).
+    from eventdesk.services.stations.signin import sign_in
     from eventdesk.values import utcnow
 
     return sign_in(station_store(obj), obj.door_station(), name, pin, now=utcnow()).name
@@ -304,7 +305,7 @@ def demo(obj: Ctx, attendee_count: int, seed: int, no_ui: bool) -> None:
 
     The other commands run on that folder use the demo's database while it has no
     eventdesk.db of its own (`eventdesk init` makes one)."""
-    from eventdesk.services.demo import build_demo
+    from eventdesk.services.data.demo import build_demo
 
     folder_note = None
     if not obj.db_given:

@@ -35,9 +35,9 @@ if TYPE_CHECKING:  # OpenCV, the printer stack and sound load when first used (s
     from devices.scanner import Decision, ScanWorker
     from devices.sound import Cue, DoorSound
     from eventdesk.config import SoundScreen
-    from eventdesk.services.backup import BackupSchedule
-    from eventdesk.services.door import SyncLoop
-    from eventdesk.services.scan_result import ScanResult
+    from eventdesk.services.data.backup import BackupSchedule
+    from eventdesk.services.door.scan_result import ScanResult
+    from eventdesk.services.stations.offline import SyncLoop
 
 PREVIEW_FPS = 5.0
 BELLS = {"yes": 1, "desk": 2, "no": 3}  # the terminal's bells for an answer, without sound
@@ -223,7 +223,7 @@ class Devices:
         station = self.backend.door_station
         if station is None or self.sync is not None:
             return
-        from eventdesk.services.door import SyncLoop
+        from eventdesk.services.stations.offline import SyncLoop
 
         self.sync = SyncLoop(station, on_error=self._sync_failed)
         self.sync.start()
@@ -235,7 +235,7 @@ class Devices:
     # --- backups ----------------------------------------------------------------------------
     def start_backups(self, data_dir: Path, minutes: float, keep: int) -> None:
         if self.backups is None and self.backend.store.is_sqlite:
-            from eventdesk.services.backup import BackupSchedule
+            from eventdesk.services.data.backup import BackupSchedule
 
             self.backups = BackupSchedule(
                 self.backend.store,

@@ -24,7 +24,7 @@ from screens.widgets.key_bar import KeyBar
 from screens.widgets.offline_state import needs_server
 
 if TYPE_CHECKING:  # the services load with the database, after the first screen is drawn
-    from eventdesk.services.auth import StaffInfo
+    from eventdesk.services.people.auth import StaffInfo
 
 PIN_MAX = 32
 NAME_MAX = 100
@@ -83,11 +83,11 @@ class StaffForm(Vertical):
             store = self.backend.store  # waits while the app opens it: the services load after
             station = self.backend.door_station
             if station is None:  # one box: no mirror (and no door service loaded for it)
-                from eventdesk.services.auth import list_staff
+                from eventdesk.services.people.auth import list_staff
 
                 listed, offline = list_staff(store), False
             else:  # on a server that does not answer: the accounts in this station's mirror
-                from eventdesk.services.signin import staff_to_choose
+                from eventdesk.services.stations.signin import staff_to_choose
 
                 listed, offline = staff_to_choose(store, station)
             staff = [s for s in listed if s.active and s.role in self.roles]
@@ -99,7 +99,7 @@ class StaffForm(Vertical):
     def _fill(self, names: list[str], offline: bool = False) -> None:
         said = str(self.query_one("#problem", Static).render())
         if offline or said:
-            from eventdesk.services.mirror_staff import OFFLINE_NOTE
+            from eventdesk.services.stations.mirror_staff import OFFLINE_NOTE
 
             if offline and not said:
                 self.say(OFFLINE_NOTE)  # who can sign in while the server is away
@@ -149,11 +149,11 @@ class StaffForm(Vertical):
         """Runs in a worker thread: who it is, or an EventdeskError saying why not."""
         backend = self.backend
         if backend.door_station is None:
-            from eventdesk.services.auth import verify_staff
+            from eventdesk.services.people.auth import verify_staff
 
             staff = verify_staff(backend.store, name, pin, now=backend.now())
         else:  # from the station's mirror while its server does not answer
-            from eventdesk.services.signin import sign_in
+            from eventdesk.services.stations.signin import sign_in
 
             staff = sign_in(backend.store, backend.door_station, name, pin, now=backend.now())
         if staff.role not in self.roles:
@@ -191,7 +191,7 @@ class KioskUnlockForm(StaffForm):
 
     @work(thread=True, exclusive=True, group="kiosk-unlock-lock")
     def read_lock(self) -> None:
-        from eventdesk.services.auth import kiosk_unlock_lock
+        from eventdesk.services.people.auth import kiosk_unlock_lock
 
         try:
             locked = kiosk_unlock_lock(
@@ -216,7 +216,7 @@ class KioskUnlockForm(StaffForm):
         self.query_one("#staff-pin", Input).focus()
 
     def verify(self, name: str, pin: str) -> StaffInfo:
-        from eventdesk.services.auth import unlock_kiosk
+        from eventdesk.services.people.auth import unlock_kiosk
 
         backend = self.backend
         return unlock_kiosk(backend.store, backend.station, name, pin, now=backend.now())

@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # the devices load only when a station uses them (start-up ti
     from devices.outage import DatabaseState
     from devices.print_worker import PrintOutcome
     from devices.scanner import Decision
-    from eventdesk.services.auth import StaffInfo
+    from eventdesk.services.people.auth import StaffInfo
 
 
 @dataclass

@@ -109,10 +109,10 @@ class TmuxDemo:
     def tickets(self, count: int) -> list[Ticket]:
         """``count`` tickets not used yet that a check-in admits (paid, registered, not in)."""
         from eventdesk.db import Store
-        from eventdesk.services.attendees import find_attendees
-        from eventdesk.services.events import list_ticket_types
-        from eventdesk.services.payments import payment_summary
-        from eventdesk.services.registration import tickets_of_attendee
+        from eventdesk.services.catalogue.events import list_ticket_types
+        from eventdesk.services.people.attendees import find_attendees
+        from eventdesk.services.people.payments import payment_summary
+        from eventdesk.services.people.registration import tickets_of_attendee
 
         store = Store(f"sqlite:///{self.database}")
         try:

@@ -26,8 +26,9 @@ from textual.worker import WorkerCancelled
 from eventdesk import variables
 from eventdesk.config import Config, load_config, sqlite_url
 from eventdesk.db import Store, open_store
-from eventdesk.services import events, registration
-from eventdesk.services.demo import DEMO_ZONE, DemoSummary, build_demo
+from eventdesk.services.catalogue import events
+from eventdesk.services.data.demo import DEMO_ZONE, DemoSummary, build_demo
+from eventdesk.services.people import registration
 from eventdesk.text import ID_ALPHABET
 from eventdesk.tickets import ensure_keys, load_signer
 from eventdesk.values import utcnow

@@ -14,7 +14,7 @@ import random
 import sys
 
 from eventdesk.db import Store
-from eventdesk.services.checkin import Checkin
+from eventdesk.services.door.checkin import Checkin
 
 
 def main() -> None:

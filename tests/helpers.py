@@ -10,7 +10,8 @@ from datetime import timedelta
 from sqlalchemy import Engine
 
 from eventdesk.db import Store
-from eventdesk.services import attendees, events
+from eventdesk.services.catalogue import events
+from eventdesk.services.people import attendees
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow
 
@@ -57,7 +58,7 @@ def people(store: Store, count: int, prefix: str = "person") -> list[str]:
 
 def payloads_now(store: Store, signer: Signer, count: int, *, name: str, prefix: str) -> list[str]:
     """Payloads of ``count`` free tickets, one a person, of an event running now."""
-    from eventdesk.services.registration import register
+    from eventdesk.services.people.registration import register
 
     now = utcnow().replace(microsecond=0)
     event = make_event(

@@ -22,10 +22,10 @@ from sqlalchemy.engine import make_url
 from eventdesk.config import load_config
 from eventdesk.db import Store
 from eventdesk.models import ScanConflict, ScanLog, Ticket
-from eventdesk.services import attendees
-from eventdesk.services.door import Station
-from eventdesk.services.mirror import OUTBOX, Mirror
-from eventdesk.services.registration import register
+from eventdesk.services.people import attendees
+from eventdesk.services.people.registration import register
+from eventdesk.services.stations.mirror import OUTBOX, Mirror
+from eventdesk.services.stations.offline import Station
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow
 from testkit.proxy import TcpProxy

@@ -7,7 +7,7 @@ from multiprocessing.synchronize import Barrier
 from typing import Any
 
 from eventdesk.db import Store
-from eventdesk.services.registration import register
+from eventdesk.services.people.registration import register
 
 
 def register_many(

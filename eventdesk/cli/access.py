@@ -87,7 +87,7 @@ def _asked(obj: Ctx, name: str) -> bool:
     True once they did (a wrong PIN counts towards the account's lockout and is refused)."""
     if not (sys.stdin.isatty() and sys.stderr.isatty()):
         return False
-    from eventdesk.services.auth import verify_staff
+    from eventdesk.services.people.auth import verify_staff
 
     click.echo(f"`{name}` is an organizer's command: an organizer signs it.", err=True)
     who = click.prompt("Organizer's name", err=True)

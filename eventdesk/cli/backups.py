@@ -60,8 +60,8 @@ def init(obj: Ctx, new_key: bool) -> None:
 @organizer_only
 def backup(obj: Ctx, output: str | None, keep: int | None, every_minutes: float | None) -> None:
     """Back up the live database (SQLite online backup), verified; or keep doing so."""
-    from eventdesk.services.backup import BackupSchedule, prune
-    from eventdesk.services.backup import backup as take
+    from eventdesk.services.data.backup import BackupSchedule, prune
+    from eventdesk.services.data.backup import backup as take
 
     if every_minutes is not None:
         minutes = every_minutes
@@ -110,7 +110,7 @@ def backup(obj: Ctx, output: str | None, keep: int | None, every_minutes: float 
 def restore(obj: Ctx, file: str) -> None:
     """Replace the database with a backup (checked first; the current one is kept aside)."""
     from eventdesk.db import Store
-    from eventdesk.services.backup import restore as put_back
+    from eventdesk.services.data.backup import restore as put_back
 
     # Not obj.store, which would first upgrade the database about to be replaced: one this
     # version cannot upgrade (a newer version wrote it) must still be replaceable by a backup.

@@ -33,7 +33,7 @@ def venue() -> None:
 def venue_add(
     obj: Ctx, name: str, address: str | None, capacity: int | None, seats: str | None
 ) -> None:
-    from eventdesk.services.events import add_venue
+    from eventdesk.services.catalogue.events import add_venue
 
     made = add_venue(obj.store, name=name, address=address, capacity=capacity, seats=seats)
     obj.emit(made, f"venue {made.id}: {made.name} ({made.seats} seats)")
@@ -42,7 +42,7 @@ def venue_add(
 @venue.command("list")
 @pass_ctx
 def venue_list(obj: Ctx) -> None:
-    from eventdesk.services.events import list_venues
+    from eventdesk.services.catalogue.events import list_venues
 
     rows = list_venues(obj.store)
     obj.emit(
@@ -117,7 +117,7 @@ def event_create(
     reentry: bool,
     invite_code: str | None,
 ) -> None:
-    from eventdesk.services.events import create_event
+    from eventdesk.services.catalogue.events import create_event
 
     made = create_event(
         obj.store,
@@ -155,7 +155,7 @@ def event_list(
     starts_until: str | None,
     include_all: bool,
 ) -> None:
-    from eventdesk.services.events import list_events
+    from eventdesk.services.catalogue.events import list_events
 
     rows = list_events(
         obj.store,
@@ -190,7 +190,7 @@ def event_list(
 @click.argument("event_ref", metavar="EVENT")
 @pass_ctx
 def event_show(obj: Ctx, event_ref: str) -> None:
-    from eventdesk.services.events import list_sessions, list_ticket_types, show_event
+    from eventdesk.services.catalogue.events import list_sessions, list_ticket_types, show_event
 
     made = show_event(obj.store, event_ref)
     types = list_ticket_types(obj.store, made.slug)
@@ -283,7 +283,7 @@ def event_update(
     new_invite_code: bool,
 ) -> None:
     """Change an event; more capacity promotes people from the waitlist at once."""
-    from eventdesk.services.events import update_event
+    from eventdesk.services.catalogue.events import update_event
 
     made = update_event(
         obj.store,
@@ -314,7 +314,7 @@ def event_update(
 @pass_ctx
 @organizer_only
 def event_cancel(obj: Ctx, event_ref: str) -> None:
-    from eventdesk.services.events import cancel_event
+    from eventdesk.services.catalogue.events import cancel_event
 
     made = cancel_event(obj.store, event_ref, station=obj.station)
     obj.emit(made, f"event {made.slug} cancelled")
@@ -344,7 +344,7 @@ def session_add(
     capacity: int | None,
     room: str | None,
 ) -> None:
-    from eventdesk.services.events import add_session
+    from eventdesk.services.catalogue.events import add_session
 
     made = add_session(
         obj.store, event_ref, name=name, starts=starts, ends=ends, capacity=capacity, room=room
@@ -356,7 +356,7 @@ def session_add(
 @click.argument("event_ref", metavar="EVENT")
 @pass_ctx
 def session_list(obj: Ctx, event_ref: str) -> None:
-    from eventdesk.services.events import list_sessions
+    from eventdesk.services.catalogue.events import list_sessions
 
     rows = list_sessions(obj.store, event_ref)
     zone = obj.zones().of(event_ref)
@@ -411,7 +411,7 @@ def ticket_type_add(
     sales_end: str | None,
     needs_staff: bool,
 ) -> None:
-    from eventdesk.services.events import add_ticket_type
+    from eventdesk.services.catalogue.events import add_ticket_type
 
     made = add_ticket_type(
         obj.store,
@@ -435,7 +435,7 @@ def ticket_type_add(
 @click.argument("event_ref", metavar="EVENT")
 @pass_ctx
 def ticket_type_list(obj: Ctx, event_ref: str) -> None:
-    from eventdesk.services.events import list_ticket_types
+    from eventdesk.services.catalogue.events import list_ticket_types
 
     rows = list_ticket_types(obj.store, event_ref)
     obj.emit(

@@ -21,9 +21,9 @@ from eventdesk.values import parse_amount
 
 if TYPE_CHECKING:  # the store loads SQLAlchemy: with the first command that opens it
     from eventdesk.db import Store
-    from eventdesk.services.door import Station
-    from eventdesk.services.scan_result import ScanOutcome, ScanResult
-    from eventdesk.services.scans import Zones
+    from eventdesk.services.door.scan_result import ScanOutcome, ScanResult
+    from eventdesk.services.door.scans import Zones
+    from eventdesk.services.stations.offline import Station
 
 EXIT_REFUSED = 1
 EXIT_BAD_INPUT = 2
@@ -56,7 +56,7 @@ class Ctx:
 
     def door_station(self) -> Station:
         """This station as a door on its server: its link, mirror and outbox."""
-        from eventdesk.services.door import Station
+        from eventdesk.services.stations.offline import Station
 
         if self._door_station is None:
             self._door_station = Station(self.config, lambda: self.store)
@@ -76,7 +76,7 @@ class Ctx:
 
     def zones(self, tickets: Iterable[str] = ()) -> Zones:
         """Each event's time zone (and the events of ``tickets``), to show times in."""
-        from eventdesk.services.scans import event_zones
+        from eventdesk.services.door.scans import event_zones
 
         return event_zones(self.store, tickets=tickets, station_event=self.config.door_event)
 

@@ -40,8 +40,8 @@ def report(obj: Ctx, name: str, event_ref: str, csv_path: str | None) -> None:
     admitted by a station while it was offline and by another meanwhile)."""
     import csv as csv_module
 
-    from eventdesk.services.csvexport import neutralize
-    from eventdesk.services.reports import report as build
+    from eventdesk.services.data.csvexport import neutralize
+    from eventdesk.services.stats.reports import report as build
 
     made = build(obj.store, name, event_ref)
     if csv_path:
@@ -93,7 +93,7 @@ def _progress(file: str | None) -> Iterator[Callable[[int], None] | None]:
 @organizer_only
 def import_attendees_command(obj: Ctx, file: str, event_ref: str, dry_run: bool) -> None:
     """Register everyone in a CSV file for an event. All or nothing."""
-    from eventdesk.services.csvio import import_attendees
+    from eventdesk.services.data.csvio import import_attendees
 
     show_bar = sys.stderr.isatty() and not obj.as_json and not dry_run
     with _progress(file if show_bar else None) as step:
@@ -136,7 +136,7 @@ def import_attendees_command(obj: Ctx, file: str, event_ref: str, dry_run: bool)
 @organizer_only
 def export(obj: Ctx, kind: str, event_ref: str, output: str) -> None:
     """Export attendees, check-ins, the scan log or payments as CSV."""
-    from eventdesk.services.csvexport import export as write
+    from eventdesk.services.data.csvexport import export as write
 
     count = write(obj.store, kind, event_ref, output)
     obj.emit({"path": output, "rows": count}, f"{count} row(s) written to {output}")

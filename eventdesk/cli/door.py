@@ -23,7 +23,7 @@ from eventdesk.cli.common import (
 from eventdesk.event_time import event_zone
 
 if TYPE_CHECKING:
-    from eventdesk.services.scan_result import Direction
+    from eventdesk.services.door.scan_result import Direction
 
 
 @click.command()
@@ -55,8 +55,8 @@ def checkin(
     self_service: bool,
 ) -> None:
     """Check in one ticket; exit 0 only when admitted. `checkin undo TICKET` annuls a check-in."""
-    from eventdesk.services.checkin import Checkin
-    from eventdesk.services.undo import undo_checkin
+    from eventdesk.services.door.checkin import Checkin
+    from eventdesk.services.door.undo import undo_checkin
     from eventdesk.station import door_for_command
     from eventdesk.values import utcnow
 
@@ -149,7 +149,7 @@ def checkin(
 @pass_ctx
 def scan_log(obj: Ctx, event_ref: str | None, limit: int) -> None:
     """The latest scans, good and bad, newest first."""
-    from eventdesk.services.scans import recent_scans
+    from eventdesk.services.door.scans import recent_scans
 
     rows = recent_scans(obj.store, event_ref, limit=limit)
     zones = obj.zones()
@@ -179,8 +179,8 @@ def scan_log(obj: Ctx, event_ref: str | None, limit: int) -> None:
 @pass_ctx
 def stats(obj: Ctx, event_ref: str) -> None:
     """The live snapshot the stats screen shows."""
-    from eventdesk.services.clock import clock_words
-    from eventdesk.services.reports import stats as snapshot
+    from eventdesk.services.stations.clock import clock_words
+    from eventdesk.services.stats.reports import stats as snapshot
 
     made = snapshot(obj.store, event_ref)
 

@@ -31,7 +31,7 @@ def attendee() -> None:
 def attendee_add(
     obj: Ctx, name: str, email: str, company: str | None, phone: str | None, pin: str | None
 ) -> None:
-    from eventdesk.services.attendees import add_attendee
+    from eventdesk.services.people.attendees import add_attendee
 
     made = add_attendee(obj.store, name=name, email=email, company=company, phone=phone, pin=pin)
     obj.emit(made, f"attendee {made.id}: {made.name} <{made.email}>")
@@ -44,7 +44,7 @@ def attendee_add(
 @desk_only
 def attendee_find(obj: Ctx, query: str, limit: int) -> None:
     """Search by name, email, company or ticket id, as typed (accents and case ignored)."""
-    from eventdesk.services.attendees import find_attendees
+    from eventdesk.services.people.attendees import find_attendees
 
     rows = find_attendees(obj.store, query, limit=limit)
     obj.emit(
@@ -60,8 +60,8 @@ def attendee_find(obj: Ctx, query: str, limit: int) -> None:
 @pass_ctx
 @desk_only
 def attendee_show(obj: Ctx, attendee_ref: str) -> None:
-    from eventdesk.services.attendees import show_attendee
-    from eventdesk.services.registration import tickets_of_attendee
+    from eventdesk.services.people.attendees import show_attendee
+    from eventdesk.services.people.registration import tickets_of_attendee
 
     person = show_attendee(obj.store, attendee_ref)
     tickets = tickets_of_attendee(obj.store, person.id)
@@ -112,7 +112,7 @@ def attendee_update(
     company: str | None,
     phone: str | None,
 ) -> None:
-    from eventdesk.services.attendees import update_attendee
+    from eventdesk.services.people.attendees import update_attendee
 
     made = update_attendee(
         obj.store, attendee_ref, name=name, email=email, company=company, phone=phone
@@ -126,7 +126,7 @@ def attendee_update(
 @pass_ctx
 @desk_only
 def attendee_set_pin(obj: Ctx, attendee_ref: str, pin: str) -> None:
-    from eventdesk.services.attendees import set_attendee_pin
+    from eventdesk.services.people.attendees import set_attendee_pin
 
     made = set_attendee_pin(obj.store, attendee_ref, pin)
     obj.emit({"id": made.id, "has_pin": True}, f"PIN set for {made.name}")
@@ -138,8 +138,8 @@ def attendee_set_pin(obj: Ctx, attendee_ref: str, pin: str) -> None:
 @pass_ctx
 def attendee_login(obj: Ctx, email: str, pin: str) -> None:
     """Check an attendee's email and PIN (exit 1 when wrong or locked)."""
-    from eventdesk.services.attendees import show_attendee
-    from eventdesk.services.auth import verify_attendee
+    from eventdesk.services.people.attendees import show_attendee
+    from eventdesk.services.people.auth import verify_attendee
 
     person = show_attendee(obj.store, verify_attendee(obj.store, email, pin))
     obj.emit({"ok": True, "id": person.id, "name": person.name}, f"PIN accepted: {person.name}")
@@ -158,7 +158,7 @@ def staff() -> None:
 @pass_ctx
 @organizer_only
 def staff_add(obj: Ctx, name: str, role: str, pin: str) -> None:
-    from eventdesk.services.auth import add_staff
+    from eventdesk.services.people.auth import add_staff
 
     made = add_staff(obj.store, name=name, role=role, pin=pin)
     obj.emit(
@@ -170,7 +170,7 @@ def staff_add(obj: Ctx, name: str, role: str, pin: str) -> None:
 @staff.command("list")
 @pass_ctx
 def staff_list(obj: Ctx) -> None:
-    from eventdesk.services.auth import list_staff
+    from eventdesk.services.people.auth import list_staff
 
     rows = list_staff(obj.store)
     obj.emit(
@@ -187,7 +187,7 @@ def staff_list(obj: Ctx) -> None:
 @pass_ctx
 @organizer_only
 def staff_disable(obj: Ctx, name: str) -> None:
-    from eventdesk.services.auth import set_staff_active
+    from eventdesk.services.people.auth import set_staff_active
 
     made = set_staff_active(obj.store, name, False)
     obj.emit(made, f"staff account {made.name} disabled")
@@ -198,7 +198,7 @@ def staff_disable(obj: Ctx, name: str) -> None:
 @pass_ctx
 @organizer_only
 def staff_enable(obj: Ctx, name: str) -> None:
-    from eventdesk.services.auth import set_staff_active
+    from eventdesk.services.people.auth import set_staff_active
 
     made = set_staff_active(obj.store, name, True)
     obj.emit(made, f"staff account {made.name} enabled")
@@ -210,7 +210,7 @@ def staff_enable(obj: Ctx, name: str) -> None:
 @pass_ctx
 @organizer_only
 def staff_reset_pin(obj: Ctx, name: str, pin: str) -> None:
-    from eventdesk.services.auth import reset_staff_pin
+    from eventdesk.services.people.auth import reset_staff_pin
 
     made = reset_staff_pin(obj.store, name, pin)
     obj.emit(made, f"new PIN set for {made.name}")
@@ -222,7 +222,7 @@ def staff_reset_pin(obj: Ctx, name: str, pin: str) -> None:
 @organizer_only
 def staff_clear_kiosk_lock(obj: Ctx, station: str) -> None:
     """Lift the lock that wrong PINs put on a kiosk's F12 unlock (the kiosk's station name)."""
-    from eventdesk.services.auth import clear_kiosk_lock
+    from eventdesk.services.people.auth import clear_kiosk_lock
 
     cleared = clear_kiosk_lock(obj.store, station)
     obj.emit(
@@ -238,7 +238,7 @@ def staff_clear_kiosk_lock(obj: Ctx, station: str) -> None:
 @pass_ctx
 def staff_login(obj: Ctx, name: str, pin: str) -> None:
     """Check a staff name and PIN (exit 1 when wrong, locked or disabled)."""
-    from eventdesk.services.auth import verify_staff
+    from eventdesk.services.people.auth import verify_staff
 
     made = verify_staff(obj.store, name, pin)
     obj.emit(

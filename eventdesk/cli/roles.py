@@ -1,5 +1,5 @@
 """Station logins on a PostgreSQL server (``eventdesk roles``): what each station may do is the
-server's to decide (eventdesk/services/roles.py)."""
+server's to decide (eventdesk/services/stations/roles.py)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def roles() -> None:
 @organizer_only
 def roles_setup(obj: Ctx) -> None:
     """Make the door's and the desk's group roles and their grants (again after an upgrade)."""
-    from eventdesk.services import roles as service
+    from eventdesk.services.stations import roles as service
 
     names = service.setup(obj.store)
     obj.emit(names, f"group roles: {names['door']} (doors), {names['desk']} (desks)")
@@ -63,7 +63,7 @@ def roles_add(
     password_file: str | None,
 ) -> None:
     """A station's own login: a door (kiosks, scanners) or a desk, bound to its station."""
-    from eventdesk.services import roles as service
+    from eventdesk.services.stations import roles as service
 
     made = service.add(
         obj.store,
@@ -80,7 +80,7 @@ def roles_add(
 @organizer_only
 def roles_list(obj: Ctx) -> None:
     """The station logins and the station each one is."""
-    from eventdesk.services import roles as service
+    from eventdesk.services.stations import roles as service
 
     found = service.listed(obj.store)
     obj.emit(
@@ -94,7 +94,7 @@ def roles_list(obj: Ctx) -> None:
 @organizer_only
 def roles_remove(obj: Ctx, login: str) -> None:
     """Drop a station's login: that station no longer reaches the server."""
-    from eventdesk.services import roles as service
+    from eventdesk.services.stations import roles as service
 
     gone = service.remove(obj.store, login)
     obj.emit(gone, f"login {gone.login} ({gone.station}) removed")

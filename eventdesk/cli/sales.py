@@ -18,7 +18,7 @@ from eventdesk.cli.common import (
     to_jsonable,
 )
 from eventdesk.errors import InvalidInput, NotAllowed
-from eventdesk.services.payments import METHODS
+from eventdesk.services.people.payments import METHODS
 from eventdesk.text import for_terminal
 from eventdesk.values import format_cents
 
@@ -57,7 +57,7 @@ def register(
     override_invite: bool,
 ) -> None:
     """Register an attendee, or put them on the waitlist when full."""
-    from eventdesk.services.registration import register as do_register
+    from eventdesk.services.people.registration import register as do_register
 
     order = do_register(
         obj.store,
@@ -117,8 +117,8 @@ def register(
 @desk_only
 def cancel(obj: Ctx, ticket_id: str | None, order_id: int | None) -> None:
     """Cancel a ticket (or an order); the freed place goes to the waitlist at once."""
-    from eventdesk.services.registration import cancel as do_cancel
-    from eventdesk.services.registration import cancel_order
+    from eventdesk.services.people.registration import cancel as do_cancel
+    from eventdesk.services.people.registration import cancel_order
 
     if (ticket_id is None) == (order_id is None) or (
         ticket_id is not None and not ticket_id.strip()
@@ -160,7 +160,7 @@ def cancel(obj: Ctx, ticket_id: str | None, order_id: int | None) -> None:
 @desk_only
 def waitlist(obj: Ctx, event_ref: str) -> None:
     """The waitlist in promotion order (tier, then arrival)."""
-    from eventdesk.services.registration import list_waitlist
+    from eventdesk.services.people.registration import list_waitlist
 
     rows = list_waitlist(obj.store, event_ref)
     zone = obj.zones().of(event_ref)
@@ -191,7 +191,7 @@ def waitlist(obj: Ctx, event_ref: str) -> None:
 @desk_only
 def promote(obj: Ctx, ticket_id: str, force: bool) -> None:
     """Move a ticket off the waitlist now."""
-    from eventdesk.services.registration import promote as do_promote
+    from eventdesk.services.people.registration import promote as do_promote
 
     made = do_promote(obj.store, ticket_id, force=force, station=obj.station)
     obj.emit(
@@ -242,7 +242,7 @@ def pay(
     completed: bool,
 ) -> None:
     """Record a payment for a ticket."""
-    from eventdesk.services.payments import pay as do_pay
+    from eventdesk.services.people.payments import pay as do_pay
 
     status = "pending" if pending else "completed" if completed else None
     made = do_pay(
@@ -274,7 +274,7 @@ def refund(
     cancel_ticket: bool,
 ) -> None:
     """Record a refund: all that was paid (or --cancel) cancels the ticket; less is goodwill."""
-    from eventdesk.services.payments import refund as do_refund
+    from eventdesk.services.people.payments import refund as do_refund
 
     made = do_refund(
         obj.store,
@@ -318,7 +318,7 @@ def payment() -> None:
 @pass_ctx
 @desk_only
 def payment_list(obj: Ctx, ticket_id: str) -> None:
-    from eventdesk.services.payments import list_payments, payment_summary
+    from eventdesk.services.people.payments import list_payments, payment_summary
 
     rows = list_payments(obj.store, ticket_id)
     total = payment_summary(obj.store, ticket_id)
@@ -354,7 +354,7 @@ def payment_list(obj: Ctx, ticket_id: str) -> None:
 @organizer_only
 def payment_settle(obj: Ctx, payment_id: int) -> None:
     """Mark a pending payment (an invoice) as paid."""
-    from eventdesk.services.payments import settle
+    from eventdesk.services.people.payments import settle
 
     made = settle(obj.store, payment_id, station=obj.station)
     obj.emit(_money_json(made), lambda: _money_human(made))
@@ -377,8 +377,8 @@ def ticket_show(
     obj: Ctx, ticket_id: str, only_payload: bool, png_path: str | None, svg_path: str | None
 ) -> None:
     """A ticket, with its QR drawn in the terminal (or written to a file)."""
-    from eventdesk.services.payments import payment_summary
-    from eventdesk.services.registration import show_ticket
+    from eventdesk.services.people.payments import payment_summary
+    from eventdesk.services.people.registration import show_ticket
     from eventdesk.tickets import qr_text, write_png, write_svg
 
     info = show_ticket(obj.store, ticket_id)

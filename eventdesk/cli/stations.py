@@ -12,7 +12,7 @@ from eventdesk.cli.common import EXIT_ENVIRONMENT, Ctx, local, pass_ctx, say, to
 from eventdesk.event_time import UTC_ZONE
 
 if TYPE_CHECKING:
-    from eventdesk.services.door import SyncReport
+    from eventdesk.services.stations.offline import SyncReport
 
 ONE_BOX = "this station's database is on this machine: it has no mirror and nothing to sync"
 
@@ -177,7 +177,7 @@ def station_outbox(obj: Ctx, retry_id: int | None, clear_id: int | None) -> None
     if not obj.on_server:
         obj.emit([], f"{obj.station}: this station's database is on this machine: it has no outbox")
         return
-    from eventdesk.services import outbox
+    from eventdesk.services.stations import outbox
 
     door = obj.door_station()
     mirror = door.mirror

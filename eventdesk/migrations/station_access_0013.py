@@ -24,10 +24,9 @@ refunds; a new ticket costs its type's price; a cancelled ticket stays cancelled
 changed only through the functions; the places counted (``registered_count``) are the
 registered tickets, checked when the desk's transaction commits.
 
-Roles (cluster-wide) are made by ``eventdesk roles`` (eventdesk/services/roles.py), which needs
-a login that may create roles; this migration makes what lives in the database. The texts are
-frozen: a later change adds a migration of its own.
-"""
+Roles (cluster-wide) are made by ``eventdesk roles`` (eventdesk/services/stations/roles.py), which
+needs a login that may create roles; this migration makes what lives in the database. The texts are
+frozen: a later change adds a migration of its own."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from textual.content import Content
 
 from eventdesk import tickets
-from eventdesk.services.scan_result import ScanResult
+from eventdesk.services.door.scan_result import ScanResult
 from screens.desk.card import CardData
 
 SCAN_PREFIX = "ED1."

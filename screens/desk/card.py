@@ -19,12 +19,12 @@ from textual.widgets import Static
 
 from eventdesk.db import Store
 from eventdesk.event_time import in_zone, show
-from eventdesk.services.attendees import AttendeeInfo, show_attendee
-from eventdesk.services.door import Station
-from eventdesk.services.mirror import Mirror
-from eventdesk.services.mirror_read import attendee_of_ticket, person_in_copy
-from eventdesk.services.payments import PaymentSummary, payment_summary
-from eventdesk.services.registration import TicketInfo, show_ticket, tickets_of_attendee
+from eventdesk.services.people.attendees import AttendeeInfo, show_attendee
+from eventdesk.services.people.payments import PaymentSummary, payment_summary
+from eventdesk.services.people.registration import TicketInfo, show_ticket, tickets_of_attendee
+from eventdesk.services.stations.mirror import Mirror
+from eventdesk.services.stations.mirror_read import attendee_of_ticket, person_in_copy
+from eventdesk.services.stations.offline import Station
 from eventdesk.values import format_cents
 
 ACTIVE = ("registered", "waitlisted")

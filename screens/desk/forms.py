@@ -18,15 +18,15 @@ from textual.widgets import Label, Select, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 from eventdesk.errors import EventdeskError, InvalidInput
-from eventdesk.services.attendees import AttendeeInfo
-from eventdesk.services.events import (
+from eventdesk.services.catalogue.events import (
     SessionInfo,
     TicketTypeInfo,
     list_sessions,
     list_ticket_types,
 )
-from eventdesk.services.payments import METHODS, PaymentSummary, pay
-from eventdesk.services.registration import TicketInfo
+from eventdesk.services.people.attendees import AttendeeInfo
+from eventdesk.services.people.payments import METHODS, PaymentSummary, pay
+from eventdesk.services.people.registration import TicketInfo
 from eventdesk.values import (
     format_cents,
     optional_text,

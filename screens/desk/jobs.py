@@ -10,12 +10,12 @@ from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from eventdesk.db import Store
-from eventdesk.services import payments
-from eventdesk.services.mirror import Mirror
-from eventdesk.services.mirror_prints import queue_in_copy
-from eventdesk.services.printing import enqueue
-from eventdesk.services.registration import cancel, show_ticket
-from eventdesk.services.undo import UndoResult
+from eventdesk.services.door.printing import enqueue
+from eventdesk.services.door.undo import UndoResult
+from eventdesk.services.people import payments
+from eventdesk.services.people.registration import cancel, show_ticket
+from eventdesk.services.stations.mirror import Mirror
+from eventdesk.services.stations.mirror_prints import queue_in_copy
 from eventdesk.values import format_cents
 from screens.desk.card import clock
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from eventdesk.services.attendees import AttendeeInfo, DoorState
-from eventdesk.services.events import EventInfo
+from eventdesk.services.catalogue.events import EventInfo
+from eventdesk.services.people.attendees import AttendeeInfo, DoorState
 from screens.desk.card import CardData
 from screens.messages import ScanDecided
 

@@ -11,7 +11,7 @@ from textual.widgets import Static
 
 from devices.wedge import Line, PendingScan
 from eventdesk.errors import EventdeskError, SoldOut
-from eventdesk.services.registration import promote
+from eventdesk.services.people.registration import promote
 from screens.base import StationScreen
 from screens.desk.answer import answer_content
 from screens.desk.card import CardData, TicketLine, card_at_door

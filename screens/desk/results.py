@@ -16,14 +16,14 @@ from textual.widgets import DataTable
 
 from eventdesk.db import Store
 from eventdesk.event_time import UTC_ZONE, show
-from eventdesk.services.attendees import (
+from eventdesk.services.people.attendees import (
     AttendeeInfo,
     DoorState,
     door_states_among,
     find_attendees,
 )
-from eventdesk.services.door import Station
-from eventdesk.services.mirror_read import find_in_copy
+from eventdesk.services.stations.mirror_read import find_in_copy
+from eventdesk.services.stations.offline import Station
 from eventdesk.text import fold
 from screens.desk.card import clock
 

@@ -28,8 +28,8 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from eventdesk.errors import EventdeskError, NotFound
 from eventdesk.event_time import UTC_ZONE
-from eventdesk.services.attendees import AttendeeInfo
-from eventdesk.services.payments import PaymentSummary
+from eventdesk.services.people.attendees import AttendeeInfo
+from eventdesk.services.people.payments import PaymentSummary
 from eventdesk.values import format_cents
 from screens.desk import jobs
 from screens.desk.answer import (

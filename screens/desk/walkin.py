@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from textual.notifications import SeverityLevel
 
 from eventdesk.errors import Conflict, EventdeskError, NotAllowed
-from eventdesk.services.attendees import AttendeeInfo, add_attendee, update_attendee
-from eventdesk.services.payments import PaymentSummary, pay
-from eventdesk.services.printing import enqueue
-from eventdesk.services.registration import RegistrationResult, register
-from eventdesk.services.scan_result import ScanResult
+from eventdesk.services.door.printing import enqueue
+from eventdesk.services.door.scan_result import ScanResult
+from eventdesk.services.people.attendees import AttendeeInfo, add_attendee, update_attendee
+from eventdesk.services.people.payments import PaymentSummary, pay
+from eventdesk.services.people.registration import RegistrationResult, register
 from eventdesk.values import format_cents
 from screens.backend import Backend
 from screens.widgets.forms import FormValues
@@ -158,7 +158,7 @@ def finish_walk_in(
         except EventdeskError as exc:
             problems.append(f"Payment not recorded: {exc.message}.")
     if payment is None:
-        from eventdesk.services.payments import payment_summary
+        from eventdesk.services.people.payments import payment_summary
 
         payment = payment_summary(backend.store, ticket_id)
     if values.flag("checkin"):

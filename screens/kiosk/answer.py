@@ -17,7 +17,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from eventdesk.event_time import UTC_ZONE, show
-from eventdesk.services.scan_result import ScanOutcome, ScanResult
+from eventdesk.services.door.scan_result import ScanOutcome, ScanResult
 from screens.kiosk.sign import RGB, Sign, SignText
 
 VERDICTS = ("ok", "warn", "bad")

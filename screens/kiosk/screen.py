@@ -21,10 +21,10 @@ from textual.widgets import Button, ContentSwitcher, Input, Label, Static
 from devices.outage import describe
 from devices.wedge import MAX_LINE, Decision, Line, LineSplitter, PendingScan
 from eventdesk.errors import EventdeskError
-from eventdesk.services.auth import StaffInfo, verify_attendee
-from eventdesk.services.events import EventInfo, show_event
-from eventdesk.services.registration import TicketInfo, tickets_of_attendee
-from eventdesk.services.scan_result import ScanResult
+from eventdesk.services.catalogue.events import EventInfo, show_event
+from eventdesk.services.door.scan_result import ScanResult
+from eventdesk.services.people.auth import StaffInfo, verify_attendee
+from eventdesk.services.people.registration import TicketInfo, tickets_of_attendee
 from screens.base import StationScreen
 from screens.kiosk.answer import GO_IN, SEE_THE_DESK, KioskAnswer
 from screens.kiosk.preview import CameraPreview

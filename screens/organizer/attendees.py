@@ -11,10 +11,10 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Button, DataTable, Input, Static
 
-from eventdesk.services import attendees, registration
-from eventdesk.services.attendees import AttendeeInfo
-from eventdesk.services.events import SessionInfo, TicketTypeInfo
-from eventdesk.services.registration import TicketInfo
+from eventdesk.services.catalogue.events import SessionInfo, TicketTypeInfo
+from eventdesk.services.people import attendees, registration
+from eventdesk.services.people.attendees import AttendeeInfo
+from eventdesk.services.people.registration import TicketInfo
 from eventdesk.values import format_cents
 from screens.organizer.base import (
     Change,

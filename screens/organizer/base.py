@@ -27,8 +27,8 @@ from textual.widgets.data_table import CellDoesNotExist
 
 from eventdesk.errors import EventdeskError, InvalidInput
 from eventdesk.event_time import UTC_ZONE, show
-from eventdesk.services import registration
-from eventdesk.services.events import EventInfo
+from eventdesk.services.catalogue.events import EventInfo
+from eventdesk.services.people import registration
 from eventdesk.values import MAX_COUNT
 from screens.backend import Backend
 from screens.base import StationScreen

@@ -18,9 +18,9 @@ from textual.message import Message
 from textual.widgets import Button, Input, Label, Log, ProgressBar, Select, Static
 
 from eventdesk.errors import EventdeskError
-from eventdesk.services.backup import PREFIX, backup, prune
-from eventdesk.services.csvexport import EXPORTS, export
-from eventdesk.services.csvio import ImportResult, import_attendees
+from eventdesk.services.data.backup import PREFIX, backup, prune
+from eventdesk.services.data.csvexport import EXPORTS, export
+from eventdesk.services.data.csvio import ImportResult, import_attendees
 from screens.backend import Backend
 
 

@@ -11,8 +11,8 @@ from textual.message import Message
 from textual.widgets import Button, DataTable
 
 from eventdesk.errors import EventdeskError
-from eventdesk.services import events
-from eventdesk.services.events import EventInfo, VenueInfo
+from eventdesk.services.catalogue import events
+from eventdesk.services.catalogue.events import EventInfo, VenueInfo
 from screens.base import StationScreen
 from screens.organizer.base import (
     EVENT_TABLES,

@@ -13,9 +13,9 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Button, Input, Static
 
-from eventdesk.services import payments, registration
-from eventdesk.services.payments import METHODS, PaymentRecord, PaymentSummary
-from eventdesk.services.registration import TicketInfo
+from eventdesk.services.people import payments, registration
+from eventdesk.services.people.payments import METHODS, PaymentRecord, PaymentSummary
+from eventdesk.services.people.registration import TicketInfo
 from eventdesk.values import format_cents, parse_amount
 from screens.organizer.base import Change, Fetched, ListParams, OrganizerTab, RowList, local_time
 from screens.widgets.forms import Field, FormValues

@@ -9,8 +9,8 @@ from textual.app import ComposeResult
 from textual.widgets import Button, DataTable
 
 from eventdesk.event_time import event_zone
-from eventdesk.services import events
-from eventdesk.services.events import SessionInfo, TicketTypeInfo
+from eventdesk.services.catalogue import events
+from eventdesk.services.catalogue.events import SessionInfo, TicketTypeInfo
 from eventdesk.values import format_cents, parse_amount
 from screens.organizer.base import (
     Change,

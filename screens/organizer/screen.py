@@ -20,7 +20,7 @@ from textual.widgets import (
     TabPane,
 )
 
-from eventdesk.services.events import EventInfo
+from eventdesk.services.catalogue.events import EventInfo
 from screens.base import StationScreen
 from screens.organizer.attendees import AttendeesTab
 from screens.organizer.base import (

@@ -7,8 +7,8 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Button
 
-from eventdesk.services import auth
-from eventdesk.services.auth import StaffInfo
+from eventdesk.services.people import auth
+from eventdesk.services.people.auth import StaffInfo
 from screens.organizer.base import Change, Fetched, ListParams, OrganizerTab, RowList
 from screens.widgets.forms import Field, FormValues
 

@@ -6,8 +6,8 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Button
 
-from eventdesk.services import events
-from eventdesk.services.events import VenueInfo
+from eventdesk.services.catalogue import events
+from eventdesk.services.catalogue.events import VenueInfo
 from screens.organizer.base import (
     Change,
     Fetched,

@@ -6,8 +6,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Button
 
-from eventdesk.services import events, registration
-from eventdesk.services.registration import WaitlistEntry
+from eventdesk.services.catalogue import events
+from eventdesk.services.people import registration
+from eventdesk.services.people.registration import WaitlistEntry
 from screens.organizer.base import Fetched, ListParams, OrganizerTab, RowList, local_time
 
 

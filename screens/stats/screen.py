@@ -1,7 +1,7 @@
 """The stats screen: the event's live figures, read from the database every two seconds.
 
 Every station writes to the same database, so the figures are counted there (one snapshot,
-``eventdesk.services.reports.stats``) by a thread worker; the worker posts them and the
+``eventdesk.services.stats.reports.stats``) by a thread worker; the worker posts them and the
 handler draws them. When the database does not answer, the last figures stay up with a note.
 It is also what ``eventdesk serve --mode stats`` shows on a wall (``--wall``): nobody signs in,
 the header says "wall screen", no keys are shown, and the sessions take a whole line.
@@ -30,9 +30,9 @@ from textual.worker import Worker, get_current_worker
 
 from eventdesk.errors import DatabaseUnavailable, EventdeskError
 from eventdesk.event_time import UTC_ZONE, event_zone, show
-from eventdesk.services.clock import OFF_AFTER, clock_words
-from eventdesk.services.events import current_event, show_event
-from eventdesk.services.reports import Stats, stats
+from eventdesk.services.catalogue.events import current_event, show_event
+from eventdesk.services.stations.clock import OFF_AFTER, clock_words
+from eventdesk.services.stats.reports import Stats, stats
 from eventdesk.values import format_cents
 from screens.base import StationScreen
 from screens.stats.bars import BarList, BarRow

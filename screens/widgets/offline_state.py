@@ -16,7 +16,7 @@ from textual.widgets import Static
 from eventdesk.errors import DatabaseUnavailable, EventdeskError
 
 if TYPE_CHECKING:  # the door service loads where a station has one (start-up time)
-    from eventdesk.services.door import Station
+    from eventdesk.services.stations.offline import Station
 
 POLL_SECONDS = 0.5
 

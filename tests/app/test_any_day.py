@@ -6,9 +6,10 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 
-from eventdesk.services import events, payments
-from eventdesk.services.demo import DEMO_ZONE
-from eventdesk.services.registration import tickets_of_attendee
+from eventdesk.services.catalogue import events
+from eventdesk.services.data.demo import DEMO_ZONE
+from eventdesk.services.people import payments
+from eventdesk.services.people.registration import tickets_of_attendee
 from screens.app import make_app
 from tests.apptools import LATE, SET_BACK, DemoStation, clock_shift, demo_now
 

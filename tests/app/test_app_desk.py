@@ -14,11 +14,11 @@ from textual.notifications import Notify
 from textual.widgets import Button, Input, Label, Select, Static
 
 from eventdesk.db import Store
-from eventdesk.services.attendees import AttendeeInfo, find_attendees, show_attendee
-from eventdesk.services.events import list_ticket_types
-from eventdesk.services.payments import payment_summary
-from eventdesk.services.printing import list_jobs
-from eventdesk.services.registration import (
+from eventdesk.services.catalogue.events import list_ticket_types
+from eventdesk.services.door.printing import list_jobs
+from eventdesk.services.people.attendees import AttendeeInfo, find_attendees, show_attendee
+from eventdesk.services.people.payments import payment_summary
+from eventdesk.services.people.registration import (
     TicketInfo,
     list_waitlist,
     show_ticket,

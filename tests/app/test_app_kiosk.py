@@ -18,11 +18,11 @@ from textual.widgets import Input, Select, Static
 
 from eventdesk.config import load_config, sqlite_url
 from eventdesk.db import Store, open_store
-from eventdesk.services.attendees import find_attendees
-from eventdesk.services.demo import DemoSummary
-from eventdesk.services.events import list_ticket_types
-from eventdesk.services.payments import pay, payment_summary
-from eventdesk.services.registration import TicketInfo, show_ticket, tickets_of_attendee
+from eventdesk.services.catalogue.events import list_ticket_types
+from eventdesk.services.data.demo import DemoSummary
+from eventdesk.services.people.attendees import find_attendees
+from eventdesk.services.people.payments import pay, payment_summary
+from eventdesk.services.people.registration import TicketInfo, show_ticket, tickets_of_attendee
 from eventdesk.tickets import Signer, load_signer
 from screens.app import EventdeskApp
 from screens.kiosk.answer import KioskAnswer, door_clock

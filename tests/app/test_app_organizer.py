@@ -14,8 +14,9 @@ from textual.notifications import Notify
 from textual.widgets import Button, DataTable, Input, Log, Select, Static, TabbedContent
 
 from eventdesk.errors import AccountDisabled, AccountLocked, WrongPin
-from eventdesk.services import attendees, auth, events, payments, registration
-from eventdesk.services.demo import DEMO_ZONE
+from eventdesk.services.catalogue import events
+from eventdesk.services.data.demo import DEMO_ZONE
+from eventdesk.services.people import attendees, auth, payments, registration
 from screens.app import EventdeskApp, make_app
 from screens.organizer import FormScreen, OrganizerScreen
 from screens.organizer.screen import TABS

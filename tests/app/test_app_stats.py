@@ -20,11 +20,11 @@ from textual.widget import Widget
 
 from eventdesk.config import load_config
 from eventdesk.db import Store
-from eventdesk.services import payments
-from eventdesk.services.auth import add_staff
-from eventdesk.services.checkin import Checkin
-from eventdesk.services.registration import register, tickets_of_attendee
-from eventdesk.services.reports import stats
+from eventdesk.services.door.checkin import Checkin
+from eventdesk.services.people import payments
+from eventdesk.services.people.auth import add_staff
+from eventdesk.services.people.registration import register, tickets_of_attendee
+from eventdesk.services.stats.reports import stats
 from eventdesk.tickets import Signer
 from eventdesk.values import format_cents, utcnow
 from screens.app import make_app

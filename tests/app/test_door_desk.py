@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from textual.widgets import Input, Static
 
-from eventdesk.services.events import show_event
-from eventdesk.services.registration import show_ticket, tickets_of_attendee
+from eventdesk.services.catalogue.events import show_event
+from eventdesk.services.people.registration import show_ticket, tickets_of_attendee
 from screens.desk.results import ResultsTable
 from screens.messages import ScanDecided
 from tests.app.test_app_desk import (
@@ -184,7 +184,7 @@ async def test_cancelling_a_paid_ticket_offers_the_refund(station: DemoStation) 
     """Ctrl+X on a paid ticket says what was paid and refunds it with the cancellation."""
     from textual.widgets import Button
 
-    from eventdesk.services.payments import payment_summary
+    from eventdesk.services.people.payments import payment_summary
     from screens.desk.cancel import CancelScreen
 
     store, event = station.store, station.summary.event
@@ -212,7 +212,7 @@ async def test_check_in_says_why_nothing_is_admitted_and_how_to_pick_one(
 ) -> None:
     """Enter on a cancelled ticket's holder, and Enter with several people found, both say
     something."""
-    from eventdesk.services.registration import cancel
+    from eventdesk.services.people.registration import cancel
     from tests.app.test_app_desk import search_for
 
     store, event = station.store, station.summary.event

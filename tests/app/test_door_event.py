@@ -16,8 +16,8 @@ from textual.widgets import Static
 
 from eventdesk.config import load_config, sqlite_url
 from eventdesk.db import open_store
-from eventdesk.services import events
-from eventdesk.services.registration import show_ticket
+from eventdesk.services.catalogue import events
+from eventdesk.services.people.registration import show_ticket
 from eventdesk.tickets import load_signer
 from screens.app import EventdeskApp, make_app
 from screens.desk.screen import DeskScreen

@@ -26,8 +26,8 @@ import pytest
 from eventdesk.config import Config, load_config, sqlite_url
 from eventdesk.db import Store
 from eventdesk.errors import NotFound
-from eventdesk.services import events
-from eventdesk.services.registration import register, show_ticket
+from eventdesk.services.catalogue import events
+from eventdesk.services.people.registration import register, show_ticket
 from eventdesk.station import kept_door, settle_door
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow
@@ -373,7 +373,7 @@ async def test_several_events_now_and_none_chosen_the_desk_is_asked(
 
 def test_the_door_opens_and_closes_as_the_check_in_service_says() -> None:
     from eventdesk import station
-    from eventdesk.services import checkin
+    from eventdesk.services.door import checkin
 
     assert station.DOOR_OPENS_BEFORE == checkin.DOOR_OPENS_BEFORE
     assert station.DOOR_CLOSES_AFTER == checkin.DOOR_CLOSES_AFTER

@@ -13,10 +13,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from textual.widgets import Input, Select, Static
 
-from eventdesk.services import auth, events
-from eventdesk.services.attendees import add_attendee
-from eventdesk.services.payments import payment_summary
-from eventdesk.services.registration import TicketInfo, register, show_ticket
+from eventdesk.services.catalogue import events
+from eventdesk.services.people import auth
+from eventdesk.services.people.attendees import add_attendee
+from eventdesk.services.people.payments import payment_summary
+from eventdesk.services.people.registration import TicketInfo, register, show_ticket
 from screens.app import make_app
 from screens.login import LoginScreen
 from screens.messages import ScanDecided

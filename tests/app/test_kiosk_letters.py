@@ -130,7 +130,7 @@ def test_names_are_drawn_in_a_font_that_has_their_letters(name: str, missing: st
 
 
 def test_one_instruction_and_no_staff_note_on_the_attendees_screen() -> None:
-    from eventdesk.services.scan_result import ScanResult
+    from eventdesk.services.door.scan_result import ScanResult
     from eventdesk.values import utcnow
 
     moment = utcnow()

@@ -20,8 +20,8 @@ from eventdesk.db import Store
 from eventdesk.errors import AccountLocked, WrongPin
 from eventdesk.migrations import HEAD_REVISION
 from eventdesk.models import Staff
-from eventdesk.services import attendees, auth
-from eventdesk.services.demo import STAFF
+from eventdesk.services.data.demo import STAFF
+from eventdesk.services.people import attendees, auth
 from eventdesk.values import utcnow
 from screens.app import make_app
 from screens.kiosk.screen import KioskScreen

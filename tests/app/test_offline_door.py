@@ -19,9 +19,9 @@ from eventdesk.config import Config, load_config
 from eventdesk.db import Store, open_store
 from eventdesk.errors import DatabaseUnavailable
 from eventdesk.models import ScanLog
-from eventdesk.services.demo import build_demo
-from eventdesk.services.door import Station
-from eventdesk.services.registration import TicketInfo
+from eventdesk.services.data.demo import build_demo
+from eventdesk.services.people.registration import TicketInfo
+from eventdesk.services.stations.offline import Station
 from eventdesk.tickets import ensure_keys, load_signer
 from screens.app import EventdeskApp, make_app
 from screens.desk.card import AttendeeCard

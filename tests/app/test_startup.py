@@ -22,7 +22,7 @@ import pytest
 from eventdesk.cli import cli
 from eventdesk.db import Store
 from eventdesk.errors import DatabaseUnavailable
-from eventdesk.services.demo import build_demo
+from eventdesk.services.data.demo import build_demo
 from eventdesk.tickets import ensure_keys, load_signer
 from screens.app import make_app
 from testkit.terminal import in_terminal, stop
@@ -31,9 +31,9 @@ from tests.apptools import DemoStation, wait_for
 ROOT = Path(__file__).resolve().parents[2]
 
 LATER = (
-    "eventdesk.services.checkin",
-    "eventdesk.services.door",
-    "eventdesk.services.registration",
+    "eventdesk.services.door.checkin",
+    "eventdesk.services.stations.offline",
+    "eventdesk.services.people.registration",
     "devices.print_worker",
     "badges.render",
     "PIL",

@@ -52,7 +52,7 @@ def test_fitting_many_names_keeps_a_few_fonts_loaded() -> None:
     code = """
 import gc, json
 from PIL import ImageFont
-from eventdesk.services.demo import FIRST_NAMES, LAST_NAMES
+from eventdesk.services.data.demo import FIRST_NAMES, LAST_NAMES
 from screens.kiosk.sign import SignText, draw_sign
 
 for i in range(40):

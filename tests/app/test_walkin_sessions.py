@@ -13,9 +13,9 @@ from textual.notifications import Notify
 from textual.widgets import SelectionList
 
 from eventdesk.db import Store
-from eventdesk.services import events
-from eventdesk.services.attendees import show_attendee
-from eventdesk.services.registration import register, show_ticket, tickets_of_attendee
+from eventdesk.services.catalogue import events
+from eventdesk.services.people.attendees import show_attendee
+from eventdesk.services.people.registration import register, show_ticket, tickets_of_attendee
 from screens.desk.forms import WalkInScreen
 from tests.app.test_app_desk import desk_app, fill_walk_in, hook, notified, opened
 from tests.apptools import DemoStation, wait_for

@@ -23,8 +23,8 @@ from textual.renderables.digits import Digits as DigitsFont
 from textual.widget import Widget
 from textual.widgets import Header
 
-from eventdesk.services import events
-from eventdesk.services.reports import Stats, stats
+from eventdesk.services.catalogue import events
+from eventdesk.services.stats.reports import Stats, stats
 from screens.app import make_app
 from screens.cli import WALL_FONT_SIZE
 from screens.stats.screen import StatsScreen, percent

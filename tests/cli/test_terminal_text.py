@@ -13,9 +13,9 @@ from sqlalchemy import text
 from textual.geometry import Region
 from textual.widget import Widget
 
-from eventdesk.services.checkin import Checkin
-from eventdesk.services.payments import payment_summary
-from eventdesk.services.registration import tickets_of_attendee
+from eventdesk.services.door.checkin import Checkin
+from eventdesk.services.people.payments import payment_summary
+from eventdesk.services.people.registration import tickets_of_attendee
 from eventdesk.text import for_terminal, json_for_terminal
 from screens.app import make_app
 from screens.stats.screen import StatsScreen

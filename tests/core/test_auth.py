@@ -10,7 +10,7 @@ from sqlalchemy import select
 from eventdesk.db import Store
 from eventdesk.errors import AccountDisabled, AccountLocked, Conflict, InvalidInput, WrongPin
 from eventdesk.models import Attendee, Staff
-from eventdesk.services import attendees, auth
+from eventdesk.services.people import attendees, auth
 from eventdesk.values import utcnow
 
 

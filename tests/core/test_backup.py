@@ -11,9 +11,9 @@ import pytest
 
 from eventdesk.db import Store
 from eventdesk.errors import InvalidInput
-from eventdesk.services.backup import BackupSchedule, backup, check_file, prune, restore
-from eventdesk.services.registration import show_ticket
-from eventdesk.services.reports import stats
+from eventdesk.services.data.backup import BackupSchedule, backup, check_file, prune, restore
+from eventdesk.services.people.registration import show_ticket
+from eventdesk.services.stats.reports import stats
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow
 from tests.e2e.test_checkin_processes import make_tickets, start_worker

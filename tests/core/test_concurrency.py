@@ -7,8 +7,8 @@ import multiprocessing
 import pytest
 
 from eventdesk.db import Store
-from eventdesk.services import events
-from eventdesk.services.registration import list_waitlist, register
+from eventdesk.services.catalogue import events
+from eventdesk.services.people.registration import list_waitlist, register
 from tests.core.test_registration import assert_counters_match
 from tests.helpers import add_type, make_event, people
 from tests.workers import register_many

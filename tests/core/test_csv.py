@@ -9,10 +9,11 @@ import pytest
 
 from eventdesk.db import Store
 from eventdesk.errors import InvalidInput
-from eventdesk.services import attendees, events
-from eventdesk.services.csvexport import export, neutralize
-from eventdesk.services.csvio import import_attendees
-from eventdesk.services.registration import list_waitlist, tickets_of_attendee
+from eventdesk.services.catalogue import events
+from eventdesk.services.data.csvexport import export, neutralize
+from eventdesk.services.data.csvio import import_attendees
+from eventdesk.services.people import attendees
+from eventdesk.services.people.registration import list_waitlist, tickets_of_attendee
 from tests.helpers import add_type, make_event
 
 AWKWARD = (
@@ -153,7 +154,7 @@ def test_export_round_trip_and_formula_cells(store: Store, event: str, tmp_path:
         company="+1 cmd|' /C calc'!A0",
         phone="-2+3",
     )
-    from eventdesk.services.registration import register
+    from eventdesk.services.people.registration import register
 
     register(store, event, "evil@example.com", "Regular")
     out = tmp_path / "attendees.csv"

@@ -30,7 +30,7 @@ def test_the_check_in_path_is_durable_and_the_rest_keeps_its_setting(tmp_path: P
 
 
 def test_a_real_check_in_commits_with_synchronous_full(tmp_path: Path) -> None:
-    from eventdesk.services.checkin import Checkin
+    from eventdesk.services.door.checkin import Checkin
 
     store = Store(f"sqlite:///{tmp_path / 'door.db'}", sqlite_synchronous="NORMAL")
     seen: list[Any] = []

@@ -19,8 +19,8 @@ from eventdesk.db import Store
 from eventdesk.errors import InvalidInput
 from eventdesk.event_time import UTC_ZONE, event_zone, iso, show, zone_of
 from eventdesk.models import Event
-from eventdesk.services.auth import add_staff
-from eventdesk.services.events import create_event, show_event
+from eventdesk.services.catalogue.events import create_event, show_event
+from eventdesk.services.people.auth import add_staff
 from screens.app import make_app
 from screens.stats.screen import StatsScreen
 from tests.apptools import wait_for

@@ -8,7 +8,7 @@ import pytest
 
 from eventdesk.db import Store
 from eventdesk.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from eventdesk.services import events
+from eventdesk.services.catalogue import events
 from tests.helpers import make_event
 
 

@@ -14,9 +14,10 @@ from sqlalchemy import select
 
 from eventdesk.db import Store
 from eventdesk.models import Attendee, Ticket, TicketType
-from eventdesk.services import csvexport, payments
-from eventdesk.services.csvexport import export
-from eventdesk.services.csvio import import_attendees
+from eventdesk.services.data import csvexport
+from eventdesk.services.data.csvexport import export
+from eventdesk.services.data.csvio import import_attendees
+from eventdesk.services.people import payments
 from tests.helpers import add_type, make_event
 
 

@@ -10,8 +10,9 @@ import pytest
 
 from eventdesk.db import Store
 from eventdesk.errors import Conflict, InvalidInput, NotAllowed, NotFound, WrongPin
-from eventdesk.services import attendees, auth, events, payments
-from eventdesk.services.registration import register, show_ticket
+from eventdesk.services.catalogue import events
+from eventdesk.services.people import attendees, auth, payments
+from eventdesk.services.people.registration import register, show_ticket
 from eventdesk.text import slugify
 from tests.cli.test_cli import Cli
 from tests.helpers import add_type, make_event, people

@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 from eventdesk.cli import main
 from eventdesk.db import Store
 from eventdesk.errors import EventdeskError, InvalidInput, SoldOut
-from eventdesk.services import attendees
-from eventdesk.services.csvio import import_attendees
-from eventdesk.services.csvread import Row, RowChecker, RowProblem, TypeInfo
-from eventdesk.services.events import show_event
+from eventdesk.services.catalogue.events import show_event
+from eventdesk.services.data.csvio import import_attendees
+from eventdesk.services.data.csvread import Row, RowChecker, RowProblem, TypeInfo
+from eventdesk.services.people import attendees
 from eventdesk.values import utcnow
 from tests.helpers import add_type, make_event
 
@@ -220,7 +220,7 @@ ORDER = (
 def test_an_order_with_several_names_is_one_order_naming_its_holders(
     store: Store, tmp_path: Path
 ) -> None:
-    from eventdesk.services.registration import tickets_of_attendee
+    from eventdesk.services.people.registration import tickets_of_attendee
 
     event = upcoming(store)
     add_type(store, event, "Regular")
@@ -243,7 +243,7 @@ def test_an_order_with_several_names_is_one_order_naming_its_holders(
 
 
 def test_an_order_is_waitlisted_whole_never_split(store: Store, tmp_path: Path) -> None:
-    from eventdesk.services.registration import tickets_of_attendee
+    from eventdesk.services.people.registration import tickets_of_attendee
 
     event = upcoming(store, capacity=2)
     add_type(store, event, "Regular")

@@ -20,11 +20,12 @@ from sqlalchemy import func, select, update
 from eventdesk.db import Store
 from eventdesk.errors import Conflict, SoldOut
 from eventdesk.models import Attendee, Event, ImportRun, Order, Ticket, TransactionLog
-from eventdesk.services import attendees, import_runs
-from eventdesk.services.checkin import IMPORTING_MESSAGE, Checkin
-from eventdesk.services.csvio import ImportResult, import_attendees
-from eventdesk.services.events import show_event
-from eventdesk.services.registration import register
+from eventdesk.services.catalogue.events import show_event
+from eventdesk.services.data import import_runs
+from eventdesk.services.data.csvio import ImportResult, import_attendees
+from eventdesk.services.door.checkin import IMPORTING_MESSAGE, Checkin
+from eventdesk.services.people import attendees
+from eventdesk.services.people.registration import register
 from eventdesk.tickets import ensure_keys
 from eventdesk.values import utcnow
 from tests.helpers import add_type, make_event, wait_until
@@ -332,7 +333,7 @@ def test_an_import_called_from_a_script_without_a_main_guard_runs_the_script_onc
     script.write_text(
         "from pathlib import Path\n"
         "from eventdesk.db import Store\n"
-        "from eventdesk.services.csvio import import_attendees\n"
+        "from eventdesk.services.data.csvio import import_attendees\n"
         "from eventdesk.tickets import load_signer\n"
         f"with open({str(marks)!r}, 'a') as out:\n"
         "    out.write('run\\n')\n"

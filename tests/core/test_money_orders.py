@@ -13,16 +13,17 @@ from badges.render import render_text
 from eventdesk.db import Store
 from eventdesk.errors import InvalidInput, NotAllowed, SoldOut
 from eventdesk.models import Ticket, TransactionLog
-from eventdesk.services import attendees, events, payments
-from eventdesk.services.checkin import Checkin
-from eventdesk.services.registration import (
+from eventdesk.services.catalogue import events
+from eventdesk.services.door.checkin import Checkin
+from eventdesk.services.people import attendees, payments
+from eventdesk.services.people.registration import (
     cancel,
     cancel_order,
     list_waitlist,
     register,
     show_ticket,
 )
-from eventdesk.services.reports import report
+from eventdesk.services.stats.reports import report
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow
 from tests.core.test_registration import assert_counters_match

@@ -8,7 +8,8 @@ import pytest
 
 from eventdesk.db import Store
 from eventdesk.errors import Conflict, InvalidInput, NotFound
-from eventdesk.services import attendees, events, registration
+from eventdesk.services.catalogue import events
+from eventdesk.services.people import attendees, registration
 from tests.helpers import add_type, make_event
 
 

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from eventdesk.db import Store
 from eventdesk.errors import InvalidInput, NotAllowed, NotFound
 from eventdesk.models import TransactionLog
-from eventdesk.services import payments
-from eventdesk.services.registration import cancel, register
+from eventdesk.services.people import payments
+from eventdesk.services.people.registration import cancel, register
 from tests.helpers import add_type, make_event, people
 
 

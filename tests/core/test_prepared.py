@@ -11,8 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from eventdesk.db import Store
 from eventdesk.models import ScanLog
 from eventdesk.prepared import Prepared
-from eventdesk.services.checkin_sql import LOOKUP, LOOKUP_ONE
-from eventdesk.services.registration import register
+from eventdesk.services.door.checkin_sql import LOOKUP, LOOKUP_ONE
+from eventdesk.services.people.registration import register
 from eventdesk.tickets import Signer
 from tests.helpers import add_type, make_event, people
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from eventdesk.db import Store
-from eventdesk.services.registration import show_ticket
+from eventdesk.services.people.registration import show_ticket
 from tests.door.test_outage import Running
 from tests.door.test_vanished_database import EVENTDESK, demo
 

@@ -18,8 +18,8 @@ from eventdesk.errors import (
     SoldOut,
 )
 from eventdesk.models import Event, EventSession, Ticket, TicketType, TransactionLog
-from eventdesk.services import events
-from eventdesk.services.registration import (
+from eventdesk.services.catalogue import events
+from eventdesk.services.people.registration import (
     cancel,
     cancel_order,
     list_waitlist,
@@ -344,8 +344,8 @@ def test_quantity_bounds(store: Store) -> None:
 def test_door_states_say_where_each_attendee_stands_at_the_door(store: Store) -> None:
     """The desk's Status column: the best ticket of each attendee at the event (checked in,
     with the earliest check-in; then registered; then waitlisted; then cancelled; else none)."""
-    from eventdesk.services.attendees import door_states_among, show_attendee
-    from eventdesk.services.checkin import Checkin
+    from eventdesk.services.door.checkin import Checkin
+    from eventdesk.services.people.attendees import door_states_among, show_attendee
 
     now = utcnow()
     event = make_event(

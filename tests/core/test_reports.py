@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 
 from eventdesk.db import Store
-from eventdesk.services import events, payments
-from eventdesk.services.checkin import Checkin
-from eventdesk.services.registration import cancel, register, show_ticket
-from eventdesk.services.reports import report, stats
+from eventdesk.services.catalogue import events
+from eventdesk.services.door.checkin import Checkin
+from eventdesk.services.people import payments
+from eventdesk.services.people.registration import cancel, register, show_ticket
+from eventdesk.services.stats.reports import report, stats
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow
 from tests.e2e.test_checkin_processes import make_tickets, start_worker

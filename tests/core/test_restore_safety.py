@@ -25,8 +25,8 @@ from sqlalchemy import create_engine
 from eventdesk.cli import main
 from eventdesk.db import Store
 from eventdesk.migrations import HEAD_REVISION
-from eventdesk.services.backup import BackupSchedule
-from eventdesk.services.registration import register
+from eventdesk.services.data.backup import BackupSchedule
+from eventdesk.services.people.registration import register
 from eventdesk.values import utcnow
 from tests.helpers import add_type, make_event, migrate, people, wait_until
 

@@ -6,8 +6,8 @@ import pytest
 
 from eventdesk.db import Store
 from eventdesk.errors import Conflict, InvalidInput
-from eventdesk.services import attendees
-from eventdesk.services.registration import register
+from eventdesk.services.people import attendees
+from eventdesk.services.people.registration import register
 from tests.helpers import add_type, make_event
 
 

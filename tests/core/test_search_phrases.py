@@ -18,9 +18,9 @@ from eventdesk.db import Store
 from eventdesk.migrate import upgrade
 from eventdesk.migrations import HEAD_REVISION
 from eventdesk.models import Attendee, SearchToken, Ticket
-from eventdesk.services import attendees
-from eventdesk.services.attendees import PHRASE, person_tokens, phrase_tokens, search_tokens
-from eventdesk.services.csvio import import_attendees
+from eventdesk.services.data.csvio import import_attendees
+from eventdesk.services.people import attendees
+from eventdesk.services.people.attendees import PHRASE, person_tokens, phrase_tokens, search_tokens
 from eventdesk.text import words
 from tests.helpers import add_type, make_event, migrate
 

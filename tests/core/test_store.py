@@ -23,7 +23,7 @@ from eventdesk.errors import DatabaseUnavailable, InvalidInput
 from eventdesk.migrate import current_revision, upgrade
 from eventdesk.migrations import HEAD_REVISION
 from eventdesk.models import Base, UTCDateTime
-from eventdesk.services import events
+from eventdesk.services.catalogue import events
 from tests.helpers import make_event
 
 

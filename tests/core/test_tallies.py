@@ -20,15 +20,17 @@ from sqlalchemy import func, select, update
 from eventdesk.db import Store
 from eventdesk.errors import EventdeskError
 from eventdesk.models import ImportRun, StatTally
-from eventdesk.services import events, import_runs, payments
-from eventdesk.services.checkin import Checkin
+from eventdesk.services.catalogue import events
+from eventdesk.services.catalogue.events import show_event
 from eventdesk.services.common import get_event
-from eventdesk.services.csvio import import_attendees
-from eventdesk.services.events import show_event
-from eventdesk.services.registration import cancel, register, show_ticket
-from eventdesk.services.reports import stats
-from eventdesk.services.tallies import Counts, counts, recount
-from eventdesk.services.undo import undo_checkin
+from eventdesk.services.data import import_runs
+from eventdesk.services.data.csvio import import_attendees
+from eventdesk.services.door.checkin import Checkin
+from eventdesk.services.door.undo import undo_checkin
+from eventdesk.services.people import payments
+from eventdesk.services.people.registration import cancel, register, show_ticket
+from eventdesk.services.stats.reports import stats
+from eventdesk.services.stats.tallies import Counts, counts, recount
 from eventdesk.tickets import Signer
 from tests.door.test_outage import POSTGRESQL, backend_fixed
 from tests.helpers import add_type, make_event, people

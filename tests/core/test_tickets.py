@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from eventdesk.db import Store
-from eventdesk.services.registration import register, show_ticket
+from eventdesk.services.people.registration import register, show_ticket
 from eventdesk.tickets import (
     MAX_PAYLOAD,
     InvalidPayload,

@@ -13,10 +13,11 @@ from sqlalchemy import func, select
 from eventdesk.db import Store
 from eventdesk.errors import NotAllowed, NotFound
 from eventdesk.models import ScanLog, TransactionLog
-from eventdesk.services import events, payments
-from eventdesk.services.checkin import Checkin
-from eventdesk.services.registration import cancel, register, show_ticket
-from eventdesk.services.undo import undo_checkin
+from eventdesk.services.catalogue import events
+from eventdesk.services.door.checkin import Checkin
+from eventdesk.services.door.undo import undo_checkin
+from eventdesk.services.people import payments
+from eventdesk.services.people.registration import cancel, register, show_ticket
 from eventdesk.tickets import Signer
 from tests.helpers import add_type, make_event, people
 

@@ -17,13 +17,13 @@ from eventdesk.config import load_config
 from eventdesk.db import Store
 from eventdesk.event_time import event_zone, show
 from eventdesk.models import ScanConflict, ScanLog
-from eventdesk.services.checkin import Checkin
+from eventdesk.services.catalogue.events import show_event
 from eventdesk.services.common import get_event
-from eventdesk.services.events import show_event
-from eventdesk.services.registration import cancel, register
-from eventdesk.services.reports import report, stats
-from eventdesk.services.scans import recent_scans
-from eventdesk.services.tallies import counts, recount
+from eventdesk.services.door.checkin import Checkin
+from eventdesk.services.door.scans import recent_scans
+from eventdesk.services.people.registration import cancel, register
+from eventdesk.services.stats.reports import report, stats
+from eventdesk.services.stats.tallies import counts, recount
 from eventdesk.tickets import Signer
 from screens.app import make_app
 from screens.stats.screen import StatsScreen, clock

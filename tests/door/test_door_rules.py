@@ -13,11 +13,11 @@ from badges.render import render_text
 from eventdesk.db import Store
 from eventdesk.errors import NotAllowed
 from eventdesk.models import ScanLog
-from eventdesk.services import events
-from eventdesk.services.checkin import Checkin
-from eventdesk.services.registration import register, show_ticket
-from eventdesk.services.reports import stats
-from eventdesk.services.scan_result import RESULTS
+from eventdesk.services.catalogue import events
+from eventdesk.services.door.checkin import Checkin
+from eventdesk.services.door.scan_result import RESULTS
+from eventdesk.services.people.registration import register, show_ticket
+from eventdesk.services.stats.reports import stats
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow
 from tests.core.test_registration import assert_counters_match

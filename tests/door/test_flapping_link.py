@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from eventdesk.db import Store
-from eventdesk.services.door import SyncLoop
-from eventdesk.services.scan_result import ScanResult
+from eventdesk.services.door.scan_result import ScanResult
+from eventdesk.services.stations.offline import SyncLoop
 from eventdesk.tickets import Signer
 from testkit.proxy import TcpProxy
 from tests.conftest import PG_ENV, PG_SKIP

@@ -16,7 +16,7 @@ import pytest
 
 from eventdesk.db import Store
 from eventdesk.ids import new_nonce
-from eventdesk.services.mirror import MIRROR_FILE
+from eventdesk.services.stations.mirror import MIRROR_FILE
 from eventdesk.tickets import Signer
 from testkit.proxy import TcpProxy
 from tests.door.test_outage import POSTGRESQL, backend_fixed, proxy

@@ -19,8 +19,8 @@ from devices.print_worker import PrintOutcome, PrintWorker
 from devices.printers import printers_of
 from eventdesk.db import Store
 from eventdesk.models import PrintJob
-from eventdesk.services.mirror import PRINT_JOB, Mirror
-from eventdesk.services.mirror_read import find_in_copy, ticket_in_copy
+from eventdesk.services.stations.mirror import PRINT_JOB, Mirror
+from eventdesk.services.stations.mirror_read import find_in_copy, ticket_in_copy
 from eventdesk.tickets import Signer
 from testkit.proxy import TcpProxy
 from tests.door.test_outage import POSTGRESQL, backend_fixed, proxy

@@ -26,11 +26,11 @@ from eventdesk.config import Config, load_config
 from eventdesk.db import Store
 from eventdesk.errors import AccountDisabled, AccountLocked, NotAllowed, WrongPin
 from eventdesk.models import Staff
-from eventdesk.services.auth import LOCKOUTS, MAX_ATTEMPTS, reset_staff_pin, set_staff_active
-from eventdesk.services.demo import build_demo
-from eventdesk.services.door import Station
-from eventdesk.services.registration import TicketInfo
-from eventdesk.services.signin import ORGANIZER_OFFLINE, sign_in
+from eventdesk.services.data.demo import build_demo
+from eventdesk.services.people.auth import LOCKOUTS, MAX_ATTEMPTS, reset_staff_pin, set_staff_active
+from eventdesk.services.people.registration import TicketInfo
+from eventdesk.services.stations.offline import Station
+from eventdesk.services.stations.signin import ORGANIZER_OFFLINE, sign_in
 from eventdesk.tickets import ensure_keys, load_signer
 from eventdesk.values import utcnow
 from screens.app import EventdeskApp, make_app

@@ -27,8 +27,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from eventdesk.db import Store
-from eventdesk.services.checkin import Checkin
-from eventdesk.services.sync import BATCH
+from eventdesk.services.door.checkin import Checkin
+from eventdesk.services.stations.sync import BATCH
 from eventdesk.tickets import Signer
 from testkit.proxy import TcpProxy
 from tests.conftest import PG_ENV, PG_SKIP

@@ -32,9 +32,9 @@ from devices.printers import printers_from_config
 from devices.scanner import Decision, ScanWorker
 from eventdesk.db import Store
 from eventdesk.models import ScanLog
-from eventdesk.services import printing
-from eventdesk.services.backup import BackupSchedule
-from eventdesk.services.registration import register, show_ticket
+from eventdesk.services.data.backup import BackupSchedule
+from eventdesk.services.door import printing
+from eventdesk.services.people.registration import register, show_ticket
 from eventdesk.tickets import Signer, register_public_key
 from eventdesk.values import utcnow
 from testkit.media import Shot, render_frames, write_video

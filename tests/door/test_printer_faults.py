@@ -14,7 +14,7 @@ from devices.print_worker import PrintOutcome, drain
 from devices.printers import PrinterOffline, PrinterSpec, printers_from_config
 from eventdesk.db import Store
 from eventdesk.models import PrintJob
-from eventdesk.services import printing
+from eventdesk.services.door import printing
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow
 from testkit.escpos import FakeEscpos, answer

@@ -26,9 +26,10 @@ from devices.printers import (
 from eventdesk.db import Store
 from eventdesk.errors import InvalidInput, NotFound
 from eventdesk.models import PrintJob
-from eventdesk.services import attendees, printing
-from eventdesk.services.checkin import Checkin
-from eventdesk.services.registration import register
+from eventdesk.services.door import printing
+from eventdesk.services.door.checkin import Checkin
+from eventdesk.services.people import attendees
+from eventdesk.services.people.registration import register
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow
 from testkit.zebra import PAPER_OUT_STATUS, FakeZebra
@@ -434,7 +435,7 @@ def test_station_settings_are_checked() -> None:
 
 def test_only_registered_tickets_get_badges(store: Store, signer: Signer) -> None:
     from eventdesk.errors import NotAllowed
-    from eventdesk.services.registration import cancel
+    from eventdesk.services.people.registration import cancel
 
     ev = make_event(store, capacity=1)
     add_type(store, ev, "Regular", price_cents=0)

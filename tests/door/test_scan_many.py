@@ -23,10 +23,10 @@ from eventdesk.db import Store
 from eventdesk.errors import NotFound
 from eventdesk.ids import new_nonce
 from eventdesk.models import ScanLog
-from eventdesk.services.checkin import Checkin
-from eventdesk.services.registration import cancel
-from eventdesk.services.scan_result import ScanResult, parse_nonce
-from eventdesk.services.undo import undo_checkin
+from eventdesk.services.door.checkin import Checkin
+from eventdesk.services.door.scan_result import ScanResult, parse_nonce
+from eventdesk.services.door.undo import undo_checkin
+from eventdesk.services.people.registration import cancel
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow
 from tests.helpers import payloads_now

@@ -19,8 +19,8 @@ from sqlalchemy import func, select
 from eventdesk.db import Store
 from eventdesk.errors import InvalidInput
 from eventdesk.models import ScanLog
-from eventdesk.services.checkin import Checkin
-from eventdesk.services.scan_result import ScanResult
+from eventdesk.services.door.checkin import Checkin
+from eventdesk.services.door.scan_result import ScanResult
 from eventdesk.tickets import Signer
 from tests.helpers import payloads_now
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from eventdesk.db import Store
-from eventdesk.services.registration import register
+from eventdesk.services.people.registration import register
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow
 from tests.helpers import add_type, make_event, people

@@ -27,8 +27,8 @@ from devices.scanner import Debouncer, Decision, ScanWorker
 from devices.wedge import LineSplitter
 from eventdesk.db import Store
 from eventdesk.errors import InvalidInput
-from eventdesk.services import attendees
-from eventdesk.services.registration import register
+from eventdesk.services.people import attendees
+from eventdesk.services.people.registration import register
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow
 from testkit.media import Shot, qr_pixels, render_frames, write_folder, write_video

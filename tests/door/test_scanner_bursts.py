@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from textual.widgets import Input
 
-from eventdesk.services.events import list_ticket_types
-from eventdesk.services.registration import TicketInfo, show_ticket
-from eventdesk.services.scans import recent_scans
+from eventdesk.services.catalogue.events import list_ticket_types
+from eventdesk.services.door.scans import recent_scans
+from eventdesk.services.people.registration import TicketInfo, show_ticket
 from screens.messages import ScanDecided
 from tests.app.test_app_desk import admissible, banner_text, desk_app, hook, opened
 from tests.app.test_app_kiosk import answer_of, kiosk_app, started

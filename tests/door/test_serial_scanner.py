@@ -25,7 +25,7 @@ import pytest
 from devices.serial_scanner import SerialScanner, serial_source
 from devices.wedge import Line
 from eventdesk.db import Store
-from eventdesk.services.registration import register
+from eventdesk.services.people.registration import register
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow
 from tests.apptools import DemoStation, wait_for

@@ -28,8 +28,8 @@ from devices.sound import (
     cue_samples,
 )
 from eventdesk.db import Store
-from eventdesk.services.registration import register
-from eventdesk.services.scan_result import RESULTS, ScanOutcome, ScanResult
+from eventdesk.services.door.scan_result import RESULTS, ScanOutcome, ScanResult
+from eventdesk.services.people.registration import register
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow
 from tests.helpers import add_type, make_event, people, wait_until

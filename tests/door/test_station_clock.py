@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 
 from eventdesk.db import Store
-from eventdesk.services.clock import clock_words
-from eventdesk.services.door import Station
-from eventdesk.services.mirror import OUTBOX
+from eventdesk.services.stations.clock import clock_words
+from eventdesk.services.stations.mirror import OUTBOX
+from eventdesk.services.stations.offline import Station
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow
 from screens.widgets.offline_state import offline_text

@@ -27,7 +27,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError
 
 from eventdesk.ids import new_nonce
-from eventdesk.services.mirror import OUTBOX, Mirror
+from eventdesk.services.stations.mirror import OUTBOX, Mirror
 from eventdesk.values import utcnow
 from testkit.proxy import TcpProxy
 from tests.conftest import PG_ENV, PG_SKIP, _database_name

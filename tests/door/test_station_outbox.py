@@ -12,7 +12,7 @@ from sqlalchemy import insert
 
 from eventdesk.db import Store
 from eventdesk.ids import new_nonce
-from eventdesk.services.mirror import OUTBOX, Mirror
+from eventdesk.services.stations.mirror import OUTBOX, Mirror
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow
 from testkit.proxy import TcpProxy

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from eventdesk.db import Store
-from eventdesk.services.attendees import find_attendees
-from eventdesk.services.payments import payment_summary
-from eventdesk.services.registration import show_ticket, tickets_of_attendee
+from eventdesk.services.people.attendees import find_attendees
+from eventdesk.services.people.payments import payment_summary
+from eventdesk.services.people.registration import show_ticket, tickets_of_attendee
 from tests.door.test_outage import Running
 
 EVENTDESK = str(Path(sys.executable).with_name("eventdesk"))

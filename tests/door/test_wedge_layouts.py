@@ -26,8 +26,8 @@ from textual.widgets import Input
 import eventdesk.tickets as tickets_module
 from eventdesk.db import Store
 from eventdesk.keymaps import repairs
-from eventdesk.services.checkin import Checkin
-from eventdesk.services.registration import register
+from eventdesk.services.door.checkin import Checkin
+from eventdesk.services.people.registration import register
 from eventdesk.tickets import (
     InvalidPayload,
     Signer,
@@ -369,7 +369,7 @@ def _crlf(lines: list[str]) -> bytes:
 async def test_the_desk_admits_a_payload_typed_through_azerty_into_its_search_box(
     station: DemoStation,
 ) -> None:
-    from eventdesk.services.registration import show_ticket
+    from eventdesk.services.people.registration import show_ticket
     from tests.app.test_app_desk import admissible, banner_text, desk_app, opened, scanner_types
 
     store = station.store

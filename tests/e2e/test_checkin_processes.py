@@ -18,8 +18,8 @@ from sqlalchemy import func, select
 
 from eventdesk.db import Store
 from eventdesk.models import ScanLog, Ticket
-from eventdesk.services import attendees
-from eventdesk.services.registration import register
+from eventdesk.services.people import attendees
+from eventdesk.services.people.registration import register
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow
 from tests.helpers import add_type, make_event

@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from eventdesk.db import Store
 from eventdesk.models import Attendee, Ticket
-from eventdesk.services.payments import payment_summary
-from eventdesk.services.registration import tickets_of_attendee
+from eventdesk.services.people.payments import payment_summary
+from eventdesk.services.people.registration import tickets_of_attendee
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from eventdesk.db import Store
 from eventdesk.models import Ticket, TicketType
-from eventdesk.services.payments import payment_summary
+from eventdesk.services.people.payments import payment_summary
 from tests.door.test_wedge_layouts import mangle
 from tests.e2e.test_e2e_tmux import pane, tmux, wait_pane
 

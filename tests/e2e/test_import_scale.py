@@ -20,11 +20,12 @@ from sqlalchemy import func, select
 from eventdesk.db import Store
 from eventdesk.errors import InvalidInput
 from eventdesk.models import Attendee, ImportRun, Order, SearchToken, Ticket, TransactionLog
-from eventdesk.services import attendees, csvio, import_runs
-from eventdesk.services.attendees import holder_tokens, search_tokens
-from eventdesk.services.csvio import ImportResult, import_attendees
-from eventdesk.services.events import show_event
-from eventdesk.services.registration import list_waitlist, register, tickets_of_attendee
+from eventdesk.services.catalogue.events import show_event
+from eventdesk.services.data import csvio, import_runs
+from eventdesk.services.data.csvio import ImportResult, import_attendees
+from eventdesk.services.people import attendees
+from eventdesk.services.people.attendees import holder_tokens, search_tokens
+from eventdesk.services.people.registration import list_waitlist, register, tickets_of_attendee
 from eventdesk.text import _fold, fold
 from eventdesk.tickets import Signer, Verifier, sign_many
 from eventdesk.values import utcnow

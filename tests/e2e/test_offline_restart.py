@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from eventdesk.db import Store
-from eventdesk.services.auth import add_staff
+from eventdesk.services.people.auth import add_staff
 from eventdesk.tickets import Signer
 from testkit.bursts import have_tmux, tmux
 from testkit.proxy import TcpProxy

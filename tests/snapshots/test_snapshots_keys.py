@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from eventdesk.services.demo import DemoSummary
+from eventdesk.services.data.demo import DemoSummary
 from tests.apptools import DemoStation, copy_station, wait_for
 from tests.snapshots.test_snapshots import SIZES, app_for, settle
 from tests.snapshots.test_snapshots import (

@@ -25,11 +25,16 @@ from textual.widgets import Button, DataTable, Input, Select, Static, TabbedCont
 
 from eventdesk import values
 from eventdesk.db import Store
-from eventdesk.services import events
-from eventdesk.services.attendees import add_attendee, find_attendees
-from eventdesk.services.demo import DemoSummary
-from eventdesk.services.payments import payment_summary
-from eventdesk.services.registration import TicketInfo, register, show_ticket, tickets_of_attendee
+from eventdesk.services.catalogue import events
+from eventdesk.services.data.demo import DemoSummary
+from eventdesk.services.people.attendees import add_attendee, find_attendees
+from eventdesk.services.people.payments import payment_summary
+from eventdesk.services.people.registration import (
+    TicketInfo,
+    register,
+    show_ticket,
+    tickets_of_attendee,
+)
 from screens.desk.forms import PaymentScreen, WalkInScreen
 from screens.desk.screen import DeskScreen
 from screens.kiosk.answer import KioskAnswer

@@ -7,7 +7,7 @@ Create Date: 2026-11-23 03:00:00.000000
 The stats snapshot read every checked-in ticket, waitlisted ticket, payment, session check-in
 and scan of the event each time it was taken. The counts are now kept in ``stat_tally`` by
 triggers, in the transaction that changes what they count, and filled here from the rows
-already there (see eventdesk/migrations/tallies_0010.py).
+already there (see eventdesk/services/stats/counting.py).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from eventdesk.migrations import tallies_0010 as tallies
+from eventdesk.services.stats import counting as tallies
 
 
 revision: str = '0010'

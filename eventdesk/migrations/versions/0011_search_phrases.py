@@ -5,7 +5,7 @@ Revises: 0010
 Create Date: 2026-11-23 12:30:00.000000
 
 A query of several words ('zoe.sc') is first looked up as words written together (see
-eventdesk/services/attendees.py, phrase_tokens): a space, then the email's words before the @
+eventdesk/services/people/attendees.py, phrase_tokens): a space, then the email's words before the @
 with a space between. Here every attendee already stored gets theirs, a batch of people at a
 time (the rule as it was written for this revision). The table's columns and indexes stay as they were.
 """
@@ -31,7 +31,7 @@ TOKEN = sa.table('search_token', sa.column('token'), sa.column('attendee_id'))
 
 
 def phrases(email: str) -> set[str]:
-    """eventdesk.services.attendees.phrase_tokens as of this revision."""
+    """eventdesk.services.people.attendees.phrase_tokens as of this revision."""
     local = words(email.rpartition('@')[0])
     return {(' ' + ' '.join(local))[:200]} if len(local) > 1 else set()
 

@@ -4,7 +4,7 @@ Revision ID: 0012
 Revises: 0011
 Create Date: 2026-11-25 02:00:00.000000
 
-A station measures its clock against the server's at each sync (eventdesk/services/clock.py)
+A station measures its clock against the server's at each sync (eventdesk/services/stations/clock.py)
 and keeps the difference here, so that the stats screen can say which station's clock is off.
 """
 

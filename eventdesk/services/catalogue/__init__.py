@@ -1,0 +1,1 @@
+"""What an event sells: events, sessions, ticket types, venues and categories."""

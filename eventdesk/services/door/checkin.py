@@ -1,0 +1,777 @@
+"""Check-in: verify the ticket, one compare-and-set, a scan-log row for every scan.
+
+The order of the checks (docs/architecture.md#check-in-rules): invalid, unknown, revoked,
+waitlisted, wrong_event, wrong_session, not_yet_valid / expired, unpaid, already_checked_in, then
+ok. An exit scan is never refused for time or money (the person is leaving). At a self-service kiosk
+a ticket whose type needs staff (an ID check) that would be admitted is answered ``needs_staff``
+instead. Admission is decided by one statement, ``UPDATE ticket SET checked_in_at = :now ... WHERE
+id = :id AND checked_in_at IS NULL``: of two stations scanning the same ticket at once exactly one
+sees a row changed. Each scan is one write transaction (BEGIN IMMEDIATE on SQLite), so a scan that
+was answered is on disk, scan log included.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    select,
+)
+from sqlalchemy.exc import IntegrityError
+
+from eventdesk.db import Store
+from eventdesk.errors import InvalidInput, NotFound
+from eventdesk.event_time import event_zone, show
+from eventdesk.ids import as_id
+from eventdesk.models import (
+    EventSession,
+)
+from eventdesk.services.common import current_event_id, get_event
+from eventdesk.services.door import checkin_api as api
+from eventdesk.services.door.checkin_sql import (
+    ADMIT,
+    FIRST,
+    IN_SESSION,
+    LEAVE,
+    LOG,
+    LOG_TABLE,
+    LOOKUP,
+    LOOKUP_GROUP,
+    READMIT,
+    REFUNDED,
+    SESSION_ADMIT,
+    SESSION_EVENT,
+    SESSION_FIRST,
+)
+from eventdesk.services.door.printing import enqueue_in
+from eventdesk.services.door.scan_result import (
+    Direction,
+    ScanOutcome,
+    ScanResult,
+    answer_json,
+    from_answer,
+    parse_nonce,
+)
+from eventdesk.tickets import InvalidPayload, SignatureChecks, Verified, Verifier
+from eventdesk.values import format_cents, utcnow
+
+DOOR_OPENS_BEFORE = timedelta(hours=24)
+DOOR_CLOSES_AFTER = timedelta(hours=6)
+SESSION_OPENS_BEFORE = timedelta(minutes=60)
+PAYLOAD_LOG_CHARS = 200
+NEEDS_STAFF_MESSAGE = "Please see the desk (ID check)."
+
+IMPORTING_MESSAGE = "This ticket is still being imported: scan it again in a minute."
+
+
+Answer = Callable[..., ScanResult]
+
+
+class _GroupChanged(Exception):
+    """A group's admission did not change its ticket as read: decided alone instead."""
+
+
+class _NotGenuine(Exception):
+    """A group decided its lines as genuine and one was not: rolled back, decided again."""
+
+    def __init__(self, genuine: list[bool | None]) -> None:
+        super().__init__("a line's signature is not genuine")
+        self.genuine = genuine
+
+
+@dataclass
+class _Group:
+    """scan_many's decisions in its one transaction: the tickets read ahead (each taken once;
+    SQLite's write lock, held since BEGIN, keeps them as read), and the scan-log rows and
+    admissions written together."""
+
+    looked_up: dict[str, dict[str, Any]]
+    logs: list[dict[str, Any]] = field(default_factory=list)
+    admits: list[dict[str, Any]] = field(default_factory=list)
+
+    def flush(self, conn: Connection) -> None:
+        """The admissions decided so far, written in one call: each changes its ticket (the
+        rows were read under the write lock, and a ticket scanned again is read again after
+        this), or the transaction rolls back and the group is decided one scan at a time."""
+        if self.admits:
+            if ADMIT.many(conn, self.admits) != len(self.admits):
+                raise _GroupChanged
+            self.admits.clear()
+
+
+class Checkin:
+    """The check-in desk of one station: holds the verifier's key cache for the process."""
+
+    decides_together = True  # scan_many decides a group in one transaction (on SQLite)
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        station: str,
+        operator: str | None = None,
+        event: str | int | None = None,
+        print_to: str | None = None,
+        self_service: bool = False,
+    ) -> None:
+        self.store = store
+        self.station = station
+        self.operator = operator
+        # A self-service kiosk: tickets that need staff (an ID check) are sent to the desk.
+        self.self_service = self_service
+        # The printer that gets a badge at each first check-in (queued in the same transaction).
+        self.print_to = print_to
+        self.verifier = Verifier(store)
+        # A station's own login on a server writes through the server's functions.
+        self.api = store.station_login() is not None
+        self._line: tuple[str, bool] = ("", False)  # the scan being decided: its line, repaired
+        self.event_id: int | None = None
+        if event is not None:
+            with store.read() as session:
+                self.event_id = get_event(session, event).id
+
+    # --- entry points -----------------------------------------------------------------------
+    def scan(
+        self,
+        payload: str,
+        *,
+        session_id: int | None = None,
+        direction: Direction = "entry",
+        now: datetime | None = None,
+        nonce: str | None = None,
+    ) -> ScanResult:
+        """A scanned QR payload (a camera or a keyboard-wedge scanner) to a decision. With a
+        ``nonce``, the same nonce again (a retry after a crash or a lost answer) gets the first
+        answer back, marked ``replayed``, instead of "already checked in"."""
+        return self._once(
+            parse_nonce(nonce),
+            lambda key: self._scan(payload, session_id, direction, now, key),
+        )
+
+    def scan_many(
+        self,
+        payloads: Sequence[str],
+        *,
+        nonces: Sequence[str | None] | None = None,
+        session_id: int | None = None,
+        direction: Direction = "entry",
+        now: datetime | None = None,
+    ) -> list[ScanResult]:
+        """Scans waiting at this door, decided in the order given, in one transaction: the
+        answers ``scan`` gives one at a time (a nonce answered before gets its answer again),
+        with one durable commit for them all. A door that fell behind (a queue of scanned
+        lines, a database that was away a moment) catches up at the pace of the signature
+        checks instead of one disk flush each. The tickets are read in one statement; each
+        line that names one is decided as genuine while the verifier's thread checks the
+        signatures (Ed25519 and SQLite both let go of the interpreter meanwhile); the
+        admissions and scan-log rows are written in one call each; then this thread checks
+        the signatures left beside the other, and the group commits only if every one was
+        genuine (else it is decided again knowing which were not)."""
+        keys = [parse_nonce(n) for n in nonces] if nonces is not None else [None] * len(payloads)
+        if len(keys) != len(payloads):
+            raise InvalidInput("one nonce per payload, or none", field="nonce")
+        given = [key for key in keys if key is not None]
+
+        def one_at_a_time() -> list[ScanResult]:
+            return scan_each(
+                self.scan, payloads, keys, session_id=session_id, direction=direction, now=now
+            )
+
+        # One at a time: a nonce twice; a PostgreSQL server (each scan its own transaction, so
+        # two doors never hold each other's tickets); a desk that does not decide together; a
+        # door that refuses the session or the direction (alone, a line that is no ticket is
+        # still answered and logged).
+        if (
+            len(payloads) < 2
+            or len(set(given)) < len(given)
+            or not self.store.is_sqlite
+            or not self.decides_together
+        ):
+            return one_at_a_time()
+        try:
+            session_info = self._door(session_id, direction)
+        except (InvalidInput, NotFound):
+            return one_at_a_time()
+        earlier = self._answered_many(given) if given else {}
+        texts = [
+            p.strip() if isinstance(p, str) else ""
+            for p, key in zip(payloads, keys, strict=True)
+            if key not in earlier
+        ]
+        checks = self.verifier.check_many(texts)
+
+        def decided(genuine: list[bool | None] | None) -> list[ScanResult]:
+            return self._group(
+                texts, keys, earlier, checks, genuine, session_id, session_info, direction, now
+            )
+
+        try:
+            try:
+                return decided(None)
+            except _NotGenuine as found:  # a forged line: the group again, knowing which
+                return decided(found.genuine)
+        except _GroupChanged:  # a ticket not as read: nothing of the group kept
+            pass
+        except IntegrityError:  # a nonce answered at another station meanwhile: nothing kept
+            if not given:
+                raise
+        return one_at_a_time()
+
+    def _group(
+        self,
+        texts: list[str],
+        keys: Sequence[str | None],
+        earlier: dict[str, ScanResult],
+        checks: SignatureChecks,
+        genuine: list[bool | None] | None,
+        session_id: int | None,
+        session_info: tuple[int, datetime, datetime] | None,
+        direction: Direction,
+        now: datetime | None,
+    ) -> list[ScanResult]:
+        """scan_many's decisions in one transaction. Without ``genuine`` each line that names
+        a ticket is decided as genuine while its signature is checked, and the transaction
+        commits only once every one is (else it rolls back: _NotGenuine says which were);
+        with it, a line that is not is looked at as ``scan`` does (a keymap's repair)."""
+        with self.store.write_conn() as conn:
+            group = _Group(
+                {
+                    row["id"]: row
+                    for row in LOOKUP_GROUP.rows(
+                        conn, {"b_ids": json.dumps(sorted(set(filter(None, checks.ticket_ids))))}
+                    )
+                }
+            )
+            lines = iter(zip(texts, checks.ticket_ids, genuine or [None] * len(texts), strict=True))
+            results: list[ScanResult] = []
+            for key in keys:
+                if key in earlier:  # answered before: that answer, not a new decision
+                    results.append(earlier[key])
+                    continue
+                text, ticket_id, known = next(lines)
+                moment = now or utcnow()
+                verified: Verified | InvalidPayload
+                if ticket_id is not None and (genuine is None or known):
+                    verified = Verified(ticket_id)
+                else:
+                    verified = self._verified(text)[1]
+                if not isinstance(verified, Verified):
+                    results.append(
+                        self._invalid_in(
+                            conn, text, verified, session_id, direction, moment, key, group.logs
+                        )
+                    )
+                    continue
+                results.append(
+                    self._decide_in(
+                        conn,
+                        verified.ticket_id,
+                        text,
+                        session_id,
+                        session_info,
+                        direction,
+                        moment,
+                        key,
+                        verified.repaired,
+                        group=group,
+                    )
+                )
+            group.flush(conn)
+            LOG.many(conn, group.logs)
+            if genuine is None:
+                found = checks.genuine()
+                if False in found:
+                    raise _NotGenuine(found)
+            return results
+
+    def _scan(
+        self,
+        payload: str,
+        session_id: int | None,
+        direction: Direction,
+        now: datetime | None,
+        nonce: str | None,
+    ) -> ScanResult:
+        moment = now or utcnow()
+        text, verified = self._verified(payload)
+        if not isinstance(verified, Verified):
+            with self.store.write_conn() as conn:
+                return self._invalid_in(conn, text, verified, session_id, direction, moment, nonce)
+        return self._decide(
+            verified.ticket_id,
+            text,
+            session_id=session_id,
+            direction=direction,
+            now=moment,
+            nonce=nonce,
+            repaired=verified.repaired,
+        )
+
+    def _verified(self, payload: str) -> tuple[str, Verified | InvalidPayload]:
+        """The scanned line (stripped) and its ticket, or why it is not one."""
+        text = payload.strip() if isinstance(payload, str) else ""
+        try:
+            return text, self.verifier.verify_scanned(text)  # repairs a mangled line (keymaps)
+        except InvalidPayload as exc:
+            return text, exc
+
+    def _invalid_in(
+        self,
+        conn: Connection,
+        text: str,
+        problem: InvalidPayload,
+        session_id: int | None,
+        direction: Direction,
+        now: datetime,
+        nonce: str | None,
+        logs: list[dict[str, Any]] | None = None,
+    ) -> ScanResult:
+        result = ScanResult(
+            "invalid",
+            f"Not a valid ticket: {problem}",
+            now,
+            direction=direction,
+            session_id=session_id,
+        )
+        self._log(conn, result, text, nonce=nonce, logs=logs)
+        return result
+
+    def checkin_ticket(
+        self,
+        ticket_id: str,
+        *,
+        session_id: int | None = None,
+        direction: Direction = "entry",
+        now: datetime | None = None,
+        nonce: str | None = None,
+    ) -> ScanResult:
+        """Manual check-in by ticket id, as the desk does after a search (``nonce`` as in
+        ``scan``)."""
+        return self._once(
+            parse_nonce(nonce),
+            lambda key: self._checkin_ticket(ticket_id, session_id, direction, now, key),
+        )
+
+    def _checkin_ticket(
+        self,
+        ticket_id: str,
+        session_id: int | None,
+        direction: Direction,
+        now: datetime | None,
+        nonce: str | None,
+    ) -> ScanResult:
+        wanted = ticket_id.strip().upper() if isinstance(ticket_id, str) else ""
+        if not (0 < len(wanted) <= 16 and wanted.isascii() and wanted.isalnum()):
+            moment = now or utcnow()
+            result = ScanResult(
+                "unknown",
+                "There is no such ticket.",
+                moment,
+                direction=direction,
+                session_id=session_id,
+            )
+            with self.store.write_conn() as conn:
+                self._log(conn, result, f"ticket:{ticket_id}", nonce=nonce)
+            return result
+        return self._decide(
+            ticket_id.strip().upper(),
+            None,
+            session_id=session_id,
+            direction=direction,
+            now=now or utcnow(),
+            nonce=nonce,
+        )
+
+    def _once(self, nonce: str | None, decide: Callable[[str | None], ScanResult]) -> ScanResult:
+        """A decision, or for a nonce answered before, that answer again. Two stations sending
+        one nonce at once: the second one's insert breaks the nonce's unique index, its whole
+        transaction (the check-in too) rolls back, and it gets the first one's answer."""
+        if nonce is None:
+            return decide(None)
+        earlier = self._answered(nonce)
+        if earlier is not None:
+            return earlier
+        try:
+            return decide(nonce)
+        except IntegrityError:
+            earlier = self._answered(nonce)
+            if earlier is None:
+                raise
+            return earlier
+
+    def _answered(self, nonce: str) -> ScanResult | None:
+        with self.store.read() as session:
+            answer = session.execute(
+                select(LOG_TABLE.c.answer).where(LOG_TABLE.c.nonce == nonce)
+            ).scalar()
+        return from_answer(answer) if answer else None
+
+    def _answered_many(self, nonces: Sequence[str]) -> dict[str, ScanResult]:
+        """The answers given before to any of these nonces."""
+        with self.store.read() as session:
+            found = session.execute(
+                select(LOG_TABLE.c.nonce, LOG_TABLE.c.answer).where(
+                    LOG_TABLE.c.nonce.in_(nonces), LOG_TABLE.c.answer.is_not(None)
+                )
+            ).all()
+        return {nonce: from_answer(answer) for nonce, answer in found}
+
+    # --- the decision -----------------------------------------------------------------------
+    def _decide(
+        self,
+        ticket_id: str,
+        raw: str | None,
+        *,
+        session_id: int | None,
+        direction: Direction,
+        now: datetime,
+        nonce: str | None = None,
+        repaired: str | None = None,
+    ) -> ScanResult:
+        session_info = self._door(session_id, direction)
+        with self.store.write_conn() as conn:
+            return self._decide_in(
+                conn, ticket_id, raw, session_id, session_info, direction, now, nonce, repaired
+            )
+
+    def _door(
+        self, session_id: int | None, direction: Direction
+    ) -> tuple[int, datetime, datetime] | None:
+        """The session a scan is for (its event and times), after checking the direction."""
+        if direction not in ("entry", "exit"):
+            raise InvalidInput("direction must be entry or exit", field="direction")
+        if direction == "exit" and session_id is not None:
+            raise InvalidInput(
+                "exit scans belong at the event's door, not a session door", field="direction"
+            )
+        return self._session(session_id) if session_id is not None else None
+
+    def _decide_in(
+        self,
+        conn: Connection,
+        ticket_id: str,
+        raw: str | None,
+        session_id: int | None,
+        session_info: tuple[int, datetime, datetime] | None,
+        direction: Direction,
+        now: datetime,
+        nonce: str | None,
+        repaired: str | None,
+        *,
+        group: _Group | None = None,
+    ) -> ScanResult:
+        """One ticket's decision and its scan-log row, in the caller's write transaction (in
+        scan_many's, its ``group``)."""
+        self._line = (raw if raw is not None else f"ticket:{ticket_id}", repaired is not None)
+        row = group.looked_up.pop(ticket_id, None) if group is not None else None
+        if row is None:
+            if group is not None:  # read again (scanned twice in the group): as it is now
+                group.flush(conn)
+            row = LOOKUP.first(conn, {"b_id": ticket_id})
+        if row is None:
+            result = ScanResult(
+                "unknown",
+                "This ticket is not in the database.",
+                now,
+                ticket_id=ticket_id,
+                session_id=session_id,
+                direction=direction,
+            )
+        else:
+            result = self._judge(conn, row, session_id, session_info, direction, now, group)
+        if repaired is not None:  # the scanner typed through another layout: staff can fix it
+            result = replace(result, flags=(*result.flags, f"repaired: {repaired}"))
+        self._log(
+            conn,
+            result,
+            raw if raw is not None else f"ticket:{ticket_id}",
+            event_id=row["event_id"] if row is not None else self.event_id,
+            nonce=nonce,
+            logs=group.logs if group is not None else None,
+        )
+        return result
+
+    def _judge(
+        self,
+        conn: Connection,
+        row: Any,
+        session_id: int | None,
+        session_info: tuple[int, datetime, datetime] | None,
+        direction: Direction,
+        now: datetime,
+        group: _Group | None = None,
+    ) -> ScanResult:
+        def answer(result: ScanOutcome, message: str, **extra: Any) -> ScanResult:
+            return ScanResult(
+                result,
+                message,
+                now,
+                ticket_id=row["id"],
+                attendee=row["attendee"],
+                ticket_type=row["ticket_type"],
+                attention=row["attention"] if result == "ok" else None,  # only with admission
+                event=row["slug"],
+                session_id=session_id,
+                direction=direction,
+                seat=row["seat_label"],
+                **extra,
+            )
+
+        if row["event_status"] == "cancelled":
+            return answer("revoked", "This event was cancelled.")
+        if row["status"] == "cancelled":
+            refunded = conn.execute(REFUNDED, {"b_id": row["id"]}).first()
+            return answer("revoked", f"This ticket was {'refunded' if refunded else 'cancelled'}.")
+        if (
+            row["price_cents"] > 0
+            and int(row["paid"] or 0) <= 0
+            and conn.execute(REFUNDED, {"b_id": row["id"]}).first()
+        ):  # looked up only for a priced ticket with nothing paid: rare at the door
+            return answer("revoked", "This ticket was refunded.")
+        if row["status"] == "waitlisted":
+            return answer("waitlisted", "This ticket is on the waitlist, not admitted yet.")
+        if row["import_state"] not in (None, "done"):  # its import has not finished yet
+            return answer("not_yet_valid", IMPORTING_MESSAGE)
+        if self.event_id is not None and row["event_id"] != self.event_id:
+            return answer("wrong_event", f"This ticket is for another event ({row['slug']}).")
+        if session_info is not None:
+            session_event, session_start, session_end = session_info
+            if session_event != row["event_id"]:
+                return answer("wrong_event", f"This ticket is for another event ({row['slug']}).")
+            registered = conn.execute(
+                IN_SESSION, {"b_id": row["id"], "b_session": session_id}
+            ).first()
+            if registered is None:
+                return answer("wrong_session", "This ticket is not registered for this session.")
+            opens, closes = session_start - SESSION_OPENS_BEFORE, session_end
+        else:
+            opens = row["checkin_opens_at"] or row["starts_at"] - DOOR_OPENS_BEFORE
+            closes = row["checkin_closes_at"] or row["ends_at"] + DOOR_CLOSES_AFTER
+        if direction == "exit":  # someone leaving is never held back for time or money
+            return self._exit_cas(conn, row, now, answer)
+        if now < opens:
+            return answer(
+                "not_yet_valid", f"Check-in opens at {show(opens, event_zone(row['timezone']))}."
+            )
+        if now > closes:
+            return answer(
+                "expired", f"Check-in closed at {show(closes, event_zone(row['timezone']))}."
+            )
+        due = max(row["price_cents"] - int(row["paid"] or 0), 0)
+        flags: tuple[str, ...] = ()
+        if due > 0:
+            owed = format_cents(due, row["currency"])
+            if row["unpaid_policy"] != "admit":
+                return answer("unpaid", f"Not paid: {owed} due. Please see the desk.")
+            flags = (f"unpaid: collect {owed}",)
+        if self.self_service and row["needs_staff"] and row["checked_in_at"] is None:
+            # Would be admitted, but its first admission is for staff (an ID check). The
+            # attention note stays for the desk: it is shown only with an admission.
+            return answer("needs_staff", NEEDS_STAFF_MESSAGE)
+        if session_id is not None:
+            return self._session_cas(conn, row, session_id, now, answer, flags)
+        return self._entry_cas(conn, row, now, answer, flags, group)
+
+    def _entry_cas(
+        self,
+        conn: Connection,
+        row: Any,
+        now: datetime,
+        answer: Answer,
+        flags: tuple[str, ...],
+        group: _Group | None = None,
+    ) -> ScanResult:
+        admit = {"b_id": row["id"], "b_now": now, "b_station": self.station}
+        if group is not None and row["status"] == "registered" and row["checked_in_at"] is None:
+            # Read in the group's transaction and not changed in it since: its compare-and-set
+            # changes it, written with the group's others (Group.flush).
+            group.admits.append(admit)
+            admitted = 1
+        elif self.api:
+            admitted = api.changed(api.ADMIT, conn, {**admit, **self._scanned()})
+        else:
+            admitted = ADMIT.rowcount(conn, admit)
+        if admitted == 1:
+            if self.print_to:
+                enqueue_in(
+                    conn, row["id"], self.print_to, reason="checkin", station=self.station, now=now
+                )
+            return answer(
+                "ok",
+                _welcome(row),
+                flags=(*flags, "badge queued") if self.print_to else flags,
+                first_checked_in_at=now,
+                first_station=self.station,
+            )
+        if row["allow_reentry"]:
+            back_in = (
+                api.changed(api.READMIT, conn, {"b_id": row["id"], "b_station": self.station})
+                if self.api
+                else READMIT.rowcount(conn, {"b_id": row["id"]})
+            )
+            if back_in == 1:
+                first_at, first_station = _first(conn, row["id"])[:2]
+                return answer(
+                    "ok",
+                    "Welcome back, " + _welcome(row),
+                    flags=(*flags, "re-entry"),
+                    first_checked_in_at=first_at,
+                    first_station=first_station,
+                )
+        first_at, first_station, status = _first(conn, row["id"])
+        if status != "registered":  # cancelled between the look-up and the update
+            return answer("revoked", "This ticket was cancelled.")
+        return answer(
+            "already_checked_in",
+            f"Already checked in at {_clock(first_at, row)} "
+            f"at {first_station or 'another station'}.",
+            first_checked_in_at=first_at,
+            first_station=first_station,
+        )
+
+    def _exit_cas(self, conn: Connection, row: Any, now: datetime, answer: Answer) -> ScanResult:
+        if not row["allow_reentry"]:
+            return answer("no_reentry", "This event has no re-entry: exit scans are off.")
+        left = (
+            api.changed(api.LEAVE, conn, {"b_id": row["id"], "b_station": self.station})
+            if self.api
+            else LEAVE.rowcount(conn, {"b_id": row["id"]})
+        )
+        if left == 1:
+            return answer(
+                "ok",
+                f"Goodbye, {row['attendee']}: see you later.",
+                first_checked_in_at=row["checked_in_at"],
+                first_station=row["checked_in_station"],
+            )
+        return answer("not_checked_in", "This ticket is not checked in: nothing to check out.")
+
+    def _session_cas(
+        self,
+        conn: Connection,
+        row: Any,
+        session_id: int,
+        now: datetime,
+        answer: Answer,
+        flags: tuple[str, ...],
+    ) -> ScanResult:
+        values = {
+            "b_id": row["id"],
+            "b_session": session_id,
+            "b_now": now,
+            "b_station": self.station,
+        }
+        # RETURNING, not rowcount: psycopg reports -1 for an upsert whose key comes back.
+        if (
+            api.changed(api.SESSION_ADMIT, conn, {**values, **self._scanned()})
+            if self.api
+            else conn.execute(SESSION_ADMIT[self.store.dialect], values).first() is not None
+        ):
+            return answer(
+                "ok",
+                _welcome(row),
+                flags=flags,
+                first_checked_in_at=now,
+                first_station=self.station,
+            )
+        first = conn.execute(SESSION_FIRST, {"b_id": row["id"], "b_session": session_id}).first()
+        if first is None:  # not inserted and not there: cancelled a moment ago
+            return answer("revoked", "This ticket was cancelled.")
+        first_at, first_station = first
+        return answer(
+            "already_checked_in",
+            f"Already checked in to this session at {_clock(first_at, row)} at {first_station}.",
+            first_checked_in_at=first_at,
+            first_station=first_station,
+        )
+
+    # --- helpers ----------------------------------------------------------------------------
+    def _session(self, session_id: int) -> tuple[int, datetime, datetime]:
+        """The session's event and times, read afresh (an organizer may move a session)."""
+        with self.store.read() as session:
+            row = session.get(EventSession, session_id) if as_id(session_id) else None
+            if row is None:
+                raise NotFound(f"no session {session_id}", field="session")
+            return (row.event_id, row.starts_at, row.ends_at)
+
+    def _log(
+        self,
+        conn: Connection,
+        result: ScanResult,
+        raw: str,
+        *,
+        event_id: int | None = None,
+        nonce: str | None = None,
+        logs: list[dict[str, Any]] | None = None,
+    ) -> None:
+        """The scan's scan-log row: written now, or kept in ``logs`` for the caller to write
+        with the rest of its transaction's rows."""
+        clipped = raw[:PAYLOAD_LOG_CHARS]
+        if not clipped.isprintable():
+            clipped = "".join(ch if ch.isprintable() else "?" for ch in clipped)
+        if event_id is None:
+            event_id = self.event_id
+        if event_id is None:  # a door with no event set: the session's, else the current one
+            if result.session_id is not None and as_id(result.session_id) is not None:
+                event_id = conn.execute(SESSION_EVENT, {"b_session": result.session_id}).scalar()
+            if event_id is None:
+                event_id = current_event_id(conn, result.at)
+        row = {
+            "at": result.at,
+            "station": self.station[:100],
+            "operator": self.operator[:100] if self.operator else None,
+            "event_id": event_id,
+            "session_id": result.session_id,
+            "ticket_id": result.ticket_id,
+            "direction": result.direction,
+            "payload": clipped,
+            "result": result.result,
+            "nonce": nonce,
+            "answer": answer_json(result) if nonce is not None else None,
+        }
+        if logs is None and self.api:
+            api.LOG.first(conn, {**row, "offline": False})
+        elif logs is None:
+            LOG.rowcount(conn, row)
+        else:
+            logs.append(row)
+
+    def _scanned(self) -> dict[str, Any]:
+        """The line scanned for the server's functions to check against the ticket (and that
+        this decision is online)."""
+        line, repaired = self._line
+        return {"b_payload": line, "b_repaired": repaired, "b_offline": False}
+
+
+def scan_each(
+    scan: Callable[..., ScanResult],
+    payloads: Sequence[str],
+    nonces: Sequence[str | None] | None,
+    **options: Any,
+) -> list[ScanResult]:
+    """Scans that waited, each decided alone by ``scan``, in order (a desk's scan_many when
+    it does not decide them together)."""
+    keys = list(nonces) if nonces is not None else [None] * len(payloads)
+    return [scan(p, nonce=key, **options) for p, key in zip(payloads, keys, strict=True)]
+
+
+def _first(conn: Connection, ticket_id: str) -> tuple[datetime | None, str | None, str]:
+    """The ticket's first check-in (time and station) and its status now."""
+    found = FIRST.first(conn, {"b_id": ticket_id})
+    if found is None:
+        raise NotFound(f"no ticket {ticket_id}", field="ticket")
+    return found["checked_in_at"], found["checked_in_station"], found["status"]
+
+
+def _welcome(row: Any) -> str:
+    return f"Welcome, {row['attendee']} ({row['ticket_type']})."
+
+
+def _clock(moment: datetime | None, row: Any) -> str:
+    """A time as the door says it: today's clock in the event's zone ("?": not known)."""
+    return show(moment, event_zone(row["timezone"]), "clock", none="?")

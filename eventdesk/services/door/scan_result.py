@@ -1,0 +1,97 @@
+"""A door's decision as a plain value (ScanResult), what a door can answer, and the scan's
+nonce: what the check-in, the stations' mirror, the screens and the CLI pass between them."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from typing import Literal, get_args
+
+from eventdesk.errors import InvalidInput
+
+# Every answer a door can give, in the order the rules are checked
+# (docs/architecture.md#check-in-rules). A Literal, so that a misspelt result in a screen or the CLI
+# is a type error.
+ScanOutcome = Literal[
+    "invalid",
+    "unknown",
+    "revoked",
+    "waitlisted",
+    "wrong_event",
+    "wrong_session",
+    "not_yet_valid",
+    "expired",
+    "unpaid",
+    "already_checked_in",
+    "no_reentry",
+    "not_checked_in",
+    "needs_staff",
+    "ok",
+]
+RESULTS: tuple[ScanOutcome, ...] = get_args(ScanOutcome)
+Direction = Literal["entry", "exit"]
+NONCE_CHARS = 64
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """One decision, as a plain value: crosses threads, goes to JSON and to the screen."""
+
+    result: ScanOutcome
+    message: str
+    at: datetime
+    ticket_id: str | None = None
+    attendee: str | None = None
+    ticket_type: str | None = None
+    attention: str | None = None
+    first_checked_in_at: datetime | None = None
+    first_station: str | None = None
+    event: str | None = None
+    session_id: int | None = None
+    direction: Direction = "entry"
+    flags: tuple[str, ...] = field(default_factory=tuple)
+    seat: str | None = None
+    # The answer given before to the same nonce, not a new decision (see Checkin.scan).
+    replayed: bool = False
+    # Decided from the station's mirror while its server did not answer (services.stations.offline).
+    offline: bool = False
+
+    @property
+    def admitted(self) -> bool:
+        return self.result == "ok"
+
+
+_ANSWER_FIELDS = frozenset(f.name for f in fields(ScanResult) if f.name != "replayed")
+_ANSWER_JSON = json.JSONEncoder(ensure_ascii=False)
+
+
+def answer_json(result: ScanResult) -> str:
+    """A decision as the scan log keeps it for its nonce."""
+    data = {
+        name: (value.isoformat() if isinstance(value, datetime) else value)
+        for name, value in vars(result).items()
+        if value is not None and value is not False and name in _ANSWER_FIELDS
+    }
+    return _ANSWER_JSON.encode(data)
+
+
+def from_answer(text: str) -> ScanResult:
+    data = json.loads(text)
+    for name in ("at", "first_checked_in_at"):
+        if data.get(name):
+            data[name] = datetime.fromisoformat(data[name])
+    data["flags"] = tuple(data.get("flags", ()))
+    return ScanResult(**data, replayed=True)
+
+
+def parse_nonce(value: str | None) -> str | None:
+    """A scan's nonce: 1 to 64 printable ASCII characters (a UUID, a counter), or None."""
+    if value is None:
+        return None
+    text = value.strip()
+    if not (0 < len(text) <= NONCE_CHARS and text.isascii() and text.isprintable()):
+        raise InvalidInput(
+            f"a nonce is 1 to {NONCE_CHARS} printable ASCII characters", field="nonce"
+        )
+    return text

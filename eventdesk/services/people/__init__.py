@@ -1,0 +1,2 @@
+"""People and sales: attendees, staff and PINs, registration and the waitlist, payments and
+refunds."""

@@ -1,0 +1,565 @@
+"""Registration with capacity, seats and the priority waitlist; cancellation and promotion.
+
+Every change of capacity happens in one write transaction that first locks the event row
+(``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` already serializes
+writers). Inside it the counters on event, ticket type and sessions are read and changed, so two
+stations can never sell the same last place.
+
+An order of several tickets is placed whole or waitlisted whole, never split: registering checks
+room for all of its tickets at once, and promotion moves an order's waiting tickets together.
+Numbered seats are handed out while the venue has free ones; they never cap an event by
+themselves (only a seat asked for by name, or the event's capacity, does).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from eventdesk.db import Store
+from eventdesk.errors import (
+    AlreadyRegistered,
+    EventCancelled,
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+    SalesClosed,
+    SoldOut,
+)
+from eventdesk.event_time import show
+from eventdesk.ids import as_id
+from eventdesk.models import (
+    Attendee,
+    Event,
+    Order,
+    SearchToken,
+    Ticket,
+    TicketSession,
+    TicketStatus,
+    TicketType,
+)
+from eventdesk.services.catalogue.events import sessions_by_id
+from eventdesk.services.catalogue.places import (
+    cancel_in,
+    claim,
+    claim_places,
+    free_seat,
+    has_room,
+    places_left,
+    promote_waiting,
+    ticket_sessions,
+    venue_has_seats,
+)
+from eventdesk.services.common import (
+    check_invite,
+    get_attendee,
+    get_event,
+    get_ticket,
+    get_ticket_type,
+    log,
+)
+from eventdesk.services.people.attendees import holder_tokens
+from eventdesk.services.people.payments import paid_cents
+from eventdesk.text import new_id
+from eventdesk.values import optional_text, utcnow
+
+ACTIVE = ("registered", "waitlisted")
+
+
+@dataclass(frozen=True)
+class RegistrationResult:
+    status: TicketStatus
+    ticket_id: str
+    order_id: int
+    event: str
+    ticket_type: str
+    waitlist_position: int | None
+    seat: str | None
+    holder: str | None = None  # the name the ticket is for, when not the buyer's
+
+
+@dataclass(frozen=True)
+class OrderResult:
+    """The tickets of one order: all registered, or all waitlisted (never split)."""
+
+    order_id: int
+    tickets: tuple[RegistrationResult, ...]
+    # When the order was waitlisted: the places that were free (fewer than it needed); None
+    # when the order was placed, or when no level of the event counts places.
+    places_left: int | None = None
+    # The sessions asked for but left out because they were full (``full_sessions="skip"``).
+    full_sessions: tuple[str, ...] = ()
+
+    @property
+    def status(self) -> str:
+        return self.tickets[0].status
+
+
+@dataclass(frozen=True)
+class CancelResult:
+    """What a cancellation did. ``paid_cents`` is what was paid on the cancelled tickets and is
+    not refunded yet: the desk offers the refund (``refundable`` names those tickets)."""
+
+    status: str
+    cancelled: tuple[str, ...]
+    promoted: tuple[str, ...]
+    paid_cents: int = 0
+    currency: str | None = None
+    refundable: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class WaitlistEntry:
+    position: int
+    ticket_id: str
+    attendee_id: int
+    name: str
+    email: str
+    ticket_type: str
+    tier: int
+    since: datetime
+
+
+@dataclass(frozen=True)
+class TicketInfo:
+    id: str
+    order_id: int
+    event: str
+    event_title: str
+    attendee_id: int
+    attendee: str
+    email: str
+    ticket_type: str
+    attention: str | None
+    status: TicketStatus
+    seat: str | None
+    price_cents: int
+    currency: str
+    sessions: tuple[str, ...]
+    waitlist_position: int | None
+    created_at: datetime
+    qr_payload: str | None
+    checked_in_at: datetime | None
+    checked_in_station: str | None
+    holder_name: str | None = None  # who the ticket is for, when the buyer named someone else
+
+    @property
+    def holder(self) -> str:
+        """The name on the badge and at the door: the named holder, else the buyer."""
+        return self.holder_name or self.attendee
+
+
+# --- capacity -------------------------------------------------------------------------------
+def _check_sales_window(ticket_type: TicketType, now: datetime, zone: ZoneInfo) -> None:
+    """Sales are open at ``now``; the refusal names the window in the event's zone."""
+    if ticket_type.sales_start is not None and now < ticket_type.sales_start:
+        raise SalesClosed(
+            f"{ticket_type.name} tickets go on sale at {show(ticket_type.sales_start, zone)}"
+        )
+    if ticket_type.sales_end is not None and now > ticket_type.sales_end:
+        raise SalesClosed(
+            f"{ticket_type.name} tickets were on sale until {show(ticket_type.sales_end, zone)}"
+        )
+
+
+def waitlist_position(session: Session, ticket: Ticket) -> int | None:
+    if ticket.status != "waitlisted" or ticket.waitlist_seq is None:
+        return None
+    tier = session.scalar(
+        select(TicketType.priority_tier).where(TicketType.id == ticket.ticket_type_id)
+    )
+    ahead = session.scalar(
+        select(func.count())
+        .select_from(Ticket)
+        .join(TicketType, TicketType.id == Ticket.ticket_type_id)
+        .where(
+            Ticket.event_id == ticket.event_id,
+            Ticket.status == "waitlisted",
+            or_(
+                TicketType.priority_tier < tier,
+                and_(TicketType.priority_tier == tier, Ticket.waitlist_seq < ticket.waitlist_seq),
+            ),
+        )
+    )
+    return int(ahead or 0) + 1
+
+
+def _next_waitlist_seq(session: Session, event: Event) -> int:
+    current = session.scalar(
+        select(func.max(Ticket.waitlist_seq)).where(Ticket.event_id == event.id)
+    )
+    return int(current or 0) + 1
+
+
+def _new_ticket_id(session: Session) -> str:
+    while True:
+        candidate = new_id()
+        if session.get(Ticket, candidate) is None:
+            return candidate
+
+
+# --- register -------------------------------------------------------------------------------
+def _holder_names(holders: Sequence[str | None], quantity: int) -> list[str | None]:
+    if len(holders) > quantity:
+        raise InvalidInput(
+            f"{len(holders)} holder names for {quantity} ticket(s): one name per ticket at most",
+            field="holders",
+        )
+    names = [optional_text(name, "holder") for name in holders]
+    return names + [None] * (quantity - len(names))
+
+
+def register(
+    store: Store,
+    event_ref: str | int,
+    attendee_ref: str | int,
+    ticket_type_ref: str | int,
+    *,
+    sessions: Sequence[int] = (),
+    seat: str | None = None,
+    quantity: int | None = None,
+    holders: Sequence[str | None] = (),
+    allow_waitlist: bool = True,
+    invite_code: str | None = None,
+    staff_override: bool = False,
+    station: str | None = None,
+    now: datetime | None = None,
+    full_sessions: Literal["wait", "skip"] = "wait",
+) -> OrderResult:
+    """Register ``quantity`` tickets in one order for the buyer ``attendee_ref``, atomically.
+
+    The order is placed whole or waitlisted whole: when there is not room for all of its
+    tickets they all wait together (or, with no waitlist, it is refused as sold out). Each
+    ticket may name its holder (``holders[i]``; missing, None or blank: the buyer); without
+    ``quantity`` there is one ticket per holder name, or one. An invite-only event needs its
+    ``invite_code`` unless ``staff_override`` (an organizer or the desk admitting a guest).
+    A full session makes the order wait too, unless ``full_sessions="skip"`` (the desk's
+    walk-in): then it is left out, named in the result, and never holds the ticket back.
+    """
+    count = quantity if quantity is not None else max(len(holders), 1)
+    if count < 1 or count > 50:
+        raise InvalidInput("quantity must be between 1 and 50", field="quantity")
+    if seat is not None and count != 1:
+        raise InvalidInput("a seat can be chosen only for a single ticket", field="seat")
+    holder_names = _holder_names(holders, count)
+    moment = now or utcnow()
+    with store.write() as session:
+        event = get_event(session, event_ref, lock=True)
+        if event.status == "cancelled":
+            raise EventCancelled(f"event {event.slug!r} is cancelled")
+        if not staff_override:
+            check_invite(event, invite_code)
+        attendee = get_attendee(session, attendee_ref)
+        ticket_type = get_ticket_type(session, event, ticket_type_ref)
+        _check_sales_window(ticket_type, moment, event.zone)
+        chosen_sessions = sessions_by_id(session, event, sessions)
+        full = [
+            s
+            for s in chosen_sessions
+            if full_sessions == "skip" and not has_room(s.capacity, s.registered_count, count)
+        ]
+        chosen_sessions = [s for s in chosen_sessions if s not in full]
+        if count == 1 and holder_names[0] is None:
+            held = session.scalars(
+                select(Ticket).where(
+                    Ticket.attendee_id == attendee.id,
+                    Ticket.event_id == event.id,
+                    Ticket.status.in_(ACTIVE),
+                    Ticket.holder_name.is_(None),
+                )
+            ).first()
+            if held is not None:
+                raise AlreadyRegistered(
+                    f"{attendee.name} already holds ticket {held.id} ({held.status}) "
+                    f"for {event.slug!r}"
+                )
+        seated = venue_has_seats(session, event)
+        if seat is not None and not seated:
+            raise InvalidInput("this event's venue has no numbered seats", field="seat")
+        room = places_left(event, [ticket_type], chosen_sessions)
+        seats = claim_places(
+            session,
+            event,
+            [(ticket_type, chosen_sessions)] * count,
+            seated=seated,
+            wanted_seat=seat,
+        )
+        placed = seats is not None
+        if not placed and not (allow_waitlist and event.waitlist_enabled):
+            what = (
+                f"only {room} place(s) are left for an order of {count}"
+                if count > 1 and room
+                else "is sold out"
+            )
+            raise SoldOut(
+                f"{ticket_type.name} for {event.slug!r} {what} and there is no waitlist"
+                + (": an order is never split" if count > 1 and room else "")
+            )
+        order = Order(event_id=event.id, buyer_id=attendee.id, created_at=moment)
+        session.add(order)
+        session.flush()
+        first_seq = None if placed else _next_waitlist_seq(session, event)
+        tickets = []
+        for index, holder in enumerate(holder_names):
+            ticket_id = _new_ticket_id(session)
+            ticket = Ticket(
+                id=ticket_id,
+                qr_payload=store.signer.payload(ticket_id) if store.signer else None,
+                order_id=order.id,
+                event_id=event.id,
+                ticket_type_id=ticket_type.id,
+                attendee_id=attendee.id,
+                holder_name=holder,
+                status="registered" if placed else "waitlisted",
+                price_cents=ticket_type.price_cents,
+                currency=ticket_type.currency,
+                seat_label=seats[index] if seats is not None else None,
+                waitlist_seq=None if first_seq is None else first_seq + index,
+                created_at=moment,
+                registered_at=moment if placed else None,
+            )
+            session.add(ticket)
+            session.flush()
+            session.add_all(
+                TicketSession(ticket_id=ticket.id, session_id=s.id) for s in chosen_sessions
+            )
+            log(
+                session,
+                ticket.status,
+                at=moment,
+                event_id=event.id,
+                ticket_id=ticket.id,
+                attendee_id=attendee.id,
+                amount_cents=ticket.price_cents,
+                currency=ticket.currency,
+                station=station,
+                ticket_type=ticket_type.name,
+                order_id=order.id,
+                seat=ticket.seat_label,
+                sessions=[s.id for s in chosen_sessions],
+                holder=holder,
+                invite_override=staff_override and event.visibility == "invite",
+            )
+            tickets.append(ticket)
+        tokens = {t.id.lower() for t in tickets}
+        for holder in {h for h in holder_names if h}:
+            tokens |= holder_tokens(holder)
+        known = set(
+            session.scalars(
+                select(SearchToken.token).where(
+                    SearchToken.attendee_id == attendee.id, SearchToken.token.in_(sorted(tokens))
+                )
+            )
+        )
+        session.add_all(
+            SearchToken(token=t, attendee_id=attendee.id) for t in sorted(tokens - known)
+        )
+        session.flush()
+        results = tuple(
+            RegistrationResult(
+                status=t.status,
+                ticket_id=t.id,
+                order_id=order.id,
+                event=event.slug,
+                ticket_type=ticket_type.name,
+                waitlist_position=waitlist_position(session, t),
+                seat=t.seat_label,
+                holder=t.holder_name,
+            )
+            for t in tickets
+        )
+        return OrderResult(order.id, results, None if placed else room, tuple(s.name for s in full))
+
+
+# --- waitlist and promotion -----------------------------------------------------------------
+def promote(
+    store: Store,
+    ticket_id: str,
+    *,
+    force: bool = False,
+    station: str | None = None,
+    now: datetime | None = None,
+) -> RegistrationResult:
+    """Move one ticket off the waitlist now. Without ``force`` it must fit; with it, an
+    organizer admits it over capacity."""
+    moment = now or utcnow()
+    with store.write() as session:
+        ticket = get_ticket(session, ticket_id)
+        event = get_event(session, ticket.event_id, lock=True)
+        session.refresh(ticket)
+        if ticket.status != "waitlisted":
+            raise NotAllowed(f"ticket {ticket.id} is {ticket.status}, not on the waitlist")
+        ticket_type = session.get(TicketType, ticket.ticket_type_id)
+        assert ticket_type is not None
+        seated = venue_has_seats(session, event)
+        placed, seat_label = claim(
+            session, event, ticket_type, ticket_sessions(session, ticket.id), seated=seated
+        )
+        if not placed:
+            if not force:
+                raise SoldOut(f"no free place for ticket {ticket.id}; an organizer can force it")
+            event.registered_count += 1
+            ticket_type.registered_count += 1
+            for row in ticket_sessions(session, ticket.id):
+                row.registered_count += 1
+            seat_label = free_seat(session, event, None) if seated else None
+        ticket.status = "registered"
+        ticket.seat_label = seat_label
+        ticket.registered_at = moment
+        session.flush()
+        log(
+            session,
+            "promoted",
+            at=moment,
+            event_id=event.id,
+            ticket_id=ticket.id,
+            attendee_id=ticket.attendee_id,
+            station=station,
+            manual=True,
+            forced=force and not placed,
+        )
+        return RegistrationResult(
+            "registered",
+            ticket.id,
+            ticket.order_id,
+            event.slug,
+            ticket_type.name,
+            None,
+            seat_label,
+            ticket.holder_name,
+        )
+
+
+def list_waitlist(store: Store, event_ref: str | int) -> list[WaitlistEntry]:
+    with store.read() as session:
+        event = get_event(session, event_ref)
+        rows = session.execute(
+            select(Ticket, TicketType, Attendee)
+            .join(TicketType, TicketType.id == Ticket.ticket_type_id)
+            .join(Attendee, Attendee.id == Ticket.attendee_id)
+            .where(Ticket.event_id == event.id, Ticket.status == "waitlisted")
+            .order_by(TicketType.priority_tier, Ticket.waitlist_seq)
+        )
+        return [
+            WaitlistEntry(
+                position=i,
+                ticket_id=t.id,
+                attendee_id=a.id,
+                name=t.holder_name or a.name,
+                email=a.email,
+                ticket_type=tt.name,
+                tier=tt.priority_tier,
+                since=t.created_at,
+            )
+            for i, (t, tt, a) in enumerate(rows, start=1)
+        ]
+
+
+# --- cancel ---------------------------------------------------------------------------------
+def _cancelled(
+    session: Session, tickets: Sequence[Ticket], promoted: Sequence[str]
+) -> CancelResult:
+    """The result, with what was paid on the cancelled tickets (to offer the refund)."""
+    paid = {t.id: paid_cents(session, t.id) for t in tickets}
+    refundable = tuple(t.id for t in tickets if paid[t.id] > 0)
+    return CancelResult(
+        "cancelled",
+        tuple(t.id for t in tickets),
+        tuple(promoted),
+        paid_cents=sum(paid[t] for t in refundable),
+        currency=tickets[0].currency if tickets else None,
+        refundable=refundable,
+    )
+
+
+def cancel(
+    store: Store, ticket_id: str, *, station: str | None = None, now: datetime | None = None
+) -> CancelResult:
+    """Cancel one ticket; the freed place goes to the waitlist in the same transaction. What
+    was paid is not returned here: the result says how much, so the desk can offer a refund."""
+    moment = now or utcnow()
+    with store.write() as session:
+        ticket = get_ticket(session, ticket_id)
+        event = get_event(session, ticket.event_id, lock=True)
+        session.refresh(ticket)
+        if ticket.status == "cancelled":
+            raise NotAllowed(f"ticket {ticket.id} is cancelled already")
+        cancel_in(session, [ticket], moment, station)
+        promoted = promote_waiting(session, event, now=moment, station=station)
+        return _cancelled(session, [ticket], promoted)
+
+
+def cancel_order(
+    store: Store, order_id: int, *, station: str | None = None, now: datetime | None = None
+) -> CancelResult:
+    """Cancel every active ticket of an order at once."""
+    moment = now or utcnow()
+    with store.write() as session:
+        order = session.get(Order, order_id) if as_id(order_id) is not None else None
+        if order is None:
+            raise NotFound(f"no order {order_id}", field="order")
+        event = get_event(session, order.event_id, lock=True)
+        tickets = list(
+            session.scalars(
+                select(Ticket)
+                .where(Ticket.order_id == order.id, Ticket.status.in_(ACTIVE))
+                .order_by(Ticket.id)
+            )
+        )
+        if not tickets:
+            raise NotAllowed(f"order {order_id} has no active tickets")
+        cancel_in(session, tickets, moment, station)
+        promoted = promote_waiting(session, event, now=moment, station=station)
+        return _cancelled(session, tickets, promoted)
+
+
+# --- reading tickets ------------------------------------------------------------------------
+def ticket_info(session: Session, ticket: Ticket) -> TicketInfo:
+    event = session.get(Event, ticket.event_id)
+    attendee = session.get(Attendee, ticket.attendee_id)
+    ticket_type = session.get(TicketType, ticket.ticket_type_id)
+    assert event is not None and attendee is not None and ticket_type is not None
+    return TicketInfo(
+        id=ticket.id,
+        order_id=ticket.order_id,
+        event=event.slug,
+        event_title=event.title,
+        attendee_id=attendee.id,
+        attendee=attendee.name,
+        email=attendee.email,
+        ticket_type=ticket_type.name,
+        attention=ticket_type.attention,
+        status=ticket.status,
+        seat=ticket.seat_label,
+        price_cents=ticket.price_cents,
+        currency=ticket.currency,
+        sessions=tuple(s.name for s in ticket_sessions(session, ticket.id)),
+        waitlist_position=waitlist_position(session, ticket),
+        created_at=ticket.created_at,
+        qr_payload=ticket.qr_payload,
+        checked_in_at=ticket.checked_in_at,
+        checked_in_station=ticket.checked_in_station,
+        holder_name=ticket.holder_name,
+    )
+
+
+def show_ticket(store: Store, ticket_id: str) -> TicketInfo:
+    with store.read() as session:
+        return ticket_info(session, get_ticket(session, ticket_id))
+
+
+def tickets_of_attendee(store: Store, attendee_ref: str | int) -> list[TicketInfo]:
+    with store.read() as session:
+        attendee = get_attendee(session, attendee_ref)
+        rows = session.scalars(
+            select(Ticket)
+            .where(Ticket.attendee_id == attendee.id)
+            .order_by(Ticket.created_at, Ticket.id)
+        )
+        return [ticket_info(session, t) for t in rows]

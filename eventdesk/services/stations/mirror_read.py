@@ -1,0 +1,242 @@
+"""What a station's copy shows while its server is away: the desk's search and card, and what a
+badge prints. Read from the mirror (``services.stations.mirror``) alone, never the server; the
+answers have the shapes the server's services give (``AttendeeInfo``, ``TicketInfo``,
+``PaymentSummary``), with what the copy does not hold left empty: no phone, no PIN, no waitlist
+position."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, or_, select
+
+from eventdesk.errors import NotFound
+from eventdesk.event_time import event_zone
+from eventdesk.services.catalogue.events import EventInfo
+from eventdesk.services.people.attendees import AttendeeInfo
+from eventdesk.services.people.payments import PaymentSummary
+from eventdesk.services.people.registration import TicketInfo
+from eventdesk.services.stations.mirror import (
+    ATTENDEE,
+    EVENT,
+    PAYMENT,
+    SESSION,
+    TICKET,
+    TICKET_SESSION,
+    TICKET_TYPE,
+    Mirror,
+)
+from eventdesk.text import words
+from eventdesk.values import utcnow
+
+NOT_IN_COPY = "not in this station's copy (the server does not answer)"
+
+
+@dataclass(frozen=True)
+class CopiedTicket:
+    """A ticket as the copy has it, with what it has paid."""
+
+    ticket: TicketInfo
+    payment: PaymentSummary
+
+
+@dataclass(frozen=True)
+class CopiedEvent:
+    """What a badge and a card say of an event."""
+
+    slug: str
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    timezone: str
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return event_zone(self.timezone)
+
+
+def event_in_copy(mirror: Mirror, ref: str) -> EventInfo | None:
+    """The event ``ref`` (a slug or an id) as the copy has it (no counts of the waitlist, no
+    category or venue), or None. A door started while its server is away shows its times in
+    this event's zone."""
+    e = EVENT
+    which = e.c.slug == ref if not ref.isdigit() else or_(e.c.slug == ref, e.c.id == int(ref))
+    with mirror.store.read() as session:
+        row = session.execute(select(e).where(which)).mappings().first()
+    if row is None:
+        return None
+    return EventInfo(
+        id=row["id"],
+        slug=row["slug"],
+        title=row["title"],
+        description=row["description"],
+        category=None,
+        venue=None,
+        starts_at=row["starts_at"],
+        ends_at=row["ends_at"],
+        timezone=row["timezone"] or "UTC",
+        capacity=row["capacity"],
+        visibility=row["visibility"],
+        status=row["status"],
+        waitlist_enabled=bool(row["waitlist_enabled"]),
+        registered=int(row["registered_count"] or 0),
+        waitlisted=0,
+        unpaid_policy=row["unpaid_policy"],
+        allow_reentry=bool(row["allow_reentry"]),
+        checkin_opens_at=row["checkin_opens_at"],
+        checkin_closes_at=row["checkin_closes_at"],
+    )
+
+
+def find_in_copy(mirror: Mirror, query: str, *, limit: int) -> list[AttendeeInfo]:
+    """The people every typed word finds (starting a word of their name, e-mail or company, or
+    of a ticket's holder or id), by name; everyone by name for an empty query."""
+    a, t = ATTENDEE, TICKET
+    statement = select(a.c.id, a.c.name, a.c.email, a.c.company)
+    for word in words(query)[:8]:
+        pattern = f"% {word}%"  # words are letters and digits: nothing to escape
+        by_ticket = select(t.c.attendee_id).where(t.c.search_text.like(pattern))
+        statement = statement.where(or_(a.c.search_text.like(pattern), a.c.id.in_(by_ticket)))
+    statement = statement.order_by(a.c.name, a.c.id).limit(max(1, min(limit, 500)))
+    with mirror.store.read() as session:
+        rows = session.execute(statement).all()
+    return [
+        AttendeeInfo(row.id, row.name, row.email or "", row.company, None, False) for row in rows
+    ]
+
+
+def attendee_of_ticket(mirror: Mirror, ticket_id: str) -> int:
+    """Whose ticket ``ticket_id`` is (its buyer), as the copy knows it."""
+    with mirror.store.read() as session:
+        found = session.execute(
+            select(TICKET.c.attendee_id).where(TICKET.c.id == ticket_id.strip().upper())
+        ).scalar()
+    if found is None:
+        raise NotFound(f"ticket {ticket_id} is {NOT_IN_COPY}", field="ticket")
+    return int(found)
+
+
+def person_in_copy(mirror: Mirror, attendee_id: int) -> tuple[AttendeeInfo, list[CopiedTicket]]:
+    """An attendee and their tickets (every event's), as the copy has them."""
+    a = ATTENDEE
+    with mirror.store.read() as session:
+        conn = session.connection()
+        row = conn.execute(
+            select(a.c.id, a.c.name, a.c.email, a.c.company).where(a.c.id == attendee_id)
+        ).first()
+        if row is None:
+            raise NotFound(f"attendee {attendee_id} is {NOT_IN_COPY}", field="attendee")
+        person = AttendeeInfo(row.id, row.name, row.email or "", row.company, None, False)
+        tickets = _tickets(conn, TICKET.c.attendee_id == attendee_id, person)
+    return person, tickets
+
+
+def ticket_in_copy(mirror: Mirror, ticket_id: str) -> tuple[CopiedTicket, CopiedEvent, str | None]:
+    """A ticket, its event and its buyer's company, as the copy has them (what a badge prints)."""
+    wanted = ticket_id.strip().upper()
+    with mirror.store.read() as session:
+        conn = session.connection()
+        owner = conn.execute(
+            select(ATTENDEE.c.id, ATTENDEE.c.name, ATTENDEE.c.email, ATTENDEE.c.company)
+            .join(TICKET, TICKET.c.attendee_id == ATTENDEE.c.id)
+            .where(TICKET.c.id == wanted)
+        ).first()
+        if owner is None:
+            raise NotFound(f"ticket {ticket_id} is {NOT_IN_COPY}", field="ticket")
+        person = AttendeeInfo(owner.id, owner.name, owner.email or "", owner.company, None, False)
+        found = _tickets(conn, TICKET.c.id == wanted, person)
+        event = conn.execute(
+            select(
+                EVENT.c.slug, EVENT.c.title, EVENT.c.starts_at, EVENT.c.ends_at, EVENT.c.timezone
+            )
+            .join(TICKET, TICKET.c.event_id == EVENT.c.id)
+            .where(TICKET.c.id == wanted)
+        ).first()
+    if not found or event is None:
+        raise NotFound(f"ticket {ticket_id} is {NOT_IN_COPY}", field="ticket")
+    copied_event = CopiedEvent(
+        event.slug, event.title, event.starts_at, event.ends_at, event.timezone or "UTC"
+    )
+    return found[0], copied_event, owner.company
+
+
+def _tickets(conn: Connection, which: Any, person: AttendeeInfo) -> list[CopiedTicket]:
+    t, e, tt = TICKET, EVENT, TICKET_TYPE
+    rows = conn.execute(
+        select(
+            t,
+            e.c.slug.label("event_slug"),
+            e.c.title.label("event_title"),
+            tt.c.name.label("type_name"),
+            tt.c.attention.label("attention"),
+        )
+        .join(e, e.c.id == t.c.event_id)
+        .join(tt, tt.c.id == t.c.ticket_type_id)
+        .where(which)
+        .order_by(t.c.created_at, t.c.id)
+    ).all()
+    ids = [row.id for row in rows]
+    sessions = _sessions(conn, ids)
+    paid = _paid(conn, ids)
+    copied = []
+    for row in rows:
+        info = TicketInfo(
+            id=row.id,
+            order_id=int(row.order_id or 0),
+            event=row.event_slug,
+            event_title=row.event_title,
+            attendee_id=person.id,
+            attendee=person.name,
+            email=person.email,
+            ticket_type=row.type_name,
+            attention=row.attention,
+            status=row.status,
+            seat=row.seat_label,
+            price_cents=int(row.price_cents or 0),
+            currency=row.currency,
+            sessions=tuple(sessions.get(row.id, ())),
+            waitlist_position=None,
+            created_at=row.created_at or utcnow(),  # copies made before it was copied
+            qr_payload=row.qr_payload,
+            checked_in_at=row.checked_in_at,
+            checked_in_station=row.checked_in_station,
+            holder_name=row.holder_name,
+        )
+        net = paid.get(row.id, 0)
+        due = 0 if row.status == "cancelled" else max(info.price_cents - net, 0)  # as payments'
+        payment = PaymentSummary(
+            row.id, info.price_cents, net, due, row.currency, status=row.status
+        )
+        copied.append(CopiedTicket(info, payment))
+    return copied
+
+
+def _sessions(conn: Connection, ids: Sequence[str]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    if not ids:
+        return found
+    rows = conn.execute(
+        select(TICKET_SESSION.c.ticket_id, SESSION.c.name)
+        .join(SESSION, SESSION.c.id == TICKET_SESSION.c.session_id)
+        .where(TICKET_SESSION.c.ticket_id.in_(ids))
+        .order_by(SESSION.c.starts_at)
+    )
+    for ticket_id, name in rows:
+        found.setdefault(ticket_id, []).append(name)
+    return found
+
+
+def _paid(conn: Connection, ids: Sequence[str]) -> dict[str, int]:
+    """What each ticket has paid, net of refunds (the copy keeps it as one sum a ticket)."""
+    if not ids:
+        return {}
+    rows = conn.execute(
+        select(PAYMENT.c.ticket_id, PAYMENT.c.amount_cents).where(
+            PAYMENT.c.ticket_id.in_(ids), PAYMENT.c.kind == "payment"
+        )
+    )
+    return {ticket_id: int(amount or 0) for ticket_id, amount in rows}

@@ -1,0 +1,254 @@
+"""A station's mirror that cannot be used is moved aside and a new one is built.
+
+Before a station opens ``DATA_DIR/mirror.db`` it checks the file: an SQLite database, healthy
+(SQLite's quick check, read with ``trusted_schema=OFF``), of a schema this build knows (a mirror
+version it knows, every table and column it reads, no trigger or view of its own), and made for
+this station's server (the mirror records its server's name: another host or database is another
+server; another login or port to the same one is not). A file that fails is renamed
+``mirror.db.damaged-<UTC time>`` (``mirror.db.foreign-<UTC time>`` when it belongs to another
+server), with its WAL, and stays there, private; an empty mirror takes its place and the next
+refresh fills it.
+
+Scans are never dropped silently: the scans waiting (or refused) in a damaged mirror's outbox
+are carried into the new one when they can be read, byte for byte, in order, and said when they
+cannot. A foreign mirror's scans were decided against that other server: they stay in the old
+file (never uploaded here), and the notice says how many. What happened is kept in the new
+mirror (``station status``) and given to the process that moved it (``sync``, the app).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from eventdesk.db import normalize_url
+from eventdesk.services.stations.mirror import (
+    KNOWN_VERSIONS,
+    MIRROR,
+    MIRROR_FILE,
+    MIRROR_VERSION,
+    NOTICE_KEY,
+    OUTBOX,
+    PRIVATE,
+    STATE,
+    Mirror,
+    private_file,
+)
+from eventdesk.values import utcnow
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+# What an outbox row needs to be uploaded (services.stations.sync): without one of these it is
+# unreadable.
+NEEDED = ("nonce", "kind", "effect", "at", "station", "direction", "result", "state")
+KEPT_STATES = ("pending", "refused")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a mirror file cannot be used; ``foreign`` when it was made for another server."""
+
+    reason: str
+    foreign: bool = False
+
+
+def server_identity(url: str) -> tuple[str, str] | None:
+    """The server a URL names (host and database): another login, password or port to the
+    same database (a tunnel, a pooler) is the same server."""
+    try:
+        found = make_url(normalize_url(url))
+    except ArgumentError:
+        return None
+    return ((found.host or "").casefold(), found.database or "")
+
+
+@contextmanager
+def _opened(path: Path) -> Iterator[sqlite3.Connection]:
+    with closing(sqlite3.connect(path, timeout=5)) as conn:
+        conn.execute("PRAGMA trusted_schema = OFF")
+        yield conn
+
+
+def problem_of(path: Path, server: str | None) -> Problem | None:
+    """What is wrong with the mirror file at ``path`` for a station of ``server``, or None
+    (also when there is no file yet)."""
+    try:
+        if not path.exists() or path.stat().st_size == 0:
+            return None
+        with path.open("rb") as raw:
+            if raw.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+                return Problem("is not an SQLite database")
+    except OSError as exc:
+        return Problem(f"cannot be read ({exc.strerror or exc})")
+    try:
+        with _opened(path) as conn:
+            try:
+                checked = [str(row[0]) for row in conn.execute("PRAGMA quick_check")]
+            except sqlite3.DatabaseError as exc:
+                checked = [str(exc)]
+            if checked != ["ok"]:
+                return Problem(f"failed SQLite's quick check ({checked[0][:120]})")
+            return _schema_problem(conn) or _server_problem(conn, server)
+    except sqlite3.Error as exc:
+        return Problem(f"cannot be read as an SQLite database ({exc})")
+
+
+def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
+    return {str(row[1]) for row in conn.execute(f'PRAGMA table_info("{table}")')}
+
+
+def _schema_problem(conn: sqlite3.Connection) -> Problem | None:
+    objects = conn.execute("SELECT type, name FROM sqlite_master").fetchall()
+    unknown = "has a schema this build does not know"
+    for kind, name in objects:
+        if kind in ("trigger", "view"):
+            return Problem(f"{unknown} (a {kind} {name!r})")
+    tables = {name for kind, name in objects if kind == "table"}
+    if STATE.name not in tables:
+        return Problem(f"{unknown} (no mirror_state table)") if tables else None
+    version = conn.execute("SELECT value FROM mirror_state WHERE key = 'version'").fetchone()
+    number = None if version is None else version[0]
+    if number not in KNOWN_VERSIONS:
+        return Problem(f"{unknown} (mirror version {number!r})")
+    # An older version is copied again in place (only its outbox is kept); this one is used
+    # as it is: every table and column this build reads must be there.
+    wanted = MIRROR.sorted_tables if number == MIRROR_VERSION else [OUTBOX]
+    for table in wanted:
+        if table.name not in tables:
+            if table is OUTBOX or number == MIRROR_VERSION:
+                return Problem(f"{unknown} (no {table.name} table)")
+            continue
+        missing = sorted({c.name for c in table.columns} - _columns(conn, table.name))
+        if missing:
+            return Problem(f"{unknown} ({table.name} has no column {', '.join(missing)})")
+    return None
+
+
+def _server_problem(conn: sqlite3.Connection, server: str | None) -> Problem | None:
+    if server is None:
+        return None
+    found = conn.execute("SELECT value FROM mirror_state WHERE key = 'server'").fetchone()
+    if found is None or found[0] is None:
+        return None
+    if server_identity(str(found[0])) == server_identity(server):
+        return None
+    return Problem(f"was made for another server ({found[0]})", foreign=True)
+
+
+# --- moving aside -----------------------------------------------------------------------------
+def _aside(path: Path, foreign: bool) -> Path:
+    kind = "foreign" if foreign else "damaged"
+    stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.name}.{kind}-{stamp}")
+    number = 1
+    while target.exists():
+        number += 1
+        target = path.with_name(f"{path.name}.{kind}-{stamp}-{number}")
+    return target
+
+
+def _move(path: Path, target: Path) -> None:
+    """The file and its WAL and shared memory, renamed together (SQLite finds them by name)."""
+    for end in ("", "-wal", "-shm"):
+        source = path.with_name(path.name + end)
+        if source.exists():
+            moved = target.with_name(target.name + end)
+            source.rename(moved)
+            private_file(moved) if end == "" else moved.chmod(PRIVATE)
+
+
+def _read_outbox(path: Path) -> tuple[list[str], list[tuple[object, ...]]]:
+    """The outbox rows waiting or refused in the file at ``path``, in order, as stored.
+    Raises sqlite3.Error (or ValueError) when they cannot be read."""
+    with _opened(path) as conn:
+        have = _columns(conn, OUTBOX.name)
+        if not set(NEEDED) <= have:
+            raise ValueError(f"its outbox has no column {', '.join(sorted(set(NEEDED) - have))}")
+        names = [c.name for c in OUTBOX.columns if c.name != "seq" and c.name in have]
+        listed = ", ".join(f'"{n}"' for n in names)
+        marks = ", ".join("?" for _ in KEPT_STATES)
+        rows = conn.execute(
+            f"SELECT {listed} FROM outbox WHERE state IN ({marks}) ORDER BY seq", KEPT_STATES
+        ).fetchall()
+    return names, [tuple(row) for row in rows]
+
+
+def _count_outbox(path: Path) -> int | None:
+    try:
+        with _opened(path) as conn:
+            marks = ", ".join("?" for _ in KEPT_STATES)
+            found = conn.execute(
+                f"SELECT count(*) FROM outbox WHERE state IN ({marks})", KEPT_STATES
+            ).fetchone()
+        return int(found[0])
+    except sqlite3.Error:
+        return None
+
+
+def _carry(path: Path, names: list[str], rows: list[tuple[object, ...]]) -> None:
+    """Rows written into the new mirror's outbox as they were stored, in one durable
+    transaction."""
+    listed = ", ".join(f'"{n}"' for n in names)
+    marks = ", ".join("?" for _ in names)
+    with _opened(path) as conn:
+        conn.execute("PRAGMA synchronous = FULL")
+        with conn:
+            conn.executemany(f"INSERT INTO outbox ({listed}) VALUES ({marks})", rows)
+
+
+def _scans(count: int) -> str:
+    return f"{count} scan{'' if count == 1 else 's'}"
+
+
+def open_mirror(data_dir: Path, server: str | None) -> tuple[Mirror, str | None]:
+    """The station's mirror, opened; a file that cannot be used is moved aside first and a
+    new, empty one made. Returns the mirror and what was done (a sentence), if anything."""
+    path = Path(data_dir) / MIRROR_FILE
+    problem = problem_of(path, server)
+    if problem is None:
+        return Mirror(data_dir), None
+    target = _aside(path, problem.foreign)
+    _move(path, target)
+    names: list[str] = []
+    rows: list[tuple[object, ...]] = []
+    unreadable = None
+    if not problem.foreign:
+        try:
+            names, rows = _read_outbox(target)
+        except (sqlite3.Error, ValueError) as exc:
+            unreadable = str(exc)
+    mirror = Mirror(data_dir)
+    if rows:
+        _carry(mirror.path, names, rows)
+    said = f"this station's mirror {problem.reason}: moved to {target.name}; "
+    if problem.foreign:
+        kept = _count_outbox(target)
+        said += "a copy of this server is made at the next sync"
+        if kept:
+            said += (
+                f"; {_scans(kept)} it held for that server stay in {target} "
+                "(not uploaded here: sync them with that server)"
+            )
+    else:
+        said += "a new copy is made at the next sync"
+        if unreadable is not None:
+            said += (
+                f"; the scans it held could not be read ({unreadable[:120]}): any there are "
+                f"stay in {target}, not uploaded"
+            )
+        else:
+            said += f"; {_scans(len(rows))} waiting or refused carried over"
+    with mirror.store.write() as session:
+        mirror.put(session.connection(), NOTICE_KEY, f"{utcnow().isoformat()}: {said}")
+    return mirror, said
+
+
+def last_notice(mirror: Mirror) -> str | None:
+    """The last time a mirror of this station was moved aside, and why (kept in the mirror)."""
+    with mirror.store.read() as session:
+        return mirror.get(session.connection(), NOTICE_KEY)

@@ -1,0 +1,131 @@
+"""Staff accounts in a station's mirror: signing in while the server does not answer.
+
+A refresh copies every staff account whole (a few rows; ``services.stations.mirror``): the argon2
+PIN hash, name, role, active flag and lockout state of each desk and kiosk account, and of an
+organizer the name and role only, so that an organizer is told plainly that signing in needs the
+server (their PINs never leave it).
+
+Offline, a PIN is checked against the copy with the same rule as on the server
+(``services.people.auth``): five wrong PINs in a row lock the account, each further run longer, and
+the count is kept in the mirror (a station restarted meanwhile goes on from it). A row counted
+here is marked, and ``upload_locks`` (with the outbox, ``services.stations.sync``) sends its lockout
+state to the server: the later lock and the higher counts, never lowering what the server has.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, func, select, text, update
+from sqlalchemy.orm import Session
+
+from eventdesk.db import Store
+from eventdesk.errors import DatabaseUnavailable, InvalidInput, NotAllowed, NotFound
+from eventdesk.models import Staff, UTCDateTime
+from eventdesk.services.people.auth import StaffInfo, _get_staff, verify_staff
+from eventdesk.services.stations.mirror import _LOCK_COLUMNS, ORGANIZER, STAFF, Mirror, merged_lock
+
+ORGANIZER_OFFLINE = (
+    "An organizer cannot sign in while the server does not answer: organizers' PINs are "
+    "never copied to a station. Sign in with a desk or kiosk account, or wait for the server."
+)
+OFFLINE_NOTE = (
+    "The server does not answer: desk and kiosk accounts sign in from this station's copy; "
+    "an organizer needs the server."
+)
+NO_STAFF_COPY = (
+    "database unavailable: the server does not answer and this station has no copy of the "
+    "staff accounts yet: connect it to the server once (`eventdesk sync`)"
+)
+
+
+def has_accounts(mirror: Mirror) -> bool:
+    """The mirror holds the staff accounts (it was refreshed since it keeps them)."""
+    with mirror.store.read() as session:
+        return session.execute(select(STAFF.c.id).limit(1)).first() is not None
+
+
+def offline_staff(mirror: Mirror) -> list[StaffInfo]:
+    """The accounts in the copy, as ``auth.list_staff`` lists them (organizers included: they
+    are told why they cannot sign in)."""
+    with mirror.store.read() as session:
+        rows = session.execute(
+            select(STAFF.c.id, STAFF.c.name, STAFF.c.role, STAFF.c.active).order_by(
+                func.lower(STAFF.c.name)
+            )
+        ).all()
+    if not rows:
+        raise DatabaseUnavailable(NO_STAFF_COPY)
+    return [StaffInfo(r.id, r.name, r.role, bool(r.active)) for r in rows]
+
+
+def _named(session: Session, name: str) -> Staff | None:
+    try:
+        return _get_staff(session, name)
+    except (NotFound, InvalidInput):
+        return None
+
+
+def verify_offline(mirror: Mirror, name: str, pin: str, *, now: datetime) -> StaffInfo:
+    """Sign a desk or kiosk account in from the mirror, counting wrong PINs there (as
+    ``auth.verify_staff`` does on the server). An organizer is refused (NotAllowed,
+    ORGANIZER_OFFLINE); a mirror without the accounts raises DatabaseUnavailable."""
+    with mirror.store.write() as session:
+        if session.execute(select(STAFF.c.id).limit(1)).first() is None:
+            raise DatabaseUnavailable(NO_STAFF_COPY)
+        row = _named(session, name)
+        if row is not None and row.role == ORGANIZER:
+            raise NotAllowed(ORGANIZER_OFFLINE)
+        if row is not None and row.active:  # counted here: uploaded with the outbox
+            session.execute(update(STAFF).where(STAFF.c.id == row.id).values(offline_changed=1))
+    return verify_staff(mirror.store, name, pin, now=now)
+
+
+_OFFLINE_LOCKOUT = text(
+    "SELECT station_api.offline_lockout(:id, :failed_pin_attempts, :locked_until, :lockouts)"
+).bindparams(bindparam("locked_until", type_=UTCDateTime()))
+
+
+def upload_locks(server: Store, mirror: Mirror) -> int:
+    """Send the lockout state counted offline to the server: the later lock and the higher
+    counts of each account (never lowering the server's). The number of accounts sent."""
+    with mirror.store.read() as session:
+        counted = [
+            dict(row)
+            for row in session.execute(
+                select(STAFF.c.id, *(STAFF.c[c] for c in _LOCK_COLUMNS)).where(
+                    STAFF.c.offline_changed.is_not(None), STAFF.c.role != ORGANIZER
+                )
+            ).mappings()
+        ]
+    if not counted:
+        return 0
+    if server.station_login() is not None:  # its own login: the server raises, never lowers
+        with server.write_conn() as conn:
+            for here in counted:
+                conn.execute(_OFFLINE_LOCKOUT, {c: here[c] for c in ("id", *_LOCK_COLUMNS)})
+    else:
+        with server.write() as session:
+            for here in counted:
+                row = session.get(Staff, here["id"], with_for_update=True)
+                if row is None or row.role == ORGANIZER:
+                    continue
+                current = {c: getattr(row, c) for c in _LOCK_COLUMNS}
+                for column, value in merged_lock(current, here).items():
+                    if value != current[column]:
+                        setattr(row, column, value)
+    with mirror.store.write_conn() as conn:
+        for here in counted:  # unless counted again meanwhile
+            conn.execute(
+                update(STAFF)
+                .where(STAFF.c.id == here["id"], *_same_lock(here))
+                .values(offline_changed=None)
+            )
+    return len(counted)
+
+
+def _same_lock(here: dict[str, Any]) -> list[Any]:
+    return [
+        STAFF.c[c].is_(None) if here[c] is None else STAFF.c[c] == here[c] for c in _LOCK_COLUMNS
+    ]

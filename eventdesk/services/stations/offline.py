@@ -1,0 +1,775 @@
+"""A door that never stops when its server does
+(docs/architecture.md#stations-and-the-offline-mirror).
+
+A station whose database is a PostgreSQL server decides each scan on the server while the
+server answers within ``offline_after`` seconds (about 1 s). When it does not, or the last try
+failed, the station decides from its mirror (``services.stations.mirror``) with the same rules, says
+``offline`` on the answer, and puts the scan in the mirror's outbox in the same durable
+transaction. ``SyncLoop`` (the app, ``scan``, ``sync --watch``) asks the server again every
+``PROBE_SECONDS`` while it is away, and the station decides online again as soon as it answers:
+its outbox goes up beside its next scans, and a scan whose ticket this station decided offline
+has those decisions uploaded first, so its own offline admissions are never contradicted by an
+online answer. On a link that comes and goes only the scans made while it is down are offline.
+
+An SQLite station is one box: it never goes offline this way (``Station`` is for servers).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, insert, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from eventdesk.config import Config
+from eventdesk.db import Store, open_store
+from eventdesk.errors import DatabaseUnavailable, EventdeskError, NotAllowed, NotFound
+from eventdesk.event_time import event_zone, show
+from eventdesk.ids import new_nonce
+from eventdesk.outage import describe, is_outage
+from eventdesk.services.door.checkin import Checkin, scan_each
+from eventdesk.services.door.scan_result import Direction, ScanResult, parse_nonce
+from eventdesk.services.door.undo import UndoResult, undo_checkin
+from eventdesk.services.folder_lock import FolderLock
+from eventdesk.services.stations.clock import ServerTime, Skew
+from eventdesk.services.stations.link import QUICK_SECONDS, Link, ServerAway
+from eventdesk.services.stations.mirror import (
+    EVENT,
+    OUTBOX,
+    SCAN_LOG,
+    TICKET,
+    Mirror,
+    MirrorStatus,
+    Refreshed,
+    apply_local,
+    refresh,
+)
+from eventdesk.services.stations.mirror_prints import upload_prints
+from eventdesk.services.stations.mirror_repair import open_mirror
+from eventdesk.services.stations.sync import Uploaded, upload
+from eventdesk.tickets import InvalidPayload, parse_payload
+from eventdesk.values import utcnow
+
+T = TypeVar("T")
+NO_COPY = (
+    "The server does not answer and this station has no copy of the tickets yet: "
+    "connect it to the server once (`eventdesk sync`)."
+)
+
+
+CONNECT_SECONDS = 5.0  # libpq's connect_timeout for a station's store (eventdesk.db)
+CATCH_UP_SECONDS = 10.0  # a one-shot command's upload of what an earlier run left
+DRAIN_ROUNDS = 5  # uploads in a row while offline scans keep coming in
+AWAY_MEMORY = 300.0  # seconds a new process remembers that the server did not answer
+SKEW_KEY = "clock_skew"  # the mirror's: the server's clock minus this station's, last measured
+PROBE_SECONDS = 0.2  # while the server is away, how often the sync loop asks it again
+
+
+# --- deciding from the mirror ---------------------------------------------------------------
+def effect_of(result: ScanResult) -> str:
+    """What a decision did to its ticket (what an upload does again on the server)."""
+    if result.result != "ok" or result.ticket_id is None:
+        return "none"
+    if result.direction == "exit":
+        return "leave"
+    if result.session_id is not None:
+        return "session"
+    return "readmit" if "re-entry" in result.flags else "admit"
+
+
+class MirrorCheckin(Checkin):
+    """The check-in service on the mirror: the same rules in the same order. Each decision
+    also goes into the outbox, in its own transaction (durable: synchronous=FULL)."""
+
+    # One at a time: each decision and its outbox row are counted as they are written.
+    decides_together = False
+
+    def __init__(self, mirror: Mirror, **options: Any) -> None:
+        # A badge is queued in the mirror's own print queue (services.stations.mirror_prints), in
+        # the decision's transaction, as on the server.
+        super().__init__(mirror.store, **options)
+        self.queued = 0
+
+    def _log(
+        self,
+        conn: Connection,
+        result: ScanResult,
+        raw: str,
+        *,
+        event_id: int | None = None,
+        nonce: str | None = None,
+        logs: list[dict[str, Any]] | None = None,
+    ) -> None:
+        # Written now, whoever asks to keep it for later: the outbox row reads it back.
+        result = replace(result, offline=True)
+        super()._log(conn, result, raw, event_id=event_id, nonce=nonce)
+        logged = conn.execute(  # as the scan log just kept it (event, clipped payload, answer)
+            select(SCAN_LOG.c.event_id, SCAN_LOG.c.payload, SCAN_LOG.c.answer).where(
+                SCAN_LOG.c.nonce == nonce
+            )
+        ).one()
+        conn.execute(
+            insert(OUTBOX),
+            {
+                "nonce": nonce,
+                "kind": "scan",
+                "effect": effect_of(result),
+                "at": result.at,
+                "station": self.station[:100],
+                "operator": self.operator[:100] if self.operator else None,
+                "event_id": logged.event_id,
+                "session_id": result.session_id,
+                "ticket_id": result.ticket_id,
+                "direction": result.direction,
+                "payload": logged.payload,
+                "result": result.result,
+                "answer": logged.answer,
+                "state": "pending",
+            },
+        )
+        self.queued += 1
+
+
+# --- the station ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class StationStatus:
+    """What ``station status`` says."""
+
+    online: bool
+    pending: int
+    refused: int
+    mirror_updated_at: datetime | None
+    mirror_tickets: int
+    reason: str
+    server: str | None
+    notice: str | None = None  # the last mirror moved aside here, and why
+    clock: Skew | None = None  # this station's clock against the server's, last measured
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    """One round of ``sync``: upload, then refresh."""
+
+    online: bool
+    downloaded: int
+    uploaded: int
+    conflicts: int
+    pending: int
+    refused: int
+    problems: tuple[str, ...]
+    reason: str
+    full: bool
+    notices: tuple[
+        str, ...
+    ] = ()  # a mirror moved aside in this round (services.stations.mirror_repair)
+
+
+class Station:
+    """A station on a server: its link, its mirror, its rounds of sync. One per process."""
+
+    def __init__(
+        self,
+        config: Config,
+        server: Store | Callable[[], Store] | None = None,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.config = config
+        self.clock = clock  # the station's own clock
+        self.time = ServerTime(clock, load=self._load_skew, keep=self._keep_skew)
+        self.link = Link(config.offline_after)
+        # The server's store, or how to open it (on first use, in the thread that needs it).
+        self._server: Store | None = server if isinstance(server, Store) else None
+        self._opener: Callable[[], Store] = (
+            server
+            if callable(server) and not isinstance(server, Store)
+            else (lambda: open_store(self.config, create=False))
+        )
+        self._mirror: Mirror | None = None
+        self.notices: list[str] = []  # what opening the mirror did, said by the next round
+        self._lock = threading.Lock()
+        self._sync_lock = threading.Lock()
+        # Held by an offline decision (deciding, writing the outbox, counting it).
+        self.outbox_lock = threading.RLock()
+        self._pending: int | None = None
+        # One upload at a time in this process (a round's batches, a scan's own rows between
+        # them); another process of the station uploading beside it sends nothing twice (each
+        # row's nonce is the server's once).
+        self._upload_lock = threading.Lock()
+        self.on_queued: list[Callable[[], None]] = []  # a scan went into the outbox
+        self.link.listeners.append(self._remember_link)
+
+    @property
+    def name(self) -> str:
+        return self.config.station
+
+    @property
+    def mirror(self) -> Mirror:
+        with self._lock:
+            if self._mirror is None:  # a damaged or foreign one is moved aside first
+                url = self._server.url if self._server else self.config.database_url
+                self._mirror, moved = open_mirror(self.config.data_dir, url)
+                self.notices += [moved] if moved else []
+            return self._mirror
+
+    def server(self) -> Store:
+        """The server's store, opened on first use (in the thread that uses it first)."""
+        if self._server is None:
+            self._server = self._opener()
+        return self._server
+
+    @property
+    def opened(self) -> bool:
+        """The server's store is open (connected once) in this process."""
+        return self._server is not None
+
+    def read(self, on_server: Callable[[], T], on_copy: Callable[[Mirror], T]) -> T:
+        """A read a screen shows (a search, a card): on the server, within the threshold,
+        while the station decides online; else from its mirror (and a server that did not
+        answer in time makes the station decide offline, as a scan does)."""
+        if self.asks_server():
+            try:
+                return self.link.call(on_server, one_off=True)
+            except ServerAway:
+                pass
+        return on_copy(self.mirror)
+
+    @property
+    def connected(self) -> bool:
+        """The server's store holds a connection made already (idle in its pool)."""
+        if self._server is None:
+            return False
+        checkedin = getattr(self._server.engine.pool, "checkedin", None)
+        return bool(checkedin is not None and checkedin() > 0)
+
+    def close(self) -> None:
+        if self._mirror is not None:
+            self._mirror.close()
+
+    @property
+    def pending(self) -> int:
+        """Scans decided offline and not uploaded yet."""
+        if self._pending is None:
+            self._pending = self.mirror.pending()
+        return self._pending
+
+    def counted(self, more: int = 0, *, fresh: bool = False) -> None:
+        with self.outbox_lock:
+            self._pending = self.mirror.pending() if fresh else self.pending + more
+
+    def _remember_link(self, online: bool, _reason: str) -> None:
+        """The next process of this station knows the server did not answer (and does not
+        wait for it longer than the threshold to find out)."""
+        away = None if online else utcnow().isoformat()
+        with contextlib.suppress(EventdeskError, SQLAlchemyError), self.mirror.store.write() as s:
+            self.mirror.put(s.connection(), "away_at", away)
+
+    def _load_skew(self) -> Skew | None:
+        try:
+            with self.mirror.store.read() as session:
+                kept = self.mirror.get(session.connection(), SKEW_KEY)
+            if not kept:
+                return None
+            seconds, _, at = kept.partition("|")
+            return Skew(float(seconds), datetime.fromisoformat(at))
+        except (EventdeskError, SQLAlchemyError, ValueError):
+            return None
+
+    def _keep_skew(self, skew: Skew) -> None:
+        kept = f"{skew.seconds}|{skew.measured_at.isoformat()}"
+        with contextlib.suppress(EventdeskError, SQLAlchemyError), self.mirror.store.write() as s:
+            self.mirror.put(s.connection(), SKEW_KEY, kept)
+
+    def measure_clock(self) -> Skew:
+        """This station's clock against the server's, measured now (it also shows the server
+        answers)."""
+        return self.time.measure(self.server(), self.name)
+
+    def _recently_away(self) -> bool:
+        try:
+            with self.mirror.store.read() as session:
+                away = self.mirror.get(session.connection(), "away_at")
+        except (EventdeskError, SQLAlchemyError):
+            return False
+        if not away:
+            return False
+        return (utcnow() - datetime.fromisoformat(away)).total_seconds() < AWAY_MEMORY
+
+    @property
+    def connect_limit(self) -> float:
+        """How long opening the server may take (a new process connects, checks the schema):
+        PostgreSQL's own connect timeout, or the threshold when that is longer; only the
+        threshold when the server did not answer this station a moment ago."""
+        if self._recently_away():
+            return self.link.threshold
+        return max(self.link.threshold, CONNECT_SECONDS)
+
+    def deciding_online(self) -> bool:
+        """The server answered the last time it was asked (the station says ONLINE)."""
+        return self.link.online
+
+    def asks_server(self) -> bool:
+        """A scan, an undo or a read asks the server: it answers, or it refused at once a moment
+        ago (a link that comes and goes); a silent one is asked again by the sync loop, not by
+        each scan."""
+        return self.link.worth_asking()
+
+    def upload_own(self, what: str) -> None:
+        """Before a scan or an undo is decided online: what this station decided offline about
+        its ticket (``what``: the scanned line or the ticket's id) and has not uploaded yet,
+        uploaded first, so that the server's answer counts it."""
+        if self.pending == 0:
+            return
+        text = what.strip() if isinstance(what, str) else ""
+        try:
+            ticket_id = parse_payload(text).ticket_id
+        except InvalidPayload:
+            ticket_id = text.upper()
+        with self.mirror.store.read() as session:
+            waiting = list(
+                session.execute(
+                    select(OUTBOX.c.seq).where(
+                        OUTBOX.c.state == "pending",
+                        (OUTBOX.c.ticket_id == ticket_id) | (OUTBOX.c.payload == text[:200]),
+                    )
+                ).scalars()
+            )
+        if waiting:
+            upload(self.server(), self.mirror, lock=self._upload_lock, only=waiting)
+            self.counted(fresh=True)
+
+    def door(self, **options: Any) -> Door:
+        return Door(self, **options)
+
+    # --- rounds ----------------------------------------------------------------------------
+    def sync_round(self, *, full: bool = False, refresh_mirror: bool = True) -> SyncReport:
+        """Back online as soon as the server answers, upload what waits, then refresh the
+        mirror. One process of a data folder at a time does it (``mirror.lock``); another
+        one's round meanwhile only checks the server and counts what waits."""
+        with self._sync_lock, FolderLock(self.config.data_dir) as mine:
+            sent = Uploaded()
+            refreshed: Refreshed | None = None
+            reason = ""
+            started = time.monotonic()
+            try:
+                server = self.server()
+                self.measure_clock()
+                self.link.came_back()  # the next scans online, the outbox going up beside them
+                if mine.held:
+                    sent = self._drain(server)
+                    upload_prints(server, self.mirror)  # badges printed offline: the log
+                    if refresh_mirror:
+                        refreshed = refresh(server, self.mirror, full=full)
+            except Exception as exc:
+                if not is_outage(exc):
+                    raise
+                reason = describe(exc)
+                self.link.went_away(reason, refused=time.monotonic() - started <= QUICK_SECONDS)
+            self.counted(fresh=True)
+            status = self.mirror.status()
+            return SyncReport(
+                online=not reason,
+                downloaded=refreshed.downloaded if refreshed else 0,
+                uploaded=sent.uploaded,
+                conflicts=sent.conflicts,
+                pending=status.pending,
+                refused=status.refused,
+                problems=tuple(sent.problems),
+                reason=reason,
+                full=bool(refreshed and refreshed.full),
+                notices=tuple(self.notices.pop(0) for _ in list(self.notices)),
+            )
+
+    def _drain(self, server: Store) -> Uploaded:
+        """Upload until the outbox is empty (scans decided offline meanwhile included)."""
+        total = Uploaded()
+        for _ in range(DRAIN_ROUNDS):
+            sent = upload(server, self.mirror, lock=self._upload_lock)
+            total.uploaded += sent.uploaded
+            total.conflicts += sent.conflicts
+            total.refused += sent.refused
+            total.problems.extend(sent.problems)
+            self.counted(fresh=True)
+            if not self.pending:
+                break
+        return total
+
+    def catch_up(self, *, limit: float = CATCH_UP_SECONDS) -> None:
+        """A one-shot command (``checkin``) before its decision: upload what an earlier run
+        decided offline, within ``limit`` seconds; else decide offline."""
+        if self.pending == 0 or not self.link.online:
+            return
+        try:
+            self.link.call(lambda: self.sync_round(refresh_mirror=False), timeout=limit)
+        except ServerAway:
+            return
+
+    def status(self, *, probe: bool = True) -> StationStatus:
+        if probe:
+            try:
+                self.link.call(
+                    self.measure_clock, timeout=None if self.opened else self.connect_limit
+                )
+            except ServerAway:
+                pass
+            else:
+                self.link.came_back()
+        found = self.mirror.status()
+        return StationStatus(
+            online=self.link.online,
+            pending=found.pending,
+            refused=found.refused,
+            mirror_updated_at=found.updated_at,
+            mirror_tickets=found.tickets,
+            reason=self.link.reason,
+            server=found.server,
+            notice=found.notice,
+            clock=self.time.last,
+        )
+
+    def zone_of(self, ticket_id: str) -> ZoneInfo:
+        """The time zone of a ticket's event, as the mirror knows it (UTC if it does not)."""
+        try:
+            with self.mirror.store.read() as session:
+                zone = session.execute(
+                    select(EVENT.c.timezone)
+                    .select_from(TICKET.join(EVENT, EVENT.c.id == TICKET.c.event_id))
+                    .where(TICKET.c.id == ticket_id.strip().upper())
+                ).scalar()
+        except (EventdeskError, SQLAlchemyError):
+            zone = None
+        return event_zone(zone)
+
+    def mirror_status(self) -> MirrorStatus:
+        return self.mirror.status()
+
+
+# --- the door -------------------------------------------------------------------------------
+class Door:
+    """The check-in desk of one thread of a station on a server: what ``Checkin`` offers, on
+    the server while it answers, from the mirror when it does not."""
+
+    def __init__(
+        self,
+        station: Station,
+        *,
+        operator: str | None = None,
+        event: str | int | None = None,
+        print_to: str | None = None,
+        self_service: bool = False,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.station_ = station
+        self.station = station.name
+        self.operator = operator
+        self.event = event
+        self.print_to = print_to
+        self.self_service = self_service
+        self.clock = clock or station.clock
+        self._online: Checkin | None = None
+        self._offline: MirrorCheckin | None = None
+
+    @property
+    def offline(self) -> bool:
+        return not self.station_.deciding_online()
+
+    def _online_desk(self) -> Checkin:
+        if self._online is None:
+            self._online = Checkin(
+                self.station_.server(),
+                station=self.station,
+                operator=self.operator,
+                event=self.event,
+                print_to=self.print_to,
+                self_service=self.self_service,
+            )
+        return self._online
+
+    def _offline_desk(self) -> MirrorCheckin | None:
+        if self._offline is None:
+            mirror = self.station_.mirror
+            if not mirror.has_copy():
+                return None
+            try:
+                self._offline = MirrorCheckin(
+                    mirror,
+                    station=self.station,
+                    operator=self.operator,
+                    event=self.event,
+                    print_to=self.print_to,
+                    self_service=self.self_service,
+                )
+            except NotFound as exc:  # not in the copy (a typo, or an event made since)
+                raise NotFound(
+                    f"{exc.message} in this station's copy (the server does not answer)",
+                    field=exc.field,
+                ) from None
+        return self._offline
+
+    # --- entry points (as Checkin's) -------------------------------------------------------
+    def scan(
+        self,
+        payload: str,
+        *,
+        session_id: int | None = None,
+        direction: Direction = "entry",
+        now: datetime | None = None,
+        nonce: str | None = None,
+    ) -> ScanResult:
+        return self._decide("scan", payload, session_id, direction, now, nonce)
+
+    def scan_many(
+        self,
+        payloads: Sequence[str],
+        *,
+        nonces: Sequence[str | None] | None = None,
+        session_id: int | None = None,
+        direction: Direction = "entry",
+    ) -> list[ScanResult]:
+        """Scans that waited, decided in order one at a time (each may go to the server or
+        the mirror on its own); the same nonces again replay what was decided."""
+        return scan_each(self.scan, payloads, nonces, session_id=session_id, direction=direction)
+
+    def checkin_ticket(
+        self,
+        ticket_id: str,
+        *,
+        session_id: int | None = None,
+        direction: Direction = "entry",
+        now: datetime | None = None,
+        nonce: str | None = None,
+    ) -> ScanResult:
+        return self._decide("checkin_ticket", ticket_id, session_id, direction, now, nonce)
+
+    def _decide(
+        self,
+        how: str,
+        what: str,
+        session_id: int | None,
+        direction: Direction,
+        now: datetime | None,
+        nonce: str | None,
+    ) -> ScanResult:
+        # Every scan has a nonce: an online try that answers after the station gave up on it
+        # and the same scan decided offline are one scan on the server.
+        key = parse_nonce(nonce) or new_nonce()
+        options: dict[str, Any] = {"session_id": session_id, "direction": direction, "nonce": key}
+        # The moment of the scan, on the station's clock: put right by the server's (below),
+        # the same for an online try and the offline decision that may follow it.
+        scanned = self.clock()
+        time = self.station_.time
+        if self.station_.asks_server():
+            try:
+                if self._online is None and not self.station_.connected:
+                    # Connecting is not answering: libpq's own limit. A server this process is
+                    # connected to already (its sync loop's) gets the threshold, as a scan
+                    # does: a stalled one is not waited for 5 s at a door's first scan.
+                    self.station_.link.call(self._online_desk, timeout=self.station_.connect_limit)
+                if now is None and not time.measured_here:  # once in a process, before deciding
+                    self.station_.link.call(self.station_.measure_clock)
+                options["now"] = now or time.corrected(scanned)
+                result: ScanResult = self.station_.link.call(
+                    lambda: self._online_decision(how, what, options)
+                )
+            except ServerAway:
+                pass
+            else:
+                self._remember(result)
+                return result
+        with self.station_.outbox_lock:
+            desk = self._offline_desk()
+            if desk is None:  # nothing to decide from: the scan waits for the server (kept)
+                raise DatabaseUnavailable(
+                    f"database unavailable: {self.station_.link.reason}. {NO_COPY}"
+                )
+            options["now"] = now or time.corrected(scanned)  # by what was measured last
+            result = getattr(desk, how)(what, **options)
+            if not result.replayed:
+                self.station_.counted(1)
+        for queued in list(self.station_.on_queued):
+            queued()
+        result = replace(result, offline=True)
+        if result.result == "unknown" and result.ticket_id is not None:
+            result = replace(result, message=self._not_in_copy())
+        return result
+
+    def _online_decision(self, how: str, what: str, options: dict[str, Any]) -> ScanResult:
+        self.station_.upload_own(what)  # its ticket's offline decisions here, first
+        decided: ScanResult = getattr(self._online_desk(), how)(what, **options)
+        return decided
+
+    def _server_now(self) -> datetime:
+        """Now on the server's clock: this station's, put right by a measurement made in this
+        process (made first, the first time)."""
+        if not self.station_.time.measured_here:
+            self.station_.measure_clock()
+        return self.station_.time.corrected(self.clock())
+
+    def _not_in_copy(self) -> str:
+        updated = self.station_.mirror.status().updated_at
+        zone = None
+        if self._offline is not None and self._offline.event_id is not None:
+            with self.station_.mirror.store.read() as session:
+                found = session.execute(
+                    select(EVENT.c.timezone).where(EVENT.c.id == self._offline.event_id)
+                ).scalar()
+            zone = found
+        when = show(updated, event_zone(zone), none="never")
+        return f"This ticket is not in this station's copy (last refreshed {when})."
+
+    def _remember(self, result: ScanResult) -> None:
+        if result.replayed:
+            return
+        with contextlib.suppress(EventdeskError):  # the next refresh brings it
+            self.station_.mirror.remember(
+                effect_of(result),
+                result.ticket_id,
+                at=result.first_checked_in_at or result.at,
+                station=result.first_station or self.station,
+                session_id=result.session_id,
+            )
+
+    # --- undo ------------------------------------------------------------------------------
+    def undo(self, ticket_id: str, *, session_id: int | None = None) -> UndoResult:
+        """Annul a check-in: on the server while it answers, else in the mirror (uploaded)."""
+        if self.station_.asks_server():
+            try:
+                if not self.station_.opened:
+                    self.station_.link.call(
+                        self.station_.server, timeout=self.station_.connect_limit
+                    )
+                done: UndoResult = self.station_.link.call(
+                    lambda: self._undo_online(ticket_id, session_id)
+                )
+            except ServerAway:
+                pass
+            else:
+                self.station_.mirror.remember(
+                    "undo",
+                    done.ticket_id,
+                    at=done.was_checked_in_at,
+                    station=self.station,
+                    session_id=session_id,
+                )
+                return done
+        return self._undo_offline(ticket_id.strip().upper(), session_id)
+
+    def _undo_online(self, ticket_id: str, session_id: int | None) -> UndoResult:
+        self.station_.upload_own(ticket_id)  # an admission decided offline here, first
+        return undo_checkin(
+            self.station_.server(),
+            ticket_id,
+            session_id=session_id,
+            station=self.station,
+            now=self._server_now(),
+        )
+
+    def _undo_offline(self, ticket_id: str, session_id: int | None) -> UndoResult:
+        mirror = self.station_.mirror
+        if not mirror.has_copy():
+            raise DatabaseUnavailable(
+                f"database unavailable: {self.station_.link.reason}. {NO_COPY}"
+            )
+        with mirror.store.write_conn() as conn:
+            if session_id is None:
+                row = conn.execute(
+                    select(TICKET.c.checked_in_at, TICKET.c.checked_in_station).where(
+                        TICKET.c.id == ticket_id
+                    )
+                ).first()
+            else:
+                from eventdesk.services.stations.mirror import SESSION_CHECKIN as sc
+
+                row = conn.execute(
+                    select(sc.c.checked_in_at, sc.c.station).where(
+                        sc.c.ticket_id == ticket_id, sc.c.session_id == session_id
+                    )
+                ).first()
+            if row is None or row[0] is None:
+                where = f"session {session_id}" if session_id is not None else "the event"
+                raise NotAllowed(
+                    f"ticket {ticket_id} is not checked in to {where}: nothing to undo (offline)"
+                )
+            was_at, was_station = row[0], row[1]
+            apply_local(
+                conn, "undo", ticket_id, at=was_at, station=self.station, session_id=session_id
+            )
+            conn.execute(
+                insert(OUTBOX),
+                {
+                    "nonce": new_nonce(),
+                    "kind": "undo",
+                    "effect": "undo",
+                    "at": self.station_.time.corrected(self.clock()),
+                    "station": self.station[:100],
+                    "operator": self.operator[:100] if self.operator else None,
+                    "session_id": session_id,
+                    "ticket_id": ticket_id,
+                    "direction": "entry",
+                    "result": "undone",
+                    "was_at": was_at,
+                    "was_station": was_station,
+                    "state": "pending",
+                },
+            )
+        self.station_.counted(1)
+        return UndoResult(ticket_id, session_id, was_at, was_station)
+
+
+# --- the loop -------------------------------------------------------------------------------
+class SyncLoop(threading.Thread):
+    """Rounds of sync every ``every`` seconds (every second while the server is away), until
+    stopped. Never exits for a server that does not answer; ``on_round`` hears each round."""
+
+    def __init__(
+        self,
+        station: Station,
+        *,
+        every: float | None = None,
+        on_round: Callable[[SyncReport], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        super().__init__(name="sync", daemon=True)
+        self.station = station
+        self.every = station.config.sync_every if every is None else every
+        self.on_round = on_round
+        self.on_error = on_error
+        self.rounds = 0
+        self.last: SyncReport | None = None
+        self._halt = threading.Event()
+        self._now = threading.Event()
+
+    def stop(self) -> None:
+        self._halt.set()
+        self._now.set()
+
+    def poke(self) -> None:
+        """A round now (the station just went offline, or a scan was queued)."""
+        self._now.set()
+
+    def run(self) -> None:
+        while not self._halt.is_set():
+            report: SyncReport | None = None
+            try:
+                report = self.station.sync_round()
+            except Exception as exc:  # a bug, not the server: said, and tried again later
+                if self.on_error is not None:
+                    self.on_error(exc)
+            else:
+                self.last = report
+                self.rounds += 1
+                if self.on_round is not None:
+                    self.on_round(report)
+            if report is not None and report.online and report.pending:
+                continue  # scans came in during the upload: send them now
+            online = report is not None and report.online
+            wait = self.every if online else min(PROBE_SECONDS, self.every)
+            self._now.wait(wait)
+            self._now.clear()

@@ -1,0 +1,134 @@
+"""Station logins on a PostgreSQL server: made, listed and removed by the organizer's station.
+
+Each database has two group roles, ``<database>_door`` and ``<database>_desk``, that hold what a
+kind of station may do (eventdesk/migrations/station_access_0013.py says what, and why); a
+station's login is a member of one, registered in ``station_login`` with its station's name,
+and has the server-side limits a station's session needs: a transaction left idle (a link that
+died mid-way) is ended and its locks freed within seconds, a statement waiting on a lock gives
+up (the door then answers from its mirror), and the server's TCP keepalives notice a vanished
+station. ``setup`` is run again after an upgrade (``upgrade`` does it when the groups exist):
+views a migration makes again lose their grants.
+
+Making roles needs a login that may (CREATEROLE, or a superuser); the organizer's is made so.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import text
+
+from eventdesk.db import Store
+from eventdesk.errors import InvalidInput, NotAllowed, NotFound
+from eventdesk.grants import KINDS, Kind, grant_statements, groups, role_exists
+from eventdesk.migrations.station_access_0013 import VIEWS
+
+# A station's session on the server (each login's own settings, whatever its station sends).
+LIMITS = {
+    "idle_in_transaction_session_timeout": "5s",
+    "lock_timeout": "3s",
+    "statement_timeout": "60s",
+    "tcp_keepalives_idle": "5",
+    "tcp_keepalives_interval": "2",
+    "tcp_keepalives_count": "3",
+}
+_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+
+
+@dataclass(frozen=True)
+class StationLogin:
+    login: str
+    station: str
+    kind: Kind
+
+
+def _login_name(value: str) -> str:
+    name = value.strip()
+    if not _NAME.fullmatch(name):
+        raise InvalidInput(
+            "a login is 1 to 63 lower-case letters, digits and _, starting with a letter",
+            field="login",
+        )
+    return name
+
+
+def _require_server(store: Store) -> None:
+    if store.is_sqlite:
+        raise NotAllowed(
+            "this station's database is an SQLite file on this machine: it has no logins "
+            "(stations share a PostgreSQL server for that)"
+        )
+
+
+def setup(store: Store) -> dict[Kind, str]:
+    """The two group roles (made when missing) and their grants: the groups' names."""
+    _require_server(store)
+    names = groups(store)
+    with store.connect() as conn:
+        for group in names.values():
+            if not role_exists(conn, group):
+                conn.exec_driver_sql(f"CREATE ROLE {group} NOLOGIN")
+        for statement in grant_statements(store):
+            conn.exec_driver_sql(statement)
+        conn.commit()
+    return names
+
+
+def add(store: Store, login: str, *, kind: Kind, station: str, password: str) -> StationLogin:
+    """A station's login (made, or made a station's if it exists), with its limits."""
+    _require_server(store)
+    if kind not in KINDS:
+        raise InvalidInput("kind must be door or desk", field="kind")
+    name = _login_name(login)
+    where = station.strip()
+    if not where or len(where) > 100 or not where.isprintable():
+        raise InvalidInput("a station's name is 1 to 100 printable characters", field="station")
+    if not password:
+        raise InvalidInput("a login needs a password", field="password")
+    names = setup(store)
+    with store.connect() as conn:
+        quoted = conn.exec_driver_sql("SELECT quote_literal(%s)", (password,)).scalar_one()
+        verb = "ALTER" if role_exists(conn, name) else "CREATE"
+        conn.exec_driver_sql(f"{verb} ROLE {name} LOGIN PASSWORD {quoted}")
+        for other in KINDS:
+            conn.exec_driver_sql(f"REVOKE {names[other]} FROM {name}")
+        conn.exec_driver_sql(f"GRANT {names[kind]} TO {name}")
+        conn.exec_driver_sql(f"ALTER ROLE {name} SET search_path = {VIEWS[kind]}")
+        for setting, value in LIMITS.items():
+            conn.exec_driver_sql(f"ALTER ROLE {name} SET {setting} = '{value}'")
+        conn.execute(
+            text(
+                "INSERT INTO station_login (login, station, kind) VALUES (:l, :s, :k) "
+                "ON CONFLICT (login) DO UPDATE SET station = excluded.station, kind = excluded.kind"
+            ),
+            {"l": name, "s": where, "k": kind},
+        )
+        conn.commit()
+    return StationLogin(name, where, kind)
+
+
+def listed(store: Store) -> list[StationLogin]:
+    _require_server(store)
+    with store.connect() as conn:
+        rows = conn.execute(
+            text("SELECT login, station, kind FROM station_login ORDER BY station, login")
+        ).all()
+    return [StationLogin(str(r.login), r.station, r.kind) for r in rows]
+
+
+def remove(store: Store, login: str) -> StationLogin:
+    """A station's login dropped (its station can no longer reach the server)."""
+    _require_server(store)
+    name = _login_name(login)
+    with store.connect() as conn:
+        row = conn.execute(
+            text("DELETE FROM station_login WHERE login = :l RETURNING login, station, kind"),
+            {"l": name},
+        ).first()
+        if row is None:
+            raise NotFound(f"no station login {name}", field="login")
+        if role_exists(conn, name):
+            conn.exec_driver_sql(f"DROP ROLE {name}")
+        conn.commit()
+    return StationLogin(str(row.login), row.station, row.kind)

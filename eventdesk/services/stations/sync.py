@@ -1,0 +1,353 @@
+"""Uploading a station's offline scans: in order, idempotent, nothing dropped.
+
+Each batch of the outbox is one server transaction. A scan whose nonce the server already has
+(an upload that was cut off after its commit, or an online try that committed after the
+station gave up waiting) is not applied again; the rest go into the scan log with their own
+time, station and operator, marked ``offline``, and do to the ticket what they did at the door.
+An admission the server cannot apply as it was decided (another station admitted the ticket
+meanwhile, or it was cancelled) is kept as decided in the scan log and stored as a conflict
+naming both stations and times. A row the server refuses for any other reason is kept in the
+outbox as ``refused`` with the reason, and reported by ``sync`` and ``station status``.
+Wrong staff PINs counted offline go up with the outbox (``mirror_staff.upload_locks``): a
+lockout made offline reaches the server, never lowering the server's own.
+
+Admissions are applied many at a time (one pipelined statement per batch, then one read of
+who holds each ticket), so that ten thousand queued scans upload in about the time of
+inserting them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from sqlalchemy import Connection, Table, insert, select, update
+from sqlalchemy.exc import DBAPIError
+
+from eventdesk.db import Store
+from eventdesk.errors import EventdeskError
+from eventdesk.models import (
+    Event,
+    ScanConflict,
+    ScanLog,
+    SessionCheckin,
+    SyncReceipt,
+    Ticket,
+    TransactionLog,
+)
+from eventdesk.outage import describe, is_outage
+from eventdesk.services.door.checkin_sql import ADMIT_STATEMENT, SESSION_ADMIT
+from eventdesk.services.stations.mirror import OUTBOX, Mirror
+from eventdesk.services.stations.mirror_staff import upload_locks
+from eventdesk.services.stations.sync_api import apply_on_server
+from eventdesk.services.stations.sync_rows import (
+    HOLDER,
+    already,
+    conflict_row,
+    late_conflict,
+    session_conflict,
+)
+from eventdesk.values import utcnow
+
+BATCH = 1000
+
+_t = cast(Table, Ticket.__table__)
+_e = cast(Table, Event.__table__)
+_sc = cast(Table, SessionCheckin.__table__)
+_log = cast(Table, ScanLog.__table__)
+_conflict = cast(Table, ScanConflict.__table__)
+_receipt = cast(Table, SyncReceipt.__table__)
+_tx = cast(Table, TransactionLog.__table__)
+
+
+@dataclass
+class Uploaded:
+    """One upload: rows the server took, the conflicts among them, rows it refused."""
+
+    uploaded: int = 0
+    conflicts: int = 0
+    refused: int = 0
+    problems: list[str] = field(default_factory=list)
+    locks: int = 0  # accounts whose wrong PINs counted offline reached the server
+
+
+def upload(
+    server: Store,
+    mirror: Mirror,
+    *,
+    batch: int = BATCH,
+    lock: AbstractContextManager[Any] | None = None,
+    only: Sequence[int] | None = None,
+) -> Uploaded:
+    """Send every pending outbox row to the server, oldest first (``only``: just those rows,
+    a scan's own ticket's, before the scan is decided online). A server that stops answering
+    raises (what was sent and committed is marked; the rest stays pending). ``lock`` is held
+    for each batch: one upload at a time in a process, a scan's own between two batches."""
+    report = Uploaded()
+    if only is None:
+        try:
+            report.locks = upload_locks(server, mirror)
+        except Exception as exc:
+            if is_outage(exc):
+                raise
+            if not isinstance(exc, DBAPIError | EventdeskError):
+                raise
+            report.problems.append(f"wrong PINs counted offline not uploaded: {describe(exc)}")
+    while True:
+        with lock or nullcontext():
+            if not _upload_batch(server, mirror, report, batch, only):
+                return report
+
+
+def _upload_batch(
+    server: Store, mirror: Mirror, report: Uploaded, batch: int, only: Sequence[int] | None
+) -> bool:
+    """One batch of pending rows sent, and marked: False when there was none left."""
+    wanted = select(OUTBOX).where(OUTBOX.c.state == "pending")
+    if only is not None:
+        wanted = wanted.where(OUTBOX.c.seq.in_(only))
+    with mirror.store.read() as session:
+        rows = [
+            dict(row)
+            for row in session.connection()
+            .execute(wanted.order_by(OUTBOX.c.seq).limit(batch))
+            .mappings()
+        ]
+    if not rows:
+        return False
+    try:
+        with server.write_conn() as conn:
+            conflicts = _apply(conn, rows, server)
+        refused: dict[int, str] = {}
+    except Exception as exc:
+        if is_outage(exc):
+            raise
+        # Something in the batch is refused: one row at a time, to keep the rest.
+        conflicts, refused = _one_by_one(server, rows)
+    now = utcnow()
+    with mirror.store.write_conn() as conn:
+        done = [row["seq"] for row in rows if row["seq"] not in refused]
+        if done:
+            conn.execute(
+                update(OUTBOX).where(OUTBOX.c.seq.in_(done)).values(state="done", uploaded_at=now)
+            )
+        for seq, why in refused.items():
+            conn.execute(
+                update(OUTBOX)
+                .where(OUTBOX.c.seq == seq)
+                .values(state="refused", problem=why[:400], uploaded_at=now)
+            )
+    report.uploaded += len(done)
+    report.conflicts += conflicts
+    report.refused += len(refused)
+    report.problems.extend(refused.values())
+    return True
+
+
+def _one_by_one(server: Store, rows: list[dict[str, Any]]) -> tuple[int, dict[int, str]]:
+    conflicts = 0
+    refused: dict[int, str] = {}
+    for row in rows:
+        try:
+            with server.write_conn() as conn:
+                conflicts += _apply(conn, [row], server)
+        except Exception as exc:
+            if is_outage(exc):
+                raise
+            if not isinstance(exc, DBAPIError | EventdeskError | ValueError):
+                raise
+            refused[row["seq"]] = f"refused by the server: {describe(exc)}"
+    return conflicts, refused
+
+
+def _apply(conn: Connection, rows: Sequence[dict[str, Any]], server: Store) -> int:
+    """Apply outbox rows in order within one transaction; the number of conflicts. A station's
+    own login applies them through the server's functions (services.stations.sync_api)."""
+    if server.station_login() is not None:
+        return apply_on_server(conn, rows)
+    dialect = server.dialect
+    there = already(conn, rows)
+    known = there.known
+    conflicts: list[dict[str, Any]] = []
+    for row, answer in there.late:
+        found = _late_answer(conn, row, answer)
+        if found is not None:
+            conflicts.append(found)
+    fresh = [row for row in rows if row["nonce"] not in known]
+    if not fresh:
+        if conflicts:
+            now = utcnow()
+            conn.execute(insert(_conflict), [{**c, "recorded_at": now} for c in conflicts])
+        return len(conflicts)
+    admits: dict[str, dict[str, Any]] = {}  # a run of first admissions, one per ticket
+
+    def flush() -> None:
+        if admits:
+            conflicts.extend(_admit_many(conn, list(admits.values())))
+            admits.clear()
+
+    for row in fresh:
+        effect, ticket = row["effect"], row["ticket_id"]
+        if effect == "none" or ticket is None:
+            continue
+        if effect == "admit" and ticket not in admits:
+            admits[ticket] = row
+            continue
+        flush()
+        if effect == "admit":
+            admits[ticket] = row
+        else:
+            found = _apply_one(conn, row, dialect)
+            if found is not None:
+                conflicts.append(found)
+    flush()
+    scans = [row for row in fresh if row["kind"] == "scan"]
+    if scans:
+        conn.execute(insert(_log), [_log_row(row) for row in scans])
+    undos = [row for row in fresh if row["kind"] == "undo"]
+    if undos:
+        now = utcnow()
+        conn.execute(
+            insert(_receipt),
+            [
+                {"nonce": r["nonce"], "station": r["station"], "at": r["at"], "recorded_at": now}
+                for r in undos
+            ],
+        )
+    if conflicts:
+        now = utcnow()
+        conn.execute(insert(_conflict), [{**c, "recorded_at": now} for c in conflicts])
+    return len(conflicts)
+
+
+def _log_row(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "at": row["at"],
+        "station": row["station"],
+        "operator": row["operator"],
+        "event_id": row["event_id"],
+        "session_id": row["session_id"],
+        "ticket_id": row["ticket_id"],
+        "direction": row["direction"],
+        "payload": row["payload"],
+        "result": row["result"],
+        "nonce": row["nonce"],
+        "answer": row["answer"],
+        "offline": True,
+    }
+
+
+def _admit_many(conn: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """First admissions, all at once (each as the door's compare-and-set), then who holds each
+    ticket now: this station at its time, or a conflict."""
+    conn.execute(
+        ADMIT_STATEMENT,
+        [{"b_id": r["ticket_id"], "b_now": r["at"], "b_station": r["station"]} for r in rows],
+    )
+    holders = {
+        row.id: row
+        for row in conn.execute(HOLDER.where(_t.c.id.in_([r["ticket_id"] for r in rows])))
+    }
+    conflicts = []
+    for row in rows:
+        held = holders.get(row["ticket_id"])
+        if held is None:
+            continue  # a ticket the server no longer has: the scan log keeps the scan
+        if held.checked_in_station == row["station"] and held.checked_in_at == row["at"]:
+            continue
+        conflicts.append(conflict_row(conn, row, held))
+    return conflicts
+
+
+def _annul(
+    conn: Connection, ticket: str, session_id: int | None, station: str | None, at: Any
+) -> None:
+    """Annul the check-in ``station`` made at ``at`` (of the event, or of a session): never one
+    another station made."""
+    if session_id is None:
+        conn.execute(
+            update(_t)
+            .where(_t.c.id == ticket, _t.c.checked_in_station == station, _t.c.checked_in_at == at)
+            .values(checked_in_at=None, checked_in_station=None, inside=False)
+        )
+    else:
+        conn.execute(
+            _sc.delete().where(
+                _sc.c.ticket_id == ticket,
+                _sc.c.session_id == session_id,
+                _sc.c.station == station,
+                _sc.c.checked_in_at == at,
+            )
+        )
+
+
+def _apply_one(conn: Connection, row: dict[str, Any], dialect: str) -> dict[str, Any] | None:
+    """A re-entry, exit, session admission or undo: one at a time, in order."""
+    effect, ticket = row["effect"], row["ticket_id"]
+    held = conn.execute(HOLDER.where(_t.c.id == ticket)).first()
+    if held is None:
+        return None
+    registered = held.status == "registered" and held.event_status != "cancelled"
+    if effect == "readmit":
+        if not registered:
+            return conflict_row(conn, row, held)
+        conn.execute(
+            update(_t).where(_t.c.id == ticket, _t.c.checked_in_at.is_not(None)).values(inside=True)
+        )
+    elif effect == "leave":
+        conn.execute(update(_t).where(_t.c.id == ticket).values(inside=False))
+    elif effect == "session":
+        values = {
+            "b_id": ticket,
+            "b_session": row["session_id"],
+            "b_now": row["at"],
+            "b_station": row["station"],
+        }
+        if conn.execute(SESSION_ADMIT[dialect], values).first() is None:
+            if not registered:
+                return conflict_row(conn, row, held)
+            first = conn.execute(
+                select(_sc.c.checked_in_at, _sc.c.station).where(
+                    _sc.c.ticket_id == ticket, _sc.c.session_id == row["session_id"]
+                )
+            ).first()
+            return session_conflict(row, held, first)
+    elif effect == "undo":
+        # Only the check-in this station annulled: not one another station made meanwhile.
+        conn.execute(
+            insert(_tx),
+            {
+                "at": row["at"],
+                "kind": "checkin_undone",
+                "event_id": held.event_id,
+                "ticket_id": ticket,
+                "station": row["station"],
+                "detail": json.dumps(
+                    {
+                        "offline": True,
+                        "session_id": row["session_id"],
+                        "was_checked_in_at": row["was_at"].isoformat() if row["was_at"] else None,
+                        "was_station": row["was_station"],
+                    },
+                    sort_keys=True,
+                ),
+            },
+        )
+        _annul(conn, ticket, row["session_id"], row["was_station"], row["was_at"])
+    return None
+
+
+def _late_answer(
+    conn: Connection, row: dict[str, Any], server_result: str
+) -> dict[str, Any] | None:
+    """A late answer that disagrees with the door's (sync_rows.late_conflict): a scan turned
+    away offline has the admission the server made for it annulled (only that one)."""
+    held = conn.execute(HOLDER.where(_t.c.id == row["ticket_id"])).first()
+    if held is None:
+        return None
+    if row["result"] != "ok":
+        _annul(conn, row["ticket_id"], row["session_id"], row["station"], row["at"])
+    return late_conflict(conn, row, held, server_result)

@@ -1,0 +1,1 @@
+"""The numbers: reports and the live tallies."""
