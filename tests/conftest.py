@@ -152,6 +152,24 @@ def store(db_url: str) -> Iterator[Store]:
     made.dispose()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def cheap_pin_hashes() -> Iterator[None]:
+    """PINs hashed in this process with argon2id at a low cost: a hash says its own cost, so
+    every check (here, in a station's process, on the server) reads it as argon2 does, in a
+    millisecond instead of a seventh of a second. The product's own cost is checked by
+    tests/core/test_auth.py, in a process of its own."""
+    from argon2 import PasswordHasher
+
+    from eventdesk.services.people import auth
+
+    kept = auth._hasher
+    auth._hasher = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+    auth._dummy_hash.cache_clear()
+    yield
+    auth._hasher = kept
+    auth._dummy_hash.cache_clear()
+
+
 E2E = Path(__file__).resolve().parent / "e2e"
 # Modules whose tests run `eventdesk` (or a station, or the app) as real processes, or cut a
 # server's link under them: slow by nature, each for a reason it proves only so.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import timedelta
 
 import pytest
@@ -126,3 +128,20 @@ def test_parallel_guesses_get_no_more_than_five_checks(store: Store) -> None:
     with pytest.raises(AccountLocked):
         auth.verify_attendee(store, "ada@example.com", "482913", now=now)
     assert auth.verify_attendee(store, "ada@example.com", "482913", now=now + timedelta(minutes=6))
+
+
+def test_the_product_hashes_pins_at_argon2s_recommended_cost() -> None:
+    """The tests hash PINs cheaply in their own process (conftest.cheap_pin_hashes); eventdesk
+    itself, in a process of its own, hashes with argon2id at 64 MiB, 3 passes, 4 lanes."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from eventdesk.services.people.auth import hash_pin; print(hash_pin('1234'))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.startswith("$argon2id$v=19$m=65536,t=3,p=4$"), done.stdout
+    assert auth._hasher.time_cost == 1  # and this process is the tests' (cheap) one
