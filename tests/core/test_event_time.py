@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -26,7 +26,9 @@ from screens.stats.screen import StatsScreen
 from tests.apptools import wait_for
 
 BERLIN = ZoneInfo("Europe/Berlin")
-MOMENT = datetime(2030, 7, 1, 7, 5, 9, tzinfo=UTC)  # 09:05:09 in Berlin (summer time)
+MOMENT = datetime(2030, 7, 1, 7, 5, 9, tzinfo=UTC)  # a fixed clock: 09:05:09 in Berlin (summer)
+DAY = f"{MOMENT:%Y-%m-%d}"  # the same calendar day in Berlin and in UTC at that hour
+STARTS, ENDS = (MOMENT + timedelta(hours=1)).isoformat(), (MOMENT + timedelta(hours=9)).isoformat()
 
 
 @pytest.fixture
@@ -40,14 +42,15 @@ def machine_far_away(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 def test_every_style_is_the_events_wall_clock(machine_far_away: None) -> None:
-    assert show(MOMENT, BERLIN) == "2030-07-01 09:05 CEST"
-    assert show(MOMENT, BERLIN, "stamp_seconds") == "2030-07-01 09:05:09 CEST"
-    assert show(MOMENT, BERLIN, "minute") == "2030-07-01 09:05"
+    assert show(MOMENT, BERLIN) == f"{DAY} 09:05 CEST"
+    assert show(MOMENT, BERLIN, "stamp_seconds") == f"{DAY} 09:05:09 CEST"
+    assert show(MOMENT, BERLIN, "minute") == f"{DAY} 09:05"
     assert show(MOMENT, BERLIN, "clock") == "09:05"
     assert show(MOMENT, BERLIN, "seconds") == "09:05:09"
-    assert show(MOMENT, BERLIN, "form") == "2030-07-01T09:05"
-    assert (show(MOMENT, BERLIN, "day"), show(MOMENT, BERLIN, "date")) == ("01 Jul", "01 Jul 2030")
-    assert iso(MOMENT, BERLIN) == "2030-07-01T09:05:09+02:00"
+    assert show(MOMENT, BERLIN, "form") == f"{DAY}T09:05"
+    assert show(MOMENT, BERLIN, "day") == f"{MOMENT:%d %b}"
+    assert show(MOMENT, BERLIN, "date") == f"{MOMENT:%d %b %Y}"
+    assert iso(MOMENT, BERLIN) == f"{DAY}T09:05:09+02:00"
     assert show(MOMENT.replace(tzinfo=None), BERLIN, "clock") == "09:05"  # stored naive: UTC
     assert show(None, BERLIN) == "" and show(None, BERLIN, none="?") == "?"
 
@@ -57,8 +60,8 @@ def test_an_unknown_zone_is_refused_when_the_event_is_saved(store: Store) -> Non
         create_event(
             store,
             name="Fest",
-            starts="2030-07-01T09:00",
-            ends="2030-07-01T18:00",
+            starts=STARTS,
+            ends=ENDS,
             timezone="Mars/Olympus",
         )
     with store.read() as session:
@@ -67,9 +70,7 @@ def test_an_unknown_zone_is_refused_when_the_event_is_saved(store: Store) -> Non
 
 
 def test_a_zone_this_machine_does_not_know_is_said_not_guessed(store: Store) -> None:
-    slug = create_event(
-        store, name="Fest", starts="2030-07-01T09:00", ends="2030-07-01T18:00", timezone="UTC"
-    ).slug
+    slug = create_event(store, name="Fest", starts=STARTS, ends=ENDS, timezone="UTC").slug
     with store.write() as session:  # a database edited by hand
         session.execute(update(Event).where(Event.slug == slug).values(timezone="Nowhere/City"))
     info = show_event(store, slug)
