@@ -8,16 +8,13 @@ their grants. Here, below the services, because the store's upgrade needs it.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from sqlalchemy import Connection, text
 from sqlalchemy.engine import make_url
 
 from eventdesk.migrations.station_access_0013 import CALLABLE, VIEWS
 from eventdesk.migrations.station_functions_0013 import API
-
-if TYPE_CHECKING:
-    from eventdesk.db import Store
 
 Kind = Literal["door", "desk"]
 KINDS: tuple[Kind, ...] = ("door", "desk")
@@ -36,9 +33,9 @@ DESK_WRITES = (
 )
 
 
-def groups(store: Store) -> dict[Kind, str]:
+def groups(url: str) -> dict[Kind, str]:
     """The two group roles of this database."""
-    database = make_url(store.url).database or "eventdesk"
+    database = make_url(url).database or "eventdesk"
     base = re.sub(r"[^a-z0-9_]", "_", database.lower())[:57]
     return {kind: f"{base}_{kind}" for kind in KINDS}
 
@@ -48,11 +45,11 @@ def role_exists(conn: Connection, name: str) -> bool:
     return found is not None
 
 
-def grant_statements(store: Store) -> list[str]:
+def grant_statements(url: str) -> list[str]:
     """What each group may do, as statements (run again at will)."""
-    database = make_url(store.url).database or "eventdesk"
+    database = make_url(url).database or "eventdesk"
     made = []
-    for kind, group in groups(store).items():
+    for kind, group in groups(url).items():
         views = VIEWS[kind]
         made += [
             f'GRANT CONNECT ON DATABASE "{database}" TO {group}',
@@ -67,9 +64,9 @@ def grant_statements(store: Store) -> list[str]:
     return made
 
 
-def regrant_if_set_up(conn: Connection, store: Store) -> None:
+def regrant_if_set_up(conn: Connection, url: str) -> None:
     """After a migration (its views made again): the groups' grants again, if they exist."""
-    names = groups(store)
+    names = groups(url)
     if all(role_exists(conn, group) for group in names.values()):
-        for statement in grant_statements(store):
+        for statement in grant_statements(url):
             conn.exec_driver_sql(statement)

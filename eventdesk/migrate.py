@@ -69,7 +69,7 @@ def upgrade(store: Store) -> bool:
         if store.dialect == "postgresql":
             from eventdesk.grants import regrant_if_set_up
 
-            regrant_if_set_up(conn, store)  # views made again lose their grants
+            regrant_if_set_up(conn, store.url)  # views made again lose their grants
     return True
 
 

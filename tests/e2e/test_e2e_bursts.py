@@ -5,6 +5,7 @@ answer on screen (how soon is bench/bursts.py's to measure); the person's typing
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ LINES = 3
 
 
 def test_scanner_bursts_at_the_desk_and_the_kiosk_in_a_real_terminal(tmp_path: Path) -> None:
-    demo = TmuxDemo(tmp_path / "data", f"eventdesk-bursts-{tmp_path.name}"[:60], attendees=150)
+    demo = TmuxDemo(tmp_path / "data", f"eventdesk-bursts-{uuid.uuid4().hex[:12]}", attendees=150)
     try:
         typed = ""
         for gap in GAPS_MS:

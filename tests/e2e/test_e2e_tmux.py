@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -43,7 +44,7 @@ def wait_pane(session: str, text: str, timeout: float = 30.0, *, any_case: bool 
 
 def test_demo_search_and_check_in_in_a_real_terminal(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    session = f"eventdesk-e2e-{tmp_path.name}"[:60]
+    session = f"eventdesk-e2e-{uuid.uuid4().hex[:12]}"  # one tmux server for every run here
     command = [sys.executable, "-m", "eventdesk", "--data-dir", str(data), "--station", "Desk A"]
     command += ["demo", "--attendees", "60"]
     tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "40", *command)

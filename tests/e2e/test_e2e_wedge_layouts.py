@@ -8,6 +8,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -56,7 +57,7 @@ def test_a_kiosk_admits_a_ticket_typed_through_azerty(tmp_path: Path) -> None:
         line = mangle(payload, "fr")
         assert line.startswith("ED&:") and line != payload
 
-        session = f"eventdesk-kb-{tmp_path.name}"[:60]
+        session = f"eventdesk-kb-{uuid.uuid4().hex[:12]}"  # one tmux server for every run
         command = [*eventdesk, "--db", f"sqlite:///{data / 'demo.db'}", "--station", "Kiosk 1"]
         command += ["app", "--mode", "kiosk", "--event", demo["event"], "--sign-in-as", kiosk]
         env = {"EVENTDESK_SIGN_IN_PIN": pin, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}

@@ -64,12 +64,12 @@ def _require_server(store: Store) -> None:
 def setup(store: Store) -> dict[Kind, str]:
     """The two group roles (made when missing) and their grants: the groups' names."""
     _require_server(store)
-    names = groups(store)
+    names = groups(store.url)
     with store.connect() as conn:
         for group in names.values():
             if not role_exists(conn, group):
                 conn.exec_driver_sql(f"CREATE ROLE {group} NOLOGIN")
-        for statement in grant_statements(store):
+        for statement in grant_statements(store.url):
             conn.exec_driver_sql(statement)
         conn.commit()
     return names
