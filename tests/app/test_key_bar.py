@@ -64,7 +64,7 @@ def test_lines_fit_and_keep_the_app_keys_together(width: int) -> None:
 # --- on the running app -----------------------------------------------------------------------
 def bar_text(screen: Screen[Any]) -> list[str]:
     """The lines of the screen the key bar covers, as drawn."""
-    bar = screen.query_one(KeyBar)
+    bar: KeyBar = screen.query_one(KeyBar)
     strips = screen._compositor.render_strips()
     return [strips[y].text for y in range(bar.region.y, bar.region.bottom)]
 
@@ -75,9 +75,14 @@ async def with_key_bar(pilot: Any) -> KeyBar:
     if not screen.query(KeyBar):
         await screen.query(Footer).remove()
         await screen.mount(KeyBar())
-    bar = screen.query_one(KeyBar)
-    await wait_for(lambda: bool(bar.query(KeyHint)), pilot)
-    await pilot.pause()
+    bar: KeyBar = screen.query_one(KeyBar)
+
+    def drawn() -> bool:  # every hint on the screen as drawn (a busy machine draws later)
+        hints = bar.query(KeyHint).results(KeyHint)
+        text = "\n".join(bar_text(screen))
+        return bool(bar.query(KeyHint)) and all(h.entry.description in text for h in hints)
+
+    await wait_for(drawn, pilot)
     return bar
 
 
