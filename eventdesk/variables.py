@@ -39,15 +39,13 @@ class Variable:
 
     def parse(self, text: str) -> str | float | bool | None:
         """The value ``text`` says (None: blank, so unset); a wrong one is refused by name."""
+        given, text = text, text.strip()
         if not text:
-            return None
-        if not text.strip() and not self.blank_is_unset:
-            what = self.help[0].lower() + self.help[1:].rstrip(".")
-            raise InvalidInput(
-                f"{self.name} is blank: give a value or unset it ({what})", field=self.name
-            )
-        text = text.strip()
-        if not text:
+            if given and not self.blank_is_unset:
+                what = self.help[0].lower() + self.help[1:].rstrip(".")
+                raise InvalidInput(
+                    f"{self.name} is blank: give a value or unset it ({what})", field=self.name
+                )
             return None
         if self.kind == "flag":
             value = text.casefold()

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from textual.events import Key
-from textual.keys import _character_to_key
 from textual.widgets import Input, Select
 from textual.worker import WorkerCancelled
 
@@ -33,6 +32,7 @@ from eventdesk.text import ID_ALPHABET
 from eventdesk.tickets import ensure_keys, load_signer
 from eventdesk.values import utcnow
 from screens.backend import Backend
+from tests.scanner_bursts import SCANNER_KEY_GAP, key_of
 
 if TYPE_CHECKING:
     from screens.app import EventdeskApp
@@ -253,27 +253,17 @@ async def workers_done(app: Any) -> None:
             await worker.wait()
 
 
-SCANNER_KEY_SECONDS = 0.002  # a USB scanner's pace: far under any station's scanner_key_gap_ms
-
-
 def scanner_keys(text: str) -> list[Key]:
-    """A scanner's keys for ``text``, stamped as a scanner types them: 2 ms apart from now on.
-    Made in a loop on a busy machine, their own times could lie tens of milliseconds apart (the
-    process waited for a core between two of them), which is a person's pace, not a scanner's:
-    a terminal reads a scanner's keys from its buffer together."""
-    named = {"\r": "enter", "\t": "tab"}
-    keys = [
-        Key(
-            character
-            if character.isalnum()
-            else named.get(character) or _character_to_key(character),
-            character,
-        )
-        for character in text
-    ]
+    """A scanner's keys for ``text``, stamped at a scanner's pace (SCANNER_KEY_GAP apart) from
+    now on. Made in a loop on a busy machine, their own times could lie tens of milliseconds
+    apart (the process waited for a core between two of them), which is a person's pace, not a
+    scanner's: a terminal reads a scanner's keys from its buffer together."""
     now = monotonic()  # (not earlier: a key made before a person's typing ended is theirs)
-    for position, key in enumerate(keys):
-        key.time = now + position * SCANNER_KEY_SECONDS
+    keys = []
+    for position, named in enumerate(map(key_of, text)):
+        key = Key(named.key, named.character)
+        key.time = now + position * SCANNER_KEY_GAP
+        keys.append(key)
     return keys
 
 

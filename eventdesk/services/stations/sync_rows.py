@@ -104,9 +104,8 @@ def session_conflict(row: dict[str, Any], held: Any, first: Any | None) -> dict[
         other_station=first.station,
         other_at=first.checked_in_at,
         detail=f"admitted offline to session {row['session_id']} at "
-        f"{row['station']} ({show(row['at'], event_zone(held.timezone), 'clock', none='?')}) "
-        f"and at {first.station} "
-        f"({show(first.checked_in_at, event_zone(held.timezone), 'clock', none='?')})",
+        f"{row['station']} ({_clock(row['at'], held)}) "
+        f"and at {first.station} ({_clock(first.checked_in_at, held)})",
     )
 
 
@@ -168,3 +167,8 @@ def already(conn: Connection, rows: Sequence[dict[str, Any]]) -> Already:
         if (found[0] == "ok") != (row["result"] == "ok"):
             late.append((row, found[0]))
     return Already(known, late)
+
+
+def _clock(moment: Any, held: Any) -> str:
+    """A time as the door says it: today's clock in the ticket's event's zone ("?": none)."""
+    return show(moment, event_zone(held.timezone), "clock", none="?")
