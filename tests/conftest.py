@@ -87,8 +87,17 @@ def pg_database() -> Iterator[str]:
 
 
 def _empty_pg(url: str) -> None:
+    """Empties the worker's database for the next test. A connection a previous test left
+    behind (a thread or a process still reading as it ended) is ended first: its read would
+    otherwise meet this TRUNCATE and PostgreSQL would end one of the two as a deadlock."""
     engine = create_engine(url)
     with engine.begin() as conn:
+        conn.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
         tables = (
             conn.execute(
                 text(
