@@ -89,7 +89,9 @@ def pg_database() -> Iterator[str]:
 def _empty_pg(url: str) -> None:
     """Empties the worker's database for the next test. A connection a previous test left
     behind (a thread or a process still reading as it ended) is ended first: its read would
-    otherwise meet this TRUNCATE and PostgreSQL would end one of the two as a deadlock."""
+    otherwise meet this emptying and PostgreSQL would end one of the two as a deadlock. The
+    rows are deleted with the triggers and foreign keys off, and the sequences start again:
+    a third of the time a TRUNCATE of every table takes."""
     engine = create_engine(url)
     with engine.begin() as conn:
         conn.execute(
@@ -98,19 +100,20 @@ def _empty_pg(url: str) -> None:
                 "WHERE datname = current_database() AND pid <> pg_backend_pid()"
             )
         )
-        tables = (
-            conn.execute(
-                text(
-                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-                    "AND tablename <> 'alembic_version'"
-                )
+        tables = conn.execute(
+            text(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                "AND tablename <> 'alembic_version'"
             )
-            .scalars()
-            .all()
-        )
-        if tables:
-            names = ", ".join(f'"{t}"' for t in tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        ).scalars()
+        conn.execute(text("SET LOCAL session_replication_role = replica"))
+        for table in list(tables):
+            conn.execute(text(f'DELETE FROM "{table}"'))
+        sequences = conn.execute(
+            text("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'")
+        ).scalars()
+        for sequence in list(sequences):
+            conn.execute(text(f'ALTER SEQUENCE "{sequence}" RESTART'))
     engine.dispose()
 
 

@@ -68,6 +68,7 @@ def unchecked_paid_ticket(store: Store) -> str:
     raise AssertionError("the demo has no paid ticket left to check in")
 
 
+@pytest.mark.slow  # runs eventdesk (or a tool) as a process of its own
 async def test_numbers_are_the_databases_and_follow_another_station(
     station: DemoStation,
 ) -> None:

@@ -122,6 +122,7 @@ async def test_typing_after_a_scan_searches_and_the_hint_says_so(station: DemoSt
         )
 
 
+@pytest.mark.slow  # runs eventdesk (or a tool) as a process of its own
 async def test_the_card_and_the_table_follow_another_station(station: DemoStation) -> None:
     store, event = station.store, station.summary.event
     ticket = admissible(store, event)[0]

@@ -108,6 +108,7 @@ def stopped(backend: Backend) -> None:
 
 
 # --- a door restarted after an event was made for tonight -----------------------------------
+@pytest.mark.slow  # runs eventdesk (or a tool) as a process of its own
 def test_a_restarted_scan_keeps_admitting_its_event_after_one_is_made_for_tonight(
     db_url: str, store: Store, signer: Signer, tmp_path: Path
 ) -> None:
@@ -167,6 +168,7 @@ def test_a_restarted_station_admits_what_it_admitted_before(
 
 
 @pytest.mark.asyncio
+@pytest.mark.slow  # runs eventdesk (or a tool) as a process of its own
 async def test_use_at_this_door_is_kept_across_a_restart(station: DemoStation) -> None:
     from screens.app import make_app
     from screens.widgets.confirm import ConfirmScreen
@@ -220,6 +222,7 @@ def events_tickets(station: DemoStation, event: str) -> list[Any]:
 
 
 # --- an ended event is said, not replaced ---------------------------------------------------
+@pytest.mark.slow  # runs eventdesk (or a tool) as a process of its own
 def test_an_ended_door_event_is_said_and_kept_not_replaced(
     db_url: str, store: Store, signer: Signer, tmp_path: Path
 ) -> None:
@@ -309,6 +312,7 @@ def test_the_newest_deliberate_choice_wins_and_event_option_is_for_one_run(
 
 
 # --- the demo sets its door -----------------------------------------------------------------
+@pytest.mark.slow  # runs eventdesk (or a tool) as a process of its own
 def test_the_demo_keeps_its_event_as_the_door(tmp_path: Path) -> None:
     data = tmp_path / "data"
     done = subprocess.run(

@@ -151,6 +151,7 @@ async def lookup(pilot: Any, screen: Any, email: str, pin: str) -> str:
     return text
 
 
+@pytest.mark.slow  # runs eventdesk (or a tool) as a process of its own
 async def test_a_wrong_pin_reads_the_same_whether_or_not_the_email_exists(
     station: DemoStation,
 ) -> None:

@@ -195,6 +195,7 @@ async def test_the_organizers_stats_screen_keeps_its_keys_and_grid(station: Demo
 
 
 # --- the served page -----------------------------------------------------------------------------
+@pytest.mark.slow  # runs eventdesk (or a tool) as a process of its own
 def test_the_page_loads_everything_from_this_server(station: DemoStation) -> None:
     with serving(station) as (port, _server):
         page = index_page(port)

@@ -275,6 +275,7 @@ def seeded_template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFact
         (["frobnicate"], 2, "No such command"),
     ],
 )
+@pytest.mark.slow  # runs eventdesk (or a tool) as a process of its own
 def test_bad_input_gives_exit_code_and_one_line(
     seeded_template: Path, tmp_path: Path, args: list[str], code: int, says: str
 ) -> None:
@@ -288,6 +289,7 @@ def test_bad_input_gives_exit_code_and_one_line(
     assert says.lower() in lines[0].lower()
 
 
+@pytest.mark.slow  # runs eventdesk (or a tool) as a process of its own
 def test_unreachable_database_exits_3() -> None:
     done = run_cli("--db", "postgresql://postgres@127.0.0.1:1/none", "event", "list")
     assert done.returncode == 3
@@ -296,6 +298,7 @@ def test_unreachable_database_exits_3() -> None:
     )
 
 
+@pytest.mark.slow  # runs eventdesk (or a tool) as a process of its own
 def test_init_and_environment_configuration(tmp_path: Path) -> None:
     done = run_cli("--json", "init", env={"EVENTDESK_DATA_DIR": str(tmp_path / "d")})
     assert done.returncode == 0, done.stderr
@@ -303,6 +306,7 @@ def test_init_and_environment_configuration(tmp_path: Path) -> None:
     assert (tmp_path / "d" / "eventdesk.db").exists()
 
 
+@pytest.mark.slow  # runs eventdesk (or a tool) as a process of its own
 def test_demo_no_ui(tmp_path: Path) -> None:
     done = run_cli(
         "--data-dir", str(tmp_path), "--json", "demo", "--no-ui", "--attendees", "60", "--seed", "3"

@@ -169,6 +169,7 @@ def test_event_and_session_times_are_berlin_times(festival: dict[str, Any]) -> N
     assert moment(data["starts_at"]) == festival["starts"]  # JSON: ISO 8601 with an offset
 
 
+@pytest.mark.slow  # runs eventdesk (or a tool) as a process of its own
 def test_door_and_desk_times_are_berlin_times(festival: dict[str, Any]) -> None:
     desk: Desk = festival["desk"]
     checked_in: datetime = festival["checked_in"]

@@ -129,6 +129,7 @@ def test_every_setting_has_one_default_used_by_the_cli_and_the_app(
     assert (app.backend.decoder, app.backend.auto_print) == ("zxing", False)
 
 
+@pytest.mark.slow  # runs eventdesk (or a tool) as a process of its own
 def test_scan_reads_the_stations_decoder(tmp_path: Path) -> None:
     """`eventdesk scan` used to ignore [station] decoder and always chose auto."""
     data = tmp_path / "data"

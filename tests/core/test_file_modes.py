@@ -47,6 +47,7 @@ def loose(found: dict[str, int], root: Path) -> dict[str, str]:
     }
 
 
+@pytest.mark.slow  # runs eventdesk (or a tool) as a process of its own
 def test_a_station_writes_only_private_files(tmp_path: Path) -> None:
     data = tmp_path / "data"
     run(data, "demo", "--no-ui", "--attendees", "20")
@@ -62,6 +63,7 @@ def test_a_station_writes_only_private_files(tmp_path: Path) -> None:
     assert loose(found, data) == {}
 
 
+@pytest.mark.slow  # runs eventdesk (or a tool) as a process of its own
 def test_a_data_folder_with_loose_modes_is_tightened_at_start(tmp_path: Path) -> None:
     data = tmp_path / "data"
     run(data, "init")

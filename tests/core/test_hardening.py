@@ -122,6 +122,7 @@ def test_register_with_a_huge_session_id(cli: Cli) -> None:
     assert "no session" in err
 
 
+@pytest.mark.slow  # runs eventdesk (or a tool) as a process of its own
 def test_long_station_name_and_unreachable_sqlite(tmp_path: Path) -> None:
     done = subprocess.run(
         [EVENTDESK, "--data-dir", str(tmp_path), "--station", "S" * 150, "event", "list"],

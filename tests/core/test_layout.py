@@ -39,6 +39,7 @@ def test_layout_folders_exist() -> None:
     assert (ROOT / "pyproject.toml").is_file()
 
 
+@pytest.mark.slow  # runs eventdesk (or a tool) as a process of its own
 def test_the_import_contracts_hold() -> None:
     done = lint_imports(ROOT)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -78,6 +79,7 @@ def test_the_import_contracts_hold() -> None:
         ),
     ],
 )
+@pytest.mark.slow  # runs eventdesk (or a tool) as a process of its own
 def test_a_breach_of_the_one_way_rule_is_caught(
     tmp_path: Path, module: str, breach: str, contract: str
 ) -> None:
@@ -158,6 +160,7 @@ def test_the_core_knows_where_each_of_its_commands_is_made() -> None:
         assert command is not None and command.name == name
 
 
+@pytest.mark.slow  # runs eventdesk (or a tool) as a process of its own
 def test_a_core_command_loads_no_upper_layer() -> None:
     """A core command runs without importing screens, kiosk, badges or Textual (only `--help`
     of the whole group loads every command, to list it)."""

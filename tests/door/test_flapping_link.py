@@ -62,6 +62,7 @@ class Flapping(threading.Thread):
         self.join(10)
 
 
+@pytest.mark.slow  # runs eventdesk (or a tool) as a process of its own
 def test_a_flapping_link_admits_each_ticket_once_where_the_server_answered_both_doors(
     backend_fixed: None,
     db_url: str,

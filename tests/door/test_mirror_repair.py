@@ -79,6 +79,7 @@ def rebuilt(station: DoorStation) -> dict[str, object]:
 
 
 @POSTGRESQL
+@pytest.mark.slow  # runs eventdesk (or a tool) as a process of its own
 def test_a_mirror_that_is_not_sqlite_is_moved_aside_and_built_again(
     backend_fixed: None, store: Store, signer: Signer, door_a: DoorStation
 ) -> None:
@@ -97,6 +98,7 @@ def test_a_mirror_that_is_not_sqlite_is_moved_aside_and_built_again(
 
 
 @POSTGRESQL
+@pytest.mark.slow  # runs eventdesk (or a tool) as a process of its own
 def test_a_mirror_failing_its_quick_check_keeps_the_scans_it_can_read(
     backend_fixed: None, store: Store, signer: Signer, proxy: TcpProxy, door_a: DoorStation
 ) -> None:
@@ -114,6 +116,7 @@ def test_a_mirror_failing_its_quick_check_keeps_the_scans_it_can_read(
 
 
 @POSTGRESQL
+@pytest.mark.slow  # runs eventdesk (or a tool) as a process of its own
 def test_a_damaged_mirror_whose_scans_cannot_be_read_says_so(
     backend_fixed: None, store: Store, signer: Signer, proxy: TcpProxy, door_a: DoorStation
 ) -> None:
@@ -137,6 +140,7 @@ def test_a_damaged_mirror_whose_scans_cannot_be_read_says_so(
     ],
     ids=["unknown-version", "a-trigger", "a-column-missing"],
 )
+@pytest.mark.slow  # runs eventdesk (or a tool) as a process of its own
 def test_a_mirror_of_a_schema_this_build_does_not_know_is_moved_aside(
     backend_fixed: None,
     store: Store,
@@ -158,6 +162,7 @@ def test_a_mirror_of_a_schema_this_build_does_not_know_is_moved_aside(
 
 
 @POSTGRESQL
+@pytest.mark.slow  # runs eventdesk (or a tool) as a process of its own
 def test_a_mirror_made_for_another_server_is_moved_aside_with_its_scans(
     backend_fixed: None, store: Store, signer: Signer, proxy: TcpProxy, door_a: DoorStation
 ) -> None:

@@ -11,6 +11,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from badges import load_badge
@@ -53,6 +54,7 @@ def printed(station: DoorStation, ticket_id: str) -> list[Path]:
 
 
 @POSTGRESQL
+@pytest.mark.slow  # runs eventdesk (or a tool) as a process of its own
 def test_a_check_in_decided_offline_prints_its_badge_from_the_copy_and_uploads_the_log_once(
     backend_fixed: None, store: Store, signer: Signer, proxy: TcpProxy, door_a: DoorStation
 ) -> None:

@@ -122,6 +122,7 @@ def run(db_url: str, data: Path, *args: str, code: int) -> dict[str, Any]:
     return dict(json.loads(done.stdout))
 
 
+@pytest.mark.slow  # runs eventdesk (or a tool) as a process of its own
 def test_checkin_retried_with_its_nonce_answers_ok_again(
     db_url: str, tickets: list[str], tmp_path: Path
 ) -> None:

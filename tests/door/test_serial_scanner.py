@@ -117,6 +117,7 @@ def scanning(db_url: str, door: dict[str, Any], source: str) -> subprocess.Popen
     )
 
 
+@pytest.mark.slow  # runs eventdesk (or a tool) as a process of its own
 def test_a_serial_scanners_lines_are_decided_in_order_each_once(
     db_url: str, door: dict[str, Any], port: Port
 ) -> None:
@@ -151,6 +152,7 @@ def test_a_serial_scanners_lines_are_decided_in_order_each_once(
     assert fifth not in {d.get("payload") for d in out.decisions}
 
 
+@pytest.mark.slow  # runs eventdesk (or a tool) as a process of its own
 def test_a_serial_port_that_is_not_there_exits_3_with_a_sentence(
     db_url: str, door: dict[str, Any], tmp_path: Path
 ) -> None:

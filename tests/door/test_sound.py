@@ -187,6 +187,7 @@ def test_a_fallback_that_fails_never_reaches_the_caller() -> None:
         sound.close()
 
 
+@pytest.mark.slow  # runs eventdesk (or a tool) as a process of its own
 def test_a_missing_alsa_device_prints_nothing_on_the_screens_stderr() -> None:
     """ALSA writes its failures straight to the process's stderr, under the app's screen."""
     done = subprocess.run(
@@ -255,6 +256,7 @@ def scan(db_url: str, door: dict[str, Any], *options: str, **env: str) -> tuple[
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+@pytest.mark.slow  # runs eventdesk (or a tool) as a process of its own
 def test_scan_with_sound_and_no_sound_device_decides_and_says_so_once(
     db_url: str, door: dict[str, Any]
 ) -> None:
@@ -264,6 +266,7 @@ def test_scan_with_sound_and_no_sound_device_decides_and_says_so_once(
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+@pytest.mark.slow  # runs eventdesk (or a tool) as a process of its own
 def test_scan_sound_follows_the_option_then_the_station(db_url: str, door: dict[str, Any]) -> None:
     no_device = {"EVENTDESK_SOUND_BACKEND": "none"}
     _, err = scan(db_url, door, **no_device)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import insert
 
 from eventdesk.db import Store
@@ -49,6 +50,7 @@ def put_unacceptable_row(station: DoorStation) -> str:
 
 
 @SQLITE
+@pytest.mark.slow  # runs eventdesk (or a tool) as a process of its own
 def test_an_sqlite_station_says_it_has_no_outbox(
     backend_fixed: None, db_url: str, tmp_path: Path
 ) -> None:
@@ -65,6 +67,7 @@ def test_an_sqlite_station_says_it_has_no_outbox(
 
 
 @POSTGRESQL
+@pytest.mark.slow  # runs eventdesk (or a tool) as a process of its own
 def test_the_outbox_lists_waiting_and_refused_scans_retries_and_clears_only_refused_ones(
     backend_fixed: None,
     store: Store,

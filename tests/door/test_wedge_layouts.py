@@ -340,6 +340,7 @@ def run(db_url: str, data_dir: Path, *args: str, stdin: bytes) -> str:
     return done.stdout.decode()
 
 
+@pytest.mark.slow  # runs eventdesk (or a tool) as a process of its own
 def test_scan_source_stdin_repairs_mangled_lines(db_url: str, door: dict[str, Any]) -> None:
     first, second, third, fourth = door["payloads"][:4]
     wrong = mangle(fourth, "fr")
