@@ -74,7 +74,9 @@ def test(extra: list[str]) -> int:
     workers = (
         ["-n", count, "--dist", "worksteal"] if not any(a.startswith("-n") for a in extra) else []
     )
-    selection = ["-m", "not slow"] if fast else []
+    # The inner loop: no real processes, terminals, browsers or scale, and each test that runs on
+    # both databases once, on SQLite (its PostgreSQL twin runs in the full suite).
+    selection = ["-m", "not slow and not pg_twin"] if fast else []
     return run([str(_python()), "-m", "pytest", *workers, *selection, *extra])
 
 

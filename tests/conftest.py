@@ -28,7 +28,9 @@ from testkit.proxy import TcpProxy
 
 PG_ENV = "EVENTDESK_TEST_POSTGRES_URL"
 PG_SKIP = f"{PG_ENV} is not set: PostgreSQL tests need a server URL (.ci/run sets it)"
-BACKENDS = ["sqlite", "postgresql"]
+# The PostgreSQL run of a test that runs on both is its "twin": `dev.py test --fast` runs each
+# such test once, on SQLite; the full suite (and CI) runs both.
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.pg_twin)]
 
 
 # A station on PostgreSQL decides from its mirror when the server takes longer than

@@ -7,6 +7,7 @@ yellow "please see the desk", as at the kiosk.
 from __future__ import annotations
 
 from textual.content import Content
+from textual.widgets import Static
 
 from eventdesk import tickets
 from eventdesk.services.door.scan_result import ScanResult
@@ -102,6 +103,25 @@ def answer_content(result: ScanResult, source: str) -> tuple[Content, str]:
     if detail:
         lines.append(Content(detail))
     return Content("\n").join(lines), kind
+
+
+ANSWER_CLASSES = ("-ok", "-warn", "-bad", "-info")
+
+
+class Banner(Static):
+    """The desk's answer line: a scan's or an action's answer, coloured by its kind (-ok green,
+    -warn yellow, -bad red, -info plain)."""
+
+    def say(self, content: Content, kind: str) -> None:
+        self.update(content)
+        self.remove_class(*ANSWER_CLASSES)
+        self.add_class(kind)
+
+    def answer(self, result: ScanResult, source: str) -> tuple[Content, str]:
+        """A scan's answer, said; what was said and its kind come back."""
+        content, kind = answer_content(result, source)
+        self.say(content, kind)
+        return content, kind
 
 
 def nothing_to_check_in(card: CardData) -> Content:

@@ -1,15 +1,17 @@
-"""The desk's actions as plain functions: each calls a service and returns what to say.
-
-They run in the desk's thread workers (never on the UI thread); an ``EventdeskError`` they raise
-is said to the operator.
+"""The desk's actions on a ticket: plain functions that call a service and return what to say,
+and ``DeskJobs``, which runs them in the desk's thread workers (never on the UI thread). What
+they say comes back to the desk as ``Done``; an ``EventdeskError`` they raise, as ``Failed``.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from eventdesk.db import Store
+from eventdesk.errors import EventdeskError
 from eventdesk.services.door.printing import enqueue
 from eventdesk.services.door.undo import UndoResult
 from eventdesk.services.people import payments
@@ -17,7 +19,10 @@ from eventdesk.services.people.registration import cancel, show_ticket
 from eventdesk.services.stations.mirror import Mirror
 from eventdesk.services.stations.mirror_prints import queue_in_copy
 from eventdesk.values import format_cents
+from screens.base import StationScreen
 from screens.desk.card import clock
+from screens.desk.messages import Done, Failed
+from screens.messages import ScanDecided
 
 # action -> what CardData.pick calls it
 TICKET_ACTIONS = {
@@ -70,3 +75,56 @@ def cancel_ticket(store: Store, station: str, ticket_id: str, *, refund: bool = 
         names = ", ".join(f"{t.attendee} ({t.ticket_type}, {t.id})" for t in promoted)
         text += f" Off the waitlist: {names}."
     return text
+
+
+class DeskJobs:
+    """Runs the desk's actions for ``screen``, each in a thread worker of the group "action"."""
+
+    def __init__(self, screen: StationScreen) -> None:
+        self.screen = screen
+
+    def _run(self, job: Callable[[], None]) -> None:
+        self.screen.run_worker(job, thread=True, group="action", exit_on_error=False)
+
+    def check_in(self, ticket_id: str) -> None:
+        """Decided as a scan at the desk would be: its answer comes back as ``ScanDecided``."""
+        self._run(partial(self._check_in, ticket_id))
+
+    def undo(self, ticket_id: str, attendee_id: int | None, name: str, zone: ZoneInfo) -> None:
+        backend = self.screen.backend
+        self._say(lambda: undo(backend.undo, ticket_id, name, zone), attendee_id)
+
+    def reprint(self, ticket_id: str, attendee_id: int, printer: str) -> None:
+        backend = self.screen.backend
+        store, copy, station = (lambda: backend.store), backend.copy, backend.station
+        self._say(lambda: reprint(store, copy, station, ticket_id, printer), attendee_id, wake=True)
+
+    def cancel(self, ticket_id: str, attendee_id: int, *, refund: bool) -> None:
+        backend = self.screen.backend
+        store, station = backend.store, backend.station
+        self._say(lambda: cancel_ticket(store, station, ticket_id, refund=refund), attendee_id)
+
+    def _say(self, job: Callable[[], str], attendee_id: int | None, *, wake: bool = False) -> None:
+        self._run(partial(self._said, job, attendee_id, wake))
+
+    # --- in the workers' threads ----------------------------------------------------------------
+    def _said(self, job: Callable[[], str], attendee_id: int | None, wake: bool) -> None:
+        try:
+            text = job()
+        except EventdeskError as exc:
+            self.screen.post_message(Failed(exc.message, attendee_id))
+            return
+        self.screen.post_message(Done(text, attendee_id, wake_printer=wake))
+
+    def _check_in(self, ticket_id: str) -> None:
+        from devices.scanner import Decision
+
+        started = time.monotonic()
+        try:
+            result = self.screen.backend.checkin().checkin_ticket(ticket_id)
+        except EventdeskError as exc:
+            self.screen.post_message(Failed(exc.message))
+            return
+        latency = (time.monotonic() - started) * 1000
+        decision = Decision(result, f"ticket:{ticket_id}", latency)
+        self.screen.post_message(ScanDecided(decision, "desk"))

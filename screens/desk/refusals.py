@@ -1,9 +1,14 @@
-"""Why a desk key cannot act on the person on the card: every refused key says what is wrong
-and what to do instead (no key silently does nothing)."""
+"""Why a desk key cannot act now: every refused key says what is wrong and what to do instead
+(no key silently does nothing). ``DeskView`` is what the keys go by, read off the desk as a key
+is drawn or pressed; its answers are plain functions of it."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from screens.desk.card import CardData, TicketLine
+from screens.desk.jobs import TICKET_ACTIONS
+from screens.desk.walkin import NO_EVENT
 
 NOBODY = "Nobody is selected: search for someone (or scan a ticket) first."
 SEARCHING = "Still searching: wait for the card, then press the key again."
@@ -61,3 +66,65 @@ def why_not(action: str, card: CardData) -> str:
             return f"Nothing to promote: {name} {_status_of(here)}."
         return f"Nothing to promote: {name} is not on the waitlist."
     return f"{name}: nothing to do here."
+
+
+@dataclass(frozen=True)
+class DeskView:
+    """The desk as its keys see it."""
+
+    has_event: bool  # the door admits an event (walk-ins register for it)
+    offline: bool  # the server does not answer: the station decides from its copy
+    printer: bool  # a badge printer is configured
+    offline_undo: bool  # offline, the last admission decided here can be undone with no card
+    catching_up: bool  # the table shows results for an older query than the one typed
+    scanning: bool  # a scan's answer and card are on their way
+    card: CardData | None  # the card shown
+    attendee_id: int | None  # the attendee the card is (being) read for
+    scanned: str | None  # the ticket id a scan put in the search box
+
+    def pick(self, kind: str) -> TicketLine | None:
+        """The card's ticket a ``kind`` of action works on (None: none, or not now)."""
+        card = self.card
+        if card is None or card.attendee.id != self.attendee_id or self.catching_up:
+            return None  # never act on someone the operator is no longer looking at
+        if self.scanning:
+            return None  # a scan's answer and card are on their way
+        return card.pick(kind, prefer=self.scanned)
+
+    def refusal(self, action: str) -> str | None:
+        """Why the desk key ``action`` cannot act now: what is wrong and what to do (None: it
+        can act)."""
+        if action == "walk_in":
+            if not self.has_event:
+                return NO_EVENT
+            return OFFLINE.format(what="walk-ins") if self.offline else None
+        kind = TICKET_ACTIONS.get(action)
+        if kind is None:
+            return None
+        if kind == "reprint" and not self.printer:
+            return NO_PRINTER
+        if kind == "undo" and self.offline_undo:
+            return None  # the last admission decided offline (no card to pick from)
+        if kind == "check_in" and (self.catching_up or (self.card and not self.scanning)):
+            return None  # it says on the banner why nothing is admitted
+        if self.offline and kind in ("pay", "cancel", "promote"):
+            return OFFLINE.format(what="payments and changes to tickets")
+        if self.pick(kind) is not None:
+            return None
+        not_yet = self.not_yet()
+        if not_yet is not None or self.card is None:
+            return not_yet or NOBODY
+        return why_not(action, self.card)
+
+    def not_yet(self) -> str | None:
+        """Why no ticket can be picked for lack of the card meant: results or a card still on
+        their way, or nobody chosen (None: the card shown is the one meant)."""
+        if self.catching_up:
+            return SEARCHING
+        if self.scanning:
+            return SCANNING
+        if self.attendee_id is not None and (
+            self.card is None or self.card.attendee.id != self.attendee_id
+        ):
+            return CARD_COMING
+        return NOBODY if self.card is None else None

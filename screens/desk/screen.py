@@ -13,31 +13,31 @@ marks again, so what other stations do shows up here.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from typing import ClassVar
-from zoneinfo import ZoneInfo
 
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
+from textual.notifications import SeverityLevel
 from textual.widgets import DataTable, Header, Input, Static
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.worker import Worker, WorkerState
 
-from eventdesk.errors import EventdeskError, NotFound
+from devices.wedge import Line, PendingScan
+from eventdesk.errors import EventdeskError
 from eventdesk.event_time import UTC_ZONE
 from eventdesk.services.people.attendees import AttendeeInfo
 from eventdesk.services.people.payments import PaymentSummary
 from eventdesk.values import format_cents
-from screens.desk import jobs
+from screens.base import StationScreen
 from screens.desk.answer import (
     HINT_NO_EVENT,
     HINT_OFFLINE,
     HINT_SCANNED,
     HINT_SEARCH,
     READY,
+    Banner,
     ScanOrder,
     nothing_to_check_in,
     scan_payload,
@@ -45,40 +45,41 @@ from screens.desk.answer import (
 )
 from screens.desk.cancel import CancelChoice, CancelScreen
 from screens.desk.card import AttendeeCard, CardData, TicketLine
+from screens.desk.device_line import DeviceLine
 from screens.desk.forms import PaymentScreen, WalkInScreen
-from screens.desk.jobs import TICKET_ACTIONS
+from screens.desk.jobs import TICKET_ACTIONS, DeskJobs
 from screens.desk.messages import (
     CardLoaded,
     Done,
     EventLoaded,
     Failed,
     Polled,
+    PromoteRefused,
     Searched,
 )
-from screens.desk.parts import DeskParts
-from screens.desk.refusals import (
-    CARD_COMING,
-    NO_PRINTER,
-    NOBODY,
-    OFFLINE,
-    SCANNING,
-    SEARCHING,
-    why_not,
-)
-from screens.desk.results import ResultsTable, find_at_door
+from screens.desk.promote import Promotion
+from screens.desk.reads import DeskReads
+from screens.desk.refusals import NO_PRINTER, NOBODY, OFFLINE, DeskView
+from screens.desk.results import ResultsTable
 from screens.desk.walkin import NO_EVENT, WalkInDone
-from screens.messages import ScanDecided
+from screens.messages import (
+    BadgePrinted,
+    CameraFrame,
+    CameraStatus,
+    DatabaseStatus,
+    ScanDecided,
+)
 from screens.widgets.key_bar import KeyBar, say_not_available
 from screens.widgets.offline_state import OfflineState
 from screens.widgets.wedge_scans import WedgeScans, key_time
 
-SEARCH_LIMIT = 50
 POLL_SECONDS = 2.0  # the card and the ✔ marks follow what other stations do
 SCAN_SUFFIX_SECONDS = 1.0  # a scanner's Enter after its Tab comes within this
 
 
-class DeskScreen(DeskParts):
-    """The registration desk operator's screen."""
+class DeskScreen(StationScreen):
+    """The registration desk operator's screen. Its parts: the answer's ``Banner``, the
+    devices' line, the ``DeskReads`` of search, cards and polls, and the ``Promotion`` key."""
 
     CSS_PATH = "desk.tcss"
     OWN_TAB = True  # Tab ends a scan here (action_tab), not the app's next field
@@ -122,6 +123,9 @@ class DeskScreen(DeskParts):
         self.scans = WedgeScans(self, lambda: self.backend.checkin(), failed=self._scan_failed)
         self.scan_order = ScanOrder()  # only the newest scan's answer and card are shown
         self.search_at_scan = 0  # the query typed when a scan's card was last shown
+        self.reads = DeskReads(self)
+        self.promotion = Promotion(self)
+        self.jobs = DeskJobs(self)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -135,15 +139,15 @@ class DeskScreen(DeskParts):
             )
             yield Input(placeholder="Scan (keyboard-wedge)", id="scan")
         yield Static(HINT_SEARCH, id="hint", markup=False)
-        yield Static(Content(READY), id="banner")
+        yield Banner(Content(READY), id="banner")
         with Horizontal(id="desk-main"):
             yield ResultsTable(id="results")
             yield AttendeeCard(id="card")
-        yield Static("", id="camera")
+        yield DeviceLine("", id="camera")
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.query_one("#banner", Static).add_class("-info")
+        self.query_one(Banner).add_class("-info")
         self.query_one("#card", AttendeeCard).can_focus = False
         self.query_one("#search", Input).focus()
         self._sync_actions()
@@ -239,7 +243,7 @@ class DeskScreen(DeskParts):
         self.search_seq += 1
         if self.backend.offline:  # the station's copy is searched, and said so
             self._offline_view()
-        self.run_search(self.search_seq, query)
+        self.reads.search(self.search_seq, query)
 
     def _offline_view(self) -> None:
         """Offline: what is shown comes from the station's copy (read again from the server
@@ -254,19 +258,6 @@ class DeskScreen(DeskParts):
         self._search(self.query_one("#search", Input).value)
         if self.offline_admitted is not None:
             self._request_card(ticket_id=self.offline_admitted[0])
-
-    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
-    def run_search(self, seq: int, query: str) -> None:
-        backend = self.backend
-        try:
-            people, states = find_at_door(
-                lambda: backend.store, backend.door_station, backend.event, query, SEARCH_LIMIT
-            )
-        except EventdeskError as exc:
-            self.post_message(Failed(exc.message))
-            return
-        if not get_current_worker().is_cancelled:
-            self.post_message(Searched(seq, query, people, states))
 
     @on(Searched)
     def searched(self, message: Searched) -> None:
@@ -367,7 +358,7 @@ class DeskScreen(DeskParts):
         elif self.people:
             self.query_one("#results", ResultsTable).focus()
             if settled:
-                self._banner(
+                self._say(
                     Content(f"{len(self.people)} people match: pick one with ↑↓, then Enter."),
                     "-info",
                 )
@@ -398,6 +389,75 @@ class DeskScreen(DeskParts):
         text = message.value
         message.input.value = ""
         self.scan_text(text, "scanner")
+
+    # --- scans: the scanner's lines and the camera's decisions -------------------------------
+    def take_scan(self, line: Line, ended_at: float) -> None:
+        """A scanner's line, taken whole before any field saw it (screens/scanner_keys.py), or
+        a serial scanner's: decided in order, and nothing typed anywhere is touched."""
+        self.scan_text(line.text, "scanner", line=line, read_at=ended_at)
+
+    def scan_text(
+        self, text: str, source: str, *, line: Line | None = None, read_at: float | None = None
+    ) -> None:
+        if not text.strip():
+            return
+        self.scanning = True  # until its answer (and its card) is shown
+        self._sync_actions()
+        self._say(Content("Checking the ticket…"), "-info")
+        if line is not None:
+            self.scans.put(line, source, read_at)
+        else:
+            self.scans.put_text(text, source)
+        if self.scans.away:
+            self._say(*self.scans.banner(self.devices.scanner))
+
+    def _scan_failed(self, _scan: PendingScan, exc: Exception) -> None:  # in the scans' thread
+        self.post_message(Failed(exc.message if isinstance(exc, EventdeskError) else str(exc)))
+        self.post_message(CardLoaded(-1, None, scan=None))  # nothing to wait for
+
+    @on(DatabaseStatus)
+    def database_status(self, message: DatabaseStatus) -> None:
+        """The database does not answer: the scans wait, kept, said on the banner (the desk
+        stays usable meanwhile); they are answered when it is back."""
+        away = self.scans.note(message)
+        if away:
+            self.scanning = False  # the answer comes when the database does
+            self._sync_actions()
+        if away or (away is not None and not self.scanning):
+            self._say(*self.scans.banner(self.devices.scanner))
+
+    def _answer(self, message: ScanDecided) -> None:
+        """A scan's answer on the banner (and its sound, where the station wants one)."""
+        result = message.decision.result
+        content, kind = self.query_one(Banner).answer(result, message.source)
+        self.devices.sound_answer("desk", result)
+        if not self.is_current:
+            severity: SeverityLevel = (
+                "information" if kind == "-ok" else "warning" if kind == "-warn" else "error"
+            )
+            self.notify(content.plain, title="Scan", severity=severity, markup=False)
+        self._sync_actions()
+
+    def _say(self, content: Content, kind: str) -> None:
+        self.query_one(Banner).say(content, kind)
+
+    def _sync_actions(self) -> None:
+        self.refresh_bindings()
+
+    @on(CameraStatus)
+    def camera_status(self, message: CameraStatus) -> None:
+        message.stop()
+        configured = self.backend.camera is not None
+        self.query_one(DeviceLine).camera(message, configured=configured)
+
+    @on(CameraFrame)
+    def camera_frame(self, message: CameraFrame) -> None:
+        message.stop()  # the desk shows no preview
+
+    @on(BadgePrinted)
+    def badge_printed(self, message: BadgePrinted) -> None:
+        message.stop()  # the app says it when a badge could not print
+        self.query_one(DeviceLine).printed(message)
 
     @on(ScanDecided)
     def scan_decided(self, message: ScanDecided) -> None:
@@ -441,45 +501,9 @@ class DeskScreen(DeskParts):
         self.card_seq += 1
         if attendee_id is not None:
             self.attendee_id = attendee_id
-        if scan is not None:  # never replaced by a later read: its answer waits for it
-            self.read_scan_card(self.card_seq, ticket_id, self.backend.event, scan)
-        else:
-            self.read_card(self.card_seq, attendee_id, ticket_id, self.backend.event)
-
-    @work(thread=True, exclusive=True, group="card", exit_on_error=False)
-    def read_card(
-        self, seq: int, attendee_id: int | None, ticket_id: str | None, event: str | None
-    ) -> None:
-        self._read_card(seq, attendee_id, ticket_id, event)
-
-    @work(thread=True, group="scan-card", exit_on_error=False)
-    def read_scan_card(
-        self, seq: int, ticket_id: str | None, event: str | None, scan: ScanDecided
-    ) -> None:
-        self._read_card(seq, None, ticket_id, event, scan)
-
-    def _read_card(
-        self,
-        seq: int,
-        attendee_id: int | None,
-        ticket_id: str | None,
-        event: str | None,
-        scan: ScanDecided | None = None,
-    ) -> None:
-        if attendee_id is None and ticket_id is None:
-            return
-        try:
-            card = self.card_at_door(attendee_id, ticket_id, event)
-        except NotFound as exc:
-            self.post_message(CardLoaded(seq, None, exc.message, scan))
-            return
-        except EventdeskError as exc:
-            self.post_message(Failed(exc.message))
-            if scan is not None:  # the answer is shown all the same
-                self.post_message(CardLoaded(-1, None, None, scan))
-            return
-        if scan is not None or not get_current_worker().is_cancelled:
-            self.post_message(CardLoaded(seq, card, None, scan))
+        if scan is not None:
+            attendee_id = None  # the ticket's holder
+        self.reads.card(self.card_seq, attendee_id, ticket_id, self.backend.event, scan)
 
     @on(CardLoaded)
     def card_loaded(self, message: CardLoaded) -> None:
@@ -526,7 +550,7 @@ class DeskScreen(DeskParts):
             return
         ids = tuple(self.query_one("#results", ResultsTable).names)
         seqs = (self.card_seq, self.search_seq)
-        self.read_again(seqs, self.attendee_id, ids, self.backend.event)
+        self.reads.again(seqs, self.attendee_id, ids, self.backend.event)
 
     @on(Polled)
     def polled(self, message: Polled) -> None:
@@ -557,13 +581,20 @@ class DeskScreen(DeskParts):
             return False
         return typed != (self.shown_query or "") and bool(typed)
 
-    def _pick(self, kind: str) -> TicketLine | None:
-        card = self.card
-        if card is None or card.attendee.id != self.attendee_id or self._catching_up():
-            return None  # never act on someone the operator is no longer looking at
-        if self.scanning:
-            return None  # a scan's answer and card are on their way
-        return card.pick(kind, prefer=self.scanned)
+    def _view(self) -> DeskView:
+        """The desk as its keys see it now."""
+        backend = self.backend
+        return DeskView(
+            has_event=backend.event is not None,
+            offline=backend.offline,
+            printer=bool(backend.printer),
+            offline_undo=self.offline_admitted is not None and backend.offline,
+            catching_up=self._catching_up(),
+            scanning=self.scanning,
+            card=self.card,
+            attendee_id=self.attendee_id,
+            scanned=self.scanned,
+        )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """A desk key that cannot act now is shown dimmed; pressed, it says why."""
@@ -575,46 +606,12 @@ class DeskScreen(DeskParts):
         return self.why_not(action)
 
     def why_not(self, action: str) -> str | None:
-        """Why the desk key ``action`` cannot act now: what is wrong and what to do (None: it
-        can act)."""
-        if action == "walk_in":
-            if self.backend.event is None:
-                return NO_EVENT
-            return OFFLINE.format(what="walk-ins") if self.backend.offline else None
-        kind = TICKET_ACTIONS.get(action)
-        if kind is None:
-            return None
-        if kind == "reprint" and not self.backend.printer:
-            return NO_PRINTER
-        if kind == "undo" and self.offline_admitted is not None and self.backend.offline:
-            return None  # the last admission decided offline (no card to pick from)
-        if kind == "check_in" and (self._catching_up() or (self.card and not self.scanning)):
-            return None  # it says on the banner why nothing is admitted
-        if self.backend.offline and kind in ("pay", "cancel", "promote"):
-            return OFFLINE.format(what="payments and changes to tickets")
-        if self._pick(kind) is not None:
-            return None
-        not_yet = self._not_yet()
-        if not_yet is not None or self.card is None:
-            return not_yet or NOBODY
-        return why_not(action, self.card)
-
-    def _not_yet(self) -> str | None:
-        """Why no ticket can be picked for lack of the card meant: results or a card still on
-        their way, or nobody chosen (None: the card shown is the one meant)."""
-        if self._catching_up():
-            return SEARCHING
-        if self.scanning:
-            return SCANNING
-        if self.attendee_id is not None and (
-            self.card is None or self.card.attendee.id != self.attendee_id
-        ):
-            return CARD_COMING
-        return NOBODY if self.card is None else None
+        """Why the desk key ``action`` cannot act now (None: it can act)."""
+        return self._view().refusal(action)
 
     def _target(self, action: str) -> TicketLine | None:
         """The ticket ``action`` works on; or None, and the operator is told why not."""
-        line = self._pick(TICKET_ACTIONS[action])
+        line = self._view().pick(TICKET_ACTIONS[action])
         if line is None:
             self._refuse(self.why_not(action) or NOBODY)
         return line
@@ -637,55 +634,28 @@ class DeskScreen(DeskParts):
 
     def action_check_in(self) -> None:
         if self._catching_up():
-            self._banner(Content("Still searching: check the card, then check in."), "-info")
+            self._say(Content("Still searching: check the card, then check in."), "-info")
             return
-        line = self._pick("check_in")
+        view = self._view()
+        line = view.pick("check_in")
         if line is not None:
-            self._banner(Content(f"Checking in {line.ticket.attendee}…"), "-info")
-            self.check_in_ticket(line.ticket.id)
-        elif (not_yet := self._not_yet()) is not None or self.card is None:
+            self._say(Content(f"Checking in {line.ticket.attendee}…"), "-info")
+            self.jobs.check_in(line.ticket.id)
+        elif (not_yet := view.not_yet()) is not None or self.card is None:
             self._refuse(not_yet or NOBODY)
         else:
-            self._banner(nothing_to_check_in(self.card), "-bad")
-
-    @work(thread=True, group="action", exit_on_error=False)
-    def check_in_ticket(self, ticket_id: str) -> None:
-        started = time.monotonic()
-        try:
-            result = self.backend.checkin().checkin_ticket(ticket_id)
-        except EventdeskError as exc:
-            self.post_message(Failed(exc.message))
-            return
-        latency = (time.monotonic() - started) * 1000
-        from devices.scanner import Decision
-
-        self.post_message(ScanDecided(Decision(result, f"ticket:{ticket_id}", latency), "desk"))
+            self._say(nothing_to_check_in(self.card), "-bad")
 
     def action_undo(self) -> None:
         if self.offline_admitted is not None and self.backend.offline:  # no card offline
             ticket_id, name = self.offline_admitted
             self.offline_admitted = None
-            self.undo_ticket(ticket_id, None, name, self.zone)
+            self.jobs.undo(ticket_id, None, name, self.zone)
             return
         line = self._target("undo")
         if line is not None:
             ticket = line.ticket
-            self.undo_ticket(ticket.id, ticket.attendee_id, ticket.attendee, self.zone)
-
-    @work(thread=True, group="action", exit_on_error=False)
-    def undo_ticket(
-        self, ticket_id: str, attendee_id: int | None, name: str, zone: ZoneInfo
-    ) -> None:
-        self._job(lambda: jobs.undo(self.backend.undo, ticket_id, name, zone), attendee_id)
-
-    def _job(self, job: Callable[[], str], attendee_id: int | None, *, wake: bool = False) -> None:
-        """In a thread worker: run an action; Done or Failed comes back."""
-        try:
-            text = job()
-        except EventdeskError as exc:
-            self.post_message(Failed(exc.message, attendee_id))
-            return
-        self.post_message(Done(text, attendee_id, wake_printer=wake))
+            self.jobs.undo(ticket.id, ticket.attendee_id, ticket.attendee, self.zone)
 
     def action_reprint(self) -> None:
         printer = self.backend.printer
@@ -694,18 +664,7 @@ class DeskScreen(DeskParts):
             return
         line = self._target("reprint")
         if line is not None:
-            self.reprint_badge(line.ticket.id, line.ticket.attendee_id, printer)
-
-    @work(thread=True, group="action", exit_on_error=False)
-    def reprint_badge(self, ticket_id: str, attendee_id: int, printer: str) -> None:
-        backend = self.backend
-        self._job(
-            lambda: jobs.reprint(
-                lambda: backend.store, backend.copy, backend.station, ticket_id, printer
-            ),
-            attendee_id,
-            wake=True,
-        )
+            self.jobs.reprint(line.ticket.id, line.ticket.attendee_id, printer)
 
     def action_pay(self) -> None:
         line = self._target("pay")
@@ -719,7 +678,7 @@ class DeskScreen(DeskParts):
             due = summary.due_cents
             left = f"{format_cents(due, summary.currency)} still due" if due else "paid"
             text = f"Payment recorded for {line.ticket.attendee} ({line.ticket.id}): {left}."
-            self._banner(Content(text), "-info")
+            self._say(Content(text), "-info")
             self.notify(text, title="Payment", markup=False)
             self._request_card(attendee_id=attendee_id)
 
@@ -750,7 +709,7 @@ class DeskScreen(DeskParts):
             decision = Decision(done.scan, f"ticket:{done.registration.ticket_id}", 0.0)
             self.post_message(ScanDecided(decision, "walk-in"))
             return
-        self._banner(Content(text), "-warn" if severity != "information" else "-info")
+        self._say(Content(text), "-warn" if severity != "information" else "-info")
         self._request_card(attendee_id=done.attendee.id)
         search.value = done.attendee.name
 
@@ -762,19 +721,23 @@ class DeskScreen(DeskParts):
 
         def answered(choice: CancelChoice | None) -> None:
             if choice is not None:
-                self.cancel_ticket(ticket.id, ticket.attendee_id, refund=choice == "refund")
+                self.jobs.cancel(ticket.id, ticket.attendee_id, refund=choice == "refund")
 
         self.app.push_screen(CancelScreen(line), answered)
 
-    @work(thread=True, group="action", exit_on_error=False)
-    def cancel_ticket(self, ticket_id: str, attendee_id: int, *, refund: bool = False) -> None:
-        store, station = self.backend.store, self.backend.station
-        self._job(lambda: jobs.cancel_ticket(store, station, ticket_id, refund=refund), attendee_id)
+    def action_promote(self) -> None:
+        line = self._target("promote")
+        if line is not None:
+            self.promotion.start(line)
+
+    @on(PromoteRefused)
+    def promote_refused(self, message: PromoteRefused) -> None:
+        self.promotion.refused(message)
 
     # --- outcomes ---------------------------------------------------------------------------
     @on(Done)
     def done(self, message: Done) -> None:
-        self._banner(Content(message.text), "-info")
+        self._say(Content(message.text), "-info")
         self.notify(message.text, title="Desk", markup=False)
         if message.wake_printer:
             self.devices.wake_printer()
