@@ -70,7 +70,9 @@ def test(extra: list[str]) -> int:
     # suite took 9 minutes where 2 took 11).
     # Work stealing: a worker that ran out of tests takes some of a busy one's, so one long
     # test near the end does not leave the other workers idle.
-    count = str((os.cpu_count() or 1) + 1)
+    # The fast loop waits more than it works (app tests wait for the screen, timers and
+    # threads): two workers more than the cores keep the cores busy.
+    count = str((os.cpu_count() or 1) + (2 if fast else 1))
     workers = (
         ["-n", count, "--dist", "worksteal"] if not any(a.startswith("-n") for a in extra) else []
     )

@@ -32,7 +32,14 @@ from screens.kiosk.screen import BADGE_PRINTING, BADGE_READY, PRINTER_TROUBLE, K
 from screens.login import StaffPinScreen
 from screens.messages import BadgePrinted, CameraFrame, ScanDecided
 from testkit.media import Shot, render_frames, write_video
-from tests.apptools import STATION, DemoStation, app_on, sign_in_with_pin, wait_for
+from tests.apptools import (
+    STATION,
+    DemoStation,
+    app_on,
+    scanner_keys,
+    sign_in_with_pin,
+    wait_for,
+)
 
 pytestmark = pytest.mark.asyncio
 
@@ -106,13 +113,15 @@ async def started(app: EventdeskApp, pilot: Any) -> KioskScreen:
 
 
 async def scan_with_wedge(pilot: Any, text: str, *, type_it: bool = False) -> None:
-    """A USB scanner types the payload and Enter into the kiosk's focused field."""
+    """A USB scanner types the payload and Enter into the kiosk's focused field: with
+    ``type_it``, key by key in one burst as a terminal delivers a scanner's keys."""
     wedge = kiosk(pilot.app).query_one("#wedge", Input)
     assert pilot.app.focused is wedge
     if type_it:
-        await pilot.press(*text)
-    else:
-        wedge.value = text
+        for key in scanner_keys(f"{text}\r"):
+            pilot.app._driver.send_message(key)
+        return
+    wedge.value = text
     await pilot.press("enter")
 
 
