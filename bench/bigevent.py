@@ -22,9 +22,9 @@ from sqlalchemy import Table, text
 
 from eventdesk.db import Store
 from eventdesk.models import Attendee, Order, ScanLog, Ticket
-from eventdesk.services.catalogue import events
-from eventdesk.services.data.csvio import _bulk, reserve_ids
+from eventdesk.services.catalogue import events, program
 from eventdesk.services.data.demo import COMPANIES, FIRST_NAMES, LAST_NAMES
+from eventdesk.services.data.import_runs import _bulk, reserve_ids
 from eventdesk.text import fold
 from eventdesk.values import utcnow
 
@@ -118,11 +118,11 @@ def build(
         store, name=name, starts=now - timedelta(hours=3), ends=now + timedelta(hours=6)
     )
     types = [
-        events.add_ticket_type(store, ev.slug, name=type_name, price_cents=price).id
+        program.add_ticket_type(store, ev.slug, name=type_name, price_cents=price).id
         for type_name, price in TYPES
     ]
     for n in range(6):
-        events.add_session(
+        program.add_session(
             store, ev.slug, name=f"Talk {n}", starts=now, ends=now + timedelta(hours=1)
         )
     attendee_table = cast(Table, Attendee.__table__)

@@ -41,7 +41,7 @@ from devices.wedge import GROUP_MOST
 from eventdesk import variables
 from eventdesk.db import Store
 from eventdesk.migrate import upgrade
-from eventdesk.services.catalogue import events
+from eventdesk.services.catalogue import events, program
 from eventdesk.services.door.checkin import Checkin
 from eventdesk.services.people import attendees
 from eventdesk.services.people.registration import register
@@ -118,7 +118,7 @@ def make_tickets(store: Store, count: int) -> list[str]:
     ev = events.create_event(
         store, name="Bench", starts=now - timedelta(hours=1), ends=now + timedelta(hours=9)
     )
-    events.add_ticket_type(store, ev.slug, name="Regular", price_cents=0)
+    program.add_ticket_type(store, ev.slug, name="Regular", price_cents=0)
     buyers = (count + 49) // 50
     attendees.add_attendees_bulk(
         store, [{"name": f"B {i}", "email": f"b{i}@example.com"} for i in range(buyers)]

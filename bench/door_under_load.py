@@ -48,7 +48,7 @@ from sqlalchemy.engine import make_url
 from bench.scratch import scratch_database
 from eventdesk.config import load_config, sqlite_url
 from eventdesk.db import Store, normalize_url, open_store
-from eventdesk.services.catalogue import events
+from eventdesk.services.catalogue import events, program
 from eventdesk.services.data.demo import COMPANIES, FIRST_NAMES, LAST_NAMES
 from eventdesk.services.people import attendees
 from eventdesk.services.people.registration import register
@@ -104,7 +104,7 @@ def make_station(data: Path, url: str, tickets: int) -> tuple[str, list[str]]:
         ends=now + timedelta(hours=9),
     )
     for name in TICKET_TYPES:
-        events.add_ticket_type(store, ev.slug, name=name, price_cents=0)
+        program.add_ticket_type(store, ev.slug, name=name, price_cents=0)
     buyers = (tickets + 49) // 50
     attendees.add_attendees_bulk(
         store, [{"name": f"Door Guest {i}", "email": f"door{i}@example.com"} for i in range(buyers)]

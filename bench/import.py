@@ -45,7 +45,7 @@ from typing import Any, cast
 
 from eventdesk.db import Store
 from eventdesk.migrate import upgrade
-from eventdesk.services.catalogue import events
+from eventdesk.services.catalogue import events, program
 from eventdesk.services.data.demo import COMPANIES, FIRST_NAMES, LAST_NAMES
 
 TYPES = (("VIP", 34900), ("Regular", 14900), ("Student", 4900))
@@ -109,7 +109,7 @@ def make_database(folder: Path) -> str:
         store, name="Import", starts="2030-06-01T09:00Z", ends="2030-06-01T18:00Z"
     )
     for name, price in TYPES:
-        events.add_ticket_type(store, ev.slug, name=name, price_cents=price)
+        program.add_ticket_type(store, ev.slug, name=name, price_cents=price)
     store.dispose()
     return ev.slug
 
@@ -148,7 +148,7 @@ def run_child(*args: str) -> Child:
 
 def child(kind: str, folder: Path, target: str, slug: str) -> None:
     """In the child process: one import or export, timed; its answer and its memory as JSON."""
-    from eventdesk.services.data import csvio
+    from eventdesk.services.data import csvwrite
     from eventdesk.services.data.csvexport import export
     from eventdesk.services.data.csvio import import_attendees
     from eventdesk.tickets import load_signer
@@ -156,14 +156,14 @@ def child(kind: str, folder: Path, target: str, slug: str) -> None:
     store = Store(f"sqlite:///{folder / 'eventdesk.db'}")
     store.signer = load_signer(folder)
     inserting: dict[str, float] = {}  # seconds in the INSERT statements, by table
-    insert_rows = csvio.insert_rows
+    insert_rows = csvwrite.insert_rows
 
     def timed(connection: Any, table: Any, names: Any, rows: Any) -> None:
         began = time.perf_counter()
         insert_rows(connection, table, names, rows)
         inserting[table.name] = inserting.get(table.name, 0.0) + time.perf_counter() - began
 
-    csvio.insert_rows = timed  # the import's own inserts, timed where it makes them
+    csvwrite.insert_rows = timed  # the import's own inserts, timed where it makes them
     held = {"seconds": 0.0, "cpu": 0.0}  # inside write transactions: the write lock held
     write = store.write
 

@@ -66,7 +66,7 @@ from sqlalchemy.engine import make_url
 from eventdesk.config import load_config
 from eventdesk.db import Store, normalize_url, open_store
 from eventdesk.models import Attendee, Event, Order, ScanLog, Ticket, TicketType
-from eventdesk.services.catalogue import events
+from eventdesk.services.catalogue import events, program
 from eventdesk.services.door.checkin import Checkin
 from eventdesk.services.door.scan_result import ScanResult
 from eventdesk.services.people import attendees
@@ -140,7 +140,7 @@ def make_tickets(data: Path, url: str, count: int) -> Made:
     ev = events.create_event(
         store, name="Offline bench", starts=now - timedelta(hours=1), ends=now + timedelta(hours=9)
     )
-    events.add_ticket_type(store, ev.slug, name="Regular", price_cents=0)
+    program.add_ticket_type(store, ev.slug, name="Regular", price_cents=0)
     buyers = (count + PER_ORDER - 1) // PER_ORDER
     attendees.add_attendees_bulk(
         store, [{"name": f"Guest {i}", "email": f"guest{i}@example.com"} for i in range(buyers)]

@@ -23,7 +23,7 @@ from devices.print_worker import PrintOutcome, PrintWorker
 from devices.printers import printers_from_config
 from eventdesk.db import Store
 from eventdesk.migrate import upgrade
-from eventdesk.services.catalogue import events
+from eventdesk.services.catalogue import events, program
 from eventdesk.services.door.checkin import Checkin
 from eventdesk.services.people import attendees
 from eventdesk.services.people.registration import register
@@ -55,7 +55,7 @@ def main() -> None:
         ev = events.create_event(
             store, name="Print", starts=now - timedelta(hours=1), ends=now + timedelta(hours=8)
         )
-        events.add_ticket_type(
+        program.add_ticket_type(
             store, ev.slug, name="VIP", price_cents=0, attention="VIP: gold lanyard"
         )
         attendees.add_attendees_bulk(

@@ -26,7 +26,7 @@ from devices.decoders import describe, make_decoder
 from devices.scanner import Decision, ScanWorker
 from eventdesk.db import Store
 from eventdesk.migrate import upgrade
-from eventdesk.services.catalogue import events
+from eventdesk.services.catalogue import events, program
 from eventdesk.services.people import attendees
 from eventdesk.services.people.registration import register
 from eventdesk.tickets import Signer, register_public_key
@@ -41,7 +41,7 @@ def tickets(store: Store, count: int) -> list[str]:
     ev = events.create_event(
         store, name="Pipeline", starts=now - timedelta(hours=1), ends=now + timedelta(hours=9)
     )
-    events.add_ticket_type(store, ev.slug, name="Regular", price_cents=0)
+    program.add_ticket_type(store, ev.slug, name="Regular", price_cents=0)
     attendees.add_attendees_bulk(
         store, [{"name": f"P {i}", "email": f"p{i}@example.com"} for i in range(count)]
     )

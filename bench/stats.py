@@ -30,7 +30,7 @@ from eventdesk import variables
 from eventdesk.db import Store
 from eventdesk.migrate import upgrade
 from eventdesk.models import ScanLog
-from eventdesk.services.data.csvio import _bulk
+from eventdesk.services.data.import_runs import _bulk
 from eventdesk.services.stats.reports import stats
 from eventdesk.values import utcnow
 

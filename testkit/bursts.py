@@ -109,7 +109,7 @@ class TmuxDemo:
     def tickets(self, count: int) -> list[Ticket]:
         """``count`` tickets not used yet that a check-in admits (paid, registered, not in)."""
         from eventdesk.db import Store
-        from eventdesk.services.catalogue.events import list_ticket_types
+        from eventdesk.services.catalogue.program import list_ticket_types
         from eventdesk.services.people.attendees import find_attendees
         from eventdesk.services.people.payments import payment_summary
         from eventdesk.services.people.registration import tickets_of_attendee

@@ -10,7 +10,7 @@ from datetime import timedelta
 from sqlalchemy import Engine
 
 from eventdesk.db import Store
-from eventdesk.services.catalogue import events
+from eventdesk.services.catalogue import events, program
 from eventdesk.services.people import attendees
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow
@@ -43,7 +43,7 @@ def add_type(
     price_cents: int = 1000,
     **kwargs: object,
 ) -> None:
-    events.add_ticket_type(
+    program.add_ticket_type(
         store, event, name=name, price_cents=price_cents, tier=tier, quantity=quantity, **kwargs
     )  # type: ignore[arg-type]
 

@@ -190,7 +190,8 @@ def event_list(
 @click.argument("event_ref", metavar="EVENT")
 @pass_ctx
 def event_show(obj: Ctx, event_ref: str) -> None:
-    from eventdesk.services.catalogue.events import list_sessions, list_ticket_types, show_event
+    from eventdesk.services.catalogue.events import show_event
+    from eventdesk.services.catalogue.program import list_sessions, list_ticket_types
 
     made = show_event(obj.store, event_ref)
     types = list_ticket_types(obj.store, made.slug)
@@ -344,7 +345,7 @@ def session_add(
     capacity: int | None,
     room: str | None,
 ) -> None:
-    from eventdesk.services.catalogue.events import add_session
+    from eventdesk.services.catalogue.program import add_session
 
     made = add_session(
         obj.store, event_ref, name=name, starts=starts, ends=ends, capacity=capacity, room=room
@@ -356,7 +357,7 @@ def session_add(
 @click.argument("event_ref", metavar="EVENT")
 @pass_ctx
 def session_list(obj: Ctx, event_ref: str) -> None:
-    from eventdesk.services.catalogue.events import list_sessions
+    from eventdesk.services.catalogue.program import list_sessions
 
     rows = list_sessions(obj.store, event_ref)
     zone = obj.zones().of(event_ref)
@@ -411,7 +412,7 @@ def ticket_type_add(
     sales_end: str | None,
     needs_staff: bool,
 ) -> None:
-    from eventdesk.services.catalogue.events import add_ticket_type
+    from eventdesk.services.catalogue.program import add_ticket_type
 
     made = add_ticket_type(
         obj.store,
@@ -435,7 +436,7 @@ def ticket_type_add(
 @click.argument("event_ref", metavar="EVENT")
 @pass_ctx
 def ticket_type_list(obj: Ctx, event_ref: str) -> None:
-    from eventdesk.services.catalogue.events import list_ticket_types
+    from eventdesk.services.catalogue.program import list_ticket_types
 
     rows = list_ticket_types(obj.store, event_ref)
     obj.emit(

@@ -18,7 +18,7 @@ from textual.widgets import Label, Select, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 from eventdesk.errors import EventdeskError, InvalidInput
-from eventdesk.services.catalogue.events import (
+from eventdesk.services.catalogue.program import (
     SessionInfo,
     TicketTypeInfo,
     list_sessions,

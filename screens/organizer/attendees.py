@@ -11,7 +11,7 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Button, DataTable, Input, Static
 
-from eventdesk.services.catalogue.events import SessionInfo, TicketTypeInfo
+from eventdesk.services.catalogue.program import SessionInfo, TicketTypeInfo
 from eventdesk.services.people import attendees, registration
 from eventdesk.services.people.attendees import AttendeeInfo
 from eventdesk.services.people.registration import TicketInfo

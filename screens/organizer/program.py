@@ -9,8 +9,8 @@ from textual.app import ComposeResult
 from textual.widgets import Button, DataTable
 
 from eventdesk.event_time import event_zone
-from eventdesk.services.catalogue import events
-from eventdesk.services.catalogue.events import SessionInfo, TicketTypeInfo
+from eventdesk.services.catalogue import events, program
+from eventdesk.services.catalogue.program import SessionInfo, TicketTypeInfo
 from eventdesk.values import format_cents, parse_amount
 from screens.organizer.base import (
     Change,
@@ -71,7 +71,7 @@ class ProgramTab(OrganizerTab):
         return self._read_types(params.event, tz)
 
     def _read_sessions(self, event: str, tz: ZoneInfo) -> Fetched:
-        found = events.list_sessions(self.backend.store, event)
+        found = program.list_sessions(self.backend.store, event)
         rows: RowList = [
             (
                 str(s.id),
@@ -90,7 +90,7 @@ class ProgramTab(OrganizerTab):
         return rows, {str(s.id): s for s in found}, ""
 
     def _read_types(self, event: str, tz: ZoneInfo) -> Fetched:
-        found = events.list_ticket_types(self.backend.store, event)
+        found = program.list_ticket_types(self.backend.store, event)
         rows: RowList = []
         for t in found:
             window = "always"
@@ -136,7 +136,7 @@ class ProgramTab(OrganizerTab):
         tz = self.workspace.timezone()
 
         def create(values: FormValues) -> Change:
-            made = events.add_session(
+            made = program.add_session(
                 store,
                 event,
                 name=values.text("name"),
@@ -166,7 +166,7 @@ class ProgramTab(OrganizerTab):
 
         def change(values: FormValues) -> Change:
             capacity = whole(values.text("capacity"), "capacity")
-            made = events.update_session(
+            made = program.update_session(
                 store,
                 event,
                 chosen.id,
@@ -239,7 +239,7 @@ class ProgramTab(OrganizerTab):
         tz = self.workspace.timezone()
 
         def create(values: FormValues) -> Change:
-            made = events.add_ticket_type(
+            made = program.add_ticket_type(
                 store,
                 event,
                 name=values.text("name"),
@@ -274,7 +274,7 @@ class ProgramTab(OrganizerTab):
 
         def change(values: FormValues) -> Change:
             quantity = whole(values.text("quantity"), "quantity")
-            made = events.update_ticket_type(
+            made = program.update_ticket_type(
                 store,
                 event,
                 chosen.id,

@@ -14,7 +14,7 @@ from textual.notifications import Notify
 from textual.widgets import Button, Input, Label, Select, Static
 
 from eventdesk.db import Store
-from eventdesk.services.catalogue.events import list_ticket_types
+from eventdesk.services.catalogue.program import list_ticket_types
 from eventdesk.services.door.printing import list_jobs
 from eventdesk.services.people.attendees import AttendeeInfo, find_attendees, show_attendee
 from eventdesk.services.people.payments import payment_summary

@@ -14,7 +14,7 @@ from textual.notifications import Notify
 from textual.widgets import Button, DataTable, Input, Log, Select, Static, TabbedContent
 
 from eventdesk.errors import AccountDisabled, AccountLocked, WrongPin
-from eventdesk.services.catalogue import events
+from eventdesk.services.catalogue import events, program
 from eventdesk.services.data.demo import DEMO_ZONE
 from eventdesk.services.people import attendees, auth, payments, registration
 from screens.app import EventdeskApp, make_app
@@ -208,7 +208,7 @@ async def test_add_session_ticket_type_and_venue(station: DemoStation) -> None:
         assert "end after it starts" in await refused(pilot, dialog, "ends")
         await submit(pilot, dialog, ends=f"{demo_day}T17:00")
         await saved(pilot)
-        talk = next(s for s in events.list_sessions(store, slug) if s.name == "Lightning talks")
+        talk = next(s for s in program.list_sessions(store, slug) if s.name == "Lightning talks")
         assert (talk.room, talk.capacity) == ("Room 9", 40)
         assert talk.starts_at.astimezone(DEMO_ZONE).isoformat().startswith(f"{demo_day}T16:00")
 
@@ -218,7 +218,7 @@ async def test_add_session_ticket_type_and_venue(station: DemoStation) -> None:
         assert "whole number" in await refused(pilot, dialog, "capacity")
         await submit(pilot, dialog, capacity="60")
         await saved(pilot)
-        (talk,) = [s for s in events.list_sessions(store, slug) if s.id == talk.id]
+        (talk,) = [s for s in program.list_sessions(store, slug) if s.id == talk.id]
         assert talk.capacity == 60
 
         dialog = await form(pilot, "type-new")
@@ -226,14 +226,14 @@ async def test_add_session_ticket_type_and_venue(station: DemoStation) -> None:
         assert "two decimals" in await refused(pilot, dialog, "price")
         await submit(pilot, dialog, price="12.50")
         await saved(pilot)
-        day = next(t for t in events.list_ticket_types(store, slug) if t.name == "Day pass")
+        day = next(t for t in program.list_ticket_types(store, slug) if t.name == "Day pass")
         assert (day.price_cents, day.currency, day.quantity) == (1250, "EUR", 100)
 
         await choose(pilot, screen, "types-table", "Day pass")
         dialog = await form(pilot, "type-edit")
         await submit(pilot, dialog, price="15", tier="3")
         await saved(pilot)
-        day = next(t for t in events.list_ticket_types(store, slug) if t.name == "Day pass")
+        day = next(t for t in program.list_ticket_types(store, slug) if t.name == "Day pass")
         assert (day.price_cents, day.priority_tier) == (1500, 3)
 
         await show(pilot, screen, "tab-venues")
@@ -268,7 +268,7 @@ async def test_add_attendee_register_pay_and_refund(station: DemoStation) -> Non
         screen.query_one("#att-find", Input).value = "zoe.quinn"
         await choose(pilot, screen, "attendees-table", "zoe.quinn@example.org")
         dialog = await form(pilot, "att-register")
-        regular = next(t for t in events.list_ticket_types(store, slug) if t.name == "Regular")
+        regular = next(t for t in program.list_ticket_types(store, slug) if t.name == "Regular")
         await submit(pilot, dialog, ticket_type=str(regular.id))
         await saved(pilot)
         (ticket,) = registration.tickets_of_attendee(store, person.id)
@@ -331,7 +331,7 @@ async def test_promote_admits_who_fits_and_refuses_who_does_not(station: DemoSta
         capacity=1,
         timezone=demo.timezone,
     )
-    events.add_ticket_type(store, small.slug, name="Regular", price_cents=0)
+    program.add_ticket_type(store, small.slug, name="Regular", price_cents=0)
     first = attendees.add_attendee(store, name="Ann First", email="ann.first@example.org")
     pair = attendees.add_attendee(store, name="Bo Pair", email="bo.pair@example.org")
     registration.register(store, small.slug, first.id, "Regular")

@@ -12,7 +12,8 @@ from textual import events
 from textual.notifications import Notify
 from textual.widgets import Button, DataTable, Input, Label, Select
 
-from eventdesk.services.catalogue.events import list_ticket_types, show_event
+from eventdesk.services.catalogue.events import show_event
+from eventdesk.services.catalogue.program import list_ticket_types
 from eventdesk.services.people.attendees import add_attendee, door_states_among, show_attendee
 from eventdesk.services.people.payments import list_payments, payment_summary
 from eventdesk.services.people.registration import (

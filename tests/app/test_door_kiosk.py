@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from textual.widgets import Input, Select, Static
 
-from eventdesk.services.catalogue import events
+from eventdesk.services.catalogue import events, program
 from eventdesk.services.people import auth
 from eventdesk.services.people.attendees import add_attendee
 from eventdesk.services.people.payments import payment_summary
@@ -97,7 +97,7 @@ async def test_a_staff_note_is_never_on_the_attendees_screen(station: DemoStatio
 # --- a ticket that needs staff ----------------------------------------------------------------
 def needs_staff_ticket(station: DemoStation) -> TicketInfo:
     store, event = station.store, station.summary.event
-    events.add_ticket_type(
+    program.add_ticket_type(
         store,
         event,
         name="Under 18",

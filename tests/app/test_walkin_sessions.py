@@ -13,7 +13,7 @@ from textual.notifications import Notify
 from textual.widgets import SelectionList
 
 from eventdesk.db import Store
-from eventdesk.services.catalogue import events
+from eventdesk.services.catalogue import events, program
 from eventdesk.services.people.attendees import show_attendee
 from eventdesk.services.people.registration import register, show_ticket, tickets_of_attendee
 from screens.desk.forms import WalkInScreen
@@ -26,7 +26,7 @@ from tests.helpers import add_type, make_event, people
 def _session(store: Store, event: str, name: str, capacity: int, hours: int) -> int:
     """A session of ``event`` ``hours`` after its start (times derived from the event's)."""
     starts = events.show_event(store, event).starts_at + timedelta(hours=hours)
-    made = events.add_session(
+    made = program.add_session(
         store, event, name=name, starts=starts, ends=starts + timedelta(hours=1), capacity=capacity
     )
     return made.id
@@ -45,7 +45,7 @@ def test_a_full_session_is_left_out_and_named_not_the_ticket_waitlisted(store: S
     assert ticket.status == "registered" and ticket.waitlist_position is None
     assert placed.full_sessions == ("Soldering lab",)
     assert show_ticket(store, ticket.ticket_id).sessions == ("Lightning talks",)
-    rooms = {s.name: s.registered for s in events.list_sessions(store, event)}
+    rooms = {s.name: s.registered for s in program.list_sessions(store, event)}
     assert rooms == {"Soldering lab": 1, "Lightning talks": 1}
     assert_counters_match(store)
 
@@ -74,7 +74,7 @@ async def test_walk_in_form_marks_full_sessions_and_never_waitlists_for_one(
 ) -> None:
     store, event = station.store, station.summary.event
     events.update_event(store, event, clear_capacity=True)  # the event has room
-    regular = next(t.id for t in events.list_ticket_types(store, event) if t.name == "Regular")
+    regular = next(t.id for t in program.list_ticket_types(store, event) if t.name == "Regular")
     full = _session(store, event, "Walk-in full lab", capacity=1, hours=1)
     filling = _session(store, event, "Walk-in last-place lab", capacity=1, hours=2)
     roomy = _session(store, event, "Walk-in big talk", capacity=40, hours=3)

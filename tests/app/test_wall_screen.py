@@ -23,7 +23,7 @@ from textual.renderables.digits import Digits as DigitsFont
 from textual.widget import Widget
 from textual.widgets import Header
 
-from eventdesk.services.catalogue import events
+from eventdesk.services.catalogue import events, program
 from eventdesk.services.stats.reports import Stats, stats
 from screens.app import make_app
 from screens.cli import WALL_FONT_SIZE
@@ -95,7 +95,7 @@ WAIT_FOR_FIGURES = f"""
 def add_long_session(station: DemoStation) -> None:
     """A session whose name is longer than any of the demo's, on the event's day."""
     event = events.show_event(station.store, station.summary.event)
-    events.add_session(
+    program.add_session(
         station.store,
         event.slug,
         name=LONG_SESSION,

@@ -8,7 +8,7 @@ import pytest
 
 from eventdesk.db import Store
 from eventdesk.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from eventdesk.services.catalogue import events
+from eventdesk.services.catalogue import events, program
 from tests.helpers import make_event
 
 
@@ -120,7 +120,7 @@ def test_update_and_cancel(store: Store) -> None:
 
 def test_sessions_and_ticket_types(store: Store) -> None:
     ev = make_event(store)
-    s = events.add_session(
+    s = program.add_session(
         store,
         ev,
         name="Workshop",
@@ -131,10 +131,10 @@ def test_sessions_and_ticket_types(store: Store) -> None:
     )
     assert (s.name, s.capacity, s.room) == ("Workshop", 12, "Room 2")
     with pytest.raises(InvalidInput, match="end after"):
-        events.add_session(
+        program.add_session(
             store, ev, name="Bad", starts="2030-06-01T12:00", ends="2030-06-01T10:00"
         )
-    events.add_ticket_type(
+    program.add_ticket_type(
         store,
         ev,
         name="VIP",
@@ -144,22 +144,22 @@ def test_sessions_and_ticket_types(store: Store) -> None:
         tier=0,
         attention="VIP lanyard",
     )
-    events.add_ticket_type(store, ev, name="Regular", price_cents=14900)
-    types = events.list_ticket_types(store, ev)
+    program.add_ticket_type(store, ev, name="Regular", price_cents=14900)
+    types = program.list_ticket_types(store, ev)
     assert [(t.name, t.currency, t.priority_tier, t.remaining) for t in types] == [
         ("VIP", "USD", 0, 5),
         ("Regular", "EUR", 1, None),
     ]
     with pytest.raises(Conflict):
-        events.add_ticket_type(store, ev, name="vip", price_cents=1)
+        program.add_ticket_type(store, ev, name="vip", price_cents=1)
     with pytest.raises(InvalidInput, match="negative"):
-        events.add_ticket_type(store, ev, name="Neg", price_cents=-1)
+        program.add_ticket_type(store, ev, name="Neg", price_cents=-1)
     with pytest.raises(InvalidInput, match="currency"):
-        events.add_ticket_type(store, ev, name="Cur", price_cents=1, currency="EURO")
+        program.add_ticket_type(store, ev, name="Cur", price_cents=1, currency="EURO")
     with pytest.raises(InvalidInput, match="tier"):
-        events.add_ticket_type(store, ev, name="Tier", price_cents=1, tier=-1)
+        program.add_ticket_type(store, ev, name="Tier", price_cents=1, tier=-1)
     with pytest.raises(NotFound):
-        events.add_ticket_type(store, "missing", name="X", price_cents=1)
+        program.add_ticket_type(store, "missing", name="X", price_cents=1)
 
 
 def test_seat_specs() -> None:

@@ -13,7 +13,7 @@ from badges.render import render_text
 from eventdesk.db import Store
 from eventdesk.errors import InvalidInput, NotAllowed, SoldOut
 from eventdesk.models import Ticket, TransactionLog
-from eventdesk.services.catalogue import events
+from eventdesk.services.catalogue import events, program
 from eventdesk.services.door.checkin import Checkin
 from eventdesk.services.people import attendees, payments
 from eventdesk.services.people.registration import (
@@ -45,7 +45,7 @@ def _event(
         waitlist=waitlist,
         **kw,  # type: ignore[arg-type]
     )
-    events.add_ticket_type(store, made.slug, name="Regular", price_cents=10000)
+    program.add_ticket_type(store, made.slug, name="Regular", price_cents=10000)
     return made.slug
 
 
@@ -198,7 +198,7 @@ def test_an_order_is_refused_whole_without_a_waitlist(store: Store) -> None:
 
 def test_ticket_type_quantity_counts_the_whole_order(store: Store) -> None:
     ev = _event(store)
-    events.add_ticket_type(store, ev, name="Workshop pass", price_cents=0, quantity=2)
+    program.add_ticket_type(store, ev, name="Workshop pass", price_cents=0, quantity=2)
     order = register(store, ev, people(store, 1)[0], "Workshop pass", quantity=3)
     assert order.status == "waitlisted" and order.places_left == 2
 

@@ -8,7 +8,7 @@ import pytest
 
 from eventdesk.db import Store
 from eventdesk.errors import Conflict, InvalidInput, NotFound
-from eventdesk.services.catalogue import events
+from eventdesk.services.catalogue import events, program
 from eventdesk.services.people import attendees, registration
 from tests.helpers import add_type, make_event
 
@@ -47,43 +47,43 @@ def test_update_venue_refuses_a_taken_name_and_bad_input(store: Store) -> None:
 
 def test_update_session_changes_times_in_event_timezone(store: Store) -> None:
     slug = make_event(store, timezone="Europe/Berlin")
-    made = events.add_session(
+    made = program.add_session(
         store, slug, name="Workshop", starts="2030-06-01T10:00", ends="2030-06-01T11:00"
     )
-    changed = events.update_session(
+    changed = program.update_session(
         store, slug, made.id, name="Workshop B", room="Room 2", starts="2030-06-01T12:00",
         ends="2030-06-01T13:30", capacity=20,
     )  # fmt: skip
     assert (changed.name, changed.room, changed.capacity) == ("Workshop B", "Room 2", 20)
     assert changed.starts_at == datetime(2030, 6, 1, 10, 0, tzinfo=UTC)
-    assert events.list_sessions(store, slug)[0].ends_at == datetime(2030, 6, 1, 11, 30, tzinfo=UTC)
-    cleared = events.update_session(store, slug, made.id, room="", clear_capacity=True)
+    assert program.list_sessions(store, slug)[0].ends_at == datetime(2030, 6, 1, 11, 30, tzinfo=UTC)
+    cleared = program.update_session(store, slug, made.id, room="", clear_capacity=True)
     assert (cleared.room, cleared.capacity) == (None, None)
 
 
 def test_update_session_refuses_bad_input_and_other_events(store: Store) -> None:
     slug = make_event(store)
     other = make_event(store)
-    made = events.add_session(
+    made = program.add_session(
         store, slug, name="Talk", starts="2030-06-01T10:00", ends="2030-06-01T11:00"
     )
     with pytest.raises(InvalidInput):
-        events.update_session(store, slug, made.id, ends="2030-06-01T09:00")
+        program.update_session(store, slug, made.id, ends="2030-06-01T09:00")
     with pytest.raises(InvalidInput):
-        events.update_session(store, slug, made.id, starts="tomorrow")
+        program.update_session(store, slug, made.id, starts="tomorrow")
     with pytest.raises(NotFound):
-        events.update_session(store, other, made.id, name="Stolen")
+        program.update_session(store, other, made.id, name="Stolen")
     with pytest.raises(NotFound):
-        events.update_session(store, slug, 999_999, name="Ghost")
-    (row,) = events.list_sessions(store, slug)
+        program.update_session(store, slug, 999_999, name="Ghost")
+    (row,) = program.list_sessions(store, slug)
     assert (row.name, row.ends_at) == ("Talk", datetime(2030, 6, 1, 11, 0, tzinfo=UTC))
 
 
 def test_more_session_room_promotes_from_the_waitlist(store: Store) -> None:
     slug = make_event(store)
     add_type(store, slug, "Regular")
-    (tt,) = events.list_ticket_types(store, slug)
-    made = events.add_session(
+    (tt,) = program.list_ticket_types(store, slug)
+    made = program.add_session(
         store, slug, name="Lab", starts="2030-06-01T10:00", ends="2030-06-01T11:00", capacity=1
     )
     people = [
@@ -95,17 +95,17 @@ def test_more_session_room_promotes_from_the_waitlist(store: Store) -> None:
         for p in people
     ]
     assert [r.status for r in results] == ["registered", "waitlisted"]
-    events.update_session(store, slug, made.id, capacity=2)
+    program.update_session(store, slug, made.id, capacity=2)
     assert registration.list_waitlist(store, slug) == []
-    assert events.list_sessions(store, slug)[0].registered == 2
+    assert program.list_sessions(store, slug)[0].registered == 2
 
 
 def test_update_ticket_type_changes_price_quantity_and_window(store: Store) -> None:
     slug = make_event(store)
     add_type(store, slug, "Regular", price_cents=1000, quantity=50)
     add_type(store, slug, "VIP", price_cents=5000, tier=0)
-    regular = next(t for t in events.list_ticket_types(store, slug) if t.name == "Regular")
-    changed = events.update_ticket_type(
+    regular = next(t for t in program.list_ticket_types(store, slug) if t.name == "Regular")
+    changed = program.update_ticket_type(
         store, slug, regular.id, name="Standard", price_cents=1250, currency="usd",
         quantity=60, tier=2, attention="ID check", sales_start="2030-01-01T00:00",
         sales_end="2030-05-31T23:59",
@@ -113,7 +113,7 @@ def test_update_ticket_type_changes_price_quantity_and_window(store: Store) -> N
     assert (changed.name, changed.price_cents, changed.currency) == ("Standard", 1250, "USD")
     assert (changed.quantity, changed.priority_tier, changed.attention) == (60, 2, "ID check")
     assert changed.sales_start == datetime(2030, 1, 1, tzinfo=UTC)
-    cleared = events.update_ticket_type(
+    cleared = program.update_ticket_type(
         store, slug, regular.id, clear_quantity=True, attention="", clear_sales_window=True
     )
     assert (cleared.quantity, cleared.attention, cleared.sales_start, cleared.sales_end) == (
@@ -129,7 +129,7 @@ def test_update_ticket_type_refuses_bad_input(store: Store) -> None:
     other = make_event(store)
     add_type(store, slug, "Regular")
     add_type(store, slug, "VIP")
-    regular = next(t for t in events.list_ticket_types(store, slug) if t.name == "Regular")
+    regular = next(t for t in program.list_ticket_types(store, slug) if t.name == "Regular")
     bad: list[dict[str, object]] = [
         {"name": "vip"},
         {"price_cents": -1},
@@ -140,21 +140,21 @@ def test_update_ticket_type_refuses_bad_input(store: Store) -> None:
     ]
     for change in bad:
         with pytest.raises((InvalidInput, Conflict)):
-            events.update_ticket_type(store, slug, regular.id, **change)  # type: ignore[arg-type]
+            program.update_ticket_type(store, slug, regular.id, **change)  # type: ignore[arg-type]
     with pytest.raises(NotFound):
-        events.update_ticket_type(store, other, regular.id, name="Moved")
-    again = next(t for t in events.list_ticket_types(store, slug) if t.id == regular.id)
+        program.update_ticket_type(store, other, regular.id, name="Moved")
+    again = next(t for t in program.list_ticket_types(store, slug) if t.id == regular.id)
     assert again == regular  # nothing changed
 
 
 def test_more_ticket_quantity_promotes_from_the_waitlist(store: Store) -> None:
     slug = make_event(store)
     add_type(store, slug, "Regular", quantity=1)
-    (tt,) = events.list_ticket_types(store, slug)
+    (tt,) = program.list_ticket_types(store, slug)
     for n in range(2):
         person = attendees.add_attendee(store, name=f"Person {n}", email=f"q{n}@example.org")
         registration.register(store, slug, person.id, tt.id)
     assert len(registration.list_waitlist(store, slug)) == 1
-    events.update_ticket_type(store, slug, tt.id, quantity=2)
+    program.update_ticket_type(store, slug, tt.id, quantity=2)
     assert registration.list_waitlist(store, slug) == []
-    assert events.list_ticket_types(store, slug)[0].registered == 2
+    assert program.list_ticket_types(store, slug)[0].registered == 2

@@ -18,7 +18,7 @@ from eventdesk.errors import (
     SoldOut,
 )
 from eventdesk.models import Event, EventSession, Ticket, TicketType, TransactionLog
-from eventdesk.services.catalogue import events
+from eventdesk.services.catalogue import events, program
 from eventdesk.services.people.registration import (
     cancel,
     cancel_order,
@@ -86,7 +86,7 @@ def test_ticket_type_quantity_enforced(store: Store) -> None:
 def test_session_capacity_enforced(store: Store) -> None:
     ev = make_event(store, capacity=100)
     add_type(store, ev, "Regular")
-    workshop = events.add_session(
+    workshop = program.add_session(
         store, ev, name="Workshop", starts="2030-06-01T10:00", ends="2030-06-01T12:00", capacity=2
     )
     emails = people(store, 3)
@@ -94,7 +94,7 @@ def test_session_capacity_enforced(store: Store) -> None:
         register(store, ev, e, "Regular", sessions=[workshop.id]).tickets[0].status for e in emails
     ]
     assert statuses == ["registered", "registered", "waitlisted"]
-    assert events.list_sessions(store, ev)[0].registered == 2
+    assert program.list_sessions(store, ev)[0].registered == 2
     assert show_ticket(store, register_ticket(store, ev)).sessions == ()
     assert_counters_match(store)
 
@@ -107,7 +107,7 @@ def register_ticket(store: Store, ev: str) -> str:
 def test_session_of_another_event_is_refused(store: Store) -> None:
     ev, other = make_event(store), make_event(store)
     add_type(store, ev, "Regular")
-    foreign = events.add_session(
+    foreign = program.add_session(
         store, other, name="Elsewhere", starts="2030-06-01T10:00", ends="2030-06-01T11:00"
     )
     email = people(store, 1)[0]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from eventdesk.db import Store
-from eventdesk.services.catalogue import events
+from eventdesk.services.catalogue import program
 from eventdesk.services.door.checkin import Checkin
 from eventdesk.services.people import payments
 from eventdesk.services.people.registration import cancel, register, show_ticket
@@ -39,7 +39,7 @@ def fixture_event(store: Store, signer: Signer) -> str:
     )
     add_type(store, ev, "VIP", tier=0, quantity=2, price_cents=10000)
     add_type(store, ev, "Regular", tier=1, price_cents=5000)
-    workshop = events.add_session(
+    workshop = program.add_session(
         store, ev, name="Workshop", starts="2030-06-01T11:00Z", ends="2030-06-01T12:00Z", capacity=2
     )
     a, b, c, d, e, f, g = people(store, 7)

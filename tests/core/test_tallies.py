@@ -20,7 +20,7 @@ from sqlalchemy import func, select, update
 from eventdesk.db import Store
 from eventdesk.errors import EventdeskError
 from eventdesk.models import ImportRun, StatTally
-from eventdesk.services.catalogue import events
+from eventdesk.services.catalogue import program
 from eventdesk.services.catalogue.events import show_event
 from eventdesk.services.common import get_event
 from eventdesk.services.data import import_runs
@@ -77,7 +77,7 @@ class Scenario:
         )
         add_type(store, self.slug, "Free", price_cents=0)
         add_type(store, self.slug, "Paid", price_cents=2500)
-        self.workshop = events.add_session(
+        self.workshop = program.add_session(
             store, self.slug, name="Workshop", starts="2030-06-01T09:00Z", ends="2030-06-01T18:00Z"
         ).id
         self.people = people(store, 12, prefix=f"t{n}x")

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from eventdesk.db import Store
 from eventdesk.errors import NotAllowed, NotFound
 from eventdesk.models import ScanLog, TransactionLog
-from eventdesk.services.catalogue import events
+from eventdesk.services.catalogue import events, program
 from eventdesk.services.door.checkin import Checkin
 from eventdesk.services.door.undo import undo_checkin
 from eventdesk.services.people import payments
@@ -82,10 +82,10 @@ def test_revoked_and_waitlisted(store: Store, door: Checkin) -> None:
 
 def test_wrong_event_and_wrong_session(store: Store, signer: Signer) -> None:
     ev, other = _event(store), _event(store)
-    workshop = events.add_session(
+    workshop = program.add_session(
         store, ev, name="Workshop", starts="2030-06-01T10:00Z", ends="2030-06-01T12:00Z"
     )
-    foreign = events.add_session(
+    foreign = program.add_session(
         store, other, name="Other", starts="2030-06-01T10:00Z", ends="2030-06-01T12:00Z"
     )
     in_workshop = _payload(store, ev, sessions=[workshop.id])
@@ -120,7 +120,7 @@ def test_time_window(store: Store, door: Checkin) -> None:
         store, ev, checkin_opens="2030-05-30T00:00Z", checkin_closes="2030-06-02T06:00Z"
     )
     assert door.scan(payload, now=too_early).result == "ok"
-    workshop = events.add_session(
+    workshop = program.add_session(
         store, ev, name="W", starts="2030-06-01T14:00Z", ends="2030-06-01T15:00Z"
     )
     in_workshop = _payload(store, ev, sessions=[workshop.id])
@@ -206,7 +206,7 @@ def test_undo_is_logged_and_allows_a_new_check_in(store: Store, door: Checkin) -
             select(TransactionLog.kind).where(TransactionLog.ticket_id == ticket)
         ).all()
     assert "checkin_undone" in kinds
-    workshop = events.add_session(
+    workshop = program.add_session(
         store, ev, name="W", starts="2030-06-01T10:00Z", ends="2030-06-01T12:00Z"
     )
     in_workshop = _payload(store, ev, sessions=[workshop.id])
@@ -269,7 +269,7 @@ def test_exit_scans_are_for_the_event_door(store: Store, door: Checkin) -> None:
     from eventdesk.errors import InvalidInput
 
     ev = _event(store, allow_reentry=True)
-    workshop = events.add_session(
+    workshop = program.add_session(
         store, ev, name="W", starts="2030-06-01T10:00Z", ends="2030-06-01T12:00Z"
     )
     payload = _payload(store, ev, sessions=[workshop.id])
@@ -283,7 +283,7 @@ def test_a_moved_session_is_seen_by_a_running_door(store: Store, door: Checkin) 
     from eventdesk.models import EventSession
 
     ev = _event(store)
-    workshop = events.add_session(
+    workshop = program.add_session(
         store, ev, name="W", starts="2030-06-01T14:00Z", ends="2030-06-01T15:00Z"
     )
     payload = _payload(store, ev, sessions=[workshop.id])

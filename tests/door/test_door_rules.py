@@ -13,7 +13,7 @@ from badges.render import render_text
 from eventdesk.db import Store
 from eventdesk.errors import NotAllowed
 from eventdesk.models import ScanLog
-from eventdesk.services.catalogue import events
+from eventdesk.services.catalogue import events, program
 from eventdesk.services.door.checkin import Checkin
 from eventdesk.services.door.scan_result import RESULTS
 from eventdesk.services.people.registration import register, show_ticket
@@ -36,9 +36,9 @@ def _event(store: Store, *, hours_from_now: float = -1, **kw: object) -> str:
         ends=starts + timedelta(hours=9),
         **kw,  # type: ignore[arg-type]
     )
-    events.add_ticket_type(store, made.slug, name="Regular", price_cents=0)
-    events.add_ticket_type(store, made.slug, name="Paid", price_cents=2500)
-    events.add_ticket_type(
+    program.add_ticket_type(store, made.slug, name="Regular", price_cents=0)
+    program.add_ticket_type(store, made.slug, name="Paid", price_cents=2500)
+    program.add_ticket_type(
         store, made.slug, name="VIP", price_cents=0, attention="VIP: gold lanyard"
     )
     return made.slug
@@ -46,7 +46,7 @@ def _event(store: Store, *, hours_from_now: float = -1, **kw: object) -> str:
 
 def _adult_type(store: Store, ev: str) -> None:
     """A ticket type a kiosk must send to the desk."""
-    events.add_ticket_type(
+    program.add_ticket_type(
         store, ev, name="Adult", price_cents=0, attention="Over 18: wristband", needs_staff=True
     )
 
@@ -88,22 +88,22 @@ def test_an_exit_scan_after_the_door_closed_still_lets_people_out(
 # --- capacity and seats -----------------------------------------------------------------------
 def test_capacity_below_what_is_registered_is_refused(store: Store) -> None:
     ev = _event(store, capacity=5)
-    workshop = events.add_session(
+    workshop = program.add_session(
         store, ev, name="Workshop", starts=CLOCK, ends=CLOCK + timedelta(hours=1), capacity=5
     )
-    limited = events.add_ticket_type(store, ev, name="Early", price_cents=0, quantity=5)
+    limited = program.add_ticket_type(store, ev, name="Early", price_cents=0, quantity=5)
     for email in people(store, 3):
         register(store, ev, email, "Early", sessions=[workshop.id])
     with pytest.raises(NotAllowed, match="3 registered"):
         events.update_event(store, ev, capacity=2)
     with pytest.raises(NotAllowed, match="3 registered"):
-        events.update_session(store, ev, workshop.id, capacity=2)
+        program.update_session(store, ev, workshop.id, capacity=2)
     with pytest.raises(NotAllowed, match="3 registered"):
-        events.update_ticket_type(store, ev, limited.id, quantity=2)
+        program.update_ticket_type(store, ev, limited.id, quantity=2)
     assert events.show_event(store, ev).capacity == 5  # nothing changed
     assert events.update_event(store, ev, capacity=3).capacity == 3  # as many as taken is fine
-    assert events.update_session(store, ev, workshop.id, capacity=3).capacity == 3
-    assert events.update_ticket_type(store, ev, limited.id, quantity=3).quantity == 3
+    assert program.update_session(store, ev, workshop.id, capacity=3).capacity == 3
+    assert program.update_ticket_type(store, ev, limited.id, quantity=3).quantity == 3
 
 
 def test_venue_seats_do_not_cap_general_admission(store: Store) -> None:
@@ -214,9 +214,9 @@ def test_needs_staff_is_only_for_what_would_be_admitted(store: Store, signer: Si
     kiosk = Checkin(store, station="Kiosk", self_service=True)
     early = kiosk.scan(_payload(store, ev, "Adult"), now=CLOCK - timedelta(days=3))
     assert early.result == "not_yet_valid"
-    adult = events.list_ticket_types(store, ev)[-1]
+    adult = program.list_ticket_types(store, ev)[-1]
     assert adult.needs_staff
-    assert not events.update_ticket_type(store, ev, adult.id, needs_staff=False).needs_staff
+    assert not program.update_ticket_type(store, ev, adult.id, needs_staff=False).needs_staff
     assert kiosk.scan(_payload(store, ev, "Adult"), now=CLOCK).admitted
 
 

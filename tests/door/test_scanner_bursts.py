@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from textual.widgets import Input
 
-from eventdesk.services.catalogue.events import list_ticket_types
+from eventdesk.services.catalogue.program import list_ticket_types
 from eventdesk.services.door.scans import recent_scans
 from eventdesk.services.people.registration import TicketInfo, show_ticket
 from screens.messages import ScanDecided

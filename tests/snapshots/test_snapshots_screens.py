@@ -25,7 +25,7 @@ from textual.widgets import Button, DataTable, Input, Select, Static, TabbedCont
 
 from eventdesk import values
 from eventdesk.db import Store
-from eventdesk.services.catalogue import events
+from eventdesk.services.catalogue import events, program
 from eventdesk.services.data.demo import DemoSummary
 from eventdesk.services.people.attendees import add_attendee, find_attendees
 from eventdesk.services.people.payments import payment_summary
@@ -159,7 +159,7 @@ def other_event_ticket(station: DemoStation) -> str:
             ends=NOW + timedelta(days=30, hours=4),
             timezone="Europe/Berlin",
         )
-        events.add_ticket_type(store, other.slug, name="Regular", price_cents=0)
+        program.add_ticket_type(store, other.slug, name="Regular", price_cents=0)
         person = add_attendee(store, name="Kai Visitor", email="kai.visitor@example.com")
         order = register(store, other.slug, person.id, "Regular")
     payload = show_ticket(store, order.tickets[0].ticket_id).qr_payload

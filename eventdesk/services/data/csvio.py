@@ -33,7 +33,6 @@ from eventdesk.services.common import get_event
 from eventdesk.services.data import import_runs
 from eventdesk.services.data.csvread import CsvFile, Row, RowChecker, RowProblem, TypeInfo
 from eventdesk.services.data.csvwrite import Batch, Fresh, Places, sold_out
-from eventdesk.services.data.import_runs import _bulk as _bulk  # bench/ builds big events with it
 from eventdesk.services.data.import_runs import (
     select_in,
 )

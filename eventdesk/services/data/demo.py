@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from eventdesk.db import Store
 from eventdesk.errors import AlreadyRegistered, SoldOut
-from eventdesk.services.catalogue import events
+from eventdesk.services.catalogue import events, program
 from eventdesk.services.door.checkin import Checkin
 from eventdesk.services.people import attendees, auth, payments, registration
 from eventdesk.text import fold
@@ -206,7 +206,7 @@ def build_demo(
     )
     slug = event.slug
     sessions = [
-        events.add_session(
+        program.add_session(
             store,
             slug,
             name="Opening keynote",
@@ -214,7 +214,7 @@ def build_demo(
             ends=starts + timedelta(hours=2),
             room="Main Hall",
         ),
-        events.add_session(
+        program.add_session(
             store,
             slug,
             name="Workshop: Testing with real databases",
@@ -223,7 +223,7 @@ def build_demo(
             capacity=max(5, attendee_count // 10),
             room="Room 2",
         ),
-        events.add_session(
+        program.add_session(
             store,
             slug,
             name="Workshop: Label printers for fun and profit",
@@ -235,7 +235,7 @@ def build_demo(
     ]
     vip_quantity = max(3, attendee_count // 15)
     student_quantity = max(3, attendee_count // 6)
-    events.add_ticket_type(
+    program.add_ticket_type(
         store,
         slug,
         name="VIP",
@@ -245,8 +245,8 @@ def build_demo(
         tier=0,
         attention="VIP: hand over the gold lanyard",
     )
-    events.add_ticket_type(store, slug, name="Regular", price_cents=14900, currency="EUR", tier=1)
-    events.add_ticket_type(
+    program.add_ticket_type(store, slug, name="Regular", price_cents=14900, currency="EUR", tier=1)
+    program.add_ticket_type(
         store,
         slug,
         name="Student",

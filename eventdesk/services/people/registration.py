@@ -44,7 +44,6 @@ from eventdesk.models import (
     TicketStatus,
     TicketType,
 )
-from eventdesk.services.catalogue.events import sessions_by_id
 from eventdesk.services.catalogue.places import (
     cancel_in,
     claim,
@@ -56,6 +55,7 @@ from eventdesk.services.catalogue.places import (
     ticket_sessions,
     venue_has_seats,
 )
+from eventdesk.services.catalogue.program import sessions_by_id
 from eventdesk.services.common import (
     check_invite,
     get_attendee,

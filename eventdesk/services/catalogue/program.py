@@ -1,0 +1,364 @@
+"""An event's program: its sessions (talks, workshops: a room, a time, their own capacity) and
+its ticket types (price, quantity, sales window, priority tier, what the door must check)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from eventdesk.db import Store
+from eventdesk.errors import Conflict, InvalidInput, NotFound
+from eventdesk.ids import as_id
+from eventdesk.models import Event, EventSession, TicketType
+from eventdesk.services.catalogue.places import promote_waiting
+from eventdesk.services.common import (
+    at_least_taken,
+    get_event,
+    log,
+)
+from eventdesk.values import (
+    check_window,
+    optional_text,
+    parse_count,
+    parse_currency,
+    parse_time,
+    require_text,
+    utcnow,
+)
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    id: int
+    event_id: int
+    name: str
+    room: str | None
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int | None
+    registered: int
+
+
+@dataclass(frozen=True)
+class TicketTypeInfo:
+    id: int
+    event_id: int
+    name: str
+    price_cents: int
+    currency: str
+    quantity: int | None
+    sales_start: datetime | None
+    sales_end: datetime | None
+    priority_tier: int
+    attention: str | None
+    registered: int
+    needs_staff: bool = False  # a self-service kiosk sends it to the desk (e.g. an ID check)
+
+    @property
+    def remaining(self) -> int | None:
+        return None if self.quantity is None else max(self.quantity - self.registered, 0)
+
+
+# --- sessions -------------------------------------------------------------------------------
+def _session_info(row: EventSession) -> SessionInfo:
+    return SessionInfo(
+        row.id,
+        row.event_id,
+        row.name,
+        row.room,
+        row.starts_at,
+        row.ends_at,
+        row.capacity,
+        row.registered_count,
+    )
+
+
+def add_session(
+    store: Store,
+    event_ref: str | int,
+    *,
+    name: str,
+    starts: str | datetime,
+    ends: str | datetime,
+    capacity: int | None = None,
+    room: str | None = None,
+) -> SessionInfo:
+    title = require_text(name, "name")
+    cap = parse_count(capacity, "capacity")
+    with store.write() as session:
+        event = get_event(session, event_ref, lock=True)
+        starts_at = parse_time(starts, "starts", tz=event.timezone)
+        ends_at = parse_time(ends, "ends", tz=event.timezone)
+        check_window(starts_at, ends_at, "the session")
+        row = EventSession(
+            event_id=event.id,
+            name=title,
+            room=optional_text(room, "room", max_length=100),
+            starts_at=starts_at,
+            ends_at=ends_at,
+            capacity=cap,
+            registered_count=0,
+        )
+        session.add(row)
+        session.flush()
+        return _session_info(row)
+
+
+def _event_session(session: Session, event: Event, session_id: int) -> EventSession:
+    row = session.get(EventSession, session_id) if as_id(session_id) is not None else None
+    if row is None or row.event_id != event.id:
+        raise NotFound(f"event {event.slug!r} has no session {session_id}", field="session")
+    return row
+
+
+def update_session(
+    store: Store,
+    event_ref: str | int,
+    session_id: int,
+    *,
+    name: str | None = None,
+    starts: str | None = None,
+    ends: str | None = None,
+    capacity: int | None = None,
+    clear_capacity: bool = False,
+    room: str | None = None,
+    station: str | None = None,
+) -> SessionInfo:
+    """Change a session; more room promotes from the waitlist in the same transaction.
+
+    An empty ``room`` clears it. A capacity below the tickets registered is refused.
+    """
+
+    now = utcnow()
+    with store.write() as session:
+        event = get_event(session, event_ref, lock=True)
+        row = _event_session(session, event, session_id)
+        if name is not None:
+            row.name = require_text(name, "name")
+        if room is not None:
+            row.room = optional_text(room, "room", max_length=100)
+        if starts is not None:
+            row.starts_at = parse_time(starts, "starts", tz=event.timezone)
+        if ends is not None:
+            row.ends_at = parse_time(ends, "ends", tz=event.timezone)
+        check_window(row.starts_at, row.ends_at, "the session")
+        if clear_capacity:
+            row.capacity = None
+        elif capacity is not None:
+            row.capacity = at_least_taken(
+                capacity, row.registered_count, "capacity", f"session {row.name!r}"
+            )
+        session.flush()
+        log(
+            session,
+            "session_updated",
+            at=now,
+            event_id=event.id,
+            station=station,
+            session_id=row.id,
+        )
+        promote_waiting(session, event, now=now, station=station)
+        return _session_info(row)
+
+
+def list_sessions(store: Store, event_ref: str | int) -> list[SessionInfo]:
+    with store.read() as session:
+        event = get_event(session, event_ref)
+        rows = session.scalars(
+            select(EventSession)
+            .where(EventSession.event_id == event.id)
+            .order_by(EventSession.starts_at, EventSession.id)
+        )
+        return [_session_info(r) for r in rows]
+
+
+# --- ticket types ---------------------------------------------------------------------------
+def ticket_type_info(row: TicketType) -> TicketTypeInfo:
+    return TicketTypeInfo(
+        id=row.id,
+        event_id=row.event_id,
+        name=row.name,
+        price_cents=row.price_cents,
+        currency=row.currency,
+        quantity=row.quantity,
+        sales_start=row.sales_start,
+        sales_end=row.sales_end,
+        priority_tier=row.priority_tier,
+        attention=row.attention,
+        registered=row.registered_count,
+        needs_staff=row.needs_staff,
+    )
+
+
+def add_ticket_type(
+    store: Store,
+    event_ref: str | int,
+    *,
+    name: str,
+    price_cents: int,
+    currency: str | None = "EUR",
+    quantity: int | None = None,
+    tier: int = 1,
+    attention: str | None = None,
+    sales_start: str | datetime | None = None,
+    sales_end: str | datetime | None = None,
+    needs_staff: bool = False,
+) -> TicketTypeInfo:
+    """Add a ticket type. ``needs_staff``: a self-service kiosk sends its holders to the desk
+    (an ID check) instead of admitting them."""
+    type_name = require_text(name, "name", max_length=100)
+    if price_cents < 0:
+        raise InvalidInput("price cannot be negative", field="price")
+    code = parse_currency(currency)
+    qty = parse_count(quantity, "quantity")
+    if tier < 0 or tier > 99:
+        raise InvalidInput("tier must be between 0 and 99 (lower is served first)", field="tier")
+    with store.write() as session:
+        event = get_event(session, event_ref, lock=True)
+        start_at = (
+            parse_time(sales_start, "sales-start", tz=event.timezone) if sales_start else None
+        )
+        end_at = parse_time(sales_end, "sales-end", tz=event.timezone) if sales_end else None
+        if start_at and end_at:
+            check_window(start_at, end_at, "the sales window")
+        for existing in session.scalars(select(TicketType).where(TicketType.event_id == event.id)):
+            if existing.name.casefold() == type_name.casefold():
+                raise Conflict(
+                    f"event {event.slug!r} has a ticket type {type_name!r} already", field="name"
+                )
+        row = TicketType(
+            event_id=event.id,
+            name=type_name,
+            price_cents=price_cents,
+            currency=code,
+            quantity=qty,
+            sales_start=start_at,
+            sales_end=end_at,
+            priority_tier=tier,
+            attention=optional_text(attention, "attention"),
+            registered_count=0,
+            needs_staff=needs_staff,
+        )
+        session.add(row)
+        session.flush()
+        return ticket_type_info(row)
+
+
+def update_ticket_type(
+    store: Store,
+    event_ref: str | int,
+    ticket_type_id: int,
+    *,
+    name: str | None = None,
+    price_cents: int | None = None,
+    currency: str | None = None,
+    quantity: int | None = None,
+    clear_quantity: bool = False,
+    tier: int | None = None,
+    attention: str | None = None,
+    sales_start: str | None = None,
+    sales_end: str | None = None,
+    clear_sales_window: bool = False,
+    station: str | None = None,
+    needs_staff: bool | None = None,
+) -> TicketTypeInfo:
+    """Change a ticket type. Tickets sold keep the price they were sold at; more quantity
+    promotes from the waitlist in the same transaction, less than is sold is refused. An empty
+    ``attention`` clears it."""
+
+    if price_cents is not None and price_cents < 0:
+        raise InvalidInput("price cannot be negative", field="price")
+    if tier is not None and (tier < 0 or tier > 99):
+        raise InvalidInput("tier must be between 0 and 99 (lower is served first)", field="tier")
+    now = utcnow()
+    with store.write() as session:
+        event = get_event(session, event_ref, lock=True)
+        row = session.get(TicketType, ticket_type_id) if as_id(ticket_type_id) is not None else None
+        if row is None or row.event_id != event.id:
+            raise NotFound(
+                f"event {event.slug!r} has no ticket type {ticket_type_id}", field="ticket_type"
+            )
+        if name is not None:
+            type_name = require_text(name, "name", max_length=100)
+            others = session.scalars(
+                select(TicketType).where(TicketType.event_id == event.id, TicketType.id != row.id)
+            )
+            if any(t.name.casefold() == type_name.casefold() for t in others):
+                raise Conflict(
+                    f"event {event.slug!r} has a ticket type {type_name!r} already", field="name"
+                )
+            row.name = type_name
+        if price_cents is not None:
+            row.price_cents = price_cents
+        if currency is not None:
+            row.currency = parse_currency(currency)
+        if clear_quantity:
+            row.quantity = None
+        elif quantity is not None:
+            row.quantity = at_least_taken(
+                quantity, row.registered_count, "quantity", f"ticket type {row.name!r}"
+            )
+        if tier is not None:
+            row.priority_tier = tier
+        if attention is not None:
+            row.attention = optional_text(attention, "attention")
+        if needs_staff is not None:
+            row.needs_staff = needs_staff
+        if clear_sales_window:
+            row.sales_start = row.sales_end = None
+        if sales_start is not None:
+            row.sales_start = parse_time(sales_start, "sales-start", tz=event.timezone)
+        if sales_end is not None:
+            row.sales_end = parse_time(sales_end, "sales-end", tz=event.timezone)
+        if row.sales_start and row.sales_end:
+            check_window(row.sales_start, row.sales_end, "the sales window")
+        try:
+            session.flush()
+        except IntegrityError:
+            raise Conflict(
+                f"event {event.slug!r} has a ticket type {row.name!r} already", field="name"
+            ) from None
+        log(
+            session,
+            "ticket_type_updated",
+            at=now,
+            event_id=event.id,
+            station=station,
+            ticket_type_id=row.id,
+        )
+        promote_waiting(session, event, now=now, station=station)
+        return ticket_type_info(row)
+
+
+def list_ticket_types(store: Store, event_ref: str | int) -> list[TicketTypeInfo]:
+    with store.read() as session:
+        event = get_event(session, event_ref)
+        rows = session.scalars(
+            select(TicketType)
+            .where(TicketType.event_id == event.id)
+            .order_by(TicketType.priority_tier, TicketType.id)
+        )
+        return [ticket_type_info(r) for r in rows]
+
+
+def sessions_by_id(session: Session, event: Event, ids: Sequence[int]) -> list[EventSession]:
+    """The event's sessions named by id, in id order (the lock order), each checked."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return []
+    for sid in wanted:
+        if as_id(sid) is None:
+            raise NotFound(f"event {event.slug!r} has no session {sid}", field="session")
+    rows = {
+        r.id: r for r in session.scalars(select(EventSession).where(EventSession.id.in_(wanted)))
+    }
+    for sid in wanted:
+        row = rows.get(sid)
+        if row is None or row.event_id != event.id:
+            raise NotFound(f"event {event.slug!r} has no session {sid}", field="session")
+    return [rows[sid] for sid in wanted]
