@@ -47,9 +47,10 @@ HOW_TO_CHOOSE = (
     '"Use at this door" in the organizer\'s Events tab, --event EVENT, or event = in eventdesk.toml'
 )
 Source = Literal["option", "kept", "file", "chosen", "none"]
-# The door of an event with no check-in times of its own, as eventdesk.services.door.checkin opens
-# and closes it (the same values: tests/app/test_door_keeps_event.py). Not imported from there:
-# the app settles its door before the check-in service loads (start-up time).
+# The door of an event with no check-in times of its own: it opens this long before the event
+# starts and closes this long after it ends. Kept here, where the app settles its door before
+# the check-in service loads (start-up time); the check-in rules (services/door/rules.py) use
+# these.
 DOOR_OPENS_BEFORE = timedelta(hours=24)
 DOOR_CLOSES_AFTER = timedelta(hours=6)
 

@@ -373,11 +373,3 @@ async def test_several_events_now_and_none_chosen_the_desk_is_asked(
 
     again = make_app(config=station.config, store=station.store, sign_in_as="Sam Desk")
     assert again.backend.event == hall.slug and not again.backend.door_asks
-
-
-def test_the_door_opens_and_closes_as_the_check_in_service_says() -> None:
-    from eventdesk import station
-    from eventdesk.services.door import checkin
-
-    assert station.DOOR_OPENS_BEFORE == checkin.DOOR_OPENS_BEFORE
-    assert station.DOOR_CLOSES_AFTER == checkin.DOOR_CLOSES_AFTER

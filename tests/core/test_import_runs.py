@@ -23,7 +23,8 @@ from eventdesk.models import Attendee, Event, ImportRun, Order, Ticket, Transact
 from eventdesk.services.catalogue.events import show_event
 from eventdesk.services.data import import_runs
 from eventdesk.services.data.csvio import ImportResult, import_attendees
-from eventdesk.services.door.checkin import IMPORTING_MESSAGE, Checkin
+from eventdesk.services.door.checkin import Checkin
+from eventdesk.services.door.rules import IMPORTING_MESSAGE
 from eventdesk.services.people import attendees
 from eventdesk.services.people.registration import register
 from eventdesk.tickets import ensure_keys

@@ -1,13 +1,11 @@
-"""Check-in: verify the ticket, one compare-and-set, a scan-log row for every scan.
+"""Check-in: verify the ticket, decide it by the door's rules (rules.py), one compare-and-set,
+a scan-log row for every scan.
 
-The order of the checks (docs/architecture.md#check-in-rules): invalid, unknown, revoked,
-waitlisted, wrong_event, wrong_session, not_yet_valid / expired, unpaid, already_checked_in, then
-ok. An exit scan is never refused for time or money (the person is leaving). At a self-service kiosk
-a ticket whose type needs staff (an ID check) that would be admitted is answered ``needs_staff``
-instead. Admission is decided by one statement, ``UPDATE ticket SET checked_in_at = :now ... WHERE
+Admission is decided by one statement, ``UPDATE ticket SET checked_in_at = :now ... WHERE
 id = :id AND checked_in_at IS NULL``: of two stations scanning the same ticket at once exactly one
 sees a row changed. Each scan is one write transaction (BEGIN IMMEDIATE on SQLite), so a scan that
-was answered is on disk, scan log included.
+was answered is on disk, scan log included. A desk's scans that waited are decided together in
+one transaction (``scan_many``).
 """
 
 from __future__ import annotations
@@ -15,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -26,7 +24,6 @@ from sqlalchemy.exc import IntegrityError
 
 from eventdesk.db import Store
 from eventdesk.errors import InvalidInput, NotFound
-from eventdesk.event_time import event_zone, show
 from eventdesk.ids import as_id
 from eventdesk.models import (
     EventSession,
@@ -35,41 +32,24 @@ from eventdesk.services.common import current_event_id, get_event
 from eventdesk.services.door import checkin_api as api
 from eventdesk.services.door.checkin_sql import (
     ADMIT,
-    FIRST,
-    IN_SESSION,
-    LEAVE,
     LOG,
     LOG_TABLE,
     LOOKUP,
     LOOKUP_GROUP,
-    READMIT,
-    REFUNDED,
-    SESSION_ADMIT,
     SESSION_EVENT,
-    SESSION_FIRST,
 )
-from eventdesk.services.door.printing import enqueue_in
+from eventdesk.services.door.rules import DoorRules
 from eventdesk.services.door.scan_result import (
     Direction,
-    ScanOutcome,
     ScanResult,
     answer_json,
     from_answer,
     parse_nonce,
 )
 from eventdesk.tickets import InvalidPayload, SignatureChecks, Verified, Verifier
-from eventdesk.values import format_cents, utcnow
+from eventdesk.values import utcnow
 
-DOOR_OPENS_BEFORE = timedelta(hours=24)
-DOOR_CLOSES_AFTER = timedelta(hours=6)
-SESSION_OPENS_BEFORE = timedelta(minutes=60)
 PAYLOAD_LOG_CHARS = 200
-NEEDS_STAFF_MESSAGE = "Please see the desk (ID check)."
-
-IMPORTING_MESSAGE = "This ticket is still being imported: scan it again in a minute."
-
-
-Answer = Callable[..., ScanResult]
 
 
 class _GroupChanged(Exception):
@@ -483,7 +463,10 @@ class Checkin:
                 direction=direction,
             )
         else:
-            result = self._judge(conn, row, session_id, session_info, direction, now, group)
+            admits = group.admits if group is not None else None
+            result = self._rules().judge(
+                conn, row, session_id, session_info, direction, now, admits
+            )
         if repaired is not None:  # the scanner typed through another layout: staff can fix it
             result = replace(result, flags=(*result.flags, f"repaired: {repaired}"))
         self._log(
@@ -496,201 +479,18 @@ class Checkin:
         )
         return result
 
-    def _judge(
-        self,
-        conn: Connection,
-        row: Any,
-        session_id: int | None,
-        session_info: tuple[int, datetime, datetime] | None,
-        direction: Direction,
-        now: datetime,
-        group: _Group | None = None,
-    ) -> ScanResult:
-        def answer(result: ScanOutcome, message: str, **extra: Any) -> ScanResult:
-            return ScanResult(
-                result,
-                message,
-                now,
-                ticket_id=row["id"],
-                attendee=row["attendee"],
-                ticket_type=row["ticket_type"],
-                attention=row["attention"] if result == "ok" else None,  # only with admission
-                event=row["slug"],
-                session_id=session_id,
-                direction=direction,
-                seat=row["seat_label"],
-                **extra,
-            )
-
-        if row["event_status"] == "cancelled":
-            return answer("revoked", "This event was cancelled.")
-        if row["status"] == "cancelled":
-            refunded = conn.execute(REFUNDED, {"b_id": row["id"]}).first()
-            return answer("revoked", f"This ticket was {'refunded' if refunded else 'cancelled'}.")
-        if (
-            row["price_cents"] > 0
-            and int(row["paid"] or 0) <= 0
-            and conn.execute(REFUNDED, {"b_id": row["id"]}).first()
-        ):  # looked up only for a priced ticket with nothing paid: rare at the door
-            return answer("revoked", "This ticket was refunded.")
-        if row["status"] == "waitlisted":
-            return answer("waitlisted", "This ticket is on the waitlist, not admitted yet.")
-        if row["import_state"] not in (None, "done"):  # its import has not finished yet
-            return answer("not_yet_valid", IMPORTING_MESSAGE)
-        if self.event_id is not None and row["event_id"] != self.event_id:
-            return answer("wrong_event", f"This ticket is for another event ({row['slug']}).")
-        if session_info is not None:
-            session_event, session_start, session_end = session_info
-            if session_event != row["event_id"]:
-                return answer("wrong_event", f"This ticket is for another event ({row['slug']}).")
-            registered = conn.execute(
-                IN_SESSION, {"b_id": row["id"], "b_session": session_id}
-            ).first()
-            if registered is None:
-                return answer("wrong_session", "This ticket is not registered for this session.")
-            opens, closes = session_start - SESSION_OPENS_BEFORE, session_end
-        else:
-            opens = row["checkin_opens_at"] or row["starts_at"] - DOOR_OPENS_BEFORE
-            closes = row["checkin_closes_at"] or row["ends_at"] + DOOR_CLOSES_AFTER
-        if direction == "exit":  # someone leaving is never held back for time or money
-            return self._exit_cas(conn, row, now, answer)
-        if now < opens:
-            return answer(
-                "not_yet_valid", f"Check-in opens at {show(opens, event_zone(row['timezone']))}."
-            )
-        if now > closes:
-            return answer(
-                "expired", f"Check-in closed at {show(closes, event_zone(row['timezone']))}."
-            )
-        due = max(row["price_cents"] - int(row["paid"] or 0), 0)
-        flags: tuple[str, ...] = ()
-        if due > 0:
-            owed = format_cents(due, row["currency"])
-            if row["unpaid_policy"] != "admit":
-                return answer("unpaid", f"Not paid: {owed} due. Please see the desk.")
-            flags = (f"unpaid: collect {owed}",)
-        if self.self_service and row["needs_staff"] and row["checked_in_at"] is None:
-            # Would be admitted, but its first admission is for staff (an ID check). The
-            # attention note stays for the desk: it is shown only with an admission.
-            return answer("needs_staff", NEEDS_STAFF_MESSAGE)
-        if session_id is not None:
-            return self._session_cas(conn, row, session_id, now, answer, flags)
-        return self._entry_cas(conn, row, now, answer, flags, group)
-
-    def _entry_cas(
-        self,
-        conn: Connection,
-        row: Any,
-        now: datetime,
-        answer: Answer,
-        flags: tuple[str, ...],
-        group: _Group | None = None,
-    ) -> ScanResult:
-        admit = {"b_id": row["id"], "b_now": now, "b_station": self.station}
-        if group is not None and row["status"] == "registered" and row["checked_in_at"] is None:
-            # Read in the group's transaction and not changed in it since: its compare-and-set
-            # changes it, written with the group's others (Group.flush).
-            group.admits.append(admit)
-            admitted = 1
-        elif self.api:
-            admitted = api.changed(api.ADMIT, conn, {**admit, **self._scanned()})
-        else:
-            admitted = ADMIT.rowcount(conn, admit)
-        if admitted == 1:
-            if self.print_to:
-                enqueue_in(
-                    conn, row["id"], self.print_to, reason="checkin", station=self.station, now=now
-                )
-            return answer(
-                "ok",
-                _welcome(row),
-                flags=(*flags, "badge queued") if self.print_to else flags,
-                first_checked_in_at=now,
-                first_station=self.station,
-            )
-        if row["allow_reentry"]:
-            back_in = (
-                api.changed(api.READMIT, conn, {"b_id": row["id"], "b_station": self.station})
-                if self.api
-                else READMIT.rowcount(conn, {"b_id": row["id"]})
-            )
-            if back_in == 1:
-                first_at, first_station = _first(conn, row["id"])[:2]
-                return answer(
-                    "ok",
-                    "Welcome back, " + _welcome(row),
-                    flags=(*flags, "re-entry"),
-                    first_checked_in_at=first_at,
-                    first_station=first_station,
-                )
-        first_at, first_station, status = _first(conn, row["id"])
-        if status != "registered":  # cancelled between the look-up and the update
-            return answer("revoked", "This ticket was cancelled.")
-        return answer(
-            "already_checked_in",
-            f"Already checked in at {_clock(first_at, row)} "
-            f"at {first_station or 'another station'}.",
-            first_checked_in_at=first_at,
-            first_station=first_station,
-        )
-
-    def _exit_cas(self, conn: Connection, row: Any, now: datetime, answer: Answer) -> ScanResult:
-        if not row["allow_reentry"]:
-            return answer("no_reentry", "This event has no re-entry: exit scans are off.")
-        left = (
-            api.changed(api.LEAVE, conn, {"b_id": row["id"], "b_station": self.station})
-            if self.api
-            else LEAVE.rowcount(conn, {"b_id": row["id"]})
-        )
-        if left == 1:
-            return answer(
-                "ok",
-                f"Goodbye, {row['attendee']}: see you later.",
-                first_checked_in_at=row["checked_in_at"],
-                first_station=row["checked_in_station"],
-            )
-        return answer("not_checked_in", "This ticket is not checked in: nothing to check out.")
-
-    def _session_cas(
-        self,
-        conn: Connection,
-        row: Any,
-        session_id: int,
-        now: datetime,
-        answer: Answer,
-        flags: tuple[str, ...],
-    ) -> ScanResult:
-        values = {
-            "b_id": row["id"],
-            "b_session": session_id,
-            "b_now": now,
-            "b_station": self.station,
-        }
-        # RETURNING, not rowcount: psycopg reports -1 for an upsert whose key comes back.
-        if (
-            api.changed(api.SESSION_ADMIT, conn, {**values, **self._scanned()})
-            if self.api
-            else conn.execute(SESSION_ADMIT[self.store.dialect], values).first() is not None
-        ):
-            return answer(
-                "ok",
-                _welcome(row),
-                flags=flags,
-                first_checked_in_at=now,
-                first_station=self.station,
-            )
-        first = conn.execute(SESSION_FIRST, {"b_id": row["id"], "b_session": session_id}).first()
-        if first is None:  # not inserted and not there: cancelled a moment ago
-            return answer("revoked", "This ticket was cancelled.")
-        first_at, first_station = first
-        return answer(
-            "already_checked_in",
-            f"Already checked in to this session at {_clock(first_at, row)} at {first_station}.",
-            first_checked_in_at=first_at,
-            first_station=first_station,
-        )
-
     # --- helpers ----------------------------------------------------------------------------
+    def _rules(self) -> DoorRules:
+        return DoorRules(
+            station=self.station,
+            event_id=self.event_id,
+            self_service=self.self_service,
+            print_to=self.print_to,
+            api=self.api,
+            dialect=self.store.dialect,
+            scanned=self._scanned,
+        )
+
     def _session(self, session_id: int) -> tuple[int, datetime, datetime]:
         """The session's event and times, read afresh (an organizer may move a session)."""
         with self.store.read() as session:
@@ -758,20 +558,3 @@ def scan_each(
     it does not decide them together)."""
     keys = list(nonces) if nonces is not None else [None] * len(payloads)
     return [scan(p, nonce=key, **options) for p, key in zip(payloads, keys, strict=True)]
-
-
-def _first(conn: Connection, ticket_id: str) -> tuple[datetime | None, str | None, str]:
-    """The ticket's first check-in (time and station) and its status now."""
-    found = FIRST.first(conn, {"b_id": ticket_id})
-    if found is None:
-        raise NotFound(f"no ticket {ticket_id}", field="ticket")
-    return found["checked_in_at"], found["checked_in_station"], found["status"]
-
-
-def _welcome(row: Any) -> str:
-    return f"Welcome, {row['attendee']} ({row['ticket_type']})."
-
-
-def _clock(moment: datetime | None, row: Any) -> str:
-    """A time as the door says it: today's clock in the event's zone ("?": not known)."""
-    return show(moment, event_zone(row["timezone"]), "clock", none="?")
