@@ -71,7 +71,8 @@ from eventdesk.services.door.checkin import Checkin
 from eventdesk.services.door.scan_result import ScanResult
 from eventdesk.services.people import attendees
 from eventdesk.services.stations.mirror import OUTBOX, TICKET, Mirror, Refreshed, refresh
-from eventdesk.services.stations.offline import Door, MirrorCheckin, Station
+from eventdesk.services.stations.offline import Station
+from eventdesk.services.stations.station_door import Door, MirrorCheckin
 from eventdesk.services.stations.sync import Uploaded, upload
 from eventdesk.text import new_id
 from eventdesk.tickets import ensure_keys, load_signer, sign_many

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from devices.wedge import Decision
     from eventdesk.db import Store
     from eventdesk.services.door.checkin import Checkin
-    from eventdesk.services.stations.offline import Door
+    from eventdesk.services.stations.station_door import Door
 
 
 @click.command()

@@ -23,7 +23,7 @@ from devices.wedge import Decision as Decision
 from eventdesk.db import Store
 from eventdesk.ids import new_nonce
 from eventdesk.services.door.checkin import Checkin
-from eventdesk.services.stations.offline import Door
+from eventdesk.services.stations.station_door import Door
 from eventdesk.values import utcnow
 
 DEFAULT_DEBOUNCE = 3.0

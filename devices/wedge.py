@@ -24,7 +24,7 @@ from eventdesk.ids import new_nonce
 if TYPE_CHECKING:
     from eventdesk.services.door.checkin import Checkin
     from eventdesk.services.door.scan_result import ScanResult
-    from eventdesk.services.stations.offline import Door
+    from eventdesk.services.stations.station_door import Door
 
 GROUP_MOST = 128  # lines that waited, decided together in one commit
 MAX_LINE = 512  # a ticket payload is 125 characters; anything far longer is not one

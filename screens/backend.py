@@ -29,7 +29,8 @@ if TYPE_CHECKING:
     from eventdesk.services.door.undo import UndoResult
     from eventdesk.services.people.auth import StaffInfo
     from eventdesk.services.stations.mirror import Mirror
-    from eventdesk.services.stations.offline import Door, Station
+    from eventdesk.services.stations.offline import Station
+    from eventdesk.services.stations.station_door import Door
     from eventdesk.station import DoorEvent
 
 MODES = ("desk", "kiosk", "organizer", "stats")
@@ -304,7 +305,7 @@ class Backend:
     def undo(self, ticket_id: str) -> UndoResult:
         """Annul a check-in at this door (offline too, on a server)."""
         from eventdesk.services.door.undo import undo_checkin
-        from eventdesk.services.stations.offline import Door
+        from eventdesk.services.stations.station_door import Door
 
         if self.door_station is not None:
             door = self.checkin()

@@ -17,7 +17,7 @@ from textual.message_pump import MessagePump
 from devices.outage import DatabaseState
 from devices.wedge import Decision, Line, LineQueue, LineSplitter, PendingScan
 from eventdesk.services.door.checkin import Checkin
-from eventdesk.services.stations.offline import Door
+from eventdesk.services.stations.station_door import Door
 from screens.messages import DatabaseStatus, ScanDecided
 
 if TYPE_CHECKING:  # OpenCV loads when the camera is first used (start-up time)

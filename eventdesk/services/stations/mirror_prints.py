@@ -1,11 +1,11 @@
 """Badges printed while the server was away: the station's own print queue in its mirror.
 
-A check-in decided offline (``services.stations.offline.MirrorCheckin``) queues its badge in the
-mirror's ``print_job`` table, in the decision's own transaction, as an online check-in queues it on
-the server. The station's printer worker prints it from the copy (``badges.badge_from_copy``) with
-the same claim, retry and finish as the server's queue (``services.door.printing`` runs on either
-store). Once a job is done or has failed, its row goes to the server's print log, once: the server's
-``print-queue`` then lists it beside the jobs it queued itself."""
+A check-in decided offline (``services.stations.station_door.MirrorCheckin``) queues its badge in
+the mirror's ``print_job`` table, in the decision's own transaction, as an online check-in queues it
+on the server. The station's printer worker prints it from the copy (``badges.badge_from_copy``)
+with the same claim, retry and finish as the server's queue (``services.door.printing`` runs on
+either store). Once a job is done or has failed, its row goes to the server's print log, once: the
+server's ``print-queue`` then lists it beside the jobs it queued itself."""
 
 from __future__ import annotations
 

@@ -1,0 +1,376 @@
+"""A station's door: each scan decided on the server while it answers within the station's
+threshold, else from the station's mirror with the same rules (``MirrorCheckin``), said
+``offline`` and kept in the mirror's outbox for the server
+(docs/architecture.md#stations-and-the-offline-mirror). ``Station`` (offline.py) holds the
+link, the mirror and the sync; a ``Door`` is what a desk, a kiosk or ``scan`` decides with."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, insert, select
+
+from eventdesk.errors import DatabaseUnavailable, EventdeskError, NotAllowed, NotFound
+from eventdesk.event_time import event_zone, show
+from eventdesk.ids import new_nonce
+from eventdesk.services.door.checkin import Checkin, scan_each
+from eventdesk.services.door.scan_result import Direction, ScanResult, parse_nonce
+from eventdesk.services.door.undo import UndoResult, undo_checkin
+from eventdesk.services.stations.link import ServerAway
+from eventdesk.services.stations.mirror import (
+    EVENT,
+    OUTBOX,
+    SCAN_LOG,
+    TICKET,
+    Mirror,
+    apply_local,
+)
+
+if TYPE_CHECKING:
+    from eventdesk.services.stations.offline import Station
+
+NO_COPY = (
+    "The server does not answer and this station has no copy of the tickets yet: "
+    "connect it to the server once (`eventdesk sync`)."
+)
+
+
+# --- deciding from the mirror ---------------------------------------------------------------
+def effect_of(result: ScanResult) -> str:
+    """What a decision did to its ticket (what an upload does again on the server)."""
+    if result.result != "ok" or result.ticket_id is None:
+        return "none"
+    if result.direction == "exit":
+        return "leave"
+    if result.session_id is not None:
+        return "session"
+    return "readmit" if "re-entry" in result.flags else "admit"
+
+
+class MirrorCheckin(Checkin):
+    """The check-in service on the mirror: the same rules in the same order. Each decision
+    also goes into the outbox, in its own transaction (durable: synchronous=FULL)."""
+
+    # One at a time: each decision and its outbox row are counted as they are written.
+    decides_together = False
+
+    def __init__(self, mirror: Mirror, **options: Any) -> None:
+        # A badge is queued in the mirror's own print queue (services.stations.mirror_prints), in
+        # the decision's transaction, as on the server.
+        super().__init__(mirror.store, **options)
+        self.queued = 0
+
+    def _log(
+        self,
+        conn: Connection,
+        result: ScanResult,
+        raw: str,
+        *,
+        event_id: int | None = None,
+        nonce: str | None = None,
+        logs: list[dict[str, Any]] | None = None,
+    ) -> None:
+        # Written now, whoever asks to keep it for later: the outbox row reads it back.
+        result = replace(result, offline=True)
+        super()._log(conn, result, raw, event_id=event_id, nonce=nonce)
+        logged = conn.execute(  # as the scan log just kept it (event, clipped payload, answer)
+            select(SCAN_LOG.c.event_id, SCAN_LOG.c.payload, SCAN_LOG.c.answer).where(
+                SCAN_LOG.c.nonce == nonce
+            )
+        ).one()
+        conn.execute(
+            insert(OUTBOX),
+            {
+                "nonce": nonce,
+                "kind": "scan",
+                "effect": effect_of(result),
+                "at": result.at,
+                "station": self.station[:100],
+                "operator": self.operator[:100] if self.operator else None,
+                "event_id": logged.event_id,
+                "session_id": result.session_id,
+                "ticket_id": result.ticket_id,
+                "direction": result.direction,
+                "payload": logged.payload,
+                "result": result.result,
+                "answer": logged.answer,
+                "state": "pending",
+            },
+        )
+        self.queued += 1
+
+
+# --- the door -------------------------------------------------------------------------------
+class Door:
+    """The check-in desk of one thread of a station on a server: what ``Checkin`` offers, on
+    the server while it answers, from the mirror when it does not."""
+
+    def __init__(
+        self,
+        station: Station,
+        *,
+        operator: str | None = None,
+        event: str | int | None = None,
+        print_to: str | None = None,
+        self_service: bool = False,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.station_ = station
+        self.station = station.name
+        self.operator = operator
+        self.event = event
+        self.print_to = print_to
+        self.self_service = self_service
+        self.clock = clock or station.clock
+        self._online: Checkin | None = None
+        self._offline: MirrorCheckin | None = None
+
+    @property
+    def offline(self) -> bool:
+        return not self.station_.deciding_online()
+
+    def _online_desk(self) -> Checkin:
+        if self._online is None:
+            self._online = Checkin(
+                self.station_.server(),
+                station=self.station,
+                operator=self.operator,
+                event=self.event,
+                print_to=self.print_to,
+                self_service=self.self_service,
+            )
+        return self._online
+
+    def _offline_desk(self) -> MirrorCheckin | None:
+        if self._offline is None:
+            mirror = self.station_.mirror
+            if not mirror.has_copy():
+                return None
+            try:
+                self._offline = MirrorCheckin(
+                    mirror,
+                    station=self.station,
+                    operator=self.operator,
+                    event=self.event,
+                    print_to=self.print_to,
+                    self_service=self.self_service,
+                )
+            except NotFound as exc:  # not in the copy (a typo, or an event made since)
+                raise NotFound(
+                    f"{exc.message} in this station's copy (the server does not answer)",
+                    field=exc.field,
+                ) from None
+        return self._offline
+
+    # --- entry points (as Checkin's) -------------------------------------------------------
+    def scan(
+        self,
+        payload: str,
+        *,
+        session_id: int | None = None,
+        direction: Direction = "entry",
+        now: datetime | None = None,
+        nonce: str | None = None,
+    ) -> ScanResult:
+        return self._decide("scan", payload, session_id, direction, now, nonce)
+
+    def scan_many(
+        self,
+        payloads: Sequence[str],
+        *,
+        nonces: Sequence[str | None] | None = None,
+        session_id: int | None = None,
+        direction: Direction = "entry",
+    ) -> list[ScanResult]:
+        """Scans that waited, decided in order one at a time (each may go to the server or
+        the mirror on its own); the same nonces again replay what was decided."""
+        return scan_each(self.scan, payloads, nonces, session_id=session_id, direction=direction)
+
+    def checkin_ticket(
+        self,
+        ticket_id: str,
+        *,
+        session_id: int | None = None,
+        direction: Direction = "entry",
+        now: datetime | None = None,
+        nonce: str | None = None,
+    ) -> ScanResult:
+        return self._decide("checkin_ticket", ticket_id, session_id, direction, now, nonce)
+
+    def _decide(
+        self,
+        how: str,
+        what: str,
+        session_id: int | None,
+        direction: Direction,
+        now: datetime | None,
+        nonce: str | None,
+    ) -> ScanResult:
+        # Every scan has a nonce: an online try that answers after the station gave up on it
+        # and the same scan decided offline are one scan on the server.
+        key = parse_nonce(nonce) or new_nonce()
+        options: dict[str, Any] = {"session_id": session_id, "direction": direction, "nonce": key}
+        # The moment of the scan, on the station's clock: put right by the server's (below),
+        # the same for an online try and the offline decision that may follow it.
+        scanned = self.clock()
+        time = self.station_.time
+        if self.station_.asks_server():
+            try:
+                if self._online is None and not self.station_.connected:
+                    # Connecting is not answering: libpq's own limit. A server this process is
+                    # connected to already (its sync loop's) gets the threshold, as a scan
+                    # does: a stalled one is not waited for 5 s at a door's first scan.
+                    self.station_.link.call(self._online_desk, timeout=self.station_.connect_limit)
+                if now is None and not time.measured_here:  # once in a process, before deciding
+                    self.station_.link.call(self.station_.measure_clock)
+                options["now"] = now or time.corrected(scanned)
+                result: ScanResult = self.station_.link.call(
+                    lambda: self._online_decision(how, what, options)
+                )
+            except ServerAway:
+                pass
+            else:
+                self._remember(result)
+                return result
+        with self.station_.outbox_lock:
+            desk = self._offline_desk()
+            if desk is None:  # nothing to decide from: the scan waits for the server (kept)
+                raise DatabaseUnavailable(
+                    f"database unavailable: {self.station_.link.reason}. {NO_COPY}"
+                )
+            options["now"] = now or time.corrected(scanned)  # by what was measured last
+            result = getattr(desk, how)(what, **options)
+            if not result.replayed:
+                self.station_.counted(1)
+        for queued in list(self.station_.on_queued):
+            queued()
+        result = replace(result, offline=True)
+        if result.result == "unknown" and result.ticket_id is not None:
+            result = replace(result, message=self._not_in_copy())
+        return result
+
+    def _online_decision(self, how: str, what: str, options: dict[str, Any]) -> ScanResult:
+        self.station_.upload_own(what)  # its ticket's offline decisions here, first
+        decided: ScanResult = getattr(self._online_desk(), how)(what, **options)
+        return decided
+
+    def _server_now(self) -> datetime:
+        """Now on the server's clock: this station's, put right by a measurement made in this
+        process (made first, the first time)."""
+        if not self.station_.time.measured_here:
+            self.station_.measure_clock()
+        return self.station_.time.corrected(self.clock())
+
+    def _not_in_copy(self) -> str:
+        updated = self.station_.mirror.status().updated_at
+        zone = None
+        if self._offline is not None and self._offline.event_id is not None:
+            with self.station_.mirror.store.read() as session:
+                found = session.execute(
+                    select(EVENT.c.timezone).where(EVENT.c.id == self._offline.event_id)
+                ).scalar()
+            zone = found
+        when = show(updated, event_zone(zone), none="never")
+        return f"This ticket is not in this station's copy (last refreshed {when})."
+
+    def _remember(self, result: ScanResult) -> None:
+        if result.replayed:
+            return
+        with contextlib.suppress(EventdeskError):  # the next refresh brings it
+            self.station_.mirror.remember(
+                effect_of(result),
+                result.ticket_id,
+                at=result.first_checked_in_at or result.at,
+                station=result.first_station or self.station,
+                session_id=result.session_id,
+            )
+
+    # --- undo ------------------------------------------------------------------------------
+    def undo(self, ticket_id: str, *, session_id: int | None = None) -> UndoResult:
+        """Annul a check-in: on the server while it answers, else in the mirror (uploaded)."""
+        if self.station_.asks_server():
+            try:
+                if not self.station_.opened:
+                    self.station_.link.call(
+                        self.station_.server, timeout=self.station_.connect_limit
+                    )
+                done: UndoResult = self.station_.link.call(
+                    lambda: self._undo_online(ticket_id, session_id)
+                )
+            except ServerAway:
+                pass
+            else:
+                self.station_.mirror.remember(
+                    "undo",
+                    done.ticket_id,
+                    at=done.was_checked_in_at,
+                    station=self.station,
+                    session_id=session_id,
+                )
+                return done
+        return self._undo_offline(ticket_id.strip().upper(), session_id)
+
+    def _undo_online(self, ticket_id: str, session_id: int | None) -> UndoResult:
+        self.station_.upload_own(ticket_id)  # an admission decided offline here, first
+        return undo_checkin(
+            self.station_.server(),
+            ticket_id,
+            session_id=session_id,
+            station=self.station,
+            now=self._server_now(),
+        )
+
+    def _undo_offline(self, ticket_id: str, session_id: int | None) -> UndoResult:
+        mirror = self.station_.mirror
+        if not mirror.has_copy():
+            raise DatabaseUnavailable(
+                f"database unavailable: {self.station_.link.reason}. {NO_COPY}"
+            )
+        with mirror.store.write_conn() as conn:
+            if session_id is None:
+                row = conn.execute(
+                    select(TICKET.c.checked_in_at, TICKET.c.checked_in_station).where(
+                        TICKET.c.id == ticket_id
+                    )
+                ).first()
+            else:
+                from eventdesk.services.stations.mirror import SESSION_CHECKIN as sc
+
+                row = conn.execute(
+                    select(sc.c.checked_in_at, sc.c.station).where(
+                        sc.c.ticket_id == ticket_id, sc.c.session_id == session_id
+                    )
+                ).first()
+            if row is None or row[0] is None:
+                where = f"session {session_id}" if session_id is not None else "the event"
+                raise NotAllowed(
+                    f"ticket {ticket_id} is not checked in to {where}: nothing to undo (offline)"
+                )
+            was_at, was_station = row[0], row[1]
+            apply_local(
+                conn, "undo", ticket_id, at=was_at, station=self.station, session_id=session_id
+            )
+            conn.execute(
+                insert(OUTBOX),
+                {
+                    "nonce": new_nonce(),
+                    "kind": "undo",
+                    "effect": "undo",
+                    "at": self.station_.time.corrected(self.clock()),
+                    "station": self.station[:100],
+                    "operator": self.operator[:100] if self.operator else None,
+                    "session_id": session_id,
+                    "ticket_id": ticket_id,
+                    "direction": "entry",
+                    "result": "undone",
+                    "was_at": was_at,
+                    "was_station": was_station,
+                    "state": "pending",
+                },
+            )
+        self.station_.counted(1)
+        return UndoResult(ticket_id, session_id, was_at, was_station)
