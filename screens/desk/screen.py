@@ -28,8 +28,6 @@ from devices.wedge import Line, PendingScan
 from eventdesk.errors import EventdeskError
 from eventdesk.event_time import UTC_ZONE
 from eventdesk.services.people.attendees import AttendeeInfo
-from eventdesk.services.people.payments import PaymentSummary
-from eventdesk.values import format_cents
 from screens.base import StationScreen
 from screens.desk.answer import (
     HINT_NO_EVENT,
@@ -43,10 +41,9 @@ from screens.desk.answer import (
     scan_payload,
     scanner_typing,
 )
-from screens.desk.cancel import CancelChoice, CancelScreen
 from screens.desk.card import AttendeeCard, CardData, TicketLine
 from screens.desk.device_line import DeviceLine
-from screens.desk.forms import PaymentScreen, WalkInScreen
+from screens.desk.dialogs import DeskDialogs
 from screens.desk.jobs import TICKET_ACTIONS, DeskJobs
 from screens.desk.messages import (
     CardLoaded,
@@ -61,7 +58,7 @@ from screens.desk.promote import Promotion
 from screens.desk.reads import DeskReads
 from screens.desk.refusals import NO_PRINTER, NOBODY, OFFLINE, DeskView
 from screens.desk.results import ResultsTable
-from screens.desk.walkin import NO_EVENT, WalkInDone
+from screens.desk.walkin import NO_EVENT
 from screens.messages import (
     BadgePrinted,
     CameraFrame,
@@ -79,7 +76,9 @@ SCAN_SUFFIX_SECONDS = 1.0  # a scanner's Enter after its Tab comes within this
 
 class DeskScreen(StationScreen):
     """The registration desk operator's screen. Its parts: the answer's ``Banner``, the
-    devices' line, the ``DeskReads`` of search, cards and polls, and the ``Promotion`` key."""
+    devices' line, the ``DeskReads`` of search, cards and polls, the ``DeskJobs`` and
+    ``DeskDialogs`` of its keys, the ``Promotion`` key and the ``DeskView`` that says which key
+    may act now."""
 
     CSS_PATH = "desk.tcss"
     OWN_TAB = True  # Tab ends a scan here (action_tab), not the app's next field
@@ -126,6 +125,7 @@ class DeskScreen(StationScreen):
         self.reads = DeskReads(self)
         self.promotion = Promotion(self)
         self.jobs = DeskJobs(self)
+        self.dialogs = DeskDialogs(self)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -163,7 +163,7 @@ class DeskScreen(StationScreen):
         if self.backend.camera is not None:
             self.devices.start_camera()
         if self.attendee_id is not None:
-            self._request_card(attendee_id=self.attendee_id)
+            self.request_card(attendee_id=self.attendee_id)
 
     def on_unmount(self) -> None:
         self.scans.stop()
@@ -257,7 +257,7 @@ class DeskScreen(StationScreen):
         self._hint()
         self._search(self.query_one("#search", Input).value)
         if self.offline_admitted is not None:
-            self._request_card(ticket_id=self.offline_admitted[0])
+            self.request_card(ticket_id=self.offline_admitted[0])
 
     @on(Searched)
     def searched(self, message: Searched) -> None:
@@ -283,7 +283,7 @@ class DeskScreen(StationScreen):
             self._clear_card(f"Nobody matches “{message.query}”. ^N registers a walk-in.")
             self._unscanned()
         elif chosen != self.attendee_id or self.card is None:
-            self._request_card(attendee_id=chosen)
+            self.request_card(attendee_id=chosen)
             self._unscanned()
         self._sync_actions()  # the results caught up with the typing
 
@@ -300,7 +300,7 @@ class DeskScreen(StationScreen):
         if self.shown_query != self.query_one("#search", Input).value:
             return  # a row of an older query's results (a scan's id came meanwhile)
         if int(value) != self.attendee_id:
-            self._request_card(attendee_id=int(value))
+            self.request_card(attendee_id=int(value))
 
     @on(Input.Submitted, "#search")
     def search_submitted(self, message: Input.Submitted) -> None:
@@ -358,7 +358,7 @@ class DeskScreen(StationScreen):
         elif self.people:
             self.query_one("#results", ResultsTable).focus()
             if settled:
-                self._say(
+                self.say(
                     Content(f"{len(self.people)} people match: pick one with ↑↓, then Enter."),
                     "-info",
                 )
@@ -403,13 +403,13 @@ class DeskScreen(StationScreen):
             return
         self.scanning = True  # until its answer (and its card) is shown
         self._sync_actions()
-        self._say(Content("Checking the ticket…"), "-info")
+        self.say(Content("Checking the ticket…"), "-info")
         if line is not None:
             self.scans.put(line, source, read_at)
         else:
             self.scans.put_text(text, source)
         if self.scans.away:
-            self._say(*self.scans.banner(self.devices.scanner))
+            self.say(*self.scans.banner(self.devices.scanner))
 
     def _scan_failed(self, _scan: PendingScan, exc: Exception) -> None:  # in the scans' thread
         self.post_message(Failed(exc.message if isinstance(exc, EventdeskError) else str(exc)))
@@ -424,7 +424,7 @@ class DeskScreen(StationScreen):
             self.scanning = False  # the answer comes when the database does
             self._sync_actions()
         if away or (away is not None and not self.scanning):
-            self._say(*self.scans.banner(self.devices.scanner))
+            self.say(*self.scans.banner(self.devices.scanner))
 
     def _answer(self, message: ScanDecided) -> None:
         """A scan's answer on the banner (and its sound, where the station wants one)."""
@@ -438,7 +438,7 @@ class DeskScreen(StationScreen):
             self.notify(content.plain, title="Scan", severity=severity, markup=False)
         self._sync_actions()
 
-    def _say(self, content: Content, kind: str) -> None:
+    def say(self, content: Content, kind: str) -> None:
         self.query_one(Banner).say(content, kind)
 
     def _sync_actions(self) -> None:
@@ -480,7 +480,7 @@ class DeskScreen(StationScreen):
             self._sync_actions()
             who = result.attendee or result.ticket_id
             self.query_one("#card", AttendeeCard).show(None, self.zone, hint=f"{who}…")
-            self._request_card(ticket_id=result.ticket_id, scan=message)
+            self.request_card(ticket_id=result.ticket_id, scan=message)
         else:
             self.scan_order.skip(message)
             self.scanning = self.scan_order.pending or self.scans.waiting > 0
@@ -489,7 +489,7 @@ class DeskScreen(StationScreen):
             self._sync_actions()
 
     # --- the card ---------------------------------------------------------------------------
-    def _request_card(
+    def request_card(
         self,
         *,
         attendee_id: int | None = None,
@@ -634,17 +634,17 @@ class DeskScreen(StationScreen):
 
     def action_check_in(self) -> None:
         if self._catching_up():
-            self._say(Content("Still searching: check the card, then check in."), "-info")
+            self.say(Content("Still searching: check the card, then check in."), "-info")
             return
         view = self._view()
         line = view.pick("check_in")
         if line is not None:
-            self._say(Content(f"Checking in {line.ticket.attendee}…"), "-info")
+            self.say(Content(f"Checking in {line.ticket.attendee}…"), "-info")
             self.jobs.check_in(line.ticket.id)
         elif (not_yet := view.not_yet()) is not None or self.card is None:
             self._refuse(not_yet or NOBODY)
         else:
-            self._say(nothing_to_check_in(self.card), "-bad")
+            self.say(nothing_to_check_in(self.card), "-bad")
 
     def action_undo(self) -> None:
         if self.offline_admitted is not None and self.backend.offline:  # no card offline
@@ -668,62 +668,21 @@ class DeskScreen(StationScreen):
 
     def action_pay(self) -> None:
         line = self._target("pay")
-        if line is None:
-            return
-        attendee_id = line.ticket.attendee_id
-
-        def paid(summary: PaymentSummary | None) -> None:
-            if summary is None:
-                return
-            due = summary.due_cents
-            left = f"{format_cents(due, summary.currency)} still due" if due else "paid"
-            text = f"Payment recorded for {line.ticket.attendee} ({line.ticket.id}): {left}."
-            self._say(Content(text), "-info")
-            self.notify(text, title="Payment", markup=False)
-            self._request_card(attendee_id=attendee_id)
-
-        self.app.push_screen(PaymentScreen(self.backend, line.ticket, line.payment), paid)
+        if line is not None:
+            self.dialogs.pay(line)
 
     def action_walk_in(self) -> None:
         if self.backend.event is None:
             self._refuse(NO_EVENT)
-            return
-        if self.backend.offline:
+        elif self.backend.offline:
             self._refuse(OFFLINE.format(what="walk-ins"))
-            return
-        self.app.push_screen(WalkInScreen(self.backend), self._walked_in)
-
-    def _walked_in(self, done: WalkInDone | None) -> None:
-        """The new person's card, with the check-in's answer on the banner when there is one."""
-        if done is None:
-            return
-        text, title, severity = done.notice()
-        self.notify(text, title=title, severity=severity, markup=False)
-        if done.badge_job is not None:
-            self.devices.wake_printer()
-        search = self.query_one("#search", Input)
-        search.focus()
-        if done.scan is not None:
-            from devices.scanner import Decision
-
-            decision = Decision(done.scan, f"ticket:{done.registration.ticket_id}", 0.0)
-            self.post_message(ScanDecided(decision, "walk-in"))
-            return
-        self._say(Content(text), "-warn" if severity != "information" else "-info")
-        self._request_card(attendee_id=done.attendee.id)
-        search.value = done.attendee.name
+        else:
+            self.dialogs.walk_in()
 
     def action_cancel_ticket(self) -> None:
         line = self._target("cancel_ticket")
-        if line is None:
-            return
-        ticket = line.ticket
-
-        def answered(choice: CancelChoice | None) -> None:
-            if choice is not None:
-                self.jobs.cancel(ticket.id, ticket.attendee_id, refund=choice == "refund")
-
-        self.app.push_screen(CancelScreen(line), answered)
+        if line is not None:
+            self.dialogs.cancel(line)
 
     def action_promote(self) -> None:
         line = self._target("promote")
@@ -737,18 +696,18 @@ class DeskScreen(StationScreen):
     # --- outcomes ---------------------------------------------------------------------------
     @on(Done)
     def done(self, message: Done) -> None:
-        self._say(Content(message.text), "-info")
+        self.say(Content(message.text), "-info")
         self.notify(message.text, title="Desk", markup=False)
         if message.wake_printer:
             self.devices.wake_printer()
         if message.attendee_id is not None:
-            self._request_card(attendee_id=message.attendee_id)
+            self.request_card(attendee_id=message.attendee_id)
 
     @on(Failed)
     def failed(self, message: Failed) -> None:
         self.notify(message.text, title="Desk", severity="error", markup=False)
         if message.attendee_id is not None:
-            self._request_card(attendee_id=message.attendee_id)
+            self.request_card(attendee_id=message.attendee_id)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A bug or a lost database in a worker is said, not a crash of the desk."""

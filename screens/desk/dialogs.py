@@ -1,0 +1,75 @@
+"""The desk's dialogs: taking a payment, registering a walk-in, cancelling a ticket. Each is a
+modal screen (forms.py, cancel.py); what it returns is said on the desk and its card read again."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.content import Content
+from textual.widgets import Input
+
+from eventdesk.services.people.payments import PaymentSummary
+from eventdesk.values import format_cents
+from screens.desk.cancel import CancelChoice, CancelScreen
+from screens.desk.card import TicketLine
+from screens.desk.forms import PaymentScreen, WalkInScreen
+from screens.desk.walkin import WalkInDone
+from screens.messages import ScanDecided
+
+if TYPE_CHECKING:
+    from screens.desk.screen import DeskScreen
+
+
+class DeskDialogs:
+    """Opens the desk's dialogs over ``desk`` and takes what they return."""
+
+    def __init__(self, desk: DeskScreen) -> None:
+        self.desk = desk
+
+    def pay(self, line: TicketLine) -> None:
+        desk, ticket = self.desk, line.ticket
+
+        def paid(summary: PaymentSummary | None) -> None:
+            if summary is None:
+                return
+            due = summary.due_cents
+            left = f"{format_cents(due, summary.currency)} still due" if due else "paid"
+            text = f"Payment recorded for {ticket.attendee} ({ticket.id}): {left}."
+            desk.say(Content(text), "-info")
+            desk.notify(text, title="Payment", markup=False)
+            desk.request_card(attendee_id=ticket.attendee_id)
+
+        desk.app.push_screen(PaymentScreen(desk.backend, ticket, line.payment), paid)
+
+    def walk_in(self) -> None:
+        self.desk.app.push_screen(WalkInScreen(self.desk.backend), self._walked_in)
+
+    def _walked_in(self, done: WalkInDone | None) -> None:
+        """The new person's card, with the check-in's answer on the banner when there is one."""
+        if done is None:
+            return
+        desk = self.desk
+        text, title, severity = done.notice()
+        desk.notify(text, title=title, severity=severity, markup=False)
+        if done.badge_job is not None:
+            desk.devices.wake_printer()
+        search = desk.query_one("#search", Input)
+        search.focus()
+        if done.scan is not None:
+            from devices.scanner import Decision
+
+            decision = Decision(done.scan, f"ticket:{done.registration.ticket_id}", 0.0)
+            desk.post_message(ScanDecided(decision, "walk-in"))
+            return
+        desk.say(Content(text), "-warn" if severity != "information" else "-info")
+        desk.request_card(attendee_id=done.attendee.id)
+        search.value = done.attendee.name
+
+    def cancel(self, line: TicketLine) -> None:
+        ticket, jobs = line.ticket, self.desk.jobs
+
+        def answered(choice: CancelChoice | None) -> None:
+            if choice is not None:
+                jobs.cancel(ticket.id, ticket.attendee_id, refund=choice == "refund")
+
+        self.desk.app.push_screen(CancelScreen(line), answered)
