@@ -26,6 +26,9 @@ from eventdesk.migrate import upgrade
 from eventdesk.tickets import Signer, register_public_key
 from testkit.proxy import TcpProxy
 
+# The in-process command line's ``cli`` fixture, for every test module.
+pytest_plugins = ["tests.clitools"]
+
 PG_ENV = "EVENTDESK_TEST_POSTGRES_URL"
 PG_SKIP = f"{PG_ENV} is not set: PostgreSQL tests need a server URL (.ci/run sets it)"
 # The PostgreSQL run of a test that runs on both is its "twin": `dev.py test --fast` runs each

@@ -13,33 +13,9 @@ from typing import Any
 import pytest
 
 from eventdesk.cli import main
+from tests.clitools import Cli
 
 EVENTDESK = str(Path(sys.executable).with_name("eventdesk"))
-
-
-class Cli:
-    """Runs the CLI in-process (the same `main` the console script calls)."""
-
-    def __init__(self, capsys: pytest.CaptureFixture[str], db_url: str, data_dir: Path) -> None:
-        self.capsys, self.db_url, self.data_dir = capsys, db_url, data_dir
-
-    def run(self, *args: str, code: int = 0) -> tuple[str, str]:
-        self.capsys.readouterr()
-        got = main(
-            ["--db", self.db_url, "--data-dir", str(self.data_dir), "--station", "Desk 1", *args]
-        )
-        out, err = self.capsys.readouterr()
-        assert got == code, (args, out, err)
-        return out, err
-
-    def json(self, *args: str, code: int = 0) -> Any:
-        out, _ = self.run("--json", *args, code=code)
-        return json.loads(out)
-
-
-@pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str], db_url: str, tmp_path: Path) -> Cli:
-    return Cli(capsys, db_url, tmp_path)
 
 
 def test_whole_registration_flow(cli: Cli) -> None:

@@ -13,33 +13,14 @@ from typing import Any
 import pytest
 
 from eventdesk.cli import main
+from tests.clitools import Cli
 
 STATION = "JSON Desk"
 
 
-class Cli:
-    """The CLI in-process (the `main` the console script calls), on one database."""
-
-    def __init__(self, capsys: pytest.CaptureFixture[str], db_url: str, data_dir: Path) -> None:
-        self.capsys, self.db_url, self.data_dir = capsys, db_url, data_dir
-
-    def run(self, *args: str, code: int = 0) -> tuple[str, str]:
-        self.capsys.readouterr()
-        got = main(
-            ["--db", self.db_url, "--data-dir", str(self.data_dir), "--station", STATION, *args]
-        )
-        out, err = self.capsys.readouterr()
-        assert got == code, (args, out, err)
-        return out, err
-
-    def json(self, *args: str, code: int = 0) -> Any:
-        out, _ = self.run(*args, code=code)
-        return json.loads(out)
-
-
 @pytest.fixture
 def cli(capsys: pytest.CaptureFixture[str], db_url: str, tmp_path: Path) -> Cli:
-    return Cli(capsys, db_url, tmp_path / "data")
+    return Cli(capsys, db_url, tmp_path / "data", station=STATION)
 
 
 def _event(cli: Cli, name: str) -> tuple[str, str]:
@@ -48,13 +29,13 @@ def _event(cli: Cli, name: str) -> tuple[str, str]:
     now = datetime.now(UTC).replace(second=0, microsecond=0)
     starts = (now - timedelta(hours=1)).isoformat()
     ends = (now + timedelta(days=1)).isoformat()
-    slug = cli.json(
+    slug = cli.read(
         "--json", "event", "create", "--name", name, "--starts", starts, "--ends", ends
     )["slug"]
-    cli.json("ticket-type", "add", slug, "--name", "Regular", "--price", "0", "--json")
+    cli.read("ticket-type", "add", slug, "--name", "Regular", "--price", "0", "--json")
     email = f"{slug}@example.com"
-    cli.json("attendee", "add", "--name", "Jonas Json", "--email", email, "--json")
-    made = cli.json("register", slug, "--attendee", email, "--ticket-type", "Regular", "--json")
+    cli.read("attendee", "add", "--name", "Jonas Json", "--email", email, "--json")
+    made = cli.read("register", slug, "--attendee", email, "--ticket-type", "Regular", "--json")
     return slug, made["ticket_id"]
 
 
@@ -66,7 +47,7 @@ def _timeless(document: Any) -> Any:
 
 
 def test_json_after_the_command_prints_what_json_before_it_prints(cli: Cli) -> None:
-    cli.json("init", "--json")
+    cli.read("init", "--json")
     slug, ticket = _event(cli, "Json Anywhere Conf")
     for command in (
         ["event", "list"],
@@ -78,28 +59,28 @@ def test_json_after_the_command_prints_what_json_before_it_prints(cli: Cli) -> N
         ["print-queue"],  # added by devices/ through an entry point
         ["badge", ticket, "--format", "text"],  # added by badges/ through an entry point
     ):
-        before = _timeless(cli.json("--json", *command))
-        assert _timeless(cli.json(*command, "--json")) == before, command
+        before = _timeless(cli.read("--json", *command))
+        assert _timeless(cli.read(*command, "--json")) == before, command
         if len(command) > 2:  # nested: the flag between the group and its command's words
-            assert _timeless(cli.json(*command[:2], "--json", *command[2:])) == before, command
+            assert _timeless(cli.read(*command[:2], "--json", *command[2:])) == before, command
     human, _ = cli.run("event", "show", slug)
     with pytest.raises(json.JSONDecodeError):
         json.loads(human)
     payload = cli.run("ticket", "show", ticket, "--payload")[0].strip()
-    admitted = cli.json("checkin", payload, "--json")
+    admitted = cli.read("checkin", payload, "--json")
     assert (admitted["result"], admitted["ticket_id"]) == ("ok", ticket)
-    again = cli.json("checkin", payload, "--json", code=1)
+    again = cli.read("checkin", payload, "--json", code=1)
     assert again["result"] == "already_checked_in"
-    assert cli.json("checkin", "undo", ticket, "--json")["result"] == "undone"
+    assert cli.read("checkin", "undo", ticket, "--json")["result"] == "undone"
 
 
 def test_json_after_the_command_prints_the_error_document(cli: Cli, tmp_path: Path) -> None:
     document = {"error": "no event 'nope'", "field": "event", "exit_code": 2}
-    assert cli.json("event", "show", "nope", "--json", code=2) == document
-    assert cli.json("event", "--json", "show", "nope", code=2) == document
-    unknown = cli.json("frobnicate", "--json", code=2)
+    assert cli.read("event", "show", "nope", "--json", code=2) == document
+    assert cli.read("event", "--json", "show", "nope", code=2) == document
+    unknown = cli.read("frobnicate", "--json", code=2)
     assert unknown["exit_code"] == 2 and "frobnicate" in unknown["error"]
-    missing = cli.json("event", "show", "--json", code=2)
+    missing = cli.read("event", "show", "--json", code=2)
     assert missing["exit_code"] == 2 and "EVENT" in missing["error"]
     # No database where the data dir points: exit 3, said as a JSON document too.
     empty = tmp_path / "no-database-here"

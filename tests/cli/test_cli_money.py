@@ -7,9 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from eventdesk.values import utcnow
-from tests.cli.test_cli import Cli, cli
-
-__all__ = ["cli"]
+from tests.clitools import Cli
 
 NOW = utcnow().replace(second=0, microsecond=0)
 

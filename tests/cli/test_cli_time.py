@@ -9,7 +9,6 @@ and report CSV files write ISO 8601 with Berlin's offset; JSON keeps ISO 8601 wi
 from __future__ import annotations
 
 import csv
-import json
 import os
 import subprocess
 import sys
@@ -22,26 +21,19 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from eventdesk.cli import main
+from tests.clitools import Cli
 
 EVENTDESK = str(Path(sys.executable).with_name("eventdesk"))
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
 
 
-class Desk:
-    """The command line on a machine set to New York time (``machine_in_new_york``)."""
+class Desk(Cli):
+    """The command line on a machine set to New York time (``machine_in_new_york``), as the
+    station the environment names."""
 
     def __init__(self, capsys: pytest.CaptureFixture[str], db_url: str, data_dir: Path) -> None:
-        self.capsys, self.db_url, self.data_dir = capsys, db_url, data_dir
-
-    def run(self, *args: str, code: int = 0) -> str:
-        self.capsys.readouterr()
-        got = main(["--db", self.db_url, "--data-dir", str(self.data_dir), *args])
-        out, err = self.capsys.readouterr()
-        assert got == code, (args, out, err)
-        assert "Traceback" not in err
-        return out
+        super().__init__(capsys, db_url, data_dir, station=None)
 
     def process(self, *args: str) -> str:
         """``args`` run by the console script in a process of its own."""
@@ -56,9 +48,6 @@ class Desk:
         assert done.returncode == 0, (args, done.stdout, done.stderr)
         assert "Traceback" not in done.stderr
         return done.stdout
-
-    def json(self, *args: str, code: int = 0) -> Any:
-        return json.loads(self.run("--json", *args, code=code))
 
 
 @pytest.fixture
@@ -95,7 +84,7 @@ def festival(
 ) -> dict[str, Any]:
     """An event in Berlin running now: one guest checked in and paid, one on the waitlist."""
     desk = Desk(capsys, db_url, tmp_path / "data")
-    desk.run("init")
+    desk.out("init")
     now = datetime.now(UTC).replace(second=0, microsecond=0)
     # Typed without an offset: Berlin wall-clock time. Odd offsets so no two times shown
     # below are a whole number of hours apart.
@@ -158,13 +147,13 @@ def shows(text: str, when: datetime) -> None:
 
 def test_event_and_session_times_are_berlin_times(festival: dict[str, Any]) -> None:
     desk: Desk = festival["desk"]
-    shown = desk.run("event", "show", "fest")
+    shown = desk.out("event", "show", "fest")
     shows(shown, festival["starts"])
     shows(shown, festival["ends"])
     shows(shown, festival["session_starts"])
     assert "Europe/Berlin" in shown
-    shows(desk.run("event", "list"), festival["starts"])
-    shows(desk.run("session", "list", "fest"), festival["session_starts"])
+    shows(desk.out("event", "list"), festival["starts"])
+    shows(desk.out("session", "list", "fest"), festival["session_starts"])
     data = desk.json("event", "show", "fest")
     assert moment(data["starts_at"]) == festival["starts"]  # JSON: ISO 8601 with an offset
 
@@ -173,22 +162,22 @@ def test_event_and_session_times_are_berlin_times(festival: dict[str, Any]) -> N
 def test_door_and_desk_times_are_berlin_times(festival: dict[str, Any]) -> None:
     desk: Desk = festival["desk"]
     checked_in: datetime = festival["checked_in"]
-    shows(desk.run("scan-log", "fest"), checked_in)
-    shows(desk.run("scan-log"), checked_in)
+    shows(desk.out("scan-log", "fest"), checked_in)
+    shows(desk.out("scan-log"), checked_in)
     logged = moment(desk.json("log", "fest")[0]["at"])  # the newest entry: a check-in is not one
-    shows(desk.run("log", "fest"), logged)
-    shows(desk.run("log"), logged)
-    shows(desk.run("ticket", "show", festival["ticket"]), checked_in)
-    shows(desk.run("attendee", "show", "ann@example.com"), checked_in)
+    shows(desk.out("log", "fest"), logged)
+    shows(desk.out("log"), logged)
+    shows(desk.out("ticket", "show", festival["ticket"]), checked_in)
+    shows(desk.out("attendee", "show", "ann@example.com"), checked_in)
     # The payment's own time (made before the check-in: a minute may have turned between them).
     paid_at = moment(desk.json("payment", "list", festival["ticket"])["payments"][0]["created_at"])
-    shows(desk.run("payment", "list", festival["ticket"]), paid_at)
-    shows(desk.run("stats", "fest"), checked_in)
+    shows(desk.out("payment", "list", festival["ticket"]), paid_at)
+    shows(desk.out("stats", "fest"), checked_in)
     shows(desk.process("scan-log", "fest"), checked_in)  # a process of its own: the same
     since = moment(desk.json("waitlist", "fest")[0]["since"])
-    shows(desk.run("waitlist", "fest"), since)
+    shows(desk.out("waitlist", "fest"), since)
     assert all(moment(s["at"]) for s in desk.json("scan-log", "fest"))
-    shows(desk.run("checkin", "undo", festival["ticket"]), checked_in)
+    shows(desk.out("checkin", "undo", festival["ticket"]), checked_in)
 
 
 def test_reports_show_berlin_times_and_write_iso_with_offset(
@@ -197,7 +186,7 @@ def test_reports_show_berlin_times_and_write_iso_with_offset(
     desk: Desk = festival["desk"]
     checked_in: datetime = festival["checked_in"]
     hour = checked_in.astimezone(BERLIN).replace(minute=0, second=0, microsecond=0)
-    human = desk.run("report", "attendance", "fest", "--csv", str(tmp_path / "att.csv"))
+    human = desk.out("report", "attendance", "fest", "--csv", str(tmp_path / "att.csv"))
     assert hour.strftime("%Y-%m-%d %H:%M %Z") in human and "Europe/Berlin" in human
     rows = list(csv.reader((tmp_path / "att.csv").open(encoding="utf-8-sig", newline="")))
     arrivals = [r for r in rows if r[0] == "arrivals by hour"]
@@ -206,15 +195,15 @@ def test_reports_show_berlin_times_and_write_iso_with_offset(
     as_json = desk.json("report", "attendance", "fest")
     assert [moment(r["item"]) for r in as_json if r["section"] == "arrivals by hour"] == [hour]
 
-    desk.run("report", "waitlists", "fest", "--csv", str(tmp_path / "wait.csv"))
+    desk.out("report", "waitlists", "fest", "--csv", str(tmp_path / "wait.csv"))
     [waiting] = list(csv.DictReader((tmp_path / "wait.csv").open(encoding="utf-8-sig")))
     since = datetime.fromisoformat(waiting["waiting_since"])
     assert since.utcoffset() == since.astimezone(BERLIN).utcoffset()
     assert since.utcoffset() is not None
-    shows(desk.run("report", "waitlists", "fest"), since)
+    shows(desk.out("report", "waitlists", "fest"), since)
 
     minute = checked_in.astimezone(BERLIN).replace(second=0, microsecond=0)
-    assert minute.strftime("%Y-%m-%d %H:%M %Z") in desk.run("report", "scans", "fest")
+    assert minute.strftime("%Y-%m-%d %H:%M %Z") in desk.out("report", "scans", "fest")
 
 
 EXPORTS = {
@@ -232,7 +221,7 @@ def test_exports_write_iso_8601_with_the_events_offset(
     checked_in: datetime = festival["checked_in"]
     for kind, column in EXPORTS.items():
         out = tmp_path / f"{kind}.csv"
-        desk.run("export", kind, "fest", "--output", str(out))
+        desk.out("export", kind, "fest", "--output", str(out))
         rows = list(csv.DictReader(out.open(encoding="utf-8-sig", newline="")))
         cells = [r[column] for r in rows if r[column]]
         assert cells, (kind, rows)

@@ -14,15 +14,10 @@ from eventdesk.services.catalogue import events
 from eventdesk.services.people import attendees, auth, payments
 from eventdesk.services.people.registration import register, show_ticket
 from eventdesk.text import slugify
-from tests.cli.test_cli import Cli
+from tests.clitools import Cli
 from tests.helpers import add_type, make_event, people
 
 EVENTDESK = str(Path(sys.executable).with_name("eventdesk"))
-
-
-@pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str], db_url: str, tmp_path: Path) -> Cli:
-    return Cli(capsys, db_url, tmp_path)
 
 
 @pytest.mark.parametrize(

@@ -10,50 +10,36 @@ conftest does not run them on both backends.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import sqlite3
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import create_engine
 
-from eventdesk.cli import main
 from eventdesk.db import Store
 from eventdesk.migrations import HEAD_REVISION
 from eventdesk.services.data.backup import BackupSchedule
 from eventdesk.services.people.registration import register
 from eventdesk.values import utcnow
+from tests.clitools import Cli
 from tests.helpers import add_type, make_event, migrate, people, wait_until
 
 STATION = "Desk 1"
 NEXT_REVISION = f"{int(HEAD_REVISION) + 1:04d}"  # what the next version of eventdesk will write
 
 
-class Desk:
+class Desk(Cli):
     """A station's data folder with an event happening now and 30 free tickets; the CLI
     run in-process (the same ``main`` the console script calls)."""
 
     def __init__(self, capsys: pytest.CaptureFixture[str], data: Path, tickets: list[str]):
-        self.capsys, self.data, self.tickets = capsys, data, tickets
         self.db = data / "eventdesk.db"
-
-    def run(self, *args: str) -> tuple[int, str, str]:
-        self.capsys.readouterr()
-        where = ["--db", f"sqlite:///{self.db}", "--data-dir", str(self.data)]
-        code = main([*where, "--station", STATION, *args])
-        out, err = self.capsys.readouterr()
-        assert "Traceback" not in out + err, err
-        return code, out, err
-
-    def json(self, *args: str) -> Any:
-        code, out, err = self.run("--json", *args)
-        assert code == 0, (args, code, err)
-        return json.loads(out)
+        super().__init__(capsys, f"sqlite:///{self.db}", data, station=STATION)
+        self.data, self.tickets = data, tickets
 
     def backup(self, name: str) -> Path:
         path = self.data.parent / name
@@ -88,7 +74,7 @@ class Desk:
     def refused(self, file: Path, says: str = "") -> str:
         """Restore ``file``: refused with one line and exit 2, the station as it was."""
         before, files = self.state(), self.files()
-        code, out, err = self.run("restore", str(file))
+        code, out, err = self.call("restore", str(file))
         lines = err.strip().splitlines()
         assert code == 2, f"restore of {file.name} exited {code}, not 2: {err.strip()}"
         assert out == "" and len(lines) == 1 and lines[0].startswith("eventdesk: "), err
@@ -99,7 +85,7 @@ class Desk:
 
     def still_answers(self) -> None:
         """`event list` and a check-in work, and the check-in is this station's only one."""
-        code, out, err = self.run("event", "list")
+        code, out, err = self.call("event", "list")
         assert code == 0, f"event list exited {code}: {err.strip()}"
         assert "Test Event" in out
         free = [t for t, at, _ in self.state()["tickets"] if at is None]  # type: ignore[attr-defined]
@@ -357,7 +343,7 @@ def test_restore_waits_for_the_database_to_be_free_and_changes_nothing_meanwhile
     try:
         other.execute("BEGIN")
         other.execute("SELECT count(*) FROM ticket").fetchone()
-        code, out, err = desk.run("restore", str(good))
+        code, out, err = desk.call("restore", str(good))
         lines = err.strip().splitlines()
         assert code == 3, f"restore exited {code}, not 3: {err.strip()}"
         assert out == "" and len(lines) == 1 and "has it open" in lines[0], err

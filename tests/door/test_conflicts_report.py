@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from eventdesk.cli import main
 from eventdesk.config import load_config
 from eventdesk.db import Store
 from eventdesk.event_time import event_zone, show
@@ -29,6 +28,7 @@ from screens.app import make_app
 from screens.stats.screen import StatsScreen, clock
 from tests.app.test_app_stats import shown
 from tests.apptools import wait_for
+from tests.clitools import Cli
 from tests.helpers import add_type, make_event, people
 
 ZONE = "Europe/Berlin"  # never UTC+0: an offset in a time shows the event's zone was used
@@ -132,11 +132,7 @@ def three_conflicts(store: Store, door: Door) -> None:
 
 
 def run(capsys: pytest.CaptureFixture[str], db_url: str, data: Path, *args: str) -> str:
-    capsys.readouterr()
-    got = main(["--db", db_url, "--data-dir", str(data), "--station", "Desk 1", *args])
-    out, err = capsys.readouterr()
-    assert got == 0, (args, out, err)
-    return out
+    return Cli(capsys, db_url, data).out(*args)
 
 
 # --- report conflicts -------------------------------------------------------------------------
