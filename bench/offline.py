@@ -452,7 +452,7 @@ def measure_failover(
         station = Station(config)
         report, download_s = timed(station.sync_round)
         assert report.online and report.full, report
-        door = station.door(event=slug)
+        door = Door(station, event=slug)
         scan_all(door, fresh, 1, offline=False)  # connected, keys loaded: not counted
         online = scan_all(door, fresh, count, offline=False)
         outages = [lose_server("cut", door, fresh, count, proxy.cut)]

@@ -203,7 +203,9 @@ def scan(
 
     def make_desk() -> Any:
         if station is not None:
-            return station.door(**options)
+            from eventdesk.services.stations.station_door import Door
+
+            return Door(station, **options)
         from eventdesk.services.door.checkin import Checkin
 
         assert store is not None

@@ -282,7 +282,10 @@ class Backend:
             return known[1]
         desk: Checkin | Door
         if self.door_station is not None:
-            desk = self.door_station.door(
+            from eventdesk.services.stations.station_door import Door
+
+            desk = Door(
+                self.door_station,
                 operator=self.operator,
                 event=self.event,
                 print_to=self.print_to,

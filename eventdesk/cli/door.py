@@ -57,6 +57,7 @@ def checkin(
     """Check in one ticket; exit 0 only when admitted. `checkin undo TICKET` annuls a check-in."""
     from eventdesk.services.door.checkin import Checkin
     from eventdesk.services.door.undo import undo_checkin
+    from eventdesk.services.stations.station_door import Door
     from eventdesk.station import door_for_command
     from eventdesk.values import utcnow
 
@@ -68,7 +69,7 @@ def checkin(
         if len(words) != 2:
             raise click.UsageError("usage: eventdesk checkin undo TICKET [--session ID]")
         if obj.on_server:
-            door = station.door(operator=operator)
+            door = Door(station, operator=operator)
             undone = door.undo(words[1], session_id=session_id)
             offline = door.offline
         else:
@@ -112,7 +113,7 @@ def checkin(
         "self_service": self_service,
     }
     desk = (
-        station.door(**options)
+        Door(station, **options)
         if obj.on_server
         else Checkin(obj.store, station=obj.station, **options)
     )

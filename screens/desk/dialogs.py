@@ -3,28 +3,36 @@ modal screen (forms.py, cancel.py); what it returns is said on the desk and its 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 from textual.content import Content
 from textual.widgets import Input
 
 from eventdesk.services.people.payments import PaymentSummary
 from eventdesk.values import format_cents
+from screens.base import StationScreen
 from screens.desk.cancel import CancelChoice, CancelScreen
 from screens.desk.card import TicketLine
 from screens.desk.forms import PaymentScreen, WalkInScreen
+from screens.desk.jobs import DeskJobs
 from screens.desk.walkin import WalkInDone
 from screens.messages import ScanDecided
 
-if TYPE_CHECKING:
-    from screens.desk.screen import DeskScreen
-
 
 class DeskDialogs:
-    """Opens the desk's dialogs over ``desk`` and takes what they return."""
+    """Opens the desk's dialogs over ``desk`` and takes what they return: ``say`` puts a
+    sentence on the desk's banner, ``show_card`` reads an attendee's card again, ``jobs``
+    cancels a ticket."""
 
-    def __init__(self, desk: DeskScreen) -> None:
-        self.desk = desk
+    def __init__(
+        self,
+        desk: StationScreen,
+        *,
+        say: Callable[[Content, str], None],
+        show_card: Callable[[int], None],
+        jobs: DeskJobs,
+    ) -> None:
+        self.desk, self.say, self.show_card, self.jobs = desk, say, show_card, jobs
 
     def pay(self, line: TicketLine) -> None:
         desk, ticket = self.desk, line.ticket
@@ -35,9 +43,9 @@ class DeskDialogs:
             due = summary.due_cents
             left = f"{format_cents(due, summary.currency)} still due" if due else "paid"
             text = f"Payment recorded for {ticket.attendee} ({ticket.id}): {left}."
-            desk.say(Content(text), "-info")
+            self.say(Content(text), "-info")
             desk.notify(text, title="Payment", markup=False)
-            desk.request_card(attendee_id=ticket.attendee_id)
+            self.show_card(ticket.attendee_id)
 
         desk.app.push_screen(PaymentScreen(desk.backend, ticket, line.payment), paid)
 
@@ -61,12 +69,12 @@ class DeskDialogs:
             decision = Decision(done.scan, f"ticket:{done.registration.ticket_id}", 0.0)
             desk.post_message(ScanDecided(decision, "walk-in"))
             return
-        desk.say(Content(text), "-warn" if severity != "information" else "-info")
-        desk.request_card(attendee_id=done.attendee.id)
+        self.say(Content(text), "-warn" if severity != "information" else "-info")
+        self.show_card(done.attendee.id)
         search.value = done.attendee.name
 
     def cancel(self, line: TicketLine) -> None:
-        ticket, jobs = line.ticket, self.desk.jobs
+        ticket, jobs = line.ticket, self.jobs
 
         def answered(choice: CancelChoice | None) -> None:
             if choice is not None:

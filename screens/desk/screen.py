@@ -125,7 +125,12 @@ class DeskScreen(StationScreen):
         self.reads = DeskReads(self)
         self.promotion = Promotion(self)
         self.jobs = DeskJobs(self)
-        self.dialogs = DeskDialogs(self)
+        self.dialogs = DeskDialogs(
+            self,
+            say=self.say,
+            show_card=lambda attendee_id: self.request_card(attendee_id=attendee_id),
+            jobs=self.jobs,
+        )
 
     def compose(self) -> ComposeResult:
         yield Header()

@@ -28,6 +28,7 @@ from sqlalchemy.engine import make_url
 
 from eventdesk.db import Store
 from eventdesk.services.door.checkin import Checkin
+from eventdesk.services.stations.station_door import Door
 from eventdesk.services.stations.sync import BATCH
 from eventdesk.tickets import Signer
 from testkit.proxy import TcpProxy
@@ -198,7 +199,7 @@ def test_an_offline_station_and_an_online_one_admit_one_ticket_one_conflict_noth
 
     # A's copy, refreshed after the upload, says whose admission stands.
     proxy.cut()
-    again = a.in_process().door().scan(event.payloads[1])
+    again = Door(a.in_process()).scan(event.payloads[1])
     assert (again.result, again.offline, again.first_station) == ("already_checked_in", True, "B")
     assert again.first_checked_in_at == moment(online.json["at"])
 
@@ -275,7 +276,7 @@ def test_a_sync_killed_during_its_upload_sends_nothing_twice_and_loses_nothing(
     station = a.in_process()
     assert station.sync_round().online
     proxy.cut()
-    door = station.door()
+    door = Door(station)
     # Fifty guests each scanned twenty times (one admission, then "already checked in"), then
     # fifty more once: the second batch has admissions too.
     queued = [payload for payload in event.payloads[:50] for _ in range(20)]
@@ -373,7 +374,7 @@ def test_a_ticket_cancelled_while_a_station_admitted_it_offline_is_a_revoked_con
     station = a.in_process()
     assert station.sync_round().online
     proxy.cut()
-    door = station.door()
+    door = Door(station)
     decided = door.scan(event.payloads[0])
     assert (decided.result, decided.offline, decided.ticket_id) == ("ok", True, guest)
     cancelled = office.run("cancel", guest)
@@ -436,7 +437,7 @@ def test_a_slow_server_is_a_threshold_not_a_hang(
     c.close()
 
     proxy.delay = 3.0  # each way: a round trip takes six seconds
-    door = station.door()
+    door = Door(station)
     nonce = uuid.uuid4().hex
     started = time.monotonic()
     decided = door.scan(event.payloads[0], nonce=nonce)
@@ -579,7 +580,7 @@ def test_a_forged_ticket_offline_is_invalid_and_in_the_servers_scan_log_after_sy
     assert refused.code == 1, refused.err
     assert (refused.json["result"], refused.json["offline"]) == ("invalid", True), refused.out
     assert "OFFLINE" in refused.err
-    unknown_key = station.door().scan(stranger)
+    unknown_key = Door(station).scan(stranger)
     assert (unknown_key.result, unknown_key.offline) == ("invalid", True), unknown_key
 
     proxy.restore()
@@ -611,7 +612,7 @@ def test_a_doors_first_scan_on_a_stalled_server_waits_the_threshold_not_the_conn
     assert station.sync_round().online
     proxy.stall()
     try:
-        decided = station.door(event=event.slug).scan(event.payloads[0])
+        decided = Door(station, event=event.slug).scan(event.payloads[0])
     finally:
         proxy.unstall()
     assert (decided.result, decided.offline) == ("ok", True), decided
@@ -637,7 +638,7 @@ def test_a_late_online_answer_that_disagrees_with_the_offline_one_is_settled_on_
     b = stations("B", db_url)
     station = a.in_process()
     assert station.sync_round().online
-    door = station.door()
+    door = Door(station)
 
     def late(payload: str) -> str:
         """A scan at A while the server is slow, answered offline; the late online try

@@ -14,6 +14,7 @@ from sqlalchemy import insert
 from eventdesk.db import Store
 from eventdesk.ids import new_nonce
 from eventdesk.services.stations.mirror import OUTBOX, Mirror
+from eventdesk.services.stations.station_door import Door
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow
 from testkit.proxy import TcpProxy
@@ -80,7 +81,7 @@ def test_the_outbox_lists_waiting_and_refused_scans_retries_and_clears_only_refu
     assert station.sync_round().online
     proxy.cut()
     nonce = new_nonce()
-    decided = station.door().scan(event.payloads[0], nonce=nonce)
+    decided = Door(station).scan(event.payloads[0], nonce=nonce)
     assert (decided.result, decided.offline) == ("ok", True)
     bad = put_unacceptable_row(door_a)
 

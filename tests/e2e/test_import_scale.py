@@ -21,7 +21,7 @@ from eventdesk.db import Store
 from eventdesk.errors import InvalidInput
 from eventdesk.models import Attendee, ImportRun, Order, SearchToken, Ticket, TransactionLog
 from eventdesk.services.catalogue.events import show_event
-from eventdesk.services.data import csvio, import_runs
+from eventdesk.services.data import csvio, csvwrite, import_runs
 from eventdesk.services.data.csvio import ImportResult, import_attendees
 from eventdesk.services.people import attendees
 from eventdesk.services.people.attendees import holder_tokens, search_tokens
@@ -328,7 +328,7 @@ def test_an_import_at_a_whole_second_stores_its_times_as_every_write_does(
     ('... 09:00:00', where every other write has '... 09:00:00.000000'), so a query for rows
     from that second on missed them."""
     whole = utcnow().replace(microsecond=0)
-    monkeypatch.setattr(csvio, "utcnow", lambda: whole)
+    monkeypatch.setattr(csvwrite, "utcnow", lambda: whole)  # where the rows are made
     event = make_event(store)
     add_type(store, event, "Regular")
     import_attendees(store, write(tmp_path, people(3)), event)

@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -47,7 +47,6 @@ from eventdesk.services.stations.mirror import (
 )
 from eventdesk.services.stations.mirror_prints import upload_prints
 from eventdesk.services.stations.mirror_repair import open_mirror
-from eventdesk.services.stations.station_door import Door
 from eventdesk.services.stations.sync import Uploaded, upload
 from eventdesk.tickets import InvalidPayload, parse_payload
 from eventdesk.values import utcnow
@@ -270,9 +269,6 @@ class Station:
         if waiting:
             upload(self.server(), self.mirror, lock=self._upload_lock, only=waiting)
             self.counted(fresh=True)
-
-    def door(self, **options: Any) -> Door:
-        return Door(self, **options)
 
     # --- rounds ----------------------------------------------------------------------------
     def sync_round(self, *, full: bool = False, refresh_mirror: bool = True) -> SyncReport:
