@@ -214,6 +214,7 @@ def test_the_page_loads_everything_from_this_server(station: DemoStation) -> Non
 
 
 @needs_chromium
+@pytest.mark.slow  # a real browser
 def test_the_wall_screen_in_chromium(station: DemoStation, tmp_path: Path) -> None:
     """The page in headless Chromium at 1920x1080: the database's figures, drawn by xterm.js
     in the served font, every name in full, and nothing asked of another host."""
