@@ -73,6 +73,12 @@ if TYPE_CHECKING:
 @click.option(
     "--realtime", is_flag=True, help="Play a video file at its frame rate, like a camera."
 )
+@click.option(
+    "--exit",
+    "is_exit",
+    is_flag=True,
+    help="An exit gate: every scan is an exit (events with re-entry); who is inside goes down.",
+)
 @click.option("--width", type=click.IntRange(160, 7680), default=1280, show_default=True)
 @click.option("--height", type=click.IntRange(120, 4320), default=720, show_default=True)
 @click.option(
@@ -92,6 +98,7 @@ def scan(
     event_ref: str | None,
     debounce: float,
     realtime: bool,
+    is_exit: bool,
     width: int,
     height: int,
     sound: bool | None,
@@ -197,8 +204,9 @@ def scan(
     options: dict[str, Any] = {
         "operator": operator,
         "event": door_event,
-        "print_to": print_to if store is not None else None,
+        "print_to": print_to if store is not None and not is_exit else None,
         "self_service": self_service,
+        "direction": "exit" if is_exit else "entry",
     }
 
     def make_desk() -> Any:

@@ -19,6 +19,8 @@
     sound = "auto"              # auto | on | off: a sound per answer (auto: on at a kiosk
                                 # and `scan`, off at the desk)
     kiosk_theme = "standard"    # standard | high-contrast
+    gate = "entry"              # entry | exit: an exit gate's scans let people out (events
+                                # with re-entry); the desk switches with Ctrl+E
     scanner_suffix = "enter"    # enter | tab | none: what ends a keyboard-wedge scanner's
                                 # line ("none": a pause)
     scanner_prefix = ""         # a prefix the scanner is set to send (taken off each line)
@@ -82,6 +84,7 @@ SOUND_SETTINGS: tuple[SoundSetting, ...] = ("auto", "on", "off")
 # (the kiosk, the headless `scan`), off at the desk, where staff read it.
 SoundScreen = Literal["kiosk", "desk", "scan"]
 SOUND_BY_DEFAULT: frozenset[SoundScreen] = frozenset({"kiosk", "scan"})
+Gate = Literal["entry", "exit"]
 KioskTheme = Literal["standard", "high-contrast"]
 KIOSK_THEMES: tuple[KioskTheme, ...] = ("standard", "high-contrast")
 ScannerSuffix = Literal["enter", "tab", "none"]  # "none": a pause ends the scanner's line
@@ -143,6 +146,8 @@ class StationSettings(_Table):
     # A sound per answer (devices.sound): auto is on at a kiosk and `scan`, off at the desk.
     sound: SoundSetting = "auto"
     kiosk_theme: KioskTheme = "standard"
+    # An exit gate: the station's scans are exits (someone leaving an event with re-entry).
+    gate: Gate = "entry"
     # A keyboard-wedge scanner (screens.scanner_keys): the key ending its lines, keys closer
     # together than this are a scanner's, and the fewest characters a scanned line has. A
     # prefix, when the scanner is set to send one, is required and taken off each line.
@@ -256,6 +261,7 @@ class Config:
     sync_every: float = 3.0
     sound: SoundSetting = "auto"
     kiosk_theme: KioskTheme = "standard"
+    gate: Gate = "entry"
     scanner_keys: ScannerKeys = field(default_factory=ScannerKeys)
     scanner: str | None = None  # a scanner that is not a keyboard (serial:PATH)
 
@@ -430,6 +436,7 @@ def load_config(
         sync_every=table.sync_every,
         sound=_choice("EVENTDESK_SOUND", env, SOUND_SETTINGS, table.sound),
         kiosk_theme=_choice("EVENTDESK_KIOSK_THEME", env, KIOSK_THEMES, table.kiosk_theme),
+        gate=table.gate,
         scanner_keys=ScannerKeys(
             suffix=table.scanner_suffix,
             prefix=table.scanner_prefix,

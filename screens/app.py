@@ -476,6 +476,7 @@ def make_app(
         decoder=config.decoder,
         printer=config.printer,
         auto_print=config.auto_print,
+        direction=config.gate,
         printers=printers_of(config),
         wall=wall,
     )

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from eventdesk.config import Config
+from eventdesk.config import Config, Gate
 from eventdesk.errors import DatabaseUnavailable
 from eventdesk.event_time import UTC_ZONE
 from eventdesk.values import utcnow
@@ -141,6 +141,7 @@ class Backend:
     decoder: str = "auto"
     printer: str | None = None  # the station's badge printer
     auto_print: bool = False
+    direction: Gate = "entry"  # "exit": an exit gate (the station's setting, or Ctrl+E)
     printers: dict[str, Any] = field(default_factory=dict)
     wall: bool = False  # a stats display on the wall: no sign-in, stats only
     clock: Callable[[], datetime] = utcnow  # what "now" is for the screens (fixed in snapshots)
@@ -273,7 +274,7 @@ class Backend:
         """This thread's check-in desk for the door's event, operator and printer. A
         self-service kiosk sends a ticket that needs staff (an ID check) to the desk. On a
         server it is the station's Door: it decides from the mirror while the server is away."""
-        key = (self.event, self.operator, self.print_to, self_service)
+        key = (self.event, self.operator, self.print_to, self_service, self.direction)
         desks: dict[bool, tuple[object, Checkin | Door]] = self._local.__dict__.setdefault(
             "desks", {}
         )
@@ -291,6 +292,7 @@ class Backend:
                 print_to=self.print_to,
                 self_service=self_service,
                 clock=self.clock,
+                direction=self.direction,
             )
         else:
             desk = station_checkin_class()(
@@ -301,6 +303,7 @@ class Backend:
                 event=self.event,
                 print_to=self.print_to,
                 self_service=self_service,
+                direction=self.direction,
             )
         desks[self_service] = (key, desk)
         return desk

@@ -31,6 +31,16 @@ from screens.scanner_keys import ScannedLine
 IDLE_WAIT = 0.1  # Textual's own wait for input, when no keys are held
 
 
+def read_available(fileno: int) -> bytes | None:
+    """What the terminal has for the app now: b"" when its input ended, None when there was
+    nothing after all. A terminal shared with another program that made it non-blocking can be
+    reported readable and then have nothing to read (EAGAIN): that is a wait, not a crash."""
+    try:
+        return os.read(fileno, 1024 * 4)
+    except (BlockingIOError, InterruptedError):
+        return None
+
+
 class ReadTimeDriver(LinuxDriver):
     """LinuxDriver whose keys carry the time their bytes were read (time.monotonic), and
     whose scanner lines reach the app whole (``ScannedLine``)."""
@@ -57,7 +67,10 @@ class ReadTimeDriver(LinuxDriver):
         def process(selected: list[tuple[selectors.SelectorKey, int]], final: bool = False) -> None:
             for last, (_key, mask) in loop_last(selected):
                 if mask & selectors.EVENT_READ:
-                    data = decode(os.read(fileno, 1024 * 4), final=final and last)
+                    raw = read_available(fileno)
+                    if raw is None:
+                        continue  # nothing to read after all: the next select waits
+                    data = decode(raw, final=final and last)
                     read_at = time.monotonic()
                     if not data:
                         break  # stdin is a pipe that ended

@@ -225,7 +225,10 @@ def scan_human(result: ScanResult) -> str:
         "already_checked_in": "ALREADY IN",
         "needs_staff": "SEE DESK",
     }
-    lines = [f"{marks.get(result.result, 'REFUSED')}  [{result.result}]  {result.message}"]
+    mark = marks.get(result.result, "REFUSED")
+    if result.direction == "exit" and result.result == "ok":
+        mark = "EXIT"  # someone leaving: who is inside goes down
+    lines = [f"{mark}  [{result.result}]  {result.message}"]
     if result.seat:
         lines.append(f"  seat: {result.seat}")
     if result.attention and result.result == "ok":

@@ -85,7 +85,10 @@ def answer_content(result: ScanResult, source: str) -> tuple[Content, str]:
         extras.append("badge queued")
     detail = "  ·  ".join(extras)
     who = f"{result.attendee}: " if result.attendee else ""
-    if result.result == "ok":
+    if result.result == "ok" and result.direction == "exit":
+        head = Content.assemble(("↩ CHECKED OUT  ", "bold"), result.message)
+        kind = "-ok"
+    elif result.result == "ok":
         head = Content.assemble(("✔ ADMITTED  ", "bold"), result.message)
         kind = "-ok"
     elif result.result == "already_checked_in":

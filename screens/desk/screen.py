@@ -70,6 +70,7 @@ from screens.widgets.key_bar import KeyBar, say_not_available
 from screens.widgets.offline_state import OfflineState
 from screens.widgets.wedge_scans import WedgeScans, key_time
 
+EXIT_GATE = "EXIT GATE (^E: entry)"
 POLL_SECONDS = 2.0  # the card and the ✔ marks follow what other stations do
 SCAN_SUFFIX_SECONDS = 1.0  # a scanner's Enter after its Tab comes within this
 
@@ -95,6 +96,8 @@ class DeskScreen(StationScreen):
         Binding("ctrl+f", "focus_search", "Search", id="desk.search", show=False),
         Binding("escape", "clear_search", "Clear search", id="desk.clear-search", show=False),
         Binding("ctrl+s", "focus_scan", "Scan field", id="desk.scan"),
+        # An exit gate: the desk's scans and Check in let people out (events with re-entry).
+        Binding("ctrl+e", "exit_mode", "Exit mode", id="desk.exit-mode", show=False, priority=True),
         # A scanner may end a scan with Tab; a fast typist's Tab goes to the results table.
         Binding("tab", "tab", "Next", id="desk.tab", show=False, priority=True),
     ]
@@ -196,6 +199,8 @@ class DeskScreen(StationScreen):
             text = f"{self.backend.station} admits: {title}  ·  times in {self.zone.key}"
         if self.backend.door_says:  # it ended, or none was chosen among several
             text += f"  ·  {self.backend.door_says}"
+        if self.backend.direction == "exit":
+            text += f"  ·  {EXIT_GATE}"
         self.query_one("#door", Static).update(text)
 
     @work(thread=True, exclusive=True, group="desk-event", exit_on_error=False)
@@ -633,6 +638,16 @@ class DeskScreen(StationScreen):
         search = self.query_one("#search", Input)
         search.value = ""
         search.focus()
+
+    def action_exit_mode(self) -> None:
+        """An exit gate and back: the scans and Check in let people out, or in."""
+        backend = self.backend
+        backend.direction = "entry" if backend.direction == "exit" else "exit"
+        self._door_line()
+        if backend.direction == "exit":
+            self.say(Content(f"{EXIT_GATE}: scan tickets to let people out."), "-info")
+        else:
+            self.say(Content("Entry again: scans and ^K let people in."), "-info")
 
     def action_focus_scan(self) -> None:
         self.query_one("#scan", Input).focus()

@@ -23,6 +23,7 @@ from screens.kiosk.sign import RGB, Sign, SignText
 VERDICTS = ("ok", "warn", "bad")
 SEE_THE_DESK = "please see the desk"
 GO_IN = "Please go in"
+SEE_YOU = "See you later"  # an exit gate's answer
 PLEASE_SEE_THE_DESK = SEE_THE_DESK[:1].upper() + SEE_THE_DESK[1:]  # the answer's instruction
 ICON_TEXT = {"ok": "✔", "warn": "!", "bad": "✘"}
 
@@ -97,6 +98,8 @@ def describe(result: ScanResult, zone: ZoneInfo = UTC_ZONE) -> AnswerText:
         return AnswerText(
             "warn", "Almost there", name, PLEASE_SEE_THE_DESK, ("Staff will check you in there.",)
         )
+    if result.result == "ok" and result.direction == "exit":
+        return AnswerText("ok", "Goodbye", name, SEE_YOU, ())
     if result.result == "ok":
         back = "re-entry" in result.flags
         details = [d for d in (result.ticket_type, result.seat and f"Seat {result.seat}") if d]

@@ -98,8 +98,11 @@ class Checkin:
         event: str | int | None = None,
         print_to: str | None = None,
         self_service: bool = False,
+        direction: Direction = "entry",
     ) -> None:
         self.store = store
+        # An exit gate: its scans are exits unless a call says otherwise.
+        self.direction: Direction = direction
         self.station = station
         self.operator = operator
         # A self-service kiosk: tickets that need staff (an ID check) are sent to the desk.
@@ -121,7 +124,7 @@ class Checkin:
         payload: str,
         *,
         session_id: int | None = None,
-        direction: Direction = "entry",
+        direction: Direction | None = None,
         now: datetime | None = None,
         nonce: str | None = None,
     ) -> ScanResult:
@@ -130,7 +133,7 @@ class Checkin:
         answer back, marked ``replayed``, instead of "already checked in"."""
         return self._once(
             parse_nonce(nonce),
-            lambda key: self._scan(payload, session_id, direction, now, key),
+            lambda key: self._scan(payload, session_id, direction or self.direction, now, key),
         )
 
     def scan_many(
@@ -139,7 +142,7 @@ class Checkin:
         *,
         nonces: Sequence[str | None] | None = None,
         session_id: int | None = None,
-        direction: Direction = "entry",
+        direction: Direction | None = None,
         now: datetime | None = None,
     ) -> list[ScanResult]:
         """Scans waiting at this door, decided in the order given, in one transaction: the
@@ -152,6 +155,7 @@ class Checkin:
         admissions and scan-log rows are written in one call each; then this thread checks
         the signatures left beside the other, and the group commits only if every one was
         genuine (else it is decided again knowing which were not)."""
+        direction = direction or self.direction
         keys = [parse_nonce(n) for n in nonces] if nonces is not None else [None] * len(payloads)
         if len(keys) != len(payloads):
             raise InvalidInput("one nonce per payload, or none", field="nonce")
@@ -326,7 +330,7 @@ class Checkin:
         ticket_id: str,
         *,
         session_id: int | None = None,
-        direction: Direction = "entry",
+        direction: Direction | None = None,
         now: datetime | None = None,
         nonce: str | None = None,
     ) -> ScanResult:
@@ -334,7 +338,9 @@ class Checkin:
         ``scan``)."""
         return self._once(
             parse_nonce(nonce),
-            lambda key: self._checkin_ticket(ticket_id, session_id, direction, now, key),
+            lambda key: self._checkin_ticket(
+                ticket_id, session_id, direction or self.direction, now, key
+            ),
         )
 
     def _checkin_ticket(

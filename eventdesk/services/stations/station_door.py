@@ -118,6 +118,7 @@ class Door:
         print_to: str | None = None,
         self_service: bool = False,
         clock: Callable[[], datetime] | None = None,
+        direction: Direction = "entry",
     ) -> None:
         self.station_ = station
         self.station = station.name
@@ -125,6 +126,7 @@ class Door:
         self.event = event
         self.print_to = print_to
         self.self_service = self_service
+        self.direction: Direction = direction  # an exit gate's scans are exits
         self.clock = clock or station.clock
         self._online: Checkin | None = None
         self._offline: MirrorCheckin | None = None
@@ -172,11 +174,11 @@ class Door:
         payload: str,
         *,
         session_id: int | None = None,
-        direction: Direction = "entry",
+        direction: Direction | None = None,
         now: datetime | None = None,
         nonce: str | None = None,
     ) -> ScanResult:
-        return self._decide("scan", payload, session_id, direction, now, nonce)
+        return self._decide("scan", payload, session_id, direction or self.direction, now, nonce)
 
     def scan_many(
         self,
@@ -184,22 +186,29 @@ class Door:
         *,
         nonces: Sequence[str | None] | None = None,
         session_id: int | None = None,
-        direction: Direction = "entry",
+        direction: Direction | None = None,
     ) -> list[ScanResult]:
         """Scans that waited, decided in order one at a time (each may go to the server or
         the mirror on its own); the same nonces again replay what was decided."""
-        return scan_each(self.scan, payloads, nonces, session_id=session_id, direction=direction)
+        return scan_each(
+            self.scan,
+            payloads,
+            nonces,
+            session_id=session_id,
+            direction=direction or self.direction,
+        )
 
     def checkin_ticket(
         self,
         ticket_id: str,
         *,
         session_id: int | None = None,
-        direction: Direction = "entry",
+        direction: Direction | None = None,
         now: datetime | None = None,
         nonce: str | None = None,
     ) -> ScanResult:
-        return self._decide("checkin_ticket", ticket_id, session_id, direction, now, nonce)
+        way = direction or self.direction
+        return self._decide("checkin_ticket", ticket_id, session_id, way, now, nonce)
 
     def _decide(
         self,
