@@ -97,7 +97,7 @@ class DeskScreen(StationScreen):
         Binding("escape", "clear_search", "Clear search", id="desk.clear-search", show=False),
         Binding("ctrl+s", "focus_scan", "Scan field", id="desk.scan"),
         # An exit gate: the desk's scans and Check in let people out (events with re-entry).
-        Binding("ctrl+e", "exit_mode", "Exit mode", id="desk.exit-mode", show=False, priority=True),
+        Binding("ctrl+e", "exit_mode", "Exit mode", id="desk.exit-mode", priority=True),
         # A scanner may end a scan with Tab; a fast typist's Tab goes to the results table.
         Binding("tab", "tab", "Next", id="desk.tab", show=False, priority=True),
     ]

@@ -28,6 +28,7 @@ DESK_HINTS = (
     "Ctrl+X Cancel",
     "Ctrl+W Promote",
     "Ctrl+S Scan field",
+    "Ctrl+E Exit mode",
 )
 
 
