@@ -83,6 +83,7 @@ class KioskScreen(StationScreen, inherit_bindings=False):
     VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
 
     answer_seconds = 6.0
+    repeat_seconds = DEBOUNCE  # the same QR read again within this gets no second decision
     """How long an answer stays before the attract screen comes back."""
     lookup_seconds = 60.0
     """How long an untouched email + PIN form stays open."""
@@ -407,9 +408,10 @@ class KioskScreen(StationScreen, inherit_bindings=False):
         camera's debounce): a ticket sent to the desk is not asked about twice."""
         now, payload = time.monotonic(), line.text.strip()
         last = self._last_scanned.get(payload)
-        self._last_scanned = {p: t for p, t in self._last_scanned.items() if now - t <= DEBOUNCE}
+        window = self.repeat_seconds
+        self._last_scanned = {p: t for p, t in self._last_scanned.items() if now - t <= window}
         self._last_scanned[payload] = now
-        return last is None or now - last > DEBOUNCE
+        return last is None or now - last > window
 
     @on(ScanFailed)
     def scan_failed(self, message: ScanFailed) -> None:
