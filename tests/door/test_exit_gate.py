@@ -5,9 +5,6 @@ event without re-entry has no exit gate. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -20,9 +17,8 @@ from eventdesk.services.people.registration import register
 from eventdesk.services.stats.reports import stats
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow
+from tests.door.test_scan_output import run
 from tests.helpers import add_type, make_event, people
-
-EVENTDESK = str(Path(sys.executable).with_name("eventdesk"))
 
 
 def running_event(store: Store, signer: Signer, *, reentry: bool) -> tuple[str, list[str]]:
@@ -72,20 +68,6 @@ def test_an_event_without_re_entry_has_no_exit_gate(store: Store, signer: Signer
     refused = Checkin(store, station="Exit gate", event=slug, direction="exit").scan(first)
     assert refused.result == "no_reentry"
     assert stats(store, slug).inside == 1
-
-
-def run(db_url: str, data: Path, *args: str, stdin: bytes, code: int = 0) -> str:
-    done = subprocess.run(
-        [EVENTDESK, "--db", db_url, "--data-dir", str(data), "--station", "Exit 1", *args],
-        input=stdin,
-        capture_output=True,
-        timeout=120,
-        env={**os.environ},
-    )
-    err = done.stderr.decode()
-    assert done.returncode == code, (args, err)
-    assert "Traceback" not in err
-    return done.stdout.decode()
 
 
 @pytest.mark.slow  # runs eventdesk (or a tool) as a process of its own
