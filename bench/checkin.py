@@ -113,7 +113,7 @@ def door_queue(store: Store, payloads: list[str]) -> tuple[float, int]:
     return rate, len(commits)
 
 
-def make_tickets(store: Store, count: int) -> list[str]:
+def make_tickets(store: Store, count: int, prefix: str = "b") -> list[str]:
     now = utcnow()
     ev = events.create_event(
         store, name="Bench", starts=now - timedelta(hours=1), ends=now + timedelta(hours=9)
@@ -121,13 +121,15 @@ def make_tickets(store: Store, count: int) -> list[str]:
     program.add_ticket_type(store, ev.slug, name="Regular", price_cents=0)
     buyers = (count + 49) // 50
     attendees.add_attendees_bulk(
-        store, [{"name": f"B {i}", "email": f"b{i}@example.com"} for i in range(buyers)]
+        store, [{"name": f"B {i}", "email": f"{prefix}{i}@example.com"} for i in range(buyers)]
     )
     ids: list[str] = []
     for i in range(buyers):
         ids.extend(
             t.ticket_id
-            for t in register(store, ev.slug, f"b{i}@example.com", "Regular", quantity=50).tickets
+            for t in register(
+                store, ev.slug, f"{prefix}{i}@example.com", "Regular", quantity=50
+            ).tickets
         )
     assert store.signer is not None
     return [store.signer.payload(t) for t in ids[:count]]

@@ -74,6 +74,12 @@ if TYPE_CHECKING:
     "--realtime", is_flag=True, help="Play a video file at its frame rate, like a camera."
 )
 @click.option(
+    "--list",
+    "list_ref",
+    metavar="LIST",
+    help="The check-in list to decide on (default: [station] list, else the event's default).",
+)
+@click.option(
     "--exit",
     "is_exit",
     is_flag=True,
@@ -98,6 +104,7 @@ def scan(
     event_ref: str | None,
     debounce: float,
     realtime: bool,
+    list_ref: str | None,
     is_exit: bool,
     width: int,
     height: int,
@@ -207,6 +214,7 @@ def scan(
         "print_to": print_to if store is not None and not is_exit else None,
         "self_service": self_service,
         "direction": "exit" if is_exit else "entry",
+        "checkin_list": list_ref or obj.config.checkin_list,
     }
 
     def make_desk() -> Any:

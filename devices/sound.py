@@ -63,7 +63,7 @@ def cue_for(result: ScanResult) -> Cue:
     ticket that needs staff) are "desk"; every refusal is "no"."""
     if result.result == "ok":
         return "yes"
-    if result.result in ("needs_staff", "already_checked_in"):
+    if result.result in ("needs_staff", "needs_answer", "already_checked_in"):
         return "desk"
     return "no"
 

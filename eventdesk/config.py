@@ -21,6 +21,8 @@
     kiosk_theme = "standard"    # standard | high-contrast
     gate = "entry"              # entry | exit: an exit gate's scans let people out (events
                                 # with re-entry); the desk switches with Ctrl+E
+    list = "lounge"             # the check-in list this station decides on (its slug, id or
+                                # EVENT/SLUG; unset: each event's default list)
     scanner_suffix = "enter"    # enter | tab | none: what ends a keyboard-wedge scanner's
                                 # line ("none": a pause)
     scanner_prefix = ""         # a prefix the scanner is set to send (taken off each line)
@@ -148,6 +150,8 @@ class StationSettings(_Table):
     kiosk_theme: KioskTheme = "standard"
     # An exit gate: the station's scans are exits (someone leaving an event with re-entry).
     gate: Gate = "entry"
+    # The check-in list this station decides on (services.door.lists; unset: the default).
+    list: Annotated[str, msgspec.Meta(min_length=1, max_length=200)] | None = None
     # A keyboard-wedge scanner (screens.scanner_keys): the key ending its lines, keys closer
     # together than this are a scanner's, and the fewest characters a scanned line has. A
     # prefix, when the scanner is set to send one, is required and taken off each line.
@@ -262,6 +266,7 @@ class Config:
     sound: SoundSetting = "auto"
     kiosk_theme: KioskTheme = "standard"
     gate: Gate = "entry"
+    checkin_list: str | None = None  # the station's check-in list (None: each event's default)
     scanner_keys: ScannerKeys = field(default_factory=ScannerKeys)
     scanner: str | None = None  # a scanner that is not a keyboard (serial:PATH)
 
@@ -437,6 +442,7 @@ def load_config(
         sound=_choice("EVENTDESK_SOUND", env, SOUND_SETTINGS, table.sound),
         kiosk_theme=_choice("EVENTDESK_KIOSK_THEME", env, KIOSK_THEMES, table.kiosk_theme),
         gate=table.gate,
+        checkin_list=_text(table.list),
         scanner_keys=ScannerKeys(
             suffix=table.scanner_suffix,
             prefix=table.scanner_prefix,

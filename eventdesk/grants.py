@@ -13,6 +13,7 @@ from typing import Literal
 from sqlalchemy import Connection, text
 from sqlalchemy.engine import make_url
 
+from eventdesk.migrations.checkin_lists_0014 import CALLABLE as CALLABLE_0014
 from eventdesk.migrations.station_access_0013 import CALLABLE, VIEWS
 from eventdesk.migrations.station_functions_0013 import API
 
@@ -27,6 +28,8 @@ DESK_WRITES = (
     "GRANT UPDATE (registered_count) ON {s}.event, {s}.ticket_type, {s}.event_session TO {g}",
     "GRANT UPDATE (status, seat_label, registered_at, cancelled_at, waitlist_seq) "
     "ON {s}.ticket TO {g}",
+    # A session seat waiting for a full session, promoted (migration 0014).
+    "GRANT UPDATE (status, waitlist_seq) ON {s}.ticket_session TO {g}",
     # The numbers of the rows it adds (the tables' own defaults, through the views).
     "GRANT USAGE ON SEQUENCE ticket_order_id_seq, search_token_id_seq, payment_id_seq, "
     "transaction_log_id_seq TO {g}",
@@ -57,7 +60,10 @@ def grant_statements(url: str) -> list[str]:
             f"GRANT SELECT ON ALL TABLES IN SCHEMA {views} TO {group}",
             f"GRANT INSERT, UPDATE ({PRINT_COLUMNS}) ON {views}.print_job TO {group}",
             f"GRANT USAGE ON SEQUENCE print_job_id_seq TO {group}",
-            *(f"GRANT EXECUTE ON FUNCTION {API}.{call} TO {group}" for call in CALLABLE),
+            *(
+                f"GRANT EXECUTE ON FUNCTION {API}.{call} TO {group}"
+                for call in (*CALLABLE, *CALLABLE_0014)
+            ),
         ]
         if kind == "desk":
             made += [line.format(s=views, g=group) for line in DESK_WRITES]

@@ -291,6 +291,9 @@ class Ticket(Base):
 
 
 class TicketSession(Base):
+    """A ticket's seat in a session: registered, or waiting for the session alone (the event
+    ticket stays registered when only the session is full)."""
+
     __tablename__ = "ticket_session"
     ticket_id: Mapped[str] = mapped_column(
         ForeignKey("ticket.id", ondelete="CASCADE"), primary_key=True
@@ -298,6 +301,11 @@ class TicketSession(Base):
     session_id: Mapped[int] = mapped_column(
         ForeignKey("event_session.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+    status: Mapped[str] = mapped_column(
+        String(16), default="registered", server_default="registered"
+    )
+    # The session's own waitlist: promoted in this order when a seat frees.
+    waitlist_seq: Mapped[int | None] = mapped_column(Integer)
 
 
 class Payment(Base):
@@ -380,6 +388,65 @@ class SessionCheckin(Base):
         ForeignKey("event_session.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     checked_in_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    station: Mapped[str | None] = mapped_column(String(100))
+
+
+class CheckinList(Base):
+    """A check-in list: which tickets a door admits, on which days and hours, how many times,
+    and what it asks at admission (services.door.lists). An event's default list ("default")
+    admits every valid ticket; it is stored only once the organizer changes it."""
+
+    __tablename__ = "checkin_list"
+    __table_args__ = (UniqueConstraint("event_id", "slug"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+    slug: Mapped[str] = mapped_column(String(80))
+    name: Mapped[str] = mapped_column(String(100))
+    # The rules, each NULL when it does not restrict (JSON where it is a list).
+    ticket_types: Mapped[str | None] = mapped_column(Text)  # ticket type ids
+    sessions: Mapped[str | None] = mapped_column(Text)  # session ids: registered for one
+    entries: Mapped[str | None] = mapped_column(String(10))  # once | daily | unlimited
+    days: Mapped[str | None] = mapped_column(Text)  # ISO dates, in the event's zone
+    hours: Mapped[str | None] = mapped_column(Text)  # [[day or null, "HH:MM", "HH:MM"], ...]
+    unpaid: Mapped[str | None] = mapped_column(String(10))  # admit | refuse
+    staff_pass: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    min_gap_minutes: Mapped[int | None] = mapped_column(Integer)
+    questions: Mapped[str | None] = mapped_column(Text)  # [{"key", "kind", "text", ...}]
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ListEntry(Base):
+    """A ticket's admission on a list (not the default list's "once", kept on the ticket):
+    one row a ticket, list and day ("" when the list counts no days), inserted once."""
+
+    __tablename__ = "list_entry"
+    list_id: Mapped[int] = mapped_column(
+        ForeignKey("checkin_list.id", ondelete="CASCADE"), primary_key=True
+    )
+    ticket_id: Mapped[str] = mapped_column(
+        ForeignKey("ticket.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    first_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    station: Mapped[str | None] = mapped_column(String(100))
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    entries: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    inside: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+
+
+class CheckinAnswer(Base):
+    """An answer given at admission to a list's question."""
+
+    __tablename__ = "checkin_answer"
+    ticket_id: Mapped[str] = mapped_column(
+        ForeignKey("ticket.id", ondelete="CASCADE"), primary_key=True
+    )
+    list_id: Mapped[int] = mapped_column(
+        ForeignKey("checkin_list.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime())
     station: Mapped[str | None] = mapped_column(String(100))
 
 

@@ -477,6 +477,7 @@ def make_app(
         printer=config.printer,
         auto_print=config.auto_print,
         direction=config.gate,
+        checkin_list=config.checkin_list,
         printers=printers_of(config),
         wall=wall,
     )

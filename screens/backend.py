@@ -142,6 +142,7 @@ class Backend:
     printer: str | None = None  # the station's badge printer
     auto_print: bool = False
     direction: Gate = "entry"  # "exit": an exit gate (the station's setting, or Ctrl+E)
+    checkin_list: str | None = None  # the door's check-in list (None: the event's default)
     printers: dict[str, Any] = field(default_factory=dict)
     wall: bool = False  # a stats display on the wall: no sign-in, stats only
     clock: Callable[[], datetime] = utcnow  # what "now" is for the screens (fixed in snapshots)
@@ -274,7 +275,14 @@ class Backend:
         """This thread's check-in desk for the door's event, operator and printer. A
         self-service kiosk sends a ticket that needs staff (an ID check) to the desk. On a
         server it is the station's Door: it decides from the mirror while the server is away."""
-        key = (self.event, self.operator, self.print_to, self_service, self.direction)
+        key = (
+            self.event,
+            self.operator,
+            self.print_to,
+            self_service,
+            self.direction,
+            self.checkin_list,
+        )
         desks: dict[bool, tuple[object, Checkin | Door]] = self._local.__dict__.setdefault(
             "desks", {}
         )
@@ -293,6 +301,7 @@ class Backend:
                 self_service=self_service,
                 clock=self.clock,
                 direction=self.direction,
+                checkin_list=self.checkin_list,
             )
         else:
             desk = station_checkin_class()(
@@ -304,6 +313,7 @@ class Backend:
                 print_to=self.print_to,
                 self_service=self_service,
                 direction=self.direction,
+                checkin_list=self.checkin_list,
             )
         desks[self_service] = (key, desk)
         return desk

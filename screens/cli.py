@@ -71,6 +71,13 @@ def app_options(command: Callable[..., Any]) -> Callable[..., Any]:
                 help="A scanner in serial (USB CDC) mode (or [station] scanner); a keyboard-wedge "
                 "scanner needs none.",
             ),
+            click.option(
+                "--list",
+                "list_ref",
+                metavar="LIST",
+                help="The check-in list this station decides on (or [station] list; default: "
+                "the event's default list).",
+            ),
             click.option("--ready-file", hidden=True, metavar="FILE"),
             # For benchmarks and unattended kiosks started by the operator: no PIN asked.
             click.option("--sign-in-as", hidden=True, metavar="STAFF"),
@@ -101,11 +108,14 @@ def app_command(
     sound: bool | None = None,
     kiosk_theme: KioskTheme | None = None,
     scanner: str | None = None,
+    list_ref: str | None = None,
     ready_file: str | None = None,
     sign_in_as: str | None = None,
     sign_in_pin: str | None = None,
 ) -> None:
     """Open the full-screen app (sign in with a staff PIN)."""
+    if list_ref is not None:
+        obj.config = dataclasses.replace(obj.config, checkin_list=list_ref)
     if wall and mode != "stats":
         raise InvalidInput("--wall goes with --mode stats", field="wall")
     obj.config = obj.config.with_options(sound=sound)

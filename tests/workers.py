@@ -26,3 +26,27 @@ def register_many(
         out.put(exc)
     finally:
         store.dispose()
+
+
+def scan_on_list(
+    url: str,
+    station: str,
+    checkin_list: str,
+    payloads: list[str],
+    now: Any,
+    barrier: Barrier,
+    out: Queue[Any],
+) -> None:
+    """A door on a check-in list scanning every payload at the moment ``now`` (one day of the
+    event), started with the others at once: its answers, in order."""
+    from eventdesk.services.door.checkin import Checkin
+
+    store = Store(url)
+    try:
+        door = Checkin(store, station=station, checkin_list=checkin_list)
+        barrier.wait(timeout=60)
+        out.put([(station, door.scan(p, now=now).result) for p in payloads])
+    except Exception as exc:  # reported to the test, which fails with it
+        out.put(exc)
+    finally:
+        store.dispose()

@@ -26,7 +26,16 @@ from eventdesk.values import format_cents
 @click.argument(
     "name",
     type=click.Choice(
-        ["attendance", "revenue", "sales", "sessions", "waitlists", "scans", "conflicts"]
+        [
+            "attendance",
+            "revenue",
+            "sales",
+            "sessions",
+            "waitlists",
+            "scans",
+            "conflicts",
+            "days",
+        ]
     ),
 )
 @click.argument("event_ref", metavar="EVENT")
@@ -36,8 +45,9 @@ from eventdesk.values import format_cents
 @pass_ctx
 @organizer_only
 def report(obj: Ctx, name: str, event_ref: str, csv_path: str | None) -> None:
-    """A report: attendance, revenue, sales, sessions, waitlists, scans or conflicts (tickets
-    admitted by a station while it was offline and by another meanwhile)."""
+    """A report: attendance, revenue, sales, sessions, waitlists, scans, conflicts (tickets
+    admitted by a station while it was offline and by another meanwhile) or days (arrivals
+    per day of the event, and each check-in list's)."""
     import csv as csv_module
 
     from eventdesk.services.data.csvexport import neutralize

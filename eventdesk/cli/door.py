@@ -35,6 +35,19 @@ if TYPE_CHECKING:
 )
 @click.option("--exit", "is_exit", is_flag=True, help="An exit scan (events with re-entry).")
 @click.option(
+    "--list",
+    "list_ref",
+    metavar="LIST",
+    help="The check-in list to decide on (default: the event's default list).",
+)
+@click.option(
+    "--answer",
+    "answer_specs",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="An answer to one of the list's questions (again for more).",
+)
+@click.option(
     "--nonce",
     metavar="ID",
     help="This scan's own id: sent again (a retry), it gets the first answer back.",
@@ -48,6 +61,8 @@ def checkin(
     session_id: int | None,
     event_ref: str | None,
     is_exit: bool,
+    list_ref: str | None,
+    answer_specs: tuple[str, ...],
     nonce: str | None,
     operator: str | None,
     auto_print: bool | None,
@@ -111,7 +126,9 @@ def checkin(
         "event": door_event,
         "print_to": print_to,
         "self_service": self_service,
+        "checkin_list": list_ref or obj.config.checkin_list,
     }
+    answers = parse_answers(answer_specs)
     desk = (
         Door(station, **options)
         if obj.on_server
@@ -120,10 +137,12 @@ def checkin(
     direction: Direction = "exit" if is_exit else "entry"
     if ticket_id is not None:
         result = desk.checkin_ticket(
-            ticket_id, session_id=session_id, direction=direction, nonce=nonce
+            ticket_id, session_id=session_id, direction=direction, nonce=nonce, answers=answers
         )
     else:
-        result = desk.scan(words[0], session_id=session_id, direction=direction, nonce=nonce)
+        result = desk.scan(
+            words[0], session_id=session_id, direction=direction, nonce=nonce, answers=answers
+        )
     obj.emit(scan_json(result), lambda: scan_human(result))
     if result.offline:
         waiting = obj.door_station().pending
@@ -142,6 +161,18 @@ def checkin(
             say(f"eventdesk: {line}", err=True)
     if not result.admitted:
         raise click.exceptions.Exit(EXIT_REFUSED)
+
+
+def parse_answers(specs: tuple[str, ...]) -> dict[str, str] | None:
+    """``--answer KEY=VALUE`` options as a dict (checked against the list's questions by the
+    door)."""
+    found: dict[str, str] = {}
+    for spec in specs:
+        key, sep, value = spec.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"{spec!r} is not KEY=VALUE", param_hint="--answer")
+        found[key.strip().lower()] = value
+    return found or None
 
 
 @click.command("scan-log")
@@ -232,6 +263,14 @@ def stats(obj: Ctx, event_ref: str) -> None:
                 "",
                 "scan problems: "
                 + ", ".join(f"{k} {v}" for k, v in sorted(made.scan_problems.items())),
+            ]
+        if made.lists:
+            lines += [
+                "",
+                table(
+                    ["check-in list", "inside now", "admitted"],
+                    [(x["name"], x["inside"], x["admitted"]) for x in made.lists],
+                ),
             ]
         if made.conflicts:
             lines += [

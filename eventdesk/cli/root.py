@@ -55,6 +55,7 @@ CORE_COMMANDS = {
     **dict.fromkeys(("backup", "init", "restore"), "backups"),
     **dict.fromkeys(("station", "sync"), "stations"),
     "roles": "roles",
+    "checkin-list": "lists",
 }
 
 

@@ -84,7 +84,13 @@ def register(
                     f"waitlisted: ticket {t.ticket_id}{held}, position {t.waitlist_position}"
                 )
             else:
-                lines.append(f"registered: ticket {t.ticket_id} ({t.ticket_type}){held}{where}")
+                waits = "".join(
+                    f"; waiting for a seat in {name} (position {position})"
+                    for name, position in t.session_waits
+                )
+                lines.append(
+                    f"registered: ticket {t.ticket_id} ({t.ticket_type}){held}{where}{waits}"
+                )
         if (
             order.status == "waitlisted"
             and order.places_left is not None
@@ -105,6 +111,7 @@ def register(
             "seat": first.seat,
             "tickets": order.tickets,
             "places_left": order.places_left,
+            "waitlisted_sessions": order.waitlisted_sessions,
         },
         human,
     )
@@ -156,14 +163,42 @@ def cancel(obj: Ctx, ticket_id: str | None, order_id: int | None) -> None:
 
 @click.command()
 @click.argument("event_ref", metavar="EVENT")
+@click.option(
+    "--sessions",
+    "of_sessions",
+    is_flag=True,
+    help="The seats waiting for full sessions (their tickets registered), session by session.",
+)
 @pass_ctx
 @desk_only
-def waitlist(obj: Ctx, event_ref: str) -> None:
-    """The waitlist in promotion order (tier, then arrival)."""
-    from eventdesk.services.people.registration import list_waitlist
+def waitlist(obj: Ctx, event_ref: str, of_sessions: bool) -> None:
+    """The waitlist in promotion order (tier, then arrival); with --sessions, the seats
+    waiting for each full session, in arrival order."""
+    from eventdesk.services.people.registration import list_session_waitlist, list_waitlist
 
-    rows = list_waitlist(obj.store, event_ref)
     zone = obj.zones().of(event_ref)
+    if of_sessions:
+        seats = list_session_waitlist(obj.store, event_ref)
+        obj.emit(
+            seats,
+            lambda: table(
+                ["session", "#", "ticket", "order", "name", "email", "since"],
+                [
+                    (
+                        w.session,
+                        w.position,
+                        w.ticket_id,
+                        w.order_id,
+                        w.name,
+                        w.email,
+                        local(w.since, zone) if w.since else "",
+                    )
+                    for w in seats
+                ],
+            ),
+        )
+        return
+    rows = list_waitlist(obj.store, event_ref)
     obj.emit(
         rows,
         lambda: table(

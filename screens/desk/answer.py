@@ -97,6 +97,9 @@ def answer_content(result: ScanResult, source: str) -> tuple[Content, str]:
     elif result.result == "needs_staff":
         head = Content.assemble(("● PLEASE SEE THE DESK  ", "bold"), who + result.message)
         kind = "-warn"
+    elif result.result == "needs_answer":
+        head = Content.assemble(("? A QUESTION FIRST  ", "bold"), who + result.message)
+        kind = "-warn"
     else:
         label = result.result.replace("_", " ").upper()
         head = Content.assemble((f"✖ {label}  ", "bold"), who + result.message)

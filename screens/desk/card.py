@@ -19,6 +19,7 @@ from textual.widgets import Static
 
 from eventdesk.db import Store
 from eventdesk.event_time import in_zone, show
+from eventdesk.services.door.answers import OnList, on_lists
 from eventdesk.services.people.attendees import AttendeeInfo, show_attendee
 from eventdesk.services.people.payments import PaymentSummary, payment_summary
 from eventdesk.services.people.registration import TicketInfo, show_ticket, tickets_of_attendee
@@ -35,6 +36,8 @@ ACTIONS = ("check_in", "undo", "reprint", "pay", "cancel", "promote")
 class TicketLine:
     ticket: TicketInfo
     payment: PaymentSummary
+    # What the check-in lists know of it: its admissions on them and the answers given.
+    lists: tuple[OnList, ...] = ()
 
     @property
     def due_cents(self) -> int:
@@ -91,7 +94,10 @@ def load_card(
     """Read an attendee's card at the station's ``now`` (call it from a thread worker)."""
     attendee = show_attendee(store, attendee_id)
     tickets = tickets_of_attendee(store, attendee_id)
-    lines = tuple(TicketLine(t, payment_summary(store, t.id)) for t in tickets)
+    noted = on_lists(store, [t.id for t in tickets])
+    lines = tuple(
+        TicketLine(t, payment_summary(store, t.id), tuple(noted.get(t.id, ()))) for t in tickets
+    )
     return CardData(attendee, lines, event, now)
 
 
@@ -206,6 +212,16 @@ def _ticket_lines(line: TicketLine, data: CardData, zone: ZoneInfo) -> list[Cont
         )
     if ticket.sessions:
         rows.append(Content.styled("  sessions: " + ", ".join(ticket.sessions), "dim"))
+    for note in line.lists:
+        if note.answer is not None:
+            rows.append(Content.styled(f"  {note.list}: {note.answer}", "dim"))
+            continue
+        when = clock(note.last_at, zone, today=data.read_at)
+        state = "✔ in" if note.inside else "out"
+        days = f" · {note.days} days" if note.days > 1 else ""
+        rows.append(
+            Content(f"  {note.list}: {state} (last entry {when} at {note.station or '?'}){days}")
+        )
     if ticket.attention and status != "cancelled":
         rows.append(Content.styled(f"  ⚑ {ticket.attention}", "bold $warning"))
     return rows

@@ -86,9 +86,10 @@ class DeskJobs:
     def _run(self, job: Callable[[], None]) -> None:
         self.screen.run_worker(job, thread=True, group="action", exit_on_error=False)
 
-    def check_in(self, ticket_id: str) -> None:
-        """Decided as a scan at the desk would be: its answer comes back as ``ScanDecided``."""
-        self._run(partial(self._check_in, ticket_id))
+    def check_in(self, ticket_id: str, answers: dict[str, str] | None = None) -> None:
+        """Decided as a scan at the desk would be (with the answers to the list's questions,
+        when it asked them): its answer comes back as ``ScanDecided``."""
+        self._run(partial(self._check_in, ticket_id, answers))
 
     def undo(self, ticket_id: str, attendee_id: int | None, name: str, zone: ZoneInfo) -> None:
         backend = self.screen.backend
@@ -116,12 +117,12 @@ class DeskJobs:
             return
         self.screen.post_message(Done(text, attendee_id, wake_printer=wake))
 
-    def _check_in(self, ticket_id: str) -> None:
+    def _check_in(self, ticket_id: str, answers: dict[str, str] | None = None) -> None:
         from devices.scanner import Decision
 
         started = time.monotonic()
         try:
-            result = self.screen.backend.checkin().checkin_ticket(ticket_id)
+            result = self.screen.backend.checkin().checkin_ticket(ticket_id, answers=answers)
         except EventdeskError as exc:
             self.screen.post_message(Failed(exc.message))
             return

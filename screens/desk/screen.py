@@ -27,6 +27,7 @@ from textual.worker import Worker, WorkerState
 from devices.wedge import Line, PendingScan
 from eventdesk.errors import EventdeskError
 from eventdesk.event_time import UTC_ZONE
+from eventdesk.services.door.scan_result import ScanResult
 from eventdesk.services.people.attendees import AttendeeInfo
 from screens.base import StationScreen
 from screens.desk.answer import (
@@ -199,6 +200,8 @@ class DeskScreen(StationScreen):
             text = f"{self.backend.station} admits: {title}  ·  times in {self.zone.key}"
         if self.backend.door_says:  # it ended, or none was chosen among several
             text += f"  ·  {self.backend.door_says}"
+        if self.backend.checkin_list is not None:
+            text += f"  ·  list: {self.backend.checkin_list}"
         if self.backend.direction == "exit":
             text += f"  ·  {EXIT_GATE}"
         self.query_one("#door", Static).update(text)
@@ -483,6 +486,8 @@ class DeskScreen(StationScreen):
             self.scanning = self.scan_order.pending or self.scans.waiting > 0
             return
         self._answer(message)
+        if result.result == "needs_answer" and result.questions and result.ticket_id:
+            self._ask(result)
         if result.offline:
             self._offline_view()  # the card comes from the station's copy
         if result.ticket_id is not None and result.result != "unknown":
@@ -497,6 +502,19 @@ class DeskScreen(StationScreen):
             if result.offline and result.admitted and result.ticket_id is not None:
                 self.offline_admitted = (result.ticket_id, result.attendee or result.ticket_id)
             self._sync_actions()
+
+    def _ask(self, result: ScanResult) -> None:
+        """The list's questions, asked before the ticket is admitted (escape: not admitted)."""
+        from screens.desk.questions import QuestionsScreen
+
+        ticket_id = result.ticket_id
+        assert ticket_id is not None
+
+        def answered(answers: dict[str, str] | None) -> None:
+            if answers is not None:
+                self.jobs.check_in(ticket_id, answers)
+
+        self.app.push_screen(QuestionsScreen(result), answered)
 
     # --- the card ---------------------------------------------------------------------------
     def request_card(

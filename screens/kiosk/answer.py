@@ -39,10 +39,25 @@ REFUSALS: dict[ScanOutcome, str] = {
     "unpaid": "Not paid yet",
     "no_reentry": "No re-entry",
     "not_checked_in": "Not checked in",
+    "wrong_type": "Not valid at this door",
+    "closed": "Closed now",
+    "used_today": "Already used today",
+    "too_soon": "Too soon to come back",
 }
 # What the decision's own message adds for the attendee (the rest is for staff).
 SAYS_MORE: frozenset[ScanOutcome] = frozenset(
-    {"invalid", "revoked", "not_yet_valid", "expired", "unpaid", "no_reentry"}
+    {
+        "invalid",
+        "revoked",
+        "not_yet_valid",
+        "expired",
+        "unpaid",
+        "no_reentry",
+        "wrong_type",
+        "closed",
+        "used_today",
+        "too_soon",
+    }
 )
 
 # The panel's colours, by verdict: theme variables, or fixed ones for the high-contrast theme.
@@ -97,6 +112,14 @@ def describe(result: ScanResult, zone: ZoneInfo = UTC_ZONE) -> AnswerText:
     if result.result == "needs_staff":
         return AnswerText(
             "warn", "Almost there", name, PLEASE_SEE_THE_DESK, ("Staff will check you in there.",)
+        )
+    if result.result == "needs_answer":  # a question staff ask first (sent to the desk)
+        return AnswerText(
+            "warn",
+            "Almost there",
+            name,
+            PLEASE_SEE_THE_DESK,
+            ("A question to answer there first.",),
         )
     if result.result == "ok" and result.direction == "exit":
         return AnswerText("ok", "Goodbye", name, SEE_YOU, ())

@@ -32,6 +32,7 @@ from screens.organizer.base import (
 )
 from screens.organizer.data import DataPane
 from screens.organizer.events import EventsTab
+from screens.organizer.lists import ListsTab
 from screens.organizer.payments import PaymentsTab
 from screens.organizer.program import ProgramTab
 from screens.organizer.staff import StaffTab
@@ -47,8 +48,9 @@ TABS = (
     "tab-payments",
     "tab-waitlist",
     "tab-staff",
+    "tab-lists",
     "tab-data",
-)  # keys 1-8 show them (the number is on each tab's label)
+)  # keys 1-9 show them (the number is on each tab's label)
 KEYS = {tab: str(number) for number, tab in enumerate(TABS, start=1)}
 
 
@@ -60,6 +62,7 @@ TAB_KINDS: tuple[type[OrganizerTab], ...] = (
     PaymentsTab,
     WaitlistTab,
     StaffTab,
+    ListsTab,
 )  # the tabs of TABS before the Data tab, in the same order
 
 

@@ -531,3 +531,46 @@ async def test_a_name_with_brackets_is_shown_as_typed(station: DemoStation) -> N
         await pilot.pause()  # drawn: a cell read as markup would fail here
         assert any("Ann [/i] [b]Lee" in row for row in cell_texts(screen, "attendees-table"))
         assert app.is_running
+
+
+# --- check-in lists -------------------------------------------------------------------------------
+async def test_lists_tab_makes_changes_and_deletes_a_check_in_list(station: DemoStation) -> None:
+    from textual.widgets import SelectionList
+
+    from eventdesk.services.door.lists import find_list
+
+    app = organizer_app(station)
+    store, slug = station.store, station.summary.event
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await opened(pilot, "tab-lists")
+        await choose(pilot, screen, "lists-table", "default")
+        dialog = await form(pilot, "list-new")
+        types = dialog.query_one("#f-types", SelectionList)
+        types.select("VIP")
+        await submit(pilot, dialog, name="Quiet Room", hours="25:00-26:00")
+        assert "not a time of day" in await refused(pilot, dialog, "hours")
+        await submit(
+            pilot,
+            dialog,
+            hours="10:00-18:00",
+            entries="unlimited",
+            questions="id:yesno:ID seen?:required",
+        )
+        await saved(pilot)
+        made = find_list(store, f"{slug}/quiet-room")
+        assert (made.entries, [h.said() for h in made.hours]) == ("unlimited", ["10:00-18:00"])
+        assert made.questions[0].text == "ID seen?" and made.questions[0].required
+        await choose(pilot, screen, "lists-table", "quiet-room")
+
+        dialog = await form(pilot, "list-edit")
+        await submit(pilot, dialog, hours="")  # a rule emptied is lifted
+        await saved(pilot)
+        assert find_list(store, f"{slug}/quiet-room").hours == ()
+
+        await choose(pilot, screen, "lists-table", "quiet-room")
+        await press(pilot, "list-delete")
+        await confirm(pilot)
+        await wait_for(
+            lambda: not any("quiet-room" in row for row in cell_texts(screen, "lists-table")),
+            pilot,
+        )

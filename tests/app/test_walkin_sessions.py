@@ -49,9 +49,11 @@ def test_a_full_session_is_left_out_and_named_not_the_ticket_waitlisted(store: S
     assert rooms == {"Soldering lab": 1, "Lightning talks": 1}
     assert_counters_match(store)
 
-    # Without it (the CLI's `register --session`) an order waits whole for all it asked for.
+    # Without it (the CLI's `register --session`) the ticket is registered (the event has
+    # room) and its seat waits for the session.
     default = register(store, event, late, "Regular", sessions=[lab])
-    assert default.status == "waitlisted" and default.full_sessions == ()
+    assert default.status == "registered" and default.full_sessions == ()
+    assert default.waitlisted_sessions == ("Soldering lab",)
     assert_counters_match(store)
 
 

@@ -90,13 +90,11 @@ def test_more_session_room_promotes_from_the_waitlist(store: Store) -> None:
         attendees.add_attendee(store, name=f"Person {n}", email=f"p{n}@example.org")
         for n in range(2)
     ]
-    results = [
-        registration.register(store, slug, p.id, tt.id, sessions=[made.id]).tickets[0]
-        for p in people
-    ]
-    assert [r.status for r in results] == ["registered", "waitlisted"]
+    results = [registration.register(store, slug, p.id, tt.id, sessions=[made.id]) for p in people]
+    assert [r.waitlisted_sessions for r in results] == [(), ("Lab",)]  # the seat waits
+    assert [r.status for r in results] == ["registered", "registered"]
     program.update_session(store, slug, made.id, capacity=2)
-    assert registration.list_waitlist(store, slug) == []
+    assert registration.list_session_waitlist(store, slug) == []
     assert program.list_sessions(store, slug)[0].registered == 2
 
 

@@ -101,6 +101,7 @@ def test_each_answer_has_its_cue(outcome: ScanOutcome) -> None:
     expected: dict[ScanOutcome, Cue] = {
         "ok": "yes",
         "needs_staff": "desk",
+        "needs_answer": "desk",
         "already_checked_in": "desk",
         **{
             refused: "no"
@@ -116,6 +117,10 @@ def test_each_answer_has_its_cue(outcome: ScanOutcome) -> None:
                 "unpaid",
                 "no_reentry",
                 "not_checked_in",
+                "wrong_type",
+                "closed",
+                "used_today",
+                "too_soon",
             )
         },
     }

@@ -78,3 +78,30 @@ def test_desk_cancel_offers_refund(
 
     app = app_for(station, sign_in_as="Olivia Organizer", mode="desk")
     assert snap_compare(app, terminal_size=size, run_before=ready)
+
+
+@by_size
+def test_desk_asks_a_lists_questions(
+    snap_compare: Any, station: DemoStation, size: tuple[int, int]
+) -> None:
+    """A desk on the demo's VIP Lounge list (its top line says so): ^K on a paid VIP ticket
+    asks the list's question before it admits, the banner says why."""
+    import dataclasses
+
+    from screens.desk.questions import QuestionsScreen
+    from tests.snapshots.test_snapshots_screens import waiting_at_door
+
+    vip = waiting_at_door(station, "VIP", paid=True)
+    on_list = dataclasses.replace(
+        station, config=dataclasses.replace(station.config, checkin_list="vip-lounge")
+    )
+
+    async def ready(pilot: Any) -> None:
+        screen = await desk_opened(pilot)
+        await desk_choose(pilot, screen, vip, "check_in")
+        await pilot.press("ctrl+k")
+        await wait_for(lambda: isinstance(pilot.app.screen, QuestionsScreen), pilot)
+        await settle(pilot)
+
+    app = app_for(on_list, sign_in_as="Sam Desk", mode="desk")
+    assert snap_compare(app, terminal_size=size, run_before=ready)

@@ -429,7 +429,8 @@ TABS = {
     "payments": Tab("5", "tab-payments", ()),
     "waitlist": Tab("6", "tab-waitlist", ("waitlist-table",)),
     "staff": Tab("7", "tab-staff", ("staff-table",)),
-    "data": Tab("8", "tab-data", ()),
+    "lists": Tab("8", "tab-lists", ("lists-table",)),
+    "data": Tab("9", "tab-data", ()),
 }
 
 
@@ -495,6 +496,7 @@ ORGANIZER_FORMS = {
     "attendee-new": ("attendees", "att-new"),
     "payment-new": ("payments", "pay-new"),
     "staff-new": ("staff", "staff-new"),
+    "list-new": ("lists", "list-new"),
 }
 
 

@@ -3,6 +3,12 @@ them, and handing freed ones to the waitlist, best tier first, then arrival, an 
 together. One place for these rules: registration, cancellation, payments (a refund that
 cancels) and the catalogue (a capacity raised) all promote through ``promote_waiting``, in the
 caller's transaction, which holds the event lock.
+
+A session has its own waitlist, of seats (``ticket_session.status``): a full session makes a
+registered ticket's seat in it wait, never the ticket itself. Only registered seats of
+registered tickets count in ``event_session.registered_count``. A seat of a ticket that waits
+for the event follows its ticket: it is neither counted nor on the session's list until the
+ticket is registered (``settle_seats``).
 """
 
 from __future__ import annotations
@@ -10,17 +16,76 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from eventdesk.errors import NotAllowed, NotFound
 from eventdesk.models import Event, EventSession, Seat, Ticket, TicketSession, TicketType
 from eventdesk.services.common import log
 
+# A ticket's seat in a session (ticket_session.status).
+SEAT_REGISTERED = "registered"
+SEAT_WAITLISTED = "waitlisted"
+
 
 def has_room(limit: int | None, used: int, wanted: int = 1) -> bool:
     return limit is None or used + wanted <= limit
+
+
+def _waiting(query: Select[Any], session_id: int) -> Select[Any]:
+    """``query`` over the seats waiting for session ``session_id``: of registered tickets (a
+    cancelled ticket's seat waits no more; one of a ticket waiting for the event follows its
+    ticket)."""
+    return (
+        query.select_from(TicketSession)
+        .join(Ticket, Ticket.id == TicketSession.ticket_id)
+        .where(
+            TicketSession.session_id == session_id,
+            TicketSession.status == SEAT_WAITLISTED,
+            Ticket.status == "registered",
+        )
+    )
+
+
+def fits_ever(row: EventSession, seats: int) -> bool:
+    """An order of ``seats`` could fit the session as it is, once seats free: not more than
+    its whole capacity."""
+    return row.capacity is None or seats <= row.capacity
+
+
+def session_open(session: Session, row: EventSession, wanted: int) -> bool:
+    """The session takes ``wanted`` more seats now: it has room for all of them and no order
+    that could fit it waits for it (a newcomer never passes the session's waitlist; an order
+    larger than the whole session blocks nobody)."""
+    if not has_room(row.capacity, row.registered_count, wanted):
+        return False
+    orders = _waiting(select(Ticket.order_id), row.id).group_by(Ticket.order_id)
+    if row.capacity is not None:
+        orders = orders.having(func.count() <= row.capacity)
+    return session.scalar(orders.limit(1)) is None
+
+
+def next_seat_seq(session: Session, session_id: int) -> int:
+    """The next place at the end of a session's waitlist."""
+    current = session.scalar(
+        select(func.max(TicketSession.waitlist_seq)).where(TicketSession.session_id == session_id)
+    )
+    return int(current or 0) + 1
+
+
+def seat_position(session: Session, seat: TicketSession) -> int | None:
+    """Where a waiting seat stands on its session's waitlist (1: next), None when it does not
+    wait."""
+    if seat.status != SEAT_WAITLISTED or seat.waitlist_seq is None:
+        return None
+    ahead = session.scalar(
+        _waiting(select(func.count()), seat.session_id).where(
+            TicketSession.waitlist_seq < seat.waitlist_seq
+        )
+    )
+    return int(ahead or 0) + 1
 
 
 def venue_has_seats(session: Session, event: Event) -> bool:
@@ -128,55 +193,106 @@ def claim_places(
     return seats
 
 
-def claim(
-    session: Session,
-    event: Event,
-    ticket_type: TicketType,
-    sessions: Sequence[EventSession],
-    *,
-    seated: bool,
-    wanted_seat: str | None = None,
-) -> tuple[bool, str | None]:
-    """Take one place at every level if all have room. Returns (placed, seat)."""
-    seats = claim_places(
-        session, event, [(ticket_type, sessions)], seated=seated, wanted_seat=wanted_seat
-    )
-    return (False, None) if seats is None else (True, seats[0])
-
-
 def _release(session: Session, ticket: Ticket) -> None:
     event = session.get(Event, ticket.event_id)
     ticket_type = session.get(TicketType, ticket.ticket_type_id)
     assert event is not None and ticket_type is not None
     event.registered_count -= 1
     ticket_type.registered_count -= 1
-    for row in ticket_sessions(session, ticket.id):
+    for row in ticket_sessions(session, ticket.id, status=SEAT_REGISTERED):
         row.registered_count -= 1
     ticket.seat_label = None
 
 
-def ticket_sessions(session: Session, ticket_id: str) -> list[EventSession]:
-    return list(
-        session.scalars(
-            select(EventSession)
-            .join(TicketSession, TicketSession.session_id == EventSession.id)
-            .where(TicketSession.ticket_id == ticket_id)
-            .order_by(EventSession.id)
-        )
+def ticket_sessions(
+    session: Session, ticket_id: str, *, status: str | None = None
+) -> list[EventSession]:
+    """The sessions a ticket has a seat in (only those whose seat is ``status``, when given)."""
+    query = (
+        select(EventSession)
+        .join(TicketSession, TicketSession.session_id == EventSession.id)
+        .where(TicketSession.ticket_id == ticket_id)
+        .order_by(EventSession.id)
     )
+    if status is not None:
+        query = query.where(TicketSession.status == status)
+    return list(session.scalars(query))
+
+
+def settle_seats(session: Session, tickets: Sequence[Ticket]) -> list[str]:
+    """The session seats of ``tickets``, an order's tickets just registered (placed or
+    promoted off the event's waitlist): in a session open to all of them (``session_open``)
+    they are registered and counted; in any other they wait, together, at the end of that
+    session's waitlist. Returns the names of the sessions they wait for. Runs in the caller's
+    transaction, which holds the event lock."""
+    ids = [t.id for t in tickets]
+    rank = {ticket_id: i for i, ticket_id in enumerate(ids)}
+    by_session: dict[int, tuple[EventSession, list[TicketSession]]] = {}
+    for seat, row in session.execute(
+        select(TicketSession, EventSession)
+        .join(EventSession, EventSession.id == TicketSession.session_id)
+        .where(TicketSession.ticket_id.in_(ids))
+        .order_by(EventSession.id)
+    ):
+        by_session.setdefault(row.id, (row, []))[1].append(seat)
+    waiting: list[str] = []
+    for row, seats in by_session.values():
+        seats.sort(key=lambda seat: rank[seat.ticket_id])
+        if session_open(session, row, len(seats)):
+            for seat in seats:
+                seat.status, seat.waitlist_seq = SEAT_REGISTERED, None
+            row.registered_count += len(seats)
+        else:
+            first = next_seat_seq(session, row.id)
+            for index, seat in enumerate(seats):
+                seat.status, seat.waitlist_seq = SEAT_WAITLISTED, first + index
+            waiting.append(row.name)
+        session.flush()
+    return waiting
+
+
+def place_order(
+    session: Session,
+    event: Event,
+    group: Sequence[tuple[Ticket, TicketType]],
+    *,
+    seated: bool,
+) -> tuple[list[str | None], list[str]] | None:
+    """Place an order's waiting tickets, all or none: the event's and each ticket type's
+    places (``claim_places``), then their session seats (``settle_seats``: a full session
+    makes a seat wait, never the ticket). Returns (each ticket's numbered seat, the sessions
+    whose seats wait), or None when the event or a ticket type lacks room for them all."""
+    seats = claim_places(session, event, [(tt, ()) for _, tt in group], seated=seated)
+    if seats is None:
+        return None
+    return seats, settle_seats(session, [t for t, _ in group])
 
 
 def promote_waiting(
     session: Session, event: Event, *, now: datetime, station: str | None
 ) -> list[str]:
-    """Promote waitlisted tickets, best tier first then arrival, while places are free.
+    """Promote waitlisted tickets, best tier first then arrival, while places are free, then
+    the seats waiting for the event's sessions (``promote_seats``). Returns the tickets
+    promoted off the event's waitlist.
 
     An order's waiting tickets move together or not at all. Runs inside the caller's
-    transaction, which holds the event lock. An order whose own ticket type or session is still
-    full (or that needs more places than are free) is passed over for the next one that fits.
+    transaction, which holds the event lock. An order whose own ticket type is still full (or
+    that needs more places than are free) is passed over for the next one that fits. A full
+    session holds no ticket back: the promoted ticket's seat in it waits on the session's own
+    waitlist.
     """
-    if event.status == "cancelled" or not has_room(event.capacity, event.registered_count):
+    if event.status == "cancelled":
         return []
+    promoted: list[str] = []
+    if has_room(event.capacity, event.registered_count):
+        promoted = _promote_tickets(session, event, now=now, station=station)
+    promote_seats(session, event, now=now, station=station)
+    return promoted
+
+
+def _promote_tickets(
+    session: Session, event: Event, *, now: datetime, station: str | None
+) -> list[str]:
     seated = venue_has_seats(session, event)
     waiting = session.execute(
         select(Ticket, TicketType)
@@ -191,10 +307,10 @@ def promote_waiting(
     for group in orders.values():
         if not has_room(event.capacity, event.registered_count):
             break
-        claims = [(tt, ticket_sessions(session, t.id)) for t, tt in group]
-        seats = claim_places(session, event, claims, seated=seated)
-        if seats is None:
+        placed = place_order(session, event, group, seated=seated)
+        if placed is None:
             continue
+        seats, waiting_sessions = placed
         for (ticket, ticket_type), seat_label in zip(group, seats, strict=True):
             ticket.status = "registered"
             ticket.seat_label = seat_label
@@ -210,8 +326,74 @@ def promote_waiting(
                 ticket_type=ticket_type.name,
                 seat=seat_label,
                 order_id=ticket.order_id,
+                **_waiting_detail(waiting_sessions),
             )
             promoted.append(ticket.id)
+        session.flush()
+    return promoted
+
+
+def _waiting_detail(sessions: Sequence[str | int]) -> dict[str, Any]:
+    """The log's detail naming the sessions whose seats wait (nothing when none)."""
+    return {"waiting_sessions": list(sessions)} if sessions else {}
+
+
+def promote_seats(
+    session: Session, event: Event, *, now: datetime, station: str | None
+) -> list[tuple[str, int]]:
+    """Promote the seats waiting for the event's sessions, each session's in its waitlist
+    order (``waitlist_seq``, arrival), while the session has room. Returns (ticket, session)
+    of each seat promoted.
+
+    The rule for an order: its waiting seats in a session move together, and an earlier order
+    whose seats do not all fit yet blocks the later ones (first come, first served: nobody
+    passes an order that waits, even one smaller that would fit). Only an order larger than
+    the session's whole capacity is passed over (it could never fit; it keeps its place, and
+    moves in once the capacity grows enough). Only seats of registered tickets wait here; a
+    seat of a ticket waiting for the event follows its ticket. Runs in the caller's
+    transaction, which holds the event lock.
+    """
+    if event.status == "cancelled":
+        return []
+    rows = session.execute(
+        select(TicketSession, Ticket, EventSession)
+        .join(Ticket, Ticket.id == TicketSession.ticket_id)
+        .join(EventSession, EventSession.id == TicketSession.session_id)
+        .where(
+            EventSession.event_id == event.id,
+            TicketSession.status == SEAT_WAITLISTED,
+            Ticket.status == "registered",
+        )
+        .order_by(EventSession.id, TicketSession.waitlist_seq, Ticket.id)
+    )
+    queues: dict[int, tuple[EventSession, dict[int, list[tuple[TicketSession, Ticket]]]]] = {}
+    for seat, ticket, row in rows:  # each session's orders, ranked by their first seat
+        queues.setdefault(row.id, (row, {}))[1].setdefault(ticket.order_id, []).append(
+            (seat, ticket)
+        )
+    promoted: list[tuple[str, int]] = []
+    for row, orders in queues.values():
+        for group in orders.values():
+            if not fits_ever(row, len(group)):
+                continue  # larger than the whole session: it would block everyone for good
+            if not has_room(row.capacity, row.registered_count, len(group)):
+                break  # this order waits on, and every order behind it
+            row.registered_count += len(group)
+            for seat, ticket in group:
+                seat.status, seat.waitlist_seq = SEAT_REGISTERED, None
+                log(
+                    session,
+                    "session_seat_promoted",
+                    at=now,
+                    event_id=event.id,
+                    ticket_id=ticket.id,
+                    attendee_id=ticket.attendee_id,
+                    station=station,
+                    session_id=row.id,
+                    session_name=row.name,
+                    order_id=ticket.order_id,
+                )
+                promoted.append((ticket.id, row.id))
         session.flush()
     return promoted
 

@@ -129,7 +129,9 @@ def update_session(
     room: str | None = None,
     station: str | None = None,
 ) -> SessionInfo:
-    """Change a session; more room promotes from the waitlist in the same transaction.
+    """Change a session; more room promotes from the waitlist in the same transaction: the
+    seats waiting for this session, in arrival order (``places.promote_seats``), and tickets
+    waiting for the event.
 
     An empty ``room`` clears it. A capacity below the tickets registered is refused.
     """

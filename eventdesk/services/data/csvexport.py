@@ -22,6 +22,8 @@ from eventdesk.errors import InvalidInput
 from eventdesk.event_time import iso
 from eventdesk.models import (
     Attendee,
+    CheckinAnswer,
+    CheckinList,
     Event,
     Payment,
     ScanLog,
@@ -109,7 +111,9 @@ def _attendee_rows(session: Session, event: Event) -> Rows:
         "Paid",
         "Due",
         "Currency",
+        "Answers",
     ]
+    answers = _answers(session, event)
     return header, (
         [
             r[0],
@@ -126,6 +130,7 @@ def _attendee_rows(session: Session, event: Event) -> Rows:
             format_cents(r[13]),
             format_cents(max(r[11] - r[13], 0)),
             r[12],
+            answers.get(r[5], ""),
         ]
         for r in _stream(session, query)
     )
@@ -146,8 +151,25 @@ def _checkin_rows(session: Session, event: Event) -> Rows:
         .where(Ticket.event_id == event.id, Ticket.checked_in_at.is_not(None))
         .order_by(Ticket.checked_in_at)
     )
-    header = ["Checked In At", "Station", "Ticket ID", "Name", "Email", "Ticket Type"]
-    return header, ([_local(r[0], event), *r[1:]] for r in _stream(session, query))
+    header = ["Checked In At", "Station", "Ticket ID", "Name", "Email", "Ticket Type", "Answers"]
+    answers = _answers(session, event)
+    return header, (
+        [_local(r[0], event), *r[1:], answers.get(r[2], "")] for r in _stream(session, query)
+    )
+
+
+def _answers(session: Session, event: Event) -> dict[str, str]:
+    """The answers given at the door on the event's check-in lists, a cell a ticket:
+    "Bar: age=yes; Bar: drink=Tea" (services.door.lists)."""
+    found: dict[str, list[str]] = {}
+    for ticket, name, key, value in session.execute(
+        select(CheckinAnswer.ticket_id, CheckinList.name, CheckinAnswer.key, CheckinAnswer.value)
+        .join(CheckinList, CheckinList.id == CheckinAnswer.list_id)
+        .where(CheckinList.event_id == event.id)
+        .order_by(CheckinAnswer.ticket_id, CheckinList.id, CheckinAnswer.key)
+    ):
+        found.setdefault(ticket, []).append(f"{name}: {key}={value}")
+    return {ticket: "; ".join(parts) for ticket, parts in found.items()}
 
 
 def _scan_rows(session: Session, event: Event) -> Rows:

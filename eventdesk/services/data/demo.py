@@ -11,6 +11,7 @@ from eventdesk.db import Store
 from eventdesk.errors import AlreadyRegistered, SoldOut
 from eventdesk.services.catalogue import events, program
 from eventdesk.services.door.checkin import Checkin
+from eventdesk.services.door.lists import ListChange, create_list
 from eventdesk.services.people import attendees, auth, payments, registration
 from eventdesk.text import fold
 
@@ -256,6 +257,18 @@ def build_demo(
         tier=2,
         attention="Check student ID",
         needs_staff=True,  # a self-service kiosk sends students to the desk
+    )
+    # A door of its own for the VIPs (services.door.lists): in and out all day, and a question
+    # the lounge's staff answer at the first entry.
+    create_list(
+        store,
+        slug,
+        ListChange(
+            name="VIP Lounge",
+            ticket_types=["VIP"],
+            entries="unlimited",
+            questions=["lanyard:yesno:Gold lanyard handed over?:required"],
+        ),
     )
     people = []
     emails: set[str] = set()

@@ -32,12 +32,16 @@ from eventdesk.services.common import current_event_id, get_event
 from eventdesk.services.door import checkin_api as api
 from eventdesk.services.door.checkin_sql import (
     ADMIT,
+    LIST_ROW,
     LOG,
     LOG_TABLE,
     LOOKUP,
     LOOKUP_GROUP,
+    LOOKUP_GROUP_ON_LIST,
+    LOOKUP_ON_LIST,
     SESSION_EVENT,
 )
+from eventdesk.services.door.lists import ListRules, default_rules, find_list, rules_of
 from eventdesk.services.door.rules import DoorRules
 from eventdesk.services.door.scan_result import (
     Direction,
@@ -99,6 +103,7 @@ class Checkin:
         print_to: str | None = None,
         self_service: bool = False,
         direction: Direction = "entry",
+        checkin_list: str | None = None,
     ) -> None:
         self.store = store
         # An exit gate: its scans are exits unless a call says otherwise.
@@ -117,6 +122,26 @@ class Checkin:
         if event is not None:
             with store.read() as session:
                 self.event_id = get_event(session, event).id
+        # The door's check-in list (None: each ticket's event's default list), and the lists'
+        # rules as last read, kept until a list changes (its updated_at, read with each ticket).
+        self.list: ListRules | None = None
+        self._lists: dict[int, ListRules] = {}
+        self._list_id: int | None = None  # a stored list's id (the default: read per ticket)
+        if checkin_list is not None:
+            self.list = find_list(store, checkin_list, event)
+            self._list_id = self.list.id
+            if self.event_id is None:
+                self.event_id = self.list.event_id
+            elif self.list.event_id != self.event_id:
+                raise InvalidInput(f"the list {self.list.name!r} is another event's", field="list")
+
+    def current_list(self) -> ListRules:
+        """The list this door decides on, as it is now (the default: its event's)."""
+        if self.list is not None and self.list.id is not None:
+            return find_list(self.store, str(self.list.id))
+        if self.event_id is None:
+            raise InvalidInput("a door with no event has each ticket's event's list", field="list")
+        return find_list(self.store, f"{self.event_id}/default")
 
     # --- entry points -----------------------------------------------------------------------
     def scan(
@@ -127,13 +152,17 @@ class Checkin:
         direction: Direction | None = None,
         now: datetime | None = None,
         nonce: str | None = None,
+        answers: dict[str, str] | None = None,
     ) -> ScanResult:
         """A scanned QR payload (a camera or a keyboard-wedge scanner) to a decision. With a
         ``nonce``, the same nonce again (a retry after a crash or a lost answer) gets the first
-        answer back, marked ``replayed``, instead of "already checked in"."""
+        answer back, marked ``replayed``, instead of "already checked in". ``answers``: to the
+        list's questions, by key."""
         return self._once(
             parse_nonce(nonce),
-            lambda key: self._scan(payload, session_id, direction or self.direction, now, key),
+            lambda key: self._scan(
+                payload, session_id, direction or self.direction, now, key, answers
+            ),
         )
 
     def scan_many(
@@ -226,8 +255,14 @@ class Checkin:
             group = _Group(
                 {
                     row["id"]: row
-                    for row in LOOKUP_GROUP.rows(
-                        conn, {"b_ids": json.dumps(sorted(set(filter(None, checks.ticket_ids))))}
+                    for row in (
+                        LOOKUP_GROUP_ON_LIST if self._list_id is not None else LOOKUP_GROUP
+                    ).rows(
+                        conn,
+                        {
+                            "b_ids": json.dumps(sorted(set(filter(None, checks.ticket_ids)))),
+                            "b_list": self._list_id,
+                        },
                     )
                 }
             )
@@ -280,6 +315,7 @@ class Checkin:
         direction: Direction,
         now: datetime | None,
         nonce: str | None,
+        answers: dict[str, str] | None = None,
     ) -> ScanResult:
         moment = now or utcnow()
         text, verified = self._verified(payload)
@@ -294,6 +330,7 @@ class Checkin:
             now=moment,
             nonce=nonce,
             repaired=verified.repaired,
+            answers=answers,
         )
 
     def _verified(self, payload: str) -> tuple[str, Verified | InvalidPayload]:
@@ -333,13 +370,14 @@ class Checkin:
         direction: Direction | None = None,
         now: datetime | None = None,
         nonce: str | None = None,
+        answers: dict[str, str] | None = None,
     ) -> ScanResult:
-        """Manual check-in by ticket id, as the desk does after a search (``nonce`` as in
-        ``scan``)."""
+        """Manual check-in by ticket id, as the desk does after a search (``nonce`` and
+        ``answers`` as in ``scan``)."""
         return self._once(
             parse_nonce(nonce),
             lambda key: self._checkin_ticket(
-                ticket_id, session_id, direction or self.direction, now, key
+                ticket_id, session_id, direction or self.direction, now, key, answers
             ),
         )
 
@@ -350,6 +388,7 @@ class Checkin:
         direction: Direction,
         now: datetime | None,
         nonce: str | None,
+        answers: dict[str, str] | None = None,
     ) -> ScanResult:
         wanted = ticket_id.strip().upper() if isinstance(ticket_id, str) else ""
         if not (0 < len(wanted) <= 16 and wanted.isascii() and wanted.isalnum()):
@@ -371,6 +410,7 @@ class Checkin:
             direction=direction,
             now=now or utcnow(),
             nonce=nonce,
+            answers=answers,
         )
 
     def _once(self, nonce: str | None, decide: Callable[[str | None], ScanResult]) -> ScanResult:
@@ -418,11 +458,21 @@ class Checkin:
         now: datetime,
         nonce: str | None = None,
         repaired: str | None = None,
+        answers: dict[str, str] | None = None,
     ) -> ScanResult:
         session_info = self._door(session_id, direction)
         with self.store.write_conn() as conn:
             return self._decide_in(
-                conn, ticket_id, raw, session_id, session_info, direction, now, nonce, repaired
+                conn,
+                ticket_id,
+                raw,
+                session_id,
+                session_info,
+                direction,
+                now,
+                nonce,
+                repaired,
+                answers=answers,
             )
 
     def _door(
@@ -450,6 +500,7 @@ class Checkin:
         repaired: str | None,
         *,
         group: _Group | None = None,
+        answers: dict[str, str] | None = None,
     ) -> ScanResult:
         """One ticket's decision and its scan-log row, in the caller's write transaction (in
         scan_many's, its ``group``)."""
@@ -458,7 +509,11 @@ class Checkin:
         if row is None:
             if group is not None:  # read again (scanned twice in the group): as it is now
                 group.flush(conn)
-            row = LOOKUP.first(conn, {"b_id": ticket_id})
+            row = (
+                LOOKUP.first(conn, {"b_id": ticket_id})
+                if self._list_id is None
+                else LOOKUP_ON_LIST.first(conn, {"b_id": ticket_id, "b_list": self._list_id})
+            )
         if row is None:
             result = ScanResult(
                 "unknown",
@@ -471,7 +526,7 @@ class Checkin:
         else:
             admits = group.admits if group is not None else None
             result = self._rules().judge(
-                conn, row, session_id, session_info, direction, now, admits
+                conn, row, session_id, session_info, direction, now, admits, answers
             )
         if repaired is not None:  # the scanner typed through another layout: staff can fix it
             result = replace(result, flags=(*result.flags, f"repaired: {repaired}"))
@@ -495,7 +550,26 @@ class Checkin:
             api=self.api,
             dialect=self.store.dialect,
             scanned=self._scanned,
+            list_of=self._list_of,
+            door_list=self.list.name if self.list is not None else None,
         )
+
+    def _list_of(self, conn: Connection, row: Any) -> ListRules | None:
+        """The list a ticket's row is decided on: the door's, else the ticket's event's
+        default; its rules as kept, or read again when the list changed (None: the door's
+        list was deleted)."""
+        list_id = row["list_id"]
+        if list_id is None:
+            if self._list_id is not None:
+                return None
+            return default_rules(row["event_id"])
+        kept = self._lists.get(list_id)
+        if kept is None or kept.updated_at != row["list_updated"]:
+            found = conn.execute(LIST_ROW, {"b_list": list_id}).first()
+            if found is None:
+                return None
+            kept = self._lists[list_id] = rules_of(found)
+        return kept
 
     def _session(self, session_id: int) -> tuple[int, datetime, datetime]:
         """The session's event and times, read afresh (an organizer may move a session)."""

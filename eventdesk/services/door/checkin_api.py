@@ -72,3 +72,51 @@ def changed(statement: Prepared, conn: Any, params: dict[str, Any]) -> int:
     """What a function that admits or lets out returned: 1 when it changed the ticket."""
     found = statement.first(conn, params)
     return int(next(iter(found.values()))) if found else 0
+
+
+# A check-in list's admissions (migration 0014: eventdesk/migrations/checkin_lists_0014.py).
+LIST_ADMIT = Prepared(
+    select(
+        func.station_api.list_admit(
+            _p("b_station"),
+            _p("b_id"),
+            _p("b_list", Integer()),
+            _p("b_day"),
+            _p("b_now", _TIME),
+            _p("b_payload"),
+            _p("b_repaired", Boolean()),
+            _p("b_offline", Boolean()),
+        )
+    )
+)
+LIST_REENTER = Prepared(
+    select(
+        func.station_api.list_reenter(
+            _p("b_station"),
+            _p("b_id"),
+            _p("b_list", Integer()),
+            _p("b_day"),
+            _p("b_now", _TIME),
+            _p("b_offline", Boolean()),
+        )
+    )
+)
+LIST_LEAVE = Prepared(
+    select(
+        func.station_api.list_leave(
+            _p("b_station"), _p("b_id"), _p("b_list", Integer()), _p("b_day")
+        )
+    )
+)
+ANSWER = Prepared(
+    select(
+        func.station_api.answer(
+            _p("station"),
+            _p("ticket_id"),
+            _p("list_id", Integer()),
+            _p("key"),
+            _p("value"),
+            _p("answered_at", _TIME),
+        )
+    )
+)

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from typing import cast
 
-from sqlalchemy import Table, bindparam, case, func, insert, select, update
+from sqlalchemy import Table, and_, bindparam, case, func, insert, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from eventdesk.models import (
     Attendee,
+    CheckinAnswer,
+    CheckinList,
     Event,
     EventSession,
     ImportRun,
+    ListEntry,
     Payment,
     ScanLog,
     SessionCheckin,
@@ -32,6 +35,9 @@ _p = cast(Table, Payment.__table__)
 _s = cast(Table, EventSession.__table__)
 _ts = cast(Table, TicketSession.__table__)
 _sc = cast(Table, SessionCheckin.__table__)
+_cl = cast(Table, CheckinList.__table__)
+_le = cast(Table, ListEntry.__table__)
+_ca = cast(Table, CheckinAnswer.__table__)
 LOG_TABLE = cast(Table, ScanLog.__table__)
 
 _paid = (
@@ -43,10 +49,11 @@ _paid = (
     .where(_p.c.ticket_id == _t.c.id, _p.c.status == "completed")
     .scalar_subquery()
 )
-_LOOKUP = select(
+_COLUMNS = (
     _t.c.id,
     _t.c.status,
     _t.c.event_id,
+    _t.c.ticket_type_id,
     _t.c.checked_in_at,
     _t.c.checked_in_station,
     _t.c.inside,
@@ -69,19 +76,34 @@ _LOOKUP = select(
     _e.c.checkin_opens_at,
     _e.c.checkin_closes_at,
     _paid.label("paid"),
-).select_from(
+    # The door's check-in list (services.door.lists): its id and when it last changed, read
+    # with the ticket (the rules themselves are kept by the door until the list changes).
+    _cl.c.id.label("list_id"),
+    _cl.c.event_id.label("list_event"),
+    _cl.c.updated_at.label("list_updated"),
+)
+_JOINED = (
     _t.join(_tt, _tt.c.id == _t.c.ticket_type_id)
     .join(_a, _a.c.id == _t.c.attendee_id)
     .join(_e, _e.c.id == _t.c.event_id)
     .outerjoin(_ir, _ir.c.id == _t.c.import_run_id)
 )
+# The event's default list (stored only once changed), or the door's own list.
+_LOOKUP = select(*_COLUMNS).select_from(
+    _JOINED.outerjoin(_cl, and_(_cl.c.event_id == _t.c.event_id, _cl.c.slug == "default"))
+)
+_LOOKUP_ON_LIST = select(*_COLUMNS).select_from(
+    _JOINED.outerjoin(_cl, _cl.c.id == bindparam("b_list"))
+)
 
 # The hot path's statements, built once: SQLAlchemy then reuses their compiled form.
 _TIME = UTCDateTime()
 LOOKUP_ONE = _LOOKUP.where(_t.c.id == bindparam("b_id"))
+LOOKUP_ONE_ON_LIST = _LOOKUP_ON_LIST.where(_t.c.id == bindparam("b_id"))
 # SQLite's: the ids as one JSON array (a statement of one shape for any number of them).
 _GROUP_IDS = func.json_each(bindparam("b_ids")).table_valued("value")
 LOOKUP_MANY = _LOOKUP.where(_t.c.id.in_(select(_GROUP_IDS.c.value)))
+LOOKUP_MANY_ON_LIST = _LOOKUP_ON_LIST.where(_t.c.id.in_(select(_GROUP_IDS.c.value)))
 _EVENT_ON = select(_e.c.id).where(_e.c.id == _t.c.event_id, _e.c.status != "cancelled").exists()
 ADMIT_STATEMENT = (
     update(_t)
@@ -111,8 +133,10 @@ _LEAVE = update(_t).where(_t.c.id == bindparam("b_id"), _t.c.inside.is_(True)).v
 _FIRST = select(_t.c.checked_in_at, _t.c.checked_in_station, _t.c.status).where(
     _t.c.id == bindparam("b_id")
 )
-IN_SESSION = select(_ts.c.session_id).where(
-    _ts.c.ticket_id == bindparam("b_id"), _ts.c.session_id == bindparam("b_session")
+IN_SESSION = select(_ts.c.session_id).where(  # a seat waiting for a full session is not in it
+    _ts.c.ticket_id == bindparam("b_id"),
+    _ts.c.session_id == bindparam("b_session"),
+    _ts.c.status == "registered",
 )
 SESSION_FIRST = select(_sc.c.checked_in_at, _sc.c.station).where(
     _sc.c.ticket_id == bindparam("b_id"), _sc.c.session_id == bindparam("b_session")
@@ -154,6 +178,8 @@ SESSION_EVENT = select(_s.c.event_id).where(_s.c.id == bindparam("b_session"))
 # The same statements, run straight on the driver (eventdesk.prepared): a door's every scan.
 LOOKUP = Prepared(LOOKUP_ONE)
 LOOKUP_GROUP = Prepared(LOOKUP_MANY)
+LOOKUP_ON_LIST = Prepared(LOOKUP_ONE_ON_LIST)
+LOOKUP_GROUP_ON_LIST = Prepared(LOOKUP_MANY_ON_LIST)
 ADMIT = Prepared(ADMIT_STATEMENT)
 READMIT = Prepared(_READMIT)
 LEAVE = Prepared(_LEAVE)
@@ -164,3 +190,90 @@ REFUNDED = (
     .where(_p.c.ticket_id == bindparam("b_id"), _p.c.status == "completed", _p.c.kind == "refund")
     .limit(1)
 )
+
+# --- a check-in list's own admissions (services.door.lists) ---------------------------------
+LIST_ROW = select(_cl).where(_cl.c.id == bindparam("b_list"))
+LIST_ENTRY = Prepared(
+    select(_le.c.first_at, _le.c.station, _le.c.last_at, _le.c.inside, _le.c.entries).where(
+        _le.c.list_id == bindparam("b_list"),
+        _le.c.ticket_id == bindparam("b_id"),
+        _le.c.day == bindparam("b_day"),
+    )
+)
+IN_ANY_SESSION = select(_ts.c.session_id).where(
+    _ts.c.ticket_id == bindparam("b_id"),
+    _ts.c.session_id.in_(bindparam("b_sessions", expanding=True)),
+    _ts.c.status == "registered",
+)
+# Insert-once, as a session door's: of two doors admitting one ticket on a list (on one day)
+# at once, exactly one inserts its row.
+_LIST_ROW = select(
+    bindparam("b_list"),
+    _t.c.id,
+    bindparam("b_day"),
+    bindparam("b_now", type_=_TIME),
+    bindparam("b_station"),
+    bindparam("b_now", type_=_TIME),
+    literal(1),
+    literal(True),
+).where(_t.c.id == bindparam("b_id"), _t.c.status == "registered", _EVENT_ON)
+_LIST_COLUMNS = [
+    "list_id",
+    "ticket_id",
+    "day",
+    "first_at",
+    "station",
+    "last_at",
+    "entries",
+    "inside",
+]
+LIST_ADMIT = {
+    "postgresql": postgresql.insert(_le)
+    .from_select(_LIST_COLUMNS, _LIST_ROW)
+    .on_conflict_do_nothing()
+    .returning(_le.c.ticket_id),
+    "sqlite": sqlite.insert(_le)
+    .from_select(_LIST_COLUMNS, _LIST_ROW)
+    .on_conflict_do_nothing()
+    .returning(_le.c.ticket_id),
+}
+# Back in on a list without an entry limit: only from outside, and (when the list says) not
+# before the least time between two entries has passed.
+LIST_REENTER = Prepared(
+    update(_le)
+    .where(
+        _le.c.list_id == bindparam("b_list"),
+        _le.c.ticket_id == bindparam("b_id"),
+        _le.c.day == bindparam("b_day"),
+        _le.c.inside.is_(False),
+        _le.c.last_at <= bindparam("b_since", type_=_TIME),
+    )
+    .values(inside=True, entries=_le.c.entries + 1, last_at=bindparam("b_now", type_=_TIME))
+)
+LIST_LEAVE = Prepared(
+    update(_le)
+    .where(
+        _le.c.list_id == bindparam("b_list"),
+        _le.c.ticket_id == bindparam("b_id"),
+        _le.c.day == bindparam("b_day"),
+        _le.c.inside.is_(True),
+    )
+    .values(inside=False)
+)
+ANSWERS = select(_ca.c.key, _ca.c.value).where(
+    _ca.c.ticket_id == bindparam("b_id"), _ca.c.list_id == bindparam("b_list")
+)
+_PG_ANSWER = postgresql.insert(_ca)
+_SQLITE_ANSWER = sqlite.insert(_ca)
+_ANSWER_KEY = ["ticket_id", "list_id", "key"]
+# An answer given again (a second admission day, a desk correcting it) replaces the first.
+ANSWER = {
+    "postgresql": _PG_ANSWER.on_conflict_do_update(
+        index_elements=_ANSWER_KEY,
+        set_={c: _PG_ANSWER.excluded[c] for c in ("value", "answered_at", "station")},
+    ),
+    "sqlite": _SQLITE_ANSWER.on_conflict_do_update(
+        index_elements=_ANSWER_KEY,
+        set_={c: _SQLITE_ANSWER.excluded[c] for c in ("value", "answered_at", "station")},
+    ),
+}

@@ -29,6 +29,7 @@ from eventdesk.services.door.checkin_sql import (
     SESSION_ADMIT,
     SESSION_FIRST,
 )
+from eventdesk.services.door.lists import ListRules, default_rules
 from eventdesk.services.door.printing import enqueue_in
 from eventdesk.services.door.scan_result import Direction, ScanOutcome, ScanResult
 from eventdesk.station import DOOR_CLOSES_AFTER, DOOR_OPENS_BEFORE
@@ -52,6 +53,11 @@ class DoorRules:
     api: bool  # a station's own login: it writes through the server's functions
     dialect: str
     scanned: Callable[[], dict[str, Any]]  # the line scanned, for the server's functions
+    # The check-in list a ticket's row is decided on (None: the door's list was deleted).
+    list_of: Callable[[Connection, Any], ListRules | None] = lambda _conn, row: default_rules(
+        row["event_id"]
+    )
+    door_list: str | None = None  # the door's own list (None: each event's default)
 
     def judge(
         self,
@@ -62,7 +68,10 @@ class DoorRules:
         direction: Direction,
         now: datetime,
         admits: list[dict[str, Any]] | None = None,
+        answers: dict[str, str] | None = None,
     ) -> ScanResult:
+        rules = self.list_of(conn, row)
+
         def answer(result: ScanOutcome, message: str, **extra: Any) -> ScanResult:
             return ScanResult(
                 result,
@@ -71,11 +80,13 @@ class DoorRules:
                 ticket_id=row["id"],
                 attendee=row["attendee"],
                 ticket_type=row["ticket_type"],
-                attention=row["attention"] if result == "ok" else None,  # only with admission
+                # Only with an admission (a person leaving needs no staff note).
+                attention=row["attention"] if result == "ok" and direction == "entry" else None,
                 event=row["slug"],
                 session_id=session_id,
                 direction=direction,
                 seat=row["seat_label"],
+                list=rules.slug if rules is not None and session_id is None else None,
                 **extra,
             )
 
@@ -96,6 +107,22 @@ class DoorRules:
             return answer("not_yet_valid", IMPORTING_MESSAGE)
         if self.event_id is not None and row["event_id"] != self.event_id:
             return answer("wrong_event", f"This ticket is for another event ({row['slug']}).")
+        if rules is None:
+            return answer(
+                "closed",
+                f"This door's check-in list ({self.door_list}) was deleted: "
+                "choose another list for this door.",
+                rule="list",
+            )
+        if session_id is None and not rules.plain:
+            if rules.event_id != row["event_id"]:
+                return answer(
+                    "wrong_event",
+                    f"{rules.name} is another event's list: this ticket is for {row['slug']}.",
+                )
+            from eventdesk.services.door.list_door import ListDoor  # builds on this module
+
+            return ListDoor(self, rules, conn, row, now, answer).judge(direction, answers)
         if session_info is not None:
             session_event, session_start, session_end = session_info
             if session_event != row["event_id"]:
@@ -107,10 +134,9 @@ class DoorRules:
                 return answer("wrong_session", "This ticket is not registered for this session.")
             opens, closes = session_start - SESSION_OPENS_BEFORE, session_end
         else:
-            opens = row["checkin_opens_at"] or row["starts_at"] - DOOR_OPENS_BEFORE
-            closes = row["checkin_closes_at"] or row["ends_at"] + DOOR_CLOSES_AFTER
+            opens, closes = door_times(row)
         if direction == "exit":  # someone leaving is never held back for time or money
-            return self._exit_cas(conn, row, now, answer)
+            return self._exit_cas(conn, row, now, answer, reentry=bool(row["allow_reentry"]))
         if now < opens:
             return answer(
                 "not_yet_valid", f"Check-in opens at {show(opens, event_zone(row['timezone']))}."
@@ -132,7 +158,9 @@ class DoorRules:
             return answer("needs_staff", NEEDS_STAFF_MESSAGE)
         if session_id is not None:
             return self._session_cas(conn, row, session_id, now, answer, flags)
-        return self._entry_cas(conn, row, now, answer, flags, admits)
+        return self._entry_cas(
+            conn, row, now, answer, flags, admits, reentry=bool(row["allow_reentry"])
+        )
 
     def _entry_cas(
         self,
@@ -142,6 +170,8 @@ class DoorRules:
         answer: Answer,
         flags: tuple[str, ...],
         admits: list[dict[str, Any]] | None = None,
+        *,
+        reentry: bool,
     ) -> ScanResult:
         admit = {"b_id": row["id"], "b_now": now, "b_station": self.station}
         if admits is not None and row["status"] == "registered" and row["checked_in_at"] is None:
@@ -160,12 +190,12 @@ class DoorRules:
                 )
             return answer(
                 "ok",
-                _welcome(row),
+                welcome(row),
                 flags=(*flags, "badge queued") if self.print_to else flags,
                 first_checked_in_at=now,
                 first_station=self.station,
             )
-        if row["allow_reentry"]:
+        if reentry:
             back_in = (
                 api.changed(api.READMIT, conn, {"b_id": row["id"], "b_station": self.station})
                 if self.api
@@ -175,7 +205,7 @@ class DoorRules:
                 first_at, first_station = _first(conn, row["id"])[:2]
                 return answer(
                     "ok",
-                    "Welcome back, " + _welcome(row),
+                    "Welcome back, " + welcome(row),
                     flags=(*flags, "re-entry"),
                     first_checked_in_at=first_at,
                     first_station=first_station,
@@ -185,14 +215,16 @@ class DoorRules:
             return answer("revoked", "This ticket was cancelled.")
         return answer(
             "already_checked_in",
-            f"Already checked in at {_clock(first_at, row)} "
+            f"Already checked in at {clock(first_at, row)} "
             f"at {first_station or 'another station'}.",
             first_checked_in_at=first_at,
             first_station=first_station,
         )
 
-    def _exit_cas(self, conn: Connection, row: Any, now: datetime, answer: Answer) -> ScanResult:
-        if not row["allow_reentry"]:
+    def _exit_cas(
+        self, conn: Connection, row: Any, now: datetime, answer: Answer, *, reentry: bool
+    ) -> ScanResult:
+        if not reentry:
             return answer("no_reentry", "This event has no re-entry: exit scans are off.")
         left = (
             api.changed(api.LEAVE, conn, {"b_id": row["id"], "b_station": self.station})
@@ -231,7 +263,7 @@ class DoorRules:
         ):
             return answer(
                 "ok",
-                _welcome(row),
+                welcome(row),
                 flags=flags,
                 first_checked_in_at=now,
                 first_station=self.station,
@@ -242,10 +274,18 @@ class DoorRules:
         first_at, first_station = first
         return answer(
             "already_checked_in",
-            f"Already checked in to this session at {_clock(first_at, row)} at {first_station}.",
+            f"Already checked in to this session at {clock(first_at, row)} at {first_station}.",
             first_checked_in_at=first_at,
             first_station=first_station,
         )
+
+
+def door_times(row: Any) -> tuple[datetime, datetime]:
+    """When the event's door opens and closes (its own times, else a while around it)."""
+    return (
+        row["checkin_opens_at"] or row["starts_at"] - DOOR_OPENS_BEFORE,
+        row["checkin_closes_at"] or row["ends_at"] + DOOR_CLOSES_AFTER,
+    )
 
 
 def _first(conn: Connection, ticket_id: str) -> tuple[datetime | None, str | None, str]:
@@ -256,10 +296,10 @@ def _first(conn: Connection, ticket_id: str) -> tuple[datetime | None, str | Non
     return found["checked_in_at"], found["checked_in_station"], found["status"]
 
 
-def _welcome(row: Any) -> str:
+def welcome(row: Any) -> str:
     return f"Welcome, {row['attendee']} ({row['ticket_type']})."
 
 
-def _clock(moment: datetime | None, row: Any) -> str:
+def clock(moment: datetime | None, row: Any) -> str:
     """A time as the door says it: today's clock in the event's zone ("?": not known)."""
     return show(moment, event_zone(row["timezone"]), "clock", none="?")

@@ -27,6 +27,14 @@ ScanOutcome = Literal[
     "no_reentry",
     "not_checked_in",
     "needs_staff",
+    # A check-in list's rules (services.door.lists): a ticket type the list does not admit, a
+    # day or an hour it is closed, a day's entry used, too soon after the last entry, a
+    # required question not answered yet.
+    "wrong_type",
+    "closed",
+    "used_today",
+    "too_soon",
+    "needs_answer",
     "ok",
 ]
 RESULTS: tuple[ScanOutcome, ...] = get_args(ScanOutcome)
@@ -56,6 +64,18 @@ class ScanResult:
     replayed: bool = False
     # Decided from the station's mirror while its server did not answer (services.stations.offline).
     offline: bool = False
+    # The check-in list decided on (its slug), the rule that refused (when one did), and the
+    # keys of the list's required questions still to answer (``needs_answer``).
+    list: str | None = None
+    rule: str | None = None
+    asks: tuple[str, ...] = ()
+    # Kept on the list's own entries (not the ticket's): the day the entry counts for ("" on
+    # a list that counts no days); None otherwise. And the answers given with the admission.
+    list_day: str | None = None
+    answers: tuple[tuple[str, str], ...] = ()
+    # With ``needs_answer``: the list's questions, each (key, kind, text, choices "A|B"),
+    # for the desk to ask them all.
+    questions: tuple[tuple[str, str, str, str], ...] = ()
 
     @property
     def admitted(self) -> bool:
@@ -71,7 +91,7 @@ def answer_json(result: ScanResult) -> str:
     data = {
         name: (value.isoformat() if isinstance(value, datetime) else value)
         for name, value in vars(result).items()
-        if value is not None and value is not False and name in _ANSWER_FIELDS
+        if value is not None and value is not False and value != () and name in _ANSWER_FIELDS
     }
     return _ANSWER_JSON.encode(data)
 
@@ -82,6 +102,9 @@ def from_answer(text: str) -> ScanResult:
         if data.get(name):
             data[name] = datetime.fromisoformat(data[name])
     data["flags"] = tuple(data.get("flags", ()))
+    data["asks"] = tuple(data.get("asks", ()))
+    data["answers"] = tuple(tuple(pair) for pair in data.get("answers", ()))
+    data["questions"] = tuple(tuple(q) for q in data.get("questions", ()))
     return ScanResult(**data, replayed=True)
 
 

@@ -9,6 +9,12 @@ An order of several tickets is placed whole or waitlisted whole, never split: re
 room for all of its tickets at once, and promotion moves an order's waiting tickets together.
 Numbered seats are handed out while the venue has free ones; they never cap an event by
 themselves (only a seat asked for by name, or the event's capacity, does).
+
+A full session never holds a ticket back while the event has room: the ticket is registered
+and its seat in that session waits on the session's own waitlist (``ticket_session.status``),
+the order's seats together, promoted in arrival order when a seat frees or the session grows
+(``places.promote_seats``: an earlier order whose seats do not all fit yet blocks the later
+ones). The session's door admits only a registered seat.
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ from eventdesk.ids import as_id
 from eventdesk.models import (
     Attendee,
     Event,
+    EventSession,
     Order,
     SearchToken,
     Ticket,
@@ -45,14 +52,18 @@ from eventdesk.models import (
     TicketType,
 )
 from eventdesk.services.catalogue.places import (
+    SEAT_REGISTERED,
+    SEAT_WAITLISTED,
     cancel_in,
-    claim,
     claim_places,
     free_seat,
-    has_room,
+    next_seat_seq,
+    place_order,
     places_left,
     promote_waiting,
-    ticket_sessions,
+    seat_position,
+    session_open,
+    settle_seats,
     venue_has_seats,
 )
 from eventdesk.services.catalogue.program import sessions_by_id
@@ -82,11 +93,15 @@ class RegistrationResult:
     waitlist_position: int | None
     seat: str | None
     holder: str | None = None  # the name the ticket is for, when not the buyer's
+    # A registered ticket's seats waiting for a full session: (session, position on its list).
+    session_waits: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
 class OrderResult:
-    """The tickets of one order: all registered, or all waitlisted (never split)."""
+    """The tickets of one order: all registered, or all waitlisted (never split). A registered
+    order's seats in a full session wait for it, the order's seats together
+    (``waitlisted_sessions``)."""
 
     order_id: int
     tickets: tuple[RegistrationResult, ...]
@@ -95,6 +110,8 @@ class OrderResult:
     places_left: int | None = None
     # The sessions asked for but left out because they were full (``full_sessions="skip"``).
     full_sessions: tuple[str, ...] = ()
+    # The sessions whose seats wait (the tickets are registered; the sessions were full).
+    waitlisted_sessions: tuple[str, ...] = ()
 
     @property
     def status(self) -> str:
@@ -127,6 +144,21 @@ class WaitlistEntry:
 
 
 @dataclass(frozen=True)
+class SessionWaitEntry:
+    """A seat waiting for a session, its ticket registered for the event."""
+
+    session_id: int
+    session: str
+    position: int
+    ticket_id: str
+    order_id: int
+    attendee_id: int
+    name: str
+    email: str
+    since: datetime | None  # since the ticket was registered (and its seat began to wait)
+
+
+@dataclass(frozen=True)
 class TicketInfo:
     id: str
     order_id: int
@@ -141,7 +173,7 @@ class TicketInfo:
     seat: str | None
     price_cents: int
     currency: str
-    sessions: tuple[str, ...]
+    sessions: tuple[str, ...]  # a seat waiting for a full session: "NAME (waitlisted)"
     waitlist_position: int | None
     created_at: datetime
     qr_payload: str | None
@@ -239,8 +271,13 @@ def register(
     ticket may name its holder (``holders[i]``; missing, None or blank: the buyer); without
     ``quantity`` there is one ticket per holder name, or one. An invite-only event needs its
     ``invite_code`` unless ``staff_override`` (an organizer or the desk admitting a guest).
-    A full session makes the order wait too, unless ``full_sessions="skip"`` (the desk's
-    walk-in): then it is left out, named in the result, and never holds the ticket back.
+
+    A full session (no room for all the order's seats, or seats waiting for it already) never
+    makes the order wait while the event has room: the tickets are registered and their seats
+    in it wait on the session's own waitlist, one after the other (``waitlisted_sessions``;
+    refused as sold out when there is no waitlist). With ``full_sessions="skip"`` (the desk's
+    walk-in) it is left out instead and named in ``full_sessions``. When the event or the
+    ticket type is full, the order waits whole, its seats with it.
     """
     count = quantity if quantity is not None else max(len(holders), 1)
     if count < 1 or count > 50:
@@ -259,11 +296,9 @@ def register(
         ticket_type = get_ticket_type(session, event, ticket_type_ref)
         _check_sales_window(ticket_type, moment, event.zone)
         chosen_sessions = sessions_by_id(session, event, sessions)
-        full = [
-            s
-            for s in chosen_sessions
-            if full_sessions == "skip" and not has_room(s.capacity, s.registered_count, count)
-        ]
+        open_sessions = [s for s in chosen_sessions if session_open(session, s, count)]
+        closed = [s for s in chosen_sessions if s not in open_sessions]
+        full = closed if full_sessions == "skip" else []
         chosen_sessions = [s for s in chosen_sessions if s not in full]
         if count == 1 and holder_names[0] is None:
             held = session.scalars(
@@ -282,15 +317,25 @@ def register(
         seated = venue_has_seats(session, event)
         if seat is not None and not seated:
             raise InvalidInput("this event's venue has no numbered seats", field="seat")
-        room = places_left(event, [ticket_type], chosen_sessions)
+        room = places_left(event, [ticket_type], open_sessions)
         seats = claim_places(
             session,
             event,
-            [(ticket_type, chosen_sessions)] * count,
+            [(ticket_type, open_sessions)] * count,
             seated=seated,
             wanted_seat=seat,
         )
         placed = seats is not None
+        # The sessions whose seats wait (a ticket waiting for the event: its seats follow it).
+        waiting = [s for s in closed if s not in full] if placed else []
+        if waiting and not (allow_waitlist and event.waitlist_enabled):
+            names = ", ".join(s.name for s in waiting)
+            raise SoldOut(
+                f"{names} {'is' if len(waiting) == 1 else 'are'} full"
+                + (f" for an order of {count}" if count > 1 else "")
+                + " and there is no waitlist"
+            )
+        seat_seq = {s.id: next_seat_seq(session, s.id) for s in waiting}
         if not placed and not (allow_waitlist and event.waitlist_enabled):
             what = (
                 f"only {room} place(s) are left for an order of {count}"
@@ -327,7 +372,18 @@ def register(
             session.add(ticket)
             session.flush()
             session.add_all(
-                TicketSession(ticket_id=ticket.id, session_id=s.id) for s in chosen_sessions
+                TicketSession(ticket_id=ticket.id, session_id=s.id, status=SEAT_REGISTERED)
+                for s in chosen_sessions
+                if s not in waiting
+            )
+            session.add_all(
+                TicketSession(
+                    ticket_id=ticket.id,
+                    session_id=s.id,
+                    status=SEAT_WAITLISTED,
+                    waitlist_seq=seat_seq[s.id] + index,
+                )
+                for s in waiting
             )
             log(
                 session,
@@ -345,6 +401,7 @@ def register(
                 sessions=[s.id for s in chosen_sessions],
                 holder=holder,
                 invite_override=staff_override and event.visibility == "invite",
+                **({"waiting_sessions": [s.id for s in waiting]} if waiting else {}),
             )
             tickets.append(ticket)
         tokens = {t.id.lower() for t in tickets}
@@ -371,10 +428,33 @@ def register(
                 waitlist_position=waitlist_position(session, t),
                 seat=t.seat_label,
                 holder=t.holder_name,
+                session_waits=session_waits(session, t.id),
             )
             for t in tickets
         )
-        return OrderResult(order.id, results, None if placed else room, tuple(s.name for s in full))
+        return OrderResult(
+            order.id,
+            results,
+            None if placed else room,
+            tuple(s.name for s in full),
+            tuple(s.name for s in waiting),
+        )
+
+
+def session_waits(session: Session, ticket_id: str) -> tuple[tuple[str, int], ...]:
+    """A ticket's seats waiting for a session: (session name, position on its waitlist)."""
+    rows = session.execute(
+        select(TicketSession, EventSession.name)
+        .join(EventSession, EventSession.id == TicketSession.session_id)
+        .where(TicketSession.ticket_id == ticket_id, TicketSession.status == SEAT_WAITLISTED)
+        .order_by(EventSession.id)
+    )
+    waits = []
+    for seat, name in rows:
+        position = seat_position(session, seat)
+        if position is not None:
+            waits.append((name, position))
+    return tuple(waits)
 
 
 # --- waitlist and promotion -----------------------------------------------------------------
@@ -387,7 +467,9 @@ def promote(
     now: datetime | None = None,
 ) -> RegistrationResult:
     """Move one ticket off the waitlist now. Without ``force`` it must fit; with it, an
-    organizer admits it over capacity."""
+    organizer admits it over the event's and the ticket type's capacity. Either way a full
+    session makes its seat wait on the session's waitlist (``session_waits``), not the ticket;
+    more room in the session is what moves it."""
     moment = now or utcnow()
     with store.write() as session:
         ticket = get_ticket(session, ticket_id)
@@ -398,16 +480,15 @@ def promote(
         ticket_type = session.get(TicketType, ticket.ticket_type_id)
         assert ticket_type is not None
         seated = venue_has_seats(session, event)
-        placed, seat_label = claim(
-            session, event, ticket_type, ticket_sessions(session, ticket.id), seated=seated
-        )
-        if not placed:
+        placed = place_order(session, event, [(ticket, ticket_type)], seated=seated)
+        if placed is not None:
+            seat_label = placed[0][0]
+        else:
             if not force:
                 raise SoldOut(f"no free place for ticket {ticket.id}; an organizer can force it")
             event.registered_count += 1
             ticket_type.registered_count += 1
-            for row in ticket_sessions(session, ticket.id):
-                row.registered_count += 1
+            settle_seats(session, [ticket])
             seat_label = free_seat(session, event, None) if seated else None
         ticket.status = "registered"
         ticket.seat_label = seat_label
@@ -422,7 +503,7 @@ def promote(
             attendee_id=ticket.attendee_id,
             station=station,
             manual=True,
-            forced=force and not placed,
+            forced=force and placed is None,
         )
         return RegistrationResult(
             "registered",
@@ -433,6 +514,7 @@ def promote(
             None,
             seat_label,
             ticket.holder_name,
+            session_waits(session, ticket.id),
         )
 
 
@@ -459,6 +541,47 @@ def list_waitlist(store: Store, event_ref: str | int) -> list[WaitlistEntry]:
             )
             for i, (t, tt, a) in enumerate(rows, start=1)
         ]
+
+
+def list_session_waitlist(store: Store, event_ref: str | int) -> list[SessionWaitEntry]:
+    """The seats waiting for each of the event's sessions, session by session, in promotion
+    order (arrival; an order's seats together). Tickets waiting for the event are on
+    ``list_waitlist``: their seats follow them."""
+    with store.read() as session:
+        event = get_event(session, event_ref)
+        rows = session.execute(
+            select(EventSession, Ticket, Attendee)
+            .select_from(TicketSession)
+            .join(EventSession, EventSession.id == TicketSession.session_id)
+            .join(Ticket, Ticket.id == TicketSession.ticket_id)
+            .join(Attendee, Attendee.id == Ticket.attendee_id)
+            .where(
+                EventSession.event_id == event.id,
+                TicketSession.status == SEAT_WAITLISTED,
+                Ticket.status == "registered",
+            )
+            .order_by(
+                EventSession.starts_at, EventSession.id, TicketSession.waitlist_seq, Ticket.id
+            )
+        )
+        entries: list[SessionWaitEntry] = []
+        position: dict[int, int] = {}
+        for row, ticket, attendee in rows:
+            position[row.id] = position.get(row.id, 0) + 1
+            entries.append(
+                SessionWaitEntry(
+                    session_id=row.id,
+                    session=row.name,
+                    position=position[row.id],
+                    ticket_id=ticket.id,
+                    order_id=ticket.order_id,
+                    attendee_id=attendee.id,
+                    name=ticket.holder_name or attendee.name,
+                    email=attendee.email,
+                    since=ticket.registered_at,
+                )
+            )
+        return entries
 
 
 # --- cancel ---------------------------------------------------------------------------------
@@ -539,13 +662,27 @@ def ticket_info(session: Session, ticket: Ticket) -> TicketInfo:
         seat=ticket.seat_label,
         price_cents=ticket.price_cents,
         currency=ticket.currency,
-        sessions=tuple(s.name for s in ticket_sessions(session, ticket.id)),
+        sessions=_session_names(session, ticket),
         waitlist_position=waitlist_position(session, ticket),
         created_at=ticket.created_at,
         qr_payload=ticket.qr_payload,
         checked_in_at=ticket.checked_in_at,
         checked_in_station=ticket.checked_in_station,
         holder_name=ticket.holder_name,
+    )
+
+
+def _session_names(session: Session, ticket: Ticket) -> tuple[str, ...]:
+    """The sessions of a ticket, a seat waiting for a full one named "NAME (waitlisted)" (a
+    ticket waiting for the event: its seats follow it, named as they are)."""
+    rows = session.execute(
+        select(EventSession.name, TicketSession.status)
+        .join(TicketSession, TicketSession.session_id == EventSession.id)
+        .where(TicketSession.ticket_id == ticket.id)
+        .order_by(EventSession.id)
+    )
+    return tuple(
+        f"{name} (waitlisted)" if status == SEAT_WAITLISTED else name for name, status in rows
     )
 
 

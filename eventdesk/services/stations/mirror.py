@@ -26,6 +26,7 @@ not uploaded yet back over what it copied: a refresh never makes the door forget
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import stat
 from collections.abc import Iterable, Iterator, Sequence
@@ -60,9 +61,12 @@ from eventdesk.db import Store
 from eventdesk.errors import InvalidInput
 from eventdesk.models import (
     Attendee,
+    CheckinAnswer,
+    CheckinList,
     Event,
     EventSession,
     ImportRun,
+    ListEntry,
     Payment,
     PrintJob,
     ScanLog,
@@ -74,14 +78,15 @@ from eventdesk.models import (
     TicketType,
     UTCDateTime,
 )
+from eventdesk.services.stations.list_sync import LIST_EFFECTS
 from eventdesk.text import words
 from eventdesk.values import utcnow
 
 MIRROR_FILE = "mirror.db"
-MIRROR_VERSION = "4"  # a mirror of another version is copied again (its outbox is kept)
+MIRROR_VERSION = "5"  # a mirror of another version is copied again (its outbox is kept)
 # Versions this build copies again in place (their outbox is this one's); a mirror of any other
 # version is a schema this build does not know: it is moved aside (services.stations.mirror_repair).
-KNOWN_VERSIONS = ("1", "2", "3", MIRROR_VERSION)
+KNOWN_VERSIONS = ("1", "2", "3", "4", MIRROR_VERSION)
 CHUNK = 2000  # rows written to the mirror per transaction: a door waits at most that long
 PRIVATE = 0o600  # the mirror's files: names and PIN hashes
 FULL_AFTER = timedelta(hours=12)  # a mirror older than this is copied whole again
@@ -143,6 +148,11 @@ PAYMENT = _copy(Payment, ("id", "ticket_id", "kind", "amount_cents", "status"))
 IMPORT_RUN = _copy(ImportRun, ("id", "state"))
 SIGNING_KEY = _copy(SigningKey, ("id", "public_key"))
 SCAN_LOG = _copy(ScanLog)
+# The check-in lists and each ticket's admissions on them (services.door.lists); the answers
+# given here offline (no one's answers are copied from the server: they are only uploaded).
+CHECKIN_LIST = _copy(CheckinList)
+LIST_ENTRY = _copy(ListEntry)
+CHECKIN_ANSWER = _copy(CheckinAnswer)
 # The accounts that sign in here while the server is away (services.stations.mirror_staff): copied
 # whole at each refresh; ``offline_changed`` marks a row whose wrong PINs were counted here and not
 # uploaded yet.
@@ -206,6 +216,8 @@ COPIED: dict[str, tuple[Table, tuple[str, ...]]] = {
     "session_checkin": (SESSION_CHECKIN, ("ticket_id", "session_id")),
     "import_run": (IMPORT_RUN, ("id",)),
     "signing_key": (SIGNING_KEY, ("id",)),
+    "checkin_list": (CHECKIN_LIST, ("id",)),
+    "list_entry": (LIST_ENTRY, ("list_id", "ticket_id", "day")),
 }
 NOT_COPIED = {"event": {"invite_code"}}  # a secret of registration, not of the door
 _SERVER = {
@@ -218,6 +230,8 @@ _SERVER = {
     "session_checkin": SessionCheckin,
     "import_run": ImportRun,
     "signing_key": SigningKey,
+    "checkin_list": CheckinList,
+    "list_entry": ListEntry,
 }
 _SERVER_PAYMENT = cast(Table, Payment.__table__)
 _SINCE = text("sync_xid >= CAST(:mark AS xid8)")
@@ -371,6 +385,9 @@ def apply_local(
 ) -> None:
     """What a decision did to a ticket, done to the mirror's copy of it."""
     t, sc = TICKET, SESSION_CHECKIN
+    if effect in LIST_EFFECTS:
+        apply_list(conn, effect, ticket_id, at=at, station=station, **_ignored)
+        return
     if effect == "admit":
         conn.execute(
             update(t)
@@ -399,6 +416,55 @@ def apply_local(
             conn.execute(
                 delete(sc).where(sc.c.ticket_id == ticket_id, sc.c.session_id == session_id)
             )
+
+
+def list_of_answer(conn: Connection, answer: str | None) -> tuple[int, str] | None:
+    """The list and day a decision's answer (its JSON) names, as the mirror knows them."""
+    if not answer:
+        return None
+    data = json.loads(answer)
+    if data.get("list_day") is None or not data.get("list"):
+        return None
+    found = conn.execute(
+        select(CHECKIN_LIST.c.id)
+        .select_from(CHECKIN_LIST.join(EVENT, EVENT.c.id == CHECKIN_LIST.c.event_id))
+        .where(EVENT.c.slug == data.get("event"), CHECKIN_LIST.c.slug == data["list"])
+    ).scalar()
+    return None if found is None else (int(found), str(data["list_day"]))
+
+
+def apply_list(
+    conn: Connection, effect: str, ticket_id: str, *, at: datetime, station: str, **row: Any
+) -> None:
+    """A list's admission, re-entry or exit, done to the mirror's copy of its entries."""
+    found = list_of_answer(conn, row.get("answer"))
+    if found is None:
+        return
+    list_id, day = found
+    e = LIST_ENTRY
+    key = (e.c.list_id == list_id, e.c.ticket_id == ticket_id, e.c.day == day)
+    if effect == "list":
+        conn.execute(
+            sqlite_insert(e)
+            .values(
+                list_id=list_id,
+                ticket_id=ticket_id,
+                day=day,
+                first_at=at,
+                station=station,
+                last_at=at,
+                entries=1,
+                inside=True,
+            )
+            .on_conflict_do_nothing()
+        )
+    elif effect == "list_in":
+        decided = datetime.fromisoformat(json.loads(row["answer"])["at"])
+        conn.execute(
+            update(e).where(*key).values(inside=True, entries=e.c.entries + 1, last_at=decided)
+        )
+    else:
+        conn.execute(update(e).where(*key).values(inside=False))
 
 
 def _reapply(conn: Connection, ticket_ids: Sequence[str] | None) -> None:
@@ -561,7 +627,7 @@ def search_text(*parts: str | None) -> str:
 def _write(mirror: Mirror, table: Table, batch: list[dict[str, Any]]) -> None:
     with mirror.store.write_conn() as conn:
         conn.execute(insert(table).prefix_with("OR REPLACE"), batch)
-        if table is TICKET or table is SESSION_CHECKIN:
+        if table is TICKET or table is SESSION_CHECKIN or table is LIST_ENTRY:
             _reapply(conn, sorted({str(row.get("ticket_id", row.get("id"))) for row in batch}))
 
 
@@ -582,7 +648,7 @@ def _remove_gone(source: Connection, mirror: Mirror, since: str | None) -> int:
                 continue
             table, columns = found
             conn.execute(delete(table).where(and_(*[table.c[c] == key[c] for c in columns])))
-            if table is TICKET or table is SESSION_CHECKIN:
+            if table is TICKET or table is SESSION_CHECKIN or table is LIST_ENTRY:
                 touched.append(str(key.get("ticket_id", key.get("id"))))
         if touched:
             _reapply(conn, touched)

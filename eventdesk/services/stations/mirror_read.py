@@ -220,13 +220,14 @@ def _sessions(conn: Connection, ids: Sequence[str]) -> dict[str, list[str]]:
     if not ids:
         return found
     rows = conn.execute(
-        select(TICKET_SESSION.c.ticket_id, SESSION.c.name)
+        select(TICKET_SESSION.c.ticket_id, SESSION.c.name, TICKET_SESSION.c.status)
         .join(SESSION, SESSION.c.id == TICKET_SESSION.c.session_id)
         .where(TICKET_SESSION.c.ticket_id.in_(ids))
         .order_by(SESSION.c.starts_at)
     )
-    for ticket_id, name in rows:
-        found.setdefault(ticket_id, []).append(name)
+    for ticket_id, name, status in rows:  # a seat waiting for a full session, said (as online)
+        shown = f"{name} (waitlisted)" if status == "waitlisted" else name
+        found.setdefault(ticket_id, []).append(shown)
     return found
 
 

@@ -18,7 +18,7 @@ from eventdesk.errors import DatabaseUnavailable, EventdeskError, NotAllowed, No
 from eventdesk.event_time import event_zone, show
 from eventdesk.ids import new_nonce
 from eventdesk.services.door.checkin import Checkin, scan_each
-from eventdesk.services.door.scan_result import Direction, ScanResult, parse_nonce
+from eventdesk.services.door.scan_result import Direction, ScanResult, answer_json, parse_nonce
 from eventdesk.services.door.undo import UndoResult, undo_checkin
 from eventdesk.services.stations.link import ServerAway
 from eventdesk.services.stations.mirror import (
@@ -44,6 +44,10 @@ def effect_of(result: ScanResult) -> str:
     """What a decision did to its ticket (what an upload does again on the server)."""
     if result.result != "ok" or result.ticket_id is None:
         return "none"
+    if result.list_day is not None:  # kept on a check-in list's own entries
+        if result.direction == "exit":
+            return "list_out"
+        return "list_in" if "re-entry" in result.flags else "list"
     if result.direction == "exit":
         return "leave"
     if result.session_id is not None:
@@ -119,8 +123,10 @@ class Door:
         self_service: bool = False,
         clock: Callable[[], datetime] | None = None,
         direction: Direction = "entry",
+        checkin_list: str | None = None,
     ) -> None:
         self.station_ = station
+        self.checkin_list = checkin_list  # the door's check-in list (None: the default)
         self.station = station.name
         self.operator = operator
         self.event = event
@@ -144,6 +150,7 @@ class Door:
                 event=self.event,
                 print_to=self.print_to,
                 self_service=self.self_service,
+                checkin_list=self.checkin_list,
             )
         return self._online
 
@@ -160,6 +167,7 @@ class Door:
                     event=self.event,
                     print_to=self.print_to,
                     self_service=self.self_service,
+                    checkin_list=self.checkin_list,
                 )
             except NotFound as exc:  # not in the copy (a typo, or an event made since)
                 raise NotFound(
@@ -177,8 +185,11 @@ class Door:
         direction: Direction | None = None,
         now: datetime | None = None,
         nonce: str | None = None,
+        answers: dict[str, str] | None = None,
     ) -> ScanResult:
-        return self._decide("scan", payload, session_id, direction or self.direction, now, nonce)
+        return self._decide(
+            "scan", payload, session_id, direction or self.direction, now, nonce, answers
+        )
 
     def scan_many(
         self,
@@ -206,9 +217,10 @@ class Door:
         direction: Direction | None = None,
         now: datetime | None = None,
         nonce: str | None = None,
+        answers: dict[str, str] | None = None,
     ) -> ScanResult:
         way = direction or self.direction
-        return self._decide("checkin_ticket", ticket_id, session_id, way, now, nonce)
+        return self._decide("checkin_ticket", ticket_id, session_id, way, now, nonce, answers)
 
     def _decide(
         self,
@@ -218,11 +230,14 @@ class Door:
         direction: Direction,
         now: datetime | None,
         nonce: str | None,
+        answers: dict[str, str] | None = None,
     ) -> ScanResult:
         # Every scan has a nonce: an online try that answers after the station gave up on it
         # and the same scan decided offline are one scan on the server.
         key = parse_nonce(nonce) or new_nonce()
         options: dict[str, Any] = {"session_id": session_id, "direction": direction, "nonce": key}
+        if answers:
+            options["answers"] = answers
         # The moment of the scan, on the station's clock: put right by the server's (below),
         # the same for an online try and the offline decision that may follow it.
         scanned = self.clock()
@@ -296,6 +311,7 @@ class Door:
                 at=result.first_checked_in_at or result.at,
                 station=result.first_station or self.station,
                 session_id=result.session_id,
+                answer=answer_json(result),
             )
 
     # --- undo ------------------------------------------------------------------------------

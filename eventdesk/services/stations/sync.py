@@ -40,6 +40,7 @@ from eventdesk.models import (
 )
 from eventdesk.outage import describe, is_outage
 from eventdesk.services.door.checkin_sql import ADMIT_STATEMENT, SESSION_ADMIT
+from eventdesk.services.stations.list_sync import LIST_EFFECTS, upload_list
 from eventdesk.services.stations.mirror import OUTBOX, Mirror
 from eventdesk.services.stations.mirror_staff import upload_locks
 from eventdesk.services.stations.sync_api import apply_on_server
@@ -315,6 +316,8 @@ def _apply_one(conn: Connection, row: dict[str, Any], dialect: str) -> dict[str,
                 )
             ).first()
             return session_conflict(row, held, first)
+    elif effect in LIST_EFFECTS:
+        return upload_list(conn, row, held, dialect=dialect, through_api=False)
     elif effect == "undo":
         # Only the check-in this station annulled: not one another station made meanwhile.
         conn.execute(

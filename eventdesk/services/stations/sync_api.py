@@ -18,6 +18,7 @@ from sqlalchemy import Connection, bindparam, text
 
 from eventdesk.models import UTCDateTime
 from eventdesk.services.door import checkin_api as api
+from eventdesk.services.stations.list_sync import LIST_EFFECTS, upload_list
 from eventdesk.services.stations.sync_rows import (
     HOLDER,
     TICKET_ID,
@@ -168,6 +169,8 @@ def _effect(conn: Connection, row: dict[str, Any]) -> dict[str, Any] | None:
     if effect == "leave":
         api.changed(api.LEAVE, conn, {"b_station": row["station"], "b_id": ticket})
         return None
+    if effect in LIST_EFFECTS:
+        return upload_list(conn, row, held, dialect="postgresql", through_api=True)
     if effect == "session":
         values = {**_scanned(row), "b_session": row["session_id"]}
         if api.changed(api.SESSION_ADMIT, conn, values) == 1:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,11 +19,13 @@ from sqlalchemy.orm import Session
 
 from eventdesk.db import Store
 from eventdesk.errors import InvalidInput
-from eventdesk.event_time import UTC_ZONE, Style, iso, show
+from eventdesk.event_time import UTC_ZONE, Style, in_zone, iso, show
 from eventdesk.models import (
     Attendee,
+    CheckinList,
     Event,
     EventSession,
+    ListEntry,
     Payment,
     ScanConflict,
     ScanLog,
@@ -36,7 +38,16 @@ from eventdesk.services.common import get_event
 from eventdesk.services.stats import tallies
 from eventdesk.values import format_cents, utcnow
 
-REPORTS = ("attendance", "revenue", "sales", "sessions", "waitlists", "scans", "conflicts")
+REPORTS = (
+    "attendance",
+    "revenue",
+    "sales",
+    "sessions",
+    "waitlists",
+    "scans",
+    "conflicts",
+    "days",
+)
 PROBLEMS = (
     "invalid",
     "unknown",
@@ -51,6 +62,11 @@ PROBLEMS = (
     "no_reentry",
     "not_checked_in",
     "needs_staff",
+    "wrong_type",
+    "closed",
+    "used_today",
+    "too_soon",
+    "needs_answer",
 )
 
 
@@ -338,6 +354,82 @@ def scans(session: Session, event: Event) -> Report:
     return Report("scans", f"Scans: {event.title}", ("section", "item", "problems", "scans"), rows)
 
 
+def _days(event: Event) -> list[date]:
+    zone = event.zone
+    first, last = in_zone(event.starts_at, zone).date(), in_zone(event.ends_at, zone).date()
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def days(session: Session, event: Event) -> Report:
+    """Arrivals per day of the event, in its zone: the people who came for the first time that
+    day, and each check-in list's admissions that day (a daily list's entries of the day; any
+    other list's first entries made that day)."""
+    zone = event.zone
+    arrived: dict[date, int] = defaultdict(int)
+    for (moment,) in session.execute(
+        select(Ticket.checked_in_at).where(
+            Ticket.event_id == event.id, Ticket.checked_in_at.is_not(None)
+        )
+    ):
+        if moment is not None:
+            arrived[in_zone(moment, zone).date()] += 1
+    by_list: dict[tuple[str, date], int] = defaultdict(int)
+    names: dict[str, str] = {}
+    for slug, name, day_key, first_at in session.execute(
+        select(CheckinList.slug, CheckinList.name, ListEntry.day, ListEntry.first_at)
+        .join(ListEntry, ListEntry.list_id == CheckinList.id)
+        .where(CheckinList.event_id == event.id)
+    ):
+        names[slug] = name
+        when = date.fromisoformat(day_key) if day_key else in_zone(first_at, zone).date()
+        by_list[(slug, when)] += 1
+    days_seen = sorted({*_days(event), *arrived, *(d for _s, d in by_list)})
+    rows: list[tuple[Any, ...]] = []
+    for day in days_seen:
+        rows.append((day.isoformat(), "first arrivals", arrived.get(day, 0)))
+        for slug in sorted(names):
+            if (slug, day) in by_list:
+                rows.append((day.isoformat(), f"list {names[slug]}", by_list[(slug, day)]))
+    return Report(
+        "days",
+        f"Arrivals per day: {event.title} ({event.timezone})",
+        ("day", "item", "count"),
+        rows,
+    )
+
+
+def lists_inside(session: Session, event: Event, moment: datetime) -> list[dict[str, Any]]:
+    """Who is inside now on each of the event's lists with admissions of their own (a daily
+    list: today's), and how many each has admitted."""
+    today = in_zone(moment, event.zone).date().isoformat()
+    found = []
+    for list_id, slug, name in session.execute(
+        select(CheckinList.id, CheckinList.slug, CheckinList.name)
+        .where(CheckinList.event_id == event.id)
+        .order_by(CheckinList.id)
+    ):
+        inside = session.scalar(
+            select(func.count())
+            .select_from(ListEntry)
+            .where(
+                ListEntry.list_id == list_id,
+                ListEntry.inside.is_(True),
+                ListEntry.day.in_(("", today)),
+            )
+        )
+        admitted = session.scalar(
+            select(func.count(func.distinct(ListEntry.ticket_id))).where(
+                ListEntry.list_id == list_id
+            )
+        )
+        if slug == "default" and not admitted:
+            continue  # the default list's admissions are the event's (its inside)
+        found.append(
+            {"slug": slug, "name": name, "inside": int(inside or 0), "admitted": int(admitted or 0)}
+        )
+    return found
+
+
 def conflicts(session: Session, event: Event) -> Report:
     """Scans a station admitted offline that the server could not apply as decided (the ticket
     was admitted at another station meanwhile, or cancelled), oldest first."""
@@ -376,6 +468,7 @@ BUILDERS = {
     "waitlists": waitlists,
     "scans": scans,
     "conflicts": conflicts,
+    "days": days,
 }
 
 
@@ -418,6 +511,8 @@ class Stats:
     # The newest conflict: "ticket_id", "reason", "detail", "stations" (the offline station,
     # the other) and "times" (the same order).
     latest_conflict: dict[str, Any] | None = None
+    # The check-in lists with admissions of their own: "slug", "name", "inside", "admitted".
+    lists: list[dict[str, Any]] = field(default_factory=list)
 
 
 def stats(store: Store, event_ref: str | int, *, now: datetime | None = None) -> Stats:
@@ -539,6 +634,7 @@ def stats(store: Store, event_ref: str | int, *, now: datetime | None = None) ->
             conflicts=conflict_count,
             offline_scans=offline_scans,
             latest_conflict=latest_conflict,
+            lists=lists_inside(session, event, moment),
         )
 
 

@@ -1,0 +1,373 @@
+"""A door on a check-in list whose rules are more than the default's (services.door.lists): the
+list's checks in their order, each refusal naming its rule and what would pass, then the
+list's own compare-and-set, in the admission's transaction.
+
+The order: the ticket type, the sessions, an exit (never held back for time or money), the
+days, the hours (the event's door times when the list sets none), unpaid, needs staff at a
+kiosk, the questions (at the first admission), then the entry: once, once a day, or again
+after an exit (and not before the least time between two entries)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection
+
+from eventdesk.errors import InvalidInput
+from eventdesk.event_time import event_zone, in_zone, show
+from eventdesk.models import EventSession, TicketType
+from eventdesk.services.door import checkin_api as api
+from eventdesk.services.door.checkin_sql import (
+    ADMIT,
+    ANSWER,
+    ANSWERS,
+    IN_ANY_SESSION,
+    LEAVE,
+    LIST_ADMIT,
+    LIST_ENTRY,
+    LIST_LEAVE,
+    LIST_REENTER,
+)
+from eventdesk.services.door.lists import (
+    ListRules,
+    day_of,
+    event_days,
+    joined,
+    names_of,
+    short_day,
+)
+from eventdesk.services.door.printing import enqueue_in
+from eventdesk.services.door.rules import (
+    NEEDS_STAFF_MESSAGE,
+    clock,
+    door_times,
+    welcome,
+)
+from eventdesk.services.door.scan_result import Direction, ScanResult
+from eventdesk.values import format_cents
+
+if TYPE_CHECKING:
+    from eventdesk.services.door.rules import DoorRules
+
+ASK_AT_DESK = "Please see the desk: a question to answer first."
+
+
+@dataclass
+class ListDoor:
+    """One ticket's decision on one list."""
+
+    door: DoorRules
+    rules: ListRules
+    conn: Connection
+    row: Any
+    now: datetime
+    answer: Callable[..., ScanResult]
+    zone: ZoneInfo = field(init=False)
+    today: date = field(init=False)
+    entries: str = field(init=False)
+    on_ticket: bool = field(init=False)
+    key: dict[str, Any] = field(init=False)
+    entry: dict[str, Any] | None = field(init=False)
+
+    def judge(self, direction: Direction, given: dict[str, str] | None) -> ScanResult:
+        rules, row = self.rules, self.row
+        if rules.ticket_types is not None and row["ticket_type_id"] not in rules.ticket_types:
+            names = names_of(self.conn, TicketType, rules.ticket_types)
+            return self.refuse("wrong_type", "ticket_types", f"{joined(names)} only.")
+        if rules.sessions is not None and (
+            self.conn.execute(
+                IN_ANY_SESSION, {"b_id": row["id"], "b_sessions": sorted(rules.sessions)}
+            ).first()
+            is None
+        ):
+            names = names_of(self.conn, EventSession, rules.sessions)
+            return self.refuse("wrong_session", "sessions", f"for {joined(names, 'or')} only.")
+        self.zone = event_zone(row["timezone"])
+        self.today = day_of(self.now, self.zone)
+        self.entries = rules.entries_for(bool(row["allow_reentry"]))
+        self.on_ticket = rules.on_ticket(bool(row["allow_reentry"]))
+        self.key = {
+            "b_list": rules.id,
+            "b_id": row["id"],
+            "b_day": self.today.isoformat() if self.entries == "daily" else "",
+        }
+        self.entry = None if self.on_ticket else LIST_ENTRY.first(self.conn, self.key)
+        if direction == "exit":
+            return self.leave()
+        closed = self.closed()
+        if closed is not None:
+            return closed
+        flags: tuple[str, ...] = ()
+        due = max(row["price_cents"] - int(row["paid"] or 0), 0)
+        if due > 0:
+            owed = format_cents(due, row["currency"])
+            if (rules.unpaid or row["unpaid_policy"]) != "admit":
+                return self.refuse(
+                    "unpaid", "unpaid", f"not paid: {owed} due. Please see the desk."
+                )
+            flags = (f"unpaid: collect {owed}",)
+        first = self.entry is None and (not self.on_ticket or row["checked_in_at"] is None)
+        if self.door.self_service and row["needs_staff"] and first and not rules.staff_pass:
+            return self.answer("needs_staff", NEEDS_STAFF_MESSAGE, rule="needs_staff")
+        try:
+            answers = rules.answers(given)
+        except InvalidInput as exc:
+            return self.answer("needs_answer", f"{exc}", rule="questions")
+        if first and rules.questions:
+            known = {
+                key: value
+                for key, value in self.conn.execute(
+                    ANSWERS, {"b_id": row["id"], "b_list": rules.id}
+                ).all()
+            }
+            missing = rules.missing({**known, **answers})
+            if missing:
+                keys = tuple(q.key for q in missing)
+                asked = tuple((q.key, q.kind, q.text, "|".join(q.choices)) for q in rules.questions)
+                if self.door.self_service:
+                    return self.answer(
+                        "needs_answer", ASK_AT_DESK, rule="questions", asks=keys, questions=asked
+                    )
+                return self.answer(
+                    "needs_answer",
+                    "Please answer first: " + " ".join(q.text for q in missing),
+                    rule="questions",
+                    asks=keys,
+                    questions=asked,
+                )
+        result = self.enter(flags)
+        if result.admitted and answers:
+            self.keep(answers)
+            result = replace(result, answers=tuple(sorted(answers.items())))
+        return result
+
+    def days(self) -> list[date]:
+        return event_days(self.row["starts_at"], self.row["ends_at"], self.row["timezone"])
+
+    # --- the refusals -----------------------------------------------------------------------
+    def refuse(self, result: Any, rule: str, would_pass: str) -> ScanResult:
+        """A refusal that names the list and says what would pass."""
+        return self.answer(result, f"{self.rules.name}: {would_pass}", rule=rule)
+
+    def closed(self) -> ScanResult | None:
+        """Refused for the day or the hour, or None when the list is open now."""
+        rules, row = self.rules, self.row
+        days = self.days()
+        open_days = [d for d in (rules.days or days) if d in days]
+        if rules.days is not None and self.today not in open_days:
+            return self.refuse(
+                "closed", "days", f"open on {joined([short_day(d) for d in open_days])} only."
+            )
+        if not rules.hours:
+            opens, closes = door_times(row)
+            if self.now < opens:
+                return self.answer(
+                    "not_yet_valid",
+                    f"Check-in opens at {show(opens, self.zone)}.",
+                    rule="event_hours",
+                )
+            if self.now > closes:
+                return self.answer(
+                    "expired", f"Check-in closed at {show(closes, self.zone)}.", rule="event_hours"
+                )
+            return None
+        if self.today not in days:
+            return self.refuse("closed", "days", f"open {days[0]:%d %b} to {days[-1]:%d %b} only.")
+        hours = rules.hours_on(self.today)
+        if not hours:
+            later = self._next_open_day(open_days)
+            return self.refuse(
+                "closed",
+                "hours",
+                "closed today" + (f"; open again {short_day(later)}." if later else "."),
+            )
+        clock_now = in_zone(self.now, self.zone).time()
+        if any(h.opens <= clock_now < h.closes for h in hours):
+            return None
+        spans = ", ".join(f"{h.opens:%H:%M}-{h.closes:%H:%M}" for h in hours)
+        upcoming = sorted(h.opens for h in hours if h.opens > clock_now)
+        if upcoming:
+            return self.refuse("closed", "hours", f"open {spans}; opens at {upcoming[0]:%H:%M}.")
+        later = self._next_open_day(open_days)
+        return self.refuse(
+            "closed",
+            "hours",
+            f"open {spans}; closed for today"
+            + (f", open again {short_day(later)}." if later else "."),
+        )
+
+    def _next_open_day(self, open_days: list[date]) -> date | None:
+        later = [d for d in open_days if d > self.today and self.rules.hours_on(d)]
+        return later[0] if later else None
+
+    # --- the compare-and-set ----------------------------------------------------------------
+    def enter(self, flags: tuple[str, ...]) -> ScanResult:
+        rules, row, door = self.rules, self.row, self.door
+        if self.on_ticket:  # the default list, once or unlimited: the ticket's own columns
+            return door._entry_cas(
+                self.conn, row, self.now, self.answer, flags, reentry=self.entries == "unlimited"
+            )
+        values = {**self.key, "b_now": self.now, "b_station": door.station}
+        if self.entry is None:
+            if door.api:
+                inserted = api.changed(api.LIST_ADMIT, self.conn, {**values, **door.scanned()})
+            else:
+                inserted = int(
+                    self.conn.execute(LIST_ADMIT[door.dialect], values).first() is not None
+                )
+            if inserted:
+                if rules.is_default:  # the event's arrival too (the first day's)
+                    if door.api:
+                        api.changed(api.ADMIT, self.conn, {**values, **door.scanned()})
+                    else:
+                        ADMIT.rowcount(self.conn, values)
+                if door.print_to and self._first_ever():
+                    enqueue_in(
+                        self.conn,
+                        row["id"],
+                        door.print_to,
+                        reason="checkin",
+                        station=door.station,
+                        now=self.now,
+                    )
+                    flags = (*flags, "badge queued")
+                return self.answer(
+                    "ok",
+                    welcome(row),
+                    flags=flags,
+                    first_checked_in_at=self.now,
+                    first_station=door.station,
+                    list_day=self.key["b_day"],
+                )
+            self.entry = LIST_ENTRY.first(self.conn, self.key)
+            if self.entry is None:  # not inserted and not there: cancelled a moment ago
+                return self.answer("revoked", "This ticket was cancelled.")
+        return self.again(flags)
+
+    def again(self, flags: tuple[str, ...]) -> ScanResult:
+        """A ticket the list has admitted before (today, for a daily list)."""
+        entry, rules, door = self.entry, self.rules, self.door
+        assert entry is not None
+        first_at, first_station = entry["first_at"], entry["station"]
+        where = first_station or "another station"
+        if self.entries == "daily":
+            last_day = self.days()[-1]
+            later = self._next_open_day([d for d in (rules.days or self.days())])
+            then = (
+                f"valid again {short_day(later)}."
+                if later is not None and self.today < last_day
+                else "this was its last day."
+            )
+            if not rules.hours and self.today < last_day:
+                then = "valid again tomorrow."
+            return self.answer(
+                "used_today",
+                f"{rules.name}: used today at {clock(first_at, self.row)} at {where}; {then}",
+                rule="entries",
+                first_checked_in_at=first_at,
+                first_station=first_station,
+            )
+        if self.entries == "once" or entry["inside"]:
+            inside = " (still inside: scan out at the exit first)" if self.entries != "once" else ""
+            return self.answer(
+                "already_checked_in",
+                f"Already checked in at {clock(first_at, self.row)} at {where}{inside}.",
+                rule="entries",
+                first_checked_in_at=first_at,
+                first_station=first_station,
+            )
+        gap = timedelta(minutes=rules.min_gap_minutes or 0)
+        since = self.now - gap
+        if entry["last_at"] > since:
+            return self.refuse(
+                "too_soon",
+                "min_gap",
+                f"entered at {clock(entry['last_at'], self.row)}; "
+                f"again from {clock(entry['last_at'] + gap, self.row)}.",
+            )
+        values = {
+            **self.key,
+            "b_now": self.now,
+            "b_since": since,
+            "b_station": door.station,
+            "b_offline": False,
+        }
+        back = (
+            api.changed(api.LIST_REENTER, self.conn, values)
+            if door.api
+            else LIST_REENTER.rowcount(self.conn, values)
+        )
+        if back == 1:
+            return self.answer(
+                "ok",
+                "Welcome back, " + welcome(self.row),
+                flags=(*flags, "re-entry"),
+                first_checked_in_at=first_at,
+                first_station=first_station,
+                list_day=self.key["b_day"],
+            )
+        self.entry = LIST_ENTRY.first(self.conn, self.key)  # another door let it in meanwhile
+        return (
+            self.again(flags)
+            if self.entry is not None and self.entry["inside"]
+            else (self.answer("revoked", "This ticket was cancelled."))
+        )
+
+    def leave(self) -> ScanResult:
+        """An exit scan on the list (never held back for time or money)."""
+        if self.on_ticket:
+            return self.door._exit_cas(
+                self.conn, self.row, self.now, self.answer, reentry=self.entries == "unlimited"
+            )
+        if self.entries == "once":
+            return self.refuse("no_reentry", "entries", "one entry only: exit scans are off.")
+        values = {**self.key, "b_station": self.door.station}
+        left = (
+            api.changed(api.LIST_LEAVE, self.conn, values)
+            if self.door.api
+            else LIST_LEAVE.rowcount(self.conn, values)
+        )
+        if left == 1:
+            if self.rules.is_default:
+                if self.door.api:
+                    api.changed(api.LEAVE, self.conn, values)
+                else:
+                    LEAVE.rowcount(self.conn, values)
+            entry = self.entry or {}
+            return self.answer(
+                "ok",
+                f"Goodbye, {self.row['attendee']}: see you later.",
+                first_checked_in_at=entry.get("first_at"),
+                first_station=entry.get("station"),
+                list_day=self.key["b_day"],
+            )
+        return self.answer("not_checked_in", "This ticket is not checked in: nothing to check out.")
+
+    # --- after an admission -----------------------------------------------------------------
+    def _first_ever(self) -> bool:
+        """This list's first admission of the ticket (a badge is printed once)."""
+        if self.entries != "daily":
+            return True
+        return self.row["checked_in_at"] is None if self.rules.is_default else True
+
+    def keep(self, answers: dict[str, str]) -> None:
+        values = [
+            {
+                "ticket_id": self.row["id"],
+                "list_id": self.rules.id,
+                "key": key,
+                "value": value,
+                "answered_at": self.now,
+                "station": self.door.station,
+            }
+            for key, value in answers.items()
+        ]
+        if self.door.api:
+            for value in values:
+                api.ANSWER.first(self.conn, value)
+            return
+        self.conn.execute(ANSWER[self.door.dialect], values)

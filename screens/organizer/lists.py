@@ -1,0 +1,258 @@
+"""The Lists tab: the check-in lists of the event worked on (services.door.lists), each with its
+rules in words, how many it admitted and who is inside now; new, edit, delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.widgets import Button
+
+from eventdesk.services.catalogue import program
+from eventdesk.services.door import lists
+from eventdesk.services.door.lists import ListChange
+from screens.organizer.base import Change, Fetched, ListParams, OrganizerTab, RowList, whole
+from screens.widgets.forms import Field, FormValues
+
+ENTRIES = (
+    ("once", "once"),
+    ("once a day", "daily"),
+    ("unlimited, an exit between", "unlimited"),
+)
+UNPAID = (
+    ("the event's policy", ""),
+    ("admit (collect at the door)", "admit"),
+    ("refuse", "refuse"),
+)
+
+
+class ListsTab(OrganizerTab):
+    """What each door admits: ticket types, sessions, days, hours, entries, questions."""
+
+    TITLE = "Lists"
+    COLUMNS = {"lists-table": ("Slug", "Name", "Admitted", "Inside", "Rules")}
+    CAN_NEW = CAN_EDIT = True
+
+    def compose(self) -> ComposeResult:
+        yield self.buttons(
+            ("New list", "list-new"), ("Edit list", "list-edit"), ("Delete list", "list-delete")
+        )
+        yield self.table("lists-table")
+
+    def new(self) -> None:
+        self.list_new()
+
+    def edit(self) -> None:
+        self.list_edit()
+
+    def read(self, target: str, params: ListParams) -> Fetched:
+        if params.event is None:
+            return [], {}, ""
+        store = self.backend.store
+        found = [lists.describe(store, r) for r in lists.lists_of(store, params.event)]
+        rows: RowList = [
+            (
+                d["slug"],
+                (d["slug"], d["name"], str(d["admitted"]), str(d["inside"]), "; ".join(d["rules"])),
+            )
+            for d in found
+        ]
+        return rows, {d["slug"]: Described(d) for d in found}, ""
+
+    # --- the form -----------------------------------------------------------------------------
+    def _fields(self, event: str, shown: dict[str, Any] | None) -> list[Field]:
+        store = self.backend.store
+        types = program.list_ticket_types(store, event)
+        sessions = program.list_sessions(store, event)
+        given = shown or {}
+        chosen_types = tuple(t.name for t in types if t.name in (given.get("ticket_types") or ()))
+        chosen_sessions = tuple(
+            str(s.id) for s in sessions if s.name in (given.get("sessions") or ())
+        )
+        questions = "; ".join(_question_text(q) for q in given.get("questions") or ())
+        return [
+            Field(
+                "name",
+                "Name",
+                given.get("name", ""),
+                required=True,
+                disabled=bool(shown and shown["default"]),
+            ),
+            Field(
+                "types",
+                "Ticket types",
+                kind="multi",
+                options=tuple((t.name, t.name) for t in types),
+                chosen=chosen_types,
+                aliases=("ticket_types",),
+            ),
+            Field(
+                "sessions",
+                "Sessions",
+                kind="multi",
+                options=tuple((s.name, str(s.id)) for s in sessions),
+                chosen=chosen_sessions,
+            ),
+            Field(
+                "entries",
+                "Entries",
+                given.get("entries_set") or "",
+                kind="select",
+                options=ENTRIES,
+                placeholder="the event's (once, or in and out)",
+            ),
+            Field(
+                "days",
+                "Days",
+                ",".join(given.get("days") or ()),
+                placeholder="all (or ISO dates, or day numbers: 1,3)",
+            ),
+            Field(
+                "hours",
+                "Hours",
+                ", ".join(given.get("hours") or ()),
+                placeholder="the event's (or 10:00-12:00, 3@09:00-10:00)",
+                aliases=("open",),
+            ),
+            Field(
+                "unpaid",
+                "Unpaid",
+                given.get("unpaid_set") or "",
+                kind="select",
+                options=UNPAID,
+                placeholder="the event's policy",
+            ),
+            Field(
+                "staff",
+                "Needs staff",
+                kind="check",
+                checked=bool(given.get("staff_pass")),
+                placeholder="passes at kiosks too",
+            ),
+            Field(
+                "gap",
+                "Least gap (min)",
+                str(given.get("min_gap_minutes") or ""),
+                placeholder="none",
+                aliases=("min_gap",),
+            ),
+            Field(
+                "questions",
+                "Questions",
+                questions,
+                placeholder="key:yesno|text|choice=A|B:Text?[:required]; …",
+                aliases=("question",),
+            ),
+        ]
+
+    @on(Button.Pressed, "#list-new")
+    def list_new(self) -> None:
+        event = self.need_event()
+        if event is None:
+            return
+        store = self.backend.store
+
+        def create(values: FormValues) -> Change:
+            made = lists.create_list(store, event, _change(values, clear=False))
+            return Change(f"Check-in list {made.name} ({made.slug}) added", ("lists-table",))
+
+        self.form(
+            f"New check-in list of {event}",
+            self._fields(event, None),
+            create,
+            submit="Add",
+            note="Every rule left empty admits as the event does. Times in the event's zone.",
+        )
+
+    @on(Button.Pressed, "#list-edit")
+    def list_edit(self) -> None:
+        event = self.need_event()
+        chosen = self.chosen("lists-table", Described, "a check-in list") if event else None
+        if event is None or chosen is None:
+            return
+        store, shown = self.backend.store, chosen.data
+
+        def change(values: FormValues) -> Change:
+            made = lists.update_list(store, f"{event}/{shown['slug']}", _change(values, clear=True))
+            return Change(f"Check-in list {made.name} saved", ("lists-table",))
+
+        self.form(
+            f"Edit check-in list {shown['name']}",
+            self._fields(event, shown),
+            change,
+            note="A rule emptied is lifted. Times in the event's zone.",
+        )
+
+    @on(Button.Pressed, "#list-delete")
+    def list_delete(self) -> None:
+        event = self.need_event()
+        chosen = self.chosen("lists-table", Described, "a check-in list") if event else None
+        if event is None or chosen is None:
+            return
+        store, shown = self.backend.store, chosen.data
+
+        def job() -> str:
+            lists.delete_list(store, f"{event}/{shown['slug']}")
+            return f"Check-in list {shown['name']} deleted"
+
+        what = (
+            "undo the default list's changes (it admits every valid ticket again)"
+            if shown["default"]
+            else f"delete the list {shown['name']}, its admissions and answers"
+        )
+        self.confirm(
+            f"{what[:1].upper()}{what[1:]}?", "Delete", lambda: self.act(job, "lists-table")
+        )
+
+
+class Described:
+    """A list as the tab shows it (``lists.describe``'s words)."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+
+
+def _question_text(question: dict[str, Any]) -> str:
+    kind = question["kind"]
+    if kind == "choice":
+        kind = "choice=" + "|".join(question.get("choices", ()))
+    tail = ":required" if question.get("required") else ""
+    return f"{question['key']}:{kind}:{question['text']}{tail}"
+
+
+def _change(values: FormValues, *, clear: bool) -> ListChange:
+    """What the form says, as a change: an empty rule is left out (new) or lifted (edit)."""
+    cleared: list[str] = []
+
+    def given(name: str, rule: str) -> Any:
+        value = values.text(name)
+        if not value and clear:
+            cleared.append(rule)
+        return value or None
+
+    types = values.chosen("types")
+    sessions = values.chosen("sessions")
+    if clear and not types:
+        cleared.append("ticket_types")
+    if clear and not sessions:
+        cleared.append("sessions")
+    gap = whole(values.text("gap"), "min_gap", high=24 * 60)
+    if clear and gap is None:
+        cleared.append("min_gap_minutes")
+    questions = [q.strip() for q in values.text("questions").split(";") if q.strip()]
+    if clear and not questions:
+        cleared.append("questions")
+    return ListChange(
+        name=values.optional("name"),
+        ticket_types=types or None,
+        sessions=sessions or None,
+        entries=given("entries", "entries"),
+        days=given("days", "days"),
+        hours=[values.text("hours")] if values.text("hours") else None,
+        unpaid=given("unpaid", "unpaid"),
+        staff_pass=values.flag("staff"),
+        min_gap_minutes=gap,
+        questions=questions or None,
+        clear=tuple(cleared + (["hours"] if clear and not values.text("hours") else [])),
+    )

@@ -1,0 +1,114 @@
+"""Check-in lists in the app: a desk on a list says so on its top line and asks the list's
+questions before it admits (the answers kept with the check-in; Back admits no one); a kiosk on
+the same list sends a ticket with an unanswered required question to the desk; a refusal names
+the list's rule on the desk's banner."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from textual.widgets import Button, Select
+
+from eventdesk.models import Ticket
+from eventdesk.services.door.answers import answers_of
+from eventdesk.services.door.lists import ListChange, create_list
+from screens.desk.questions import QuestionsScreen
+from screens.desk.screen import DeskScreen
+from screens.messages import ScanDecided
+from tests.app.test_app_desk import banner_text, scanner_types
+from tests.app.test_app_kiosk import (
+    answered,
+    event_tickets,
+    hook,
+    kiosk_app,
+    scan_with_wedge,
+    started,
+)
+from tests.app.test_exit_gate_app import door_line
+from tests.apptools import DemoStation, app_on, wait_for
+
+pytestmark = pytest.mark.asyncio
+
+
+def on_bar(station: DemoStation) -> tuple[DemoStation, list[Ticket]]:
+    """The demo's event with a "Bar" list that asks two questions, one required; the station
+    set to decide on it; the demo's tickets nobody has scanned yet."""
+    create_list(
+        station.store,
+        station.summary.event,
+        ListChange(
+            name="Bar",
+            unpaid="admit",
+            questions=["age:yesno:Over 18 (ID seen)?:required", "drink:choice=Tea|Beer:Drink?"],
+        ),
+    )
+    config = dataclasses.replace(station.config, checkin_list="bar")
+    fresh = [
+        t
+        for t in event_tickets(station.store, station.summary.event)
+        if t.qr_payload and t.status == "registered"
+    ]
+    return dataclasses.replace(station, config=config), fresh
+
+
+async def test_the_desk_asks_the_lists_questions_before_it_admits(station: DemoStation) -> None:
+    station, tickets = on_bar(station)
+    first, second = tickets[0], tickets[1]
+    app = app_on(station.config, store=station.store, sign_in_as="Sam Desk", mode="desk")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(lambda: isinstance(app.screen, DeskScreen), pilot)
+        desk = app.screen
+        assert isinstance(desk, DeskScreen)
+        await wait_for(lambda: "list: bar" in door_line(desk), pilot)
+
+        await scanner_types(pilot, str(first.qr_payload))
+        await wait_for(lambda: isinstance(app.screen, QuestionsScreen), pilot)
+        assert "A QUESTION FIRST" in banner_text(desk)
+        asked = app.screen
+        asked.query_one("#ask-age", Select).value = "yes"
+        asked.query_one("#ask-drink", Select).value = "Tea"
+        asked.query_one("#ask-ok", Button).press()
+        await wait_for(lambda: app.screen is desk, pilot)
+        await wait_for(lambda: "ADMITTED" in banner_text(desk), pilot)
+        assert answers_of(station.store, first.id) == [
+            ("Bar", "age", "Over 18 (ID seen)?", "yes"),
+            ("Bar", "drink", "Drink?", "Tea"),
+        ]
+        # The card says what the list knows: the admission and the answers.
+        card = desk.query_one("#card-text")
+        await wait_for(lambda: "Bar: ✔ in" in str(card.render()), pilot)
+        assert "Bar: Over 18 (ID seen)? yes" in str(card.render())
+        assert "Bar: Drink? Tea" in str(card.render())
+
+        # Back: nobody admitted, nothing kept.
+        await scanner_types(pilot, str(second.qr_payload))
+        await wait_for(lambda: isinstance(app.screen, QuestionsScreen), pilot)
+        await pilot.press("escape")
+        await wait_for(lambda: app.screen is desk, pilot)
+        assert answers_of(station.store, second.id) == []
+        # A required question left empty is said, and nothing is admitted.
+        await scanner_types(pilot, str(second.qr_payload))
+        await wait_for(lambda: isinstance(app.screen, QuestionsScreen), pilot)
+        app.screen.query_one("#ask-ok", Button).press()
+        await wait_for(
+            lambda: "required" in str(app.screen.query_one("#age-error").render()), pilot
+        )
+        assert isinstance(app.screen, QuestionsScreen)
+        assert answers_of(station.store, second.id) == []
+
+
+async def test_a_kiosk_sends_a_ticket_with_a_question_to_the_desk(station: DemoStation) -> None:
+    station, tickets = on_bar(station)
+    decisions: list[ScanDecided] = []
+    app = kiosk_app(station)
+    async with app.run_test(size=(80, 24), message_hook=hook((ScanDecided,), decisions)) as pilot:
+        await started(app, pilot)
+        await scan_with_wedge(pilot, str(tickets[2].qr_payload))
+        panel = await answered(pilot, decisions, 1)
+        result = decisions[0].decision.result
+        assert (result.result, result.list, result.asks) == ("needs_answer", "bar", ("age",))
+        assert panel.has_class("-warn")
+        assert "see the desk" in panel.plain().casefold()
+        assert "question" in panel.plain().casefold()
+    assert answers_of(station.store, tickets[2].id) == []

@@ -1,0 +1,184 @@
+"""Stations the server need not trust, for the door rules of issue 29: a door's own login on a
+check-in list admits only what the list admits (its functions check the list's rules again,
+and the day a daily entry counts), and a desk's own login waitlists a full session's seat and
+promotes it within the server's row rules. The site is test_station_logins.py's: the
+operator's guide's organizer and two station logins, real `eventdesk` processes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.door.test_station_logins import (
+    REFUSALS,
+    Site,
+    refused_on,
+    run_cli,
+    site,
+)
+
+__all__ = ["site"]  # the module's fixture, used here
+
+
+def test_a_desk_login_waitlists_a_full_sessions_seat_and_promotes_it(
+    site: Site, tmp_path: Path
+) -> None:
+    """A full session at a desk's own login: the new ticket is registered and its seat waits;
+    cancelling a seat holder promotes the waiting seat, within the server's row rules."""
+    desk, url = tmp_path / "desk", site.desk_url
+    at_desk = {"station": "Desk 1"}
+    full = site.value(
+        "SELECT s.id FROM event_session s JOIN event e ON e.id = s.event_id WHERE e.slug = :e "
+        "AND s.capacity IS NOT NULL AND s.registered_count >= s.capacity ORDER BY s.id LIMIT 1",
+        e=site.event,
+    )
+    assert full is not None, "the demo has a full session"
+    free_type = site.value(
+        "SELECT tt.name FROM ticket_type tt JOIN event e ON e.id = tt.event_id "
+        "WHERE e.slug = :e AND NOT tt.needs_staff AND (tt.quantity IS NULL "
+        "OR tt.registered_count < tt.quantity) ORDER BY tt.priority_tier DESC, tt.id LIMIT 1",
+        e=site.event,
+    )
+    email = "seat.waiter@example.org"
+    run_cli(url, desk, "attendee", "add", "--name", "Seat Waiter", "--email", email, **at_desk)  # type: ignore[arg-type]
+    run_cli(
+        site.organizer_url,
+        site.organizer_dir,
+        "event",
+        "update",
+        site.event,
+        "--capacity",
+        "1000",
+        station="Office",
+    )
+    made = json.loads(
+        run_cli(
+            url,
+            desk,
+            "--json",
+            "register",
+            site.event,
+            "--attendee",
+            email,
+            "--ticket-type",
+            free_type,
+            "--session",
+            str(full),
+            **at_desk,  # type: ignore[arg-type]
+        ).stdout
+    )
+    assert made["status"] == "registered" and made["waitlisted_sessions"], made
+    holder = site.value(
+        "SELECT ts.ticket_id FROM ticket_session ts JOIN ticket t ON t.id = ts.ticket_id "
+        "WHERE ts.session_id = :s AND ts.status = 'registered' AND t.status = 'registered' "
+        "ORDER BY ts.ticket_id LIMIT 1",
+        s=full,
+    )
+    run_cli(url, desk, "cancel", holder, **at_desk)  # type: ignore[arg-type]
+    assert (
+        site.value(
+            "SELECT status FROM ticket_session WHERE ticket_id = :t AND session_id = :s",
+            t=made["ticket_id"],
+            s=full,
+        )
+        == "registered"
+    )
+
+
+# --- check-in lists through the server's functions ------------------------------------------
+def test_a_door_login_admits_on_a_list_only_what_the_list_admits(
+    site: Site, tmp_path: Path
+) -> None:
+    """A door's own login on a check-in list: its admissions and answers go through the
+    server's functions, which check the list's rules again; called by hand with a ticket the
+    list refuses, or a day that is not the scan's, they refuse it."""
+    door, url = tmp_path / "door", site.door_url
+    made = json.loads(
+        run_cli(
+            site.organizer_url,
+            site.organizer_dir,
+            "--json",
+            "checkin-list",
+            "create",
+            site.event,
+            "--name",
+            "Regular Bar",
+            "--ticket-types",
+            "Regular",
+            "--entries",
+            "daily",
+            "--question",
+            "age:yesno:Over 18?:required",
+            station="Office",
+        ).stdout
+    )
+    regular = site.value(
+        "SELECT t.id FROM ticket t JOIN ticket_type tt ON tt.id = t.ticket_type_id "
+        "WHERE tt.name = 'Regular' AND t.status = 'registered' AND t.price_cents <= ("
+        "SELECT COALESCE(SUM(amount_cents), 0) FROM payment p WHERE p.ticket_id = t.id "
+        "AND p.kind = 'payment' AND p.status = 'completed') ORDER BY t.id DESC LIMIT 1"
+    )
+    other = site.value(
+        "SELECT t.id FROM ticket t JOIN ticket_type tt ON tt.id = t.ticket_type_id "
+        "WHERE tt.name <> 'Regular' AND t.status = 'registered' ORDER BY t.id LIMIT 1"
+    )
+    on_list = ("--json", "checkin", "--list", f"{site.event}/{made['slug']}", "--ticket")
+    asked = json.loads(run_cli(url, door, *on_list, regular, code=1).stdout)
+    assert (asked["result"], asked["asks"]) == ("needs_answer", ["age"])
+    admitted = json.loads(run_cli(url, door, *on_list, regular, "--answer", "age=yes").stdout)
+    assert (admitted["result"], admitted["offline"], admitted["list"]) == (
+        "ok",
+        False,
+        made["slug"],
+    )
+    assert (
+        site.value(
+            "SELECT station FROM list_entry WHERE ticket_id = :t AND list_id = :l",
+            t=regular,
+            l=made["id"],
+        )
+        == "Door 1"
+    )
+    assert site.value("SELECT value FROM checkin_answer WHERE ticket_id = :t", t=regular) == "yes"
+    refused = json.loads(run_cli(url, door, *on_list, other, code=1).stdout)
+    assert (refused["result"], refused["rule"]) == ("wrong_type", "ticket_types")
+
+    # By hand, the login's own functions: the list's rules hold whatever the station says.
+    engine = site.engine_as(site.door_login)
+    try:
+        payload = f"ticket:{other}"
+        wrong_type = refused_on(
+            engine,
+            "SELECT station_api.list_admit('Door 1', :t, :l, :d, now(), :p, false, false)",
+            t=other,
+            l=made["id"],
+            d=admitted["list_day"],
+            p=payload,
+        )
+        assert "wrong_type" in wrong_type
+        tomorrow = refused_on(
+            engine,
+            "SELECT station_api.list_admit('Door 1', :t, :l, :d, now(), :p, false, false)",
+            t=regular,
+            l=made["id"],
+            d="2099-01-01",
+            p=f"ticket:{regular}",
+        )
+        assert "wrong_day" in tomorrow
+        unasked = refused_on(
+            engine,
+            "SELECT station_api.answer('Door 1', :t, :l, 'shoe_size', '44', now())",
+            t=regular,
+            l=made["id"],
+        )
+        assert "asks no question" in unasked
+        for statement in (
+            "INSERT INTO list_entry (list_id, ticket_id, day, first_at, last_at) "
+            "VALUES (1, 'X', '', now(), now())",
+            "UPDATE checkin_list SET ticket_types = NULL",
+            "DELETE FROM checkin_answer",
+        ):
+            assert any(word in refused_on(engine, statement) for word in REFUSALS), statement
+    finally:
+        engine.dispose()
+    assert site.value("SELECT count(*) FROM list_entry WHERE ticket_id = :t", t=other) == 0
