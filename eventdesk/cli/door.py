@@ -264,6 +264,12 @@ def stats(obj: Ctx, event_ref: str) -> None:
                 "scan problems: "
                 + ", ".join(f"{k} {v}" for k, v in sorted(made.scan_problems.items())),
             ]
+        if made.days:
+            lines += [
+                "",
+                "first arrivals per day: "
+                + ", ".join(f"{d['day']} {d['arrivals']}" for d in made.days),
+            ]
         if made.lists:
             lines += [
                 "",

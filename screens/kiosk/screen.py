@@ -179,7 +179,9 @@ class KioskScreen(StationScreen, inherit_bindings=False):
     def _top_line(self, title: str) -> str:
         says = self.backend.door_says
         notice = f"  ·  {says}" if says else ""
-        return f"{title}  ·  {self.backend.station}{notice}"
+        # The door's check-in list, when it is not the event's default.
+        on_list = f"  ·  {self.backend.checkin_list}" if self.backend.checkin_list else ""
+        return f"{title}{on_list}  ·  {self.backend.station}{notice}"
 
     def _how(self) -> str:
         if self.backend.camera:

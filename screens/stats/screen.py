@@ -258,8 +258,12 @@ class StatsScreen(StationScreen):
         )
         capacity = f"capacity {figures.capacity}" if figures.capacity else "no capacity limit"
         self.query_one("#num-registered", BigNumber).show(registered, capacity)
+        # Inside now: the event's, then each check-in list's with admissions of its own.
+        on_lists = "".join(
+            f" · {row['name']} {row['inside']}" for row in figures.lists if row["admitted"]
+        )
         self.query_one("#num-inside", BigNumber).show(
-            figures.inside, f"{figures.checked_in - figures.inside} went out"
+            figures.inside, f"{figures.checked_in - figures.inside} went out{on_lists}"
         )
         last_scan = f"last {clock(figures.last_scan_at, self.zone)}" if figures.last_scan_at else ""
         self.query_one("#num-recent", BigNumber).show(figures.arrivals_last_15_min, last_scan)

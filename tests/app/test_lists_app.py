@@ -6,6 +6,7 @@ the list's rule on the desk's banner."""
 from __future__ import annotations
 
 import dataclasses
+from zoneinfo import ZoneInfo
 
 import pytest
 from textual.widgets import Button, Select
@@ -104,6 +105,8 @@ async def test_a_kiosk_sends_a_ticket_with_a_question_to_the_desk(station: DemoS
     app = kiosk_app(station)
     async with app.run_test(size=(80, 24), message_hook=hook((ScanDecided,), decisions)) as pilot:
         await started(app, pilot)
+        door = app.screen.query_one("#door")
+        await wait_for(lambda: "bar" in str(door.render()), pilot)  # the kiosk names its list
         await scan_with_wedge(pilot, str(tickets[2].qr_payload))
         panel = await answered(pilot, decisions, 1)
         result = decisions[0].decision.result
@@ -112,3 +115,56 @@ async def test_a_kiosk_sends_a_ticket_with_a_question_to_the_desk(station: DemoS
         assert "see the desk" in panel.plain().casefold()
         assert "question" in panel.plain().casefold()
     assert answers_of(station.store, tickets[2].id) == []
+
+
+async def test_a_day_pass_at_the_desk_over_three_days_by_the_stations_clock(
+    station: DemoStation,
+) -> None:
+    """A three-day event whose default list is "once a day", its door a desk whose clock (the
+    station's clock hook) moves from day to day: a day pass is admitted each day and refused
+    the second time on a day, with when it was used and that it is valid again tomorrow."""
+    from datetime import datetime, time, timedelta
+
+    from eventdesk.services.door.lists import update_list
+    from eventdesk.services.people import attendees
+    from eventdesk.services.people.registration import register
+    from tests.helpers import add_type, make_event
+
+    zone = ZoneInfo("Europe/Berlin")
+    first = station.summary.day + timedelta(days=30)  # derived from the demo's day
+    slug = make_event(
+        station.store,
+        name="Three Day Summit",
+        starts=f"{first.isoformat()}T09:00",
+        ends=f"{(first + timedelta(days=2)).isoformat()}T18:00",
+        timezone="Europe/Berlin",
+    )
+    add_type(station.store, slug, "Day pass", price_cents=0)
+    person = attendees.add_attendee(station.store, name="Dana Daypass", email="dana@example.org")
+    ticket = register(station.store, slug, person.id, "Day pass").tickets[0].ticket_id
+    assert station.store.signer is not None
+    payload = station.store.signer.payload(ticket)
+    update_list(station.store, f"{slug}/default", ListChange(entries="daily"))
+    now = [datetime.combine(first, time(9, 12), zone)]
+    config = dataclasses.replace(station.config, door_event=slug)
+    app = app_on(config, store=station.store, sign_in_as="Sam Desk", mode="desk")
+    app.backend.clock = lambda: now[0]
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(lambda: isinstance(app.screen, DeskScreen), pilot)
+        desk = app.screen
+        assert isinstance(desk, DeskScreen)
+        await wait_for(lambda: "Three Day Summit" in door_line(desk), pilot)
+        answers = []
+        for day, clock in ((0, "09:12"), (0, "15:40"), (1, "08:55"), (1, "17:00"), (2, "10:00")):
+            now[0] = datetime.combine(first + timedelta(days=day), time.fromisoformat(clock), zone)
+            before = banner_text(desk)
+            await scanner_types(pilot, payload)
+            await wait_for(lambda before=before: banner_text(desk) != before, pilot)  # type: ignore[misc]
+            await wait_for(lambda: "Checking" not in banner_text(desk), pilot)
+            answers.append(banner_text(desk))
+        assert "ADMITTED" in answers[0]
+        assert "USED TODAY" in answers[1] and "used today at 09:12" in answers[1]
+        assert "valid again tomorrow" in answers[1]
+        assert "ADMITTED" in answers[2]
+        assert "USED TODAY" in answers[3] and "used today at 08:55" in answers[3]
+        assert "ADMITTED" in answers[4]

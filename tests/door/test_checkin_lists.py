@@ -110,8 +110,12 @@ def test_a_day_pass_enters_once_a_day_over_three_days(store: Store, conference: 
     last = gate.checkin_ticket(ticket, now=conference.at(3, "11:00"))
     assert last.result == "used_today" and last.message.endswith("this was its last day.")
     # The event's arrivals count the person once, at the first day's entry.
-    snapshot = stats(store, conference.slug)
+    snapshot = stats(store, conference.slug, now=conference.at(3, "12:00"))
     assert snapshot.checked_in == 1
+    assert snapshot.days == [
+        {"day": (conference.day1.date() + timedelta(days=n)).isoformat(), "arrivals": a}
+        for n, a in enumerate((1, 0, 0))
+    ]
     shown = describe(store, gate.current_list())
     assert (shown["entries"], shown["admitted"]) == ("daily", 1)
     # The days report: the first arrival on day 1, the list's entry each day.

@@ -398,6 +398,33 @@ def days(session: Session, event: Event) -> Report:
     )
 
 
+def arrivals_by_day(session: Session, event: Event, moment: datetime) -> list[dict[str, Any]]:
+    """The first arrivals of each day of an event of several days, up to today (one range
+    count a day, on the arrivals index): none for a one-day event."""
+    days_of = _days(event)
+    if len(days_of) < 2:
+        return []
+    zone = event.zone
+    today = in_zone(moment, zone).date()
+    found = []
+    for day in days_of:
+        if day > today:
+            break
+        start = datetime.combine(day, datetime.min.time(), zone)
+        count = session.scalar(
+            select(func.count())
+            .select_from(Ticket)
+            .where(
+                Ticket.event_id == event.id,
+                Ticket.checked_in_at >= start,
+                Ticket.checked_in_at < start + timedelta(days=1),
+                Ticket.status == "registered",
+            )
+        )
+        found.append({"day": day.isoformat(), "arrivals": int(count or 0)})
+    return found
+
+
 def lists_inside(session: Session, event: Event, moment: datetime) -> list[dict[str, Any]]:
     """Who is inside now on each of the event's lists with admissions of their own (a daily
     list: today's), and how many each has admitted."""
@@ -513,6 +540,8 @@ class Stats:
     latest_conflict: dict[str, Any] | None = None
     # The check-in lists with admissions of their own: "slug", "name", "inside", "admitted".
     lists: list[dict[str, Any]] = field(default_factory=list)
+    # An event of several days: the first arrivals of each day so far ("day", "arrivals").
+    days: list[dict[str, Any]] = field(default_factory=list)
 
 
 def stats(store: Store, event_ref: str | int, *, now: datetime | None = None) -> Stats:
@@ -635,6 +664,7 @@ def stats(store: Store, event_ref: str | int, *, now: datetime | None = None) ->
             offline_scans=offline_scans,
             latest_conflict=latest_conflict,
             lists=lists_inside(session, event, moment),
+            days=arrivals_by_day(session, event, moment),
         )
 
 
