@@ -95,7 +95,15 @@ class ListDoor:
             "b_id": row["id"],
             "b_day": self.today.isoformat() if self.entries == "daily" else "",
         }
-        self.entry = None if self.on_ticket else LIST_ENTRY.first(self.conn, self.key)
+        # Read first only where the first admission asks something (a question, an ID check at
+        # a kiosk) or an exit is told apart: else the insert-once says it, and the entry is read
+        # only when the ticket was admitted before (one statement less on the door's usual path).
+        staff_check = self.door.self_service and row["needs_staff"] and not rules.staff_pass
+        self.entry = (
+            LIST_ENTRY.first(self.conn, self.key)
+            if not self.on_ticket and (rules.questions or staff_check or direction == "exit")
+            else None
+        )
         if direction == "exit":
             return self.leave()
         closed = self.closed()
@@ -111,7 +119,7 @@ class ListDoor:
                 )
             flags = (f"unpaid: collect {owed}",)
         first = self.entry is None and (not self.on_ticket or row["checked_in_at"] is None)
-        if self.door.self_service and row["needs_staff"] and first and not rules.staff_pass:
+        if staff_check and first:
             return self.answer("needs_staff", NEEDS_STAFF_MESSAGE, rule="needs_staff")
         try:
             answers = rules.answers(given)
@@ -220,7 +228,7 @@ class ListDoor:
                     self.conn.execute(LIST_ADMIT[door.dialect], values).first() is not None
                 )
             if inserted:
-                if rules.is_default:  # the event's arrival too (the first day's)
+                if rules.is_default and row["checked_in_at"] is None:  # the event's arrival too
                     if door.api:
                         api.changed(api.ADMIT, self.conn, {**values, **door.scanned()})
                     else:
