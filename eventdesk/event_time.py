@@ -9,7 +9,7 @@ guessed later. ``show`` is the one formatter; its styles are the few ways a time
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -63,6 +63,16 @@ def in_zone(moment: datetime, zone: ZoneInfo) -> datetime:
     """``moment`` (stored as UTC; a naive one is UTC) as a wall clock in ``zone``."""
     aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
     return aware.astimezone(zone)
+
+
+# An event's day (a check-in list's "once a day", arrivals per day) runs from this hour to the
+# same hour the next morning, in the event's zone: a night that goes on past midnight is one day.
+DAY_CHANGE_HOURS = 5
+
+
+def event_day(moment: datetime, zone: ZoneInfo) -> date:
+    """The day of the event ``moment`` belongs to, in ``zone`` (before 05:00: the day before)."""
+    return (in_zone(moment, zone) - timedelta(hours=DAY_CHANGE_HOURS)).date()
 
 
 def show(moment: datetime | None, zone: ZoneInfo, style: Style = "stamp", *, none: str = "") -> str:

@@ -21,6 +21,8 @@ from eventdesk.migrations.station_functions_0013 import API, TOLERANCE
 from eventdesk.migrations.station_functions_0013 import DESK_RULES as DESK_RULES_0013
 from eventdesk.migrations.station_functions_0013 import FUNCTIONS as FUNCTIONS_0013
 
+# An event's day runs from this hour to the next morning's (eventdesk.event_time's, as it was).
+DAY_CHANGE_HOURS = 5
 _HEAD = "LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$"
 _ENTRIES = "COALESCE(l.entries, CASE WHEN e.allow_reentry THEN 'unlimited' ELSE 'once' END)"
 
@@ -35,6 +37,7 @@ FUNCTIONS: Sequence[str] = (
         e event;
         import_state text;
         local_at timestamp;
+        event_day text;
         due bigint;
     BEGIN
         SELECT * INTO e FROM event WHERE id = t.event_id;
@@ -54,8 +57,10 @@ FUNCTIONS: Sequence[str] = (
             RETURN 'wrong_event';
         END IF;
         local_at := p_at AT TIME ZONE e.timezone;
+        -- The event's day: from its day change ({DAY_CHANGE_HOURS}:00) to the next morning's.
+        event_day := to_char(local_at - interval '{DAY_CHANGE_HOURS} hours', 'YYYY-MM-DD');
         IF ({_ENTRIES} = 'daily') <> (p_day <> '')
-                OR (p_day <> '' AND p_day <> to_char(local_at, 'YYYY-MM-DD')) THEN
+                OR (p_day <> '' AND p_day <> event_day) THEN
             RETURN 'wrong_day';
         END IF;
         IF l.ticket_types IS NOT NULL AND NOT EXISTS (
@@ -71,7 +76,7 @@ FUNCTIONS: Sequence[str] = (
         END IF;
         IF l.days IS NOT NULL AND NOT EXISTS (
                 SELECT 1 FROM jsonb_array_elements_text(l.days::jsonb) v
-                WHERE v = to_char(local_at, 'YYYY-MM-DD')) THEN
+                WHERE v = event_day) THEN
             RETURN 'closed';
         END IF;
         IF l.hours IS NOT NULL THEN
@@ -79,10 +84,13 @@ FUNCTIONS: Sequence[str] = (
                     SELECT 1 FROM jsonb_array_elements(l.hours::jsonb) h
                     WHERE (h->>0 IS NULL AND NOT EXISTS (
                                SELECT 1 FROM jsonb_array_elements(l.hours::jsonb) o
-                               WHERE o->>0 = to_char(local_at, 'YYYY-MM-DD'))
-                           OR h->>0 = to_char(local_at, 'YYYY-MM-DD'))
-                      AND local_at::time >= (h->>1)::time
-                      AND local_at::time < (h->>2)::time) THEN
+                               WHERE o->>0 = event_day)
+                           OR h->>0 = event_day)
+                      AND CASE WHEN (h->>1)::time < (h->>2)::time
+                               THEN local_at::time >= (h->>1)::time
+                                    AND local_at::time < (h->>2)::time
+                               ELSE local_at::time >= (h->>1)::time
+                                    OR local_at::time < (h->>2)::time END) THEN
                 RETURN 'closed';
             END IF;
         ELSIF p_at < COALESCE(e.checkin_opens_at, e.starts_at - interval '24 hours') THEN
@@ -149,8 +157,22 @@ FUNCTIONS: Sequence[str] = (
     DECLARE
         me text := {API}._station(p_station);
         moment timestamptz := {API}._when(p_at, p_offline);
+        t ticket;
+        l checkin_list;
+        why text;
         changed integer;
     BEGIN
+        SELECT * INTO t FROM ticket WHERE id = p_ticket;
+        SELECT * INTO l FROM checkin_list WHERE id = p_list;
+        IF t.id IS NULL OR l.id IS NULL THEN
+            RETURN 0;
+        END IF;
+        why := {API}._list_refusal(t, l, moment, p_day, p_offline);
+        IF why IN ('revoked', 'waitlisted') THEN
+            RETURN 0;
+        ELSIF why IS NOT NULL THEN
+            PERFORM {API}._refuse(p_ticket, why);
+        END IF;
         UPDATE list_entry le SET inside = true, entries = le.entries + 1, last_at = moment
         FROM checkin_list l, ticket t, event e
         WHERE le.list_id = p_list AND le.ticket_id = p_ticket AND le.day = p_day
@@ -183,6 +205,7 @@ FUNCTIONS: Sequence[str] = (
     DECLARE
         me text := {API}._station(p_station);
         moment timestamptz := {API}._when(p_at, true);
+        asked jsonb;
     BEGIN
         IF NOT EXISTS (SELECT 1 FROM list_entry le WHERE le.list_id = p_list
                        AND le.ticket_id = p_ticket AND le.station = me)
@@ -192,11 +215,18 @@ FUNCTIONS: Sequence[str] = (
             RAISE EXCEPTION 'ticket % was not admitted on list % at this station',
                 p_ticket, p_list USING ERRCODE = '42501';
         END IF;
-        IF NOT EXISTS (SELECT 1 FROM checkin_list l, jsonb_array_elements(
-                           COALESCE(l.questions, '[]')::jsonb) q
-                       WHERE l.id = p_list AND q->>'key' = p_key)
-                OR length(p_value) > 200 THEN
+        SELECT q INTO asked FROM checkin_list l, jsonb_array_elements(
+            COALESCE(l.questions, '[]')::jsonb) q
+        WHERE l.id = p_list AND q->>'key' = p_key;
+        IF asked IS NULL OR length(p_value) > 200 OR length(p_value) = 0 THEN
             RAISE EXCEPTION 'list % asks no question %', p_list, p_key USING ERRCODE = '42501';
+        END IF;
+        IF (asked->>'kind' = 'yesno' AND p_value NOT IN ('yes', 'no'))
+                OR (asked->>'kind' = 'choice' AND NOT EXISTS (
+                    SELECT 1 FROM jsonb_array_elements_text(asked->'choices') c
+                    WHERE c = p_value)) THEN
+            RAISE EXCEPTION 'list %: % is not an answer to %', p_list, p_value, p_key
+                USING ERRCODE = '42501';
         END IF;
         INSERT INTO checkin_answer (ticket_id, list_id, key, value, answered_at, station)
         VALUES (p_ticket, p_list, p_key, p_value, moment, me)
@@ -277,6 +307,50 @@ SEATS: Sequence[str] = (
     ),
 )
 
+# The event's own door (the ticket's columns) on an event whose default list was changed: the
+# list's rules, not only the event's, whoever calls (a login may call admit by hand).
+_DEFAULT = "LEFT JOIN checkin_list l ON l.event_id = e.id AND l.slug = 'default'"
+DEFAULT_DOOR: Sequence[str] = (
+    f"""
+    CREATE FUNCTION {API}._default_refusal(t ticket, p_at timestamptz, p_offline boolean)
+    RETURNS text {_HEAD}
+    DECLARE
+        l checkin_list;
+        e event;
+        day text := '';
+    BEGIN
+        SELECT * INTO l FROM checkin_list WHERE event_id = t.event_id AND slug = 'default';
+        IF NOT FOUND THEN
+            RETURN {API}._refusal(t, p_at, NULL, p_offline);
+        END IF;
+        SELECT * INTO e FROM event WHERE id = t.event_id;
+        IF {_ENTRIES} = 'daily' THEN
+            day := to_char((p_at AT TIME ZONE e.timezone) - interval '{DAY_CHANGE_HOURS} hours',
+                           'YYYY-MM-DD');
+        END IF;
+        RETURN {API}._list_refusal(t, l, p_at, day, p_offline);
+    END $$
+    """,
+    _again(
+        "admit",
+        "why := station_api._refusal(t, moment, NULL, p_offline);",
+        "why := station_api._default_refusal(t, moment, p_offline);",
+    ),
+    _again(
+        "readmit",
+        "AND EXISTS (SELECT 1 FROM event e WHERE e.id = ticket.event_id\n"
+        "                      AND e.allow_reentry AND e.status <> 'cancelled');",
+        f"AND EXISTS (SELECT 1 FROM event e {_DEFAULT} WHERE e.id = ticket.event_id\n"
+        f"                      AND {_ENTRIES} = 'unlimited' AND e.status <> 'cancelled');",
+    ),
+    _again(
+        "leave",
+        "AND EXISTS (SELECT 1 FROM event e WHERE e.id = ticket.event_id AND e.allow_reentry);",
+        f"AND EXISTS (SELECT 1 FROM event e {_DEFAULT} WHERE e.id = ticket.event_id\n"
+        f"                      AND {_ENTRIES} <> 'once');",
+    ),
+)
+
 # The functions a station login may call that 0014 adds.
 CALLABLE: Sequence[str] = (
     "list_admit(text, text, integer, text, timestamptz, text, boolean, boolean)",
@@ -292,6 +366,7 @@ def upgrade_statements(conn: Connection) -> list[str]:
     return [
         *FUNCTIONS,
         *SEATS,
+        *DEFAULT_DOOR,
         f"REVOKE ALL ON ALL FUNCTIONS IN SCHEMA {API} FROM PUBLIC",
         *view_statements(conn),
         *walk_in_statements(),
@@ -305,13 +380,17 @@ def downgrade_statements() -> list[str]:
     restored = [
         f.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1)
         for f in (*FUNCTIONS_0013, *DESK_RULES_0013)
-        if any(_makes(f, name) for name in ("log_scan", "_refusal", "_desk_counted"))
+        if any(
+            _makes(f, name)
+            for name in ("log_scan", "_refusal", "_desk_counted", "admit", "readmit", "leave")
+        )
     ]
     before = [
         *(
             f"DROP FUNCTION IF EXISTS {API}.{name}"
             for name in (
                 "_list_refusal(ticket, checkin_list, timestamptz, text, boolean)",
+                "_default_refusal(ticket, timestamptz, boolean)",
                 *CALLABLE,
             )
         ),

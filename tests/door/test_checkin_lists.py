@@ -15,9 +15,16 @@ import pytest
 
 from eventdesk.db import Store
 from eventdesk.errors import InvalidInput
+from eventdesk.services.catalogue import events
 from eventdesk.services.data.csvexport import export
 from eventdesk.services.door.checkin import Checkin
-from eventdesk.services.door.lists import ListChange, create_list, describe, update_list
+from eventdesk.services.door.lists import (
+    ListChange,
+    create_list,
+    delete_list,
+    describe,
+    update_list,
+)
 from eventdesk.services.people.payments import pay
 from eventdesk.services.people.registration import register
 from eventdesk.services.stats.reports import report, stats
@@ -291,3 +298,81 @@ def test_doors_in_four_processes_racing_admit_each_day_pass_once_a_day(
         assert results.count("ok") == paid, (day, results)
         assert results.count("used_today") == 3 * paid
         assert results.count("unpaid") == 4
+
+
+def test_the_default_list_changed_is_decided_by_its_own_rules(
+    store: Store, conference: Conference
+) -> None:
+    """A stored default list is the door's rules, not the event's: its own unpaid rule, its
+    own entries, its ticket types (set at its first change), and a door on EVENT/default goes
+    back to every valid ticket once the changes are deleted."""
+    noon = conference.at(1, "12:00")
+    events.update_event(store, conference.slug, unpaid_policy="admit", allow_reentry=True)
+    update_list(store, f"{conference.slug}/default", ListChange(unpaid="refuse"))
+    gate = door(store, conference, checkin_list=f"{conference.slug}/default")
+    refused = gate.checkin_ticket(conference.tickets["Paid"], now=noon)
+    assert (refused.result, refused.rule, refused.list) == ("unpaid", "unpaid", "default")
+    update_list(store, f"{conference.slug}/default", ListChange(entries="once"))
+    ticket = conference.tickets["Day"]
+    assert gate.checkin_ticket(ticket, now=noon).result == "ok"
+    out = door(store, conference, direction="exit").checkin_ticket(ticket, now=noon)
+    assert (out.result, out.rule) == ("no_reentry", "entries")  # the event has re-entry
+    with pytest.raises(InvalidInput, match="a list of its own"):
+        update_list(store, f"{conference.slug}/default", ListChange(min_gap_minutes=5))
+    delete_list(store, f"{conference.slug}/default")
+    assert gate.checkin_ticket(conference.tickets["Paid"], now=noon).result == "ok"  # event's
+    # Ticket types at the default list's first change (its row made in the same transaction).
+    update_list(store, f"{conference.slug}/default", ListChange(ticket_types=["VIP"]))
+    assert gate.checkin_ticket(conference.tickets["Day1"], now=noon).result == "wrong_type"
+
+
+def test_a_default_made_daily_during_a_day_counts_that_days_check_in(
+    store: Store, conference: Conference
+) -> None:
+    ticket = conference.tickets["Day"]
+    gate = door(store, conference)
+    assert gate.checkin_ticket(ticket, now=conference.at(1, "09:00")).result == "ok"
+    update_list(store, f"{conference.slug}/default", ListChange(entries="daily"))
+    again = gate.checkin_ticket(ticket, now=conference.at(1, "11:00"))
+    assert (again.result, again.first_checked_in_at) == ("used_today", conference.at(1, "09:00"))
+    assert gate.checkin_ticket(ticket, now=conference.at(2, "09:00")).result == "ok"
+
+
+def test_a_night_past_midnight_is_one_day(store: Store, signer: Signer) -> None:
+    """A festival's nights, 20:00 to 03:00 in Berlin: once a night, whichever side of midnight,
+    an exit after midnight finds the evening's entry, and hours may run past midnight."""
+    first = (utcnow().astimezone(BERLIN) + timedelta(days=10)).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    slug = make_event(
+        store,
+        starts=(first + timedelta(hours=20)).strftime("%Y-%m-%dT%H:%M"),
+        ends=(first + timedelta(days=2, hours=3)).strftime("%Y-%m-%dT%H:%M"),
+        timezone="Europe/Berlin",
+    )
+    add_type(store, slug, "Night", price_cents=0)
+    (email,) = people(store, 1, prefix=f"night{slug[-6:]}")
+    ticket = register(store, slug, email, "Night").tickets[0].ticket_id
+    create_list(store, slug, ListChange(name="Club", entries="daily", hours=["20:00-03:00"]))
+
+    def at(day: int, clock: str) -> datetime:
+        return datetime.combine(
+            (first + timedelta(days=day)).date(), time.fromisoformat(clock), BERLIN
+        )
+
+    club = Checkin(store, station="Club door", event=slug, checkin_list="club")
+    leaving = Checkin(store, station="Club exit", event=slug, checkin_list="club", direction="exit")
+    assert club.checkin_ticket(ticket, now=at(0, "23:50")).result == "ok"
+    after_midnight = club.checkin_ticket(ticket, now=at(1, "00:10"))
+    assert (after_midnight.result, after_midnight.rule) == ("used_today", "entries")
+    assert leaving.checkin_ticket(ticket, now=at(1, "00:30")).result == "ok"
+    closed = club.checkin_ticket(ticket, now=at(1, "04:00"))
+    assert (closed.result, closed.rule) == ("closed", "hours")
+    assert club.checkin_ticket(ticket, now=at(1, "21:00")).result == "ok"  # the second night
+
+
+def test_the_servers_day_change_is_the_doors() -> None:
+    from eventdesk.event_time import DAY_CHANGE_HOURS
+    from eventdesk.migrations import checkin_lists_0014
+
+    assert checkin_lists_0014.DAY_CHANGE_HOURS == DAY_CHANGE_HOURS

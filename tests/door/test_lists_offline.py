@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from eventdesk.db import Store
-from eventdesk.models import CheckinAnswer, ListEntry, ScanConflict
+from eventdesk.models import CheckinAnswer, ListEntry, ScanConflict, Ticket
 from eventdesk.services.door.checkin import Checkin
 from eventdesk.services.door.lists import ListChange, create_list, update_list
 from eventdesk.services.stations.station_door import Door
@@ -130,3 +130,33 @@ def test_a_list_decides_offline_by_its_rules_and_uploads_entries_answers_and_con
         True,
         "Bar: VIP only.",
     )
+
+
+@ON_A_SERVER
+@POSTGRESQL
+def test_an_offline_day_on_a_daily_default_list_is_the_events_arrival_too(
+    backend_fixed: None,
+    db_url: str,
+    store: Store,
+    signer: Signer,
+    proxy: TcpProxy,
+    stations: Callable[..., DoorStation],
+) -> None:
+    event = open_event(store, signer, 1)
+    update_list(store, f"{event.slug}/default", ListChange(entries="daily"))
+    (guest,) = event.ticket_ids
+    a = stations("A", through(proxy, db_url))
+    station = a.in_process()
+    assert station.sync_round().online
+    door = Door(station, event=event.slug)
+    proxy.cut()
+    admitted = door.checkin_ticket(guest)
+    assert (admitted.result, admitted.offline, admitted.list) == ("ok", True, "default")
+    proxy.restore()
+    synced = station.sync_round()
+    assert (synced.online, synced.pending, synced.conflicts) == (True, 0, 0), synced
+    with store.read() as session:
+        ticket = session.get(Ticket, guest)
+        assert ticket is not None
+        assert (ticket.checked_in_at, ticket.checked_in_station) == (admitted.at, "A")
+    assert entries(store, guest) == [(admitted.list_day, "A", True)]

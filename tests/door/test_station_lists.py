@@ -182,3 +182,31 @@ def test_a_door_login_admits_on_a_list_only_what_the_list_admits(
     finally:
         engine.dispose()
     assert site.value("SELECT count(*) FROM list_entry WHERE ticket_id = :t", t=other) == 0
+
+    # The event's own door (the ticket's columns) follows a changed default list: a login
+    # calling the event's admission by hand for a type the default list does not admit is
+    # refused, and the door refuses it with the rule.
+    default = f"{site.event}/default"
+    organizer = (site.organizer_url, site.organizer_dir)
+    run_cli(
+        *organizer, "checkin-list", "update", default, "--ticket-types", "Regular", station="Office"
+    )
+    try:
+        engine = site.engine_as(site.door_login)
+        try:
+            by_hand = refused_on(
+                engine,
+                "SELECT station_api.admit('Door 1', :t, now(), :p, false, false)",
+                t=other,
+                p=f"ticket:{other}",
+            )
+        finally:
+            engine.dispose()
+        assert "wrong_type" in by_hand
+        at_door = json.loads(
+            run_cli(url, door, "--json", "checkin", "--ticket", other, code=1).stdout
+        )
+        assert (at_door["result"], at_door["list"]) == ("wrong_type", "default")
+        assert site.value("SELECT checked_in_at FROM ticket WHERE id = :t", t=other) is None
+    finally:
+        run_cli(*organizer, "checkin-list", "delete", default, station="Office")

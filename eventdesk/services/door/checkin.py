@@ -129,7 +129,8 @@ class Checkin:
         self._list_id: int | None = None  # a stored list's id (the default: read per ticket)
         if checkin_list is not None:
             self.list = find_list(store, checkin_list, event)
-            self._list_id = self.list.id
+            # The default list is read by its event's (it comes and goes as it is changed).
+            self._list_id = None if self.list.is_default else self.list.id
             if self.event_id is None:
                 self.event_id = self.list.event_id
             elif self.list.event_id != self.event_id:
@@ -137,8 +138,8 @@ class Checkin:
 
     def current_list(self) -> ListRules:
         """The list this door decides on, as it is now (the default: its event's)."""
-        if self.list is not None and self.list.id is not None:
-            return find_list(self.store, str(self.list.id))
+        if self._list_id is not None:
+            return find_list(self.store, str(self._list_id))
         if self.event_id is None:
             raise InvalidInput("a door with no event has each ticket's event's list", field="list")
         return find_list(self.store, f"{self.event_id}/default")

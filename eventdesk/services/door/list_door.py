@@ -148,7 +148,7 @@ class ListDoor:
                     questions=asked,
                 )
         result = self.enter(flags)
-        if result.admitted and answers:
+        if result.admitted and answers and "re-entry" not in result.flags:  # the first one's
             self.keep(answers)
             result = replace(result, answers=tuple(sorted(answers.items())))
         return result
@@ -194,7 +194,7 @@ class ListDoor:
                 "closed today" + (f"; open again {short_day(later)}." if later else "."),
             )
         clock_now = in_zone(self.now, self.zone).time()
-        if any(h.opens <= clock_now < h.closes for h in hours):
+        if any(h.open_at(clock_now) for h in hours):
             return None
         spans = ", ".join(f"{h.opens:%H:%M}-{h.closes:%H:%M}" for h in hours)
         upcoming = sorted(h.opens for h in hours if h.opens > clock_now)
@@ -209,7 +209,9 @@ class ListDoor:
         )
 
     def _next_open_day(self, open_days: list[date]) -> date | None:
-        later = [d for d in open_days if d > self.today and self.rules.hours_on(d)]
+        """The next day the list is open after today (a day with hours, where it has some)."""
+        hours = bool(self.rules.hours)
+        later = [d for d in open_days if d > self.today and (not hours or self.rules.hours_on(d))]
         return later[0] if later else None
 
     # --- the compare-and-set ----------------------------------------------------------------
@@ -220,6 +222,21 @@ class ListDoor:
                 self.conn, row, self.now, self.answer, flags, reentry=self.entries == "unlimited"
             )
         values = {**self.key, "b_now": self.now, "b_station": door.station}
+        arrived = row["checked_in_at"]
+        if (
+            self.entry is None
+            and rules.is_default
+            and arrived is not None
+            and day_of(arrived, self.zone) == self.today
+        ):
+            # Checked in today before the default list counted days: today's entry is that one.
+            self.entry = {
+                "first_at": arrived,
+                "station": row["checked_in_station"],
+                "last_at": arrived,
+                "inside": row["inside"],
+                "entries": 1,
+            }
         if self.entry is None:
             if door.api:
                 inserted = api.changed(api.LIST_ADMIT, self.conn, {**values, **door.scanned()})
@@ -263,15 +280,14 @@ class ListDoor:
         first_at, first_station = entry["first_at"], entry["station"]
         where = first_station or "another station"
         if self.entries == "daily":
-            last_day = self.days()[-1]
-            later = self._next_open_day([d for d in (rules.days or self.days())])
-            then = (
-                f"valid again {short_day(later)}."
-                if later is not None and self.today < last_day
-                else "this was its last day."
-            )
-            if not rules.hours and self.today < last_day:
+            days = self.days()
+            later = self._next_open_day([d for d in (rules.days or days) if d in days])
+            if later is None:
+                then = "this was its last day."
+            elif later == self.today + timedelta(days=1):
                 then = "valid again tomorrow."
+            else:
+                then = f"valid again {short_day(later)}."
             return self.answer(
                 "used_today",
                 f"{rules.name}: used today at {clock(first_at, self.row)} at {where}; {then}",
@@ -327,12 +343,10 @@ class ListDoor:
 
     def leave(self) -> ScanResult:
         """An exit scan on the list (never held back for time or money)."""
-        if self.on_ticket:
-            return self.door._exit_cas(
-                self.conn, self.row, self.now, self.answer, reentry=self.entries == "unlimited"
-            )
         if self.entries == "once":
             return self.refuse("no_reentry", "entries", "one entry only: exit scans are off.")
+        if self.on_ticket:
+            return self.door._exit_cas(self.conn, self.row, self.now, self.answer, reentry=True)
         values = {**self.key, "b_station": self.door.station}
         left = (
             api.changed(api.LIST_LEAVE, self.conn, values)

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from eventdesk.db import Store
 from eventdesk.errors import InvalidInput, NotAllowed, NotFound
-from eventdesk.event_time import event_zone, in_zone
+from eventdesk.event_time import event_day, event_zone
 from eventdesk.ids import as_id
 from eventdesk.models import (
     CheckinAnswer,
@@ -110,6 +110,12 @@ class Hours:
     closes: time
     day: date | None = None
 
+    def open_at(self, clock: time) -> bool:
+        """Open at ``clock`` (hours that close before they open run past midnight)."""
+        if self.opens < self.closes:
+            return self.opens <= clock < self.closes
+        return clock >= self.opens or clock < self.closes
+
     def said(self) -> str:
         span = f"{self.opens:%H:%M}-{self.closes:%H:%M}"
         return f"{self.day.isoformat()}@{span}" if self.day else span
@@ -140,14 +146,15 @@ class ListRules:
 
     @property
     def plain(self) -> bool:
-        """The default list with nothing changed that the ticket's own columns do not keep:
-        decided exactly as before lists (the door's every-scan path)."""
+        """The default list with no rule set: decided exactly as before lists (the door's
+        every-scan path, on the event's own settings)."""
         return self.is_default and (
             self.ticket_types is None
             and self.sessions is None
-            and self.entries != "daily"
+            and self.entries is None
             and self.days is None
             and not self.hours
+            and self.unpaid is None
             and self.min_gap_minutes is None
             and not self.questions
             and not self.staff_pass
@@ -233,8 +240,9 @@ def rules_of(row: CheckinList | Any) -> ListRules:
 
 
 def day_of(moment: datetime, zone: ZoneInfo) -> date:
-    """The day ``moment`` falls on in the event's zone."""
-    return in_zone(moment, zone).date()
+    """The day of the event ``moment`` belongs to, in its zone (a night past midnight is the
+    evening's day: eventdesk.event_time.event_day)."""
+    return event_day(moment, zone)
 
 
 def event_days(starts_at: datetime, ends_at: datetime, timezone: str | None) -> list[date]:
@@ -303,8 +311,8 @@ def parse_hours(specs: Iterable[str], days: Sequence[date]) -> list[Hours]:
                 closes = time.fromisoformat(match["closes"].zfill(5))
             except ValueError:
                 raise InvalidInput(f"{part!r}: not a time of day", field="open") from None
-            if closes <= opens:
-                raise InvalidInput(f"{part!r}: closes before it opens", field="open")
+            if closes == opens:
+                raise InvalidInput(f"{part!r}: opens and closes at once", field="open")
             day = parse_days(match["day"], days)[0] if match["day"] else None
             found.append(Hours(opens, closes, day))
     return found
@@ -485,9 +493,17 @@ def update_list(store: Store, ref: str, change: ListChange) -> ListRules:
     with store.write() as session:
         event, row = _find(session, ref)
         if row is None:  # the default list, changed for the first time
-            row = CheckinList(event_id=event.id, slug=DEFAULT, name=DEFAULT_NAME)
+            row = CheckinList(
+                event_id=event.id, slug=DEFAULT, name=DEFAULT_NAME, updated_at=utcnow()
+            )
             session.add(row)
         _apply(session, event, row, change)
+        if row.slug == DEFAULT and row.min_gap_minutes is not None:
+            raise InvalidInput(
+                "the default list's entries are the ticket's own: give the least time between "
+                "entries to a list of its own (checkin-list create)",
+                field="min_gap",
+            )
         row.updated_at = utcnow()
         session.flush()
         return rules_of(row)

@@ -14,7 +14,13 @@ from sqlalchemy import Connection, Table, select
 from eventdesk.event_time import event_zone, show
 from eventdesk.models import CheckinList, Event, ListEntry
 from eventdesk.services.door import checkin_api as api
-from eventdesk.services.door.checkin_sql import ANSWER, LIST_ADMIT, LIST_LEAVE, LIST_REENTER
+from eventdesk.services.door.checkin_sql import (
+    ADMIT,
+    ANSWER,
+    LIST_ADMIT,
+    LIST_LEAVE,
+    LIST_REENTER,
+)
 from eventdesk.services.stations.sync_rows import conflict_of, conflict_row
 
 LIST_EFFECTS = ("list", "list_in", "list_out")
@@ -76,6 +82,11 @@ def upload_list(
         else int(conn.execute(LIST_ADMIT[dialect], values).first() is not None)
     )
     if inserted:
+        if data["list"] == "default":  # a daily default list: the event's arrival too, as online
+            if through_api:
+                api.changed(api.ADMIT, conn, values)
+            else:
+                ADMIT.rowcount(conn, values)
         _answers(conn, row, list_id, data, through_api=through_api, dialect=dialect)
         return None
     if not registered:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from eventdesk.db import Store
 from eventdesk.errors import InvalidInput
-from eventdesk.event_time import UTC_ZONE, Style, in_zone, iso, show
+from eventdesk.event_time import DAY_CHANGE_HOURS, UTC_ZONE, Style, event_day, iso, show
 from eventdesk.models import (
     Attendee,
     CheckinList,
@@ -356,7 +356,7 @@ def scans(session: Session, event: Event) -> Report:
 
 def _days(event: Event) -> list[date]:
     zone = event.zone
-    first, last = in_zone(event.starts_at, zone).date(), in_zone(event.ends_at, zone).date()
+    first, last = event_day(event.starts_at, zone), event_day(event.ends_at, zone)
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
@@ -372,7 +372,7 @@ def days(session: Session, event: Event) -> Report:
         )
     ):
         if moment is not None:
-            arrived[in_zone(moment, zone).date()] += 1
+            arrived[event_day(moment, zone)] += 1
     by_list: dict[tuple[str, date], int] = defaultdict(int)
     names: dict[str, str] = {}
     for slug, name, day_key, first_at in session.execute(
@@ -381,7 +381,7 @@ def days(session: Session, event: Event) -> Report:
         .where(CheckinList.event_id == event.id)
     ):
         names[slug] = name
-        when = date.fromisoformat(day_key) if day_key else in_zone(first_at, zone).date()
+        when = date.fromisoformat(day_key) if day_key else event_day(first_at, zone)
         by_list[(slug, when)] += 1
     days_seen = sorted({*_days(event), *arrived, *(d for _s, d in by_list)})
     rows: list[tuple[Any, ...]] = []
@@ -405,12 +405,13 @@ def arrivals_by_day(session: Session, event: Event, moment: datetime) -> list[di
     if len(days_of) < 2:
         return []
     zone = event.zone
-    today = in_zone(moment, zone).date()
+    today = event_day(moment, zone)
     found = []
     for day in days_of:
         if day > today:
             break
-        start = datetime.combine(day, datetime.min.time(), zone)
+        # The event's day starts at its day change, in its zone (eventdesk.event_time).
+        start = datetime.combine(day, time(DAY_CHANGE_HOURS), zone)
         count = session.scalar(
             select(func.count())
             .select_from(Ticket)
@@ -428,7 +429,7 @@ def arrivals_by_day(session: Session, event: Event, moment: datetime) -> list[di
 def lists_inside(session: Session, event: Event, moment: datetime) -> list[dict[str, Any]]:
     """Who is inside now on each of the event's lists with admissions of their own (a daily
     list: today's), and how many each has admitted."""
-    today = in_zone(moment, event.zone).date().isoformat()
+    today = event_day(moment, event.zone).isoformat()
     found = []
     for list_id, slug, name in session.execute(
         select(CheckinList.id, CheckinList.slug, CheckinList.name)
