@@ -204,6 +204,7 @@ REAL_PROCESSES = {
     "test_station_access",  # a station's commands on a server it does not own
     "test_station_clock",  # stations whose clock is off (libfaketime)
     "test_station_logins",  # a door's and a desk's own PostgreSQL logins, and psql attacks
+    "test_station_lists",  # the same logins on check-in lists and session seats
     "test_terminal_text",  # every command's output in a terminal
     "test_vanished_database",  # a database file moved away under running processes
 }
