@@ -50,7 +50,7 @@ class Badge:
     name: str
     company: str | None
     ticket_type: str
-    ribbon: str | None  # a VIP or attention band across the top
+    ribbon: str | None  # a VIP band across the top (never a staff note)
     event: str
     date: str
     payload: str | None  # the ticket's QR payload
@@ -62,10 +62,9 @@ class Badge:
         return [x for x in (self.company, kind, self.event, self.date) if x]
 
 
-def ribbon_for(ticket_type: str, attention: str | None) -> str | None:
-    """The band text: the attention flag's first words, or VIP for a VIP ticket type."""
-    if attention:
-        return attention.split(":")[0].strip()[:24] or None
+def ribbon_for(ticket_type: str) -> str | None:
+    """The band across the top: VIP for a VIP ticket type, else none. A ticket type's
+    attention note ("Check student ID") is for staff screens and is never printed."""
     return "VIP" if "vip" in ticket_type.casefold() else None
 
 
@@ -118,7 +117,7 @@ def badge_of(
         name=ticket.holder,
         company=company,
         ticket_type=ticket.ticket_type,
-        ribbon=ribbon_for(ticket.ticket_type, ticket.attention),
+        ribbon=ribbon_for(ticket.ticket_type),
         event=title,
         date=date,
         payload=ticket.qr_payload,

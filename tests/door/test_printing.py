@@ -498,3 +498,18 @@ def test_a_device_nobody_reads_times_out(tmp_path: Path) -> None:
     )["usb"]
     with pytest.raises(PrinterOffline, match="lp0"):
         send(spec, b"label", label="x")
+
+
+def test_a_staff_note_is_never_printed_on_a_badge(store: Store, signer: Signer) -> None:
+    """The attention note ("Check student ID") is for staff screens: no output of the badge
+    carries it; a VIP ticket type keeps its ribbon, which says only VIP."""
+    ev = event_now(store)
+    add_type(store, ev, "Student", price_cents=0, attention="Check student ID")
+    student = load_badge(store, guest(store, ev, "Ada Lovelace", None, "Student"))
+    assert student.ribbon is None
+    for fmt in ("text", "zpl", "escpos"):
+        data = render(student, fmt)
+        assert b"student ID" not in data and b"Check" not in data, fmt
+    vip = load_badge(store, guest(store, ev, "Grace Hopper", None, "VIP"))
+    assert vip.ribbon == "VIP"
+    assert b"gold lanyard" not in render(vip, "zpl") and b"gold lanyard" not in render(vip, "text")
