@@ -30,15 +30,39 @@ from eventdesk.text import for_terminal
     "--output", type=click.Path(dir_okay=False), help="Write to a file (default: stdout)."
 )
 @click.option("--printer", help="Take the label size and fonts of this configured printer.")
+@click.option(
+    "--layout",
+    "layout_name",
+    metavar="NAME",
+    help="A built-in layout: name-company-qr, name-only, qr-only, vip-ribbon (png, escpos).",
+)
 @pass_ctx
 @desk_only
-def badge(obj: Ctx, ticket_id: str, fmt: str, output: str | None, printer: str | None) -> None:
+def badge(
+    obj: Ctx,
+    ticket_id: str,
+    fmt: str,
+    output: str | None,
+    printer: str | None,
+    layout_name: str | None,
+) -> None:
     """Render a ticket's badge."""
     from badges import load_badge
     from badges.render import options_for, render
 
     label = obj.config.printer_settings(printer or DEFAULT_PRINTER)
-    data = render(load_badge(obj.store, ticket_id), fmt, **options_for(label))
+    if layout_name is not None:
+        from badges.layout import built_in, render_layout
+
+        data = render_layout(
+            load_badge(obj.store, ticket_id),
+            built_in(layout_name),
+            fmt,
+            dpi=label.dpi,
+            fonts=label.fonts,
+        )
+    else:
+        data = render(load_badge(obj.store, ticket_id), fmt, **options_for(label))
     if output:
         try:
             Path(output).write_bytes(data)
