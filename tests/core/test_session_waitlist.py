@@ -4,6 +4,7 @@ its seats are promoted in arrival order, an order's seats together (issue 29).""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -48,6 +49,14 @@ def _workshop(store: Store, event: str, capacity: int, name: str = "Workshop A")
         ends=(now + timedelta(hours=2)).isoformat(),
         capacity=capacity,
     ).id
+
+
+def workshop_in(store: Store, event: str, name: str, *, capacity: int) -> Any:
+    """A session of an hour, an hour into the event (its times derived from the event's)."""
+    starts = events.show_event(store, event).starts_at + timedelta(hours=1)
+    return program.add_session(
+        store, event, name=name, starts=starts, ends=starts + timedelta(hours=1), capacity=capacity
+    )
 
 
 def _seats(store: Store, session_id: int) -> dict[str, tuple[str, int | None]]:
@@ -166,14 +175,7 @@ def test_cancelling_a_seat_holder_promotes_the_first_waiting_seat(
 def test_a_full_refund_frees_the_seat_for_the_next_in_line(store: Store) -> None:
     event = make_event(store, capacity=10)
     add_type(store, event, "Paid", price_cents=2500)
-    workshop = program.add_session(
-        store,
-        event,
-        name="Workshop P",
-        starts="2030-06-01T10:00",
-        ends="2030-06-01T11:00",
-        capacity=1,
-    ).id
+    workshop = workshop_in(store, event, "Workshop P", capacity=1).id
     a, b = people(store, 2, prefix="seat-refund")
     holder = register(store, event, a, "Paid", sessions=[workshop]).tickets[0].ticket_id
     waiting = register(store, event, b, "Paid", sessions=[workshop]).tickets[0].ticket_id
@@ -189,14 +191,7 @@ def test_a_full_refund_frees_the_seat_for_the_next_in_line(store: Store) -> None
 def _order_workshop(store: Store, name: str, capacity: int) -> tuple[str, int]:
     event = make_event(store, capacity=20)
     add_type(store, event, "Regular")
-    workshop = program.add_session(
-        store,
-        event,
-        name=name,
-        starts="2030-06-01T10:00",
-        ends="2030-06-01T11:00",
-        capacity=capacity,
-    ).id
+    workshop = workshop_in(store, event, name, capacity=capacity).id
     return event, workshop
 
 
@@ -262,14 +257,7 @@ def test_an_order_larger_than_the_whole_session_blocks_nobody(store: Store) -> N
 def test_a_full_event_still_waits_whole(store: Store) -> None:
     event = make_event(store, capacity=1)
     add_type(store, event, "Regular")
-    workshop = program.add_session(
-        store,
-        event,
-        name="Workshop C",
-        starts="2030-06-01T10:00",
-        ends="2030-06-01T11:00",
-        capacity=1,
-    ).id
+    workshop = workshop_in(store, event, "Workshop C", capacity=1).id
     a, b = people(store, 2, prefix="seat-event-full")
     holder = register(store, event, a, "Regular", sessions=[workshop]).tickets[0].ticket_id
     order = register(store, event, b, "Regular", sessions=[workshop], quantity=2)
@@ -316,14 +304,7 @@ def test_the_seat_of_a_ticket_waiting_for_the_event_follows_its_ticket(store: St
 def test_register_json_names_the_waitlisted_sessions(store: Store, cli: Cli) -> None:
     event = make_event(store, capacity=10)
     add_type(store, event, "Regular")
-    workshop = program.add_session(
-        store,
-        event,
-        name="Workshop D",
-        starts="2030-06-01T10:00",
-        ends="2030-06-01T11:00",
-        capacity=1,
-    ).id
+    workshop = workshop_in(store, event, "Workshop D", capacity=1).id
     a, b = people(store, 2, prefix="seat-cli")
     register(store, event, a, "Regular", sessions=[workshop])
     base = ("register", event, "--ticket-type", "Regular", "--session", str(workshop))

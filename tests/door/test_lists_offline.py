@@ -6,12 +6,9 @@ loopback proxy cut in front of the real PostgreSQL server."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
-import pytest
 from sqlalchemy import select
-from sqlalchemy.engine import make_url
 
 from eventdesk.db import Store
 from eventdesk.models import CheckinAnswer, ListEntry, ScanConflict, Ticket
@@ -20,35 +17,17 @@ from eventdesk.services.door.lists import ListChange, create_list, update_list
 from eventdesk.services.stations.station_door import Door
 from eventdesk.tickets import Signer
 from testkit.proxy import TcpProxy
-from tests.door.test_offline_stations import ON_A_SERVER, PATIENT, POSTGRESQL
+from tests.door.test_offline_stations import (  # the offline tests' own fixtures, shared
+    ON_A_SERVER,
+    POSTGRESQL,
+    backend_fixed,
+    proxy,
+    stations,
+)
 from tests.helpers import add_type
 from tests.offline_tools import DoorStation, open_event, through
 
-
-@pytest.fixture
-def backend_fixed() -> None:
-    """These tests choose their database themselves (see conftest.pytest_generate_tests)."""
-
-
-@pytest.fixture
-def proxy(db_url: str) -> Iterator[TcpProxy]:
-    url = make_url(db_url)
-    with TcpProxy(url.host or "127.0.0.1", url.port or 5432) as made:
-        yield made
-
-
-@pytest.fixture
-def stations(tmp_path: Path) -> Iterator[Callable[..., DoorStation]]:
-    made: list[DoorStation] = []
-
-    def station(name: str, url: str) -> DoorStation:
-        one = DoorStation(name, tmp_path / f"station-{name}", url, PATIENT)
-        made.append(one)
-        return one
-
-    yield station
-    for one in made:
-        one.close()
+__all__ = ["backend_fixed", "proxy", "stations"]  # fixtures used here by name
 
 
 def entries(store: Store, ticket_id: str) -> list[tuple[str, str | None, bool]]:

@@ -7,6 +7,7 @@ operator's guide's organizer and two station logins, real `eventdesk` processes.
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from pathlib import Path
 
 from tests.door.test_station_logins import (
@@ -162,7 +163,7 @@ def test_a_door_login_admits_on_a_list_only_what_the_list_admits(
             "SELECT station_api.list_admit('Door 1', :t, :l, :d, now(), :p, false, false)",
             t=regular,
             l=made["id"],
-            d="2099-01-01",
+            d=(date.fromisoformat(admitted["list_day"]) + timedelta(days=1)).isoformat(),
             p=f"ticket:{regular}",
         )
         assert "wrong_day" in tomorrow
