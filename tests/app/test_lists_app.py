@@ -6,6 +6,7 @@ the list's rule on the desk's banner."""
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -53,6 +54,16 @@ def on_bar(station: DemoStation) -> tuple[DemoStation, list[Ticket]]:
     return dataclasses.replace(station, config=config), fresh
 
 
+def asking(app: Any) -> bool:
+    """The questions are up, every field mounted (a busy machine mounts them late)."""
+    screen = app.screen
+    return (
+        isinstance(screen, QuestionsScreen)
+        and bool(screen.query("#ask-drink"))
+        and all(s.is_mounted and s.query("#label") for s in screen.query(Select))
+    )
+
+
 async def test_the_desk_asks_the_lists_questions_before_it_admits(station: DemoStation) -> None:
     station, tickets = on_bar(station)
     first, second = tickets[0], tickets[1]
@@ -64,7 +75,7 @@ async def test_the_desk_asks_the_lists_questions_before_it_admits(station: DemoS
         await wait_for(lambda: "list: bar" in door_line(desk), pilot)
 
         await scanner_types(pilot, str(first.qr_payload))
-        await wait_for(lambda: isinstance(app.screen, QuestionsScreen), pilot)
+        await wait_for(lambda: asking(app), pilot)
         assert "A QUESTION FIRST" in banner_text(desk)
         asked = app.screen
         asked.query_one("#ask-age", Select).value = "yes"
@@ -84,13 +95,13 @@ async def test_the_desk_asks_the_lists_questions_before_it_admits(station: DemoS
 
         # Back: nobody admitted, nothing kept.
         await scanner_types(pilot, str(second.qr_payload))
-        await wait_for(lambda: isinstance(app.screen, QuestionsScreen), pilot)
+        await wait_for(lambda: asking(app), pilot)
         await pilot.press("escape")
         await wait_for(lambda: app.screen is desk, pilot)
         assert answers_of(station.store, second.id) == []
         # A required question left empty is said, and nothing is admitted.
         await scanner_types(pilot, str(second.qr_payload))
-        await wait_for(lambda: isinstance(app.screen, QuestionsScreen), pilot)
+        await wait_for(lambda: asking(app), pilot)
         app.screen.query_one("#ask-ok", Button).press()
         await wait_for(
             lambda: "required" in str(app.screen.query_one("#age-error").render()), pilot
