@@ -235,47 +235,6 @@ FUNCTIONS: Sequence[str] = (
             station = EXCLUDED.station;
     END $$
     """,
-    # The scan log's function, as 0013's, but an admission logged online may be a list's.
-    f"""
-    CREATE OR REPLACE FUNCTION {API}.log_scan(p_station text, p_at timestamptz,
-                                               p_operator text, p_event integer,
-                                               p_session integer, p_ticket text,
-                                               p_direction text, p_payload text,
-                                               p_result text, p_nonce text, p_answer text,
-                                               p_offline boolean)
-    RETURNS void {_HEAD}
-    DECLARE
-        me text := {API}._station(p_station);
-        moment timestamptz := {API}._when(p_at, p_offline);
-        t ticket;
-        event_of integer := p_event;
-    BEGIN
-        IF p_ticket IS NOT NULL THEN
-            SELECT * INTO t FROM ticket WHERE id = p_ticket;
-            IF FOUND THEN
-                event_of := t.event_id;
-            END IF;
-        END IF;
-        IF event_of IS NOT NULL AND NOT EXISTS (SELECT 1 FROM event WHERE id = event_of) THEN
-            event_of := NULL;
-        END IF;
-        IF p_direction NOT IN ('entry', 'exit') OR length(p_result) > 24
-                OR length(coalesce(p_operator, '')) > 100 THEN
-            RAISE EXCEPTION 'not a scan this server logs' USING ERRCODE = '42501';
-        END IF;
-        IF p_result = 'ok' AND NOT p_offline AND p_direction = 'entry' AND p_session IS NULL
-                AND (t.id IS NULL OR t.checked_in_at IS NULL OR NOT t.inside)
-                AND NOT EXISTS (SELECT 1 FROM list_entry le WHERE le.ticket_id = t.id
-                                AND le.inside AND le.last_at = moment) THEN
-            RAISE EXCEPTION 'ticket % was not admitted: its scan is not logged as admitted',
-                p_ticket USING ERRCODE = '42501';
-        END IF;
-        INSERT INTO scan_log (at, station, operator, event_id, session_id, ticket_id,
-                              direction, payload, result, nonce, answer, offline)
-        VALUES (moment, me, p_operator, event_of, p_session, p_ticket, p_direction,
-                left(p_payload, 200), p_result, p_nonce, p_answer, p_offline);
-    END $$
-    """,
 )
 
 
@@ -351,6 +310,17 @@ DEFAULT_DOOR: Sequence[str] = (
     ),
 )
 
+# The scan log's function, as 0013's, but an admission logged online may be a list's.
+LOGGED: Sequence[str] = (
+    _again(
+        "log_scan",
+        "AND (t.id IS NULL OR t.checked_in_at IS NULL OR NOT t.inside) THEN",
+        "AND (t.id IS NULL OR t.checked_in_at IS NULL OR NOT t.inside)\n"
+        "                AND NOT EXISTS (SELECT 1 FROM list_entry le WHERE le.ticket_id = t.id\n"
+        "                                AND le.inside AND le.last_at = moment) THEN",
+    ),
+)
+
 # The functions a station login may call that 0014 adds.
 CALLABLE: Sequence[str] = (
     "list_admit(text, text, integer, text, timestamptz, text, boolean, boolean)",
@@ -365,6 +335,7 @@ def upgrade_statements(conn: Connection) -> list[str]:
     columns)."""
     return [
         *FUNCTIONS,
+        *LOGGED,
         *SEATS,
         *DEFAULT_DOOR,
         f"REVOKE ALL ON ALL FUNCTIONS IN SCHEMA {API} FROM PUBLIC",

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from eventdesk.db import Store
-from eventdesk.models import Event, EventSession, Ticket, TicketSession, TicketType
+from eventdesk.models import EventSession, Ticket, TicketSession
 from eventdesk.services.catalogue import events, program
 from eventdesk.services.door.checkin import Checkin
 from eventdesk.services.people import payments, registration
@@ -22,6 +22,7 @@ from eventdesk.services.people.registration import (
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow
 from tests.clitools import Cli
+from tests.core.test_registration import assert_counters_match  # waiting seats not counted
 from tests.helpers import add_type, make_event, people
 
 
@@ -68,38 +69,6 @@ def _seats(store: Store, session_id: int) -> dict[str, tuple[str, int | None]]:
             .where(TicketSession.session_id == session_id, Ticket.status != "cancelled")
         ).all()
     return {ticket: (status, seq) for ticket, status, seq in rows}
-
-
-def assert_counters_match(store: Store) -> None:
-    """Every counter equals what it stands for: a session's, its registered seats of
-    registered tickets (a waiting seat is not counted)."""
-    with store.read() as s:
-        for ev in s.scalars(select(Event)):
-            n = s.scalar(
-                select(func.count())
-                .select_from(Ticket)
-                .where(Ticket.event_id == ev.id, Ticket.status == "registered")
-            )
-            assert ev.registered_count == n, ev.slug
-        for tt in s.scalars(select(TicketType)):
-            n = s.scalar(
-                select(func.count())
-                .select_from(Ticket)
-                .where(Ticket.ticket_type_id == tt.id, Ticket.status == "registered")
-            )
-            assert tt.registered_count == n, tt.name
-        for es in s.scalars(select(EventSession)):
-            n = s.scalar(
-                select(func.count())
-                .select_from(Ticket)
-                .join(TicketSession, TicketSession.ticket_id == Ticket.id)
-                .where(
-                    TicketSession.session_id == es.id,
-                    TicketSession.status == "registered",
-                    Ticket.status == "registered",
-                )
-            )
-            assert es.registered_count == n, es.name
 
 
 def _session_registered(store: Store, session_id: int) -> int:
