@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from eventdesk.errors import InvalidInput, NotAllowed
-from eventdesk.event_time import in_zone, show
+from eventdesk.event_time import event_zone, in_zone, show
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -55,6 +55,8 @@ class Badge:
     date: str
     payload: str | None  # the ticket's QR payload
     seat: str | None = None  # a numbered seat, shown with the ticket type
+    layout: str = "name-company-qr"  # the layout it prints with (badges.layout)
+    layout_source: str | None = None  # that layout's TOML when it is a stored one
 
     @property
     def lines_below_name(self) -> list[str]:
@@ -78,21 +80,27 @@ def load_badge(store: Store, ticket_id: str) -> Badge:
     if ticket.status != "registered":
         raise NotAllowed(f"ticket {ticket.id} is {ticket.status}: no badge")
     event = show_event(store, ticket.event)
+    from eventdesk.services.catalogue.badge_layouts import layout_for
+
     company = None if ticket.holder_name else _company(store, ticket.attendee_id)
-    return badge_of(ticket, event.title, event.starts_at, event.ends_at, event.zone, company)
+    made = badge_of(ticket, event.title, event.starts_at, event.ends_at, event.zone, company)
+    name, source = layout_for(store, ticket.event, ticket.ticket_type)
+    return replace(made, layout=name, layout_source=source)
 
 
 def badge_from_copy(mirror: Mirror, ticket_id: str) -> Badge:
     """The same badge from a station's copy (services.stations.mirror_read): a check-in decided
     offline prints it while the server is away."""
-    from eventdesk.services.stations.mirror_read import ticket_in_copy
+    from eventdesk.services.stations.mirror_read import layout_in_copy, ticket_in_copy
 
     copied, event, company = ticket_in_copy(mirror, ticket_id)
     ticket = copied.ticket
     if ticket.status != "registered":
         raise NotAllowed(f"ticket {ticket.id} is {ticket.status}: no badge")
     company = None if ticket.holder_name else company
-    return badge_of(ticket, event.title, event.starts_at, event.ends_at, event.zone, company)
+    made = badge_of(ticket, event.title, event.starts_at, event.ends_at, event.zone, company)
+    name, source = layout_in_copy(mirror, ticket.event, ticket.ticket_type)
+    return replace(made, layout=name, layout_source=source)
 
 
 def badge_of(
@@ -106,12 +114,6 @@ def badge_of(
     """What ``ticket``'s badge shows, at its event (the dates in the event's zone). A ticket
     bought for someone else shows that person: the buyer's company is not theirs (the caller
     passes None then)."""
-    start, end = in_zone(starts_at, zone), in_zone(ends_at, zone)
-    date = (
-        show(start, zone, "date")
-        if start.date() == end.date()
-        else f"{show(start, zone, 'day')} - {show(end, zone, 'date')}"
-    )
     return Badge(
         ticket_id=ticket.id,
         name=ticket.holder,
@@ -119,13 +121,62 @@ def badge_of(
         ticket_type=ticket.ticket_type,
         ribbon=ribbon_for(ticket.ticket_type),
         event=title,
-        date=date,
+        date=dates(starts_at, ends_at, zone),
         payload=ticket.qr_payload,
         seat=ticket.seat,
     )
+
+
+def dates(starts_at: datetime, ends_at: datetime, zone: ZoneInfo) -> str:
+    """An event's dates as a badge prints them, in its zone: one day, or the first to the last."""
+    start, end = in_zone(starts_at, zone), in_zone(ends_at, zone)
+    if start.date() == end.date():
+        return show(start, zone, "date")
+    return f"{show(start, zone, 'day')} - {show(end, zone, 'date')}"
 
 
 def _company(store: Store, attendee_id: int) -> str | None:
     from eventdesk.services.people.attendees import show_attendee
 
     return show_attendee(store, attendee_id).company
+
+
+def event_badges(
+    store: Store,
+    event_ref: str | int,
+    *,
+    ticket_type: str | None = None,
+    not_checked_in: bool = False,
+    tickets: list[str] | None = None,
+    sort: str = "surname",
+) -> list[Badge]:
+    """An event's badges for a sheet, read at once (services.catalogue.badge_layouts.
+    badge_rows): each with its ticket type's layout."""
+    from eventdesk.services.catalogue.badge_layouts import badge_rows, stored_layouts
+
+    found = badge_rows(
+        store,
+        event_ref,
+        ticket_type=ticket_type,
+        not_checked_in=not_checked_in,
+        tickets=tickets,
+        sort=sort,
+    )
+    date = dates(found.starts_at, found.ends_at, event_zone(found.timezone or "UTC"))
+    sources = {s.name: s.source for s in stored_layouts(store)}
+    return [
+        Badge(
+            ticket_id=row.ticket_id,
+            name=row.name,
+            company=row.company,
+            ticket_type=row.ticket_type,
+            ribbon=ribbon_for(row.ticket_type),
+            event=found.title,
+            date=date,
+            payload=row.payload,
+            seat=row.seat,
+            layout=row.layout,
+            layout_source=sources.get(row.layout),
+        )
+        for row in found.rows
+    ]

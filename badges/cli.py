@@ -1,80 +1,128 @@
-"""The badge command: render one ticket's badge as text, ZPL, ESC/POS or PNG."""
+"""The badge commands: one ticket's badge in any format (``badge TICKET``), its layouts
+(``badge layout ...``), sheets of an event's badges (``badge sheet``) and the stocks known."""
 
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from eventdesk.cli.access import desk_only
-from eventdesk.cli.common import (
-    Ctx,
-    pass_ctx,
-)
+from eventdesk.cli.access import desk_only, organizer_only
+from eventdesk.cli.common import Ctx, pass_ctx, table
 from eventdesk.config import DEFAULT_PRINTER
 from eventdesk.errors import InvalidInput
 from eventdesk.text import for_terminal
 
+if TYPE_CHECKING:
+    from badges.badge import Badge
+    from badges.layout import Layout
 
-@click.command()
-@click.argument("ticket_id", metavar="TICKET")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "zpl", "escpos", "png"]),
-    default="text",
-    show_default=True,
+FORMATS = ["text", "png", "pdf", "zpl", "escpos", "ql"]
+BINARY = ("png", "pdf", "escpos", "ql")
+
+
+class BadgeGroup(click.Group):
+    """``badge TICKET [OPTIONS]`` as before, beside ``badge layout|sheet|stocks``: a first
+    argument that is not one of the group's commands is a ticket."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = ["ticket", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group(
+    cls=BadgeGroup,
+    subcommand_metavar="TICKET [OPTIONS] | COMMAND [ARGS]...",
+    help=(
+        "Badges: `badge TICKET` renders one ticket's badge (text, png, pdf, zpl, escpos, ql; "
+        "--preview draws it here); `badge layout` lists, shows, assigns, imports and exports "
+        "layouts; `badge sheet` lays an event's badges out on sheets; `badge stocks` lists "
+        "the sheet stocks."
+    ),
 )
+def badge() -> None:
+    pass
+
+
+def _write(path: str, data: bytes) -> None:
+    try:
+        Path(path).write_bytes(data)
+    except OSError as exc:
+        raise InvalidInput(f"cannot write {path}: {exc.strerror or exc}", field="output") from None
+
+
+def find_layout(obj: Ctx, name: str) -> tuple[Layout, str, str | None]:
+    from badges.layout import find_layout as found
+
+    return found(obj.store, name)
+
+
+def _stored(obj: Ctx) -> list[Any]:
+    from eventdesk.services.catalogue.badge_layouts import stored_layouts
+
+    return stored_layouts(obj.store)
+
+
+@badge.command("ticket", hidden=True)
+@click.argument("ticket_id", metavar="TICKET")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option(
     "--output", type=click.Path(dir_okay=False), help="Write to a file (default: stdout)."
 )
-@click.option("--printer", help="Take the label size and fonts of this configured printer.")
+@click.option("--printer", help="Take the label size, fonts and model of this configured printer.")
 @click.option(
     "--layout",
     "layout_name",
     metavar="NAME",
-    help="A built-in layout: name-company-qr, name-only, qr-only, vip-ribbon (png, escpos).",
+    help="A layout (stored, built in, or a .toml file) instead of the ticket's own.",
 )
+@click.option("--preview", is_flag=True, help="Draw the badge in the terminal.")
 @pass_ctx
 @desk_only
-def badge(
+def ticket_badge(
     obj: Ctx,
     ticket_id: str,
     fmt: str,
     output: str | None,
     printer: str | None,
     layout_name: str | None,
+    preview: bool,
 ) -> None:
     """Render a ticket's badge."""
     from badges import load_badge
     from badges.render import options_for, render
 
     label = obj.config.printer_settings(printer or DEFAULT_PRINTER)
+    made = load_badge(obj.store, ticket_id)
     if layout_name is not None:
-        from badges.layout import built_in, render_layout
-
-        data = render_layout(
-            load_badge(obj.store, ticket_id),
-            built_in(layout_name),
-            fmt,
-            dpi=label.dpi,
-            fonts=label.fonts,
-        )
-    else:
-        data = render(load_badge(obj.store, ticket_id), fmt, **options_for(label))
+        _, name, source = find_layout(obj, layout_name)
+        made = replace(made, layout=name, layout_source=source or _source_of_file(layout_name))
+    if preview:
+        _preview(obj, made, label.fonts)
+        return
+    data = render(made, fmt, **options_for(label))
+    missing = _missing_glyphs(made, label.fonts) if fmt != "text" else ""
     if output:
-        try:
-            Path(output).write_bytes(data)
-        except OSError as exc:
-            raise InvalidInput(
-                f"cannot write {output}: {exc.strerror or exc}", field="output"
-            ) from None
+        _write(output, data)
         obj.emit(
-            {"ticket_id": ticket_id.upper(), "format": fmt, "path": output, "bytes": len(data)},
-            f"{fmt} badge of {ticket_id.upper()} written to {output} ({len(data):,} bytes)",
+            {
+                "ticket_id": ticket_id.upper(),
+                "format": fmt,
+                "layout": made.layout,
+                "path": output,
+                "bytes": len(data),
+                "missing_glyphs": missing,
+            },
+            f"{fmt} badge of {ticket_id.upper()} ({made.layout}) written to {output} "
+            f"({len(data):,} bytes)" + _missing_said(missing),
         )
         return
+    if missing and not obj.as_json:
+        click.echo(_missing_said(missing).strip(), err=True)
     if obj.as_json:
         import base64
 
@@ -83,13 +131,15 @@ def badge(
             {
                 "ticket_id": ticket_id.upper(),
                 "format": fmt,
+                "layout": made.layout,
                 "bytes": len(data),
+                "missing_glyphs": missing,
                 "encoding": "utf-8" if text else "base64",
                 "content": data.decode("utf-8") if text else base64.b64encode(data).decode("ascii"),
             }
         )
         return
-    if fmt in ("png", "escpos") and sys.stdout.isatty():
+    if fmt in BINARY and sys.stdout.isatty():
         raise click.UsageError(f"a {fmt} badge is binary: give --output FILE (or pipe it)")
     if sys.stdout.isatty():  # text or ZPL read on a terminal: a name's escapes written out
         data = for_terminal(data.decode("utf-8", "replace"), lines=True).encode("utf-8")
@@ -100,6 +150,315 @@ def badge(
         raise InvalidInput(
             f"cannot write the badge to standard output: {exc.strerror or exc}", field="output"
         ) from None
+
+
+def _source_of_file(name: str) -> str | None:
+    if not name.lower().endswith(".toml"):
+        return None
+    from badges.layout import read_layout_file
+
+    return read_layout_file(Path(name))[1]
+
+
+def _missing_glyphs(made: Badge, fonts: tuple[str, ...]) -> str:
+    from badges.fonts import uncovered
+    from badges.layout import badge_text
+
+    return uncovered(badge_text(made), fonts)
+
+
+def _missing_said(missing: str) -> str:
+    if not missing:
+        return ""
+    return (
+        f"\nno font on this machine draws {' '.join(missing)}: they print as empty boxes "
+        "(install a font that has them, e.g. from the Noto family, or name one in "
+        "[printers.NAME] fonts)"
+    )
+
+
+def _preview(obj: Ctx, made: Badge, fonts: tuple[str, ...]) -> None:
+    import shutil
+
+    from badges.layout import draw, layout_of
+    from badges.preview import half_blocks
+
+    picture = draw(made, layout_of(made), dpi=150, fonts=fonts)
+    columns = shutil.get_terminal_size((80, 24)).columns
+    drawn = half_blocks(picture, max(20, columns - 2), colour=sys.stdout.isatty())
+    missing = _missing_glyphs(made, fonts)
+    if obj.as_json:
+        obj.emit(
+            {
+                "ticket_id": made.ticket_id,
+                "layout": made.layout,
+                "preview": drawn,
+                "missing_glyphs": missing,
+            }
+        )
+        return
+    click.echo(drawn)
+    click.echo(f"{made.ticket_id}: {made.name} ({made.layout})" + _missing_said(missing))
+
+
+# --- layouts --------------------------------------------------------------------------------
+@badge.group("layout")
+def layout_group() -> None:
+    """Badge layouts: built in, imported, and which one each ticket type prints with."""
+
+
+def _layout_summary(layout: Layout, origin: str) -> dict[str, Any]:
+    return {
+        "name": layout.name,
+        "origin": origin,
+        "width_mm": layout.width_mm,
+        "height_mm": layout.height_mm,
+        "elements": [e.kind for e in layout.elements],
+    }
+
+
+@layout_group.command("list")
+@click.option("--event", "event_ref", help="Also say which ticket types of EVENT print each.")
+@pass_ctx
+@desk_only
+def layout_list(obj: Ctx, event_ref: str | None) -> None:
+    """The layouts known: built in and imported."""
+    from badges.layout import BUILT_IN, parse_layout
+    from eventdesk.services.catalogue.badge_layouts import layout_use
+
+    rows: dict[str, dict[str, Any]] = {
+        name: _layout_summary(layout, "built-in") for name, layout in BUILT_IN.items()
+    }
+    for stored in _stored(obj):
+        try:
+            found = parse_layout(stored.source, stored.name)
+        except InvalidInput:
+            continue
+        rows[stored.name] = {**_layout_summary(found, "stored"), "name": stored.name}
+    if event_ref is not None:
+        use = layout_use(obj.store, event_ref)
+        for row in rows.values():
+            row["used_by"] = [t for t in use.ticket_types if use.for_type(t) == row["name"]]
+            row["event_default"] = (use.default or "name-company-qr") == row["name"]
+    listed = sorted(rows.values(), key=lambda r: (r["origin"] != "built-in", r["name"]))
+    obj.emit(
+        listed,
+        lambda: table(
+            ["name", "origin", "size (mm)", "elements", *(["used by"] if event_ref else [])],
+            [
+                [
+                    r["name"],
+                    r["origin"],
+                    f"{r['width_mm']:g} x {r['height_mm']:g}",
+                    ", ".join(r["elements"]),
+                    *(
+                        [
+                            ", ".join(
+                                (["(event default)"] if r.get("event_default") else [])
+                                + r.get("used_by", [])
+                            )
+                        ]
+                        if event_ref
+                        else []
+                    ),
+                ]
+                for r in listed
+            ],
+        ),
+    )
+
+
+@layout_group.command("show")
+@click.argument("name")
+@pass_ctx
+@desk_only
+def layout_show(obj: Ctx, name: str) -> None:
+    """A layout's TOML and what it places."""
+    from badges.layout import BUILT_IN_TOML
+
+    found, key, source = find_layout(obj, name)
+    text = source if source is not None else BUILT_IN_TOML[key].strip() + "\n"
+    obj.emit(
+        {**_layout_summary(found, "built-in" if source is None else "stored"), "toml": text},
+        text.rstrip(),
+    )
+
+
+@layout_group.command("set")
+@click.argument("ticket_type", metavar="TICKET_TYPE")
+@click.argument("name", required=False)
+@click.option("--event", "event_ref", required=True, help="The event whose ticket type it is.")
+@click.option("--clear", is_flag=True, help="Go back to the event's default layout.")
+@pass_ctx
+@organizer_only
+def layout_set(obj: Ctx, ticket_type: str, name: str | None, event_ref: str, clear: bool) -> None:
+    """Print TICKET_TYPE's badges with layout NAME ('default' as TICKET_TYPE: the event's)."""
+    from badges.layout import BUILT_IN
+    from eventdesk.services.catalogue.badge_layouts import assign_layout
+
+    if (name is None) == (not clear):
+        raise click.UsageError("give a layout NAME, or --clear")
+    use = assign_layout(
+        obj.store,
+        event_ref,
+        ticket_type,
+        name,
+        known=BUILT_IN,
+        station=obj.station,
+    )
+    obj.emit(
+        {"event": use.event, "default": use.default, "ticket_types": use.ticket_types},
+        lambda: "\n".join(
+            [f"{use.event}: default layout {use.default or 'name-company-qr'}"]
+            + [f"  {t}: {use.for_type(t)}" for t in use.ticket_types]
+        ),
+    )
+
+
+@layout_group.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--name", help="Store it under this name (default: the name the file gives).")
+@pass_ctx
+@organizer_only
+def layout_import(obj: Ctx, file: str, name: str | None) -> None:
+    """Check a layout file and keep it in the database (a logo beside it is taken in)."""
+    import msgspec
+
+    from badges.layout import read_layout_file
+    from eventdesk.services.catalogue.badge_layouts import save_layout
+
+    found, source = read_layout_file(Path(file))
+    if name is not None and name.strip().lower() != found.name.strip().lower():
+        found = msgspec.structs.replace(found, name=name.strip().lower())
+        source = msgspec.toml.encode(found).decode("utf-8")
+    kept = save_layout(obj.store, found.name, source, station=obj.station)
+    obj.emit(
+        {**_layout_summary(found, "stored"), "name": kept.name},
+        f"layout {kept.name} kept ({found.width_mm:g} x {found.height_mm:g} mm, "
+        f"{len(found.elements)} elements)",
+    )
+
+
+@layout_group.command("export")
+@click.argument("name")
+@click.option("--output", type=click.Path(dir_okay=False), required=True)
+@pass_ctx
+@desk_only
+def layout_export(obj: Ctx, name: str, output: str) -> None:
+    """Write a layout's TOML to a file (to edit it, or to import it elsewhere)."""
+    from badges.layout import BUILT_IN_TOML
+
+    _, key, source = find_layout(obj, name)
+    text = source if source is not None else BUILT_IN_TOML[key].lstrip()
+    _write(output, text.encode("utf-8"))
+    obj.emit({"name": key, "path": output, "bytes": len(text.encode())}, f"{key} -> {output}")
+
+
+@layout_group.command("delete")
+@click.argument("name")
+@pass_ctx
+@organizer_only
+def layout_delete(obj: Ctx, name: str) -> None:
+    """Forget an imported layout no ticket type prints with."""
+    from eventdesk.services.catalogue.badge_layouts import delete_layout
+
+    delete_layout(obj.store, name, station=obj.station)
+    obj.emit({"name": name.strip().lower(), "deleted": True}, f"layout {name} deleted")
+
+
+# --- sheets ---------------------------------------------------------------------------------
+@badge.command("stocks")
+@pass_ctx
+def stocks(obj: Ctx) -> None:
+    """The sheet stocks a sheet of badges can be laid out on."""
+    from badges.sheets import STOCKS
+
+    rows = [
+        {
+            "name": s.name,
+            "page": s.page,
+            "columns": s.columns,
+            "rows": s.rows,
+            "width_mm": round(s.width_mm, 2),
+            "height_mm": round(s.height_mm, 2),
+            "title": s.title,
+        }
+        for s in STOCKS.values()
+    ]
+    obj.emit(
+        rows,
+        lambda: table(
+            ["name", "page", "badges", "badge (mm)", "what it is"],
+            [
+                [
+                    r["name"],
+                    r["page"],
+                    f"{r['columns']} x {r['rows']}",
+                    f"{r['width_mm']:g} x {r['height_mm']:g}",
+                    r["title"],
+                ]
+                for r in rows
+            ],
+        ),
+    )
+
+
+@badge.command("sheet")
+@click.argument("event_ref", metavar="EVENT")
+@click.option("--stock", "stock_name", required=True, help="The stock (see `badge stocks`).")
+@click.option("--output", type=click.Path(dir_okay=False), required=True, help="FILE.pdf")
+@click.option("--layout", "layout_name", metavar="NAME", help="One layout for every badge.")
+@click.option("--ticket-type", help="Only this ticket type's badges.")
+@click.option("--not-checked-in", is_flag=True, help="Only those not checked in yet.")
+@click.option("--tickets", help="Only these tickets: ID,ID,...")
+@click.option(
+    "--sort",
+    type=click.Choice(["surname", "company", "ticket", "none"]),
+    default="surname",
+    show_default=True,
+)
+@click.option("--crop-marks", is_flag=True, help="Marks where to cut, at each badge's corners.")
+@click.option("--printer", help="Take the fonts of this configured printer.")
+@pass_ctx
+@desk_only
+def sheet(
+    obj: Ctx,
+    event_ref: str,
+    stock_name: str,
+    output: str,
+    layout_name: str | None,
+    ticket_type: str | None,
+    not_checked_in: bool,
+    tickets: str | None,
+    sort: str,
+    crop_marks: bool,
+    printer: str | None,
+) -> None:
+    """Lay an event's badges out on sheets of a stock, as a PDF."""
+    made = sheet_for(
+        obj,
+        event_ref,
+        stock_name=stock_name,
+        output=output,
+        layout_name=layout_name,
+        ticket_type=ticket_type,
+        not_checked_in=not_checked_in,
+        tickets=None if tickets is None else tickets.split(","),
+        sort=sort,
+        crop_marks=crop_marks,
+        fonts=obj.config.printer_settings(printer or DEFAULT_PRINTER).fonts,
+    )
+    obj.emit(
+        made,
+        f"{made['badges']} badges on {made['pages']} pages of {made['stock']} -> {output} "
+        f"({made['bytes']:,} bytes)" + _missing_said("".join(made["missing_glyphs"].values())),
+    )
+
+
+def sheet_for(obj: Ctx, event_ref: str, **asked: Any) -> dict[str, Any]:
+    from badges.sheets import write_sheet
+
+    return write_sheet(obj.store, event_ref, **asked)
 
 
 COMMANDS = [badge]

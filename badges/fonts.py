@@ -8,6 +8,7 @@ that has every character; Pillow's own font is the last resort.
 from __future__ import annotations
 
 import functools
+import unicodedata
 from pathlib import Path
 
 from PIL import ImageFont
@@ -34,7 +35,7 @@ FontType = ImageFont.FreeTypeFont | ImageFont.ImageFont
 
 
 @functools.cache
-def _cmap(path: str) -> frozenset[int]:
+def cmap(path: str) -> frozenset[int]:
     from fontTools.ttLib import TTCollection, TTFont
 
     try:
@@ -63,7 +64,7 @@ def _available(extra: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def covers(path: str, text: str) -> bool:
-    codes = _cmap(path)
+    codes = cmap(path)
     return all(ord(ch) in codes or ch.isspace() for ch in text)
 
 
@@ -79,9 +80,9 @@ def _load(path: str, size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(path, size)
 
 
-def _path_for(ch: str, paths: list[str]) -> str | None:
+def path_for(ch: str, paths: list[str]) -> str | None:
     for path in paths:
-        if ord(ch) in _cmap(path):
+        if ord(ch) in cmap(path):
             return path
     return None
 
@@ -94,7 +95,7 @@ def runs(text: str, size: int, extra: tuple[str, ...] = ()) -> list[tuple[str, F
         return [(text, ImageFont.load_default(size=size))]
     pieces: list[tuple[str, str]] = []
     for ch in text:
-        path = pieces[-1][1] if pieces and ch.isspace() else (_path_for(ch, paths) or paths[0])
+        path = pieces[-1][1] if pieces and ch.isspace() else (path_for(ch, paths) or paths[0])
         if pieces and pieces[-1][1] == path:
             pieces[-1] = (pieces[-1][0] + ch, path)
         else:
@@ -105,4 +106,14 @@ def runs(text: str, size: int, extra: tuple[str, ...] = ()) -> list[tuple[str, F
 def has_font_for(text: str, extra: tuple[str, ...] = ()) -> bool:
     """Whether every character has some font on this machine (else it shows as a box)."""
     paths = available(extra)
-    return all(ch.isspace() or _path_for(ch, paths) is not None for ch in text)
+    return all(ch.isspace() or path_for(ch, paths) is not None for ch in text)
+
+
+def uncovered(text: str, extra: tuple[str, ...] = ()) -> str:
+    """The characters of ``text`` no font here has, each once (they would print as boxes)."""
+    paths = available(extra)
+    return "".join(
+        ch
+        for ch in dict.fromkeys(text)
+        if not ch.isspace() and unicodedata.category(ch)[0] != "C" and path_for(ch, paths) is None
+    )

@@ -21,11 +21,13 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from badges import Badge, load_badge
 from badges.badge import badge_from_copy
+from badges.fonts import uncovered
+from badges.layout import badge_text
 from badges.render import render
 from devices.outage import Backoff, DatabaseState, Outage, describe, is_outage
 from devices.printers import PrinterProblem, PrinterSpec, send
 from eventdesk.db import Store
-from eventdesk.errors import EventdeskError, NotFound
+from eventdesk.errors import EventdeskError, InvalidInput, NotFound
 from eventdesk.services.door import printing
 from eventdesk.services.door.printing import PrintJobInfo
 from eventdesk.services.stations.offline import Station
@@ -77,6 +79,8 @@ def attempt(
         if spec is None:
             raise NotFound(f"no printer named {job.printer!r} on this station", field="printer")
         badge = load(job.ticket_id) if load is not None else load_badge(store, job.ticket_id)
+        if spec.language != "text":
+            _fonts_cover(badge, spec)
         data = render(badge, spec.language, **spec.render_options)
         render_ms = (time.perf_counter() - start) * 1000
         where = send(spec, data, label=f"{job.ticket_id}-{job.id}")
@@ -93,6 +97,19 @@ def attempt(
         message = f"{type(exc).__name__}: {exc}"
         return tried("failed", message, error=message)
     return tried("done", where)
+
+
+def _fonts_cover(badge: Badge, spec: PrinterSpec) -> None:
+    """A name no font on this station draws is not printed as empty boxes: the job fails,
+    saying which characters lack a font (print-queue shows it; --retry once one is
+    installed)."""
+    missing = uncovered(badge_text(badge), tuple(spec.render_options.get("fonts", ())))
+    if missing:
+        raise InvalidInput(
+            f"no font on this station draws {' '.join(missing)} (in {badge.name!r}): install "
+            "a font that has them (e.g. from the Noto family), then print-queue --retry",
+            field="fonts",
+        )
 
 
 def record(

@@ -6,12 +6,18 @@ are read and checked in eventdesk.config):
     auto_print = true        # print a badge at each check-in
 
     [printers.front]
-    type = "tcp"             # folder | tcp | device | cups
+    type = "tcp"             # folder | tcp | device | cups | file
     host = "192.168.1.50"    # tcp: raw port 9100 (Zebra ZPL, ESC/POS)
     language = "zpl"         # text | zpl | escpos | png
     width_mm = 62
     height_mm = 100
     dpi = 300
+
+    [printers.labels]
+    kind = "ql"              # a Brother QL (badges.brother makes its raster)
+    model = "QL-820NWB"
+    label = "62"             # 62 mm endless tape, or die-cut: "62x100"
+    target = "tcp://192.168.1.51:9100"   # or /dev/usb/lp0, or file:PATH
 
 The printer "badges" always exists: text badges written into DATA_DIR/badges/.
 """
@@ -27,7 +33,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from badges.badge import LabelSize
 from eventdesk.config import (
@@ -38,9 +44,12 @@ from eventdesk.config import (
     parse_settings,
     printer_tables,
 )
-from eventdesk.errors import EnvironmentProblem
+from eventdesk.errors import EnvironmentProblem, InvalidInput
 
-SUFFIX = {"text": "txt", "zpl": "zpl", "escpos": "bin", "png": "png"}
+if TYPE_CHECKING:
+    from badges.brother import QLStatus
+
+SUFFIX = {"text": "txt", "zpl": "zpl", "escpos": "bin", "png": "png", "ql": "bin"}
 HOST_STATUS = b"~HS"  # Zebra: three <STX>...<ETX> strings back
 STATUS_ASKED = "a status request"
 TOOK_IT_ASKED = "a status request sent after the badge"
@@ -75,6 +84,11 @@ class PrinterSpec:
     # A network printer is one machine every station may feed; a folder or USB printer belongs
     # to the station it hangs on, and only that station prints its jobs.
     shared: bool = False
+    # A Brother QL (language "ql"): its model and label as brother_ql names them, and whether
+    # its status is read back (auto | on | off: see send_ql).
+    ql_model: str = "QL-810W"
+    ql_label: str = "62"
+    ql_status: str = "auto"
 
     @property
     def render_options(self) -> dict[str, Any]:
@@ -83,12 +97,26 @@ class PrinterSpec:
             "width_dots": self.escpos_width_dots,
             "font": self.zpl_font,
             "fonts": self.fonts,
+            "model": self.ql_model,
+            "label": self.ql_label,
         }
 
 
 def spec_of(name: str, settings: PrinterSettings, data_dir: Path) -> PrinterSpec:
-    """The printer a checked ``[printers.NAME]`` table describes."""
+    """The printer a checked ``[printers.NAME]`` table describes. A QL's model and label are
+    checked against brother_ql's lists here: an unknown one is named before any badge."""
     path = settings.path or (str(data_dir / "badges") if settings.type == "folder" else None)
+    model, label = "QL-810W", "62"
+    if settings.language == "ql":
+        from badges.brother import check
+
+        try:
+            model, label = check(str(settings.model), str(settings.label))
+        except InvalidInput as exc:
+            raise InvalidInput(
+                f"{data_dir / CONFIG_FILE}: printers.{name}: {exc.message}",
+                field=f"printers.{name}.{exc.field}",
+            ) from None
     return PrinterSpec(
         name,
         settings.type,
@@ -103,6 +131,9 @@ def spec_of(name: str, settings: PrinterSettings, data_dir: Path) -> PrinterSpec
         zpl_font=settings.zpl_font,
         fonts=settings.fonts,
         shared=bool(settings.shared),
+        ql_model=model,
+        ql_label=label,
+        ql_status=settings.status,
     )
 
 
@@ -210,23 +241,42 @@ def _write_device(spec: PrinterSpec, data: bytes) -> None:
     except OSError as exc:
         raise PrinterOffline(f"printer device {spec.path}: {exc.strerror or exc}") from None
     try:
-        view = memoryview(data)
-        deadline = time.monotonic() + spec.timeout
-        while view:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise PrinterOffline(f"printer device {spec.path} stopped taking data")
-            _, ready, _ = select.select([], [fd], [], left)
-            if not ready:
-                continue
-            try:
-                view = view[os.write(fd, view) :]
-            except BlockingIOError:
-                continue
-            except OSError as exc:
-                raise PrinterOffline(f"printer device {spec.path}: {exc.strerror or exc}") from None
+        _write_fd(spec, fd, data)
     finally:
         os.close(fd)
+
+
+def _write_fd(spec: PrinterSpec, fd: int, data: bytes) -> None:
+    """All of ``data`` to an open device file within the printer's timeout."""
+    view = memoryview(data)
+    deadline = time.monotonic() + spec.timeout
+    while view:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise PrinterOffline(f"printer device {spec.path} stopped taking data")
+        _, ready, _ = select.select([], [fd], [], left)
+        if not ready:
+            continue
+        try:
+            view = view[os.write(fd, view) :]
+        except BlockingIOError:
+            continue
+        except OSError as exc:
+            raise PrinterOffline(f"printer device {spec.path}: {exc.strerror or exc}") from None
+
+
+def _write_file(spec: PrinterSpec, target: Path, data: bytes) -> str:
+    """A badge file, whole or absent (written beside it, then put in its place)."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(target.name + ".part")
+        partial.write_bytes(data)
+        os.replace(partial, target)
+    except OSError as exc:
+        raise PrinterOffline(
+            f"printer {spec.name}: cannot write {target}: {exc.strerror or exc}"
+        ) from None
+    return str(target)
 
 
 # --- transports ---------------------------------------------------------------------------
@@ -355,12 +405,201 @@ def _send_escpos(spec: PrinterSpec, data: bytes) -> None:
         )
 
 
+# --- Brother QL -------------------------------------------------------------------------------
+# A QL answers a status request (ESC i S) with 32 bytes, and after a job says on its own that it
+# printed it, or what went wrong (badges.brother reads them). On USB (a device file) it always
+# answers; on the network many QLs say nothing at all on port 9100 (their status goes out by
+# SNMP). So with ``status = "auto"`` a QL on the network that does not answer within
+# QL_ANSWER_WAIT prints without it: its faults are not seen and the badge counts as printed once
+# it took the bytes. "on" wants an answer everywhere (silence: offline), "off" never asks.
+QL_ANSWER_WAIT = 1.0
+
+
+class _QLLine:
+    """A two-way line to a QL: a TCP connection, or a device file opened read-write."""
+
+    readable = True
+
+    def write(self, data: bytes, what: str) -> None:
+        raise NotImplementedError
+
+    def read(self, wait: float) -> bytes | None:
+        """What came within ``wait`` seconds (b"": nothing); None: the line is closed."""
+        raise NotImplementedError
+
+    def drain(self) -> None:
+        """Forget what the printer said before (a device file keeps its last notices)."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+
+class _SocketLine(_QLLine):
+    def __init__(self, spec: PrinterSpec) -> None:
+        self.spec, self.sock = spec, _connect(spec)
+
+    def write(self, data: bytes, what: str) -> None:
+        try:
+            self.sock.settimeout(self.spec.timeout)
+            self.sock.sendall(data)
+        except TimeoutError:
+            raise PrinterOffline(
+                f"printer {self.spec.name} did not take {what} (timed out)"
+            ) from None
+        except OSError as exc:
+            raise PrinterOffline(
+                f"printer {self.spec.name} closed the connection ({exc.strerror or exc})"
+            ) from None
+
+    def read(self, wait: float) -> bytes | None:
+        self.sock.settimeout(max(wait, 0.001))
+        try:
+            chunk = self.sock.recv(1024)
+        except TimeoutError:
+            return b""
+        except OSError:  # reset by the printer
+            return None
+        return chunk or None
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+class _DeviceLine(_QLLine):
+    def __init__(self, spec: PrinterSpec) -> None:
+        self.spec = spec
+        try:
+            self.fd = os.open(str(spec.path), os.O_RDWR | os.O_NONBLOCK | os.O_NOCTTY)
+        except PermissionError:  # may be written but not read: no status from it
+            self.readable = False
+            try:
+                self.fd = os.open(str(spec.path), os.O_WRONLY | os.O_NONBLOCK | os.O_NOCTTY)
+            except OSError as exc:
+                raise PrinterOffline(f"printer device {spec.path}: {exc.strerror or exc}") from None
+        except OSError as exc:
+            raise PrinterOffline(f"printer device {spec.path}: {exc.strerror or exc}") from None
+
+    def write(self, data: bytes, what: str) -> None:
+        _write_fd(self.spec, self.fd, data)
+
+    def read(self, wait: float) -> bytes | None:
+        ready, _, _ = select.select([self.fd], [], [], max(wait, 0))
+        if not ready:
+            return b""
+        try:
+            chunk = os.read(self.fd, 1024)
+        except BlockingIOError:
+            return b""
+        except OSError:  # unplugged
+            return None
+        if not chunk:  # nothing now, though the device said there was: do not spin
+            time.sleep(min(wait, 0.02))
+        return chunk
+
+    def drain(self) -> None:
+        for _ in range(64):
+            if not self.read(0):
+                return
+
+    def close(self) -> None:
+        os.close(self.fd)
+
+
+def _ql_status(
+    spec: PrinterSpec, line: _QLLine, wait: float, wanted: Callable[[QLStatus], bool]
+) -> QLStatus | None:
+    """The first status the printer sends within ``wait`` seconds (given again each time it
+    says something) that ``wanted`` takes; None when none came."""
+    from badges.brother import STATUS_HEADER, STATUS_SIZE, parse_status
+
+    heard = b""
+    deadline = time.monotonic() + wait
+    while True:
+        while (at := heard.find(STATUS_HEADER)) >= 0 and len(heard) >= at + STATUS_SIZE:
+            record, heard = heard[at : at + STATUS_SIZE], heard[at + STATUS_SIZE :]
+            try:
+                status = parse_status(record, expected=spec.ql_label)
+            except ValueError:
+                continue
+            if wanted(status):
+                return status
+            deadline = time.monotonic() + wait  # it is talking (printing): it has the time again
+        if STATUS_HEADER[:1] not in heard:
+            heard = b""  # nothing that starts a status
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return None
+        chunk = line.read(left)
+        if chunk is None:
+            raise PrinterOffline(f"printer {spec.name} closed the connection without answering")
+        heard += chunk
+
+
+def _ql_fault(spec: PrinterSpec, status: QLStatus) -> None:
+    """A status that says something is wrong, raised as the job's reason to wait."""
+    problem = status.problem
+    if problem is None:
+        return
+    if status.offline:
+        raise PrinterOffline(f"printer {spec.name}: {problem}")
+    raise PrinterNeedsAttention(f"printer {spec.name}: {problem}")
+
+
+def _answer(status: QLStatus) -> bool:
+    from badges.brother import ERROR, REPLY
+
+    return status.kind in (REPLY, ERROR) or bool(status.errors)
+
+
+def _finished(status: QLStatus) -> bool:
+    return status.done or status.problem is not None
+
+
+def _send_ql(spec: PrinterSpec, data: bytes) -> None:
+    """Invalidate, initialize, ESC i S; the badge; then the printer's word that it printed it.
+
+    A fault in the answer (out of labels, cover open, another label loaded) keeps the badge
+    unsent: the job waits. A printer that answered is believed only when it says the job is
+    printed: an error, or silence, and the job waits. One that does not answer (a QL on the
+    network, with status "auto") gets the badge unasked (see QL_ANSWER_WAIT)."""
+    from badges.brother import status_request
+
+    line: _QLLine = _SocketLine(spec) if spec.kind == "tcp" else _DeviceLine(spec)
+    try:
+        answers = False
+        if spec.ql_status != "off" and line.readable:
+            required = spec.ql_status == "on" or spec.kind == "device"
+            line.drain()
+            line.write(status_request(spec.ql_model), STATUS_ASKED)
+            wait = spec.timeout if required else min(spec.timeout, QL_ANSWER_WAIT)
+            status = _ql_status(spec, line, wait, _answer)
+            if status is None and required:
+                raise PrinterOffline(f"printer {spec.name} did not answer {STATUS_ASKED}")
+            if status is not None:
+                _ql_fault(spec, status)
+                answers = True
+        elif spec.ql_status == "on":
+            raise PrinterOffline(
+                f"printer {spec.name}: {spec.path} can be written but not read (no status)"
+            )
+        line.write(data, "the badge")
+        if answers:
+            status = _ql_status(spec, line, spec.timeout, _finished)
+            if status is None:
+                raise PrinterOffline(f"printer {spec.name} did not say it printed the badge")
+            _ql_fault(spec, status)
+    finally:
+        line.close()
+
+
 def send(spec: PrinterSpec, data: bytes, *, label: str) -> str:
     """Deliver rendered bytes; returns where they went. Raises PrinterProblem.
 
     Over TCP a ZPL or ESC/POS badge is delivered only when the printer said so: its status is
     asked before (no answer: offline; paper out, cover open: needs attention) and after the
-    data (an answer means it read the data). Text and PNG over TCP have no status to ask."""
+    data (an answer means it read the data). Text and PNG over TCP have no status to ask. A
+    Brother QL over TCP or a device file: see _send_ql. A file printer's file holds the last
+    badge, whole."""
     if spec.kind == "folder":
         folder = Path(str(spec.path))
         try:
@@ -374,6 +613,11 @@ def send(spec: PrinterSpec, data: bytes, *, label: str) -> str:
                 f"cannot write badges to {folder}: {exc.strerror or exc}"
             ) from None
         return str(target)
+    if spec.kind == "file":
+        return _write_file(spec, Path(str(spec.path)), data)
+    if spec.language == "ql" and spec.kind in ("tcp", "device"):
+        _send_ql(spec, data)
+        return f"{spec.host}:{spec.port}" if spec.kind == "tcp" else str(spec.path)
     if spec.kind == "tcp":
         if spec.language == "zpl":
             _send_zpl(spec, data)

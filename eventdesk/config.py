@@ -39,12 +39,19 @@
     every_minutes = 60          # the app backs up on its own
 
     [printers.front]
-    type = "tcp"                # folder | tcp | device | cups
+    type = "tcp"                # folder | tcp | device | cups | file
     host = "192.168.1.50"       # tcp: raw port 9100 (Zebra ZPL, ESC/POS)
-    language = "zpl"            # text | zpl | escpos | png
+    language = "zpl"            # text | zpl | escpos | png | ql
     width_mm = 62
     height_mm = 100
     dpi = 300
+
+    [printers.labels]
+    kind = "ql"                 # a Brother QL label printer (badges.brother)
+    model = "QL-820NWB"
+    label = "62"                # 62 mm endless tape; "62x100": die-cut labels
+    target = "tcp://192.168.1.51:9100"  # or a device file (/dev/usb/lp0), or file:PATH
+    status = "auto"             # auto | on | off: read the printer's status back
 
 The variables (``eventdesk.variables`` has them all, each with its kind and default):
 ``EVENTDESK_DATA_DIR``, ``EVENTDESK_DATABASE_URL``, ``EVENTDESK_STATION``,
@@ -65,6 +72,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
+from urllib.parse import urlsplit
 
 import msgspec
 
@@ -78,8 +86,12 @@ DEFAULT_PRINTER = "badges"  # always there: text badges written into DATA_DIR/ba
 Decoder = Literal["auto", "zxing", "zbar", "opencv"]
 StationRole = Literal["organizer", "desk", "kiosk"]
 DECODERS: tuple[Decoder, ...] = ("auto", "zxing", "zbar", "opencv")
-PrinterKind = Literal["folder", "tcp", "device", "cups"]
-LabelLanguage = Literal["text", "zpl", "escpos", "png"]
+PrinterKind = Literal["folder", "tcp", "device", "cups", "file"]
+LabelLanguage = Literal["text", "zpl", "escpos", "png", "ql"]
+PrinterMake = Literal["ql"]  # a printer's ``kind``: a Brother QL (its model and label named)
+# Whether a QL's status is read back: "auto" asks and, over the network, where many QLs never
+# answer on port 9100, prints without it when no answer comes (devices.printers).
+StatusReading = Literal["auto", "on", "off"]
 SoundSetting = Literal["auto", "on", "off"]
 SOUND_SETTINGS: tuple[SoundSetting, ...] = ("auto", "on", "off")
 # Where a station answers scans: "auto" sound is on where attendees read the answer themselves
@@ -116,18 +128,86 @@ class PrinterSettings(_Table):
     # A network printer is one machine every station may feed; a folder or USB printer belongs
     # to the station it hangs on, and only that station prints its jobs.
     shared: bool | None = None
+    # A Brother QL: ``kind = "ql"`` with its model and label (checked against brother_ql's
+    # lists when the station's printers are made: devices.printers.spec_of), and where it is:
+    # ``target`` (tcp://HOST:9100, a device file, file:PATH) or type with host or path.
+    kind: PrinterMake | None = None
+    model: Annotated[str, msgspec.Meta(min_length=1, max_length=40)] | None = None
+    label: Annotated[str, msgspec.Meta(min_length=1, max_length=20)] | int | None = None
+    target: Annotated[str, msgspec.Meta(min_length=1)] | None = None
+    status: StatusReading = "auto"
 
     def __post_init__(self) -> None:
+        if self.target is not None:
+            self._take_target(self.target)
+        self._take_ql()
         if self.type == "tcp" and not self.host:
             raise ValueError("a tcp printer needs host")
         if self.type == "device" and not self.path:
             raise ValueError("a device printer needs path (e.g. /dev/usb/lp0)")
         if self.type == "cups" and not self.queue:
             raise ValueError("a cups printer needs queue (the name lp -d takes)")
+        if self.type == "file" and not self.path:
+            raise ValueError("a file printer needs path (the file each badge is written to)")
         if self.language is None:
             self.language = "text" if self.type == "folder" else "zpl"
         if self.shared is None:
             self.shared = self.type in ("tcp", "cups")
+
+    def _take_target(self, target: str) -> None:
+        """``target``: tcp://HOST[:PORT], a device file (/dev/usb/lp0, file:///dev/usb/lp0) or
+        file:PATH (a plain file), put as type, host, port and path."""
+        if self.host or self.path or self.type not in ("folder", "tcp", "device", "file"):
+            raise ValueError("give target, or type with host or path, not both")
+        text = target.strip()
+        kind: PrinterKind
+        if text.startswith("tcp://"):
+            try:
+                where = urlsplit(text)
+                port = where.port
+            except ValueError:
+                where, port = urlsplit("tcp://"), None
+            if not where.hostname or where.path not in ("", "/"):
+                raise ValueError(f"target {target!r}: tcp://HOST:PORT (e.g. tcp://10.0.0.5:9100)")
+            kind, self.host, self.port = "tcp", where.hostname, port or self.port
+        elif text.startswith(("file:", "/")):
+            path = text.removeprefix("file:")
+            if path.startswith("//"):  # file:///dev/usb/lp0, as brother_ql writes it
+                path = path[2:]
+            if not path.strip():
+                raise ValueError(f"target {target!r}: file:PATH names a file")
+            kind = "device" if path.startswith("/dev/") else "file"
+            self.path = path
+        else:
+            raise ValueError(
+                f"target {target!r}: tcp://HOST:9100, a device file (/dev/usb/lp0) or file:PATH"
+            )
+        if self.type not in ("folder", kind):  # "folder": the default, not a choice
+            raise ValueError(f"target {target!r} is a {kind} printer, not {self.type}")
+        self.type = kind
+
+    def _take_ql(self) -> None:
+        """A QL's kind, language, model and label agree; the label's name is text."""
+        if self.kind == "ql" or self.language == "ql":
+            if self.language not in (None, "ql"):
+                raise ValueError(f'a ql printer speaks ql, not language = "{self.language}"')
+            self.kind, self.language = "ql", "ql"
+            if self.model is None:
+                raise ValueError('a ql printer needs model (e.g. model = "QL-820NWB")')
+            if self.label is None:
+                self.label = "62"
+            self.label = str(self.label)
+            if self.type == "folder" and self.path is None:
+                raise ValueError(
+                    "a ql printer needs target: tcp://HOST:9100, a device file such as "
+                    "/dev/usb/lp0, or file:PATH"
+                )
+            return
+        for key, value in (("model", self.model), ("label", self.label)):
+            if value is not None:
+                raise ValueError(f'{key} is for a Brother QL printer: add kind = "ql"')
+        if self.status != "auto":
+            raise ValueError('status is for a Brother QL printer: add kind = "ql"')
 
 
 class StationSettings(_Table):

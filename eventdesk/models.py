@@ -162,6 +162,9 @@ class Event(Base):
     checkin_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # An invite-only event's code: registering needs it (staff may override).
     invite_code: Mapped[str | None] = mapped_column(String(32))
+    # The badge layout its tickets print with, unless their ticket type names its own (NULL:
+    # the built-in name-company-qr); a stored layout's name or a built-in one.
+    badge_layout: Mapped[str | None] = mapped_column(String(40))
 
     @property
     def zone(self) -> ZoneInfo:
@@ -198,6 +201,7 @@ class TicketType(Base):
     priority_tier: Mapped[int] = mapped_column(Integer, default=1)
     attention: Mapped[str | None] = mapped_column(String(200))
     registered_count: Mapped[int] = mapped_column(Integer, default=0)
+    badge_layout: Mapped[str | None] = mapped_column(String(40))  # NULL: the event's
     # A self-service kiosk sends this ticket to the desk (an ID check) instead of admitting it.
     needs_staff: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
@@ -389,6 +393,17 @@ class SessionCheckin(Base):
     )
     checked_in_at: Mapped[datetime] = mapped_column(UTCDateTime())
     station: Mapped[str | None] = mapped_column(String(100))
+
+
+class BadgeLayout(Base):
+    """A badge layout imported into the store: its TOML text as given (badges.layout reads
+    it), by name. The built-in layouts are not stored; one stored under a built-in's name is
+    taken before it."""
+
+    __tablename__ = "badge_layout"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    source: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class CheckinList(Base):

@@ -23,6 +23,7 @@ from textual.widgets import (
 from eventdesk.services.catalogue.events import EventInfo
 from screens.base import StationScreen
 from screens.organizer.attendees import AttendeesTab
+from screens.organizer.badges import BadgesTab
 from screens.organizer.base import (
     EVENT_TABLES,
     OrganizerTab,
@@ -49,9 +50,10 @@ TABS = (
     "tab-waitlist",
     "tab-staff",
     "tab-lists",
+    "tab-badges",
     "tab-data",
-)  # keys 1-9 show them (the number is on each tab's label)
-KEYS = {tab: str(number) for number, tab in enumerate(TABS, start=1)}
+)  # keys 1-9 and 0 show them (the key is on each tab's label)
+KEYS = {tab: str(number % 10) for number, tab in enumerate(TABS, start=1)}
 
 
 TAB_KINDS: tuple[type[OrganizerTab], ...] = (
@@ -63,6 +65,7 @@ TAB_KINDS: tuple[type[OrganizerTab], ...] = (
     WaitlistTab,
     StaffTab,
     ListsTab,
+    BadgesTab,
 )  # the tabs of TABS before the Data tab, in the same order
 
 
@@ -76,8 +79,8 @@ class OrganizerScreen(StationScreen):
         Binding("e", "edit", "Edit", id="organizer.edit"),
         Binding("ctrl+r", "reload", "Reload", id="organizer.reload", show=False),
         *[
-            Binding(str(number), f"show_tab('{tab}')", tab, id=f"organizer.{tab}", show=False)
-            for number, tab in enumerate(TABS, start=1)
+            Binding(KEYS[tab], f"show_tab('{tab}')", tab, id=f"organizer.{tab}", show=False)
+            for tab in TABS
         ],
     ]
 

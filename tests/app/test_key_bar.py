@@ -226,7 +226,7 @@ async def test_the_bar_follows_the_tab_shown(station: DemoStation) -> None:
         assert "Waitlist tab" in str(hint_for(bar, "Edit").tooltip)
         await pilot.press("1")
         await wait_for(lambda: dimmed(bar, "Edit") is False, pilot)
-        await pilot.press("9")  # the Data tab's file field has the focus: n and e type there
+        await pilot.press("0")  # the Data tab's file field has the focus: n and e type there
         await wait_for(lambda: dimmed(bar, "New") is None and dimmed(bar, "Edit") is None, pilot)
         assert "F1 Desk" in bar_text(app.screen)[-1]
 

@@ -4,14 +4,12 @@ any script is drawn (the dots are there); a layout file that is wrong says where
 
 from __future__ import annotations
 
-import io
-
 import pytest
 import zxingcpp
 from PIL import Image
 
 from badges.badge import Badge
-from badges.layout import BUILT_IN, built_in, draw, parse_layout, render_layout
+from badges.layout import BUILT_IN, built_in, draw, parse_layout
 from eventdesk.errors import InvalidInput
 
 PAYLOAD = "ED1.T1.K1.SIG"
@@ -52,17 +50,6 @@ def test_a_layout_draws_names_in_other_scripts(name: str) -> None:
     layout = built_in("name-only")
     picture = draw(badge(name, None), layout)
     assert ink(picture, (0, 0, picture.width, picture.height // 2)) > 300
-
-
-def test_png_and_escpos_are_the_same_picture() -> None:
-    layout = built_in("name-company-qr")
-    png = Image.open(io.BytesIO(render_layout(badge(), layout, "png")))
-    assert round(png.info["dpi"][0]) == 300
-    assert [c.text for c in zxingcpp.read_barcodes(png)] == [PAYLOAD]
-    raster = render_layout(badge(), layout, "escpos")
-    width_bytes = (png.width + 7) // 8
-    assert raster.startswith(b"\x1b@\x1dv0\x00" + bytes([width_bytes & 0xFF, width_bytes >> 8]))
-    assert len(raster) > width_bytes * png.height  # every row of the picture sent
 
 
 def test_a_wrong_layout_file_says_what_and_where() -> None:

@@ -14,7 +14,9 @@ from PIL import Image
 from badges import Badge, load_badge
 from badges.badge import LabelSize
 from badges.fonts import has_font_for
-from badges.render import escpos_text, render, zpl_field
+from badges.layout import BUILT_IN
+from badges.render import render, zpl_field
+from badges.zpl import printer_draws
 from devices.print_worker import PrintWorker, drain, process
 from devices.printers import (
     PrinterOffline,
@@ -26,6 +28,7 @@ from devices.printers import (
 from eventdesk.db import Store
 from eventdesk.errors import InvalidInput, NotFound
 from eventdesk.models import PrintJob
+from eventdesk.services.catalogue.badge_layouts import assign_layout
 from eventdesk.services.door import printing
 from eventdesk.services.door.checkin import Checkin
 from eventdesk.services.people import attendees
@@ -154,7 +157,20 @@ def test_printer_language_cannot_be_injected(
     assert zpl_field(evil) == "Eve_5EXZ_5EXA_5EFO0,0_5EFDPWNED_5EFS_5EXZ"
 
 
-def test_escpos_control_bytes_are_removed() -> None:
+def escpos_picture(data: bytes) -> Image.Image:
+    """An ESC/POS badge's one raster image (GS v 0) back as a picture; the bytes around it
+    are our own initialise, feed and cut, and nothing else."""
+    header = data.index(b"\x1dv0\x00") + 4
+    width_bytes = data[header] + 256 * data[header + 1]
+    height = data[header + 2] + 256 * data[header + 3]
+    bits = data[header + 4 : header + 4 + width_bytes * height]
+    assert data[: header - 4] == b"\x1b@"  # our own initialise only
+    assert data[header + 4 + width_bytes * height :] == b"\x1bd\x03\x1dVB\x00"  # feed, cut
+    image = Image.frombytes("1", (width_bytes * 8, height), bytes(b ^ 0xFF for b in bits))
+    return image.convert("L")
+
+
+def test_nothing_an_attendee_typed_reaches_an_escpos_printer_as_bytes() -> None:
     badge = Badge(
         "T1",
         "Zoë",
@@ -166,24 +182,15 @@ def test_escpos_control_bytes_are_removed() -> None:
         "ED1.T1",
     )
     data = render(badge, "escpos")
-    assert data.count(b"\x1b@") == 1 and data.startswith(b"\x1b@")  # our own init only
-    assert data.count(b"\x1dV") == 1 and data.rstrip(b"\x00").endswith(
-        b"\x1dVB"
-    )  # our own cut only
-    assert b"EvilVCorp" in data or b"Evil@VCorp" in data
-    assert escpos_text("Evil\x1b@\x1dV\x00Corp") == b"Evil@VCorp"
-    assert escpos_text("Zoë 10€") == "Zoë 10€".encode("cp858")
-
-
-def test_escpos_name_outside_the_code_page_prints_as_an_image() -> None:
-    badge = Badge("T1", "山田 太郎", None, "Regular", None, "Conf", "1 Jan", "ED1.T1")
-    data = render(badge, "escpos")
-    assert b"\x1dv0\x00" in data  # GS v 0 raster image for the name
-    assert b"?" not in data.split(b"\x1dv0")[0]
+    picture = escpos_picture(data)  # the whole badge is one picture between init and cut
+    assert picture.width == 576 and inked(picture)
+    assert b"Evil" not in data and b"Corp" not in data
 
 
 def test_png_badge_scans_back_to_the_payload(store: Store, signer: Signer) -> None:
-    ticket = guest(store, event_now(store), "Katherine Johnson", "NASA", "VIP")
+    ev = event_now(store)
+    assign_layout(store, ev, "VIP", "vip-ribbon", known=BUILT_IN)  # a ribbon where asked for
+    ticket = guest(store, ev, "Katherine Johnson", "NASA", "VIP")
     badge = load_badge(store, ticket)
     image = Image.open(io.BytesIO(render(badge, "png")))
     assert image.size == (732, 1181) and round(image.info["dpi"][0]) == 300
@@ -192,7 +199,7 @@ def test_png_badge_scans_back_to_the_payload(store: Store, signer: Signer) -> No
     assert badge.ticket_id == ticket and badge.payload is not None and ticket in badge.payload
     assert (badge.name, badge.company, badge.ribbon) == ("Katherine Johnson", "NASA", "VIP")
     # The VIP ribbon: a band across the top, black but for its word in white.
-    band = image.convert("L").crop((0, 0, image.width, 110))
+    band = image.convert("L").crop((0, 0, image.width, 110))  # the layout's 9.5 mm band
     assert band.getextrema() == (0, 255)
     assert band.histogram()[0] > band.width * band.height // 2
 
@@ -254,24 +261,14 @@ def test_any_name_renders_as_text_zpl_and_escpos(name: str) -> None:
 
     zpl = render(badge, "zpl").decode("utf-8")
     assert zpl.startswith("^XA") and zpl.rstrip().endswith("^XZ") and zpl.count("^XA") == 1
-    assert f"^FH_^FD{name}^FS" in zpl  # the whole name in one field: the printer wraps it
     assert f"^FDMA,{payload}^FS" in zpl  # the QR holds the ticket's payload (and so its id)
+    if printer_draws(name):  # the whole name in one field: the printer wraps it
+        assert f"^FH_^FD{name}^FS" in zpl
+    else:  # a script the printer's font lacks: the name is a graphic, never empty boxes
+        assert name not in zpl and "^GFA," in zpl
 
-    data = render(badge, "escpos")
-    size = len(payload) + 3  # GS ( k: store the QR data, then print it
-    store_qr = b"\x1d(k" + bytes([size & 0xFF, size >> 8, 0x31, 0x50, 0x30]) + payload.encode()
-    assert store_qr in data and data.index(store_qr) < data.index(b"\x1d(k\x03\x001Q0")
-    try:
-        in_code_page = name.encode("cp858")
-    except UnicodeEncodeError:  # a script the printer's code page lacks: the name as an image
-        header = data.index(b"\x1dv0\x00") + 4
-        width_bytes, height = data[header] + 256 * data[header + 1], data[header + 2]
-        height += 256 * data[header + 3]
-        bits = data[header + 4 : header + 4 + width_bytes * height]
-        assert (width_bytes, height) == (576 // 8, 64) and len(bits) == width_bytes * height
-        assert any(bits)  # black dots: something is drawn
-    else:
-        assert in_code_page in data and b"\x1dv0" not in data
+    picture = escpos_picture(render(badge, "escpos"))  # any script: one picture
+    assert picture.width == 576 and inked(picture)
 
 
 @pytest.mark.parametrize(
@@ -296,9 +293,10 @@ def test_any_name_renders_on_a_png_badge(name: str) -> None:
     assert round(png.info["dpi"][0]) == label.dpi
     image = png.convert("L")
     assert image.getextrema() == (0, 255)
-    # The name is the first thing under the top margin; empty, that band would be blank.
-    margin = int(label.width_dots * 0.06)
-    assert inked(image.crop((0, margin, label.width_dots, margin + 100)))
+    # The name is drawn in the layout's name box; empty, that box would be blank.
+    box = next(e for e in BUILT_IN["name-company-qr"].elements if e.kind == "name")
+    dots = lambda mm: round(mm / 25.4 * label.dpi)  # noqa: E731
+    assert inked(image.crop((0, dots(box.y), label.width_dots, dots(box.y + box.height))))
     # The long name never hides the code: it reads back as the ticket's payload.
     assert [f.text for f in zxingcpp.read_barcodes(image)] == [badge.payload]
 
@@ -507,7 +505,7 @@ def test_a_staff_note_is_never_printed_on_a_badge(store: Store, signer: Signer) 
     add_type(store, ev, "Student", price_cents=0, attention="Check student ID")
     student = load_badge(store, guest(store, ev, "Ada Lovelace", None, "Student"))
     assert student.ribbon is None
-    for fmt in ("text", "zpl", "escpos"):
+    for fmt in ("text", "zpl", "escpos", "pdf"):
         data = render(student, fmt)
         assert b"student ID" not in data and b"Check" not in data, fmt
     vip = load_badge(store, guest(store, ev, "Grace Hopper", None, "VIP"))

@@ -430,7 +430,8 @@ TABS = {
     "waitlist": Tab("6", "tab-waitlist", ("waitlist-table",)),
     "staff": Tab("7", "tab-staff", ("staff-table",)),
     "lists": Tab("8", "tab-lists", ("lists-table",)),
-    "data": Tab("9", "tab-data", ()),
+    "badges": Tab("9", "tab-badges", ("badges-table",)),
+    "data": Tab("0", "tab-data", ()),
 }
 
 
@@ -465,6 +466,9 @@ async def organizer_tab(
         await wait_for(lambda: shown.attendee in str(caption.render()), pilot)
         if shown.status == "registered" and payment_summary(station.store, shown.id).paid_cents:
             await wait_for(lambda: filled(pilot, "payments-table"), pilot)
+    if name == "badges":  # the chosen ticket type's badge drawn beside the list
+        preview = app.screen.query_one("#badge-preview")
+        await wait_for(lambda: getattr(preview, "picture", None) is not None, pilot)
     if name == "data":
         # The export file's default path is in this station's data folder, a new temporary
         # folder on each run: the same path relative to it is typed over it.
@@ -497,6 +501,8 @@ ORGANIZER_FORMS = {
     "payment-new": ("payments", "pay-new"),
     "staff-new": ("staff", "staff-new"),
     "list-new": ("lists", "list-new"),
+    "badge-set": ("badges", "badge-set"),
+    "badge-sheet": ("badges", "badge-sheet"),
 }
 
 

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from eventdesk.db import Store
 from eventdesk.errors import AlreadyRegistered, SoldOut
 from eventdesk.services.catalogue import events, program
+from eventdesk.services.catalogue.badge_layouts import assign_layout
 from eventdesk.services.door.checkin import Checkin
 from eventdesk.services.door.lists import ListChange, create_list
 from eventdesk.services.people import attendees, auth, payments, registration
@@ -258,6 +259,8 @@ def build_demo(
         attention="Check student ID",
         needs_staff=True,  # a self-service kiosk sends students to the desk
     )
+    # VIP badges carry their band across the top (the built-in "vip-ribbon" layout).
+    assign_layout(store, slug, "VIP", "vip-ribbon", known=("vip-ribbon",))
     # A door of its own for the VIPs (services.door.lists): in and out all day, and a question
     # the lounge's staff answer at the first entry.
     create_list(

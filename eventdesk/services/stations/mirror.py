@@ -61,6 +61,7 @@ from eventdesk.db import Store
 from eventdesk.errors import InvalidInput
 from eventdesk.models import (
     Attendee,
+    BadgeLayout,
     CheckinAnswer,
     CheckinList,
     Event,
@@ -83,10 +84,10 @@ from eventdesk.text import words
 from eventdesk.values import utcnow
 
 MIRROR_FILE = "mirror.db"
-MIRROR_VERSION = "5"  # a mirror of another version is copied again (its outbox is kept)
+MIRROR_VERSION = "6"  # a mirror of another version is copied again (its outbox is kept)
 # Versions this build copies again in place (their outbox is this one's); a mirror of any other
 # version is a schema this build does not know: it is moved aside (services.stations.mirror_repair).
-KNOWN_VERSIONS = ("1", "2", "3", "4", MIRROR_VERSION)
+KNOWN_VERSIONS = ("1", "2", "3", "4", "5", MIRROR_VERSION)
 CHUNK = 2000  # rows written to the mirror per transaction: a door waits at most that long
 PRIVATE = 0o600  # the mirror's files: names and PIN hashes
 FULL_AFTER = timedelta(hours=12)  # a mirror older than this is copied whole again
@@ -153,6 +154,8 @@ SCAN_LOG = _copy(ScanLog)
 CHECKIN_LIST = _copy(CheckinList)
 LIST_ENTRY = _copy(ListEntry)
 CHECKIN_ANSWER = _copy(CheckinAnswer)
+# The stored badge layouts: a badge decided offline prints with its ticket type's own.
+BADGE_LAYOUT = _copy(BadgeLayout)
 # The accounts that sign in here while the server is away (services.stations.mirror_staff): copied
 # whole at each refresh; ``offline_changed`` marks a row whose wrong PINs were counted here and not
 # uploaded yet.
@@ -218,6 +221,7 @@ COPIED: dict[str, tuple[Table, tuple[str, ...]]] = {
     "signing_key": (SIGNING_KEY, ("id",)),
     "checkin_list": (CHECKIN_LIST, ("id",)),
     "list_entry": (LIST_ENTRY, ("list_id", "ticket_id", "day")),
+    "badge_layout": (BADGE_LAYOUT, ("name",)),
 }
 NOT_COPIED = {"event": {"invite_code"}}  # a secret of registration, not of the door
 _SERVER = {
@@ -232,6 +236,7 @@ _SERVER = {
     "signing_key": SigningKey,
     "checkin_list": CheckinList,
     "list_entry": ListEntry,
+    "badge_layout": BadgeLayout,
 }
 _SERVER_PAYMENT = cast(Table, Payment.__table__)
 _SINCE = text("sync_xid >= CAST(:mark AS xid8)")

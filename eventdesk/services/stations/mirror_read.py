@@ -22,6 +22,7 @@ from eventdesk.services.people.payments import PaymentSummary
 from eventdesk.services.people.registration import TicketInfo
 from eventdesk.services.stations.mirror import (
     ATTENDEE,
+    BADGE_LAYOUT,
     EVENT,
     PAYMENT,
     SESSION,
@@ -162,6 +163,27 @@ def ticket_in_copy(mirror: Mirror, ticket_id: str) -> tuple[CopiedTicket, Copied
         event.slug, event.title, event.starts_at, event.ends_at, event.timezone or "UTC"
     )
     return found[0], copied_event, owner.company
+
+
+def layout_in_copy(mirror: Mirror, event_slug: str, ticket_type: str) -> tuple[str, str | None]:
+    """The badge layout a ticket prints with, as the copy has it (services.catalogue.
+    badge_layouts.layout_for, from the mirror): its name, and its text when it is stored."""
+    from eventdesk.services.catalogue.badge_layouts import DEFAULT_LAYOUT
+
+    with mirror.store.read() as session:
+        conn = session.connection()
+        row = conn.execute(
+            select(TICKET_TYPE.c.badge_layout, EVENT.c.badge_layout)
+            .select_from(EVENT)
+            .outerjoin(
+                TICKET_TYPE,
+                (TICKET_TYPE.c.event_id == EVENT.c.id) & (TICKET_TYPE.c.name == ticket_type),
+            )
+            .where(EVENT.c.slug == event_slug)
+        ).first()
+        name = (row[0] or row[1] if row is not None else None) or DEFAULT_LAYOUT
+        source = conn.scalar(select(BADGE_LAYOUT.c.source).where(BADGE_LAYOUT.c.name == name))
+        return name, source
 
 
 def _tickets(conn: Connection, which: Any, person: AttendeeInfo) -> list[CopiedTicket]:

@@ -1,0 +1,275 @@
+"""Badge layouts kept in the database and sheets of badges, from the command line (issue 30):
+import, show, export, assign to a ticket type (its badges then print with it), the event's
+default; sheets on two stocks with their page count, each badge's place and text; a name no
+font here draws is said; the terminal preview."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from eventdesk.db import Store
+from eventdesk.services.people import attendees
+from eventdesk.services.people.registration import register, show_ticket
+from eventdesk.tickets import Signer
+from eventdesk.values import utcnow
+from tests.clitools import Cli
+from tests.helpers import add_type, make_event
+
+pdftotext = shutil.which("pdftotext")
+needs_poppler = pytest.mark.skipif(
+    pdftotext is None, reason="pdftotext (poppler-utils) is not installed: .ci/run installs it"
+)
+
+LAYOUT = """
+name = "sponsor-card"
+width_mm = 86.0
+height_mm = 55.0
+elements = [
+  { kind = "ribbon", x = 0.0, y = 0.0, width = 86.0, height = 8.0, text = "SPONSOR" },
+  { kind = "name", x = 3.0, y = 10.0, width = 50.0, height = 20.0, lines = 2, align = "left" },
+  { kind = "company", x = 3.0, y = 32.0, width = 50.0, height = 8.0, align = "left" },
+  { kind = "qr", x = 56.0, y = 12.0, width = 28.0, height = 28.0 },
+  { kind = "text", x = 3.0, y = 44.0, width = 80.0, height = 8.0, text = "Wi-Fi: devconf" },
+]
+"""
+
+PEOPLE = [
+    ("Ada Lovelace", "Analytical Engines", "Regular"),
+    ("Grace Hopper", "US Navy", "VIP"),
+    ("Alan Turing", "Bletchley Park", "Regular"),
+    ("Katherine Johnson", "NASA", "Regular"),
+    ("山田 太郎", "東京大学", "Regular"),
+]
+
+
+def event_with_people(store: Store, count_more: int = 0) -> tuple[str, dict[str, str]]:
+    now = utcnow()
+    ev = make_event(
+        store,
+        starts=(now - timedelta(hours=1)).isoformat(),
+        ends=(now + timedelta(hours=8)).isoformat(),
+    )
+    add_type(store, ev, "Regular", price_cents=0)
+    add_type(store, ev, "VIP", price_cents=0, tier=0)
+    tickets = {}
+    more = [(f"Person Number{i:03d}", None, "Regular") for i in range(count_more)]
+    for n, (name, company, kind) in enumerate([*PEOPLE, *more]):
+        email = f"p{n}@{ev}.example.com"
+        attendees.add_attendee(store, name=name, email=email, company=company)
+        tickets[name] = register(store, ev, email, kind).tickets[0].ticket_id
+    return ev, tickets
+
+
+def test_a_layout_is_imported_shown_exported_and_printed_by_its_ticket_type(
+    cli: Cli, store: Store, signer: Signer, tmp_path: Path
+) -> None:
+    ev, tickets = event_with_people(store)
+    file = tmp_path / "sponsor.toml"
+    file.write_text(LAYOUT, encoding="utf-8")
+    kept = cli.json("badge", "layout", "import", str(file))
+    assert kept["name"] == "sponsor-card" and kept["origin"] == "stored"
+    listed = {r["name"]: r for r in cli.json("badge", "layout", "list", "--event", ev)}
+    assert (
+        listed["sponsor-card"]["origin"] == "stored"
+        and listed["vip-ribbon"]["origin"] == "built-in"
+    )
+    assert listed["name-company-qr"]["event_default"] and listed["sponsor-card"]["used_by"] == []
+    assert cli.json("badge", "layout", "show", "sponsor-card")["toml"] == LAYOUT
+
+    use = cli.json("badge", "layout", "set", "VIP", "sponsor-card", "--event", ev)
+    assert use["ticket_types"] == {"Regular": None, "VIP": "sponsor-card"}
+    vip = cli.json("badge", tickets["Grace Hopper"], "--format", "png")
+    regular = cli.json("badge", tickets["Ada Lovelace"], "--format", "png")
+    assert (vip["layout"], regular["layout"]) == ("sponsor-card", "name-company-qr")
+    cli.json("badge", "layout", "set", "default", "name-only", "--event", ev)
+    assert cli.json("badge", tickets["Ada Lovelace"], "--format", "png")["layout"] == "name-only"
+    cli.json("badge", "layout", "set", "VIP", "--clear", "--event", ev)
+    assert cli.json("badge", tickets["Grace Hopper"], "--format", "png")["layout"] == "name-only"
+
+    out = tmp_path / "out.toml"
+    cli.json("badge", "layout", "export", "sponsor-card", "--output", str(out))
+    assert out.read_text(encoding="utf-8") == LAYOUT
+    cli.json("badge", "layout", "export", "vip-ribbon", "--output", str(out))
+    assert 'name = "vip-ribbon"' in out.read_text(encoding="utf-8")
+
+    # Wrong names and files say what is wrong, and change nothing.
+    _, err = cli.run("badge", "layout", "set", "VIP", "holo", "--event", ev, code=2)
+    assert "no badge layout 'holo'" in err
+    _, err = cli.run("badge", "layout", "set", "Gold", "name-only", "--event", ev, code=2)
+    assert "no ticket type 'Gold'" in err and "Regular, VIP" in err
+    bad = tmp_path / "bad.toml"
+    bad.write_text(LAYOUT.replace("x = 56.0", "x = 70.0"), encoding="utf-8")
+    _, err = cli.run("badge", "layout", "import", str(bad), code=2)
+    assert "element 4 (qr) is not inside the 86 x 55 mm label" in err
+    assert cli.json("badge", "layout", "show", "sponsor-card")["toml"] == LAYOUT
+
+
+def test_a_logo_beside_the_layout_file_is_taken_into_the_database(
+    cli: Cli, store: Store, signer: Signer, tmp_path: Path
+) -> None:
+    from PIL import Image
+
+    _, tickets = event_with_people(store)
+    Image.new("RGB", (60, 30), (200, 0, 0)).save(tmp_path / "logo.png")
+    (tmp_path / "logo.toml").write_text(
+        'name = "with-logo"\nwidth_mm = 62.0\nheight_mm = 40.0\nelements = [\n'
+        '  { kind = "logo", x = 2.0, y = 2.0, width = 58.0, height = 14.0, file = "logo.png" },\n'
+        '  { kind = "name", x = 2.0, y = 18.0, width = 58.0, height = 20.0 },\n]\n',
+        encoding="utf-8",
+    )
+    cli.json("badge", "layout", "import", str(tmp_path / "logo.toml"))
+    (tmp_path / "logo.png").unlink()  # the database has it now
+    png = tmp_path / "b.png"
+    cli.json("badge", tickets["Ada Lovelace"], "--format", "png", "--layout", "with-logo",
+             "--output", str(png))  # fmt: skip
+    picture = Image.open(png).convert("L")
+    logo_band = picture.crop((0, 30, picture.width, 180))
+    assert logo_band.getextrema()[0] < 128  # the red logo, grey on the badge
+
+
+def words_on_pages(pdf: Path) -> list[tuple[int, str, float, float]]:
+    """(page, word, x, y) of every word pdftotext finds, in millimetres from the top left."""
+    html = subprocess.run(
+        [str(pdftotext), "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    found = []
+    for page, body in enumerate(html.split("<page ")[1:], start=1):
+        for x, y, word in re.findall(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" yMax="[\d.]+">([^<]*)</word>',
+            body,
+        ):
+            found.append((page, word, float(x) * 25.4 / 72, float(y) * 25.4 / 72))
+    return found
+
+
+@needs_poppler
+@pytest.mark.parametrize(
+    ("stock", "per_page", "width", "height", "left", "top", "gap_x", "gap_y"),
+    [
+        ("avery-l7418", 10, 86.0, 55.0, 14.0, 11.0, 10.0, 0.0),
+        ("avery-5392", 6, 101.6, 76.2, 6.35, 25.4, 0.0, 0.0),
+    ],
+)
+def test_a_sheet_places_each_badge_in_its_stock_position(
+    cli: Cli,
+    store: Store,
+    signer: Signer,
+    tmp_path: Path,
+    stock: str,
+    per_page: int,
+    width: float,
+    height: float,
+    left: float,
+    top: float,
+    gap_x: float,
+    gap_y: float,
+) -> None:
+    ev, _ = event_with_people(store, count_more=per_page + 2)  # two pages and a bit
+    pdf = tmp_path / "sheet.pdf"
+    made = cli.json("badge", "sheet", ev, "--stock", stock, "--output", str(pdf), "--crop-marks")
+    total = len(PEOPLE) + per_page + 2
+    assert (made["badges"], made["pages"]) == (total, -(-total // per_page))
+    assert made["path"] == str(pdf) and pdf.stat().st_size == made["bytes"]
+    words = words_on_pages(pdf)
+    # Sorted by surname: Hopper, Johnson, Lovelace, Number000..., Turing, then 山田 太郎 (太郎).
+    surnames = [w for _, w, _, _ in words if w in ("Hopper", "Johnson", "Lovelace", "Turing")]
+    assert surnames == ["Hopper", "Johnson", "Lovelace", "Turing"]
+    for n, name in enumerate(("Hopper", "Johnson", "Lovelace")):  # the first three badges
+        page, _, x, y = next(w for w in words if w[1] == name)
+        column, row = n % 2, n // 2
+        cell_x = left + column * (width + gap_x)
+        cell_y = top + row * (height + gap_y)
+        assert page == 1
+        assert cell_x < x < cell_x + width and cell_y < y < cell_y + height, (name, x, y)
+    assert any(w == "山田" or w.startswith("山田") for _, w, _, _ in words)
+
+
+@needs_poppler
+def test_a_sheet_takes_only_what_is_asked_in_the_order_asked(
+    cli: Cli, store: Store, signer: Signer, tmp_path: Path
+) -> None:
+    ev, tickets = event_with_people(store)
+    pdf = tmp_path / "vip.pdf"
+    made = cli.json(
+        "badge", "sheet", ev, "--stock", "a6-on-a4", "--output", str(pdf), "--ticket-type", "VIP"
+    )
+    assert made["badges"] == 1 and [w for _, w, _, _ in words_on_pages(pdf)][:2] == [
+        "Grace",
+        "Hopper",
+    ]
+    payload = show_ticket(store, tickets["Alan Turing"]).qr_payload
+    assert payload is not None
+    cli.json("checkin", payload)
+    made = cli.json(
+        "badge", "sheet", ev, "--stock", "a6-on-a4", "--output", str(pdf), "--not-checked-in"
+    )
+    assert made["badges"] == len(PEOPLE) - 1
+    assert "Turing" not in [w for _, w, _, _ in words_on_pages(pdf)]
+    chosen = f"{tickets['Alan Turing']},{tickets['Ada Lovelace']}"
+    cli.json(
+        "badge", "sheet", ev, "--stock", "a6-on-a4", "--output", str(pdf), "--tickets", chosen,
+        "--sort", "company",
+    )  # fmt: skip
+    names = [w for _, w, _, _ in words_on_pages(pdf) if w in ("Turing", "Lovelace")]
+    assert names == ["Lovelace", "Turing"]  # Analytical Engines before Bletchley Park
+    _, err = cli.run("badge", "sheet", ev, "--stock", "avery-9999", "--output", str(pdf), code=2)
+    assert "no badge stock 'avery-9999'" in err and "avery-l7418" in err
+    _, err = cli.run(
+        "badge", "sheet", ev, "--stock", "a6-on-a4", "--output", str(pdf), "--tickets", "NOPE",
+        code=2,
+    )  # fmt: skip
+    assert "no registered ticket NOPE" in err
+    stocks = {s["name"]: s for s in cli.json("badge", "stocks")}
+    assert stocks["a6-on-a4"]["columns"] * stocks["a6-on-a4"]["rows"] == 4
+    assert {"avery-l4785", "avery-l7418", "avery-5392", "avery-74459"} <= set(stocks)
+
+
+def test_a_name_no_font_here_draws_is_said_not_printed_as_boxes(
+    cli: Cli, store: Store, signer: Signer, tmp_path: Path
+) -> None:
+    ev = make_event(store)
+    add_type(store, ev, "Regular", price_cents=0)
+    hieroglyph = "\U00013000"  # Egyptian hieroglyphs: in none of the fonts a badge looks for
+    attendees.add_attendee(store, name=f"Ramses {hieroglyph}", email=f"r@{ev}.example.com")
+    ticket = register(store, ev, f"r@{ev}.example.com", "Regular").tickets[0].ticket_id
+    made = cli.json("badge", ticket, "--format", "png", "--output", str(tmp_path / "r.png"))
+    assert made["missing_glyphs"] == hieroglyph
+    _, err = cli.run("badge", ticket, "--format", "png", "--output", str(tmp_path / "r.png"))
+    assert "no font on this machine draws" in err or "no font on this machine draws" in _
+    sheet = cli.json(
+        "badge", "sheet", ev, "--stock", "a6-on-a4", "--output", str(tmp_path / "s.pdf")
+    )
+    assert sheet["missing_glyphs"] == {ticket: hieroglyph}
+
+
+def test_the_preview_draws_the_badge_in_characters(cli: Cli, store: Store, signer: Signer) -> None:
+    _, tickets = event_with_people(store)
+    shown = cli.json("badge", tickets["Grace Hopper"], "--preview")
+    rows = shown["preview"].splitlines()
+    assert len(rows) > 20 and set("".join(rows)) <= set("▀▄█ ")
+    drawn = [i for i, row in enumerate(rows) if row.strip()]
+    assert drawn and drawn[-1] > len(rows) * 0.6  # the QR at the bottom is drawn too
+
+
+def test_a_badge_no_font_here_draws_waits_in_the_print_queue_saying_why(
+    cli: Cli, store: Store, signer: Signer, tmp_path: Path
+) -> None:
+    (tmp_path / "eventdesk.toml").write_text(
+        f'[printers.png]\ntype = "folder"\npath = "{tmp_path / "out"}"\nlanguage = "png"\n',
+        encoding="utf-8",
+    )
+    ev = make_event(store)
+    add_type(store, ev, "Regular", price_cents=0)
+    attendees.add_attendee(store, name="Ramses \U00013000", email=f"r@{ev}.example.com")
+    ticket = register(store, ev, f"r@{ev}.example.com", "Regular").tickets[0].ticket_id
+    out, _ = cli.run("print", ticket, "--printer", "png", code=3)  # this station lacks a font
+    assert "NOT printed" in out and "no font on this station draws \U00013000" in out
+    [job] = [j for j in cli.json("print-queue") if j["ticket_id"] == ticket]
+    assert job["state"] == "failed" and "install a font" in job["last_error"]
+    assert not list((tmp_path / "out").glob("*"))  # nothing printed as empty boxes
