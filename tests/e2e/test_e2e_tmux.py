@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from eventdesk.db import Store
-from eventdesk.models import Attendee, Ticket
+from eventdesk.models import Attendee, Ticket, TicketType
 from eventdesk.services.people.payments import payment_summary
 from eventdesk.services.people.registration import tickets_of_attendee
 
@@ -84,5 +84,38 @@ def test_demo_search_and_check_in_in_a_real_terminal(tmp_path: Path) -> None:
         wait_pane(session, "ALREADY CHECKED IN")
         assert "Traceback" not in pane(session)
         store.dispose()
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
+def test_a_badge_preview_in_a_real_terminal(tmp_path: Path) -> None:
+    """`badge TICKET --preview` in an 80x24 tmux: the VIP's badge (the demo gives VIPs the
+    vip-ribbon layout) drawn in half blocks, black ink on white cells, its band across the top,
+    the line under it naming the ticket, the holder and the layout."""
+    data = tmp_path / "data"
+    base = [sys.executable, "-m", "eventdesk", "--data-dir", str(data)]
+    subprocess.run([*base, "demo", "--no-ui", "--attendees", "40"], check=True, capture_output=True)
+    store = Store(f"sqlite:///{data / 'demo.db'}")
+    with store.read() as db:
+        ticket, name = db.execute(
+            select(Ticket.id, Attendee.name)
+            .join(Attendee, Attendee.id == Ticket.attendee_id)
+            .join(TicketType, TicketType.id == Ticket.ticket_type_id)
+            .where(TicketType.name == "VIP", Ticket.status == "registered")
+            .order_by(Ticket.id)
+        ).first()
+    store.dispose()
+    session = f"eventdesk-preview-{uuid.uuid4().hex[:12]}"
+    tmux("new-session", "-d", "-s", session, "-x", "80", "-y", "24", *base, "badge", ticket,
+         "--preview")  # fmt: skip
+    tmux("set-option", "-t", session, "remain-on-exit", "on")
+    try:
+        wait_pane(session, f"{ticket}: {name} (vip-ribbon)")
+        drawn = tmux("capture-pane", "-p", "-t", session, "-S", "-200").splitlines()
+        rows = [row for row in drawn if row.strip() and set(row.strip()) <= set("▀▄█ ")]
+        assert len(rows) > 30  # the whole label, scrolled: 100 mm tall at the terminal's width
+        assert rows[0].count("█") > 60  # the ribbon: a black band across the top
+        coloured = tmux("capture-pane", "-e", "-p", "-t", session, "-S", "-200")
+        assert "\x1b[38;5;16" in coloured and "48;5;231m" in coloured  # black ink on white
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
