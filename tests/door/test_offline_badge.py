@@ -15,11 +15,14 @@ import pytest
 from sqlalchemy import select
 
 from badges import load_badge
+from badges.badge import badge_from_copy
+from badges.layout import BUILT_IN, BUILT_IN_TOML
 from badges.render import render
 from devices.print_worker import PrintOutcome, PrintWorker
 from devices.printers import printers_of
 from eventdesk.db import Store
 from eventdesk.models import PrintJob
+from eventdesk.services.catalogue.badge_layouts import assign_layout, save_layout
 from eventdesk.services.stations.mirror import PRINT_JOB, Mirror
 from eventdesk.services.stations.mirror_read import find_in_copy, ticket_in_copy
 from eventdesk.services.stations.station_door import Door
@@ -60,9 +63,19 @@ def test_a_check_in_decided_offline_prints_its_badge_from_the_copy_and_uploads_t
     backend_fixed: None, store: Store, signer: Signer, proxy: TcpProxy, door_a: DoorStation
 ) -> None:
     event = open_event(store, signer, 2)
+    card = BUILT_IN_TOML["name-only"].replace('"name-only"', '"door-card"')
+    save_layout(store, "door-card", card)  # the event's badges print with a stored layout
+    assign_layout(store, event.slug, "default", "door-card", known=BUILT_IN)
     station = door_a.in_process()
     assert station.sync_round().online
     proxy.cut()
+    mirror = Mirror(door_a.data_dir)
+    try:  # the copy has the layout: a badge made offline is the server's, dot for dot
+        copied = badge_from_copy(mirror, event.ticket_ids[0])
+    finally:
+        mirror.close()
+    assert (copied.layout, copied.layout_source) == ("door-card", card)
+    assert render(copied, "png") == render(load_badge(store, event.ticket_ids[0]), "png")
     answer = door_a.run("checkin", event.payloads[0], "--event", event.slug, "--print")
     assert answer.code == 0, answer.err
     assert answer.json["offline"] is True and "badge queued" in answer.json["flags"]
