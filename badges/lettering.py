@@ -51,6 +51,9 @@ def fit_text(
 ) -> tuple[Face, list[str]]:
     """The largest size at which the text wraps into the box; at the smallest, cut with '…'."""
     size = largest
+    whole = Face(draw, size, fonts).length(text)
+    if whole > width * max_lines:  # no size above this one fits: the lines hold no more
+        size = max(smallest, int(largest * width * max_lines / whole))
     while True:
         face = Face(draw, size, fonts)
         lines = wrap_text(face, text, width)
