@@ -99,3 +99,36 @@ def test_an_export_reads_a_chunk_at_a_time(
     assert big_peak < 1.5 * small_peak, (small_peak, big_peak)  # all rows held: 3x
     assert streamed == [50, 50, 50]
     assert len(read(tmp_path / f"{big}.csv")) == 1200
+
+
+def test_an_order_of_three_holders_with_a_refund_is_exported_as_ticket_show_has_it(
+    store: Store, tmp_path: Path
+) -> None:
+    """One buyer, three tickets for three people: each row names its holder (the buyer's
+    company is not theirs), and a ticket refunded in full is due nothing, as `ticket show`
+    says."""
+    from eventdesk.services.people import attendees
+    from eventdesk.services.people.registration import register
+
+    event = make_event(store)
+    add_type(store, event, "Regular", price_cents=34900)
+    attendees.add_attendee(store, name="Person Six", email="six@example.com", company="Six Ltd")
+    made = register(
+        store, event, "six@example.com", "Regular", quantity=3, holders=["Anna", "Bert", "Cara"]
+    )
+    anna, bert, cara = (t.ticket_id for t in made.tickets)
+    for ticket in (anna, bert, cara):
+        payments.pay(store, ticket, method="card")
+    payments.refund(store, bert)  # all of it: Bert's ticket is cancelled
+    out = tmp_path / "order.csv"
+    export(store, "attendees", event, out)
+    rows = {r["Ticket ID"]: r for r in read(out)}
+    assert [rows[t]["Name"] for t in (anna, bert, cara)] == ["Anna", "Bert", "Cara"]
+    assert {rows[t]["Buyer"] for t in (anna, bert, cara)} == {"Person Six"}
+    assert {rows[t]["Company"] for t in (anna, bert, cara)} == {""}
+    shown = payments.payment_summary(store, bert)
+    assert (rows[bert]["Status"], rows[bert]["Due"]) == (
+        "cancelled",
+        "0.00",
+    ) and shown.due_cents == 0
+    assert (rows[anna]["Paid"], rows[anna]["Due"]) == ("349.00", "0.00")

@@ -31,6 +31,7 @@ from eventdesk.models import (
     TicketType,
 )
 from eventdesk.services.common import get_event
+from eventdesk.services.people.payments import due_of
 from eventdesk.values import format_cents
 
 EXPORTS = ("attendees", "checkins", "scans", "payments")
@@ -66,7 +67,10 @@ def _stream(session: Session, query: Select[*_Ts]) -> Iterator[Row[*_Ts]]:
 
 def _attendee_rows(session: Session, event: Event) -> Rows:
     # What was paid for each ticket, read with the ticket (the payments of a ticket, by the
-    # index on their ticket): never all the event's payments in memory at once.
+    # index on their ticket): never all the event's payments in memory at once. A row a ticket,
+    # named for its holder (a ticket bought for someone else: that person; the buyer's company
+    # is not theirs, as on the badge), the buyer beside them.
+    holder = func.coalesce(Ticket.holder_name, Attendee.name)
     signed = case((Payment.kind == "payment", Payment.amount_cents), else_=-Payment.amount_cents)
     paid = (
         select(func.coalesce(func.sum(signed), 0))
@@ -76,7 +80,7 @@ def _attendee_rows(session: Session, event: Event) -> Rows:
     )
     query = (
         select(
-            Attendee.name,
+            holder,
             Attendee.email,
             Attendee.company,
             Attendee.phone,
@@ -90,11 +94,13 @@ def _attendee_rows(session: Session, event: Event) -> Rows:
             Ticket.price_cents,
             Ticket.currency,
             paid,
+            Ticket.holder_name,
+            Attendee.name,
         )
         .join(Ticket, Ticket.attendee_id == Attendee.id)
         .join(TicketType, TicketType.id == Ticket.ticket_type_id)
         .where(Ticket.event_id == event.id)
-        .order_by(Attendee.name, Ticket.id)
+        .order_by(holder, Ticket.id)
     )
     header = [
         "Name",
@@ -112,13 +118,14 @@ def _attendee_rows(session: Session, event: Event) -> Rows:
         "Due",
         "Currency",
         "Answers",
+        "Buyer",
     ]
     answers = _answers(session, event)
     return header, (
         [
             r[0],
             r[1],
-            r[2],
+            None if r[14] else r[2],
             r[3],
             r[4],
             r[5],
@@ -128,9 +135,10 @@ def _attendee_rows(session: Session, event: Event) -> Rows:
             _local(r[9], event),
             r[10],
             format_cents(r[13]),
-            format_cents(max(r[11] - r[13], 0)),
+            format_cents(due_of(r[6], r[11], r[13])),  # as `ticket show`: none on a cancelled
             r[12],
             answers.get(r[5], ""),
+            r[15],
         ]
         for r in _stream(session, query)
     )
@@ -142,7 +150,7 @@ def _checkin_rows(session: Session, event: Event) -> Rows:
             Ticket.checked_in_at,
             Ticket.checked_in_station,
             Ticket.id,
-            Attendee.name,
+            func.coalesce(Ticket.holder_name, Attendee.name),
             Attendee.email,
             TicketType.name,
         )

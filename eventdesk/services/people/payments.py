@@ -94,7 +94,13 @@ def pending_cents(session: Session, ticket_id: str) -> int:
 
 def due_cents(ticket: Ticket, paid: int) -> int:
     """What is still to pay: nothing on a cancelled ticket."""
-    return 0 if ticket.status == "cancelled" else max(ticket.price_cents - paid, 0)
+    return due_of(ticket.status, ticket.price_cents, paid)
+
+
+def due_of(status: str, price_cents: int, paid: int) -> int:
+    """What a ticket of ``status`` and price still owes, ``paid`` paid: nothing once it is
+    cancelled (a refund in full cancels it), never below nothing."""
+    return 0 if status == "cancelled" else max(price_cents - paid, 0)
 
 
 def summary(session: Session, ticket: Ticket, payment_id: int | None = None) -> PaymentSummary:

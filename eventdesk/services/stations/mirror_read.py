@@ -18,7 +18,7 @@ from eventdesk.errors import NotFound
 from eventdesk.event_time import event_zone
 from eventdesk.services.catalogue.events import EventInfo
 from eventdesk.services.people.attendees import AttendeeInfo
-from eventdesk.services.people.payments import PaymentSummary
+from eventdesk.services.people.payments import PaymentSummary, due_of
 from eventdesk.services.people.registration import TicketInfo
 from eventdesk.services.stations.mirror import (
     ATTENDEE,
@@ -229,7 +229,7 @@ def _tickets(conn: Connection, which: Any, person: AttendeeInfo) -> list[CopiedT
             holder_name=row.holder_name,
         )
         net = paid.get(row.id, 0)
-        due = 0 if row.status == "cancelled" else max(info.price_cents - net, 0)  # as payments'
+        due = due_of(row.status, info.price_cents, net)
         payment = PaymentSummary(
             row.id, info.price_cents, net, due, row.currency, status=row.status
         )
