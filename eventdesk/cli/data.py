@@ -35,6 +35,7 @@ from eventdesk.values import format_cents
             "scans",
             "conflicts",
             "days",
+            "no-shows",
         ]
     ),
 )
@@ -46,8 +47,9 @@ from eventdesk.values import format_cents
 @organizer_only
 def report(obj: Ctx, name: str, event_ref: str, csv_path: str | None) -> None:
     """A report: attendance, revenue, sales, sessions, waitlists, scans, conflicts (tickets
-    admitted by a station while it was offline and by another meanwhile) or days (arrivals
-    per day of the event, and each check-in list's)."""
+    admitted by a station while it was offline and by another meanwhile), days (arrivals
+    per day of the event, and each check-in list's) or no-shows (who has not come, a row a
+    ticket)."""
     import csv as csv_module
 
     from eventdesk.services.data.csvexport import neutralize

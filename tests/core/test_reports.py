@@ -251,3 +251,15 @@ def test_report_name_and_event_errors(store: Store) -> None:
     event = make_event(store)
     before = utcnow()
     assert before <= stats(store, event).at <= utcnow()  # read now, however slowly
+
+
+def test_no_shows_list_who_has_not_come(store: Store, fixture_event: str, tmp_path: Path) -> None:
+    """A row a registered ticket never checked in (B and G; not C who waits, nor F cancelled),
+    sorted by surname, with the e-mail to reach them; on the CLI with its CSV too."""
+    made = report(store, "no-shows", fixture_event)
+    assert [row[1] for row in made.rows] == ["Person Number1", "Person Number6"]
+    assert [row[2] for row in made.rows] == ["person1@example.com", "person6@example.com"]
+    assert [row[4] for row in made.rows] == ["VIP", "Regular"]
+    assert made.columns == ("ticket_id", "name", "email", "company", "ticket_type", "seat")
+    attendance = {r[1]: r[4] for r in rows(store, "attendance", fixture_event)}
+    assert attendance["all tickets"] == len(made.rows)  # the count the attendance report gives

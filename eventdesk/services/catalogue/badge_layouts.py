@@ -21,6 +21,7 @@ from eventdesk.db import Store
 from eventdesk.errors import InvalidInput, NotAllowed, NotFound
 from eventdesk.models import BadgeLayout, Event, TicketType
 from eventdesk.services.common import get_event, log
+from eventdesk.text import surname_key
 from eventdesk.values import utcnow
 
 DEFAULT_LAYOUT = "name-company-qr"
@@ -220,13 +221,6 @@ class EventBadges:
     ends_at: datetime
     timezone: str
     rows: list[BadgeRow]
-
-
-def surname_key(name: str) -> tuple[str, str]:
-    """Sorted by surname: the last word of the name ('Ana María López' under L), then the
-    whole name."""
-    words = name.split()
-    return ((words[-1] if words else "").casefold(), name.casefold())
 
 
 def badge_rows(

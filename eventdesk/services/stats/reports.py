@@ -36,6 +36,7 @@ from eventdesk.models import (
 )
 from eventdesk.services.common import get_event
 from eventdesk.services.stats import tallies
+from eventdesk.text import surname_key
 from eventdesk.values import format_cents, utcnow
 
 REPORTS = (
@@ -47,6 +48,7 @@ REPORTS = (
     "scans",
     "conflicts",
     "days",
+    "no-shows",
 )
 PROBLEMS = (
     "invalid",
@@ -488,6 +490,43 @@ def conflicts(session: Session, event: Event) -> Report:
     )
 
 
+def no_shows(session: Session, event: Event) -> Report:
+    """Who has not come: each registered ticket never checked in, named for its holder (a
+    ticket bought for someone else names that person; the buyer's e-mail is how to reach
+    them), sorted by surname."""
+    found = session.execute(
+        select(
+            Ticket.id,
+            func.coalesce(Ticket.holder_name, Attendee.name),
+            Attendee.email,
+            Ticket.holder_name,
+            Attendee.company,
+            TicketType.name,
+            Ticket.seat_label,
+        )
+        .join(Attendee, Attendee.id == Ticket.attendee_id)
+        .join(TicketType, TicketType.id == Ticket.ticket_type_id)
+        .where(
+            Ticket.event_id == event.id,
+            Ticket.status == "registered",
+            Ticket.checked_in_at.is_(None),
+        )
+    ).all()
+    rows = sorted(
+        (
+            (ticket, name, email, None if holder else company, kind, seat)
+            for ticket, name, email, holder, company, kind, seat in found
+        ),
+        key=lambda row: surname_key(row[1]),
+    )
+    return Report(
+        "no-shows",
+        f"Not come yet: {event.title} ({len(rows)} registered tickets not checked in)",
+        ("ticket_id", "name", "email", "company", "ticket_type", "seat"),
+        rows,
+    )
+
+
 BUILDERS = {
     "attendance": attendance,
     "revenue": revenue,
@@ -497,6 +536,7 @@ BUILDERS = {
     "scans": scans,
     "conflicts": conflicts,
     "days": days,
+    "no-shows": no_shows,
 }
 
 
