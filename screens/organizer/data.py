@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import textwrap
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -18,6 +19,7 @@ from textual.message import Message
 from textual.widgets import Button, Input, Label, Log, ProgressBar, Select, Static
 
 from eventdesk.errors import EventdeskError
+from eventdesk.event_time import show
 from eventdesk.services.data.backup import PREFIX, backup, prune
 from eventdesk.services.data.csvexport import EXPORTS, export
 from eventdesk.services.data.csvio import ImportResult, import_attendees
@@ -28,13 +30,16 @@ def _size(count: int) -> str:
     return f"{count / 1024:,.0f} KiB" if count >= 1024 else f"{count} B"
 
 
-def _when(name: str) -> str:
-    """'eventdesk-20261121-073522-140485.db' -> '2026-11-21 07:35:22' (else the name)."""
+def backup_time(name: str, zone: ZoneInfo) -> str:
+    """When a backup was taken, in ``zone`` (the door's event's, as every time on the screens):
+    'eventdesk-20261121-073522-140485.db' (its name says UTC) -> '2026-11-21 08:35:22 CET'
+    in Europe/Berlin (else the name)."""
     stamp = name.removeprefix(PREFIX).removesuffix(".db")
     try:
-        return datetime.strptime(stamp, "%Y%m%d-%H%M%S-%f").strftime("%Y-%m-%d %H:%M:%S UTC")
+        taken = datetime.strptime(stamp, "%Y%m%d-%H%M%S-%f").replace(tzinfo=UTC)
     except ValueError:
         return name
+    return show(taken, zone, "stamp_seconds")
 
 
 def latest_backups(data_dir: Path, count: int = 3) -> list[Path]:
@@ -347,7 +352,8 @@ class DataPane(Vertical):
     @on(Finished)
     def finished(self, message: Finished) -> None:
         if message.latest is not None:
-            text = f"latest {_when(message.latest)}" if message.latest else "no backup yet"
+            latest = message.latest
+            text = f"latest {backup_time(latest, self.backend.zone)}" if latest else "no backup yet"
             self.query_one("#backup-latest", Static).update(text)
         if message.job == "list":
             message.stop()

@@ -19,6 +19,7 @@ from eventdesk.services.data.demo import DEMO_ZONE
 from eventdesk.services.people import attendees, auth, payments, registration
 from screens.app import EventdeskApp, make_app
 from screens.organizer import FormScreen, OrganizerScreen
+from screens.organizer.data import backup_time
 from screens.organizer.screen import TABS
 from screens.widgets.confirm import ConfirmScreen
 from tests.apptools import DemoStation, wait_for
@@ -489,8 +490,7 @@ async def test_import_export_and_backup(station: DemoStation, tmp_path: Path) ->
         made = list((station.data_dir / "backups").glob("eventdesk-*.db"))
         assert len(made) == 1
         assert made[0].name in log_text(screen)
-        stamp = made[0].name[len("eventdesk-") :][:15]  # 20261121-073522
-        shown = f"{stamp[:4]}-{stamp[4:6]}-{stamp[6:8]} {stamp[9:11]}:{stamp[11:13]}:{stamp[13:15]}"
+        shown = backup_time(made[0].name, screen.backend.zone)  # in the event's zone, named
         assert shown in str(screen.query_one("#backup-latest", Static).render())
 
 
@@ -574,3 +574,14 @@ async def test_lists_tab_makes_changes_and_deletes_a_check_in_list(station: Demo
             lambda: not any("quiet-room" in row for row in cell_texts(screen, "lists-table")),
             pilot,
         )
+
+
+def test_a_backups_time_is_shown_in_the_events_zone() -> None:
+    """The Data tab's latest backup, named in UTC, is shown as every time on the screens is:
+    in the door's event's zone, which it names."""
+    from zoneinfo import ZoneInfo
+
+    name = "eventdesk-20300114-073522-140485.db"  # taken at 07:35:22 UTC
+    assert backup_time(name, ZoneInfo("Europe/Berlin")) == "2030-01-14 08:35:22 CET"
+    assert backup_time(name, ZoneInfo("America/New_York")) == "2030-01-14 02:35:22 EST"
+    assert backup_time("not-a-backup.db", ZoneInfo("UTC")) == "not-a-backup.db"
