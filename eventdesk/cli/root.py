@@ -56,6 +56,7 @@ CORE_COMMANDS = {
     **dict.fromkeys(("station", "sync"), "stations"),
     "roles": "roles",
     "checkin-list": "lists",
+    "db": "database",
 }
 
 
