@@ -57,7 +57,7 @@ def venue_list(obj: Ctx) -> None:
 # --- events ---------------------------------------------------------------------------------
 @click.group()
 def event() -> None:
-    """Events: create, list, show, update, cancel."""
+    """Events: create, list, show, update, cancel, forget (its people)."""
 
 
 def _event_human(e: Any) -> str:
@@ -70,6 +70,49 @@ def _event_human(e: Any) -> str:
             f"  registered {e.registered} / {cap}   waitlisted {e.waitlisted}",
             *([f"  invite code: {e.invite_code}"] if e.invite_code else []),
         ]
+    )
+
+
+@event.command("forget")
+@click.argument("event_ref", metavar="EVENT")
+@click.option("--yes", is_flag=True, help="Yes: forget the event's people.")
+@click.option(
+    "--after-days",
+    type=click.IntRange(0, 3650),
+    default=0,
+    show_default=True,
+    help="Only once the event ended this many days ago (a retention period).",
+)
+@pass_ctx
+@organizer_only
+def event_forget(obj: Ctx, event_ref: str, yes: bool, after_days: int) -> None:
+    """Forget every person of a finished event (not those with a ticket still to come)."""
+    from eventdesk.errors import InvalidInput
+    from eventdesk.services.people.forget import forget_event, forget_files, tickets_of
+
+    if not yes:
+        raise InvalidInput(
+            "event forget erases the names, e-mails, companies, phones, PINs and answers of "
+            "the event's people (counts stay): give --yes to go ahead",
+            field="yes",
+        )
+    made = forget_event(obj.store, event_ref, after_days=after_days, station=obj.station)
+    erased: dict[str, int] = {}
+    backups: list[str] = []
+    for one in made:
+        forget_files(one, tickets_of(obj.store, one.attendee), obj.config.data_dir)
+        for place, count in one.erased.items():
+            erased[place] = erased.get(place, 0) + count
+        backups = one.backups_still_holding
+    obj.emit(
+        {"attendees": len(made), "erased": erased, "backups_still_holding": backups},
+        f"{len(made)} people forgotten"
+        + "".join(f"\n  {place}: {count}" for place, count in erased.items())
+        + (
+            f"\n  {len(backups)} backups taken before still hold them until pruned"
+            if backups
+            else ""
+        ),
     )
 
 

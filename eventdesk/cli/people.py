@@ -132,6 +132,61 @@ def attendee_set_pin(obj: Ctx, attendee_ref: str, pin: str) -> None:
     obj.emit({"id": made.id, "has_pin": True}, f"PIN set for {made.name}")
 
 
+@attendee.command("forget")
+@click.argument("attendee_ref", metavar="ATTENDEE")
+@click.option("--yes", is_flag=True, help="Yes: forget this person (it cannot be undone).")
+@pass_ctx
+@organizer_only
+def attendee_forget(obj: Ctx, attendee_ref: str, yes: bool) -> None:
+    """Erase a person (GDPR article 17): a stable pseudonym everywhere they are stored; their
+    tickets, payments and check-ins stay counted."""
+    from eventdesk.errors import InvalidInput
+    from eventdesk.services.people.attendees import show_attendee
+    from eventdesk.services.people.forget import forget_attendee, forget_files, tickets_of
+
+    person = show_attendee(obj.store, attendee_ref)
+    if not yes:
+        raise InvalidInput(
+            f"forgetting {person.name} <{person.email}> erases their name, e-mail, company, "
+            "phone, PIN and answers everywhere (counts stay): give --yes to go ahead",
+            field="yes",
+        )
+    made = forget_attendee(obj.store, person.id, station=obj.station)
+    forget_files(made, tickets_of(obj.store, person.id), obj.config.data_dir)
+    data = {
+        "attendee": made.attendee,
+        "pseudonym": made.pseudonym,
+        "erased": made.erased,
+        "backups_still_holding": made.backups_still_holding,
+    }
+
+    def said() -> str:
+        lines = [f"attendee {made.attendee} is now {made.pseudonym}"]
+        lines += [f"  {place}: {count}" for place, count in made.erased.items()]
+        if made.backups_still_holding:
+            lines.append(
+                f"  {len(made.backups_still_holding)} backups taken before still hold them "
+                "until pruned (backup --keep):"
+            )
+            lines += [f"    {path}" for path in made.backups_still_holding]
+        return "\n".join(lines)
+
+    obj.emit(data, said)
+
+
+@attendee.command("export-data")
+@click.argument("attendee_ref", metavar="ATTENDEE")
+@pass_ctx
+@organizer_only
+def attendee_export_data(obj: Ctx, attendee_ref: str) -> None:
+    """Everything kept about a person (GDPR article 15), as JSON."""
+    from eventdesk.cli.common import json_text
+    from eventdesk.services.people.forget import personal_data
+
+    found = personal_data(obj.store, attendee_ref)
+    obj.emit(found, lambda: json_text(found, indent=2))
+
+
 @attendee.command("login")
 @click.argument("email")
 @click.option("--pin", required=True)
