@@ -55,6 +55,7 @@ class AttendeesTab(OrganizerTab):
             yield Button("PIN", id="att-pin", compact=True)
             yield Button("Register", id="att-register", compact=True)
             yield Button("Cancel ticket", id="ticket-cancel", compact=True)
+            yield Button("Forget", id="att-forget", compact=True)
         yield self.table("attendees-table")
         yield Static("Tickets: choose an attendee", id="regs-caption", classes="caption")
         yield self.table("regs-table")
@@ -204,6 +205,33 @@ class AttendeesTab(OrganizerTab):
             [Field("pin", "New PIN", kind="password", placeholder="4-12 digits", required=True)],
             change,
             note="The attendee types it at the kiosk with their email.",
+        )
+
+    @on(Button.Pressed, "#att-forget")
+    def attendee_forget(self) -> None:
+        """Forget a person who asks (GDPR article 17), once the organizer has read what it
+        does."""
+        info = self.chosen("attendees-table", AttendeeInfo, "an attendee")
+        if info is None:
+            return
+        from eventdesk.services.people.forget import forget_attendee, forget_files, tickets_of
+
+        store, station = self.backend.store, self.backend.station
+        data_dir = self.backend.config.data_dir
+
+        def job() -> str:
+            made = forget_attendee(store, info.id, station=station)
+            forget_files(made, tickets_of(store, info.id), data_dir)
+            held = len(made.backups_still_holding)
+            kept = f"; {held} backups taken before still hold them until pruned" if held else ""
+            return f"{info.name} forgotten: now {made.pseudonym}{kept}"
+
+        self.confirm(
+            f"Forget {info.name} <{info.email}>? Their name, e-mail, company, phone, PIN, the "
+            "names on their tickets and their answers are erased everywhere, for good (a "
+            "pseudonym takes their place); their tickets, payments and check-ins stay counted.",
+            "Forget",
+            lambda: self.act(job, "attendees-table", "regs-table"),
         )
 
     # --- registrations ------------------------------------------------------------------------

@@ -585,3 +585,24 @@ def test_a_backups_time_is_shown_in_the_events_zone() -> None:
     assert backup_time(name, ZoneInfo("Europe/Berlin")) == "2030-01-14 08:35:22 CET"
     assert backup_time(name, ZoneInfo("America/New_York")) == "2030-01-14 02:35:22 EST"
     assert backup_time("not-a-backup.db", ZoneInfo("UTC")) == "not-a-backup.db"
+
+
+async def test_forget_a_person_from_the_attendees_tab_after_a_confirmation(
+    station: DemoStation,
+) -> None:
+    """The Forget button asks first, naming what happens; then the person is a pseudonym in
+    the list, and the search by their name finds no one."""
+    app = organizer_app(station)
+    store = station.store
+    attendees.add_attendee(store, name="Wanda Forgetme", email="wanda.forgetme@example.org")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await opened(pilot, "tab-attendees")
+        screen.query_one("#att-find", Input).value = "forgetme"
+        await choose(pilot, screen, "attendees-table", "wanda.forgetme@example.org")
+        await press(pilot, "att-forget")
+        await wait_for(lambda: isinstance(pilot.app.screen, ConfirmScreen), pilot)
+        question = " ".join(str(s.render()) for s in pilot.app.screen.query(Static))
+        assert "Forget Wanda Forgetme" in question and "stay counted" in question
+        await pilot.press("y")
+        await wait_for(lambda: attendees.find_attendees(store, "forgetme") == [], pilot)
+        assert attendees.find_attendees(store, "Forgotten")[0].email.endswith(".invalid")
