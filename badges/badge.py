@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -57,6 +58,7 @@ class Badge:
     seat: str | None = None  # a numbered seat, shown with the ticket type
     layout: str = "name-company-qr"  # the layout it prints with (badges.layout)
     layout_source: str | None = None  # that layout's TOML when it is a stored one
+    label_mm: tuple[float, float] | None = None  # the printer's labels: the layout fitted to them
 
     @property
     def lines_below_name(self) -> list[str]:
@@ -67,7 +69,7 @@ class Badge:
 def ribbon_for(ticket_type: str) -> str | None:
     """The band across the top: VIP for a VIP ticket type, else none. A ticket type's
     attention note ("Check student ID") is for staff screens and is never printed."""
-    return "VIP" if "vip" in ticket_type.casefold() else None
+    return "VIP" if re.search(r"\bvip\b", ticket_type.casefold()) else None
 
 
 def load_badge(store: Store, ticket_id: str) -> Badge:

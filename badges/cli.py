@@ -29,7 +29,8 @@ class BadgeGroup(click.Group):
     argument that is not one of the group's commands is a ticket."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+        first = next((a for a in args if a != "--json"), None)  # `badge --json layout list`
+        if first is not None and first not in self.commands and first not in ("--help", "-h"):
             args = ["ticket", *args]
         return super().parse_args(ctx, args)
 
@@ -106,6 +107,8 @@ def ticket_badge(
         return
     data = render(made, fmt, **options_for(label))
     missing = _missing_glyphs(made, label.fonts) if fmt != "text" else ""
+    if fmt == "text":  # a text badge has no layout: it is the same for every ticket
+        made = replace(made, layout="text")
     if output:
         _write(output, data)
         obj.emit(
@@ -184,8 +187,11 @@ def _preview(obj: Ctx, made: Badge, fonts: tuple[str, ...]) -> None:
     from badges.preview import half_blocks
 
     picture = draw(made, layout_of(made), dpi=150, fonts=fonts)
-    columns = shutil.get_terminal_size((80, 24)).columns
-    drawn = half_blocks(picture, max(20, columns - 2), colour=sys.stdout.isatty())
+    columns, lines = shutil.get_terminal_size((80, 24))
+    # The whole badge on the screen: as wide as the terminal allows, as tall as its lines do
+    # (two dots a character line), the line naming it below.
+    width = min(columns - 2, round((lines - 2) * 2 * picture.width / picture.height))
+    drawn = half_blocks(picture, max(16, width), colour=sys.stdout.isatty())
     missing = _missing_glyphs(made, fonts)
     if obj.as_json:
         obj.emit(
@@ -324,10 +330,16 @@ def layout_import(obj: Ctx, file: str, name: str | None) -> None:
     """Check a layout file and keep it in the database (a logo beside it is taken in)."""
     import msgspec
 
-    from badges.layout import read_layout_file
+    from badges.layout import BUILT_IN, read_layout_file
     from eventdesk.services.catalogue.badge_layouts import save_layout
 
     found, source = read_layout_file(Path(file))
+    if (name or found.name).strip().lower() in BUILT_IN:
+        raise InvalidInput(
+            f"{(name or found.name).strip().lower()} is a built-in layout's name: import it "
+            "under another (--name)",
+            field="layout",
+        )
     if name is not None and name.strip().lower() != found.name.strip().lower():
         found = msgspec.structs.replace(found, name=name.strip().lower())
         source = msgspec.toml.encode(found).decode("utf-8")
@@ -450,9 +462,14 @@ def sheet(
     )
     obj.emit(
         made,
-        f"{made['badges']} badges on {made['pages']} pages of {made['stock']} -> {output} "
+        f"{_many(made['badges'], 'badge')} on {_many(made['pages'], 'page')} of {made['stock']} "
+        f"-> {output} "
         f"({made['bytes']:,} bytes)" + _missing_said("".join(made["missing_glyphs"].values())),
     )
+
+
+def _many(count: int, what: str) -> str:
+    return f"{count:,} {what}" + ("" if count == 1 else "s")
 
 
 def sheet_for(obj: Ctx, event_ref: str, **asked: Any) -> dict[str, Any]:

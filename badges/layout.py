@@ -23,6 +23,7 @@ layout into the store takes the image into it (``data``, base64), so that every 
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import io
 from pathlib import Path
@@ -77,6 +78,8 @@ def parse_layout(text: str, source: str = "layout") -> Layout:
         raise InvalidInput(f"{source}: {exc}", field="layout") from None
     if not found.name.strip() or len(found.name) > 40 or not found.name.isprintable():
         raise InvalidInput(f"{source}: a layout's name is 1 to 40 characters", field="layout")
+    if found.name.strip().lower().endswith(".toml"):
+        raise InvalidInput(f"{source}: a layout's name does not end in .toml", field="layout")
     found.size()  # the label's size, checked as a printer's is
     for n, element in enumerate(found.elements, start=1):
         inside = (
@@ -95,7 +98,35 @@ def parse_layout(text: str, source: str = "layout") -> Layout:
             )
         if not 1 <= element.lines <= 4:
             raise InvalidInput(f"{source}: element {n} has 1 to 4 lines", field="layout")
+        if element.kind == "logo" and element.data:
+            _check_logo(base64.b64decode(element.data, validate=False), f"{source}: element {n}")
     return found
+
+
+LOGO_BYTES = 256_000
+LOGO_PIXELS = 2000  # a side, at most: a logo is printed a few centimetres wide
+
+
+def _check_logo(data: bytes, where: str) -> None:
+    """A logo that is an image of a sensible size (a file that decodes to gigabytes would stop
+    every badge of its ticket type, on every station)."""
+    if len(data) > LOGO_BYTES:
+        raise InvalidInput(
+            f"{where}: the logo is {len(data) // 1000} kB; at most {LOGO_BYTES // 1000} kB",
+            field="layout",
+        )
+    try:
+        with Image.open(io.BytesIO(data)) as found:
+            width, height = found.size
+    except Exception:  # anything Pillow cannot read, a decompression bomb included
+        raise InvalidInput(
+            f"{where}: the logo is not an image Pillow reads", field="layout"
+        ) from None
+    if max(width, height) > LOGO_PIXELS:
+        raise InvalidInput(
+            f"{where}: the logo is {width} x {height} pixels; at most {LOGO_PIXELS} a side",
+            field="layout",
+        )
 
 
 BUILT_IN_TOML = {
@@ -152,13 +183,37 @@ DEFAULT = "name-company-qr"
 def layout_of(badge: Badge) -> Layout:
     """The layout ``badge`` prints with: its stored one, a built-in by its name, else the
     default (a stored layout was checked when it was saved; one that no longer reads prints
-    the default rather than nothing)."""
+    the default rather than nothing), fitted to the printer's labels when they are set."""
+    found = BUILT_IN.get(badge.layout) or BUILT_IN[DEFAULT]
     if badge.layout_source:
-        try:
-            return _parsed(badge.layout_source, badge.layout)
-        except InvalidInput:
-            pass
-    return BUILT_IN.get(badge.layout) or BUILT_IN[DEFAULT]
+        with contextlib.suppress(InvalidInput):
+            found = _parsed(badge.layout_source, badge.layout)
+    return found if badge.label_mm is None else fitted(found, *badge.label_mm)
+
+
+def fitted(layout: Layout, width_mm: float, height_mm: float) -> Layout:
+    """``layout`` on a label of another size: scaled as a whole to fit it (never stretched),
+    centred. The same layout when the sizes agree."""
+    if (layout.width_mm, layout.height_mm) == (width_mm, height_mm):
+        return layout
+    scale = min(width_mm / layout.width_mm, height_mm / layout.height_mm)
+    left = (width_mm - layout.width_mm * scale) / 2
+    top = (height_mm - layout.height_mm * scale) / 2
+    return msgspec.structs.replace(
+        layout,
+        width_mm=width_mm,
+        height_mm=height_mm,
+        elements=tuple(
+            msgspec.structs.replace(
+                e,
+                x=left + e.x * scale,
+                y=top + e.y * scale,
+                width=e.width * scale,
+                height=e.height * scale,
+            )
+            for e in layout.elements
+        ),
+    )
 
 
 @functools.lru_cache(maxsize=32)
@@ -170,6 +225,12 @@ def read_layout_file(path: Path) -> tuple[Layout, str]:
     """A layout file, checked, and the text the store keeps of it: the file as written, or,
     when it has a logo, with the logo's image taken in (so that it travels with the layout)."""
     try:
+        if path.stat().st_size > LAYOUT_BYTES:
+            raise InvalidInput(
+                f"{path}: a layout file is at most {LAYOUT_BYTES // 1000} kB (a logo goes in a "
+                "file of its own beside it)",
+                field="layout",
+            )
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         reason = getattr(exc, "strerror", None) or exc
@@ -180,10 +241,15 @@ def read_layout_file(path: Path) -> tuple[Layout, str]:
     elements = []
     for element in found.elements:
         if element.kind == "logo" and element.file:
-            image = (path.parent / element.file).expanduser()
+            image = path.parent / element.file
             try:
+                if image.stat().st_size > LOGO_BYTES:
+                    raise InvalidInput(
+                        f"{path}: the logo {element.file!r} is over {LOGO_BYTES // 1000} kB",
+                        field="layout",
+                    )
                 data = image.read_bytes()
-                Image.open(io.BytesIO(data)).verify()
+                _check_logo(data, f"{path}: the logo {element.file!r}")
             except OSError as exc:
                 raise InvalidInput(
                     f"{path}: the logo {element.file!r} cannot be read as an image "
@@ -238,8 +304,8 @@ def _words(badge: Badge, element: Element) -> str | None:
         return badge.event
     if element.kind == "dates":
         return badge.date
-    if element.kind == "ribbon":
-        return (element.text or badge.ribbon) if badge.ribbon else None
+    if element.kind == "ribbon":  # its own words always; else the badge's band (a VIP's)
+        return element.text or badge.ribbon
     return element.text or None
 
 
@@ -308,13 +374,18 @@ def draw(
     return image
 
 
+LAYOUT_BYTES = 64_000
+
+
 @functools.lru_cache(maxsize=8)
 def _logo(data: str, width: int, height: int) -> Image.Image:
     """A logo, grey on white, fitted inside ``width`` x ``height`` dots."""
     try:
         found = Image.open(io.BytesIO(base64.b64decode(data)))
+        if max(found.size) > LOGO_PIXELS:  # checked at import; a hand-edited row is not drawn
+            return Image.new("L", (1, 1), 255)
         found.load()
-    except (OSError, ValueError):
+    except Exception:  # a logo that does not decode prints nothing, never stops the badge
         return Image.new("L", (1, 1), 255)
     canvas = Image.new("RGBA", found.size, (255, 255, 255, 255))
     canvas.alpha_composite(found.convert("RGBA"))

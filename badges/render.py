@@ -7,6 +7,7 @@ import io
 import textwrap
 import unicodedata
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from PIL import Image
@@ -26,7 +27,8 @@ def clean(text: str) -> str:
     return "".join(
         " " if ch in "\t\r\n" else ch
         for ch in text
-        if ch in "\t\r\n" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn")
+        if ch in "\t\r\n\u200c\u200d"  # joiners spell Persian and Indic names: kept
+        or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn")
     ).strip()
 
 
@@ -142,10 +144,12 @@ RENDERERS: dict[str, Callable[..., bytes]] = {
 
 
 def options_for(printer: PrinterSettings) -> dict[str, Any]:
-    """What a configured printer's label asks of a render: its resolution (the label's size is
-    the layout's), ESC/POS paper width, ZPL font and the fonts to draw with."""
+    """What a configured printer's label asks of a render: its resolution, the labels loaded
+    (a layout of another size is fitted to them), ESC/POS paper width, ZPL font and fonts."""
+    labels = printer.width_mm, printer.height_mm
     return {
-        "size": LabelSize(printer.width_mm, printer.height_mm, printer.dpi),
+        "size": LabelSize(printer.width_mm or 62.0, printer.height_mm or 100.0, printer.dpi),
+        "label_mm": None if None in labels else labels,
         "width_dots": printer.escpos_width_dots,
         "font": printer.zpl_font,
         "fonts": printer.fonts,
@@ -158,4 +162,7 @@ def render(badge: Badge, fmt: str, **options: object) -> bytes:
     """``badge`` in format ``fmt``: every format but text draws the badge's layout."""
     if fmt not in RENDERERS:
         raise InvalidInput(f"format must be one of {', '.join(FORMATS)}", field="format")
+    label = options.pop("label_mm", None)
+    if isinstance(label, tuple) and fmt not in ("text", "ql"):  # a QL fits its own label
+        badge = replace(badge, label_mm=(float(label[0]), float(label[1])))
     return RENDERERS[fmt](badge, **options)

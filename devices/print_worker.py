@@ -22,7 +22,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from badges import Badge, load_badge
 from badges.badge import badge_from_copy
 from badges.fonts import uncovered
-from badges.layout import badge_text
 from badges.render import render
 from devices.outage import Backoff, DatabaseState, Outage, describe, is_outage
 from devices.printers import PrinterProblem, PrinterSpec, send
@@ -102,12 +101,13 @@ def attempt(
 def _fonts_cover(badge: Badge, spec: PrinterSpec) -> None:
     """A name no font on this station draws is not printed as empty boxes: the job fails,
     saying which characters lack a font (print-queue shows it; --retry once one is
-    installed)."""
-    missing = uncovered(badge_text(badge), tuple(spec.render_options.get("fonts", ())))
+    installed). Elsewhere on the badge (a company's emoji) such a character prints as a box:
+    the badge is still worth having."""
+    missing = uncovered(badge.name, tuple(spec.render_options.get("fonts", ())))
     if missing:
         raise InvalidInput(
-            f"no font on this station draws {' '.join(missing)} (in {badge.name!r}): install "
-            "a font that has them (e.g. from the Noto family), then print-queue --retry",
+            f"no font on this station draws {' '.join(missing)} of the name {badge.name!r}: "
+            "install a font that has them (e.g. from the Noto family), then print-queue --retry",
             field="fonts",
         )
 

@@ -78,6 +78,7 @@ class PrinterSpec:
     queue: str | None = None
     timeout: float = 5.0
     size: LabelSize = field(default_factory=LabelSize)
+    label_mm: tuple[float, float] | None = None  # the labels loaded (None: each layout's size)
     escpos_width_dots: int = 576
     zpl_font: str = "0"
     fonts: tuple[str, ...] = ()
@@ -94,6 +95,7 @@ class PrinterSpec:
     def render_options(self) -> dict[str, Any]:
         return {
             "size": self.size,
+            "label_mm": self.label_mm,
             "width_dots": self.escpos_width_dots,
             "font": self.zpl_font,
             "fonts": self.fonts,
@@ -126,7 +128,12 @@ def spec_of(name: str, settings: PrinterSettings, data_dir: Path) -> PrinterSpec
         path=path,
         queue=settings.queue,
         timeout=float(settings.timeout),
-        size=LabelSize(settings.width_mm, settings.height_mm, settings.dpi),
+        size=LabelSize(settings.width_mm or 62.0, settings.height_mm or 100.0, settings.dpi),
+        label_mm=(
+            None
+            if settings.width_mm is None or settings.height_mm is None
+            else (settings.width_mm, settings.height_mm)
+        ),
         escpos_width_dots=settings.escpos_width_dots,
         zpl_font=settings.zpl_font,
         fonts=settings.fonts,

@@ -42,7 +42,7 @@
     type = "tcp"                # folder | tcp | device | cups | file
     host = "192.168.1.50"       # tcp: raw port 9100 (Zebra ZPL, ESC/POS)
     language = "zpl"            # text | zpl | escpos | png | ql
-    width_mm = 62
+    width_mm = 62               # the labels loaded (unset: each badge layout's own size)
     height_mm = 100
     dpi = 300
 
@@ -119,8 +119,10 @@ class PrinterSettings(_Table):
     path: str | None = None
     queue: str | None = None
     timeout: Annotated[float, msgspec.Meta(ge=0.1, le=300)] = 5.0
-    width_mm: Annotated[float, msgspec.Meta(ge=20, le=300)] = 62.0
-    height_mm: Annotated[float, msgspec.Meta(ge=20, le=500)] = 100.0
+    # The labels loaded: a layout of another size is scaled to fit them, centred (unset: each
+    # layout's own size; endless tape, or labels cut to the layout).
+    width_mm: Annotated[float, msgspec.Meta(ge=20, le=300)] | None = None
+    height_mm: Annotated[float, msgspec.Meta(ge=20, le=500)] | None = None
     dpi: Literal[150, 200, 203, 300, 600] = 300
     escpos_width_dots: Annotated[int, msgspec.Meta(ge=64, le=4096)] = 576
     zpl_font: Annotated[str, msgspec.Meta(pattern=r"^[A-Z0-9]$")] = "0"
@@ -138,6 +140,8 @@ class PrinterSettings(_Table):
     status: StatusReading = "auto"
 
     def __post_init__(self) -> None:
+        if (self.width_mm is None) != (self.height_mm is None):
+            raise ValueError("a printer's label size needs both width_mm and height_mm")
         if self.target is not None:
             self._take_target(self.target)
         self._take_ql()

@@ -224,7 +224,7 @@ def test_a_sheet_takes_only_what_is_asked_in_the_order_asked(
         "badge", "sheet", ev, "--stock", "a6-on-a4", "--output", str(pdf), "--tickets", "NOPE",
         code=2,
     )  # fmt: skip
-    assert "no registered ticket NOPE" in err
+    assert "no badge for NOPE: not a registered ticket" in err
     stocks = {s["name"]: s for s in cli.json("badge", "stocks")}
     assert stocks["a6-on-a4"]["columns"] * stocks["a6-on-a4"]["rows"] == 4
     assert {"avery-l4785", "avery-l7418", "avery-5392", "avery-74459"} <= set(stocks)
@@ -273,3 +273,71 @@ def test_a_badge_no_font_here_draws_waits_in_the_print_queue_saying_why(
     [job] = [j for j in cli.json("print-queue") if j["ticket_id"] == ticket]
     assert job["state"] == "failed" and "install a font" in job["last_error"]
     assert not list((tmp_path / "out").glob("*"))  # nothing printed as empty boxes
+
+
+def test_a_printers_labels_are_honoured_and_the_layout_fitted_to_them(
+    cli: Cli, store: Store, signer: Signer, tmp_path: Path
+) -> None:
+    """A Zebra loaded with 4 x 3 in labels at 203 dpi: the 62 x 100 mm layout is scaled as a
+    whole to fit them, centred, never cut or stretched."""
+    (tmp_path / "eventdesk.toml").write_text(
+        '[printers.zebra]\ntype = "file"\npath = "zebra.zpl"\nlanguage = "zpl"\n'
+        "width_mm = 101.6\nheight_mm = 76.2\ndpi = 203\n",
+        encoding="utf-8",
+    )
+    _, tickets = event_with_people(store)
+    made = cli.json("badge", tickets["Ada Lovelace"], "--format", "zpl", "--printer", "zebra")
+    zpl = made["content"]
+    assert "^PW812" in zpl and "^LL609" in zpl  # the label loaded, not the layout's 62 x 100
+    lefts = [int(x) for x in re.findall(r"\^FO(\d+),", zpl)]
+    assert min(lefts) > 200  # a portrait layout centred on a landscape label
+    png = cli.json("badge", tickets["Ada Lovelace"], "--format", "png", "--printer", "zebra")
+    assert png["bytes"] > 0 and png["layout"] == "name-company-qr"
+
+
+def test_a_layout_can_carry_no_logo_that_would_stop_its_badges(
+    cli: Cli, store: Store, signer: Signer, tmp_path: Path
+) -> None:
+    import base64
+    import io
+
+    from PIL import Image
+
+    huge = io.BytesIO()
+    Image.new("1", (9000, 9000), 1).save(huge, format="PNG")  # a few kB, 81 megapixels
+    (tmp_path / "huge.png").write_bytes(huge.getvalue())
+    head = 'name = "bomb"\nwidth_mm = 62.0\nheight_mm = 40.0\nelements = [\n  { kind = "logo", '
+    tail = ", x = 1.0, y = 1.0, width = 60.0, height = 30.0 },\n]\n"
+    (tmp_path / "file.toml").write_text(head + 'file = "huge.png"' + tail, encoding="utf-8")
+    inline = 'data = "' + base64.b64encode(huge.getvalue()).decode() + '"'
+    (tmp_path / "inline.toml").write_text(head + inline + tail, encoding="utf-8")
+    for name in ("file.toml", "inline.toml"):
+        _, err = cli.run("badge", "layout", "import", str(tmp_path / name), code=2)
+        assert "9000 x 9000 pixels; at most 2000 a side" in err
+    (tmp_path / "big.toml").write_bytes(b"# " + b"x" * 70_000 + b"\n")
+    _, err = cli.run("badge", "layout", "import", str(tmp_path / "big.toml"), code=2)
+    assert "a layout file is at most 64 kB" in err
+    built_in = tmp_path / "vip.toml"
+    built_in.write_text(LAYOUT.replace('"sponsor-card"', '"vip-ribbon"'), encoding="utf-8")
+    _, err = cli.run("badge", "layout", "import", str(built_in), code=2)
+    assert "vip-ribbon is a built-in layout's name" in err
+
+
+def test_a_layouts_own_ribbon_prints_for_any_ticket_type_and_json_goes_anywhere(
+    cli: Cli, store: Store, signer: Signer, tmp_path: Path
+) -> None:
+    from PIL import Image
+
+    from badges.render import clean
+
+    ev, tickets = event_with_people(store)
+    (tmp_path / "sponsor.toml").write_text(LAYOUT, encoding="utf-8")
+    cli.json("badge", "layout", "import", str(tmp_path / "sponsor.toml"))
+    cli.json("badge", "layout", "set", "Regular", "sponsor-card", "--event", ev)
+    out = tmp_path / "ada.png"
+    cli.json("badge", tickets["Ada Lovelace"], "--format", "png", "--output", str(out))
+    band = Image.open(out).convert("L").crop((0, 0, 100, 10))
+    assert band.getextrema()[1] < 128  # SPONSOR's band, black, on a Regular ticket
+    assert {r["name"] for r in cli.read("badge", "--json", "layout", "list")} >= {"sponsor-card"}
+    assert len(cli.read("badge", "--json", "stocks")) == 6
+    assert clean("فاطمه\u200cزهرا") == "فاطمه\u200cزهرا"  # a Persian name keeps its joiner

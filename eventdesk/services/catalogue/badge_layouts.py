@@ -289,9 +289,15 @@ def badge_rows(
             missing = wanted - {r.ticket_id for r in rows}
             if missing:
                 raise NotFound(
-                    f"no registered ticket {', '.join(sorted(missing))} at {event.slug!r}",
+                    f"no badge for {', '.join(sorted(missing))}: not a registered ticket of "
+                    f"{event.slug!r}"
+                    + (" of that ticket type" if ticket_type is not None else "")
+                    + (", or checked in already" if not_checked_in else ""),
                     field="tickets",
                 )
+            if sort == "none":  # the order asked for
+                place = {t.strip().upper(): n for n, t in enumerate(tickets or ())}
+                rows.sort(key=lambda r: place.get(r.ticket_id, 0))
         if sort == "surname":
             rows.sort(key=lambda r: surname_key(r.name))
         elif sort == "company":
