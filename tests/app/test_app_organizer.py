@@ -576,7 +576,7 @@ async def test_lists_tab_makes_changes_and_deletes_a_check_in_list(station: Demo
         )
 
 
-def test_a_backups_time_is_shown_in_the_events_zone() -> None:
+async def test_a_backups_time_is_shown_in_the_events_zone() -> None:
     """The Data tab's latest backup, named in UTC, is shown as every time on the screens is:
     in the door's event's zone, which it names."""
     from zoneinfo import ZoneInfo
