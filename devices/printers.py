@@ -24,6 +24,7 @@ The printer "badges" always exists: text badges written into DATA_DIR/badges/.
 
 from __future__ import annotations
 
+import abc
 import os
 import select
 import shutil
@@ -422,23 +423,25 @@ def _send_escpos(spec: PrinterSpec, data: bytes) -> None:
 QL_ANSWER_WAIT = 1.0
 
 
-class _QLLine:
+class _QLLine(abc.ABC):
     """A two-way line to a QL: a TCP connection, or a device file opened read-write."""
 
     readable = True
 
+    @abc.abstractmethod
     def write(self, data: bytes, what: str) -> None:
-        raise NotImplementedError
+        """Send ``data`` (``what`` names it in a failure)."""
 
+    @abc.abstractmethod
     def read(self, wait: float) -> bytes | None:
         """What came within ``wait`` seconds (b"": nothing); None: the line is closed."""
-        raise NotImplementedError
 
-    def drain(self) -> None:
+    def drain(self) -> None:  # noqa: B027 (a socket has nothing kept: no drain, by default)
         """Forget what the printer said before (a device file keeps its last notices)."""
 
+    @abc.abstractmethod
     def close(self) -> None:
-        raise NotImplementedError
+        """Let the line go."""
 
 
 class _SocketLine(_QLLine):
