@@ -588,3 +588,26 @@ async def test_a_backups_time_is_shown_in_the_events_zone() -> None:
         local = (taken + timedelta(hours=hours)).strftime("%Y-%m-%d %H:%M:%S")
         assert backup_time(name, ZoneInfo(zone)) == f"{local} {label}"
     assert backup_time("not-a-backup.db", ZoneInfo("UTC")) == "not-a-backup.db"
+
+
+async def test_the_badges_tab_sets_a_layout_and_makes_a_sheet(station: DemoStation) -> None:
+    """Set layout on the Student row (name-only), then Sheet PDF: the event's Student badges on
+    A6 cards, written in the data folder, the change said."""
+    from eventdesk.services.catalogue.badge_layouts import layout_use
+
+    app = organizer_app(station)
+    store, slug = station.store, station.summary.event
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await opened(pilot, "tab-badges")
+        await choose(pilot, screen, "badges-table", "Student")
+        dialog = await form(pilot, "badge-set")
+        await submit(pilot, dialog, layout="name-only")
+        await saved(pilot)
+        assert layout_use(store, slug).ticket_types["Student"] == "name-only"
+        await wait_for(lambda: "name-only" in cell_texts(screen, "badges-table")[3], pilot)
+        dialog = await form(pilot, "badge-sheet")
+        await submit(pilot, dialog, stock="a6-on-a4", type="Student")
+        await saved(pilot)
+        made = station.data_dir / "badges" / f"{slug}-sheet.pdf"
+        await wait_for(made.is_file, pilot)
+        assert made.read_bytes().startswith(b"%PDF")
