@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -28,6 +28,7 @@ from eventdesk.errors import InvalidInput
 from eventdesk.services.door import printing
 from eventdesk.services.door.checkin import Checkin
 from eventdesk.tickets import Signer
+from eventdesk.values import utcnow
 from testkit import brother as fake_ql
 from testkit.brother import FakeQL
 from tests.clitools import Cli
@@ -448,9 +449,9 @@ def test_print_and_print_queue_with_a_ql_in_the_settings(cli: Cli, tmp_path: Pat
             "--name",
             "Now",
             "--starts",
-            "2020-01-01T00:00Z",
+            (utcnow() - timedelta(hours=1)).isoformat(),  # running now
             "--ends",
-            "2099-01-01T00:00Z",
+            (utcnow() + timedelta(hours=8)).isoformat(),
         )
         cli.json("ticket-type", "add", "now", "--name", "Regular", "--price", "0")
         cli.json("attendee", "add", "--name", CHINESE, "--email", "taro@example.com")
