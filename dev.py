@@ -6,6 +6,7 @@
     python3 dev.py test --fast [options]   the same without the slow tests (the inner loop)
     python3 dev.py run ARGS...      run any eventdesk command
     python3 dev.py lock             refresh requirements.lock to the newest allowed versions
+    python3 dev.py i18n update|check|add CODE   keep the language catalogues in step
 
 Needs only Python 3.11+ and the package index: the first run creates .venv/ and installs the
 project into it at the exact versions of requirements.lock; later runs reinstall only when
@@ -100,7 +101,7 @@ def lock() -> int:
 
 
 def main() -> int:
-    if len(sys.argv) < 2 or sys.argv[1] not in {"demo", "test", "run", "lock"}:
+    if len(sys.argv) < 2 or sys.argv[1] not in {"demo", "test", "run", "lock", "i18n"}:
         print(__doc__, file=sys.stderr)
         return 2
     command, extra = sys.argv[1], sys.argv[2:]
@@ -109,6 +110,8 @@ def main() -> int:
         return test(extra)
     if command == "lock":
         return lock()
+    if command == "i18n":
+        return run([str(_python()), "-m", "testkit.catalogues", *extra])
     eventdesk = str(BIN / "eventdesk")
     if command == "demo":
         return run([eventdesk, "demo", *extra])

@@ -78,6 +78,8 @@ import msgspec
 
 from eventdesk import variables
 from eventdesk.errors import InvalidInput, NotFound
+from eventdesk.i18n import ENV as LANGUAGE_VARIABLE
+from eventdesk.i18n import SOURCE, parse_language
 
 CONFIG_FILE = "eventdesk.toml"
 SYNCHRONOUS_MODES = ("NORMAL", "FULL")
@@ -245,6 +247,12 @@ class StationSettings(_Table):
     scanner_min_length: Annotated[int, msgspec.Meta(ge=2, le=512)] = 8
     # A scanner that is not a keyboard: "serial:/dev/ttyACM0" (USB CDC, devices.serial_scanner)
     scanner: str | None = None
+    # The language of every text the station shows (eventdesk.i18n): "de", "fr"...; a kiosk
+    # offers these to choose from on its waiting screen (unset: every language there is).
+    language: Annotated[str, msgspec.Meta(min_length=2, max_length=20)] | None = None
+    kiosk_languages: (
+        tuple[Annotated[str, msgspec.Meta(min_length=2, max_length=20)], ...] | None
+    ) = None
 
 
 class DatabaseSettings(_Table):
@@ -353,6 +361,8 @@ class Config:
     checkin_list: str | None = None  # the station's check-in list (None: each event's default)
     scanner_keys: ScannerKeys = field(default_factory=ScannerKeys)
     scanner: str | None = None  # a scanner that is not a keyboard (serial:PATH)
+    language: str = SOURCE  # --lang, else EVENTDESK_LANG, else [station] language, else English
+    kiosk_languages: tuple[str, ...] = ()  # what a kiosk offers (empty: every language there is)
 
     @property
     def is_sqlite(self) -> bool:
@@ -465,6 +475,7 @@ def load_config(
     database_url: str | None = None,
     station: str | None = None,
     environ: Mapping[str, str] | None = None,
+    language: str | None = None,
 ) -> Config:
     """Options win over ``EVENTDESK_*`` variables, which win over the file, then defaults."""
     env = os.environ if environ is None else environ
@@ -500,6 +511,19 @@ def load_config(
             f"station name must be 1 to 100 printable characters (from {where})",
             field="station",
         )
+    spoken = [
+        (language, "--lang"),
+        (variables.read_text(LANGUAGE_VARIABLE, env), LANGUAGE_VARIABLE),
+        (table.language, f"station.language in {source}"),
+    ]
+    chosen = next(((value, place) for value, place in spoken if value), None)
+    speaks = parse_language(chosen[0], chosen[1]) if chosen else SOURCE
+    offered = tuple(
+        dict.fromkeys(
+            parse_language(code, f"station.kiosk_languages in {source}")
+            for code in table.kiosk_languages or ()
+        )
+    )
     printers = {
         DEFAULT_PRINTER: PrinterSettings(type="folder"),
         **printer_tables(settings, str(source)),
@@ -534,4 +558,6 @@ def load_config(
             min_length=table.scanner_min_length,
         ),
         scanner=_text(table.scanner),
+        language=speaks,
+        kiosk_languages=offered,
     )

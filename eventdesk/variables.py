@@ -116,6 +116,13 @@ VARIABLES: tuple[Variable, ...] = (
         choices=("auto", "on", "off"),
     ),
     Variable(
+        "EVENTDESK_LANG",
+        "text",
+        "en",
+        "The language of every text the station shows (en, de, fr, es, or any with a catalogue).",
+        overrides="--lang, [station] language",
+    ),
+    Variable(
         "EVENTDESK_KIOSK_THEME",
         "choice",
         "standard",

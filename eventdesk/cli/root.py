@@ -35,6 +35,7 @@ from eventdesk.cli.common import (
 from eventdesk.cli.json_option import JSON_HELP, accept_json, json_wanted
 from eventdesk.config import Config, load_config, sqlite_url
 from eventdesk.errors import EventdeskError, InvalidInput
+from eventdesk.i18n import set_language
 from eventdesk.private import keep_private
 
 # --- the group ------------------------------------------------------------------------------
@@ -116,6 +117,12 @@ class EventdeskGroup(click.Group):
     "--data-dir", metavar="DIR", help="Data folder (or EVENTDESK_DATA_DIR; default ./data)."
 )
 @click.option("--station", metavar="NAME", help="This station's name (default: the host name).")
+@click.option(
+    "--lang",
+    "language",
+    metavar="CODE",
+    help="The language of every text (en, de, fr, es; or EVENTDESK_LANG, [station] language).",
+)
 @click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
 @click.version_option(package_name="eventdesk")
 @click.pass_context
@@ -125,12 +132,16 @@ def cli(
     db_file: str | None,
     data_dir: str | None,
     station: str | None,
+    language: str | None,
     as_json: bool,
 ) -> None:
     """eventdesk: offline event registration and door check-in."""
+    if language:  # said first: a mistake in the settings is then said in that language
+        set_language(language)
     if db_file is not None and db_url is None:
         db_url = _url_in(Path(db_file))
-    config = load_config(data_dir=data_dir, database_url=db_url, station=station)
+    config = load_config(data_dir=data_dir, database_url=db_url, station=station, language=language)
+    set_language(config.language)
     keep_private(config.data_dir)
     db_given = config.database_given
     may_create = ctx.invoked_subcommand in CREATING_COMMANDS

@@ -1,0 +1,152 @@
+"""The languages eventdesk speaks: every text a person reads goes through ``_`` (or ``ngettext``
+for a count), looked up in a gettext catalogue of the reader's language.
+
+A language is one catalogue file, ``eventdesk/locale/CODE.po`` (docs/languages.md): read with
+Babel and compiled in memory the first time it is used, so adding a language needs no build
+step. English is the source text and needs no catalogue. The language a station speaks is set
+once (``--lang``, ``EVENTDESK_LANG``, ``[station] language``); a kiosk answering an attendee in
+their own language does so for one answer with ``speaking(code)``, which holds for the thread
+(and task) that says it. JSON keys, result codes and the logs never change with the language.
+
+Messages keep their values out of the text: ``_("Seat {seat}").format(seat=label)``, so that a
+translation can put the value where its grammar wants it. A message that is defined before the
+language is known (a table of refusals, a screen's title) is marked with ``N_`` where it is
+written and translated with ``_`` where it is shown.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import cache
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+
+from eventdesk.errors import InvalidInput
+
+SOURCE = "en"  # the language the messages are written in
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+ENV = "EVENTDESK_LANG"
+
+_station = SOURCE  # the process's language: the station's, set once at start
+_speaking: ContextVar[str | None] = ContextVar("eventdesk_speaking", default=None)
+
+
+def N_(message: str) -> str:
+    """Marks ``message`` for the catalogue where it is defined; ``_`` translates it where it is
+    read."""
+    return message
+
+
+@cache
+def languages() -> tuple[str, ...]:
+    """The languages there is a catalogue for, English first."""
+    found = sorted(path.stem for path in LOCALE_DIR.glob("*.po"))
+    return (SOURCE, *[code for code in found if code != SOURCE])
+
+
+def own_name(code: str) -> str:
+    """A language's name in itself ("Deutsch", "Français"), as a person looking for it reads it."""
+    try:
+        name = Locale.parse(code).get_display_name(code) or code
+    except (UnknownLocaleError, ValueError):
+        return code
+    return name[:1].upper() + name[1:]
+
+
+def language_of(value: str | None) -> str | None:
+    """The catalogue ``value`` names ("de", "de_DE.UTF-8", "de-AT", "German" is not one), or None
+    when there is none for it."""
+    if not value:
+        return None
+    text = value.strip().split(".")[0].split("@")[0].replace("-", "_").lower()
+    for candidate in (text, text.split("_")[0]):
+        if candidate in languages():
+            return candidate
+    return None
+
+
+def parse_language(value: str, field: str = "language") -> str:
+    """A language a station may be set to; anything else is refused, naming the ones there are."""
+    code = language_of(value)
+    if code is None:
+        known = ", ".join(languages())
+        raise InvalidInput(
+            _("{where}: there is no language {value!r} here; the languages are {known}").format(
+                where=field, value=value, known=known
+            ),
+            field=field,
+        )
+    return code
+
+
+def set_language(value: str | None) -> str:
+    """Makes ``value`` the station's language (None: ``EVENTDESK_LANG``, else English) and says
+    which it is."""
+    global _station
+    chosen = value if value else os.environ.get(ENV)
+    _station = parse_language(chosen, ENV if not value else "--lang") if chosen else SOURCE
+    return _station
+
+
+def current() -> str:
+    """The language the text being written now is read in."""
+    return _speaking.get() or _station
+
+
+def station_language() -> str:
+    return _station
+
+
+@contextmanager
+def speaking(code: str | None) -> Iterator[str]:
+    """Within the block, text is written in ``code`` (a person's own language; None or one with
+    no catalogue: the station's)."""
+    chosen = language_of(code) or _station
+    token = _speaking.set(chosen)
+    try:
+        yield chosen
+    finally:
+        _speaking.reset(token)
+
+
+@cache
+def catalogue(code: str) -> gettext.NullTranslations:
+    """The compiled catalogue of ``code`` (English: the messages as written)."""
+    if code == SOURCE:
+        return gettext.NullTranslations()
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    with (LOCALE_DIR / f"{code}.po").open("rb") as file:
+        messages = read_po(file, locale=code)
+    compiled = io.BytesIO()
+    write_mo(compiled, messages, use_fuzzy=False)
+    compiled.seek(0)
+    return gettext.GNUTranslations(compiled)
+
+
+def _(message: str) -> str:
+    """``message`` in the reader's language."""
+    return catalogue(current()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, count: int) -> str:
+    """The form of a message for ``count`` things, in the reader's language (its own plural
+    rules: French says "1 billet" and "0 billet")."""
+    return catalogue(current()).ngettext(singular, plural, count)
+
+
+def locale() -> Locale:
+    """The reader's language as a Babel locale (for dates, numbers and money)."""
+    return _locale(current())
+
+
+@cache
+def _locale(code: str) -> Locale:
+    return Locale.parse(code)
