@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import gettext
 import io
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -85,12 +84,11 @@ def parse_language(value: str, field: str = "language") -> str:
     return code
 
 
-def set_language(value: str | None) -> str:
-    """Makes ``value`` the station's language (None: ``EVENTDESK_LANG``, else English) and says
-    which it is."""
+def set_language(value: str | None, field: str = "--lang") -> str:
+    """Makes ``value`` the station's language (None: English) and says which it is. (The
+    station's settings say which: eventdesk.config reads ``EVENTDESK_LANG`` with the others.)"""
     global _station
-    chosen = value if value else os.environ.get(ENV)
-    _station = parse_language(chosen, ENV if not value else "--lang") if chosen else SOURCE
+    _station = parse_language(value, field) if value else SOURCE
     return _station
 
 
