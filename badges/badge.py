@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from eventdesk.errors import InvalidInput, NotAllowed
 from eventdesk.event_time import event_zone, in_zone, show
+from eventdesk.i18n import _
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -31,10 +32,10 @@ class LabelSize:
     def __post_init__(self) -> None:
         if not (20 <= self.width_mm <= 300 and 20 <= self.height_mm <= 500):
             raise InvalidInput(
-                "label size must be 20-300 mm wide and 20-500 mm high", field="label"
+                _("label size must be 20-300 mm wide and 20-500 mm high"), field="label"
             )
         if self.dpi not in (150, 200, 203, 300, 600):
-            raise InvalidInput("dpi must be one of 150, 200, 203, 300, 600", field="dpi")
+            raise InvalidInput(_("dpi must be one of 150, 200, 203, 300, 600"), field="dpi")
 
     @property
     def width_dots(self) -> int:
@@ -62,14 +63,21 @@ class Badge:
 
     @property
     def lines_below_name(self) -> list[str]:
-        kind = f"{self.ticket_type} - Seat {self.seat}" if self.seat else self.ticket_type
+        kind = seated(self.ticket_type, self.seat) if self.seat else self.ticket_type
         return [x for x in (self.company, kind, self.event, self.date) if x]
+
+
+def seated(ticket_type: str, seat: str) -> str:
+    """A ticket type with its numbered seat, as a badge prints it ("Regular - Seat A12")."""
+    # TRANSLATORS: printed on a badge: the ticket type, then the seat's label (A12)
+    return _("{ticket_type} - Seat {seat}").format(ticket_type=ticket_type, seat=seat)
 
 
 def ribbon_for(ticket_type: str) -> str | None:
     """The band across the top: VIP for a VIP ticket type, else none. A ticket type's
     attention note ("Check student ID") is for staff screens and is never printed."""
-    return "VIP" if re.search(r"\bvip\b", ticket_type.casefold()) else None
+    # TRANSLATORS: printed in the band across the top of a VIP's badge
+    return _("VIP") if re.search(r"\bvip\b", ticket_type.casefold()) else None
 
 
 def load_badge(store: Store, ticket_id: str) -> Badge:
@@ -80,7 +88,12 @@ def load_badge(store: Store, ticket_id: str) -> Badge:
 
     ticket = show_ticket(store, ticket_id)
     if ticket.status != "registered":
-        raise NotAllowed(f"ticket {ticket.id} is {ticket.status}: no badge")
+        raise NotAllowed(
+            # TRANSLATORS: {status} is the ticket's status code (waitlisted, cancelled)
+            _("ticket {ticket} is {status}: no badge").format(
+                ticket=ticket.id, status=ticket.status
+            )
+        )
     event = show_event(store, ticket.event)
     from eventdesk.services.catalogue.badge_layouts import layout_for
 
@@ -98,7 +111,12 @@ def badge_from_copy(mirror: Mirror, ticket_id: str) -> Badge:
     copied, event, company = ticket_in_copy(mirror, ticket_id)
     ticket = copied.ticket
     if ticket.status != "registered":
-        raise NotAllowed(f"ticket {ticket.id} is {ticket.status}: no badge")
+        raise NotAllowed(
+            # TRANSLATORS: {status} is the ticket's status code (waitlisted, cancelled)
+            _("ticket {ticket} is {status}: no badge").format(
+                ticket=ticket.id, status=ticket.status
+            )
+        )
     company = None if ticket.holder_name else company
     made = badge_of(ticket, event.title, event.starts_at, event.ends_at, event.zone, company)
     name, source = layout_in_copy(mirror, ticket.event, ticket.ticket_type)

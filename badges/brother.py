@@ -33,6 +33,7 @@ from PIL import Image
 from badges.badge import Badge
 from badges.layout import Layout, draw, layout_of, mono
 from eventdesk.errors import InvalidInput
+from eventdesk.i18n import N_, _
 
 # The library logs every error bit it reads at ERROR level; the station says them itself, once,
 # as a sentence (the app's own logging, when it sets one up, still gets them).
@@ -61,7 +62,10 @@ def printer_model(name: str) -> Model:
     found = ModelsManager().get(wanted)
     if found is None:
         raise InvalidInput(
-            f"{name!r} is not a Brother QL model (known: {', '.join(models())})", field="model"
+            _("{name!r} is not a Brother QL model (known: {known})").format(
+                name=name, known=", ".join(models())
+            ),
+            field="model",
         )
     return found
 
@@ -73,23 +77,40 @@ def label_kind(name: str, model: str | None = None) -> Label:
     found = LabelsManager().get(wanted)
     if found is None:
         raise InvalidInput(
-            f"{name!r} is not a Brother QL label (known: {', '.join(labels())}; a number is "
-            "endless tape of that width in mm, WxH a die-cut label)",
+            _(
+                "{name!r} is not a Brother QL label (known: {known}; a number is endless tape of "
+                "that width in mm, WxH a die-cut label)"
+            ).format(name=name, known=", ".join(labels())),
             field="label",
         )
     if model is not None:
         made = printer_model(model)
         if found.restricted_to_models and made.identifier not in found.restricted_to_models:
             raise InvalidInput(
-                f"the {found.identifier} label ({found.name}) does not fit a {made.identifier} "
-                f"(it needs one of {', '.join(found.restricted_to_models)})",
+                # TRANSLATORS: {label} is a label's code (102), {name} its description, {model}
+                # a printer model (QL-810W)
+                _(
+                    "the {label} label ({name}) does not fit a {model} (it needs one of {models})"
+                ).format(
+                    label=found.identifier,
+                    name=found.name,
+                    model=made.identifier,
+                    models=", ".join(found.restricted_to_models),
+                ),
                 field="label",
             )
         shortest = int(made.min_max_length_dots[0])
         if not _endless(found) and found.dots_printable[1] < shortest:
             raise InvalidInput(
-                f"the {found.identifier} label ({found.name}) is shorter than a "
-                f"{made.identifier} prints ({shortest} dots at least)",
+                _(
+                    "the {label} label ({name}) is shorter than a {model} prints ({shortest} dots "
+                    "at least)"
+                ).format(
+                    label=found.identifier,
+                    name=found.name,
+                    model=made.identifier,
+                    shortest=shortest,
+                ),
                 field="label",
             )
     return found
@@ -187,7 +208,9 @@ def raster(image: Image.Image, *, model: str = DEFAULT_MODEL, label: str = DEFAU
             hq=True,
         )
     except BrotherQLError as exc:  # a picture the model cannot take: a bug of ours, said plainly
-        raise InvalidInput(f"brother_ql cannot make this label: {exc}", field="label") from None
+        raise InvalidInput(
+            _("brother_ql cannot make this label: {problem}").format(problem=exc), field="label"
+        ) from None
     return bytes(data)
 
 
@@ -220,20 +243,30 @@ COMPLETED = "Printing completed"
 ERROR = "Error occurred"
 NO_MEDIA = "No media"
 
-# brother_ql's words for each error bit, as a person at the printer reads them.
+OUT_OF_LABELS = N_("out of labels")
+COVER_OPEN = N_("cover open")
+WRONG_LABEL = N_("wrong label loaded")
+
+# brother_ql's words for each error bit, as a person at the printer reads them (in English here:
+# translated where said, ``QLStatus.problem``).
 SAID = {
-    "No media when printing": "out of labels",
-    "End of media (die-cut size only)": "out of labels",
-    "Media cannot be fed (also when the media end is detected)": "out of labels",
-    "Cover opened while printing (Except QL-500)": "cover open",
-    "Replace media error": "wrong label loaded",
-    "Tape cutter jam": "cutter jammed",
-    "Printer turned off": "switched off",
-    "Main unit in use (QL-560/650TD/1050)": "busy",
-    "Fan doesn't work (QL-1050/1060N)": "its fan does not work",
-    "Expansion buffer full error": "its buffer is full",
-    "Transmission / Communication error": "communication error",
-    "System error": "system error",
+    "No media when printing": OUT_OF_LABELS,
+    "End of media (die-cut size only)": OUT_OF_LABELS,
+    "Media cannot be fed (also when the media end is detected)": OUT_OF_LABELS,
+    "Cover opened while printing (Except QL-500)": COVER_OPEN,
+    "Replace media error": WRONG_LABEL,
+    # TRANSLATORS: a label printer's state, said after "printer NAME: "
+    "Tape cutter jam": N_("cutter jammed"),
+    # TRANSLATORS: a label printer's state, said after "printer NAME: "
+    "Printer turned off": N_("switched off"),
+    # TRANSLATORS: a label printer's state, said after "printer NAME: "
+    "Main unit in use (QL-560/650TD/1050)": N_("busy"),
+    # TRANSLATORS: a label printer's state, said after "printer NAME: "
+    "Fan doesn't work (QL-1050/1060N)": N_("its fan does not work"),
+    # TRANSLATORS: a label printer's state, said after "printer NAME: "
+    "Expansion buffer full error": N_("its buffer is full"),
+    "Transmission / Communication error": N_("communication error"),
+    "System error": N_("system error"),
 }
 
 
@@ -262,25 +295,27 @@ class QLStatus:
 
     @property
     def problem(self) -> str | None:
-        """What is wrong, in a plain sentence, or None."""
-        said = [SAID.get(error, error.lower()) for error in self.errors]
-        if self.media == NO_MEDIA or "out of labels" in said:
-            return "out of labels"
-        if "cover open" in said:
-            return "cover open"
+        """What is wrong, in a plain sentence (in the reader's language), or None."""
+        said = [SAID.get(error) for error in self.errors]
+        if self.media == NO_MEDIA or OUT_OF_LABELS in said:
+            return _(OUT_OF_LABELS)
+        if COVER_OPEN in said:
+            return _(COVER_OPEN)
         wrong = self._wrong_label()
         if wrong:
             return wrong
-        if said:
-            return said[0]
+        if self.errors:  # an error bit of ours in our words; another in brother_ql's
+            known = said[0]
+            return _(known) if known is not None else self.errors[0].lower()
         if self.kind == ERROR:
-            return "printer error"
+            # TRANSLATORS: a label printer's state, said after "printer NAME: "
+            return _("printer error")
         return None
 
     def _wrong_label(self) -> str | None:
         replace = "Replace media error" in self.errors
         if self.expected is None:
-            return "wrong label loaded" if replace else None
+            return _(WRONG_LABEL) if replace else None
         want = LabelsManager().get(self.expected)
         if want is None:
             return None
@@ -291,8 +326,10 @@ class QLStatus:
         if fits and not replace:
             return None
         if fits:
-            return "wrong label loaded"
-        return f"wrong label loaded: {self.loaded_name} in the printer, {self.expected} expected"
+            return _(WRONG_LABEL)
+        return _("wrong label loaded: {loaded} in the printer, {expected} expected").format(
+            loaded=self.loaded_name, expected=self.expected
+        )
 
     @property
     def loaded_name(self) -> str:

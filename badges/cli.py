@@ -14,6 +14,7 @@ from eventdesk.cli.access import desk_only, organizer_only
 from eventdesk.cli.common import Ctx, pass_ctx, table
 from eventdesk.config import DEFAULT_PRINTER
 from eventdesk.errors import InvalidInput
+from eventdesk.i18n import _, ngettext
 from eventdesk.text import for_terminal
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ class BadgeGroup(click.Group):
 
 @click.group(
     cls=BadgeGroup,
-    subcommand_metavar="TICKET [OPTIONS] | COMMAND [ARGS]...",
+    subcommand_metavar="TICKET [OPTIONS] | COMMAND [ARGS]...",  # not for translation: usage
     help=(
         "Badges: `badge TICKET` renders one ticket's badge (text, png, pdf, zpl, escpos, ql; "
         "--preview draws it here); `badge layout` lists, shows, assigns, imports and exports "
@@ -53,7 +54,10 @@ def _write(path: str, data: bytes) -> None:
     try:
         Path(path).write_bytes(data)
     except OSError as exc:
-        raise InvalidInput(f"cannot write {path}: {exc.strerror or exc}", field="output") from None
+        raise InvalidInput(
+            _("cannot write {path}: {problem}").format(path=path, problem=exc.strerror or exc),
+            field="output",
+        ) from None
 
 
 def find_layout(obj: Ctx, name: str) -> tuple[Layout, str, str | None]:
@@ -100,7 +104,7 @@ def ticket_badge(
     label = obj.config.printer_settings(printer or DEFAULT_PRINTER)
     made = load_badge(obj.store, ticket_id)
     if layout_name is not None:
-        _, name, source = find_layout(obj, layout_name)
+        _layout, name, source = find_layout(obj, layout_name)
         made = replace(made, layout=name, layout_source=source or _source_of_file(layout_name))
     if preview:
         _preview(obj, made, label.fonts)
@@ -120,8 +124,15 @@ def ticket_badge(
                 "bytes": len(data),
                 "missing_glyphs": missing,
             },
-            f"{fmt} badge of {ticket_id.upper()} ({made.layout}) written to {output} "
-            f"({len(data):,} bytes)" + _missing_said(missing),
+            # TRANSLATORS: {format} is the badge's file format (png, pdf, zpl...)
+            _("{format} badge of {ticket} ({layout}) written to {path} ({size:,} bytes)").format(
+                format=fmt,
+                ticket=ticket_id.upper(),
+                layout=made.layout,
+                path=output,
+                size=len(data),
+            )
+            + _missing_said(missing),
         )
         return
     if missing and not obj.as_json:
@@ -143,7 +154,9 @@ def ticket_badge(
         )
         return
     if fmt in BINARY and sys.stdout.isatty():
-        raise click.UsageError(f"a {fmt} badge is binary: give --output FILE (or pipe it)")
+        raise click.UsageError(
+            _("a {format} badge is binary: give --output FILE (or pipe it)").format(format=fmt)
+        )
     if sys.stdout.isatty():  # text or ZPL read on a terminal: a name's escapes written out
         data = for_terminal(data.decode("utf-8", "replace"), lines=True).encode("utf-8")
     try:
@@ -151,7 +164,10 @@ def ticket_badge(
         sys.stdout.flush()
     except OSError as exc:
         raise InvalidInput(
-            f"cannot write the badge to standard output: {exc.strerror or exc}", field="output"
+            _("cannot write the badge to standard output: {problem}").format(
+                problem=exc.strerror or exc
+            ),
+            field="output",
         ) from None
 
 
@@ -173,11 +189,10 @@ def _missing_glyphs(made: Badge, fonts: tuple[str, ...]) -> str:
 def _missing_said(missing: str) -> str:
     if not missing:
         return ""
-    return (
-        f"\nno font on this machine draws {' '.join(missing)}: they print as empty boxes "
-        "(install a font that has them, e.g. from the Noto family, or name one in "
-        "[printers.NAME] fonts)"
-    )
+    return "\n" + _(
+        "no font on this machine draws {characters}: they print as empty boxes (install a font "
+        "that has them, e.g. from the Noto family, or name one in [printers.NAME] fonts)"
+    ).format(characters=" ".join(missing))
 
 
 def _preview(obj: Ctx, made: Badge, fonts: tuple[str, ...]) -> None:
@@ -247,20 +262,29 @@ def layout_list(obj: Ctx, event_ref: str | None) -> None:
             row["used_by"] = [t for t in use.ticket_types if use.for_type(t) == row["name"]]
             row["event_default"] = (use.default or "name-company-qr") == row["name"]
     listed = sorted(rows.values(), key=lambda r: (r["origin"] != "built-in", r["name"]))
+    # TRANSLATORS: where a badge layout comes from: built into eventdesk, or imported and stored
+    origins = {"built-in": _("built-in"), "stored": _("stored")}
     obj.emit(
         listed,
         lambda: table(
-            ["name", "origin", "size (mm)", "elements", *(["used by"] if event_ref else [])],
+            # TRANSLATORS: the headings of the table of badge layouts
+            [
+                _("name"),
+                _("origin"),
+                _("size (mm)"),
+                _("elements"),
+                *([_("used by")] if event_ref else []),
+            ],
             [
                 [
                     r["name"],
-                    r["origin"],
+                    origins[r["origin"]],
                     f"{r['width_mm']:g} x {r['height_mm']:g}",
                     ", ".join(r["elements"]),
                     *(
                         [
                             ", ".join(
-                                (["(event default)"] if r.get("event_default") else [])
+                                ([_("(event default)")] if r.get("event_default") else [])
                                 + r.get("used_by", [])
                             )
                         ]
@@ -303,7 +327,7 @@ def layout_set(obj: Ctx, ticket_type: str, name: str | None, event_ref: str, cle
     from eventdesk.services.catalogue.badge_layouts import assign_layout
 
     if (name is None) == (not clear):
-        raise click.UsageError("give a layout NAME, or --clear")
+        raise click.UsageError(_("give a layout NAME, or --clear"))
     use = assign_layout(
         obj.store,
         event_ref,
@@ -315,7 +339,11 @@ def layout_set(obj: Ctx, ticket_type: str, name: str | None, event_ref: str, cle
     obj.emit(
         {"event": use.event, "default": use.default, "ticket_types": use.ticket_types},
         lambda: "\n".join(
-            [f"{use.event}: default layout {use.default or 'name-company-qr'}"]
+            [
+                _("{event}: default layout {layout}").format(
+                    event=use.event, layout=use.default or "name-company-qr"
+                )
+            ]
             + [f"  {t}: {use.for_type(t)}" for t in use.ticket_types]
         ),
     )
@@ -336,8 +364,9 @@ def layout_import(obj: Ctx, file: str, name: str | None) -> None:
     found, source = read_layout_file(Path(file))
     if (name or found.name).strip().lower() in BUILT_IN:
         raise InvalidInput(
-            f"{(name or found.name).strip().lower()} is a built-in layout's name: import it "
-            "under another (--name)",
+            _("{name} is a built-in layout's name: import it under another (--name)").format(
+                name=(name or found.name).strip().lower()
+            ),
             field="layout",
         )
     if name is not None and name.strip().lower() != found.name.strip().lower():
@@ -346,8 +375,16 @@ def layout_import(obj: Ctx, file: str, name: str | None) -> None:
     kept = save_layout(obj.store, found.name, source, station=obj.station)
     obj.emit(
         {**_layout_summary(found, "stored"), "name": kept.name},
-        f"layout {kept.name} kept ({found.width_mm:g} x {found.height_mm:g} mm, "
-        f"{len(found.elements)} elements)",
+        ngettext(
+            "layout {name} kept ({width:g} x {height:g} mm, {count} element)",
+            "layout {name} kept ({width:g} x {height:g} mm, {count} elements)",
+            len(found.elements),
+        ).format(
+            name=kept.name,
+            width=found.width_mm,
+            height=found.height_mm,
+            count=len(found.elements),
+        ),
     )
 
 
@@ -360,7 +397,7 @@ def layout_export(obj: Ctx, name: str, output: str) -> None:
     """Write a layout's TOML to a file (to edit it, or to import it elsewhere)."""
     from badges.layout import BUILT_IN_TOML
 
-    _, key, source = find_layout(obj, name)
+    _layout, key, source = find_layout(obj, name)
     text = source if source is not None else BUILT_IN_TOML[key].lstrip()
     _write(output, text.encode("utf-8"))
     obj.emit({"name": key, "path": output, "bytes": len(text.encode())}, f"{key} -> {output}")
@@ -375,7 +412,10 @@ def layout_delete(obj: Ctx, name: str) -> None:
     from eventdesk.services.catalogue.badge_layouts import delete_layout
 
     delete_layout(obj.store, name, station=obj.station)
-    obj.emit({"name": name.strip().lower(), "deleted": True}, f"layout {name} deleted")
+    obj.emit(
+        {"name": name.strip().lower(), "deleted": True},
+        _("layout {name} deleted").format(name=name),
+    )
 
 
 # --- sheets ---------------------------------------------------------------------------------
@@ -400,14 +440,15 @@ def stocks(obj: Ctx) -> None:
     obj.emit(
         rows,
         lambda: table(
-            ["name", "page", "badges", "badge (mm)", "what it is"],
+            # TRANSLATORS: the headings of the table of sheet stocks
+            [_("name"), _("page"), _("badges"), _("badge (mm)"), _("what it is")],
             [
                 [
                     r["name"],
                     r["page"],
                     f"{r['columns']} x {r['rows']}",
                     f"{r['width_mm']:g} x {r['height_mm']:g}",
-                    r["title"],
+                    _(str(r["title"])),  # marked where the stocks are written (badges.sheets)
                 ]
                 for r in rows
             ],
@@ -462,14 +503,20 @@ def sheet(
     )
     obj.emit(
         made,
-        f"{_many(made['badges'], 'badge')} on {_many(made['pages'], 'page')} of {made['stock']} "
-        f"-> {output} "
-        f"({made['bytes']:,} bytes)" + _missing_said("".join(made["missing_glyphs"].values())),
+        # TRANSLATORS: {badges} is "N badges", {pages} "N pages", {stock} a stock's code
+        _("{badges} on {pages} of {stock} -> {path} ({size:,} bytes)").format(
+            badges=ngettext("{count:,} badge", "{count:,} badges", made["badges"]).format(
+                count=made["badges"]
+            ),
+            pages=ngettext("{count:,} page", "{count:,} pages", made["pages"]).format(
+                count=made["pages"]
+            ),
+            stock=made["stock"],
+            path=output,
+            size=made["bytes"],
+        )
+        + _missing_said("".join(made["missing_glyphs"].values())),
     )
-
-
-def _many(count: int, what: str) -> str:
-    return f"{count:,} {what}" + ("" if count == 1 else "s")
 
 
 def sheet_for(obj: Ctx, event_ref: str, **asked: Any) -> dict[str, Any]:

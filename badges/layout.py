@@ -32,9 +32,10 @@ from typing import TYPE_CHECKING, Literal
 import msgspec
 from PIL import Image, ImageDraw
 
-from badges.badge import MM_PER_INCH, Badge, LabelSize
+from badges.badge import MM_PER_INCH, Badge, LabelSize, seated
 from badges.lettering import fit_text
 from eventdesk.errors import InvalidInput, NotFound
+from eventdesk.i18n import _
 
 if TYPE_CHECKING:
     from eventdesk.db import Store
@@ -77,9 +78,15 @@ def parse_layout(text: str, source: str = "layout") -> Layout:
     except (msgspec.ValidationError, msgspec.DecodeError) as exc:
         raise InvalidInput(f"{source}: {exc}", field="layout") from None
     if not found.name.strip() or len(found.name) > 40 or not found.name.isprintable():
-        raise InvalidInput(f"{source}: a layout's name is 1 to 40 characters", field="layout")
+        raise InvalidInput(
+            _("{source}: a layout's name is 1 to 40 characters").format(source=source),
+            field="layout",
+        )
     if found.name.strip().lower().endswith(".toml"):
-        raise InvalidInput(f"{source}: a layout's name does not end in .toml", field="layout")
+        raise InvalidInput(
+            _("{source}: a layout's name does not end in .toml").format(source=source),
+            field="layout",
+        )
     found.size()  # the label's size, checked as a printer's is
     for n, element in enumerate(found.elements, start=1):
         inside = (
@@ -92,14 +99,28 @@ def parse_layout(text: str, source: str = "layout") -> Layout:
         )
         if not inside:
             raise InvalidInput(
-                f"{source}: element {n} ({element.kind}) is not inside the "
-                f"{found.width_mm:g} x {found.height_mm:g} mm label",
+                _(
+                    "{source}: element {number} ({kind}) is not inside the {width:g} x "
+                    "{height:g} mm label"
+                ).format(
+                    source=source,
+                    number=n,
+                    kind=element.kind,
+                    width=found.width_mm,
+                    height=found.height_mm,
+                ),
                 field="layout",
             )
         if not 1 <= element.lines <= 4:
-            raise InvalidInput(f"{source}: element {n} has 1 to 4 lines", field="layout")
+            raise InvalidInput(
+                _("{source}: element {number} has 1 to 4 lines").format(source=source, number=n),
+                field="layout",
+            )
         if element.kind == "logo" and element.data:
-            _check_logo(base64.b64decode(element.data, validate=False), f"{source}: element {n}")
+            _check_logo(
+                base64.b64decode(element.data, validate=False),
+                _("{source}: element {number}").format(source=source, number=n),
+            )
     return found
 
 
@@ -112,7 +133,9 @@ def _check_logo(data: bytes, where: str) -> None:
     every badge of its ticket type, on every station)."""
     if len(data) > LOGO_BYTES:
         raise InvalidInput(
-            f"{where}: the logo is {len(data) // 1000} kB; at most {LOGO_BYTES // 1000} kB",
+            _("{where}: the logo is {size} kB; at most {most} kB").format(
+                where=where, size=len(data) // 1000, most=LOGO_BYTES // 1000
+            ),
             field="layout",
         )
     try:
@@ -120,11 +143,13 @@ def _check_logo(data: bytes, where: str) -> None:
             width, height = found.size
     except Exception:  # anything Pillow cannot read, a decompression bomb included
         raise InvalidInput(
-            f"{where}: the logo is not an image Pillow reads", field="layout"
+            _("{where}: the logo is not an image Pillow reads").format(where=where), field="layout"
         ) from None
     if max(width, height) > LOGO_PIXELS:
         raise InvalidInput(
-            f"{where}: the logo is {width} x {height} pixels; at most {LOGO_PIXELS} a side",
+            _("{where}: the logo is {width} x {height} pixels; at most {most} a side").format(
+                where=where, width=width, height=height, most=LOGO_PIXELS
+            ),
             field="layout",
         )
 
@@ -172,7 +197,7 @@ elements = [
 ]
 """,
 }
-BUILT_IN: dict[str, Layout] = {
+BUILT_IN: dict[str, Layout] = {  # read at import, before a language is set: they always read
     name: parse_layout(text, f"built-in {name}") for name, text in BUILT_IN_TOML.items()
 }
 
@@ -218,7 +243,7 @@ def fitted(layout: Layout, width_mm: float, height_mm: float) -> Layout:
 
 @functools.lru_cache(maxsize=32)
 def _parsed(source: str, name: str) -> Layout:
-    return parse_layout(source, f"layout {name}")
+    return parse_layout(source, _("layout {name}").format(name=name))
 
 
 def read_layout_file(path: Path) -> tuple[Layout, str]:
@@ -227,14 +252,18 @@ def read_layout_file(path: Path) -> tuple[Layout, str]:
     try:
         if path.stat().st_size > LAYOUT_BYTES:
             raise InvalidInput(
-                f"{path}: a layout file is at most {LAYOUT_BYTES // 1000} kB (a logo goes in a "
-                "file of its own beside it)",
+                _(
+                    "{path}: a layout file is at most {most} kB (a logo goes in a file of its own "
+                    "beside it)"
+                ).format(path=path, most=LAYOUT_BYTES // 1000),
                 field="layout",
             )
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         reason = getattr(exc, "strerror", None) or exc
-        raise InvalidInput(f"cannot read {path}: {reason}", field="layout") from None
+        raise InvalidInput(
+            _("cannot read {path}: {problem}").format(path=path, problem=reason), field="layout"
+        ) from None
     found = parse_layout(text, str(path))
     if not any(e.kind == "logo" and e.file for e in found.elements):
         return found, text
@@ -245,15 +274,20 @@ def read_layout_file(path: Path) -> tuple[Layout, str]:
             try:
                 if image.stat().st_size > LOGO_BYTES:
                     raise InvalidInput(
-                        f"{path}: the logo {element.file!r} is over {LOGO_BYTES // 1000} kB",
+                        _("{path}: the logo {file!r} is over {most} kB").format(
+                            path=path, file=element.file, most=LOGO_BYTES // 1000
+                        ),
                         field="layout",
                     )
                 data = image.read_bytes()
-                _check_logo(data, f"{path}: the logo {element.file!r}")
+                _check_logo(
+                    data, _("{path}: the logo {file!r}").format(path=path, file=element.file)
+                )
             except OSError as exc:
                 raise InvalidInput(
-                    f"{path}: the logo {element.file!r} cannot be read as an image "
-                    f"({getattr(exc, 'strerror', None) or exc})",
+                    _("{path}: the logo {file!r} cannot be read as an image ({problem})").format(
+                        path=path, file=element.file, problem=getattr(exc, "strerror", None) or exc
+                    ),
                     field="layout",
                 ) from None
             element = msgspec.structs.replace(
@@ -275,18 +309,25 @@ def find_layout(store: Store, name: str) -> tuple[Layout, str, str | None]:
     key = layout_key(name)
     stored = stored_layout(store, key)
     if stored is not None:
-        return parse_layout(stored.source, f"stored layout {key}"), key, stored.source
+        where = _("stored layout {name}").format(name=key)
+        return parse_layout(stored.source, where), key, stored.source
     if key in BUILT_IN:
         return BUILT_IN[key], key, None
     names = sorted({*BUILT_IN, *(s.name for s in stored_layouts(store))})
-    raise NotFound(f"no badge layout {name!r} (known: {', '.join(names)})", field="layout")
+    raise NotFound(
+        _("no badge layout {name!r} (known: {known})").format(name=name, known=", ".join(names)),
+        field="layout",
+    )
 
 
 def built_in(name: str) -> Layout:
     found = BUILT_IN.get(name.strip().lower())
     if found is None:
         raise InvalidInput(
-            f"no badge layout {name!r} (built in: {', '.join(BUILT_IN)})", field="layout"
+            _("no badge layout {name!r} (built in: {known})").format(
+                name=name, known=", ".join(BUILT_IN)
+            ),
+            field="layout",
         )
     return found
 
@@ -297,9 +338,10 @@ def _words(badge: Badge, element: Element) -> str | None:
     if element.kind == "company":
         return badge.company
     if element.kind == "ticket_type":
-        return f"{badge.ticket_type} - Seat {badge.seat}" if badge.seat else badge.ticket_type
+        return seated(badge.ticket_type, badge.seat) if badge.seat else badge.ticket_type
     if element.kind == "seat":
-        return f"Seat {badge.seat}" if badge.seat else None
+        # TRANSLATORS: printed on a badge: the seat's label (A12)
+        return _("Seat {seat}").format(seat=badge.seat) if badge.seat else None
     if element.kind == "event":
         return badge.event
     if element.kind == "dates":

@@ -17,6 +17,7 @@ from badges.layout import draw, layout_of
 from badges.layout import mono as dots
 from eventdesk.config import PrinterSettings
 from eventdesk.errors import InvalidInput
+from eventdesk.i18n import _
 from eventdesk.tickets import qr_text
 
 FORMATS = ("text", "png", "pdf", "zpl", "escpos", "ql")
@@ -46,7 +47,13 @@ def render_text(badge: Badge, width: int = 40) -> bytes:
     lines += [clean(x).center(width) for x in badge.lines_below_name]
     lines.append(rule)
     if badge.payload:
-        lines += ["", qr_text(badge.payload), "", f"ticket {badge.ticket_id}"]
+        # TRANSLATORS: printed on a plain-text badge, under its QR code
+        lines += [
+            "",
+            qr_text(badge.payload),
+            "",
+            _("ticket {ticket}").format(ticket=badge.ticket_id),
+        ]
     return ("\n".join(line.rstrip() for line in lines) + "\n").encode("utf-8")
 
 
@@ -128,16 +135,18 @@ def _dpi(size: LabelSize | None) -> int:
 
 
 RENDERERS: dict[str, Callable[..., bytes]] = {
-    "text": lambda badge, **_: render_text(badge),
-    "png": lambda badge, size=None, fonts=(), **_: render_png(badge, dpi=_dpi(size), fonts=fonts),
-    "pdf": lambda badge, fonts=(), **_: _pdf(badge, fonts=fonts),
-    "zpl": lambda badge, size=None, font="0", fonts=(), **_: _zpl(
+    "text": lambda badge, **_rest: render_text(badge),
+    "png": lambda badge, size=None, fonts=(), **_rest: render_png(
+        badge, dpi=_dpi(size), fonts=fonts
+    ),
+    "pdf": lambda badge, fonts=(), **_rest: _pdf(badge, fonts=fonts),
+    "zpl": lambda badge, size=None, font="0", fonts=(), **_rest: _zpl(
         badge, dpi=_dpi(size), font=font, fonts=fonts
     ),
-    "escpos": lambda badge, width_dots=576, size=None, fonts=(), **_: render_escpos(
+    "escpos": lambda badge, width_dots=576, size=None, fonts=(), **_rest: render_escpos(
         badge, width_dots=width_dots, dpi=_dpi(size), fonts=fonts
     ),
-    "ql": lambda badge, model=None, label=None, fonts=(), **_: _ql(
+    "ql": lambda badge, model=None, label=None, fonts=(), **_rest: _ql(
         badge, model=model, label=label, fonts=fonts
     ),
 }
@@ -161,7 +170,9 @@ def options_for(printer: PrinterSettings) -> dict[str, Any]:
 def render(badge: Badge, fmt: str, **options: object) -> bytes:
     """``badge`` in format ``fmt``: every format but text draws the badge's layout."""
     if fmt not in RENDERERS:
-        raise InvalidInput(f"format must be one of {', '.join(FORMATS)}", field="format")
+        raise InvalidInput(
+            _("format must be one of {formats}").format(formats=", ".join(FORMATS)), field="format"
+        )
     label = options.pop("label_mm", None)
     if isinstance(label, tuple) and fmt not in ("text", "ql"):  # a QL fits its own label
         badge = replace(badge, label_mm=(float(label[0]), float(label[1])))

@@ -18,6 +18,7 @@ from badges.badge import Badge
 from badges.layout import Layout
 from badges.pdf import PdfBadges
 from eventdesk.errors import InvalidInput
+from eventdesk.i18n import N_, _
 
 if TYPE_CHECKING:
     from eventdesk.db import Store
@@ -29,7 +30,7 @@ PAGES = {"A4": (210.0, 297.0), "Letter": (8.5 * INCH, 11 * INCH)}
 @dataclass(frozen=True)
 class Stock:
     name: str
-    title: str
+    title: str  # what it is, in words (marked where written: shown through ``_``)
     page: str  # A4 or Letter
     columns: int
     rows: int
@@ -56,17 +57,18 @@ class Stock:
 STOCKS: dict[str, Stock] = {
     s.name: s
     for s in (
-        Stock("avery-l4785", "Avery L4785 name badge labels, 80 x 50 mm", "A4", 2, 4,
+        Stock("avery-l4785", N_("Avery L4785 name badge labels, 80 x 50 mm"), "A4", 2, 4,
               80.0, 50.0, 17.5, 38.5, 15.0, 10.0),
-        Stock("avery-l7418", "Avery L7418 name badge labels, 86 x 55 mm", "A4", 2, 5,
+        Stock("avery-l7418", N_("Avery L7418 name badge labels, 86 x 55 mm"), "A4", 2, 5,
               86.0, 55.0, 14.0, 11.0, 10.0, 0.0),
-        Stock("avery-5392", "Avery 5392 name badge inserts, 4 x 3 in", "Letter", 2, 3,
+        Stock("avery-5392", N_("Avery 5392 name badge inserts, 4 x 3 in"), "Letter", 2, 3,
               4 * INCH, 3 * INCH, 0.25 * INCH, 1.0 * INCH, 0.0, 0.0),
-        Stock("avery-74459", "Avery 74459 clip badge inserts, 3 x 4 in (portrait)", "Letter",
-              2, 2, 3 * INCH, 4 * INCH, 1.0 * INCH, 1.25 * INCH, 0.5 * INCH, 0.5 * INCH),
-        Stock("a6-on-a4", "A6 cards, four to an A4 page (cut in quarters)", "A4", 2, 2,
+        Stock("avery-74459", N_("Avery 74459 clip badge inserts, 3 x 4 in (portrait)"),
+              "Letter", 2, 2,
+              3 * INCH, 4 * INCH, 1.0 * INCH, 1.25 * INCH, 0.5 * INCH, 0.5 * INCH),
+        Stock("a6-on-a4", N_("A6 cards, four to an A4 page (cut in quarters)"), "A4", 2, 2,
               105.0, 148.5, 0.0, 0.0, 0.0, 0.0),
-        Stock("a7-on-a4", "A7 cards, eight to an A4 page", "A4", 2, 4,
+        Stock("a7-on-a4", N_("A7 cards, eight to an A4 page"), "A4", 2, 4,
               105.0, 74.25, 0.0, 0.0, 0.0, 0.0),
     )
 }  # fmt: skip
@@ -76,7 +78,9 @@ def stock(name: str) -> Stock:
     found = STOCKS.get(name.strip().lower())
     if found is None:
         raise InvalidInput(
-            f"no badge stock {name!r} (known: {', '.join(STOCKS)}; see `badge stocks`)",
+            _("no badge stock {name!r} (known: {known}; see `badge stocks`)").format(
+                name=name, known=", ".join(STOCKS)
+            ),
             field="stock",
         )
     return found
@@ -111,7 +115,7 @@ def sheet_pdf(
         if progress is not None and count % 100 == 0:
             progress(count)
     if count == 0:
-        raise InvalidInput("no badge to print: no ticket matches", field="tickets")
+        raise InvalidInput(_("no badge to print: no ticket matches"), field="tickets")
     pages = (count + paper.per_page - 1) // paper.per_page
     return doc.output(), count, pages
 
@@ -167,14 +171,15 @@ def write_sheet(
         sort=sort,
     )
     if layout_name is not None:
-        _, name, source = find_layout(store, layout_name)
+        _layout, name, source = find_layout(store, layout_name)
         made = [replace(b, layout=name, layout_source=source) for b in made]
     data, count, pages = sheet_pdf(made, layout_of, paper, crop_marks=crop_marks, fonts=fonts)
     try:
         Path(output).write_bytes(data)
     except OSError as exc:
         raise InvalidInput(
-            f"cannot write {output}: {exc.strerror or exc}", field="output"
+            _("cannot write {path}: {problem}").format(path=output, problem=exc.strerror or exc),
+            field="output",
         ) from None
     missing = {b.ticket_id: lacking for b in made if (lacking := uncovered(badge_text(b), fonts))}
     return {

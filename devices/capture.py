@@ -26,6 +26,7 @@ import numpy.typing as npt
 
 from devices.opencv import cv2
 from eventdesk.errors import EnvironmentProblem, InvalidInput
+from eventdesk.i18n import _, ngettext
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff"}
 BACKOFF = (0.5, 1.0, 2.0, 4.0, 8.0)
@@ -69,7 +70,7 @@ class CaptureState(StrEnum):
 class Source:
     kind: str  # camera | file | folder | stream
     target: int | str
-    label: str
+    label: str  # for people: "camera 0", "video file door.mp4"
 
     @property
     def live(self) -> bool:
@@ -81,21 +82,25 @@ def parse_source(text: str) -> Source:
     spec = text.strip()
     if not spec:
         raise InvalidInput(
-            "source is required: a camera number, a file, a folder or a URL", field="source"
+            _("source is required: a camera number, a file, a folder or a URL"), field="source"
         )
     if spec.isdigit():
         if not (spec.isascii() and len(spec) <= 3 and int(spec) < 256):
-            raise InvalidInput(f"camera number {spec!r} must be 0 to 255", field="source")
-        return Source("camera", int(spec), f"camera {spec}")
+            raise InvalidInput(
+                _("camera number {number!r} must be 0 to 255").format(number=spec), field="source"
+            )
+        return Source("camera", int(spec), _("camera {number}").format(number=spec))
     if "://" in spec:
-        return Source("stream", spec, f"stream {spec}")
+        return Source("stream", spec, _("stream {url}").format(url=spec))
     path = Path(spec).expanduser()
     if path.is_dir():
-        return Source("folder", str(path), f"image folder {path}")
+        return Source("folder", str(path), _("image folder {path}").format(path=path))
     if path.is_file():
-        return Source("file", str(path), f"video file {path}")
+        return Source("file", str(path), _("video file {path}").format(path=path))
     raise InvalidInput(
-        f"source {spec!r} is not a camera number, an existing file or folder, or a URL",
+        _("source {source!r} is not a camera number, an existing file or folder, or a URL").format(
+            source=spec
+        ),
         field="source",
     )
 
@@ -259,7 +264,10 @@ class CaptureWorker(threading.Thread):
         paths = sorted(
             p for p in Path(str(self.source.target)).iterdir() if p.suffix.lower() in IMAGE_SUFFIXES
         )
-        self._set_state(CaptureState.RUNNING, f"{len(paths)} images")
+        self._set_state(
+            CaptureState.RUNNING,
+            ngettext("{count} image", "{count} images", len(paths)).format(count=len(paths)),
+        )
         self._ready.set()
         for index, path in enumerate(paths):
             if self._halt.is_set():
@@ -267,7 +275,8 @@ class CaptureWorker(threading.Thread):
             image = cv2.imread(str(path), cv2.IMREAD_COLOR)
             if image is None:
                 self._set_state(
-                    CaptureState.RUNNING, f"skipped {path.name}: not an image OpenCV can read"
+                    CaptureState.RUNNING,
+                    _("skipped {file}: not an image OpenCV can read").format(file=path.name),
                 )
                 continue
             pixels = np.asarray(image, dtype=np.uint8)
@@ -279,12 +288,11 @@ class CaptureWorker(threading.Thread):
         if not cap.isOpened():
             cap.release()
             self.error = CameraNotFound(
-                f"{self.source.label} cannot be opened"
-                + (
-                    " (is it plugged in? see ls /dev/video*)"
+                (
+                    _("{source} cannot be opened (is it plugged in? see ls /dev/video*)")
                     if self.source.kind == "camera"
-                    else ""
-                )
+                    else _("{source} cannot be opened")
+                ).format(source=self.source.label)
             )
             self._set_state(CaptureState.FAILED, str(self.error))
             return
@@ -324,7 +332,9 @@ class CaptureWorker(threading.Thread):
             self.reconnects += 1
             self._set_state(
                 CaptureState.RECONNECTING,
-                f"no frames for {now - last_frame:.1f} s; retry in {delay:g} s",
+                _("no frames for {seconds:.1f} s; retry in {delay:g} s").format(
+                    seconds=now - last_frame, delay=delay
+                ),
             )
             cap.release()
             if self._halt.wait(delay):

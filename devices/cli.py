@@ -27,6 +27,7 @@ from eventdesk.cli.common import (
 )
 from eventdesk.config import DECODERS
 from eventdesk.errors import EnvironmentProblem, InvalidInput
+from eventdesk.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
     from devices.outage import DatabaseState
@@ -129,12 +130,12 @@ def scan(
         lambda: obj.store,
         event_ref,
         now=utcnow(),
-        warn=lambda text: tell(f"eventdesk scan: {text}", err=True),
+        warn=lambda text: tell(f"eventdesk scan: {text}", err=True),  # not for translation: name
     )
     print_to = obj.config.badge_printer(printer, auto_print)
 
     def say(text: str) -> None:
-        tell(f"eventdesk scan: {text}", err=True)
+        tell(f"eventdesk scan: {text}", err=True)  # not for translation: the command's name
 
     def database(state: DatabaseState) -> None:
         say(state.sentence())
@@ -152,17 +153,21 @@ def scan(
             store = station.link.call(station.server, timeout=max(5.0, station.link.threshold))
         except ServerAway:
             say(
-                f"OFFLINE ({station.link.reason}): deciding from this station's copy; "
-                "badges are not printed until the server is back"
+                _(
+                    "OFFLINE ({reason}): deciding from this station's copy; badges are not "
+                    "printed until the server is back"
+                ).format(reason=station.link.reason)
             )
 
         def link_changed(online: bool, reason: str) -> None:
             if online:
-                say("server back: online again, every offline scan uploaded")
+                say(_("server back: online again, every offline scan uploaded"))
             else:
                 say(
-                    f"OFFLINE ({reason}): deciding from this station's copy, "
-                    "uploading when the server is back"
+                    _(
+                        "OFFLINE ({reason}): deciding from this station's copy, uploading when "
+                        "the server is back"
+                    ).format(reason=reason)
                 )
 
         copied: list[bool] = []
@@ -171,11 +176,20 @@ def scan(
             if report.online and not copied:
                 copied.append(True)
                 tickets = station.mirror_status().tickets
-                say(f"offline copy ready: {tickets} ticket(s), refreshed every few seconds")
+                say(
+                    ngettext(
+                        "offline copy ready: {count} ticket, refreshed every few seconds",
+                        "offline copy ready: {count} tickets, refreshed every few seconds",
+                        tickets,
+                    ).format(count=tickets)
+                )
             if report.conflicts:
                 say(
-                    f"{report.conflicts} conflict(s) on upload: see "
-                    "`eventdesk report conflicts EVENT`"
+                    ngettext(
+                        "{count} conflict on upload: see `eventdesk report conflicts EVENT`",
+                        "{count} conflicts on upload: see `eventdesk report conflicts EVENT`",
+                        report.conflicts,
+                    ).format(count=report.conflicts)
                 )
 
         station.link.listeners.append(link_changed)
@@ -191,7 +205,7 @@ def scan(
             {print_to: _printers(obj)[print_to]},
             station=obj.station,
             on_outcome=lambda outcome: say(_outcome_line(outcome)),
-            on_database=lambda state: say(f"print queue: {state.sentence()}"),
+            on_database=lambda state: say(_("print queue: {state}").format(state=state.sentence())),
             door=station,  # badges of offline check-ins, from the station's copy
         )
         printer_worker.start()
@@ -230,9 +244,13 @@ def scan(
     door_sound = _door_sound(obj, sound, say)
     if spec is None:
         if port is None:
-            say("reading a keyboard-wedge scanner on stdin (one ticket a line)")
+            say(_("reading a keyboard-wedge scanner on stdin (one ticket a line)"))
         else:
-            say(f"reading the serial scanner on {port[0]} at {port[1]} baud (one ticket a line)")
+            say(
+                _("reading the serial scanner on {port} at {baud} baud (one ticket a line)").format(
+                    port=port[0], baud=port[1]
+                )
+            )
         try:
             _scan_lines(make_desk(), session_id, show, database, say, port)
         finally:
@@ -247,22 +265,29 @@ def scan(
     from devices.scanner import ScanWorker
 
     decoder = make_decoder(decoder_name or obj.config.decoder)
-    say(f"{spec.label} with decoder {describe(decoder)}, debounce {debounce:g} s")
+    say(
+        # TRANSLATORS: {source} is "camera 0", "video file NAME"...; {decoder} a decoder's name
+        _("{source} with decoder {decoder}, debounce {seconds:g} s").format(
+            source=spec.label, decoder=describe(decoder), seconds=debounce
+        )
+    )
     capture = CaptureWorker(
         spec,
         width=width,
         height=height,
         realtime=realtime,
-        on_state=lambda state, detail: say(
-            f"{spec.kind}: {state}" + (f" ({detail})" if detail else "")
-        ),
+        on_state=lambda state, detail: say(_camera_said(spec.kind, state, detail)),
     )
     capture.start()
     capture.wait_started()
 
     def failed(exc: BaseException) -> None:
         if not is_outage(exc):  # the database not answering is said once, by ``database``
-            say(f"a check-in failed, that code is decided again when seen again: {exc}")
+            say(
+                _(
+                    "a check-in failed, that code is decided again when seen again: {problem}"
+                ).format(problem=exc)
+            )
 
     worker = ScanWorker(
         store,
@@ -285,8 +310,7 @@ def scan(
         while worker.is_alive():
             worker.join(0.2)
     except KeyboardInterrupt:
-        waiting = worker.waiting
-        say("stopped" + (f": {waiting} scan(s) not decided" if waiting else ""))
+        say(_stopped(worker.waiting))
     finally:
         worker.stop()
         capture.stop()
@@ -299,7 +323,67 @@ def scan(
         raise worker.error
     if capture.error is not None:
         raise capture.error
-    say(f"done: {capture.frames_read} frames read, {worker.frames_decoded} decoded")
+    say(
+        ngettext(
+            "done: {frames} frame read, {decoded} decoded",
+            "done: {frames} frames read, {decoded} decoded",
+            capture.frames_read,
+        ).format(frames=capture.frames_read, decoded=worker.frames_decoded)
+    )
+
+
+# The camera's kinds and states (codes: devices.capture.Source.kind, CaptureState) as `scan`
+# says them; one not here is said as it comes.
+CAMERA_KINDS = {
+    # TRANSLATORS: where the scanner's pictures come from
+    "camera": N_("camera"),
+    # TRANSLATORS: where the scanner's pictures come from: a video file
+    "file": N_("file"),
+    # TRANSLATORS: where the scanner's pictures come from: a folder of images
+    "folder": N_("folder"),
+    # TRANSLATORS: where the scanner's pictures come from: a network stream
+    "stream": N_("stream"),
+}
+CAMERA_STATES = {
+    # TRANSLATORS: the camera's state
+    "starting": N_("starting"),
+    # TRANSLATORS: the camera's state
+    "running": N_("running"),
+    # TRANSLATORS: the camera's state: it gives no pictures
+    "no frames": N_("no frames"),
+    # TRANSLATORS: the camera's state
+    "reconnecting": N_("reconnecting"),
+    # TRANSLATORS: the camera's state: a video file played to its end
+    "finished": N_("finished"),
+    # TRANSLATORS: the camera's state
+    "stopped": N_("stopped"),
+    # TRANSLATORS: the camera's state
+    "failed": N_("failed"),
+}
+# A serial scanner's states (devices.serial_scanner.SerialScanner's codes), as `scan` says them.
+SERIAL_STATES = {
+    "starting": N_("serial scanner starting"),
+    "connected": N_("serial scanner connected"),
+    "not answering": N_("serial scanner not answering"),
+    "disconnected": N_("serial scanner disconnected"),
+}
+
+
+def _camera_said(kind: str, state: str, detail: str) -> str:
+    """A camera's new state, as `scan` says it: its kind, its state, and the detail."""
+    kind_said = _(CAMERA_KINDS[kind]) if kind in CAMERA_KINDS else kind
+    state_said = _(CAMERA_STATES[state]) if state in CAMERA_STATES else str(state)
+    return f"{kind_said}: {state_said}" + (f" ({detail})" if detail else "")
+
+
+def _stopped(waiting: int) -> str:
+    """A scanner stopped with Ctrl-C, and the scans it had not decided."""
+    if not waiting:
+        # TRANSLATORS: the scanner was stopped (Ctrl-C)
+        return _("stopped")
+    return ngettext(
+        "stopped: {count} scan(s) not decided", "stopped: {count} scan(s) not decided", waiting
+    ).format(count=waiting)
 
 
 def _door_sound(obj: Ctx, sound: bool | None, say: Callable[[str], None]) -> DoorSound | None:
@@ -309,7 +393,9 @@ def _door_sound(obj: Ctx, sound: bool | None, say: Callable[[str], None]) -> Doo
         return None
     from devices.sound import DoorSound
 
-    return DoorSound(on_unavailable=lambda reason: say(f"sound unavailable: {reason}"))
+    return DoorSound(
+        on_unavailable=lambda reason: say(_("sound unavailable: {reason}").format(reason=reason))
+    )
 
 
 def _finish_sound(door_sound: DoorSound | None) -> None:
@@ -331,8 +417,13 @@ def _finish_sync(sync_loop: Any, station: Any, say: Callable[[str], None]) -> No
             station.link.call(lambda: station.sync_round(refresh_mirror=False), timeout=10)
         if station.pending:
             say(
-                f"{station.pending} offline scan(s) still waiting to upload: they are kept in "
-                "this station's mirror; `eventdesk sync` uploads them"
+                ngettext(
+                    "{count} offline scan still waiting to upload: it is kept in this station's "
+                    "mirror; `eventdesk sync` uploads it",
+                    "{count} offline scans still waiting to upload: they are kept in this "
+                    "station's mirror; `eventdesk sync` uploads them",
+                    station.pending,
+                ).format(count=station.pending)
             )
 
 
@@ -367,14 +458,25 @@ def _scan_lines(
         finally:
             queue.close()
             if queue.outage.down and queue.waiting:
-                say(f"end of input: {queue.waiting} scan(s) still waiting for the database")
+                say(
+                    ngettext(
+                        "end of input: {count} scan still waiting for the database",
+                        "end of input: {count} scans still waiting for the database",
+                        queue.waiting,
+                    ).format(count=queue.waiting)
+                )
 
     queue.start()
     if port is not None:
         from devices.serial_scanner import SerialScanner
 
         def port_state(state: str, why: str | None) -> None:
-            say(f"serial scanner {state}" + (f" ({why})" if why else ""))
+            said = (
+                _(SERIAL_STATES[state])
+                if state in SERIAL_STATES
+                else _("serial scanner {state}").format(state=state)
+            )
+            say(said + (f" ({why})" if why else ""))
 
         def port_line(line: Line, ended_at: float) -> None:
             queue.put(line, read_at=ended_at)
@@ -388,8 +490,7 @@ def _scan_lines(
     except KeyboardInterrupt:
         queue.stop()
         queue.join(2.0)  # the lines being decided together are answered before it ends
-        waiting = queue.waiting
-        say("stopped" + (f": {waiting} scan(s) not decided" if waiting else ""))
+        say(_stopped(queue.waiting))
         raise
     if queue.error is not None:
         raise queue.error
@@ -413,7 +514,9 @@ def _serial_port(source: str, baud: int | None) -> tuple[str, int] | None:
         serial.Serial(path, speed, timeout=0).close()
     except (OSError, serial.SerialException) as exc:
         why = (str(exc).strip() or type(exc).__name__).splitlines()[0]
-        raise EnvironmentProblem(f"cannot open the serial scanner {path}: {why}") from None
+        raise EnvironmentProblem(
+            _("cannot open the serial scanner {path}: {problem}").format(path=path, problem=why)
+        ) from None
     return path, speed
 
 
@@ -441,7 +544,11 @@ def _finish_printing(
     except Exception as exc:
         if not is_outage(exc):
             raise
-        say(f"badges not printed yet stay queued: database not answering ({describe(exc)})")
+        say(
+            _("badges not printed yet stay queued: database not answering ({problem})").format(
+                problem=describe(exc)
+            )
+        )
         return
     for outcome in outcomes:
         say(_outcome_line(outcome))
@@ -478,10 +585,14 @@ def print_badge(obj: Ctx, printer: str, ticket_id: str) -> list[str]:
 def _outcome_line(outcome: Any) -> str:
     job = outcome.job
     if outcome.state == "done":
-        return f"badge for {job.ticket_id} printed on {job.printer} ({outcome.detail})"
-    if outcome.state == "queued":
-        return f"badge for {job.ticket_id} waits for {job.printer}: {outcome.detail} (will retry)"
-    return f"badge for {job.ticket_id} NOT printed on {job.printer}: {outcome.detail}"
+        # TRANSLATORS: {detail} says where it went (a file, a printer's address)
+        said = _("badge for {ticket} printed on {printer} ({detail})")
+    elif outcome.state == "queued":
+        # TRANSLATORS: {detail} says what is wrong with the printer
+        said = _("badge for {ticket} waits for {printer}: {detail} (will retry)")
+    else:
+        said = _("badge for {ticket} NOT printed on {printer}: {detail}")
+    return said.format(ticket=job.ticket_id, printer=job.printer, detail=outcome.detail)
 
 
 @click.command("print")
@@ -495,7 +606,7 @@ def print_command(obj: Ctx, ticket_id: str, printer: str | None) -> None:
     from eventdesk.services.door.printing import enqueue
 
     if printer is not None and not printer.strip():
-        raise click.UsageError("--printer needs a printer's name")
+        raise click.UsageError(_("--printer needs a printer's name"))
     name = printer or obj.config.printer
     obj.config.printer_settings(name)  # a typo is named before anything is queued
     printers = _printers(obj)
@@ -511,7 +622,7 @@ def print_command(obj: Ctx, ticket_id: str, printer: str | None) -> None:
             "state": state,
             "detail": outcome.detail if outcome else None,
         },
-        _outcome_line(outcome) if outcome else f"badge queued as job {job.id}",
+        _outcome_line(outcome) if outcome else _("badge queued as job {job}").format(job=job.id),
     )
     if state != "done":
         raise click.exceptions.Exit(EXIT_ENVIRONMENT)
@@ -535,12 +646,21 @@ def print_queue(obj: Ctx, state: str | None, retry: bool, keep_running: bool, li
         again = retry_failed(obj.store)
         outcomes = drain(obj.store, printers, worker=obj.station)
         if not obj.as_json:
-            tell(f"{again} failed job(s) back in the queue")
+            tell(
+                ngettext(
+                    "{count} failed job back in the queue",
+                    "{count} failed jobs back in the queue",
+                    again,
+                ).format(count=again)
+            )
             for outcome in outcomes:
                 tell(_outcome_line(outcome))
     if keep_running:
         tell(
-            f"eventdesk print-queue: printing for {', '.join(sorted(printers))} (Ctrl-C stops)",
+            "eventdesk print-queue: "  # not for translation: the command's name
+            + _("printing for {printers} (Ctrl-C stops)").format(
+                printers=", ".join(sorted(printers))
+            ),
             err=True,
         )
 
@@ -561,7 +681,10 @@ def print_queue(obj: Ctx, state: str | None, retry: bool, keep_running: bool, li
                 tell(_outcome_line(outcome))
 
         def database(state: DatabaseState) -> None:
-            tell(f"eventdesk print-queue: {state.sentence()}", err=True)
+            tell(
+                f"eventdesk print-queue: {state.sentence()}",  # not for translation: its name
+                err=True,
+            )
 
         worker = PrintWorker(
             obj.store,
@@ -584,7 +707,17 @@ def print_queue(obj: Ctx, state: str | None, retry: bool, keep_running: bool, li
     obj.emit(
         rows,
         lambda: table(
-            ["job", "ticket", "printer", "state", "tries", "reason", "updated", "last error"],
+            # TRANSLATORS: the headings of the table of print jobs
+            [
+                _("job"),
+                _("ticket"),
+                _("printer"),
+                _("state"),
+                _("tries"),
+                _("reason"),
+                _("updated"),
+                _("last error"),
+            ],
             [
                 (
                     j.id,

@@ -11,6 +11,7 @@ import numpy.typing as npt
 
 from devices.opencv import cv2
 from eventdesk.errors import EnvironmentProblem, InvalidInput
+from eventdesk.i18n import _
 
 Image = npt.NDArray[np.uint8]
 CHOICES = ("auto", "zxing", "zbar", "opencv")
@@ -45,7 +46,9 @@ class ZxingDecoder:
         try:
             import zxingcpp
         except ImportError as exc:  # pragma: no cover - installed with eventdesk
-            raise DecoderUnavailable(f"zxing-cpp is not installed ({exc})") from None
+            raise DecoderUnavailable(
+                _("zxing-cpp is not installed ({problem})").format(problem=exc)
+            ) from None
         self._module = zxingcpp
         # Tickets (and the QR codes people carry) are QR model 2. zxing-cpp 3's "QRCode" family
         # also holds Micro QR, whose tiny symbols noise can fake: a ghost read at the door.
@@ -69,7 +72,10 @@ class ZbarDecoder:
             from pyzbar import pyzbar
         except ImportError as exc:
             raise DecoderUnavailable(
-                f"pyzbar cannot run: {exc} (install the zbar library: apt-get install libzbar0)"
+                _(
+                    "pyzbar cannot run: {problem} (install the zbar library: apt-get install "
+                    "libzbar0)"
+                ).format(problem=exc)
             ) from None
         symbols = [pyzbar.ZBarSymbol.QRCODE]
         self._decode = lambda gray: pyzbar.decode(gray, symbols=symbols)
@@ -116,7 +122,10 @@ FACTORIES: dict[str, Callable[[], Decoder]] = {
 def make_decoder(choice: str = "auto") -> Decoder:
     """The chosen decoder, or for 'auto' the fastest that runs here."""
     if choice not in CHOICES:
-        raise InvalidInput(f"decoder must be one of {', '.join(CHOICES)}", field="decoder")
+        raise InvalidInput(
+            _("decoder must be one of {choices}").format(choices=", ".join(CHOICES)),
+            field="decoder",
+        )
     if choice != "auto":
         return FACTORIES[choice]()
     for name in ("zxing", "zbar", "opencv"):
@@ -124,7 +133,9 @@ def make_decoder(choice: str = "auto") -> Decoder:
             return FACTORIES[name]()
         except DecoderUnavailable:
             continue
-    raise DecoderUnavailable("no QR decoder can run here")  # pragma: no cover - OpenCV always can
+    raise DecoderUnavailable(  # pragma: no cover - OpenCV always can
+        _("no QR decoder can run here")
+    )
 
 
 def describe(decoder: Decoder) -> str:

@@ -11,11 +11,12 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from eventdesk.i18n import N_, _, ngettext
 from eventdesk.outage import describe as describe
 from eventdesk.outage import is_outage as is_outage
 
-NOT_ANSWERING = "database not answering"
-BACK = "database back"
+NOT_ANSWERING = N_("database not answering")
+BACK = N_("database back")
 FIRST_RETRY = 0.2  # seconds before the first try again...
 LONGEST_RETRY = 5.0  # ...doubling each time, at most this
 
@@ -45,14 +46,32 @@ class DatabaseState:
     waiting: int | None = None  # the scans kept meanwhile (None: the worker keeps no count)
 
     def sentence(self) -> str:
+        """What changed, as a person reads it (in the reader's language)."""
         if self.answering:
             if not self.waiting:
-                return BACK
-            return f"{BACK}: deciding the {self.waiting} scan(s) that waited"
-        said = f"{NOT_ANSWERING} ({self.reason})" if self.reason else NOT_ANSWERING
+                return _(BACK)
+            return ngettext(
+                "database back: deciding the {count} scan that waited",
+                "database back: deciding the {count} scans that waited",
+                self.waiting,
+            ).format(count=self.waiting)
         if self.waiting is None:
-            return f"{said}; trying again until it does"
-        return f"{said}; {self.waiting} scan(s) waiting, decided when it answers"
+            if self.reason:
+                return _("database not answering ({reason}); trying again until it does").format(
+                    reason=self.reason
+                )
+            return _("database not answering; trying again until it does")
+        if self.reason:
+            return ngettext(
+                "database not answering ({reason}); {count} scan waiting, decided when it answers",
+                "database not answering ({reason}); {count} scans waiting, decided when it answers",
+                self.waiting,
+            ).format(reason=self.reason, count=self.waiting)
+        return ngettext(
+            "database not answering; {count} scan waiting, decided when it answers",
+            "database not answering; {count} scans waiting, decided when it answers",
+            self.waiting,
+        ).format(count=self.waiting)
 
 
 class Outage:

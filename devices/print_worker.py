@@ -27,6 +27,7 @@ from devices.outage import Backoff, DatabaseState, Outage, describe, is_outage
 from devices.printers import PrinterProblem, PrinterSpec, send
 from eventdesk.db import Store
 from eventdesk.errors import EventdeskError, InvalidInput, NotFound
+from eventdesk.i18n import _
 from eventdesk.services.door import printing
 from eventdesk.services.door.printing import PrintJobInfo
 from eventdesk.services.stations.offline import Station
@@ -76,7 +77,10 @@ def attempt(
 
     try:
         if spec is None:
-            raise NotFound(f"no printer named {job.printer!r} on this station", field="printer")
+            raise NotFound(
+                _("no printer named {printer!r} on this station").format(printer=job.printer),
+                field="printer",
+            )
         badge = load(job.ticket_id) if load is not None else load_badge(store, job.ticket_id)
         if spec.language != "text":
             _fonts_cover(badge, spec)
@@ -88,7 +92,7 @@ def attempt(
     except Exception as exc:
         if is_outage(exc) or isinstance(exc, SQLAlchemyError):
             # The database busy or away while loading the badge: the job waits.
-            message = f"the database: {describe(exc)}"
+            message = _("the database: {problem}").format(problem=describe(exc))
             return tried(None, message, error=message, retry=True)
         if isinstance(exc, EventdeskError):
             return tried("failed", exc.message, error=exc.message)
@@ -106,8 +110,10 @@ def _fonts_cover(badge: Badge, spec: PrinterSpec) -> None:
     missing = uncovered(badge.name, tuple(spec.render_options.get("fonts", ())))
     if missing:
         raise InvalidInput(
-            f"no font on this station draws {' '.join(missing)} of the name {badge.name!r}: "
-            "install a font that has them (e.g. from the Noto family), then print-queue --retry",
+            _(
+                "no font on this station draws {characters} of the name {name!r}: install a font "
+                "that has them (e.g. from the Noto family), then print-queue --retry"
+            ).format(characters=" ".join(missing), name=badge.name),
             field="fonts",
         )
 
@@ -176,7 +182,7 @@ def drain(
     ``load`` reads the badges (by default from ``store``)."""
     outcomes: list[PrintOutcome] = []
     tried: set[int] = set()
-    for _ in range(limit):
+    for _try in range(limit):
         job = printing.claim_next(
             store,
             worker=worker,

@@ -46,14 +46,20 @@ from eventdesk.config import (
     printer_tables,
 )
 from eventdesk.errors import EnvironmentProblem, InvalidInput
+from eventdesk.i18n import N_, _
 
 if TYPE_CHECKING:
     from badges.brother import QLStatus
 
 SUFFIX = {"text": "txt", "zpl": "zpl", "escpos": "bin", "png": "png", "ql": "bin"}
 HOST_STATUS = b"~HS"  # Zebra: three <STX>...<ETX> strings back
-STATUS_ASKED = "a status request"
-TOOK_IT_ASKED = "a status request sent after the badge"
+# What was sent, said in "printer NAME did not take ..." and "... did not answer ...".
+# TRANSLATORS: completes "printer NAME did not take ..." and "printer NAME did not answer ..."
+STATUS_ASKED = N_("a status request")
+# TRANSLATORS: completes "printer NAME did not take ..." and "printer NAME did not answer ..."
+TOOK_IT_ASKED = N_("a status request sent after the badge")
+# TRANSLATORS: completes "printer NAME did not take ... (timed out)"
+BADGE_SENT = N_("the badge")
 
 
 class PrinterProblem(EnvironmentProblem):
@@ -168,13 +174,17 @@ class ZebraStatus:
     @property
     def problem(self) -> str | None:
         for flag, text in (
-            (self.paper_out, "paper out"),
-            (self.head_open, "head open"),
-            (self.ribbon_out, "ribbon out"),
-            (self.paused, "paused"),
+            # TRANSLATORS: a label printer's state, said after "printer NAME: "
+            (self.paper_out, N_("paper out")),
+            # TRANSLATORS: a label printer's state: its print head is open
+            (self.head_open, N_("head open")),
+            # TRANSLATORS: a label printer's state: its ink ribbon ran out
+            (self.ribbon_out, N_("ribbon out")),
+            # TRANSLATORS: a label printer's state
+            (self.paused, N_("paused")),
         ):
             if flag:
-                return text
+                return _(text)
         return None
 
 
@@ -184,7 +194,7 @@ def parse_host_status(reply: bytes) -> ZebraStatus:
         part.split(b"\x03")[0].decode("ascii", "replace") for part in reply.split(b"\x02")[1:]
     ]
     if len(strings) < 2:
-        raise PrinterOffline("the printer's status answer was incomplete")
+        raise PrinterOffline(_("the printer's status answer was incomplete"))
     first, second = strings[0].split(","), strings[1].split(",")
     try:
         return ZebraStatus(
@@ -194,7 +204,7 @@ def parse_host_status(reply: bytes) -> ZebraStatus:
             ribbon_out=second[3].strip() == "1",
         )
     except IndexError:
-        raise PrinterOffline("the printer's status answer was not understood") from None
+        raise PrinterOffline(_("the printer's status answer was not understood")) from None
 
 
 # --- ESC/POS real-time status ---------------------------------------------------------------
@@ -216,23 +226,26 @@ class EscposStatus:
     @property
     def problem(self) -> str | None:
         for flag, text in (
-            (self.paper_out, "paper out"),
-            (self.cover_open, "cover open"),
-            (self.error, "printer error"),
-            (self.offline, "offline (see the printer's panel)"),
+            (self.paper_out, N_("paper out")),
+            # TRANSLATORS: a printer's state, said after "printer NAME: "
+            (self.cover_open, N_("cover open")),
+            # TRANSLATORS: a printer's state, said after "printer NAME: "
+            (self.error, N_("printer error")),
+            # TRANSLATORS: a printer's state, said after "printer NAME: "
+            (self.offline, N_("offline (see the printer's panel)")),
         ):
             if flag:
-                return text
+                return _(text)
         return None
 
 
 def parse_realtime_status(reply: bytes) -> EscposStatus:
     """The three bytes an ESC/POS printer answers to DLE EOT 1, DLE EOT 2 and DLE EOT 4."""
     if len(reply) < 3:
-        raise PrinterOffline("the printer's status answer was incomplete")
+        raise PrinterOffline(_("the printer's status answer was incomplete"))
     printer, cause, paper = reply[:3]
     if any(byte & _FIXED_MASK != _FIXED_BITS for byte in (printer, cause, paper)):
-        raise PrinterOffline("the printer's status answer was not understood")
+        raise PrinterOffline(_("the printer's status answer was not understood"))
     return EscposStatus(
         offline=bool(printer & 0x08),
         cover_open=bool(cause & 0x04),
@@ -247,7 +260,7 @@ def _write_device(spec: PrinterSpec, data: bytes) -> None:
     try:
         fd = os.open(str(spec.path), os.O_WRONLY | os.O_NONBLOCK)
     except OSError as exc:
-        raise PrinterOffline(f"printer device {spec.path}: {exc.strerror or exc}") from None
+        raise PrinterOffline(_device_problem(spec, exc)) from None
     try:
         _write_fd(spec, fd, data)
     finally:
@@ -261,8 +274,10 @@ def _write_fd(spec: PrinterSpec, fd: int, data: bytes) -> None:
     while view:
         left = deadline - time.monotonic()
         if left <= 0:
-            raise PrinterOffline(f"printer device {spec.path} stopped taking data")
-        _, ready, _ = select.select([], [fd], [], left)
+            raise PrinterOffline(
+                _("printer device {path} stopped taking data").format(path=spec.path)
+            )
+        _readable, ready, _failed = select.select([], [fd], [], left)
         if not ready:
             continue
         try:
@@ -270,7 +285,11 @@ def _write_fd(spec: PrinterSpec, fd: int, data: bytes) -> None:
         except BlockingIOError:
             continue
         except OSError as exc:
-            raise PrinterOffline(f"printer device {spec.path}: {exc.strerror or exc}") from None
+            raise PrinterOffline(_device_problem(spec, exc)) from None
+
+
+def _device_problem(spec: PrinterSpec, exc: OSError) -> str:
+    return _("printer device {path}: {problem}").format(path=spec.path, problem=exc.strerror or exc)
 
 
 def _write_file(spec: PrinterSpec, target: Path, data: bytes) -> str:
@@ -282,7 +301,9 @@ def _write_file(spec: PrinterSpec, target: Path, data: bytes) -> str:
         os.replace(partial, target)
     except OSError as exc:
         raise PrinterOffline(
-            f"printer {spec.name}: cannot write {target}: {exc.strerror or exc}"
+            _("printer {name}: cannot write {path}: {problem}").format(
+                name=spec.name, path=target, problem=exc.strerror or exc
+            )
         ) from None
     return str(target)
 
@@ -293,16 +314,21 @@ def _connect(spec: PrinterSpec) -> socket.socket:
         return socket.create_connection((str(spec.host), spec.port), timeout=spec.timeout)
     except ConnectionRefusedError:
         raise PrinterOffline(
-            f"printer {spec.name} at {spec.host}:{spec.port} refused the connection "
-            "(is it switched on?)"
+            _("printer {name} at {host}:{port} refused the connection (is it switched on?)").format(
+                name=spec.name, host=spec.host, port=spec.port
+            )
         ) from None
     except TimeoutError:
         raise PrinterOffline(
-            f"printer {spec.name} at {spec.host}:{spec.port} did not answer"
+            _("printer {name} at {host}:{port} did not answer").format(
+                name=spec.name, host=spec.host, port=spec.port
+            )
         ) from None
     except OSError as exc:
         raise PrinterOffline(
-            f"printer {spec.name} at {spec.host}:{spec.port}: {exc.strerror or exc}"
+            _("printer {name} at {host}:{port}: {problem}").format(
+                name=spec.name, host=spec.host, port=spec.port, problem=exc.strerror or exc
+            )
         ) from None
 
 
@@ -346,17 +372,35 @@ def _ask(
         sock.settimeout(spec.timeout)
         sock.sendall(request)  # the timeout bounds the whole write: a full buffer is a timeout
     except TimeoutError:
-        raise PrinterOffline(f"printer {spec.name} did not take {what} (timed out)") from None
+        raise PrinterOffline(_timed_out(spec, what)) from None
     except OSError as exc:
-        raise PrinterOffline(
-            f"printer {spec.name} closed the connection ({exc.strerror or exc})"
-        ) from None
+        raise PrinterOffline(_closed(spec, exc)) from None
     reply, closed = _read_answer(sock, enough, spec.timeout)
     if (answered or enough)(reply):
         return reply
     if closed:
-        raise PrinterOffline(f"printer {spec.name} closed the connection without answering")
-    raise PrinterOffline(f"printer {spec.name} did not answer {what}")
+        raise PrinterOffline(_closed_unanswered(spec))
+    raise PrinterOffline(_unanswered(spec, what))
+
+
+def _timed_out(spec: PrinterSpec, what: str) -> str:
+    """``what`` (STATUS_ASKED, TOOK_IT_ASKED, BADGE_SENT) was not taken in time."""
+    return _("printer {name} did not take {what} (timed out)").format(name=spec.name, what=_(what))
+
+
+def _unanswered(spec: PrinterSpec, what: str) -> str:
+    """``what`` (STATUS_ASKED, TOOK_IT_ASKED) had no answer."""
+    return _("printer {name} did not answer {what}").format(name=spec.name, what=_(what))
+
+
+def _closed(spec: PrinterSpec, exc: OSError) -> str:
+    return _("printer {name} closed the connection ({problem})").format(
+        name=spec.name, problem=exc.strerror or exc
+    )
+
+
+def _closed_unanswered(spec: PrinterSpec) -> str:
+    return _("printer {name} closed the connection without answering").format(name=spec.name)
 
 
 def _whole_host_status(reply: bytes) -> bool:
@@ -386,8 +430,14 @@ def _send_zpl(spec: PrinterSpec, data: bytes) -> None:
     with _connect(spec) as sock:
         status = parse_host_status(_ask(spec, sock, HOST_STATUS, _whole_host_status, STATUS_ASKED))
         if status.problem:
-            raise PrinterNeedsAttention(f"printer {spec.name}: {status.problem}")
+            raise PrinterNeedsAttention(_attention(spec, status.problem))
         _ask(spec, sock, data + HOST_STATUS, _whole_host_status, TOOK_IT_ASKED)
+
+
+def _attention(spec: PrinterSpec, problem: str) -> str:
+    """What is wrong with the printer (``problem``: its state, said), naming it."""
+    # TRANSLATORS: {problem} is the printer's state (paper out, cover open...)
+    return _("printer {name}: {problem}").format(name=spec.name, problem=problem)
 
 
 def _send_escpos(spec: PrinterSpec, data: bytes) -> None:
@@ -398,7 +448,7 @@ def _send_escpos(spec: PrinterSpec, data: bytes) -> None:
             _ask(spec, sock, REALTIME_STATUS, _three_bytes, STATUS_ASKED)
         )
         if status.problem:
-            raise PrinterNeedsAttention(f"printer {spec.name}: {status.problem}")
+            raise PrinterNeedsAttention(_attention(spec, status.problem))
         # Bytes of an image that happen to read as DLE EOT n are answered too: wait (within the
         # timeout) for those answers and ours, so that the last one read is ours; any answer
         # says the printer is reading what was sent.
@@ -453,13 +503,9 @@ class _SocketLine(_QLLine):
             self.sock.settimeout(self.spec.timeout)
             self.sock.sendall(data)
         except TimeoutError:
-            raise PrinterOffline(
-                f"printer {self.spec.name} did not take {what} (timed out)"
-            ) from None
+            raise PrinterOffline(_timed_out(self.spec, what)) from None
         except OSError as exc:
-            raise PrinterOffline(
-                f"printer {self.spec.name} closed the connection ({exc.strerror or exc})"
-            ) from None
+            raise PrinterOffline(_closed(self.spec, exc)) from None
 
     def read(self, wait: float) -> bytes | None:
         self.sock.settimeout(max(wait, 0.001))
@@ -485,15 +531,15 @@ class _DeviceLine(_QLLine):
             try:
                 self.fd = os.open(str(spec.path), os.O_WRONLY | os.O_NONBLOCK | os.O_NOCTTY)
             except OSError as exc:
-                raise PrinterOffline(f"printer device {spec.path}: {exc.strerror or exc}") from None
+                raise PrinterOffline(_device_problem(spec, exc)) from None
         except OSError as exc:
-            raise PrinterOffline(f"printer device {spec.path}: {exc.strerror or exc}") from None
+            raise PrinterOffline(_device_problem(spec, exc)) from None
 
     def write(self, data: bytes, what: str) -> None:
         _write_fd(self.spec, self.fd, data)
 
     def read(self, wait: float) -> bytes | None:
-        ready, _, _ = select.select([self.fd], [], [], max(wait, 0))
+        ready, _writable, _failed = select.select([self.fd], [], [], max(wait, 0))
         if not ready:
             return b""
         try:
@@ -507,7 +553,7 @@ class _DeviceLine(_QLLine):
         return chunk
 
     def drain(self) -> None:
-        for _ in range(64):
+        for _try in range(64):
             if not self.read(0):
                 return
 
@@ -541,7 +587,7 @@ def _ql_status(
             return None
         chunk = line.read(left)
         if chunk is None:
-            raise PrinterOffline(f"printer {spec.name} closed the connection without answering")
+            raise PrinterOffline(_closed_unanswered(spec))
         heard += chunk
 
 
@@ -551,8 +597,8 @@ def _ql_fault(spec: PrinterSpec, status: QLStatus) -> None:
     if problem is None:
         return
     if status.offline:
-        raise PrinterOffline(f"printer {spec.name}: {problem}")
-    raise PrinterNeedsAttention(f"printer {spec.name}: {problem}")
+        raise PrinterOffline(_attention(spec, problem))
+    raise PrinterNeedsAttention(_attention(spec, problem))
 
 
 def _answer(status: QLStatus) -> bool:
@@ -584,19 +630,23 @@ def _send_ql(spec: PrinterSpec, data: bytes) -> None:
             wait = spec.timeout if required else min(spec.timeout, QL_ANSWER_WAIT)
             status = _ql_status(spec, line, wait, _answer)
             if status is None and required:
-                raise PrinterOffline(f"printer {spec.name} did not answer {STATUS_ASKED}")
+                raise PrinterOffline(_unanswered(spec, STATUS_ASKED))
             if status is not None:
                 _ql_fault(spec, status)
                 answers = True
         elif spec.ql_status == "on":
             raise PrinterOffline(
-                f"printer {spec.name}: {spec.path} can be written but not read (no status)"
+                _("printer {name}: {path} can be written but not read (no status)").format(
+                    name=spec.name, path=spec.path
+                )
             )
-        line.write(data, "the badge")
+        line.write(data, BADGE_SENT)
         if answers:
             status = _ql_status(spec, line, spec.timeout, _finished)
             if status is None:
-                raise PrinterOffline(f"printer {spec.name} did not say it printed the badge")
+                raise PrinterOffline(
+                    _("printer {name} did not say it printed the badge").format(name=spec.name)
+                )
             _ql_fault(spec, status)
     finally:
         line.close()
@@ -620,7 +670,9 @@ def send(spec: PrinterSpec, data: bytes, *, label: str) -> str:
             os.replace(partial, target)  # a badge file is whole or absent
         except OSError as exc:
             raise PrinterOffline(
-                f"cannot write badges to {folder}: {exc.strerror or exc}"
+                _("cannot write badges to {folder}: {problem}").format(
+                    folder=folder, problem=exc.strerror or exc
+                )
             ) from None
         return str(target)
     if spec.kind == "file":
@@ -639,7 +691,7 @@ def send(spec: PrinterSpec, data: bytes, *, label: str) -> str:
                     sock.sendall(data)
                     sock.shutdown(socket.SHUT_WR)
                 except OSError as exc:
-                    raise PrinterOffline(f"printer {spec.name}: {exc.strerror or exc}") from None
+                    raise PrinterOffline(_attention(spec, exc.strerror or str(exc))) from None
         return f"{spec.host}:{spec.port}"
     if spec.kind == "device":
         _write_device(spec, data)
@@ -647,7 +699,7 @@ def send(spec: PrinterSpec, data: bytes, *, label: str) -> str:
     lp = shutil.which("lp")
     if lp is None:
         raise PrinterOffline(
-            "CUPS is not installed here: no lp command (apt-get install cups-client)"
+            _("CUPS is not installed here: no lp command (apt-get install cups-client)")
         )
     try:
         done = subprocess.run(
@@ -657,8 +709,9 @@ def send(spec: PrinterSpec, data: bytes, *, label: str) -> str:
             timeout=max(spec.timeout, 10),
         )
     except subprocess.TimeoutExpired:
-        raise PrinterOffline(f"lp -d {spec.queue} did not finish") from None
+        raise PrinterOffline(_("lp -d {queue} did not finish").format(queue=spec.queue)) from None
     if done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise PrinterOffline(f"lp -d {spec.queue}: {message[-1] if message else 'failed'}")
+        said = message[-1] if message else _("failed")  # lp's own words, else ours
+        raise PrinterOffline(f"lp -d {spec.queue}: {said}")  # not for translation: a command
     return f"cups:{spec.queue}"

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from devices.outage import Backoff
 from devices.wedge import Line, LineSplitter
+from eventdesk.i18n import _
 
 if TYPE_CHECKING:  # pyserial loads with the first serial scanner
     import serial
@@ -34,13 +35,15 @@ def serial_source(text: str) -> tuple[str, int] | None:
     source that is not a serial port. A bad speed is a ValueError that says so."""
     if not text.startswith(PREFIX):
         return None
-    path, _, baud = text[len(PREFIX) :].partition("@")
+    path, _at, baud = text[len(PREFIX) :].partition("@")
     if not path:
-        raise ValueError("a serial scanner needs its port: serial:/dev/ttyACM0")
+        raise ValueError(_("a serial scanner needs its port: serial:/dev/ttyACM0"))
     if not baud:
         return path, DEFAULT_BAUD
     if not baud.isdigit() or not 50 <= int(baud) <= 4_000_000:
-        raise ValueError(f"serial speed must be a number of baud, e.g. @9600, not {baud!r}")
+        raise ValueError(
+            _("serial speed must be a number of baud, e.g. @9600, not {speed!r}").format(speed=baud)
+        )
     return path, int(baud)
 
 

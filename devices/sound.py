@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 import numpy as np
 
 from eventdesk import variables
+from eventdesk.i18n import _
 
 if TYPE_CHECKING:
     from eventdesk.services.door.scan_result import ScanResult
@@ -80,7 +81,7 @@ def _note(
     for multiple, amplitude in overtones:
         if frequency * multiple < rate / 2:
             wave += amplitude * np.sin(2 * np.pi * frequency * multiple * t)
-    wave /= 1 + sum(amplitude for _, amplitude in overtones)
+    wave /= 1 + sum(amplitude for _multiple, amplitude in overtones)
     attack = min(count, round(ATTACK_SECONDS * rate))
     envelope = np.ones(count)
     envelope[:attack] = 0.5 - 0.5 * np.cos(np.linspace(0, np.pi, attack))
@@ -167,11 +168,11 @@ def _quiet_audio_libraries() -> None:
     handler = ctypes.CFUNCTYPE(
         None, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p
     )
-    silent = handler(lambda *_: None)
+    silent = handler(lambda *_args: None)
     _KEEP.append(silent)
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libasound.so.2").snd_lib_error_set_handler(silent)
-    quiet_jack = ctypes.CFUNCTYPE(None, ctypes.c_char_p)(lambda _: None)
+    quiet_jack = ctypes.CFUNCTYPE(None, ctypes.c_char_p)(lambda _text: None)
     _KEEP.append(quiet_jack)
     with contextlib.suppress(OSError, AttributeError):
         jack = ctypes.CDLL("libjack.so.0")
@@ -199,7 +200,11 @@ def _open_device(backend: str, rate: int) -> Any:
         if not backends:
             names = [b.name.lower() for b in enabled if b != miniaudio.Backend.CUSTOM]
             known = ", ".join(["auto", "none", *names])
-            raise RuntimeError(f"{BACKEND_VARIABLE}={backend!r} is not one of {known}")
+            raise RuntimeError(
+                _("{variable}={backend!r} is not one of {known}").format(
+                    variable=BACKEND_VARIABLE, backend=backend, known=known
+                )
+            )
     _quiet_audio_libraries()
     try:
         return miniaudio.PlaybackDevice(
@@ -212,7 +217,9 @@ def _open_device(backend: str, rate: int) -> Any:
         )
     except miniaudio.MiniaudioError as exc:
         what = ", error ".join(str(arg) for arg in exc.args)
-        raise RuntimeError(f"no sound device could be opened (miniaudio: {what})") from None
+        raise RuntimeError(
+            _("no sound device could be opened (miniaudio: {problem})").format(problem=what)
+        ) from None
 
 
 class DoorSound:

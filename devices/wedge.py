@@ -19,6 +19,7 @@ from itertools import islice
 from typing import TYPE_CHECKING, BinaryIO
 
 from devices.outage import Backoff, DatabaseState, Outage, is_outage
+from eventdesk.i18n import _
 from eventdesk.ids import new_nonce
 
 if TYPE_CHECKING:
@@ -75,11 +76,14 @@ class LineSplitter:
         overflow = self._overflow
         self._buffer, self._size, self._overflow = [], 0, 0
         if overflow:
-            return Line(text, f"line of {overflow} characters is too long to be a ticket")
+            return Line(
+                text,
+                _("line of {count} characters is too long to be a ticket").format(count=overflow),
+            )
         if not text.strip():
             return None
         if "\ufffd" in text or any(not ch.isprintable() and ch != "\t" for ch in text):
-            return Line(text, "line contains binary data, not a ticket")
+            return Line(text, _("line contains binary data, not a ticket"))
         return Line(text.strip())
 
 
@@ -143,7 +147,9 @@ def decide_many(
 
 def _decision(scan: PendingScan, result: ScanResult) -> Decision:
     if scan.line.problem is not None and result.result == "invalid":
-        result = replace(result, message=f"Not a valid ticket: {scan.line.problem}")
+        result = replace(
+            result, message=_("Not a valid ticket: {problem}").format(problem=scan.line.problem)
+        )
     return Decision(result, scan.line.text, (time.monotonic() - scan.read_at) * 1000)
 
 
@@ -219,7 +225,7 @@ class LineQueue(threading.Thread):
                     group = list(islice(self._pending, GROUP_MOST))
                 decided = self._decide(group)
                 with self._changed:
-                    for _ in decided:
+                    for _done in decided:
                         self._pending.popleft()
                 for scan, decision in zip(group, decided, strict=False):
                     if decision is not None:

@@ -79,7 +79,7 @@ import msgspec
 from eventdesk import variables
 from eventdesk.errors import InvalidInput, NotFound
 from eventdesk.i18n import ENV as LANGUAGE_VARIABLE
-from eventdesk.i18n import SOURCE, parse_language
+from eventdesk.i18n import SOURCE, _, parse_language
 
 CONFIG_FILE = "eventdesk.toml"
 SYNCHRONOUS_MODES = ("NORMAL", "FULL")
@@ -143,18 +143,18 @@ class PrinterSettings(_Table):
 
     def __post_init__(self) -> None:
         if (self.width_mm is None) != (self.height_mm is None):
-            raise ValueError("a printer's label size needs both width_mm and height_mm")
+            raise ValueError(_("a printer's label size needs both width_mm and height_mm"))
         if self.target is not None:
             self._take_target(self.target)
         self._take_ql()
         if self.type == "tcp" and not self.host:
-            raise ValueError("a tcp printer needs host")
+            raise ValueError(_("a tcp printer needs host"))
         if self.type == "device" and not self.path:
-            raise ValueError("a device printer needs path (e.g. /dev/usb/lp0)")
+            raise ValueError(_("a device printer needs path (e.g. /dev/usb/lp0)"))
         if self.type == "cups" and not self.queue:
-            raise ValueError("a cups printer needs queue (the name lp -d takes)")
+            raise ValueError(_("a cups printer needs queue (the name lp -d takes)"))
         if self.type == "file" and not self.path:
-            raise ValueError("a file printer needs path (the file each badge is written to)")
+            raise ValueError(_("a file printer needs path (the file each badge is written to)"))
         if self.language is None:
             self.language = "text" if self.type == "folder" else "zpl"
         if self.shared is None:
@@ -164,7 +164,7 @@ class PrinterSettings(_Table):
         """``target``: tcp://HOST[:PORT], a device file (/dev/usb/lp0, file:///dev/usb/lp0) or
         file:PATH (a plain file), put as type, host, port and path."""
         if self.host or self.path or self.type not in ("folder", "tcp", "device", "file"):
-            raise ValueError("give target, or type with host or path, not both")
+            raise ValueError(_("give target, or type with host or path, not both"))
         text = target.strip()
         kind: PrinterKind
         if text.startswith("tcp://"):
@@ -174,46 +174,68 @@ class PrinterSettings(_Table):
             except ValueError:
                 where, port = urlsplit("tcp://"), None
             if not where.hostname or where.path not in ("", "/"):
-                raise ValueError(f"target {target!r}: tcp://HOST:PORT (e.g. tcp://10.0.0.5:9100)")
+                raise ValueError(
+                    _("target {target!r}: tcp://HOST:PORT (e.g. tcp://10.0.0.5:9100)").format(
+                        target=target
+                    )
+                )
             kind, self.host, self.port = "tcp", where.hostname, port or self.port
         elif text.startswith(("file:", "/")):
             path = text.removeprefix("file:")
             if path.startswith("//"):  # file:///dev/usb/lp0, as brother_ql writes it
                 path = path[2:]
             if not path.strip():
-                raise ValueError(f"target {target!r}: file:PATH names a file")
+                raise ValueError(
+                    _("target {target!r}: file:PATH names a file").format(target=target)
+                )
             kind = "device" if path.startswith("/dev/") else "file"
             self.path = path
         else:
             raise ValueError(
-                f"target {target!r}: tcp://HOST:9100, a device file (/dev/usb/lp0) or file:PATH"
+                _(
+                    "target {target!r}: tcp://HOST:9100, a device file (/dev/usb/lp0) or file:PATH"
+                ).format(target=target)
             )
         if self.type not in ("folder", kind):  # "folder": the default, not a choice
-            raise ValueError(f"target {target!r} is a {kind} printer, not {self.type}")
+            raise ValueError(
+                _("target {target!r} is a {kind} printer, not {type}").format(
+                    target=target, kind=kind, type=self.type
+                )
+            )
         self.type = kind
 
     def _take_ql(self) -> None:
         """A QL's kind, language, model and label agree; the label's name is text."""
         if self.kind == "ql" or self.language == "ql":
             if self.language not in (None, "ql"):
-                raise ValueError(f'a ql printer speaks ql, not language = "{self.language}"')
+                raise ValueError(
+                    _('a ql printer speaks ql, not language = "{language}"').format(
+                        language=self.language
+                    )
+                )
             self.kind, self.language = "ql", "ql"
             if self.model is None:
-                raise ValueError('a ql printer needs model (e.g. model = "QL-820NWB")')
+                raise ValueError(_('a ql printer needs model (e.g. model = "QL-820NWB")'))
             if self.label is None:
                 self.label = "62"
             self.label = str(self.label)
             if self.type == "folder" and self.path is None:
                 raise ValueError(
-                    "a ql printer needs target: tcp://HOST:9100, a device file such as "
-                    "/dev/usb/lp0, or file:PATH"
+                    _(
+                        "a ql printer needs target: tcp://HOST:9100, a device file such as "
+                        "/dev/usb/lp0, or file:PATH"
+                    )
                 )
             return
         for key, value in (("model", self.model), ("label", self.label)):
             if value is not None:
-                raise ValueError(f'{key} is for a Brother QL printer: add kind = "ql"')
+                raise ValueError(
+                    _('{key} is for a Brother QL printer: add kind = "ql"').format(key=key)
+                )
         if self.status != "auto":
-            raise ValueError('status is for a Brother QL printer: add kind = "ql"')
+            raise ValueError(
+                _('{key} is for a Brother QL printer: add kind = "ql"').format(key="status")
+            )
 
 
 class StationSettings(_Table):
@@ -289,8 +311,15 @@ def _named(exc: msgspec.ValidationError, source: str, prefix: str = "") -> Inval
     what = match.group("what") if match else str(exc)
     key = ".".join(p for p in (prefix, (match.group("path") or "") if match else "") if p)
     key = key.replace("..", ".").strip(".")
-    what = what.replace("Object contains unknown field", "unknown key")
-    return InvalidInput(f"{source}: {key}: {what}" if key else f"{source}: {what}", field=key)
+    # TRANSLATORS: msgspec's "Object contains unknown field `colour`", a typo in a settings file
+    what = what.replace("Object contains unknown field", _("unknown key"))
+    return InvalidInput(
+        # TRANSLATORS: {file} is a settings file, {key} a setting in it, {problem} what is wrong
+        _("{file}: {key}: {problem}").format(file=source, key=key, problem=what)
+        if key
+        else _("{file}: {problem}").format(file=source, problem=what),
+        field=key,
+    )
 
 
 def parse_settings(raw: bytes | Mapping[str, Any], source: str) -> FileSettings:
@@ -303,7 +332,9 @@ def parse_settings(raw: bytes | Mapping[str, Any], source: str) -> FileSettings:
     except msgspec.ValidationError as exc:
         raise _named(exc, source) from None
     except msgspec.DecodeError as exc:
-        raise InvalidInput(f"{source}: not valid TOML ({exc})", field=source) from None
+        raise InvalidInput(
+            _("{file}: not valid TOML ({problem})").format(file=source, problem=exc), field=source
+        ) from None
     printer_tables(settings, source)  # every printer is checked now, not at its first badge
     return settings
 
@@ -381,9 +412,12 @@ class Config:
     ) -> Config:
         """These settings with a command's options put over them (None: not given)."""
         if decoder is not None and decoder not in DECODERS:
-            raise InvalidInput(f"decoder must be one of {', '.join(DECODERS)}", field="decoder")
+            raise InvalidInput(
+                _("decoder must be one of {choices}").format(choices=", ".join(DECODERS)),
+                field="decoder",
+            )
         if printer is not None and not printer.strip():
-            raise InvalidInput("--printer needs a printer's name", field="printer")
+            raise InvalidInput(_("--printer needs a printer's name"), field="printer")
         return dataclasses.replace(
             self,
             door_event=self.door_event if event is None else event,
@@ -407,7 +441,10 @@ class Config:
         if name not in self.printers:
             known = ", ".join(sorted(self.printers))
             raise NotFound(
-                f"no printer {name!r} (known: {known}; add it to {CONFIG_FILE})", field="printer"
+                _("no printer {name!r} (known: {known}; add it to {file})").format(
+                    name=name, known=known, file=CONFIG_FILE
+                ),
+                field="printer",
             )
         return self.printers[name]
 
@@ -438,7 +475,10 @@ def read_station_file(path: Path) -> bytes | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise InvalidInput(f"cannot read {path}: {exc.strerror or exc}", field=str(path)) from None
+        raise InvalidInput(
+            _("cannot read {path}: {problem}").format(path=path, problem=exc.strerror or exc),
+            field=str(path),
+        ) from None
 
 
 def _read_file(data_dir: Path) -> FileSettings:
@@ -489,7 +529,9 @@ def load_config(
     synchronous = settings.database.sqlite_synchronous.upper()
     if synchronous not in SYNCHRONOUS_MODES:
         raise InvalidInput(
-            f"{source}: database.sqlite_synchronous must be NORMAL or FULL, not {synchronous}",
+            _("{file}: database.sqlite_synchronous must be NORMAL or FULL, not {value}").format(
+                file=source, value=synchronous
+            ),
             field="database.sqlite_synchronous",
         )
     table = settings.station_table
@@ -499,28 +541,31 @@ def load_config(
     given = [
         (station, "--station"),
         (variables.read_text("EVENTDESK_STATION", env), "EVENTDESK_STATION"),
-        (in_file, f"station in {source}"),
+        # TRANSLATORS: where a setting came from: "(from station in /data/eventdesk.toml)"
+        (in_file, _("station in {file}").format(file=source)),
     ]
     station_name, where = next(
         ((value, place) for value, place in given if value is not None),
-        (default_station(), "the host name"),
+        (default_station(), _("the host name")),
     )
     station_name = station_name.strip()
     if not station_name or len(station_name) > 100 or not station_name.isprintable():
         raise InvalidInput(
-            f"station name must be 1 to 100 printable characters (from {where})",
+            _("station name must be 1 to 100 printable characters (from {where})").format(
+                where=where
+            ),
             field="station",
         )
     spoken = [
         (language, "--lang"),
         (variables.read_text(LANGUAGE_VARIABLE, env), LANGUAGE_VARIABLE),
-        (table.language, f"station.language in {source}"),
+        (table.language, _("station.language in {file}").format(file=source)),
     ]
     chosen = next(((value, place) for value, place in spoken if value), None)
     speaks = parse_language(chosen[0], chosen[1]) if chosen else SOURCE
     offered = tuple(
         dict.fromkeys(
-            parse_language(code, f"station.kiosk_languages in {source}")
+            parse_language(code, _("station.kiosk_languages in {file}").format(file=source))
             for code in table.kiosk_languages or ()
         )
     )

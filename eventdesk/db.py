@@ -25,6 +25,8 @@ from sqlalchemy.pool import ConnectionPoolEntry
 
 from eventdesk.config import Config, is_file_path
 from eventdesk.errors import DatabaseUnavailable, InvalidInput, NotAllowed
+from eventdesk.i18n import _
+from eventdesk.outage import unavailable
 from eventdesk.readonly import OPENED_FILE, is_readonly, readonly_reason, writable_companions
 
 if TYPE_CHECKING:
@@ -72,12 +74,17 @@ class Store:
         try:
             parsed = make_url(url)
         except ArgumentError:
-            raise InvalidInput(f"database URL {url!r} is not valid", field="db") from None
+            raise InvalidInput(
+                _("database URL {url!r} is not valid").format(url=url), field="db"
+            ) from None
         self.url = url
         self.dialect = parsed.get_backend_name()
         if self.dialect not in {"sqlite", "postgresql"}:
             raise InvalidInput(
-                f"database {self.dialect!r} is not supported: use sqlite or postgresql", field="db"
+                _("database {dialect!r} is not supported: use sqlite or postgresql").format(
+                    dialect=self.dialect
+                ),
+                field="db",
             )
         kwargs: dict[str, Any] = {"echo": echo, "future": True}
         if self.dialect == "sqlite":
@@ -88,7 +95,11 @@ class Store:
                     folder.mkdir(parents=True, exist_ok=True)
                 except OSError as exc:
                     raise DatabaseUnavailable(
-                        f"database unavailable: cannot create {folder} ({exc.strerror or exc})"
+                        unavailable(
+                            _("cannot create {folder} ({problem})").format(
+                                folder=folder, problem=exc.strerror or exc
+                            )
+                        )
                     ) from None
             kwargs["connect_args"] = {"timeout": BUSY_TIMEOUT_MS / 1000}
         else:
@@ -294,8 +305,12 @@ def _begin_immediate(dbapi_connection: Any) -> None:
                         raise
                     if time.monotonic() > deadline:
                         raise DatabaseUnavailable(
-                            "database unavailable: database is locked (another program has "
-                            f"held its write lock for {BUSY_TIMEOUT_MS // 1000} s)"
+                            unavailable(
+                                _(
+                                    "database is locked (another program has held its write "
+                                    "lock for {seconds} s)"
+                                ).format(seconds=BUSY_TIMEOUT_MS // 1000)
+                            )
                         ) from None
                 time.sleep(LOCK_POLL_SECONDS)
         finally:
@@ -317,10 +332,18 @@ def _require_same_file(opened: tuple[str, int, int] | None) -> None:
     except OSError:
         now = None
     if now is None or (now.st_dev, now.st_ino) != (device, inode):
-        what = "deleted or moved away" if now is None else "replaced by another file"
         raise DatabaseUnavailable(
-            f"database unavailable: {path} was {what} while this station ran; "
-            "nothing is admitted until it is back where it was"
+            unavailable(
+                _(
+                    "{path} was deleted or moved away while this station ran; nothing is "
+                    "admitted until it is back where it was"
+                ).format(path=path)
+                if now is None
+                else _(
+                    "{path} was replaced by another file while this station ran; nothing is "
+                    "admitted until it is back where it was"
+                ).format(path=path)
+            )
         )
 
 
@@ -335,7 +358,7 @@ def _unavailable_as_error() -> Iterator[None]:
         if exc.orig is not None and is_readonly(exc.orig):
             raise DatabaseUnavailable(readonly_reason(_sqlite_path(exc))) from exc
         if _is_connection_problem(exc):
-            raise DatabaseUnavailable(f"database unavailable: {_first_line(exc)}") from exc
+            raise DatabaseUnavailable(unavailable(_first_line(exc))) from exc
         raise
 
 
@@ -356,7 +379,11 @@ def permission_refusal(exc: BaseException) -> NotAllowed | None:
         return None
     if getattr(exc.orig, "sqlstate", None) != INSUFFICIENT_PRIVILEGE:
         return None
-    return NotAllowed(f"this station's database role may not do that ({_first_line(exc)})")
+    return NotAllowed(
+        _("this station's database role may not do that ({problem})").format(
+            problem=_first_line(exc)
+        )
+    )
 
 
 def _is_connection_problem(exc: DBAPIError) -> bool:
@@ -406,10 +433,15 @@ def _sqlite_file(url: str) -> Path | None:
     return None if database.startswith("file:") else Path(database).expanduser()
 
 
-def _no_database(where: object, why: str = "") -> DatabaseUnavailable:
+def _no_database(where: object, *notes: str) -> DatabaseUnavailable:
+    """``notes``: why, each a note in brackets: "(an empty file)"."""
     return DatabaseUnavailable(
-        f"no eventdesk database at {where}{why}: `eventdesk init` creates one "
-        "(or give the right --data-dir or --db)"
+        # TRANSLATORS: {notes} is empty, or notes in brackets, each after a space:
+        # " (an empty file)"
+        _(
+            "no eventdesk database at {where}{notes}: `eventdesk init` creates one "
+            "(or give the right --data-dir or --db)"
+        ).format(where=where, notes="".join(f" {note}" for note in notes))
     )
 
 
@@ -439,25 +471,29 @@ def require_database(config: Config) -> None:
         return
     if not path.exists():
         folder = path.parent
-        why = "" if folder.is_dir() else f" (there is no folder {folder})"
+        notes = (
+            [] if folder.is_dir() else [_("(there is no folder {folder})").format(folder=folder)]
+        )
         demo = folder / "demo.db"
         if demo.is_file() and path != demo:  # `eventdesk demo` made its own database here
-            why += f" (the demo's is {demo}: add --db {demo})"
-        raise _no_database(path, why)
+            notes.append(_("(the demo's is {demo}: add --db {demo})").format(demo=demo))
+        raise _no_database(path, *notes)
     try:
         with path.open("rb") as fh:
             header = fh.read(len(SQLITE_HEADER))
     except OSError as exc:
         raise DatabaseUnavailable(
-            f"database unavailable: cannot read {path} ({exc.strerror or exc})"
+            unavailable(
+                _("cannot read {path} ({problem})").format(path=path, problem=exc.strerror or exc)
+            )
         ) from None
     if not header:
-        raise _no_database(path, " (an empty file)")
+        raise _no_database(path, _("(an empty file)"))
     if header != SQLITE_HEADER:
-        raise _no_database(path, " (that file is not an SQLite database)")
+        raise _no_database(path, _("(that file is not an SQLite database)"))
     tables = _sqlite_tables(path)
     if tables is not None and SCHEMA_MARK not in tables:
-        raise _no_database(path, " (that SQLite file is another program's)")
+        raise _no_database(path, _("(that SQLite file is another program's)"))
 
 
 def _require_schema(store: Store) -> None:
@@ -465,7 +501,7 @@ def _require_schema(store: Store) -> None:
         if inspect(conn).has_table(SCHEMA_MARK):
             return
     shown = make_url(store.url).render_as_string(hide_password=True)
-    raise _no_database(shown, " (the database is there but empty)")
+    raise _no_database(shown, _("(the database is there but empty)"))
 
 
 def open_store(config: Config, *, migrate: bool = True, create: bool = True) -> Store:

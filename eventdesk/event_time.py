@@ -15,6 +15,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from eventdesk.errors import InvalidInput
+from eventdesk.i18n import _
 
 Style = Literal["stamp", "stamp_seconds", "minute", "clock", "seconds", "form", "day", "date"]
 FORMATS: dict[Style, str] = {
@@ -40,7 +41,10 @@ def zone_of(name: str, field: str = "timezone") -> ZoneInfo:
     try:
         return _zone(name.strip())
     except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidInput(f"{field} {name!r} is not a known time zone", field=field) from None
+        raise InvalidInput(
+            _("{field} {name!r} is not a known time zone").format(field=field, name=name),
+            field=field,
+        ) from None
 
 
 def event_zone(name: str | None) -> ZoneInfo:
@@ -53,8 +57,10 @@ def event_zone(name: str | None) -> ZoneInfo:
         return _zone(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise InvalidInput(
-            f"the event's time zone {name!r} is not known on this machine: set a known one "
-            "with `eventdesk event update EVENT --timezone ZONE`",
+            _(
+                "the event's time zone {name!r} is not known on this machine: set a known one "
+                "with `eventdesk event update EVENT --timezone ZONE`"
+            ).format(name=name),
             field="timezone",
         ) from None
 

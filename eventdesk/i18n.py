@@ -32,7 +32,8 @@ SOURCE = "en"  # the language the messages are written in
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 ENV = "EVENTDESK_LANG"
 
-_station = SOURCE  # the process's language: the station's, set once at start
+_station = SOURCE  # the station's language, set once at start
+_shown = SOURCE  # what the screens show now: the station's, or the one a kiosk's attendee chose
 _speaking: ContextVar[str | None] = ContextVar("eventdesk_speaking", default=None)
 
 
@@ -70,6 +71,20 @@ def language_of(value: str | None) -> str | None:
     return None
 
 
+def language_named(value: str) -> str | None:
+    """The catalogue a spreadsheet's cell names: a code ("de", "de-AT") or the language's name,
+    in English or in itself ("German", "Deutsch"); None when there is none for it."""
+    code = language_of(value)
+    if code is not None:
+        return code
+    wanted = value.strip().casefold()
+    for known in languages():
+        names = {own_name(known), _locale(known).get_display_name("en") or ""}
+        if wanted in {name.casefold() for name in names}:
+            return known
+    return None
+
+
 def parse_language(value: str, field: str = "language") -> str:
     """A language a station may be set to; anything else is refused, naming the ones there are."""
     code = language_of(value)
@@ -87,25 +102,33 @@ def parse_language(value: str, field: str = "language") -> str:
 def set_language(value: str | None, field: str = "--lang") -> str:
     """Makes ``value`` the station's language (None: English) and says which it is. (The
     station's settings say which: eventdesk.config reads ``EVENTDESK_LANG`` with the others.)"""
-    global _station
-    _station = parse_language(value, field) if value else SOURCE
+    global _station, _shown
+    _station = _shown = parse_language(value, field) if value else SOURCE
     return _station
 
 
 def current() -> str:
     """The language the text being written now is read in."""
-    return _speaking.get() or _station
+    return _speaking.get() or _shown
 
 
 def station_language() -> str:
     return _station
 
 
+def show_in(code: str | None) -> str:
+    """The screens speak ``code`` from now on (a kiosk's attendee chose it); None: the station's
+    language again."""
+    global _shown
+    _shown = language_of(code) or _station
+    return _shown
+
+
 @contextmanager
 def speaking(code: str | None) -> Iterator[str]:
     """Within the block, text is written in ``code`` (a person's own language; None or one with
-    no catalogue: the station's)."""
-    chosen = language_of(code) or _station
+    no catalogue: what the screens speak now)."""
+    chosen = language_of(code) or _shown
     token = _speaking.set(chosen)
     try:
         yield chosen

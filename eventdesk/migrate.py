@@ -9,7 +9,9 @@ from sqlalchemy.exc import DBAPIError
 
 from eventdesk.db import Store, _unavailable_as_error
 from eventdesk.errors import DatabaseUnavailable
+from eventdesk.i18n import _
 from eventdesk.migrations import HEAD_REVISION
+from eventdesk.outage import unavailable
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
@@ -49,14 +51,22 @@ def upgrade(store: Store) -> bool:
     cfg = alembic_config()
     if found is not None and not _known(cfg, found):
         raise DatabaseUnavailable(
-            f"database unavailable: its schema is at revision {found}, newer than this "
-            f"eventdesk knows (up to {HEAD_REVISION}): upgrade eventdesk on this station"
+            unavailable(
+                _(
+                    "its schema is at revision {found}, newer than this eventdesk knows (up to "
+                    "{head}): upgrade eventdesk on this station"
+                ).format(found=found, head=HEAD_REVISION)
+            )
         )
     if store.station_login() is not None:
         raise DatabaseUnavailable(
-            f"database unavailable: its schema is at revision {found}, older than this "
-            f"eventdesk's ({HEAD_REVISION}): the organizer's station upgrades it (any command "
-            "there), a station's own login may not"
+            unavailable(
+                _(
+                    "its schema is at revision {found}, older than this eventdesk's ({head}): the "
+                    "organizer's station upgrades it (any command there), a station's own login "
+                    "may not"
+                ).format(found=found, head=HEAD_REVISION)
+            )
         )
     with (
         _unavailable_as_error(),

@@ -231,6 +231,8 @@ class Attendee(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # The import that wrote this row (NULL: not imported).
     import_run_id: Mapped[int | None] = mapped_column(Integer)
+    # The language the person registered with (eventdesk.i18n's code; NULL: the station's).
+    language: Mapped[str | None] = mapped_column(String(20))
 
 
 class SearchToken(Base):

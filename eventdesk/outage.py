@@ -8,6 +8,9 @@ from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, Opera
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from eventdesk.errors import DatabaseUnavailable, EventdeskError
+from eventdesk.i18n import _
+
+UNAVAILABLE = "database unavailable: "  # the English start of unavailable()'s message
 
 
 def is_outage(exc: BaseException) -> bool:
@@ -20,6 +23,12 @@ def is_outage(exc: BaseException) -> bool:
     )
 
 
+def unavailable(reason: str) -> str:
+    """The message of a DatabaseUnavailable: that the database is unavailable, and why."""
+    # TRANSLATORS: {reason} is why, a sentence of its own: "cannot read /data/eventdesk.db"
+    return _("database unavailable: {reason}").format(reason=reason)
+
+
 def describe(exc: BaseException, limit: int = 200) -> str:
     """Why the database did not answer, in one line."""
     if isinstance(exc, EventdeskError):
@@ -29,5 +38,8 @@ def describe(exc: BaseException, limit: int = 200) -> str:
     else:
         text = str(exc)
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    first = (lines[0] if lines else type(exc).__name__).removeprefix("database unavailable: ")
+    first = lines[0] if lines else type(exc).__name__
+    # unavailable()'s start, in English and in the language it was written in, said once
+    for start in dict.fromkeys((UNAVAILABLE, unavailable(""))):
+        first = first.removeprefix(start)
     return first if len(first) <= limit else first[: limit - 3] + "..."

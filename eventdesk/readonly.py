@@ -9,6 +9,9 @@ import sqlite3
 import stat
 from pathlib import Path
 
+from eventdesk.i18n import _
+from eventdesk.outage import unavailable
+
 SQLITE_READONLY = 8  # SQLite's primary result code; its extended codes keep it in the low byte
 OPENED_FILE = "eventdesk_file"  # a connection's info: (path, device, inode) of the file it opened
 
@@ -28,20 +31,24 @@ def readonly_reason(path: str | None) -> str:
     """Which file stops a station writing, in a sentence (exit 3), and that it goes on once
     that is fixed."""
     if path is None:
-        where = "the database is read-only for this user"
+        where = _("the database is read-only for this user")
     else:
         folder = Path(path).parent
         shown = [Path(path), Path(f"{path}-wal"), Path(f"{path}-shm")]
         locked = [p for p in shown if p.exists() and not os.access(p, os.W_OK)]
         if not os.access(folder, os.W_OK | os.X_OK):
-            where = f"its folder {folder} is read-only for this user"
+            where = _("its folder {folder} is read-only for this user").format(folder=folder)
         elif locked:
-            where = f"{locked[0]} is read-only for this user"
+            where = _("{file} is read-only for this user").format(file=locked[0])
         else:
-            where = f"{path} is on a disk mounted read-only"
-    return (
-        f"database unavailable: nothing can be written, {where}; this station writes again "
-        "by itself once it is writable (e.g. chmod u+w)"
+            where = _("{file} is on a disk mounted read-only").format(file=path)
+    return unavailable(
+        # TRANSLATORS: {where} says which file cannot be written: "its folder /data is read-only
+        # for this user"
+        _(
+            "nothing can be written, {where}; this station writes again by itself once it is "
+            "writable (e.g. chmod u+w)"
+        ).format(where=where)
     )
 
 

@@ -37,13 +37,14 @@ import msgspec
 from eventdesk.config import Config, is_file_path, read_station_file
 from eventdesk.errors import InvalidInput, NotFound
 from eventdesk.event_time import show
+from eventdesk.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
     from eventdesk.db import Store
     from eventdesk.services.catalogue.events import EventInfo
 
 STATION_FILE = "station.toml"
-HOW_TO_CHOOSE = (
+HOW_TO_CHOOSE = N_(
     '"Use at this door" in the organizer\'s Events tab, --event EVENT, or event = in eventdesk.toml'
 )
 Source = Literal["option", "kept", "file", "chosen", "none"]
@@ -118,7 +119,9 @@ def _station_file(data_dir: Path) -> StationFile:
         return msgspec.toml.decode(raw, type=StationFile)
     except (msgspec.ValidationError, msgspec.DecodeError) as exc:
         raise InvalidInput(
-            f"{path}: {exc} (fix it, or delete it and choose this door's event again)",
+            _("{file}: {problem} (fix it, or delete it and choose this door's event again)").format(
+                file=path, problem=exc
+            ),
             field=str(path),
         ) from None
 
@@ -177,7 +180,10 @@ def keep_door(config: Config, slug: str, *, how: str, now: datetime) -> None:
     except OSError as exc:
         temporary.unlink(missing_ok=True)
         raise InvalidInput(
-            f"cannot keep this door's event in {path}: {exc.strerror or exc}", field=str(path)
+            _("cannot keep this door's event in {file}: {problem}").format(
+                file=path, problem=exc.strerror or exc
+            ),
+            field=str(path),
         ) from None
 
 
@@ -198,10 +204,12 @@ def has_ended(info: EventInfo, now: datetime) -> bool:
 def ended_notice(info: EventInfo, now: datetime) -> str | None:
     """What a door says when its event is over, or None."""
     if info.status == "cancelled":
-        return f"{info.title} was cancelled: choose this door's event"
+        return _("{event} was cancelled: choose this door's event").format(event=info.title)
     if now > door_closes(info):
         closed = show(door_closes(info), info.zone)
-        return f"{info.title} has ended (check-in closed {closed}): choose this door's event"
+        return _("{event} has ended (check-in closed {closed}): choose this door's event").format(
+            event=info.title, closed=closed
+        )
     return None
 
 
@@ -256,7 +264,9 @@ def settle_door(
             return DoorEvent(ref, source=source)
         info = by_ref.get(ref)
         if info is None:
-            raise NotFound(f"no event {ref!r} ({where})", field="event")
+            raise NotFound(
+                _("no event {ref!r} ({where})").format(ref=ref, where=where), field="event"
+            )
         return _with_notice(info, source, listed, now)
 
     if option is not None:
@@ -267,17 +277,20 @@ def settle_door(
             return DoorEvent(kept.event, source="kept")
         info = by_ref.get(kept.event)
         if info is None:  # the database was reset or replaced: asked, not guessed
-            _, slugs = candidates(listed, now)
+            _unused, slugs = candidates(listed, now)
             return DoorEvent(
                 None,
                 source="kept",
                 choices=tuple(by_ref[s] for s in slugs),
-                notice=f"this door's event {kept.event!r} is not in this database: "
-                "choose this door's event",
+                notice=_(
+                    "this door's event {event!r} is not in this database: choose this door's event"
+                ).format(event=kept.event),
             )
         return _with_notice(info, "kept", listed, now)
     if in_file is not None:
-        chosen = named(in_file, f"event = in {config.data_dir / 'eventdesk.toml'}", "file")
+        # TRANSLATORS: where the event was named: "no event 'x' (event = in data/eventdesk.toml)"
+        where = _("event = in {file}").format(file=config.data_dir / "eventdesk.toml")
+        chosen = named(in_file, where, "file")
         if keep and chosen.info is not None:
             keep_door(config, chosen.info.slug, how="eventdesk.toml", now=now)
         return chosen
@@ -292,7 +305,11 @@ def settle_door(
     notice = None
     if len(choices) > 1:
         titles = ", ".join(e.title for e in choices[:4]) + (", …" if len(choices) > 4 else "")
-        notice = f"{len(choices)} events could be admitted here ({titles}): choose this door's"
+        notice = ngettext(
+            "{count} event could be admitted here ({titles}): choose this door's",
+            "{count} events could be admitted here ({titles}): choose this door's",
+            len(choices),
+        ).format(count=len(choices), titles=titles)
     return DoorEvent(None, choices=choices, notice=notice)
 
 
@@ -302,7 +319,7 @@ def _with_notice(
     notice = ended_notice(info, now)
     if notice is None:
         return DoorEvent(info.slug, info, source=source)
-    _, slugs = candidates([e for e in listed if e.id != info.id], now)
+    _unused, slugs = candidates([e for e in listed if e.id != info.id], now)
     others = {e.slug: e for e in listed}
     return DoorEvent(
         info.slug,
@@ -335,10 +352,18 @@ def door_for_command(
                 raise
     door = settle_door(config, opened, given=given, now=now)
     if door.notice is not None and door.slug is not None:
-        warn(f"{door.notice}: {HOW_TO_CHOOSE}")
+        warn(_("{notice}: {how}").format(notice=door.notice, how=_(HOW_TO_CHOOSE)))
     elif door.notice is not None:
-        warn(f"{door.notice} ({HOW_TO_CHOOSE}); deciding with no door event meanwhile")
+        warn(
+            _("{notice} ({how}); deciding with no door event meanwhile").format(
+                notice=door.notice, how=_(HOW_TO_CHOOSE)
+            )
+        )
     elif door.source == "chosen" and door.info is not None:
         kept = config.data_dir / STATION_FILE
-        warn(f"this door admits {door.info.title} ({door.slug}) from now on (kept in {kept})")
+        warn(
+            _("this door admits {event} ({slug}) from now on (kept in {file})").format(
+                event=door.info.title, slug=door.slug, file=kept
+            )
+        )
     return door.slug

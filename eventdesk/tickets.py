@@ -33,6 +33,7 @@ from sqlalchemy import select
 
 from eventdesk.db import Store
 from eventdesk.errors import EnvironmentProblem, NotAllowed
+from eventdesk.i18n import _
 from eventdesk.keymaps import Repair, repairs, typed_forms
 from eventdesk.models import SigningKey
 from eventdesk.values import utcnow
@@ -91,17 +92,17 @@ def _message(ticket_id: str, key_id: str) -> bytes:
 def parse_payload(text: str) -> ParsedPayload:
     """The parts of a well-formed payload; InvalidPayload for anything else. Never verifies."""
     if not isinstance(text, str) or len(text) != MAX_PAYLOAD:
-        raise InvalidPayload("not an eventdesk ticket code")
+        raise InvalidPayload(_("not an eventdesk ticket code"))
     match = _PAYLOAD.fullmatch(text)
     if match is None:
-        raise InvalidPayload("not an eventdesk ticket code")
+        raise InvalidPayload(_("not an eventdesk ticket code"))
     ticket_id, key_id, sig_text = match.groups()
     # 103 base32 letters are 515 bits: the signature's 512, then 3 unused bits that must be
     # zero (one spelling per ticket). Read as one base-32 number: base64.b32decode and the
     # check by encoding again took a third of a verification.
     bits = int(sig_text.translate(_B32_DIGITS), 32)
     if bits & 0b111:
-        raise InvalidPayload("not an eventdesk ticket code")
+        raise InvalidPayload(_("not an eventdesk ticket code"))
     return ParsedPayload(ticket_id, key_id, (bits >> 3).to_bytes(64, "big"))
 
 
@@ -254,7 +255,7 @@ class Verifier:
                 return Verified(self._verify(text, may_load=False))
             except InvalidPayload as exc:
                 as_typed = exc
-            found, _ = self._first_genuine(readings)
+            found, _unknown = self._first_genuine(readings)
         if found is None:
             raise as_typed
         return found
@@ -306,11 +307,13 @@ class Verifier:
             self._load()  # a key added by another station since we last looked
             key = self._keys.get(parsed.key_id)
         if key is None:
-            raise UnknownKey("signed by a key this install does not know")
+            raise UnknownKey(_("signed by a key this install does not know"))
         try:
             key.verify(parsed.signature, _message(parsed.ticket_id, parsed.key_id))
         except InvalidSignature:
-            raise InvalidPayload("the signature is not valid: a forged or damaged ticket") from None
+            raise InvalidPayload(
+                _("the signature is not valid: a forged or damaged ticket")
+            ) from None
         return parsed.ticket_id
 
 
@@ -349,9 +352,11 @@ def load_signer(data_dir: Path) -> Signer | None:
     try:
         key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     except (ValueError, TypeError, OSError) as exc:
-        raise EnvironmentProblem(f"{path}: not a usable signing key ({exc})") from None
+        raise EnvironmentProblem(
+            _("{file}: not a usable signing key ({problem})").format(file=path, problem=exc)
+        ) from None
     if not isinstance(key, Ed25519PrivateKey):
-        raise EnvironmentProblem(f"{path}: not an Ed25519 private key")
+        raise EnvironmentProblem(_("{file}: not an Ed25519 private key").format(file=path))
     return Signer(key)
 
 
@@ -410,7 +415,7 @@ def ensure_keys(
         )
         signer, created = Signer(key), True
     elif new_key and signer is not None:
-        raise NotAllowed(f"this station has a signing key already: {path}")
+        raise NotAllowed(_("this station has a signing key already: {file}").format(file=path))
     if signer is not None and register_public_key(store, signer, station):
         known += 1
     return KeyStatus(

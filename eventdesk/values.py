@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from eventdesk.errors import InvalidInput
 from eventdesk.event_time import zone_of
+from eventdesk.i18n import _
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
@@ -28,11 +29,18 @@ def utcnow() -> datetime:
 def require_text(value: str | None, field: str, *, max_length: int = 200) -> str:
     text = (value or "").strip()
     if not text:
-        raise InvalidInput(f"{field} is required", field=field)
+        # TRANSLATORS: {field} is the name of what is asked for ("email", "name"...)
+        raise InvalidInput(_("{field} is required").format(field=field), field=field)
     if len(text) > max_length:
-        raise InvalidInput(f"{field} is longer than {max_length} characters", field=field)
+        raise InvalidInput(
+            _("{field} is longer than {length} characters").format(field=field, length=max_length),
+            field=field,
+        )
     if CONTROL_CHARACTERS.search(text):
-        raise InvalidInput(f"{field} contains control characters or is not valid text", field=field)
+        raise InvalidInput(
+            _("{field} contains control characters or is not valid text").format(field=field),
+            field=field,
+        )
     return text
 
 
@@ -45,23 +53,32 @@ def optional_text(value: str | None, field: str, *, max_length: int = 200) -> st
 def parse_email(value: str | None, field: str = "email") -> str:
     email = require_text(value, field, max_length=254)
     if not _EMAIL.match(email):
-        raise InvalidInput(f"{field} {email!r} is not an email address", field=field)
+        raise InvalidInput(
+            _("{field} {email!r} is not an email address").format(field=field, email=email),
+            field=field,
+        )
     if len(email.casefold()) > 254:  # the stored key is casefolded: 'ß' becomes 'ss'
-        raise InvalidInput(f"{field} is longer than 254 characters", field=field)
+        raise InvalidInput(
+            _("{field} is longer than {length} characters").format(field=field, length=254),
+            field=field,
+        )
     return email
 
 
 def parse_pin(value: str | None, field: str = "pin") -> str:
     pin = (value or "").strip()
     if not _PIN.match(pin):
-        raise InvalidInput(f"{field} must be 4 to 12 digits", field=field)
+        raise InvalidInput(_("{field} must be 4 to 12 digits").format(field=field), field=field)
     return pin
 
 
 def parse_time(value: str | datetime | None, field: str, *, tz: str = "UTC") -> datetime:
     """An ISO 8601 time; without an offset it is read in the event's time zone. Returns UTC."""
     if value is None or (isinstance(value, str) and not value.strip()):
-        raise InvalidInput(f"{field} is required (ISO 8601, e.g. 2026-05-14T09:00)", field=field)
+        raise InvalidInput(
+            _("{field} is required (ISO 8601, e.g. 2026-05-14T09:00)").format(field=field),
+            field=field,
+        )
     if isinstance(value, datetime):
         moment = value
     else:
@@ -72,12 +89,17 @@ def parse_time(value: str | datetime | None, field: str, *, tz: str = "UTC") -> 
             moment = datetime.fromisoformat(text)
         except ValueError:
             raise InvalidInput(
-                f"{field} {value!r} is not a date and time (ISO 8601, e.g. 2026-05-14T09:00)",
+                _(
+                    "{field} {value!r} is not a date and time (ISO 8601, e.g. 2026-05-14T09:00)"
+                ).format(field=field, value=value),
                 field=field,
             ) from None
     if not YEARS[0] <= moment.year <= YEARS[1]:
         raise InvalidInput(
-            f"{field} {value!s} is not between {YEARS[0]} and {YEARS[1]}", field=field
+            _("{field} {value!s} is not between {first} and {last}").format(
+                field=field, value=value, first=YEARS[0], last=YEARS[1]
+            ),
+            field=field,
         )
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone_of(tz))
@@ -86,31 +108,45 @@ def parse_time(value: str | datetime | None, field: str, *, tz: str = "UTC") -> 
 
 def check_window(starts: datetime, ends: datetime, what: str) -> None:
     if ends <= starts:
-        raise InvalidInput(f"{what} must end after it starts", field="ends")
+        # TRANSLATORS: {what} is what has a start and an end ("the event", "sales"...)
+        raise InvalidInput(_("{what} must end after it starts").format(what=what), field="ends")
 
 
 def parse_amount(value: str | int | Decimal | None, field: str = "amount") -> int:
     """A money amount typed as '12.50' (or an int of cents) -> integer cents, never negative."""
     if value is None or (isinstance(value, str) and not value.strip()):
-        raise InvalidInput(f"{field} is required", field=field)
+        raise InvalidInput(_("{field} is required").format(field=field), field=field)
     if isinstance(value, int):
         cents = value
     else:
         try:
             amount = Decimal(str(value).strip().replace(",", "."))
         except InvalidOperation:
-            raise InvalidInput(f"{field} {value!r} is not an amount", field=field) from None
+            raise InvalidInput(
+                _("{field} {value!r} is not an amount").format(field=field, value=value),
+                field=field,
+            ) from None
         if not amount.is_finite():
-            raise InvalidInput(f"{field} {value!r} is not an amount", field=field)
+            raise InvalidInput(
+                _("{field} {value!r} is not an amount").format(field=field, value=value),
+                field=field,
+            )
         if abs(amount) * 100 > MAX_CENTS:
-            raise InvalidInput(f"{field} {value!r} is too large", field=field)
+            raise InvalidInput(
+                _("{field} {value!r} is too large").format(field=field, value=value), field=field
+            )
         if amount != amount.quantize(Decimal("0.01")):
-            raise InvalidInput(f"{field} {value!r} has more than two decimals", field=field)
+            raise InvalidInput(
+                _("{field} {value!r} has more than two decimals").format(field=field, value=value),
+                field=field,
+            )
         cents = int(amount * 100)
     if cents < 0:
-        raise InvalidInput(f"{field} cannot be negative", field=field)
+        raise InvalidInput(_("{field} cannot be negative").format(field=field), field=field)
     if cents > MAX_CENTS:
-        raise InvalidInput(f"{field} {value!r} is too large", field=field)
+        raise InvalidInput(
+            _("{field} {value!r} is too large").format(field=field, value=value), field=field
+        )
     return cents
 
 
@@ -118,7 +154,8 @@ def parse_currency(value: str | None) -> str:
     code = (value or "EUR").strip().upper()
     if not _CURRENCY.match(code):
         raise InvalidInput(
-            f"currency {value!r} is not a three-letter code like EUR", field="currency"
+            _("currency {value!r} is not a three-letter code like EUR").format(value=value),
+            field="currency",
         )
     return code
 
@@ -127,11 +164,16 @@ def parse_count(value: int | None, field: str, *, allow_none: bool = True) -> in
     if value is None:
         if allow_none:
             return None
-        raise InvalidInput(f"{field} is required", field=field)
+        raise InvalidInput(_("{field} is required").format(field=field), field=field)
     if value < 0:
-        raise InvalidInput(f"{field} cannot be negative", field=field)
+        raise InvalidInput(_("{field} cannot be negative").format(field=field), field=field)
     if value > MAX_COUNT:
-        raise InvalidInput(f"{field} {value:,} is more than {MAX_COUNT:,}", field=field)
+        raise InvalidInput(
+            _("{field} {value:,} is more than {most:,}").format(
+                field=field, value=value, most=MAX_COUNT
+            ),
+            field=field,
+        )
     return value
 
 

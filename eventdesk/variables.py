@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from eventdesk.errors import InvalidInput
+from eventdesk.i18n import N_, _
 
 Kind = Literal["path", "url", "text", "secret", "seconds", "choice", "flag"]
 Audience = Literal["station", "tests"]
@@ -42,9 +43,13 @@ class Variable:
         given, text = text, text.strip()
         if not text:
             if given and not self.blank_is_unset:
-                what = self.help[0].lower() + self.help[1:].rstrip(".")
+                described = _(self.help)
+                what = described[0].lower() + described[1:].rstrip(".")
                 raise InvalidInput(
-                    f"{self.name} is blank: give a value or unset it ({what})", field=self.name
+                    _("{name} is blank: give a value or unset it ({what})").format(
+                        name=self.name, what=what
+                    ),
+                    field=self.name,
                 )
             return None
         if self.kind == "flag":
@@ -53,12 +58,23 @@ class Variable:
                 return True
             if value in ("0", "false", "no", "off"):
                 return False
-            raise InvalidInput(f"{self.name} must be 1 or 0, not {text!r}", field=self.name)
+            raise InvalidInput(
+                _("{name} must be 1 or 0, not {value!r}").format(name=self.name, value=text),
+                field=self.name,
+            )
         if self.kind == "choice":
             value = text.casefold()
             if value not in self.choices:
-                allowed = ", ".join(self.choices[:-1]) + f" or {self.choices[-1]}"
-                raise InvalidInput(f"{self.name} must be {allowed}, not {text!r}", field=self.name)
+                # TRANSLATORS: the last of a list of choices: "auto, on or off"
+                allowed = _("{choices} or {last}").format(
+                    choices=", ".join(self.choices[:-1]), last=self.choices[-1]
+                )
+                raise InvalidInput(
+                    _("{name} must be {allowed}, not {value!r}").format(
+                        name=self.name, allowed=allowed, value=text
+                    ),
+                    field=self.name,
+                )
             return value
         if self.kind == "seconds":
             try:
@@ -67,7 +83,9 @@ class Variable:
                 seconds = -1.0
             if not self.low <= seconds <= self.high:
                 raise InvalidInput(
-                    f"{self.name} must be a number of seconds from {self.low:g} to {self.high:g}",
+                    _("{name} must be a number of seconds from {low:g} to {high:g}").format(
+                        name=self.name, low=self.low, high=self.high
+                    ),
                     field=self.name,
                 )
             return seconds
@@ -94,7 +112,8 @@ VARIABLES: tuple[Variable, ...] = (
         "EVENTDESK_STATION",
         "text",
         "the host name",
-        "This station's name, as the scan log and the stats show it.",
+        # Read in an error when the variable is blank (blank_is_unset=False): translated there.
+        N_("This station's name, as the scan log and the stats show it."),
         overrides="--station, station",
         blank_is_unset=False,
     ),

@@ -23,8 +23,9 @@ from textual.screen import Screen
 
 from eventdesk.config import Config
 from eventdesk.errors import EventdeskError, InvalidInput, NotFound
+from eventdesk.i18n import N_, _
 from eventdesk.private import keep_private
-from screens.backend import MODES, Backend, open_station
+from screens.backend import MODES, Backend, open_station, role_label
 from screens.devices import Devices
 from screens.login import LoginScreen
 from screens.messages import (
@@ -59,15 +60,31 @@ def lazy_screen(module: str, name: str) -> Callable[[], Screen[Any]]:
 KIOSK_LOCKED_OUT = {"open_mode", "sign_out", "quit", "command_palette", "help_quit"}
 
 # Said when an F-key's screen is not for the person signed in (the key is shown dimmed).
+# Marked here, translated where said.
 MODE_REFUSALS = {
-    "desk": "The desk is for desk staff and organizers: sign out (F9) and sign in as one.",
-    "kiosk": "The kiosk needs a kiosk or organizer sign-in: sign out (F9) and sign in as one.",
-    "organizer": "The organizer screen is for organizers: sign out (F9) and sign in as an "
-    "organizer.",
-    "stats": "Stats are for desk staff and organizers: sign out (F9) and sign in as one.",
+    "desk": N_("The desk is for desk staff and organizers: sign out (F9) and sign in as one."),
+    "kiosk": N_("The kiosk needs a kiosk or organizer sign-in: sign out (F9) and sign in as one."),
+    "organizer": N_(
+        "The organizer screen is for organizers: sign out (F9) and sign in as an organizer."
+    ),
+    "stats": N_("Stats are for desk staff and organizers: sign out (F9) and sign in as one."),
 }
-ROLE_NAMES = {"staff": "desk staff", "organizer": "an organizer", "kiosk": "a kiosk"}
-WALL_REFUSAL = "This wall screen shows the figures only: nobody signs in here."
+# Who is signed in, said before a mode's refusal.
+SIGNED_IN_AS = {
+    "staff": N_("{name} is signed in as desk staff."),
+    "organizer": N_("{name} is signed in as an organizer."),
+    "kiosk": N_("{name} is signed in as a kiosk."),
+}
+WALL_REFUSAL = N_("This wall screen shows the figures only: nobody signs in here.")
+# A serial scanner's port states (codes: devices.serial_scanner) as said.
+SERIAL_STATES = {
+    # TRANSLATORS: a serial scanner's state
+    "connected": N_("connected"),
+    # TRANSLATORS: a serial scanner's state
+    "not answering": N_("not answering"),
+    # TRANSLATORS: a serial scanner's state
+    "disconnected": N_("disconnected"),
+}
 
 
 class EventdeskApp(App[None]):
@@ -83,30 +100,35 @@ class EventdeskApp(App[None]):
         "organizer": lazy_screen("screens.organizer", "OrganizerScreen"),
         "stats": lazy_screen("screens.stats.screen", "StatsScreen"),
     }
+    # Descriptions and tooltips are marked here and translated by the key bar, where drawn.
     BINDINGS = [
-        Binding("f1", "open_mode('desk')", "Desk", id="mode.desk"),
-        Binding("f2", "open_mode('kiosk')", "Kiosk", id="mode.kiosk"),
-        Binding("f3", "open_mode('organizer')", "Organizer", id="mode.organizer"),
-        Binding("f4", "open_mode('stats')", "Stats", id="mode.stats"),
-        Binding("f9", "sign_out", "Sign out", id="sign-out"),
+        # TRANSLATORS: a key: the registration desk's screen
+        Binding("f1", "open_mode('desk')", N_("Desk"), id="mode.desk"),
+        # TRANSLATORS: a key: the self-service kiosk's screen
+        Binding("f2", "open_mode('kiosk')", N_("Kiosk"), id="mode.kiosk"),
+        # TRANSLATORS: a key: the organizer's screen
+        Binding("f3", "open_mode('organizer')", N_("Organizer"), id="mode.organizer"),
+        # TRANSLATORS: a key: the statistics screen
+        Binding("f4", "open_mode('stats')", N_("Stats"), id="mode.stats"),
+        Binding("f9", "sign_out", N_("Sign out"), id="sign-out"),
         Binding(
             "ctrl+q",
             "quit",
-            "Quit",
+            N_("Quit"),
             id="quit",
             priority=True,
-            tooltip="Close eventdesk on this station.",
+            tooltip=N_("Close eventdesk on this station."),
         ),
         # Tab moves on at once, in the order the keys came: a fast typist's or a scanner's
         # burst ("Robin Walker<Tab>robin@example.com") puts each part in its own field. Without
         # this, the keys after a Tab reach the field it left (they were handed to it before the
         # field passed the Tab on to the screen). A screen that decides Tab itself says so
         # (``OWN_TAB``: the desk ends a scan with it).
-        Binding("tab", "next_field", "Next field", show=False, priority=True, id="app.tab"),
+        Binding("tab", "next_field", N_("Next field"), show=False, priority=True, id="app.tab"),
         Binding(
             "shift+tab",
             "previous_field",
-            "Previous field",
+            N_("Previous field"),
             show=False,
             priority=True,
             id="app.shift-tab",
@@ -257,13 +279,13 @@ class EventdeskApp(App[None]):
         except ValueError as exc:
             port, problem = None, str(exc)
         else:
-            problem = f"the scanner must be serial:PATH, not {source!r}"
+            problem = _("the scanner must be serial:PATH, not {source!r}").format(source=source)
         if port is None:
-            self.notify(problem, title="Scanner", severity="error")
+            self.notify(problem, title=_("Scanner"), severity="error")
             return
 
         def state(said: str, why: str | None) -> None:  # in the scanner's thread
-            self.post_message(SerialScannerState(f"{port[0]}: {said}", why))
+            self.post_message(SerialScannerState(said, why, port=port[0]))
 
         def line(read: Line, ended_at: float) -> None:  # in the scanner's thread
             self.post_message(ScannedLine(read, ended_at))
@@ -273,13 +295,21 @@ class EventdeskApp(App[None]):
 
     @on(SerialScannerState)
     def _serial_scanner_state(self, message: SerialScannerState) -> None:
-        if message.state.endswith("connected") and message.why is None:
-            self.notify(f"Serial scanner {message.state}.", title="Scanner")
+        code = message.state
+        state = _(SERIAL_STATES[code]) if code in SERIAL_STATES else code
+        if code in ("connected", "disconnected") and message.why is None:
+            # TRANSLATORS: {port} is the scanner's port ("/dev/ttyACM0"), {state} e.g. "connected"
+            said = _("Serial scanner {port}: {state}.").format(port=message.port, state=state)
+            self.notify(said, title=_("Scanner"))
         else:
-            why = f" ({message.why})" if message.why else ""
-            self.notify(
-                f"Serial scanner {message.state}{why}.", title="Scanner", severity="warning"
-            )
+            if message.why:
+                # TRANSLATORS: {state} e.g. "not answering"; {why} what the port said
+                said = _("Serial scanner {port}: {state} ({why}).").format(
+                    port=message.port, state=state, why=message.why
+                )
+            else:
+                said = _("Serial scanner {port}: {state}.").format(port=message.port, state=state)
+            self.notify(said, title=_("Scanner"), severity="warning")
 
     def _ask_door_event(self) -> None:
         """Staff signed in at a door with no event, or one that ended, are asked to choose."""
@@ -334,14 +364,18 @@ class EventdeskApp(App[None]):
         """Why a dimmed key of the app does nothing now (the key bar and a press say it)."""
         staff = self.backend.staff
         if staff is None and self.backend.wall:
-            return WALL_REFUSAL
+            return _(WALL_REFUSAL)
         if action == "sign_out":
-            return "Nobody is signed in." if staff is None else None
+            return _("Nobody is signed in.") if staff is None else None
         if action == "open_mode" and parameters and parameters[0] in MODE_REFUSALS:
             if staff is None:
-                return "Sign in first: choose your name and type your PIN."
-            who = f"{staff.name} is signed in as {ROLE_NAMES.get(staff.role, staff.role)}. "
-            return who + MODE_REFUSALS[str(parameters[0])]
+                return _("Sign in first: choose your name and type your PIN.")
+            refusal = _(MODE_REFUSALS[str(parameters[0])])
+            if staff.role in SIGNED_IN_AS:
+                who = _(SIGNED_IN_AS[staff.role]).format(name=staff.name)
+            else:
+                who = _("{name} is signed in as {role}.").format(name=staff.name, role=staff.role)
+            return f"{who} {refusal}"
         return None
 
     async def run_action(
@@ -369,9 +403,11 @@ class EventdeskApp(App[None]):
 
             if not has_accounts(station.mirror):  # no copy of the accounts yet
                 self.notify(
-                    "Offline: this station has no copy of the staff accounts yet, so it stays "
-                    "signed in until the server is back.",
-                    title="Sign out",
+                    _(
+                        "Offline: this station has no copy of the staff accounts yet, so it stays "
+                        "signed in until the server is back."
+                    ),
+                    title=_("Sign out"),
                     severity="warning",
                 )
                 return
@@ -405,8 +441,11 @@ class EventdeskApp(App[None]):
         if outcome.state != "done" and self.current_mode != "kiosk":
             job = outcome.job
             self.notify(
-                f"Badge for {job.ticket_id} on {job.printer}: {outcome.detail}",
-                title="Printer",
+                # TRANSLATORS: {problem} says what the printer did ("out of paper")
+                _("Badge for {ticket} on {printer}: {problem}").format(
+                    ticket=job.ticket_id, printer=job.printer, problem=outcome.detail
+                ),
+                title=_("Printer"),
                 severity="warning" if outcome.state == "queued" else "error",
             )
 
@@ -417,10 +456,11 @@ class EventdeskApp(App[None]):
             state = message.state
             said = state.sentence()
             if self.backend.door_station is not None and not state.answering:
-                said = "badges wait for the server, and are printed when it is back"
+                said = _("badges wait for the server, and are printed when it is back")
             self.notify(
-                f"Print queue: {said}",
-                title="Printer",
+                # TRANSLATORS: {state} says how the database answers the print queue
+                _("Print queue: {state}").format(state=said),
+                title=_("Printer"),
                 severity="information" if state.answering else "warning",
             )
 
@@ -429,24 +469,37 @@ class EventdeskApp(App[None]):
         if self.current_mode == "kiosk":
             return  # attendees at the kiosk: the desk and the organizer see it
         if message.problem is None:
-            self.notify("Backups work again.", title="Backup")
+            self.notify(_("Backups work again."), title=_("Backup"))
         else:
-            self.notify(f"Backup failed: {message.problem}", title="Backup", severity="warning")
+            self.notify(
+                _("Backup failed: {problem}").format(problem=message.problem),
+                title=_("Backup"),
+                severity="warning",
+            )
 
     @on(SyncProblem)
     def sync_problem(self, message: SyncProblem) -> None:
         if self.current_mode != "kiosk":
             self.notify(
-                f"Syncing this station's mirror failed: {message.problem}",
-                title="Offline copy",
+                _("Syncing this station's mirror failed: {problem}").format(
+                    problem=message.problem
+                ),
+                # TRANSLATORS: a notification's title: the station's copy of the server's data
+                title=_("Offline copy"),
                 severity="warning",
             )
 
     def show_who(self) -> None:
         staff = self.backend.staff
-        who = f"{staff.name} ({staff.role})" if staff else "not signed in"
-        event = self.backend.event or "no event"
-        self.sub_title = f"{event}  ·  station {self.backend.station}  ·  {who}"
+        if staff is not None:
+            who = _("{name} ({role})").format(name=staff.name, role=role_label(staff.role))
+        else:
+            who = _("not signed in")
+        event = self.backend.event or _("no event")
+        # TRANSLATORS: the top line (the header): the event, the station, who is signed in
+        self.sub_title = _("{event}  ·  station {station}  ·  {who}").format(
+            event=event, station=self.backend.station, who=who
+        )
 
 
 def make_app(
@@ -464,7 +517,9 @@ def make_app(
     screen is drawn (the sign-in screen: not with ``sign_in_as`` or ``wall``, which show the
     store's content first); else it is opened now."""
     if mode not in MODES:
-        raise InvalidInput(f"mode must be one of {', '.join(MODES)}", field="mode")
+        raise InvalidInput(
+            _("mode must be one of {modes}").format(modes=", ".join(MODES)), field="mode"
+        )
     show_control_characters()  # a name's escape sequences shown, never acted on
     keep_private(config.data_dir)
     from devices.printers import printers_of
@@ -515,4 +570,4 @@ def _staff_named(backend: Backend, name: str) -> StaffInfo:
     for staff in listed:
         if staff.name.casefold() == name.casefold() and staff.active:
             return staff
-    raise NotFound(f"no active staff account {name!r}", field="staff")
+    raise NotFound(_("no active staff account {name!r}").format(name=name), field="staff")

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from eventdesk.config import Config, Gate
 from eventdesk.errors import DatabaseUnavailable
 from eventdesk.event_time import UTC_ZONE
+from eventdesk.i18n import N_, _
 from eventdesk.values import utcnow
 
 if TYPE_CHECKING:
@@ -39,6 +40,20 @@ ROLE_MODES: dict[str, tuple[str, ...]] = {
     "staff": ("desk", "stats"),
     "kiosk": ("kiosk",),
 }
+# A role (a code) as a person reads it: "Ann Lee (organizer)".
+ROLES = {
+    # TRANSLATORS: a staff account's role: desk staff
+    "staff": N_("staff"),
+    # TRANSLATORS: a staff account's role
+    "organizer": N_("organizer"),
+    # TRANSLATORS: a staff account's role: a self-service kiosk
+    "kiosk": N_("kiosk"),
+}
+
+
+def role_label(role: str) -> str:
+    """A staff account's role in the reader's words."""
+    return _(ROLES[role]) if role in ROLES else role
 
 
 @functools.cache
@@ -168,7 +183,7 @@ class Backend:
         if self._store is None:
             self._settled.wait()
             if self._store is None:
-                raise DatabaseUnavailable(self._unopened or "the database is not open")
+                raise DatabaseUnavailable(self._unopened or _("the database is not open"))
         return self._store
 
     @property
@@ -212,7 +227,7 @@ class Backend:
         if left is not None:
             left.close()
         if not self.is_open:
-            self.unopened("the station closed before its database was open")
+            self.unopened(_("the station closed before its database was open"))
 
     def unopened(self, reason: str) -> None:
         """The database could not be opened (or the app closed first): whoever waits for it
@@ -267,7 +282,8 @@ class Backend:
         could not be, and changes nothing)."""
         from eventdesk.station import keep_door
 
-        keep_door(self.config, info.slug, how="use at this door", now=self.now())
+        how = "use at this door"  # not for translation: kept in the station's file
+        keep_door(self.config, info.slug, how=how, now=self.now())
         self.event, self.door = info.slug, info
         self.door_notice, self.door_choices = None, ()
 
@@ -345,7 +361,10 @@ class Backend:
         def from_copy(copy: Mirror) -> EventInfo:
             found = event_in_copy(copy, event)
             if found is None:
-                raise NotFound(f"no event {event!r} in this station's copy", field="event")
+                raise NotFound(
+                    _("no event {event!r} in this station's copy").format(event=event),
+                    field="event",
+                )
             return found
 
         if self.door_station is None:

@@ -19,6 +19,7 @@ from textual.widgets.option_list import Option
 
 from eventdesk.errors import EventdeskError
 from eventdesk.event_time import show
+from eventdesk.i18n import N_, _
 
 if TYPE_CHECKING:
     from eventdesk.services.catalogue.events import EventInfo
@@ -29,9 +30,12 @@ CHOOSING_ROLES = ("organizer", "staff")
 
 def choice_text(info: EventInfo) -> str:
     """One line per event: its title, when it runs (in its own zone) and its slug."""
-    return (
-        f"{info.title}  ·  {show(info.starts_at, info.zone)} to "
-        f"{show(info.ends_at, info.zone)}  ·  {info.slug}"
+    # TRANSLATORS: an event to choose: its title, when it starts and ends, its slug
+    return _("{title}  ·  {starts} to {ends}  ·  {slug}").format(
+        title=info.title,
+        starts=show(info.starts_at, info.zone),
+        ends=show(info.ends_at, info.zone),
+        slug=info.slug,
     )
 
 
@@ -47,14 +51,17 @@ class ChooseEventScreen(ModalScreen["EventInfo | None"]):
     ChooseEventScreen #choose-question { height: auto; margin-bottom: 1; }
     ChooseEventScreen #choose-events { height: auto; max-height: 16; }
     """
-    BINDINGS = [Binding("escape", "later", "Later", id="choose-event.later")]
+    # TRANSLATORS: a key: choose the door's event later
+    BINDINGS = [Binding("escape", "later", N_("Later"), id="choose-event.later")]
 
     def __init__(self, station: str, notice: str | None, choices: tuple[EventInfo, ...]) -> None:
         super().__init__()
         self.station, self.notice, self.choices = station, notice, choices
 
     def compose(self) -> ComposeResult:
-        question = f"Which event does {self.station} admit? Its desk and kiosk keep it."
+        question = _("Which event does {station} admit? Its desk and kiosk keep it.").format(
+            station=self.station
+        )
         if self.notice:
             question = f"{self.notice[:1].upper()}{self.notice[1:]}.\n{question}"
         with Vertical(id="choose-box"):
@@ -93,12 +100,15 @@ def ask_door_event(app: App[Any], backend: Backend) -> bool:
         try:
             backend.use_at_door(info)
         except EventdeskError as exc:
-            app.notify(exc.message, title="This door's event", severity="error")
+            app.notify(exc.message, title=_("This door's event"), severity="error")
             return
         show_who = getattr(app, "show_who", None)
         if callable(show_who):
             show_who()
-        app.notify(f"This door admits {info.title} ({info.slug}) now.", title="This door's event")
+        app.notify(
+            _("This door admits {title} ({slug}) now.").format(title=info.title, slug=info.slug),
+            title=_("This door's event"),
+        )
 
     app.push_screen(
         ChooseEventScreen(backend.station, backend.door_says, backend.door_choices), answered

@@ -20,6 +20,7 @@ from eventdesk.cli.common import (
 )
 from eventdesk.config import KIOSK_THEMES, KioskTheme, sqlite_url
 from eventdesk.errors import DatabaseUnavailable, InvalidInput
+from eventdesk.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
     from eventdesk.db import Store
@@ -28,6 +29,15 @@ SIGN_IN_PIN = "EVENTDESK_SIGN_IN_PIN"
 SERVED_DATABASE = "serve-database-url"  # in the data folder: the URL `serve`'s apps open
 APP_MODES = ["desk", "kiosk", "organizer", "stats"]
 DEFAULT_FONT_SIZE = 16  # CSS pixels: textual-serve's, for desk and kiosk in a browser
+# The modes `serve` serves, as its banner and the browser's title say them.
+SERVED_MODES = {
+    # TRANSLATORS: served to a browser: "the stats screen of ..."
+    "stats": N_("stats"),
+    # TRANSLATORS: served to a browser: "the desk screen of ..."
+    "desk": N_("desk"),
+    # TRANSLATORS: served to a browser: "the kiosk screen of ..."
+    "kiosk": N_("kiosk"),
+}
 WALL_FONT_SIZE = 22  # the wall screen at 1920x1080: 147 columns, 43 lines, read from afar
 
 
@@ -117,7 +127,7 @@ def app_command(
     if list_ref is not None:
         obj.config = dataclasses.replace(obj.config, checkin_list=list_ref)
     if wall and mode != "stats":
-        raise InvalidInput("--wall goes with --mode stats", field="wall")
+        raise InvalidInput(_("--wall goes with --mode stats"), field="wall")
     obj.config = obj.config.with_options(sound=sound)
     if kiosk_theme is not None:
         obj.config = dataclasses.replace(obj.config, kiosk_theme=kiosk_theme)
@@ -130,7 +140,7 @@ def app_command(
             raise InvalidInput(str(exc), field="scanner") from None
         if port is None:
             raise InvalidInput(
-                "--scanner takes serial:PATH, e.g. serial:/dev/ttyACM0", field="scanner"
+                _("--scanner takes serial:PATH, e.g. serial:/dev/ttyACM0"), field="scanner"
             )
         obj.config = dataclasses.replace(obj.config, scanner=scanner)
     if sign_in_as is not None:
@@ -192,10 +202,14 @@ def _signed_in(obj: Ctx, name: str, pin: str | None) -> str:
 
     pin = pin or variables.read_text(SIGN_IN_PIN)
     if pin is None and sys.stdin.isatty():
-        pin = click.prompt(f"PIN of {name}", hide_input=True, default="", show_default=False)
+        pin = click.prompt(
+            _("PIN of {name}").format(name=name), hide_input=True, default="", show_default=False
+        )
     if not pin:
         raise InvalidInput(
-            f"--sign-in-as needs the account's PIN: type it when asked, or set {SIGN_IN_PIN}",
+            _("--sign-in-as needs the account's PIN: type it when asked, or set {variable}").format(
+                variable=SIGN_IN_PIN
+            ),
             field="sign-in-as",
         )
     if not obj.on_server:
@@ -284,16 +298,22 @@ def serve(
         # The page tells the browser where its scripts and websocket are: never 0.0.0.0.
         public_url = f"http://{socket.getfqdn() or socket.gethostname()}:{port}"
     shown_db = make_url(database_url).render_as_string(hide_password=True)
+    served = _(SERVED_MODES[mode]) if mode in SERVED_MODES else mode
     click.echo(
-        f"eventdesk serve: the {mode} screen of {shown_db} on "
-        f"{public_url or f'http://{host}:{port}'}",
+        # TRANSLATORS: {mode} e.g. "stats"; {database} and {url} are addresses
+        _("eventdesk serve: the {mode} screen of {database} on {url}").format(
+            mode=served, database=shown_db, url=public_url or f"http://{host}:{port}"
+        ),
         err=True,
     )
     server = LocalServer(
         shlex.join(command),
         host=host,
         port=port,
-        title="eventdesk wall screen" if mode == "stats" else f"eventdesk {mode}",
+        # TRANSLATORS: the browser page's title
+        title=_("eventdesk wall screen")
+        if mode == "stats"
+        else _("eventdesk {mode}").format(mode=served),
         public_url=public_url.rstrip("/") if public_url else None,
         font_size=font_size or (WALL_FONT_SIZE if mode == "stats" else DEFAULT_FONT_SIZE),
     )
@@ -322,11 +342,15 @@ def demo(obj: Ctx, attendee_count: int, seed: int, no_ui: bool) -> None:
         path = obj.config.data_dir.resolve() / DEMO_DATABASE
         own = obj.config.data_dir / STATION_DATABASE
         folder = f"{obj.config.data_dir}{os.sep}"
-        folder_note = (
-            f"  the commands run on {folder} use it while {folder} has no {STATION_DATABASE} "
-            "of its own (`eventdesk init` makes one)"
+        folder_note = "  " + (
+            _(
+                "the commands run on {folder} use it while {folder} has no {database} "
+                "of its own (`eventdesk init` makes one)"
+            ).format(folder=folder, database=STATION_DATABASE)
             if not own.exists()
-            else f"  the commands run on {folder} use its own {own}: give --db {path} for the demo"
+            else _(
+                "the commands run on {folder} use its own {own}: give --db {path} for the demo"
+            ).format(folder=folder, own=own, path=path)
         )
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -342,14 +366,30 @@ def demo(obj: Ctx, attendee_count: int, seed: int, no_ui: bool) -> None:
     keep_door(obj.config, made.event, how="demo", now=utcnow())  # the demo is this door's event
 
     def human() -> str:
+        from screens.backend import role_label
+
+        attendees = ngettext(
+            "{count} attendee: {registered} registered, {waitlisted} on the waitlist, "
+            "{paid} paid, {checked_in} checked in",
+            "{count} attendees: {registered} registered, {waitlisted} on the waitlist, "
+            "{paid} paid, {checked_in} checked in",
+            made.attendees,
+        ).format(
+            count=made.attendees,
+            registered=made.registered,
+            waitlisted=made.waitlisted,
+            paid=made.paid,
+            checked_in=made.checked_in,
+        )
         lines = [
-            f"demo event {made.title!r} (slug {made.event}) in {obj.store.url}",
+            _("demo event {title!r} (slug {slug}) in {database}").format(
+                title=made.title, slug=made.event, database=obj.store.url
+            ),
             *([folder_note] if folder_note else []),
-            f"  {made.attendees} attendees: {made.registered} registered, "
-            f"{made.waitlisted} on the waitlist, {made.paid} paid, {made.checked_in} checked in",
-            "  staff accounts (name / role / PIN):",
-            *(f"    {n} / {r} / {p}" for n, r, p in made.staff),
-            "  attendees with a PIN for the kiosk lookup (email / PIN):",
+            "  " + attendees,
+            "  " + _("staff accounts (name / role / PIN):"),
+            *(f"    {n} / {role_label(r)} / {p}" for n, r, p in made.staff),
+            "  " + _("attendees with a PIN for the kiosk lookup (email / PIN):"),
             *(f"    {e} / {p}" for e, p in made.attendee_pins),
         ]
         return "\n".join(lines)

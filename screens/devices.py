@@ -17,6 +17,7 @@ from textual.message import Message
 from textual.message_pump import MessagePump
 
 from eventdesk.errors import EventdeskError
+from eventdesk.i18n import _
 from screens.backend import Backend
 from screens.messages import (
     BackupProblem,
@@ -60,7 +61,7 @@ class Devices:
         self.last_cue: Cue | None = None  # the sound of the last answer, when one was played
         self.decoder_name = ""
         self.camera_state = "stopped"
-        self.camera_detail = "no camera configured" if backend.camera is None else ""
+        self.camera_detail = _("no camera configured") if backend.camera is None else ""
         self.last_print: PrintOutcome | None = None
         self.preview_size = (64, 36)  # pixels: one terminal cell shows two stacked pixels
         # The door's event, operator, printer and self-service the scanner decides for.
@@ -161,7 +162,10 @@ class Devices:
         from devices.outage import is_outage
 
         if not is_outage(exc):  # the database not answering is said by _on_database
-            self._post(CameraStatus("check-in failed", f"shown again, it is tried again ({exc})"))
+            # The state is a code (the screens say it in their words); the detail is said.
+            state = "check-in failed"  # not for translation: a camera state code
+            detail = _("shown again, it is tried again ({error})").format(error=exc)
+            self._post(CameraStatus(state, detail))
 
     def _on_database(self, state: DatabaseState) -> None:
         """The camera's scans wait for the database (kept, decided when it answers)."""

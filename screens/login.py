@@ -17,7 +17,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Header, Input, Label, Select, Static
 
 from eventdesk.errors import EventdeskError, Refused
-from screens.backend import Backend
+from eventdesk.i18n import N_, _
+from screens.backend import Backend, role_label
 from screens.base import StationScreen
 from screens.messages import SignedIn, StationOpen
 from screens.widgets.key_bar import KeyBar
@@ -52,21 +53,25 @@ class StaffForm(Vertical):
         super().__init__()
         self.backend, self.roles, self.title = backend, roles, title
         self.names: list[str] | None = None  # the names the list shows
+        # Which note the problem line holds ("offline", "no-staff"), if one: a text is never
+        # compared (it is in the reader's language).
+        self.note: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Label(self.title, id="form-title")
-        yield Label("Name", classes="field")
+        yield Label(_("Name"), classes="field")
         yield self.name_field()
-        yield Label("PIN", classes="field")
-        yield Input(password=True, max_length=PIN_MAX, placeholder="PIN", id="staff-pin")
+        # TRANSLATORS: a staff member's secret number
+        yield Label(_("PIN"), classes="field")
+        yield Input(password=True, max_length=PIN_MAX, placeholder=_("PIN"), id="staff-pin")
         yield Static("", id="problem")
         with Horizontal():
-            yield Button(self.button_label, variant="primary", id="sign-in")
+            yield Button(_(self.button_label), variant="primary", id="sign-in")
 
-    button_label = "Sign in"
+    button_label = N_("Sign in")  # translated where shown
 
     def name_field(self) -> Select[str] | Input:
-        return Select[str]([], prompt="Choose your name", id="staff-name")
+        return Select[str]([], prompt=_("Choose your name"), id="staff-name")
 
     def on_mount(self) -> None:
         self.prepare()
@@ -92,7 +97,7 @@ class StaffForm(Vertical):
                 listed, offline = staff_to_choose(store, station)
             staff = [s for s in listed if s.active and s.role in self.roles]
         except EventdeskError as exc:
-            self.app.call_from_thread(self.say, needs_server(exc, "Signing in"))
+            self.app.call_from_thread(self.say, needs_server(exc, _("Signing in")))
             return
         self.app.call_from_thread(self._fill, [s.name for s in staff], offline)
 
@@ -102,8 +107,9 @@ class StaffForm(Vertical):
             from eventdesk.services.stations.mirror_staff import OFFLINE_NOTE
 
             if offline and not said:
-                self.say(OFFLINE_NOTE)  # who can sign in while the server is away
-            elif not offline and said == OFFLINE_NOTE:
+                # who can sign in while the server is away (marked where it is written)
+                self.say(_(OFFLINE_NOTE), note="offline")
+            elif not offline and self.note == "offline":
                 self.say("")
         select = self.query_one("#staff-name", Select)
         if names == self.names:
@@ -117,18 +123,22 @@ class StaffForm(Vertical):
             elif len(names) == 1:
                 select.value = names[0]
         if not names:
-            self.say("No staff account here yet: add one with  eventdesk staff add")
-        elif str(self.query_one("#problem", Static).render()).startswith("No staff account"):
+            self.say(
+                _("No staff account here yet: add one with  eventdesk staff add"), note="no-staff"
+            )
+        elif self.note == "no-staff":
             self.say("")
 
-    def say(self, text: str) -> None:
+    def say(self, text: str, *, note: str | None = None) -> None:
+        """``text`` on the problem line; ``note`` names it when it is one of the form's notes."""
+        self.note = note
         self.query_one("#problem", Static).update(text)
 
     def chosen_name(self) -> str | None:
         """The name the form holds, or None after saying what is missing."""
         name = self.query_one("#staff-name", Select).value
         if not isinstance(name, str):
-            self.say("Choose your name first.")
+            self.say(_("Choose your name first."))
             return None
         return name
 
@@ -139,10 +149,10 @@ class StaffForm(Vertical):
         if name is None:
             return
         if not self.query_one("#staff-pin", Input).value:
-            self.say("Type your PIN.")
+            self.say(_("Type your PIN."))
             self.query_one("#staff-pin", Input).focus()
             return
-        self.say("Checking…")
+        self.say(_("Checking…"))
         self.check(name, self.query_one("#staff-pin", Input).value)
 
     def verify(self, name: str, pin: str) -> StaffInfo:
@@ -157,7 +167,11 @@ class StaffForm(Vertical):
 
             staff = sign_in(backend.store, backend.door_station, name, pin, now=backend.now())
         if staff.role not in self.roles:
-            raise Refused(f"{staff.name} ({staff.role}) cannot do this")
+            raise Refused(
+                _("{name} ({role}) cannot do this").format(
+                    name=staff.name, role=role_label(staff.role)
+                )
+            )
         return staff
 
     @work(thread=True, exclusive=True, group="staff-pin")
@@ -165,7 +179,7 @@ class StaffForm(Vertical):
         try:
             staff = self.verify(name, pin)
         except EventdeskError as exc:
-            self.app.call_from_thread(self._refused, needs_server(exc, "Signing in"))
+            self.app.call_from_thread(self._refused, needs_server(exc, _("Signing in")))
             return
         self.post_message(self.Verified(staff))
 
@@ -180,10 +194,11 @@ class KioskUnlockForm(StaffForm):
     """The kiosk's unlock: the name is typed, never listed, and the service answers (one answer
     for a wrong name or PIN; the kiosk's own lock after too many)."""
 
-    button_label = "Unlock"
+    # TRANSLATORS: a button: leave the locked kiosk
+    button_label = N_("Unlock")
 
     def name_field(self) -> Input:
-        return Input(max_length=NAME_MAX, placeholder="Your name", id="staff-name")
+        return Input(max_length=NAME_MAX, placeholder=_("Your name"), id="staff-name")
 
     def prepare(self) -> None:
         """While this kiosk's unlock is locked, it says so (and for how long) as it opens."""
@@ -206,7 +221,7 @@ class KioskUnlockForm(StaffForm):
         field = self.query_one("#staff-name", Input)
         name = field.value.strip()
         if not name:
-            self.say("Type your name.")
+            self.say(_("Type your name."))
             field.focus()
             return None
         return name
@@ -237,15 +252,21 @@ class LoginScreen(StationScreen):
         with Vertical(id="login-box"):
             yield Static(self._where(), id="login-where")
             yield StaffForm(
-                self.backend, roles=("organizer", "staff", "kiosk"), title="Sign in to eventdesk"
+                self.backend,
+                roles=("organizer", "staff", "kiosk"),
+                title=_("Sign in to eventdesk"),
             )
         yield KeyBar()
 
     def _where(self) -> str:
+        station = self.backend.station
         if not self.backend.is_open:
-            return f"Station {self.backend.station}  ·  opening the database…"
-        event = self.backend.event or "no event yet"
-        return f"Station {self.backend.station}  ·  event {event}"
+            return _("Station {station}  ·  opening the database…").format(station=station)
+        if not self.backend.event:
+            return _("Station {station}  ·  no event yet").format(station=station)
+        return _("Station {station}  ·  event {event}").format(
+            station=station, event=self.backend.event
+        )
 
     @on(StationOpen)
     def station_open(self) -> None:
@@ -270,7 +291,7 @@ class LoginScreen(StationScreen):
             self.query_one(StaffForm).load_names()
         pin = self.query_one("#staff-pin", Input)
         pin.value = ""
-        self.query_one("#problem", Static).update("")
+        self.query_one(StaffForm).say("")
         if self.query_one("#staff-name", Select).value is not Select.NULL:
             pin.focus()
 
@@ -279,7 +300,7 @@ class StaffPinScreen(ModalScreen["StaffInfo | None"]):
     """Asks for a desk or organizer name and PIN to leave the kiosk (typed: the kiosk's screen
     lists no names); dismissed with who it was."""
 
-    BINDINGS = [Binding("escape", "cancel", "Back", id="staff-pin.cancel")]
+    BINDINGS = [Binding("escape", "cancel", N_("Back"), id="staff-pin.cancel")]
 
     def __init__(self, backend: Backend, *, reason: str) -> None:
         super().__init__()

@@ -28,13 +28,14 @@ from textual.message import Message
 
 from devices.keyburst import HandOn, KeyBurst, Out, Press, Scanned
 from eventdesk.config import ScannerKeys
+from eventdesk.i18n import N_, _
 
 if TYPE_CHECKING:
     from textual.app import App
 
     from devices.wedge import Line
 
-NO_DOOR_HERE = (
+NO_DOOR_HERE = N_(
     "A ticket was scanned, but this screen checks nobody in: open the desk (F1) or the kiosk "
     "(F2) to admit it."
 )
@@ -62,11 +63,12 @@ class ScannedLine(Message):
 
 
 class SerialScannerState(Message):
-    """A serial scanner's port changed: connected, not answering, disconnected (and why)."""
+    """A serial scanner's port changed: connected, not answering, disconnected (codes, said
+    in the reader's words where shown), and why; ``port`` is its path."""
 
-    def __init__(self, state: str, why: str | None) -> None:
+    def __init__(self, state: str, why: str | None, *, port: str = "") -> None:
         super().__init__()
-        self.state, self.why = state, why
+        self.state, self.why, self.port = state, why, port
 
 
 class ScannerGate:
@@ -125,7 +127,7 @@ class ScannerGate:
             if isinstance(screen, TakesScans):
                 screen.take_scan(line, ended_at)
                 return
-        self.app.notify(NO_DOOR_HERE, title="Scanner", severity="warning")
+        self.app.notify(_(NO_DOOR_HERE), title=_("Scanner"), severity="warning")
 
     async def _act(self, outs: list[Out[events.Key]]) -> None:
         for out in outs:

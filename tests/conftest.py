@@ -187,6 +187,16 @@ def cheap_pin_hashes() -> Iterator[None]:
     auth._dummy_hash.cache_clear()
 
 
+@pytest.fixture(autouse=True)
+def english_after_each_test() -> Iterator[None]:
+    """A test that speaks another language (``--lang``, a kiosk's choice) leaves the process in
+    English for the next one."""
+    yield
+    from eventdesk import i18n
+
+    i18n.set_language(None)
+
+
 E2E = Path(__file__).resolve().parent / "e2e"
 # Modules whose tests run `eventdesk` (or a station, or the app) as real processes, or cut a
 # server's link under them: slow by nature, each for a reason it proves only so.

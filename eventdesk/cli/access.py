@@ -21,6 +21,7 @@ import click
 
 from eventdesk.config import StationRole
 from eventdesk.errors import NotAllowed
+from eventdesk.i18n import N_, _
 
 if TYPE_CHECKING:
     from eventdesk.cli.common import Ctx
@@ -28,11 +29,15 @@ if TYPE_CHECKING:
 Level = Literal["desk", "organizer"]
 RANK: dict[StationRole, int] = {"kiosk": 0, "desk": 1, "organizer": 2}
 FOR: dict[Level, str] = {
-    "organizer": "an organizer's station",
-    "desk": "a desk or an organizer's station",
+    # TRANSLATORS: completes "`COMMAND` is for ...": the stations a command may run on
+    "organizer": N_("an organizer's station"),
+    # TRANSLATORS: completes "`COMMAND` is for ...": the stations a command may run on
+    "desk": N_("a desk or an organizer's station"),
 }
-SET = "([station] role in eventdesk.toml)"
-UNSET = (
+# TRANSLATORS: "[station] role" is a setting's name in eventdesk.toml: keep it as it is
+SET = N_("([station] role in eventdesk.toml)")
+# TRANSLATORS: "[station] role" and 'role = "organizer"' are written in eventdesk.toml: keep them
+UNSET = N_(
     "(no [station] role is set, and its database login is not the database's owner: "
     '[station] role = "organizer" makes it an organizer\'s)'
 )
@@ -66,13 +71,25 @@ def needs(level: Level) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
                 name = click.get_current_context().command_path.removeprefix("eventdesk ")
                 if not (level == "organizer" and rights.role == "desk" and _asked(obj, name)):
                     hint = (
-                        "; on its terminal it asks for an organizer's name and PIN"
+                        # TRANSLATORS: added at the end of "`COMMAND` is for ...: this one is a
+                        # ROLE station (...)"
+                        _("; on its terminal it asks for an organizer's name and PIN")
                         if level == "organizer" and rights.role == "desk"
                         else ""
                     )
                     raise NotAllowed(
-                        f"`{name}` is for {FOR[level]}: this one is a {rights.role} station "
-                        f"{rights.why}{hint}",
+                        # TRANSLATORS: {role} is the station's role as set in eventdesk.toml
+                        # (kiosk, desk); {why} says how it was decided, {hint} what it may do
+                        _(
+                            "`{command}` is for {stations}: this one is a {role} station "
+                            "{why}{hint}"
+                        ).format(
+                            command=name,
+                            stations=_(FOR[level]),
+                            role=rights.role,
+                            why=_(rights.why) if rights.why else "",
+                            hint=hint,
+                        ),
                         field="station.role",
                     )
             return command(obj, *args, **kwargs)
@@ -89,12 +106,19 @@ def _asked(obj: Ctx, name: str) -> bool:
         return False
     from eventdesk.services.people.auth import verify_staff
 
-    click.echo(f"`{name}` is an organizer's command: an organizer signs it.", err=True)
-    who = click.prompt("Organizer's name", err=True)
-    pin = click.prompt("PIN", hide_input=True, err=True)
+    click.echo(
+        _("`{command}` is an organizer's command: an organizer signs it.").format(command=name),
+        err=True,
+    )
+    who = click.prompt(_("Organizer's name"), err=True)
+    pin = click.prompt(_("PIN"), hide_input=True, err=True)
     signed = verify_staff(obj.store, who, pin)
     if signed.role != "organizer":
-        raise NotAllowed(f"{signed.name} is not an organizer: `{name}` needs an organizer's PIN")
+        raise NotAllowed(
+            _("{name} is not an organizer: `{command}` needs an organizer's PIN").format(
+                name=signed.name, command=name
+            )
+        )
     return True
 
 

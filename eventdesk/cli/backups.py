@@ -9,6 +9,7 @@ from eventdesk.cli.common import (
     Ctx,
     pass_ctx,
 )
+from eventdesk.i18n import _, ngettext
 
 
 @click.command()
@@ -23,12 +24,14 @@ def init(obj: Ctx, new_key: bool) -> None:
     keys = ensure_keys(store, obj.config.data_dir, obj.station, new_key=new_key)
     store.signer = load_signer(obj.config.data_dir)
     if keys.can_issue:
-        key_line = f"signing key {keys.key_id}: {keys.path}" + (" (new)" if keys.created else "")
-    else:
         key_line = (
+            _("signing key {key}: {path} (new)") if keys.created else _("signing key {key}: {path}")
+        ).format(key=keys.key_id, path=keys.path)
+    else:
+        key_line = _(
             "no signing key on this station: it checks tickets but cannot issue them "
-            f"(copy {keys.path} from the issuing station, or run init --new-key)"
-        )
+            "(copy {path} from the issuing station, or run init --new-key)"
+        ).format(path=keys.path)
     obj.emit(
         {
             "database": store.url,
@@ -39,7 +42,9 @@ def init(obj: Ctx, new_key: bool) -> None:
             "key_created": keys.created,
             "known_keys": keys.known_keys,
         },
-        f"database ready: {store.url} (schema {HEAD_REVISION})\n{key_line}",
+        _("database ready: {url} (schema {schema})").format(url=store.url, schema=HEAD_REVISION)
+        + "\n"
+        + key_line,
     )
 
 
@@ -69,14 +74,16 @@ def backup(obj: Ctx, output: str | None, keep: int | None, every_minutes: float 
         made = take(obj.store, obj.config.data_dir)
         prune(obj.config.data_dir, count)
         click.echo(
-            f"eventdesk backup: {made.path}; then every {minutes:g} min, keeping {count} "
-            "(Ctrl-C stops)",
+            "eventdesk backup: "  # not for translation: the command's name
+            + _("{path}; then every {minutes:g} min, keeping {count} (Ctrl-C stops)").format(
+                path=made.path, minutes=minutes, count=count
+            ),
             err=True,
         )
 
         def said(problem: str | None) -> None:  # once when it starts, once when it ends
-            text = problem or "backups work again"
-            click.echo(f"eventdesk backup: {text}", err=True)
+            text = problem or _("backups work again")
+            click.echo(f"eventdesk backup: {text}", err=True)  # not for translation: its name
 
         schedule = BackupSchedule(
             obj.store, obj.config.data_dir, minutes=minutes, keep=count, on_problem=said
@@ -98,8 +105,13 @@ def backup(obj: Ctx, output: str | None, keep: int | None, every_minutes: float 
             "checked_in": made.checked_in,
             "removed": [str(p) for p in removed],
         },
-        f"backup written to {made.path} ({made.size:,} bytes, {made.tickets} tickets, "
-        f"{made.checked_in} checked in, verified)",
+        ngettext(
+            "backup written to {path} ({size:,} bytes, {tickets} ticket, {checked_in} checked "
+            "in, verified)",
+            "backup written to {path} ({size:,} bytes, {tickets} tickets, {checked_in} checked "
+            "in, verified)",
+            made.tickets,
+        ).format(path=made.path, size=made.size, tickets=made.tickets, checked_in=made.checked_in),
     )
 
 
@@ -118,9 +130,9 @@ def restore(obj: Ctx, file: str) -> None:
     obj.use_store(store)
     made = put_back(store, obj.config.data_dir, file)
     replaced = (
-        f"the database it replaced is in {made.path}"
+        _("the database it replaced is in {path}").format(path=made.path)
         if made.path
-        else "there was no database here before"
+        else _("there was no database here before")
     )
     obj.emit(
         {
@@ -129,7 +141,11 @@ def restore(obj: Ctx, file: str) -> None:
             "tickets": made.tickets,
             "checked_in": made.checked_in,
         },
-        f"restored {file} ({made.tickets} tickets, {made.checked_in} checked in); {replaced}",
+        ngettext(
+            "restored {file} ({tickets} ticket, {checked_in} checked in); {replaced}",
+            "restored {file} ({tickets} tickets, {checked_in} checked in); {replaced}",
+            made.tickets,
+        ).format(file=file, tickets=made.tickets, checked_in=made.checked_in, replaced=replaced),
     )
 
 

@@ -14,6 +14,7 @@ from eventdesk.cli.common import (
     table,
     to_jsonable,
 )
+from eventdesk.i18n import _, ngettext
 from eventdesk.values import format_cents, parse_amount
 
 
@@ -36,7 +37,12 @@ def venue_add(
     from eventdesk.services.catalogue.events import add_venue
 
     made = add_venue(obj.store, name=name, address=address, capacity=capacity, seats=seats)
-    obj.emit(made, f"venue {made.id}: {made.name} ({made.seats} seats)")
+    obj.emit(
+        made,
+        ngettext(
+            "venue {id}: {name} ({seats} seat)", "venue {id}: {name} ({seats} seats)", made.seats
+        ).format(id=made.id, name=made.name, seats=made.seats),
+    )
 
 
 @venue.command("list")
@@ -48,7 +54,8 @@ def venue_list(obj: Ctx) -> None:
     obj.emit(
         rows,
         lambda: table(
-            ["id", "name", "capacity", "seats", "address"],
+            # TRANSLATORS: the headings of the table of venues
+            [_("id"), _("name"), _("capacity"), _("seats"), _("address")],
             [(v.id, v.name, v.capacity, v.seats, v.address) for v in rows],
         ),
     )
@@ -61,14 +68,28 @@ def event() -> None:
 
 
 def _event_human(e: Any) -> str:
-    cap = "unlimited" if e.capacity is None else str(e.capacity)
+    # TRANSLATORS: an event's capacity when it has no limit
+    cap = _("unlimited") if e.capacity is None else str(e.capacity)
     return "\n".join(
         [
-            f"{e.title}  [{e.slug}, id {e.id}]  {e.status}, {e.visibility}",
+            # TRANSLATORS: {status} and {visibility} are codes (scheduled, public...)
+            _("{title}  [{slug}, id {id}]  {status}, {visibility}").format(
+                title=e.title, slug=e.slug, id=e.id, status=e.status, visibility=e.visibility
+            ),
             f"  {local(e.starts_at, e.zone)} - {local(e.ends_at, e.zone)} ({e.timezone})",
-            f"  venue: {e.venue or '-'}   category: {e.category or '-'}",
-            f"  registered {e.registered} / {cap}   waitlisted {e.waitlisted}",
-            *([f"  invite code: {e.invite_code}"] if e.invite_code else []),
+            "  "
+            + _("venue: {venue}   category: {category}").format(
+                venue=e.venue or "-", category=e.category or "-"
+            ),
+            "  "
+            + _("registered {registered} / {capacity}   waitlisted {waitlisted}").format(
+                registered=e.registered, capacity=cap, waitlisted=e.waitlisted
+            ),
+            *(
+                ["  " + _("invite code: {code}").format(code=e.invite_code)]
+                if e.invite_code
+                else []
+            ),
         ]
     )
 
@@ -92,8 +113,10 @@ def event_forget(obj: Ctx, event_ref: str, yes: bool, after_days: int) -> None:
 
     if not yes:
         raise InvalidInput(
-            "event forget erases the names, e-mails, companies, phones, PINs and answers of "
-            "the event's people (counts stay): give --yes to go ahead",
+            _(
+                "event forget erases the names, e-mails, companies, phones, PINs and answers of "
+                "the event's people (counts stay): give --yes to go ahead"
+            ),
             field="yes",
         )
     made = forget_event(obj.store, event_ref, after_days=after_days, station=obj.station)
@@ -106,10 +129,17 @@ def event_forget(obj: Ctx, event_ref: str, yes: bool, after_days: int) -> None:
         backups = one.backups_still_holding
     obj.emit(
         {"attendees": len(made), "erased": erased, "backups_still_holding": backups},
-        f"{len(made)} people forgotten"
+        ngettext("{count} person forgotten", "{count} people forgotten", len(made)).format(
+            count=len(made)
+        )
         + "".join(f"\n  {place}: {count}" for place, count in erased.items())
         + (
-            f"\n  {len(backups)} backups taken before still hold them until pruned"
+            "\n  "
+            + ngettext(
+                "{count} backup taken before still holds them until pruned",
+                "{count} backups taken before still hold them until pruned",
+                len(backups),
+            ).format(count=len(backups))
             if backups
             else ""
         ),
@@ -211,7 +241,17 @@ def event_list(
     obj.emit(
         rows,
         lambda: table(
-            ["id", "slug", "title", "starts", "status", "registered", "capacity", "waitlisted"],
+            # TRANSLATORS: the headings of the table of events
+            [
+                _("id"),
+                _("slug"),
+                _("title"),
+                _("starts"),
+                _("status"),
+                _("registered"),
+                _("capacity"),
+                _("waitlisted"),
+            ],
             [
                 (
                     e.id,
@@ -246,7 +286,15 @@ def event_show(obj: Ctx, event_ref: str) -> None:
                 _event_human(made),
                 "",
                 table(
-                    ["ticket type", "price", "tier", "sold", "quantity", "attention"],
+                    # TRANSLATORS: the headings of the table of ticket types
+                    [
+                        _("ticket type"),
+                        _("price"),
+                        _("tier"),
+                        _("sold"),
+                        _("quantity"),
+                        _("attention"),
+                    ],
                     [
                         (
                             t.name,
@@ -261,7 +309,15 @@ def event_show(obj: Ctx, event_ref: str) -> None:
                 ),
                 "",
                 table(
-                    ["session", "id", "room", "starts", "registered", "capacity"],
+                    # TRANSLATORS: the headings of the table of sessions
+                    [
+                        _("session"),
+                        _("id"),
+                        _("room"),
+                        _("starts"),
+                        _("registered"),
+                        _("capacity"),
+                    ],
                     [
                         (
                             s.name,
@@ -361,7 +417,7 @@ def event_cancel(obj: Ctx, event_ref: str) -> None:
     from eventdesk.services.catalogue.events import cancel_event
 
     made = cancel_event(obj.store, event_ref, station=obj.station)
-    obj.emit(made, f"event {made.slug} cancelled")
+    obj.emit(made, _("event {event} cancelled").format(event=made.slug))
 
 
 # --- sessions and ticket types --------------------------------------------------------------
@@ -393,7 +449,7 @@ def session_add(
     made = add_session(
         obj.store, event_ref, name=name, starts=starts, ends=ends, capacity=capacity, room=room
     )
-    obj.emit(made, f"session {made.id}: {made.name}")
+    obj.emit(made, _("session {id}: {name}").format(id=made.id, name=made.name))
 
 
 @session_group.command("list")
@@ -407,7 +463,8 @@ def session_list(obj: Ctx, event_ref: str) -> None:
     obj.emit(
         rows,
         lambda: table(
-            ["id", "name", "room", "starts", "registered", "capacity"],
+            # TRANSLATORS: the headings of the table of sessions
+            [_("id"), _("name"), _("room"), _("starts"), _("registered"), _("capacity")],
             [
                 (s.id, s.name, s.room, local(s.starts_at, zone), s.registered, s.capacity)
                 for s in rows
@@ -471,7 +528,10 @@ def ticket_type_add(
         needs_staff=needs_staff,
     )
     obj.emit(
-        made, f"ticket type {made.id}: {made.name} {format_cents(made.price_cents, made.currency)}"
+        made,
+        _("ticket type {id}: {name} {price}").format(
+            id=made.id, name=made.name, price=format_cents(made.price_cents, made.currency)
+        ),
     )
 
 
@@ -485,7 +545,16 @@ def ticket_type_list(obj: Ctx, event_ref: str) -> None:
     obj.emit(
         rows,
         lambda: table(
-            ["id", "name", "price", "tier", "sold", "quantity", "attention"],
+            # TRANSLATORS: the headings of the table of ticket types
+            [
+                _("id"),
+                _("name"),
+                _("price"),
+                _("tier"),
+                _("sold"),
+                _("quantity"),
+                _("attention"),
+            ],
             [
                 (
                     t.id,

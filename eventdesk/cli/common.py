@@ -16,6 +16,7 @@ import click
 
 from eventdesk.config import Config
 from eventdesk.event_time import show
+from eventdesk.i18n import _
 from eventdesk.text import for_terminal, json_for_terminal
 from eventdesk.values import parse_amount
 
@@ -135,7 +136,8 @@ def to_jsonable(value: Any) -> Any:
 def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     cells = [[("" if c is None else for_terminal(c)) for c in row] for row in rows]
     if not cells:
-        return "(none)"
+        # TRANSLATORS: a table with no rows
+        return _("(none)")
     widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))
@@ -183,7 +185,9 @@ def door_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def _operator(value: str | None) -> str | None:
     if value is not None and (not value.strip() or len(value) > 100 or not value.isprintable()):
-        raise click.BadParameter("must be 1 to 100 printable characters", param_hint="--operator")
+        raise click.BadParameter(
+            _("must be 1 to 100 printable characters"), param_hint="--operator"
+        )
     return value
 
 
@@ -221,23 +225,29 @@ def scan_json(result: ScanResult, decision: Any = None) -> dict[str, Any]:
 
 def scan_human(result: ScanResult) -> str:
     marks: dict[ScanOutcome, str] = {
-        "ok": "ADMIT",
-        "already_checked_in": "ALREADY IN",
-        "needs_staff": "SEE DESK",
+        # TRANSLATORS: the door's answer to a scan, in capitals: let the person in
+        "ok": _("ADMIT"),
+        # TRANSLATORS: the door's answer to a scan, in capitals: the ticket was used already
+        "already_checked_in": _("ALREADY IN"),
+        # TRANSLATORS: the door's answer to a scan, in capitals: send the person to the desk
+        "needs_staff": _("SEE DESK"),
     }
-    mark = marks.get(result.result, "REFUSED")
+    # TRANSLATORS: the door's answer to a scan, in capitals: the ticket is refused
+    mark = marks.get(result.result, _("REFUSED"))
     if result.direction == "exit" and result.result == "ok":
-        mark = "EXIT"  # someone leaving: who is inside goes down
+        # TRANSLATORS: the door's answer to an exit scan, in capitals: the person goes out
+        mark = _("EXIT")  # someone leaving: who is inside goes down
     lines = [f"{mark}  [{result.result}]  {result.message}"]
     if result.seat:
-        lines.append(f"  seat: {result.seat}")
+        lines.append("  " + _("seat: {seat}").format(seat=result.seat))
     if result.attention and result.result == "ok":
-        lines.append(f"  attention: {result.attention}")
+        lines.append("  " + _("attention: {attention}").format(attention=result.attention))
     lines.extend(f"  {flag}" for flag in result.flags)
     if result.replayed:
-        lines.append("  (the answer given before to this nonce)")
+        lines.append("  " + _("(the answer given before to this nonce)"))
     if result.offline:
         lines.append(
-            "  (OFFLINE: decided from this station's copy; uploaded when the server is back)"
+            "  "
+            + _("(OFFLINE: decided from this station's copy; uploaded when the server is back)")
         )
     return "\n".join(lines)

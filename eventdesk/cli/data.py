@@ -18,6 +18,7 @@ from eventdesk.cli.common import (
     table,
 )
 from eventdesk.errors import InvalidInput
+from eventdesk.i18n import _, ngettext
 from eventdesk.values import format_cents
 
 
@@ -64,7 +65,10 @@ def report(obj: Ctx, name: str, event_ref: str, csv_path: str | None) -> None:
                 writer.writerows([neutralize(v) for v in row] for row in made.for_files())
         except OSError as exc:
             raise InvalidInput(
-                f"cannot write {csv_path}: {exc.strerror or exc}", field="csv"
+                _("cannot write {path}: {problem}").format(
+                    path=csv_path, problem=exc.strerror or exc
+                ),
+                field="csv",
             ) from None
     obj.emit(
         made.as_dicts(),
@@ -90,8 +94,8 @@ def _progress(file: str | None) -> Iterator[Callable[[int], None] | None]:
         yield None
         return
     with open(file, "rb") as fh:
-        rows = max(sum(1 for _ in fh) - 1, 1)
-    with click.progressbar(length=rows, label="importing", file=sys.stderr) as bar:
+        rows = max(sum(1 for _line in fh) - 1, 1)
+    with click.progressbar(length=rows, label=_("importing"), file=sys.stderr) as bar:
         yield bar.update
 
 
@@ -118,7 +122,22 @@ def import_attendees_command(obj: Ctx, file: str, event_ref: str, dry_run: bool)
             progress=step,
             say=lambda line: say(f"eventdesk: {line}", err=True),
         )
-    verb = "would import" if dry_run else "imported"
+    if dry_run:
+        summary = ngettext(
+            "would import {count} registration(s) ({new} new attendees, {waitlisted} on the "
+            "waitlist); {skipped} row(s) already registered or repeated",
+            "would import {count} registration(s) ({new} new attendees, {waitlisted} on the "
+            "waitlist); {skipped} row(s) already registered or repeated",
+            made.imported,
+        )
+    else:
+        summary = ngettext(
+            "imported {count} registration(s) ({new} new attendees, {waitlisted} on the "
+            "waitlist); {skipped} row(s) already registered or repeated",
+            "imported {count} registration(s) ({new} new attendees, {waitlisted} on the "
+            "waitlist); {skipped} row(s) already registered or repeated",
+            made.imported,
+        )
     obj.emit(
         {
             "imported": made.imported,
@@ -131,9 +150,12 @@ def import_attendees_command(obj: Ctx, file: str, event_ref: str, dry_run: bool)
         },
         lambda: "\n".join(
             [
-                f"{verb} {made.imported} registration(s) ({made.new_attendees} new attendees, "
-                f"{made.waitlisted} on the waitlist); {made.skipped} row(s) already registered "
-                "or repeated",
+                summary.format(
+                    count=made.imported,
+                    new=made.new_attendees,
+                    waitlisted=made.waitlisted,
+                    skipped=made.skipped,
+                ),
                 *made.notes,
             ]
         ),
@@ -151,7 +173,12 @@ def export(obj: Ctx, kind: str, event_ref: str, output: str) -> None:
     from eventdesk.services.data.csvexport import export as write
 
     count = write(obj.store, kind, event_ref, output)
-    obj.emit({"path": output, "rows": count}, f"{count} row(s) written to {output}")
+    obj.emit(
+        {"path": output, "rows": count},
+        ngettext("{count} row written to {path}", "{count} rows written to {path}", count).format(
+            count=count, path=output
+        ),
+    )
 
 
 # --- the transaction log ----------------------------------------------------------------------
@@ -169,7 +196,8 @@ def log_command(obj: Ctx, event_ref: str | None, limit: int) -> None:
     obj.emit(
         rows,
         lambda: table(
-            ["at", "kind", "ticket", "amount", "station", "detail"],
+            # TRANSLATORS: the headings of the transaction log's table
+            [_("at"), _("kind"), _("ticket"), _("amount"), _("station"), _("detail")],
             [
                 (
                     local(r.at, zones.of(r.event_id)),

@@ -10,6 +10,7 @@ import click
 from eventdesk.cli.access import organizer_only
 from eventdesk.cli.common import EXIT_ENVIRONMENT, Ctx, pass_ctx, table
 from eventdesk.errors import InvalidInput
+from eventdesk.i18n import _, ngettext
 
 
 @click.group("db")
@@ -19,27 +20,41 @@ def db_group() -> None:
 
 def _human(found: Any) -> str:
     def size(count: int | None) -> str:
-        return "-" if count is None else f"{count / 1_048_576:,.1f} MB"
+        return (
+            "-" if count is None else _("{megabytes:,.1f} MB").format(megabytes=count / 1_048_576)
+        )
 
-    schema = found.schema or "none"
+    # TRANSLATORS: the database has no schema revision yet
+    schema = found.schema or _("none")
     if found.schema != found.expected_schema:
-        schema += f" (this eventdesk: {found.expected_schema})"
+        schema += _(" (this eventdesk: {schema})").format(schema=found.expected_schema)
     sizes = size(found.size_bytes)
     if found.wal_bytes is not None:
         sizes += f", WAL {size(found.wal_bytes)}"
     lines = [
-        f"database   {found.database} ({found.kind})",
-        f"schema     {schema}",
-        f"size       {sizes}",
-        f"integrity  {found.integrity}",
+        # TRANSLATORS: the lines of `db inspect`: each label is padded so that the values line up
+        _("database   {database} ({kind})").format(database=found.database, kind=found.kind),
+        _("schema     {schema}").format(schema=schema),
+        _("size       {sizes}").format(sizes=sizes),
+        _("integrity  {integrity}").format(integrity=found.integrity),
     ]
     backup = found.last_backup
     lines.append(
-        f"backup     {backup['path']} ({backup['count']} kept)" if backup else "backup     none yet"
+        _("backup     {path} ({count} kept)").format(path=backup["path"], count=backup["count"])
+        if backup
+        else _("backup     none yet")
     )
     for key in found.signing_keys:
-        lines.append(f"key        {key['id']}  {key['fingerprint']}")
-    lines += ["", table(["table", "rows"], [[n, f"{c:,}"] for n, c in found.tables.items() if c])]
+        lines.append(
+            _("key        {key}  {fingerprint}").format(
+                key=key["id"], fingerprint=key["fingerprint"]
+            )
+        )
+    lines += [
+        "",
+        # TRANSLATORS: the headings of `db inspect`'s table: the database's tables, their rows
+        table([_("table"), _("rows")], [[n, f"{c:,}"] for n, c in found.tables.items() if c]),
+    ]
     return "\n".join(lines)
 
 
@@ -84,14 +99,18 @@ def reset(obj: Ctx, yes: bool) -> None:
     """An empty database, after a verified backup it names (SQLite)."""
     if not yes:
         raise InvalidInput(
-            "db reset empties the database (every event, person, ticket and check-in): give "
-            "--yes to go ahead; a backup is taken first and named",
+            _(
+                "db reset empties the database (every event, person, ticket and check-in): give "
+                "--yes to go ahead; a backup is taken first and named"
+            ),
             field="yes",
         )
     if not obj.config.is_sqlite:
         raise InvalidInput(
-            "this database is PostgreSQL: back it up with pg_dump, then drop and create it "
-            "with the server's tools (dropdb, createdb) and run eventdesk init",
+            _(
+                "this database is PostgreSQL: back it up with pg_dump, then drop and create it "
+                "with the server's tools (dropdb, createdb) and run eventdesk init"
+            ),
             field="db",
         )
     from eventdesk.db import _sqlite_file, open_store
@@ -100,7 +119,7 @@ def reset(obj: Ctx, yes: bool) -> None:
 
     path = _sqlite_file(obj.config.database_url)
     if path is None:
-        raise InvalidInput("an in-memory database has nothing to reset", field="db")
+        raise InvalidInput(_("an in-memory database has nothing to reset"), field="db")
     made = backup(obj.store, obj.config.data_dir)
     obj.close()
     for suffix in ("", "-wal", "-shm", "-journal"):
@@ -111,8 +130,13 @@ def reset(obj: Ctx, yes: bool) -> None:
     store.signer = load_signer(obj.config.data_dir)
     obj.emit(
         {"backup": made.path, "database": str(path), "key_id": keys.key_id},
-        f"database emptied: {path}\nthe backup taken first: {made.path} "
-        f"({made.tickets:,} tickets; `eventdesk restore` brings it back)",
+        ngettext(
+            "database emptied: {path}\nthe backup taken first: {backup} ({tickets:,} ticket; "
+            "`eventdesk restore` brings it back)",
+            "database emptied: {path}\nthe backup taken first: {backup} ({tickets:,} tickets; "
+            "`eventdesk restore` brings it back)",
+            made.tickets,
+        ).format(path=path, backup=made.path, tickets=made.tickets),
     )
 
 

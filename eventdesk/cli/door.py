@@ -21,6 +21,7 @@ from eventdesk.cli.common import (
     to_jsonable,
 )
 from eventdesk.event_time import event_zone
+from eventdesk.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from eventdesk.services.door.scan_result import Direction
@@ -82,7 +83,7 @@ def checkin(
         station.catch_up()
     if words and words[0] == "undo":
         if len(words) != 2:
-            raise click.UsageError("usage: eventdesk checkin undo TICKET [--session ID]")
+            raise click.UsageError(_("usage: eventdesk checkin undo TICKET [--session ID]"))
         if obj.on_server:
             door = Door(station, operator=operator)
             undone = door.undo(words[1], session_id=session_id)
@@ -104,15 +105,24 @@ def checkin(
                 "was_station": undone.was_station,
                 "offline": offline,
             },
-            f"check-in of ticket {undone.ticket_id} undone "
-            f"(was {local(undone.was_checked_in_at, zone)} at {undone.was_station})"
-            + (" (OFFLINE: uploaded when the server is back)" if offline else ""),
+            (
+                _(
+                    "check-in of ticket {ticket} undone (was {when} at {station}) (OFFLINE: "
+                    "uploaded when the server is back)"
+                )
+                if offline
+                else _("check-in of ticket {ticket} undone (was {when} at {station})")
+            ).format(
+                ticket=undone.ticket_id,
+                when=local(undone.was_checked_in_at, zone),
+                station=undone.was_station,
+            ),
         )
         return
     if ticket_id is not None and not ticket_id.strip():
-        raise click.UsageError("--ticket needs a ticket id")
+        raise click.UsageError(_("--ticket needs a ticket id"))
     if len(words) > 1 or (len(words) == 1) == (ticket_id is not None):
-        raise click.UsageError("give one PAYLOAD, or --ticket TICKET")
+        raise click.UsageError(_("give one PAYLOAD, or --ticket TICKET"))
     door_event = door_for_command(  # the station's own setting (eventdesk.station)
         obj.config,
         lambda: obj.store,
@@ -146,15 +156,26 @@ def checkin(
     obj.emit(scan_json(result), lambda: scan_human(result))
     if result.offline:
         waiting = obj.door_station().pending
+        reason = obj.door_station().link.reason or _("server not answering")
         say(
-            f"eventdesk: OFFLINE ({obj.door_station().link.reason or 'server not answering'}): "
-            f"decided from this station's copy; {waiting} scan(s) waiting to upload",
+            "eventdesk: "  # not for translation: the program's name
+            + ngettext(
+                "OFFLINE ({reason}): decided from this station's copy; {count} scan(s) waiting "
+                "to upload",
+                "OFFLINE ({reason}): decided from this station's copy; {count} scan(s) waiting "
+                "to upload",
+                waiting,
+            ).format(reason=reason, count=waiting),
             err=True,
         )
     if print_to and "badge queued" in result.flags and not result.replayed:  # now its badge
         print_badge = device(PRINT_BADGE)
         if print_badge is None:
-            lines = [f"badge for {result.ticket_id} queued for {print_to} (no printing here)"]
+            lines = [
+                _("badge for {ticket} queued for {printer} (no printing here)").format(
+                    ticket=result.ticket_id, printer=print_to
+                )
+            ]
         else:
             lines = print_badge(obj, print_to, result.ticket_id or "")
         for line in lines:
@@ -170,7 +191,9 @@ def parse_answers(specs: tuple[str, ...]) -> dict[str, str] | None:
     for spec in specs:
         key, sep, value = spec.partition("=")
         if not sep or not key.strip():
-            raise click.BadParameter(f"{spec!r} is not KEY=VALUE", param_hint="--answer")
+            raise click.BadParameter(
+                _("{answer!r} is not KEY=VALUE").format(answer=spec), param_hint="--answer"
+            )
         found[key.strip().lower()] = value
     return found or None
 
@@ -188,7 +211,17 @@ def scan_log(obj: Ctx, event_ref: str | None, limit: int) -> None:
     obj.emit(
         rows,
         lambda: table(
-            ["at", "station", "result", "ticket", "session", "direction", "operator", "note"],
+            # TRANSLATORS: the headings of the scan log's table
+            [
+                _("at"),
+                _("station"),
+                _("result"),
+                _("ticket"),
+                _("session"),
+                _("direction"),
+                _("operator"),
+                _("note"),
+            ],
             [
                 (
                     local(r.at, zones.of(r.event_id)),
@@ -198,7 +231,10 @@ def scan_log(obj: Ctx, event_ref: str | None, limit: int) -> None:
                     r.session_id,
                     r.direction,
                     r.operator,
-                    f"conflict: {r.conflict}" if r.conflict else ("offline" if r.offline else ""),
+                    _("conflict: {conflict}").format(conflict=r.conflict)
+                    if r.conflict
+                    # TRANSLATORS: a scan decided while the station was offline
+                    else (_("offline") if r.offline else ""),
                 )
                 for r in rows
             ],
@@ -217,13 +253,30 @@ def stats(obj: Ctx, event_ref: str) -> None:
     made = snapshot(obj.store, event_ref)
 
     def human() -> str:
-        cap = f" of {made.capacity}" if made.capacity else ""
+        figures = (
+            _(
+                "{title}: {checked_in} checked in / {registered} registered of {capacity}, "
+                "{waitlisted} waiting, {arrivals} in the last 15 minutes"
+            )
+            if made.capacity
+            else _(
+                "{title}: {checked_in} checked in / {registered} registered, "
+                "{waitlisted} waiting, {arrivals} in the last 15 minutes"
+            )
+        )
         lines = [
-            f"{made.title}: {made.checked_in} checked in / {made.registered} registered{cap}, "
-            f"{made.waitlisted} waiting, {made.arrivals_last_15_min} in the last 15 minutes",
+            figures.format(
+                title=made.title,
+                checked_in=made.checked_in,
+                registered=made.registered,
+                capacity=made.capacity,
+                waitlisted=made.waitlisted,
+                arrivals=made.arrivals_last_15_min,
+            ),
             "",
             table(
-                ["ticket type", "registered", "checked in"],
+                # TRANSLATORS: the headings of the table of ticket types in `stats`
+                [_("ticket type"), _("registered"), _("checked in")],
                 [(t["name"], t["registered"], t["checked_in"]) for t in made.by_ticket_type],
             ),
         ]
@@ -231,7 +284,8 @@ def stats(obj: Ctx, event_ref: str) -> None:
             lines += [
                 "",
                 table(
-                    ["session", "registered", "capacity", "attended"],
+                    # TRANSLATORS: the headings of the table of sessions in `stats`
+                    [_("session"), _("registered"), _("capacity"), _("attended")],
                     [
                         (x["name"], x["registered"], x["capacity"], x["attended"])
                         for x in made.sessions
@@ -242,7 +296,15 @@ def stats(obj: Ctx, event_ref: str) -> None:
             lines += [
                 "",
                 table(
-                    ["station", "scans", "admitted", "problems", "last", "clock"],
+                    # TRANSLATORS: the headings of the table of stations in `stats`
+                    [
+                        _("station"),
+                        _("scans"),
+                        _("admitted"),
+                        _("problems"),
+                        _("last"),
+                        _("clock"),
+                    ],
                     [
                         (
                             x["station"],
@@ -261,31 +323,46 @@ def stats(obj: Ctx, event_ref: str) -> None:
         if made.scan_problems:
             lines += [
                 "",
-                "scan problems: "
-                + ", ".join(f"{k} {v}" for k, v in sorted(made.scan_problems.items())),
+                # TRANSLATORS: {problems} is a list of result codes and counts
+                _("scan problems: {problems}").format(
+                    problems=", ".join(f"{k} {v}" for k, v in sorted(made.scan_problems.items()))
+                ),
             ]
         if made.days:
             lines += [
                 "",
-                "first arrivals per day: "
-                + ", ".join(f"{d['day']} {d['arrivals']}" for d in made.days),
+                # TRANSLATORS: {days} is a list of dates and counts
+                _("first arrivals per day: {days}").format(
+                    days=", ".join(f"{d['day']} {d['arrivals']}" for d in made.days)
+                ),
             ]
         if made.lists:
             lines += [
                 "",
                 table(
-                    ["check-in list", "inside now", "admitted"],
+                    # TRANSLATORS: the headings of the table of check-in lists in `stats`
+                    [_("check-in list"), _("inside now"), _("admitted")],
                     [(x["name"], x["inside"], x["admitted"]) for x in made.lists],
                 ),
             ]
         if made.conflicts:
             lines += [
-                f"conflicts: {made.conflicts} (see `eventdesk report conflicts {made.event}`)"
+                _("conflicts: {count} (see `eventdesk report conflicts {event}`)").format(
+                    count=made.conflicts, event=made.event
+                )
             ]
         if made.offline_scans:
-            lines += [f"offline scans: {made.offline_scans} (decided offline, uploaded later)"]
+            lines += [
+                _("offline scans: {count} (decided offline, uploaded later)").format(
+                    count=made.offline_scans
+                )
+            ]
         if made.revenue:
-            lines += ["revenue (net): " + ", ".join(r["net"] for r in made.revenue)]
+            lines += [
+                _("revenue (net): {amounts}").format(
+                    amounts=", ".join(r["net"] for r in made.revenue)
+                )
+            ]
         return "\n".join(lines)
 
     obj.emit(made, human)

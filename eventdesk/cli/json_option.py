@@ -10,7 +10,9 @@ import click
 
 from eventdesk.cli.common import Ctx
 
-JSON_HELP = "Print one JSON document (a line per item for streams)."
+JSON_HELP = (
+    "Print one JSON document (a line per item for streams)."  # not for translation: click help
+)
 FLAG = "--json"
 
 

@@ -10,6 +10,7 @@ import click
 
 from eventdesk.cli.access import organizer_only
 from eventdesk.cli.common import Ctx, pass_ctx, table
+from eventdesk.i18n import _
 
 if TYPE_CHECKING:
     from eventdesk.services.door.lists import ListChange
@@ -114,7 +115,12 @@ def _shown(obj: Ctx, found: Any) -> None:
     def human() -> str:
         lines = [f"{data['name']} ({data['event']}/{data['slug']})"]
         lines += [f"  {line}" for line in data["rules"]]
-        lines.append(f"  admitted: {data['admitted']}, inside now: {data['inside']}")
+        lines.append(
+            "  "
+            + _("admitted: {admitted}, inside now: {inside}").format(
+                admitted=data["admitted"], inside=data["inside"]
+            )
+        )
         return "\n".join(lines)
 
     obj.emit(data, human)
@@ -133,7 +139,7 @@ def list_create(obj: Ctx, event_ref: str, name: str, **options: Any) -> None:
     made = create_list(obj.store, event_ref, _change(name, options))
     obj.emit(
         {"id": made.id, "slug": made.slug, "name": made.name},
-        f"check-in list {made.id}: {made.name} ({made.slug})",
+        _("check-in list {id}: {name} ({slug})").format(id=made.id, name=made.name, slug=made.slug),
     )
 
 
@@ -169,8 +175,11 @@ def list_delete(obj: Ctx, list_ref: str) -> None:
     gone = delete_list(obj.store, list_ref)
     obj.emit(
         {"id": gone.id, "slug": gone.slug, "deleted": True},
-        f"check-in list {gone.name} deleted"
-        + (" (the default list admits every valid ticket again)" if gone.is_default else ""),
+        (
+            _("check-in list {name} deleted (the default list admits every valid ticket again)")
+            if gone.is_default
+            else _("check-in list {name} deleted")
+        ).format(name=gone.name),
     )
 
 
@@ -195,7 +204,8 @@ def list_list(obj: Ctx, event_ref: str) -> None:
     obj.emit(
         rows,
         lambda: table(
-            ["id", "slug", "name", "admitted", "inside", "rules"],
+            # TRANSLATORS: the headings of the table of check-in lists
+            [_("id"), _("slug"), _("name"), _("admitted"), _("inside"), _("rules")],
             [
                 (
                     r["id"] or "-",

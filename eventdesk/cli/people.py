@@ -12,6 +12,7 @@ from eventdesk.cli.common import (
     table,
     to_jsonable,
 )
+from eventdesk.i18n import _, ngettext
 
 
 # --- attendees ------------------------------------------------------------------------------
@@ -26,15 +27,33 @@ def attendee() -> None:
 @click.option("--company")
 @click.option("--phone")
 @click.option("--pin", help="4 to 12 digits, for the kiosk lookup.")
+@click.option("--language", metavar="CODE", help="The language a kiosk answers in (de, fr...).")
 @pass_ctx
 @desk_only
 def attendee_add(
-    obj: Ctx, name: str, email: str, company: str | None, phone: str | None, pin: str | None
+    obj: Ctx,
+    name: str,
+    email: str,
+    company: str | None,
+    phone: str | None,
+    pin: str | None,
+    language: str | None,
 ) -> None:
     from eventdesk.services.people.attendees import add_attendee
 
-    made = add_attendee(obj.store, name=name, email=email, company=company, phone=phone, pin=pin)
-    obj.emit(made, f"attendee {made.id}: {made.name} <{made.email}>")
+    made = add_attendee(
+        obj.store,
+        name=name,
+        email=email,
+        company=company,
+        phone=phone,
+        pin=pin,
+        language=language,
+    )
+    obj.emit(
+        made,
+        _("attendee {id}: {name} <{email}>").format(id=made.id, name=made.name, email=made.email),
+    )
 
 
 @attendee.command("find")
@@ -50,7 +69,9 @@ def attendee_find(obj: Ctx, query: str, limit: int) -> None:
     obj.emit(
         [{"id": a.id, "name": a.name, "email": a.email, "company": a.company} for a in rows],
         lambda: table(
-            ["id", "name", "email", "company"], [(a.id, a.name, a.email, a.company) for a in rows]
+            # TRANSLATORS: the headings of the table of attendees found
+            [_("id"), _("name"), _("email"), _("company")],
+            [(a.id, a.name, a.email, a.company) for a in rows],
         ),
     )
 
@@ -68,7 +89,9 @@ def attendee_show(obj: Ctx, attendee_ref: str) -> None:
     zones = obj.zones()
 
     def human() -> str:
-        head = f"{person.name} <{person.email}>  id {person.id}"
+        head = _("{name} <{email}>  id {id}").format(
+            name=person.name, email=person.email, id=person.id
+        )
         extra = "  ".join(x for x in (person.company or "", person.phone or "") if x)
         return "\n".join(
             [
@@ -76,7 +99,16 @@ def attendee_show(obj: Ctx, attendee_ref: str) -> None:
                 *([f"  {extra}"] if extra else []),
                 "",
                 table(
-                    ["ticket", "event", "type", "status", "seat", "waitlist", "checked in"],
+                    # TRANSLATORS: the headings of the table of an attendee's tickets
+                    [
+                        _("ticket"),
+                        _("event"),
+                        _("type"),
+                        _("status"),
+                        _("seat"),
+                        _("waitlist"),
+                        _("checked in"),
+                    ],
                     [
                         (
                             t.id,
@@ -102,6 +134,7 @@ def attendee_show(obj: Ctx, attendee_ref: str) -> None:
 @click.option("--email")
 @click.option("--company")
 @click.option("--phone")
+@click.option("--language", metavar="CODE", help='Their language (de, fr...; "" clears it).')
 @pass_ctx
 @organizer_only
 def attendee_update(
@@ -111,13 +144,23 @@ def attendee_update(
     email: str | None,
     company: str | None,
     phone: str | None,
+    language: str | None,
 ) -> None:
     from eventdesk.services.people.attendees import update_attendee
 
     made = update_attendee(
-        obj.store, attendee_ref, name=name, email=email, company=company, phone=phone
+        obj.store,
+        attendee_ref,
+        name=name,
+        email=email,
+        company=company,
+        phone=phone,
+        language=language,
     )
-    obj.emit(made, f"attendee {made.id}: {made.name} <{made.email}>")
+    obj.emit(
+        made,
+        _("attendee {id}: {name} <{email}>").format(id=made.id, name=made.name, email=made.email),
+    )
 
 
 @attendee.command("set-pin")
@@ -129,7 +172,7 @@ def attendee_set_pin(obj: Ctx, attendee_ref: str, pin: str) -> None:
     from eventdesk.services.people.attendees import set_attendee_pin
 
     made = set_attendee_pin(obj.store, attendee_ref, pin)
-    obj.emit({"id": made.id, "has_pin": True}, f"PIN set for {made.name}")
+    obj.emit({"id": made.id, "has_pin": True}, _("PIN set for {name}").format(name=made.name))
 
 
 @attendee.command("forget")
@@ -147,8 +190,10 @@ def attendee_forget(obj: Ctx, attendee_ref: str, yes: bool) -> None:
     person = show_attendee(obj.store, attendee_ref)
     if not yes:
         raise InvalidInput(
-            f"forgetting {person.name} <{person.email}> erases their name, e-mail, company, "
-            "phone, PIN and answers everywhere (counts stay): give --yes to go ahead",
+            _(
+                "forgetting {name} <{email}> erases their name, e-mail, company, phone, PIN and "
+                "answers everywhere (counts stay): give --yes to go ahead"
+            ).format(name=person.name, email=person.email),
             field="yes",
         )
     made = forget_attendee(obj.store, person.id, station=obj.station)
@@ -161,12 +206,19 @@ def attendee_forget(obj: Ctx, attendee_ref: str, yes: bool) -> None:
     }
 
     def said() -> str:
-        lines = [f"attendee {made.attendee} is now {made.pseudonym}"]
+        lines = [
+            _("attendee {id} is now {pseudonym}").format(id=made.attendee, pseudonym=made.pseudonym)
+        ]
         lines += [f"  {place}: {count}" for place, count in made.erased.items()]
         if made.backups_still_holding:
+            held = len(made.backups_still_holding)
             lines.append(
-                f"  {len(made.backups_still_holding)} backups taken before still hold them "
-                "until pruned (backup --keep):"
+                "  "
+                + ngettext(
+                    "{count} backup taken before still holds them until pruned (backup --keep):",
+                    "{count} backups taken before still hold them until pruned (backup --keep):",
+                    held,
+                ).format(count=held)
             )
             lines += [f"    {path}" for path in made.backups_still_holding]
         return "\n".join(lines)
@@ -197,7 +249,10 @@ def attendee_login(obj: Ctx, email: str, pin: str) -> None:
     from eventdesk.services.people.auth import verify_attendee
 
     person = show_attendee(obj.store, verify_attendee(obj.store, email, pin))
-    obj.emit({"ok": True, "id": person.id, "name": person.name}, f"PIN accepted: {person.name}")
+    obj.emit(
+        {"ok": True, "id": person.id, "name": person.name},
+        _("PIN accepted: {name}").format(name=person.name),
+    )
 
 
 # --- staff ----------------------------------------------------------------------------------
@@ -218,7 +273,7 @@ def staff_add(obj: Ctx, name: str, role: str, pin: str) -> None:
     made = add_staff(obj.store, name=name, role=role, pin=pin)
     obj.emit(
         {"id": made.id, "name": made.name, "role": made.role},
-        f"staff {made.id}: {made.name} ({made.role})",
+        _("staff {id}: {name} ({role})").format(id=made.id, name=made.name, role=made.role),
     )
 
 
@@ -231,8 +286,9 @@ def staff_list(obj: Ctx) -> None:
     obj.emit(
         rows,
         lambda: table(
-            ["id", "name", "role", "active"],
-            [(s.id, s.name, s.role, "yes" if s.active else "no") for s in rows],
+            # TRANSLATORS: the headings of the table of staff accounts
+            [_("id"), _("name"), _("role"), _("active")],
+            [(s.id, s.name, s.role, _("yes") if s.active else _("no")) for s in rows],
         ),
     )
 
@@ -245,7 +301,7 @@ def staff_disable(obj: Ctx, name: str) -> None:
     from eventdesk.services.people.auth import set_staff_active
 
     made = set_staff_active(obj.store, name, False)
-    obj.emit(made, f"staff account {made.name} disabled")
+    obj.emit(made, _("staff account {name} disabled").format(name=made.name))
 
 
 @staff.command("enable")
@@ -256,7 +312,7 @@ def staff_enable(obj: Ctx, name: str) -> None:
     from eventdesk.services.people.auth import set_staff_active
 
     made = set_staff_active(obj.store, name, True)
-    obj.emit(made, f"staff account {made.name} enabled")
+    obj.emit(made, _("staff account {name} enabled").format(name=made.name))
 
 
 @staff.command("reset-pin")
@@ -268,7 +324,7 @@ def staff_reset_pin(obj: Ctx, name: str, pin: str) -> None:
     from eventdesk.services.people.auth import reset_staff_pin
 
     made = reset_staff_pin(obj.store, name, pin)
-    obj.emit(made, f"new PIN set for {made.name}")
+    obj.emit(made, _("new PIN set for {name}").format(name=made.name))
 
 
 @staff.command("clear-kiosk-lock")
@@ -282,8 +338,11 @@ def staff_clear_kiosk_lock(obj: Ctx, station: str) -> None:
     cleared = clear_kiosk_lock(obj.store, station)
     obj.emit(
         {"station": station, "cleared": cleared},
-        f"kiosk {station}: unlock "
-        + ("lock lifted, wrong tries forgotten" if cleared else "was not locked"),
+        (
+            _("kiosk {station}: unlock lock lifted, wrong tries forgotten")
+            if cleared
+            else _("kiosk {station}: unlock was not locked")
+        ).format(station=station),
     )
 
 
@@ -298,7 +357,7 @@ def staff_login(obj: Ctx, name: str, pin: str) -> None:
     made = verify_staff(obj.store, name, pin)
     obj.emit(
         {"ok": True, "id": made.id, "name": made.name, "role": made.role},
-        f"signed in: {made.name} ({made.role})",
+        _("signed in: {name} ({role})").format(name=made.name, role=made.role),
     )
 
 

@@ -11,6 +11,7 @@ import click
 from eventdesk.cli.access import organizer_only
 from eventdesk.cli.common import Ctx, pass_ctx, table
 from eventdesk.errors import InvalidInput
+from eventdesk.i18n import _
 
 
 @click.group()
@@ -26,24 +27,30 @@ def roles_setup(obj: Ctx) -> None:
     from eventdesk.services.stations import roles as service
 
     names = service.setup(obj.store)
-    obj.emit(names, f"group roles: {names['door']} (doors), {names['desk']} (desks)")
+    obj.emit(
+        names,
+        _("group roles: {door} (doors), {desk} (desks)").format(
+            door=names["door"], desk=names["desk"]
+        ),
+    )
 
 
 def _password(given: str | None, file: str | None) -> str:
     if given is not None and file is not None:
-        raise InvalidInput("give --password or --password-file, not both", field="password")
+        raise InvalidInput(_("give --password or --password-file, not both"), field="password")
     if file is not None:
         try:
             return Path(file).read_text(encoding="utf-8").strip()
         except OSError as exc:
             raise InvalidInput(
-                f"cannot read {file}: {exc.strerror or exc}", field="password"
+                _("cannot read {path}: {problem}").format(path=file, problem=exc.strerror or exc),
+                field="password",
             ) from None
     if given is not None:
         return given
     if not sys.stdin.isatty():
-        raise InvalidInput("a login needs a password: --password-file FILE", field="password")
-    return str(click.prompt("Password for the login", hide_input=True, confirmation_prompt=True))
+        raise InvalidInput(_("a login needs a password: --password-file FILE"), field="password")
+    return str(click.prompt(_("Password for the login"), hide_input=True, confirmation_prompt=True))
 
 
 @roles.command("add")
@@ -72,7 +79,13 @@ def roles_add(
         station=station_name,
         password=_password(password, password_file),
     )
-    obj.emit(made, f"login {made.login}: the {made.kind} station {made.station}")
+    obj.emit(
+        made,
+        # TRANSLATORS: {kind} is the login's kind as given to --kind: door or desk
+        _("login {login}: the {kind} station {station}").format(
+            login=made.login, kind=made.kind, station=made.station
+        ),
+    )
 
 
 @roles.command("list")
@@ -84,7 +97,9 @@ def roles_list(obj: Ctx) -> None:
 
     found = service.listed(obj.store)
     obj.emit(
-        found, table(["login", "station", "kind"], [(r.login, r.station, r.kind) for r in found])
+        found,
+        # TRANSLATORS: the headings of the table of station logins
+        table([_("login"), _("station"), _("kind")], [(r.login, r.station, r.kind) for r in found]),
     )
 
 
@@ -97,7 +112,9 @@ def roles_remove(obj: Ctx, login: str) -> None:
     from eventdesk.services.stations import roles as service
 
     gone = service.remove(obj.store, login)
-    obj.emit(gone, f"login {gone.login} ({gone.station}) removed")
+    obj.emit(
+        gone, _("login {login} ({station}) removed").format(login=gone.login, station=gone.station)
+    )
 
 
 COMMANDS = [roles]

@@ -35,7 +35,7 @@ from eventdesk.cli.common import (
 from eventdesk.cli.json_option import JSON_HELP, accept_json, json_wanted
 from eventdesk.config import Config, load_config, sqlite_url
 from eventdesk.errors import EventdeskError, InvalidInput
-from eventdesk.i18n import set_language
+from eventdesk.i18n import _, set_language
 from eventdesk.private import keep_private
 
 # --- the group ------------------------------------------------------------------------------
@@ -152,7 +152,7 @@ def cli(
     if ctx.invoked_subcommand is None:  # plain `eventdesk` opens the app
         app = cli.get_command(ctx, "app")
         if app is None:
-            raise click.UsageError("the app is not installed: give a command (see --help)")
+            raise click.UsageError(_("the app is not installed: give a command (see --help)"))
         ctx.invoke(app)
 
 
@@ -161,9 +161,12 @@ def _url_in(path: Path) -> str:
     try:
         url = path.read_text(encoding="utf-8").strip().splitlines()
     except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"cannot read the database URL in {path}: {exc}", field="db") from None
+        raise InvalidInput(
+            _("cannot read the database URL in {path}: {problem}").format(path=path, problem=exc),
+            field="db",
+        ) from None
     if not url:
-        raise InvalidInput(f"{path} holds no database URL", field="db")
+        raise InvalidInput(_("{path} holds no database URL").format(path=path), field="db")
     return url[0]
 
 
@@ -222,13 +225,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _failed(exc: BaseException, *, as_json: bool) -> int:
     """An error said in one line (and as a JSON document with `--json`): its exit code."""
     if isinstance(exc, click.exceptions.Abort):
-        return _fail("aborted", EXIT_REFUSED, as_json=as_json)
+        # TRANSLATORS: the command was stopped (a question answered no, or Ctrl-D)
+        return _fail(_("aborted"), EXIT_REFUSED, as_json=as_json)
     if isinstance(exc, click.ClickException):
         return _fail(exc.format_message(), EXIT_BAD_INPUT, as_json=as_json)
     if isinstance(exc, EventdeskError):
         return _fail(exc.message, exc.exit_code, as_json=as_json, field=exc.field)
     if isinstance(exc, KeyboardInterrupt):
-        return _fail("interrupted", 130, as_json=as_json)
+        # TRANSLATORS: the command was stopped with Ctrl-C
+        return _fail(_("interrupted"), 130, as_json=as_json)
     if isinstance(exc, Exception):
         failed = _database_failure(exc, as_json=as_json)
         if failed is not None:
@@ -237,7 +242,9 @@ def _failed(exc: BaseException, *, as_json: bool) -> int:
     if _debugging():
         raise exc
     return _fail(
-        f"internal error: {type(exc).__name__}: {exc} (set EVENTDESK_DEBUG=1 for details)",
+        _("internal error: {kind}: {problem} (set EVENTDESK_DEBUG=1 for details)").format(
+            kind=type(exc).__name__, problem=exc
+        ),
         EXIT_INTERNAL,
         as_json=as_json,
     )
@@ -253,13 +260,15 @@ def _database_failure(exc: Exception, *, as_json: bool) -> int | None:
     from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
     if isinstance(exc, sqlite3.OperationalError):  # the driver's own, raised beside SQLAlchemy
-        return _fail(f"database problem: {exc}", EXIT_ENVIRONMENT, as_json=as_json)
+        return _fail(
+            _("database problem: {problem}").format(problem=exc), EXIT_ENVIRONMENT, as_json=as_json
+        )
 
     from eventdesk.db import permission_refusal
 
     if isinstance(exc, OperationalError):
         return _fail(
-            f"database problem: {str(exc.orig).strip().splitlines()[0]}",
+            _("database problem: {problem}").format(problem=str(exc.orig).strip().splitlines()[0]),
             EXIT_ENVIRONMENT,
             as_json=as_json,
         )
@@ -269,7 +278,9 @@ def _database_failure(exc: Exception, *, as_json: bool) -> int | None:
     if refusal is not None:
         return _fail(refusal.message, refusal.exit_code, as_json=as_json)
     return _fail(
-        f"database error: {type(exc).__name__}: {str(exc).splitlines()[0]}",
+        _("database error: {kind}: {problem}").format(
+            kind=type(exc).__name__, problem=str(exc).splitlines()[0]
+        ),
         EXIT_INTERNAL,
         as_json=as_json,
     )

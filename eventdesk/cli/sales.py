@@ -18,6 +18,7 @@ from eventdesk.cli.common import (
     to_jsonable,
 )
 from eventdesk.errors import InvalidInput, NotAllowed
+from eventdesk.i18n import _, ngettext
 from eventdesk.services.people.payments import METHODS
 from eventdesk.text import for_terminal
 from eventdesk.values import format_cents
@@ -77,19 +78,36 @@ def register(
     def human() -> str:
         lines = []
         for t in order.tickets:
-            where = f" seat {t.seat}" if t.seat else ""
-            held = f" for {t.holder}" if t.holder else ""
             if t.status == "waitlisted":
+                said = (
+                    _("waitlisted: ticket {ticket} for {holder}, position {position}")
+                    if t.holder
+                    else _("waitlisted: ticket {ticket}, position {position}")
+                )
                 lines.append(
-                    f"waitlisted: ticket {t.ticket_id}{held}, position {t.waitlist_position}"
+                    said.format(ticket=t.ticket_id, holder=t.holder, position=t.waitlist_position)
                 )
             else:
+                if t.holder and t.seat:
+                    said = _("registered: ticket {ticket} ({type}) for {holder} seat {seat}")
+                elif t.holder:
+                    said = _("registered: ticket {ticket} ({type}) for {holder}")
+                elif t.seat:
+                    said = _("registered: ticket {ticket} ({type}) seat {seat}")
+                else:
+                    said = _("registered: ticket {ticket} ({type})")
                 waits = "".join(
-                    f"; waiting for a seat in {name} (position {position})"
+                    # TRANSLATORS: added after "registered: ticket ...", once a full session
+                    _("; waiting for a seat in {session} (position {position})").format(
+                        session=name, position=position
+                    )
                     for name, position in t.session_waits
                 )
                 lines.append(
-                    f"registered: ticket {t.ticket_id} ({t.ticket_type}){held}{where}{waits}"
+                    said.format(
+                        ticket=t.ticket_id, type=t.ticket_type, holder=t.holder, seat=t.seat
+                    )
+                    + waits
                 )
         if (
             order.status == "waitlisted"
@@ -97,8 +115,11 @@ def register(
             and len(order.tickets) > 1
         ):
             lines.append(
-                f"the order of {len(order.tickets)} waits together: only {order.places_left}"
-                " place(s) were left"
+                ngettext(
+                    "the order of {count} waits together: only {places} place(s) were left",
+                    "the order of {count} waits together: only {places} place(s) were left",
+                    order.places_left,
+                ).format(count=len(order.tickets), places=order.places_left)
             )
         return "\n".join(lines)
 
@@ -130,7 +151,7 @@ def cancel(obj: Ctx, ticket_id: str | None, order_id: int | None) -> None:
     if (ticket_id is None) == (order_id is None) or (
         ticket_id is not None and not ticket_id.strip()
     ):
-        raise click.UsageError("name a TICKET or --order ID")
+        raise click.UsageError(_("name a TICKET or --order ID"))
     made = (
         do_cancel(obj.store, ticket_id, station=obj.station)
         if ticket_id
@@ -138,14 +159,24 @@ def cancel(obj: Ctx, ticket_id: str | None, order_id: int | None) -> None:
     )
 
     def human() -> str:
-        said = f"cancelled {', '.join(made.cancelled)}"
-        if made.promoted:
-            said += f"; promoted from the waitlist: {', '.join(made.promoted)}"
-        if made.refundable:
-            paid = format_cents(made.paid_cents, made.currency or "EUR")
-            refunds = " / ".join(f"eventdesk refund {t}" for t in made.refundable)
-            said += f"; {paid} was paid: refund it with {refunds}"
-        return said
+        if made.promoted and made.refundable:
+            said = _(
+                "cancelled {tickets}; promoted from the waitlist: {promoted}; {paid} was paid: "
+                "refund it with {refunds}"
+            )
+        elif made.promoted:
+            said = _("cancelled {tickets}; promoted from the waitlist: {promoted}")
+        elif made.refundable:
+            said = _("cancelled {tickets}; {paid} was paid: refund it with {refunds}")
+        else:
+            said = _("cancelled {tickets}")
+        return said.format(
+            tickets=", ".join(made.cancelled),
+            promoted=", ".join(made.promoted),
+            paid=format_cents(made.paid_cents, made.currency or "EUR"),
+            # not for translation: the commands to run
+            refunds=" / ".join(f"eventdesk refund {t}" for t in made.refundable),
+        )
 
     obj.emit(
         {
@@ -182,7 +213,16 @@ def waitlist(obj: Ctx, event_ref: str, of_sessions: bool) -> None:
         obj.emit(
             seats,
             lambda: table(
-                ["session", "#", "ticket", "order", "name", "email", "since"],
+                # TRANSLATORS: the headings of the table of the sessions' waitlists
+                [
+                    _("session"),
+                    "#",
+                    _("ticket"),
+                    _("order"),
+                    _("name"),
+                    _("email"),
+                    _("since"),
+                ],
                 [
                     (
                         w.session,
@@ -202,7 +242,8 @@ def waitlist(obj: Ctx, event_ref: str, of_sessions: bool) -> None:
     obj.emit(
         rows,
         lambda: table(
-            ["#", "ticket", "name", "email", "type", "tier", "since"],
+            # TRANSLATORS: the headings of the table of the waitlist
+            ["#", _("ticket"), _("name"), _("email"), _("type"), _("tier"), _("since")],
             [
                 (
                     w.position,
@@ -231,16 +272,22 @@ def promote(obj: Ctx, ticket_id: str, force: bool) -> None:
     made = do_promote(obj.store, ticket_id, force=force, station=obj.station)
     obj.emit(
         {"status": made.status, "ticket_id": made.ticket_id, "seat": made.seat},
-        f"promoted: ticket {made.ticket_id} is registered",
+        _("promoted: ticket {ticket} is registered").format(ticket=made.ticket_id),
     )
 
 
 # --- payments -------------------------------------------------------------------------------
 def _money_human(s: Any) -> str:
-    return (
-        f"ticket {s.ticket_id}: paid {format_cents(s.paid_cents, s.currency)}, "
-        f"due {format_cents(s.due_cents, s.currency)}"
-    )
+    return _("ticket {ticket}: paid {paid}, due {due}").format(**_money_values(s))
+
+
+def _money_values(s: Any) -> dict[str, str]:
+    """The values of a payment summary's messages: {ticket}, {paid} and {due}."""
+    return {
+        "ticket": s.ticket_id,
+        "paid": format_cents(s.paid_cents, s.currency),
+        "due": format_cents(s.due_cents, s.currency),
+    }
 
 
 def _money_json(s: Any) -> dict[str, Any]:
@@ -322,15 +369,25 @@ def refund(
     )
 
     def human() -> str:
-        said = _money_human(made)
-        if made.cancelled:
-            said += "; the ticket is cancelled"
-            if made.promoted:
-                said += f"; promoted from the waitlist: {', '.join(made.promoted)}"
+        if made.cancelled and made.promoted:
+            said = _(
+                "ticket {ticket}: paid {paid}, due {due}; the ticket is cancelled; promoted from "
+                "the waitlist: {promoted}"
+            )
+        elif made.cancelled:
+            said = _("ticket {ticket}: paid {paid}, due {due}; the ticket is cancelled")
         elif made.goodwill_cents:
-            goodwill = format_cents(made.goodwill_cents, made.currency)
-            said += f"; {goodwill} goodwill, the ticket stays valid"
-        return said
+            said = _(
+                "ticket {ticket}: paid {paid}, due {due}; {goodwill} goodwill, the ticket stays "
+                "valid"
+            )
+        else:
+            said = _("ticket {ticket}: paid {paid}, due {due}")
+        return said.format(
+            **_money_values(made),
+            promoted=", ".join(made.promoted),
+            goodwill=format_cents(made.goodwill_cents, made.currency),
+        )
 
     obj.emit(
         {
@@ -363,7 +420,16 @@ def payment_list(obj: Ctx, ticket_id: str) -> None:
         lambda: "\n".join(
             [
                 table(
-                    ["id", "kind", "method", "amount", "status", "reference", "at"],
+                    # TRANSLATORS: the headings of the table of a ticket's payments
+                    [
+                        _("id"),
+                        _("kind"),
+                        _("method"),
+                        _("amount"),
+                        _("status"),
+                        _("reference"),
+                        _("at"),
+                    ],
                     [
                         (
                             p.id,
@@ -420,8 +486,10 @@ def ticket_show(
     money = payment_summary(obj.store, ticket_id)
     if (only_payload or png_path or svg_path) and info.qr_payload is None:
         raise NotAllowed(
-            f"ticket {info.id} has no QR yet: it was made on a station without the signing key "
-            "(run: eventdesk ticket issue, on the station that has it)"
+            _(
+                "ticket {ticket} has no QR yet: it was made on a station without the signing key "
+                "(run: eventdesk ticket issue, on the station that has it)"
+            ).format(ticket=info.id)
         )
     if only_payload:
         obj.emit({"ticket_id": info.id, "payload": info.qr_payload}, info.qr_payload)
@@ -433,35 +501,53 @@ def ticket_show(
                 writer(info.qr_payload or "", Path(path))
             except OSError as exc:
                 raise InvalidInput(
-                    f"cannot write {path}: {exc.strerror or exc}", field="output"
+                    _("cannot write {path}: {problem}").format(
+                        path=path, problem=exc.strerror or exc
+                    ),
+                    field="output",
                 ) from None
             written.append(path)
     if written:
         obj.emit(
             {"ticket_id": info.id, "payload": info.qr_payload, "written": written},
-            f"QR of ticket {info.id} written to {', '.join(written)}",
+            _("QR of ticket {ticket} written to {paths}").format(
+                ticket=info.id, paths=", ".join(written)
+            ),
         )
         return
 
     def human() -> str:
         lines = [
-            f"ticket {info.id}  {info.status}  {info.ticket_type}  {info.event}",
+            # TRANSLATORS: {status} is the ticket's status code (registered, waitlisted...)
+            _("ticket {ticket}  {status}  {type}  {event}").format(
+                ticket=info.id, status=info.status, type=info.ticket_type, event=info.event
+            ),
             f"  {info.attendee} <{info.email}>",
-            f"  price {format_cents(info.price_cents, info.currency)}, "
-            f"paid {format_cents(money.paid_cents, money.currency)}, "
-            f"due {format_cents(money.due_cents, money.currency)}",
+            "  "
+            + _("price {price}, paid {paid}, due {due}").format(
+                price=format_cents(info.price_cents, info.currency),
+                paid=format_cents(money.paid_cents, money.currency),
+                due=format_cents(money.due_cents, money.currency),
+            ),
         ]
         if info.seat:
-            lines.append(f"  seat {info.seat}")
+            lines.append("  " + _("seat {seat}").format(seat=info.seat))
         if info.sessions:
-            lines.append(f"  sessions: {', '.join(info.sessions)}")
+            lines.append("  " + _("sessions: {sessions}").format(sessions=", ".join(info.sessions)))
         if info.waitlist_position:
-            lines.append(f"  waitlist position {info.waitlist_position}")
+            lines.append(
+                "  " + _("waitlist position {position}").format(position=info.waitlist_position)
+            )
         if info.attention:
-            lines.append(f"  attention: {info.attention}")
+            lines.append("  " + _("attention: {attention}").format(attention=info.attention))
         if info.checked_in_at:
             when = local(info.checked_in_at, obj.zones().of(info.event))
-            lines.append(f"  checked in {when} at {info.checked_in_station}")
+            lines.append(
+                "  "
+                + _("checked in {when} at {station}").format(
+                    when=when, station=info.checked_in_station
+                )
+            )
         shown = for_terminal("\n".join(lines), lines=True)
         if info.qr_payload:  # the QR's own colours, after what came from the database
             qr = qr_text(info.qr_payload, color=sys.stdout.isatty())
@@ -479,9 +565,16 @@ def ticket_issue(obj: Ctx) -> None:
     from eventdesk.tickets import issue_missing
 
     if obj.store.signer is None:
-        raise NotAllowed("this station has no signing key: it can check tickets but not issue them")
+        raise NotAllowed(
+            _("this station has no signing key: it can check tickets but not issue them")
+        )
     issued = issue_missing(obj.store, obj.store.signer)
-    obj.emit({"issued": issued}, f"issued {issued} ticket QR code{'s' if issued != 1 else ''}")
+    obj.emit(
+        {"issued": issued},
+        ngettext("issued {count} ticket QR code", "issued {count} ticket QR codes", issued).format(
+            count=issued
+        ),
+    )
 
 
 COMMANDS = [register, cancel, waitlist, promote, pay, refund, payment, ticket]

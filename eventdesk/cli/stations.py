@@ -10,11 +10,12 @@ import click
 
 from eventdesk.cli.common import EXIT_ENVIRONMENT, Ctx, local, pass_ctx, say, to_jsonable
 from eventdesk.event_time import UTC_ZONE
+from eventdesk.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
     from eventdesk.services.stations.offline import SyncReport
 
-ONE_BOX = "this station's database is on this machine: it has no mirror and nothing to sync"
+ONE_BOX = N_("this station's database is on this machine: it has no mirror and nothing to sync")
 
 
 def _report_json(report: SyncReport) -> dict[str, Any]:
@@ -35,21 +36,49 @@ def _report_json(report: SyncReport) -> dict[str, Any]:
 def _report_human(report: SyncReport) -> str:
     said = "".join(f"{notice}\n" for notice in report.notices)  # a mirror moved aside
     if not report.online:
-        return said + (
-            f"server not answering ({report.reason}): {report.pending} scan(s) waiting to "
-            "upload; this station decides from its mirror meanwhile"
+        return said + ngettext(
+            "server not answering ({reason}): {count} scan waiting to upload; this station "
+            "decides from its mirror meanwhile",
+            "server not answering ({reason}): {count} scans waiting to upload; this station "
+            "decides from its mirror meanwhile",
+            report.pending,
+        ).format(reason=report.reason, count=report.pending)
+    # The round's figures, said one after the other and separated by commas.
+    copied = (
+        ngettext(
+            "{count} row copied (a whole new copy)",
+            "{count} rows copied (a whole new copy)",
+            report.downloaded,
         )
+        if report.full
+        else ngettext("{count} row copied", "{count} rows copied", report.downloaded)
+    )
     parts = [
-        f"online: {report.uploaded} scan(s) uploaded",
-        f"{report.downloaded} row(s) copied" + (" (a whole new copy)" if report.full else ""),
+        ngettext(
+            "online: {count} scan uploaded", "online: {count} scans uploaded", report.uploaded
+        ).format(count=report.uploaded),
+        copied.format(count=report.downloaded),
     ]
     if report.conflicts:
-        parts.append(f"{report.conflicts} conflict(s): see `eventdesk report conflicts EVENT`")
+        parts.append(
+            ngettext(
+                "{count} conflict: see `eventdesk report conflicts EVENT`",
+                "{count} conflicts: see `eventdesk report conflicts EVENT`",
+                report.conflicts,
+            ).format(count=report.conflicts)
+        )
     if report.pending:
-        parts.append(f"{report.pending} still waiting")
+        # TRANSLATORS: scans still waiting to upload
+        parts.append(_("{count} still waiting").format(count=report.pending))
     lines = [", ".join(parts)]
     if report.refused:
-        lines.append(f"{report.refused} scan(s) refused by the server and kept:")
+        lines.append(
+            ngettext(
+                "{count} scan refused by the server and kept:",
+                "{count} scans refused by the server and kept:",
+                report.refused,
+            ).format(count=report.refused)
+        )
         lines.extend(f"  {problem}" for problem in report.problems)
     return said + "\n".join(lines)
 
@@ -69,7 +98,7 @@ def sync(obj: Ctx, watch: bool, every: float | None, full: bool) -> None:
     if not obj.on_server:
         obj.emit(
             {"online": True, "downloaded": 0, "uploaded": 0, "conflicts": 0, "pending": 0},
-            ONE_BOX,
+            _(ONE_BOX),
         )
         return
     station = obj.door_station()
@@ -78,8 +107,12 @@ def sync(obj: Ctx, watch: bool, every: float | None, full: bool) -> None:
         obj.emit(_report_json(report), lambda: _report_human(report))
         if not report.online:
             say(
-                f"eventdesk: server not answering ({report.reason}): nothing synced, "
-                f"{report.pending} scan(s) still waiting",
+                "eventdesk: "  # not for translation: the program's name
+                + ngettext(
+                    "server not answering ({reason}): nothing synced, {count} scan still waiting",
+                    "server not answering ({reason}): nothing synced, {count} scans still waiting",
+                    report.pending,
+                ).format(reason=report.reason, count=report.pending),
                 err=True,
             )
             raise click.exceptions.Exit(EXIT_ENVIRONMENT)
@@ -120,7 +153,7 @@ def station_status(obj: Ctx) -> None:
                 "mirror_updated_at": None,
                 "mirror_tickets": 0,
             },
-            f"{obj.station}: {ONE_BOX}",
+            f"{obj.station}: {_(ONE_BOX)}",
         )
         return
     found = obj.door_station().status()
@@ -141,24 +174,43 @@ def station_status(obj: Ctx) -> None:
     }
 
     def human() -> str:
-        state = "online" if found.online else f"OFFLINE ({found.reason})"
+        state = (
+            # TRANSLATORS: the station reaches its server
+            _("online") if found.online else _("OFFLINE ({reason})").format(reason=found.reason)
+        )
         age = (
-            local(found.mirror_updated_at, UTC_ZONE) if found.mirror_updated_at else "never copied"
+            local(found.mirror_updated_at, UTC_ZONE)
+            if found.mirror_updated_at
+            # TRANSLATORS: completes "refreshed ...": the mirror was never copied
+            else _("never copied")
         )
         lines = [
             f"{obj.station}: {state}",
-            f"mirror: {found.mirror_tickets} ticket(s), refreshed {age}",
-            f"scans waiting to upload: {found.pending}",
+            ngettext(
+                "mirror: {count} ticket, refreshed {age}",
+                "mirror: {count} tickets, refreshed {age}",
+                found.mirror_tickets,
+            ).format(count=found.mirror_tickets, age=age),
+            _("scans waiting to upload: {count}").format(count=found.pending),
         ]
         if found.refused:
             lines.append(
-                f"scans the server refused (kept): {found.refused} (see `eventdesk station outbox`)"
+                _(
+                    "scans the server refused (kept): {count} (see `eventdesk station outbox`)"
+                ).format(count=found.refused)
             )
         if found.notice:
-            lines.append(f"mirror moved aside: {found.notice}")
+            lines.append(_("mirror moved aside: {notice}").format(notice=found.notice))
         if found.clock is not None:
-            warn = " (OFF: times are put right by the server's clock)" if found.clock.off else ""
-            lines.append(f"clock: {found.clock.said()} against the server's{warn}")
+            said = (
+                _(
+                    "clock: {clock} against the server's (OFF: times are put right by the "
+                    "server's clock)"
+                )
+                if found.clock.off
+                else _("clock: {clock} against the server's")
+            )
+            lines.append(said.format(clock=found.clock.said()))
         return "\n".join(lines)
 
     obj.emit(data, human)
@@ -173,9 +225,14 @@ def station_outbox(obj: Ctx, retry_id: int | None, clear_id: int | None) -> None
     from eventdesk.errors import InvalidInput
 
     if retry_id is not None and clear_id is not None:
-        raise InvalidInput("give --retry or --clear, not both", field="outbox")
+        raise InvalidInput(_("give --retry or --clear, not both"), field="outbox")
     if not obj.on_server:
-        obj.emit([], f"{obj.station}: this station's database is on this machine: it has no outbox")
+        obj.emit(
+            [],
+            _("{station}: this station's database is on this machine: it has no outbox").format(
+                station=obj.station
+            ),
+        )
         return
     from eventdesk.services.stations import outbox
 
@@ -185,12 +242,14 @@ def station_outbox(obj: Ctx, retry_id: int | None, clear_id: int | None) -> None
         if retry_id is not None:
             outbox.retry(mirror, retry_id)
             done = {"id": retry_id, "state": "pending"}
-            said = f"outbox row {retry_id} waits to be uploaded again at the next sync"
+            said = _("outbox row {id} waits to be uploaded again at the next sync").format(
+                id=retry_id
+            )
         else:
             assert clear_id is not None
             outbox.clear(mirror, clear_id)
             done = {"id": clear_id, "state": "cleared"}
-            said = f"outbox row {clear_id} removed (the server's refusal accepted)"
+            said = _("outbox row {id} removed (the server's refusal accepted)").format(id=clear_id)
         obj.emit(done, said)
         return
     rows = outbox.outbox_rows(mirror)
@@ -198,7 +257,9 @@ def station_outbox(obj: Ctx, retry_id: int | None, clear_id: int | None) -> None
 
     def human() -> str:
         if not rows:
-            return f"{obj.station}: nothing waiting to upload, nothing refused"
+            return _("{station}: nothing waiting to upload, nothing refused").format(
+                station=obj.station
+            )
         lines = [
             f"{r.id:>6}  {r.state:<8} {r.kind:<5} {r.result:<20} {r.ticket_id or '-':<16} "
             f"{r.reason}"

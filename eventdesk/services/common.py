@@ -10,6 +10,7 @@ from sqlalchemy import Connection, Select, select
 from sqlalchemy.orm import Session
 
 from eventdesk.errors import InvalidInput, NotAllowed, NotFound
+from eventdesk.i18n import _, ngettext
 from eventdesk.ids import as_id
 from eventdesk.models import Attendee, Event, Ticket, TicketType, TransactionLog
 from eventdesk.values import parse_count
@@ -20,10 +21,10 @@ def get_event(session: Session, ref: str | int, *, lock: bool = False) -> Event:
     every capacity change of the event; SQLite's BEGIN IMMEDIATE already serializes writers."""
     text = str(ref).strip()
     if not text:
-        raise InvalidInput("event is required", field="event")
+        raise InvalidInput(_("event is required"), field="event")
     number = as_id(text)
     if number is None and not text.isprintable():
-        raise NotFound(f"no event {text!r}", field="event")
+        raise NotFound(_("no event {event!r}").format(event=text), field="event")
     query = select(Event)
     query = (
         query.where(Event.id == number) if number is not None else query.where(Event.slug == text)
@@ -32,7 +33,7 @@ def get_event(session: Session, ref: str | int, *, lock: bool = False) -> Event:
         query = query.with_for_update()
     found = session.scalars(query).first()
     if found is None:
-        raise NotFound(f"no event {text!r}", field="event")
+        raise NotFound(_("no event {event!r}").format(event=text), field="event")
     return found
 
 
@@ -40,7 +41,7 @@ def get_attendee(session: Session, ref: str | int) -> Attendee:
     """An attendee by id or email (email case-insensitive)."""
     text = str(ref).strip()
     if not text:
-        raise InvalidInput("attendee is required", field="attendee")
+        raise InvalidInput(_("attendee is required"), field="attendee")
     number = as_id(text)
     if number is not None:
         found = session.get(Attendee, number)
@@ -51,7 +52,7 @@ def get_attendee(session: Session, ref: str | int) -> Attendee:
             select(Attendee).where(Attendee.email_key == email_key(text))
         ).first()
     if found is None:
-        raise NotFound(f"no attendee {text!r}", field="attendee")
+        raise NotFound(_("no attendee {attendee!r}").format(attendee=text), field="attendee")
     return found
 
 
@@ -68,30 +69,33 @@ def searchable(text: str, max_length: int = 254) -> bool:
 def get_ticket(session: Session, ticket_id: str, *, lock: bool = False) -> Ticket:
     text = ticket_id.strip().upper()
     if not text:
-        raise InvalidInput("ticket is required", field="ticket")
+        raise InvalidInput(_("ticket is required"), field="ticket")
     if len(text) > 16 or not (text.isascii() and text.isalnum()):
-        raise NotFound(f"no ticket {ticket_id!r}", field="ticket")
+        raise NotFound(_("no ticket {ticket!r}").format(ticket=ticket_id), field="ticket")
     query = select(Ticket).where(Ticket.id == text)
     if lock:
         query = query.with_for_update()
     found = session.scalars(query).first()
     if found is None:
-        raise NotFound(f"no ticket {ticket_id!r}", field="ticket")
+        raise NotFound(_("no ticket {ticket!r}").format(ticket=ticket_id), field="ticket")
     return found
 
 
 def get_ticket_type(session: Session, event: Event, ref: str | int) -> TicketType:
     text = str(ref).strip()
     if not text:
-        raise InvalidInput("ticket type is required", field="ticket_type")
+        raise InvalidInput(_("ticket type is required"), field="ticket_type")
     query = select(TicketType).where(TicketType.event_id == event.id)
     types = session.scalars(query).all()
     for candidate in types:
         if candidate.name.casefold() == text.casefold() or str(candidate.id) == text:
             return candidate
-    known = ", ".join(sorted(t.name for t in types)) or "none yet"
+    known = ", ".join(sorted(t.name for t in types)) or _("none yet")
     raise NotFound(
-        f"event {event.slug!r} has no ticket type {text!r} (known: {known})", field="ticket_type"
+        _("event {event!r} has no ticket type {name!r} (known: {known})").format(
+            event=event.slug, name=text, known=known
+        ),
+        field="ticket_type",
     )
 
 
@@ -130,7 +134,7 @@ def parse_invite_code(value: str) -> str:
     code = "".join(ch for ch in value.strip().upper() if ch not in " -")
     if not (4 <= len(code) <= 32 and code.isascii() and code.isalnum()):
         raise InvalidInput(
-            "invite code must be 4 to 32 letters or digits (spaces and dashes are ignored)",
+            _("invite code must be 4 to 32 letters or digits (spaces and dashes are ignored)"),
             field="invite_code",
         )
     return code
@@ -142,17 +146,25 @@ def check_invite(event: Event, code: str | None) -> None:
         return
     if not event.invite_code:
         raise NotAllowed(
-            f"event {event.slug!r} is invite-only and has no invite code yet: an organizer sets "
-            "one (or registers the guest as staff)"
+            _(
+                "event {event!r} is invite-only and has no invite code yet: an organizer sets "
+                "one (or registers the guest as staff)"
+            ).format(event=event.slug)
         )
     if code is None or not code.strip():
-        raise NotAllowed(f"event {event.slug!r} is invite-only: give the invite code")
+        raise NotAllowed(
+            _("event {event!r} is invite-only: give the invite code").format(event=event.slug)
+        )
     try:
         given = parse_invite_code(code)
     except InvalidInput:
         given = ""
     if given != event.invite_code:
-        raise NotAllowed(f"that is not the invite code of {event.slug!r}: check it and try again")
+        raise NotAllowed(
+            _("that is not the invite code of {event!r}: check it and try again").format(
+                event=event.slug
+            )
+        )
 
 
 def at_least_taken(value: int | None, taken: int, field: str, what: str) -> int | None:
@@ -160,8 +172,12 @@ def at_least_taken(value: int | None, taken: int, field: str, what: str) -> int 
     limit = parse_count(value, field)
     if limit is not None and limit < taken:
         raise NotAllowed(
-            f"{what} has {taken} registered: a {field} of {limit} is too small "
-            f"(set at least {taken}, or cancel tickets first)"
+            # TRANSLATORS: {what} is "event 'summit'", "session 'Keynote'"...; {field} is
+            # capacity or quantity
+            _(
+                "{what} has {taken} registered: a {field} of {limit} is too small "
+                "(set at least {taken}, or cancel tickets first)"
+            ).format(what=what, taken=taken, field=field, limit=limit)
         )
     return limit
 
@@ -195,29 +211,45 @@ def parse_seat_spec(spec: str) -> list[str]:
         if not part:
             continue
         if "-" in part:
-            first, _, last = part.partition("-")
+            first, _dash, last = part.partition("-")
             row_a, num_a = _split_seat(first.strip(), spec)
             row_b, num_b = _split_seat(last.strip(), spec)
             if row_a != row_b or num_b < num_a:
                 raise InvalidInput(
-                    f"seat range {part!r} must run within one row, low to high", field="seats"
+                    _("seat range {range!r} must run within one row, low to high").format(
+                        range=part
+                    ),
+                    field="seats",
                 )
             if len(labels) + num_b - num_a + 1 > MAX_SEATS:
-                raise InvalidInput(f"more than {MAX_SEATS:,} seats", field="seats")
+                raise InvalidInput(
+                    ngettext(
+                        "more than {count:,} seat", "more than {count:,} seats", MAX_SEATS
+                    ).format(count=MAX_SEATS),
+                    field="seats",
+                )
             labels.extend(f"{row_a}{n}" for n in range(num_a, num_b + 1))
         else:
             labels.append(part)
         if len(labels) > MAX_SEATS:
-            raise InvalidInput(f"more than {MAX_SEATS:,} seats", field="seats")
+            raise InvalidInput(
+                ngettext("more than {count:,} seat", "more than {count:,} seats", MAX_SEATS).format(
+                    count=MAX_SEATS
+                ),
+                field="seats",
+            )
     if any(len(label) > 20 for label in labels):
-        raise InvalidInput("a seat label is longer than 20 characters", field="seats")
+        raise InvalidInput(_("a seat label is longer than 20 characters"), field="seats")
     if len(set(labels)) != len(labels):
-        raise InvalidInput("seat list names a seat twice", field="seats")
+        raise InvalidInput(_("seat list names a seat twice"), field="seats")
     return labels
 
 
 def _split_seat(label: str, spec: str) -> tuple[str, int]:
     digits = len(label) - len(label.rstrip("0123456789"))
     if digits == 0:
-        raise InvalidInput(f"seat {label!r} in {spec!r} has no number", field="seats")
+        raise InvalidInput(
+            _("seat {seat!r} in {seats!r} has no number").format(seat=label, seats=spec),
+            field="seats",
+        )
     return label[:-digits], int(label[-digits:])

@@ -10,26 +10,60 @@ from textual.content import Content
 from textual.widgets import Static
 
 from eventdesk import tickets
+from eventdesk.i18n import N_, _
 from eventdesk.services.door.scan_result import ScanResult
 from screens.desk.card import CardData
 
 SCAN_PREFIX = "ED1."
 
-# The scanner is named on the camera's line below; this line fits 80 columns.
-HINT_SEARCH = "Search by name, email, company or ticket id · Enter checks in the one found"
-HINT_SCANNED = (
+# The scanner is named on the camera's line below; this line fits 80 columns. (Marked here,
+# translated where shown.)
+# TRANSLATORS: a hint line under the search box, at most 80 characters
+HINT_SEARCH = N_("Search by name, email, company or ticket id · Enter checks in the one found")
+HINT_SCANNED = N_(
     "The card shows ticket {ticket}, just answered · type a name to search someone else · "
     "Esc clears"
 )
-READY = "Ready: search for someone, or scan a ticket."
+READY = N_("Ready: search for someone, or scan a ticket.")
 # While the station decides from its mirror (the server does not answer).
-HINT_OFFLINE = (
+HINT_OFFLINE = N_(
     "OFFLINE: scans, undo, badges and search work from this station's copy · payments, "
     "cancellations and walk-ins come back with the server"
 )
-HINT_NO_EVENT = (
+HINT_NO_EVENT = N_(
     "This station admits no event yet: an organizer picks one (Organizer, Events, Use at this door)"
 )
+# Where a scan came from, at the end of its answer: "[camera]".
+SOURCES = {
+    # TRANSLATORS: where a scan came from, shown as "[camera]"
+    "camera": N_("camera"),
+    # TRANSLATORS: where a scan came from, shown as "[scanner]"
+    "scanner": N_("scanner"),
+    # TRANSLATORS: where a scan came from (the desk's Check in key), shown as "[desk]"
+    "desk": N_("desk"),
+    # TRANSLATORS: where a scan came from (a walk-in checked in), shown as "[walk-in]"
+    "walk-in": N_("walk-in"),
+}
+# The flags of an answer that are codes (said in the reader's words); others are said as given.
+FLAGS = {"badge queued": N_("badge queued"), "re-entry": N_("re-entry")}
+# The heading of a refused scan's answer, by its result ("✖ NOT YET VALID").
+REFUSED = {
+    "invalid": N_("INVALID"),
+    "unknown": N_("UNKNOWN"),
+    "revoked": N_("REVOKED"),
+    "waitlisted": N_("WAITLISTED"),
+    "wrong_event": N_("WRONG EVENT"),
+    "wrong_session": N_("WRONG SESSION"),
+    "not_yet_valid": N_("NOT YET VALID"),
+    "expired": N_("EXPIRED"),
+    "unpaid": N_("UNPAID"),
+    "no_reentry": N_("NO REENTRY"),
+    "not_checked_in": N_("NOT CHECKED IN"),
+    "wrong_type": N_("WRONG TYPE"),
+    "closed": N_("CLOSED"),
+    "used_today": N_("USED TODAY"),
+    "too_soon": N_("TOO SOON"),
+}
 
 
 class ScanOrder:
@@ -76,39 +110,52 @@ def scanner_typing(text: str) -> bool:
 
 def answer_content(result: ScanResult, source: str) -> tuple[Content, str]:
     """The banner for a decision, and its class (-ok green, -warn yellow, -bad red)."""
-    where = {"camera": "camera", "scanner": "scanner", "desk": "desk"}.get(source, source)
+    where = _(SOURCES[source]) if source in SOURCES else source
     extras = []
     if result.attention and result.result == "ok":
         extras.append(f"⚑ {result.attention}")
-    extras.extend(flag for flag in result.flags if flag != "badge queued")
+    extras.extend(_flag(flag) for flag in result.flags if flag != "badge queued")
     if "badge queued" in result.flags:
-        extras.append("badge queued")
+        extras.append(_flag("badge queued"))  # not for translation: a flag code
     detail = "  ·  ".join(extras)
-    who = f"{result.attendee}: " if result.attendee else ""
+    said = result.message
+    if result.attendee:
+        # TRANSLATORS: a refused scan's answer: who, and the door's sentence about them
+        said = _("{attendee}: {message}").format(attendee=result.attendee, message=result.message)
     if result.result == "ok" and result.direction == "exit":
-        head = Content.assemble(("↩ CHECKED OUT  ", "bold"), result.message)
+        # TRANSLATORS: a scan's answer at an exit gate: the person is let out
+        head = Content.assemble((_("↩ CHECKED OUT") + "  ", "bold"), result.message)
         kind = "-ok"
     elif result.result == "ok":
-        head = Content.assemble(("✔ ADMITTED  ", "bold"), result.message)
+        # TRANSLATORS: a scan's answer: the person is let in
+        head = Content.assemble((_("✔ ADMITTED") + "  ", "bold"), result.message)
         kind = "-ok"
     elif result.result == "already_checked_in":
-        head = Content.assemble(("● ALREADY CHECKED IN  ", "bold"), who + result.message)
+        head = Content.assemble((_("● ALREADY CHECKED IN") + "  ", "bold"), said)
         kind = "-warn"
     elif result.result == "needs_staff":
-        head = Content.assemble(("● PLEASE SEE THE DESK  ", "bold"), who + result.message)
+        head = Content.assemble((_("● PLEASE SEE THE DESK") + "  ", "bold"), said)
         kind = "-warn"
     elif result.result == "needs_answer":
-        head = Content.assemble(("? A QUESTION FIRST  ", "bold"), who + result.message)
+        # TRANSLATORS: a scan's answer: a question is to be answered before the person is let in
+        head = Content.assemble((_("? A QUESTION FIRST") + "  ", "bold"), said)
         kind = "-warn"
     else:
-        label = result.result.replace("_", " ").upper()
-        head = Content.assemble((f"✖ {label}  ", "bold"), who + result.message)
+        code = result.result
+        label = _(REFUSED[code]) if code in REFUSED else code.replace("_", " ").upper()
+        # TRANSLATORS: a refused scan's answer; {refusal} is e.g. "NOT YET VALID"
+        head = Content.assemble((_("✖ {refusal}").format(refusal=label) + "  ", "bold"), said)
         kind = "-bad"
     tail = Content.styled(f"   [{where}]", "dim")
     lines = [head + tail]
     if detail:
         lines.append(Content(detail))
     return Content("\n").join(lines), kind
+
+
+def _flag(flag: str) -> str:
+    """An answer's flag as the reader says it."""
+    return _(FLAGS[flag]) if flag in FLAGS else flag
 
 
 ANSWER_CLASSES = ("-ok", "-warn", "-bad", "-info")
@@ -136,13 +183,27 @@ def nothing_to_check_in(card: CardData) -> Content:
     here = card.here()
     cancelled = [line.ticket.id for line in here if line.ticket.status == "cancelled"]
     if here and len(cancelled) == len(here):
-        return Content(f"✖ {name}'s ticket {', '.join(cancelled)} is cancelled: nothing to admit.")
+        return Content(
+            _("✖ {name}'s ticket {tickets} is cancelled: nothing to admit.").format(
+                name=name, tickets=", ".join(cancelled)
+            )
+        )
     if not here:
-        return Content(f"✖ {name} has no ticket for this event: ^N registers a walk-in.")
+        return Content(
+            _("✖ {name} has no ticket for this event: ^N registers a walk-in.").format(name=name)
+        )
     waiting = [line.ticket for line in here if line.ticket.status == "waitlisted"]
     if waiting and not any(line.ticket.status == "registered" for line in here):
-        place = f", place {waiting[0].waitlist_position}" if waiting[0].waitlist_position else ""
+        first = waiting[0]
+        if first.waitlist_position:
+            return Content(
+                _(
+                    "✖ {name} is on the waitlist ({ticket}, place {place}): ^W promotes, then ^K."
+                ).format(name=name, ticket=first.id, place=first.waitlist_position)
+            )
         return Content(
-            f"✖ {name} is on the waitlist ({waiting[0].id}{place}): ^W promotes, then ^K."
+            _("✖ {name} is on the waitlist ({ticket}): ^W promotes, then ^K.").format(
+                name=name, ticket=first.id
+            )
         )
-    return Content(f"✖ {name} has no ticket to check in here.")
+    return Content(_("✖ {name} has no ticket to check in here.").format(name=name))

@@ -13,8 +13,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from eventdesk.i18n import N_, _
 from eventdesk.values import format_cents
-from screens.desk.card import TicketLine
+from screens.desk.card import TicketLine, status_label
 
 CancelChoice = Literal["refund", "cancel"]
 
@@ -23,7 +24,10 @@ class CancelScreen(ModalScreen[CancelChoice | None]):
     """Dismissed with "refund", "cancel", or None (keep): escape and n keep the ticket."""
 
     CSS_PATH = "desk.tcss"
-    BINDINGS = [Binding("escape,n", "keep", "Keep", id="desk.cancel.keep")]
+    BINDINGS = [
+        # TRANSLATORS: a key: keep the ticket (do not cancel it)
+        Binding("escape,n", "keep", N_("Keep"), id="desk.cancel.keep"),  # not for translation: keys
+    ]
 
     def __init__(self, line: TicketLine) -> None:
         super().__init__()
@@ -36,30 +40,49 @@ class CancelScreen(ModalScreen[CancelChoice | None]):
 
     def compose(self) -> ComposeResult:
         ticket, paid_cents = self.line.ticket, self.line.payment.paid_cents
-        state = "checked in" if ticket.checked_in_at else ticket.status
+        state = _("checked in") if ticket.checked_in_at else status_label(ticket.status)
         lines = [
-            f"Cancel {ticket.attendee}'s {ticket.ticket_type} ticket {ticket.id} ({state})?",
-            "A freed place goes to the next person on the waitlist.",
+            # TRANSLATORS: {type} is the ticket type ("Standard"), {state} e.g. "checked in"
+            _("Cancel {name}'s {type} ticket {ticket} ({state})?").format(
+                name=ticket.attendee, type=ticket.ticket_type, ticket=ticket.id, state=state
+            ),
+            _("A freed place goes to the next person on the waitlist."),
         ]
         if paid_cents > 0:
-            lines.append(f"Paid: {self.paid}. Refund it now, or cancel and keep the money?")
+            lines.append(
+                _("Paid: {amount}. Refund it now, or cancel and keep the money?").format(
+                    amount=self.paid
+                )
+            )
         with Vertical(id="cancel-box", classes="desk-dialog"):
-            yield Static("Cancel a ticket", classes="dialog-title")
+            yield Static(_("Cancel a ticket"), classes="dialog-title")
             yield Static("\n".join(lines), id="cancel-question", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 if paid_cents > 0:
                     yield Button(
-                        f"Cancel, refund {self.paid}",
+                        # TRANSLATORS: a button: cancel the ticket and give the money back
+                        _("Cancel, refund {amount}").format(amount=self.paid),
                         variant="error",
                         id="cancel-refund",
                         compact=True,
                     )
                     yield Button(
-                        "Cancel, keep money", variant="warning", id="cancel-only", compact=True
+                        # TRANSLATORS: a button: cancel the ticket, give no money back
+                        _("Cancel, keep money"),
+                        variant="warning",
+                        id="cancel-only",
+                        compact=True,
                     )
                 else:
-                    yield Button("Cancel ticket", variant="error", id="cancel-only", compact=True)
-                yield Button("Keep", variant="primary", id="cancel-keep", compact=True)
+                    yield Button(
+                        # TRANSLATORS: a button: cancel the ticket
+                        _("Cancel ticket"),
+                        variant="error",
+                        id="cancel-only",
+                        compact=True,
+                    )
+                # TRANSLATORS: a button: keep the ticket (do not cancel it)
+                yield Button(_("Keep"), variant="primary", id="cancel-keep", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#cancel-keep", Button).focus()

@@ -19,6 +19,7 @@ from textual.widgets import Static
 
 from eventdesk.db import Store
 from eventdesk.event_time import in_zone, show
+from eventdesk.i18n import N_, _, ngettext
 from eventdesk.services.door.answers import OnList, on_lists
 from eventdesk.services.people.attendees import AttendeeInfo, show_attendee
 from eventdesk.services.people.payments import PaymentSummary, payment_summary
@@ -30,6 +31,20 @@ from eventdesk.values import format_cents
 
 ACTIVE = ("registered", "waitlisted")
 ACTIONS = ("check_in", "undo", "reprint", "pay", "cancel", "promote")
+# A ticket's status as a person reads it (translated where shown).
+STATUSES = {
+    # TRANSLATORS: a ticket's status
+    "registered": N_("registered"),
+    # TRANSLATORS: a ticket's status
+    "waitlisted": N_("waitlisted"),
+    # TRANSLATORS: a ticket's status
+    "cancelled": N_("cancelled"),
+}
+
+
+def status_label(status: str) -> str:
+    """A ticket's status (a code) in the reader's words."""
+    return _(STATUSES[status]) if status in STATUSES else status
 
 
 @dataclass(frozen=True)
@@ -157,14 +172,19 @@ def render_card(data: CardData, zone: ZoneInfo) -> Content:
         when = clock(data.copied_at, zone, today=data.read_at)
         parts.append(
             Content.styled(
-                f"STATION'S COPY (refreshed {when}): the server does not answer", "bold $warning"
+                _("STATION'S COPY (refreshed {when}): the server does not answer").format(
+                    when=when
+                ),
+                "bold $warning",
             )
         )
     parts.append(Content.styled(person.name, "bold"))
     contact = person.email + (f" · {person.company}" if person.company else "")
     parts.append(Content.styled(contact, "dim"))
     if not data.tickets:
-        parts.append(Content.styled("No tickets yet: register them with ^N (walk-in).", "italic"))
+        parts.append(
+            Content.styled(_("No tickets yet: register them with ^N (walk-in)."), "italic")
+        )
     for line in data.tickets:
         parts.append(Content(""))
         parts.extend(_ticket_lines(line, data, zone))
@@ -180,48 +200,67 @@ def _ticket_lines(line: TicketLine, data: CardData, zone: ZoneInfo) -> list[Cont
         (f"  {ticket.event_title}", "dim") if elsewhere else "",
     )
     rows = [title]
+    # Each row after the title is indented by two spaces (not part of the messages).
     if ticket.holder_name:
-        rows.append(Content(f"  for {ticket.holder_name}"))
+        # TRANSLATORS: a ticket's holder: "for Ann Lee"
+        rows.append(Content("  " + _("for {holder}").format(holder=ticket.holder_name)))
     status = ticket.status
     if status == "waitlisted":
         place = ticket.waitlist_position
-        rows.append(
-            Content.styled(f"  waitlisted, place {place}" if place else "  waitlisted", "$warning")
-        )
+        said = _("waitlisted, place {place}").format(place=place) if place else status_label(status)
+        rows.append(Content.styled("  " + said, "$warning"))
     elif status == "cancelled":
-        rows.append(Content.styled("  cancelled", "$error"))
+        rows.append(Content.styled("  " + status_label(status), "$error"))
     elif ticket.checked_in_at is not None:
         when = clock(ticket.checked_in_at, zone, today=data.read_at)
-        where = ticket.checked_in_station or "another station"
-        rows.append(Content.styled(f"  ✔ checked in {when} at {where}", "$success"))
+        where = ticket.checked_in_station or _("another station")
+        rows.append(
+            Content.styled(
+                "  " + _("✔ checked in {when} at {station}").format(when=when, station=where),
+                "$success",
+            )
+        )
     else:
-        rows.append(Content("  registered, not checked in yet"))
+        rows.append(Content("  " + _("registered, not checked in yet")))
     if ticket.seat:
-        rows.append(Content(f"  seat {ticket.seat}"))
+        rows.append(Content("  " + _("seat {seat}").format(seat=ticket.seat)))
     if ticket.price_cents == 0:
-        rows.append(Content("  free ticket"))
+        rows.append(Content("  " + _("free ticket")))
     elif money.due_cents == 0:
-        rows.append(Content(f"  paid {format_cents(money.paid_cents, money.currency)}"))
+        paid = format_cents(money.paid_cents, money.currency)
+        rows.append(Content("  " + _("paid {amount}").format(amount=paid)))
     elif status != "cancelled":
         rows.append(
             Content.styled(
-                f"  due {format_cents(money.due_cents, money.currency)}"
-                f" (paid {format_cents(money.paid_cents, money.currency)})",
+                "  "
+                + _("due {due} (paid {paid})").format(
+                    due=format_cents(money.due_cents, money.currency),
+                    paid=format_cents(money.paid_cents, money.currency),
+                ),
                 "bold $error",
             )
         )
     if ticket.sessions:
-        rows.append(Content.styled("  sessions: " + ", ".join(ticket.sessions), "dim"))
+        sessions = ", ".join(ticket.sessions)
+        rows.append(
+            Content.styled("  " + _("sessions: {sessions}").format(sessions=sessions), "dim")
+        )
     for note in line.lists:
         if note.answer is not None:
             rows.append(Content.styled(f"  {note.list}: {note.answer}", "dim"))
             continue
         when = clock(note.last_at, zone, today=data.read_at)
-        state = "✔ in" if note.inside else "out"
-        days = f" · {note.days} days" if note.days > 1 else ""
-        rows.append(
-            Content(f"  {note.list}: {state} (last entry {when} at {note.station or '?'}){days}")
+        # TRANSLATORS: on a check-in list: inside now, or gone out
+        state = _("✔ in") if note.inside else _("out")
+        said = _("{list}: {state} (last entry {when} at {station})").format(
+            list=note.list, state=state, when=when, station=note.station or "?"
         )
+        if note.days > 1:
+            # TRANSLATORS: after a check-in list's line: on how many days the ticket came in
+            said += " · " + ngettext("{count} day", "{count} days", note.days).format(
+                count=note.days
+            )
+        rows.append(Content("  " + said))
     if ticket.attention and status != "cancelled":
         rows.append(Content.styled(f"  ⚑ {ticket.attention}", "bold $warning"))
     return rows
@@ -238,16 +277,17 @@ class AttendeeCard(VerticalScroll):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.data: CardData | None = None
-        self.border_title = "Attendee"
+        self.border_title = _("Attendee")
 
     def compose(self) -> ComposeResult:
-        yield Static("Type a name, an email, a company or a ticket id.", id="card-text")
+        yield Static(_("Type a name, an email, a company or a ticket id."), id="card-text")
 
     def show(self, data: CardData | None, zone: ZoneInfo, *, hint: str = "") -> None:
         self.data = data
         text = self.query_one("#card-text", Static)
         if data is None:
-            text.update(Content.styled(hint or "Nobody selected.", "italic dim"))
+            style = "italic dim"  # not for translation: a style
+            text.update(Content.styled(hint or _("Nobody selected."), style))
         else:
             text.update(render_card(data, zone))
         self.scroll_home(animate=False)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from textual.content import Content
 from textual.widgets import Input
 
+from eventdesk.i18n import _
 from eventdesk.services.people.payments import PaymentSummary
 from eventdesk.values import format_cents
 from screens.base import StationScreen
@@ -41,10 +42,18 @@ class DeskDialogs:
             if summary is None:
                 return
             due = summary.due_cents
-            left = f"{format_cents(due, summary.currency)} still due" if due else "paid"
-            text = f"Payment recorded for {ticket.attendee} ({ticket.id}): {left}."
+            if due:
+                text = _("Payment recorded for {name} ({ticket}): {amount} still due.").format(
+                    name=ticket.attendee,
+                    ticket=ticket.id,
+                    amount=format_cents(due, summary.currency),
+                )
+            else:
+                text = _("Payment recorded for {name} ({ticket}): paid.").format(
+                    name=ticket.attendee, ticket=ticket.id
+                )
             self.say(Content(text), "-info")
-            desk.notify(text, title="Payment", markup=False)
+            desk.notify(text, title=_("Payment"), markup=False)
             self.show_card(ticket.attendee_id)
 
         desk.app.push_screen(PaymentScreen(desk.backend, ticket, line.payment), paid)

@@ -18,6 +18,7 @@ from textual.widgets import Label, Select, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 from eventdesk.errors import EventdeskError, InvalidInput
+from eventdesk.i18n import N_, _
 from eventdesk.services.catalogue.program import (
     SessionInfo,
     TicketTypeInfo,
@@ -43,6 +44,7 @@ from screens.desk.walkin import (
     WalkInDone,
     WalkInRefused,
     finish_walk_in,
+    paid_how,
     register_walk_in,
 )
 from screens.widgets.forms import Field, FormDialog, FormLook, FormValues
@@ -62,6 +64,18 @@ DESK_LOOK = FormLook(
     fix_hint="",
 )
 
+# The payment methods (codes: eventdesk.models.PaymentMethod) as a person reads them.
+METHOD_LABELS = {
+    # TRANSLATORS: a payment method
+    "cash": N_("cash"),
+    # TRANSLATORS: a payment method
+    "card": N_("card"),
+    # TRANSLATORS: a payment method: given for free
+    "comp": N_("comp"),
+    # TRANSLATORS: a payment method: paid later, on an invoice
+    "invoice": N_("invoice"),
+}
+
 
 # --- checks of what was typed (on the UI thread, before anything is written) ----------------
 def _name(text: str) -> object:
@@ -78,13 +92,13 @@ def _pin(text: str) -> object:
 
 def _ticket_type(text: str) -> object:
     if not text:
-        raise InvalidInput("Choose a ticket type.", field="ticket_type")
+        raise InvalidInput(_("Choose a ticket type."), field="ticket_type")
     return text
 
 
 def _amount(text: str) -> object:
     if parse_amount(text) == 0:
-        raise InvalidInput("amount must be more than zero", field="amount")
+        raise InvalidInput(_("amount must be more than zero"), field="amount")
     return text
 
 
@@ -95,7 +109,7 @@ def _reference(text: str) -> object:
 # --- walk-in --------------------------------------------------------------------------------
 def _paid_how(text: str) -> object:
     if not text:
-        raise InvalidInput("Say how it was paid (or: not paid yet).", field="paid")
+        raise InvalidInput(_("Say how it was paid (or: not paid yet)."), field="paid")
     return text
 
 
@@ -111,9 +125,9 @@ class WalkInScreen(FormDialog[WalkInDone]):
         problem_id="walkin-problem",
         save_id="walkin-register",
         cancel_id="walkin-back",
-        working="Registering…",
+        working=N_("Registering…"),
     )
-    BINDINGS = [Binding("escape", "cancel", "Back", id="desk.walkin.back")]
+    BINDINGS = [Binding("escape", "cancel", N_("Back"), id="desk.walkin.back")]
 
     class Loaded(Message):
         def __init__(self, types: list[TicketTypeInfo], sessions: list[SessionInfo]) -> None:
@@ -129,43 +143,62 @@ class WalkInScreen(FormDialog[WalkInDone]):
 
     def __init__(self, backend: Backend) -> None:
         fields = [
-            Field("name", "Name", placeholder="Full name", max_length=200, check=_name),
+            Field("name", _("Name"), placeholder=_("Full name"), max_length=200, check=_name),
             Field(
-                "email", "Email", placeholder="name@example.com", max_length=254, check=parse_email
+                "email",
+                _("Email"),
+                # TRANSLATORS: an example email address, shown in an empty field
+                placeholder=_("name@example.com"),
+                max_length=254,
+                check=parse_email,
             ),
-            Field("company", "Company", placeholder="optional", max_length=200, check=_company),
+            Field(
+                "company",
+                _("Company"),
+                placeholder=_("optional"),
+                max_length=200,
+                check=_company,
+            ),
             Field(
                 "ticket_type",
-                "Ticket type",
+                _("Ticket type"),
                 kind="select",
-                placeholder="Loading…",
+                placeholder=_("Loading…"),
                 check=_ticket_type,
                 widget_id="walkin-type",
             ),
             Field(
                 "paid",
-                "Paid how",
+                # TRANSLATORS: a field's label: how the walk-in paid (cash, card...)
+                _("Paid how"),
                 kind="select",
-                options=PAID_HOW,
-                placeholder="Choose a ticket type first",
+                options=paid_how(),
+                placeholder=_("Choose a ticket type first"),
                 check=_paid_how,
             ),
             Field(
                 "sessions",
-                "Sessions",
+                _("Sessions"),
                 kind="multi",
                 widget_id="walkin-sessions",
                 row_id="walkin-sessions-row",
             ),
             Field(
                 "pin",
-                "Kiosk PIN",
+                _("Kiosk PIN"),
                 kind="password",
-                placeholder="optional, 4-12 digits",
+                placeholder=_("optional, 4-12 digits"),
                 max_length=12,
                 check=_pin,
             ),
-            Field("checkin", "Now", kind="check", placeholder="Check in now", checked=True),
+            Field(
+                "checkin",
+                # TRANSLATORS: a field's label, before the checkbox "Check in now"
+                _("Now"),
+                kind="check",
+                placeholder=_("Check in now"),
+                checked=True,
+            ),
         ]
         if backend.printer:
             fields.append(
@@ -173,7 +206,7 @@ class WalkInScreen(FormDialog[WalkInDone]):
                     "print",
                     "",
                     kind="check",
-                    placeholder=f"Print badge now ({backend.printer})",
+                    placeholder=_("Print badge now ({printer})").format(printer=backend.printer),
                     checked=True,
                 )
             )
@@ -184,10 +217,11 @@ class WalkInScreen(FormDialog[WalkInDone]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="walkin-box", classes="desk-dialog"):
-            yield Label("Register a walk-in", classes="dialog-title")
+            yield Label(_("Register a walk-in"), classes="dialog-title")
             yield from self.compose_fields()
             yield self.problem_line()
-            yield self.buttons("Register", "Back")
+            # TRANSLATORS: buttons: register the walk-in; close the dialog
+            yield self.buttons(_("Register"), _("Back"))
 
     def on_mount(self) -> None:
         self.load_choices(self.backend.event)
@@ -195,7 +229,7 @@ class WalkInScreen(FormDialog[WalkInDone]):
     @work(thread=True, exclusive=True, group="walkin-load", exit_on_error=False)
     def load_choices(self, event: str | None) -> None:
         if event is None:
-            self.post_message(self.Unready(NO_EVENT))
+            self.post_message(self.Unready(_(NO_EVENT)))
             return
         try:
             types = list_ticket_types(self.backend.store, event)
@@ -209,12 +243,12 @@ class WalkInScreen(FormDialog[WalkInDone]):
     def fill(self, message: Loaded) -> None:
         self.types = {str(t.id): t for t in message.types}
         select = self.query_one("#walkin-type", Select)
-        select.prompt = "Choose a ticket type"
+        select.prompt = _("Choose a ticket type")
         select.set_options((self._type_label(t), t.id) for t in message.types)
         if len(message.types) == 1:
             select.value = message.types[0].id
         if not message.types:
-            self.show_error("ticket_type", "This event has no ticket types yet.")
+            self.show_error("ticket_type", _("This event has no ticket types yet."))
         sessions = self.query_one("#walkin-sessions", SelectionList)
         # A full session is shown, with its count, and cannot be ticked.
         sessions.add_options(
@@ -229,15 +263,16 @@ class WalkInScreen(FormDialog[WalkInDone]):
         paid = self.query_one("#walkin-paid", Select)
         chosen = self.types.get(str(message.value))
         if chosen is not None and chosen.price_cents == 0:
-            paid.set_options([("free: nothing to pay", FREE)])
+            paid.set_options([(_("free: nothing to pay"), FREE)])
             paid.value, paid.disabled = FREE, True
             return
         before = paid.value
-        paid.set_options(PAID_HOW)
+        paid.set_options(paid_how())
         paid.disabled = False
         if chosen is not None:
-            paid.prompt = f"How were {format_cents(chosen.price_cents, chosen.currency)} paid?"
-        if before in dict((v, v) for _, v in PAID_HOW):
+            price = format_cents(chosen.price_cents, chosen.currency)
+            paid.prompt = _("How were {price} paid?").format(price=price)
+        if before in dict((v, v) for _label, v in PAID_HOW):
             paid.value = before  # a choice made before another type was chosen stays
 
     @on(Unready)
@@ -255,16 +290,29 @@ class WalkInScreen(FormDialog[WalkInDone]):
         if info.capacity is None:
             return name
         if cls._full(info):
-            return f"(full {info.registered}/{info.capacity}) {name}"
-        return f"{name} · {info.capacity - info.registered} left"
+            # TRANSLATORS: a full session in a list: "(full 40/40) Keynote (Hall A)"
+            return _("(full {registered}/{capacity}) {session}").format(
+                registered=info.registered, capacity=info.capacity, session=name
+            )
+        # TRANSLATORS: a session in a list, with its free places: "Keynote (Hall A) · 3 left"
+        return _("{session} · {count} left").format(
+            session=name, count=info.capacity - info.registered
+        )
 
     @staticmethod
     def _type_label(info: TicketTypeInfo) -> str:
-        price = format_cents(info.price_cents, info.currency) if info.price_cents else "free"
+        # TRANSLATORS: a ticket type's price: it costs nothing
+        price = format_cents(info.price_cents, info.currency) if info.price_cents else _("free")
         if info.quantity is None:
             return f"{info.name} · {price}"
         left = max(info.quantity - info.registered, 0)
-        return f"{info.name} · {price} · {left} left" if left else f"{info.name} · {price} · full"
+        if left:
+            # TRANSLATORS: a ticket type in a list: "Standard · €50.00 · 3 left"
+            return _("{type} · {price} · {count} left").format(
+                type=info.name, price=price, count=left
+            )
+        # TRANSLATORS: a sold-out ticket type in a list: "Standard · €50.00 · full"
+        return _("{type} · {price} · full").format(type=info.name, price=price)
 
     def walk_in(self, values: FormValues) -> WalkInDone:
         """In the form's thread worker: the person and their ticket, then pay, check in, print."""
@@ -287,29 +335,37 @@ class PaymentScreen(FormDialog[PaymentSummary]):
         problem_id="pay-problem",
         save_id="pay-ok",
         cancel_id="pay-back",
-        working="Recording…",
+        working=N_("Recording…"),
     )
-    BINDINGS = [Binding("escape", "cancel", "Back", id="desk.pay.back")]
+    BINDINGS = [Binding("escape", "cancel", N_("Back"), id="desk.pay.back")]
 
     def __init__(self, backend: Backend, ticket: TicketInfo, due: PaymentSummary) -> None:
         fields = [
             Field(
                 "amount",
-                f"Amount {due.currency}",
+                # TRANSLATORS: a field's label: "Amount EUR"
+                _("Amount {currency}").format(currency=due.currency),
                 format_cents(due.due_cents),
                 max_length=20,
                 check=_amount,
             ),
             Field(
                 "method",
-                "Method",
+                _("Method"),
                 "cash",
                 kind="select",
-                options=tuple((m, m) for m in METHODS),
+                options=tuple(
+                    (_(METHOD_LABELS[m]) if m in METHOD_LABELS else m, m) for m in METHODS
+                ),
                 required=True,
             ),
             Field(
-                "reference", "Reference", placeholder="optional", max_length=200, check=_reference
+                "reference",
+                # TRANSLATORS: a payment's reference (a receipt's number)
+                _("Reference"),
+                placeholder=_("optional"),
+                max_length=200,
+                check=_reference,
             ),
         ]
         super().__init__(fields, self.record)
@@ -318,18 +374,20 @@ class PaymentScreen(FormDialog[PaymentSummary]):
     def compose(self) -> ComposeResult:
         ticket, due = self.ticket, self.due
         with VerticalScroll(id="pay-box", classes="desk-dialog"):
-            yield Label("Take a payment", classes="dialog-title")
+            yield Label(_("Take a payment"), classes="dialog-title")
+            money = _("price {price}, paid {paid}, due {due}").format(
+                price=format_cents(due.price_cents, due.currency),
+                paid=format_cents(due.paid_cents, due.currency),
+                due=format_cents(due.due_cents, due.currency),
+            )
             yield Static(
-                f"{ticket.attendee} · {ticket.ticket_type} {ticket.id}\n"
-                f"price {format_cents(due.price_cents, due.currency)}, "
-                f"paid {format_cents(due.paid_cents, due.currency)}, "
-                f"due {format_cents(due.due_cents, due.currency)}",
+                f"{ticket.attendee} · {ticket.ticket_type} {ticket.id}\n{money}",
                 id="pay-what",
                 markup=False,
             )
             yield from self.compose_fields()
             yield self.problem_line()
-            yield self.buttons("Record payment", "Back")
+            yield self.buttons(_("Record payment"), _("Back"))
 
     def record(self, values: FormValues) -> PaymentSummary:
         """In the form's thread worker: record the payment."""

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from eventdesk.db import Store
 from eventdesk.errors import EventdeskError
+from eventdesk.i18n import _
 from eventdesk.services.door.printing import enqueue
 from eventdesk.services.door.undo import UndoResult
 from eventdesk.services.people import payments
@@ -41,8 +42,11 @@ def undo(
     """``undo_at_door``: the backend's undo (on a server, offline too)."""
     undone = undo_at_door(ticket_id)
     was = clock(undone.was_checked_in_at, zone)
-    where = undone.was_station or "another station"
-    return f"Check-in of {name} ({ticket_id}) undone: it was at {was} at {where}."
+    where = undone.was_station or _("another station")
+    # TRANSLATORS: {when} is a time ("09:14"), {station} a station's name
+    return _("Check-in of {name} ({ticket}) undone: it was at {when} at {station}.").format(
+        name=name, ticket=ticket_id, when=was, station=where
+    )
 
 
 def reprint(
@@ -52,9 +56,13 @@ def reprint(
     (printed from the station's copy, its outcome uploaded later)."""
     if copy is not None:
         queue_in_copy(copy, ticket_id, printer, station=station)
-        return f"Badge for {ticket_id} queued on {printer} (offline, from this station's copy)."
+        return _(
+            "Badge for {ticket} queued on {printer} (offline, from this station's copy)."
+        ).format(ticket=ticket_id, printer=printer)
     job_id = enqueue(store(), ticket_id, printer, reason="reprint", station=station).id
-    return f"Badge for {ticket_id} queued on {printer} (job {job_id})."
+    return _("Badge for {ticket} queued on {printer} (job {job}).").format(
+        ticket=ticket_id, printer=printer, job=job_id
+    )
 
 
 def cancel_ticket(store: Store, station: str, ticket_id: str, *, refund: bool = False) -> str:
@@ -62,18 +70,19 @@ def cancel_ticket(store: Store, station: str, ticket_id: str, *, refund: bool = 
     if refund:
         refunded = payments.refund(store, ticket_id, cancel=True, station=station)
         promoted_ids = refunded.promoted
-        text = f"Ticket {ticket_id} cancelled and what was paid refunded."
+        text = _("Ticket {ticket} cancelled and what was paid refunded.").format(ticket=ticket_id)
     else:
         cancelled = cancel(store, ticket_id, station=station)
         promoted_ids = cancelled.promoted
-        text = f"Ticket {ticket_id} cancelled."
+        text = _("Ticket {ticket} cancelled.").format(ticket=ticket_id)
         if cancelled.paid_cents > 0:
             kept = format_cents(cancelled.paid_cents, cancelled.currency)
-            text += f" The {kept} paid was kept, not refunded."
+            text += " " + _("The {amount} paid was kept, not refunded.").format(amount=kept)
     promoted = [show_ticket(store, t) for t in promoted_ids]
     if promoted:
         names = ", ".join(f"{t.attendee} ({t.ticket_type}, {t.id})" for t in promoted)
-        text += f" Off the waitlist: {names}."
+        # TRANSLATORS: {names} lists who got a place: "Ann Lee (Standard, T-12), ..."
+        text += " " + _("Off the waitlist: {names}.").format(names=names)
     return text
 
 

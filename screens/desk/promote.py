@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import partial
 
 from eventdesk.errors import EventdeskError, SoldOut
+from eventdesk.i18n import _
 from eventdesk.services.people.registration import promote
 from screens.base import StationScreen
 from screens.desk.card import TicketLine
@@ -30,8 +31,9 @@ class Promotion:
         staff = screen.backend.staff
         if staff is None or staff.role != "organizer":
             screen.notify(
-                f"{message.text} (an organizer can admit over capacity)",
-                title="Promote",
+                # TRANSLATORS: {problem} says why there is no place ("The event is full")
+                _("{problem} (an organizer can admit over capacity)").format(problem=message.text),
+                title=_("Promote"),
                 severity="error",
                 markup=False,
             )
@@ -41,10 +43,13 @@ class Promotion:
             if yes:
                 self._run(message.ticket_id, message.attendee_id, message.name, force=True)
 
-        question = f"{message.text}.\nAdmit {message.name} over capacity anyway?"
-        screen.app.push_screen(
-            ConfirmScreen(question, yes="Admit over capacity", no="Keep it"), answered
+        # TRANSLATORS: {problem} says why there is no place ("The event is full")
+        question = _("{problem}.\nAdmit {name} over capacity anyway?").format(
+            problem=message.text, name=message.name
         )
+        # TRANSLATORS: buttons: admit the waitlisted ticket over capacity; leave it waiting
+        yes, no = _("Admit over capacity"), _("Keep it")
+        screen.app.push_screen(ConfirmScreen(question, yes=yes, no=no), answered)
 
     def _run(self, ticket_id: str, attendee_id: int, name: str, *, force: bool) -> None:
         self.screen.run_worker(
@@ -65,7 +70,15 @@ class Promotion:
         except EventdeskError as exc:
             post(Failed(exc.message, attendee_id))
             return
-        seat = f", seat {placed.seat}" if placed.seat else ""
-        over = " over capacity" if force else ""
-        text = f"{name} is off the waitlist: registered{over} ({ticket_id}{seat})."
+        if force and placed.seat:
+            said = _(
+                "{name} is off the waitlist: registered over capacity ({ticket}, seat {seat})."
+            )
+        elif force:
+            said = _("{name} is off the waitlist: registered over capacity ({ticket}).")
+        elif placed.seat:
+            said = _("{name} is off the waitlist: registered ({ticket}, seat {seat}).")
+        else:
+            said = _("{name} is off the waitlist: registered ({ticket}).")
+        text = said.format(name=name, ticket=ticket_id, seat=placed.seat)
         post(Done(text, attendee_id))

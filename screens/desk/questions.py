@@ -12,16 +12,17 @@ from textual.containers import VerticalScroll
 from textual.widgets import Label, Static
 
 from eventdesk.errors import InvalidInput
+from eventdesk.i18n import N_, _
 from eventdesk.services.door.scan_result import ScanResult
 from screens.desk.forms import DESK_CSS, DESK_LOOK
 from screens.widgets.forms import Field, FormDialog, FormValues
 
-YES_NO = (("Yes", "yes"), ("No", "no"))
+YES_NO = ((N_("Yes"), "yes"), (N_("No"), "no"))  # (label, value): translated where shown
 
 
 def _needed(text: str) -> object:
     if not text.strip():
-        raise InvalidInput("an answer is required", field="answer")
+        raise InvalidInput(_("an answer is required"), field="answer")
     return text
 
 
@@ -34,7 +35,11 @@ def fields_of(result: ScanResult) -> list[Field]:
         check = _needed if required else None
         label = f"{text} *" if required else text
         if kind in ("yesno", "choice"):
-            options = YES_NO if kind == "yesno" else tuple((c, c) for c in choices.split("|") if c)
+            options = (
+                tuple((_(label), value) for label, value in YES_NO)
+                if kind == "yesno"
+                else tuple((c, c) for c in choices.split("|") if c)
+            )
             fields.append(
                 Field(key, label, kind="select", options=options, placeholder="—", check=check)
             )
@@ -44,7 +49,7 @@ def fields_of(result: ScanResult) -> list[Field]:
                     key,
                     label,
                     max_length=200,
-                    placeholder="" if required else "optional",
+                    placeholder="" if required else _("optional"),
                     check=check,
                 )
             )
@@ -61,9 +66,9 @@ class QuestionsScreen(FormDialog[dict[str, str]]):
         problem_id="ask-problem",
         save_id="ask-ok",
         cancel_id="ask-back",
-        working="Checking in…",
+        working=N_("Checking in…"),
     )
-    BINDINGS = [Binding("escape", "cancel", "Back", id="desk.ask.back")]
+    BINDINGS = [Binding("escape", "cancel", N_("Back"), id="desk.ask.back")]
 
     def __init__(self, result: ScanResult) -> None:
         super().__init__(fields_of(result), self.answered)
@@ -72,16 +77,18 @@ class QuestionsScreen(FormDialog[dict[str, str]]):
     def compose(self) -> ComposeResult:
         result = self.result
         with VerticalScroll(id="ask-box", classes="desk-dialog"):
-            yield Label("Questions at check-in", classes="dialog-title")
+            yield Label(_("Questions at check-in"), classes="dialog-title")
             yield Static(
                 f"{result.attendee} · {result.ticket_type} {result.ticket_id}"
-                + (f" · list {result.list}" if result.list else ""),
+                # TRANSLATORS: the check-in list a ticket is checked in on: "list vip-lounge"
+                + (" · " + _("list {list}").format(list=result.list) if result.list else ""),
                 id="ask-who",
                 markup=False,
             )
             yield from self.compose_fields()
             yield self.problem_line()
-            yield self.buttons("Check in", "Back")
+            # TRANSLATORS: buttons: check the ticket in with these answers; close the dialog
+            yield self.buttons(_("Check in"), _("Back"))
 
     def answered(self, values: FormValues) -> dict[str, str]:
         """The answers given (an optional one left empty is not an answer)."""

@@ -6,66 +6,88 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from eventdesk.i18n import N_, _
 from screens.desk.card import CardData, TicketLine
 from screens.desk.jobs import TICKET_ACTIONS
 from screens.desk.walkin import NO_EVENT
 
-NOBODY = "Nobody is selected: search for someone (or scan a ticket) first."
-SEARCHING = "Still searching: wait for the card, then press the key again."
-SCANNING = "A scan is being answered: wait for its card, then press the key again."
-CARD_COMING = (
+# Said when a key cannot act: marked here, translated where said.
+NOBODY = N_("Nobody is selected: search for someone (or scan a ticket) first.")
+SEARCHING = N_("Still searching: wait for the card, then press the key again.")
+SCANNING = N_("A scan is being answered: wait for its card, then press the key again.")
+CARD_COMING = N_(
     "The card of the person chosen is still being read: wait for it, then press the key again."
 )
-NO_PRINTER = "This station has no badge printer configured: nothing can be printed here."
-OFFLINE = "The server does not answer: {what} come back with it."
+NO_PRINTER = N_("This station has no badge printer configured: nothing can be printed here.")
+# What the server's absence holds back.
+OFFLINE_WALK_INS = N_("The server does not answer: walk-ins come back with it.")
+OFFLINE_CHANGES = N_(
+    "The server does not answer: payments and changes to tickets come back with it."
+)
 
 
-def _status_of(lines: list[TicketLine]) -> str:
-    """The state of the tickets here, for a sentence: 'on the waitlist', 'cancelled', ..."""
+def _status_of(lines: list[TicketLine], name: str) -> str:
+    """The state of the tickets here, as a clause about ``name``: 'Ann Lee is on the
+    waitlist...'; "" when they have a registered ticket."""
     if not lines:
-        return "has no ticket for this event (^N registers a walk-in)"
+        return _("{name} has no ticket for this event (^N registers a walk-in)").format(name=name)
     states = {line.ticket.status for line in lines}
     if states == {"cancelled"}:
-        return f"has only a cancelled ticket ({', '.join(t.ticket.id for t in lines)})"
+        return _("{name} has only a cancelled ticket ({tickets})").format(
+            name=name, tickets=", ".join(t.ticket.id for t in lines)
+        )
     if "registered" not in states and "waitlisted" in states:
         waiting = next(t.ticket for t in lines if t.ticket.status == "waitlisted")
-        place = f", place {waiting.waitlist_position}" if waiting.waitlist_position else ""
-        return f"is on the waitlist ({waiting.id}{place}): ^W promotes them first"
+        if waiting.waitlist_position:
+            return _(
+                "{name} is on the waitlist ({ticket}, place {place}): ^W promotes them first"
+            ).format(name=name, ticket=waiting.id, place=waiting.waitlist_position)
+        return _("{name} is on the waitlist ({ticket}): ^W promotes them first").format(
+            name=name, ticket=waiting.id
+        )
     return ""
 
 
 def why_not(action: str, card: CardData) -> str:
     """Why ``action`` (a desk action's name) does nothing for the person on ``card``."""
     name, here = card.attendee.name, card.here()
-    status = _status_of(here)
+    status = _status_of(here, name)
     registered = [line for line in here if line.ticket.status == "registered"]
     if action == "undo":
         if status:
-            return f"Nothing to undo: {name} {status}."
-        return f"Nothing to undo: {name} is not checked in here (^K checks in)."
+            # TRANSLATORS: {why} is a clause about the person, e.g. "Ann Lee has no ticket..."
+            return _("Nothing to undo: {why}.").format(why=status)
+        return _("Nothing to undo: {name} is not checked in here (^K checks in).").format(name=name)
     if action == "reprint":
         if status:
-            return f"No badge to reprint: {name} {status}."
+            # TRANSLATORS: {why} is a clause about the person, e.g. "Ann Lee has no ticket..."
+            return _("No badge to reprint: {why}.").format(why=status)
         if not any(line.ticket.checked_in_at for line in registered):
-            return f"No badge to reprint: {name} is not checked in yet (^K checks in)."
-        return f"No badge to reprint for {name}."
+            return _("No badge to reprint: {name} is not checked in yet (^K checks in).").format(
+                name=name
+            )
+        return _("No badge to reprint for {name}.").format(name=name)
     if action == "pay":
         if not here:
-            return f"Nothing to pay: {name} {_status_of(here)}."
+            # TRANSLATORS: {why} is a clause about the person, e.g. "Ann Lee has no ticket..."
+            return _("Nothing to pay: {why}.").format(why=status)
         free = all(line.ticket.price_cents == 0 for line in here)
-        what = "their ticket is free" if free else "everything is paid"
         if all(line.ticket.status == "cancelled" for line in here):
-            what = "their ticket is cancelled"
-        return f"Nothing is owed by {name}: {what}."
+            return _("Nothing is owed by {name}: their ticket is cancelled.").format(name=name)
+        if free:
+            return _("Nothing is owed by {name}: their ticket is free.").format(name=name)
+        return _("Nothing is owed by {name}: everything is paid.").format(name=name)
     if action == "cancel_ticket":
         if not here:
-            return f"Nothing to cancel: {name} {_status_of(here)}."
-        return f"Nothing to cancel: {name}'s ticket is cancelled already."
+            # TRANSLATORS: {why} is a clause about the person, e.g. "Ann Lee has no ticket..."
+            return _("Nothing to cancel: {why}.").format(why=status)
+        return _("Nothing to cancel: {name}'s ticket is cancelled already.").format(name=name)
     if action == "promote":
         if not here:
-            return f"Nothing to promote: {name} {_status_of(here)}."
-        return f"Nothing to promote: {name} is not on the waitlist."
-    return f"{name}: nothing to do here."
+            # TRANSLATORS: {why} is a clause about the person, e.g. "Ann Lee has no ticket..."
+            return _("Nothing to promote: {why}.").format(why=status)
+        return _("Nothing to promote: {name} is not on the waitlist.").format(name=name)
+    return _("{name}: nothing to do here.").format(name=name)
 
 
 @dataclass(frozen=True)
@@ -96,35 +118,35 @@ class DeskView:
         can act)."""
         if action == "walk_in":
             if not self.has_event:
-                return NO_EVENT
-            return OFFLINE.format(what="walk-ins") if self.offline else None
+                return _(NO_EVENT)
+            return _(OFFLINE_WALK_INS) if self.offline else None
         kind = TICKET_ACTIONS.get(action)
         if kind is None:
             return None
         if kind == "reprint" and not self.printer:
-            return NO_PRINTER
+            return _(NO_PRINTER)
         if kind == "undo" and self.offline_undo:
             return None  # the last admission decided offline (no card to pick from)
         if kind == "check_in" and (self.catching_up or (self.card and not self.scanning)):
             return None  # it says on the banner why nothing is admitted
         if self.offline and kind in ("pay", "cancel", "promote"):
-            return OFFLINE.format(what="payments and changes to tickets")
+            return _(OFFLINE_CHANGES)
         if self.pick(kind) is not None:
             return None
         not_yet = self.not_yet()
         if not_yet is not None or self.card is None:
-            return not_yet or NOBODY
+            return not_yet or _(NOBODY)
         return why_not(action, self.card)
 
     def not_yet(self) -> str | None:
         """Why no ticket can be picked for lack of the card meant: results or a card still on
         their way, or nobody chosen (None: the card shown is the one meant)."""
         if self.catching_up:
-            return SEARCHING
+            return _(SEARCHING)
         if self.scanning:
-            return SCANNING
+            return _(SCANNING)
         if self.attendee_id is not None and (
             self.card is None or self.card.attendee.id != self.attendee_id
         ):
-            return CARD_COMING
-        return NOBODY if self.card is None else None
+            return _(CARD_COMING)
+        return _(NOBODY) if self.card is None else None

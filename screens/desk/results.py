@@ -16,6 +16,7 @@ from textual.widgets import DataTable
 
 from eventdesk.db import Store
 from eventdesk.event_time import UTC_ZONE, show
+from eventdesk.i18n import N_, _
 from eventdesk.services.people.attendees import (
     AttendeeInfo,
     DoorState,
@@ -29,12 +30,24 @@ from screens.desk.card import clock
 
 # (label, key, widest, widest when the table is narrow): a longer value is cut; the table
 # scrolls sideways for what does not fit. The status comes second: it is read at 80 columns.
+# The labels are translated where the table is filled.
 COLUMNS = (
-    ("Name", "name", 30, 20),
-    ("Status", "status", 16, 11),
-    ("Company", "company", 22, 12),
-    ("Email", "email", 36, 28),
+    (N_("Name"), "name", 30, 20),
+    # TRANSLATORS: a column heading of the desk's results: where the person stands at the door
+    (N_("Status"), "status", 16, 11),
+    (N_("Company"), "company", 22, 12),
+    (N_("Email"), "email", 36, 28),
 )
+# Where a person stands at the door, as the status column says it (at most 11 characters
+# fit at 80 columns).
+DOOR_STATES = {
+    # TRANSLATORS: the status column: registered, not checked in yet (at most 11 characters)
+    "due": N_("not yet"),
+    # TRANSLATORS: the status column (at most 11 characters)
+    "waitlisted": N_("waitlisted"),
+    # TRANSLATORS: the status column (at most 11 characters)
+    "cancelled": N_("cancelled"),
+}
 NARROW = 60
 NONE = DoorState("none")
 
@@ -45,12 +58,12 @@ def status_text(state: DoorState, zone: ZoneInfo, today: datetime | None) -> str
         when = clock(state.at, zone, today=today)
         if state.at is not None and len(when) > 5:  # another day: the day, short
             when = show(state.at, zone, "day")
-        return f"✔ in {when}"
-    return {
-        "due": "not yet",
-        "waitlisted": "waitlisted",
-        "cancelled": "cancelled",
-    }.get(state.state, "no ticket")
+        # TRANSLATORS: the status column: checked in at a time ("✔ in 09:14")
+        return _("✔ in {when}").format(when=when)
+    if state.state in DOOR_STATES:
+        return _(DOOR_STATES[state.state])
+    # TRANSLATORS: the status column: the person has no ticket for this event
+    return _("no ticket")
 
 
 def find_at_door(
@@ -127,7 +140,8 @@ class ResultsTable(DataTable[Text]):
         self.clear(columns=True)
         # Widths are measured here: auto-sized columns are re-measured only after a first
         # narrow paint of the new rows, which then stays cached.
-        for index, (label, key, widest, narrow_widest) in enumerate(COLUMNS):
+        for index, (heading, key, widest, narrow_widest) in enumerate(COLUMNS):
+            label = _(heading)
             width = max([cell_len(label), *(cell_len(row[index]) for row in rows)])
             self.add_column(label, key=key, width=min(width, narrow_widest if narrow else widest))
         for person, row in zip(people, rows, strict=True):

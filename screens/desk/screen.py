@@ -27,6 +27,7 @@ from textual.worker import Worker, WorkerState
 from devices.wedge import Line, PendingScan
 from eventdesk.errors import EventdeskError
 from eventdesk.event_time import UTC_ZONE
+from eventdesk.i18n import N_, _, ngettext
 from eventdesk.services.door.scan_result import ScanResult
 from eventdesk.services.people.attendees import AttendeeInfo
 from screens.base import StationScreen
@@ -57,7 +58,7 @@ from screens.desk.messages import (
 )
 from screens.desk.promote import Promotion
 from screens.desk.reads import DeskReads
-from screens.desk.refusals import NO_PRINTER, NOBODY, OFFLINE, DeskView
+from screens.desk.refusals import NO_PRINTER, NOBODY, OFFLINE_WALK_INS, DeskView
 from screens.desk.results import ResultsTable
 from screens.desk.walkin import NO_EVENT
 from screens.messages import (
@@ -71,7 +72,8 @@ from screens.widgets.key_bar import KeyBar, say_not_available
 from screens.widgets.offline_state import OfflineState
 from screens.widgets.wedge_scans import WedgeScans, key_time
 
-EXIT_GATE = "EXIT GATE (^E: entry)"
+# TRANSLATORS: on the desk's top line: scans let people out; Ctrl+E makes it an entry again
+EXIT_GATE = N_("EXIT GATE (^E: entry)")
 POLL_SECONDS = 2.0  # the card and the ✔ marks follow what other stations do
 SCAN_SUFFIX_SECONDS = 1.0  # a scanner's Enter after its Tab comes within this
 
@@ -87,20 +89,29 @@ class DeskScreen(StationScreen):
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+k", "check_in", "Check in", id="desk.check-in", priority=True),
-        Binding("ctrl+u", "undo", "Undo", id="desk.undo", priority=True),
-        Binding("ctrl+r", "reprint", "Reprint", id="desk.reprint", priority=True),
-        Binding("ctrl+p", "pay", "Pay", id="desk.pay", priority=True),
-        Binding("ctrl+n", "walk_in", "Walk-in", id="desk.walk-in", priority=True),
-        Binding("ctrl+x", "cancel_ticket", "Cancel", id="desk.cancel", priority=True),
-        Binding("ctrl+w", "promote", "Promote", id="desk.promote", priority=True),
-        Binding("ctrl+f", "focus_search", "Search", id="desk.search", show=False),
-        Binding("escape", "clear_search", "Clear search", id="desk.clear-search", show=False),
-        Binding("ctrl+s", "focus_scan", "Scan field", id="desk.scan"),
+        # TRANSLATORS: a key of the desk (the key bar): check the chosen ticket in
+        Binding("ctrl+k", "check_in", N_("Check in"), id="desk.check-in", priority=True),
+        # TRANSLATORS: a key of the desk: undo the check-in
+        Binding("ctrl+u", "undo", N_("Undo"), id="desk.undo", priority=True),
+        # TRANSLATORS: a key of the desk: print the badge again
+        Binding("ctrl+r", "reprint", N_("Reprint"), id="desk.reprint", priority=True),
+        # TRANSLATORS: a key of the desk: take a payment
+        Binding("ctrl+p", "pay", N_("Pay"), id="desk.pay", priority=True),
+        # TRANSLATORS: a key of the desk: register someone who came without a ticket
+        Binding("ctrl+n", "walk_in", N_("Walk-in"), id="desk.walk-in", priority=True),
+        # TRANSLATORS: a key of the desk: cancel the ticket
+        Binding("ctrl+x", "cancel_ticket", N_("Cancel"), id="desk.cancel", priority=True),
+        # TRANSLATORS: a key of the desk: give a waitlisted ticket a place
+        Binding("ctrl+w", "promote", N_("Promote"), id="desk.promote", priority=True),
+        Binding("ctrl+f", "focus_search", N_("Search"), id="desk.search", show=False),
+        Binding("escape", "clear_search", N_("Clear search"), id="desk.clear-search", show=False),
+        # TRANSLATORS: a key of the desk: go to the field a scanner types into
+        Binding("ctrl+s", "focus_scan", N_("Scan field"), id="desk.scan"),
         # An exit gate: the desk's scans and Check in let people out (events with re-entry).
-        Binding("ctrl+e", "exit_mode", "Exit mode", id="desk.exit-mode", priority=True),
+        # TRANSLATORS: a key of the desk: scans let people out (and back: in)
+        Binding("ctrl+e", "exit_mode", N_("Exit mode"), id="desk.exit-mode", priority=True),
         # A scanner may end a scan with Tab; a fast typist's Tab goes to the results table.
-        Binding("tab", "tab", "Next", id="desk.tab", show=False, priority=True),
+        Binding("tab", "tab", N_("Next"), id="desk.tab", show=False, priority=True),
     ]
 
     # --- state ------------------------------------------------------------------------------
@@ -142,13 +153,14 @@ class DeskScreen(StationScreen):
         yield OfflineState(self.backend.door_station, id="offline")
         with Horizontal(id="desk-inputs"):
             yield Input(
-                placeholder="Search: name, email, company or ticket id",
+                placeholder=_("Search: name, email, company or ticket id"),
                 id="search",
                 select_on_focus=False,
             )
-            yield Input(placeholder="Scan (keyboard-wedge)", id="scan")
-        yield Static(HINT_SEARCH, id="hint", markup=False)
-        yield Banner(Content(READY), id="banner")
+            # TRANSLATORS: the field a scanner that types like a keyboard types into
+            yield Input(placeholder=_("Scan (keyboard-wedge)"), id="scan")
+        yield Static(_(HINT_SEARCH), id="hint", markup=False)
+        yield Banner(Content(_(READY)), id="banner")
         with Horizontal(id="desk-main"):
             yield ResultsTable(id="results")
             yield AttendeeCard(id="card")
@@ -193,23 +205,28 @@ class DeskScreen(StationScreen):
         self.load_event(self.backend.event)
 
     def _door_line(self) -> None:
+        station = self.backend.station
         if self.backend.event is None:
-            text = f"{self.backend.station} admits no event yet"
+            text = _("{station} admits no event yet").format(station=station)
         else:
             title = self.event_title or self.backend.event
-            text = f"{self.backend.station} admits: {title}  ·  times in {self.zone.key}"
+            # TRANSLATORS: the desk's top line; {zone} is a time zone ("Europe/Berlin")
+            text = _("{station} admits: {event}  ·  times in {zone}").format(
+                station=station, event=title, zone=self.zone.key
+            )
         if self.backend.door_says:  # it ended, or none was chosen among several
             text += f"  ·  {self.backend.door_says}"
         if self.backend.checkin_list is not None:
-            text += f"  ·  list: {self.backend.checkin_list}"
+            # TRANSLATORS: the check-in list this door decides on
+            text += "  ·  " + _("list: {list}").format(list=self.backend.checkin_list)
         if self.backend.direction == "exit":
-            text += f"  ·  {EXIT_GATE}"
+            text += "  ·  " + _(EXIT_GATE)
         self.query_one("#door", Static).update(text)
 
     @work(thread=True, exclusive=True, group="desk-event", exit_on_error=False)
     def load_event(self, event: str | None) -> None:
         if event is None:
-            self.post_message(Failed("This station has no event: create one first."))
+            self.post_message(Failed(_("This station has no event: create one first.")))
             return
         try:
             self.post_message(EventLoaded(self.backend.event_info(event)))
@@ -245,11 +262,11 @@ class DeskScreen(StationScreen):
     def _hint(self) -> None:
         """How to search from here (after a scan too)."""
         if self.backend.event is None:
-            text = HINT_NO_EVENT
+            text = _(HINT_NO_EVENT)
         elif self.scanned is not None:
-            text = HINT_SCANNED.format(ticket=self.scanned)
+            text = _(HINT_SCANNED).format(ticket=self.scanned)
         else:
-            text = HINT_SEARCH
+            text = _(HINT_SEARCH)
         self.query_one("#hint", Static).update(text)
 
     def _search(self, query: str) -> None:
@@ -262,7 +279,7 @@ class DeskScreen(StationScreen):
         """Offline: what is shown comes from the station's copy (read again from the server
         when it answers)."""
         self.offline_shown = True
-        self.query_one("#hint", Static).update(HINT_OFFLINE)
+        self.query_one("#hint", Static).update(_(HINT_OFFLINE))
 
     def _back_online(self) -> None:
         """The server answers again: the search typed, and the card, read again."""
@@ -293,7 +310,9 @@ class DeskScreen(StationScreen):
         ):
             pass  # the card is the scanned ticket's holder's: it stays till the next key
         elif chosen is None:
-            self._clear_card(f"Nobody matches “{message.query}”. ^N registers a walk-in.")
+            self._clear_card(
+                _("Nobody matches “{query}”. ^N registers a walk-in.").format(query=message.query)
+            )
             self._unscanned()
         elif chosen != self.attendee_id or self.card is None:
             self.request_card(attendee_id=chosen)
@@ -371,10 +390,13 @@ class DeskScreen(StationScreen):
         elif self.people:
             self.query_one("#results", ResultsTable).focus()
             if settled:
-                self.say(
-                    Content(f"{len(self.people)} people match: pick one with ↑↓, then Enter."),
-                    "-info",
-                )
+                count = len(self.people)
+                said = ngettext(
+                    "{count} person matches: pick one with ↑↓, then Enter.",
+                    "{count} people match: pick one with ↑↓, then Enter.",
+                    count,
+                ).format(count=count)
+                self.say(Content(said), "-info")
 
     # --- keyboard wedge ---------------------------------------------------------------------
     def on_key(self, event: events.Key) -> None:
@@ -416,7 +438,7 @@ class DeskScreen(StationScreen):
             return
         self.scanning = True  # until its answer (and its card) is shown
         self._sync_actions()
-        self.say(Content("Checking the ticket…"), "-info")
+        self.say(Content(_("Checking the ticket…")), "-info")
         if line is not None:
             self.scans.put(line, source, read_at)
         else:
@@ -448,7 +470,7 @@ class DeskScreen(StationScreen):
             severity: SeverityLevel = (
                 "information" if kind == "-ok" else "warning" if kind == "-warn" else "error"
             )
-            self.notify(content.plain, title="Scan", severity=severity, markup=False)
+            self.notify(content.plain, title=_("Scan"), severity=severity, markup=False)
         self._sync_actions()
 
     def say(self, content: Content, kind: str) -> None:
@@ -641,7 +663,7 @@ class DeskScreen(StationScreen):
         """The ticket ``action`` works on; or None, and the operator is told why not."""
         line = self._view().pick(TICKET_ACTIONS[action])
         if line is None:
-            self._refuse(self.why_not(action) or NOBODY)
+            self._refuse(self.why_not(action) or _(NOBODY))
         return line
 
     def _refuse(self, text: str) -> None:
@@ -663,24 +685,26 @@ class DeskScreen(StationScreen):
         backend.direction = "entry" if backend.direction == "exit" else "exit"
         self._door_line()
         if backend.direction == "exit":
-            self.say(Content(f"{EXIT_GATE}: scan tickets to let people out."), "-info")
+            said = _("EXIT GATE (^E: entry): scan tickets to let people out.")
+            self.say(Content(said), "-info")
         else:
-            self.say(Content("Entry again: scans and ^K let people in."), "-info")
+            self.say(Content(_("Entry again: scans and ^K let people in.")), "-info")
 
     def action_focus_scan(self) -> None:
         self.query_one("#scan", Input).focus()
 
     def action_check_in(self) -> None:
         if self._catching_up():
-            self.say(Content("Still searching: check the card, then check in."), "-info")
+            self.say(Content(_("Still searching: check the card, then check in.")), "-info")
             return
         view = self._view()
         line = view.pick("check_in")
         if line is not None:
-            self.say(Content(f"Checking in {line.ticket.attendee}…"), "-info")
+            said = _("Checking in {name}…").format(name=line.ticket.attendee)
+            self.say(Content(said), "-info")
             self.jobs.check_in(line.ticket.id)
         elif (not_yet := view.not_yet()) is not None or self.card is None:
-            self._refuse(not_yet or NOBODY)
+            self._refuse(not_yet or _(NOBODY))
         else:
             self.say(nothing_to_check_in(self.card), "-bad")
 
@@ -698,7 +722,7 @@ class DeskScreen(StationScreen):
     def action_reprint(self) -> None:
         printer = self.backend.printer
         if not printer:
-            self._refuse(NO_PRINTER)
+            self._refuse(_(NO_PRINTER))
             return
         line = self._target("reprint")
         if line is not None:
@@ -711,9 +735,9 @@ class DeskScreen(StationScreen):
 
     def action_walk_in(self) -> None:
         if self.backend.event is None:
-            self._refuse(NO_EVENT)
+            self._refuse(_(NO_EVENT))
         elif self.backend.offline:
-            self._refuse(OFFLINE.format(what="walk-ins"))
+            self._refuse(_(OFFLINE_WALK_INS))
         else:
             self.dialogs.walk_in()
 
@@ -735,7 +759,7 @@ class DeskScreen(StationScreen):
     @on(Done)
     def done(self, message: Done) -> None:
         self.say(Content(message.text), "-info")
-        self.notify(message.text, title="Desk", markup=False)
+        self.notify(message.text, title=_("Desk"), markup=False)
         if message.wake_printer:
             self.devices.wake_printer()
         if message.attendee_id is not None:
@@ -743,7 +767,7 @@ class DeskScreen(StationScreen):
 
     @on(Failed)
     def failed(self, message: Failed) -> None:
-        self.notify(message.text, title="Desk", severity="error", markup=False)
+        self.notify(message.text, title=_("Desk"), severity="error", markup=False)
         if message.attendee_id is not None:
             self.request_card(attendee_id=message.attendee_id)
 
@@ -754,5 +778,8 @@ class DeskScreen(StationScreen):
                 self.scanning = False
             error = event.worker.error
             self.notify(
-                f"Something went wrong: {error}", title="Desk", severity="error", markup=False
+                _("Something went wrong: {error}").format(error=error),
+                title=_("Desk"),
+                severity="error",
+                markup=False,
             )

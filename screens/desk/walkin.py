@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from textual.notifications import SeverityLevel
 
 from eventdesk.errors import Conflict, EventdeskError, NotAllowed
+from eventdesk.i18n import N_, _
 from eventdesk.services.door.printing import enqueue
 from eventdesk.services.door.scan_result import ScanResult
 from eventdesk.services.people.attendees import AttendeeInfo, add_attendee, update_attendee
@@ -26,15 +27,26 @@ from eventdesk.values import format_cents
 from screens.backend import Backend
 from screens.widgets.forms import FormValues
 
-NO_EVENT = "This station has no event to register for."
+NO_EVENT = N_("This station has no event to register for.")  # translated where said
 FREE, UNPAID = "free", "unpaid"  # the "paid how" choices that record no payment
+# (label, value): the labels marked here, translated where shown (``paid_how``).
 PAID_HOW: tuple[tuple[str, str], ...] = (
-    ("cash", "cash"),
-    ("card", "card"),
-    ("comp (complimentary)", "comp"),
-    ("invoice (pays later)", "invoice"),
-    ("not paid yet", UNPAID),
+    # TRANSLATORS: how a walk-in paid
+    (N_("cash"), "cash"),
+    # TRANSLATORS: how a walk-in paid
+    (N_("card"), "card"),
+    # TRANSLATORS: how a walk-in paid
+    (N_("comp (complimentary)"), "comp"),
+    # TRANSLATORS: how a walk-in paid
+    (N_("invoice (pays later)"), "invoice"),
+    # TRANSLATORS: how a walk-in paid
+    (N_("not paid yet"), UNPAID),
 )
+
+
+def paid_how() -> tuple[tuple[str, str], ...]:
+    """The "paid how" choices, their labels in the reader's language."""
+    return tuple((_(label), value) for label, value in PAID_HOW)
 
 
 @dataclass(frozen=True)
@@ -52,30 +64,46 @@ class WalkInDone:
     def notice(self) -> tuple[str, str, SeverityLevel]:
         """What the desk says about it: the text, a title and how loud."""
         person, placed = self.attendee, self.registration
-        ticket = f"{placed.ticket_type}, ticket {placed.ticket_id}"
         left_out = self._left_out()
         if placed.status == "waitlisted":
-            text = (
-                f"{person.name} is on the waitlist at place {placed.waitlist_position} ({ticket})."
+            # TRANSLATORS: {type} is the ticket type ("Standard")
+            text = _(
+                "{name} is on the waitlist at place {place} ({type}, ticket {ticket})."
+            ).format(
+                name=person.name,
+                place=placed.waitlist_position,
+                type=placed.ticket_type,
+                ticket=placed.ticket_id,
             )
-            return " ".join([text, *left_out]), "Walk-in waitlisted", "warning"
-        parts = [f"{person.name} is registered ({ticket}).", *left_out]
+            return " ".join([text, *left_out]), _("Walk-in waitlisted"), "warning"
+        # TRANSLATORS: {type} is the ticket type ("Standard")
+        registered = _("{name} is registered ({type}, ticket {ticket}).").format(
+            name=person.name, type=placed.ticket_type, ticket=placed.ticket_id
+        )
+        parts = [registered, *left_out]
         money = self.payment
         if money is not None and money.price_cents:
             parts.append(
-                f"{format_cents(money.due_cents, money.currency)} still due."
+                _("{amount} still due.").format(
+                    amount=format_cents(money.due_cents, money.currency)
+                )
                 if money.due_cents
-                else f"Paid {format_cents(money.paid_cents, money.currency)}."
+                else _("Paid {amount}.").format(
+                    amount=format_cents(money.paid_cents, money.currency)
+                )
             )
         if self.scan is not None:
             parts.append(
-                "Checked in." if self.scan.admitted else f"Not checked in: {self.scan.message}"
+                _("Checked in.")
+                if self.scan.admitted
+                else _("Not checked in: {reason}").format(reason=self.scan.message)
             )
         if self.badge_job is not None:
-            parts.append(f"Badge queued (job {self.badge_job}).")
+            parts.append(_("Badge queued (job {job}).").format(job=self.badge_job))
         parts += self.problems
         bad = left_out or self.problems or (self.scan is not None and not self.scan.admitted)
-        return " ".join(parts), "Walk-in registered", "warning" if bad else "information"
+        title = _("Walk-in registered")
+        return " ".join(parts), title, "warning" if bad else "information"
 
     def _left_out(self) -> list[str]:
         """The sessions that were full, said plainly: they were not booked."""
@@ -83,8 +111,10 @@ class WalkInDone:
         if not names:
             return []
         if len(names) == 1:
-            return [f"Not booked into {names[0]}: it is full."]
-        return [f"Not booked into {', '.join(names[:-1])} and {names[-1]}: they are full."]
+            return [_("Not booked into {session}: it is full.").format(session=names[0])]
+        # TRANSLATORS: {sessions} is a list of sessions, "A, B"; {last} the last one
+        said = _("Not booked into {sessions} and {last}: they are full.")
+        return [said.format(sessions=", ".join(names[:-1]), last=names[-1])]
 
 
 def _person(backend: Backend, values: FormValues, earlier: AttendeeInfo | None) -> AttendeeInfo:
@@ -100,7 +130,11 @@ def _person(backend: Backend, values: FormValues, earlier: AttendeeInfo | None) 
         )
     except Conflict as exc:
         raise Conflict(
-            f"{exc.message}: Back, then search for them to register a ticket", field="email"
+            # TRANSLATORS: {problem} says why the person could not be added (a taken email)
+            _("{problem}: Back, then search for them to register a ticket").format(
+                problem=exc.message
+            ),
+            field="email",
         ) from None
 
 
@@ -110,7 +144,7 @@ def register_walk_in(
     """Add (or reuse) the person and register their ticket; a refusal names its field. Also
     returns the chosen sessions that were full, left out of the ticket."""
     if backend.event is None:
-        raise NotAllowed(NO_EVENT)
+        raise NotAllowed(_(NO_EVENT))
     person = _person(backend, values, earlier)
     try:
         order = register(
@@ -125,7 +159,9 @@ def register_walk_in(
         )
     except EventdeskError as exc:
         field = exc.field if exc.field in ("sessions", "email") else "ticket_type"
-        raise WalkInRefused(person, f"{exc.message}: choose another, or Back", field) from None
+        # TRANSLATORS: {problem} says why the ticket was refused (a sold-out type)
+        said = _("{problem}: choose another, or Back").format(problem=exc.message)
+        raise WalkInRefused(person, said, field) from None
     return person, order.tickets[0], order.full_sessions
 
 
@@ -156,7 +192,7 @@ def finish_walk_in(
         try:
             payment = pay(backend.store, ticket_id, method=how, station=backend.station)
         except EventdeskError as exc:
-            problems.append(f"Payment not recorded: {exc.message}.")
+            problems.append(_("Payment not recorded: {reason}.").format(reason=exc.message))
     if payment is None:
         from eventdesk.services.people.payments import payment_summary
 
@@ -165,7 +201,7 @@ def finish_walk_in(
         try:
             scan = backend.checkin().checkin_ticket(ticket_id)
         except EventdeskError as exc:
-            problems.append(f"Not checked in: {exc.message}.")
+            problems.append(_("Not checked in: {reason}.").format(reason=exc.message))
     printer = backend.printer
     queued = scan is not None and "badge queued" in scan.flags
     if values.flag("print") and printer and not queued:
@@ -174,5 +210,5 @@ def finish_walk_in(
                 backend.store, ticket_id, printer, reason="walk-in", station=backend.station
             ).id
         except EventdeskError as exc:
-            problems.append(f"Badge not queued: {exc.message}.")
+            problems.append(_("Badge not queued: {reason}.").format(reason=exc.message))
     return WalkInDone(person, placed, payment, scan, job, tuple(problems), full_sessions)

@@ -17,32 +17,36 @@ from textual.message import Message
 from textual.widgets import Static
 
 from eventdesk.event_time import UTC_ZONE, show
+from eventdesk.i18n import N_, _
 from eventdesk.services.door.scan_result import ScanOutcome, ScanResult
 from screens.kiosk.sign import RGB, Sign, SignText
 
 VERDICTS = ("ok", "warn", "bad")
-SEE_THE_DESK = "please see the desk"
-GO_IN = "Please go in"
-SEE_YOU = "See you later"  # an exit gate's answer
-PLEASE_SEE_THE_DESK = SEE_THE_DESK[:1].upper() + SEE_THE_DESK[1:]  # the answer's instruction
+# TRANSLATORS: the kiosk's large-letter instruction after a welcome
+GO_IN = N_("Please go in")
+# TRANSLATORS: the kiosk's large-letter instruction after a goodbye at an exit gate
+SEE_YOU = N_("See you later")
+# TRANSLATORS: the kiosk's large-letter instruction when staff must help
+PLEASE_SEE_THE_DESK = N_("Please see the desk")
 ICON_TEXT = {"ok": "✔", "warn": "!", "bad": "✘"}
 
+# TRANSLATORS: the kiosk's large word for a refused ticket; short (read from two metres)
 REFUSALS: dict[ScanOutcome, str] = {
-    "invalid": "Not a valid ticket",
-    "unknown": "Ticket not found",
-    "revoked": "Ticket no longer valid",
-    "waitlisted": "On the waitlist",
-    "wrong_event": "Ticket for another event",
-    "wrong_session": "Not for this session",
-    "not_yet_valid": "Check-in not open yet",
-    "expired": "Check-in has closed",
-    "unpaid": "Not paid yet",
-    "no_reentry": "No re-entry",
-    "not_checked_in": "Not checked in",
-    "wrong_type": "Not valid at this door",
-    "closed": "Closed now",
-    "used_today": "Already used today",
-    "too_soon": "Too soon to come back",
+    "invalid": N_("Not a valid ticket"),
+    "unknown": N_("Ticket not found"),
+    "revoked": N_("Ticket no longer valid"),
+    "waitlisted": N_("On the waitlist"),
+    "wrong_event": N_("Ticket for another event"),
+    "wrong_session": N_("Not for this session"),
+    "not_yet_valid": N_("Check-in not open yet"),
+    "expired": N_("Check-in has closed"),
+    "unpaid": N_("Not paid yet"),
+    "no_reentry": N_("No re-entry"),
+    "not_checked_in": N_("Not checked in"),
+    "wrong_type": N_("Not valid at this door"),
+    "closed": N_("Closed now"),
+    "used_today": N_("Already used today"),
+    "too_soon": N_("Too soon to come back"),
 }
 # What the decision's own message adds for the attendee (the rest is for staff).
 SAYS_MORE: frozenset[ScanOutcome] = frozenset(
@@ -71,14 +75,26 @@ HIGH_CONTRAST: dict[str, tuple[RGB, RGB]] = {
 
 def door_clock(moment: datetime | None, zone: ZoneInfo) -> str:
     """A UTC time as HH:MM in the event's time zone (never the machine's)."""
-    return show(moment, zone, "clock", none="an earlier time")
+    return show(moment, zone, "clock", none=_("an earlier time"))
 
 
 def _without_desk(message: str) -> str:
-    """A decision's message without its own "please see the desk" (the answer says it once)."""
-    for tail in (" Please see the desk.", "Please see the desk.", f" - {SEE_THE_DESK}."):
+    """A decision's message without its own "please see the desk" (the answer says it once),
+    as the decision wrote it: in English, or in the language it was decided in."""
+    tails = (  # not for translation: the English the decision may have written
+        " Please see the desk.",
+        "Please see the desk.",
+        " - please see the desk.",
+        " " + _("Please see the desk."),
+        _("Please see the desk."),
+        " - " + _("please see the desk."),
+    )
+    for tail in tails:
         message = message.replace(tail, "")
-    message = message.removeprefix("Not a valid ticket: ").strip()  # the large word says that
+    english = "Not a valid ticket: "  # not for translation: as the decision may have said it
+    for head in (english, _("Not a valid ticket: ")):  # the large word says that
+        message = message.removeprefix(head)
+    message = message.strip()
     return message[:1].upper() + message[1:]
 
 
@@ -94,7 +110,10 @@ class AnswerText:
 
     @property
     def headline(self) -> str:
-        return f"{self.word}, {self.name}!" if self.verdict == "ok" and self.name else self.word
+        if self.verdict == "ok" and self.name:
+            # TRANSLATORS: the kiosk's greeting: "Welcome, Anna!", "Welcome back, Anna!"
+            return _("{word}, {name}!").format(word=self.word, name=self.name)
+        return self.word
 
     @property
     def sign(self) -> SignText:
@@ -109,43 +128,46 @@ class AnswerText:
 def describe(result: ScanResult, zone: ZoneInfo = UTC_ZONE) -> AnswerText:
     """The words for a decision, as an attendee at the door should read them."""
     name = result.attendee or ""
+    see_the_desk = _(PLEASE_SEE_THE_DESK)
+    # TRANSLATORS: the kiosk's large word when staff must finish the check-in
+    almost = _("Almost there")
     if result.result == "needs_staff":
         return AnswerText(
-            "warn", "Almost there", name, PLEASE_SEE_THE_DESK, ("Staff will check you in there.",)
+            "warn", almost, name, see_the_desk, (_("Staff will check you in there."),)
         )
     if result.result == "needs_answer":  # a question staff ask first (sent to the desk)
         return AnswerText(
-            "warn",
-            "Almost there",
-            name,
-            PLEASE_SEE_THE_DESK,
-            ("A question to answer there first.",),
+            "warn", almost, name, see_the_desk, (_("A question to answer there first."),)
         )
     if result.result == "ok" and result.direction == "exit":
-        return AnswerText("ok", "Goodbye", name, SEE_YOU, ())
+        # TRANSLATORS: the kiosk's large word at an exit gate
+        return AnswerText("ok", _("Goodbye"), name, _(SEE_YOU), ())
     if result.result == "ok":
         back = "re-entry" in result.flags
-        details = [d for d in (result.ticket_type, result.seat and f"Seat {result.seat}") if d]
-        instruction = GO_IN
+        seat = result.seat and _("Seat {seat}").format(seat=result.seat)
+        details = [d for d in (result.ticket_type, seat) if d]
+        instruction = _(GO_IN)
         for flag in result.flags:
             if flag.startswith("unpaid: collect "):
                 owed = flag.removeprefix("unpaid: collect ")
-                instruction = f"Please pay {owed} at the desk"
-        word = "Welcome back" if back else "Welcome"
+                instruction = _("Please pay {amount} at the desk").format(amount=owed)
+        # TRANSLATORS: the kiosk's large word for a person let in (again)
+        word = _("Welcome back") if back else _("Welcome")
         return AnswerText("ok", word, name, instruction, tuple(details))
     if result.result == "already_checked_in":
-        where = result.first_station or "another door"
+        where = result.first_station or _("another door")
         when = door_clock(result.first_checked_in_at, zone)
         return AnswerText(
             "warn",
-            "Already checked in",
+            _("Already checked in"),
             name,
-            PLEASE_SEE_THE_DESK,
-            (f"This ticket was checked in at {when} at {where}.",),
+            see_the_desk,
+            (_("This ticket was checked in at {time} at {door}.").format(time=when, door=where),),
         )
-    word = REFUSALS.get(result.result, "Cannot be used here")
+    known = REFUSALS.get(result.result)
+    word = _(known) if known else _("Cannot be used here")
     said = _without_desk(result.message) if result.result in SAYS_MORE else ""
-    return AnswerText("bad", word, name, PLEASE_SEE_THE_DESK, (said,) if said else ())
+    return AnswerText("bad", word, name, see_the_desk, (said,) if said else ())
 
 
 class KioskAnswer(Vertical):
@@ -199,7 +221,7 @@ class KioskAnswer(Vertical):
         yield Static("", id="answer-words", markup=False)
         yield Static("", id="answer-details", markup=False)
         yield Static("", id="answer-badge", markup=False)
-        yield Static("Scan the next ticket, or touch the screen to go back.", id="answer-hint")
+        yield Static("", id="answer-hint")
 
     @property
     def verdict(self) -> str | None:
@@ -217,6 +239,9 @@ class KioskAnswer(Vertical):
         details = self.query_one("#answer-details", Static)
         details.update("  ·  ".join(self.text.details))
         details.display = bool(self.text.details)
+        self.query_one("#answer-hint", Static).update(
+            _("Scan the next ticket, or touch the screen to go back.")
+        )
         self.set_badge("")
         self.post_message(self.Shown(result, self.text.verdict, self.plain()))
         return self.text

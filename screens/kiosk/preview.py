@@ -13,6 +13,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
 
+from eventdesk.i18n import _
 from screens.kiosk.picture import HalfcellPicture, MovingPicture, moving_pixels_per_cell
 
 if TYPE_CHECKING:  # numpy and Pillow load with the first frame (start-up time)
@@ -65,7 +66,7 @@ class CameraPreview(Widget):
 
     def __init__(
         self,
-        note: str = "no picture",
+        note: str | None = None,
         *,
         aspect: float = 4 / 3,
         name: str | None = None,
@@ -73,7 +74,7 @@ class CameraPreview(Widget):
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        self.note = note
+        self.note = _("no picture") if note is None else note
         self.aspect = aspect  # width / height of the picture; the rest of the widget stays blank
         self.frames_shown = 0
         self._image: Image | None = None

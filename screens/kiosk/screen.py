@@ -21,12 +21,13 @@ from textual.widgets import Button, ContentSwitcher, Input, Label, Static
 from devices.outage import describe
 from devices.wedge import MAX_LINE, Decision, Line, LineSplitter, PendingScan
 from eventdesk.errors import EventdeskError
+from eventdesk.i18n import N_, _, current, languages, own_name, show_in, speaking, station_language
 from eventdesk.services.catalogue.events import EventInfo, show_event
 from eventdesk.services.door.scan_result import ScanResult
 from eventdesk.services.people.auth import StaffInfo, verify_attendee
 from eventdesk.services.people.registration import TicketInfo, tickets_of_attendee
 from screens.base import StationScreen
-from screens.kiosk.answer import GO_IN, SEE_THE_DESK, KioskAnswer
+from screens.kiosk.answer import GO_IN, KioskAnswer
 from screens.kiosk.preview import CameraPreview
 from screens.kiosk.sign import SignText, draw_sign
 from screens.login import StaffPinScreen
@@ -38,24 +39,25 @@ from screens.widgets.wedge_scans import WedgeScans
 PIN_MAX = 32
 DEBOUNCE = 3.0  # seconds, as devices.scanner's DEFAULT_DEBOUNCE for the camera
 EMAIL_MAX = 254
-BADGE_PRINTING = "Your badge is printing…"
-BADGE_READY = "Your badge is ready: please take it from the printer."
-PRINTER_TROUBLE = f"Printer needs attention - {SEE_THE_DESK}."
-BUSY = "The kiosk could not check you in just now: please try again."
-DATABASE_AWAY = (
+BADGE_PRINTING = N_("Your badge is printing…")
+BADGE_READY = N_("Your badge is ready: please take it from the printer.")
+PRINTER_TROUBLE = N_("Printer needs attention - please see the desk.")
+BUSY = N_("The kiosk could not check you in just now: please try again.")
+DATABASE_AWAY = N_(
     "Database not answering: your scan is kept and answered as soon as it is back - "
-    f"please wait, or {SEE_THE_DESK}."
+    "please wait, or please see the desk."
 )
 
 CAMERA_WORDS = {
-    "starting": "Camera starting…",
-    "running": "Camera ready: hold your ticket's QR code up to it",
-    "no frames": f"The camera shows no picture - {SEE_THE_DESK}",
-    "reconnecting": "Camera reconnecting…",
-    "finished": "The camera's video has ended",
-    "stopped": "Camera stopped",
-    "failed": f"The camera is not working - {SEE_THE_DESK}",
+    "starting": N_("Camera starting…"),
+    "running": N_("Camera ready: hold your ticket's QR code up to it"),
+    "no frames": N_("The camera shows no picture - please see the desk"),
+    "reconnecting": N_("Camera reconnecting…"),
+    "finished": N_("The camera's video has ended"),
+    "stopped": N_("Camera stopped"),
+    "failed": N_("The camera is not working - please see the desk"),
 }
+LANGUAGE_SECONDS = 60.0  # a language an attendee chose and left: the kiosk's own again after this
 
 
 def pick_ticket(tickets: list[TicketInfo], event: str | None) -> TicketInfo | None:
@@ -75,9 +77,10 @@ class KioskScreen(StationScreen, inherit_bindings=False):
 
     CSS_PATH = "kiosk.tcss"
     BINDINGS = [
-        Binding("f5", "lookup", "No QR? Email + PIN", id="kiosk.lookup"),
-        Binding("escape", "back", "Back", show=False, id="kiosk.back"),
-        Binding("f12", "leave", "Staff", id="kiosk.leave"),
+        Binding("f5", "lookup", N_("No QR? Email + PIN"), id="kiosk.lookup"),
+        Binding("escape", "back", N_("Back"), show=False, id="kiosk.back"),
+        Binding("f6", "next_language", N_("Language"), id="kiosk.language"),
+        Binding("f12", "leave", N_("Staff"), id="kiosk.leave"),
     ]
 
     VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
@@ -87,6 +90,7 @@ class KioskScreen(StationScreen, inherit_bindings=False):
     """How long an answer stays before the attract screen comes back."""
     lookup_seconds = 60.0
     """How long an untouched email + PIN form stays open."""
+    language_seconds = LANGUAGE_SECONDS
 
     class LookupRefused(Message):
         """The email + PIN look-up checked nobody in; ``text`` says why."""
@@ -114,6 +118,7 @@ class KioskScreen(StationScreen, inherit_bindings=False):
         self.splitter = LineSplitter()
         self._answer_timer: Timer | None = None
         self._lookup_timer: Timer | None = None
+        self._language_timer: Timer | None = None
         self._badge_ticket: str | None = None
         self.printer_trouble = False
         self.door_event: str | None = None  # the event whose title the top line shows
@@ -138,19 +143,23 @@ class KioskScreen(StationScreen, inherit_bindings=False):
             with ContentSwitcher(initial="attract", id="kiosk-panes"):
                 with Horizontal(id="attract"):
                     with Vertical(id="attract-left"):
-                        yield Static("Scan your ticket", id="attract-title")
-                        yield Static(self._how(), id="attract-how")
-                        yield Button(
-                            "No QR? Use your email and PIN",
-                            id="lookup-open",
-                            variant="primary",
-                        )
+                        yield Static("", id="attract-title")
+                        yield Static("", id="attract-how")
+                        yield Button("", id="lookup-open", variant="primary")
+                        with Horizontal(id="languages"):
+                            for code in self.offered:
+                                yield Button(
+                                    own_name(code),
+                                    id=f"language-{code}",
+                                    classes="language",
+                                    compact=True,
+                                )
                         yield Static("", id="printer-state", markup=False)
-                        yield Static(DATABASE_AWAY, id="db-state", markup=False)
+                        yield Static("", id="db-state", markup=False)
                         with Horizontal(id="wedge-row"):
-                            yield Label("Scanner", id="wedge-label")
+                            yield Label("", id="wedge-label")
                             yield Input(
-                                placeholder="ready",
+                                placeholder="",
                                 max_length=4 * MAX_LINE,
                                 id="wedge",
                                 select_on_focus=False,
@@ -159,21 +168,51 @@ class KioskScreen(StationScreen, inherit_bindings=False):
                         yield CameraPreview(self._no_picture(), id="preview")
                         yield Static("", id="camera-state", markup=False)
                 with Vertical(id="lookup"):
-                    yield Static("Check in with your email and PIN", id="lookup-title")
-                    yield Label("Email", classes="field")
-                    yield Input(placeholder="you@example.com", max_length=EMAIL_MAX, id="email")
-                    yield Label("PIN", classes="field")
-                    yield Input(password=True, max_length=PIN_MAX, placeholder="PIN", id="pin")
+                    yield Static("", id="lookup-title")
+                    yield Label("", classes="field", id="email-label")
+                    yield Input(placeholder="", max_length=EMAIL_MAX, id="email")
+                    yield Label("", classes="field", id="pin-label")
+                    yield Input(password=True, max_length=PIN_MAX, placeholder="", id="pin")
                     yield Static("", id="lookup-problem", markup=False)
                     with Horizontal(id="lookup-buttons"):
-                        yield Button("Check me in", variant="success", id="lookup-submit")
-                        yield Button("Back", id="lookup-back")
+                        yield Button("", variant="success", id="lookup-submit")
+                        yield Button("", id="lookup-back")
             yield KioskAnswer(id="answer")
         yield KeyBar()
 
+    @property
+    def offered(self) -> tuple[str, ...]:
+        """The languages an attendee may choose here (none to choose from: only one)."""
+        codes = self.backend.config.kiosk_languages or languages()
+        return codes if len(codes) > 1 else ()
+
+    def _words(self) -> None:
+        """Every fixed text of the kiosk, in the language it speaks now."""
+        self.query_one("#attract-title", Static).update(_("Scan your ticket"))
+        self.query_one("#attract-how", Static).update(self._how())
+        self.query_one("#lookup-open", Button).label = _("No QR? Use your email and PIN")
+        self.query_one("#db-state", Static).update(_(DATABASE_AWAY))
+        self.query_one("#wedge-label", Label).update(_("Scanner"))
+        # TRANSLATORS: the kiosk's scanner field, waiting for a scan
+        self.query_one("#wedge", Input).placeholder = _("ready")
+        self.query_one("#lookup-title", Static).update(_("Check in with your email and PIN"))
+        self.query_one("#email-label", Label).update(_("Email"))
+        self.query_one("#email", Input).placeholder = _("you@example.com")
+        self.query_one("#pin-label", Label).update(_("PIN"))
+        self.query_one("#pin", Input).placeholder = _("PIN")
+        # TRANSLATORS: a button on the kiosk: look me up and check me in
+        self.query_one("#lookup-submit", Button).label = _("Check me in")
+        self.query_one("#lookup-back", Button).label = _("Back")
+        self.query_one("#door", Static).update(self._where())
+        self._printer_from(self.devices.last_print.state if self.devices.last_print else None)
+        speaks = current()
+        for button in self.query(".language").results(Button):
+            button.set_class(button.id == f"language-{speaks}", "-chosen")
+        self.query_one(KeyBar).bindings_changed(self)
+
     def _where(self) -> str:
         door = self.backend.door
-        title = door.title if door is not None else self.backend.event or "no event"
+        title = door.title if door is not None else self.backend.event or _("no event")
         return self._top_line(title)
 
     def _top_line(self, title: str) -> str:
@@ -185,14 +224,56 @@ class KioskScreen(StationScreen, inherit_bindings=False):
 
     def _how(self) -> str:
         if self.backend.camera:
-            return "Hold the QR code of your ticket up to the camera, or to the scanner."
-        return "Hold the QR code of your ticket under the scanner."
+            return _("Hold the QR code of your ticket up to the camera, or to the scanner.")
+        return _("Hold the QR code of your ticket under the scanner.")
 
     def _no_picture(self) -> str:
-        return "camera starting" if self.backend.camera else "no camera at this kiosk"
+        return _("camera starting") if self.backend.camera else _("no camera at this kiosk")
+
+    # --- the attendee's language ----------------------------------------------------------------
+    def choose_language(self, code: str | None) -> None:
+        """The kiosk speaks ``code`` (None: its own language) until it has been idle a while."""
+        show_in(code)
+        if self._language_timer is not None:
+            self._language_timer.stop()
+            self._language_timer = None
+        if code is not None and current() != station_language():
+            self._language_timer = self.set_timer(self.language_seconds, self._idle_language)
+        self._words()
+        if self.answering and self.query_one("#answer", KioskAnswer).result is not None:
+            pass  # an answer on show keeps its language; the next one is in the new language
+
+    def _idle_language(self) -> None:
+        self._language_timer = None
+        if not self.answering and current() != station_language():
+            self.choose_language(None)
+
+    @on(Button.Pressed, ".language")
+    def language_pressed(self, message: Button.Pressed) -> None:
+        message.stop()
+        code = (message.button.id or "").removeprefix("language-")
+        if self.answering:
+            self.show_attract()
+        self.choose_language(code)
+        self.query_one("#wedge", Input).focus()
+
+    def action_next_language(self) -> None:
+        """F6: the next language the kiosk offers (a kiosk with a keyboard and no touch)."""
+        offered = self.offered
+        if not offered:
+            return
+        speaks = current()
+        at = offered.index(speaks) + 1 if speaks in offered else 0
+        following = offered[at % len(offered)]
+        if self.answering:
+            self.show_attract()
+        self.choose_language(following)
 
     def on_mount(self) -> None:
+        self._words()
         self.query_one("#lookup-open", Button).can_focus = False
+        for button in self.query(".language").results(Button):
+            button.can_focus = False
         self.query_one("#answer", KioskAnswer).display = False
         self.query_one("#printer-state", Static).display = False
         self.query_one("#db-state", Static).display = False
@@ -215,6 +296,7 @@ class KioskScreen(StationScreen, inherit_bindings=False):
             self.query_one("#wedge", Input).focus()
 
     def on_unmount(self) -> None:
+        show_in(None)  # whoever uses the app next reads the station's language
         if self.devices.sink is self:
             self.devices.listen(None)
         self.scans.stop()
@@ -229,7 +311,11 @@ class KioskScreen(StationScreen, inherit_bindings=False):
         """Load the fonts of the large letters before the first person scans (a first drawing
         reads the font files: a tenth of a second the first answer should not wait)."""
         draw_sign(
-            SignText("ok", "Welcome", "Ág", GO_IN), 64, 32, background=(0, 0, 0), ink=(1, 1, 1)
+            SignText("ok", "Welcome", "Ág", GO_IN),  # not for translation: fonts warmed up
+            64,
+            32,
+            background=(0, 0, 0),
+            ink=(1, 1, 1),
         )
 
     @work(thread=True, exclusive=True, group="kiosk-title")
@@ -248,13 +334,20 @@ class KioskScreen(StationScreen, inherit_bindings=False):
             self.devices.wake_printer()
 
     def _scan_failed(self, _scan: PendingScan, exc: Exception) -> None:
-        text = exc.message if isinstance(exc, EventdeskError) else BUSY
+        text = exc.message if isinstance(exc, EventdeskError) else _(BUSY)
         if not isinstance(exc, EventdeskError | SQLAlchemyError):
             self.log.error(f"kiosk scan: {describe(exc)}")
         self.post_message(self.ScanFailed(text))
 
-    @work(thread=True, exclusive=True, group="kiosk-lookup")
     def check_by_pin(self, email: str, pin: str) -> None:
+        self._check_by_pin(email, pin, current())
+
+    @work(thread=True, exclusive=True, group="kiosk-lookup")
+    def _check_by_pin(self, email: str, pin: str, language: str) -> None:
+        with speaking(language):  # the thread's words: in the language the attendee reads
+            self._check_by_pin_in(email, pin)
+
+    def _check_by_pin_in(self, email: str, pin: str) -> None:
         from devices.scanner import Decision
 
         start = time.monotonic()
@@ -264,17 +357,19 @@ class KioskScreen(StationScreen, inherit_bindings=False):
             ticket = pick_ticket(tickets_of_attendee(store, attendee_id), self.backend.event)
             if ticket is None:
                 self.post_message(
-                    self.LookupRefused(f"You have no ticket for this event - {SEE_THE_DESK}.")
+                    self.LookupRefused(
+                        _("You have no ticket for this event - please see the desk.")
+                    )
                 )
                 return
             result = self.backend.checkin(self_service=True).checkin_ticket(ticket.id)
         except EventdeskError as exc:
             self.post_message(
-                self.LookupRefused(needs_server(exc, "Checking in with your email and PIN"))
+                self.LookupRefused(needs_server(exc, _("Checking in with your email and PIN")))
             )
             return
         except SQLAlchemyError:
-            self.post_message(self.LookupRefused(BUSY))
+            self.post_message(self.LookupRefused(_(BUSY)))
             return
         latency = (time.monotonic() - start) * 1000
         self.post_message(ScanDecided(Decision(result, f"ticket:{ticket.id}", latency), "lookup"))
@@ -284,14 +379,17 @@ class KioskScreen(StationScreen, inherit_bindings=False):
     # --- devices ------------------------------------------------------------------------------
     @on(CameraStatus)
     def camera_status(self, message: CameraStatus) -> None:
-        words = CAMERA_WORDS.get(message.state, message.state.capitalize())
+        known = CAMERA_WORDS.get(message.state)
+        words = _(known) if known else message.state.capitalize()
         if not self.backend.camera:
-            words = "No camera here: use the scanner, or your email and PIN"
+            words = _("No camera here: use the scanner, or your email and PIN")
         elif message.detail and message.state not in ("running", "starting"):
-            words = f"{words} ({message.detail})"
+            words = _("{words} ({detail})").format(words=words, detail=message.detail)
         self.query_one("#camera-state", Static).update(words)
         self.query_one("#kiosk-camera", Static).update(
-            f"camera: {message.state}" if self.backend.camera else "no camera"
+            _("camera: {state}").format(state=message.state)
+            if self.backend.camera
+            else _("no camera")
         )
         self.set_class(message.state == "running", "-camera-running")
         preview = self.query_one("#preview", CameraPreview)
@@ -329,7 +427,7 @@ class KioskScreen(StationScreen, inherit_bindings=False):
         self._printer_from(outcome.state)
         answer = self.query_one("#answer", KioskAnswer)
         if self._badge_ticket is not None and outcome.job.ticket_id == self._badge_ticket:
-            answer.set_badge(BADGE_READY if outcome.state == "done" else PRINTER_TROUBLE)
+            answer.set_badge(_(BADGE_READY) if outcome.state == "done" else _(PRINTER_TROUBLE))
 
     def _printer_from(self, state: str | None) -> None:
         """A failed or waiting print job means someone has to go to the printer."""
@@ -337,7 +435,7 @@ class KioskScreen(StationScreen, inherit_bindings=False):
             return
         self.printer_trouble = state != "done"
         line = self.query_one("#printer-state", Static)
-        line.update(PRINTER_TROUBLE if self.printer_trouble else "")
+        line.update(_(PRINTER_TROUBLE) if self.printer_trouble else "")
         line.display = self.printer_trouble
 
     # --- the answer ---------------------------------------------------------------------------
@@ -345,12 +443,15 @@ class KioskScreen(StationScreen, inherit_bindings=False):
         """The full-screen answer; it goes back to the attract screen by itself."""
         answer = self.query_one("#answer", KioskAnswer)
         answer.set_class(self.backend.config.kiosk_theme == "high-contrast", "-high-contrast")
-        answer.show(result, self.backend.zone)
+        # In the attendee's own language when their registration has one, else the kiosk's.
+        with speaking(result.language):
+            answer.show(result, self.backend.zone)
+            badge = _(PRINTER_TROUBLE) if self.printer_trouble else _(BADGE_PRINTING)
         self.devices.sound_answer("kiosk", result)
         self._badge_ticket = None
         if self.backend.print_to is not None and "badge queued" in result.flags:
             self._badge_ticket = result.ticket_id
-            answer.set_badge(PRINTER_TROUBLE if self.printer_trouble else BADGE_PRINTING)
+            answer.set_badge(badge)
         self._attract_underneath()
         answer.display = True
         self.set_class(True, "-answering")
@@ -455,14 +556,14 @@ class KioskScreen(StationScreen, inherit_bindings=False):
         email = self.query_one("#email", Input).value.strip()
         pin = self.query_one("#pin", Input).value
         if not email:
-            self._say("Type the email address you registered with.")
+            self._say(_("Type the email address you registered with."))
             self.query_one("#email", Input).focus()
             return
         if not pin:
-            self._say("Type your PIN.")
+            self._say(_("Type your PIN."))
             self.query_one("#pin", Input).focus()
             return
-        self._say("Checking…")
+        self._say(_("Checking…"))
         self.check_by_pin(email, pin)
 
     @on(LookupRefused)
@@ -494,7 +595,7 @@ class KioskScreen(StationScreen, inherit_bindings=False):
     # --- leaving (staff only) -----------------------------------------------------------------
     def action_leave(self) -> None:
         self.app.push_screen(
-            StaffPinScreen(self.backend, reason="Staff PIN to leave the kiosk"), self._unlocked
+            StaffPinScreen(self.backend, reason=_("Staff PIN to leave the kiosk")), self._unlocked
         )
 
     def _unlocked(self, staff: StaffInfo | None) -> None:

@@ -69,7 +69,7 @@ def _icon(draw: ImageDraw.ImageDraw, kind: str, box: tuple[int, int, int], ink: 
 
 def _row_height(face: Face) -> int:
     """The height of a line of letters, accents and descenders included."""
-    _, _, _, bottom = face.primary.getbbox("ÁÉgjy")
+    _, _, _, bottom = face.primary.getbbox("ÁÉgjy")  # not for translation: letters measured
     return int(bottom) + 1
 
 

@@ -11,6 +11,7 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Button, DataTable, Input, Static
 
+from eventdesk.i18n import N_, _, ngettext
 from eventdesk.services.catalogue.program import SessionInfo, TicketTypeInfo
 from eventdesk.services.people import attendees, registration
 from eventdesk.services.people.attendees import AttendeeInfo
@@ -31,10 +32,19 @@ from screens.widgets.forms import Field, FormValues
 class AttendeesTab(OrganizerTab):
     """Attendees found by what is typed; the highlighted one's tickets below them."""
 
-    TITLE = "Attendees"
+    TITLE = N_("Attendees")
     COLUMNS = {
-        "attendees-table": ("#", "Name", "Email", "Company", "Phone", "PIN"),
-        "regs-table": ("Ticket", "Event", "Type", "Status", "Seat", "Price", "Checked in"),
+        "attendees-table": ("#", N_("Name"), N_("Email"), N_("Company"), N_("Phone"), N_("PIN")),
+        "regs-table": (
+            N_("Ticket"),
+            N_("Event"),
+            # TRANSLATORS: a table heading: the ticket type
+            N_("Type"),
+            N_("Status"),
+            N_("Seat"),
+            N_("Price"),
+            N_("Checked in"),
+        ),
     }
     CAPTIONS = {"regs-table": "regs-caption"}
     CAN_NEW = CAN_EDIT = True
@@ -48,16 +58,19 @@ class AttendeesTab(OrganizerTab):
     def compose(self) -> ComposeResult:
         with Horizontal(classes="org-buttons"):
             yield Input(
-                placeholder="search name, email, company, ticket", id="att-find", compact=True
+                placeholder=_("search name, email, company, ticket"), id="att-find", compact=True
             )
-            yield Button("New", id="att-new", compact=True)
-            yield Button("Edit", id="att-edit", compact=True)
-            yield Button("PIN", id="att-pin", compact=True)
-            yield Button("Register", id="att-register", compact=True)
-            yield Button("Cancel ticket", id="ticket-cancel", compact=True)
-            yield Button("Forget", id="att-forget", compact=True)
+            yield Button(_("New"), id="att-new", compact=True)
+            yield Button(_("Edit"), id="att-edit", compact=True)
+            # TRANSLATORS: a button: set the attendee's kiosk PIN
+            yield Button(_("PIN"), id="att-pin", compact=True)
+            # TRANSLATORS: a button: register the attendee for the event
+            yield Button(_("Register"), id="att-register", compact=True)
+            yield Button(_("Cancel ticket"), id="ticket-cancel", compact=True)
+            # TRANSLATORS: a button: erase the attendee's personal data (GDPR)
+            yield Button(_("Forget"), id="att-forget", compact=True)
         yield self.table("attendees-table")
-        yield Static("Tickets: choose an attendee", id="regs-caption", classes="caption")
+        yield Static(_("Tickets: choose an attendee"), id="regs-caption", classes="caption")
         yield self.table("regs-table")
 
     def new(self) -> None:
@@ -88,7 +101,7 @@ class AttendeesTab(OrganizerTab):
                     a.email,
                     a.company or "",
                     a.phone or "",
-                    "yes" if a.has_pin else "",
+                    _("yes") if a.has_pin else "",
                 ),
             )
             for a in found
@@ -116,7 +129,11 @@ class AttendeesTab(OrganizerTab):
                 local_time(t.checked_in_at, zone) if t.checked_in_at else "",
             )
             rows.append((t.id, cells))
-        caption = f"Tickets of {person.name} <{person.email}>: {len(found)}"
+        caption = ngettext(
+            "Tickets of {name} <{email}>: {count}",
+            "Tickets of {name} <{email}>: {count}",
+            len(found),
+        ).format(name=person.name, email=person.email, count=len(found))
         return rows, {t.id: t for t in found}, caption
 
     @on(Input.Changed, "#att-find")
@@ -141,14 +158,16 @@ class AttendeesTab(OrganizerTab):
     @staticmethod
     def _attendee_fields(info: AttendeeInfo | None) -> list[Field]:
         fields = [
-            Field("name", "Name", info.name if info else "", required=True),
-            Field("email", "Email", info.email if info else "", required=True),
-            Field("company", "Company", (info.company or "") if info else ""),
-            Field("phone", "Phone", (info.phone or "") if info else ""),
+            Field("name", _("Name"), info.name if info else "", required=True),
+            Field("email", _("Email"), info.email if info else "", required=True),
+            Field("company", _("Company"), (info.company or "") if info else ""),
+            Field("phone", _("Phone"), (info.phone or "") if info else ""),
         ]
         if info is None:
             fields.append(
-                Field("pin", "Kiosk PIN", kind="password", placeholder="4-12 digits (optional)")
+                Field(
+                    "pin", _("Kiosk PIN"), kind="password", placeholder=_("4-12 digits (optional)")
+                )
             )
         return fields
 
@@ -165,13 +184,13 @@ class AttendeesTab(OrganizerTab):
                 phone=values.optional("phone"),
                 pin=values.optional("pin"),
             )
-            return Change(f"Attendee {made.name} added", ("attendees-table",))
+            return Change(_("Attendee {name} added").format(name=made.name), ("attendees-table",))
 
-        self.form("New attendee", self._attendee_fields(None), create, submit="Add")
+        self.form(_("New attendee"), self._attendee_fields(None), create, submit=_("Add"))
 
     @on(Button.Pressed, "#att-edit")
     def attendee_edit(self) -> None:
-        info = self.chosen("attendees-table", AttendeeInfo, "an attendee")
+        info = self._attendee()
         if info is None:
             return
         store = self.backend.store
@@ -185,33 +204,46 @@ class AttendeesTab(OrganizerTab):
                 company=values.text("company"),
                 phone=values.text("phone"),
             )
-            return Change(f"Attendee {made.name} saved", ("attendees-table", "regs-table"))
+            return Change(
+                _("Attendee {name} saved").format(name=made.name),
+                ("attendees-table", "regs-table"),
+            )
 
-        self.form(f"Edit {info.name}", self._attendee_fields(info), change)
+        self.form(_("Edit {name}").format(name=info.name), self._attendee_fields(info), change)
 
     @on(Button.Pressed, "#att-pin")
     def attendee_pin(self) -> None:
-        info = self.chosen("attendees-table", AttendeeInfo, "an attendee")
+        info = self._attendee()
         if info is None:
             return
         store = self.backend.store
 
         def change(values: FormValues) -> Change:
             made = attendees.set_attendee_pin(store, info.id, values.text("pin"))
-            return Change(f"New kiosk PIN set for {made.name}", ("attendees-table",))
+            return Change(
+                _("New kiosk PIN set for {name}").format(name=made.name), ("attendees-table",)
+            )
 
         self.form(
-            f"Kiosk PIN of {info.name}",
-            [Field("pin", "New PIN", kind="password", placeholder="4-12 digits", required=True)],
+            _("Kiosk PIN of {name}").format(name=info.name),
+            [
+                Field(
+                    "pin",
+                    _("New PIN"),
+                    kind="password",
+                    placeholder=_("4-12 digits"),
+                    required=True,
+                )
+            ],
             change,
-            note="The attendee types it at the kiosk with their email.",
+            note=_("The attendee types it at the kiosk with their email."),
         )
 
     @on(Button.Pressed, "#att-forget")
     def attendee_forget(self) -> None:
         """Forget a person who asks (GDPR article 17), once the organizer has read what it
         does."""
-        info = self.chosen("attendees-table", AttendeeInfo, "an attendee")
+        info = self._attendee()
         if info is None:
             return
         from eventdesk.services.people.forget import forget_attendee, forget_files, tickets_of
@@ -223,14 +255,26 @@ class AttendeesTab(OrganizerTab):
             made = forget_attendee(store, info.id, station=station)
             forget_files(made, tickets_of(store, info.id), data_dir)
             held = len(made.backups_still_holding)
-            kept = f"; {held} backups taken before still hold them until pruned" if held else ""
-            return f"{info.name} forgotten: now {made.pseudonym}{kept}"
+            if not held:
+                return _("{name} forgotten: now {pseudonym}").format(
+                    name=info.name, pseudonym=made.pseudonym
+                )
+            return ngettext(
+                "{name} forgotten: now {pseudonym}; {count} backup taken before still holds them "
+                "until pruned",
+                "{name} forgotten: now {pseudonym}; {count} backups taken before still hold them "
+                "until pruned",
+                held,
+            ).format(name=info.name, pseudonym=made.pseudonym, count=held)
 
         self.confirm(
-            f"Forget {info.name} <{info.email}>? Their name, e-mail, company, phone, PIN, the "
-            "names on their tickets and their answers are erased everywhere, for good (a "
-            "pseudonym takes their place); their tickets, payments and check-ins stay counted.",
-            "Forget",
+            _(
+                "Forget {name} <{email}>? Their name, e-mail, company, phone, PIN, the names on "
+                "their tickets and their answers are erased everywhere, for good (a pseudonym "
+                "takes their place); their tickets, payments and check-ins stay counted."
+            ).format(name=info.name, email=info.email),
+            # TRANSLATORS: a button: erase the attendee's personal data (GDPR)
+            _("Forget"),
             lambda: self.act(job, "attendees-table", "regs-table"),
         )
 
@@ -238,19 +282,22 @@ class AttendeesTab(OrganizerTab):
     @on(Button.Pressed, "#att-register")
     def attendee_register(self) -> None:
         event = self.need_event()
-        info = self.chosen("attendees-table", AttendeeInfo, "an attendee") if event else None
+        info = self._attendee() if event else None
         if event is None or info is None:
             return
         types = self.workspace.records("types-table", TicketTypeInfo)
         sessions = self.workspace.records("sessions-table", SessionInfo)
         if not types:
-            self.notify(f"{event} has no ticket type yet: add one first.", severity="warning")
+            self.notify(
+                _("{event} has no ticket type yet: add one first.").format(event=event),
+                severity="warning",
+            )
             return
         store, station = self.backend.store, self.backend.station
         fields = [
             Field(
                 "ticket_type",
-                "Ticket type",
+                _("Ticket type"),
                 str(types[0].id),
                 kind="select",
                 options=tuple(
@@ -259,21 +306,21 @@ class AttendeesTab(OrganizerTab):
                 ),
                 required=True,
             ),
-            Field("quantity", "How many", "1", placeholder="1-50 in one order"),
-            Field("seat", "Seat", placeholder="empty: the first free one, if seated"),
+            Field("quantity", _("How many"), "1", placeholder=_("1-50 in one order")),
+            Field("seat", _("Seat"), placeholder=_("empty: the first free one, if seated")),
             Field(
                 "waitlist",
-                "When full",
+                _("When full"),
                 kind="check",
                 checked=True,
-                placeholder="put on the waitlist",
+                placeholder=_("put on the waitlist"),
             ),
         ]
         if sessions:
             fields.append(
                 Field(
                     "session",
-                    "Sessions",
+                    _("Sessions"),
                     kind="multi",
                     options=tuple((f"{s.name} ({s.room or '-'})", str(s.id)) for s in sessions),
                 )
@@ -298,10 +345,28 @@ class AttendeesTab(OrganizerTab):
                 ("regs-table", "types-table", "sessions-table", "waitlist-table", "events-table"),
             )
 
-        self.form(f"Register {info.name} for {event}", fields, create, submit="Register")
+        self.form(
+            _("Register {name} for {event}").format(name=info.name, event=event),
+            fields,
+            create,
+            # TRANSLATORS: a button: register the attendee for the event
+            submit=_("Register"),
+        )
 
     @on(Button.Pressed, "#ticket-cancel")
     def ticket_cancel(self) -> None:
-        ticket = self.chosen("regs-table", TicketInfo, "a ticket of the attendee")
+        ticket = self.chosen(
+            "regs-table", TicketInfo, _("Choose a ticket of the attendee in the list first.")
+        )
         if ticket is not None:
-            self.cancel_ticket(ticket.id, f"{ticket.attendee}'s {ticket.ticket_type} ticket")
+            self.cancel_ticket(
+                ticket.id,
+                _(
+                    "Cancel {name}'s {type} ticket ({ticket})? The place goes to the waitlist."
+                ).format(name=ticket.attendee, type=ticket.ticket_type, ticket=ticket.id),
+            )
+
+    def _attendee(self) -> AttendeeInfo | None:
+        return self.chosen(
+            "attendees-table", AttendeeInfo, _("Choose an attendee in the list first.")
+        )

@@ -13,6 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, DataTable, Static
 
 from eventdesk.errors import EventdeskError
+from eventdesk.i18n import N_, _, ngettext
 from eventdesk.services.catalogue.badge_layouts import layout_use
 from screens.organizer.base import Change, Fetched, ListParams, OrganizerTab, RowList
 from screens.widgets.forms import Field, FormValues
@@ -21,9 +22,14 @@ from screens.widgets.half_cells import HalfCells
 if TYPE_CHECKING:
     from badges.badge import Badge
 
-DEFAULT_ROW = "(event default)"
-SAMPLE = ("Ana María López-Villanueva", "Northwind Traders")  # a long name, as real ones are
-SORTS = (("surname", "surname"), ("company", "company"), ("ticket type", "ticket"))
+DEFAULT_ROW = N_("(event default)")  # the row key; its cell is translated
+# A long name, as real ones are:
+SAMPLE = ("Ana María López-Villanueva", "Northwind Traders")  # not for translation: a sample
+SORTS = (  # (label, value): the labels are translated where they are shown
+    (N_("surname"), "surname"),
+    (N_("company"), "company"),
+    (N_("ticket type"), "ticket"),
+)
 
 
 class Chosen:
@@ -66,15 +72,23 @@ class BadgePreview(Static):
 class BadgesTab(OrganizerTab):
     """What each ticket type's badge looks like, and sheets of them."""
 
-    TITLE = "Badges"
-    COLUMNS = {"badges-table": ("Ticket type", "Layout", "Label (mm)", "Prints")}
+    TITLE = N_("Badges")
+    COLUMNS = {
+        "badges-table": (
+            N_("Ticket type"),
+            N_("Layout"),
+            N_("Label (mm)"),
+            # TRANSLATORS: a table heading: what the badge layout prints (name, company, qr)
+            N_("Prints"),
+        )
+    }
     CAN_EDIT = True
 
     def compose(self) -> ComposeResult:
         yield self.buttons(
-            ("Set layout", "badge-set"),
-            ("Import layout", "badge-import"),
-            ("Sheet PDF", "badge-sheet"),
+            (_("Set layout"), "badge-set"),
+            (_("Import layout"), "badge-import"),
+            (_("Sheet PDF"), "badge-sheet"),
         )
         with Horizontal(id="badges-body"):
             yield self.table("badges-table")
@@ -97,10 +111,10 @@ class BadgesTab(OrganizerTab):
         for kind in (None, *use.ticket_types):
             name = (use.default or "name-company-qr") if kind is None else use.for_type(kind)
             try:
-                layout, _, _ = find_layout(store, name)
+                layout, _name, _source = find_layout(store, name)
             except EventdeskError:  # a name no longer known: the row says so
                 rows.append(
-                    (kind or DEFAULT_ROW, (kind or DEFAULT_ROW, name, "?", "unknown layout"))
+                    (kind or DEFAULT_ROW, (kind or _(DEFAULT_ROW), name, "?", _("unknown layout")))
                 )
                 continue
             key = kind or DEFAULT_ROW
@@ -110,7 +124,7 @@ class BadgesTab(OrganizerTab):
                     dict.fromkeys(e.kind.replace("_", " ") for e in layout.elements)
                 ),
             }
-            rows.append((key, (key, name, summary["size"], summary["prints"])))
+            rows.append((key, (kind or _(DEFAULT_ROW), name, summary["size"], summary["prints"])))
             items[key] = Chosen(kind, name, summary)
         return rows, items, ""
 
@@ -140,16 +154,24 @@ class BadgesTab(OrganizerTab):
         store, event = self.backend.store, self.workspace.event
         assert event is not None
         try:
-            _, name, source = find_layout(store, chosen.layout)
+            _layout, name, source = find_layout(store, chosen.layout)
         except EventdeskError as exc:
             self.app.call_from_thread(self.notify, exc.message, severity="error")
             return
         sample = self._sample(event, chosen.ticket_type, name, source)
         picture = draw(sample, _layout_of(sample), dpi=150).convert("RGB")
         missing = uncovered(badge_text(sample))
-        said = f"{chosen.ticket_type or 'Every ticket type'}: {name}, {chosen.summary['size']} mm"
+        size = chosen.summary["size"]
+        if chosen.ticket_type:
+            said = _("{type}: {layout}, {size} mm").format(
+                type=chosen.ticket_type, layout=name, size=size
+            )
+        else:
+            said = _("Every ticket type: {layout}, {size} mm").format(layout=name, size=size)
         if missing:
-            said += f"\nNo font here draws {' '.join(missing)}: install one"
+            said += "\n" + _("No font here draws {letters}: install one").format(
+                letters=" ".join(missing)
+            )
 
         def shown() -> None:
             self.query_one("#badge-caption", Static).update(Text(said))
@@ -165,7 +187,8 @@ class BadgesTab(OrganizerTab):
         from eventdesk.services.catalogue.events import show_event
 
         info = show_event(self.backend.store, event)
-        kind = ticket_type or "Regular"
+        # TRANSLATORS: the ticket type printed on the preview of the event's default badge
+        kind = ticket_type or _("Regular")
         return Badge(
             ticket_id="SAMPLE",
             name=SAMPLE[0],
@@ -190,7 +213,11 @@ class BadgesTab(OrganizerTab):
     @on(Button.Pressed, "#badge-set")
     def badge_set(self) -> None:
         event = self.need_event()
-        chosen = self.chosen("badges-table", Chosen, "a ticket type") if event else None
+        chosen = (
+            self.chosen("badges-table", Chosen, _("Choose a ticket type in the list first."))
+            if event
+            else None
+        )
         if event is None or chosen is None:
             return
         from badges.layout import BUILT_IN
@@ -202,23 +229,34 @@ class BadgesTab(OrganizerTab):
         def change(values: FormValues) -> Change:
             layout = values.text("layout") or None
             assign_layout(store, event, kind or "default", layout, known=BUILT_IN, station=station)
-            said = layout or ("the event's default" if kind else "name-company-qr")
-            return Change(f"{kind or 'The event'}'s badges print with {said}", ("badges-table",))
+            if kind and not layout:
+                said = _("{type}'s badges print with the event's default").format(type=kind)
+            elif kind:
+                said = _("{type}'s badges print with {layout}").format(type=kind, layout=layout)
+            else:
+                said = _("The event's badges print with {layout}").format(
+                    layout=layout or "name-company-qr"
+                )
+            return Change(said, ("badges-table",))
 
+        if kind:
+            title = _("Badge layout of {type}").format(type=kind)
+        else:
+            title = _("Badge layout of the event (its default)")
         self.form(
-            f"Badge layout of {kind or 'the event (its default)'}",
+            title,
             [
                 Field(
                     "layout",
-                    "Layout",
+                    _("Layout"),
                     chosen.layout,
                     kind="select",
                     options=tuple(self._known()),
-                    placeholder="the event's default" if kind else "name-company-qr",
+                    placeholder=_("the event's default") if kind else "name-company-qr",
                 )
             ],
             change,
-            note="Import a layout file to add one (badge layout import FILE from the CLI too).",
+            note=_("Import a layout file to add one (badge layout import FILE from the CLI too)."),
         )
 
     @on(Button.Pressed, "#badge-import")
@@ -233,14 +271,14 @@ class BadgesTab(OrganizerTab):
         def change(values: FormValues) -> Change:
             found, source = read_layout_file(Path(values.text("file")).expanduser())
             save_layout(store, found.name, source, station=station)
-            return Change(f"Layout {found.name} imported", ("badges-table",))
+            return Change(_("Layout {name} imported").format(name=found.name), ("badges-table",))
 
         self.form(
-            "Import a badge layout",
-            [Field("file", "TOML file", required=True, placeholder="/path/to/layout.toml")],
+            _("Import a badge layout"),
+            [Field("file", _("TOML file"), required=True, placeholder="/path/to/layout.toml")],
             change,
-            submit="Import",
-            note="A logo beside the file is taken in with it.",
+            submit=_("Import"),
+            note=_("A logo beside the file is taken in with it."),
         )
 
     @on(Button.Pressed, "#badge-sheet")
@@ -269,36 +307,58 @@ class BadgesTab(OrganizerTab):
                 crop_marks=values.flag("crop"),
             )
             missing = len(made["missing_glyphs"])
-            note = f"; {missing} names need a font this machine lacks" if missing else ""
-            return Change(
-                f"{made['badges']} badges on {made['pages']} pages -> {made['path']}{note}"
+            pages = ngettext("{count} page", "{count} pages", made["pages"]).format(
+                count=made["pages"]
             )
+            said = ngettext(
+                "{count} badge on {pages} -> {path}",
+                "{count} badges on {pages} -> {path}",
+                made["badges"],
+            ).format(count=made["badges"], pages=pages, path=made["path"])
+            if missing:
+                said += "; " + ngettext(
+                    "{count} name needs a font this machine lacks",
+                    "{count} names need a font this machine lacks",
+                    missing,
+                ).format(count=missing)
+            return Change(said)
 
         self.form(
-            f"Badges of {event} on sheets",
+            _("Badges of {event} on sheets").format(event=event),
             [
                 Field(
                     "stock",
-                    "Stock",
+                    _("Stock"),
                     "avery-l7418",
                     kind="select",
-                    options=tuple((s.title, s.name) for s in STOCKS.values()),
+                    options=tuple((_(s.title), s.name) for s in STOCKS.values()),
                     required=True,
                 ),
                 Field(
                     "type",
-                    "Ticket type",
+                    _("Ticket type"),
                     kind="select",
                     options=tuple((t.name, t.name) for t in types),
-                    placeholder="every ticket type",
+                    placeholder=_("every ticket type"),
                 ),
-                Field("pending", "Only", kind="check", placeholder="not checked in yet"),
-                Field("sort", "Sorted by", "surname", kind="select", options=SORTS),
-                Field("crop", "Crop marks", kind="check", placeholder="where to cut"),
-                Field("output", "PDF file", placeholder=f"badges/{event}-sheet.pdf (data folder)"),
+                # TRANSLATORS: a checkbox's label; its text says "not checked in yet"
+                Field("pending", _("Only"), kind="check", placeholder=_("not checked in yet")),
+                Field(
+                    "sort",
+                    _("Sorted by"),
+                    "surname",
+                    kind="select",
+                    options=tuple((_(label), value) for label, value in SORTS),
+                ),
+                Field("crop", _("Crop marks"), kind="check", placeholder=_("where to cut")),
+                Field(
+                    "output",
+                    _("PDF file"),
+                    placeholder=_("badges/{event}-sheet.pdf (data folder)").format(event=event),
+                ),
             ],
             change,
-            submit="Make PDF",
+            submit=_("Make PDF"),
         )
 
 

@@ -27,6 +27,7 @@ from textual.widgets.data_table import CellDoesNotExist
 
 from eventdesk.errors import EventdeskError, InvalidInput
 from eventdesk.event_time import UTC_ZONE, show
+from eventdesk.i18n import _, ngettext
 from eventdesk.services.catalogue.events import EventInfo
 from eventdesk.services.people import registration
 from eventdesk.values import MAX_COUNT
@@ -90,10 +91,13 @@ def whole(text: str, field: str, *, low: int = 0, high: int = MAX_COUNT) -> int 
     if not value:
         return None
     if not (value.isascii() and value.isdigit()):
-        raise InvalidInput(f"{field} must be a whole number", field=field)
+        raise InvalidInput(_("{field} must be a whole number").format(field=field), field=field)
     number = int(value)
     if not low <= number <= high:
-        raise InvalidInput(f"{field} must be between {low} and {high:,}", field=field)
+        raise InvalidInput(
+            _("{field} must be between {low} and {high:,}").format(field=field, low=low, high=high),
+            field=field,
+        )
     return number
 
 
@@ -132,7 +136,8 @@ class Workspace:
 
 class OrganizerTab(TabPane):
     """A tab of buttons and lists. ``COLUMNS`` names its lists; ``read`` reads one (in a
-    thread worker); ``new`` and ``edit`` are what the n and e keys do on it."""
+    thread worker); ``new`` and ``edit`` are what the n and e keys do on it. Its ``TITLE`` and
+    the headings of ``COLUMNS`` are marked with ``N_`` and translated where they are shown."""
 
     TITLE: ClassVar[str] = ""
     COLUMNS: ClassVar[dict[str, tuple[str, ...]]] = {}
@@ -163,7 +168,7 @@ class OrganizerTab(TabPane):
         text: str
 
     def __init__(self, workspace: Workspace, *, id: str, key: str = "") -> None:
-        super().__init__(tab_title(key, self.TITLE), id=id)
+        super().__init__(tab_title(key, _(self.TITLE)), id=id)
         self.workspace = workspace
         self.serials: dict[str, int] = dict.fromkeys(self.COLUMNS, 0)
         for target in self.COLUMNS:
@@ -187,7 +192,7 @@ class OrganizerTab(TabPane):
 
     def table(self, table_id: str) -> DataTable[Text]:
         table: DataTable[Text] = DataTable(id=table_id, cursor_type="row", zebra_stripes=True)
-        table.add_columns(*self.COLUMNS[table_id])
+        table.add_columns(*(_(heading) for heading in self.COLUMNS[table_id]))
         return table
 
     def new(self) -> None:
@@ -210,7 +215,7 @@ class OrganizerTab(TabPane):
         params = self.params()
         for target in targets:
             if target in EVENT_TABLES and params.event is None:
-                self.fill(target, [], {}, "Create an event first.")
+                self.fill(target, [], {}, _("Create an event first."))
                 continue
             if not self.wants(target, params):
                 continue
@@ -249,7 +254,8 @@ class OrganizerTab(TabPane):
         # Columns are measured here: auto-sized ones can keep the width of a first, narrow
         # paint of new rows (Textual 8.2), which cuts every cell short.
         table.clear(columns=True)
-        for index, label in enumerate(self.COLUMNS[target]):
+        for index, heading in enumerate(self.COLUMNS[target]):
+            label = _(heading)
             lengths = [cell_len(str(row[index])) for _key, row in rows if index < len(row)]
             table.add_column(label, width=min(MAX_COLUMN, max([cell_len(label), *lengths])))
         for key, cells in rows:
@@ -271,17 +277,19 @@ class OrganizerTab(TabPane):
         except CellDoesNotExist:  # the cursor is past the rows while they refill
             return None
 
-    def chosen(self, target: str, kind: type[T], what: str) -> T | None:
+    def chosen(self, target: str, kind: type[T], unchosen: str) -> T | None:
+        """The record of ``kind`` chosen in the list ``target``; else ``unchosen`` is said (a
+        whole sentence: 'Choose an event in the list first.') and None returned."""
         key = self.key(target)
         item = self.items[target].get(key) if key is not None else None
         if not isinstance(item, kind):
-            self.notify(f"Choose {what} in the list first.", severity="warning")
+            self.notify(unchosen, severity="warning")
             return None
         return item
 
     def need_event(self) -> str | None:
         if self.workspace.event is None:
-            self.notify("Create an event first (Events tab).", severity="warning")
+            self.notify(_("Create an event first (Events tab)."), severity="warning")
         return self.workspace.event
 
     # --- running changes ----------------------------------------------------------------------
@@ -303,10 +311,11 @@ class OrganizerTab(TabPane):
         fields: list[Field],
         action: Callable[[FormValues], Change],
         *,
-        submit: str = "Save",
+        submit: str | None = None,
         note: str = "",
     ) -> None:
-        """Open a form; the change its action returns is posted as Changed."""
+        """Open a form; the change its action returns is posted as Changed. ``submit`` is its
+        button's label (None: Save)."""
         self.app.push_screen(
             FormScreen(title, fields, action, submit=submit, note=note), self._form_closed
         )
@@ -322,18 +331,23 @@ class OrganizerTab(TabPane):
 
         self.app.push_screen(ConfirmScreen(question, yes=yes), answered)
 
-    def cancel_ticket(self, ticket_id: str, what: str) -> None:
-        """Cancel a ticket (registered or waitlisted), once confirmed."""
+    def cancel_ticket(self, ticket_id: str, question: str) -> None:
+        """Cancel a ticket (registered or waitlisted), once ``question`` is answered yes."""
         store, station = self.backend.store, self.backend.station
 
         def job() -> str:
             result = registration.cancel(store, ticket_id, station=station)
-            promoted = f"; promoted {', '.join(result.promoted)}" if result.promoted else ""
-            return f"Ticket {ticket_id} cancelled{promoted}"
+            if not result.promoted:
+                return _("Ticket {ticket} cancelled").format(ticket=ticket_id)
+            return ngettext(
+                "Ticket {ticket} cancelled; promoted {tickets}",
+                "Ticket {ticket} cancelled; promoted {tickets}",
+                len(result.promoted),
+            ).format(ticket=ticket_id, tickets=", ".join(result.promoted))
 
         self.confirm(
-            f"Cancel {what} ({ticket_id})? The place goes to the waitlist.",
-            "Cancel ticket",
+            question,
+            _("Cancel ticket"),
             lambda: self.act(
                 job,
                 "regs-table",

@@ -20,6 +20,7 @@ from textual.widgets import Button, Input, Label, Log, ProgressBar, Select, Stat
 
 from eventdesk.errors import EventdeskError
 from eventdesk.event_time import show
+from eventdesk.i18n import _, ngettext
 from eventdesk.services.data.backup import PREFIX, backup, prune
 from eventdesk.services.data.csvexport import EXPORTS, export
 from eventdesk.services.data.csvio import ImportResult, import_attendees
@@ -27,7 +28,11 @@ from screens.backend import Backend
 
 
 def _size(count: int) -> str:
-    return f"{count / 1024:,.0f} KiB" if count >= 1024 else f"{count} B"
+    if count >= 1024:
+        # TRANSLATORS: a file's size in kibibytes
+        return _("{size:,.0f} KiB").format(size=count / 1024)
+    # TRANSLATORS: a file's size in bytes
+    return _("{size} B").format(size=count)
 
 
 def backup_time(name: str, zone: ZoneInfo) -> str:
@@ -48,13 +53,35 @@ def latest_backups(data_dir: Path, count: int = 3) -> list[Path]:
 
 
 def describe_import(result: ImportResult, path: str) -> list[str]:
-    head = "Dry run of" if result.dry_run else "Imported"
-    verb = "would be registered" if result.dry_run else "registered"
-    lines = [
-        f"{head} {path}: {result.rows} rows",
-        f"  {result.imported} {verb} ({result.new_attendees} new attendees, "
-        f"{result.waitlisted} on the waitlist), {result.skipped} already there or repeated",
-    ]
+    values = {
+        "path": path,
+        "rows": result.rows,
+        "count": result.imported,
+        "new": result.new_attendees,
+        "waitlisted": result.waitlisted,
+        "skipped": result.skipped,
+    }
+    if result.dry_run:
+        head = ngettext(
+            "Dry run of {path}: {rows} row", "Dry run of {path}: {rows} rows", result.rows
+        )
+        said = ngettext(
+            "{count} would be registered ({new} new attendees, {waitlisted} on the waitlist), "
+            "{skipped} already there or repeated",
+            "{count} would be registered ({new} new attendees, {waitlisted} on the waitlist), "
+            "{skipped} already there or repeated",
+            result.imported,
+        )
+    else:
+        head = ngettext("Imported {path}: {rows} row", "Imported {path}: {rows} rows", result.rows)
+        said = ngettext(
+            "{count} registered ({new} new attendees, {waitlisted} on the waitlist), "
+            "{skipped} already there or repeated",
+            "{count} registered ({new} new attendees, {waitlisted} on the waitlist), "
+            "{skipped} already there or repeated",
+            result.imported,
+        )
+    lines = [head.format(**values), "  " + said.format(**values)]
     lines += [f"  {note}" for note in result.notes]
     return lines
 
@@ -109,12 +136,14 @@ class DataPane(Vertical):
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="data-row"):
-            yield Label("Import CSV", classes="data-label")
+            yield Label(_("Import CSV"), classes="data-label")
             yield Input(placeholder="path/to/attendees.csv", id="import-path", compact=True)
-            yield Button("Dry run", id="import-check", compact=True)
-            yield Button("Import", id="import-run", variant="primary", compact=True, disabled=True)
+            yield Button(_("Dry run"), id="import-check", compact=True)
+            yield Button(
+                _("Import"), id="import-run", variant="primary", compact=True, disabled=True
+            )
         with Horizontal(classes="data-row"):
-            yield Label("Export", classes="data-label")
+            yield Label(_("Export"), classes="data-label")
             yield Select[str](
                 [(kind, kind) for kind in EXPORTS],
                 value="attendees",
@@ -123,14 +152,15 @@ class DataPane(Vertical):
                 compact=True,
             )
             yield Input(id="export-path", compact=True)
-            yield Button("Export", id="export-run", compact=True)
+            yield Button(_("Export"), id="export-run", compact=True)
         with Horizontal(classes="data-row"):
-            yield Label("Backup", classes="data-label")
-            yield Button("Back up now", id="backup-run", compact=True)
-            yield Button(f"Prune (keep {self.keep})", id="backup-prune", compact=True)
+            yield Label(_("Backup"), classes="data-label")
+            yield Button(_("Back up now"), id="backup-run", compact=True)
+            prune = ngettext("Prune (keep {count})", "Prune (keep {count})", self.keep)
+            yield Button(prune.format(count=self.keep), id="backup-prune", compact=True)
             yield Static("", id="backup-latest")
         with Horizontal(classes="data-row"):
-            yield Label("Progress", classes="data-label")
+            yield Label(_("Progress"), classes="data-label")
             yield ProgressBar(total=1, show_eta=False, id="data-progress")
         yield Log(id="data-log", highlight=False)
 
@@ -151,7 +181,7 @@ class DataPane(Vertical):
         if not self.auto_path:
             return
         kind = self.query_one("#export-kind", Select).value
-        event = self.event or "event"
+        event = self.event or "event"  # not for translation: a file's name
         folder = self.backend.config.data_dir / "exports"
         path = self.query_one("#export-path", Input)
         with path.prevent(Input.Changed):
@@ -165,7 +195,7 @@ class DataPane(Vertical):
 
     def _start(self, text: str, total: int | None) -> bool:
         if self.busy:
-            self.app.notify("Wait for the job that is running.", severity="warning")
+            self.app.notify(_("Wait for the job that is running."), severity="warning")
             return False
         self.busy = True
         for button in self.query(Button).results(Button):
@@ -176,7 +206,7 @@ class DataPane(Vertical):
 
     def _event(self) -> str | None:
         if self.event is None:
-            self.app.notify("Choose or create an event first.", severity="error")
+            self.app.notify(_("Choose or create an event first."), severity="error")
         return self.event
 
     # --- buttons ------------------------------------------------------------------------------
@@ -199,9 +229,10 @@ class DataPane(Vertical):
         path = self.query_one("#import-path", Input).value.strip()
         event = self._event()
         if not path:
-            self.app.notify("Type the path of the CSV file first.", severity="error")
+            self.app.notify(_("Type the path of the CSV file first."), severity="error")
             return
-        if event is not None and self._start(f"Checking {path} for {event}…", None):
+        checking = _("Checking {path} for {event}…").format(path=path, event=event)
+        if event is not None and self._start(checking, None):
             self.run_import(path, event, dry_run=True, total=None)
 
     @on(Button.Pressed, "#import-run")
@@ -209,9 +240,10 @@ class DataPane(Vertical):
         path = self.query_one("#import-path", Input).value.strip()
         event = self._event()
         if event is None or self.checked is None or self.checked[:2] != (path, event):
-            self.app.notify("Run the dry run of this file first.", severity="error")
+            self.app.notify(_("Run the dry run of this file first."), severity="error")
             return
-        if self._start(f"Importing {path} into {event}…", self.expected):
+        importing = _("Importing {path} into {event}…").format(path=path, event=event)
+        if self._start(importing, self.expected):
             self.run_import(path, event, dry_run=False, total=self.expected)
 
     @on(Input.Submitted, "#export-path")
@@ -222,19 +254,27 @@ class DataPane(Vertical):
         event = self._event()
         if not isinstance(kind, str) or not path or event is None:
             if not path:
-                self.app.notify("Type the path of the file to write.", severity="error")
+                self.app.notify(_("Type the path of the file to write."), severity="error")
             return
-        if self._start(f"Exporting {kind} of {event} to {path}…", None):
+        exporting = _("Exporting {kind} of {event} to {path}…").format(
+            kind=kind, event=event, path=path
+        )
+        if self._start(exporting, None):
             self.run_export(kind, event, path)
 
     @on(Button.Pressed, "#backup-run")
     def backup_pressed(self) -> None:
-        if self._start("Backing up the database…", None):
+        if self._start(_("Backing up the database…"), None):
             self.run_backup()
 
     @on(Button.Pressed, "#backup-prune")
     def prune_pressed(self) -> None:
-        if self._start(f"Removing all but the newest {self.keep} backups…", None):
+        removing = ngettext(
+            "Removing all but the newest {count} backup…",
+            "Removing all but the newest {count} backups…",
+            self.keep,
+        ).format(count=self.keep)
+        if self._start(removing, None):
             self.run_prune()
 
     # --- workers (no widgets here: they post) -------------------------------------------------
@@ -264,9 +304,9 @@ class DataPane(Vertical):
         lines = describe_import(result, path)
         if dry_run:
             lines.append(
-                "Nothing changed yet: press Import to do it."
+                _("Nothing changed yet: press Import to do it.")
                 if result.imported
-                else "Nothing to import."
+                else _("Nothing to import.")
             )
         self.post_message(self.Said(lines))
         checked = (path, event) if dry_run and result.imported else None
@@ -281,7 +321,14 @@ class DataPane(Vertical):
             target.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             self.post_message(
-                self.Said([f"cannot make {target.parent}: {exc.strerror or exc}"], ok=False)
+                self.Said(
+                    [
+                        _("cannot make {folder}: {reason}").format(
+                            folder=target.parent, reason=exc.strerror or exc
+                        )
+                    ],
+                    ok=False,
+                )
             )
             self.post_message(self.Finished("export", False))
             return
@@ -292,7 +339,10 @@ class DataPane(Vertical):
             self.post_message(self.Finished("export", False))
             return
         self.post_message(self.Progress(1, 1))
-        self.post_message(self.Said([f"Wrote {count} {kind} rows to {target}"]))
+        wrote = ngettext(
+            "Wrote {count} {kind} row to {path}", "Wrote {count} {kind} rows to {path}", count
+        ).format(count=count, kind=kind, path=target)
+        self.post_message(self.Said([wrote]))
         self.post_message(self.Finished("export", True))
 
     @work(thread=True, exclusive=True, group="data-job")
@@ -306,9 +356,13 @@ class DataPane(Vertical):
             return
         self.post_message(self.Progress(1, 1))
         lines = [
-            f"Backup {made.path}",
-            f"{_size(made.size)}, {made.tickets} tickets, {made.checked_in} checked in",
-            "Latest backups:",
+            _("Backup {path}").format(path=made.path),
+            ngettext(
+                "{size}, {tickets} ticket, {checked_in} checked in",
+                "{size}, {tickets} tickets, {checked_in} checked in",
+                made.tickets,
+            ).format(size=_size(made.size), tickets=made.tickets, checked_in=made.checked_in),
+            _("Latest backups:"),
         ]
         newest = latest_backups(data_dir)
         lines += [f"  {p.name} ({_size(p.stat().st_size)})" for p in newest]
@@ -325,7 +379,10 @@ class DataPane(Vertical):
             self.post_message(self.Finished("prune", False))
             return
         self.post_message(self.Progress(1, 1))
-        self.post_message(self.Said([f"Removed {len(removed)} old backups"]))
+        said = ngettext(
+            "Removed {count} old backup", "Removed {count} old backups", len(removed)
+        ).format(count=len(removed))
+        self.post_message(self.Said([said]))
         newest = latest_backups(data_dir, 1)
         self.post_message(self.Finished("prune", True, latest=newest[0].name if newest else None))
 
@@ -353,7 +410,11 @@ class DataPane(Vertical):
     def finished(self, message: Finished) -> None:
         if message.latest is not None:
             latest = message.latest
-            text = f"latest {backup_time(latest, self.backend.zone)}" if latest else "no backup yet"
+            text = (
+                _("latest {time}").format(time=backup_time(latest, self.backend.zone))
+                if latest
+                else _("no backup yet")
+            )
             self.query_one("#backup-latest", Static).update(text)
         if message.job == "list":
             message.stop()

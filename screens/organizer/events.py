@@ -11,6 +11,7 @@ from textual.message import Message
 from textual.widgets import Button, DataTable
 
 from eventdesk.errors import EventdeskError
+from eventdesk.i18n import N_, _
 from eventdesk.services.catalogue import events
 from eventdesk.services.catalogue.events import EventInfo, VenueInfo
 from screens.base import StationScreen
@@ -35,9 +36,23 @@ POLICIES = tuple((p, p) for p in events.UNPAID_POLICIES)
 class EventsTab(OrganizerTab):
     """The events, hidden ones too; the one worked on is chosen here or in the bar above."""
 
-    TITLE = "Events"
+    TITLE = N_("Events")
     COLUMNS = {
-        "events-table": ("Title", "Starts", "Cap", "Reg", "Wait", "Status", "Ends", "Vis", "Slug"),
+        "events-table": (
+            N_("Title"),
+            N_("Starts"),
+            # TRANSLATORS: a table heading: the event's capacity, short
+            N_("Cap"),
+            # TRANSLATORS: a table heading: how many are registered, short
+            N_("Reg"),
+            # TRANSLATORS: a table heading: how many are on the waitlist, short
+            N_("Wait"),
+            N_("Status"),
+            N_("Ends"),
+            # TRANSLATORS: a table heading: the event's visibility (public, hidden...), short
+            N_("Vis"),
+            N_("Slug"),
+        ),
     }
     CAN_NEW = CAN_EDIT = True
 
@@ -47,11 +62,11 @@ class EventsTab(OrganizerTab):
 
     def compose(self) -> ComposeResult:
         yield self.buttons(
-            ("New", "event-new"),
-            ("Edit", "event-edit"),
-            ("Work on it", "event-use"),
-            ("Use at this door", "event-door"),
-            ("Cancel event", "event-cancel"),
+            (_("New"), "event-new"),
+            (_("Edit"), "event-edit"),
+            (_("Work on it"), "event-use"),
+            (_("Use at this door"), "event-door"),
+            (_("Cancel event"), "event-cancel"),
         )
         yield self.table("events-table")
 
@@ -91,41 +106,53 @@ class EventsTab(OrganizerTab):
     @on(DataTable.RowSelected, "#events-table")
     @on(Button.Pressed, "#event-use")
     def event_use(self) -> None:
-        chosen = self.chosen("events-table", EventInfo, "an event")
+        chosen = self.chosen("events-table", EventInfo, _("Choose an event in the list first."))
         if chosen is not None and chosen.slug != self.workspace.event:
-            self.post_message(
-                self.Changed(Change(f"Working on {chosen.title} ({chosen.slug}).", (), chosen.slug))
-            )
+            said = _("Working on {title} ({event}).").format(title=chosen.title, event=chosen.slug)
+            self.post_message(self.Changed(Change(said, (), chosen.slug)))
 
     @on(Button.Pressed, "#event-door")
     def event_door(self) -> None:
         """The one way the door's event changes here: asked, then confirmed."""
-        chosen = self.chosen("events-table", EventInfo, "an event")
+        chosen = self.chosen("events-table", EventInfo, _("Choose an event in the list first."))
         if chosen is None or chosen.slug == self.backend.event:
             if chosen is not None:
-                self.notify(f"This door admits {chosen.title} already.")
+                self.notify(_("This door admits {title} already.").format(title=chosen.title))
             return
 
         def use() -> None:
             try:
                 self.backend.use_at_door(chosen)  # kept: a restarted door admits it too
             except EventdeskError as exc:
-                self.notify(exc.message, title="Use at this door", severity="error")
+                self.notify(exc.message, title=_("Use at this door"), severity="error")
                 return
             cast(StationScreen, self.screen).station_app.show_who()
             self.post_message(
                 self.Changed(
-                    Change(f"This door admits {chosen.title} ({chosen.slug}) tickets now.")
+                    Change(
+                        _("This door admits {title} ({event}) tickets now.").format(
+                            title=chosen.title, event=chosen.slug
+                        )
+                    )
                 )
             )
 
-        self.confirm(
-            f"Admit {chosen.title} ({chosen.slug}) at this door ({self.backend.station})?\n"
-            f"Its desk and kiosk then refuse tickets of {self.backend.event or 'other events'}, "
-            "after a restart too.",
-            "Use at this door",
-            use,
-        )
+        if self.backend.event:
+            question = _(
+                "Admit {title} ({event}) at this door ({station})?\n"
+                "Its desk and kiosk then refuse tickets of {door_event}, after a restart too."
+            ).format(
+                title=chosen.title,
+                event=chosen.slug,
+                station=self.backend.station,
+                door_event=self.backend.event,
+            )
+        else:
+            question = _(
+                "Admit {title} ({event}) at this door ({station})?\n"
+                "Its desk and kiosk then refuse tickets of other events, after a restart too."
+            ).format(title=chosen.title, event=chosen.slug, station=self.backend.station)
+        self.confirm(question, _("Use at this door"), use)
 
     # --- forms --------------------------------------------------------------------------------
     def _venue_options(self) -> tuple[tuple[str, str], ...]:
@@ -135,18 +162,20 @@ class EventsTab(OrganizerTab):
     def event_new(self) -> None:
         store, station = self.backend.store, self.backend.station
         fields = [
-            Field("name", "Title", required=True),
-            Field("starts", "Starts", placeholder="2026-05-14T09:00", required=True),
-            Field("ends", "Ends", placeholder="2026-05-14T18:00", required=True),
-            Field("timezone", "Time zone", "UTC", placeholder="Europe/Berlin"),
-            Field("capacity", "Capacity", placeholder="empty: the venue's, or no limit"),
-            Field("venue", "Venue", kind="select", options=self._venue_options()),
-            Field("category", "Category", placeholder="Conference, Meetup…"),
-            Field("visibility", "Visibility", "public", kind="select", options=VISIBILITIES),
-            Field("description", "Description"),
-            Field("waitlist", "Waitlist", kind="check", checked=True, placeholder="when full"),
-            Field("unpaid", "Unpaid at door", "refuse", kind="select", options=POLICIES),
-            Field("reentry", "Re-entry", kind="check", placeholder="allow exit and re-entry"),
+            Field("name", _("Title"), required=True),
+            Field("starts", _("Starts"), placeholder="2026-05-14T09:00", required=True),
+            Field("ends", _("Ends"), placeholder="2026-05-14T18:00", required=True),
+            Field("timezone", _("Time zone"), "UTC", placeholder="Europe/Berlin"),
+            Field("capacity", _("Capacity"), placeholder=_("empty: the venue's, or no limit")),
+            Field("venue", _("Venue"), kind="select", options=self._venue_options()),
+            Field("category", _("Category"), placeholder=_("Conference, Meetup…")),
+            Field("visibility", _("Visibility"), "public", kind="select", options=VISIBILITIES),
+            Field("description", _("Description")),
+            Field(
+                "waitlist", _("Waitlist"), kind="check", checked=True, placeholder=_("when full")
+            ),
+            Field("unpaid", _("Unpaid at door"), "refuse", kind="select", options=POLICIES),
+            Field("reentry", _("Re-entry"), kind="check", placeholder=_("allow exit and re-entry")),
         ]
 
         def create(values: FormValues) -> Change:
@@ -166,54 +195,79 @@ class EventsTab(OrganizerTab):
                 allow_reentry=values.flag("reentry"),
                 station=station,
             )
-            return Change(f"Event {made.title} ({made.slug}) created", ("events-table",), made.slug)
+            return Change(
+                _("Event {title} ({event}) created").format(title=made.title, event=made.slug),
+                ("events-table",),
+                made.slug,
+            )
 
-        self.form("New event", fields, create, submit="Create")
+        self.form(_("New event"), fields, create, submit=_("Create"))
 
     @on(Button.Pressed, "#event-edit")
     def event_edit(self) -> None:
-        info = self.chosen("events-table", EventInfo, "an event")
+        info = self.chosen("events-table", EventInfo, _("Choose an event in the list first."))
         if info is None:
             return
         store, station, tz = self.backend.store, self.backend.station, info.zone
         fields = [
-            Field("name", "Title", info.title, required=True),
-            Field("starts", "Starts", local_time(info.starts_at, tz, iso=True), required=True),
-            Field("ends", "Ends", local_time(info.ends_at, tz, iso=True), required=True),
-            Field("timezone", "Time zone", info.timezone, disabled=True),
+            Field("name", _("Title"), info.title, required=True),
+            Field("starts", _("Starts"), local_time(info.starts_at, tz, iso=True), required=True),
+            Field("ends", _("Ends"), local_time(info.ends_at, tz, iso=True), required=True),
+            Field("timezone", _("Time zone"), info.timezone, disabled=True),
             Field(
-                "capacity", "Capacity", number_text(info.capacity), placeholder="empty: no limit"
+                "capacity",
+                _("Capacity"),
+                number_text(info.capacity),
+                placeholder=_("empty: no limit"),
             ),
-            Field("venue", "Venue", info.venue or "", kind="select", options=self._venue_options()),
-            Field("category", "Category", info.category or ""),
-            Field("visibility", "Visibility", info.visibility, kind="select", options=VISIBILITIES),
-            Field("description", "Description", info.description or ""),
+            Field(
+                "venue",
+                _("Venue"),
+                info.venue or "",
+                kind="select",
+                options=self._venue_options(),
+            ),
+            Field("category", _("Category"), info.category or ""),
+            Field(
+                "visibility",
+                _("Visibility"),
+                info.visibility,
+                kind="select",
+                options=VISIBILITIES,
+            ),
+            Field("description", _("Description"), info.description or ""),
             Field(
                 "waitlist",
-                "Waitlist",
+                _("Waitlist"),
                 kind="check",
                 checked=info.waitlist_enabled,
-                placeholder="when full",
+                placeholder=_("when full"),
             ),
-            Field("unpaid", "Unpaid at door", info.unpaid_policy, kind="select", options=POLICIES),
+            Field(
+                "unpaid",
+                _("Unpaid at door"),
+                info.unpaid_policy,
+                kind="select",
+                options=POLICIES,
+            ),
             Field(
                 "reentry",
-                "Re-entry",
+                _("Re-entry"),
                 kind="check",
                 checked=info.allow_reentry,
-                placeholder="allow exit and re-entry",
+                placeholder=_("allow exit and re-entry"),
             ),
             Field(
                 "checkin-opens",
-                "Check-in opens",
+                _("Check-in opens"),
                 local_time(info.checkin_opens_at, tz, iso=True),
-                placeholder="empty: any time",
+                placeholder=_("empty: any time"),
             ),
             Field(
                 "checkin-closes",
-                "Check-in closes",
+                _("Check-in closes"),
                 local_time(info.checkin_closes_at, tz, iso=True),
-                placeholder="empty: any time",
+                placeholder=_("empty: any time"),
             ),
         ]
 
@@ -238,23 +292,27 @@ class EventsTab(OrganizerTab):
                 checkin_closes=values.optional("checkin-closes"),
                 station=station,
             )
-            return Change(f"Event {made.title} saved", ("events-table", *EVENT_TABLES))
+            return Change(
+                _("Event {title} saved").format(title=made.title), ("events-table", *EVENT_TABLES)
+            )
 
-        self.form(f"Edit event {info.slug}", fields, change)
+        self.form(_("Edit event {event}").format(event=info.slug), fields, change)
 
     @on(Button.Pressed, "#event-cancel")
     def event_cancel(self) -> None:
-        info = self.chosen("events-table", EventInfo, "an event")
+        info = self.chosen("events-table", EventInfo, _("Choose an event in the list first."))
         if info is None:
             return
         store, station = self.backend.store, self.backend.station
 
         def job() -> str:
             made = events.cancel_event(store, info.id, station=station)
-            return f"Event {made.title} is cancelled"
+            return _("Event {title} is cancelled").format(title=made.title)
 
         self.confirm(
-            f"Cancel the event {info.title} ({info.slug})? Its tickets no longer admit anyone.",
-            "Cancel event",
+            _("Cancel the event {title} ({event})? Its tickets no longer admit anyone.").format(
+                title=info.title, event=info.slug
+            ),
+            _("Cancel event"),
             lambda: self.act(job, "events-table"),
         )

@@ -15,6 +15,7 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Label, Static
 
+from eventdesk.i18n import N_, _
 from screens.widgets.forms import Field, FormDialog, FormValues
 
 R = TypeVar("R")
@@ -25,8 +26,8 @@ class FormScreen(FormDialog[R]):
 
     CSS_PATH = "organizer.tcss"
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="form.cancel"),
-        Binding("ctrl+s", "save", "Save", id="form.save"),
+        Binding("escape", "cancel", N_("Cancel"), id="form.cancel"),
+        Binding("ctrl+s", "save", N_("Save"), id="form.save"),
     ]
 
     def __init__(
@@ -35,11 +36,12 @@ class FormScreen(FormDialog[R]):
         fields: list[Field],
         action: Callable[[FormValues], R],
         *,
-        submit: str = "Save",
+        submit: str | None = None,
         note: str = "",
     ) -> None:
         super().__init__(fields, action)
-        self.title_text, self.submit_label, self.note = title, submit, note
+        self.title_text, self.note = title, note
+        self.submit_label = _("Save") if submit is None else submit
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form-box"):
@@ -49,4 +51,4 @@ class FormScreen(FormDialog[R]):
             with VerticalScroll(id="form-fields"):
                 yield from self.compose_fields()
             yield self.problem_line()
-            yield self.buttons(self.submit_label, "Cancel")
+            yield self.buttons(self.submit_label, _("Cancel"))

@@ -9,34 +9,41 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Button
 
+from eventdesk.i18n import N_, _
 from eventdesk.services.catalogue import program
 from eventdesk.services.door import lists
 from eventdesk.services.door.lists import ListChange
 from screens.organizer.base import Change, Fetched, ListParams, OrganizerTab, RowList, whole
 from screens.widgets.forms import Field, FormValues
 
-ENTRIES = (
-    ("once", "once"),
-    ("once a day", "daily"),
-    ("unlimited, an exit between", "unlimited"),
+ENTRIES = (  # (label, value): the labels are translated where they are shown
+    (N_("once"), "once"),
+    (N_("once a day"), "daily"),
+    (N_("unlimited, an exit between"), "unlimited"),
 )
 UNPAID = (
-    ("the event's policy", ""),
-    ("admit (collect at the door)", "admit"),
-    ("refuse", "refuse"),
+    (N_("the event's policy"), ""),
+    (N_("admit (collect at the door)"), "admit"),
+    # TRANSLATORS: an unpaid ticket at the door: refuse it
+    (N_("refuse"), "refuse"),
 )
+
+# How questions are typed (the words are the syntax's):
+QUESTION_SYNTAX = "key:yesno|text|choice=A|B:Text?[:required]; …"  # not for translation: syntax
 
 
 class ListsTab(OrganizerTab):
     """What each door admits: ticket types, sessions, days, hours, entries, questions."""
 
-    TITLE = "Lists"
-    COLUMNS = {"lists-table": ("Slug", "Name", "Admitted", "Inside", "Rules")}
+    TITLE = N_("Lists")
+    COLUMNS = {"lists-table": (N_("Slug"), N_("Name"), N_("Admitted"), N_("Inside"), N_("Rules"))}
     CAN_NEW = CAN_EDIT = True
 
     def compose(self) -> ComposeResult:
         yield self.buttons(
-            ("New list", "list-new"), ("Edit list", "list-edit"), ("Delete list", "list-delete")
+            (_("New list"), "list-new"),
+            (_("Edit list"), "list-edit"),
+            (_("Delete list"), "list-delete"),
         )
         yield self.table("lists-table")
 
@@ -74,14 +81,14 @@ class ListsTab(OrganizerTab):
         return [
             Field(
                 "name",
-                "Name",
+                _("Name"),
                 given.get("name", ""),
                 required=True,
                 disabled=bool(shown and shown["default"]),
             ),
             Field(
                 "types",
-                "Ticket types",
+                _("Ticket types"),
                 kind="multi",
                 options=tuple((t.name, t.name) for t in types),
                 chosen=chosen_types,
@@ -89,59 +96,60 @@ class ListsTab(OrganizerTab):
             ),
             Field(
                 "sessions",
-                "Sessions",
+                _("Sessions"),
                 kind="multi",
                 options=tuple((s.name, str(s.id)) for s in sessions),
                 chosen=chosen_sessions,
             ),
             Field(
                 "entries",
-                "Entries",
+                _("Entries"),
                 given.get("entries_set") or "",
                 kind="select",
-                options=ENTRIES,
-                placeholder="the event's (once, or in and out)",
+                options=tuple((_(label), value) for label, value in ENTRIES),
+                placeholder=_("the event's (once, or in and out)"),
             ),
             Field(
                 "days",
-                "Days",
+                _("Days"),
                 ",".join(given.get("days") or ()),
-                placeholder="all (or ISO dates, or day numbers: 1,3)",
+                placeholder=_("all (or ISO dates, or day numbers: 1,3)"),
             ),
             Field(
                 "hours",
-                "Hours",
+                _("Hours"),
                 ", ".join(given.get("hours") or ()),
-                placeholder="the event's (or 10:00-12:00, 3@09:00-10:00)",
+                placeholder=_("the event's (or 10:00-12:00, 3@09:00-10:00)"),
                 aliases=("open",),
             ),
             Field(
                 "unpaid",
-                "Unpaid",
+                _("Unpaid"),
                 given.get("unpaid_set") or "",
                 kind="select",
-                options=UNPAID,
-                placeholder="the event's policy",
+                options=tuple((_(label), value) for label, value in UNPAID),
+                placeholder=_("the event's policy"),
             ),
             Field(
                 "staff",
-                "Needs staff",
+                _("Needs staff"),
                 kind="check",
                 checked=bool(given.get("staff_pass")),
-                placeholder="passes at kiosks too",
+                placeholder=_("passes at kiosks too"),
             ),
             Field(
                 "gap",
-                "Least gap (min)",
+                _("Least gap (min)"),
                 str(given.get("min_gap_minutes") or ""),
-                placeholder="none",
+                # TRANSLATORS: no least gap between two entries
+                placeholder=_("none"),
                 aliases=("min_gap",),
             ),
             Field(
                 "questions",
-                "Questions",
+                _("Questions"),
                 questions,
-                placeholder="key:yesno|text|choice=A|B:Text?[:required]; …",
+                placeholder=QUESTION_SYNTAX,
                 aliases=("question",),
             ),
         ]
@@ -155,55 +163,60 @@ class ListsTab(OrganizerTab):
 
         def create(values: FormValues) -> Change:
             made = lists.create_list(store, event, _change(values, clear=False))
-            return Change(f"Check-in list {made.name} ({made.slug}) added", ("lists-table",))
+            return Change(
+                _("Check-in list {name} ({list}) added").format(name=made.name, list=made.slug),
+                ("lists-table",),
+            )
 
         self.form(
-            f"New check-in list of {event}",
+            _("New check-in list of {event}").format(event=event),
             self._fields(event, None),
             create,
-            submit="Add",
-            note="Every rule left empty admits as the event does. Times in the event's zone.",
+            submit=_("Add"),
+            note=_("Every rule left empty admits as the event does. Times in the event's zone."),
         )
 
     @on(Button.Pressed, "#list-edit")
     def list_edit(self) -> None:
         event = self.need_event()
-        chosen = self.chosen("lists-table", Described, "a check-in list") if event else None
+        chosen = self._described() if event else None
         if event is None or chosen is None:
             return
         store, shown = self.backend.store, chosen.data
 
         def change(values: FormValues) -> Change:
             made = lists.update_list(store, f"{event}/{shown['slug']}", _change(values, clear=True))
-            return Change(f"Check-in list {made.name} saved", ("lists-table",))
+            return Change(_("Check-in list {name} saved").format(name=made.name), ("lists-table",))
 
         self.form(
-            f"Edit check-in list {shown['name']}",
+            _("Edit check-in list {name}").format(name=shown["name"]),
             self._fields(event, shown),
             change,
-            note="A rule emptied is lifted. Times in the event's zone.",
+            note=_("A rule emptied is lifted. Times in the event's zone."),
         )
 
     @on(Button.Pressed, "#list-delete")
     def list_delete(self) -> None:
         event = self.need_event()
-        chosen = self.chosen("lists-table", Described, "a check-in list") if event else None
+        chosen = self._described() if event else None
         if event is None or chosen is None:
             return
         store, shown = self.backend.store, chosen.data
 
         def job() -> str:
             lists.delete_list(store, f"{event}/{shown['slug']}")
-            return f"Check-in list {shown['name']} deleted"
+            return _("Check-in list {name} deleted").format(name=shown["name"])
 
-        what = (
-            "undo the default list's changes (it admits every valid ticket again)"
-            if shown["default"]
-            else f"delete the list {shown['name']}, its admissions and answers"
-        )
-        self.confirm(
-            f"{what[:1].upper()}{what[1:]}?", "Delete", lambda: self.act(job, "lists-table")
-        )
+        if shown["default"]:
+            question = _("Undo the default list's changes (it admits every valid ticket again)?")
+        else:
+            question = _("Delete the list {name}, its admissions and answers?").format(
+                name=shown["name"]
+            )
+        self.confirm(question, _("Delete"), lambda: self.act(job, "lists-table"))
+
+    def _described(self) -> Described | None:
+        return self.chosen("lists-table", Described, _("Choose a check-in list in the list first."))
 
 
 class Described:

@@ -13,6 +13,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Button, Input, Static
 
+from eventdesk.i18n import N_, _
 from eventdesk.services.people import payments, registration
 from eventdesk.services.people.payments import METHODS, PaymentRecord, PaymentSummary
 from eventdesk.services.people.registration import TicketInfo
@@ -35,22 +36,32 @@ class ShownTicket:
 class PaymentsTab(OrganizerTab):
     """The payments of one ticket: chosen on the Attendees tab, or typed here."""
 
-    TITLE = "Payments"
+    TITLE = N_("Payments")
     COLUMNS = {
-        "payments-table": ("#", "Kind", "Method", "Amount", "Status", "Reference", "When"),
+        "payments-table": (
+            "#",
+            # TRANSLATORS: a table heading: payment or refund
+            N_("Kind"),
+            N_("Method"),
+            N_("Amount"),
+            N_("Status"),
+            N_("Reference"),
+            N_("When"),
+        ),
     }
     CAPTIONS = {"payments-table": "payments-caption"}
     CAN_NEW = True
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="org-buttons"):
-            yield Input(placeholder="ticket id", id="pay-ticket", compact=True)
-            yield Button("Show", id="pay-show", compact=True)
-            yield Button("Take payment", id="pay-new", compact=True)
-            yield Button("Refund", id="pay-refund", compact=True)
-            yield Button("Settle invoice", id="pay-settle", compact=True)
+            yield Input(placeholder=_("ticket id"), id="pay-ticket", compact=True)
+            # TRANSLATORS: a button: show the payments of the ticket typed
+            yield Button(_("Show"), id="pay-show", compact=True)
+            yield Button(_("Take payment"), id="pay-new", compact=True)
+            yield Button(_("Refund"), id="pay-refund", compact=True)
+            yield Button(_("Settle invoice"), id="pay-settle", compact=True)
         yield Static(
-            "Choose a ticket on the Attendees tab or type its id.",
+            _("Choose a ticket on the Attendees tab or type its id."),
             id="payments-caption",
             classes="caption",
         )
@@ -89,10 +100,16 @@ class PaymentsTab(OrganizerTab):
         items: dict[str, object] = {str(p.id): p for p in found}
         items[SHOWN] = ShownTicket(ticket, sums)
         cur = sums.currency
-        caption = (
-            f"{ticket.id} · {ticket.attendee} · {ticket.ticket_type} · {ticket.status}\n"
-            f"price {format_cents(sums.price_cents, cur)} · paid "
-            f"{format_cents(sums.paid_cents, cur)} · due {format_cents(sums.due_cents, cur)}"
+        caption = _(
+            "{ticket} · {attendee} · {type} · {status}\nprice {price} · paid {paid} · due {due}"
+        ).format(
+            ticket=ticket.id,
+            attendee=ticket.attendee,
+            type=ticket.ticket_type,
+            status=ticket.status,
+            price=format_cents(sums.price_cents, cur),
+            paid=format_cents(sums.paid_cents, cur),
+            due=format_cents(sums.due_cents, cur),
         )
         return rows, items, caption
 
@@ -109,7 +126,7 @@ class PaymentsTab(OrganizerTab):
     def pay_show(self) -> None:
         ticket_id = self.query_one("#pay-ticket", Input).value.strip().upper()
         if not ticket_id:
-            self.notify("Type a ticket id.", severity="warning")
+            self.notify(_("Type a ticket id."), severity="warning")
             return
         self.show_payments(ticket_id)
 
@@ -117,7 +134,7 @@ class PaymentsTab(OrganizerTab):
         shown = self.items["payments-table"].get(SHOWN)
         if not isinstance(shown, ShownTicket) or shown.ticket.id != self.workspace.ticket_id:
             self.notify(
-                "Choose a ticket first (Attendees tab, or type its id).", severity="warning"
+                _("Choose a ticket first (Attendees tab, or type its id)."), severity="warning"
             )
             return None
         return shown
@@ -131,9 +148,13 @@ class PaymentsTab(OrganizerTab):
         ticket, due = shown.ticket, shown.summary.due_cents
         store, station = self.backend.store, self.backend.station
         fields = [
-            Field("method", "Method", "cash", kind="select", options=METHOD_OPTIONS, required=True),
-            Field("amount", "Amount", format_cents(due), placeholder="empty: all that is due"),
-            Field("reference", "Reference", placeholder="receipt, invoice number…"),
+            Field(
+                "method", _("Method"), "cash", kind="select", options=METHOD_OPTIONS, required=True
+            ),
+            Field(
+                "amount", _("Amount"), format_cents(due), placeholder=_("empty: all that is due")
+            ),
+            Field("reference", _("Reference"), placeholder=_("receipt, invoice number…")),
         ]
 
         def create(values: FormValues) -> Change:
@@ -147,18 +168,24 @@ class PaymentsTab(OrganizerTab):
                 station=station,
             )
             return Change(
-                f"Payment on {made.ticket_id}: paid {format_cents(made.paid_cents, made.currency)},"
-                f" due {format_cents(made.due_cents, made.currency)}",
+                _("Payment on {ticket}: paid {paid}, due {due}").format(
+                    ticket=made.ticket_id,
+                    paid=format_cents(made.paid_cents, made.currency),
+                    due=format_cents(made.due_cents, made.currency),
+                ),
                 ("payments-table",),
             )
 
         self.form(
-            f"Payment for {ticket.id} ({ticket.attendee})",
+            _("Payment for {ticket} ({attendee})").format(
+                ticket=ticket.id, attendee=ticket.attendee
+            ),
             fields,
             create,
-            submit="Record payment",
-            note=f"Price {format_cents(ticket.price_cents, ticket.currency)}; an invoice stays "
-            "pending until settled.",
+            submit=_("Record payment"),
+            note=_("Price {price}; an invoice stays pending until settled.").format(
+                price=format_cents(ticket.price_cents, ticket.currency)
+            ),
         )
 
     @on(Button.Pressed, "#pay-refund")
@@ -169,15 +196,20 @@ class PaymentsTab(OrganizerTab):
         ticket, paid = shown.ticket, shown.summary.paid_cents
         store, station = self.backend.store, self.backend.station
         fields = [
-            Field("amount", "Amount", format_cents(max(paid, 0)), placeholder="empty: all paid"),
+            Field(
+                "amount",
+                _("Amount"),
+                format_cents(max(paid, 0)),
+                placeholder=_("empty: all paid"),
+            ),
             Field(
                 "method",
-                "Method",
+                _("Method"),
                 kind="select",
                 options=METHOD_OPTIONS,
-                placeholder="as it was paid",
+                placeholder=_("as it was paid"),
             ),
-            Field("reference", "Reference"),
+            Field("reference", _("Reference")),
         ]
 
         def create(values: FormValues) -> Change:
@@ -190,34 +222,53 @@ class PaymentsTab(OrganizerTab):
                 reference=values.optional("reference"),
                 station=station,
             )
+            if made.cancelled:
+                said = _("Refund on {ticket}: paid {paid}, due {due}; the ticket is cancelled")
+            else:
+                said = _("Refund on {ticket}: paid {paid}, due {due}; the ticket stays valid")
             return Change(
-                f"Refund on {made.ticket_id}: paid {format_cents(made.paid_cents, made.currency)},"
-                f" due {format_cents(made.due_cents, made.currency)}"
-                + ("; the ticket is cancelled" if made.cancelled else "; the ticket stays valid"),
+                said.format(
+                    ticket=made.ticket_id,
+                    paid=format_cents(made.paid_cents, made.currency),
+                    due=format_cents(made.due_cents, made.currency),
+                ),
                 ("payments-table",),
             )
 
         self.form(
-            f"Refund for {ticket.id} ({ticket.attendee})",
+            _("Refund for {ticket} ({attendee})").format(
+                ticket=ticket.id, attendee=ticket.attendee
+            ),
             fields,
             create,
-            submit="Record refund",
-            note="Part of what was paid is goodwill: the ticket stays valid. All of it cancels the"
-            " ticket and frees its place.",
+            submit=_("Record refund"),
+            note=_(
+                "Part of what was paid is goodwill: the ticket stays valid. All of it cancels the"
+                " ticket and frees its place."
+            ),
         )
 
     @on(Button.Pressed, "#pay-settle")
     def pay_settle(self) -> None:
-        record = self.chosen("payments-table", PaymentRecord, "a pending invoice")
+        record = self.chosen(
+            "payments-table", PaymentRecord, _("Choose a pending invoice in the list first.")
+        )
         if record is None:
             return
         if record.status != "pending":
-            self.notify(f"Payment {record.id} is {record.status}, not pending.", severity="warning")
+            self.notify(
+                _("Payment {payment} is {status}, not pending.").format(
+                    payment=record.id, status=record.status
+                ),
+                severity="warning",
+            )
             return
         store, station = self.backend.store, self.backend.station
 
         def job() -> str:
             made = payments.settle(store, record.id, station=station)
-            return f"Invoice {record.id} settled: due {format_cents(made.due_cents, made.currency)}"
+            return _("Invoice {payment} settled: due {due}").format(
+                payment=record.id, due=format_cents(made.due_cents, made.currency)
+            )
 
         self.act(job, "payments-table")

@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.widgets import Button, DataTable
 
 from eventdesk.event_time import event_zone
+from eventdesk.i18n import N_, _
 from eventdesk.services.catalogue import events, program
 from eventdesk.services.catalogue.program import SessionInfo, TicketTypeInfo
 from eventdesk.values import format_cents, parse_amount
@@ -29,19 +30,42 @@ from screens.widgets.forms import Field, FormValues
 class ProgramTab(OrganizerTab):
     """Sessions (rooms, times, capacity) and ticket types (price, quantity, tier, sales)."""
 
-    TITLE = "Program"
+    TITLE = N_("Program")
     COLUMNS = {
-        "sessions-table": ("#", "Session", "Room", "Starts", "Ends", "Cap", "Reg"),
-        "types-table": ("#", "Ticket type", "Price", "Qty", "Sold", "Tier", "Sales", "Attention"),
+        "sessions-table": (
+            "#",
+            N_("Session"),
+            N_("Room"),
+            N_("Starts"),
+            N_("Ends"),
+            # TRANSLATORS: a table heading: the session's capacity, short
+            N_("Cap"),
+            # TRANSLATORS: a table heading: how many are registered, short
+            N_("Reg"),
+        ),
+        "types-table": (
+            "#",
+            N_("Ticket type"),
+            N_("Price"),
+            # TRANSLATORS: a table heading: how many tickets of the type there are, short
+            N_("Qty"),
+            N_("Sold"),
+            # TRANSLATORS: a table heading: the ticket type's priority tier
+            N_("Tier"),
+            # TRANSLATORS: a table heading: when the ticket type is on sale
+            N_("Sales"),
+            # TRANSLATORS: a table heading: what the door is to look out for (VIP, ID check)
+            N_("Attention"),
+        ),
     }
     CAN_NEW = CAN_EDIT = True
 
     def compose(self) -> ComposeResult:
         yield self.buttons(
-            ("New session", "session-new"),
-            ("Edit session", "session-edit"),
-            ("New ticket type", "type-new"),
-            ("Edit ticket type", "type-edit"),
+            (_("New session"), "session-new"),
+            (_("Edit session"), "session-edit"),
+            (_("New ticket type"), "type-new"),
+            (_("Edit ticket type"), "type-edit"),
         )
         yield self.table("sessions-table")
         yield self.table("types-table")
@@ -93,7 +117,8 @@ class ProgramTab(OrganizerTab):
         found = program.list_ticket_types(self.backend.store, event)
         rows: RowList = []
         for t in found:
-            window = "always"
+            # TRANSLATORS: a ticket type's sales window: on sale at any time
+            window = _("always")
             if t.sales_start or t.sales_end:
                 window = f"{local_time(t.sales_start, tz)}–{local_time(t.sales_end, tz)}"
             cells = (
@@ -115,15 +140,17 @@ class ProgramTab(OrganizerTab):
         starts = info.starts_at if info else (event.starts_at if event else None)
         ends = info.ends_at if info else (event.ends_at if event else None)
         return [
-            Field("name", "Name", info.name if info else "", required=True),
-            Field("room", "Room", (info.room or "") if info else ""),
-            Field("starts", "Starts", local_time(starts, event_zone(tz), iso=True), required=True),
-            Field("ends", "Ends", local_time(ends, event_zone(tz), iso=True), required=True),
+            Field("name", _("Name"), info.name if info else "", required=True),
+            Field("room", _("Room"), (info.room or "") if info else ""),
+            Field(
+                "starts", _("Starts"), local_time(starts, event_zone(tz), iso=True), required=True
+            ),
+            Field("ends", _("Ends"), local_time(ends, event_zone(tz), iso=True), required=True),
             Field(
                 "capacity",
-                "Capacity",
+                _("Capacity"),
                 number_text(info.capacity) if info else "",
-                placeholder="empty: no limit",
+                placeholder=_("empty: no limit"),
             ),
         ]
 
@@ -145,20 +172,24 @@ class ProgramTab(OrganizerTab):
                 ends=values.text("ends"),
                 capacity=whole(values.text("capacity"), "capacity"),
             )
-            return Change(f"Session {made.name} added", ("sessions-table",))
+            return Change(_("Session {name} added").format(name=made.name), ("sessions-table",))
 
         self.form(
-            f"New session of {event}",
+            _("New session of {event}").format(event=event),
             self._session_fields(None, tz),
             create,
-            submit="Add",
-            note=f"Times in {tz}.",
+            submit=_("Add"),
+            note=_("Times in {zone}.").format(zone=tz),
         )
 
     @on(Button.Pressed, "#session-edit")
     def session_edit(self) -> None:
         event = self.need_event()
-        chosen = self.chosen("sessions-table", SessionInfo, "a session") if event else None
+        chosen = (
+            self.chosen("sessions-table", SessionInfo, _("Choose a session in the list first."))
+            if event
+            else None
+        )
         if event is None or chosen is None:
             return
         store, station = self.backend.store, self.backend.station
@@ -179,54 +210,57 @@ class ProgramTab(OrganizerTab):
                 station=station,
             )
             return Change(
-                f"Session {made.name} saved", ("sessions-table", "waitlist-table", "events-table")
+                _("Session {name} saved").format(name=made.name),
+                ("sessions-table", "waitlist-table", "events-table"),
             )
 
         self.form(
-            f"Edit session {chosen.name}",
+            _("Edit session {name}").format(name=chosen.name),
             self._session_fields(chosen, tz),
             change,
-            note=f"Times in {tz}.",
+            note=_("Times in {zone}.").format(zone=tz),
         )
 
     # --- ticket types -------------------------------------------------------------------------
     def _type_fields(self, info: TicketTypeInfo | None, tz: str) -> list[Field]:
         attention, staff = ((info.attention or ""), info.needs_staff) if info else ("", False)
         return [
-            Field("name", "Name", info.name if info else "", required=True),
+            Field("name", _("Name"), info.name if info else "", required=True),
             Field(
                 "price",
-                "Price",
+                _("Price"),
                 format_cents(info.price_cents) if info else "",
-                placeholder="25.00 (0 for free)",
+                placeholder=_("25.00 (0 for free)"),
                 required=True,
             ),
-            Field("currency", "Currency", info.currency if info else "EUR"),
+            Field("currency", _("Currency"), info.currency if info else "EUR"),
             Field(
                 "quantity",
-                "Quantity",
+                _("Quantity"),
                 number_text(info.quantity) if info else "",
-                placeholder="empty: no limit",
+                placeholder=_("empty: no limit"),
             ),
             Field(
                 "tier",
-                "Priority tier",
+                _("Priority tier"),
                 str(info.priority_tier) if info else "1",
-                placeholder="0-99, lower is served first",
+                placeholder=_("0-99, lower is served first"),
             ),
-            Field("attention", "Attention", attention, placeholder="VIP, ID check…"),
-            Field("staff", "Needs staff", kind="check", checked=staff, placeholder="ID check"),
+            Field("attention", _("Attention"), attention, placeholder=_("VIP, ID check…")),
+            Field(
+                "staff", _("Needs staff"), kind="check", checked=staff, placeholder=_("ID check")
+            ),
             Field(
                 "sales-start",
-                "Sales start",
+                _("Sales start"),
                 local_time(info.sales_start, event_zone(tz), iso=True) if info else "",
-                placeholder="empty: now",
+                placeholder=_("empty: now"),
             ),
             Field(
                 "sales-end",
-                "Sales end",
+                _("Sales end"),
                 local_time(info.sales_end, event_zone(tz), iso=True) if info else "",
-                placeholder="empty: until the event",
+                placeholder=_("empty: until the event"),
             ),
         ]
 
@@ -253,20 +287,27 @@ class ProgramTab(OrganizerTab):
                 sales_end=values.optional("sales-end"),
             )
             price = format_cents(made.price_cents, made.currency)
-            return Change(f"Ticket type {made.name} ({price}) added", ("types-table",))
+            return Change(
+                _("Ticket type {name} ({price}) added").format(name=made.name, price=price),
+                ("types-table",),
+            )
 
         self.form(
-            f"New ticket type of {event}",
+            _("New ticket type of {event}").format(event=event),
             self._type_fields(None, tz),
             create,
-            submit="Add",
-            note=f"Times in {tz}.",
+            submit=_("Add"),
+            note=_("Times in {zone}.").format(zone=tz),
         )
 
     @on(Button.Pressed, "#type-edit")
     def type_edit(self) -> None:
         event = self.need_event()
-        chosen = self.chosen("types-table", TicketTypeInfo, "a ticket type") if event else None
+        chosen = (
+            self.chosen("types-table", TicketTypeInfo, _("Choose a ticket type in the list first."))
+            if event
+            else None
+        )
         if event is None or chosen is None:
             return
         store, station = self.backend.store, self.backend.station
@@ -292,12 +333,13 @@ class ProgramTab(OrganizerTab):
                 station=station,
             )
             return Change(
-                f"Ticket type {made.name} saved", ("types-table", "waitlist-table", "events-table")
+                _("Ticket type {name} saved").format(name=made.name),
+                ("types-table", "waitlist-table", "events-table"),
             )
 
         self.form(
-            f"Edit ticket type {chosen.name}",
+            _("Edit ticket type {name}").format(name=chosen.name),
             self._type_fields(chosen, tz),
             change,
-            note="Tickets sold keep the price they were sold at.",
+            note=_("Tickets sold keep the price they were sold at."),
         )

@@ -20,6 +20,7 @@ from textual.widgets import (
     TabPane,
 )
 
+from eventdesk.i18n import N_, _, ngettext
 from eventdesk.services.catalogue.events import EventInfo
 from screens.base import StationScreen
 from screens.organizer.attendees import AttendeesTab
@@ -75,9 +76,9 @@ class OrganizerScreen(StationScreen):
     CSS_PATH = "organizer.tcss"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
-        Binding("n", "new", "New", id="organizer.new"),
-        Binding("e", "edit", "Edit", id="organizer.edit"),
-        Binding("ctrl+r", "reload", "Reload", id="organizer.reload", show=False),
+        Binding("n", "new", N_("New"), id="organizer.new"),
+        Binding("e", "edit", N_("Edit"), id="organizer.edit"),
+        Binding("ctrl+r", "reload", N_("Reload"), id="organizer.reload", show=False),
         *[
             Binding(KEYS[tab], f"show_tab('{tab}')", tab, id=f"organizer.{tab}", show=False)
             for tab in TABS
@@ -99,13 +100,13 @@ class OrganizerScreen(StationScreen):
         ws = self.workspace
         yield Header()
         with Horizontal(id="org-bar"):
-            yield Label("Event", id="org-event-label")
-            yield Select[str]([], prompt="no event", id="org-event", compact=True)
+            yield Label(_("Event"), id="org-event-label")
+            yield Select[str]([], prompt=_("no event"), id="org-event", compact=True)
             yield Static("", id="org-event-info")
         with TabbedContent(id="org-tabs"):
             for kind, tab in zip(TAB_KINDS, TABS, strict=False):
                 yield kind(ws, id=tab, key=KEYS[tab])
-            with TabPane(tab_title(KEYS["tab-data"], "Data"), id="tab-data"):
+            with TabPane(tab_title(KEYS["tab-data"], _("Data")), id="tab-data"):
                 yield DataPane(self.backend, keep=self.station_app.backup_keep, id="data-pane")
         yield KeyBar()
 
@@ -137,15 +138,28 @@ class OrganizerScreen(StationScreen):
 
     def _show_event_info(self) -> None:
         info = self.workspace.event_info()
-        text = "no event yet: create one on the Events tab"
+        text = _("no event yet: create one on the Events tab")
         if info is not None:
-            of = "" if info.capacity is None else f" / {count_text(info.capacity)}"
-            text = (
-                f"{count_text(info.registered)}{of} registered · "
-                f"{count_text(info.waitlisted)} waiting · {info.status}"
+            registered = count_text(info.registered)
+            if info.capacity is None:
+                held = ngettext(
+                    "{registered} registered", "{registered} registered", info.registered
+                ).format(registered=registered)
+            else:
+                held = ngettext(
+                    "{registered} / {capacity} registered",
+                    "{registered} / {capacity} registered",
+                    info.registered,
+                ).format(registered=registered, capacity=count_text(info.capacity))
+            waiting = ngettext("{count} waiting", "{count} waiting", info.waitlisted).format(
+                count=count_text(info.waitlisted)
             )
+            text = f"{held} · {waiting} · {info.status}"
         door = self.backend.event
-        text += " · at this door" if door == self.edited_event else f" · door: {door or 'none'}"
+        if door == self.edited_event:
+            text += " · " + _("at this door")
+        else:
+            text += " · " + _("door: {event}").format(event=door or _("none"))
         self.query_one("#org-event-info", Static).update(text)
 
     @on(Select.Changed, "#org-event")
@@ -211,9 +225,14 @@ class OrganizerScreen(StationScreen):
         if action not in ("new", "edit"):
             return None
         tab = self._tab()
-        title = tab.TITLE if tab is not None else "Data"
-        what = "add" if action == "new" else "edit"
-        return f"Nothing to {what} with this key on the {title} tab: use its buttons."
+        title = _(tab.TITLE) if tab is not None else _("Data")
+        if action == "new":
+            return _("Nothing to add with this key on the {tab} tab: use its buttons.").format(
+                tab=title
+            )
+        return _("Nothing to edit with this key on the {tab} tab: use its buttons.").format(
+            tab=title
+        )
 
     def action_new(self) -> None:
         tab = self._tab()

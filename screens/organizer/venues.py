@@ -6,6 +6,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Button
 
+from eventdesk.i18n import N_, _, ngettext
 from eventdesk.services.catalogue import events
 from eventdesk.services.catalogue.events import VenueInfo
 from screens.organizer.base import (
@@ -24,12 +25,21 @@ from screens.widgets.forms import Field, FormValues
 class VenuesTab(OrganizerTab):
     """Where events take place; an event may take its capacity and seats from its venue."""
 
-    TITLE = "Venues"
-    COLUMNS = {"venues-table": ("#", "Venue", "Address", "Cap", "Seats")}
+    TITLE = N_("Venues")
+    COLUMNS = {
+        "venues-table": (
+            "#",
+            N_("Venue"),
+            N_("Address"),
+            # TRANSLATORS: a table heading: the venue's capacity, short
+            N_("Cap"),
+            N_("Seats"),
+        )
+    }
     CAN_NEW = CAN_EDIT = True
 
     def compose(self) -> ComposeResult:
-        yield self.buttons(("New", "venue-new"), ("Edit", "venue-edit"))
+        yield self.buttons((_("New"), "venue-new"), (_("Edit"), "venue-edit"))
         yield self.table("venues-table")
 
     def new(self) -> None:
@@ -50,10 +60,10 @@ class VenuesTab(OrganizerTab):
     def venue_new(self) -> None:
         store = self.backend.store
         fields = [
-            Field("name", "Name", required=True),
-            Field("address", "Address"),
-            Field("capacity", "Capacity", placeholder="empty: no limit"),
-            Field("seats", "Numbered seats", placeholder="A1-A20,B1-B20 (empty: none)"),
+            Field("name", _("Name"), required=True),
+            Field("address", _("Address")),
+            Field("capacity", _("Capacity"), placeholder=_("empty: no limit")),
+            Field("seats", _("Numbered seats"), placeholder=_("A1-A20,B1-B20 (empty: none)")),
         ]
 
         def create(values: FormValues) -> Change:
@@ -64,21 +74,29 @@ class VenuesTab(OrganizerTab):
                 capacity=whole(values.text("capacity"), "capacity"),
                 seats=values.optional("seats"),
             )
-            return Change(f"Venue {made.name} added ({made.seats} seats)", ("venues-table",))
+            said = ngettext(
+                "Venue {name} added ({count} seat)",
+                "Venue {name} added ({count} seats)",
+                made.seats,
+            ).format(name=made.name, count=made.seats)
+            return Change(said, ("venues-table",))
 
-        self.form("New venue", fields, create, submit="Add")
+        self.form(_("New venue"), fields, create, submit=_("Add"))
 
     @on(Button.Pressed, "#venue-edit")
     def venue_edit(self) -> None:
-        info = self.chosen("venues-table", VenueInfo, "a venue")
+        info = self.chosen("venues-table", VenueInfo, _("Choose a venue in the list first."))
         if info is None:
             return
         store = self.backend.store
         fields = [
-            Field("name", "Name", info.name, required=True),
-            Field("address", "Address", info.address or ""),
+            Field("name", _("Name"), info.name, required=True),
+            Field("address", _("Address"), info.address or ""),
             Field(
-                "capacity", "Capacity", number_text(info.capacity), placeholder="empty: no limit"
+                "capacity",
+                _("Capacity"),
+                number_text(info.capacity),
+                placeholder=_("empty: no limit"),
             ),
         ]
 
@@ -92,11 +110,13 @@ class VenuesTab(OrganizerTab):
                 capacity=capacity,
                 clear_capacity=capacity is None,
             )
-            return Change(f"Venue {made.name} saved", ("venues-table", "events-table"))
+            return Change(
+                _("Venue {name} saved").format(name=made.name), ("venues-table", "events-table")
+            )
 
         self.form(
-            f"Edit venue {info.name}",
+            _("Edit venue {name}").format(name=info.name),
             fields,
             change,
-            note="Events keep their own capacity; seats stay as they are.",
+            note=_("Events keep their own capacity; seats stay as they are."),
         )

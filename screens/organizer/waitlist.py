@@ -6,6 +6,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Button
 
+from eventdesk.i18n import N_, _
 from eventdesk.services.catalogue import events
 from eventdesk.services.people import registration
 from eventdesk.services.people.registration import WaitlistEntry
@@ -15,14 +16,28 @@ from screens.organizer.base import Fetched, ListParams, OrganizerTab, RowList, l
 class WaitlistTab(OrganizerTab):
     """The waitlist: promoted in order when a place frees up, or by hand here."""
 
-    TITLE = "Waitlist"
-    COLUMNS = {"waitlist-table": ("Pos", "Ticket", "Name", "Email", "Type", "Tier", "Since")}
+    TITLE = N_("Waitlist")
+    COLUMNS = {
+        "waitlist-table": (
+            # TRANSLATORS: a table heading: the place on the waitlist, short
+            N_("Pos"),
+            N_("Ticket"),
+            N_("Name"),
+            N_("Email"),
+            # TRANSLATORS: a table heading: the ticket type
+            N_("Type"),
+            # TRANSLATORS: a table heading: the ticket type's priority tier
+            N_("Tier"),
+            # TRANSLATORS: a table heading: when they began to wait
+            N_("Since"),
+        )
+    }
 
     def compose(self) -> ComposeResult:
         yield self.buttons(
-            ("Promote", "wait-promote"),
-            ("Promote over capacity", "wait-force"),
-            ("Remove", "wait-remove"),
+            (_("Promote"), "wait-promote"),
+            (_("Promote over capacity"), "wait-force"),
+            (_("Remove"), "wait-remove"),
         )
         yield self.table("waitlist-table")
 
@@ -50,17 +65,19 @@ class WaitlistTab(OrganizerTab):
 
     @on(Button.Pressed, "#wait-promote")
     def wait_promote(self) -> None:
-        entry = self.chosen("waitlist-table", WaitlistEntry, "someone on the waitlist")
+        entry = self._entry()
         if entry is not None:
             self._promote(entry, force=False)
 
     @on(Button.Pressed, "#wait-force")
     def wait_force(self) -> None:
-        entry = self.chosen("waitlist-table", WaitlistEntry, "someone on the waitlist")
+        entry = self._entry()
         if entry is not None:
             self.confirm(
-                f"Admit {entry.name} ({entry.ticket_type}) even though it is full?",
-                "Promote over capacity",
+                _("Admit {name} ({type}) even though it is full?").format(
+                    name=entry.name, type=entry.ticket_type
+                ),
+                _("Promote over capacity"),
                 lambda: self._promote(entry, force=True),
             )
 
@@ -69,8 +86,13 @@ class WaitlistTab(OrganizerTab):
 
         def job() -> str:
             made = registration.promote(store, entry.ticket_id, force=force, station=station)
-            seat = f", seat {made.seat}" if made.seat else ""
-            return f"{entry.name} is registered ({made.ticket_id}{seat})"
+            if made.seat:
+                return _("{name} is registered ({ticket}, seat {seat})").format(
+                    name=entry.name, ticket=made.ticket_id, seat=made.seat
+                )
+            return _("{name} is registered ({ticket})").format(
+                name=entry.name, ticket=made.ticket_id
+            )
 
         self.act(
             job, "waitlist-table", "types-table", "sessions-table", "events-table", "regs-table"
@@ -78,6 +100,18 @@ class WaitlistTab(OrganizerTab):
 
     @on(Button.Pressed, "#wait-remove")
     def wait_remove(self) -> None:
-        entry = self.chosen("waitlist-table", WaitlistEntry, "someone on the waitlist")
+        entry = self._entry()
         if entry is not None:
-            self.cancel_ticket(entry.ticket_id, f"{entry.name}'s waitlisted ticket")
+            self.cancel_ticket(
+                entry.ticket_id,
+                _(
+                    "Cancel {name}'s waitlisted ticket ({ticket})? The place goes to the waitlist."
+                ).format(name=entry.name, ticket=entry.ticket_id),
+            )
+
+    def _entry(self) -> WaitlistEntry | None:
+        return self.chosen(
+            "waitlist-table",
+            WaitlistEntry,
+            _("Choose someone on the waitlist in the list first."),
+        )

@@ -10,6 +10,8 @@ from textual.geometry import Size
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from eventdesk.i18n import _
+
 EIGHTHS = " ▏▎▍▌▋▊▉"
 
 
@@ -78,10 +80,11 @@ class BarList(Widget):
     rows: reactive[tuple[BarRow, ...]] = reactive((), layout=True)
 
     def __init__(
-        self, empty: str = "none", *, id: str | None = None, classes: str | None = None
+        self, empty: str | None = None, *, id: str | None = None, classes: str | None = None
     ) -> None:
+        """``empty`` is what it says while it has no rows (None: 'none')."""
         super().__init__(id=id, classes=classes)
-        self.empty = empty
+        self.empty = _("none") if empty is None else empty
 
     def show(self, rows: Sequence[BarRow]) -> None:
         self.rows = tuple(rows)

@@ -11,6 +11,8 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from eventdesk.i18n import _
+
 LOWER = " ▁▂▃▄▅▆▇█"
 LABEL_GAP = 1  # cells between two time labels
 
@@ -43,7 +45,7 @@ def fill_gaps(buckets: Sequence[tuple[str, int]], step: int | None = None) -> li
 
 
 def _minutes(label: str) -> int:
-    hours, _, minutes = label.partition(":")
+    hours, _colon, minutes = label.partition(":")
     return int(hours) * 60 + int(minutes or 0)
 
 
@@ -74,10 +76,11 @@ class ArrivalsChart(Widget):
     buckets: reactive[tuple[tuple[str, int], ...]] = reactive(())
 
     def __init__(
-        self, empty: str = "nothing yet", *, id: str | None = None, classes: str | None = None
+        self, empty: str | None = None, *, id: str | None = None, classes: str | None = None
     ) -> None:
+        """``empty`` is what it says while it has nothing to draw (None: 'nothing yet')."""
         super().__init__(id=id, classes=classes)
-        self.empty = empty
+        self.empty = _("nothing yet") if empty is None else empty
 
     def show(self, buckets: Sequence[tuple[str, int]]) -> None:
         """Show ``(label, count)`` buckets, oldest first."""
@@ -92,12 +95,12 @@ class ArrivalsChart(Widget):
         shown = self.buckets[-(width // slot) :]
         bar_width = max(slot - 1, 1)
         bar_rows = max(height - 2, 1)  # one line for the counts above, one for the times
-        styles = {
+        styles = {  # not for translation: component classes
             name: self.get_component_rich_style(f"arrivals-chart--{name}")
             for name in ("bar", "peak", "count", "axis")
         }
         grid: list[list[tuple[str, Style]]] = [
-            [(" ", styles["axis"])] * width for _ in range(bar_rows + 1)
+            [(" ", styles["axis"])] * width for _row in range(bar_rows + 1)
         ]
 
         def put(row: int, column: int, text: str, style: Style) -> None:

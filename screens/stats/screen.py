@@ -30,6 +30,7 @@ from textual.worker import Worker, get_current_worker
 
 from eventdesk.errors import DatabaseUnavailable, EventdeskError
 from eventdesk.event_time import UTC_ZONE, event_zone, show
+from eventdesk.i18n import N_, _, ngettext
 from eventdesk.services.catalogue.events import current_event, show_event
 from eventdesk.services.stations.clock import OFF_AFTER, clock_words
 from eventdesk.services.stats.reports import Stats, stats
@@ -41,7 +42,7 @@ from screens.stats.number import BigNumber
 from screens.widgets.key_bar import KeyBar
 from screens.widgets.offline_state import OfflineState
 
-NOT_ANSWERING = "database not answering"
+NOT_ANSWERING = N_("database not answering")
 SLOW_READS = 2  # a read taking longer than this many intervals: "not answering"
 QUIET_SECONDS = 300  # a station with no scan for this long is shown dimmed
 
@@ -56,13 +57,25 @@ def percent(part: int, whole: int | None) -> str:
     return f"{100 * part / whole:.0f}%" if whole else "-"
 
 
+def _named(message: str, station: str, **values: object) -> Text:
+    """A translated ``message`` whose ``{station}`` is ``station`` in bold, the rest of it
+    formatted with ``values``; in yellow."""
+    before, _sep, after = message.partition("{station}")
+    return Text.assemble(
+        before.format(**values),
+        (station, "bold yellow"),  # not for translation: a style (the name as typed)
+        after.format(**values),
+        style="yellow",
+    )
+
+
 class StatsScreen(StationScreen):
     """Checked in against registered, arrivals over time, and what each part of the event holds."""
 
     CSS_PATH = "stats.tcss"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (34, "-tall")]
-    BINDINGS = [Binding("r", "refresh_now", "Refresh", id="stats.refresh")]
+    BINDINGS = [Binding("r", "refresh_now", N_("Refresh"), id="stats.refresh")]
 
     refresh_seconds: ClassVar[float] = 2.0
     """How often the figures are read again (tests make it shorter)."""
@@ -103,36 +116,36 @@ class StatsScreen(StationScreen):
         yield Header()
         with Horizontal(id="stats-top"):
             yield Static("", id="stats-title", markup=False)
-            yield Static("loading…", id="stats-status", markup=False)
+            yield Static(_("loading…"), id="stats-status", markup=False)
         # The figures are the server's: while it does not answer they are the last ones read.
         yield OfflineState(self.backend.door_station, id="offline")
-        yield Static("No event yet", id="stats-no-event")
+        yield Static(_("No event yet"), id="stats-no-event")
         with Horizontal(id="stats-numbers"):
-            yield BigNumber("Checked in", fill=True, id="num-checked-in", classes="-accent")
-            yield BigNumber("Registered", id="num-registered")
-            yield BigNumber("Inside now", id="num-inside")
-            yield BigNumber("Last 15 min", id="num-recent")
-            yield BigNumber("Waitlisted", id="num-waitlisted")
+            yield BigNumber(_("Checked in"), fill=True, id="num-checked-in", classes="-accent")
+            yield BigNumber(_("Registered"), id="num-registered")
+            yield BigNumber(_("Inside now"), id="num-inside")
+            yield BigNumber(_("Last 15 min"), id="num-recent")
+            yield BigNumber(_("Waitlisted"), id="num-waitlisted")
         with Vertical(id="arrivals-panel", classes="panel"):
-            yield ArrivalsChart("No arrivals in the last three hours", id="arrivals-chart")
+            yield ArrivalsChart(_("No arrivals in the last three hours"), id="arrivals-chart")
         with VerticalScroll(id="stats-panels"):
             if wall:  # a whole line on the wall: every session's name in full
-                sessions = BarList("No sessions", id="sessions")
+                sessions = BarList(_("No sessions"), id="sessions")
                 yield Vertical(sessions, id="sessions-panel", classes="panel")
             with Grid(id="stats-grid"):
                 with Vertical(id="types-panel", classes="panel"):
-                    yield BarList("No ticket types", id="by-type")
+                    yield BarList(_("No ticket types"), id="by-type")
                 if not wall:
                     with Vertical(id="sessions-panel", classes="panel"):
-                        yield BarList("No sessions", id="sessions")
+                        yield BarList(_("No sessions"), id="sessions")
                 with Vertical(id="stations-panel", classes="panel"):
-                    yield Static("No scans yet", id="stations")
+                    yield Static(_("No scans yet"), id="stations")
                 with Vertical(id="waitlists-panel", classes="panel"):
-                    yield BarList("Nobody is waiting", id="waitlists")
+                    yield BarList(_("Nobody is waiting"), id="waitlists")
                 with Vertical(id="revenue-panel", classes="panel"):
-                    yield Static("No payments yet", id="revenue")
+                    yield Static(_("No payments yet"), id="revenue")
                 with Vertical(id="problems-panel", classes="panel"):
-                    yield BarList("No scan problems", id="scan-problems")
+                    yield BarList(_("No scan problems"), id="scan-problems")
                     latest = Static("", id="latest-conflict", markup=False)
                     latest.display = False  # only while the event has conflicts
                     yield latest
@@ -140,13 +153,13 @@ class StatsScreen(StationScreen):
 
     def on_mount(self) -> None:
         titles = {
-            "arrivals-panel": ("Arrivals", ""),
-            "types-panel": ("By ticket type", "checked in / registered"),
-            "sessions-panel": ("Sessions", "registered / capacity"),
-            "stations-panel": ("Per station", ""),
-            "waitlists-panel": ("Waitlists", ""),
-            "revenue-panel": ("Revenue", "net of refunds"),
-            "problems-panel": ("Scan problems", "by result"),
+            "arrivals-panel": (_("Arrivals"), ""),
+            "types-panel": (_("By ticket type"), _("checked in / registered")),
+            "sessions-panel": (_("Sessions"), _("registered / capacity")),
+            "stations-panel": (_("Per station"), ""),
+            "waitlists-panel": (_("Waitlists"), ""),
+            "revenue-panel": (_("Revenue"), _("net of refunds")),
+            "problems-panel": (_("Scan problems"), _("by result")),
         }
         for panel_id, (title, subtitle) in titles.items():
             panel = self.query_one(f"#{panel_id}")
@@ -154,7 +167,7 @@ class StatsScreen(StationScreen):
         self.set_class(self.backend.event is None, "-no-event")
         if self.backend.wall:  # nobody signs in at the wall: its header says what it is
             self.add_class("-wall")
-            self.title, self.sub_title = "eventdesk", "wall screen"
+            self.title, self.sub_title = "eventdesk", _("wall screen")
 
     # --- polling: only while the screen is shown -------------------------------------------
     def on_screen_resume(self) -> None:
@@ -177,7 +190,7 @@ class StatsScreen(StationScreen):
         if self._poller is not None and self._poller.is_running:
             waited = time.monotonic() - self._poll_started
             if waited > max(SLOW_READS * self.refresh_seconds, 1.0) and self.problem is None:
-                self._stale(NOT_ANSWERING)  # locked or gone quiet: say so while it waits
+                self._stale(_(NOT_ANSWERING))  # locked or gone quiet: say so while it waits
             return
         self._poll_started = time.monotonic()
         self._poller = self.read_figures()
@@ -200,13 +213,13 @@ class StatsScreen(StationScreen):
                     stats(store, event, now=self.backend.now()), self._zones[event]
                 )
         except DatabaseUnavailable:
-            message = self.Failed(NOT_ANSWERING)
+            message = self.Failed(_(NOT_ANSWERING))
         except EventdeskError as exc:
             message = self.Failed(exc.message)
         except (SQLAlchemyError, OSError) as exc:  # busy, locked, a dropped connection, a pool
             # that timed out: the poll never ends the app, the next one tries again
             self.log.warning(f"stats: {exc}")
-            message = self.Failed(NOT_ANSWERING)
+            message = self.Failed(_(NOT_ANSWERING))
         if not worker.is_cancelled:
             self.post_message(message)
 
@@ -237,12 +250,18 @@ class StatsScreen(StationScreen):
         status = self.query_one("#stats-status", Static)
         if self.problem is None:
             status.update(
-                f"updated {clock(self.updated_at, self.zone)}" if self.updated_at else "loading…"
+                _("updated {time}").format(time=clock(self.updated_at, self.zone))
+                if self.updated_at
+                else _("loading…")
             )
         elif self.updated_at is None:
             status.update(self.problem)
         else:
-            status.update(f"last updated {clock(self.updated_at, self.zone)} - {self.problem}")
+            status.update(
+                _("last updated {time} - {problem}").format(
+                    time=clock(self.updated_at, self.zone), problem=self.problem
+                )
+            )
 
     def _show(self, figures: Stats) -> None:
         self.query_one("#stats-title", Static).update(
@@ -251,23 +270,37 @@ class StatsScreen(StationScreen):
         registered = figures.registered
         self.query_one("#num-checked-in", BigNumber).show(
             figures.checked_in,
-            f"{percent(figures.checked_in, registered)} of {registered}"
+            _("{percent} of {registered}").format(
+                percent=percent(figures.checked_in, registered), registered=registered
+            )
             if registered
-            else "nobody registered yet",
+            else _("nobody registered yet"),
             figures.checked_in / registered if registered else 0.0,
         )
-        capacity = f"capacity {figures.capacity}" if figures.capacity else "no capacity limit"
+        capacity = (
+            _("capacity {capacity}").format(capacity=figures.capacity)
+            if figures.capacity
+            else _("no capacity limit")
+        )
         self.query_one("#num-registered", BigNumber).show(registered, capacity)
         # Inside now: the event's, then each check-in list's with admissions of its own.
         on_lists = "".join(
             f" · {row['name']} {row['inside']}" for row in figures.lists if row["admitted"]
         )
+        went_out = figures.checked_in - figures.inside
         self.query_one("#num-inside", BigNumber).show(
-            figures.inside, f"{figures.checked_in - figures.inside} went out{on_lists}"
+            figures.inside,
+            ngettext("{count} went out", "{count} went out", went_out).format(count=went_out)
+            + on_lists,
         )
-        last_scan = f"last {clock(figures.last_scan_at, self.zone)}" if figures.last_scan_at else ""
+        last_scan = (
+            # TRANSLATORS: the time of the last scan
+            _("last {time}").format(time=clock(figures.last_scan_at, self.zone))
+            if figures.last_scan_at
+            else ""
+        )
         self.query_one("#num-recent", BigNumber).show(figures.arrivals_last_15_min, last_scan)
-        self.query_one("#num-waitlisted", BigNumber).show(figures.waitlisted, "on waitlists")
+        self.query_one("#num-waitlisted", BigNumber).show(figures.waitlisted, _("on waitlists"))
         self._show_arrivals(figures)
         self._show_types(figures)
         self._show_sessions(figures)
@@ -280,9 +313,18 @@ class StatsScreen(StationScreen):
         buckets = [(str(row["from"]), int(row["count"])) for row in figures.arrivals]
         step = bucket_minutes([label for label, _count in buckets])
         panel = self.query_one("#arrivals-panel")
-        per = f" per {step} min" if step else ""
-        panel.border_title = f"Arrivals{per}, last 3 hours"
-        panel.border_subtitle = f"{figures.arrivals_last_15_min} in the last 15 min"
+        if step:
+            panel.border_title = ngettext(
+                "Arrivals per {minutes} min, last 3 hours",
+                "Arrivals per {minutes} min, last 3 hours",
+                step,
+            ).format(minutes=step)
+        else:
+            panel.border_title = _("Arrivals, last 3 hours")
+        recent = figures.arrivals_last_15_min
+        panel.border_subtitle = ngettext(
+            "{count} in the last 15 min", "{count} in the last 15 min", recent
+        ).format(count=recent)
         self.query_one("#arrivals-chart", ArrivalsChart).show(fill_gaps(buckets, step))
 
     def _show_types(self, figures: Stats) -> None:
@@ -302,7 +344,10 @@ class StatsScreen(StationScreen):
         for row in figures.sessions:
             registered, capacity = int(row["registered"]), row["capacity"]
             attended = int(row["attended"])
-            came = f" · {attended} in" if attended else ""
+            came = ""
+            if attended:
+                # TRANSLATORS: how many of those registered for a session came in ("12 in")
+                came = " · " + ngettext("{count} in", "{count} in", attended).format(count=attended)
             if capacity:
                 rows.append(
                     BarRow(
@@ -320,7 +365,14 @@ class StatsScreen(StationScreen):
     def _show_waitlists(self, figures: Stats) -> None:
         most = max((int(row["waiting"]) for row in figures.waitlists), default=0)
         rows = [
-            BarRow(str(row["ticket_type"]), int(row["waiting"]), most, f"{row['waiting']} waiting")
+            BarRow(
+                str(row["ticket_type"]),
+                int(row["waiting"]),
+                most,
+                ngettext("{count} waiting", "{count} waiting", int(row["waiting"])).format(
+                    count=row["waiting"]
+                ),
+            )
             for row in figures.waitlists
         ]
         self.query_one("#waitlists", BarList).show(rows)
@@ -331,7 +383,7 @@ class StatsScreen(StationScreen):
             for row in figures.revenue
         ]
         self.query_one("#revenue", Static).update(
-            Text("\n").join(lines) if lines else Text("No payments yet", "italic")
+            Text("\n").join(lines) if lines else Text(_("No payments yet"), "italic")
         )
 
     def _show_problems(self, figures: Stats) -> None:
@@ -358,10 +410,15 @@ class StatsScreen(StationScreen):
             part for part in (other, other_moment and clock(other_moment, self.zone)) if part
         )
         if latest["reason"] == "revoked":  # the ticket was cancelled meanwhile
-            theirs = f"cancelled {theirs}".strip()
+            # TRANSLATORS: {where} is the station and time the ticket was cancelled at, if known
+            theirs = _("cancelled {where}").format(where=theirs).strip()
         target.update(
             Text.assemble(
-                ("latest conflict: ", "bold"), f"{mine} vs {theirs or '?'}", style="yellow"
+                (_("latest conflict:"), "bold"),
+                " ",
+                # TRANSLATORS: a conflict: {mine} admitted offline, {theirs} what the server had
+                _("{mine} vs {theirs}").format(mine=mine, theirs=theirs or "?"),
+                style="yellow",
             )
         )
 
@@ -369,32 +426,36 @@ class StatsScreen(StationScreen):
         target = self.query_one("#stations", Static)
         count = len(figures.stations)
         self.query_one("#stations-panel").border_subtitle = (
-            f"{count} station{'s' if count != 1 else ''}" if count else ""
+            ngettext("{count} station", "{count} stations", count).format(count=count)
+            if count
+            else ""
         )
         if not figures.stations:
-            target.update(Text("No scans yet", "italic"))
+            target.update(Text(_("No scans yet"), "italic"))
             return
         table = Table(box=None, expand=True, padding=(0, 1), show_edge=False)
-        table.add_column("Station", ratio=1, min_width=6, no_wrap=True, overflow="ellipsis")
-        table.add_column("Scans", justify="right")
-        table.add_column("Issues", justify="right")
-        table.add_column("Last scan", justify="right", no_wrap=True)
+        table.add_column(_("Station"), ratio=1, min_width=6, no_wrap=True, overflow="ellipsis")
+        table.add_column(_("Scans"), justify="right")
+        table.add_column(_("Issues"), justify="right")
+        table.add_column(_("Last scan"), justify="right", no_wrap=True)
         for row in figures.stations:
             last: datetime | None = row["last"]
             quiet = last is None or (figures.at - last).total_seconds() > QUIET_SECONDS
             problems = int(row["problems"])
+            warn = "bold yellow" if problems else ""  # not for translation: a style
             table.add_row(
                 Text(str(row["station"])),  # a name as typed, not markup
                 str(row["scans"]),
-                Text(str(problems), "bold yellow" if problems else ""),
+                Text(str(problems), warn),
                 Text(clock(last, self.zone) if last else "-", "dim" if quiet else ""),
             )
         # A station whose own clock is off (by more than a minute): said under the table.
         off = [
-            Text.assemble(
-                (str(row["station"]), "bold yellow"),
-                f"'s clock is {clock_words(skew)}",
-                style="yellow",
+            _named(
+                # TRANSLATORS: {offset} says how far off the clock is ("3 h 0 min fast")
+                _("{station}'s clock is {offset}"),
+                str(row["station"]),
+                offset=clock_words(skew),
             )
             for row in figures.stations
             if (skew := row.get("clock_skew_seconds")) is not None

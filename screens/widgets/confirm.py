@@ -9,6 +9,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from eventdesk.i18n import N_, _
+
 
 class ConfirmScreen(ModalScreen[bool]):
     """Dismissed with True for yes; escape, n or the focused 'no' button say no."""
@@ -24,13 +26,21 @@ class ConfirmScreen(ModalScreen[bool]):
     ConfirmScreen #confirm-buttons Button { margin-right: 2; }
     """
     BINDINGS = [
-        Binding("escape,n", "answer(False)", "No", id="confirm.no"),
-        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
+        Binding(
+            "escape,n",  # not for translation: keys
+            "answer(False)",
+            N_("No"),
+            id="confirm.no",
+        ),
+        Binding("y", "answer(True)", N_("Yes"), id="confirm.yes"),
     ]
 
-    def __init__(self, question: str, *, yes: str = "Yes", no: str = "No") -> None:
+    def __init__(self, question: str, *, yes: str | None = None, no: str | None = None) -> None:
+        """``yes`` and ``no``: the buttons' texts, translated already (default: Yes and No)."""
         super().__init__()
-        self.question, self.yes, self.no = question, yes, no
+        self.question = question
+        self.yes = _("Yes") if yes is None else yes
+        self.no = _("No") if no is None else no
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box"):

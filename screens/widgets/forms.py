@@ -28,6 +28,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionLis
 from textual.worker import Worker, WorkerState
 
 from eventdesk.errors import EventdeskError
+from eventdesk.i18n import N_, _
 
 R = TypeVar("R")
 FieldKind = Literal["text", "password", "select", "check", "multi"]
@@ -73,8 +74,15 @@ class FormLook:
     buttons_classes: str = ""
     save_id: str = "form-save"
     cancel_id: str = "form-cancel"
-    fix_hint: str = "Please correct the field marked above."  # on the problem line
-    working: str = "Saving…"  # on the problem line while the action runs
+    # On the problem line; and there while the action runs. Marked with N_ where written,
+    # translated where shown ("" says nothing).
+    fix_hint: str = N_("Please correct the field marked above.")
+    working: str = N_("Saving…")
+
+
+def shown(text: str) -> str:
+    """A look's text (marked with N_) in the reader's language; "" stays ""."""
+    return _(text) if text else ""
 
 
 class FormValues:
@@ -160,7 +168,7 @@ class FormDialog(ModalScreen[R | None], Generic[R]):
                 spec.options,
                 value=spec.value if spec.value else Select.NULL,
                 allow_blank=not spec.required,
-                prompt=spec.placeholder or "(none)",
+                prompt=spec.placeholder or _("(none)"),
                 id=wid,
                 compact=True,
                 disabled=spec.disabled,
@@ -215,7 +223,7 @@ class FormDialog(ModalScreen[R | None], Generic[R]):
             if spec.kind in ("check", "multi"):
                 continue
             if spec.required and not values.text(spec.name):
-                problems[spec.name] = f"{spec.label} is required"
+                problems[spec.name] = _("{field} is required").format(field=spec.label)
             elif spec.check is not None:
                 try:
                     spec.check(values.texts.get(spec.name, ""))
@@ -225,7 +233,7 @@ class FormDialog(ModalScreen[R | None], Generic[R]):
             self.show_error(spec.name, problems.get(spec.name, ""))
         first = next((s for s in self.fields if s.name in problems), None)
         if first is not None:
-            self.show_problem(self.LOOK.fix_hint)
+            self.show_problem(shown(self.LOOK.fix_hint))
             self._focus(first)
         return first is None
 
@@ -247,7 +255,7 @@ class FormDialog(ModalScreen[R | None], Generic[R]):
             self.show_problem(text)
             return
         self.show_error(spec.name, text)
-        self.show_problem(self.LOOK.fix_hint)
+        self.show_problem(shown(self.LOOK.fix_hint))
         self._focus(spec)
 
     def _focus(self, spec: Field) -> None:
@@ -282,7 +290,7 @@ class FormDialog(ModalScreen[R | None], Generic[R]):
         if not self.check(values):
             return
         self._busy(True)
-        self.show_problem(self.LOOK.working)
+        self.show_problem(shown(self.LOOK.working))
         self._run(values)
 
     def _busy(self, saving: bool) -> None:
@@ -314,7 +322,7 @@ class FormDialog(ModalScreen[R | None], Generic[R]):
         """A bug or a lost database while saving is said on the form, which stays open."""
         if event.worker.group == "form" and event.state == WorkerState.ERROR:
             self._busy(False)
-            self.show_problem(f"Something went wrong: {event.worker.error}")
+            self.show_problem(_("Something went wrong: {error}").format(error=event.worker.error))
 
     def action_cancel(self) -> None:
         if not self.saving:

@@ -26,20 +26,45 @@ from textual.keys import format_key
 from textual.screen import Screen
 from textual.widget import Widget
 
+from eventdesk.i18n import N_, _
+
 GAP = 2  # cells between two keys on a line
-MODIFIERS = {"ctrl": "Ctrl", "shift": "Shift", "alt": "Alt", "meta": "Meta", "super": "Super"}
+# The keys' names as printed on a keyboard (translated where shown: a German one says "Strg").
+MODIFIERS = {
+    # TRANSLATORS: the name of a keyboard key, as printed on the keyboard
+    "ctrl": N_("Ctrl"),
+    # TRANSLATORS: the name of a keyboard key, as printed on the keyboard
+    "shift": N_("Shift"),
+    # TRANSLATORS: the name of a keyboard key, as printed on the keyboard
+    "alt": N_("Alt"),
+    # TRANSLATORS: the name of a keyboard key, as printed on the keyboard
+    "meta": N_("Meta"),
+    # TRANSLATORS: the name of a keyboard key, as printed on the keyboard
+    "super": N_("Super"),
+}
 KEY_NAMES = {
-    "escape": "Esc",
-    "enter": "Enter",
-    "tab": "Tab",
-    "space": "Space",
-    "delete": "Del",
-    "backspace": "Backspace",
-    "insert": "Ins",
-    "home": "Home",
-    "end": "End",
-    "pageup": "PgUp",
-    "pagedown": "PgDn",
+    # TRANSLATORS: the name of a keyboard key, as printed on the keyboard
+    "escape": N_("Esc"),
+    # TRANSLATORS: the name of a keyboard key, as printed on the keyboard
+    "enter": N_("Enter"),
+    # TRANSLATORS: the name of a keyboard key, as printed on the keyboard
+    "tab": N_("Tab"),
+    # TRANSLATORS: the name of a keyboard key, as printed on the keyboard
+    "space": N_("Space"),
+    # TRANSLATORS: the name of a keyboard key, as printed on the keyboard
+    "delete": N_("Del"),
+    # TRANSLATORS: the name of a keyboard key, as printed on the keyboard
+    "backspace": N_("Backspace"),
+    # TRANSLATORS: the name of a keyboard key, as printed on the keyboard
+    "insert": N_("Ins"),
+    # TRANSLATORS: the name of a keyboard key, as printed on the keyboard
+    "home": N_("Home"),
+    # TRANSLATORS: the name of a keyboard key, as printed on the keyboard
+    "end": N_("End"),
+    # TRANSLATORS: the name of a keyboard key, as printed on the keyboard
+    "pageup": N_("PgUp"),
+    # TRANSLATORS: the name of a keyboard key, as printed on the keyboard
+    "pagedown": N_("PgDn"),
 }
 
 Refusal = Callable[[str, tuple[object, ...]], str | None]
@@ -51,14 +76,14 @@ def key_label(binding: Binding) -> str:
         return binding.key_display
     modifiers, key = binding.parse_key()
     if key in KEY_NAMES:
-        name = KEY_NAMES[key]
+        name = _(KEY_NAMES[key])
     elif key[:1] == "f" and key[1:].isdigit():
         name = key.upper()
     else:
         name = format_key(key)
         if modifiers and len(name) == 1:
             name = name.upper()
-    return "+".join([*(MODIFIERS.get(m, m.title()) for m in modifiers), name])
+    return "+".join([*(_(MODIFIERS[m]) if m in MODIFIERS else m.title() for m in modifiers), name])
 
 
 def refusal_of(node: DOMNode, action: str, parameters: tuple[object, ...]) -> str | None:
@@ -90,7 +115,7 @@ def say_refusal(app: App[Any], action: object, namespace: DOMNode | None) -> boo
 def say_not_available(app: App[Any], reason: str) -> None:
     """Why a key does nothing now, as a notification. A reason is plain text, never markup:
     it may name an attendee, and a name is whatever was typed ("Ann [/i] Lee")."""
-    app.notify(reason, title="Not available", severity="warning", markup=False)
+    app.notify(reason, title=_("Not available"), severity="warning", markup=False)
 
 
 @dataclass(frozen=True)
@@ -99,7 +124,7 @@ class KeyEntry:
 
     key: str
     label: str
-    description: str
+    description: str  # in the reader's language: the width is the translated text's
     action: str
     enabled: bool
     reason: str  # why it is disabled (its tooltip), or its own tooltip
@@ -117,7 +142,7 @@ def key_entries(screen: Screen[Any]) -> list[KeyEntry]:
     app = screen.app
     ranked: list[tuple[tuple[int, int], KeyEntry]] = []
     seen: set[tuple[int, str]] = set()
-    chain = [node for node, _ in screen._modal_binding_chain]
+    chain = [node for node, _bindings in screen._modal_binding_chain]
     for node, binding, enabled, tooltip in screen.active_bindings.values():
         if not binding.show or (id(node), binding.action) in seen:
             continue
@@ -126,14 +151,16 @@ def key_entries(screen: Screen[Any]) -> list[KeyEntry]:
         rank = 0 if node is screen else 2 if is_global else 1
         order = _declared_at(node, binding)
         depth = chain.index(node) if node in chain else 0
-        reason = tooltip or binding.tooltip
+        own_tip = tooltip or binding.tooltip  # marked with N_ where the binding is declared
+        reason = _(own_tip) if own_tip else ""
         if not enabled:
             destination, name, parameters = _parsed(binding.action)
             reason = (refusal_of(node, name, parameters) if not destination else None) or reason
         entry = KeyEntry(
             binding.key,
             key_label(binding),
-            binding.description,
+            # Descriptions are marked with N_ in BINDINGS, and translated here, where drawn.
+            _(binding.description) if binding.description else "",
             binding.action,
             enabled,
             reason,
@@ -142,7 +169,7 @@ def key_entries(screen: Screen[Any]) -> list[KeyEntry]:
         )
         ranked.append(((rank * 1000 + depth, order), entry))
     ranked.sort(key=lambda pair: pair[0])
-    return [entry for _, entry in ranked]
+    return [entry for _rank, entry in ranked]
 
 
 def _declared_at(node: DOMNode, binding: Binding) -> int:
@@ -151,7 +178,7 @@ def _declared_at(node: DOMNode, binding: Binding) -> int:
     for index, declared in enumerate(getattr(type(node), "BINDINGS", [])):
         if isinstance(declared, Binding) and declared.action == binding.action:
             return index
-    merged = [b.action for _, b in node._bindings]
+    merged = [b.action for _node, b in node._bindings]
     return 1000 + (merged.index(binding.action) if binding.action in merged else 0)
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from textual.widgets import Static
 
 from eventdesk.errors import DatabaseUnavailable, EventdeskError
+from eventdesk.i18n import _, ngettext
 
 if TYPE_CHECKING:  # the door service loads where a station has one (start-up time)
     from eventdesk.services.stations.offline import Station
@@ -25,24 +26,33 @@ def offline_text(station: Station) -> str:
     """What the door says while it is not deciding on the server, or while its own clock is
     off (by more than a minute) against the server's; "" otherwise."""
     last = station.time.last
-    clock = (
-        f"this station's clock is {last.said()}, put right by the server's"
-        if last is not None and last.off
-        else ""
-    )
+    off = last is not None and last.off
     if station.deciding_online():
-        return clock[:1].upper() + clock[1:]
+        if not off:
+            return ""
+        assert last is not None
+        # TRANSLATORS: {off} says by how much, e.g. "3 h 0 min fast"
+        return _("This station's clock is {off}, put right by the server's").format(off=last.said())
     waiting = station.pending
-    scans = f"{waiting} scan{'s' if waiting != 1 else ''}"
-    said = f"OFFLINE · deciding from this station's copy · {scans} waiting to upload"
-    return f"{said} · {clock}" if clock else said
+    said = ngettext(
+        "OFFLINE · deciding from this station's copy · {count} scan waiting to upload",
+        "OFFLINE · deciding from this station's copy · {count} scans waiting to upload",
+        waiting,
+    ).format(count=waiting)
+    if not off:
+        return said
+    assert last is not None
+    # TRANSLATORS: after the OFFLINE line's " · "; {off} says by how much, e.g. "3 h 0 min fast"
+    clock = _("this station's clock is {off}, put right by the server's").format(off=last.said())
+    return f"{said} · {clock}"
 
 
 def needs_server(exc: EventdeskError, what: str) -> str:
     """What to say when ``what`` failed: for a server that does not answer, that it needs the
     server (not the connection's own words), else the error's message."""
     if isinstance(exc, DatabaseUnavailable):
-        return f"{what} needs the server, which does not answer right now."
+        # TRANSLATORS: {what} is what was tried, e.g. "Signing in"
+        return _("{what} needs the server, which does not answer right now.").format(what=what)
     return exc.message
 
 

@@ -16,6 +16,7 @@ from textual.message_pump import MessagePump
 
 from devices.outage import DatabaseState
 from devices.wedge import Decision, Line, LineQueue, LineSplitter, PendingScan
+from eventdesk.i18n import _, ngettext
 from eventdesk.services.door.checkin import Checkin
 from eventdesk.services.stations.station_door import Door
 from screens.messages import DatabaseStatus, ScanDecided
@@ -44,7 +45,7 @@ class WedgeScans:
         *,
         failed: Callable[[PendingScan, Exception], None],
         decided: Callable[[Decision], None] | None = None,
-        name: str = "wedge scans",
+        name: str = "wedge scans",  # not for translation: the queue thread's name
     ) -> None:
         self.screen, self.desk, self.name = screen, desk, name
         self.failed, self.decided = failed, decided  # called in the queue's thread
@@ -70,17 +71,23 @@ class WedgeScans:
         """What the desk's banner says of the database (the scans ``camera`` keeps counted
         too), and its class."""
         if not self.away:
-            return Content("Database back: the scans that waited are being decided…"), "-info"
+            return Content(_("Database back: the scans that waited are being decided…")), "-info"
         reasons = sorted({state.reason for state in self.away.values() if state.reason})
-        why = f" ({'; '.join(reasons)})" if reasons else ""
         waiting = self.waiting + (camera.waiting if camera is not None else 0)
-        return (
-            Content(
-                f"Database not answering{why}: {waiting} scan(s) kept, decided as soon as "
-                "it answers."
-            ),
-            "-warn",
-        )
+        if reasons:
+            said = ngettext(
+                "Database not answering ({why}): {count} scan kept, decided as soon as it answers.",
+                "Database not answering ({why}): {count} scans kept, decided as soon as it "
+                "answers.",
+                waiting,
+            ).format(why="; ".join(reasons), count=waiting)
+        else:
+            said = ngettext(
+                "Database not answering: {count} scan kept, decided as soon as it answers.",
+                "Database not answering: {count} scans kept, decided as soon as it answers.",
+                waiting,
+            ).format(count=waiting)
+        return Content(said), "-warn"
 
     def put(self, line: Line, source: str = "scanner", read_at: float | None = None) -> None:
         if self._queue is None:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from eventdesk.db import Store
 from eventdesk.errors import InvalidInput, NotAllowed, NotFound
+from eventdesk.i18n import _
 from eventdesk.models import BadgeLayout, Event, TicketType
 from eventdesk.services.common import get_event, log
 from eventdesk.text import surname_key
@@ -53,7 +54,7 @@ def layout_key(name: str) -> str:
     """A layout's name as stored and looked up: trimmed, lower case, 1 to 40 characters."""
     key = name.strip().lower()
     if not key or len(key) > 40 or not key.isprintable():
-        raise InvalidInput("a layout's name is 1 to 40 characters", field="layout")
+        raise InvalidInput(_("a layout's name is 1 to 40 characters"), field="layout")
     return key
 
 
@@ -77,7 +78,8 @@ def save_layout(
     key = layout_key(name)
     if len(source) > SOURCE_LIMIT:
         raise InvalidInput(
-            f"a layout file is at most {SOURCE_LIMIT // 1000} kB of text", field="layout"
+            _("a layout file is at most {size} kB of text").format(size=SOURCE_LIMIT // 1000),
+            field="layout",
         )
     now = utcnow()
     with store.write() as session:
@@ -96,11 +98,13 @@ def delete_layout(store: Store, name: str, *, station: str | None = None) -> Non
     key = layout_key(name)
     with store.write() as session:
         if session.get(BadgeLayout, key) is None:
-            raise NotFound(f"no stored badge layout {key!r}", field="layout")
+            raise NotFound(_("no stored badge layout {name!r}").format(name=key), field="layout")
         users = _users(session, key)
         if users:
             raise NotAllowed(
-                f"layout {key!r} is in use by {', '.join(users)}: set another first",
+                _("layout {name!r} is in use by {users}: set another first").format(
+                    name=key, users=", ".join(users)
+                ),
                 field="layout",
             )
         session.execute(delete(BadgeLayout).where(BadgeLayout.name == key))
@@ -114,7 +118,9 @@ def _users(session: Session, key: str) -> list[str]:
         .join(Event, Event.id == TicketType.event_id)
         .where(TicketType.badge_layout == key)
     ).all()
-    return [f"event {e}" for e in events] + [f"{slug}/{name}" for slug, name in types]
+    return [_("event {event}").format(event=e) for e in events] + [
+        f"{slug}/{name}" for slug, name in types
+    ]
 
 
 def layout_use(store: Store, event_ref: str | int) -> LayoutUse:
@@ -145,8 +151,9 @@ def assign_layout(
         event = get_event(session, event_ref, lock=True)
         if key is not None and key not in known and session.get(BadgeLayout, key) is None:
             raise NotFound(
-                f"no badge layout {key!r} (built in: {', '.join(sorted(known))}; "
-                "or import one first)",
+                _("no badge layout {name!r} (built in: {known}; or import one first)").format(
+                    name=key, known=", ".join(sorted(known))
+                ),
                 field="layout",
             )
         chosen = ticket_type.strip()
@@ -163,8 +170,10 @@ def assign_layout(
                     select(TicketType.name).where(TicketType.event_id == event.id)
                 ).all()
                 raise NotFound(
-                    f"event {event.slug!r} has no ticket type {chosen!r} "
-                    f"(it has {', '.join(names) or 'none'}; or 'default' for the event's own)",
+                    _(
+                        "event {event!r} has no ticket type {name!r} (it has {names}; or "
+                        "'default' for the event's own)"
+                    ).format(event=event.slug, name=chosen, names=", ".join(names) or _("none")),
                     field="ticket_type",
                 )
         log(
@@ -237,7 +246,9 @@ def badge_rows(
     from eventdesk.models import Attendee, Ticket
 
     if sort not in SORTS:
-        raise InvalidInput(f"sort must be one of {', '.join(SORTS)}", field="sort")
+        raise InvalidInput(
+            _("sort must be one of {choices}").format(choices=", ".join(SORTS)), field="sort"
+        )
     with store.read() as session:
         event = get_event(session, event_ref)
         query = (
@@ -261,8 +272,9 @@ def badge_rows(
             ).all()
             if ticket_type not in names:
                 raise NotFound(
-                    f"event {event.slug!r} has no ticket type {ticket_type!r} "
-                    f"(it has {', '.join(names) or 'none'})",
+                    _("event {event!r} has no ticket type {name!r} (it has {names})").format(
+                        event=event.slug, name=ticket_type, names=", ".join(names) or _("none")
+                    ),
                     field="ticket_type",
                 )
             query = query.where(TicketType.name == ticket_type)
@@ -288,11 +300,25 @@ def badge_rows(
         if wanted is not None:
             missing = wanted - {r.ticket_id for r in rows}
             if missing:
+                if ticket_type is not None and not_checked_in:
+                    why = _(
+                        "no badge for {tickets}: not a registered ticket of {event!r} of that "
+                        "ticket type, or checked in already"
+                    )
+                elif ticket_type is not None:
+                    why = _(
+                        "no badge for {tickets}: not a registered ticket of {event!r} of that "
+                        "ticket type"
+                    )
+                elif not_checked_in:
+                    why = _(
+                        "no badge for {tickets}: not a registered ticket of {event!r}, or checked "
+                        "in already"
+                    )
+                else:
+                    why = _("no badge for {tickets}: not a registered ticket of {event!r}")
                 raise NotFound(
-                    f"no badge for {', '.join(sorted(missing))}: not a registered ticket of "
-                    f"{event.slug!r}"
-                    + (" of that ticket type" if ticket_type is not None else "")
-                    + (", or checked in already" if not_checked_in else ""),
+                    why.format(tickets=", ".join(sorted(missing)), event=event.slug),
                     field="tickets",
                 )
             if sort == "none":  # the order asked for

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from eventdesk.db import Store
 from eventdesk.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from eventdesk.event_time import event_zone, zone_of
+from eventdesk.i18n import _
 from eventdesk.ids import as_id
 from eventdesk.models import Category, Event, Seat, Venue
 from eventdesk.services.catalogue.places import promote_waiting
@@ -44,7 +45,7 @@ UNPAID_POLICIES = ("refuse", "admit")
 def _unpaid_policy(value: str) -> str:
     policy = value.strip().lower()
     if policy not in UNPAID_POLICIES:
-        raise InvalidInput("unpaid policy must be refuse or admit", field="unpaid")
+        raise InvalidInput(_("unpaid policy must be refuse or admit"), field="unpaid")
     return policy
 
 
@@ -99,7 +100,9 @@ def add_venue(
     venue_name = require_text(name, "name")
     cap = parse_count(capacity, "capacity")
     labels = parse_seat_spec(seats) if seats else []
-    taken = Conflict(f"a venue named {venue_name!r} exists already", field="name")
+    taken = Conflict(
+        _("a venue named {name!r} exists already").format(name=venue_name), field="name"
+    )
     with store.write() as session:
         if any(v.name.casefold() == venue_name.casefold() for v in session.scalars(select(Venue))):
             raise taken
@@ -137,7 +140,10 @@ def update_venue(
             key = venue_name.casefold()
             for other in session.scalars(select(Venue).where(Venue.id != venue.id)):
                 if other.name.casefold() == key:
-                    raise Conflict(f"a venue named {venue_name!r} exists already", field="name")
+                    raise Conflict(
+                        _("a venue named {name!r} exists already").format(name=venue_name),
+                        field="name",
+                    )
             venue.name = venue_name
         if address is not None:
             venue.address = optional_text(address, "address", max_length=400)
@@ -148,7 +154,9 @@ def update_venue(
         try:
             session.flush()
         except IntegrityError:
-            raise Conflict(f"a venue named {venue.name!r} exists already", field="name") from None
+            raise Conflict(
+                _("a venue named {name!r} exists already").format(name=venue.name), field="name"
+            ) from None
         seats = session.scalar(
             select(func.count()).select_from(Seat).where(Seat.venue_id == venue.id)
         )
@@ -175,7 +183,8 @@ def _venue(session: Session, ref: str) -> Venue:
         venue = next((v for v in session.scalars(select(Venue)) if v.name.casefold() == key), None)
     if venue is None:
         raise NotFound(
-            f"no venue {ref!r} (add it with: eventdesk venue add --name ...)", field="venue"
+            _("no venue {venue!r} (add it with: eventdesk venue add --name ...)").format(venue=ref),
+            field="venue",
         )
     return venue
 
@@ -215,7 +224,8 @@ def _visibility(value: str) -> str:
     text = value.strip().lower()
     if text not in VISIBILITIES:
         raise InvalidInput(
-            f"visibility must be one of {', '.join(VISIBILITIES)}", field="visibility"
+            _("visibility must be one of {choices}").format(choices=", ".join(VISIBILITIES)),
+            field="visibility",
         )
     return text
 
@@ -273,7 +283,7 @@ def create_event(
     zone_of(timezone)
     starts_at = parse_time(starts, "starts", tz=timezone)
     ends_at = parse_time(ends, "ends", tz=timezone)
-    check_window(starts_at, ends_at, "the event")
+    check_window(starts_at, ends_at, _("the event"))
     cap = parse_count(capacity, "capacity")
     vis = _visibility(visibility)
     code = parse_invite_code(invite_code) if invite_code and invite_code.strip() else None
@@ -287,7 +297,10 @@ def create_event(
         if slug:
             wanted = slugify(slug)
             if session.scalars(select(Event).where(Event.slug == wanted)).first():
-                raise Conflict(f"an event with slug {wanted!r} exists already", field="slug")
+                raise Conflict(
+                    _("an event with slug {slug!r} exists already").format(slug=wanted),
+                    field="slug",
+                )
         else:
             wanted = _unique_slug(session, title)
         event = Event(
@@ -313,7 +326,9 @@ def create_event(
         try:
             session.flush()
         except IntegrityError:
-            raise Conflict(f"an event with slug {wanted!r} exists already", field="slug") from None
+            raise Conflict(
+                _("an event with slug {slug!r} exists already").format(slug=wanted), field="slug"
+            ) from None
         log(session, "event_created", at=now, event_id=event.id, station=station, slug=event.slug)
         return event_info(session, event)
 
@@ -355,12 +370,15 @@ def update_event(
             event.starts_at = parse_time(starts, "starts", tz=event.timezone)
         if ends is not None:
             event.ends_at = parse_time(ends, "ends", tz=event.timezone)
-        check_window(event.starts_at, event.ends_at, "the event")
+        check_window(event.starts_at, event.ends_at, _("the event"))
         if clear_capacity:
             event.capacity = None
         elif capacity is not None:
             event.capacity = at_least_taken(
-                capacity, event.registered_count, "capacity", f"event {event.slug!r}"
+                capacity,
+                event.registered_count,
+                "capacity",
+                _("event {event!r}").format(event=event.slug),
             )
         if venue is not None:
             event.venue_id = _venue(session, venue).id
@@ -387,7 +405,7 @@ def update_event(
                 checkin_closes, "checkin-closes", tz=event.timezone
             )
         if event.checkin_opens_at and event.checkin_closes_at:
-            check_window(event.checkin_opens_at, event.checkin_closes_at, "check-in")
+            check_window(event.checkin_opens_at, event.checkin_closes_at, _("check-in"))
         session.flush()
         log(session, "event_updated", at=now, event_id=event.id, station=station)
         promote_waiting(session, event, now=now, station=station)
@@ -399,7 +417,7 @@ def cancel_event(store: Store, ref: str | int, *, station: str | None = None) ->
     with store.write() as session:
         event = get_event(session, ref, lock=True)
         if event.status == "cancelled":
-            raise NotAllowed(f"event {event.slug!r} is cancelled already")
+            raise NotAllowed(_("event {event!r} is cancelled already").format(event=event.slug))
         event.status = "cancelled"
         log(session, "event_cancelled", at=now, event_id=event.id, station=station)
         return event_info(session, event)

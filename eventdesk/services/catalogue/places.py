@@ -22,6 +22,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from eventdesk.errors import NotAllowed, NotFound
+from eventdesk.i18n import _
 from eventdesk.models import Event, EventSession, Seat, Ticket, TicketSession, TicketType
 from eventdesk.services.common import log
 
@@ -106,9 +107,9 @@ def free_seat(session: Session, event: Event, wanted: str | None) -> str | None:
         select(Seat.id).where(Seat.venue_id == event.venue_id, Seat.label == wanted)
     )
     if exists is None:
-        raise NotFound(f"the venue has no seat {wanted!r}", field="seat")
+        raise NotFound(_("the venue has no seat {seat!r}").format(seat=wanted), field="seat")
     if session.scalar(_free_seat_query(event).where(Seat.label == wanted)) is None:
-        raise NotAllowed(f"seat {wanted!r} is taken")
+        raise NotAllowed(_("seat {seat!r} is taken").format(seat=wanted))
     return wanted
 
 
@@ -163,10 +164,10 @@ def claim_places(
     name must be free. Runs in the caller's transaction, which holds the event lock.
     """
     count = len(claims)
-    types = {t.id: t for t, _ in claims}
-    per_type = Counter(t.id for t, _ in claims)
-    rows = {s.id: s for _, chosen in claims for s in chosen}
-    per_session = Counter(s.id for _, chosen in claims for s in chosen)
+    types = {t.id: t for t, _chosen in claims}
+    per_type = Counter(t.id for t, _chosen in claims)
+    rows = {s.id: s for _type, chosen in claims for s in chosen}
+    per_session = Counter(s.id for _type, chosen in claims for s in chosen)
     if not (
         has_room(event.capacity, event.registered_count, count)
         and all(
@@ -262,10 +263,10 @@ def place_order(
     places (``claim_places``), then their session seats (``settle_seats``: a full session
     makes a seat wait, never the ticket). Returns (each ticket's numbered seat, the sessions
     whose seats wait), or None when the event or a ticket type lacks room for them all."""
-    seats = claim_places(session, event, [(tt, ()) for _, tt in group], seated=seated)
+    seats = claim_places(session, event, [(tt, ()) for _ticket, tt in group], seated=seated)
     if seats is None:
         return None
-    return seats, settle_seats(session, [t for t, _ in group])
+    return seats, settle_seats(session, [t for t, _type in group])
 
 
 def promote_waiting(

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from eventdesk.db import Store
 from eventdesk.errors import Conflict, InvalidInput, NotFound
+from eventdesk.i18n import _
 from eventdesk.ids import as_id
 from eventdesk.models import Event, EventSession, TicketType
 from eventdesk.services.catalogue.places import promote_waiting
@@ -94,7 +95,7 @@ def add_session(
         event = get_event(session, event_ref, lock=True)
         starts_at = parse_time(starts, "starts", tz=event.timezone)
         ends_at = parse_time(ends, "ends", tz=event.timezone)
-        check_window(starts_at, ends_at, "the session")
+        check_window(starts_at, ends_at, _("the session"))
         row = EventSession(
             event_id=event.id,
             name=title,
@@ -112,7 +113,12 @@ def add_session(
 def _event_session(session: Session, event: Event, session_id: int) -> EventSession:
     row = session.get(EventSession, session_id) if as_id(session_id) is not None else None
     if row is None or row.event_id != event.id:
-        raise NotFound(f"event {event.slug!r} has no session {session_id}", field="session")
+        raise NotFound(
+            _("event {event!r} has no session {session}").format(
+                event=event.slug, session=session_id
+            ),
+            field="session",
+        )
     return row
 
 
@@ -148,12 +154,15 @@ def update_session(
             row.starts_at = parse_time(starts, "starts", tz=event.timezone)
         if ends is not None:
             row.ends_at = parse_time(ends, "ends", tz=event.timezone)
-        check_window(row.starts_at, row.ends_at, "the session")
+        check_window(row.starts_at, row.ends_at, _("the session"))
         if clear_capacity:
             row.capacity = None
         elif capacity is not None:
             row.capacity = at_least_taken(
-                capacity, row.registered_count, "capacity", f"session {row.name!r}"
+                capacity,
+                row.registered_count,
+                "capacity",
+                _("session {name!r}").format(name=row.name),
             )
         session.flush()
         log(
@@ -215,11 +224,11 @@ def add_ticket_type(
     (an ID check) instead of admitting them."""
     type_name = require_text(name, "name", max_length=100)
     if price_cents < 0:
-        raise InvalidInput("price cannot be negative", field="price")
+        raise InvalidInput(_("price cannot be negative"), field="price")
     code = parse_currency(currency)
     qty = parse_count(quantity, "quantity")
     if tier < 0 or tier > 99:
-        raise InvalidInput("tier must be between 0 and 99 (lower is served first)", field="tier")
+        raise InvalidInput(_("tier must be between 0 and 99 (lower is served first)"), field="tier")
     with store.write() as session:
         event = get_event(session, event_ref, lock=True)
         start_at = (
@@ -227,11 +236,14 @@ def add_ticket_type(
         )
         end_at = parse_time(sales_end, "sales-end", tz=event.timezone) if sales_end else None
         if start_at and end_at:
-            check_window(start_at, end_at, "the sales window")
+            check_window(start_at, end_at, _("the sales window"))
         for existing in session.scalars(select(TicketType).where(TicketType.event_id == event.id)):
             if existing.name.casefold() == type_name.casefold():
                 raise Conflict(
-                    f"event {event.slug!r} has a ticket type {type_name!r} already", field="name"
+                    _("event {event!r} has a ticket type {name!r} already").format(
+                        event=event.slug, name=type_name
+                    ),
+                    field="name",
                 )
         row = TicketType(
             event_id=event.id,
@@ -274,16 +286,19 @@ def update_ticket_type(
     ``attention`` clears it."""
 
     if price_cents is not None and price_cents < 0:
-        raise InvalidInput("price cannot be negative", field="price")
+        raise InvalidInput(_("price cannot be negative"), field="price")
     if tier is not None and (tier < 0 or tier > 99):
-        raise InvalidInput("tier must be between 0 and 99 (lower is served first)", field="tier")
+        raise InvalidInput(_("tier must be between 0 and 99 (lower is served first)"), field="tier")
     now = utcnow()
     with store.write() as session:
         event = get_event(session, event_ref, lock=True)
         row = session.get(TicketType, ticket_type_id) if as_id(ticket_type_id) is not None else None
         if row is None or row.event_id != event.id:
             raise NotFound(
-                f"event {event.slug!r} has no ticket type {ticket_type_id}", field="ticket_type"
+                _("event {event!r} has no ticket type {ticket_type}").format(
+                    event=event.slug, ticket_type=ticket_type_id
+                ),
+                field="ticket_type",
             )
         if name is not None:
             type_name = require_text(name, "name", max_length=100)
@@ -292,7 +307,10 @@ def update_ticket_type(
             )
             if any(t.name.casefold() == type_name.casefold() for t in others):
                 raise Conflict(
-                    f"event {event.slug!r} has a ticket type {type_name!r} already", field="name"
+                    _("event {event!r} has a ticket type {name!r} already").format(
+                        event=event.slug, name=type_name
+                    ),
+                    field="name",
                 )
             row.name = type_name
         if price_cents is not None:
@@ -303,7 +321,10 @@ def update_ticket_type(
             row.quantity = None
         elif quantity is not None:
             row.quantity = at_least_taken(
-                quantity, row.registered_count, "quantity", f"ticket type {row.name!r}"
+                quantity,
+                row.registered_count,
+                "quantity",
+                _("ticket type {name!r}").format(name=row.name),
             )
         if tier is not None:
             row.priority_tier = tier
@@ -318,12 +339,15 @@ def update_ticket_type(
         if sales_end is not None:
             row.sales_end = parse_time(sales_end, "sales-end", tz=event.timezone)
         if row.sales_start and row.sales_end:
-            check_window(row.sales_start, row.sales_end, "the sales window")
+            check_window(row.sales_start, row.sales_end, _("the sales window"))
         try:
             session.flush()
         except IntegrityError:
             raise Conflict(
-                f"event {event.slug!r} has a ticket type {row.name!r} already", field="name"
+                _("event {event!r} has a ticket type {name!r} already").format(
+                    event=event.slug, name=row.name
+                ),
+                field="name",
             ) from None
         log(
             session,
@@ -355,12 +379,18 @@ def sessions_by_id(session: Session, event: Event, ids: Sequence[int]) -> list[E
         return []
     for sid in wanted:
         if as_id(sid) is None:
-            raise NotFound(f"event {event.slug!r} has no session {sid}", field="session")
+            raise NotFound(
+                _("event {event!r} has no session {session}").format(event=event.slug, session=sid),
+                field="session",
+            )
     rows = {
         r.id: r for r in session.scalars(select(EventSession).where(EventSession.id.in_(wanted)))
     }
     for sid in wanted:
         row = rows.get(sid)
         if row is None or row.event_id != event.id:
-            raise NotFound(f"event {event.slug!r} has no session {sid}", field="session")
+            raise NotFound(
+                _("event {event!r} has no session {session}").format(event=event.slug, session=sid),
+                field="session",
+            )
     return [rows[sid] for sid in wanted]

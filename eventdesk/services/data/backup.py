@@ -32,6 +32,7 @@ from sqlalchemy.engine import make_url
 
 from eventdesk.db import BUSY_TIMEOUT_MS, Store
 from eventdesk.errors import EnvironmentProblem, EventdeskError, InvalidInput
+from eventdesk.i18n import _
 from eventdesk.services.stats import counting
 from eventdesk.values import utcnow
 
@@ -77,13 +78,15 @@ def _sqlite_path(store: Store) -> Path:
     if not store.is_sqlite:
         db = name or "eventdesk"
         raise InvalidInput(
-            "this database is PostgreSQL: back it up with the server's own tools, e.g. "
-            f"pg_dump --format=custom --file=eventdesk.dump {db} "
-            f"(restore with pg_restore --clean --dbname={db} eventdesk.dump)",
+            _(
+                "this database is PostgreSQL: back it up with the server's own tools, e.g. "
+                "pg_dump --format=custom --file=eventdesk.dump {db} "
+                "(restore with pg_restore --clean --dbname={db} eventdesk.dump)"
+            ).format(db=db),
             field="db",
         )
     if not name or name == ":memory:":
-        raise InvalidInput("an in-memory database cannot be backed up", field="db")
+        raise InvalidInput(_("an in-memory database cannot be backed up"), field="db")
     return Path(name)
 
 
@@ -124,19 +127,24 @@ def _revision(conn: sqlite3.Connection, shown: Path) -> str:
     rows = conn.execute("SELECT version_num FROM alembic_version").fetchall()
     if len(rows) != 1 or not isinstance(rows[0][0], str):
         raise InvalidInput(
-            f"{shown} has no eventdesk schema revision this version can read", field="file"
+            _("{file} has no eventdesk schema revision this version can read").format(file=shown),
+            field="file",
         )
     revision = rows[0][0]
     if revision in known_revisions():
         return revision
     if revision.isdigit() and HEAD_REVISION.isdigit() and int(revision) > int(HEAD_REVISION):
         raise InvalidInput(
-            f"{shown} was written by a newer eventdesk (schema {_one_line(revision, 40)}; this "
-            f"version knows up to {HEAD_REVISION}): update eventdesk on this station first",
+            _(
+                "{file} was written by a newer eventdesk (schema {revision}; this version knows "
+                "up to {head}): update eventdesk on this station first"
+            ).format(file=shown, revision=_one_line(revision, 40), head=HEAD_REVISION),
             field="file",
         )
     raise InvalidInput(
-        f"{shown} has a schema revision no eventdesk version has ({_one_line(revision, 40)!r})",
+        _("{file} has a schema revision no eventdesk version has ({revision!r})").format(
+            file=shown, revision=_one_line(revision, 40)
+        ),
         field="file",
     )
 
@@ -147,15 +155,19 @@ def _check_open(
     check = "integrity_check" if thorough else "quick_check"
     verdict = conn.execute(f"PRAGMA {check}").fetchall()
     if verdict != [("ok",)]:
-        first = verdict[0][0] if verdict else "integrity check failed"
-        raise InvalidInput(f"{shown} is damaged: {_one_line(first)}", field="file")
+        first = verdict[0][0] if verdict else _("integrity check failed")
+        raise InvalidInput(
+            _("{file} is damaged: {problem}").format(file=shown, problem=_one_line(first)),
+            field="file",
+        )
     schema = conn.execute("SELECT type, name, sql FROM sqlite_master").fetchall()
-    tables = {name for kind, name, _ in schema if kind == "table"}
+    tables = {name for kind, name, _sql in schema if kind == "table"}
     missing = sorted(REQUIRED_TABLES - tables)
     if missing:
         raise InvalidInput(
-            f"{shown} is an SQLite file but not an eventdesk database "
-            f"(no table {', '.join(missing)})",
+            _("{file} is an SQLite file but not an eventdesk database (no table {tables})").format(
+                file=shown, tables=", ".join(missing)
+            ),
             field="file",
         )
     if strict:
@@ -169,8 +181,10 @@ def _check_open(
         if foreign:
             shown_foreign = ", ".join(foreign[:5]) + (" ..." if len(foreign) > 5 else "")
             raise InvalidInput(
-                f"{shown} carries code of its own ({shown_foreign}): eventdesk restores no "
-                "file with triggers, views or virtual tables other than its own",
+                _(
+                    "{file} carries code of its own ({found}): eventdesk restores no file with "
+                    "triggers, views or virtual tables other than its own"
+                ).format(file=shown, found=shown_foreign),
                 field="file",
             )
         _revision(conn, shown)
@@ -183,14 +197,19 @@ def _check(
 ) -> tuple[int, int]:
     shown = shown or path
     if not path.is_file():
-        raise InvalidInput(f"{shown} does not exist", field="file")
+        raise InvalidInput(_("{file} does not exist").format(file=shown), field="file")
     try:
         with path.open("rb") as fh:
             header = fh.read(len(_SQLITE_HEADER))
     except OSError as exc:
-        raise InvalidInput(f"{shown} cannot be read: {exc.strerror or exc}", field="file") from None
+        raise InvalidInput(
+            _("{file} cannot be read: {problem}").format(file=shown, problem=exc.strerror or exc),
+            field="file",
+        ) from None
     if header != _SQLITE_HEADER:
-        raise InvalidInput(f"{shown} is not an eventdesk database (not SQLite)", field="file")
+        raise InvalidInput(
+            _("{file} is not an eventdesk database (not SQLite)").format(file=shown), field="file"
+        )
     try:
         conn = _open_untrusted(path)
         try:
@@ -199,7 +218,10 @@ def _check(
             conn.close()
     except sqlite3.DatabaseError as exc:
         raise InvalidInput(
-            f"{shown} cannot be read as a database: {_one_line(exc)}", field="file"
+            _("{file} cannot be read as a database: {problem}").format(
+                file=shown, problem=_one_line(exc)
+            ),
+            field="file",
         ) from None
 
 
@@ -231,17 +253,25 @@ def _check_current(path: Path, shown: Path) -> tuple[int, int]:
             conn.close()
     except sqlite3.DatabaseError as exc:
         raise InvalidInput(
-            f"{shown} cannot be read as a database: {_one_line(exc)}", field="file"
+            _("{file} cannot be read as a database: {problem}").format(
+                file=shown, problem=_one_line(exc)
+            ),
+            field="file",
         ) from None
     if revision != HEAD_REVISION:
         raise InvalidInput(
-            f"{shown} did not come up to schema {HEAD_REVISION} (it is at {revision})",
+            _("{file} did not come up to schema {head} (it is at {revision})").format(
+                file=shown, head=HEAD_REVISION, revision=revision
+            ),
             field="file",
         )
     if lacking:
         raise InvalidInput(
-            f"{shown} is not eventdesk's schema {HEAD_REVISION}: it lacks "
-            f"{', '.join(lacking[:5])}{' ...' if len(lacking) > 5 else ''}",
+            _("{file} is not eventdesk's schema {head}: it lacks {columns}").format(
+                file=shown,
+                head=HEAD_REVISION,
+                columns=", ".join(lacking[:5]) + (" ..." if len(lacking) > 5 else ""),
+            ),
             field="file",
         )
     return counts
@@ -308,7 +338,9 @@ def backup(
     try:
         folder.mkdir(parents=True, exist_ok=True)
         if target.exists():
-            raise InvalidInput(f"{target} exists already: choose another name", field="output")
+            raise InvalidInput(
+                _("{file} exists already: choose another name").format(file=target), field="output"
+            )
         partial = target.with_name(target.name + PART)
         with _writing_part(partial):
             _remove_with_companions(partial)
@@ -318,9 +350,13 @@ def backup(
             tickets, checked = _check(partial, strict=False)
             partial.replace(target)
     except OSError as exc:
-        raise EnvironmentProblem(f"backup to {target} failed: {exc.strerror or exc}") from None
+        raise EnvironmentProblem(
+            _("backup to {file} failed: {problem}").format(file=target, problem=exc.strerror or exc)
+        ) from None
     except sqlite3.Error as exc:
-        raise EnvironmentProblem(f"backup of {source} failed: {exc}") from None
+        raise EnvironmentProblem(
+            _("backup of {file} failed: {problem}").format(file=source, problem=exc)
+        ) from None
     return BackupInfo(str(target), target.stat().st_size, moment, tickets, checked)
 
 
@@ -347,7 +383,7 @@ def prune(data_dir: Path, keep: int) -> list[Path]:
     (in DATA_DIR/backups/) and killed restores (beside the database in DATA_DIR) left behind
     (STALE_PART). Returns what was removed."""
     if keep < 1:
-        raise InvalidInput("keep must be at least 1", field="keep")
+        raise InvalidInput(_("keep must be at least 1"), field="keep")
     folder = data_dir / "backups"
     automatic = sorted(folder.glob(f"{PREFIX}*.db"))  # names sort by time
     before_restores = sorted(folder.glob(f"{BEFORE_RESTORE}*.db"))
@@ -383,8 +419,9 @@ def _upgrade_copy(path: Path, shown: Path) -> None:
     except Exception as exc:  # any failure of a migration: the copy is refused, not the station
         cause = getattr(exc, "orig", None) or exc  # the driver's words, not SQLAlchemy's
         raise InvalidInput(
-            f"{shown} could not be brought up to this version's schema: "
-            f"{type(cause).__name__}: {_one_line(cause)}",
+            _("{file} could not be brought up to this version's schema: {error}: {problem}").format(
+                file=shown, error=type(cause).__name__, problem=_one_line(cause)
+            ),
             field="file",
         ) from None
     finally:
@@ -411,6 +448,10 @@ def _keep_aside(target: Path, data_dir: Path) -> str:
     return str(kept)
 
 
+class _InUse(sqlite3.OperationalError):
+    """Another connection has the database (or its journal) in use."""
+
+
 def _swap(staging: Path, target: Path, data_dir: Path) -> str:
     """Put ``staging`` in place of the database with one rename, once no one else has it open,
     keeping what it replaces aside. Returns where that is ("" when there was no database)."""
@@ -429,7 +470,7 @@ def _swap(staging: Path, target: Path, data_dir: Path) -> str:
             # writes back whatever the WAL held: the file alone is then the whole database.
             mode = conn.execute("PRAGMA journal_mode = DELETE").fetchone()
             if mode is None or str(mode[0]).lower() != "delete":
-                raise sqlite3.OperationalError("database is locked")
+                raise _InUse(_("database is locked"))
             conn.execute("BEGIN EXCLUSIVE")  # no one reads or writes it until the swap is done
         except sqlite3.OperationalError:
             raise
@@ -437,17 +478,22 @@ def _swap(staging: Path, target: Path, data_dir: Path) -> str:
             pass  # damaged or not SQLite at all: no one can be using it; replace it as it is
         leftovers = [Path(f"{target}-wal"), Path(f"{target}-journal")]
         if any(p.exists() and p.stat().st_size for p in leftovers):
-            raise sqlite3.OperationalError("its journal is still in use")
+            raise _InUse(_("its journal is still in use"))
         kept = _keep_aside(target, data_dir)
         os.replace(staging, target)
         _sync(target.parent)
         return kept
     except sqlite3.Error as exc:
-        busy = any(word in str(exc) for word in ("locked", "busy", "in use"))
-        hint = " (the app or another station has it open: stop them, then restore)" if busy else ""
-        raise EnvironmentProblem(
-            f"restore failed, the database is unchanged: {_one_line(exc)}{hint}"
-        ) from None
+        # _InUse, or SQLite's own words for it
+        busy = isinstance(exc, _InUse) or any(w in str(exc) for w in ("locked", "busy", "in use"))
+        if busy:
+            failed = _(
+                "restore failed, the database is unchanged: {problem} (the app or another station "
+                "has it open: stop them, then restore)"
+            )
+        else:
+            failed = _("restore failed, the database is unchanged: {problem}")
+        raise EnvironmentProblem(failed.format(problem=_one_line(exc))) from None
     finally:
         conn.close()
 
@@ -469,7 +515,10 @@ def restore(store: Store, data_dir: Path, file: str | Path) -> BackupInfo:
                 _copy(_open_untrusted(source), staging)
             except sqlite3.Error as exc:
                 raise InvalidInput(
-                    f"{source} cannot be copied: {_one_line(exc)}", field="file"
+                    _("{file} cannot be copied: {problem}").format(
+                        file=source, problem=_one_line(exc)
+                    ),
+                    field="file",
                 ) from None
             _check(staging, shown=source, thorough=False)
             _upgrade_copy(staging, source)
@@ -477,10 +526,14 @@ def restore(store: Store, data_dir: Path, file: str | Path) -> BackupInfo:
             store.dispose()  # this process's connections: the swap needs the database alone
             kept = _swap(staging, target, data_dir)
     except InvalidInput as exc:
-        raise InvalidInput(f"{exc.message}; nothing was changed", field=exc.field) from None
+        raise InvalidInput(
+            _("{problem}; nothing was changed").format(problem=exc.message), field=exc.field
+        ) from None
     except OSError as exc:
         raise EnvironmentProblem(
-            f"restore failed, the database is unchanged: {exc.strerror or exc}"
+            _("restore failed, the database is unchanged: {problem}").format(
+                problem=exc.strerror or exc
+            )
         ) from None
     for leftover in _stale_parts(target.parent, f"{target.name}.restore-*{PART}"):
         _remove_with_companions(leftover)  # what restores that were killed half-way left
@@ -506,7 +559,9 @@ class BackupSchedule(threading.Thread):
     ) -> None:
         super().__init__(name="backups", daemon=True)
         if minutes <= 0:
-            raise InvalidInput("backup interval must be more than 0 minutes", field="every_minutes")
+            raise InvalidInput(
+                _("backup interval must be more than 0 minutes"), field="every_minutes"
+            )
         self.store, self.data_dir, self.minutes, self.keep = store, data_dir, minutes, keep
         self.on_problem = on_problem
         self._halt = threading.Event()
@@ -526,19 +581,28 @@ class BackupSchedule(threading.Thread):
 
     def _once(self) -> str | None:
         """One backup and prune; what went wrong, in words, or None."""
-        again = f"the next backup tries again in {self.minutes:g} min"
+        again = _("the next backup tries again in {minutes:g} min").format(minutes=self.minutes)
         try:
             source = _sqlite_path(self.store)
             if not source.is_file():
-                return f"database not answering: {source} is not there; {again}"
+                return _("database not answering: {file} is not there; {again}").format(
+                    file=source, again=again
+                )
             self.last = backup(self.store, self.data_dir)
             prune(self.data_dir, self.keep)
         except EventdeskError as exc:
-            locked = any(
+            locked = any(  # SQLite's own words, in the message of a backup that failed
                 mark in exc.message for mark in ("database is locked", "unable to open database")
             )
-            said = f"database not answering: {exc.message}" if locked else exc.message
-            return f"{said}; {again}"
+            said = (
+                _("database not answering: {problem}").format(problem=exc.message)
+                if locked
+                else exc.message
+            )
+            # TRANSLATORS: {again} is "the next backup tries again in 60 min"
+            return _("{problem}; {again}").format(problem=said, again=again)
         except Exception as exc:  # a bug, or the disk: said, never the end of the schedule
-            return f"backup failed ({type(exc).__name__}: {exc}); {again}"
+            return _("backup failed ({error}: {problem}); {again}").format(
+                error=type(exc).__name__, problem=exc, again=again
+            )
         return None

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from eventdesk.db import Store
 from eventdesk.errors import InvalidInput
 from eventdesk.event_time import iso
+from eventdesk.i18n import _
 from eventdesk.models import (
     Attendee,
     CheckinAnswer,
@@ -247,7 +248,9 @@ EXPORTERS = {
 def export(store: Store, kind: str, event_ref: str | int, output: str | Path) -> int:
     """Write a CSV (UTF-8 with BOM, comma, CRLF: what spreadsheets open cleanly). Returns rows."""
     if kind not in EXPORTS:
-        raise InvalidInput(f"export must be one of {', '.join(EXPORTS)}", field="export")
+        raise InvalidInput(
+            _("export must be one of {choices}").format(choices=", ".join(EXPORTS)), field="export"
+        )
     path = Path(output)
     count = 0
     with store.read() as session:
@@ -262,6 +265,7 @@ def export(store: Store, kind: str, event_ref: str | int, output: str | Path) ->
                     count += 1
         except OSError as exc:
             raise InvalidInput(
-                f"cannot write {path}: {exc.strerror or exc}", field="output"
+                _("cannot write {path}: {problem}").format(path=path, problem=exc.strerror or exc),
+                field="output",
             ) from None
     return count

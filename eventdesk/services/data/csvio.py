@@ -28,6 +28,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from eventdesk.db import Store
 from eventdesk.errors import Conflict, DatabaseUnavailable, InvalidInput
+from eventdesk.i18n import _, ngettext
 from eventdesk.models import TicketType
 from eventdesk.services.common import get_event
 from eventdesk.services.data import import_runs
@@ -119,7 +120,12 @@ def _check_every_row(source: CsvFile, checker: RowChecker) -> _Scan:
         except RowProblem as problem:
             bad += 1
             if len(problems) < MAX_ERRORS:
-                problems.append(f"row {number} ({problem.what}): {problem.message}")
+                problems.append(
+                    # TRANSLATORS: {field} is the column that is wrong: email, name, ticket type
+                    _("row {row} ({field}): {problem}").format(
+                        row=number, field=problem.what, problem=problem.message
+                    )
+                )
             continue
         good += 1
         keys.append(hash(row.key) & _MASK)
@@ -133,11 +139,20 @@ def _check_every_row(source: CsvFile, checker: RowChecker) -> _Scan:
             run_ends.append(number)
             last_order = order
     if bad:
-        more = f" (and {bad - len(problems)} more)" if bad > len(problems) else ""
+        if bad > len(problems):
+            said = ngettext(
+                "{count} bad row, nothing imported: {problems} (and {more} more)",
+                "{count} bad rows, nothing imported: {problems} (and {more} more)",
+                bad,
+            )
+        else:
+            said = ngettext(
+                "{count} bad row, nothing imported: {problems}",
+                "{count} bad rows, nothing imported: {problems}",
+                bad,
+            )
         raise InvalidInput(
-            f"{bad} bad row{'s' if bad != 1 else ''}, nothing imported: "
-            + "; ".join(problems)
-            + more,
+            said.format(count=bad, problems="; ".join(problems), more=bad - len(problems)),
             field="file",
         )
     apart = _repeated(runs)
@@ -152,7 +167,7 @@ def _check_every_row(source: CsvFile, checker: RowChecker) -> _Scan:
 def _repeated(values: Iterable[int]) -> set[int]:
     """The values that come more than once, sorted a 256th at a time: a million of them take a
     few megabytes this way, where a set of them takes a hundred."""
-    buckets = [array("Q") for _ in range(256)]
+    buckets = [array("Q") for _bucket in range(256)]
     for value in values:
         buckets[value & 255].append(value)
     found: set[int] = set()
@@ -193,7 +208,7 @@ class _Job:
             try:
                 chunk.append(self.checker.row(number, record))
             except RowProblem:
-                raise self._changed(f"row {number}") from None
+                raise self._changed(_("row {row}").format(row=number)) from None
             if len(chunk) >= size():
                 self.seen += len(chunk)
                 yield chunk
@@ -202,12 +217,17 @@ class _Job:
         if chunk:
             yield chunk
         if self.seen != self.scan.rows:
-            raise self._changed(f"{self.seen} rows, not {self.scan.rows}")
+            raise self._changed(
+                ngettext(
+                    "{count} rows, not {expected}", "{count} rows, not {expected}", self.seen
+                ).format(count=self.seen, expected=self.scan.rows)
+            )
 
     def _changed(self, what: str) -> InvalidInput:
         return InvalidInput(
-            f"{self.source.path.name} changed while it was imported ({what}): nothing "
-            "imported, import it again",
+            _(
+                "{file} changed while it was imported ({what}): nothing imported, import it again"
+            ).format(file=self.source.path.name, what=what),
             field="file",
         )
 
@@ -282,7 +302,11 @@ class _Job:
             in_order.add(fold(row.name))
             return True, row.name
         if len(self.notes) < MAX_ERRORS:
-            self.notes.append(f"row {row.number}: {row.email} repeats row {first}, skipped")
+            self.notes.append(
+                _("row {row}: {email} repeats row {first}, skipped").format(
+                    row=row.number, email=row.email, first=first
+                )
+            )
         return False, None
 
     def result(self, imported: int, waitlisted: int, *, dry_run: bool) -> ImportResult:
@@ -411,8 +435,10 @@ def _write_run(
     except IntegrityError:
         _take_back(store, run_id)
         raise Conflict(
-            "someone in the file was registered at another station while it was imported: "
-            "nothing imported, import it again",
+            _(
+                "someone in the file was registered at another station while it was imported: "
+                "nothing imported, import it again"
+            ),
             field="file",
         ) from None
     except BaseException:

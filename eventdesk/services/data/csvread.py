@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, TextIO, cast
 
 from eventdesk.errors import InvalidInput
+from eventdesk.i18n import _, language_named, languages, ngettext
 from eventdesk.text import fold
 from eventdesk.values import CONTROL_CHARACTERS, optional_text, parse_email, require_text
 
@@ -63,6 +64,15 @@ HEADERS = {
         "telephone",
         "telefon",
     ),
+    "language": (
+        "language",
+        "lang",
+        "locale",
+        "preferredlanguage",
+        "sprache",
+        "langue",
+        "idioma",
+    ),
     "order": (
         "order",
         "ordernumber",
@@ -94,12 +104,12 @@ def map_headers(header: Sequence[str]) -> dict[str, int]:
                 mapping[target] = index
     if "email" not in mapping:
         raise InvalidInput(
-            "the file has no email column (looked for: Email, E-mail, Email Address...)",
+            _("the file has no email column (looked for: Email, E-mail, Email Address...)"),
             field="email",
         )
     if "name" not in mapping and "first" not in mapping:
         raise InvalidInput(
-            "the file has no name column (Name, or First Name and Last Name)", field="name"
+            _("the file has no name column (Name, or First Name and Last Name)"), field="name"
         )
     return mapping
 
@@ -127,7 +137,7 @@ class CsvFile:
             header = [cell.strip() for cell in record]
             break
         if header is None:
-            raise InvalidInput(f"{path.name} is empty", field="file")
+            raise InvalidInput(_("{file} is empty").format(file=path.name), field="file")
         self.header = header
 
     def _open(self) -> TextIO:
@@ -135,13 +145,17 @@ class CsvFile:
             return self.path.open("r", encoding="utf-8-sig", newline="")
         except OSError as exc:
             raise InvalidInput(
-                f"cannot read {self.path}: {exc.strerror or exc}", field="file"
+                _("cannot read {path}: {problem}").format(
+                    path=self.path, problem=exc.strerror or exc
+                ),
+                field="file",
             ) from None
 
     def _not_utf8(self) -> InvalidInput:
         return InvalidInput(
-            f"{self.path.name} is not UTF-8 text (byte {_first_bad_byte(self.path)}): "
-            "export it as CSV UTF-8",
+            _("{file} is not UTF-8 text (byte {byte}): export it as CSV UTF-8").format(
+                file=self.path.name, byte=_first_bad_byte(self.path)
+            ),
             field="file",
         )
 
@@ -156,13 +170,19 @@ class CsvFile:
                         yield number, record
             except csv.Error as exc:
                 raise InvalidInput(
-                    f"{self.path.name}, row {number + 1}: {exc}", field="file"
+                    _("{file}, row {row}: {problem}").format(
+                        file=self.path.name, row=number + 1, problem=exc
+                    ),
+                    field="file",
                 ) from None
             except UnicodeDecodeError:
                 raise self._not_utf8() from None
             except OSError as exc:
                 raise InvalidInput(
-                    f"cannot read {self.path}: {exc.strerror or exc}", field="file"
+                    _("cannot read {path}: {problem}").format(
+                        path=self.path, problem=exc.strerror or exc
+                    ),
+                    field="file",
                 ) from None
 
     def records(self) -> Iterator[tuple[int, list[str]]]:
@@ -181,7 +201,10 @@ class CsvFile:
                     lines += block.count(b"\n") + block.count(b"\r") - block.count(b"\r\n")
         except OSError as exc:
             raise InvalidInput(
-                f"cannot read {self.path}: {exc.strerror or exc}", field="file"
+                _("cannot read {path}: {problem}").format(
+                    path=self.path, problem=exc.strerror or exc
+                ),
+                field="file",
             ) from None
         return lines
 
@@ -242,6 +265,7 @@ class Row(NamedTuple):
     phone: str | None
     type_id: int
     order: str | None
+    language: str | None = None  # a catalogue's code (eventdesk.i18n), as `attendee add`
 
 
 @dataclass(frozen=True)
@@ -267,8 +291,11 @@ class RowChecker:
         self._only = types[0] if len(types) == 1 else None
         if "ticket_type" not in mapping and self._only is None:
             raise InvalidInput(
-                f"the file has no ticket type column and {event_slug!r} has {len(types)} "
-                "ticket types",
+                ngettext(
+                    "the file has no ticket type column and {event!r} has {count} ticket types",
+                    "the file has no ticket type column and {event!r} has {count} ticket types",
+                    len(types),
+                ).format(event=event_slug, count=len(types)),
                 field="ticket_type",
             )
         self._slug = event_slug
@@ -276,6 +303,7 @@ class RowChecker:
             mapping.get(column) for column in ("name", "first", "last", "email", "company", "phone")
         )
         self._type, self._order = mapping.get("ticket_type"), mapping.get("order")
+        self._language = mapping.get("language")
         self._columns = (
             self._name,
             self._first,
@@ -285,6 +313,7 @@ class RowChecker:
             self._phone,
             self._type,
             self._order,
+            self._language,
         )
         self._companies: dict[str, str | RowProblem | None] = {}
         self._type_names: dict[str, str | RowProblem | None] = {}
@@ -297,15 +326,25 @@ class RowChecker:
         is checked field by field (``_checked_row``), which says what is wrong."""
         size = len(record)
         if size > self.width:
-            raise RowProblem("fields", f"{size} fields, the header has {self.width}")
+            raise RowProblem(
+                "fields",
+                ngettext(
+                    "{count} fields, the header has {width}",
+                    "{count} fields, the header has {width}",
+                    size,
+                ).format(count=size, width=self.width),
+            )
         # Joined by a character that is no control character (the record separator is one,
         # and sent every row to the slow path), and that no check below looks for.
         joined = "|".join(record)
         if "  " in joined or "'" in joined or CONTROL_CHARACTERS.search(joined):
             return self._checked_row(number, record)
-        name, first, last, email, company, phone, type_name, order = (
+        name, first, last, email, company, phone, type_name, order, spoken = (
             record[i].strip() if i is not None and i < size else "" for i in self._columns
         )
+        language = language_named(spoken) if spoken else None
+        if spoken and language is None:
+            return self._checked_row(number, record)
         if not name:
             name = f"{first} {last}" if first and last else first or last
         try:
@@ -332,6 +371,7 @@ class RowChecker:
             phone or None,
             ticket_type.id,
             order or None,
+            language,
         )
 
     def _checked_row(self, number: int, record: list[str]) -> Row:
@@ -340,13 +380,13 @@ class RowChecker:
         )
         email = cell_at(record, self._email)
         if not email:
-            raise RowProblem("email", "missing")
+            raise RowProblem("email", _("missing"))
         try:
             email = parse_email(email)
         except InvalidInput as exc:
             raise RowProblem("email", exc.message) from None
         if not name:
-            raise RowProblem("name", "missing")
+            raise RowProblem("name", _("missing"))
         try:
             name = require_text(name, "name")
         except InvalidInput as exc:
@@ -363,12 +403,25 @@ class RowChecker:
             raise RowProblem("order", exc.message) from None
         ticket_type = self._types.get(type_name.casefold()) if type_name else self._only
         if ticket_type is None:
-            known = ", ".join(sorted(t.name for t in self._types.values())) or "none"
+            known = ", ".join(sorted(t.name for t in self._types.values())) or _("none")
             raise RowProblem(
                 "ticket type",
-                f"{type_name or 'missing'!r} is not a ticket type of {self._slug} (known: {known})",
+                _("{name!r} is not a ticket type of {event} (known: {known})").format(
+                    name=type_name or _("missing"), event=self._slug, known=known
+                ),
             )
-        return Row(number, name, email, email.casefold(), company, phone, ticket_type.id, order)
+        spoken = cell_at(record, self._language)
+        language = language_named(spoken) if spoken else None
+        if spoken and language is None:
+            raise RowProblem(
+                "language",
+                _("{value!r} is not a language here (known: {known})").format(
+                    value=spoken, known=", ".join(languages())
+                ),
+            )
+        return Row(
+            number, name, email, email.casefold(), company, phone, ticket_type.id, order, language
+        )
 
     @staticmethod
     def _cached(seen: dict[str, str | RowProblem | None], what: str, text: str) -> str | None:

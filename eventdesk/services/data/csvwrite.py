@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Table, func, select, update
 from sqlalchemy.orm import Session
 
 from eventdesk.errors import SoldOut
+from eventdesk.i18n import _, ngettext
 from eventdesk.models import (
     Attendee,
     Event,
@@ -100,17 +101,26 @@ class Places:
 
 def sold_out(slug: str, types: dict[int, TypeInfo], members: list[Fresh]) -> SoldOut:
     first = members[0].row
-    where = (
-        f"row {first.number}"
-        if len(members) == 1
-        else ("rows " + ", ".join(str(m.row.number) for m in members) + f" (order {first.order})")
+    if len(members) == 1:
+        return SoldOut(
+            _(
+                "row {row}: {ticket_type} is sold out and {event} has no waitlist: nothing imported"
+            ).format(row=first.number, ticket_type=types[first.type_id].name, event=slug)
+        )
+    return SoldOut(
+        ngettext(
+            "rows {rows} (order {order}): there is no room for all {count} tickets of the order "
+            "and {event} has no waitlist: nothing imported",
+            "rows {rows} (order {order}): there is no room for all {count} tickets of the order "
+            "and {event} has no waitlist: nothing imported",
+            len(members),
+        ).format(
+            rows=", ".join(str(m.row.number) for m in members),
+            order=first.order,
+            count=len(members),
+            event=slug,
+        )
     )
-    what = (
-        f"{types[first.type_id].name} is sold out"
-        if len(members) == 1
-        else f"there is no room for all {len(members)} tickets of the order"
-    )
-    return SoldOut(f"{where}: {what} and {slug} has no waitlist: nothing imported")
 
 
 _Rows = list[tuple[Any, ...]]
@@ -229,7 +239,7 @@ class Batch:
         inside = driver_value(connection, _TICKET.c.inside, False)
         self._people = dict(zip((r.key for r in self.new_rows), self.people_ids, strict=True))
         people = [
-            (i, r.name, r.email, r.key, r.company, r.phone, 0, at, run_id)
+            (i, r.name, r.email, r.key, r.company, r.phone, 0, at, run_id, r.language)
             for i, r in zip(self.people_ids, self.new_rows, strict=True)
         ]
         tokens = [
@@ -328,6 +338,7 @@ ATTENDEE_COLUMNS = (
     "failed_pin_attempts",
     "created_at",
     "import_run_id",
+    "language",
 )
 ORDER_COLUMNS = ("id", "event_id", "buyer_id", "created_at", "import_run_id")
 TICKET_COLUMNS = (

@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session
 
 from eventdesk.db import Store
 from eventdesk.errors import Conflict
+from eventdesk.i18n import _, ngettext
 from eventdesk.models import (
     Attendee,
     Event,
@@ -186,8 +187,10 @@ def finish(store: Store, run_id: int) -> None:
         )
         if getattr(done, "rowcount", 0) != 1:
             raise Conflict(
-                "this import was taken back meanwhile (another import found it stopped): "
-                "nothing imported, import it again",
+                _(
+                    "this import was taken back meanwhile (another import found it stopped): "
+                    "nothing imported, import it again"
+                ),
                 field="file",
             )
 
@@ -208,7 +211,7 @@ def undo(store: Store, run_id: int) -> bool:
         rows = session.execute(
             select(Ticket.id, Ticket.attendee_id).where(Ticket.import_run_id == run_id).limit(most)
         ).all()
-        ids = [ticket_id for ticket_id, _ in rows]
+        ids = [ticket_id for ticket_id, _attendee in rows]
         if not ids:
             return 0
         session.execute(delete(TransactionLog).where(TransactionLog.ticket_id.in_(ids)))
@@ -315,16 +318,31 @@ def recover(
             if state == "undoing" or heartbeat < clock - STALE_RUN or owner_gone(store, run_id):
                 # (a run that finished since it was read here stays as it is: undo says so)
                 if undo(store, run_id):
-                    notes.append(f"an earlier import of {rows} rows had stopped half-way: undone")
+                    notes.append(
+                        ngettext(
+                            "an earlier import of {count} rows had stopped half-way: undone",
+                            "an earlier import of {count} rows had stopped half-way: undone",
+                            rows,
+                        ).format(count=rows)
+                    )
                 forget(store, run_id)
             elif run_event == event_id:
                 waiting = True
                 if run_id not in told and say is not None:
                     told.add(run_id)
-                    where = f"at station {station}" if station else "at another station"
+                    where = (
+                        _("at station {station}").format(station=station)
+                        if station
+                        else _("at another station")
+                    )
                     say(
-                        f"an import of {rows} rows into this event is running {where}: "
-                        "waiting for it to end"
+                        ngettext(
+                            "an import of {count} rows into this event is running {where}: "
+                            "waiting for it to end",
+                            "an import of {count} rows into this event is running {where}: "
+                            "waiting for it to end",
+                            rows,
+                        ).format(count=rows, where=where)
                     )
         if not waiting:
             return notes
@@ -559,8 +577,8 @@ class TicketIds:
     def take(self, count: int) -> tuple[list[str], list[str | None]]:
         while len(self._ready) < count:
             self._ready.extend(self._block())
-        taken = [self._ready.popleft() for _ in range(count)]
-        return [ticket_id for ticket_id, _ in taken], [payload for _, payload in taken]
+        taken = [self._ready.popleft() for _each in range(count)]
+        return [ticket_id for ticket_id, _payload in taken], [payload for _ticket, payload in taken]
 
     def another(self) -> tuple[str, str | None]:
         """One more id, drawn from all of them (one taken already is drawn again)."""

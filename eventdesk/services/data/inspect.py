@@ -18,6 +18,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
 from eventdesk.errors import InvalidInput
+from eventdesk.i18n import _
 from eventdesk.models import Base
 
 PREFIX = "eventdesk-"
@@ -74,7 +75,7 @@ def inspect_sqlite(path: Path, data_dir: Path) -> Inspection:
     from eventdesk.migrations import HEAD_REVISION
 
     if not path.is_file():
-        raise InvalidInput(f"no database file at {path}", field="db")
+        raise InvalidInput(_("no database file at {path}").format(path=path), field="db")
     wal = Path(f"{path}-wal")
     found = Inspection(
         database=str(path),
@@ -88,21 +89,21 @@ def inspect_sqlite(path: Path, data_dir: Path) -> Inspection:
     )
     with path.open("rb") as fh:
         if fh.read(16) != b"SQLite format 3\x00":
-            found.integrity = "not an SQLite database (its first bytes are not SQLite's)"
+            found.integrity = _("not an SQLite database (its first bytes are not SQLite's)")
             return found
     try:
         conn = _read_only(path)
     except sqlite3.Error as exc:
-        found.integrity = f"cannot be opened: {exc}"
+        found.integrity = _("cannot be opened: {problem}").format(problem=exc)
         return found
     try:
         try:
             verdict = [str(row[0]) for row in conn.execute("PRAGMA integrity_check(20)")]
         except sqlite3.DatabaseError as exc:
-            found.integrity = f"damaged: {exc}"
+            found.integrity = _("damaged: {problem}").format(problem=exc)
             return found
         if verdict != ["ok"]:
-            found.integrity = "damaged: " + "; ".join(verdict[:5])
+            found.integrity = _("damaged: {problem}").format(problem="; ".join(verdict[:5]))
         try:
             names = {str(r[0]) for r in conn.execute("SELECT name FROM sqlite_master")}
             if "alembic_version" in names:
@@ -121,7 +122,7 @@ def inspect_sqlite(path: Path, data_dir: Path) -> Inspection:
                 ]
         except sqlite3.DatabaseError as exc:
             if found.integrity == "ok":
-                found.integrity = f"damaged: {exc}"
+                found.integrity = _("damaged: {problem}").format(problem=exc)
     finally:
         conn.close()
     return found

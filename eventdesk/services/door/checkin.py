@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from eventdesk.db import Store
 from eventdesk.errors import InvalidInput, NotFound
+from eventdesk.i18n import _
 from eventdesk.ids import as_id
 from eventdesk.models import (
     EventSession,
@@ -64,7 +65,7 @@ class _NotGenuine(Exception):
     """A group decided its lines as genuine and one was not: rolled back, decided again."""
 
     def __init__(self, genuine: list[bool | None]) -> None:
-        super().__init__("a line's signature is not genuine")
+        super().__init__("a line's signature is not genuine")  # not for translation: internal
         self.genuine = genuine
 
 
@@ -134,14 +135,19 @@ class Checkin:
             if self.event_id is None:
                 self.event_id = self.list.event_id
             elif self.list.event_id != self.event_id:
-                raise InvalidInput(f"the list {self.list.name!r} is another event's", field="list")
+                raise InvalidInput(
+                    _("the list {list!r} is another event's").format(list=self.list.name),
+                    field="list",
+                )
 
     def current_list(self) -> ListRules:
         """The list this door decides on, as it is now (the default: its event's)."""
         if self._list_id is not None:
             return find_list(self.store, str(self._list_id))
         if self.event_id is None:
-            raise InvalidInput("a door with no event has each ticket's event's list", field="list")
+            raise InvalidInput(
+                _("a door with no event has each ticket's event's list"), field="list"
+            )
         return find_list(self.store, f"{self.event_id}/default")
 
     # --- entry points -----------------------------------------------------------------------
@@ -188,7 +194,7 @@ class Checkin:
         direction = direction or self.direction
         keys = [parse_nonce(n) for n in nonces] if nonces is not None else [None] * len(payloads)
         if len(keys) != len(payloads):
-            raise InvalidInput("one nonce per payload, or none", field="nonce")
+            raise InvalidInput(_("one nonce per payload, or none"), field="nonce")
         given = [key for key in keys if key is not None]
 
         def one_at_a_time() -> list[ScanResult]:
@@ -355,7 +361,8 @@ class Checkin:
     ) -> ScanResult:
         result = ScanResult(
             "invalid",
-            f"Not a valid ticket: {problem}",
+            # TRANSLATORS: {problem} is why: "not an eventdesk ticket code"
+            _("Not a valid ticket: {problem}").format(problem=problem),
             now,
             direction=direction,
             session_id=session_id,
@@ -396,7 +403,7 @@ class Checkin:
             moment = now or utcnow()
             result = ScanResult(
                 "unknown",
-                "There is no such ticket.",
+                _("There is no such ticket."),
                 moment,
                 direction=direction,
                 session_id=session_id,
@@ -481,10 +488,10 @@ class Checkin:
     ) -> tuple[int, datetime, datetime] | None:
         """The session a scan is for (its event and times), after checking the direction."""
         if direction not in ("entry", "exit"):
-            raise InvalidInput("direction must be entry or exit", field="direction")
+            raise InvalidInput(_("direction must be entry or exit"), field="direction")
         if direction == "exit" and session_id is not None:
             raise InvalidInput(
-                "exit scans belong at the event's door, not a session door", field="direction"
+                _("exit scans belong at the event's door, not a session door"), field="direction"
             )
         return self._session(session_id) if session_id is not None else None
 
@@ -518,7 +525,7 @@ class Checkin:
         if row is None:
             result = ScanResult(
                 "unknown",
-                "This ticket is not in the database.",
+                _("This ticket is not in the database."),
                 now,
                 ticket_id=ticket_id,
                 session_id=session_id,
@@ -577,7 +584,9 @@ class Checkin:
         with self.store.read() as session:
             row = session.get(EventSession, session_id) if as_id(session_id) else None
             if row is None:
-                raise NotFound(f"no session {session_id}", field="session")
+                raise NotFound(
+                    _("no session {session}").format(session=session_id), field="session"
+                )
             return (row.event_id, row.starts_at, row.ends_at)
 
     def _log(

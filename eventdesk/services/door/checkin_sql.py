@@ -66,6 +66,7 @@ _COLUMNS = (
     _tt.c.needs_staff,
     # The door greets the ticket's holder: the name the buyer gave for it, else the buyer.
     func.coalesce(_t.c.holder_name, _a.c.name).label("attendee"),
+    _a.c.language,  # a kiosk answers the person in it
     _e.c.slug,
     _e.c.status.label("event_status"),
     _e.c.starts_at,

@@ -19,6 +19,7 @@ from sqlalchemy import Connection
 
 from eventdesk.errors import InvalidInput
 from eventdesk.event_time import event_zone, in_zone, show
+from eventdesk.i18n import N_, _
 from eventdesk.models import EventSession, TicketType
 from eventdesk.services.door import checkin_api as api
 from eventdesk.services.door.checkin_sql import (
@@ -46,6 +47,7 @@ from eventdesk.services.door.rules import (
     clock,
     door_times,
     welcome,
+    welcome_back,
 )
 from eventdesk.services.door.scan_result import Direction, ScanResult
 from eventdesk.values import format_cents
@@ -53,7 +55,7 @@ from eventdesk.values import format_cents
 if TYPE_CHECKING:
     from eventdesk.services.door.rules import DoorRules
 
-ASK_AT_DESK = "Please see the desk: a question to answer first."
+ASK_AT_DESK = N_("Please see the desk: a question to answer first.")
 
 
 @dataclass
@@ -77,7 +79,11 @@ class ListDoor:
         rules, row = self.rules, self.row
         if rules.ticket_types is not None and row["ticket_type_id"] not in rules.ticket_types:
             names = names_of(self.conn, TicketType, rules.ticket_types)
-            return self.refuse("wrong_type", "ticket_types", f"{joined(names)} only.")
+            return self.refuse(
+                "wrong_type",
+                "ticket_types",
+                _("{ticket_types} only.").format(ticket_types=joined(names)),
+            )
         if rules.sessions is not None and (
             self.conn.execute(
                 IN_ANY_SESSION, {"b_id": row["id"], "b_sessions": sorted(rules.sessions)}
@@ -85,7 +91,11 @@ class ListDoor:
             is None
         ):
             names = names_of(self.conn, EventSession, rules.sessions)
-            return self.refuse("wrong_session", "sessions", f"for {joined(names, 'or')} only.")
+            return self.refuse(
+                "wrong_session",
+                "sessions",
+                _("for {sessions} only.").format(sessions=joined(names, "or")),
+            )
         self.zone = event_zone(row["timezone"])
         self.today = day_of(self.now, self.zone)
         self.entries = rules.entries_for(bool(row["allow_reentry"]))
@@ -115,12 +125,14 @@ class ListDoor:
             owed = format_cents(due, row["currency"])
             if (rules.unpaid or row["unpaid_policy"]) != "admit":
                 return self.refuse(
-                    "unpaid", "unpaid", f"not paid: {owed} due. Please see the desk."
+                    "unpaid",
+                    "unpaid",
+                    _("not paid: {amount} due. Please see the desk.").format(amount=owed),
                 )
-            flags = (f"unpaid: collect {owed}",)
+            flags = (f"unpaid: collect {owed}",)  # not for translation: a flag, read by code
         first = self.entry is None and (not self.on_ticket or row["checked_in_at"] is None)
         if staff_check and first:
-            return self.answer("needs_staff", NEEDS_STAFF_MESSAGE, rule="needs_staff")
+            return self.answer("needs_staff", _(NEEDS_STAFF_MESSAGE), rule="needs_staff")
         try:
             answers = rules.answers(given)
         except InvalidInput as exc:
@@ -138,11 +150,13 @@ class ListDoor:
                 asked = tuple((q.key, q.kind, q.text, "|".join(q.choices)) for q in rules.questions)
                 if self.door.self_service:
                     return self.answer(
-                        "needs_answer", ASK_AT_DESK, rule="questions", asks=keys, questions=asked
+                        "needs_answer", _(ASK_AT_DESK), rule="questions", asks=keys, questions=asked
                     )
                 return self.answer(
                     "needs_answer",
-                    "Please answer first: " + " ".join(q.text for q in missing),
+                    _("Please answer first: {questions}").format(
+                        questions=" ".join(q.text for q in missing)
+                    ),
                     rule="questions",
                     asks=keys,
                     questions=asked,
@@ -159,7 +173,13 @@ class ListDoor:
     # --- the refusals -----------------------------------------------------------------------
     def refuse(self, result: Any, rule: str, would_pass: str) -> ScanResult:
         """A refusal that names the list and says what would pass."""
-        return self.answer(result, f"{self.rules.name}: {would_pass}", rule=rule)
+        return self.answer(
+            result,
+            # TRANSLATORS: a refusal on a check-in list: "{list}" is its name, "{refusal}" what
+            # would pass ("VIP only.", "open 18:00-23:00; opens at 18:00.")
+            _("{list}: {refusal}").format(list=self.rules.name, refusal=would_pass),
+            rule=rule,
+        )
 
     def closed(self) -> ScanResult | None:
         """Refused for the day or the hour, or None when the list is open now."""
@@ -168,30 +188,42 @@ class ListDoor:
         open_days = [d for d in (rules.days or days) if d in days]
         if rules.days is not None and self.today not in open_days:
             return self.refuse(
-                "closed", "days", f"open on {joined([short_day(d) for d in open_days])} only."
+                "closed",
+                "days",
+                _("open on {days} only.").format(days=joined([short_day(d) for d in open_days])),
             )
         if not rules.hours:
             opens, closes = door_times(row)
             if self.now < opens:
                 return self.answer(
                     "not_yet_valid",
-                    f"Check-in opens at {show(opens, self.zone)}.",
+                    _("Check-in opens at {time}.").format(time=show(opens, self.zone)),
                     rule="event_hours",
                 )
             if self.now > closes:
                 return self.answer(
-                    "expired", f"Check-in closed at {show(closes, self.zone)}.", rule="event_hours"
+                    "expired",
+                    _("Check-in closed at {time}.").format(time=show(closes, self.zone)),
+                    rule="event_hours",
                 )
             return None
         if self.today not in days:
-            return self.refuse("closed", "days", f"open {days[0]:%d %b} to {days[-1]:%d %b} only.")
+            return self.refuse(
+                "closed",
+                "days",
+                _("open {first} to {last} only.").format(
+                    first=f"{days[0]:%d %b}", last=f"{days[-1]:%d %b}"
+                ),
+            )
         hours = rules.hours_on(self.today)
         if not hours:
             later = self._next_open_day(open_days)
             return self.refuse(
                 "closed",
                 "hours",
-                "closed today" + (f"; open again {short_day(later)}." if later else "."),
+                _("closed today; open again {day}.").format(day=short_day(later))
+                if later
+                else _("closed today."),
             )
         clock_now = in_zone(self.now, self.zone).time()
         if any(h.open_at(clock_now) for h in hours):
@@ -199,13 +231,22 @@ class ListDoor:
         spans = ", ".join(f"{h.opens:%H:%M}-{h.closes:%H:%M}" for h in hours)
         upcoming = sorted(h.opens for h in hours if h.opens > clock_now)
         if upcoming:
-            return self.refuse("closed", "hours", f"open {spans}; opens at {upcoming[0]:%H:%M}.")
+            return self.refuse(
+                "closed",
+                "hours",
+                _("open {hours}; opens at {time}.").format(
+                    hours=spans, time=f"{upcoming[0]:%H:%M}"
+                ),
+            )
         later = self._next_open_day(open_days)
         return self.refuse(
             "closed",
             "hours",
-            f"open {spans}; closed for today"
-            + (f", open again {short_day(later)}." if later else "."),
+            _("open {hours}; closed for today, open again {day}.").format(
+                hours=spans, day=short_day(later)
+            )
+            if later
+            else _("open {hours}; closed for today.").format(hours=spans),
         )
 
     def _next_open_day(self, open_days: list[date]) -> date | None:
@@ -259,7 +300,7 @@ class ListDoor:
                         station=door.station,
                         now=self.now,
                     )
-                    flags = (*flags, "badge queued")
+                    flags = (*flags, "badge queued")  # not for translation: a flag, read by code
                 return self.answer(
                     "ok",
                     welcome(row),
@@ -270,7 +311,7 @@ class ListDoor:
                 )
             self.entry = LIST_ENTRY.first(self.conn, self.key)
             if self.entry is None:  # not inserted and not there: cancelled a moment ago
-                return self.answer("revoked", "This ticket was cancelled.")
+                return self.answer("revoked", _("This ticket was cancelled."))
         return self.again(flags)
 
     def again(self, flags: tuple[str, ...]) -> ScanResult:
@@ -278,28 +319,37 @@ class ListDoor:
         entry, rules, door = self.entry, self.rules, self.door
         assert entry is not None
         first_at, first_station = entry["first_at"], entry["station"]
-        where = first_station or "another station"
+        where = first_station or _("another station")
         if self.entries == "daily":
             days = self.days()
             later = self._next_open_day([d for d in (rules.days or days) if d in days])
             if later is None:
-                then = "this was its last day."
+                then = _("this was its last day.")
             elif later == self.today + timedelta(days=1):
-                then = "valid again tomorrow."
+                then = _("valid again tomorrow.")
             else:
-                then = f"valid again {short_day(later)}."
+                then = _("valid again {day}.").format(day=short_day(later))
             return self.answer(
                 "used_today",
-                f"{rules.name}: used today at {clock(first_at, self.row)} at {where}; {then}",
+                # TRANSLATORS: {then} is "valid again tomorrow.", "this was its last day."...
+                _("{list}: used today at {time} at {station}; {then}").format(
+                    list=rules.name, time=clock(first_at, self.row), station=where, then=then
+                ),
                 rule="entries",
                 first_checked_in_at=first_at,
                 first_station=first_station,
             )
         if self.entries == "once" or entry["inside"]:
-            inside = " (still inside: scan out at the exit first)" if self.entries != "once" else ""
+            if self.entries != "once":
+                said = _(
+                    "Already checked in at {time} at {station} (still inside: scan out at the "
+                    "exit first)."
+                )
+            else:
+                said = _("Already checked in at {time} at {station}.")
             return self.answer(
                 "already_checked_in",
-                f"Already checked in at {clock(first_at, self.row)} at {where}{inside}.",
+                said.format(time=clock(first_at, self.row), station=where),
                 rule="entries",
                 first_checked_in_at=first_at,
                 first_station=first_station,
@@ -310,8 +360,10 @@ class ListDoor:
             return self.refuse(
                 "too_soon",
                 "min_gap",
-                f"entered at {clock(entry['last_at'], self.row)}; "
-                f"again from {clock(entry['last_at'] + gap, self.row)}.",
+                _("entered at {time}; again from {again}.").format(
+                    time=clock(entry["last_at"], self.row),
+                    again=clock(entry["last_at"] + gap, self.row),
+                ),
             )
         values = {
             **self.key,
@@ -328,8 +380,8 @@ class ListDoor:
         if back == 1:
             return self.answer(
                 "ok",
-                "Welcome back, " + welcome(self.row),
-                flags=(*flags, "re-entry"),
+                welcome_back(self.row),
+                flags=(*flags, "re-entry"),  # not for translation: a flag, read by code
                 first_checked_in_at=first_at,
                 first_station=first_station,
                 list_day=self.key["b_day"],
@@ -338,13 +390,13 @@ class ListDoor:
         return (
             self.again(flags)
             if self.entry is not None and self.entry["inside"]
-            else (self.answer("revoked", "This ticket was cancelled."))
+            else (self.answer("revoked", _("This ticket was cancelled.")))
         )
 
     def leave(self) -> ScanResult:
         """An exit scan on the list (never held back for time or money)."""
         if self.entries == "once":
-            return self.refuse("no_reentry", "entries", "one entry only: exit scans are off.")
+            return self.refuse("no_reentry", "entries", _("one entry only: exit scans are off."))
         if self.on_ticket:
             return self.door._exit_cas(self.conn, self.row, self.now, self.answer, reentry=True)
         values = {**self.key, "b_station": self.door.station}
@@ -362,12 +414,14 @@ class ListDoor:
             entry = self.entry or {}
             return self.answer(
                 "ok",
-                f"Goodbye, {self.row['attendee']}: see you later.",
+                _("Goodbye, {attendee}: see you later.").format(attendee=self.row["attendee"]),
                 first_checked_in_at=entry.get("first_at"),
                 first_station=entry.get("station"),
                 list_day=self.key["b_day"],
             )
-        return self.answer("not_checked_in", "This ticket is not checked in: nothing to check out.")
+        return self.answer(
+            "not_checked_in", _("This ticket is not checked in: nothing to check out.")
+        )
 
     # --- after an admission -----------------------------------------------------------------
     def _first_ever(self) -> bool:

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from eventdesk.db import Store
 from eventdesk.errors import InvalidInput, NotAllowed, NotFound
 from eventdesk.event_time import event_day, event_zone
+from eventdesk.i18n import _, ngettext
 from eventdesk.ids import as_id
 from eventdesk.models import (
     CheckinAnswer,
@@ -49,7 +50,7 @@ ENTRIES: tuple[Entries, ...] = ("once", "daily", "unlimited")
 QuestionKind = Literal["yesno", "choice", "text"]
 KINDS: tuple[QuestionKind, ...] = ("yesno", "choice", "text")
 DEFAULT = "default"
-DEFAULT_NAME = "Default"
+DEFAULT_NAME = "Default"  # not for translation: the default list's name, stored as its name
 YES = ("yes", "y", "true", "1", "ja", "oui", "si", "sí")
 NO = ("no", "n", "false", "0", "nein", "non")
 MAX_ANSWER = 200
@@ -75,17 +76,22 @@ class Question:
                 return "yes"
             if given.casefold() in NO:
                 return "no"
-            raise InvalidInput(f"{self.key}: answer yes or no", field="answer")
+            raise InvalidInput(_("{key}: answer yes or no").format(key=self.key), field="answer")
         if self.kind == "choice":
             for choice in self.choices:
                 if choice.casefold() == given.casefold():
                     return choice
             raise InvalidInput(
-                f"{self.key}: answer one of {', '.join(self.choices)}", field="answer"
+                _("{key}: answer one of {choices}").format(
+                    key=self.key, choices=", ".join(self.choices)
+                ),
+                field="answer",
             )
         if not given or len(given) > MAX_ANSWER or not given.isprintable():
             raise InvalidInput(
-                f"{self.key}: a short text of 1 to {MAX_ANSWER} printable characters",
+                _("{key}: a short text of 1 to {most} printable characters").format(
+                    key=self.key, most=MAX_ANSWER
+                ),
                 field="answer",
             )
         return given
@@ -179,9 +185,12 @@ class ListRules:
         for asked in self.questions:
             if asked.key == key:
                 return asked
-        known = ", ".join(q.key for q in self.questions) or "none"
+        known = ", ".join(q.key for q in self.questions) or _("none")
         raise InvalidInput(
-            f"the list {self.name!r} asks no question {key!r} (it asks: {known})", field="answer"
+            _("the list {list!r} asks no question {key!r} (it asks: {known})").format(
+                list=self.name, key=key, known=known
+            ),
+            field="answer",
         )
 
     def answers(self, given: dict[str, str] | None) -> dict[str, str]:
@@ -256,10 +265,14 @@ def short_day(day: date) -> str:
     return day.strftime("%a %d %b")
 
 
-def joined(names: Sequence[str], last: str = "and") -> str:
+def joined(names: Sequence[str], last: Literal["and", "or"] = "and") -> str:
+    """Names in a sentence: "A, B and C" (``last`` "or": "A, B or C")."""
     if len(names) <= 1:
         return "".join(names)
-    return f"{', '.join(names[:-1])} {last} {names[-1]}"
+    # TRANSLATORS: the end of a list of names: "Standard, VIP and Press"; {names} are the
+    # others, separated by commas
+    said = _("{names} or {last}") if last == "or" else _("{names} and {last}")
+    return said.format(names=", ".join(names[:-1]), last=names[-1])
 
 
 # --- what the organizer types ---------------------------------------------------------------
@@ -272,23 +285,35 @@ def parse_days(text: str, days: Sequence[date]) -> list[date]:
         number = as_id(part)
         if number is not None:
             if number > len(days):
-                raise InvalidInput(f"day {number}: the event has {len(days)} day(s)", field="days")
+                raise InvalidInput(
+                    ngettext(
+                        "day {day}: the event has {count} day(s)",
+                        "day {day}: the event has {count} day(s)",
+                        len(days),
+                    ).format(day=number, count=len(days)),
+                    field="days",
+                )
             found.append(days[number - 1])
             continue
         try:
             day = date.fromisoformat(part)
         except ValueError:
             raise InvalidInput(
-                f"{part!r} is not a day (an ISO date, 2030-05-14, or a day number, 2)",
+                _("{day!r} is not a day (an ISO date, 2030-05-14, or a day number, 2)").format(
+                    day=part
+                ),
                 field="days",
             ) from None
         if day not in days:
             raise InvalidInput(
-                f"{part} is not a day of the event ({days[0]} to {days[-1]})", field="days"
+                _("{day} is not a day of the event ({first} to {last})").format(
+                    day=part, first=days[0], last=days[-1]
+                ),
+                field="days",
             )
         found.append(day)
     if not found:
-        raise InvalidInput("name at least one day", field="days")
+        raise InvalidInput(_("name at least one day"), field="days")
     return sorted(set(found))
 
 
@@ -303,16 +328,22 @@ def parse_hours(specs: Iterable[str], days: Sequence[date]) -> list[Hours]:
             match = _HOURS.match(part)
             if match is None:
                 raise InvalidInput(
-                    f"{part!r}: hours are HH:MM-HH:MM, or DAY@HH:MM-HH:MM for one day",
+                    _("{hours!r}: hours are HH:MM-HH:MM, or DAY@HH:MM-HH:MM for one day").format(
+                        hours=part
+                    ),
                     field="open",
                 )
             try:
                 opens = time.fromisoformat(match["opens"].zfill(5))
                 closes = time.fromisoformat(match["closes"].zfill(5))
             except ValueError:
-                raise InvalidInput(f"{part!r}: not a time of day", field="open") from None
+                raise InvalidInput(
+                    _("{hours!r}: not a time of day").format(hours=part), field="open"
+                ) from None
             if closes == opens:
-                raise InvalidInput(f"{part!r}: opens and closes at once", field="open")
+                raise InvalidInput(
+                    _("{hours!r}: opens and closes at once").format(hours=part), field="open"
+                )
             day = parse_days(match["day"], days)[0] if match["day"] else None
             found.append(Hours(opens, closes, day))
     return found
@@ -323,7 +354,9 @@ def parse_question(spec: str) -> Question:
     parts = spec.split(":")
     if len(parts) < 3:
         raise InvalidInput(
-            f"{spec!r}: a question is KEY:yesno|text|choice=A|B:TEXT[:required]",
+            _("{question!r}: a question is KEY:yesno|text|choice=A|B:TEXT[:required]").format(
+                question=spec
+            ),
             field="question",
         )
     key, kind_spec, rest = parts[0].strip().lower(), parts[1].strip(), parts[2:]
@@ -333,21 +366,28 @@ def parse_question(spec: str) -> Question:
     text = ":".join(rest).strip()
     if not _KEY.match(key):
         raise InvalidInput(
-            f"{key!r}: a question's key is a lowercase word (letters, digits, _)",
+            _("{key!r}: a question's key is a lowercase word (letters, digits, _)").format(key=key),
             field="question",
         )
-    kind, _, choices_text = kind_spec.partition("=")
+    kind, _equals, choices_text = kind_spec.partition("=")
     if kind not in KINDS:
-        raise InvalidInput(f"{kind!r}: a question is yesno, choice or text", field="question")
+        raise InvalidInput(
+            _("{kind!r}: a question is yesno, choice or text").format(kind=kind), field="question"
+        )
     choices = tuple(c.strip() for c in choices_text.split("|") if c.strip())
     if kind == "choice" and len(choices) < 2:
         raise InvalidInput(
-            f"{key}: a choice names two answers or more (choice=S|M|L)", field="question"
+            _("{key}: a choice names two answers or more (choice=S|M|L)").format(key=key),
+            field="question",
         )
     if kind != "choice" and choices:
-        raise InvalidInput(f"{key}: only a choice names answers", field="question")
+        raise InvalidInput(
+            _("{key}: only a choice names answers").format(key=key), field="question"
+        )
     if not text or len(text) > 200 or not text.isprintable():
-        raise InvalidInput(f"{key}: the question's text (1 to 200 characters)", field="question")
+        raise InvalidInput(
+            _("{key}: the question's text (1 to 200 characters)").format(key=key), field="question"
+        )
     return Question(key, kind, text, required, choices)
 
 
@@ -384,18 +424,21 @@ def _apply(session: Session, event: Event, row: CheckinList, change: ListChange)
     for name in change.clear:
         if name not in CLEARABLE:
             raise InvalidInput(
-                f"{name!r} cannot be cleared (one of {', '.join(CLEARABLE)})", field="clear"
+                _("{name!r} cannot be cleared (one of {choices})").format(
+                    name=name, choices=", ".join(CLEARABLE)
+                ),
+                field="clear",
             )
         setattr(row, name, None)
     if change.name is not None:
         name = change.name.strip()
         if not name or len(name) > 100 or not name.isprintable():
-            raise InvalidInput("a list's name is 1 to 100 characters", field="name")
+            raise InvalidInput(_("a list's name is 1 to 100 characters"), field="name")
         row.name = name
     if change.ticket_types is not None:
         types = [get_ticket_type(session, event, t) for t in change.ticket_types if t.strip()]
         if not types:
-            raise InvalidInput("name at least one ticket type", field="ticket_types")
+            raise InvalidInput(_("name at least one ticket type"), field="ticket_types")
         row.ticket_types = json.dumps(sorted({t.id for t in types}))
     if change.sessions is not None:
         ids = []
@@ -403,11 +446,11 @@ def _apply(session: Session, event: Event, row: CheckinList, change: ListChange)
             found = _session(session, event, ref)
             ids.append(found.id)
         if not ids:
-            raise InvalidInput("name at least one session", field="sessions")
+            raise InvalidInput(_("name at least one session"), field="sessions")
         row.sessions = json.dumps(sorted(set(ids)))
     if change.entries is not None:
         if change.entries not in ENTRIES:
-            raise InvalidInput("entries are once, daily or unlimited", field="entries")
+            raise InvalidInput(_("entries are once, daily or unlimited"), field="entries")
         row.entries = change.entries
     days = event_days(event.starts_at, event.ends_at, event.timezone)
     if change.days is not None:
@@ -426,19 +469,19 @@ def _apply(session: Session, event: Event, row: CheckinList, change: ListChange)
         )
     if change.unpaid is not None:
         if change.unpaid not in ("admit", "refuse"):
-            raise InvalidInput("unpaid is admit or refuse", field="unpaid")
+            raise InvalidInput(_("unpaid is admit or refuse"), field="unpaid")
         row.unpaid = change.unpaid
     if change.staff_pass is not None:
         row.staff_pass = change.staff_pass
     if change.min_gap_minutes is not None:
         if not 0 < change.min_gap_minutes <= 24 * 60:
-            raise InvalidInput("the time between entries is 1 to 1440 minutes", field="min_gap")
+            raise InvalidInput(_("the time between entries is 1 to 1440 minutes"), field="min_gap")
         row.min_gap_minutes = change.min_gap_minutes
     if change.questions is not None:
         asked = [parse_question(q) for q in change.questions]
         keys = [q.key for q in asked]
         if len(set(keys)) < len(keys):
-            raise InvalidInput("two questions with one key", field="question")
+            raise InvalidInput(_("two questions with one key"), field="question")
         row.questions = json.dumps([q.as_dict() for q in asked]) if asked else None
 
 
@@ -452,7 +495,10 @@ def _session(session: Session, event: Event, ref: str) -> EventSession:
     )
     found = session.scalars(query).first()
     if found is None:
-        raise NotFound(f"event {event.slug!r} has no session {ref!r}", field="sessions")
+        raise NotFound(
+            _("event {event!r} has no session {session!r}").format(event=event.slug, session=ref),
+            field="sessions",
+        )
     return found
 
 
@@ -465,14 +511,16 @@ def _stored_default(session: Session, event: Event) -> CheckinList | None:
 def create_list(store: Store, event_ref: str | int, change: ListChange) -> ListRules:
     """A new list on an event, with its rules."""
     if not change.name or not change.name.strip():
-        raise InvalidInput("a list needs a name (--name)", field="name")
+        raise InvalidInput(_("a list needs a name (--name)"), field="name")
     with store.write() as session:
         event = get_event(session, event_ref)
         slug = slugify(change.name)[:60]
         if slug == DEFAULT:
             raise InvalidInput(
-                "the default list is there already: change it with `checkin-list update "
-                f"{event.slug}/default`",
+                _(
+                    "the default list is there already: change it with `checkin-list update "
+                    "{event}/default`"
+                ).format(event=event.slug),
                 field="name",
             )
         taken = set(
@@ -500,8 +548,10 @@ def update_list(store: Store, ref: str, change: ListChange) -> ListRules:
         _apply(session, event, row, change)
         if row.slug == DEFAULT and row.min_gap_minutes is not None:
             raise InvalidInput(
-                "the default list's entries are the ticket's own: give the least time between "
-                "entries to a list of its own (checkin-list create)",
+                _(
+                    "the default list's entries are the ticket's own: give the least time between "
+                    "entries to a list of its own (checkin-list create)"
+                ),
                 field="min_gap",
             )
         row.updated_at = utcnow()
@@ -515,7 +565,7 @@ def delete_list(store: Store, ref: str) -> ListRules:
     with store.write() as session:
         _event, row = _find(session, ref)
         if row is None:
-            raise NotAllowed("the default list has no changes to undo")
+            raise NotAllowed(_("the default list has no changes to undo"))
         rules = rules_of(row)
         session.execute(delete(ListEntry).where(ListEntry.list_id == row.id))
         session.execute(delete(CheckinAnswer).where(CheckinAnswer.list_id == row.id))
@@ -550,14 +600,14 @@ def _find(
     """A list and its event (the default list not stored yet: None)."""
     text = str(ref).strip()
     if not text:
-        raise InvalidInput("a check-in list is required", field="list")
+        raise InvalidInput(_("a check-in list is required"), field="list")
     if "/" in text:
-        event_ref, _, text = text.rpartition("/")
+        event_ref, _slash, text = text.rpartition("/")
     number = as_id(text)
     if number is not None:
         row = session.get(CheckinList, number)
         if row is None:
-            raise NotFound(f"no check-in list {number}", field="list")
+            raise NotFound(_("no check-in list {list}").format(list=number), field="list")
         return cast(Event, session.get(Event, row.event_id)), row
     slug = text.lower()
     if event_ref is not None:
@@ -566,7 +616,12 @@ def _find(
             select(CheckinList).where(CheckinList.event_id == event.id, CheckinList.slug == slug)
         ).first()
         if found is None and slug != DEFAULT:
-            raise NotFound(f"event {event.slug!r} has no check-in list {slug!r}", field="list")
+            raise NotFound(
+                _("event {event!r} has no check-in list {list!r}").format(
+                    event=event.slug, list=slug
+                ),
+                field="list",
+            )
         return event, found
     rows = session.scalars(select(CheckinList).where(CheckinList.slug == slug)).all()
     if slug == DEFAULT:
@@ -577,9 +632,10 @@ def _find(
         return cast(Event, session.get(Event, rows[0].event_id)), rows[0]
     if rows or slug == DEFAULT:
         raise InvalidInput(
-            f"several events have a list {slug!r}: say which, as EVENT/{slug}", field="list"
+            _("several events have a list {list!r}: say which, as EVENT/{list}").format(list=slug),
+            field="list",
         )
-    raise NotFound(f"no check-in list {slug!r}", field="list")
+    raise NotFound(_("no check-in list {list!r}").format(list=slug), field="list")
 
 
 # --- what a list says -----------------------------------------------------------------------
@@ -617,24 +673,38 @@ def said(
     rules: ListRules, type_names: list[str] | None, session_names: list[str] | None, entries: str
 ) -> list[str]:
     """The list's rules as short phrases, the most telling first."""
-    lines = [f"{joined(type_names)} only" if type_names else "all ticket types"]
+    lines = [
+        _("{ticket_types} only").format(ticket_types=joined(type_names))
+        if type_names
+        else _("all ticket types")
+    ]
     if session_names:
-        lines.append(f"registered for {joined(session_names, 'or')}")
+        lines.append(_("registered for {sessions}").format(sessions=joined(session_names, "or")))
     lines.append(
-        {"once": "one entry", "daily": "one entry a day", "unlimited": "in and out"}[entries]
+        {"once": _("one entry"), "daily": _("one entry a day"), "unlimited": _("in and out")}[
+            entries
+        ]
     )
     if rules.days:
-        lines.append(f"on {joined([short_day(d) for d in rules.days])}")
+        lines.append(_("on {days}").format(days=joined([short_day(d) for d in rules.days])))
     if rules.hours:
-        lines.append("open " + ", ".join(h.said() for h in rules.hours))
+        lines.append(_("open {hours}").format(hours=", ".join(h.said() for h in rules.hours)))
     if rules.min_gap_minutes:
-        lines.append(f"{rules.min_gap_minutes} min between entries")
+        lines.append(
+            ngettext(
+                "{count} min between entries", "{count} min between entries", rules.min_gap_minutes
+            ).format(count=rules.min_gap_minutes)
+        )
     if rules.unpaid:
-        lines.append(f"unpaid: {rules.unpaid}")
+        # TRANSLATORS: {policy} is admit or refuse, as the organizer typed it
+        lines.append(_("unpaid: {policy}").format(policy=rules.unpaid))
     if rules.staff_pass:
-        lines.append("needs-staff tickets pass at kiosks")
+        lines.append(_("needs-staff tickets pass at kiosks"))
     for q in rules.questions:
-        lines.append(f"asks {q.text}" + (" (required)" if q.required else ""))
+        if q.required:
+            lines.append(_("asks {question} (required)").format(question=q.text))
+        else:
+            lines.append(_("asks {question}").format(question=q.text))
     return lines
 
 

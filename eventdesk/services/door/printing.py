@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from eventdesk.db import Store
 from eventdesk.errors import InvalidInput, NotAllowed, NotFound
+from eventdesk.i18n import _
 from eventdesk.models import JobState, PrintJob
 from eventdesk.services.common import get_ticket, log
 from eventdesk.values import utcnow
@@ -119,12 +120,17 @@ def enqueue(
 ) -> PrintJobInfo:
     """Queue a badge (a reprint is always an explicit call of this)."""
     if not printer.strip():
-        raise InvalidInput("printer is required", field="printer")
+        raise InvalidInput(_("printer is required"), field="printer")
     now = utcnow()
     with store.write() as session:
         ticket = get_ticket(session, ticket_id)
         if ticket.status != "registered":
-            raise NotAllowed(f"ticket {ticket.id} is {ticket.status}: no badge to print")
+            raise NotAllowed(
+                # TRANSLATORS: {status} is the ticket's status: cancelled, waitlisted...
+                _("ticket {ticket} is {status}: no badge to print").format(
+                    ticket=ticket.id, status=ticket.status
+                )
+            )
         job_id = enqueue_in(session, ticket.id, printer, reason=reason, station=station, now=now)
         log(
             session,
@@ -220,7 +226,7 @@ def finish(
         clock = database_now(session)
         row = session.get(PrintJob, job_id, with_for_update=True)
         if row is None:
-            raise NotFound(f"no print job {job_id}", field="job")
+            raise NotFound(_("no print job {job}").format(job=job_id), field="job")
         if row.state != "printing" or row.claimed_by != worker:
             return _info(row)
         row.updated_at = clock
@@ -264,7 +270,9 @@ def latest_job(store: Store, ticket_id: str, station: str) -> PrintJobInfo | Non
 
 def list_jobs(store: Store, *, state: str | None = None, limit: int = 50) -> list[PrintJobInfo]:
     if state is not None and state not in STATES:
-        raise InvalidInput(f"state must be one of {', '.join(STATES)}", field="state")
+        raise InvalidInput(
+            _("state must be one of {choices}").format(choices=", ".join(STATES)), field="state"
+        )
     with store.read() as session:
         query = select(PrintJob).order_by(PrintJob.id.desc()).limit(limit)
         if state:
@@ -276,5 +284,5 @@ def get_job(store: Store, job_id: int) -> PrintJobInfo:
     with store.read() as session:
         row = session.get(PrintJob, job_id)
         if row is None:
-            raise NotFound(f"no print job {job_id}", field="job")
+            raise NotFound(_("no print job {job}").format(job=job_id), field="job")
         return _info(row)

@@ -18,6 +18,7 @@ from sqlalchemy import Connection
 
 from eventdesk.errors import NotFound
 from eventdesk.event_time import event_zone, show
+from eventdesk.i18n import N_, _, speaking
 from eventdesk.services.door import checkin_api as api
 from eventdesk.services.door.checkin_sql import (
     ADMIT,
@@ -36,8 +37,8 @@ from eventdesk.station import DOOR_CLOSES_AFTER, DOOR_OPENS_BEFORE
 from eventdesk.values import format_cents
 
 SESSION_OPENS_BEFORE = timedelta(minutes=60)
-NEEDS_STAFF_MESSAGE = "Please see the desk (ID check)."
-IMPORTING_MESSAGE = "This ticket is still being imported: scan it again in a minute."
+NEEDS_STAFF_MESSAGE = N_("Please see the desk (ID check).")
+IMPORTING_MESSAGE = N_("This ticket is still being imported: scan it again in a minute.")
 
 Answer = Callable[..., ScanResult]
 
@@ -70,6 +71,23 @@ class DoorRules:
         admits: list[dict[str, Any]] | None = None,
         answers: dict[str, str] | None = None,
     ) -> ScanResult:
+        """The decision on ``row``'s ticket. A kiosk's is worded in the language its holder
+        registered with (the attendee reads it there); a desk's in the station's."""
+        spoken = row["language"] if self.self_service else None
+        with speaking(spoken):
+            return self._judge(conn, row, session_id, session_info, direction, now, admits, answers)
+
+    def _judge(
+        self,
+        conn: Connection,
+        row: Any,
+        session_id: int | None,
+        session_info: tuple[int, datetime, datetime] | None,
+        direction: Direction,
+        now: datetime,
+        admits: list[dict[str, Any]] | None,
+        answers: dict[str, str] | None,
+    ) -> ScanResult:
         rules = self.list_of(conn, row)
 
         def answer(result: ScanOutcome, message: str, **extra: Any) -> ScanResult:
@@ -87,38 +105,46 @@ class DoorRules:
                 direction=direction,
                 seat=row["seat_label"],
                 list=rules.slug if rules is not None and session_id is None else None,
+                language=row["language"],
                 **extra,
             )
 
         if row["event_status"] == "cancelled":
-            return answer("revoked", "This event was cancelled.")
+            return answer("revoked", _("This event was cancelled."))
         if row["status"] == "cancelled":
             refunded = conn.execute(REFUNDED, {"b_id": row["id"]}).first()
-            return answer("revoked", f"This ticket was {'refunded' if refunded else 'cancelled'}.")
+            return answer(
+                "revoked",
+                _("This ticket was refunded.") if refunded else _("This ticket was cancelled."),
+            )
         if (
             row["price_cents"] > 0
             and int(row["paid"] or 0) <= 0
             and conn.execute(REFUNDED, {"b_id": row["id"]}).first()
         ):  # looked up only for a priced ticket with nothing paid: rare at the door
-            return answer("revoked", "This ticket was refunded.")
+            return answer("revoked", _("This ticket was refunded."))
         if row["status"] == "waitlisted":
-            return answer("waitlisted", "This ticket is on the waitlist, not admitted yet.")
+            return answer("waitlisted", _("This ticket is on the waitlist, not admitted yet."))
         if row["import_state"] not in (None, "done"):  # its import has not finished yet
-            return answer("not_yet_valid", IMPORTING_MESSAGE)
+            return answer("not_yet_valid", _(IMPORTING_MESSAGE))
         if self.event_id is not None and row["event_id"] != self.event_id:
-            return answer("wrong_event", f"This ticket is for another event ({row['slug']}).")
+            return answer("wrong_event", another_event(row))
         if rules is None:
             return answer(
                 "closed",
-                f"This door's check-in list ({self.door_list}) was deleted: "
-                "choose another list for this door.",
+                _(
+                    "This door's check-in list ({list}) was deleted: choose another list for "
+                    "this door."
+                ).format(list=self.door_list),
                 rule="list",
             )
         if session_id is None and not rules.plain:
             if rules.event_id != row["event_id"]:
                 return answer(
                     "wrong_event",
-                    f"{rules.name} is another event's list: this ticket is for {row['slug']}.",
+                    _("{list} is another event's list: this ticket is for {event}.").format(
+                        list=rules.name, event=row["slug"]
+                    ),
                 )
             from eventdesk.services.door.list_door import ListDoor  # builds on this module
 
@@ -126,12 +152,12 @@ class DoorRules:
         if session_info is not None:
             session_event, session_start, session_end = session_info
             if session_event != row["event_id"]:
-                return answer("wrong_event", f"This ticket is for another event ({row['slug']}).")
+                return answer("wrong_event", another_event(row))
             registered = conn.execute(
                 IN_SESSION, {"b_id": row["id"], "b_session": session_id}
             ).first()
             if registered is None:
-                return answer("wrong_session", "This ticket is not registered for this session.")
+                return answer("wrong_session", _("This ticket is not registered for this session."))
             opens, closes = session_start - SESSION_OPENS_BEFORE, session_end
         else:
             opens, closes = door_times(row)
@@ -139,23 +165,31 @@ class DoorRules:
             return self._exit_cas(conn, row, now, answer, reentry=bool(row["allow_reentry"]))
         if now < opens:
             return answer(
-                "not_yet_valid", f"Check-in opens at {show(opens, event_zone(row['timezone']))}."
+                "not_yet_valid",
+                _("Check-in opens at {time}.").format(
+                    time=show(opens, event_zone(row["timezone"]))
+                ),
             )
         if now > closes:
             return answer(
-                "expired", f"Check-in closed at {show(closes, event_zone(row['timezone']))}."
+                "expired",
+                _("Check-in closed at {time}.").format(
+                    time=show(closes, event_zone(row["timezone"]))
+                ),
             )
         due = max(row["price_cents"] - int(row["paid"] or 0), 0)
         flags: tuple[str, ...] = ()
         if due > 0:
             owed = format_cents(due, row["currency"])
             if row["unpaid_policy"] != "admit":
-                return answer("unpaid", f"Not paid: {owed} due. Please see the desk.")
-            flags = (f"unpaid: collect {owed}",)
+                return answer(
+                    "unpaid", _("Not paid: {amount} due. Please see the desk.").format(amount=owed)
+                )
+            flags = (f"unpaid: collect {owed}",)  # not for translation: a flag, read by code
         if self.self_service and row["needs_staff"] and row["checked_in_at"] is None:
             # Would be admitted, but its first admission is for staff (an ID check). The
             # attention note stays for the desk: it is shown only with an admission.
-            return answer("needs_staff", NEEDS_STAFF_MESSAGE)
+            return answer("needs_staff", _(NEEDS_STAFF_MESSAGE))
         if session_id is not None:
             return self._session_cas(conn, row, session_id, now, answer, flags)
         return self._entry_cas(
@@ -191,6 +225,7 @@ class DoorRules:
             return answer(
                 "ok",
                 welcome(row),
+                # not for translation: a flag, read by code
                 flags=(*flags, "badge queued") if self.print_to else flags,
                 first_checked_in_at=now,
                 first_station=self.station,
@@ -205,18 +240,19 @@ class DoorRules:
                 first_at, first_station = _first(conn, row["id"])[:2]
                 return answer(
                     "ok",
-                    "Welcome back, " + welcome(row),
-                    flags=(*flags, "re-entry"),
+                    welcome_back(row),
+                    flags=(*flags, "re-entry"),  # not for translation: a flag, read by code
                     first_checked_in_at=first_at,
                     first_station=first_station,
                 )
         first_at, first_station, status = _first(conn, row["id"])
         if status != "registered":  # cancelled between the look-up and the update
-            return answer("revoked", "This ticket was cancelled.")
+            return answer("revoked", _("This ticket was cancelled."))
         return answer(
             "already_checked_in",
-            f"Already checked in at {clock(first_at, row)} "
-            f"at {first_station or 'another station'}.",
+            _("Already checked in at {time} at {station}.").format(
+                time=clock(first_at, row), station=first_station or _("another station")
+            ),
             first_checked_in_at=first_at,
             first_station=first_station,
         )
@@ -225,7 +261,7 @@ class DoorRules:
         self, conn: Connection, row: Any, now: datetime, answer: Answer, *, reentry: bool
     ) -> ScanResult:
         if not reentry:
-            return answer("no_reentry", "This event has no re-entry: exit scans are off.")
+            return answer("no_reentry", _("This event has no re-entry: exit scans are off."))
         left = (
             api.changed(api.LEAVE, conn, {"b_id": row["id"], "b_station": self.station})
             if self.api
@@ -234,11 +270,11 @@ class DoorRules:
         if left == 1:
             return answer(
                 "ok",
-                f"Goodbye, {row['attendee']}: see you later.",
+                _("Goodbye, {attendee}: see you later.").format(attendee=row["attendee"]),
                 first_checked_in_at=row["checked_in_at"],
                 first_station=row["checked_in_station"],
             )
-        return answer("not_checked_in", "This ticket is not checked in: nothing to check out.")
+        return answer("not_checked_in", _("This ticket is not checked in: nothing to check out."))
 
     def _session_cas(
         self,
@@ -270,11 +306,13 @@ class DoorRules:
             )
         first = conn.execute(SESSION_FIRST, {"b_id": row["id"], "b_session": session_id}).first()
         if first is None:  # not inserted and not there: cancelled a moment ago
-            return answer("revoked", "This ticket was cancelled.")
+            return answer("revoked", _("This ticket was cancelled."))
         first_at, first_station = first
         return answer(
             "already_checked_in",
-            f"Already checked in to this session at {clock(first_at, row)} at {first_station}.",
+            _("Already checked in to this session at {time} at {station}.").format(
+                time=clock(first_at, row), station=first_station
+            ),
             first_checked_in_at=first_at,
             first_station=first_station,
         )
@@ -292,12 +330,28 @@ def _first(conn: Connection, ticket_id: str) -> tuple[datetime | None, str | Non
     """The ticket's first check-in (time and station) and its status now."""
     found = FIRST.first(conn, {"b_id": ticket_id})
     if found is None:
-        raise NotFound(f"no ticket {ticket_id}", field="ticket")
+        raise NotFound(_("no ticket {ticket}").format(ticket=ticket_id), field="ticket")
     return found["checked_in_at"], found["checked_in_station"], found["status"]
 
 
 def welcome(row: Any) -> str:
-    return f"Welcome, {row['attendee']} ({row['ticket_type']})."
+    return _("Welcome, {attendee} ({ticket_type}).").format(
+        attendee=row["attendee"], ticket_type=row["ticket_type"]
+    )
+
+
+def welcome_back(row: Any) -> str:
+    """The welcome of a person let in again (an event or list with re-entry)."""
+    # TRANSLATORS: a person let in again; the English says "Welcome" twice, a translation
+    # need not
+    return _("Welcome back, Welcome, {attendee} ({ticket_type}).").format(
+        attendee=row["attendee"], ticket_type=row["ticket_type"]
+    )
+
+
+def another_event(row: Any) -> str:
+    """The refusal of a ticket for another event than the door's."""
+    return _("This ticket is for another event ({event}).").format(event=row["slug"])
 
 
 def clock(moment: datetime | None, row: Any) -> str:

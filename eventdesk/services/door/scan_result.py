@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Literal, get_args
 
 from eventdesk.errors import InvalidInput
+from eventdesk.i18n import _
 
 # Every answer a door can give, in the order the rules are checked
 # (docs/architecture.md#check-in-rules). A Literal, so that a misspelt result in a screen or the CLI
@@ -76,6 +77,8 @@ class ScanResult:
     # With ``needs_answer``: the list's questions, each (key, kind, text, choices "A|B"),
     # for the desk to ask them all.
     questions: tuple[tuple[str, str, str, str], ...] = ()
+    # The language the ticket's holder registered with (a kiosk answers them in it), if any.
+    language: str | None = None
 
     @property
     def admitted(self) -> bool:
@@ -115,6 +118,7 @@ def parse_nonce(value: str | None) -> str | None:
     text = value.strip()
     if not (0 < len(text) <= NONCE_CHARS and text.isascii() and text.isprintable()):
         raise InvalidInput(
-            f"a nonce is 1 to {NONCE_CHARS} printable ASCII characters", field="nonce"
+            _("a nonce is 1 to {most} printable ASCII characters").format(most=NONCE_CHARS),
+            field="nonce",
         )
     return text

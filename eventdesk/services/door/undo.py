@@ -11,6 +11,7 @@ from sqlalchemy.exc import DBAPIError
 
 from eventdesk.db import Store
 from eventdesk.errors import NotAllowed, NotFound
+from eventdesk.i18n import _
 from eventdesk.models import SessionCheckin, Ticket, UTCDateTime
 from eventdesk.services.common import get_ticket, log
 from eventdesk.values import utcnow
@@ -67,8 +68,13 @@ def undo_checkin(
                 )
             )
         if changed != 1 or before[0] is None:
-            where = f"session {session_id}" if session_id is not None else "the event"
-            raise NotAllowed(f"ticket {ticket.id} is not checked in to {where}: nothing to undo")
+            if session_id is not None:
+                refusal = _(
+                    "ticket {ticket} is not checked in to session {session}: nothing to undo"
+                )
+            else:
+                refusal = _("ticket {ticket} is not checked in to the event: nothing to undo")
+            raise NotAllowed(refusal.format(ticket=ticket.id, session=session_id))
         log(
             session,
             "checkin_undone",

@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 
 from eventdesk.db import Store
 from eventdesk.errors import Conflict
+from eventdesk.i18n import _, ngettext, parse_language
 from eventdesk.models import Attendee, Event, SearchToken, Ticket
 from eventdesk.prepared import Prepared
 from eventdesk.services.common import email_key, get_attendee
@@ -57,12 +58,26 @@ class AttendeeInfo:
     company: str | None
     phone: str | None
     has_pin: bool
+    language: str | None = None  # the language they registered with (None: the station's)
 
 
 def attendee_info(row: Attendee) -> AttendeeInfo:
     return AttendeeInfo(
-        row.id, row.name, row.email, row.company, row.phone, row.pin_hash is not None
+        row.id,
+        row.name,
+        row.email,
+        row.company,
+        row.phone,
+        row.pin_hash is not None,
+        row.language,
     )
+
+
+def person_language(value: str | None) -> str | None:
+    """The language a person registers with: a catalogue's code, or None ("" clears it)."""
+    if value is None or not value.strip():
+        return None
+    return parse_language(value, "language")
 
 
 def search_tokens(name: str, email: str, company: str | None) -> set[str]:
@@ -151,13 +166,18 @@ def add_attendee(
     company: str | None = None,
     phone: str | None = None,
     pin: str | None = None,
+    language: str | None = None,
 ) -> AttendeeInfo:
     clean_name, clean_email, clean_company, clean_phone = _validated(name, email, company, phone)
+    speaks = person_language(language)
     pin_hash = hash_pin(parse_pin(pin)) if pin else None
     with store.write() as session:
         key = email_key(clean_email)
         if session.scalar(select(Attendee.id).where(Attendee.email_key == key)) is not None:
-            raise Conflict(f"an attendee with email {clean_email} exists already", field="email")
+            raise Conflict(
+                _("an attendee with email {email} exists already").format(email=clean_email),
+                field="email",
+            )
         row = Attendee(
             name=clean_name,
             email=clean_email,
@@ -167,13 +187,15 @@ def add_attendee(
             pin_hash=pin_hash,
             failed_pin_attempts=0,
             created_at=utcnow(),
+            language=speaks,
         )
         session.add(row)
         try:
             session.flush()
         except IntegrityError:
             raise Conflict(
-                f"an attendee with email {clean_email} exists already", field="email"
+                _("an attendee with email {email} exists already").format(email=clean_email),
+                field="email",
             ) from None
         _replace_tokens(session, row)
         return attendee_info(row)
@@ -188,7 +210,7 @@ def add_attendees_bulk(store: Store, rows: Iterable[Mapping[str, str | None]]) -
             row.get("name"), row.get("email"), row.get("company"), row.get("phone")
         )
         prepared.append((name, email, company, phone))
-    _check_new_emails(store, [email for _, email, _, _ in prepared])
+    _check_new_emails(store, [email for _name, email, _company, _phone in prepared])
     with store.write() as session:
         for start in range(0, len(prepared), 500):  # small: RETURNING in order costs batch**2
             chunk = prepared[start : start + 500]
@@ -209,7 +231,7 @@ def add_attendees_bulk(store: Store, rows: Iterable[Mapping[str, str | None]]) -
             ).all()
             token_rows = [
                 {"token": token, "attendee_id": attendee_id}
-                for attendee_id, (name, email, company, _) in zip(ids, chunk, strict=True)
+                for attendee_id, (name, email, company, _phone) in zip(ids, chunk, strict=True)
                 for token in sorted(person_tokens(name, email, company))
             ]
             session.execute(insert(SearchToken), token_rows)
@@ -224,7 +246,9 @@ def update_attendee(
     email: str | None = None,
     company: str | None = None,
     phone: str | None = None,
+    language: str | None = None,
 ) -> AttendeeInfo:
+    speaks = person_language(language)
     with store.write() as session:
         row = get_attendee(session, ref)
         # Locked: a ticket registered meanwhile must not lose its search token below.
@@ -239,7 +263,10 @@ def update_attendee(
         if key != row.email_key and session.scalar(
             select(Attendee.id).where(Attendee.email_key == key)
         ):
-            raise Conflict(f"an attendee with email {new_email} exists already", field="email")
+            raise Conflict(
+                _("an attendee with email {email} exists already").format(email=new_email),
+                field="email",
+            )
         row.name, row.email, row.email_key, row.company, row.phone = (
             new_name,
             new_email,
@@ -247,6 +274,8 @@ def update_attendee(
             new_company,
             new_phone,
         )
+        if language is not None:  # "" clears it
+            row.language = speaks
         session.flush()
         _replace_tokens(session, row)
         return attendee_info(row)
@@ -455,12 +484,17 @@ def known_emails(store: Store, emails: Sequence[str]) -> set[str]:
 def _check_new_emails(store: Store, emails: Sequence[str]) -> None:
     """All or nothing: name every row whose email is taken, in the file or in the database."""
     keys = [email_key(e) for e in emails]
-    problems: list[str] = []
+    problems: list[tuple[int, str]] = []  # (row, what is wrong with it)
     first_row: dict[str, int] = {}
     for number, key in enumerate(keys, start=1):
         if key in first_row:
             problems.append(
-                f"row {number}: email {emails[number - 1]} repeats row {first_row[key]}"
+                (
+                    number,
+                    _("row {row}: email {email} repeats row {first}").format(
+                        row=number, email=emails[number - 1], first=first_row[key]
+                    ),
+                )
             )
         else:
             first_row[key] = number
@@ -471,13 +505,31 @@ def _check_new_emails(store: Store, emails: Sequence[str]) -> None:
             for taken in session.scalars(
                 select(Attendee.email_key).where(Attendee.email_key.in_(chunk))
             ):
+                number = first_row[taken]
                 problems.append(
-                    f"row {first_row[taken]}: email {emails[first_row[taken] - 1]} exists already"
+                    (
+                        number,
+                        _("row {row}: email {email} exists already").format(
+                            row=number, email=emails[number - 1]
+                        ),
+                    )
                 )
     if problems:
-        shown = "; ".join(sorted(problems, key=lambda p: int(p.split()[1].rstrip(":")))[:20])
-        more = f" (and {len(problems) - 20} more)" if len(problems) > 20 else ""
-        raise Conflict(f"{len(problems)} attendee(s) not added: {shown}{more}", field="email")
+        count = len(problems)
+        shown = "; ".join(said for _row, said in sorted(problems, key=lambda p: p[0])[:20])
+        if count > 20:
+            message = ngettext(
+                "{count} attendee(s) not added: {problems} (and {more} more)",
+                "{count} attendee(s) not added: {problems} (and {more} more)",
+                count,
+            ).format(count=count, problems=shown, more=count - 20)
+        else:
+            message = ngettext(
+                "{count} attendee(s) not added: {problems}",
+                "{count} attendee(s) not added: {problems}",
+                count,
+            ).format(count=count, problems=shown)
+        raise Conflict(message, field="email")
 
 
 def checked_in_among(

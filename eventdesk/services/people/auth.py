@@ -37,6 +37,7 @@ from eventdesk.errors import (
     NotFound,
     WrongPin,
 )
+from eventdesk.i18n import N_, _, ngettext
 from eventdesk.ids import as_id
 from eventdesk.models import Attendee, KioskUnlock, Staff
 from eventdesk.services.common import email_key, searchable
@@ -53,12 +54,12 @@ LOCKOUTS = (
     timedelta(hours=4),
 )
 # The one answer an attendee gets when email and PIN do not let them in.
-ATTENDEE_REFUSED = (
+ATTENDEE_REFUSED = N_(
     "email or PIN is wrong (after 5 wrong tries, wait 5 minutes; no PIN yet? please see the desk)"
 )
 ROLES = ("organizer", "staff", "kiosk")
 KIOSK_UNLOCK_ROLES = ("organizer", "staff")  # a kiosk account cannot unlock a kiosk
-STAFF_REFUSED = "name or PIN is wrong"
+STAFF_REFUSED = N_("name or PIN is wrong")
 
 PinHolder = TypeVar("PinHolder", Attendee, Staff, KioskUnlock)
 
@@ -105,21 +106,23 @@ def _wait_words(until: datetime, now: datetime) -> str:
     '3 h 59 min more'."""
     minutes = max(1, int((until - now).total_seconds() + 59) // 60)
     if minutes < 60:
-        return f"{minutes} more minute{'s' if minutes != 1 else ''}"
+        return ngettext("{count} more minute", "{count} more minutes", minutes).format(
+            count=minutes
+        )
     hours, rest = divmod(minutes, 60)
     if rest == 0:
-        return f"{hours} more hour{'s' if hours != 1 else ''}"
-    return f"{hours} h {rest} min more"
+        return ngettext("{count} more hour", "{count} more hours", hours).format(count=hours)
+    return _("{hours} h {minutes} min more").format(hours=hours, minutes=rest)
 
 
 def _locked_message(until: datetime, now: datetime) -> str:
-    return f"too many wrong PINs: locked for {_wait_words(until, now)}"
+    # TRANSLATORS: {wait} is "5 more minutes", "1 more hour", "3 h 59 min more"
+    return _("too many wrong PINs: locked for {wait}").format(wait=_wait_words(until, now))
 
 
 def _kiosk_locked_message(until: datetime, now: datetime) -> str:
-    return (
-        f"too many wrong PINs at this kiosk: its staff unlock is locked for "
-        f"{_wait_words(until, now)}"
+    return _("too many wrong PINs at this kiosk: its staff unlock is locked for {wait}").format(
+        wait=_wait_words(until, now)
     )
 
 
@@ -183,7 +186,10 @@ def _settle_attempt(
 
 
 def _tries_left(wrong: str, left: int) -> str:
-    return f"{wrong} ({left} {'try' if left == 1 else 'tries'} left)"
+    """``wrong`` (ATTENDEE_REFUSED or STAFF_REFUSED, as written) and the tries left."""
+    return ngettext("{refusal} ({count} try left)", "{refusal} ({count} tries left)", left).format(
+        refusal=_(wrong), count=left
+    )
 
 
 def _attempt(
@@ -217,8 +223,8 @@ def verify_attendee(store: Store, email: str, pin: str, *, now: datetime | None 
         if found.verdict == "ok" and found.account is not None:
             return found.account
         if found.verdict == "locked":
-            raise AccountLocked(ATTENDEE_REFUSED)
-        raise WrongPin(ATTENDEE_REFUSED)
+            raise AccountLocked(_(ATTENDEE_REFUSED))
+        raise WrongPin(_(ATTENDEE_REFUSED))
     with store.read() as session:
         row = (
             session.scalars(select(Attendee).where(Attendee.email_key == key)).first()
@@ -228,14 +234,14 @@ def verify_attendee(store: Store, email: str, pin: str, *, now: datetime | None 
         snapshot = None if row is None else (row.id, row.pin_hash)
     if snapshot is None or snapshot[1] is None:
         _matches(None, pin or "")  # the same hash time as a real check
-        raise WrongPin(ATTENDEE_REFUSED)
+        raise WrongPin(_(ATTENDEE_REFUSED))
     row_id, pin_hash = snapshot
     try:
         _attempt(store, Attendee, row_id, pin_hash, pin or "", moment, ATTENDEE_REFUSED)
     except AccountLocked:
-        raise AccountLocked(ATTENDEE_REFUSED) from None
+        raise AccountLocked(_(ATTENDEE_REFUSED)) from None
     except WrongPin:  # without the tries left: an unknown email has none to count
-        raise WrongPin(ATTENDEE_REFUSED) from None
+        raise WrongPin(_(ATTENDEE_REFUSED)) from None
     return row_id
 
 
@@ -243,7 +249,9 @@ def verify_attendee(store: Store, email: str, pin: str, *, now: datetime | None 
 def _role(value: str) -> str:
     role = value.strip().lower()
     if role not in ROLES:
-        raise InvalidInput(f"role must be one of {', '.join(ROLES)}", field="role")
+        raise InvalidInput(
+            _("role must be one of {choices}").format(choices=", ".join(ROLES)), field="role"
+        )
     return role
 
 
@@ -252,22 +260,28 @@ def _get_staff(session: Session, ref: str | int) -> Staff:
     number = as_id(text)
     row = session.get(Staff, number) if number is not None else None
     if row is None and (not text.isprintable() or len(text) > 100):
-        raise NotFound(f"no staff account {text!r}", field="staff")
+        raise NotFound(_("no staff account {name!r}").format(name=text), field="staff")
     row = row or session.scalars(select(Staff).where(Staff.name_key == text.casefold())).first()
     if row is None:
-        raise NotFound(f"no staff account {text!r}", field="staff")
+        raise NotFound(_("no staff account {name!r}").format(name=text), field="staff")
     return row
 
 
 def add_staff(store: Store, *, name: str, role: str, pin: str) -> StaffInfo:
     staff_name = require_text(name, "name", max_length=100)
     if len(staff_name.casefold()) > 100:
-        raise InvalidInput("name is longer than 100 characters", field="name")
+        raise InvalidInput(
+            _("{field} is longer than {length} characters").format(field="name", length=100),
+            field="name",
+        )
     staff_role = _role(role)
     pin_hash = hash_pin(parse_pin(pin))
     with store.write() as session:
         if session.scalar(select(Staff.id).where(Staff.name_key == staff_name.casefold())):
-            raise Conflict(f"a staff account named {staff_name!r} exists already", field="name")
+            raise Conflict(
+                _("a staff account named {name!r} exists already").format(name=staff_name),
+                field="name",
+            )
         row = Staff(
             name=staff_name,
             name_key=staff_name.casefold(),
@@ -283,7 +297,8 @@ def add_staff(store: Store, *, name: str, role: str, pin: str) -> StaffInfo:
             session.flush()
         except IntegrityError:
             raise Conflict(
-                f"a staff account named {staff_name!r} exists already", field="name"
+                _("a staff account named {name!r} exists already").format(name=staff_name),
+                field="name",
             ) from None
         return _staff_info(row)
 
@@ -325,10 +340,10 @@ def verify_staff(store: Store, name: str, pin: str, *, now: datetime | None = No
         snapshot = None if row is None else (_staff_info(row), row.pin_hash)
     if snapshot is None:
         _matches(None, pin or "")
-        raise WrongPin(wrong)
+        raise WrongPin(_(wrong))
     info, pin_hash = snapshot
     if not info.active:
-        raise AccountDisabled(f"staff account {info.name!r} is disabled")
+        raise AccountDisabled(_("staff account {name!r} is disabled").format(name=info.name))
     _attempt(store, Staff, info.id, pin_hash, pin or "", moment, wrong)
     return info
 
@@ -428,15 +443,15 @@ def _on_server(
     text = (name or "").strip()
     if not text or len(text) > 100 or not text.isprintable():
         _matches(None, pin or "")
-        raise WrongPin(STAFF_REFUSED)
+        raise WrongPin(_(STAFF_REFUSED))
     found = check_on_server(store, kind, text.casefold(), pin or "")
     if found.verdict == "locked" and found.locked_until is not None:
         raise AccountLocked(locked(found.locked_until, now))
     if found.verdict == "disabled":
-        raise AccountDisabled(f"staff account {text!r} is disabled")
+        raise AccountDisabled(_("staff account {name!r} is disabled").format(name=text))
     if found.verdict != "ok" or found.account is None:
         left = found.tries_left
-        raise WrongPin(_tries_left(STAFF_REFUSED, left) if left else STAFF_REFUSED)
+        raise WrongPin(_tries_left(STAFF_REFUSED, left) if left else _(STAFF_REFUSED))
     with store.read() as session:
         row = session.get(Staff, found.account)
         assert row is not None

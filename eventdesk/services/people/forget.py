@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from eventdesk.db import Store
 from eventdesk.errors import NotAllowed
+from eventdesk.i18n import N_, _, ngettext
 from eventdesk.models import (
     Attendee,
     CheckinAnswer,
@@ -42,7 +43,7 @@ from eventdesk.models import (
 from eventdesk.services.common import get_attendee, get_event, log
 from eventdesk.values import utcnow
 
-FORGOTTEN = "Forgotten"
+FORGOTTEN = "Forgotten"  # not for translation: stored as the name, and read back (is_forgotten)
 
 
 def pseudonym(attendee_id: int) -> str:
@@ -85,13 +86,17 @@ def forget_in(session: Session, attendee: Attendee, *, station: str | None) -> F
     from eventdesk.services.people.attendees import _replace_tokens
 
     if is_forgotten(attendee.name):
-        raise NotAllowed(f"attendee {attendee.id} is forgotten already ({attendee.name})")
+        raise NotAllowed(
+            _("attendee {attendee} is forgotten already ({name})").format(
+                attendee=attendee.id, name=attendee.name
+            )
+        )
     name = pseudonym(attendee.id)
     tickets = session.execute(
         select(Ticket.id, Ticket.holder_name).where(Ticket.attendee_id == attendee.id)
     ).all()
-    ids = [t for t, _ in tickets]
-    holders = [h for _, h in tickets if h]
+    ids = [t for t, _holder in tickets]
+    holders = [h for _ticket, h in tickets if h]
     secrets = _secrets(attendee, holders)
     made = Forgotten(attendee.id, name, secrets=secrets)
 
@@ -99,9 +104,10 @@ def forget_in(session: Session, attendee: Attendee, *, station: str | None) -> F
         if rows:
             made.erased[place] = made.erased.get(place, 0) + rows
 
-    count("attendee", 1)
+    # The places are the keys of --json's "erased" (English), translated where a person reads them.
+    count(N_("attendee"), 1)
     attendee.name = name
-    attendee.email = f"forgotten-{attendee.id}@example.invalid"
+    attendee.email = f"forgotten-{attendee.id}@example.invalid"  # not for translation: an address
     attendee.email_key = attendee.email
     attendee.company = None
     attendee.phone = None
@@ -114,13 +120,13 @@ def forget_in(session: Session, attendee: Attendee, *, station: str | None) -> F
             .where(Ticket.id.in_(ids), Ticket.holder_name.is_not(None))
             .values(holder_name=name)
         )
-        count("ticket holder names", int(getattr(changed, "rowcount", 0) or 0))
+        count(N_("ticket holder names"), int(getattr(changed, "rowcount", 0) or 0))
         gone = session.execute(delete(CheckinAnswer).where(CheckinAnswer.ticket_id.in_(ids)))
-        count("answers", int(getattr(gone, "rowcount", 0) or 0))
+        count(N_("answers"), int(getattr(gone, "rowcount", 0) or 0))
     session.flush()
     before = session.query(SearchToken).filter(SearchToken.attendee_id == attendee.id).count()
     _replace_tokens(session, attendee)
-    count("search words", before)
+    count(N_("search words"), before)
     where_log = TransactionLog.attendee_id == attendee.id
     if ids:
         where_log = where_log | TransactionLog.ticket_id.in_(ids)
@@ -128,18 +134,18 @@ def forget_in(session: Session, attendee: Attendee, *, station: str | None) -> F
         scrubbed = _scrub(row.detail, secrets, name)
         if scrubbed != row.detail:
             row.detail = scrubbed
-            count("transaction log", 1)
+            count(N_("transaction log"), 1)
     if ids:
         for scan in session.scalars(select(ScanLog).where(ScanLog.ticket_id.in_(ids))):
             scrubbed = _scrub(scan.answer, secrets, name)
             if scrubbed != scan.answer:
                 scan.answer = scrubbed
-                count("scan log", 1)
+                count(N_("scan log"), 1)
         for job in session.scalars(select(PrintJob).where(PrintJob.ticket_id.in_(ids))):
             scrubbed = _scrub(job.last_error, secrets, name)
             if scrubbed != job.last_error:
                 job.last_error = scrubbed
-                count("print jobs", 1)
+                count(N_("print jobs"), 1)
     log(session, "attendee_forgotten", at=utcnow(), attendee_id=attendee.id, station=station)
     return made
 
@@ -156,7 +162,8 @@ def forget_files(made: Forgotten, tickets: list[str], data_dir: Path) -> None:
     for ticket in tickets:
         for file in badges.glob(f"{ticket}-*"):
             file.unlink(missing_ok=True)
-            made.erased["badge files"] = made.erased.get("badge files", 0) + 1
+            place = N_("badge files")
+            made.erased[place] = made.erased.get(place, 0) + 1
     for export in sorted(data_dir.glob("*.csv")) + sorted((data_dir / "exports").glob("*.csv")):
         try:
             text = export.read_text(encoding="utf-8-sig")
@@ -165,7 +172,8 @@ def forget_files(made: Forgotten, tickets: list[str], data_dir: Path) -> None:
         scrubbed = _scrub(text, made.secrets, made.pseudonym) or ""
         if scrubbed != text:
             export.write_text(scrubbed, encoding="utf-8-sig")
-            made.erased["export files"] = made.erased.get("export files", 0) + 1
+            place = N_("export files")
+            made.erased[place] = made.erased.get(place, 0) + 1
     made.backups_still_holding = [str(p) for p in sorted((data_dir / "backups").glob("*.db"))]
 
 
@@ -184,8 +192,15 @@ def forget_event(
         event = get_event(session, ref)
         if event.ends_at + timedelta(days=after_days) > now:
             raise NotAllowed(
-                f"event {event.slug!r} ends {event.ends_at:%Y-%m-%d %H:%M} UTC: its people are "
-                f"forgotten {after_days} days after it ended, not before",
+                ngettext(
+                    "event {event!r} ends {ends} UTC: its people are forgotten {count} days after "
+                    "it ended, not before",
+                    "event {event!r} ends {ends} UTC: its people are forgotten {count} days after "
+                    "it ended, not before",
+                    after_days,
+                ).format(
+                    event=event.slug, ends=f"{event.ends_at:%Y-%m-%d %H:%M}", count=after_days
+                ),
                 field="event",
             )
         people = sorted(
@@ -222,7 +237,7 @@ def personal_data(store: Store, ref: str | int) -> dict[str, Any]:
             .where(Ticket.attendee_id == person.id)
             .order_by(Ticket.created_at, Ticket.id)
         ).all()
-        ids = [t.id for t, _, _ in tickets]
+        ids = [t.id for t, _event, _type in tickets]
 
         def when(moment: datetime | None) -> str | None:
             return None if moment is None else moment.isoformat()

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from eventdesk.db import Store
 from eventdesk.errors import InvalidInput, NotAllowed, NotFound
+from eventdesk.i18n import _
 from eventdesk.ids import as_id
 from eventdesk.models import (
     Payment,
@@ -119,7 +120,9 @@ def summary(session: Session, ticket: Ticket, payment_id: int | None = None) -> 
 def _method(value: str) -> str:
     method = value.strip().lower()
     if method not in METHODS:
-        raise InvalidInput(f"method must be one of {', '.join(METHODS)}", field="method")
+        raise InvalidInput(
+            _("method must be one of {choices}").format(choices=", ".join(METHODS)), field="method"
+        )
     return method
 
 
@@ -138,7 +141,9 @@ def pay(
     pay_method = _method(method)
     pay_status = (status or ("pending" if pay_method == "invoice" else "completed")).strip().lower()
     if pay_status not in STATUSES:
-        raise InvalidInput(f"status must be one of {', '.join(STATUSES)}", field="status")
+        raise InvalidInput(
+            _("status must be one of {choices}").format(choices=", ".join(STATUSES)), field="status"
+        )
     ref = optional_text(reference, "reference")
     now = utcnow()
     with store.write() as session:
@@ -146,31 +151,43 @@ def pay(
         get_event(session, ticket.event_id, lock=True)
         session.refresh(ticket)
         if ticket.status == "cancelled":
-            raise NotAllowed(f"ticket {ticket.id} is cancelled: no payment can be taken for it")
+            raise NotAllowed(
+                _("ticket {ticket} is cancelled: no payment can be taken for it").format(
+                    ticket=ticket.id
+                )
+            )
         current = summary(session, ticket)
         pending = pending_cents(session, ticket.id)
         open_cents = max(current.due_cents - pending, 0)  # a pending invoice will pay its part
         amount = open_cents if amount_cents is None else amount_cents
         if amount_cents is None and pending and not open_cents:
             raise NotAllowed(
-                f"an invoice of {format_cents(pending, ticket.currency)} is pending on ticket "
-                f"{ticket.id}: settle it (eventdesk payment settle) rather than pay twice"
+                _(
+                    "an invoice of {amount} is pending on ticket {ticket}: settle it (eventdesk "
+                    "payment settle) rather than pay twice"
+                ).format(amount=format_cents(pending, ticket.currency), ticket=ticket.id)
             )
         if amount <= 0:
             raise InvalidInput(
-                f"nothing is due on ticket {ticket.id}"
+                _("nothing is due on ticket {ticket}").format(ticket=ticket.id)
                 if amount_cents is None
-                else "amount must be more than zero",
+                else _("amount must be more than zero"),
                 field="amount",
             )
         if amount > open_cents:
+            if pending:
+                too_much = _(
+                    "amount {amount} is more than the {due} due on ticket {ticket} (an invoice of "
+                    "{pending} is pending)"
+                )
+            else:
+                too_much = _("amount {amount} is more than the {due} due on ticket {ticket}")
             raise InvalidInput(
-                f"amount {format_cents(amount, ticket.currency)} is more than the "
-                f"{format_cents(open_cents, ticket.currency)} due on ticket {ticket.id}"
-                + (
-                    f" (an invoice of {format_cents(pending, ticket.currency)} is pending)"
-                    if pending
-                    else ""
+                too_much.format(
+                    amount=format_cents(amount, ticket.currency),
+                    due=format_cents(open_cents, ticket.currency),
+                    ticket=ticket.id,
+                    pending=format_cents(pending, ticket.currency),
                 ),
                 field="amount",
             )
@@ -212,21 +229,32 @@ def settle(store: Store, payment_id: int, *, station: str | None = None) -> Paym
     with store.write() as session:
         row = session.get(Payment, payment_id) if as_id(payment_id) is not None else None
         if row is None:
-            raise NotFound(f"no payment {payment_id}", field="payment")
+            raise NotFound(_("no payment {payment}").format(payment=payment_id), field="payment")
         ticket = get_ticket(session, row.ticket_id)
         get_event(session, ticket.event_id, lock=True)
         session.refresh(row)
         session.refresh(ticket)
         if row.status != "pending":
-            raise NotAllowed(f"payment {payment_id} is {row.status}, not pending")
+            raise NotAllowed(
+                # TRANSLATORS: {status} is the payment's status: completed, refunded...
+                _("payment {payment} is {status}, not pending").format(
+                    payment=payment_id, status=row.status
+                )
+            )
         if ticket.status == "cancelled":
-            raise NotAllowed(f"ticket {ticket.id} is cancelled: refund or void the invoice instead")
+            raise NotAllowed(
+                _("ticket {ticket} is cancelled: refund or void the invoice instead").format(
+                    ticket=ticket.id
+                )
+            )
         paid = paid_cents(session, ticket.id)
         if paid + row.amount_cents > ticket.price_cents:
             price = format_cents(ticket.price_cents, ticket.currency)
             raise NotAllowed(
-                f"ticket {ticket.id} has been paid meanwhile ({format_cents(paid, ticket.currency)}"
-                f" of {price}): settling this invoice would charge twice"
+                _(
+                    "ticket {ticket} has been paid meanwhile ({paid} of {price}): settling this "
+                    "invoice would charge twice"
+                ).format(ticket=ticket.id, paid=format_cents(paid, ticket.currency), price=price)
             )
         row.status = "completed"
         log(
@@ -272,14 +300,22 @@ def refund(
         paid = paid_cents(session, ticket.id)
         amount = paid if amount_cents is None else amount_cents
         if paid <= 0:
-            hint = "" if ticket.status == "cancelled" or not cancel else " (cancel it instead)"
-            raise NotAllowed(f"nothing was paid on ticket {ticket.id}: nothing to refund{hint}")
+            if ticket.status == "cancelled" or not cancel:
+                nothing = _("nothing was paid on ticket {ticket}: nothing to refund")
+            else:
+                nothing = _(
+                    "nothing was paid on ticket {ticket}: nothing to refund (cancel it instead)"
+                )
+            raise NotAllowed(nothing.format(ticket=ticket.id))
         if amount <= 0:
-            raise InvalidInput("amount must be more than zero", field="amount")
+            raise InvalidInput(_("amount must be more than zero"), field="amount")
         if amount > paid:
             raise InvalidInput(
-                f"refund {format_cents(amount, ticket.currency)} is more than the "
-                f"{format_cents(paid, ticket.currency)} paid on ticket {ticket.id}",
+                _("refund {amount} is more than the {paid} paid on ticket {ticket}").format(
+                    amount=format_cents(amount, ticket.currency),
+                    paid=format_cents(paid, ticket.currency),
+                    ticket=ticket.id,
+                ),
                 field="amount",
             )
         last_method = session.scalar(

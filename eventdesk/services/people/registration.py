@@ -39,6 +39,7 @@ from eventdesk.errors import (
     SoldOut,
 )
 from eventdesk.event_time import show
+from eventdesk.i18n import _, ngettext
 from eventdesk.ids import as_id
 from eventdesk.models import (
     Attendee,
@@ -192,11 +193,15 @@ def _check_sales_window(ticket_type: TicketType, now: datetime, zone: ZoneInfo) 
     """Sales are open at ``now``; the refusal names the window in the event's zone."""
     if ticket_type.sales_start is not None and now < ticket_type.sales_start:
         raise SalesClosed(
-            f"{ticket_type.name} tickets go on sale at {show(ticket_type.sales_start, zone)}"
+            _("{ticket_type} tickets go on sale at {time}").format(
+                ticket_type=ticket_type.name, time=show(ticket_type.sales_start, zone)
+            )
         )
     if ticket_type.sales_end is not None and now > ticket_type.sales_end:
         raise SalesClosed(
-            f"{ticket_type.name} tickets were on sale until {show(ticket_type.sales_end, zone)}"
+            _("{ticket_type} tickets were on sale until {time}").format(
+                ticket_type=ticket_type.name, time=show(ticket_type.sales_end, zone)
+            )
         )
 
 
@@ -240,7 +245,11 @@ def _new_ticket_id(session: Session) -> str:
 def _holder_names(holders: Sequence[str | None], quantity: int) -> list[str | None]:
     if len(holders) > quantity:
         raise InvalidInput(
-            f"{len(holders)} holder names for {quantity} ticket(s): one name per ticket at most",
+            ngettext(
+                "{names} holder names for {count} ticket(s): one name per ticket at most",
+                "{names} holder names for {count} ticket(s): one name per ticket at most",
+                quantity,
+            ).format(names=len(holders), count=quantity),
             field="holders",
         )
     names = [optional_text(name, "holder") for name in holders]
@@ -281,15 +290,15 @@ def register(
     """
     count = quantity if quantity is not None else max(len(holders), 1)
     if count < 1 or count > 50:
-        raise InvalidInput("quantity must be between 1 and 50", field="quantity")
+        raise InvalidInput(_("quantity must be between 1 and 50"), field="quantity")
     if seat is not None and count != 1:
-        raise InvalidInput("a seat can be chosen only for a single ticket", field="seat")
+        raise InvalidInput(_("a seat can be chosen only for a single ticket"), field="seat")
     holder_names = _holder_names(holders, count)
     moment = now or utcnow()
     with store.write() as session:
         event = get_event(session, event_ref, lock=True)
         if event.status == "cancelled":
-            raise EventCancelled(f"event {event.slug!r} is cancelled")
+            raise EventCancelled(_("event {event!r} is cancelled").format(event=event.slug))
         if not staff_override:
             check_invite(event, invite_code)
         attendee = get_attendee(session, attendee_ref)
@@ -311,12 +320,14 @@ def register(
             ).first()
             if held is not None:
                 raise AlreadyRegistered(
-                    f"{attendee.name} already holds ticket {held.id} ({held.status}) "
-                    f"for {event.slug!r}"
+                    # TRANSLATORS: {status} is the ticket's status: registered or waitlisted
+                    _("{attendee} already holds ticket {ticket} ({status}) for {event!r}").format(
+                        attendee=attendee.name, ticket=held.id, status=held.status, event=event.slug
+                    )
                 )
         seated = venue_has_seats(session, event)
         if seat is not None and not seated:
-            raise InvalidInput("this event's venue has no numbered seats", field="seat")
+            raise InvalidInput(_("this event's venue has no numbered seats"), field="seat")
         room = places_left(event, [ticket_type], open_sessions)
         seats = claim_places(
             session,
@@ -330,21 +341,35 @@ def register(
         waiting = [s for s in closed if s not in full] if placed else []
         if waiting and not (allow_waitlist and event.waitlist_enabled):
             names = ", ".join(s.name for s in waiting)
-            raise SoldOut(
-                f"{names} {'is' if len(waiting) == 1 else 'are'} full"
-                + (f" for an order of {count}" if count > 1 else "")
-                + " and there is no waitlist"
-            )
+            if count > 1:
+                full_up = ngettext(
+                    "{sessions} is full for an order of {count} and there is no waitlist",
+                    "{sessions} are full for an order of {count} and there is no waitlist",
+                    len(waiting),
+                )
+            else:
+                full_up = ngettext(
+                    "{sessions} is full and there is no waitlist",
+                    "{sessions} are full and there is no waitlist",
+                    len(waiting),
+                )
+            raise SoldOut(full_up.format(sessions=names, count=count))
         seat_seq = {s.id: next_seat_seq(session, s.id) for s in waiting}
         if not placed and not (allow_waitlist and event.waitlist_enabled):
-            what = (
-                f"only {room} place(s) are left for an order of {count}"
-                if count > 1 and room
-                else "is sold out"
-            )
+            if count > 1 and room:
+                sold_out = ngettext(
+                    "{ticket_type} for {event!r} only {room} place(s) are left for an order of "
+                    "{count} and there is no waitlist: an order is never split",
+                    "{ticket_type} for {event!r} only {room} place(s) are left for an order of "
+                    "{count} and there is no waitlist: an order is never split",
+                    room,
+                )
+            else:
+                sold_out = _("{ticket_type} for {event!r} is sold out and there is no waitlist")
             raise SoldOut(
-                f"{ticket_type.name} for {event.slug!r} {what} and there is no waitlist"
-                + (": an order is never split" if count > 1 and room else "")
+                sold_out.format(
+                    ticket_type=ticket_type.name, event=event.slug, room=room, count=count
+                )
             )
         order = Order(event_id=event.id, buyer_id=attendee.id, created_at=moment)
         session.add(order)
@@ -476,7 +501,11 @@ def promote(
         event = get_event(session, ticket.event_id, lock=True)
         session.refresh(ticket)
         if ticket.status != "waitlisted":
-            raise NotAllowed(f"ticket {ticket.id} is {ticket.status}, not on the waitlist")
+            raise NotAllowed(
+                _("ticket {ticket} is {status}, not on the waitlist").format(
+                    ticket=ticket.id, status=ticket.status
+                )
+            )
         ticket_type = session.get(TicketType, ticket.ticket_type_id)
         assert ticket_type is not None
         seated = venue_has_seats(session, event)
@@ -485,7 +514,11 @@ def promote(
             seat_label = placed[0][0]
         else:
             if not force:
-                raise SoldOut(f"no free place for ticket {ticket.id}; an organizer can force it")
+                raise SoldOut(
+                    _("no free place for ticket {ticket}; an organizer can force it").format(
+                        ticket=ticket.id
+                    )
+                )
             event.registered_count += 1
             ticket_type.registered_count += 1
             settle_seats(session, [ticket])
@@ -612,7 +645,7 @@ def cancel(
         event = get_event(session, ticket.event_id, lock=True)
         session.refresh(ticket)
         if ticket.status == "cancelled":
-            raise NotAllowed(f"ticket {ticket.id} is cancelled already")
+            raise NotAllowed(_("ticket {ticket} is cancelled already").format(ticket=ticket.id))
         cancel_in(session, [ticket], moment, station)
         promoted = promote_waiting(session, event, now=moment, station=station)
         return _cancelled(session, [ticket], promoted)
@@ -626,7 +659,7 @@ def cancel_order(
     with store.write() as session:
         order = session.get(Order, order_id) if as_id(order_id) is not None else None
         if order is None:
-            raise NotFound(f"no order {order_id}", field="order")
+            raise NotFound(_("no order {order}").format(order=order_id), field="order")
         event = get_event(session, order.event_id, lock=True)
         tickets = list(
             session.scalars(
@@ -636,7 +669,7 @@ def cancel_order(
             )
         )
         if not tickets:
-            raise NotAllowed(f"order {order_id} has no active tickets")
+            raise NotAllowed(_("order {order} has no active tickets").format(order=order_id))
         cancel_in(session, tickets, moment, station)
         promoted = promote_waiting(session, event, now=moment, station=station)
         return _cancelled(session, tickets, promoted)
@@ -682,7 +715,8 @@ def _session_names(session: Session, ticket: Ticket) -> tuple[str, ...]:
         .order_by(EventSession.id)
     )
     return tuple(
-        f"{name} (waitlisted)" if status == SEAT_WAITLISTED else name for name, status in rows
+        _("{session} (waitlisted)").format(session=name) if status == SEAT_WAITLISTED else name
+        for name, status in rows
     )
 
 

@@ -24,6 +24,7 @@ from sqlalchemy.dialects import postgresql
 
 from eventdesk.db import Store
 from eventdesk.errors import NotAllowed
+from eventdesk.i18n import _
 from eventdesk.models import StationClock
 
 OFF_AFTER = timedelta(minutes=1)  # a clock off by more than this is said on screen
@@ -52,21 +53,26 @@ def clock_words(seconds: float) -> str:
     """How far a station's clock is from the server's, for people (``seconds``: the server's
     clock minus the station's)."""
     if abs(seconds) < 1:
-        return "right"
-    ahead = "fast" if seconds < 0 else "slow"
+        # TRANSLATORS: a station's clock is right: "This station's clock is right"
+        return _("right")
     left = round(abs(seconds))
     days, left = divmod(left, 86_400)
     hours, left = divmod(left, 3_600)
     minutes, secs = divmod(left, 60)
     if days:
-        amount = f"{days} d {hours} h"
+        amount = _("{days} d {hours} h").format(days=days, hours=hours)
     elif hours:
-        amount = f"{hours} h {minutes} min"
+        amount = _("{hours} h {minutes} min").format(hours=hours, minutes=minutes)
     elif minutes:
-        amount = f"{minutes} min {secs} s"
+        amount = _("{minutes} min {seconds} s").format(minutes=minutes, seconds=secs)
     else:
-        amount = f"{secs} s"
-    return f"{amount} {ahead}"
+        amount = _("{seconds} s").format(seconds=secs)
+    return (
+        # TRANSLATORS: how far a station's clock is from the server's: "3 h 0 min fast"
+        _("{amount} fast").format(amount=amount)
+        if seconds < 0
+        else _("{amount} slow").format(amount=amount)
+    )
 
 
 def measure(server: Store, local: Callable[[], datetime]) -> Skew:

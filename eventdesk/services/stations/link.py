@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
 
+from eventdesk.i18n import _
 from eventdesk.outage import describe, is_outage
 from eventdesk.values import utcnow
 
@@ -83,7 +84,7 @@ class Link:
         if not done.wait(limit):
             if not one_off:
                 self._local.caller = None  # it may stay stuck: the next call gets another
-            self.went_away(f"no answer within {limit:g} s")
+            self.went_away(_("no answer within {seconds:g} s").format(seconds=limit))
             raise ServerAway(self.reason)
         if "error" in box:
             error: BaseException = box["error"]

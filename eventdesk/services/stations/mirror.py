@@ -59,6 +59,7 @@ from sqlalchemy.engine import make_url
 
 from eventdesk.db import Store
 from eventdesk.errors import InvalidInput
+from eventdesk.i18n import _
 from eventdesk.models import (
     Attendee,
     BadgeLayout,
@@ -84,10 +85,10 @@ from eventdesk.text import words
 from eventdesk.values import utcnow
 
 MIRROR_FILE = "mirror.db"
-MIRROR_VERSION = "6"  # a mirror of another version is copied again (its outbox is kept)
+MIRROR_VERSION = "7"  # a mirror of another version is copied again (its outbox is kept)
 # Versions this build copies again in place (their outbox is this one's); a mirror of any other
 # version is a schema this build does not know: it is moved aside (services.stations.mirror_repair).
-KNOWN_VERSIONS = ("1", "2", "3", "4", "5", MIRROR_VERSION)
+KNOWN_VERSIONS = ("1", "2", "3", "4", "5", "6", MIRROR_VERSION)
 CHUNK = 2000  # rows written to the mirror per transaction: a door waits at most that long
 PRIVATE = 0o600  # the mirror's files: names and PIN hashes
 FULL_AFTER = timedelta(hours=12)  # a mirror older than this is copied whole again
@@ -119,7 +120,7 @@ def _copy(source: Any, names: Iterable[str] | None = None) -> Table:
 EVENT = _copy(Event)
 SESSION = _copy(EventSession)
 TICKET_TYPE = _copy(TicketType)
-ATTENDEE = _copy(Attendee, ("id", "name", "email", "company"))
+ATTENDEE = _copy(Attendee, ("id", "name", "email", "company", "language"))
 TICKET = _copy(
     Ticket,
     (
@@ -495,7 +496,7 @@ def refresh(server: Store, mirror: Mirror, *, full: bool = False) -> Refreshed:
     """Copy what changed on the server since the last refresh (everything the first time, or
     when ``full``). Needs PostgreSQL: an SQLite station is its own server."""
     if server.is_sqlite:
-        raise InvalidInput("this station's database is on this machine: it has no mirror")
+        raise InvalidInput(_("this station's database is on this machine: it has no mirror"))
     started = utcnow()
     with mirror.store.read() as session:
         conn = session.connection()
@@ -528,7 +529,7 @@ def refresh(server: Store, mirror: Mirror, *, full: bool = False) -> Refreshed:
     with mirror.store.write_conn() as conn:
         _write_staff(conn, accounts)
         if whole:
-            for table in (*(t for t, _ in COPIED.values()), PAYMENT):
+            for table in (*(t for t, _how in COPIED.values()), PAYMENT):
                 removed += rowcount(conn.execute(delete(table).where(_older(table, gen))))
             _reapply(conn, None)
         mirror.put(conn, "gen", str(gen))

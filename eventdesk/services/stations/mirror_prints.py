@@ -16,6 +16,7 @@ from sqlalchemy import Table, and_, bindparam, exists, insert, literal, select, 
 
 from eventdesk.db import Store
 from eventdesk.errors import NotAllowed, NotFound
+from eventdesk.i18n import _
 from eventdesk.models import PrintJob, Ticket, UTCDateTime
 from eventdesk.services.door.printing import enqueue_in
 from eventdesk.services.stations.mirror import PRINT_JOB, TICKET, Mirror
@@ -53,9 +54,16 @@ def queue_in_copy(
     with mirror.store.write_conn() as conn:
         status = conn.execute(select(TICKET.c.status).where(TICKET.c.id == wanted)).scalar()
         if status is None:
-            raise NotFound(f"ticket {ticket_id} is not in this station's copy", field="ticket")
+            raise NotFound(
+                _("ticket {ticket} is not in this station's copy").format(ticket=ticket_id),
+                field="ticket",
+            )
         if status != "registered":
-            raise NotAllowed(f"ticket {wanted} is {status}: no badge to print")
+            raise NotAllowed(
+                _("ticket {ticket} is {status}: no badge to print").format(
+                    ticket=wanted, status=status
+                )
+            )
         return enqueue_in(conn, wanted, printer, reason=reason, station=station, now=utcnow())
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, or_, select
 
 from eventdesk.errors import NotFound
 from eventdesk.event_time import event_zone
+from eventdesk.i18n import _
 from eventdesk.services.catalogue.events import EventInfo
 from eventdesk.services.people.attendees import AttendeeInfo
 from eventdesk.services.people.payments import PaymentSummary, due_of
@@ -34,7 +35,11 @@ from eventdesk.services.stations.mirror import (
 from eventdesk.text import words
 from eventdesk.values import utcnow
 
-NOT_IN_COPY = "not in this station's copy (the server does not answer)"
+
+def _not_in_copy_ticket(ticket_id: str) -> str:
+    return _("ticket {ticket} is not in this station's copy (the server does not answer)").format(
+        ticket=ticket_id
+    )
 
 
 @dataclass(frozen=True)
@@ -117,7 +122,7 @@ def attendee_of_ticket(mirror: Mirror, ticket_id: str) -> int:
             select(TICKET.c.attendee_id).where(TICKET.c.id == ticket_id.strip().upper())
         ).scalar()
     if found is None:
-        raise NotFound(f"ticket {ticket_id} is {NOT_IN_COPY}", field="ticket")
+        raise NotFound(_not_in_copy_ticket(ticket_id), field="ticket")
     return int(found)
 
 
@@ -130,7 +135,12 @@ def person_in_copy(mirror: Mirror, attendee_id: int) -> tuple[AttendeeInfo, list
             select(a.c.id, a.c.name, a.c.email, a.c.company).where(a.c.id == attendee_id)
         ).first()
         if row is None:
-            raise NotFound(f"attendee {attendee_id} is {NOT_IN_COPY}", field="attendee")
+            raise NotFound(
+                _(
+                    "attendee {attendee} is not in this station's copy (the server does not answer)"
+                ).format(attendee=attendee_id),
+                field="attendee",
+            )
         person = AttendeeInfo(row.id, row.name, row.email or "", row.company, None, False)
         tickets = _tickets(conn, TICKET.c.attendee_id == attendee_id, person)
     return person, tickets
@@ -147,7 +157,7 @@ def ticket_in_copy(mirror: Mirror, ticket_id: str) -> tuple[CopiedTicket, Copied
             .where(TICKET.c.id == wanted)
         ).first()
         if owner is None:
-            raise NotFound(f"ticket {ticket_id} is {NOT_IN_COPY}", field="ticket")
+            raise NotFound(_not_in_copy_ticket(ticket_id), field="ticket")
         person = AttendeeInfo(owner.id, owner.name, owner.email or "", owner.company, None, False)
         found = _tickets(conn, TICKET.c.id == wanted, person)
         event = conn.execute(
@@ -158,7 +168,7 @@ def ticket_in_copy(mirror: Mirror, ticket_id: str) -> tuple[CopiedTicket, Copied
             .where(TICKET.c.id == wanted)
         ).first()
     if not found or event is None:
-        raise NotFound(f"ticket {ticket_id} is {NOT_IN_COPY}", field="ticket")
+        raise NotFound(_not_in_copy_ticket(ticket_id), field="ticket")
     copied_event = CopiedEvent(
         event.slug, event.title, event.starts_at, event.ends_at, event.timezone or "UTC"
     )
@@ -248,7 +258,7 @@ def _sessions(conn: Connection, ids: Sequence[str]) -> dict[str, list[str]]:
         .order_by(SESSION.c.starts_at)
     )
     for ticket_id, name, status in rows:  # a seat waiting for a full session, said (as online)
-        shown = f"{name} (waitlisted)" if status == "waitlisted" else name
+        shown = _("{session} (waitlisted)").format(session=name) if status == "waitlisted" else name
         found.setdefault(ticket_id, []).append(shown)
     return found
 

@@ -28,6 +28,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from eventdesk.db import normalize_url
+from eventdesk.i18n import _, ngettext
 from eventdesk.services.stations.mirror import (
     KNOWN_VERSIONS,
     MIRROR,
@@ -82,9 +83,10 @@ def problem_of(path: Path, server: str | None) -> Problem | None:
             return None
         with path.open("rb") as raw:
             if raw.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
-                return Problem("is not an SQLite database")
+                # TRANSLATORS: said of a station's mirror file: "this station's mirror {reason}"
+                return Problem(_("is not an SQLite database"))
     except OSError as exc:
-        return Problem(f"cannot be read ({exc.strerror or exc})")
+        return Problem(_("cannot be read ({problem})").format(problem=exc.strerror or exc))
     try:
         with _opened(path) as conn:
             try:
@@ -92,10 +94,12 @@ def problem_of(path: Path, server: str | None) -> Problem | None:
             except sqlite3.DatabaseError as exc:
                 checked = [str(exc)]
             if checked != ["ok"]:
-                return Problem(f"failed SQLite's quick check ({checked[0][:120]})")
+                return Problem(
+                    _("failed SQLite's quick check ({problem})").format(problem=checked[0][:120])
+                )
             return _schema_problem(conn) or _server_problem(conn, server)
     except sqlite3.Error as exc:
-        return Problem(f"cannot be read as an SQLite database ({exc})")
+        return Problem(_("cannot be read as an SQLite database ({problem})").format(problem=exc))
 
 
 def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
@@ -104,28 +108,46 @@ def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
 
 def _schema_problem(conn: sqlite3.Connection) -> Problem | None:
     objects = conn.execute("SELECT type, name FROM sqlite_master").fetchall()
-    unknown = "has a schema this build does not know"
     for kind, name in objects:
         if kind in ("trigger", "view"):
-            return Problem(f"{unknown} (a {kind} {name!r})")
+            return Problem(
+                # TRANSLATORS: {kind} is trigger or view (SQLite's words)
+                _("has a schema this build does not know (a {kind} {name!r})").format(
+                    kind=kind, name=name
+                )
+            )
     tables = {name for kind, name in objects if kind == "table"}
     if STATE.name not in tables:
-        return Problem(f"{unknown} (no mirror_state table)") if tables else None
+        if not tables:
+            return None
+        return Problem(_("has a schema this build does not know (no mirror_state table)"))
     version = conn.execute("SELECT value FROM mirror_state WHERE key = 'version'").fetchone()
     number = None if version is None else version[0]
     if number not in KNOWN_VERSIONS:
-        return Problem(f"{unknown} (mirror version {number!r})")
+        return Problem(
+            _("has a schema this build does not know (mirror version {number!r})").format(
+                number=number
+            )
+        )
     # An older version is copied again in place (only its outbox is kept); this one is used
     # as it is: every table and column this build reads must be there.
     wanted = MIRROR.sorted_tables if number == MIRROR_VERSION else [OUTBOX]
     for table in wanted:
         if table.name not in tables:
             if table is OUTBOX or number == MIRROR_VERSION:
-                return Problem(f"{unknown} (no {table.name} table)")
+                return Problem(
+                    _("has a schema this build does not know (no {table} table)").format(
+                        table=table.name
+                    )
+                )
             continue
         missing = sorted({c.name for c in table.columns} - _columns(conn, table.name))
         if missing:
-            return Problem(f"{unknown} ({table.name} has no column {', '.join(missing)})")
+            return Problem(
+                _("has a schema this build does not know ({table} has no column {columns})").format(
+                    table=table.name, columns=", ".join(missing)
+                )
+            )
     return None
 
 
@@ -137,7 +159,9 @@ def _server_problem(conn: sqlite3.Connection, server: str | None) -> Problem | N
         return None
     if server_identity(str(found[0])) == server_identity(server):
         return None
-    return Problem(f"was made for another server ({found[0]})", foreign=True)
+    return Problem(
+        _("was made for another server ({server})").format(server=found[0]), foreign=True
+    )
 
 
 # --- moving aside -----------------------------------------------------------------------------
@@ -168,10 +192,14 @@ def _read_outbox(path: Path) -> tuple[list[str], list[tuple[object, ...]]]:
     with _opened(path) as conn:
         have = _columns(conn, OUTBOX.name)
         if not set(NEEDED) <= have:
-            raise ValueError(f"its outbox has no column {', '.join(sorted(set(NEEDED) - have))}")
+            raise ValueError(
+                _("its outbox has no column {columns}").format(
+                    columns=", ".join(sorted(set(NEEDED) - have))
+                )
+            )
         names = [c.name for c in OUTBOX.columns if c.name != "seq" and c.name in have]
         listed = ", ".join(f'"{n}"' for n in names)
-        marks = ", ".join("?" for _ in KEPT_STATES)
+        marks = ", ".join("?" for _state in KEPT_STATES)
         rows = conn.execute(
             f"SELECT {listed} FROM outbox WHERE state IN ({marks}) ORDER BY seq", KEPT_STATES
         ).fetchall()
@@ -181,7 +209,7 @@ def _read_outbox(path: Path) -> tuple[list[str], list[tuple[object, ...]]]:
 def _count_outbox(path: Path) -> int | None:
     try:
         with _opened(path) as conn:
-            marks = ", ".join("?" for _ in KEPT_STATES)
+            marks = ", ".join("?" for _state in KEPT_STATES)
             found = conn.execute(
                 f"SELECT count(*) FROM outbox WHERE state IN ({marks})", KEPT_STATES
             ).fetchone()
@@ -194,15 +222,11 @@ def _carry(path: Path, names: list[str], rows: list[tuple[object, ...]]) -> None
     """Rows written into the new mirror's outbox as they were stored, in one durable
     transaction."""
     listed = ", ".join(f'"{n}"' for n in names)
-    marks = ", ".join("?" for _ in names)
+    marks = ", ".join("?" for _name in names)
     with _opened(path) as conn:
         conn.execute("PRAGMA synchronous = FULL")
         with conn:
             conn.executemany(f"INSERT INTO outbox ({listed}) VALUES ({marks})", rows)
-
-
-def _scans(count: int) -> str:
-    return f"{count} scan{'' if count == 1 else 's'}"
 
 
 def open_mirror(data_dir: Path, server: str | None) -> tuple[Mirror, str | None]:
@@ -225,24 +249,48 @@ def open_mirror(data_dir: Path, server: str | None) -> tuple[Mirror, str | None]
     mirror = Mirror(data_dir)
     if rows:
         _carry(mirror.path, names, rows)
-    said = f"this station's mirror {problem.reason}: moved to {target.name}; "
     if problem.foreign:
         kept = _count_outbox(target)
-        said += "a copy of this server is made at the next sync"
         if kept:
-            said += (
-                f"; {_scans(kept)} it held for that server stay in {target} "
-                "(not uploaded here: sync them with that server)"
-            )
-    else:
-        said += "a new copy is made at the next sync"
-        if unreadable is not None:
-            said += (
-                f"; the scans it held could not be read ({unreadable[:120]}): any there are "
-                f"stay in {target}, not uploaded"
+            # TRANSLATORS: {reason} is what is wrong with the file: "is not an SQLite database"
+            said = ngettext(
+                "this station's mirror {reason}: moved to {file}; a copy of this server is made "
+                "at the next sync; {count} scan it held for that server stay in {path} (not "
+                "uploaded here: sync them with that server)",
+                "this station's mirror {reason}: moved to {file}; a copy of this server is made "
+                "at the next sync; {count} scans it held for that server stay in {path} (not "
+                "uploaded here: sync them with that server)",
+                kept,
             )
         else:
-            said += f"; {_scans(len(rows))} waiting or refused carried over"
+            said = _(
+                "this station's mirror {reason}: moved to {file}; a copy of this server is made "
+                "at the next sync"
+            )
+        count = kept or 0
+    elif unreadable is not None:
+        said = _(
+            "this station's mirror {reason}: moved to {file}; a new copy is made at the next "
+            "sync; the scans it held could not be read ({problem}): any there are stay in "
+            "{path}, not uploaded"
+        )
+        count = 0
+    else:
+        said = ngettext(
+            "this station's mirror {reason}: moved to {file}; a new copy is made at the next "
+            "sync; {count} scan waiting or refused carried over",
+            "this station's mirror {reason}: moved to {file}; a new copy is made at the next "
+            "sync; {count} scans waiting or refused carried over",
+            len(rows),
+        )
+        count = len(rows)
+    said = said.format(
+        reason=problem.reason,
+        file=target.name,
+        path=target,
+        count=count,
+        problem=(unreadable or "")[:120],
+    )
     with mirror.store.write() as session:
         mirror.put(session.connection(), NOTICE_KEY, f"{utcnow().isoformat()}: {said}")
     return mirror, said

@@ -22,21 +22,23 @@ from sqlalchemy.orm import Session
 
 from eventdesk.db import Store
 from eventdesk.errors import DatabaseUnavailable, InvalidInput, NotAllowed, NotFound
+from eventdesk.i18n import N_, _
 from eventdesk.models import Staff, UTCDateTime
+from eventdesk.outage import unavailable
 from eventdesk.services.people.auth import StaffInfo, _get_staff, verify_staff
 from eventdesk.services.stations.mirror import _LOCK_COLUMNS, ORGANIZER, STAFF, Mirror, merged_lock
 
-ORGANIZER_OFFLINE = (
+ORGANIZER_OFFLINE = N_(
     "An organizer cannot sign in while the server does not answer: organizers' PINs are "
     "never copied to a station. Sign in with a desk or kiosk account, or wait for the server."
 )
-OFFLINE_NOTE = (
+OFFLINE_NOTE = N_(
     "The server does not answer: desk and kiosk accounts sign in from this station's copy; "
     "an organizer needs the server."
 )
-NO_STAFF_COPY = (
-    "database unavailable: the server does not answer and this station has no copy of the "
-    "staff accounts yet: connect it to the server once (`eventdesk sync`)"
+NO_STAFF_COPY = N_(  # why the database is unavailable (eventdesk.outage.unavailable)
+    "the server does not answer and this station has no copy of the staff accounts yet: connect "
+    "it to the server once (`eventdesk sync`)"
 )
 
 
@@ -56,7 +58,7 @@ def offline_staff(mirror: Mirror) -> list[StaffInfo]:
             )
         ).all()
     if not rows:
-        raise DatabaseUnavailable(NO_STAFF_COPY)
+        raise DatabaseUnavailable(unavailable(_(NO_STAFF_COPY)))
     return [StaffInfo(r.id, r.name, r.role, bool(r.active)) for r in rows]
 
 
@@ -73,10 +75,10 @@ def verify_offline(mirror: Mirror, name: str, pin: str, *, now: datetime) -> Sta
     ORGANIZER_OFFLINE); a mirror without the accounts raises DatabaseUnavailable."""
     with mirror.store.write() as session:
         if session.execute(select(STAFF.c.id).limit(1)).first() is None:
-            raise DatabaseUnavailable(NO_STAFF_COPY)
+            raise DatabaseUnavailable(unavailable(_(NO_STAFF_COPY)))
         row = _named(session, name)
         if row is not None and row.role == ORGANIZER:
-            raise NotAllowed(ORGANIZER_OFFLINE)
+            raise NotAllowed(_(ORGANIZER_OFFLINE))
         if row is not None and row.active:  # counted here: uploaded with the outbox
             session.execute(update(STAFF).where(STAFF.c.id == row.id).values(offline_changed=1))
     return verify_staff(mirror.store, name, pin, now=now)

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select, update
 
 from eventdesk.errors import InvalidInput, NotFound
+from eventdesk.i18n import N_, _
 from eventdesk.services.stations.mirror import OUTBOX, Mirror
 
-WAITING = "waiting to upload at the next sync"
+WAITING = N_("waiting to upload at the next sync")
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ def outbox_rows(mirror: Mirror) -> list[OutboxRow]:
             row.seq,
             row.nonce,
             row.state,
-            (row.problem or "refused by the server") if row.state == "refused" else WAITING,
+            (row.problem or _("refused by the server")) if row.state == "refused" else _(WAITING),
             row.kind,
             row.result,
             row.ticket_id,
@@ -53,7 +54,7 @@ def _state_of(mirror: Mirror, row_id: int) -> str:
     with mirror.store.read() as session:
         state = session.execute(select(OUTBOX.c.state).where(OUTBOX.c.seq == row_id)).scalar()
     if state is None:
-        raise NotFound(f"no outbox row {row_id} at this station", field="id")
+        raise NotFound(_("no outbox row {row} at this station").format(row=row_id), field="id")
     return str(state)
 
 
@@ -61,7 +62,17 @@ def retry(mirror: Mirror, row_id: int) -> None:
     """A refused row waits to be uploaded again at the next sync."""
     state = _state_of(mirror, row_id)
     if state != "refused":
-        raise InvalidInput(_not_refused(row_id, state, "retried"), field="retry")
+        if state == "pending":
+            refusal = _(
+                "outbox row {row} is still waiting to upload: only a scan the server refused can "
+                "be retried"
+            )
+        else:
+            refusal = _(
+                "outbox row {row} is uploaded already: only a scan the server refused can be "
+                "retried"
+            )
+        raise InvalidInput(refusal.format(row=row_id), field="retry")
     with mirror.store.write_conn() as conn:
         conn.execute(
             update(OUTBOX)
@@ -74,15 +85,16 @@ def clear(mirror: Mirror, row_id: int) -> None:
     """A refused row removed (the server's refusal accepted). Refuses a row still waiting."""
     state = _state_of(mirror, row_id)
     if state != "refused":
-        raise InvalidInput(_not_refused(row_id, state, "cleared"), field="clear")
+        if state == "pending":
+            refusal = _(
+                "outbox row {row} is still waiting to upload: only a scan the server refused can "
+                "be cleared"
+            )
+        else:
+            refusal = _(
+                "outbox row {row} is uploaded already: only a scan the server refused can be "
+                "cleared"
+            )
+        raise InvalidInput(refusal.format(row=row_id), field="clear")
     with mirror.store.write_conn() as conn:
         conn.execute(delete(OUTBOX).where(OUTBOX.c.seq == row_id, OUTBOX.c.state == "refused"))
-
-
-def _not_refused(row_id: int, state: str, what: str) -> str:
-    if state == "pending":
-        return (
-            f"outbox row {row_id} is still waiting to upload: only a scan the server refused "
-            f"can be {what}"
-        )
-    return f"outbox row {row_id} is uploaded already: only a scan the server refused can be {what}"

@@ -22,6 +22,7 @@ from sqlalchemy import text
 from eventdesk.db import Store
 from eventdesk.errors import InvalidInput, NotAllowed, NotFound
 from eventdesk.grants import KINDS, Kind, grant_statements, groups, role_exists
+from eventdesk.i18n import _
 from eventdesk.migrations.station_access_0013 import VIEWS
 
 # A station's session on the server (each login's own settings, whatever its station sends).
@@ -47,7 +48,7 @@ def _login_name(value: str) -> str:
     name = value.strip()
     if not _NAME.fullmatch(name):
         raise InvalidInput(
-            "a login is 1 to 63 lower-case letters, digits and _, starting with a letter",
+            _("a login is 1 to 63 lower-case letters, digits and _, starting with a letter"),
             field="login",
         )
     return name
@@ -56,8 +57,10 @@ def _login_name(value: str) -> str:
 def _require_server(store: Store) -> None:
     if store.is_sqlite:
         raise NotAllowed(
-            "this station's database is an SQLite file on this machine: it has no logins "
-            "(stations share a PostgreSQL server for that)"
+            _(
+                "this station's database is an SQLite file on this machine: it has no logins "
+                "(stations share a PostgreSQL server for that)"
+            )
         )
 
 
@@ -79,13 +82,13 @@ def add(store: Store, login: str, *, kind: Kind, station: str, password: str) ->
     """A station's login (made, or made a station's if it exists), with its limits."""
     _require_server(store)
     if kind not in KINDS:
-        raise InvalidInput("kind must be door or desk", field="kind")
+        raise InvalidInput(_("kind must be door or desk"), field="kind")
     name = _login_name(login)
     where = station.strip()
     if not where or len(where) > 100 or not where.isprintable():
-        raise InvalidInput("a station's name is 1 to 100 printable characters", field="station")
+        raise InvalidInput(_("a station's name is 1 to 100 printable characters"), field="station")
     if not password:
-        raise InvalidInput("a login needs a password", field="password")
+        raise InvalidInput(_("a login needs a password"), field="password")
     names = setup(store)
     with store.connect() as conn:
         quoted = conn.exec_driver_sql("SELECT quote_literal(%s)", (password,)).scalar_one()
@@ -127,7 +130,7 @@ def remove(store: Store, login: str) -> StationLogin:
             {"l": name},
         ).first()
         if row is None:
-            raise NotFound(f"no station login {name}", field="login")
+            raise NotFound(_("no station login {login}").format(login=name), field="login")
         if role_exists(conn, name):
             conn.exec_driver_sql(f"DROP ROLE {name}")
         conn.commit()

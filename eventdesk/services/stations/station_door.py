@@ -16,7 +16,9 @@ from sqlalchemy import Connection, insert, select
 
 from eventdesk.errors import DatabaseUnavailable, EventdeskError, NotAllowed, NotFound
 from eventdesk.event_time import event_zone, show
+from eventdesk.i18n import _
 from eventdesk.ids import new_nonce
+from eventdesk.outage import unavailable
 from eventdesk.services.door.checkin import Checkin, scan_each
 from eventdesk.services.door.scan_result import Direction, ScanResult, answer_json, parse_nonce
 from eventdesk.services.door.undo import UndoResult, undo_checkin
@@ -33,10 +35,16 @@ from eventdesk.services.stations.mirror import (
 if TYPE_CHECKING:
     from eventdesk.services.stations.offline import Station
 
-NO_COPY = (
-    "The server does not answer and this station has no copy of the tickets yet: "
-    "connect it to the server once (`eventdesk sync`)."
-)
+
+def _no_copy(reason: str) -> str:
+    """Why a scan cannot be decided: the server is away (``reason``) and there is no copy."""
+    return unavailable(
+        # TRANSLATORS: {reason} is why the server is away: "no answer within 1 s"
+        _(
+            "{reason}. The server does not answer and this station has no copy of the tickets "
+            "yet: connect it to the server once (`eventdesk sync`)."
+        ).format(reason=reason)
+    )
 
 
 # --- deciding from the mirror ---------------------------------------------------------------
@@ -171,7 +179,10 @@ class Door:
                 )
             except NotFound as exc:  # not in the copy (a typo, or an event made since)
                 raise NotFound(
-                    f"{exc.message} in this station's copy (the server does not answer)",
+                    # TRANSLATORS: {problem} is what was not found: "no event 'summit'"
+                    _("{problem} in this station's copy (the server does not answer)").format(
+                        problem=exc.message
+                    ),
                     field=exc.field,
                 ) from None
         return self._offline
@@ -263,9 +274,7 @@ class Door:
         with self.station_.outbox_lock:
             desk = self._offline_desk()
             if desk is None:  # nothing to decide from: the scan waits for the server (kept)
-                raise DatabaseUnavailable(
-                    f"database unavailable: {self.station_.link.reason}. {NO_COPY}"
-                )
+                raise DatabaseUnavailable(_no_copy(self.station_.link.reason))
             options["now"] = now or time.corrected(scanned)  # by what was measured last
             result = getattr(desk, how)(what, **options)
             if not result.replayed:
@@ -298,8 +307,10 @@ class Door:
                     select(EVENT.c.timezone).where(EVENT.c.id == self._offline.event_id)
                 ).scalar()
             zone = found
-        when = show(updated, event_zone(zone), none="never")
-        return f"This ticket is not in this station's copy (last refreshed {when})."
+        when = show(updated, event_zone(zone), none=_("never"))
+        return _("This ticket is not in this station's copy (last refreshed {time}).").format(
+            time=when
+        )
 
     def _remember(self, result: ScanResult) -> None:
         if result.replayed:
@@ -352,9 +363,7 @@ class Door:
     def _undo_offline(self, ticket_id: str, session_id: int | None) -> UndoResult:
         mirror = self.station_.mirror
         if not mirror.has_copy():
-            raise DatabaseUnavailable(
-                f"database unavailable: {self.station_.link.reason}. {NO_COPY}"
-            )
+            raise DatabaseUnavailable(_no_copy(self.station_.link.reason))
         with mirror.store.write_conn() as conn:
             if session_id is None:
                 row = conn.execute(
@@ -371,10 +380,16 @@ class Door:
                     )
                 ).first()
             if row is None or row[0] is None:
-                where = f"session {session_id}" if session_id is not None else "the event"
-                raise NotAllowed(
-                    f"ticket {ticket_id} is not checked in to {where}: nothing to undo (offline)"
-                )
+                if session_id is not None:
+                    refusal = _(
+                        "ticket {ticket} is not checked in to session {session}: nothing to undo "
+                        "(offline)"
+                    )
+                else:
+                    refusal = _(
+                        "ticket {ticket} is not checked in to the event: nothing to undo (offline)"
+                    )
+                raise NotAllowed(refusal.format(ticket=ticket_id, session=session_id))
             was_at, was_station = row[0], row[1]
             apply_local(
                 conn, "undo", ticket_id, at=was_at, station=self.station, session_id=session_id

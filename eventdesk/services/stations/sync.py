@@ -29,6 +29,7 @@ from sqlalchemy.exc import DBAPIError
 
 from eventdesk.db import Store
 from eventdesk.errors import EventdeskError
+from eventdesk.i18n import _
 from eventdesk.models import (
     Event,
     ScanConflict,
@@ -96,7 +97,11 @@ def upload(
                 raise
             if not isinstance(exc, DBAPIError | EventdeskError):
                 raise
-            report.problems.append(f"wrong PINs counted offline not uploaded: {describe(exc)}")
+            report.problems.append(
+                _("wrong PINs counted offline not uploaded: {problem}").format(
+                    problem=describe(exc)
+                )
+            )
     while True:
         with lock or nullcontext():
             if not _upload_batch(server, mirror, report, batch, only):
@@ -160,7 +165,9 @@ def _one_by_one(server: Store, rows: list[dict[str, Any]]) -> tuple[int, dict[in
                 raise
             if not isinstance(exc, DBAPIError | EventdeskError | ValueError):
                 raise
-            refused[row["seq"]] = f"refused by the server: {describe(exc)}"
+            refused[row["seq"]] = _("refused by the server: {problem}").format(
+                problem=describe(exc)
+            )
     return conflicts, refused
 
 

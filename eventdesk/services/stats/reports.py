@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from eventdesk.db import Store
 from eventdesk.errors import InvalidInput
 from eventdesk.event_time import DAY_CHANGE_HOURS, UTC_ZONE, Style, event_day, iso, show
+from eventdesk.i18n import _, ngettext
 from eventdesk.models import (
     Attendee,
     CheckinList,
@@ -173,7 +174,8 @@ def attendance(session: Session, event: Event) -> Report:
         )
     return Report(
         "attendance",
-        f"Attendance: {event.title}",
+        # TRANSLATORS: the headings of the reports; {event} is the event's title
+        _("Attendance: {event}").format(event=event.title),
         ("section", "item", "registered", "checked_in", "no_shows"),
         rows,
     )
@@ -230,7 +232,7 @@ def revenue(session: Session, event: Event) -> Report:
         rows.append(("total", "all", None, None, net, currency, format_cents(net, currency)))
     return Report(
         "revenue",
-        f"Revenue (net of refunds): {event.title}",
+        _("Revenue (net of refunds): {event}").format(event=event.title),
         ("ticket_type", "method", "paid_cents", "refunded_cents", "net_cents", "currency", "net"),
         rows,
     )
@@ -268,7 +270,7 @@ def sales(session: Session, event: Event) -> Report:
         )
     return Report(
         "sales",
-        f"Sales: {event.title}",
+        _("Sales: {event}").format(event=event.title),
         ("ticket_type", "price", "quantity", "sold", "remaining", "waitlisted", "cancelled"),
         rows,
     )
@@ -293,7 +295,7 @@ def sessions_report(session: Session, event: Event) -> Report:
     ranked = [(i, *r) for i, r in enumerate(rows, start=1)]
     return Report(
         "sessions",
-        f"Sessions by popularity: {event.title}",
+        _("Sessions by popularity: {event}").format(event=event.title),
         ("rank", "session", "room", "registered", "capacity", "fill_percent", "attended"),
         ranked,
     )
@@ -314,7 +316,7 @@ def waitlists(session: Session, event: Event) -> Report:
     ]
     return Report(
         "waitlists",
-        f"Waitlists: {event.title}",
+        _("Waitlists: {event}").format(event=event.title),
         ("ticket_type", "tier", "waiting", "waiting_since"),
         rows,
     )
@@ -353,7 +355,12 @@ def scans(session: Session, event: Event) -> Report:
                 total,
             )
         )
-    return Report("scans", f"Scans: {event.title}", ("section", "item", "problems", "scans"), rows)
+    return Report(
+        "scans",
+        _("Scans: {event}").format(event=event.title),
+        ("section", "item", "problems", "scans"),
+        rows,
+    )
 
 
 def _days(event: Event) -> list[date]:
@@ -394,7 +401,7 @@ def days(session: Session, event: Event) -> Report:
                 rows.append((day.isoformat(), f"list {names[slug]}", by_list[(slug, day)]))
     return Report(
         "days",
-        f"Arrivals per day: {event.title} ({event.timezone})",
+        _("Arrivals per day: {event} ({zone})").format(event=event.title, zone=event.timezone),
         ("day", "item", "count"),
         rows,
     )
@@ -483,7 +490,7 @@ def conflicts(session: Session, event: Event) -> Report:
     ]
     return Report(
         "conflicts",
-        f"Scan conflicts: {event.title}",
+        _("Scan conflicts: {event}").format(event=event.title),
         ("ticket_id", "attendee", "stations", "times", "reason", "detail", "nonce"),
         rows,
         seconds=True,
@@ -521,7 +528,11 @@ def no_shows(session: Session, event: Event) -> Report:
     )
     return Report(
         "no-shows",
-        f"Not come yet: {event.title} ({len(rows)} registered tickets not checked in)",
+        ngettext(
+            "Not come yet: {event} ({count} registered tickets not checked in)",
+            "Not come yet: {event} ({count} registered tickets not checked in)",
+            len(rows),
+        ).format(event=event.title, count=len(rows)),
         ("ticket_id", "name", "email", "company", "ticket_type", "seat"),
         rows,
     )
@@ -542,12 +553,18 @@ BUILDERS = {
 
 def report(store: Store, name: str, event_ref: str | int) -> Report:
     if name not in BUILDERS:
-        raise InvalidInput(f"report must be one of {', '.join(REPORTS)}", field="report")
+        raise InvalidInput(
+            _("report must be one of {choices}").format(choices=", ".join(REPORTS)), field="report"
+        )
     with store.read() as session:
         event = get_event(session, event_ref)
         made = BUILDERS[name](session, event)
         timed = any(_has_time(v) for row in made.rows for v in row)
-        title = f"{made.title} (times in {event.timezone})" if timed else made.title
+        title = (
+            _("{title} (times in {zone})").format(title=made.title, zone=event.timezone)
+            if timed
+            else made.title
+        )
         return replace(made, title=title, zone=event.zone)
 
 
