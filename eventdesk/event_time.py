@@ -15,7 +15,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from eventdesk.errors import InvalidInput
-from eventdesk.i18n import _
+from eventdesk.i18n import SOURCE, _, current, locale
 
 Style = Literal["stamp", "stamp_seconds", "minute", "clock", "seconds", "form", "day", "date"]
 FORMATS: dict[Style, str] = {
@@ -28,6 +28,9 @@ FORMATS: dict[Style, str] = {
     "day": "%d %b",
     "date": "%d %b %Y",
 }
+# The styles that name a month, as Babel writes them in another language ("25. Nov." in German,
+# "25 nov." in French): the day and the month, and the year.
+SKELETONS: dict[Style, str] = {"day": "MMMd", "date": "yMMMd"}
 UTC_ZONE = ZoneInfo("UTC")
 
 
@@ -85,7 +88,23 @@ def show(moment: datetime | None, zone: ZoneInfo, style: Style = "stamp", *, non
     """``moment`` written in ``zone`` in ``style``; ``none`` for no time."""
     if moment is None:
         return none
-    return in_zone(moment, zone).strftime(FORMATS[style])
+    local = in_zone(moment, zone)
+    skeleton = SKELETONS.get(style)
+    if skeleton is not None and current() != SOURCE:  # a month's name, in the reader's language
+        from babel.dates import format_skeleton
+
+        return format_skeleton(skeleton, local, locale=locale())
+    return local.strftime(FORMATS[style])
+
+
+def show_day(day: date, *, weekday: bool = False) -> str:
+    """A day of the event as a person reads it: '14 May' ('Thu 14 May' with its weekday), in
+    the reader's language ("Do., 14. Mai")."""
+    if current() == SOURCE:
+        return day.strftime("%a %d %b" if weekday else "%d %b")
+    from babel.dates import format_skeleton
+
+    return format_skeleton("MMMEd" if weekday else "MMMd", day, locale=locale())
 
 
 def iso(moment: datetime | None, zone: ZoneInfo) -> str:

@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from eventdesk.errors import InvalidInput
 from eventdesk.event_time import zone_of
-from eventdesk.i18n import _
+from eventdesk.i18n import SOURCE, _, current, locale
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
@@ -183,3 +183,14 @@ def format_cents(cents: int, currency: str | None = None) -> str:
     sign = "-" if cents < 0 else ""
     amount = f"{sign}{abs(cents) // 100}.{abs(cents) % 100:02d}"
     return f"{amount} {currency}" if currency else amount
+
+
+def money_text(cents: int, currency: str | None) -> str:
+    """An amount as a person reading the station's language writes it: ``12.50 EUR`` in
+    English (as ``format_cents``), ``12,50 €`` in German, ``12,50 €`` in French. Not for a form
+    field, a CSV cell or ``--json``: those keep ``format_cents``."""
+    if current() == SOURCE or not currency:
+        return format_cents(cents, currency)
+    from babel.numbers import format_currency
+
+    return format_currency(Decimal(cents) / 100, currency, locale=locale())

@@ -23,7 +23,7 @@ from textual.screen import Screen
 
 from eventdesk.config import Config
 from eventdesk.errors import EventdeskError, InvalidInput, NotFound
-from eventdesk.i18n import N_, _
+from eventdesk.i18n import N_, _, set_language
 from eventdesk.private import keep_private
 from screens.backend import MODES, Backend, open_station, role_label
 from screens.devices import Devices
@@ -146,6 +146,7 @@ class EventdeskApp(App[None]):
         open_store: Callable[[], Store] | None = None,
     ) -> None:
         self.backend = backend
+        set_language(backend.config.language)  # the station's: the staff's screens speak it
         # Opens the station's database once the first screen is drawn, if it is not open yet:
         # the sign-in screen comes up before SQLAlchemy and the models are loaded.
         self.open_store = open_store

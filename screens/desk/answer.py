@@ -13,6 +13,7 @@ from eventdesk import tickets
 from eventdesk.i18n import N_, _
 from eventdesk.services.door.scan_result import ScanResult
 from screens.desk.card import CardData
+from screens.scripts import for_screen
 
 SCAN_PREFIX = "ED1."
 
@@ -121,7 +122,9 @@ def answer_content(result: ScanResult, source: str) -> tuple[Content, str]:
     said = result.message
     if result.attendee:
         # TRANSLATORS: a refused scan's answer: who, and the door's sentence about them
-        said = _("{attendee}: {message}").format(attendee=result.attendee, message=result.message)
+        said = _("{attendee}: {message}").format(
+            attendee=for_screen(result.attendee), message=result.message
+        )
     if result.result == "ok" and result.direction == "exit":
         # TRANSLATORS: a scan's answer at an exit gate: the person is let out
         head = Content.assemble((_("↩ CHECKED OUT") + "  ", "bold"), result.message)

@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from eventdesk.i18n import N_, _
-from eventdesk.values import format_cents
+from eventdesk.values import money_text
 from screens.desk.card import TicketLine, status_label
 
 CancelChoice = Literal["refund", "cancel"]
@@ -36,7 +36,7 @@ class CancelScreen(ModalScreen[CancelChoice | None]):
     @property
     def paid(self) -> str:
         money = self.line.payment
-        return format_cents(money.paid_cents, money.currency)
+        return money_text(money.paid_cents, money.currency)
 
     def compose(self) -> ComposeResult:
         ticket, paid_cents = self.line.ticket, self.line.payment.paid_cents

@@ -27,7 +27,8 @@ from eventdesk.services.people.registration import TicketInfo, show_ticket, tick
 from eventdesk.services.stations.mirror import Mirror
 from eventdesk.services.stations.mirror_read import attendee_of_ticket, person_in_copy
 from eventdesk.services.stations.offline import Station
-from eventdesk.values import format_cents
+from eventdesk.values import money_text
+from screens.scripts import for_screen
 
 ACTIVE = ("registered", "waitlisted")
 ACTIONS = ("check_in", "undo", "reprint", "pay", "cancel", "promote")
@@ -178,8 +179,8 @@ def render_card(data: CardData, zone: ZoneInfo) -> Content:
                 "bold $warning",
             )
         )
-    parts.append(Content.styled(person.name, "bold"))
-    contact = person.email + (f" · {person.company}" if person.company else "")
+    parts.append(Content.styled(for_screen(person.name), "bold"))
+    contact = person.email + (f" · {for_screen(person.company)}" if person.company else "")
     parts.append(Content.styled(contact, "dim"))
     if not data.tickets:
         parts.append(
@@ -227,15 +228,15 @@ def _ticket_lines(line: TicketLine, data: CardData, zone: ZoneInfo) -> list[Cont
     if ticket.price_cents == 0:
         rows.append(Content("  " + _("free ticket")))
     elif money.due_cents == 0:
-        paid = format_cents(money.paid_cents, money.currency)
+        paid = money_text(money.paid_cents, money.currency)
         rows.append(Content("  " + _("paid {amount}").format(amount=paid)))
     elif status != "cancelled":
         rows.append(
             Content.styled(
                 "  "
                 + _("due {due} (paid {paid})").format(
-                    due=format_cents(money.due_cents, money.currency),
-                    paid=format_cents(money.paid_cents, money.currency),
+                    due=money_text(money.due_cents, money.currency),
+                    paid=money_text(money.paid_cents, money.currency),
                 ),
                 "bold $error",
             )

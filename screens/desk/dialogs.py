@@ -10,7 +10,7 @@ from textual.widgets import Input
 
 from eventdesk.i18n import _
 from eventdesk.services.people.payments import PaymentSummary
-from eventdesk.values import format_cents
+from eventdesk.values import money_text
 from screens.base import StationScreen
 from screens.desk.cancel import CancelChoice, CancelScreen
 from screens.desk.card import TicketLine
@@ -46,7 +46,7 @@ class DeskDialogs:
                 text = _("Payment recorded for {name} ({ticket}): {amount} still due.").format(
                     name=ticket.attendee,
                     ticket=ticket.id,
-                    amount=format_cents(due, summary.currency),
+                    amount=money_text(due, summary.currency),
                 )
             else:
                 text = _("Payment recorded for {name} ({ticket}): paid.").format(

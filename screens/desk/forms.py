@@ -30,6 +30,7 @@ from eventdesk.services.people.payments import METHODS, PaymentSummary, pay
 from eventdesk.services.people.registration import TicketInfo
 from eventdesk.values import (
     format_cents,
+    money_text,
     optional_text,
     parse_amount,
     parse_email,
@@ -270,7 +271,7 @@ class WalkInScreen(FormDialog[WalkInDone]):
         paid.set_options(paid_how())
         paid.disabled = False
         if chosen is not None:
-            price = format_cents(chosen.price_cents, chosen.currency)
+            price = money_text(chosen.price_cents, chosen.currency)
             paid.prompt = _("How were {price} paid?").format(price=price)
         if before in dict((v, v) for _label, v in PAID_HOW):
             paid.value = before  # a choice made before another type was chosen stays
@@ -302,7 +303,7 @@ class WalkInScreen(FormDialog[WalkInDone]):
     @staticmethod
     def _type_label(info: TicketTypeInfo) -> str:
         # TRANSLATORS: a ticket type's price: it costs nothing
-        price = format_cents(info.price_cents, info.currency) if info.price_cents else _("free")
+        price = money_text(info.price_cents, info.currency) if info.price_cents else _("free")
         if info.quantity is None:
             return f"{info.name} · {price}"
         left = max(info.quantity - info.registered, 0)
@@ -376,9 +377,9 @@ class PaymentScreen(FormDialog[PaymentSummary]):
         with VerticalScroll(id="pay-box", classes="desk-dialog"):
             yield Label(_("Take a payment"), classes="dialog-title")
             money = _("price {price}, paid {paid}, due {due}").format(
-                price=format_cents(due.price_cents, due.currency),
-                paid=format_cents(due.paid_cents, due.currency),
-                due=format_cents(due.due_cents, due.currency),
+                price=money_text(due.price_cents, due.currency),
+                paid=money_text(due.paid_cents, due.currency),
+                due=money_text(due.due_cents, due.currency),
             )
             yield Static(
                 f"{ticket.attendee} · {ticket.ticket_type} {ticket.id}\n{money}",

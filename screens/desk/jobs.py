@@ -19,7 +19,7 @@ from eventdesk.services.people import payments
 from eventdesk.services.people.registration import cancel, show_ticket
 from eventdesk.services.stations.mirror import Mirror
 from eventdesk.services.stations.mirror_prints import queue_in_copy
-from eventdesk.values import format_cents
+from eventdesk.values import money_text
 from screens.base import StationScreen
 from screens.desk.card import clock
 from screens.desk.messages import Done, Failed
@@ -76,7 +76,7 @@ def cancel_ticket(store: Store, station: str, ticket_id: str, *, refund: bool = 
         promoted_ids = cancelled.promoted
         text = _("Ticket {ticket} cancelled.").format(ticket=ticket_id)
         if cancelled.paid_cents > 0:
-            kept = format_cents(cancelled.paid_cents, cancelled.currency)
+            kept = money_text(cancelled.paid_cents, cancelled.currency)
             text += " " + _("The {amount} paid was kept, not refunded.").format(amount=kept)
     promoted = [show_ticket(store, t) for t in promoted_ids]
     if promoted:

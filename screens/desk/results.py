@@ -27,6 +27,7 @@ from eventdesk.services.stations.mirror_read import find_in_copy
 from eventdesk.services.stations.offline import Station
 from eventdesk.text import fold
 from screens.desk.card import clock
+from screens.scripts import for_screen
 
 # (label, key, widest, widest when the table is narrow): a longer value is cut; the table
 # scrolls sideways for what does not fit. The status comes second: it is read at 80 columns.
@@ -135,7 +136,10 @@ class ResultsTable(DataTable[Text]):
         self.zone, self.today = zone, today
         self.names = {p.id: p.name for p in people}
         self.states = {p.id: known.get(p.id, NONE) for p in people}
-        rows = [(p.name, self._status(p.id), p.company or "", p.email) for p in people]
+        # Names in any script as the terminal draws them (right-to-left ones in display order).
+        rows = [
+            (for_screen(p.name), self._status(p.id), for_screen(p.company), p.email) for p in people
+        ]
         narrow = 0 < self.size.width < NARROW
         self.clear(columns=True)
         # Widths are measured here: auto-sized columns are re-measured only after a first

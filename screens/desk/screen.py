@@ -100,7 +100,7 @@ class DeskScreen(StationScreen):
         # TRANSLATORS: a key of the desk: register someone who came without a ticket
         Binding("ctrl+n", "walk_in", N_("Walk-in"), id="desk.walk-in", priority=True),
         # TRANSLATORS: a key of the desk: cancel the ticket
-        Binding("ctrl+x", "cancel_ticket", N_("Cancel"), id="desk.cancel", priority=True),
+        Binding("ctrl+x", "cancel_ticket", N_("Cancel ticket"), id="desk.cancel", priority=True),
         # TRANSLATORS: a key of the desk: give a waitlisted ticket a place
         Binding("ctrl+w", "promote", N_("Promote"), id="desk.promote", priority=True),
         Binding("ctrl+f", "focus_search", N_("Search"), id="desk.search", show=False),

@@ -23,7 +23,7 @@ from eventdesk.services.door.scan_result import ScanResult
 from eventdesk.services.people.attendees import AttendeeInfo, add_attendee, update_attendee
 from eventdesk.services.people.payments import PaymentSummary, pay
 from eventdesk.services.people.registration import RegistrationResult, register
-from eventdesk.values import format_cents
+from eventdesk.values import money_text
 from screens.backend import Backend
 from screens.widgets.forms import FormValues
 
@@ -84,13 +84,9 @@ class WalkInDone:
         money = self.payment
         if money is not None and money.price_cents:
             parts.append(
-                _("{amount} still due.").format(
-                    amount=format_cents(money.due_cents, money.currency)
-                )
+                _("{amount} still due.").format(amount=money_text(money.due_cents, money.currency))
                 if money.due_cents
-                else _("Paid {amount}.").format(
-                    amount=format_cents(money.paid_cents, money.currency)
-                )
+                else _("Paid {amount}.").format(amount=money_text(money.paid_cents, money.currency))
             )
         if self.scan is not None:
             parts.append(

@@ -20,6 +20,7 @@ from eventdesk.event_time import UTC_ZONE, show
 from eventdesk.i18n import N_, _
 from eventdesk.services.door.scan_result import ScanOutcome, ScanResult
 from screens.kiosk.sign import RGB, Sign, SignText
+from screens.scripts import for_screen
 
 VERDICTS = ("ok", "warn", "bad")
 # TRANSLATORS: the kiosk's large-letter instruction after a welcome
@@ -121,8 +122,10 @@ class AnswerText:
 
     def plain(self) -> str:
         """The answer as one line of text: icon, word, name and instruction."""
-        name = f": {self.name}" if self.name and self.verdict != "ok" else ""
-        return f"{ICON_TEXT[self.verdict]} {self.headline}{name}  ·  {self.instruction}"
+        shown = for_screen(self.name)  # the terminal's order; the large letters shape it
+        name = f": {shown}" if shown and self.verdict != "ok" else ""
+        head = self.headline.replace(self.name, shown) if self.name else self.headline
+        return f"{ICON_TEXT[self.verdict]} {head}{name}  ·  {self.instruction}"
 
 
 def describe(result: ScanResult, zone: ZoneInfo = UTC_ZONE) -> AnswerText:

@@ -21,7 +21,17 @@ from textual.widgets import Button, ContentSwitcher, Input, Label, Static
 from devices.outage import describe
 from devices.wedge import MAX_LINE, Decision, Line, LineSplitter, PendingScan
 from eventdesk.errors import EventdeskError
-from eventdesk.i18n import N_, _, current, languages, own_name, show_in, speaking, station_language
+from eventdesk.i18n import (
+    N_,
+    _,
+    catalogue,
+    current,
+    languages,
+    own_name,
+    show_in,
+    speaking,
+    station_language,
+)
 from eventdesk.services.catalogue.events import EventInfo, show_event
 from eventdesk.services.door.scan_result import ScanResult
 from eventdesk.services.people.auth import StaffInfo, verify_attendee
@@ -230,6 +240,19 @@ class KioskScreen(StationScreen, inherit_bindings=False):
     def _no_picture(self) -> str:
         return _("camera starting") if self.backend.camera else _("no camera at this kiosk")
 
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fit_languages)
+
+    def _fit_languages(self) -> None:
+        """The languages on one row where they fit (each its own name's width), else on two."""
+        if not self.offered:
+            return
+        width = self.query_one("#attract-left").content_region.width
+        offered = len(self.offered)
+        widest = max(len(own_name(code)) for code in self.offered) + 3
+        columns = offered if width >= offered * widest else (offered + 1) // 2
+        self.query_one("#languages").styles.grid_size_columns = columns
+
     # --- the attendee's language ----------------------------------------------------------------
     def choose_language(self, code: str | None) -> None:
         """The kiosk speaks ``code`` (None: its own language) until it has been idle a while."""
@@ -309,7 +332,10 @@ class KioskScreen(StationScreen, inherit_bindings=False):
     @work(thread=True, exclusive=True, group="kiosk-letters")
     def warm_letters(self) -> None:
         """Load the fonts of the large letters before the first person scans (a first drawing
-        reads the font files: a tenth of a second the first answer should not wait)."""
+        reads the font files: a tenth of a second the first answer should not wait), and the
+        catalogues of the languages it offers (an attendee's first answer in theirs)."""
+        for code in self.offered:
+            catalogue(code)
         draw_sign(
             SignText("ok", "Welcome", "Ág", GO_IN),  # not for translation: fonts warmed up
             64,

@@ -16,7 +16,7 @@ from eventdesk.services.catalogue.program import SessionInfo, TicketTypeInfo
 from eventdesk.services.people import attendees, registration
 from eventdesk.services.people.attendees import AttendeeInfo
 from eventdesk.services.people.registration import TicketInfo
-from eventdesk.values import format_cents
+from eventdesk.values import money_text
 from screens.organizer.base import (
     Change,
     Fetched,
@@ -26,6 +26,7 @@ from screens.organizer.base import (
     local_time,
     whole,
 )
+from screens.scripts import for_screen
 from screens.widgets.forms import Field, FormValues
 
 
@@ -97,9 +98,9 @@ class AttendeesTab(OrganizerTab):
                 str(a.id),
                 (
                     str(a.id),
-                    a.name,
+                    for_screen(a.name),
                     a.email,
-                    a.company or "",
+                    for_screen(a.company),
                     a.phone or "",
                     _("yes") if a.has_pin else "",
                 ),
@@ -125,7 +126,7 @@ class AttendeesTab(OrganizerTab):
                 t.ticket_type,
                 status,
                 t.seat or "",
-                format_cents(t.price_cents, t.currency),
+                money_text(t.price_cents, t.currency),
                 local_time(t.checked_in_at, zone) if t.checked_in_at else "",
             )
             rows.append((t.id, cells))
@@ -301,7 +302,7 @@ class AttendeesTab(OrganizerTab):
                 str(types[0].id),
                 kind="select",
                 options=tuple(
-                    (f"{t.name} · {format_cents(t.price_cents, t.currency)}", str(t.id))
+                    (f"{t.name} · {money_text(t.price_cents, t.currency)}", str(t.id))
                     for t in types
                 ),
                 required=True,

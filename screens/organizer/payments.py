@@ -17,7 +17,7 @@ from eventdesk.i18n import N_, _
 from eventdesk.services.people import payments, registration
 from eventdesk.services.people.payments import METHODS, PaymentRecord, PaymentSummary
 from eventdesk.services.people.registration import TicketInfo
-from eventdesk.values import format_cents, parse_amount
+from eventdesk.values import format_cents, money_text, parse_amount
 from screens.organizer.base import Change, Fetched, ListParams, OrganizerTab, RowList, local_time
 from screens.widgets.forms import Field, FormValues
 
@@ -89,7 +89,7 @@ class PaymentsTab(OrganizerTab):
                     str(p.id),
                     p.kind,
                     p.method,
-                    format_cents(p.amount_cents, p.currency),
+                    money_text(p.amount_cents, p.currency),
                     p.status,
                     p.reference or "",
                     local_time(p.created_at, zone),
@@ -107,9 +107,9 @@ class PaymentsTab(OrganizerTab):
             attendee=ticket.attendee,
             type=ticket.ticket_type,
             status=ticket.status,
-            price=format_cents(sums.price_cents, cur),
-            paid=format_cents(sums.paid_cents, cur),
-            due=format_cents(sums.due_cents, cur),
+            price=money_text(sums.price_cents, cur),
+            paid=money_text(sums.paid_cents, cur),
+            due=money_text(sums.due_cents, cur),
         )
         return rows, items, caption
 
@@ -170,8 +170,8 @@ class PaymentsTab(OrganizerTab):
             return Change(
                 _("Payment on {ticket}: paid {paid}, due {due}").format(
                     ticket=made.ticket_id,
-                    paid=format_cents(made.paid_cents, made.currency),
-                    due=format_cents(made.due_cents, made.currency),
+                    paid=money_text(made.paid_cents, made.currency),
+                    due=money_text(made.due_cents, made.currency),
                 ),
                 ("payments-table",),
             )
@@ -184,7 +184,7 @@ class PaymentsTab(OrganizerTab):
             create,
             submit=_("Record payment"),
             note=_("Price {price}; an invoice stays pending until settled.").format(
-                price=format_cents(ticket.price_cents, ticket.currency)
+                price=money_text(ticket.price_cents, ticket.currency)
             ),
         )
 
@@ -229,8 +229,8 @@ class PaymentsTab(OrganizerTab):
             return Change(
                 said.format(
                     ticket=made.ticket_id,
-                    paid=format_cents(made.paid_cents, made.currency),
-                    due=format_cents(made.due_cents, made.currency),
+                    paid=money_text(made.paid_cents, made.currency),
+                    due=money_text(made.due_cents, made.currency),
                 ),
                 ("payments-table",),
             )
@@ -268,7 +268,7 @@ class PaymentsTab(OrganizerTab):
         def job() -> str:
             made = payments.settle(store, record.id, station=station)
             return _("Invoice {payment} settled: due {due}").format(
-                payment=record.id, due=format_cents(made.due_cents, made.currency)
+                payment=record.id, due=money_text(made.due_cents, made.currency)
             )
 
         self.act(job, "payments-table")

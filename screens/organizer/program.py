@@ -12,7 +12,7 @@ from eventdesk.event_time import event_zone
 from eventdesk.i18n import N_, _
 from eventdesk.services.catalogue import events, program
 from eventdesk.services.catalogue.program import SessionInfo, TicketTypeInfo
-from eventdesk.values import format_cents, parse_amount
+from eventdesk.values import format_cents, money_text, parse_amount
 from screens.organizer.base import (
     Change,
     Fetched,
@@ -124,7 +124,7 @@ class ProgramTab(OrganizerTab):
             cells = (
                 str(t.id),
                 t.name,
-                format_cents(t.price_cents, t.currency),
+                money_text(t.price_cents, t.currency),
                 count_text(t.quantity),
                 str(t.registered),
                 str(t.priority_tier),
@@ -286,7 +286,7 @@ class ProgramTab(OrganizerTab):
                 sales_start=values.optional("sales-start"),
                 sales_end=values.optional("sales-end"),
             )
-            price = format_cents(made.price_cents, made.currency)
+            price = money_text(made.price_cents, made.currency)
             return Change(
                 _("Ticket type {name} ({price}) added").format(name=made.name, price=price),
                 ("types-table",),

@@ -34,7 +34,7 @@ from eventdesk.i18n import N_, _, ngettext
 from eventdesk.services.catalogue.events import current_event, show_event
 from eventdesk.services.stations.clock import OFF_AFTER, clock_words
 from eventdesk.services.stats.reports import Stats, stats
-from eventdesk.values import format_cents
+from eventdesk.values import money_text
 from screens.base import StationScreen
 from screens.stats.bars import BarList, BarRow
 from screens.stats.chart import ArrivalsChart, bucket_minutes, fill_gaps
@@ -379,7 +379,7 @@ class StatsScreen(StationScreen):
 
     def _show_revenue(self, figures: Stats) -> None:
         lines = [
-            Text(format_cents(int(row["net_cents"]), str(row["currency"])), "bold")
+            Text(money_text(int(row["net_cents"]), str(row["currency"])), "bold")
             for row in figures.revenue
         ]
         self.query_one("#revenue", Static).update(

@@ -25,7 +25,7 @@ DESK_HINTS = (
     "Ctrl+R Reprint",
     "Ctrl+P Pay",
     "Ctrl+N Walk-in",
-    "Ctrl+X Cancel",
+    "Ctrl+X Cancel ticket",
     "Ctrl+W Promote",
     "Ctrl+S Scan field",
     "Ctrl+E Exit mode",

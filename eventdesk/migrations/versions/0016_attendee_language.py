@@ -28,8 +28,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('attendee') as batch:
-        batch.add_column(sa.Column('language', sa.String(length=20), nullable=True))
+    op.add_column('attendee', sa.Column('language', sa.String(length=20), nullable=True))
     bind = op.get_bind()
     if bind.dialect.name == 'postgresql':
         for statement in [*view_statements(bind), *walk_in_statements()]:
@@ -42,8 +41,9 @@ def downgrade() -> None:
     if postgresql:
         for schema in VIEWS.values():
             op.execute(f'DROP VIEW IF EXISTS {schema}.attendee')
-    with op.batch_alter_table('attendee') as batch:
-        batch.drop_column('language')
+    # Not a batch (a copy of the table): on SQLite, dropping the old table would take the
+    # search tokens and tickets that refer to it along.
+    op.drop_column('attendee', 'language')
     if postgresql:
         for statement in [*view_statements(bind), *walk_in_statements()]:
             op.execute(statement)

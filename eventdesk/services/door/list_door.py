@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection
 
 from eventdesk.errors import InvalidInput
-from eventdesk.event_time import event_zone, in_zone, show
+from eventdesk.event_time import event_zone, in_zone, show, show_day
 from eventdesk.i18n import N_, _
 from eventdesk.models import EventSession, TicketType
 from eventdesk.services.door import checkin_api as api
@@ -212,7 +212,7 @@ class ListDoor:
                 "closed",
                 "days",
                 _("open {first} to {last} only.").format(
-                    first=f"{days[0]:%d %b}", last=f"{days[-1]:%d %b}"
+                    first=show_day(days[0]), last=show_day(days[-1])
                 ),
             )
         hours = rules.hours_on(self.today)

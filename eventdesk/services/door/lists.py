@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from eventdesk.db import Store
 from eventdesk.errors import InvalidInput, NotAllowed, NotFound
-from eventdesk.event_time import event_day, event_zone
+from eventdesk.event_time import event_day, event_zone, show_day
 from eventdesk.i18n import _, ngettext
 from eventdesk.ids import as_id
 from eventdesk.models import (
@@ -262,7 +262,7 @@ def event_days(starts_at: datetime, ends_at: datetime, timezone: str | None) -> 
 
 
 def short_day(day: date) -> str:
-    return day.strftime("%a %d %b")
+    return show_day(day, weekday=True)
 
 
 def joined(names: Sequence[str], last: Literal["and", "or"] = "and") -> str:

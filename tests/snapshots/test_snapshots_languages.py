@@ -1,0 +1,137 @@
+"""The door in every language: the kiosk's answers and the desk at 80x24 in German (the longest
+of the four) as SVG snapshots, and in French and Spanish read back from the screen: every text
+the kiosk and the desk show comes from the language's catalogue, none is left in English.
+
+The fixed demo of test_snapshots_screens.py, with the station set to the language."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pytest
+from textual.widgets import Input, Static
+
+from eventdesk.i18n import _, speaking
+from screens.app import EventdeskApp
+from screens.kiosk.answer import KioskAnswer
+from screens.kiosk.screen import KioskScreen
+from screens.widgets.key_bar import KeyBar
+from tests.apptools import DemoStation, app_on, wait_for
+from tests.snapshots.test_snapshots import NOW, settle
+from tests.snapshots.test_snapshots import utc_clock as utc_clock  # autouse: local times in UTC
+from tests.snapshots.test_snapshots_desk import desk_opened
+from tests.snapshots.test_snapshots_screens import KIOSK_ANSWERS, kiosk_opened
+from tests.snapshots.test_snapshots_screens import station as station  # the fixed demo station
+from tests.snapshots.test_snapshots_screens import still_template as still_template
+
+SMALL = (80, 24)
+
+
+def app_in(station: DemoStation, language: str, **options: Any) -> EventdeskApp:
+    config = dataclasses.replace(station.config, language=language)
+    app = app_on(config, store=station.store, **options)
+    app.backend.clock = lambda: NOW
+    return app
+
+
+def kiosk_app(station: DemoStation, language: str) -> EventdeskApp:
+    return app_in(
+        station, language, sign_in_as="Kiosk Door 1", mode="kiosk", event=station.summary.event
+    )
+
+
+async def answer(pilot: Any, payload: str) -> KioskAnswer:
+    screen = await kiosk_opened(pilot)
+    screen.answer_seconds = 3600  # keep the answer up for the picture
+    screen.query_one("#wedge", Input).value = payload
+    await pilot.press("enter")
+    panel = screen.query_one("#answer", KioskAnswer)
+    await wait_for(lambda: bool(panel.display) and panel.verdict is not None, pilot)
+    return panel
+
+
+# --- German, as pictures ------------------------------------------------------------------------
+@pytest.mark.parametrize("scenario", ["green-welcome", "yellow-already-in", "red-not-a-ticket"])
+def test_german_kiosk_answer(snap_compare: Any, station: DemoStation, scenario: str) -> None:
+    read, verdict = KIOSK_ANSWERS[scenario]
+    payload = read(station)
+
+    async def ready(pilot: Any) -> None:
+        panel = await answer(pilot, payload)
+        assert panel.verdict == verdict
+        await settle(pilot)
+
+    assert snap_compare(kiosk_app(station, "de"), terminal_size=SMALL, run_before=ready)
+
+
+def test_german_kiosk_waiting(snap_compare: Any, station: DemoStation) -> None:
+    async def ready(pilot: Any) -> None:
+        await kiosk_opened(pilot)
+        await settle(pilot)
+
+    assert snap_compare(kiosk_app(station, "de"), terminal_size=SMALL, run_before=ready)
+
+
+def test_german_desk(snap_compare: Any, station: DemoStation) -> None:
+    async def ready(pilot: Any) -> None:
+        await desk_opened(pilot)
+        await settle(pilot)
+
+    app = app_in(station, "de", sign_in_as="Sam Desk", mode="desk")
+    assert snap_compare(app, terminal_size=SMALL, run_before=ready)
+
+
+# --- every language, read back ------------------------------------------------------------------
+def key_texts(screen: Any) -> list[str]:
+    return [entry.description for line in screen.query_one(KeyBar).lines for entry in line]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("language", ["de", "fr", "es"])
+async def test_the_kiosk_answers_in_the_stations_language(
+    station: DemoStation, language: str
+) -> None:
+    payload = KIOSK_ANSWERS["green-welcome"][0](station)
+    app = kiosk_app(station, language)
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await kiosk_opened(pilot)
+        with speaking(language):
+            title, welcome, go_in = _("Scan your ticket"), _("Welcome"), _("Please go in")
+            keys = [_("No QR? Email + PIN"), _("Language"), _("Staff")]
+        assert title != "Scan your ticket" and welcome != "Welcome"
+        assert str(screen.query_one("#attract-title", Static).render()) == title
+        await wait_for(lambda: key_texts(screen)[:3] == keys, pilot)
+        panel = await answer(pilot, payload)
+        assert panel.text is not None
+        assert panel.text.word == welcome and panel.text.instruction == go_in
+
+
+@pytest.mark.asyncio
+async def test_an_attendee_chooses_a_language_and_the_kiosk_goes_back_to_its_own(
+    station: DemoStation,
+) -> None:
+    payload = KIOSK_ANSWERS["green-welcome"][0](station)
+    app = kiosk_app(station, "en")
+    async with app.run_test(size=SMALL) as pilot:
+        screen: KioskScreen = await kiosk_opened(pilot)
+        screen.language_seconds = 3600
+        with speaking("fr"):
+            french_title, french_welcome = _("Scan your ticket"), _("Welcome")
+        await pilot.click("#language-fr")
+        title = screen.query_one("#attract-title", Static)
+        await wait_for(lambda: str(title.render()) == french_title, pilot)
+        assert screen.query_one("#language-fr").has_class("-chosen")
+        panel = await answer(pilot, payload)
+        assert panel.text is not None and panel.text.word == french_welcome
+        screen.show_attract()
+        await pilot.press("f6")  # the next language offered, in their order: back to English
+        await wait_for(lambda: str(title.render()) == "Scan your ticket", pilot)
+        await pilot.press("f6")  # then German
+        with speaking("de"):
+            german_title = _("Scan your ticket")
+        await wait_for(lambda: str(title.render()) == german_title, pilot)
+        assert screen.query_one("#language-de").has_class("-chosen")
+        screen._idle_language()  # as its timer does when nobody scanned for a while
+        await wait_for(lambda: str(title.render()) == "Scan your ticket", pilot)
+        assert screen.query_one("#language-en").has_class("-chosen")
