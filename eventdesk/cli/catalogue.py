@@ -132,7 +132,7 @@ def event_forget(obj: Ctx, event_ref: str, yes: bool, after_days: int) -> None:
         ngettext("{count} person forgotten", "{count} people forgotten", len(made)).format(
             count=len(made)
         )
-        + "".join(f"\n  {place}: {count}" for place, count in erased.items())
+        + "".join(f"\n  {_(place)}: {count}" for place, count in erased.items())
         + (
             "\n  "
             + ngettext(

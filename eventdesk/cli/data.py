@@ -75,7 +75,7 @@ def report(obj: Ctx, name: str, event_ref: str, csv_path: str | None) -> None:
         lambda: (
             f"{made.title}\n\n"
             + table(
-                made.columns,
+                made.headings(),
                 made.for_people(),
             )
         ),

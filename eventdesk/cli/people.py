@@ -209,7 +209,7 @@ def attendee_forget(obj: Ctx, attendee_ref: str, yes: bool) -> None:
         lines = [
             _("attendee {id} is now {pseudonym}").format(id=made.attendee, pseudonym=made.pseudonym)
         ]
-        lines += [f"  {place}: {count}" for place, count in made.erased.items()]
+        lines += [f"  {_(place)}: {count}" for place, count in made.erased.items()]
         if made.backups_still_holding:
             held = len(made.backups_still_holding)
             lines.append(

@@ -236,6 +236,9 @@ def test_questions_are_asked_before_admitting_and_kept(
         if name == "attendees.csv":
             assert rows[ticket]["Answers"] == "Bar: age=yes; Bar: shirt=M"
             assert rows[conference.tickets["VIP"]]["Answers"] == ""
+        else:  # the admission on the bar's list is a check-in of its own, naming the list
+            assert rows[ticket]["List"] == "Bar"
+            assert rows[ticket]["Answers"] == "Bar: age=yes; Bar: shirt=M"
     with pytest.raises(InvalidInput, match="a question is yesno, choice or text"):
         update_list(store, "bar", ListChange(questions=["x:color:Colour?"]))
 

@@ -9,8 +9,9 @@ with the event zone's offset.
 from __future__ import annotations
 
 import csv
+import heapq
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVarTuple
 
@@ -26,6 +27,7 @@ from eventdesk.models import (
     CheckinAnswer,
     CheckinList,
     Event,
+    ListEntry,
     Payment,
     ScanLog,
     Ticket,
@@ -146,25 +148,62 @@ def _attendee_rows(session: Session, event: Event) -> Rows:
 
 
 def _checkin_rows(session: Session, event: Event) -> Rows:
-    query = (
-        select(
-            Ticket.checked_in_at,
-            Ticket.checked_in_station,
-            Ticket.id,
-            func.coalesce(Ticket.holder_name, Attendee.name),
-            Attendee.email,
-            TicketType.name,
-        )
+    """Every admission, in time order: at the event's door (the ticket's check-in), and on each
+    other check-in list it was admitted on, once a day on a list that counts days ("List")."""
+    person = (
+        Ticket.id,
+        func.coalesce(Ticket.holder_name, Attendee.name),
+        Attendee.email,
+        TicketType.name,
+    )
+    at_door = (
+        select(Ticket.checked_in_at, Ticket.checked_in_station, *person)
         .join(Attendee, Attendee.id == Ticket.attendee_id)
         .join(TicketType, TicketType.id == Ticket.ticket_type_id)
         .where(Ticket.event_id == event.id, Ticket.checked_in_at.is_not(None))
         .order_by(Ticket.checked_in_at)
     )
-    header = ["Checked In At", "Station", "Ticket ID", "Name", "Email", "Ticket Type", "Answers"]
-    answers = _answers(session, event)
-    return header, (
-        [_local(r[0], event), *r[1:], answers.get(r[2], "")] for r in _stream(session, query)
+    on_lists = (
+        select(ListEntry.first_at, ListEntry.station, *person, CheckinList.name, ListEntry.day)
+        .join(Ticket, Ticket.id == ListEntry.ticket_id)
+        .join(CheckinList, CheckinList.id == ListEntry.list_id)
+        .join(Attendee, Attendee.id == Ticket.attendee_id)
+        .join(TicketType, TicketType.id == Ticket.ticket_type_id)
+        .where(CheckinList.event_id == event.id)
+        .order_by(ListEntry.first_at)
     )
+    header = [
+        "Checked In At",
+        "Station",
+        "Ticket ID",
+        "Name",
+        "Email",
+        "Ticket Type",
+        "Answers",
+        "List",
+    ]
+    answers = _answers(session, event)
+    door_list = session.scalar(
+        select(CheckinList.name).where(
+            CheckinList.event_id == event.id, CheckinList.slug == "default"
+        )
+    )
+    door: Iterator[list[Any]] = ([*r, door_list or "", ""] for r in _stream(session, at_door))
+    lists: Iterator[list[Any]] = ([*r] for r in _stream(session, on_lists))
+    merged = heapq.merge(door, lists, key=lambda r: _utc(r[0]))
+    return header, (
+        [
+            _local(r[0], event),
+            *r[1:6],
+            answers.get(r[2], ""),
+            f"{r[6]} ({r[7]})" if r[7] else r[6],
+        ]
+        for r in merged
+    )
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _answers(session: Session, event: Event) -> dict[str, str]:
