@@ -20,6 +20,7 @@ import gettext
 import hashlib
 import io
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -54,15 +55,30 @@ def languages() -> tuple[str, ...]:
     return (SOURCE, *[code for code in found if code != SOURCE])
 
 
-def own_name(code: str) -> str:
-    """A language's name in itself ("Deutsch", "Français"), as a person looking for it reads it."""
-    from babel import Locale, UnknownLocaleError
+def NC_(context: str, message: str) -> str:
+    """Marks ``message``, with the ``context`` that tells it from the same English used another
+    way, for the catalogue where it is defined; ``pgettext`` translates it where it is read."""
+    return message
 
-    try:
-        name = Locale.parse(code).get_display_name(code) or code
-    except (UnknownLocaleError, ValueError):
-        return code
-    return name[:1].upper() + name[1:]
+
+# TRANSLATORS: this catalogue's language named in itself, as its speakers look for it on the
+# kiosk (Deutsch, Français, Español); not the word for "English"
+LANGUAGE_NAME = NC_("language name", "English")
+
+
+@cache
+def own_name(code: str) -> str:
+    """A language's name in itself ("Deutsch", "Français"), as a person looking for it reads it:
+    its catalogue says it. Read from the catalogue's text alone, so that a kiosk showing its
+    row of languages holds no catalogue but the one it speaks."""
+    if code == SOURCE:
+        return LANGUAGE_NAME
+    text = (LOCALE_DIR / f"{code}.po").read_text(encoding="utf-8")
+    found = _OWN_NAME.search(text)
+    return found.group(1) if found and found.group(1) else code
+
+
+_OWN_NAME = re.compile(r'msgctxt "language name"\nmsgid "English"\nmsgstr "([^"\\]*)"')
 
 
 def language_of(value: str | None) -> str | None:
@@ -179,6 +195,12 @@ def _compile(code: str, source: bytes) -> bytes:
     compiled = io.BytesIO()
     write_mo(compiled, messages, use_fuzzy=False)
     return compiled.getvalue()
+
+
+def pgettext(context: str, message: str) -> str:
+    """``message`` in the reader's language, where ``context`` tells two uses of the same
+    English apart (a key that cancels a form, and one that cancels a ticket)."""
+    return catalogue(current()).pgettext(context, message)
 
 
 def _(message: str) -> str:

@@ -13,15 +13,13 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 
-import arabic_reshaper
-from bidi import get_display
 from rich.cells import cell_len, set_cell_size
 
 # Hebrew, Arabic, Syriac, Thaana, NKo, Samaritan..., and the presentation forms.
 _RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
 _ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff]")
-_RESHAPER = arabic_reshaper.ArabicReshaper(configuration={"delete_harakat": False})
 
 
 def for_screen(text: str | None) -> str:
@@ -35,8 +33,18 @@ def for_screen(text: str | None) -> str:
 
 @lru_cache(maxsize=4096)
 def _display(text: str) -> str:
-    shaped = _RESHAPER.reshape(text) if _ARABIC.search(text) else text
+    # Loaded with the first such name: a station that never shows one never loads them.
+    from bidi import get_display
+
+    shaped = _reshaper().reshape(text) if _ARABIC.search(text) else text
     return "\n".join(get_display(line) for line in shaped.split("\n"))
+
+
+@lru_cache(maxsize=1)
+def _reshaper() -> Any:
+    import arabic_reshaper
+
+    return arabic_reshaper.ArabicReshaper(configuration={"delete_harakat": False})
 
 
 def fit(text: str, cells: int) -> str:

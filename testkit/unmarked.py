@@ -34,7 +34,7 @@ SCREEN_MODULES = (
 )
 SKIPPED = ("eventdesk/migrations/",)
 PRAGMA = "not for translation"
-MARKERS = {"_": 1, "N_": 1, "ngettext": 2}
+MARKERS = {"_": 1, "N_": 1, "ngettext": 2, "pgettext": 2, "NC_": 2}
 BASE_ERRORS = {"EventdeskError", "UsageError", "ClickException", "BadParameter"}
 # Calls whose string arguments are for the program, not a person.
 PROGRAM_CALLS = {

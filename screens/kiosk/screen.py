@@ -24,7 +24,6 @@ from eventdesk.errors import EventdeskError
 from eventdesk.i18n import (
     N_,
     _,
-    catalogue,
     current,
     languages,
     own_name,
@@ -332,10 +331,7 @@ class KioskScreen(StationScreen, inherit_bindings=False):
     @work(thread=True, exclusive=True, group="kiosk-letters")
     def warm_letters(self) -> None:
         """Load the fonts of the large letters before the first person scans (a first drawing
-        reads the font files: a tenth of a second the first answer should not wait), and the
-        catalogues of the languages it offers (an attendee's first answer in theirs)."""
-        for code in self.offered:
-            catalogue(code)
+        reads the font files: a tenth of a second the first answer should not wait)."""
         draw_sign(
             SignText("ok", "Welcome", "Ág", GO_IN),  # not for translation: fonts warmed up
             64,
