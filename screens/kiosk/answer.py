@@ -6,6 +6,7 @@ the desk's screens, never the attendee's."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -19,6 +20,7 @@ from textual.widgets import Static
 from eventdesk.event_time import UTC_ZONE, show
 from eventdesk.i18n import N_, _
 from eventdesk.services.door.scan_result import ScanOutcome, ScanResult
+from eventdesk.values import money_text
 from screens.kiosk.sign import RGB, Sign, SignText
 from screens.scripts import for_screen
 
@@ -99,6 +101,14 @@ def _without_desk(message: str) -> str:
     return message[:1].upper() + message[1:]
 
 
+def _amount(owed: str) -> str:
+    """An amount as the decision's flag writes it ("25.00 EUR"), as the reader writes it."""
+    found = re.fullmatch(r"(\d+)\.(\d{2}) ([A-Z]{3})", owed)
+    if found is None:
+        return owed
+    return money_text(int(found[1]) * 100 + int(found[2]), found[3])
+
+
 @dataclass(frozen=True)
 class AnswerText:
     """What the kiosk says about one scan: large letters, then a short line of details."""
@@ -152,7 +162,7 @@ def describe(result: ScanResult, zone: ZoneInfo = UTC_ZONE) -> AnswerText:
         instruction = _(GO_IN)
         for flag in result.flags:
             if flag.startswith("unpaid: collect "):
-                owed = flag.removeprefix("unpaid: collect ")
+                owed = _amount(flag.removeprefix("unpaid: collect "))
                 instruction = _("Please pay {amount} at the desk").format(amount=owed)
         # TRANSLATORS: the kiosk's large word for a person let in (again)
         word = _("Welcome back") if back else _("Welcome")

@@ -17,7 +17,7 @@ from eventdesk.services.door.checkin import Checkin
 from eventdesk.services.people.attendees import add_attendee, show_attendee, update_attendee
 from eventdesk.services.people.registration import register, show_ticket
 from eventdesk.tickets import Signer
-from eventdesk.values import utcnow
+from eventdesk.values import money_text, utcnow
 from tests.helpers import add_type, make_event
 
 
@@ -52,10 +52,12 @@ def test_the_kiosk_words_a_decision_in_the_holders_language_and_the_desk_in_its_
     assert kiosk.result == desk.result == "unpaid"
     assert kiosk.language == desk.language == "de"
     assert desk.message.startswith("Not paid")  # the station speaks English
-    with speaking("de"):
+    with speaking("de"):  # the sentence and its amount as German writes them
         german = _("Not paid: {amount} due. Please see the desk.")
-    assert german != "Not paid: {amount} due. Please see the desk."
-    assert kiosk.message == german.format(amount="25.00 EUR")
+        owed = money_text(2500, "EUR")
+    assert german != "Not paid: {amount} due. Please see the desk." and owed != "25.00 EUR"
+    assert kiosk.message == german.format(amount=owed)
+    assert desk.message == "Not paid: 25.00 EUR due. Please see the desk."
 
     # Someone with no language of their own is answered in the station's.
     bert = add_attendee(store, name="Bert Roe", email="bert@example.com")

@@ -50,7 +50,7 @@ from eventdesk.services.door.rules import (
     welcome_back,
 )
 from eventdesk.services.door.scan_result import Direction, ScanResult
-from eventdesk.values import format_cents
+from eventdesk.values import format_cents, money_text
 
 if TYPE_CHECKING:
     from eventdesk.services.door.rules import DoorRules
@@ -127,7 +127,9 @@ class ListDoor:
                 return self.refuse(
                     "unpaid",
                     "unpaid",
-                    _("not paid: {amount} due. Please see the desk.").format(amount=owed),
+                    _("not paid: {amount} due. Please see the desk.").format(
+                        amount=money_text(due, row["currency"])
+                    ),
                 )
             flags = (f"unpaid: collect {owed}",)  # not for translation: a flag, read by code
         first = self.entry is None and (not self.on_ticket or row["checked_in_at"] is None)

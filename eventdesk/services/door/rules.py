@@ -34,7 +34,7 @@ from eventdesk.services.door.lists import ListRules, default_rules
 from eventdesk.services.door.printing import enqueue_in
 from eventdesk.services.door.scan_result import Direction, ScanOutcome, ScanResult
 from eventdesk.station import DOOR_CLOSES_AFTER, DOOR_OPENS_BEFORE
-from eventdesk.values import format_cents
+from eventdesk.values import format_cents, money_text
 
 SESSION_OPENS_BEFORE = timedelta(minutes=60)
 NEEDS_STAFF_MESSAGE = N_("Please see the desk (ID check).")
@@ -183,7 +183,10 @@ class DoorRules:
             owed = format_cents(due, row["currency"])
             if row["unpaid_policy"] != "admit":
                 return answer(
-                    "unpaid", _("Not paid: {amount} due. Please see the desk.").format(amount=owed)
+                    "unpaid",
+                    _("Not paid: {amount} due. Please see the desk.").format(
+                        amount=money_text(due, row["currency"])
+                    ),
                 )
             flags = (f"unpaid: collect {owed}",)  # not for translation: a flag, read by code
         if self.self_service and row["needs_staff"] and row["checked_in_at"] is None:
