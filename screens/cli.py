@@ -288,6 +288,8 @@ def serve(
         str(obj.config.data_dir.resolve()),
         "--station",
         obj.station,
+        "--lang",  # the served app speaks the language this command was given
+        obj.config.language,
         "app",
         "--mode",
         mode,

@@ -66,6 +66,16 @@ CAMERA_WORDS = {
     "stopped": N_("Camera stopped"),
     "failed": N_("The camera is not working - please see the desk"),
 }
+# TRANSLATORS: the camera's state, on the kiosk's top line after "camera:"
+CAMERA_STATES = {
+    "starting": N_("starting"),
+    "running": N_("running"),
+    "no frames": N_("no picture"),
+    "reconnecting": N_("reconnecting"),
+    "finished": N_("video ended"),
+    "stopped": N_("stopped"),
+    "failed": N_("not working"),
+}
 LANGUAGE_SECONDS = 60.0  # a language an attendee chose and left: the kiosk's own again after this
 
 
@@ -256,19 +266,41 @@ class KioskScreen(StationScreen, inherit_bindings=False):
     def choose_language(self, code: str | None) -> None:
         """The kiosk speaks ``code`` (None: its own language) until it has been idle a while."""
         show_in(code)
+        self._keep_language()
+        self._words()  # an answer on show keeps its language; the next one is in the new one
+
+    def _keep_language(self) -> None:
+        """A chosen language stays while someone is at the kiosk: its time starts again with
+        each scan, key or touch, and it ends a while after the last."""
         if self._language_timer is not None:
             self._language_timer.stop()
             self._language_timer = None
-        if code is not None and current() != station_language():
+        if current() != station_language():
             self._language_timer = self.set_timer(self.language_seconds, self._idle_language)
-        self._words()
-        if self.answering and self.query_one("#answer", KioskAnswer).result is not None:
-            pass  # an answer on show keeps its language; the next one is in the new language
 
     def _idle_language(self) -> None:
         self._language_timer = None
-        if not self.answering and current() != station_language():
+        busy = self.answering or (
+            self.query_one("#kiosk-panes", ContentSwitcher).current != "attract"
+        )
+        if busy:  # someone is reading an answer or typing: their language stays a while more
+            self._keep_language()
+        elif current() != station_language():
             self.choose_language(None)
+
+    def on_key(self) -> None:
+        self._keep_language()
+
+    def on_click(self, event: events.Click) -> None:
+        self._keep_language()
+        answer = self.query_one("#answer", KioskAnswer)
+        clicked = event.widget
+        if (
+            answer.display
+            and clicked is not None
+            and (clicked is answer or answer in clicked.ancestors)
+        ):
+            self.show_attract()
 
     @on(Button.Pressed, ".language")
     def language_pressed(self, message: Button.Pressed) -> None:
@@ -409,7 +441,7 @@ class KioskScreen(StationScreen, inherit_bindings=False):
             words = _("{words} ({detail})").format(words=words, detail=message.detail)
         self.query_one("#camera-state", Static).update(words)
         self.query_one("#kiosk-camera", Static).update(
-            _("camera: {state}").format(state=message.state)
+            _("camera: {state}").format(state=_(CAMERA_STATES.get(message.state, message.state)))
             if self.backend.camera
             else _("no camera")
         )
@@ -449,7 +481,9 @@ class KioskScreen(StationScreen, inherit_bindings=False):
         self._printer_from(outcome.state)
         answer = self.query_one("#answer", KioskAnswer)
         if self._badge_ticket is not None and outcome.job.ticket_id == self._badge_ticket:
-            answer.set_badge(_(BADGE_READY) if outcome.state == "done" else _(PRINTER_TROUBLE))
+            with speaking(answer.result.language if answer.result is not None else None):
+                said = _(BADGE_READY) if outcome.state == "done" else _(PRINTER_TROUBLE)
+            answer.set_badge(said)
 
     def _printer_from(self, state: str | None) -> None:
         """A failed or waiting print job means someone has to go to the printer."""
@@ -477,6 +511,7 @@ class KioskScreen(StationScreen, inherit_bindings=False):
         self._attract_underneath()
         answer.display = True
         self.set_class(True, "-answering")
+        self._keep_language()
         if self._answer_timer is not None:
             self._answer_timer.stop()
         self._answer_timer = self.set_timer(self.answer_seconds, self.show_attract)
@@ -499,16 +534,6 @@ class KioskScreen(StationScreen, inherit_bindings=False):
         self._clear_lookup()
         self.query_one("#kiosk-panes", ContentSwitcher).current = "attract"
         self.query_one("#wedge", Input).focus()
-
-    def on_click(self, event: events.Click) -> None:
-        answer = self.query_one("#answer", KioskAnswer)
-        clicked = event.widget
-        if (
-            answer.display
-            and clicked is not None
-            and (clicked is answer or answer in clicked.ancestors)
-        ):
-            self.show_attract()
 
     @property
     def answering(self) -> bool:
@@ -616,6 +641,7 @@ class KioskScreen(StationScreen, inherit_bindings=False):
 
     # --- leaving (staff only) -----------------------------------------------------------------
     def action_leave(self) -> None:
+        self.choose_language(None)  # staff sign in, and the desk opens, in the station's language
         self.app.push_screen(
             StaffPinScreen(self.backend, reason=_("Staff PIN to leave the kiosk")), self._unlocked
         )

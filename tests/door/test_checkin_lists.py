@@ -123,6 +123,7 @@ def test_a_day_pass_enters_once_a_day_over_three_days(store: Store, conference: 
         {"day": (conference.day1.date() + timedelta(days=n)).isoformat(), "arrivals": a}
         for n, a in enumerate((1, 0, 0))
     ]
+
     shown = describe(store, gate.current_list())
     assert (shown["entries"], shown["admitted"]) == ("daily", 1)
     # The days report: the first arrival on day 1, the list's entry each day.
@@ -379,3 +380,19 @@ def test_the_servers_day_change_is_the_doors() -> None:
     from eventdesk.migrations import checkin_lists_0014
 
     assert checkin_lists_0014.DAY_CHANGE_HOURS == DAY_CHANGE_HOURS
+
+
+def test_the_checkins_export_has_each_days_admission_once(
+    store: Store, conference: Conference, tmp_path: Path
+) -> None:
+    update_list(store, f"{conference.slug}/default", ListChange(entries="daily"))
+    gate = door(store, conference)
+    ticket = conference.tickets["Day"]
+    for day in (1, 2):
+        assert gate.checkin_ticket(ticket, now=conference.at(day, "09:00")).result == "ok"
+    assert door(store, conference).checkin_ticket(conference.tickets["VIP"]).result != "invalid"
+    export(store, "checkins", conference.slug, tmp_path / "checkins.csv")
+    with open(tmp_path / "checkins.csv", encoding="utf-8-sig", newline="") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["Ticket ID"] == ticket]
+    days = [(conference.day1.date() + timedelta(days=n)).isoformat() for n in (0, 1)]
+    assert [r["List"] for r in rows] == [f"Default ({day})" for day in days]

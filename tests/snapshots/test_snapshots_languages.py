@@ -135,3 +135,28 @@ async def test_an_attendee_chooses_a_language_and_the_kiosk_goes_back_to_its_own
         screen._idle_language()  # as its timer does when nobody scanned for a while
         await wait_for(lambda: str(title.render()) == "Scan your ticket", pilot)
         assert screen.query_one("#language-en").has_class("-chosen")
+
+
+@pytest.mark.asyncio
+async def test_a_chosen_language_stays_while_someone_reads_and_staff_leave_in_the_stations(
+    station: DemoStation,
+) -> None:
+    from eventdesk.i18n import current
+
+    payload = KIOSK_ANSWERS["green-welcome"][0](station)
+    app = kiosk_app(station, "en")
+    async with app.run_test(size=SMALL) as pilot:
+        screen: KioskScreen = await kiosk_opened(pilot)
+        screen.language_seconds = 3600
+        await pilot.click("#language-es")
+        await wait_for(lambda: current() == "es", pilot)
+        await answer(pilot, payload)
+        screen._idle_language()  # the minute is up while the answer is read: Spanish stays
+        assert current() == "es" and screen._language_timer is not None
+        screen.show_attract()
+        screen._idle_language()
+        assert current() == "en"
+        await pilot.click("#language-de")
+        await wait_for(lambda: current() == "de", pilot)
+        await pilot.press("f12")  # staff leave: the PIN is asked in the station's language
+        await wait_for(lambda: current() == "en", pilot)

@@ -160,7 +160,15 @@ def _checkin_rows(session: Session, event: Event) -> Rows:
         select(Ticket.checked_in_at, Ticket.checked_in_station, *person)
         .join(Attendee, Attendee.id == Ticket.attendee_id)
         .join(TicketType, TicketType.id == Ticket.ticket_type_id)
-        .where(Ticket.event_id == event.id, Ticket.checked_in_at.is_not(None))
+        .where(
+            Ticket.event_id == event.id,
+            Ticket.checked_in_at.is_not(None),
+            # A door list that counts days keeps each day's admission: those rows say it.
+            ~select(ListEntry.ticket_id)
+            .join(CheckinList, CheckinList.id == ListEntry.list_id)
+            .where(ListEntry.ticket_id == Ticket.id, CheckinList.slug == "default")
+            .exists(),
+        )
         .order_by(Ticket.checked_in_at)
     )
     on_lists = (
