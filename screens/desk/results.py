@@ -27,7 +27,7 @@ from eventdesk.services.stations.mirror_read import find_in_copy
 from eventdesk.services.stations.offline import Station
 from eventdesk.text import fold
 from screens.desk.card import clock
-from screens.scripts import for_screen
+from screens.scripts import fit, for_screen
 
 # (label, key, widest, widest when the table is narrow): a longer value is cut; the table
 # scrolls sideways for what does not fit. The status comes second: it is read at 80 columns.
@@ -136,21 +136,24 @@ class ResultsTable(DataTable[Text]):
         self.zone, self.today = zone, today
         self.names = {p.id: p.name for p in people}
         self.states = {p.id: known.get(p.id, NONE) for p in people}
-        # Names in any script as the terminal draws them (right-to-left ones in display order).
-        rows = [
-            (for_screen(p.name), self._status(p.id), for_screen(p.company), p.email) for p in people
-        ]
+        rows = [(p.name, self._status(p.id), p.company or "", p.email) for p in people]
         narrow = 0 < self.size.width < NARROW
         self.clear(columns=True)
         # Widths are measured here: auto-sized columns are re-measured only after a first
         # narrow paint of the new rows, which then stays cached.
+        widths = []
         for index, (heading, key, widest, narrow_widest) in enumerate(COLUMNS):
             label = _(heading)
             width = max([cell_len(label), *(cell_len(row[index]) for row in rows)])
-            self.add_column(label, key=key, width=min(width, narrow_widest if narrow else widest))
+            widths.append(min(width, narrow_widest if narrow else widest))
+            self.add_column(label, key=key, width=widths[-1])
         for person, row in zip(people, rows, strict=True):
-            # Text, not markup: a name is whatever was typed ("Ann [/i] Lee").
-            self.add_row(*(Text(cell) for cell in row), key=str(person.id))
+            # Text, not markup: a name is whatever was typed ("Ann [/i] Lee"). A name or a
+            # company is cut where it ends, then drawn as the terminal should (a right-to-left
+            # one in display order: cut after, it would lose its first word instead).
+            name, status, company, email = row
+            cells = (for_screen(fit(name, widths[0])), status, for_screen(fit(company, widths[2])))
+            self.add_row(*(Text(cell) for cell in (*cells, email)), key=str(person.id))
         if not people:
             return None
         ids = [p.id for p in people]

@@ -18,6 +18,7 @@ from tests.apptools import DemoStation
 HEBREW = "שרה כהן"  # Sarah Cohen, as typed: first letter first
 ARABIC = "سارة أحمد"  # Sara Ahmed
 JAPANESE = "山田太郎"
+LONG_HEBREW = "שרה " + "כהן־לוי־אברהמי־רוזנטל־גולדשטיין־" * 2  # longer than the column
 
 
 def test_right_to_left_names_are_put_in_the_order_they_are_read() -> None:
@@ -53,6 +54,7 @@ async def test_the_desk_lists_names_in_any_script_with_the_columns_in_line(
         (HEBREW, "sarah@example.com"),
         (ARABIC, "sara@example.com"),
         (JAPANESE, "taro@example.com"),
+        (LONG_HEBREW, "long@example.com"),
     ]
     for name, email in people:
         add_attendee(station.store, name=name, email=email, company=company)
@@ -66,9 +68,12 @@ async def test_the_desk_lists_names_in_any_script_with_the_columns_in_line(
         starts = {cell_len(line[: line.index(company)]) for line in lines}
         assert len(starts) == 1, lines  # the company column starts in the same cell on every row
         emails: dict[str, Any] = {}
-        for line in lines:
-            email = next(e for _, e in people if e in line)
-            emails[email] = line
-        assert for_screen(HEBREW) in emails["sarah@example.com"]
-        assert for_screen(ARABIC) in emails["sara@example.com"]
-        assert JAPANESE in emails["taro@example.com"]
+        for index in range(table.row_count):
+            name, _status, _company, email = (str(cell) for cell in table.get_row_at(index))
+            emails[email] = name
+        assert emails["sarah@example.com"] == for_screen(HEBREW)
+        assert emails["sara@example.com"] == for_screen(ARABIC)
+        assert emails["taro@example.com"] == JAPANESE
+        # Cut where it ends, then put in display order: its first word, drawn rightmost, stays.
+        long_cell = emails["long@example.com"]
+        assert long_cell.startswith("…") and long_cell.endswith(for_screen("שרה"))
