@@ -28,6 +28,7 @@ from eventdesk.cli.common import (
 from eventdesk.config import DECODERS
 from eventdesk.errors import EnvironmentProblem, InvalidInput
 from eventdesk.i18n import N_, _, ngettext
+from eventdesk.labels import label
 
 if TYPE_CHECKING:
     from devices.outage import DatabaseState
@@ -723,9 +724,9 @@ def print_queue(obj: Ctx, state: str | None, retry: bool, keep_running: bool, li
                     j.id,
                     j.ticket_id,
                     j.printer,
-                    j.state,
+                    label("print_state", j.state),
                     j.attempts,
-                    j.reason,
+                    label("print_reason", j.reason),
                     local(j.updated_at, zones.of_ticket(j.ticket_id)),
                     j.last_error,
                 )

@@ -18,7 +18,8 @@ from zoneinfo import ZoneInfo
 from eventdesk.config import Config, Gate
 from eventdesk.errors import DatabaseUnavailable
 from eventdesk.event_time import UTC_ZONE
-from eventdesk.i18n import N_, _
+from eventdesk.i18n import _
+from eventdesk.labels import label
 from eventdesk.values import utcnow
 
 if TYPE_CHECKING:
@@ -40,20 +41,11 @@ ROLE_MODES: dict[str, tuple[str, ...]] = {
     "staff": ("desk", "stats"),
     "kiosk": ("kiosk",),
 }
-# A role (a code) as a person reads it: "Ann Lee (organizer)".
-ROLES = {
-    # TRANSLATORS: a staff account's role: desk staff
-    "staff": N_("staff"),
-    # TRANSLATORS: a staff account's role
-    "organizer": N_("organizer"),
-    # TRANSLATORS: a staff account's role: a self-service kiosk
-    "kiosk": N_("kiosk"),
-}
 
 
 def role_label(role: str) -> str:
-    """A staff account's role in the reader's words."""
-    return _(ROLES[role]) if role in ROLES else role
+    """A staff account's role in the reader's words (eventdesk.labels): "Ann Lee (organizer)"."""
+    return label("staff_role", role)
 
 
 @functools.cache

@@ -15,6 +15,7 @@ from eventdesk.cli.common import (
     to_jsonable,
 )
 from eventdesk.i18n import _, ngettext
+from eventdesk.labels import label
 from eventdesk.values import format_cents, parse_amount
 
 
@@ -72,9 +73,14 @@ def _event_human(e: Any) -> str:
     cap = _("unlimited") if e.capacity is None else str(e.capacity)
     return "\n".join(
         [
-            # TRANSLATORS: {status} and {visibility} are codes (scheduled, public...)
+            # TRANSLATORS: {status} and {visibility} are the event's status and visibility, as
+            # their own messages say them (scheduled, public...)
             _("{title}  [{slug}, id {id}]  {status}, {visibility}").format(
-                title=e.title, slug=e.slug, id=e.id, status=e.status, visibility=e.visibility
+                title=e.title,
+                slug=e.slug,
+                id=e.id,
+                status=label("event_status", e.status),
+                visibility=label("visibility", e.visibility),
             ),
             f"  {local(e.starts_at, e.zone)} - {local(e.ends_at, e.zone)} ({e.timezone})",
             "  "
@@ -258,7 +264,7 @@ def event_list(
                     e.slug,
                     e.title,
                     local(e.starts_at, e.zone),
-                    e.status,
+                    label("event_status", e.status),
                     e.registered,
                     e.capacity,
                     e.waitlisted,

@@ -22,6 +22,7 @@ from eventdesk.cli.common import (
 )
 from eventdesk.event_time import event_zone
 from eventdesk.i18n import _, ngettext
+from eventdesk.labels import label
 
 if TYPE_CHECKING:
     from eventdesk.services.door.scan_result import Direction
@@ -229,7 +230,7 @@ def scan_log(obj: Ctx, event_ref: str | None, limit: int) -> None:
                     r.result,
                     r.ticket_id,
                     r.session_id,
-                    r.direction,
+                    label("direction", r.direction),
                     r.operator,
                     _("conflict: {conflict}").format(conflict=r.conflict)
                     if r.conflict

@@ -13,6 +13,7 @@ from eventdesk.cli.common import (
     to_jsonable,
 )
 from eventdesk.i18n import _, ngettext
+from eventdesk.labels import label
 
 
 # --- attendees ------------------------------------------------------------------------------
@@ -114,7 +115,7 @@ def attendee_show(obj: Ctx, attendee_ref: str) -> None:
                             t.id,
                             t.event,
                             t.ticket_type,
-                            t.status,
+                            label("ticket_status", t.status),
                             t.seat,
                             t.waitlist_position,
                             local(t.checked_in_at, zones.of(t.event)),
@@ -273,7 +274,9 @@ def staff_add(obj: Ctx, name: str, role: str, pin: str) -> None:
     made = add_staff(obj.store, name=name, role=role, pin=pin)
     obj.emit(
         {"id": made.id, "name": made.name, "role": made.role},
-        _("staff {id}: {name} ({role})").format(id=made.id, name=made.name, role=made.role),
+        _("staff {id}: {name} ({role})").format(
+            id=made.id, name=made.name, role=label("staff_role", made.role)
+        ),
     )
 
 
@@ -288,7 +291,10 @@ def staff_list(obj: Ctx) -> None:
         lambda: table(
             # TRANSLATORS: the headings of the table of staff accounts
             [_("id"), _("name"), _("role"), _("active")],
-            [(s.id, s.name, s.role, _("yes") if s.active else _("no")) for s in rows],
+            [
+                (s.id, s.name, label("staff_role", s.role), _("yes") if s.active else _("no"))
+                for s in rows
+            ],
         ),
     )
 
@@ -357,7 +363,7 @@ def staff_login(obj: Ctx, name: str, pin: str) -> None:
     made = verify_staff(obj.store, name, pin)
     obj.emit(
         {"ok": True, "id": made.id, "name": made.name, "role": made.role},
-        _("signed in: {name} ({role})").format(name=made.name, role=made.role),
+        _("signed in: {name} ({role})").format(name=made.name, role=label("staff_role", made.role)),
     )
 
 

@@ -19,6 +19,7 @@ from eventdesk.cli.common import (
 )
 from eventdesk.errors import InvalidInput, NotAllowed
 from eventdesk.i18n import _, ngettext
+from eventdesk.labels import label
 from eventdesk.services.people.payments import METHODS
 from eventdesk.text import for_terminal
 from eventdesk.values import format_cents
@@ -433,10 +434,10 @@ def payment_list(obj: Ctx, ticket_id: str) -> None:
                     [
                         (
                             p.id,
-                            p.kind,
-                            p.method,
+                            label("payment_kind", p.kind),
+                            label("payment_method", p.method),
                             format_cents(p.amount_cents, p.currency),
-                            p.status,
+                            label("payment_status", p.status),
                             p.reference,
                             local(p.created_at, zone),
                         )
@@ -518,9 +519,13 @@ def ticket_show(
 
     def human() -> str:
         lines = [
-            # TRANSLATORS: {status} is the ticket's status code (registered, waitlisted...)
+            # TRANSLATORS: {status} is the ticket's status, as its own message says it
+            # (registered, waitlisted...)
             _("ticket {ticket}  {status}  {type}  {event}").format(
-                ticket=info.id, status=info.status, type=info.ticket_type, event=info.event
+                ticket=info.id,
+                status=label("ticket_status", info.status),
+                type=info.ticket_type,
+                event=info.event,
             ),
             f"  {info.attendee} <{info.email}>",
             "  "

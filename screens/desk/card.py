@@ -19,7 +19,8 @@ from textual.widgets import Static
 
 from eventdesk.db import Store
 from eventdesk.event_time import in_zone, show
-from eventdesk.i18n import N_, _, ngettext
+from eventdesk.i18n import _, ngettext
+from eventdesk.labels import label
 from eventdesk.services.door.answers import OnList, on_lists
 from eventdesk.services.people.attendees import AttendeeInfo, show_attendee
 from eventdesk.services.people.payments import PaymentSummary, payment_summary
@@ -32,20 +33,11 @@ from screens.scripts import for_screen
 
 ACTIVE = ("registered", "waitlisted")
 ACTIONS = ("check_in", "undo", "reprint", "pay", "cancel", "promote")
-# A ticket's status as a person reads it (translated where shown).
-STATUSES = {
-    # TRANSLATORS: a ticket's status
-    "registered": N_("registered"),
-    # TRANSLATORS: a ticket's status
-    "waitlisted": N_("waitlisted"),
-    # TRANSLATORS: a ticket's status
-    "cancelled": N_("cancelled"),
-}
 
 
 def status_label(status: str) -> str:
-    """A ticket's status (a code) in the reader's words."""
-    return _(STATUSES[status]) if status in STATUSES else status
+    """A ticket's status (a code) in the reader's words (eventdesk.labels)."""
+    return label("ticket_status", status)
 
 
 @dataclass(frozen=True)

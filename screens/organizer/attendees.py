@@ -12,6 +12,7 @@ from textual.message import Message
 from textual.widgets import Button, DataTable, Input, Static
 
 from eventdesk.i18n import N_, _, ngettext
+from eventdesk.labels import label
 from eventdesk.services.catalogue.program import SessionInfo, TicketTypeInfo
 from eventdesk.services.people import attendees, registration
 from eventdesk.services.people.attendees import AttendeeInfo
@@ -116,7 +117,7 @@ class AttendeesTab(OrganizerTab):
         found = registration.tickets_of_attendee(self.backend.store, params.attendee_id)
         rows: RowList = []
         for t in found:
-            status: str = t.status
+            status = label("ticket_status", t.status)
             if t.waitlist_position is not None:
                 status += f" #{t.waitlist_position}"
             zone = self.workspace.zone_of(t.event)
@@ -340,7 +341,9 @@ class AttendeesTab(OrganizerTab):
                 staff_override=True,  # an organizer may register without the invite code
                 station=station,
             )
-            said = ", ".join(f"{t.ticket_id} {t.status}" for t in order.tickets)
+            said = ", ".join(
+                f"{t.ticket_id} {label('ticket_status', t.status)}" for t in order.tickets
+            )
             return Change(
                 f"{info.name}: {said}",
                 ("regs-table", "types-table", "sessions-table", "waitlist-table", "events-table"),

@@ -21,6 +21,7 @@ from textual.widgets import Button, Input, Label, Log, ProgressBar, Select, Stat
 from eventdesk.errors import EventdeskError
 from eventdesk.event_time import show
 from eventdesk.i18n import _, ngettext
+from eventdesk.labels import label, options
 from eventdesk.services.data.backup import PREFIX, backup, prune
 from eventdesk.services.data.csvexport import EXPORTS, export
 from eventdesk.services.data.csvio import ImportResult, import_attendees
@@ -145,7 +146,7 @@ class DataPane(Vertical):
         with Horizontal(classes="data-row"):
             yield Label(_("Export"), classes="data-label")
             yield Select[str](
-                [(kind, kind) for kind in EXPORTS],
+                options("export", EXPORTS),
                 value="attendees",
                 allow_blank=False,
                 id="export-kind",
@@ -257,7 +258,7 @@ class DataPane(Vertical):
                 self.app.notify(_("Type the path of the file to write."), severity="error")
             return
         exporting = _("Exporting {kind} of {event} to {path}…").format(
-            kind=kind, event=event, path=path
+            kind=label("export", kind), event=event, path=path
         )
         if self._start(exporting, None):
             self.run_export(kind, event, path)
@@ -341,7 +342,7 @@ class DataPane(Vertical):
         self.post_message(self.Progress(1, 1))
         wrote = ngettext(
             "Wrote {count} {kind} row to {path}", "Wrote {count} {kind} rows to {path}", count
-        ).format(count=count, kind=kind, path=target)
+        ).format(count=count, kind=label("export", kind), path=target)
         self.post_message(self.Said([wrote]))
         self.post_message(self.Finished("export", True))
 

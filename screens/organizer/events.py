@@ -12,6 +12,7 @@ from textual.widgets import Button, DataTable
 
 from eventdesk.errors import EventdeskError
 from eventdesk.i18n import N_, _
+from eventdesk.labels import label, options
 from eventdesk.services.catalogue import events
 from eventdesk.services.catalogue.events import EventInfo, VenueInfo
 from screens.base import StationScreen
@@ -29,8 +30,15 @@ from screens.organizer.base import (
 )
 from screens.widgets.forms import Field, FormValues
 
-VISIBILITIES = tuple((v, v) for v in events.VISIBILITIES)
-POLICIES = tuple((p, p) for p in events.UNPAID_POLICIES)
+
+def visibilities() -> tuple[tuple[str, str], ...]:
+    """The visibilities an event may have, each (label, code): translated where shown."""
+    return options("visibility", events.VISIBILITIES)
+
+
+def policies() -> tuple[tuple[str, str], ...]:
+    """What the door may do with an unpaid ticket, each (label, code)."""
+    return options("unpaid_policy", events.UNPAID_POLICIES)
 
 
 class EventsTab(OrganizerTab):
@@ -90,9 +98,9 @@ class EventsTab(OrganizerTab):
             count_text(e.capacity),
             str(e.registered),
             str(e.waitlisted),
-            e.status,
+            label("event_status", e.status),
             local_time(e.ends_at, e.zone),
-            e.visibility,
+            label("visibility", e.visibility),
             e.slug,
         )
 
@@ -169,12 +177,12 @@ class EventsTab(OrganizerTab):
             Field("capacity", _("Capacity"), placeholder=_("empty: the venue's, or no limit")),
             Field("venue", _("Venue"), kind="select", options=self._venue_options()),
             Field("category", _("Category"), placeholder=_("Conference, Meetup…")),
-            Field("visibility", _("Visibility"), "public", kind="select", options=VISIBILITIES),
+            Field("visibility", _("Visibility"), "public", kind="select", options=visibilities()),
             Field("description", _("Description")),
             Field(
                 "waitlist", _("Waitlist"), kind="check", checked=True, placeholder=_("when full")
             ),
-            Field("unpaid", _("Unpaid at door"), "refuse", kind="select", options=POLICIES),
+            Field("unpaid", _("Unpaid at door"), "refuse", kind="select", options=policies()),
             Field("reentry", _("Re-entry"), kind="check", placeholder=_("allow exit and re-entry")),
         ]
 
@@ -233,7 +241,7 @@ class EventsTab(OrganizerTab):
                 _("Visibility"),
                 info.visibility,
                 kind="select",
-                options=VISIBILITIES,
+                options=visibilities(),
             ),
             Field("description", _("Description"), info.description or ""),
             Field(
@@ -248,7 +256,7 @@ class EventsTab(OrganizerTab):
                 _("Unpaid at door"),
                 info.unpaid_policy,
                 kind="select",
-                options=POLICIES,
+                options=policies(),
             ),
             Field(
                 "reentry",

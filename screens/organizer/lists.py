@@ -10,17 +10,14 @@ from textual.app import ComposeResult
 from textual.widgets import Button
 
 from eventdesk.i18n import N_, _
+from eventdesk.labels import options
 from eventdesk.services.catalogue import program
 from eventdesk.services.door import lists
 from eventdesk.services.door.lists import ListChange
 from screens.organizer.base import Change, Fetched, ListParams, OrganizerTab, RowList, whole
 from screens.widgets.forms import Field, FormValues
 
-ENTRIES = (  # (label, value): the labels are translated where they are shown
-    (N_("once"), "once"),
-    (N_("once a day"), "daily"),
-    (N_("unlimited, an exit between"), "unlimited"),
-)
+# (label, value): the labels are translated where they are shown (the entries': eventdesk.labels)
 UNPAID = (
     (N_("the event's policy"), ""),
     (N_("admit (collect at the door)"), "admit"),
@@ -106,7 +103,7 @@ class ListsTab(OrganizerTab):
                 _("Entries"),
                 given.get("entries_set") or "",
                 kind="select",
-                options=tuple((_(label), value) for label, value in ENTRIES),
+                options=options("entries", lists.ENTRIES),
                 placeholder=_("the event's (once, or in and out)"),
             ),
             Field(

@@ -14,6 +14,7 @@ from textual.containers import Horizontal
 from textual.widgets import Button, Input, Static
 
 from eventdesk.i18n import N_, _
+from eventdesk.labels import label, options
 from eventdesk.services.people import payments, registration
 from eventdesk.services.people.payments import METHODS, PaymentRecord, PaymentSummary
 from eventdesk.services.people.registration import TicketInfo
@@ -21,7 +22,6 @@ from eventdesk.values import format_cents, money_text, parse_amount
 from screens.organizer.base import Change, Fetched, ListParams, OrganizerTab, RowList, local_time
 from screens.widgets.forms import Field, FormValues
 
-METHOD_OPTIONS = tuple((m, m) for m in METHODS)
 SHOWN = ""  # the key, which no row has, of the ticket shown and its summary
 
 
@@ -87,10 +87,10 @@ class PaymentsTab(OrganizerTab):
                 str(p.id),
                 (
                     str(p.id),
-                    p.kind,
-                    p.method,
+                    label("payment_kind", p.kind),
+                    label("payment_method", p.method),
                     money_text(p.amount_cents, p.currency),
-                    p.status,
+                    label("payment_status", p.status),
                     p.reference or "",
                     local_time(p.created_at, zone),
                 ),
@@ -106,7 +106,7 @@ class PaymentsTab(OrganizerTab):
             ticket=ticket.id,
             attendee=ticket.attendee,
             type=ticket.ticket_type,
-            status=ticket.status,
+            status=label("ticket_status", ticket.status),
             price=money_text(sums.price_cents, cur),
             paid=money_text(sums.paid_cents, cur),
             due=money_text(sums.due_cents, cur),
@@ -149,7 +149,12 @@ class PaymentsTab(OrganizerTab):
         store, station = self.backend.store, self.backend.station
         fields = [
             Field(
-                "method", _("Method"), "cash", kind="select", options=METHOD_OPTIONS, required=True
+                "method",
+                _("Method"),
+                "cash",
+                kind="select",
+                options=options("payment_method", METHODS),
+                required=True,
             ),
             Field(
                 "amount", _("Amount"), format_cents(due), placeholder=_("empty: all that is due")
@@ -206,7 +211,7 @@ class PaymentsTab(OrganizerTab):
                 "method",
                 _("Method"),
                 kind="select",
-                options=METHOD_OPTIONS,
+                options=options("payment_method", METHODS),
                 placeholder=_("as it was paid"),
             ),
             Field("reference", _("Reference")),
@@ -258,7 +263,7 @@ class PaymentsTab(OrganizerTab):
         if record.status != "pending":
             self.notify(
                 _("Payment {payment} is {status}, not pending.").format(
-                    payment=record.id, status=record.status
+                    payment=record.id, status=label("payment_status", record.status)
                 ),
                 severity="warning",
             )

@@ -21,6 +21,7 @@ from textual.widgets import (
 )
 
 from eventdesk.i18n import N_, _, ngettext
+from eventdesk.labels import label
 from eventdesk.services.catalogue.events import EventInfo
 from screens.base import StationScreen
 from screens.organizer.attendees import AttendeesTab
@@ -154,7 +155,7 @@ class OrganizerScreen(StationScreen):
             waiting = ngettext("{count} waiting", "{count} waiting", info.waitlisted).format(
                 count=count_text(info.waitlisted)
             )
-            text = f"{held} · {waiting} · {info.status}"
+            text = f"{held} · {waiting} · {label('event_status', info.status)}"
         door = self.backend.event
         if door == self.edited_event:
             text += " · " + _("at this door")

@@ -8,12 +8,11 @@ from textual.app import ComposeResult
 from textual.widgets import Button
 
 from eventdesk.i18n import N_, _
+from eventdesk.labels import label, options
 from eventdesk.services.people import auth
 from eventdesk.services.people.auth import StaffInfo
 from screens.organizer.base import Change, Fetched, ListParams, OrganizerTab, RowList
 from screens.widgets.forms import Field, FormValues
-
-ROLES = tuple((role, role) for role in auth.ROLES)
 
 
 class StaffTab(OrganizerTab):
@@ -41,7 +40,15 @@ class StaffTab(OrganizerTab):
     def read(self, target: str, params: ListParams) -> Fetched:
         found = auth.list_staff(self.backend.store)
         rows: RowList = [
-            (str(s.id), (str(s.id), s.name, s.role, _("yes") if s.active else _("disabled")))
+            (
+                str(s.id),
+                (
+                    str(s.id),
+                    s.name,
+                    label("staff_role", s.role),
+                    _("yes") if s.active else _("disabled"),
+                ),
+            )
             for s in found
         ]
         return rows, {str(s.id): s for s in found}, ""
@@ -51,7 +58,14 @@ class StaffTab(OrganizerTab):
         store = self.backend.store
         fields = [
             Field("name", _("Name"), required=True),
-            Field("role", _("Role"), "staff", kind="select", options=ROLES, required=True),
+            Field(
+                "role",
+                _("Role"),
+                "staff",
+                kind="select",
+                options=options("staff_role", auth.ROLES),
+                required=True,
+            ),
             Field("pin", _("PIN"), kind="password", placeholder=_("4-12 digits"), required=True),
         ]
 
@@ -60,7 +74,9 @@ class StaffTab(OrganizerTab):
                 store, name=values.text("name"), role=values.text("role"), pin=values.text("pin")
             )
             return Change(
-                _("Staff account {name} ({role}) added").format(name=made.name, role=made.role),
+                _("Staff account {name} ({role}) added").format(
+                    name=made.name, role=label("staff_role", made.role)
+                ),
                 ("staff-table",),
             )
 
@@ -114,7 +130,7 @@ class StaffTab(OrganizerTab):
         if info.active:
             self.confirm(
                 _("Disable {name} ({role})? They can no longer sign in.").format(
-                    name=info.name, role=info.role
+                    name=info.name, role=label("staff_role", info.role)
                 ),
                 _("Disable"),
                 lambda: self.act(job, "staff-table"),

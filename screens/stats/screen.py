@@ -31,6 +31,7 @@ from textual.worker import Worker, get_current_worker
 from eventdesk.errors import DatabaseUnavailable, EventdeskError
 from eventdesk.event_time import UTC_ZONE, event_zone, show
 from eventdesk.i18n import N_, _, ngettext
+from eventdesk.labels import label
 from eventdesk.services.catalogue.events import current_event, show_event
 from eventdesk.services.stations.clock import OFF_AFTER, clock_words
 from eventdesk.services.stats.reports import Stats, stats
@@ -390,7 +391,7 @@ class StatsScreen(StationScreen):
         problems = sorted(figures.scan_problems.items(), key=lambda item: (-item[1], item[0]))
         most = max((count for _result, count in problems), default=0)
         rows = [
-            BarRow(result.replace("_", " "), count, most, str(count), warn=True)
+            BarRow(label("scan_result", result), count, most, str(count), warn=True)
             for result, count in problems
         ]
         self.query_one("#scan-problems", BarList).show(rows)

@@ -32,6 +32,7 @@ from eventdesk.errors import InvalidInput, NotAllowed, NotFound
 from eventdesk.event_time import event_day, event_zone, show_day
 from eventdesk.i18n import _, ngettext
 from eventdesk.ids import as_id
+from eventdesk.labels import label
 from eventdesk.models import (
     CheckinAnswer,
     CheckinList,
@@ -696,8 +697,9 @@ def said(
             ).format(count=rules.min_gap_minutes)
         )
     if rules.unpaid:
-        # TRANSLATORS: {policy} is admit or refuse, as the organizer typed it
-        lines.append(_("unpaid: {policy}").format(policy=rules.unpaid))
+        # TRANSLATORS: {policy} is what the door does with an unpaid ticket, as its own message
+        # says it (admit, refuse)
+        lines.append(_("unpaid: {policy}").format(policy=label("unpaid_policy", rules.unpaid)))
     if rules.staff_pass:
         lines.append(_("needs-staff tickets pass at kiosks"))
     for q in rules.questions:

@@ -97,7 +97,7 @@ class Report:
         """The rows with each time as wall-clock time in the event's zone, labelled, and a
         section's label in the reader's language ("total", "ticket type")."""
         style: Style = "stamp_seconds" if self.seconds else "stamp"
-        labelled = self.columns[:1] in (("section",), ("day",))
+        labelled = self.columns[:1] in (("section",), ("day",), ("ticket_type",))
         return [
             _times(_labelled(row) if labelled else row, lambda t: show(t, self.zone, style))
             for row in self.rows
@@ -170,6 +170,7 @@ SECTIONS = {
     "ticket type": N_("ticket type"),
     "arrivals by hour": N_("arrivals by hour"),
     "by station": N_("by station"),
+    "by result": N_("by result"),
     "per minute": N_("per minute"),
     "first arrivals": N_("first arrivals"),
 }
