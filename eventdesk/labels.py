@@ -183,6 +183,65 @@ EXPORTS = {
     "payments": N_("payments"),
 }
 
+# --- reports ---------------------------------------------------------------------------------
+# TRANSLATORS: the reports' column headings and section labels, in a terminal table
+REPORT_COLUMNS = {
+    "section": N_("section"),
+    "item": N_("item"),
+    "registered": N_("registered"),
+    "checked_in": N_("checked in"),
+    "no_shows": N_("no-shows"),
+    "ticket_type": N_("ticket type"),
+    "method": N_("method"),
+    "paid_cents": N_("paid (cents)"),
+    "refunded_cents": N_("refunded (cents)"),
+    "net_cents": N_("net (cents)"),
+    "currency": N_("currency"),
+    "net": N_("net"),
+    "price": N_("price"),
+    "quantity": N_("quantity"),
+    "sold": N_("sold"),
+    "remaining": N_("remaining"),
+    "waitlisted": N_("waitlisted"),
+    "cancelled": N_("cancelled"),
+    "rank": N_("rank"),
+    "session": N_("session"),
+    "room": N_("room"),
+    "capacity": N_("capacity"),
+    "fill_percent": N_("fill %"),
+    "attended": N_("attended"),
+    "tier": N_("tier"),
+    "waiting": N_("waiting"),
+    "waiting_since": N_("waiting since"),
+    "problems": N_("problems"),
+    "scans": N_("scans"),
+    "day": N_("day"),
+    "count": N_("count"),
+    "ticket_id": N_("ticket"),
+    "attendee": N_("attendee"),
+    "stations": N_("stations"),
+    "times": N_("times"),
+    "reason": N_("reason"),
+    "detail": N_("detail"),
+    "nonce": N_("nonce"),
+    "name": N_("name"),
+    "email": N_("email"),
+    "company": N_("company"),
+    "seat": N_("seat"),
+}
+REPORT_SECTIONS = {
+    "total": N_("total"),
+    "all tickets": N_("all tickets"),
+    "all": N_("all"),
+    "ticket type": N_("ticket type"),
+    "arrivals by hour": N_("arrivals by hour"),
+    "by station": N_("by station"),
+    "by result": N_("by result"),
+    "per minute": N_("per minute"),
+    "first arrivals": N_("first arrivals"),
+}
+
+
 # Every kind of code, by the name ``label`` takes.
 KINDS: dict[str, dict[str, str]] = {
     "ticket_status": TICKET_STATUSES,
@@ -199,6 +258,8 @@ KINDS: dict[str, dict[str, str]] = {
     "print_state": PRINT_STATES,
     "print_reason": PRINT_REASONS,
     "export": EXPORTS,
+    "report_column": REPORT_COLUMNS,
+    "report_section": REPORT_SECTIONS,
 }
 # The kinds whose labels are marked with a context (NC_): translated with it.
 CONTEXTS = {"event_status": EVENT_STATUS}

@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 from eventdesk.db import Store
 from eventdesk.errors import InvalidInput
 from eventdesk.event_time import DAY_CHANGE_HOURS, UTC_ZONE, Style, event_day, iso, show
-from eventdesk.i18n import N_, _, ngettext
+from eventdesk.i18n import _, ngettext
+from eventdesk.labels import label
 from eventdesk.models import (
     Attendee,
     CheckinList,
@@ -106,7 +107,7 @@ class Report:
     def headings(self) -> list[str]:
         """The columns' headings in the reader's language (the columns themselves, the JSON
         keys and a CSV file's header, never change)."""
-        return [_(HEADINGS[c]) if c in HEADINGS else c for c in self.columns]
+        return [label("report_column", c) for c in self.columns]
 
     def for_files(self) -> list[tuple[Any, ...]]:
         """The rows with each time in ISO 8601 with the event zone's offset (CSV files)."""
@@ -118,67 +119,9 @@ class Report:
         return [iso(v, self.zone) if isinstance(v, datetime) else v for v in value]
 
 
-# TRANSLATORS: the reports' column headings and section labels, in a terminal table
-HEADINGS = {
-    "section": N_("section"),
-    "item": N_("item"),
-    "registered": N_("registered"),
-    "checked_in": N_("checked in"),
-    "no_shows": N_("no-shows"),
-    "ticket_type": N_("ticket type"),
-    "method": N_("method"),
-    "paid_cents": N_("paid (cents)"),
-    "refunded_cents": N_("refunded (cents)"),
-    "net_cents": N_("net (cents)"),
-    "currency": N_("currency"),
-    "net": N_("net"),
-    "price": N_("price"),
-    "quantity": N_("quantity"),
-    "sold": N_("sold"),
-    "remaining": N_("remaining"),
-    "waitlisted": N_("waitlisted"),
-    "cancelled": N_("cancelled"),
-    "rank": N_("rank"),
-    "session": N_("session"),
-    "room": N_("room"),
-    "capacity": N_("capacity"),
-    "fill_percent": N_("fill %"),
-    "attended": N_("attended"),
-    "tier": N_("tier"),
-    "waiting": N_("waiting"),
-    "waiting_since": N_("waiting since"),
-    "problems": N_("problems"),
-    "scans": N_("scans"),
-    "day": N_("day"),
-    "count": N_("count"),
-    "ticket_id": N_("ticket"),
-    "attendee": N_("attendee"),
-    "stations": N_("stations"),
-    "times": N_("times"),
-    "reason": N_("reason"),
-    "detail": N_("detail"),
-    "nonce": N_("nonce"),
-    "name": N_("name"),
-    "email": N_("email"),
-    "company": N_("company"),
-    "seat": N_("seat"),
-}
-SECTIONS = {
-    "total": N_("total"),
-    "all tickets": N_("all tickets"),
-    "all": N_("all"),
-    "ticket type": N_("ticket type"),
-    "arrivals by hour": N_("arrivals by hour"),
-    "by station": N_("by station"),
-    "by result": N_("by result"),
-    "per minute": N_("per minute"),
-    "first arrivals": N_("first arrivals"),
-}
-
-
 def _labelled(row: tuple[Any, ...]) -> tuple[Any, ...]:
     """A row with its section's label (and the item's, when it is one) translated."""
-    head = [_(SECTIONS[v]) if isinstance(v, str) and v in SECTIONS else v for v in row[:2]]
+    head = [label("report_section", v) if isinstance(v, str) else v for v in row[:2]]
     return (*head, *row[2:])
 
 
