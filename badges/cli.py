@@ -16,6 +16,7 @@ from eventdesk.config import DEFAULT_PRINTER
 from eventdesk.errors import InvalidInput
 from eventdesk.i18n import _, ngettext
 from eventdesk.text import for_terminal
+from eventdesk.values import number_text
 
 if TYPE_CHECKING:
     from badges.badge import Badge
@@ -125,12 +126,12 @@ def ticket_badge(
                 "missing_glyphs": missing,
             },
             # TRANSLATORS: {format} is the badge's file format (png, pdf, zpl...)
-            _("{format} badge of {ticket} ({layout}) written to {path} ({size:,} bytes)").format(
+            _("{format} badge of {ticket} ({layout}) written to {path} ({size} bytes)").format(
                 format=fmt,
                 ticket=ticket_id.upper(),
                 layout=made.layout,
                 path=output,
-                size=len(data),
+                size=number_text(len(data)),
             )
             + _missing_said(missing),
         )
@@ -504,16 +505,16 @@ def sheet(
     obj.emit(
         made,
         # TRANSLATORS: {badges} is "N badges", {pages} "N pages", {stock} a stock's code
-        _("{badges} on {pages} of {stock} -> {path} ({size:,} bytes)").format(
-            badges=ngettext("{count:,} badge", "{count:,} badges", made["badges"]).format(
-                count=made["badges"]
+        _("{badges} on {pages} of {stock} -> {path} ({size} bytes)").format(
+            badges=ngettext("{count} badge", "{count} badges", made["badges"]).format(
+                count=number_text(made["badges"])
             ),
-            pages=ngettext("{count:,} page", "{count:,} pages", made["pages"]).format(
-                count=made["pages"]
+            pages=ngettext("{count} page", "{count} pages", made["pages"]).format(
+                count=number_text(made["pages"])
             ),
             stock=made["stock"],
             path=output,
-            size=made["bytes"],
+            size=number_text(made["bytes"]),
         )
         + _missing_said("".join(made["missing_glyphs"].values())),
     )

@@ -169,8 +169,8 @@ def parse_count(value: int | None, field: str, *, allow_none: bool = True) -> in
         raise InvalidInput(_("{field} cannot be negative").format(field=field), field=field)
     if value > MAX_COUNT:
         raise InvalidInput(
-            _("{field} {value:,} is more than {most:,}").format(
-                field=field, value=value, most=MAX_COUNT
+            _("{field} {value} is more than {most}").format(
+                field=field, value=number_text(value), most=number_text(MAX_COUNT)
             ),
             field=field,
         )
@@ -194,3 +194,14 @@ def money_text(cents: int, currency: str | None) -> str:
     from babel.numbers import format_currency
 
     return format_currency(Decimal(cents) / 100, currency, locale=locale())
+
+
+def number_text(value: float, decimals: int = 0) -> str:
+    """A count or a size as the reader writes it: ``12,345`` in English, ``12.345`` in German,
+    ``12 345`` in French (a thousands separator read the other way round is a decimal point)."""
+    if current() == SOURCE:
+        return f"{value:,.{decimals}f}"
+    from babel.numbers import format_decimal
+
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(value, format=pattern, locale=locale())

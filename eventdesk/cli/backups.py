@@ -10,6 +10,7 @@ from eventdesk.cli.common import (
     pass_ctx,
 )
 from eventdesk.i18n import _, ngettext
+from eventdesk.values import number_text
 
 
 @click.command()
@@ -106,12 +107,17 @@ def backup(obj: Ctx, output: str | None, keep: int | None, every_minutes: float 
             "removed": [str(p) for p in removed],
         },
         ngettext(
-            "backup written to {path} ({size:,} bytes, {tickets} ticket, {checked_in} checked "
+            "backup written to {path} ({size} bytes, {tickets} ticket, {checked_in} checked "
             "in, verified)",
-            "backup written to {path} ({size:,} bytes, {tickets} tickets, {checked_in} checked "
+            "backup written to {path} ({size} bytes, {tickets} tickets, {checked_in} checked "
             "in, verified)",
             made.tickets,
-        ).format(path=made.path, size=made.size, tickets=made.tickets, checked_in=made.checked_in),
+        ).format(
+            path=made.path,
+            size=number_text(made.size),
+            tickets=made.tickets,
+            checked_in=made.checked_in,
+        ),
     )
 
 

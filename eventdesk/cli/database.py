@@ -11,6 +11,7 @@ from eventdesk.cli.access import organizer_only
 from eventdesk.cli.common import EXIT_ENVIRONMENT, Ctx, pass_ctx, table
 from eventdesk.errors import InvalidInput
 from eventdesk.i18n import _, ngettext
+from eventdesk.values import number_text
 
 
 @click.group("db")
@@ -21,7 +22,9 @@ def db_group() -> None:
 def _human(found: Any) -> str:
     def size(count: int | None) -> str:
         return (
-            "-" if count is None else _("{megabytes:,.1f} MB").format(megabytes=count / 1_048_576)
+            "-"
+            if count is None
+            else _("{megabytes} MB").format(megabytes=number_text(count / 1_048_576, 1))
         )
 
     # TRANSLATORS: the database has no schema revision yet
@@ -53,7 +56,7 @@ def _human(found: Any) -> str:
     lines += [
         "",
         # TRANSLATORS: the headings of `db inspect`'s table: the database's tables, their rows
-        table([_("table"), _("rows")], [[n, f"{c:,}"] for n, c in found.tables.items() if c]),
+        table([_("table"), _("rows")], [[n, number_text(c)] for n, c in found.tables.items() if c]),
     ]
     return "\n".join(lines)
 
@@ -131,12 +134,12 @@ def reset(obj: Ctx, yes: bool) -> None:
     obj.emit(
         {"backup": made.path, "database": str(path), "key_id": keys.key_id},
         ngettext(
-            "database emptied: {path}\nthe backup taken first: {backup} ({tickets:,} ticket; "
+            "database emptied: {path}\nthe backup taken first: {backup} ({tickets} ticket; "
             "`eventdesk restore` brings it back)",
-            "database emptied: {path}\nthe backup taken first: {backup} ({tickets:,} tickets; "
+            "database emptied: {path}\nthe backup taken first: {backup} ({tickets} tickets; "
             "`eventdesk restore` brings it back)",
             made.tickets,
-        ).format(path=path, backup=made.path, tickets=made.tickets),
+        ).format(path=path, backup=made.path, tickets=number_text(made.tickets)),
     )
 
 

@@ -13,7 +13,7 @@ from eventdesk.errors import InvalidInput, NotAllowed, NotFound
 from eventdesk.i18n import _, ngettext
 from eventdesk.ids import as_id
 from eventdesk.models import Attendee, Event, Ticket, TicketType, TransactionLog
-from eventdesk.values import parse_count
+from eventdesk.values import number_text, parse_count
 
 
 def get_event(session: Session, ref: str | int, *, lock: bool = False) -> Event:
@@ -223,9 +223,9 @@ def parse_seat_spec(spec: str) -> list[str]:
                 )
             if len(labels) + num_b - num_a + 1 > MAX_SEATS:
                 raise InvalidInput(
-                    ngettext(
-                        "more than {count:,} seat", "more than {count:,} seats", MAX_SEATS
-                    ).format(count=MAX_SEATS),
+                    ngettext("more than {count} seat", "more than {count} seats", MAX_SEATS).format(
+                        count=number_text(MAX_SEATS)
+                    ),
                     field="seats",
                 )
             labels.extend(f"{row_a}{n}" for n in range(num_a, num_b + 1))
@@ -233,8 +233,8 @@ def parse_seat_spec(spec: str) -> list[str]:
             labels.append(part)
         if len(labels) > MAX_SEATS:
             raise InvalidInput(
-                ngettext("more than {count:,} seat", "more than {count:,} seats", MAX_SEATS).format(
-                    count=MAX_SEATS
+                ngettext("more than {count} seat", "more than {count} seats", MAX_SEATS).format(
+                    count=number_text(MAX_SEATS)
                 ),
                 field="seats",
             )

@@ -31,6 +31,7 @@ from eventdesk.i18n import _, ngettext
 from eventdesk.services.catalogue.events import EventInfo
 from eventdesk.services.people import registration
 from eventdesk.values import MAX_COUNT
+from eventdesk.values import number_text as shown_number
 from screens.backend import Backend
 from screens.base import StationScreen
 from screens.organizer.forms import FormScreen
@@ -66,7 +67,7 @@ class ListParams:
 
 # --- values written for people ------------------------------------------------------------------
 def count_text(value: int | None) -> str:
-    return "—" if value is None else f"{value:,}"
+    return "—" if value is None else shown_number(value)
 
 
 def tab_title(key: str, title: str) -> Content:
@@ -95,7 +96,9 @@ def whole(text: str, field: str, *, low: int = 0, high: int = MAX_COUNT) -> int 
     number = int(value)
     if not low <= number <= high:
         raise InvalidInput(
-            _("{field} must be between {low} and {high:,}").format(field=field, low=low, high=high),
+            _("{field} must be between {low} and {high}").format(
+                field=field, low=low, high=shown_number(high)
+            ),
             field=field,
         )
     return number

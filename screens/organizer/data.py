@@ -25,13 +25,14 @@ from eventdesk.labels import label, options
 from eventdesk.services.data.backup import PREFIX, backup, prune
 from eventdesk.services.data.csvexport import EXPORTS, export
 from eventdesk.services.data.csvio import ImportResult, import_attendees
+from eventdesk.values import number_text
 from screens.backend import Backend
 
 
 def _size(count: int) -> str:
     if count >= 1024:
         # TRANSLATORS: a file's size in kibibytes
-        return _("{size:,.0f} KiB").format(size=count / 1024)
+        return _("{size} KiB").format(size=number_text(count / 1024))
     # TRANSLATORS: a file's size in bytes
     return _("{size} B").format(size=count)
 

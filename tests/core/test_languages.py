@@ -164,14 +164,16 @@ def test_dates_and_money_are_written_as_each_language_writes_them() -> None:
     from zoneinfo import ZoneInfo
 
     from eventdesk.event_time import show, show_day
-    from eventdesk.values import format_cents, money_text
+    from eventdesk.values import format_cents, money_text, number_text
 
     moment = datetime.now(UTC)
     berlin = ZoneInfo("Europe/Berlin")
     day = date(moment.year, 5, 14)  # a May: a month whose name each language writes its own way
     assert money_text(123450, "EUR") == format_cents(123450, "EUR") == "1234.50 EUR"
     assert show_day(day) == "14 May"
-    with speaking("de"):
+    assert number_text(1234567) == "1,234,567" and number_text(2.25, 1) == "2.2"
+    with speaking("de"):  # a thousands separator read the other way round is a decimal point
+        assert number_text(1234567) == "1.234.567" and number_text(2.5, 1) == "2,5"
         assert money_text(123450, "EUR") == "1.234,50\xa0€"
         assert show_day(day) == "14. Mai"
         assert show(moment, berlin, "date").endswith(str(moment.year))
