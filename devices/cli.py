@@ -333,8 +333,8 @@ def scan(
     )
 
 
-# The camera's kinds and states (codes: devices.capture.Source.kind, CaptureState) as `scan`
-# says them; one not here is said as it comes.
+# The camera's kinds (codes: devices.capture.Source.kind) as `scan` says them; one not here is
+# said as it comes (its states: eventdesk.labels).
 CAMERA_KINDS = {
     # TRANSLATORS: where the scanner's pictures come from
     "camera": N_("camera"),
@@ -344,22 +344,6 @@ CAMERA_KINDS = {
     "folder": N_("folder"),
     # TRANSLATORS: where the scanner's pictures come from: a network stream
     "stream": N_("stream"),
-}
-CAMERA_STATES = {
-    # TRANSLATORS: the camera's state
-    "starting": N_("starting"),
-    # TRANSLATORS: the camera's state
-    "running": N_("running"),
-    # TRANSLATORS: the camera's state: it gives no pictures
-    "no frames": N_("no frames"),
-    # TRANSLATORS: the camera's state
-    "reconnecting": N_("reconnecting"),
-    # TRANSLATORS: the camera's state: a video file played to its end
-    "finished": N_("finished"),
-    # TRANSLATORS: the camera's state
-    "stopped": N_("stopped"),
-    # TRANSLATORS: the camera's state
-    "failed": N_("failed"),
 }
 # A serial scanner's states (devices.serial_scanner.SerialScanner's codes), as `scan` says them.
 SERIAL_STATES = {
@@ -373,7 +357,7 @@ SERIAL_STATES = {
 def _camera_said(kind: str, state: str, detail: str) -> str:
     """A camera's new state, as `scan` says it: its kind, its state, and the detail."""
     kind_said = _(CAMERA_KINDS[kind]) if kind in CAMERA_KINDS else kind
-    state_said = _(CAMERA_STATES[state]) if state in CAMERA_STATES else str(state)
+    state_said = label("camera_state", str(state))
     return f"{kind_said}: {state_said}" + (f" ({detail})" if detail else "")
 
 

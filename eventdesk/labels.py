@@ -183,6 +183,28 @@ EXPORTS = {
     "payments": N_("payments"),
 }
 
+# --- devices ---------------------------------------------------------------------------------
+# A camera's states (devices.capture.CaptureState, and the desk's own "check-in failed"), as
+# the desk, the kiosk and `scan` say them.
+CAMERA_STATES = {
+    # TRANSLATORS: the camera's state
+    "starting": N_("starting"),
+    # TRANSLATORS: the camera's state
+    "running": N_("running"),
+    # TRANSLATORS: the camera's state: it gives no pictures
+    "no frames": N_("no frames"),
+    # TRANSLATORS: the camera's state
+    "reconnecting": N_("reconnecting"),
+    # TRANSLATORS: the camera's state: a video file played to its end
+    "finished": N_("finished"),
+    # TRANSLATORS: the camera's state
+    "stopped": N_("stopped"),
+    # TRANSLATORS: the camera's state
+    "failed": N_("failed"),
+    # TRANSLATORS: the camera's state: a ticket it read could not be checked in
+    "check-in failed": N_("check-in failed"),
+}
+
 # --- reports ---------------------------------------------------------------------------------
 # TRANSLATORS: the reports' column headings and section labels, in a terminal table
 REPORT_COLUMNS = {
@@ -258,6 +280,7 @@ KINDS: dict[str, dict[str, str]] = {
     "print_state": PRINT_STATES,
     "print_reason": PRINT_REASONS,
     "export": EXPORTS,
+    "camera_state": CAMERA_STATES,
     "report_column": REPORT_COLUMNS,
     "report_section": REPORT_SECTIONS,
 }

@@ -6,29 +6,10 @@ from textual.content import Content
 from textual.widgets import Static
 
 from eventdesk.i18n import N_, _
+from eventdesk.labels import label
 from screens.messages import BadgePrinted, CameraStatus
 
 NO_CAMERA = N_("Camera: none configured · a USB scanner reads into Search or the scan field")
-# The camera's states (codes: devices.capture.CaptureState, and screens.devices's own) as the
-# desk says them; a state not here is said as it comes.
-CAMERA_STATES = {
-    # TRANSLATORS: the camera's state
-    "starting": N_("starting"),
-    # TRANSLATORS: the camera's state
-    "running": N_("running"),
-    # TRANSLATORS: the camera's state: it gives no pictures
-    "no frames": N_("no frames"),
-    # TRANSLATORS: the camera's state
-    "reconnecting": N_("reconnecting"),
-    # TRANSLATORS: the camera's state: a video file played to its end
-    "finished": N_("finished"),
-    # TRANSLATORS: the camera's state
-    "stopped": N_("stopped"),
-    # TRANSLATORS: the camera's state
-    "failed": N_("failed"),
-    # TRANSLATORS: the camera's state: a ticket it read could not be checked in
-    "check-in failed": N_("check-in failed"),
-}
 
 
 class DeviceLine(Static):
@@ -36,7 +17,7 @@ class DeviceLine(Static):
 
     def camera(self, message: CameraStatus, *, configured: bool) -> None:
         state = message.state
-        said = _(CAMERA_STATES[state]) if state in CAMERA_STATES else state
+        said = label("camera_state", state)
         if not configured:
             text = _(NO_CAMERA)
         elif message.detail:

@@ -31,6 +31,7 @@ from eventdesk.i18n import (
     speaking,
     station_language,
 )
+from eventdesk.labels import label
 from eventdesk.services.catalogue.events import EventInfo, show_event
 from eventdesk.services.door.scan_result import ScanResult
 from eventdesk.services.people.auth import StaffInfo, verify_attendee
@@ -65,16 +66,6 @@ CAMERA_WORDS = {
     "finished": N_("The camera's video has ended"),
     "stopped": N_("Camera stopped"),
     "failed": N_("The camera is not working - please see the desk"),
-}
-# TRANSLATORS: the camera's state, on the kiosk's top line after "camera:"
-CAMERA_STATES = {
-    "starting": N_("starting"),
-    "running": N_("running"),
-    "no frames": N_("no picture"),
-    "reconnecting": N_("reconnecting"),
-    "finished": N_("video ended"),
-    "stopped": N_("stopped"),
-    "failed": N_("not working"),
 }
 LANGUAGE_SECONDS = 60.0  # a language an attendee chose and left: the kiosk's own again after this
 
@@ -441,7 +432,7 @@ class KioskScreen(StationScreen, inherit_bindings=False):
             words = _("{words} ({detail})").format(words=words, detail=message.detail)
         self.query_one("#camera-state", Static).update(words)
         self.query_one("#kiosk-camera", Static).update(
-            _("camera: {state}").format(state=_(CAMERA_STATES.get(message.state, message.state)))
+            _("camera: {state}").format(state=label("camera_state", message.state))
             if self.backend.camera
             else _("no camera")
         )

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import get_args
 
+from devices.capture import CaptureState
 from eventdesk.i18n import _, pgettext, speaking
 from eventdesk.labels import KINDS, label, options
 from eventdesk.models import JobState, PaymentKind, PaymentMethod, PaymentStatus, TicketStatus
@@ -106,6 +107,7 @@ def test_every_code_the_program_has_has_a_label_that_english_reads_as_before() -
         "payment_status": get_args(PaymentStatus),
         "staff_role": ROLES,
         "scan_result": (*RESULTS, "conflict"),
+        "camera_state": (*CaptureState, "check-in failed"),
         "direction": get_args(Direction),
         "print_state": (*get_args(JobState), *STATES),
         "print_reason": ("checkin", "reprint", "manual"),
