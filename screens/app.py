@@ -24,8 +24,9 @@ from textual.screen import Screen
 from eventdesk.config import Config
 from eventdesk.errors import EventdeskError, InvalidInput, NotFound
 from eventdesk.i18n import N_, _, set_language
+from eventdesk.labels import label
 from eventdesk.private import keep_private
-from screens.backend import MODES, Backend, open_station, role_label
+from screens.backend import MODES, Backend, open_station
 from screens.devices import Devices
 from screens.login import LoginScreen
 from screens.messages import (
@@ -493,7 +494,7 @@ class EventdeskApp(App[None]):
     def show_who(self) -> None:
         staff = self.backend.staff
         if staff is not None:
-            who = _("{name} ({role})").format(name=staff.name, role=role_label(staff.role))
+            who = _("{name} ({role})").format(name=staff.name, role=label("staff_role", staff.role))
         else:
             who = _("not signed in")
         event = self.backend.event or _("no event")

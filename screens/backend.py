@@ -19,7 +19,6 @@ from eventdesk.config import Config, Gate
 from eventdesk.errors import DatabaseUnavailable
 from eventdesk.event_time import UTC_ZONE
 from eventdesk.i18n import _
-from eventdesk.labels import label
 from eventdesk.values import utcnow
 
 if TYPE_CHECKING:
@@ -41,11 +40,6 @@ ROLE_MODES: dict[str, tuple[str, ...]] = {
     "staff": ("desk", "stats"),
     "kiosk": ("kiosk",),
 }
-
-
-def role_label(role: str) -> str:
-    """A staff account's role in the reader's words (eventdesk.labels): "Ann Lee (organizer)"."""
-    return label("staff_role", role)
 
 
 @functools.cache

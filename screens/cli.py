@@ -368,7 +368,7 @@ def demo(obj: Ctx, attendee_count: int, seed: int, no_ui: bool) -> None:
     keep_door(obj.config, made.event, how="demo", now=utcnow())  # the demo is this door's event
 
     def human() -> str:
-        from screens.backend import role_label
+        from eventdesk.labels import label
 
         attendees = ngettext(
             "{count} attendee: {registered} registered, {waitlisted} on the waitlist, "
@@ -390,7 +390,7 @@ def demo(obj: Ctx, attendee_count: int, seed: int, no_ui: bool) -> None:
             *([folder_note] if folder_note else []),
             "  " + attendees,
             "  " + _("staff accounts (name / role / PIN):"),
-            *(f"    {n} / {role_label(r)} / {p}" for n, r, p in made.staff),
+            *(f"    {n} / {label('staff_role', r)} / {p}" for n, r, p in made.staff),
             "  " + _("attendees with a PIN for the kiosk lookup (email / PIN):"),
             *(f"    {e} / {p}" for e, p in made.attendee_pins),
         ]

@@ -18,7 +18,8 @@ from textual.widgets import Button, Header, Input, Label, Select, Static
 
 from eventdesk.errors import EventdeskError, Refused
 from eventdesk.i18n import N_, _
-from screens.backend import Backend, role_label
+from eventdesk.labels import label
+from screens.backend import Backend
 from screens.base import StationScreen
 from screens.messages import SignedIn, StationOpen
 from screens.widgets.key_bar import KeyBar
@@ -169,7 +170,7 @@ class StaffForm(Vertical):
         if staff.role not in self.roles:
             raise Refused(
                 _("{name} ({role}) cannot do this").format(
-                    name=staff.name, role=role_label(staff.role)
+                    name=staff.name, role=label("staff_role", staff.role)
                 )
             )
         return staff

@@ -14,8 +14,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from eventdesk.i18n import N_, _
+from eventdesk.labels import label
 from eventdesk.values import money_text
-from screens.desk.card import TicketLine, status_label
+from screens.desk.card import TicketLine
 
 CancelChoice = Literal["refund", "cancel"]
 
@@ -40,7 +41,7 @@ class CancelScreen(ModalScreen[CancelChoice | None]):
 
     def compose(self) -> ComposeResult:
         ticket, paid_cents = self.line.ticket, self.line.payment.paid_cents
-        state = _("checked in") if ticket.checked_in_at else status_label(ticket.status)
+        state = _("checked in") if ticket.checked_in_at else label("ticket_status", ticket.status)
         lines = [
             # TRANSLATORS: {type} is the ticket type ("Standard"), {state} e.g. "checked in"
             _("Cancel {name}'s {type} ticket {ticket} ({state})?").format(

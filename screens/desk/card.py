@@ -35,11 +35,6 @@ ACTIVE = ("registered", "waitlisted")
 ACTIONS = ("check_in", "undo", "reprint", "pay", "cancel", "promote")
 
 
-def status_label(status: str) -> str:
-    """A ticket's status (a code) in the reader's words (eventdesk.labels)."""
-    return label("ticket_status", status)
-
-
 @dataclass(frozen=True)
 class TicketLine:
     ticket: TicketInfo
@@ -200,10 +195,14 @@ def _ticket_lines(line: TicketLine, data: CardData, zone: ZoneInfo) -> list[Cont
     status = ticket.status
     if status == "waitlisted":
         place = ticket.waitlist_position
-        said = _("waitlisted, place {place}").format(place=place) if place else status_label(status)
+        said = (
+            _("waitlisted, place {place}").format(place=place)
+            if place
+            else label("ticket_status", status)
+        )
         rows.append(Content.styled("  " + said, "$warning"))
     elif status == "cancelled":
-        rows.append(Content.styled("  " + status_label(status), "$error"))
+        rows.append(Content.styled("  " + label("ticket_status", status), "$error"))
     elif ticket.checked_in_at is not None:
         when = clock(ticket.checked_in_at, zone, today=data.read_at)
         where = ticket.checked_in_station or _("another station")

@@ -73,9 +73,11 @@ class DoorRules:
     ) -> ScanResult:
         """The decision on ``row``'s ticket. A kiosk's is worded in the language its holder
         registered with (the attendee reads it there); a desk's in the station's."""
-        spoken = row["language"] if self.self_service else None
-        with speaking(spoken):
-            return self._judge(conn, row, session_id, session_info, direction, now, admits, answers)
+        decide = (conn, row, session_id, session_info, direction, now, admits, answers)
+        if not (self.self_service and row["language"]):
+            return self._judge(*decide)
+        with speaking(row["language"]):
+            return self._judge(*decide)
 
     def _judge(
         self,
