@@ -147,8 +147,16 @@ class Store:
             return None
         if self._login is False:
             with self.connect() as conn:
+                # A login that may not call it (another application's, or one made by hand)
+                # is no station's: asked only where it may.
+                # (Looked up in the catalogue: naming it would need the schema's USAGE.)
                 there = conn.execute(
-                    text("SELECT to_regprocedure('station_api.whoami()') IS NOT NULL")
+                    text(
+                        "SELECT EXISTS (SELECT 1 FROM pg_proc p JOIN pg_namespace n "
+                        "ON n.oid = p.pronamespace WHERE n.nspname = 'station_api' "
+                        "AND p.proname = 'whoami' AND has_schema_privilege(n.oid, 'USAGE') "
+                        "AND has_function_privilege(p.oid, 'EXECUTE'))"
+                    )
                 ).scalar()
                 row = (
                     conn.execute(text("SELECT station, kind FROM station_api.whoami()")).first()

@@ -43,16 +43,29 @@ UNSET = N_(
 )
 
 
+# TRANSLATORS: why a station may not run a desk's command: its PostgreSQL login is a door's
+DOOR_LOGIN = N_(
+    "(its database login is a door's own, which reads no e-mails or payments: a desk's login or "
+    "the organizer's does that)"
+)
+
+
 @dataclass(frozen=True)
 class Rights:
     """The role a station's commands run with, and how it was decided (said in a refusal)."""
 
     role: StationRole
     why: str
+    called: str | None = None  # what the station is called in a refusal, if not its role
 
 
 def station_rights(obj: Ctx) -> Rights:
+    """What this station's commands may do: its ``[station] role``, and never more than its
+    database login may (a door's own login reads and writes what a kiosk does)."""
     role = obj.config.station_role
+    door_login = not obj.config.is_sqlite and obj.login_kind() == "door"
+    if door_login and (role is None or RANK[role] > RANK["kiosk"]):
+        return Rights("kiosk", DOOR_LOGIN, called="door")
     if role is not None:
         return Rights(role, SET)
     if obj.config.is_sqlite or obj.store.owns_database():
@@ -86,7 +99,7 @@ def needs(level: Level) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
                         ).format(
                             command=name,
                             stations=_(FOR[level]),
-                            role=rights.role,
+                            role=rights.called or rights.role,
                             why=_(rights.why) if rights.why else "",
                             hint=hint,
                         ),

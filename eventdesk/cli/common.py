@@ -55,6 +55,14 @@ class Ctx:
         """This station's database is a server (it keeps a mirror and can go offline)."""
         return not self.config.is_sqlite
 
+    def login_kind(self) -> str | None:
+        """On a server: "door" or "desk" for a station's own login, None for the organizer's
+        (and on SQLite)."""
+        if self.config.is_sqlite:
+            return None
+        login = self.store.station_login()
+        return login.kind if login is not None else None
+
     def door_station(self) -> Station:
         """This station as a door on its server: its link, mirror and outbox."""
         from eventdesk.services.stations.offline import Station

@@ -524,6 +524,15 @@ def test_every_statement_a_desk_login_could_send_against_the_money_rules_is_refu
         ):
             said = refused_on(desk, statement, t=ticket, c=cancelled, e=event_id)
             assert words in said, (statement, said)
+        # As its own group (SET ROLE), the desk's rules are still the desk's: only the server's
+        # own functions write past them.
+        group = f"{(site.base.database or '')[:57]}_desk"
+        with desk.connect() as conn:
+            conn.execute(text(f"SET ROLE {group}"))
+            with pytest.raises(DBAPIError, match="does not bring it back"):
+                conn.execute(
+                    text("UPDATE ticket SET status = 'registered' WHERE id = :c"), {"c": cancelled}
+                )
         with desk.connect() as conn:
             assert set(conn.execute(text("SELECT DISTINCT pin_hash FROM attendee")).scalars()) <= {
                 None,
@@ -698,3 +707,50 @@ def test_roles_need_a_server(tmp_path: Path) -> None:
     run_cli(str(data / "eventdesk.db"), data, "init")
     said = run_cli(str(data / "eventdesk.db"), data, "roles", "list", code=1)
     assert "SQLite file on this machine: it has no logins" in said.stderr
+
+
+def test_roles_add_refuses_a_name_another_role_has(site: Site, tmp_path: Path) -> None:
+    """A login's name taken by a role that is not this database's station login (its doors'
+    group, the organizer, a superuser) is refused in one sentence, and that role is left as
+    it was; this database's own login of that name is made again."""
+    database = site.base.database or ""
+    groups = {f"{database[:57]}_door", f"{database[:57]}_desk"}
+    organizer = make_url(site.organizer_url).username
+    assert organizer is not None and len(groups) == 2
+    for taken in (*sorted(groups), organizer):
+        before = site.value("SELECT rolcanlogin FROM pg_roles WHERE rolname = :r", r=taken)
+        said = run_cli(
+            site.organizer_url,
+            site.organizer_dir,
+            "roles",
+            "add",
+            taken,
+            "--kind",
+            "door",
+            "--station",
+            "Door 7",
+            "--password",
+            PASSWORD,
+            station="Office",
+            code=2,
+        )
+        lines = said.stderr.strip().splitlines()
+        assert len(lines) == 1 and "choose another name" in lines[0], said.stderr
+        assert "is a member of role" not in said.stderr
+        assert site.value("SELECT rolcanlogin FROM pg_roles WHERE rolname = :r", r=taken) == before
+        assert not site.value("SELECT count(*) FROM station_login WHERE login = :l", l=taken)
+    # The door's own login again: its station as now given.
+    run_cli(
+        site.organizer_url,
+        site.organizer_dir,
+        "roles",
+        "add",
+        site.door_login,
+        "--kind",
+        "door",
+        "--station",
+        "Door 1",
+        "--password",
+        PASSWORD,
+        station="Office",
+    )

@@ -347,9 +347,8 @@ def welcome(row: Any) -> str:
 
 def welcome_back(row: Any) -> str:
     """The welcome of a person let in again (an event or list with re-entry)."""
-    # TRANSLATORS: a person let in again; the English says "Welcome" twice, a translation
-    # need not
-    return _("Welcome back, Welcome, {attendee} ({ticket_type}).").format(
+    # TRANSLATORS: a person let in again (after an exit)
+    return _("Welcome back, {attendee} ({ticket_type}).").format(
         attendee=row["attendee"], ticket_type=row["ticket_type"]
     )
 

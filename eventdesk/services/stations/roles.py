@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
 from eventdesk.db import Store
 from eventdesk.errors import InvalidInput, NotAllowed, NotFound
@@ -91,6 +91,7 @@ def add(store: Store, login: str, *, kind: Kind, station: str, password: str) ->
         raise InvalidInput(_("a login needs a password"), field="password")
     names = setup(store)
     with store.connect() as conn:
+        _refuse_taken(conn, name, names)
         quoted = conn.exec_driver_sql("SELECT quote_literal(%s)", (password,)).scalar_one()
         verb = "ALTER" if role_exists(conn, name) else "CREATE"
         conn.exec_driver_sql(f"{verb} ROLE {name} LOGIN PASSWORD {quoted}")
@@ -109,6 +110,40 @@ def add(store: Store, login: str, *, kind: Kind, station: str, password: str) ->
         )
         conn.commit()
     return StationLogin(name, where, kind)
+
+
+def _refuse_taken(conn: Connection, name: str, groups_: dict[Kind, str]) -> None:
+    """A name another role has (a group, a person's or another database's login) is refused;
+    this database's own station login of that name is made again (its station, kind and
+    password as now given)."""
+    if not role_exists(conn, name):
+        return
+    ours = conn.execute(text("SELECT 1 FROM station_login WHERE login = :l"), {"l": name}).first()
+    if ours is not None:
+        return
+    if name == groups_["door"]:
+        raise InvalidInput(
+            _(
+                "{login} is the group role of this database's doors, not a login: choose "
+                "another name"
+            ).format(login=name),
+            field="login",
+        )
+    if name == groups_["desk"]:
+        raise InvalidInput(
+            _(
+                "{login} is the group role of this database's desks, not a login: choose "
+                "another name"
+            ).format(login=name),
+            field="login",
+        )
+    raise InvalidInput(
+        _(
+            "a role named {login} exists on this server already (a person's, or another "
+            "database's): choose another name"
+        ).format(login=name),
+        field="login",
+    )
 
 
 def listed(store: Store) -> list[StationLogin]:

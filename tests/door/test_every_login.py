@@ -1,0 +1,510 @@
+"""Every login, every action, the same answers (docs/operators-guide.md, "Roles for many
+stations"). One table of what a station does at an event, run on SQLite as the organizer's
+station and on PostgreSQL as the organizer's login, a door's own login and a desk's own login,
+each through the command line a station runs: check-in by scan and by hand, at the kiosk and
+the desk, undo, exit and re-entry, a check-in list with a question, a session door, an unpaid
+ticket, a walk-in, a payment, a cancellation, a reprint, a badge printed with the admission,
+and offline admissions uploaded. What a login may do, it does, with the same result and the
+same words as the organizer's; what it may not do is refused in one sentence, and nothing
+changed on the server."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from eventdesk.db import Store
+from eventdesk.services.catalogue import program
+from eventdesk.services.door.lists import ListChange, create_list
+from eventdesk.services.people import attendees, payments
+from eventdesk.services.people.registration import register
+from eventdesk.services.stations import roles
+from eventdesk.tickets import Signer
+from eventdesk.values import utcnow
+from testkit.proxy import TcpProxy
+from tests.clitools import Cli
+from tests.conftest import _RUN
+from tests.helpers import add_type, make_event
+
+PASSWORD = "pw-every-login"
+LOGINS = ("organizer", "door", "desk")
+STATION = {"organizer": "Office", "door": "Door 1", "desk": "Desk 1"}
+PEOPLE = (
+    # key, name, ticket type, paid
+    ("anna", "Anna Eriksen", "Regular", True),
+    ("ben", "Ben Okafor", "Regular", True),
+    ("cleo", "Cleo Dubois", "Regular", True),
+    ("dan", "Dan Müller", "Regular", True),
+    ("eva", "Eva Rossi", "Regular", True),
+    ("finn", "Finn Larsen", "Regular", False),
+    ("gus", "Gus Novak", "Regular", True),
+    ("hana", "Hana Sato", "Student", True),
+    ("ivo", "Ivo Petrov", "Regular", True),
+    ("jo", "Jo Banerjee", "Regular", True),
+)
+
+
+@dataclass
+class World:
+    """One event open now and its people, for one login's run of a scenario."""
+
+    slug: str
+    tickets: dict[str, str]  # key -> ticket id
+    payloads: dict[str, str]  # key -> signed QR payload
+    session_id: int
+    lounge: str  # the check-in list with a question
+
+
+def build_world(store: Store, signer: Signer, tag: str) -> World:
+    """An event running now (doors open, re-entry allowed), its ticket types, a workshop under
+    way, a lounge list that asks a question, and ten people with a ticket each."""
+    now = utcnow().replace(microsecond=0)
+    slug = make_event(
+        store,
+        name=f"Door Day {tag}",
+        starts=(now - timedelta(hours=1)).isoformat(),
+        ends=(now + timedelta(hours=8)).isoformat(),
+        allow_reentry=True,
+        timezone="Europe/Berlin",
+    )
+    add_type(store, slug, "Regular", price_cents=2500)
+    add_type(store, slug, "Student", price_cents=900, needs_staff=True, attention="Check ID")
+    workshop = program.add_session(
+        store,
+        slug,
+        name="Workshop",
+        starts=now - timedelta(minutes=30),
+        ends=now + timedelta(hours=2),
+    )
+    lounge = create_list(
+        store,
+        slug,
+        ListChange(name="Lounge", questions=["diet:yesno:Vegetarian lunch?:required"]),
+    )
+    attendees.add_attendees_bulk(
+        store,
+        [{"name": name, "email": f"{key}.{tag}@example.org"} for key, name, _, _ in PEOPLE],
+    )
+    tickets, payloads = {}, {}
+    for key, _, kind, paid in PEOPLE:
+        chosen = [workshop.id] if key == "eva" else []
+        ticket = register(store, slug, f"{key}.{tag}@example.org", kind, sessions=chosen)
+        ticket_id = ticket.tickets[0].ticket_id
+        if paid:
+            payments.pay(store, ticket_id, method="card", status="completed")
+        tickets[key], payloads[key] = ticket_id, signer.payload(ticket_id)
+    return World(slug, tickets, payloads, workshop.id, f"{slug}/{lounge.slug}")
+
+
+@dataclass
+class Station:
+    """A station as a login runs it: its command line, and the server seen by its owner."""
+
+    login: str  # organizer | door | desk
+    cli: Cli
+    owner: Store  # the organizer's view of the server (what changed)
+    world: World
+    url: str
+    proxy: TcpProxy | None
+
+    def run(self, *args: str, code: int | None = 0) -> tuple[int, str, str]:
+        got, out, err = self.cli.call(*args)
+        if code is not None:
+            assert got == code, (self.login, args, got, out, err)
+        return got, out, err
+
+    def json(self, *args: str, code: int | None = 0) -> Any:
+        """The JSON document printed; a refusal's is ``{"error", "exit_code", ...}``."""
+        got, out, err = self.run("--json", *args, code=code)
+        found = json.loads(out)
+        if isinstance(found, dict) and "error" in found:
+            assert found["exit_code"] == got, (found, got)
+            assert err.strip() == f"eventdesk: {found['error']}", err  # and in one line
+        return found
+
+    def checkin(self, *args: str, code: int | None = None) -> dict[str, Any]:
+        """A check-in's answer, its words with this station's name put as <station>."""
+        found = self.json("checkin", "--event", self.world.slug, *args, code=code)
+        return words(found, self)
+
+    def value(self, sql: str, **params: Any) -> Any:
+        with self.owner.connect() as conn:
+            return conn.execute(text(sql), params).scalar()
+
+    def ticket(self, key: str) -> str:
+        return self.world.tickets[key]
+
+
+def words(answer: dict[str, Any], station: Station) -> dict[str, Any]:
+    """What a station said, with what differs from station to station (its name, ticket ids,
+    the time) put as placeholders, so that every login's words can be compared."""
+    if answer.get("session_id") == station.world.session_id:
+        answer = {**answer, "session_id": "<session>"}
+    said = json.dumps(answer, ensure_ascii=False)
+    said = said.replace(STATION[station.login], "<station>")
+    said = said.replace(station.world.slug, "<event>")
+    for key, ticket_id in station.world.tickets.items():
+        said = said.replace(ticket_id, f"<{key}>")
+    said = re.sub(r"\d{4}-\d\d-\d\dT[\d:.]+(\+00:00|Z)?", "<time>", said)
+    said = re.sub(r"\b\d\d:\d\d\b", "<hh:mm>", said)
+    return dict(json.loads(said))
+
+
+# --- the scenarios: each returns what the station answered, comparable across logins ----------
+def scan_twice(s: Station) -> Any:
+    first = s.checkin(s.world.payloads["anna"])
+    again = s.checkin(s.world.payloads["anna"])
+    admitted_at = s.value("SELECT checked_in_station FROM ticket WHERE id = :t", t=s.ticket("anna"))
+    return first, again, admitted_at == STATION[s.login]
+
+
+def by_hand(s: Station) -> Any:
+    answer = s.checkin("--ticket", s.ticket("ben"))
+    return answer, s.value(
+        "SELECT checked_in_at IS NOT NULL FROM ticket WHERE id = :t", t=s.ticket("ben")
+    )
+
+
+def kiosk(s: Station) -> Any:
+    """A self-service kiosk sends a ticket that needs staff to the desk, and admits the rest."""
+    student = s.checkin("--self-service", s.world.payloads["hana"])
+    regular = s.checkin("--self-service", s.world.payloads["ivo"])
+    return student, regular
+
+
+def undo(s: Station) -> Any:
+    s.checkin("--ticket", s.ticket("cleo"))
+    undone = words(s.json("checkin", "undo", s.ticket("cleo")), s)
+    return undone, s.value("SELECT checked_in_at FROM ticket WHERE id = :t", t=s.ticket("cleo"))
+
+
+def exit_and_reentry(s: Station) -> Any:
+    entered = s.checkin("--ticket", s.ticket("dan"))
+    left = s.checkin("--exit", "--ticket", s.ticket("dan"))
+    outside = not s.value("SELECT inside FROM ticket WHERE id = :t", t=s.ticket("dan"))
+    back = s.checkin("--ticket", s.ticket("dan"))
+    return entered, left, outside, back
+
+
+def list_with_a_question(s: Station) -> Any:
+    asked = s.checkin("--list", s.world.lounge, "--ticket", s.ticket("gus"))
+    answered = s.checkin(
+        "--list", s.world.lounge, "--answer", "diet=yes", "--ticket", s.ticket("gus")
+    )
+    kept = s.value(
+        "SELECT value FROM checkin_answer WHERE ticket_id = :t AND key = 'diet'", t=s.ticket("gus")
+    )
+    return asked, answered, kept
+
+
+def session_door(s: Station) -> Any:
+    session = str(s.world.session_id)
+    registered = s.checkin("--session", session, s.world.payloads["eva"])
+    not_registered = s.checkin("--session", session, s.world.payloads["jo"])
+    return registered, not_registered
+
+
+def unpaid(s: Station) -> Any:
+    return s.checkin(s.world.payloads["finn"])
+
+
+def walk_in(s: Station) -> Any:
+    email = f"walk.in.{s.world.slug}@example.org"
+    added = s.json("attendee", "add", "--name", "Walk Inn", "--email", email, code=None)
+    if "error" in added:
+        return added
+    made = s.json("register", s.world.slug, "--attendee", email, "--ticket-type", "Regular")
+    return {"status": made["status"], "waitlist_position": made["waitlist_position"]}
+
+
+def pay(s: Station) -> Any:
+    paid = s.json("pay", s.ticket("finn"), "--method", "cash", code=None)
+    return paid if "error" in paid else {"paid": paid["paid"], "due": paid["due"]}
+
+
+def cancel(s: Station) -> Any:
+    said = s.json("cancel", s.ticket("jo"), code=None)
+    return said if "error" in said else {"status": said["status"], "promoted": said["promoted"]}
+
+
+def reprint(s: Station) -> Any:
+    said = s.json("print", s.ticket("ivo"), code=None)
+    if "error" in said:
+        return said
+    badge = s.cli.data_dir / "badges"
+    return said["state"], any(s.ticket("ivo") in p.name for p in badge.iterdir())
+
+
+def printed_with_the_admission(s: Station) -> Any:
+    answer = s.checkin("--print", "--ticket", s.ticket("ivo"))
+    badges = s.cli.data_dir / "badges"
+    printed = any(s.ticket("ivo") in p.name for p in badges.iterdir())
+    return answer["result"], answer["flags"], printed
+
+
+def offline_then_uploaded(s: Station) -> Any:
+    """The server goes away: the station admits from its copy, and uploads when it is back."""
+    assert s.proxy is not None
+    s.json("sync")
+    s.proxy.cut()
+    offline = s.checkin("--ticket", s.ticket("jo"))
+    s.proxy.restore()
+    synced = s.json("sync")
+    held = s.value("SELECT checked_in_station FROM ticket WHERE id = :t", t=s.ticket("jo"))
+    logged = s.value(
+        "SELECT count(*) FROM scan_log WHERE ticket_id = :t AND offline", t=s.ticket("jo")
+    )
+    return offline, (synced["uploaded"], synced["refused"]), held == STATION[s.login], logged
+
+
+ALLOWED = "same"
+REFUSED = "refused"
+
+
+def results(*answers: dict[str, Any]) -> list[str]:
+    return [answer["result"] for answer in answers]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    play: Callable[[Station], Any]
+    expect: Callable[[Any], bool]  # the organizer's answers are right (on either database)
+    door: str = ALLOWED  # what a door's own login gets
+    desk: str = ALLOWED  # what a desk's own login gets
+    sqlite: bool = True  # False: needs a server (an SQLite station has no copy)
+
+
+SCENARIOS = (
+    Scenario(
+        "scan, then the same scan again",
+        scan_twice,
+        lambda said: (
+            results(*said[:2]) == ["ok", "already_checked_in"]
+            and said[0]["message"] == "Welcome, Anna Eriksen (Regular)."
+            and "<station>" in said[1]["message"]
+            and said[2]
+        ),
+    ),
+    Scenario("check-in by hand", by_hand, lambda said: results(said[0]) == ["ok"] and said[1]),
+    Scenario(
+        "a self-service kiosk",
+        kiosk,
+        lambda said: results(*said) == ["needs_staff", "ok"] and "desk" in said[0]["message"],
+    ),
+    Scenario(
+        "undo",
+        undo,
+        lambda said: (
+            said[0]["result"] == "undone"
+            and said[0]["was_station"] == "<station>"
+            and said[1] is None
+        ),
+    ),
+    Scenario(
+        "exit and re-entry",
+        exit_and_reentry,
+        lambda said: (
+            results(said[0], said[1], said[3]) == ["ok", "ok", "ok"]
+            and said[1]["direction"] == "exit"
+            and said[2]
+            and said[3]["message"] == "Welcome back, Dan Müller (Regular)."
+            and "re-entry" in said[3]["flags"]
+        ),
+    ),
+    Scenario(
+        "a check-in list with a question",
+        list_with_a_question,
+        lambda said: (
+            results(said[0], said[1]) == ["needs_answer", "ok"]
+            and said[0]["asks"] == ["diet"]
+            and said[2] == "yes"
+        ),
+    ),
+    Scenario(
+        "a session door",
+        session_door,
+        lambda said: results(*said) == ["ok", "wrong_session"],
+    ),
+    Scenario(
+        "an unpaid ticket",
+        unpaid,
+        lambda said: said["result"] == "unpaid" and "25.00" in said["message"],
+    ),
+    Scenario(
+        "a walk-in",
+        walk_in,
+        lambda said: said == {"status": "registered", "waitlist_position": None},
+        door=REFUSED,
+    ),
+    Scenario(
+        "a payment",
+        pay,
+        lambda said: said["due"] in (0, "0.00") and said["paid"] not in (0, "0.00"),
+        door=REFUSED,
+    ),
+    Scenario(
+        "a cancellation",
+        cancel,
+        lambda said: said == {"status": "cancelled", "promoted": []},
+        door=REFUSED,
+    ),
+    Scenario("a reprint", reprint, lambda said: said == ("done", True), door=REFUSED),
+    Scenario(
+        "a badge printed with the admission",
+        printed_with_the_admission,
+        lambda said: said[0] == "ok" and "badge queued" in said[1] and said[2],
+    ),
+    Scenario(
+        "offline admissions uploaded",
+        offline_then_uploaded,
+        lambda said: (
+            said[0]["result"] == "ok"
+            and said[0]["offline"] is True
+            and said[1] == (1, 0)
+            and said[2]
+            and said[3] == 1
+        ),
+        sqlite=False,
+    ),
+)
+
+
+# --- the stations ------------------------------------------------------------------------------
+def _login_name(kind: str) -> str:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    return f"every_{kind}_{_RUN[:8]}_{worker}"
+
+
+@pytest.fixture
+def server_logins(db_url: str) -> Iterator[dict[str, str]]:
+    """This test's database's door and desk logins (cluster-wide roles, named for the run and
+    the worker), dropped after it."""
+    if db_url.startswith("sqlite"):
+        yield {}
+        return
+    admin = create_engine(db_url, isolation_level="AUTOCOMMIT")
+    names = {kind: _login_name(kind) for kind in ("door", "desk")}
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            for name in names.values():
+                conn.exec_driver_sql(f'DROP ROLE IF EXISTS "{name}"')
+
+    drop()
+    store = Store(db_url)
+    try:
+        for kind, name in names.items():
+            roles.add(store, name, kind=kind, station=STATION[kind], password=PASSWORD)  # type: ignore[arg-type]
+        yield names
+    finally:
+        store.dispose()
+        drop()
+        admin.dispose()
+
+
+def _url_as(db_url: str, login: str, names: dict[str, str], port: int | None) -> str:
+    url = make_url(db_url)
+    if login != "organizer":
+        url = url.set(username=names[login], password=PASSWORD)
+    if port is not None:
+        url = url.set(host="127.0.0.1", port=port)
+    return url.render_as_string(hide_password=False)
+
+
+def _snapshot(store: Store) -> dict[str, list[str]]:
+    """What a refusal must leave as it was: the tickets, payments, people and their logs."""
+    taken = {}
+    with store.connect() as conn:
+        for table in ("ticket", "payment", "attendee", "transaction_log", "print_job"):
+            rows = conn.execute(text(f"SELECT * FROM {table} ORDER BY 1")).all()
+            taken[table] = [repr(tuple(row)) for row in rows]
+    return taken
+
+
+def play(
+    scenario: Scenario,
+    login: str,
+    *,
+    db_url: str,
+    names: dict[str, str],
+    store: Store,
+    signer: Signer,
+    capsys: pytest.CaptureFixture[str],
+    folder: Path,
+) -> Any:
+    world = build_world(store, signer, f"{login}-{len(os.listdir(folder))}")
+    proxy = None
+    if not db_url.startswith("sqlite"):
+        proxy = TcpProxy(*_host_port(db_url)).start()
+    try:
+        url = _url_as(db_url, login, names, proxy.port if proxy else None)
+        data = folder / login
+        data.mkdir()
+        station = Station(
+            login, Cli(capsys, url, data, station=STATION[login]), store, world, url, proxy
+        )
+        wanted = getattr(scenario, login) if login != "organizer" else ALLOWED
+        before = _snapshot(store) if wanted == REFUSED else None
+        said = scenario.play(station)
+        if wanted == REFUSED:
+            assert isinstance(said, dict) and said.get("exit_code") in (1, 2), (login, said)
+            lines = str(said["error"]).strip().splitlines()
+            assert len(lines) == 1, (login, said)  # one sentence, no traceback
+            assert "database error" not in lines[0] and "internal error" not in lines[0], lines
+            assert _snapshot(store) == before, f"{scenario.name}: a refusal changed the server"
+        else:
+            assert not (isinstance(said, dict) and "error" in said), (login, said)
+        return said
+    finally:
+        if proxy is not None:
+            proxy.close()
+
+
+def _host_port(db_url: str) -> tuple[str, int]:
+    url = make_url(db_url)
+    return url.host or "127.0.0.1", url.port or 5432
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.name for s in SCENARIOS])
+def test_every_login_gives_the_same_answers(
+    scenario: Scenario,
+    db_url: str,
+    store: Store,
+    signer: Signer,
+    server_logins: dict[str, str],
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    on_sqlite = db_url.startswith("sqlite")
+    if on_sqlite and not scenario.sqlite:
+        pytest.skip("an SQLite station is its own server: it has no copy and no outbox")
+    # An offline admission: the station decides from its copy as soon as the server is away.
+    monkeypatch.setenv("EVENTDESK_OFFLINE_AFTER", "1")
+    options = {
+        "db_url": db_url,
+        "names": server_logins,
+        "store": store,
+        "signer": signer,
+        "capsys": capsys,
+        "folder": tmp_path,
+    }
+    organizer = play(scenario, "organizer", **options)  # type: ignore[arg-type]
+    assert scenario.expect(organizer), f"{scenario.name}: {organizer}"
+    if on_sqlite:
+        return
+    for login in ("door", "desk"):
+        said = play(scenario, login, **options)  # type: ignore[arg-type]
+        if getattr(scenario, login) == ALLOWED:
+            assert said == organizer, f"{scenario.name}: the {login}'s login said otherwise"
