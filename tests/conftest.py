@@ -1,8 +1,10 @@
 """Shared fixtures: a migrated store on SQLite and on PostgreSQL for every store test.
 
-PostgreSQL tests read the server URL from EVENTDESK_TEST_POSTGRES_URL and skip without it. Each
-pytest worker of each run gets its own database on that server (named for the run, so two runs
-on one server never drop each other's), migrated once and emptied before each test.
+PostgreSQL tests run on the server EVENTDESK_TEST_POSTGRES_URL names, else on a throwaway cluster
+the run starts with the machine's PostgreSQL programs (tests/postgres_cluster.py, which sets the
+variable to it); without either they skip, saying why. Each pytest worker of each run gets its
+own database on that server (named for the run, so two runs on one server never drop each
+other's), migrated once and emptied before each test.
 """
 
 from __future__ import annotations
@@ -26,11 +28,13 @@ from eventdesk.migrate import upgrade
 from eventdesk.tickets import Signer, register_public_key
 from testkit.proxy import TcpProxy
 
-# The in-process command line's ``cli`` fixture, for every test module.
-pytest_plugins = ["tests.clitools"]
+# The in-process command line's ``cli`` fixture, for every test module; the run's PostgreSQL.
+pytest_plugins = ["tests.clitools", "tests.postgres_cluster"]
 
 PG_ENV = "EVENTDESK_TEST_POSTGRES_URL"
-PG_SKIP = f"{PG_ENV} is not set: PostgreSQL tests need a server URL (.ci/run sets it)"
+# Why the PostgreSQL tests skip, when they do (no PostgreSQL programs, a cluster that did not
+# start): said once the session starts, before any test module imports it.
+PG_SKIP = f"{PG_ENV} is not set and the run has not looked for PostgreSQL's programs yet"
 # The PostgreSQL run of a test that runs on both is its "twin": `dev.py test --fast` runs each
 # such test once, on SQLite; the full suite (and CI) runs both.
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.pg_twin)]
@@ -51,6 +55,14 @@ settings.register_profile(
     "busy-machine", deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile("busy-machine")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """After tests/postgres_cluster.py has chosen the run's PostgreSQL (its hook runs first)."""
+    from tests.postgres_cluster import skip_reason
+
+    global PG_SKIP
+    PG_SKIP = skip_reason(session.config)
 
 
 def _database_name() -> str:
