@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from eventdesk.config import Config, is_file_path
-from eventdesk.errors import DatabaseUnavailable, InvalidInput, NotAllowed
+from eventdesk.errors import DatabaseUnavailable, EventdeskError, InvalidInput, NotAllowed
 from eventdesk.i18n import _
 from eventdesk.outage import unavailable
 from eventdesk.readonly import OPENED_FILE, is_readonly, readonly_reason, writable_companions
@@ -392,6 +392,20 @@ def permission_refusal(exc: BaseException) -> NotAllowed | None:
             problem=_first_line(exc)
         )
     )
+
+
+def failure_text(exc: BaseException) -> str:
+    """Why something could not be done, in one line a person can read: an eventdesk error's
+    message, a permission the server refused in its sentence, the database's first line, or
+    (a bug) the error's kind and words."""
+    if isinstance(exc, EventdeskError):
+        return exc.message
+    refusal = permission_refusal(exc)
+    if refusal is not None:
+        return refusal.message
+    if isinstance(exc, DBAPIError):
+        return _first_line(exc)
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
 def _is_connection_problem(exc: DBAPIError) -> bool:

@@ -259,12 +259,16 @@ class Devices:
         """The answer's sound (yes, see the desk, no) where the station's settings want sound on
         ``screen``; the cue played, or None. Never waits and never fails: without a sound
         device it rings the terminal's bell."""
+        from devices.sound import cue_for
+
+        return self.sound_cue(screen, cue_for(result))
+
+    def sound_cue(self, screen: SoundScreen, cue: Cue) -> Cue | None:
+        """``cue`` played where the station's settings want sound on ``screen`` (a scan not
+        decided sends the attendee to the desk: "desk")."""
         sound = self.warm_sound(screen)
         if sound is None:
             return None
-        from devices.sound import cue_for
-
-        cue = cue_for(result)
         sound.play(cue)
         self.last_cue = cue
         return cue

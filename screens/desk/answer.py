@@ -180,6 +180,13 @@ class Banner(Static):
         return content, kind
 
 
+def not_decided(problem: str) -> Content:
+    """The banner when a scan or a check-in could not be decided: why, and that nothing
+    changed (its transaction was undone)."""
+    # TRANSLATORS: {problem} says why, e.g. "this login is station Desk 1's, not Desk 9's"
+    return Content(_("✖ Not decided: {problem}. Nothing was changed.").format(problem=problem))
+
+
 def nothing_to_check_in(card: CardData) -> Content:
     """Why Check in does nothing for the person on the card."""
     name = card.attendee.name

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from functools import partial
 from zoneinfo import ZoneInfo
 
-from eventdesk.db import Store
+from eventdesk.db import Store, failure_text
 from eventdesk.errors import EventdeskError
 from eventdesk.i18n import _
 from eventdesk.services.door.printing import enqueue
@@ -132,8 +132,8 @@ class DeskJobs:
         started = time.monotonic()
         try:
             result = self.screen.backend.checkin().checkin_ticket(ticket_id, answers=answers)
-        except EventdeskError as exc:
-            self.screen.post_message(Failed(exc.message))
+        except Exception as exc:  # a refusal, the database, or a bug: said, never "Checking…"
+            self.screen.post_message(Failed(failure_text(exc), decision=True))
             return
         latency = (time.monotonic() - started) * 1000
         decision = Decision(result, f"ticket:{ticket_id}", latency)

@@ -77,6 +77,11 @@ class PromoteRefused(Message):
 
 
 class Failed(Message):
-    def __init__(self, text: str, attendee_id: int | None = None) -> None:
+    """An action failed; ``decision``: a scan or a check-in that could not be decided (the
+    banner says so, in place of "Checking…")."""
+
+    def __init__(
+        self, text: str, attendee_id: int | None = None, *, decision: bool = False
+    ) -> None:
         super().__init__()
-        self.text, self.attendee_id = text, attendee_id
+        self.text, self.attendee_id, self.decision = text, attendee_id, decision

@@ -25,6 +25,7 @@ from textual.widgets import DataTable, Header, Input, Static
 from textual.worker import Worker, WorkerState
 
 from devices.wedge import Line, PendingScan
+from eventdesk.db import failure_text
 from eventdesk.errors import EventdeskError
 from eventdesk.event_time import UTC_ZONE
 from eventdesk.i18n import N_, _, ngettext
@@ -39,6 +40,7 @@ from screens.desk.answer import (
     READY,
     Banner,
     ScanOrder,
+    not_decided,
     nothing_to_check_in,
     scan_payload,
     scanner_typing,
@@ -447,7 +449,7 @@ class DeskScreen(StationScreen):
             self.say(*self.scans.banner(self.devices.scanner))
 
     def _scan_failed(self, _scan: PendingScan, exc: Exception) -> None:  # in the scans' thread
-        self.post_message(Failed(exc.message if isinstance(exc, EventdeskError) else str(exc)))
+        self.post_message(Failed(failure_text(exc), decision=True))
         self.post_message(CardLoaded(-1, None, scan=None))  # nothing to wait for
 
     @on(DatabaseStatus)
@@ -767,6 +769,10 @@ class DeskScreen(StationScreen):
 
     @on(Failed)
     def failed(self, message: Failed) -> None:
+        if message.decision:  # the answer, in place of "Checking…": never left waiting
+            self.scanning = False
+            self._sync_actions()
+            self.say(not_decided(message.text), "-bad")
         self.notify(message.text, title=_("Desk"), severity="error", markup=False)
         if message.attendee_id is not None:
             self.request_card(attendee_id=message.attendee_id)
@@ -777,6 +783,8 @@ class DeskScreen(StationScreen):
             if event.worker.group in ("card", "scan-card"):
                 self.scanning = False
             error = event.worker.error
+            if event.worker.group == "action" and error is not None:
+                self.say(not_decided(failure_text(error)), "-bad")  # never left "Checking…"
             self.notify(
                 _("Something went wrong: {error}").format(error=error),
                 title=_("Desk"),

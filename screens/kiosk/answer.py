@@ -243,21 +243,33 @@ class KioskAnswer(Vertical):
     def show(self, result: ScanResult, zone: ZoneInfo = UTC_ZONE) -> AnswerText:
         """Say what ``result`` means (times in ``zone``); replaces the answer shown before."""
         self.result = result
-        self.text = describe(result, zone)
+        text = self._put(describe(result, zone))
+        self.post_message(self.Shown(result, text.verdict, self.plain()))
+        return text
+
+    def trouble(self, problem: str) -> AnswerText:
+        """A scan that could not be decided (the station's database refused it, or failed):
+        the attendee is sent to the desk, and the line under says why, for the staff."""
+        self.result = None
+        # TRANSLATORS: the kiosk's large word when a scan could not be decided at all
+        word = _("Not checked in")
+        return self._put(AnswerText("warn", word, "", _(PLEASE_SEE_THE_DESK), (problem,)))
+
+    def _put(self, text: AnswerText) -> AnswerText:
+        self.text = text
         for verdict in VERDICTS:
-            self.set_class(verdict == self.text.verdict, f"-{verdict}")
-        background, ink = self.colours(self.text.verdict)
-        self.query_one("#answer-sign", Sign).show(self.text.sign, background=background, ink=ink)
-        self.query_one("#answer-words", Static).update(self.text.plain())
+            self.set_class(verdict == text.verdict, f"-{verdict}")
+        background, ink = self.colours(text.verdict)
+        self.query_one("#answer-sign", Sign).show(text.sign, background=background, ink=ink)
+        self.query_one("#answer-words", Static).update(text.plain())
         details = self.query_one("#answer-details", Static)
-        details.update("  ·  ".join(self.text.details))
-        details.display = bool(self.text.details)
+        details.update("  ·  ".join(text.details))
+        details.display = bool(text.details)
         self.query_one("#answer-hint", Static).update(
             _("Scan the next ticket, or touch the screen to go back.")
         )
         self.set_badge("")
-        self.post_message(self.Shown(result, self.text.verdict, self.plain()))
-        return self.text
+        return text
 
     def colours(self, verdict: str) -> tuple[RGB, RGB]:
         """(background, ink) of the large letters: the panel's own colours."""

@@ -20,6 +20,7 @@ from textual.widgets import Button, ContentSwitcher, Input, Label, Static
 
 from devices.outage import describe
 from devices.wedge import MAX_LINE, Decision, Line, LineSplitter, PendingScan
+from eventdesk.db import failure_text
 from eventdesk.errors import EventdeskError
 from eventdesk.i18n import (
     N_,
@@ -379,10 +380,9 @@ class KioskScreen(StationScreen, inherit_bindings=False):
             self.devices.wake_printer()
 
     def _scan_failed(self, _scan: PendingScan, exc: Exception) -> None:
-        text = exc.message if isinstance(exc, EventdeskError) else _(BUSY)
         if not isinstance(exc, EventdeskError | SQLAlchemyError):
             self.log.error(f"kiosk scan: {describe(exc)}")
-        self.post_message(self.ScanFailed(text))
+        self.post_message(self.ScanFailed(failure_text(exc)))
 
     def check_by_pin(self, email: str, pin: str) -> None:
         self._check_by_pin(email, pin, current())
@@ -499,13 +499,7 @@ class KioskScreen(StationScreen, inherit_bindings=False):
         if self.backend.print_to is not None and "badge queued" in result.flags:
             self._badge_ticket = result.ticket_id
             answer.set_badge(badge)
-        self._attract_underneath()
-        answer.display = True
-        self.set_class(True, "-answering")
-        self._keep_language()
-        if self._answer_timer is not None:
-            self._answer_timer.stop()
-        self._answer_timer = self.set_timer(self.answer_seconds, self.show_attract)
+        self._put_up(answer)
 
     def show_attract(self) -> None:
         """Back to "Scan your ticket", ready for the next person."""
@@ -556,7 +550,22 @@ class KioskScreen(StationScreen, inherit_bindings=False):
 
     @on(ScanFailed)
     def scan_failed(self, message: ScanFailed) -> None:
-        self.notify(message.text, severity="error")
+        """A scan not decided: the attendee is sent to the desk, the reason under it."""
+        answer = self.query_one("#answer", KioskAnswer)
+        answer.set_class(self.backend.config.kiosk_theme == "high-contrast", "-high-contrast")
+        answer.trouble(message.text)
+        self.devices.sound_cue("kiosk", "desk")
+        self._put_up(answer)
+
+    def _put_up(self, answer: KioskAnswer) -> None:
+        """The answer panel up, over the attract pane, until the next scan or its timer."""
+        self._attract_underneath()
+        answer.display = True
+        self.set_class(True, "-answering")
+        self._keep_language()
+        if self._answer_timer is not None:
+            self._answer_timer.stop()
+        self._answer_timer = self.set_timer(self.answer_seconds, self.show_attract)
 
     # --- email + PIN --------------------------------------------------------------------------
     def action_lookup(self) -> None:
