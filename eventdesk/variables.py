@@ -181,9 +181,10 @@ VARIABLES: tuple[Variable, ...] = (
     Variable(
         "EVENTDESK_TEST_POSTGRES_URL",
         "url",
-        "unset: PostgreSQL tests skip",
+        "unset: a throwaway cluster of the machine's PostgreSQL programs",
         "The PostgreSQL server the tests make their databases on "
-        "(postgresql+psycopg://postgres@127.0.0.1:5432/test).",
+        "(postgresql+psycopg://postgres@127.0.0.1:5432/test); unset, the tests start a "
+        "throwaway cluster of their own.",
         audience="tests",
     ),
     Variable(
