@@ -14,6 +14,7 @@ from eventdesk.cli.access import desk_only
 from eventdesk.cli.common import (
     EXIT_ENVIRONMENT,
     Ctx,
+    answers_offline,
     door_options,
     json_text,
     local,
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from devices.wedge import Decision
     from eventdesk.db import Store
     from eventdesk.services.door.checkin import Checkin
+    from eventdesk.services.stations.mirror import Mirror
     from eventdesk.services.stations.station_door import Door
 
 
@@ -123,12 +125,13 @@ def scan(
     stderr, every scan read meanwhile is kept and decided in order when it answers again."""
     port = _serial_port(source, baud)  # a typo, or a port that is not there, before the database
     spec = None if source.strip() == "-" or port else _camera_source(source)
+    obj.reach_server()  # asked from now on, while what decides loads (services.stations.reach)
     from eventdesk.station import door_for_command
     from eventdesk.values import utcnow
 
     door_event = door_for_command(  # the station's own setting, kept (eventdesk.station)
         obj.config,
-        lambda: obj.store,
+        (lambda: obj.door_station().reach()) if obj.on_server else (lambda: obj.store),
         event_ref,
         now=utcnow(),
         warn=lambda text: tell(f"eventdesk scan: {text}", err=True),  # not for translation: name
@@ -151,7 +154,9 @@ def scan(
         from eventdesk.services.stations.offline import SyncLoop
 
         try:
-            store = station.link.call(station.server, timeout=max(5.0, station.link.threshold))
+            store = station.link.call(
+                station.server, timeout=station.connect_limit, budget=station.budget
+            )
         except ServerAway:
             say(
                 _(
@@ -396,10 +401,17 @@ def _finish_sync(sync_loop: Any, station: Any, say: Callable[[str], None]) -> No
     from eventdesk.services.stations.link import ServerAway
 
     sync_loop.stop()
-    sync_loop.join(10)
+    # A round under way is let finish; one waiting on a server that does not answer is not
+    # (what it would have sent waits in the mirror, said below).
+    sync_loop.join(10 if station.link.online else station.link.threshold)
     if station.pending:
-        with contextlib.suppress(ServerAway):  # one last upload, at most 10 s
-            station.link.call(lambda: station.sync_round(refresh_mirror=False), timeout=10)
+        if station.link.worth_asking():
+            with contextlib.suppress(ServerAway):  # one last upload, at most 10 s
+                station.link.call(
+                    lambda: station.sync_round(refresh_mirror=False),
+                    timeout=10,
+                    answered=lambda report: report.online,
+                )
         if station.pending:
             say(
                 ngettext(
@@ -584,30 +596,42 @@ def _outcome_line(outcome: Any) -> str:
 @click.argument("ticket_id", metavar="TICKET")
 @click.option("--printer", help="A printer named in eventdesk.toml (default: this station's).")
 @pass_ctx
+@answers_offline
 @desk_only
 def print_command(obj: Ctx, ticket_id: str, printer: str | None) -> None:
-    """Queue a badge (a reprint) and print it now if the printer is there."""
-    from devices.print_worker import drain
+    """Queue a badge (a reprint) and print it now if the printer is there (at a station whose
+    server does not answer, from the station's copy: its outcome uploaded later)."""
+    from devices.print_worker import BadgeLoader, copy_loader, drain
     from eventdesk.services.door.printing import enqueue
+    from eventdesk.services.stations.mirror_prints import queue_in_copy
 
     if printer is not None and not printer.strip():
         raise click.UsageError(_("--printer needs a printer's name"))
     name = printer or obj.config.printer
     obj.config.printer_settings(name)  # a typo is named before anything is queued
     printers = _printers(obj)
-    job = enqueue(obj.store, ticket_id, name, reason="reprint", station=obj.station)
-    outcomes = drain(obj.store, {name: printers[name]}, worker=obj.station, job_id=job.id)
+
+    def on_server(store: Store) -> tuple[Store, int, BadgeLoader | None]:
+        job = enqueue(store, ticket_id, name, reason="reprint", station=obj.station)
+        return store, job.id, None
+
+    def on_copy(copy: Mirror) -> tuple[Store, int, BadgeLoader | None]:
+        job_id = queue_in_copy(copy, ticket_id, name, station=obj.station)
+        return copy.store, job_id, copy_loader(obj.door_station())
+
+    store, job_id, load = obj.server_or_copy(on_server, on_copy)
+    outcomes = drain(store, {name: printers[name]}, worker=obj.station, job_id=job_id, load=load)
     outcome = outcomes[0] if outcomes else None
     state = outcome.state if outcome else "queued"
     obj.emit(
         {
-            "job": job.id,
-            "ticket_id": job.ticket_id,
+            "job": job_id,
+            "ticket_id": ticket_id.strip().upper(),
             "printer": name,
             "state": state,
             "detail": outcome.detail if outcome else None,
         },
-        _outcome_line(outcome) if outcome else _("badge queued as job {job}").format(job=job.id),
+        _outcome_line(outcome) if outcome else _("badge queued as job {job}").format(job=job_id),
     )
     if state != "done":
         raise click.exceptions.Exit(EXIT_ENVIRONMENT)

@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 from eventdesk.migrations.checkin_lists_0014 import CALLABLE as CALLABLE_0014
 from eventdesk.migrations.station_access_0013 import CALLABLE, VIEWS
 from eventdesk.migrations.station_functions_0013 import API
+from eventdesk.migrations.stations_0017 import CALLABLE as CALLABLE_0017
 
 Kind = Literal["door", "desk"]
 KINDS: tuple[Kind, ...] = ("door", "desk")
@@ -62,7 +63,7 @@ def grant_statements(url: str) -> list[str]:
             f"GRANT USAGE ON SEQUENCE print_job_id_seq TO {group}",
             *(
                 f"GRANT EXECUTE ON FUNCTION {API}.{call} TO {group}"
-                for call in (*CALLABLE, *CALLABLE_0014)
+                for call in (*CALLABLE, *CALLABLE_0014, *CALLABLE_0017)
             ),
         ]
         if kind == "desk":

@@ -516,6 +516,27 @@ class ScanConflict(Base):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class UploadRefusal(Base):
+    """A scan a station decided offline that the server refused when it was uploaded (its time
+    out of bounds, a rule the server's own rows refuse, a login that may not): kept in that
+    station's outbox as refused, and here, so that ``report conflicts`` names it on any
+    station. One row a scan (its nonce); gone from the report once that scan is uploaded
+    after all (it is then in the scan log)."""
+
+    __tablename__ = "upload_refusal"
+    __table_args__ = (Index("ix_upload_refusal_event", "event_id", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nonce: Mapped[str] = mapped_column(String(64), unique=True)  # the offline scan's
+    station: Mapped[str] = mapped_column(String(100))  # the station that decided it
+    event_id: Mapped[int | None] = mapped_column(Integer)
+    ticket_id: Mapped[str | None] = mapped_column(String(16))
+    at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # its time, when believable
+    operator: Mapped[str | None] = mapped_column(String(100))
+    result: Mapped[str] = mapped_column(String(24))  # what the station decided
+    detail: Mapped[str] = mapped_column(String(400))  # the server's reason
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class StatTally(Base):
     """A running count of the live stats, kept by the database's triggers in the transaction
     that changes what it counts (eventdesk/services/stats/counting.py says which counts)."""

@@ -23,7 +23,7 @@ from textual.screen import Screen
 
 from eventdesk.config import Config
 from eventdesk.errors import EventdeskError, InvalidInput, NotFound
-from eventdesk.i18n import N_, _, set_language
+from eventdesk.i18n import N_, _, ngettext, set_language
 from eventdesk.labels import label
 from eventdesk.private import keep_private
 from screens.backend import MODES, Backend, open_station
@@ -38,6 +38,7 @@ from screens.messages import (
     StationOpen,
     StationUnopened,
     SyncProblem,
+    UploadRefused,
 )
 from screens.scanner_keys import KeysPaused, ScannedLine, ScannerGate, SerialScannerState
 from screens.terminal_text import show_control_characters
@@ -76,6 +77,8 @@ SIGNED_IN_AS = {
     "organizer": N_("{name} is signed in as an organizer."),
     "kiosk": N_("{name} is signed in as a kiosk."),
 }
+# A notice of offline scans the server refused stays until dismissed (a day at most).
+REFUSED_NOTICE_SECONDS = 24 * 3600
 WALL_REFUSAL = N_("This wall screen shows the figures only: nobody signs in here.")
 # A serial scanner's port states (codes: devices.serial_scanner) as said.
 SERIAL_STATES = {
@@ -490,6 +493,28 @@ class EventdeskApp(App[None]):
                 title=_("Offline copy"),
                 severity="warning",
             )
+
+    @on(UploadRefused)
+    def upload_refused(self, message: UploadRefused) -> None:
+        """Scans this station decided offline that the server refused: a notice that stays
+        until someone dismisses it (a click), on every screen, the kiosk's too (for staff)."""
+        said = ngettext(
+            "The server refused {count} scan this station decided offline: it is kept, and "
+            "`eventdesk station outbox` says why.",
+            "The server refused {count} scans this station decided offline: they are kept, and "
+            "`eventdesk station outbox` says why.",
+            message.count,
+        ).format(count=message.count)
+        if message.problem:
+            said = f"{said} {message.problem}"
+        self.notify(
+            said,
+            # TRANSLATORS: a notification's title: scans decided offline, refused on upload
+            title=_("Offline scans refused"),
+            severity="error",
+            timeout=REFUSED_NOTICE_SECONDS,
+            markup=False,
+        )
 
     def show_who(self) -> None:
         staff = self.backend.staff

@@ -27,6 +27,7 @@ from screens.messages import (
     DatabaseStatus,
     ScanDecided,
     SyncProblem,
+    UploadRefused,
 )
 
 if TYPE_CHECKING:  # OpenCV, the printer stack and sound load when first used (start-up time)
@@ -38,7 +39,7 @@ if TYPE_CHECKING:  # OpenCV, the printer stack and sound load when first used (s
     from eventdesk.config import SoundScreen
     from eventdesk.services.data.backup import BackupSchedule
     from eventdesk.services.door.scan_result import ScanResult
-    from eventdesk.services.stations.offline import SyncLoop
+    from eventdesk.services.stations.offline import SyncLoop, SyncReport
 
 PREVIEW_FPS = 5.0
 BELLS = {"yes": 1, "desk": 2, "no": 3}  # the terminal's bells for an answer, without sound
@@ -57,6 +58,7 @@ class Devices:
         self.printer: PrintWorker | None = None
         self.backups: BackupSchedule | None = None
         self.sync: SyncLoop | None = None
+        self.refused_said = 0  # offline scans the server refused, said on the screen
         self.sound: DoorSound | None = None
         self.last_cue: Cue | None = None  # the sound of the last answer, when one was played
         self.decoder_name = ""
@@ -229,9 +231,17 @@ class Devices:
             return
         from eventdesk.services.stations.offline import SyncLoop
 
-        self.sync = SyncLoop(station, on_error=self._sync_failed)
+        self.sync = SyncLoop(station, on_round=self._sync_round, on_error=self._sync_failed)
         self.sync.start()
         station.on_queued.append(self.sync.poke)
+
+    def _sync_round(self, report: SyncReport) -> None:
+        """In the sync's thread: scans the server refused, said on the screen when there are
+        more than were said (once at start for those refused before)."""
+        if report.refused > self.refused_said:
+            problem = next((p for p in report.problems if p), None)
+            self.app_sink.post_message(UploadRefused(report.refused, problem))
+        self.refused_said = report.refused
 
     def _sync_failed(self, exc: BaseException) -> None:
         self.app_sink.post_message(SyncProblem(str(exc)))

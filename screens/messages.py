@@ -84,6 +84,16 @@ class SyncProblem(Message):
     problem: str
 
 
+@dataclass
+class UploadRefused(Message):
+    """To the app, from the sync: the server refused scans this station decided offline
+    (``count`` of them kept refused in its outbox; ``problem``: the server's words, when this
+    round heard them)."""
+
+    count: int
+    problem: str | None
+
+
 class StationOffered(Message):
     """To the app, from the worker that opened the station's database (``Backend.take``)."""
 

@@ -214,6 +214,7 @@ E2E = Path(__file__).resolve().parent / "e2e"
 # server's link under them: slow by nature, each for a reason it proves only so.
 REAL_PROCESSES = {
     "test_backup",  # the app's backup schedule, and `backup --every` as a process
+    "test_cli_offline",  # one-shot commands as processes at a station whose server is away
     "test_cli_database",  # which database each command opens, as the console script
     "test_import_runs",  # imports killed and run again
     "test_offline_stations",  # stations whose server is cut behind a proxy

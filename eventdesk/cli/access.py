@@ -63,12 +63,12 @@ def station_rights(obj: Ctx) -> Rights:
     """What this station's commands may do: its ``[station] role``, and never more than its
     database login may (a door's own login reads and writes what a kiosk does)."""
     role = obj.config.station_role
-    door_login = not obj.config.is_sqlite and obj.login_kind() == "door"
-    if door_login and (role is None or RANK[role] > RANK["kiosk"]):
+    login = obj.login().kind  # asked of the server, or as the station's copy kept it
+    if login == "door" and (role is None or RANK[role] > RANK["kiosk"]):
         return Rights("kiosk", DOOR_LOGIN, called="door")
     if role is not None:
         return Rights(role, SET)
-    if obj.config.is_sqlite or obj.store.owns_database():
+    if login == "organizer":
         return Rights("organizer", "")
     return Rights("desk", UNSET)
 

@@ -4,18 +4,19 @@ people, JSON for scripts, the door's options and the exit codes (CLI.md)."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 import importlib.metadata
 import json
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import click
 
 from eventdesk.config import Config
-from eventdesk.event_time import show
+from eventdesk.event_time import UTC_ZONE, show
 from eventdesk.i18n import _
 from eventdesk.text import for_terminal, json_for_terminal
 from eventdesk.values import parse_amount
@@ -24,8 +25,11 @@ if TYPE_CHECKING:  # the store loads SQLAlchemy: with the first command that ope
     from eventdesk.db import Store
     from eventdesk.services.door.scan_result import ScanOutcome, ScanResult
     from eventdesk.services.door.scans import Zones
+    from eventdesk.services.stations.mirror import Mirror
     from eventdesk.services.stations.offline import Station
+    from eventdesk.services.stations.reach import LoginFacts, Probe
 
+T = TypeVar("T")
 EXIT_REFUSED = 1
 EXIT_BAD_INPUT = 2
 EXIT_ENVIRONMENT = 3
@@ -49,26 +53,84 @@ class Ctx:
         self.may_create = may_create
         self._store: Store | None = None
         self._door_station: Station | None = None
+        self._said_offline = False
+        self._probe: Probe | None = None
 
     @property
     def on_server(self) -> bool:
         """This station's database is a server (it keeps a mirror and can go offline)."""
         return not self.config.is_sqlite
 
-    def login_kind(self) -> str | None:
-        """On a server: "door" or "desk" for a station's own login, None for the organizer's
-        (and on SQLite)."""
+    def login(self) -> LoginFacts:
+        """What this station's database login is (services.stations.reach): on a server, asked
+        within the station's limit, else as its copy kept it; an SQLite file is its user's
+        own (the organizer's)."""
+        from eventdesk.services.stations.reach import LoginFacts, login_facts
+
         if self.config.is_sqlite:
-            return None
-        login = self.store.station_login()
-        return login.kind if login is not None else None
+            return LoginFacts("organizer")
+        return login_facts(self.door_station())
+
+    def reach_server(self) -> None:
+        """A command that answers from the station's copy when its server does not: the server
+        is asked from now on, while the command loads what it needs, and waited for no longer
+        than the station's threshold (services.stations.reach)."""
+        if self.on_server:
+            self.door_station().reach_early(self._probe)
+
+    def probe_server(self) -> None:
+        """Ask the server whether it answers, now, before the command loads (a command that
+        answers from the station's copy waits for it no longer than its threshold from here)."""
+        if self.on_server and self._probe is None:
+            from eventdesk.services.stations.reach import Probe
+
+            self._probe = Probe(self.config.database_url)
+
+    def server_or_copy(self, on_server: Callable[[Store], T], on_copy: Callable[[Mirror], T]) -> T:
+        """A read on the server; at a station whose server does not answer within its limit,
+        from the station's copy instead, said once on stderr (services.stations.reach)."""
+        if not self.on_server:
+            return on_server(self.store)
+        from eventdesk.services.stations.link import ServerAway
+
+        station = self.door_station()
+        try:
+            server = station.link.call(
+                station.server, timeout=station.connect_limit, budget=station.budget
+            )
+            return station.link.call(lambda: on_server(server))
+        except ServerAway:
+            self.from_copy()
+            return on_copy(station.mirror)
+
+    def from_copy(self) -> None:
+        """Said once, before an answer from the station's copy: why, and how old the copy is
+        (DatabaseUnavailable when the station has none)."""
+        from eventdesk.errors import DatabaseUnavailable
+        from eventdesk.services.stations.station_door import no_copy
+
+        station = self.door_station()
+        reason = station.link.reason or _("server not answering")
+        if not station.copy_exists() or station.mirror.status().updated_at is None:
+            raise DatabaseUnavailable(no_copy(reason))
+        if self._said_offline:
+            return
+        self._said_offline = True
+        updated = station.mirror.status().updated_at
+        say(
+            "eventdesk: "  # not for translation: the program's name
+            + _("OFFLINE ({reason}): from this station's copy, refreshed {when}").format(
+                reason=reason, when=show(updated, UTC_ZONE)
+            ),
+            err=True,
+        )
 
     def door_station(self) -> Station:
         """This station as a door on its server: its link, mirror and outbox."""
         from eventdesk.services.stations.offline import Station
 
         if self._door_station is None:
-            self._door_station = Station(self.config, lambda: self.store)
+            self._door_station = Station(self.config, self._shared_store)
         return self._door_station
 
     @property
@@ -77,6 +139,12 @@ class Ctx:
 
     @property
     def store(self) -> Store:
+        station = self._door_station
+        if self._store is None and station is not None and station.reaching:
+            return station.server()  # the store it is opening, waited for (the same one)
+        return self._shared_store()
+
+    def _shared_store(self) -> Store:
         if self._store is None:
             from eventdesk.db import open_store
 
@@ -259,3 +327,16 @@ def scan_human(result: ScanResult) -> str:
             + _("(OFFLINE: decided from this station's copy; uploaded when the server is back)")
         )
     return "\n".join(lines)
+
+
+def answers_offline(command: Callable[..., Any]) -> Callable[..., Any]:
+    """A command that answers from the station's copy when its server does not: it begins
+    reaching the server before anything else (its access check included), so that it waits
+    for it no longer than the station's threshold (services.stations.reach)."""
+
+    @functools.wraps(command)
+    def reaching(obj: Ctx, *args: Any, **kwargs: Any) -> Any:
+        obj.reach_server()
+        return command(obj, *args, **kwargs)
+
+    return reaching

@@ -72,6 +72,7 @@ def checkin(
     self_service: bool,
 ) -> None:
     """Check in one ticket; exit 0 only when admitted. `checkin undo TICKET` annuls a check-in."""
+    obj.reach_server()  # asked from now on, while what decides loads (services.stations.reach)
     from eventdesk.services.door.checkin import Checkin
     from eventdesk.services.door.undo import undo_checkin
     from eventdesk.services.stations.station_door import Door
@@ -126,7 +127,7 @@ def checkin(
         raise click.UsageError(_("give one PAYLOAD, or --ticket TICKET"))
     door_event = door_for_command(  # the station's own setting (eventdesk.station)
         obj.config,
-        lambda: obj.store,
+        (lambda: obj.door_station().reach()) if obj.on_server else (lambda: obj.store),
         event_ref,
         now=utcnow(),
         warn=lambda text: say(f"eventdesk: {text}", err=True),

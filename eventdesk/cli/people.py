@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from eventdesk.cli.access import desk_only, organizer_only
 from eventdesk.cli.common import (
     Ctx,
+    answers_offline,
     local,
     pass_ctx,
     table,
@@ -14,6 +17,13 @@ from eventdesk.cli.common import (
 )
 from eventdesk.i18n import _, ngettext
 from eventdesk.labels import label
+
+if TYPE_CHECKING:  # the store loads SQLAlchemy: with the first command that opens it
+    from eventdesk.db import Store
+    from eventdesk.services.door.scans import Zones
+    from eventdesk.services.people.attendees import AttendeeInfo
+    from eventdesk.services.people.registration import TicketInfo
+    from eventdesk.services.stations.mirror import Mirror
 
 
 # --- attendees ------------------------------------------------------------------------------
@@ -61,12 +71,17 @@ def attendee_add(
 @click.argument("query", default="", required=False)
 @click.option("--limit", type=click.IntRange(1, 500), default=50, show_default=True)
 @pass_ctx
+@answers_offline
 @desk_only
 def attendee_find(obj: Ctx, query: str, limit: int) -> None:
     """Search by name, email, company or ticket id, as typed (accents and case ignored)."""
     from eventdesk.services.people.attendees import find_attendees
+    from eventdesk.services.stations.mirror_read import find_in_copy
 
-    rows = find_attendees(obj.store, query, limit=limit)
+    rows = obj.server_or_copy(
+        lambda store: find_attendees(store, query, limit=limit),
+        lambda copy: find_in_copy(copy, query, limit=limit),
+    )
     obj.emit(
         [{"id": a.id, "name": a.name, "email": a.email, "company": a.company} for a in rows],
         lambda: table(
@@ -80,14 +95,24 @@ def attendee_find(obj: Ctx, query: str, limit: int) -> None:
 @attendee.command("show")
 @click.argument("attendee_ref", metavar="ATTENDEE")
 @pass_ctx
+@answers_offline
 @desk_only
 def attendee_show(obj: Ctx, attendee_ref: str) -> None:
+    from eventdesk.services.door.scans import event_zones
     from eventdesk.services.people.attendees import show_attendee
     from eventdesk.services.people.registration import tickets_of_attendee
+    from eventdesk.services.stations.mirror_read import person_of_ref, zones_in_copy
 
-    person = show_attendee(obj.store, attendee_ref)
-    tickets = tickets_of_attendee(obj.store, person.id)
-    zones = obj.zones()
+    def on_server(store: Store) -> tuple[AttendeeInfo, list[TicketInfo], Zones]:
+        person = show_attendee(store, attendee_ref)
+        door = obj.config.door_event
+        return person, tickets_of_attendee(store, person.id), event_zones(store, station_event=door)
+
+    def on_copy(copy: Mirror) -> tuple[AttendeeInfo, list[TicketInfo], Zones]:
+        person, copied = person_of_ref(copy, attendee_ref)
+        return person, [c.ticket for c in copied], zones_in_copy(copy, obj.config.door_event)
+
+    person, tickets, zones = obj.server_or_copy(on_server, on_copy)
 
     def human() -> str:
         head = _("{name} <{email}>  id {id}").format(

@@ -61,6 +61,11 @@ CORE_COMMANDS = {
 }
 
 
+# Commands that answer from a station's copy when its server does not (or have a subcommand
+# that does): services.stations.reach.
+ANSWER_FROM_THE_COPY = frozenset({"checkin", "scan", "attendee", "ticket", "print"})
+
+
 class EventdeskGroup(click.Group):
     """The core's commands, and those the layers above register as ``eventdesk.commands`` entry
     points. Each is loaded only when it runs or help lists it, so a core command never imports
@@ -149,6 +154,8 @@ def cli(
         config = _demo_in_an_empty_folder(config)
     ctx.obj = Ctx(config, as_json=as_json, db_given=db_given, may_create=may_create)
     ctx.call_on_close(ctx.obj.close)
+    if ctx.invoked_subcommand in ANSWER_FROM_THE_COPY:  # the server asked while they load
+        ctx.obj.probe_server()
     if ctx.invoked_subcommand is None:  # plain `eventdesk` opens the app
         app = cli.get_command(ctx, "app")
         if app is None:

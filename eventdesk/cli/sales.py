@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 import click
 
@@ -12,6 +13,7 @@ from eventdesk.cli.access import desk_only, organizer_only
 from eventdesk.cli.common import (
     Ctx,
     amount_option,
+    answers_offline,
     local,
     pass_ctx,
     table,
@@ -23,6 +25,11 @@ from eventdesk.labels import label
 from eventdesk.services.people.payments import METHODS
 from eventdesk.text import for_terminal
 from eventdesk.values import format_cents
+
+if TYPE_CHECKING:
+    from eventdesk.services.people.payments import PaymentSummary
+    from eventdesk.services.people.registration import TicketInfo
+    from eventdesk.services.stations.mirror import Mirror
 
 
 # --- registration ---------------------------------------------------------------------------
@@ -474,6 +481,7 @@ def ticket() -> None:
 @click.option("--png", "png_path", type=click.Path(dir_okay=False), help="Write the QR as PNG.")
 @click.option("--svg", "svg_path", type=click.Path(dir_okay=False), help="Write the QR as SVG.")
 @pass_ctx
+@answers_offline
 @desk_only
 def ticket_show(
     obj: Ctx, ticket_id: str, only_payload: bool, png_path: str | None, svg_path: str | None
@@ -481,10 +489,17 @@ def ticket_show(
     """A ticket, with its QR drawn in the terminal (or written to a file)."""
     from eventdesk.services.people.payments import payment_summary
     from eventdesk.services.people.registration import show_ticket
+    from eventdesk.services.stations.mirror_read import ticket_in_copy
     from eventdesk.tickets import qr_text, write_png, write_svg
 
-    info = show_ticket(obj.store, ticket_id)
-    money = payment_summary(obj.store, ticket_id)
+    def on_copy(copy: Mirror) -> tuple[TicketInfo, PaymentSummary, ZoneInfo | None]:
+        copied, event, _company = ticket_in_copy(copy, ticket_id)
+        return copied.ticket, copied.payment, event.zone
+
+    info, money, zone = obj.server_or_copy(
+        lambda store: (show_ticket(store, ticket_id), payment_summary(store, ticket_id), None),
+        on_copy,
+    )
     if (only_payload or png_path or svg_path) and info.qr_payload is None:
         raise NotAllowed(
             _(
@@ -546,7 +561,7 @@ def ticket_show(
         if info.attention:
             lines.append("  " + _("attention: {attention}").format(attention=info.attention))
         if info.checked_in_at:
-            when = local(info.checked_in_at, obj.zones().of(info.event))
+            when = local(info.checked_in_at, zone or obj.zones().of(info.event))
             lines.append(
                 "  "
                 + _("checked in {when} at {station}").format(

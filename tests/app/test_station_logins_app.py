@@ -9,16 +9,19 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from textual.notifications import Notification
 from textual.widgets import Input, Static
 
 from eventdesk.config import Config, load_config
 from eventdesk.db import Store, open_store
+from eventdesk.services.catalogue.events import update_event
 from eventdesk.services.data.demo import build_demo
 from eventdesk.services.people.registration import TicketInfo
 from eventdesk.services.stations import roles
@@ -29,11 +32,13 @@ from screens.desk.messages import Failed
 from screens.desk.screen import DeskScreen
 from screens.kiosk.answer import KioskAnswer
 from screens.messages import ScanDecided
+from testkit.proxy import TcpProxy
 from tests.app.test_app_kiosk import admissible, answer_of, event_tickets, hook, started
 from tests.app.test_app_kiosk import scan_with_wedge as kiosk_scan
 from tests.apptools import STATION, wait_for
 from tests.conftest import _RUN
 from tests.door.test_outage import POSTGRESQL, backend_fixed
+from tests.offline_tools import DoorStation
 
 __all__ = ["backend_fixed"]  # a fixture
 PASSWORD = "pw-app-logins"
@@ -223,4 +228,46 @@ async def test_a_scan_the_server_refuses_sends_the_attendee_to_the_desk_at_the_k
         await wait_for(lambda: panel.display and panel.verdict == "warn", pilot, timeout=LONG)
         said = panel.plain()
         assert "Please see the desk" in said and "Door 1's, not Door 9's" in said, said
+    assert admitted_at(logins, ticket.id) is None
+
+
+@POSTGRESQL
+@pytest.mark.asyncio
+async def test_offline_scans_the_server_refused_are_a_notice_that_stays_on_the_station(
+    backend_fixed: None, logins: Logins, proxy: TcpProxy, tmp_path: Path
+) -> None:
+    """A door admitted from its copy while the server was away; meanwhile the organizer moved
+    the event to next year, and the server refuses the admission when the app uploads it: the
+    kiosk's screen says so in a notice that stays until someone dismisses it."""
+    ticket = logins.tickets[3]
+    url = make_url(logins.urls["door"]).set(host="127.0.0.1", port=proxy.port)
+    door = DoorStation(
+        "Door 1", logins.data / "Door-1", url.render_as_string(hide_password=False), 1.0
+    )
+    assert door.run("sync").code == 0
+    proxy.stall()
+    admitted = door.run("checkin", "--event", logins.event, "--ticket", ticket.id)
+    assert (admitted.json["result"], admitted.json["offline"]) == ("ok", True), admitted.err
+    later = utcnow() + timedelta(days=400)
+    update_event(
+        logins.owner,
+        logins.event,
+        starts=later.isoformat(),
+        ends=(later + timedelta(hours=8)).isoformat(),
+    )
+    proxy.unstall()
+    config = load_config(
+        data_dir=door.data_dir, database_url=door.url, station="Door 1"
+    ).with_options(event=logins.event)
+    app = make_app(config=config, store=open_store(config), sign_in_as="Kiosk Door 1", mode="kiosk")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+
+        def notices() -> list[Notification]:
+            return [n for n in app._notifications if n.title == "Offline scans refused"]
+
+        await wait_for(lambda: bool(notices()), pilot, timeout=LONG)
+        [notice] = notices()
+        assert "refused 1 scan" in notice.message and "not_yet_valid" in notice.message
+        assert notice.timeout >= 3600  # stays until it is dismissed
     assert admitted_at(logins, ticket.id) is None

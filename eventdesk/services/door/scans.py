@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -104,6 +105,17 @@ def event_zones(
                     )
                 ).all()
             )
+    return zones_of(events, by_ticket_event, station_event)
+
+
+def zones_of(
+    events: Iterable[Any],
+    by_ticket_event: dict[str, int] | None = None,
+    station_event: str | int | None = None,
+) -> Zones:
+    """``Zones`` from events' rows (id, slug, timezone) and tickets' events, wherever they were
+    read (the database, or a station's copy)."""
+    events = list(events)
     by_id = {e.id: event_zone(e.timezone) for e in events}
     by_slug = {e.slug: by_id[e.id] for e in events}
     shared = set(by_id.values())
@@ -111,5 +123,6 @@ def event_zones(
     if station_event is not None:
         number = as_id(str(station_event).strip())
         fallback = by_id.get(number, by_slug.get(str(station_event).strip(), fallback))
-    by_ticket = {t: by_id[e] for t, e in by_ticket_event.items() if e in by_id}
+    tickets = by_ticket_event or {}
+    by_ticket = {t: by_id[e] for t, e in tickets.items() if e in by_id}
     return Zones(by_id, by_slug, by_ticket, fallback)

@@ -64,12 +64,21 @@ class Link:
         self.listeners: list[Callable[[bool, str], None]] = []
 
     def call(
-        self, work: Callable[[], T], *, timeout: float | None = None, one_off: bool = False
+        self,
+        work: Callable[[], T],
+        *,
+        timeout: float | None = None,
+        one_off: bool = False,
+        budget: float | None = None,
+        answered: Callable[[T], bool] | None = None,
     ) -> T:
         """``work()`` on the server, waited for at most ``timeout`` (the threshold) seconds.
         ServerAway when it did not answer in time or failed as a server that is not there.
         ``one_off``: for a thread that ends soon (a screen's worker), in a thread of its own
-        that ends with the call, rather than one kept for this thread's next calls."""
+        that ends with the call, rather than one kept for this thread's next calls.
+        ``budget``: the whole wait this is the rest of (what "no answer within" says).
+        ``answered``: for work that meets an absent server itself and says so in what it
+        returns (a round of sync): whether the server answered it."""
         caller: _Caller | None = None if one_off else getattr(self._local, "caller", None)
         if caller is None:
             caller = _Caller(once=one_off)
@@ -84,7 +93,8 @@ class Link:
         if not done.wait(limit):
             if not one_off:
                 self._local.caller = None  # it may stay stuck: the next call gets another
-            self.went_away(_("no answer within {seconds:g} s").format(seconds=limit))
+            said = limit if budget is None else budget
+            self.went_away(_("no answer within {seconds:g} s").format(seconds=said))
             raise ServerAway(self.reason)
         if "error" in box:
             error: BaseException = box["error"]
@@ -93,8 +103,9 @@ class Link:
                 self.went_away(describe(error), refused=quick)
                 raise ServerAway(self.reason) from error
             raise error
-        self.came_back()  # it answered: online from now on
         value: T = box["value"]
+        if answered is None or answered(value):
+            self.came_back()  # it answered: online from now on
         return value
 
     def worth_asking(self) -> bool:

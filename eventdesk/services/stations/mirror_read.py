@@ -12,12 +12,13 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import Connection, func, or_, select
 
 from eventdesk.errors import NotFound
 from eventdesk.event_time import event_zone
 from eventdesk.i18n import _
 from eventdesk.services.catalogue.events import EventInfo
+from eventdesk.services.door.scans import Zones, zones_of
 from eventdesk.services.people.attendees import AttendeeInfo
 from eventdesk.services.people.payments import PaymentSummary, due_of
 from eventdesk.services.people.registration import TicketInfo
@@ -144,6 +145,33 @@ def person_in_copy(mirror: Mirror, attendee_id: int) -> tuple[AttendeeInfo, list
         person = AttendeeInfo(row.id, row.name, row.email or "", row.company, None, False)
         tickets = _tickets(conn, TICKET.c.attendee_id == attendee_id, person)
     return person, tickets
+
+
+def person_of_ref(mirror: Mirror, ref: str) -> tuple[AttendeeInfo, list[CopiedTicket]]:
+    """An attendee given by id or e-mail (as ``attendee show`` takes them), and their tickets,
+    as the copy has them."""
+    wanted = ref.strip()
+    if wanted.isdigit():
+        return person_in_copy(mirror, int(wanted))
+    with mirror.store.read() as session:
+        found = session.execute(
+            select(ATTENDEE.c.id).where(func.lower(ATTENDEE.c.email) == wanted.lower())
+        ).scalar()
+    if found is None:
+        raise NotFound(
+            _(
+                "attendee {attendee} is not in this station's copy (the server does not answer)"
+            ).format(attendee=wanted),
+            field="attendee",
+        )
+    return person_in_copy(mirror, int(found))
+
+
+def zones_in_copy(mirror: Mirror, door_event: str | int | None = None) -> Zones:
+    """Each event's time zone as the copy has them (services.door.scans.event_zones)."""
+    with mirror.store.read() as session:
+        events = session.execute(select(EVENT.c.id, EVENT.c.slug, EVENT.c.timezone)).all()
+    return zones_of(events, station_event=door_event)
 
 
 def ticket_in_copy(mirror: Mirror, ticket_id: str) -> tuple[CopiedTicket, CopiedEvent, str | None]:

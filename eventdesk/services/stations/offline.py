@@ -30,14 +30,15 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from eventdesk.config import Config
 from eventdesk.db import Store, open_store
-from eventdesk.errors import EventdeskError
+from eventdesk.errors import DatabaseUnavailable, EventdeskError
 from eventdesk.event_time import event_zone
-from eventdesk.outage import describe, is_outage
+from eventdesk.outage import describe, is_outage, unavailable
 from eventdesk.services.folder_lock import FolderLock
 from eventdesk.services.stations.clock import ServerTime, Skew
 from eventdesk.services.stations.link import QUICK_SECONDS, Link, ServerAway
 from eventdesk.services.stations.mirror import (
     EVENT,
+    MIRROR_FILE,
     OUTBOX,
     TICKET,
     Mirror,
@@ -47,6 +48,7 @@ from eventdesk.services.stations.mirror import (
 )
 from eventdesk.services.stations.mirror_prints import upload_prints
 from eventdesk.services.stations.mirror_repair import open_mirror
+from eventdesk.services.stations.reach import LoginFacts, Probe, Reaching, keep_login
 from eventdesk.services.stations.sync import Uploaded, upload
 from eventdesk.tickets import InvalidPayload, parse_payload
 from eventdesk.values import utcnow
@@ -130,6 +132,33 @@ class Station:
         self._upload_lock = threading.Lock()
         self.on_queued: list[Callable[[], None]] = []  # a scan went into the outbox
         self.link.listeners.append(self._remember_link)
+        self._reaching: Reaching | None = None  # a one-shot command's early start
+        self._probe: Probe | None = None
+        self._login_kept = False
+
+    def reach_early(self, probe: Probe | None = None) -> None:
+        """Begin opening the server now, in a thread of its own (services.stations.reach): a
+        one-shot command waits for it no longer than its budget, counted from now, or from
+        ``probe``'s start (the command's first ask of the server)."""
+        if self._server is not None or self._reaching is not None:
+            return
+        self._probe = probe
+        self._reaching = Reaching(self._opener)
+        self._opener = self._reaching.result
+
+    @property
+    def reaching(self) -> bool:
+        """The server is being opened by a one-shot command's early start."""
+        return self._reaching is not None and self._server is None
+
+    @property
+    def budget(self) -> float:
+        """How long a new command waits for the server: the threshold, or the sync loop's probe
+        when the server did not answer this station a moment ago (one back by now answers a
+        connection in a fraction of it)."""
+        if self._recently_away():
+            return min(self.link.threshold, PROBE_SECONDS)
+        return self.link.threshold
 
     @property
     def name(self) -> str:
@@ -192,9 +221,7 @@ class Station:
     def _remember_link(self, online: bool, _reason: str) -> None:
         """The next process of this station knows the server did not answer (and does not
         wait for it longer than the threshold to find out)."""
-        away = None if online else utcnow().isoformat()
-        with contextlib.suppress(EventdeskError, SQLAlchemyError), self.mirror.store.write() as s:
-            self.mirror.put(s.connection(), "away_at", away)
+        self.keep("away_at", None if online else utcnow().isoformat())
 
     def _load_skew(self) -> Skew | None:
         try:
@@ -218,11 +245,7 @@ class Station:
         return self.time.measure(self.server(), self.name)
 
     def _recently_away(self) -> bool:
-        try:
-            with self.mirror.store.read() as session:
-                away = self.mirror.get(session.connection(), "away_at")
-        except (EventdeskError, SQLAlchemyError):
-            return False
+        away = self.recall("away_at")
         if not away:
             return False
         return (utcnow() - datetime.fromisoformat(away)).total_seconds() < AWAY_MEMORY
@@ -231,10 +254,43 @@ class Station:
     def connect_limit(self) -> float:
         """How long opening the server may take (a new process connects, checks the schema):
         PostgreSQL's own connect timeout, or the threshold when that is longer; only the
-        threshold when the server did not answer this station a moment ago."""
-        if self._recently_away():
+        threshold when the server did not answer this station a moment ago. A one-shot
+        command that began reaching it early waits what is left of its budget."""
+        reaching = self._reaching
+        if reaching is not None and not reaching.done:
+            probe = self._probe
+            deadline = (probe or reaching).started + self.budget
+            if probe is not None and probe.answers_by(deadline):
+                return max(self.link.threshold, CONNECT_SECONDS)  # it answers: let it open
+            return max(0.05, deadline - time.monotonic())
+        if reaching is not None or self._recently_away():
             return self.link.threshold
         return max(self.link.threshold, CONNECT_SECONDS)
+
+    def reach(self) -> Store:
+        """The server's store, reached within this station's limit; DatabaseUnavailable,
+        saying why, when it does not answer in time."""
+        try:
+            return self.link.call(self.server, timeout=self.connect_limit, budget=self.budget)
+        except ServerAway:
+            raise DatabaseUnavailable(unavailable(self.link.reason)) from None
+
+    def copy_exists(self) -> bool:
+        """This station has a copy (made by its first sync), opened or on its disk."""
+        return self._mirror is not None or (self.config.data_dir / MIRROR_FILE).exists()
+
+    def recall(self, key: str) -> str | None:
+        """A value this station kept in its copy (None when there is none, or no copy)."""
+        try:
+            with self.mirror.store.read() as session:
+                return self.mirror.get(session.connection(), key)
+        except (EventdeskError, SQLAlchemyError):
+            return None
+
+    def keep(self, key: str, value: str | None) -> None:
+        """A value kept in the copy for the next process of this station."""
+        with contextlib.suppress(EventdeskError, SQLAlchemyError), self.mirror.store.write() as s:
+            self.mirror.put(s.connection(), key, value)
 
     def deciding_online(self) -> bool:
         """The server answered the last time it was asked (the station says ONLINE)."""
@@ -283,6 +339,9 @@ class Station:
             try:
                 server = self.server()
                 self.measure_clock()
+                if not self._login_kept:  # what a one-shot command may do while it is away
+                    keep_login(self, LoginFacts.of(server))
+                    self._login_kept = True
                 self.link.came_back()  # the next scans online, the outbox going up beside them
                 if mine.held:
                     sent = self._drain(server)
@@ -329,7 +388,12 @@ class Station:
         if self.pending == 0 or not self.link.online:
             return
         try:
-            self.link.call(lambda: self.sync_round(refresh_mirror=False), timeout=limit)
+            self.link.call(self.server, timeout=self.connect_limit, budget=self.budget)
+            self.link.call(
+                lambda: self.sync_round(refresh_mirror=False),
+                timeout=limit,
+                answered=lambda report: report.online,
+            )
         except ServerAway:
             return
 

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from eventdesk.services.stations.offline import Station
 
 
-def _no_copy(reason: str) -> str:
+def no_copy(reason: str) -> str:
     """Why a scan cannot be decided: the server is away (``reason``) and there is no copy."""
     return unavailable(
         # TRANSLATORS: {reason} is why the server is away: "no answer within 1 s"
@@ -259,7 +259,11 @@ class Door:
                     # Connecting is not answering: libpq's own limit. A server this process is
                     # connected to already (its sync loop's) gets the threshold, as a scan
                     # does: a stalled one is not waited for 5 s at a door's first scan.
-                    self.station_.link.call(self._online_desk, timeout=self.station_.connect_limit)
+                    self.station_.link.call(
+                        self._online_desk,
+                        timeout=self.station_.connect_limit,
+                        budget=self.station_.budget,
+                    )
                 if now is None and not time.measured_here:  # once in a process, before deciding
                     self.station_.link.call(self.station_.measure_clock)
                 options["now"] = now or time.corrected(scanned)
@@ -274,7 +278,7 @@ class Door:
         with self.station_.outbox_lock:
             desk = self._offline_desk()
             if desk is None:  # nothing to decide from: the scan waits for the server (kept)
-                raise DatabaseUnavailable(_no_copy(self.station_.link.reason))
+                raise DatabaseUnavailable(no_copy(self.station_.link.reason))
             options["now"] = now or time.corrected(scanned)  # by what was measured last
             result = getattr(desk, how)(what, **options)
             if not result.replayed:
@@ -332,7 +336,9 @@ class Door:
             try:
                 if not self.station_.opened:
                     self.station_.link.call(
-                        self.station_.server, timeout=self.station_.connect_limit
+                        self.station_.server,
+                        timeout=self.station_.connect_limit,
+                        budget=self.station_.budget,
                     )
                 done: UndoResult = self.station_.link.call(
                     lambda: self._undo_online(ticket_id, session_id)
@@ -363,7 +369,7 @@ class Door:
     def _undo_offline(self, ticket_id: str, session_id: int | None) -> UndoResult:
         mirror = self.station_.mirror
         if not mirror.has_copy():
-            raise DatabaseUnavailable(_no_copy(self.station_.link.reason))
+            raise DatabaseUnavailable(no_copy(self.station_.link.reason))
         with mirror.store.write_conn() as conn:
             if session_id is None:
                 row = conn.execute(

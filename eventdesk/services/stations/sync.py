@@ -44,6 +44,7 @@ from eventdesk.services.door.checkin_sql import ADMIT_STATEMENT, SESSION_ADMIT
 from eventdesk.services.stations.list_sync import LIST_EFFECTS, upload_list
 from eventdesk.services.stations.mirror import OUTBOX, Mirror
 from eventdesk.services.stations.mirror_staff import upload_locks
+from eventdesk.services.stations.refusals import record_refusals
 from eventdesk.services.stations.sync_api import apply_on_server
 from eventdesk.services.stations.sync_rows import (
     HOLDER,
@@ -133,6 +134,7 @@ def _upload_batch(
             raise
         # Something in the batch is refused: one row at a time, to keep the rest.
         conflicts, refused = _one_by_one(server, rows)
+        record_refusals(server, rows, refused)  # named by `report conflicts` on any station
     now = utcnow()
     with mirror.store.write_conn() as conn:
         done = [row["seq"] for row in rows if row["seq"] not in refused]

@@ -484,36 +484,6 @@ def lists_inside(session: Session, event: Event, moment: datetime) -> list[dict[
     return found
 
 
-def conflicts(session: Session, event: Event) -> Report:
-    """Scans a station admitted offline that the server could not apply as decided (the ticket
-    was admitted at another station meanwhile, or cancelled), oldest first."""
-    rows: list[tuple[Any, ...]] = [
-        (
-            row.ticket_id,
-            attendee,
-            [row.station, row.other_station],
-            [row.at, row.other_at],
-            row.reason,
-            row.detail,
-            row.nonce,
-        )
-        for row, attendee in session.execute(
-            select(ScanConflict, func.coalesce(Ticket.holder_name, Attendee.name))
-            .outerjoin(Ticket, Ticket.id == ScanConflict.ticket_id)
-            .outerjoin(Attendee, Attendee.id == Ticket.attendee_id)
-            .where(ScanConflict.event_id == event.id)
-            .order_by(ScanConflict.at, ScanConflict.id)
-        )
-    ]
-    return Report(
-        "conflicts",
-        _("Scan conflicts: {event}").format(event=event.title),
-        ("ticket_id", "attendee", "stations", "times", "reason", "detail", "nonce"),
-        rows,
-        seconds=True,
-    )
-
-
 def no_shows(session: Session, event: Event) -> Report:
     """Who has not come: each registered ticket never checked in, named for its holder (a
     ticket bought for someone else names that person; the buyer's e-mail is how to reach
@@ -555,6 +525,12 @@ def no_shows(session: Session, event: Event) -> Report:
     )
 
 
+def _conflicts_report(session: Session, event: Event) -> Report:
+    from eventdesk.services.stats.conflicts import conflicts  # its own module, built on Report
+
+    return conflicts(session, event)
+
+
 BUILDERS = {
     "attendance": attendance,
     "revenue": revenue,
@@ -562,7 +538,7 @@ BUILDERS = {
     "sessions": sessions_report,
     "waitlists": waitlists,
     "scans": scans,
-    "conflicts": conflicts,
+    "conflicts": lambda session, event: _conflicts_report(session, event),
     "days": days,
     "no-shows": no_shows,
 }

@@ -1,5 +1,8 @@
-"""A desk's row rules as migration 0017 left them: the server's own functions write past them.
+"""What migration 0017 makes on a PostgreSQL server: a desk's row rules that the server's own
+functions write past, and the function a station's own login records an offline scan the
+server refused with.
 
+A desk's row rules.
 The desk's row rule on tickets (station_functions_0013's ``_desk_ticket``) keeps a desk's login
 from changing a ticket's check-in with its own hand: a desk changes a ticket's status and seat,
 and admits only through the server's functions. But the rule fired on the functions' own writes
@@ -14,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from eventdesk.migrations.station_functions_0013 import API
+from eventdesk.migrations.station_functions_0013 import API, OFFLINE_DAYS, TOLERANCE
 from eventdesk.migrations.station_functions_0013 import DESK_RULES as DESK_RULES_0013
 
 _HEAD = "LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$"
@@ -79,7 +82,43 @@ UPGRADE: Sequence[str] = (
     """,
 )
 
+REFUSED: Sequence[str] = (
+    f"""
+    CREATE FUNCTION {API}.upload_refused(p_station text, p_nonce text, p_ticket text,
+                                          p_at timestamptz, p_operator text, p_result text,
+                                          p_detail text) RETURNS void {_HEAD}
+    DECLARE
+        me text := {API}._station(p_station);
+        t ticket;
+        moment timestamptz;
+    BEGIN
+        IF p_nonce IS NULL OR length(p_nonce) > 64 THEN
+            RAISE EXCEPTION 'not a scan this server records' USING ERRCODE = '42501';
+        END IF;
+        SELECT * INTO t FROM ticket WHERE id = p_ticket;
+        IF p_at <= clock_timestamp() + interval '{TOLERANCE}'
+                AND p_at >= clock_timestamp() - interval '{OFFLINE_DAYS} days' THEN
+            moment := p_at;
+        END IF;
+        INSERT INTO upload_refusal (nonce, station, event_id, ticket_id, at, operator, result,
+                                    detail, recorded_at)
+        VALUES (p_nonce, me, t.event_id, t.id, moment, left(p_operator, 100),
+                left(coalesce(p_result, ''), 24), left(coalesce(p_detail, ''), 400),
+                clock_timestamp())
+        ON CONFLICT (nonce) DO UPDATE SET detail = excluded.detail,
+                                          recorded_at = excluded.recorded_at
+        WHERE upload_refusal.station = me;
+    END $$
+    """,
+    f"REVOKE ALL ON FUNCTION {API}.upload_refused(text, text, text, timestamptz, text, text, text)"
+    " FROM PUBLIC",
+)
+# The function a station login may call (granted by ``eventdesk roles``: eventdesk.grants).
+CALLABLE: Sequence[str] = ("upload_refused(text, text, text, timestamptz, text, text, text)",)
+
 DOWNGRADE: Sequence[str] = (
     DESK_RULES_0013[0].replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1),
     f"DROP FUNCTION IF EXISTS {API}._desk_ticket_rules(text, ticket, ticket)",
+    f"DROP FUNCTION IF EXISTS {API}.upload_refused(text, text, text, timestamptz, text, text,"
+    " text)",
 )

@@ -1,0 +1,137 @@
+"""A one-shot command at a station (``checkin``, ``scan``, ``attendee find``, ``attendee show``,
+``ticket show``, ``print``) reaches its server as the app's door does: as soon as it knows its
+command it asks the server whether it answers (``Probe``: a bare connection, made while the
+command loads what it decides with), then opens the store in a thread of its own
+(``Reaching``); and it waits for the server no longer than the station's threshold
+(``offline_after``) counted from that first ask, or the sync loop's short probe when the
+server did not answer this station a moment ago. Then it answers from the station's copy,
+said once (docs/operators-guide.md, "Offline stations").
+
+What a station's login may do is known without the server too: each time the server answers,
+the station keeps what its login is (a door's own, a desk's own, the organizer's) in its copy,
+and reads it back while the server is away."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:  # this module loads with a command's first line: nothing heavy at its top
+    from eventdesk.db import Store
+    from eventdesk.services.stations.offline import Station
+
+LOGIN_KEY = "login"  # the copy's: what this station's login was when the server last answered
+
+LoginKind = Literal["door", "desk", "organizer", "other"]
+
+
+class Probe(threading.Thread):
+    """A bare connection to the server (the driver's alone, no store), from ``started`` on:
+    whether the server answers at all, known before the store has loaded."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(name="asking the server", daemon=True)
+        # The driver's own URL: SQLAlchemy's dialect name dropped (postgresql+psycopg://...).
+        self.url = "postgresql:" + url.split(":", 1)[1] if url.startswith("postgresql") else url
+        self.started = time.monotonic()
+        self._done = threading.Event()
+        self.answered: bool | None = None  # None while it has not said
+        self.start()
+
+    def run(self) -> None:
+        try:
+            import psycopg
+
+            with psycopg.connect(self.url, connect_timeout=10) as conn:
+                conn.execute("SELECT 1")
+            self.answered = True
+        except Exception:  # refused, unknown, silent: the store's own open says why
+            self.answered = False
+        finally:
+            self._done.set()
+
+    def answers_by(self, deadline: float) -> bool:
+        """The server answered the probe by ``deadline`` (time.monotonic's), waited for."""
+        self._done.wait(max(0.0, deadline - time.monotonic()))
+        return self.answered is True
+
+
+class Reaching(threading.Thread):
+    """The server's store being opened in a thread of its own, from ``started`` on."""
+
+    def __init__(self, opener: Callable[[], Store]) -> None:
+        super().__init__(name="reaching the server", daemon=True)
+        self.opener = opener
+        self.started = time.monotonic()
+        self._done = threading.Event()
+        self._store: Store | None = None
+        self._error: BaseException | None = None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            self._store = self.opener()
+        except BaseException as exc:  # handed to whoever waits for the store
+            self._error = exc
+        finally:
+            self._done.set()
+
+    @property
+    def done(self) -> bool:
+        return self._done.is_set()
+
+    def result(self) -> Store:
+        """The store, once open (waits as long as opening takes); its error, raised."""
+        self._done.wait()
+        if self._error is not None:
+            raise self._error
+        assert self._store is not None
+        return self._store
+
+
+@dataclass(frozen=True)
+class LoginFacts:
+    """What this station's database login is: a door's own, a desk's own, the organizer's (it
+    owns the tables), or another."""
+
+    kind: LoginKind
+
+    @classmethod
+    def of(cls, server: Store) -> LoginFacts:
+        login = server.station_login()
+        if login is not None:
+            return cls("door" if login.kind == "door" else "desk")
+        return cls("organizer" if server.owns_database() else "other")
+
+
+def login_facts(station: Station) -> LoginFacts:
+    """This station's login: asked of the server within the station's limit and kept in its
+    copy; read from the copy while the server does not answer (DatabaseUnavailable when it
+    never answered this station)."""
+    from eventdesk.errors import DatabaseUnavailable
+    from eventdesk.services.stations.link import ServerAway
+    from eventdesk.services.stations.station_door import no_copy
+
+    try:
+        facts = station.link.call(
+            lambda: LoginFacts.of(station.server()),
+            timeout=station.connect_limit,
+            budget=station.budget,
+        )
+    except ServerAway:
+        if not station.copy_exists():
+            raise DatabaseUnavailable(no_copy(station.link.reason)) from None
+        kept = station.recall(LOGIN_KEY)
+        # A copy made before its login was kept: no organizer's rights, no door's limits.
+        return LoginFacts(kept if kept in ("door", "desk", "organizer") else "other")  # type: ignore[arg-type]
+    keep_login(station, facts)
+    return facts
+
+
+def keep_login(station: Station, facts: LoginFacts) -> None:
+    """What the login is, kept in the station's copy (when it has one) for its next process."""
+    if station.copy_exists() and station.recall(LOGIN_KEY) != facts.kind:
+        station.keep(LOGIN_KEY, facts.kind)
