@@ -2,8 +2,9 @@
 
 One rule, kept here (docs/architecture.md#time): times are stored in UTC; a time a person reads
 (a screen, a report, an export, a badge, a command's output) is the wall-clock time in the
-event's zone, a ``ZoneInfo`` that travels as one, never as a name to be looked up again. A zone
-is checked once, when the event is saved (``zone_of``): an unknown name is refused then, never
+event's zone. What travels between the layers is the zone's name, as the event stores it; it
+becomes a ``ZoneInfo`` where a time is shown or a day counted (``event_zone``, cached). A zone is
+checked once, when the event is saved (``zone_of``): an unknown name is refused then, never
 guessed later. ``show`` is the one formatter; its styles are the few ways a time is written.
 """
 

@@ -21,8 +21,7 @@ from eventdesk.cli.common import (
 )
 from eventdesk.errors import InvalidInput, NotAllowed
 from eventdesk.i18n import _, ngettext
-from eventdesk.labels import label
-from eventdesk.services.people.payments import METHODS
+from eventdesk.labels import PAYMENT_METHODS, label
 from eventdesk.text import for_terminal
 from eventdesk.values import format_cents
 
@@ -314,7 +313,7 @@ def _money_json(s: Any) -> dict[str, Any]:
 @click.command()
 @click.argument("ticket_id", metavar="TICKET")
 @click.option("--amount", help="e.g. 12.50 (default: what is due)")
-@click.option("--method", required=True, type=click.Choice(METHODS))
+@click.option("--method", required=True, type=click.Choice(list(PAYMENT_METHODS)))
 @click.option("--reference")
 @click.option(
     "--pending", is_flag=True, help="Record it as pending (an invoice is pending by default)."
@@ -350,7 +349,7 @@ def pay(
 @click.command()
 @click.argument("ticket_id", metavar="TICKET")
 @click.option("--amount", help="e.g. 12.50 (default: all that was paid)")
-@click.option("--method", type=click.Choice(METHODS))
+@click.option("--method", type=click.Choice(list(PAYMENT_METHODS)))
 @click.option("--reference")
 @click.option("--cancel", "cancel_ticket", is_flag=True, help="Cancel the ticket too (frees it).")
 @pass_ctx

@@ -9,6 +9,7 @@ import json
 from dataclasses import asdict
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -130,3 +131,20 @@ def test_an_event_is_forgotten_only_after_its_retention(
     assert "30 days after it ended" in err
     done = cli.json("event", "forget", ended, "--yes", "--after-days", "7")
     assert done["attendees"] == 1 and find_attendees(store, "Zelda") == []
+
+
+def test_an_event_not_to_be_forgotten_yet_says_its_end_in_its_own_zone(
+    cli: Cli, store: Store
+) -> None:
+    """CLI.md: times printed for people are in the event's zone (it said UTC)."""
+    now = utcnow().replace(second=0, microsecond=0)
+    ends = now - timedelta(days=2)
+    ended = make_event(
+        store,
+        starts=(ends - timedelta(hours=8)).isoformat(),
+        ends=ends.isoformat(),
+        timezone="America/New_York",
+    )
+    _, err = cli.run("event", "forget", ended, "--yes", "--after-days", "30", code=1)
+    local = ends.astimezone(ZoneInfo("America/New_York"))
+    assert f"ends {local:%Y-%m-%d %H:%M} E" in err and "UTC" not in err, err

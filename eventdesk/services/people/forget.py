@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from eventdesk.db import Store
 from eventdesk.errors import NotAllowed
+from eventdesk.event_time import event_zone, show
 from eventdesk.i18n import N_, _, ngettext
 from eventdesk.models import (
     Attendee,
@@ -193,13 +194,15 @@ def forget_event(
         if event.ends_at + timedelta(days=after_days) > now:
             raise NotAllowed(
                 ngettext(
-                    "event {event!r} ends {ends} UTC: its people are forgotten {count} days after "
-                    "it ended, not before",
-                    "event {event!r} ends {ends} UTC: its people are forgotten {count} days after "
-                    "it ended, not before",
+                    "event {event!r} ends {ends}: its people are forgotten {count} day after it "
+                    "ended, not before",
+                    "event {event!r} ends {ends}: its people are forgotten {count} days after it "
+                    "ended, not before",
                     after_days,
                 ).format(
-                    event=event.slug, ends=f"{event.ends_at:%Y-%m-%d %H:%M}", count=after_days
+                    event=event.slug,
+                    ends=show(event.ends_at, event_zone(event.timezone)),  # in its own zone
+                    count=after_days,
                 ),
                 field="event",
             )
