@@ -154,9 +154,7 @@ def scan(
         from eventdesk.services.stations.offline import SyncLoop
 
         try:
-            store = station.link.call(
-                station.server, timeout=station.connect_limit, budget=station.budget
-            )
+            store = station.reached()
         except ServerAway:
             say(
                 _(

@@ -235,10 +235,13 @@ REAL_PROCESSES = {
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Everything under tests/e2e (real processes, a real terminal, a browser, scale) and the
-    modules of REAL_PROCESSES are slow: `python3 dev.py test --fast` leaves them out."""
+    modules of REAL_PROCESSES are slow: `python3 dev.py test --fast` leaves them out. The
+    end-to-end tests, the longest, go first: the workers share out what is left of the rest,
+    instead of one of them finishing a two-minute test alone at the end."""
     for item in items:
         if E2E in item.path.parents or item.path.stem in REAL_PROCESSES:
             item.add_marker(pytest.mark.slow)
+    items.sort(key=lambda item: E2E not in item.path.parents)  # stable: otherwise as collected
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

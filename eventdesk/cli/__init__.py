@@ -1,4 +1,4 @@
-"""The `eventdesk` command line (CLI.md): the group and its entry point live in ``root``."""
+"""The `eventdesk` command line (docs/cli.md): the group and its entry point live in ``root``."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """What every command shares: the context (configuration, store, output), tables and times for
-people, JSON for scripts, the door's options and the exit codes (CLI.md)."""
+people, JSON for scripts, the door's options and the exit codes (docs/cli.md)."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ EXIT_BAD_INPUT = 2
 EXIT_ENVIRONMENT = 3
 EXIT_INTERNAL = 70
 CREATING_COMMANDS = ("init", "demo", "restore")  # the commands that may make a database
-STATION_DATABASE = "eventdesk.db"  # a data folder's own SQLite database (CLI.md)
+STATION_DATABASE = "eventdesk.db"  # a data folder's own SQLite database (docs/cli.md)
 DEMO_DATABASE = "demo.db"  # the one `eventdesk demo` builds in a data folder (unless --db)
 
 
@@ -69,7 +69,10 @@ class Ctx:
 
         if self.config.is_sqlite:
             return LoginFacts("organizer")
-        return login_facts(self.door_station())
+        station = self._door_station
+        if station is not None and station.reaching:  # a command that answers from the copy
+            return login_facts(station)
+        return LoginFacts.of(self.store)
 
     def reach_server(self) -> None:
         """A command that answers from the station's copy when its server does not: the server
@@ -95,9 +98,7 @@ class Ctx:
 
         station = self.door_station()
         try:
-            server = station.link.call(
-                station.server, timeout=station.connect_limit, budget=station.budget
-            )
+            server = station.reached()
             return station.link.call(lambda: on_server(server))
         except ServerAway:
             self.from_copy()

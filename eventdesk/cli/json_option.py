@@ -1,4 +1,4 @@
-"""`--json` before the command or after it (CLI.md): the group gives every command it runs,
+"""`--json` before the command or after it (docs/cli.md): the group gives every command it runs,
 nested groups' commands included, its own `--json` flag, so click parses it where the user put
 it; a `--json` that is another option's value, or comes after `--`, stays a value."""
 

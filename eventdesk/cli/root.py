@@ -1,4 +1,4 @@
-"""The `eventdesk` command line: the headless face of the product (see CLI.md).
+"""The `eventdesk` command line: the headless face of the product (see docs/cli.md).
 
 The core builds the one click group and its own commands (one module per command group); the
 layers above it (screens, kiosk, badges) add theirs through the ``eventdesk.commands`` entry
@@ -10,9 +10,11 @@ traceback); 3 the environment (database, camera or printer unreachable).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import importlib
 import importlib.metadata
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -294,7 +296,15 @@ def _database_failure(exc: Exception, *, as_json: bool) -> int | None:
 
 
 def entry() -> None:
-    sys.exit(main())
+    """The console script. When the command is done (its work committed, its connections
+    closed, what it says written) the process ends at once: the interpreter's own teardown,
+    freeing everything the process is about to give back anyway, is half a second of a
+    one-shot command's time (bench/cli_offline.py)."""
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more to say
+            stream.flush()
+    os._exit(code)
 
 
 def _debugging() -> bool:

@@ -1,4 +1,4 @@
-"""The command line: the CLI.md contract, JSON keys, exit codes, one-line errors."""
+"""The command line: the contract of docs/cli.md, JSON keys, exit codes, one-line errors."""
 
 from __future__ import annotations
 

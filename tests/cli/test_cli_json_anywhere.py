@@ -1,4 +1,4 @@
-"""`--json` is accepted after the command as well as before it (CLI.md), with the same output,
+"""`--json` is accepted after the command as well as before it (docs/cli.md), with the same output,
 for the core's commands, nested groups and the commands the layers above add; errors print
 the JSON error document wherever the flag is; a `--json` that is another option's value, or
 comes after `--`, is not the flag."""

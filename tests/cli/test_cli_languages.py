@@ -1,5 +1,5 @@
-"""The command line in the station's language (`--lang`, CLI.md): messages, errors and a report's
-headings translated, the `--json` keys and exit codes the same in every language."""
+"""The command line in the station's language (`--lang`, docs/cli.md): messages, errors and a
+report's headings translated, the `--json` keys and exit codes the same in every language."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Money, orders, invites and self-service from the command line (CLI.md): `refund --cancel`,
+"""Money, orders, invites and self-service from the command line (docs/cli.md): `refund --cancel`,
 goodwill refunds, `cancel` offering the refund, `register --holder/--invite-code`, `event list
 --all`, `ticket-type add --needs-staff` and `checkin --self-service`."""
 

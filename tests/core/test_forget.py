@@ -136,7 +136,7 @@ def test_an_event_is_forgotten_only_after_its_retention(
 def test_an_event_not_to_be_forgotten_yet_says_its_end_in_its_own_zone(
     cli: Cli, store: Store
 ) -> None:
-    """CLI.md: times printed for people are in the event's zone (it said UTC)."""
+    """Times printed for people are in the event's zone (docs/cli.md; it said UTC)."""
     now = utcnow().replace(second=0, microsecond=0)
     ends = now - timedelta(days=2)
     ended = make_event(

@@ -1,4 +1,4 @@
-"""`eventdesk station outbox [--retry ID|--clear ID]` (CLI.md): the offline scans of a station
+"""`eventdesk station outbox [--retry ID|--clear ID]` (docs/cli.md): the offline scans of a station
 waiting to upload or refused by the server, with reasons; a refused one put back to be uploaded
 at the next sync, or removed on purpose. A scan still waiting is never removed. An SQLite
 station is one box: it has no outbox. Real `eventdesk` processes; a real PostgreSQL server

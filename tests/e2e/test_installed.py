@@ -1,4 +1,4 @@
-"""eventdesk as its users install it (DESIGN.md "As users run it"): the sdist and the wheel built
+"""eventdesk as its users install it (docs/development.md): the sdist and the wheel built
 with `python -m build`, the wheel installed with the lock file as constraints into a fresh
 virtual environment outside the checkout, and the installed program run from a folder outside
 the checkout, so that nothing comes from the source tree.

@@ -267,11 +267,16 @@ class Station:
             return self.link.threshold
         return max(self.link.threshold, CONNECT_SECONDS)
 
+    def reached(self) -> Store:
+        """The server's store, reached within this station's limit (ServerAway when it does
+        not answer in time)."""
+        return self.link.call(self.server, timeout=self.connect_limit, budget=self.budget)
+
     def reach(self) -> Store:
         """The server's store, reached within this station's limit; DatabaseUnavailable,
         saying why, when it does not answer in time."""
         try:
-            return self.link.call(self.server, timeout=self.connect_limit, budget=self.budget)
+            return self.reached()
         except ServerAway:
             raise DatabaseUnavailable(unavailable(self.link.reason)) from None
 
@@ -388,7 +393,7 @@ class Station:
         if self.pending == 0 or not self.link.online:
             return
         try:
-            self.link.call(self.server, timeout=self.connect_limit, budget=self.budget)
+            self.reached()
             self.link.call(
                 lambda: self.sync_round(refresh_mirror=False),
                 timeout=limit,
