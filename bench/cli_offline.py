@@ -8,8 +8,9 @@ One database made for the run on the server --db names (dropped after it): an ev
 with --tickets free tickets. A station's data folder reaches it through a TcpProxy
 (testkit.proxy), its copy downloaded first (`eventdesk sync`), [station] offline_after = 1 s.
 Each figure is the wall time of a whole `eventdesk` process (start to exit, as a script or an
-operator waits for it), the median of --runs after one that is not counted (it warms the
-caches), for `checkin --ticket` (a new ticket each run), `attendee find`, `ticket show
+operator waits for it), the median of --runs rounds, each round running every way below once in
+turn (a machine slowed for a while slows them alike), after one round that is not counted (it
+warms the caches), for `checkin --ticket` (a new ticket each run), `attendee find`, `ticket show
 --payload` and `print`:
 
 - floor: the same command at an SQLite station (its own file, the same event): what a one-shot
@@ -38,7 +39,6 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from functools import partial
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -155,45 +155,52 @@ def main() -> None:
                 "print": ["print", shown],
             }
 
-        def median(folder_of: Callable[[int], Path], url_: str, local: bool, name: str) -> float:
-            times = []
-            for n in range(-1, runs):  # the first (-1) only warms the caches: not counted
-                wanted = commands(
-                    local_slug if local else slug,
-                    (lambda: next(unused_local)) if local else (lambda: next(unused)),
-                    (local_tickets if local else tickets)[-1],
-                )[name]
-                seconds, err, code = run(folder_of(n), url_, *wanted)
-                assert code == 0, (name, err)
-                offline = [line for line in err.splitlines() if "OFFLINE" in line]
-                assert local or len(offline) == int(proxy.is_cut or proxy.is_stalled), err
-                if n >= 0:
-                    times.append(seconds)
-            return statistics.median(times)
+        def timed(folder: Path, url_: str, local: bool, name: str) -> float:
+            """One run of ``name`` at ``folder``: its wall time (checked: exit 0, and OFFLINE
+            said once exactly when the server is away)."""
+            wanted = commands(
+                local_slug if local else slug,
+                (lambda: next(unused_local)) if local else (lambda: next(unused)),
+                (local_tickets if local else tickets)[-1],
+            )[name]
+            seconds, err, code = run(folder, url_, *wanted)
+            assert code == 0, (name, err)
+            offline = [line for line in err.splitlines() if "OFFLINE" in line]
+            assert local or len(offline) == int(proxy.is_cut or proxy.is_stalled), err
+            return seconds
 
-        def fresh(n: int, label: str) -> Path:
+        def fresh(label: str) -> Path:
             made = root / f"{label}-{uuid.uuid4().hex[:6]}"
             shutil.copytree(synced, made)
             return made
 
+        # Round after round, every way once (a machine that slows down for a while slows them
+        # all alike); the first round only warms the caches.
         names = ("checkin", "attendee find", "ticket show", "print")
-        rows: dict[str, dict[str, float]] = {name: {} for name in names}
+        times: dict[str, dict[str, list[float]]] = {name: {} for name in names}
         for name in names:
-            rows[name]["floor"] = median(lambda n: sqlite, sqlite_url, True, name)
-            rows[name]["online"] = median(lambda n: synced, door_url, False, name)
-        for mode, lose, back in (
-            ("silent", proxy.stall, proxy.unstall),
-            ("refused", proxy.cut, proxy.restore),
-        ):
-            lose()
-            for name in names:
-                first = partial(fresh, label=mode)
-                rows[name][f"{mode}, first"] = median(first, door_url, False, name)
-                later = fresh(0, mode)
-                run(later, door_url, *commands(slug, lambda: next(unused), tickets[-1])[name])
-                rows[name][f"{mode}, later"] = median(partial(same, later), door_url, False, name)
-            back()
+            for n in range(-1, runs):
+                said: dict[str, float] = {
+                    "floor": timed(sqlite, sqlite_url, True, name),
+                    "online": timed(synced, door_url, False, name),
+                }
+                for mode, lose, back in (
+                    ("silent", proxy.stall, proxy.unstall),
+                    ("refused", proxy.cut, proxy.restore),
+                ):
+                    lose()
+                    folder = fresh(mode)  # it has not met the away server
+                    said[f"{mode}, first"] = timed(folder, door_url, False, name)
+                    said[f"{mode}, later"] = timed(folder, door_url, False, name)  # it has now
+                    back()
+                if n >= 0:
+                    for way, seconds in said.items():
+                        times[name].setdefault(way, []).append(seconds)
         proxy.close()
+        rows = {
+            name: {way: statistics.median(found) for way, found in ways.items()}
+            for name, ways in times.items()
+        }
 
     print(f"one-shot commands at a station, wall time of the process, median of {runs} runs")
     columns = list(next(iter(rows.values())))
@@ -213,10 +220,6 @@ def main() -> None:
         f"goal: from the copy within {FIRST_GOAL} s the first time, within the floor + "
         f"{LATER_SLACK:.2f} s later: {'met' if met else 'NOT met'}"
     )
-
-
-def same(folder: Path, _n: int) -> Path:
-    return folder
 
 
 def _host_port(url: str) -> tuple[str, int]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 from collections.abc import Iterator
 from datetime import timedelta
@@ -136,6 +137,31 @@ def test_a_desks_one_shot_commands_answer_from_its_copy(
     assert synced.json["pending"] == 0 and synced.json["refused"] == 0
     for ticket_id in event.ticket_ids[:2]:
         assert ticket(store, ticket_id).checked_in_station == name
+
+
+def test_each_command_the_first_time_names_the_limit_it_waited(
+    backend_fixed: None,
+    db_url: str,
+    store: Store,
+    signer: Signer,
+    proxy: TcpProxy,
+    tmp_path: Path,
+) -> None:
+    """A command that is the station's first to meet the silent server waited its threshold
+    (1 s), and says that limit, whichever command it is (`print` said the sync loop's 0.2 s
+    it had not waited, and waited for the server a second time)."""
+    event = open_event(store, signer, 2)
+    desk = station_as("", "Desk 1", db_url, proxy, tmp_path)
+    assert desk.run("sync").code == 0
+    proxy.stall()
+    wanted = event.ticket_ids[0]
+    for command in (["attendee", "find", "Guest"], ["ticket", "show", wanted], ["print", wanted]):
+        fresh = tmp_path / f"fresh-{command[0]}"
+        shutil.copytree(desk.data_dir, fresh)  # it has not met the silent server yet
+        answer = DoorStation("Desk 1", fresh, desk.url, 1.0).run(*command)
+        assert answer.code == 0, answer.err
+        said = offline_lines(answer.err)
+        assert len(said) == 1 and "no answer within 1 s" in said[0], (command, answer.err)
 
 
 def _scan_one(desk: DoorStation, event: str, payload: str) -> dict[str, object]:

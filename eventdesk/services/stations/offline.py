@@ -270,6 +270,11 @@ class Station:
     def reached(self) -> Store:
         """The server's store, reached within this station's limit (ServerAway when it does
         not answer in time)."""
+        reaching = self._reaching
+        if reaching is not None and not reaching.done and not self.link.online:
+            # This command gave up on its early reach already: no second wait, and the reason
+            # it said stays the one it waited for.
+            raise ServerAway(self.link.reason)
         return self.link.call(self.server, timeout=self.connect_limit, budget=self.budget)
 
     def reach(self) -> Store:
