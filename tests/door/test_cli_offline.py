@@ -164,6 +164,33 @@ def test_each_command_the_first_time_names_the_limit_it_waited(
         assert len(said) == 1 and "no answer within 1 s" in said[0], (command, answer.err)
 
 
+def test_a_station_with_no_copy_waits_for_its_server_as_long_as_a_connection_may_take(
+    backend_fixed: None,
+    db_url: str,
+    store: Store,
+    signer: Signer,
+    proxy: TcpProxy,
+    tmp_path: Path,
+) -> None:
+    """A station that has no copy yet has nothing to answer from instead: a server slower than
+    its threshold (or a station too busy to hear it in time) is waited for as long as a
+    connection may take (5 s), not given up on after the threshold only to say "database
+    unavailable". With a copy, the threshold is the limit again."""
+    event = open_event(store, signer, 2)
+    door = station_as("", "Door 1", db_url, proxy, tmp_path)
+    proxy.stall()
+    refused = door.run("checkin", "--event", event.slug, event.payloads[0])
+    assert refused.code == 3, refused.err
+    assert "no answer within 5 s" in refused.err and "has no copy" in refused.err, refused.err
+    proxy.unstall()
+    assert door.run("sync").code == 0
+    proxy.stall()
+    admitted = door.run("checkin", "--event", event.slug, event.payloads[0])
+    assert (admitted.code, admitted.json["offline"]) == (0, True), admitted.err
+    said = offline_lines(admitted.err)
+    assert len(said) == 1 and "no answer within 1 s" in said[0], admitted.err
+
+
 def _scan_one(desk: DoorStation, event: str, payload: str) -> dict[str, object]:
     """`scan --source -` given one scanned line: its one decision."""
     done = subprocess.run(

@@ -120,6 +120,7 @@ class Station:
             else (lambda: open_store(self.config, create=False))
         )
         self._mirror: Mirror | None = None
+        self._copied = False  # the mirror holds a copy (known once seen: a copy stays)
         self.notices: list[str] = []  # what opening the mirror did, said by the next round
         self._lock = threading.Lock()
         self._sync_lock = threading.Lock()
@@ -155,10 +156,21 @@ class Station:
     def budget(self) -> float:
         """How long a new command waits for the server: the threshold, or the sync loop's probe
         when the server did not answer this station a moment ago (one back by now answers a
-        connection in a fraction of it)."""
+        connection in a fraction of it); as long as a connection may take while the station has
+        no copy to answer from instead (a busy server, or a busy station, is not an outage)."""
+        if not self.answers_offline():
+            return max(self.link.threshold, CONNECT_SECONDS)
         if self._recently_away():
             return min(self.link.threshold, PROBE_SECONDS)
         return self.link.threshold
+
+    def answers_offline(self) -> bool:
+        """This station has a copy to decide and answer from (made by a sync), should its server
+        not answer: else waiting less than a connection may take gains nothing."""
+        if not self._copied and self.copy_exists():
+            with contextlib.suppress(EventdeskError, SQLAlchemyError):
+                self._copied = self.mirror.has_copy()
+        return self._copied
 
     @property
     def name(self) -> str:
@@ -177,6 +189,8 @@ class Station:
         """The server's store, opened on first use (in the thread that uses it first)."""
         if self._server is None:
             self._server = self._opener()
+            if self.copy_exists() and self.recall("away_at"):  # it answers this process
+                self._remember_link(True, "")
         return self._server
 
     @property
@@ -263,7 +277,7 @@ class Station:
             if probe is not None and probe.answers_by(deadline):
                 return max(self.link.threshold, CONNECT_SECONDS)  # it answers: let it open
             return max(0.05, deadline - time.monotonic())
-        if reaching is not None or self._recently_away():
+        if self.answers_offline() and (reaching is not None or self._recently_away()):
             return self.link.threshold
         return max(self.link.threshold, CONNECT_SECONDS)
 
