@@ -12,6 +12,7 @@ import pytest
 from eventdesk.db import Store
 from eventdesk.errors import InvalidInput
 from eventdesk.services.data.backup import BackupSchedule, backup, check_file, prune, restore
+from eventdesk.services.people import attendees
 from eventdesk.services.people.registration import show_ticket
 from eventdesk.services.stats.reports import stats
 from eventdesk.tickets import Signer
@@ -76,6 +77,28 @@ def test_restore_refuses_what_is_not_an_eventdesk_database(store: Store, tmp_pat
             restore(store, tmp_path, path)
     with pytest.raises(InvalidInput, match="exists already"):
         backup(store, tmp_path, output=good)
+
+
+def test_a_damaged_name_and_a_missing_folder_are_refused_and_change_nothing(
+    store: Store, tmp_path: Path
+) -> None:
+    """A byte damaged inside a name passes SQLite's own checks (the file is whole; only its
+    text is not UTF-8), and would fail every later read of that row: restore refuses it,
+    naming where. A backup into a folder that does not exist (a typo) is refused, and makes no
+    folder."""
+    if not store.is_sqlite:
+        pytest.skip("PostgreSQL backups are pg_dump's job")
+    attendees.add_attendees_bulk(store, [{"name": "Aïcha Okafor", "email": "aicha@example.org"}])
+    copy = Path(backup(store, tmp_path).path)
+    with sqlite3.connect(copy) as conn:
+        conn.execute("UPDATE attendee SET name = CAST(X'41FFFE6368' AS TEXT)")
+    with pytest.raises(InvalidInput, match=r"is damaged: the text in attendee\.name of row 1"):
+        restore(store, tmp_path, copy)
+    assert [p.name for p in attendees.find_attendees(store, "Okafor")] == ["Aïcha Okafor"]
+    missing = tmp_path / "no" / "such" / "folder" / "backup.db"
+    with pytest.raises(InvalidInput, match=r"the folder .* does not exist"):
+        backup(store, tmp_path, output=missing)
+    assert not (tmp_path / "no").exists()
 
 
 def test_prune_and_schedule(store: Store, tmp_path: Path) -> None:

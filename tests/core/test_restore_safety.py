@@ -10,10 +10,14 @@ conftest does not run them on both backends.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -22,7 +26,7 @@ from sqlalchemy import create_engine
 
 from eventdesk.db import Store
 from eventdesk.migrations import HEAD_REVISION
-from eventdesk.services.data.backup import BackupSchedule
+from eventdesk.services.data.backup import OWNER, BackupSchedule
 from eventdesk.services.people.registration import register
 from eventdesk.values import utcnow
 from tests.clitools import Cli
@@ -373,9 +377,48 @@ def age(path: str | Path, minutes: float) -> Path:
     return path
 
 
+def held_by_a_killed_writer(part: Path) -> Path:
+    """``part`` as a backup killed while writing it leaves it: its owner file locked by a
+    process (here a small one) that is then killed with SIGKILL."""
+    owner = part.with_name(part.name + OWNER)
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, os, sys\n"
+            f"fd = os.open({str(owner)!r}, os.O_RDWR | os.O_CREAT)\n"
+            "fcntl.flock(fd, fcntl.LOCK_EX)\n"
+            "print('held', flush=True)\n"
+            "sys.stdin.read()\n",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert child.stdout is not None and child.stdout.readline().strip() == "held"
+    child.kill()
+    child.wait(30)
+    assert owner.exists()
+    return part
+
+
+@contextmanager
+def being_written(part: Path) -> Iterator[Path]:
+    """``part`` as a live backup writes it: its owner file locked by this (the test's) process
+    while the command runs in its own."""
+    fd = os.open(part.with_name(part.name + OWNER), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield part
+    finally:
+        os.close(fd)
+
+
 def test_backup_keep_prunes_stale_part_files_and_old_copies_from_before_restores(
     desk: Desk,
 ) -> None:
+    """What a killed backup or restore left goes at once, however new (a dead writer's lock is
+    gone); what a live one writes stays, however old."""
     folder = desk.data / "backups"
     for _ in range(3):
         desk.json("backup")
@@ -384,10 +427,11 @@ def test_backup_keep_prunes_stale_part_files_and_old_copies_from_before_restores
         age(shutil.copy(source, folder / f"{source.stem}-killed{n}.db.part"), minutes=60 * n)
         for n in (1, 24)
     ]
+    just_killed = held_by_a_killed_writer(
+        Path(shutil.copy(source, folder / f"{source.stem}-just-killed.db.part"))
+    )
     stale_restore = age(shutil.copy(source, folder / "before-restore-killed.db.part"), minutes=30)
-    stale_staging = age(shutil.copy(source, desk.data / "eventdesk.db.restore-1-killed.part"), 20)
-    fresh = Path(shutil.copy(source, folder / f"{source.stem}-writing.db.part"))
-    fresh_staging = Path(shutil.copy(source, desk.data / "eventdesk.db.restore-2-now.part"))
+    stale_staging = Path(shutil.copy(source, desk.data / "eventdesk.db.restore-1-killed.part"))
     befores = [
         shutil.copy(
             source,
@@ -395,17 +439,37 @@ def test_backup_keep_prunes_stale_part_files_and_old_copies_from_before_restores
         )
         for hours in (50, 40, 30, 20, 10)
     ]
-    made = desk.json("backup", "--keep", "2")
+    fresh = Path(shutil.copy(source, folder / f"{source.stem}-writing.db.part"))
+    fresh_staging = Path(shutil.copy(source, desk.data / "eventdesk.db.restore-2-now.part"))
+    with being_written(age(fresh, minutes=90)), being_written(fresh_staging):
+        made = desk.json("backup", "--keep", "2")
     removed = set(made["removed"])
-    for path in [*stale, stale_restore, stale_staging, *befores[:2]]:
+    for path in [*stale, just_killed, stale_restore, stale_staging, *befores[:2]]:
         assert not Path(path).exists(), f"{Path(path).name} was not pruned"
+    for path in [stale_staging, *befores[:2]]:  # the backup's own folder it clears first
         assert str(path) in removed
+    assert not just_killed.with_name(just_killed.name + OWNER).exists()
     assert fresh.exists(), "a .part file being written now was removed"
     assert fresh_staging.exists(), "a restore's staging copy being written now was removed"
     assert sorted(p.name for p in folder.glob("before-restore-*.db")) == [
         Path(p).name for p in befores[2:]
     ]
     assert len(list(folder.glob("eventdesk-*.db"))) == 2
+
+
+def test_the_next_backup_removes_what_a_killed_one_left(desk: Desk) -> None:
+    folder = desk.data / "backups"
+    desk.json("backup")
+    source = next(folder.glob("eventdesk-*.db"))
+    left = held_by_a_killed_writer(Path(shutil.copy(source, folder / "eventdesk-killed.db.part")))
+    someone_elses = Path(shutil.copy(source, desk.data / "video.mp4.part"))  # a download
+    own = desk.data / "mine.db"
+    own_left = held_by_a_killed_writer(Path(shutil.copy(source, desk.data / "mine.db.part")))
+    desk.json("backup")
+    assert not left.exists() and len(list(folder.glob("eventdesk-*.db"))) == 2
+    desk.json("backup", "--output", str(own))
+    assert own.exists() and not own_left.exists()
+    assert someone_elses.exists(), "a .part file that is not a backup's was removed"
 
 
 def test_the_backup_schedule_prunes_stale_part_files_too(desk: Desk) -> None:

@@ -16,6 +16,11 @@ from __future__ import annotations
 
 import functools
 import os
+
+try:
+    import fcntl
+except ImportError:  # Windows: leftovers are known by their age alone (STALE_PART)
+    fcntl = None  # type: ignore[assignment]
 import shutil
 import sqlite3
 import threading
@@ -39,6 +44,7 @@ from eventdesk.values import utcnow
 PREFIX = "eventdesk-"
 BEFORE_RESTORE = "before-restore-"
 PART = ".part"
+OWNER = ".owner"  # beside a .part: locked by the process writing it (_writing_part)
 REQUIRED_TABLES = {"alembic_version", "event", "ticket", "attendee", "scan_log"}
 # The triggers eventdesk's own migrations create, by name, with their exact text (the stats'
 # tallies, migration 0010). Any other trigger or view in a file to restore, or one of ours with
@@ -188,8 +194,45 @@ def _check_open(
                 field="file",
             )
         _revision(conn, shown)
+        if thorough:
+            _check_text(conn, shown, tables)
     tickets, checked = conn.execute("SELECT count(*), count(checked_in_at) FROM ticket").fetchone()
     return int(tickets), int(checked)
+
+
+def _check_text(conn: sqlite3.Connection, shown: Path, tables: set[str]) -> None:
+    """Every text in the file is UTF-8, as eventdesk writes it: a damaged byte inside a name
+    passes SQLite's own checks, and would fail every later read of its row."""
+    columns = {
+        table: [row[1] for row in conn.execute(f'PRAGMA table_info("{table}")')]
+        for table in sorted(tables)
+        if not table.startswith("sqlite_")
+    }
+    conn.text_factory = bytes
+    try:
+        for table, names in columns.items():
+            for column in names:
+                found = conn.execute(
+                    f'SELECT rowid, "{column}" FROM "{table}" WHERE typeof("{column}") = \'text\''
+                )
+                for rowid, value in found:
+                    try:
+                        value.decode("utf-8")
+                    except UnicodeDecodeError:
+                        raise InvalidInput(
+                            _(
+                                "{file} is damaged: the text in {table}.{column} of row {row} "
+                                "is not UTF-8"
+                            ).format(
+                                file=shown,
+                                table=_one_line(table, 40),
+                                column=_one_line(column, 40),
+                                row=rowid,
+                            ),
+                            field="file",
+                        ) from None
+    finally:
+        conn.text_factory = str
 
 
 def _check(
@@ -278,18 +321,43 @@ def _check_current(path: Path, shown: Path) -> tuple[int, int]:
 
 
 # --- copying ----------------------------------------------------------------------------------
+def _owner(path: Path) -> Path:
+    """The file a .part's writer holds locked while it writes (where the system has locks)."""
+    return path.with_name(path.name + OWNER)
+
+
+def _lock(owner: Path) -> int | None:
+    """``owner`` opened and locked by this process (its descriptor), or None when another
+    process holds it: a writer that is alive. A killed writer's lock went with it."""
+    fd = os.open(owner, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
 @contextmanager
 def _writing_part(path: Path) -> Iterator[None]:
-    """Mark ``path`` as being written by this process (pruning leaves it alone), and remove it
-    and its SQLite companions unless it was renamed into place."""
+    """Mark ``path`` as being written by this process (pruning, here and in any other process,
+    leaves it alone), and remove it and its SQLite companions unless it was renamed into place.
+    """
     with _writing_lock:
         _writing.add(_absolute(path))
+    held = _lock(_owner(path)) if fcntl is not None else None
     try:
         yield
     finally:
         with _writing_lock:
             _writing.discard(_absolute(path))
         _remove_with_companions(path)
+        if held is not None:
+            _owner(path).unlink(missing_ok=True)
+            os.close(held)  # the lock goes with it
 
 
 def _absolute(path: Path) -> Path:
@@ -335,8 +403,21 @@ def backup(
     else:
         target = Path(output)
         folder = target.parent
+        if not folder.is_dir():  # a typo is not a place to create: nothing is written
+            raise InvalidInput(
+                _(
+                    "the folder {folder} does not exist: create it first, or choose another "
+                    "--output"
+                ).format(folder=folder),
+                field="output",
+            )
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        # What killed backups left: in the backups folder every one, beside an --output file
+        # only its own (a .part of someone else's, a browser's download, is not ours).
+        _clear_leftovers(
+            _stale_parts(folder) if output is None else _stale_parts(folder, f"{target.name}{PART}")
+        )
         if target.exists():
             raise InvalidInput(
                 _("{file} exists already: choose another name").format(file=target), field="output"
@@ -362,19 +443,35 @@ def backup(
 
 # --- pruning ----------------------------------------------------------------------------------
 def _stale_parts(folder: Path, pattern: str = f"*{PART}") -> list[Path]:
-    """The .part files in ``folder`` that are leftovers (see STALE_PART)."""
+    """The .part files in ``folder`` that are leftovers: no process writes them (its lock is
+    free: the writer was killed); where the system has no such locks, nothing has written to
+    them for STALE_PART."""
     before = time.time() - STALE_PART.total_seconds()
     with _writing_lock:
         busy = set(_writing)
     stale = []
     for path in sorted(folder.glob(pattern)):
-        try:
-            quiet = path.stat().st_mtime < before
-        except FileNotFoundError:  # finished or removed meanwhile
+        if _absolute(path) in busy or not path.is_file():
             continue
-        if quiet and _absolute(path) not in busy and path.is_file():
-            stale.append(path)
+        if fcntl is not None:
+            if not _owner(path).exists():  # a writer locks its owner file before the .part
+                stale.append(path)
+                continue
+            held = _lock(_owner(path))
+            if held is not None:  # free: its writer is gone
+                _owner(path).unlink(missing_ok=True)
+                os.close(held)
+                stale.append(path)
+            continue
+        with suppress(FileNotFoundError):  # finished or removed meanwhile
+            if path.stat().st_mtime < before:
+                stale.append(path)
     return stale
+
+
+def _clear_leftovers(parts: list[Path]) -> None:
+    for path in parts:
+        _remove_with_companions(path)
 
 
 def prune(data_dir: Path, keep: int) -> list[Path]:
