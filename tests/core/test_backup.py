@@ -94,6 +94,18 @@ def test_a_damaged_name_and_a_missing_folder_are_refused_and_change_nothing(
         conn.execute("UPDATE attendee SET name = CAST(X'41FFFE6368' AS TEXT)")
     with pytest.raises(InvalidInput, match=r"is damaged: the text in attendee\.name of row 1"):
         restore(store, tmp_path, copy)
+    # Damaged where SQLite's own message quotes the bytes: its schema (it said
+    # UnicodeDecodeError, exit 70).
+    schema = Path(backup(store, tmp_path).path)
+    with sqlite3.connect(schema) as conn:
+        conn.execute("PRAGMA writable_schema = ON")
+        [sql] = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'ticket'").fetchone()
+        broken = sql.encode().replace(b"(", b"\x95(", 1)
+        conn.execute(
+            "UPDATE sqlite_master SET sql = CAST(? AS TEXT) WHERE name = 'ticket'", [broken]
+        )
+    with pytest.raises(InvalidInput, match="is damaged: integrity check failed"):
+        restore(store, tmp_path, schema)
     assert [p.name for p in attendees.find_attendees(store, "Okafor")] == ["Aïcha Okafor"]
     missing = tmp_path / "no" / "such" / "folder" / "backup.db"
     with pytest.raises(InvalidInput, match=r"the folder .* does not exist"):

@@ -159,7 +159,15 @@ def _check_open(
     conn: sqlite3.Connection, shown: Path, *, thorough: bool, strict: bool
 ) -> tuple[int, int]:
     check = "integrity_check" if thorough else "quick_check"
-    verdict = conn.execute(f"PRAGMA {check}").fetchall()
+    # What it says of a damaged file may quote the damaged bytes: read as bytes, shown as text.
+    conn.text_factory = bytes
+    try:
+        verdict = [
+            tuple(v.decode("utf-8", "replace") if isinstance(v, bytes) else v for v in row)
+            for row in conn.execute(f"PRAGMA {check}")
+        ]
+    finally:
+        conn.text_factory = str
     if verdict != [("ok",)]:
         first = verdict[0][0] if verdict else _("integrity check failed")
         raise InvalidInput(
@@ -259,6 +267,13 @@ def _check(
             return _check_open(conn, shown, thorough=thorough, strict=strict)
         finally:
             conn.close()
+    except UnicodeDecodeError:  # SQLite's own message quoted the damaged bytes
+        raise InvalidInput(
+            _("{file} is damaged: {problem}").format(
+                file=shown, problem=_("integrity check failed")
+            ),
+            field="file",
+        ) from None
     except sqlite3.DatabaseError as exc:
         raise InvalidInput(
             _("{file} cannot be read as a database: {problem}").format(
