@@ -77,8 +77,8 @@ def test(extra: list[str]) -> int:
     # threads): two workers more than the cores keep the cores busy.
     # The suite starts eventdesk as a process of its own many times: its modules compiled once
     # here (an environment may forbid Python to keep what it compiles, PYTHONDONTWRITEBYTECODE).
-    compiled = [str(_python()), "-m", "compileall", "-q", "eventdesk", "screens", "devices"]
-    run([*compiled, "badges", "testkit"])
+    packages = ["eventdesk", "screens", "devices", "badges", "testkit"]
+    run([str(_python()), "-m", "compileall", "-q", *packages])
     count = str((os.cpu_count() or 1) + (2 if fast else 1))
     workers = (
         ["-n", count, "--dist", "worksteal"] if not any(a.startswith("-n") for a in extra) else []

@@ -16,11 +16,6 @@ from __future__ import annotations
 
 import functools
 import os
-
-try:
-    import fcntl
-except ImportError:  # Windows: leftovers are known by their age alone (STALE_PART)
-    fcntl = None  # type: ignore[assignment]
 import shutil
 import sqlite3
 import threading
@@ -40,6 +35,11 @@ from eventdesk.errors import EnvironmentProblem, EventdeskError, InvalidInput
 from eventdesk.i18n import _
 from eventdesk.services.stats import counting
 from eventdesk.values import utcnow
+
+try:
+    import fcntl
+except ImportError:  # Windows: leftovers are known by their age alone (STALE_PART)
+    fcntl = None  # type: ignore[assignment]
 
 PREFIX = "eventdesk-"
 BEFORE_RESTORE = "before-restore-"
@@ -356,6 +356,13 @@ def _lock(owner: Path) -> int | None:
     return fd
 
 
+def _let_go(owner: Path, fd: int) -> None:
+    """An owner file this process holds: removed, then its lock given back with its descriptor
+    (removed first, so no other process takes the lock of a file about to go)."""
+    owner.unlink(missing_ok=True)
+    os.close(fd)
+
+
 @contextmanager
 def _writing_part(path: Path) -> Iterator[None]:
     """Mark ``path`` as being written by this process (pruning, here and in any other process,
@@ -371,8 +378,7 @@ def _writing_part(path: Path) -> Iterator[None]:
             _writing.discard(_absolute(path))
         _remove_with_companions(path)
         if held is not None:
-            _owner(path).unlink(missing_ok=True)
-            os.close(held)  # the lock goes with it
+            _let_go(_owner(path), held)
 
 
 def _absolute(path: Path) -> Path:
@@ -474,8 +480,7 @@ def _stale_parts(folder: Path, pattern: str = f"*{PART}") -> list[Path]:
                 continue
             held = _lock(_owner(path))
             if held is not None:  # free: its writer is gone
-                _owner(path).unlink(missing_ok=True)
-                os.close(held)
+                _let_go(_owner(path), held)
                 stale.append(path)
             continue
         with suppress(FileNotFoundError):  # finished or removed meanwhile

@@ -190,7 +190,7 @@ class Station:
         if self._server is None:
             self._server = self._opener()
             if self.copy_exists() and self.recall("away_at"):  # it answers this process
-                self._remember_link(True, "")
+                self.keep("away_at", None)
         return self._server
 
     @property
