@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -214,6 +215,17 @@ def session_door(s: Station) -> Any:
     return registered, not_registered
 
 
+def one_nonce_two_lines(s: Station) -> Any:
+    """A nonce names one scan: with another line it is refused, and that ticket not admitted."""
+    nonce = uuid.uuid4().hex
+    first = s.checkin("--nonce", nonce, s.world.payloads["anna"])
+    other = s.json(
+        "checkin", "--event", s.world.slug, "--nonce", nonce, s.world.payloads["ben"], code=2
+    )
+    ben = s.value("SELECT checked_in_at FROM ticket WHERE id = :t", t=s.ticket("ben"))
+    return first["result"], "names another scan" in other["error"], ben
+
+
 def unpaid(s: Station) -> Any:
     return s.checkin(s.world.payloads["finn"])
 
@@ -335,6 +347,11 @@ SCENARIOS = (
         "a session door",
         session_door,
         lambda said: results(*said) == ["ok", "wrong_session"],
+    ),
+    Scenario(
+        "a nonce names one scan",
+        one_nonce_two_lines,
+        lambda said: said == ("ok", True, None),
     ),
     Scenario(
         "an unpaid ticket",

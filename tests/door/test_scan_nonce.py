@@ -137,3 +137,58 @@ def test_checkin_retried_with_its_nonce_answers_ok_again(
     assert again["at"] == first["at"] and again["ticket_id"] == first["ticket_id"]
     other = run(db_url, data, "checkin", tickets[0], "--nonce", uuid.uuid4().hex, code=1)
     assert other["result"] == "already_checked_in" and other["replayed"] is False
+
+
+def ticket_state(store: Store, payload: str) -> tuple[Any, ...]:
+    ticket_id = payload.split(".")[1]
+    with store.read() as session:
+        row = session.execute(
+            select(ScanLog.id).where(ScanLog.ticket_id == ticket_id).limit(1)
+        ).first()
+        from eventdesk.models import Ticket
+
+        ticket = session.get(Ticket, ticket_id)
+        assert ticket is not None
+        return (ticket.checked_in_at, row)
+
+
+def test_a_nonce_is_bound_to_its_line(store: Store, tickets: list[str]) -> None:
+    """The same nonce with another line is refused, never answered with the first one's
+    welcome: the second ticket is neither admitted nor logged as if it were."""
+    door = Checkin(store, station="Door 1")
+    nonce = uuid.uuid4().hex
+    first = door.scan(tickets[0], nonce=nonce)
+    assert first.result == "ok"
+    logged = scans_logged(store)
+    for send in (
+        lambda: door.scan(tickets[1], nonce=nonce),
+        lambda: door.checkin_ticket(tickets[1].split(".")[1], nonce=nonce),
+        lambda: door.scan_many([tickets[2], tickets[1]], nonces=[uuid.uuid4().hex, nonce]),
+        lambda: door.checkin_ticket(tickets[0].split(".")[1], nonce=nonce),  # by id, not a scan
+    ):
+        with pytest.raises(InvalidInput, match=f"nonce {nonce} names another scan"):
+            send()
+    twice = uuid.uuid4().hex  # one nonce for two lines in one group: neither is decided
+    with pytest.raises(InvalidInput, match=f"nonce {twice} names another scan"):
+        door.scan_many([tickets[2], tickets[1]], nonces=[twice, twice])
+    assert scans_logged(store) == logged
+    assert ticket_state(store, tickets[1]) == (None, None)
+    # The same line with it is the same scan: its answer again.
+    assert door.scan(f"  {tickets[0]} ", nonce=nonce).replayed
+    by_id = uuid.uuid4().hex
+    assert door.checkin_ticket(tickets[1].split(".")[1].lower(), nonce=by_id).result == "ok"
+    assert door.checkin_ticket(f" {tickets[1].split('.')[1]}", nonce=by_id).replayed
+
+
+@pytest.mark.slow  # runs eventdesk (or a tool) as a process of its own
+def test_checkin_with_another_lines_nonce_is_refused(
+    db_url: str, tickets: list[str], tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    nonce = uuid.uuid4().hex
+    assert run(db_url, data, "checkin", tickets[0], "--nonce", nonce, code=0)["result"] == "ok"
+    refused = run(db_url, data, "checkin", tickets[1], "--nonce", nonce, code=2)
+    assert "names another scan" in refused["error"] and "result" not in refused
+    again = run(db_url, data, "checkin", tickets[1], code=0)  # B was not admitted before
+    assert (again["result"], again["replayed"]) == ("ok", False)

@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from eventdesk.db import Store
 from eventdesk.errors import InvalidInput, NotFound
-from eventdesk.i18n import _
+from eventdesk.i18n import N_, _
 from eventdesk.ids import as_id
 from eventdesk.models import (
     EventSession,
@@ -55,6 +55,29 @@ from eventdesk.tickets import InvalidPayload, SignatureChecks, Verified, Verifie
 from eventdesk.values import utcnow
 
 PAYLOAD_LOG_CHARS = 200
+# TRANSLATORS: a scan's nonce (its unique name, --nonce) came again with another line
+NONCE_TAKEN = N_(
+    "nonce {nonce} names another scan (of another line): a nonce is given to one scan only, "
+    "so nothing was decided"
+)
+
+
+def logged_line(raw: str) -> str:
+    """A scanned line as the scan log keeps it: its first PAYLOAD_LOG_CHARS characters, any
+    that cannot be printed as "?"."""
+    clipped = raw[:PAYLOAD_LOG_CHARS]
+    if not clipped.isprintable():
+        clipped = "".join(ch if ch.isprintable() else "?" for ch in clipped)
+    return clipped
+
+
+def _ticket_line(ticket_id: str) -> str:
+    """The line a check-in by ticket id is logged with."""
+    return f"ticket:{ticket_id.strip().upper() if isinstance(ticket_id, str) else ''}"
+
+
+def _scanned_line(payload: str) -> str:
+    return payload.strip() if isinstance(payload, str) else ""
 
 
 class _GroupChanged(Exception):
@@ -167,6 +190,7 @@ class Checkin:
         list's questions, by key."""
         return self._once(
             parse_nonce(nonce),
+            _scanned_line(payload),
             lambda key: self._scan(
                 payload, session_id, direction or self.direction, now, key, answers
             ),
@@ -196,6 +220,15 @@ class Checkin:
         if len(keys) != len(payloads):
             raise InvalidInput(_("one nonce per payload, or none"), field="nonce")
         given = [key for key in keys if key is not None]
+        # A nonce given to another line, before or in this group, refuses the group before
+        # anything is decided.
+        lines: dict[str, str] = {}
+        for payload, key in zip(payloads, keys, strict=True):
+            if key is not None and lines.setdefault(key, _scanned_line(payload)) != (
+                _scanned_line(payload)
+            ):
+                raise InvalidInput(_(NONCE_TAKEN).format(nonce=key), field="nonce")
+        earlier = self._answered_many(lines)
 
         def one_at_a_time() -> list[ScanResult]:
             return scan_each(
@@ -217,11 +250,8 @@ class Checkin:
             session_info = self._door(session_id, direction)
         except (InvalidInput, NotFound):
             return one_at_a_time()
-        earlier = self._answered_many(given) if given else {}
         texts = [
-            p.strip() if isinstance(p, str) else ""
-            for p, key in zip(payloads, keys, strict=True)
-            if key not in earlier
+            _scanned_line(p) for p, key in zip(payloads, keys, strict=True) if key not in earlier
         ]
         checks = self.verifier.check_many(texts)
 
@@ -384,6 +414,7 @@ class Checkin:
         ``answers`` as in ``scan``)."""
         return self._once(
             parse_nonce(nonce),
+            _ticket_line(ticket_id),
             lambda key: self._checkin_ticket(
                 ticket_id, session_id, direction or self.direction, now, key, answers
             ),
@@ -409,7 +440,7 @@ class Checkin:
                 session_id=session_id,
             )
             with self.store.write_conn() as conn:
-                self._log(conn, result, f"ticket:{ticket_id}", nonce=nonce)
+                self._log(conn, result, _ticket_line(ticket_id), nonce=nonce)
             return result
         return self._decide(
             ticket_id.strip().upper(),
@@ -421,39 +452,42 @@ class Checkin:
             answers=answers,
         )
 
-    def _once(self, nonce: str | None, decide: Callable[[str | None], ScanResult]) -> ScanResult:
-        """A decision, or for a nonce answered before, that answer again. Two stations sending
-        one nonce at once: the second one's insert breaks the nonce's unique index, its whole
-        transaction (the check-in too) rolls back, and it gets the first one's answer."""
+    def _once(
+        self, nonce: str | None, line: str, decide: Callable[[str | None], ScanResult]
+    ) -> ScanResult:
+        """A decision, or for a nonce answered before, that answer again: only for the same
+        line (a nonce names one scan; another line with it is refused, never answered with the
+        first one's welcome). Two stations sending one nonce at once: the second one's insert
+        breaks the nonce's unique index, its whole transaction (the check-in too) rolls back,
+        and it gets the first one's answer."""
         if nonce is None:
             return decide(None)
-        earlier = self._answered(nonce)
+        earlier = self._answered_many({nonce: line}).get(nonce)
         if earlier is not None:
             return earlier
         try:
             return decide(nonce)
         except IntegrityError:
-            earlier = self._answered(nonce)
+            earlier = self._answered_many({nonce: line}).get(nonce)
             if earlier is None:
                 raise
             return earlier
 
-    def _answered(self, nonce: str) -> ScanResult | None:
-        with self.store.read() as session:
-            answer = session.execute(
-                select(LOG_TABLE.c.answer).where(LOG_TABLE.c.nonce == nonce)
-            ).scalar()
-        return from_answer(answer) if answer else None
-
-    def _answered_many(self, nonces: Sequence[str]) -> dict[str, ScanResult]:
-        """The answers given before to any of these nonces."""
+    def _answered_many(self, lines: dict[str, str]) -> dict[str, ScanResult]:
+        """The answers given before to any of these nonces, each for its own line (a nonce
+        given before to another line raises InvalidInput)."""
+        if not lines:
+            return {}
         with self.store.read() as session:
             found = session.execute(
-                select(LOG_TABLE.c.nonce, LOG_TABLE.c.answer).where(
-                    LOG_TABLE.c.nonce.in_(nonces), LOG_TABLE.c.answer.is_not(None)
+                select(LOG_TABLE.c.nonce, LOG_TABLE.c.payload, LOG_TABLE.c.answer).where(
+                    LOG_TABLE.c.nonce.in_(list(lines)), LOG_TABLE.c.answer.is_not(None)
                 )
             ).all()
-        return {nonce: from_answer(answer) for nonce, answer in found}
+        for nonce, payload, _answer in found:
+            if payload != logged_line(lines[nonce]):
+                raise InvalidInput(_(NONCE_TAKEN).format(nonce=nonce), field="nonce")
+        return {nonce: from_answer(answer) for nonce, _payload, answer in found}
 
     # --- the decision -----------------------------------------------------------------------
     def _decide(
@@ -601,9 +635,7 @@ class Checkin:
     ) -> None:
         """The scan's scan-log row: written now, or kept in ``logs`` for the caller to write
         with the rest of its transaction's rows."""
-        clipped = raw[:PAYLOAD_LOG_CHARS]
-        if not clipped.isprintable():
-            clipped = "".join(ch if ch.isprintable() else "?" for ch in clipped)
+        clipped = logged_line(raw)
         if event_id is None:
             event_id = self.event_id
         if event_id is None:  # a door with no event set: the session's, else the current one
