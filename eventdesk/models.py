@@ -21,11 +21,13 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    event,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from eventdesk.event_time import event_zone
+from eventdesk.pins import offline_verifier
 
 # The states and kinds the services hand to the screens and the JSON. Literal types, so that a
 # misspelt state anywhere is a type error (the columns stay plain strings).
@@ -343,6 +345,38 @@ class Staff(Base):
     # Locks since the last right PIN: each one is longer (eventdesk.services.people.auth).
     lockouts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # What a station keeps to check the PIN offline (eventdesk.pins): made from pin_hash
+    # whenever it is set (below), never a PIN the server accepts. Read only when asked for.
+    offline_pin: Mapped[str | None] = mapped_column(String(200), deferred=True)
+
+
+@event.listens_for(Staff.pin_hash, "set")
+def _offline_pin(target: Staff, value: str | None, _old: Any, _initiator: Any) -> None:
+    target.offline_pin = offline_verifier(value)
+
+
+class StationPinTry(Base):
+    """The wrong PINs tried through one station's own login for one account (a staff name or
+    an attendee's e-mail, folded), and that station's lock on it: a station locks its own
+    tries, never the account everywhere (migration 0018)."""
+
+    __tablename__ = "station_pin_try"
+    station: Mapped[str] = mapped_column(String(100), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # staff | attendee
+    key: Mapped[str] = mapped_column(String(320), primary_key=True)
+    failed_pin_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    lockouts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PinGrant(Base):
+    """An attendee whose own e-mail and PIN a door's login had checked on the server: for a
+    short while that door may admit the attendee's ticket by its id (migration 0018)."""
+
+    __tablename__ = "pin_grant"
+    station: Mapped[str] = mapped_column(String(100), primary_key=True)
+    attendee_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    until: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class KioskUnlock(Base):

@@ -50,6 +50,13 @@ DOOR_LOGIN = N_(
 )
 
 
+# TRANSLATORS: a door's own database login asked to check a ticket in by its id
+BY_ID_AT_A_DOOR = N_(
+    "A door admits by a ticket's QR code, not by its id: a check-in by id is a desk's (or the "
+    "attendee's own, with their e-mail and PIN at the kiosk)."
+)
+
+
 @dataclass(frozen=True)
 class Rights:
     """The role a station's commands run with, and how it was decided (said in a refusal)."""

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from eventdesk.cli.access import BY_ID_AT_A_DOOR
 from eventdesk.cli.common import (
     EXIT_REFUSED,
     PRINT_BADGE,
@@ -20,6 +21,7 @@ from eventdesk.cli.common import (
     table,
     to_jsonable,
 )
+from eventdesk.errors import NotAllowed
 from eventdesk.event_time import event_zone
 from eventdesk.i18n import _, ngettext
 from eventdesk.labels import label
@@ -125,6 +127,8 @@ def checkin(
         raise click.UsageError(_("--ticket needs a ticket id"))
     if len(words) > 1 or (len(words) == 1) == (ticket_id is not None):
         raise click.UsageError(_("give one PAYLOAD, or --ticket TICKET"))
+    if ticket_id is not None and not is_exit and obj.on_server and obj.login().kind == "door":
+        raise NotAllowed(_(BY_ID_AT_A_DOOR))
     door_event = door_for_command(  # the station's own setting (eventdesk.station)
         obj.config,
         (lambda: obj.door_station().reach()) if obj.on_server else (lambda: obj.store),

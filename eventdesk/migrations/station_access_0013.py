@@ -30,7 +30,7 @@ frozen: a later change adds a migration of its own."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from sqlalchemy import Connection, text
 
@@ -58,9 +58,17 @@ EMPTY = {"door": ("search_token",), "desk": ()}
 STAFF_HASH = "CASE WHEN role IN ('staff', 'kiosk') AND active THEN pin_hash END"
 
 
-def view_statements(conn: Connection) -> list[str]:
+def view_statements(
+    conn: Connection,
+    *,
+    shown: Mapping[tuple[str, str], str] | None = None,
+    hidden: tuple[str, ...] = (),
+) -> list[str]:
     """The views of each kind, made from the tables as they are now (every column, the masked
-    ones NULL): run again by a later migration that adds a column a station reads."""
+    ones NULL): run again by a later migration that adds a column a station reads. ``shown``:
+    what a later migration shows of a column instead (an expression, by table and column);
+    ``hidden``: the tables it leaves out besides HIDDEN (eventdesk/migrations/stations_0018.py
+    gives both: a migration after it passes them on)."""
     tables = conn.execute(
         text(
             "SELECT table_name, string_agg(quote_ident(column_name), ',' ORDER BY ordinal_position)"
@@ -72,12 +80,14 @@ def view_statements(conn: Connection) -> list[str]:
     for kind, schema in VIEWS.items():
         masked = MASKED[kind]
         for table, joined in tables:
-            if table in HIDDEN:
+            if table in HIDDEN or table in hidden:
                 continue
             columns = []
             for column in joined.split(","):
                 bare = column.strip('"')
-                if table == "staff" and bare == "pin_hash":
+                if shown and (table, bare) in shown:
+                    columns.append(f"{shown[table, bare]} AS {column}")
+                elif table == "staff" and bare == "pin_hash":
                     columns.append(f"{STAFF_HASH} AS pin_hash")
                 elif table == "attendee" and bare == "pin_hash":
                     columns.append(f"{PIN_SET}::varchar(200) AS pin_hash")

@@ -23,6 +23,7 @@ from eventdesk.config import Config, load_config
 from eventdesk.db import Store, open_store
 from eventdesk.services.catalogue.events import update_event
 from eventdesk.services.data.demo import build_demo
+from eventdesk.services.people.attendees import set_attendee_pin
 from eventdesk.services.people.registration import TicketInfo
 from eventdesk.services.stations import roles
 from eventdesk.tickets import ensure_keys, load_signer
@@ -246,7 +247,7 @@ async def test_offline_scans_the_server_refused_are_a_notice_that_stays_on_the_s
     )
     assert door.run("sync").code == 0
     proxy.stall()
-    admitted = door.run("checkin", "--event", logins.event, "--ticket", ticket.id)
+    admitted = door.run("checkin", "--event", logins.event, ticket.qr_payload or "")
     assert (admitted.json["result"], admitted.json["offline"]) == ("ok", True), admitted.err
     later = utcnow() + timedelta(days=400)
     update_event(
@@ -271,3 +272,28 @@ async def test_offline_scans_the_server_refused_are_a_notice_that_stays_on_the_s
         assert "refused 1 scan" in notice.message and "not_yet_valid" in notice.message
         assert notice.timeout >= 3600  # stays until it is dismissed
     assert admitted_at(logins, ticket.id) is None
+
+
+@POSTGRESQL
+@pytest.mark.asyncio
+async def test_a_doors_own_login_checks_in_by_email_and_pin_at_the_kiosk(
+    backend_fixed: None, logins: Logins
+) -> None:
+    """The kiosk's "check in with your e-mail and PIN" on a door's login: the server checked
+    the attendee's own PIN for this door, so it admits that attendee's ticket by its id (and
+    a door's login admits by id nothing else)."""
+    ticket = logins.tickets[0]
+    set_attendee_pin(logins.owner, ticket.attendee_id, "97531")
+    app = app_as(logins, "door", "Door 1", "Kiosk Door 1", "kiosk")
+    decisions: list[ScanDecided] = []
+    async with app.run_test(size=(80, 24), message_hook=hook((ScanDecided,), decisions)) as pilot:
+        screen = await started(app, pilot)
+        await pilot.click("#lookup-open")
+        email_field = screen.query_one("#email", Input)
+        await wait_for(lambda: app.focused is email_field, pilot, timeout=LONG)
+        await pilot.press(*ticket.email, "enter")
+        await pilot.press(*"97531", "enter")
+        await wait_for(lambda: len(decisions) >= 1, pilot, timeout=LONG)
+        result = decisions[0].decision.result
+        assert (result.result, result.ticket_id, result.offline) == ("ok", ticket.id, False)
+    assert admitted_at(logins, ticket.id) == "Door 1"

@@ -13,6 +13,7 @@ from pathlib import Path
 from tests.door.test_station_logins import (
     REFUSALS,
     Site,
+    payload_of,
     refused_on,
     run_cli,
     site,
@@ -124,10 +125,11 @@ def test_a_door_login_admits_on_a_list_only_what_the_list_admits(
         "WHERE tt.name <> 'Regular' AND t.status = 'registered' AND t.checked_in_at IS NULL "
         "ORDER BY t.id LIMIT 1"
     )
-    on_list = ("--json", "checkin", "--list", f"{site.event}/{made['slug']}", "--ticket")
-    asked = json.loads(run_cli(url, door, *on_list, regular, code=1).stdout)
+    on_list = ("--json", "checkin", "--list", f"{site.event}/{made['slug']}")
+    regular_line, other_line = payload_of(site, regular), payload_of(site, other)
+    asked = json.loads(run_cli(url, door, *on_list, regular_line, code=1).stdout)
     assert (asked["result"], asked["asks"]) == ("needs_answer", ["age"])
-    admitted = json.loads(run_cli(url, door, *on_list, regular, "--answer", "age=yes").stdout)
+    admitted = json.loads(run_cli(url, door, *on_list, regular_line, "--answer", "age=yes").stdout)
     assert (admitted["result"], admitted["offline"], admitted["list"]) == (
         "ok",
         False,
@@ -142,13 +144,13 @@ def test_a_door_login_admits_on_a_list_only_what_the_list_admits(
         == "Door 1"
     )
     assert site.value("SELECT value FROM checkin_answer WHERE ticket_id = :t", t=regular) == "yes"
-    refused = json.loads(run_cli(url, door, *on_list, other, code=1).stdout)
+    refused = json.loads(run_cli(url, door, *on_list, other_line, code=1).stdout)
     assert (refused["result"], refused["rule"]) == ("wrong_type", "ticket_types")
 
     # By hand, the login's own functions: the list's rules hold whatever the station says.
     engine = site.engine_as(site.door_login)
     try:
-        payload = f"ticket:{other}"
+        payload = other_line
         wrong_type = refused_on(
             engine,
             "SELECT station_api.list_admit('Door 1', :t, :l, :d, now(), :p, false, false)",
@@ -164,7 +166,7 @@ def test_a_door_login_admits_on_a_list_only_what_the_list_admits(
             t=regular,
             l=made["id"],
             d=(date.fromisoformat(admitted["list_day"]) + timedelta(days=1)).isoformat(),
-            p=f"ticket:{regular}",
+            p=regular_line,
         )
         assert "wrong_day" in tomorrow
         unasked = refused_on(
@@ -200,14 +202,12 @@ def test_a_door_login_admits_on_a_list_only_what_the_list_admits(
                 engine,
                 "SELECT station_api.admit('Door 1', :t, now(), :p, false, false)",
                 t=other,
-                p=f"ticket:{other}",
+                p=other_line,
             )
         finally:
             engine.dispose()
         assert "wrong_type" in by_hand
-        at_door = json.loads(
-            run_cli(url, door, "--json", "checkin", "--ticket", other, code=1).stdout
-        )
+        at_door = json.loads(run_cli(url, door, "--json", "checkin", other_line, code=1).stdout)
         assert (at_door["result"], at_door["list"]) == ("wrong_type", "default")
         assert site.value("SELECT checked_in_at FROM ticket WHERE id = :t", t=other) is None
     finally:

@@ -223,11 +223,29 @@ def admissible(site: Site, skip: int = 0) -> str:
     return str(found)
 
 
+def payload_of(site: Site, ticket: str) -> str:
+    """The ticket's QR payload, as the organizer prints it (what a door scans)."""
+    shown = run_cli(
+        site.organizer_url,
+        site.organizer_dir,
+        "ticket",
+        "show",
+        ticket,
+        "--payload",
+        station="Office",
+    )
+    return shown.stdout.strip()
+
+
 # --- what a door and a desk do ------------------------------------------------------------
 def test_a_door_login_checks_in_undoes_its_own_and_syncs(site: Site, tmp_path: Path) -> None:
     door, url = tmp_path / "door", site.door_url
     ticket = admissible(site)
-    admitted = json.loads(run_cli(url, door, "--json", "checkin", "--ticket", ticket).stdout)
+    # By id is a desk's: a door's login is refused, and nothing changes.
+    by_id = run_cli(url, door, "checkin", "--ticket", ticket, code=1)
+    assert "A door admits by a ticket's QR code, not by its id" in by_id.stderr
+    assert site.value("SELECT checked_in_at FROM ticket WHERE id = :t", t=ticket) is None
+    admitted = json.loads(run_cli(url, door, "--json", "checkin", payload_of(site, ticket)).stdout)
     assert (admitted["result"], admitted["offline"]) == ("ok", False)
     assert site.value("SELECT checked_in_station FROM ticket WHERE id = :t", t=ticket) == "Door 1"
     run_cli(url, door, "checkin", "undo", ticket)
@@ -243,7 +261,9 @@ def test_a_door_login_checks_in_undoes_its_own_and_syncs(site: Site, tmp_path: P
 
     # A login is its own station's: another name is refused.
     other = admissible(site)
-    wrong = run_cli(url, tmp_path / "d9", "checkin", "--ticket", other, station="Door 9", code=1)
+    wrong = run_cli(
+        url, tmp_path / "d9", "checkin", payload_of(site, other), station="Door 9", code=1
+    )
     assert "this login is station Door 1's, not Door 9's" in wrong.stderr
     assert site.value("SELECT checked_in_at FROM ticket WHERE id = :t", t=other) is None
 
@@ -252,7 +272,7 @@ def test_a_door_login_checks_in_undoes_its_own_and_syncs(site: Site, tmp_path: P
     copied = json.loads(run_cli(url, door, "--json", "sync").stdout)
     assert copied["online"] and copied["downloaded"] > 0
     away = make_url(url).set(port=1).render_as_string(hide_password=False)  # nothing listens
-    offline = json.loads(run_cli(away, door, "--json", "checkin", "--ticket", other).stdout)
+    offline = json.loads(run_cli(away, door, "--json", "checkin", payload_of(site, other)).stdout)
     assert (offline["result"], offline["offline"]) == ("ok", True)
     run_cli(site.organizer_url, site.organizer_dir, "checkin", "--ticket", other, station="Office")
     synced = json.loads(run_cli(url, door, "--json", "sync").stdout)
@@ -260,24 +280,6 @@ def test_a_door_login_checks_in_undoes_its_own_and_syncs(site: Site, tmp_path: P
     assert site.value("SELECT other_station FROM scan_conflict WHERE ticket_id = :t", t=other) == (
         "Office"
     )
-
-
-def test_pins_are_checked_on_the_server(site: Site, tmp_path: Path) -> None:
-    """A door reads no hash of an organizer's, nor any attendee's, yet signs people in: the
-    server checks the PIN, counts the wrong ones and locks."""
-    door, url = tmp_path / "door", site.door_url
-    pins = site.pins
-    run_cli(url, door, "staff", "login", "Sam Desk", "--pin", pins["Sam Desk"])
-    run_cli(url, door, "staff", "login", "Olivia Organizer", "--pin", pins["Olivia Organizer"])
-    before = site.value("SELECT failed_pin_attempts FROM staff WHERE name = 'Sam Desk'")
-    wrong = "0000" if pins["Sam Desk"] != "0000" else "1111"
-    said = run_cli(url, door, "staff", "login", "Sam Desk", "--pin", wrong, code=1)
-    assert "name or PIN is wrong" in said.stderr and "tries left" in said.stderr
-    assert site.value("SELECT failed_pin_attempts FROM staff WHERE name = 'Sam Desk'") == (
-        before + 1
-    )
-    run_cli(url, door, "staff", "login", "Sam Desk", "--pin", pins["Sam Desk"])
-    assert site.value("SELECT failed_pin_attempts FROM staff WHERE name = 'Sam Desk'") == 0
 
 
 def test_a_desk_login_takes_walk_ins_and_payments_but_not_the_organizers_work(
@@ -448,6 +450,34 @@ def test_every_statement_a_door_login_could_send_is_refused(site: Site) -> None:
                 "SELECT station_api._when(now(), false)",
                 "permission denied",
             ),
+            # A line said to be repaired is repaired again on the server and must be the
+            # ticket's own: its last characters changed, it is not.
+            (
+                "SELECT station_api.admit('Door 1', :t, now(), "
+                "(SELECT left(qr_payload, -6) || 'AAAAAA' FROM ticket WHERE id = :t), true, false)",
+                "not ticket",
+            ),
+            (
+                "SELECT station_api.admit('Door 1', :t, now(), "
+                "(SELECT lower(left(qr_payload, -6)) || 'aaaaaa' FROM ticket WHERE id = :t), "
+                "true, true)",
+                "not ticket",
+            ),
+            # By id, a door's login admits only after the attendee's own e-mail and PIN.
+            (
+                "SELECT station_api.admit('Door 1', :t, now(), 'ticket:' || :t, false, false)",
+                "by its id only after its attendee's own e-mail and PIN",
+            ),
+            (
+                "SELECT station_api.admit('Door 1', :t, now() - interval '1 hour', "
+                "'ticket:' || :t, false, true)",
+                "by its id only after its attendee's own e-mail and PIN",
+            ),
+            (
+                "SELECT station_api.session_admit('Door 1', :t, "
+                "(SELECT min(id) FROM event_session), now(), 'ticket:' || :t, false, false)",
+                "by its id only after its attendee's own e-mail and PIN",
+            ),
         ]
         for statement, words in hostile:
             said = refused_on(door, statement, t=ticket, c=checked)
@@ -460,7 +490,8 @@ def test_every_statement_a_door_login_could_send_is_refused(site: Site) -> None:
         if unpaid is not None:
             said = refused_on(
                 door,
-                "SELECT station_api.admit('Door 1', :t, now(), 'ticket:' || :t, false, false)",
+                "SELECT station_api.admit('Door 1', :t, now(), "
+                "(SELECT qr_payload FROM ticket WHERE id = :t), false, false)",
                 t=unpaid,
             )
             assert "(unpaid)" in said
@@ -551,7 +582,7 @@ def test_a_hand_edited_outbox_uploads_only_what_the_door_could_have_decided(
     run_cli(url, door, "sync")  # its copy
     away = make_url(url).set(port=1).render_as_string(hide_password=False)
     honest = admissible(site)
-    decided = json.loads(run_cli(away, door, "--json", "checkin", "--ticket", honest).stdout)
+    decided = json.loads(run_cli(away, door, "--json", "checkin", payload_of(site, honest)).stdout)
     assert (decided["result"], decided["offline"]) == ("ok", True)
     other_door = admissible(site, 1)  # admitted online at the Office: not this door's to undo
     run_cli(
@@ -634,6 +665,7 @@ def test_a_station_that_vanishes_mid_transaction_frees_its_locks_within_seconds(
     another door meanwhile answers from its copy instead of hanging, and the organizer's
     check-in goes through."""
     ticket = admissible(site)
+    payload = payload_of(site, ticket)
     other_door = tmp_path / "door2"
     run_cli(site.door_url, other_door, "sync")  # its copy, for while the row is held
     url = make_url(site.door_url)
@@ -644,7 +676,8 @@ def test_a_station_that_vanishes_mid_transaction_frees_its_locks_within_seconds(
             conn.begin()
             conn.execute(
                 text(
-                    "SELECT station_api.admit('Door 1', :t, now(), 'ticket:' || :t, false, false)"
+                    "SELECT station_api.admit('Door 1', :t, now(), "
+                    "(SELECT qr_payload FROM ticket WHERE id = :t), false, false)"
                 ),
                 {"t": ticket},
             )
@@ -656,8 +689,7 @@ def test_a_station_that_vanishes_mid_transaction_frees_its_locks_within_seconds(
                     other_door,
                     "--json",
                     "checkin",
-                    "--ticket",
-                    ticket,
+                    payload,
                     code=(0, 1),
                     station="Door 1",
                 ).stdout

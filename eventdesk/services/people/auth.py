@@ -34,6 +34,7 @@ from eventdesk.errors import (
     AccountLocked,
     Conflict,
     InvalidInput,
+    NotAllowed,
     NotFound,
     WrongPin,
 )
@@ -60,6 +61,10 @@ ATTENDEE_REFUSED = N_(
 ROLES = ("organizer", "staff", "kiosk")
 KIOSK_UNLOCK_ROLES = ("organizer", "staff")  # a kiosk account cannot unlock a kiosk
 STAFF_REFUSED = N_("name or PIN is wrong")
+ORGANIZER_AT_DOOR = N_(
+    "A door never checks an organizer's PIN: an organizer signs in at a desk or at the "
+    "organizer's station."
+)
 
 PinHolder = TypeVar("PinHolder", Attendee, Staff, KioskUnlock)
 
@@ -445,6 +450,8 @@ def _on_server(
         _matches(None, pin or "")
         raise WrongPin(_(STAFF_REFUSED))
     found = check_on_server(store, kind, text.casefold(), pin or "")
+    if found.verdict == "organizer":
+        raise NotAllowed(_(ORGANIZER_AT_DOOR))
     if found.verdict == "locked" and found.locked_until is not None:
         raise AccountLocked(locked(found.locked_until, now))
     if found.verdict == "disabled":

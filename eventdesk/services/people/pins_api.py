@@ -9,17 +9,13 @@ every guess is one the server counts.
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass
 from datetime import datetime
 
-from argon2 import Type, low_level
 from sqlalchemy import text
 
 from eventdesk.db import Store
-
-HASH_LEN = 32  # eventdesk.services.people.auth's PasswordHasher's
-_TYPES = {"argon2id": Type.ID, "argon2i": Type.I, "argon2d": Type.D}
+from eventdesk.pins import hashed_like
 
 
 @dataclass(frozen=True)
@@ -31,23 +27,6 @@ class Verdict:
     tries_left: int | None
     locked_until: datetime | None
     role: str | None
-
-
-def hashed_like(prefix: str, pin: str) -> str:
-    """``pin`` hashed with the parameters and salt of ``prefix`` ('$argon2id$v=19$m=...$SALT$'),
-    encoded as argon2 encodes a stored hash."""
-    _, variant, version, costs, salt, _rest = prefix.split("$")
-    params = dict(part.split("=", 1) for part in costs.split(","))
-    return low_level.hash_secret(
-        pin.encode("utf-8"),
-        base64.b64decode(salt + "=" * (-len(salt) % 4)),
-        time_cost=int(params["t"]),
-        memory_cost=int(params["m"]),
-        parallelism=int(params["p"]),
-        hash_len=HASH_LEN,
-        type=_TYPES.get(variant, Type.ID),
-        version=int(version.removeprefix("v=")),
-    ).decode("ascii")
 
 
 def check_on_server(store: Store, kind: str, key: str, pin: str) -> Verdict:

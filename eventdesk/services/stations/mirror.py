@@ -80,15 +80,16 @@ from eventdesk.models import (
     TicketType,
     UTCDateTime,
 )
+from eventdesk.pins import salt_of
 from eventdesk.services.stations.list_sync import LIST_EFFECTS
 from eventdesk.text import words
 from eventdesk.values import utcnow
 
 MIRROR_FILE = "mirror.db"
-MIRROR_VERSION = "7"  # a mirror of another version is copied again (its outbox is kept)
+MIRROR_VERSION = "8"  # a mirror of another version is copied again (its outbox is kept)
 # Versions this build copies again in place (their outbox is this one's); a mirror of any other
 # version is a schema this build does not know: it is moved aside (services.stations.mirror_repair).
-KNOWN_VERSIONS = ("1", "2", "3", "4", "5", "6", MIRROR_VERSION)
+KNOWN_VERSIONS = ("1", "2", "3", "4", "5", "6", "7", MIRROR_VERSION)
 CHUNK = 2000  # rows written to the mirror per transaction: a door waits at most that long
 PRIVATE = 0o600  # the mirror's files: names and PIN hashes
 FULL_AFTER = timedelta(hours=12)  # a mirror older than this is copied whole again
@@ -171,6 +172,9 @@ TICKET.append_column(Column(SEARCH_TEXT, Text))
 PRINT_JOB = _copy(PrintJob)
 PRINT_JOB.append_column(Column("uploaded_at", UTCDateTime()))
 STAFF.append_column(Column("offline_changed", Integer))
+# A desk or kiosk account's PIN, as a station checks it offline (eventdesk.pins): ``pin_hash`` here
+# is the server's ``offline_pin``, and ``pin_salt`` the server hash's parameters and salt.
+STAFF.append_column(Column("pin_salt", String(200)))
 Index("uq_mirror_scan_log_nonce", SCAN_LOG.c.nonce, unique=True)
 Index("ix_mirror_ticket_session", TICKET_SESSION.c.session_id)
 Index("ix_mirror_ticket_attendee", TICKET.c.attendee_id)
@@ -552,8 +556,12 @@ def _read_staff(source: Connection) -> list[dict[str, Any]]:
     query = select(*(_SERVER_STAFF.c[c] for c in columns))
     rows = [dict(row) for row in source.execute(query).mappings()]
     for row in rows:
+        verifier, server_hash = row.pop("offline_pin", None), row["pin_hash"]
+        row.update(pin_hash=verifier, pin_salt=salt_of(server_hash) if server_hash else None)
+        if row["role"] == ORGANIZER or verifier is None:
+            row.update(pin_hash=None, pin_salt=None)
         if row["role"] == ORGANIZER:
-            row.update(pin_hash=None, failed_pin_attempts=0, locked_until=None, lockouts=0)
+            row.update(failed_pin_attempts=0, locked_until=None, lockouts=0)
     return rows
 
 

@@ -1,9 +1,10 @@
 """Staff accounts in a station's mirror: signing in while the server does not answer.
 
-A refresh copies every staff account whole (a few rows; ``services.stations.mirror``): the argon2
-PIN hash, name, role, active flag and lockout state of each desk and kiosk account, and of an
-organizer the name and role only, so that an organizer is told plainly that signing in needs the
-server (their PINs never leave it).
+A refresh copies every staff account whole (a few rows; ``services.stations.mirror``): of each desk
+and kiosk account its name, role, active flag, lockout state and what a station checks a PIN with
+offline (eventdesk.pins: never a hash the server accepts), and of an organizer the name and role
+only, so that an organizer is told plainly that signing in needs the server (their PINs never
+leave it).
 
 Offline, a PIN is checked against the copy with the same rule as on the server
 (``services.people.auth``): five wrong PINs in a row lock the account, each further run longer, and
@@ -25,6 +26,7 @@ from eventdesk.errors import DatabaseUnavailable, InvalidInput, NotAllowed, NotF
 from eventdesk.i18n import N_, _
 from eventdesk.models import Staff, UTCDateTime
 from eventdesk.outage import unavailable
+from eventdesk.pins import offline_candidate
 from eventdesk.services.people.auth import StaffInfo, _get_staff, verify_staff
 from eventdesk.services.stations.mirror import _LOCK_COLUMNS, ORGANIZER, STAFF, Mirror, merged_lock
 
@@ -79,9 +81,14 @@ def verify_offline(mirror: Mirror, name: str, pin: str, *, now: datetime) -> Sta
         row = _named(session, name)
         if row is not None and row.role == ORGANIZER:
             raise NotAllowed(_(ORGANIZER_OFFLINE))
+        salt = None
+        if row is not None:
+            salt = session.execute(select(STAFF.c.pin_salt).where(STAFF.c.id == row.id)).scalar()
         if row is not None and row.active:  # counted here: uploaded with the outbox
             session.execute(update(STAFF).where(STAFF.c.id == row.id).values(offline_changed=1))
-    return verify_staff(mirror.store, name, pin, now=now)
+    # The copy holds the server hash's salt and a hash of that hash (eventdesk.pins): the PIN
+    # typed, hashed as the server would, is checked against the latter.
+    return verify_staff(mirror.store, name, offline_candidate(salt, pin or ""), now=now)
 
 
 _OFFLINE_LOCKOUT = text(

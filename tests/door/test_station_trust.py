@@ -1,0 +1,201 @@
+"""A station turned hostile, as a door's own login (eventdesk/migrations/stations_0018.py): it
+cannot lock anyone out, nor sign in with what it reads of a PIN, nor admit by ticket id without
+the attendee's own e-mail and PIN; a line it says it repaired is repaired again on the server,
+with eventdesk.keymaps' own tables. On the operator's guide's site
+(tests/door/test_station_logins.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sqlalchemy import text
+
+from eventdesk.keymaps import AZERTY, LAYOUTS
+from eventdesk.migrations.stations_0018 import REPAIRS
+from eventdesk.pins import hashed_like
+from tests.door.test_station_logins import (
+    Site,
+    admissible,
+    payload_of,
+    refused_on,
+    run_cli,
+    site,
+)
+
+__all__ = ["site"]  # the module's fixture, used here
+
+
+def test_the_servers_repairs_are_the_keymaps_own() -> None:
+    tables = []
+    for layout in LAYOUTS:
+        items = sorted(layout.repair.items())
+        tables.append(("".join(chr(code) for code, _ in items), "".join(c for _, c in items)))
+    assert list(REPAIRS) == tables
+
+
+def test_pins_are_checked_on_the_server(site: Site, tmp_path: Path) -> None:
+    """A door reads no hash the server accepts, nor any attendee's, yet signs desk staff in:
+    the server checks the PIN and counts the wrong ones on that door's own tries."""
+    door, url = tmp_path / "door", site.door_url
+    pins = site.pins
+    run_cli(url, door, "staff", "login", "Sam Desk", "--pin", pins["Sam Desk"])
+    before = site.value("SELECT failed_pin_attempts FROM staff WHERE name = 'Sam Desk'")
+    wrong = "0000" if pins["Sam Desk"] != "0000" else "1111"
+    said = run_cli(url, door, "staff", "login", "Sam Desk", "--pin", wrong, code=1)
+    assert "name or PIN is wrong" in said.stderr and "4 tries left" in said.stderr
+    assert site.value("SELECT failed_pin_attempts FROM staff WHERE name = 'Sam Desk'") == before
+    tries = "SELECT failed_pin_attempts FROM station_pin_try WHERE station = 'Door 1' AND key = :k"
+    assert site.value(tries, k="sam desk") == 1
+    run_cli(url, door, "staff", "login", "Sam Desk", "--pin", pins["Sam Desk"])
+    assert site.value(tries, k="sam desk") == 0
+
+
+def test_a_door_cannot_lock_anyone_out_or_sign_in_with_a_hash(site: Site, tmp_path: Path) -> None:
+    """Five wrong PINs through a door lock that door's tries, not the account; a door never
+    checks an organizer's PIN; what a door reads of a PIN is never accepted as one."""
+    door = site.engine_as(site.door_login)
+    check = text("SELECT verdict, tries_left FROM station_api.pin_check(:kind, :key, :candidate)")
+    organizer_row = "SELECT failed_pin_attempts, locked_until, lockouts FROM staff WHERE name = :n"
+    try:
+        with door.connect() as conn:
+            # The organizer: never checked at a door, so never counted nor locked by one.
+            kept = site.value(organizer_row, n="Olivia Organizer")
+            for _ in range(7):
+                for kind in ("staff", "kiosk"):
+                    found = conn.execute(
+                        check, {"kind": kind, "key": "olivia organizer", "candidate": "x"}
+                    ).one()
+                    assert found.verdict == "organizer", found
+            assert site.value(organizer_row, n="Olivia Organizer") == kept
+            said = run_cli(
+                site.door_url,
+                tmp_path / "door",
+                "staff",
+                "login",
+                "Olivia Organizer",
+                "--pin",
+                site.pins["Olivia Organizer"],
+                code=1,
+            )
+            assert "A door never checks an organizer's PIN" in said.stderr
+            run_cli(
+                site.organizer_url,
+                site.organizer_dir,
+                "staff",
+                "login",
+                "Olivia Organizer",
+                "--pin",
+                site.pins["Olivia Organizer"],
+                station="Office",
+            )
+            # A desk account: this door is locked out of it, the desk's login is not.
+            verdicts = [
+                conn.execute(check, {"kind": "staff", "key": "sam desk", "candidate": "x"})
+                .one()
+                .verdict
+                for _ in range(6)
+            ]
+            assert verdicts == ["wrong"] * 4 + ["locked", "locked"]
+            assert site.value("SELECT locked_until FROM staff WHERE name = 'Sam Desk'") is None
+            locked = run_cli(
+                site.door_url,
+                tmp_path / "door",
+                "staff",
+                "login",
+                "Sam Desk",
+                "--pin",
+                site.pins["Sam Desk"],
+                code=1,
+            )
+            assert "locked" in locked.stderr
+            run_cli(
+                site.desk_url,
+                tmp_path / "desk",
+                "staff",
+                "login",
+                "Sam Desk",
+                "--pin",
+                site.pins["Sam Desk"],
+                station="Desk 1",
+            )
+            # What a door reads of a PIN (the salt, the offline verifier) is no PIN.
+            read = conn.execute(
+                text("SELECT pin_hash, offline_pin FROM staff WHERE name = 'Kiosk Door 1'")
+            ).one()
+            server_hash = site.value("SELECT pin_hash FROM staff WHERE name = 'Kiosk Door 1'")
+            assert read.offline_pin and read.pin_hash and server_hash.startswith(read.pin_hash)
+            assert server_hash not in (read.pin_hash, read.offline_pin)
+            for candidate in (read.pin_hash, read.offline_pin):
+                found = conn.execute(
+                    check, {"kind": "staff", "key": "kiosk door 1", "candidate": candidate}
+                ).one()
+                assert found.verdict == "wrong", found
+            attendee_hashes = conn.execute(text("SELECT DISTINCT pin_hash FROM attendee")).scalars()
+            assert set(attendee_hashes) <= {None, "set"}
+            for hidden in ("station_pin_try", "pin_grant"):
+                said = refused_on(door, f"SELECT * FROM {hidden}")
+                assert "does not exist" in said or "permission denied" in said, said
+    finally:
+        door.dispose()
+        with site.owner.begin() as conn:  # the door's lock on Sam, for the module's next tests
+            conn.execute(text("DELETE FROM station_pin_try WHERE station = 'Door 1'"))
+
+
+def test_a_door_admits_by_id_only_after_the_attendees_own_email_and_pin(
+    site: Site, tmp_path: Path
+) -> None:
+    """The kiosk's "check in with your e-mail and PIN": the server checked them for this door a
+    moment ago, so this door may admit that attendee's ticket by its id; before, or with a
+    wrong PIN, it may not."""
+    ticket, pin = admissible(site), "8642"
+    email = site.value(
+        "SELECT a.email FROM attendee a JOIN ticket t ON t.attendee_id = a.id WHERE t.id = :t",
+        t=ticket,
+    )
+    run_cli(
+        site.organizer_url,
+        site.organizer_dir,
+        "attendee",
+        "set-pin",
+        email,
+        "--pin",
+        pin,
+        station="Office",
+    )
+    door = site.engine_as(site.door_login)
+    key = email.casefold()
+    by_id = text("SELECT station_api.admit('Door 1', :t, now(), 'ticket:' || :t, false, false)")
+    salt = text("SELECT station_api.pin_salt('attendee', :k)")
+    check = text("SELECT verdict FROM station_api.pin_check('attendee', :k, :c)")
+    try:
+        said = refused_on(door, by_id.text, t=ticket)
+        assert "only after its attendee's own e-mail and PIN" in said
+        with door.connect() as conn:
+            prefix = conn.execute(salt, {"k": key}).scalar_one()
+            assert conn.execute(check, {"k": key, "c": hashed_like(prefix, "0000")}).scalar() == (
+                "wrong"
+            )
+        said = refused_on(door, by_id.text, t=ticket)
+        assert "only after its attendee's own e-mail and PIN" in said
+        with door.connect() as conn:
+            assert conn.execute(check, {"k": key, "c": hashed_like(prefix, pin)}).scalar() == "ok"
+            status = site.value("SELECT status FROM ticket WHERE id = :t", t=ticket)
+            assert conn.execute(by_id, {"t": ticket}).scalar() == 1, status
+        assert site.value("SELECT checked_in_station FROM ticket WHERE id = :t", t=ticket) == (
+            "Door 1"
+        )
+    finally:
+        door.dispose()
+
+
+def test_a_line_typed_through_another_layout_is_repaired_on_the_server_too(
+    site: Site, tmp_path: Path
+) -> None:
+    """A scanner typing through a French AZERTY layout: the door repairs the line, and the
+    server repairs it again with the same tables before it admits."""
+    ticket = admissible(site)
+    typed = sorted(AZERTY.typed(payload_of(site, ticket), caps=False))[0]
+    said = json.loads(run_cli(site.door_url, tmp_path / "door", "--json", "checkin", typed).stdout)
+    assert said["result"] == "ok" and any("AZERTY" in flag for flag in said["flags"]), said
+    assert site.value("SELECT checked_in_station FROM ticket WHERE id = :t", t=ticket) == "Door 1"
