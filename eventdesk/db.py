@@ -204,6 +204,14 @@ class Store:
             yield conn
 
     @contextmanager
+    def each_statement(self) -> Iterator[Connection]:
+        """A connection on which each statement commits by itself, as soon as the server has run
+        it (no transaction waits on the network between two statements: a link that dies
+        half-open between them holds no lock)."""
+        with _unavailable_as_error(), self._checkin_engine.connect() as conn:
+            yield conn.execution_options(isolation_level="AUTOCOMMIT")
+
+    @contextmanager
     def connect(self) -> Iterator[Connection]:
         """A plain connection, no transaction begun by us (on SQLite each statement then reads
         a snapshot by itself), a database that does not answer said as DatabaseUnavailable."""

@@ -369,6 +369,17 @@ class StationPinTry(Base):
     lockouts: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class StationUpload(Base):
+    """How many rows a station's own login uploaded in one minute (scans decided offline,
+    conflicts, refusals, badges printed offline): the server takes a bounded number a minute
+    from a station (migration 0019)."""
+
+    __tablename__ = "station_upload"
+    station: Mapped[str] = mapped_column(String(100), primary_key=True)
+    minute: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
+    rows: Mapped[int] = mapped_column(Integer)
+
+
 class PinGrant(Base):
     """An attendee whose own e-mail and PIN a door's login had checked on the server: for a
     short while that door may admit the attendee's ticket by its id (migration 0018)."""

@@ -7,14 +7,26 @@ with eventdesk.keymaps' own tables. On the operator's guide's site
 from __future__ import annotations
 
 import json
+import subprocess
+import threading
+import time
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import insert, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
+from eventdesk.db import Store
+from eventdesk.ids import new_nonce
 from eventdesk.keymaps import AZERTY, LAYOUTS
 from eventdesk.migrations.stations_0018 import REPAIRS
+from eventdesk.migrations.stations_0019 import TOO_MANY, UPLOAD_BOUND
 from eventdesk.pins import hashed_like
+from eventdesk.services.door.checkin import Checkin
+from eventdesk.services.stations.mirror import OUTBOX, Mirror
+from testkit.proxy import TcpProxy
 from tests.door.test_station_logins import (
+    EVENTDESK,
     Site,
     admissible,
     payload_of,
@@ -199,3 +211,183 @@ def test_a_line_typed_through_another_layout_is_repaired_on_the_server_too(
     said = json.loads(run_cli(site.door_url, tmp_path / "door", "--json", "checkin", typed).stdout)
     assert said["result"] == "ok" and any("AZERTY" in flag for flag in said["flags"]), said
     assert site.value("SELECT checked_in_station FROM ticket WHERE id = :t", t=ticket) == "Door 1"
+
+
+# --- history a station cannot invent (migration 0019) ------------------------------------------
+def test_a_door_cannot_invent_an_admission_or_a_conflict(site: Site) -> None:
+    """An offline admission is logged only with its admission; a conflict names the station
+    and the time the server's rows name, and only a conflict the server's rows show."""
+    nobody = admissible(site)
+    taken = admissible(site, 1)
+    run_cli(site.organizer_url, site.organizer_dir, "checkin", "--ticket", taken, station="Office")
+    door = site.engine_as(site.door_login)
+    log = (
+        "SELECT station_api.log_scan('Door 1', now() - interval '5 minutes', NULL, NULL, NULL,"
+        " :t, 'entry', :p, :r, :n, NULL, true)"
+    )
+    conflict = (
+        "SELECT station_api.conflict('Door 1', :n, 'already_checked_in', 'Door 2', "
+        "'2001-01-01', 'made up')"
+    )
+    try:
+        said = refused_on(door, log, t=nobody, p=payload_of(site, nobody), r="ok", n=new_nonce())
+        assert "was not admitted on the server" in said
+        assert site.value("SELECT count(*) FROM scan_log WHERE ticket_id = :t", t=nobody) == 0
+        # A scan of its own that admitted no one holds no conflict.
+        invalid = new_nonce()
+        with door.connect() as conn:
+            conn.execute(
+                text(log),
+                {"t": nobody, "p": payload_of(site, nobody), "r": "not_yet_valid", "n": invalid},
+            )
+        assert "admitted no one" in refused_on(door, conflict, n=invalid)
+        # An admission overtaken by the Office's: the Office and its time, whatever is said.
+        overtaken = new_nonce()
+        with door.connect() as conn:
+            conn.execute(
+                text(log), {"t": taken, "p": payload_of(site, taken), "r": "ok", "n": overtaken}
+            )
+            for _ in range(3):  # once a scan, however often it is sent
+                conn.execute(text(conflict), {"n": overtaken})
+        recorded = site.value(
+            "SELECT count(*) FROM scan_conflict WHERE nonce = :n AND other_station = 'Office' "
+            "AND other_at = (SELECT checked_in_at FROM ticket WHERE id = :t)",
+            n=overtaken,
+            t=taken,
+        )
+        assert recorded == 1
+        assert site.value("SELECT count(*) FROM scan_conflict WHERE other_station = 'Door 2'") == 0
+    finally:
+        door.dispose()
+
+
+def test_a_flood_of_uploads_is_refused_not_stored(site: Site) -> None:
+    """At most UPLOAD_BOUND rows a minute from a station: the next is refused (SQLSTATE 54000,
+    which the station takes as "later"), and none of them is stored."""
+    door = site.engine_as(site.door_login)
+    log = text(
+        "SELECT station_api.log_scan('Door 1', now() - interval '1 minute', NULL, NULL, NULL, "
+        "NULL, 'entry', 'FLOOD', 'invalid', :n, NULL, true)"
+    )
+    before = site.value("SELECT count(*) FROM scan_log WHERE payload = 'FLOOD'")
+    refused = None
+    try:
+        with door.connect() as conn:
+            for _ in range(2 * UPLOAD_BOUND + 1):
+                try:
+                    conn.execute(log, {"n": new_nonce()})
+                except DBAPIError as exc:
+                    refused = exc
+                    break
+        assert refused is not None and getattr(refused.orig, "sqlstate", None) == TOO_MANY
+        assert "uploads at most 6000 rows a minute" in str(refused.orig)
+        stored = site.value("SELECT count(*) FROM scan_log WHERE payload = 'FLOOD'") - before
+        assert stored <= 2 * UPLOAD_BOUND
+        # The minute it was refused in took exactly the bound, not one row more.
+        assert site.value("SELECT max(rows) FROM station_upload WHERE station = 'Door 1'") == (
+            UPLOAD_BOUND
+        )
+    finally:
+        door.dispose()
+        with site.owner.begin() as conn:  # the module's next uploads are not over the bound
+            conn.execute(text("DELETE FROM station_upload WHERE station = 'Door 1'"))
+
+
+# --- no lock across a round trip ---------------------------------------------------------------
+WRITING = "SELECT count(*) FROM pg_stat_activity WHERE usename = :u AND backend_xid IS NOT NULL"
+
+
+def test_a_link_that_dies_half_open_mid_upload_holds_no_lock(site: Site, tmp_path: Path) -> None:
+    """A door uploads 3,000 offline scans (its admissions among them) through a link that dies
+    half-open mid-way (every byte held, no FIN, no RST): nothing it sent holds a lock, and
+    another station admits one of its tickets within 2 s."""
+    door, url = tmp_path / "door", make_url(site.door_url)
+    run_cli(site.door_url, door, "sync")
+    away = url.set(port=1).render_as_string(hide_password=False)
+    run_cli(away, door, "--json", "checkin", "GARBAGE-TEMPLATE", code=1)
+    mirror = Mirror(door)
+
+    def garbage(count: int) -> None:
+        with mirror.store.write_conn() as conn:
+            template = dict(
+                conn.execute(OUTBOX.select().where(OUTBOX.c.payload == "GARBAGE-TEMPLATE"))
+                .mappings()
+                .one()
+            )
+            template.pop("seq")
+            conn.execute(
+                insert(OUTBOX),
+                [
+                    {**template, "nonce": new_nonce(), "payload": f"GARBAGE-{n}"}
+                    for n in range(count)
+                ],
+            )
+
+    try:
+        garbage(1200)
+        admitted = []
+        for skip in range(4):
+            ticket = admissible(site, skip)
+            said = json.loads(
+                run_cli(away, door, "--json", "checkin", payload_of(site, ticket)).stdout
+            )
+            assert (said["result"], said["offline"]) == ("ok", True), said
+            admitted.append(ticket)
+        garbage(1800)
+    finally:
+        mirror.close()
+    sent = "SELECT count(*) FROM scan_log WHERE station = 'Door 1' AND payload LIKE 'GARBAGE-%'"
+    start = site.value(sent)
+    organizer = Store(site.organizer_url)
+    with TcpProxy(url.host or "127.0.0.1", url.port or 5432) as proxy:
+        through = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+        upload = subprocess.Popen(
+            [EVENTDESK, "--db", through, "--data-dir", str(door), "--station", "Door 1", "sync"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
+        )
+        try:
+            deadline = time.monotonic() + 120
+            # Mid-way: a thousand rows in, and the door's session writing (it has a
+            # transaction id) at the moment the link dies.
+            while site.value(sent) - start < 1000 or not site.value(WRITING, u=site.door_login):
+                assert upload.poll() is None, "the upload ended before it was cut"
+                assert time.monotonic() < deadline
+            proxy.stall()  # half-open: the door's socket stays, nothing goes either way
+            mirror = Mirror(door)
+            try:
+                with mirror.store.read() as session:
+                    pending = (
+                        session.connection()
+                        .execute(
+                            select(OUTBOX.c.ticket_id)
+                            .where(
+                                OUTBOX.c.state == "pending",
+                                OUTBOX.c.ticket_id.in_(admitted),
+                            )
+                            .order_by(OUTBOX.c.seq)
+                        )
+                        .scalars()
+                        .all()
+                    )
+            finally:
+                mirror.close()
+            ticket = pending[0] if pending else admitted[-1]
+            answers: list[str] = []
+            started = time.monotonic()
+            office = threading.Thread(
+                target=lambda: answers.append(
+                    Checkin(organizer, station="Office").checkin_ticket(ticket).result
+                ),
+                daemon=True,
+            )
+            office.start()
+            office.join(2.0)
+            took = time.monotonic() - started
+            assert answers and answers[0] in ("ok", "already_checked_in"), (answers, took)
+        finally:
+            proxy.cut()
+            upload.kill()
+            upload.wait(30)
+            organizer.dispose()

@@ -29,7 +29,8 @@ from sqlalchemy.exc import DBAPIError
 
 from eventdesk.db import Store
 from eventdesk.errors import EventdeskError
-from eventdesk.i18n import _
+from eventdesk.i18n import N_, _
+from eventdesk.migrations.stations_0019 import TOO_MANY, UPLOAD_BOUND
 from eventdesk.models import (
     Event,
     ScanConflict,
@@ -66,6 +67,13 @@ _receipt = cast(Table, SyncReceipt.__table__)
 _tx = cast(Table, TransactionLog.__table__)
 
 
+# TRANSLATORS: said after a sync; {count} is how many rows a minute the server takes
+UPLOAD_BOUND_SAID = N_(
+    "the server takes at most {count} uploaded rows a minute from a station: the rest waits "
+    "for the next minute"
+)
+
+
 @dataclass
 class Uploaded:
     """One upload: rows the server took, the conflicts among them, rows it refused."""
@@ -75,6 +83,7 @@ class Uploaded:
     refused: int = 0
     problems: list[str] = field(default_factory=list)
     locks: int = 0  # accounts whose wrong PINs counted offline reached the server
+    later: bool = False  # the server's bound a minute was reached: the rest waits
 
 
 def upload(
@@ -126,16 +135,22 @@ def _upload_batch(
     if not rows:
         return False
     try:
-        with server.write_conn() as conn:
+        with _upload_conn(server) as conn:
             conflicts = _apply(conn, rows, server)
         refused: dict[int, str] = {}
+        sent = len(rows)
     except Exception as exc:
         if is_outage(exc):
             raise
-        # Something in the batch is refused: one row at a time, to keep the rest.
-        conflicts, refused = _one_by_one(server, rows)
-        record_refusals(server, rows, refused)  # named by `report conflicts` on any station
+        # Something in the batch is refused: one row at a time, to keep the rest (up to the
+        # server's bound a minute: the rest waits).
+        conflicts, refused, sent = _one_by_one(server, rows)
+        record_refusals(server, rows, refused)  # named by `report conflicts` anywhere
+        if sent < len(rows):
+            report.problems.append(_(UPLOAD_BOUND_SAID).format(count=UPLOAD_BOUND))
+            report.later = True
     now = utcnow()
+    rows = rows[:sent]
     with mirror.store.write_conn() as conn:
         done = [row["seq"] for row in rows if row["seq"] not in refused]
         if done:
@@ -152,25 +167,41 @@ def _upload_batch(
     report.conflicts += conflicts
     report.refused += len(refused)
     report.problems.extend(refused.values())
-    return True
+    return not report.later
 
 
-def _one_by_one(server: Store, rows: list[dict[str, Any]]) -> tuple[int, dict[int, str]]:
+def _upload_conn(server: Store) -> AbstractContextManager[Connection]:
+    """Where a batch is applied: the organizer's login in one transaction; a station's own
+    login statement by statement, each committed by the server alone
+    (services.stations.sync_api)."""
+    return server.each_statement() if server.station_login() is not None else server.write_conn()
+
+
+def _one_by_one(server: Store, rows: list[dict[str, Any]]) -> tuple[int, dict[int, str], int]:
+    """Each row alone: the conflicts, the rows refused (by seq, with why), and how many rows
+    were sent before the server's bound a minute stopped the rest."""
     conflicts = 0
     refused: dict[int, str] = {}
-    for row in rows:
+    for index, row in enumerate(rows):
         try:
-            with server.write_conn() as conn:
+            with _upload_conn(server) as conn:
                 conflicts += _apply(conn, [row], server)
         except Exception as exc:
             if is_outage(exc):
                 raise
+            if isinstance(exc, DBAPIError) and too_many(exc):
+                return conflicts, refused, index
             if not isinstance(exc, DBAPIError | EventdeskError | ValueError):
                 raise
             refused[row["seq"]] = _("refused by the server: {problem}").format(
                 problem=describe(exc)
             )
-    return conflicts, refused
+    return conflicts, refused, len(rows)
+
+
+def too_many(exc: DBAPIError) -> bool:
+    """The server's bound on what a station uploads a minute (migration 0019): the rows wait."""
+    return getattr(exc.orig, "sqlstate", None) == TOO_MANY
 
 
 def _apply(conn: Connection, rows: Sequence[dict[str, Any]], server: Store) -> int:

@@ -2,8 +2,9 @@
 functions, which check it against the server's rows and clock (a hand-edited outbox can at
 most record what its station could have decided honestly) and bind it to the login's station.
 
-The rows are applied in order in the caller's transaction, as ``services.stations.sync`` applies
-them for the organizer's login: the same admissions, re-entries, exits, session admissions and
+The rows are applied in order, each call a statement of its own that the server completes alone
+(no transaction of a station waits on the network), as ``services.stations.sync`` applies them
+for the organizer's login: the same admissions, re-entries, exits, session admissions and
 undos, the scans in the server's scan log marked offline, and an admission the server could not
 apply as it was decided (another station admitted the ticket, or it was cancelled) kept as a
 conflict naming both stations. A row the server refuses raises: ``services.stations.sync`` then
@@ -42,29 +43,18 @@ _CONFLICT = text(
 
 
 def apply_on_server(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
-    """Apply outbox rows in order through the server's functions; the number of conflicts."""
+    """Apply outbox rows in order through the server's functions, each call a statement the
+    server completes alone (``conn`` commits each: a link that dies half-open between two
+    holds nothing, and a row sent again is taken once); the number of conflicts."""
     there = already(conn, rows)
-    known = there.known
-    conflicts: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    conflicts = 0
     for row, answer in there.late:
         found = _late_answer(conn, row, answer)
         if found is not None:
-            conflicts.append((row, found))
-    fresh = [row for row in rows if row["nonce"] not in known]
-    admits: dict[str, dict[str, Any]] = {}  # a run of first admissions, one per ticket
-
-    def flush() -> None:
-        if admits:
-            conflicts.extend(_admit_many(conn, list(admits.values())))
-            admits.clear()
-
-    for row in fresh:
-        if row["kind"] == "scan" and row["effect"] == "admit" and row["ticket_id"] is not None:
-            if row["ticket_id"] in admits:
-                flush()
-            admits[row["ticket_id"]] = row
+            conflicts += _record(conn, row, found)
+    for row in rows:
+        if row["nonce"] in there.known:
             continue
-        flush()
         if row["kind"] == "undo":
             conn.execute(
                 _UNDO,
@@ -78,46 +68,43 @@ def apply_on_server(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
                 },
             )
             continue
-        found = _effect(conn, row)
+        if row["effect"] == "admit" and row["ticket_id"] is not None:
+            found = _admit(conn, row)
+        else:
+            found = _effect(conn, row)
+        if row["kind"] == "scan":  # logged with what it did, before what follows it
+            api.LOG.first(conn, {**_log_values(row), "offline": True})
         if found is not None:
-            conflicts.append((row, found))
-    flush()
-    scans = [{**_log_values(row), "offline": True} for row in fresh if row["kind"] == "scan"]
-    api.LOG.many(conn, scans)  # one call to the driver for them all
-    for row, found in conflicts:
-        conn.execute(
-            _CONFLICT,
-            {
-                "station": row["station"],
-                "nonce": row["nonce"],
-                "reason": found["reason"],
-                "other_station": found["other_station"],
-                "other_at": found["other_at"],
-                "detail": found["detail"],
-            },
-        )
-    return len(conflicts)
+            conflicts += _record(conn, row, found)
+    return conflicts
 
 
-def _admit_many(
-    conn: Connection, rows: list[dict[str, Any]]
-) -> list[tuple[dict[str, Any], dict[str, Any]]]:
-    """First admissions, each through the server's function, sent in one call to the driver,
-    then who holds each ticket now: this station at its time, or a conflict."""
-    api.ADMIT.many(conn, [_scanned(row) for row in rows])
-    holders = {
-        held.id: held
-        for held in conn.execute(HOLDER.where(TICKET_ID.in_([r["ticket_id"] for r in rows])))
-    }
-    found = []
-    for row in rows:
-        held = holders.get(row["ticket_id"])
-        if held is None:
-            continue  # a ticket the server no longer has: the scan log keeps the scan
-        if held.checked_in_station == row["station"] and held.checked_in_at == row["at"]:
-            continue
-        found.append((row, conflict_row(conn, row, held)))
-    return found
+def _record(conn: Connection, row: dict[str, Any], found: dict[str, Any]) -> int:
+    """A conflict of the row's scan: the server reads the other side from its own rows."""
+    conn.execute(
+        _CONFLICT,
+        {
+            "station": row["station"],
+            "nonce": row["nonce"],
+            "reason": found["reason"],
+            "other_station": found["other_station"],
+            "other_at": found["other_at"],
+            "detail": found["detail"],
+        },
+    )
+    return 1
+
+
+def _admit(conn: Connection, row: dict[str, Any]) -> dict[str, Any] | None:
+    """A first admission through the server's function, then who holds the ticket now: this
+    station at its time, or a conflict."""
+    api.changed(api.ADMIT, conn, _scanned(row))
+    held = conn.execute(HOLDER.where(row["ticket_id"] == TICKET_ID)).first()
+    if held is None:
+        return None  # a ticket the server no longer has: the scan log keeps the scan
+    if held.checked_in_station == row["station"] and held.checked_in_at == row["at"]:
+        return None
+    return conflict_row(conn, row, held)
 
 
 def _log_values(row: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,232 @@
+"""What migration 0019 makes on a PostgreSQL server: history a station cannot invent, and a
+bound on what it uploads.
+
+- An offline admission is logged only with its admission (``log_scan``): a station's row saying
+  it admitted a ticket offline goes in only when the server has that ticket admitted (to the
+  event, the session or a list: the upload admits it first, through the same checks as online),
+  or no longer admissible (cancelled, its event cancelled: a conflict). An invented admission of
+  a ticket nobody admitted is refused. A scan uploaded again is taken once (its nonce).
+- A conflict's facts are the server's (``conflict``): the other station and its time are read
+  from the server's rows (the ticket's admission, the session's, the list's entry, or who
+  cancelled), whatever the station sends; a conflict the server's rows do not show is refused;
+  one conflict a scan.
+- Uploads have a bound (``_take``): at most UPLOAD_BOUND rows a minute from a station (scans
+  decided offline, conflicts, refusals, badges printed offline). More is refused (SQLSTATE 54000,
+  named in the server's log); the station keeps the rest and sends it the next minute.
+
+Frozen texts: a later change adds a migration of its own."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from eventdesk.migrations.checkin_lists_0014 import LOGGED as LOGGED_0014
+from eventdesk.migrations.station_functions_0013 import API
+from eventdesk.migrations.station_functions_0013 import FUNCTIONS as FUNCTIONS_0013
+from eventdesk.migrations.stations_0017 import REFUSED as REFUSED_0017
+
+_HEAD = "LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$"
+UPLOAD_BOUND = 6000  # rows a minute a station may upload: an hour's door at 100 a minute in one
+TOO_MANY = "54000"  # program_limit_exceeded: the station keeps the rows and sends them later
+
+
+FUNCTIONS: Sequence[str] = (
+    f"""
+    CREATE FUNCTION {API}._take(p_station text, p_rows integer) RETURNS void {_HEAD}
+    DECLARE
+        minute_ timestamptz := date_trunc('minute', clock_timestamp());
+        taken integer;
+    BEGIN
+        DELETE FROM station_upload
+        WHERE station = p_station AND minute < minute_ - interval '1 hour';
+        INSERT INTO station_upload AS u (station, minute, rows)
+        VALUES (p_station, minute_, p_rows)
+        ON CONFLICT (station, minute) DO UPDATE SET rows = u.rows + excluded.rows
+        RETURNING u.rows INTO taken;
+        IF taken > {UPLOAD_BOUND} THEN
+            RAISE LOG 'eventdesk: station % uploads more than % rows a minute: refused',
+                p_station, {UPLOAD_BOUND};
+            RAISE EXCEPTION 'station % uploads at most % rows a minute: the rest waits for the '
+                'next minute', p_station, {UPLOAD_BOUND} USING ERRCODE = '{TOO_MANY}';
+        END IF;
+    END $$
+    """,
+    f"REVOKE ALL ON FUNCTION {API}._take(text, integer) FROM PUBLIC",
+    f"""
+    CREATE OR REPLACE FUNCTION {API}.log_scan(p_station text, p_at timestamptz,
+                                    p_operator text, p_event integer, p_session integer,
+                                    p_ticket text, p_direction text, p_payload text,
+                                    p_result text, p_nonce text, p_answer text,
+                                    p_offline boolean)
+    RETURNS void {_HEAD}
+    DECLARE
+        me text := {API}._station(p_station);
+        moment timestamptz := {API}._when(p_at, p_offline);
+        t ticket;
+        event_of integer := p_event;
+        earlier text;
+    BEGIN
+        IF p_ticket IS NOT NULL THEN
+            SELECT * INTO t FROM ticket WHERE id = p_ticket;
+            IF FOUND THEN
+                event_of := t.event_id;
+            END IF;
+        END IF;
+        IF event_of IS NOT NULL AND NOT EXISTS (SELECT 1 FROM event WHERE id = event_of) THEN
+            event_of := NULL;
+        END IF;
+        IF p_direction NOT IN ('entry', 'exit') OR length(p_result) > 24
+                OR length(coalesce(p_operator, '')) > 100 THEN
+            RAISE EXCEPTION 'not a scan this server logs' USING ERRCODE = '42501';
+        END IF;
+        IF p_nonce IS NOT NULL THEN
+            SELECT station INTO earlier FROM scan_log WHERE nonce = p_nonce;
+            IF earlier = me THEN
+                RETURN;  -- uploaded before: taken once
+            ELSIF earlier IS NOT NULL THEN
+                RAISE EXCEPTION 'nonce % is another station''s scan', p_nonce
+                    USING ERRCODE = '42501';
+            END IF;
+        END IF;
+        IF p_result = 'ok' AND NOT p_offline AND p_direction = 'entry' AND p_session IS NULL
+                AND (t.id IS NULL OR t.checked_in_at IS NULL OR NOT t.inside)
+                AND NOT EXISTS (SELECT 1 FROM list_entry le WHERE le.ticket_id = t.id
+                                AND le.inside AND le.last_at = moment) THEN
+            RAISE EXCEPTION 'ticket % was not admitted: its scan is not logged as admitted',
+                p_ticket USING ERRCODE = '42501';
+        END IF;
+        IF p_offline THEN
+            PERFORM {API}._take(me, 1);
+        END IF;
+        IF p_result = 'ok' AND p_offline AND p_direction = 'entry' AND NOT (
+                t.id IS NOT NULL AND (
+                    t.status <> 'registered'
+                    OR EXISTS (SELECT 1 FROM event e WHERE e.id = t.event_id
+                               AND e.status = 'cancelled')
+                    OR (p_session IS NULL AND t.checked_in_at IS NOT NULL)
+                    OR EXISTS (SELECT 1 FROM session_checkin c WHERE c.ticket_id = t.id
+                               AND c.session_id = p_session)
+                    OR EXISTS (SELECT 1 FROM list_entry l WHERE l.ticket_id = t.id))) THEN
+            RAISE EXCEPTION 'ticket % was not admitted on the server: an offline admission is '
+                'logged with its admission', coalesce(p_ticket, '?') USING ERRCODE = '42501';
+        END IF;
+        INSERT INTO scan_log (at, station, operator, event_id, session_id, ticket_id,
+                              direction, payload, result, nonce, answer, offline)
+        VALUES (moment, me, p_operator, event_of, p_session, p_ticket, p_direction,
+                left(p_payload, 200), p_result, p_nonce, p_answer, p_offline);
+    END $$
+    """,
+    f"""
+    CREATE OR REPLACE FUNCTION {API}.conflict(p_station text, p_nonce text, p_reason text,
+                                    p_other_station text, p_other_at timestamptz,
+                                    p_detail text) RETURNS void {_HEAD}
+    DECLARE
+        me text := {API}._station(p_station);
+        scan scan_log;
+        t ticket;
+        e event;
+        said jsonb;
+        other_station text;
+        other_at timestamptz;
+    BEGIN
+        SELECT * INTO scan FROM scan_log WHERE nonce = p_nonce AND station = me;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'no scan % of this station''s to hold a conflict', p_nonce
+                USING ERRCODE = '42501';
+        END IF;
+        IF p_reason NOT IN ('already_checked_in', 'revoked', 'late_answer') THEN
+            RAISE EXCEPTION 'not a conflict: %', p_reason USING ERRCODE = '42501';
+        END IF;
+        IF EXISTS (SELECT 1 FROM scan_conflict WHERE nonce = p_nonce) THEN
+            RETURN;  -- one conflict a scan (an upload sent again)
+        END IF;
+        SELECT * INTO t FROM ticket WHERE id = scan.ticket_id;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'scan % names no ticket of this server: no conflict', p_nonce
+                USING ERRCODE = '42501';
+        END IF;
+        SELECT * INTO e FROM event WHERE id = t.event_id;
+        IF p_reason = 'late_answer' OR NOT scan.offline THEN
+            -- the server's own answer to a scan the station then decided offline
+            IF scan.offline THEN
+                RAISE EXCEPTION 'scan % was decided offline: no late answer', p_nonce
+                    USING ERRCODE = '42501';
+            END IF;
+        ELSIF scan.result <> 'ok' OR scan.direction <> 'entry' THEN
+            RAISE EXCEPTION 'scan % admitted no one: no conflict', p_nonce
+                USING ERRCODE = '42501';
+        END IF;
+        IF p_reason = 'late_answer' THEN
+            other_station := me;
+            other_at := scan.at;
+        ELSIF p_reason = 'revoked' THEN
+            IF t.status = 'registered' AND e.status <> 'cancelled' THEN
+                RAISE EXCEPTION 'ticket % is not cancelled on the server: no conflict', t.id
+                    USING ERRCODE = '42501';
+            END IF;
+            SELECT l.station, l.at INTO other_station, other_at FROM transaction_log l
+            WHERE CASE WHEN e.status = 'cancelled'
+                       THEN l.event_id = e.id AND l.kind = 'event_cancelled'
+                       ELSE l.ticket_id = t.id AND l.kind IN ('cancelled', 'refund') END
+            ORDER BY l.at DESC, l.id DESC LIMIT 1;
+            other_at := coalesce(other_at, t.cancelled_at);
+        ELSE
+            said := CASE WHEN scan.answer ~ '^\\s*\\{{' THEN scan.answer::jsonb END;
+            IF said ->> 'list' IS NOT NULL AND said ->> 'list_day' IS NOT NULL THEN
+                SELECT le.station, le.first_at INTO other_station, other_at
+                FROM list_entry le JOIN checkin_list cl ON cl.id = le.list_id
+                WHERE cl.event_id = t.event_id AND cl.slug = said ->> 'list'
+                  AND le.ticket_id = t.id AND le.day = said ->> 'list_day';
+            ELSIF scan.session_id IS NOT NULL THEN
+                SELECT c.station, c.checked_in_at INTO other_station, other_at
+                FROM session_checkin c
+                WHERE c.ticket_id = t.id AND c.session_id = scan.session_id;
+            ELSE
+                other_station := t.checked_in_station;
+                other_at := t.checked_in_at;
+            END IF;
+            IF other_at IS NULL
+                    OR (other_station IS NOT DISTINCT FROM me AND other_at = scan.at) THEN
+                RAISE EXCEPTION 'ticket % was admitted by no one else on the server: no '
+                    'conflict', t.id USING ERRCODE = '42501';
+            END IF;
+        END IF;
+        PERFORM {API}._take(me, 1);
+        INSERT INTO scan_conflict (event_id, ticket_id, nonce, reason, station, at, operator,
+                                   other_station, other_at, detail, recorded_at)
+        VALUES (t.event_id, t.id, p_nonce, p_reason, me, scan.at, scan.operator,
+                left(other_station, 100), other_at, left(p_detail, 400), clock_timestamp());
+    END $$
+    """,
+)
+
+
+def _bounded(text: str, name: str) -> str:
+    """An earlier migration's function as it was, but counted against the upload bound: the
+    station's name is its first local (``me``), and the bound is taken first."""
+    made = text.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1)
+    head = made.index("BEGIN", made.index(f"{API}.{name}("))
+    return made[:head] + f"BEGIN\n        PERFORM {API}._take(me, 1);" + made[head + 5 :]
+
+
+def _one(texts: Sequence[str], name: str) -> str:
+    (found,) = [t for t in texts if f"CREATE FUNCTION {API}.{name}(" in t]
+    return found
+
+
+BOUNDED: Sequence[str] = (
+    _bounded(_one(FUNCTIONS_0013, "printed_offline"), "printed_offline"),
+    _bounded(_one(REFUSED_0017, "upload_refused"), "upload_refused"),
+)
+
+DOWNGRADE: Sequence[str] = (
+    LOGGED_0014[0],  # 0014's log_scan (0013's, a list's admission logged online too)
+    *(
+        _one(FUNCTIONS_0013, name).replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1)
+        for name in ("conflict", "printed_offline")
+    ),
+    _one(REFUSED_0017, "upload_refused").replace(
+        "CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1
+    ),
+    f"DROP FUNCTION IF EXISTS {API}._take(text, integer)",
+)
