@@ -17,6 +17,7 @@ from eventdesk.migrations.checkin_lists_0014 import CALLABLE as CALLABLE_0014
 from eventdesk.migrations.station_access_0013 import CALLABLE, VIEWS
 from eventdesk.migrations.station_functions_0013 import API
 from eventdesk.migrations.stations_0017 import CALLABLE as CALLABLE_0017
+from eventdesk.migrations.stations_0019 import CALLABLE as CALLABLE_0019
 
 Kind = Literal["door", "desk"]
 KINDS: tuple[Kind, ...] = ("door", "desk")
@@ -63,7 +64,7 @@ def grant_statements(url: str) -> list[str]:
             f"GRANT USAGE ON SEQUENCE print_job_id_seq TO {group}",
             *(
                 f"GRANT EXECUTE ON FUNCTION {API}.{call} TO {group}"
-                for call in (*CALLABLE, *CALLABLE_0014, *CALLABLE_0017)
+                for call in (*CALLABLE, *CALLABLE_0014, *CALLABLE_0017, *CALLABLE_0019)
             ),
         ]
         if kind == "desk":

@@ -13,6 +13,8 @@ import threading
 import time
 from pathlib import Path
 
+_READERS: dict[int, threading.Thread] = {}  # a terminal's reading thread, by its master side
+
 
 def in_terminal(
     argv: list[str],
@@ -40,13 +42,20 @@ def in_terminal(
         except OSError:
             pass
 
-    threading.Thread(target=drain, daemon=True).start()
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    _READERS[master] = reader
     return process, master
 
 
 def stop(process: subprocess.Popen[bytes], master: int) -> None:
+    """The process ended (killed if it still runs), and all it wrote read before the terminal
+    closes (its last line, written as it exits, is read by then even on a busy machine)."""
     process.kill()
     process.wait()
+    reader = _READERS.pop(master, None)
+    if reader is not None:
+        reader.join(10)  # the terminal's end: read as soon as no process holds it open
     os.close(master)
 
 

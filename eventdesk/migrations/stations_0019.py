@@ -201,6 +201,128 @@ FUNCTIONS: Sequence[str] = (
 )
 
 
+# A run of offline admissions uploaded in one statement, which the server completes alone: each
+# admitted through ``admit`` and logged through ``log_scan`` (every check of theirs), in order.
+# Gives back the nonces whose ticket another station holds, or that the server refused to admit
+# since (cancelled): the station records their conflicts through ``conflict``.
+UPLOAD_ADMITS: Sequence[str] = (
+    f"""
+    CREATE FUNCTION {API}.upload_admits(p_station text, p_rows jsonb)
+    RETURNS SETOF text {_HEAD}
+    DECLARE
+        me text := {API}._station(p_station);
+        r jsonb;
+        moment timestamptz;
+        t ticket;
+    BEGIN
+        IF jsonb_typeof(p_rows) <> 'array' OR jsonb_array_length(p_rows) > 1000 THEN
+            RAISE EXCEPTION 'not a run of admissions this server takes' USING ERRCODE = '42501';
+        END IF;
+        FOR r IN SELECT value FROM jsonb_array_elements(p_rows) LOOP
+            moment := (r ->> 'at')::timestamptz;
+            PERFORM {API}.admit(me, r ->> 'ticket_id', moment, r ->> 'payload',
+                                 coalesce((r ->> 'repaired')::boolean, false), true);
+            PERFORM {API}.log_scan(me, moment, r ->> 'operator', (r ->> 'event_id')::integer,
+                                    NULL, r ->> 'ticket_id', 'entry', r ->> 'line',
+                                    r ->> 'result', r ->> 'nonce', r ->> 'answer', true);
+            SELECT * INTO t FROM ticket WHERE id = r ->> 'ticket_id';
+            IF FOUND AND (t.checked_in_station IS DISTINCT FROM me
+                          OR t.checked_in_at IS DISTINCT FROM moment) THEN
+                RETURN NEXT r ->> 'nonce';
+            END IF;
+        END LOOP;
+    END $$
+    """,
+    f"REVOKE ALL ON FUNCTION {API}.upload_admits(text, jsonb) FROM PUBLIC",
+)
+# The function a station login may call (granted by ``eventdesk roles``: eventdesk.grants).
+CALLABLE: Sequence[str] = ("upload_admits(text, jsonb)",)
+
+
+# The transaction log a desk's login writes: only the rows of the actions a desk takes, each
+# with its station and the facts of the rows it logs (a registration, a payment, its settling,
+# a cancellation, a promotion, a badge queued), once each. A refund, an event's change or any
+# other kind, another station's name, an amount that is not the row's: refused. The server's own
+# functions (an undo) write past it, as past the desk's ticket rule (migration 0017).
+_DESK_LOGIN = (
+    "SELECT l.station FROM station_login l WHERE l.login = session_user AND l.kind = 'desk'"
+)
+DESK_LOG: Sequence[str] = (
+    rf"""
+    CREATE FUNCTION {API}._desk_log_rules(p_new transaction_log) RETURNS void {_HEAD}
+    DECLARE
+        desk text := ({_DESK_LOGIN});
+        t ticket;
+        pay payment;
+        said jsonb;
+        logged boolean;
+    BEGIN
+        IF desk IS NULL THEN
+            RETURN;  -- not a desk's login
+        END IF;
+        IF p_new.station IS DISTINCT FROM desk THEN
+            RAISE EXCEPTION 'a desk logs its own actions, as station %', desk
+                USING ERRCODE = '42501';
+        END IF;
+        said := CASE WHEN p_new.detail ~ '^\s*\{{' THEN p_new.detail::jsonb
+                     ELSE '{{}}'::jsonb END;
+        SELECT * INTO t FROM ticket WHERE id = p_new.ticket_id;
+        logged := EXISTS (SELECT 1 FROM transaction_log l
+                          WHERE l.ticket_id = p_new.ticket_id AND l.kind = p_new.kind
+                            AND (said ->> 'payment_id' IS NULL
+                                 OR l.detail::jsonb ->> 'payment_id' = said ->> 'payment_id'));
+        IF p_new.kind IN ('registered', 'waitlisted') THEN
+            IF t.id IS NULL OR logged OR t.status <> p_new.kind
+                    OR p_new.amount_cents IS DISTINCT FROM t.price_cents
+                    OR p_new.attendee_id IS DISTINCT FROM t.attendee_id THEN
+                RAISE EXCEPTION 'not the registration of ticket %', p_new.ticket_id
+                    USING ERRCODE = '42501';
+            END IF;
+        ELSIF p_new.kind IN ('payment', 'payment_settled') THEN
+            SELECT * INTO pay FROM payment
+            WHERE id = (said ->> 'payment_id')::integer AND ticket_id = p_new.ticket_id
+              AND kind = 'payment';
+            IF pay.id IS NULL OR logged OR p_new.amount_cents IS DISTINCT FROM pay.amount_cents
+                    OR (p_new.kind = 'payment_settled' AND pay.status <> 'completed') THEN
+                RAISE EXCEPTION 'not a payment of ticket % taken here', p_new.ticket_id
+                    USING ERRCODE = '42501';
+            END IF;
+        ELSIF p_new.kind = 'cancelled' THEN
+            IF t.id IS NULL OR logged OR t.status <> 'cancelled'
+                    OR p_new.amount_cents IS NOT NULL THEN
+                RAISE EXCEPTION 'ticket % is not cancelled', p_new.ticket_id
+                    USING ERRCODE = '42501';
+            END IF;
+        ELSIF p_new.kind IN ('promoted', 'session_seat_promoted', 'badge_queued') THEN
+            IF t.id IS NULL OR t.status <> 'registered'
+                    OR (p_new.amount_cents IS NOT NULL
+                        AND p_new.amount_cents IS DISTINCT FROM t.price_cents) THEN
+                RAISE EXCEPTION 'ticket % is not registered', p_new.ticket_id
+                    USING ERRCODE = '42501';
+            END IF;
+        ELSE
+            RAISE EXCEPTION 'a desk does not log %: not an action a desk takes', p_new.kind
+                USING ERRCODE = '42501';
+        END IF;
+    END $$
+    """,
+    # As the desk's ticket rule (migration 0017): run as whoever wrote the row, so the server's
+    # own functions (which run as their owner) write past it.
+    f"""
+    CREATE FUNCTION {API}._desk_log() RETURNS trigger
+    LANGUAGE plpgsql SECURITY INVOKER SET search_path = public, pg_temp AS $$
+    BEGIN
+        IF pg_has_role(session_user, current_user, 'MEMBER') THEN
+            PERFORM {API}._desk_log_rules(NEW);
+        END IF;
+        RETURN NEW;
+    END $$
+    """,
+    "CREATE TRIGGER transaction_log_desk_rules BEFORE INSERT ON transaction_log "
+    f"FOR EACH ROW EXECUTE FUNCTION {API}._desk_log()",
+)
+
+
 def _bounded(text: str, name: str) -> str:
     """An earlier migration's function as it was, but counted against the upload bound: the
     station's name is its first local (``me``), and the bound is taken first."""
@@ -228,5 +350,9 @@ DOWNGRADE: Sequence[str] = (
     _one(REFUSED_0017, "upload_refused").replace(
         "CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1
     ),
+    "DROP TRIGGER IF EXISTS transaction_log_desk_rules ON transaction_log",
+    f"DROP FUNCTION IF EXISTS {API}._desk_log()",
+    f"DROP FUNCTION IF EXISTS {API}._desk_log_rules(transaction_log)",
+    f"DROP FUNCTION IF EXISTS {API}.upload_admits(text, jsonb)",
     f"DROP FUNCTION IF EXISTS {API}._take(text, integer)",
 )

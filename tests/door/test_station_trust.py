@@ -391,3 +391,11 @@ def test_a_link_that_dies_half_open_mid_upload_holds_no_lock(site: Site, tmp_pat
             upload.kill()
             upload.wait(30)
             organizer.dispose()
+
+
+def test_roles_need_a_server(tmp_path: Path) -> None:
+    """On an SQLite station there are no logins to make: said in one line."""
+    data = tmp_path / "box"
+    run_cli(str(data / "eventdesk.db"), data, "init")
+    said = run_cli(str(data / "eventdesk.db"), data, "roles", "list", code=1)
+    assert "SQLite file on this machine: it has no logins" in said.stderr

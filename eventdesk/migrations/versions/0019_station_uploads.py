@@ -35,7 +35,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('station', 'minute', name=op.f('pk_station_upload')),
     )
     if op.get_bind().dialect.name == 'postgresql':
-        for statement in (*stations.FUNCTIONS, *stations.BOUNDED):
+        for statement in (*stations.FUNCTIONS, *stations.BOUNDED, *stations.UPLOAD_ADMITS,
+                          *stations.DESK_LOG):
             op.execute(statement)
 
 

@@ -12,6 +12,7 @@ keeps the rest and marks that one refused, with the server's reason."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -37,6 +38,8 @@ _UNDO = text(
 _ANNUL = text("SELECT station_api.annul_own(:station, :ticket, :session, :at)").bindparams(
     bindparam("at", type_=_TIME)
 )
+_UPLOAD_ADMITS = text("SELECT station_api.upload_admits(:station, CAST(:rows AS jsonb))")
+ADMIT_RUN = 500  # admissions a statement: the server holds their rows only while it runs it
 _CONFLICT = text(
     "SELECT station_api.conflict(:station, :nonce, :reason, :other_station, :other_at, :detail)"
 ).bindparams(bindparam("other_at", type_=_TIME))
@@ -52,9 +55,22 @@ def apply_on_server(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
         found = _late_answer(conn, row, answer)
         if found is not None:
             conflicts += _record(conn, row, found)
+    admits: list[dict[str, Any]] = []  # a run of admissions, sent in one statement
+
+    def flush() -> int:
+        found = _admit_run(conn, admits)
+        admits.clear()
+        return found
+
     for row in rows:
         if row["nonce"] in there.known:
             continue
+        if row["kind"] == "scan" and row["effect"] == "admit" and row["ticket_id"] is not None:
+            admits.append(row)
+            if len(admits) == ADMIT_RUN:
+                conflicts += flush()
+            continue
+        conflicts += flush()
         if row["kind"] == "undo":
             conn.execute(
                 _UNDO,
@@ -68,15 +84,12 @@ def apply_on_server(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
                 },
             )
             continue
-        if row["effect"] == "admit" and row["ticket_id"] is not None:
-            found = _admit(conn, row)
-        else:
-            found = _effect(conn, row)
+        found = _effect(conn, row)
         if row["kind"] == "scan":  # logged with what it did, before what follows it
             api.LOG.first(conn, {**_log_values(row), "offline": True})
         if found is not None:
             conflicts += _record(conn, row, found)
-    return conflicts
+    return conflicts + flush()
 
 
 def _record(conn: Connection, row: dict[str, Any], found: dict[str, Any]) -> int:
@@ -95,16 +108,39 @@ def _record(conn: Connection, row: dict[str, Any], found: dict[str, Any]) -> int
     return 1
 
 
-def _admit(conn: Connection, row: dict[str, Any]) -> dict[str, Any] | None:
-    """A first admission through the server's function, then who holds the ticket now: this
-    station at its time, or a conflict."""
-    api.changed(api.ADMIT, conn, _scanned(row))
-    held = conn.execute(HOLDER.where(row["ticket_id"] == TICKET_ID)).first()
-    if held is None:
-        return None  # a ticket the server no longer has: the scan log keeps the scan
-    if held.checked_in_station == row["station"] and held.checked_in_at == row["at"]:
-        return None
-    return conflict_row(conn, row, held)
+def _admit_run(conn: Connection, rows: list[dict[str, Any]]) -> int:
+    """First admissions in one statement (``station_api.upload_admits``: each admitted, then
+    logged, by the server's own functions); the conflicts among them recorded."""
+    if not rows:
+        return 0
+    sent = [
+        {
+            "nonce": row["nonce"],
+            "ticket_id": row["ticket_id"],
+            "at": row["at"].isoformat(),
+            "payload": _scanned(row)["b_payload"],
+            "repaired": _scanned(row)["b_repaired"],
+            "line": row["payload"],
+            "operator": row["operator"],
+            "event_id": row["event_id"],
+            "result": row["result"],
+            "answer": row["answer"],
+        }
+        for row in rows
+    ]
+    held_elsewhere = set(
+        conn.execute(_UPLOAD_ADMITS, {"station": rows[0]["station"], "rows": json.dumps(sent)})
+        .scalars()
+        .all()
+    )
+    conflicts = 0
+    for row in rows:
+        if row["nonce"] not in held_elsewhere:
+            continue
+        held = conn.execute(HOLDER.where(row["ticket_id"] == TICKET_ID)).first()
+        if held is not None:
+            conflicts += _record(conn, row, conflict_row(conn, row, held))
+    return conflicts
 
 
 def _log_values(row: dict[str, Any]) -> dict[str, Any]:
