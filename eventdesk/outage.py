@@ -13,10 +13,17 @@ from eventdesk.i18n import _
 UNAVAILABLE = "database unavailable: "  # the English start of unavailable()'s message
 
 
+# A PostgreSQL server's bound on what a station uploads a minute (migration 0019): an answer,
+# not an outage (program_limit_exceeded, an OperationalError to the DB-API).
+UPLOAD_BOUND = "54000"
+
+
 def is_outage(exc: BaseException) -> bool:
     """The database did not answer (DatabaseUnavailable, or what the DB-API calls an error of
     the database's operation: a lost connection, a lock or a timeout): the same work may
     succeed when tried again, and nothing about it is wrong."""
+    if isinstance(exc, DBAPIError) and getattr(exc.orig, "sqlstate", None) == UPLOAD_BOUND:
+        return False  # the server answered: not so many rows this minute (the rest waits)
     return isinstance(
         exc,
         DatabaseUnavailable | OperationalError | InterfaceError | DisconnectionError | PoolTimeout,

@@ -237,7 +237,8 @@ FUNCTIONS: Sequence[str] = (
     DECLARE
         me text := {API}._station(NULL);
         key_ text;
-        until_ timestamptz := least(p_locked_until, clock_timestamp() + interval '4 hours');
+        until_ timestamptz := CASE WHEN p_locked_until IS NOT NULL THEN
+            least(p_locked_until, clock_timestamp() + interval '4 hours') END;
     BEGIN
         SELECT s.name_key INTO key_ FROM staff s
         WHERE s.id = p_staff AND s.role IN ('staff', 'kiosk');

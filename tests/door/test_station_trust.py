@@ -399,3 +399,56 @@ def test_roles_need_a_server(tmp_path: Path) -> None:
     run_cli(str(data / "eventdesk.db"), data, "init")
     said = run_cli(str(data / "eventdesk.db"), data, "roles", "list", code=1)
     assert "SQLite file on this machine: it has no logins" in said.stderr
+
+
+def test_an_offline_sign_in_uploaded_locks_nothing(site: Site) -> None:
+    """Wrong PINs counted offline raise the station's own count; a right one (no lock) uploads
+    no lock at all."""
+    door = site.engine_as(site.door_login)
+    kiosk = site.value("SELECT id FROM staff WHERE name = 'Kiosk Door 1'")
+    try:
+        with door.connect() as conn:
+            conn.execute(text("SELECT station_api.offline_lockout(:id, 0, NULL, 0)"), {"id": kiosk})
+        assert (
+            site.value(
+                "SELECT locked_until FROM station_pin_try WHERE station = 'Door 1' AND key = :k",
+                k="kiosk door 1",
+            )
+            is None
+        )
+    finally:
+        door.dispose()
+
+
+def test_a_station_over_the_bound_keeps_the_rest_for_later(site: Site, tmp_path: Path) -> None:
+    """More rows waiting than the server takes a minute: the station sends up to the bound,
+    keeps the rest pending, stays online and says why (not an outage)."""
+    door, url = tmp_path / "door", site.door_url
+    run_cli(url, door, "sync")
+    away = make_url(url).set(port=1).render_as_string(hide_password=False)
+    run_cli(away, door, "--json", "checkin", "GARBAGE-BOUND", code=1)
+    mirror = Mirror(door)
+    try:
+        with mirror.store.write_conn() as conn:
+            template = dict(
+                conn.execute(OUTBOX.select().where(OUTBOX.c.payload == "GARBAGE-BOUND"))
+                .mappings()
+                .one()
+            )
+            template.pop("seq")
+            conn.execute(
+                insert(OUTBOX),
+                [{**template, "nonce": new_nonce()} for _ in range(UPLOAD_BOUND + 50)],
+            )
+    finally:
+        mirror.close()
+    try:
+        synced = json.loads(run_cli(url, door, "--json", "sync").stdout)
+        assert synced["online"] is True, synced
+        assert synced["pending"] > 0 and synced["uploaded"] <= UPLOAD_BOUND, synced
+        assert any("at most 6000 uploaded rows a minute" in p for p in synced["problems"])
+        outbox = json.loads(run_cli(url, door, "--json", "station", "outbox").stdout)
+        assert not [row for row in outbox if row["state"] == "refused"], outbox[:3]
+    finally:
+        with site.owner.begin() as conn:
+            conn.execute(text("DELETE FROM station_upload WHERE station = 'Door 1'"))

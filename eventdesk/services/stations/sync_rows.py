@@ -141,6 +141,7 @@ class Already:
 
     known: set[str]
     late: list[tuple[dict[str, Any], str]]  # a row, and the server's late answer to it
+    recorded: frozenset[str] = frozenset()  # nonces whose conflict the server has
 
 
 def already(conn: Connection, rows: Sequence[dict[str, Any]]) -> Already:
@@ -166,7 +167,7 @@ def already(conn: Connection, rows: Sequence[dict[str, Any]]) -> Already:
             continue  # not one, or an offline scan uploaded before (a repeated upload)
         if (found[0] == "ok") != (row["result"] == "ok"):
             late.append((row, found[0]))
-    return Already(known, late)
+    return Already(known, late, frozenset(recorded))
 
 
 def _clock(moment: Any, held: Any) -> str:
