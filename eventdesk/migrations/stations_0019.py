@@ -2,10 +2,11 @@
 bound on what it uploads.
 
 - An offline admission is logged only with its admission (``log_scan``): a station's row saying
-  it admitted a ticket offline goes in only when the server has that ticket admitted (to the
-  event, the session or a list: the upload admits it first, through the same checks as online),
-  or no longer admissible (cancelled, its event cancelled: a conflict). An invented admission of
-  a ticket nobody admitted is refused. A scan uploaded again is taken once (its nonce).
+  it admitted a ticket offline goes in only when the server has that ticket admitted where the
+  row says (the event, the session, or the list and day its answer names: the upload admits it
+  first, through the same checks as online), or cancelled since (its event or itself: a
+  conflict). An invented admission of a ticket nobody admitted there (a waitlisted one among
+  them) is refused. A scan uploaded again is taken once (its nonce).
 - A conflict's facts are the server's (``conflict``): the other station and its time are read
   from the server's rows (the ticket's admission, the session's, the list's entry, or who
   cancelled), whatever the station sends; an offline admission's conflict the server's rows do
@@ -67,6 +68,7 @@ FUNCTIONS: Sequence[str] = (
         t ticket;
         event_of integer := p_event;
         earlier text;
+        said jsonb;
     BEGIN
         IF p_ticket IS NOT NULL THEN
             SELECT * INTO t FROM ticket WHERE id = p_ticket;
@@ -100,15 +102,24 @@ FUNCTIONS: Sequence[str] = (
                 p_ticket USING ERRCODE = '42501';
         END IF;
         PERFORM {API}._take(me, 1);  -- online too: a door's pace is far below the bound
+        said := CASE WHEN p_answer ~ '^\\s*\\{{' THEN p_answer::jsonb END;
         IF p_result = 'ok' AND p_offline AND p_direction = 'entry' AND NOT (
                 t.id IS NOT NULL AND (
-                    t.status <> 'registered'
+                    t.status = 'cancelled'
                     OR EXISTS (SELECT 1 FROM event e WHERE e.id = t.event_id
                                AND e.status = 'cancelled')
-                    OR (p_session IS NULL AND t.checked_in_at IS NOT NULL)
-                    OR EXISTS (SELECT 1 FROM session_checkin c WHERE c.ticket_id = t.id
-                               AND c.session_id = p_session)
-                    OR EXISTS (SELECT 1 FROM list_entry l WHERE l.ticket_id = t.id))) THEN
+                    OR CASE
+                        WHEN said ->> 'list' IS NOT NULL AND said ->> 'list_day' IS NOT NULL THEN
+                            EXISTS (SELECT 1 FROM list_entry le
+                                    JOIN checkin_list cl ON cl.id = le.list_id
+                                    WHERE le.ticket_id = t.id AND cl.event_id = t.event_id
+                                      AND cl.slug = said ->> 'list'
+                                      AND le.day = said ->> 'list_day')
+                        WHEN p_session IS NOT NULL THEN
+                            EXISTS (SELECT 1 FROM session_checkin c WHERE c.ticket_id = t.id
+                                    AND c.session_id = p_session)
+                        ELSE t.checked_in_at IS NOT NULL
+                    END)) THEN
             RAISE EXCEPTION 'ticket % was not admitted on the server: an offline admission is '
                 'logged with its admission', coalesce(p_ticket, '?') USING ERRCODE = '42501';
         END IF;

@@ -232,6 +232,21 @@ def test_a_door_cannot_invent_an_admission_or_a_conflict(site: Site) -> None:
     try:
         said = refused_on(door, log, t=nobody, p=payload_of(site, nobody), r="ok", n=new_nonce())
         assert "was not admitted on the server" in said
+        # Nor of a ticket on the waitlist (no door admits one), whatever else it is.
+        with site.owner.begin() as conn:
+            conn.execute(
+                text("UPDATE ticket SET status = 'waitlisted' WHERE id = :t"), {"t": nobody}
+            )
+        try:
+            said = refused_on(
+                door, log, t=nobody, p=payload_of(site, nobody), r="ok", n=new_nonce()
+            )
+        finally:
+            with site.owner.begin() as conn:
+                conn.execute(
+                    text("UPDATE ticket SET status = 'registered' WHERE id = :t"), {"t": nobody}
+                )
+        assert "was not admitted on the server" in said
         assert site.value("SELECT count(*) FROM scan_log WHERE ticket_id = :t", t=nobody) == 0
         # A scan of its own that admitted no one holds no conflict.
         invalid = new_nonce()
