@@ -253,10 +253,11 @@ CALLABLE: Sequence[str] = ("upload_admits(text, jsonb)",)
 
 
 # The transaction log a desk's login writes: only the rows of the actions a desk takes, each
-# with its station and the facts of the rows it logs (a registration, a payment, its settling,
-# a cancellation, a promotion, a badge queued), once each. A refund, an event's change or any
-# other kind, another station's name, an amount that is not the row's: refused. The server's own
-# functions (an undo) write past it, as past the desk's ticket rule (migration 0017).
+# with its station, the server's time and the facts of the rows it logs (a registration, a
+# payment, its settling, a cancellation, a promotion, a badge queued), once each. A refund, an
+# event's change or any other kind, another station's name, an amount that is not the row's:
+# refused. The server's own functions (an undo) write past it, as past the desk's ticket rule
+# (migration 0017).
 _DESK_LOGIN = (
     "SELECT l.station FROM station_login l WHERE l.login = session_user AND l.kind = 'desk'"
 )
@@ -300,6 +301,7 @@ DESK_LOG: Sequence[str] = (
             WHERE id = (said ->> 'payment_id')::integer AND ticket_id = p_new.ticket_id
               AND kind = 'payment';
             IF pay.id IS NULL OR logged OR p_new.amount_cents IS DISTINCT FROM pay.amount_cents
+                    OR p_new.currency IS DISTINCT FROM pay.currency
                     OR (p_new.kind = 'payment_settled' AND pay.status <> 'completed') THEN
                 RAISE EXCEPTION 'not a payment of ticket % taken here', p_new.ticket_id
                     USING ERRCODE = '42501';
@@ -331,6 +333,9 @@ DESK_LOG: Sequence[str] = (
     BEGIN
         IF pg_has_role(session_user, current_user, 'MEMBER') THEN
             PERFORM {API}._desk_log_rules(NEW);
+            IF EXISTS (SELECT 1 FROM {API}.whoami() w WHERE w.kind = 'desk') THEN
+                NEW.at := clock_timestamp();  -- the server's clock, not the station's
+            END IF;
         END IF;
         RETURN NEW;
     END $$

@@ -12,7 +12,8 @@ import threading
 import time
 from pathlib import Path
 
-from sqlalchemy import insert, select, text
+import pytest
+from sqlalchemy import create_engine, insert, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
@@ -467,3 +468,36 @@ def test_a_station_over_the_bound_keeps_the_rest_for_later(site: Site, tmp_path:
     finally:
         with site.owner.begin() as conn:
             conn.execute(text("DELETE FROM station_upload WHERE station = 'Door 1'"))
+
+
+def test_a_desks_log_row_keeps_the_servers_time_and_its_rows_facts(site: Site) -> None:
+    """A payment a desk takes is logged at the server's time, whatever time the desk gives, and
+    in the payment's own currency."""
+    desk = create_engine(site.desk_url)  # in a transaction, as the desk's own code writes
+    ticket = admissible(site)
+    event_id = site.value("SELECT event_id FROM ticket WHERE id = :t", t=ticket)
+    pay = text(
+        "INSERT INTO payment (ticket_id, event_id, kind, method, amount_cents, currency, status,"
+        " created_at) VALUES (:t, :e, 'payment', 'cash', 100, 'EUR', 'completed', now())"
+        " RETURNING id"
+    )
+    log = text(
+        "INSERT INTO transaction_log (at, kind, event_id, ticket_id, amount_cents, currency,"
+        " station, detail) VALUES ('2001-01-01', 'payment', :e, :t, 100, :c, 'Desk 1', :d)"
+    )
+    try:
+        with desk.begin() as conn:
+            paid = conn.execute(pay, {"t": ticket, "e": event_id}).scalar_one()
+            detail = json.dumps({"payment_id": paid})
+            wrong = {"t": ticket, "e": event_id, "c": "USD", "d": detail}
+            with pytest.raises(DBAPIError, match="not a payment of ticket"), conn.begin_nested():
+                conn.execute(log, wrong)
+            conn.execute(log, {"t": ticket, "e": event_id, "c": "EUR", "d": detail})
+        logged = site.value(
+            "SELECT at > now() - interval '1 minute' FROM transaction_log "
+            "WHERE kind = 'payment' AND detail::jsonb ->> 'payment_id' = :p",
+            p=str(paid),
+        )
+        assert logged is True
+    finally:
+        desk.dispose()
