@@ -9,21 +9,24 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from eventdesk.errors import DatabaseUnavailable, EventdeskError
 from eventdesk.i18n import _
+from eventdesk.migrations.stations_0019 import TOO_MANY
 
 UNAVAILABLE = "database unavailable: "  # the English start of unavailable()'s message
 
 
-# A PostgreSQL server's bound on what a station uploads a minute (migration 0019): an answer,
-# not an outage (program_limit_exceeded, an OperationalError to the DB-API).
-UPLOAD_BOUND = "54000"
+def over_upload_bound(exc: BaseException) -> bool:
+    """A PostgreSQL server's bound on what a station uploads a minute (migration 0019): an
+    answer, not an outage (program_limit_exceeded is an OperationalError to the DB-API), and
+    the rows wait for the next minute."""
+    return isinstance(exc, DBAPIError) and getattr(exc.orig, "sqlstate", None) == TOO_MANY
 
 
 def is_outage(exc: BaseException) -> bool:
     """The database did not answer (DatabaseUnavailable, or what the DB-API calls an error of
     the database's operation: a lost connection, a lock or a timeout): the same work may
     succeed when tried again, and nothing about it is wrong."""
-    if isinstance(exc, DBAPIError) and getattr(exc.orig, "sqlstate", None) == UPLOAD_BOUND:
-        return False  # the server answered: not so many rows this minute (the rest waits)
+    if over_upload_bound(exc):
+        return False  # the server answered
     return isinstance(
         exc,
         DatabaseUnavailable | OperationalError | InterfaceError | DisconnectionError | PoolTimeout,

@@ -30,7 +30,7 @@ from sqlalchemy.exc import DBAPIError
 from eventdesk.db import Store
 from eventdesk.errors import EventdeskError
 from eventdesk.i18n import N_, _
-from eventdesk.migrations.stations_0019 import TOO_MANY, UPLOAD_BOUND
+from eventdesk.migrations.stations_0019 import UPLOAD_BOUND
 from eventdesk.models import (
     Event,
     ScanConflict,
@@ -40,7 +40,7 @@ from eventdesk.models import (
     Ticket,
     TransactionLog,
 )
-from eventdesk.outage import describe, is_outage
+from eventdesk.outage import describe, is_outage, over_upload_bound
 from eventdesk.services.door.checkin_sql import ADMIT_STATEMENT, SESSION_ADMIT
 from eventdesk.services.stations.list_sync import LIST_EFFECTS, upload_list
 from eventdesk.services.stations.mirror import OUTBOX, Mirror
@@ -189,7 +189,7 @@ def _one_by_one(server: Store, rows: list[dict[str, Any]]) -> tuple[int, dict[in
         except Exception as exc:
             if is_outage(exc):
                 raise
-            if isinstance(exc, DBAPIError) and too_many(exc):
+            if over_upload_bound(exc):
                 return conflicts, refused, index
             if not isinstance(exc, DBAPIError | EventdeskError | ValueError):
                 raise
@@ -197,11 +197,6 @@ def _one_by_one(server: Store, rows: list[dict[str, Any]]) -> tuple[int, dict[in
                 problem=describe(exc)
             )
     return conflicts, refused, len(rows)
-
-
-def too_many(exc: DBAPIError) -> bool:
-    """The server's bound on what a station uploads a minute (migration 0019): the rows wait."""
-    return getattr(exc.orig, "sqlstate", None) == TOO_MANY
 
 
 def _apply(conn: Connection, rows: Sequence[dict[str, Any]], server: Store) -> int:

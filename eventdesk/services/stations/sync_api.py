@@ -139,15 +139,15 @@ def _admit_run(conn: Connection, rows: list[dict[str, Any]]) -> int:
             "nonce": row["nonce"],
             "ticket_id": row["ticket_id"],
             "at": row["at"].isoformat(),
-            "payload": _scanned(row)["b_payload"],
-            "repaired": _scanned(row)["b_repaired"],
+            "payload": scanned["b_payload"],
+            "repaired": scanned["b_repaired"],
             "line": row["payload"],
             "operator": row["operator"],
             "event_id": row["event_id"],
             "result": row["result"],
             "answer": row["answer"],
         }
-        for row in rows
+        for row, scanned in ((row, _scanned(row)) for row in rows)
     ]
     held_elsewhere = set(
         conn.execute(_UPLOAD_ADMITS, {"station": rows[0]["station"], "rows": json.dumps(sent)})
