@@ -251,7 +251,7 @@ class MirrorFigures:
 
 def measure_mirror(url: str, folder: Path, slug: str, changed: list[str]) -> MirrorFigures:
     server = server_store(url)
-    mirror = Mirror(folder)
+    mirror = Mirror(folder, os.urandom(32))  # encrypted, as a station keeps it
     first, first_s = timed(lambda: refresh(server, mirror))
     with mirror.store.read() as session:
         tickets = int(session.execute(select(func.count()).select_from(TICKET)).scalar_one())
@@ -328,7 +328,7 @@ def measure_upload(
     url: str, folder: Path, slug: str, payloads: list[str], *, profile: bool
 ) -> UploadFigures:
     server = server_store(url)
-    mirror = Mirror(folder)
+    mirror = Mirror(folder, os.urandom(32))  # encrypted, as a station keeps it
     refresh(server, mirror)  # this station's copy (the first download is timed in (3))
     desk = MirrorCheckin(mirror, station=OFFLINE_DOOR, event=slug)
     desk.scan(payloads[0], nonce=uuid.uuid4().hex)  # keys loaded, statements compiled

@@ -17,6 +17,7 @@ by the issue (the server checking what a station sends); the figures say what it
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import tempfile
 import time
@@ -70,7 +71,7 @@ def decide(store: Store, station: str, tickets: list[str]) -> tuple[float, list[
 def offline_then_upload(store: Store, station: str, tickets: list[str], folder: Path) -> float:
     """``tickets`` decided offline at ``station`` (outbox rows as the door writes them), then
     uploaded: rows a second."""
-    mirror = Mirror(folder)
+    mirror = Mirror(folder, os.urandom(32))  # encrypted, as a station keeps it
     now = utcnow()
     with mirror.store.write_conn() as conn:
         conn.execute(

@@ -18,6 +18,7 @@ from eventdesk.migrations.station_access_0013 import CALLABLE, VIEWS
 from eventdesk.migrations.station_functions_0013 import API
 from eventdesk.migrations.stations_0017 import CALLABLE as CALLABLE_0017
 from eventdesk.migrations.stations_0019 import CALLABLE as CALLABLE_0019
+from eventdesk.migrations.stations_0020 import CALLABLE as CALLABLE_0020
 
 Kind = Literal["door", "desk"]
 KINDS: tuple[Kind, ...] = ("door", "desk")
@@ -64,7 +65,13 @@ def grant_statements(url: str) -> list[str]:
             f"GRANT USAGE ON SEQUENCE print_job_id_seq TO {group}",
             *(
                 f"GRANT EXECUTE ON FUNCTION {API}.{call} TO {group}"
-                for call in (*CALLABLE, *CALLABLE_0014, *CALLABLE_0017, *CALLABLE_0019)
+                for call in (
+                    *CALLABLE,
+                    *CALLABLE_0014,
+                    *CALLABLE_0017,
+                    *CALLABLE_0019,
+                    *CALLABLE_0020,
+                )
             ),
         ]
         if kind == "desk":

@@ -628,6 +628,20 @@ class StationSecret(Base):
     secret: Mapped[str] = mapped_column(Text)
 
 
+class StationKey(Base):
+    """The keys of a station's copy, encrypted at rest (eventdesk/migrations/stations_0020.py):
+    its newest given only to that station's login or an organizer's, and never again once
+    revoked; a station added again after that gets a new one (the older ones stay, for an
+    organizer to read what a lost station's copy held)."""
+
+    __tablename__ = "station_key"
+    station: Mapped[str] = mapped_column(String(100), primary_key=True)
+    made_at: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
+    copy_key: Mapped[str] = mapped_column(String(64))  # 32 random bytes, in hex
+    passphrase: Mapped[str] = mapped_column(String(14))  # XXXX-XXXX-XXXX: unlocks it offline
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
 class SyncReceipt(Base):
     """An undo a station made offline and uploaded: its nonce, so a repeated upload (after a
     crash with an unknown outcome) changes nothing. Scans have theirs in the scan log."""

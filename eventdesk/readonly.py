@@ -5,12 +5,12 @@ station recovers by itself after its files' modes are fixed."""
 from __future__ import annotations
 
 import os
-import sqlite3
 import stat
 from pathlib import Path
 
 from eventdesk.i18n import _
 from eventdesk.outage import unavailable
+from eventdesk.sqlite_driver import ERROR
 
 SQLITE_READONLY = 8  # SQLite's primary result code; its extended codes keep it in the low byte
 OPENED_FILE = "eventdesk_file"  # a connection's info: (path, device, inode) of the file it opened
@@ -19,7 +19,7 @@ OPENED_FILE = "eventdesk_file"  # a connection's info: (path, device, inode) of 
 def is_readonly(exc: BaseException) -> bool:
     """SQLite could not write because a file (the database, its -wal or -shm) or its folder
     is read-only for this user, or the disk is mounted read-only."""
-    if not isinstance(exc, sqlite3.Error):
+    if not isinstance(exc, ERROR):
         return False
     code = getattr(exc, "sqlite_errorcode", None)
     if isinstance(code, int):

@@ -218,6 +218,17 @@ def read_text(name: str, environ: Mapping[str, str] | None = None) -> str | None
     return value if isinstance(value, str) else None
 
 
+# Set by the system, not by the station's staff (so not in the table): read here all the same.
+SYSTEM = ("XDG_RUNTIME_DIR",)  # the user's private folder in memory (services.stations.copy_key)
+
+
+def system(name: str) -> str | None:
+    """A variable the system sets (one of SYSTEM): None when unset or blank."""
+    if name not in SYSTEM:
+        raise KeyError(name)
+    return os.environ.get(name, "").strip() or None
+
+
 def markdown_table(audience: Audience = "station") -> str:
     """The variables for ``audience`` as docs/configuration.md shows them."""
     lines = ["| Variable | Default | Stands beside | What it does |", "|---|---|---|---|"]

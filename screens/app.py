@@ -155,6 +155,7 @@ class EventdeskApp(App[None]):
         # the sign-in screen comes up before SQLAlchemy and the models are loaded.
         self.open_store = open_store
         self.failure: BaseException | None = None  # why the station could not be opened
+        self._unlock_asked = False  # the copy's passphrase was asked for (screens/unlock.py)
         self.ready_file = ready_file
         self.start_mode = mode
         self.backup_minutes, self.backup_keep = backup_minutes, backup_keep
@@ -255,7 +256,33 @@ class EventdeskApp(App[None]):
 
     @on(StationUnopened)
     def _unopened(self, message: StationUnopened) -> None:
+        from eventdesk.services.stations.copy_key import CopyLocked
+
         exc = message.error
+        if isinstance(exc, CopyLocked) and not self._unlock_asked:
+            # Its server away, this machine switched off since: staff type the passphrase.
+            self._ask_passphrase(self._open_station, lambda: self._stop(exc))
+            return
+        self._stop(exc)
+
+    def _ask_passphrase(self, then: Callable[[], object], or_else: Callable[[], object]) -> None:
+        """The copy's passphrase asked for (screens/unlock.py): ``then`` once its key is held,
+        ``or_else`` when staff gave up."""
+        from screens.unlock import UnlockScreen
+
+        self._unlock_asked = True
+
+        def unlocked(done: bool | None) -> None:
+            if done:
+                self._unlock_asked = False  # a later start may ask again
+                then()
+            else:
+                or_else()
+
+        config = self.backend.config
+        self.push_screen(UnlockScreen(config.station, config.data_dir), unlocked)
+
+    def _stop(self, exc: Exception) -> None:
         self.failure = exc
         self.exit(return_code=exc.exit_code if isinstance(exc, EventdeskError) else 3)
 
@@ -484,6 +511,10 @@ class EventdeskApp(App[None]):
 
     @on(SyncProblem)
     def sync_problem(self, message: SyncProblem) -> None:
+        if message.locked:  # asked once; given up, said once (the sync tries every round)
+            if not self._unlock_asked:
+                self._ask_passphrase(self.devices.poke_sync, lambda: self._locked_said(message))
+            return
         if self.current_mode != "kiosk":
             self.notify(
                 _("Syncing this station's mirror failed: {problem}").format(
@@ -493,6 +524,9 @@ class EventdeskApp(App[None]):
                 title=_("Offline copy"),
                 severity="warning",
             )
+
+    def _locked_said(self, message: SyncProblem) -> None:
+        self.notify(message.problem, title=_("Offline copy"), severity="warning", timeout=30)
 
     @on(UploadRefused)
     def upload_refused(self, message: UploadRefused) -> None:

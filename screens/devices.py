@@ -235,6 +235,11 @@ class Devices:
         self.sync.start()
         station.on_queued.append(self.sync.poke)
 
+    def poke_sync(self) -> None:
+        """A round of sync now (the copy was just unlocked, say)."""
+        if self.sync is not None:
+            self.sync.poke()
+
     def _sync_round(self, report: SyncReport) -> None:
         """In the sync's thread: scans the server refused, said on the screen when there are
         more than were said (once at start for those refused before)."""
@@ -244,7 +249,9 @@ class Devices:
         self.refused_said = report.refused
 
     def _sync_failed(self, exc: BaseException) -> None:
-        self.app_sink.post_message(SyncProblem(str(exc)))
+        from eventdesk.services.stations.copy_key import CopyLocked
+
+        self.app_sink.post_message(SyncProblem(str(exc), locked=isinstance(exc, CopyLocked)))
 
     # --- backups ----------------------------------------------------------------------------
     def start_backups(self, data_dir: Path, minutes: float, keep: int) -> None:

@@ -79,9 +79,11 @@ class BackupProblem(Message):
 
 @dataclass
 class SyncProblem(Message):
-    """A round of the mirror's sync failed for a reason other than the server being away."""
+    """A round of the mirror's sync failed for a reason other than the server being away
+    (``locked``: the copy is locked, its key unknown here: staff type its passphrase)."""
 
     problem: str
+    locked: bool = False
 
 
 @dataclass

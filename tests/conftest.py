@@ -49,6 +49,12 @@ os.environ.setdefault("EVENTDESK_OFFLINE_AFTER", "30")
 # samples are consumed), and a developer's speakers stay quiet while the suite runs.
 os.environ.setdefault("EVENTDESK_SOUND_BACKEND", "null")
 _RUN = os.environ.get("PYTEST_XDIST_TESTRUNUID") or uuid.uuid4().hex
+# The keys of stations' copies held in memory (services.stations.copy_key) go to a folder of
+# this run and worker in the RAM filesystem (removed at the end), not the machine user's own.
+_KEYS = Path("/dev/shm") / f"eventdesk-tests-{_RUN[:12]}-{os.getpid()}"
+if Path("/dev/shm").is_dir():
+    _KEYS.mkdir(mode=0o700, exist_ok=True)
+    os.environ["XDG_RUNTIME_DIR"] = str(_KEYS)
 
 # On a busy machine one example can take long: that says nothing about the code under test.
 settings.register_profile(
@@ -197,6 +203,20 @@ def cheap_pin_hashes() -> Iterator[None]:
     yield
     auth._hasher = kept
     auth._dummy_hash.cache_clear()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def cheap_sealed_keys() -> Iterator[None]:
+    """Copies' keys sealed in this process at argon2id's low cost, and the run's folder of
+    keys held in memory removed at the end. The product's own cost is that of
+    services.stations.copy_key.SEAL_COST, in every station process the tests start."""
+    from eventdesk.services.stations import copy_key
+
+    kept = copy_key.SEAL_COST
+    copy_key.SEAL_COST = copy_key.SealCost(time_cost=1, memory_kib=64)
+    yield
+    copy_key.SEAL_COST = kept
+    shutil.rmtree(_KEYS, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -24,8 +25,10 @@ from eventdesk.db import Store
 from eventdesk.models import ScanConflict, ScanLog, Ticket
 from eventdesk.services.people import attendees
 from eventdesk.services.people.registration import register
-from eventdesk.services.stations.mirror import OUTBOX, Mirror
+from eventdesk.services.stations.copy_key import held
+from eventdesk.services.stations.mirror import MIRROR_FILE, OUTBOX, Mirror
 from eventdesk.services.stations.offline import Station
+from eventdesk.sqlite_driver import open_encrypted
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow
 from testkit.proxy import TcpProxy
@@ -34,6 +37,29 @@ from tests.helpers import add_type, make_event
 EVENTDESK = str(Path(sys.executable).with_name("eventdesk"))
 # Generous: a busy 2-core machine can be slow to start a process.
 LONG = 60.0
+
+
+@contextmanager
+def copy_sql(data_dir: Path, file: Path | None = None) -> Iterator[Any]:
+    """SQLCipher's own connection to a station's copy (or to ``file``, one moved aside from
+    it), opened with the key this machine holds for the copy: committed and closed at the
+    end."""
+    key = held(Path(data_dir))
+    assert key is not None, f"no key held for the copy in {data_dir}"
+    conn = open_encrypted(str(file or Path(data_dir) / MIRROR_FILE), key)
+    try:
+        yield conn
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def copy_of(data_dir: Path) -> Mirror:
+    """A station's copy, opened as its next command would: with the key this machine holds
+    in memory for it (its station reached the server since the machine started)."""
+    key = held(Path(data_dir))
+    assert key is not None, f"no key held for the copy in {data_dir}"
+    return Mirror(data_dir, key)
 
 
 def through(proxy: TcpProxy, db_url: str) -> str:
@@ -181,7 +207,7 @@ class DoorStation:
 
     def outbox(self) -> list[dict[str, Any]]:
         """Every row of this station's outbox, in order."""
-        mirror = Mirror(self.data_dir)
+        mirror = copy_of(self.data_dir)
         try:
             with mirror.store.read() as session:
                 rows = session.execute(select(OUTBOX).order_by(OUTBOX.c.seq)).mappings().all()

@@ -264,11 +264,11 @@ def _database_failure(exc: Exception, *, as_json: bool) -> int | None:
     error. (Only a command that loaded SQLAlchemy can meet one of its errors.)"""
     if "sqlalchemy" not in sys.modules:
         return None
-    import sqlite3
-
     from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-    if isinstance(exc, sqlite3.OperationalError):  # the driver's own, raised beside SQLAlchemy
+    from eventdesk.sqlite_driver import OPERATIONAL
+
+    if isinstance(exc, OPERATIONAL):  # the driver's own, raised beside SQLAlchemy
         return _fail(
             _("database problem: {problem}").format(problem=exc), EXIT_ENVIRONMENT, as_json=as_json
         )

@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+import sys
 import threading
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from eventdesk.cli.access import organizer_only
 from eventdesk.cli.common import EXIT_ENVIRONMENT, Ctx, local, pass_ctx, say, to_jsonable
 from eventdesk.event_time import UTC_ZONE
 from eventdesk.i18n import N_, _, ngettext
@@ -271,3 +274,137 @@ def station_outbox(obj: Ctx, retry_id: int | None, clear_id: int | None) -> None
 
 
 COMMANDS = [sync, station]
+
+
+def _typed_passphrase(file: str | None) -> str:
+    """The passphrase from --passphrase-file, typed at the terminal (hidden), or read from
+    standard input's first line."""
+    from eventdesk.errors import InvalidInput
+
+    if file is not None:
+        try:
+            return Path(file).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise InvalidInput(
+                _("cannot read {path}: {problem}").format(path=file, problem=exc.strerror or exc),
+                field="passphrase",
+            ) from None
+    if sys.stdin.isatty():
+        return str(click.prompt(_("This station's passphrase"), hide_input=True, err=True))
+    return sys.stdin.readline().strip()
+
+
+@station.command("unlock")
+@click.option(
+    "--passphrase-file", type=click.Path(dir_okay=False), help="Read the passphrase from FILE."
+)
+@pass_ctx
+def station_unlock(obj: Ctx, passphrase_file: str | None) -> None:
+    """Unlock this station's copy with its passphrase (a start while its server is away)."""
+    if not obj.on_server:
+        obj.emit(
+            {"station": obj.station, "unlocked": False},
+            _("{station}: this station's database is on this machine: it has no copy").format(
+                station=obj.station
+            ),
+        )
+        return
+    door = obj.door_station()
+    door.unlock(_typed_passphrase(passphrase_file))
+    obj.emit(
+        {"station": obj.station, "unlocked": True},
+        _("{station}: its copy is unlocked until this machine stops").format(station=obj.station),
+    )
+
+
+@station.command("passphrase")
+@click.argument("station_name", metavar="STATION")
+@pass_ctx
+@organizer_only
+def station_passphrase(obj: Ctx, station_name: str) -> None:
+    """The passphrase that unlocks STATION's copy while its server is away (give it to that
+    station's staff on paper)."""
+    from eventdesk.services.stations.copy_key import fetch
+
+    _require_server(obj)
+    issued = fetch(obj.store, station_name)
+    obj.emit(
+        {"station": station_name, "passphrase": issued.passphrase},
+        _("{station}: passphrase {passphrase}").format(
+            station=station_name, passphrase=issued.passphrase
+        ),
+    )
+
+
+@station.command("revoke")
+@click.argument("station_name", metavar="STATION")
+@pass_ctx
+@organizer_only
+def station_revoke(obj: Ctx, station_name: str) -> None:
+    """End a lost station: its logins refused at once, its copy's key given to no one again."""
+    from eventdesk.services.stations import roles
+
+    _require_server(obj)
+    done = roles.revoke(obj.store, station_name)
+    obj.emit(
+        {
+            "station": done.station,
+            "logins": done.logins,
+            "revoked_at": to_jsonable(done.revoked_at),
+        },
+        _(
+            "{station} revoked: logins removed: {logins}; its copy stays locked (an organizer "
+            "takes its outbox with `eventdesk station accept-outbox`)"
+        ).format(station=done.station, logins=", ".join(done.logins) or "-"),
+    )
+
+
+@station.command("accept-outbox")
+@click.argument("station_name", metavar="STATION")
+@click.option(
+    "--from",
+    "source",
+    required=True,
+    type=click.Path(exists=True),
+    help="The lost station's data folder (or its mirror.db).",
+)
+@pass_ctx
+@organizer_only
+def station_accept_outbox(obj: Ctx, station_name: str, source: str) -> None:
+    """Upload what a lost station's copy held in its outbox, decided up to its revocation."""
+    from eventdesk.services.stations.lost_copy import accept_outbox
+
+    _require_server(obj)
+    done = accept_outbox(obj.store, station_name, Path(source))
+    obj.emit(
+        {
+            "station": done.station,
+            "uploaded": done.uploaded,
+            "conflicts": done.conflicts,
+            "refused": done.refused,
+            "after_revocation": done.after_revocation,
+            "revoked_at": to_jsonable(done.revoked_at),
+        },
+        _(
+            "{station}: {uploaded} uploaded ({conflicts} conflicts), {refused} refused by the "
+            "server, {later} decided after it was revoked (not taken)"
+        ).format(
+            station=done.station,
+            uploaded=done.uploaded,
+            conflicts=done.conflicts,
+            refused=done.refused,
+            later=done.after_revocation,
+        ),
+    )
+
+
+def _require_server(obj: Ctx) -> None:
+    from eventdesk.errors import NotAllowed
+
+    if not obj.on_server:
+        raise NotAllowed(
+            _(
+                "this station's database is an SQLite file on this machine: it has no other "
+                "stations (stations share a PostgreSQL server for that)"
+            )
+        )

@@ -8,7 +8,6 @@ happened. Real files, real `eventdesk` processes, real PostgreSQL behind a proxy
 
 from __future__ import annotations
 
-import sqlite3
 import stat
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from eventdesk.services.stations.station_door import Door
 from eventdesk.tickets import Signer
 from testkit.proxy import TcpProxy
 from tests.door.test_outage import POSTGRESQL, backend_fixed, proxy
-from tests.offline_tools import DoorStation, OpenEvent, door_a, open_event, scans_at
+from tests.offline_tools import DoorStation, OpenEvent, copy_sql, door_a, open_event, scans_at
 
 __all__ = ["backend_fixed", "door_a", "proxy"]  # fixtures
 
@@ -45,15 +44,16 @@ def one_offline_scan(station: DoorStation, proxy: TcpProxy, event: OpenEvent) ->
     assert (decided.result, decided.offline) == ("ok", True)
     station.close()
     proxy.restore()
-    with sqlite3.connect(mirror_of(station)) as conn:
+    with copy_sql(station.data_dir) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return nonce
 
 
-def spoil_table(path: Path, table: str) -> None:
+def spoil_table(station: DoorStation, table: str) -> None:
     """Overwrite the first page of ``table`` with garbage: SQLite's quick check fails."""
-    with sqlite3.connect(path) as conn:
-        size = conn.execute("PRAGMA page_size").fetchone()[0]
+    path = mirror_of(station)
+    with copy_sql(station.data_dir) as conn:
+        size = int(conn.execute("PRAGMA page_size").fetchone()[0])
         root = conn.execute(
             "SELECT rootpage FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
         ).fetchone()[0]
@@ -89,7 +89,8 @@ def test_a_mirror_that_is_not_sqlite_is_moved_aside_and_built_again(
     mirror_of(door_a).write_bytes(junk)
     status = status_of(door_a)
     notice = str(status["mirror_notice"])
-    assert "not an SQLite database" in notice and "moved" in notice, notice
+    # Encrypted, a copy that is noise to its key is all a station can tell of it.
+    assert "cannot be opened with this station's key" in notice and "moved" in notice, notice
     [aside] = moved(door_a, "damaged")
     assert aside.read_bytes() == junk and aside.name in notice
     assert stat.S_IMODE(aside.stat().st_mode) == 0o600
@@ -105,7 +106,7 @@ def test_a_mirror_failing_its_quick_check_keeps_the_scans_it_can_read(
 ) -> None:
     event = open_event(store, signer, 2)
     nonce = one_offline_scan(door_a, proxy, event)
-    spoil_table(mirror_of(door_a), "ticket")
+    spoil_table(door_a, "ticket")
     synced = rebuilt(door_a)
     said = " ".join(str(n) for n in synced["notices"])  # type: ignore[attr-defined]
     assert "quick check" in said and "1 scan" in said, said
@@ -123,7 +124,7 @@ def test_a_damaged_mirror_whose_scans_cannot_be_read_says_so(
 ) -> None:
     event = open_event(store, signer, 2)
     one_offline_scan(door_a, proxy, event)
-    spoil_table(mirror_of(door_a), "outbox")
+    spoil_table(door_a, "outbox")
     notice = str(status_of(door_a)["mirror_notice"])
     assert "could not be read" in notice, notice
     [aside] = moved(door_a, "damaged")
@@ -152,7 +153,7 @@ def test_a_mirror_of_a_schema_this_build_does_not_know_is_moved_aside(
 ) -> None:
     event = open_event(store, signer, 2)
     nonce = one_offline_scan(door_a, proxy, event)
-    with sqlite3.connect(mirror_of(door_a)) as conn:
+    with copy_sql(door_a.data_dir) as conn:
         conn.execute(change)
     notice = str(status_of(door_a)["mirror_notice"])
     assert "schema" in notice and "1 scan" in notice, notice
@@ -170,7 +171,7 @@ def test_a_mirror_made_for_another_server_is_moved_aside_with_its_scans(
     event = open_event(store, signer, 2)
     nonce = one_offline_scan(door_a, proxy, event)
     other = "postgresql+psycopg://door1@elsewhere.example:5432/another"
-    with sqlite3.connect(mirror_of(door_a)) as conn:
+    with copy_sql(door_a.data_dir) as conn:
         conn.execute("UPDATE mirror_state SET value = ? WHERE key = 'server'", (other,))
     synced = rebuilt(door_a)
     said = " ".join(str(n) for n in synced["notices"])  # type: ignore[attr-defined]
@@ -178,7 +179,7 @@ def test_a_mirror_made_for_another_server_is_moved_aside_with_its_scans(
     assert "1 scan" in said  # kept in the old file, for that server: not uploaded here
     assert synced["uploaded"] == 0 and scans_at(store, "A") == []
     [aside] = moved(door_a, "foreign")
-    with sqlite3.connect(aside) as conn:
+    with copy_sql(door_a.data_dir, aside) as conn:
         assert conn.execute("SELECT nonce FROM outbox").fetchall() == [(nonce,)]
     assert aside.name in said
     assert "another server" in str(status_of(door_a)["mirror_notice"])

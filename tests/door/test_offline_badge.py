@@ -23,13 +23,13 @@ from devices.printers import printers_of
 from eventdesk.db import Store
 from eventdesk.models import PrintJob
 from eventdesk.services.catalogue.badge_layouts import assign_layout, save_layout
-from eventdesk.services.stations.mirror import PRINT_JOB, Mirror
+from eventdesk.services.stations.mirror import PRINT_JOB
 from eventdesk.services.stations.mirror_read import find_in_copy, ticket_in_copy
 from eventdesk.services.stations.station_door import Door
 from eventdesk.tickets import Signer
 from testkit.proxy import TcpProxy
 from tests.door.test_outage import POSTGRESQL, backend_fixed, proxy
-from tests.offline_tools import LONG, DoorStation, door_a, open_event
+from tests.offline_tools import LONG, DoorStation, copy_of, door_a, open_event
 
 __all__ = ["backend_fixed", "door_a", "proxy"]  # fixtures
 
@@ -45,7 +45,7 @@ def server_jobs(store: Store) -> list[tuple[str, str, str | None, str]]:
 
 
 def copy_jobs(station: DoorStation) -> list[dict[str, Any]]:
-    mirror = Mirror(station.data_dir)
+    mirror = copy_of(station.data_dir)
     try:
         with mirror.store.read() as session:
             return [dict(r) for r in session.execute(select(PRINT_JOB)).mappings()]
@@ -69,7 +69,7 @@ def test_a_check_in_decided_offline_prints_its_badge_from_the_copy_and_uploads_t
     station = door_a.in_process()
     assert station.sync_round().online
     proxy.cut()
-    mirror = Mirror(door_a.data_dir)
+    mirror = copy_of(door_a.data_dir)
     try:  # the copy has the layout: a badge made offline is the server's, dot for dot
         copied = badge_from_copy(mirror, event.ticket_ids[0])
     finally:

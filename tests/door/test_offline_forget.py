@@ -9,11 +9,11 @@ from sqlalchemy import select
 from eventdesk.db import Store
 from eventdesk.services.people.attendees import find_attendees
 from eventdesk.services.people.forget import forget_attendee
-from eventdesk.services.stations.mirror import ATTENDEE, Mirror
+from eventdesk.services.stations.mirror import ATTENDEE
 from eventdesk.services.stations.mirror_read import find_in_copy
 from eventdesk.tickets import Signer
 from tests.door.test_outage import POSTGRESQL, backend_fixed, proxy
-from tests.offline_tools import DoorStation, door_a, open_event
+from tests.offline_tools import DoorStation, copy_of, door_a, open_event
 
 __all__ = ["backend_fixed", "door_a", "proxy"]  # fixtures
 
@@ -25,7 +25,7 @@ def test_a_forgotten_person_leaves_the_doors_copy_at_its_next_refresh(
     event = open_event(store, signer, 2)
     station = door_a.in_process()
     assert station.sync_round().online
-    mirror = Mirror(door_a.data_dir)
+    mirror = copy_of(door_a.data_dir)
     try:
         assert [p.name for p in find_in_copy(mirror, "Number0", limit=5)] == ["Guest Number0"]
     finally:
@@ -33,7 +33,7 @@ def test_a_forgotten_person_leaves_the_doors_copy_at_its_next_refresh(
     person = find_attendees(store, f"offline-{event.slug}-0")[0].id
     made = forget_attendee(store, person)
     assert station.sync_round().online
-    mirror = Mirror(door_a.data_dir)
+    mirror = copy_of(door_a.data_dir)
     try:
         assert find_in_copy(mirror, "Number0", limit=5) == []
         assert find_in_copy(mirror, f"offline-{event.slug}-0", limit=5) == []

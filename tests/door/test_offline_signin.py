@@ -10,7 +10,6 @@ Real PostgreSQL behind a loopback proxy the test cuts (testkit/proxy.py)."""
 
 from __future__ import annotations
 
-import sqlite3
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from eventdesk.models import Staff
 from eventdesk.services.data.demo import build_demo
 from eventdesk.services.people.auth import LOCKOUTS, MAX_ATTEMPTS, reset_staff_pin, set_staff_active
 from eventdesk.services.people.registration import TicketInfo
+from eventdesk.services.stations.copy_key import fetch, forget, held
 from eventdesk.services.stations.offline import Station
 from eventdesk.services.stations.signin import ORGANIZER_OFFLINE, sign_in
 from eventdesk.tickets import ensure_keys, load_signer
@@ -37,10 +37,12 @@ from screens.app import EventdeskApp, make_app
 from screens.desk.screen import DeskScreen
 from screens.login import LoginScreen
 from screens.messages import ScanDecided
+from screens.unlock import UnlockScreen
 from testkit.proxy import TcpProxy
 from tests.app.test_app_kiosk import admissible, event_tickets, hook
 from tests.apptools import STATION, demo_now, demo_shift, wait_for
 from tests.door.test_outage import POSTGRESQL, backend_fixed, proxy, through
+from tests.offline_tools import copy_sql
 
 LONG = 120.0  # a busy 2-core machine can be slow to reconnect
 __all__ = ["backend_fixed", "proxy"]  # fixtures
@@ -107,7 +109,7 @@ def test_the_mirror_keeps_desk_and_kiosk_pins_never_an_organizers_and_stays_priv
     refreshed(station)
     path = server.config.data_dir / "mirror.db"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    with sqlite3.connect(path) as conn:
+    with copy_sql(server.config.data_dir) as conn:
         rows = {
             name: (role, pin_hash)
             for name, role, pin_hash in conn.execute("SELECT name, role, pin_hash FROM staff")
@@ -119,7 +121,7 @@ def test_the_mirror_keeps_desk_and_kiosk_pins_never_an_organizers_and_stays_priv
     reset_staff_pin(store, KIOSK, "7777")
     set_staff_active(store, DESK, False)
     refreshed(station)
-    with sqlite3.connect(path) as conn:
+    with copy_sql(server.config.data_dir) as conn:
         kiosk_hash = conn.execute("SELECT pin_hash FROM staff WHERE name = ?", (KIOSK,)).fetchone()
     assert kiosk_hash[0] != rows[KIOSK][1]
     station.link.went_away("test: the server is away")  # decide from the mirror
@@ -193,6 +195,93 @@ async def test_a_desk_restarted_offline_signs_in_from_its_mirror_and_admits(
         )
     # The server has heard nothing of the wrong PIN yet (it was away).
     assert staff_row(store, DESK).failed_pin_attempts == 0
+
+
+@POSTGRESQL
+@pytest.mark.asyncio
+async def test_a_desk_started_offline_after_a_power_cut_asks_its_passphrase_then_admits(
+    backend_fixed: None, server: DemoServer, station: Station, proxy: TcpProxy, store: Store
+) -> None:
+    """The machine was switched off (the key it held in memory is gone) and its server is
+    away: the app asks the station's passphrase, says a wrong one, and with the right one signs
+    in and admits from its copy."""
+    refreshed(station)
+    station.close()
+    forget(server.config.data_dir)
+    passphrase = fetch(store, STATION).passphrase
+    proxy.cut()
+    config = server.config
+    app = make_app(
+        config=config.with_options(event=server.event), opens=lambda: Store.from_config(config)
+    )
+    app.backend.clock = demo_now
+    decisions: list[ScanDecided] = []
+    async with app.run_test(size=(120, 40), message_hook=hook((ScanDecided,), decisions)) as pilot:
+        await wait_for(lambda: isinstance(app.screen, UnlockScreen), pilot, timeout=LONG)
+        said = str(app.screen.query_one("#unlock-why", Static).render())
+        assert "copy is locked" in said and "station passphrase" in said
+        field = app.screen.query_one("#unlock", Input)
+        await wait_for(lambda: app.focused is field, pilot)
+        await pilot.press(*"0000-0000-0000", "enter")
+        shown = app.screen.query_one("#unlock-problem", Static)
+        await wait_for(lambda: "not this station's" in str(shown.render()), pilot, timeout=LONG)
+        await wait_for(lambda: app.focused is field, pilot)
+        await pilot.press(*passphrase, "enter")
+        await wait_for(lambda: isinstance(app.screen, LoginScreen), pilot, timeout=LONG)
+        select = app.screen.query_one("#staff-name", Select)
+        await wait_for(lambda: len(select._options) > 1, pilot, timeout=LONG)
+        await type_pin(pilot, DESK, DESK_PIN)
+        await wait_for(lambda: isinstance(app.screen, DeskScreen), pilot, timeout=LONG)
+        screen = app.screen
+        scan = screen.query_one("#scan", Input)
+        scan.focus()
+        await wait_for(lambda: app.focused is scan, pilot)
+        scan.value = server.tickets[0].qr_payload or ""
+        await pilot.press("enter")
+        await wait_for(lambda: len(decisions) == 1, pilot, timeout=LONG)
+        result = decisions[0].decision.result
+        assert (result.result, result.offline) == ("ok", True)
+
+
+@POSTGRESQL
+@pytest.mark.asyncio
+async def test_a_station_with_no_event_yet_asks_its_passphrase_when_its_sync_meets_the_lock(
+    backend_fixed: None, server: DemoServer, station: Station, proxy: TcpProxy, store: Store
+) -> None:
+    """A station that admits no event yet opens without its copy, and its sync is what meets
+    the lock: the passphrase is asked then (it only said "sync failed" every second, and nobody
+    could sign in from the copy); given up, the app goes on and says it once."""
+    refreshed(station)
+    station.close()
+    forget(server.config.data_dir)
+    passphrase = fetch(store, STATION).passphrase
+    proxy.cut()
+    config = server.config
+
+    async def start(give_up: bool) -> None:
+        app = make_app(config=config, opens=lambda: Store.from_config(config))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_for(lambda: isinstance(app.screen, UnlockScreen), pilot, timeout=LONG)
+            field = app.screen.query_one("#unlock", Input)
+            await wait_for(lambda: app.focused is field, pilot)
+            if give_up:
+                await pilot.press("escape")
+                await wait_for(lambda: isinstance(app.screen, LoginScreen), pilot, timeout=LONG)
+                await wait_for(lambda: len(app._notifications) > 0, pilot, timeout=LONG)
+                said = [n.message for n in app._notifications]
+                assert len(said) == 1 and "copy is locked" in said[0], said
+                assert app.is_running and held(config.data_dir) is None
+                return
+            await pilot.press(*passphrase, "enter")
+            await wait_for(lambda: isinstance(app.screen, LoginScreen), pilot, timeout=LONG)
+            assert held(config.data_dir) is not None
+            select = app.screen.query_one("#staff-name", Select)
+            await wait_for(lambda: len(select._options) > 1, pilot, timeout=LONG)
+            await type_pin(pilot, DESK, DESK_PIN)
+            await wait_for(lambda: isinstance(app.screen, DeskScreen), pilot, timeout=LONG)
+
+    await start(give_up=True)
+    await start(give_up=False)
 
 
 # --- lockouts made offline --------------------------------------------------------------------

@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import sqlite3
 import threading
 import time
 import uuid
@@ -28,8 +27,11 @@ from sqlalchemy.engine import make_url
 
 from eventdesk.db import Store
 from eventdesk.services.door.checkin import Checkin
+from eventdesk.services.stations.copy_key import held
+from eventdesk.services.stations.mirror import MIRROR_FILE
 from eventdesk.services.stations.station_door import Door
 from eventdesk.services.stations.sync import BATCH
+from eventdesk.sqlite_driver import ERROR, open_encrypted
 from eventdesk.tickets import Signer
 from testkit.proxy import TcpProxy
 from tests.conftest import PG_ENV, PG_SKIP
@@ -227,11 +229,13 @@ class MirrorLock:
     outbox but cannot mark what it uploaded until the lock is let go."""
 
     def __init__(self, station: DoorStation) -> None:
-        self.conn = sqlite3.connect(station.data_dir / "mirror.db", isolation_level=None)
+        key = held(station.data_dir)
+        assert key is not None
+        self.conn = open_encrypted(str(station.data_dir / MIRROR_FILE), key, isolation_level=None)
         self.conn.execute("BEGIN IMMEDIATE")
 
     def release(self) -> None:
-        with contextlib.suppress(sqlite3.ProgrammingError):  # released already
+        with contextlib.suppress(*ERROR):  # released already
             self.conn.execute("ROLLBACK")
             self.conn.close()
 

@@ -27,10 +27,11 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError
 
 from eventdesk.ids import new_nonce
-from eventdesk.services.stations.mirror import OUTBOX, Mirror
+from eventdesk.services.stations.mirror import OUTBOX
 from eventdesk.values import utcnow
 from testkit.proxy import TcpProxy
 from tests.conftest import PG_ENV, PG_SKIP, _database_name
+from tests.offline_tools import copy_of
 
 EVENTDESK = str(Path(sys.executable).with_name("eventdesk"))
 OPERATORS_GUIDE = Path(__file__).resolve().parents[2] / "docs" / "operators-guide.md"
@@ -602,7 +603,7 @@ def test_a_hand_edited_outbox_uploads_only_what_the_door_could_have_decided(
     )
     forged, far, old = admissible(site, 2), admissible(site, 3), admissible(site, 4)
     now = utcnow()
-    mirror = Mirror(door)
+    mirror = copy_of(door)
     try:
         with mirror.store.write_conn() as conn:
             template = dict(

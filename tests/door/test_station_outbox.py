@@ -13,13 +13,13 @@ from sqlalchemy import insert
 
 from eventdesk.db import Store
 from eventdesk.ids import new_nonce
-from eventdesk.services.stations.mirror import OUTBOX, Mirror
+from eventdesk.services.stations.mirror import OUTBOX
 from eventdesk.services.stations.station_door import Door
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow
 from testkit.proxy import TcpProxy
 from tests.door.test_outage import POSTGRESQL, SQLITE, backend_fixed, proxy
-from tests.offline_tools import DoorStation, Running, door_a, open_event
+from tests.offline_tools import DoorStation, Running, copy_of, door_a, open_event
 
 __all__ = ["backend_fixed", "door_a", "proxy"]  # fixtures
 
@@ -28,7 +28,7 @@ def put_unacceptable_row(station: DoorStation) -> str:
     """An outbox row the server refuses (its result does not fit the scan log's column), as
     a scan written by an older or broken build would be."""
     nonce = new_nonce()
-    mirror = Mirror(station.data_dir)
+    mirror = copy_of(station.data_dir)
     try:
         with mirror.store.write_conn() as conn:
             conn.execute(

@@ -24,7 +24,7 @@ from eventdesk.migrations.stations_0018 import REPAIRS
 from eventdesk.migrations.stations_0019 import TOO_MANY, UPLOAD_BOUND
 from eventdesk.pins import hashed_like
 from eventdesk.services.door.checkin import Checkin
-from eventdesk.services.stations.mirror import OUTBOX, Mirror
+from eventdesk.services.stations.mirror import OUTBOX
 from testkit.proxy import TcpProxy
 from tests.door.test_station_logins import (
     EVENTDESK,
@@ -35,6 +35,7 @@ from tests.door.test_station_logins import (
     run_cli,
     site,
 )
+from tests.offline_tools import copy_of
 
 __all__ = ["site"]  # the module's fixture, used here
 
@@ -313,7 +314,7 @@ def test_a_flood_of_uploads_is_refused_not_stored(site: Site) -> None:
 def queue_copies(door: Path, line: str, count: int) -> None:
     """``count`` more offline scans in the door's outbox, each the one its door decided of
     ``line`` (an invalid line) again: a nonce of its own, the line numbered."""
-    mirror = Mirror(door)
+    mirror = copy_of(door)
     try:
         with mirror.store.write_conn() as conn:
             template = dict(
@@ -369,7 +370,7 @@ def test_a_link_that_dies_half_open_mid_upload_holds_no_lock(site: Site, tmp_pat
                 assert upload.poll() is None, "the upload ended before it was cut"
                 assert time.monotonic() < deadline
             proxy.stall()  # half-open: the door's socket stays, nothing goes either way
-            mirror = Mirror(door)
+            mirror = copy_of(door)
             try:
                 with mirror.store.read() as session:
                     pending = (

@@ -5,8 +5,10 @@ the same ``Checkin`` running on another store: the same rules in the same order,
 written twice. It holds tickets (status, type, holder, seat, price, what was paid, check-ins,
 the QR payload a badge prints), events, sessions and who is registered for them, ticket
 types, whether a ticket's import is done, and the public signing keys; of each attendee the
-name, e-mail and company, which the desk searches and a badge prints offline
-(``services.stations.mirror_read``); no attendee PINs or phones, no payment methods or references.
+name and company, which the desk searches and a badge prints offline
+(``services.stations.mirror_read``), and at a desk only (``refresh(emails=)``) the e-mail its
+search reads; no attendee PINs or phones, no payment methods or references. It is encrypted at
+rest (SQLCipher) with a key that is not on the station's disk (``services.stations.copy_key``).
 It also keeps the staff accounts a station signs in while its server is away
 (``services.stations.mirror_staff``): the argon2 PIN hashes and lockout state of the desk and kiosk
 accounts, and of an organizer only the name and role (never a hash: an organizer signs in on
@@ -97,6 +99,7 @@ FULL_AFTER = timedelta(hours=12)  # a mirror older than this is copied whole aga
 MIRROR = MetaData()
 NOTICE_KEY = "moved_aside"  # services.stations.mirror_repair: the last mirror moved aside, and why
 GEN = "mirror_gen"  # a copied row's generation: a whole new copy removes the older ones last
+EMAILS = "emails"  # the state's: "yes" when the copy holds the attendees' e-mails
 
 
 def _copy(source: Any, names: Iterable[str] | None = None) -> Table:
@@ -258,12 +261,15 @@ class Refreshed:
 
 
 class Mirror:
-    """The mirror of one station (``DATA_DIR/mirror.db``), made on first use."""
+    """The mirror of one station (``DATA_DIR/mirror.db``), made on first use: encrypted with
+    ``key`` (services.stations.copy_key); None only for a file read as it is (the plain copy of
+    an earlier version, and the benchmark's side without encryption)."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, key: bytes | None) -> None:
         self.path = Path(data_dir) / MIRROR_FILE
         private_file(self.path)
-        self.store = Store(f"sqlite:///{self.path}")
+        self.encrypted = key is not None
+        self.store = Store(f"sqlite:///{self.path}", key=key)
         if self._current():
             return  # the usual case: opened as it is, nothing written
         with self.store.write() as session:  # made once: no need to wait for the disk
@@ -496,9 +502,11 @@ def server_name(server: Store) -> str:
     return make_url(server.url).render_as_string(hide_password=True)
 
 
-def refresh(server: Store, mirror: Mirror, *, full: bool = False) -> Refreshed:
+def refresh(server: Store, mirror: Mirror, *, full: bool = False, emails: bool = True) -> Refreshed:
     """Copy what changed on the server since the last refresh (everything the first time, or
-    when ``full``). Needs PostgreSQL: an SQLite station is its own server."""
+    when ``full``). ``emails``: the attendees' e-mails too (a desk searches them; a door, a
+    kiosk, keeps none: its copy is made again whole when that changes). Needs PostgreSQL: an
+    SQLite station is its own server."""
     if server.is_sqlite:
         raise InvalidInput(_("this station's database is on this machine: it has no mirror"))
     started = utcnow()
@@ -508,9 +516,10 @@ def refresh(server: Store, mirror: Mirror, *, full: bool = False) -> Refreshed:
         refreshed_at = mirror.get(conn, "refreshed_at")
         known_server = mirror.get(conn, "server")
         gen = int(mirror.get(conn, "gen") or 0)
+        kept_emails = mirror.get(conn, EMAILS) == "yes"
     name = server_name(server)
     old = refreshed_at is None or datetime.fromisoformat(refreshed_at) < started - FULL_AFTER
-    whole = full or mark is None or known_server != name or old
+    whole = full or mark is None or known_server != name or old or kept_emails != emails
     since = None if whole else mark
     gen += 1 if whole else 0
     downloaded = removed = 0
@@ -527,7 +536,8 @@ def refresh(server: Store, mirror: Mirror, *, full: bool = False) -> Refreshed:
             if not whole:
                 removed = _remove_gone(source, mirror, since)
             for name_, (table, _key) in COPIED.items():
-                downloaded += _copy_table(source, mirror, name_, table, since, gen)
+                left = set() if emails or name_ != "attendee" else {"email"}
+                downloaded += _copy_table(source, mirror, name_, table, since, gen, left)
             downloaded += _copy_payments(source, mirror, since, gen)
             accounts = _read_staff(source)
     with mirror.store.write_conn() as conn:
@@ -539,6 +549,7 @@ def refresh(server: Store, mirror: Mirror, *, full: bool = False) -> Refreshed:
         mirror.put(conn, "gen", str(gen))
         mirror.put(conn, "mark", str(new_mark))
         mirror.put(conn, "server", name)
+        mirror.put(conn, EMAILS, "yes" if emails else "no")
         mirror.put(conn, "refreshed_at", utcnow().isoformat())
     seconds = (utcnow() - started).total_seconds()
     return Refreshed(downloaded, removed, whole, seconds)
@@ -605,10 +616,17 @@ def _older(table: Table, gen: int) -> Any:
 
 
 def _copy_table(
-    source: Connection, mirror: Mirror, name: str, table: Table, since: str | None, gen: int
+    source: Connection,
+    mirror: Mirror,
+    name: str,
+    table: Table,
+    since: str | None,
+    gen: int,
+    left: set[str],
 ) -> int:
+    """``left``: columns not copied (NULL in the copy)."""
     server_table = cast(Table, _SERVER[name].__table__)
-    skip = {GEN, SEARCH_TEXT, *NOT_COPIED.get(name, set())}
+    skip = {GEN, SEARCH_TEXT, *NOT_COPIED.get(name, set()), *left}
     columns = [c.name for c in table.columns if c.name not in skip]
     query = select(*[server_table.c[c] for c in columns])
     params: dict[str, Any] = {}
@@ -622,7 +640,7 @@ def _copy_table(
         batch = [{**dict(zip(columns, row, strict=True)), GEN: gen} for row in rows]
         if searched is not None:
             for row in batch:
-                row[SEARCH_TEXT] = search_text(*(row[c] for c in searched))
+                row[SEARCH_TEXT] = search_text(*(row.get(c) for c in searched))
         count += len(batch)
         _write(mirror, table, batch)
     return count

@@ -18,6 +18,8 @@ mirror (``station status``) and given to the process that moved it (``sync``, th
 
 from __future__ import annotations
 
+import os
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -41,13 +43,16 @@ from eventdesk.services.stations.mirror import (
     Mirror,
     private_file,
 )
+from eventdesk.sqlite_driver import DATABASE_ERROR, ERROR, open_encrypted
 from eventdesk.values import utcnow
 
 SQLITE_HEADER = b"SQLite format 3\x00"
+SQLITE_NOTADB = 26  # SQLite's result code for a file it cannot read as a database (a wrong key)
 # What an outbox row needs to be uploaded (services.stations.sync): without one of these it is
 # unreadable.
 NEEDED = ("nonce", "kind", "effect", "at", "station", "direction", "result", "state")
 KEPT_STATES = ("pending", "refused")
+UNREADABLE: tuple[type[Exception], ...] = (*ERROR, ValueError)  # an outbox that cannot be read
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,7 @@ class Problem:
 
     reason: str
     foreign: bool = False
+    plain: bool = False  # a copy an earlier version kept unencrypted: removed once carried over
 
 
 def server_identity(url: str) -> tuple[str, str] | None:
@@ -69,36 +75,53 @@ def server_identity(url: str) -> tuple[str, str] | None:
 
 
 @contextmanager
-def _opened(path: Path) -> Iterator[sqlite3.Connection]:
-    with closing(sqlite3.connect(path, timeout=5)) as conn:
+def _opened(path: Path, key: bytes | None) -> Iterator[sqlite3.Connection]:
+    """The file read as it is (``key`` None: a plain SQLite file) or with its key."""
+    opened = open_encrypted(str(path), key, timeout=5) if key else sqlite3.connect(path, timeout=5)
+    with closing(opened) as conn:
         conn.execute("PRAGMA trusted_schema = OFF")
         yield conn
 
 
-def problem_of(path: Path, server: str | None) -> Problem | None:
-    """What is wrong with the mirror file at ``path`` for a station of ``server``, or None
-    (also when there is no file yet)."""
+def _plain(path: Path) -> bool:
+    with path.open("rb") as raw:
+        return raw.read(len(SQLITE_HEADER)) == SQLITE_HEADER
+
+
+def problem_of(path: Path, server: str | None, key: bytes | None) -> Problem | None:
+    """What is wrong with the mirror file at ``path`` for a station of ``server``, opened with
+    ``key`` (its copy's), or None (also when there is no file yet)."""
     try:
         if not path.exists() or path.stat().st_size == 0:
             return None
-        with path.open("rb") as raw:
-            if raw.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
-                # TRANSLATORS: said of a station's mirror file: "this station's mirror {reason}"
-                return Problem(_("is not an SQLite database"))
+        plain = _plain(path)
     except OSError as exc:
         return Problem(_("cannot be read ({problem})").format(problem=exc.strerror or exc))
+    if key is not None and plain:
+        # TRANSLATORS: said of a station's mirror file: "this station's mirror {reason}"
+        return Problem(_("was not encrypted (an earlier version made it)"), plain=True)
+    if key is None and not plain:
+        # TRANSLATORS: said of a station's mirror file: "this station's mirror {reason}"
+        return Problem(_("is not an SQLite database"))
     try:
-        with _opened(path) as conn:
+        with _opened(path, key) as conn:
             try:
                 checked = [str(row[0]) for row in conn.execute("PRAGMA quick_check")]
-            except sqlite3.DatabaseError as exc:
+            except DATABASE_ERROR as exc:
+                if key is not None and getattr(exc, "sqlite_errorcode", None) == SQLITE_NOTADB:
+                    return Problem(
+                        _(
+                            "cannot be opened with this station's key (made with another, or "
+                            "damaged)"
+                        )
+                    )
                 checked = [str(exc)]
             if checked != ["ok"]:
                 return Problem(
                     _("failed SQLite's quick check ({problem})").format(problem=checked[0][:120])
                 )
             return _schema_problem(conn) or _server_problem(conn, server)
-    except sqlite3.Error as exc:
+    except ERROR as exc:
         return Problem(_("cannot be read as an SQLite database ({problem})").format(problem=exc))
 
 
@@ -186,10 +209,10 @@ def _move(path: Path, target: Path) -> None:
             private_file(moved) if end == "" else moved.chmod(PRIVATE)
 
 
-def _read_outbox(path: Path) -> tuple[list[str], list[tuple[object, ...]]]:
+def _read_outbox(path: Path, key: bytes | None) -> tuple[list[str], list[tuple[object, ...]]]:
     """The outbox rows waiting or refused in the file at ``path``, in order, as stored.
-    Raises sqlite3.Error (or ValueError) when they cannot be read."""
-    with _opened(path) as conn:
+    Raises a driver's error (or ValueError) when they cannot be read."""
+    with _opened(path, key) as conn:
         have = _columns(conn, OUTBOX.name)
         if not set(NEEDED) <= have:
             raise ValueError(
@@ -206,36 +229,41 @@ def _read_outbox(path: Path) -> tuple[list[str], list[tuple[object, ...]]]:
     return names, [tuple(row) for row in rows]
 
 
-def _count_outbox(path: Path) -> int | None:
+def _count_outbox(path: Path, key: bytes | None) -> int | None:
     try:
-        with _opened(path) as conn:
+        with _opened(path, key) as conn:
             marks = ", ".join("?" for _state in KEPT_STATES)
             found = conn.execute(
                 f"SELECT count(*) FROM outbox WHERE state IN ({marks})", KEPT_STATES
             ).fetchone()
         return int(found[0])
-    except sqlite3.Error:
+    except ERROR:
         return None
 
 
-def _carry(path: Path, names: list[str], rows: list[tuple[object, ...]]) -> None:
+def _carry(path: Path, key: bytes | None, names: list[str], rows: list[tuple[object, ...]]) -> None:
     """Rows written into the new mirror's outbox as they were stored, in one durable
     transaction."""
     listed = ", ".join(f'"{n}"' for n in names)
     marks = ", ".join("?" for _name in names)
-    with _opened(path) as conn:
+    with _opened(path, key) as conn:
         conn.execute("PRAGMA synchronous = FULL")
         with conn:
             conn.executemany(f"INSERT INTO outbox ({listed}) VALUES ({marks})", rows)
 
 
-def open_mirror(data_dir: Path, server: str | None) -> tuple[Mirror, str | None]:
-    """The station's mirror, opened; a file that cannot be used is moved aside first and a
-    new, empty one made. Returns the mirror and what was done (a sentence), if anything."""
+def open_mirror(data_dir: Path, server: str | None, key: bytes) -> tuple[Mirror, str | None]:
+    """The station's mirror, opened with its key; a file that cannot be used is moved aside
+    first and a new, empty one made (a plain one an earlier version made is removed once its
+    outbox is carried over). Returns the mirror and what was done (a sentence), if anything."""
     path = Path(data_dir) / MIRROR_FILE
-    problem = problem_of(path, server)
+    problem = problem_of(path, server, key)
     if problem is None:
-        return Mirror(data_dir), None
+        return Mirror(data_dir, key), None
+    if problem.plain:
+        carried = _encrypted_again(data_dir, key)
+        if carried is not None:
+            return carried
     target = _aside(path, problem.foreign)
     _move(path, target)
     names: list[str] = []
@@ -243,14 +271,14 @@ def open_mirror(data_dir: Path, server: str | None) -> tuple[Mirror, str | None]
     unreadable = None
     if not problem.foreign:
         try:
-            names, rows = _read_outbox(target)
-        except (sqlite3.Error, ValueError) as exc:
+            names, rows = _read_outbox(target, None if problem.plain else key)
+        except UNREADABLE as exc:
             unreadable = str(exc)
-    mirror = Mirror(data_dir)
+    mirror = Mirror(data_dir, key)
     if rows:
-        _carry(mirror.path, names, rows)
+        _carry(mirror.path, key, names, rows)
     if problem.foreign:
-        kept = _count_outbox(target)
+        kept = _count_outbox(target, key)
         if kept:
             # TRANSLATORS: {reason} is what is wrong with the file: "is not an SQLite database"
             said = ngettext(
@@ -291,6 +319,41 @@ def open_mirror(data_dir: Path, server: str | None) -> tuple[Mirror, str | None]
         count=count,
         problem=(unreadable or "")[:120],
     )
+    with mirror.store.write() as session:
+        mirror.put(session.connection(), NOTICE_KEY, f"{utcnow().isoformat()}: {said}")
+    return mirror, said
+
+
+def _encrypted_again(data_dir: Path, key: bytes) -> tuple[Mirror, str | None] | None:
+    """A plain copy an earlier version made, encrypted: its outbox carried into a new copy
+    made with ``key``, in order, and the plain file removed (the next sync copies the rest
+    again). None when its outbox cannot be read (it is then moved aside, as a damaged one)."""
+    path = Path(data_dir) / MIRROR_FILE
+    try:
+        with _opened(path, None) as conn:  # all in the one file: no WAL beside it
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.execute("PRAGMA journal_mode = DELETE")
+        names, rows = _read_outbox(path, None)
+    except UNREADABLE:
+        return None
+    folder = Path(data_dir) / ".encrypting"
+    shutil.rmtree(folder, ignore_errors=True)  # what a process stopped half-way left
+    fresh = Mirror(folder, key)
+    fresh.close()
+    if rows:
+        _carry(fresh.path, key, names, rows)
+    # One rename: a power cut leaves the plain copy (encrypted again at the next start) or
+    # the encrypted one, never neither.
+    os.replace(fresh.path, path)
+    for end in ("-wal", "-shm", "-journal"):
+        path.with_name(path.name + end).unlink(missing_ok=True)
+    shutil.rmtree(folder, ignore_errors=True)
+    said = ngettext(
+        "this station's copy is now encrypted; {count} scan waiting or refused carried over",
+        "this station's copy is now encrypted; {count} scans waiting or refused carried over",
+        len(rows),
+    ).format(count=len(rows))
+    mirror = Mirror(data_dir, key)
     with mirror.store.write() as session:
         mirror.put(session.connection(), NOTICE_KEY, f"{utcnow().isoformat()}: {said}")
     return mirror, said

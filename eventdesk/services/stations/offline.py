@@ -32,9 +32,11 @@ from eventdesk.config import Config
 from eventdesk.db import Store, open_store
 from eventdesk.errors import DatabaseUnavailable, EventdeskError
 from eventdesk.event_time import event_zone
+from eventdesk.i18n import _
 from eventdesk.outage import describe, is_outage, unavailable
 from eventdesk.services.folder_lock import FolderLock
 from eventdesk.services.stations.clock import ServerTime, Skew
+from eventdesk.services.stations.copy_key import CopyLocked, fetch, held, hold, seal, unseal
 from eventdesk.services.stations.link import QUICK_SECONDS, Link, ServerAway
 from eventdesk.services.stations.mirror import (
     EVENT,
@@ -49,6 +51,7 @@ from eventdesk.services.stations.mirror import (
 from eventdesk.services.stations.mirror_prints import upload_prints
 from eventdesk.services.stations.mirror_repair import open_mirror
 from eventdesk.services.stations.reach import LoginFacts, Probe, Reaching, keep_login
+from eventdesk.services.stations.station_door import no_copy
 from eventdesk.services.stations.sync import Uploaded, upload
 from eventdesk.tickets import InvalidPayload, parse_payload
 from eventdesk.values import utcnow
@@ -120,6 +123,7 @@ class Station:
             else (lambda: open_store(self.config, create=False))
         )
         self._mirror: Mirror | None = None
+        self._key: bytes | None = None  # the copy's (services.stations.copy_key)
         self._copied = False  # the mirror holds a copy (known once seen: a copy stays)
         self.notices: list[str] = []  # what opening the mirror did, said by the next round
         self._lock = threading.Lock()
@@ -178,12 +182,62 @@ class Station:
 
     @property
     def mirror(self) -> Mirror:
+        if self._mirror is None:
+            key = self.copy_key()  # outside the lock: it may ask the server
         with self._lock:
             if self._mirror is None:  # a damaged or foreign one is moved aside first
                 url = self._server.url if self._server else self.config.database_url
-                self._mirror, moved = open_mirror(self.config.data_dir, url)
+                self._mirror, moved = open_mirror(self.config.data_dir, url, key)
                 self.notices += [moved] if moved else []
             return self._mirror
+
+    def copy_key(self) -> bytes:
+        """The key of this station's copy (services.stations.copy_key): held in memory since
+        the machine started, or given by the server (then held, and sealed with the station's
+        passphrase for a start without the server). CopyLocked when neither has it."""
+        if self._key is not None:
+            return self._key
+        found = held(self.config.data_dir)
+        if found is None:
+            try:
+                issued = self.link.call(
+                    lambda: fetch(self.server(), self.name),
+                    timeout=max(self.link.threshold, CONNECT_SECONDS),
+                    one_off=True,
+                )
+            except ServerAway:
+                if not self.copy_exists():  # nothing here to unlock: nothing to answer from
+                    raise DatabaseUnavailable(no_copy(self.link.reason)) from None
+                raise CopyLocked(
+                    unavailable(
+                        _(
+                            "this station's copy is locked, and its key comes from its server, "
+                            "which does not answer ({reason}): type the station's passphrase "
+                            "to unlock it (eventdesk station unlock)"
+                        ).format(reason=self.link.reason)
+                    )
+                ) from None
+            seal(self.config.data_dir, issued.key, issued.passphrase)
+            hold(issued.key)
+            found = issued.key
+        self._key = found
+        return found
+
+    def keeps_emails(self, server: Store) -> bool:
+        """This station's copy holds the attendees' e-mails: a desk's (its search reads them),
+        never a door's or a kiosk's (a door's own login reads none; an organizer's login at a
+        station whose role is kiosk keeps none either)."""
+        login = server.station_login()
+        if login is not None and login.kind != "desk":
+            return False
+        return self.config.station_role != "kiosk"
+
+    def unlock(self, passphrase: str) -> None:
+        """The copy's key unsealed with the passphrase its staff typed, and held in memory
+        until the machine stops (InvalidInput: not this station's passphrase)."""
+        key = unseal(self.config.data_dir, passphrase)
+        hold(key)
+        self._key = key
 
     def server(self) -> Store:
         """The server's store, opened on first use (in the thread that uses it first)."""
@@ -224,8 +278,8 @@ class Station:
     @property
     def pending(self) -> int:
         """Scans decided offline and not uploaded yet."""
-        if self._pending is None:
-            self._pending = self.mirror.pending()
+        if self._pending is None:  # no copy yet: none (made when the key is at hand)
+            self._pending = self.mirror.pending() if self.copy_exists() else 0
         return self._pending
 
     def counted(self, more: int = 0, *, fresh: bool = False) -> None:
@@ -305,6 +359,8 @@ class Station:
 
     def recall(self, key: str) -> str | None:
         """A value this station kept in its copy (None when there is none, or no copy)."""
+        if not self.copy_exists():  # its key is not asked of the server for nothing
+            return None
         try:
             with self.mirror.store.read() as session:
                 return self.mirror.get(session.connection(), key)
@@ -312,7 +368,10 @@ class Station:
             return None
 
     def keep(self, key: str, value: str | None) -> None:
-        """A value kept in the copy for the next process of this station."""
+        """A value kept in the copy for the next process of this station (none before its
+        first sync: the copy and its key come with it)."""
+        if not self.copy_exists():
+            return
         with contextlib.suppress(EventdeskError, SQLAlchemyError), self.mirror.store.write() as s:
             self.mirror.put(s.connection(), key, value)
 
@@ -371,7 +430,8 @@ class Station:
                     sent = self._drain(server)
                     upload_prints(server, self.mirror)  # badges printed offline: the log
                     if refresh_mirror:
-                        refreshed = refresh(server, self.mirror, full=full)
+                        emails = self.keeps_emails(server)
+                        refreshed = refresh(server, self.mirror, full=full, emails=emails)
             except Exception as exc:
                 if not is_outage(exc):
                     raise
@@ -395,7 +455,7 @@ class Station:
     def _drain(self, server: Store) -> Uploaded:
         """Upload until the outbox is empty (scans decided offline meanwhile included)."""
         total = Uploaded()
-        for _ in range(DRAIN_ROUNDS):
+        for _round in range(DRAIN_ROUNDS):
             sent = upload(server, self.mirror, lock=self._upload_lock)
             total.uploaded += sent.uploaded
             total.conflicts += sent.conflicts

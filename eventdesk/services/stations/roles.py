@@ -14,10 +14,14 @@ Making roles needs a login that may (CREATEROLE, or a superuser); the organizer'
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
+from datetime import datetime
+from typing import cast
 
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import DBAPIError
 
 from eventdesk.db import Store
 from eventdesk.errors import InvalidInput, NotAllowed, NotFound
@@ -108,8 +112,22 @@ def add(store: Store, login: str, *, kind: Kind, station: str, password: str) ->
             ),
             {"l": name, "s": where, "k": kind},
         )
+        if _revoked(conn, where):  # added again: a new key (the lost copy's stays useless)
+            conn.execute(text("SELECT station_api._new_copy_key(:s)"), {"s": where})
         conn.commit()
     return StationLogin(name, where, kind)
+
+
+def _revoked(conn: Connection, station: str) -> bool:
+    """The station's newest key was revoked."""
+    found = conn.execute(
+        text(
+            "SELECT revoked_at IS NOT NULL FROM station_key WHERE station = :s "
+            "ORDER BY made_at DESC LIMIT 1"
+        ),
+        {"s": station},
+    ).scalar()
+    return bool(found)
 
 
 def _refuse_taken(conn: Connection, name: str, groups_: dict[Kind, str]) -> None:
@@ -156,7 +174,9 @@ def listed(store: Store) -> list[StationLogin]:
 
 
 def remove(store: Store, login: str) -> StationLogin:
-    """A station's login dropped (its station can no longer reach the server)."""
+    """A station's login dropped: refused at once (its sessions ended, and what they would
+    still ask is refused: the login is no station's). Its station's last login gone, the
+    station's copy key is revoked too (``revoke``)."""
     _require_server(store)
     name = _login_name(login)
     with store.connect() as conn:
@@ -166,7 +186,93 @@ def remove(store: Store, login: str) -> StationLogin:
         ).first()
         if row is None:
             raise NotFound(_("no station login {login}").format(login=name), field="login")
-        if role_exists(conn, name):
-            conn.exec_driver_sql(f"DROP ROLE {name}")
+        _end_login(conn, name)
+        others = conn.execute(
+            text("SELECT 1 FROM station_login WHERE station = :s"), {"s": row.station}
+        ).first()
+        if others is None:
+            _revoke_key(conn, row.station)
         conn.commit()
     return StationLogin(str(row.login), row.station, row.kind)
+
+
+@dataclass(frozen=True)
+class Revocation:
+    """A station ended: the logins dropped, and when its copy's key was revoked."""
+
+    station: str
+    logins: list[str]
+    revoked_at: datetime
+
+
+def revoke(store: Store, station: str) -> Revocation:
+    """A lost station ended (``station revoke``): every login of it dropped at once, its
+    sessions ended, and its copy's key given to no one again (a copy it made stays noise). What
+    its outbox held up to now is still taken from its copy when an organizer says so
+    (services.stations.lost_copy)."""
+    _require_server(store)
+    where = station.strip()
+    with store.connect() as conn:
+        logins = list(
+            conn.execute(
+                text("DELETE FROM station_login WHERE station = :s RETURNING login"), {"s": where}
+            ).scalars()
+        )
+        known = conn.execute(
+            text("SELECT 1 FROM station_key WHERE station = :s"), {"s": where}
+        ).first()
+        if not logins and known is None:
+            raise NotFound(
+                _("no station {station} on this server (no login, no copy)").format(station=where),
+                field="station",
+            )
+        for login in logins:
+            _end_login(conn, str(login))
+        revoked_at = _revoke_key(conn, where)
+        conn.commit()
+    return Revocation(where, [str(login) for login in logins], revoked_at)
+
+
+def _revoke_key(conn: Connection, station: str) -> datetime:
+    """The station's keys revoked (one made, revoked, where it had none: no key is made for
+    it again until it is added again); when."""
+    found = (
+        conn.execute(
+            text(
+                "UPDATE station_key SET revoked_at = clock_timestamp() "
+                "WHERE station = :s AND revoked_at IS NULL RETURNING revoked_at"
+            ),
+            {"s": station},
+        )
+        .scalars()
+        .first()
+    )
+    if found is None:  # revoked already
+        found = conn.execute(
+            text("SELECT max(revoked_at) FROM station_key WHERE station = :s"), {"s": station}
+        ).scalar()
+    if found is None:
+        found = conn.execute(
+            text(
+                "UPDATE station_key SET revoked_at = clock_timestamp() WHERE (station, made_at) "
+                "= (SELECT station, made_at FROM station_api._new_copy_key(:s)) "
+                "RETURNING revoked_at"
+            ),
+            {"s": station},
+        ).scalar_one()
+    return cast(datetime, found)
+
+
+def _end_login(conn: Connection, login: str) -> None:
+    """The login dropped, and its open sessions ended where this login may end them (a
+    session left open can do nothing: it is no station's, and its role's grants are gone)."""
+    with contextlib.suppress(DBAPIError), conn.begin_nested():
+        conn.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE usename = :l AND pid <> pg_backend_pid()"
+            ),
+            {"l": login},
+        )
+    if role_exists(conn, login):
+        conn.exec_driver_sql(f"DROP ROLE {login}")

@@ -164,6 +164,8 @@ class Door:
 
     def _offline_desk(self) -> MirrorCheckin | None:
         if self._offline is None:
+            if not self.station_.copy_exists():  # never synced: no copy, and no key yet
+                return None
             mirror = self.station_.mirror
             if not mirror.has_copy():
                 return None
