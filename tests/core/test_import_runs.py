@@ -21,12 +21,15 @@ from eventdesk.db import Store
 from eventdesk.errors import Conflict, SoldOut
 from eventdesk.models import Attendee, Event, ImportRun, Order, Ticket, TransactionLog
 from eventdesk.services.catalogue.events import show_event
+from eventdesk.services.common import get_event
 from eventdesk.services.data import import_runs
 from eventdesk.services.data.csvio import ImportResult, import_attendees
 from eventdesk.services.door.checkin import Checkin
 from eventdesk.services.door.rules import IMPORTING_MESSAGE
 from eventdesk.services.people import attendees
 from eventdesk.services.people.registration import register
+from eventdesk.services.stats.reports import sales as sales_report
+from eventdesk.services.stats.reports import stats
 from eventdesk.tickets import ensure_keys
 from eventdesk.values import utcnow
 from tests.helpers import add_type, make_event, wait_until
@@ -378,3 +381,47 @@ def test_a_run_finished_meanwhile_is_not_undone_and_an_undone_run_never_finishes
             run: state for run, state in session.execute(select(ImportRun.id, ImportRun.state))
         }
     assert states == {done_id: "done", taken_id: "undone"}
+
+
+def test_a_killed_imports_rows_never_count_as_registered(store: Store, tmp_path: Path) -> None:
+    """A real `eventdesk import` killed half-way: until the next import undoes its rows, they
+    are counted by no one. The event shows none of them registered (it showed every row
+    written), the stats and the sales report agree, and a registration is not refused as sold
+    out for places only they held."""
+    event = open_now(store)
+    path = csv_file(tmp_path, 20 * import_runs.CHUNK_ROWS)
+    command = [EVENTDESK, "--data-dir", str(tmp_path / "data"), "--db", store.url]
+    importer = subprocess.Popen(
+        [*command, "import", "attendees", str(path), "--event", event],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+    )
+    try:
+
+        def staged() -> int:
+            with store.read() as session:
+                return (
+                    session.scalar(
+                        select(func.count())
+                        .select_from(Ticket)
+                        .where(Ticket.import_run_id.is_not(None))
+                    )
+                    or 0
+                )
+
+        wait_until(lambda: staged() >= 2, timeout=120, what="the import's first tickets")
+    finally:
+        importer.kill()
+        importer.wait()
+    assert show_event(store, event).registered == 0
+    assert stats(store, event).registered == 0
+    with store.read() as session:
+        sales = sales_report(session, get_event(session, event))
+    assert [row[3] for row in sales.rows] == [0]  # sold
+    with store.write() as session:  # the organizer makes the event smaller meanwhile
+        session.execute(update(Event).where(Event.slug == event).values(capacity=1))
+    person = attendees.add_attendee(store, name="Late Walk-in", email="late@example.com")
+    order = register(store, event, person.id, "Regular")
+    assert order.tickets[0].status == "registered"
+    assert show_event(store, event).registered == 1

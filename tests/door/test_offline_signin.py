@@ -261,7 +261,11 @@ async def test_a_station_with_no_event_yet_asks_its_passphrase_when_its_sync_mee
     async def start(give_up: bool) -> None:
         app = make_app(config=config, opens=lambda: Store.from_config(config))
         async with app.run_test(size=(120, 40)) as pilot:
-            await wait_for(lambda: isinstance(app.screen, UnlockScreen), pilot, timeout=LONG)
+            await wait_for(
+                lambda: isinstance(app.screen, UnlockScreen) and bool(app.screen.query("#unlock")),
+                pilot,
+                timeout=LONG,
+            )
             field = app.screen.query_one("#unlock", Input)
             await wait_for(lambda: app.focused is field, pilot)
             if give_up:

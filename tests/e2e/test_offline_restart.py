@@ -80,7 +80,7 @@ def terminals() -> Iterator[list[Terminal]]:
 
 def plain_environ() -> dict[str, str]:
     """A user's environment: none of the test run's EVENTDESK_ settings."""
-    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
+    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "XDG_RUNTIME_DIR")}
     return {**env, "TERM": "xterm-256color"}
 
 

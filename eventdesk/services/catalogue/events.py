@@ -15,6 +15,7 @@ from eventdesk.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from eventdesk.event_time import event_zone, zone_of
 from eventdesk.i18n import _
 from eventdesk.ids import as_id
+from eventdesk.import_liveness import stopped_places
 from eventdesk.models import Category, Event, Seat, Venue
 from eventdesk.services.catalogue.places import promote_waiting
 from eventdesk.services.common import (
@@ -248,7 +249,7 @@ def event_info(session: Session, event: Event) -> EventInfo:
         visibility=event.visibility,
         status=event.status,
         waitlist_enabled=event.waitlist_enabled,
-        registered=event.registered_count,
+        registered=event.registered_count - stopped_places(session, event.id).total,
         waitlisted=waitlisted,
         unpaid_policy=event.unpaid_policy,
         allow_reentry=event.allow_reentry,
@@ -376,7 +377,7 @@ def update_event(
         elif capacity is not None:
             event.capacity = at_least_taken(
                 capacity,
-                event.registered_count,
+                event.registered_count - stopped_places(session, event.id).total,
                 "capacity",
                 _("event {event!r}").format(event=event.slug),
             )

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from eventdesk.errors import NotAllowed, NotFound
 from eventdesk.i18n import _
+from eventdesk.import_liveness import NONE_STOPPED, Stopped, stopped_places
 from eventdesk.models import Event, EventSession, Seat, Ticket, TicketSession, TicketType
 from eventdesk.services.common import log
 
@@ -133,14 +134,18 @@ def _free_seats(
 
 
 def places_left(
-    event: Event, ticket_types: Sequence[TicketType], sessions: Sequence[EventSession]
+    event: Event,
+    ticket_types: Sequence[TicketType],
+    sessions: Sequence[EventSession],
+    stopped: Stopped = NONE_STOPPED,
 ) -> int | None:
-    """The fewest places left at any level that counts them (None: no level counts)."""
+    """The fewest places left at any level that counts them (None: no level counts); the
+    places a stopped import's rows hold are free (eventdesk.import_liveness)."""
     left = [
         max(limit - used, 0)
         for limit, used in (
-            (event.capacity, event.registered_count),
-            *((t.quantity, t.registered_count) for t in ticket_types),
+            (event.capacity, event.registered_count - stopped.total),
+            *((t.quantity, t.registered_count - stopped.of_type(t.id)) for t in ticket_types),
             *((s.capacity, s.registered_count) for s in sessions),
         )
         if limit is not None
@@ -164,14 +169,15 @@ def claim_places(
     name must be free. Runs in the caller's transaction, which holds the event lock.
     """
     count = len(claims)
+    stopped = stopped_places(session, event.id)  # an import's rows left by a killed process
     types = {t.id: t for t, _chosen in claims}
     per_type = Counter(t.id for t, _chosen in claims)
     rows = {s.id: s for _type, chosen in claims for s in chosen}
     per_session = Counter(s.id for _type, chosen in claims for s in chosen)
     if not (
-        has_room(event.capacity, event.registered_count, count)
+        has_room(event.capacity, event.registered_count - stopped.total, count)
         and all(
-            has_room(types[tid].quantity, types[tid].registered_count, n)
+            has_room(types[tid].quantity, types[tid].registered_count - stopped.of_type(tid), n)
             for tid, n in per_type.items()
         )
         and all(
@@ -285,7 +291,7 @@ def promote_waiting(
     if event.status == "cancelled":
         return []
     promoted: list[str] = []
-    if has_room(event.capacity, event.registered_count):
+    if has_room(event.capacity, event.registered_count - stopped_places(session, event.id).total):
         promoted = _promote_tickets(session, event, now=now, station=station)
     promote_seats(session, event, now=now, station=station)
     return promoted
@@ -305,8 +311,9 @@ def _promote_tickets(
     for ticket, ticket_type in waiting:  # each order ranks where its best ticket does
         orders.setdefault(ticket.order_id, []).append((ticket, ticket_type))
     promoted: list[str] = []
+    stopped = stopped_places(session, event.id)
     for group in orders.values():
-        if not has_room(event.capacity, event.registered_count):
+        if not has_room(event.capacity, event.registered_count - stopped.total):
             break
         placed = place_order(session, event, group, seated=seated)
         if placed is None:

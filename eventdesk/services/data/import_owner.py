@@ -21,13 +21,16 @@ from pathlib import Path
 from typing import IO, Any
 
 from sqlalchemy import Connection, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from eventdesk.db import Store
+from eventdesk.import_liveness import (
+    LOCK_CLASS,
+    advisory_lock_free,
+    file_lock_free,
+    lock_file,
+)
 from eventdesk.models import ImportRun
-
-LOCK_CLASS = 0x4544_4952  # PostgreSQL advisory locks of import runs: (this, the run's id)
 
 try:  # POSIX; elsewhere a run's liveness is its heartbeat alone
     import fcntl
@@ -37,11 +40,7 @@ except ImportError:  # pragma: no cover - Windows
 
 def _lock_file(store: Store, run_id: int) -> Path | None:
     """The file an SQLite run's writer locks (None: a database in memory)."""
-    database = make_url(store.url).database
-    if not database or database == ":memory:" or database.startswith("file::memory:"):
-        return None
-    path = Path(database)
-    return path.with_name(f"{path.name}.import-{run_id}.lock")
+    return lock_file(store.url, run_id)
 
 
 class RunOwner:
@@ -108,26 +107,11 @@ def owner_gone(store: Store, run_id: int) -> bool:
     this cannot be told: a run in memory, or of a build before these locks; its heartbeat
     tells then)."""
     if store.is_sqlite:
-        path = _lock_file(store, run_id)
-        if path is None or fcntl is None or not path.exists():
-            return False
-        try:
-            with path.open("rb") as handle:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-        except OSError:
-            return False  # held: its writer is alive
-        return True
-    with store.engine.connect() as conn:
-        taken = bool(
-            conn.execute(
-                text("SELECT pg_try_advisory_lock(:c, :r)"), {"c": LOCK_CLASS, "r": run_id}
-            ).scalar()
-        )
-        if taken:
-            conn.execute(text("SELECT pg_advisory_unlock(:c, :r)"), {"c": LOCK_CLASS, "r": run_id})
-        conn.commit()
-    return taken
+        return file_lock_free(_lock_file(store, run_id))
+    with Session(store.engine) as session:
+        gone = advisory_lock_free(session, run_id)
+        session.commit()
+    return gone
 
 
 def forget(store: Store, run_id: int) -> None:

@@ -41,6 +41,7 @@ from eventdesk.errors import (
 from eventdesk.event_time import show
 from eventdesk.i18n import _, ngettext
 from eventdesk.ids import as_id
+from eventdesk.import_liveness import stopped_places
 from eventdesk.models import (
     Attendee,
     Event,
@@ -328,7 +329,7 @@ def register(
         seated = venue_has_seats(session, event)
         if seat is not None and not seated:
             raise InvalidInput(_("this event's venue has no numbered seats"), field="seat")
-        room = places_left(event, [ticket_type], open_sessions)
+        room = places_left(event, [ticket_type], open_sessions, stopped_places(session, event.id))
         seats = claim_places(
             session,
             event,

@@ -21,6 +21,7 @@ from eventdesk.db import Store
 from eventdesk.errors import InvalidInput
 from eventdesk.event_time import DAY_CHANGE_HOURS, UTC_ZONE, Style, event_day, iso, show
 from eventdesk.i18n import _, ngettext
+from eventdesk.import_liveness import stopped_places
 from eventdesk.labels import label
 from eventdesk.models import (
     Attendee,
@@ -159,7 +160,8 @@ def _clock(bucket: int, seconds: int, zone: ZoneInfo) -> datetime:
 # --- the reports ----------------------------------------------------------------------------
 def attendance(session: Session, event: Event) -> Report:
     rows: list[tuple[Any, ...]] = []
-    registered = event.registered_count
+    stopped = stopped_places(session, event.id)  # a killed import's rows: nobody's
+    registered = event.registered_count - stopped.total
     checked = _checked_in_by_type(session, event)
     total_in = sum(checked.values())
     rows.append(("total", "all tickets", registered, total_in, registered - total_in))
@@ -169,9 +171,8 @@ def attendance(session: Session, event: Event) -> Report:
         .order_by(TicketType.priority_tier, TicketType.id)
     ):
         inside = checked.get(tt.id, 0)
-        rows.append(
-            ("ticket type", tt.name, tt.registered_count, inside, tt.registered_count - inside)
-        )
+        counted = tt.registered_count - stopped.of_type(tt.id)
+        rows.append(("ticket type", tt.name, counted, inside, counted - inside))
     zone = event.zone
     hour = _bucket(session, Ticket.checked_in_at, 3600)
     for bucket, count in session.execute(
@@ -268,18 +269,20 @@ def sales(session: Session, event: Event) -> Report:
         },
     )
     rows = []
+    stopped = stopped_places(session, event.id)
     for tt in session.scalars(
         select(TicketType)
         .where(TicketType.event_id == event.id)
         .order_by(TicketType.priority_tier, TicketType.id)
     ):
-        remaining = None if tt.quantity is None else max(tt.quantity - tt.registered_count, 0)
+        sold = tt.registered_count - stopped.of_type(tt.id)
+        remaining = None if tt.quantity is None else max(tt.quantity - sold, 0)
         rows.append(
             (
                 tt.name,
                 format_cents(tt.price_cents, tt.currency),
                 tt.quantity,
-                tt.registered_count,
+                sold,
                 remaining,
                 by_status[(tt.id, "waitlisted")],
                 by_status[(tt.id, "cancelled")],
@@ -602,6 +605,7 @@ def stats(store: Store, event_ref: str | int, *, now: datetime | None = None) ->
         if session.get_bind().dialect.name == "postgresql":
             session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"))
         event = get_event(session, event_ref)
+        stopped = stopped_places(session, event.id)
         types = session.execute(
             select(TicketType.id, TicketType.name, TicketType.registered_count, TicketType.quantity)
             .where(TicketType.event_id == event.id)
@@ -682,7 +686,7 @@ def stats(store: Store, event_ref: str | int, *, now: datetime | None = None) ->
             title=event.title,
             at=moment,
             capacity=event.capacity,
-            registered=event.registered_count,
+            registered=event.registered_count - stopped.total,
             checked_in=sum(checked.values()),
             waitlisted=sum(waiting_by_type.values()),
             inside=counted.inside,
@@ -691,7 +695,7 @@ def stats(store: Store, event_ref: str | int, *, now: datetime | None = None) ->
             by_ticket_type=[
                 {
                     "name": name,
-                    "registered": reg,
+                    "registered": reg - stopped.of_type(tid),
                     "checked_in": checked.get(tid, 0),
                     "quantity": qty,
                 }
