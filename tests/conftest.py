@@ -9,6 +9,7 @@ other's), migrated once and emptied before each test.
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import sqlite3
@@ -55,6 +56,8 @@ _KEYS = Path("/dev/shm") / f"eventdesk-tests-{_RUN[:12]}-{os.getpid()}"
 if Path("/dev/shm").is_dir():
     _KEYS.mkdir(mode=0o700, exist_ok=True)
     os.environ["XDG_RUNTIME_DIR"] = str(_KEYS)
+    # Removed when this process ends, whether it ran tests or only handed them out (xdist's).
+    atexit.register(shutil.rmtree, _KEYS, ignore_errors=True)
 
 # On a busy machine one example can take long: that says nothing about the code under test.
 settings.register_profile(
@@ -207,8 +210,7 @@ def cheap_pin_hashes() -> Iterator[None]:
 
 @pytest.fixture(autouse=True, scope="session")
 def cheap_sealed_keys() -> Iterator[None]:
-    """Copies' keys sealed in this process at argon2id's low cost, and the run's folder of
-    keys held in memory removed at the end. The product's own cost is that of
+    """Copies' keys sealed in this process at argon2id's low cost. The product's own cost is that of
     services.stations.copy_key.SEAL_COST, in every station process the tests start."""
     from eventdesk.services.stations import copy_key
 
@@ -216,7 +218,6 @@ def cheap_sealed_keys() -> Iterator[None]:
     copy_key.SEAL_COST = copy_key.SealCost(time_cost=1, memory_kib=64)
     yield
     copy_key.SEAL_COST = kept
-    shutil.rmtree(_KEYS, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)
