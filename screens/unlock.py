@@ -30,6 +30,7 @@ class UnlockScreen(ModalScreen[bool]):
     }
     UnlockScreen #unlock-why { height: auto; margin-bottom: 1; }
     UnlockScreen #unlock-problem { height: auto; color: $error; }
+    UnlockScreen #unlock-keys { height: auto; color: $text-muted; }
     """
     # TRANSLATORS: a key: stop without unlocking this station's copy
     BINDINGS = [Binding("escape", "give_up", N_("Give up"), id="unlock.give-up")]
@@ -54,6 +55,8 @@ class UnlockScreen(ModalScreen[bool]):
                 placeholder=_("passphrase, like 3F9A-C21B-77E0"), password=True, id="unlock"
             )
             yield Static("", id="unlock-problem", markup=False)
+            # TRANSLATORS: the keys of the passphrase's box
+            yield Static(_("Enter: unlock · Escape: give up"), id="unlock-keys", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#unlock", Input).focus()
