@@ -197,6 +197,11 @@ async def test_a_desk_restarted_offline_signs_in_from_its_mirror_and_admits(
     assert staff_row(store, DESK).failed_pin_attempts == 0
 
 
+def asks_passphrase(app: EventdeskApp) -> bool:
+    """The passphrase's box is up, its field drawn (a screen pushed is composed a moment later)."""
+    return isinstance(app.screen, UnlockScreen) and bool(app.screen.query("#unlock"))
+
+
 @POSTGRESQL
 @pytest.mark.asyncio
 async def test_a_desk_started_offline_after_a_power_cut_asks_its_passphrase_then_admits(
@@ -217,7 +222,7 @@ async def test_a_desk_started_offline_after_a_power_cut_asks_its_passphrase_then
     app.backend.clock = demo_now
     decisions: list[ScanDecided] = []
     async with app.run_test(size=(120, 40), message_hook=hook((ScanDecided,), decisions)) as pilot:
-        await wait_for(lambda: isinstance(app.screen, UnlockScreen), pilot, timeout=LONG)
+        await wait_for(lambda: asks_passphrase(app), pilot, timeout=LONG)
         said = str(app.screen.query_one("#unlock-why", Static).render())
         assert "copy is locked" in said and "station passphrase" in said
         field = app.screen.query_one("#unlock", Input)
@@ -261,11 +266,7 @@ async def test_a_station_with_no_event_yet_asks_its_passphrase_when_its_sync_mee
     async def start(give_up: bool) -> None:
         app = make_app(config=config, opens=lambda: Store.from_config(config))
         async with app.run_test(size=(120, 40)) as pilot:
-            await wait_for(
-                lambda: isinstance(app.screen, UnlockScreen) and bool(app.screen.query("#unlock")),
-                pilot,
-                timeout=LONG,
-            )
+            await wait_for(lambda: asks_passphrase(app), pilot, timeout=LONG)
             field = app.screen.query_one("#unlock", Input)
             await wait_for(lambda: app.focused is field, pilot)
             if give_up:
