@@ -7,9 +7,8 @@ get plain dataclasses back.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -40,33 +39,6 @@ ROLE_MODES: dict[str, tuple[str, ...]] = {
     "staff": ("desk", "stats"),
     "kiosk": ("kiosk",),
 }
-
-
-@functools.cache
-def station_checkin_class() -> Callable[..., Checkin]:
-    """A check-in desk on the station's clock (the real one, or a fixed one in snapshots);
-    made when the first desk is, so the sign-in screen comes up without the check-in service."""
-    from eventdesk.services.door.checkin import Checkin
-    from eventdesk.services.door.scan_result import ScanResult
-
-    class StationCheckin(Checkin):
-        def __init__(self, clock: Callable[[], datetime], store: Store, **options: Any) -> None:
-            super().__init__(store, **options)
-            self.clock = clock
-
-        def scan(self, payload: str, **options: Any) -> ScanResult:
-            options.setdefault("now", self.clock())
-            return super().scan(payload, **options)
-
-        def checkin_ticket(self, ticket_id: str, **options: Any) -> ScanResult:
-            options.setdefault("now", self.clock())
-            return super().checkin_ticket(ticket_id, **options)
-
-        def scan_many(self, payloads: Sequence[str], **options: Any) -> list[ScanResult]:
-            options.setdefault("now", self.clock())
-            return super().scan_many(payloads, **options)
-
-    return StationCheckin
 
 
 @dataclass(frozen=True)
@@ -305,10 +277,12 @@ class Backend:
                 direction=self.direction,
                 checkin_list=self.checkin_list,
             )
-        else:
-            desk = station_checkin_class()(
-                self.clock,
+        else:  # imported here: the sign-in screen comes up without the check-in service
+            from eventdesk.services.door.checkin import Checkin
+
+            desk = Checkin(
                 self.store,
+                clock=self.clock,
                 station=self.station,
                 operator=self.operator,
                 event=self.event,

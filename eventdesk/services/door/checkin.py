@@ -128,8 +128,12 @@ class Checkin:
         self_service: bool = False,
         direction: Direction = "entry",
         checkin_list: str | None = None,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.store = store
+        # What "now" is when a call names no time: the station's clock (a fixed one in the
+        # app's snapshots), given when the desk is made.
+        self.clock = clock
         # An exit gate: its scans are exits unless a call says otherwise.
         self.direction: Direction = direction
         self.station = station
@@ -310,7 +314,7 @@ class Checkin:
                     results.append(earlier[key])
                     continue
                 text, ticket_id, known = next(lines)
-                moment = now or utcnow()
+                moment = now or self.clock()
                 verified: Verified | InvalidPayload
                 if ticket_id is not None and (genuine is None or known):
                     verified = Verified(ticket_id)
@@ -354,7 +358,7 @@ class Checkin:
         nonce: str | None,
         answers: dict[str, str] | None = None,
     ) -> ScanResult:
-        moment = now or utcnow()
+        moment = now or self.clock()
         text, verified = self._verified(payload)
         if not isinstance(verified, Verified):
             with self.store.write_conn() as conn:
@@ -431,7 +435,7 @@ class Checkin:
     ) -> ScanResult:
         wanted = ticket_id.strip().upper() if isinstance(ticket_id, str) else ""
         if not (0 < len(wanted) <= 16 and wanted.isascii() and wanted.isalnum()):
-            moment = now or utcnow()
+            moment = now or self.clock()
             result = ScanResult(
                 "unknown",
                 _("There is no such ticket."),
@@ -447,7 +451,7 @@ class Checkin:
             None,
             session_id=session_id,
             direction=direction,
-            now=now or utcnow(),
+            now=now or self.clock(),
             nonce=nonce,
             answers=answers,
         )
