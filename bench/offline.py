@@ -7,13 +7,14 @@
 One database made for the run on the server --db names (dropped after it): an event running now,
 --tickets registered free tickets with signed payloads (bulk-inserted), no one checked in. (1)
 Failover: a station (services.stations.offline.Station) whose server is reached through a TcpProxy
-(testkit.proxy); its mirror is downloaded first. Then --door-scans scans online through a Door, the
-proxy is cut, and the first scan after the cut is timed (from the call to cut() to the decision, and
-the scan's own call), then --door-scans scans offline. Each scan is a fresh ticket, admitted. When
-the proxy has a ``delay`` mode, the same again with a stalled server (connections kept, nothing
-answered) instead of a cut one. In the end the proxy is restored and one sync round uploads what the
-door decided offline (checked: nothing lost). Goal: the first scan after the cut answered within 1.5
-s; offline scans as fast as online (median offline <= median online). (2) Upload: --scans admissions
+(testkit.proxy); its mirror is downloaded first. Then --door-scans scans online through a
+StationDoor, the proxy is cut, and the first scan after the cut is timed (from the call to cut()
+to the decision, and the scan's own call), then --door-scans scans offline. Each scan is a
+fresh ticket, admitted. When the proxy has a ``delay`` mode, the same again with a stalled server
+(connections kept, nothing answered) instead of a cut one. In the end the proxy is restored and
+one sync round uploads what the door decided offline (checked: nothing lost). Goal: the first
+scan after the cut answered within 1.5 s; offline scans as fast as online (median offline <=
+median online). (2) Upload: --scans admissions
 of distinct tickets decided offline from a mirror (MirrorCheckin, each in its own durable
 transaction, as a door does) and uploaded with services.stations.sync.upload, against inserting the
 same rows into the same server's scan_log with a bare psycopg executemany of plain INSERTs in one
@@ -72,7 +73,7 @@ from eventdesk.services.door.scan_result import ScanResult
 from eventdesk.services.people import attendees
 from eventdesk.services.stations.mirror import OUTBOX, TICKET, Mirror, Refreshed, refresh
 from eventdesk.services.stations.offline import Station
-from eventdesk.services.stations.station_door import Door, MirrorCheckin
+from eventdesk.services.stations.station_door import MirrorCheckin, StationDoor
 from eventdesk.services.stations.sync import Uploaded, upload
 from eventdesk.text import new_id
 from eventdesk.tickets import ensure_keys, load_signer, sign_many
@@ -401,7 +402,9 @@ class FailoverFigures:
     scanned: int  # scans DOOR made, warm-ups included
 
 
-def scan_all(door: Door, payloads: Iterator[str], count: int, *, offline: bool) -> list[float]:
+def scan_all(
+    door: StationDoor, payloads: Iterator[str], count: int, *, offline: bool
+) -> list[float]:
     times: list[float] = []
     for _ in range(count):
         payload = next(payloads)
@@ -412,7 +415,7 @@ def scan_all(door: Door, payloads: Iterator[str], count: int, *, offline: bool) 
 
 
 def lose_server(
-    name: str, door: Door, payloads: Iterator[str], count: int, go: Callable[[], None]
+    name: str, door: StationDoor, payloads: Iterator[str], count: int, go: Callable[[], None]
 ) -> Outage:
     began = time.perf_counter()
     go()
@@ -452,7 +455,7 @@ def measure_failover(
         station = Station(config)
         report, download_s = timed(station.sync_round)
         assert report.online and report.full, report
-        door = Door(station, event=slug)
+        door = StationDoor(station, event=slug)
         scan_all(door, fresh, 1, offline=False)  # connected, keys loaded: not counted
         online = scan_all(door, fresh, count, offline=False)
         outages = [lose_server("cut", door, fresh, count, proxy.cut)]

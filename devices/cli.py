@@ -30,15 +30,14 @@ from eventdesk.config import DECODERS
 from eventdesk.errors import EnvironmentProblem, InvalidInput
 from eventdesk.i18n import N_, _, ngettext
 from eventdesk.labels import label
+from eventdesk.services.door.door import Door
 
 if TYPE_CHECKING:
     from devices.outage import DatabaseState
     from devices.sound import DoorSound
     from devices.wedge import Decision
     from eventdesk.db import Store
-    from eventdesk.services.door.checkin import Checkin
     from eventdesk.services.stations.mirror import Mirror
-    from eventdesk.services.stations.station_door import Door
 
 
 @click.command()
@@ -237,9 +236,9 @@ def scan(
 
     def make_desk() -> Any:
         if station is not None:
-            from eventdesk.services.stations.station_door import Door
+            from eventdesk.services.stations.station_door import StationDoor
 
-            return Door(station, **options)
+            return StationDoor(station, **options)
         from eventdesk.services.door.checkin import Checkin
 
         assert store is not None
@@ -423,7 +422,7 @@ def _finish_sync(sync_loop: Any, station: Any, say: Callable[[str], None]) -> No
 
 
 def _scan_lines(
-    desk: Checkin | Door,
+    desk: Door,
     session_id: int | None,
     show: Callable[[Decision], None],
     database: Callable[[DatabaseState], None],

@@ -23,7 +23,7 @@ from devices.wedge import Decision as Decision
 from eventdesk.db import Store
 from eventdesk.ids import new_nonce
 from eventdesk.services.door.checkin import Checkin
-from eventdesk.services.stations.station_door import Door
+from eventdesk.services.door.door import Door
 from eventdesk.values import utcnow
 
 DEFAULT_DEBOUNCE = 3.0
@@ -83,7 +83,7 @@ class ScanWorker(threading.Thread):
         on_database: Callable[[DatabaseState], None] | None = None,
         on_frame: Callable[[Frame], None] | None = None,
         backoff: Callable[[], Backoff] = Backoff,
-        desk: Callable[[], Checkin | Door] | None = None,
+        desk: Callable[[], Door] | None = None,
     ) -> None:
         super().__init__(name="scan worker", daemon=True)
         # Makes this worker's check-in desk (a station on a server passes its Door, which
@@ -116,7 +116,7 @@ class ScanWorker(threading.Thread):
         self.outage = Outage()
         self._backoff = backoff
         self._pending: deque[_Seen] = deque()  # read, not decided yet, in the order seen
-        self._desk: Checkin | Door | None = None
+        self._desk: Door | None = None
         self._halt = threading.Event()
 
     @property

@@ -21,11 +21,10 @@ from typing import TYPE_CHECKING, BinaryIO
 from devices.outage import Backoff, DatabaseState, Outage, is_outage
 from eventdesk.i18n import _
 from eventdesk.ids import new_nonce
+from eventdesk.services.door.door import Door
 
 if TYPE_CHECKING:
-    from eventdesk.services.door.checkin import Checkin
     from eventdesk.services.door.scan_result import ScanResult
-    from eventdesk.services.stations.station_door import Door
 
 GROUP_MOST = 128  # lines that waited, decided together in one commit
 MAX_LINE = 512  # a ticket payload is 125 characters; anything far longer is not one
@@ -125,13 +124,13 @@ class PendingScan:
     source: str = "scanner"  # who read it (the screens tell a scanner from a search box)
 
 
-def decide(desk: Checkin | Door, scan: PendingScan, *, session_id: int | None = None) -> Decision:
+def decide(desk: Door, scan: PendingScan, *, session_id: int | None = None) -> Decision:
     """One try at a line's decision (raises whatever the database does)."""
     return _decision(scan, desk.scan(scan.line.text, session_id=session_id, nonce=scan.nonce))
 
 
 def decide_many(
-    desk: Checkin | Door, scans: list[PendingScan], *, session_id: int | None = None
+    desk: Door, scans: list[PendingScan], *, session_id: int | None = None
 ) -> list[Decision]:
     """One try at the decisions of lines waiting together, in one commit (Checkin.scan_many);
     raises whatever the database does, and then none of them was decided."""
@@ -167,7 +166,7 @@ class LineQueue(threading.Thread):
 
     def __init__(
         self,
-        desk: Callable[[], Checkin | Door],
+        desk: Callable[[], Door],
         *,
         on_decision: Callable[[Decision, PendingScan], None],
         on_database: Callable[[DatabaseState], None] | None = None,

@@ -18,6 +18,7 @@ from eventdesk.config import Config, Gate
 from eventdesk.errors import DatabaseUnavailable
 from eventdesk.event_time import UTC_ZONE
 from eventdesk.i18n import _
+from eventdesk.services.door.door import Door
 from eventdesk.values import utcnow
 
 if TYPE_CHECKING:
@@ -25,12 +26,10 @@ if TYPE_CHECKING:
     # check-in and door services with the first check-in (start-up time).
     from eventdesk.db import Store
     from eventdesk.services.catalogue.events import EventInfo
-    from eventdesk.services.door.checkin import Checkin
     from eventdesk.services.door.undo import UndoResult
     from eventdesk.services.people.auth import StaffInfo
     from eventdesk.services.stations.mirror import Mirror
     from eventdesk.services.stations.offline import Station
-    from eventdesk.services.stations.station_door import Door
     from eventdesk.station import DoorEvent
 
 MODES = ("desk", "kiosk", "organizer", "stats")
@@ -245,7 +244,7 @@ class Backend:
         self.event, self.door = info.slug, info
         self.door_notice, self.door_choices = None, ()
 
-    def checkin(self, *, self_service: bool = False) -> Checkin | Door:
+    def checkin(self, *, self_service: bool = False) -> Door:
         """This thread's check-in desk for the door's event, operator and printer. A
         self-service kiosk sends a ticket that needs staff (an ID check) to the desk. On a
         server it is the station's Door: it decides from the mirror while the server is away."""
@@ -257,17 +256,15 @@ class Backend:
             self.direction,
             self.checkin_list,
         )
-        desks: dict[bool, tuple[object, Checkin | Door]] = self._local.__dict__.setdefault(
-            "desks", {}
-        )
+        desks: dict[bool, tuple[object, Door]] = self._local.__dict__.setdefault("desks", {})
         known = desks.get(self_service)
         if known is not None and known[0] == key:
             return known[1]
-        desk: Checkin | Door
+        desk: Door
         if self.door_station is not None:
-            from eventdesk.services.stations.station_door import Door
+            from eventdesk.services.stations.station_door import StationDoor
 
-            desk = Door(
+            desk = StationDoor(
                 self.door_station,
                 operator=self.operator,
                 event=self.event,
@@ -295,15 +292,8 @@ class Backend:
         return desk
 
     def undo(self, ticket_id: str) -> UndoResult:
-        """Annul a check-in at this door (offline too, on a server)."""
-        from eventdesk.services.door.undo import undo_checkin
-        from eventdesk.services.stations.station_door import Door
-
-        if self.door_station is not None:
-            door = self.checkin()
-            assert isinstance(door, Door)
-            return door.undo(ticket_id)
-        return undo_checkin(self.store, ticket_id, station=self.station)
+        """Annul a check-in at this door (offline too, on a server), at the station's clock."""
+        return self.checkin().undo(ticket_id)
 
     @property
     def offline(self) -> bool:

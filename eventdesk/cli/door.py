@@ -77,7 +77,7 @@ def checkin(
     obj.reach_server()  # asked from now on, while what decides loads (services.stations.reach)
     from eventdesk.services.door.checkin import Checkin
     from eventdesk.services.door.undo import undo_checkin
-    from eventdesk.services.stations.station_door import Door
+    from eventdesk.services.stations.station_door import StationDoor
     from eventdesk.station import door_for_command
     from eventdesk.values import utcnow
 
@@ -89,7 +89,7 @@ def checkin(
         if len(words) != 2:
             raise click.UsageError(_("usage: eventdesk checkin undo TICKET [--session ID]"))
         if obj.on_server:
-            door = Door(station, operator=operator)
+            door = StationDoor(station, operator=operator)
             undone = door.undo(words[1], session_id=session_id)
             offline = door.offline
         else:
@@ -146,7 +146,7 @@ def checkin(
     }
     answers = parse_answers(answer_specs)
     desk = (
-        Door(station, **options)
+        StationDoor(station, **options)
         if obj.on_server
         else Checkin(obj.store, station=obj.station, **options)
     )

@@ -17,8 +17,7 @@ from textual.message_pump import MessagePump
 from devices.outage import DatabaseState
 from devices.wedge import Decision, Line, LineQueue, LineSplitter, PendingScan
 from eventdesk.i18n import _, ngettext
-from eventdesk.services.door.checkin import Checkin
-from eventdesk.services.stations.station_door import Door
+from eventdesk.services.door.door import Door
 from screens.messages import DatabaseStatus, ScanDecided
 
 if TYPE_CHECKING:  # OpenCV loads when the camera is first used (start-up time)
@@ -41,7 +40,7 @@ class WedgeScans:
     def __init__(
         self,
         screen: MessagePump,
-        desk: Callable[[], Checkin | Door],
+        desk: Callable[[], Door],
         *,
         failed: Callable[[PendingScan, Exception], None],
         decided: Callable[[Decision], None] | None = None,

@@ -22,7 +22,7 @@ from eventdesk.models import ScanLog
 from eventdesk.services.data.demo import build_demo
 from eventdesk.services.people.registration import TicketInfo
 from eventdesk.services.stations.offline import Station
-from eventdesk.services.stations.station_door import Door
+from eventdesk.services.stations.station_door import StationDoor
 from eventdesk.tickets import ensure_keys, load_signer
 from screens.app import EventdeskApp, make_app
 from screens.desk.card import AttendeeCard
@@ -234,7 +234,7 @@ def test_a_station_with_no_copy_yet_keeps_the_scan_for_the_server(
     try:
         proxy.cut()
         with pytest.raises(DatabaseUnavailable, match="no copy of the tickets"):
-            Door(station).scan("ED1.NOTHING.HERE.AT-ALL")
+            StationDoor(station).scan("ED1.NOTHING.HERE.AT-ALL")
         assert station.pending == 0
     finally:
         station.close()

@@ -19,7 +19,7 @@ import pytest
 from eventdesk.db import Store
 from eventdesk.services.door.scan_result import ScanResult
 from eventdesk.services.stations.offline import SyncLoop
-from eventdesk.services.stations.station_door import Door
+from eventdesk.services.stations.station_door import StationDoor
 from eventdesk.tickets import Signer
 from testkit.proxy import TcpProxy
 from tests.conftest import PG_ENV, PG_SKIP
@@ -85,7 +85,7 @@ def test_a_flapping_link_admits_each_ticket_once_where_the_server_answered_both_
             loop.start()
 
         def scanning(index: int) -> Callable[[], None]:
-            desk = Door(stations[index], event=event.slug)
+            desk = StationDoor(stations[index], event=event.slug)
             payloads = event.payloads if index == 0 else list(reversed(event.payloads))
             said = answers[doors[index].name]
 

@@ -14,7 +14,7 @@ from eventdesk.db import Store
 from eventdesk.models import CheckinAnswer, ListEntry, ScanConflict, Ticket
 from eventdesk.services.door.checkin import Checkin
 from eventdesk.services.door.lists import ListChange, create_list, update_list
-from eventdesk.services.stations.station_door import Door
+from eventdesk.services.stations.station_door import StationDoor
 from eventdesk.tickets import Signer
 from testkit.proxy import TcpProxy
 from tests.door.test_offline_stations import (  # the offline tests' own fixtures, shared
@@ -60,7 +60,7 @@ def test_a_list_decides_offline_by_its_rules_and_uploads_entries_answers_and_con
     a = stations("A", through(proxy, db_url))
     station = a.in_process()
     assert station.sync_round().online  # A's copy holds the list
-    door = Door(station, checkin_list="bar")
+    door = StationDoor(station, checkin_list="bar")
     online = door.checkin_ticket(first, answers={"age": "yes"})
     assert (online.result, online.offline, online.list_day) == ("ok", False, online.list_day)
     assert online.list_day  # a daily list's entry names its day
@@ -127,7 +127,7 @@ def test_an_offline_day_on_a_daily_default_list_is_the_events_arrival_too(
     a = stations("A", through(proxy, db_url))
     station = a.in_process()
     assert station.sync_round().online
-    door = Door(station, event=event.slug)
+    door = StationDoor(station, event=event.slug)
     proxy.cut()
     admitted = door.checkin_ticket(guest)
     assert (admitted.result, admitted.offline, admitted.list) == ("ok", True, "default")

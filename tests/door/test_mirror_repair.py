@@ -16,7 +16,7 @@ import pytest
 from eventdesk.db import Store
 from eventdesk.ids import new_nonce
 from eventdesk.services.stations.mirror import MIRROR_FILE
-from eventdesk.services.stations.station_door import Door
+from eventdesk.services.stations.station_door import StationDoor
 from eventdesk.tickets import Signer
 from testkit.proxy import TcpProxy
 from tests.door.test_outage import POSTGRESQL, backend_fixed, proxy
@@ -40,7 +40,7 @@ def one_offline_scan(station: DoorStation, proxy: TcpProxy, event: OpenEvent) ->
     assert own.sync_round().online
     proxy.cut()
     nonce = new_nonce()
-    decided = Door(own).scan(event.payloads[0], nonce=nonce)
+    decided = StationDoor(own).scan(event.payloads[0], nonce=nonce)
     assert (decided.result, decided.offline) == ("ok", True)
     station.close()
     proxy.restore()

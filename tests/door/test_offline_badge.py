@@ -25,7 +25,7 @@ from eventdesk.models import PrintJob
 from eventdesk.services.catalogue.badge_layouts import assign_layout, save_layout
 from eventdesk.services.stations.mirror import PRINT_JOB
 from eventdesk.services.stations.mirror_read import find_in_copy, ticket_in_copy
-from eventdesk.services.stations.station_door import Door
+from eventdesk.services.stations.station_door import StationDoor
 from eventdesk.tickets import Signer
 from testkit.proxy import TcpProxy
 from tests.door.test_outage import POSTGRESQL, backend_fixed, proxy
@@ -106,7 +106,7 @@ def test_the_printer_worker_prints_offline_badges_while_the_server_is_away(
     station = door_a.in_process()
     assert station.sync_round().online
     proxy.cut()
-    door = Door(station, event=event.slug, print_to="badges")
+    door = StationDoor(station, event=event.slug, print_to="badges")
     outcomes: list[PrintOutcome] = []
     done = threading.Event()
 

@@ -29,7 +29,7 @@ from eventdesk.db import Store
 from eventdesk.services.door.checkin import Checkin
 from eventdesk.services.stations.copy_key import held
 from eventdesk.services.stations.mirror import MIRROR_FILE
-from eventdesk.services.stations.station_door import Door
+from eventdesk.services.stations.station_door import StationDoor
 from eventdesk.services.stations.sync import BATCH
 from eventdesk.sqlite_driver import ERROR, open_encrypted
 from eventdesk.tickets import Signer
@@ -201,7 +201,7 @@ def test_an_offline_station_and_an_online_one_admit_one_ticket_one_conflict_noth
 
     # A's copy, refreshed after the upload, says whose admission stands.
     proxy.cut()
-    again = Door(a.in_process()).scan(event.payloads[1])
+    again = StationDoor(a.in_process()).scan(event.payloads[1])
     assert (again.result, again.offline, again.first_station) == ("already_checked_in", True, "B")
     assert again.first_checked_in_at == moment(online.json["at"])
 
@@ -280,7 +280,7 @@ def test_a_sync_killed_during_its_upload_sends_nothing_twice_and_loses_nothing(
     station = a.in_process()
     assert station.sync_round().online
     proxy.cut()
-    door = Door(station)
+    door = StationDoor(station)
     # Fifty guests each scanned twenty times (one admission, then "already checked in"), then
     # fifty more once: the second batch has admissions too.
     queued = [payload for payload in event.payloads[:50] for _ in range(20)]
@@ -378,7 +378,7 @@ def test_a_ticket_cancelled_while_a_station_admitted_it_offline_is_a_revoked_con
     station = a.in_process()
     assert station.sync_round().online
     proxy.cut()
-    door = Door(station)
+    door = StationDoor(station)
     decided = door.scan(event.payloads[0])
     assert (decided.result, decided.offline, decided.ticket_id) == ("ok", True, guest)
     cancelled = office.run("cancel", guest)
@@ -441,7 +441,7 @@ def test_a_slow_server_is_a_threshold_not_a_hang(
     c.close()
 
     proxy.delay = 3.0  # each way: a round trip takes six seconds
-    door = Door(station)
+    door = StationDoor(station)
     nonce = uuid.uuid4().hex
     started = time.monotonic()
     decided = door.scan(event.payloads[0], nonce=nonce)
@@ -584,7 +584,7 @@ def test_a_forged_ticket_offline_is_invalid_and_in_the_servers_scan_log_after_sy
     assert refused.code == 1, refused.err
     assert (refused.json["result"], refused.json["offline"]) == ("invalid", True), refused.out
     assert "OFFLINE" in refused.err
-    unknown_key = Door(station).scan(stranger)
+    unknown_key = StationDoor(station).scan(stranger)
     assert (unknown_key.result, unknown_key.offline) == ("invalid", True), unknown_key
 
     proxy.restore()
@@ -616,7 +616,7 @@ def test_a_doors_first_scan_on_a_stalled_server_waits_the_threshold_not_the_conn
     assert station.sync_round().online
     proxy.stall()
     try:
-        decided = Door(station, event=event.slug).scan(event.payloads[0])
+        decided = StationDoor(station, event=event.slug).scan(event.payloads[0])
     finally:
         proxy.unstall()
     assert (decided.result, decided.offline) == ("ok", True), decided
@@ -642,7 +642,7 @@ def test_a_late_online_answer_that_disagrees_with_the_offline_one_is_settled_on_
     b = stations("B", db_url)
     station = a.in_process()
     assert station.sync_round().online
-    door = Door(station)
+    door = StationDoor(station)
 
     def late(payload: str) -> str:
         """A scan at A while the server is slow, answered offline; the late online try

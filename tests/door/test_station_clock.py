@@ -21,7 +21,7 @@ from eventdesk.db import Store
 from eventdesk.services.stations.clock import clock_words
 from eventdesk.services.stations.mirror import OUTBOX
 from eventdesk.services.stations.offline import Station
-from eventdesk.services.stations.station_door import Door
+from eventdesk.services.stations.station_door import StationDoor
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow
 from screens.widgets.offline_state import offline_text
@@ -120,14 +120,14 @@ def test_offline_a_station_puts_its_clock_right_by_what_it_last_measured(
             "This station's clock is 3 h 0 min fast, put right by the server's"
         )
         proxy.cut()
-        decided = Door(station, event=event.slug).scan(event.payloads[0])
+        decided = StationDoor(station, event=event.slug).scan(event.payloads[0])
         assert decided.offline and decided.result == "ok"
         assert abs(decided.at - utcnow()) < SLACK
     finally:
         station.close()
     restarted = Station(config, lambda: Store(door.url), clock=lambda: utcnow() + fast)
     try:  # a new process during the outage: the difference kept in its mirror
-        again = Door(restarted, event=event.slug).scan(event.payloads[1])
+        again = StationDoor(restarted, event=event.slug).scan(event.payloads[1])
         assert again.offline and again.result == "ok"
         assert abs(again.at - utcnow()) < SLACK
         with restarted.mirror.store.read() as session:

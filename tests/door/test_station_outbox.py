@@ -14,7 +14,7 @@ from sqlalchemy import insert
 from eventdesk.db import Store
 from eventdesk.ids import new_nonce
 from eventdesk.services.stations.mirror import OUTBOX
-from eventdesk.services.stations.station_door import Door
+from eventdesk.services.stations.station_door import StationDoor
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow
 from testkit.proxy import TcpProxy
@@ -81,7 +81,7 @@ def test_the_outbox_lists_waiting_and_refused_scans_retries_and_clears_only_refu
     assert station.sync_round().online
     proxy.cut()
     nonce = new_nonce()
-    decided = Door(station).scan(event.payloads[0], nonce=nonce)
+    decided = StationDoor(station).scan(event.payloads[0], nonce=nonce)
     assert (decided.result, decided.offline) == ("ok", True)
     bad = put_unacceptable_row(door_a)
 

@@ -51,6 +51,7 @@ from eventdesk.services.door.scan_result import (
     from_answer,
     parse_nonce,
 )
+from eventdesk.services.door.undo import UndoResult, undo_checkin
 from eventdesk.tickets import InvalidPayload, SignatureChecks, Verified, Verifier
 from eventdesk.values import utcnow
 
@@ -177,7 +178,7 @@ class Checkin:
             )
         return find_list(self.store, f"{self.event_id}/default")
 
-    # --- entry points -----------------------------------------------------------------------
+    # --- entry points (services.door.door.Door) --------------------------------------------
     def scan(
         self,
         payload: str,
@@ -422,6 +423,12 @@ class Checkin:
             lambda key: self._checkin_ticket(
                 ticket_id, session_id, direction or self.direction, now, key, answers
             ),
+        )
+
+    def undo(self, ticket_id: str, *, session_id: int | None = None) -> UndoResult:
+        """A check-in annulled at this door, at its clock's time (services.door.undo)."""
+        return undo_checkin(
+            self.store, ticket_id, session_id=session_id, station=self.station, now=self.clock()
         )
 
     def _checkin_ticket(

@@ -2,7 +2,8 @@
 threshold, else from the station's mirror with the same rules (``MirrorCheckin``), said
 ``offline`` and kept in the mirror's outbox for the server
 (docs/architecture.md#stations-and-the-offline-mirror). ``Station`` (offline.py) holds the
-link, the mirror and the sync; a ``Door`` is what a desk, a kiosk or ``scan`` decides with."""
+link, the mirror and the sync; a ``StationDoor`` (a services.door.door.Door) is what a desk, a
+kiosk or ``scan`` decides with."""
 
 from __future__ import annotations
 
@@ -117,7 +118,7 @@ class MirrorCheckin(Checkin):
 
 
 # --- the door -------------------------------------------------------------------------------
-class Door:
+class StationDoor:
     """The check-in desk of one thread of a station on a server: what ``Checkin`` offers, on
     the server while it answers, from the mirror when it does not."""
 
