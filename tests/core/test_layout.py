@@ -176,3 +176,70 @@ def test_a_core_command_loads_no_upper_layer() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
     )
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+# Import circles still to be undone (issue 42): each listed is checked to be still there, so
+# that the list shrinks as they go; any other circle fails the test.
+KNOWN_CIRCLES = {
+    frozenset({"eventdesk.db", "eventdesk.migrate", "eventdesk.tickets"}),
+    frozenset({"badges.brother", "badges.layout", "badges.pdf", "badges.render", "badges.zpl"}),
+}
+
+
+def import_circles(*packages: str) -> set[frozenset[str]]:
+    """The groups of the packages' modules that import one another in a circle (imports
+    under TYPE_CHECKING left out: they never run), by Tarjan's strongly connected components."""
+    import grimp
+
+    graph = grimp.build_graph(*packages, exclude_type_checking_imports=True)
+    modules = graph.modules
+    edges = {m: set(graph.find_modules_directly_imported_by(m)) & modules for m in modules}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: set[frozenset[str]] = set()
+
+    def visit(module: str) -> None:
+        index[module] = low[module] = len(index)
+        stack.append(module)
+        for other in edges[module]:
+            if other not in index:
+                visit(other)
+                low[module] = min(low[module], low[other])
+            elif other in stack:
+                low[module] = min(low[module], index[other])
+        if low[module] == index[module]:
+            group = set()
+            while True:
+                member = stack.pop()
+                group.add(member)
+                if member == module:
+                    break
+            if len(group) > 1:
+                found.add(frozenset(group))
+
+    for module in sorted(modules):
+        if module not in index:
+            visit(module)
+    return found
+
+
+def test_no_import_circle_but_those_still_listed() -> None:
+    """The event's rules and a list's (services/door/rules.py, list_door.py), and the reports
+    and the conflicts report, no longer import one another."""
+    circles = import_circles("eventdesk", "screens", "devices", "badges")
+    assert circles - KNOWN_CIRCLES == set(), sorted(map(sorted, circles - KNOWN_CIRCLES))
+    assert KNOWN_CIRCLES - circles == set(), "undone: take it off KNOWN_CIRCLES"
+
+
+def test_the_circle_check_finds_a_planted_circle(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package = tmp_path / "planted"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "a.py").write_text("from planted import b\n")
+    (package / "b.py").write_text("def f():\n    from planted import a\n")
+    (package / "c.py").write_text("from planted import a\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert import_circles("planted") == {frozenset({"planted.a", "planted.b"})}

@@ -33,6 +33,13 @@ from eventdesk.services.door.checkin_sql import (
     LIST_LEAVE,
     LIST_REENTER,
 )
+from eventdesk.services.door.door_words import (
+    NEEDS_STAFF_MESSAGE,
+    clock,
+    door_times,
+    welcome,
+    welcome_back,
+)
 from eventdesk.services.door.lists import (
     ListRules,
     day_of,
@@ -42,13 +49,6 @@ from eventdesk.services.door.lists import (
     short_day,
 )
 from eventdesk.services.door.printing import enqueue_in
-from eventdesk.services.door.rules import (
-    NEEDS_STAFF_MESSAGE,
-    clock,
-    door_times,
-    welcome,
-    welcome_back,
-)
 from eventdesk.services.door.scan_result import Direction, ScanResult
 from eventdesk.values import format_cents, money_text
 

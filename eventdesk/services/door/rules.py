@@ -30,14 +30,19 @@ from eventdesk.services.door.checkin_sql import (
     SESSION_ADMIT,
     SESSION_FIRST,
 )
+from eventdesk.services.door.door_words import (
+    NEEDS_STAFF_MESSAGE,
+    clock,
+    door_times,
+    welcome,
+    welcome_back,
+)
 from eventdesk.services.door.lists import ListRules, default_rules
 from eventdesk.services.door.printing import enqueue_in
 from eventdesk.services.door.scan_result import Direction, ScanOutcome, ScanResult
-from eventdesk.station import DOOR_CLOSES_AFTER, DOOR_OPENS_BEFORE
 from eventdesk.values import format_cents, money_text
 
 SESSION_OPENS_BEFORE = timedelta(minutes=60)
-NEEDS_STAFF_MESSAGE = N_("Please see the desk (ID check).")
 IMPORTING_MESSAGE = N_("This ticket is still being imported: scan it again in a minute.")
 
 Answer = Callable[..., ScanResult]
@@ -323,14 +328,6 @@ class DoorRules:
         )
 
 
-def door_times(row: Any) -> tuple[datetime, datetime]:
-    """When the event's door opens and closes (its own times, else a while around it)."""
-    return (
-        row["checkin_opens_at"] or row["starts_at"] - DOOR_OPENS_BEFORE,
-        row["checkin_closes_at"] or row["ends_at"] + DOOR_CLOSES_AFTER,
-    )
-
-
 def _first(conn: Connection, ticket_id: str) -> tuple[datetime | None, str | None, str]:
     """The ticket's first check-in (time and station) and its status now."""
     found = FIRST.first(conn, {"b_id": ticket_id})
@@ -339,25 +336,6 @@ def _first(conn: Connection, ticket_id: str) -> tuple[datetime | None, str | Non
     return found["checked_in_at"], found["checked_in_station"], found["status"]
 
 
-def welcome(row: Any) -> str:
-    return _("Welcome, {attendee} ({ticket_type}).").format(
-        attendee=row["attendee"], ticket_type=row["ticket_type"]
-    )
-
-
-def welcome_back(row: Any) -> str:
-    """The welcome of a person let in again (an event or list with re-entry)."""
-    # TRANSLATORS: a person let in again (after an exit)
-    return _("Welcome back, {attendee} ({ticket_type}).").format(
-        attendee=row["attendee"], ticket_type=row["ticket_type"]
-    )
-
-
 def another_event(row: Any) -> str:
     """The refusal of a ticket for another event than the door's."""
     return _("This ticket is for another event ({event}).").format(event=row["slug"])
-
-
-def clock(moment: datetime | None, row: Any) -> str:
-    """A time as the door says it: today's clock in the event's zone ("?": not known)."""
-    return show(moment, event_zone(row["timezone"]), "clock", none="?")

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from eventdesk.i18n import _
 from eventdesk.models import Attendee, Event, ScanConflict, ScanLog, Ticket, UploadRefusal
-from eventdesk.services.stats.reports import Report
+from eventdesk.services.stats.report import Report
 
 _NEVER = datetime.min.replace(tzinfo=UTC)
 

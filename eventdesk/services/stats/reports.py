@@ -8,7 +8,6 @@ million attendees as at a hundred, and is right while many stations check people
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -19,10 +18,9 @@ from sqlalchemy.orm import Session
 
 from eventdesk.db import Store
 from eventdesk.errors import InvalidInput
-from eventdesk.event_time import DAY_CHANGE_HOURS, UTC_ZONE, Style, event_day, iso, show
+from eventdesk.event_time import DAY_CHANGE_HOURS, event_day, show
 from eventdesk.i18n import _, ngettext
 from eventdesk.import_liveness import stopped_places
-from eventdesk.labels import label
 from eventdesk.models import (
     Attendee,
     CheckinList,
@@ -39,6 +37,8 @@ from eventdesk.models import (
 )
 from eventdesk.services.common import get_event
 from eventdesk.services.stats import tallies
+from eventdesk.services.stats.conflicts import conflicts as conflicts_report
+from eventdesk.services.stats.report import Report
 from eventdesk.text import surname_key
 from eventdesk.values import format_cents, utcnow
 
@@ -73,70 +73,6 @@ PROBLEMS = (
     "too_soon",
     "needs_answer",
 )
-
-
-@dataclass(frozen=True)
-class Report:
-    """Rows of plain values; a time is an aware datetime, shown in the event's ``zone``.
-    A value may be a list (the two stations of a conflict, their two times): one cell of a
-    table or a CSV file, its parts joined with " / "; a list in ``as_dicts``."""
-
-    name: str
-    title: str
-    columns: tuple[str, ...]
-    rows: list[tuple[Any, ...]]
-    zone: ZoneInfo = UTC_ZONE
-    seconds: bool = False  # times to the second for people (which of two scans came first)
-
-    def as_dicts(self) -> list[dict[str, Any]]:
-        """The rows by column name; a time in a list is ISO 8601 with the event zone's offset."""
-        return [
-            dict(zip(self.columns, [self._listed(v) for v in row], strict=True))
-            for row in self.rows
-        ]
-
-    def for_people(self) -> list[tuple[Any, ...]]:
-        """The rows with each time as wall-clock time in the event's zone, labelled, and a
-        section's label in the reader's language ("total", "ticket type")."""
-        style: Style = "stamp_seconds" if self.seconds else "stamp"
-        labelled = self.columns[:1] in (("section",), ("day",), ("ticket_type",))
-        return [
-            _times(_labelled(row) if labelled else row, lambda t: show(t, self.zone, style))
-            for row in self.rows
-        ]
-
-    def headings(self) -> list[str]:
-        """The columns' headings in the reader's language (the columns themselves, the JSON
-        keys and a CSV file's header, never change)."""
-        return [label("report_column", c) for c in self.columns]
-
-    def for_files(self) -> list[tuple[Any, ...]]:
-        """The rows with each time in ISO 8601 with the event zone's offset (CSV files)."""
-        return [_times(row, lambda t: iso(t, self.zone)) for row in self.rows]
-
-    def _listed(self, value: Any) -> Any:
-        if not isinstance(value, list | tuple):
-            return value
-        return [iso(v, self.zone) if isinstance(v, datetime) else v for v in value]
-
-
-def _labelled(row: tuple[Any, ...]) -> tuple[Any, ...]:
-    """A row with its section's label (and the item's, when it is one) translated."""
-    head = [label("report_section", v) if isinstance(v, str) else v for v in row[:2]]
-    return (*head, *row[2:])
-
-
-def _times(row: tuple[Any, ...], show: Callable[[datetime], str]) -> tuple[Any, ...]:
-    return tuple(_shown(v, show) for v in row)
-
-
-def _shown(value: Any, show: Callable[[datetime], str]) -> Any:
-    """A time as ``show`` writes it; a list as one text, its parts joined ("?": not known)."""
-    if isinstance(value, datetime):
-        return show(value)
-    if isinstance(value, list | tuple):
-        return " / ".join("?" if v is None else str(_shown(v, show)) for v in value)
-    return value
 
 
 def _has_time(value: Any) -> bool:
@@ -529,9 +465,7 @@ def no_shows(session: Session, event: Event) -> Report:
 
 
 def _conflicts_report(session: Session, event: Event) -> Report:
-    from eventdesk.services.stats.conflicts import conflicts  # its own module, built on Report
-
-    return conflicts(session, event)
+    return conflicts_report(session, event)
 
 
 BUILDERS = {
