@@ -45,7 +45,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from eventdesk.config import load_config
-from eventdesk.db import open_store
+from eventdesk.opening import open_store
 from eventdesk.services.catalogue import events, program
 from eventdesk.services.people import attendees
 from eventdesk.services.people.registration import register

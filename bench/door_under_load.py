@@ -47,7 +47,8 @@ from sqlalchemy.engine import make_url
 
 from bench.scratch import scratch_database
 from eventdesk.config import load_config, sqlite_url
-from eventdesk.db import Store, normalize_url, open_store
+from eventdesk.db import Store, normalize_url
+from eventdesk.opening import open_store
 from eventdesk.services.catalogue import events, program
 from eventdesk.services.data.demo import COMPANIES, FIRST_NAMES, LAST_NAMES
 from eventdesk.services.people import attendees

@@ -65,8 +65,9 @@ from sqlalchemy import Table, func, insert, select, text, update
 from sqlalchemy.engine import make_url
 
 from eventdesk.config import load_config
-from eventdesk.db import Store, normalize_url, open_store
+from eventdesk.db import Store, normalize_url
 from eventdesk.models import Attendee, Event, Order, ScanLog, Ticket, TicketType
+from eventdesk.opening import open_store
 from eventdesk.services.catalogue import events, program
 from eventdesk.services.door.checkin import Checkin
 from eventdesk.services.door.scan_result import ScanResult

@@ -24,7 +24,8 @@ from bench.offline import (
 )
 from devices.wedge import Line
 from eventdesk.config import load_config
-from eventdesk.db import Store, open_store
+from eventdesk.db import Store
+from eventdesk.opening import open_store
 from eventdesk.services.door.scan_result import ScanResult
 from eventdesk.services.people.auth import add_staff
 from screens.app import EventdeskApp, make_app

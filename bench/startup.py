@@ -40,7 +40,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from eventdesk.config import load_config, sqlite_url
-from eventdesk.db import open_store
+from eventdesk.opening import open_store
 from eventdesk.services.data.demo import COMPANIES, FIRST_NAMES, LAST_NAMES, DemoSummary, build_demo
 from eventdesk.services.people.attendees import search_tokens
 from eventdesk.tickets import ensure_keys, load_signer

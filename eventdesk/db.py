@@ -542,31 +542,10 @@ def require_database(config: Config) -> None:
         raise _no_database(path, _("(that SQLite file is another program's)"))
 
 
-def _require_schema(store: Store) -> None:
+def require_schema(store: Store) -> None:
+    """A PostgreSQL database that has eventdesk's tables (DatabaseUnavailable: it is empty)."""
     with _unavailable_as_error(), store.engine.connect() as conn:
         if inspect(conn).has_table(SCHEMA_MARK):
             return
     shown = make_url(store.url).render_as_string(hide_password=True)
     raise _no_database(shown, _("(the database is there but empty)"))
-
-
-def open_store(config: Config, *, migrate: bool = True, create: bool = True) -> Store:
-    """The process's store, upgraded to the newest schema. ``create=False`` (every command
-    but init, demo and restore) refuses a database that is not there instead of making one."""
-    if not create:
-        require_database(config)
-    store = Store.from_config(config)
-    if not create and not store.is_sqlite:
-        try:
-            _require_schema(store)
-        except BaseException:
-            store.dispose()
-            raise
-    if migrate:
-        from eventdesk.migrate import upgrade
-
-        upgrade(store)
-    from eventdesk.tickets import load_signer
-
-    store.signer = load_signer(config.data_dir)
-    return store

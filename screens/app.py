@@ -599,7 +599,7 @@ def make_app(
     )
     if store is None and (opens is None or sign_in_as is not None or wall):
         if opens is None:
-            from eventdesk.db import open_store
+            from eventdesk.opening import open_store
 
             store = open_store(config)
         else:

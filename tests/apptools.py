@@ -24,7 +24,8 @@ from textual.worker import WorkerCancelled
 
 from eventdesk import variables
 from eventdesk.config import Config, load_config, sqlite_url
-from eventdesk.db import Store, open_store
+from eventdesk.db import Store
+from eventdesk.opening import open_store
 from eventdesk.services.catalogue import events
 from eventdesk.services.data.demo import DEMO_ZONE, DemoSummary, build_demo
 from eventdesk.services.people import registration

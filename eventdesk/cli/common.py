@@ -147,7 +147,7 @@ class Ctx:
 
     def _shared_store(self) -> Store:
         if self._store is None:
-            from eventdesk.db import open_store
+            from eventdesk.opening import open_store
 
             self._store = open_store(self.config, create=self.may_create)
         return self._store

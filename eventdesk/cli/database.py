@@ -116,7 +116,8 @@ def reset(obj: Ctx, yes: bool) -> None:
             ),
             field="db",
         )
-    from eventdesk.db import _sqlite_file, open_store
+    from eventdesk.db import _sqlite_file
+    from eventdesk.opening import open_store
     from eventdesk.services.data.backup import backup
     from eventdesk.tickets import ensure_keys, load_signer
 

@@ -17,7 +17,8 @@ from textual.message import Message
 from textual.widgets import Input, Select, Static
 
 from eventdesk.config import load_config, sqlite_url
-from eventdesk.db import Store, open_store
+from eventdesk.db import Store
+from eventdesk.opening import open_store
 from eventdesk.services.catalogue.program import list_ticket_types
 from eventdesk.services.data.demo import DemoSummary
 from eventdesk.services.people.attendees import find_attendees

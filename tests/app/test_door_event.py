@@ -15,7 +15,7 @@ import pytest
 from textual.widgets import Static
 
 from eventdesk.config import load_config, sqlite_url
-from eventdesk.db import open_store
+from eventdesk.opening import open_store
 from eventdesk.services.catalogue import events
 from eventdesk.services.people.registration import show_ticket
 from eventdesk.tickets import load_signer

@@ -16,9 +16,10 @@ from textual.notifications import Notify
 from textual.widgets import DataTable, Input, Static
 
 from eventdesk.config import Config, load_config
-from eventdesk.db import Store, open_store
+from eventdesk.db import Store
 from eventdesk.errors import DatabaseUnavailable
 from eventdesk.models import ScanLog
+from eventdesk.opening import open_store
 from eventdesk.services.data.demo import build_demo
 from eventdesk.services.people.registration import TicketInfo
 from eventdesk.services.stations.offline import Station

@@ -20,7 +20,8 @@ from textual.notifications import Notification
 from textual.widgets import Input, Static
 
 from eventdesk.config import Config, load_config
-from eventdesk.db import Store, open_store
+from eventdesk.db import Store
+from eventdesk.opening import open_store
 from eventdesk.services.catalogue.events import update_event
 from eventdesk.services.data.demo import build_demo
 from eventdesk.services.people.attendees import set_attendee_pin

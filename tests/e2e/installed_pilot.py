@@ -26,7 +26,8 @@ from textual.widgets import Input
 import eventdesk
 import screens
 from eventdesk.config import load_config, sqlite_url
-from eventdesk.db import Store, open_store
+from eventdesk.db import Store
+from eventdesk.opening import open_store
 from eventdesk.services.catalogue import events
 from eventdesk.services.catalogue.program import list_ticket_types
 from eventdesk.services.people.attendees import find_attendees

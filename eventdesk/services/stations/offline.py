@@ -29,10 +29,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from eventdesk.config import Config
-from eventdesk.db import Store, open_store
+from eventdesk.db import Store
 from eventdesk.errors import DatabaseUnavailable, EventdeskError
 from eventdesk.event_time import event_zone
 from eventdesk.i18n import _
+from eventdesk.opening import open_store
 from eventdesk.outage import describe, is_outage, unavailable
 from eventdesk.services.folder_lock import FolderLock
 from eventdesk.services.stations.clock import ServerTime, Skew
