@@ -34,6 +34,7 @@ from PIL import Image, ImageDraw
 
 from badges.badge import MM_PER_INCH, Badge, LabelSize, seated
 from badges.lettering import fit_text
+from badges.printable import clean
 from eventdesk.errors import InvalidInput, NotFound
 from eventdesk.i18n import _
 
@@ -361,8 +362,6 @@ def draw(
     badge: Badge, layout: Layout, *, dpi: int = 300, fonts: tuple[str, ...] = ()
 ) -> Image.Image:
     """The badge drawn by ``layout``, black on white, at ``dpi``."""
-    from badges.render import clean
-
     size = layout.size(dpi)
     image = Image.new("L", (size.width_dots, size.height_dots), 255)
     pen = ImageDraw.Draw(image)

@@ -21,6 +21,7 @@ from badges.badge import Badge
 from badges.fonts import available, cmap, path_for
 from badges.layout import Element, Layout, _words, qr_modules
 from badges.lettering import wrap_text
+from badges.printable import clean
 
 PT = 25.4 / 72  # millimetres in a point
 LINE = 1.18  # a line's height, in font sizes
@@ -206,8 +207,6 @@ def _qr_runs(payload: str) -> tuple[list[tuple[int, int, int]], int]:
 
 
 def clean_text(text: str) -> str:
-    from badges.render import clean
-
     return clean(text)
 
 

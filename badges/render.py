@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import textwrap
-import unicodedata
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -15,22 +14,13 @@ from PIL import Image
 from badges.badge import Badge, LabelSize
 from badges.layout import draw, layout_of
 from badges.layout import mono as dots
+from badges.printable import clean, inverted
 from eventdesk.config import PrinterSettings
 from eventdesk.errors import InvalidInput
 from eventdesk.i18n import _
 from eventdesk.tickets import qr_text
 
 FORMATS = ("text", "png", "pdf", "zpl", "escpos", "ql")
-
-
-def clean(text: str) -> str:
-    """Attendee text without control characters of any kind (C0, C1, DEL, bidi overrides)."""
-    return "".join(
-        " " if ch in "\t\r\n" else ch
-        for ch in text
-        if ch in "\t\r\n\u200c\u200d"  # joiners spell Persian and Indic names: kept
-        or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn")
-    ).strip()
 
 
 # --- text -----------------------------------------------------------------------------------
@@ -58,18 +48,6 @@ def render_text(badge: Badge, width: int = 40) -> bytes:
 
 
 # --- ZPL ------------------------------------------------------------------------------------
-def zpl_field(text: str) -> str:
-    """Text for a ^FD field under ^FH_ (hex escapes): ^, ~ and _ cannot start a command."""
-    return "".join({"^": "_5E", "~": "_7E", "_": "_5F"}.get(ch, ch) for ch in clean(text))
-
-
-def inverted(data: bytes) -> bytes:
-    """Every bit flipped: Pillow's 1-bit image has 1 for white, printers take 1 for black."""
-    import numpy
-
-    return numpy.bitwise_not(numpy.frombuffer(data, dtype=numpy.uint8)).tobytes()
-
-
 # --- ESC/POS --------------------------------------------------------------------------------
 ESC, GS = b"\x1b", b"\x1d"
 

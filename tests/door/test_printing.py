@@ -15,7 +15,8 @@ from badges import Badge, load_badge
 from badges.badge import LabelSize
 from badges.fonts import has_font_for
 from badges.layout import BUILT_IN
-from badges.render import render, zpl_field
+from badges.printable import zpl_field
+from badges.render import render
 from badges.zpl import printer_draws
 from devices.print_worker import PrintWorker, drain, process
 from devices.printers import (
