@@ -70,10 +70,10 @@ class UnlockScreen(ModalScreen[bool]):
     @work(thread=True, exclusive=True, group="unlock")
     def _unlock(self, passphrase: str) -> None:
         """argon2id's derivation takes a moment: off the UI thread."""
-        from eventdesk.services.stations.copy_key import hold, unseal
+        from eventdesk.services.stations.copy_key import unlock
 
         try:
-            hold(unseal(self.data_dir, passphrase))
+            unlock(self.data_dir, passphrase)
         except EventdeskError as exc:
             self.app.call_from_thread(self._refused, exc.message)
             return

@@ -341,3 +341,17 @@ def answers_offline(command: Callable[..., Any]) -> Callable[..., Any]:
         return command(obj, *args, **kwargs)
 
     return reaching
+
+
+def secret_from_file(file: str, field: str) -> str:
+    """A secret (a password, a passphrase) read from FILE, its first and last blanks off; a
+    file that cannot be read is an error that names it."""
+    from eventdesk.errors import InvalidInput
+
+    try:
+        return Path(file).read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise InvalidInput(
+            _("cannot read {path}: {problem}").format(path=file, problem=exc.strerror or exc),
+            field=field,
+        ) from None

@@ -4,12 +4,11 @@ server's to decide (eventdesk/services/stations/roles.py)."""
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import click
 
 from eventdesk.cli.access import organizer_only
-from eventdesk.cli.common import Ctx, pass_ctx, table
+from eventdesk.cli.common import Ctx, pass_ctx, secret_from_file, table
 from eventdesk.errors import InvalidInput
 from eventdesk.i18n import _
 
@@ -39,13 +38,7 @@ def _password(given: str | None, file: str | None) -> str:
     if given is not None and file is not None:
         raise InvalidInput(_("give --password or --password-file, not both"), field="password")
     if file is not None:
-        try:
-            return Path(file).read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise InvalidInput(
-                _("cannot read {path}: {problem}").format(path=file, problem=exc.strerror or exc),
-                field="password",
-            ) from None
+        return secret_from_file(file, "password")
     if given is not None:
         return given
     if not sys.stdin.isatty():

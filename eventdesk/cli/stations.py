@@ -11,7 +11,15 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from eventdesk.cli.access import organizer_only
-from eventdesk.cli.common import EXIT_ENVIRONMENT, Ctx, local, pass_ctx, say, to_jsonable
+from eventdesk.cli.common import (
+    EXIT_ENVIRONMENT,
+    Ctx,
+    local,
+    pass_ctx,
+    say,
+    secret_from_file,
+    to_jsonable,
+)
 from eventdesk.event_time import UTC_ZONE
 from eventdesk.i18n import N_, _, ngettext
 
@@ -279,16 +287,8 @@ COMMANDS = [sync, station]
 def _typed_passphrase(file: str | None) -> str:
     """The passphrase from --passphrase-file, typed at the terminal (hidden), or read from
     standard input's first line."""
-    from eventdesk.errors import InvalidInput
-
     if file is not None:
-        try:
-            return Path(file).read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise InvalidInput(
-                _("cannot read {path}: {problem}").format(path=file, problem=exc.strerror or exc),
-                field="passphrase",
-            ) from None
+        return secret_from_file(file, "passphrase")
     if sys.stdin.isatty():
         return str(click.prompt(_("This station's passphrase"), hide_input=True, err=True))
     return sys.stdin.readline().strip()

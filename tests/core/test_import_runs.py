@@ -145,19 +145,10 @@ def test_a_refusal_half_way_leaves_nothing_behind(store: Store, tmp_path: Path) 
 EVENTDESK = str(Path(sys.executable).with_name("eventdesk"))
 
 
-def test_an_import_killed_half_way_is_undone_by_the_next(store: Store, tmp_path: Path) -> None:
-    """A real `eventdesk import` process killed between two of its transactions: its rows are
-    not admitted, and the next import (once the run is stale) takes them back and then
-    imports the file whole, once."""
-    event = open_now(store)
-    path = csv_file(tmp_path, 20 * import_runs.CHUNK_ROWS)
-    before = counts(store)
-    command = [EVENTDESK, "--data-dir", str(tmp_path / "data"), "--db", store.url]
+def kill_half_way(store: Store, importing: list[str]) -> None:
+    """A real `eventdesk import` process, killed once its first rows are written."""
     importer = subprocess.Popen(
-        [*command, "import", "attendees", str(path), "--event", event],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
+        importing, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL
     )
     try:
 
@@ -175,6 +166,17 @@ def test_an_import_killed_half_way_is_undone_by_the_next(store: Store, tmp_path:
     finally:
         importer.kill()
         importer.wait()
+
+
+def test_an_import_killed_half_way_is_undone_by_the_next(store: Store, tmp_path: Path) -> None:
+    """A real `eventdesk import` process killed between two of its transactions: its rows are
+    not admitted, and the next import (once the run is stale) takes them back and then
+    imports the file whole, once."""
+    event = open_now(store)
+    path = csv_file(tmp_path, 20 * import_runs.CHUNK_ROWS)
+    before = counts(store)
+    command = [EVENTDESK, "--data-dir", str(tmp_path / "data"), "--db", store.url]
+    kill_half_way(store, [*command, "import", "attendees", str(path), "--event", event])
     assert counts(store) != before
     with store.write() as session:
         # The run's process is gone; its heartbeat stops. Here: it stopped long ago.
@@ -391,29 +393,7 @@ def test_a_killed_imports_rows_never_count_as_registered(store: Store, tmp_path:
     event = open_now(store)
     path = csv_file(tmp_path, 20 * import_runs.CHUNK_ROWS)
     command = [EVENTDESK, "--data-dir", str(tmp_path / "data"), "--db", store.url]
-    importer = subprocess.Popen(
-        [*command, "import", "attendees", str(path), "--event", event],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        stdin=subprocess.DEVNULL,
-    )
-    try:
-
-        def staged() -> int:
-            with store.read() as session:
-                return (
-                    session.scalar(
-                        select(func.count())
-                        .select_from(Ticket)
-                        .where(Ticket.import_run_id.is_not(None))
-                    )
-                    or 0
-                )
-
-        wait_until(lambda: staged() >= 2, timeout=120, what="the import's first tickets")
-    finally:
-        importer.kill()
-        importer.wait()
+    kill_half_way(store, [*command, "import", "attendees", str(path), "--event", event])
     assert show_event(store, event).registered == 0
     assert stats(store, event).registered == 0
     with store.read() as session:

@@ -197,6 +197,17 @@ async def test_a_desk_restarted_offline_signs_in_from_its_mirror_and_admits(
     assert staff_row(store, DESK).failed_pin_attempts == 0
 
 
+def switched_off(server: DemoServer, station: Station, proxy: TcpProxy, store: Store) -> str:
+    """The station's copy made, then the machine switched off (the key it held in memory is
+    gone) while its server went away: the passphrase its staff have on paper."""
+    refreshed(station)
+    station.close()
+    forget(server.config.data_dir)
+    passphrase = fetch(store, STATION).passphrase
+    proxy.cut()
+    return passphrase
+
+
 def asks_passphrase(app: EventdeskApp) -> bool:
     """The passphrase's box is up, its field drawn (a screen pushed is composed a moment later)."""
     return isinstance(app.screen, UnlockScreen) and bool(app.screen.query("#unlock"))
@@ -210,11 +221,7 @@ async def test_a_desk_started_offline_after_a_power_cut_asks_its_passphrase_then
     """The machine was switched off (the key it held in memory is gone) and its server is
     away: the app asks the station's passphrase, says a wrong one, and with the right one signs
     in and admits from its copy."""
-    refreshed(station)
-    station.close()
-    forget(server.config.data_dir)
-    passphrase = fetch(store, STATION).passphrase
-    proxy.cut()
+    passphrase = switched_off(server, station, proxy, store)
     config = server.config
     app = make_app(
         config=config.with_options(event=server.event), opens=lambda: Store.from_config(config)
@@ -256,11 +263,7 @@ async def test_a_station_with_no_event_yet_asks_its_passphrase_when_its_sync_mee
     """A station that admits no event yet opens without its copy, and its sync is what meets
     the lock: the passphrase is asked then (it only said "sync failed" every second, and nobody
     could sign in from the copy); given up, the app goes on and says it once."""
-    refreshed(station)
-    station.close()
-    forget(server.config.data_dir)
-    passphrase = fetch(store, STATION).passphrase
-    proxy.cut()
+    passphrase = switched_off(server, station, proxy, store)
     config = server.config
 
     async def start(give_up: bool) -> None:

@@ -161,15 +161,18 @@ def claim_places(
     seated: bool,
     wanted_seat: str | None = None,
     exclude_seats: Sequence[str] = (),
+    stopped: Stopped | None = None,
 ) -> list[str | None] | None:
     """Take a place at every level for each (ticket type, sessions) of ``claims``, all or none.
 
     Returns each ticket's seat (None: general admission), or None when any level lacks room
     for all of them. Seats are handed out while the venue has free ones; a seat asked for by
     name must be free. Runs in the caller's transaction, which holds the event lock.
+    ``stopped``: the places a killed import's rows hold (read here when not given).
     """
     count = len(claims)
-    stopped = stopped_places(session, event.id)  # an import's rows left by a killed process
+    if stopped is None:  # an import's rows left by a killed process count for no one
+        stopped = stopped_places(session, event.id)
     types = {t.id: t for t, _chosen in claims}
     per_type = Counter(t.id for t, _chosen in claims)
     rows = {s.id: s for _type, chosen in claims for s in chosen}
@@ -264,12 +267,14 @@ def place_order(
     group: Sequence[tuple[Ticket, TicketType]],
     *,
     seated: bool,
+    stopped: Stopped | None = None,
 ) -> tuple[list[str | None], list[str]] | None:
     """Place an order's waiting tickets, all or none: the event's and each ticket type's
     places (``claim_places``), then their session seats (``settle_seats``: a full session
     makes a seat wait, never the ticket). Returns (each ticket's numbered seat, the sessions
     whose seats wait), or None when the event or a ticket type lacks room for them all."""
-    seats = claim_places(session, event, [(tt, ()) for _ticket, tt in group], seated=seated)
+    claims = [(tt, ()) for _ticket, tt in group]
+    seats = claim_places(session, event, claims, seated=seated, stopped=stopped)
     if seats is None:
         return None
     return seats, settle_seats(session, [t for t, _type in group])
@@ -291,14 +296,15 @@ def promote_waiting(
     if event.status == "cancelled":
         return []
     promoted: list[str] = []
-    if has_room(event.capacity, event.registered_count - stopped_places(session, event.id).total):
-        promoted = _promote_tickets(session, event, now=now, station=station)
+    stopped = stopped_places(session, event.id)
+    if has_room(event.capacity, event.registered_count - stopped.total):
+        promoted = _promote_tickets(session, event, stopped, now=now, station=station)
     promote_seats(session, event, now=now, station=station)
     return promoted
 
 
 def _promote_tickets(
-    session: Session, event: Event, *, now: datetime, station: str | None
+    session: Session, event: Event, stopped: Stopped, *, now: datetime, station: str | None
 ) -> list[str]:
     seated = venue_has_seats(session, event)
     waiting = session.execute(
@@ -311,11 +317,10 @@ def _promote_tickets(
     for ticket, ticket_type in waiting:  # each order ranks where its best ticket does
         orders.setdefault(ticket.order_id, []).append((ticket, ticket_type))
     promoted: list[str] = []
-    stopped = stopped_places(session, event.id)
     for group in orders.values():
         if not has_room(event.capacity, event.registered_count - stopped.total):
             break
-        placed = place_order(session, event, group, seated=seated)
+        placed = place_order(session, event, group, seated=seated, stopped=stopped)
         if placed is None:
             continue
         seats, waiting_sessions = placed

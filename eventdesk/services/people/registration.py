@@ -329,13 +329,15 @@ def register(
         seated = venue_has_seats(session, event)
         if seat is not None and not seated:
             raise InvalidInput(_("this event's venue has no numbered seats"), field="seat")
-        room = places_left(event, [ticket_type], open_sessions, stopped_places(session, event.id))
+        stopped = stopped_places(session, event.id)
+        room = places_left(event, [ticket_type], open_sessions, stopped)
         seats = claim_places(
             session,
             event,
             [(ticket_type, open_sessions)] * count,
             seated=seated,
             wanted_seat=seat,
+            stopped=stopped,
         )
         placed = seats is not None
         # The sessions whose seats wait (a ticket waiting for the event: its seats follow it).

@@ -272,3 +272,11 @@ def unseal(data_dir: Path, passphrase: str) -> bytes:
             _("that is not this station's passphrase: nothing was unlocked"), field="passphrase"
         ) from None
     return key
+
+
+def unlock(data_dir: Path, passphrase: str) -> bytes:
+    """The key sealed in ``data_dir`` unsealed with the passphrase typed, and held in memory
+    until the machine stops (``unseal``'s errors)."""
+    key = unseal(data_dir, passphrase)
+    hold(key)
+    return key

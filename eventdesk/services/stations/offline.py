@@ -37,7 +37,7 @@ from eventdesk.opening import open_store
 from eventdesk.outage import describe, is_outage, unavailable
 from eventdesk.services.folder_lock import FolderLock
 from eventdesk.services.stations.clock import ServerTime, Skew
-from eventdesk.services.stations.copy_key import CopyLocked, fetch, held, hold, seal, unseal
+from eventdesk.services.stations.copy_key import CopyLocked, fetch, held, hold, seal, unlock
 from eventdesk.services.stations.link import QUICK_SECONDS, Link, ServerAway
 from eventdesk.services.stations.mirror import (
     EVENT,
@@ -236,9 +236,7 @@ class Station:
     def unlock(self, passphrase: str) -> None:
         """The copy's key unsealed with the passphrase its staff typed, and held in memory
         until the machine stops (InvalidInput: not this station's passphrase)."""
-        key = unseal(self.config.data_dir, passphrase)
-        hold(key)
-        self._key = key
+        self._key = unlock(self.config.data_dir, passphrase)
 
     def server(self) -> Store:
         """The server's store, opened on first use (in the thread that uses it first)."""
