@@ -147,7 +147,9 @@ def decide_many(
 def _decision(scan: PendingScan, result: ScanResult) -> Decision:
     if scan.line.problem is not None and result.result == "invalid":
         result = replace(
-            result, message=_("Not a valid ticket: {problem}").format(problem=scan.line.problem)
+            result,
+            message=_("Not a valid ticket: {problem}").format(problem=scan.line.problem),
+            problem=scan.line.problem,
         )
     return Decision(result, scan.line.text, (time.monotonic() - scan.read_at) * 1000)
 

@@ -157,7 +157,7 @@ class Devices:
 
     def _on_decision(self, decision: Decision) -> None:
         self._post(ScanDecided(decision, "camera"))
-        if self.printer is not None and "badge queued" in decision.result.flags:
+        if self.printer is not None and decision.result.badge_queued:
             self.printer.wake()
 
     def _on_failure(self, exc: BaseException) -> None:

@@ -296,7 +296,12 @@ def scan_json(result: ScanResult, decision: Any = None) -> dict[str, Any]:
         data["payload"] = decision.payload[:200]
         data["latency_ms"] = round(decision.latency_ms, 2)
         data["frame"] = decision.frame_index
+    from eventdesk.services.door import answer_words
+
     data.update(to_jsonable(result))
+    # The door's sentence in full, and the marks as codes, as the JSON has always said them.
+    data["message"] = answer_words.sentence(result)
+    data["flags"] = answer_words.flag_codes(result)
     return data
 
 
@@ -314,12 +319,14 @@ def scan_human(result: ScanResult) -> str:
     if result.direction == "exit" and result.result == "ok":
         # TRANSLATORS: the door's answer to an exit scan, in capitals: the person goes out
         mark = _("EXIT")  # someone leaving: who is inside goes down
-    lines = [f"{mark}  [{result.result}]  {result.message}"]
+    from eventdesk.services.door import answer_words
+
+    lines = [f"{mark}  [{result.result}]  {answer_words.sentence(result)}"]
     if result.seat:
         lines.append("  " + _("seat: {seat}").format(seat=result.seat))
     if result.attention and result.result == "ok":
         lines.append("  " + _("attention: {attention}").format(attention=result.attention))
-    lines.extend(f"  {flag}" for flag in result.flags)
+    lines.extend(f"  {flag}" for flag in answer_words.flag_codes(result))
     if result.replayed:
         lines.append("  " + _("(the answer given before to this nonce)"))
     if result.offline:

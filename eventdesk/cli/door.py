@@ -174,7 +174,7 @@ def checkin(
             ).format(reason=reason, count=waiting),
             err=True,
         )
-    if print_to and "badge queued" in result.flags and not result.replayed:  # now its badge
+    if print_to and result.badge_queued and not result.replayed:  # now its badge
         print_badge = device(PRINT_BADGE)
         if print_badge is None:
             lines = [

@@ -11,6 +11,7 @@ from textual.widgets import Static
 
 from eventdesk import tickets
 from eventdesk.i18n import N_, _
+from eventdesk.services.door import answer_words
 from eventdesk.services.door.scan_result import ScanResult
 from screens.desk.card import CardData
 from screens.scripts import for_screen
@@ -45,8 +46,6 @@ SOURCES = {
     # TRANSLATORS: where a scan came from (a walk-in checked in), shown as "[walk-in]"
     "walk-in": N_("walk-in"),
 }
-# The flags of an answer that are codes (said in the reader's words); others are said as given.
-FLAGS = {"badge queued": N_("badge queued"), "re-entry": N_("re-entry")}
 # The heading of a refused scan's answer, by its result ("✖ NOT YET VALID").
 REFUSED = {
     "invalid": N_("INVALID"),
@@ -115,16 +114,12 @@ def answer_content(result: ScanResult, source: str) -> tuple[Content, str]:
     extras = []
     if result.attention and result.result == "ok":
         extras.append(f"⚑ {result.attention}")
-    extras.extend(_flag(flag) for flag in result.flags if flag != "badge queued")
-    if "badge queued" in result.flags:
-        extras.append(_flag("badge queued"))  # not for translation: a flag code
+    extras.extend(answer_words.extras(result))
     detail = "  ·  ".join(extras)
-    said = result.message
+    said = answer_words.sentence(result)
     if result.attendee:
         # TRANSLATORS: a refused scan's answer: who, and the door's sentence about them
-        said = _("{attendee}: {message}").format(
-            attendee=for_screen(result.attendee), message=result.message
-        )
+        said = _("{attendee}: {message}").format(attendee=for_screen(result.attendee), message=said)
     if result.result == "ok" and result.direction == "exit":
         # TRANSLATORS: a scan's answer at an exit gate: the person is let out
         head = Content.assemble((_("↩ CHECKED OUT") + "  ", "bold"), result.message)
@@ -154,11 +149,6 @@ def answer_content(result: ScanResult, source: str) -> tuple[Content, str]:
     if detail:
         lines.append(Content(detail))
     return Content("\n").join(lines), kind
-
-
-def _flag(flag: str) -> str:
-    """An answer's flag as the reader says it."""
-    return _(FLAGS[flag]) if flag in FLAGS else flag
 
 
 ANSWER_CLASSES = ("-ok", "-warn", "-bad", "-info")

@@ -503,7 +503,7 @@ class DeskScreen(StationScreen):
         message.stop()
         result = message.decision.result
         self.scan_order.decided(message)
-        if "badge queued" in result.flags:
+        if result.badge_queued:
             self.devices.wake_printer()
         if self.scans.later_decisions(message) > 0:
             self.scan_order.skip(message)  # a burst's: the last line's answer and card show

@@ -18,6 +18,7 @@ from textual.notifications import SeverityLevel
 
 from eventdesk.errors import Conflict, EventdeskError, NotAllowed
 from eventdesk.i18n import N_, _
+from eventdesk.services.door.answer_words import sentence
 from eventdesk.services.door.printing import enqueue
 from eventdesk.services.door.scan_result import ScanResult
 from eventdesk.services.people.attendees import AttendeeInfo, add_attendee, update_attendee
@@ -92,7 +93,7 @@ class WalkInDone:
             parts.append(
                 _("Checked in.")
                 if self.scan.admitted
-                else _("Not checked in: {reason}").format(reason=self.scan.message)
+                else _("Not checked in: {reason}").format(reason=sentence(self.scan))
             )
         if self.badge_job is not None:
             parts.append(_("Badge queued (job {job}).").format(job=self.badge_job))
@@ -199,7 +200,7 @@ def finish_walk_in(
         except EventdeskError as exc:
             problems.append(_("Not checked in: {reason}.").format(reason=exc.message))
     printer = backend.printer
-    queued = scan is not None and "badge queued" in scan.flags
+    queued = scan is not None and scan.badge_queued
     if values.flag("print") and printer and not queued:
         try:
             job = enqueue(

@@ -6,7 +6,6 @@ the desk's screens, never the attendee's."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -19,8 +18,8 @@ from textual.widgets import Static
 
 from eventdesk.event_time import UTC_ZONE, show
 from eventdesk.i18n import N_, _
+from eventdesk.services.door.answer_words import owed_text
 from eventdesk.services.door.scan_result import ScanOutcome, ScanResult
-from eventdesk.values import money_text
 from screens.kiosk.sign import RGB, Sign, SignText
 from screens.scripts import for_screen
 
@@ -81,34 +80,6 @@ def door_clock(moment: datetime | None, zone: ZoneInfo) -> str:
     return show(moment, zone, "clock", none=_("an earlier time"))
 
 
-def _without_desk(message: str) -> str:
-    """A decision's message without its own "please see the desk" (the answer says it once),
-    as the decision wrote it: in English, or in the language it was decided in."""
-    tails = (  # not for translation: the English the decision may have written
-        " Please see the desk.",
-        "Please see the desk.",
-        " - please see the desk.",
-        " " + _("Please see the desk."),
-        _("Please see the desk."),
-        " - " + _("please see the desk."),
-    )
-    for tail in tails:
-        message = message.replace(tail, "")
-    english = "Not a valid ticket: "  # not for translation: as the decision may have said it
-    for head in (english, _("Not a valid ticket: ")):  # the large word says that
-        message = message.removeprefix(head)
-    message = message.strip()
-    return message[:1].upper() + message[1:]
-
-
-def _amount(owed: str) -> str:
-    """An amount as the decision's flag writes it ("25.00 EUR"), as the reader writes it."""
-    found = re.fullmatch(r"(\d+)\.(\d{2}) ([A-Z]{3})", owed)
-    if found is None:
-        return owed
-    return money_text(int(found[1]) * 100 + int(found[2]), found[3])
-
-
 @dataclass(frozen=True)
 class AnswerText:
     """What the kiosk says about one scan: large letters, then a short line of details."""
@@ -156,16 +127,14 @@ def describe(result: ScanResult, zone: ZoneInfo = UTC_ZONE) -> AnswerText:
         # TRANSLATORS: the kiosk's large word at an exit gate
         return AnswerText("ok", _("Goodbye"), name, _(SEE_YOU), ())
     if result.result == "ok":
-        back = "re-entry" in result.flags
         seat = result.seat and _("Seat {seat}").format(seat=result.seat)
         details = [d for d in (result.ticket_type, seat) if d]
         instruction = _(GO_IN)
-        for flag in result.flags:
-            if flag.startswith("unpaid: collect "):
-                owed = _amount(flag.removeprefix("unpaid: collect "))
-                instruction = _("Please pay {amount} at the desk").format(amount=owed)
+        if result.see_desk and result.due > 0:  # let in, to pay at the desk
+            owed = owed_text(result)
+            instruction = _("Please pay {amount} at the desk").format(amount=owed)
         # TRANSLATORS: the kiosk's large word for a person let in (again)
-        word = _("Welcome back") if back else _("Welcome")
+        word = _("Welcome back") if result.reentry else _("Welcome")
         return AnswerText("ok", word, name, instruction, tuple(details))
     if result.result == "already_checked_in":
         where = result.first_station or _("another door")
@@ -179,7 +148,11 @@ def describe(result: ScanResult, zone: ZoneInfo = UTC_ZONE) -> AnswerText:
         )
     known = REFUSALS.get(result.result)
     word = _(known) if known else _("Cannot be used here")
-    said = _without_desk(result.message) if result.result in SAYS_MORE else ""
+    said = ""
+    if result.result == "invalid" and result.problem:  # the large word says it is not valid
+        said = result.problem[:1].upper() + result.problem[1:]
+    elif result.result in SAYS_MORE:
+        said = result.message
     return AnswerText("bad", word, name, see_the_desk, (said,) if said else ())
 
 

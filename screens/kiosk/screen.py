@@ -376,7 +376,7 @@ class KioskScreen(StationScreen, inherit_bindings=False):
 
     # In the scans' thread: they post, the handlers below change the widgets.
     def _scan_decided(self, decision: Decision) -> None:
-        if "badge queued" in decision.result.flags:
+        if decision.result.badge_queued:
             self.devices.wake_printer()
 
     def _scan_failed(self, _scan: PendingScan, exc: Exception) -> None:
@@ -418,7 +418,7 @@ class KioskScreen(StationScreen, inherit_bindings=False):
             return
         latency = (time.monotonic() - start) * 1000
         self.post_message(ScanDecided(Decision(result, f"ticket:{ticket.id}", latency), "lookup"))
-        if "badge queued" in result.flags:
+        if result.badge_queued:
             self.devices.wake_printer()
 
     # --- devices ------------------------------------------------------------------------------
@@ -496,7 +496,7 @@ class KioskScreen(StationScreen, inherit_bindings=False):
             badge = _(PRINTER_TROUBLE) if self.printer_trouble else _(BADGE_PRINTING)
         self.devices.sound_answer("kiosk", result)
         self._badge_ticket = None
-        if self.backend.print_to is not None and "badge queued" in result.flags:
+        if self.backend.print_to is not None and result.badge_queued:
             self._badge_ticket = result.ticket_id
             answer.set_badge(badge)
         self._put_up(answer)

@@ -389,7 +389,7 @@ async def test_badge_printing_is_said_and_the_badge_lands(station: DemoStation) 
         await wait_for(lambda: any(isinstance(m, ScanDecided) for m in messages), pilot)
         decisions = [m for m in messages if isinstance(m, ScanDecided)]
         panel = await answered(pilot, decisions, 1)
-        assert "badge queued" in decisions[0].decision.result.flags
+        assert decisions[0].decision.result.badge_queued
         await wait_for(lambda: panel.badge_line == BADGE_READY, pilot)
         assert BADGE_PRINTING in snapshots
         outcomes = [m.outcome for m in messages if isinstance(m, BadgePrinted)]

@@ -138,7 +138,15 @@ def test_one_instruction_and_no_staff_note_on_the_attendees_screen() -> None:
         ScanResult(
             "needs_staff", "Staff checks this ticket", moment, attendee="Kim", attention="Check ID"
         ),
-        ScanResult("unpaid", "Not paid: €40.00 due. Please see the desk.", moment, attendee="Kim"),
+        ScanResult(
+            "unpaid",
+            "Not paid: €40.00 due.",
+            moment,
+            attendee="Kim",
+            due=4000,
+            currency="EUR",
+            see_desk=True,
+        ),
         ScanResult("already_checked_in", "Already", moment, attendee="Kim", first_station="Door 2"),
         ScanResult("ok", "Welcome", moment, attendee="Kim", attention="VIP: gold lanyard"),
     ]

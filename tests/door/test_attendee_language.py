@@ -13,6 +13,7 @@ from eventdesk.db import Store
 from eventdesk.errors import InvalidInput
 from eventdesk.i18n import _, speaking
 from eventdesk.services.data.csvio import import_attendees
+from eventdesk.services.door.answer_words import sentence
 from eventdesk.services.door.checkin import Checkin
 from eventdesk.services.people.attendees import add_attendee, show_attendee, update_attendee
 from eventdesk.services.people.registration import register, show_ticket
@@ -53,11 +54,15 @@ def test_the_kiosk_words_a_decision_in_the_holders_language_and_the_desk_in_its_
     assert kiosk.language == desk.language == "de"
     assert desk.message.startswith("Not paid")  # the station speaks English
     with speaking("de"):  # the sentence and its amount as German writes them
-        german = _("Not paid: {amount} due. Please see the desk.")
+        german = _("Not paid: {amount} due.")
         owed = money_text(2500, "EUR")
-    assert german != "Not paid: {amount} due. Please see the desk." and owed != "25.00 EUR"
+    assert german != "Not paid: {amount} due." and owed != "25.00 EUR"
     assert kiosk.message == german.format(amount=owed)
-    assert desk.message == "Not paid: 25.00 EUR due. Please see the desk."
+    assert desk.message == "Not paid: 25.00 EUR due."
+    # What it means is data, the same on both: the money due, and that the desk takes it.
+    for said in (kiosk, desk):
+        assert (said.due, said.currency, said.see_desk) == (2500, "EUR", True)
+    assert sentence(desk) == "Not paid: 25.00 EUR due. Please see the desk."
 
     # Someone with no language of their own is answered in the station's.
     bert = add_attendee(store, name="Bert Roe", email="bert@example.com")

@@ -103,7 +103,7 @@ def test_a_group_gets_the_answers_one_at_a_time_would_give_in_one_commit(
         ("already_checked_in", ids[4]),
         ("ok", ids[2]),
     ]
-    assert results[2].flags == ("repaired: Caps Lock on",)
+    assert results[2].repaired == "Caps Lock on"
     assert results[3].first_station == "Gate A"
     assert "signature" in results[4].message
     # A row in the scan log for each scan, in the order they were decided.

@@ -46,12 +46,12 @@ def test_the_same_nonce_gets_the_first_answer_again(store: Store, tickets: list[
     logged = scans_logged(store)
     again = Checkin(store, station="Door 1").scan(tickets[0], nonce=nonce)  # a restarted door
     assert again.replayed and again.result == "ok"
-    assert (again.message, again.at, again.ticket_id, again.attendee, again.flags) == (
+    assert (again.message, again.at, again.ticket_id, again.attendee, again.badge_queued) == (
         first.message,
         first.at,
         first.ticket_id,
         first.attendee,
-        first.flags,
+        first.badge_queued,
     )
     assert scans_logged(store) == logged  # an answer given again is not a new scan
     # A new scan of the same ticket (another nonce, or none) is a new decision.

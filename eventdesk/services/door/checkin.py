@@ -399,6 +399,7 @@ class Checkin:
             # TRANSLATORS: {problem} is why: "not an eventdesk ticket code"
             _("Not a valid ticket: {problem}").format(problem=problem),
             now,
+            problem=f"{problem}",
             direction=direction,
             session_id=session_id,
         )
@@ -582,7 +583,7 @@ class Checkin:
                 conn, row, session_id, session_info, direction, now, admits, answers
             )
         if repaired is not None:  # the scanner typed through another layout: staff can fix it
-            result = replace(result, flags=(*result.flags, f"repaired: {repaired}"))
+            result = replace(result, repaired=repaired)
         self._log(
             conn,
             result,

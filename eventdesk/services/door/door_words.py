@@ -1,6 +1,6 @@
 """What a door says that both of its judges say (the event's rules, services.door.rules, and a
 check-in list's, services.door.list_door): the welcome, a time on the door's clock, the
-desk's message; and when an event's door opens and closes."""
+desk's message, the money a ticket still owes; and when an event's door opens and closes."""
 
 from __future__ import annotations
 
@@ -34,6 +34,14 @@ def welcome_back(row: Any) -> str:
     return _("Welcome back, {attendee} ({ticket_type}).").format(
         attendee=row["attendee"], ticket_type=row["ticket_type"]
     )
+
+
+def money_due(row: Any) -> dict[str, Any]:
+    """What a ticket's row still owes, as a decision's fields (none: paid, or free)."""
+    due = max(row["price_cents"] - int(row["paid"] or 0), 0)
+    if due <= 0:
+        return {}
+    return {"due": due, "currency": row["currency"], "see_desk": True}
 
 
 def clock(moment: datetime | None, row: Any) -> str:

@@ -37,6 +37,7 @@ from eventdesk.services.door.door_words import (
     NEEDS_STAFF_MESSAGE,
     clock,
     door_times,
+    money_due,
     welcome,
     welcome_back,
 )
@@ -50,7 +51,7 @@ from eventdesk.services.door.lists import (
 )
 from eventdesk.services.door.printing import enqueue_in
 from eventdesk.services.door.scan_result import Direction, ScanResult
-from eventdesk.values import format_cents, money_text
+from eventdesk.values import money_text
 
 if TYPE_CHECKING:
     from eventdesk.services.door.rules import DoorRules
@@ -119,19 +120,16 @@ class ListDoor:
         closed = self.closed()
         if closed is not None:
             return closed
-        flags: tuple[str, ...] = ()
-        due = max(row["price_cents"] - int(row["paid"] or 0), 0)
-        if due > 0:
-            owed = format_cents(due, row["currency"])
-            if (rules.unpaid or row["unpaid_policy"]) != "admit":
-                return self.refuse(
-                    "unpaid",
-                    "unpaid",
-                    _("not paid: {amount} due. Please see the desk.").format(
-                        amount=money_text(due, row["currency"])
-                    ),
-                )
-            flags = (f"unpaid: collect {owed}",)  # not for translation: a flag, read by code
+        owed = money_due(row)
+        if owed and (rules.unpaid or row["unpaid_policy"]) != "admit":
+            return self.refuse(
+                "unpaid",
+                "unpaid",
+                _("not paid: {amount} due.").format(
+                    amount=money_text(owed["due"], row["currency"])
+                ),
+                **owed,
+            )
         first = self.entry is None and (not self.on_ticket or row["checked_in_at"] is None)
         if staff_check and first:
             return self.answer("needs_staff", _(NEEDS_STAFF_MESSAGE), rule="needs_staff")
@@ -163,8 +161,8 @@ class ListDoor:
                     asks=keys,
                     questions=asked,
                 )
-        result = self.enter(flags)
-        if result.admitted and answers and "re-entry" not in result.flags:  # the first one's
+        result = self.enter(owed)
+        if result.admitted and answers and not result.reentry:  # the first one's
             self.keep(answers)
             result = replace(result, answers=tuple(sorted(answers.items())))
         return result
@@ -173,7 +171,7 @@ class ListDoor:
         return event_days(self.row["starts_at"], self.row["ends_at"], self.row["timezone"])
 
     # --- the refusals -----------------------------------------------------------------------
-    def refuse(self, result: Any, rule: str, would_pass: str) -> ScanResult:
+    def refuse(self, result: Any, rule: str, would_pass: str, **extra: Any) -> ScanResult:
         """A refusal that names the list and says what would pass."""
         return self.answer(
             result,
@@ -181,6 +179,8 @@ class ListDoor:
             # would pass ("VIP only.", "open 18:00-23:00; opens at 18:00.")
             _("{list}: {refusal}").format(list=self.rules.name, refusal=would_pass),
             rule=rule,
+            would_pass=would_pass,
+            **extra,
         )
 
     def closed(self) -> ScanResult | None:
@@ -258,11 +258,11 @@ class ListDoor:
         return later[0] if later else None
 
     # --- the compare-and-set ----------------------------------------------------------------
-    def enter(self, flags: tuple[str, ...]) -> ScanResult:
+    def enter(self, owed: dict[str, Any]) -> ScanResult:
         rules, row, door = self.rules, self.row, self.door
         if self.on_ticket:  # the default list, once or unlimited: the ticket's own columns
             return door._entry_cas(
-                self.conn, row, self.now, self.answer, flags, reentry=self.entries == "unlimited"
+                self.conn, row, self.now, self.answer, owed, reentry=self.entries == "unlimited"
             )
         values = {**self.key, "b_now": self.now, "b_station": door.station}
         arrived = row["checked_in_at"]
@@ -293,20 +293,21 @@ class ListDoor:
                         api.changed(api.ADMIT, self.conn, {**values, **door.scanned()})
                     else:
                         ADMIT.rowcount(self.conn, values)
-                if door.print_to and self._first_ever():
+                printer = door.print_to if door.print_to and self._first_ever() else None
+                if printer is not None:
                     enqueue_in(
                         self.conn,
                         row["id"],
-                        door.print_to,
+                        printer,
                         reason="checkin",
                         station=door.station,
                         now=self.now,
                     )
-                    flags = (*flags, "badge queued")  # not for translation: a flag, read by code
                 return self.answer(
                     "ok",
                     welcome(row),
-                    flags=flags,
+                    badge_queued=printer is not None,
+                    **owed,
                     first_checked_in_at=self.now,
                     first_station=door.station,
                     list_day=self.key["b_day"],
@@ -314,9 +315,9 @@ class ListDoor:
             self.entry = LIST_ENTRY.first(self.conn, self.key)
             if self.entry is None:  # not inserted and not there: cancelled a moment ago
                 return self.answer("revoked", _("This ticket was cancelled."))
-        return self.again(flags)
+        return self.again(owed)
 
-    def again(self, flags: tuple[str, ...]) -> ScanResult:
+    def again(self, owed: dict[str, Any]) -> ScanResult:
         """A ticket the list has admitted before (today, for a daily list)."""
         entry, rules, door = self.entry, self.rules, self.door
         assert entry is not None
@@ -383,14 +384,15 @@ class ListDoor:
             return self.answer(
                 "ok",
                 welcome_back(self.row),
-                flags=(*flags, "re-entry"),  # not for translation: a flag, read by code
+                reentry=True,
+                **owed,
                 first_checked_in_at=first_at,
                 first_station=first_station,
                 list_day=self.key["b_day"],
             )
         self.entry = LIST_ENTRY.first(self.conn, self.key)  # another door let it in meanwhile
         return (
-            self.again(flags)
+            self.again(owed)
             if self.entry is not None and self.entry["inside"]
             else (self.answer("revoked", _("This ticket was cancelled.")))
         )

@@ -34,18 +34,21 @@ from eventdesk.services.door.door_words import (
     NEEDS_STAFF_MESSAGE,
     clock,
     door_times,
+    money_due,
     welcome,
     welcome_back,
 )
 from eventdesk.services.door.lists import ListRules, default_rules
 from eventdesk.services.door.printing import enqueue_in
 from eventdesk.services.door.scan_result import Direction, ScanOutcome, ScanResult
-from eventdesk.values import format_cents, money_text
+from eventdesk.values import money_text
 
 SESSION_OPENS_BEFORE = timedelta(minutes=60)
 IMPORTING_MESSAGE = N_("This ticket is still being imported: scan it again in a minute.")
 
 Answer = Callable[..., ScanResult]
+# The refusals that send the person to the desk (to pay, for an ID check, for a question).
+AT_THE_DESK: frozenset[ScanOutcome] = frozenset({"unpaid", "needs_staff", "needs_answer"})
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,7 @@ class DoorRules:
         rules = self.list_of(conn, row)
 
         def answer(result: ScanOutcome, message: str, **extra: Any) -> ScanResult:
+            extra.setdefault("see_desk", result in AT_THE_DESK)
             return ScanResult(
                 result,
                 message,
@@ -184,26 +188,23 @@ class DoorRules:
                     time=show(closes, event_zone(row["timezone"]))
                 ),
             )
-        due = max(row["price_cents"] - int(row["paid"] or 0), 0)
-        flags: tuple[str, ...] = ()
-        if due > 0:
-            owed = format_cents(due, row["currency"])
-            if row["unpaid_policy"] != "admit":
-                return answer(
-                    "unpaid",
-                    _("Not paid: {amount} due. Please see the desk.").format(
-                        amount=money_text(due, row["currency"])
-                    ),
-                )
-            flags = (f"unpaid: collect {owed}",)  # not for translation: a flag, read by code
+        owed = money_due(row)
+        if owed and row["unpaid_policy"] != "admit":
+            return answer(
+                "unpaid",
+                _("Not paid: {amount} due.").format(
+                    amount=money_text(owed["due"], row["currency"])
+                ),
+                **owed,
+            )
         if self.self_service and row["needs_staff"] and row["checked_in_at"] is None:
             # Would be admitted, but its first admission is for staff (an ID check). The
             # attention note stays for the desk: it is shown only with an admission.
             return answer("needs_staff", _(NEEDS_STAFF_MESSAGE))
         if session_id is not None:
-            return self._session_cas(conn, row, session_id, now, answer, flags)
+            return self._session_cas(conn, row, session_id, now, answer, owed)
         return self._entry_cas(
-            conn, row, now, answer, flags, admits, reentry=bool(row["allow_reentry"])
+            conn, row, now, answer, owed, admits, reentry=bool(row["allow_reentry"])
         )
 
     def _entry_cas(
@@ -212,7 +213,7 @@ class DoorRules:
         row: Any,
         now: datetime,
         answer: Answer,
-        flags: tuple[str, ...],
+        owed: dict[str, Any],
         admits: list[dict[str, Any]] | None = None,
         *,
         reentry: bool,
@@ -235,9 +236,9 @@ class DoorRules:
             return answer(
                 "ok",
                 welcome(row),
-                # not for translation: a flag, read by code
-                flags=(*flags, "badge queued") if self.print_to else flags,
+                badge_queued=self.print_to is not None,
                 first_checked_in_at=now,
+                **owed,
                 first_station=self.station,
             )
         if reentry:
@@ -251,9 +252,10 @@ class DoorRules:
                 return answer(
                     "ok",
                     welcome_back(row),
-                    flags=(*flags, "re-entry"),  # not for translation: a flag, read by code
+                    reentry=True,
                     first_checked_in_at=first_at,
                     first_station=first_station,
+                    **owed,
                 )
         first_at, first_station, status = _first(conn, row["id"])
         if status != "registered":  # cancelled between the look-up and the update
@@ -293,7 +295,7 @@ class DoorRules:
         session_id: int,
         now: datetime,
         answer: Answer,
-        flags: tuple[str, ...],
+        owed: dict[str, Any],
     ) -> ScanResult:
         values = {
             "b_id": row["id"],
@@ -310,9 +312,9 @@ class DoorRules:
             return answer(
                 "ok",
                 welcome(row),
-                flags=flags,
                 first_checked_in_at=now,
                 first_station=self.station,
+                **owed,
             )
         first = conn.execute(SESSION_FIRST, {"b_id": row["id"], "b_session": session_id}).first()
         if first is None:  # not inserted and not there: cancelled a moment ago

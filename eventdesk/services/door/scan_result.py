@@ -4,9 +4,10 @@ nonce: what the check-in, the stations' mirror, the screens and the CLI pass bet
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, fields
+import re
+from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 from eventdesk.errors import InvalidInput
 from eventdesk.i18n import _
@@ -59,8 +60,22 @@ class ScanResult:
     event: str | None = None
     session_id: int | None = None
     direction: Direction = "entry"
-    flags: tuple[str, ...] = field(default_factory=tuple)
     seat: str | None = None
+    # What the decision means beyond its result, as data for every reader to word (the kiosk,
+    # the desk, the command line): the money still due on the ticket (in cents of
+    # ``currency``: an unpaid refusal, or an admission whose policy collects at the desk);
+    # the person must go to the desk (to pay, for an ID check, for a question); a badge was
+    # queued for printing; the person was let in again (re-entry); how the scanned line was
+    # repaired (typed through another keyboard layout); with ``invalid``, what is wrong with
+    # the line; with a list's refusal, what the list would admit.
+    due: int = 0
+    currency: str | None = None
+    see_desk: bool = False
+    badge_queued: bool = False
+    reentry: bool = False
+    repaired: str | None = None
+    problem: str | None = None
+    would_pass: str | None = None
     # The answer given before to the same nonce, not a new decision (see Checkin.scan).
     replayed: bool = False
     # Decided from the station's mirror while its server did not answer (services.stations.offline).
@@ -104,11 +119,26 @@ def from_answer(text: str) -> ScanResult:
     for name in ("at", "first_checked_in_at"):
         if data.get(name):
             data[name] = datetime.fromisoformat(data[name])
-    data["flags"] = tuple(data.get("flags", ()))
+    data.update(_legacy_flags(data.pop("flags", ())))
     data["asks"] = tuple(data.get("asks", ()))
     data["answers"] = tuple(tuple(pair) for pair in data.get("answers", ()))
     data["questions"] = tuple(tuple(q) for q in data.get("questions", ()))
     return ScanResult(**data, replayed=True)
+
+
+def _legacy_flags(flags: list[str]) -> dict[str, Any]:
+    """An answer kept before its meaning was typed (its flags' words), as fields."""
+    found: dict[str, Any] = {}
+    for flag in flags:
+        if flag == "badge queued":
+            found["badge_queued"] = True
+        elif flag == "re-entry":
+            found["reentry"] = True
+        elif flag.startswith("repaired: "):
+            found["repaired"] = flag.removeprefix("repaired: ")
+        elif (owed := re.fullmatch(r"unpaid: collect (\d+)\.(\d{2}) ([A-Z]{3})", flag)) is not None:
+            found.update(due=int(owed[1]) * 100 + int(owed[2]), currency=owed[3], see_desk=True)
+    return found
 
 
 def parse_nonce(value: str | None) -> str | None:

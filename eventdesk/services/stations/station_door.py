@@ -56,12 +56,12 @@ def effect_of(result: ScanResult) -> str:
     if result.list_day is not None:  # kept on a check-in list's own entries
         if result.direction == "exit":
             return "list_out"
-        return "list_in" if "re-entry" in result.flags else "list"
+        return "list_in" if result.reentry else "list"
     if result.direction == "exit":
         return "leave"
     if result.session_id is not None:
         return "session"
-    return "readmit" if "re-entry" in result.flags else "admit"
+    return "readmit" if result.reentry else "admit"
 
 
 class MirrorCheckin(Checkin):
