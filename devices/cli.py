@@ -125,10 +125,10 @@ def scan(
     port = _serial_port(source, baud)  # a typo, or a port that is not there, before the database
     spec = None if source.strip() == "-" or port else _camera_source(source)
     obj.reach_server()  # asked from now on, while what decides loads (services.stations.reach)
-    from eventdesk.station import door_for_command
+    from eventdesk.door_event import door_for_command
     from eventdesk.values import utcnow
 
-    door_event = door_for_command(  # the station's own setting, kept (eventdesk.station)
+    door_event = door_for_command(  # the station's own setting, kept (eventdesk.door_event)
         obj.config,
         (lambda: obj.door_station().reach()) if obj.on_server else (lambda: obj.store),
         event_ref,
@@ -234,7 +234,7 @@ def scan(
         "checkin_list": list_ref or obj.config.checkin_list,
     }
 
-    def make_desk() -> Any:
+    def make_door() -> Any:
         if station is not None:
             from eventdesk.services.stations.station_door import StationDoor
 
@@ -255,7 +255,7 @@ def scan(
                 )
             )
         try:
-            _scan_lines(make_desk(), session_id, show, database, say, port)
+            _scan_lines(make_door(), session_id, show, database, say, port)
         finally:
             _finish_printing(obj, printer_worker, print_to, say)
             _finish_sync(sync_loop, station, say)
@@ -306,7 +306,7 @@ def scan(
         self_service=self_service,
         on_failure=failed,
         on_database=database,
-        desk=make_desk if station is not None else None,
+        door=make_door if station is not None else None,
     )
     worker.start()
     try:
@@ -422,7 +422,7 @@ def _finish_sync(sync_loop: Any, station: Any, say: Callable[[str], None]) -> No
 
 
 def _scan_lines(
-    desk: Door,
+    door: Door,
     session_id: int | None,
     show: Callable[[Decision], None],
     database: Callable[[DatabaseState], None],
@@ -436,7 +436,7 @@ def _scan_lines(
     from devices.wedge import Line, LineQueue, read_lines
 
     queue = LineQueue(
-        lambda: desk,
+        lambda: door,
         on_decision=lambda decision, _scan: show(decision),
         on_database=database,
         session_id=session_id,

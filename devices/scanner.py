@@ -83,12 +83,12 @@ class ScanWorker(threading.Thread):
         on_database: Callable[[DatabaseState], None] | None = None,
         on_frame: Callable[[Frame], None] | None = None,
         backoff: Callable[[], Backoff] = Backoff,
-        desk: Callable[[], Door] | None = None,
+        door: Callable[[], Door] | None = None,
     ) -> None:
         super().__init__(name="scan worker", daemon=True)
-        # Makes this worker's check-in desk (a station on a server passes its Door, which
+        # Makes this worker's door (a station on a server passes its StationDoor, which
         # decides from the mirror while the server does not answer); default: a Checkin.
-        self._make_desk = desk
+        self._make_door = door
         self.clock = clock  # the station's "now" for each check-in
         # A self-service kiosk: a ticket that needs staff (an ID check) is sent to the desk.
         self.self_service = self_service
@@ -116,7 +116,7 @@ class ScanWorker(threading.Thread):
         self.outage = Outage()
         self._backoff = backoff
         self._pending: deque[_Seen] = deque()  # read, not decided yet, in the order seen
-        self._desk: Door | None = None
+        self._door: Door | None = None
         self._halt = threading.Event()
 
     @property
@@ -165,11 +165,11 @@ class ScanWorker(threading.Thread):
         while self._pending and not self._halt.is_set():
             seen = self._pending[0]
             try:
-                if self._desk is None and self._make_desk is not None:
-                    self._desk = self._make_desk()
-                if self._desk is None:
-                    assert self.store is not None, "a ScanWorker needs a store or a desk"
-                    self._desk = Checkin(
+                if self._door is None and self._make_door is not None:
+                    self._door = self._make_door()
+                if self._door is None:
+                    assert self.store is not None, "a ScanWorker needs a store or a door"
+                    self._door = Checkin(
                         self.store,
                         station=self.station,
                         operator=self.operator,
@@ -177,7 +177,7 @@ class ScanWorker(threading.Thread):
                         print_to=self.print_to,
                         self_service=self.self_service,
                     )
-                result = self._desk.scan(
+                result = self._door.scan(
                     seen.payload, session_id=self.session_id, now=self.clock(), nonce=seen.nonce
                 )
             except Exception as exc:

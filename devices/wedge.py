@@ -124,19 +124,19 @@ class PendingScan:
     source: str = "scanner"  # who read it (the screens tell a scanner from a search box)
 
 
-def decide(desk: Door, scan: PendingScan, *, session_id: int | None = None) -> Decision:
+def decide(door: Door, scan: PendingScan, *, session_id: int | None = None) -> Decision:
     """One try at a line's decision (raises whatever the database does)."""
-    return _decision(scan, desk.scan(scan.line.text, session_id=session_id, nonce=scan.nonce))
+    return _decision(scan, door.scan(scan.line.text, session_id=session_id, nonce=scan.nonce))
 
 
 def decide_many(
-    desk: Door, scans: list[PendingScan], *, session_id: int | None = None
+    door: Door, scans: list[PendingScan], *, session_id: int | None = None
 ) -> list[Decision]:
     """One try at the decisions of lines waiting together, in one commit (Checkin.scan_many);
     raises whatever the database does, and then none of them was decided."""
     if len(scans) == 1:
-        return [decide(desk, scans[0], session_id=session_id)]
-    results = desk.scan_many(
+        return [decide(door, scans[0], session_id=session_id)]
+    results = door.scan_many(
         [scan.line.text for scan in scans],
         nonces=[scan.nonce for scan in scans],
         session_id=session_id,
@@ -163,12 +163,12 @@ class LineQueue(threading.Thread):
     with capped backoff and every line read meanwhile waits behind it; ``on_database`` hears
     once that it stopped answering and once that it is back. Another error fails that line:
     ``on_error`` hears of it and the next line goes on (without ``on_error`` the queue ends and
-    keeps the error in ``error``). ``desk`` gives the check-in desk to use, in this thread.
+    keeps the error in ``error``). ``door`` gives the door that decides, in this thread.
     """
 
     def __init__(
         self,
-        desk: Callable[[], Door],
+        door: Callable[[], Door],
         *,
         on_decision: Callable[[Decision, PendingScan], None],
         on_database: Callable[[DatabaseState], None] | None = None,
@@ -178,7 +178,7 @@ class LineQueue(threading.Thread):
         name: str = "wedge scans",
     ) -> None:
         super().__init__(name=name, daemon=True)
-        self.desk, self.session_id, self.backoff = desk, session_id, backoff
+        self.door, self.session_id, self.backoff = door, session_id, backoff
         self.on_decision, self.on_database, self.on_error = on_decision, on_database, on_error
         self.outage = Outage()
         self.error: BaseException | None = None
@@ -244,7 +244,7 @@ class LineQueue(threading.Thread):
         backoff = self.backoff()
         while not self._halt.is_set():
             try:
-                decisions = decide_many(self.desk(), group, session_id=self.session_id)
+                decisions = decide_many(self.door(), group, session_id=self.session_id)
             except Exception as exc:
                 if not is_outage(exc):
                     if len(group) > 1:  # one line's trouble: each alone, so only it fails

@@ -3,7 +3,7 @@
 
     station = "Door 1"          # or a [station] table with name = "Door 1"
     event = "summit-2030"       # the event this door admits; "Use at this door" in the app
-                                # changes it until this line is changed (eventdesk.station)
+                                # changes it until this line is changed (eventdesk.door_event)
 
     [station]
     name = "Door 1"
@@ -372,7 +372,7 @@ class Config:
     station: str
     sqlite_synchronous: str = "NORMAL"
     station_role: StationRole | None = None
-    door_event: str | None = None  # ``--event``, else ``event =`` (eventdesk.station decides)
+    door_event: str | None = None  # ``--event``, else ``event =`` (eventdesk.door_event decides)
     door_event_in_file: str | None = None  # ``event =`` in the file, whatever the options say
     door_event_option: str | None = None  # ``--event``, when given
     camera: str | None = None

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
@@ -41,12 +41,19 @@ _SYNC_KEY = "eventdesk_synchronous"  # the synchronous setting a connection runs
 _FILE_KEY = OPENED_FILE
 
 
+# A station's own login on a server is a door's (it checks people in) or a desk's.
+LoginKind = Literal["door", "desk"]
+
+
 @dataclass(frozen=True)
 class StationLogin:
-    """A station's own login on a server: its station's name and kind (door or desk)."""
+    """A station's own login on a server: the login's name, its station's name and its kind.
+    The one description of such a login: what a store learns of its own (``station_login``)
+    and what ``eventdesk roles`` makes, lists and removes (services.stations.roles)."""
 
+    login: str
     station: str
-    kind: str
+    kind: LoginKind
 
 
 def normalize_url(url: str) -> str:
@@ -172,12 +179,18 @@ class Store:
                     )
                 ).scalar()
                 row = (
-                    conn.execute(text("SELECT station, kind FROM station_api.whoami()")).first()
+                    conn.execute(
+                        text(
+                            "SELECT session_user AS login, station, kind FROM station_api.whoami()"
+                        )
+                    ).first()
                     if there
                     else None
                 )
             self._login = (
-                StationLogin(row.station, row.kind) if row is not None and row.station else None
+                StationLogin(row.login, row.station, row.kind)
+                if row is not None and row.station
+                else None
             )
         return self._login if isinstance(self._login, StationLogin) else None
 

@@ -8,11 +8,12 @@ their grants. Here, below the services, because the store's upgrade needs it.
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import get_args
 
 from sqlalchemy import Connection, text
 from sqlalchemy.engine import make_url
 
+from eventdesk.db import LoginKind
 from eventdesk.migrations.checkin_lists_0014 import CALLABLE as CALLABLE_0014
 from eventdesk.migrations.station_access_0013 import CALLABLE, VIEWS
 from eventdesk.migrations.station_functions_0013 import API
@@ -20,8 +21,8 @@ from eventdesk.migrations.stations_0017 import CALLABLE as CALLABLE_0017
 from eventdesk.migrations.stations_0019 import CALLABLE as CALLABLE_0019
 from eventdesk.migrations.stations_0020 import CALLABLE as CALLABLE_0020
 
-Kind = Literal["door", "desk"]
-KINDS: tuple[Kind, ...] = ("door", "desk")
+Kind = LoginKind
+KINDS: tuple[Kind, ...] = get_args(LoginKind)
 PRINT_COLUMNS = "state, attempts, last_error, claimed_by, updated_at, next_attempt_at"
 # What a desk writes itself (its row rules checked by the server), table by table.
 DESK_WRITES = (

@@ -35,7 +35,7 @@ def us_key(char: str) -> tuple[str, bool]:
 
 
 @dataclass(frozen=True)
-class Layout:
+class KeyboardLayout:
     """What a keyboard layout types on the keys a scanner presses for a payload."""
 
     name: str
@@ -87,7 +87,7 @@ _US_SHIFTED = {
 }
 
 
-def _inverse(layout: Layout) -> dict[int, str]:
+def _inverse(layout: KeyboardLayout) -> dict[int, str]:
     """A str.translate table from what the layout typed back to the payload's characters."""
     table: dict[int, str] = {}
     for char in PAYLOAD_CHARS:
@@ -108,11 +108,11 @@ def _digit_row(unshifted: str) -> dict[str, str]:
     return {digit: char + digit for digit, char in zip(_DIGITS, unshifted, strict=True)}
 
 
-CAPS_LOCK = Layout("us", "US layout", {})
+CAPS_LOCK = KeyboardLayout("us", "US layout", {})
 
 # xkb de (basic, via latin(type4)) and Windows German: Y and Z swap; digits and "." stay put.
 # Swiss and Austrian QWERTZ type the same on these keys.
-QWERTZ = Layout("qwertz", "QWERTZ layout", {"y": "zZ", "z": "yY"})
+QWERTZ = KeyboardLayout("qwertz", "QWERTZ layout", {"y": "zZ", "z": "yY"})
 
 _AZERTY_LETTERS = {"q": "aA", "a": "qQ", "w": "zZ", "z": "wW", "m": ",?"}
 
@@ -120,7 +120,7 @@ _AZERTY_LETTERS = {"q": "aA", "a": "qQ", "w": "zZ", "z": "wW", "m": ",?"}
 # ":" ("/" with Shift), the US M key types "," ("?" with Shift): M is where a US keyboard has
 # ";". KBDFR: Caps Lock acts as Shift on the digit row and on the , ; : keys (of those a
 # scanner presses: the US 1-0, M and full-stop keys).
-AZERTY = Layout(
+AZERTY = KeyboardLayout(
     "azerty",
     "French AZERTY layout",
     {
@@ -132,7 +132,7 @@ AZERTY = Layout(
 )
 
 # xkb be (basic): as French but "§" on the 6 and "!" on the 8.
-BELGIAN = Layout(
+BELGIAN = KeyboardLayout(
     "azerty-be",
     "Belgian AZERTY layout",
     {
@@ -143,7 +143,7 @@ BELGIAN = Layout(
     caps_as_shift=_DIGITS + "m.",
 )
 
-LAYOUTS: tuple[Layout, ...] = (CAPS_LOCK, QWERTZ, AZERTY, BELGIAN)
+LAYOUTS: tuple[KeyboardLayout, ...] = (CAPS_LOCK, QWERTZ, AZERTY, BELGIAN)
 
 
 @dataclass(frozen=True)

@@ -25,12 +25,12 @@ if TYPE_CHECKING:
     # The database layer loads after the sign-in screen is drawn (``open_station``), the
     # check-in and door services with the first check-in (start-up time).
     from eventdesk.db import Store
+    from eventdesk.door_event import DoorEvent
     from eventdesk.services.catalogue.events import EventInfo
     from eventdesk.services.door.undo import UndoResult
     from eventdesk.services.people.auth import StaffInfo
     from eventdesk.services.stations.mirror import Mirror
     from eventdesk.services.stations.offline import Station
-    from eventdesk.station import DoorEvent
 
 MODES = ("desk", "kiosk", "organizer", "stats")
 ROLE_MODES: dict[str, tuple[str, ...]] = {
@@ -67,10 +67,10 @@ def open_station(
 ) -> OpenStation:
     """Open the station's database (``store`` opens it, if not open yet) and settle which event
     its door serves: the station's own setting (``--event``, its kept choice, ``event =``;
-    eventdesk.station says which wins), never a guess that changes when events are made or
+    eventdesk.door_event says which wins), never a guess that changes when events are made or
     the clock moves. On a server the station gets its door, which decides from its mirror
     when the server does not answer."""
-    from eventdesk.station import settle_door
+    from eventdesk.door_event import settle_door
 
     opened = store() if callable(store) else store
     door_station = None
@@ -99,7 +99,7 @@ class Backend:
 
     config: Config
     # The slug of the event at this station's door: the desk and the kiosk admit its tickets
-    # only. Set at start (the station's own setting: eventdesk.station) and changed only by an
+    # only. Set at start (the station's own setting: eventdesk.door_event) and changed only by an
     # explicit, confirmed action (``use_at_door``, which keeps it), never by looking at another
     # event, making one, or the clock.
     event: str | None = None
@@ -223,7 +223,7 @@ class Backend:
         """What the door says of its event now: that it ended (on the screens' clock, which a
         snapshot sets after the station is opened), or that none was chosen among several."""
         if self.door is not None and self.event == self.door.slug:
-            from eventdesk.station import ended_notice
+            from eventdesk.door_event import ended_notice
 
             return ended_notice(self.door, self.now())
         return self.door_notice
@@ -237,7 +237,7 @@ class Backend:
         """The desk and the kiosk of this station admit ``info``'s tickets from now on, and
         after a restart too: kept in the station's data folder first (an error says why it
         could not be, and changes nothing)."""
-        from eventdesk.station import keep_door
+        from eventdesk.door_event import keep_door
 
         how = "use at this door"  # not for translation: kept in the station's file
         keep_door(self.config, info.slug, how=how, now=self.now())
@@ -245,7 +245,7 @@ class Backend:
         self.door_notice, self.door_choices = None, ()
 
     def checkin(self, *, self_service: bool = False) -> Door:
-        """This thread's check-in desk for the door's event, operator and printer. A
+        """This thread's door (what decides) for the door's event, operator and printer. A
         self-service kiosk sends a ticket that needs staff (an ID check) to the desk. On a
         server it is the station's Door: it decides from the mirror while the server is away."""
         key = (
@@ -256,15 +256,15 @@ class Backend:
             self.direction,
             self.checkin_list,
         )
-        desks: dict[bool, tuple[object, Door]] = self._local.__dict__.setdefault("desks", {})
-        known = desks.get(self_service)
+        doors: dict[bool, tuple[object, Door]] = self._local.__dict__.setdefault("doors", {})
+        known = doors.get(self_service)
         if known is not None and known[0] == key:
             return known[1]
-        desk: Door
+        door: Door
         if self.door_station is not None:
             from eventdesk.services.stations.station_door import StationDoor
 
-            desk = StationDoor(
+            door = StationDoor(
                 self.door_station,
                 operator=self.operator,
                 event=self.event,
@@ -277,7 +277,7 @@ class Backend:
         else:  # imported here: the sign-in screen comes up without the check-in service
             from eventdesk.services.door.checkin import Checkin
 
-            desk = Checkin(
+            door = Checkin(
                 self.store,
                 clock=self.clock,
                 station=self.station,
@@ -288,8 +288,8 @@ class Backend:
                 direction=self.direction,
                 checkin_list=self.checkin_list,
             )
-        desks[self_service] = (key, desk)
-        return desk
+        doors[self_service] = (key, door)
+        return door
 
     def undo(self, ticket_id: str) -> UndoResult:
         """Annul a check-in at this door (offline too, on a server), at the station's clock."""

@@ -1,5 +1,5 @@
 """Choosing this door's event: asked when the station has none (several could be admitted
-now) or its event has ended. The answer is kept, as "Use at this door" is (eventdesk.station).
+now) or its event has ended. The answer is kept, as "Use at this door" is (eventdesk.door_event).
 
 The app asks through ``ask_door_event`` once its station is open and again after each sign-in:
 only the organizer or desk staff are asked, never an attendee at the kiosk.

@@ -362,7 +362,7 @@ def demo(obj: Ctx, attendee_count: int, seed: int, no_ui: bool) -> None:
     ensure_keys(obj.store, obj.config.data_dir, obj.station)
     obj.store.signer = load_signer(obj.config.data_dir)
     made = build_demo(obj.store, attendee_count=attendee_count, seed=seed, station=obj.station)
-    from eventdesk.station import keep_door
+    from eventdesk.door_event import keep_door
     from eventdesk.values import utcnow
 
     keep_door(obj.config, made.event, how="demo", now=utcnow())  # the demo is this door's event

@@ -132,7 +132,7 @@ class Devices:
                 on_failure=self._on_failure,
                 on_database=self._on_database,
                 on_frame=self._on_frame,
-                desk=(
+                door=(
                     (lambda: backend.checkin(self_service=self_service))
                     if backend.door_station is not None
                     else None

@@ -75,10 +75,10 @@ def checkin(
 ) -> None:
     """Check in one ticket; exit 0 only when admitted. `checkin undo TICKET` annuls a check-in."""
     obj.reach_server()  # asked from now on, while what decides loads (services.stations.reach)
+    from eventdesk.door_event import door_for_command
     from eventdesk.services.door.checkin import Checkin
     from eventdesk.services.door.undo import undo_checkin
     from eventdesk.services.stations.station_door import StationDoor
-    from eventdesk.station import door_for_command
     from eventdesk.values import utcnow
 
     door: Any = None
@@ -129,7 +129,7 @@ def checkin(
         raise click.UsageError(_("give one PAYLOAD, or --ticket TICKET"))
     if ticket_id is not None and not is_exit and obj.on_server and obj.login().kind == "door":
         raise NotAllowed(_(BY_ID_AT_A_DOOR))
-    door_event = door_for_command(  # the station's own setting (eventdesk.station)
+    door_event = door_for_command(  # the station's own setting (eventdesk.door_event)
         obj.config,
         (lambda: obj.door_station().reach()) if obj.on_server else (lambda: obj.store),
         event_ref,

@@ -40,13 +40,13 @@ class WedgeScans:
     def __init__(
         self,
         screen: MessagePump,
-        desk: Callable[[], Door],
+        door: Callable[[], Door],
         *,
         failed: Callable[[PendingScan, Exception], None],
         decided: Callable[[Decision], None] | None = None,
         name: str = "wedge scans",  # not for translation: the queue thread's name
     ) -> None:
-        self.screen, self.desk, self.name = screen, desk, name
+        self.screen, self.door, self.name = screen, door, name
         self.failed, self.decided = failed, decided  # called in the queue's thread
         self._queue: LineQueue | None = None
         self._posted = 0  # decisions posted to the screen (by the queue's thread)
@@ -91,7 +91,7 @@ class WedgeScans:
     def put(self, line: Line, source: str = "scanner", read_at: float | None = None) -> None:
         if self._queue is None:
             self._queue = LineQueue(
-                self.desk,
+                self.door,
                 on_decision=self._decided,
                 on_database=self._database,
                 on_error=self.failed,

@@ -25,10 +25,10 @@ import pytest
 
 from eventdesk.config import Config, load_config, sqlite_url
 from eventdesk.db import Store
+from eventdesk.door_event import kept_door, settle_door
 from eventdesk.errors import NotFound
 from eventdesk.services.catalogue import events
 from eventdesk.services.people.registration import register, show_ticket
-from eventdesk.station import kept_door, settle_door
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow
 from screens.backend import Backend, open_station

@@ -416,8 +416,8 @@ def test_the_counts_the_docs_keep_are_the_code_s() -> None:
     from badges.sheets import STOCKS
     from devices.wedge import GROUP_MOST
     from eventdesk.cli.root import cli
+    from eventdesk.door_event import DOOR_CLOSES_AFTER, DOOR_OPENS_BEFORE
     from eventdesk.services.data.csvio import MAX_ERRORS
-    from eventdesk.station import DOOR_CLOSES_AFTER, DOOR_OPENS_BEFORE
     from eventdesk.tickets import MAX_PAYLOAD, Signer, qr_code
 
     shipped = code_folders()

@@ -3,6 +3,7 @@ import-linter contracts in pyproject.toml check statically (the test command run
 
 from __future__ import annotations
 
+import ast
 import importlib
 import os
 import pkgutil
@@ -236,3 +237,23 @@ def test_the_circle_check_finds_a_planted_circle(
     (package / "c.py").write_text("from planted import a\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     assert import_circles("planted") == {frozenset({"planted.a", "planted.b"})}
+
+
+def _top_level_classes(roots: tuple[str, ...]) -> dict[str, list[str]]:
+    """Every class defined at the top of a product module, by name: the files defining it."""
+    found: dict[str, list[str]] = {}
+    for root in roots:
+        for path in sorted((ROOT / root).rglob("*.py")):
+            for node in ast.parse(path.read_text(encoding="utf-8")).body:
+                if isinstance(node, ast.ClassDef):
+                    found.setdefault(node.name, []).append(str(path.relative_to(ROOT)))
+    return found
+
+
+def test_a_class_name_means_one_thing() -> None:
+    """No two of the product's modules define a class of the same name (a reader who finds one
+    ``StationLogin`` or ``Door`` has found the only one)."""
+    found = _top_level_classes(("eventdesk", "screens", "devices", "badges"))
+    assert "StationLogin" in found and "Door" in found
+    twice = {name: files for name, files in found.items() if len(files) > 1}
+    assert twice == {}

@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from eventdesk.door_event import DOOR_CLOSES_AFTER, DOOR_OPENS_BEFORE
 from eventdesk.event_time import event_zone, show
 from eventdesk.i18n import N_, _
-from eventdesk.station import DOOR_CLOSES_AFTER, DOOR_OPENS_BEFORE
 
 NEEDS_STAFF_MESSAGE = N_("Please see the desk (ID check).")
 

@@ -23,7 +23,7 @@ from typing import cast
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
-from eventdesk.db import Store
+from eventdesk.db import StationLogin, Store
 from eventdesk.errors import InvalidInput, NotAllowed, NotFound
 from eventdesk.grants import KINDS, Kind, grant_statements, groups, role_exists
 from eventdesk.i18n import _
@@ -39,13 +39,6 @@ LIMITS = {
     "tcp_keepalives_count": "3",
 }
 _NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
-
-
-@dataclass(frozen=True)
-class StationLogin:
-    login: str
-    station: str
-    kind: Kind
 
 
 def _login_name(value: str) -> str:

@@ -151,7 +151,7 @@ def keep_door(config: Config, slug: str, *, how: str, now: datetime) -> None:
         )
     )
     lines = [
-        "# The event this station's door admits, per database (eventdesk.station). Written by",
+        "# The event this station's door admits, per database (eventdesk.door_event). Written by",
         '# eventdesk: "Use at this door", the demo, the first choice at start.',
     ]
     for door in doors:
