@@ -14,12 +14,7 @@ from sqlalchemy import Connection, text
 from sqlalchemy.engine import make_url
 
 from eventdesk.db import LoginKind
-from eventdesk.migrations.checkin_lists_0014 import CALLABLE as CALLABLE_0014
-from eventdesk.migrations.station_access_0013 import CALLABLE, VIEWS
-from eventdesk.migrations.station_functions_0013 import API
-from eventdesk.migrations.stations_0017 import CALLABLE as CALLABLE_0017
-from eventdesk.migrations.stations_0019 import CALLABLE as CALLABLE_0019
-from eventdesk.migrations.stations_0020 import CALLABLE as CALLABLE_0020
+from eventdesk.station_api import API, CALLABLE, VIEWS
 
 Kind = LoginKind
 KINDS: tuple[Kind, ...] = get_args(LoginKind)
@@ -64,16 +59,7 @@ def grant_statements(url: str) -> list[str]:
             f"GRANT SELECT ON ALL TABLES IN SCHEMA {views} TO {group}",
             f"GRANT INSERT, UPDATE ({PRINT_COLUMNS}) ON {views}.print_job TO {group}",
             f"GRANT USAGE ON SEQUENCE print_job_id_seq TO {group}",
-            *(
-                f"GRANT EXECUTE ON FUNCTION {API}.{call} TO {group}"
-                for call in (
-                    *CALLABLE,
-                    *CALLABLE_0014,
-                    *CALLABLE_0017,
-                    *CALLABLE_0019,
-                    *CALLABLE_0020,
-                )
-            ),
+            *(f"GRANT EXECUTE ON FUNCTION {API}.{call} TO {group}" for call in CALLABLE),
         ]
         if kind == "desk":
             made += [line.format(s=views, g=group) for line in DESK_WRITES]

@@ -9,7 +9,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from eventdesk.errors import DatabaseUnavailable, EventdeskError
 from eventdesk.i18n import _
-from eventdesk.migrations.stations_0019 import TOO_MANY
+from eventdesk.station_api import TOO_MANY
 
 UNAVAILABLE = "database unavailable: "  # the English start of unavailable()'s message
 

@@ -43,9 +43,9 @@ from eventdesk import variables
 from eventdesk.db import Store
 from eventdesk.errors import DatabaseUnavailable, InvalidInput, NotAllowed
 from eventdesk.i18n import _
-from eventdesk.migrations.stations_0020 import REVOKED
 from eventdesk.outage import unavailable
 from eventdesk.sqlite_driver import KEY_BYTES
+from eventdesk.station_api import REVOKED
 
 SEALED_FILE = "mirror.key"
 MEMORY_FILESYSTEMS = ("tmpfs", "ramfs")

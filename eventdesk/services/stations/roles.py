@@ -27,7 +27,7 @@ from eventdesk.db import StationLogin, Store
 from eventdesk.errors import InvalidInput, NotAllowed, NotFound
 from eventdesk.grants import KINDS, Kind, grant_statements, groups, role_exists
 from eventdesk.i18n import _
-from eventdesk.migrations.station_access_0013 import VIEWS
+from eventdesk.station_api import VIEWS
 
 # A station's session on the server (each login's own settings, whatever its station sends).
 LIMITS = {

@@ -30,7 +30,6 @@ from sqlalchemy.exc import DBAPIError
 from eventdesk.db import Store
 from eventdesk.errors import EventdeskError
 from eventdesk.i18n import N_, _
-from eventdesk.migrations.stations_0019 import UPLOAD_BOUND
 from eventdesk.models import (
     Event,
     ScanConflict,
@@ -54,6 +53,7 @@ from eventdesk.services.stations.sync_rows import (
     late_conflict,
     session_conflict,
 )
+from eventdesk.station_api import UPLOAD_BOUND
 from eventdesk.values import utcnow
 
 BATCH = 1000
