@@ -252,7 +252,7 @@ def test_unpaid_and_sessions_per_list(store: Store, conference: Conference) -> N
     admitted = expo.checkin_ticket(paid_later, now=noon)
     assert admitted.result == "ok" and (admitted.due, admitted.currency) == (5000, "EUR")
     refused = door(store, conference).checkin_ticket(paid_later, now=noon)
-    assert (refused.result, refused.rule) == ("unpaid", None)  # the event refuses unpaid
+    assert (refused.result, refused.rule, refused.list) == ("unpaid", "unpaid", "default")
     pay(store, paid_later, method="cash")
     assert door(store, conference).checkin_ticket(paid_later, now=noon).result == "ok"
 

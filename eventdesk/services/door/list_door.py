@@ -33,14 +33,6 @@ from eventdesk.services.door.checkin_sql import (
     LIST_LEAVE,
     LIST_REENTER,
 )
-from eventdesk.services.door.door_words import (
-    NEEDS_STAFF_MESSAGE,
-    clock,
-    door_times,
-    money_due,
-    welcome,
-    welcome_back,
-)
 from eventdesk.services.door.lists import (
     ListRules,
     day_of,
@@ -50,6 +42,14 @@ from eventdesk.services.door.lists import (
     short_day,
 )
 from eventdesk.services.door.printing import enqueue_in
+from eventdesk.services.door.rule_table import (
+    NEEDS_STAFF_MESSAGE,
+    clock,
+    door_times,
+    money_due,
+    welcome,
+    welcome_back,
+)
 from eventdesk.services.door.scan_result import Direction, ScanResult
 from eventdesk.values import money_text
 

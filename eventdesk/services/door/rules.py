@@ -1,50 +1,44 @@
 """The check-in rules: the answer to a ticket's row as the door looked it up, and the one
 compare-and-set that admits it (docs/architecture.md#check-in-rules).
 
-The order of the checks: revoked (the event or the ticket cancelled, or refunded), waitlisted,
-still importing, wrong_event, wrong_session, not_yet_valid / expired, unpaid, needs_staff at a
-self-service kiosk, then the compare-and-set: ok, or already_checked_in. An exit scan is never
-refused for time or money (the person is leaving).
+The order of the checks is one table, services/door/rule_table.py, walked here: revoked (the
+event or the ticket cancelled, or refunded), waitlisted, still importing, wrong_event, a list's
+own rules, wrong_session, the exit (never refused for time or money), not_yet_valid / expired,
+unpaid, needs_staff at a self-service kiosk; then the compare-and-set: ok, or
+already_checked_in.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection
 
 from eventdesk.errors import NotFound
-from eventdesk.event_time import event_zone, show
-from eventdesk.i18n import N_, _, speaking
+from eventdesk.i18n import _, speaking
 from eventdesk.services.door import checkin_api as api
 from eventdesk.services.door.checkin_sql import (
     ADMIT,
     FIRST,
-    IN_SESSION,
     LEAVE,
     READMIT,
-    REFUNDED,
     SESSION_ADMIT,
     SESSION_FIRST,
 )
-from eventdesk.services.door.door_words import (
-    NEEDS_STAFF_MESSAGE,
+from eventdesk.services.door.lists import ListRules, default_rules
+from eventdesk.services.door.printing import enqueue_in
+from eventdesk.services.door.rule_table import (
+    Situation,
     clock,
-    door_times,
+    first_rule,
     money_due,
     welcome,
     welcome_back,
 )
-from eventdesk.services.door.lists import ListRules, default_rules
-from eventdesk.services.door.printing import enqueue_in
 from eventdesk.services.door.scan_result import Direction, ScanOutcome, ScanResult
-from eventdesk.values import money_text
-
-SESSION_OPENS_BEFORE = timedelta(minutes=60)
-IMPORTING_MESSAGE = N_("This ticket is still being imported: scan it again in a minute.")
 
 Answer = Callable[..., ScanResult]
 # The refusals that send the person to the desk (to pay, for an ID check, for a question).
@@ -120,87 +114,30 @@ class DoorRules:
                 **extra,
             )
 
-        if row["event_status"] == "cancelled":
-            return answer("revoked", _("This event was cancelled."))
-        if row["status"] == "cancelled":
-            refunded = conn.execute(REFUNDED, {"b_id": row["id"]}).first()
-            return answer(
-                "revoked",
-                _("This ticket was refunded.") if refunded else _("This ticket was cancelled."),
-            )
-        if (
-            row["price_cents"] > 0
-            and int(row["paid"] or 0) <= 0
-            and conn.execute(REFUNDED, {"b_id": row["id"]}).first()
-        ):  # looked up only for a priced ticket with nothing paid: rare at the door
-            return answer("revoked", _("This ticket was refunded."))
-        if row["status"] == "waitlisted":
-            return answer("waitlisted", _("This ticket is on the waitlist, not admitted yet."))
-        if row["import_state"] not in (None, "done"):  # its import has not finished yet
-            return answer("not_yet_valid", _(IMPORTING_MESSAGE))
-        if self.event_id is not None and row["event_id"] != self.event_id:
-            return answer("wrong_event", another_event(row))
-        if rules is None:
-            return answer(
-                "closed",
-                _(
-                    "This door's check-in list ({list}) was deleted: choose another list for "
-                    "this door."
-                ).format(list=self.door_list),
-                rule="list",
-            )
-        if session_id is None and not rules.plain:
-            if rules.event_id != row["event_id"]:
-                return answer(
-                    "wrong_event",
-                    _("{list} is another event's list: this ticket is for {event}.").format(
-                        list=rules.name, event=row["slug"]
-                    ),
-                )
+        situation = Situation(
+            conn,
+            row,
+            door_event=self.event_id,
+            self_service=self.self_service,
+            door_list=self.door_list,
+            rules=rules,
+            session_id=session_id,
+            session_info=session_info,
+            direction=direction,
+            now=now,
+        )
+        rule = first_rule(situation)
+        if rule is not None and rule.then == "list":
+            assert rules is not None
             from eventdesk.services.door.list_door import ListDoor  # builds on this module
 
             return ListDoor(self, rules, conn, row, now, answer).judge(direction, answers)
-        if session_info is not None:
-            session_event, session_start, session_end = session_info
-            if session_event != row["event_id"]:
-                return answer("wrong_event", another_event(row))
-            registered = conn.execute(
-                IN_SESSION, {"b_id": row["id"], "b_session": session_id}
-            ).first()
-            if registered is None:
-                return answer("wrong_session", _("This ticket is not registered for this session."))
-            opens, closes = session_start - SESSION_OPENS_BEFORE, session_end
-        else:
-            opens, closes = door_times(row)
-        if direction == "exit":  # someone leaving is never held back for time or money
+        if rule is not None and rule.then == "exit":
             return self._exit_cas(conn, row, now, answer, reentry=bool(row["allow_reentry"]))
-        if now < opens:
-            return answer(
-                "not_yet_valid",
-                _("Check-in opens at {time}.").format(
-                    time=show(opens, event_zone(row["timezone"]))
-                ),
-            )
-        if now > closes:
-            return answer(
-                "expired",
-                _("Check-in closed at {time}.").format(
-                    time=show(closes, event_zone(row["timezone"]))
-                ),
-            )
+        if rule is not None and rule.result is not None:
+            said = {"rule": rule.name, **rule.extra(situation)}  # the row that refused
+            return answer(rule.result, rule.tells(situation), **said)
         owed = money_due(row)
-        if owed and row["unpaid_policy"] != "admit":
-            return answer(
-                "unpaid",
-                _("Not paid: {amount} due.").format(
-                    amount=money_text(owed["due"], row["currency"])
-                ),
-                **owed,
-            )
-        if self.self_service and row["needs_staff"] and row["checked_in_at"] is None:
-            # Would be admitted, but its first admission is for staff (an ID check). The
-            # attention note stays for the desk: it is shown only with an admission.
-            return answer("needs_staff", _(NEEDS_STAFF_MESSAGE))
         if session_id is not None:
             return self._session_cas(conn, row, session_id, now, answer, owed)
         return self._entry_cas(
@@ -336,8 +273,3 @@ def _first(conn: Connection, ticket_id: str) -> tuple[datetime | None, str | Non
     if found is None:
         raise NotFound(_("no ticket {ticket}").format(ticket=ticket_id), field="ticket")
     return found["checked_in_at"], found["checked_in_station"], found["status"]
-
-
-def another_event(row: Any) -> str:
-    """The refusal of a ticket for another event than the door's."""
-    return _("This ticket is for another event ({event}).").format(event=row["slug"])

@@ -80,8 +80,9 @@ class ScanResult:
     replayed: bool = False
     # Decided from the station's mirror while its server did not answer (services.stations.offline).
     offline: bool = False
-    # The check-in list decided on (its slug), the rule that refused (when one did), and the
-    # keys of the list's required questions still to answer (``needs_answer``).
+    # The check-in list decided on (its slug), the rule that refused (when one did: a row of
+    # services/door/rule_table.py, or a list's own rule), and the keys of the list's required
+    # questions still to answer (``needs_answer``).
     list: str | None = None
     rule: str | None = None
     asks: tuple[str, ...] = ()

@@ -1,0 +1,263 @@
+"""The door's rules as one table: each row a rule, the condition under which it answers, its
+result, what it tells the person and how the server checks it. ``DoorRules.judge``
+(services/door/rules.py) walks it in order, the first row that applies being the answer; a row
+with ``then`` hands the scan on (to a check-in list's own rules, or to the exit), and past the
+last row the compare-and-set admits. ``tests/door/test_rule_table.py`` runs every row, and the
+situations around them, on SQLite, on PostgreSQL as each login and on a station's copy, and
+checks the server's own refusal (``station_api._refusal``, for a station's login) against the
+rows it checks, in the same order.
+
+A row's ``server`` is its condition as the server's function writes it; None for what only the
+door knows (its own event, that it is a kiosk) or what the server leaves to its other checks.
+
+Here too is what both judges of a door say (this table's and a check-in list's,
+services/door/list_door.py): the welcome, a time on the door's clock, the desk's message, the
+money a ticket still owes, and when an event's door opens and closes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Literal
+
+from sqlalchemy import Connection
+
+from eventdesk.door_event import DOOR_CLOSES_AFTER, DOOR_OPENS_BEFORE
+from eventdesk.event_time import event_zone, show
+from eventdesk.i18n import N_, _
+from eventdesk.services.door.checkin_sql import IN_SESSION, REFUNDED
+from eventdesk.services.door.scan_result import Direction, ScanOutcome
+from eventdesk.values import money_text
+
+if TYPE_CHECKING:
+    from eventdesk.services.door.lists import ListRules
+
+SESSION_OPENS_BEFORE = timedelta(minutes=60)  # a session door opens this long before it starts
+IMPORTING_MESSAGE = N_("This ticket is still being imported: scan it again in a minute.")
+Then = Literal["list", "exit"]
+
+
+# --- what the door says (both judges: this table's and a list's, services/door/list_door.py) --
+NEEDS_STAFF_MESSAGE = N_("Please see the desk (ID check).")
+
+
+def door_times(row: Any) -> tuple[datetime, datetime]:
+    """When the event's door opens and closes (its own times, else a while around it)."""
+    return (
+        row["checkin_opens_at"] or row["starts_at"] - DOOR_OPENS_BEFORE,
+        row["checkin_closes_at"] or row["ends_at"] + DOOR_CLOSES_AFTER,
+    )
+
+
+def welcome(row: Any) -> str:
+    return _("Welcome, {attendee} ({ticket_type}).").format(
+        attendee=row["attendee"], ticket_type=row["ticket_type"]
+    )
+
+
+def welcome_back(row: Any) -> str:
+    """The welcome of a person let in again (an event or list with re-entry)."""
+    # TRANSLATORS: a person let in again (after an exit)
+    return _("Welcome back, {attendee} ({ticket_type}).").format(
+        attendee=row["attendee"], ticket_type=row["ticket_type"]
+    )
+
+
+def money_due(row: Any) -> dict[str, Any]:
+    """What a ticket's row still owes, as a decision's fields (none: paid, or free)."""
+    due = max(row["price_cents"] - int(row["paid"] or 0), 0)
+    if due <= 0:
+        return {}
+    return {"due": due, "currency": row["currency"], "see_desk": True}
+
+
+def clock(moment: datetime | None, row: Any) -> str:
+    """A time as the door says it: today's clock in the event's zone ("?": not known)."""
+    return show(moment, event_zone(row["timezone"]), "clock", none="?")
+
+
+@dataclass
+class Situation:
+    """What the rules read of one scan: the ticket's row as the door looked it up, the door,
+    the list it is decided on, the session and the time, and when its door opens and closes."""
+
+    conn: Connection
+    row: Any
+    door_event: int | None  # the door's own event (None: any)
+    self_service: bool  # a kiosk
+    door_list: str | None  # the door's own list's name (None: each event's default)
+    rules: ListRules | None  # the list it is decided on (None: the door's list was deleted)
+    session_id: int | None
+    session_info: tuple[int, datetime, datetime] | None  # the session's event, start and end
+    direction: Direction
+    now: datetime
+
+    @cached_property
+    def window(self) -> tuple[datetime, datetime]:
+        """When the door opens and closes for it: the session's times at a session door, else
+        the event's."""
+        if self.session_info is not None:
+            _event, start, end = self.session_info
+            return start - SESSION_OPENS_BEFORE, end
+        return door_times(self.row)
+
+    def zone_time(self, moment: datetime | None) -> str:
+        return show(moment, event_zone(self.row["timezone"]))
+
+    def refunded(self) -> bool:
+        return self.conn.execute(REFUNDED, {"b_id": self.row["id"]}).first() is not None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One row of the table."""
+
+    name: str
+    result: ScanOutcome | None  # None: the row hands the scan on (``then``)
+    applies: Callable[[Situation], bool]
+    tells: Callable[[Situation], str] = lambda _s: ""
+    extra: Callable[[Situation], dict[str, Any]] = lambda _s: {}
+    server: str | None = None  # the server's own condition for it, as its function writes it
+    then: Then | None = None
+
+
+def _other_event(s: Situation) -> str:
+    return _("This ticket is for another event ({event}).").format(event=s.row["slug"])
+
+
+def _on_a_list(s: Situation) -> bool:
+    return s.session_id is None and s.rules is not None and not s.rules.plain
+
+
+def _not_in_session(s: Situation) -> bool:
+    if s.session_info is None:
+        return False
+    found = s.conn.execute(IN_SESSION, {"b_id": s.row["id"], "b_session": s.session_id}).first()
+    return found is None
+
+
+def _unpaid(s: Situation) -> bool:
+    return bool(money_due(s.row)) and s.row["unpaid_policy"] != "admit"
+
+
+# The order of the checks (docs/architecture.md#check-in-rules).
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "event_cancelled",
+        "revoked",
+        lambda s: s.row["event_status"] == "cancelled",
+        lambda _s: _("This event was cancelled."),
+        server="e.status = 'cancelled'",
+    ),
+    Rule(
+        "ticket_cancelled",
+        "revoked",
+        lambda s: s.row["status"] == "cancelled",
+        lambda s: (
+            _("This ticket was refunded.") if s.refunded() else _("This ticket was cancelled.")
+        ),
+        server="t.status = 'cancelled'",
+    ),
+    Rule(
+        # Looked up only for a priced ticket with nothing paid: rare at the door. (A full refund
+        # cancels the ticket: the row above.)
+        "refunded",
+        "revoked",
+        lambda s: s.row["price_cents"] > 0 and int(s.row["paid"] or 0) <= 0 and s.refunded(),
+        lambda _s: _("This ticket was refunded."),
+    ),
+    Rule(
+        "waitlisted",
+        "waitlisted",
+        lambda s: s.row["status"] == "waitlisted",
+        lambda _s: _("This ticket is on the waitlist, not admitted yet."),
+        server="t.status = 'waitlisted'",
+    ),
+    Rule(
+        "importing",
+        "not_yet_valid",
+        lambda s: s.row["import_state"] not in (None, "done"),
+        lambda _s: _(IMPORTING_MESSAGE),
+        server="import_state IS NOT NULL AND import_state <> 'done'",
+    ),
+    Rule(
+        "other_event",
+        "wrong_event",
+        lambda s: s.door_event is not None and s.row["event_id"] != s.door_event,
+        _other_event,
+    ),
+    Rule(
+        "list_deleted",
+        "closed",
+        lambda s: s.rules is None,
+        lambda s: _(
+            "This door's check-in list ({list}) was deleted: choose another list for this door."
+        ).format(list=s.door_list),
+        extra=lambda _s: {"rule": "list"},
+    ),
+    # A check-in list of its own (not the event's plain "once"): its rules decide
+    # (services/door/list_door.py, checked on the server by station_api._list_refusal). A door
+    # with a list admits that list's event (Checkin refuses another event's list when it is
+    # made): a ticket of another event is the "other_event" row's.
+    Rule("on_a_list", None, _on_a_list, then="list"),
+    Rule(
+        "session_of_another_event",
+        "wrong_event",
+        lambda s: s.session_info is not None and s.session_info[0] != s.row["event_id"],
+        _other_event,
+        server="s.event_id <> t.event_id",
+    ),
+    Rule(
+        "not_in_session",
+        "wrong_session",
+        _not_in_session,
+        lambda _s: _("This ticket is not registered for this session."),
+        # A seat waiting for a full session is not in it.
+        server="ticket_id = t.id AND session_id = p_session AND status = 'registered'",
+    ),
+    # Someone leaving is never held back for time or money.
+    Rule("leaving", None, lambda s: s.direction == "exit", then="exit"),
+    Rule(
+        "too_early",
+        "not_yet_valid",
+        lambda s: s.now < s.window[0],
+        lambda s: _("Check-in opens at {time}.").format(time=s.zone_time(s.window[0])),
+        server="p_at < opens",
+    ),
+    Rule(
+        "too_late",
+        "expired",
+        lambda s: s.now > s.window[1],
+        lambda s: _("Check-in closed at {time}.").format(time=s.zone_time(s.window[1])),
+        server="p_at > closes",
+    ),
+    Rule(
+        "unpaid",
+        "unpaid",
+        _unpaid,
+        lambda s: _("Not paid: {amount} due.").format(
+            amount=money_text(money_due(s.row)["due"], s.row["currency"])
+        ),
+        extra=lambda s: money_due(s.row),
+        server="due > 0",
+    ),
+    Rule(
+        # Would be admitted, but its first admission is for staff (an ID check). The attention
+        # note stays for the desk: it is shown only with an admission.
+        "needs_staff",
+        "needs_staff",
+        lambda s: s.self_service and bool(s.row["needs_staff"]) and s.row["checked_in_at"] is None,
+        lambda _s: _(NEEDS_STAFF_MESSAGE),
+    ),
+)
+
+
+def first_rule(situation: Situation) -> Rule | None:
+    """The first row of the table that applies to ``situation`` (None: none; admit)."""
+    for rule in RULES:
+        if rule.applies(situation):
+            return rule
+    return None
