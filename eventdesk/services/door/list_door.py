@@ -2,31 +2,31 @@
 list's checks in their order, each refusal naming its rule and what would pass, then the
 list's own compare-and-set, in the admission's transaction.
 
-The order: the ticket type, the sessions, an exit (never held back for time or money), the
-days, the hours (the event's door times when the list sets none), unpaid, needs staff at a
-kiosk, the questions (at the first admission), then the entry: once, once a day, or again
-after an exit (and not before the least time between two entries)."""
+The order is a table, services/door/rule_table.py's LIST_RULES: the ticket type, the sessions,
+an exit (never held back for time or money), the days, the hours (the event's door times when
+the list sets none), unpaid, needs staff at a kiosk, the questions (at the first admission);
+then the entry: once, once a day, or again after an exit (and not before the least time between
+two entries)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 
 from eventdesk.errors import InvalidInput
-from eventdesk.event_time import event_zone, in_zone, show, show_day
-from eventdesk.i18n import N_, _
-from eventdesk.models import EventSession, TicketType
+from eventdesk.event_time import event_zone
+from eventdesk.i18n import _
 from eventdesk.services.door import checkin_api as api
 from eventdesk.services.door.checkin_sql import (
     ADMIT,
     ANSWER,
     ANSWERS,
-    IN_ANY_SESSION,
     LEAVE,
     LIST_ADMIT,
     LIST_ENTRY,
@@ -35,28 +35,23 @@ from eventdesk.services.door.checkin_sql import (
 )
 from eventdesk.services.door.lists import (
     ListRules,
+    Question,
     day_of,
     event_days,
-    joined,
-    names_of,
     short_day,
 )
 from eventdesk.services.door.printing import enqueue_in
 from eventdesk.services.door.rule_table import (
-    NEEDS_STAFF_MESSAGE,
+    LIST_RULES,
     clock,
-    door_times,
     money_due,
     welcome,
     welcome_back,
 )
 from eventdesk.services.door.scan_result import Direction, ScanResult
-from eventdesk.values import money_text
 
 if TYPE_CHECKING:
     from eventdesk.services.door.rules import DoorRules
-
-ASK_AT_DESK = N_("Please see the desk: a question to answer first.")
 
 
 @dataclass
@@ -75,28 +70,15 @@ class ListDoor:
     on_ticket: bool = field(init=False)
     key: dict[str, Any] = field(init=False)
     entry: dict[str, Any] | None = field(init=False)
+    direction: Direction = field(init=False)
+    given: dict[str, str] | None = field(init=False)
+    staff_check: bool = field(init=False)
 
     def judge(self, direction: Direction, given: dict[str, str] | None) -> ScanResult:
+        """The list's table (services/door/rule_table.py's LIST_RULES) walked in order, the
+        first row that applies being the answer; past the last, the list's compare-and-set."""
         rules, row = self.rules, self.row
-        if rules.ticket_types is not None and row["ticket_type_id"] not in rules.ticket_types:
-            names = names_of(self.conn, TicketType, rules.ticket_types)
-            return self.refuse(
-                "wrong_type",
-                "ticket_types",
-                _("{ticket_types} only.").format(ticket_types=joined(names)),
-            )
-        if rules.sessions is not None and (
-            self.conn.execute(
-                IN_ANY_SESSION, {"b_id": row["id"], "b_sessions": sorted(rules.sessions)}
-            ).first()
-            is None
-        ):
-            names = names_of(self.conn, EventSession, rules.sessions)
-            return self.refuse(
-                "wrong_session",
-                "sessions",
-                _("for {sessions} only.").format(sessions=joined(names, "or")),
-            )
+        self.direction, self.given = direction, given
         self.zone = event_zone(row["timezone"])
         self.today = day_of(self.now, self.zone)
         self.entries = rules.entries_for(bool(row["allow_reentry"]))
@@ -109,63 +91,54 @@ class ListDoor:
         # Read first only where the first admission asks something (a question, an ID check at
         # a kiosk) or an exit is told apart: else the insert-once says it, and the entry is read
         # only when the ticket was admitted before (one statement less on the door's usual path).
-        staff_check = self.door.self_service and row["needs_staff"] and not rules.staff_pass
+        self.staff_check = bool(
+            self.door.self_service and row["needs_staff"] and not rules.staff_pass
+        )
         self.entry = (
             LIST_ENTRY.first(self.conn, self.key)
-            if not self.on_ticket and (rules.questions or staff_check or direction == "exit")
+            if not self.on_ticket and (rules.questions or self.staff_check or direction == "exit")
             else None
         )
-        if direction == "exit":
-            return self.leave()
-        closed = self.closed()
-        if closed is not None:
-            return closed
-        owed = money_due(row)
-        if owed and (rules.unpaid or row["unpaid_policy"]) != "admit":
-            return self.refuse(
-                "unpaid",
-                "unpaid",
-                _("not paid: {amount} due.").format(
-                    amount=money_text(owed["due"], row["currency"])
-                ),
-                **owed,
-            )
-        first = self.entry is None and (not self.on_ticket or row["checked_in_at"] is None)
-        if staff_check and first:
-            return self.answer("needs_staff", _(NEEDS_STAFF_MESSAGE), rule="needs_staff")
-        try:
-            answers = rules.answers(given)
-        except InvalidInput as exc:
-            return self.answer("needs_answer", f"{exc}", rule="questions")
-        if first and rules.questions:
-            known = {
-                key: value
-                for key, value in self.conn.execute(
-                    ANSWERS, {"b_id": row["id"], "b_list": rules.id}
-                ).all()
-            }
-            missing = rules.missing({**known, **answers})
-            if missing:
-                keys = tuple(q.key for q in missing)
-                asked = tuple((q.key, q.kind, q.text, "|".join(q.choices)) for q in rules.questions)
-                if self.door.self_service:
-                    return self.answer(
-                        "needs_answer", _(ASK_AT_DESK), rule="questions", asks=keys, questions=asked
-                    )
-                return self.answer(
-                    "needs_answer",
-                    _("Please answer first: {questions}").format(
-                        questions=" ".join(q.text for q in missing)
-                    ),
-                    rule="questions",
-                    asks=keys,
-                    questions=asked,
-                )
-        result = self.enter(owed)
+        for rule in LIST_RULES:
+            if not rule.applies(self):
+                continue
+            if rule.then == "exit":
+                return self.leave()
+            assert rule.result is not None
+            said, extra = rule.tells(self), rule.extra(self)
+            if rule.names_list:
+                return self.refuse(rule.result, rule.name, said, **extra)
+            return self.answer(rule.result, said, rule=rule.name, **extra)
+        answers = self.parsed if isinstance(self.parsed, dict) else {}
+        result = self.enter(money_due(row))
         if result.admitted and answers and not result.reentry:  # the first one's
             self.keep(answers)
             result = replace(result, answers=tuple(sorted(answers.items())))
         return result
+
+    @property
+    def first(self) -> bool:
+        """The ticket's first admission on the list (what asks a question or an ID check)."""
+        return self.entry is None and (not self.on_ticket or self.row["checked_in_at"] is None)
+
+    @cached_property
+    def parsed(self) -> dict[str, str] | InvalidInput:
+        """The answers given with the scan, read as the list's questions say (or what is
+        wrong with them)."""
+        try:
+            return self.rules.answers(self.given)
+        except InvalidInput as exc:
+            return exc
+
+    @cached_property
+    def missing(self) -> tuple[Question, ...]:
+        """The required questions not answered yet, at the first admission."""
+        if not (self.first and self.rules.questions) or isinstance(self.parsed, InvalidInput):
+            return ()
+        known = dict(
+            self.conn.execute(ANSWERS, {"b_id": self.row["id"], "b_list": self.rules.id}).all()
+        )
+        return tuple(self.rules.missing({**known, **self.parsed}))
 
     def days(self) -> list[date]:
         return event_days(self.row["starts_at"], self.row["ends_at"], self.row["timezone"])
@@ -183,76 +156,11 @@ class ListDoor:
             **extra,
         )
 
-    def closed(self) -> ScanResult | None:
-        """Refused for the day or the hour, or None when the list is open now."""
-        rules, row = self.rules, self.row
-        days = self.days()
-        open_days = [d for d in (rules.days or days) if d in days]
-        if rules.days is not None and self.today not in open_days:
-            return self.refuse(
-                "closed",
-                "days",
-                _("open on {days} only.").format(days=joined([short_day(d) for d in open_days])),
-            )
-        if not rules.hours:
-            opens, closes = door_times(row)
-            if self.now < opens:
-                return self.answer(
-                    "not_yet_valid",
-                    _("Check-in opens at {time}.").format(time=show(opens, self.zone)),
-                    rule="event_hours",
-                )
-            if self.now > closes:
-                return self.answer(
-                    "expired",
-                    _("Check-in closed at {time}.").format(time=show(closes, self.zone)),
-                    rule="event_hours",
-                )
-            return None
-        if self.today not in days:
-            return self.refuse(
-                "closed",
-                "days",
-                _("open {first} to {last} only.").format(
-                    first=show_day(days[0]), last=show_day(days[-1])
-                ),
-            )
-        hours = rules.hours_on(self.today)
-        if not hours:
-            later = self._next_open_day(open_days)
-            return self.refuse(
-                "closed",
-                "hours",
-                _("closed today; open again {day}.").format(day=short_day(later))
-                if later
-                else _("closed today."),
-            )
-        clock_now = in_zone(self.now, self.zone).time()
-        if any(h.open_at(clock_now) for h in hours):
-            return None
-        spans = ", ".join(f"{h.opens:%H:%M}-{h.closes:%H:%M}" for h in hours)
-        upcoming = sorted(h.opens for h in hours if h.opens > clock_now)
-        if upcoming:
-            return self.refuse(
-                "closed",
-                "hours",
-                _("open {hours}; opens at {time}.").format(
-                    hours=spans, time=f"{upcoming[0]:%H:%M}"
-                ),
-            )
-        later = self._next_open_day(open_days)
-        return self.refuse(
-            "closed",
-            "hours",
-            _("open {hours}; closed for today, open again {day}.").format(
-                hours=spans, day=short_day(later)
-            )
-            if later
-            else _("open {hours}; closed for today.").format(hours=spans),
-        )
-
-    def _next_open_day(self, open_days: list[date]) -> date | None:
+    def next_open_day(self, open_days: list[date] | None = None) -> date | None:
         """The next day the list is open after today (a day with hours, where it has some)."""
+        if open_days is None:
+            days = self.days()
+            open_days = [d for d in (self.rules.days or days) if d in days]
         hours = bool(self.rules.hours)
         later = [d for d in open_days if d > self.today and (not hours or self.rules.hours_on(d))]
         return later[0] if later else None
@@ -325,7 +233,7 @@ class ListDoor:
         where = first_station or _("another station")
         if self.entries == "daily":
             days = self.days()
-            later = self._next_open_day([d for d in (rules.days or days) if d in days])
+            later = self.next_open_day([d for d in (rules.days or days) if d in days])
             if later is None:
                 then = _("this was its last day.")
             elif later == self.today + timedelta(days=1):

@@ -19,21 +19,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import Connection
 
 from eventdesk.door_event import DOOR_CLOSES_AFTER, DOOR_OPENS_BEFORE
-from eventdesk.event_time import event_zone, show
+from eventdesk.errors import InvalidInput
+from eventdesk.event_time import event_zone, in_zone, show, show_day
 from eventdesk.i18n import N_, _
-from eventdesk.services.door.checkin_sql import IN_SESSION, REFUNDED
+from eventdesk.models import EventSession, TicketType
+from eventdesk.services.door.checkin_sql import IN_ANY_SESSION, IN_SESSION, REFUNDED
+from eventdesk.services.door.lists import ListRules, joined, names_of, short_day
 from eventdesk.services.door.scan_result import Direction, ScanOutcome
 from eventdesk.values import money_text
 
 if TYPE_CHECKING:
-    from eventdesk.services.door.lists import ListRules
+    from eventdesk.services.door.list_door import ListDoor
 
 SESSION_OPENS_BEFORE = timedelta(minutes=60)  # a session door opens this long before it starts
 IMPORTING_MESSAGE = N_("This ticket is still being imported: scan it again in a minute.")
@@ -42,6 +45,7 @@ Then = Literal["list", "exit"]
 
 # --- what the door says (both judges: this table's and a list's, services/door/list_door.py) --
 NEEDS_STAFF_MESSAGE = N_("Please see the desk (ID check).")
+ASK_AT_DESK = N_("Please see the desk: a question to answer first.")
 
 
 def door_times(row: Any) -> tuple[datetime, datetime]:
@@ -137,6 +141,11 @@ def _not_in_session(s: Situation) -> bool:
         return False
     found = s.conn.execute(IN_SESSION, {"b_id": s.row["id"], "b_session": s.session_id}).first()
     return found is None
+
+
+def owed_text(row: Any) -> str:
+    """What a ticket's row still owes, as the reader writes an amount."""
+    return money_text(money_due(row)["due"], row["currency"])
 
 
 def _unpaid(s: Situation) -> bool:
@@ -238,9 +247,7 @@ RULES: tuple[Rule, ...] = (
         "unpaid",
         "unpaid",
         _unpaid,
-        lambda s: _("Not paid: {amount} due.").format(
-            amount=money_text(money_due(s.row)["due"], s.row["currency"])
-        ),
+        lambda s: _("Not paid: {amount} due.").format(amount=owed_text(s.row)),
         extra=lambda s: money_due(s.row),
         server="due > 0",
     ),
@@ -261,3 +268,164 @@ def first_rule(situation: Situation) -> Rule | None:
         if rule.applies(situation):
             return rule
     return None
+
+
+# --- a check-in list's own table (services/door/list_door.py's ListDoor walks it) -----------
+@dataclass(frozen=True)
+class ListRule:
+    """One row of a check-in list's table. ``names_list``: the answer names the list and says
+    what would pass ("Lounge: VIP only."); else it is the door's own sentence."""
+
+    name: str  # the rule its answer names
+    result: ScanOutcome | None  # None: the row hands the scan on (``then``)
+    applies: Callable[[ListDoor], bool]
+    tells: Callable[[ListDoor], str] = lambda _d: ""
+    names_list: bool = True
+    extra: Callable[[ListDoor], dict[str, Any]] = lambda _d: {}
+    server: str | None = None  # the server's own condition for it (station_api._list_refusal)
+    then: Then | None = None
+
+
+def _hours_closed(d: ListDoor) -> bool:
+    hours = d.rules.hours_on(d.today)
+    clock_now = in_zone(d.now, d.zone).time()
+    return not any(h.open_at(clock_now) for h in hours)
+
+
+def _hours_said(d: ListDoor) -> str:
+    hours = d.rules.hours_on(d.today)
+    later = d.next_open_day()
+    if not hours:
+        if later:
+            return _("closed today; open again {day}.").format(day=short_day(later))
+        return _("closed today.")
+    clock_now = in_zone(d.now, d.zone).time()
+    spans = ", ".join(f"{h.opens:%H:%M}-{h.closes:%H:%M}" for h in hours)
+    upcoming = sorted(h.opens for h in hours if h.opens > clock_now)
+    if upcoming:
+        return _("open {hours}; opens at {time}.").format(hours=spans, time=f"{upcoming[0]:%H:%M}")
+    if later:
+        return _("open {hours}; closed for today, open again {day}.").format(
+            hours=spans, day=short_day(later)
+        )
+    return _("open {hours}; closed for today.").format(hours=spans)
+
+
+def _open_days(d: ListDoor) -> list[date]:
+    days = d.days()
+    return [day for day in (d.rules.days or days) if day in days]
+
+
+def _asked(d: ListDoor) -> dict[str, Any]:
+    return {
+        "asks": tuple(q.key for q in d.missing),
+        "questions": tuple((q.key, q.kind, q.text, "|".join(q.choices)) for q in d.rules.questions),
+    }
+
+
+LIST_RULES: tuple[ListRule, ...] = (
+    ListRule(
+        "ticket_types",
+        "wrong_type",
+        lambda d: (
+            d.rules.ticket_types is not None and d.row["ticket_type_id"] not in d.rules.ticket_types
+        ),
+        lambda d: _("{ticket_types} only.").format(
+            ticket_types=joined(names_of(d.conn, TicketType, d.rules.ticket_types))
+        ),
+        server="l.ticket_types IS NOT NULL AND NOT EXISTS",
+    ),
+    ListRule(
+        "sessions",
+        "wrong_session",
+        lambda d: (
+            d.rules.sessions is not None
+            and d.conn.execute(
+                IN_ANY_SESSION, {"b_id": d.row["id"], "b_sessions": sorted(d.rules.sessions)}
+            ).first()
+            is None
+        ),
+        lambda d: _("for {sessions} only.").format(
+            sessions=joined(names_of(d.conn, EventSession, d.rules.sessions), "or")
+        ),
+        server="l.sessions IS NOT NULL AND NOT EXISTS",
+    ),
+    # Someone leaving is never held back for the day, the hour or money.
+    ListRule("leaving", None, lambda d: d.direction == "exit", then="exit"),
+    ListRule(
+        "days",
+        "closed",
+        lambda d: d.rules.days is not None and d.today not in _open_days(d),
+        lambda d: _("open on {days} only.").format(
+            days=joined([short_day(day) for day in _open_days(d)])
+        ),
+        server="l.days IS NOT NULL AND NOT EXISTS",
+    ),
+    ListRule(
+        "days",
+        "closed",
+        lambda d: bool(d.rules.hours) and d.today not in d.days(),
+        lambda d: _("open {first} to {last} only.").format(
+            first=show_day(d.days()[0]), last=show_day(d.days()[-1])
+        ),
+    ),
+    ListRule(
+        "hours",
+        "closed",
+        lambda d: bool(d.rules.hours) and _hours_closed(d),
+        _hours_said,
+        server="l.hours IS NOT NULL",
+    ),
+    ListRule(
+        "event_hours",
+        "not_yet_valid",
+        lambda d: not d.rules.hours and d.now < door_times(d.row)[0],
+        lambda d: _("Check-in opens at {time}.").format(time=show(door_times(d.row)[0], d.zone)),
+        names_list=False,
+        server="p_at < COALESCE(e.checkin_opens_at, e.starts_at - interval '24 hours')",
+    ),
+    ListRule(
+        "event_hours",
+        "expired",
+        lambda d: not d.rules.hours and d.now > door_times(d.row)[1],
+        lambda d: _("Check-in closed at {time}.").format(time=show(door_times(d.row)[1], d.zone)),
+        names_list=False,
+        server="p_at > COALESCE(e.checkin_closes_at, e.ends_at + interval '6 hours')",
+    ),
+    ListRule(
+        "unpaid",
+        "unpaid",
+        lambda d: bool(money_due(d.row)) and (d.rules.unpaid or d.row["unpaid_policy"]) != "admit",
+        lambda d: _("not paid: {amount} due.").format(amount=owed_text(d.row)),
+        extra=lambda d: money_due(d.row),
+        server="COALESCE(l.unpaid, e.unpaid_policy) <> 'admit' AND t.price_cents > 0",
+    ),
+    ListRule(
+        "needs_staff",
+        "needs_staff",
+        lambda d: d.staff_check and d.first,
+        lambda _d: _(NEEDS_STAFF_MESSAGE),
+        names_list=False,
+    ),
+    ListRule(
+        "questions",
+        "needs_answer",
+        lambda d: isinstance(d.parsed, InvalidInput),
+        lambda d: f"{d.parsed}",
+        names_list=False,
+    ),
+    ListRule(
+        "questions",
+        "needs_answer",
+        lambda d: bool(d.missing),
+        lambda d: (
+            _(ASK_AT_DESK)
+            if d.door.self_service
+            else _("Please answer first: {questions}").format(
+                questions=" ".join(q.text for q in d.missing)
+            )
+        ),
+        names_list=False,
+        extra=_asked,
+    ),
+)
