@@ -170,9 +170,8 @@ async def kiosk_try(
     if not answers:
         return KioskTry(link, ready_s, None, None, None, None, False)
     at, message = answers[0]
-    decision = message.decision
     return KioskTry(
-        link, ready_s, at - arrived, at - lost, decision.latency_ms, decision.result, shown
+        link, ready_s, at - arrived, at - lost, message.latency_ms, message.result, shown
     )
 
 

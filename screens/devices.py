@@ -156,7 +156,7 @@ class Devices:
         self._post(CameraStatus(state.value, detail))
 
     def _on_decision(self, decision: Decision) -> None:
-        self._post(ScanDecided(decision, "camera"))
+        self._post(ScanDecided.of(decision, "camera"))
         if self.printer is not None and decision.result.badge_queued:
             self.printer.wake()
 

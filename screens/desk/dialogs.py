@@ -76,7 +76,7 @@ class DeskDialogs:
             from devices.scanner import Decision
 
             decision = Decision(done.scan, f"ticket:{done.registration.ticket_id}", 0.0)
-            desk.post_message(ScanDecided(decision, "walk-in"))
+            desk.post_message(ScanDecided.of(decision, "walk-in"))
             return
         self.say(Content(text), "-warn" if severity != "information" else "-info")
         self.show_card(done.attendee.id)

@@ -137,4 +137,4 @@ class DeskJobs:
             return
         latency = (time.monotonic() - started) * 1000
         decision = Decision(result, f"ticket:{ticket_id}", latency)
-        self.screen.post_message(ScanDecided(decision, "desk"))
+        self.screen.post_message(ScanDecided.of(decision, "desk"))

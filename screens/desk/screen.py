@@ -465,7 +465,7 @@ class DeskScreen(StationScreen):
 
     def _answer(self, message: ScanDecided) -> None:
         """A scan's answer on the banner (and its sound, where the station wants one)."""
-        result = message.decision.result
+        result = message.result
         content, kind = self.query_one(Banner).answer(result, message.source)
         self.devices.sound_answer("desk", result)
         if not self.is_current:
@@ -501,7 +501,7 @@ class DeskScreen(StationScreen):
         """The answer at once; the holder's card once it is read (meanwhile the card says whose
         is coming, so that it never shows someone else beside the answer)."""
         message.stop()
-        result = message.decision.result
+        result = message.result
         self.scan_order.decided(message)
         if result.badge_queued:
             self.devices.wake_printer()
@@ -574,8 +574,8 @@ class DeskScreen(StationScreen):
         self._show_card(message.card)
         if scan is not None:
             self.search_at_scan = self.search_seq
-        if scan is not None and scan.decision.result.ticket_id is not None:
-            self._follow_scan(scan.decision.result.ticket_id)
+        if scan is not None and scan.result.ticket_id is not None:
+            self._follow_scan(scan.result.ticket_id)
 
     def _follow_scan(self, ticket_id: str) -> None:
         """The search box holds the scanned ticket's id, selected: the table shows its holder

@@ -393,7 +393,6 @@ class KioskScreen(StationScreen, inherit_bindings=False):
             self._check_by_pin_in(email, pin)
 
     def _check_by_pin_in(self, email: str, pin: str) -> None:
-        from devices.scanner import Decision
 
         start = time.monotonic()
         store = self.backend.store
@@ -417,7 +416,7 @@ class KioskScreen(StationScreen, inherit_bindings=False):
             self.post_message(self.LookupRefused(_(BUSY)))
             return
         latency = (time.monotonic() - start) * 1000
-        self.post_message(ScanDecided(Decision(result, f"ticket:{ticket.id}", latency), "lookup"))
+        self.post_message(ScanDecided(result, f"ticket:{ticket.id}", latency, "lookup"))
         if result.badge_queued:
             self.devices.wake_printer()
 
@@ -464,7 +463,7 @@ class KioskScreen(StationScreen, inherit_bindings=False):
         message.stop()
         if self.scans.later_decisions(message) > 0:
             return  # a burst decided together: the last line's answer is the one shown
-        self.show_answer(message.decision.result)
+        self.show_answer(message.result)
 
     @on(BadgePrinted)
     def badge_printed(self, message: BadgePrinted) -> None:

@@ -125,7 +125,7 @@ class WedgeScans:
         return self._posted - self._handled
 
     def _decided(self, decision: Decision, scan: PendingScan) -> None:
-        message = ScanDecided(decision, scan.source)
+        message = ScanDecided.of(decision, scan.source)
         self._mine[id(message)] = message
         self._posted += 1  # before the message goes, so the screen never counts it ahead
         self.screen.post_message(message)

@@ -85,7 +85,7 @@ def hook(kinds: tuple[type[Message], ...], into: list[Any]) -> Any:
 
 def decided(messages: list[Any]) -> list[str]:
     """The answers of the scans decided, in order (the ScanDecided messages a hook caught)."""
-    return [m.decision.result.result for m in messages if isinstance(m, ScanDecided)]
+    return [m.result.result for m in messages if isinstance(m, ScanDecided)]
 
 
 async def opened(app: EventdeskApp, pilot: Any) -> DeskScreen:
@@ -466,7 +466,7 @@ async def test_wedge_scans_from_the_scan_field_the_search_box_and_the_table(
         scan.value = "A" * 10_000  # a 10 kB line: an answer, not a crash
         await pilot.press("enter")
         await wait_for(lambda: len(decided()) == 3, pilot)
-        assert decided()[-1].decision.result.result == "invalid"
+        assert decided()[-1].result.result == "invalid"
         assert "too long" in banner_text(screen)
         scan.value = "ED1.\x00\x01\x02"
         await pilot.press("enter")
@@ -494,7 +494,7 @@ async def test_wedge_scans_from_the_scan_field_the_search_box_and_the_table(
         await wait_for(lambda: len(decided()) == 6, pilot)  # its answer follows the commit
         assert app.focused is table
         assert {m.source for m in decided()} == {"scanner"}
-        assert [m.decision.result.result for m in decided()] == [
+        assert [m.result.result for m in decided()] == [
             "ok",
             "invalid",
             "invalid",
@@ -503,7 +503,7 @@ async def test_wedge_scans_from_the_scan_field_the_search_box_and_the_table(
             "ok",
         ]
         # A scanned payload never starts a search, and never leaves the table checking someone in
-        assert sum(1 for m in decided() if m.decision.result.ticket_id == third.id) == 1
+        assert sum(1 for m in decided() if m.result.ticket_id == third.id) == 1
 
 
 # --- reprint ------------------------------------------------------------------------------------
@@ -571,7 +571,7 @@ async def test_camera_scans_reach_the_desk(station: DemoStation, tmp_path: Path)
         screen = desk(app)
         await wait_for(lambda: any(isinstance(m, ScanDecided) for m in messages), pilot, timeout=20)
         (decision,) = [m for m in messages if isinstance(m, ScanDecided)]
-        assert decision.source == "camera" and decision.decision.result.result == "ok"
+        assert decision.source == "camera" and decision.result.result == "ok"
         assert show_ticket(store, ticket.id).checked_in_station == STATION
         await wait_for(lambda: banner(screen).has_class("-ok"), pilot)
         assert "camera" in banner_text(screen)

@@ -130,7 +130,7 @@ async def answered(pilot: Any, decisions: list[ScanDecided], count: int) -> Kios
     """Wait for the ``count``-th decision and for the kiosk to show it."""
     await wait_for(lambda: len(decisions) >= count, pilot)
     panel = answer_of(pilot.app)
-    result = decisions[count - 1].decision.result
+    result = decisions[count - 1].result
     await wait_for(lambda: panel.display and panel.result is result, pilot)
     return panel
 
@@ -178,7 +178,7 @@ async def test_camera_scans_give_green_yellow_red_and_a_live_preview(
 
         await wait_for(partial(decided, 3), pilot)
         await wait_for(lambda: len(shown()) >= 3, pilot)
-        assert [m.result for m in shown()] == [d.decision.result for d in decisions[:3]]
+        assert [m.result for m in shown()] == [d.result for d in decisions[:3]]
         assert all(d.source == "camera" for d in decisions[:3])
         seen = [(m.result.result, m.verdict, m.text) for m in shown()]
         panel = answer_of(app)
@@ -243,7 +243,7 @@ async def test_wedge_scanner_admits_a_real_ticket_and_refuses_garbage(
         # While the answer shows, the scanner's field still has focus: garbage replaces it.
         await scan_with_wedge(pilot, "hello, this is not a ticket")
         panel = await answered(pilot, decisions, 2)
-        assert decisions[1].decision.result.result == "invalid"
+        assert decisions[1].result.result == "invalid"
         assert panel.has_class("-bad") and not panel.has_class("-ok")
         assert "please see the desk" in panel.plain().casefold()
 
@@ -389,7 +389,7 @@ async def test_badge_printing_is_said_and_the_badge_lands(station: DemoStation) 
         await wait_for(lambda: any(isinstance(m, ScanDecided) for m in messages), pilot)
         decisions = [m for m in messages if isinstance(m, ScanDecided)]
         panel = await answered(pilot, decisions, 1)
-        assert decisions[0].decision.result.badge_queued
+        assert decisions[0].result.badge_queued
         await wait_for(lambda: panel.badge_line == BADGE_READY, pilot)
         assert BADGE_PRINTING in snapshots
         outcomes = [m.outcome for m in messages if isinstance(m, BadgePrinted)]

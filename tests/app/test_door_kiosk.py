@@ -125,7 +125,7 @@ async def test_a_ticket_that_needs_staff_is_sent_to_the_desk_once(station: DemoS
         screen.repeat_seconds = 60
         await scan_with_wedge(pilot, ticket.qr_payload)
         panel = await answered(pilot, decisions, 1)
-        assert decisions[0].decision.result.result == "needs_staff"
+        assert decisions[0].result.result == "needs_staff"
         assert panel.verdict == "warn" and panel.has_class("-warn")
         assert "please see the desk" in panel.plain().casefold()
         assert "Check ID" not in panel.plain()  # no attention note without an admission
@@ -134,7 +134,7 @@ async def test_a_ticket_that_needs_staff_is_sent_to_the_desk_once(station: DemoS
         await scan_with_wedge(pilot, ticket.qr_payload)  # the same QR again, at once
         await scan_with_wedge(pilot, "NOT-A-TICKET")  # then something else: answered in order
         await wait_for(lambda: len(decisions) >= 2, pilot)
-        assert [d.decision.result.result for d in decisions] == ["needs_staff", "invalid"]
+        assert [d.result.result for d in decisions] == ["needs_staff", "invalid"]
         assert show_ticket(station.store, ticket.id).checked_in_at is None
 
 

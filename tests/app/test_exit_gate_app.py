@@ -81,7 +81,7 @@ async def test_a_kiosk_on_an_exit_gate_says_goodbye(station: DemoStation) -> Non
         await started(app, pilot)
         await scan_with_wedge(pilot, str(leaving.qr_payload))
         panel = await answered(pilot, decisions, 1)
-        assert decisions[0].decision.result.direction == "exit"
+        assert decisions[0].result.direction == "exit"
         assert panel.has_class("-ok") and "Goodbye" in panel.plain()
         assert "go in" not in panel.plain().casefold()
     assert inside(station, leaving.id) is False

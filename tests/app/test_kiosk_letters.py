@@ -206,7 +206,7 @@ async def desk_cue(station: DemoStation, setting: str, payload: str) -> str | No
         await scan_at_desk(app, pilot, payload)
         await wait_for(lambda: len(decisions) >= 1, pilot)
         await pilot.pause()
-        assert decisions[0].decision.result.result == "ok"
+        assert decisions[0].result.result == "ok"
         return app.devices.last_cue
 
 

@@ -120,7 +120,7 @@ async def test_a_kiosk_sends_a_ticket_with_a_question_to_the_desk(station: DemoS
         await wait_for(lambda: "bar" in str(door.render()), pilot)  # the kiosk names its list
         await scan_with_wedge(pilot, str(tickets[2].qr_payload))
         panel = await answered(pilot, decisions, 1)
-        result = decisions[0].decision.result
+        result = decisions[0].result
         assert (result.result, result.list, result.asks) == ("needs_answer", "bar", ("age",))
         assert panel.has_class("-warn")
         assert "see the desk" in panel.plain().casefold()

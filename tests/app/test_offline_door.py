@@ -179,7 +179,7 @@ async def test_the_desk_offline_shows_the_scanned_card_and_searches_from_its_cop
         proxy.cut()
         await scan(second.qr_payload or "")
         await until(pilot, lambda: len(decided()) == 2 and banner.has_class("-ok"))
-        result = decided()[1].decision.result
+        result = decided()[1].result
         assert (result.result, result.ticket_id, result.offline) == ("ok", second.id, True)
         assert second.attendee in str(banner.render())
         # The second one's card, from the station's copy and marked so: never the first one's.

@@ -113,7 +113,7 @@ async def test_a_kiosk_scan_runs_the_files_on_the_map_and_few_of_them(
             await scan_with_wedge(pilot, second.qr_payload, type_it=True)
             panel = await answered(pilot, decisions, 2)
             files.recording = False
-            assert panel.has_class("-ok") and decisions[1].decision.result.badge_queued
+            assert panel.has_class("-ok") and decisions[1].result.badge_queued
     seen = files.seen
     on_map = named_files(scan_map())
     missing = sorted(seen - on_map)

@@ -155,7 +155,7 @@ async def test_a_desks_own_login_checks_in_by_scan_and_by_hand(
         )
         await pilot.press("ctrl+k")
         await wait_for(lambda: len(decisions) == 2 and banner.has_class("-ok"), pilot, timeout=LONG)
-        result = decisions[1].decision.result
+        result = decisions[1].result
         assert (result.result, result.ticket_id, result.offline) == ("ok", by_hand.id, False)
         assert admitted_at(logins, by_hand.id) == "Desk 1"
 
@@ -295,6 +295,6 @@ async def test_a_doors_own_login_checks_in_by_email_and_pin_at_the_kiosk(
         await pilot.press(*ticket.email, "enter")
         await pilot.press(*"97531", "enter")
         await wait_for(lambda: len(decisions) >= 1, pilot, timeout=LONG)
-        result = decisions[0].decision.result
+        result = decisions[0].result
         assert (result.result, result.ticket_id, result.offline) == ("ok", ticket.id, False)
     assert admitted_at(logins, ticket.id) == "Door 1"

@@ -257,3 +257,19 @@ def test_a_class_name_means_one_thing() -> None:
     assert "StationLogin" in found and "Door" in found
     twice = {name: files for name, files in found.items() if len(files) > 1}
     assert twice == {}
+
+
+def test_no_class_is_defined_inside_a_function() -> None:
+    """A class is found where a reader looks: at the top of a module (or inside another
+    class), never made anew by a function (as a check-in subclass once was in a cached one)."""
+    inside = []
+    for root in ("eventdesk", "screens", "devices", "badges"):
+        for path in sorted((ROOT / root).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                    inside += [
+                        f"{path.relative_to(ROOT)}:{made.lineno} {made.name} in {node.name}"
+                        for made in ast.walk(node)
+                        if isinstance(made, ast.ClassDef)
+                    ]
+    assert inside == []

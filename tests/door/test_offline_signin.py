@@ -187,7 +187,7 @@ async def test_a_desk_restarted_offline_signs_in_from_its_mirror_and_admits(
         field.value = server.tickets[0].qr_payload or ""
         await pilot.press("enter")
         await wait_for(lambda: len(decisions) == 1 and banner.has_class("-ok"), pilot, timeout=LONG)
-        result = decisions[0].decision.result
+        result = decisions[0].result
         assert (result.result, result.ticket_id, result.offline) == (
             "ok",
             server.tickets[0].id,
@@ -251,7 +251,7 @@ async def test_a_desk_started_offline_after_a_power_cut_asks_its_passphrase_then
         scan.value = server.tickets[0].qr_payload or ""
         await pilot.press("enter")
         await wait_for(lambda: len(decisions) == 1, pilot, timeout=LONG)
-        result = decisions[0].decision.result
+        result = decisions[0].result
         assert (result.result, result.offline) == ("ok", True)
 
 

@@ -257,7 +257,7 @@ async def test_the_kiosk_decides_a_serial_scanners_lines(station: DemoStation, p
         await wait_for(lambda: app.serial_scanner.state == "connected", pilot)  # type: ignore[union-attr]
         port.send(f"{first.qr_payload}\r\n{second.qr_payload}\r\n")
         await wait_for(lambda: len(decided) == 2, pilot)
-        assert [m.decision.payload for m in decided] == [first.qr_payload, second.qr_payload]
+        assert [m.payload for m in decided] == [first.qr_payload, second.qr_payload]
         assert all(m.source == "scanner" for m in decided)
         await wait_for(lambda: second.attendee in answer_of(app).plain(), pilot)
         assert app.scanner_gate.lines_taken == 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -81,9 +82,10 @@ class EventInfo:
     checkin_opens_at: datetime | None
     checkin_closes_at: datetime | None
 
-    @property
+    @cached_property
     def zone(self) -> ZoneInfo:
-        """The event's time zone: every time of it a person reads is in it."""
+        """The event's time zone: every time of it a person reads is in it (read once: a door
+        shows it with every answer)."""
         return event_zone(self.timezone)
 
     invite_code: str | None = None  # what an invite-only event's guests register with
