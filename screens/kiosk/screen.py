@@ -524,6 +524,10 @@ class KioskScreen(StationScreen, inherit_bindings=False):
         return bool(self.query_one("#answer", KioskAnswer).display)
 
     # --- keyboard-wedge scanner ---------------------------------------------------------------
+    # A real scanner's line does not come through the #wedge field: the terminal's driver (or,
+    # without it, the app's ScannerGate) takes it whole before any field sees a key and hands
+    # it to ``take_scan`` below (docs/architecture.md, "The path of one scan"). The field takes
+    # what is typed or pasted into it by hand.
     @on(Input.Submitted, "#wedge")
     def wedge_line(self, message: Input.Submitted) -> None:
         message.input.value = ""

@@ -335,7 +335,7 @@ SCENARIOS = (
             results(said[0], said[1], said[3]) == ["ok", "ok", "ok"]
             and said[1]["direction"] == "exit"
             and said[2]
-            and said[3]["message"] == "Welcome back, Dan Müller (Regular)."
+            and said[3]["message"] == "Welcome back, Dan Müller."
             and "re-entry" in said[3]["flags"]
         ),
     ),

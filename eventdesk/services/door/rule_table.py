@@ -64,10 +64,8 @@ def welcome(row: Any) -> str:
 
 def welcome_back(row: Any) -> str:
     """The welcome of a person let in again (an event or list with re-entry)."""
-    # TRANSLATORS: a person let in again (after an exit)
-    return _("Welcome back, {attendee} ({ticket_type}).").format(
-        attendee=row["attendee"], ticket_type=row["ticket_type"]
-    )
+    # TRANSLATORS: a person let in again (after an exit): their ticket was shown at the first
+    return _("Welcome back, {attendee}.").format(attendee=row["attendee"])
 
 
 def money_due(row: Any) -> dict[str, Any]:
