@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import itertools
+import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 from sqlalchemy import Engine
@@ -96,3 +98,34 @@ def migrate(engine: Engine, revision: str, *, down: bool = False) -> None:
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         (command.downgrade if down else command.upgrade)(cfg, revision)
+
+
+@contextmanager
+def station_logins(
+    db_url: str, store: Store, prefix: str, password: str
+) -> Iterator[dict[str, str]]:
+    """A door's own login (station "Door 1") and a desk's ("Desk 1") on the test's PostgreSQL
+    database: cluster-wide roles, named for ``prefix``, the run and the worker, dropped after
+    (and before, should an earlier run have left them). Their names, by kind."""
+    from sqlalchemy import create_engine
+
+    from eventdesk.services.stations import roles
+    from tests.conftest import _RUN
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    names = {kind: f"{prefix}_{kind}_{_RUN[:8]}_{worker}" for kind in ("door", "desk")}
+    admin = create_engine(db_url, isolation_level="AUTOCOMMIT")
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            for name in names.values():
+                conn.exec_driver_sql(f'DROP ROLE IF EXISTS "{name}"')
+
+    drop()
+    try:
+        roles.add(store, names["door"], kind="door", station="Door 1", password=password)
+        roles.add(store, names["desk"], kind="desk", station="Desk 1", password=password)
+        yield names
+    finally:
+        drop()
+        admin.dispose()

@@ -6,7 +6,6 @@ station's name, refused by the server) is answered on the screen at once, never 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -14,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from textual.notifications import Notification
 from textual.widgets import Input, Static
@@ -26,7 +25,6 @@ from eventdesk.services.catalogue.events import update_event
 from eventdesk.services.data.demo import build_demo
 from eventdesk.services.people.attendees import set_attendee_pin
 from eventdesk.services.people.registration import TicketInfo
-from eventdesk.services.stations import roles
 from eventdesk.tickets import ensure_keys, load_signer
 from eventdesk.values import utcnow
 from screens.app import EventdeskApp, make_app
@@ -38,8 +36,8 @@ from testkit.proxy import TcpProxy
 from tests.app.test_app_kiosk import admissible, answer_of, event_tickets, hook, started
 from tests.app.test_app_kiosk import scan_with_wedge as kiosk_scan
 from tests.apptools import STATION, wait_for
-from tests.conftest import _RUN
 from tests.door.test_outage import POSTGRESQL, backend_fixed
+from tests.helpers import station_logins
 from tests.offline_tools import DoorStation
 
 __all__ = ["backend_fixed"]  # a fixture
@@ -69,19 +67,7 @@ def logins(db_url: str, store: Store, tmp_path: Path) -> Iterator[Logins]:
     summary = build_demo(store, attendee_count=40, seed=7, station=STATION, now=utcnow())
     tickets = admissible(store, event_tickets(store, summary.event))[:4]
     assert len(tickets) == 4
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    names = {kind: f"app_{kind}_{_RUN[:8]}_{worker}" for kind in ("door", "desk")}
-    admin = create_engine(db_url, isolation_level="AUTOCOMMIT")
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            for name in names.values():
-                conn.exec_driver_sql(f'DROP ROLE IF EXISTS "{name}"')
-
-    drop()
-    try:
-        roles.add(store, names["door"], kind="door", station="Door 1", password=PASSWORD)
-        roles.add(store, names["desk"], kind="desk", station="Desk 1", password=PASSWORD)
+    with station_logins(db_url, store, "app", PASSWORD) as names:
         urls = {
             kind: make_url(db_url)
             .set(username=name, password=PASSWORD)
@@ -89,9 +75,6 @@ def logins(db_url: str, store: Store, tmp_path: Path) -> Iterator[Logins]:
             for kind, name in names.items()
         }
         yield Logins(summary.event, tickets, urls, data, store)
-    finally:
-        drop()
-        admin.dispose()
 
 
 def app_as(logins: Logins, kind: str, station: str, who: str, mode: str) -> EventdeskApp:

@@ -9,7 +9,6 @@ bench/cli_offline.py, not here.)"""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -17,19 +16,17 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
 from eventdesk.db import Store
 from eventdesk.services.catalogue.events import update_event
 from eventdesk.services.people import attendees
 from eventdesk.services.people.registration import register
-from eventdesk.services.stations import roles
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow
 from testkit.proxy import TcpProxy
-from tests.conftest import _RUN
 from tests.door.test_outage import POSTGRESQL, backend_fixed
+from tests.helpers import station_logins
 from tests.offline_tools import DoorStation, open_event, through, ticket
 
 __all__ = ["backend_fixed"]  # a fixture
@@ -41,23 +38,8 @@ pytestmark = POSTGRESQL
 def logins(db_url: str, store: Store) -> Iterator[dict[str, str]]:
     """A door's and a desk's own login on this test's database (cluster-wide roles, named for
     the run and the worker), dropped after it; and the organizer's."""
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    names = {kind: f"cli_{kind}_{_RUN[:8]}_{worker}" for kind in ("door", "desk")}
-    admin = create_engine(db_url, isolation_level="AUTOCOMMIT")
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            for name in names.values():
-                conn.exec_driver_sql(f'DROP ROLE IF EXISTS "{name}"')
-
-    drop()
-    try:
-        roles.add(store, names["door"], kind="door", station="Door 1", password=PASSWORD)
-        roles.add(store, names["desk"], kind="desk", station="Desk 1", password=PASSWORD)
+    with station_logins(db_url, store, "cli", PASSWORD) as names:
         yield {"organizer": "", **names}
-    finally:
-        drop()
-        admin.dispose()
 
 
 def station_as(login: str, name: str, db_url: str, proxy: TcpProxy, folder: Path) -> DoorStation:

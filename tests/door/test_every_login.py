@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from eventdesk.db import Store
@@ -29,13 +29,11 @@ from eventdesk.services.catalogue import program
 from eventdesk.services.door.lists import ListChange, create_list
 from eventdesk.services.people import attendees, payments
 from eventdesk.services.people.registration import register
-from eventdesk.services.stations import roles
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow
 from testkit.proxy import TcpProxy
 from tests.clitools import Cli
-from tests.conftest import _RUN
-from tests.helpers import add_type, make_event
+from tests.helpers import add_type, make_event, station_logins
 
 PASSWORD = "pw-every-login"
 LOGINS = ("organizer", "door", "desk")
@@ -403,11 +401,6 @@ SCENARIOS = (
 
 
 # --- the stations ------------------------------------------------------------------------------
-def _login_name(kind: str) -> str:
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    return f"every_{kind}_{_RUN[:8]}_{worker}"
-
-
 @pytest.fixture
 def server_logins(db_url: str) -> Iterator[dict[str, str]]:
     """This test's database's door and desk logins (cluster-wide roles, named for the run and
@@ -415,24 +408,12 @@ def server_logins(db_url: str) -> Iterator[dict[str, str]]:
     if db_url.startswith("sqlite"):
         yield {}
         return
-    admin = create_engine(db_url, isolation_level="AUTOCOMMIT")
-    names = {kind: _login_name(kind) for kind in ("door", "desk")}
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            for name in names.values():
-                conn.exec_driver_sql(f'DROP ROLE IF EXISTS "{name}"')
-
-    drop()
     store = Store(db_url)
     try:
-        for kind, name in names.items():
-            roles.add(store, name, kind=kind, station=STATION[kind], password=PASSWORD)  # type: ignore[arg-type]
-        yield names
+        with station_logins(db_url, store, "every", PASSWORD) as names:
+            yield names
     finally:
         store.dispose()
-        drop()
-        admin.dispose()
 
 
 def _url_as(db_url: str, login: str, names: dict[str, str], port: int | None) -> str:

@@ -31,15 +31,14 @@ from eventdesk.services.door.rule_table import LIST_RULES, RULES, ListRule, Rule
 from eventdesk.services.door.scan_result import ScanResult
 from eventdesk.services.people import payments
 from eventdesk.services.people.registration import cancel, register
-from eventdesk.services.stations import roles
 from eventdesk.services.stations.offline import Station
 from eventdesk.services.stations.station_door import StationDoor
 from eventdesk.station_api import API
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow
 from testkit.proxy import TcpProxy
-from tests.conftest import _RUN, PG_ENV, PG_SKIP
-from tests.helpers import add_type, make_event
+from tests.conftest import PG_ENV, PG_SKIP
+from tests.helpers import add_type, make_event, station_logins
 
 ENGINES = ("sqlite", "organizer", "door", "desk", "offline")
 PASSWORD = "pw-rule-table"
@@ -361,26 +360,12 @@ def _url_as(db_url: str, login: str | None, port: int | None = None) -> str:
 @pytest.fixture
 def logins(db_url: str) -> Iterator[dict[str, str]]:
     """A door's and a desk's own login on the test's database, dropped after it."""
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    names = {kind: f"rules_{kind}_{_RUN[:8]}_{worker}" for kind in ("door", "desk")}
-    admin = create_engine(db_url, isolation_level="AUTOCOMMIT")
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            for name in names.values():
-                conn.exec_driver_sql(f'DROP ROLE IF EXISTS "{name}"')
-
-    drop()
     owner = Store(db_url)
     try:
-        for kind, name in names.items():
-            station = "Door 1" if kind == "door" else "Desk 1"
-            roles.add(owner, name, kind=kind, station=station, password=PASSWORD)  # type: ignore[arg-type]
-        yield names
+        with station_logins(db_url, owner, "rules", PASSWORD) as names:
+            yield names
     finally:
         owner.dispose()
-        drop()
-        admin.dispose()
 
 
 def _decide(door: Any, case: Case) -> ScanResult:
