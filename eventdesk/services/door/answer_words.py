@@ -26,7 +26,7 @@ def flag_codes(result: ScanResult) -> list[str]:
     command line's lines under its answer): the money to collect from a person let in, a badge
     queued, a re-entry, a repaired line. Codes, not words: scripts read them."""
     found = []
-    if result.admitted and result.due > 0 and result.currency:
+    if _to_collect(result):
         found.append(f"unpaid: collect {format_cents(result.due, result.currency)}")
     if result.badge_queued:
         found.append("badge queued")
@@ -40,7 +40,7 @@ def flag_codes(result: ScanResult) -> list[str]:
 def extras(result: ScanResult) -> list[str]:
     """The same marks in the reader's words (the desk's line under its answer)."""
     said = []
-    if result.admitted and result.due > 0 and result.currency:
+    if _to_collect(result):
         # TRANSLATORS: under an admission: the money still to take from the person
         said.append(_("unpaid: collect {amount}").format(amount=owed_text(result)))
     if result.reentry:
@@ -60,3 +60,8 @@ def owed_text(result: ScanResult) -> str:
     if result.due <= 0 or not result.currency:
         return ""
     return money_text(result.due, result.currency)
+
+
+def _to_collect(result: ScanResult) -> bool:
+    """The person was let in owing money: the desk takes it."""
+    return result.admitted and result.due > 0 and bool(result.currency)

@@ -44,6 +44,7 @@ from eventdesk.services.door.printing import enqueue_in
 from eventdesk.services.door.rule_table import (
     LIST_RULES,
     clock,
+    first_rule,
     money_due,
     welcome,
     welcome_back,
@@ -99,18 +100,16 @@ class ListDoor:
             if not self.on_ticket and (rules.questions or self.staff_check or direction == "exit")
             else None
         )
-        for rule in LIST_RULES:
-            if not rule.applies(self):
-                continue
-            if rule.then == "exit":
-                return self.leave()
-            assert rule.result is not None
+        rule = first_rule(LIST_RULES, self)
+        if rule is not None and rule.then == "exit":
+            return self.leave()
+        if rule is not None and rule.result is not None:
             said, extra = rule.tells(self), rule.extra(self)
             if rule.names_list:
                 return self.refuse(rule.result, rule.name, said, **extra)
             return self.answer(rule.result, said, rule=rule.name, **extra)
         answers = self.parsed if isinstance(self.parsed, dict) else {}
-        result = self.enter(money_due(row))
+        result = self.enter(self.owed)
         if result.admitted and answers and not result.reentry:  # the first one's
             self.keep(answers)
             result = replace(result, answers=tuple(sorted(answers.items())))
@@ -140,8 +139,20 @@ class ListDoor:
         )
         return tuple(self.rules.missing({**known, **self.parsed}))
 
+    @cached_property
     def days(self) -> list[date]:
+        """The event's days."""
         return event_days(self.row["starts_at"], self.row["ends_at"], self.row["timezone"])
+
+    @cached_property
+    def open_days(self) -> list[date]:
+        """The event's days the list is open on (all of them, unless it names some)."""
+        return [d for d in (self.rules.days or self.days) if d in self.days]
+
+    @cached_property
+    def owed(self) -> dict[str, Any]:
+        """What the ticket still owes, as a decision's fields (``money_due``)."""
+        return money_due(self.row)
 
     # --- the refusals -----------------------------------------------------------------------
     def refuse(self, result: Any, rule: str, would_pass: str, **extra: Any) -> ScanResult:
@@ -156,13 +167,12 @@ class ListDoor:
             **extra,
         )
 
-    def next_open_day(self, open_days: list[date] | None = None) -> date | None:
+    def next_open_day(self) -> date | None:
         """The next day the list is open after today (a day with hours, where it has some)."""
-        if open_days is None:
-            days = self.days()
-            open_days = [d for d in (self.rules.days or days) if d in days]
         hours = bool(self.rules.hours)
-        later = [d for d in open_days if d > self.today and (not hours or self.rules.hours_on(d))]
+        later = [
+            d for d in self.open_days if d > self.today and (not hours or self.rules.hours_on(d))
+        ]
         return later[0] if later else None
 
     # --- the compare-and-set ----------------------------------------------------------------
@@ -232,8 +242,7 @@ class ListDoor:
         first_at, first_station = entry["first_at"], entry["station"]
         where = first_station or _("another station")
         if self.entries == "daily":
-            days = self.days()
-            later = self.next_open_day([d for d in (rules.days or days) if d in days])
+            later = self.next_open_day()
             if later is None:
                 then = _("this was its last day.")
             elif later == self.today + timedelta(days=1):

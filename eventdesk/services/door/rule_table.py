@@ -17,11 +17,11 @@ money a ticket still owes, and when an event's door opens and closes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from sqlalchemy import Connection
 
@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 SESSION_OPENS_BEFORE = timedelta(minutes=60)  # a session door opens this long before it starts
 IMPORTING_MESSAGE = N_("This ticket is still being imported: scan it again in a minute.")
 Then = Literal["list", "exit"]
+Seen = TypeVar("Seen")  # what a table's rows read: a Situation, or a ListDoor
 
 
 # --- what the door says (both judges: this table's and a list's, services/door/list_door.py) --
@@ -106,6 +107,11 @@ class Situation:
             return start - SESSION_OPENS_BEFORE, end
         return door_times(self.row)
 
+    @cached_property
+    def owed(self) -> dict[str, Any]:
+        """What the ticket still owes, as a decision's fields (``money_due``)."""
+        return money_due(self.row)
+
     def zone_time(self, moment: datetime | None) -> str:
         return show(moment, event_zone(self.row["timezone"]))
 
@@ -114,16 +120,19 @@ class Situation:
 
 
 @dataclass(frozen=True)
-class Rule:
-    """One row of the table."""
+class Rule(Generic[Seen]):
+    """One row of a table: of the event's door (``Seen``: a Situation) or of a check-in list's
+    (a ListDoor). ``names_list``: a list's refusal names the list and says what would pass
+    ("Lounge: VIP only."); else the answer is the door's own sentence."""
 
-    name: str
+    name: str  # the rule its answer names
     result: ScanOutcome | None  # None: the row hands the scan on (``then``)
-    applies: Callable[[Situation], bool]
-    tells: Callable[[Situation], str] = lambda _s: ""
-    extra: Callable[[Situation], dict[str, Any]] = lambda _s: {}
+    applies: Callable[[Seen], bool]
+    tells: Callable[[Seen], str] = lambda _s: ""
+    extra: Callable[[Seen], dict[str, Any]] = lambda _s: {}
     server: str | None = None  # the server's own condition for it, as its function writes it
     then: Then | None = None
+    names_list: bool = False
 
 
 def _other_event(s: Situation) -> str:
@@ -141,17 +150,17 @@ def _not_in_session(s: Situation) -> bool:
     return found is None
 
 
-def owed_text(row: Any) -> str:
-    """What a ticket's row still owes, as the reader writes an amount."""
-    return money_text(money_due(row)["due"], row["currency"])
+def owed_text(owed: dict[str, Any]) -> str:
+    """What a ticket still owes (``money_due``'s fields), as the reader writes an amount."""
+    return money_text(owed["due"], owed["currency"])
 
 
 def _unpaid(s: Situation) -> bool:
-    return bool(money_due(s.row)) and s.row["unpaid_policy"] != "admit"
+    return bool(s.owed) and s.row["unpaid_policy"] != "admit"
 
 
 # The order of the checks (docs/architecture.md#check-in-rules).
-RULES: tuple[Rule, ...] = (
+RULES: tuple[Rule[Situation], ...] = (
     Rule(
         "event_cancelled",
         "revoked",
@@ -245,8 +254,8 @@ RULES: tuple[Rule, ...] = (
         "unpaid",
         "unpaid",
         _unpaid,
-        lambda s: _("Not paid: {amount} due.").format(amount=owed_text(s.row)),
-        extra=lambda s: money_due(s.row),
+        lambda s: _("Not paid: {amount} due.").format(amount=owed_text(s.owed)),
+        extra=lambda s: s.owed,
         server="due > 0",
     ),
     Rule(
@@ -260,30 +269,15 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-def first_rule(situation: Situation) -> Rule | None:
-    """The first row of the table that applies to ``situation`` (None: none; admit)."""
-    for rule in RULES:
-        if rule.applies(situation):
+def first_rule(table: Sequence[Rule[Seen]], seen: Seen) -> Rule[Seen] | None:
+    """The first row of ``table`` that applies to ``seen`` (None: none; admit)."""
+    for rule in table:
+        if rule.applies(seen):
             return rule
     return None
 
 
 # --- a check-in list's own table (services/door/list_door.py's ListDoor walks it) -----------
-@dataclass(frozen=True)
-class ListRule:
-    """One row of a check-in list's table. ``names_list``: the answer names the list and says
-    what would pass ("Lounge: VIP only."); else it is the door's own sentence."""
-
-    name: str  # the rule its answer names
-    result: ScanOutcome | None  # None: the row hands the scan on (``then``)
-    applies: Callable[[ListDoor], bool]
-    tells: Callable[[ListDoor], str] = lambda _d: ""
-    names_list: bool = True
-    extra: Callable[[ListDoor], dict[str, Any]] = lambda _d: {}
-    server: str | None = None  # the server's own condition for it (station_api._list_refusal)
-    then: Then | None = None
-
-
 def _hours_closed(d: ListDoor) -> bool:
     hours = d.rules.hours_on(d.today)
     clock_now = in_zone(d.now, d.zone).time()
@@ -309,11 +303,6 @@ def _hours_said(d: ListDoor) -> str:
     return _("open {hours}; closed for today.").format(hours=spans)
 
 
-def _open_days(d: ListDoor) -> list[date]:
-    days = d.days()
-    return [day for day in (d.rules.days or days) if day in days]
-
-
 def _asked(d: ListDoor) -> dict[str, Any]:
     return {
         "asks": tuple(q.key for q in d.missing),
@@ -321,8 +310,8 @@ def _asked(d: ListDoor) -> dict[str, Any]:
     }
 
 
-LIST_RULES: tuple[ListRule, ...] = (
-    ListRule(
+LIST_RULES: tuple[Rule[ListDoor], ...] = (
+    Rule(
         "ticket_types",
         "wrong_type",
         lambda d: (
@@ -332,8 +321,9 @@ LIST_RULES: tuple[ListRule, ...] = (
             ticket_types=joined(names_of(d.conn, TicketType, d.rules.ticket_types))
         ),
         server="l.ticket_types IS NOT NULL AND NOT EXISTS",
+        names_list=True,
     ),
-    ListRule(
+    Rule(
         "sessions",
         "wrong_session",
         lambda d: (
@@ -347,72 +337,73 @@ LIST_RULES: tuple[ListRule, ...] = (
             sessions=joined(names_of(d.conn, EventSession, d.rules.sessions), "or")
         ),
         server="l.sessions IS NOT NULL AND NOT EXISTS",
+        names_list=True,
     ),
     # Someone leaving is never held back for the day, the hour or money.
-    ListRule("leaving", None, lambda d: d.direction == "exit", then="exit"),
-    ListRule(
+    Rule("leaving", None, lambda d: d.direction == "exit", then="exit"),
+    Rule(
         "days",
         "closed",
-        lambda d: d.rules.days is not None and d.today not in _open_days(d),
+        lambda d: d.rules.days is not None and d.today not in d.open_days,
         lambda d: _("open on {days} only.").format(
-            days=joined([short_day(day) for day in _open_days(d)])
+            days=joined([short_day(day) for day in d.open_days])
         ),
         server="l.days IS NOT NULL AND NOT EXISTS",
+        names_list=True,
     ),
-    ListRule(
+    Rule(
         "days",
         "closed",
-        lambda d: bool(d.rules.hours) and d.today not in d.days(),
+        lambda d: bool(d.rules.hours) and d.today not in d.days,
         lambda d: _("open {first} to {last} only.").format(
-            first=show_day(d.days()[0]), last=show_day(d.days()[-1])
+            first=show_day(d.days[0]), last=show_day(d.days[-1])
         ),
+        names_list=True,
     ),
-    ListRule(
+    Rule(
         "hours",
         "closed",
         lambda d: bool(d.rules.hours) and _hours_closed(d),
         _hours_said,
         server="l.hours IS NOT NULL",
+        names_list=True,
     ),
-    ListRule(
+    Rule(
         "event_hours",
         "not_yet_valid",
         lambda d: not d.rules.hours and d.now < door_times(d.row)[0],
         lambda d: _("Check-in opens at {time}.").format(time=show(door_times(d.row)[0], d.zone)),
-        names_list=False,
         server="p_at < COALESCE(e.checkin_opens_at, e.starts_at - interval '24 hours')",
     ),
-    ListRule(
+    Rule(
         "event_hours",
         "expired",
         lambda d: not d.rules.hours and d.now > door_times(d.row)[1],
         lambda d: _("Check-in closed at {time}.").format(time=show(door_times(d.row)[1], d.zone)),
-        names_list=False,
         server="p_at > COALESCE(e.checkin_closes_at, e.ends_at + interval '6 hours')",
     ),
-    ListRule(
+    Rule(
         "unpaid",
         "unpaid",
-        lambda d: bool(money_due(d.row)) and (d.rules.unpaid or d.row["unpaid_policy"]) != "admit",
-        lambda d: _("not paid: {amount} due.").format(amount=owed_text(d.row)),
-        extra=lambda d: money_due(d.row),
+        lambda d: bool(d.owed) and (d.rules.unpaid or d.row["unpaid_policy"]) != "admit",
+        lambda d: _("not paid: {amount} due.").format(amount=owed_text(d.owed)),
+        extra=lambda d: d.owed,
         server="COALESCE(l.unpaid, e.unpaid_policy) <> 'admit' AND t.price_cents > 0",
+        names_list=True,
     ),
-    ListRule(
+    Rule(
         "needs_staff",
         "needs_staff",
         lambda d: d.staff_check and d.first,
         lambda _d: _(NEEDS_STAFF_MESSAGE),
-        names_list=False,
     ),
-    ListRule(
+    Rule(
         "questions",
         "needs_answer",
         lambda d: isinstance(d.parsed, InvalidInput),
         lambda d: f"{d.parsed}",
-        names_list=False,
     ),
-    ListRule(
+    Rule(
         "questions",
         "needs_answer",
         lambda d: bool(d.missing),
@@ -423,7 +414,6 @@ LIST_RULES: tuple[ListRule, ...] = (
                 questions=" ".join(q.text for q in d.missing)
             )
         ),
-        names_list=False,
         extra=_asked,
     ),
 )

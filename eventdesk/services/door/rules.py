@@ -31,10 +31,10 @@ from eventdesk.services.door.checkin_sql import (
 from eventdesk.services.door.lists import ListRules, default_rules
 from eventdesk.services.door.printing import enqueue_in
 from eventdesk.services.door.rule_table import (
+    RULES,
     Situation,
     clock,
     first_rule,
-    money_due,
     welcome,
     welcome_back,
 )
@@ -126,7 +126,7 @@ class DoorRules:
             direction=direction,
             now=now,
         )
-        rule = first_rule(situation)
+        rule = first_rule(RULES, situation)
         if rule is not None and rule.then == "list":
             assert rules is not None
             from eventdesk.services.door.list_door import ListDoor  # builds on this module
@@ -137,7 +137,7 @@ class DoorRules:
         if rule is not None and rule.result is not None:
             said = {"rule": rule.name, **rule.extra(situation)}  # the row that refused
             return answer(rule.result, rule.tells(situation), **said)
-        owed = money_due(row)
+        owed = situation.owed
         if session_id is not None:
             return self._session_cas(conn, row, session_id, now, answer, owed)
         return self._entry_cas(
