@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from screens.messages import ScanDecided
+from screens.messages import BadgePrinted, ScanDecided
 from tests.app.test_app_kiosk import (
     admissible,
     answered,
@@ -25,12 +25,14 @@ from tests.app.test_app_kiosk import (
     scan_with_wedge,
     started,
 )
-from tests.apptools import DemoStation
+from tests.apptools import DemoStation, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCT = ("eventdesk", "screens", "devices", "badges")
-# The product's files one kiosk scan runs, at most: 35 today; the goal is 20.
-MOST_FILES = 35
+# The product's files one kiosk scan runs, at most: 35 today, 36 when the scan's thread opens a
+# database connection (none free in the pool: eventdesk/readonly.py makes its files writable
+# first); the goal is 20.
+MOST_FILES = 36
 PRINTING = "print worker"  # the printer's thread: its time is the printer's, not the scan's
 MAP = ROOT / "docs" / "architecture.md"
 
@@ -99,16 +101,24 @@ async def test_a_kiosk_scan_runs_the_files_on_the_map_and_few_of_them(
     first, second = tickets[0], tickets[1]
     assert first.qr_payload and second.qr_payload
     decisions: list[ScanDecided] = []
+    printed: list[BadgePrinted] = []
     files = FilesRun()
     with files.installed():
         app = kiosk_app(station, printer="badges", auto_print=True)
         async with app.run_test(
-            size=(120, 40), message_hook=hook((ScanDecided,), decisions)
+            size=(120, 40),
+            message_hook=lambda message: (
+                hook((ScanDecided,), decisions)(message),
+                hook((BadgePrinted,), printed)(message),
+            ),
         ) as pilot:
             await started(app, pilot)
-            # The first scan starts the queue's thread and loads what a door needs once.
+            # The first scan starts the queue's thread and loads what a door needs once; its
+            # badge is printed before the scan measured (a print worker writing the job's state
+            # meanwhile makes the scan wait for the write lock, another path).
             await scan_with_wedge(pilot, first.qr_payload, type_it=True)
             await answered(pilot, decisions, 1)
+            await wait_for(lambda: len(printed) >= 1, pilot)
             files.recording = True
             await scan_with_wedge(pilot, second.qr_payload, type_it=True)
             panel = await answered(pilot, decisions, 2)

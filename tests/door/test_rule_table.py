@@ -27,7 +27,7 @@ from eventdesk.models import Event, ImportRun, Ticket
 from eventdesk.services.catalogue import events, program
 from eventdesk.services.door.checkin import Checkin
 from eventdesk.services.door.lists import ListChange, create_list, delete_list
-from eventdesk.services.door.rule_table import LIST_RULES, RULES, ListRule, Rule
+from eventdesk.services.door.rule_table import LIST_RULES, RULES, Rule
 from eventdesk.services.door.scan_result import ScanResult
 from eventdesk.services.people import payments
 from eventdesk.services.people.registration import cancel, register
@@ -476,7 +476,7 @@ def _words(sql: str) -> str:
     return re.sub(r"\s+", " ", sql).strip()
 
 
-def rows_out_of_order(source: str, table: Sequence[Rule | ListRule] = RULES) -> list[str]:
+def rows_out_of_order(source: str, table: Sequence[Rule[Any]] = RULES) -> list[str]:
     """The table's rows the server's function ``source`` does not check as the table says: each
     row's condition, after the row before it, followed by a RETURN of the row's result."""
     body, at, wrong = _words(source), 0, []
