@@ -33,7 +33,7 @@ import msgspec
 from PIL import Image, ImageDraw
 
 from badges.badge import MM_PER_INCH, Badge, LabelSize, seated
-from badges.lettering import fit_text
+from badges.fonts import fit_text
 from badges.printable import clean
 from eventdesk.errors import InvalidInput, NotFound
 from eventdesk.i18n import _

@@ -18,9 +18,8 @@ import logging
 from fpdf import FPDF
 
 from badges.badge import Badge
-from badges.fonts import available, cmap, path_for
+from badges.fonts import available, cmap, path_for, wrap_text
 from badges.layout import Element, Layout, _words, qr_modules
-from badges.lettering import wrap_text
 from badges.printable import clean
 
 PT = 25.4 / 72  # millimetres in a point

@@ -13,8 +13,8 @@ from __future__ import annotations
 from PIL import Image, ImageDraw
 
 from badges.badge import MM_PER_INCH, Badge
+from badges.fonts import fit_text
 from badges.layout import Element, Layout, _words, draw, mono, qr_modules
-from badges.lettering import fit_text
 from badges.printable import clean, inverted, zpl_field
 
 # What a Zebra's resident font 0 draws under ^CI28 (UTF-8): Latin-1 and Latin Extended-A,

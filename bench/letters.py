@@ -22,8 +22,8 @@ from collections.abc import Callable
 from rich.console import Console
 from textual_image.renderable.halfcell import Image as LibraryHalfCells
 
+from screens.kiosk.answer import SignText, draw_sign
 from screens.kiosk.picture import HalfCells
-from screens.kiosk.sign import SignText, draw_sign
 
 # The answer's picture in cells (width, height) at each terminal size: the panel less its
 # padding and the lines of text under it.

@@ -31,9 +31,9 @@ from bench.checkin import make_tickets
 from bench.scratch import scratch_database
 from eventdesk import variables
 from eventdesk.db import Store
-from eventdesk.ids import new_nonce
 from eventdesk.migrate import upgrade
 from eventdesk.services.door.checkin import Checkin
+from eventdesk.services.door.scan_result import new_nonce
 from eventdesk.services.stations import roles
 from eventdesk.services.stations.mirror import OUTBOX, Mirror
 from eventdesk.services.stations.sync import upload

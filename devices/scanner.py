@@ -21,9 +21,9 @@ from devices.decoders import Decoder
 from devices.outage import Backoff, DatabaseState, Outage, is_outage
 from devices.wedge import Decision as Decision
 from eventdesk.db import Store
-from eventdesk.ids import new_nonce
 from eventdesk.services.door.checkin import Checkin
 from eventdesk.services.door.door import Door
+from eventdesk.services.door.scan_result import new_nonce
 from eventdesk.values import utcnow
 
 DEFAULT_DEBOUNCE = 3.0

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from devices.outage import Backoff, DatabaseState, Outage, is_outage
 from eventdesk.i18n import _
-from eventdesk.ids import new_nonce
 from eventdesk.services.door.door import Door
+from eventdesk.services.door.scan_result import new_nonce
 
 if TYPE_CHECKING:
     from eventdesk.services.door.scan_result import ScanResult
@@ -241,7 +241,7 @@ class LineQueue(threading.Thread):
     def _decide(self, group: list[PendingScan]) -> list[Decision | None]:
         """The decisions of the group's first lines, in order: all of them, or fewer when the
         queue was stopped; None for a line that failed for good."""
-        backoff = self.backoff()
+        backoff: Backoff | None = None  # made at the first try that fails
         while not self._halt.is_set():
             try:
                 decisions = decide_many(self.door(), group, session_id=self.session_id)
@@ -255,9 +255,12 @@ class LineQueue(threading.Thread):
                     return [None]
                 if self.outage.failed(exc) and self.on_database is not None:
                     self.on_database(DatabaseState(False, self.outage.reason, self.waiting))
+                backoff = backoff or self.backoff()
                 self._halt.wait(backoff.next())
                 continue
-            if self.outage.answered() and self.on_database is not None:
+            # The database is back only after tries that failed (each group is tried until
+            # it is decided, so an outage begins and ends within one call of this).
+            if backoff is not None and self.outage.answered() and self.on_database is not None:
                 self.on_database(DatabaseState(True, waiting=self.waiting))
             return list(decisions)
         return []

@@ -1,10 +1,6 @@
-"""Record ids as people type them: ASCII digits that fit every database's integer column; and
-the nonces a station gives its scans."""
+"""Record ids as people type them: ASCII digits that fit every database's integer column."""
 
 from __future__ import annotations
-
-import secrets
-import time
 
 MAX_ID = 2**31 - 1  # PostgreSQL's INTEGER
 
@@ -18,10 +14,3 @@ def as_id(text: str | int) -> int | None:
         return None
     number = int(value)
     return number if 0 < number <= MAX_ID else None
-
-
-def new_nonce() -> str:
-    """A fresh scan nonce: 32 hex digits, the clock's nanoseconds then 64 random bits. A
-    station's nonces sort in the order they were made, so each lands at the end of the scan
-    log's nonce index (a page already in memory) instead of anywhere in it."""
-    return f"{time.time_ns():016x}{secrets.token_hex(8)}"

@@ -41,7 +41,7 @@ from screens.messages import (
     UploadRefused,
 )
 from screens.scanner_keys import KeysPaused, ScannedLine, ScannerGate, SerialScannerState
-from screens.terminal_text import show_control_characters
+from screens.terminal import show_control_characters
 from screens.widgets.key_bar import say_refusal
 
 if TYPE_CHECKING:

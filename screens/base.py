@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, cast
 
 from textual.screen import Screen
@@ -20,15 +21,16 @@ class StationScreen(Screen[Any]):
     nothing now, when pressed or clicked.
     """
 
-    @property
+    # Looked up once: a screen belongs to one app, whose backend and devices stay its own.
+    @cached_property
     def station_app(self) -> EventdeskApp:
         return cast("EventdeskApp", self.app)
 
-    @property
+    @cached_property
     def backend(self) -> Backend:
         return self.station_app.backend
 
-    @property
+    @cached_property
     def devices(self) -> Devices:
         return self.station_app.devices
 

@@ -11,11 +11,12 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, get_args
 
 from textual.message import Message
 from textual.message_pump import MessagePump
 
+from eventdesk.config import SoundScreen
 from eventdesk.errors import EventdeskError
 from eventdesk.i18n import _
 from screens.backend import Backend
@@ -36,7 +37,6 @@ if TYPE_CHECKING:  # OpenCV, the printer stack and sound load when first used (s
     from devices.print_worker import PrintOutcome, PrintWorker
     from devices.scanner import Decision, ScanWorker
     from devices.sound import Cue, DoorSound
-    from eventdesk.config import SoundScreen
     from eventdesk.services.data.backup import BackupSchedule
     from eventdesk.services.door.scan_result import ScanResult
     from eventdesk.services.stations.offline import SyncLoop, SyncReport
@@ -60,6 +60,11 @@ class Devices:
         self.sync: SyncLoop | None = None
         self.refused_said = 0  # offline scans the server refused, said on the screen
         self.sound: DoorSound | None = None
+        # The screens that play a sound per answer, as the station's settings say (read once:
+        # a station's settings are fixed while it runs).
+        self.sound_screens = frozenset(
+            screen for screen in get_args(SoundScreen) if backend.config.sound_on(screen)
+        )
         self.last_cue: Cue | None = None  # the sound of the last answer, when one was played
         self.decoder_name = ""
         self.camera_state = "stopped"
@@ -156,7 +161,15 @@ class Devices:
         self._post(CameraStatus(state.value, detail))
 
     def _on_decision(self, decision: Decision) -> None:
-        self._post(ScanDecided.of(decision, "camera"))
+        self._post(
+            ScanDecided(
+                decision.result,
+                decision.payload,
+                decision.latency_ms,
+                "camera",
+                decision.frame_index,
+            )
+        )
         if self.printer is not None and decision.result.badge_queued:
             self.printer.wake()
 
@@ -293,7 +306,7 @@ class Devices:
     def warm_sound(self, screen: SoundScreen) -> DoorSound | None:
         """The station's sound, its device opened now (in its own thread) where ``screen``
         plays sounds: the first answer is heard as soon as the next. None: quiet here."""
-        if not self.backend.config.sound_on(screen):
+        if screen not in self.sound_screens:
             return None
         from devices.sound import DoorSound
 

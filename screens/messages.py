@@ -18,7 +18,6 @@ if TYPE_CHECKING:  # the devices load only when a station uses them (start-up ti
 
     from devices.outage import DatabaseState
     from devices.print_worker import PrintOutcome
-    from devices.scanner import Decision
     from eventdesk.services.door.scan_result import ScanResult
     from eventdesk.services.people.auth import StaffInfo
 
@@ -28,19 +27,13 @@ class ScanDecided(Message):
     """A ticket was scanned (camera, keyboard-wedge scanner, the desk, a walk-in, the kiosk's
     email and PIN) and decided: the door's answer, the line read, how long it took from the
     line's end to its answer, and who read it. One envelope from the queue to the screen: the
-    queue's Decision (devices know no Textual) is opened here, once (``of``)."""
+    queue's Decision (devices know no Textual) is opened once, where its queue posts it."""
 
     result: ScanResult
     payload: str
     latency_ms: float
     source: str  # camera | scanner | desk | walk-in | lookup
     frame_index: int | None = None  # the camera's frame the code was read in
-
-    @classmethod
-    def of(cls, decision: Decision, source: str) -> ScanDecided:
-        return cls(
-            decision.result, decision.payload, decision.latency_ms, source, decision.frame_index
-        )
 
 
 @dataclass

@@ -4,11 +4,11 @@ Textual stamps a key when its event is made, while the input thread parses what 
 busy station that thread waits for the interpreter between two keys of one read, and a
 scanner's line, written to the terminal in one piece, came out with gaps of tens of
 milliseconds inside it. Here every key of one read gets the read's time, and the keys go
-through the scanner's key burst (devices.keyburst) right here, in the thread that reads them: a
-scanner's line reaches the app as one ``ScannedLine`` message, not as sixty keys to queue and
-handle one by one on a busy UI thread; a person's keys go on as Textual sends them. The pause
-that ends what is held is seen here too, after every key read before it. The loop is Textual's
-own (textual 8.2 ``LinuxDriver.run_input_thread``), with those changes.
+through the scanner's key burst (screens.scanner_keys.KeyBurst) right here, in the thread that
+reads them: a scanner's line reaches the app as one ``ScannedLine`` message, not as sixty keys
+to queue and handle one by one on a busy UI thread; a person's keys go on as Textual sends them.
+The pause that ends what is held is seen here too, after every key read before it. The loop is
+Textual's own (textual 8.2 ``LinuxDriver.run_input_thread``), with those changes.
 """
 
 from __future__ import annotations
@@ -24,9 +24,8 @@ from textual._parser import ParseError
 from textual._xterm_parser import XTermParser
 from textual.drivers.linux_driver import LinuxDriver
 
-from devices.keyburst import KeyBurst, Out, Press, Scanned
 from eventdesk.config import ScannerKeys
-from screens.scanner_keys import ScannedLine
+from screens.scanner_keys import KeyBurst, Out, Press, Scanned, ScannedLine
 
 IDLE_WAIT = 0.1  # Textual's own wait for input, when no keys are held
 

@@ -141,6 +141,7 @@ PROGRAM_KEYWORDS = {
     "context_settings",
     "short_help",
     "epilog",
+    "server",  # a door rule's condition as the server's SQL writes it
 }
 SQL = re.compile(
     r"^\s*(SELECT|INSERT|UPDATE|DELETE|WITH|CREATE|ALTER|DROP|PRAGMA|BEGIN|GRANT|REVOKE|SET|"

@@ -14,7 +14,7 @@ from eventdesk.i18n import N_, _
 from eventdesk.services.door import answer_words
 from eventdesk.services.door.scan_result import ScanResult
 from screens.desk.card import CardData
-from screens.scripts import for_screen
+from screens.terminal import for_screen
 
 SCAN_PREFIX = "ED1."
 

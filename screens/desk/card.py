@@ -29,7 +29,7 @@ from eventdesk.services.stations.mirror import Mirror
 from eventdesk.services.stations.mirror_read import attendee_of_ticket, person_in_copy
 from eventdesk.services.stations.offline import Station
 from eventdesk.values import money_text
-from screens.scripts import for_screen
+from screens.terminal import for_screen
 
 ACTIVE = ("registered", "waitlisted")
 ACTIONS = ("check_in", "undo", "reprint", "pay", "cancel", "promote")

@@ -73,10 +73,8 @@ class DeskDialogs:
         search = desk.query_one("#search", Input)
         search.focus()
         if done.scan is not None:
-            from devices.scanner import Decision
-
-            decision = Decision(done.scan, f"ticket:{done.registration.ticket_id}", 0.0)
-            desk.post_message(ScanDecided.of(decision, "walk-in"))
+            payload = f"ticket:{done.registration.ticket_id}"
+            desk.post_message(ScanDecided(done.scan, payload, 0.0, "walk-in"))
             return
         self.say(Content(text), "-warn" if severity != "information" else "-info")
         self.show_card(done.attendee.id)

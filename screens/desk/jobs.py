@@ -127,7 +127,6 @@ class DeskJobs:
         self.screen.post_message(Done(text, attendee_id, wake_printer=wake))
 
     def _check_in(self, ticket_id: str, answers: dict[str, str] | None = None) -> None:
-        from devices.scanner import Decision
 
         started = time.monotonic()
         try:
@@ -136,5 +135,4 @@ class DeskJobs:
             self.screen.post_message(Failed(failure_text(exc), decision=True))
             return
         latency = (time.monotonic() - started) * 1000
-        decision = Decision(result, f"ticket:{ticket_id}", latency)
-        self.screen.post_message(ScanDecided.of(decision, "desk"))
+        self.screen.post_message(ScanDecided(result, f"ticket:{ticket_id}", latency, "desk"))

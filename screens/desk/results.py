@@ -27,7 +27,7 @@ from eventdesk.services.stations.mirror_read import find_in_copy
 from eventdesk.services.stations.offline import Station
 from eventdesk.text import fold
 from screens.desk.card import clock
-from screens.scripts import fit, for_screen
+from screens.terminal import fit, for_screen
 
 # (label, key, widest, widest when the table is narrow): a longer value is cut; the table
 # scrolls sideways for what does not fit. The status comes second: it is read at 80 columns.

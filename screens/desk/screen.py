@@ -70,9 +70,9 @@ from screens.messages import (
     DatabaseStatus,
     ScanDecided,
 )
+from screens.scanner_keys import WedgeScans, key_time
 from screens.widgets.key_bar import KeyBar, say_not_available
 from screens.widgets.offline_state import OfflineState
-from screens.widgets.wedge_scans import WedgeScans, key_time
 
 # TRANSLATORS: on the desk's top line: scans let people out; Ctrl+E makes it an entry again
 EXIT_GATE = N_("EXIT GATE (^E: entry)")

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from eventdesk import variables
 from eventdesk.errors import InvalidInput
-from screens.widgets.half_cells import HalfCells
+from screens.terminal import HalfCells
 
 if TYPE_CHECKING:
     from textual.widget import Widget

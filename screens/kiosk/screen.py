@@ -38,14 +38,13 @@ from eventdesk.services.door.scan_result import ScanResult
 from eventdesk.services.people.auth import StaffInfo, verify_attendee
 from eventdesk.services.people.registration import TicketInfo, tickets_of_attendee
 from screens.base import StationScreen
-from screens.kiosk.answer import GO_IN, KioskAnswer
+from screens.kiosk.answer import GO_IN, KioskAnswer, SignText, draw_sign
 from screens.kiosk.preview import CameraPreview
-from screens.kiosk.sign import SignText, draw_sign
 from screens.login import StaffPinScreen
 from screens.messages import BadgePrinted, CameraFrame, CameraStatus, DatabaseStatus, ScanDecided
+from screens.scanner_keys import WedgeScans
 from screens.widgets.key_bar import KeyBar
 from screens.widgets.offline_state import OfflineState, needs_server
-from screens.widgets.wedge_scans import WedgeScans
 
 PIN_MAX = 32
 DEBOUNCE = 3.0  # seconds, as devices.scanner's DEFAULT_DEBOUNCE for the camera

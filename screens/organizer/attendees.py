@@ -27,7 +27,7 @@ from screens.organizer.base import (
     local_time,
     whole,
 )
-from screens.scripts import for_screen
+from screens.terminal import for_screen
 from screens.widgets.forms import Field, FormValues
 
 

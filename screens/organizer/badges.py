@@ -16,8 +16,8 @@ from eventdesk.errors import EventdeskError
 from eventdesk.i18n import N_, _, ngettext
 from eventdesk.services.catalogue.badge_layouts import layout_use
 from screens.organizer.base import Change, Fetched, ListParams, OrganizerTab, RowList
+from screens.terminal import HalfCells
 from screens.widgets.forms import Field, FormValues
-from screens.widgets.half_cells import HalfCells
 
 if TYPE_CHECKING:
     from badges.badge import Badge

@@ -13,9 +13,8 @@ from PIL import Image
 
 from badges.fonts import has_font_for
 from screens.app import EventdeskApp, make_app
-from screens.kiosk.answer import HIGH_CONTRAST, KioskAnswer, describe
+from screens.kiosk.answer import HIGH_CONTRAST, KioskAnswer, Sign, SignText, describe, draw_sign
 from screens.kiosk.picture import pixels_per_cell
-from screens.kiosk.sign import Sign, SignText, draw_sign
 from screens.messages import ScanDecided
 from tests.app.test_app_kiosk import (
     admissible,

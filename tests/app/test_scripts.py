@@ -11,7 +11,7 @@ from rich.cells import cell_len
 
 from eventdesk.services.people.attendees import add_attendee
 from screens.desk.results import ResultsTable
-from screens.scripts import fit, for_screen
+from screens.terminal import fit, for_screen
 from tests.app.test_app_desk import desk_app, opened, search_for
 from tests.apptools import DemoStation
 

@@ -53,7 +53,7 @@ def test_fitting_many_names_keeps_a_few_fonts_loaded() -> None:
 import gc, json
 from PIL import ImageFont
 from eventdesk.services.data.demo import FIRST_NAMES, LAST_NAMES
-from screens.kiosk.sign import SignText, draw_sign
+from screens.kiosk.answer import SignText, draw_sign
 
 for i in range(40):
     name = f"{FIRST_NAMES[i % len(FIRST_NAMES)]} {LAST_NAMES[(i * 7) % len(LAST_NAMES)]}"

@@ -25,7 +25,7 @@ from eventdesk.services.common import get_event
 from eventdesk.services.data import import_runs
 from eventdesk.services.data.csvio import ImportResult, import_attendees
 from eventdesk.services.door.checkin import Checkin
-from eventdesk.services.door.rule_table import IMPORTING_MESSAGE
+from eventdesk.services.door.rules import IMPORTING_MESSAGE
 from eventdesk.services.people import attendees
 from eventdesk.services.people.registration import register
 from eventdesk.services.stats.reports import sales as sales_report

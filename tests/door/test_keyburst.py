@@ -1,13 +1,13 @@
-"""A scanner's keys told from a person's (devices.keyburst): whole lines taken in order, every
-key a person typed handed on in order, whatever the timing."""
+"""A scanner's keys told from a person's (screens.scanner_keys.KeyBurst): whole lines taken in
+order, every key a person typed handed on in order, whatever the timing."""
 
 from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from devices.keyburst import HandOn, KeyBurst, Out, Press, Scanned
 from eventdesk.config import ScannerKeys
+from screens.scanner_keys import HandOn, KeyBurst, Out, Press, Scanned
 from tests.scanner_bursts import Key, key_of, person_types, scanner_lines
 
 PAYLOAD = "ED1." + "A" * 40

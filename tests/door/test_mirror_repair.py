@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from eventdesk.db import Store
-from eventdesk.ids import new_nonce
+from eventdesk.services.door.scan_result import new_nonce
 from eventdesk.services.stations.mirror import MIRROR_FILE
 from eventdesk.services.stations.station_door import StationDoor
 from eventdesk.tickets import Signer

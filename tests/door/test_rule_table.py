@@ -1,4 +1,4 @@
-"""One table of rules (services/door/rule_table.py), proven on every engine: every row of the
+"""One table of rules (services/door/rules.py), proven on every engine: every row of the
 table, and the situations around them (paid, money due, already in, re-entry, a session door, a
 list's own rule, a question), decided on SQLite, on PostgreSQL as the organizer, as a door's own
 login and as a desk's own login, and offline from a station's copy, each giving the row's result
@@ -27,7 +27,7 @@ from eventdesk.models import Event, ImportRun, Ticket
 from eventdesk.services.catalogue import events, program
 from eventdesk.services.door.checkin import Checkin
 from eventdesk.services.door.lists import ListChange, create_list, delete_list
-from eventdesk.services.door.rule_table import LIST_RULES, RULES, Rule
+from eventdesk.services.door.rules import LIST_RULES, RULES, Rule
 from eventdesk.services.door.scan_result import ScanResult
 from eventdesk.services.people import payments
 from eventdesk.services.people.registration import cancel, register

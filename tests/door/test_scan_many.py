@@ -21,10 +21,9 @@ from sqlalchemy import event, select
 from devices.wedge import Decision, Line, LineQueue, PendingScan
 from eventdesk.db import Store
 from eventdesk.errors import NotFound
-from eventdesk.ids import new_nonce
 from eventdesk.models import ScanLog
 from eventdesk.services.door.checkin import Checkin
-from eventdesk.services.door.scan_result import ScanResult, parse_nonce
+from eventdesk.services.door.scan_result import ScanResult, new_nonce, parse_nonce
 from eventdesk.services.door.undo import undo_checkin
 from eventdesk.services.people.registration import cancel
 from eventdesk.tickets import Signer

@@ -26,7 +26,7 @@ from sqlalchemy import Engine, create_engine, insert, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError
 
-from eventdesk.ids import new_nonce
+from eventdesk.services.door.scan_result import new_nonce
 from eventdesk.services.stations.mirror import OUTBOX
 from eventdesk.values import utcnow
 from testkit.proxy import TcpProxy

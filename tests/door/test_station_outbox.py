@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import insert
 
 from eventdesk.db import Store
-from eventdesk.ids import new_nonce
+from eventdesk.services.door.scan_result import new_nonce
 from eventdesk.services.stations.mirror import OUTBOX
 from eventdesk.services.stations.station_door import StationDoor
 from eventdesk.tickets import Signer

@@ -18,12 +18,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from eventdesk.db import Store
-from eventdesk.ids import new_nonce
 from eventdesk.keymaps import AZERTY, LAYOUTS
 from eventdesk.migrations.stations_0018 import REPAIRS
 from eventdesk.migrations.stations_0019 import TOO_MANY, UPLOAD_BOUND
 from eventdesk.pins import hashed_like
 from eventdesk.services.door.checkin import Checkin
+from eventdesk.services.door.scan_result import new_nonce
 from eventdesk.services.stations.mirror import OUTBOX
 from testkit.proxy import TcpProxy
 from tests.door.test_station_logins import (

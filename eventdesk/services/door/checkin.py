@@ -42,6 +42,7 @@ from eventdesk.services.door.checkin_sql import (
     LOOKUP_ON_LIST,
     SESSION_EVENT,
 )
+from eventdesk.services.door.list_door import ListDoor
 from eventdesk.services.door.lists import ListRules, default_rules, find_list, rules_of
 from eventdesk.services.door.rules import DoorRules
 from eventdesk.services.door.scan_result import (
@@ -155,6 +156,7 @@ class Checkin:
         # rules as last read, kept until a list changes (its updated_at, read with each ticket).
         self.list: ListRules | None = None
         self._lists: dict[int, ListRules] = {}
+        self._defaults: dict[int, ListRules] = {}  # the default rules of each event, made once
         self._list_id: int | None = None  # a stored list's id (the default: read per ticket)
         if checkin_list is not None:
             self.list = find_list(store, checkin_list, event)
@@ -606,6 +608,7 @@ class Checkin:
             scanned=self._scanned,
             list_of=self._list_of,
             door_list=self.list.name if self.list is not None else None,
+            list_door=ListDoor,
         )
 
     def _list_of(self, conn: Connection, row: Any) -> ListRules | None:
@@ -616,7 +619,11 @@ class Checkin:
         if list_id is None:
             if self._list_id is not None:
                 return None
-            return default_rules(row["event_id"])
+            event_id = row["event_id"]
+            kept = self._defaults.get(event_id)
+            if kept is None:
+                kept = self._defaults[event_id] = default_rules(event_id)
+            return kept
         kept = self._lists.get(list_id)
         if kept is None or kept.updated_at != row["list_updated"]:
             found = conn.execute(LIST_ROW, {"b_list": list_id}).first()

@@ -17,6 +17,7 @@ from eventdesk.models import (
     ImportRun,
     ListEntry,
     Payment,
+    PrintJob,
     ScanLog,
     SessionCheckin,
     Ticket,
@@ -39,6 +40,7 @@ _cl = cast(Table, CheckinList.__table__)
 _le = cast(Table, ListEntry.__table__)
 _ca = cast(Table, CheckinAnswer.__table__)
 LOG_TABLE = cast(Table, ScanLog.__table__)
+_pj = cast(Table, PrintJob.__table__)
 
 _paid = (
     select(
@@ -186,6 +188,20 @@ READMIT = Prepared(_READMIT)
 LEAVE = Prepared(_LEAVE)
 FIRST = Prepared(_FIRST)
 LOG = Prepared(_LOG, column_keys=_LOG_COLUMNS)
+# A badge queued by an admission, in its transaction (services.door.printing reads the queue).
+QUEUE_BADGE = Prepared(
+    insert(_pj),
+    column_keys=(
+        "ticket_id",
+        "printer",
+        "reason",
+        "state",
+        "attempts",
+        "station",
+        "created_at",
+        "updated_at",
+    ),
+)
 REFUNDED = (
     select(_p.c.id)
     .where(_p.c.ticket_id == bindparam("b_id"), _p.c.status == "completed", _p.c.kind == "refund")

@@ -2,7 +2,7 @@
 list's checks in their order, each refusal naming its rule and what would pass, then the
 list's own compare-and-set, in the admission's transaction.
 
-The order is a table, services/door/rule_table.py's LIST_RULES: the ticket type, the sessions,
+The order is a table, services/door/rules.py's LIST_RULES: the ticket type, the sessions,
 an exit (never held back for time or money), the days, the hours (the event's door times when
 the list sets none), unpaid, needs staff at a kiosk, the questions (at the first admission);
 then the entry: once, once a day, or again after an exit (and not before the least time between
@@ -40,12 +40,12 @@ from eventdesk.services.door.lists import (
     event_days,
     short_day,
 )
-from eventdesk.services.door.printing import enqueue_in
-from eventdesk.services.door.rule_table import (
+from eventdesk.services.door.rules import (
     LIST_RULES,
     clock,
     first_rule,
     money_due,
+    queue_badge,
     welcome,
     welcome_back,
 )
@@ -76,7 +76,7 @@ class ListDoor:
     staff_check: bool = field(init=False)
 
     def judge(self, direction: Direction, given: dict[str, str] | None) -> ScanResult:
-        """The list's table (services/door/rule_table.py's LIST_RULES) walked in order, the
+        """The list's table (services/door/rules.py's LIST_RULES) walked in order, the
         first row that applies being the answer; past the last, the list's compare-and-set."""
         rules, row = self.rules, self.row
         self.direction, self.given = direction, given
@@ -213,14 +213,7 @@ class ListDoor:
                         ADMIT.rowcount(self.conn, values)
                 printer = door.print_to if door.print_to and self._first_ever() else None
                 if printer is not None:
-                    enqueue_in(
-                        self.conn,
-                        row["id"],
-                        printer,
-                        reason="checkin",
-                        station=door.station,
-                        now=self.now,
-                    )
+                    queue_badge(self.conn, row["id"], printer, door.station, self.now)
                 return self.answer(
                     "ok",
                     welcome(row),

@@ -16,6 +16,7 @@ once, so that of two doors admitting the same ticket at once exactly one inserts
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -151,10 +152,10 @@ class ListRules:
     def is_default(self) -> bool:
         return self.slug == DEFAULT
 
-    @property
+    @functools.cached_property
     def plain(self) -> bool:
         """The default list with no rule set: decided exactly as before lists (the door's
-        every-scan path, on the event's own settings)."""
+        every-scan path, on the event's own settings). Worked out once per list."""
         return self.is_default and (
             self.ticket_types is None
             and self.sessions is None

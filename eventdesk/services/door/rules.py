@@ -1,44 +1,458 @@
-"""The check-in rules: the answer to a ticket's row as the door looked it up, and the one
-compare-and-set that admits it (docs/architecture.md#check-in-rules).
+"""The door's rules: one table, and the judge that walks it (docs/architecture.md#check-in-rules).
 
-The order of the checks is one table, services/door/rule_table.py, walked here: revoked (the
-event or the ticket cancelled, or refunded), waitlisted, still importing, wrong_event, a list's
-own rules, wrong_session, the exit (never refused for time or money), not_yet_valid / expired,
-unpaid, needs_staff at a self-service kiosk; then the compare-and-set: ok, or
-already_checked_in.
+The table: each row a rule, the condition under which it answers, its result, what it tells the
+person and how the server checks it. ``DoorRules.judge`` walks it in order, the first row that
+applies being the answer: revoked (the event or the ticket cancelled, or refunded), waitlisted,
+still importing, wrong_event, a list's own rules, wrong_session, the exit (never refused for time
+or money), not_yet_valid / expired, unpaid, needs_staff at a self-service kiosk. A row with
+``then`` hands the scan on (to a check-in list's own rules, or to the exit), and past the last
+row the one compare-and-set admits: ok, or already_checked_in.
+``tests/door/test_rule_table.py`` runs every row, and the situations around them, on SQLite, on
+PostgreSQL as each login and on a station's copy, and checks the server's own refusal
+(``station_api._refusal``, for a station's login) against the rows it checks, in the same order.
+
+A row's ``server`` is its condition as the server's function writes it; None for what only the
+door knows (its own event, that it is a kiosk) or what the server leaves to its other checks.
+
+Here too is what both judges of a door say (this table's and a check-in list's,
+services/door/list_door.py): the welcome, a time on the door's clock, the desk's message, the
+money a ticket still owes, and when an event's door opens and closes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from sqlalchemy import Connection
 
-from eventdesk.errors import NotFound
-from eventdesk.i18n import _, speaking
+from eventdesk.door_event import DOOR_CLOSES_AFTER, DOOR_OPENS_BEFORE
+from eventdesk.errors import InvalidInput, NotFound
+from eventdesk.event_time import event_zone, in_zone, show, show_day
+from eventdesk.i18n import N_, _, speaking
+from eventdesk.models import EventSession, TicketType
 from eventdesk.services.door import checkin_api as api
 from eventdesk.services.door.checkin_sql import (
     ADMIT,
     FIRST,
+    IN_ANY_SESSION,
+    IN_SESSION,
     LEAVE,
+    QUEUE_BADGE,
     READMIT,
+    REFUNDED,
     SESSION_ADMIT,
     SESSION_FIRST,
 )
-from eventdesk.services.door.lists import ListRules, default_rules
-from eventdesk.services.door.printing import enqueue_in
-from eventdesk.services.door.rule_table import (
-    RULES,
-    Situation,
-    clock,
-    first_rule,
-    welcome,
-    welcome_back,
-)
+from eventdesk.services.door.lists import ListRules, default_rules, joined, names_of, short_day
 from eventdesk.services.door.scan_result import Direction, ScanOutcome, ScanResult
+from eventdesk.values import money_text
+
+if TYPE_CHECKING:
+    from eventdesk.services.door.list_door import ListDoor
+
+SESSION_OPENS_BEFORE = timedelta(minutes=60)  # a session door opens this long before it starts
+IMPORTING_MESSAGE = N_("This ticket is still being imported: scan it again in a minute.")
+Then = Literal["list", "exit"]
+Seen = TypeVar("Seen")  # what a table's rows read: a Situation, or a ListDoor
+
+
+# --- what the door says (both judges: this table's and a list's, services/door/list_door.py) --
+NEEDS_STAFF_MESSAGE = N_("Please see the desk (ID check).")
+ASK_AT_DESK = N_("Please see the desk: a question to answer first.")
+
+
+def queue_badge(
+    conn: Connection, ticket_id: str, printer: str, station: str, now: datetime
+) -> None:
+    """A badge for the ticket just admitted, queued in the admission's transaction (the print
+    worker takes it from there: services/door/printing.py)."""
+    QUEUE_BADGE.rowcount(
+        conn,
+        {
+            "ticket_id": ticket_id,
+            "printer": printer,
+            "reason": "checkin",
+            "state": "queued",
+            "attempts": 0,
+            "station": station,
+            "created_at": now,
+            "updated_at": now,
+        },
+    )
+
+
+def door_times(row: Any) -> tuple[datetime, datetime]:
+    """When the event's door opens and closes (its own times, else a while around it)."""
+    return (
+        row["checkin_opens_at"] or row["starts_at"] - DOOR_OPENS_BEFORE,
+        row["checkin_closes_at"] or row["ends_at"] + DOOR_CLOSES_AFTER,
+    )
+
+
+def welcome(row: Any) -> str:
+    return _("Welcome, {attendee} ({ticket_type}).").format(
+        attendee=row["attendee"], ticket_type=row["ticket_type"]
+    )
+
+
+def welcome_back(row: Any) -> str:
+    """The welcome of a person let in again (an event or list with re-entry)."""
+    # TRANSLATORS: a person let in again (after an exit): their ticket was shown at the first
+    return _("Welcome back, {attendee}.").format(attendee=row["attendee"])
+
+
+def money_due(row: Any) -> dict[str, Any]:
+    """What a ticket's row still owes, as a decision's fields (none: paid, or free)."""
+    due = max(row["price_cents"] - int(row["paid"] or 0), 0)
+    if due <= 0:
+        return {}
+    return {"due": due, "currency": row["currency"], "see_desk": True}
+
+
+def clock(moment: datetime | None, row: Any) -> str:
+    """A time as the door says it: today's clock in the event's zone ("?": not known)."""
+    return show(moment, event_zone(row["timezone"]), "clock", none="?")
+
+
+@dataclass
+class Situation:
+    """What the rules read of one scan: the ticket's row as the door looked it up, the door,
+    the list it is decided on, the session and the time, and when its door opens and closes."""
+
+    conn: Connection
+    row: Any
+    door_event: int | None  # the door's own event (None: any)
+    self_service: bool  # a kiosk
+    door_list: str | None  # the door's own list's name (None: each event's default)
+    rules: ListRules | None  # the list it is decided on (None: the door's list was deleted)
+    session_id: int | None
+    session_info: tuple[int, datetime, datetime] | None  # the session's event, start and end
+    direction: Direction
+    now: datetime
+
+    @cached_property
+    def window(self) -> tuple[datetime, datetime]:
+        """When the door opens and closes for it: the session's times at a session door, else
+        the event's."""
+        if self.session_info is not None:
+            _event, start, end = self.session_info
+            return start - SESSION_OPENS_BEFORE, end
+        return door_times(self.row)
+
+    @cached_property
+    def owed(self) -> dict[str, Any]:
+        """What the ticket still owes, as a decision's fields (``money_due``)."""
+        return money_due(self.row)
+
+    def zone_time(self, moment: datetime | None) -> str:
+        return show(moment, event_zone(self.row["timezone"]))
+
+    def refunded(self) -> bool:
+        return self.conn.execute(REFUNDED, {"b_id": self.row["id"]}).first() is not None
+
+
+@dataclass(frozen=True)
+class Rule(Generic[Seen]):
+    """One row of a table: of the event's door (``Seen``: a Situation) or of a check-in list's
+    (a ListDoor). ``names_list``: a list's refusal names the list and says what would pass
+    ("Lounge: VIP only."); else the answer is the door's own sentence."""
+
+    name: str  # the rule its answer names
+    result: ScanOutcome | None  # None: the row hands the scan on (``then``)
+    applies: Callable[[Seen], bool]
+    tells: Callable[[Seen], str] = lambda _s: ""
+    extra: Callable[[Seen], dict[str, Any]] = lambda _s: {}
+    server: str | None = None  # the server's own condition for it, as its function writes it
+    then: Then | None = None
+    names_list: bool = False
+
+
+def _other_event(s: Situation) -> str:
+    return _("This ticket is for another event ({event}).").format(event=s.row["slug"])
+
+
+def _on_a_list(s: Situation) -> bool:
+    return s.session_id is None and s.rules is not None and not s.rules.plain
+
+
+def _not_in_session(s: Situation) -> bool:
+    if s.session_info is None:
+        return False
+    found = s.conn.execute(IN_SESSION, {"b_id": s.row["id"], "b_session": s.session_id}).first()
+    return found is None
+
+
+def owed_text(owed: dict[str, Any]) -> str:
+    """What a ticket still owes (``money_due``'s fields), as the reader writes an amount."""
+    return money_text(owed["due"], owed["currency"])
+
+
+def _unpaid(s: Situation) -> bool:
+    return bool(s.owed) and s.row["unpaid_policy"] != "admit"
+
+
+# The order of the checks (docs/architecture.md#check-in-rules).
+RULES: tuple[Rule[Situation], ...] = (
+    Rule(
+        "event_cancelled",
+        "revoked",
+        lambda s: s.row["event_status"] == "cancelled",
+        lambda _s: _("This event was cancelled."),
+        server="e.status = 'cancelled'",
+    ),
+    Rule(
+        "ticket_cancelled",
+        "revoked",
+        lambda s: s.row["status"] == "cancelled",
+        lambda s: (
+            _("This ticket was refunded.") if s.refunded() else _("This ticket was cancelled.")
+        ),
+        server="t.status = 'cancelled'",
+    ),
+    Rule(
+        # Looked up only for a priced ticket with nothing paid: rare at the door. (A full refund
+        # cancels the ticket: the row above.)
+        "refunded",
+        "revoked",
+        lambda s: s.row["price_cents"] > 0 and int(s.row["paid"] or 0) <= 0 and s.refunded(),
+        lambda _s: _("This ticket was refunded."),
+    ),
+    Rule(
+        "waitlisted",
+        "waitlisted",
+        lambda s: s.row["status"] == "waitlisted",
+        lambda _s: _("This ticket is on the waitlist, not admitted yet."),
+        server="t.status = 'waitlisted'",
+    ),
+    Rule(
+        "importing",
+        "not_yet_valid",
+        lambda s: s.row["import_state"] not in (None, "done"),
+        lambda _s: _(IMPORTING_MESSAGE),
+        server="import_state IS NOT NULL AND import_state <> 'done'",
+    ),
+    Rule(
+        "other_event",
+        "wrong_event",
+        lambda s: s.door_event is not None and s.row["event_id"] != s.door_event,
+        _other_event,
+    ),
+    Rule(
+        "list_deleted",
+        "closed",
+        lambda s: s.rules is None,
+        lambda s: _(
+            "This door's check-in list ({list}) was deleted: choose another list for this door."
+        ).format(list=s.door_list),
+        extra=lambda _s: {"rule": "list"},
+    ),
+    # A check-in list of its own (not the event's plain "once"): its rules decide
+    # (services/door/list_door.py, checked on the server by station_api._list_refusal). A door
+    # with a list admits that list's event (Checkin refuses another event's list when it is
+    # made): a ticket of another event is the "other_event" row's.
+    Rule("on_a_list", None, _on_a_list, then="list"),
+    Rule(
+        "session_of_another_event",
+        "wrong_event",
+        lambda s: s.session_info is not None and s.session_info[0] != s.row["event_id"],
+        _other_event,
+        server="s.event_id <> t.event_id",
+    ),
+    Rule(
+        "not_in_session",
+        "wrong_session",
+        _not_in_session,
+        lambda _s: _("This ticket is not registered for this session."),
+        # A seat waiting for a full session is not in it.
+        server="ticket_id = t.id AND session_id = p_session AND status = 'registered'",
+    ),
+    # Someone leaving is never held back for time or money.
+    Rule("leaving", None, lambda s: s.direction == "exit", then="exit"),
+    Rule(
+        "too_early",
+        "not_yet_valid",
+        lambda s: s.now < s.window[0],
+        lambda s: _("Check-in opens at {time}.").format(time=s.zone_time(s.window[0])),
+        server="p_at < opens",
+    ),
+    Rule(
+        "too_late",
+        "expired",
+        lambda s: s.now > s.window[1],
+        lambda s: _("Check-in closed at {time}.").format(time=s.zone_time(s.window[1])),
+        server="p_at > closes",
+    ),
+    Rule(
+        "unpaid",
+        "unpaid",
+        _unpaid,
+        lambda s: _("Not paid: {amount} due.").format(amount=owed_text(s.owed)),
+        extra=lambda s: s.owed,
+        server="due > 0",
+    ),
+    Rule(
+        # Would be admitted, but its first admission is for staff (an ID check). The attention
+        # note stays for the desk: it is shown only with an admission.
+        "needs_staff",
+        "needs_staff",
+        lambda s: s.self_service and bool(s.row["needs_staff"]) and s.row["checked_in_at"] is None,
+        lambda _s: _(NEEDS_STAFF_MESSAGE),
+    ),
+)
+
+
+def first_rule(table: Sequence[Rule[Seen]], seen: Seen) -> Rule[Seen] | None:
+    """The first row of ``table`` that applies to ``seen`` (None: none; admit)."""
+    for rule in table:
+        if rule.applies(seen):
+            return rule
+    return None
+
+
+# --- a check-in list's own table (services/door/list_door.py's ListDoor walks it) -----------
+def _hours_closed(d: ListDoor) -> bool:
+    hours = d.rules.hours_on(d.today)
+    clock_now = in_zone(d.now, d.zone).time()
+    return not any(h.open_at(clock_now) for h in hours)
+
+
+def _hours_said(d: ListDoor) -> str:
+    hours = d.rules.hours_on(d.today)
+    later = d.next_open_day()
+    if not hours:
+        if later:
+            return _("closed today; open again {day}.").format(day=short_day(later))
+        return _("closed today.")
+    clock_now = in_zone(d.now, d.zone).time()
+    spans = ", ".join(f"{h.opens:%H:%M}-{h.closes:%H:%M}" for h in hours)
+    upcoming = sorted(h.opens for h in hours if h.opens > clock_now)
+    if upcoming:
+        return _("open {hours}; opens at {time}.").format(hours=spans, time=f"{upcoming[0]:%H:%M}")
+    if later:
+        return _("open {hours}; closed for today, open again {day}.").format(
+            hours=spans, day=short_day(later)
+        )
+    return _("open {hours}; closed for today.").format(hours=spans)
+
+
+def _asked(d: ListDoor) -> dict[str, Any]:
+    return {
+        "asks": tuple(q.key for q in d.missing),
+        "questions": tuple((q.key, q.kind, q.text, "|".join(q.choices)) for q in d.rules.questions),
+    }
+
+
+LIST_RULES: tuple[Rule[ListDoor], ...] = (
+    Rule(
+        "ticket_types",
+        "wrong_type",
+        lambda d: (
+            d.rules.ticket_types is not None and d.row["ticket_type_id"] not in d.rules.ticket_types
+        ),
+        lambda d: _("{ticket_types} only.").format(
+            ticket_types=joined(names_of(d.conn, TicketType, d.rules.ticket_types))
+        ),
+        server="l.ticket_types IS NOT NULL AND NOT EXISTS",
+        names_list=True,
+    ),
+    Rule(
+        "sessions",
+        "wrong_session",
+        lambda d: (
+            d.rules.sessions is not None
+            and d.conn.execute(
+                IN_ANY_SESSION, {"b_id": d.row["id"], "b_sessions": sorted(d.rules.sessions)}
+            ).first()
+            is None
+        ),
+        lambda d: _("for {sessions} only.").format(
+            sessions=joined(names_of(d.conn, EventSession, d.rules.sessions), "or")
+        ),
+        server="l.sessions IS NOT NULL AND NOT EXISTS",
+        names_list=True,
+    ),
+    # Someone leaving is never held back for the day, the hour or money.
+    Rule("leaving", None, lambda d: d.direction == "exit", then="exit"),
+    Rule(
+        "days",
+        "closed",
+        lambda d: d.rules.days is not None and d.today not in d.open_days,
+        lambda d: _("open on {days} only.").format(
+            days=joined([short_day(day) for day in d.open_days])
+        ),
+        server="l.days IS NOT NULL AND NOT EXISTS",
+        names_list=True,
+    ),
+    Rule(
+        "days",
+        "closed",
+        lambda d: bool(d.rules.hours) and d.today not in d.days,
+        lambda d: _("open {first} to {last} only.").format(
+            first=show_day(d.days[0]), last=show_day(d.days[-1])
+        ),
+        names_list=True,
+    ),
+    Rule(
+        "hours",
+        "closed",
+        lambda d: bool(d.rules.hours) and _hours_closed(d),
+        _hours_said,
+        server="l.hours IS NOT NULL",
+        names_list=True,
+    ),
+    Rule(
+        "event_hours",
+        "not_yet_valid",
+        lambda d: not d.rules.hours and d.now < door_times(d.row)[0],
+        lambda d: _("Check-in opens at {time}.").format(time=show(door_times(d.row)[0], d.zone)),
+        server="p_at < COALESCE(e.checkin_opens_at, e.starts_at - interval '24 hours')",
+    ),
+    Rule(
+        "event_hours",
+        "expired",
+        lambda d: not d.rules.hours and d.now > door_times(d.row)[1],
+        lambda d: _("Check-in closed at {time}.").format(time=show(door_times(d.row)[1], d.zone)),
+        server="p_at > COALESCE(e.checkin_closes_at, e.ends_at + interval '6 hours')",
+    ),
+    Rule(
+        "unpaid",
+        "unpaid",
+        lambda d: bool(d.owed) and (d.rules.unpaid or d.row["unpaid_policy"]) != "admit",
+        lambda d: _("not paid: {amount} due.").format(amount=owed_text(d.owed)),
+        extra=lambda d: d.owed,
+        server="COALESCE(l.unpaid, e.unpaid_policy) <> 'admit' AND t.price_cents > 0",
+        names_list=True,
+    ),
+    Rule(
+        "needs_staff",
+        "needs_staff",
+        lambda d: d.staff_check and d.first,
+        lambda _d: _(NEEDS_STAFF_MESSAGE),
+    ),
+    Rule(
+        "questions",
+        "needs_answer",
+        lambda d: isinstance(d.parsed, InvalidInput),
+        lambda d: f"{d.parsed}",
+    ),
+    Rule(
+        "questions",
+        "needs_answer",
+        lambda d: bool(d.missing),
+        lambda d: (
+            _(ASK_AT_DESK)
+            if d.door.self_service
+            else _("Please answer first: {questions}").format(
+                questions=" ".join(q.text for q in d.missing)
+            )
+        ),
+        extra=_asked,
+    ),
+)
 
 Answer = Callable[..., ScanResult]
 # The refusals that send the person to the desk (to pay, for an ID check, for a question).
@@ -61,6 +475,8 @@ class DoorRules:
         row["event_id"]
     )
     door_list: str | None = None  # the door's own list (None: each event's default)
+    # A check-in list's own judge (services/door/list_door.py, which builds on this module).
+    list_door: type[ListDoor] | None = None
 
     def judge(
         self,
@@ -128,10 +544,8 @@ class DoorRules:
         )
         rule = first_rule(RULES, situation)
         if rule is not None and rule.then == "list":
-            assert rules is not None
-            from eventdesk.services.door.list_door import ListDoor  # builds on this module
-
-            return ListDoor(self, rules, conn, row, now, answer).judge(direction, answers)
+            assert rules is not None and self.list_door is not None
+            return self.list_door(self, rules, conn, row, now, answer).judge(direction, answers)
         if rule is not None and rule.then == "exit":
             return self._exit_cas(conn, row, now, answer, reentry=bool(row["allow_reentry"]))
         if rule is not None and rule.result is not None:
@@ -167,9 +581,7 @@ class DoorRules:
             admitted = ADMIT.rowcount(conn, admit)
         if admitted == 1:
             if self.print_to:
-                enqueue_in(
-                    conn, row["id"], self.print_to, reason="checkin", station=self.station, now=now
-                )
+                queue_badge(conn, row["id"], self.print_to, self.station, now)
             return answer(
                 "ok",
                 welcome(row),

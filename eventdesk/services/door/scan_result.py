@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
+import time
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, Literal, get_args
@@ -81,7 +83,7 @@ class ScanResult:
     # Decided from the station's mirror while its server did not answer (services.stations.offline).
     offline: bool = False
     # The check-in list decided on (its slug), the rule that refused (when one did: a row of
-    # services/door/rule_table.py, or a list's own rule), and the keys of the list's required
+    # services/door/rules.py, or a list's own rule), and the keys of the list's required
     # questions still to answer (``needs_answer``).
     list: str | None = None
     rule: str | None = None
@@ -140,6 +142,13 @@ def _legacy_flags(flags: list[str]) -> dict[str, Any]:
         elif (owed := re.fullmatch(r"unpaid: collect (\d+)\.(\d{2}) ([A-Z]{3})", flag)) is not None:
             found.update(due=int(owed[1]) * 100 + int(owed[2]), currency=owed[3], see_desk=True)
     return found
+
+
+def new_nonce() -> str:
+    """A fresh scan nonce: 32 hex digits, the clock's nanoseconds then 64 random bits. A
+    station's nonces sort in the order they were made, so each lands at the end of the scan
+    log's nonce index (a page already in memory) instead of anywhere in it."""
+    return f"{time.time_ns():016x}{secrets.token_hex(8)}"
 
 
 def parse_nonce(value: str | None) -> str | None:

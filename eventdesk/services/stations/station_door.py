@@ -18,10 +18,15 @@ from sqlalchemy import Connection, insert, select
 from eventdesk.errors import DatabaseUnavailable, EventdeskError, NotAllowed, NotFound
 from eventdesk.event_time import event_zone, show
 from eventdesk.i18n import _
-from eventdesk.ids import new_nonce
 from eventdesk.outage import unavailable
 from eventdesk.services.door.checkin import Checkin, scan_each
-from eventdesk.services.door.scan_result import Direction, ScanResult, answer_json, parse_nonce
+from eventdesk.services.door.scan_result import (
+    Direction,
+    ScanResult,
+    answer_json,
+    new_nonce,
+    parse_nonce,
+)
 from eventdesk.services.door.undo import UndoResult, undo_checkin
 from eventdesk.services.stations.link import ServerAway
 from eventdesk.services.stations.mirror import (
