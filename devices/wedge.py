@@ -19,9 +19,9 @@ from itertools import islice
 from typing import TYPE_CHECKING, BinaryIO
 
 from devices.outage import Backoff, DatabaseState, Outage, is_outage
-from eventdesk.i18n import _
+from eventdesk.i18n import N_, _
 from eventdesk.services.door.door import Door
-from eventdesk.services.door.scan_result import new_nonce
+from eventdesk.services.door.scan_result import new_nonce, said, worded
 
 if TYPE_CHECKING:
     from eventdesk.services.door.scan_result import ScanResult
@@ -148,8 +148,8 @@ def _decision(scan: PendingScan, result: ScanResult) -> Decision:
     if scan.line.problem is not None and result.result == "invalid":
         result = replace(
             result,
-            message=_("Not a valid ticket: {problem}").format(problem=scan.line.problem),
-            problem=scan.line.problem,
+            said=said(N_("Not a valid ticket: {problem}"), problem=worded(scan.line.problem)),
+            problem=worded(scan.line.problem),
         )
     return Decision(result, scan.line.text, (time.monotonic() - scan.read_at) * 1000)
 

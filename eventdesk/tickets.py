@@ -33,7 +33,7 @@ from sqlalchemy import select
 
 from eventdesk.db import Store
 from eventdesk.errors import EnvironmentProblem, NotAllowed
-from eventdesk.i18n import _
+from eventdesk.i18n import N_, _
 from eventdesk.keymaps import Repair, repairs, typed_forms
 from eventdesk.models import SigningKey
 from eventdesk.values import utcnow
@@ -51,7 +51,15 @@ _TYPED_STEMS = tuple(sorted(typed_forms(VERSION)))
 
 
 class InvalidPayload(ValueError):
-    """The text is not a ticket this install issued."""
+    """The text is not a ticket this install issued. ``text`` says why as a message id (a
+    decision keeps it as data); ``str()`` words it in the language spoken then."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+    def __str__(self) -> str:
+        return _(self.text)
 
 
 class UnknownKey(InvalidPayload):
@@ -92,17 +100,17 @@ def _message(ticket_id: str, key_id: str) -> bytes:
 def parse_payload(text: str) -> ParsedPayload:
     """The parts of a well-formed payload; InvalidPayload for anything else. Never verifies."""
     if not isinstance(text, str) or len(text) != MAX_PAYLOAD:
-        raise InvalidPayload(_("not an eventdesk ticket code"))
+        raise InvalidPayload(N_("not an eventdesk ticket code"))
     match = _PAYLOAD.fullmatch(text)
     if match is None:
-        raise InvalidPayload(_("not an eventdesk ticket code"))
+        raise InvalidPayload(N_("not an eventdesk ticket code"))
     ticket_id, key_id, sig_text = match.groups()
     # 103 base32 letters are 515 bits: the signature's 512, then 3 unused bits that must be
     # zero (one spelling per ticket). Read as one base-32 number: base64.b32decode and the
     # check by encoding again took a third of a verification.
     bits = int(sig_text.translate(_B32_DIGITS), 32)
     if bits & 0b111:
-        raise InvalidPayload(_("not an eventdesk ticket code"))
+        raise InvalidPayload(N_("not an eventdesk ticket code"))
     return ParsedPayload(ticket_id, key_id, (bits >> 3).to_bytes(64, "big"))
 
 
@@ -307,12 +315,12 @@ class Verifier:
             self._load()  # a key added by another station since we last looked
             key = self._keys.get(parsed.key_id)
         if key is None:
-            raise UnknownKey(_("signed by a key this install does not know"))
+            raise UnknownKey(N_("signed by a key this install does not know"))
         try:
             key.verify(parsed.signature, _message(parsed.ticket_id, parsed.key_id))
         except InvalidSignature:
             raise InvalidPayload(
-                _("the signature is not valid: a forged or damaged ticket")
+                N_("the signature is not valid: a forged or damaged ticket")
             ) from None
         return parsed.ticket_id
 

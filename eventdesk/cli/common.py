@@ -18,6 +18,7 @@ import click
 from eventdesk.config import Config
 from eventdesk.event_time import UTC_ZONE, show
 from eventdesk.i18n import _
+from eventdesk.services.door.scan_result import Said
 from eventdesk.text import for_terminal, json_for_terminal
 from eventdesk.values import parse_amount
 
@@ -197,6 +198,8 @@ def say(text: str, *, err: bool = False) -> None:
 
 
 def to_jsonable(value: Any) -> Any:
+    if isinstance(value, Said):  # what a door tells, worded for this reader
+        return value.words()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, datetime):
@@ -300,6 +303,7 @@ def scan_json(result: ScanResult, decision: Any = None) -> dict[str, Any]:
 
     data.update(to_jsonable(result))
     # The door's sentence in full, and the marks as codes, as the JSON has always said them.
+    del data["said"]
     data["message"] = answer_words.sentence(result)
     data["flags"] = answer_words.flag_codes(result)
     return data

@@ -372,8 +372,9 @@ def describe(result: ScanResult, zone: ZoneInfo = UTC_ZONE) -> AnswerText:
     known = REFUSALS.get(result.result)
     word = _(known) if known else _("Cannot be used here")
     said = ""
-    if result.result == "invalid" and result.problem:  # the large word says it is not valid
-        said = result.problem[:1].upper() + result.problem[1:]
+    problem = result.problem.words() if result.problem is not None else ""
+    if result.result == "invalid" and problem:  # the large word says it is not valid
+        said = problem[:1].upper() + problem[1:]
     elif result.result in SAYS_MORE:
         said = result.message
     return AnswerText("bad", word, name, see_the_desk, (said,) if said else ())

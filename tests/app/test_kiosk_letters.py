@@ -129,25 +129,31 @@ def test_names_are_drawn_in_a_font_that_has_their_letters(name: str, missing: st
 
 
 def test_one_instruction_and_no_staff_note_on_the_attendees_screen() -> None:
-    from eventdesk.services.door.scan_result import ScanResult
+    from eventdesk.services.door.scan_result import ScanResult, worded
     from eventdesk.values import utcnow
 
     moment = utcnow()
     answers = [
         ScanResult(
-            "needs_staff", "Staff checks this ticket", moment, attendee="Kim", attention="Check ID"
+            "needs_staff",
+            worded("Staff checks this ticket"),
+            moment,
+            attendee="Kim",
+            attention="Check ID",
         ),
         ScanResult(
             "unpaid",
-            "Not paid: €40.00 due.",
+            worded("Not paid: €40.00 due."),
             moment,
             attendee="Kim",
             due=4000,
             currency="EUR",
             see_desk=True,
         ),
-        ScanResult("already_checked_in", "Already", moment, attendee="Kim", first_station="Door 2"),
-        ScanResult("ok", "Welcome", moment, attendee="Kim", attention="VIP: gold lanyard"),
+        ScanResult(
+            "already_checked_in", worded("Already"), moment, attendee="Kim", first_station="Door 2"
+        ),
+        ScanResult("ok", worded("Welcome"), moment, attendee="Kim", attention="VIP: gold lanyard"),
     ]
     for result in answers:
         text = describe(result)

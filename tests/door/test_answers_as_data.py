@@ -7,16 +7,28 @@ from __future__ import annotations
 
 import ast
 import itertools
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from eventdesk.cli.common import scan_json
 from eventdesk.db import Store
 from eventdesk.i18n import _, speaking
 from eventdesk.services.catalogue import events
 from eventdesk.services.door import answer_words
 from eventdesk.services.door.checkin import Checkin
 from eventdesk.services.door.lists import ListChange, create_list
-from eventdesk.services.door.scan_result import ScanResult, from_answer
+from eventdesk.services.door.scan_result import (
+    Day,
+    Money,
+    Names,
+    ScanResult,
+    Time,
+    answer_json,
+    from_answer,
+    said,
+    worded,
+)
 from eventdesk.services.people.registration import register, show_ticket
 from eventdesk.tickets import Signer
 from eventdesk.values import money_text
@@ -89,7 +101,7 @@ def test_a_re_entry_a_repaired_line_and_a_bad_line_are_fields(store: Store, sign
     assert answer_words.flag_codes(repaired) == ["repaired: Caps Lock on"]
 
     bad = door.scan("not a ticket at all", now=DURING)
-    assert bad.result == "invalid" and bad.problem == "not an eventdesk ticket code"
+    assert bad.result == "invalid" and bad.problem == said("not an eventdesk ticket code")
     assert describe(bad).details == ("Not an eventdesk ticket code",)
 
 
@@ -100,7 +112,24 @@ def test_a_lists_refusal_names_its_rule_and_what_would_pass(store: Store, signer
         _payload(store, ev), now=DURING
     )
     assert (refused.result, refused.list, refused.rule) == ("wrong_type", "lounge", "ticket_types")
-    assert refused.would_pass == "Paid only." and not refused.see_desk
+    assert refused.would_pass is not None and refused.would_pass.words() == "Paid only."
+    assert not refused.see_desk
+
+
+def test_the_json_of_an_answer_keeps_its_words_where_scripts_read_them(
+    store: Store, signer: Signer
+) -> None:
+    """`checkin --json` says what the door told in words (its reader's): `message`,
+    `would_pass` and `problem` stay strings, as scripts have always read them."""
+    ev = _event(store)
+    create_list(store, ev, ListChange(name="Lounge", ticket_types=["Paid"]))
+    door = Checkin(store, station="Lounge door", event=ev, checkin_list="lounge")
+    refused = scan_json(door.scan(_payload(store, ev), now=DURING))
+    bad = scan_json(door.scan("not a ticket at all", now=DURING))
+    assert (refused["would_pass"], refused["message"]) == ("Paid only.", "Lounge: Paid only.")
+    assert bad["problem"] == "not an eventdesk ticket code"
+    assert bad["message"] == "Not a valid ticket: not an eventdesk ticket code"
+    assert "said" not in refused and json.loads(json.dumps(bad)) == bad
 
 
 def test_a_kiosk_sends_to_the_desk_by_a_field(store: Store, signer: Signer) -> None:
@@ -110,6 +139,73 @@ def test_a_kiosk_sends_to_the_desk_by_a_field(store: Store, signer: Signer) -> N
         _payload(store, ev, "Checked"), now=DURING
     )
     assert result.result == "needs_staff" and result.see_desk and result.due == 0
+
+
+def test_the_door_words_nothing_its_reader_words_the_answer(store: Store, signer: Signer) -> None:
+    """The same decisions made by a door speaking German and by one speaking English say the
+    same thing, as data; each reader words them in its own language, also when the answer is
+    given again to its nonce (kept in the scan log as data)."""
+    ev = _event(store)
+    early = DURING - timedelta(days=2)
+    lines = [_payload(store, ev, "Paid"), _payload(store, ev), _payload(store, ev)]
+    english_door = Checkin(store, station="Door 1")
+    first = english_door.scan(lines[1], now=DURING)  # admitted: the next scan finds it in
+    decided_in = {}
+    for language, door in (("de", Checkin(store, station="Door 2")), ("en", english_door)):
+        with speaking(language):
+            decided_in[language] = [
+                door.scan(lines[0], now=DURING),  # unpaid: an amount
+                door.scan(lines[1], now=DURING),  # already in: a time and a station
+                door.scan(lines[2], now=early),  # too early: a time in the event's zone
+            ]
+    for german, english in zip(decided_in["de"], decided_in["en"], strict=True):
+        assert german.said == english.said and not german.said.worded
+    unpaid, already, too_early = decided_in["de"]
+    assert (unpaid.result, already.result, too_early.result) == (
+        "unpaid",
+        "already_checked_in",
+        "not_yet_valid",
+    )
+    assert unpaid.message == "Not paid: 25.00 EUR due."  # read here, in English
+    assert already.message.startswith("Already checked in at ") and "Door 1" in already.message
+    assert too_early.message.startswith("Check-in opens at ")
+    with speaking("de"):
+        assert unpaid.message == _("Not paid: {amount} due.").format(amount=money_text(2500, "EUR"))
+        assert unpaid.message != "Not paid: 25.00 EUR due."
+        german_already = already.message
+    assert german_already != already.message
+    # Given again to its nonce, from the scan log: the same data, worded by its new reader.
+    nonce = "words-at-the-edge"
+    kept = english_door.scan(lines[0], now=DURING, nonce=nonce)
+    with speaking("de"):
+        again = Checkin(store, station="Door 2").scan(lines[0], now=DURING, nonce=nonce)
+        assert again.replayed and again.said == kept.said
+        assert again.message == unpaid.message != kept.said.text
+    assert first.admitted
+
+
+def test_what_a_door_tells_is_kept_as_data_with_every_kind_of_fact() -> None:
+    """An answer's sentence and its facts (a nested sentence, a time in the event's zone, a
+    day, an amount, names) go into the scan log and come back equal, worded the same."""
+    day = DURING.date()
+    told = said(
+        "{list}: {refusal}",
+        list="Lounge",
+        refusal=said(
+            "{a} {b} {c} {d} {e}",
+            a=Time(DURING, "Europe/Berlin", "clock"),
+            b=Day(day),
+            c=Money(2500, "EUR"),
+            d=Names(("VIP", Day(day + timedelta(days=1))), "or"),
+            e=Time(None, None, none="never"),
+        ),
+    )
+    result = ScanResult("closed", told, DURING, would_pass=worded("kept as it was worded"))
+    again = from_answer(answer_json(result))
+    assert (again.said, again.would_pass) == (result.said, result.would_pass)
+    assert again.message == result.message
+    assert again.message.startswith("Lounge: 12:00 ") and again.message.endswith(" never")
+    assert "25.00 EUR" in again.message and " or " in again.message
 
 
 def test_an_answer_kept_with_flags_replays_with_fields() -> None:

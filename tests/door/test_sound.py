@@ -28,7 +28,7 @@ from devices.sound import (
     cue_samples,
 )
 from eventdesk.db import Store
-from eventdesk.services.door.scan_result import RESULTS, ScanOutcome, ScanResult
+from eventdesk.services.door.scan_result import RESULTS, ScanOutcome, ScanResult, worded
 from eventdesk.services.people.registration import register
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow
@@ -125,7 +125,7 @@ def test_each_answer_has_its_cue(outcome: ScanOutcome) -> None:
         },
     }
     assert set(expected) == set(RESULTS)  # a new answer gets its cue decided here
-    assert cue_for(ScanResult(result=outcome, message="", at=utcnow())) == expected[outcome]
+    assert cue_for(ScanResult(result=outcome, said=worded(""), at=utcnow())) == expected[outcome]
 
 
 # --- playing ------------------------------------------------------------------------------------

@@ -265,7 +265,8 @@ def test_wrong_lines_stay_invalid_with_the_same_message(store: Store, door: dict
         result = desk.scan(line)
         assert result.result == "invalid", line
         assert result.message == f"Not a valid ticket: {before.value}"
-        assert result.problem == f"{before.value}" and result.repaired is None
+        assert result.problem is not None and result.problem.words() == f"{before.value}"
+        assert result.repaired is None
     assert desk.scan(payload).result == "ok"  # the one that was never admitted by a wrong line
 
 

@@ -51,6 +51,7 @@ from eventdesk.services.door.scan_result import (
     answer_json,
     from_answer,
     parse_nonce,
+    said,
 )
 from eventdesk.services.door.undo import UndoResult, undo_checkin
 from eventdesk.tickets import InvalidPayload, SignatureChecks, Verified, Verifier
@@ -399,9 +400,9 @@ class Checkin:
         result = ScanResult(
             "invalid",
             # TRANSLATORS: {problem} is why: "not an eventdesk ticket code"
-            _("Not a valid ticket: {problem}").format(problem=problem),
+            said(N_("Not a valid ticket: {problem}"), problem=said(problem.text)),
             now,
-            problem=f"{problem}",
+            problem=said(problem.text),
             direction=direction,
             session_id=session_id,
         )
@@ -448,7 +449,7 @@ class Checkin:
             moment = now or self.clock()
             result = ScanResult(
                 "unknown",
-                _("There is no such ticket."),
+                said(N_("There is no such ticket.")),
                 moment,
                 direction=direction,
                 session_id=session_id,
@@ -573,7 +574,7 @@ class Checkin:
         if row is None:
             result = ScanResult(
                 "unknown",
-                _("This ticket is not in the database."),
+                said(N_("This ticket is not in the database.")),
                 now,
                 ticket_id=ticket_id,
                 session_id=session_id,

@@ -21,7 +21,7 @@ from sqlalchemy import Connection
 
 from eventdesk.errors import InvalidInput
 from eventdesk.event_time import event_zone
-from eventdesk.i18n import _
+from eventdesk.i18n import N_
 from eventdesk.services.door import checkin_api as api
 from eventdesk.services.door.checkin_sql import (
     ADMIT,
@@ -38,7 +38,6 @@ from eventdesk.services.door.lists import (
     Question,
     day_of,
     event_days,
-    short_day,
 )
 from eventdesk.services.door.rules import (
     LIST_RULES,
@@ -49,7 +48,7 @@ from eventdesk.services.door.rules import (
     welcome,
     welcome_back,
 )
-from eventdesk.services.door.scan_result import Direction, ScanResult
+from eventdesk.services.door.scan_result import Day, Direction, Said, ScanResult, said
 
 if TYPE_CHECKING:
     from eventdesk.services.door.rules import DoorRules
@@ -104,10 +103,10 @@ class ListDoor:
         if rule is not None and rule.then == "exit":
             return self.leave()
         if rule is not None and rule.result is not None:
-            said, extra = rule.tells(self), rule.extra(self)
+            told, extra = rule.tells(self), rule.extra(self)
             if rule.names_list:
-                return self.refuse(rule.result, rule.name, said, **extra)
-            return self.answer(rule.result, said, rule=rule.name, **extra)
+                return self.refuse(rule.result, rule.name, told, **extra)
+            return self.answer(rule.result, told, rule=rule.name, **extra)
         answers = self.parsed if isinstance(self.parsed, dict) else {}
         result = self.enter(self.owed)
         if result.admitted and answers and not result.reentry:  # the first one's
@@ -155,13 +154,13 @@ class ListDoor:
         return money_due(self.row)
 
     # --- the refusals -----------------------------------------------------------------------
-    def refuse(self, result: Any, rule: str, would_pass: str, **extra: Any) -> ScanResult:
+    def refuse(self, result: Any, rule: str, would_pass: Said, **extra: Any) -> ScanResult:
         """A refusal that names the list and says what would pass."""
         return self.answer(
             result,
             # TRANSLATORS: a refusal on a check-in list: "{list}" is its name, "{refusal}" what
             # would pass ("VIP only.", "open 18:00-23:00; opens at 18:00.")
-            _("{list}: {refusal}").format(list=self.rules.name, refusal=would_pass),
+            said(N_("{list}: {refusal}"), list=self.rules.name, refusal=would_pass),
             rule=rule,
             would_pass=would_pass,
             **extra,
@@ -225,7 +224,7 @@ class ListDoor:
                 )
             self.entry = LIST_ENTRY.first(self.conn, self.key)
             if self.entry is None:  # not inserted and not there: cancelled a moment ago
-                return self.answer("revoked", _("This ticket was cancelled."))
+                return self.answer("revoked", said(N_("This ticket was cancelled.")))
         return self.again(owed)
 
     def again(self, owed: dict[str, Any]) -> ScanResult:
@@ -233,20 +232,24 @@ class ListDoor:
         entry, rules, door = self.entry, self.rules, self.door
         assert entry is not None
         first_at, first_station = entry["first_at"], entry["station"]
-        where = first_station or _("another station")
+        where = first_station or said(N_("another station"))
         if self.entries == "daily":
             later = self.next_open_day()
             if later is None:
-                then = _("this was its last day.")
+                then = said(N_("this was its last day."))
             elif later == self.today + timedelta(days=1):
-                then = _("valid again tomorrow.")
+                then = said(N_("valid again tomorrow."))
             else:
-                then = _("valid again {day}.").format(day=short_day(later))
+                then = said(N_("valid again {day}."), day=Day(later))
             return self.answer(
                 "used_today",
                 # TRANSLATORS: {then} is "valid again tomorrow.", "this was its last day."...
-                _("{list}: used today at {time} at {station}; {then}").format(
-                    list=rules.name, time=clock(first_at, self.row), station=where, then=then
+                said(
+                    N_("{list}: used today at {time} at {station}; {then}"),
+                    list=rules.name,
+                    time=clock(first_at, self.row),
+                    station=where,
+                    then=then,
                 ),
                 rule="entries",
                 first_checked_in_at=first_at,
@@ -254,15 +257,15 @@ class ListDoor:
             )
         if self.entries == "once" or entry["inside"]:
             if self.entries != "once":
-                said = _(
+                text = N_(
                     "Already checked in at {time} at {station} (still inside: scan out at the "
                     "exit first)."
                 )
             else:
-                said = _("Already checked in at {time} at {station}.")
+                text = N_("Already checked in at {time} at {station}.")
             return self.answer(
                 "already_checked_in",
-                said.format(time=clock(first_at, self.row), station=where),
+                said(text, time=clock(first_at, self.row), station=where),
                 rule="entries",
                 first_checked_in_at=first_at,
                 first_station=first_station,
@@ -273,7 +276,8 @@ class ListDoor:
             return self.refuse(
                 "too_soon",
                 "min_gap",
-                _("entered at {time}; again from {again}.").format(
+                said(
+                    N_("entered at {time}; again from {again}."),
                     time=clock(entry["last_at"], self.row),
                     again=clock(entry["last_at"] + gap, self.row),
                 ),
@@ -304,13 +308,15 @@ class ListDoor:
         return (
             self.again(owed)
             if self.entry is not None and self.entry["inside"]
-            else (self.answer("revoked", _("This ticket was cancelled.")))
+            else (self.answer("revoked", said(N_("This ticket was cancelled."))))
         )
 
     def leave(self) -> ScanResult:
         """An exit scan on the list (never held back for time or money)."""
         if self.entries == "once":
-            return self.refuse("no_reentry", "entries", _("one entry only: exit scans are off."))
+            return self.refuse(
+                "no_reentry", "entries", said(N_("one entry only: exit scans are off."))
+            )
         if self.on_ticket:
             return self.door._exit_cas(self.conn, self.row, self.now, self.answer, reentry=True)
         values = {**self.key, "b_station": self.door.station}
@@ -328,13 +334,13 @@ class ListDoor:
             entry = self.entry or {}
             return self.answer(
                 "ok",
-                _("Goodbye, {attendee}: see you later.").format(attendee=self.row["attendee"]),
+                said(N_("Goodbye, {attendee}: see you later."), attendee=self.row["attendee"]),
                 first_checked_in_at=entry.get("first_at"),
                 first_station=entry.get("station"),
                 list_day=self.key["b_day"],
             )
         return self.answer(
-            "not_checked_in", _("This ticket is not checked in: nothing to check out.")
+            "not_checked_in", said(N_("This ticket is not checked in: nothing to check out."))
         )
 
     # --- after an admission -----------------------------------------------------------------

@@ -44,6 +44,7 @@ from eventdesk.models import (
     TicketType,
 )
 from eventdesk.services.common import get_event, get_ticket_type
+from eventdesk.services.door.scan_result import joined
 from eventdesk.text import slugify
 from eventdesk.values import utcnow
 
@@ -265,16 +266,6 @@ def event_days(starts_at: datetime, ends_at: datetime, timezone: str | None) -> 
 
 def short_day(day: date) -> str:
     return show_day(day, weekday=True)
-
-
-def joined(names: Sequence[str], last: Literal["and", "or"] = "and") -> str:
-    """Names in a sentence: "A, B and C" (``last`` "or": "A, B or C")."""
-    if len(names) <= 1:
-        return "".join(names)
-    # TRANSLATORS: the end of a list of names: "Standard, VIP and Press"; {names} are the
-    # others, separated by commas
-    said = _("{names} or {last}") if last == "or" else _("{names} and {last}")
-    return said.format(names=", ".join(names[:-1]), last=names[-1])
 
 
 # --- what the organizer types ---------------------------------------------------------------

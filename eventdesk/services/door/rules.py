@@ -31,8 +31,8 @@ from sqlalchemy import Connection
 
 from eventdesk.door_event import DOOR_CLOSES_AFTER, DOOR_OPENS_BEFORE
 from eventdesk.errors import InvalidInput, NotFound
-from eventdesk.event_time import event_zone, in_zone, show, show_day
-from eventdesk.i18n import N_, _, speaking
+from eventdesk.event_time import in_zone
+from eventdesk.i18n import N_, _
 from eventdesk.models import EventSession, TicketType
 from eventdesk.services.door import checkin_api as api
 from eventdesk.services.door.checkin_sql import (
@@ -47,9 +47,19 @@ from eventdesk.services.door.checkin_sql import (
     SESSION_ADMIT,
     SESSION_FIRST,
 )
-from eventdesk.services.door.lists import ListRules, default_rules, joined, names_of, short_day
-from eventdesk.services.door.scan_result import Direction, ScanOutcome, ScanResult
-from eventdesk.values import money_text
+from eventdesk.services.door.lists import ListRules, default_rules, names_of
+from eventdesk.services.door.scan_result import (
+    Day,
+    Direction,
+    Money,
+    Names,
+    Said,
+    ScanOutcome,
+    ScanResult,
+    Time,
+    said,
+    worded,
+)
 
 if TYPE_CHECKING:
     from eventdesk.services.door.list_door import ListDoor
@@ -93,16 +103,18 @@ def door_times(row: Any) -> tuple[datetime, datetime]:
     )
 
 
-def welcome(row: Any) -> str:
-    return _("Welcome, {attendee} ({ticket_type}).").format(
-        attendee=row["attendee"], ticket_type=row["ticket_type"]
+def welcome(row: Any) -> Said:
+    return said(
+        N_("Welcome, {attendee} ({ticket_type})."),
+        attendee=row["attendee"],
+        ticket_type=row["ticket_type"],
     )
 
 
-def welcome_back(row: Any) -> str:
+def welcome_back(row: Any) -> Said:
     """The welcome of a person let in again (an event or list with re-entry)."""
     # TRANSLATORS: a person let in again (after an exit): their ticket was shown at the first
-    return _("Welcome back, {attendee}.").format(attendee=row["attendee"])
+    return said(N_("Welcome back, {attendee}."), attendee=row["attendee"])
 
 
 def money_due(row: Any) -> dict[str, Any]:
@@ -113,9 +125,9 @@ def money_due(row: Any) -> dict[str, Any]:
     return {"due": due, "currency": row["currency"], "see_desk": True}
 
 
-def clock(moment: datetime | None, row: Any) -> str:
+def clock(moment: datetime | None, row: Any) -> Time:
     """A time as the door says it: today's clock in the event's zone ("?": not known)."""
-    return show(moment, event_zone(row["timezone"]), "clock", none="?")
+    return Time(moment, row["timezone"], "clock")
 
 
 @dataclass
@@ -148,8 +160,8 @@ class Situation:
         """What the ticket still owes, as a decision's fields (``money_due``)."""
         return money_due(self.row)
 
-    def zone_time(self, moment: datetime | None) -> str:
-        return show(moment, event_zone(self.row["timezone"]))
+    def zone_time(self, moment: datetime | None) -> Time:
+        return Time(moment, self.row["timezone"])
 
     def refunded(self) -> bool:
         return self.conn.execute(REFUNDED, {"b_id": self.row["id"]}).first() is not None
@@ -164,15 +176,15 @@ class Rule(Generic[Seen]):
     name: str  # the rule its answer names
     result: ScanOutcome | None  # None: the row hands the scan on (``then``)
     applies: Callable[[Seen], bool]
-    tells: Callable[[Seen], str] = lambda _s: ""
+    tells: Callable[[Seen], Said] = lambda _s: worded("")
     extra: Callable[[Seen], dict[str, Any]] = lambda _s: {}
     server: str | None = None  # the server's own condition for it, as its function writes it
     then: Then | None = None
     names_list: bool = False
 
 
-def _other_event(s: Situation) -> str:
-    return _("This ticket is for another event ({event}).").format(event=s.row["slug"])
+def _other_event(s: Situation) -> Said:
+    return said(N_("This ticket is for another event ({event})."), event=s.row["slug"])
 
 
 def _on_a_list(s: Situation) -> bool:
@@ -186,9 +198,9 @@ def _not_in_session(s: Situation) -> bool:
     return found is None
 
 
-def owed_text(owed: dict[str, Any]) -> str:
-    """What a ticket still owes (``money_due``'s fields), as the reader writes an amount."""
-    return money_text(owed["due"], owed["currency"])
+def owed_money(owed: dict[str, Any]) -> Money:
+    """What a ticket still owes (``money_due``'s fields), as an amount."""
+    return Money(owed["due"], owed["currency"])
 
 
 def _unpaid(s: Situation) -> bool:
@@ -201,7 +213,7 @@ RULES: tuple[Rule[Situation], ...] = (
         "event_cancelled",
         "revoked",
         lambda s: s.row["event_status"] == "cancelled",
-        lambda _s: _("This event was cancelled."),
+        lambda _s: said(N_("This event was cancelled.")),
         server="e.status = 'cancelled'",
     ),
     Rule(
@@ -209,7 +221,9 @@ RULES: tuple[Rule[Situation], ...] = (
         "revoked",
         lambda s: s.row["status"] == "cancelled",
         lambda s: (
-            _("This ticket was refunded.") if s.refunded() else _("This ticket was cancelled.")
+            said(N_("This ticket was refunded."))
+            if s.refunded()
+            else said(N_("This ticket was cancelled."))
         ),
         server="t.status = 'cancelled'",
     ),
@@ -219,20 +233,20 @@ RULES: tuple[Rule[Situation], ...] = (
         "refunded",
         "revoked",
         lambda s: s.row["price_cents"] > 0 and int(s.row["paid"] or 0) <= 0 and s.refunded(),
-        lambda _s: _("This ticket was refunded."),
+        lambda _s: said(N_("This ticket was refunded.")),
     ),
     Rule(
         "waitlisted",
         "waitlisted",
         lambda s: s.row["status"] == "waitlisted",
-        lambda _s: _("This ticket is on the waitlist, not admitted yet."),
+        lambda _s: said(N_("This ticket is on the waitlist, not admitted yet.")),
         server="t.status = 'waitlisted'",
     ),
     Rule(
         "importing",
         "not_yet_valid",
         lambda s: s.row["import_state"] not in (None, "done"),
-        lambda _s: _(IMPORTING_MESSAGE),
+        lambda _s: said(IMPORTING_MESSAGE),
         server="import_state IS NOT NULL AND import_state <> 'done'",
     ),
     Rule(
@@ -245,9 +259,12 @@ RULES: tuple[Rule[Situation], ...] = (
         "list_deleted",
         "closed",
         lambda s: s.rules is None,
-        lambda s: _(
-            "This door's check-in list ({list}) was deleted: choose another list for this door."
-        ).format(list=s.door_list),
+        lambda s: said(
+            N_(
+                "This door's check-in list ({list}) was deleted: choose another list for this door."
+            ),
+            list=s.door_list or "",
+        ),
         extra=lambda _s: {"rule": "list"},
     ),
     # A check-in list of its own (not the event's plain "once"): its rules decide
@@ -266,7 +283,7 @@ RULES: tuple[Rule[Situation], ...] = (
         "not_in_session",
         "wrong_session",
         _not_in_session,
-        lambda _s: _("This ticket is not registered for this session."),
+        lambda _s: said(N_("This ticket is not registered for this session.")),
         # A seat waiting for a full session is not in it.
         server="ticket_id = t.id AND session_id = p_session AND status = 'registered'",
     ),
@@ -276,21 +293,21 @@ RULES: tuple[Rule[Situation], ...] = (
         "too_early",
         "not_yet_valid",
         lambda s: s.now < s.window[0],
-        lambda s: _("Check-in opens at {time}.").format(time=s.zone_time(s.window[0])),
+        lambda s: said(N_("Check-in opens at {time}."), time=s.zone_time(s.window[0])),
         server="p_at < opens",
     ),
     Rule(
         "too_late",
         "expired",
         lambda s: s.now > s.window[1],
-        lambda s: _("Check-in closed at {time}.").format(time=s.zone_time(s.window[1])),
+        lambda s: said(N_("Check-in closed at {time}."), time=s.zone_time(s.window[1])),
         server="p_at > closes",
     ),
     Rule(
         "unpaid",
         "unpaid",
         _unpaid,
-        lambda s: _("Not paid: {amount} due.").format(amount=owed_text(s.owed)),
+        lambda s: said(N_("Not paid: {amount} due."), amount=owed_money(s.owed)),
         extra=lambda s: s.owed,
         server="due > 0",
     ),
@@ -300,7 +317,7 @@ RULES: tuple[Rule[Situation], ...] = (
         "needs_staff",
         "needs_staff",
         lambda s: s.self_service and bool(s.row["needs_staff"]) and s.row["checked_in_at"] is None,
-        lambda _s: _(NEEDS_STAFF_MESSAGE),
+        lambda _s: said(NEEDS_STAFF_MESSAGE),
     ),
 )
 
@@ -320,23 +337,23 @@ def _hours_closed(d: ListDoor) -> bool:
     return not any(h.open_at(clock_now) for h in hours)
 
 
-def _hours_said(d: ListDoor) -> str:
+def _hours_said(d: ListDoor) -> Said:
     hours = d.rules.hours_on(d.today)
     later = d.next_open_day()
     if not hours:
         if later:
-            return _("closed today; open again {day}.").format(day=short_day(later))
-        return _("closed today.")
+            return said(N_("closed today; open again {day}."), day=Day(later))
+        return said(N_("closed today."))
     clock_now = in_zone(d.now, d.zone).time()
     spans = ", ".join(f"{h.opens:%H:%M}-{h.closes:%H:%M}" for h in hours)
     upcoming = sorted(h.opens for h in hours if h.opens > clock_now)
     if upcoming:
-        return _("open {hours}; opens at {time}.").format(hours=spans, time=f"{upcoming[0]:%H:%M}")
+        return said(N_("open {hours}; opens at {time}."), hours=spans, time=f"{upcoming[0]:%H:%M}")
     if later:
-        return _("open {hours}; closed for today, open again {day}.").format(
-            hours=spans, day=short_day(later)
+        return said(
+            N_("open {hours}; closed for today, open again {day}."), hours=spans, day=Day(later)
         )
-    return _("open {hours}; closed for today.").format(hours=spans)
+    return said(N_("open {hours}; closed for today."), hours=spans)
 
 
 def _asked(d: ListDoor) -> dict[str, Any]:
@@ -353,8 +370,9 @@ LIST_RULES: tuple[Rule[ListDoor], ...] = (
         lambda d: (
             d.rules.ticket_types is not None and d.row["ticket_type_id"] not in d.rules.ticket_types
         ),
-        lambda d: _("{ticket_types} only.").format(
-            ticket_types=joined(names_of(d.conn, TicketType, d.rules.ticket_types))
+        lambda d: said(
+            N_("{ticket_types} only."),
+            ticket_types=Names(tuple(names_of(d.conn, TicketType, d.rules.ticket_types))),
         ),
         server="l.ticket_types IS NOT NULL AND NOT EXISTS",
         names_list=True,
@@ -369,8 +387,9 @@ LIST_RULES: tuple[Rule[ListDoor], ...] = (
             ).first()
             is None
         ),
-        lambda d: _("for {sessions} only.").format(
-            sessions=joined(names_of(d.conn, EventSession, d.rules.sessions), "or")
+        lambda d: said(
+            N_("for {sessions} only."),
+            sessions=Names(tuple(names_of(d.conn, EventSession, d.rules.sessions)), "or"),
         ),
         server="l.sessions IS NOT NULL AND NOT EXISTS",
         names_list=True,
@@ -381,8 +400,9 @@ LIST_RULES: tuple[Rule[ListDoor], ...] = (
         "days",
         "closed",
         lambda d: d.rules.days is not None and d.today not in d.open_days,
-        lambda d: _("open on {days} only.").format(
-            days=joined([short_day(day) for day in d.open_days])
+        lambda d: said(
+            N_("open on {days} only."),
+            days=Names(tuple(Day(day) for day in d.open_days)),
         ),
         server="l.days IS NOT NULL AND NOT EXISTS",
         names_list=True,
@@ -391,8 +411,10 @@ LIST_RULES: tuple[Rule[ListDoor], ...] = (
         "days",
         "closed",
         lambda d: bool(d.rules.hours) and d.today not in d.days,
-        lambda d: _("open {first} to {last} only.").format(
-            first=show_day(d.days[0]), last=show_day(d.days[-1])
+        lambda d: said(
+            N_("open {first} to {last} only."),
+            first=Day(d.days[0], weekday=False),
+            last=Day(d.days[-1], weekday=False),
         ),
         names_list=True,
     ),
@@ -408,21 +430,25 @@ LIST_RULES: tuple[Rule[ListDoor], ...] = (
         "event_hours",
         "not_yet_valid",
         lambda d: not d.rules.hours and d.now < door_times(d.row)[0],
-        lambda d: _("Check-in opens at {time}.").format(time=show(door_times(d.row)[0], d.zone)),
+        lambda d: said(
+            N_("Check-in opens at {time}."), time=Time(door_times(d.row)[0], d.row["timezone"])
+        ),
         server="p_at < COALESCE(e.checkin_opens_at, e.starts_at - interval '24 hours')",
     ),
     Rule(
         "event_hours",
         "expired",
         lambda d: not d.rules.hours and d.now > door_times(d.row)[1],
-        lambda d: _("Check-in closed at {time}.").format(time=show(door_times(d.row)[1], d.zone)),
+        lambda d: said(
+            N_("Check-in closed at {time}."), time=Time(door_times(d.row)[1], d.row["timezone"])
+        ),
         server="p_at > COALESCE(e.checkin_closes_at, e.ends_at + interval '6 hours')",
     ),
     Rule(
         "unpaid",
         "unpaid",
         lambda d: bool(d.owed) and (d.rules.unpaid or d.row["unpaid_policy"]) != "admit",
-        lambda d: _("not paid: {amount} due.").format(amount=owed_text(d.owed)),
+        lambda d: said(N_("not paid: {amount} due."), amount=owed_money(d.owed)),
         extra=lambda d: d.owed,
         server="COALESCE(l.unpaid, e.unpaid_policy) <> 'admit' AND t.price_cents > 0",
         names_list=True,
@@ -431,23 +457,24 @@ LIST_RULES: tuple[Rule[ListDoor], ...] = (
         "needs_staff",
         "needs_staff",
         lambda d: d.staff_check and d.first,
-        lambda _d: _(NEEDS_STAFF_MESSAGE),
+        lambda _d: said(NEEDS_STAFF_MESSAGE),
     ),
     Rule(
         "questions",
         "needs_answer",
         lambda d: isinstance(d.parsed, InvalidInput),
-        lambda d: f"{d.parsed}",
+        lambda d: worded(f"{d.parsed}"),
     ),
     Rule(
         "questions",
         "needs_answer",
         lambda d: bool(d.missing),
         lambda d: (
-            _(ASK_AT_DESK)
+            said(ASK_AT_DESK)
             if d.door.self_service
-            else _("Please answer first: {questions}").format(
-                questions=" ".join(q.text for q in d.missing)
+            else said(
+                N_("Please answer first: {questions}"),
+                questions=" ".join(q.text for q in d.missing),
             )
         ),
         extra=_asked,
@@ -489,13 +516,10 @@ class DoorRules:
         admits: list[dict[str, Any]] | None = None,
         answers: dict[str, str] | None = None,
     ) -> ScanResult:
-        """The decision on ``row``'s ticket. A kiosk's is worded in the language its holder
-        registered with (the attendee reads it there); a desk's in the station's."""
-        decide = (conn, row, session_id, session_info, direction, now, admits, answers)
-        if not (self.self_service and row["language"]):
-            return self._judge(*decide)
-        with speaking(row["language"]):
-            return self._judge(*decide)
+        """The decision on ``row``'s ticket. It words nothing: what it tells the person is
+        worded by the reader (a kiosk in the language its holder registered with, a desk in
+        the station's)."""
+        return self._judge(conn, row, session_id, session_info, direction, now, admits, answers)
 
     def _judge(
         self,
@@ -510,7 +534,7 @@ class DoorRules:
     ) -> ScanResult:
         rules = self.list_of(conn, row)
 
-        def answer(result: ScanOutcome, message: str, **extra: Any) -> ScanResult:
+        def answer(result: ScanOutcome, message: Said, **extra: Any) -> ScanResult:
             extra.setdefault("see_desk", result in AT_THE_DESK)
             return ScanResult(
                 result,
@@ -608,11 +632,13 @@ class DoorRules:
                 )
         first_at, first_station, status = _first(conn, row["id"])
         if status != "registered":  # cancelled between the look-up and the update
-            return answer("revoked", _("This ticket was cancelled."))
+            return answer("revoked", said(N_("This ticket was cancelled.")))
         return answer(
             "already_checked_in",
-            _("Already checked in at {time} at {station}.").format(
-                time=clock(first_at, row), station=first_station or _("another station")
+            said(
+                N_("Already checked in at {time} at {station}."),
+                time=clock(first_at, row),
+                station=first_station or said(N_("another station")),
             ),
             first_checked_in_at=first_at,
             first_station=first_station,
@@ -622,7 +648,7 @@ class DoorRules:
         self, conn: Connection, row: Any, now: datetime, answer: Answer, *, reentry: bool
     ) -> ScanResult:
         if not reentry:
-            return answer("no_reentry", _("This event has no re-entry: exit scans are off."))
+            return answer("no_reentry", said(N_("This event has no re-entry: exit scans are off.")))
         left = (
             api.changed(api.LEAVE, conn, {"b_id": row["id"], "b_station": self.station})
             if self.api
@@ -631,11 +657,13 @@ class DoorRules:
         if left == 1:
             return answer(
                 "ok",
-                _("Goodbye, {attendee}: see you later.").format(attendee=row["attendee"]),
+                said(N_("Goodbye, {attendee}: see you later."), attendee=row["attendee"]),
                 first_checked_in_at=row["checked_in_at"],
                 first_station=row["checked_in_station"],
             )
-        return answer("not_checked_in", _("This ticket is not checked in: nothing to check out."))
+        return answer(
+            "not_checked_in", said(N_("This ticket is not checked in: nothing to check out."))
+        )
 
     def _session_cas(
         self,
@@ -667,12 +695,14 @@ class DoorRules:
             )
         first = conn.execute(SESSION_FIRST, {"b_id": row["id"], "b_session": session_id}).first()
         if first is None:  # not inserted and not there: cancelled a moment ago
-            return answer("revoked", _("This ticket was cancelled."))
+            return answer("revoked", said(N_("This ticket was cancelled.")))
         first_at, first_station = first
         return answer(
             "already_checked_in",
-            _("Already checked in to this session at {time} at {station}.").format(
-                time=clock(first_at, row), station=first_station
+            said(
+                N_("Already checked in to this session at {time} at {station}."),
+                time=clock(first_at, row),
+                station=first_station,
             ),
             first_checked_in_at=first_at,
             first_station=first_station,

@@ -1,5 +1,11 @@
 """A door's decision as a plain value (ScanResult), what a door can answer, and the scan's
-nonce: what the check-in, the stations' mirror, the screens and the CLI pass between them."""
+nonce: what the check-in, the stations' mirror, the screens and the CLI pass between them.
+
+A door words nothing. What it tells the person is a ``Said``: the sentence's message id (marked
+for translation where the door names it) and its facts (a name, a time in the event's zone, an
+amount, a day, a list of names), worded by whoever reads the answer, when it reads it, in its
+own language: the kiosk in its holder's, the desk and the command line in the station's.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +13,15 @@ import json
 import re
 import secrets
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from datetime import datetime
-from typing import Any, Literal, get_args
+from datetime import date, datetime
+from typing import Any, Literal, TypeAlias, cast, get_args
 
 from eventdesk.errors import InvalidInput
+from eventdesk.event_time import Style, event_zone, show, show_day
 from eventdesk.i18n import _
+from eventdesk.values import money_text
 
 # Every answer a door can give, in the order the rules are checked
 # (docs/architecture.md#check-in-rules). A Literal, so that a misspelt result in a screen or the CLI
@@ -46,12 +55,150 @@ Direction = Literal["entry", "exit"]
 NONCE_CHARS = 64
 
 
+# --- what a door tells the person, worded by the reader ----------------------------------------
+@dataclass(frozen=True)
+class Time:
+    """A time, said in the event's zone (``zone``: its name) in ``style``; ``none`` when the
+    time is not known (a message id, worded too)."""
+
+    at: datetime | None
+    zone: str | None
+    style: Style = "stamp"
+    none: str = "?"
+
+
+@dataclass(frozen=True)
+class Day:
+    """A day of the event ("14 May"; "Thu 14 May" with its weekday)."""
+
+    day: date
+    weekday: bool = True
+
+
+@dataclass(frozen=True)
+class Money:
+    """An amount, in cents of ``currency``."""
+
+    cents: int
+    currency: str
+
+
+@dataclass(frozen=True)
+class Names:
+    """Names in a sentence: "A, B and C" (``last`` "or": "A, B or C")."""
+
+    names: tuple[str | Day, ...]
+    last: Literal["and", "or"] = "and"
+
+
+Fact: TypeAlias = "str | int | Time | Day | Money | Names | Said"
+
+
+@dataclass(frozen=True)
+class Said:
+    """A sentence a door names: its message id and its facts, worded when it is read
+    (``words``). ``worded``: the text is words already (an answer kept before answers named
+    their sentences, an error's own message)."""
+
+    text: str
+    facts: tuple[tuple[str, Fact], ...] = ()
+    worded: bool = False
+
+    def words(self) -> str:
+        """The sentence in the reader's language (the language spoken now)."""
+        if self.worded:
+            return self.text
+        if not self.facts:
+            return _(self.text)
+        return _(self.text).format(**{name: fact_words(fact) for name, fact in self.facts})
+
+
+def said(text: str, **facts: Fact) -> Said:
+    """The sentence ``text`` (a message id: mark it with ``N_``) with its facts."""
+    return Said(text, tuple(facts.items()))
+
+
+def worded(text: str) -> Said:
+    """Words already made (an error's message in the reader's language)."""
+    return Said(text, worded=True)
+
+
+def joined(names: Sequence[str], last: Literal["and", "or"] = "and") -> str:
+    """Names in a sentence: "A, B and C" (``last`` "or": "A, B or C")."""
+    if len(names) <= 1:
+        return "".join(names)
+    # TRANSLATORS: the end of a list of names: "Standard, VIP and Press"; {names} are the
+    # others, separated by commas
+    text = _("{names} or {last}") if last == "or" else _("{names} and {last}")
+    return text.format(names=", ".join(names[:-1]), last=names[-1])
+
+
+def fact_words(fact: Fact) -> str:
+    """A fact as the reader writes it."""
+    if isinstance(fact, Said):
+        return fact.words()
+    if isinstance(fact, Time):
+        return show(fact.at, event_zone(fact.zone), fact.style, none=_(fact.none))
+    if isinstance(fact, Day):
+        return show_day(fact.day, weekday=fact.weekday)
+    if isinstance(fact, Money):
+        return money_text(fact.cents, fact.currency)
+    if isinstance(fact, Names):
+        return joined([fact_words(name) for name in fact.names], fact.last)
+    return f"{fact}"
+
+
+def _fact_json(fact: Fact) -> Any:
+    if isinstance(fact, Said):
+        return {"said": _said_json(fact)}
+    if isinstance(fact, Time):
+        at = fact.at.isoformat() if fact.at is not None else None
+        return {"time": at, "zone": fact.zone, "style": fact.style, "none": fact.none}
+    if isinstance(fact, Day):
+        return {"day": fact.day.isoformat(), "weekday": fact.weekday}
+    if isinstance(fact, Money):
+        return {"cents": fact.cents, "currency": fact.currency}
+    if isinstance(fact, Names):
+        return {"names": [_fact_json(name) for name in fact.names], "last": fact.last}
+    return fact
+
+
+def _fact_of(data: Any) -> Fact:
+    if not isinstance(data, dict):
+        return data  # type: ignore[no-any-return]
+    if "said" in data:
+        return _said_of(data["said"])
+    if "time" in data:
+        at = datetime.fromisoformat(data["time"]) if data["time"] else None
+        return Time(at, data["zone"], data["style"], data["none"])
+    if "day" in data:
+        return Day(date.fromisoformat(data["day"]), data["weekday"])
+    if "cents" in data:
+        return Money(data["cents"], data["currency"])
+    names = tuple(cast("str | Day", _fact_of(name)) for name in data["names"])
+    return Names(names, data["last"])
+
+
+def _said_json(words: Said) -> dict[str, Any]:
+    if words.worded:
+        return {"worded": words.text}
+    return {"text": words.text, "facts": {name: _fact_json(f) for name, f in words.facts}}
+
+
+def _said_of(data: dict[str, Any]) -> Said:
+    if "worded" in data:
+        return worded(data["worded"])
+    facts = tuple((name, _fact_of(value)) for name, value in data.get("facts", {}).items())
+    return Said(data["text"], facts)
+
+
+# --- the decision -------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class ScanResult:
     """One decision, as a plain value: crosses threads, goes to JSON and to the screen."""
 
     result: ScanOutcome
-    message: str
+    said: Said  # what the door tells the person (``message``: in the reader's words)
     at: datetime
     ticket_id: str | None = None
     attendee: str | None = None
@@ -76,8 +223,8 @@ class ScanResult:
     badge_queued: bool = False
     reentry: bool = False
     repaired: str | None = None
-    problem: str | None = None
-    would_pass: str | None = None
+    problem: Said | None = None
+    would_pass: Said | None = None
     # The answer given before to the same nonce, not a new decision (see Checkin.scan).
     replayed: bool = False
     # Decided from the station's mirror while its server did not answer (services.stations.offline).
@@ -102,6 +249,11 @@ class ScanResult:
     def admitted(self) -> bool:
         return self.result == "ok"
 
+    @property
+    def message(self) -> str:
+        """What the door tells the person, worded now, in the reader's language."""
+        return self.said.words()
+
 
 _ANSWER_FIELDS = frozenset(f.name for f in fields(ScanResult) if f.name != "replayed")
 _ANSWER_JSON = json.JSONEncoder(ensure_ascii=False)
@@ -110,11 +262,19 @@ _ANSWER_JSON = json.JSONEncoder(ensure_ascii=False)
 def answer_json(result: ScanResult) -> str:
     """A decision as the scan log keeps it for its nonce."""
     data = {
-        name: (value.isoformat() if isinstance(value, datetime) else value)
+        name: _field_json(value)
         for name, value in vars(result).items()
         if value is not None and value is not False and value != () and name in _ANSWER_FIELDS
     }
     return _ANSWER_JSON.encode(data)
+
+
+def _field_json(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Said):
+        return _said_json(value)
+    return value
 
 
 def from_answer(text: str) -> ScanResult:
@@ -123,6 +283,13 @@ def from_answer(text: str) -> ScanResult:
         if data.get(name):
             data[name] = datetime.fromisoformat(data[name])
     data.update(_legacy_flags(data.pop("flags", ())))
+    # An answer kept before answers named their sentences: its words as they were made.
+    data["said"] = _said_of(data["said"]) if "said" in data else worded(data.pop("message", ""))
+    for name in ("would_pass", "problem"):  # words (kept before), or what was told
+        if isinstance(data.get(name), str):
+            data[name] = worded(data[name])
+        elif data.get(name) is not None:
+            data[name] = _said_of(data[name])
     data["asks"] = tuple(data.get("asks", ()))
     data["answers"] = tuple(tuple(pair) for pair in data.get("answers", ()))
     data["questions"] = tuple(tuple(q) for q in data.get("questions", ()))

@@ -16,16 +16,18 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, insert, select
 
 from eventdesk.errors import DatabaseUnavailable, EventdeskError, NotAllowed, NotFound
-from eventdesk.event_time import event_zone, show
-from eventdesk.i18n import _
+from eventdesk.i18n import N_, _
 from eventdesk.outage import unavailable
 from eventdesk.services.door.checkin import Checkin, scan_each
 from eventdesk.services.door.scan_result import (
     Direction,
+    Said,
     ScanResult,
+    Time,
     answer_json,
     new_nonce,
     parse_nonce,
+    said,
 )
 from eventdesk.services.door.undo import UndoResult, undo_checkin
 from eventdesk.services.stations.link import ServerAway
@@ -295,7 +297,7 @@ class StationDoor:
             queued()
         result = replace(result, offline=True)
         if result.result == "unknown" and result.ticket_id is not None:
-            result = replace(result, message=self._not_in_copy())
+            result = replace(result, said=self._not_in_copy())
         return result
 
     def _online_decision(self, how: str, what: str, options: dict[str, Any]) -> ScanResult:
@@ -310,7 +312,7 @@ class StationDoor:
             self.station_.measure_clock()
         return self.station_.time.corrected(self.clock())
 
-    def _not_in_copy(self) -> str:
+    def _not_in_copy(self) -> Said:
         updated = self.station_.mirror.status().updated_at
         zone = None
         if self._offline is not None and self._offline.event_id is not None:
@@ -319,9 +321,9 @@ class StationDoor:
                     select(EVENT.c.timezone).where(EVENT.c.id == self._offline.event_id)
                 ).scalar()
             zone = found
-        when = show(updated, event_zone(zone), none=_("never"))
-        return _("This ticket is not in this station's copy (last refreshed {time}).").format(
-            time=when
+        return said(
+            N_("This ticket is not in this station's copy (last refreshed {time})."),
+            time=Time(updated, zone, none=N_("never")),
         )
 
     def _remember(self, result: ScanResult) -> None:
