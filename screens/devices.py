@@ -26,10 +26,10 @@ from screens.messages import (
     CameraFrame,
     CameraStatus,
     DatabaseStatus,
-    ScanDecided,
     SyncProblem,
     UploadRefused,
 )
+from screens.scanner_keys import scan_decided
 
 if TYPE_CHECKING:  # OpenCV, the printer stack and sound load when first used (start-up time)
     from devices.capture import CaptureState, CaptureWorker, Frame
@@ -161,15 +161,7 @@ class Devices:
         self._post(CameraStatus(state.value, detail))
 
     def _on_decision(self, decision: Decision) -> None:
-        self._post(
-            ScanDecided(
-                decision.result,
-                decision.payload,
-                decision.latency_ms,
-                "camera",
-                decision.frame_index,
-            )
-        )
+        self._post(scan_decided(decision, "camera"))
         if self.printer is not None and decision.result.badge_queued:
             self.printer.wake()
 

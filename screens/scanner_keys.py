@@ -335,6 +335,14 @@ class ScannerGate:
 SCAN_SOURCES = ("camera", "scanner")
 
 
+def scan_decided(decision: Decision, source: str) -> ScanDecided:
+    """A queue's decision (devices know no Textual) as the one message a screen takes, for the
+    keyboard-wedge scanner's queue and the camera's alike."""
+    return ScanDecided(
+        decision.result, decision.payload, decision.latency_ms, source, decision.frame_index
+    )
+
+
 def key_time(app: object) -> float:
     """When the key being handled was read from the terminal (EventdeskApp.key_time, on
     time.monotonic's clock): a scanner's keys came together, however late they are handled."""
@@ -438,13 +446,7 @@ class WedgeScans:
         return self._posted - self._handled
 
     def _decided(self, decision: Decision, scan: PendingScan) -> None:
-        message = ScanDecided(
-            decision.result,
-            decision.payload,
-            decision.latency_ms,
-            scan.source,
-            decision.frame_index,
-        )
+        message = scan_decided(decision, scan.source)
         self._mine[id(message)] = message
         self._posted += 1  # before the message goes, so the screen never counts it ahead
         self.screen.post_message(message)

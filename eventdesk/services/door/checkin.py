@@ -397,12 +397,13 @@ class Checkin:
         nonce: str | None,
         logs: list[dict[str, Any]] | None = None,
     ) -> ScanResult:
+        why = said(problem.text)
         result = ScanResult(
             "invalid",
             # TRANSLATORS: {problem} is why: "not an eventdesk ticket code"
-            said(N_("Not a valid ticket: {problem}"), problem=said(problem.text)),
+            said(N_("Not a valid ticket: {problem}"), problem=why),
             now,
-            problem=said(problem.text),
+            problem=why,
             direction=direction,
             session_id=session_id,
         )
