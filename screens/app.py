@@ -164,6 +164,8 @@ class EventdeskApp(App[None]):
         # station takes to handle them one by one.
         self.key_time = 0.0
         self.serial_scanner: SerialScanner | None = None  # [station] scanner = "serial:PATH"
+        # Scanned where no screen decides scans: held, in order, for the desk or kiosk.
+        self.held_scans: list[tuple[Line, float]] = []
         super().__init__()
         self.devices = Devices(backend, self)
         self.scanner_gate = ScannerGate(self, backend.config.scanner_keys, self._hand_on_key)

@@ -35,7 +35,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import TYPE_CHECKING, Generic, Protocol, TypeVar, runtime_checkable
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar, cast, runtime_checkable
 
 from textual import events
 from textual.content import Content
@@ -43,7 +43,7 @@ from textual.message import Message
 from textual.message_pump import MessagePump
 
 from eventdesk.config import ScannerKeys
-from eventdesk.i18n import N_, _, ngettext
+from eventdesk.i18n import _, ngettext
 from screens.messages import DatabaseStatus, ScanDecided
 
 if TYPE_CHECKING:
@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     from devices.scanner import ScanWorker
     from devices.wedge import Decision, Line, LineQueue, PendingScan
     from eventdesk.services.door.door import Door
+    from screens.app import EventdeskApp
 
 
 # --- a scanner's keys told from a person's -----------------------------------------------------
@@ -215,10 +216,6 @@ class KeyBurst(Generic[T]):
 
 
 # --- the gate: every key of the app -----------------------------------------------------------
-NO_DOOR_HERE = N_(
-    "A ticket was scanned, but this screen checks nobody in: open the desk (F1) or the kiosk "
-    "(F2) to admit it."
-)
 
 
 @runtime_checkable
@@ -307,7 +304,9 @@ class ScannerGate:
             if isinstance(screen, TakesScans):
                 screen.take_scan(line, ended_at)
                 return
-        self.app.notify(_(NO_DOOR_HERE), title=_("Scanner"), severity="warning")
+        from screens.base import hold_scan
+
+        hold_scan(cast("EventdeskApp", self.app), line, ended_at)  # said on the screen
 
     async def _act(self, outs: list[Out[events.Key]]) -> None:
         for out in outs:

@@ -15,6 +15,7 @@ from eventdesk.services.door import answer_words
 from eventdesk.services.door.scan_result import ScanResult
 from screens.desk.card import CardData
 from screens.terminal import for_screen
+from screens.widgets.recent_answers import refusal_label
 
 SCAN_PREFIX = "ED1."
 
@@ -45,24 +46,6 @@ SOURCES = {
     "desk": N_("desk"),
     # TRANSLATORS: where a scan came from (a walk-in checked in), shown as "[walk-in]"
     "walk-in": N_("walk-in"),
-}
-# The heading of a refused scan's answer, by its result ("✖ NOT YET VALID").
-REFUSED = {
-    "invalid": N_("INVALID"),
-    "unknown": N_("UNKNOWN"),
-    "revoked": N_("REVOKED"),
-    "waitlisted": N_("WAITLISTED"),
-    "wrong_event": N_("WRONG EVENT"),
-    "wrong_session": N_("WRONG SESSION"),
-    "not_yet_valid": N_("NOT YET VALID"),
-    "expired": N_("EXPIRED"),
-    "unpaid": N_("UNPAID"),
-    "no_reentry": N_("NO REENTRY"),
-    "not_checked_in": N_("NOT CHECKED IN"),
-    "wrong_type": N_("WRONG TYPE"),
-    "closed": N_("CLOSED"),
-    "used_today": N_("USED TODAY"),
-    "too_soon": N_("TOO SOON"),
 }
 
 
@@ -108,8 +91,12 @@ def scanner_typing(text: str) -> bool:
     return tickets.scanner_typing(text)
 
 
-def answer_content(result: ScanResult, source: str) -> tuple[Content, str]:
-    """The banner for a decision, and its class (-ok green, -warn yellow, -bad red)."""
+def answer_content(
+    result: ScanResult, source: str, *, waiting_key: str | None = None
+) -> tuple[Content, str]:
+    """The banner for a decision, and its class (-ok green, -warn yellow, -bad red); with
+    ``waiting_key``, the answer asks something of the desk still (the key that says it is
+    seen to ends its second line)."""
     where = _(SOURCES[source]) if source in SOURCES else source
     extras = []
     if result.attention and result.result == "ok":
@@ -139,14 +126,17 @@ def answer_content(result: ScanResult, source: str) -> tuple[Content, str]:
         head = Content.assemble((_("? A QUESTION FIRST") + "  ", "bold"), said)
         kind = "-warn"
     else:
-        code = result.result
-        label = _(REFUSED[code]) if code in REFUSED else code.replace("_", " ").upper()
+        label = refusal_label(result)
         # TRANSLATORS: a refused scan's answer; {refusal} is e.g. "NOT YET VALID"
         head = Content.assemble((_("✖ {refusal}").format(refusal=label) + "  ", "bold"), said)
         kind = "-bad"
     tail = Content.styled(f"   [{where}]", "dim")
     lines = [head + tail]
-    if detail:
+    if waiting_key is not None:
+        # TRANSLATORS: on the desk's answer: it asks something of the desk till this key
+        seen = Content.styled(_("⚑ {key}: seen").format(key=waiting_key), "bold")
+        lines.append(Content(detail + "  ·  ") + seen if detail else seen)
+    elif detail:
         lines.append(Content(detail))
     return Content("\n").join(lines), kind
 
@@ -163,9 +153,11 @@ class Banner(Static):
         self.remove_class(*ANSWER_CLASSES)
         self.add_class(kind)
 
-    def answer(self, result: ScanResult, source: str) -> tuple[Content, str]:
+    def answer(
+        self, result: ScanResult, source: str, *, waiting_key: str | None = None
+    ) -> tuple[Content, str]:
         """A scan's answer, said; what was said and its kind come back."""
-        content, kind = answer_content(result, source)
+        content, kind = answer_content(result, source, waiting_key=waiting_key)
         self.say(content, kind)
         return content, kind
 

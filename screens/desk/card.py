@@ -22,7 +22,7 @@ from eventdesk.event_time import in_zone, show
 from eventdesk.i18n import _, ngettext
 from eventdesk.labels import label
 from eventdesk.services.door.answers import OnList, on_lists
-from eventdesk.services.people.attendees import AttendeeInfo, show_attendee
+from eventdesk.services.people.attendees import AttendeeInfo, door_list, show_attendee
 from eventdesk.services.people.payments import PaymentSummary, payment_summary
 from eventdesk.services.people.registration import TicketInfo, show_ticket, tickets_of_attendee
 from eventdesk.services.stations.mirror import Mirror
@@ -56,6 +56,9 @@ class CardData:
     # Read from the station's copy while the server does not answer: when it was refreshed
     # (None: read from the server).
     copied_at: datetime | None = None
+    # The name of the check-in list this door decides on, when it keeps its own admissions:
+    # a ticket's line then says where it stands on that list.
+    door_list: str | None = None
 
     def here(self) -> list[TicketLine]:
         """The tickets of this station's event (the only ones the desk acts on)."""
@@ -92,16 +95,25 @@ def _first(lines: list[TicketLine]) -> TicketLine | None:
 
 
 def load_card(
-    store: Store, attendee_id: int, event: str | None, now: datetime | None = None
+    store: Store,
+    attendee_id: int,
+    event: str | None,
+    now: datetime | None = None,
+    list_ref: str | None = None,
 ) -> CardData:
-    """Read an attendee's card at the station's ``now`` (call it from a thread worker)."""
+    """Read an attendee's card at the station's ``now``, at a door on the check-in list
+    ``list_ref`` (call it from a thread worker)."""
+    on_list = None
+    if list_ref is not None and event is not None:
+        with store.read() as session:
+            on_list = door_list(session, event, list_ref)
     attendee = show_attendee(store, attendee_id)
     tickets = tickets_of_attendee(store, attendee_id)
     noted = on_lists(store, [t.id for t in tickets])
     lines = tuple(
         TicketLine(t, payment_summary(store, t.id), tuple(noted.get(t.id, ()))) for t in tickets
     )
-    return CardData(attendee, lines, event, now)
+    return CardData(attendee, lines, event, now, door_list=on_list[1] if on_list else None)
 
 
 def card_at_door(
@@ -111,6 +123,7 @@ def card_at_door(
     ticket_id: str | None,
     event: str | None,
     now: datetime | None = None,
+    list_ref: str | None = None,
 ) -> CardData:
     """The card of an attendee, or of a ticket's buyer: from the server, or (a ``station`` on
     a server that does not answer within its threshold) from the station's mirror, marked so
@@ -121,7 +134,7 @@ def card_at_door(
         if person is None:
             assert ticket_id is not None
             person = show_ticket(store(), ticket_id).attendee_id
-        return load_card(store(), person, event, now)
+        return load_card(store(), person, event, now, list_ref)
 
     def from_copy(copy: Mirror) -> CardData:
         person = attendee_id
@@ -179,6 +192,28 @@ def render_card(data: CardData, zone: ZoneInfo) -> Content:
     return Content("\n").join(parts)
 
 
+def _on_door_list(line: TicketLine, data: CardData, zone: ZoneInfo) -> Content | None:
+    """A registered ticket's status at a door on a check-in list that keeps its own
+    admissions: in, out or not yet on that list (None: the door is on no such list)."""
+    if data.door_list is None or line.ticket.event != data.event:
+        return None
+    note = next((n for n in line.lists if n.answer is None and n.list == data.door_list), None)
+    if note is None:
+        # TRANSLATORS: a ticket's status at a door on a check-in list: not let in on it yet
+        return Content("  " + _("{list}: not yet").format(list=data.door_list))
+    when = clock(note.last_at, zone, today=data.read_at)
+    where = note.station or _("another station")
+    if note.inside:
+        # TRANSLATORS: a ticket's status at a door on a check-in list: let in on it
+        said = _("✔ {list}: in since {when} at {station}")
+        return Content.styled(
+            "  " + said.format(list=data.door_list, when=when, station=where), "$success"
+        )
+    # TRANSLATORS: a ticket's status at a door on a check-in list: let in, then out again
+    said = _("{list}: out (last entry {when} at {station})")
+    return Content("  " + said.format(list=data.door_list, when=when, station=where))
+
+
 def _ticket_lines(line: TicketLine, data: CardData, zone: ZoneInfo) -> list[Content]:
     ticket, money = line.ticket, line.payment
     elsewhere = ticket.event != data.event
@@ -203,6 +238,8 @@ def _ticket_lines(line: TicketLine, data: CardData, zone: ZoneInfo) -> list[Cont
         rows.append(Content.styled("  " + said, "$warning"))
     elif status == "cancelled":
         rows.append(Content.styled("  " + label("ticket_status", status), "$error"))
+    elif (door := _on_door_list(line, data, zone)) is not None:
+        rows.append(door)
     elif ticket.checked_in_at is not None:
         when = clock(ticket.checked_in_at, zone, today=data.read_at)
         where = ticket.checked_in_station or _("another station")
@@ -238,6 +275,8 @@ def _ticket_lines(line: TicketLine, data: CardData, zone: ZoneInfo) -> list[Cont
             Content.styled("  " + _("sessions: {sessions}").format(sessions=sessions), "dim")
         )
     for note in line.lists:
+        if note.answer is None and note.list == data.door_list:
+            continue  # said as the ticket's status, above
         if note.answer is not None:
             rows.append(Content.styled(f"  {note.list}: {note.answer}", "dim"))
             continue

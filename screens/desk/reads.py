@@ -80,13 +80,19 @@ class DeskReads:
             ticket_id,
             event,
             backend.now(),
+            backend.checkin_list,
         )
 
     def _search(self, seq: int, query: str) -> None:
         backend, post = self.screen.backend, self.screen.post_message
         try:
             people, states = find_at_door(
-                lambda: backend.store, backend.door_station, backend.event, query, SEARCH_LIMIT
+                lambda: backend.store,
+                backend.door_station,
+                backend.event,
+                query,
+                SEARCH_LIMIT,
+                backend.checkin_list,
             )
         except EventdeskError as exc:
             post(Failed(exc.message))
@@ -128,7 +134,9 @@ class DeskReads:
         backend = self.screen.backend
         try:
             card = self._read_card(attendee_id, None, event) if attendee_id else None
-            states = states_at_door(lambda: backend.store, backend.door_station, event, ids)
+            states = states_at_door(
+                lambda: backend.store, backend.door_station, event, ids, backend.checkin_list
+            )
         except EventdeskError:
             return  # the next poll tries again
         self.screen.post_message(Polled(seqs[0], card, seqs[1], states))

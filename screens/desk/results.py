@@ -44,6 +44,9 @@ COLUMNS = (
 DOOR_STATES = {
     # TRANSLATORS: the status column: registered, not checked in yet (at most 11 characters)
     "due": N_("not yet"),
+    # TRANSLATORS: the status column: let in on this door's check-in list, then out again
+    # (at most 11 characters)
+    "out": N_("out"),
     # TRANSLATORS: the status column (at most 11 characters)
     "waitlisted": N_("waitlisted"),
     # TRANSLATORS: the status column (at most 11 characters)
@@ -61,6 +64,9 @@ def status_text(state: DoorState, zone: ZoneInfo, today: datetime | None) -> str
             when = show(state.at, zone, "day")
         # TRANSLATORS: the status column: checked in at a time ("✔ in 09:14")
         return _("✔ in {when}").format(when=when)
+    if state.state == "out" and state.at is not None:
+        # TRANSLATORS: the status column: gone out after an entry at a time ("out 09:14")
+        return _("out {when}").format(when=clock(state.at, zone, today=today))
     if state.state in DOOR_STATES:
         return _(DOOR_STATES[state.state])
     # TRANSLATORS: the status column: the person has no ticket for this event
@@ -68,14 +74,19 @@ def status_text(state: DoorState, zone: ZoneInfo, today: datetime | None) -> str
 
 
 def find_at_door(
-    store: Callable[[], Store], station: Station | None, event: str | None, query: str, limit: int
+    store: Callable[[], Store],
+    station: Station | None,
+    event: str | None,
+    query: str,
+    limit: int,
+    list_ref: str | None = None,
 ) -> tuple[list[AttendeeInfo], dict[int, DoorState]]:
-    """The people ``query`` finds and where they stand at ``event``'s door: on the server, or
-    (a ``station`` on a server that does not answer within its threshold) in the station's
-    mirror (call it from a thread worker)."""
+    """The people ``query`` finds and where they stand at ``event``'s door (on its check-in
+    list ``list_ref``): on the server, or (a ``station`` on a server that does not answer
+    within its threshold) in the station's mirror (call it from a thread worker)."""
 
     def found(on: Store, people: list[AttendeeInfo]) -> tuple[list[AttendeeInfo], Any]:
-        return people, door_states_among(on, event, (p.id for p in people))
+        return people, door_states_among(on, event, (p.id for p in people), list_ref)
 
     def on_server() -> tuple[list[AttendeeInfo], Any]:
         return found(store(), find_attendees(store(), query, limit=limit))
@@ -88,14 +99,18 @@ def find_at_door(
 
 
 def states_at_door(
-    store: Callable[[], Store], station: Station | None, event: str | None, ids: tuple[int, ...]
+    store: Callable[[], Store],
+    station: Station | None,
+    event: str | None,
+    ids: tuple[int, ...],
+    list_ref: str | None = None,
 ) -> dict[int, DoorState]:
     """Where ``ids`` stand at ``event``'s door, as ``find_at_door`` reads it."""
     if station is None:
-        return door_states_among(store(), event, ids)
+        return door_states_among(store(), event, ids, list_ref)
     return station.read(
-        lambda: door_states_among(store(), event, ids),
-        lambda copy: door_states_among(copy.store, event, ids),
+        lambda: door_states_among(store(), event, ids, list_ref),
+        lambda copy: door_states_among(copy.store, event, ids, list_ref),
     )
 
 

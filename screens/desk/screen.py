@@ -73,6 +73,7 @@ from screens.messages import (
 from screens.scanner_keys import WedgeScans, key_time
 from screens.widgets.key_bar import KeyBar, say_not_available
 from screens.widgets.offline_state import OfflineState
+from screens.widgets.recent_answers import Answer, AnswerList, RecentAnswers
 
 # TRANSLATORS: on the desk's top line: scans let people out; Ctrl+E makes it an entry again
 EXIT_GATE = N_("EXIT GATE (^E: entry)")
@@ -105,6 +106,9 @@ class DeskScreen(StationScreen):
         Binding("ctrl+x", "cancel_ticket", N_("Cancel ticket"), id="desk.cancel", priority=True),
         # TRANSLATORS: a key of the desk: give a waitlisted ticket a place
         Binding("ctrl+w", "promote", N_("Promote"), id="desk.promote", priority=True),
+        # TRANSLATORS: a key of the desk: an answer that asked something (a VIP's lanyard,
+        # money to collect, see the desk) has been seen to
+        Binding("ctrl+o", "seen", N_("Seen"), id="desk.seen", priority=True),
         Binding("ctrl+f", "focus_search", N_("Search"), id="desk.search", show=False),
         Binding("escape", "clear_search", N_("Clear search"), id="desk.clear-search", show=False),
         # TRANSLATORS: a key of the desk: go to the field a scanner types into
@@ -138,6 +142,13 @@ class DeskScreen(StationScreen):
         # The scanner's lines: decided in order off the UI thread, kept while the database is away.
         self.scans = WedgeScans(self, lambda: self.backend.checkin(), failed=self._scan_failed)
         self.scan_order = ScanOrder()  # only the newest scan's answer and card are shown
+        # Every answer, newest last: the banner shows one, the list under it the others, and
+        # those that ask something of the desk stay marked until ^O.
+        self.recent = RecentAnswers()
+        self.banner_answer: Answer | None = None  # the scan's answer the banner shows
+        # Whose the banner's words are (ticket id, attendee id): a card of someone else
+        # takes them off the banner (they stay in the list, with their person).
+        self.banner_owner: tuple[str | None, int | None] | None = None
         self.search_at_scan = 0  # the query typed when a scan's card was last shown
         self.reads = DeskReads(self)
         self.promotion = Promotion(self)
@@ -163,6 +174,7 @@ class DeskScreen(StationScreen):
             yield Input(placeholder=_("Scan (keyboard-wedge)"), id="scan")
         yield Static(_(HINT_SEARCH), id="hint", markup=False)
         yield Banner(Content(_(READY)), id="banner")
+        yield AnswerList(id="answers")
         with Horizontal(id="desk-main"):
             yield ResultsTable(id="results")
             yield AttendeeCard(id="card")
@@ -171,6 +183,7 @@ class DeskScreen(StationScreen):
 
     def on_mount(self) -> None:
         self.query_one(Banner).add_class("-info")
+        self._answer_rows()
         self.query_one("#card", AttendeeCard).can_focus = False
         self.query_one("#search", Input).focus()
         self._sync_actions()
@@ -190,6 +203,17 @@ class DeskScreen(StationScreen):
 
     def on_unmount(self) -> None:
         self.scans.stop()
+
+    def on_resize(self) -> None:
+        self._answer_rows()
+
+    def _answer_rows(self) -> None:
+        """The recent answers take three lines on a short terminal, five on a tall one."""
+        rows = 3 if self.size.height < 30 else 5
+        answers = self.query_one(AnswerList)
+        if answers.rows != rows or self.recent.answers:
+            answers.rows = rows
+            self._show_recent()
 
     def on_screen_suspend(self) -> None:
         covered_by_dialog = self.app.screen is not self and self in self.app.screen_stack
@@ -463,10 +487,14 @@ class DeskScreen(StationScreen):
         if away or (away is not None and not self.scanning):
             self.say(*self.scans.banner(self.devices.scanner))
 
-    def _answer(self, message: ScanDecided) -> None:
+    def _answer(self, message: ScanDecided, answer: Answer) -> None:
         """A scan's answer on the banner (and its sound, where the station wants one)."""
         result = message.result
-        content, kind = self.query_one(Banner).answer(result, message.source)
+        key = "^O" if answer.waiting else None
+        content, kind = self.query_one(Banner).answer(result, message.source, waiting_key=key)
+        self.banner_answer = answer
+        self.banner_owner = (result.ticket_id, None) if result.ticket_id else None
+        self._show_recent()
         self.devices.sound_answer("desk", result)
         if not self.is_current:
             severity: SeverityLevel = (
@@ -475,8 +503,50 @@ class DeskScreen(StationScreen):
             self.notify(content.plain, title=_("Scan"), severity=severity, markup=False)
         self._sync_actions()
 
-    def say(self, content: Content, kind: str) -> None:
+    def say(self, content: Content, kind: str, *, owner: int | None = None) -> None:
+        """The banner says ``content`` (about attendee ``owner``, if about anyone); a scan's
+        answer it showed goes to the list under it."""
         self.query_one(Banner).say(content, kind)
+        self.banner_owner = None if owner is None else (None, owner)
+        if self.banner_answer is not None:
+            self.banner_answer = None
+            self._show_recent()
+
+    def _show_recent(self) -> None:
+        self.query_one(AnswerList).show_answers(self.recent, self.banner_answer)
+        self.refresh_bindings()  # ^O is shown while an answer waits
+
+    def action_seen(self) -> None:
+        """The oldest answer still asking something of the desk is seen to."""
+        answer = self.recent.acknowledge()
+        if answer is None:
+            return
+        if answer is self.banner_answer:
+            self.query_one(Banner).answer(answer.result, answer.source)
+        self._show_recent()
+        left = len(self.recent.waiting)
+        said = ngettext(
+            "Seen to: {person}. {count} more answer waits.",
+            "Seen to: {person}. {count} more answers wait.",
+            left,
+        ).format(person=answer.person, count=left)
+        if not left:
+            said = _("Seen to: {person}.").format(person=answer.person)
+        self.notify(said, title=_("Desk"), markup=False)
+
+    def _card_owns_banner(self, card: CardData | None) -> None:
+        """A card of someone else than the banner's answer names takes the answer off the
+        banner (it stays in the list under it, with its person)."""
+        owner = self.banner_owner
+        if owner is None:
+            return
+        ticket_id, attendee_id = owner
+        if card is not None and (
+            card.attendee.id == attendee_id
+            or any(line.ticket.id == ticket_id for line in card.tickets)
+        ):
+            return
+        self.say(Content(_(READY)), "-info")
 
     def _sync_actions(self) -> None:
         self.refresh_bindings()
@@ -503,13 +573,15 @@ class DeskScreen(StationScreen):
         message.stop()
         result = message.result
         self.scan_order.decided(message)
+        answer = self.recent.add(result, message.source)
         if result.badge_queued:
             self.devices.wake_printer()
         if self.scans.later_decisions(message) > 0:
             self.scan_order.skip(message)  # a burst's: the last line's answer and card show
             self.scanning = self.scan_order.pending or self.scans.waiting > 0
+            self._show_recent()  # its answer is in the list, marked if it asks something
             return
-        self._answer(message)
+        self._answer(message, answer)
         if result.result == "needs_answer" and result.questions and result.ticket_id:
             self._ask(result)
         if result.offline:
@@ -615,12 +687,14 @@ class DeskScreen(StationScreen):
             self._show_card(card)
 
     def _show_card(self, card: CardData) -> None:
+        self._card_owns_banner(card)
         self.card = card
         self.query_one("#card", AttendeeCard).show(card, self.zone)
         self._sync_actions()
 
     def _clear_card(self, hint: str) -> None:
         self.card, self.attendee_id = None, None
+        self._card_owns_banner(None)
         self.card_seq += 1  # a card still being read is not wanted any more
         self.query_one("#card", AttendeeCard).show(None, self.zone, hint=hint)
         self._sync_actions()
@@ -650,6 +724,8 @@ class DeskScreen(StationScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """A desk key that cannot act now is shown dimmed; pressed, it says why."""
+        if action == "seen":  # shown while an answer waits to be seen to
+            return bool(self.recent.waiting)
         if action == "walk_in" or action in TICKET_ACTIONS:
             return True if self.why_not(action) is None else None
         return True
@@ -760,7 +836,7 @@ class DeskScreen(StationScreen):
     # --- outcomes ---------------------------------------------------------------------------
     @on(Done)
     def done(self, message: Done) -> None:
-        self.say(Content(message.text), "-info")
+        self.say(Content(message.text), "-info", owner=message.attendee_id)
         self.notify(message.text, title=_("Desk"), markup=False)
         if message.wake_printer:
             self.devices.wake_printer()

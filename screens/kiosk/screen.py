@@ -45,6 +45,7 @@ from screens.messages import BadgePrinted, CameraFrame, CameraStatus, DatabaseSt
 from screens.scanner_keys import WedgeScans
 from screens.widgets.key_bar import KeyBar
 from screens.widgets.offline_state import OfflineState, needs_server
+from screens.widgets.recent_answers import AnswerList, RecentAnswers
 
 PIN_MAX = 32
 DEBOUNCE = 3.0  # seconds, as devices.scanner's DEFAULT_DEBOUNCE for the camera
@@ -91,6 +92,8 @@ class KioskScreen(StationScreen, inherit_bindings=False):
         Binding("escape", "back", N_("Back"), show=False, id="kiosk.back"),
         Binding("f6", "next_language", N_("Language"), id="kiosk.language"),
         Binding("f12", "leave", N_("Staff"), id="kiosk.leave"),
+        # TRANSLATORS: a key of the kiosk, for staff: the answers it lists were seen to
+        Binding("ctrl+o", "seen", N_("Seen"), id="kiosk.seen", priority=True, show=False),
     ]
 
     VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
@@ -133,6 +136,9 @@ class KioskScreen(StationScreen, inherit_bindings=False):
         self.printer_trouble = False
         self.door_event: str | None = None  # the event whose title the top line shows
         self._last_scanned: dict[str, float] = {}  # payload -> when the scanner last read it
+        # The answers staff must see to: a burst's refusals and "see the desk" answers (the
+        # sign shows only the last one), and those sending someone to the desk; until ^O.
+        self.recent = RecentAnswers()
         # The scanner's lines, decided in order off the UI thread, kept while the database
         # does not answer.
         self.scans = WedgeScans(
@@ -188,6 +194,7 @@ class KioskScreen(StationScreen, inherit_bindings=False):
                         yield Button("", variant="success", id="lookup-submit")
                         yield Button("", id="lookup-back")
             yield KioskAnswer(id="answer")
+        yield AnswerList(id="kiosk-recent", rows=3, notes=False, waiting_only=True)
         yield KeyBar()
 
     @property
@@ -460,9 +467,25 @@ class KioskScreen(StationScreen, inherit_bindings=False):
     @on(ScanDecided)
     def scan_decided(self, message: ScanDecided) -> None:
         message.stop()
+        result = message.result
         if self.scans.later_decisions(message) > 0:
-            return  # a burst decided together: the last line's answer is the one shown
-        self.show_answer(message.result)
+            # A burst decided together: the last line's answer is the one on the sign; a
+            # refusal or "see the desk" before it is listed for staff.
+            if not result.admitted or result.see_desk:
+                self._listed(message, marked=True)
+            return
+        if result.see_desk or result.result == "needs_staff":
+            self._listed(message, marked=True)
+        self.show_answer(result)
+
+    def _listed(self, message: ScanDecided, *, marked: bool) -> None:
+        self.recent.add(message.result, message.source, marked=marked)
+        self.query_one("#kiosk-recent", AnswerList).show_answers(self.recent)
+
+    def action_seen(self) -> None:
+        """Staff saw to the oldest answer listed."""
+        if self.recent.acknowledge() is not None:
+            self.query_one("#kiosk-recent", AnswerList).show_answers(self.recent)
 
     @on(BadgePrinted)
     def badge_printed(self, message: BadgePrinted) -> None:

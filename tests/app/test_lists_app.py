@@ -16,6 +16,7 @@ from eventdesk.models import Ticket
 from eventdesk.services.door.answers import answers_of
 from eventdesk.services.door.lists import ListChange, create_list
 from screens.desk.questions import QuestionsScreen
+from screens.desk.results import ResultsTable
 from screens.desk.screen import DeskScreen
 from screens.messages import ScanDecided
 from tests.app.test_app_desk import banner_text, scanner_types
@@ -64,6 +65,11 @@ def asking(app: Any) -> bool:
     )
 
 
+def _state(table: ResultsTable, attendee_id: int) -> str | None:
+    state = table.states.get(attendee_id)
+    return None if state is None else state.state
+
+
 async def test_the_desk_asks_the_lists_questions_before_it_admits(station: DemoStation) -> None:
     station, tickets = on_bar(station)
     first, second = tickets[0], tickets[1]
@@ -89,7 +95,11 @@ async def test_the_desk_asks_the_lists_questions_before_it_admits(station: DemoS
         ]
         # The card says what the list knows: the admission and the answers.
         card = desk.query_one("#card-text")
-        await wait_for(lambda: "Bar: ✔ in" in str(card.render()), pilot)
+        # The row and the card agree with the answer: in, on this door's list.
+        await wait_for(lambda: "✔ Bar: in since" in str(card.render()), pilot)
+        assert "not yet" not in str(card.render())
+        table = desk.query_one("#results", ResultsTable)
+        await wait_for(lambda: _state(table, first.attendee_id) == "in", pilot)
         assert "Bar: Over 18 (ID seen)? yes" in str(card.render())
         assert "Bar: Drink? Tea" in str(card.render())
 
