@@ -80,6 +80,8 @@ class StatsScreen(StationScreen):
     CSS_PATH = "stats.tcss"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (34, "-tall")]
+    # The panels take the focus first (they scroll); Tab reaches "Inside now", which opens.
+    AUTO_FOCUS = "#stats-panels"
     BINDINGS = [
         Binding("r", "refresh_now", N_("Refresh"), id="stats.refresh"),
         # TRANSLATORS: a key: the names of who is inside now (the "Inside now" figure opened)
