@@ -134,7 +134,8 @@ class StatsScreen(StationScreen):
         with Horizontal(id="stats-numbers"):
             yield BigNumber(_("Checked in"), fill=True, id="num-checked-in", classes="-accent")
             yield BigNumber(_("Registered"), id="num-registered")
-            yield BigNumber(_("Inside now"), opens=True, id="num-inside")
+            # Its names are for the staff signed in, not for a wall anyone reads.
+            yield BigNumber(_("Inside now"), opens=not wall, id="num-inside")
             yield BigNumber(_("Last 15 min"), id="num-recent")
             yield BigNumber(_("Waitlisted"), id="num-waitlisted")
         with Vertical(id="arrivals-panel", classes="panel"):

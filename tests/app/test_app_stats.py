@@ -29,7 +29,7 @@ from eventdesk.tickets import Signer
 from eventdesk.values import format_cents, utcnow
 from screens.app import make_app
 from screens.stats.screen import StatsScreen
-from tests.apptools import DemoStation, wait_for
+from tests.apptools import DemoStation, wait_for, workers_done
 from tests.helpers import add_type, make_event, people
 
 pytestmark = pytest.mark.asyncio
@@ -341,3 +341,18 @@ async def test_inside_now_opens_the_names_of_who_is_inside(
             assert table.region.height >= 3  # room for names, at 80x24 too
             await pilot.press("escape")
             await wait_for(lambda: app.screen is stats_screen, pilot)
+
+
+async def test_the_wall_screen_opens_no_names(station: DemoStation) -> None:
+    """Nobody signs in at the wall, and anyone reads it: its "Inside now" opens nothing."""
+    app = make_app(config=station.config, store=station.store, mode="stats", wall=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, StatsScreen)
+        await wait_for(lambda: screen.figures is not None, pilot)
+        await pilot.press("i")
+        assert await pilot.click("#num-inside")
+        await pilot.press("enter")
+        await workers_done(app)
+        await pilot.pause()
+        assert app.screen is screen
