@@ -2,74 +2,100 @@
 
 from __future__ import annotations
 
+import io
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from eventdesk.cli.access import organizer_only
+from eventdesk.cli.access import desk_only, organizer_only
 from eventdesk.cli.common import (
     Ctx,
+    answers_offline,
+    device,
     local,
     pass_ctx,
     say,
     table,
 )
-from eventdesk.errors import InvalidInput
+from eventdesk.errors import EnvironmentProblem, InvalidInput
 from eventdesk.i18n import _, ngettext
 from eventdesk.values import format_cents
 
+if TYPE_CHECKING:  # loaded with the command that reads it
+    from eventdesk.services.stats.inside import RollCall
+
 
 # --- reports, stats, import/export, backups -------------------------------------------------
-@click.command()
-@click.argument(
-    "name",
-    type=click.Choice(
-        [
-            "attendance",
-            "revenue",
-            "sales",
-            "sessions",
-            "waitlists",
-            "scans",
-            "conflicts",
-            "days",
-            "no-shows",
-        ]
+# The reports by name (services.stats.reports.REPORTS), each `report NAME EVENT [--csv FILE]`,
+# and what each shows; beside them `report inside` (below).
+REPORTS = {
+    "attendance": "Registered and checked in, by ticket type; arrivals by hour.",
+    "revenue": "Revenue net of refunds, by ticket type and payment method.",
+    "sales": "Sold, remaining, waitlisted and cancelled, by ticket type.",
+    "sessions": "The sessions by popularity: registered, capacity, attended.",
+    "waitlists": "Who waits, by ticket type and tier.",
+    "scans": "Scans by result, by station and per minute.",
+    "conflicts": (
+        "Tickets admitted by a station while it was offline and by another meanwhile (or "
+        "cancelled), and offline scans the server refused."
+    ),
+    "days": "Arrivals per day of the event, and each check-in list's.",
+    "no-shows": "Who has not come: a row a ticket, named for its holder.",
+}
+ROLL_CALL_PDF = "roll_call_pdf"  # an eventdesk.devices entry point: (RollCall, path) -> pages
+
+
+class ReportGroup(click.Group):
+    """`report NAME EVENT` for each report of REPORTS, made when it is asked for, beside the
+    group's own commands (`report inside`)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*REPORTS, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        found = self.commands.get(cmd_name)
+        if found is None and cmd_name in REPORTS:
+            found = _named_report(cmd_name)
+            self.add_command(found)
+        return found
+
+
+@click.group(
+    cls=ReportGroup,
+    help=(
+        "Reports: `report NAME EVENT` (attendance, revenue, sales, sessions, waitlists, scans, "
+        "conflicts, days, no-shows; --csv FILE writes its rows too), and `report inside EVENT`: "
+        "who is inside now, by name (a roll call; --pdf FILE prints it)."
     ),
 )
-@click.argument("event_ref", metavar="EVENT")
-@click.option(
-    "--csv", "csv_path", type=click.Path(dir_okay=False), help="Also write the rows as CSV."
-)
-@pass_ctx
-@organizer_only
-def report(obj: Ctx, name: str, event_ref: str, csv_path: str | None) -> None:
-    """A report: attendance, revenue, sales, sessions, waitlists, scans, conflicts (tickets
-    admitted by a station while it was offline and by another meanwhile), days (arrivals
-    per day of the event, and each check-in list's) or no-shows (who has not come, a row a
-    ticket)."""
-    import csv as csv_module
+def report() -> None:
+    pass
 
-    from eventdesk.services.data.csvexport import neutralize
+
+def _named_report(name: str) -> click.Command:
+    @click.command(name, help=REPORTS[name])
+    @click.argument("event_ref", metavar="EVENT")
+    @click.option(
+        "--csv", "csv_path", type=click.Path(dir_okay=False), help="Also write the rows as CSV."
+    )
+    @pass_ctx
+    @organizer_only
+    def named(obj: Ctx, event_ref: str, csv_path: str | None) -> None:
+        _report(obj, name, event_ref, csv_path)
+
+    return named
+
+
+def _report(obj: Ctx, name: str, event_ref: str, csv_path: str | None) -> None:
     from eventdesk.services.stats.reports import report as build
 
     made = build(obj.store, name, event_ref)
     if csv_path:
-        try:
-            with open(csv_path, "w", encoding="utf-8-sig", newline="") as fh:
-                writer = csv_module.writer(fh, lineterminator="\r\n")
-                writer.writerow(made.columns)
-                writer.writerows([neutralize(v) for v in row] for row in made.for_files())
-        except OSError as exc:
-            raise InvalidInput(
-                _("cannot write {path}: {problem}").format(
-                    path=csv_path, problem=exc.strerror or exc
-                ),
-                field="csv",
-            ) from None
+        _write_csv(csv_path, made.columns, made.for_files())
     obj.emit(
         made.as_dicts(),
         lambda: (
@@ -80,6 +106,128 @@ def report(obj: Ctx, name: str, event_ref: str, csv_path: str | None) -> None:
             )
         ),
     )
+
+
+def _write_csv(path: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """Rows as CSV in ``path`` (UTF-8 with a BOM, as a spreadsheet opens it), every cell one a
+    spreadsheet shows as text; ``-``: on stdout."""
+    import csv as csv_module
+
+    from eventdesk.services.data.csvexport import neutralize
+
+    cells = [[neutralize(v) for v in row] for row in rows]
+    if path == "-":
+        out = io.StringIO()
+        writer = csv_module.writer(out, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(cells)
+        say(out.getvalue().rstrip("\n"))
+        return
+    try:
+        with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+            writer = csv_module.writer(fh, lineterminator="\r\n")
+            writer.writerow(columns)
+            writer.writerows(cells)
+    except OSError as exc:
+        raise InvalidInput(
+            _("cannot write {path}: {problem}").format(path=path, problem=exc.strerror or exc),
+            field="csv",
+        ) from None
+
+
+@report.command("inside")
+@click.argument("event_ref", metavar="EVENT")
+@click.option(
+    "--list",
+    "list_ref",
+    metavar="LIST",
+    help="On a check-in list (its slug, EVENT/SLUG or id; default: the event's default list).",
+)
+@click.option(
+    "--session",
+    "session_ref",
+    metavar="ID",
+    help="In a session (its id or name): who came in at its door and has not left the event.",
+)
+@click.option(
+    "--csv",
+    "csv_path",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="Also write the rows as CSV (-: the CSV alone, on stdout).",
+)
+@click.option(
+    "--pdf",
+    "pdf_path",
+    type=click.Path(dir_okay=False),
+    help="Write the roll call as a PDF to print: a box to tick beside each name.",
+)
+@pass_ctx
+@answers_offline
+@desk_only
+def inside(
+    obj: Ctx,
+    event_ref: str,
+    list_ref: str | None,
+    session_ref: str | None,
+    csv_path: str | None,
+    pdf_path: str | None,
+) -> None:
+    """Who is inside now, by name, with when and at which station each came in last (the
+    event's, a check-in list's or a session's); at a station whose server does not answer,
+    from the station's copy, said so."""
+    from eventdesk.services.stations.mirror_read import roll_call_in_copy
+    from eventdesk.services.stats.inside import COLUMNS, roll_call, since_text, words_for
+
+    if csv_path == "-" and obj.as_json:
+        raise InvalidInput(_("--csv - and --json both write to stdout: choose one"), field="csv")
+    call = obj.server_or_copy(
+        lambda store: roll_call(store, event_ref, checkin_list=list_ref, session=session_ref),
+        lambda copy: roll_call_in_copy(copy, event_ref, checkin_list=list_ref, session=session_ref),
+    )
+    written = _roll_call_pdf(call, pdf_path) if pdf_path else None
+    if csv_path:
+        _write_csv(csv_path, COLUMNS, call.for_files())
+        if csv_path == "-":
+            return
+
+    def human() -> str:
+        lines = words_for(call)
+        shown = table(
+            # TRANSLATORS: the headings of the table of who is inside now
+            [_("name"), _("ticket type"), _("since"), _("station"), _("ticket")],
+            [
+                (p.name, p.ticket_type, since_text(call, p.since), p.station or "?", p.ticket_id)
+                for p in call.people
+            ],
+        )
+        return "\n".join([*lines, "", shown, *([written] if written else [])])
+
+    obj.emit(call.as_dicts(), human)
+
+
+def _roll_call_pdf(call: RollCall, path: str) -> str:
+    """The roll call printed to ``path`` by the badges' PDF writer (an ``eventdesk.devices``
+    entry point: the core draws no PDF); what was written, for people."""
+    write = device(ROLL_CALL_PDF)
+    if write is None:
+        raise EnvironmentProblem(
+            _("printing a PDF needs eventdesk's badges package, which is not installed here")
+        )
+    pages, missing = write(call, path)
+    if missing:
+        say(
+            "eventdesk: "  # not for translation: the program's name
+            + _(
+                "no font on this machine has {characters}: a name with them prints with "
+                "boxes (its ticket id beside it)"
+            ).format(characters=" ".join(missing)),
+            err=True,
+        )
+    return ngettext(
+        "roll call written to {path} ({pages} page)",
+        "roll call written to {path} ({pages} pages)",
+        pages,
+    ).format(path=path, pages=pages)
 
 
 @click.group("import")

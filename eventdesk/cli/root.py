@@ -65,7 +65,7 @@ CORE_COMMANDS = {
 
 # Commands that answer from a station's copy when its server does not (or have a subcommand
 # that does): services.stations.reach.
-ANSWER_FROM_THE_COPY = frozenset({"checkin", "scan", "attendee", "ticket", "print"})
+ANSWER_FROM_THE_COPY = frozenset({"checkin", "scan", "attendee", "ticket", "print", "report"})
 
 
 class EventdeskGroup(click.Group):

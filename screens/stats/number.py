@@ -1,11 +1,17 @@
-"""A big number for a stats display: a title, the figure in large digits, a caption, a bar."""
+"""A big number for a stats display: a title, the figure in large digits, a caption, a bar;
+one that opens what it counts (``opens``) takes the focus, and a click or Enter on it posts
+``Opened``."""
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.widgets import Digits, Static
 
+from eventdesk.i18n import N_
 from screens.stats.bars import FillBar
 
 
@@ -24,17 +30,36 @@ class BigNumber(Vertical):
     BigNumber > .big-number--caption { height: 1; color: $text-muted; text-wrap: nowrap; }
     BigNumber.-accent { border: round $success 70%; }
     BigNumber.-accent > Digits { color: $success; }
+    BigNumber.-opens:hover { border: round $accent 70%; }
+    BigNumber.-opens:focus { border: round $accent; }
     """
+    # TRANSLATORS: a key on a figure of the stats screen: show the names it counts
+    BINDINGS = [Binding("enter", "open", N_("Names"), id="stats.number-open", show=False)]
+
+    class Opened(Message):
+        """The number was clicked, or Enter pressed on it: show what it counts."""
+
+        def __init__(self, number: BigNumber) -> None:
+            super().__init__()
+            self.number = number
+
+        @property
+        def control(self) -> BigNumber:
+            return self.number
 
     def __init__(
         self,
         title: str,
         *,
         fill: bool = False,
+        opens: bool = False,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(id=id, classes=classes)
+        self.opens = opens
+        self.can_focus = opens
+        self.set_class(opens, "-opens")
         self.border_title = title
         self.has_bar = fill
         self.value = ""
@@ -54,3 +79,14 @@ class BigNumber(Vertical):
         self.query_one(".big-number--caption", Static).update(caption)
         if self.has_bar:
             self.query_one(FillBar).fraction = fraction or 0.0
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.opens if action == "open" else True
+
+    def action_open(self) -> None:
+        self.post_message(self.Opened(self))
+
+    def on_click(self, event: events.Click) -> None:
+        if self.opens:
+            event.stop()
+            self.post_message(self.Opened(self))

@@ -10,6 +10,7 @@ the header says "wall screen", no keys are shown, and the sessions take a whole 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
@@ -34,11 +35,14 @@ from eventdesk.i18n import N_, _, ngettext
 from eventdesk.labels import label
 from eventdesk.services.catalogue.events import current_event, show_event
 from eventdesk.services.stations.clock import OFF_AFTER, clock_words
+from eventdesk.services.stations.mirror_read import roll_call_in_copy
+from eventdesk.services.stats.inside import RollCall, roll_call
 from eventdesk.services.stats.reports import Stats, stats
 from eventdesk.values import money_text
 from screens.base import StationScreen
 from screens.stats.bars import BarList, BarRow
 from screens.stats.chart import ArrivalsChart, bucket_minutes, fill_gaps
+from screens.stats.inside import InsideScreen
 from screens.stats.number import BigNumber
 from screens.widgets.key_bar import KeyBar
 from screens.widgets.offline_state import OfflineState
@@ -76,7 +80,13 @@ class StatsScreen(StationScreen):
     CSS_PATH = "stats.tcss"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (34, "-tall")]
-    BINDINGS = [Binding("r", "refresh_now", N_("Refresh"), id="stats.refresh")]
+    # The panels take the focus first (they scroll); Tab reaches "Inside now", which opens.
+    AUTO_FOCUS = "#stats-panels"
+    BINDINGS = [
+        Binding("r", "refresh_now", N_("Refresh"), id="stats.refresh"),
+        # TRANSLATORS: a key: the names of who is inside now (the "Inside now" figure opened)
+        Binding("i", "inside", N_("Who is inside"), id="stats.inside"),
+    ]
 
     refresh_seconds: ClassVar[float] = 2.0
     """How often the figures are read again (tests make it shorter)."""
@@ -124,7 +134,8 @@ class StatsScreen(StationScreen):
         with Horizontal(id="stats-numbers"):
             yield BigNumber(_("Checked in"), fill=True, id="num-checked-in", classes="-accent")
             yield BigNumber(_("Registered"), id="num-registered")
-            yield BigNumber(_("Inside now"), id="num-inside")
+            # Its names are for the staff signed in, not for a wall anyone reads.
+            yield BigNumber(_("Inside now"), opens=not wall, id="num-inside")
             yield BigNumber(_("Last 15 min"), id="num-recent")
             yield BigNumber(_("Waitlisted"), id="num-waitlisted")
         with Vertical(id="arrivals-panel", classes="panel"):
@@ -185,6 +196,47 @@ class StatsScreen(StationScreen):
 
     def action_refresh_now(self) -> None:
         self.poll()
+
+    # --- who is inside: the "Inside now" figure opened ------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action != "inside":
+            return True
+        if self.backend.wall:  # nobody signed in at the wall: no names there
+            return False
+        return True if self.figures is not None else None
+
+    def key_refusal(self, action: str, parameters: tuple[object, ...]) -> str | None:
+        if action == "inside" and self.figures is None:
+            return _("No event yet")
+        return None
+
+    def action_inside(self) -> None:
+        figures = self.figures
+        if figures is None or self.backend.wall:
+            return
+        self.app.push_screen(InsideScreen(self._roll_call(figures.event)))
+
+    @on(BigNumber.Opened, "#num-inside")
+    def inside_opened(self) -> None:
+        if self.check_action("inside", ()):
+            self.action_inside()
+
+    def _roll_call(self, event: str) -> Callable[[], RollCall]:
+        """How the names are read (in a thread): from the station's database, or while its
+        server does not answer from its copy."""
+        backend = self.backend
+
+        def read() -> RollCall:
+            now = backend.now()
+            station = backend.door_station
+            if station is None:
+                return roll_call(backend.store, event, now=now)
+            return station.read(
+                lambda: roll_call(backend.store, event, now=now),
+                lambda copy: roll_call_in_copy(copy, event, now=now),
+            )
+
+        return read
 
     def poll(self) -> None:
         """Read the figures again, unless a read is still under way (a slow database)."""

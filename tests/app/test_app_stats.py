@@ -29,7 +29,7 @@ from eventdesk.tickets import Signer
 from eventdesk.values import format_cents, utcnow
 from screens.app import make_app
 from screens.stats.screen import StatsScreen
-from tests.apptools import DemoStation, wait_for
+from tests.apptools import DemoStation, wait_for, workers_done
 from tests.helpers import add_type, make_event, people
 
 pytestmark = pytest.mark.asyncio
@@ -296,3 +296,63 @@ async def test_a_station_whose_clock_is_off_is_named_under_the_per_station_table
         drawn = shown(panel)
         assert "Door 1's clock is 3 h 0 min fast" in drawn, drawn
         assert "Door 2's clock" not in drawn
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+async def test_inside_now_opens_the_names_of_who_is_inside(
+    station: DemoStation, size: tuple[int, int]
+) -> None:
+    """The "Inside now" figure opens the roll call (its key, and at a width that shows the
+    figure a click on it or Enter on it): the names ``report inside`` gives, in its order,
+    with their count; it fits the terminal, and Esc closes it."""
+    from textual.widgets import DataTable
+
+    from eventdesk.services.stats.inside import roll_call
+    from screens.stats.inside import InsideScreen
+
+    expected = roll_call(station.store, station.summary.event)
+    assert expected.count >= 2  # the demo has people inside
+    app = make_app(config=station.config, store=station.store, sign_in_as="Sam Desk", mode="stats")
+    async with app.run_test(size=size) as pilot:
+        stats_screen = app.screen
+        assert isinstance(stats_screen, StatsScreen)
+        await wait_for(lambda: stats_screen.figures is not None, pilot)
+        ways = ["key"] if size[0] < 110 else ["key", "click", "enter"]  # narrow: no figure
+        for way in ways:
+            if way == "key":
+                await pilot.press("i")
+            elif way == "click":
+                assert await pilot.click("#num-inside")
+            else:
+                stats_screen.query_one("#num-inside").focus()
+                await pilot.press("enter")
+            await wait_for(lambda: isinstance(app.screen, InsideScreen), pilot)
+            dialog = app.screen
+            assert isinstance(dialog, InsideScreen)
+            table: DataTable[Any] = dialog.query_one(DataTable)
+            await wait_for(lambda t=table: t.row_count == expected.count, pilot)
+            names = [str(table.get_row_at(n)[0]) for n in range(table.row_count)]
+            assert names == [p.name for p in expected.people]
+            heading = shown(dialog.query_one("#inside-heading"))
+            assert f"{expected.count} people inside now" in heading
+            box = dialog.query_one("#inside-box").region
+            assert box.x >= 0 and box.y >= 0
+            assert box.right <= size[0] and box.bottom <= size[1]  # it fits
+            assert table.region.height >= 3  # room for names, at 80x24 too
+            await pilot.press("escape")
+            await wait_for(lambda: app.screen is stats_screen, pilot)
+
+
+async def test_the_wall_screen_opens_no_names(station: DemoStation) -> None:
+    """Nobody signs in at the wall, and anyone reads it: its "Inside now" opens nothing."""
+    app = make_app(config=station.config, store=station.store, mode="stats", wall=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, StatsScreen)
+        await wait_for(lambda: screen.figures is not None, pilot)
+        await pilot.press("i")
+        assert await pilot.click("#num-inside")
+        await pilot.press("enter")
+        await workers_done(app)
+        await pilot.pause()
+        assert app.screen is screen

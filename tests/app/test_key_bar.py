@@ -105,7 +105,7 @@ CASES = [
     ("Olivia Organizer", "organizer", ("n New", "e Edit")),
     ("Olivia Organizer", "desk", DESK_HINTS),
     ("Sam Desk", "desk", DESK_HINTS),
-    ("Sam Desk", "stats", ("r Refresh",)),
+    ("Sam Desk", "stats", ("r Refresh", "i Who is inside")),
     (None, "login", ()),
 ]
 

@@ -25,14 +25,19 @@ from eventdesk.services.people.registration import TicketInfo
 from eventdesk.services.stations.mirror import (
     ATTENDEE,
     BADGE_LAYOUT,
+    CHECKIN_LIST,
     EVENT,
+    LIST_ENTRY,
     PAYMENT,
+    SCAN_LOG,
     SESSION,
+    SESSION_CHECKIN,
     TICKET,
     TICKET_SESSION,
     TICKET_TYPE,
     Mirror,
 )
+from eventdesk.services.stats.inside import RollCall, Tables, roll_call_in
 from eventdesk.text import words
 from eventdesk.values import utcnow
 
@@ -222,6 +227,45 @@ def layout_in_copy(mirror: Mirror, event_slug: str, ticket_type: str) -> tuple[s
         name = (row[0] or row[1] if row is not None else None) or DEFAULT_LAYOUT
         source = conn.scalar(select(BADGE_LAYOUT.c.source).where(BADGE_LAYOUT.c.name == name))
         return name, source
+
+
+# The copy's tables, read as the server's are by the roll call (services.stats.inside).
+COPY_TABLES = Tables(
+    event=EVENT,
+    ticket=TICKET,
+    attendee=ATTENDEE,
+    ticket_type=TICKET_TYPE,
+    checkin_list=CHECKIN_LIST,
+    list_entry=LIST_ENTRY,
+    event_session=SESSION,
+    session_checkin=SESSION_CHECKIN,
+    scan_log=SCAN_LOG,
+)
+
+
+def roll_call_in_copy(
+    mirror: Mirror,
+    event: str | int,
+    *,
+    checkin_list: str | None = None,
+    session: str | None = None,
+    now: datetime | None = None,
+) -> RollCall:
+    """Who is inside now as the copy has it: the server's doors as of the copy's last refresh
+    (when each came in last, where this station did not see it, is their first entry), and
+    this station's own scans since (services.stats.inside)."""
+    refreshed = mirror.status().updated_at
+    with mirror.store.read() as session_:
+        return roll_call_in(
+            session_.connection(),
+            COPY_TABLES,
+            event,
+            checkin_list=checkin_list,
+            session=session,
+            now=now or utcnow(),
+            copy_refreshed_at=refreshed,
+            from_copy=True,
+        )
 
 
 def _tickets(conn: Connection, which: Any, person: AttendeeInfo) -> list[CopiedTicket]:
