@@ -24,7 +24,6 @@ class HeldScans(Static):
 
     DEFAULT_CSS = """
     HeldScans {
-        dock: bottom;
         height: auto;
         padding: 0 1;
         background: $warning 40%;
@@ -82,7 +81,7 @@ class StationScreen(Screen[Any]):
         bar = found.first() if found else None
         if bar is None:
             bar = HeldScans("", markup=False)
-            self.mount(bar)
+            self.mount(bar, before=0)  # on top, under the header (docked, out of the flow)
         bar.display = True
         bar.update(self._held_words(count))
 

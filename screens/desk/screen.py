@@ -513,7 +513,9 @@ class DeskScreen(StationScreen):
             self._show_recent()
 
     def _show_recent(self) -> None:
-        self.query_one(AnswerList).show_answers(self.recent, self.banner_answer)
+        answers = self.query_one(AnswerList)
+        answers.zone = self.zone  # times in the event's zone, as the rows and the card
+        answers.show_answers(self.recent, self.banner_answer)
         self.refresh_bindings()  # ^O is shown while an answer waits
 
     def action_seen(self) -> None:

@@ -480,7 +480,9 @@ class KioskScreen(StationScreen, inherit_bindings=False):
 
     def _listed(self, message: ScanDecided, *, marked: bool) -> None:
         self.recent.add(message.result, message.source, marked=marked)
-        self.query_one("#kiosk-recent", AnswerList).show_answers(self.recent)
+        answers = self.query_one("#kiosk-recent", AnswerList)
+        answers.zone = self.backend.zone
+        answers.show_answers(self.recent)
 
     def action_seen(self) -> None:
         """Staff saw to the oldest answer listed."""

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from eventdesk.db import Store
+from eventdesk.event_time import show
 from eventdesk.services.door.scans import recent_scans
 from eventdesk.services.people.payments import payment_summary
 from eventdesk.services.people.registration import TicketInfo
@@ -71,6 +72,11 @@ async def test_a_rush_keeps_a_vips_and_an_unpaid_answer_until_seen_to(
         assert vip.attention and any(vip.attention[:20] in line for line in shown), shown
         assert any(line.startswith("⚑") and unpaid.attendee in line for line in shown), shown
         assert "^O" in "\n".join(shown)
+        # Its time is the event's, as the rows and the card say times.
+        decided = next(d.result for d in decisions if d.result.ticket_id == vip.id)
+        vip_line = next(line for line in shown if vip.attendee in line)
+        assert show(decided.at, screen.zone, "clock") in vip_line, vip_line
+        assert screen.zone.key != "UTC"
         # Newest first: the unpaid ticket came after the VIP's.
         lines = "\n".join(shown)
         assert lines.index(unpaid.attendee) < lines.index(vip.attendee)
