@@ -541,7 +541,7 @@ def ticket_show(
                 type=info.ticket_type,
                 event=info.event,
             ),
-            f"  {info.attendee} <{info.email}>",
+            *_holder_lines(info),
             "  "
             + _("price {price}, paid {paid}, due {due}").format(
                 price=format_cents(info.price_cents, info.currency),
@@ -573,7 +573,21 @@ def ticket_show(
             shown += f"\n\n{qr}\n{for_terminal(info.qr_payload)}"
         return shown
 
-    obj.emit({**to_jsonable(info), **_money_json(money)}, human, raw=True)
+    # "attendee" is the buyer's name, as it always was; "holder" is whose ticket it is.
+    shown = {**to_jsonable(info), "holder": info.holder, "buyer": info.attendee}
+    obj.emit({**shown, **_money_json(money)}, human, raw=True)
+
+
+def _holder_lines(info: TicketInfo) -> list[str]:
+    """Whose ticket it is (the name on the badge and at the door), and who bought it when
+    that is someone else."""
+    if not info.holder_name or info.holder_name == info.attendee:
+        return [f"  {info.attendee} <{info.email}>"]
+    return [
+        f"  {info.holder_name}",
+        # TRANSLATORS: under the ticket's holder: the person who bought it, and their e-mail
+        "  " + _("bought by {buyer} <{email}>").format(buyer=info.attendee, email=info.email),
+    ]
 
 
 @ticket.command("issue")
