@@ -590,6 +590,58 @@ def _holder_lines(info: TicketInfo) -> list[str]:
     ]
 
 
+@ticket.group("session")
+def ticket_session() -> None:
+    """A session added to, or taken off, a ticket someone holds (its places kept right)."""
+
+
+@ticket_session.command("add")
+@click.argument("ticket_id", metavar="TICKET")
+@click.argument("session_id", metavar="SESSION", type=int)
+@pass_ctx
+@desk_only
+def ticket_session_add(obj: Ctx, ticket_id: str, session_id: int) -> None:
+    """Give a ticket a seat in a session of its event: taken when there is room, else on the
+    session's waitlist."""
+    from eventdesk.services.people.ticket_sessions import add_seat
+
+    made = add_seat(obj.store, ticket_id, session_id, station=obj.station)
+    if made.status == "waitlisted":
+        said = _("ticket {ticket}: on the waitlist of {session}, position {position}")
+    elif made.status == "with_ticket":
+        said = _(
+            "ticket {ticket}: a seat in {session} once the ticket has a place (it is on the "
+            "event's waitlist)"
+        )
+    else:
+        said = _("ticket {ticket}: a seat in {session}")
+    obj.emit(
+        made,
+        said.format(ticket=made.ticket_id, session=made.session, position=made.waitlist_position),
+    )
+
+
+@ticket_session.command("remove")
+@click.argument("ticket_id", metavar="TICKET")
+@click.argument("session_id", metavar="SESSION", type=int)
+@pass_ctx
+@desk_only
+def ticket_session_remove(obj: Ctx, ticket_id: str, session_id: int) -> None:
+    """Take a ticket's seat in a session off it: its place goes to the next seat waiting."""
+    from eventdesk.services.people.ticket_sessions import remove_seat
+
+    made = remove_seat(obj.store, ticket_id, session_id, station=obj.station)
+    said = _("ticket {ticket}: its seat in {session} taken off").format(
+        ticket=made.ticket_id, session=made.session
+    )
+    if made.promoted:
+        # TRANSLATORS: after "ticket T: its seat in SESSION taken off"
+        said += "; " + _("its place went to {tickets} (off the session's waitlist)").format(
+            tickets=", ".join(made.promoted)
+        )
+    obj.emit(made, said)
+
+
 @ticket.command("issue")
 @pass_ctx
 @organizer_only
