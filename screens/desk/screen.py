@@ -105,6 +105,8 @@ class DeskScreen(StationScreen):
         Binding("ctrl+x", "cancel_ticket", N_("Cancel ticket"), id="desk.cancel", priority=True),
         # TRANSLATORS: a key of the desk: give a waitlisted ticket a place
         Binding("ctrl+w", "promote", N_("Promote"), id="desk.promote", priority=True),
+        # TRANSLATORS: a key of the desk: add a session to the ticket, or take one off
+        Binding("ctrl+o", "sessions", N_("Sessions"), id="desk.sessions", priority=True),
         Binding("ctrl+f", "focus_search", N_("Search"), id="desk.search", show=False),
         Binding("escape", "clear_search", N_("Clear search"), id="desk.clear-search", show=False),
         # TRANSLATORS: a key of the desk: go to the field a scanner types into
@@ -752,6 +754,10 @@ class DeskScreen(StationScreen):
         line = self._target("promote")
         if line is not None:
             self.promotion.start(line)
+
+    def action_sessions(self) -> None:
+        if (line := self._target("sessions")) is not None:
+            self.dialogs.sessions(line)
 
     @on(PromoteRefused)
     def promote_refused(self, message: PromoteRefused) -> None:
