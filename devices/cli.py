@@ -207,7 +207,7 @@ def scan(
             store,
             {print_to: _printers(obj)[print_to]},
             station=obj.station,
-            on_outcome=lambda outcome: say(_outcome_line(outcome)),
+            on_outcome=_outcome_news(say),  # a printer off: said once, and when it is back
             on_database=lambda state: say(_("print queue: {state}").format(state=state.sentence())),
             door=station,  # badges of offline check-ins, from the station's copy
         )
@@ -262,8 +262,9 @@ def scan(
             _finish_sound(door_sound)
         return
 
-    from devices.capture import CaptureWorker
+    from devices.capture import CaptureState, CaptureWorker
     from devices.decoders import describe, make_decoder
+    from devices.news import CameraNews
     from devices.outage import is_outage
     from devices.scanner import ScanWorker
 
@@ -274,12 +275,14 @@ def scan(
             source=spec.label, decoder=describe(decoder), seconds=debounce
         )
     )
+    camera_news = CameraNews()  # a camera reconnecting: said once, not at each try
+
+    def camera_state(state: CaptureState, detail: str) -> None:
+        if camera_news.tells(state, detail):
+            say(_camera_said(spec.kind, state, detail))
+
     capture = CaptureWorker(
-        spec,
-        width=width,
-        height=height,
-        realtime=realtime,
-        on_state=lambda state, detail: say(_camera_said(spec.kind, state, detail)),
+        spec, width=width, height=height, realtime=realtime, on_state=camera_state
     )
     capture.start()
     capture.wait_started()
@@ -353,6 +356,8 @@ SERIAL_STATES = {
     "connected": N_("serial scanner connected"),
     "not answering": N_("serial scanner not answering"),
     "disconnected": N_("serial scanner disconnected"),
+    # "connected" again after it was away
+    "back": N_("serial scanner back"),
 }
 
 
@@ -464,7 +469,13 @@ def _scan_lines(
     if port is not None:
         from devices.serial_scanner import SerialScanner
 
-        def port_state(state: str, why: str | None) -> None:
+        away = False
+
+        def port_state(state: str, why: str | None) -> None:  # once a change (SerialScanner)
+            nonlocal away
+            if state == "connected" and away:
+                state = "back"
+            away = state in ("not answering", "disconnected")
             said = (
                 _(SERIAL_STATES[state])
                 if state in SERIAL_STATES
@@ -576,6 +587,24 @@ def print_badge(obj: Ctx, printer: str, ticket_id: str) -> list[str]:
     return [_outcome_line(outcome) for outcome in outcomes]
 
 
+def _outcome_news(say: Callable[[str], None]) -> Callable[[Any], None]:
+    """What a running print queue says of each outcome: a printer's trouble once (not at every
+    try again of every badge waiting for it), that it is back, and each badge printed."""
+    from devices.news import PrinterNews
+
+    news = PrinterNews()
+
+    def told(outcome: Any) -> None:
+        kind = news.told(outcome)
+        if kind == "back":
+            # TRANSLATORS: a badge printer whose trouble was said prints again
+            say(_("printer {printer} is back").format(printer=outcome.job.printer))
+        if kind is not None:
+            say(_outcome_line(outcome))
+
+    return told
+
+
 def _outcome_line(outcome: Any) -> str:
     job = outcome.job
     if outcome.state == "done":
@@ -684,7 +713,9 @@ def print_queue(obj: Ctx, state: str | None, retry: bool, keep_running: bool, li
                     )
                 )
             else:
-                tell(_outcome_line(outcome))
+                told(outcome)
+
+        told = _outcome_news(tell)  # a printer off: said once, and when it is back
 
         def database(state: DatabaseState) -> None:
             tell(

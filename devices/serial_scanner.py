@@ -50,7 +50,8 @@ def serial_source(text: str) -> tuple[str, int] | None:
 class SerialScanner(threading.Thread):
     """Reads a serial scanner's lines until ``stop``: each to ``on_line`` with the time its
     end was read (time.monotonic). ``on_state`` hears "connected", "not answering" (with why)
-    and "disconnected" (with why) when the port's state changes."""
+    and "disconnected" (with why) when the port's state changes: once each, not at every try
+    again (devices.outage.Backoff's waits, doubling to 5 s)."""
 
     def __init__(
         self,
@@ -102,7 +103,10 @@ class SerialScanner(threading.Thread):
                 self.on_line(line, time.monotonic())
 
     def _say(self, state: str, why: str | None) -> None:
-        if state == self.state and why is None:
+        """Tell ``on_state`` what changed: each state once, however often the port is tried
+        again meanwhile (a port that cannot be opened after the scanner went away is the same
+        outage: "disconnected" said it). The next "connected" says it is back."""
+        if state == self.state or (state == "not answering" and self.state == "disconnected"):
             return
         self.state = state
         if self.on_state is not None:

@@ -351,14 +351,9 @@ def door_for_command(
             if not is_outage(exc):
                 raise
     door = settle_door(config, opened, given=given, now=now)
-    if door.notice is not None and door.slug is not None:
-        warn(_("{notice}: {how}").format(notice=door.notice, how=_(HOW_TO_CHOOSE)))
-    elif door.notice is not None:
-        warn(
-            _("{notice} ({how}); deciding with no door event meanwhile").format(
-                notice=door.notice, how=_(HOW_TO_CHOOSE)
-            )
-        )
+    advice = door_advice(config, door, now)
+    if advice is not None:
+        warn(advice)
     elif door.source == "chosen" and door.info is not None:
         kept = config.data_dir / STATION_FILE
         warn(
@@ -367,3 +362,49 @@ def door_for_command(
             )
         )
     return door.slug
+
+
+def door_advice(config: Config, door: DoorEvent, now: datetime) -> str | None:
+    """What a headless door (``scan``, ``checkin``) says of its event when that is over, or
+    when none is chosen among several; None when all is well. Fitted to where the event was
+    named: by ``--event`` (for this run: what becomes of its tickets, how an organizer lets
+    late arrivals in, which events are open now), by the station's kept choice ("Use at this
+    door"), or by ``event =`` in eventdesk.toml (changed where it is set)."""
+    if door.notice is None:
+        return None
+    if door.slug is None:  # not in this database, or several to choose from: none is used
+        return _("{notice} ({how}); deciding with no door event meanwhile").format(
+            notice=door.notice, how=_(HOW_TO_CHOOSE)
+        )
+    info = door.info
+    if door.source == "option" and info is not None:
+        if info.status == "cancelled":
+            said = _("{event} was cancelled: its tickets are refused").format(event=info.title)
+        else:
+            said = _(
+                "{event} has ended (check-in closed {closed}): its tickets are refused as "
+                "expired; an organizer lets late arrivals in with: eventdesk event update {slug} "
+                "--checkin-closes TIME"
+            ).format(event=info.title, closed=show(door_closes(info), info.zone), slug=info.slug)
+    elif door.source == "file":
+        said = _(
+            "{notice}: event = in {file} names it: change it there, or give --event EVENT for "
+            "this run"
+        ).format(notice=door.notice, file=config.data_dir / "eventdesk.toml")
+    else:
+        said = _(
+            '{notice}: "Use at this door" in the organizer\'s Events tab keeps another, or give '
+            "--event EVENT for this run"
+        ).format(notice=door.notice)
+    open_now = [
+        e
+        for e in door.choices
+        if e.status != "cancelled" and _door_opens(e) <= now <= door_closes(e)
+    ]
+    if open_now:
+        # TRANSLATORS: after what a door says of its ended event: the events it could admit
+        # now, each with the option that names it ("Evening Meetup (--event evening-meetup)")
+        said += "; " + _("open now: {events}").format(
+            events=", ".join(f"{e.title} (--event {e.slug})" for e in open_now)
+        )
+    return said

@@ -24,6 +24,8 @@ DESK_WRITES = (
     "GRANT INSERT ON {s}.attendee, {s}.ticket_order, {s}.ticket, {s}.ticket_session, "
     "{s}.payment, {s}.transaction_log, {s}.print_job, {s}.search_token TO {g}",
     "GRANT DELETE ON {s}.search_token TO {g}",
+    # A session taken off a ticket someone holds (migration 0021).
+    "GRANT DELETE ON {s}.ticket_session TO {g}",
     "GRANT UPDATE (registered_count) ON {s}.event, {s}.ticket_type, {s}.event_session TO {g}",
     "GRANT UPDATE (status, seat_label, registered_at, cancelled_at, waitlist_seq) "
     "ON {s}.ticket TO {g}",

@@ -187,6 +187,9 @@ class EventSession(Base):
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
     capacity: Mapped[int | None] = mapped_column(Integer)
     registered_count: Mapped[int] = mapped_column(Integer, default=0)
+    # "scheduled", or "cancelled": its seats freed (kept on their tickets, as cancelled), its
+    # door admits nobody (services.catalogue.program.cancel_session).
+    status: Mapped[str] = mapped_column(String(16), default="scheduled", server_default="scheduled")
 
 
 class TicketType(Base):
@@ -300,7 +303,7 @@ class Ticket(Base):
 
 class TicketSession(Base):
     """A ticket's seat in a session: registered, or waiting for the session alone (the event
-    ticket stays registered when only the session is full)."""
+    ticket stays registered when only the session is full), or cancelled with its session."""
 
     __tablename__ = "ticket_session"
     ticket_id: Mapped[str] = mapped_column(

@@ -88,6 +88,8 @@ SERIAL_STATES = {
     "not answering": N_("not answering"),
     # TRANSLATORS: a serial scanner's state
     "disconnected": N_("disconnected"),
+    # TRANSLATORS: a serial scanner's state: connected again after it was away
+    "back": N_("back"),
 }
 
 
@@ -318,8 +320,13 @@ class EventdeskApp(App[None]):
             self.notify(problem, title=_("Scanner"), severity="error")
             return
 
-        def state(said: str, why: str | None) -> None:  # in the scanner's thread
-            self.post_message(SerialScannerState(said, why, port=port[0]))
+        away = False
+
+        def state(said: str, why: str | None) -> None:  # in the scanner's thread, once a change
+            nonlocal away
+            back = said == "connected" and away
+            away = said in ("not answering", "disconnected")
+            self.post_message(SerialScannerState("back" if back else said, why, port=port[0]))
 
         def line(read: Line, ended_at: float) -> None:  # in the scanner's thread
             self.post_message(ScannedLine(read, ended_at))
@@ -331,7 +338,7 @@ class EventdeskApp(App[None]):
     def _serial_scanner_state(self, message: SerialScannerState) -> None:
         code = message.state
         state = _(SERIAL_STATES[code]) if code in SERIAL_STATES else code
-        if code in ("connected", "disconnected") and message.why is None:
+        if code in ("connected", "back", "disconnected") and message.why is None:
             # TRANSLATORS: {port} is the scanner's port ("/dev/ttyACM0"), {state} e.g. "connected"
             said = _("Serial scanner {port}: {state}.").format(port=message.port, state=state)
             self.notify(said, title=_("Scanner"))

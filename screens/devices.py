@@ -33,6 +33,7 @@ from screens.scanner_keys import scan_decided
 
 if TYPE_CHECKING:  # OpenCV, the printer stack and sound load when first used (start-up time)
     from devices.capture import CaptureState, CaptureWorker, Frame
+    from devices.news import PrinterNews
     from devices.outage import DatabaseState
     from devices.print_worker import PrintOutcome, PrintWorker
     from devices.scanner import Decision, ScanWorker
@@ -70,6 +71,7 @@ class Devices:
         self.camera_state = "stopped"
         self.camera_detail = _("no camera configured") if backend.camera is None else ""
         self.last_print: PrintOutcome | None = None
+        self.printer_news: PrinterNews | None = None  # what the app is told of the print queue
         self.preview_size = (64, 36)  # pixels: one terminal cell shows two stacked pixels
         # The door's event, operator, printer and self-service the scanner decides for.
         self._scanning_for: tuple[str | bool | None, ...] = ()
@@ -216,7 +218,12 @@ class Devices:
 
     def _on_outcome(self, outcome: PrintOutcome) -> None:
         self.last_print = outcome
-        self.app_sink.post_message(BadgePrinted(outcome))
+        if self.printer_news is None:  # in the print worker's thread, the only one to come here
+            from devices.news import PrinterNews
+
+            self.printer_news = PrinterNews()
+        if self.printer_news.told(outcome) is not None:  # a printer off: once, not at each try
+            self.app_sink.post_message(BadgePrinted(outcome))
         if self.sink is not self.app_sink:
             self.sink.post_message(BadgePrinted(outcome))
 

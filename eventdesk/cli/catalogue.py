@@ -429,7 +429,7 @@ def event_cancel(obj: Ctx, event_ref: str) -> None:
 # --- sessions and ticket types --------------------------------------------------------------
 @click.group("session")
 def session_group() -> None:
-    """Sessions and workshops inside an event."""
+    """Sessions and workshops inside an event: add, list, update, cancel."""
 
 
 @session_group.command("add")
@@ -472,10 +472,99 @@ def session_list(obj: Ctx, event_ref: str) -> None:
             # TRANSLATORS: the headings of the table of sessions
             [_("id"), _("name"), _("room"), _("starts"), _("registered"), _("capacity")],
             [
-                (s.id, s.name, s.room, local(s.starts_at, zone), s.registered, s.capacity)
+                (
+                    s.id,
+                    # TRANSLATORS: a session in the list of sessions, cancelled
+                    _("{session} (cancelled)").format(session=s.name) if s.cancelled else s.name,
+                    s.room,
+                    local(s.starts_at, zone),
+                    s.registered,
+                    s.capacity,
+                )
                 for s in rows
             ],
         ),
+    )
+
+
+@session_group.command("update")
+@click.argument("session_id", metavar="ID", type=int)
+@click.option("--name")
+@click.option("--starts", metavar="ISO")
+@click.option("--ends", metavar="ISO")
+@click.option("--capacity", type=int, help="More promotes from the session's waitlist.")
+@click.option("--unlimited", is_flag=True, help="Remove the capacity limit.")
+@click.option("--room", help="An empty one clears it.")
+@pass_ctx
+@organizer_only
+def session_update(
+    obj: Ctx,
+    session_id: int,
+    name: str | None,
+    starts: str | None,
+    ends: str | None,
+    capacity: int | None,
+    unlimited: bool,
+    room: str | None,
+) -> None:
+    """Change a session; more capacity gives its waitlist's seats a place at once, less than
+    the seats held is refused."""
+    from eventdesk.services.catalogue.program import change_session
+
+    if capacity is not None and unlimited:
+        raise click.UsageError(_("give --capacity N or --unlimited, not both"))
+    if (name, starts, ends, capacity, room) == (None,) * 5 and not unlimited:
+        raise click.UsageError(
+            _("nothing to change: give --name, --starts, --ends, --capacity, --unlimited or --room")
+        )
+    made = change_session(
+        obj.store,
+        None,
+        session_id,
+        name=name,
+        starts=starts,
+        ends=ends,
+        capacity=capacity,
+        clear_capacity=unlimited,
+        room=room,
+        station=obj.station,
+    )
+    said = _("session {id}: {name}").format(id=made.session.id, name=made.session.name)
+    if made.promoted:
+        # TRANSLATORS: after "session 3: Workshop": the tickets whose seats got a place
+        said += "; " + _("off its waitlist: {tickets}").format(tickets=", ".join(made.promoted))
+    obj.emit({**to_jsonable(made.session), "promoted": list(made.promoted)}, said)
+
+
+@session_group.command("cancel")
+@click.argument("session_id", metavar="ID", type=int)
+@pass_ctx
+@organizer_only
+def session_cancel(obj: Ctx, session_id: int) -> None:
+    """Cancel a session: its seats are freed, its waitlist dropped, its door admits nobody;
+    the desk's card shows it cancelled on its holders' tickets."""
+    from eventdesk.services.catalogue.program import cancel_session
+
+    made = cancel_session(obj.store, session_id, station=obj.station)
+    info = made.session
+    said = ngettext(
+        "session {id} ({name}) cancelled: {count} seat freed",
+        "session {id} ({name}) cancelled: {count} seats freed",
+        len(made.seats_freed),
+    ).format(id=info.id, name=info.name, count=len(made.seats_freed))
+    if made.waitlist_dropped:
+        said += "; " + ngettext(
+            "{count} seat was waiting for it",
+            "{count} seats were waiting for it",
+            len(made.waitlist_dropped),
+        ).format(count=len(made.waitlist_dropped))
+    obj.emit(
+        {
+            **to_jsonable(info),
+            "seats_freed": list(made.seats_freed),
+            "waitlist_dropped": list(made.waitlist_dropped),
+        },
+        said,
     )
 
 

@@ -541,7 +541,7 @@ def ticket_show(
                 type=info.ticket_type,
                 event=info.event,
             ),
-            f"  {info.attendee} <{info.email}>",
+            *_holder_lines(info),
             "  "
             + _("price {price}, paid {paid}, due {due}").format(
                 price=format_cents(info.price_cents, info.currency),
@@ -573,7 +573,73 @@ def ticket_show(
             shown += f"\n\n{qr}\n{for_terminal(info.qr_payload)}"
         return shown
 
-    obj.emit({**to_jsonable(info), **_money_json(money)}, human, raw=True)
+    # "attendee" is the buyer's name, as it always was; "holder" is whose ticket it is.
+    shown = {**to_jsonable(info), "holder": info.holder, "buyer": info.attendee}
+    obj.emit({**shown, **_money_json(money)}, human, raw=True)
+
+
+def _holder_lines(info: TicketInfo) -> list[str]:
+    """Whose ticket it is (the name on the badge and at the door), and who bought it when
+    that is someone else."""
+    if not info.holder_name or info.holder_name == info.attendee:
+        return [f"  {info.attendee} <{info.email}>"]
+    return [
+        f"  {info.holder_name}",
+        # TRANSLATORS: under the ticket's holder: the person who bought it, and their e-mail
+        "  " + _("bought by {buyer} <{email}>").format(buyer=info.attendee, email=info.email),
+    ]
+
+
+@ticket.group("session")
+def ticket_session() -> None:
+    """A session added to, or taken off, a ticket someone holds (its places kept right)."""
+
+
+@ticket_session.command("add")
+@click.argument("ticket_id", metavar="TICKET")
+@click.argument("session_id", metavar="SESSION", type=int)
+@pass_ctx
+@desk_only
+def ticket_session_add(obj: Ctx, ticket_id: str, session_id: int) -> None:
+    """Give a ticket a seat in a session of its event: taken when there is room, else on the
+    session's waitlist."""
+    from eventdesk.services.people.ticket_sessions import add_seat
+
+    made = add_seat(obj.store, ticket_id, session_id, station=obj.station)
+    if made.status == "waitlisted":
+        said = _("ticket {ticket}: on the waitlist of {session}, position {position}")
+    elif made.status == "with_ticket":
+        said = _(
+            "ticket {ticket}: a seat in {session} once the ticket has a place (it is on the "
+            "event's waitlist)"
+        )
+    else:
+        said = _("ticket {ticket}: a seat in {session}")
+    obj.emit(
+        made,
+        said.format(ticket=made.ticket_id, session=made.session, position=made.waitlist_position),
+    )
+
+
+@ticket_session.command("remove")
+@click.argument("ticket_id", metavar="TICKET")
+@click.argument("session_id", metavar="SESSION", type=int)
+@pass_ctx
+@desk_only
+def ticket_session_remove(obj: Ctx, ticket_id: str, session_id: int) -> None:
+    """Take a ticket's seat in a session off it: its place goes to the next seat waiting."""
+    from eventdesk.services.people.ticket_sessions import remove_seat
+
+    made = remove_seat(obj.store, ticket_id, session_id, station=obj.station)
+    said = _("ticket {ticket}: its seat in {session} taken off").format(
+        ticket=made.ticket_id, session=made.session
+    )
+    if made.promoted:
+        # TRANSLATORS: after "ticket T: its seat in SESSION taken off"
+        said += "; " + _("its place went to {tickets} (off the session's waitlist)").format(
+            tickets=", ".join(made.promoted)
+        )
+    obj.emit(made, said)
 
 
 @ticket.command("issue")

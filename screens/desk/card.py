@@ -24,7 +24,12 @@ from eventdesk.labels import label
 from eventdesk.services.door.answers import OnList, on_lists
 from eventdesk.services.people.attendees import AttendeeInfo, door_list, show_attendee
 from eventdesk.services.people.payments import PaymentSummary, payment_summary
-from eventdesk.services.people.registration import TicketInfo, show_ticket, tickets_of_attendee
+from eventdesk.services.people.registration import (
+    TicketInfo,
+    seat_name,
+    show_ticket,
+    tickets_of_attendee,
+)
 from eventdesk.services.stations.mirror import Mirror
 from eventdesk.services.stations.mirror_read import attendee_of_ticket, person_in_copy
 from eventdesk.services.stations.offline import Station
@@ -32,7 +37,7 @@ from eventdesk.values import money_text
 from screens.terminal import for_screen
 
 ACTIVE = ("registered", "waitlisted")
-ACTIONS = ("check_in", "undo", "reprint", "pay", "cancel", "promote")
+ACTIONS = ("check_in", "undo", "reprint", "pay", "cancel", "promote", "sessions")
 
 
 @dataclass(frozen=True)
@@ -83,6 +88,8 @@ class CardData:
             return _first([t for t in active if t.ticket.checked_in_at is None]) or _first(active)
         if action == "promote":
             return _first([t for t in here if t.ticket.status == "waitlisted"])
+        if action == "sessions":  # the sessions of a ticket someone holds, or waits for
+            return _first(registered) or _first(_active(here))
         return None
 
 
@@ -269,11 +276,7 @@ def _ticket_lines(line: TicketLine, data: CardData, zone: ZoneInfo) -> list[Cont
                 "bold $error",
             )
         )
-    if ticket.sessions:
-        sessions = ", ".join(ticket.sessions)
-        rows.append(
-            Content.styled("  " + _("sessions: {sessions}").format(sessions=sessions), "dim")
-        )
+    rows.extend(_session_lines(ticket))
     for note in line.lists:
         if note.answer is None and note.list == data.door_list:
             continue  # said as the ticket's status, above
@@ -294,6 +297,27 @@ def _ticket_lines(line: TicketLine, data: CardData, zone: ZoneInfo) -> list[Cont
         rows.append(Content("  " + said))
     if ticket.attention and status != "cancelled":
         rows.append(Content.styled(f"  ⚑ {ticket.attention}", "bold $warning"))
+    return rows
+
+
+def _session_lines(ticket: TicketInfo) -> list[Content]:
+    """A ticket's sessions; those the organizer cancelled on a line of their own, in red: the
+    desk tells whoever holds them."""
+    seats = ticket.session_seats
+    rows = []
+    live = [seat_name(seat.name, seat.status) for seat in seats if seat.status != "cancelled"]
+    if not seats:  # named only
+        live = list(ticket.sessions)
+    if live:
+        sessions = ", ".join(live)
+        rows.append(
+            Content.styled("  " + _("sessions: {sessions}").format(sessions=sessions), "dim")
+        )
+    cancelled = ", ".join(seat.name for seat in seats if seat.status == "cancelled")
+    if cancelled:
+        # TRANSLATORS: on the desk's card: sessions of the ticket the organizer cancelled
+        said = _("✘ session cancelled: {sessions}").format(sessions=cancelled)
+        rows.append(Content.styled("  " + said, "bold $error"))
     return rows
 
 

@@ -1,5 +1,6 @@
-"""The desk's dialogs: taking a payment, registering a walk-in, cancelling a ticket. Each is a
-modal screen (forms.py, cancel.py); what it returns is said on the desk and its card read again."""
+"""The desk's dialogs: taking a payment, registering a walk-in, cancelling a ticket, a ticket's
+sessions. Each is a modal screen (forms.py, cancel.py, sessions.py); what it returns is said on
+the desk and its card read again."""
 
 from __future__ import annotations
 
@@ -79,6 +80,21 @@ class DeskDialogs:
         self.say(Content(text), "-warn" if severity != "information" else "-info")
         self.show_card(done.attendee.id)
         search.value = done.attendee.name
+
+    def sessions(self, line: TicketLine) -> None:
+        """The Sessions dialog for ``line``'s ticket: the session chosen added or taken off."""
+        from screens.desk.sessions import SeatWish, SessionsScreen
+
+        ticket, jobs = line.ticket, self.jobs
+
+        def chosen(wish: SeatWish | None) -> None:
+            if wish is not None:
+                jobs.change_seat(
+                    ticket.id, ticket.attendee_id, ticket.holder, wish.session_id, add=wish.add
+                )
+
+        backend = self.desk.backend  # the ticket is of the door's event: times in its zone
+        self.desk.app.push_screen(SessionsScreen(backend, line, backend.zone), chosen)
 
     def cancel(self, line: TicketLine) -> None:
         ticket, jobs = line.ticket, self.jobs

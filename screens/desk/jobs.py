@@ -15,7 +15,7 @@ from eventdesk.errors import EventdeskError
 from eventdesk.i18n import _
 from eventdesk.services.door.printing import enqueue
 from eventdesk.services.door.undo import UndoResult
-from eventdesk.services.people import payments
+from eventdesk.services.people import payments, ticket_sessions
 from eventdesk.services.people.registration import cancel, show_ticket
 from eventdesk.services.stations.mirror import Mirror
 from eventdesk.services.stations.mirror_prints import queue_in_copy
@@ -33,6 +33,7 @@ TICKET_ACTIONS = {
     "pay": "pay",
     "cancel_ticket": "cancel",
     "promote": "promote",
+    "sessions": "sessions",
 }
 
 
@@ -86,6 +87,37 @@ def cancel_ticket(store: Store, station: str, ticket_id: str, *, refund: bool = 
     return text
 
 
+def change_seat(
+    store: Store, station: str, ticket_id: str, name: str, session_id: int, *, add: bool
+) -> str:
+    """Add a session to ``name``'s ticket, or take it off (the places kept right: a full
+    session waits, a seat taken off goes to the next one waiting)."""
+    if not add:
+        removed = ticket_sessions.remove_seat(store, ticket_id, session_id, station=station)
+        text = _("{session} taken off {name}'s ticket ({ticket}).").format(
+            session=removed.session, name=name, ticket=ticket_id
+        )
+        promoted = [show_ticket(store, t) for t in removed.promoted]
+        if promoted:
+            names = ", ".join(f"{t.holder} ({t.id})" for t in promoted)
+            # TRANSLATORS: {names}: who got the seat freed, off the session's waitlist
+            text += " " + _("Its seat went to {names}.").format(names=names)
+        return text
+    added = ticket_sessions.add_seat(store, ticket_id, session_id, station=station)
+    if added.status == "waitlisted":
+        return _("{name} ({ticket}) waits for a seat in {session}: place {place}.").format(
+            name=name, ticket=ticket_id, session=added.session, place=added.waitlist_position
+        )
+    if added.status == "with_ticket":
+        return _(
+            "{session} added to {name}'s ticket ({ticket}): the seat comes with the ticket's "
+            "place (it is on the waitlist)."
+        ).format(session=added.session, name=name, ticket=ticket_id)
+    return _("{name} ({ticket}) has a seat in {session}.").format(
+        name=name, ticket=ticket_id, session=added.session
+    )
+
+
 class DeskJobs:
     """Runs the desk's actions for ``screen``, each in a thread worker of the group "action"."""
 
@@ -113,6 +145,15 @@ class DeskJobs:
         backend = self.screen.backend
         store, station = backend.store, backend.station
         self._say(lambda: cancel_ticket(store, station, ticket_id, refund=refund), attendee_id)
+
+    def change_seat(
+        self, ticket_id: str, attendee_id: int, name: str, session_id: int, *, add: bool
+    ) -> None:
+        backend = self.screen.backend
+        store, station = backend.store, backend.station
+        self._say(
+            lambda: change_seat(store, station, ticket_id, name, session_id, add=add), attendee_id
+        )
 
     def _say(self, job: Callable[[], str], attendee_id: int | None, *, wake: bool = False) -> None:
         self._run(partial(self._said, job, attendee_id, wake))

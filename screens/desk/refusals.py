@@ -82,6 +82,11 @@ def why_not(action: str, card: CardData) -> str:
             # TRANSLATORS: {why} is a clause about the person, e.g. "Ann Lee has no ticket..."
             return _("Nothing to cancel: {why}.").format(why=status)
         return _("Nothing to cancel: {name}'s ticket is cancelled already.").format(name=name)
+    if action == "sessions":
+        # TRANSLATORS: {why} is a clause about the person, e.g. "Ann Lee has no ticket..."
+        return _("No ticket to change the sessions of: {why}.").format(
+            why=status or _("{name}'s ticket is cancelled").format(name=name)
+        )
     if action == "promote":
         if not here:
             # TRANSLATORS: {why} is a clause about the person, e.g. "Ann Lee has no ticket..."
@@ -129,7 +134,7 @@ class DeskView:
             return None  # the last admission decided offline (no card to pick from)
         if kind == "check_in" and (self.catching_up or (self.card and not self.scanning)):
             return None  # it says on the banner why nothing is admitted
-        if self.offline and kind in ("pay", "cancel", "promote"):
+        if self.offline and kind in ("pay", "cancel", "promote", "sessions"):
             return _(OFFLINE_CHANGES)
         if self.pick(kind) is not None:
             return None

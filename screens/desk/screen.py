@@ -45,6 +45,7 @@ from screens.desk.answer import (
     scan_payload,
     scanner_typing,
 )
+from screens.desk.board import AnswerBoard
 from screens.desk.card import AttendeeCard, CardData, TicketLine
 from screens.desk.device_line import DeviceLine
 from screens.desk.dialogs import DeskDialogs
@@ -62,6 +63,7 @@ from screens.desk.promote import Promotion
 from screens.desk.reads import DeskReads
 from screens.desk.refusals import NO_PRINTER, NOBODY, OFFLINE_WALK_INS, DeskView
 from screens.desk.results import ResultsTable
+from screens.desk.typing import DeskKeys
 from screens.desk.walkin import NO_EVENT
 from screens.messages import (
     BadgePrinted,
@@ -73,12 +75,11 @@ from screens.messages import (
 from screens.scanner_keys import WedgeScans, key_time
 from screens.widgets.key_bar import KeyBar, say_not_available
 from screens.widgets.offline_state import OfflineState
-from screens.widgets.recent_answers import Answer, AnswerList, RecentAnswers
+from screens.widgets.recent_answers import Answer, AnswerList
 
 # TRANSLATORS: on the desk's top line: scans let people out; Ctrl+E makes it an entry again
 EXIT_GATE = N_("EXIT GATE (^E: entry)")
 POLL_SECONDS = 2.0  # the card and the ✔ marks follow what other stations do
-SCAN_SUFFIX_SECONDS = 1.0  # a scanner's Enter after its Tab comes within this
 
 
 class DeskScreen(StationScreen):
@@ -106,6 +107,8 @@ class DeskScreen(StationScreen):
         Binding("ctrl+x", "cancel_ticket", N_("Cancel ticket"), id="desk.cancel", priority=True),
         # TRANSLATORS: a key of the desk: give a waitlisted ticket a place
         Binding("ctrl+w", "promote", N_("Promote"), id="desk.promote", priority=True),
+        # TRANSLATORS: a key of the desk: add a session to the ticket, or take one off
+        Binding("ctrl+t", "sessions", N_("Sessions"), id="desk.sessions", priority=True),
         # TRANSLATORS: a key of the desk: an answer that asked something (a VIP's lanyard,
         # money to collect, see the desk) has been seen to
         Binding("ctrl+o", "seen", N_("Seen"), id="desk.seen", priority=True),
@@ -131,8 +134,8 @@ class DeskScreen(StationScreen):
         self.card: CardData | None = None  # what the card shows; the actions act on it
         self.scanning = False  # a scan's card is being read: no action until it is shown
         self.scanned: str | None = None  # the ticket id a scan put in the search box
-        # When a scan ended with Tab: the Enter some scanners send right after it is theirs.
-        self.scan_suffix: float | None = None
+        # Tab, Enter and typing where no field has the focus (a scanner's too).
+        self.keys = DeskKeys(self)
         # The last admission decided offline (ticket id, name): Ctrl+U undoes it with no card.
         self.offline_admitted: tuple[str, str] | None = None
         self.offline_shown = False  # the offline view is up (search and card need the server)
@@ -142,13 +145,9 @@ class DeskScreen(StationScreen):
         # The scanner's lines: decided in order off the UI thread, kept while the database is away.
         self.scans = WedgeScans(self, lambda: self.backend.checkin(), failed=self._scan_failed)
         self.scan_order = ScanOrder()  # only the newest scan's answer and card are shown
-        # Every answer, newest last: the banner shows one, the list under it the others, and
-        # those that ask something of the desk stay marked until ^O.
-        self.recent = RecentAnswers()
-        self.banner_answer: Answer | None = None  # the scan's answer the banner shows
-        # Whose the banner's words are (ticket id, attendee id): a card of someone else
-        # takes them off the banner (they stay in the list, with their person).
-        self.banner_owner: tuple[str | None, int | None] | None = None
+        # The banner and the recent answers under it, each with its person; those that ask
+        # something of the desk stay marked until ^O.
+        self.board = AnswerBoard(self, lambda: self.zone)
         self.search_at_scan = 0  # the query typed when a scan's card was last shown
         self.reads = DeskReads(self)
         self.promotion = Promotion(self)
@@ -183,7 +182,7 @@ class DeskScreen(StationScreen):
 
     def on_mount(self) -> None:
         self.query_one(Banner).add_class("-info")
-        self._answer_rows()
+        self.board.rows(self.size.height)
         self.query_one("#card", AttendeeCard).can_focus = False
         self.query_one("#search", Input).focus()
         self._sync_actions()
@@ -205,15 +204,7 @@ class DeskScreen(StationScreen):
         self.scans.stop()
 
     def on_resize(self) -> None:
-        self._answer_rows()
-
-    def _answer_rows(self) -> None:
-        """The recent answers take three lines on a short terminal, five on a tall one."""
-        rows = 3 if self.size.height < 30 else 5
-        answers = self.query_one(AnswerList)
-        if answers.rows != rows or self.recent.answers:
-            answers.rows = rows
-            self._show_recent()
+        self.board.rows(self.size.height)
 
     def on_screen_suspend(self) -> None:
         covered_by_dialog = self.app.screen is not self and self in self.app.screen_stack
@@ -362,88 +353,25 @@ class DeskScreen(StationScreen):
 
     @on(Input.Submitted, "#search")
     def search_submitted(self, message: Input.Submitted) -> None:
-        if not self._scan_suffix():
-            self._submit_search(from_table=False)
+        if not self.keys.scanners_enter():
+            self.keys.submit(from_table=False)
 
     @on(ResultsTable.Chosen)
     def row_chosen(self) -> None:
-        if not self._scan_suffix():
-            self._submit_search(from_table=True)
-
-    def _scan_suffix(self) -> bool:
-        """An Enter that came from the terminal right after a scan's Tab is the scanner's."""
-        ended, self.scan_suffix = self.scan_suffix, None
-        return ended is not None and key_time(self.app) - ended < SCAN_SUFFIX_SECONDS
+        if not self.keys.scanners_enter():
+            self.keys.submit(from_table=True)
 
     def action_tab(self) -> None:
         """Tab, decided once the keys typed before it (queued at the focused widget) are in."""
         focused = self.focused or self
-        focused.call_later(self._tab, key_time(self.app))
-
-    def _tab(self, arrived: float) -> None:
-        """Tab ends a scan typed into Search or the scan field (a scanner set to send Tab);
-        from Search otherwise it goes to the results table, where Enter acts on the row the
-        card shows (or says the results are still coming), then to the scan field, and round
-        to Search again."""
-        search, scan = self.query_one("#search", Input), self.query_one("#scan", Input)
-        typed_scan = scan_payload(search.value) is not None
-        if self.focused is scan and scan.value.strip():
-            self.scan_suffix = arrived
-            text, scan.value = scan.value, ""
-            self.scan_text(text, "scanner")
-        elif typed_scan and (self.focused is search or not isinstance(self.focused, Input)):
-            self.scan_suffix = arrived
-            self._submit_search(from_table=False)
-        elif self.focused is search:
-            self.query_one("#results", ResultsTable).focus()
-        elif self.focused is self.query_one("#results", ResultsTable):
-            scan.focus()
-        elif self.focused is scan:
-            search.focus()
-        else:
-            self.focus_next()
-
-    def _submit_search(self, *, from_table: bool) -> None:
-        search = self.query_one("#search", Input)
-        payload = scan_payload(search.value)
-        if payload is not None:  # a scanner typed into the search box
-            search.value = search.value[: len(search.value) - len(payload)]
-            self.scan_text(payload, "scanner")
-            return
-        settled = self.shown_query == search.value
-        if from_table or (settled and len(self.people) == 1):
-            self.action_check_in()
-        elif self.people:
-            self.query_one("#results", ResultsTable).focus()
-            if settled:
-                count = len(self.people)
-                said = ngettext(
-                    "{count} person matches: pick one with ↑↓, then Enter.",
-                    "{count} people match: pick one with ↑↓, then Enter.",
-                    count,
-                ).format(count=count)
-                self.say(Content(said), "-info")
+        focused.call_later(self.keys.tab, key_time(self.app))
 
     # --- keyboard wedge ---------------------------------------------------------------------
     def on_key(self, event: events.Key) -> None:
-        """Typing while no text field has focus goes to the search box (a scanner included);
-        the focus stays put so that every key of a fast scanner arrives in order."""
-        if isinstance(self.focused, Input):
-            return
-        search = self.query_one("#search", Input)
-        start, end = sorted(search.selection)
-        if event.key == "backspace":
-            search.value = search.value[:start] if start < end else search.value[:-1]
-        elif event.is_printable and event.character:
-            # The text a scan selected is typed over, as in the search box itself.
-            search.value = (search.value[:start] if start < end else search.value) + event.character
-        elif event.key == "enter" and self.focused is None:
-            if not self._scan_suffix():
-                self._submit_search(from_table=False)
-        else:
-            return
-        event.stop()
-        event.prevent_default()
+        """Typing while no text field has focus goes to the search box (a scanner included)."""
+        if self.keys.key(event):
+            event.stop()
+            event.prevent_default()
 
     @on(Input.Submitted, "#scan")
     def scan_submitted(self, message: Input.Submitted) -> None:
@@ -490,11 +418,7 @@ class DeskScreen(StationScreen):
     def _answer(self, message: ScanDecided, answer: Answer) -> None:
         """A scan's answer on the banner (and its sound, where the station wants one)."""
         result = message.result
-        key = "^O" if answer.waiting else None
-        content, kind = self.query_one(Banner).answer(result, message.source, waiting_key=key)
-        self.banner_answer = answer
-        self.banner_owner = (result.ticket_id, None) if result.ticket_id else None
-        self._show_recent()
+        content, kind = self.board.answer(message, answer)
         self.devices.sound_answer("desk", result)
         if not self.is_current:
             severity: SeverityLevel = (
@@ -504,51 +428,22 @@ class DeskScreen(StationScreen):
         self._sync_actions()
 
     def say(self, content: Content, kind: str, *, owner: int | None = None) -> None:
-        """The banner says ``content`` (about attendee ``owner``, if about anyone); a scan's
-        answer it showed goes to the list under it."""
-        self.query_one(Banner).say(content, kind)
-        self.banner_owner = None if owner is None else (None, owner)
-        if self.banner_answer is not None:
-            self.banner_answer = None
-            self._show_recent()
-
-    def _show_recent(self) -> None:
-        answers = self.query_one(AnswerList)
-        answers.zone = self.zone  # times in the event's zone, as the rows and the card
-        answers.show_answers(self.recent, self.banner_answer)
-        self.refresh_bindings()  # ^O is shown while an answer waits
+        """The banner says ``content`` (about attendee ``owner``, if about anyone)."""
+        self.board.say(content, kind, owner)
 
     def action_seen(self) -> None:
         """The oldest answer still asking something of the desk is seen to."""
-        answer = self.recent.acknowledge()
-        if answer is None:
-            return
-        if answer is self.banner_answer:
-            self.query_one(Banner).answer(answer.result, answer.source)
-        self._show_recent()
-        left = len(self.recent.waiting)
-        said = ngettext(
-            "Seen to: {person}. {count} more answer waits.",
-            "Seen to: {person}. {count} more answers wait.",
-            left,
-        ).format(person=answer.person, count=left)
-        if not left:
-            said = _("Seen to: {person}.").format(person=answer.person)
-        self.notify(said, title=_("Desk"), markup=False)
-
-    def _card_owns_banner(self, card: CardData | None) -> None:
-        """A card of someone else than the banner's answer names takes the answer off the
-        banner (it stays in the list under it, with its person)."""
-        owner = self.banner_owner
-        if owner is None:
-            return
-        ticket_id, attendee_id = owner
-        if card is not None and (
-            card.attendee.id == attendee_id
-            or any(line.ticket.id == ticket_id for line in card.tickets)
-        ):
-            return
-        self.say(Content(_(READY)), "-info")
+        answer = self.board.seen()
+        if answer is not None:
+            left = len(self.board.recent.waiting)
+            said = ngettext(
+                "Seen to: {person}. {count} more answer waits.",
+                "Seen to: {person}. {count} more answers wait.",
+                left,
+            ).format(person=answer.person, count=left)
+            if not left:
+                said = _("Seen to: {person}.").format(person=answer.person)
+            self.notify(said, title=_("Desk"), markup=False)
 
     def _sync_actions(self) -> None:
         self.refresh_bindings()
@@ -575,13 +470,12 @@ class DeskScreen(StationScreen):
         message.stop()
         result = message.result
         self.scan_order.decided(message)
-        answer = self.recent.add(result, message.source)
+        answer = self.board.decided(message)
         if result.badge_queued:
             self.devices.wake_printer()
         if self.scans.later_decisions(message) > 0:
             self.scan_order.skip(message)  # a burst's: the last line's answer and card show
             self.scanning = self.scan_order.pending or self.scans.waiting > 0
-            self._show_recent()  # its answer is in the list, marked if it asks something
             return
         self._answer(message, answer)
         if result.result == "needs_answer" and result.questions and result.ticket_id:
@@ -689,14 +583,14 @@ class DeskScreen(StationScreen):
             self._show_card(card)
 
     def _show_card(self, card: CardData) -> None:
-        self._card_owns_banner(card)
+        self.board.card_shown(card)
         self.card = card
         self.query_one("#card", AttendeeCard).show(card, self.zone)
         self._sync_actions()
 
     def _clear_card(self, hint: str) -> None:
         self.card, self.attendee_id = None, None
-        self._card_owns_banner(None)
+        self.board.card_shown(None)
         self.card_seq += 1  # a card still being read is not wanted any more
         self.query_one("#card", AttendeeCard).show(None, self.zone, hint=hint)
         self._sync_actions()
@@ -727,7 +621,7 @@ class DeskScreen(StationScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """A desk key that cannot act now is shown dimmed; pressed, it says why."""
         if action == "seen":  # shown while an answer waits to be seen to
-            return bool(self.recent.waiting)
+            return self.board.waiting
         if action == "walk_in" or action in TICKET_ACTIONS:
             return True if self.why_not(action) is None else None
         return True
@@ -830,6 +724,10 @@ class DeskScreen(StationScreen):
         line = self._target("promote")
         if line is not None:
             self.promotion.start(line)
+
+    def action_sessions(self) -> None:
+        if (line := self._target("sessions")) is not None:
+            self.dialogs.sessions(line)
 
     @on(PromoteRefused)
     def promote_refused(self, message: PromoteRefused) -> None:

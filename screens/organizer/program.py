@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.widgets import Button, DataTable
 
 from eventdesk.event_time import event_zone
-from eventdesk.i18n import N_, _
+from eventdesk.i18n import N_, _, ngettext
 from eventdesk.services.catalogue import events, program
 from eventdesk.services.catalogue.program import SessionInfo, TicketTypeInfo
 from eventdesk.values import format_cents, money_text, parse_amount
@@ -28,7 +28,8 @@ from screens.widgets.forms import Field, FormValues
 
 
 class ProgramTab(OrganizerTab):
-    """Sessions (rooms, times, capacity) and ticket types (price, quantity, tier, sales)."""
+    """Sessions (rooms, times, capacity; edit, cancel) and ticket types (price, quantity, tier,
+    sales)."""
 
     TITLE = N_("Program")
     COLUMNS = {
@@ -61,13 +62,17 @@ class ProgramTab(OrganizerTab):
     CAN_NEW = CAN_EDIT = True
 
     def compose(self) -> ComposeResult:
+        # Each list's buttons above it (five in one row would not fit 80 columns).
         yield self.buttons(
             (_("New session"), "session-new"),
             (_("Edit session"), "session-edit"),
+            (_("Cancel session"), "session-cancel"),
+        )
+        yield self.table("sessions-table")
+        yield self.buttons(
             (_("New ticket type"), "type-new"),
             (_("Edit ticket type"), "type-edit"),
         )
-        yield self.table("sessions-table")
         yield self.table("types-table")
 
     def _types_focused(self) -> bool:
@@ -101,7 +106,8 @@ class ProgramTab(OrganizerTab):
                 str(s.id),
                 (
                     str(s.id),
-                    s.name,
+                    # TRANSLATORS: a session in the organizer's list of sessions, cancelled
+                    _("{session} (cancelled)").format(session=s.name) if s.cancelled else s.name,
                     s.room or "",
                     local_time(s.starts_at, tz),
                     local_time(s.ends_at, tz),
@@ -192,6 +198,12 @@ class ProgramTab(OrganizerTab):
         )
         if event is None or chosen is None:
             return
+        if chosen.cancelled:
+            self.notify(
+                _("Session {name} is cancelled: nothing to edit.").format(name=chosen.name),
+                severity="warning",
+            )
+            return
         store, station = self.backend.store, self.backend.station
         tz = self.workspace.timezone()
 
@@ -219,6 +231,47 @@ class ProgramTab(OrganizerTab):
             self._session_fields(chosen, tz),
             change,
             note=_("Times in {zone}.").format(zone=tz),
+        )
+
+    @on(Button.Pressed, "#session-cancel")
+    def session_cancel(self) -> None:
+        """Cancel the chosen session, once confirmed: its seats are freed, its waitlist
+        dropped, its door admits nobody; the desk's card shows it on its holders' tickets."""
+        event = self.need_event()
+        chosen = (
+            self.chosen("sessions-table", SessionInfo, _("Choose a session in the list first."))
+            if event
+            else None
+        )
+        if event is None or chosen is None:
+            return
+        if chosen.cancelled:
+            self.notify(
+                _("Session {name} is cancelled already.").format(name=chosen.name),
+                severity="warning",
+            )
+            return
+        store, station = self.backend.store, self.backend.station
+
+        def job() -> str:
+            made = program.cancel_session(store, chosen.id, station=station)
+            return ngettext(
+                "Session {name} cancelled: {count} seat freed",
+                "Session {name} cancelled: {count} seats freed",
+                len(made.seats_freed),
+            ).format(name=made.session.name, count=len(made.seats_freed))
+
+        question = ngettext(
+            "Cancel session {name}? Its {count} seat is freed and its door admits nobody; the "
+            "desk shows it cancelled on the ticket.",
+            "Cancel session {name}? Its {count} seats are freed and its door admits nobody; the "
+            "desk shows it cancelled on their tickets.",
+            chosen.registered,
+        ).format(name=chosen.name, count=chosen.registered)
+        self.confirm(
+            question,
+            _("Cancel session"),
+            lambda: self.act(job, "sessions-table", "waitlist-table"),
         )
 
     # --- ticket types -------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from eventdesk.services.people.registration import (
 from screens.desk.cancel import CancelScreen
 from screens.desk.forms import WalkInScreen
 from screens.desk.results import ResultsTable
-from screens.desk.screen import SCAN_SUFFIX_SECONDS
+from screens.desk.typing import SCAN_SUFFIX_SECONDS
 from screens.messages import ScanDecided
 from tests.app.test_app_desk import (
     admissible,

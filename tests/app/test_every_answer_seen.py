@@ -101,7 +101,7 @@ async def test_a_rush_keeps_a_vips_and_an_unpaid_answer_until_seen_to(
         await pilot.press("ctrl+o")
         await pilot.pause()
         assert not any(line.startswith("⚑") for line in answers_shown(screen))
-        assert screen.recent.waiting == []
+        assert screen.board.recent.waiting == []
 
 
 async def test_a_card_of_someone_else_takes_the_answer_off_the_banner(

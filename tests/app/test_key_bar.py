@@ -27,6 +27,7 @@ DESK_HINTS = (
     "Ctrl+N Walk-in",
     "Ctrl+X Cancel ticket",
     "Ctrl+W Promote",
+    "Ctrl+T Sessions",
     "Ctrl+S Scan field",
     "Ctrl+E Exit mode",
 )

@@ -213,6 +213,23 @@ def session_door(s: Station) -> Any:
     return registered, not_registered
 
 
+def cancelled_session_door(s: Station) -> Any:
+    """The organizer cancels the workshop (issue 43): its door admits nobody, from the server
+    or, while it is away, from the station's copy."""
+    program.cancel_session(s.owner, s.world.session_id, station="Office")
+    session = str(s.world.session_id)
+    online = s.checkin("--session", session, s.world.payloads["eva"])
+    if s.proxy is None:
+        return online, None
+    s.json("sync")
+    s.proxy.cut()
+    try:
+        offline = s.checkin("--session", session, s.world.payloads["eva"])
+    finally:
+        s.proxy.restore()
+    return online, offline
+
+
 def one_nonce_two_lines(s: Station) -> Any:
     """A nonce names one scan: with another line it is refused, and that ticket not admitted."""
     nonce = uuid.uuid4().hex
@@ -350,6 +367,17 @@ SCENARIOS = (
         "a session door",
         session_door,
         lambda said: results(*said) == ["ok", "wrong_session"],
+    ),
+    Scenario(
+        "a cancelled session's door",
+        cancelled_session_door,
+        lambda said: (
+            said[0]["result"] == "wrong_session"
+            and (
+                said[1] is None
+                or (said[1]["result"] == "wrong_session" and said[1]["offline"] is True)
+            )
+        ),
     ),
     Scenario(
         "a nonce names one scan",

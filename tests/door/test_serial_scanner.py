@@ -18,10 +18,11 @@ import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, ClassVar
 
 import pytest
 
+from devices.outage import Backoff
 from devices.serial_scanner import SerialScanner, serial_source
 from devices.wedge import Line
 from eventdesk.db import Store
@@ -261,3 +262,163 @@ async def test_the_kiosk_decides_a_serial_scanners_lines(station: DemoStation, p
         assert all(m.source == "scanner" for m in decided)
         await wait_for(lambda: second.attendee in answer_of(app).plain(), pilot)
         assert app.scanner_gate.lines_taken == 2
+
+
+# --- a scanner away says so once, and when it is back (issue 43) -------------------------------
+class CountedBackoff(Backoff):
+    """Quick waits between the reader's tries, counted (``tries``): a test waits for tries to
+    have happened, never for time to pass."""
+
+    tries: ClassVar[list[float]] = []
+
+    def __init__(self) -> None:
+        super().__init__(first=0.005, longest=0.02)
+
+    def next(self) -> float:
+        CountedBackoff.tries.append(time.monotonic())
+        return super().next()
+
+
+@pytest.fixture
+def counted() -> Iterator[list[float]]:
+    CountedBackoff.tries = []
+    yield CountedBackoff.tries
+
+
+def test_a_scanner_away_is_said_once_while_it_is_tried_again(
+    tmp_path: Path, counted: list[float]
+) -> None:
+    """A port that is not there yet, then a scanner unplugged: each is said once however often
+    the reader tries again; "connected" says it is back."""
+    link = tmp_path / "ttyACM0"
+    states: list[str] = []
+    lines: list[str] = []
+    reader = SerialScanner(
+        str(link),
+        9600,
+        lambda read, _at: lines.append(read.text),
+        lambda state, _why: states.append(state),
+        backoff=CountedBackoff,
+    )
+    reader.start()
+    ports: list[Port] = []
+    try:
+        wait_until(lambda: len(counted) >= 8)  # tried eight times: not there yet
+        assert states == ["not answering"]
+        ports.append(Port())
+        link.symlink_to(ports[0].path)
+        wait_until(lambda: states[-1:] == ["connected"])
+        ports[0].send("ONE\r")
+        wait_until(lambda: lines == ["ONE"])
+
+        tried = len(counted)
+        ports[0].unplug()
+        link.unlink()
+        wait_until(lambda: len(counted) >= tried + 8)  # unplugged, and tried eight times
+        assert states == ["not answering", "connected", "disconnected"]
+        ports.append(Port())
+        link.symlink_to(ports[1].path)
+        wait_until(lambda: states.count("connected") == 2)
+        ports[1].send("TWO\n")
+        wait_until(lambda: lines == ["ONE", "TWO"])
+        assert states == ["not answering", "connected", "disconnected", "connected"]
+    finally:
+        reader.stop()
+        reader.join(5)
+        for made in ports:
+            for fd in (made.master, made._slave):
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+
+
+@pytest.mark.slow  # runs eventdesk (or a tool) as a process of its own
+def test_scan_says_an_unplugged_scanner_once_and_when_it_is_back(
+    db_url: str, door: dict[str, Any], tmp_path: Path
+) -> None:
+    first, second = door["payloads"][:2]
+    link = tmp_path / "ttyACM0"
+    ports = [Port()]
+    link.symlink_to(ports[0].path)
+    process = scanning(db_url, door, f"serial:{link}")
+    out = Output(process)
+    try:
+        out.wait("connected", lambda: any("connected" in line for line in out.said))
+        ports[0].send(f"{first}\r\n")
+        out.wait("the first line", lambda: len(out.decisions) == 1)
+        ports[0].unplug()
+        link.unlink()
+        out.wait("unplugged", lambda: any("disconnected" in line for line in out.said))
+        ports.append(Port())
+        link.symlink_to(ports[1].path)
+        out.wait("back", lambda: any("serial scanner back" in line for line in out.said))
+        ports[1].send(f"{second}\r\n")
+        out.wait("the second line", lambda: len(out.decisions) == 2)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        for made in ports:
+            for fd in (made.master, made._slave):
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+    said = [line for line in out.said if line.startswith("eventdesk scan: serial scanner ")]
+    assert [line.split()[4] for line in said] == [
+        "connected",
+        "disconnected",
+        "back",
+    ], out.said
+    assert [d["result"] for d in out.decisions if "result" in d] == ["ok", "ok"]
+
+
+@pytest.mark.asyncio
+async def test_the_app_says_a_scanner_away_once_and_when_it_is_back(
+    station: DemoStation, tmp_path: Path, counted: list[float], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The app's notifications of a serial scanner: not answering once while it is tried
+    again and again, back once it answers; unplugged once, back again."""
+    from textual.message import Message
+    from textual.notifications import Notify
+
+    from devices import serial_scanner
+    from screens.app import make_app
+    from tests.app.test_app_kiosk import started
+
+    class QuickScanner(SerialScanner):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs, backoff=CountedBackoff)
+
+    monkeypatch.setattr(serial_scanner, "SerialScanner", QuickScanner)
+    link = tmp_path / "ttyACM7"
+    config = dataclasses.replace(station.config, scanner=f"serial:{link}")
+    told: list[str] = []
+
+    def hook(message: Message) -> None:
+        if isinstance(message, Notify) and message.notification.title == "Scanner":
+            told.append(message.notification.message)
+
+    app = make_app(config=config, store=station.store, sign_in_as="Kiosk Door 1", mode="kiosk")
+    ports: list[Port] = []
+    try:
+        async with app.run_test(size=(120, 40), message_hook=hook) as pilot:
+            await started(app, pilot)
+            await wait_for(lambda: len(counted) >= 8, pilot)
+            await wait_for(lambda: len(told) >= 1, pilot)
+            assert len(told) == 1 and told[0].startswith(f"Serial scanner {link}: not answering (")
+            ports.append(Port())
+            link.symlink_to(ports[0].path)
+            await wait_for(lambda: len(told) == 2, pilot)
+            assert told[1] == f"Serial scanner {link}: back."
+            tried = len(counted)
+            ports[0].unplug()
+            link.unlink()
+            await wait_for(lambda: len(counted) >= tried + 8, pilot)
+            await wait_for(lambda: len(told) >= 3, pilot)
+            assert len(told) == 3 and told[2].startswith(f"Serial scanner {link}: disconnected")
+            ports.append(Port())
+            link.symlink_to(ports[1].path)
+            await wait_for(lambda: len(told) == 4, pilot)
+            assert told[3] == f"Serial scanner {link}: back."
+    finally:
+        for made in ports:
+            for fd in (made.master, made._slave):
+                with contextlib.suppress(OSError):
+                    os.close(fd)

@@ -87,6 +87,59 @@ def test_a_desk_login_waitlists_a_full_sessions_seat_and_promotes_it(
     )
 
 
+def test_a_desk_login_adds_and_takes_off_a_session_on_a_ticket_someone_holds(
+    site: Site, tmp_path: Path
+) -> None:
+    """`ticket session add|remove` at a desk's own login (issue 43): a seat added to a full
+    session waits; a seat held taken off goes to the first seat waiting; the server's row
+    rules check the places counted when the desk's transaction commits."""
+    desk, url = tmp_path / "desk", site.desk_url
+    at_desk = {"station": "Desk 1"}
+    full = site.value(
+        "SELECT s.id FROM event_session s JOIN event e ON e.id = s.event_id WHERE e.slug = :e "
+        "AND s.capacity IS NOT NULL AND s.registered_count >= s.capacity ORDER BY s.id LIMIT 1",
+        e=site.event,
+    )
+    held = site.value(
+        "SELECT ts.ticket_id FROM ticket_session ts JOIN ticket t ON t.id = ts.ticket_id "
+        "WHERE ts.session_id = :s AND ts.status = 'registered' AND t.status = 'registered' "
+        "ORDER BY ts.ticket_id LIMIT 1",
+        s=full,
+    )
+    other = site.value(
+        "SELECT t.id FROM ticket t JOIN event e ON e.id = t.event_id WHERE e.slug = :e "
+        "AND t.status = 'registered' AND NOT EXISTS (SELECT 1 FROM ticket_session ts "
+        "WHERE ts.ticket_id = t.id AND ts.session_id = :s) ORDER BY t.id LIMIT 1",
+        e=site.event,
+        s=full,
+    )
+    assert None not in (full, held, other), "the demo has a full session"
+    added = json.loads(
+        run_cli(url, desk, "--json", "ticket", "session", "add", other, str(full), **at_desk).stdout  # type: ignore[arg-type]
+    )
+    assert added["status"] == "waitlisted" and added["waitlist_position"] >= 1, added
+    removed = json.loads(
+        run_cli(
+            url, desk, "--json", "ticket", "session", "remove", held, str(full), **at_desk
+        ).stdout  # type: ignore[arg-type]
+    )
+    assert removed["status"] == "removed" and len(removed["promoted"]) == 1, removed
+    seats = (
+        "SELECT count(*) FROM ticket_session ts JOIN ticket t ON t.id = ts.ticket_id "
+        "WHERE ts.session_id = :s AND ts.status = 'registered' AND t.status = 'registered'"
+    )
+    counted = "SELECT registered_count FROM event_session WHERE id = :s"
+    assert site.value(seats, s=full) == site.value(counted, s=full)
+    assert (
+        site.value(
+            "SELECT count(*) FROM ticket_session WHERE ticket_id = :t AND session_id = :s",
+            t=held,
+            s=full,
+        )
+        == 0
+    )
+
+
 # --- check-in lists through the server's functions ------------------------------------------
 def test_a_door_login_admits_on_a_list_only_what_the_list_admits(
     site: Site, tmp_path: Path

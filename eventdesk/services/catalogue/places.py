@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -27,9 +28,24 @@ from eventdesk.import_liveness import NONE_STOPPED, Stopped, stopped_places
 from eventdesk.models import Event, EventSession, Seat, Ticket, TicketSession, TicketType
 from eventdesk.services.common import log
 
-# A ticket's seat in a session (ticket_session.status).
+# A ticket's seat in a session (ticket_session.status); a cancelled session's seats are kept,
+# cancelled, on their tickets (the card shows them), counted nowhere and admitted nowhere.
 SEAT_REGISTERED = "registered"
 SEAT_WAITLISTED = "waitlisted"
+SEAT_CANCELLED = "cancelled"
+SESSION_CANCELLED = "cancelled"  # event_session.status
+
+
+@dataclass(frozen=True)
+class SeatInfo:
+    """A ticket's seat in a session: registered, waitlisted (``position`` on the session's
+    waitlist) or cancelled (with its session). A seat of a ticket waiting for the event
+    follows its ticket: registered, uncounted, until the ticket is placed."""
+
+    session_id: int
+    name: str
+    status: str
+    position: int | None = None
 
 
 def has_room(limit: int | None, used: int, wanted: int = 1) -> bool:
@@ -229,19 +245,33 @@ def ticket_sessions(
     return list(session.scalars(query))
 
 
+def ticket_seats(session: Session, ticket_id: str) -> tuple[SeatInfo, ...]:
+    """A ticket's seats, session by session (in id order)."""
+    rows = session.execute(
+        select(TicketSession, EventSession.name)
+        .join(EventSession, EventSession.id == TicketSession.session_id)
+        .where(TicketSession.ticket_id == ticket_id)
+        .order_by(EventSession.id)
+    )
+    return tuple(
+        SeatInfo(seat.session_id, name, seat.status, seat_position(session, seat))
+        for seat, name in rows
+    )
+
+
 def settle_seats(session: Session, tickets: Sequence[Ticket]) -> list[str]:
     """The session seats of ``tickets``, an order's tickets just registered (placed or
     promoted off the event's waitlist): in a session open to all of them (``session_open``)
     they are registered and counted; in any other they wait, together, at the end of that
-    session's waitlist. Returns the names of the sessions they wait for. Runs in the caller's
-    transaction, which holds the event lock."""
+    session's waitlist. Returns the names of the sessions they wait for. A seat in a cancelled
+    session stays cancelled. Runs in the caller's transaction, which holds the event lock."""
     ids = [t.id for t in tickets]
     rank = {ticket_id: i for i, ticket_id in enumerate(ids)}
     by_session: dict[int, tuple[EventSession, list[TicketSession]]] = {}
     for seat, row in session.execute(
         select(TicketSession, EventSession)
         .join(EventSession, EventSession.id == TicketSession.session_id)
-        .where(TicketSession.ticket_id.in_(ids))
+        .where(TicketSession.ticket_id.in_(ids), TicketSession.status != SEAT_CANCELLED)
         .order_by(EventSession.id)
     ):
         by_session.setdefault(row.id, (row, []))[1].append(seat)
@@ -374,6 +404,7 @@ def promote_seats(
         .join(EventSession, EventSession.id == TicketSession.session_id)
         .where(
             EventSession.event_id == event.id,
+            EventSession.status != SESSION_CANCELLED,
             TicketSession.status == SEAT_WAITLISTED,
             Ticket.status == "registered",
         )

@@ -12,11 +12,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from eventdesk.db import Store
-from eventdesk.errors import Conflict, InvalidInput, NotFound
+from eventdesk.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from eventdesk.i18n import _
 from eventdesk.ids import as_id
-from eventdesk.models import Event, EventSession, TicketType
-from eventdesk.services.catalogue.places import promote_waiting
+from eventdesk.models import Event, EventSession, Ticket, TicketSession, TicketType
+from eventdesk.services.catalogue.places import (
+    SEAT_CANCELLED,
+    SEAT_REGISTERED,
+    SEAT_WAITLISTED,
+    SESSION_CANCELLED,
+    promote_waiting,
+)
 from eventdesk.services.common import (
     at_least_taken,
     get_event,
@@ -43,6 +49,30 @@ class SessionInfo:
     ends_at: datetime
     capacity: int | None
     registered: int
+    status: str = "scheduled"  # or "cancelled"
+
+    @property
+    def cancelled(self) -> bool:
+        return self.status == SESSION_CANCELLED
+
+
+@dataclass(frozen=True)
+class SessionChange:
+    """A session changed, and the seats its waitlist gave a place meanwhile (tickets, in
+    promotion order)."""
+
+    session: SessionInfo
+    promoted: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SessionCancelled:
+    """A session cancelled: the tickets whose seat it freed, and those whose seat waited for it
+    (their seats stay on the tickets, cancelled)."""
+
+    session: SessionInfo
+    seats_freed: tuple[str, ...]
+    waitlist_dropped: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -76,7 +106,14 @@ def _session_info(row: EventSession) -> SessionInfo:
         row.ends_at,
         row.capacity,
         row.registered_count,
+        row.status,
     )
+
+
+def _not_cancelled(row: EventSession) -> EventSession:
+    if row.status == SESSION_CANCELLED:
+        raise NotAllowed(_("session {name} is cancelled").format(name=row.name))
+    return row
 
 
 def add_session(
@@ -122,9 +159,41 @@ def _event_session(session: Session, event: Event, session_id: int) -> EventSess
     return row
 
 
+def _locked_session(
+    session: Session, event_ref: str | int | None, session_id: int
+) -> tuple[Event, EventSession]:
+    """The session and its event, the event locked (the lock every change of places takes
+    first). ``event_ref`` None: the session's own event."""
+    if event_ref is None:
+        found = session.get(EventSession, session_id) if as_id(session_id) is not None else None
+        if found is None:
+            raise NotFound(_("no session {session}").format(session=session_id), field="session")
+        event_ref = found.event_id
+    event = get_event(session, event_ref, lock=True)
+    row = _event_session(session, event, session_id)
+    session.refresh(row)
+    return event, row
+
+
+def _waiting_seats(session: Session, session_id: int) -> list[str]:
+    """The tickets whose seat waits for the session, in its waitlist's order."""
+    return list(
+        session.scalars(
+            select(TicketSession.ticket_id)
+            .join(Ticket, Ticket.id == TicketSession.ticket_id)
+            .where(
+                TicketSession.session_id == session_id,
+                TicketSession.status == SEAT_WAITLISTED,
+                Ticket.status == "registered",
+            )
+            .order_by(TicketSession.waitlist_seq, Ticket.id)
+        )
+    )
+
+
 def update_session(
     store: Store,
-    event_ref: str | int,
+    event_ref: str | int | None,
     session_id: int,
     *,
     name: str | None = None,
@@ -135,17 +204,46 @@ def update_session(
     room: str | None = None,
     station: str | None = None,
 ) -> SessionInfo:
-    """Change a session; more room promotes from the waitlist in the same transaction: the
-    seats waiting for this session, in arrival order (``places.promote_seats``), and tickets
-    waiting for the event.
+    """Change a session (``change_session``): the session as it is now."""
+    return change_session(
+        store,
+        event_ref,
+        session_id,
+        name=name,
+        starts=starts,
+        ends=ends,
+        capacity=capacity,
+        clear_capacity=clear_capacity,
+        room=room,
+        station=station,
+    ).session
 
-    An empty ``room`` clears it. A capacity below the tickets registered is refused.
+
+def change_session(
+    store: Store,
+    event_ref: str | int | None,
+    session_id: int,
+    *,
+    name: str | None = None,
+    starts: str | None = None,
+    ends: str | None = None,
+    capacity: int | None = None,
+    clear_capacity: bool = False,
+    room: str | None = None,
+    station: str | None = None,
+) -> SessionChange:
+    """Change a session (``event_ref`` None: of whichever event it is); more room promotes from
+    the waitlist in the same transaction: the seats waiting for this session, in arrival order
+    (``places.promote_seats``, an order's seats together), and tickets waiting for the event.
+
+    An empty ``room`` clears it. A capacity below the seats registered is refused, and so is
+    any change to a cancelled session.
     """
 
     now = utcnow()
     with store.write() as session:
-        event = get_event(session, event_ref, lock=True)
-        row = _event_session(session, event, session_id)
+        event, row = _locked_session(session, event_ref, session_id)
+        _not_cancelled(row)
         if name is not None:
             row.name = require_text(name, "name")
         if room is not None:
@@ -173,8 +271,76 @@ def update_session(
             station=station,
             session_id=row.id,
         )
+        waiting = _waiting_seats(session, row.id)
         promote_waiting(session, event, now=now, station=station)
-        return _session_info(row)
+        still = set(_waiting_seats(session, row.id))
+        return SessionChange(_session_info(row), tuple(t for t in waiting if t not in still))
+
+
+def cancel_session(
+    store: Store,
+    session_id: int,
+    *,
+    station: str | None = None,
+    now: datetime | None = None,
+) -> SessionCancelled:
+    """Cancel a session: its seats are freed (the session counts none), kept on their tickets
+    as cancelled (the desk's card shows it to whoever holds them), its waitlist is dropped, and
+    its door admits nobody from now on (a door admits only a registered seat). A ticket waiting
+    for the event keeps its seat there cancelled when it is placed (``places.settle_seats``).
+    Each seat's change is in the transaction log, for its ticket."""
+    moment = now or utcnow()
+    with store.write() as session:
+        event, row = _locked_session(session, None, session_id)
+        _not_cancelled(row)
+        seats = session.execute(
+            select(TicketSession, Ticket)
+            .join(Ticket, Ticket.id == TicketSession.ticket_id)
+            .where(TicketSession.session_id == row.id)
+            .order_by(  # the seats held first, then the waitlist's, each in arrival order
+                TicketSession.waitlist_seq.is_not(None),
+                TicketSession.waitlist_seq,
+                Ticket.created_at,
+                Ticket.id,
+            )
+        ).all()
+        freed: list[str] = []
+        dropped: list[str] = []
+        for seat, ticket in seats:
+            if ticket.status == "registered" and seat.status == SEAT_REGISTERED:
+                freed.append(ticket.id)
+            elif ticket.status == "registered" and seat.status == SEAT_WAITLISTED:
+                dropped.append(ticket.id)
+            previous = seat.status
+            seat.status, seat.waitlist_seq = SEAT_CANCELLED, None
+            if ticket.status != "cancelled":
+                log(
+                    session,
+                    "session_seat_cancelled",
+                    at=moment,
+                    event_id=event.id,
+                    ticket_id=ticket.id,
+                    attendee_id=ticket.attendee_id,
+                    station=station,
+                    session_id=row.id,
+                    session_name=row.name,
+                    previous_status=previous,
+                )
+        row.registered_count -= len(freed)
+        row.status = SESSION_CANCELLED
+        session.flush()
+        log(
+            session,
+            "session_cancelled",
+            at=moment,
+            event_id=event.id,
+            station=station,
+            session_id=row.id,
+            session_name=row.name,
+            seats_freed=len(freed),
+            waitlist_dropped=len(dropped),
+        )
+        return SessionCancelled(_session_info(row), tuple(freed), tuple(dropped))
 
 
 def list_sessions(store: Store, event_ref: str | int) -> list[SessionInfo]:
@@ -373,7 +539,8 @@ def list_ticket_types(store: Store, event_ref: str | int) -> list[TicketTypeInfo
 
 
 def sessions_by_id(session: Session, event: Event, ids: Sequence[int]) -> list[EventSession]:
-    """The event's sessions named by id, in id order (the lock order), each checked."""
+    """The event's sessions named by id, in id order (the lock order), each checked: of the
+    event, and not cancelled."""
     wanted = sorted(set(ids))
     if not wanted:
         return []
@@ -393,4 +560,4 @@ def sessions_by_id(session: Session, event: Event, ids: Sequence[int]) -> list[E
                 _("event {event!r} has no session {session}").format(event=event.slug, session=sid),
                 field="session",
             )
-    return [rows[sid] for sid in wanted]
+    return [_not_cancelled(rows[sid]) for sid in wanted]

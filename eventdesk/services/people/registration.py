@@ -54,8 +54,10 @@ from eventdesk.models import (
     TicketType,
 )
 from eventdesk.services.catalogue.places import (
+    SEAT_CANCELLED,
     SEAT_REGISTERED,
     SEAT_WAITLISTED,
+    SeatInfo,
     cancel_in,
     claim_places,
     free_seat,
@@ -66,6 +68,7 @@ from eventdesk.services.catalogue.places import (
     seat_position,
     session_open,
     settle_seats,
+    ticket_seats,
     venue_has_seats,
 )
 from eventdesk.services.catalogue.program import sessions_by_id
@@ -182,6 +185,8 @@ class TicketInfo:
     checked_in_at: datetime | None
     checked_in_station: str | None
     holder_name: str | None = None  # who the ticket is for, when the buyer named someone else
+    # Its seats, session by session (id, name, registered/waitlisted/cancelled, position).
+    session_seats: tuple[SeatInfo, ...] = ()
 
     @property
     def holder(self) -> str:
@@ -320,10 +325,21 @@ def register(
                 )
             ).first()
             if held is not None:
+                # TRANSLATORS: {status} is the ticket's status: registered or waitlisted
+                said = _("{attendee} already holds ticket {ticket} ({status}) for {event!r}")
+                if chosen_sessions:
+                    said += "; " + _(
+                        # TRANSLATORS: after "... already holds ticket T": a session asked for
+                        "add the session to that ticket instead (the desk's Sessions key, or "
+                        "eventdesk ticket session add {ticket} {session})"
+                    )
                 raise AlreadyRegistered(
-                    # TRANSLATORS: {status} is the ticket's status: registered or waitlisted
-                    _("{attendee} already holds ticket {ticket} ({status}) for {event!r}").format(
-                        attendee=attendee.name, ticket=held.id, status=held.status, event=event.slug
+                    said.format(
+                        attendee=attendee.name,
+                        ticket=held.id,
+                        status=held.status,
+                        event=event.slug,
+                        session=chosen_sessions[0].id if chosen_sessions else "",
                     )
                 )
         seated = venue_has_seats(session, event)
@@ -705,22 +721,32 @@ def ticket_info(session: Session, ticket: Ticket) -> TicketInfo:
         checked_in_at=ticket.checked_in_at,
         checked_in_station=ticket.checked_in_station,
         holder_name=ticket.holder_name,
+        session_seats=ticket_seats(session, ticket.id),
     )
 
 
 def _session_names(session: Session, ticket: Ticket) -> tuple[str, ...]:
-    """The sessions of a ticket, a seat waiting for a full one named "NAME (waitlisted)" (a
-    ticket waiting for the event: its seats follow it, named as they are)."""
+    """The sessions of a ticket, a seat waiting for a full one named "NAME (waitlisted)", one
+    of a cancelled session "NAME (cancelled)" (a ticket waiting for the event: its seats
+    follow it, named as they are)."""
     rows = session.execute(
         select(EventSession.name, TicketSession.status)
         .join(TicketSession, TicketSession.session_id == EventSession.id)
         .where(TicketSession.ticket_id == ticket.id)
         .order_by(EventSession.id)
     )
-    return tuple(
-        _("{session} (waitlisted)").format(session=name) if status == SEAT_WAITLISTED else name
-        for name, status in rows
-    )
+    return tuple(seat_name(name, status) for name, status in rows)
+
+
+def seat_name(name: str, status: str) -> str:
+    """A session as a ticket's seat in it is said: "NAME", "NAME (waitlisted)", "NAME
+    (cancelled)"."""
+    if status == SEAT_WAITLISTED:
+        return _("{session} (waitlisted)").format(session=name)
+    if status == SEAT_CANCELLED:
+        # TRANSLATORS: a session of a ticket, cancelled by the organizer
+        return _("{session} (cancelled)").format(session=name)
+    return name
 
 
 def show_ticket(store: Store, ticket_id: str) -> TicketInfo:

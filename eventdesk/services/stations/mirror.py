@@ -88,7 +88,7 @@ from eventdesk.text import words
 from eventdesk.values import utcnow
 
 MIRROR_FILE = "mirror.db"
-MIRROR_VERSION = "8"  # a mirror of another version is copied again (its outbox is kept)
+MIRROR_VERSION = "9"  # a mirror of another version is copied again (its outbox is kept)
 # Versions this build copies again in place (their outbox is this one's); a mirror of any other
 # version is a schema this build does not know: it is moved aside (services.stations.mirror_repair).
 KNOWN_VERSIONS = ("1", "2", "3", "4", "5", "6", "7", MIRROR_VERSION)

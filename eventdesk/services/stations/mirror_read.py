@@ -18,10 +18,11 @@ from eventdesk.errors import NotFound
 from eventdesk.event_time import event_zone
 from eventdesk.i18n import _
 from eventdesk.services.catalogue.events import EventInfo
+from eventdesk.services.catalogue.places import SeatInfo
 from eventdesk.services.door.scans import Zones, zones_of
 from eventdesk.services.people.attendees import AttendeeInfo
 from eventdesk.services.people.payments import PaymentSummary, due_of
-from eventdesk.services.people.registration import TicketInfo
+from eventdesk.services.people.registration import TicketInfo, seat_name
 from eventdesk.services.stations.mirror import (
     ATTENDEE,
     BADGE_LAYOUT,
@@ -302,13 +303,14 @@ def _tickets(conn: Connection, which: Any, person: AttendeeInfo) -> list[CopiedT
             seat=row.seat_label,
             price_cents=int(row.price_cents or 0),
             currency=row.currency,
-            sessions=tuple(sessions.get(row.id, ())),
+            sessions=tuple(seat_name(seat.name, seat.status) for seat in sessions.get(row.id, ())),
             waitlist_position=None,
             created_at=row.created_at or utcnow(),  # copies made before it was copied
             qr_payload=row.qr_payload,
             checked_in_at=row.checked_in_at,
             checked_in_station=row.checked_in_station,
             holder_name=row.holder_name,
+            session_seats=tuple(sessions.get(row.id, ())),
         )
         net = paid.get(row.id, 0)
         due = due_of(row.status, info.price_cents, net)
@@ -319,19 +321,25 @@ def _tickets(conn: Connection, which: Any, person: AttendeeInfo) -> list[CopiedT
     return copied
 
 
-def _sessions(conn: Connection, ids: Sequence[str]) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
+def _sessions(conn: Connection, ids: Sequence[str]) -> dict[str, list[SeatInfo]]:
+    """Each ticket's seats (a seat waiting for a full session, or of a cancelled one, is said
+    as online: registration.seat_name)."""
+    found: dict[str, list[SeatInfo]] = {}
     if not ids:
         return found
     rows = conn.execute(
-        select(TICKET_SESSION.c.ticket_id, SESSION.c.name, TICKET_SESSION.c.status)
+        select(
+            TICKET_SESSION.c.ticket_id,
+            TICKET_SESSION.c.session_id,
+            SESSION.c.name,
+            TICKET_SESSION.c.status,
+        )
         .join(SESSION, SESSION.c.id == TICKET_SESSION.c.session_id)
         .where(TICKET_SESSION.c.ticket_id.in_(ids))
         .order_by(SESSION.c.starts_at)
     )
-    for ticket_id, name, status in rows:  # a seat waiting for a full session, said (as online)
-        shown = _("{session} (waitlisted)").format(session=name) if status == "waitlisted" else name
-        found.setdefault(ticket_id, []).append(shown)
+    for ticket_id, session_id, name, status in rows:
+        found.setdefault(ticket_id, []).append(SeatInfo(session_id, name, status))
     return found
 
 
