@@ -479,7 +479,13 @@ class EventdeskApp(App[None]):
     @on(BadgePrinted)
     def badge_printed(self, message: BadgePrinted) -> None:
         outcome = message.outcome
-        if outcome.state != "done" and self.current_mode != "kiosk":
+        if message.news == "back" and self.current_mode != "kiosk":
+            self.notify(
+                # TRANSLATORS: a printer whose trouble was said printed a badge again
+                _("{printer} is back: badges print again.").format(printer=outcome.job.printer),
+                title=_("Printer"),
+            )
+        elif outcome.state != "done" and self.current_mode != "kiosk":
             job = outcome.job
             self.notify(
                 # TRANSLATORS: {problem} says what the printer did ("out of paper")

@@ -222,8 +222,9 @@ class Devices:
             from devices.news import PrinterNews
 
             self.printer_news = PrinterNews()
-        if self.printer_news.told(outcome) is not None:  # a printer off: once, not at each try
-            self.app_sink.post_message(BadgePrinted(outcome))
+        news = self.printer_news.told(outcome)
+        if news is not None:  # a printer off: once, not at each try
+            self.app_sink.post_message(BadgePrinted(outcome, news))
         if self.sink is not self.app_sink:
             self.sink.post_message(BadgePrinted(outcome))
 

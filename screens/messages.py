@@ -59,9 +59,11 @@ class CameraFrame(Message):
 
 @dataclass
 class BadgePrinted(Message):
-    """The print worker finished a job: done, queued again (printer away) or failed."""
+    """The print worker finished a job: done, queued again (printer away) or failed; what it
+    tells a person, where it is news (devices.news: "trouble", "back", "printed", "failed")."""
 
     outcome: PrintOutcome
+    news: str | None = None
 
 
 @dataclass

@@ -16,6 +16,7 @@ from rich.console import Console
 from textual.message import Message
 from textual.widgets import Input, Select, Static
 
+from devices.wedge import Line
 from eventdesk.config import load_config, sqlite_url
 from eventdesk.db import Store
 from eventdesk.opening import open_store
@@ -33,6 +34,7 @@ from screens.kiosk.screen import BADGE_PRINTING, BADGE_READY, PRINTER_TROUBLE, K
 from screens.login import StaffPinScreen
 from screens.messages import BadgePrinted, CameraFrame, ScanDecided
 from testkit.media import Shot, render_frames, write_video
+from testkit.zebra import FakeZebra
 from tests.apptools import (
     STATION,
     DemoStation,
@@ -450,4 +452,56 @@ async def test_a_printer_that_does_not_answer_sends_people_to_the_desk(
             assert "Printer needs attention" in str(state.render())
         assert show_ticket(store, fresh.id).checked_in_at is not None
     finally:
+        store.dispose()
+
+
+async def test_the_desk_is_told_once_a_printer_is_off_and_once_it_is_back(
+    demo_template: tuple[Path, DemoSummary], tmp_path: Path
+) -> None:
+    """A printer that does not answer: the app says so once (not at each try again), and
+    says it is back when the badge prints."""
+    from textual.notifications import Notify
+
+    template, summary = demo_template
+    data_dir = tmp_path / "data"
+    shutil.copytree(template, data_dir)
+    printer = FakeZebra()  # off: connections refused
+    (data_dir / "eventdesk.toml").write_text(
+        f'[printers.front]\ntype = "tcp"\nhost = "127.0.0.1"\nport = {printer.port}\n'
+        "timeout = 0.5\n"
+    )
+    config = load_config(
+        data_dir=data_dir, database_url=sqlite_url(data_dir / "eventdesk.db"), station=STATION
+    )
+    store = open_store(config)
+    store.signer = load_signer(data_dir)
+    try:
+        fresh = admissible(store, event_tickets(store, summary.event))[0]
+        assert fresh.qr_payload
+        seen: list[Any] = []
+        printed: list[BadgePrinted] = []
+
+        def capture(message: Message) -> None:
+            hook((Notify,), seen)(message)
+            hook((BadgePrinted,), printed)(message)
+
+        def toasts(text: str) -> list[str]:
+            return [m.notification.message for m in seen if text in m.notification.message]
+
+        app = app_on(
+            config, store=store, sign_in_as="Sam Desk", mode="desk", printer="front",
+            auto_print=True,
+        )  # fmt: skip
+        async with app.run_test(size=(120, 40), message_hook=capture) as pilot:
+            await wait_for(lambda: app.current_mode == "desk", pilot)
+            app.scanner_gate.take_line(Line(fresh.qr_payload), 0.0)
+            await wait_for(lambda: len(toasts("Badge for")) == 1, pilot)
+            await wait_for(lambda: sum(p.outcome.state == "queued" for p in printed) >= 2, pilot)
+            assert len(toasts("Badge for")) == 1  # tried again: not said again
+            printer.switch_on()
+            await wait_for(lambda: bool(toasts("is back")), pilot)
+            assert "front" in toasts("is back")[0]
+            assert len(printer.labels) == 1
+    finally:
+        printer.close()
         store.dispose()

@@ -89,6 +89,8 @@ def test_the_app_is_told_of_a_printer_off_once_and_the_screen_of_every_badge(
         devices._on_outcome(outcome)
     told = [m.outcome.state for m in app.posted if isinstance(m, BadgePrinted)]
     assert told == ["queued", "done", "done"]
+    news = [m.news for m in app.posted if isinstance(m, BadgePrinted)]
+    assert news == ["trouble", "back", "printed"]  # the app says "back" (screens/app.py)
     assert len([m for m in screen.posted if isinstance(m, BadgePrinted)]) == 10
 
 
