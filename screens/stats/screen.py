@@ -397,6 +397,10 @@ class StatsScreen(StationScreen):
         for row in figures.sessions:
             registered, capacity = int(row["registered"]), row["capacity"]
             attended = int(row["attended"])
+            if row.get("status") == "cancelled":
+                # TRANSLATORS: a session the organizer cancelled, in the stats' session list
+                rows.append(BarRow(str(row["name"]), 0, None, _("cancelled")))
+                continue
             came = ""
             if attended:
                 # TRANSLATORS: how many of those registered for a session came in ("12 in")

@@ -107,7 +107,9 @@ def test_sales_sessions_waitlists(store: Store, fixture_event: str) -> None:
         ("VIP", "100.00 EUR", 2, 2, 0, 1, 0),
         ("Regular", "50.00 EUR", None, 3, None, 0, 1),
     ]
-    assert rows(store, "sessions", fixture_event) == [(1, "Workshop", None, 2, 2, 100, 1)]
+    assert rows(store, "sessions", fixture_event) == [
+        (1, "Workshop", None, 2, 2, 100, 1, "scheduled")
+    ]
     [(name, tier, waiting, _since)] = rows(store, "waitlists", fixture_event)
     assert (name, tier, waiting) == ("VIP", 0, 1)
 

@@ -18,6 +18,7 @@ from eventdesk.services.catalogue import events, program
 from eventdesk.services.door.checkin import Checkin
 from eventdesk.services.people import registration, ticket_sessions
 from eventdesk.services.people.registration import register, show_ticket
+from eventdesk.services.stats.reports import stats
 from eventdesk.tickets import Signer
 from tests.clitools import Cli
 from tests.core.test_registration import assert_counters_match
@@ -139,6 +140,13 @@ def test_a_cancelled_session_frees_its_seats_and_its_door_admits_nobody(
     assert _seats(store, other)[behind.ticket_id] == ("registered", None)
     assert _session_registered(store, workshop) == 0
     assert_counters_match(store)
+
+    # The reports and the stats say it is cancelled (last in the popularity report).
+    ranked = cli.json("report", "sessions", event)
+    assert ranked[-1]["session"] == "Workshop A" and ranked[-1]["status"] == "cancelled"
+    assert all(r["status"] == "scheduled" for r in ranked[:-1])
+    figures = stats(store, event)
+    assert [s["status"] for s in figures.sessions if s["id"] == workshop] == ["cancelled"]
 
 
 # --- a session on a ticket someone holds -----------------------------------------------------

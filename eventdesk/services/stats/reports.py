@@ -245,14 +245,23 @@ def sessions_report(session: Session, event: Event) -> Report:
     for row in session.scalars(select(EventSession).where(EventSession.event_id == event.id)):
         fill = None if not row.capacity else round(100 * row.registered_count / row.capacity)
         rows.append(
-            (row.name, row.room, row.registered_count, row.capacity, fill, attended.get(row.id, 0))
+            (
+                row.name,
+                row.room,
+                row.registered_count,
+                row.capacity,
+                fill,
+                attended.get(row.id, 0),
+                row.status,
+            )
         )
-    rows.sort(key=lambda r: (-r[2], -r[5], r[0]))  # by popularity
+    # by popularity; a cancelled session last
+    rows.sort(key=lambda r: (r[6] == "cancelled", -r[2], -r[5], r[0]))
     ranked = [(i, *r) for i, r in enumerate(rows, start=1)]
     return Report(
         "sessions",
         _("Sessions by popularity: {event}").format(event=event.title),
-        ("rank", "session", "room", "registered", "capacity", "fill_percent", "attended"),
+        ("rank", "session", "room", "registered", "capacity", "fill_percent", "attended", "status"),
         ranked,
     )
 
@@ -583,6 +592,7 @@ def stats(store: Store, event_ref: str | int, *, now: datetime | None = None) ->
                 "registered": s.registered_count,
                 "capacity": s.capacity,
                 "attended": counted.attended.get(s.id, 0),
+                "status": s.status,
             }
             for s in session.scalars(
                 select(EventSession)
