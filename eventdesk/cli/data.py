@@ -22,7 +22,7 @@ from eventdesk.cli.common import (
     table,
 )
 from eventdesk.errors import EnvironmentProblem, InvalidInput
-from eventdesk.i18n import _, ngettext
+from eventdesk.i18n import N_, _, ngettext
 from eventdesk.values import format_cents
 
 if TYPE_CHECKING:  # loaded with the command that reads it
@@ -33,18 +33,18 @@ if TYPE_CHECKING:  # loaded with the command that reads it
 # The reports by name (services.stats.reports.REPORTS), each `report NAME EVENT [--csv FILE]`,
 # and what each shows; beside them `report inside` (below).
 REPORTS = {
-    "attendance": "Registered and checked in, by ticket type; arrivals by hour.",
-    "revenue": "Revenue net of refunds, by ticket type and payment method.",
-    "sales": "Sold, remaining, waitlisted and cancelled, by ticket type.",
-    "sessions": "The sessions by popularity: registered, capacity, attended.",
-    "waitlists": "Who waits, by ticket type and tier.",
-    "scans": "Scans by result, by station and per minute.",
-    "conflicts": (
+    "attendance": N_("Registered and checked in, by ticket type; arrivals by hour."),
+    "revenue": N_("Revenue net of refunds, by ticket type and payment method."),
+    "sales": N_("Sold, remaining, waitlisted and cancelled, by ticket type."),
+    "sessions": N_("The sessions by popularity: registered, capacity, attended."),
+    "waitlists": N_("Who waits, by ticket type and tier."),
+    "scans": N_("Scans by result, by station and per minute."),
+    "conflicts": N_(
         "Tickets admitted by a station while it was offline and by another meanwhile (or "
         "cancelled), and offline scans the server refused."
     ),
-    "days": "Arrivals per day of the event, and each check-in list's.",
-    "no-shows": "Who has not come: a row a ticket, named for its holder.",
+    "days": N_("Arrivals per day of the event, and each check-in list's."),
+    "no-shows": N_("Who has not come: a row a ticket, named for its holder."),
 }
 ROLL_CALL_PDF = "roll_call_pdf"  # an eventdesk.devices entry point: (RollCall, path) -> pages
 
@@ -77,7 +77,7 @@ def report() -> None:
 
 
 def _named_report(name: str) -> click.Command:
-    @click.command(name, help=REPORTS[name])
+    @click.command(name, help=_(REPORTS[name]))
     @click.argument("event_ref", metavar="EVENT")
     @click.option(
         "--csv", "csv_path", type=click.Path(dir_okay=False), help="Also write the rows as CSV."

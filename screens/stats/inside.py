@@ -106,7 +106,7 @@ class InsideScreen(ModalScreen[None]):
 
     @on(Failed)
     def failed(self, message: Failed) -> None:
-        self.query_one("#inside-heading", Static).update(Text(message.problem, "bold red"))
+        self.query_one("#inside-heading", Static).update(Text(message.problem, style="bold red"))
 
     def action_close(self) -> None:
         self.dismiss(None)
