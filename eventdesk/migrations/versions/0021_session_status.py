@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from eventdesk.migrations import station_access_0013 as access
-from eventdesk.migrations import stations_0020 as stations
+from eventdesk.migrations import stations_0018, stations_0020 as stations
 from eventdesk.migrations import stations_0021 as desk_seats
 
 revision: str = '0021'
@@ -29,8 +29,15 @@ depends_on: str | Sequence[str] | None = None
 
 
 def _views() -> list[str]:
+    """The stations' views with the column, and as 0020 left them: none of station_key (0020)
+    nor of station_upload (0019: stations write it only through their functions), so that the
+    downgrades before this one find no view in their way."""
     bind = op.get_bind()
-    return [*stations.view_statements(bind), *access.walk_in_statements()]
+    hidden = (*stations.HIDDEN, 'station_upload')
+    return [
+        *access.view_statements(bind, shown=stations_0018.SHOWN, hidden=hidden),
+        *access.walk_in_statements(),
+    ]
 
 
 def upgrade() -> None:
