@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from badges.fonts import has_font_for
 from eventdesk.db import Store
 from eventdesk.services.people import attendees
 from eventdesk.services.people.registration import register, show_ticket
@@ -170,6 +171,8 @@ def test_a_sheet_places_each_badge_in_its_stock_position(
     gap_x: float,
     gap_y: float,
 ) -> None:
+    if not has_font_for("山田"):  # one of the names is Japanese: without a font it is dropped
+        pytest.skip("no CJK font installed (Debian's fonts-noto-cjk): .ci/run installs it")
     ev, _ = event_with_people(store, count_more=per_page + 2)  # two pages and a bit
     pdf = tmp_path / "sheet.pdf"
     made = cli.json("badge", "sheet", ev, "--stock", stock, "--output", str(pdf), "--crop-marks")
