@@ -28,6 +28,12 @@ def offline_text(station: Station) -> str:
     last = station.time.last
     off = last is not None and last.off
     if station.deciding_online():
+        if station.pending:  # back: what was decided offline is still on its way up
+            return ngettext(
+                "Back online · {count} scan decided offline uploading",
+                "Back online · {count} scans decided offline uploading",
+                station.pending,
+            ).format(count=station.pending)
         if not off:
             return ""
         assert last is not None
