@@ -6,7 +6,7 @@
     python3 dev.py test --fast [options]   the same without the slow tests (the inner loop)
     python3 dev.py run ARGS...      run any eventdesk command
     python3 dev.py lock             refresh requirements.lock to the newest allowed versions
-    python3 dev.py i18n update|check|add CODE   keep the language catalogues in step
+    python3 dev.py i18n update|check|typeset|add CODE   keep the language catalogues in step
 
 Needs only Python 3.11+ and the package index: the first run creates .venv/ and installs the
 project into it at the exact versions of requirements.lock; later runs reinstall only when

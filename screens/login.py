@@ -245,8 +245,14 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+# Under 30 lines (80x24) the staff form loses its air: its button stays in sight.
+SHORT = [(0, "-short"), (30, "-tall")]
+
+
 class LoginScreen(StationScreen):
     """The first screen: a staff member picks their name and types their PIN."""
+
+    VERTICAL_BREAKPOINTS = SHORT
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -302,6 +308,7 @@ class StaffPinScreen(ModalScreen["StaffInfo | None"]):
     lists no names); dismissed with who it was."""
 
     BINDINGS = [Binding("escape", "cancel", N_("Back"), id="staff-pin.cancel")]
+    VERTICAL_BREAKPOINTS = SHORT
 
     def __init__(self, backend: Backend, *, reason: str) -> None:
         super().__init__()

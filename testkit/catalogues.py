@@ -5,14 +5,17 @@
     python3 dev.py i18n check         what a catalogue lacks: a message not translated, a fuzzy one,
                                       a translation whose {placeholders} differ
     python3 dev.py i18n add CODE      a catalogue for a new language, every message to translate
+    python3 dev.py i18n typeset       the French catalogue's punctuation as French writes it
 
 The messages are what the code marks with ``_``, ``N_`` and ``ngettext`` (eventdesk.i18n), found
 by Babel's extractor; a comment just above a message that starts with ``TRANSLATORS:`` goes into
-the catalogue beside it.
+the catalogue beside it. The command line's help (each command's docstring, each option's help)
+is read from the commands themselves (eventdesk.cli.help.help_texts).
 """
 
 from __future__ import annotations
 
+import re
 import string
 import sys
 from collections.abc import Iterable
@@ -51,10 +54,33 @@ def template() -> Catalog:
         for filename, lineno, text, comments, context in found:
             where = f"{folder}/{filename}"
             catalog.add(text, None, [(where, lineno)], auto_comments=comments, context=context)
+    for text, where, line in command_help():
+        catalog.add(text, None, [(where, line)], auto_comments=[HELP_COMMENT])
     for entry in _messages(catalog):
         if entry.id and any("{" in text for text in _texts(entry.id)):
             entry.flags.add("python-brace-format")
     return catalog
+
+
+HELP_COMMENT = (
+    "the command line's help (--help): keep `commands`, --options, CAPITALS and "
+    "[station] settings as they are"
+)
+
+
+def command_help() -> list[tuple[str, str, int]]:
+    """Each help text of the command line (every command's, every layer's), where it is."""
+    from eventdesk.cli.help import help_texts
+    from eventdesk.cli.root import cli
+
+    found = []
+    for text, path, line in help_texts(cli):
+        try:
+            where = path.resolve().relative_to(ROOT).as_posix()
+        except ValueError:
+            where = path.name
+        found.append((text, where, line))
+    return found
 
 
 def _messages(catalog: Catalog) -> list[Message]:
@@ -103,6 +129,58 @@ def add(code: str) -> Path:
     return path_of(code)
 
 
+# French puts a no-break space before : ; ! ? and inside « » (a space the line can never break
+# at, leaving the mark alone at the start of a line). A mark counts when it ends a phrase: what
+# follows it is a space, the end, or a closing bracket or quote ("12:30", "http://", "{value!r}",
+# "KEY:yesno" and the address "::" are not punctuation).
+NO_BREAK_SPACE = "\u00a0"
+_SPACES = " \u00a0\u202f"
+_PUNCTUATION = re.compile(r"(?<!:)[ \u00a0\u202f]*(?P<mark>[:;!?])(?=$|[\s)\]»\"'.,]|\[/)")
+_OPENING = re.compile(r"«[ \u00a0\u202f]*")
+_CLOSING = re.compile(r"[ \u00a0\u202f]*»")
+_FIELDS = re.compile(r"(\{[^{}]*\})")
+
+
+def french_spaced(text: str) -> str:
+    """``text`` with a no-break space before each : ; ! ? that ends a phrase and inside « »
+    (a narrow one already there is kept); placeholders ({value!r}) are left as they are."""
+    parts = _FIELDS.split(text)
+    for index in range(0, len(parts), 2):  # the text between the {placeholders}
+        part = parts[index]
+
+        def spaced(found: re.Match[str], part: str = part, index: int = index) -> str:
+            before = part[: found.start()]
+            if not before.strip(_SPACES) and index == 0:
+                return found.group(0)  # a mark that starts the text follows nothing
+            if before.endswith("\n"):
+                return found.group(0)
+            kept = "\u202f" if "\u202f" in found.group(0) else NO_BREAK_SPACE
+            return kept + found["mark"]
+
+        part = _PUNCTUATION.sub(spaced, part)
+        part = _OPENING.sub("«" + NO_BREAK_SPACE, part)
+        parts[index] = _CLOSING.sub(NO_BREAK_SPACE + "»", part)
+    return "".join(parts)
+
+
+def typeset(code: str = "fr") -> int:
+    """The catalogue's translations spaced as French writes them; how many changed."""
+    catalog = read(code)
+    changed = 0
+    for message in _messages(catalog):
+        if not message.id:
+            continue
+        if isinstance(message.string, str):
+            spaced: str | tuple[str, ...] = french_spaced(message.string)
+        else:
+            spaced = tuple(french_spaced(text) for text in _strings(message.string))
+        if spaced != message.string:
+            message.string = spaced
+            changed += 1
+    write(catalog, code)
+    return changed
+
+
 def placeholders(text: str) -> set[str]:
     """The ``{names}`` a message fills in (what a translation must keep)."""
     try:
@@ -142,6 +220,10 @@ def _faults(code: str, message: Message, have: Message, shown: str, where: str) 
     if not translations or not all(translations):
         yield f"{code}: not translated {shown!r} ({where})"
         return
+    if code == "fr":
+        for text in translations:
+            if french_spaced(text) != text:
+                yield f"{code}: {text!r} ({where}) is not spaced as French writes it"
     sources = _texts(message.id)
     for index, text in enumerate(translations):
         source = sources[min(index, len(sources) - 1)]
@@ -179,6 +261,9 @@ def main(argv: list[str]) -> int:
         found = [line for code in codes() for line in problems(code, wanted)]
         print("\n".join(found) or "every catalogue has every message")
         return 1 if found else 0
+    if command == "typeset":
+        print(f"{typeset('fr')} French translations spaced")
+        return 0
     if command == "todo" and len(argv) == 2:
         print(untranslated(argv[1]))
         return 0

@@ -9,10 +9,10 @@ from collections.abc import Sequence
 import click
 
 from eventdesk.cli.common import Ctx
+from eventdesk.i18n import N_
 
-JSON_HELP = (
-    "Print one JSON document (a line per item for streams)."  # not for translation: click help
-)
+# translated where the help is written (cli/help.py)
+JSON_HELP = N_("Print one JSON document (a line per item for streams).")
 FLAG = "--json"
 
 
@@ -36,7 +36,6 @@ def accept_json(command: click.Command) -> click.Command:
         command.params.append(
             click.Option(
                 [FLAG],
-                "json_output",
                 is_flag=True,
                 expose_value=False,
                 is_eager=True,  # said first: an error in a later option is a JSON document too

@@ -34,6 +34,7 @@ from eventdesk.cli.common import (
     json_text,
     say,
 )
+from eventdesk.cli.help import ARGS, HelpContext, speak_help
 from eventdesk.cli.json_option import JSON_HELP, accept_json, json_wanted
 from eventdesk.config import Config, load_config, sqlite_url
 from eventdesk.errors import EventdeskError, InvalidInput
@@ -71,7 +72,14 @@ ANSWER_FROM_THE_COPY = frozenset({"checkin", "scan", "attendee", "ticket", "prin
 class EventdeskGroup(click.Group):
     """The core's commands, and those the layers above register as ``eventdesk.commands`` entry
     points. Each is loaded only when it runs or help lists it, so a core command never imports
-    Textual, OpenCV or Pillow, and a command imports no other command's module."""
+    Textual, OpenCV or Pillow, and a command imports no other command's module. Each writes its
+    help in the station's language (cli/help.py)."""
+
+    context_class = HelpContext
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta[ARGS] = list(args)  # the language of the group's own help (cli/help.py)
+        return super().parse_args(ctx, args)
 
     def _entry_points(self) -> dict[str, importlib.metadata.EntryPoint]:
         found = importlib.metadata.entry_points(group=COMMAND_ENTRY_POINTS)
@@ -108,7 +116,7 @@ class EventdeskGroup(click.Group):
             command = point.load()
             if not isinstance(command, click.Command):
                 raise TypeError(f"entry point {point.value} is not a click command")
-        return accept_json(command)
+        return speak_help(accept_json(command))
 
 
 @click.group(

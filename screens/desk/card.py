@@ -281,7 +281,9 @@ def _ticket_lines(line: TicketLine, data: CardData, zone: ZoneInfo) -> list[Cont
         if note.answer is None and note.list == data.door_list:
             continue  # said as the ticket's status, above
         if note.answer is not None:
-            rows.append(Content.styled(f"  {note.list}: {note.answer}", "dim"))
+            # TRANSLATORS: on the desk's card: a check-in list and the answer given there
+            said = _("{list}: {answer}").format(list=note.list, answer=note.answer)
+            rows.append(Content.styled(f"  {said}", "dim"))
             continue
         when = clock(note.last_at, zone, today=data.read_at)
         # TRANSLATORS: on a check-in list: inside now, or gone out

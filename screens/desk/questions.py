@@ -28,7 +28,8 @@ def _needed(text: str) -> object:
 
 def fields_of(result: ScanResult) -> list[Field]:
     """A field a question, as the list asks it. A required one starts empty (never a yes
-    chosen for the staff) and must be answered."""
+    chosen for the staff) and must be answered. A yes/no or a choice shows its answers in
+    place, inside the dialog (a drop-down list would cover its buttons and frame)."""
     fields = []
     for key, kind, text, choices in result.questions:
         required = key in result.asks
@@ -40,9 +41,7 @@ def fields_of(result: ScanResult) -> list[Field]:
                 if kind == "yesno"
                 else tuple((c, c) for c in choices.split("|") if c)
             )
-            fields.append(
-                Field(key, label, kind="select", options=options, placeholder="—", check=check)
-            )
+            fields.append(Field(key, label, kind="choice", options=options, check=check))
         else:
             fields.append(
                 Field(

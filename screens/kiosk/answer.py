@@ -327,9 +327,11 @@ class AnswerText:
     def plain(self) -> str:
         """The answer as one line of text: icon, word, name and instruction."""
         shown = for_screen(self.name)  # the terminal's order; the large letters shape it
-        name = f": {shown}" if shown and self.verdict != "ok" else ""
         head = self.headline.replace(self.name, shown) if self.name else self.headline
-        return f"{ICON_TEXT[self.verdict]} {head}{name}  ·  {self.instruction}"
+        if shown and self.verdict != "ok":
+            # TRANSLATORS: the kiosk's answer in a line: "Already checked in: Anna Lee"
+            head = _("{answer}: {name}").format(answer=head, name=shown)
+        return f"{ICON_TEXT[self.verdict]} {head}  ·  {self.instruction}"
 
 
 def describe(result: ScanResult, zone: ZoneInfo = UTC_ZONE) -> AnswerText:

@@ -345,7 +345,8 @@ class AttendeesTab(OrganizerTab):
                 f"{t.ticket_id} {label('ticket_status', t.status)}" for t in order.tickets
             )
             return Change(
-                f"{info.name}: {said}",
+                # TRANSLATORS: an attendee just registered, and their tickets
+                _("{attendee}: {tickets}").format(attendee=info.name, tickets=said),
                 ("regs-table", "types-table", "sessions-table", "waitlist-table", "events-table"),
             )
 

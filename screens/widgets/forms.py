@@ -15,8 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar, Generic, Literal, TypeVar, cast
+from typing import Any, ClassVar, Generic, Literal, TypeVar, cast
 
+from rich.cells import cell_len
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -24,15 +26,28 @@ from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList, Static
+from textual.widgets import (
+    Button,
+    Checkbox,
+    Input,
+    Label,
+    RadioButton,
+    RadioSet,
+    Select,
+    SelectionList,
+    Static,
+)
 from textual.worker import Worker, WorkerState
 
 from eventdesk.errors import EventdeskError
 from eventdesk.i18n import N_, _
 
 R = TypeVar("R")
-FieldKind = Literal["text", "password", "select", "check", "multi"]
-Choice = str | int  # the value of an option of a select or a multi
+# A "choice" shows every option in place (a set of radio buttons): nothing drops down over the
+# dialog; a "select" drops its options down.
+FieldKind = Literal["text", "password", "select", "choice", "check", "multi"]
+Choice = str | int  # the value of an option of a select, a choice or a multi
+INLINE_CHOICES = (3, 30)  # a choice of up to 3 answers as short as this is one line (-inline)
 
 
 @dataclass(frozen=True)
@@ -43,7 +58,7 @@ class Field:
     label: str
     value: str = ""
     kind: FieldKind = "text"
-    options: tuple[tuple[str, Choice], ...] = ()  # (label, value) for select and multi
+    options: tuple[tuple[str, Choice], ...] = ()  # (label, value) for select, choice and multi
     chosen: tuple[Choice, ...] = ()  # the values ticked in a multi
     checked: bool = False
     placeholder: str = ""  # a select's prompt, a checkbox's text
@@ -54,6 +69,26 @@ class Field:
     check: Callable[[str], object] | None = None  # raises an EventdeskError on a bad value
     widget_id: str = ""  # instead of the look's id for it
     row_id: str | None = None
+
+
+def fitted(text: str, width: int) -> str:
+    """``text`` in ``width`` cells: cut with "…" when it is wider."""
+    if cell_len(text) <= width:
+        return text
+    cut = Text(text)
+    cut.truncate(max(width, 1), overflow="ellipsis")
+    return cut.plain
+
+
+class FormInput(Input):
+    """A form's text field: a hint (its placeholder) wider than the field ends in "…"."""
+
+    def __init__(self, value: str, *, placeholder: str = "", **options: Any) -> None:
+        super().__init__(value, placeholder=placeholder, **options)
+        self.hint = placeholder  # the whole hint, as given
+
+    def on_resize(self) -> None:
+        self.placeholder = fitted(self.hint, self.scrollable_content_region.width)
 
 
 @dataclass(frozen=True)
@@ -173,6 +208,19 @@ class FormDialog(ModalScreen[R | None], Generic[R]):
                 compact=True,
                 disabled=spec.disabled,
             )
+        if spec.kind == "choice":
+            few = len(spec.options) <= INLINE_CHOICES[0]
+            short = sum(cell_len(label) + 4 for label, _value in spec.options) <= INLINE_CHOICES[1]
+            return RadioSet(
+                *[
+                    RadioButton(label, value=bool(spec.value) and str(value) == spec.value)
+                    for label, value in spec.options
+                ],
+                id=wid,
+                classes="-inline" if few and short else "",
+                compact=True,
+                disabled=spec.disabled,
+            )
         if spec.kind == "check":
             return Checkbox(
                 spec.placeholder, spec.checked, id=wid, compact=True, disabled=spec.disabled
@@ -184,7 +232,7 @@ class FormDialog(ModalScreen[R | None], Generic[R]):
                 classes=self.LOOK.multi_classes,
                 compact=self.LOOK.compact_multi,
             )
-        return Input(
+        return FormInput(
             spec.value,
             placeholder=spec.placeholder,
             password=spec.kind == "password",
@@ -210,6 +258,9 @@ class FormDialog(ModalScreen[R | None], Generic[R]):
                 texts[spec.name] = widget.value
             elif isinstance(widget, Select):
                 texts[spec.name] = "" if widget.value is Select.NULL else str(widget.value)
+            elif isinstance(widget, RadioSet):
+                index = widget.pressed_index
+                texts[spec.name] = str(spec.options[index][1]) if index >= 0 else ""
             elif isinstance(widget, Checkbox):
                 flags[spec.name] = widget.value
             elif isinstance(widget, SelectionList):

@@ -67,6 +67,13 @@ KEY_NAMES = {
     "pagedown": N_("PgDn"),
 }
 
+# Textual's own keys a screen can show (a drop-down list's, while it is open): their English
+# descriptions are messages of the catalogues too, translated where drawn as the others are.
+TEXTUAL_KEYS = (
+    # TRANSLATORS: a key: close an open drop-down list without choosing
+    N_("Dismiss menu"),
+)
+
 Refusal = Callable[[str, tuple[object, ...]], str | None]
 
 

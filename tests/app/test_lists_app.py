@@ -10,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from textual.widgets import Button, Select
+from textual.widgets import Button, RadioButton, RadioSet, Select
 
 from eventdesk.models import Ticket
 from eventdesk.services.door.answers import answers_of
@@ -70,6 +70,13 @@ def _state(table: ResultsTable, attendee_id: int) -> str | None:
     return None if state is None else state.state
 
 
+def choose(screen: Any, field: str, answer: str) -> None:
+    """``answer`` chosen among a question's answers, shown in place (radio buttons)."""
+    choices = screen.query_one(field, RadioSet)
+    button = next(b for b in choices.query(RadioButton) if str(b.label) == answer)
+    button.value = True
+
+
 async def test_the_desk_asks_the_lists_questions_before_it_admits(station: DemoStation) -> None:
     station, tickets = on_bar(station)
     first, second = tickets[0], tickets[1]
@@ -84,8 +91,8 @@ async def test_the_desk_asks_the_lists_questions_before_it_admits(station: DemoS
         await wait_for(lambda: asking(app), pilot)
         assert "A QUESTION FIRST" in banner_text(desk)
         asked = app.screen
-        asked.query_one("#ask-age", Select).value = "yes"
-        asked.query_one("#ask-drink", Select).value = "Tea"
+        choose(asked, "#ask-age", "Yes")
+        choose(asked, "#ask-drink", "Tea")
         asked.query_one("#ask-ok", Button).press()
         await wait_for(lambda: app.screen is desk, pilot)
         await wait_for(lambda: "ADMITTED" in banner_text(desk), pilot)

@@ -97,6 +97,28 @@ def test_a_catalogue_that_misses_a_message_or_a_placeholder_is_said(
     assert "'Seat {seat}'" in found[0] and "['platz']" in found[0]
 
 
+def test_french_puts_a_no_break_space_before_its_marks_and_inside_its_quotes() -> None:
+    """: ; ! ? that end a phrase get a no-break space before them, « » one inside; a time, an
+    address, a placeholder's conversion or a spec's colons are no punctuation. The French
+    catalogue is written so (the catalogue check says where it is not)."""
+    nbsp = "\u00a0"
+    spaced = catalogues.french_spaced
+    assert spaced("Billet déjà validé:") == f"Billet déjà validé{nbsp}:"
+    assert spaced("Recherche : nom ; e-mail") == f"Recherche{nbsp}: nom{nbsp}; e-mail"
+    assert spaced("Pas de QR ? Bienvenue !") == f"Pas de QR{nbsp}? Bienvenue{nbsp}!"
+    assert spaced("«Valider »") == f"«{nbsp}Valider{nbsp}»"
+    assert spaced("{name}: {value!r} ?") == f"{{name}}{nbsp}: {{value!r}}{nbsp}?"
+    assert spaced("trop tard\u202f!") == "trop tard\u202f!"  # a narrow one is kept
+    for kept in ("à 12:30", "http://wall-pc:8000", "KEY:yesno|text", "0.0.0.0 ou ::)", ": x"):
+        assert spaced(kept) == kept
+    wrong = [line for line in catalogues.problems("fr") if "spaced as French" in line]
+    assert wrong == [], "\n".join(wrong[:20])
+    with speaking("fr"):
+        assert _("Already checked in") == "Billet déjà validé"
+        line = _("{answer}: {name}").format(answer=_("Already checked in"), name="Ada")
+    assert line == f"Billet déjà validé{nbsp}: Ada"
+
+
 def test_the_language_comes_from_the_option_then_the_variable_then_the_file(
     tmp_path: Path,
 ) -> None:

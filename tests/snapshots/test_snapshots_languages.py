@@ -1,12 +1,15 @@
-"""The door in every language: the kiosk's answers and the desk at 80x24 in German (the longest
-of the four) as SVG snapshots, and in French and Spanish read back from the screen: every text
-the kiosk and the desk show comes from the language's catalogue, none is left in English.
+"""Every language on screen: the sign-in, the desk, the kiosk, the organizer and the stats in
+English, German, French and Spanish at 120x40 and 80x24 as SVG snapshots (tests/snapshots/
+test_screens_fit.py checks the same screens fit); the kiosk's answers and the desk at 80x24 in
+German (the longest of the four); and in French and Spanish read back from the screen: every
+text the kiosk and the desk show comes from the language's catalogue, none is left in English.
 
 The fixed demo of test_snapshots_screens.py, with the station set to the language."""
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -18,7 +21,7 @@ from screens.kiosk.answer import KioskAnswer
 from screens.kiosk.screen import KioskScreen
 from screens.widgets.key_bar import KeyBar
 from tests.apptools import DemoStation, app_on, wait_for
-from tests.snapshots.test_snapshots import NOW, settle
+from tests.snapshots.test_snapshots import NOW, SIZES, settle
 from tests.snapshots.test_snapshots import utc_clock as utc_clock  # autouse: local times in UTC
 from tests.snapshots.test_snapshots_desk import desk_opened
 from tests.snapshots.test_snapshots_screens import KIOSK_ANSWERS, kiosk_opened
@@ -26,6 +29,8 @@ from tests.snapshots.test_snapshots_screens import station as station  # the fix
 from tests.snapshots.test_snapshots_screens import still_template as still_template
 
 SMALL = (80, 24)
+LANGUAGES = ["en", "de", "fr", "es"]
+SIZE_IDS = [f"{w}x{h}" for w, h in SIZES]
 
 
 def app_in(station: DemoStation, language: str, **options: Any) -> EventdeskApp:
@@ -49,6 +54,67 @@ async def answer(pilot: Any, payload: str) -> KioskAnswer:
     panel = screen.query_one("#answer", KioskAnswer)
     await wait_for(lambda: bool(panel.display) and panel.verdict is not None, pilot)
     return panel
+
+
+# --- every screen in every language, at both sizes --------------------------------------------
+async def _sign_in_shown(pilot: Any) -> None:
+    await wait_for(lambda: len(pilot.app.screen.query_one("#staff-name")._options) > 1, pilot)
+
+
+async def _desk_shown(pilot: Any) -> None:
+    await desk_opened(pilot)
+
+
+async def _kiosk_shown(pilot: Any) -> None:
+    await kiosk_opened(pilot)
+
+
+async def _organizer_shown(pilot: Any) -> None:
+    from tests.snapshots.test_snapshots_screens import filled
+
+    await wait_for(lambda: pilot.app.current_mode == "organizer", pilot)
+    await wait_for(lambda: filled(pilot, "events-table"), pilot)
+
+
+async def _stats_shown(pilot: Any) -> None:
+    await wait_for(lambda: pilot.app.current_mode == "stats", pilot)
+    await wait_for(lambda: pilot.app.screen.updated_at is not None, pilot)
+
+
+# screen -> (who signs in, in which mode; how to tell it is up)
+SCREENS: dict[str, tuple[dict[str, str], Callable[[Any], Awaitable[None]]]] = {
+    "sign-in": ({}, _sign_in_shown),
+    "desk": ({"sign_in_as": "Sam Desk", "mode": "desk"}, _desk_shown),
+    "kiosk": ({"sign_in_as": "Kiosk Door 1", "mode": "kiosk"}, _kiosk_shown),
+    "organizer": ({"sign_in_as": "Olivia Organizer", "mode": "organizer"}, _organizer_shown),
+    "stats": ({"sign_in_as": "Sam Desk", "mode": "stats"}, _stats_shown),
+}
+
+
+def screen_app(station: DemoStation, language: str, screen: str) -> EventdeskApp:
+    """The app that opens on ``screen`` in ``language`` (the door's event named)."""
+    options, _shown = SCREENS[screen]
+    return app_in(station, language, event=station.summary.event, **options)
+
+
+async def screen_opened(pilot: Any, screen: str) -> None:
+    """``screen`` is up, its lists read, every worker done."""
+    _options, shown = SCREENS[screen]
+    await shown(pilot)
+    await settle(pilot)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
+@pytest.mark.parametrize("screen", list(SCREENS))
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_screen_in_every_language(
+    snap_compare: Any, station: DemoStation, language: str, screen: str, size: tuple[int, int]
+) -> None:
+    async def ready(pilot: Any) -> None:
+        await screen_opened(pilot, screen)
+
+    app = screen_app(station, language, screen)
+    assert snap_compare(app, terminal_size=size, run_before=ready)
 
 
 # --- German, as pictures ------------------------------------------------------------------------
