@@ -97,6 +97,7 @@ async def test_the_check_sees_what_is_cut_and_what_spills() -> None:
 
 # --- the screens --------------------------------------------------------------------------------
 @pytest.mark.asyncio
+@pytest.mark.slow  # an app in every language at both sizes: the full suite runs it
 @by_size
 @pytest.mark.parametrize("screen", list(SCREENS))
 @by_language
@@ -111,6 +112,7 @@ async def test_every_screen_fits(
 
 
 @pytest.mark.asyncio
+@pytest.mark.slow  # an app in every language at both sizes: the full suite runs it
 @by_size
 @by_language
 async def test_the_sign_in_with_its_names_open_fits_and_speaks_the_language(
@@ -131,6 +133,7 @@ async def test_the_sign_in_with_its_names_open_fits_and_speaks_the_language(
 
 
 @pytest.mark.asyncio
+@pytest.mark.slow  # an app in every language at both sizes: the full suite runs it
 @by_size
 @by_language
 async def test_every_organizer_tab_fits(
@@ -149,6 +152,7 @@ async def test_every_organizer_tab_fits(
 
 
 @pytest.mark.asyncio
+@pytest.mark.slow  # an app in every language at both sizes: the full suite runs it
 @by_language
 async def test_the_desks_long_lines_end_in_an_ellipsis(station: DemoStation, language: str) -> None:
     """The hint under the search and the devices' line at the bottom, with their longest texts,
@@ -193,6 +197,7 @@ async def closed(pilot: Any, kind: type[Screen[Any]]) -> None:
 
 
 @pytest.mark.asyncio
+@pytest.mark.slow  # an app in every language at both sizes: the full suite runs it
 @by_size
 @by_language
 async def test_the_desks_dialogs_fit(
@@ -233,6 +238,7 @@ QUESTIONS = [
 
 
 @pytest.mark.asyncio
+@pytest.mark.slow  # an app in every language at both sizes: the full suite runs it
 @by_size
 @by_language
 async def test_the_desks_questions_fit_with_their_choices_open(
@@ -261,6 +267,7 @@ async def test_the_desks_questions_fit_with_their_choices_open(
 
 
 @pytest.mark.asyncio
+@pytest.mark.slow  # an app in every language at both sizes: the full suite runs it
 @by_size
 @by_language
 async def test_the_kiosks_staff_dialog_fits_and_speaks_the_stations_language(
@@ -289,6 +296,7 @@ async def test_the_kiosks_staff_dialog_fits_and_speaks_the_stations_language(
 
 
 @pytest.mark.asyncio
+@pytest.mark.slow  # an app in every language at both sizes: the full suite runs it
 @by_size
 @by_language
 async def test_the_organizers_forms_fit(
