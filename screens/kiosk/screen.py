@@ -471,15 +471,24 @@ class KioskScreen(StationScreen, inherit_bindings=False):
         if self.scans.later_decisions(message) > 0:
             # A burst decided together: the last line's answer is the one on the sign; a
             # refusal or "see the desk" before it is listed for staff.
-            if not result.admitted or result.see_desk:
-                self._listed(message, marked=True)
+            self._listed(result, message.source)
             return
+        on_sign = self.query_one("#answer", KioskAnswer).result
+        if self.answering and on_sign is not None and on_sign is not result:
+            # A refusal still on the sign, cut short by this answer: listed too.
+            self._listed(on_sign, "")
         if result.see_desk or result.result == "needs_staff":
-            self._listed(message, marked=True)
+            self._listed(result, message.source)
         self.show_answer(result)
 
-    def _listed(self, message: ScanDecided, *, marked: bool) -> None:
-        self.recent.add(message.result, message.source, marked=marked)
+    def _listed(self, result: ScanResult, source: str) -> None:
+        """A refusal or a "see the desk" answer listed for staff until ^O (once each; a
+        welcome is not listed)."""
+        if (result.admitted and not result.see_desk) or any(
+            kept.result is result for kept in self.recent.answers
+        ):
+            return
+        self.recent.add(result, source, marked=True)
         answers = self.query_one("#kiosk-recent", AnswerList)
         answers.zone = self.backend.zone
         answers.show_answers(self.recent)

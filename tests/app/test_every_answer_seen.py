@@ -200,3 +200,26 @@ async def test_the_kiosk_lists_a_bursts_refusals_and_see_the_desk_until_seen_to(
         await pilot.press("ctrl+o")
         await pilot.pause()
         assert recent.lines == [] and not recent.display
+
+
+async def test_the_kiosk_lists_a_refusal_that_the_next_welcome_cut_short(
+    station: DemoStation,
+) -> None:
+    from tests.app.test_app_kiosk import answered, kiosk_app, scan_with_wedge, started
+
+    store, event = station.store, station.summary.event
+    _vip, _unpaid, plain = fresh_tickets(store, event)
+    decisions: list[ScanDecided] = []
+    app = kiosk_app(station)
+    async with app.run_test(size=(80, 24), message_hook=hook((ScanDecided,), decisions)) as pilot:
+        kiosk = await started(app, pilot)
+        await scan_with_wedge(pilot, "ED1.not-a-ticket-at-all")
+        panel = await answered(pilot, decisions, 1)
+        assert panel.result is not None and not panel.result.admitted
+        recent = kiosk.query_one("#kiosk-recent", AnswerList)
+        assert recent.lines == []  # on the sign, for the person in front of it
+        await scan_with_wedge(pilot, str(plain[0].qr_payload))
+        await answered(pilot, decisions, 2)
+        await pilot.pause()
+        # The next person's welcome took the sign before the refusal's time was up.
+        assert len(recent.lines) == 1 and "INVALID" in recent.lines[0], recent.lines
