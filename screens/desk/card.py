@@ -22,7 +22,7 @@ from eventdesk.event_time import in_zone, show
 from eventdesk.i18n import _, ngettext
 from eventdesk.labels import label
 from eventdesk.services.door.answers import OnList, on_lists
-from eventdesk.services.people.attendees import AttendeeInfo, door_list, show_attendee
+from eventdesk.services.people.attendees import AttendeeInfo, show_attendee
 from eventdesk.services.people.payments import PaymentSummary, payment_summary
 from eventdesk.services.people.registration import (
     TicketInfo,
@@ -106,21 +106,17 @@ def load_card(
     attendee_id: int,
     event: str | None,
     now: datetime | None = None,
-    list_ref: str | None = None,
+    door_list: str | None = None,
 ) -> CardData:
-    """Read an attendee's card at the station's ``now``, at a door on the check-in list
-    ``list_ref`` (call it from a thread worker)."""
-    on_list = None
-    if list_ref is not None and event is not None:
-        with store.read() as session:
-            on_list = door_list(session, event, list_ref)
+    """Read an attendee's card at the station's ``now``, at a door on the check-in list named
+    ``door_list`` (one that keeps its own admissions) (call it from a thread worker)."""
     attendee = show_attendee(store, attendee_id)
     tickets = tickets_of_attendee(store, attendee_id)
     noted = on_lists(store, [t.id for t in tickets])
     lines = tuple(
         TicketLine(t, payment_summary(store, t.id), tuple(noted.get(t.id, ()))) for t in tickets
     )
-    return CardData(attendee, lines, event, now, door_list=on_list[1] if on_list else None)
+    return CardData(attendee, lines, event, now, door_list=door_list)
 
 
 def card_at_door(
@@ -130,7 +126,7 @@ def card_at_door(
     ticket_id: str | None,
     event: str | None,
     now: datetime | None = None,
-    list_ref: str | None = None,
+    door_list: str | None = None,
 ) -> CardData:
     """The card of an attendee, or of a ticket's buyer: from the server, or (a ``station`` on
     a server that does not answer within its threshold) from the station's mirror, marked so
@@ -141,7 +137,7 @@ def card_at_door(
         if person is None:
             assert ticket_id is not None
             person = show_ticket(store(), ticket_id).attendee_id
-        return load_card(store(), person, event, now, list_ref)
+        return load_card(store(), person, event, now, door_list)
 
     def from_copy(copy: Mirror) -> CardData:
         person = attendee_id

@@ -8,7 +8,9 @@ from functools import partial
 
 from textual.worker import get_current_worker
 
+from eventdesk.db import Store
 from eventdesk.errors import EventdeskError, NotFound
+from eventdesk.services.door.lists import find_list
 from screens.base import StationScreen
 from screens.desk.card import CardData, card_at_door
 from screens.desk.messages import CardLoaded, Failed, Polled, Searched
@@ -23,6 +25,8 @@ class DeskReads:
 
     def __init__(self, screen: StationScreen) -> None:
         self.screen = screen
+        # (event, list ref) -> the door's list that keeps its own admissions: (id, name)
+        self._lists: dict[tuple[str, str], tuple[int, str] | None] = {}
 
     def search(self, seq: int, query: str) -> None:
         """The people ``query`` (the ``seq``-th typed) finds: ``Searched``."""
@@ -69,6 +73,34 @@ class DeskReads:
         )
 
     # --- in the workers' threads ----------------------------------------------------------------
+    def _door_list(self, event: str | None) -> tuple[int, str] | None:
+        """The check-in list this door decides on, when it keeps admissions of its own (not
+        the default list's, kept on the ticket): its id and name, looked up once per event."""
+        backend = self.screen.backend
+        ref = backend.checkin_list
+        if ref is None or event is None:
+            return None
+        if (event, ref) not in self._lists:
+
+            def on(store: Store) -> tuple[int, str] | None:
+                try:
+                    rules = find_list(store, ref, event)
+                except NotFound:
+                    return None  # the door's answer says so; the rows stay the event's
+                # (A list's own entries, when set, decide it whether or not the event lets
+                # people back in: the argument only matters for the default "once".)
+                if rules.id is None or rules.on_ticket(allow_reentry=False):
+                    return None
+                return rules.id, rules.name
+
+            station = backend.door_station
+            self._lists[event, ref] = (
+                on(backend.store)
+                if station is None
+                else station.read(lambda: on(backend.store), lambda copy: on(copy.store))
+            )
+        return self._lists[event, ref]
+
     def _read_card(
         self, attendee_id: int | None, ticket_id: str | None, event: str | None
     ) -> CardData:
@@ -80,7 +112,7 @@ class DeskReads:
             ticket_id,
             event,
             backend.now(),
-            backend.checkin_list,
+            on_list[1] if (on_list := self._door_list(event)) else None,
         )
 
     def _search(self, seq: int, query: str) -> None:
@@ -92,7 +124,7 @@ class DeskReads:
                 backend.event,
                 query,
                 SEARCH_LIMIT,
-                backend.checkin_list,
+                on_list[0] if (on_list := self._door_list(backend.event)) else None,
             )
         except EventdeskError as exc:
             post(Failed(exc.message))
@@ -134,8 +166,13 @@ class DeskReads:
         backend = self.screen.backend
         try:
             card = self._read_card(attendee_id, None, event) if attendee_id else None
+            on_list = self._door_list(event)
             states = states_at_door(
-                lambda: backend.store, backend.door_station, event, ids, backend.checkin_list
+                lambda: backend.store,
+                backend.door_station,
+                event,
+                ids,
+                on_list[0] if on_list else None,
             )
         except EventdeskError:
             return  # the next poll tries again

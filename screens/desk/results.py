@@ -79,14 +79,15 @@ def find_at_door(
     event: str | None,
     query: str,
     limit: int,
-    list_ref: str | None = None,
+    list_id: int | None = None,
 ) -> tuple[list[AttendeeInfo], dict[int, DoorState]]:
     """The people ``query`` finds and where they stand at ``event``'s door (on its check-in
-    list ``list_ref``): on the server, or (a ``station`` on a server that does not answer
-    within its threshold) in the station's mirror (call it from a thread worker)."""
+    list ``list_id``, one that keeps its own admissions): on the server, or (a ``station`` on
+    a server that does not answer within its threshold) in the station's mirror (call it from
+    a thread worker)."""
 
     def found(on: Store, people: list[AttendeeInfo]) -> tuple[list[AttendeeInfo], Any]:
-        return people, door_states_among(on, event, (p.id for p in people), list_ref)
+        return people, door_states_among(on, event, (p.id for p in people), list_id)
 
     def on_server() -> tuple[list[AttendeeInfo], Any]:
         return found(store(), find_attendees(store(), query, limit=limit))
@@ -103,14 +104,14 @@ def states_at_door(
     station: Station | None,
     event: str | None,
     ids: tuple[int, ...],
-    list_ref: str | None = None,
+    list_id: int | None = None,
 ) -> dict[int, DoorState]:
     """Where ``ids`` stand at ``event``'s door, as ``find_at_door`` reads it."""
     if station is None:
-        return door_states_among(store(), event, ids, list_ref)
+        return door_states_among(store(), event, ids, list_id)
     return station.read(
-        lambda: door_states_among(store(), event, ids, list_ref),
-        lambda copy: door_states_among(copy.store, event, ids, list_ref),
+        lambda: door_states_among(store(), event, ids, list_id),
+        lambda copy: door_states_among(copy.store, event, ids, list_id),
     )
 
 

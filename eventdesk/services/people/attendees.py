@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 from eventdesk.db import Store
 from eventdesk.errors import Conflict
 from eventdesk.i18n import _, ngettext, parse_language
-from eventdesk.models import Attendee, CheckinList, Event, ListEntry, SearchToken, Ticket
+from eventdesk.models import Attendee, Event, ListEntry, SearchToken, Ticket
 from eventdesk.prepared import Prepared
 from eventdesk.services.common import email_key, get_attendee
 from eventdesk.services.people.auth import hash_pin
@@ -568,31 +568,13 @@ class DoorState:
 _STATE_RANK = {"in": 0, "out": 1, "due": 2, "waitlisted": 3, "cancelled": 4}
 
 
-def door_list(session: Session, event: str, ref: str | None) -> tuple[int, str] | None:
-    """The check-in list a door decides on, when it keeps its own admissions (any list but
-    the event's default one): its id and name; None for the default list or none found."""
-    if ref is None:
-        return None
-    text = str(ref).strip().rpartition("/")[2].lower()
-    query = (
-        select(CheckinList.id, CheckinList.name, CheckinList.slug)
-        .join(Event, Event.id == CheckinList.event_id)
-        .where(Event.slug == event)
-    )
-    query = query.where(CheckinList.id == int(text) if text.isdigit() else CheckinList.slug == text)
-    row = session.execute(query).first()
-    if row is None or row.slug == "default":
-        return None
-    return int(row.id), str(row.name)
-
-
 def door_states_among(
-    store: Store, event: str | None, attendee_ids: Iterable[int], list_ref: str | None = None
+    store: Store, event: str | None, attendee_ids: Iterable[int], list_id: int | None = None
 ) -> dict[int, DoorState]:
     """Each attendee's standing at ``event``'s door, the best of their tickets there (checked in
     first, the earliest check-in); an attendee with no ticket there is ``none``. At a door on a
-    check-in list of its own (``list_ref``), admitted means admitted on that list (call it from
-    a thread worker)."""
+    check-in list that keeps its own admissions (``list_id``), admitted means admitted on that
+    list (call it from a thread worker)."""
     ids = list(dict.fromkeys(attendee_ids))
     states = {attendee: DoorState("none") for attendee in ids}
     if event is None or not ids:
@@ -604,12 +586,11 @@ def door_states_among(
     )
     with store.read() as session:
         found = session.execute(query).all()
-        on_list = door_list(session, event, list_ref)
         entries: dict[str, tuple[datetime, bool]] = {}
-        if on_list is not None and found:
+        if list_id is not None and found:
             rows = session.execute(
                 select(ListEntry.ticket_id, ListEntry.last_at, ListEntry.inside).where(
-                    ListEntry.list_id == on_list[0],
+                    ListEntry.list_id == list_id,
                     ListEntry.ticket_id.in_([row.id for row in found]),
                 )
             ).all()
@@ -617,7 +598,7 @@ def door_states_among(
                 if ticket_id not in entries or last_at > entries[ticket_id][0]:
                     entries[ticket_id] = (last_at, bool(inside))
     for ticket_id, attendee, status, checked_in_at in found:
-        if status == "registered" and on_list is not None:
+        if status == "registered" and list_id is not None:
             entry = entries.get(ticket_id)
             state = (
                 DoorState("due")
