@@ -425,21 +425,44 @@ def promote_seats(
             row.registered_count += len(group)
             for seat, ticket in group:
                 seat.status, seat.waitlist_seq = SEAT_REGISTERED, None
-                log(
+                log_seat(
                     session,
                     "session_seat_promoted",
+                    ticket,
+                    row,
                     at=now,
-                    event_id=event.id,
-                    ticket_id=ticket.id,
-                    attendee_id=ticket.attendee_id,
                     station=station,
-                    session_id=row.id,
-                    session_name=row.name,
                     order_id=ticket.order_id,
                 )
                 promoted.append((ticket.id, row.id))
         session.flush()
     return promoted
+
+
+def log_seat(
+    session: Session,
+    kind: str,
+    ticket: Ticket,
+    row: EventSession,
+    *,
+    at: datetime,
+    station: str | None,
+    **detail: Any,
+) -> None:
+    """A change to ``ticket``'s seat in the session ``row``, in the transaction log (its
+    ticket, holder and session, and ``detail``), in the caller's transaction."""
+    log(
+        session,
+        kind,
+        at=at,
+        event_id=ticket.event_id,
+        ticket_id=ticket.id,
+        attendee_id=ticket.attendee_id,
+        station=station,
+        session_id=row.id,
+        session_name=row.name,
+        **detail,
+    )
 
 
 def cancel_in(

@@ -21,6 +21,7 @@ from eventdesk.services.catalogue.places import (
     SEAT_REGISTERED,
     SEAT_WAITLISTED,
     SESSION_CANCELLED,
+    log_seat,
     promote_waiting,
 )
 from eventdesk.services.common import (
@@ -314,16 +315,13 @@ def cancel_session(
             previous = seat.status
             seat.status, seat.waitlist_seq = SEAT_CANCELLED, None
             if ticket.status != "cancelled":
-                log(
+                log_seat(
                     session,
                     "session_seat_cancelled",
+                    ticket,
+                    row,
                     at=moment,
-                    event_id=event.id,
-                    ticket_id=ticket.id,
-                    attendee_id=ticket.attendee_id,
                     station=station,
-                    session_id=row.id,
-                    session_name=row.name,
                     previous_status=previous,
                 )
         row.registered_count -= len(freed)

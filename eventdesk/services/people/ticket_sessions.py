@@ -24,13 +24,14 @@ from eventdesk.models import Event, EventSession, Ticket, TicketSession
 from eventdesk.services.catalogue.places import (
     SEAT_REGISTERED,
     SEAT_WAITLISTED,
+    log_seat,
     next_seat_seq,
     promote_seats,
     seat_position,
     session_open,
 )
 from eventdesk.services.catalogue.program import sessions_by_id
-from eventdesk.services.common import get_event, get_ticket, log
+from eventdesk.services.common import get_event, get_ticket
 from eventdesk.values import utcnow
 
 # What became of the seat: taken, waiting on the session's waitlist, following a ticket that
@@ -102,7 +103,9 @@ def add_seat(
             )
         session.add(seat)
         session.flush()
-        _log(session, "session_seat_added", ticket, row, moment, station, seat=status)
+        log_seat(
+            session, "session_seat_added", ticket, row, at=moment, station=station, seat=status
+        )
         return SeatChange(ticket.id, row.id, row.name, status, seat_position(session, seat))
 
 
@@ -141,7 +144,9 @@ def remove_seat(
         if held:
             row.registered_count -= 1
         session.flush()
-        _log(session, "session_seat_removed", ticket, row, moment, station, seat=previous)
+        log_seat(
+            session, "session_seat_removed", ticket, row, at=moment, station=station, seat=previous
+        )
         promoted = tuple(
             promoted_ticket
             for promoted_ticket, promoted_session in promote_seats(
@@ -150,27 +155,3 @@ def remove_seat(
             if promoted_session == row.id
         )
         return SeatChange(ticket.id, row.id, row.name, "removed", None, promoted)
-
-
-def _log(
-    session: Session,
-    kind: str,
-    ticket: Ticket,
-    row: EventSession,
-    moment: datetime,
-    station: str | None,
-    *,
-    seat: str,
-) -> None:
-    log(
-        session,
-        kind,
-        at=moment,
-        event_id=ticket.event_id,
-        ticket_id=ticket.id,
-        attendee_id=ticket.attendee_id,
-        station=station,
-        session_id=row.id,
-        session_name=row.name,
-        seat=seat,
-    )
