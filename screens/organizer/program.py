@@ -188,8 +188,9 @@ class ProgramTab(OrganizerTab):
             note=_("Times in {zone}.").format(zone=tz),
         )
 
-    @on(Button.Pressed, "#session-edit")
-    def session_edit(self) -> None:
+    def _live_session(self, cancelled: str) -> tuple[str, SessionInfo] | None:
+        """The event and the session chosen in its list; None, and it is said, when there is
+        none or the session is cancelled (``cancelled`` says so, with its {name})."""
         event = self.need_event()
         chosen = (
             self.chosen("sessions-table", SessionInfo, _("Choose a session in the list first."))
@@ -197,13 +198,18 @@ class ProgramTab(OrganizerTab):
             else None
         )
         if event is None or chosen is None:
-            return
+            return None
         if chosen.cancelled:
-            self.notify(
-                _("Session {name} is cancelled: nothing to edit.").format(name=chosen.name),
-                severity="warning",
-            )
+            self.notify(cancelled.format(name=chosen.name), severity="warning")
+            return None
+        return event, chosen
+
+    @on(Button.Pressed, "#session-edit")
+    def session_edit(self) -> None:
+        found = self._live_session(_("Session {name} is cancelled: nothing to edit."))
+        if found is None:
             return
+        event, chosen = found
         store, station = self.backend.store, self.backend.station
         tz = self.workspace.timezone()
 
@@ -237,20 +243,10 @@ class ProgramTab(OrganizerTab):
     def session_cancel(self) -> None:
         """Cancel the chosen session, once confirmed: its seats are freed, its waitlist
         dropped, its door admits nobody; the desk's card shows it on its holders' tickets."""
-        event = self.need_event()
-        chosen = (
-            self.chosen("sessions-table", SessionInfo, _("Choose a session in the list first."))
-            if event
-            else None
-        )
-        if event is None or chosen is None:
+        found = self._live_session(_("Session {name} is cancelled already."))
+        if found is None:
             return
-        if chosen.cancelled:
-            self.notify(
-                _("Session {name} is cancelled already.").format(name=chosen.name),
-                severity="warning",
-            )
-            return
+        _event, chosen = found
         store, station = self.backend.store, self.backend.station
 
         def job() -> str:
