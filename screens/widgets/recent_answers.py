@@ -72,20 +72,27 @@ def headline(result: ScanResult) -> str:
     return _("✖ {refusal}").format(refusal=refusal_label(result))
 
 
-def asks_for(result: ScanResult) -> tuple[str, ...]:
+def asks_for(
+    result: ScanResult, *, notes: bool = True, beside_headline: bool = False
+) -> tuple[str, ...]:
     """What an answer asks of the people at the door, in words; nothing for an answer that
-    asks nothing (a plain welcome, a refusal the person was told)."""
+    asks nothing (a plain welcome, a refusal the person was told). ``notes``: the staff note
+    too (not where attendees read the screen); ``beside_headline``: only what the answer's
+    headline does not say already ("● see the desk", "? a question first")."""
     asks = []
-    if result.admitted and result.attention:
+    if notes and result.admitted and result.attention:
         asks.append(f"⚑ {result.attention}")
     owed = answer_words.owed_text(result)
     if result.admitted and owed:
         # TRANSLATORS: a recent answer asks the desk to take money from the person let in
         asks.append(_("collect {amount}").format(amount=owed))
+    said = beside_headline and result.result in ("needs_staff", "needs_answer")
     if result.result == "needs_staff" or (result.see_desk and not result.admitted):
-        # TRANSLATORS: a recent answer asks the desk to see the person
-        asks.append(_("see the desk") + (f": {owed}" if owed and not result.admitted else ""))
-    if result.result == "needs_answer":
+        to_pay = owed and not result.admitted
+        if to_pay or not said:
+            # TRANSLATORS: a recent answer asks the desk to see the person
+            asks.append(_("see the desk") + (f": {owed}" if to_pay else ""))
+    if result.result == "needs_answer" and not said:
         # TRANSLATORS: a recent answer asks the desk to put the list's question
         asks.append(_("a question to answer"))
     return tuple(asks)
@@ -239,9 +246,7 @@ class AnswerList(Static):
         result = answer.result
         mark = "⚑" if answer.waiting else "✓" if answer.marked else " "
         when = show(result.at, self.zone, "clock")
-        asks = [a for a in asks_for(result) if self.notes or not a.startswith("⚑")]
-        if result.result in ("needs_staff", "needs_answer"):  # the headline says it
-            asks = [a for a in asks if a.startswith("⚑") or any(c.isdigit() for c in a)]
+        asks = asks_for(result, notes=self.notes, beside_headline=True)
         parts = [headline(result), *asks] if answer.marked else [headline(result)]
         if not answer.marked and not result.admitted and result.result != "already_checked_in":
             parts.append(answer_words.sentence(result))
