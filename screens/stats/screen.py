@@ -294,6 +294,8 @@ class StatsScreen(StationScreen):
         self.updated_at = figures.at if figures is not None else self.backend.now()
         self.set_class(figures is None, "-no-event")
         if figures is not None:
+            if self.figures is None:
+                self.refresh_bindings()  # "Who is inside" can act now: the key bar says so
             self.figures = figures
             self.zone = event_zone(message.timezone)
             self._show(figures)
