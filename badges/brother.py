@@ -2,7 +2,7 @@
 language, and the 32-byte status the printer sends back, both through brother_ql (the
 brother-ql-next distribution), which knows every model's and every label's dots.
 
-A badge is drawn by its layout (``badges.layout.draw``, the same picture as its PNG and ESC/POS
+A badge is drawn by its layout (``badges.picture.draw``, the same picture as its PNG and ESC/POS
 raster), fitted to the label's printable area without distortion, made black and white by a
 plain threshold (no dithering) and handed to brother_ql's ``convert`` with the cut on:
 
@@ -31,7 +31,8 @@ from brother_ql.reader import interpret_response  # type: ignore[import-untyped]
 from PIL import Image
 
 from badges.badge import Badge
-from badges.layout import Layout, draw, layout_of, mono
+from badges.layout import Layout, layout_of, mono
+from badges.picture import draw
 from eventdesk.errors import InvalidInput
 from eventdesk.i18n import N_, _
 

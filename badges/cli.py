@@ -100,7 +100,7 @@ def ticket_badge(
 ) -> None:
     """Render a ticket's badge."""
     from badges import load_badge
-    from badges.render import options_for, render
+    from badges.render import options_for, rendered
 
     label = obj.config.printer_settings(printer or DEFAULT_PRINTER)
     made = load_badge(obj.store, ticket_id)
@@ -110,7 +110,8 @@ def ticket_badge(
     if preview:
         _preview(obj, made, label.fonts)
         return
-    data = render(made, fmt, **options_for(label))
+    done = rendered(made, fmt, **options_for(label))
+    data, warnings = done.data, done.warnings
     missing = _missing_glyphs(made, label.fonts) if fmt != "text" else ""
     if fmt == "text":  # a text badge has no layout: it is the same for every ticket
         made = replace(made, layout="text")
@@ -124,6 +125,7 @@ def ticket_badge(
                 "path": output,
                 "bytes": len(data),
                 "missing_glyphs": missing,
+                "warnings": warnings,
             },
             # TRANSLATORS: {format} is the badge's file format (png, pdf, zpl...)
             _("{format} badge of {ticket} ({layout}) written to {path} ({size} bytes)").format(
@@ -133,11 +135,11 @@ def ticket_badge(
                 path=output,
                 size=number_text(len(data)),
             )
-            + _missing_said(missing),
+            + "".join(f"\n{w}" for w in warnings),
         )
         return
-    if missing and not obj.as_json:
-        click.echo(_missing_said(missing).strip(), err=True)
+    if warnings and not obj.as_json:
+        click.echo("\n".join(warnings), err=True)
     if obj.as_json:
         import base64
 
@@ -149,6 +151,7 @@ def ticket_badge(
                 "layout": made.layout,
                 "bytes": len(data),
                 "missing_glyphs": missing,
+                "warnings": warnings,
                 "encoding": "utf-8" if text else "base64",
                 "content": data.decode("utf-8") if text else base64.b64encode(data).decode("ascii"),
             }
@@ -188,18 +191,21 @@ def _missing_glyphs(made: Badge, fonts: tuple[str, ...]) -> str:
 
 
 def _missing_said(missing: str) -> str:
+    from badges.fonts import font_advice
+
     if not missing:
         return ""
     return "\n" + _(
-        "no font on this machine draws {characters}: they print as empty boxes (install a font "
-        "that has them, e.g. from the Noto family, or name one in [printers.NAME] fonts)"
-    ).format(characters=" ".join(missing))
+        "no font on this machine draws {characters}: left off the badge (install {fonts}, or "
+        "name a font that has them in [printers.NAME] fonts)"
+    ).format(characters=" ".join(missing), fonts=font_advice(missing))
 
 
 def _preview(obj: Ctx, made: Badge, fonts: tuple[str, ...]) -> None:
     import shutil
 
-    from badges.layout import draw, layout_of
+    from badges.layout import layout_of
+    from badges.picture import draw
     from badges.preview import half_blocks
 
     picture = draw(made, layout_of(made), dpi=150, fonts=fonts)

@@ -1,75 +1,354 @@
-"""Fonts for badges and the kiosk's large letters: the first one on this machine whose glyphs
-cover the text, and text drawn in runs of them, fitted to a box (``Face``, ``fit_text``,
-``wrap_text``).
+"""Fonts for badges and the kiosk's large letters: every font the machine has, as its font
+system knows them (fontconfig), and text cut into runs, each drawn by the first font that has
+the whole run of its script (``runs``, ``Face``, ``uncovered``, ``font_advice``).
 
-Names come in every script, so a badge looks through a list of fonts (a configured one first,
-then common system fonts, Latin, CJK, Arabic...) and takes, for each piece of text, the first
-that has every character; Pillow's own font is the last resort.
+Names come in every script. A configured font comes first, then the machine's fonts in an order
+that keeps a badge's look (DejaVu or Noto Sans, bold, upright, proportional), and for a script of
+its own (Tamil, Ethiopic, Han...) the fonts named after it first, so that a run of Tamil is drawn
+by Noto Sans Tamil, not by the first font that happens to hold a few of its letters. Pillow's
+own font is the last resort, where no font is installed at all.
+
+Where fontconfig cannot be loaded (Windows), the usual font folders are read instead.
 """
 
 from __future__ import annotations
 
 import functools
+import os
+import sys
 import unicodedata
+from collections.abc import Container, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from PIL import ImageDraw, ImageFont
 
-CANDIDATES = (
-    "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
-    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-    "/usr/share/fonts/truetype/noto/NotoSans-Bold.ttf",
-    "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf",
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/truetype/noto/NotoSansArabic-Bold.ttf",
-    "/usr/share/fonts/truetype/noto/NotoSansHebrew-Bold.ttf",
-    "/usr/share/fonts/truetype/noto/NotoSansDevanagari-Bold.ttf",
-    "/usr/share/fonts/truetype/noto/NotoSansThai-Bold.ttf",
-    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
-    "/usr/share/fonts/truetype/unifont/unifont.ttf",
-    "/System/Library/Fonts/Supplemental/Arial Unicode.ttf",
-    "C:/Windows/Fonts/arialuni.ttf",
-    "C:/Windows/Fonts/seguisym.ttf",
+FontType = ImageFont.FreeTypeFont | ImageFont.ImageFont
+
+PREFERRED = ("dejavu sans", "noto sans", "liberation sans", "arial", "helvetica", "segoe ui")
+"""Families tried first, in this order, for the scripts most names are in (a badge printed on
+another machine looks the same where it has them)."""
+
+FONT_SUFFIXES = (".ttf", ".otf", ".ttc", ".otc")
+FONTCONFIG_FIELDS = (
+    *("file", "index", "family", "style", "weight", "slant", "width", "spacing", "charset"),
+    "color",
 )
 
-FontType = ImageFont.FreeTypeFont | ImageFont.ImageFont
+
+@dataclass(frozen=True, eq=False)
+class FontFile:
+    """One font of a file (a collection holds several: ``index``) and the characters it has."""
+
+    path: str
+    index: int = 0
+    family: str = ""
+    style: str = ""
+    weight: float = 80.0  # fontconfig's scale: 80 regular, 200 bold
+    slant: int = 0
+    width: int = 100
+    mono: bool = False
+    codes: Container[int] = field(default_factory=frozenset, repr=False)
+
+    def has(self, ch: str) -> bool:
+        return ord(ch) in self.codes
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.path, self.index)
+
+
+# --- what the machine has -------------------------------------------------------------------
+@functools.cache
+def installed() -> tuple[FontFile, ...]:
+    """The machine's scalable fonts, in the order a badge tries them (looked up once a
+    process: fontconfig lists some 300 fonts in a quarter of a second)."""
+    found = _from_fontconfig()
+    if found is None:
+        found = _from_folders()
+    usable = [f for f in found if f.path.lower().endswith(FONT_SUFFIXES)]
+    return tuple(sorted(usable, key=_rank))
+
+
+def _from_fontconfig() -> list[FontFile] | None:
+    try:
+        import fontconfig
+    except Exception:  # no binding for this platform, or its library would not load
+        return None
+    try:
+        listed = fontconfig.list(
+            ":scalable=true",
+            select=FONTCONFIG_FIELDS,
+        )
+    except Exception:
+        return None
+    fonts = []
+    for entry in listed:
+        if entry.get("color") or not entry.get("file") or entry.get("charset") is None:
+            continue  # colour emoji draw at one size only: never on a badge
+        fonts.append(
+            FontFile(
+                path=str(entry["file"]),
+                index=int(entry.get("index") or 0),
+                family=str(entry.get("family") or ""),
+                style=str(entry.get("style") or ""),
+                weight=float(entry.get("weight") or 80),
+                slant=int(entry.get("slant") or 0),
+                width=int(entry.get("width") or 100),
+                mono=int(entry.get("spacing") or 0) >= 90,  # mono (100) and charcell (110)
+                codes=entry["charset"],
+            )
+        )
+    return fonts
+
+
+def font_folders() -> list[Path]:
+    """Where fonts live when no fontconfig says so."""
+    home = Path.home()
+    if sys.platform == "win32":
+        windir = Path(os.environ.get("WINDIR", "C:/Windows"))
+        local = Path(os.environ.get("LOCALAPPDATA", home / "AppData/Local"))
+        return [windir / "Fonts", local / "Microsoft/Windows/Fonts"]
+    if sys.platform == "darwin":
+        return [Path("/System/Library/Fonts"), Path("/Library/Fonts"), home / "Library/Fonts"]
+    data = Path(os.environ.get("XDG_DATA_HOME", home / ".local/share"))
+    return [
+        Path("/usr/share/fonts"),
+        Path("/usr/local/share/fonts"),
+        data / "fonts",
+        home / ".fonts",
+    ]
+
+
+def _from_folders() -> list[FontFile]:
+    fonts: list[FontFile] = []
+    for folder in font_folders():
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*")):
+            if path.suffix.lower() in FONT_SUFFIXES:
+                fonts.extend(read_font_file(str(path)))
+    return fonts
 
 
 @functools.cache
-def cmap(path: str) -> frozenset[int]:
+def read_font_file(path: str) -> tuple[FontFile, ...]:
+    """The fonts of one file, read with fontTools (a configured font, or a machine without
+    fontconfig); a file it cannot read holds none."""
     from fontTools.ttLib import TTCollection, TTFont
 
     try:
-        if path.lower().endswith(".ttc"):
-            fonts = TTCollection(path, lazy=True).fonts[:1]
+        if path.lower().endswith((".ttc", ".otc")):
+            faces = list(TTCollection(path, lazy=True).fonts)
         else:
-            fonts = [TTFont(path, lazy=True)]
-        codes: set[int] = set()
-        for font in fonts:
-            cmap = font.getBestCmap() or {}
-            codes.update(cmap)
-        return frozenset(codes)
+            faces = [TTFont(path, lazy=True)]
+        made = []
+        for index, font in enumerate(faces):
+            names = font["name"]
+            family = str(names.getBestFamilyName() or "")
+            style = str(names.getBestSubFamilyName() or "")
+            weight = float(font["OS/2"].usWeightClass) if "OS/2" in font else 400.0
+            made.append(
+                FontFile(
+                    path=path,
+                    index=index,
+                    family=family,
+                    style=style,
+                    weight=80.0 + (weight - 400.0) * 0.4,  # 400 -> 80, 700 -> 200
+                    slant=100 if "italic" in style.lower() or "oblique" in style.lower() else 0,
+                    mono="mono" in family.lower(),
+                    codes=frozenset(font.getBestCmap() or {}),
+                )
+            )
+        return tuple(made)
     except Exception:  # an unreadable font file is simply not a candidate
-        return frozenset()
+        return ()
 
 
-def available(extra: tuple[str, ...] = ()) -> list[str]:
-    return list(_available(extra))
+def _rank(font: FontFile) -> tuple[object, ...]:
+    family = font.family.lower()
+    preferred = next((n for n, name in enumerate(PREFERRED) if family == name), len(PREFERRED))
+    return (
+        font.slant > 0,  # upright first
+        font.mono,  # proportional first
+        "serif" in family and "sans" not in family,  # sans first
+        preferred,
+        abs(font.weight - 200.0),  # bold first, then the nearest weights
+        abs(font.width - 100),  # normal width first
+        " ui" in family,  # a UI cut is a little tighter: after the plain one
+        family,
+        font.path,
+        font.index,
+    )
 
 
 @functools.lru_cache(maxsize=64)
-def _available(extra: tuple[str, ...]) -> tuple[str, ...]:
-    """The font files on this machine, looked for once a process (the kiosk draws its large
-    letters many times a second while it fits them to the screen)."""
-    return tuple(p for p in (*extra, *CANDIDATES) if Path(p).is_file())
+def chain(extra: tuple[str, ...] = ()) -> tuple[FontFile, ...]:
+    """The fonts a badge tries, in order: the configured ones, then the machine's."""
+    configured = tuple(f for path in extra if Path(path).is_file() for f in read_font_file(path))
+    return configured + installed()
 
 
-def covers(path: str, text: str) -> bool:
-    codes = cmap(path)
-    return all(ord(ch) in codes or ch.isspace() for ch in text)
+def available(extra: tuple[str, ...] = ()) -> list[str]:
+    """The font files a badge may use, in the order it tries them."""
+    return list(dict.fromkeys(f.path for f in chain(extra)))
 
 
+# --- which font draws what ------------------------------------------------------------------
+SCRIPT_FAMILY_WORDS = {
+    "Hani": ("cjk sc", "cjk", "han"),
+    "Hira": ("cjk jp", "cjk"),
+    "Kana": ("cjk jp", "cjk"),
+    "Hang": ("cjk kr", "cjk", "korean"),
+    "Bopo": ("cjk tc", "cjk"),
+}
+CJK_SCRIPTS = ("Hani", "Hira", "Kana", "Hang", "Bopo")
+SHARED_SCRIPTS = ("Latn", "Grek", "Cyrl", "Zyyy", "Zinh", "Zzzz")
+"""Scripts the general fonts hold: their runs take the first font in the chain."""
+
+
+def script_of(ch: str) -> str:
+    from fontTools import unicodedata as ucd
+
+    return str(ucd.script(ch))
+
+
+@functools.lru_cache(maxsize=256)
+def _script_words(script: str) -> tuple[str, ...]:
+    from fontTools import unicodedata as ucd
+
+    if script in SCRIPT_FAMILY_WORDS:
+        return SCRIPT_FAMILY_WORDS[script]
+    return (str(ucd.script_name(script, default=script)).replace("_", " ").lower(),)
+
+
+def _for_script(fonts: tuple[FontFile, ...], script: str) -> Iterator[FontFile]:
+    """The fonts to try for a run of ``script``: those named after it first (Noto Sans Tamil
+    for Tamil), then all in order."""
+    if script not in SHARED_SCRIPTS:
+        for word in _script_words(script):
+            named = [f for f in fonts if word in f.family.lower()]
+            yield from (f for f in named if "sans" in f.family.lower())  # Sans, not Kufi
+            yield from named
+    yield from fonts
+
+
+def font_for(ch: str, extra: tuple[str, ...] = ()) -> FontFile | None:
+    """The font that draws ``ch``: the first of its script's that has it."""
+    return _font_for(ch, extra)
+
+
+@functools.lru_cache(maxsize=4096)
+def _font_for(ch: str, extra: tuple[str, ...]) -> FontFile | None:
+    return next((f for f in _for_script(chain(extra), script_of(ch)) if f.has(ch)), None)
+
+
+def _joins(ch: str) -> bool:
+    """A character that belongs to the run around it: a space, a mark, punctuation, a digit,
+    a joiner (common and inherited script)."""
+    return ch.isspace() or script_of(ch) in ("Zyyy", "Zinh", "Zzzz")
+
+
+def script_runs(text: str) -> list[tuple[str, str]]:
+    """``text`` cut where its script changes (a space or a digit stays with the run before)."""
+    pieces: list[tuple[str, str]] = []
+    for ch in text:
+        script = "Zyyy" if _joins(ch) else script_of(ch)
+        script = "Hani" if script in CJK_SCRIPTS else script  # a Japanese name: kana and kanji
+        if not pieces:
+            pieces.append((ch, script))
+            continue
+        before, was = pieces[-1]
+        if script in ("Zyyy", was):
+            pieces[-1] = (before + ch, was)
+        elif was == "Zyyy":  # what came first (a digit, a quote) joins the first script's run
+            pieces[-1] = (before + ch, script)
+        else:
+            pieces.append((ch, script))
+    return pieces
+
+
+def _needed(text: str) -> list[str]:
+    return [ch for ch in text if not ch.isspace() and unicodedata.category(ch)[0] != "C"]
+
+
+def font_runs(text: str, extra: tuple[str, ...] = ()) -> list[tuple[str, FontFile | None]]:
+    """The text cut into runs, each with the font that draws it: per script, the first font
+    that has the whole run ('Anna 山田': a Latin font, then a CJK one); a run no one font has
+    is cut further, a character at a time. None: no font here has it (nor any font at all)."""
+    return list(_font_runs(text, extra))
+
+
+@functools.lru_cache(maxsize=2048)
+def _font_runs(text: str, extra: tuple[str, ...]) -> tuple[tuple[str, FontFile | None], ...]:
+    fonts = chain(extra)
+    pieces: list[tuple[str, FontFile | None]] = []
+
+    def add(chunk: str, font: FontFile | None) -> None:
+        if pieces and pieces[-1][1] is font:
+            pieces[-1] = (pieces[-1][0] + chunk, font)
+        else:
+            pieces.append((chunk, font))
+
+    for chunk, script in script_runs(text):
+        if script == "Hani":  # one font for a CJK name, of the region its letters say
+            scripts = {script_of(ch) for ch in chunk}
+            script = (
+                "Hira" if scripts & {"Hira", "Kana"} else "Hang" if "Hang" in scripts else script
+            )
+        needed = _needed(chunk)
+        whole = next((f for f in _for_script(fonts, script) if all(f.has(c) for c in needed)), None)
+        if whole is not None or not fonts:
+            add(chunk, whole if fonts else None)
+            continue
+        for ch in chunk:  # no font has the whole run: each character its own
+            keep = pieces and (ch.isspace() or unicodedata.category(ch)[0] == "C")
+            add(ch, pieces[-1][1] if keep else font_for(ch, extra))
+    return tuple(pieces)
+
+
+def uncovered(text: str, extra: tuple[str, ...] = ()) -> str:
+    """The characters of ``text`` no font here has, each once (they would print as boxes)."""
+    if not chain(extra):
+        return "".join(ch for ch in dict.fromkeys(_needed(text)) if ord(ch) > 0xFF)
+    return "".join(ch for ch in dict.fromkeys(_needed(text)) if font_for(ch, extra) is None)
+
+
+def has_font_for(text: str, extra: tuple[str, ...] = ()) -> bool:
+    """Whether every character has some font on this machine (else it shows as a box)."""
+    return not uncovered(text, extra)
+
+
+def font_advice(characters: str) -> str:
+    """Which fonts would draw ``characters``: the Noto font of each one's script and the Debian
+    package it comes in ('Noto Sans Tamil (Debian: fonts-noto-core)')."""
+    from fontTools import unicodedata as ucd
+
+    said: dict[str, str] = {}
+    for ch in characters:
+        script = script_of(ch)
+        if script in CJK_SCRIPTS:
+            said.setdefault("cjk", "Noto Sans CJK (Debian: fonts-noto-cjk)")
+        elif unicodedata.category(ch) == "So":
+            said.setdefault("symbols", "Noto Sans Symbols 2 (Debian: fonts-noto-core)")
+        else:
+            name = str(ucd.script_name(script, default="")).replace("_", " ")
+            family = f"Noto Sans {name}" if name and script not in SHARED_SCRIPTS else "Noto Sans"
+            said.setdefault(script, f"{family} (Debian: fonts-noto-core)")
+    return ", ".join(said.values())
+
+
+def scripts_of(characters: str) -> str:
+    """The scripts ``characters`` are in, by name ('Tamil, Khitan Small Script')."""
+    from fontTools import unicodedata as ucd
+
+    names = dict.fromkeys(
+        str(ucd.script_name(script_of(ch), default="?")).replace("_", " ") for ch in characters
+    )
+    return ", ".join(names)
+
+
+# --- drawing with Pillow --------------------------------------------------------------------
 FACES_KEPT = 8
 """Fonts kept loaded, each at one size. Fitting a kiosk's large letters tries up to a dozen
 sizes a line, and every name fits at sizes of its own: kept all, a kiosk would hold a FreeType
@@ -78,47 +357,16 @@ again takes a twentieth of a millisecond."""
 
 
 @functools.lru_cache(maxsize=FACES_KEPT)
-def _load(path: str, size: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(path, size)
-
-
-def path_for(ch: str, paths: list[str]) -> str | None:
-    for path in paths:
-        if ord(ch) in cmap(path):
-            return path
-    return None
+def load(path: str, index: int, size: float) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(path, size, index=index)
 
 
 def runs(text: str, size: int, extra: tuple[str, ...] = ()) -> list[tuple[str, FontType]]:
-    """The text cut into runs, each with the first font that has its characters: 'Anna 山田'
-    is drawn in a Latin font, then a CJK one. Spaces stay with the run before them."""
-    paths = available(extra)
-    if not paths:
+    """The text's font runs (``font_runs``) loaded at ``size`` pixels, for Pillow."""
+    fonts = chain(extra)
+    if not fonts:
         return [(text, ImageFont.load_default(size=size))]
-    pieces: list[tuple[str, str]] = []
-    for ch in text:
-        path = pieces[-1][1] if pieces and ch.isspace() else (path_for(ch, paths) or paths[0])
-        if pieces and pieces[-1][1] == path:
-            pieces[-1] = (pieces[-1][0] + ch, path)
-        else:
-            pieces.append((ch, path))
-    return [(chunk, _load(path, size)) for chunk, path in pieces]
-
-
-def has_font_for(text: str, extra: tuple[str, ...] = ()) -> bool:
-    """Whether every character has some font on this machine (else it shows as a box)."""
-    paths = available(extra)
-    return all(ch.isspace() or path_for(ch, paths) is not None for ch in text)
-
-
-def uncovered(text: str, extra: tuple[str, ...] = ()) -> str:
-    """The characters of ``text`` no font here has, each once (they would print as boxes)."""
-    paths = available(extra)
-    return "".join(
-        ch
-        for ch in dict.fromkeys(text)
-        if not ch.isspace() and unicodedata.category(ch)[0] != "C" and path_for(ch, paths) is None
-    )
+    return [(chunk, load(*(font or fonts[0]).key, size)) for chunk, font in font_runs(text, extra)]
 
 
 Ink = int | tuple[int, int, int]
@@ -150,39 +398,9 @@ class Face:
             x += self.draw.textlength(chunk, font=font)
 
 
-def fit_text(
-    draw: ImageDraw.ImageDraw,
-    text: str,
-    width: int,
-    height: int,
-    *,
-    max_lines: int,
-    largest: int,
-    smallest: int,
-    fonts: tuple[str, ...] = (),
-) -> tuple[Face, list[str]]:
-    """The largest size at which the text wraps into the box; at the smallest, cut with '…'."""
-    size = largest
-    whole = Face(draw, size, fonts).length(text)
-    if whole > width * max_lines:  # no size above this one fits: the lines hold no more
-        size = max(smallest, int(largest * width * max_lines / whole))
-    while True:
-        face = Face(draw, size, fonts)
-        lines = wrap_text(face, text, width)
-        fits = len(lines) <= max_lines and len(lines) * face.line_height <= height
-        if fits or size <= smallest:
-            break
-        size = max(smallest, int(size * 0.9))
-    if len(lines) > max_lines:
-        lines = lines[:max_lines]
-        last = lines[-1]
-        while last and face.length(last + "…") > width:
-            last = last[:-1]
-        lines[-1] = last + "…"
-    return face, lines
-
-
 def wrap_text(face: Face, text: str, width: int) -> list[str]:
+    """``text`` in lines no wider than ``width`` (the kiosk's letters): at spaces, and a word
+    wider than a line at its widest piece that fits."""
     words = text.split()
     if not words:
         return [""]
@@ -195,7 +413,7 @@ def wrap_text(face: Face, text: str, width: int) -> list[str]:
             continue
         if current:
             lines.append(current)
-        while face.length(word) > width and len(word) > 1:  # one word wider than the badge
+        while face.length(word) > width and len(word) > 1:  # one word wider than the line
             low, high = 1, len(word) - 1  # the longest piece that fits, found by halving
             while low < high:
                 middle = (low + high + 1) // 2

@@ -30,11 +30,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import msgspec
-from PIL import Image, ImageDraw
+from PIL import Image
 
-from badges.badge import MM_PER_INCH, Badge, LabelSize, seated
-from badges.fonts import fit_text
-from badges.printable import clean
+from badges.badge import Badge, LabelSize, seated
 from eventdesk.errors import InvalidInput, NotFound
 from eventdesk.i18n import _
 
@@ -44,7 +42,9 @@ if TYPE_CHECKING:
 Kind = Literal[
     "name", "company", "ticket_type", "seat", "event", "dates", "ribbon", "qr", "text", "logo"
 ]
-Align = Literal["center", "left", "right"]
+Align = Literal["center", "left", "right", "start", "end"]
+"""Where a line sits in its element: "start" is the left for a name read left to right and the
+right for one read right to left (Arabic, Hebrew); "end" the other side."""
 
 
 class Element(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -57,6 +57,7 @@ class Element(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     height: float
     lines: int = 1
     align: Align = "center"
+    min_pt: float = 0.0  # the smallest size its words are set at (0: the kind's, ``least_pt``)
     text: str = ""  # a ``text`` element's words (a ribbon's own, instead of the badge's)
     file: str = ""  # a ``logo``'s image file (beside the layout file), when it is imported
     data: str = ""  # a ``logo``'s image itself, base64 (what a stored layout keeps)
@@ -112,6 +113,13 @@ def parse_layout(text: str, source: str = "layout") -> Layout:
                 ),
                 field="layout",
             )
+        if not 0 <= element.min_pt <= 96:
+            raise InvalidInput(
+                _("{source}: element {number}'s min_pt is 0 to 96 points").format(
+                    source=source, number=n
+                ),
+                field="layout",
+            )
         if not 1 <= element.lines <= 4:
             raise InvalidInput(
                 _("{source}: element {number} has 1 to 4 lines").format(source=source, number=n),
@@ -161,7 +169,7 @@ name = "name-company-qr"
 width_mm = 62.0
 height_mm = 100.0
 elements = [
-  { kind = "name", x = 3.7, y = 5.0, width = 54.6, height = 24.0, lines = 2 },
+  { kind = "name", x = 3.7, y = 5.0, width = 54.6, height = 24.0, lines = 2, min_pt = 14 },
   { kind = "company", x = 3.7, y = 30.0, width = 54.6, height = 8.0 },
   { kind = "ticket_type", x = 3.7, y = 39.0, width = 54.6, height = 6.5 },
   { kind = "event", x = 3.7, y = 46.0, width = 54.6, height = 5.5 },
@@ -173,7 +181,7 @@ name = "name-only"
 width_mm = 62.0
 height_mm = 40.0
 elements = [
-  { kind = "name", x = 3.0, y = 4.0, width = 56.0, height = 22.0, lines = 2 },
+  { kind = "name", x = 3.0, y = 4.0, width = 56.0, height = 22.0, lines = 2, min_pt = 14 },
   { kind = "company", x = 3.0, y = 28.0, width = 56.0, height = 8.0 },
 ]
 """,
@@ -191,7 +199,7 @@ width_mm = 62.0
 height_mm = 100.0
 elements = [
   { kind = "ribbon", x = 0.0, y = 0.0, width = 62.0, height = 9.5 },
-  { kind = "name", x = 3.7, y = 13.0, width = 54.6, height = 22.0, lines = 2 },
+  { kind = "name", x = 3.7, y = 13.0, width = 54.6, height = 22.0, lines = 2, min_pt = 14 },
   { kind = "company", x = 3.7, y = 36.0, width = 54.6, height = 7.5 },
   { kind = "ticket_type", x = 3.7, y = 44.0, width = 54.6, height = 6.0 },
   { kind = "qr", x = 16.0, y = 62.0, width = 30.0, height = 30.0 },
@@ -217,9 +225,20 @@ def layout_of(badge: Badge) -> Layout:
     return found if badge.label_mm is None else fitted(found, *badge.label_mm)
 
 
+MIN_PT = {"name": 14.0, "ribbon": 8.0}
+"""A readable minimum per kind of element, where the layout states none (``min_pt``)."""
+OTHER_MIN_PT = 6.0
+
+
+def least_pt(element: Element) -> float:
+    """The smallest size ``element``'s words are set at before they are said to be too long."""
+    return element.min_pt or MIN_PT.get(element.kind, OTHER_MIN_PT)
+
+
 def fitted(layout: Layout, width_mm: float, height_mm: float) -> Layout:
     """``layout`` on a label of another size: scaled as a whole to fit it (never stretched),
-    centred. The same layout when the sizes agree."""
+    centred. The same layout when the sizes agree. Its readable minimums shrink with it (a
+    layout for an 86 mm badge printed on 29 mm tape cannot keep 14 pt), never grow."""
     if (layout.width_mm, layout.height_mm) == (width_mm, height_mm):
         return layout
     scale = min(width_mm / layout.width_mm, height_mm / layout.height_mm)
@@ -236,6 +255,31 @@ def fitted(layout: Layout, width_mm: float, height_mm: float) -> Layout:
                 y=top + e.y * scale,
                 width=e.width * scale,
                 height=e.height * scale,
+                min_pt=least_pt(e) * min(scale, 1.0),
+            )
+            for e in layout.elements
+        ),
+    )
+
+
+def stretched(layout: Layout, width_mm: float, height_mm: float) -> Layout:
+    """``layout`` stretched to a box of another shape (a sheet's badge): each element's box
+    scaled on each axis (its text set again, a QR kept square by its drawing)."""
+    if (layout.width_mm, layout.height_mm) == (width_mm, height_mm):
+        return layout
+    sx, sy = width_mm / layout.width_mm, height_mm / layout.height_mm
+    return msgspec.structs.replace(
+        layout,
+        width_mm=width_mm,
+        height_mm=height_mm,
+        elements=tuple(
+            msgspec.structs.replace(
+                e,
+                x=e.x * sx,
+                y=e.y * sy,
+                width=e.width * sx,
+                height=e.height * sy,
+                min_pt=least_pt(e) * min(sx, sy, 1.0),
             )
             for e in layout.elements
         ),
@@ -356,63 +400,6 @@ def badge_text(badge: Badge) -> str:
     """Every word ``badge``'s layout prints (what its fonts must have)."""
     layout = layout_of(badge)
     return " ".join(w for e in layout.elements if (w := _words(badge, e)) and e.kind != "qr")
-
-
-def draw(
-    badge: Badge, layout: Layout, *, dpi: int = 300, fonts: tuple[str, ...] = ()
-) -> Image.Image:
-    """The badge drawn by ``layout``, black on white, at ``dpi``."""
-    size = layout.size(dpi)
-    image = Image.new("L", (size.width_dots, size.height_dots), 255)
-    pen = ImageDraw.Draw(image)
-
-    def dots(mm: float) -> int:
-        return round(mm / MM_PER_INCH * dpi)
-
-    for element in layout.elements:
-        left, top = dots(element.x), dots(element.y)
-        width, height = dots(element.width), dots(element.height)
-        if element.kind == "qr":
-            if badge.payload:
-                side = min(width, height)
-                code = qr_modules(badge.payload).resize((side, side), Image.Resampling.NEAREST)
-                image.paste(code, (left + (width - side) // 2, top + (height - side) // 2))
-            continue
-        if element.kind == "logo":
-            if element.data:
-                logo = _logo(element.data, width, height)
-                image.paste(
-                    logo, (left + (width - logo.width) // 2, top + (height - logo.height) // 2)
-                )
-            continue
-        words = _words(badge, element)
-        if not words:
-            continue
-        ink = 0
-        if element.kind == "ribbon":
-            pen.rectangle((left, top, left + width, top + height), fill=0)
-            ink = 255
-        inner = max(width - dots(1.0), 1)
-        face, lines = fit_text(
-            pen,
-            clean(words),
-            inner,
-            height,
-            max_lines=element.lines,
-            largest=max(int(height / element.lines * 0.8), 8),
-            smallest=max(dots(2.0), 8),
-            fonts=fonts,
-        )
-        y = top + max((height - face.line_height * len(lines)) // 2, 0)
-        for line in lines:
-            if element.align == "center":
-                face.centre(line, width, y, fill=ink, left=left)
-            else:
-                room = width - face.length(line)
-                shift = 0 if element.align == "left" else int(room)
-                face.centre(line, int(face.length(line)), y, fill=ink, left=left + shift)
-            y += face.line_height
-    return image
 
 
 LAYOUT_BYTES = 64_000

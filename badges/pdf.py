@@ -1,10 +1,10 @@
 """Badges as PDF: a layout drawn as vector text and shapes, one badge to a page or many to a
 sheet (badges.sheets).
 
-Made with fpdf2: it embeds only the glyphs a document uses (a subset of each font), shapes
-Arabic, Hebrew, Devanagari and Thai with HarfBuzz (uharfbuzz), and takes, for a character its
-first font lacks, the next font that has it, so 'Anna 山田' prints in two fonts on one line. The
-fonts are the same machine fonts the raster badges draw with (badges.fonts). A QR is drawn as
+Made with fpdf2: it embeds only the glyphs a document uses (a subset of each font) and shapes
+every script with HarfBuzz (uharfbuzz). The text is the badge's plan (badges.typeset): the same
+lines, at the same size, in the same places, each run in the same font as the picture the label
+printers print, so 'Anna 山田' prints in two fonts on one line everywhere. A QR is drawn as
 rectangles (a run of dark modules each), so a thousand badges cost a thousand small paths, not a
 thousand images.
 """
@@ -13,31 +13,13 @@ from __future__ import annotations
 
 import base64
 import io
-import logging
 
 from fpdf import FPDF
 
 from badges.badge import Badge
-from badges.fonts import available, cmap, path_for, wrap_text
-from badges.layout import Element, Layout, _words, qr_modules
-from badges.printable import clean
-
-PT = 25.4 / 72  # millimetres in a point
-LINE = 1.18  # a line's height, in font sizes
-SMALLEST_PT = 5.5
-
-# fpdf2 logs every glyph no font has; the badge reports those itself (badges.fonts).
-logging.getLogger("fpdf").setLevel(logging.ERROR)
-
-
-class _Measure:
-    """What lettering.wrap_text measures with: a string's width in millimetres."""
-
-    def __init__(self, pdf: FPDF) -> None:
-        self.pdf = pdf
-
-    def length(self, text: str) -> float:
-        return float(self.pdf.get_string_width(text))
+from badges.layout import Layout, qr_modules, stretched
+from badges.pdf_fonts import PdfFonts
+from badges.typeset import PT_MM, Plan, SetText, typeset
 
 
 class PdfBadges:
@@ -47,106 +29,57 @@ class PdfBadges:
         pdf = FPDF(unit="mm", format=(width_mm, height_mm))
         pdf.set_auto_page_break(False)
         pdf.set_margin(0)
+        pdf.c_margin = 0  # a line starts where the badge's plan says, not a cell margin in
         pdf.set_compression(True)
         pdf.set_creator("eventdesk")
         self.pdf = pdf
-        self.paths = available(fonts)
-        self.families: dict[str, str] = {}  # font file -> its family in this PDF
-        self.covered: set[int] = set()  # characters some added font has
-        self.family = "helvetica"  # no font on this machine: Latin-1 only
-        if self.paths and self._add(self.paths[0]):
-            self.family = self.families[self.paths[0]]
-            pdf.set_text_shaping(True)
-        pdf.set_font(self.family, size=10)
-        self.measure = _Measure(pdf)
+        self.extra = fonts
+        self.fonts = PdfFonts(pdf, fonts)
+        pdf.set_font(self.fonts.base, size=10)
         self._qr: dict[str, tuple[list[tuple[int, int, int]], int]] = {}
-
-    def _add(self, path: str) -> bool:
-        """Add a font file to the PDF (it is embedded, subset, only if a glyph of it is
-        used); the ones after the first are fallbacks for what the first lacks."""
-        family = f"f{len(self.families)}"
-        try:
-            self.pdf.add_font(family, "", path)
-        except Exception:  # a font file fpdf2 cannot read is simply not used
-            self.families[path] = ""
-            return False
-        self.families[path] = family
-        self.covered |= cmap(path)
-        added = [f for f in self.families.values() if f]
-        if len(added) > 1:
-            self.pdf.set_fallback_fonts(added[1:])
-        return True
-
-    def _fonts_for(self, text: str) -> None:
-        """The fonts ``text`` needs, added the first time one of its characters comes: a
-        sheet of Latin names never loads a CJK font."""
-        for ch in text:
-            if ord(ch) in self.covered or ch.isspace():
-                continue
-            path = path_for(ch, self.paths)
-            if path is not None and path not in self.families:
-                self._add(path)
-            self.covered.add(ord(ch))  # found or not: looked for once
 
     def page(self) -> None:
         self.pdf.add_page()
 
     def badge(
         self, badge: Badge, layout: Layout, x: float, y: float, width: float, height: float
-    ) -> None:
-        """``badge`` drawn by ``layout`` in the box at (x, y), the layout stretched to it."""
-        sx, sy = width / layout.width_mm, height / layout.height_mm
-        for element in layout.elements:
-            box = (
-                x + element.x * sx,
-                y + element.y * sy,
-                element.width * sx,
-                element.height * sy,
-            )
+    ) -> Plan:
+        """``badge`` drawn by ``layout`` in the box at (x, y), the layout stretched to it (its
+        text set again for the box); the plan it was drawn by (what it says of the name)."""
+        shaped = stretched(layout, width, height)
+        plan = typeset(badge, shaped, self.extra)
+        texts = {id(t.element): t for t in plan.texts}
+        for element in shaped.elements:
+            box = (x + element.x, y + element.y, element.width, element.height)
             if element.kind == "qr":
                 if badge.payload:
                     self._qr_code(badge.payload, *box)
             elif element.kind == "logo":
                 if element.data:
                     self._logo(element.data, *box)
-            else:
-                words = _words(badge, element)
-                if words:
-                    self._text(clean_text(words), element, *box)
+            elif id(element) in texts:
+                self._text(texts[id(element)], x, y)
+        return plan
 
-    def _text(
-        self, words: str, element: Element, x: float, y: float, width: float, height: float
-    ) -> None:
+    def _text(self, text: SetText, x: float, y: float) -> None:
+        """The lines the plan set, at its size and places (offset to the badge's box)."""
         pdf = self.pdf
-        if self.paths:
-            self._fonts_for(words)
-        white = element.kind == "ribbon"
-        if white:
+        if text.white:
             pdf.set_fill_color(0)
-            pdf.rect(x, y, width, height, style="F")
-        inner = max(width - 1.0, 1.0)
-        size = min(height / element.lines / LINE / PT, 96.0)
-        while True:
-            pdf.set_font_size(size)
-            lines = wrap_text(self.measure, words, inner)  # type: ignore[arg-type]
-            tall = len(lines) * size * PT * LINE
-            if (len(lines) <= element.lines and tall <= height) or size <= SMALLEST_PT:
-                break
-            size = max(SMALLEST_PT, size * 0.9)
-        if len(lines) > element.lines:
-            lines = lines[: element.lines]
-            last = lines[-1]
-            while last and self.measure.length(last + "…") > inner:
-                last = last[:-1]
-            lines[-1] = last + "…"
-        line_h = size * PT * LINE
-        top = y + max((height - line_h * len(lines)) / 2, 0)
-        pdf.set_text_color(255 if white else 0)
-        align = {"center": "C", "left": "L", "right": "R"}[element.align]
-        for line in lines:
-            pdf.set_xy(x + (width - inner) / 2, top)
-            pdf.cell(inner, line_h, line, align=align)
-            top += line_h
+            pdf.rect(x + text.x, y + text.y, text.width, text.height, style="F")
+        pdf.set_text_color(255 if text.white else 0)
+        height = text.line_height
+        size_mm = text.size_pt * PT_MM
+        for n, line in enumerate(text.lines):
+            left, baseline = text.origin(n)
+            left += x
+            top = y + baseline - height / 2 - 0.3 * size_mm  # fpdf2's cell puts it there
+            for run in line.runs:
+                pdf.set_font(self.fonts.family(run.font), size=text.size_pt)
+                shown = run.text if self.fonts.embedded else _latin1(run.text)
+                pdf.x, pdf.y = left, top  # set_xy would read a y of -1e-16 as from the bottom
+                pdf.cell(text=shown, h=height)
+                left += pdf.get_string_width(shown)
         pdf.set_text_color(0)
 
     def _qr_code(self, payload: str, x: float, y: float, width: float, height: float) -> None:
@@ -205,8 +138,8 @@ def _qr_runs(payload: str) -> tuple[list[tuple[int, int, int]], int]:
     return runs, side
 
 
-def clean_text(text: str) -> str:
-    return clean(text)
+def _latin1(text: str) -> str:
+    return text.encode("latin-1", "replace").decode("latin-1")
 
 
 def render_pdf(badge: Badge, layout: Layout, *, fonts: tuple[str, ...] = ()) -> bytes:

@@ -11,18 +11,16 @@ HarfBuzz); a character no font on this machine has is said, and the ticket id is
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 from fpdf import FPDF
 
-from badges.fonts import available, cmap, path_for, uncovered
+from badges.fonts import uncovered
+from badges.pdf_fonts import PdfFonts
 from eventdesk.errors import InvalidInput
 from eventdesk.i18n import _
 from eventdesk.services.stats.inside import RollCall, made_at, since_text, words_for
-
-logging.getLogger("fpdf").setLevel(logging.ERROR)  # a glyph no font has: said by the command
 
 MARGIN = 15.0  # mm, all round
 FOOT = 10.0  # the footer's room at the bottom
@@ -60,43 +58,29 @@ class _Sheet:
         pdf.set_creator("eventdesk")
         pdf.set_compression(True)
         self.pdf = pdf
-        self.paths = available()
-        self.added: dict[str, str] = {}  # font file -> its family here
-        self.covered: set[int] = set()
-        self.family, self.bold = "helvetica", "B"  # no font here: Latin-1 only
-        regular = next((p for p in self.paths if "Bold" not in p), None)
-        heavy = next((p for p in self.paths if "Bold" in p), None)
-        first = regular or heavy
-        if first is not None:
-            self.family = self._add(first)
-            if heavy is not None and regular is not None:
-                pdf.add_font(self.family, "B", heavy)
+        self.fonts = PdfFonts(pdf)
+        self.family, self.bold = self.fonts.base, "B"
+        if self.fonts.embedded:  # a regular cut of the first font's family for the rows
+            first = self.fonts.fonts[0]
+            regular = next(
+                (
+                    f
+                    for f in self.fonts.fonts
+                    if f.family == first.family and f.weight < 150 and f.slant == 0
+                ),
+                None,
+            )
+            if regular is not None and first.weight >= 150:
+                self.family = self.fonts.family(regular)
+                if not self.fonts.add_style(self.family, "B", first):
+                    self.bold = ""
             else:
                 self.bold = ""
-            pdf.set_text_shaping(True)
-
-    def _add(self, path: str) -> str:
-        family = f"f{len(self.added)}"
-        self.pdf.add_font(family, "", path)
-        self.added[path] = family
-        self.covered |= cmap(path)
-        if len(self.added) > 1:
-            self.pdf.set_fallback_fonts(list(self.added.values())[1:])
-        return family
 
     def fit(self, text: str) -> str:
         """``text`` as this PDF can draw it: the fonts its characters need are added (a name in
         another script); with no font at all, what Latin-1 lacks is a '?'."""
-        if not self.added:
-            return text.encode("latin-1", "replace").decode("latin-1")
-        for ch in text:
-            if ord(ch) in self.covered or ch.isspace():
-                continue
-            found = path_for(ch, self.paths)
-            if found is not None and found not in self.added:
-                self._add(found)
-            self.covered.add(ord(ch))  # looked for once, found or not
-        return text
+        return self.fonts.prepare(text)
 
     def font(self, size: float, *, bold: bool = False) -> None:
         self.pdf.set_font(self.family, self.bold if bold else "", size)

@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from badges import Badge, load_badge
 from badges.badge import badge_from_copy
-from badges.fonts import uncovered
+from badges.fonts import font_advice, scripts_of, uncovered
 from badges.render import render
 from devices.outage import Backoff, DatabaseState, Outage, describe, is_outage
 from devices.printers import PrinterProblem, PrinterSpec, send
@@ -104,16 +104,21 @@ def attempt(
 
 def _fonts_cover(badge: Badge, spec: PrinterSpec) -> None:
     """A name no font on this station draws is not printed as empty boxes: the job fails,
-    saying which characters lack a font (print-queue shows it; --retry once one is
-    installed). Elsewhere on the badge (a company's emoji) such a character prints as a box:
-    the badge is still worth having."""
+    saying which characters lack a font and which font would draw them (print-queue shows it;
+    --retry once one is installed). Elsewhere on the badge (a company's emoji) such a
+    character is left off, and the badge still prints (badges.typeset)."""
     missing = uncovered(badge.name, tuple(spec.render_options.get("fonts", ())))
     if missing:
         raise InvalidInput(
             _(
-                "no font on this station draws {characters} of the name {name!r}: install a font "
-                "that has them (e.g. from the Noto family), then print-queue --retry"
-            ).format(characters=" ".join(missing), name=badge.name),
+                "no font on this station draws {characters} ({scripts}) of the name {name!r}: "
+                "install {fonts}, then print-queue --retry"
+            ).format(
+                characters=" ".join(missing),
+                scripts=scripts_of(missing),
+                name=badge.name,
+                fonts=font_advice(missing),
+            ),
             field="fonts",
         )
 

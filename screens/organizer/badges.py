@@ -149,7 +149,8 @@ class BadgesTab(OrganizerTab):
 
     def _draw(self, chosen: Chosen) -> None:
         from badges.fonts import uncovered
-        from badges.layout import badge_text, draw, find_layout
+        from badges.layout import badge_text, find_layout
+        from badges.picture import draw
 
         store, event = self.backend.store, self.workspace.event
         assert event is not None

@@ -20,6 +20,7 @@ from eventdesk.services.people.registration import register, show_ticket
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow
 from tests.clitools import Cli
+from tests.fonts_here import undrawable
 from tests.helpers import add_type, make_event
 
 pdftotext = shutil.which("pdftotext")
@@ -233,22 +234,21 @@ def test_a_sheet_takes_only_what_is_asked_in_the_order_asked(
     assert {"avery-l4785", "avery-l7418", "avery-5392", "avery-74459"} <= set(stocks)
 
 
-def test_a_name_no_font_here_draws_is_said_not_printed_as_boxes(
+def test_a_name_no_font_here_draws_is_refused_in_every_format_saying_what_would_draw_it(
     cli: Cli, store: Store, signer: Signer, tmp_path: Path
 ) -> None:
     ev = make_event(store)
     add_type(store, ev, "Regular", price_cents=0)
-    hieroglyph = "\U00013000"  # Egyptian hieroglyphs: in none of the fonts a badge looks for
-    attendees.add_attendee(store, name=f"Ramses {hieroglyph}", email=f"r@{ev}.example.com")
+    letter = undrawable()
+    attendees.add_attendee(store, name=f"Ramses {letter}", email=f"r@{ev}.example.com")
     ticket = register(store, ev, f"r@{ev}.example.com", "Regular").tickets[0].ticket_id
-    made = cli.json("badge", ticket, "--format", "png", "--output", str(tmp_path / "r.png"))
-    assert made["missing_glyphs"] == hieroglyph
-    _, err = cli.run("badge", ticket, "--format", "png", "--output", str(tmp_path / "r.png"))
-    assert "no font on this machine draws" in err or "no font on this machine draws" in _
-    sheet = cli.json(
-        "badge", "sheet", ev, "--stock", "a6-on-a4", "--output", str(tmp_path / "s.pdf")
-    )
-    assert sheet["missing_glyphs"] == {ticket: hieroglyph}
+    for fmt in ("png", "pdf", "zpl", "escpos", "ql"):
+        out = tmp_path / f"r.{fmt}"
+        _, err = cli.run("badge", ticket, "--format", fmt, "--output", str(out), code=2)
+        assert f"no font on this machine draws {letter}" in err, fmt
+        assert "fonts-noto" in err and "badge name" in err
+        assert not out.exists()  # nothing written with boxes in it
+    assert cli.json("badge", ticket, "--format", "text")["bytes"] > 0  # text needs no font
 
 
 def test_the_preview_draws_the_badge_in_characters(cli: Cli, store: Store, signer: Signer) -> None:
@@ -269,12 +269,13 @@ def test_a_badge_no_font_here_draws_waits_in_the_print_queue_saying_why(
     )
     ev = make_event(store)
     add_type(store, ev, "Regular", price_cents=0)
-    attendees.add_attendee(store, name="Ramses \U00013000", email=f"r@{ev}.example.com")
+    letter = undrawable()
+    attendees.add_attendee(store, name=f"Ramses {letter}", email=f"r@{ev}.example.com")
     ticket = register(store, ev, f"r@{ev}.example.com", "Regular").tickets[0].ticket_id
     out, _ = cli.run("print", ticket, "--printer", "png", code=3)  # this station lacks a font
-    assert "NOT printed" in out and "no font on this station draws \U00013000" in out
+    assert "NOT printed" in out and f"no font on this station draws {letter}" in out
     [job] = [j for j in cli.json("print-queue") if j["ticket_id"] == ticket]
-    assert job["state"] == "failed" and "install a font" in job["last_error"]
+    assert job["state"] == "failed" and "fonts-noto-core" in job["last_error"]
     assert not list((tmp_path / "out").glob("*"))  # nothing printed as empty boxes
 
 

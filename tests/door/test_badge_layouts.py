@@ -9,7 +9,8 @@ import zxingcpp
 from PIL import Image
 
 from badges.badge import Badge
-from badges.layout import BUILT_IN, built_in, draw, parse_layout
+from badges.layout import BUILT_IN, built_in, parse_layout
+from badges.picture import draw
 from eventdesk.errors import InvalidInput
 
 PAYLOAD = "ED1.T1.K1.SIG"

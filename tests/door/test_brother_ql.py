@@ -20,7 +20,8 @@ from PIL import Image
 from badges import Badge, load_badge
 from badges.brother import check, fit, parse_status, picture, raster, render_ql, status_request
 from badges.fonts import has_font_for
-from badges.layout import built_in, draw, parse_layout
+from badges.layout import built_in, parse_layout
+from badges.picture import draw
 from devices import printers as printers_module
 from devices.print_worker import PrintWorker, drain
 from devices.printers import PrinterSpec, printers_from_config
