@@ -79,7 +79,8 @@ class PdfBadges:
                 shown = run.text if self.fonts.embedded else _latin1(run.text)
                 pdf.x, pdf.y = left, top  # set_xy would read a y of -1e-16 as from the bottom
                 pdf.cell(text=shown, h=height)
-                left += pdf.get_string_width(shown)
+                if len(line.runs) > 1:  # the next run starts where this one ends
+                    left += pdf.get_string_width(shown)
         pdf.set_text_color(0)
 
     def _qr_code(self, payload: str, x: float, y: float, width: float, height: float) -> None:
