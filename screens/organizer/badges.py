@@ -286,11 +286,13 @@ class BadgesTab(OrganizerTab):
         event = self.need_event()
         if event is None:
             return
-        from badges.sheets import STOCKS, write_sheet
+        from badges.sheets import write_sheet
+        from badges.stocks import all_stocks
         from eventdesk.services.catalogue import program
 
         store = self.backend.store
         types = program.list_ticket_types(store, event)
+        stocks = all_stocks(store)
         folder = self.backend.config.data_dir / "badges"
 
         def change(values: FormValues) -> Change:
@@ -315,6 +317,8 @@ class BadgesTab(OrganizerTab):
                 "{count} badges on {pages} -> {path}",
                 made["badges"],
             ).format(count=made["badges"], pages=pages, path=made["path"])
+            if made["note"]:  # what the crop marks are: marks, lines along the cuts, or none
+                said += "; " + made["note"]
             if missing:
                 said += "; " + ngettext(
                     "{count} name needs a font this machine lacks",
@@ -331,7 +335,9 @@ class BadgesTab(OrganizerTab):
                     _("Stock"),
                     "avery-l7418",
                     kind="select",
-                    options=tuple((_(s.title), s.name) for s in STOCKS.values()),
+                    options=tuple(
+                        (_(s.title) if s.origin == "built-in" else s.title, s.name) for s in stocks
+                    ),
                     required=True,
                 ),
                 Field(
