@@ -103,7 +103,7 @@ def calibration_pdf(
     pdf.line(margin, RULE_AT, RULE_AT + 40, RULE_AT)
     pdf.set_xy(RULE_AT + 1, margin + 1)
     pdf.cell(40, 3, _text(doc, _("20 mm from the left edge")))
-    pdf.set_xy(RULE_AT + 41, RULE_AT - 1.5)
+    pdf.set_xy(RULE_AT + 1, RULE_AT + 0.5)
     pdf.cell(40, 3, _text(doc, _("20 mm from the top edge")))
     label_scales = paper is not None and has_badge_scales(paper)
     if paper is not None:
