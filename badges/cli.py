@@ -44,7 +44,8 @@ class BadgeGroup(click.Group):
         "Badges: `badge TICKET` renders one ticket's badge (text, png, pdf, zpl, escpos, ql; "
         "--preview draws it here); `badge layout` lists, shows, assigns, imports and exports "
         "layouts; `badge sheet` lays an event's badges out on sheets; `badge stocks` lists "
-        "the sheet stocks."
+        "the sheet stocks (`stocks add FILE.toml` adds one); `badge calibrate` prints the "
+        "page that measures a printer's offset."
     ),
 )
 def badge() -> None:
@@ -425,111 +426,14 @@ def layout_delete(obj: Ctx, name: str) -> None:
     )
 
 
-# --- sheets ---------------------------------------------------------------------------------
-@badge.command("stocks")
-@pass_ctx
-def stocks(obj: Ctx) -> None:
-    """The sheet stocks a sheet of badges can be laid out on."""
-    from badges.sheets import STOCKS
+# --- sheets: badges.sheet_cli ----------------------------------------------------------------
+def _add_sheet_commands() -> None:
+    from badges.sheet_cli import calibrate, sheet, stocks
 
-    rows = [
-        {
-            "name": s.name,
-            "page": s.page,
-            "columns": s.columns,
-            "rows": s.rows,
-            "width_mm": round(s.width_mm, 2),
-            "height_mm": round(s.height_mm, 2),
-            "title": s.title,
-        }
-        for s in STOCKS.values()
-    ]
-    obj.emit(
-        rows,
-        lambda: table(
-            # TRANSLATORS: the headings of the table of sheet stocks
-            [_("name"), _("page"), _("badges"), _("badge (mm)"), _("what it is")],
-            [
-                [
-                    r["name"],
-                    r["page"],
-                    f"{r['columns']} x {r['rows']}",
-                    f"{r['width_mm']:g} x {r['height_mm']:g}",
-                    _(str(r["title"])),  # marked where the stocks are written (badges.sheets)
-                ]
-                for r in rows
-            ],
-        ),
-    )
+    for command in (stocks, sheet, calibrate):
+        badge.add_command(command)
 
 
-@badge.command("sheet")
-@click.argument("event_ref", metavar="EVENT")
-@click.option("--stock", "stock_name", required=True, help="The stock (see `badge stocks`).")
-@click.option("--output", type=click.Path(dir_okay=False), required=True, help="FILE.pdf")
-@click.option("--layout", "layout_name", metavar="NAME", help="One layout for every badge.")
-@click.option("--ticket-type", help="Only this ticket type's badges.")
-@click.option("--not-checked-in", is_flag=True, help="Only those not checked in yet.")
-@click.option("--tickets", help="Only these tickets: ID,ID,...")
-@click.option(
-    "--sort",
-    type=click.Choice(["surname", "company", "ticket", "none"]),
-    default="surname",
-    show_default=True,
-)
-@click.option("--crop-marks", is_flag=True, help="Marks where to cut, at each badge's corners.")
-@click.option("--printer", help="Take the fonts of this configured printer.")
-@pass_ctx
-@desk_only
-def sheet(
-    obj: Ctx,
-    event_ref: str,
-    stock_name: str,
-    output: str,
-    layout_name: str | None,
-    ticket_type: str | None,
-    not_checked_in: bool,
-    tickets: str | None,
-    sort: str,
-    crop_marks: bool,
-    printer: str | None,
-) -> None:
-    """Lay an event's badges out on sheets of a stock, as a PDF."""
-    made = sheet_for(
-        obj,
-        event_ref,
-        stock_name=stock_name,
-        output=output,
-        layout_name=layout_name,
-        ticket_type=ticket_type,
-        not_checked_in=not_checked_in,
-        tickets=None if tickets is None else tickets.split(","),
-        sort=sort,
-        crop_marks=crop_marks,
-        fonts=obj.config.printer_settings(printer or DEFAULT_PRINTER).fonts,
-    )
-    obj.emit(
-        made,
-        # TRANSLATORS: {badges} is "N badges", {pages} "N pages", {stock} a stock's code
-        _("{badges} on {pages} of {stock} -> {path} ({size} bytes)").format(
-            badges=ngettext("{count} badge", "{count} badges", made["badges"]).format(
-                count=number_text(made["badges"])
-            ),
-            pages=ngettext("{count} page", "{count} pages", made["pages"]).format(
-                count=number_text(made["pages"])
-            ),
-            stock=made["stock"],
-            path=output,
-            size=number_text(made["bytes"]),
-        )
-        + _missing_said("".join(made["missing_glyphs"].values())),
-    )
-
-
-def sheet_for(obj: Ctx, event_ref: str, **asked: Any) -> dict[str, Any]:
-    from badges.sheets import write_sheet
-
-    return write_sheet(obj.store, event_ref, **asked)
-
+_add_sheet_commands()
 
 COMMANDS = [badge]

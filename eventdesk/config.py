@@ -111,6 +111,9 @@ class _Table(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """A table of eventdesk.toml: an unknown key is refused, not ignored."""
 
 
+OffsetMm = Annotated[float, msgspec.Meta(ge=-20, le=20)]
+
+
 class PrinterSettings(_Table):
     """One ``[printers.NAME]`` table."""
 
@@ -140,6 +143,10 @@ class PrinterSettings(_Table):
     label: Annotated[str, msgspec.Meta(min_length=1, max_length=20)] | int | None = None
     target: Annotated[str, msgspec.Meta(min_length=1)] | None = None
     status: StatusReading = "auto"
+    # The printer's own feed error, in millimetres (x to the right, y down): a sheet of badges
+    # printed on it is shifted by it (badges.sheets); `badge calibrate` prints the page that
+    # measures it.
+    offset_mm: tuple[OffsetMm, OffsetMm] = (0.0, 0.0)
 
     def __post_init__(self) -> None:
         if (self.width_mm is None) != (self.height_mm is None):

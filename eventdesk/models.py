@@ -456,6 +456,16 @@ class BadgeLayout(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class BadgeStock(Base):
+    """A sheet stock an organizer added (badges.stocks reads it): its TOML text as given, by
+    name. The built-in stocks are not stored; a stored stock never takes a built-in's name."""
+
+    __tablename__ = "badge_stock"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    source: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class CheckinList(Base):
     """A check-in list: which tickets a door admits, on which days and hours, how many times,
     and what it asks at admission (services.door.lists). An event's default list ("default")

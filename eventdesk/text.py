@@ -125,10 +125,3 @@ def json_for_terminal(document: str) -> str:
     """A JSON document (``json.dumps`` with ``ensure_ascii=False``) with every character a
     terminal acts on escaped: the same document for a program reading it."""
     return document.translate(_JSON_ESCAPED)
-
-
-def surname_key(name: str) -> tuple[str, str]:
-    """Sorted by surname: the last word of the name ('Ana María López' under L), then the
-    whole name."""
-    words = name.split()
-    return ((words[-1] if words else "").casefold(), name.casefold())

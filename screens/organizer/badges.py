@@ -287,11 +287,13 @@ class BadgesTab(OrganizerTab):
         event = self.need_event()
         if event is None:
             return
-        from badges.sheets import STOCKS, write_sheet
+        from badges.sheets import write_sheet
+        from badges.stocks import all_stocks
         from eventdesk.services.catalogue import program
 
         store = self.backend.store
         types = program.list_ticket_types(store, event)
+        stocks = all_stocks(store)
         folder = self.backend.config.data_dir / "badges"
 
         def change(values: FormValues) -> Change:
@@ -316,7 +318,15 @@ class BadgesTab(OrganizerTab):
                 "{count} badges on {pages} -> {path}",
                 made["badges"],
             ).format(count=made["badges"], pages=pages, path=made["path"])
-            if missing:
+            if made["note"]:  # what the crop marks are: marks, lines along the cuts, or none
+                said += "; " + made["note"]
+            if made["left_out"]:  # never printed as boxes: left off the sheet
+                said += "; " + ngettext(
+                    "{count} badge left off: its name needs a font this machine lacks",
+                    "{count} badges left off: their names need a font this machine lacks",
+                    len(made["left_out"]),
+                ).format(count=len(made["left_out"]))
+            elif missing:
                 said += "; " + ngettext(
                     "{count} name needs a font this machine lacks",
                     "{count} names need a font this machine lacks",
@@ -332,7 +342,9 @@ class BadgesTab(OrganizerTab):
                     _("Stock"),
                     "avery-l7418",
                     kind="select",
-                    options=tuple((_(s.title), s.name) for s in STOCKS.values()),
+                    options=tuple(
+                        (_(s.title) if s.origin == "built-in" else s.title, s.name) for s in stocks
+                    ),
                     required=True,
                 ),
                 Field(

@@ -592,12 +592,16 @@ async def test_a_backups_time_is_shown_in_the_events_zone() -> None:
 
 async def test_the_badges_tab_sets_a_layout_and_makes_a_sheet(station: DemoStation) -> None:
     """Set layout on the Student row (name-only), then Sheet PDF: the event's Student badges on
-    A6 cards, written in the data folder, the change said."""
+    A6 cards with crop marks, written in the data folder, the change said with what the marks
+    are (lines along the cuts: A6 cards touch)."""
+    from textual.widgets import Checkbox
+
     from eventdesk.services.catalogue.badge_layouts import layout_use
 
     app = organizer_app(station)
     store, slug = station.store, station.summary.event
-    async with app.run_test(size=(120, 40)) as pilot:
+    said: list[Notify] = []
+    async with app.run_test(size=(120, 40), message_hook=hook(said)) as pilot:
         screen = await opened(pilot, "tab-badges")
         await choose(pilot, screen, "badges-table", "Student")
         dialog = await form(pilot, "badge-set")
@@ -606,8 +610,10 @@ async def test_the_badges_tab_sets_a_layout_and_makes_a_sheet(station: DemoStati
         assert layout_use(store, slug).ticket_types["Student"] == "name-only"
         await wait_for(lambda: "name-only" in cell_texts(screen, "badges-table")[3], pilot)
         dialog = await form(pilot, "badge-sheet")
+        dialog.query_one("#f-crop", Checkbox).value = True
         await submit(pilot, dialog, stock="a6-on-a4", type="Student")
         await saved(pilot)
         made = station.data_dir / "badges" / f"{slug}-sheet.pdf"
         await wait_for(made.is_file, pilot)
         assert made.read_bytes().startswith(b"%PDF")
+        await wait_for(lambda: notified(said, "thin lines are drawn along the cuts"), pilot)

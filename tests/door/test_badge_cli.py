@@ -249,6 +249,14 @@ def test_a_name_no_font_here_draws_is_refused_in_every_format_saying_what_would_
         assert "fonts-noto" in err and "badge name" in err
         assert not out.exists()  # nothing written with boxes in it
     assert cli.json("badge", ticket, "--format", "text")["bytes"] > 0  # text needs no font
+    attendees.add_attendee(store, name="Ada Lovelace", email=f"a@{ev}.example.com")
+    other = register(store, ev, f"a@{ev}.example.com", "Regular").tickets[0].ticket_id
+    sheet = tmp_path / "s.pdf"
+    made = cli.json("badge", "sheet", ev, "--stock", "a6-on-a4", "--output", str(sheet))
+    assert made["badges"] == 1 and made["left_out"] == {ticket: letter}  # Ada's alone, said
+    out, _ = cli.run("badge", "sheet", ev, "--stock", "a6-on-a4", "--output", str(sheet))
+    assert f"left off: 1 badge whose name no font here draws ({ticket})" in out
+    assert other not in made["left_out"]
 
 
 def test_the_preview_draws_the_badge_in_characters(cli: Cli, store: Store, signer: Signer) -> None:

@@ -17,12 +17,12 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from eventdesk.collation import name_key, sort_key
 from eventdesk.db import Store
 from eventdesk.errors import InvalidInput, NotAllowed, NotFound
 from eventdesk.i18n import _
 from eventdesk.models import BadgeLayout, Event, TicketType
 from eventdesk.services.common import get_event, log
-from eventdesk.text import surname_key
 from eventdesk.values import utcnow
 
 DEFAULT_LAYOUT = "name-company-qr"
@@ -324,12 +324,12 @@ def badge_rows(
             if sort == "none":  # the order asked for
                 place = {t.strip().upper(): n for n, t in enumerate(tickets or ())}
                 rows.sort(key=lambda r: place.get(r.ticket_id, 0))
-        if sort == "surname":
-            rows.sort(key=lambda r: surname_key(r.name))
+        if sort == "surname":  # by family name, in the sort language (eventdesk.collation)
+            rows.sort(key=lambda r: name_key(r.name))
         elif sort == "company":
-            rows.sort(key=lambda r: ((r.company or "").casefold(), *surname_key(r.name)))
+            rows.sort(key=lambda r: (sort_key(r.company or ""), *name_key(r.name)))
         elif sort == "ticket":
-            rows.sort(key=lambda r: (r.ticket_type.casefold(), *surname_key(r.name)))
+            rows.sort(key=lambda r: (sort_key(r.ticket_type), *name_key(r.name)))
         return EventBadges(
             event.slug, event.title, event.starts_at, event.ends_at, event.timezone, rows
         )

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, Integer, case, cast, extract, func, select, text
 from sqlalchemy.orm import Session
 
+from eventdesk.collation import name_key
 from eventdesk.db import Store
 from eventdesk.errors import InvalidInput
 from eventdesk.event_time import DAY_CHANGE_HOURS, event_day, show
@@ -39,7 +40,6 @@ from eventdesk.services.common import get_event
 from eventdesk.services.stats import tallies
 from eventdesk.services.stats.conflicts import conflicts as conflicts_report
 from eventdesk.services.stats.report import Report
-from eventdesk.text import surname_key
 from eventdesk.values import format_cents, utcnow
 
 REPORTS = (
@@ -459,7 +459,7 @@ def no_shows(session: Session, event: Event) -> Report:
             (ticket, name, email, None if holder else company, kind, seat)
             for ticket, name, email, holder, company, kind, seat in found
         ),
-        key=lambda row: surname_key(row[1]),
+        key=lambda row: name_key(row[1]),
     )
     return Report(
         "no-shows",
