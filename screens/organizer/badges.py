@@ -63,8 +63,10 @@ class BadgePreview(VerticalScroll):
         yield Static("")
 
     def show(self, badge: Badge, layout: Layout) -> None:
+        """Show ``badge`` by ``layout``, drawn once the screen is laid out (the caption above
+        it may have just taken another line)."""
         self.badge, self.laid = badge, layout
-        self._draw()
+        self.call_after_refresh(self._draw)
 
     def on_resize(self) -> None:
         self._draw()
