@@ -2,14 +2,22 @@
 language, and the 32-byte status the printer sends back, both through brother_ql (the
 brother-ql-next distribution), which knows every model's and every label's dots.
 
-A badge is drawn by its layout (``badges.picture.draw``, the same picture as its PNG and ESC/POS
-raster), fitted to the label's printable area without distortion, made black and white by a
-plain threshold (no dithering) and handed to brother_ql's ``convert`` with the cut on:
+A badge is drawn by its layout (``badges.picture.draw``, the same drawing as its PNG and ESC/POS
+raster) on the label's printable area, made black and white by a plain threshold (no
+dithering) and handed to brother_ql's ``convert`` with the cut on. A QL cannot print to the
+tape's edges (a 62 mm tape has 696 printable dots, 58.9 mm), so how the badge goes on it is
+decided once (``fitting``) and said wherever the badge is made (``Fitting.said``: the badge
+command, the print job's detail), never silently:
 
-- 62 mm endless (``label = "62"``): the picture takes the tape's 696 printable dots across and
-  as much tape as it needs (at least the model's shortest label).
-- die-cut (``label = "62x100"``): the picture fits inside the label's printable dots, centred;
-  turned a quarter when that prints it larger (a portrait badge on a landscape label).
+- a layout of the label's size whose elements all lie inside the printable area (a ribbon
+  may run over it, as a bleed) prints at full size: drawn as laid out, its unprintable edges
+  left off;
+- any other is drawn again for the printable area (``badges.layout.fitted``: scaled as a
+  whole, centred), at the size it prints at, never a picture shrunk after drawing; on endless
+  tape it takes the printable width and as much tape as it needs (at least the model's
+  shortest label), on a die-cut label it fits inside its printable dots, turned a quarter when
+  that prints it larger (a portrait badge on a landscape label);
+- a label too small for a layout to be drawn for it (12 mm tape) gets the picture scaled.
 
 The status (``parse_status``) says what a person has to do in a plain sentence (``problem``):
 out of labels, cover open, a wrong label loaded...
@@ -30,11 +38,12 @@ from brother_ql.raster import BrotherQLRaster  # type: ignore[import-untyped]
 from brother_ql.reader import interpret_response  # type: ignore[import-untyped]
 from PIL import Image
 
-from badges.badge import Badge
-from badges.layout import Layout, layout_of, mono
+from badges.badge import MM_PER_INCH, Badge, LabelSize
+from badges.layout import Layout, fitted, layout_of, mono
 from badges.picture import draw
 from eventdesk.errors import InvalidInput
 from eventdesk.i18n import N_, _
+from eventdesk.values import number_text
 
 # The library logs every error bit it reads at ERROR level; the station says them itself, once,
 # as a sentence (the app's own logging, when it sets one up, still gets them).
@@ -138,8 +147,12 @@ def _turned(picture: Image.Image, room: tuple[int, int]) -> bool:
     """Whether the picture prints turned a quarter: on a die-cut label when that prints it
     larger; on endless tape when that keeps it nearer the size it was drawn at (a landscape
     badge would otherwise shrink to the tape's width)."""
-    upright = _scale(picture.size, room)
-    turned = _scale((picture.height, picture.width), room)
+    return _turned_size(picture.size, room)
+
+
+def _turned_size(size: tuple[int, int], room: tuple[int, int]) -> bool:
+    upright = _scale(size, room)
+    turned = _scale((size[1], size[0]), room)
     if room[1] == 0:
         return abs(math.log(turned)) < abs(math.log(upright))
     return turned > upright * 1.01
@@ -172,6 +185,140 @@ def fit(picture: Image.Image, model: str, label: str) -> Image.Image:
     return mono(canvas)  # the threshold every raster output uses: they agree dot for dot
 
 
+@dataclass(frozen=True)
+class Fitting:
+    """How a layout goes onto a QL's label: the tape or label, its printable area, and the
+    scale the badge prints at (1.0: as laid out)."""
+
+    label: str  # brother_ql's name of the label: 62 (endless), 62x100 (die-cut)
+    tape_mm: tuple[int, int]  # the tape's width and the label's length (0: endless)
+    printable_mm: tuple[float, float]  # the printable width and length (0: endless)
+    scale: float
+    turned: bool = False  # printed a quarter turned (its height across the tape)
+    drawn: str = "as laid out"  # as laid out | for the printable area | scaled (the picture)
+
+    @property
+    def endless(self) -> bool:
+        return self.tape_mm[1] == 0
+
+    @property
+    def said(self) -> str:
+        """The tape, its printable width and the scale, in a sentence (e.g. "62 mm tape:
+        printable 58.9 mm; badge at full size")."""
+        width, length = (number_text(v, 1) for v in self.printable_mm)
+        if self.endless:
+            # TRANSLATORS: a Brother QL's endless tape, {width} its width in mm (62)
+            tape = _("{width} mm tape").format(width=self.tape_mm[0])
+            printable = _("{width} mm").format(width=width)
+        else:
+            # TRANSLATORS: a Brother QL's die-cut label, its size in mm (62 x 100)
+            tape = _("{width} x {length} mm label").format(
+                width=self.tape_mm[0], length=self.tape_mm[1]
+            )
+            printable = _("{width} x {length} mm").format(width=width, length=length)
+        percent = round(self.scale * 100)
+        if self.drawn == "as laid out":
+            how = _("badge at full size")
+        elif self.drawn == "scaled":
+            how = _("badge scaled to {percent}%").format(percent=percent)
+        elif self.turned:
+            how = _("badge turned a quarter and drawn at {percent}% to fit it").format(
+                percent=percent
+            )
+        else:
+            how = _("badge drawn at {percent}% to fit it").format(percent=percent)
+        # TRANSLATORS: e.g. "62 mm tape: printable 58.9 mm; badge drawn at 95% to fit it"
+        return _("{tape}: printable {printable}; {how}").format(
+            tape=tape, printable=printable, how=how
+        )
+
+    def keys(self) -> dict[str, object]:
+        """What the badge command's JSON says of it."""
+        return {
+            "label": self.label,
+            "printable_width_mm": round(self.printable_mm[0], 1),
+            "printable_length_mm": round(self.printable_mm[1], 1) or None,
+            "scale": round(self.scale, 3),
+            "turned": self.turned,
+            "drawn": self.drawn,
+            "fit": self.said,
+        }
+
+
+def _mm(dots: float) -> float:
+    return dots / DPI * MM_PER_INCH
+
+
+EDGE = 0.05  # mm: what an element may lie over the printable area's edge (rounding)
+
+
+def _inside(layout: Layout, kind: Label) -> bool:
+    """Whether ``layout`` is the label's size and all it prints (a ribbon aside: a bleed) lies
+    inside the label's printable area."""
+    width, length = (float(v) for v in kind.tape_size)
+    if abs(layout.width_mm - width) > 0.5 or (length and abs(layout.height_mm - length) > 0.5):
+        return False
+    side = (width - _mm(kind.dots_printable[0])) / 2
+    end = (length - _mm(kind.dots_printable[1])) / 2 if length else 0.0
+    return all(
+        e.x >= side - EDGE
+        and e.x + e.width <= layout.width_mm - side + EDGE
+        and e.y >= end - EDGE
+        and e.y + e.height <= layout.height_mm - end + EDGE
+        for e in layout.elements
+        if e.kind != "ribbon"
+    )
+
+
+def fitting(layout: Layout, *, model: str = DEFAULT_MODEL, label: str = DEFAULT_LABEL) -> Fitting:
+    """How ``layout`` goes onto ``label`` on ``model`` (see the module's note)."""
+    kind = label_kind(label, model)
+    room: tuple[int, int] = (int(kind.dots_printable[0]), int(kind.dots_printable[1]))
+    printable = (_mm(room[0]), _mm(room[1]))
+    tape = (int(kind.tape_size[0]), int(kind.tape_size[1]))
+    said = {"label": str(kind.identifier), "tape_mm": tape, "printable_mm": printable}
+    size = layout.size(DPI)
+    turned = _turned_size((size.width_dots, size.height_dots), room)
+    if not turned and _inside(layout, kind):
+        return Fitting(**said, scale=1.0)  # type: ignore[arg-type]
+    across, along = layout.width_mm, layout.height_mm
+    if turned:
+        across, along = along, across
+    scale = printable[0] / across
+    if room[1]:
+        scale = min(scale, printable[1] / along)
+    drawn = (
+        "for the printable area"
+        if _drawable(_target(layout, scale, printable, turned))
+        else "scaled"
+    )
+    return Fitting(**said, scale=scale, turned=turned, drawn=drawn)  # type: ignore[arg-type]
+
+
+def ql_fitting(badge: Badge, model: str, label: str) -> Fitting:
+    """How ``badge``'s own layout goes onto ``label`` on ``model``."""
+    return fitting(layout_of(badge), model=model, label=label)
+
+
+def _target(
+    layout: Layout, scale: float, printable: tuple[float, float], turned: bool
+) -> tuple[float, float]:
+    """The size ``layout`` is drawn at for the printable area, in its own turn: scaled on
+    endless tape (as long as it needs), the printable area on a die-cut label (centred in it)."""
+    if not printable[1]:
+        return layout.width_mm * scale, layout.height_mm * scale
+    return (printable[1], printable[0]) if turned else printable
+
+
+def _drawable(size: tuple[float, float]) -> bool:
+    """Whether a layout can be drawn at ``size`` (mm): a label's size it takes."""
+    try:
+        LabelSize(size[0], size[1], DPI)
+    except InvalidInput:
+        return False
+    return True
+
+
 def picture(
     badge: Badge,
     *,
@@ -180,11 +327,25 @@ def picture(
     layout: Layout | None = None,
     fonts: tuple[str, ...] = (),
 ) -> Image.Image:
-    """The 1-bit image a QL prints for ``badge``: its layout's picture (by default the badge's
-    own layout) fitted to the label (``fit``)."""
+    """The 1-bit image a QL prints for ``badge``: its layout (by default the badge's own) on
+    the label's printable dots, as ``fitting`` says."""
     check(model, label)
-    drawn = draw(badge, layout or layout_of(badge), dpi=DPI, fonts=fonts)
-    return fit(drawn, model, label)
+    laid = layout or layout_of(badge)
+    how = fitting(laid, model=model, label=label)
+    if how.drawn == "scaled":
+        return fit(draw(badge, laid, dpi=DPI, fonts=fonts), model, label)
+    made, kind = printer_model(model), label_kind(label, model)
+    room: tuple[int, int] = (int(kind.dots_printable[0]), int(kind.dots_printable[1]))
+    if how.drawn == "for the printable area":
+        laid = fitted(laid, *_target(laid, how.scale, how.printable_mm, how.turned))
+    drawn = draw(badge, laid, dpi=DPI, fonts=fonts)
+    if how.turned:
+        drawn = drawn.rotate(90, expand=True)
+    length = room[1] or max(drawn.height, int(made.min_max_length_dots[0]))
+    canvas = Image.new("L", (room[0], length), 255)
+    # Centred: as laid out, the picture's edges outside the printable dots are left off.
+    canvas.paste(drawn, ((room[0] - drawn.width) // 2, (length - drawn.height) // 2))
+    return mono(canvas)  # the threshold every raster output uses: they agree dot for dot
 
 
 def raster(image: Image.Image, *, model: str = DEFAULT_MODEL, label: str = DEFAULT_LABEL) -> bytes:

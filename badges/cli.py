@@ -20,9 +20,11 @@ from eventdesk.values import number_text
 
 if TYPE_CHECKING:
     from badges.badge import Badge
+    from badges.brother import Fitting
     from badges.layout import Layout
 
 FORMATS = ["text", "png", "pdf", "zpl", "escpos", "ql"]
+PREVIEWS = ["auto", "text", "image", "kitty", "sixel", "iterm"]  # badges.preview.MODES
 BINARY = ("png", "pdf", "escpos", "ql")
 
 
@@ -33,8 +35,29 @@ class BadgeGroup(click.Group):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         first = next((a for a in args if a != "--json"), None)  # `badge --json layout list`
         if first is not None and first not in self.commands and first not in ("--help", "-h"):
-            args = ["ticket", *args]
+            args = ["ticket", *_preview_alone(args)]
         return super().parse_args(ctx, args)
+
+
+def _preview_alone(args: list[str]) -> list[str]:
+    """``--preview`` before the ticket and followed by what is not one of its modes (``badge
+    --preview TICKET``) as ``--preview=auto``: its mode is optional, and the ticket is not one
+    (after the ticket, a wrong mode is said as one)."""
+    from badges.preview import MODES
+
+    out, ticket, taken = [], False, False
+    for n, arg in enumerate(args):
+        after = args[n + 1] if n + 1 < len(args) else None
+        if arg == "--preview" and not ticket and (after is None or after not in MODES):
+            arg = "--preview=auto"
+        elif taken:
+            taken = False
+        elif arg in ("--format", "--output", "--printer", "--layout", "--preview"):
+            taken = arg != "--preview" or (after is not None and after in MODES)
+        elif not arg.startswith("-"):
+            ticket = True
+        out.append(arg)
+    return out
 
 
 @click.group(
@@ -87,7 +110,18 @@ def _stored(obj: Ctx) -> list[Any]:
     metavar="NAME",
     help="A layout (stored, built in, or a .toml file) instead of the ticket's own.",
 )
-@click.option("--preview", is_flag=True, help="Draw the badge in the terminal.")
+@click.option(
+    "--preview",
+    type=click.Choice(PREVIEWS),
+    is_flag=False,
+    flag_value="auto",
+    default=None,
+    help=(
+        "Show the badge in the terminal: its picture where the terminal shows pictures "
+        "(Kitty, Sixel, iTerm2), else its words in their places (auto); or say which: text, "
+        "image, kitty, sixel, iterm."
+    ),
+)
 @pass_ctx
 @desk_only
 def ticket_badge(
@@ -97,7 +131,7 @@ def ticket_badge(
     output: str | None,
     printer: str | None,
     layout_name: str | None,
-    preview: bool,
+    preview: str | None,
 ) -> None:
     """Render a ticket's badge."""
     from badges import load_badge
@@ -108,12 +142,13 @@ def ticket_badge(
     if layout_name is not None:
         _layout, name, source = find_layout(obj, layout_name)
         made = replace(made, layout=name, layout_source=source or _source_of_file(layout_name))
-    if preview:
-        _preview(obj, made, label.fonts)
+    if preview is not None:
+        _preview(obj, made, preview, options_for(label))
         return
     done = rendered(made, fmt, **options_for(label))
     data, warnings = done.data, done.warnings
     missing = _missing_glyphs(made, label.fonts) if fmt != "text" else ""
+    fit = _ql_fitting(made, label.model, label.label) if fmt == "ql" else None
     if fmt == "text":  # a text badge has no layout: it is the same for every ticket
         made = replace(made, layout="text")
     if output:
@@ -127,6 +162,7 @@ def ticket_badge(
                 "bytes": len(data),
                 "missing_glyphs": missing,
                 "warnings": warnings,
+                **(fit.keys() if fit is not None else {}),
             },
             # TRANSLATORS: {format} is the badge's file format (png, pdf, zpl...)
             _("{format} badge of {ticket} ({layout}) written to {path} ({size} bytes)").format(
@@ -136,11 +172,14 @@ def ticket_badge(
                 path=output,
                 size=number_text(len(data)),
             )
-            + "".join(f"\n{w}" for w in warnings),
+            + "".join(f"\n{w}" for w in warnings)
+            + ("\n" + fit.said if fit is not None else ""),
         )
         return
     if warnings and not obj.as_json:
         click.echo("\n".join(warnings), err=True)
+    if fit is not None and not obj.as_json:
+        click.echo(fit.said, err=True)
     if obj.as_json:
         import base64
 
@@ -153,6 +192,7 @@ def ticket_badge(
                 "bytes": len(data),
                 "missing_glyphs": missing,
                 "warnings": warnings,
+                **(fit.keys() if fit is not None else {}),
                 "encoding": "utf-8" if text else "base64",
                 "content": data.decode("utf-8") if text else base64.b64encode(data).decode("ascii"),
             }
@@ -174,6 +214,13 @@ def ticket_badge(
             ),
             field="output",
         ) from None
+
+
+def _ql_fitting(made: Badge, model: str | None, label: object) -> Fitting:
+    """How the badge goes onto a QL's label: the tape, its printable width, the scale."""
+    from badges.brother import DEFAULT_LABEL, DEFAULT_MODEL, ql_fitting
+
+    return ql_fitting(made, model or DEFAULT_MODEL, DEFAULT_LABEL if label is None else str(label))
 
 
 def _source_of_file(name: str) -> str | None:
@@ -202,19 +249,29 @@ def _missing_said(missing: str) -> str:
     ).format(characters=" ".join(missing), fonts=font_advice(missing))
 
 
-def _preview(obj: Ctx, made: Badge, fonts: tuple[str, ...]) -> None:
+def _preview(obj: Ctx, made: Badge, mode: str, options: dict[str, Any]) -> None:
+    """The badge in the terminal: its PNG as a picture where the terminal shows pictures (or
+    ``mode`` says which), else its words in their places; the line naming it below."""
     import shutil
 
     from badges.layout import layout_of
-    from badges.picture import draw
-    from badges.preview import half_blocks
+    from badges.preview import choose, text_preview
 
-    picture = draw(made, layout_of(made), dpi=150, fonts=fonts)
+    fonts = options["fonts"]
     columns, lines = shutil.get_terminal_size((80, 24))
-    # The whole badge on the screen: as wide as the terminal allows, as tall as its lines do
-    # (two dots a character line), the line naming it below.
-    width = min(columns - 2, round((lines - 2) * 2 * picture.width / picture.height))
-    drawn = half_blocks(picture, max(16, width), colour=sys.stdout.isatty())
+    room = lines - 1 if sys.stdout.isatty() else None  # the line naming it below; piped: any
+    kind = choose("text" if obj.as_json and mode == "auto" else mode)
+    if kind == "text":
+        label = options["label_mm"]  # the printer's labels: the layout fitted to them
+        laid = made if label is None else replace(made, label_mm=(label[0], label[1]))
+        shown = text_preview(laid, layout_of(laid), columns, room, fonts=fonts)
+        drawn = shown.ansi() if sys.stdout.isatty() and not obj.as_json else shown.plain()
+    else:
+        from badges.preview import cell_pixels, picture_preview
+        from badges.render import render
+
+        png = render(made, "png", **options)  # the picture the printer gets
+        drawn = picture_preview(png, kind, columns, room, cell_pixels()).rstrip("\n")
     missing = _missing_glyphs(made, fonts)
     if obj.as_json:
         obj.emit(
@@ -222,12 +279,14 @@ def _preview(obj: Ctx, made: Badge, fonts: tuple[str, ...]) -> None:
                 "ticket_id": made.ticket_id,
                 "layout": made.layout,
                 "preview": drawn,
+                "mode": kind,
                 "missing_glyphs": missing,
             }
         )
         return
     click.echo(drawn)
-    click.echo(f"{made.ticket_id}: {made.name} ({made.layout})" + _missing_said(missing))
+    said = f"{made.ticket_id}: {made.name} ({made.layout})" + _missing_said(missing)
+    click.echo(for_terminal(said, lines=True))
 
 
 # --- layouts --------------------------------------------------------------------------------

@@ -86,7 +86,12 @@ def attempt(
             _fonts_cover(badge, spec)
         data = render(badge, spec.language, **spec.render_options)
         render_ms = (time.perf_counter() - start) * 1000
-        where = send(spec, data, label=f"{job.ticket_id}-{job.id}")
+        said = ""
+        if spec.language == "ql":  # the tape, its printable width and the scale, said
+            from badges.brother import ql_fitting
+
+            said = "; " + ql_fitting(badge, spec.ql_model, spec.ql_label).said
+        where = send(spec, data, label=f"{job.ticket_id}-{job.id}") + said
     except PrinterProblem as exc:  # offline, or needs a person: the job waits
         return tried(None, exc.message, error=exc.message, retry=True)
     except Exception as exc:

@@ -1,6 +1,6 @@
 """The Badges tab: which layout the event's badges print with (its default and each ticket
-type's), a preview of the chosen row's badge, drawn as the kiosk draws its answer; set a
-layout, import one from a file, and lay the event's badges out on sheets as a PDF."""
+type's), a preview of the chosen row's badge (its words in their places, big enough to read);
+set a layout, import one from a file, and lay the event's badges out on sheets as a PDF."""
 
 from __future__ import annotations
 
@@ -9,18 +9,20 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, DataTable, Static
 
 from eventdesk.errors import EventdeskError
 from eventdesk.i18n import N_, _, ngettext
 from eventdesk.services.catalogue.badge_layouts import layout_use
 from screens.organizer.base import Change, Fetched, ListParams, OrganizerTab, RowList
-from screens.terminal import HalfCells
+from screens.terminal import for_screen
 from screens.widgets.forms import Field, FormValues
 
 if TYPE_CHECKING:
     from badges.badge import Badge
+    from badges.layout import Layout
+    from badges.preview import TextPreview
 
 DEFAULT_ROW = N_("(event default)")  # the row key; its cell is translated
 # A long name, as real ones are:
@@ -39,34 +41,46 @@ class Chosen:
         self.ticket_type, self.layout, self.summary = ticket_type, layout, summary
 
 
-class BadgePreview(Static):
-    """A badge's picture in half cells (two dots a cell), fitted to the space it has."""
+class BadgePreview(VerticalScroll):
+    """A badge's words in their places (badges.preview.text_preview), as wide as the space it
+    has, the blank lines between its elements shortened to fit its height where they can be,
+    scrolled where it is still taller: the name in full, the ribbon a reversed band, the QR
+    code in half blocks."""
 
     DEFAULT_CSS = """
-    BadgePreview { width: 1fr; height: 1fr; min-width: 20; }
+    BadgePreview { width: 1fr; height: 1fr; min-width: 20; scrollbar-gutter: stable;
+                   scrollbar-size-vertical: 1; }
+    BadgePreview > Static { width: auto; height: auto; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__("", id=id)
-        self.picture: Any = None
+        super().__init__(id=id)
+        self.badge: Badge | None = None
+        self.laid: Layout | None = None
+        self.picture: TextPreview | None = None  # what it shows, once it shows a badge
 
-    def show(self, picture: Any) -> None:
-        self.picture = picture
-        self._draw()
+    def compose(self) -> ComposeResult:
+        yield Static("")
+
+    def show(self, badge: Badge, layout: Layout) -> None:
+        """Show ``badge`` by ``layout``, drawn once the screen is laid out (the caption above
+        it may have just taken another line)."""
+        self.badge, self.laid = badge, layout
+        self.call_after_refresh(self._draw)
 
     def on_resize(self) -> None:
         self._draw()
 
     def _draw(self) -> None:
-        if self.picture is None or not self.is_mounted:
+        if self.badge is None or self.laid is None or not self.is_mounted:
             return
-        cells_w, cells_h = self.content_size
-        if cells_w <= 0 or cells_h <= 0:
+        width, height = self.scrollable_content_region.size
+        if width <= 0 or height <= 0:
             return
-        width, height = self.picture.size
-        scale = min(cells_w / width, (cells_h * 2) / height)
-        w, h = max(1, int(width * scale)), max(1, int(height * scale / 2))
-        self.update(HalfCells(self.picture, w, h))
+        from badges.preview import text_preview
+
+        self.picture = text_preview(self.badge, self.laid, width, height, display=for_screen)
+        self.query_one(Static).update(self.picture.rich())
 
 
 class BadgesTab(OrganizerTab):
@@ -150,7 +164,6 @@ class BadgesTab(OrganizerTab):
     def _draw(self, chosen: Chosen) -> None:
         from badges.fonts import uncovered
         from badges.layout import badge_text, find_layout
-        from badges.picture import draw
 
         store, event = self.backend.store, self.workspace.event
         assert event is not None
@@ -160,7 +173,7 @@ class BadgesTab(OrganizerTab):
             self.app.call_from_thread(self.notify, exc.message, severity="error")
             return
         sample = self._sample(event, chosen.ticket_type, name, source)
-        picture = draw(sample, _layout_of(sample), dpi=150).convert("RGB")
+        laid = _layout_of(sample)
         missing = uncovered(badge_text(sample))
         size = chosen.summary["size"]
         if chosen.ticket_type:
@@ -176,7 +189,7 @@ class BadgesTab(OrganizerTab):
 
         def shown() -> None:
             self.query_one("#badge-caption", Static).update(Text(said))
-            self.query_one("#badge-preview", BadgePreview).show(picture)
+            self.query_one("#badge-preview", BadgePreview).show(sample, laid)
 
         self.app.call_from_thread(shown)
 

@@ -5,6 +5,7 @@ font here draws is said; the terminal preview."""
 
 from __future__ import annotations
 
+import base64
 import re
 import shutil
 import subprocess
@@ -259,13 +260,53 @@ def test_a_name_no_font_here_draws_is_refused_in_every_format_saying_what_would_
     assert other not in made["left_out"]
 
 
-def test_the_preview_draws_the_badge_in_characters(cli: Cli, store: Store, signer: Signer) -> None:
+def test_the_preview_shows_the_words_in_their_places_or_the_printers_picture(
+    cli: Cli, store: Store, signer: Signer
+) -> None:
+    """Piped (as here) or as JSON the preview is the badge's words in their places, in a box;
+    asked for Kitty's protocol, it is the PNG the printer gets, whichever side of the ticket
+    --preview is written."""
     _, tickets = event_with_people(store)
-    shown = cli.json("badge", tickets["Grace Hopper"], "--preview")
+    ticket = tickets["Grace Hopper"]
+    shown = cli.json("badge", ticket, "--preview")
     rows = shown["preview"].splitlines()
-    assert len(rows) > 20 and set("".join(rows)) <= set("▀▄█ ")
-    drawn = [i for i, row in enumerate(rows) if row.strip()]
-    assert drawn and drawn[-1] > len(rows) * 0.6  # the QR at the bottom is drawn too
+    assert shown["mode"] == "text" and rows[0][0] == "┌" and rows[-1][0] == "└"
+    named = [n for n, row in enumerate(rows) if row.strip("│ ") == "Grace Hopper"]
+    company = [n for n, row in enumerate(rows) if row.strip("│ ") == "US Navy"]
+    assert named and company and named[0] < company[0]
+    assert sum("▀" in row or "▄" in row for row in rows) > 10  # the QR in half blocks
+    out, _ = cli.run("badge", "--preview", ticket)
+    assert "\x1b" not in out and out.splitlines()[:-1] == rows
+    assert out.splitlines()[-1] == f"{ticket}: Grace Hopper (name-company-qr)"
+    out, _ = cli.run("badge", "--preview", "kitty", ticket)
+    chunks = re.findall(r"\x1b_G[^;]*;([^\x1b]*)\x1b\\", out)
+    png = cli.json("badge", ticket, "--format", "png")["content"]
+    assert base64.b64decode("".join(chunks)) == base64.b64decode(png)
+    _, err = cli.run("badge", ticket, "--preview", "braille", code=2)
+    assert "'braille' is not one of 'auto', 'text', 'image', 'kitty', 'sixel', 'iterm'" in err
+
+
+def test_a_ql_badge_says_its_tape_printable_width_and_scale(
+    cli: Cli, store: Store, signer: Signer, tmp_path: Path
+) -> None:
+    """A QL badge is never scaled silently: the badge command says the tape, its printable
+    width and the scale (JSON keys added beside the others, and a sentence)."""
+    _, tickets = event_with_people(store)
+    ticket = tickets["Ada Lovelace"]
+    made = cli.json("badge", ticket, "--format", "ql")
+    assert made["format"] == "ql" and made["encoding"] == "base64"  # the keys it had
+    assert (made["label"], made["printable_width_mm"], made["scale"]) == ("62", 58.9, 1.0)
+    assert made["fit"] == "62 mm tape: printable 58.9 mm; badge at full size"
+    file = tmp_path / "sponsor.toml"
+    file.write_text(LAYOUT, encoding="utf-8")
+    wide = cli.json("badge", ticket, "--format", "ql", "--layout", str(file))
+    assert wide["turned"] and wide["scale"] == pytest.approx(58.928 / 55, abs=0.001)
+    out, _ = cli.run(
+        "badge", ticket, "--format", "ql", "--layout", str(file), "--output", str(tmp_path / "q")
+    )
+    assert (
+        "62 mm tape: printable 58.9 mm; badge turned a quarter and drawn at 107% to fit it" in out
+    )
 
 
 def test_a_badge_no_font_here_draws_waits_in_the_print_queue_saying_why(

@@ -18,9 +18,18 @@ from brother_ql.reader import BrotherQLReader  # type: ignore[import-untyped]
 from PIL import Image
 
 from badges import Badge, load_badge
-from badges.brother import check, fit, parse_status, picture, raster, render_ql, status_request
+from badges.brother import (
+    check,
+    fit,
+    fitting,
+    parse_status,
+    picture,
+    raster,
+    render_ql,
+    status_request,
+)
 from badges.fonts import has_font_for
-from badges.layout import built_in, parse_layout
+from badges.layout import built_in, fitted, mono, parse_layout
 from badges.picture import draw
 from devices import printers as printers_module
 from devices.print_worker import PrintWorker, drain
@@ -83,10 +92,10 @@ def black_dots(image: Image.Image) -> int:
 @pytest.mark.parametrize(
     ("model", "label", "size"),
     [
-        ("QL-810W", "62", (696, 1123)),  # endless: 696 dots across, as long as the badge
+        ("QL-810W", "62", (696, 1181)),  # endless: 696 dots across, the badge at full size
         ("QL-820NWB", "62x100", (696, 1109)),  # die-cut: the label's printable dots
         ("QL-1100", "102x51", (1164, 526)),  # a wide head, a landscape label: turned
-        ("QL-700", "62", (696, 1123)),  # a model without compression
+        ("QL-700", "62", (696, 1181)),  # a model without compression
     ],
 )
 def test_the_raster_reads_back_dot_for_dot_with_brother_qls_own_reader(
@@ -128,6 +137,48 @@ def test_a_badge_is_fitted_to_the_label_without_distortion() -> None:
     # A short badge on endless tape gets at least the model's shortest label.
     tiny = parse_layout('name = "tiny"\nwidth_mm = 62.0\nheight_mm = 20.0\n')
     assert fit(draw(a_badge(), tiny), "QL-500", "62").size == (696, 295)
+
+
+# What a print job's detail says after where it went (never a silent scale).
+DIE_CUT_SAID = "; 62 x 100 mm label: printable 58.9 x 93.9 mm; badge at full size"
+
+EDGE_TO_EDGE = """
+name = "edge-to-edge"
+width_mm = 62.0
+height_mm = 100.0
+elements = [
+  { kind = "name", x = 0.5, y = 5.0, width = 61.0, height = 24.0, lines = 2 },
+  { kind = "qr", x = 15.0, y = 60.0, width = 32.0, height = 32.0 },
+]
+"""
+
+
+def test_a_ql_label_says_its_tape_printable_width_and_the_scale_never_silently() -> None:
+    laid = built_in("name-company-qr")  # its elements inside the tape's printable 58.9 mm
+    full = fitting(laid, model="QL-810W", label="62")
+    assert full.said == "62 mm tape: printable 58.9 mm; badge at full size"
+    assert full.keys()["printable_width_mm"] == 58.9 and full.keys()["scale"] == 1.0
+    die = fitting(laid, model="QL-820NWB", label="62x100")
+    assert die.said == "62 x 100 mm label: printable 58.9 x 93.9 mm; badge at full size"
+    # At full size the picture is the layout's own drawing, its unprintable edges left off.
+    whole = mono(draw(a_badge(), laid))  # 732 x 1181 dots
+    on_die = picture(a_badge(), model="QL-820NWB", label="62x100")
+    assert on_die.tobytes() == whole.crop((18, 36, 714, 1145)).tobytes()
+    on_tape = picture(a_badge(), model="QL-810W", label="62")
+    assert on_tape.tobytes() == whole.crop((18, 0, 714, 1181)).tobytes()
+    # A layout printing to the label's edges is drawn again for the printable width, and said.
+    edge = parse_layout(EDGE_TO_EDGE)
+    fitted_in = fitting(edge, model="QL-810W", label="62")
+    assert fitted_in.said == "62 mm tape: printable 58.9 mm; badge drawn at 95% to fit it"
+    drawn = picture(a_badge(), model="QL-810W", label="62", layout=edge)
+    again = draw(a_badge(), fitted(edge, 696 / 300 * 25.4, 100 * fitted_in.scale))
+    assert drawn.size == (696, again.height)
+    assert drawn.tobytes() == mono(again).tobytes()  # drawn at its size, not a picture shrunk
+    found = zxingcpp.read_barcodes(drawn.convert("L"))
+    assert [f.text for f in found] == [a_badge().payload]
+    tiny = fitting(laid, model="QL-810W", label="12")  # too small to draw a layout for
+    assert tiny.said == "12 mm tape: printable 9.0 mm; badge scaled to 14%"
+    assert picture(a_badge(), model="QL-810W", label="12").width == 106
 
 
 @pytest.mark.parametrize(
@@ -350,7 +401,7 @@ def test_a_ql_on_a_device_file_is_asked_too(
     assert (outcome.state, outcome.detail) == ("queued", "printer ql: cover open")
     ql.mode = "ok"
     [outcome] = drain(store, printers, worker="Desk", now=next_try(store, job))
-    assert (outcome.state, outcome.detail) == ("done", device)
+    assert (outcome.state, outcome.detail) == ("done", device + DIE_CUT_SAID)
     assert ql.jobs_media == [(fake_ql.DIE_CUT, 62, 100)]
     [page] = read_back(ql.labels[0], tmp_path / "pages")  # every byte came through the device
     ours = picture(load_badge(store, ticket), model="QL-820NWB", label="62x100")
@@ -377,7 +428,7 @@ def test_a_ql_file_target_holds_the_last_badge_whole(
     ticket = guest(store, event_now(store), ARABIC, CHINESE)
     printing.enqueue(store, ticket, "ql", station="Desk")
     [outcome] = drain(store, printers, worker="Desk")
-    assert (outcome.state, outcome.detail) == ("done", str(target))
+    assert (outcome.state, outcome.detail) == ("done", str(target) + DIE_CUT_SAID)
     [page] = read_back(target.read_bytes(), tmp_path / "pages")
     ours = picture(load_badge(store, ticket), model="QL-820NWB", label="62x100")
     assert page.tobytes() == as_printed(ours, "QL-820NWB", "62x100").tobytes()
@@ -479,6 +530,7 @@ def test_print_and_print_queue_with_a_ql_in_the_settings(cli: Cli, tmp_path: Pat
         ql.mode = "ok"  # the cover is closed
         done = cli.json("print", ticket, "--printer", "labels")
         assert done["state"] == "done" and len(ql.labels) == 1
+        assert done["detail"].endswith("; 62 mm tape: printable 58.9 mm; badge at full size")
         [page] = read_back(ql.labels[0], tmp_path / "pages")
         assert [f.text for f in zxingcpp.read_barcodes(page.convert("L"))] == [
             cli.out("ticket", "show", ticket, "--payload").strip()
