@@ -238,17 +238,6 @@ def _missing_glyphs(made: Badge, fonts: tuple[str, ...]) -> str:
     return uncovered(badge_text(made), fonts)
 
 
-def _missing_said(missing: str) -> str:
-    from badges.fonts import font_advice
-
-    if not missing:
-        return ""
-    return "\n" + _(
-        "no font on this machine draws {characters}: left off the badge (install {fonts}, or "
-        "name a font that has them in [printers.NAME] fonts)"
-    ).format(characters=" ".join(missing), fonts=font_advice(missing))
-
-
 def _preview(obj: Ctx, made: Badge, mode: str, options: dict[str, Any]) -> None:
     """The badge in the terminal: its PNG as a picture where the terminal shows pictures (or
     ``mode`` says which), else its words in their places; the line naming it below."""
@@ -285,7 +274,9 @@ def _preview(obj: Ctx, made: Badge, mode: str, options: dict[str, Any]) -> None:
         )
         return
     click.echo(drawn)
-    said = f"{made.ticket_id}: {made.name} ({made.layout})" + _missing_said(missing)
+    from badges.fonts import missing_said
+
+    said = f"{made.ticket_id}: {made.name} ({made.layout})" + missing_said(missing)
     click.echo(for_terminal(said, lines=True))
 
 

@@ -14,7 +14,6 @@ Where fontconfig cannot be loaded (Windows), the usual font folders are read ins
 from __future__ import annotations
 
 import functools
-import os
 import sys
 import unicodedata
 from collections.abc import Container, Iterator
@@ -22,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from PIL import ImageDraw, ImageFont
+
+from eventdesk.i18n import _
 
 FontType = ImageFont.FreeTypeFont | ImageFont.ImageFont
 
@@ -106,16 +107,13 @@ def font_folders() -> list[Path]:
     """Where fonts live when no fontconfig says so."""
     home = Path.home()
     if sys.platform == "win32":
-        windir = Path(os.environ.get("WINDIR", "C:/Windows"))
-        local = Path(os.environ.get("LOCALAPPDATA", home / "AppData/Local"))
-        return [windir / "Fonts", local / "Microsoft/Windows/Fonts"]
+        return [Path("C:/Windows/Fonts"), home / "AppData/Local/Microsoft/Windows/Fonts"]
     if sys.platform == "darwin":
         return [Path("/System/Library/Fonts"), Path("/Library/Fonts"), home / "Library/Fonts"]
-    data = Path(os.environ.get("XDG_DATA_HOME", home / ".local/share"))
     return [
         Path("/usr/share/fonts"),
         Path("/usr/local/share/fonts"),
-        data / "fonts",
+        home / ".local/share/fonts",
         home / ".fonts",
     ]
 
@@ -336,6 +334,16 @@ def font_advice(characters: str) -> str:
             family = f"Noto Sans {name}" if name and script not in SHARED_SCRIPTS else "Noto Sans"
             said.setdefault(script, f"{family} (Debian: fonts-noto-core)")
     return ", ".join(said.values())
+
+
+def missing_said(missing: str) -> str:
+    """What a command says of characters no font here draws (left off a badge)."""
+    if not missing:
+        return ""
+    return "\n" + _(
+        "no font on this machine draws {characters}: left off the badge (install {fonts}, or "
+        "name a font that has them in [printers.NAME] fonts)"
+    ).format(characters=" ".join(missing), fonts=font_advice(missing))
 
 
 def scripts_of(characters: str) -> str:

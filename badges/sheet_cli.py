@@ -180,7 +180,6 @@ def sheet(
     printer: str | None,
 ) -> None:
     """Lay an event's badges out on sheets of a stock, as a PDF."""
-    from badges.cli import _missing_said as missing_said
     from badges.sheets import write_sheet
 
     settings = obj.config.printer_settings(printer or DEFAULT_PRINTER)
@@ -222,9 +221,9 @@ def sheet(
                 x=f"{made['offset_mm'][0]:g}", y=f"{made['offset_mm'][1]:g}"
             )
         )
-    if made["left_out"]:
-        from badges.fonts import font_advice
+    from badges.fonts import font_advice, missing_said
 
+    if made["left_out"]:
         lacking = "".join(dict.fromkeys("".join(made["left_out"].values())))
         said.append(
             ngettext(

@@ -44,7 +44,7 @@ class Run:
 
 
 @dataclass(frozen=True)
-class Line:
+class SetLine:
     runs: tuple[Run, ...]
     width_pt: float  # at the element's size
 
@@ -63,7 +63,7 @@ class SetText:
     width: float
     height: float
     size_pt: float
-    lines: tuple[Line, ...]
+    lines: tuple[SetLine, ...]
     align: str  # left, center or right: "start" and "end" resolved by the words' direction
     white: bool  # white on a black band (a ribbon)
     rtl: bool
@@ -299,7 +299,7 @@ def set_text(
     set_lines = []
     for line in lines:
         runs, unit = set_runs(line, fonts)
-        set_lines.append(Line(runs, unit * size))
+        set_lines.append(SetLine(runs, unit * size))
     rtl = direction_rtl(words)
     ascent, descent = ink_of(lines, fonts)
     return SetText(
