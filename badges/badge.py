@@ -83,7 +83,9 @@ def ribbon_for(ticket_type: str) -> str | None:
 def load_badge(store: Store, ticket_id: str) -> Badge:
     # The services load with the first badge: a station's printer settings (LabelSize) come
     # up without them.
+    from eventdesk.services.catalogue.badge_layouts import layout_for
     from eventdesk.services.catalogue.events import show_event
+    from eventdesk.services.people.attendees import show_attendee
     from eventdesk.services.people.registration import show_ticket
 
     ticket = show_ticket(store, ticket_id)
@@ -95,10 +97,17 @@ def load_badge(store: Store, ticket_id: str) -> Badge:
             )
         )
     event = show_event(store, ticket.event)
-    from eventdesk.services.catalogue.badge_layouts import layout_for
-
-    company = None if ticket.holder_name else _company(store, ticket.attendee_id)
-    made = badge_of(ticket, event.title, event.starts_at, event.ends_at, event.zone, company)
+    buyer = show_attendee(store, ticket.attendee_id)
+    company = None if ticket.holder_name else buyer.company
+    made = badge_of(
+        ticket,
+        event.title,
+        event.starts_at,
+        event.ends_at,
+        event.zone,
+        company,
+        badge_name=buyer.badge_name,
+    )
     name, source = layout_for(store, ticket.event, ticket.ticket_type)
     return replace(made, layout=name, layout_source=source)
 
@@ -108,7 +117,7 @@ def badge_from_copy(mirror: Mirror, ticket_id: str) -> Badge:
     offline prints it while the server is away."""
     from eventdesk.services.stations.mirror_read import layout_in_copy, ticket_in_copy
 
-    copied, event, company = ticket_in_copy(mirror, ticket_id)
+    copied, event, buyer = ticket_in_copy(mirror, ticket_id)
     ticket = copied.ticket
     if ticket.status != "registered":
         raise NotAllowed(
@@ -117,8 +126,16 @@ def badge_from_copy(mirror: Mirror, ticket_id: str) -> Badge:
                 ticket=ticket.id, status=ticket.status
             )
         )
-    company = None if ticket.holder_name else company
-    made = badge_of(ticket, event.title, event.starts_at, event.ends_at, event.zone, company)
+    company = None if ticket.holder_name else buyer.company
+    made = badge_of(
+        ticket,
+        event.title,
+        event.starts_at,
+        event.ends_at,
+        event.zone,
+        company,
+        badge_name=buyer.badge_name,
+    )
     name, source = layout_in_copy(mirror, ticket.event, ticket.ticket_type)
     return replace(made, layout=name, layout_source=source)
 
@@ -130,13 +147,18 @@ def badge_of(
     ends_at: datetime,
     zone: ZoneInfo,
     company: str | None,
+    *,
+    badge_name: str | None = None,
 ) -> Badge:
     """What ``ticket``'s badge shows, at its event (the dates in the event's zone). A ticket
     bought for someone else shows that person: the buyer's company is not theirs (the caller
-    passes None then)."""
+    passes None then), nor is their ``badge_name`` (printed instead of their name on a ticket
+    of their own)."""
+    from eventdesk.services.common import printed_name
+
     return Badge(
         ticket_id=ticket.id,
-        name=ticket.holder,
+        name=printed_name(ticket.holder_name, ticket.attendee, badge_name),
         company=company,
         ticket_type=ticket.ticket_type,
         ribbon=ribbon_for(ticket.ticket_type),
@@ -153,12 +175,6 @@ def dates(starts_at: datetime, ends_at: datetime, zone: ZoneInfo) -> str:
     if start.date() == end.date():
         return show(start, zone, "date")
     return f"{show(start, zone, 'day')} - {show(end, zone, 'date')}"
-
-
-def _company(store: Store, attendee_id: int) -> str | None:
-    from eventdesk.services.people.attendees import show_attendee
-
-    return show_attendee(store, attendee_id).company
 
 
 def event_badges(
@@ -187,7 +203,7 @@ def event_badges(
     return [
         Badge(
             ticket_id=row.ticket_id,
-            name=row.name,
+            name=row.badge_name or row.name,
             company=row.company,
             ticket_type=row.ticket_type,
             ribbon=ribbon_for(row.ticket_type),

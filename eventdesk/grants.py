@@ -26,6 +26,8 @@ DESK_WRITES = (
     "GRANT DELETE ON {s}.search_token TO {g}",
     # A session taken off a ticket someone holds (migration 0021).
     "GRANT DELETE ON {s}.ticket_session TO {g}",
+    # The badge name of someone registered, the one column of a person a desk changes (0022).
+    "GRANT UPDATE (badge_name) ON {s}.attendee TO {g}",
     "GRANT UPDATE (registered_count) ON {s}.event, {s}.ticket_type, {s}.event_session TO {g}",
     "GRANT UPDATE (status, seat_label, registered_at, cancelled_at, waitlist_seq) "
     "ON {s}.ticket TO {g}",

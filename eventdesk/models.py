@@ -238,6 +238,8 @@ class Attendee(Base):
     import_run_id: Mapped[int | None] = mapped_column(Integer)
     # The language the person registered with (eventdesk.i18n's code; NULL: the station's).
     language: Mapped[str | None] = mapped_column(String(20))
+    # The shorter name their badges print instead of ``name`` (NULL: the name itself).
+    badge_name: Mapped[str | None] = mapped_column(String(100))
 
 
 class SearchToken(Base):

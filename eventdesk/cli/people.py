@@ -39,6 +39,9 @@ def attendee() -> None:
 @click.option("--phone")
 @click.option("--pin", help="4 to 12 digits, for the kiosk lookup.")
 @click.option("--language", metavar="CODE", help="The language a kiosk answers in (de, fr...).")
+@click.option(
+    "--badge-name", metavar="TEXT", help="A shorter name their badges print instead of --name."
+)
 @pass_ctx
 @desk_only
 def attendee_add(
@@ -49,6 +52,7 @@ def attendee_add(
     phone: str | None,
     pin: str | None,
     language: str | None,
+    badge_name: str | None,
 ) -> None:
     from eventdesk.services.people.attendees import add_attendee
 
@@ -60,6 +64,7 @@ def attendee_add(
         phone=phone,
         pin=pin,
         language=language,
+        badge_name=badge_name,
     )
     obj.emit(
         made,
@@ -119,10 +124,13 @@ def attendee_show(obj: Ctx, attendee_ref: str) -> None:
             name=person.name, email=person.email, id=person.id
         )
         extra = "  ".join(x for x in (person.company or "", person.phone or "") if x)
+        # TRANSLATORS: under a person's name: the shorter name their badges print
+        badge = _("badge name: {name}").format(name=person.badge_name)
         return "\n".join(
             [
                 head,
                 *([f"  {extra}"] if extra else []),
+                *([f"  {badge}"] if person.badge_name else []),
                 "",
                 table(
                     # TRANSLATORS: the headings of the table of an attendee's tickets
@@ -161,6 +169,9 @@ def attendee_show(obj: Ctx, attendee_ref: str) -> None:
 @click.option("--company")
 @click.option("--phone")
 @click.option("--language", metavar="CODE", help='Their language (de, fr...; "" clears it).')
+@click.option(
+    "--badge-name", metavar="TEXT", help='The name their badges print ("" clears it: the name).'
+)
 @pass_ctx
 @organizer_only
 def attendee_update(
@@ -171,6 +182,7 @@ def attendee_update(
     company: str | None,
     phone: str | None,
     language: str | None,
+    badge_name: str | None,
 ) -> None:
     from eventdesk.services.people.attendees import update_attendee
 
@@ -182,6 +194,7 @@ def attendee_update(
         company=company,
         phone=phone,
         language=language,
+        badge_name=badge_name,
     )
     obj.emit(
         made,
@@ -217,8 +230,8 @@ def attendee_forget(obj: Ctx, attendee_ref: str, yes: bool) -> None:
     if not yes:
         raise InvalidInput(
             _(
-                "forgetting {name} <{email}> erases their name, e-mail, company, phone, PIN and "
-                "answers everywhere (counts stay): give --yes to go ahead"
+                "forgetting {name} <{email}> erases their name, e-mail, company, phone, badge "
+                "name, PIN and answers everywhere (counts stay): give --yes to go ahead"
             ).format(name=person.name, email=person.email),
             field="yes",
         )

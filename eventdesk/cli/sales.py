@@ -492,7 +492,7 @@ def ticket_show(
     from eventdesk.tickets import qr_text, write_png, write_svg
 
     def on_copy(copy: Mirror) -> tuple[TicketInfo, PaymentSummary, ZoneInfo | None]:
-        copied, event, _company = ticket_in_copy(copy, ticket_id)
+        copied, event, _buyer = ticket_in_copy(copy, ticket_id)
         return copied.ticket, copied.payment, event.zone
 
     info, money, zone = obj.server_or_copy(

@@ -253,3 +253,15 @@ def _split_seat(label: str, spec: str) -> tuple[str, int]:
             field="seats",
         )
     return label[:-digits], int(label[-digits:])
+
+
+def own_badge_name(holder_name: str | None, name: str, badge_name: str | None) -> str | None:
+    """A buyer's badge name (attendee.badge_name) on a ticket: only when the ticket is their
+    own (one bought for someone else, ``holder_name``, prints that person's name)."""
+    return badge_name if holder_name is None or holder_name == name else None
+
+
+def printed_name(holder_name: str | None, name: str, badge_name: str | None) -> str:
+    """The name a ticket's badge prints: its holder's when the buyer named someone else, else
+    the buyer's badge name when they have one, else their name."""
+    return own_badge_name(holder_name, name, badge_name) or holder_name or name

@@ -183,6 +183,10 @@ def render_card(data: CardData, zone: ZoneInfo) -> Content:
             )
         )
     parts.append(Content.styled(for_screen(person.name), "bold"))
+    if person.badge_name:
+        # TRANSLATORS: on the desk's card, under a person's name: the name their badges print
+        said = _("badge name: {name}").format(name=for_screen(person.badge_name))
+        parts.append(Content.styled(said, "italic"))
     contact = person.email + (f" · {for_screen(person.company)}" if person.company else "")
     parts.append(Content.styled(contact, "dim"))
     if not data.tickets:

@@ -10,6 +10,7 @@ from textual.content import Content
 from textual.widgets import Input
 
 from eventdesk.i18n import _
+from eventdesk.services.people.attendees import AttendeeInfo
 from eventdesk.services.people.payments import PaymentSummary
 from eventdesk.values import money_text
 from screens.base import StationScreen
@@ -95,6 +96,27 @@ class DeskDialogs:
 
         backend = self.desk.backend  # the ticket is of the door's event: times in its zone
         self.desk.app.push_screen(SessionsScreen(backend, line, backend.zone), chosen)
+
+    def badge_name(self, person: AttendeeInfo) -> None:
+        """The Badge name dialog for ``person``: what was saved is said, the card read again."""
+        from screens.desk.badge_name import BadgeNameScreen
+
+        desk = self.desk
+
+        def saved(made: AttendeeInfo | None) -> None:
+            if made is None:
+                return
+            if made.badge_name:
+                text = _("{name}'s badges print {badge_name}.").format(
+                    name=made.name, badge_name=made.badge_name
+                )
+            else:
+                text = _("{name}'s badges print their name.").format(name=made.name)
+            self.say(Content(text), "-info")
+            desk.notify(text, title=_("Badge name"), markup=False)
+            self.show_card(made.id)
+
+        desk.app.push_screen(BadgeNameScreen(desk.backend, person), saved)
 
     def cancel(self, line: TicketLine) -> None:
         ticket, jobs = line.ticket, self.jobs

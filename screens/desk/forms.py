@@ -25,7 +25,11 @@ from eventdesk.services.catalogue.program import (
     list_sessions,
     list_ticket_types,
 )
-from eventdesk.services.people.attendees import AttendeeInfo
+from eventdesk.services.people.attendees import (
+    BADGE_NAME_LENGTH,
+    AttendeeInfo,
+    parse_badge_name,
+)
 from eventdesk.services.people.payments import METHODS, PaymentSummary, pay
 from eventdesk.services.people.registration import TicketInfo
 from eventdesk.values import (
@@ -85,6 +89,24 @@ def _name(text: str) -> object:
 
 def _company(text: str) -> object:
     return optional_text(text, "company")
+
+
+def _badge_name(text: str) -> object:
+    return parse_badge_name(text) or ""
+
+
+def badge_name_field(value: str = "") -> Field:
+    """The badge name's field (the walk-in's, and the Badge name dialog's)."""
+    return Field(
+        "badge_name",
+        # TRANSLATORS: a field's label: a shorter name printed on the person's badges
+        _("Badge name"),
+        value=value,
+        # TRANSLATORS: the hint in the empty badge name field
+        placeholder=_("optional: a shorter name for badges"),
+        max_length=BADGE_NAME_LENGTH,
+        check=_badge_name,
+    )
 
 
 def _pin(text: str) -> object:
@@ -160,6 +182,7 @@ class WalkInScreen(FormDialog[WalkInDone]):
                 max_length=200,
                 check=_company,
             ),
+            badge_name_field(),
             Field(
                 "ticket_type",
                 _("Ticket type"),

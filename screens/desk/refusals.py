@@ -24,6 +24,7 @@ OFFLINE_WALK_INS = N_("The server does not answer: walk-ins come back with it.")
 OFFLINE_CHANGES = N_(
     "The server does not answer: payments and changes to tickets come back with it."
 )
+OFFLINE_BADGE_NAMES = N_("The server does not answer: badge names are changed when it is back.")
 
 
 def _status_of(lines: list[TicketLine], name: str) -> str:
@@ -125,6 +126,8 @@ class DeskView:
             if not self.has_event:
                 return _(NO_EVENT)
             return _(OFFLINE_WALK_INS) if self.offline else None
+        if action == "badge_name":  # the person on the card, whatever their tickets
+            return _(OFFLINE_BADGE_NAMES) if self.offline else self.not_yet()
         kind = TICKET_ACTIONS.get(action)
         if kind is None:
             return None

@@ -109,6 +109,8 @@ class DeskScreen(StationScreen):
         Binding("ctrl+w", "promote", N_("Promote"), id="desk.promote", priority=True),
         # TRANSLATORS: a key of the desk: add a session to the ticket, or take one off
         Binding("ctrl+t", "sessions", N_("Sessions"), id="desk.sessions", priority=True),
+        # TRANSLATORS: a key of the desk: the shorter name printed on the person's badges
+        Binding("ctrl+g", "badge_name", N_("Badge name"), id="desk.badge-name", priority=True),
         # TRANSLATORS: a key of the desk: an answer that asked something (a VIP's lanyard,
         # money to collect, see the desk) has been seen to
         Binding("ctrl+o", "seen", N_("Seen"), id="desk.seen", priority=True),
@@ -622,7 +624,7 @@ class DeskScreen(StationScreen):
         """A desk key that cannot act now is shown dimmed; pressed, it says why."""
         if action == "seen":  # shown while an answer waits to be seen to
             return self.board.waiting
-        if action == "walk_in" or action in TICKET_ACTIONS:
+        if action in ("walk_in", "badge_name") or action in TICKET_ACTIONS:
             return True if self.why_not(action) is None else None
         return True
 
@@ -728,6 +730,13 @@ class DeskScreen(StationScreen):
     def action_sessions(self) -> None:
         if (line := self._target("sessions")) is not None:
             self.dialogs.sessions(line)
+
+    def action_badge_name(self) -> None:
+        """The Badge name dialog for the person on the card."""
+        if (why := self.why_not("badge_name")) is not None or self.card is None:
+            self._refuse(why or _(NOBODY))
+        else:
+            self.dialogs.badge_name(self.card.attendee)
 
     @on(PromoteRefused)
     def promote_refused(self, message: PromoteRefused) -> None:

@@ -21,7 +21,12 @@ from eventdesk.i18n import N_, _
 from eventdesk.services.door.answer_words import sentence
 from eventdesk.services.door.printing import enqueue
 from eventdesk.services.door.scan_result import ScanResult
-from eventdesk.services.people.attendees import AttendeeInfo, add_attendee, update_attendee
+from eventdesk.services.people.attendees import (
+    AttendeeInfo,
+    add_attendee,
+    set_badge_name,
+    update_attendee,
+)
 from eventdesk.services.people.payments import PaymentSummary, pay
 from eventdesk.services.people.registration import RegistrationResult, register
 from eventdesk.values import money_text
@@ -117,13 +122,21 @@ class WalkInDone:
 def _person(backend: Backend, values: FormValues, earlier: AttendeeInfo | None) -> AttendeeInfo:
     """The walk-in's attendee: added, or the one an earlier try saved (brought up to date)."""
     name, email, company = values.text("name"), values.text("email"), values.optional("company")
+    badge = values.optional("badge_name")
     if earlier is not None and earlier.email.casefold() == email.casefold():
         if (earlier.name, earlier.company) != (name, company):
-            return update_attendee(backend.store, earlier.id, name=name, company=company or "")
+            earlier = update_attendee(backend.store, earlier.id, name=name, company=company or "")
+        if earlier.badge_name != badge:
+            earlier = set_badge_name(backend.store, earlier.id, badge)
         return earlier
     try:
         return add_attendee(
-            backend.store, name=name, email=email, company=company, pin=values.optional("pin")
+            backend.store,
+            name=name,
+            email=email,
+            company=company,
+            pin=values.optional("pin"),
+            badge_name=badge,
         )
     except Conflict as exc:
         raise Conflict(

@@ -28,6 +28,7 @@ DESK_HINTS = (
     "Ctrl+X Cancel ticket",
     "Ctrl+W Promote",
     "Ctrl+T Sessions",
+    "Ctrl+G Badge name",
     "Ctrl+S Scan field",
     "Ctrl+E Exit mode",
 )

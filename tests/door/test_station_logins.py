@@ -336,7 +336,7 @@ def test_a_desk_login_takes_walk_ins_and_payments_but_not_the_organizers_work(
     assert site.value("SELECT status FROM ticket WHERE id = :t", t=ticket) == "cancelled"
     # A sheet stock the organizer added is there for the desk (its view of badge_stock).
     stock = tmp_path / "cards.toml"
-    stock.write_text('name = "cards"\nlabel_mm = [90, 55]\ncolumns = 2\nrows = 5\n', "utf-8")
+    stock.write_text('name="cards"\npage="A4"\nlabel_mm=[90,55]\ncolumns=2\nrows=5\n', "utf-8")
     run_cli(site.organizer_url, site.organizer_dir, "badge", "stocks", "add", str(stock))
     listed = json.loads(run_cli(url, desk, "--json", "badge", "stocks", **at_desk).stdout)  # type: ignore[arg-type]
     assert {"cards", "avery-l7418"} <= {s["name"] for s in listed}

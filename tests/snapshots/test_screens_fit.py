@@ -2,8 +2,9 @@
 French and Spanish, every widget of the sign-in, the desk, the kiosk, the organizer (each tab)
 and the stats is inside the container that holds it (or one a person can scroll), and every text
 is whole or cut with "…" (tests/screen_fit.py reads it from the running app). Each dialog (the
-desk's walk-in, payment, cancel, promotion and questions, the kiosk's staff PIN, each of the
-organizer's forms) fits its frame, a drop-down list too, and speaks the station's language.
+desk's walk-in, payment, badge name, cancel, promotion and questions, the kiosk's staff PIN,
+each of the organizer's forms) fits its frame, a drop-down list too, and speaks the station's
+language.
 
 The screens are those of test_snapshots_languages.py, on the same fixed demo."""
 
@@ -203,6 +204,7 @@ async def closed(pilot: Any, kind: type[Screen[Any]]) -> None:
 async def test_the_desks_dialogs_fit(
     station: DemoStation, language: str, size: tuple[int, int]
 ) -> None:
+    from screens.desk.badge_name import BadgeNameScreen
     from screens.desk.cancel import CancelScreen
     from screens.desk.forms import PaymentScreen, WalkInScreen
     from screens.widgets.confirm import ConfirmScreen
@@ -219,6 +221,9 @@ async def test_the_desks_dialogs_fit(
         await desk_choose(pilot, screen, unpaid, "pay")
         await pilot.press("ctrl+p")
         said += await dialog_checked(pilot, PaymentScreen, language)
+        await closed(pilot, DeskScreen)
+        await pilot.press("ctrl+g")
+        said += await dialog_checked(pilot, BadgeNameScreen, language)
         await closed(pilot, DeskScreen)
         await desk_choose(pilot, screen, paid, "cancel_ticket")
         await pilot.press("ctrl+x")

@@ -22,7 +22,7 @@ from eventdesk.db import Store
 from eventdesk.errors import InvalidInput, NotAllowed, NotFound
 from eventdesk.i18n import _
 from eventdesk.models import BadgeLayout, Event, TicketType
-from eventdesk.services.common import get_event, log
+from eventdesk.services.common import get_event, log, own_badge_name
 from eventdesk.values import utcnow
 
 DEFAULT_LAYOUT = "name-company-qr"
@@ -214,12 +214,14 @@ class BadgeRow:
     """What one badge of a sheet shows (badges.badge makes a Badge of it)."""
 
     ticket_id: str
-    name: str
+    name: str  # the holder's full name (what a sheet is sorted by)
     company: str | None  # the buyer's, when the ticket is their own
     ticket_type: str
     seat: str | None
     payload: str | None
     layout: str
+    # The buyer's badge name, when the ticket is their own: printed instead of ``name``.
+    badge_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -257,6 +259,7 @@ def badge_rows(
                 Ticket.holder_name,
                 Attendee.name,
                 Attendee.company,
+                Attendee.badge_name,
                 TicketType.name.label("type_name"),
                 Ticket.seat_label,
                 Ticket.qr_payload,
@@ -294,6 +297,7 @@ def badge_rows(
                 seat=r.seat_label,
                 payload=r.qr_payload,
                 layout=r.badge_layout or default,
+                badge_name=own_badge_name(r.holder_name, r.name, r.badge_name),
             )
             for r in session.execute(query.order_by(Ticket.id))
         ]

@@ -33,7 +33,7 @@ from eventdesk.models import (
     Ticket,
     TicketType,
 )
-from eventdesk.services.common import get_event
+from eventdesk.services.common import get_event, own_badge_name
 from eventdesk.services.people.payments import due_of
 from eventdesk.values import format_cents
 
@@ -99,6 +99,7 @@ def _attendee_rows(session: Session, event: Event) -> Rows:
             paid,
             Ticket.holder_name,
             Attendee.name,
+            Attendee.badge_name,
         )
         .join(Ticket, Ticket.attendee_id == Attendee.id)
         .join(TicketType, TicketType.id == Ticket.ticket_type_id)
@@ -122,6 +123,7 @@ def _attendee_rows(session: Session, event: Event) -> Rows:
         "Currency",
         "Answers",
         "Buyer",
+        "Badge Name",
     ]
     answers = _answers(session, event)
     return header, (
@@ -142,6 +144,7 @@ def _attendee_rows(session: Session, event: Event) -> Rows:
             r[12],
             answers.get(r[5], ""),
             r[15],
+            own_badge_name(r[14], r[15], r[16]),  # the buyer's, on a ticket of their own
         ]
         for r in _stream(session, query)
     )

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple, TextIO, cast
 
 from eventdesk.errors import InvalidInput
 from eventdesk.i18n import _, language_named, languages, ngettext
+from eventdesk.services.people.attendees import BADGE_NAME_LENGTH, parse_badge_name
 from eventdesk.text import fold
 from eventdesk.values import CONTROL_CHARACTERS, optional_text, parse_email, require_text
 
@@ -72,6 +73,17 @@ HEADERS = {
         "sprache",
         "langue",
         "idioma",
+    ),
+    "badge_name": (
+        "badgename",
+        "nameonbadge",
+        "printedname",
+        "preferredname",
+        "nickname",
+        "namensschild",
+        "nomsurlebadge",
+        "nombreenlaacreditacion",
+        "nombreenelgafete",
     ),
     "order": (
         "order",
@@ -266,6 +278,7 @@ class Row(NamedTuple):
     type_id: int
     order: str | None
     language: str | None = None  # a catalogue's code (eventdesk.i18n), as `attendee add`
+    badge_name: str | None = None  # printed on their badges instead of the name
 
 
 @dataclass(frozen=True)
@@ -304,6 +317,7 @@ class RowChecker:
         )
         self._type, self._order = mapping.get("ticket_type"), mapping.get("order")
         self._language = mapping.get("language")
+        self._badge_name = mapping.get("badge_name")
         self._columns = (
             self._name,
             self._first,
@@ -314,6 +328,7 @@ class RowChecker:
             self._type,
             self._order,
             self._language,
+            self._badge_name,
         )
         self._companies: dict[str, str | RowProblem | None] = {}
         self._type_names: dict[str, str | RowProblem | None] = {}
@@ -339,7 +354,7 @@ class RowChecker:
         joined = "|".join(record)
         if "  " in joined or "'" in joined or CONTROL_CHARACTERS.search(joined):
             return self._checked_row(number, record)
-        name, first, last, email, company, phone, type_name, order, spoken = (
+        name, first, last, email, company, phone, type_name, order, spoken, badge = (
             record[i].strip() if i is not None and i < size else "" for i in self._columns
         )
         language = language_named(spoken) if spoken else None
@@ -359,6 +374,7 @@ class RowChecker:
             or len(phone) > 50
             or len(type_name) > 200
             or len(order) > 100
+            or len(badge) > BADGE_NAME_LENGTH
             or ticket_type is None
         ):
             return self._checked_row(number, record)
@@ -372,6 +388,7 @@ class RowChecker:
             ticket_type.id,
             order or None,
             language,
+            badge or None,
         )
 
     def _checked_row(self, number: int, record: list[str]) -> Row:
@@ -419,8 +436,21 @@ class RowChecker:
                     value=spoken, known=", ".join(languages())
                 ),
             )
+        try:
+            badge = parse_badge_name(cell_at(record, self._badge_name))
+        except InvalidInput as exc:
+            raise RowProblem("badge name", exc.message) from None
         return Row(
-            number, name, email, email.casefold(), company, phone, ticket_type.id, order, language
+            number,
+            name,
+            email,
+            email.casefold(),
+            company,
+            phone,
+            ticket_type.id,
+            order,
+            language,
+            badge,
         )
 
     @staticmethod

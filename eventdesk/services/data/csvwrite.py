@@ -239,7 +239,7 @@ class Batch:
         inside = driver_value(connection, _TICKET.c.inside, False)
         self._people = dict(zip((r.key for r in self.new_rows), self.people_ids, strict=True))
         people = [
-            (i, r.name, r.email, r.key, r.company, r.phone, 0, at, run_id, r.language)
+            (i, r.name, r.email, r.key, r.company, r.phone, 0, at, run_id, r.language, r.badge_name)
             for i, r in zip(self.people_ids, self.new_rows, strict=True)
         ]
         tokens = [
@@ -339,6 +339,7 @@ ATTENDEE_COLUMNS = (
     "created_at",
     "import_run_id",
     "language",
+    "badge_name",
 )
 ORDER_COLUMNS = ("id", "event_id", "buyer_id", "created_at", "import_run_id")
 TICKET_COLUMNS = (

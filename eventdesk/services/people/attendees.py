@@ -35,7 +35,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from eventdesk.db import Store
-from eventdesk.errors import Conflict
+from eventdesk.errors import Conflict, InvalidInput
 from eventdesk.i18n import _, ngettext, parse_language
 from eventdesk.models import Attendee, Event, ListEntry, SearchToken, Ticket
 from eventdesk.prepared import Prepared
@@ -59,6 +59,7 @@ class AttendeeInfo:
     phone: str | None
     has_pin: bool
     language: str | None = None  # the language they registered with (None: the station's)
+    badge_name: str | None = None  # printed on their badges instead of the name (None: the name)
 
 
 def attendee_info(row: Attendee) -> AttendeeInfo:
@@ -70,7 +71,21 @@ def attendee_info(row: Attendee) -> AttendeeInfo:
         row.phone,
         row.pin_hash is not None,
         row.language,
+        row.badge_name,
     )
+
+
+BADGE_NAME_LENGTH = 100  # the column's (attendee.badge_name)
+
+
+def parse_badge_name(value: str | None) -> str | None:
+    """A badge name as given: checked as a name is (trimmed, at most BADGE_NAME_LENGTH
+    characters, no control characters); None for nothing or blanks ("" clears it)."""
+    try:
+        # TRANSLATORS: the field a refusal names: "badge name is longer than 100 characters"
+        return optional_text(value, _("badge name"), max_length=BADGE_NAME_LENGTH)
+    except InvalidInput as exc:
+        raise InvalidInput(exc.message, field="badge_name") from None
 
 
 def person_language(value: str | None) -> str | None:
@@ -167,9 +182,11 @@ def add_attendee(
     phone: str | None = None,
     pin: str | None = None,
     language: str | None = None,
+    badge_name: str | None = None,
 ) -> AttendeeInfo:
     clean_name, clean_email, clean_company, clean_phone = _validated(name, email, company, phone)
     speaks = person_language(language)
+    shorter = parse_badge_name(badge_name)
     pin_hash = hash_pin(parse_pin(pin)) if pin else None
     with store.write() as session:
         key = email_key(clean_email)
@@ -188,6 +205,7 @@ def add_attendee(
             failed_pin_attempts=0,
             created_at=utcnow(),
             language=speaks,
+            badge_name=shorter,
         )
         session.add(row)
         try:
@@ -247,8 +265,12 @@ def update_attendee(
     company: str | None = None,
     phone: str | None = None,
     language: str | None = None,
+    badge_name: str | None = None,
 ) -> AttendeeInfo:
+    """Change what is given (None: kept as it is; "" clears the language and the badge
+    name)."""
     speaks = person_language(language)
+    shorter = parse_badge_name(badge_name)
     with store.write() as session:
         row = get_attendee(session, ref)
         # Locked: a ticket registered meanwhile must not lose its search token below.
@@ -276,8 +298,22 @@ def update_attendee(
         )
         if language is not None:  # "" clears it
             row.language = speaks
+        if badge_name is not None:  # "" clears it
+            row.badge_name = shorter
         session.flush()
         _replace_tokens(session, row)
+        return attendee_info(row)
+
+
+def set_badge_name(store: Store, ref: str | int, badge_name: str | None) -> AttendeeInfo:
+    """Give a person a badge name, or take it away (None or ""): the desk's change, the one
+    column of a person a desk's own login may write (eventdesk.grants). Their search words
+    stay as they are (the badge name is not searched)."""
+    shorter = parse_badge_name(badge_name)
+    with store.write() as session:
+        row = get_attendee(session, ref)
+        row.badge_name = shorter
+        session.flush()
         return attendee_info(row)
 
 

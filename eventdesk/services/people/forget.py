@@ -2,13 +2,14 @@
 
 A forgotten attendee keeps their row, tickets, payments and check-ins (every count, the revenue
 and the statistics stay exactly as they were) under a stable pseudonym: "Forgotten 1F3A9C2B",
-an address at the reserved ``.invalid`` domain, no company, phone or PIN. Their words go from
-everywhere else they are stored: the names on their tickets (holders they named), the search
-words, the answers given at the door, and any text that quotes them (the transaction log's
-details, the scan log's answers, print jobs' errors) has them replaced by the pseudonym. Files
-in the data folder are the caller's (``forget_files``): text badges are deleted, exports kept
-there rewritten; backups taken before are listed, as still holding the person until they are
-pruned. A station's mirror takes the pseudonym at its next refresh (the rows changed).
+an address at the reserved ``.invalid`` domain, no company, phone, badge name or PIN. Their
+words go from everywhere else they are stored: the names on their tickets (holders they
+named), the search words, the answers given at the door, and any text that quotes them (the
+transaction log's details, the scan log's answers, print jobs' errors) has them replaced by the
+pseudonym. Files in the data folder are the caller's (``forget_files``): text badges are
+deleted, exports kept there rewritten; backups taken before are listed, as still holding the
+person until they are pruned. A station's mirror takes the pseudonym at its next refresh (the
+rows changed).
 """
 
 from __future__ import annotations
@@ -68,7 +69,14 @@ class Forgotten:
 
 
 def _secrets(attendee: Attendee, holders: list[str]) -> list[str]:
-    words = [attendee.name, attendee.email, attendee.company or "", attendee.phone or "", *holders]
+    words = [
+        attendee.name,
+        attendee.email,
+        attendee.company or "",
+        attendee.phone or "",
+        attendee.badge_name or "",
+        *holders,
+    ]
     return sorted({w for w in words if len(w.strip()) >= 3}, key=len, reverse=True)
 
 
@@ -112,6 +120,7 @@ def forget_in(session: Session, attendee: Attendee, *, station: str | None) -> F
     attendee.email_key = attendee.email
     attendee.company = None
     attendee.phone = None
+    attendee.badge_name = None
     attendee.pin_hash = None
     attendee.failed_pin_attempts = 0
     attendee.locked_until = None
@@ -252,6 +261,7 @@ def personal_data(store: Store, ref: str | int) -> dict[str, Any]:
                 "email": person.email,
                 "company": person.company,
                 "phone": person.phone,
+                "badge_name": person.badge_name,
                 "has_pin": person.pin_hash is not None,
                 "created_at": when(person.created_at),
             },

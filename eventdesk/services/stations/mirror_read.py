@@ -139,7 +139,9 @@ def person_in_copy(mirror: Mirror, attendee_id: int) -> tuple[AttendeeInfo, list
     with mirror.store.read() as session:
         conn = session.connection()
         row = conn.execute(
-            select(a.c.id, a.c.name, a.c.email, a.c.company).where(a.c.id == attendee_id)
+            select(a.c.id, a.c.name, a.c.email, a.c.company, a.c.badge_name).where(
+                a.c.id == attendee_id
+            )
         ).first()
         if row is None:
             raise NotFound(
@@ -148,7 +150,7 @@ def person_in_copy(mirror: Mirror, attendee_id: int) -> tuple[AttendeeInfo, list
                 ).format(attendee=attendee_id),
                 field="attendee",
             )
-        person = AttendeeInfo(row.id, row.name, row.email or "", row.company, None, False)
+        person = _person(row)
         tickets = _tickets(conn, TICKET.c.attendee_id == attendee_id, person)
     return person, tickets
 
@@ -180,19 +182,30 @@ def zones_in_copy(mirror: Mirror, door_event: str | int | None = None) -> Zones:
     return zones_of(events, station_event=door_event)
 
 
-def ticket_in_copy(mirror: Mirror, ticket_id: str) -> tuple[CopiedTicket, CopiedEvent, str | None]:
-    """A ticket, its event and its buyer's company, as the copy has them (what a badge prints)."""
+def _person(row: Any) -> AttendeeInfo:
+    """A person as the copy has them: no phone, no PIN, no language said."""
+    return AttendeeInfo(
+        row.id, row.name, row.email or "", row.company, None, False, badge_name=row.badge_name
+    )
+
+
+def ticket_in_copy(
+    mirror: Mirror, ticket_id: str
+) -> tuple[CopiedTicket, CopiedEvent, AttendeeInfo]:
+    """A ticket, its event and its buyer (their company and badge name), as the copy has them
+    (what a badge prints)."""
     wanted = ticket_id.strip().upper()
+    a = ATTENDEE
     with mirror.store.read() as session:
         conn = session.connection()
         owner = conn.execute(
-            select(ATTENDEE.c.id, ATTENDEE.c.name, ATTENDEE.c.email, ATTENDEE.c.company)
-            .join(TICKET, TICKET.c.attendee_id == ATTENDEE.c.id)
+            select(a.c.id, a.c.name, a.c.email, a.c.company, a.c.badge_name)
+            .join(TICKET, TICKET.c.attendee_id == a.c.id)
             .where(TICKET.c.id == wanted)
         ).first()
         if owner is None:
             raise NotFound(_not_in_copy_ticket(ticket_id), field="ticket")
-        person = AttendeeInfo(owner.id, owner.name, owner.email or "", owner.company, None, False)
+        person = _person(owner)
         found = _tickets(conn, TICKET.c.id == wanted, person)
         event = conn.execute(
             select(
@@ -206,7 +219,7 @@ def ticket_in_copy(mirror: Mirror, ticket_id: str) -> tuple[CopiedTicket, Copied
     copied_event = CopiedEvent(
         event.slug, event.title, event.starts_at, event.ends_at, event.timezone or "UTC"
     )
-    return found[0], copied_event, owner.company
+    return found[0], copied_event, person
 
 
 def layout_in_copy(mirror: Mirror, event_slug: str, ticket_type: str) -> tuple[str, str | None]:

@@ -1,14 +1,14 @@
 """badge stocks: the sheet stocks an organizer adds
 
-Revision ID: 0022
-Revises: 0021
+Revision ID: 0023
+Revises: 0022
 Create Date: 2026-11-27 10:00:00.000000
 
 A sheet stock (badges/stocks.py: a page, its labels' size and grid, how it is cut, what the
 printer cannot print) that an organizer adds from a TOML file is kept here as its text, by name,
 as 0015 keeps badge layouts, so that every station lays sheets out on it. A door does not make
 sheets: its copy leaves the table out. On PostgreSQL the stations' views are made again (as
-0021 left them), so that a desk's login reads the stocks.
+0022 left them, an attendee's badge name shown), so that a desk's login reads the stocks.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from alembic import op
 from eventdesk.migrations import station_access_0013 as access
 from eventdesk.migrations import stations_0018, stations_0020 as stations
 
-revision: str = '0022'
-down_revision: str | None = '0021'
+revision: str = '0023'
+down_revision: str | None = '0022'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
