@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from badges.pdf import PdfBadges
+from badges.pdf_fonts import latin1
 from badges.stocks import PAGES, PRINTABLE_MM, Stock
 from eventdesk.errors import InvalidInput
 from eventdesk.i18n import _
@@ -37,7 +38,7 @@ def _text(doc: PdfBadges, text: str) -> str:
     Helvetica writes Latin-1 only (a French narrow space is a plain one there)."""
     if doc.fonts.embedded:
         return text
-    return text.replace("\u202f", "\u00a0").encode("latin-1", "replace").decode("latin-1")
+    return latin1(text.replace("\u202f", "\u00a0"))
 
 
 def _scale(

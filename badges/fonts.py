@@ -15,16 +15,19 @@ from __future__ import annotations
 
 import functools
 import sys
+import threading
 import unicodedata
 from collections.abc import Container, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from PIL import ImageDraw, ImageFont
 
 from eventdesk.i18n import _
 
 FontType = ImageFont.FreeTypeFont | ImageFont.ImageFont
+T = TypeVar("T")
 
 PREFERRED = ("dejavu sans", "noto sans", "liberation sans", "arial", "helvetica", "segoe ui")
 """Families tried first, in this order, for the scripts most names are in (a badge printed on
@@ -60,15 +63,38 @@ class FontFile:
 
 
 # --- what the machine has -------------------------------------------------------------------
-@functools.cache
+_LISTING = threading.Lock()
+
+
 def installed() -> tuple[FontFile, ...]:
-    """The machine's scalable fonts, in the order a badge tries them (looked up once a
-    process: fontconfig lists some 300 fonts in a quarter of a second)."""
+    """The machine's scalable fonts, in the order a badge tries them, looked up once a
+    process (fontconfig lists some 300 fonts in a quarter of a second; the kiosk's letters and
+    the print worker may ask at once: one of them looks)."""
+    with _LISTING:
+        return _installed()
+
+
+@functools.cache
+def _installed() -> tuple[FontFile, ...]:
     found = _from_fontconfig()
-    if found is None:
+    if not found:  # no fontconfig, or one that knows no folder of this machine's
         found = _from_folders()
     usable = [f for f in found if f.path.lower().endswith(FONT_SUFFIXES)]
-    return tuple(sorted(usable, key=_rank))
+    once: dict[tuple[str, int], FontFile] = {}  # a variable font is listed twice at index 0
+    for font in sorted(usable, key=_rank):
+        once.setdefault(font.key, font)
+    return tuple(once.values())
+
+
+def _number(value: object, default: float) -> float:
+    """A fontconfig value as one number: a variable font gives its axis as a range (its
+    default instance, the one a badge draws, is taken as the range's low end)."""
+    if isinstance(value, tuple | list):
+        value = value[0] if value else None
+    try:
+        return float(value) if value is not None else default  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return default
 
 
 def _from_fontconfig() -> list[FontFile] | None:
@@ -77,26 +103,27 @@ def _from_fontconfig() -> list[FontFile] | None:
     except Exception:  # no binding for this platform, or its library would not load
         return None
     try:
-        listed = fontconfig.list(
-            ":scalable=true",
-            select=FONTCONFIG_FIELDS,
-        )
+        listed = fontconfig.list(":scalable=true", select=FONTCONFIG_FIELDS)
     except Exception:
         return None
     fonts = []
     for entry in listed:
         if entry.get("color") or not entry.get("file") or entry.get("charset") is None:
             continue  # colour emoji draw at one size only: never on a badge
+        index = int(_number(entry.get("index"), 0))
+        if index >= 0x10000:
+            continue  # a variable font's named instance: its file's default one is listed too
+        weight = entry.get("weight")
         fonts.append(
             FontFile(
                 path=str(entry["file"]),
-                index=int(entry.get("index") or 0),
+                index=index,
                 family=str(entry.get("family") or ""),
                 style=str(entry.get("style") or ""),
-                weight=float(entry.get("weight") or 80),
-                slant=int(entry.get("slant") or 0),
-                width=int(entry.get("width") or 100),
-                mono=int(entry.get("spacing") or 0) >= 90,  # mono (100) and charcell (110)
+                weight=80.0 if isinstance(weight, tuple | list) else _number(weight, 80.0),
+                slant=int(_number(entry.get("slant"), 0)),
+                width=int(_number(entry.get("width"), 100)),
+                mono=_number(entry.get("spacing"), 0) >= 90,  # mono (100) and charcell (110)
                 codes=entry["charset"],
             )
         )
@@ -185,11 +212,6 @@ def chain(extra: tuple[str, ...] = ()) -> tuple[FontFile, ...]:
     """The fonts a badge tries, in order: the configured ones, then the machine's."""
     configured = tuple(f for path in extra if Path(path).is_file() for f in read_font_file(path))
     return configured + installed()
-
-
-def available(extra: tuple[str, ...] = ()) -> list[str]:
-    """The font files a badge may use, in the order it tries them."""
-    return list(dict.fromkeys(f.path for f in chain(extra)))
 
 
 # --- which font draws what ------------------------------------------------------------------
@@ -305,6 +327,37 @@ def _font_runs(text: str, extra: tuple[str, ...]) -> tuple[tuple[str, FontFile |
     return tuple(pieces)
 
 
+def reads_rtl(text: str) -> bool | None:
+    """Whether ``text`` reads right to left (its first letter with a direction says); None
+    when nothing in it has one (spaces, digits)."""
+    for ch in text:
+        kind = unicodedata.bidirectional(ch)
+        if kind in ("R", "AL"):
+            return True
+        if kind == "L":
+            return False
+    return None
+
+
+def visual_order(pieces: list[tuple[str, T]], rtl: bool) -> list[tuple[str, T]]:
+    """A line's runs in the order they are drawn from left to right: each run is shaped in its
+    own direction, and runs of the other direction than the line's are put in their places
+    ("محمد علي Smith" read right to left: Smith at the left end). Runs with no direction of
+    their own (digits, spaces) go with the line's."""
+    groups: list[tuple[bool, list[tuple[str, T]]]] = []
+    for piece in pieces:
+        own = reads_rtl(piece[0])
+        direction = rtl if own is None else own
+        if groups and groups[-1][0] == direction:
+            groups[-1][1].append(piece)
+        else:
+            groups.append((direction, [piece]))
+    ordered = [list(reversed(run)) if backwards else run for backwards, run in groups]
+    if rtl:
+        ordered.reverse()
+    return [piece for group in ordered for piece in group]
+
+
 def uncovered(text: str, extra: tuple[str, ...] = ()) -> str:
     """The characters of ``text`` no font here has, each once (they would print as boxes)."""
     if not chain(extra):
@@ -394,14 +447,10 @@ class Face:
             for chunk, font in runs(text, self.size, self.fonts)
         )
 
-    @property
-    def line_height(self) -> int:
-        _, top, _, bottom = self.primary.getbbox("Ág")
-        return int(bottom - top) + max(4, self.size // 6)
-
     def centre(self, line: str, width: int, y: int, fill: Ink = 0, left: int = 0) -> None:
         x = left + (width - self.length(line)) / 2
-        for chunk, font in runs(line, self.size, self.fonts):
+        drawn = visual_order(runs(line, self.size, self.fonts), bool(reads_rtl(line)))
+        for chunk, font in drawn:
             self.draw.text((x, y), chunk, font=font, fill=fill)
             x += self.draw.textlength(chunk, font=font)
 

@@ -42,6 +42,8 @@ if TYPE_CHECKING:
 Kind = Literal[
     "name", "company", "ticket_type", "seat", "event", "dates", "ribbon", "qr", "text", "logo"
 ]
+PT_MM = 25.4 / 72  # millimetres in a point
+LINE = 1.18  # a line's height, in font sizes, at least (badges.typeset)
 Align = Literal["center", "left", "right", "start", "end"]
 """Where a line sits in its element: "start" is the left for a name read left to right and the
 right for one read right to left (Arabic, Hebrew); "end" the other side."""
@@ -117,6 +119,24 @@ def parse_layout(text: str, source: str = "layout") -> Layout:
             raise InvalidInput(
                 _("{source}: element {number}'s min_pt is 0 to 96 points").format(
                     source=source, number=n
+                ),
+                field="layout",
+            )
+        room = element.height / element.lines / LINE / PT_MM  # the largest size its lines hold
+        if element.min_pt > room + 0.01:
+            raise InvalidInput(
+                _(
+                    "{source}: element {number} ({kind}) cannot hold {lines} lines of at least "
+                    "{least:g} pt in {height:g} mm: at most {most:g} pt (lower min_pt or make it "
+                    "taller)"
+                ).format(
+                    source=source,
+                    number=n,
+                    kind=element.kind,
+                    lines=element.lines,
+                    least=element.min_pt,
+                    height=element.height,
+                    most=int(room * 2) / 2,
                 ),
                 field="layout",
             )

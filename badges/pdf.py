@@ -17,9 +17,9 @@ import io
 from fpdf import FPDF
 
 from badges.badge import Badge
-from badges.layout import Layout, qr_modules, stretched
-from badges.pdf_fonts import PdfFonts
-from badges.typeset import PT_MM, Plan, SetText, typeset
+from badges.layout import PT_MM, Layout, qr_modules, stretched
+from badges.pdf_fonts import PdfFonts, latin1
+from badges.typeset import Plan, SetText, typeset
 
 
 class PdfBadges:
@@ -76,7 +76,7 @@ class PdfBadges:
             top = y + baseline - height / 2 - 0.3 * size_mm  # fpdf2's cell puts it there
             for run in line.runs:
                 pdf.set_font(self.fonts.family(run.font), size=text.size_pt)
-                shown = run.text if self.fonts.embedded else _latin1(run.text)
+                shown = run.text if self.fonts.embedded else latin1(run.text)
                 pdf.x, pdf.y = left, top  # set_xy would read a y of -1e-16 as from the bottom
                 pdf.cell(text=shown, h=height)
                 if len(line.runs) > 1:  # the next run starts where this one ends
@@ -137,10 +137,6 @@ def _qr_runs(payload: str) -> tuple[list[tuple[int, int, int]], int]:
                 col += 1
             runs.append((row, start, col - start))
     return runs, side
-
-
-def _latin1(text: str) -> str:
-    return text.encode("latin-1", "replace").decode("latin-1")
 
 
 def render_pdf(badge: Badge, layout: Layout, *, fonts: tuple[str, ...] = ()) -> bytes:

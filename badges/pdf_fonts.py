@@ -60,7 +60,7 @@ class PdfFonts:
         document's fallbacks (fpdf2 then takes, per character, the first that has it); with no
         font at all, what Latin-1 lacks is a '?'."""
         if not self.embedded:
-            return text.encode("latin-1", "replace").decode("latin-1")
+            return latin1(text)
         before = len(self.families)
         for _chunk, font in font_runs(text, self.extra):
             self.family(font)
@@ -69,3 +69,9 @@ class PdfFonts:
                 [name for name in self.families.values() if name and name != self.base]
             )
         return text
+
+
+def latin1(text: str) -> str:
+    """``text`` as fpdf2's own Helvetica writes it (no font on this machine): Latin-1, the rest
+    a '?'."""
+    return text.encode("latin-1", "replace").decode("latin-1")

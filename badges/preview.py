@@ -284,6 +284,10 @@ def _outside(row: list[Cell], index: int) -> bool:
 
 
 def _aligned(line: str, width: int, align: str, style: str) -> list[Cell]:
+    from badges.typeset import direction_rtl
+
+    if align in ("start", "end"):  # as the badge sets it: the words' direction says which side
+        align = "right" if (align == "start") == direction_rtl(line) else "left"
     cells = _cells(line)
     room = max(width - len(cells), 0)
     before = room // 2 if align == "center" else room if align == "right" else 0
@@ -312,15 +316,17 @@ def cell_width(text: str) -> int:
 
 
 def wrap(text: str, width: int) -> list[str]:
-    """``text`` in lines of at most ``width`` cells, broken at spaces and after hyphens; a
+    """``text`` in lines of at most ``width`` cells, broken where the badge breaks it; a
     word longer than a line is broken where the line ends. Nothing is left out."""
-    pieces: list[tuple[str, str]] = []  # (what joins it to the piece before, the piece)
+    from badges.typeset import pieces
+
+    joined: list[tuple[str, str]] = []  # (what joins it to the piece before, the piece)
     for word in text.split():
-        parts = re.findall(r"[^-‐]+[-‐]*|[-‐]+", word)
-        pieces += [(" " if n == 0 else "", part) for n, part in enumerate(parts)]
+        parts = pieces(word)  # where the badge may break a word: after hyphens, CJK letters
+        joined += [(" " if n == 0 else "", part) for n, part in enumerate(parts)]
     lines: list[str] = []
     line = ""
-    for joint, piece in pieces:
+    for joint, piece in joined:
         if line and cell_width(line + joint + piece) <= width:
             line += joint + piece
             continue
@@ -356,16 +362,6 @@ def half_cells(picture: Image.Image) -> list[list[Cell]]:
             )
         rows.append(row)
     return rows
-
-
-def half_blocks(picture: Image.Image, width: int, *, colour: bool = True) -> str:
-    """``picture`` (black on white) ``width`` characters wide, two dots to a character."""
-    height = max(2, round(picture.height * width / picture.width))
-    small = picture.convert("L").resize((width, height + height % 2), Image.Resampling.BOX)
-    lines = ["".join(t for t, _s in row) for row in half_cells(small)]
-    if colour:
-        return "\n".join(f"{INK_ON_PAPER}{line}{RESET}" for line in lines)
-    return "\n".join(line.rstrip() for line in lines)
 
 
 # --- the picture ---------------------------------------------------------------------------

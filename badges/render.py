@@ -49,7 +49,6 @@ def render_text(badge: Badge, width: int = 40) -> bytes:
     return ("\n".join(line.rstrip() for line in lines) + "\n").encode("utf-8")
 
 
-# --- ZPL ------------------------------------------------------------------------------------
 # --- ESC/POS --------------------------------------------------------------------------------
 ESC, GS = b"\x1b", b"\x1d"
 
@@ -98,16 +97,11 @@ def render_png(
 
 
 def _zpl(
-    badge: Badge,
-    *,
-    dpi: int = 300,
-    font: str = "0",
-    fonts: tuple[str, ...] = (),
-    plan: Plan | None = None,
+    badge: Badge, *, dpi: int = 300, fonts: tuple[str, ...] = (), plan: Plan | None = None
 ) -> bytes:
     from badges.zpl import layout_zpl
 
-    return layout_zpl(badge, layout_of(badge), dpi=dpi, font=font, fonts=fonts, plan=plan)
+    return layout_zpl(badge, layout_of(badge), dpi=dpi, fonts=fonts, plan=plan)
 
 
 def _pdf(badge: Badge, *, fonts: tuple[str, ...] = ()) -> bytes:
@@ -134,8 +128,8 @@ RENDERERS: dict[str, Callable[..., bytes]] = {
         badge, dpi=_dpi(size), fonts=fonts, plan=plan
     ),
     "pdf": lambda badge, fonts=(), **_rest: _pdf(badge, fonts=fonts),
-    "zpl": lambda badge, size=None, font="0", fonts=(), plan=None, **_rest: _zpl(
-        badge, dpi=_dpi(size), font=font, fonts=fonts, plan=plan
+    "zpl": lambda badge, size=None, fonts=(), plan=None, **_rest: _zpl(
+        badge, dpi=_dpi(size), fonts=fonts, plan=plan
     ),
     "escpos": lambda badge, width_dots=576, size=None, fonts=(), plan=None, **_rest: render_escpos(
         badge, width_dots=width_dots, dpi=_dpi(size), fonts=fonts, plan=plan
@@ -148,13 +142,12 @@ RENDERERS: dict[str, Callable[..., bytes]] = {
 
 def options_for(printer: PrinterSettings) -> dict[str, Any]:
     """What a configured printer's label asks of a render: its resolution, the labels loaded
-    (a layout of another size is fitted to them), ESC/POS paper width, ZPL font and fonts."""
+    (a layout of another size is fitted to them), ESC/POS paper width and fonts."""
     labels = printer.width_mm, printer.height_mm
     return {
         "size": LabelSize(printer.width_mm or 62.0, printer.height_mm or 100.0, printer.dpi),
         "label_mm": None if None in labels else labels,
         "width_dots": printer.escpos_width_dots,
-        "font": printer.zpl_font,
         "fonts": printer.fonts,
         "model": printer.model,  # a Brother QL's (badges.brother; None: its defaults)
         "label": None if printer.label is None else str(printer.label),

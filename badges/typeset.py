@@ -23,14 +23,12 @@ from dataclasses import dataclass
 from PIL import ImageFont
 
 from badges.badge import Badge
-from badges.fonts import FontFile, chain, font_runs, uncovered
-from badges.layout import Element, Layout, least_pt
+from badges.fonts import FontFile, font_runs, reads_rtl, uncovered, visual_order
+from badges.layout import LINE, PT_MM, Element, Layout, least_pt
 from badges.layout import _words as words_of
 from badges.printable import clean
 from eventdesk.i18n import _
 
-PT_MM = 25.4 / 72  # millimetres in a point
-LINE = 1.18  # a line's height, in font sizes, at least
 CAP, DESCENT = 0.75, 0.22  # the ink a line makes room for at least, above and below its baseline
 FLOOR_PT = 5.5  # the smallest size a 300 dpi label prints legibly at all
 PADDING_MM = 0.5  # kept free inside an element on the left and the right
@@ -58,6 +56,7 @@ class SetText:
     """One element's words, set: its size, its lines, and where each line starts."""
 
     element: Element
+    words: str  # what it says, whole (its lines may be cut short)
     x: float  # the element's box, in millimetres on the label
     y: float
     width: float
@@ -105,12 +104,19 @@ class Plan:
     def warnings(self) -> list[str]:
         said = []
         for text in self.texts:
+            shown = " ".join(line.text for line in text.lines)
             if text.element.kind == "name" and (text.below_min or text.cut):
                 said.append(
                     _(
                         "the name is set at {size:g} pt, below the layout's {least:g} pt: give "
                         "the person a shorter badge name (attendee update --badge-name)"
                     ).format(size=round(text.size_pt, 1), least=least_pt(text.element))
+                )
+            if text.cut:
+                said.append(
+                    _("{words!r} does not fit its place on the badge: cut to {shown!r}").format(
+                        words=text.words, shown=shown
+                    )
                 )
         if self.dropped:
             said.append(
@@ -221,17 +227,31 @@ def break_lines(text: str, room_pt: float, fonts: tuple[str, ...]) -> list[str] 
     return lines
 
 
+def clusters(text: str) -> list[str]:
+    """``text`` in pieces never cut apart: a letter with its marks, joiners and viramas (a Thai
+    vowel sign, a Devanagari conjunct's halves)."""
+    found: list[str] = []
+    for ch in text:
+        joins = unicodedata.category(ch)[0] == "M" or ch in "\u200c\u200d"
+        after_virama = bool(found) and unicodedata.combining(found[-1][-1]) == 9  # a virama
+        if found and (joins or after_virama) and not ch.isspace():
+            found[-1] += ch
+        else:
+            found.append(ch)
+    return found
+
+
 def _cut(text: str, room_pt: float, fonts: tuple[str, ...], max_lines: int) -> list[str]:
     """The last resort, at the smallest size: lines filled letter by letter, the last one
     ending in '…'."""
     lines: list[str] = []
     current = ""
-    for ch in text:
-        if set_runs(current + ch, fonts)[1] > room_pt and current:
+    for cluster in clusters(text):
+        if set_runs(current + cluster, fonts)[1] > room_pt and current:
             lines.append(current.rstrip())
-            current = ch.lstrip()
+            current = cluster.lstrip()
         else:
-            current += ch
+            current += cluster
     lines.append(current)
     if len(lines) > max_lines:
         lines = lines[:max_lines]
@@ -245,13 +265,7 @@ def _cut(text: str, room_pt: float, fonts: tuple[str, ...], max_lines: int) -> l
 # --- setting --------------------------------------------------------------------------------
 def direction_rtl(text: str) -> bool:
     """Whether ``text`` reads right to left: its first letter with a direction says."""
-    for ch in text:
-        kind = unicodedata.bidirectional(ch)
-        if kind in ("R", "AL"):
-            return True
-        if kind == "L":
-            return False
-    return False
+    return bool(reads_rtl(text))
 
 
 def _align(element: Element, rtl: bool) -> str:
@@ -276,7 +290,8 @@ def set_text(
     x, y, width, height = box
     room = max(width - 2 * PADDING_MM, 1.0) / PT_MM  # in points
     most = min(height / element.lines / LINE / PT_MM, 96.0)
-    least = min(least if least is not None else least_pt(element), most)
+    wanted = least if least is not None else least_pt(element)
+    least = min(wanted, most)  # an element too small for its minimum: as large as it holds
 
     def fits(size: float) -> list[str] | None:
         lines = break_lines(words, room / size, fonts)
@@ -296,14 +311,17 @@ def set_text(
         cut = True
         size = min(FLOOR_PT, most)
         lines = _cut(words, room / size, fonts, element.lines)
+    below_min = below_min or size < wanted - 0.01  # and said so
+    rtl = direction_rtl(words)
     set_lines = []
     for line in lines:
         runs, unit = set_runs(line, fonts)
-        set_lines.append(SetLine(runs, unit * size))
-    rtl = direction_rtl(words)
+        shown = visual_order([(r.text, r) for r in runs], rtl)
+        set_lines.append(SetLine(tuple(r for _text, r in shown), unit * size))
     ascent, descent = ink_of(lines, fonts)
     return SetText(
         element=element,
+        words=words,
         x=x,
         y=y,
         width=width,
@@ -350,7 +368,6 @@ def typeset(badge: Badge, layout: Layout, fonts: tuple[str, ...] = ()) -> Plan:
     texts = []
     dropped = ""
     missing = ""
-    have_fonts = bool(chain(fonts))
     for element in layout.elements:
         if element.kind in ("qr", "logo"):
             continue
@@ -358,7 +375,7 @@ def typeset(badge: Badge, layout: Layout, fonts: tuple[str, ...] = ()) -> Plan:
         if not words:
             continue
         words = clean(words)
-        lacking = uncovered(words, fonts) if have_fonts else ""
+        lacking = uncovered(words, fonts)  # with no font at all: all but Latin-1
         if element.kind == "name":
             missing += lacking
         elif lacking:

@@ -47,12 +47,11 @@ def layout_zpl(
     layout: Layout,
     *,
     dpi: int = 300,
-    font: str = "0",
     fonts: tuple[str, ...] = (),
     plan: Plan | None = None,
 ) -> bytes:
-    """One ZPL label of ``badge`` drawn by ``layout`` (``font``, the printer's resident font,
-    is no longer used for names: they print as the picture's dots)."""
+    """One ZPL label of ``badge`` drawn by ``layout`` (the printer's resident font draws
+    nothing: the words print as the picture's dots)."""
     size = layout.size(dpi)
     plan = plan or typeset(badge, layout, fonts)
     picture = paint(badge, plan, dpi=dpi)

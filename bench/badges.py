@@ -27,11 +27,11 @@ from fpdf import FPDF
 from PIL import Image, ImageDraw, ImageFont
 
 from badges.badge import MM_PER_INCH, Badge
-from badges.layout import layout_of, mono, qr_modules
+from badges.layout import PT_MM, layout_of, mono, qr_modules
 from badges.printable import inverted
 from badges.render import render
 from badges.sheets import sheet_pdf, stock
-from badges.typeset import PT_MM, Plan, typeset
+from badges.typeset import Plan, typeset
 
 NAMES = (
     "Ana María López-Villanueva",

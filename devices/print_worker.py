@@ -21,8 +21,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from badges import Badge, load_badge
 from badges.badge import badge_from_copy
-from badges.fonts import font_advice, scripts_of, uncovered
-from badges.render import render
+from badges.fonts import uncovered
+from badges.render import missing_font, render
 from devices.outage import Backoff, DatabaseState, Outage, describe, is_outage
 from devices.printers import PrinterProblem, PrinterSpec, send
 from eventdesk.db import Store
@@ -115,14 +115,9 @@ def _fonts_cover(badge: Badge, spec: PrinterSpec) -> None:
     missing = uncovered(badge.name, tuple(spec.render_options.get("fonts", ())))
     if missing:
         raise InvalidInput(
-            _(
-                "no font on this station draws {characters} ({scripts}) of the name {name!r}: "
-                "install {fonts}, then print-queue --retry"
-            ).format(
-                characters=" ".join(missing),
-                scripts=scripts_of(missing),
-                name=badge.name,
-                fonts=font_advice(missing),
+            # TRANSLATORS: {refused} says which characters of a name no font draws, and why
+            _("{refused}; then print-queue --retry").format(
+                refused=missing_font(badge.name, missing)
             ),
             field="fonts",
         )

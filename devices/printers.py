@@ -104,7 +104,6 @@ class PrinterSpec:
             "size": self.size,
             "label_mm": self.label_mm,
             "width_dots": self.escpos_width_dots,
-            "font": self.zpl_font,
             "fonts": self.fonts,
             "model": self.ql_model,
             "label": self.ql_label,

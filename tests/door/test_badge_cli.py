@@ -322,7 +322,7 @@ def test_a_badge_no_font_here_draws_waits_in_the_print_queue_saying_why(
     attendees.add_attendee(store, name=f"Ramses {letter}", email=f"r@{ev}.example.com")
     ticket = register(store, ev, f"r@{ev}.example.com", "Regular").tickets[0].ticket_id
     out, _ = cli.run("print", ticket, "--printer", "png", code=3)  # this station lacks a font
-    assert "NOT printed" in out and f"no font on this station draws {letter}" in out
+    assert "NOT printed" in out and f"no font on this machine draws {letter}" in out
     [job] = [j for j in cli.json("print-queue") if j["ticket_id"] == ticket]
     assert job["state"] == "failed" and "fonts-noto-core" in job["last_error"]
     assert not list((tmp_path / "out").glob("*"))  # nothing printed as empty boxes

@@ -232,3 +232,69 @@ def test_a_letter_no_font_draws_elsewhere_is_left_off_and_said(tmp_path: Path) -
     plan = typeset(made, LAYOUT)
     [company] = [t for t in plan.texts if t.element.kind == "company"]
     assert [line.text for line in company.lines] == ["Acme Works"] and plan.dropped == letter
+
+
+def variable_font(path: Path) -> None:
+    """A variable font of one axis (weight) with a named Bold instance: what Ubuntu, Fedora and
+    Arch install by default, and what fontconfig lists with a range for a weight."""
+    from fontTools.fontBuilder import FontBuilder
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+
+    def box() -> object:
+        pen = TTGlyphPen(None)
+        pen.moveTo((100, 0))
+        pen.lineTo((100, 700))
+        pen.lineTo((500, 700))
+        pen.lineTo((500, 0))
+        pen.closePath()
+        return pen.glyph()
+
+    build = FontBuilder(1000, isTTF=True)
+    glyphs = [".notdef", "space", "A"]
+    build.setupGlyphOrder(glyphs)
+    build.setupCharacterMap({32: "space", 65: "A"})
+    build.setupGlyf({".notdef": box(), "space": TTGlyphPen(None).glyph(), "A": box()})
+    build.setupHorizontalMetrics({g: (600, 0 if g == "space" else 100) for g in glyphs})
+    build.setupHorizontalHeader(ascent=800, descent=-200)
+    build.setupNameTable({"familyName": "Station Variable", "styleName": "Regular"})
+    build.setupOS2(sTypoAscender=800, usWinAscent=800, usWinDescent=200)
+    build.setupPost()
+    build.setupFvar(
+        axes=[("wght", 100, 400, 900, "Weight")],
+        instances=[{"location": {"wght": 700}, "stylename": "Bold"}],
+    )
+    build.save(str(path))
+
+
+@pytest.mark.skipif(shutil.which("fc-list") is None, reason="fontconfig's fc-list is not here")
+def test_a_variable_font_on_the_machine_is_used_not_a_crash(tmp_path: Path) -> None:
+    """Before: fontconfig gives a variable font's weight as a range, and every badge (and the
+    kiosk's letters) stopped on float((0.0, 210.0))."""
+    folder = tmp_path / "fonts"
+    folder.mkdir()
+    variable_font(folder / "StationVariable.ttf")
+    config = tmp_path / "fonts.conf"
+    config.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+        f"<dir>{folder}</dir>\n<cachedir>{tmp_path / 'cache'}</cachedir>\n</fontconfig>\n",
+        encoding="utf-8",
+    )
+    code = (
+        "from badges.fonts import installed\n"
+        "from badges.badge import Badge\n"
+        "from badges.render import rendered\n"
+        "print([(f.path.rsplit('/', 1)[-1], f.index) for f in installed()])\n"
+        "made = Badge('T1', 'AAA A', None, 'A', None, 'A', 'A', None, layout='name-only')\n"
+        "print(len(rendered(made, 'png').data) > 0, len(rendered(made, 'pdf').data) > 0)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "FONTCONFIG_FILE": str(config), "PYTHONPATH": str(ROOT)},
+    )
+    assert done.returncode == 0, done.stderr
+    listed, drew = done.stdout.strip().splitlines()
+    assert listed == "[('StationVariable.ttf', 0)]"  # its named instance left to the file's own
+    assert drew == "True True"

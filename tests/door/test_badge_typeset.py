@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from badges.layout import BUILT_IN, Layout, mono, parse_layout
 from badges.picture import draw
 from badges.render import rendered
 from badges.typeset import SetText, typeset
+from eventdesk.errors import InvalidInput
 from tests.door.test_printing import escpos_picture
 
 LONG = "Maximiliane Alexandra von Hohenzollern-Sigmaringen-Württemberg"
@@ -190,3 +192,40 @@ def zpl_picture(zpl: str, size: tuple[int, int]) -> Image.Image:
     for x, y, field in re.findall(r"\^FO(\d+),(\d+)(\^GFA,[^\^]*\^FS)", zpl):
         label.paste(read_graphic_field(field), (int(x), int(y)))
     return label
+
+
+@pytest.mark.skipif(not has_font_for("محمد"), reason="no Arabic font here (fonts-noto-core)")
+def test_a_line_of_both_directions_puts_each_run_in_its_place() -> None:
+    """Before: 'محمد علي Smith' (an Arabic run, then a Latin one in another font) was drawn in
+    the order typed: Smith at the right end of a line read right to left, glued to the
+    Arabic."""
+    one = layout('{ kind = "name", x = 3, y = 3, width = 80, height = 12 }')
+    name = set_of(typeset(badge("محمد علي Smith"), one).texts, "name")
+    [line] = name.lines
+    assert [run.text.strip() for run in line.runs] == ["Smith", "محمد علي"]  # left to right
+    latin = set_of(typeset(badge("Smith محمد علي"), one).texts, "name")
+    assert [run.text.strip() for run in latin.lines[0].runs] == ["Smith", "محمد علي"]
+
+
+def test_a_minimum_the_element_cannot_hold_is_refused_or_said() -> None:
+    with pytest.raises(InvalidInput, match="cannot hold 2 lines of at least 14 pt in 8 mm"):
+        layout('{ kind = "name", x = 3, y = 3, width = 80, height = 8, lines = 2, min_pt = 14 }')
+    small = layout('{ kind = "name", x = 3, y = 3, width = 80, height = 8, lines = 2 }')
+    plan = typeset(badge("Ada Lovelace"), small)  # the kind's 14 pt cannot fit: said
+    assert set_of(plan.texts, "name").below_min and "below the layout's 14 pt" in plan.warnings[0]
+
+
+def test_any_element_cut_short_is_said_and_never_inside_a_letter() -> None:
+    """Before: only the name's troubles were said; a company cut with '…' was not."""
+    tiny = layout(
+        '{ kind = "name", x = 3, y = 3, width = 80, height = 12 },\n'
+        '{ kind = "company", x = 3, y = 20, width = 12, height = 3 }'
+    )
+    plan = typeset(badge("Ada", "Donaudampfschifffahrtsgesellschaft"), tiny)
+    company = set_of(plan.texts, "company")
+    assert company.cut and company.lines[0].text.endswith("…")
+    assert any("Donaudampfschifffahrtsgesellschaft" in w and "cut to" in w for w in plan.warnings)
+    if has_font_for("กรุงเทพมหานคร"):
+        thai = typeset(badge("Ada", "กรุงเทพมหานครอมรรัตนโกสินทร์มหินทรายุธยา"), tiny)
+        for line in set_of(thai.texts, "company").lines:
+            assert not unicodedata.category(line.text[0]).startswith("M")  # no mark cut off
