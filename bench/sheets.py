@@ -24,8 +24,9 @@ import time
 from fpdf import FPDF
 
 from badges.badge import Badge
+from badges.layout import PT_MM as PT
 from badges.layout import _words, layout_of
-from badges.pdf import PT, PdfBadges, _qr_runs
+from badges.pdf import PdfBadges, _qr_runs
 from badges.sheets import safe_box, sheet_pdf
 from badges.stocks import find_stock
 from eventdesk.services.data.demo import COMPANIES, FIRST_NAMES, LAST_NAMES
@@ -105,7 +106,7 @@ def floor_plan(
 def floor(
     plan: Plan,
     codes: dict[str, tuple[list[tuple[int, int, int]], int]],
-    fonts: list[str],
+    fonts: list[tuple[str, int]],
     per_page: int,
     page: tuple[float, float],
     elements_per_badge: list[int],
@@ -115,8 +116,8 @@ def floor(
     pdf.set_margin(0)
     pdf.set_compression(True)
     families = []
-    for n, path in enumerate(fonts):
-        pdf.add_font(f"f{n}", "", path)
+    for n, (path, index) in enumerate(fonts):
+        pdf.add_font(f"f{n}", "", path, collection_font_number=index)
         families.append(f"f{n}")
     if families:
         pdf.set_text_shaping(True)
@@ -177,8 +178,8 @@ def main() -> None:
         )
     probe = PdfBadges(paper.page_width_mm, paper.page_height_mm)  # the fonts (a) embeds
     for badge in made:
-        probe._fonts_for(badge.name + (badge.company or "") + badge.event)
-    fonts = [path for path, family in probe.families.items() if family]
+        probe.fonts.prepare(badge.name + (badge.company or "") + badge.event)
+    fonts = [key for key, family in probe.fonts.families.items() if family]
     # Fonts read and caches warm on both sides: what a station's second sheet costs.
     sheet_pdf(made[:20], layout_of, paper)
     floor(plan[: sum(counts[:20])], codes, fonts, paper.per_page,
