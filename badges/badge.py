@@ -15,8 +15,11 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from eventdesk.db import Store
+    from eventdesk.services.catalogue.events import EventInfo
+    from eventdesk.services.people.attendees import AttendeeInfo
     from eventdesk.services.people.registration import TicketInfo
     from eventdesk.services.stations.mirror import Mirror
+    from eventdesk.services.stations.mirror_read import CopiedEvent
 
 MM_PER_INCH = 25.4
 
@@ -89,25 +92,9 @@ def load_badge(store: Store, ticket_id: str) -> Badge:
     from eventdesk.services.people.registration import show_ticket
 
     ticket = show_ticket(store, ticket_id)
-    if ticket.status != "registered":
-        raise NotAllowed(
-            # TRANSLATORS: {status} is the ticket's status code (waitlisted, cancelled)
-            _("ticket {ticket} is {status}: no badge").format(
-                ticket=ticket.id, status=ticket.status
-            )
-        )
+    _printable(ticket)
     event = show_event(store, ticket.event)
-    buyer = show_attendee(store, ticket.attendee_id)
-    company = None if ticket.holder_name else buyer.company
-    made = badge_of(
-        ticket,
-        event.title,
-        event.starts_at,
-        event.ends_at,
-        event.zone,
-        company,
-        badge_name=buyer.badge_name,
-    )
+    made = _of_buyer(ticket, event, show_attendee(store, ticket.attendee_id))
     name, source = layout_for(store, ticket.event, ticket.ticket_type)
     return replace(made, layout=name, layout_source=source)
 
@@ -119,6 +106,13 @@ def badge_from_copy(mirror: Mirror, ticket_id: str) -> Badge:
 
     copied, event, buyer = ticket_in_copy(mirror, ticket_id)
     ticket = copied.ticket
+    _printable(ticket)
+    made = _of_buyer(ticket, event, buyer)
+    name, source = layout_in_copy(mirror, ticket.event, ticket.ticket_type)
+    return replace(made, layout=name, layout_source=source)
+
+
+def _printable(ticket: TicketInfo) -> None:
     if ticket.status != "registered":
         raise NotAllowed(
             # TRANSLATORS: {status} is the ticket's status code (waitlisted, cancelled)
@@ -126,8 +120,13 @@ def badge_from_copy(mirror: Mirror, ticket_id: str) -> Badge:
                 ticket=ticket.id, status=ticket.status
             )
         )
+
+
+def _of_buyer(ticket: TicketInfo, event: EventInfo | CopiedEvent, buyer: AttendeeInfo) -> Badge:
+    """``ticket``'s badge at ``event``: a ticket bought for someone else prints its holder,
+    without the buyer's company or badge name."""
     company = None if ticket.holder_name else buyer.company
-    made = badge_of(
+    return badge_of(
         ticket,
         event.title,
         event.starts_at,
@@ -136,8 +135,6 @@ def badge_from_copy(mirror: Mirror, ticket_id: str) -> Badge:
         company,
         badge_name=buyer.badge_name,
     )
-    name, source = layout_in_copy(mirror, ticket.event, ticket.ticket_type)
-    return replace(made, layout=name, layout_source=source)
 
 
 def badge_of(

@@ -20,10 +20,7 @@ cells) says it instead of asking.
 from __future__ import annotations
 
 import io
-import os
-import re
 import sys
-import time
 from typing import TYPE_CHECKING
 
 from eventdesk import variables
@@ -34,48 +31,14 @@ if TYPE_CHECKING:
     from textual.widget import Widget
 
 GRAPHICS_SETTING = "EVENTDESK_GRAPHICS"
-KITTY_QUERY = "\x1b_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\x1b\\"
-ATTRIBUTES_QUERY = "\x1b[c"
-ATTRIBUTES_ANSWER = re.compile(r"\x1b\[\?([0-9;]*)c")
-ANSWER_WITHIN = 0.5  # seconds
 
 
 def _ask_terminal() -> str:
-    """The terminal's answer to the graphics and device-attributes queries ("" without one)."""
-    import fcntl
-    import select
-    import termios
-    import tty
+    """The terminal's answers to the graphics and device-attributes queries ("" without one):
+    asked as the badge preview asks it (badges.preview), on the process's own terminal."""
+    from badges.preview import ask_terminal
 
-    stdin, stdout = sys.__stdin__, sys.__stdout__
-    if stdin is None or stdout is None or not (stdin.isatty() and stdout.isatty()):
-        return ""
-    fd = stdin.fileno()
-    saved = termios.tcgetattr(fd)
-    flags = fcntl.fcntl(fd, fcntl.F_GETFL)
-    answer = b""
-    try:
-        tty.setcbreak(fd, termios.TCSANOW)
-        fcntl.fcntl(fd, fcntl.F_SETFL, flags | os.O_NONBLOCK)  # a read never waits
-        stdout.write(KITTY_QUERY + ATTRIBUTES_QUERY)
-        stdout.flush()
-        deadline = time.monotonic() + ANSWER_WITHIN
-        while (left := deadline - time.monotonic()) > 0:
-            ready, _, _ = select.select([fd], [], [], left)
-            if not ready:
-                break
-            try:
-                answer += os.read(fd, 1024)
-            except (BlockingIOError, InterruptedError):
-                continue
-            if ATTRIBUTES_ANSWER.search(answer.decode("latin-1")):
-                break  # every terminal answers this one, and last
-    except (OSError, termios.error):
-        return ""
-    finally:
-        fcntl.fcntl(fd, fcntl.F_SETFL, flags)
-        termios.tcsetattr(fd, termios.TCSANOW, saved)
-    return answer.decode("latin-1")
+    return ask_terminal(sys.__stdin__, sys.__stdout__)
 
 
 def graphics_kind() -> str:
@@ -86,6 +49,8 @@ def graphics_kind() -> str:
         said = None  # a value it does not know: as if unset (the terminal is asked)
     if said is not None:
         return said
+    from badges.preview import ATTRIBUTES_ANSWER
+
     answer = _ask_terminal()
     attributes = ATTRIBUTES_ANSWER.search(answer)
     if attributes is not None and "4" in attributes.group(1).split(";"):
