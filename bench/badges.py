@@ -100,7 +100,8 @@ def picture_alone(plan: Plan, payload: str, dpi: int = 300) -> Image.Image:
                 x += pen.textlength(run.text, font=font)
     [qr] = [e for e in plan.layout.elements if e.kind == "qr"]
     side = round(min(qr.width, qr.height) * dots)
-    image.paste(qr_modules(payload).resize((side, side)), (round(qr.x * dots), round(qr.y * dots)))
+    code = qr_modules(payload).resize((side, side), Image.Resampling.NEAREST)
+    image.paste(code, (round(qr.x * dots), round(qr.y * dots)))
     return image
 
 
@@ -110,9 +111,33 @@ def png_alone(plan: Plan, payload: str) -> bytes:
     return out.getvalue()
 
 
-def dots_alone(plan: Plan, payload: str) -> bytes:
-    """The picture as printer dots, one raster (what ESC/POS, ZPL's graphics and QL send)."""
-    return inverted(mono(picture_alone(plan, payload)).tobytes())
+def escpos_alone(plan: Plan, payload: str) -> bytes:
+    """The picture scaled to a receipt printer's 576 dots, as printer dots."""
+    image = picture_alone(plan, payload)
+    image = image.resize((576, round(image.height * 576 / image.width)), Image.Resampling.BOX)
+    return inverted(mono(image).tobytes())
+
+
+def zpl_alone(plan: Plan, payload: str) -> bytes:
+    """The picture's dots as one ^GFA graphic field, ASCII hex (ZPL with no choices)."""
+    bits = inverted(mono(picture_alone(plan, payload)).tobytes())
+    return f"^XA^GFA,{len(bits)},{len(bits)},0,{bits.hex().upper()}^FS^XZ".encode()
+
+
+def ql_alone(plan: Plan, payload: str) -> bytes:
+    """The picture on the tape's printable dots, made a raster job by brother_ql alone."""
+    from brother_ql.conversion import convert
+    from brother_ql.raster import BrotherQLRaster
+
+    image = picture_alone(plan, payload)
+    canvas = Image.new("L", (696, image.height), 255)  # a 62 mm tape's printable dots
+    canvas.paste(image.crop((18, 0, 18 + 696, image.height)), (0, 0))
+    qlr = BrotherQLRaster("QL-810W")
+    qlr.exception_on_warning = True
+    return bytes(
+        convert(qlr, [mono(canvas).convert("L")], "62", cut=True, dither=False, compress=False,
+                red=False, rotate=0, dpi_600=False, hq=True)
+    )  # fmt: skip
 
 
 def pdf_alone(plan: Plan, payload: str) -> bytes:
@@ -163,9 +188,9 @@ def rasters(count: int, rounds: int) -> None:
 
     pairs: dict[str, tuple[Callable[[Badge], object], Callable[[Badge], object]]] = {
         "png": (lambda b: render(b, "png"), alone(png_alone)),
-        "escpos": (lambda b: render(b, "escpos"), alone(dots_alone)),
-        "zpl": (lambda b: render(b, "zpl"), alone(dots_alone)),
-        "ql (QL-810W, 62 mm)": (lambda b: render(b, "ql"), alone(dots_alone)),
+        "escpos": (lambda b: render(b, "escpos"), alone(escpos_alone)),
+        "zpl": (lambda b: render(b, "zpl"), alone(zpl_alone)),
+        "ql (QL-810W, 62 mm)": (lambda b: render(b, "ql"), alone(ql_alone)),
         "pdf (one badge a file)": (lambda b: render(b, "pdf"), alone(pdf_alone)),
     }
     for ours, floor in pairs.values():  # fonts loaded, caches warm: a station's second badge
