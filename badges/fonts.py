@@ -14,6 +14,7 @@ Where fontconfig cannot be loaded (Windows), the usual font folders are read ins
 from __future__ import annotations
 
 import functools
+import itertools
 import sys
 import threading
 import unicodedata
@@ -179,7 +180,7 @@ def read_font_file(path: str) -> tuple[FontFile, ...]:
                     index=index,
                     family=family,
                     style=style,
-                    weight=80.0 + (weight - 400.0) * 0.4,  # 400 -> 80, 700 -> 200
+                    weight=fontconfig_weight(weight),
                     slant=100 if "italic" in style.lower() or "oblique" in style.lower() else 0,
                     mono="mono" in family.lower(),
                     codes=frozenset(font.getBestCmap() or {}),
@@ -188,6 +189,21 @@ def read_font_file(path: str) -> tuple[FontFile, ...]:
         return tuple(made)
     except Exception:  # an unreadable font file is simply not a candidate
         return ()
+
+
+OPENTYPE_TO_FONTCONFIG = ((100, 0), (200, 40), (300, 50), (400, 80), (500, 100), (600, 180),
+                          (700, 200), (800, 205), (900, 210))  # fmt: skip
+
+
+def fontconfig_weight(weight: float) -> float:
+    """An OpenType weight class (400 regular, 700 bold) on fontconfig's scale (80, 200)."""
+    points = OPENTYPE_TO_FONTCONFIG
+    if weight <= points[0][0]:
+        return float(points[0][1])
+    for (low, low_fc), (high, high_fc) in itertools.pairwise(points):
+        if weight <= high:
+            return low_fc + (weight - low) * (high_fc - low_fc) / (high - low)
+    return float(points[-1][1])
 
 
 def _rank(font: FontFile) -> tuple[object, ...]:

@@ -12,7 +12,9 @@ which every raster output is made, so they agree.
     y = 6.0
     width = 54.0
     height = 26.0
-    lines = 2              # a name is fitted to at most two lines
+    lines = 2              # a name is broken over at most two lines (spaces, hyphens)
+    min_pt = 14            # never set smaller without saying so (badges.typeset)
+    align = "start"        # center, left, right; start and end follow the words' direction
 
 Elements left out of a badge's data (no company, no seat, no QR payload) draw nothing; a
 ``ribbon`` draws its band only for a ticket whose badge has one (a VIP), white on black.
@@ -397,7 +399,7 @@ def built_in(name: str) -> Layout:
     return found
 
 
-def _words(badge: Badge, element: Element) -> str | None:
+def words_of(badge: Badge, element: Element) -> str | None:
     if element.kind == "name":
         return badge.name
     if element.kind == "company":
@@ -419,7 +421,7 @@ def _words(badge: Badge, element: Element) -> str | None:
 def badge_text(badge: Badge) -> str:
     """Every word ``badge``'s layout prints (what its fonts must have)."""
     layout = layout_of(badge)
-    return " ".join(w for e in layout.elements if (w := _words(badge, e)) and e.kind != "qr")
+    return " ".join(w for e in layout.elements if (w := words_of(badge, e)) and e.kind != "qr")
 
 
 LAYOUT_BYTES = 64_000

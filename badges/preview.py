@@ -230,7 +230,7 @@ def _block(
     """What ``element`` shows in ``width`` columns and about ``lines`` lines (``room``: the
     label's width in columns): its rows of cells and their first column from the element's
     left; None when it shows nothing."""
-    from badges.layout import _words, qr_modules
+    from badges.layout import qr_modules, words_of
     from badges.printable import clean
 
     if element.kind == "qr":
@@ -256,7 +256,7 @@ def _block(
         logo = picture.crop(box)
         logo.thumbnail((width, 2 * lines), Image.Resampling.BOX)
         return (width - logo.width) // 2, half_cells(logo)
-    words = _words(badge, element)
+    words = words_of(badge, element)
     if not words or not clean(words):
         return None
     wrapped = wrap(clean(words), max(width - (2 if element.kind == "ribbon" else 0), 1))

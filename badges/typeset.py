@@ -24,8 +24,7 @@ from PIL import ImageFont
 
 from badges.badge import Badge
 from badges.fonts import FontFile, font_runs, reads_rtl, uncovered, visual_order
-from badges.layout import LINE, PT_MM, Element, Layout, least_pt
-from badges.layout import _words as words_of
+from badges.layout import LINE, PT_MM, Element, Layout, least_pt, words_of
 from badges.printable import clean
 from eventdesk.i18n import _
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from PIL import Image
 
 from badges.badge import MM_PER_INCH, Badge
-from badges.layout import Layout, _words, mono, qr_modules
+from badges.layout import Layout, mono, qr_modules, words_of
 from badges.picture import paint
 from badges.printable import inverted, zpl_field
 from badges.typeset import Plan, typeset
@@ -70,7 +70,7 @@ def layout_zpl(
         elif element.kind == "logo":
             if element.data:
                 out.append(graphic_field(picture, box))
-        elif _words(badge, element):
+        elif words_of(badge, element):
             out.append(graphic_field(picture, box))
     out.append("^XZ")
     return ("\n".join(out) + "\n").encode("utf-8")

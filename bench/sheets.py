@@ -25,7 +25,7 @@ from fpdf import FPDF
 
 from badges.badge import Badge
 from badges.layout import PT_MM as PT
-from badges.layout import _words, layout_of
+from badges.layout import layout_of, words_of
 from badges.pdf import PdfBadges, _qr_runs
 from badges.sheets import safe_box, sheet_pdf
 from badges.stocks import find_stock
@@ -88,7 +88,7 @@ def floor_plan(
                     codes[badge.payload] = _qr_runs(badge.payload)
                     plan.append(("qr", *box, 0.0, [badge.payload]))
                 continue
-            words = _words(badge, element)
+            words = words_of(badge, element)
             if not words:
                 continue
             lines = [words]
@@ -173,7 +173,7 @@ def main() -> None:
             sum(
                 1
                 for e in layout.elements
-                if (e.kind == "qr" and badge.payload) or (e.kind != "qr" and _words(badge, e))
+                if (e.kind == "qr" and badge.payload) or (e.kind != "qr" and words_of(badge, e))
             )
         )
     probe = PdfBadges(paper.page_width_mm, paper.page_height_mm)  # the fonts (a) embeds
