@@ -14,7 +14,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from eventdesk.collation import name_key, sort_key
@@ -22,6 +22,14 @@ from eventdesk.db import Store
 from eventdesk.errors import InvalidInput, NotAllowed, NotFound
 from eventdesk.i18n import _
 from eventdesk.models import BadgeLayout, Event, TicketType
+from eventdesk.services.catalogue.stored_texts import (
+    StoredText,
+    delete_text,
+    keep_text,
+    stored_text,
+    stored_texts,
+    text_key,
+)
 from eventdesk.services.common import get_event, log, own_badge_name
 from eventdesk.values import utcnow
 
@@ -30,11 +38,7 @@ EVENT_DEFAULT = ("default", "*")  # what ``set`` takes for "the event's own defa
 SOURCE_LIMIT = 200_000  # a layout is a few hundred bytes; a logo is a file beside it
 
 
-@dataclass(frozen=True)
-class StoredLayout:
-    name: str
-    source: str
-    updated_at: datetime
+StoredLayout = StoredText
 
 
 @dataclass(frozen=True)
@@ -52,22 +56,15 @@ class LayoutUse:
 
 def layout_key(name: str) -> str:
     """A layout's name as stored and looked up: trimmed, lower case, 1 to 40 characters."""
-    key = name.strip().lower()
-    if not key or len(key) > 40 or not key.isprintable():
-        raise InvalidInput(_("a layout's name is 1 to 40 characters"), field="layout")
-    return key
+    return text_key(name, _("a layout's name is 1 to 40 characters"), "layout")
 
 
 def stored_layouts(store: Store) -> list[StoredLayout]:
-    with store.read() as session:
-        rows = session.scalars(select(BadgeLayout).order_by(BadgeLayout.name)).all()
-        return [StoredLayout(r.name, r.source, r.updated_at) for r in rows]
+    return stored_texts(store, BadgeLayout)
 
 
 def stored_layout(store: Store, name: str) -> StoredLayout | None:
-    with store.read() as session:
-        row = session.get(BadgeLayout, layout_key(name))
-        return None if row is None else StoredLayout(row.name, row.source, row.updated_at)
+    return stored_text(store, BadgeLayout, layout_key(name))
 
 
 def save_layout(
@@ -81,16 +78,9 @@ def save_layout(
             _("a layout file is at most {size} kB of text").format(size=SOURCE_LIMIT // 1000),
             field="layout",
         )
-    now = utcnow()
-    with store.write() as session:
-        row = session.get(BadgeLayout, key)
-        if row is None:
-            row = BadgeLayout(name=key, source=source, updated_at=now)
-            session.add(row)
-        else:
-            row.source, row.updated_at = source, now
-        log(session, "badge_layout_saved", at=now, station=station, layout=key)
-        return StoredLayout(key, source, now)
+    return keep_text(
+        store, BadgeLayout, key, source, action="badge_layout_saved", station=station, layout=key
+    )
 
 
 def delete_layout(store: Store, name: str, *, station: str | None = None) -> None:
@@ -107,7 +97,7 @@ def delete_layout(store: Store, name: str, *, station: str | None = None) -> Non
                 ),
                 field="layout",
             )
-        session.execute(delete(BadgeLayout).where(BadgeLayout.name == key))
+        delete_text(session, BadgeLayout, key)
         log(session, "badge_layout_deleted", at=utcnow(), station=station, layout=key)
 
 

@@ -9,46 +9,38 @@ is only a name and a text: the badges package checks it before it is saved.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
-from datetime import datetime
-
-from sqlalchemy import delete, select
 
 from eventdesk.db import Store
 from eventdesk.errors import InvalidInput, NotFound
 from eventdesk.i18n import _
 from eventdesk.models import BadgeStock
+from eventdesk.services.catalogue.stored_texts import (
+    StoredText,
+    delete_text,
+    keep_text,
+    stored_text,
+    stored_texts,
+    text_key,
+)
 from eventdesk.services.common import log
 from eventdesk.values import utcnow
 
 SOURCE_LIMIT = 20_000  # a stock is a dozen lines
 
-
-@dataclass(frozen=True)
-class StoredStock:
-    name: str
-    source: str
-    updated_at: datetime
+StoredStock = StoredText
 
 
 def stock_key(name: str) -> str:
     """A stock's name as stored and looked up: trimmed, lower case, 1 to 40 characters."""
-    key = name.strip().lower()
-    if not key or len(key) > 40 or not key.isprintable():
-        raise InvalidInput(_("a stock's name is 1 to 40 characters"), field="stock")
-    return key
+    return text_key(name, _("a stock's name is 1 to 40 characters"), "stock")
 
 
 def stored_stocks(store: Store) -> list[StoredStock]:
-    with store.read() as session:
-        rows = session.scalars(select(BadgeStock).order_by(BadgeStock.name)).all()
-        return [StoredStock(r.name, r.source, r.updated_at) for r in rows]
+    return stored_texts(store, BadgeStock)
 
 
 def stored_stock(store: Store, name: str) -> StoredStock | None:
-    with store.read() as session:
-        row = session.get(BadgeStock, stock_key(name))
-        return None if row is None else StoredStock(row.name, row.source, row.updated_at)
+    return stored_text(store, BadgeStock, stock_key(name))
 
 
 def save_stock(
@@ -72,15 +64,9 @@ def save_stock(
             _("a stock file is at most {size} kB of text").format(size=SOURCE_LIMIT // 1000),
             field="stock",
         )
-    now = utcnow()
-    with store.write() as session:
-        row = session.get(BadgeStock, key)
-        if row is None:
-            session.add(BadgeStock(name=key, source=source, updated_at=now))
-        else:
-            row.source, row.updated_at = source, now
-        log(session, "badge_stock_saved", at=now, station=station, stock=key)
-        return StoredStock(key, source, now)
+    return keep_text(
+        store, BadgeStock, key, source, action="badge_stock_saved", station=station, stock=key
+    )
 
 
 def delete_stock(store: Store, name: str, *, station: str | None = None) -> None:
@@ -89,5 +75,5 @@ def delete_stock(store: Store, name: str, *, station: str | None = None) -> None
     with store.write() as session:
         if session.get(BadgeStock, key) is None:
             raise NotFound(_("no added badge stock {name!r}").format(name=key), field="stock")
-        session.execute(delete(BadgeStock).where(BadgeStock.name == key))
+        delete_text(session, BadgeStock, key)
         log(session, "badge_stock_deleted", at=utcnow(), station=station, stock=key)
