@@ -414,6 +414,7 @@ def picture_preview(
 KITTY_QUERY = "\x1b_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\x1b\\"
 VERSION_QUERY = "\x1b[>q"  # XTVERSION: iTerm2, WezTerm, kitty... say their names
 ATTRIBUTES_QUERY = "\x1b[c"
+GRAPHICS_SETTING = "EVENTDESK_GRAPHICS"
 ATTRIBUTES_ANSWER = re.compile(r"\x1b\[\?([0-9;]*)c")
 ANSWER_WITHIN = 0.5  # seconds
 
@@ -479,16 +480,36 @@ def ask_terminal(stdin: TextIO | None = None, stdout: TextIO | None = None) -> s
     return answer.decode("latin-1")
 
 
-def answered(answer: str) -> str:
-    """The picture protocol a terminal's answers say it has ("text": none)."""
+def protocols(answer: str) -> set[str]:
+    """The picture protocols a terminal's answers say it has: iterm, kitty, sixel."""
+    found = set()
     if "iTerm2" in answer:
-        return "iterm"
+        found.add("iterm")
     if "\x1b_Gi=31;OK" in answer:
-        return "kitty"  # the PNG itself; before Sixel: WezTerm and Konsole say both
+        found.add("kitty")
     attributes = ATTRIBUTES_ANSWER.search(answer)
     if attributes is not None and "4" in attributes.group(1).split(";"):
-        return "sixel"
-    return "text"
+        found.add("sixel")
+    return found
+
+
+def answered(answer: str) -> str:
+    """The picture protocol a terminal's answers say it has ("text": none); Kitty's before
+    Sixel (the PNG itself): WezTerm and Konsole say both."""
+    found = protocols(answer)
+    return next((kind for kind in ("iterm", "kitty", "sixel") if kind in found), "text")
+
+
+def graphics_setting() -> str | None:
+    """What ``EVENTDESK_GRAPHICS`` says a terminal shows (kitty, sixel or cells); None when it
+    is unset or says what no one knows (then the terminal is asked)."""
+    from eventdesk import variables
+    from eventdesk.errors import InvalidInput
+
+    try:
+        return variables.read_text(GRAPHICS_SETTING)
+    except InvalidInput:
+        return None
 
 
 def choose(
@@ -506,13 +527,7 @@ def choose(
     stdout = sys.stdout if stdout is None else stdout
     if mode == "auto" and not _terminal(stdout):
         return "text"
-    from eventdesk import variables
-    from eventdesk.errors import InvalidInput
-
-    try:
-        said = variables.read_text("EVENTDESK_GRAPHICS")
-    except InvalidInput:
-        said = None  # a value it does not know: as if unset
+    said = graphics_setting()
     if said is not None:
         kind = "text" if said == "cells" else said
     else:

@@ -23,14 +23,10 @@ import io
 import sys
 from typing import TYPE_CHECKING
 
-from eventdesk import variables
-from eventdesk.errors import InvalidInput
 from screens.terminal import HalfCells
 
 if TYPE_CHECKING:
     from textual.widget import Widget
-
-GRAPHICS_SETTING = "EVENTDESK_GRAPHICS"
 
 
 def _ask_terminal() -> str:
@@ -43,21 +39,14 @@ def _ask_terminal() -> str:
 
 def graphics_kind() -> str:
     """How this terminal shows a picture: "sixel", "kitty" or "cells" (half cells)."""
-    try:
-        said = variables.read_text(GRAPHICS_SETTING)
-    except InvalidInput:
-        said = None  # a value it does not know: as if unset (the terminal is asked)
+    from badges.preview import graphics_setting, protocols
+
+    said = graphics_setting()
     if said is not None:
         return said
-    from badges.preview import ATTRIBUTES_ANSWER
-
-    answer = _ask_terminal()
-    attributes = ATTRIBUTES_ANSWER.search(answer)
-    if attributes is not None and "4" in attributes.group(1).split(";"):
-        return "sixel"  # before Kitty's protocol, as textual-image: Konsole and WezTerm say both
-    if "\x1b_Gi=31;OK" in answer:
-        return "kitty"
-    return "cells"
+    found = protocols(_ask_terminal())
+    # Sixel before Kitty's protocol, as textual-image: Konsole and WezTerm say both.
+    return next((kind for kind in ("sixel", "kitty") if kind in found), "cells")
 
 
 def _import_textual_image() -> None:
