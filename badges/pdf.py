@@ -42,12 +42,22 @@ class PdfBadges:
         self.pdf.add_page()
 
     def badge(
-        self, badge: Badge, layout: Layout, x: float, y: float, width: float, height: float
+        self,
+        badge: Badge,
+        layout: Layout,
+        x: float,
+        y: float,
+        width: float,
+        height: float,
+        *,
+        plan: Plan | None = None,
     ) -> Plan:
         """``badge`` drawn by ``layout`` in the box at (x, y), the layout stretched to it (its
-        text set again for the box); the plan it was drawn by (what it says of the name)."""
+        text set again for the box, unless ``plan`` already set it for this layout); the plan
+        it was drawn by (what it says of the name)."""
         shaped = stretched(layout, width, height)
-        plan = typeset(badge, shaped, self.extra)
+        if plan is None or plan.layout is not shaped:
+            plan = typeset(badge, shaped, self.extra)
         texts = {id(t.element): t for t in plan.texts}
         for element in shaped.elements:
             box = (x + element.x, y + element.y, element.width, element.height)
@@ -139,9 +149,11 @@ def _qr_runs(payload: str) -> tuple[list[tuple[int, int, int]], int]:
     return runs, side
 
 
-def render_pdf(badge: Badge, layout: Layout, *, fonts: tuple[str, ...] = ()) -> bytes:
-    """One badge on a page of the layout's own size."""
+def render_pdf(
+    badge: Badge, layout: Layout, *, fonts: tuple[str, ...] = (), plan: Plan | None = None
+) -> bytes:
+    """One badge on a page of the layout's own size (``plan``: its text, already set)."""
     doc = PdfBadges(layout.width_mm, layout.height_mm, fonts=fonts)
     doc.page()
-    doc.badge(badge, layout, 0, 0, layout.width_mm, layout.height_mm)
+    doc.badge(badge, layout, 0, 0, layout.width_mm, layout.height_mm, plan=plan)
     return doc.output()

@@ -104,9 +104,11 @@ def _zpl(
     return layout_zpl(badge, layout_of(badge), dpi=dpi, fonts=fonts, plan=plan)
 
 
-def _pdf(badge: Badge, *, fonts: tuple[str, ...] = ()) -> bytes:
+def _pdf(badge: Badge, *, fonts: tuple[str, ...] = (), plan: Plan | None = None) -> bytes:
     from badges.pdf import render_pdf
 
+    if plan is not None:  # drawn by the layout its text was set for
+        return render_pdf(badge, plan.layout, fonts=fonts, plan=plan)
     return render_pdf(badge, layout_of(badge), fonts=fonts)
 
 
@@ -127,7 +129,7 @@ RENDERERS: dict[str, Callable[..., bytes]] = {
     "png": lambda badge, size=None, fonts=(), plan=None, **_rest: render_png(
         badge, dpi=_dpi(size), fonts=fonts, plan=plan
     ),
-    "pdf": lambda badge, fonts=(), **_rest: _pdf(badge, fonts=fonts),
+    "pdf": lambda badge, fonts=(), plan=None, **_rest: _pdf(badge, fonts=fonts, plan=plan),
     "zpl": lambda badge, size=None, fonts=(), plan=None, **_rest: _zpl(
         badge, dpi=_dpi(size), fonts=fonts, plan=plan
     ),
@@ -181,7 +183,7 @@ def rendered(badge: Badge, fmt: str, **options: object) -> Rendered:
     fonts = options.get("fonts", ())
     plan = typeset(badge, layout_of(badge), fonts if isinstance(fonts, tuple) else ())
     refuse_missing(badge, plan)
-    if fmt in ("png", "zpl", "escpos"):
+    if fmt in ("png", "zpl", "escpos", "pdf"):  # a QL draws the layout fitted to its tape
         options["plan"] = plan
     return Rendered(RENDERERS[fmt](badge, **options), plan.warnings)
 

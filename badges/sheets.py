@@ -27,14 +27,14 @@ from typing import TYPE_CHECKING, Any
 from badges.badge import Badge
 from badges.layout import Layout
 from badges.pdf import PdfBadges
-from badges.stocks import INCH, PAGES, STOCKS, Stock, find_stock, stock
+from badges.stocks import INCH, PAGES, STOCKS, Stock, find_stock
 from eventdesk.errors import InvalidInput
 from eventdesk.i18n import _
 
 if TYPE_CHECKING:
     from eventdesk.db import Store
 
-__all__ = ["INCH", "PAGES", "STOCKS", "Stock", "cut_plan", "sheet_pdf", "stock", "write_sheet"]
+__all__ = ["INCH", "PAGES", "STOCKS", "Stock", "cut_plan", "sheet_pdf", "write_sheet"]
 
 CROP = 4.0  # a crop mark's longest, in millimetres
 CROP_GAP = 1.0  # between a badge's edge and its mark

@@ -158,19 +158,6 @@ STOCKS: dict[str, Stock] = {
 }  # fmt: skip
 
 
-def stock(name: str) -> Stock:
-    """A built-in stock by name."""
-    found = STOCKS.get(name.strip().lower())
-    if found is None:
-        raise InvalidInput(
-            _("no badge stock {name!r} (known: {known}; see `badge stocks`)").format(
-                name=name, known=", ".join(STOCKS)
-            ),
-            field="stock",
-        )
-    return found
-
-
 # --- stocks as files ------------------------------------------------------------------------
 Pair = tuple[float, float]
 

@@ -30,7 +30,8 @@ from badges.badge import MM_PER_INCH, Badge
 from badges.layout import PT_MM, layout_of, mono, qr_modules
 from badges.printable import inverted
 from badges.render import render
-from badges.sheets import sheet_pdf, stock
+from badges.sheets import sheet_pdf
+from badges.stocks import find_stock
 from badges.typeset import Plan, typeset
 
 NAMES = (
@@ -210,7 +211,7 @@ def rasters(count: int, rounds: int) -> None:
 
 
 def sheets(sizes: list[int], rounds: int) -> None:
-    paper = stock("avery-l7418")
+    paper = find_stock(None, "avery-l7418")
     print("(b) sheets on avery-l7418 (10 a page), one PDF")
     print(f"    {'badges':>7} {'pages':>6} {'ms a badge':>11} {'x the 10':>9} {'kB a badge':>11}")
     first = None

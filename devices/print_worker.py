@@ -21,8 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from badges import Badge, load_badge
 from badges.badge import badge_from_copy
-from badges.fonts import uncovered
-from badges.render import missing_font, render
+from badges.render import render
 from devices.outage import Backoff, DatabaseState, Outage, describe, is_outage
 from devices.printers import PrinterProblem, PrinterSpec, send
 from eventdesk.db import Store
@@ -82,9 +81,7 @@ def attempt(
                 field="printer",
             )
         badge = load(job.ticket_id) if load is not None else load_badge(store, job.ticket_id)
-        if spec.language != "text":
-            _fonts_cover(badge, spec)
-        data = render(badge, spec.language, **spec.render_options)
+        data = _rendered(badge, spec)
         render_ms = (time.perf_counter() - start) * 1000
         said = ""
         if spec.language == "ql":  # the tape, its printable width and the scale, said
@@ -107,20 +104,21 @@ def attempt(
     return tried("done", where)
 
 
-def _fonts_cover(badge: Badge, spec: PrinterSpec) -> None:
-    """A name no font on this station draws is not printed as empty boxes: the job fails,
-    saying which characters lack a font and which font would draw them (print-queue shows it;
-    --retry once one is installed). Elsewhere on the badge (a company's emoji) such a
-    character is left off, and the badge still prints (badges.typeset)."""
-    missing = uncovered(badge.name, tuple(spec.render_options.get("fonts", ())))
-    if missing:
+def _rendered(badge: Badge, spec: PrinterSpec) -> bytes:
+    """The badge in the printer's language. A name no font on this station draws is not
+    printed as empty boxes (badges.render refuses it): the job fails, saying which characters
+    lack a font and which font would draw them (print-queue shows it; --retry once one is
+    installed). Elsewhere on the badge such a character is left off, and it still prints."""
+    try:
+        return render(badge, spec.language, **spec.render_options)
+    except InvalidInput as exc:
+        if exc.field != "fonts":
+            raise
         raise InvalidInput(
             # TRANSLATORS: {refused} says which characters of a name no font draws, and why
-            _("{refused}; then print-queue --retry").format(
-                refused=missing_font(badge.name, missing)
-            ),
+            _("{refused}; then print-queue --retry").format(refused=exc.message),
             field="fonts",
-        )
+        ) from None
 
 
 def record(
