@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from textual.events import Key
+from textual.widget import Widget
 from textual.widgets import Input, Select
 from textual.worker import WorkerCancelled
 
@@ -244,6 +245,32 @@ async def wait_for(condition: Callable[[], bool], pilot: Any, timeout: float = 3
         if loop.time() > deadline:
             raise AssertionError("the app did not get there in time")
         await pilot.pause(0.05)
+
+
+async def click(pilot: Any, target: Any) -> None:
+    """Click ``target`` where it is drawn once the screen has settled: a selector, a widget, or
+    a function that finds the widget now (None while there is none: a bar built again).
+    Textual's pilot takes the widget's place before it lets the app run: right after a change
+    that moves things (an error line shown above a button), it would click where the widget
+    was, on whatever is there now; a widget no longer on the screen it clicks at (0, 0). The
+    click must land on the widget (or a part of it)."""
+    app = pilot.app
+    found: list[Widget] = []
+
+    def drawn_there() -> bool:
+        if isinstance(target, str):
+            widget = app.screen.query_one(target)
+        else:
+            widget = target() if callable(target) and not isinstance(target, Widget) else target
+        if widget is None or not widget.is_attached or not widget.region:
+            return False
+        at, _region = app.get_widget_at(*widget.region.offset)
+        found[:] = [widget]
+        return bool(at is widget or widget in at.ancestors)
+
+    await pilot.pause()
+    await wait_for(drawn_there, pilot)
+    await pilot.click(found[0])
 
 
 async def workers_done(app: Any) -> None:

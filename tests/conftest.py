@@ -20,8 +20,10 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import HealthCheck, settings
+from psycopg.errors import DeadlockDetected
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import OperationalError
 
 from eventdesk import variables
 from eventdesk.db import Store
@@ -114,15 +116,30 @@ def pg_database() -> Iterator[str]:
 
 def _empty_pg(url: str) -> None:
     """Empties the worker's database for the next test. A connection a previous test left
-    behind (a thread or a process still reading as it ended) is ended first: its read would
-    otherwise meet this emptying and PostgreSQL would end one of the two as a deadlock. The
-    rows are deleted with the triggers and foreign keys off, and the sequences start again:
-    a third of the time a TRUNCATE of every table takes."""
+    behind (a thread or a process still reading as it ended) is ended first, and waited for
+    (pg_terminate_backend's timeout): a backend still ending would meet this emptying and
+    PostgreSQL would end one of the two as a deadlock. The rows are deleted with the triggers
+    and foreign keys off, and the sequences start again: a third of the time a TRUNCATE of
+    every table takes. A deadlock met all the same (a process of the previous test that
+    connected again as it was ended) is tried again, up to three times."""
     engine = create_engine(url)
+    try:
+        for attempt in range(3):
+            try:
+                _empty_once(engine)
+                return
+            except OperationalError as exc:
+                if attempt == 2 or not isinstance(exc.orig, DeadlockDetected):
+                    raise
+    finally:
+        engine.dispose()
+
+
+def _empty_once(engine: Engine) -> None:
     with engine.begin() as conn:
         conn.execute(
             text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity "
                 "WHERE datname = current_database() AND pid <> pg_backend_pid()"
             )
         )
@@ -140,7 +157,6 @@ def _empty_pg(url: str) -> None:
         ).scalars()
         for sequence in list(sequences):
             conn.execute(text(f'ALTER SEQUENCE "{sequence}" RESTART'))
-    engine.dispose()
 
 
 @pytest.fixture

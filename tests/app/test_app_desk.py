@@ -35,7 +35,7 @@ from screens.desk.screen import DeskScreen
 from screens.messages import ScanDecided
 from screens.widgets.confirm import ConfirmScreen
 from testkit.media import Shot, render_frames, write_video
-from tests.apptools import STATION, DemoStation, app_on, scanner_keys, wait_for, workers_done
+from tests.apptools import STATION, DemoStation, app_on, click, scanner_keys, wait_for, workers_done
 
 pytestmark = pytest.mark.asyncio
 
@@ -276,7 +276,7 @@ async def fill_walk_in(pilot: Any, form: WalkInScreen, values: dict[str, Any]) -
         paid.value = values["paid"]
     register = form.query_one("#walkin-register", Button)
     await wait_for(lambda: not register.has_class("-active"), pilot)  # a click just before
-    await pilot.click("#walkin-register")
+    await click(pilot, "#walkin-register")
 
 
 async def test_walk_in_form_validates_then_registers_and_waitlists(station: DemoStation) -> None:
@@ -447,7 +447,7 @@ async def test_wedge_scans_from_the_scan_field_the_search_box_and_the_table(
         decided = lambda: [m for m in messages if isinstance(m, ScanDecided)]  # noqa: E731
 
         scan = screen.query_one("#scan", Input)
-        await pilot.click("#scan")
+        await click(pilot, "#scan")
         assert app.focused is scan
         await scanner_types(pilot, first.qr_payload)
         await wait_for(lambda: show_ticket(store, first.id).checked_in_at is not None, pilot)
@@ -458,7 +458,7 @@ async def test_wedge_scans_from_the_scan_field_the_search_box_and_the_table(
         assert scan.value == ""
         await wait_for(lambda: screen.attendee_id == first.attendee_id, pilot)
 
-        await pilot.click("#scan")  # after a scan the search box has the focus again
+        await click(pilot, "#scan")  # after a scan the search box has the focus again
         await scanner_types(pilot, "GARBAGE-42")
         await wait_for(lambda: len(decided()) == 2 and banner(screen).has_class("-bad"), pilot)
         assert "INVALID" in banner_text(screen)

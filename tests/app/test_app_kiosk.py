@@ -39,6 +39,7 @@ from tests.apptools import (
     STATION,
     DemoStation,
     app_on,
+    click,
     scanner_keys,
     sign_in_with_pin,
     wait_for,
@@ -278,7 +279,7 @@ async def test_email_and_pin_check_in(station: DemoStation) -> None:
     app = kiosk_app(station)
     async with app.run_test(size=(80, 24), message_hook=hook((ScanDecided,), decisions)) as pilot:
         screen = await started(app, pilot)
-        await pilot.click("#lookup-open")
+        await click(pilot, "#lookup-open")
         email_field = screen.query_one("#email", Input)
         await wait_for(lambda: app.focused is email_field, pilot)
         await pilot.press(*email, "enter")

@@ -22,7 +22,7 @@ from screens.organizer import FormScreen, OrganizerScreen
 from screens.organizer.data import backup_time
 from screens.organizer.screen import TABS
 from screens.widgets.confirm import ConfirmScreen
-from tests.apptools import DemoStation, wait_for
+from tests.apptools import DemoStation, click, wait_for
 
 pytestmark = pytest.mark.asyncio
 
@@ -85,7 +85,7 @@ async def press(pilot: Any, button: str) -> None:
     except AssertionError:
         tabs = pilot.app.screen.query_one("#org-tabs")
         raise AssertionError(f"{button} not shown: {widget.region}, tab {tabs.active}") from None
-    await pilot.click(widget)
+    await click(pilot, widget)
 
 
 async def form(pilot: Any, button: str) -> FormScreen[Any]:
@@ -427,7 +427,7 @@ def log_text(screen: OrganizerScreen) -> str:
 
 async def run_job(pilot: Any, screen: OrganizerScreen, button: str, expect: str) -> None:
     before = len(screen.query_one("#data-log", Log).lines)
-    await pilot.click(f"#{button}")
+    await click(pilot, f"#{button}")
     await wait_for(
         lambda: (
             len(screen.query_one("#data-log", Log).lines) > before + 1

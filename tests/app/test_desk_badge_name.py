@@ -14,7 +14,7 @@ from eventdesk.services.people.attendees import show_attendee
 from screens.desk.badge_name import BadgeNameScreen
 from screens.desk.forms import WalkInScreen
 from tests.app.test_app_desk import card_text, desk_app, fill_walk_in, opened
-from tests.apptools import DemoStation, wait_for
+from tests.apptools import DemoStation, click, wait_for
 
 pytestmark = pytest.mark.asyncio
 LONG_NAME = "Maximiliane Alexandra von Hohenzollern-Sigmaringen-Württemberg"
@@ -55,13 +55,13 @@ async def test_a_walk_in_gets_a_badge_name_and_the_desk_changes_it(station: Demo
         field = dialog.query_one("#badgename-badge_name", Input)
         assert field.value == "Maxi von Hohenzollern"
         field.value = "Maxi\x07"  # a control character: said under the field, nothing saved
-        await pilot.click("#badgename-save")
+        await click(pilot, "#badgename-save")
         error = dialog.query_one("#badge_name-error", Label)
         await wait_for(lambda: error.display and "control" in str(error.render()), pilot)
         assert app.screen is dialog
         assert show_attendee(store, added.id).badge_name == "Maxi von Hohenzollern"
         field.value = "Maxi"
-        await pilot.click("#badgename-save")
+        await click(pilot, "#badgename-save")
         await wait_for(lambda: app.screen is screen, pilot)
         assert show_attendee(store, added.id).badge_name == "Maxi"
         await wait_for(lambda: "badge name: Maxi\n" in card_text(screen) + "\n", pilot)
@@ -69,7 +69,7 @@ async def test_a_walk_in_gets_a_badge_name_and_the_desk_changes_it(station: Demo
         # Left empty: the badges print the full name again, and the card says no badge name.
         dialog = await badge_name_dialog(pilot)
         dialog.query_one("#badgename-badge_name", Input).value = ""
-        await pilot.click("#badgename-save")
+        await click(pilot, "#badgename-save")
         await wait_for(lambda: app.screen is screen, pilot)
         assert show_attendee(store, added.id).badge_name is None
         await wait_for(lambda: "badge name" not in card_text(screen), pilot)

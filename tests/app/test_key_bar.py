@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import pytest
@@ -15,7 +16,7 @@ from textual.widgets import Footer, Static
 from screens.app import EventdeskApp, make_app
 from screens.organizer import FormScreen
 from screens.widgets.key_bar import KeyBar, KeyEntry, KeyHint, key_label, pack_lines
-from tests.apptools import DemoStation, sign_in_with_pin, wait_for
+from tests.apptools import DemoStation, click, sign_in_with_pin, wait_for
 
 SIZES = [(80, 24), (120, 40)]
 GLOBAL_HINTS = ("F1 Desk", "F2 Kiosk", "F3 Organizer", "F4 Stats", "F9 Sign out", "Ctrl+Q Quit")
@@ -153,6 +154,17 @@ def hint_for(bar: KeyBar, description: str) -> KeyHint:
     return found[0]
 
 
+def hint_now(bar: KeyBar, description: str) -> Callable[[], KeyHint | None]:
+    """The hint for ``description`` as the bar shows it when asked (None while it is built
+    again: the bar recomposes when its keys change, and an older hint is off the screen)."""
+
+    def now() -> KeyHint | None:
+        hints = bar.query(KeyHint).results(KeyHint)
+        return next((h for h in hints if h.entry.description == description), None)
+
+    return now
+
+
 def dimmed(bar: KeyBar, description: str) -> bool | None:
     """Whether the key is shown dimmed (None while the bar is being built again)."""
     for hint in bar.query(KeyHint).results(KeyHint):
@@ -197,21 +209,21 @@ async def test_clicking_a_key_runs_it(station: DemoStation) -> None:
     async with app.run_test(size=(120, 40), message_hook=messages.append) as pilot:
         await wait_for(lambda: app.current_mode == "stats", pilot)
         bar = await with_key_bar(pilot)
-        await pilot.click(hint_for(bar, "Organizer"))  # refused: says why
+        await click(pilot, hint_now(bar, "Organizer"))  # refused: says why
         await wait_for(lambda: notified(messages, "for organizers"), pilot)
         assert app.current_mode == "stats"
-        await pilot.click(hint_for(bar, "Sign out"))
+        await click(pilot, hint_now(bar, "Sign out"))
         await wait_for(lambda: app.current_mode == "login", pilot)
         await pilot.pause()  # the headers' titles follow the sign-out before the app closes
     organizer = app_as(station, "Olivia Organizer", "organizer")
     async with organizer.run_test(size=(120, 40)) as pilot:
         await wait_for(lambda: organizer.current_mode == "organizer", pilot)
         bar = await with_key_bar(pilot)
-        await pilot.click(hint_for(bar, "New"))  # the screen's own key
+        await click(pilot, hint_now(bar, "New"))  # the screen's own key
         await wait_for(lambda: isinstance(organizer.screen, FormScreen), pilot)
         organizer.screen.dismiss(None)
         await wait_for(lambda: organizer.screen.query(KeyBar).first() is bar, pilot)
-        await pilot.click(hint_for(bar, "Stats"))
+        await click(pilot, hint_now(bar, "Stats"))
         await wait_for(lambda: organizer.current_mode == "stats", pilot)
 
 

@@ -35,7 +35,7 @@ from screens.messages import ScanDecided
 from testkit.proxy import TcpProxy
 from tests.app.test_app_kiosk import admissible, answer_of, event_tickets, hook, started
 from tests.app.test_app_kiosk import scan_with_wedge as kiosk_scan
-from tests.apptools import STATION, wait_for
+from tests.apptools import STATION, click, wait_for
 from tests.door.test_outage import POSTGRESQL, backend_fixed
 from tests.helpers import station_logins
 from tests.offline_tools import DoorStation
@@ -272,7 +272,7 @@ async def test_a_doors_own_login_checks_in_by_email_and_pin_at_the_kiosk(
     decisions: list[ScanDecided] = []
     async with app.run_test(size=(80, 24), message_hook=hook((ScanDecided,), decisions)) as pilot:
         screen = await started(app, pilot)
-        await pilot.click("#lookup-open")
+        await click(pilot, "#lookup-open")
         email_field = screen.query_one("#email", Input)
         await wait_for(lambda: app.focused is email_field, pilot, timeout=LONG)
         await pilot.press(*ticket.email, "enter")

@@ -18,6 +18,7 @@ import pytest
 from textual.widgets import Input
 
 from screens.app import EventdeskApp
+from screens.widgets.key_bar import KeyBar, KeyHint, key_entries
 from tests.apptools import DemoStation, app_on, build_template, copy_station, wait_for, workers_done
 
 NOW = datetime(2026, 5, 14, 10, 30, tzinfo=UTC)  # doors opened at 08:00 in Berlin
@@ -70,8 +71,23 @@ async def settle(pilot: Any) -> None:
             worker.is_running or worker.state.name == "PENDING" for worker in pilot.app.workers
         ):
             break
+    # The key bar builds its lines again after a refresh when the keys' states change (the
+    # card shown decides which are dimmed): the picture waits until it shows the keys as they
+    # are, as a busy machine may not have drawn them yet when the workers are done.
+    await wait_for(lambda: keys_drawn(pilot.app.screen), pilot)
     await pilot.wait_for_scheduled_animations()  # a scroll that glides ends before the picture
     await pilot.pause()
+
+
+def keys_drawn(screen: Any) -> bool:
+    """Every key bar on ``screen`` shows the keys (and their states) the screen has now."""
+    for bar in screen.query(KeyBar):
+        want = sorted((e.key, e.description, e.enabled) for e in key_entries(screen))
+        hints = bar.query(KeyHint).results(KeyHint)
+        have = sorted((h.entry.key, h.entry.description, h.entry.enabled) for h in hints)
+        if want != have:
+            return False
+    return True
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")

@@ -20,7 +20,7 @@ from screens.app import EventdeskApp
 from screens.kiosk.answer import KioskAnswer
 from screens.kiosk.screen import KioskScreen
 from screens.widgets.key_bar import KeyBar
-from tests.apptools import DemoStation, app_on, wait_for
+from tests.apptools import DemoStation, app_on, click, wait_for
 from tests.snapshots.test_snapshots import NOW, SIZES, settle
 from tests.snapshots.test_snapshots import utc_clock as utc_clock  # autouse: local times in UTC
 from tests.snapshots.test_snapshots_desk import desk_opened
@@ -184,7 +184,7 @@ async def test_an_attendee_chooses_a_language_and_the_kiosk_goes_back_to_its_own
         screen.language_seconds = 3600
         with speaking("fr"):
             french_title, french_welcome = _("Scan your ticket"), _("Welcome")
-        await pilot.click("#language-fr")
+        await click(pilot, "#language-fr")
         title = screen.query_one("#attract-title", Static)
         await wait_for(lambda: str(title.render()) == french_title, pilot)
         assert screen.query_one("#language-fr").has_class("-chosen")
@@ -214,7 +214,7 @@ async def test_a_chosen_language_stays_while_someone_reads_and_staff_leave_in_th
     async with app.run_test(size=SMALL) as pilot:
         screen: KioskScreen = await kiosk_opened(pilot)
         screen.language_seconds = 3600
-        await pilot.click("#language-es")
+        await click(pilot, "#language-es")
         await wait_for(lambda: current() == "es", pilot)
         await answer(pilot, payload)
         screen._idle_language()  # the minute is up while the answer is read: Spanish stays
@@ -222,7 +222,7 @@ async def test_a_chosen_language_stays_while_someone_reads_and_staff_leave_in_th
         screen.show_attract()
         screen._idle_language()
         assert current() == "en"
-        await pilot.click("#language-de")
+        await click(pilot, "#language-de")
         await wait_for(lambda: current() == "de", pilot)
         await pilot.press("f12")  # staff leave: the PIN is asked in the station's language
         await wait_for(lambda: current() == "en", pilot)
