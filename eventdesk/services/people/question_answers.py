@@ -97,6 +97,27 @@ def answers_of_order(session: Session, order_id: int) -> OrderAnswers:
     return made
 
 
+def answers_of_tickets(store: Store, ticket_ids: Sequence[str]) -> dict[str, list[GivenAnswer]]:
+    """Each ticket's answers (its holder's, and its order's), in the questions' order: what
+    the desk's card shows."""
+    if not ticket_ids:
+        return {}
+    with store.read() as session:
+        found = session.execute(select(Ticket.id, Ticket.order_id).where(Ticket.id.in_(ticket_ids)))
+        orders: dict[str, int] = {ticket: order for ticket, order in found}
+        given = _given(
+            session,
+            or_(
+                QuestionAnswer.ticket_id.in_(ticket_ids),
+                QuestionAnswer.order_id.in_(set(orders.values())),
+            ),
+        )
+    return {
+        ticket: [a for a in given if a.ticket_id == ticket or a.order_id == order]
+        for ticket, order in orders.items()
+    }
+
+
 def answers_of_person(session: Session, ticket_ids: Sequence[str]) -> list[GivenAnswer]:
     """Every answer given for these tickets (a person's): their holders', their orders'."""
     if not ticket_ids:
