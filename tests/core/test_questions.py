@@ -116,6 +116,8 @@ def test_every_kind_is_checked_and_kept_in_one_form(store: Store) -> None:
         "parking=maybe": "yes or no",
         "age=ten": "number",
         "age=NaN": "number",
+        "age=1e400": "number",
+        "age=1_000": "number",
         "arrival=tomorrow": "YYYY-MM-DD",
         "arrival=2030-02-30": "YYYY-MM-DD",
         "title=" + "x" * 201: "title",

@@ -100,13 +100,13 @@ class Question:
                 number = Decimal(given.replace("_", "x"))
             except InvalidOperation:
                 number = Decimal("NaN")
-            if not number.is_finite() or len(given) > 30:
+            plain = format(number.normalize(), "f") if number.is_finite() else ""
+            if not plain or len(given) > 30 or len(plain) > 30:
                 raise self._bad(
                     _("{key}: answer a number ({value!r} is not one)").format(
                         key=self.key, value=given
                     )
                 )
-            plain = format(number.normalize(), "f")
             return "0" if plain in ("-0", "0") else plain
         if self.kind == "date":
             try:
