@@ -36,6 +36,9 @@ DESK_WRITES = (
     # The numbers of the rows it adds (the tables' own defaults, through the views).
     "GRANT USAGE ON SEQUENCE ticket_order_id_seq, search_token_id_seq, payment_id_seq, "
     "transaction_log_id_seq TO {g}",
+    # The answers to the registration questions given with a registration (migration 0024).
+    "GRANT INSERT ON {s}.question_answer TO {g}",
+    "GRANT USAGE ON SEQUENCE question_answer_id_seq TO {g}",
 )
 
 

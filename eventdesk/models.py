@@ -527,6 +527,49 @@ class CheckinAnswer(Base):
     station: Mapped[str | None] = mapped_column(String(100))
 
 
+class RegistrationQuestion(Base):
+    """A question an event asks at registration (services.people.questions): of the order
+    (its buyer, once) or of each ticket's holder, for every ticket type or some."""
+
+    __tablename__ = "registration_question"
+    __table_args__ = (UniqueConstraint("event_id", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(40))
+    text: Mapped[str] = mapped_column(String(200))
+    # text | longtext | choice | choices | yesno | number | date
+    kind: Mapped[str] = mapped_column(String(10))
+    choices: Mapped[str | None] = mapped_column(Text)  # JSON: the options, in order
+    required: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    ticket_types: Mapped[str | None] = mapped_column(Text)  # JSON ticket type ids; NULL: all
+    per: Mapped[str] = mapped_column(String(10), default="order", server_default="order")
+    position: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class QuestionAnswer(Base):
+    """An answer to a registration question: an order's (``order_id``) or a ticket holder's
+    (``ticket_id``), the other NULL; its value in the question's canonical form."""
+
+    __tablename__ = "question_answer"
+    __table_args__ = (
+        UniqueConstraint("question_id", "order_id", name="uq_question_answer_order"),
+        UniqueConstraint("question_id", "ticket_id", name="uq_question_answer_ticket"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("registration_question.id", ondelete="CASCADE")
+    )
+    order_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ticket_order.id", ondelete="CASCADE"), index=True
+    )
+    ticket_id: Mapped[str | None] = mapped_column(
+        ForeignKey("ticket.id", ondelete="CASCADE"), index=True
+    )
+    value: Mapped[str] = mapped_column(Text)
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class ScanLog(Base):
     """Every scan, good or bad: time, station, operator, raw payload (truncated), result."""
 

@@ -135,6 +135,41 @@ def _write_csv(path: str, columns: Sequence[str], rows: Iterable[Sequence[Any]])
         ) from None
 
 
+@report.command("answers")
+@click.argument("event_ref", metavar="EVENT")
+@click.option("--question", "key", metavar="KEY", help="Only this question (its key).")
+@click.option(
+    "--session",
+    "session_ref",
+    metavar="ID",
+    help="Only the tickets registered for this session (its id or name).",
+)
+@click.option(
+    "--csv", "csv_path", type=click.Path(dir_okay=False), help="Also write the rows as CSV."
+)
+@pass_ctx
+@organizer_only
+def answers_report(
+    obj: Ctx, event_ref: str, key: str | None, session_ref: str | None, csv_path: str | None
+) -> None:
+    """How many chose each option of EVENT's registration questions (choices and yes/no):
+    diets, T-shirt sizes; overall or in one session."""
+    from eventdesk.services.people.question_answers import answer_counts
+
+    counts = answer_counts(obj.store, event_ref, question=key, session_ref=session_ref)
+    rows = [{"question": c.question, "choice": c.choice, "count": c.count} for c in counts]
+    if csv_path:
+        _write_csv(csv_path, ["question", "choice", "count"], [list(r.values()) for r in rows])
+    obj.emit(
+        rows,
+        lambda: table(
+            # TRANSLATORS: the headings of the report of registration answers by option
+            [_("question"), _("choice"), _("count")],
+            [(r["question"], r["choice"], r["count"]) for r in rows],
+        ),
+    )
+
+
 @report.command("inside")
 @click.argument("event_ref", metavar="EVENT")
 @click.option(

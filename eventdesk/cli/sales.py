@@ -50,6 +50,14 @@ if TYPE_CHECKING:
 )
 @click.option("--invite-code", help="The invite code of an invite-only event.")
 @click.option("--override-invite", is_flag=True, help="Staff: register without the invite code.")
+@click.option(
+    "--answer",
+    "answers",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="An answer to the event's question KEY (again for more; N:KEY=VALUE: the N-th "
+    "ticket's holder).",
+)
 @pass_ctx
 @desk_only
 def register(
@@ -63,8 +71,11 @@ def register(
     holders: tuple[str, ...],
     invite_code: str | None,
     override_invite: bool,
+    answers: tuple[str, ...],
 ) -> None:
     """Register an attendee, or put them on the waitlist when full."""
+    from eventdesk.services.people.question_answers import order_answers
+    from eventdesk.services.people.questions import parse_answer
     from eventdesk.services.people.registration import register as do_register
 
     order = do_register(
@@ -79,8 +90,10 @@ def register(
         invite_code=invite_code,
         staff_override=override_invite,
         station=obj.station,
+        answers=[parse_answer(text) for text in answers],
     )
     first = order.tickets[0]
+    kept = order_answers(obj.store, order.order_id)
 
     def human() -> str:
         lines = []
@@ -128,6 +141,9 @@ def register(
                     order.places_left,
                 ).format(count=len(order.tickets), places=order.places_left)
             )
+        lines.extend(f"  {key}: {value}" for key, value in kept["order"].items())
+        for ticket_id, given in kept["tickets"].items():
+            lines.extend(f"  {ticket_id} {key}: {value}" for key, value in given.items())
         return "\n".join(lines)
 
     obj.emit(
@@ -140,6 +156,7 @@ def register(
             "tickets": order.tickets,
             "places_left": order.places_left,
             "waitlisted_sessions": order.waitlisted_sessions,
+            "answers": kept,
         },
         human,
     )

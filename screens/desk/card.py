@@ -24,6 +24,7 @@ from eventdesk.labels import label
 from eventdesk.services.door.answers import OnList, on_lists
 from eventdesk.services.people.attendees import AttendeeInfo, show_attendee
 from eventdesk.services.people.payments import PaymentSummary, payment_summary
+from eventdesk.services.people.question_answers import GivenAnswer, answers_of_tickets
 from eventdesk.services.people.registration import (
     TicketInfo,
     seat_name,
@@ -46,6 +47,8 @@ class TicketLine:
     payment: PaymentSummary
     # What the check-in lists know of it: its admissions on them and the answers given.
     lists: tuple[OnList, ...] = ()
+    # The answers to the event's registration questions: its holder's and its order's.
+    answers: tuple[GivenAnswer, ...] = ()
 
     @property
     def due_cents(self) -> int:
@@ -113,8 +116,15 @@ def load_card(
     attendee = show_attendee(store, attendee_id)
     tickets = tickets_of_attendee(store, attendee_id)
     noted = on_lists(store, [t.id for t in tickets])
+    answered = answers_of_tickets(store, [t.id for t in tickets])
     lines = tuple(
-        TicketLine(t, payment_summary(store, t.id), tuple(noted.get(t.id, ()))) for t in tickets
+        TicketLine(
+            t,
+            payment_summary(store, t.id),
+            tuple(noted.get(t.id, ())),
+            tuple(answered.get(t.id, ())),
+        )
+        for t in tickets
     )
     return CardData(attendee, lines, event, now, door_list=door_list)
 
@@ -277,6 +287,9 @@ def _ticket_lines(line: TicketLine, data: CardData, zone: ZoneInfo) -> list[Cont
             )
         )
     rows.extend(_session_lines(ticket))
+    if line.answers:
+        said = " · ".join(f"{_short(a.text)}: {_short(a.value)}" for a in line.answers)
+        rows.append(Content.styled("  " + for_screen(said), "dim"))
     for note in line.lists:
         if note.answer is None and note.list == data.door_list:
             continue  # said as the ticket's status, above
@@ -300,6 +313,15 @@ def _ticket_lines(line: TicketLine, data: CardData, zone: ZoneInfo) -> list[Cont
     if ticket.attention and status != "cancelled":
         rows.append(Content.styled(f"  ⚑ {ticket.attention}", "bold $warning"))
     return rows
+
+
+SHORT = 24  # the characters of a question or an answer the card shows
+
+
+def _short(text: str) -> str:
+    """A question or an answer as the card shows it: on one line, cut short."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= SHORT else flat[: SHORT - 1].rstrip() + "…"
 
 
 def _session_lines(ticket: TicketInfo) -> list[Content]:

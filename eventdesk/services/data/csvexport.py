@@ -35,6 +35,8 @@ from eventdesk.models import (
 )
 from eventdesk.services.common import get_event, own_badge_name
 from eventdesk.services.people.payments import due_of
+from eventdesk.services.people.question_answers import event_answers
+from eventdesk.services.people.questions import ANSWER_COLUMN
 from eventdesk.values import format_cents
 
 EXPORTS = ("attendees", "checkins", "scans", "payments")
@@ -126,6 +128,16 @@ def _attendee_rows(session: Session, event: Event) -> Rows:
         "Badge Name",
     ]
     answers = _answers(session, event)
+    # A column a registration question, named as the import reads it back ("answer:diet"): the
+    # holder's answer, or the order's.
+    questions, by_ticket, by_order = event_answers(session, event)
+    header += [ANSWER_COLUMN + q.key for q in questions]
+    nothing: dict[int, str] = {}
+
+    def asked(ticket_id: str, order_id: int) -> list[str]:
+        mine, order = by_ticket.get(ticket_id, nothing), by_order.get(order_id, nothing)
+        return [mine.get(q.id) or order.get(q.id) or "" for q in questions]
+
     return header, (
         [
             r[0],
@@ -145,6 +157,7 @@ def _attendee_rows(session: Session, event: Event) -> Rows:
             answers.get(r[5], ""),
             r[15],
             own_badge_name(r[14], r[15], r[16]),  # the buyer's, on a ticket of their own
+            *asked(r[5], r[7]),
         ]
         for r in _stream(session, query)
     )

@@ -37,6 +37,7 @@ from eventdesk.services.data.csvwrite import Batch, Fresh, Places, sold_out
 from eventdesk.services.data.import_runs import (
     select_in,
 )
+from eventdesk.services.people.questions import questions_of
 from eventdesk.services.people.registration import ACTIVE
 from eventdesk.text import fold
 
@@ -85,7 +86,8 @@ def import_attendees(
                 select(TicketType).where(TicketType.event_id == event_id).order_by(TicketType.id)
             )
         ]
-    checker = RowChecker(source.header, types, slug)
+        questions = questions_of(session, event)
+    checker = RowChecker(source.header, types, slug, questions)
     # The signing starts at once: it has the first tickets ready when the writing starts.
     tickets = None if dry_run else import_runs.TicketIds(store.signer, source.most_rows())
     try:

@@ -15,6 +15,7 @@ from typing import Any, NamedTuple, TextIO, cast
 from eventdesk.errors import InvalidInput
 from eventdesk.i18n import _, language_named, languages, ngettext
 from eventdesk.services.people.attendees import BADGE_NAME_LENGTH, parse_badge_name
+from eventdesk.services.people.questions import ANSWER_COLUMN, Question
 from eventdesk.text import fold
 from eventdesk.values import CONTROL_CHARACTERS, optional_text, parse_email, require_text
 
@@ -279,6 +280,8 @@ class Row(NamedTuple):
     order: str | None
     language: str | None = None  # a catalogue's code (eventdesk.i18n), as `attendee add`
     badge_name: str | None = None  # printed on their badges instead of the name
+    # The answers to the event's registration questions: (question id, of the holder, value).
+    answers: tuple[tuple[int, bool, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -297,7 +300,13 @@ _CACHED = 20_000  # distinct values remembered per column (companies and ticket 
 class RowChecker:
     """Checks a file's rows field by field with the rules `attendee add` applies."""
 
-    def __init__(self, header: list[str], types: Sequence[TypeInfo], event_slug: str) -> None:
+    def __init__(
+        self,
+        header: list[str],
+        types: Sequence[TypeInfo],
+        event_slug: str,
+        questions: Sequence[Question] = (),
+    ) -> None:
         mapping = map_headers(header)
         self.width = len(header)
         self._types = {t.name.casefold(): t for t in types}
@@ -332,8 +341,51 @@ class RowChecker:
         )
         self._companies: dict[str, str | RowProblem | None] = {}
         self._type_names: dict[str, str | RowProblem | None] = {}
+        self._asked = answer_columns(header, questions, set(mapping.values()), event_slug)
 
     def row(self, number: int, record: list[str]) -> Row:
+        """The row, checked (``_row``), with its answers to the event's questions."""
+        found = self._row(number, record)
+        if not self._asked:
+            return found
+        return found._replace(answers=self._answers(record, found.type_id, found.order))
+
+    def _answers(
+        self, record: list[str], type_id: int, order: str | None
+    ) -> tuple[tuple[int, bool, str], ...]:
+        """The row's answers, each checked as `register --answer` checks it: a bad one, or a
+        required one left empty, is a RowProblem naming the question. A question of the
+        order is answered by the first of the order's rows that gives an answer: a row with
+        an Order # may leave it empty."""
+        made = []
+        for index, question in self._asked:
+            value = cell_at(record, index) if question.kind != "longtext" else _raw(record, index)
+            if not value:
+                if (
+                    question.required
+                    and question.asked_of(type_id)
+                    and (question.per == "holder" or order is None)
+                ):
+                    raise RowProblem(
+                        question.key,
+                        _("{key} is required: {text}").format(key=question.key, text=question.text),
+                    )
+                continue
+            if not question.asked_of(type_id):
+                raise RowProblem(
+                    question.key,
+                    _("{key}: not asked of this ticket type (only of {types})").format(
+                        key=question.key, types=", ".join(question.ticket_types)
+                    ),
+                )
+            try:
+                kept = question.answer(value)
+            except InvalidInput as exc:
+                raise RowProblem(question.key, exc.message) from None
+            made.append((question.id, question.per == "holder", kept))
+        return tuple(made)
+
+    def _row(self, number: int, record: list[str]) -> Row:
         """The row, checked; RowProblem names the first field that is wrong.
 
         Most rows hold plain text: no control character, no layout to tidy, no quote guard.
@@ -467,3 +519,44 @@ class RowChecker:
         if isinstance(found, RowProblem):
             raise found
         return cast("str | None", found)
+
+
+def _raw(record: list[str], index: int) -> str:
+    """A long text's cell as written (its line breaks kept), trimmed."""
+    return record[index].strip() if index < len(record) else ""
+
+
+def answer_columns(
+    header: Sequence[str], questions: Sequence[Question], taken: set[int], event_slug: str
+) -> list[tuple[int, Question]]:
+    """The columns that answer the event's questions: "answer:KEY" (as the export names them),
+    or a column named just KEY that is none of the other columns. An "answer:" column for a
+    question the event does not ask is refused (a misspelt key would lose its answers)."""
+    by_key = {q.key: q for q in questions}
+    found: list[tuple[int, Question]] = []
+    for index, raw in enumerate(header):
+        name = raw.strip()
+        if name.casefold().startswith(ANSWER_COLUMN):
+            key = name[len(ANSWER_COLUMN) :].strip().lower()
+            question = by_key.get(key)
+            if question is None:
+                raise InvalidInput(
+                    _(
+                        "the file's column {column!r}: {event!r} asks no question {key!r} "
+                        "(known: {known})"
+                    ).format(
+                        column=name, event=event_slug, key=key, known=", ".join(by_key) or _("none")
+                    ),
+                    field="file",
+                )
+        elif index not in taken and name.lower() in by_key:
+            question = by_key[name.lower()]
+        else:
+            continue
+        if any(q.id == question.id for _i, q in found):
+            raise InvalidInput(
+                _("the file answers the question {key!r} in two columns").format(key=question.key),
+                field="file",
+            )
+        found.append((index, question))
+    return found

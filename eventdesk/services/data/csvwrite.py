@@ -17,6 +17,7 @@ from eventdesk.models import (
     Attendee,
     Event,
     Order,
+    QuestionAnswer,
     SearchToken,
     Seat,
     Ticket,
@@ -43,6 +44,7 @@ _ORDER = cast(Table, Order.__table__)
 _TICKET = cast(Table, Ticket.__table__)
 _TOKEN = cast(Table, SearchToken.__table__)
 _LOG = cast(Table, TransactionLog.__table__)
+_ANSWER = cast(Table, QuestionAnswer.__table__)
 
 
 class Fresh(NamedTuple):
@@ -255,10 +257,18 @@ class Batch:
         tickets: _Rows = []
         logs: _Rows = []
         holder_words: set[tuple[str, int]] = set()
+        answers: _Rows = []
         ticket_ids, payloads, types = self.ticket_ids, self.payloads, self.types
         index = 0
         seq = last_waitlisted
         for order_id, members, found in zip(self.order_ids, self.orders, seats, strict=True):
+            # The order's answers: each question's from the first of its rows that gives one.
+            of_order: dict[int, str] = {}
+            for fresh in members:
+                for question_id, of_holder, value in fresh.row.answers:
+                    if not of_holder:
+                        of_order.setdefault(question_id, value)
+            answers.extend((q, order_id, None, v, at) for q, v in of_order.items())
             for position, fresh in enumerate(members):
                 row, holder = fresh.row, fresh.holder
                 ticket_type = types[row.type_id]
@@ -290,6 +300,11 @@ class Batch:
                     )
                 )
                 tokens.append((ticket_id.lower(), attendee_id))
+                answers.extend(
+                    (question_id, None, ticket_id, value, at)
+                    for question_id, of_holder, value in row.answers
+                    if of_holder
+                )
                 if holder:
                     holder_words.update((t, attendee_id) for t in holder_tokens(holder))
                     detail = json.dumps({"import": True, "row": row.number, "holder": holder})
@@ -320,6 +335,7 @@ class Batch:
             (_ORDER, ORDER_COLUMNS, orders),
             (_TICKET, TICKET_COLUMNS, tickets),
             (_LOG, LOG_COLUMNS, logs),
+            (_ANSWER, ANSWER_COLUMNS, answers),
         ]
 
 
@@ -371,6 +387,7 @@ LOG_COLUMNS = (
     "station",
     "detail",
 )
+ANSWER_COLUMNS = ("question_id", "order_id", "ticket_id", "value", "answered_at")
 _STATUSES: tuple[str, ...] = get_args(TicketStatus)
 
 

@@ -4,12 +4,12 @@ A forgotten attendee keeps their row, tickets, payments and check-ins (every cou
 and the statistics stay exactly as they were) under a stable pseudonym: "Forgotten 1F3A9C2B",
 an address at the reserved ``.invalid`` domain, no company, phone, badge name or PIN. Their
 words go from everywhere else they are stored: the names on their tickets (holders they
-named), the search words, the answers given at the door, and any text that quotes them (the
-transaction log's details, the scan log's answers, print jobs' errors) has them replaced by the
-pseudonym. Files in the data folder are the caller's (``forget_files``): text badges are
-deleted, exports kept there rewritten; backups taken before are listed, as still holding the
-person until they are pruned. A station's mirror takes the pseudonym at its next refresh (the
-rows changed).
+named), the search words, the answers given at the door and at registration, and any text
+that quotes them (the transaction log's details, the scan log's answers, print jobs' errors)
+has them replaced by the pseudonym. Files in the data folder are the caller's
+(``forget_files``): text badges are deleted, exports kept there rewritten; backups taken before
+are listed, as still holding the person until they are pruned. A station's mirror takes the
+pseudonym at its next refresh (the rows changed).
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ from eventdesk.models import (
     TransactionLog,
 )
 from eventdesk.services.common import get_attendee, get_event, log
+from eventdesk.services.people.question_answers import answers_of_person, erase_answers
 from eventdesk.values import utcnow
 
 FORGOTTEN = "Forgotten"  # not for translation: stored as the name, and read back (is_forgotten)
@@ -133,6 +134,7 @@ def forget_in(session: Session, attendee: Attendee, *, station: str | None) -> F
         count(N_("ticket holder names"), int(getattr(changed, "rowcount", 0) or 0))
         gone = session.execute(delete(CheckinAnswer).where(CheckinAnswer.ticket_id.in_(ids)))
         count(N_("answers"), int(getattr(gone, "rowcount", 0) or 0))
+    count(N_("registration answers"), erase_answers(session, attendee.id))
     session.flush()
     before = session.query(SearchToken).filter(SearchToken.attendee_id == attendee.id).count()
     _replace_tokens(session, attendee)
@@ -313,6 +315,16 @@ def personal_data(store: Store, ref: str | int) -> dict[str, Any]:
                 for a in session.scalars(
                     select(CheckinAnswer).where(CheckinAnswer.ticket_id.in_(ids))
                 )
+            ],
+            "registration_answers": [
+                {
+                    "key": a.key,
+                    "question": a.text,
+                    "value": a.value,
+                    "order_id": a.order_id,
+                    "ticket_id": a.ticket_id,
+                }
+                for a in answers_of_person(session, ids)
             ],
             "log": [
                 {"at": when(r.at), "kind": r.kind, "ticket_id": r.ticket_id, "detail": r.detail}

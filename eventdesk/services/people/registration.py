@@ -82,6 +82,7 @@ from eventdesk.services.common import (
 )
 from eventdesk.services.people.attendees import holder_tokens
 from eventdesk.services.people.payments import paid_cents
+from eventdesk.services.people.questions import Answer, answers_for_order, store_answers
 from eventdesk.text import new_id
 from eventdesk.values import optional_text, utcnow
 
@@ -278,6 +279,7 @@ def register(
     station: str | None = None,
     now: datetime | None = None,
     full_sessions: Literal["wait", "skip"] = "wait",
+    answers: Sequence[Answer] | None = None,
 ) -> OrderResult:
     """Register ``quantity`` tickets in one order for the buyer ``attendee_ref``, atomically.
 
@@ -293,6 +295,10 @@ def register(
     refused as sold out when there is no waitlist). With ``full_sessions="skip"`` (the desk's
     walk-in) it is left out instead and named in ``full_sessions``. When the event or the
     ticket type is full, the order waits whole, its seats with it.
+
+    ``answers`` answer the event's registration questions (services.people.questions), each
+    checked, a required one left out refused, before anything is stored; None: the caller
+    does not ask them (nothing is checked).
     """
     count = quantity if quantity is not None else max(len(holders), 1)
     if count < 1 or count > 50:
@@ -310,6 +316,9 @@ def register(
         attendee = get_attendee(session, attendee_ref)
         ticket_type = get_ticket_type(session, event, ticket_type_ref)
         _check_sales_window(ticket_type, moment, event.zone)
+        given = None
+        if answers is not None:
+            given = answers_for_order(session, event, ticket_type, answers, count)
         chosen_sessions = sessions_by_id(session, event, sessions)
         open_sessions = [s for s in chosen_sessions if session_open(session, s, count)]
         closed = [s for s in chosen_sessions if s not in open_sessions]
@@ -448,6 +457,8 @@ def register(
                 **({"waiting_sessions": [s.id for s in waiting]} if waiting else {}),
             )
             tickets.append(ticket)
+        if given:
+            store_answers(session, given, order.id, [t.id for t in tickets], moment)
         tokens = {t.id.lower() for t in tickets}
         for holder in {h for h in holder_names if h}:
             tokens |= holder_tokens(holder)
