@@ -61,6 +61,7 @@ CORE_COMMANDS = {
     "roles": "roles",
     "checkin-list": "lists",
     "db": "database",
+    "watch": "watch",
 }
 
 
