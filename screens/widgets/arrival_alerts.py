@@ -123,24 +123,24 @@ class ArrivalAlerts(Static):
         message.stop()
         fresh = {a.id for a in message.alerts} - self.known
         self.known.update(fresh)
-        before = self.shown
-        self.alerts = message.alerts
-        shown = self.shown
-        if shown is None:
-            self.update("")
-        else:
-            self.update(alert_text(shown, self._zone(), len(self.alerts) - 1))
-        self.display = shown is not None
+        self._show(message.alerts)
         if fresh:
             self.app.bell()
-        if (before is None) != (shown is None):
+
+    def _show(self, alerts: list[AlertInfo]) -> None:
+        had = self.shown is not None
+        self.alerts = alerts
+        shown = self.shown
+        self.update("" if shown is None else alert_text(shown, self._zone(), len(alerts) - 1))
+        self.display = shown is not None
+        if had != (shown is not None):
             self.screen.refresh_bindings()  # the key that marks it seen comes or goes
 
     def seen(self) -> None:
         """The alert shown has been seen: so marked, and the next one shown."""
         shown = self.shown
         if shown is not None:
-            self.alerts = self.alerts[1:]
+            self._show(self.alerts[1:])
             self._mark(shown.id)
 
     @work(thread=True, group="arrival-alerts-seen")
