@@ -167,3 +167,21 @@ def test_a_reason_is_checked() -> None:
     assert alert_option(" VIP ", False) == " VIP "
     with pytest.raises(InvalidInput):
         alert_option("VIP", True)
+
+
+def test_a_forgotten_person_is_awaited_no_more(store: Store, signer: Signer) -> None:
+    from eventdesk.services.people.forget import forget_attendee, personal_data
+
+    tag = uuid.uuid4().hex[:8]
+    slug, payloads = open_event(store, signer, tag)
+    email = f"ada.{tag}@example.org"
+    person = set_attendee_alert(store, email, "on the watch list: Ada")
+    assert personal_data(store, person.id)["attendee"]["alert"] == "on the watch list: Ada"
+    nonce = uuid.uuid4().hex
+    assert Checkin(store, station="Door 1").scan(payloads["ada"], nonce=nonce).alert
+    assert len(unseen_alerts(store, slug)) == 1
+    made = forget_attendee(store, person.id)
+    assert made.erased.get("arrival alerts") == 1
+    assert unseen_alerts(store, slug) == [] and event_alerts(store, slug) == []
+    assert personal_data(store, person.id)["attendee"]["alert"] is None
+    assert "watch list" not in json.dumps(logged_answer(store, nonce))
