@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -185,3 +186,77 @@ def test_a_forgotten_person_is_awaited_no_more(store: Store, signer: Signer) -> 
     assert unseen_alerts(store, slug) == [] and event_alerts(store, slug) == []
     assert personal_data(store, person.id)["attendee"]["alert"] is None
     assert "watch list" not in json.dumps(logged_answer(store, nonce))
+
+
+def test_the_migration_goes_down_and_up_again(db_url: str, store: Store, signer: Signer) -> None:
+    from sqlalchemy import create_engine, inspect, text
+
+    from tests.helpers import migrate
+
+    tag = uuid.uuid4().hex[:8]
+    slug, payloads = open_event(store, signer, tag)
+    store.dispose()
+    engine = create_engine(db_url)
+    try:
+        migrate(engine, "0023", down=True)
+        with engine.connect() as conn:
+            assert "arrival_alert" not in inspect(conn).get_table_names()
+            columns = list(conn.execute(text("SELECT * FROM attendee WHERE 1 = 0")).keys())
+            assert "alert" not in columns
+        migrate(engine, "head")
+    finally:
+        engine.dispose()
+    again = Store(db_url)
+    try:
+        set_attendee_alert(again, f"bo.{tag}@example.org", SPEAKER)
+        assert Checkin(again, station="Door 1").scan(payloads["bo"]).alert == SPEAKER
+        assert [a.reason for a in unseen_alerts(again, slug)] == [SPEAKER]
+    finally:
+        again.dispose()
+
+
+def test_a_stations_copy_of_version_10_is_copied_again_in_place(tmp_path: Path) -> None:
+    """A station's copy made before the alerts (mirror version 10: no ``alert`` columns) is a
+    schema this build knows: copied again where it is, its outbox kept."""
+    from sqlalchemy import insert, text, update
+
+    from eventdesk.services.stations.mirror import (
+        MIRROR_FILE,
+        MIRROR_VERSION,
+        OUTBOX,
+        STATE,
+        Mirror,
+    )
+    from eventdesk.services.stations.mirror_repair import problem_of
+
+    copy = Mirror(tmp_path, None)
+    with copy.store.write_conn() as conn:
+        conn.execute(
+            insert(OUTBOX),
+            {
+                "nonce": "n-1",
+                "kind": "scan",
+                "effect": "admit",
+                "at": utcnow(),
+                "station": "Door 1",
+                "direction": "entry",
+                "result": "ok",
+                "state": "pending",
+            },
+        )
+        conn.execute(text("ALTER TABLE attendee DROP COLUMN alert"))
+        conn.execute(text("ALTER TABLE ticket_type DROP COLUMN alert"))
+        conn.execute(update(STATE).where(STATE.c.key == "version").values(value="10"))
+    copy.close()
+    assert problem_of(tmp_path / MIRROR_FILE, None, None) is None
+    again = Mirror(tmp_path, None)
+    try:
+        with again.store.read() as session:
+            conn = session.connection()
+            assert MIRROR_VERSION == "11" and again.get(conn, "version") == MIRROR_VERSION
+            for table in ("attendee", "ticket_type"):
+                columns = {row[1] for row in conn.execute(text(f"PRAGMA table_info({table})"))}
+                assert "alert" in columns
+            assert list(conn.execute(select(OUTBOX.c.nonce)).scalars()) == ["n-1"]
+    finally:
+        again.close()

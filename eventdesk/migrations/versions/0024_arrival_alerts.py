@@ -11,7 +11,7 @@ organizer has seen it (``seen_at``). The row is written by the database itself (
 ``scan_log``), so that every way an admission is logged makes it: the local decider, a
 station's own login (through the server's functions), an offline admission uploaded later. Its
 reason is the server's (the person's own, else their ticket type's), whatever a station's copy
-said. No station reads the alerts (left out of the stations' views); the trigger's function
+said (the trigger's text: eventdesk/services/door/alert_trigger.py). No station reads the alerts (left out of the stations' views); the trigger's function
 runs as the table's owner. The stations' views are made again (as 0023 left them) so that a
 station reads the two new columns (its door tells the alert with the admission).
 """
@@ -25,6 +25,7 @@ from alembic import op
 
 from eventdesk.migrations import station_access_0013 as access
 from eventdesk.migrations import stations_0018, stations_0020
+from eventdesk.services.door import alert_trigger
 
 revision: str = '0024'
 down_revision: str | None = '0023'
@@ -32,40 +33,6 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 HIDDEN = (*stations_0020.HIDDEN, 'station_upload', 'arrival_alert')
-
-# The admitted person's alert: their own, else their ticket type's (both dialects' SQL).
-_MADE = """
-    INSERT INTO arrival_alert (event_id, scan_id, ticket_id, attendee_id, reason, at, station)
-    SELECT t.event_id, NEW.id, t.id, a.id, COALESCE(a.alert, tt.alert), NEW.at, NEW.station
-    FROM ticket t
-    JOIN attendee a ON a.id = t.attendee_id
-    JOIN ticket_type tt ON tt.id = t.ticket_type_id
-    WHERE t.id = NEW.ticket_id AND COALESCE(a.alert, tt.alert) IS NOT NULL;
-"""
-_WHEN = "NEW.result = 'ok' AND NEW.direction = 'entry' AND NEW.ticket_id IS NOT NULL"
-
-SQLITE_TRIGGER = f"""
-    CREATE TRIGGER scan_log_arrival_alert AFTER INSERT ON scan_log
-    FOR EACH ROW WHEN {_WHEN}
-    BEGIN
-    {_MADE}
-    END
-"""
-POSTGRESQL: Sequence[str] = (
-    f"""
-    CREATE FUNCTION public.scan_log_arrival_alert() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
-    BEGIN
-    {_MADE}
-        RETURN NULL;
-    END $$
-    """,
-    "REVOKE ALL ON FUNCTION public.scan_log_arrival_alert() FROM PUBLIC",
-    f"""
-    CREATE TRIGGER scan_log_arrival_alert AFTER INSERT ON scan_log
-    FOR EACH ROW WHEN ({_WHEN}) EXECUTE FUNCTION public.scan_log_arrival_alert()
-    """,
-)
 
 
 def upgrade() -> None:
@@ -89,21 +56,23 @@ def upgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name == 'postgresql':
         for statement in (
-            *POSTGRESQL,
+            *alert_trigger.POSTGRESQL,
             *access.view_statements(bind, shown=stations_0018.SHOWN, hidden=HIDDEN),
             *access.walk_in_statements(),
         ):
             op.execute(statement)
     else:
-        op.execute(SQLITE_TRIGGER)
+        op.execute(alert_trigger.SQLITE_TRIGGER)
 
 
 def downgrade() -> None:
     bind = op.get_bind()
     postgresql = bind.dialect.name == 'postgresql'
-    op.execute('DROP TRIGGER IF EXISTS scan_log_arrival_alert' + (' ON scan_log' if postgresql else ''))
+    op.execute(
+        f'DROP TRIGGER IF EXISTS {alert_trigger.NAME}' + (' ON scan_log' if postgresql else '')
+    )
     if postgresql:
-        op.execute('DROP FUNCTION IF EXISTS public.scan_log_arrival_alert()')
+        op.execute(f'DROP FUNCTION IF EXISTS public.{alert_trigger.NAME}()')
         for schema in access.VIEWS.values():
             for table in ('attendee', 'ticket_type'):
                 op.execute(f'DROP VIEW IF EXISTS {schema}.{table}')
