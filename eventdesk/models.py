@@ -209,6 +209,8 @@ class TicketType(Base):
     badge_layout: Mapped[str | None] = mapped_column(String(40))  # NULL: the event's
     # A self-service kiosk sends this ticket to the desk (an ID check) instead of admitting it.
     needs_staff: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # Its holders are awaited: the organizer is told when one arrives, and why (ArrivalAlert).
+    alert: Mapped[str | None] = mapped_column(String(200))
 
 
 def _imported(table: str) -> Index:
@@ -240,6 +242,8 @@ class Attendee(Base):
     language: Mapped[str | None] = mapped_column(String(20))
     # The shorter name their badges print instead of ``name`` (NULL: the name itself).
     badge_name: Mapped[str | None] = mapped_column(String(100))
+    # The person is awaited: the organizer is told when they arrive, and why (ArrivalAlert).
+    alert: Mapped[str | None] = mapped_column(String(200))
 
 
 class SearchToken(Base):
@@ -456,6 +460,24 @@ class BadgeLayout(Base):
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     source: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ArrivalAlert(Base):
+    """An awaited person admitted (``attendee.alert``, else ``ticket_type.alert``), kept until
+    an organizer has seen it. Written by the database (a trigger on ``scan_log``: migration
+    0024), whoever logged the admission."""
+
+    __tablename__ = "arrival_alert"
+    __table_args__ = (Index("ix_arrival_alert_event_seen", "event_id", "seen_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int | None] = mapped_column(Integer)
+    scan_id: Mapped[int] = mapped_column(Integer)  # the scan log's row of the admission
+    ticket_id: Mapped[str | None] = mapped_column(String(16))
+    attendee_id: Mapped[int | None] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    station: Mapped[str | None] = mapped_column(String(100))
+    seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class BadgeStock(Base):

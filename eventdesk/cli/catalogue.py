@@ -630,6 +630,36 @@ def ticket_type_add(
     )
 
 
+@ticket_type_group.command("update")
+@click.argument("event_ref", metavar="EVENT")
+@click.argument("type_ref", metavar="TICKET_TYPE")
+@click.option(
+    "--alert",
+    metavar="REASON",
+    help="Tell the organizer when one of its holders arrives, and why (e.g. 'VIP: greet').",
+)
+@click.option("--no-alert", is_flag=True, help="No arrival alert for its holders any more.")
+@pass_ctx
+@organizer_only
+def ticket_type_update(
+    obj: Ctx, event_ref: str, type_ref: str, alert: str | None, no_alert: bool
+) -> None:
+    """Change a ticket type (by name or id) of EVENT."""
+    from eventdesk.services.door.alerts import alert_option, set_ticket_type_alert
+
+    awaited = alert_option(alert, no_alert)
+    if awaited is None:
+        raise click.UsageError(_("nothing to change: give --alert REASON or --no-alert"))
+    made = set_ticket_type_alert(obj.store, event_ref, type_ref, awaited)
+    line = _("ticket type {id}: {name} {price}").format(
+        id=made.id, name=made.name, price=format_cents(made.price_cents, made.currency)
+    )
+    if made.alert:
+        # TRANSLATORS: after a person or ticket type: the organizer is told when they arrive
+        line += "  " + _("arrival alert: {reason}").format(reason=made.alert)
+    obj.emit(made, line)
+
+
 @ticket_type_group.command("list")
 @click.argument("event_ref", metavar="EVENT")
 @pass_ctx

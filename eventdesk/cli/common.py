@@ -330,6 +330,9 @@ def scan_human(result: ScanResult) -> str:
         lines.append("  " + _("seat: {seat}").format(seat=result.seat))
     if result.attention and result.result == "ok":
         lines.append("  " + _("attention: {attention}").format(attention=result.attention))
+    if result.alert and result.result == "ok":
+        # TRANSLATORS: an admission of a person the organizer awaits (told of the arrival)
+        lines.append("  " + _("awaited: {reason}").format(reason=result.alert))
     lines.extend(f"  {flag}" for flag in answer_words.flag_codes(result))
     if result.replayed:
         lines.append("  " + _("(the answer given before to this nonce)"))

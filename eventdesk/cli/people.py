@@ -172,6 +172,12 @@ def attendee_show(obj: Ctx, attendee_ref: str) -> None:
 @click.option(
     "--badge-name", metavar="TEXT", help='The name their badges print ("" clears it: the name).'
 )
+@click.option(
+    "--alert",
+    metavar="REASON",
+    help="Tell the organizer when they arrive, and why (e.g. 'speaker, take to green room').",
+)
+@click.option("--no-alert", is_flag=True, help="No arrival alert for them any more.")
 @pass_ctx
 @organizer_only
 def attendee_update(
@@ -183,9 +189,13 @@ def attendee_update(
     phone: str | None,
     language: str | None,
     badge_name: str | None,
+    alert: str | None,
+    no_alert: bool,
 ) -> None:
+    from eventdesk.services.door.alerts import alert_option, set_attendee_alert
     from eventdesk.services.people.attendees import update_attendee
 
+    awaited = alert_option(alert, no_alert)
     made = update_attendee(
         obj.store,
         attendee_ref,
@@ -196,10 +206,13 @@ def attendee_update(
         language=language,
         badge_name=badge_name,
     )
-    obj.emit(
-        made,
-        _("attendee {id}: {name} <{email}>").format(id=made.id, name=made.name, email=made.email),
-    )
+    line = _("attendee {id}: {name} <{email}>").format(id=made.id, name=made.name, email=made.email)
+    if awaited is not None:
+        made = set_attendee_alert(obj.store, made.id, awaited)
+    if made.alert:
+        # TRANSLATORS: after a person or ticket type: the organizer is told when they arrive
+        line += "  " + _("arrival alert: {reason}").format(reason=made.alert)
+    obj.emit(made, line)
 
 
 @attendee.command("set-pin")

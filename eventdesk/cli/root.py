@@ -62,6 +62,7 @@ CORE_COMMANDS = {
     "checkin-list": "lists",
     "question": "questions",
     "db": "database",
+    "watch": "watch",
 }
 
 

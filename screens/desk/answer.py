@@ -101,6 +101,9 @@ def answer_content(
     extras = []
     if result.attention and result.result == "ok":
         extras.append(f"⚑ {result.attention}")
+    if result.alert and result.result == "ok":
+        # TRANSLATORS: an admission of a person the organizer awaits (told of the arrival)
+        extras.append(_("awaited: {reason}").format(reason=for_screen(result.alert)))
     extras.extend(answer_words.extras(result))
     detail = "  ·  ".join(extras)
     said = answer_words.sentence(result)

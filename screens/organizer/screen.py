@@ -41,6 +41,7 @@ from screens.organizer.program import ProgramTab
 from screens.organizer.staff import StaffTab
 from screens.organizer.venues import VenuesTab
 from screens.organizer.waitlist import WaitlistTab
+from screens.widgets.arrival_alerts import ArrivalAlerts
 from screens.widgets.key_bar import KeyBar
 
 TABS = (
@@ -80,6 +81,8 @@ class OrganizerScreen(StationScreen):
         Binding("n", "new", N_("New"), id="organizer.new"),
         Binding("e", "edit", N_("Edit"), id="organizer.edit"),
         Binding("ctrl+r", "reload", N_("Reload"), id="organizer.reload", show=False),
+        # TRANSLATORS: a key: the arrival alert shown has been seen (it goes away)
+        Binding("a", "alert_seen", N_("Alert seen"), id="organizer.alert_seen"),
         *[
             Binding(KEYS[tab], f"show_tab('{tab}')", tab, id=f"organizer.{tab}", show=False)
             for tab in TABS
@@ -104,6 +107,12 @@ class OrganizerScreen(StationScreen):
             yield Label(_("Event"), id="org-event-label")
             yield Select[str]([], prompt=_("no event"), id="org-event", compact=True)
             yield Static("", id="org-event-info")
+        yield ArrivalAlerts(
+            lambda: self.backend.store,
+            lambda: self.edited_event,
+            lambda: self.backend.zone,
+            id="org-alerts",
+        )
         with TabbedContent(id="org-tabs"):
             for kind, tab in zip(TAB_KINDS, TABS, strict=False):
                 yield kind(ws, id=tab, key=KEYS[tab])
@@ -215,7 +224,12 @@ class OrganizerScreen(StationScreen):
     def tab_changed(self) -> None:
         self.refresh_bindings()
 
+    def action_alert_seen(self) -> None:
+        self.query_one(ArrivalAlerts).seen()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "alert_seen":  # only while an alert is shown
+            return self.query_one(ArrivalAlerts).shown is not None
         if action not in ("new", "edit"):
             return True
         tab = self._tab()

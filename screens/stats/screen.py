@@ -44,6 +44,7 @@ from screens.stats.bars import BarList, BarRow
 from screens.stats.chart import ArrivalsChart, bucket_minutes, fill_gaps
 from screens.stats.inside import InsideScreen
 from screens.stats.number import BigNumber
+from screens.widgets.arrival_alerts import ArrivalAlerts
 from screens.widgets.key_bar import KeyBar
 from screens.widgets.offline_state import OfflineState
 
@@ -86,6 +87,8 @@ class StatsScreen(StationScreen):
         Binding("r", "refresh_now", N_("Refresh"), id="stats.refresh"),
         # TRANSLATORS: a key: the names of who is inside now (the "Inside now" figure opened)
         Binding("i", "inside", N_("Who is inside"), id="stats.inside"),
+        # TRANSLATORS: a key: the arrival alert shown has been seen (it goes away)
+        Binding("a", "alert_seen", N_("Alert seen"), id="stats.alert_seen"),
     ]
 
     refresh_seconds: ClassVar[float] = 2.0
@@ -130,6 +133,14 @@ class StatsScreen(StationScreen):
             yield Static(_("loading…"), id="stats-status", markup=False)
         # The figures are the server's: while it does not answer they are the last ones read.
         yield OfflineState(self.backend.door_station, id="offline")
+        # Names and why they are awaited: for the organizer signed in, not for a wall.
+        yield ArrivalAlerts(
+            lambda: self.backend.store,
+            self._alerts_event,
+            lambda: self.zone,
+            enabled=not wall,
+            id="stats-alerts",
+        )
         yield Static(_("No event yet"), id="stats-no-event")
         with Horizontal(id="stats-numbers"):
             yield BigNumber(_("Checked in"), fill=True, id="num-checked-in", classes="-accent")
@@ -198,7 +209,16 @@ class StatsScreen(StationScreen):
         self.poll()
 
     # --- who is inside: the "Inside now" figure opened ------------------------------------
+    def _alerts_event(self) -> str | None:
+        """The event whose arrival alerts are shown: the one the figures are of."""
+        return self.figures.event if self.figures is not None else self.backend.event
+
+    def action_alert_seen(self) -> None:
+        self.query_one(ArrivalAlerts).seen()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "alert_seen":  # only while an alert is shown
+            return self.query_one(ArrivalAlerts).shown is not None
         if action != "inside":
             return True
         if self.backend.wall:  # nobody signed in at the wall: no names there

@@ -90,6 +90,7 @@ class TicketTypeInfo:
     attention: str | None
     registered: int
     needs_staff: bool = False  # a self-service kiosk sends it to the desk (e.g. an ID check)
+    alert: str | None = None  # its holders are awaited: the organizer is told when one arrives
 
     @property
     def remaining(self) -> int | None:
@@ -367,6 +368,7 @@ def ticket_type_info(row: TicketType) -> TicketTypeInfo:
         attention=row.attention,
         registered=row.registered_count,
         needs_staff=row.needs_staff,
+        alert=row.alert,
     )
 
 

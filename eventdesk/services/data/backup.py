@@ -33,6 +33,7 @@ from sqlalchemy.engine import make_url
 from eventdesk.db import BUSY_TIMEOUT_MS, Store
 from eventdesk.errors import EnvironmentProblem, EventdeskError, InvalidInput
 from eventdesk.i18n import _
+from eventdesk.services.door import alert_trigger
 from eventdesk.services.stats import counting
 from eventdesk.values import utcnow
 
@@ -47,11 +48,15 @@ PART = ".part"
 OWNER = ".owner"  # beside a .part: locked by the process writing it (_writing_part)
 REQUIRED_TABLES = {"alembic_version", "event", "ticket", "attendee", "scan_log"}
 # The triggers eventdesk's own migrations create, by name, with their exact text (the stats'
-# tallies, migration 0010). Any other trigger or view in a file to restore, or one of ours with
-# other text, is code of someone else's that would run inside the station (a trigger on
-# scan_log runs at every scan), so such a file is refused.
+# tallies, migration 0010; the arrival alerts, 0024). Any other trigger or view in a file to
+# restore, or one of ours with other text, is code of someone else's that would run inside the
+# station (a trigger on scan_log runs at every scan), so such a file is refused.
 OWN_TRIGGERS: dict[str, str] = {
-    name: " ".join(sql.split()) for name, sql in counting.sqlite_triggers().items()
+    name: " ".join(sql.split())
+    for name, sql in {
+        **counting.sqlite_triggers(),
+        alert_trigger.NAME: alert_trigger.SQLITE_TRIGGER,
+    }.items()
 }
 # Copies of the database taken before restores: the newest three stay, so the last few restores
 # can each be undone; older ones go at the next prune (they are whole databases, and a dozen

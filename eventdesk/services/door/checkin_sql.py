@@ -69,6 +69,8 @@ _COLUMNS = (
     # The door greets the ticket's holder: the name the buyer gave for it, else the buyer.
     func.coalesce(_t.c.holder_name, _a.c.name).label("attendee"),
     _a.c.language,  # a kiosk answers the person in it
+    # An awaited person: their own alert, else their ticket type's (services.door.alerts).
+    func.coalesce(_a.c.alert, _tt.c.alert).label("alert"),
     _e.c.slug,
     _e.c.status.label("event_status"),
     _e.c.starts_at,

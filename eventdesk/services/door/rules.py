@@ -551,6 +551,7 @@ class DoorRules:
                 seat=row["seat_label"],
                 list=rules.slug if rules is not None and session_id is None else None,
                 language=row["language"],
+                alert=row["alert"] if result == "ok" and direction == "entry" else None,
                 **extra,
             )
 

@@ -244,6 +244,9 @@ class ScanResult:
     questions: tuple[tuple[str, str, str, str], ...] = ()
     # The language the ticket's holder registered with (a kiosk answers them in it), if any.
     language: str | None = None
+    # An admitted person the organizer awaits: why (the person's alert, else their ticket
+    # type's); the organizer is told of the arrival (services.door.alerts).
+    alert: str | None = None
 
     @property
     def admitted(self) -> bool:

@@ -60,6 +60,7 @@ class AttendeeInfo:
     has_pin: bool
     language: str | None = None  # the language they registered with (None: the station's)
     badge_name: str | None = None  # printed on their badges instead of the name (None: the name)
+    alert: str | None = None  # awaited: the organizer is told when they arrive, and why
 
 
 def attendee_info(row: Attendee) -> AttendeeInfo:
@@ -72,6 +73,7 @@ def attendee_info(row: Attendee) -> AttendeeInfo:
         row.pin_hash is not None,
         row.language,
         row.badge_name,
+        row.alert,
     )
 
 

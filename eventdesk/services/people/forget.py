@@ -30,6 +30,7 @@ from eventdesk.errors import NotAllowed
 from eventdesk.event_time import event_zone, show
 from eventdesk.i18n import N_, _, ngettext
 from eventdesk.models import (
+    ArrivalAlert,
     Attendee,
     CheckinAnswer,
     Event,
@@ -76,6 +77,7 @@ def _secrets(attendee: Attendee, holders: list[str]) -> list[str]:
         attendee.company or "",
         attendee.phone or "",
         attendee.badge_name or "",
+        attendee.alert or "",  # why the organizer awaited them (in the scan log's answers)
         *holders,
     ]
     return sorted({w for w in words if len(w.strip()) >= 3}, key=len, reverse=True)
@@ -122,6 +124,7 @@ def forget_in(session: Session, attendee: Attendee, *, station: str | None) -> F
     attendee.company = None
     attendee.phone = None
     attendee.badge_name = None
+    attendee.alert = None
     attendee.pin_hash = None
     attendee.failed_pin_attempts = 0
     attendee.locked_until = None
@@ -134,6 +137,8 @@ def forget_in(session: Session, attendee: Attendee, *, station: str | None) -> F
         count(N_("ticket holder names"), int(getattr(changed, "rowcount", 0) or 0))
         gone = session.execute(delete(CheckinAnswer).where(CheckinAnswer.ticket_id.in_(ids)))
         count(N_("answers"), int(getattr(gone, "rowcount", 0) or 0))
+        alerts = session.execute(delete(ArrivalAlert).where(ArrivalAlert.ticket_id.in_(ids)))
+        count(N_("arrival alerts"), int(getattr(alerts, "rowcount", 0) or 0))
     count(N_("registration answers"), erase_answers(session, attendee.id))
     session.flush()
     before = session.query(SearchToken).filter(SearchToken.attendee_id == attendee.id).count()
@@ -264,6 +269,7 @@ def personal_data(store: Store, ref: str | int) -> dict[str, Any]:
                 "company": person.company,
                 "phone": person.phone,
                 "badge_name": person.badge_name,
+                "alert": person.alert,
                 "has_pin": person.pin_hash is not None,
                 "created_at": when(person.created_at),
             },
