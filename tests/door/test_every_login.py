@@ -4,9 +4,9 @@ station and on PostgreSQL as the organizer's login, a door's own login and a des
 each through the command line a station runs: check-in by scan and by hand, at the kiosk and
 the desk, undo, exit and re-entry, a check-in list with a question, a session door, an unpaid
 ticket, a walk-in, a payment, a cancellation, a reprint, a badge printed with the admission,
-offline admissions uploaded, and a badge station's prints (online and offline). What a login may do, it does, with the same result and the
-same words as the organizer's; what it may not do is refused in one sentence, and nothing
-changed on the server."""
+offline admissions uploaded, and a badge station's prints (online and offline). What a login
+may do, it does, with the same result and the same words as the organizer's; what it may not do
+is refused in one sentence, and nothing changed on the server."""
 
 from __future__ import annotations
 
