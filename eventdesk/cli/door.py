@@ -372,6 +372,13 @@ def stats(obj: Ctx, event_ref: str) -> None:
                     count=made.conflicts, event=made.event
                 )
             ]
+        if made.badges_printed or made.badges_reprinted:
+            lines += [
+                # TRANSLATORS: a badge station's scans (no check-in) in `stats`
+                _("badge stations: {printed} printed, {reprinted} reprinted").format(
+                    printed=made.badges_printed, reprinted=made.badges_reprinted
+                )
+            ]
         if made.offline_scans:
             lines += [
                 _("offline scans: {count} (decided offline, uploaded later)").format(

@@ -130,6 +130,8 @@ def test_scan_print_only_prints_then_reprints_and_admits_no_one(
     assert stats["checked_in"] == 1 and stats["inside"] == 1, stats
     assert sum(s["admitted"] for s in stats["stations"]) == 1
     assert "printed" not in stats["scan_problems"] and "reprinted" not in stats["scan_problems"]
+    assert (stats["badges_printed"], stats["badges_reprinted"]) == (2, 1)
+    assert "2 printed, 1 reprinted" in run(db_url, data, "stats", event)
     # The print queue has the three badges, the second marked as a reprint.
     queue = json.loads(run(db_url, data, "--json", "print-queue"))
     reasons = sorted((job["ticket_id"], job["reason"]) for job in queue)
