@@ -13,6 +13,7 @@ import click
 from eventdesk.cli.access import desk_only
 from eventdesk.cli.common import (
     EXIT_ENVIRONMENT,
+    PRINT_ONLY_NO_EXIT,
     Ctx,
     answers_offline,
     door_options,
@@ -97,6 +98,14 @@ if TYPE_CHECKING:
     help="A sound per answer: yes, see the desk, no (default: the station's sound setting; "
     "auto is on here).",
 )
+@click.option(
+    "--print-only",
+    "print_only",
+    is_flag=True,
+    default=None,
+    help="A badge station: print a badge for each valid ticket and check no one in "
+    '(printed, or reprinted) (default: [station] purpose = "badges").',
+)
 @door_options
 @pass_ctx
 def scan(
@@ -117,6 +126,7 @@ def scan(
     auto_print: bool | None,
     printer: str | None,
     self_service: bool,
+    print_only: bool | None,
 ) -> None:
     """Run the scanner: one decision a line, until a file source ends (or Ctrl-C).
 
@@ -135,7 +145,12 @@ def scan(
         now=utcnow(),
         warn=lambda text: tell(f"eventdesk scan: {text}", err=True),  # not for translation: name
     )
-    print_to = obj.config.badge_printer(printer, auto_print)
+    if print_only is None:
+        print_only = obj.config.print_only
+    if print_only and is_exit:
+        raise InvalidInput(_(PRINT_ONLY_NO_EXIT), field="exit")
+    # A badge station always prints (services.door.badge_only), whatever auto_print says.
+    print_to = obj.config.badge_printer(printer, True if print_only else auto_print)
 
     def say(text: str) -> None:
         tell(f"eventdesk scan: {text}", err=True)  # not for translation: the command's name
@@ -228,10 +243,12 @@ def scan(
     options: dict[str, Any] = {
         "operator": operator,
         "event": door_event,
-        "print_to": print_to if store is not None and not is_exit else None,
+        # A badge station queues its badges offline too (in its copy's own queue).
+        "print_to": print_to if (store is not None or print_only) and not is_exit else None,
         "self_service": self_service,
         "direction": "exit" if is_exit else "entry",
         "checkin_list": list_ref or obj.config.checkin_list,
+        "print_only": print_only,
     }
 
     def make_door() -> Any:
@@ -309,7 +326,7 @@ def scan(
         self_service=self_service,
         on_failure=failed,
         on_database=database,
-        door=make_door if station is not None else None,
+        door=make_door if station is not None or print_only else None,
     )
     worker.start()
     try:

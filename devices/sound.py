@@ -62,7 +62,7 @@ _SCORES: dict[Cue, tuple[_Note, ...]] = {
 def cue_for(result: ScanResult) -> Cue:
     """The cue for a decision: admitted is "yes"; the yellow answers (already checked in, a
     ticket that needs staff) are "desk"; every refusal is "no"."""
-    if result.result == "ok":
+    if result.result in ("ok", "printed", "reprinted"):  # a badge station's print too
         return "yes"
     if result.result in ("needs_staff", "needs_answer", "already_checked_in"):
         return "desk"

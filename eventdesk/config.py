@@ -21,6 +21,8 @@
     kiosk_theme = "standard"    # standard | high-contrast
     gate = "entry"              # entry | exit: an exit gate's scans let people out (events
                                 # with re-entry); the desk switches with Ctrl+E
+    purpose = "checkin"         # checkin | badges: a badge station's kiosk and `scan` print
+                                # a badge for each valid ticket and check no one in
     list = "lounge"             # the check-in list this station decides on (its slug, id or
                                 # EVENT/SLUG; unset: each event's default list)
     scanner_suffix = "enter"    # enter | tab | none: what ends a keyboard-wedge scanner's
@@ -102,6 +104,8 @@ SoundScreen = Literal["kiosk", "desk", "scan"]
 SOUND_BY_DEFAULT: frozenset[SoundScreen] = frozenset({"kiosk", "scan"})
 Gate = Literal["entry", "exit"]
 KioskTheme = Literal["standard", "high-contrast"]
+# What a station's kiosk and `scan` do with a ticket: check it in, or only print its badge.
+Purpose = Literal["checkin", "badges"]
 KIOSK_THEMES: tuple[KioskTheme, ...] = ("standard", "high-contrast")
 ScannerSuffix = Literal["enter", "tab", "none"]  # "none": a pause ends the scanner's line
 Choice = TypeVar("Choice", bound=str)
@@ -265,6 +269,9 @@ class StationSettings(_Table):
     kiosk_theme: KioskTheme = "standard"
     # An exit gate: the station's scans are exits (someone leaving an event with re-entry).
     gate: Gate = "entry"
+    # A badge station: its kiosk and `scan` print badges and check no one in
+    # (services.door.badge_only); its desk still checks in.
+    purpose: Purpose = "checkin"
     # The check-in list this station decides on (services.door.lists; unset: the default).
     list: Annotated[str, msgspec.Meta(min_length=1, max_length=200)] | None = None
     # A keyboard-wedge scanner (screens.scanner_keys): the key ending its lines, keys closer
@@ -401,6 +408,12 @@ class Config:
     scanner: str | None = None  # a scanner that is not a keyboard (serial:PATH)
     language: str = SOURCE  # --lang, else EVENTDESK_LANG, else [station] language, else English
     kiosk_languages: tuple[str, ...] = ()  # what a kiosk offers (empty: every language there is)
+    purpose: Purpose = "checkin"  # "badges": the kiosk and `scan` print badges, check no one in
+
+    @property
+    def print_only(self) -> bool:
+        """A badge station: its kiosk and `scan` only print badges (services.door.badge_only)."""
+        return self.purpose == "badges"
 
     @property
     def is_sqlite(self) -> bool:
@@ -612,4 +625,5 @@ def load_config(
         scanner=_text(table.scanner),
         language=speaks,
         kiosk_languages=offered,
+        purpose=table.purpose,
     )

@@ -103,6 +103,10 @@ STAFF_ROLES = {
 SCAN_RESULTS = {
     # TRANSLATORS: a scan's result: admitted
     "ok": N_("ok"),
+    # TRANSLATORS: a scan's result at a badge station: a badge printed, no check-in
+    "printed": N_("printed"),
+    # TRANSLATORS: a scan's result at a badge station: a badge printed again, no check-in
+    "reprinted": N_("reprinted"),
     # TRANSLATORS: a scan's result: the QR code is not one of ours (forged or damaged)
     "invalid": N_("invalid"),
     # TRANSLATORS: a scan's result: no such ticket
@@ -170,6 +174,9 @@ PRINT_REASONS = {
     "reprint": N_("reprint"),
     # TRANSLATORS: why a badge was printed: someone asked for it
     "manual": N_("manual"),
+    # TRANSLATORS: why a badge was printed: scanned at a badge station (no check-in), the
+    # first time
+    "badge": N_("badge"),
 }
 # eventdesk.services.data.csvexport.EXPORTS
 EXPORTS = {

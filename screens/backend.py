@@ -205,8 +205,10 @@ class Backend:
 
     @property
     def print_to(self) -> str | None:
-        """The printer a first check-in queues a badge for, or None."""
-        return self.printer if self.auto_print and self.printer else None
+        """The printer a first check-in queues a badge for, or None (a badge station always
+        has one: its kiosk prints badges)."""
+        printing = self.auto_print or self.config.print_only
+        return self.printer if printing and self.printer else None
 
     def modes(self) -> tuple[str, ...]:
         if self.staff is None:
@@ -247,7 +249,10 @@ class Backend:
     def checkin(self, *, self_service: bool = False) -> Door:
         """This thread's door (what decides) for the door's event, operator and printer. A
         self-service kiosk sends a ticket that needs staff (an ID check) to the desk. On a
-        server it is the station's Door: it decides from the mirror while the server is away."""
+        server it is the station's Door: it decides from the mirror while the server is away.
+        A badge station's kiosk only prints badges (services.door.badge_only); its desk checks
+        in."""
+        print_only = self_service and self.config.print_only and self.print_to is not None
         key = (
             self.event,
             self.operator,
@@ -255,6 +260,7 @@ class Backend:
             self_service,
             self.direction,
             self.checkin_list,
+            print_only,
         )
         doors: dict[bool, tuple[object, Door]] = self._local.__dict__.setdefault("doors", {})
         known = doors.get(self_service)
@@ -273,6 +279,7 @@ class Backend:
                 clock=self.clock,
                 direction=self.direction,
                 checkin_list=self.checkin_list,
+                print_only=print_only,
             )
         else:  # imported here: the sign-in screen comes up without the check-in service
             from eventdesk.services.door.checkin import Checkin
@@ -287,6 +294,7 @@ class Backend:
                 self_service=self_service,
                 direction=self.direction,
                 checkin_list=self.checkin_list,
+                print_only=print_only,
             )
         doors[self_service] = (key, door)
         return door

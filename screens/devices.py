@@ -142,6 +142,7 @@ class Devices:
                 door=(
                     (lambda: backend.checkin(self_service=self_service))
                     if backend.door_station is not None
+                    or (self_service and backend.config.print_only)  # a badge station's kiosk
                     else None
                 ),
             )

@@ -17,7 +17,7 @@ import click
 
 from eventdesk.config import Config
 from eventdesk.event_time import UTC_ZONE, show
-from eventdesk.i18n import _
+from eventdesk.i18n import N_, _
 from eventdesk.services.door.scan_result import Said
 from eventdesk.text import for_terminal, json_for_terminal
 from eventdesk.values import parse_amount
@@ -309,6 +309,12 @@ def scan_json(result: ScanResult, decision: Any = None) -> dict[str, Any]:
     return data
 
 
+# TRANSLATORS: --print-only (a badge station) and --exit (an exit gate) given together
+PRINT_ONLY_NO_EXIT = N_(
+    "--print-only and --exit do not go together: a badge station lets no one out"
+)
+
+
 def scan_human(result: ScanResult) -> str:
     marks: dict[ScanOutcome, str] = {
         # TRANSLATORS: the door's answer to a scan, in capitals: let the person in
@@ -317,6 +323,10 @@ def scan_human(result: ScanResult) -> str:
         "already_checked_in": _("ALREADY IN"),
         # TRANSLATORS: the door's answer to a scan, in capitals: send the person to the desk
         "needs_staff": _("SEE DESK"),
+        # TRANSLATORS: a badge station's answer to a scan, in capitals: a badge printed
+        "printed": _("PRINTED"),
+        # TRANSLATORS: a badge station's answer to a scan, in capitals: a badge printed again
+        "reprinted": _("REPRINTED"),
     }
     # TRANSLATORS: the door's answer to a scan, in capitals: the ticket is refused
     mark = marks.get(result.result, _("REFUSED"))

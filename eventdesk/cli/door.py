@@ -10,6 +10,7 @@ from eventdesk.cli.access import BY_ID_AT_A_DOOR
 from eventdesk.cli.common import (
     EXIT_REFUSED,
     PRINT_BADGE,
+    PRINT_ONLY_NO_EXIT,
     Ctx,
     device,
     door_options,
@@ -21,13 +22,15 @@ from eventdesk.cli.common import (
     table,
     to_jsonable,
 )
-from eventdesk.errors import NotAllowed
+from eventdesk.errors import InvalidInput, NotAllowed
 from eventdesk.event_time import event_zone
 from eventdesk.i18n import _, ngettext
 from eventdesk.labels import label
 
 if TYPE_CHECKING:
     from eventdesk.services.door.scan_result import Direction
+
+PRINTED = ("printed", "reprinted")  # a badge station's answers (services.door.badge_only)
 
 
 @click.command()
@@ -56,6 +59,13 @@ if TYPE_CHECKING:
     metavar="ID",
     help="This scan's own id: sent again (a retry), it gets the first answer back.",
 )
+@click.option(
+    "--print-only",
+    "print_only",
+    is_flag=True,
+    help="As a badge station: print the ticket's badge and check no one in (exit 0 when "
+    "printed or reprinted).",
+)
 @door_options
 @pass_ctx
 def checkin(
@@ -72,6 +82,7 @@ def checkin(
     auto_print: bool | None,
     printer: str | None,
     self_service: bool,
+    print_only: bool,
 ) -> None:
     """Check in one ticket; exit 0 only when admitted. `checkin undo TICKET` annuls a check-in."""
     obj.reach_server()  # asked from now on, while what decides loads (services.stations.reach)
@@ -136,13 +147,17 @@ def checkin(
         now=utcnow(),
         warn=lambda text: say(f"eventdesk: {text}", err=True),
     )
-    print_to = obj.config.badge_printer(printer, auto_print)
+    if print_only and is_exit:
+        raise InvalidInput(_(PRINT_ONLY_NO_EXIT), field="exit")
+    # A badge station always prints (services.door.badge_only), whatever auto_print says.
+    print_to = obj.config.badge_printer(printer, True if print_only else auto_print)
     options: dict[str, Any] = {
         "operator": operator,
         "event": door_event,
         "print_to": print_to,
         "self_service": self_service,
         "checkin_list": list_ref or obj.config.checkin_list,
+        "print_only": print_only,
     }
     answers = parse_answers(answer_specs)
     desk = (
@@ -186,7 +201,7 @@ def checkin(
             lines = print_badge(obj, print_to, result.ticket_id or "")
         for line in lines:
             say(f"eventdesk: {line}", err=True)
-    if not result.admitted:
+    if not (result.admitted or (print_only and result.result in PRINTED)):
         raise click.exceptions.Exit(EXIT_REFUSED)
 
 
@@ -355,6 +370,13 @@ def stats(obj: Ctx, event_ref: str) -> None:
             lines += [
                 _("conflicts: {count} (see `eventdesk report conflicts {event}`)").format(
                     count=made.conflicts, event=made.event
+                )
+            ]
+        if made.badges_printed or made.badges_reprinted:
+            lines += [
+                # TRANSLATORS: a badge station's scans (no check-in) in `stats`
+                _("badge stations: {printed} printed, {reprinted} reprinted").format(
+                    printed=made.badges_printed, reprinted=made.badges_reprinted
                 )
             ]
         if made.offline_scans:

@@ -254,6 +254,12 @@ SEE_YOU = N_("See you later")
 # TRANSLATORS: the kiosk's large-letter instruction when staff must help
 PLEASE_SEE_THE_DESK = N_("Please see the desk")
 ICON_TEXT = {"ok": "✔", "warn": "!", "bad": "✘"}
+# TRANSLATORS: the kiosk's large words at a badge station, which checks no one in
+BADGE_PRINTING = N_("Your badge is printing")
+# TRANSLATORS: the kiosk's large words at a badge station: a badge printed a second time
+BADGE_AGAIN = N_("Your badge is printing again")
+# TRANSLATORS: the kiosk's large-letter instruction at a badge station
+TAKE_BADGE = N_("Please take it from the printer")
 
 # TRANSLATORS: the kiosk's large word for a refused ticket; short (read from two metres)
 REFUSALS: dict[ScanOutcome, str] = {
@@ -348,6 +354,11 @@ def describe(result: ScanResult, zone: ZoneInfo = UTC_ZONE) -> AnswerText:
         return AnswerText(
             "warn", almost, name, see_the_desk, (_("A question to answer there first."),)
         )
+    if result.result in ("printed", "reprinted"):  # a badge station: no one checked in
+        # TRANSLATORS: the kiosk's large words at a badge station (no check-in)
+        word = _(BADGE_AGAIN) if result.result == "reprinted" else _(BADGE_PRINTING)
+        kind = (result.ticket_type,) if result.ticket_type else ()
+        return AnswerText("ok", word, name, _(TAKE_BADGE), kind)
     if result.result == "ok" and result.direction == "exit":
         # TRANSLATORS: the kiosk's large word at an exit gate
         return AnswerText("ok", _("Goodbye"), name, _(SEE_YOU), ())

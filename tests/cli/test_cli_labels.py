@@ -13,6 +13,7 @@ from eventdesk.labels import KINDS, label, options
 from eventdesk.models import JobState, PaymentKind, PaymentMethod, PaymentStatus, TicketStatus
 from eventdesk.services.catalogue.events import UNPAID_POLICIES, VISIBILITIES
 from eventdesk.services.data.csvexport import EXPORTS
+from eventdesk.services.door.badge_only import AGAIN_REASON, FIRST_REASON
 from eventdesk.services.door.lists import ENTRIES
 from eventdesk.services.door.printing import STATES
 from eventdesk.services.door.scan_result import RESULTS, Direction
@@ -110,7 +111,7 @@ def test_every_code_the_program_has_has_a_label_that_english_reads_as_before() -
         "camera_state": (*CaptureState, "check-in failed"),
         "direction": get_args(Direction),
         "print_state": (*get_args(JobState), *STATES),
-        "print_reason": ("checkin", "reprint", "manual"),
+        "print_reason": ("checkin", "reprint", "manual", FIRST_REASON, AGAIN_REASON),
         "export": EXPORTS,
     }
     reports = {"report_column", "report_section"}  # a report's words, not a stored code's

@@ -4,9 +4,9 @@ station and on PostgreSQL as the organizer's login, a door's own login and a des
 each through the command line a station runs: check-in by scan and by hand, at the kiosk and
 the desk, undo, exit and re-entry, a check-in list with a question, a session door, an unpaid
 ticket, a walk-in, a payment, a cancellation, a reprint, a badge printed with the admission,
-and offline admissions uploaded. What a login may do, it does, with the same result and the
-same words as the organizer's; what it may not do is refused in one sentence, and nothing
-changed on the server."""
+offline admissions uploaded, and a badge station's prints (online and offline). What a login
+may do, it does, with the same result and the same words as the organizer's; what it may not do
+is refused in one sentence, and nothing changed on the server."""
 
 from __future__ import annotations
 
@@ -294,6 +294,48 @@ def offline_then_uploaded(s: Station) -> Any:
     return offline, (synced["uploaded"], synced["refused"]), held == STATION[s.login], logged
 
 
+def badge_station(s: Station) -> Any:
+    """A badge station prints and checks no one in: a first badge, a reprint, a badge for a
+    person inside already and for an unpaid ticket (services.door.badge_only)."""
+    s.checkin(s.world.payloads["anna"])  # inside, no badge printed at the door
+    first = s.checkin("--print-only", s.world.payloads["ben"])
+    again = s.checkin("--print-only", s.world.payloads["ben"])
+    inside = s.checkin("--print-only", s.world.payloads["anna"])
+    unpaid = s.checkin("--print-only", s.world.payloads["finn"])
+    admitted = s.value(
+        "SELECT count(*) FROM ticket WHERE id IN (:b, :f) AND checked_in_at IS NOT NULL",
+        b=s.ticket("ben"),
+        f=s.ticket("finn"),
+    )
+    reprints = s.value(
+        "SELECT count(*) FROM print_job WHERE ticket_id = :t AND reason = 'reprint'",
+        t=s.ticket("ben"),
+    )
+    logged = s.value(
+        "SELECT count(*) FROM scan_log WHERE station = :s AND result IN ('printed', 'reprinted')",
+        s=STATION[s.login],
+    )
+    return first, again, inside, unpaid, admitted, reprints, logged
+
+
+def badge_station_offline(s: Station) -> Any:
+    """The server away, a badge station prints from its copy, and uploads the scan (as no
+    admission) when it is back."""
+    assert s.proxy is not None
+    s.json("sync")
+    s.proxy.cut()
+    try:
+        offline = s.checkin("--print-only", s.world.payloads["cleo"])
+    finally:
+        s.proxy.restore()
+    synced = s.json("sync")
+    admitted = s.value("SELECT checked_in_at FROM ticket WHERE id = :t", t=s.ticket("cleo"))
+    logged = s.value(
+        "SELECT result FROM scan_log WHERE ticket_id = :t AND offline", t=s.ticket("cleo")
+    )
+    return offline, (synced["uploaded"], synced["refused"]), admitted, logged
+
+
 ALLOWED = "same"
 REFUSED = "refused"
 
@@ -422,6 +464,28 @@ SCENARIOS = (
             and said[1] == (1, 0)
             and said[2]
             and said[3] == 1
+        ),
+        sqlite=False,
+    ),
+    Scenario(
+        "a badge station",
+        badge_station,
+        lambda said: (
+            results(*said[:4]) == ["printed", "reprinted", "printed", "printed"]
+            and said[0]["message"] == "Badge printing for Ben Okafor."
+            and all("badge queued" in answer["flags"] for answer in said[:4])
+            and said[4:] == (0, 1, 4)
+        ),
+    ),
+    Scenario(
+        "a badge station while the server is away",
+        badge_station_offline,
+        lambda said: (
+            said[0]["result"] == "printed"
+            and said[0]["offline"] is True
+            and said[1] == (1, 0)
+            and said[2] is None
+            and said[3] == "printed"
         ),
         sqlite=False,
     ),

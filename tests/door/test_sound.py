@@ -100,6 +100,8 @@ def test_a_cue_starts_and_ends_on_silence_with_no_click(cue: Cue) -> None:
 def test_each_answer_has_its_cue(outcome: ScanOutcome) -> None:
     expected: dict[ScanOutcome, Cue] = {
         "ok": "yes",
+        "printed": "yes",
+        "reprinted": "yes",
         "needs_staff": "desk",
         "needs_answer": "desk",
         "already_checked_in": "desk",

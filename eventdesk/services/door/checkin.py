@@ -31,6 +31,7 @@ from eventdesk.models import (
 )
 from eventdesk.services.common import current_event_id, get_event
 from eventdesk.services.door import checkin_api as api
+from eventdesk.services.door.badge_only import print_badge
 from eventdesk.services.door.checkin_sql import (
     ADMIT,
     LIST_ROW,
@@ -132,6 +133,7 @@ class Checkin:
         direction: Direction = "entry",
         checkin_list: str | None = None,
         clock: Callable[[], datetime] = utcnow,
+        print_only: bool = False,
     ) -> None:
         self.store = store
         # What "now" is when a call names no time: the station's clock (a fixed one in the
@@ -145,6 +147,14 @@ class Checkin:
         self.self_service = self_service
         # The printer that gets a badge at each first check-in (queued in the same transaction).
         self.print_to = print_to
+        # A badge station: each valid ticket gets a badge and is never checked in
+        # (services.door.badge_only); it needs a printer.
+        self.print_only = print_only
+        if print_only and not print_to:
+            raise InvalidInput(
+                _("a badge station (print only) needs a printer: name one with --printer"),
+                field="printer",
+            )
         self.verifier = Verifier(store)
         # A station's own login on a server writes through the server's functions.
         self.api = store.station_login() is not None
@@ -581,6 +591,8 @@ class Checkin:
                 session_id=session_id,
                 direction=direction,
             )
+        elif self.print_only and self.print_to:
+            result = print_badge(self._rules(), conn, row, now, self.print_to)
         else:
             admits = group.admits if group is not None else None
             result = self._rules().judge(

@@ -7,6 +7,9 @@ reaches (an SQLite file, or a server as the organizer's login or a station's own
 answers, the station's copy while it does not), and the copy's own decider
 (``services.stations.station_door.MirrorCheckin``, a Checkin on the copy). Each is made with
 the station's name and its clock; a call that names no time is decided at the clock's "now".
+A badge station's door is made with ``print_only``: each of them then prints a valid ticket's
+badge and checks no one in (``services.door.badge_only``: ``printed`` or ``reprinted``), on the
+server, on a door's own login and from the station's copy alike.
 """
 
 from __future__ import annotations

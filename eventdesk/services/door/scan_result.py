@@ -49,6 +49,10 @@ ScanOutcome = Literal[
     "too_soon",
     "needs_answer",
     "ok",
+    # A badge station's print-only scan (``Checkin(print_only=True)``): a badge printed for a
+    # valid ticket, the first time or again; never an admission.
+    "printed",
+    "reprinted",
 ]
 RESULTS: tuple[ScanOutcome, ...] = get_args(ScanOutcome)
 Direction = Literal["entry", "exit"]

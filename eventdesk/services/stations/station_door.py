@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, insert, select
 
-from eventdesk.errors import DatabaseUnavailable, EventdeskError, NotAllowed, NotFound
+from eventdesk.errors import (
+    DatabaseUnavailable,
+    EventdeskError,
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+)
 from eventdesk.i18n import N_, _
 from eventdesk.outage import unavailable
 from eventdesk.services.door.checkin import Checkin, scan_each
@@ -140,6 +146,7 @@ class StationDoor:
         clock: Callable[[], datetime] | None = None,
         direction: Direction = "entry",
         checkin_list: str | None = None,
+        print_only: bool = False,
     ) -> None:
         self.station_ = station
         self.checkin_list = checkin_list  # the door's check-in list (None: the default)
@@ -147,6 +154,13 @@ class StationDoor:
         self.operator = operator
         self.event = event
         self.print_to = print_to
+        # A badge station (services.door.badge_only): online and from the copy alike.
+        self.print_only = print_only
+        if print_only and not print_to:
+            raise InvalidInput(
+                _("a badge station (print only) needs a printer: name one with --printer"),
+                field="printer",
+            )
         self.self_service = self_service
         self.direction: Direction = direction  # an exit gate's scans are exits
         self.clock = clock or station.clock
@@ -167,6 +181,7 @@ class StationDoor:
                 print_to=self.print_to,
                 self_service=self.self_service,
                 checkin_list=self.checkin_list,
+                print_only=self.print_only,
             )
         return self._online
 
@@ -186,6 +201,7 @@ class StationDoor:
                     print_to=self.print_to,
                     self_service=self.self_service,
                     checkin_list=self.checkin_list,
+                    print_only=self.print_only,
                 )
             except NotFound as exc:  # not in the copy (a typo, or an event made since)
                 raise NotFound(

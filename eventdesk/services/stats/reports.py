@@ -539,6 +539,10 @@ class Stats:
     lists: list[dict[str, Any]] = field(default_factory=list)
     # An event of several days: the first arrivals of each day so far ("day", "arrivals").
     days: list[dict[str, Any]] = field(default_factory=list)
+    # A badge station's scans (services.door.badge_only): badges printed, and printed again;
+    # never admissions.
+    badges_printed: int = 0
+    badges_reprinted: int = 0
 
 
 def stats(store: Store, event_ref: str | int, *, now: datetime | None = None) -> Stats:
@@ -664,6 +668,8 @@ def stats(store: Store, event_ref: str | int, *, now: datetime | None = None) ->
             latest_conflict=latest_conflict,
             lists=lists_inside(session, event, moment),
             days=arrivals_by_day(session, event, moment),
+            badges_printed=by_result.get("printed", 0),
+            badges_reprinted=by_result.get("reprinted", 0),
         )
 
 
