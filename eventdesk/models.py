@@ -240,6 +240,8 @@ class Attendee(Base):
     language: Mapped[str | None] = mapped_column(String(20))
     # The shorter name their badges print instead of ``name`` (NULL: the name itself).
     badge_name: Mapped[str | None] = mapped_column(String(100))
+    # A staff note on the person, shown at the door with their answer; never printed.
+    note: Mapped[str | None] = mapped_column(String(500))
 
 
 class SearchToken(Base):
@@ -263,6 +265,8 @@ class Order(Base):
     buyer_id: Mapped[int] = mapped_column(ForeignKey("attendee.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     import_run_id: Mapped[int | None] = mapped_column(Integer)
+    # A staff note on the order ("paid by invoice"), shown at the door; never printed.
+    note: Mapped[str | None] = mapped_column(String(500))
 
 
 class Ticket(Base):

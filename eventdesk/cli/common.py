@@ -330,6 +330,12 @@ def scan_human(result: ScanResult) -> str:
         lines.append("  " + _("seat: {seat}").format(seat=result.seat))
     if result.attention and result.result == "ok":
         lines.append("  " + _("attention: {attention}").format(attention=result.attention))
+    if result.note:
+        # TRANSLATORS: under the door's answer: the staff's note on the person
+        lines.append("  " + _("note: {note}").format(note=result.note))
+    if result.order_note:
+        # TRANSLATORS: under the door's answer: the staff's note on the ticket's order
+        lines.append("  " + _("order note: {note}").format(note=result.order_note))
     lines.extend(f"  {flag}" for flag in answer_words.flag_codes(result))
     if result.replayed:
         lines.append("  " + _("(the answer given before to this nonce)"))

@@ -60,6 +60,7 @@ CORE_COMMANDS = {
     **dict.fromkeys(("station", "sync"), "stations"),
     "roles": "roles",
     "checkin-list": "lists",
+    "order": "orders",
     "db": "database",
 }
 

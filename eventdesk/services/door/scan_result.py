@@ -244,6 +244,11 @@ class ScanResult:
     questions: tuple[tuple[str, str, str, str], ...] = ()
     # The language the ticket's holder registered with (a kiosk answers them in it), if any.
     language: str | None = None
+    # The staff's notes (services.people.notes): on the ticket's holder (their own ticket) and
+    # on its order, with every entry answer about the ticket; for the people at the door,
+    # never shown to the person at a kiosk, never printed.
+    note: str | None = None
+    order_note: str | None = None
 
     @property
     def admitted(self) -> bool:

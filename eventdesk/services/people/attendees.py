@@ -41,6 +41,7 @@ from eventdesk.models import Attendee, Event, ListEntry, SearchToken, Ticket
 from eventdesk.prepared import Prepared
 from eventdesk.services.common import email_key, get_attendee
 from eventdesk.services.people.auth import hash_pin
+from eventdesk.services.people.notes import parse_note
 from eventdesk.text import prefix_upper_bound, words
 from eventdesk.values import optional_text, parse_email, parse_pin, require_text, utcnow
 
@@ -60,6 +61,7 @@ class AttendeeInfo:
     has_pin: bool
     language: str | None = None  # the language they registered with (None: the station's)
     badge_name: str | None = None  # printed on their badges instead of the name (None: the name)
+    note: str | None = None  # the staff's note, shown at the door (never printed)
 
 
 def attendee_info(row: Attendee) -> AttendeeInfo:
@@ -72,6 +74,7 @@ def attendee_info(row: Attendee) -> AttendeeInfo:
         row.pin_hash is not None,
         row.language,
         row.badge_name,
+        row.note,
     )
 
 
@@ -183,10 +186,12 @@ def add_attendee(
     pin: str | None = None,
     language: str | None = None,
     badge_name: str | None = None,
+    note: str | None = None,
 ) -> AttendeeInfo:
     clean_name, clean_email, clean_company, clean_phone = _validated(name, email, company, phone)
     speaks = person_language(language)
     shorter = parse_badge_name(badge_name)
+    noted = parse_note(note)
     pin_hash = hash_pin(parse_pin(pin)) if pin else None
     with store.write() as session:
         key = email_key(clean_email)
@@ -206,6 +211,7 @@ def add_attendee(
             created_at=utcnow(),
             language=speaks,
             badge_name=shorter,
+            note=noted,
         )
         session.add(row)
         try:
@@ -266,11 +272,13 @@ def update_attendee(
     phone: str | None = None,
     language: str | None = None,
     badge_name: str | None = None,
+    note: str | None = None,
 ) -> AttendeeInfo:
-    """Change what is given (None: kept as it is; "" clears the language and the badge
-    name)."""
+    """Change what is given (None: kept as it is; "" clears the language, the badge name and
+    the note)."""
     speaks = person_language(language)
     shorter = parse_badge_name(badge_name)
+    noted = parse_note(note)
     with store.write() as session:
         row = get_attendee(session, ref)
         # Locked: a ticket registered meanwhile must not lose its search token below.
@@ -300,6 +308,8 @@ def update_attendee(
             row.language = speaks
         if badge_name is not None:  # "" clears it
             row.badge_name = shorter
+        if note is not None:  # "" clears it
+            row.note = noted
         session.flush()
         _replace_tokens(session, row)
         return attendee_info(row)
@@ -313,6 +323,17 @@ def set_badge_name(store: Store, ref: str | int, badge_name: str | None) -> Atte
     with store.write() as session:
         row = get_attendee(session, ref)
         row.badge_name = shorter
+        session.flush()
+        return attendee_info(row)
+
+
+def set_attendee_note(store: Store, ref: str | int, note: str | None) -> AttendeeInfo:
+    """Write the staff's note on a person, or take it away (None or ""): shown at the door
+    with their answer, never printed; a desk's own login may write it (eventdesk.grants)."""
+    noted = parse_note(note)
+    with store.write() as session:
+        row = get_attendee(session, ref)
+        row.note = noted
         session.flush()
         return attendee_info(row)
 
