@@ -83,3 +83,41 @@ async def test_the_desk_writes_the_notes_and_shows_them_with_the_answer(
         assert show_attendee(store, ticket.attendee_id).note is None
         assert show_order(store, ticket.order_id).note is None
         await wait_for(lambda: "✎" not in card_text(screen), pilot)
+
+
+async def test_the_organizers_attendee_form_writes_the_note(station: DemoStation) -> None:
+    from eventdesk.services.people.attendees import find_attendees
+    from tests.app.test_app_organizer import (
+        choose as organizer_choose,
+    )
+    from tests.app.test_app_organizer import (
+        form,
+        organizer_app,
+        refused,
+        saved,
+        submit,
+    )
+    from tests.app.test_app_organizer import (
+        opened as organizer_opened,
+    )
+
+    store = station.store
+    app = organizer_app(station)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await organizer_opened(pilot, "tab-attendees")
+        dialog = await form(pilot, "att-new")
+        await submit(pilot, dialog, name="Pat Press", email="pat.press@example.org", note="a\tb")
+        assert "control characters" in await refused(pilot, dialog, "note")
+        await submit(pilot, dialog, note=PERSON_NOTE)
+        await saved(pilot)
+        (found,) = find_attendees(store, "pat.press@example.org")
+        person = show_attendee(store, found.id)
+        assert person.note == PERSON_NOTE
+
+        screen.query_one("#att-find", Input).value = "pat.press"
+        await organizer_choose(pilot, screen, "attendees-table", "pat.press@example.org")
+        dialog = await form(pilot, "att-edit")
+        assert dialog.query_one("#f-note", Input).value == PERSON_NOTE
+        await submit(pilot, dialog, note="")
+        await saved(pilot)
+        assert show_attendee(store, person.id).note is None
