@@ -28,6 +28,8 @@ DESK_WRITES = (
     "GRANT DELETE ON {s}.ticket_session TO {g}",
     # The badge name of someone registered, the one column of a person a desk changes (0022).
     "GRANT UPDATE (badge_name) ON {s}.attendee TO {g}",
+    # The staff notes on a person and on an order, shown at the door (migration 0024).
+    "GRANT UPDATE (note) ON {s}.attendee, {s}.ticket_order TO {g}",
     "GRANT UPDATE (registered_count) ON {s}.event, {s}.ticket_type, {s}.event_session TO {g}",
     "GRANT UPDATE (status, seat_label, registered_at, cancelled_at, waitlist_seq) "
     "ON {s}.ticket TO {g}",

@@ -244,6 +244,8 @@ class Attendee(Base):
     badge_name: Mapped[str | None] = mapped_column(String(100))
     # The person is awaited: the organizer is told when they arrive, and why (ArrivalAlert).
     alert: Mapped[str | None] = mapped_column(String(200))
+    # A staff note on the person, shown at the door with their answer; never printed.
+    note: Mapped[str | None] = mapped_column(String(500))
 
 
 class SearchToken(Base):
@@ -267,6 +269,8 @@ class Order(Base):
     buyer_id: Mapped[int] = mapped_column(ForeignKey("attendee.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     import_run_id: Mapped[int | None] = mapped_column(Integer)
+    # A staff note on the order ("paid by invoice"), shown at the door; never printed.
+    note: Mapped[str | None] = mapped_column(String(500))
 
 
 class Ticket(Base):

@@ -343,6 +343,12 @@ def scan_human(result: ScanResult) -> str:
     if result.alert and result.result == "ok":
         # TRANSLATORS: an admission of a person the organizer awaits (told of the arrival)
         lines.append("  " + _("awaited: {reason}").format(reason=result.alert))
+    if result.note:
+        # TRANSLATORS: under the door's answer: the staff's note on the person
+        lines.append("  " + _("note: {note}").format(note=result.note))
+    if result.order_note:
+        # TRANSLATORS: under the door's answer: the staff's note on the ticket's order
+        lines.append("  " + _("order note: {note}").format(note=result.order_note))
     lines.extend(f"  {flag}" for flag in answer_words.flag_codes(result))
     if result.replayed:
         lines.append("  " + _("(the answer given before to this nonce)"))

@@ -42,6 +42,7 @@ def attendee() -> None:
 @click.option(
     "--badge-name", metavar="TEXT", help="A shorter name their badges print instead of --name."
 )
+@click.option("--note", metavar="TEXT", help="A staff note shown at the door, never printed.")
 @pass_ctx
 @desk_only
 def attendee_add(
@@ -53,6 +54,7 @@ def attendee_add(
     pin: str | None,
     language: str | None,
     badge_name: str | None,
+    note: str | None,
 ) -> None:
     from eventdesk.services.people.attendees import add_attendee
 
@@ -65,6 +67,7 @@ def attendee_add(
         pin=pin,
         language=language,
         badge_name=badge_name,
+        note=note,
     )
     obj.emit(
         made,
@@ -131,6 +134,8 @@ def attendee_show(obj: Ctx, attendee_ref: str) -> None:
                 head,
                 *([f"  {extra}"] if extra else []),
                 *([f"  {badge}"] if person.badge_name else []),
+                # TRANSLATORS: under a person's name: the staff's note on them
+                *(["  " + _("note: {note}").format(note=person.note)] if person.note else []),
                 "",
                 table(
                     # TRANSLATORS: the headings of the table of an attendee's tickets
@@ -178,6 +183,9 @@ def attendee_show(obj: Ctx, attendee_ref: str) -> None:
     help="Tell the organizer when they arrive, and why (e.g. 'speaker, take to green room').",
 )
 @click.option("--no-alert", is_flag=True, help="No arrival alert for them any more.")
+@click.option(
+    "--note", metavar="TEXT", help='A staff note shown at the door ("" removes it); never printed.'
+)
 @pass_ctx
 @organizer_only
 def attendee_update(
@@ -191,6 +199,7 @@ def attendee_update(
     badge_name: str | None,
     alert: str | None,
     no_alert: bool,
+    note: str | None,
 ) -> None:
     from eventdesk.services.door.alerts import alert_option, set_attendee_alert
     from eventdesk.services.people.attendees import update_attendee
@@ -205,6 +214,7 @@ def attendee_update(
         phone=phone,
         language=language,
         badge_name=badge_name,
+        note=note,
     )
     line = _("attendee {id}: {name} <{email}>").format(id=made.id, name=made.name, email=made.email)
     if awaited is not None:
@@ -244,7 +254,8 @@ def attendee_forget(obj: Ctx, attendee_ref: str, yes: bool) -> None:
         raise InvalidInput(
             _(
                 "forgetting {name} <{email}> erases their name, e-mail, company, phone, badge "
-                "name, PIN and answers everywhere (counts stay): give --yes to go ahead"
+                "name, staff notes, PIN and answers everywhere (counts stay): give --yes to go "
+                "ahead"
             ).format(name=person.name, email=person.email),
             field="yes",
         )

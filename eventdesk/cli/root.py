@@ -61,6 +61,7 @@ CORE_COMMANDS = {
     "roles": "roles",
     "checkin-list": "lists",
     "question": "questions",
+    "order": "orders",
     "db": "database",
     "watch": "watch",
 }

@@ -1,6 +1,7 @@
 """What the desk says about a scan: the coloured banner, and the hint line under the search box.
 
-An attention note (VIP, ID check) is said only with an admission; a ticket that needs staff is a
+An attention note (VIP, ID check) is said only with an admission, the staff's notes on the
+person and their order with every answer about their ticket; a ticket that needs staff is a
 yellow "please see the desk", as at the kiosk.
 """
 
@@ -15,7 +16,7 @@ from eventdesk.services.door import answer_words
 from eventdesk.services.door.scan_result import ScanResult
 from screens.desk.card import CardData
 from screens.terminal import for_screen
-from screens.widgets.recent_answers import refusal_label
+from screens.widgets.recent_answers import refusal_label, staff_notes
 
 SCAN_PREFIX = "ED1."
 
@@ -104,6 +105,7 @@ def answer_content(
     if result.alert and result.result == "ok":
         # TRANSLATORS: an admission of a person the organizer awaits (told of the arrival)
         extras.append(_("awaited: {reason}").format(reason=for_screen(result.alert)))
+    extras.extend(staff_notes(result))  # the staff's notes, with any answer about the ticket
     extras.extend(answer_words.extras(result))
     detail = "  ·  ".join(extras)
     said = answer_words.sentence(result)

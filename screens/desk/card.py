@@ -23,6 +23,7 @@ from eventdesk.i18n import _, ngettext
 from eventdesk.labels import label
 from eventdesk.services.door.answers import OnList, on_lists
 from eventdesk.services.people.attendees import AttendeeInfo, show_attendee
+from eventdesk.services.people.notes import order_notes
 from eventdesk.services.people.payments import PaymentSummary, payment_summary
 from eventdesk.services.people.question_answers import GivenAnswer, answers_of_tickets
 from eventdesk.services.people.registration import (
@@ -32,7 +33,11 @@ from eventdesk.services.people.registration import (
     tickets_of_attendee,
 )
 from eventdesk.services.stations.mirror import Mirror
-from eventdesk.services.stations.mirror_read import attendee_of_ticket, person_in_copy
+from eventdesk.services.stations.mirror_read import (
+    attendee_of_ticket,
+    order_notes_in_copy,
+    person_in_copy,
+)
 from eventdesk.services.stations.offline import Station
 from eventdesk.values import money_text
 from screens.terminal import for_screen
@@ -67,6 +72,17 @@ class CardData:
     # The name of the check-in list this door decides on, when it keeps its own admissions:
     # a ticket's line then says where it stands on that list.
     door_list: str | None = None
+    # The staff's notes on the orders of the tickets shown, by order (services.people.notes).
+    order_notes: tuple[tuple[int, str], ...] = ()
+
+    def order_here(self) -> tuple[int, str | None] | None:
+        """The order of their first ticket of this station's event, and its note (None: no
+        ticket here): the order the desk's Note dialog writes on."""
+        here = self.here()
+        if not here:
+            return None
+        order = here[0].ticket.order_id
+        return order, dict(self.order_notes).get(order)
 
     def here(self) -> list[TicketLine]:
         """The tickets of this station's event (the only ones the desk acts on)."""
@@ -126,7 +142,10 @@ def load_card(
         )
         for t in tickets
     )
-    return CardData(attendee, lines, event, now, door_list=door_list)
+    notes = order_notes(store, [t.order_id for t in tickets])
+    return CardData(
+        attendee, lines, event, now, door_list=door_list, order_notes=tuple(sorted(notes.items()))
+    )
 
 
 def card_at_door(
@@ -167,7 +186,15 @@ def load_copy_card(
     attendee, tickets = person_in_copy(mirror, attendee_id)
     lines = tuple(TicketLine(copied.ticket, copied.payment) for copied in tickets)
     refreshed = mirror.status().updated_at
-    return CardData(attendee, lines, event, now, copied_at=refreshed or now)
+    notes = order_notes_in_copy(mirror, [line.ticket.order_id for line in lines])
+    return CardData(
+        attendee,
+        lines,
+        event,
+        now,
+        copied_at=refreshed or now,
+        order_notes=tuple(sorted(notes.items())),
+    )
 
 
 def clock(moment: datetime | None, zone: ZoneInfo, *, today: datetime | None = None) -> str:
@@ -199,6 +226,7 @@ def render_card(data: CardData, zone: ZoneInfo) -> Content:
         parts.append(Content.styled(said, "italic"))
     contact = person.email + (f" · {for_screen(person.company)}" if person.company else "")
     parts.append(Content.styled(contact, "dim"))
+    parts.extend(_note_lines(data))
     if not data.tickets:
         parts.append(
             Content.styled(_("No tickets yet: register them with ^N (walk-in)."), "italic")
@@ -207,6 +235,20 @@ def render_card(data: CardData, zone: ZoneInfo) -> Content:
         parts.append(Content(""))
         parts.extend(_ticket_lines(line, data, zone))
     return Content("\n").join(parts)
+
+
+def _note_lines(data: CardData) -> list[Content]:
+    """The staff's notes on the person and on their orders (never printed on a badge)."""
+    lines = []
+    if data.attendee.note:
+        # TRANSLATORS: on the desk's card: the staff's note on the person
+        said = _("✎ note: {note}").format(note=for_screen(data.attendee.note))
+        lines.append(Content.styled(said, "bold $warning"))
+    for order, note in data.order_notes:
+        # TRANSLATORS: on the desk's card: the staff's note on one of the person's orders
+        said = _("✎ order {order}: {note}").format(order=order, note=for_screen(note))
+        lines.append(Content.styled(said, "bold $warning"))
+    return lines
 
 
 def _on_door_list(line: TicketLine, data: CardData, zone: ZoneInfo) -> Content | None:

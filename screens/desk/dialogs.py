@@ -118,6 +118,35 @@ class DeskDialogs:
 
         desk.app.push_screen(BadgeNameScreen(desk.backend, person), saved)
 
+    def note(self, person: AttendeeInfo, order: tuple[int, str | None] | None) -> None:
+        """The Note dialog for ``person`` (and ``order``: its id and note, the order of their
+        ticket here): what was saved is said, the card read again."""
+        from screens.desk.note import Noted, NoteScreen
+
+        desk = self.desk
+
+        def saved(made: Noted | None) -> None:
+            if made is None:
+                return
+            text = (
+                _("Note on {name}: {note}").format(name=made.person.name, note=made.person.note)
+                if made.person.note
+                else _("No note on {name}.").format(name=made.person.name)
+            )
+            if made.order_id is not None:
+                text += " " + (
+                    _("Note on order {order}: {note}").format(
+                        order=made.order_id, note=made.order_note
+                    )
+                    if made.order_note
+                    else _("No note on order {order}.").format(order=made.order_id)
+                )
+            self.say(Content(text), "-info")
+            desk.notify(text, title=_("Note"), markup=False)
+            self.show_card(made.person.id)
+
+        desk.app.push_screen(NoteScreen(desk.backend, person, order), saved)
+
     def cancel(self, line: TicketLine) -> None:
         ticket, jobs = line.ticket, self.jobs
 

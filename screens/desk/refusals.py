@@ -25,6 +25,7 @@ OFFLINE_CHANGES = N_(
     "The server does not answer: payments and changes to tickets come back with it."
 )
 OFFLINE_BADGE_NAMES = N_("The server does not answer: badge names are changed when it is back.")
+OFFLINE_NOTES = N_("The server does not answer: notes are written when it is back.")
 
 
 def _status_of(lines: list[TicketLine], name: str) -> str:
@@ -128,6 +129,8 @@ class DeskView:
             return _(OFFLINE_WALK_INS) if self.offline else None
         if action == "badge_name":  # the person on the card, whatever their tickets
             return _(OFFLINE_BADGE_NAMES) if self.offline else self.not_yet()
+        if action == "note":  # the person on the card, and their order here
+            return _(OFFLINE_NOTES) if self.offline else self.not_yet()
         kind = TICKET_ACTIONS.get(action)
         if kind is None:
             return None

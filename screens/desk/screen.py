@@ -111,6 +111,8 @@ class DeskScreen(StationScreen):
         Binding("ctrl+t", "sessions", N_("Sessions"), id="desk.sessions", priority=True),
         # TRANSLATORS: a key of the desk: the shorter name printed on the person's badges
         Binding("ctrl+g", "badge_name", N_("Badge name"), id="desk.badge-name", priority=True),
+        # TRANSLATORS: a key of the desk: the staff's note on the person and their order
+        Binding("ctrl+l", "note", N_("Note"), id="desk.note", priority=True),
         # TRANSLATORS: a key of the desk: an answer that asked something (a VIP's lanyard,
         # money to collect, see the desk) has been seen to
         Binding("ctrl+o", "seen", N_("Seen"), id="desk.seen", priority=True),
@@ -624,7 +626,7 @@ class DeskScreen(StationScreen):
         """A desk key that cannot act now is shown dimmed; pressed, it says why."""
         if action == "seen":  # shown while an answer waits to be seen to
             return self.board.waiting
-        if action in ("walk_in", "badge_name") or action in TICKET_ACTIONS:
+        if action in ("walk_in", "badge_name", "note") or action in TICKET_ACTIONS:
             return True if self.why_not(action) is None else None
         return True
 
@@ -737,6 +739,13 @@ class DeskScreen(StationScreen):
             self._refuse(why or _(NOBODY))
         else:
             self.dialogs.badge_name(self.card.attendee)
+
+    def action_note(self) -> None:
+        """The Note dialog for the person on the card (and the order of their ticket here)."""
+        if (why := self.why_not("note")) is not None or self.card is None:
+            self._refuse(why or _(NOBODY))
+        else:
+            self.dialogs.note(self.card.attendee, self.card.order_here())
 
     @on(PromoteRefused)
     def promote_refused(self, message: PromoteRefused) -> None:

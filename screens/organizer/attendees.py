@@ -16,6 +16,7 @@ from eventdesk.labels import label
 from eventdesk.services.catalogue.program import SessionInfo, TicketTypeInfo
 from eventdesk.services.people import attendees, registration
 from eventdesk.services.people.attendees import AttendeeInfo
+from eventdesk.services.people.notes import NOTE_LENGTH
 from eventdesk.services.people.registration import TicketInfo
 from eventdesk.values import money_text
 from screens.organizer.base import (
@@ -164,6 +165,13 @@ class AttendeesTab(OrganizerTab):
             Field("email", _("Email"), info.email if info else "", required=True),
             Field("company", _("Company"), (info.company or "") if info else ""),
             Field("phone", _("Phone"), (info.phone or "") if info else ""),
+            Field(
+                "note",
+                _("Note"),
+                (info.note or "") if info else "",
+                placeholder=_("optional: shown at the door, never printed"),
+                max_length=NOTE_LENGTH,
+            ),
         ]
         if info is None:
             fields.append(
@@ -185,6 +193,7 @@ class AttendeesTab(OrganizerTab):
                 company=values.optional("company"),
                 phone=values.optional("phone"),
                 pin=values.optional("pin"),
+                note=values.optional("note"),
             )
             return Change(_("Attendee {name} added").format(name=made.name), ("attendees-table",))
 
@@ -192,10 +201,11 @@ class AttendeesTab(OrganizerTab):
 
     @on(Button.Pressed, "#att-edit")
     def attendee_edit(self) -> None:
-        info = self._attendee()
-        if info is None:
+        found = self._attendee()
+        if found is None:
             return
         store = self.backend.store
+        info = attendees.show_attendee(store, found.id)  # the search's rows hold no note
 
         def change(values: FormValues) -> Change:
             made = attendees.update_attendee(
@@ -205,6 +215,7 @@ class AttendeesTab(OrganizerTab):
                 email=values.text("email"),
                 company=values.text("company"),
                 phone=values.text("phone"),
+                note=values.text("note"),
             )
             return Change(
                 _("Attendee {name} saved").format(name=made.name),

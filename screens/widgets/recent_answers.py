@@ -3,10 +3,11 @@
 A scanner's burst is decided line by line; the screen draws its last answer large (the desk's
 banner, the kiosk's sign). Every answer is also kept here, newest first, and an answer that
 asks something of the people at the door (an attention note such as "VIP: gold lanyard" or
-"check student ID", money to collect, "see the desk", a question to answer) stays marked
-until someone acknowledges it with a key (``acknowledge``: the oldest first), however many
-scans follow. ``AnswerList`` draws them, one line each, cut with "…" where the line is wider
-than the screen.
+"check student ID", a staff note on the person or their order, money to collect, "see the
+desk", a question to answer) stays marked until someone acknowledges it with a key
+(``acknowledge``: the oldest first), however many scans follow. ``AnswerList`` draws them, one
+line each, cut with "…" where the line is wider than the screen; where the attendees read the
+screen (a kiosk) it never shows the staff's notes.
 """
 
 from __future__ import annotations
@@ -72,6 +73,18 @@ def headline(result: ScanResult) -> str:
     return _("✖ {refusal}").format(refusal=refusal_label(result))
 
 
+def staff_notes(result: ScanResult) -> list[str]:
+    """The staff's notes an answer carries, in words: for the people at the door only."""
+    said = []
+    if result.note:
+        # TRANSLATORS: with a door's answer: the staff's note on the person
+        said.append(_("✎ note: {note}").format(note=for_screen(result.note)))
+    if result.order_note:
+        # TRANSLATORS: with a door's answer: the staff's note on the ticket's order
+        said.append(_("✎ order note: {note}").format(note=for_screen(result.order_note)))
+    return said
+
+
 def asks_for(
     result: ScanResult, *, notes: bool = True, beside_headline: bool = False
 ) -> tuple[str, ...]:
@@ -82,6 +95,8 @@ def asks_for(
     asks = []
     if notes and result.admitted and result.attention:
         asks.append(f"⚑ {result.attention}")
+    if notes:  # the staff's notes on the person and their order (services.people.notes)
+        asks.extend(staff_notes(result))
     owed = answer_words.owed_text(result)
     if result.admitted and owed:
         # TRANSLATORS: a recent answer asks the desk to take money from the person let in

@@ -30,6 +30,7 @@ DESK_HINTS = (
     "Ctrl+W Promote",
     "Ctrl+T Sessions",
     "Ctrl+G Badge name",
+    "Ctrl+L Note",
     "Ctrl+S Scan field",
     "Ctrl+E Exit mode",
 )

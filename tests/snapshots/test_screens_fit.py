@@ -2,7 +2,7 @@
 French and Spanish, every widget of the sign-in, the desk, the kiosk, the organizer (each tab)
 and the stats is inside the container that holds it (or one a person can scroll), and every text
 is whole or cut with "…" (tests/screen_fit.py reads it from the running app). Each dialog (the
-desk's walk-in, payment, badge name, cancel, promotion and questions, the kiosk's staff PIN,
+desk's walk-in, payment, badge name, note, cancel, promotion and questions, the kiosk's staff PIN,
 each of the organizer's forms) fits its frame, a drop-down list too, and speaks the station's
 language.
 
@@ -207,6 +207,7 @@ async def test_the_desks_dialogs_fit(
     from screens.desk.badge_name import BadgeNameScreen
     from screens.desk.cancel import CancelScreen
     from screens.desk.forms import PaymentScreen, WalkInScreen
+    from screens.desk.note import NoteScreen
     from screens.widgets.confirm import ConfirmScreen
 
     unpaid, paid = waiting_at_door(station, "Regular", paid=False), paid_ticket(station)
@@ -224,6 +225,9 @@ async def test_the_desks_dialogs_fit(
         await closed(pilot, DeskScreen)
         await pilot.press("ctrl+g")
         said += await dialog_checked(pilot, BadgeNameScreen, language)
+        await closed(pilot, DeskScreen)
+        await pilot.press("ctrl+l")
+        said += await dialog_checked(pilot, NoteScreen, language)
         await closed(pilot, DeskScreen)
         await desk_choose(pilot, screen, paid, "cancel_ticket")
         await pilot.press("ctrl+x")

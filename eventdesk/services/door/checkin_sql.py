@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from sqlalchemy import Table, and_, bindparam, case, func, insert, literal, select, update
+from sqlalchemy import Table, and_, bindparam, case, func, insert, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from eventdesk.models import (
@@ -16,6 +16,7 @@ from eventdesk.models import (
     EventSession,
     ImportRun,
     ListEntry,
+    Order,
     Payment,
     PrintJob,
     ScanLog,
@@ -30,6 +31,7 @@ from eventdesk.prepared import Prepared
 _t = cast(Table, Ticket.__table__)
 _tt = cast(Table, TicketType.__table__)
 _a = cast(Table, Attendee.__table__)
+_o = cast(Table, Order.__table__)
 _e = cast(Table, Event.__table__)
 _ir = cast(Table, ImportRun.__table__)
 _p = cast(Table, Payment.__table__)
@@ -86,12 +88,18 @@ _COLUMNS = (
     _cl.c.id.label("list_id"),
     _cl.c.event_id.label("list_event"),
     _cl.c.updated_at.label("list_updated"),
+    # The staff's notes (services.people.notes): the buyer's only on a ticket of their own.
+    case(
+        (or_(_t.c.holder_name.is_(None), _t.c.holder_name == _a.c.name), _a.c.note), else_=None
+    ).label("note"),
+    _o.c.note.label("order_note"),
 )
 _JOINED = (
     _t.join(_tt, _tt.c.id == _t.c.ticket_type_id)
     .join(_a, _a.c.id == _t.c.attendee_id)
     .join(_e, _e.c.id == _t.c.event_id)
     .outerjoin(_ir, _ir.c.id == _t.c.import_run_id)
+    .outerjoin(_o, _o.c.id == _t.c.order_id)
 )
 # The event's default list (stored only once changed), or the door's own list.
 _LOOKUP = select(*_COLUMNS).select_from(

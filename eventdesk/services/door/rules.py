@@ -552,6 +552,7 @@ class DoorRules:
                 list=rules.slug if rules is not None and session_id is None else None,
                 language=row["language"],
                 alert=row["alert"] if result == "ok" and direction == "entry" else None,
+                **_notes(row, direction),
                 **extra,
             )
 
@@ -708,6 +709,14 @@ class DoorRules:
             first_checked_in_at=first_at,
             first_station=first_station,
         )
+
+
+def _notes(row: Any, direction: Direction) -> dict[str, Any]:
+    """The staff's notes on the ticket's holder and its order, with an entry's answer (a
+    person leaving needs none)."""
+    if direction != "entry":
+        return {}
+    return {"note": row["note"], "order_note": row["order_note"]}
 
 
 def _first(conn: Connection, ticket_id: str) -> tuple[datetime | None, str | None, str]:

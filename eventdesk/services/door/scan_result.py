@@ -251,6 +251,11 @@ class ScanResult:
     # An admitted person the organizer awaits: why (the person's alert, else their ticket
     # type's); the organizer is told of the arrival (services.door.alerts).
     alert: str | None = None
+    # The staff's notes (services.people.notes): on the ticket's holder (their own ticket) and
+    # on its order, with every entry answer about the ticket; for the people at the door,
+    # never shown to the person at a kiosk, never printed.
+    note: str | None = None
+    order_note: str | None = None
 
     @property
     def admitted(self) -> bool:

@@ -41,6 +41,7 @@ from eventdesk.models import Attendee, Event, ListEntry, SearchToken, Ticket
 from eventdesk.prepared import Prepared
 from eventdesk.services.common import email_key, get_attendee
 from eventdesk.services.people.auth import hash_pin
+from eventdesk.services.people.notes import parse_note
 from eventdesk.text import prefix_upper_bound, words
 from eventdesk.values import optional_text, parse_email, parse_pin, require_text, utcnow
 
@@ -61,6 +62,7 @@ class AttendeeInfo:
     language: str | None = None  # the language they registered with (None: the station's)
     badge_name: str | None = None  # printed on their badges instead of the name (None: the name)
     alert: str | None = None  # awaited: the organizer is told when they arrive, and why
+    note: str | None = None  # the staff's note, shown at the door (never printed)
 
 
 def attendee_info(row: Attendee) -> AttendeeInfo:
@@ -74,6 +76,7 @@ def attendee_info(row: Attendee) -> AttendeeInfo:
         row.language,
         row.badge_name,
         row.alert,
+        row.note,
     )
 
 
@@ -185,10 +188,12 @@ def add_attendee(
     pin: str | None = None,
     language: str | None = None,
     badge_name: str | None = None,
+    note: str | None = None,
 ) -> AttendeeInfo:
     clean_name, clean_email, clean_company, clean_phone = _validated(name, email, company, phone)
     speaks = person_language(language)
     shorter = parse_badge_name(badge_name)
+    noted = parse_note(note)
     pin_hash = hash_pin(parse_pin(pin)) if pin else None
     with store.write() as session:
         key = email_key(clean_email)
@@ -208,6 +213,7 @@ def add_attendee(
             created_at=utcnow(),
             language=speaks,
             badge_name=shorter,
+            note=noted,
         )
         session.add(row)
         try:
@@ -268,11 +274,13 @@ def update_attendee(
     phone: str | None = None,
     language: str | None = None,
     badge_name: str | None = None,
+    note: str | None = None,
 ) -> AttendeeInfo:
-    """Change what is given (None: kept as it is; "" clears the language and the badge
-    name)."""
+    """Change what is given (None: kept as it is; "" clears the language, the badge name and
+    the note)."""
     speaks = person_language(language)
     shorter = parse_badge_name(badge_name)
+    noted = parse_note(note)
     with store.write() as session:
         row = get_attendee(session, ref)
         # Locked: a ticket registered meanwhile must not lose its search token below.
@@ -302,6 +310,8 @@ def update_attendee(
             row.language = speaks
         if badge_name is not None:  # "" clears it
             row.badge_name = shorter
+        if note is not None:  # "" clears it
+            row.note = noted
         session.flush()
         _replace_tokens(session, row)
         return attendee_info(row)
@@ -315,6 +325,17 @@ def set_badge_name(store: Store, ref: str | int, badge_name: str | None) -> Atte
     with store.write() as session:
         row = get_attendee(session, ref)
         row.badge_name = shorter
+        session.flush()
+        return attendee_info(row)
+
+
+def set_attendee_note(store: Store, ref: str | int, note: str | None) -> AttendeeInfo:
+    """Write the staff's note on a person, or take it away (None or ""): shown at the door
+    with their answer, never printed; a desk's own login may write it (eventdesk.grants)."""
+    noted = parse_note(note)
+    with store.write() as session:
+        row = get_attendee(session, ref)
+        row.note = noted
         session.flush()
         return attendee_info(row)
 

@@ -2,14 +2,14 @@
 
 A forgotten attendee keeps their row, tickets, payments and check-ins (every count, the revenue
 and the statistics stay exactly as they were) under a stable pseudonym: "Forgotten 1F3A9C2B",
-an address at the reserved ``.invalid`` domain, no company, phone, badge name or PIN. Their
-words go from everywhere else they are stored: the names on their tickets (holders they
-named), the search words, the answers given at the door and at registration, and any text
-that quotes them (the transaction log's details, the scan log's answers, print jobs' errors)
-has them replaced by the pseudonym. Files in the data folder are the caller's
-(``forget_files``): text badges are deleted, exports kept there rewritten; backups taken before
-are listed, as still holding the person until they are pruned. A station's mirror takes the
-pseudonym at its next refresh (the rows changed).
+an address at the reserved ``.invalid`` domain, no company, phone, badge name, staff note or
+PIN, and no staff note on their orders. Their words go from everywhere else they are stored:
+the names on their tickets (holders they named), the search words, the answers given at the
+door and at registration, and any text that quotes them (the transaction log's details, the
+scan log's answers, print jobs' errors) has them replaced by the pseudonym. Files in the data
+folder are the caller's (``forget_files``): text badges are deleted, exports kept there
+rewritten; backups taken before are listed, as still holding the person until they are pruned.
+A station's mirror takes the pseudonym at its next refresh (the rows changed).
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from eventdesk.models import (
     Attendee,
     CheckinAnswer,
     Event,
+    Order,
     Payment,
     PrintJob,
     ScanLog,
@@ -70,7 +71,7 @@ class Forgotten:
     secrets: list[str] = field(default_factory=list)  # what was erased (for the files; not shown)
 
 
-def _secrets(attendee: Attendee, holders: list[str]) -> list[str]:
+def _secrets(attendee: Attendee, holders: list[str], notes: list[str]) -> list[str]:
     words = [
         attendee.name,
         attendee.email,
@@ -78,7 +79,9 @@ def _secrets(attendee: Attendee, holders: list[str]) -> list[str]:
         attendee.phone or "",
         attendee.badge_name or "",
         attendee.alert or "",  # why the organizer awaited them (in the scan log's answers)
+        attendee.note or "",
         *holders,
+        *notes,
     ]
     return sorted({w for w in words if len(w.strip()) >= 3}, key=len, reverse=True)
 
@@ -109,7 +112,13 @@ def forget_in(session: Session, attendee: Attendee, *, station: str | None) -> F
     ).all()
     ids = [t for t, _holder in tickets]
     holders = [h for _ticket, h in tickets if h]
-    secrets = _secrets(attendee, holders)
+    # The staff's notes on them and on their orders (quoted by the scan log's answers).
+    order_notes = list(
+        session.scalars(
+            select(Order.note).where(Order.buyer_id == attendee.id, Order.note.is_not(None))
+        )
+    )
+    secrets = _secrets(attendee, holders, [n for n in order_notes if n])
     made = Forgotten(attendee.id, name, secrets=secrets)
 
     def count(place: str, rows: int) -> None:
@@ -125,9 +134,12 @@ def forget_in(session: Session, attendee: Attendee, *, station: str | None) -> F
     attendee.phone = None
     attendee.badge_name = None
     attendee.alert = None
+    attendee.note = None
     attendee.pin_hash = None
     attendee.failed_pin_attempts = 0
     attendee.locked_until = None
+    if order_notes:
+        session.execute(update(Order).where(Order.buyer_id == attendee.id).values(note=None))
     if ids:
         changed = session.execute(
             update(Ticket)
@@ -270,6 +282,7 @@ def personal_data(store: Store, ref: str | int) -> dict[str, Any]:
                 "phone": person.phone,
                 "badge_name": person.badge_name,
                 "alert": person.alert,
+                "note": person.note,
                 "has_pin": person.pin_hash is not None,
                 "created_at": when(person.created_at),
             },
@@ -286,6 +299,12 @@ def personal_data(store: Store, ref: str | int) -> dict[str, Any]:
                     "created_at": when(t.created_at),
                 }
                 for t, slug, kind in tickets
+            ],
+            "orders": [
+                {"id": o.id, "created_at": when(o.created_at), "note": o.note}
+                for o in session.scalars(
+                    select(Order).where(Order.buyer_id == person.id).order_by(Order.id)
+                )
             ],
             "sessions": [
                 {"ticket_id": s.ticket_id, "session_id": s.session_id, "status": s.status}

@@ -6,7 +6,8 @@ written twice. It holds tickets (status, type, holder, seat, price, what was pai
 the QR payload a badge prints), events, sessions and who is registered for them, ticket
 types, whether a ticket's import is done, and the public signing keys; of each attendee the
 name, company and badge name, which the desk searches and shows and a badge prints offline
-(``services.stations.mirror_read``), and at a desk only (``refresh(emails=)``) the e-mail its
+(``services.stations.mirror_read``), the staff's notes on each person and order, which the door
+shows with its answers (never printed), and at a desk only (``refresh(emails=)``) the e-mail its
 search reads; no attendee PINs or phones, no payment methods or references. It is encrypted at
 rest (SQLCipher) with a key that is not on the station's disk (``services.stations.copy_key``).
 It also keeps the staff accounts a station signs in while its server is away
@@ -71,6 +72,7 @@ from eventdesk.models import (
     EventSession,
     ImportRun,
     ListEntry,
+    Order,
     Payment,
     PrintJob,
     ScanLog,
@@ -88,10 +90,10 @@ from eventdesk.text import words
 from eventdesk.values import utcnow
 
 MIRROR_FILE = "mirror.db"
-MIRROR_VERSION = "11"  # a mirror of another version is copied again (its outbox is kept)
+MIRROR_VERSION = "12"  # a mirror of another version is copied again (its outbox is kept)
 # Versions this build copies again in place (their outbox is this one's); a mirror of any other
 # version is a schema this build does not know: it is moved aside (services.stations.mirror_repair).
-KNOWN_VERSIONS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", MIRROR_VERSION)
+KNOWN_VERSIONS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", MIRROR_VERSION)
 CHUNK = 2000  # rows written to the mirror per transaction: a door waits at most that long
 PRIVATE = 0o600  # the mirror's files: names and PIN hashes
 FULL_AFTER = timedelta(hours=12)  # a mirror older than this is copied whole again
@@ -124,7 +126,11 @@ def _copy(source: Any, names: Iterable[str] | None = None) -> Table:
 EVENT = _copy(Event)
 SESSION = _copy(EventSession)
 TICKET_TYPE = _copy(TicketType)
-ATTENDEE = _copy(Attendee, ("id", "name", "email", "company", "language", "badge_name", "alert"))
+ATTENDEE = _copy(
+    Attendee, ("id", "name", "email", "company", "language", "badge_name", "alert", "note")
+)
+# Of each order only the staff's note, which the door shows with its tickets' answers.
+ORDER = _copy(Order, ("id", "note"))
 TICKET = _copy(
     Ticket,
     (
@@ -223,6 +229,7 @@ COPIED: dict[str, tuple[Table, tuple[str, ...]]] = {
     "ticket_type": (TICKET_TYPE, ("id",)),
     "attendee": (ATTENDEE, ("id",)),
     "ticket": (TICKET, ("id",)),
+    "ticket_order": (ORDER, ("id",)),
     "ticket_session": (TICKET_SESSION, ("ticket_id", "session_id")),
     "session_checkin": (SESSION_CHECKIN, ("ticket_id", "session_id")),
     "import_run": (IMPORT_RUN, ("id",)),
@@ -238,6 +245,7 @@ _SERVER = {
     "ticket_type": TicketType,
     "attendee": Attendee,
     "ticket": Ticket,
+    "ticket_order": Order,
     "ticket_session": TicketSession,
     "session_checkin": SessionCheckin,
     "import_run": ImportRun,

@@ -6,7 +6,7 @@ position."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -29,6 +29,7 @@ from eventdesk.services.stations.mirror import (
     CHECKIN_LIST,
     EVENT,
     LIST_ENTRY,
+    ORDER,
     PAYMENT,
     SCAN_LOG,
     SESSION,
@@ -139,7 +140,7 @@ def person_in_copy(mirror: Mirror, attendee_id: int) -> tuple[AttendeeInfo, list
     with mirror.store.read() as session:
         conn = session.connection()
         row = conn.execute(
-            select(a.c.id, a.c.name, a.c.email, a.c.company, a.c.badge_name).where(
+            select(a.c.id, a.c.name, a.c.email, a.c.company, a.c.badge_name, a.c.note).where(
                 a.c.id == attendee_id
             )
         ).first()
@@ -185,8 +186,27 @@ def zones_in_copy(mirror: Mirror, door_event: str | int | None = None) -> Zones:
 def _person(row: Any) -> AttendeeInfo:
     """A person as the copy has them: no phone, no PIN, no language said."""
     return AttendeeInfo(
-        row.id, row.name, row.email or "", row.company, None, False, badge_name=row.badge_name
+        row.id,
+        row.name,
+        row.email or "",
+        row.company,
+        None,
+        False,
+        badge_name=row.badge_name,
+        note=row.note,
     )
+
+
+def order_notes_in_copy(mirror: Mirror, order_ids: Iterable[int]) -> dict[int, str]:
+    """The staff's notes on these orders, as the copy has them (services.people.notes)."""
+    ids = sorted(set(order_ids))
+    if not ids:
+        return {}
+    with mirror.store.read() as session:
+        rows = session.execute(
+            select(ORDER.c.id, ORDER.c.note).where(ORDER.c.id.in_(ids), ORDER.c.note.is_not(None))
+        ).all()
+    return {int(order_id): str(note) for order_id, note in rows}
 
 
 def ticket_in_copy(
@@ -199,7 +219,7 @@ def ticket_in_copy(
     with mirror.store.read() as session:
         conn = session.connection()
         owner = conn.execute(
-            select(a.c.id, a.c.name, a.c.email, a.c.company, a.c.badge_name)
+            select(a.c.id, a.c.name, a.c.email, a.c.company, a.c.badge_name, a.c.note)
             .join(TICKET, TICKET.c.attendee_id == a.c.id)
             .where(TICKET.c.id == wanted)
         ).first()
