@@ -147,8 +147,9 @@ def _paid_how(text: str) -> object:
 
 
 class WalkInScreen(FormDialog[WalkInDone]):
-    """A walk-in in one submit: who, which ticket (its price), how it was paid, sessions, a PIN,
-    check in now (on) and print the badge now (with a printer). Checked before anything is
+    """A walk-in in one submit: who, which ticket (its price), how it was paid, sessions, the
+    event's registration questions asked of that ticket type (screens.desk.walkin_questions), a
+    PIN, check in now (on) and print the badge now (with a printer). Checked before anything is
     written; a refusal is shown in the form, nothing typed lost."""
 
     CSS_PATH = DESK_CSS
@@ -338,10 +339,10 @@ class WalkInScreen(FormDialog[WalkInDone]):
         for question in self.asked:
             name = field_name(question)
             if question.kind == "choices" and question.required and not values.chosen(name):
-                self.show_error(name, required_text(question))
-                if fine:
-                    self.show_problem(_("Please correct the field marked above."))
-                    self.query_one(f"#walkin-{name}").focus()
+                if fine:  # the first one wrong: said on the problem line too, and focused
+                    self.refuse(name, required_text(question))
+                else:
+                    self.show_error(name, required_text(question))
                 fine = False
         return fine
 

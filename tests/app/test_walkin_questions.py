@@ -36,7 +36,9 @@ def _ask(station: DemoStation) -> None:
     )
     add_question(store, event, key="guests", text="Guests", kind="number")
     add_question(store, event, key="photo", text="Photos ok?", kind="yesno", per="holder")
-    add_question(store, event, key="topics", text="Topics", kind="choices", choices=["AI|Web"])
+    add_question(
+        store, event, key="topics", text="Topics", kind="choices", choices=["AI|Web"], required=True
+    )
     add_question(store, event, key="access", text="Access needs", kind="longtext")
 
 
@@ -77,7 +79,9 @@ async def test_the_walk_in_asks_checks_and_keeps_the_answers(station: DemoStatio
         await fill_walk_in(pilot, form, {**person, "ticket_type": types["Regular"], "paid": "cash"})
         guests = form.query_one("#q-guests-error", Label)
         diet = form.query_one("#q-diet-error", Label)
-        await wait_for(lambda: guests.display and diet.display, pilot)
+        topics = form.query_one("#q-topics-error", Label)
+        await wait_for(lambda: guests.display and diet.display and topics.display, pilot)
+        assert "Topics: an answer is required" in str(topics.render())
         assert "guests: answer a number" in str(guests.render())
         assert "Diet: an answer is required" in str(diet.render())
         assert isinstance(app.screen, WalkInScreen) and find_attendees(store, "quincy") == []
