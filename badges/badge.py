@@ -63,6 +63,13 @@ class Badge:
     layout: str = "name-company-qr"  # the layout it prints with (badges.layout)
     layout_source: str | None = None  # that layout's TOML when it is a stored one
     label_mm: tuple[float, float] | None = None  # the printer's labels: the layout fitted to them
+    # The person's answers to the registration questions, (key, value): never a staff note.
+    answers: tuple[tuple[str, str], ...] = ()
+
+    def answer(self, key: str) -> str | None:
+        """The answer to the question ``key`` ("" and None: not answered)."""
+        wanted = key.strip().lower()
+        return next((value for k, value in self.answers if k == wanted), None)
 
     @property
     def lines_below_name(self) -> list[str]:
@@ -89,6 +96,7 @@ def load_badge(store: Store, ticket_id: str) -> Badge:
     from eventdesk.services.catalogue.badge_layouts import layout_for
     from eventdesk.services.catalogue.events import show_event
     from eventdesk.services.people.attendees import show_attendee
+    from eventdesk.services.people.question_answers import ticket_answers
     from eventdesk.services.people.registration import show_ticket
 
     ticket = show_ticket(store, ticket_id)
@@ -96,7 +104,8 @@ def load_badge(store: Store, ticket_id: str) -> Badge:
     event = show_event(store, ticket.event)
     made = _of_buyer(ticket, event, show_attendee(store, ticket.attendee_id))
     name, source = layout_for(store, ticket.event, ticket.ticket_type)
-    return replace(made, layout=name, layout_source=source)
+    answers = tuple(ticket_answers(store, ticket.id).items())
+    return replace(made, layout=name, layout_source=source, answers=answers)
 
 
 def badge_from_copy(mirror: Mirror, ticket_id: str) -> Badge:
@@ -186,6 +195,7 @@ def event_badges(
     """An event's badges for a sheet, read at once (services.catalogue.badge_layouts.
     badge_rows): each with its ticket type's layout."""
     from eventdesk.services.catalogue.badge_layouts import badge_rows, stored_layouts
+    from eventdesk.services.people.question_answers import answers_of_tickets
 
     found = badge_rows(
         store,
@@ -197,6 +207,7 @@ def event_badges(
     )
     date = dates(found.starts_at, found.ends_at, event_zone(found.timezone or "UTC"))
     sources = {s.name: s.source for s in stored_layouts(store)}
+    given = answers_of_tickets(store, [row.ticket_id for row in found.rows])
     return [
         Badge(
             ticket_id=row.ticket_id,
@@ -210,6 +221,7 @@ def event_badges(
             seat=row.seat,
             layout=row.layout,
             layout_source=sources.get(row.layout),
+            answers=tuple((a.key, a.value) for a in given.get(row.ticket_id, [])),
         )
         for row in found.rows
     ]

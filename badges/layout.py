@@ -7,7 +7,8 @@ which every raster output is made, so they agree.
     height_mm = 100.0
 
     [[elements]]
-    kind = "name"          # name, company, ticket_type, seat, event, dates, ribbon, qr, text
+    kind = "name"          # name, company, ticket_type, seat, event, dates, ribbon, qr, text,
+                           # logo, answer
     x = 4.0                # millimetres from the label's top-left corner
     y = 6.0
     width = 54.0
@@ -18,6 +19,11 @@ which every raster output is made, so they agree.
 
 Elements left out of a badge's data (no company, no seat, no QR payload) draw nothing; a
 ``ribbon`` draws its band only for a ticket whose badge has one (a VIP), white on black.
+An ``answer`` prints the person's answer to a registration question (``key = "pronouns"``), as
+text; ``icons = { vegan = "V" }`` puts a short mark before a choice. A ``ribbon`` with a ``key``
+prints that answer in its band (or its own ``text``, for a person who gave the answer), and
+``colors = { vegan = "#22aa22", halal = "#2255cc" }`` colours the band by the choice given
+(black without one); the ink is white on a dark colour, black on a light one.
 A ``logo`` names an image file beside the layout file (``file = "logo.png"``); importing the
 layout into the store takes the image into it (``data``, base64), so that every station has it.
 """
@@ -28,6 +34,7 @@ import base64
 import contextlib
 import functools
 import io
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -42,7 +49,17 @@ if TYPE_CHECKING:
     from eventdesk.db import Store
 
 Kind = Literal[
-    "name", "company", "ticket_type", "seat", "event", "dates", "ribbon", "qr", "text", "logo"
+    "name",
+    "company",
+    "ticket_type",
+    "seat",
+    "event",
+    "dates",
+    "ribbon",
+    "qr",
+    "text",
+    "logo",
+    "answer",
 ]
 PT_MM = 25.4 / 72  # millimetres in a point
 LINE = 1.18  # a line's height, in font sizes, at least (badges.typeset)
@@ -65,6 +82,9 @@ class Element(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     text: str = ""  # a ``text`` element's words (a ribbon's own, instead of the badge's)
     file: str = ""  # a ``logo``'s image file (beside the layout file), when it is imported
     data: str = ""  # a ``logo``'s image itself, base64 (what a stored layout keeps)
+    key: str = ""  # an ``answer``'s (or a ribbon's) registration question
+    colors: dict[str, str] = msgspec.field(default_factory=dict)  # a ribbon's, by choice
+    icons: dict[str, str] = msgspec.field(default_factory=dict)  # a short mark, by choice
 
 
 class Layout(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -147,12 +167,44 @@ def parse_layout(text: str, source: str = "layout") -> Layout:
                 _("{source}: element {number} has 1 to 4 lines").format(source=source, number=n),
                 field="layout",
             )
+        _check_answer(element, source, n)
         if element.kind == "logo" and element.data:
             _check_logo(
                 base64.b64decode(element.data, validate=False),
                 _("{source}: element {number}").format(source=source, number=n),
             )
     return found
+
+
+_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
+ICON_LENGTH = 8
+
+
+def _check_answer(element: Element, source: str, number: int) -> None:
+    """An answer element names its question; a colour is #rgb or #rrggbb; an icon is short."""
+    where = _("{source}: element {number}").format(source=source, number=number)
+    if element.kind == "answer" and not element.key.strip():
+        raise InvalidInput(
+            # TRANSLATORS: "key" is a word of the layout file; keep it as is
+            _("{where}: an answer element needs the key of its question").format(where=where),
+            field="layout",
+        )
+    for choice, colour in element.colors.items():
+        if not _COLOUR.match(colour):
+            raise InvalidInput(
+                _("{where}: the colour {colour!r} of {choice!r} is not #rgb or #rrggbb").format(
+                    where=where, colour=colour, choice=choice
+                ),
+                field="layout",
+            )
+    for choice, icon in element.icons.items():
+        if not 0 < len(icon) <= ICON_LENGTH or not icon.isprintable():
+            raise InvalidInput(
+                _("{where}: the icon of {choice!r} is 1 to {most} characters").format(
+                    where=where, choice=choice, most=ICON_LENGTH
+                ),
+                field="layout",
+            )
 
 
 LOGO_BYTES = 256_000
@@ -413,9 +465,44 @@ def words_of(badge: Badge, element: Element) -> str | None:
         return badge.event
     if element.kind == "dates":
         return badge.date
+    if element.kind == "answer" or (element.kind == "ribbon" and element.key):
+        given = badge.answer(element.key)
+        if not given:
+            return None
+        if element.kind == "ribbon" and element.text:
+            return element.text
+        return ", ".join(_marked(element, choice) for choice in given.split("|"))
     if element.kind == "ribbon":  # its own words always; else the badge's band (a VIP's)
         return element.text or badge.ribbon
     return element.text or None
+
+
+def _by_choice(table: dict[str, str], choice: str) -> str | None:
+    wanted = choice.strip().casefold()
+    return next((v for k, v in table.items() if k.strip().casefold() == wanted), None)
+
+
+def _marked(element: Element, choice: str) -> str:
+    icon = _by_choice(element.icons, choice)
+    return f"{icon} {choice}" if icon else choice
+
+
+def band_colour(badge: Badge, element: Element) -> tuple[int, int, int] | None:
+    """A ribbon's colour by the answer its person gave (its ``colors``); None: black."""
+    if element.kind != "ribbon" or not element.key or not element.colors:
+        return None
+    for choice in (badge.answer(element.key) or "").split("|"):
+        found = _by_choice(element.colors, choice)
+        if found:
+            digits = found[1:] if len(found) == 7 else "".join(c * 2 for c in found[1:])
+            return (int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16))
+    return None
+
+
+def dark(colour: tuple[int, int, int]) -> bool:
+    """Whether white ink reads on ``colour`` (and a printer's threshold makes it black)."""
+    red, green, blue = colour
+    return 0.299 * red + 0.587 * green + 0.114 * blue < 128
 
 
 def badge_text(badge: Badge) -> str:

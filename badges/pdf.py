@@ -17,7 +17,7 @@ import io
 from fpdf import FPDF
 
 from badges.badge import Badge
-from badges.layout import PT_MM, Layout, qr_modules, stretched
+from badges.layout import PT_MM, Layout, dark, qr_modules, stretched
 from badges.pdf_fonts import PdfFonts, latin1
 from badges.typeset import Plan, SetText, typeset
 
@@ -74,10 +74,11 @@ class PdfBadges:
     def _text(self, text: SetText, x: float, y: float) -> None:
         """The lines the plan set, at its size and places (offset to the badge's box)."""
         pdf = self.pdf
+        band = text.fill or (0, 0, 0)
         if text.white:
-            pdf.set_fill_color(0)
+            pdf.set_fill_color(*band)
             pdf.rect(x + text.x, y + text.y, text.width, text.height, style="F")
-        pdf.set_text_color(255 if text.white else 0)
+        pdf.set_text_color(255 if text.white and dark(band) else 0)
         height = text.line_height
         size_mm = text.size_pt * PT_MM
         for n, line in enumerate(text.lines):

@@ -9,7 +9,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from badges.badge import MM_PER_INCH, Badge
 from badges.fonts import FontFile, load
-from badges.layout import Element, Layout, _logo, qr_modules
+from badges.layout import Element, Layout, _logo, dark, qr_modules
 from badges.typeset import Plan, SetText, typeset
 
 
@@ -24,7 +24,8 @@ def paint(badge: Badge, plan: Plan, *, dpi: int = 300) -> Image.Image:
     """The badge with its text set by ``plan``, at ``dpi``."""
     layout = plan.layout
     size = layout.size(dpi)
-    image = Image.new("L", (size.width_dots, size.height_dots), 255)
+    coloured = any(t.fill is not None for t in plan.texts)  # a ribbon coloured by an answer
+    image = Image.new("RGB" if coloured else "L", (size.width_dots, size.height_dots), "white")
     pen = ImageDraw.Draw(image)
     texts = {id(t.element): t for t in plan.texts}
 
@@ -38,10 +39,11 @@ def paint(badge: Badge, plan: Plan, *, dpi: int = 300) -> Image.Image:
             if badge.payload:
                 side = min(width, height)
                 code = qr_modules(badge.payload).resize((side, side), Image.Resampling.NEAREST)
+                code = code.convert(image.mode)
                 image.paste(code, (left + (width - side) // 2, top + (height - side) // 2))
         elif element.kind == "logo":
             if element.data:
-                logo = _logo(element.data, width, height)
+                logo = _logo(element.data, width, height).convert(image.mode)
                 image.paste(
                     logo, (left + (width - logo.width) // 2, top + (height - logo.height) // 2)
                 )
@@ -54,13 +56,16 @@ def _text(pen: ImageDraw.ImageDraw, text: SetText, element: Element, dpi: int) -
     def dots(mm: float) -> float:
         return mm / MM_PER_INCH * dpi
 
-    ink = 0
+    coloured = pen.mode == "RGB"
+    ink: int | tuple[int, int, int] = (0, 0, 0) if coloured else 0
     if text.white:
         left, top = round(dots(element.x)), round(dots(element.y))
         right = left + round(dots(element.width))
         bottom = top + round(dots(element.height))
-        pen.rectangle((left, top, right, bottom), fill=0)
-        ink = 255
+        band = text.fill or (0, 0, 0)
+        pen.rectangle((left, top, right, bottom), fill=band if coloured else 0)
+        light = 255 if dark(band) else 0
+        ink = (light, light, light) if coloured else light
     pixels = max(round(text.size_pt * dpi / 72, 2), 1.0)  # FreeType sets fractional sizes
     for n, line in enumerate(text.lines):
         x_mm, baseline_mm = text.origin(n)

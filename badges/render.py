@@ -37,6 +37,7 @@ def render_text(badge: Badge, width: int = 40) -> bytes:
     ]
     lines.append("")
     lines += [clean(x).center(width) for x in badge.lines_below_name]
+    lines += [clean(x).center(width) for x in _answer_lines(badge)]
     lines.append(rule)
     if badge.payload:
         # TRANSLATORS: printed on a plain-text badge, under its QR code
@@ -47,6 +48,19 @@ def render_text(badge: Badge, width: int = 40) -> bytes:
             _("ticket {ticket}").format(ticket=badge.ticket_id),
         ]
     return ("\n".join(line.rstrip() for line in lines) + "\n").encode("utf-8")
+
+
+def _answer_lines(badge: Badge) -> list[str]:
+    """What the layout's answer elements (and ribbons by an answer) print, a line each."""
+    from badges.layout import words_of
+
+    if not badge.answers:
+        return []
+    return [
+        words
+        for e in layout_of(badge).elements
+        if (e.kind == "answer" or (e.kind == "ribbon" and e.key)) and (words := words_of(badge, e))
+    ]
 
 
 # --- ESC/POS --------------------------------------------------------------------------------

@@ -18,13 +18,13 @@ import functools
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PIL import ImageFont
 
 from badges.badge import Badge
 from badges.fonts import FontFile, font_runs, reads_rtl, uncovered, visual_order
-from badges.layout import LINE, PT_MM, Element, Layout, least_pt, words_of
+from badges.layout import LINE, PT_MM, Element, Layout, band_colour, least_pt, words_of
 from badges.printable import clean
 from eventdesk.i18n import _
 
@@ -69,6 +69,7 @@ class SetText:
     cut: bool  # shortened with '…' (it did not fit even at the smallest size)
     ascent: float = CAP  # how far its ink rises above the baseline, and falls below, at 1 pt
     descent: float = DESCENT
+    fill: tuple[int, int, int] | None = None  # a band's colour (a ribbon's, by an answer); black
 
     @property
     def line_height(self) -> float:
@@ -383,7 +384,9 @@ def typeset(badge: Badge, layout: Layout, fonts: tuple[str, ...] = ()) -> Plan:
             if not words:
                 continue
         box = (element.x, element.y, element.width, element.height)
-        texts.append(set_text(words, element, box, fonts))
+        made = set_text(words, element, box, fonts)
+        fill = band_colour(badge, element)
+        texts.append(replace(made, fill=fill) if fill is not None else made)
     return Plan(
         layout=layout,
         texts=tuple(texts),

@@ -8,11 +8,12 @@ does its database work in a thread worker; a service's refusal is shown inline t
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Label, Select, SelectionList, Static
 from textual.widgets.selection_list import Selection
@@ -31,6 +32,7 @@ from eventdesk.services.people.attendees import (
     parse_badge_name,
 )
 from eventdesk.services.people.payments import METHODS, PaymentSummary, pay
+from eventdesk.services.people.questions import Question, list_questions
 from eventdesk.services.people.registration import TicketInfo
 from eventdesk.values import (
     format_cents,
@@ -51,6 +53,14 @@ from screens.desk.walkin import (
     finish_walk_in,
     paid_how,
     register_walk_in,
+)
+from screens.desk.walkin_questions import (
+    answers_given,
+    asked,
+    check_answer,
+    field_name,
+    question_field,
+    required_text,
 )
 from screens.widgets.forms import Field, FormDialog, FormLook, FormValues
 
@@ -137,8 +147,9 @@ def _paid_how(text: str) -> object:
 
 
 class WalkInScreen(FormDialog[WalkInDone]):
-    """A walk-in in one submit: who, which ticket (its price), how it was paid, sessions, a PIN,
-    check in now (on) and print the badge now (with a printer). Checked before anything is
+    """A walk-in in one submit: who, which ticket (its price), how it was paid, sessions, the
+    event's registration questions asked of that ticket type (screens.desk.walkin_questions), a
+    PIN, check in now (on) and print the badge now (with a printer). Checked before anything is
     written; a refusal is shown in the form, nothing typed lost."""
 
     CSS_PATH = DESK_CSS
@@ -153,9 +164,14 @@ class WalkInScreen(FormDialog[WalkInDone]):
     BINDINGS = [Binding("escape", "cancel", N_("Back"), id="desk.walkin.back")]
 
     class Loaded(Message):
-        def __init__(self, types: list[TicketTypeInfo], sessions: list[SessionInfo]) -> None:
+        def __init__(
+            self,
+            types: list[TicketTypeInfo],
+            sessions: list[SessionInfo],
+            questions: list[Question],
+        ) -> None:
             super().__init__()
-            self.types, self.sessions = types, sessions
+            self.types, self.sessions, self.questions = types, sessions, questions
 
     class Unready(Message):
         """The choices could not be read: nothing can be registered."""
@@ -214,6 +230,7 @@ class WalkInScreen(FormDialog[WalkInDone]):
                 placeholder=_("optional, 4-12 digits"),
                 max_length=12,
                 check=_pin,
+                row_id="walkin-pin-row",
             ),
             Field(
                 "checkin",
@@ -238,6 +255,8 @@ class WalkInScreen(FormDialog[WalkInDone]):
         self.backend = backend
         self.types: dict[str, TicketTypeInfo] = {}
         self.earlier: AttendeeInfo | None = None  # saved by a try whose ticket was refused
+        self.questions: list[Question] = []  # the event's registration questions
+        self.asked: list[Question] = []  # those asked of the chosen ticket type
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="walkin-box", classes="desk-dialog"):
@@ -258,14 +277,16 @@ class WalkInScreen(FormDialog[WalkInDone]):
         try:
             types = list_ticket_types(self.backend.store, event)
             sessions = list_sessions(self.backend.store, event)
+            questions = list_questions(self.backend.store, event)
         except EventdeskError as exc:
             self.post_message(self.Unready(exc.message))
             return
-        self.post_message(self.Loaded(types, sessions))
+        self.post_message(self.Loaded(types, sessions, questions))
 
     @on(Loaded)
     def fill(self, message: Loaded) -> None:
         self.types = {str(t.id): t for t in message.types}
+        self._add_questions(message.questions)
         select = self.query_one("#walkin-type", Select)
         select.prompt = _("Choose a ticket type")
         select.set_options((self._type_label(t), t.id) for t in message.types)
@@ -281,11 +302,57 @@ class WalkInScreen(FormDialog[WalkInDone]):
         )
         self.query_one("#walkin-sessions-row").display = bool(message.sessions)
 
+    def _add_questions(self, questions: list[Question]) -> None:
+        """A row for each of the event's questions, above the PIN: shown while the chosen
+        ticket type is asked it."""
+        self.questions = questions
+        look = self.LOOK
+        pin_row = self.query_one("#walkin-pin-row")
+        for question in questions:
+            spec = question_field(question, partial(self._check_answer, question))
+            self.fields.append(spec)
+            row = Horizontal(
+                Label(spec.label, classes=look.label_classes),
+                self._widget(spec),
+                classes="form-row",
+                id=spec.row_id,
+            )
+            error = Label("", id=look.error_id.format(name=spec.name), classes=look.error_classes)
+            error.display = row.display = False
+            self.query_one("#walkin-box").mount(row, error, before=pin_row)
+
+    def _check_answer(self, question: Question, text: str) -> object:
+        """A question not asked of the chosen ticket type (its row hidden) takes no answer."""
+        return check_answer(question, text) if question in self.asked else ""
+
+    def _show_questions(self, type_id: int | None) -> None:
+        self.asked = asked(self.questions, type_id)
+        for question in self.questions:
+            shown = question in self.asked
+            self.query_one(f"#walkin-q-{question.key}-row").display = shown
+            if not shown:
+                self.show_error(field_name(question), "")
+
+    def check(self, values: FormValues) -> bool:
+        """The form's checks, and a required question of several choices left empty."""
+        fine = super().check(values)
+        for question in self.asked:
+            name = field_name(question)
+            if question.kind == "choices" and question.required and not values.chosen(name):
+                if fine:  # the first one wrong: said on the problem line too, and focused
+                    self.refuse(name, required_text(question))
+                else:
+                    self.show_error(name, required_text(question))
+                fine = False
+        return fine
+
     @on(Select.Changed, "#walkin-type")
     def type_chosen(self, message: Select.Changed) -> None:
-        """A free ticket needs no payment; a paid one asks how (its price in the prompt)."""
-        paid = self.query_one("#walkin-paid", Select)
+        """A free ticket needs no payment; a paid one asks how (its price in the prompt). The
+        questions shown are those asked of the type chosen."""
         chosen = self.types.get(str(message.value))
+        self._show_questions(chosen.id if chosen is not None else None)
+        paid = self.query_one("#walkin-paid", Select)
         if chosen is not None and chosen.price_cents == 0:
             paid.set_options([(_("free: nothing to pay"), FREE)])
             paid.value, paid.disabled = FREE, True
@@ -340,8 +407,11 @@ class WalkInScreen(FormDialog[WalkInDone]):
 
     def walk_in(self, values: FormValues) -> WalkInDone:
         """In the form's thread worker: the person and their ticket, then pay, check in, print."""
+        answers = answers_given(self.asked, values)
         try:
-            person, placed, full = register_walk_in(self.backend, values, self.earlier)
+            person, placed, full = register_walk_in(
+                self.backend, values, self.earlier, answers if self.questions else None
+            )
         except WalkInRefused as exc:
             self.earlier = exc.person  # a retry uses them; the dialog says it below
             raise

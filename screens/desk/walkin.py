@@ -12,6 +12,7 @@ and the ticket type have room.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from textual.notifications import SeverityLevel
@@ -28,6 +29,7 @@ from eventdesk.services.people.attendees import (
     update_attendee,
 )
 from eventdesk.services.people.payments import PaymentSummary, pay
+from eventdesk.services.people.questions import Answer
 from eventdesk.services.people.registration import RegistrationResult, register
 from eventdesk.values import money_text
 from screens.backend import Backend
@@ -149,10 +151,14 @@ def _person(backend: Backend, values: FormValues, earlier: AttendeeInfo | None) 
 
 
 def register_walk_in(
-    backend: Backend, values: FormValues, earlier: AttendeeInfo | None
+    backend: Backend,
+    values: FormValues,
+    earlier: AttendeeInfo | None,
+    answers: Sequence[Answer] | None = None,
 ) -> tuple[AttendeeInfo, RegistrationResult, tuple[str, ...]]:
-    """Add (or reuse) the person and register their ticket; a refusal names its field. Also
-    returns the chosen sessions that were full, left out of the ticket."""
+    """Add (or reuse) the person and register their ticket with their ``answers`` to the
+    event's registration questions; a refusal names its field. Also returns the chosen
+    sessions that were full, left out of the ticket."""
     if backend.event is None:
         raise NotAllowed(_(NO_EVENT))
     person = _person(backend, values, earlier)
@@ -166,8 +172,11 @@ def register_walk_in(
             staff_override=True,  # a walk-in at the desk needs no invite code
             station=backend.station,
             full_sessions="skip",  # a full session never waitlists the walk-in
+            answers=answers,
         )
     except EventdeskError as exc:
+        if exc.field == "answer":  # checked in the form first: said as the core says it
+            raise WalkInRefused(person, exc.message, None) from None
         field = exc.field if exc.field in ("sessions", "email") else "ticket_type"
         # TRANSLATORS: {problem} says why the ticket was refused (a sold-out type)
         said = _("{problem}: choose another, or Back").format(problem=exc.message)

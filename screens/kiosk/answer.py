@@ -12,6 +12,7 @@ without the colour.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -429,6 +430,7 @@ class KioskAnswer(Vertical):
     KioskAnswer.-high-contrast.-bad > Static { color: white; }
     KioskAnswer #answer-words { text-style: bold; }
     KioskAnswer #answer-details { text-style: bold; }
+    KioskAnswer #answer-missing { text-style: bold; }
     KioskAnswer #answer-hint { color: $text-muted; }
     KioskAnswer.-high-contrast #answer-hint { text-style: italic; }
     """
@@ -438,12 +440,14 @@ class KioskAnswer(Vertical):
         self.text: AnswerText | None = None
         self.result: ScanResult | None = None
         self.badge_line = ""
+        self.missing_line = ""
 
     def compose(self) -> ComposeResult:
         yield Sign(id="answer-sign")
         yield Static("", id="answer-words", markup=False)
         yield Static("", id="answer-details", markup=False)
         yield Static("", id="answer-badge", markup=False)
+        yield Static("", id="answer-missing", markup=False)
         yield Static("", id="answer-hint")
 
     @property
@@ -479,6 +483,7 @@ class KioskAnswer(Vertical):
             _("Scan the next ticket, or touch the screen to go back.")
         )
         self.set_badge("")
+        self.set_missing(())
         return text
 
     def colours(self, verdict: str) -> tuple[RGB, RGB]:
@@ -496,10 +501,25 @@ class KioskAnswer(Vertical):
         badge.update(line)
         badge.display = bool(line)
 
+    def set_missing(self, questions: Sequence[str]) -> None:
+        """The registration questions the person still has to answer, at the desk (their
+        words, as the organizer asked them); none says nothing."""
+        self.missing_line = (
+            # TRANSLATORS: on the kiosk: "Please answer at the desk: Diet, T-shirt size"
+            _("Please answer at the desk: {questions}").format(questions=", ".join(questions))
+            if questions
+            else ""
+        )
+        line = self.query_one("#answer-missing", Static)
+        line.update(self.missing_line)
+        line.display = bool(questions)
+
     def plain(self) -> str:
         """Everything the panel says, as plain text (for tests and screen readers)."""
         text = self.text
         parts = [text.plain(), *text.details] if text is not None else []
         if self.badge_line:
             parts.append(self.badge_line)
+        if self.missing_line:
+            parts.append(self.missing_line)
         return "\n".join(parts)

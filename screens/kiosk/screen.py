@@ -36,6 +36,7 @@ from eventdesk.labels import label
 from eventdesk.services.catalogue.events import EventInfo, show_event
 from eventdesk.services.door.scan_result import ScanResult
 from eventdesk.services.people.auth import StaffInfo, verify_attendee
+from eventdesk.services.people.question_answers import missing_answers
 from eventdesk.services.people.registration import TicketInfo, tickets_of_attendee
 from screens.base import StationScreen
 from screens.kiosk.answer import GO_IN, KioskAnswer, SignText, draw_sign
@@ -111,6 +112,14 @@ class KioskScreen(StationScreen, inherit_bindings=False):
         def __init__(self, text: str) -> None:
             super().__init__()
             self.text = text
+
+    class Unanswered(Message):
+        """The person checked in by email and PIN has required registration questions left
+        unanswered (their text): the kiosk sends them to the desk to answer them."""
+
+        def __init__(self, ticket_id: str, questions: list[str]) -> None:
+            super().__init__()
+            self.ticket_id, self.questions = ticket_id, questions
 
     class ScanFailed(Message):
         """A scan could not be decided (the database was busy or away)."""
@@ -425,6 +434,22 @@ class KioskScreen(StationScreen, inherit_bindings=False):
         self.post_message(ScanDecided(result, f"ticket:{ticket.id}", latency, "lookup"))
         if result.badge_queued:
             self.devices.wake_printer()
+        try:
+            missing = missing_answers(store, ticket.id)
+        except (EventdeskError, SQLAlchemyError):
+            return  # the check-in stands; the desk's card shows the answers anyway
+        if missing:
+            self.post_message(self.Unanswered(ticket.id, missing))
+
+    @on(Unanswered)
+    def unanswered(self, message: Unanswered) -> None:
+        """Said under the answer it belongs to (in the language the answer speaks)."""
+        answer = self.query_one("#answer", KioskAnswer)
+        result = answer.result
+        if result is None or result.ticket_id != message.ticket_id:
+            return
+        with speaking(result.language):
+            answer.set_missing(message.questions)
 
     # --- devices ------------------------------------------------------------------------------
     @on(CameraStatus)

@@ -43,7 +43,8 @@ RowList = list[tuple[str, tuple[str, ...]]]
 Fetched = tuple[RowList, dict[str, object], str]  # rows, the records by row key, a caption
 
 MAX_COLUMN = 40  # characters; wider cells are cut
-EVENT_TABLES = ("sessions-table", "types-table", "waitlist-table")  # lists of the edited event
+# The lists of the edited event.
+EVENT_TABLES = ("sessions-table", "types-table", "waitlist-table", "questions-table")
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""The Program tab: the sessions and the ticket types (prices) of the event worked on."""
+"""The Program tab: the sessions, the ticket types (prices) and the registration questions
+(screens.organizer.questions) of the event worked on."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from eventdesk.i18n import N_, _, ngettext
 from eventdesk.services.catalogue import events, program
 from eventdesk.services.catalogue.program import SessionInfo, TicketTypeInfo
 from eventdesk.values import format_cents, money_text, parse_amount
+from screens.organizer import questions as asked
 from screens.organizer.base import (
     Change,
     Fetched,
@@ -28,8 +30,8 @@ from screens.widgets.forms import Field, FormValues
 
 
 class ProgramTab(OrganizerTab):
-    """Sessions (rooms, times, capacity; edit, cancel) and ticket types (price, quantity, tier,
-    sales)."""
+    """Sessions (rooms, times, capacity; edit, cancel), ticket types (price, quantity, tier,
+    sales) and registration questions (new, edit, remove)."""
 
     TITLE = N_("Program")
     COLUMNS = {
@@ -58,6 +60,7 @@ class ProgramTab(OrganizerTab):
             # TRANSLATORS: a table heading: what the door is to look out for (VIP, ID check)
             N_("Attention"),
         ),
+        asked.TABLE: asked.COLUMNS,
     }
     CAN_NEW = CAN_EDIT = True
 
@@ -74,26 +77,53 @@ class ProgramTab(OrganizerTab):
             (_("Edit ticket type"), "type-edit"),
         )
         yield self.table("types-table")
+        yield self.buttons(
+            (_("New question"), "question-new"),
+            (_("Edit question"), "question-edit"),
+            (_("Remove question"), "question-remove"),
+        )
+        yield self.table(asked.TABLE)
 
     def _types_focused(self) -> bool:
         return self.query_one("#types-table", DataTable).has_focus
 
+    def _questions_focused(self) -> bool:
+        return self.query_one(f"#{asked.TABLE}", DataTable).has_focus
+
     def new(self) -> None:
         if self._types_focused():
             self.type_new()
+        elif self._questions_focused():
+            asked.question_new(self)
         else:
             self.session_new()
 
     def edit(self) -> None:
         if self._types_focused():
             self.type_edit()
+        elif self._questions_focused():
+            asked.question_edit(self)
         else:
             self.session_edit()
+
+    @on(Button.Pressed, "#question-new")
+    def new_question(self) -> None:
+        asked.question_new(self)
+
+    @on(Button.Pressed, "#question-edit")
+    def edit_question(self) -> None:
+        asked.question_edit(self)
+
+    @on(Button.Pressed, "#question-remove")
+    def remove_question(self) -> None:
+        asked.question_remove(self)
 
     # --- the lists --------------------------------------------------------------------------
     def read(self, target: str, params: ListParams) -> Fetched:
         if params.event is None:
             return [], {}, ""
+        if target == asked.TABLE:
+            return asked.read_questions(self, params.event)
         tz = events.show_event(self.backend.store, params.event).zone
         if target == "sessions-table":
             return self._read_sessions(params.event, tz)
@@ -383,7 +413,7 @@ class ProgramTab(OrganizerTab):
             )
             return Change(
                 _("Ticket type {name} saved").format(name=made.name),
-                ("types-table", "waitlist-table", "events-table"),
+                ("types-table", "waitlist-table", "events-table", asked.TABLE),
             )
 
         self.form(

@@ -36,6 +36,7 @@ from textual.widgets import (
     Select,
     SelectionList,
     Static,
+    TextArea,
 )
 from textual.worker import Worker, WorkerState
 
@@ -45,7 +46,8 @@ from eventdesk.i18n import N_, _
 R = TypeVar("R")
 # A "choice" shows every option in place (a set of radio buttons): nothing drops down over the
 # dialog; a "select" drops its options down.
-FieldKind = Literal["text", "password", "select", "choice", "check", "multi"]
+# An "area" is a text of several lines (a long answer).
+FieldKind = Literal["text", "password", "select", "choice", "check", "multi", "area"]
 Choice = str | int  # the value of an option of a select, a choice or a multi
 INLINE_CHOICES = (3, 30)  # a choice of up to 3 answers as short as this is one line (-inline)
 
@@ -232,6 +234,14 @@ class FormDialog(ModalScreen[R | None], Generic[R]):
                 classes=self.LOOK.multi_classes,
                 compact=self.LOOK.compact_multi,
             )
+        if spec.kind == "area":
+            return TextArea(
+                spec.value,
+                id=wid,
+                compact=True,
+                disabled=spec.disabled,
+                placeholder=spec.placeholder,
+            )
         return FormInput(
             spec.value,
             placeholder=spec.placeholder,
@@ -256,6 +266,8 @@ class FormDialog(ModalScreen[R | None], Generic[R]):
             widget = self.query_one(f"#{self.widget_id(spec)}")
             if isinstance(widget, Input):
                 texts[spec.name] = widget.value
+            elif isinstance(widget, TextArea):
+                texts[spec.name] = widget.text
             elif isinstance(widget, Select):
                 texts[spec.name] = "" if widget.value is Select.NULL else str(widget.value)
             elif isinstance(widget, RadioSet):

@@ -21,7 +21,7 @@ from tests.app.test_app_desk import (
     desk_app,
     opened,
 )
-from tests.apptools import DemoStation, wait_for
+from tests.apptools import DemoStation, click, wait_for
 
 pytestmark = pytest.mark.asyncio
 PERSON_NOTE = "Press: escort to the press room"
@@ -52,12 +52,12 @@ async def test_the_desk_writes_the_notes_and_shows_them_with_the_answer(
         order = dialog.query_one("#note-order_note", Input)
         assert (person.value, order.value) == ("", "")
         person.value = "escort\x07"  # a control character: said under the field, nothing saved
-        await pilot.click("#note-save")
+        await click(pilot, "#note-save")
         error = dialog.query_one("#note-error", Label)
         await wait_for(lambda: error.display and "control" in str(error.render()), pilot)
         assert app.screen is dialog and show_attendee(store, ticket.attendee_id).note is None
         person.value, order.value = PERSON_NOTE, ORDER_NOTE
-        await pilot.click("#note-save")
+        await click(pilot, "#note-save")
         await wait_for(lambda: app.screen is screen, pilot)
         assert show_attendee(store, ticket.attendee_id).note == PERSON_NOTE
         assert show_order(store, ticket.order_id).note == ORDER_NOTE
@@ -78,7 +78,7 @@ async def test_the_desk_writes_the_notes_and_shows_them_with_the_answer(
         order = dialog.query_one("#note-order_note", Input)
         assert (person.value, order.value) == (PERSON_NOTE, ORDER_NOTE)
         person.value = order.value = ""
-        await pilot.click("#note-save")
+        await click(pilot, "#note-save")
         await wait_for(lambda: app.screen is screen, pilot)
         assert show_attendee(store, ticket.attendee_id).note is None
         assert show_order(store, ticket.order_id).note is None

@@ -239,6 +239,53 @@ async def test_the_desks_dialogs_fit(
         assert not said, "\n".join(said)
 
 
+def _registration_questions(station: DemoStation) -> None:
+    """One registration question of each kind, some with long words, asked of every type."""
+    from eventdesk.services.people.questions import add_question
+
+    store, event = station.store, station.summary.event
+    asked: list[tuple[str, str, list[str]]] = [
+        ("diet", "Dietary requirements for the conference lunch", ["none|vegetarian|vegan|halal"]),
+        ("size", "T-shirt size", ["S|M|L"]),
+        ("topics", "Topics of interest", ["Security|Databases|Accessibility"]),
+        ("photos", "Photographs allowed", []),
+        ("guests", "Guests at the evening dinner", []),
+        ("arrival", "Arrival date", []),
+        ("access", "Accessibility needs we should know about", []),
+        ("job", "Job title", []),
+    ]
+    kinds = ["choice", "choice", "choices", "yesno", "number", "date", "longtext", "text"]
+    for (key, text, choices), kind in zip(asked, kinds, strict=True):
+        add_question(
+            store, event, key=key, text=text, kind=kind, choices=choices, required=key == "diet"
+        )
+
+
+@pytest.mark.asyncio
+@pytest.mark.slow  # an app in every language at both sizes: the full suite runs it
+@by_size
+@by_language
+async def test_the_walk_in_with_registration_questions_fits(
+    station: DemoStation, language: str, size: tuple[int, int]
+) -> None:
+    """The walk-in asking a question of each kind (issue 45) fits its frame (it scrolls)."""
+    from screens.desk.forms import WalkInScreen
+
+    _registration_questions(station)
+    app = app_in(station, language, sign_in_as="Olivia Organizer", mode="desk")
+    async with app.run_test(size=size) as pilot:
+        await desk_opened(pilot)
+        await pilot.press("ctrl+n")
+        await wait_for(lambda: isinstance(pilot.app.screen, WalkInScreen), pilot)
+        dialog = pilot.app.screen
+        await wait_for(lambda: bool(dialog.query("#walkin-q-access-row")), pilot)
+        kind = dialog.query_one("#walkin-type", Select)
+        kind.value = next(value for _label, value in kind._options if value != Select.NULL)
+        await wait_for(lambda: dialog.query_one("#walkin-q-access-row").display, pilot)
+        said = await dialog_checked(pilot, WalkInScreen, language)
+        assert not said, "\n".join(said)
+
+
 QUESTIONS = [
     "lanyard:yesno:Gold lanyard handed over?:required",
     "drink:choice=Tea|Coffee|Water|Juice|Lemonade|Sparkling water:Drink in the lounge?",

@@ -496,6 +496,7 @@ ORGANIZER_FORMS = {
     "event-edit": ("events", "event-edit"),
     "session-new": ("sessions-tickets", "session-new"),
     "ticket-type-new": ("sessions-tickets", "type-new"),
+    "question-new": ("sessions-tickets", "question-new"),
     "venue-new": ("venues", "venue-new"),
     "attendee-new": ("attendees", "att-new"),
     "payment-new": ("payments", "pay-new"),

@@ -118,6 +118,22 @@ def answers_of_tickets(store: Store, ticket_ids: Sequence[str]) -> dict[str, lis
     }
 
 
+def missing_answers(store: Store, ticket_id: str) -> list[str]:
+    """The required questions a ticket's holder (or its order) has not answered yet, as asked
+    (their text), in the order they are asked: what the kiosk sends to the desk."""
+    with store.read() as session:
+        ticket = get_ticket(session, ticket_id)
+        event = session.get(Event, ticket.event_id)
+        if event is None:
+            return []
+        given = {a.key for a in answers_of_ticket(session, ticket)}
+        return [
+            q.text
+            for q in questions_of(session, event)
+            if q.required and q.asked_of(ticket.ticket_type_id) and q.key not in given
+        ]
+
+
 def answers_of_person(session: Session, ticket_ids: Sequence[str]) -> list[GivenAnswer]:
     """Every answer given for these tickets (a person's): their holders', their orders'."""
     if not ticket_ids:
