@@ -237,3 +237,52 @@ def test_a_door_decides_print_only_in_one_group(store: Store, foyer: dict[str, A
     assert not any(r.admitted for r in results)
     assert _checked_in(store, foyer["tickets"][:2]) == dict.fromkeys(foyer["tickets"][:2], False)
     assert len(list_jobs(store)) == 3
+
+
+def test_a_badge_waits_for_the_required_registration_questions(
+    db_url: str, store: Store, signer: Signer, foyer: dict[str, Any]
+) -> None:
+    """A badge may print an answer (pronouns under the name): it prints once the ticket's
+    required questions are answered, the holder's and the order's; one asked of another ticket
+    type, or not required, holds nothing back."""
+    from eventdesk.services.people.questions import add_question, parse_answer
+
+    data, event = foyer["data"], foyer["event"]
+    add_type(store, event, "Crew", price_cents=0)
+    add_question(store, event, key="diet", text="Diet", kind="choice", choices=("meat", "vegan"))
+    add_question(store, event, key="size", text="T-shirt", kind="text", required=True)
+    add_question(
+        store,
+        event,
+        key="crew_area",
+        text="Area",
+        kind="text",
+        required=True,
+        ticket_types=("Crew",),
+    )
+    add_question(
+        store, event, key="pronouns", text="Pronouns", kind="text", required=True, per="holder"
+    )
+    first = foyer["payloads"][0]
+    refused = json.loads(run(db_url, data, "--json", "checkin", "--print-only", first, code=1))
+    assert (refused["result"], refused["asks"]) == ("needs_answer", ["size", "pronouns"])
+    assert "T-shirt, Pronouns" in refused["message"]
+    assert _checked_in(store, foyer["tickets"][:1]) == {foyer["tickets"][0]: False}
+    assert list_jobs(store) == []  # nothing printed for it
+    # Registered with the answers, a badge prints at once.
+    [email] = people(store, 1, prefix="foyer-answered")
+    answered = (
+        register(
+            store,
+            event,
+            email,
+            "Regular",
+            answers=[parse_answer("size=M"), parse_answer("pronouns=they/them")],
+        )
+        .tickets[0]
+        .ticket_id
+    )
+    printed = Checkin(store, station="Badges", print_to="badges", print_only=True).scan(
+        signer.payload(answered)
+    )
+    assert printed.result == "printed"

@@ -3,7 +3,9 @@ purpose = "badges"``): a badge printed for a valid ticket, never an admission.
 
 The ticket must be one the door would know as valid: genuine (the scan's signature, checked
 before), not cancelled or refunded (nor its event), not on the waitlist, not still importing,
-and of the door's event. Nothing else of the door's rules applies: not its hours or its
+and of the door's event; and the event's required registration questions for it answered
+(``needs_answer`` names them: the badge may print an answer). A station's copy holds no
+questions: offline, a badge prints without that check. Nothing else of the door's rules applies: not its hours or its
 check-in list, not money owed, and not "already checked in" (a person inside may want a badge).
 The first badge of a ticket is ``printed``; once the ticket has a badge in the print queue (one
 printed at a check-in, or here before) the next is ``reprinted``, its job queued as a reprint.
@@ -18,13 +20,14 @@ any other, as a scan that changed nothing).
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, bindparam, select
+from sqlalchemy import Connection, Table, bindparam, inspect, or_, select
 
 from eventdesk.i18n import N_
-from eventdesk.models import PrintJob
+from eventdesk.models import PrintJob, QuestionAnswer, RegistrationQuestion, Ticket
 from eventdesk.services.door.checkin_sql import QUEUE_BADGE
 from eventdesk.services.door.rules import RULES, DoorRules, Situation, first_rule
 from eventdesk.services.door.scan_result import ScanResult, said
@@ -39,6 +42,9 @@ FIRST_REASON = "badge"
 AGAIN_REASON = "reprint"
 
 _jobs = cast(Table, PrintJob.__table__)
+_questions = cast(Table, RegistrationQuestion.__table__)
+_answers = cast(Table, QuestionAnswer.__table__)
+_tickets = cast(Table, Ticket.__table__)
 # A badge queued before for the ticket (by a check-in, a badge station or the desk).
 BADGE_BEFORE = select(_jobs.c.id).where(_jobs.c.ticket_id == bindparam("b_id")).limit(1)
 
@@ -78,6 +84,16 @@ def print_badge(
     refusal = first_rule(BADGE_RULES, situation)
     if refusal is not None and refusal.result is not None:
         return answer(refusal.result, refusal.tells(situation), rule=refusal.name)
+    missing = unanswered(conn, row)
+    if missing:
+        # TRANSLATORS: a badge station: the person's required registration questions are not
+        # all answered; {questions}: the questions, comma-separated
+        told = said(
+            N_("Please answer at the desk first: {questions}."),
+            questions=", ".join(text for _key, text in missing),
+        )
+        keys = tuple(key for key, _text in missing)
+        return answer("needs_answer", told, rule="questions", see_desk=True, asks=keys)
     again = conn.execute(BADGE_BEFORE, {"b_id": row["id"]}).first() is not None
     QUEUE_BADGE.rowcount(
         conn,
@@ -99,3 +115,35 @@ def print_badge(
     # TRANSLATORS: a badge station printed a badge (no check-in)
     told = said(N_("Badge printing for {attendee}."), attendee=row["attendee"])
     return answer("printed", told, badge_queued=True)
+
+
+def unanswered(conn: Connection, row: Any) -> list[tuple[str, str]]:
+    """The event's required registration questions for ``row``'s ticket (its holder's and its
+    order's) not answered yet, as (key, text), in the order they are asked. Nothing on a
+    station's copy, which holds no questions."""
+    if not inspect(conn).has_table(_questions.name):
+        return []
+    asked = conn.execute(
+        select(_questions.c.id, _questions.c.key, _questions.c.text, _questions.c.ticket_types)
+        .where(_questions.c.event_id == row["event_id"], _questions.c.required.is_(True))
+        .order_by(_questions.c.position, _questions.c.id)
+    ).all()
+    wanted = [q for q in asked if _asked_of(q.ticket_types, row["ticket_type_id"])]
+    if not wanted:
+        return []
+    order = select(_tickets.c.order_id).where(_tickets.c.id == row["id"]).scalar_subquery()
+    given = set(
+        conn.execute(
+            select(_answers.c.question_id).where(
+                _answers.c.question_id.in_([q.id for q in wanted]),
+                or_(_answers.c.ticket_id == row["id"], _answers.c.order_id == order),
+            )
+        ).scalars()
+    )
+    return [(q.key, q.text) for q in wanted if q.id not in given]
+
+
+def _asked_of(types: str | None, type_id: int) -> bool:
+    """Whether a question kept with ``types`` (JSON ticket type ids; NULL: all) is asked of
+    tickets of type ``type_id``."""
+    return not types or type_id in json.loads(types)
