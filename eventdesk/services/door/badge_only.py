@@ -5,8 +5,9 @@ The ticket must be one the door would know as valid: genuine (the scan's signatu
 before), not cancelled or refunded (nor its event), not on the waitlist, not still importing,
 and of the door's event; and the event's required registration questions for it answered
 (``needs_answer`` names them: the badge may print an answer). A station's copy holds no
-questions: offline, a badge prints without that check. Nothing else of the door's rules applies: not its hours or its
-check-in list, not money owed, and not "already checked in" (a person inside may want a badge).
+questions: offline, a badge prints without that check. Nothing else of the door's rules
+applies: not its hours or its check-in list, not money owed, and not "already checked in" (a
+person inside may want a badge).
 The first badge of a ticket is ``printed``; once the ticket has a badge in the print queue (one
 printed at a check-in, or here before) the next is ``reprinted``, its job queued as a reprint.
 The ticket is not checked in and counts as no arrival; the scan-log row says ``printed`` or

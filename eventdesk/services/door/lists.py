@@ -45,6 +45,7 @@ from eventdesk.models import (
 )
 from eventdesk.services.common import get_event, get_ticket_type
 from eventdesk.services.door.scan_result import joined
+from eventdesk.services.people.questions import NO, YES  # a yes/no answer, as at registration
 from eventdesk.text import slugify
 from eventdesk.values import utcnow
 
@@ -54,8 +55,6 @@ QuestionKind = Literal["yesno", "choice", "text"]
 KINDS: tuple[QuestionKind, ...] = ("yesno", "choice", "text")
 DEFAULT = "default"
 DEFAULT_NAME = "Default"  # not for translation: the default list's name, stored as its name
-YES = ("yes", "y", "true", "1", "ja", "oui", "si", "sí")
-NO = ("no", "n", "false", "0", "nein", "non")
 MAX_ANSWER = 200
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _HOURS = re.compile(r"^(?:(?P<day>[^@]+)@)?(?P<opens>\d{1,2}:\d{2})-(?P<closes>\d{1,2}:\d{2})$")

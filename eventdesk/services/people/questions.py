@@ -38,6 +38,7 @@ Per = Literal["order", "holder"]
 PERS: tuple[Per, ...] = ("order", "holder")
 WITH_OPTIONS = ("choice", "choices")
 COUNTED = ("choice", "choices", "yesno")  # the kinds `report answers` counts
+# A yes/no answer in the four languages (a check-in list's questions take the same).
 YES = ("yes", "y", "true", "1", "ja", "oui", "si", "sí")
 NO = ("no", "n", "false", "0", "nein", "non")
 ANSWER_COLUMN = "answer:"  # an export's column of a question, and an import's: "answer:diet"
