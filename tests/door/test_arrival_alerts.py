@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -213,50 +212,3 @@ def test_the_migration_goes_down_and_up_again(db_url: str, store: Store, signer:
         assert [a.reason for a in unseen_alerts(again, slug)] == [SPEAKER]
     finally:
         again.dispose()
-
-
-def test_a_stations_copy_of_version_10_is_copied_again_in_place(tmp_path: Path) -> None:
-    """A station's copy made before the alerts (mirror version 10: no ``alert`` columns) is a
-    schema this build knows: copied again where it is, its outbox kept."""
-    from sqlalchemy import insert, text, update
-
-    from eventdesk.services.stations.mirror import (
-        MIRROR_FILE,
-        MIRROR_VERSION,
-        OUTBOX,
-        STATE,
-        Mirror,
-    )
-    from eventdesk.services.stations.mirror_repair import problem_of
-
-    copy = Mirror(tmp_path, None)
-    with copy.store.write_conn() as conn:
-        conn.execute(
-            insert(OUTBOX),
-            {
-                "nonce": "n-1",
-                "kind": "scan",
-                "effect": "admit",
-                "at": utcnow(),
-                "station": "Door 1",
-                "direction": "entry",
-                "result": "ok",
-                "state": "pending",
-            },
-        )
-        conn.execute(text("ALTER TABLE attendee DROP COLUMN alert"))
-        conn.execute(text("ALTER TABLE ticket_type DROP COLUMN alert"))
-        conn.execute(update(STATE).where(STATE.c.key == "version").values(value="10"))
-    copy.close()
-    assert problem_of(tmp_path / MIRROR_FILE, None, None) is None
-    again = Mirror(tmp_path, None)
-    try:
-        with again.store.read() as session:
-            conn = session.connection()
-            assert again.get(conn, "version") == MIRROR_VERSION
-            for table in ("attendee", "ticket_type"):
-                columns = {row[1] for row in conn.execute(text(f"PRAGMA table_info({table})"))}
-                assert "alert" in columns
-            assert list(conn.execute(select(OUTBOX.c.nonce)).scalars()) == ["n-1"]
-    finally:
-        again.close()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, insert, select, text, update
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
@@ -18,11 +18,8 @@ from eventdesk.db import Store
 from eventdesk.models import Attendee
 from eventdesk.services.people.attendees import add_attendee, set_badge_name
 from eventdesk.services.people.registration import register
-from eventdesk.services.stations.mirror import MIRROR_FILE, MIRROR_VERSION, OUTBOX, STATE, Mirror
 from eventdesk.services.stations.mirror_read import person_in_copy
-from eventdesk.services.stations.mirror_repair import problem_of
 from eventdesk.tickets import Signer
-from eventdesk.values import utcnow
 from tests.door.test_outage import POSTGRESQL, backend_fixed
 from tests.helpers import migrate, station_logins
 from tests.offline_tools import DoorStation, open_event
@@ -117,40 +114,3 @@ def test_the_migration_goes_down_and_up_again(
             assert list(schemas) == ["public", "station_desk", "station_door"]
     finally:
         engine.dispose()
-
-
-@pytest.mark.parametrize("version", ["8", "9"])
-def test_a_copy_of_the_versions_before_is_copied_again_in_place_with_its_scans(
-    tmp_path: Path, version: str
-) -> None:
-    """A station's copy made before the badge name (mirror versions 8 and 9) is a schema this
-    build knows: copied again where it is, its outbox kept, never moved aside as foreign."""
-    copy = Mirror(tmp_path, None)
-    with copy.store.write_conn() as conn:
-        conn.execute(
-            insert(OUTBOX),
-            {
-                "nonce": "n-1",
-                "kind": "scan",
-                "effect": "admit",
-                "at": utcnow(),
-                "station": "Door 1",
-                "direction": "entry",
-                "result": "ok",
-                "state": "pending",
-            },
-        )
-        conn.execute(text("ALTER TABLE attendee DROP COLUMN badge_name"))
-        conn.execute(update(STATE).where(STATE.c.key == "version").values(value=version))
-    copy.close()
-    assert problem_of(tmp_path / MIRROR_FILE, None, None) is None
-    again = Mirror(tmp_path, None)
-    try:
-        with again.store.read() as session:
-            conn = session.connection()
-            assert again.get(conn, "version") == MIRROR_VERSION
-            columns = {row[1] for row in conn.execute(text("PRAGMA table_info(attendee)"))}
-            assert "badge_name" in columns
-            assert list(conn.execute(select(OUTBOX.c.nonce)).scalars()) == ["n-1"]
-    finally:
-        again.close()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, insert, select, text, update
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
@@ -17,12 +17,9 @@ from eventdesk.db import Store
 from eventdesk.models import Order, Ticket
 from eventdesk.services.people.attendees import set_attendee_note
 from eventdesk.services.people.notes import set_order_note
-from eventdesk.services.stations.mirror import MIRROR_FILE, MIRROR_VERSION, OUTBOX, STATE, Mirror
 from eventdesk.services.stations.mirror_read import order_notes_in_copy, person_in_copy
-from eventdesk.services.stations.mirror_repair import problem_of
 from eventdesk.services.stations.station_door import MirrorCheckin
 from eventdesk.tickets import Signer
-from eventdesk.values import utcnow
 from tests.clitools import Cli
 from tests.door.test_outage import POSTGRESQL, backend_fixed
 from tests.helpers import migrate, station_logins
@@ -144,41 +141,3 @@ def test_the_migration_goes_down_and_up_again(
             ]
     finally:
         engine.dispose()
-
-
-def test_a_copy_of_the_version_before_is_copied_again_in_place_with_its_scans(
-    tmp_path: Path,
-) -> None:
-    """A station's copy made before the notes (mirror version 10) is a schema this build
-    knows: copied again where it is, its outbox kept, never moved aside as foreign."""
-    copy = Mirror(tmp_path, None)
-    with copy.store.write_conn() as conn:
-        conn.execute(
-            insert(OUTBOX),
-            {
-                "nonce": "n-1",
-                "kind": "scan",
-                "effect": "admit",
-                "at": utcnow(),
-                "station": "Door 1",
-                "direction": "entry",
-                "result": "ok",
-                "state": "pending",
-            },
-        )
-        conn.execute(text("ALTER TABLE attendee DROP COLUMN note"))
-        conn.execute(text("DROP TABLE ticket_order"))
-        conn.execute(update(STATE).where(STATE.c.key == "version").values(value="10"))
-    copy.close()
-    assert problem_of(tmp_path / MIRROR_FILE, None, None) is None
-    again = Mirror(tmp_path, None)
-    try:
-        with again.store.read() as session:
-            conn = session.connection()
-            assert again.get(conn, "version") == MIRROR_VERSION
-            columns = {row[1] for row in conn.execute(text("PRAGMA table_info(attendee)"))}
-            assert "note" in columns
-            assert conn.execute(text("SELECT count(*) FROM ticket_order")).scalar() == 0
-            assert list(conn.execute(select(OUTBOX.c.nonce)).scalars()) == ["n-1"]
-    finally:
-        again.close()
