@@ -14,6 +14,7 @@ from textual.widgets import Button, DataTable, Input, Static
 from eventdesk.i18n import N_, _, ngettext
 from eventdesk.labels import label
 from eventdesk.services.catalogue.program import SessionInfo, TicketTypeInfo
+from eventdesk.services.door.alerts import REASON_LENGTH, parse_reason, set_attendee_alert
 from eventdesk.services.people import attendees, registration
 from eventdesk.services.people.attendees import AttendeeInfo
 from eventdesk.services.people.notes import NOTE_LENGTH
@@ -172,6 +173,14 @@ class AttendeesTab(OrganizerTab):
                 placeholder=_("optional: shown at the door, never printed"),
                 max_length=NOTE_LENGTH,
             ),
+            Field(
+                "alert",
+                _("Awaited"),
+                (info.alert or "") if info else "",
+                # TRANSLATORS: the organizer's attendee form: why they are told of the arrival
+                placeholder=_("optional: why to be told when they arrive (speaker…)"),
+                max_length=REASON_LENGTH,
+            ),
         ]
         if info is None:
             fields.append(
@@ -186,6 +195,7 @@ class AttendeesTab(OrganizerTab):
         store = self.backend.store
 
         def create(values: FormValues) -> Change:
+            parse_reason(values.text("alert"))  # checked before anything is written
             made = attendees.add_attendee(
                 store,
                 name=values.text("name"),
@@ -195,6 +205,8 @@ class AttendeesTab(OrganizerTab):
                 pin=values.optional("pin"),
                 note=values.optional("note"),
             )
+            if values.optional("alert"):
+                set_attendee_alert(store, made.id, values.text("alert"))
             return Change(_("Attendee {name} added").format(name=made.name), ("attendees-table",))
 
         self.form(_("New attendee"), self._attendee_fields(None), create, submit=_("Add"))
@@ -208,6 +220,7 @@ class AttendeesTab(OrganizerTab):
         info = attendees.show_attendee(store, found.id)  # the search's rows hold no note
 
         def change(values: FormValues) -> Change:
+            parse_reason(values.text("alert"))  # checked before anything is written
             made = attendees.update_attendee(
                 store,
                 info.id,
@@ -217,6 +230,8 @@ class AttendeesTab(OrganizerTab):
                 phone=values.text("phone"),
                 note=values.text("note"),
             )
+            if (info.alert or "") != values.text("alert").strip():
+                set_attendee_alert(store, info.id, values.text("alert"))
             return Change(
                 _("Attendee {name} saved").format(name=made.name),
                 ("attendees-table", "regs-table"),

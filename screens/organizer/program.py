@@ -13,6 +13,7 @@ from eventdesk.event_time import event_zone
 from eventdesk.i18n import N_, _, ngettext
 from eventdesk.services.catalogue import events, program
 from eventdesk.services.catalogue.program import SessionInfo, TicketTypeInfo
+from eventdesk.services.door.alerts import REASON_LENGTH, parse_reason, set_ticket_type_alert
 from eventdesk.values import format_cents, money_text, parse_amount
 from screens.organizer import questions as asked
 from screens.organizer.base import (
@@ -327,6 +328,14 @@ class ProgramTab(OrganizerTab):
             ),
             Field("attention", _("Attention"), attention, placeholder=_("VIP, ID check…")),
             Field(
+                "alert",
+                _("Awaited"),
+                (info.alert or "") if info else "",
+                # TRANSLATORS: the ticket type form: why the organizer is told of each arrival
+                placeholder=_("optional: be told when one arrives (speakers…)"),
+                max_length=REASON_LENGTH,
+            ),
+            Field(
                 "staff", _("Needs staff"), kind="check", checked=staff, placeholder=_("ID check")
             ),
             Field(
@@ -352,6 +361,7 @@ class ProgramTab(OrganizerTab):
         tz = self.workspace.timezone()
 
         def create(values: FormValues) -> Change:
+            parse_reason(values.text("alert"))  # checked before anything is written
             made = program.add_ticket_type(
                 store,
                 event,
@@ -365,6 +375,8 @@ class ProgramTab(OrganizerTab):
                 sales_start=values.optional("sales-start"),
                 sales_end=values.optional("sales-end"),
             )
+            if values.optional("alert"):
+                set_ticket_type_alert(store, event, made.id, values.text("alert"))
             price = money_text(made.price_cents, made.currency)
             return Change(
                 _("Ticket type {name} ({price}) added").format(name=made.name, price=price),
@@ -393,6 +405,7 @@ class ProgramTab(OrganizerTab):
         tz = self.workspace.timezone()
 
         def change(values: FormValues) -> Change:
+            parse_reason(values.text("alert"))  # checked before anything is written
             quantity = whole(values.text("quantity"), "quantity")
             made = program.update_ticket_type(
                 store,
@@ -411,6 +424,8 @@ class ProgramTab(OrganizerTab):
                 sales_end=values.optional("sales-end"),
                 station=station,
             )
+            if (chosen.alert or "") != values.text("alert").strip():
+                set_ticket_type_alert(store, event, made.id, values.text("alert"))
             return Change(
                 _("Ticket type {name} saved").format(name=made.name),
                 ("types-table", "waitlist-table", "events-table", asked.TABLE),

@@ -132,3 +132,44 @@ async def test_a_wall_shows_no_names(station: DemoStation) -> None:
         banner = screen.query_one(ArrivalAlerts)
         assert not banner.enabled and not banner.display
         assert unseen_alerts(station.store, station.summary.event)  # kept for the organizer
+
+
+async def test_the_organizer_marks_people_and_ticket_types_as_awaited(
+    station: DemoStation,
+) -> None:
+    """The attendee form and the ticket type form have an "Awaited" field: a reason marks the
+    person (or every holder of the type) to be told of, checked before anything is written,
+    emptied it ends."""
+    from eventdesk.services.catalogue.program import list_ticket_types
+    from eventdesk.services.people.attendees import find_attendees, show_attendee
+    from tests.app.test_app_organizer import choose, form, organizer_app, refused, saved, submit
+    from tests.app.test_app_organizer import opened as organizer_opened
+    from tests.app.test_app_organizer import show as show_tab
+
+    store, event = station.store, station.summary.event
+    app = organizer_app(station)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await organizer_opened(pilot, "tab-attendees")
+        dialog = await form(pilot, "att-new")
+        ada = {"name": "Ada Awaited", "email": "ada.awaited@example.org"}
+        await submit(pilot, dialog, **ada, alert="speaker\x07")
+        assert "control" in await refused(pilot, dialog, "alert")
+        assert find_attendees(store, "ada.awaited@example.org") == []  # nothing written
+        await submit(pilot, dialog, alert=SPEAKER)
+        await saved(pilot)
+        (found,) = find_attendees(store, "ada.awaited@example.org")
+        assert show_attendee(store, found.id).alert == SPEAKER
+        screen.query_one("#att-find").value = "ada.awaited"  # type: ignore[attr-defined]
+        await choose(pilot, screen, "attendees-table", "ada.awaited@example.org")
+        dialog = await form(pilot, "att-edit")
+        await submit(pilot, dialog, alert="")
+        await saved(pilot)
+        assert show_attendee(store, found.id).alert is None
+
+        await show_tab(pilot, screen, "tab-program")
+        await choose(pilot, screen, "types-table", "VIP")
+        dialog = await form(pilot, "type-edit")
+        await submit(pilot, dialog, alert="VIP: the host greets them")
+        await saved(pilot)
+        vip = next(t for t in list_ticket_types(store, event) if t.name == "VIP")
+        assert vip.alert == "VIP: the host greets them"
