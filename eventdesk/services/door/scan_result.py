@@ -194,6 +194,18 @@ def _said_of(data: dict[str, Any]) -> Said:
 
 # --- the decision -------------------------------------------------------------------------------
 @dataclass(frozen=True)
+class Override:
+    """An admission despite a refusal (services.door.override): who let the person in (a
+    supervisor's name, checked by their PIN), why, and what the door had refused (its result
+    and the rule that refused)."""
+
+    by: str
+    reason: str
+    refused: str
+    rule: str | None = None
+
+
+@dataclass(frozen=True)
 class ScanResult:
     """One decision, as a plain value: crosses threads, goes to JSON and to the screen."""
 
@@ -247,6 +259,8 @@ class ScanResult:
     # An admitted person the organizer awaits: why (the person's alert, else their ticket
     # type's); the organizer is told of the arrival (services.door.alerts).
     alert: str | None = None
+    # An admission a supervisor made despite the door's refusal: who, why, what was refused.
+    override: Override | None = None
 
     @property
     def admitted(self) -> bool:
@@ -277,6 +291,8 @@ def _field_json(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, Said):
         return _said_json(value)
+    if isinstance(value, Override):
+        return vars(value)
     return value
 
 
@@ -296,6 +312,8 @@ def from_answer(text: str) -> ScanResult:
     data["asks"] = tuple(data.get("asks", ()))
     data["answers"] = tuple(tuple(pair) for pair in data.get("answers", ()))
     data["questions"] = tuple(tuple(q) for q in data.get("questions", ()))
+    if data.get("override") is not None:
+        data["override"] = Override(**data["override"])
     return ScanResult(**data, replayed=True)
 
 
