@@ -50,7 +50,9 @@ def door(cli: Cli, tmp_path: Path) -> dict[str, str]:
     return tickets
 
 
-def override(cli: Cli, tmp_path: Path, *what: str, by: str = "Olga", pin: str = "olga") -> list[str]:
+def override(
+    cli: Cli, tmp_path: Path, *what: str, by: str = "Olga", pin: str = "olga"
+) -> list[str]:
     return [
         "checkin",
         *what,

@@ -122,7 +122,12 @@ def overridden(refusal: ScanResult, by: str, reason: str) -> ScanResult:
 
 
 def log_override(
-    conn: Connection, result: ScanResult, *, event_id: int | None, station: str, operator: str | None
+    conn: Connection,
+    result: ScanResult,
+    *,
+    event_id: int | None,
+    station: str,
+    operator: str | None,
 ) -> None:
     """The override in the transaction log (the server's, or a local database's)."""
     mark = result.override
