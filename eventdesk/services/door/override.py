@@ -20,10 +20,11 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, insert, text
 
-from eventdesk.errors import InvalidInput, NotAllowed
+from eventdesk.errors import AccountDisabled, AccountLocked, InvalidInput, NotAllowed, WrongPin
 from eventdesk.i18n import N_, _
 from eventdesk.labels import label
 from eventdesk.models import TransactionLog
+from eventdesk.pins import hashed_like
 from eventdesk.services.door.checkin_sql import ADMIT, FIRST, READMIT, SESSION_ADMIT
 from eventdesk.services.door.scan_result import (
     Direction,
@@ -34,6 +35,7 @@ from eventdesk.services.door.scan_result import (
     parse_nonce,
     said,
 )
+from eventdesk.services.people.auth import STAFF_REFUSED, _locked_message, _tries_left
 from eventdesk.values import require_text
 
 if TYPE_CHECKING:
@@ -65,10 +67,6 @@ REASONS = (
 )
 REASON_CHARS = 200
 TX_KIND = "override"
-OWN_LOGIN = N_(
-    "a station's own login cannot override a refusal yet: an organizer overrides at the "
-    "organizer's station"
-)
 ADMITTED = N_("Admitted (override by {name}: {reason}).")
 
 
@@ -172,7 +170,8 @@ def decide_override(
     line = f"override:{wanted}"
 
     def decide(key: str | None) -> ScanResult:
-        by = door.supervisor(supervisor, pin)
+        # A station's own login: the server checks the PIN and the right, with the admission.
+        by = None if door.api else door.supervisor(supervisor, pin)
         moment = now or door.clock()
         refusal = door.checkin_ticket(
             wanted,
@@ -185,6 +184,8 @@ def decide_override(
         if refusal.admitted:  # nothing to override: admitted as usual
             return refusal
         check_overridable(refusal)
+        if by is None:
+            return _on_server(door, refusal, supervisor, pin, why, line, key)
         result = overridden(refusal, by, why)
         with door.store.write_conn() as conn:
             result = _admit(door, conn, result)
@@ -218,3 +219,66 @@ def _admit(door: Checkin, conn: Connection, result: ScanResult) -> ScanResult:
         first_checked_in_at=first["checked_in_at"] if first is not None else None,
         first_station=first["checked_in_station"] if first is not None else None,
     )
+
+
+def _on_server(
+    door: Checkin,
+    refusal: ScanResult,
+    supervisor: str,
+    pin: str,
+    reason: str,
+    line: str,
+    key: str | None,
+) -> ScanResult:
+    """A desk's own login: the server's function checks the supervisor's PIN and right, admits
+    the ticket and logs the override with the name it checked (migration 0026); the station
+    logs the admission's scan as any other."""
+    name = (supervisor or "").strip()
+    if not name or len(name) > 100 or not name.isprintable():
+        raise WrongPin(_(STAFF_REFUSED))
+    folded = name.casefold()
+    with door.store.write_conn() as conn:
+        prefix = conn.execute(
+            text("SELECT station_api.pin_salt('staff', :key)"), {"key": folded}
+        ).scalar_one()
+        found = conn.execute(
+            text(
+                "SELECT verdict, by_name, first, tries_left, locked_until "
+                "FROM station_api.override_admit(:station, :ticket, :session, :at, :key, "
+                ":candidate, :reason, :refused, :rule)"
+            ),
+            {
+                "station": door.station,
+                "ticket": refusal.ticket_id,
+                "session": refusal.session_id,
+                "at": refusal.at,
+                "key": folded,
+                "candidate": hashed_like(str(prefix), pin or ""),
+                "reason": reason,
+                "refused": refusal.result,
+                "rule": refusal.rule,
+            },
+        ).one()
+        if found.verdict == "ok":
+            result = overridden(refusal, found.by_name, reason)
+            if found.first:
+                result = replace(result, first_checked_in_at=result.at, first_station=door.station)
+            else:
+                first = FIRST.first(conn, {"b_id": result.ticket_id})
+                result = replace(
+                    result,
+                    reentry=result.session_id is None,
+                    first_checked_in_at=first["checked_in_at"] if first is not None else None,
+                    first_station=first["checked_in_station"] if first is not None else None,
+                )
+            result = replace(result, list_day=None)
+            door._log(conn, result, line, nonce=key)
+            return result
+    if found.verdict == "not_allowed":
+        raise not_allowed(found.by_name or name)
+    if found.verdict == "locked" and found.locked_until is not None:
+        raise AccountLocked(_locked_message(found.locked_until, door.clock()))
+    if found.verdict == "disabled":
+        raise AccountDisabled(_("staff account {name!r} is disabled").format(name=name))
+    left = found.tries_left
+    raise WrongPin(_tries_left(STAFF_REFUSED, left) if left else _(STAFF_REFUSED))
