@@ -102,9 +102,9 @@ BEGIN
     verdict := 'ok';
 END $$
 """
-SIGNATURE = (
-    f'{API}.override_admit(text, text, integer, timestamptz, text, text, text, text, text)'
-)
+# The function a desk's login may call (eventdesk/station_api.py's CALLABLE adds it).
+CALLABLE = ('override_admit(text, text, integer, timestamptz, text, text, text, text, text)',)
+SIGNATURE = f'{API}.{CALLABLE[0]}'
 
 
 def _views() -> None:
