@@ -74,6 +74,16 @@ class NotOverridable(NotAllowed):
     """The refusal is one no override admits (the ticket is no valid ticket of this event)."""
 
 
+def may_override(result: ScanResult) -> bool:
+    """Whether ``result`` is a refusal of a ticket a supervisor may override."""
+    return (
+        result.ticket_id is not None
+        and result.result in OVERRIDABLE
+        and result.direction == "entry"
+        and not result.replayed
+    )
+
+
 def overrides(role: str, can_override: bool) -> bool:
     """Whether an account of ``role`` with the right ``can_override`` may override."""
     return role == "organizer" or (role == "staff" and can_override)
