@@ -43,7 +43,7 @@ async def test_a_supervisor_overrides_a_refusal_at_the_desk(station: DemoStation
         dialog = app.screen
         assert isinstance(dialog, OverrideScreen)
         chooser = dialog.query_one("#override-supervisor", Select)
-        names = [str(label) for label, _value in chooser._options]  # noqa: SLF001
+        names = [str(label) for label, _value in chooser._options]
         assert SUPERVISOR in " ".join(names) and "Sam Desk" not in " ".join(names)
         for part in ("#override-supervisor", "#override-pin", "#override-reason", "#override-save"):
             await wait_for(lambda part=part: dialog.query_one(part).region.area > 0, pilot)
