@@ -132,3 +132,19 @@ def test_what_an_override_never_does(cli: Cli, door: dict[str, str], tmp_path: P
     assert not [e for e in recent(store) if e.kind == "override"]
     store.dispose()
     assert cli.json("checkin", "--ticket", door["ben"])["result"] == "ok"
+
+
+def test_the_report_and_the_stats_show_the_overrides(
+    cli: Cli, door: dict[str, str], tmp_path: Path
+) -> None:
+    ticket = door["ana"]
+    cli.json("checkin", "--ticket", ticket)
+    assert "override" not in cli.json("stats", "override-fair")["scan_problems"]
+    cli.json(*override(cli, tmp_path, "--ticket", ticket))
+    (row,) = cli.json("report", "overrides", "override-fair")
+    assert (row["ticket_id"], row["attendee"], row["station"]) == (ticket, "Ana", "Desk 1")
+    assert (row["by"], row["reason"], row["refused"]) == ("Olga", REASON, "already_checked_in")
+    human = cli.out("report", "overrides", "override-fair")
+    assert "Olga" in human and REASON in human, human
+    figures = cli.json("stats", "override-fair")
+    assert figures["scan_problems"]["override"] == 1 and figures["overrides"] == 1

@@ -37,8 +37,10 @@ from eventdesk.models import (
     TicketType,
 )
 from eventdesk.services.common import get_event
+from eventdesk.services.stats import overrides as overridden
 from eventdesk.services.stats import tallies
 from eventdesk.services.stats.conflicts import conflicts as conflicts_report
+from eventdesk.services.stats.overrides import overrides as overrides_report
 from eventdesk.services.stats.report import Report
 from eventdesk.values import format_cents, utcnow
 
@@ -52,6 +54,7 @@ REPORTS = (
     "conflicts",
     "days",
     "no-shows",
+    "overrides",
 )
 PROBLEMS = (
     "invalid",
@@ -487,6 +490,7 @@ BUILDERS = {
     "conflicts": lambda session, event: _conflicts_report(session, event),
     "days": days,
     "no-shows": no_shows,
+    "overrides": overrides_report,
 }
 
 
@@ -539,6 +543,8 @@ class Stats:
     lists: list[dict[str, Any]] = field(default_factory=list)
     # An event of several days: the first arrivals of each day so far ("day", "arrivals").
     days: list[dict[str, Any]] = field(default_factory=list)
+    # Admissions a supervisor made despite a refusal (services.door.override).
+    overrides: int = 0
 
 
 def stats(store: Store, event_ref: str | int, *, now: datetime | None = None) -> Stats:
@@ -625,6 +631,9 @@ def stats(store: Store, event_ref: str | int, *, now: datetime | None = None) ->
         problems = {r: n for r, n in by_result.items() if r in PROBLEMS}
         if conflict_count:
             problems["conflict"] = conflict_count
+        override_count = overridden.count(session, event.id)
+        if override_count:
+            problems["override"] = override_count
         return Stats(
             event=event.slug,
             title=event.title,
@@ -664,6 +673,7 @@ def stats(store: Store, event_ref: str | int, *, now: datetime | None = None) ->
             latest_conflict=latest_conflict,
             lists=lists_inside(session, event, moment),
             days=arrivals_by_day(session, event, moment),
+            overrides=override_count,
         )
 
 
