@@ -148,3 +148,37 @@ def test_the_report_and_the_stats_show_the_overrides(
     assert "Olga" in human and REASON in human, human
     figures = cli.json("stats", "override-fair")
     assert figures["scan_problems"]["override"] == 1 and figures["overrides"] == 1
+
+
+def test_the_migration_goes_down_and_up_again(db_url: str, store: Store) -> None:
+    """Migration 0026 undone (no right to override, no server function) and made again: the
+    right is given and kept as before."""
+    from sqlalchemy import create_engine, text
+
+    from eventdesk.services.people.auth import add_staff, list_staff
+    from tests.helpers import migrate
+
+    add_staff(store, name="Olga Migrates", role="staff", pin="4321", can_override=True)
+    store.dispose()
+    engine = create_engine(db_url)
+    try:
+        migrate(engine, "0025", down=True)
+        with engine.connect() as conn:
+            columns = list(conn.execute(text("SELECT * FROM staff WHERE 1 = 0")).keys())
+            assert "can_override" not in columns
+            if engine.dialect.name == "postgresql":
+                found = conn.execute(
+                    text("SELECT to_regproc('station_api.override_admit')")
+                ).scalar()
+                assert found is None
+        migrate(engine, "head")
+    finally:
+        engine.dispose()
+    again = Store(db_url)
+    try:
+        (olga,) = [s for s in list_staff(again) if s.name == "Olga Migrates"]
+        assert olga.can_override is False  # the right is given again after a downgrade
+        add_staff(again, name="Olga Again", role="staff", pin="4321", can_override=True)
+        assert [s.can_override for s in list_staff(again) if s.name == "Olga Again"] == [True]
+    finally:
+        again.dispose()
