@@ -13,6 +13,7 @@ from sqlalchemy import select
 from textual.widgets import Input, Select, Static
 
 from eventdesk.models import ScanLog
+from eventdesk.services.door.checkin import Checkin
 from eventdesk.services.people.auth import add_staff
 from screens.desk.override import OverrideScreen
 from tests.app.test_app_desk import admissible, banner, banner_text, choose, desk_app, opened
@@ -80,3 +81,29 @@ async def test_a_supervisor_overrides_a_refusal_at_the_desk(station: DemoStation
             "rule": None,
         }
     ]
+
+
+async def test_the_stats_screen_counts_the_overrides_among_the_problems(
+    station: DemoStation,
+) -> None:
+    from screens.app import make_app
+    from screens.stats.screen import StatsScreen
+    from tests.app.test_app_stats import shown, unchecked_paid_ticket
+
+    store = station.store
+    add_staff(store, name=SUPERVISOR, role="staff", pin="4321", can_override=True)
+    door = Checkin(store, station="Desk 9")
+    ticket = unchecked_paid_ticket(store)
+    door.checkin_ticket(ticket)  # admitted, or refused (the demo's day): either way, again...
+    made = door.override(ticket, supervisor=SUPERVISOR, pin="4321", reason="wristband broke")
+    assert made.override is not None and made.override.by == SUPERVISOR  # ...is overridden
+    from eventdesk.services.stats.reports import stats
+
+    assert stats(store, station.summary.event).scan_problems.get("override") == 1
+    app = make_app(config=station.config, store=store, sign_in_as="Sam Desk", mode="stats")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, StatsScreen)
+        await wait_for(lambda: screen.figures is not None, pilot)
+        problems = screen.query_one("#scan-problems")
+        await wait_for(lambda: "override" in shown(problems), pilot)
