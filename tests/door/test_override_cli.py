@@ -106,10 +106,15 @@ def test_a_supervisor_readmits_a_ticket_used_already(
 def test_a_ticket_the_door_admits_is_admitted_as_usual(
     cli: Cli, door: dict[str, str], tmp_path: Path
 ) -> None:
-    got, err = cli.run("--json", *override(cli, tmp_path, "--ticket", door["ben"]))
+    got, err = cli.run(
+        "--json", *override(cli, tmp_path, "--ticket", door["ben"], "--nonce", "b-1")
+    )
     answer = json.loads(got)
     assert answer["result"] == "ok" and answer["override"] is None
     assert "nothing to override" in err
+    # The same nonce again: that admission again, never an override of it.
+    again = cli.json(*override(cli, tmp_path, "--ticket", door["ben"], "--nonce", "b-1"))
+    assert again["override"] is None and again["replayed"] is True, again
 
 
 def test_what_an_override_never_does(cli: Cli, door: dict[str, str], tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ is overridden. A kiosk never overrides.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import replace
 from datetime import datetime
@@ -123,6 +124,7 @@ def overridden(refusal: ScanResult, by: str, reason: str) -> ScanResult:
         said=said(ADMITTED, name=by, reason=reason),
         override=mark,
         see_desk=False,
+        replayed=False,
         would_pass=None,
         asks=(),
         questions=(),
@@ -183,17 +185,21 @@ def decide_override(
         # A station's own login: the server checks the PIN and the right, with the admission.
         by = None if door.api else door.supervisor(supervisor, pin)
         moment = now or door.clock()
+        # The door's own decision has a nonce of its own, made from the override's: a retry
+        # gets that decision again (an admission as usual stays one, never an override).
+        first = hashlib.sha256(f"door:{key}".encode()).hexdigest()[:32] if key else new_nonce()
         refusal = door.checkin_ticket(
             wanted,
             session_id=session_id,
             direction=direction,
             now=moment,
-            nonce=new_nonce(),
+            nonce=first,
             answers=answers,
         )
         if refusal.admitted:  # nothing to override: admitted as usual
             return refusal
         check_overridable(refusal)
+        refusal = replace(refusal, at=moment)  # a retry's: decided again now
         if by is None:
             return _on_server(door, refusal, supervisor, pin, why, line, key)
         result = overridden(refusal, by, why)
