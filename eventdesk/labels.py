@@ -145,6 +145,8 @@ SCAN_RESULTS = {
     "needs_answer": N_("needs answer"),
     # TRANSLATORS: a scan's result: admitted offline, but another station or a cancel came first
     "conflict": N_("conflict"),
+    # TRANSLATORS: admitted by a supervisor despite the door's refusal
+    "override": N_("override"),
 }
 # eventdesk.services.door.scan_result.Direction
 DIRECTIONS = {
@@ -257,6 +259,13 @@ REPORT_COLUMNS = {
     "email": N_("email"),
     "company": N_("company"),
     "seat": N_("seat"),
+    "at": N_("at"),
+    "station": N_("station"),
+    # TRANSLATORS: a column of the overrides report: the supervisor who overrode
+    "by": N_("by"),
+    # TRANSLATORS: a column of the overrides report: what the door had refused
+    "refused": N_("refused"),
+    "rule": N_("rule"),
 }
 REPORT_SECTIONS = {
     "total": N_("total"),

@@ -361,6 +361,8 @@ class Staff(Base):
     # What a station keeps to check the PIN offline (eventdesk.pins): made from pin_hash
     # whenever it is set (below), never a PIN the server accepts. Read only when asked for.
     offline_pin: Mapped[str | None] = mapped_column(String(200), deferred=True)
+    # May override a door's refusal with their PIN and a reason (an organizer always may).
+    can_override: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
 
 @event.listens_for(Staff.pin_hash, "set")

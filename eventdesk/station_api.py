@@ -36,6 +36,7 @@ CALLABLE: Sequence[str] = (
     "upload_refused(text, text, text, timestamptz, text, text, text)",
     "upload_admits(text, jsonb)",
     "copy_key(text)",
+    "override_admit(text, text, integer, timestamptz, text, text, text, text, text)",
 )
 UPLOAD_BOUND = 6000  # rows a minute a station may upload (upload_admits, log_scan, conflict)
 TOO_MANY = "54000"  # the error code past that bound: the station keeps the rows, sends later

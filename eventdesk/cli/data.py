@@ -45,6 +45,7 @@ REPORTS = {
     ),
     "days": N_("Arrivals per day of the event, and each check-in list's."),
     "no-shows": N_("Who has not come: a row a ticket, named for its holder."),
+    "overrides": N_("Admissions a supervisor made despite a refusal: who, why, what was refused."),
 }
 ROLL_CALL_PDF = "roll_call_pdf"  # an eventdesk.devices entry point: (RollCall, path) -> pages
 

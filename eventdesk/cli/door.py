@@ -24,11 +24,13 @@ from eventdesk.cli.common import (
 )
 from eventdesk.errors import InvalidInput, NotAllowed
 from eventdesk.event_time import event_zone
-from eventdesk.i18n import _, ngettext
+from eventdesk.i18n import N_, _, ngettext
 from eventdesk.labels import label
 
 if TYPE_CHECKING:
-    from eventdesk.services.door.scan_result import Direction
+    from eventdesk.services.door.scan_result import Direction, ScanResult
+
+NOTHING_TO_OVERRIDE = N_("nothing to override: the door admits this ticket (admitted as usual)")
 
 PRINTED = ("printed", "reprinted")  # a badge station's answers (services.door.badge_only)
 
@@ -66,6 +68,18 @@ PRINTED = ("printed", "reprinted")  # a badge station's answers (services.door.b
     help="As a badge station: print the ticket's badge and check no one in (exit 0 when "
     "printed or reprinted).",
 )
+@click.option(
+    "--override",
+    "override_reason",
+    metavar="REASON",
+    help="A supervisor (--operator, PIN asked) admits despite a refusal, for REASON.",
+)
+@click.option(
+    "--pin-file",
+    type=click.File("r"),
+    metavar="F",
+    help="With --override: the supervisor's PIN, read from F (else asked, hidden).",
+)
 @door_options
 @pass_ctx
 def checkin(
@@ -78,13 +92,16 @@ def checkin(
     list_ref: str | None,
     answer_specs: tuple[str, ...],
     nonce: str | None,
+    override_reason: str | None,
+    pin_file: Any,
     operator: str | None,
     auto_print: bool | None,
     printer: str | None,
     self_service: bool,
     print_only: bool,
 ) -> None:
-    """Check in one ticket; exit 0 only when admitted. `checkin undo TICKET` annuls a check-in."""
+    """Check in one ticket; exit 0 only when admitted. `checkin undo TICKET` annuls a check-in.
+    With --override REASON, a supervisor (--operator) admits despite a refusal."""
     obj.reach_server()  # asked from now on, while what decides loads (services.stations.reach)
     from eventdesk.door_event import door_for_command
     from eventdesk.services.door.checkin import Checkin
@@ -140,6 +157,13 @@ def checkin(
         raise click.UsageError(_("give one PAYLOAD, or --ticket TICKET"))
     if ticket_id is not None and not is_exit and obj.on_server and obj.login().kind == "door":
         raise NotAllowed(_(BY_ID_AT_A_DOOR))
+    if print_only and override_reason is not None:
+        raise click.UsageError(_("--override admits a person; --print-only admits no one"))
+    supervisor = (
+        override_options(obj, override_reason, operator, pin_file, self_service, is_exit)
+        if override_reason is not None
+        else None
+    )
     door_event = door_for_command(  # the station's own setting (eventdesk.door_event)
         obj.config,
         (lambda: obj.door_station().reach()) if obj.on_server else (lambda: obj.store),
@@ -166,7 +190,11 @@ def checkin(
         else Checkin(obj.store, station=obj.station, **options)
     )
     direction: Direction = "exit" if is_exit else "entry"
-    if ticket_id is not None:
+    if supervisor is not None and override_reason is not None:
+        result = override_checkin(
+            desk, words, ticket_id, session_id, nonce, answers, supervisor, override_reason
+        )
+    elif ticket_id is not None:
         result = desk.checkin_ticket(
             ticket_id, session_id=session_id, direction=direction, nonce=nonce, answers=answers
         )
@@ -203,6 +231,71 @@ def checkin(
             say(f"eventdesk: {line}", err=True)
     if not (result.admitted or (print_only and result.result in PRINTED)):
         raise click.exceptions.Exit(EXIT_REFUSED)
+
+
+def override_options(
+    obj: Ctx,
+    reason: str,
+    operator: str | None,
+    pin_file: Any,
+    self_service: bool,
+    is_exit: bool,
+) -> tuple[str, str]:
+    """``--override``'s supervisor (``--operator``) and PIN (``--pin-file``, else asked on the
+    terminal, hidden), after what an override never is (at a kiosk, at an exit)."""
+    from eventdesk.cli.access import station_rights
+    from eventdesk.services.door import override
+
+    if self_service or station_rights(obj).role == "kiosk":
+        raise override.kiosk_refuses()
+    if is_exit:
+        raise click.UsageError(_("--override admits a person: it lets no one out (--exit)"))
+    if not operator:
+        raise click.UsageError(_("--override needs the supervisor's name: --operator NAME"))
+    override.reason_of(reason)
+    if pin_file is not None:
+        pin = pin_file.readline().strip()
+    else:
+        pin = click.prompt(_("PIN of {name}").format(name=operator), hide_input=True, err=True)
+    return operator, pin
+
+
+def override_checkin(
+    desk: Any,
+    words: tuple[str, ...],
+    ticket_id: str | None,
+    session_id: int | None,
+    nonce: str | None,
+    answers: dict[str, str] | None,
+    supervisor: tuple[str, str],
+    reason: str,
+) -> ScanResult:
+    """``checkin --override``: a scanned line is decided first (a line that is no ticket of
+    this event is never overridden); the ticket is then admitted by the supervisor when the
+    door refuses it, or as usual when it does not."""
+    from eventdesk.services.door import override
+
+    name, pin = supervisor
+    if ticket_id is None:
+        first: ScanResult = desk.scan(words[0], session_id=session_id, answers=answers)
+        if first.admitted:
+            say(f"eventdesk: {_(NOTHING_TO_OVERRIDE)}", err=True)
+            return first
+        override.check_overridable(first)
+        assert first.ticket_id is not None
+        ticket_id = first.ticket_id
+    result: ScanResult = desk.override(
+        ticket_id,
+        supervisor=name,
+        pin=pin,
+        reason=reason,
+        session_id=session_id,
+        nonce=nonce,
+        answers=answers,
+    )
+    if result.override is None and result.admitted:
+        say(f"eventdesk: {_(NOTHING_TO_OVERRIDE)}", err=True)
+    return result
 
 
 def parse_answers(specs: tuple[str, ...]) -> dict[str, str] | None:

@@ -328,14 +328,17 @@ def staff() -> None:
 @click.option("--name", required=True)
 @click.option("--role", required=True, type=click.Choice(["organizer", "staff", "kiosk"]))
 @click.option("--pin", required=True)
+@click.option(
+    "--can-override", is_flag=True, help="May override a door's refusal (PIN and a reason)."
+)
 @pass_ctx
 @organizer_only
-def staff_add(obj: Ctx, name: str, role: str, pin: str) -> None:
+def staff_add(obj: Ctx, name: str, role: str, pin: str, can_override: bool) -> None:
     from eventdesk.services.people.auth import add_staff
 
-    made = add_staff(obj.store, name=name, role=role, pin=pin)
+    made = add_staff(obj.store, name=name, role=role, pin=pin, can_override=can_override)
     obj.emit(
-        {"id": made.id, "name": made.name, "role": made.role},
+        {"id": made.id, "name": made.name, "role": made.role, "can_override": made.can_override},
         _("staff {id}: {name} ({role})").format(
             id=made.id, name=made.name, role=label("staff_role", made.role)
         ),
@@ -381,6 +384,32 @@ def staff_enable(obj: Ctx, name: str) -> None:
 
     made = set_staff_active(obj.store, name, True)
     obj.emit(made, _("staff account {name} enabled").format(name=made.name))
+
+
+@staff.command("update")
+@click.argument("name")
+@click.option(
+    "--can-override/--no-override",
+    default=None,
+    help="May override a door's refusal (PIN and a reason), or not.",
+)
+@pass_ctx
+@organizer_only
+def staff_update(obj: Ctx, name: str, can_override: bool | None) -> None:
+    """Change what a staff account may do."""
+    from eventdesk.services.people.auth import set_staff_override
+
+    if can_override is None:
+        raise click.UsageError(_("nothing to change: give --can-override or --no-override"))
+    made = set_staff_override(obj.store, name, can_override)
+    obj.emit(
+        made,
+        (
+            _("{name} may override a refusal")
+            if made.can_override
+            else _("{name} may not override a refusal")
+        ).format(name=made.name),
+    )
 
 
 @staff.command("reset-pin")

@@ -5,11 +5,13 @@ the desk and its card read again."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from textual.content import Content
 from textual.widgets import Input
 
-from eventdesk.i18n import _
+from eventdesk.errors import EventdeskError
+from eventdesk.i18n import N_, _
 from eventdesk.services.people.attendees import AttendeeInfo
 from eventdesk.services.people.payments import PaymentSummary
 from eventdesk.values import money_text
@@ -20,6 +22,15 @@ from screens.desk.forms import PaymentScreen, WalkInScreen
 from screens.desk.jobs import DeskJobs
 from screens.desk.walkin import WalkInDone
 from screens.messages import ScanDecided
+from screens.widgets.key_bar import say_not_available
+
+if TYPE_CHECKING:
+    from eventdesk.services.door.scan_result import ScanResult
+
+NO_SUPERVISOR = N_(
+    "No account may override a refusal: an organizer gives the right "
+    "(eventdesk staff update NAME --can-override)."
+)
 
 
 class DeskDialogs:
@@ -146,6 +157,32 @@ class DeskDialogs:
             self.show_card(made.person.id)
 
         desk.app.push_screen(NoteScreen(desk.backend, person, order), saved)
+
+    def override(self, refusal: ScanResult) -> None:
+        """The Override dialog for ``refusal`` (the names that may override read first, in a
+        worker); the door's new answer goes on the banner as any decision does."""
+        from screens.desk.override import OverrideScreen, supervisors
+
+        desk = self.desk
+
+        def decided(result: ScanResult | None) -> None:
+            if result is not None:
+                line = f"ticket:{result.ticket_id}"
+                desk.post_message(ScanDecided(result, line, 0.0, "desk"))
+
+        def load() -> None:
+            try:
+                names = supervisors(desk.backend)
+            except EventdeskError as exc:
+                desk.app.call_from_thread(say_not_available, desk.app, exc.message)
+                return
+            if not names:
+                desk.app.call_from_thread(say_not_available, desk.app, _(NO_SUPERVISOR))
+                return
+            screen = OverrideScreen(desk.backend, refusal, names)
+            desk.app.call_from_thread(desk.app.push_screen, screen, decided)
+
+        desk.run_worker(load, thread=True, group="override", exclusive=True)
 
     def cancel(self, line: TicketLine) -> None:
         ticket, jobs = line.ticket, self.jobs

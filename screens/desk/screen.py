@@ -29,6 +29,7 @@ from eventdesk.db import failure_text
 from eventdesk.errors import EventdeskError
 from eventdesk.event_time import UTC_ZONE
 from eventdesk.i18n import N_, _, ngettext
+from eventdesk.services.door.override import may_override
 from eventdesk.services.door.scan_result import ScanResult
 from eventdesk.services.people.attendees import AttendeeInfo
 from screens.base import StationScreen
@@ -116,6 +117,8 @@ class DeskScreen(StationScreen):
         # TRANSLATORS: a key of the desk: an answer that asked something (a VIP's lanyard,
         # money to collect, see the desk) has been seen to
         Binding("ctrl+o", "seen", N_("Seen"), id="desk.seen", priority=True),
+        # TRANSLATORS: a key of the desk: a supervisor admits the person the door refused
+        Binding("ctrl+y", "override", N_("Override"), id="desk.override", priority=True),
         Binding("ctrl+f", "focus_search", N_("Search"), id="desk.search", show=False),
         Binding("escape", "clear_search", N_("Clear search"), id="desk.clear-search", show=False),
         # TRANSLATORS: a key of the desk: go to the field a scanner types into
@@ -142,6 +145,7 @@ class DeskScreen(StationScreen):
         self.keys = DeskKeys(self)
         # The last admission decided offline (ticket id, name): Ctrl+U undoes it with no card.
         self.offline_admitted: tuple[str, str] | None = None
+        self.refused: ScanResult | None = None  # the last answer, a refusal ^Y may override
         self.offline_shown = False  # the offline view is up (search and card need the server)
         self.door_event: str | None = None  # the door's event whose title and zone are loaded
         self.zone = UTC_ZONE
@@ -474,6 +478,7 @@ class DeskScreen(StationScreen):
         message.stop()
         result = message.result
         self.scan_order.decided(message)
+        self.refused = result if may_override(result) else None
         answer = self.board.decided(message)
         if result.badge_queued:
             self.devices.wake_printer()
@@ -626,6 +631,8 @@ class DeskScreen(StationScreen):
         """A desk key that cannot act now is shown dimmed; pressed, it says why."""
         if action == "seen":  # shown while an answer waits to be seen to
             return self.board.waiting
+        if action == "override":  # shown while the banner says a refusal it may override
+            return self.refused is not None
         if action in ("walk_in", "badge_name", "note") or action in TICKET_ACTIONS:
             return True if self.why_not(action) is None else None
         return True
@@ -732,6 +739,10 @@ class DeskScreen(StationScreen):
     def action_sessions(self) -> None:
         if (line := self._target("sessions")) is not None:
             self.dialogs.sessions(line)
+
+    def action_override(self) -> None:
+        if self.refused is not None:
+            self.dialogs.override(self.refused)
 
     def action_badge_name(self) -> None:
         """The Badge name dialog for the person on the card."""

@@ -107,7 +107,7 @@ def test_every_code_the_program_has_has_a_label_that_english_reads_as_before() -
         "payment_method": get_args(PaymentMethod),
         "payment_status": get_args(PaymentStatus),
         "staff_role": ROLES,
-        "scan_result": (*RESULTS, "conflict"),
+        "scan_result": (*RESULTS, "conflict", "override"),
         "camera_state": (*CaptureState, "check-in failed"),
         "direction": get_args(Direction),
         "print_state": (*get_args(JobState), *STATES),

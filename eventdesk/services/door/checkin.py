@@ -31,6 +31,7 @@ from eventdesk.models import (
 )
 from eventdesk.services.common import current_event_id, get_event
 from eventdesk.services.door import checkin_api as api
+from eventdesk.services.door import override
 from eventdesk.services.door.badge_only import print_badge
 from eventdesk.services.door.checkin_sql import (
     ADMIT,
@@ -55,6 +56,7 @@ from eventdesk.services.door.scan_result import (
     said,
 )
 from eventdesk.services.door.undo import UndoResult, undo_checkin
+from eventdesk.services.people.auth import verify_staff
 from eventdesk.tickets import InvalidPayload, SignatureChecks, Verified, Verifier
 from eventdesk.values import utcnow
 
@@ -438,6 +440,47 @@ class Checkin:
             lambda key: self._checkin_ticket(
                 ticket_id, session_id, direction or self.direction, now, key, answers
             ),
+        )
+
+    def override(
+        self,
+        ticket_id: str,
+        *,
+        supervisor: str,
+        pin: str,
+        reason: str,
+        session_id: int | None = None,
+        direction: Direction | None = None,
+        now: datetime | None = None,
+        nonce: str | None = None,
+        answers: dict[str, str] | None = None,
+    ) -> ScanResult:
+        """The ticket checked in by hand and, when the door refuses it, admitted all the same
+        by ``supervisor`` (their ``pin``) for ``reason`` (services.door.override)."""
+        return override.decide_override(
+            self,
+            ticket_id,
+            supervisor=supervisor,
+            pin=pin,
+            reason=reason,
+            session_id=session_id,
+            direction=direction or self.direction,
+            now=now,
+            nonce=nonce,
+            answers=answers,
+        )
+
+    def supervisor(self, name: str, pin: str) -> str:
+        """The name of the account that overrides, checked by its PIN and its right."""
+        found = verify_staff(self.store, name, pin, now=self.clock())
+        if not override.overrides(found.role, found.can_override):
+            raise override.not_allowed(found.name)
+        return found.name
+
+    def log_override(self, conn: Connection, result: ScanResult, event_id: int | None) -> None:
+        """An override in the transaction log."""
+        override.log_override(
+            conn, result, event_id=event_id, station=self.station, operator=self.operator
         )
 
     def undo(self, ticket_id: str, *, session_id: int | None = None) -> UndoResult:

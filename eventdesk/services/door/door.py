@@ -72,6 +72,27 @@ class Door(Protocol):
         of its line, with ``nonce`` and ``answers`` as in ``scan``."""
         ...
 
+    def override(
+        self,
+        ticket_id: str,
+        *,
+        supervisor: str,
+        pin: str,
+        reason: str,
+        session_id: int | None = None,
+        direction: Direction | None = None,
+        now: datetime | None = None,
+        nonce: str | None = None,
+        answers: dict[str, str] | None = None,
+    ) -> ScanResult:
+        """A ticket checked in by hand and, when the door refuses it with a refusal a
+        supervisor may override (services.door.override.OVERRIDABLE), admitted all the same
+        by ``supervisor``, checked by their ``pin`` and their right, for ``reason``: the
+        answer's ``override`` says who, why and what was refused. A ticket the door admits is
+        admitted as usual; NotOverridable for a line that is no valid ticket of this event,
+        WrongPin / NotAllowed for the supervisor; a kiosk never overrides."""
+        ...
+
     def undo(self, ticket_id: str, *, session_id: int | None = None) -> UndoResult:
         """The ticket's check-in (or its admission to one session) annulled, explicitly and
         logged; NotAllowed when there is none to annul, NotFound for an unknown ticket."""

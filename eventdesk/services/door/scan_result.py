@@ -198,6 +198,18 @@ def _said_of(data: dict[str, Any]) -> Said:
 
 # --- the decision -------------------------------------------------------------------------------
 @dataclass(frozen=True)
+class Override:
+    """An admission despite a refusal (services.door.override): who let the person in (a
+    supervisor's name, checked by their PIN), why, and what the door had refused (its result
+    and the rule that refused)."""
+
+    by: str
+    reason: str
+    refused: str
+    rule: str | None = None
+
+
+@dataclass(frozen=True)
 class ScanResult:
     """One decision, as a plain value: crosses threads, goes to JSON and to the screen."""
 
@@ -256,6 +268,8 @@ class ScanResult:
     # never shown to the person at a kiosk, never printed.
     note: str | None = None
     order_note: str | None = None
+    # An admission a supervisor made despite the door's refusal: who, why, what was refused.
+    override: Override | None = None
 
     @property
     def admitted(self) -> bool:
@@ -286,6 +300,8 @@ def _field_json(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, Said):
         return _said_json(value)
+    if isinstance(value, Override):
+        return vars(value)
     return value
 
 
@@ -305,6 +321,8 @@ def from_answer(text: str) -> ScanResult:
     data["asks"] = tuple(data.get("asks", ()))
     data["answers"] = tuple(tuple(pair) for pair in data.get("answers", ()))
     data["questions"] = tuple(tuple(q) for q in data.get("questions", ()))
+    if data.get("override") is not None:
+        data["override"] = Override(**data["override"])
     return ScanResult(**data, replayed=True)
 
 

@@ -94,10 +94,12 @@ class StaffInfo:
     name: str
     role: str
     active: bool
+    # May override a door's refusal (services.door.override; an organizer always may).
+    can_override: bool = False
 
 
 def _staff_info(row: Staff) -> StaffInfo:
-    return StaffInfo(row.id, row.name, row.role, row.active)
+    return StaffInfo(row.id, row.name, row.role, row.active, bool(row.can_override))
 
 
 def lockout_after(lockouts: int) -> timedelta:
@@ -272,7 +274,9 @@ def _get_staff(session: Session, ref: str | int) -> Staff:
     return row
 
 
-def add_staff(store: Store, *, name: str, role: str, pin: str) -> StaffInfo:
+def add_staff(
+    store: Store, *, name: str, role: str, pin: str, can_override: bool = False
+) -> StaffInfo:
     staff_name = require_text(name, "name", max_length=100)
     if len(staff_name.casefold()) > 100:
         raise InvalidInput(
@@ -293,6 +297,7 @@ def add_staff(store: Store, *, name: str, role: str, pin: str) -> StaffInfo:
             role=staff_role,
             pin_hash=pin_hash,
             active=True,
+            can_override=can_override,
             failed_pin_attempts=0,
             lockouts=0,
             created_at=utcnow(),
@@ -319,6 +324,14 @@ def set_staff_active(store: Store, ref: str | int, active: bool) -> StaffInfo:
     with store.write() as session:
         row = _get_staff(session, ref)
         row.active = active
+        return _staff_info(row)
+
+
+def set_staff_override(store: Store, ref: str | int, allowed: bool) -> StaffInfo:
+    """Lets a staff account override a door's refusal (services.door.override), or not."""
+    with store.write() as session:
+        row = _get_staff(session, ref)
+        row.can_override = allowed
         return _staff_info(row)
 
 

@@ -55,13 +55,13 @@ def offline_staff(mirror: Mirror) -> list[StaffInfo]:
     are told why they cannot sign in)."""
     with mirror.store.read() as session:
         rows = session.execute(
-            select(STAFF.c.id, STAFF.c.name, STAFF.c.role, STAFF.c.active).order_by(
-                func.lower(STAFF.c.name)
-            )
+            select(
+                STAFF.c.id, STAFF.c.name, STAFF.c.role, STAFF.c.active, STAFF.c.can_override
+            ).order_by(func.lower(STAFF.c.name))
         ).all()
     if not rows:
         raise DatabaseUnavailable(unavailable(_(NO_STAFF_COPY)))
-    return [StaffInfo(r.id, r.name, r.role, bool(r.active)) for r in rows]
+    return [StaffInfo(r.id, r.name, r.role, bool(r.active), bool(r.can_override)) for r in rows]
 
 
 def _named(session: Session, name: str) -> Staff | None:

@@ -88,6 +88,7 @@ class MirrorCheckin(Checkin):
         # A badge is queued in the mirror's own print queue (services.stations.mirror_prints), in
         # the decision's transaction, as on the server.
         super().__init__(mirror.store, **options)
+        self.mirror = mirror
         self.queued = 0
 
     def _log(
@@ -128,6 +129,20 @@ class MirrorCheckin(Checkin):
             },
         )
         self.queued += 1
+
+    def supervisor(self, name: str, pin: str) -> str:
+        """Offline, the supervisor's PIN is checked against the copy's staff accounts (as an
+        offline sign-in is), and their right as the copy has it."""
+        from eventdesk.services.door import override
+        from eventdesk.services.stations.mirror_staff import verify_offline
+
+        found = verify_offline(self.mirror, name, pin, now=self.clock())
+        if not override.overrides(found.role, found.can_override):
+            raise override.not_allowed(found.name)
+        return found.name
+
+    def log_override(self, conn: Connection, result: ScanResult, event_id: int | None) -> None:
+        """Kept in the scan log's answer, uploaded with the admission."""
 
 
 # --- the door -------------------------------------------------------------------------------
@@ -259,6 +274,26 @@ class StationDoor:
         way = direction or self.direction
         return self._decide("checkin_ticket", ticket_id, session_id, way, now, nonce, answers)
 
+    def override(
+        self,
+        ticket_id: str,
+        *,
+        supervisor: str,
+        pin: str,
+        reason: str,
+        session_id: int | None = None,
+        direction: Direction | None = None,
+        now: datetime | None = None,
+        nonce: str | None = None,
+        answers: dict[str, str] | None = None,
+    ) -> ScanResult:
+        """As Checkin's (services.door.override): on the server while it answers; offline,
+        decided by this station (the PIN checked against its copy) and uploaded like any
+        admission."""
+        way = direction or self.direction
+        who = {"supervisor": supervisor, "pin": pin, "reason": reason}
+        return self._decide("override", ticket_id, session_id, way, now, nonce, answers, who)
+
     def _decide(
         self,
         how: str,
@@ -268,11 +303,13 @@ class StationDoor:
         now: datetime | None,
         nonce: str | None,
         answers: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> ScanResult:
         # Every scan has a nonce: an online try that answers after the station gave up on it
         # and the same scan decided offline are one scan on the server.
         key = parse_nonce(nonce) or new_nonce()
         options: dict[str, Any] = {"session_id": session_id, "direction": direction, "nonce": key}
+        options.update(extra or {})
         if answers:
             options["answers"] = answers
         # The moment of the scan, on the station's clock: put right by the server's (below),

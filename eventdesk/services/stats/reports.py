@@ -37,8 +37,10 @@ from eventdesk.models import (
     TicketType,
 )
 from eventdesk.services.common import get_event
+from eventdesk.services.stats import overrides as overridden
 from eventdesk.services.stats import tallies
 from eventdesk.services.stats.conflicts import conflicts as conflicts_report
+from eventdesk.services.stats.overrides import overrides as overrides_report
 from eventdesk.services.stats.report import Report
 from eventdesk.values import format_cents, utcnow
 
@@ -52,6 +54,7 @@ REPORTS = (
     "conflicts",
     "days",
     "no-shows",
+    "overrides",
 )
 PROBLEMS = (
     "invalid",
@@ -487,6 +490,7 @@ BUILDERS = {
     "conflicts": lambda session, event: _conflicts_report(session, event),
     "days": days,
     "no-shows": no_shows,
+    "overrides": overrides_report,
 }
 
 
@@ -543,6 +547,8 @@ class Stats:
     # never admissions.
     badges_printed: int = 0
     badges_reprinted: int = 0
+    # Admissions a supervisor made despite a refusal (services.door.override).
+    overrides: int = 0
 
 
 def stats(store: Store, event_ref: str | int, *, now: datetime | None = None) -> Stats:
@@ -629,6 +635,9 @@ def stats(store: Store, event_ref: str | int, *, now: datetime | None = None) ->
         problems = {r: n for r, n in by_result.items() if r in PROBLEMS}
         if conflict_count:
             problems["conflict"] = conflict_count
+        override_count = overridden.count(session, event.id)
+        if override_count:
+            problems["override"] = override_count
         return Stats(
             event=event.slug,
             title=event.title,
@@ -670,6 +679,7 @@ def stats(store: Store, event_ref: str | int, *, now: datetime | None = None) ->
             days=arrivals_by_day(session, event, moment),
             badges_printed=by_result.get("printed", 0),
             badges_reprinted=by_result.get("reprinted", 0),
+            overrides=override_count,
         )
 
 
