@@ -1,7 +1,7 @@
 """A station's copy made by an earlier build (an older mirror version) is a schema this build
 knows: copied again where it is, its outbox kept, never moved aside as foreign. Each version is
 made from today's copy by taking away what came after it: the badge name (version 10), the
-arrival alerts (11), the staff notes and the orders' table (12)."""
+arrival alerts (11), the staff notes and the orders' table (12), who may override (13)."""
 
 from __future__ import annotations
 
@@ -22,14 +22,25 @@ from eventdesk.services.stations.mirror_repair import problem_of
 from eventdesk.values import utcnow
 
 # What each version's copy did not have yet, as the statements that take it away.
-BEFORE_NOTES = ("ALTER TABLE attendee DROP COLUMN note", "DROP TABLE ticket_order")
+BEFORE_OVERRIDE = ("ALTER TABLE staff DROP COLUMN can_override",)
+BEFORE_NOTES = (
+    *BEFORE_OVERRIDE,
+    "ALTER TABLE attendee DROP COLUMN note",
+    "DROP TABLE ticket_order",
+)
 BEFORE_ALERTS = (
     *BEFORE_NOTES,
     "ALTER TABLE attendee DROP COLUMN alert",
     "ALTER TABLE ticket_type DROP COLUMN alert",
 )
 BEFORE_BADGE_NAME = (*BEFORE_ALERTS, "ALTER TABLE attendee DROP COLUMN badge_name")
-OLDER = {"8": BEFORE_BADGE_NAME, "9": BEFORE_BADGE_NAME, "10": BEFORE_ALERTS, "11": BEFORE_NOTES}
+OLDER = {
+    "8": BEFORE_BADGE_NAME,
+    "9": BEFORE_BADGE_NAME,
+    "10": BEFORE_ALERTS,
+    "11": BEFORE_NOTES,
+    "12": BEFORE_OVERRIDE,
+}
 
 
 def columns(conn: object, table: str) -> set[str]:
@@ -58,6 +69,7 @@ def test_a_copy_of_a_version_before_is_copied_again_in_place_with_its_scans(
             assert again.get(conn, "version") == MIRROR_VERSION
             assert {"badge_name", "alert", "note"} <= columns(conn, "attendee")
             assert "alert" in columns(conn, "ticket_type")
+            assert "can_override" in columns(conn, "staff")
             assert conn.execute(text("SELECT count(*) FROM ticket_order")).scalar() == 0
             assert list(conn.execute(select(OUTBOX.c.nonce)).scalars()) == ["n-1"]
     finally:
