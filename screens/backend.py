@@ -252,7 +252,8 @@ class Backend:
         server it is the station's Door: it decides from the mirror while the server is away.
         A badge station's kiosk only prints badges (services.door.badge_only); its desk checks
         in."""
-        print_only = self_service and self.config.print_only and self.print_to is not None
+        # The setting read as it is (not the config's property): a scan runs no config code.
+        print_only = self_service and self.config.purpose == "badges" and self.print_to is not None
         key = (
             self.event,
             self.operator,

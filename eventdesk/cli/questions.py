@@ -12,7 +12,7 @@ from eventdesk.cli.common import Ctx, pass_ctx, table
 from eventdesk.i18n import _, ngettext
 
 if TYPE_CHECKING:
-    from eventdesk.services.people.questions import Question
+    from eventdesk.services.people.questions import QuestionInfo
 
 KINDS = ["text", "longtext", "choice", "choices", "yesno", "number", "date"]
 
@@ -27,7 +27,7 @@ def _split(text: str | None) -> list[str] | None:
     return None if text is None else [p.strip() for p in text.split(",") if p.strip()]
 
 
-def _line(q: Question) -> str:
+def _line(q: QuestionInfo) -> str:
     said = f"{q.key} ({q.kind}): {q.text}"
     if q.choices:
         said += f" [{' | '.join(q.choices)}]"

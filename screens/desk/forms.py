@@ -32,7 +32,7 @@ from eventdesk.services.people.attendees import (
     parse_badge_name,
 )
 from eventdesk.services.people.payments import METHODS, PaymentSummary, pay
-from eventdesk.services.people.questions import Question, list_questions
+from eventdesk.services.people.questions import QuestionInfo, list_questions
 from eventdesk.services.people.registration import TicketInfo
 from eventdesk.values import (
     format_cents,
@@ -168,7 +168,7 @@ class WalkInScreen(FormDialog[WalkInDone]):
             self,
             types: list[TicketTypeInfo],
             sessions: list[SessionInfo],
-            questions: list[Question],
+            questions: list[QuestionInfo],
         ) -> None:
             super().__init__()
             self.types, self.sessions, self.questions = types, sessions, questions
@@ -255,8 +255,8 @@ class WalkInScreen(FormDialog[WalkInDone]):
         self.backend = backend
         self.types: dict[str, TicketTypeInfo] = {}
         self.earlier: AttendeeInfo | None = None  # saved by a try whose ticket was refused
-        self.questions: list[Question] = []  # the event's registration questions
-        self.asked: list[Question] = []  # those asked of the chosen ticket type
+        self.questions: list[QuestionInfo] = []  # the event's registration questions
+        self.asked: list[QuestionInfo] = []  # those asked of the chosen ticket type
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="walkin-box", classes="desk-dialog"):
@@ -302,7 +302,7 @@ class WalkInScreen(FormDialog[WalkInDone]):
         )
         self.query_one("#walkin-sessions-row").display = bool(message.sessions)
 
-    def _add_questions(self, questions: list[Question]) -> None:
+    def _add_questions(self, questions: list[QuestionInfo]) -> None:
         """A row for each of the event's questions, above the PIN: shown while the chosen
         ticket type is asked it."""
         self.questions = questions
@@ -321,7 +321,7 @@ class WalkInScreen(FormDialog[WalkInDone]):
             error.display = row.display = False
             self.query_one("#walkin-box").mount(row, error, before=pin_row)
 
-    def _check_answer(self, question: Question, text: str) -> object:
+    def _check_answer(self, question: QuestionInfo, text: str) -> object:
         """A question not asked of the chosen ticket type (its row hidden) takes no answer."""
         return check_answer(question, text) if question in self.asked else ""
 

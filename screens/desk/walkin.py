@@ -29,7 +29,7 @@ from eventdesk.services.people.attendees import (
     update_attendee,
 )
 from eventdesk.services.people.payments import PaymentSummary, pay
-from eventdesk.services.people.questions import Answer
+from eventdesk.services.people.questions import TypedAnswer
 from eventdesk.services.people.registration import RegistrationResult, register
 from eventdesk.values import money_text
 from screens.backend import Backend
@@ -154,7 +154,7 @@ def register_walk_in(
     backend: Backend,
     values: FormValues,
     earlier: AttendeeInfo | None,
-    answers: Sequence[Answer] | None = None,
+    answers: Sequence[TypedAnswer] | None = None,
 ) -> tuple[AttendeeInfo, RegistrationResult, tuple[str, ...]]:
     """Add (or reuse) the person and register their ticket with their ``answers`` to the
     event's registration questions; a refusal names its field. Also returns the chosen

@@ -2,7 +2,7 @@
 event asks of the chosen ticket type, its holder's and its order's alike (a walk-in is one
 ticket), with the widget its kind needs: a line of text, a few lines, a choice (in place when
 there are few, else a drop-down), several choices, yes/no, a number, a date. A required one is
-marked; each answer is checked by the question itself (``Question.answer``) and a wrong one is
+marked; each answer is checked by the question itself (``QuestionInfo.answer``) and a wrong one is
 said under its field before anything is written."""
 
 from __future__ import annotations
@@ -11,7 +11,13 @@ from collections.abc import Callable, Collection
 
 from eventdesk.errors import InvalidInput
 from eventdesk.i18n import N_, _
-from eventdesk.services.people.questions import MAX_LONGTEXT, MAX_TEXT, SEPARATOR, Answer, Question
+from eventdesk.services.people.questions import (
+    MAX_LONGTEXT,
+    MAX_TEXT,
+    SEPARATOR,
+    QuestionInfo,
+    TypedAnswer,
+)
 from screens.widgets.forms import Field, FormValues, fitted
 
 IN_PLACE = 3  # a choice of up to this many options is shown in place, more drop down
@@ -19,20 +25,20 @@ LABEL_CELLS = 13  # the walk-in's labels' width (desk.tcss)
 YES_NO = ((N_("Yes"), "yes"), (N_("No"), "no"))  # (label, value): translated where shown
 
 
-def field_name(question: Question) -> str:
+def field_name(question: QuestionInfo) -> str:
     return f"q-{question.key}"
 
 
-def row_id(question: Question) -> str:
-    return f"walkin-q-{question.key}-row"
+def row_id(question: QuestionInfo) -> str:
+    return f"walkin-q-{question.key}-row"  # not for translation: a widget id
 
 
-def required_text(question: Question) -> str:
+def required_text(question: QuestionInfo) -> str:
     # TRANSLATORS: under a registration question's field left empty: "Diet: an answer is required"
     return _("{question}: an answer is required").format(question=question.text)
 
 
-def question_field(question: Question, check: Callable[[str], object]) -> Field:
+def question_field(question: QuestionInfo, check: Callable[[str], object]) -> Field:
     """The field that asks ``question`` (its label cut to the form's column; a text field shows
     the whole question in its hint)."""
     label = fitted(question.text + (" *" if question.required else ""), LABEL_CELLS - 1)
@@ -73,7 +79,7 @@ def question_field(question: Question, check: Callable[[str], object]) -> Field:
     return Field(name, label, placeholder=hint, max_length=MAX_TEXT, check=check, row_id=row)
 
 
-def check_answer(question: Question, text: str) -> object:
+def check_answer(question: QuestionInfo, text: str) -> object:
     """What was typed for ``question``: required and given, and an answer it takes."""
     if not text.strip():
         if question.required:
@@ -85,14 +91,14 @@ def check_answer(question: Question, text: str) -> object:
         raise InvalidInput(exc.message, field=field_name(question)) from None
 
 
-def asked(questions: Collection[Question], type_id: int | None) -> list[Question]:
+def asked(questions: Collection[QuestionInfo], type_id: int | None) -> list[QuestionInfo]:
     """The questions asked of a ticket of ``type_id`` (none before a type is chosen)."""
     if type_id is None:
         return []
     return [q for q in questions if q.asked_of(type_id)]
 
 
-def answers_given(questions: Collection[Question], values: FormValues) -> list[Answer]:
+def answers_given(questions: Collection[QuestionInfo], values: FormValues) -> list[TypedAnswer]:
     """The answers typed and chosen for ``questions`` (one left empty is no answer)."""
     made = []
     for question in questions:
@@ -102,5 +108,5 @@ def answers_given(questions: Collection[Question], values: FormValues) -> list[A
         else:
             value = values.texts.get(name, "").strip()
         if value:
-            made.append(Answer(question.key, value))
+            made.append(TypedAnswer(question.key, value))
     return made

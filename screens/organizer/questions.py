@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from eventdesk.i18n import N_, _
 from eventdesk.services.catalogue import program
 from eventdesk.services.people import questions
-from eventdesk.services.people.questions import KINDS, SEPARATOR, Question, QuestionChange
+from eventdesk.services.people.questions import KINDS, SEPARATOR, QuestionChange, QuestionInfo
 from screens.organizer.base import Change, Fetched, RowList
 from screens.widgets.forms import Field, FormValues
 
@@ -74,7 +74,7 @@ def read_questions(tab: OrganizerTab, event: str) -> Fetched:
     return rows, {q.key: q for q in found}, ""
 
 
-def _fields(tab: OrganizerTab, event: str, shown: Question | None) -> list[Field]:
+def _fields(tab: OrganizerTab, event: str, shown: QuestionInfo | None) -> list[Field]:
     types = program.list_ticket_types(tab.backend.store, event)
     return [
         Field(
@@ -169,8 +169,8 @@ def question_new(tab: OrganizerTab) -> None:
     )
 
 
-def _chosen(tab: OrganizerTab) -> Question | None:
-    return tab.chosen(TABLE, Question, _("Choose a question in the list first."))
+def _chosen(tab: OrganizerTab) -> QuestionInfo | None:
+    return tab.chosen(TABLE, QuestionInfo, _("Choose a question in the list first."))
 
 
 def question_edit(tab: OrganizerTab) -> None:

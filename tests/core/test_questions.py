@@ -25,8 +25,8 @@ from eventdesk.services.people.question_answers import (
     ticket_answers,
 )
 from eventdesk.services.people.questions import (
-    Answer,
     QuestionChange,
+    TypedAnswer,
     add_question,
     list_questions,
     parse_answer,
@@ -56,7 +56,7 @@ def _person(store: Store, name: str) -> str:
     return email
 
 
-def _answers(*pairs: str) -> list[Answer]:
+def _answers(*pairs: str) -> list[TypedAnswer]:
     return [parse_answer(p) for p in pairs]
 
 

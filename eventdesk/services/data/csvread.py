@@ -15,7 +15,7 @@ from typing import Any, NamedTuple, TextIO, cast
 from eventdesk.errors import InvalidInput
 from eventdesk.i18n import _, language_named, languages, ngettext
 from eventdesk.services.people.attendees import BADGE_NAME_LENGTH, parse_badge_name
-from eventdesk.services.people.questions import ANSWER_COLUMN, Question
+from eventdesk.services.people.questions import ANSWER_COLUMN, QuestionInfo
 from eventdesk.text import fold
 from eventdesk.values import CONTROL_CHARACTERS, optional_text, parse_email, require_text
 
@@ -305,7 +305,7 @@ class RowChecker:
         header: list[str],
         types: Sequence[TypeInfo],
         event_slug: str,
-        questions: Sequence[Question] = (),
+        questions: Sequence[QuestionInfo] = (),
     ) -> None:
         mapping = map_headers(header)
         self.width = len(header)
@@ -527,13 +527,13 @@ def _raw(record: list[str], index: int) -> str:
 
 
 def answer_columns(
-    header: Sequence[str], questions: Sequence[Question], taken: set[int], event_slug: str
-) -> list[tuple[int, Question]]:
+    header: Sequence[str], questions: Sequence[QuestionInfo], taken: set[int], event_slug: str
+) -> list[tuple[int, QuestionInfo]]:
     """The columns that answer the event's questions: "answer:KEY" (as the export names them),
     or a column named just KEY that is none of the other columns. An "answer:" column for a
     question the event does not ask is refused (a misspelt key would lose its answers)."""
     by_key = {q.key: q for q in questions}
-    found: list[tuple[int, Question]] = []
+    found: list[tuple[int, QuestionInfo]] = []
     for index, raw in enumerate(header):
         name = raw.strip()
         if name.casefold().startswith(ANSWER_COLUMN):

@@ -26,7 +26,7 @@ from eventdesk.models import (
 )
 from eventdesk.services.catalogue.places import SEAT_REGISTERED
 from eventdesk.services.common import get_event, get_ticket
-from eventdesk.services.people.questions import COUNTED, SEPARATOR, Question, questions_of
+from eventdesk.services.people.questions import COUNTED, SEPARATOR, QuestionInfo, questions_of
 
 
 @dataclass(frozen=True)
@@ -159,7 +159,7 @@ def erase_answers(session: Session, attendee_id: int) -> int:
 
 def event_answers(
     session: Session, event: Event
-) -> tuple[list[Question], dict[str, dict[int, str]], dict[int, dict[int, str]]]:
+) -> tuple[list[QuestionInfo], dict[str, dict[int, str]], dict[int, dict[int, str]]]:
     """An event's questions, and its answers: by ticket (holders') and by order, each
     {question id: value} (an export's columns)."""
     questions = questions_of(session, event)
@@ -232,7 +232,7 @@ def answer_counts(
         return made
 
 
-def _answered(q: Question, event_id: int, in_session: int | None) -> Select[str]:
+def _answered(q: QuestionInfo, event_id: int, in_session: int | None) -> Select[str]:
     registered = [Ticket.event_id == event_id, Ticket.status == "registered"]
     if in_session is not None:
         registered.append(

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -52,7 +52,7 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass(frozen=True)
-class Question:
+class QuestionInfo:
     """A registration question as the services hand it out."""
 
     id: int
@@ -171,7 +171,7 @@ class Question:
 
 
 # --- reading --------------------------------------------------------------------------------
-def questions_of(session: Session, event: Event) -> list[Question]:
+def questions_of(session: Session, event: Event) -> list[QuestionInfo]:
     """The event's questions in the order they are asked."""
     types = select(TicketType.id, TicketType.name).where(TicketType.event_id == event.id)
     names: dict[int, str] = {i: n for i, n in session.execute(types)}
@@ -183,11 +183,11 @@ def questions_of(session: Session, event: Event) -> list[Question]:
     return [_question(row, event.slug, names) for row in rows]
 
 
-def _question(row: RegistrationQuestion, slug: str, names: dict[int, str]) -> Question:
+def _question(row: RegistrationQuestion, slug: str, names: dict[int, str]) -> QuestionInfo:
     type_ids = tuple(json.loads(row.ticket_types)) if row.ticket_types else ()
     kind: Kind = row.kind  # type: ignore[assignment]
     per: Per = row.per  # type: ignore[assignment]
-    return Question(
+    return QuestionInfo(
         id=row.id,
         event=slug,
         key=row.key,
@@ -202,7 +202,7 @@ def _question(row: RegistrationQuestion, slug: str, names: dict[int, str]) -> Qu
     )
 
 
-def list_questions(store: Store, event_ref: str | int) -> list[Question]:
+def list_questions(store: Store, event_ref: str | int) -> list[QuestionInfo]:
     with store.read() as session:
         return questions_of(session, get_event(session, event_ref))
 
@@ -316,7 +316,7 @@ def add_question(
     per: str = "order",
     position: int | None = None,
     station: str | None = None,
-) -> Question:
+) -> QuestionInfo:
     """Add a question to an event, asked last unless ``position`` says where."""
     wanted = parse_key(key)
     options = parse_choices(choices)
@@ -359,7 +359,7 @@ def add_question(
         return _read_back(session, event, row)
 
 
-def _read_back(session: Session, event: Event, row: RegistrationQuestion) -> Question:
+def _read_back(session: Session, event: Event, row: RegistrationQuestion) -> QuestionInfo:
     return next(q for q in questions_of(session, event) if q.id == row.id)
 
 
@@ -383,7 +383,7 @@ def update_question(
     change: QuestionChange,
     *,
     station: str | None = None,
-) -> Question:
+) -> QuestionInfo:
     """Change a question. Its kind or options change only while every answer kept still
     fits them; whom it is asked of (order or holder) only while it has no answers."""
     moment = utcnow()
@@ -415,7 +415,10 @@ def update_question(
         if change.text is not None:
             row.text = _check_text(change.text)
         if kind != row.kind or options != (tuple(json.loads(row.choices)) if row.choices else ()):
-            probe = Question(0, event.slug, row.key, row.text, kind, options, False, (), "order", 0)  # type: ignore[arg-type]
+            shape = cast(Kind, kind)
+            probe = QuestionInfo(
+                0, event.slug, row.key, row.text, shape, options, False, (), "order", 0
+            )
             unfit = 0
             kept: list[tuple[QuestionAnswer, str]] = []
             for answer in answers:
@@ -473,7 +476,7 @@ def remove_question(
 
 # --- answers given --------------------------------------------------------------------------
 @dataclass(frozen=True)
-class Answer:
+class TypedAnswer:
     """An answer as given: to the question ``key``; for a question asked of each holder,
     ``ticket`` is which ticket of the order (1 the first; None: every one of them)."""
 
@@ -482,7 +485,7 @@ class Answer:
     ticket: int | None = None
 
 
-def parse_answer(text: str) -> Answer:
+def parse_answer(text: str) -> TypedAnswer:
     """``KEY=VALUE``, or ``N:KEY=VALUE`` for the N-th ticket's holder."""
     head, equals, value = text.partition("=")
     number, colon, key = head.rpartition(":")
@@ -499,7 +502,7 @@ def parse_answer(text: str) -> Answer:
             ),
             field="answer",
         )
-    return Answer(key.strip().lower(), value, ticket)
+    return TypedAnswer(key.strip().lower(), value, ticket)
 
 
 @dataclass
@@ -514,10 +517,10 @@ class Answers:
 
 
 def check_answers(
-    questions: Sequence[Question],
+    questions: Sequence[QuestionInfo],
     type_id: int,
     type_name: str,
-    given: Sequence[Answer],
+    given: Sequence[TypedAnswer],
     count: int,
     *,
     required: bool = True,
@@ -587,7 +590,7 @@ def check_answers(
     return made
 
 
-def _check_required(questions: Sequence[Question], type_id: int, made: Answers) -> None:
+def _check_required(questions: Sequence[QuestionInfo], type_id: int, made: Answers) -> None:
     for question in questions:
         if not question.required or not question.asked_of(type_id):
             continue
@@ -606,7 +609,7 @@ def answers_for_order(
     session: Session,
     event: Event,
     ticket_type: TicketType,
-    given: Sequence[Answer],
+    given: Sequence[TypedAnswer],
     count: int,
 ) -> Answers:
     """``check_answers`` against the event's questions, in the registration's transaction."""

@@ -82,7 +82,7 @@ from eventdesk.services.common import (
 )
 from eventdesk.services.people.attendees import holder_tokens
 from eventdesk.services.people.payments import paid_cents
-from eventdesk.services.people.questions import Answer, answers_for_order, store_answers
+from eventdesk.services.people.questions import TypedAnswer, answers_for_order, store_answers
 from eventdesk.text import new_id
 from eventdesk.values import optional_text, utcnow
 
@@ -279,7 +279,7 @@ def register(
     station: str | None = None,
     now: datetime | None = None,
     full_sessions: Literal["wait", "skip"] = "wait",
-    answers: Sequence[Answer] | None = None,
+    answers: Sequence[TypedAnswer] | None = None,
 ) -> OrderResult:
     """Register ``quantity`` tickets in one order for the buyer ``attendee_ref``, atomically.
 
