@@ -39,14 +39,20 @@ class CardLoaded(Message):
 
 
 class Polled(Message):
-    """The card and the table's statuses read again (another station may have changed them)."""
+    """The card and the table's statuses read again (another station may have changed them):
+    the states of the people ``asked`` about (the rows shown when the read began)."""
 
     def __init__(
-        self, card_seq: int, card: CardData | None, search_seq: int, states: dict[int, DoorState]
+        self,
+        card_seq: int,
+        card: CardData | None,
+        search_seq: int,
+        states: dict[int, DoorState],
+        asked: tuple[int, ...],
     ) -> None:
         super().__init__()
         self.card_seq, self.card = card_seq, card
-        self.search_seq, self.states = search_seq, states
+        self.search_seq, self.states, self.asked = search_seq, states, asked
 
 
 class EventLoaded(Message):

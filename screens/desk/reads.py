@@ -176,4 +176,4 @@ class DeskReads:
             )
         except EventdeskError:
             return  # the next poll tries again
-        self.screen.post_message(Polled(seqs[0], card, seqs[1], states))
+        self.screen.post_message(Polled(seqs[0], card, seqs[1], states, ids))

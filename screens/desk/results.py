@@ -4,7 +4,7 @@ the row to be acted on."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -177,10 +177,19 @@ class ResultsTable(DataTable[Text]):
         self.move_cursor(row=row_index, animate=False)
         return ids[row_index]
 
-    def mark(self, states: Mapping[int, DoorState], today: datetime | None = None) -> None:
-        """Another look at where each one stands (this station or another one did something)."""
+    def mark(
+        self,
+        states: Mapping[int, DoorState],
+        today: datetime | None = None,
+        asked: Collection[int] | None = None,
+    ) -> None:
+        """Another look at where each one stands (this station or another one did something),
+        for the people ``asked`` about (all shown when None): a row shown after the look began
+        (the first results landing while it read) keeps its own state, never "no ticket"."""
         self.today = today or self.today
         for attendee in self.names:
+            if asked is not None and attendee not in asked:
+                continue
             state = states.get(attendee, NONE)
             if state != self.states.get(attendee):
                 self.states[attendee] = state

@@ -584,7 +584,8 @@ class DeskScreen(StationScreen):
     @on(Polled)
     def polled(self, message: Polled) -> None:
         if message.search_seq == self.search_seq:
-            self.query_one("#results", ResultsTable).mark(message.states, self.backend.now())
+            table = self.query_one("#results", ResultsTable)
+            table.mark(message.states, self.backend.now(), set(message.asked))
         card = message.card
         if message.card_seq != self.card_seq or card is None or self.scanning:
             return  # another card was asked for meanwhile: its own read shows it

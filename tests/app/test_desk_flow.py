@@ -425,3 +425,23 @@ async def test_a_refusal_shows_a_name_with_brackets_as_typed(station: DemoStatio
         refusal = next(m.notification for m in messages if "reprint" in m.notification.message)
         assert name in refusal.message and not refusal.markup  # shown as typed
         assert app.is_running
+
+
+async def test_a_look_begun_before_the_rows_came_leaves_their_states(station: DemoStation) -> None:
+    """The desk looks again every few seconds at where the rows' people stand. A look begun
+    before the first results landed (it asked about no one) ends after they are shown: it
+    says nothing of those rows, which keep their states (never "no ticket")."""
+    from screens.desk.messages import Polled
+
+    store, event = station.store, station.summary.event
+    tickets = event_tickets(store, event)
+    used = next(t for t in tickets if t.status == "registered" and t.checked_in_at)
+    app = desk_app(station)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await opened(app, pilot)
+        await wait_for(lambda: status_of(screen, used.attendee_id).startswith("✔"), pilot)
+        before = status_of(screen, used.attendee_id)
+        screen.post_message(Polled(screen.card_seq, None, screen.search_seq, {}, ()))
+        await pilot.pause()
+        await pilot.pause()
+        assert status_of(screen, used.attendee_id) == before
