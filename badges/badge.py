@@ -111,14 +111,20 @@ def load_badge(store: Store, ticket_id: str) -> Badge:
 def badge_from_copy(mirror: Mirror, ticket_id: str) -> Badge:
     """The same badge from a station's copy (services.stations.mirror_read): a check-in decided
     offline prints it while the server is away."""
-    from eventdesk.services.stations.mirror_read import layout_in_copy, ticket_in_copy
+    from eventdesk.services.stations.mirror_read import (
+        answers_in_copy,
+        layout_in_copy,
+        ticket_in_copy,
+    )
 
     copied, event, buyer = ticket_in_copy(mirror, ticket_id)
     ticket = copied.ticket
     _printable(ticket)
     made = _of_buyer(ticket, event, buyer)
     name, source = layout_in_copy(mirror, ticket.event, ticket.ticket_type)
-    return replace(made, layout=name, layout_source=source)
+    given = answers_in_copy(mirror, [ticket.id]).get(ticket.id, [])
+    answers = tuple({a.key: a.value for a in given}.items())
+    return replace(made, layout=name, layout_source=source, answers=answers)
 
 
 def _printable(ticket: TicketInfo) -> None:

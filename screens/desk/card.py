@@ -34,6 +34,7 @@ from eventdesk.services.people.registration import (
 )
 from eventdesk.services.stations.mirror import Mirror
 from eventdesk.services.stations.mirror_read import (
+    answers_in_copy,
     attendee_of_ticket,
     order_notes_in_copy,
     person_in_copy,
@@ -184,7 +185,11 @@ def load_copy_card(
     """The same card from the station's copy (the server does not answer): marked as the copy,
     with when it was refreshed (call it from a thread worker)."""
     attendee, tickets = person_in_copy(mirror, attendee_id)
-    lines = tuple(TicketLine(copied.ticket, copied.payment) for copied in tickets)
+    answered = answers_in_copy(mirror, [copied.ticket.id for copied in tickets])
+    lines = tuple(
+        TicketLine(copied.ticket, copied.payment, answers=tuple(answered.get(copied.ticket.id, ())))
+        for copied in tickets
+    )
     refreshed = mirror.status().updated_at
     notes = order_notes_in_copy(mirror, [line.ticket.order_id for line in lines])
     return CardData(

@@ -1,7 +1,8 @@
 """A station's copy made by an earlier build (an older mirror version) is a schema this build
 knows: copied again where it is, its outbox kept, never moved aside as foreign. Each version is
 made from today's copy by taking away what came after it: the badge name (version 10), the
-arrival alerts (11), the staff notes and the orders' table (12), who may override (13)."""
+arrival alerts (11), the staff notes and the orders' table (12), who may override (13),
+the registration questions and their answers (14)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ from eventdesk.services.stations.mirror_repair import problem_of
 from eventdesk.values import utcnow
 
 # What each version's copy did not have yet, as the statements that take it away.
-BEFORE_OVERRIDE = ("ALTER TABLE staff DROP COLUMN can_override",)
+BEFORE_ANSWERS = ("DROP TABLE question_answer", "DROP TABLE registration_question")
+BEFORE_OVERRIDE = (*BEFORE_ANSWERS, "ALTER TABLE staff DROP COLUMN can_override")
 BEFORE_NOTES = (
     *BEFORE_OVERRIDE,
     "ALTER TABLE attendee DROP COLUMN note",
@@ -40,6 +42,7 @@ OLDER = {
     "10": BEFORE_ALERTS,
     "11": BEFORE_NOTES,
     "12": BEFORE_OVERRIDE,
+    "13": BEFORE_ANSWERS,
 }
 
 
@@ -71,6 +74,8 @@ def test_a_copy_of_a_version_before_is_copied_again_in_place_with_its_scans(
             assert "alert" in columns(conn, "ticket_type")
             assert "can_override" in columns(conn, "staff")
             assert conn.execute(text("SELECT count(*) FROM ticket_order")).scalar() == 0
+            for table in ("registration_question", "question_answer"):
+                assert conn.execute(text(f"SELECT count(*) FROM {table}")).scalar() == 0
             assert list(conn.execute(select(OUTBOX.c.nonce)).scalars()) == ["n-1"]
     finally:
         again.close()

@@ -7,9 +7,11 @@ the QR payload a badge prints), events, sessions and who is registered for them,
 types, whether a ticket's import is done, and the public signing keys; of each attendee the
 name, company and badge name, which the desk searches and shows and a badge prints offline
 (``services.stations.mirror_read``), the staff's notes on each person and order, which the door
-shows with its answers (never printed), and at a desk only (``refresh(emails=)``) the e-mail its
-search reads; no attendee PINs or phones, no payment methods or references. It is encrypted at
-rest (SQLCipher) with a key that is not on the station's disk (``services.stations.copy_key``).
+shows with its answers (never printed), the events' registration questions and the answers
+given to them (the desk's card shows them, a badge prints them), and at a desk only
+(``refresh(emails=)``) the e-mail its search reads; no attendee PINs or phones, no payment
+methods or references. It is encrypted at rest (SQLCipher) with a key that is not on the
+station's disk (``services.stations.copy_key``).
 It also keeps the staff accounts a station signs in while its server is away
 (``services.stations.mirror_staff``): the argon2 PIN hashes and lockout state of the desk and kiosk
 accounts, and of an organizer only the name and role (never a hash: an organizer signs in on
@@ -22,7 +24,9 @@ copy and their outcome uploaded) and the outbox, every scan decided offline in o
 ``synchronous=FULL``: a scan shown as decided survives a crash or a power cut.
 
 A refresh reads only what changed on the server since the last one (PostgreSQL keeps the
-transaction that last wrote each row, migration 0009), and puts this station's scans that are
+transaction that last wrote each row, migration 0009), except the registration questions and
+their answers, small tables read whole at each refresh (a forgotten person's answers leave the
+copy with it), and puts this station's scans that are
 not uploaded yet back over what it copied: a refresh never makes the door forget an admission.
 """
 
@@ -75,6 +79,8 @@ from eventdesk.models import (
     Order,
     Payment,
     PrintJob,
+    QuestionAnswer,
+    RegistrationQuestion,
     ScanLog,
     SessionCheckin,
     SigningKey,
@@ -90,10 +96,10 @@ from eventdesk.text import words
 from eventdesk.values import utcnow
 
 MIRROR_FILE = "mirror.db"
-MIRROR_VERSION = "13"  # a mirror of another version is copied again (its outbox is kept)
+MIRROR_VERSION = "14"  # a mirror of another version is copied again (its outbox is kept)
 # Versions this build copies again in place (their outbox is this one's); a mirror of any other
 # version is a schema this build does not know: it is moved aside (services.stations.mirror_repair).
-KNOWN_VERSIONS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", MIRROR_VERSION)
+KNOWN_VERSIONS = (*(str(n) for n in range(1, 14)), MIRROR_VERSION)  # "1" to "13", and this one
 CHUNK = 2000  # rows written to the mirror per transaction: a door waits at most that long
 PRIVATE = 0o600  # the mirror's files: names and PIN hashes
 FULL_AFTER = timedelta(hours=12)  # a mirror older than this is copied whole again
@@ -167,6 +173,11 @@ LIST_ENTRY = _copy(ListEntry)
 CHECKIN_ANSWER = _copy(CheckinAnswer)
 # The stored badge layouts: a badge decided offline prints with its ticket type's own.
 BADGE_LAYOUT = _copy(BadgeLayout)
+# The events' registration questions and the answers of their orders and tickets, whole: the
+# desk's card shows them and a badge prints them (services.people.question_answers reads them
+# here as on the server).
+QUESTION = _copy(RegistrationQuestion)
+QUESTION_ANSWER = _copy(QuestionAnswer)
 # The accounts that sign in here while the server is away (services.stations.mirror_staff): copied
 # whole at each refresh; ``offline_changed`` marks a row whose wrong PINs were counted here and not
 # uploaded yet.
@@ -187,6 +198,8 @@ STAFF.append_column(Column("pin_salt", String(200)))
 Index("uq_mirror_scan_log_nonce", SCAN_LOG.c.nonce, unique=True)
 Index("ix_mirror_ticket_session", TICKET_SESSION.c.session_id)
 Index("ix_mirror_ticket_attendee", TICKET.c.attendee_id)
+Index("ix_mirror_question_answer_ticket", QUESTION_ANSWER.c.ticket_id)
+Index("ix_mirror_question_answer_order", QUESTION_ANSWER.c.order_id)
 
 # Every scan (and undo) this station decided offline, in order, until the server has it.
 OUTBOX = Table(
@@ -237,6 +250,11 @@ COPIED: dict[str, tuple[Table, tuple[str, ...]]] = {
     "checkin_list": (CHECKIN_LIST, ("id",)),
     "list_entry": (LIST_ENTRY, ("list_id", "ticket_id", "day")),
     "badge_layout": (BADGE_LAYOUT, ("name",)),
+}
+# Copied whole at each refresh (not tracked by the server: small), in this order.
+WHOLE: dict[str, tuple[Table, Any]] = {
+    "registration_question": (QUESTION, RegistrationQuestion),
+    "question_answer": (QUESTION_ANSWER, QuestionAnswer),
 }
 NOT_COPIED = {"event": {"invite_code"}}  # a secret of registration, not of the door
 _SERVER = {
@@ -548,8 +566,10 @@ def refresh(server: Store, mirror: Mirror, *, full: bool = False, emails: bool =
                 downloaded += _copy_table(source, mirror, name_, table, since, gen, left)
             downloaded += _copy_payments(source, mirror, since, gen)
             accounts = _read_staff(source)
+            wholes = _read_whole(source, gen)
     with mirror.store.write_conn() as conn:
         _write_staff(conn, accounts)
+        _write_whole(conn, wholes)
         if whole:
             for table in (*(t for t, _how in COPIED.values()), PAYMENT):
                 removed += rowcount(conn.execute(delete(table).where(_older(table, gen))))
@@ -602,6 +622,28 @@ def _write_staff(conn: Connection, accounts: list[dict[str, Any]]) -> None:
     conn.execute(delete(STAFF))
     if rows:
         conn.execute(insert(STAFF), rows)
+
+
+def _read_whole(source: Connection, gen: int) -> list[tuple[Table, list[dict[str, Any]]]]:
+    """The tables copied whole (WHOLE), as the server has them now."""
+    read = []
+    for table, model in WHOLE.values():
+        server_table = cast(Table, model.__table__)
+        columns = [c.name for c in table.columns if c.name != GEN]
+        query = select(*(server_table.c[c] for c in columns))
+        rows = [{**row, GEN: gen} for row in source.execute(query).mappings()]
+        read.append((table, rows))
+    return read
+
+
+def _write_whole(conn: Connection, read: list[tuple[Table, list[dict[str, Any]]]]) -> None:
+    """The tables copied whole in place of what the copy had: what the server no longer has
+    (a forgotten person's answers) leaves the copy."""
+    for table, _rows in reversed(read):
+        conn.execute(delete(table))
+    for table, rows in read:
+        if rows:
+            conn.execute(insert(table), rows)
 
 
 def merged_lock(server: Any, here: Any) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from eventdesk.services.catalogue.places import SeatInfo
 from eventdesk.services.door.scans import Zones, zones_of
 from eventdesk.services.people.attendees import AttendeeInfo
 from eventdesk.services.people.payments import PaymentSummary, due_of
+from eventdesk.services.people.question_answers import GivenAnswer, answers_of_tickets
 from eventdesk.services.people.registration import TicketInfo, seat_name
 from eventdesk.services.stations.mirror import (
     ATTENDEE,
@@ -207,6 +208,13 @@ def order_notes_in_copy(mirror: Mirror, order_ids: Iterable[int]) -> dict[int, s
             select(ORDER.c.id, ORDER.c.note).where(ORDER.c.id.in_(ids), ORDER.c.note.is_not(None))
         ).all()
     return {int(order_id): str(note) for order_id, note in rows}
+
+
+def answers_in_copy(mirror: Mirror, ticket_ids: Sequence[str]) -> dict[str, list[GivenAnswer]]:
+    """Each ticket's answers to the registration questions (its holder's, and its order's), as
+    the copy has them: read as on the server (``answers_of_tickets``), the copy's tables having
+    the server's names and columns."""
+    return answers_of_tickets(mirror.store, ticket_ids)
 
 
 def ticket_in_copy(
