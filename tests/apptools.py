@@ -252,8 +252,10 @@ async def click(pilot: Any, target: Any) -> None:
     a function that finds the widget now (None while there is none: a bar built again).
     Textual's pilot takes the widget's place before it lets the app run: right after a change
     that moves things (an error line shown above a button), it would click where the widget
-    was, on whatever is there now; a widget no longer on the screen it clicks at (0, 0). The
-    click must land on the widget (or a part of it)."""
+    was, on whatever is there now; a widget no longer on the screen it clicks at (0, 0). A
+    button pressed a moment ago ignores a click while it shows the press (Textual's active
+    effect, 0.2 s): a second click comes once that is over. The click must land on the widget
+    (or a part of it)."""
     app = pilot.app
     found: list[Widget] = []
 
@@ -264,6 +266,8 @@ async def click(pilot: Any, target: Any) -> None:
             widget = target() if callable(target) and not isinstance(target, Widget) else target
         if widget is None or not widget.is_attached or not widget.region:
             return False
+        if widget.has_class("-active"):
+            return False  # a button just pressed ignores clicks until its press effect ends
         at, _region = app.get_widget_at(*widget.region.offset)
         found[:] = [widget]
         return bool(at is widget or widget in at.ancestors)
