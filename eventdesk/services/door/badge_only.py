@@ -21,17 +21,17 @@ any other, as a scan that changed nothing).
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, bindparam, inspect, or_, select
+from sqlalchemy import Connection, Table, bindparam, inspect, select
 
 from eventdesk.i18n import N_
-from eventdesk.models import PrintJob, QuestionAnswer, RegistrationQuestion, Ticket
+from eventdesk.models import PrintJob, RegistrationQuestion
 from eventdesk.services.door.checkin_sql import QUEUE_BADGE
 from eventdesk.services.door.rules import RULES, DoorRules, Situation, first_rule
 from eventdesk.services.door.scan_result import ScanResult, said
+from eventdesk.services.people.question_answers import unanswered as required_unanswered
 
 # The rows of the door's table a badge station checks: is the ticket valid for this event.
 VALIDITY = frozenset(
@@ -43,9 +43,6 @@ FIRST_REASON = "badge"
 AGAIN_REASON = "reprint"
 
 _jobs = cast(Table, PrintJob.__table__)
-_questions = cast(Table, RegistrationQuestion.__table__)
-_answers = cast(Table, QuestionAnswer.__table__)
-_tickets = cast(Table, Ticket.__table__)
 # A badge queued before for the ticket (by a check-in, a badge station or the desk).
 BADGE_BEFORE = select(_jobs.c.id).where(_jobs.c.ticket_id == bindparam("b_id")).limit(1)
 
@@ -119,32 +116,9 @@ def print_badge(
 
 
 def unanswered(conn: Connection, row: Any) -> list[tuple[str, str]]:
-    """The event's required registration questions for ``row``'s ticket (its holder's and its
-    order's) not answered yet, as (key, text), in the order they are asked. Nothing on a
-    station's copy, which holds no questions."""
-    if not inspect(conn).has_table(_questions.name):
+    """The event's required registration questions for ``row``'s ticket not answered yet, as
+    (key, text) (services.people.question_answers). Nothing on a station's copy, which holds
+    no questions."""
+    if not inspect(conn).has_table(RegistrationQuestion.__tablename__):
         return []
-    asked = conn.execute(
-        select(_questions.c.id, _questions.c.key, _questions.c.text, _questions.c.ticket_types)
-        .where(_questions.c.event_id == row["event_id"], _questions.c.required.is_(True))
-        .order_by(_questions.c.position, _questions.c.id)
-    ).all()
-    wanted = [q for q in asked if _asked_of(q.ticket_types, row["ticket_type_id"])]
-    if not wanted:
-        return []
-    order = select(_tickets.c.order_id).where(_tickets.c.id == row["id"]).scalar_subquery()
-    given = set(
-        conn.execute(
-            select(_answers.c.question_id).where(
-                _answers.c.question_id.in_([q.id for q in wanted]),
-                or_(_answers.c.ticket_id == row["id"], _answers.c.order_id == order),
-            )
-        ).scalars()
-    )
-    return [(q.key, q.text) for q in wanted if q.id not in given]
-
-
-def _asked_of(types: str | None, type_id: int) -> bool:
-    """Whether a question kept with ``types`` (JSON ticket type ids; NULL: all) is asked of
-    tickets of type ``type_id``."""
-    return not types or type_id in json.loads(types)
+    return required_unanswered(conn, row["event_id"], row["ticket_type_id"], row["id"])

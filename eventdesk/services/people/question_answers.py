@@ -4,11 +4,12 @@ export, and counted by option for a report (diets, T-shirt sizes)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, delete, exists, func, or_, select
+from sqlalchemy import ColumnElement, Connection, Select, Table, delete, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from eventdesk.db import Store
@@ -27,6 +28,10 @@ from eventdesk.models import (
 from eventdesk.services.catalogue.places import SEAT_REGISTERED
 from eventdesk.services.common import get_event, get_ticket
 from eventdesk.services.people.questions import COUNTED, SEPARATOR, QuestionInfo, questions_of
+
+_questions = cast(Table, RegistrationQuestion.__table__)
+_answers = cast(Table, QuestionAnswer.__table__)
+_tickets = cast(Table, Ticket.__table__)
 
 
 @dataclass(frozen=True)
@@ -123,15 +128,39 @@ def missing_answers(store: Store, ticket_id: str) -> list[str]:
     (their text), in the order they are asked: what the kiosk sends to the desk."""
     with store.read() as session:
         ticket = get_ticket(session, ticket_id)
-        event = session.get(Event, ticket.event_id)
-        if event is None:
+        if session.get(Event, ticket.event_id) is None:
             return []
-        given = {a.key for a in answers_of_ticket(session, ticket)}
-        return [
-            q.text
-            for q in questions_of(session, event)
-            if q.required and q.asked_of(ticket.ticket_type_id) and q.key not in given
-        ]
+        found = unanswered(session.connection(), ticket.event_id, ticket.ticket_type_id, ticket.id)
+        return [text for _key, text in found]
+
+
+def unanswered(
+    conn: Connection, event_id: int, ticket_type_id: int, ticket_id: str
+) -> list[tuple[str, str]]:
+    """The event's required questions for a ticket of this type that neither its holder nor
+    its order has answered, as (key, text), in the order they are asked. Read in ``conn``'s
+    transaction (a door's, deciding a badge station's scan: services.door.badge_only)."""
+    q, a = _questions, _answers
+    asked = conn.execute(
+        select(q.c.id, q.c.key, q.c.text, q.c.ticket_types)
+        .where(q.c.event_id == event_id, q.c.required.is_(True))
+        .order_by(q.c.position, q.c.id)
+    ).all()
+    wanted = [
+        r for r in asked if not r.ticket_types or ticket_type_id in json.loads(r.ticket_types)
+    ]
+    if not wanted:
+        return []
+    order = select(_tickets.c.order_id).where(_tickets.c.id == ticket_id).scalar_subquery()
+    given = set(
+        conn.execute(
+            select(a.c.question_id).where(
+                a.c.question_id.in_([r.id for r in wanted]),
+                or_(a.c.ticket_id == ticket_id, a.c.order_id == order),
+            )
+        ).scalars()
+    )
+    return [(r.key, r.text) for r in wanted if r.id not in given]
 
 
 def answers_of_person(session: Session, ticket_ids: Sequence[str]) -> list[GivenAnswer]:
