@@ -1,6 +1,6 @@
 """The database's own writer of arrival alerts (services.door.alerts): a trigger on the scan log
 that keeps an ``arrival_alert`` for every admission of an awaited person, whoever logged it.
-Made by migration 0024; here so that a restore knows it for eventdesk's own
+Made by migration 0025; here so that a restore knows it for eventdesk's own
 (services.data.backup)."""
 
 from __future__ import annotations

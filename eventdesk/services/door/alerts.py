@@ -24,8 +24,8 @@ from eventdesk.errors import InvalidInput, NotFound
 from eventdesk.i18n import _
 from eventdesk.models import ArrivalAlert, Attendee, Event, ScanLog, Ticket, TicketType
 from eventdesk.services.catalogue.program import TicketTypeInfo, ticket_type_info
-from eventdesk.services.common import get_attendee, get_event, get_ticket_type
-from eventdesk.services.people.attendees import AttendeeInfo, attendee_info
+from eventdesk.services.common import get_event, get_ticket_type
+from eventdesk.services.people.attendees import AttendeeInfo, set_attendee_column
 from eventdesk.values import optional_text, utcnow
 
 REASON_LENGTH = 200  # the columns' (attendee.alert, ticket_type.alert, arrival_alert.reason)
@@ -94,12 +94,7 @@ def alert_option(reason: str | None, no_alert: bool) -> str | None:
 # --- who is awaited ------------------------------------------------------------------------------
 def set_attendee_alert(store: Store, ref: str | int, reason: str | None) -> AttendeeInfo:
     """Await this person (``reason``: why), or no more (None or "")."""
-    why = parse_reason(reason)
-    with store.write() as session:
-        row = get_attendee(session, ref)
-        row.alert = why
-        session.flush()
-        return attendee_info(row)
+    return set_attendee_column(store, ref, alert=parse_reason(reason))
 
 
 def set_ticket_type_alert(

@@ -321,21 +321,22 @@ def set_badge_name(store: Store, ref: str | int, badge_name: str | None) -> Atte
     """Give a person a badge name, or take it away (None or ""): the desk's change, the one
     column of a person a desk's own login may write (eventdesk.grants). Their search words
     stay as they are (the badge name is not searched)."""
-    shorter = parse_badge_name(badge_name)
-    with store.write() as session:
-        row = get_attendee(session, ref)
-        row.badge_name = shorter
-        session.flush()
-        return attendee_info(row)
+    return set_attendee_column(store, ref, badge_name=parse_badge_name(badge_name))
 
 
 def set_attendee_note(store: Store, ref: str | int, note: str | None) -> AttendeeInfo:
     """Write the staff's note on a person, or take it away (None or ""): shown at the door
     with their answer, never printed; a desk's own login may write it (eventdesk.grants)."""
-    noted = parse_note(note)
+    return set_attendee_column(store, ref, note=parse_note(note))
+
+
+def set_attendee_column(store: Store, ref: str | int, **checked: str | None) -> AttendeeInfo:
+    """Write a person's columns named in ``checked``, their values checked already by the
+    caller (a badge name, a note, an arrival alert): nothing else of the person changes."""
     with store.write() as session:
         row = get_attendee(session, ref)
-        row.note = noted
+        for column, value in checked.items():
+            setattr(row, column, value)
         session.flush()
         return attendee_info(row)
 
