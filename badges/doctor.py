@@ -30,9 +30,7 @@ def names_of(store: Store, event: str) -> list[str]:
     return [row.badge_name or row.name for row in rows]
 
 
-def check_fonts(
-    store: Store | None, event: str | None, extra: tuple[str, ...] = ()
-) -> Finding:
+def check_fonts(store: Store | None, event: str | None, extra: tuple[str, ...] = ()) -> Finding:
     """Every name of ``event`` against the fonts installed here (and ``extra``, a printer's)."""
     if store is None or event is None:
         return Finding(
@@ -70,7 +68,9 @@ def check_fonts(
             "{count} name needs a font for {script}: install {fonts}",
             "{count} names need a font for {script}: install {fonts}",
             count,
-        ).format(count=count, script=scripts_of(letters[script]), fonts=font_advice(letters[script]))
+        ).format(
+            count=count, script=scripts_of(letters[script]), fonts=font_advice(letters[script])
+        )
         for script, count in by_script.most_common()
     ]
     return Finding("fonts", False, "; ".join(parts))
@@ -120,9 +120,9 @@ def check_label(
         return Finding(
             "label",
             True,
-            _(
-                "printer {printer} takes each layout's own size ({sizes}): load those labels"
-            ).format(printer=printer, sizes=sizes),
+            _("printer {printer} takes each layout's own size ({sizes}): load those labels").format(
+                printer=printer, sizes=sizes
+            ),
         )
     width, height = label_mm
     wrong = []
@@ -142,7 +142,9 @@ def check_label(
                 "the labels of printer {printer} are {width}×{height} mm, but {layouts} is "
                 "another shape: its badges print shrunk; load labels of the layout's size or "
                 "choose a layout of the labels' size"
-            ).format(printer=printer, width=f"{width:g}", height=f"{height:g}", layouts=", ".join(wrong)),
+            ).format(
+                printer=printer, width=f"{width:g}", height=f"{height:g}", layouts=", ".join(wrong)
+            ),
         )
     return Finding(
         "label",

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from devices.doctor_cli import doctor_options, run_doctor
+from devices.news import outcome_line, outcome_news
 from eventdesk.cli.access import desk_only
 from eventdesk.cli.common import (
     EXIT_ENVIRONMENT,
@@ -28,8 +30,6 @@ from eventdesk.cli.common import (
 from eventdesk.cli.common import (
     say as tell,
 )
-from devices.doctor_cli import doctor_options, run_doctor
-from devices.news import outcome_line, outcome_news
 from eventdesk.config import DECODERS
 from eventdesk.errors import EnvironmentProblem, InvalidInput
 from eventdesk.i18n import N_, _, ngettext
@@ -767,6 +767,22 @@ COMMANDS = [scan, print_command, print_queue]
 @click.command("doctor")
 @doctor_options
 @pass_ctx
-def doctor(obj: Ctx, **options: Any) -> None:
+def doctor(
+    obj: Ctx,
+    test_label: bool,
+    scan_line: str | None,
+    event: str | None,
+    printer: str | None,
+    camera: str | None,
+    camera_seconds: float,
+) -> None:
     """Check this station before the doors open; exit 0 only when all is well, else 3."""
-    run_doctor(obj, **options)
+    run_doctor(
+        obj,
+        test_label=test_label,
+        scan_line=scan_line,
+        event=event,
+        printer=printer,
+        camera=camera,
+        camera_seconds=camera_seconds,
+    )

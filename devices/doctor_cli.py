@@ -68,7 +68,9 @@ def doctor_options(command: F) -> F:
                 metavar="LINE",
                 help="A line the scanner typed (scan a ticket's QR); - reads one from stdin.",
             ),
-            click.option("--event", metavar="EVENT", help="The door's event (default: this door's)."),
+            click.option(
+                "--event", metavar="EVENT", help="The door's event (default: this door's)."
+            ),
             click.option("--printer", metavar="NAME", help="A printer of eventdesk.toml."),
             click.option(
                 "--camera", metavar="SOURCE", help="A camera number, video file or image folder."

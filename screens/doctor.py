@@ -110,13 +110,11 @@ class DoctorScreen(ModalScreen[None]):
         backend = self.backend
         options = DoctorOptions(event=backend.event, printer=backend.printer, camera=backend.camera)
         config = backend.config
-        run_checks(
-            config,
-            lambda: backend.store,
-            backend.door_station,
-            options,
-            on_finding=lambda found: self.post_message(self.Found(found, run)),
-        )
+
+        def found(finding: Finding) -> None:
+            self.post_message(self.Found(finding, run))
+
+        run_checks(config, lambda: backend.store, backend.door_station, options, on_finding=found)
         self.post_message(self.Done(run))
 
     @on(Found)

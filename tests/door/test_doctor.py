@@ -26,7 +26,7 @@ from eventdesk.tickets import Signer
 from eventdesk.values import utcnow
 from testkit.media import Shot, render_frames, write_video
 from testkit.zebra import FakeZebra
-from tests.clitools import Cli, cli  # noqa: F401 (a fixture)
+from tests.clitools import Cli
 from tests.conftest import PG_ENV, PG_SKIP
 from tests.fonts_here import undrawable
 from tests.offline_tools import DoorStation, open_event

@@ -86,7 +86,12 @@ def check_database(opener: Callable[[], Store], *, on_server: bool) -> tuple[Fin
             ),
             store,
         )
-    newer = (revision or "").isdigit() and HEAD_REVISION.isdigit() and revision > HEAD_REVISION
+    newer = (
+        revision is not None
+        and revision.isdigit()
+        and HEAD_REVISION.isdigit()
+        and int(revision) > int(HEAD_REVISION)
+    )
     says = (
         _("schema {revision} is newer than this build's {head}: update eventdesk on this station")
         if newer
@@ -135,9 +140,9 @@ def check_copy(station: Station, *, stale_after: timedelta = COPY_STALE_AFTER) -
     return Finding(
         "copy",
         True,
-        ngettext(
-            "copy is {count} minute old", "copy is {count} minutes old", minutes
-        ).format(count=minutes),
+        ngettext("copy is {count} minute old", "copy is {count} minutes old", minutes).format(
+            count=minutes
+        ),
     )
 
 
@@ -202,9 +207,7 @@ def check_disk(data_dir: Path, *, low: int = DISK_LOW_BYTES) -> Finding:
                 "badge files), at least {low} MB"
             ).format(free=megabytes, path=data_dir, low=low // (1024 * 1024)),
         )
-    return Finding(
-        "disk", True, _("{free} MB free for the data folder").format(free=megabytes)
-    )
+    return Finding("disk", True, _("{free} MB free for the data folder").format(free=megabytes))
 
 
 def core_checks(
