@@ -168,9 +168,10 @@ class Checkin:
         self.event_titles: dict[int, str] = {}
         if event is not None:
             with store.read() as session:
-                found = [get_event(session, ref) for ref in event_refs(event)]
-            self.event_ids = tuple(dict.fromkeys(e.id for e in found))
-            self.event_titles = {e.id: e.title for e in found}
+                read = (get_event(session, ref) for ref in event_refs(event))
+                found = [(e.id, e.title) for e in read]  # read while the session is open
+            self.event_ids = tuple(dict.fromkeys(event_id for event_id, _title in found))
+            self.event_titles = dict(found)
         self.event_id: int | None = self.event_ids[0] if self.event_ids else None
         # The door's check-in list (None: each ticket's event's default list), and the lists'
         # rules as last read, kept until a list changes (its updated_at, read with each ticket).
