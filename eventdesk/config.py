@@ -548,7 +548,7 @@ def _door_events(settings: FileSettings, source: object) -> str | None:
     setting ("fri,sat": eventdesk.door_event)."""
     several = settings.station_table.events
     if several is None:
-        return _text(settings.event)
+        return None if _text(settings.event) is None else joined(event_refs(settings.event or ""))
     if settings.event is not None:
         raise InvalidInput(
             # TRANSLATORS: two settings of eventdesk.toml that say the same thing
