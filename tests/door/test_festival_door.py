@@ -209,4 +209,3 @@ def test_station_events_in_the_file(tmp_path: Path) -> None:
     (tmp_path / "eventdesk.toml").write_text('event = "fri,,sat"\n')
     with pytest.raises(InvalidInput, match="separated by commas"):
         load_config(data_dir=str(tmp_path), environ={})
-
