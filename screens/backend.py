@@ -290,7 +290,8 @@ class Backend:
             self.use_at_door(info)
             return
         slugs = joined([e.slug for e in several])
-        keep_door(self.config, slugs, how="also at this door", now=self.now())
+        how = "also at this door"  # not for translation: kept in the station's file
+        keep_door(self.config, slugs, how=how, now=self.now())
         self.event, self.door, self.events, self.door_events = (
             several[0].slug,
             several[0],
