@@ -4,9 +4,11 @@
     station = "Door 1"          # or a [station] table with name = "Door 1"
     event = "summit-2030"       # the event this door admits; "Use at this door" in the app
                                 # changes it until this line is changed (eventdesk.door_event)
+                                # ("fri,sat,sun": several, as [station] events)
 
     [station]
     name = "Door 1"
+    events = ["fri", "sat"]     # a door for several events (instead of event =)
     role = "desk"               # organizer | desk | kiosk: a desk or kiosk station refuses
                                 # the organizer's commands (unset: any)
     camera = "0"                # a camera number, a video file, a folder, a stream URL
@@ -70,7 +72,7 @@ import dataclasses
 import os
 import re
 import socket
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
@@ -289,6 +291,8 @@ class StationSettings(_Table):
     kiosk_languages: (
         tuple[Annotated[str, msgspec.Meta(min_length=2, max_length=20)], ...] | None
     ) = None
+    # A door for several events (eventdesk.door_event): their ids or slugs, instead of event =.
+    events: Annotated[tuple[str | int, ...], msgspec.Meta(min_length=1)] | None = None
 
 
 class DatabaseSettings(_Table):
@@ -511,6 +515,49 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
+def event_refs(value: str | int | Sequence[str | int]) -> tuple[str, ...]:
+    """The events a door admits, as written: ``"fri,sat,sun"`` (``--event``, ``event =``, the
+    kept choice), a list (``events = [...]``), or one id or slug. Each named once, in the
+    order given; an empty name (``"fri,,sat"``) is refused."""
+    parts = (
+        [str(value)]
+        if isinstance(value, int)
+        else str(value).split(",")
+        if isinstance(value, str)
+        else [p for v in value for p in str(v).split(",")]
+    )
+    refs = tuple(dict.fromkeys(p.strip() for p in parts))
+    if not refs or "" in refs:
+        raise InvalidInput(
+            # TRANSLATORS: --event takes event ids or slugs separated by commas
+            _("events are named by their ids or slugs, separated by commas: {given!r}").format(
+                given=value if isinstance(value, str | int) else ",".join(map(str, value))
+            ),
+            field="event",
+        )
+    return refs
+
+
+def joined(refs: Sequence[str]) -> str:
+    """Several events' slugs as the door keeps and passes them on (``"fri,sat,sun"``)."""
+    return ",".join(refs)
+
+
+def _door_events(settings: FileSettings, source: object) -> str | None:
+    """The file's door events: ``event =`` or ``[station] events =`` (not both), as one
+    setting ("fri,sat": eventdesk.door_event)."""
+    several = settings.station_table.events
+    if several is None:
+        return None if _text(settings.event) is None else joined(event_refs(settings.event or ""))
+    if settings.event is not None:
+        raise InvalidInput(
+            # TRANSLATORS: two settings of eventdesk.toml that say the same thing
+            _("{file}: give event = or [station] events =, not both").format(file=source),
+            field="events",
+        )
+    return joined(event_refs(several))
+
+
 def _text(value: object) -> str | None:
     return str(value) if value not in (None, "") else None
 
@@ -589,6 +636,7 @@ def load_config(
             for code in table.kiosk_languages or ()
         )
     )
+    door_events = _door_events(settings, source)
     printers = {
         DEFAULT_PRINTER: PrinterSettings(type="folder"),
         **printer_tables(settings, str(source)),
@@ -599,8 +647,8 @@ def load_config(
         station=station_name,
         sqlite_synchronous=synchronous,
         station_role=table.role,
-        door_event=_text(settings.event),
-        door_event_in_file=_text(settings.event),
+        door_event=door_events,
+        door_event_in_file=door_events,
         camera=_text(table.camera),
         decoder=table.decoder,
         printer=table.printer,

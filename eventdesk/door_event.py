@@ -18,6 +18,16 @@ admitted before. Which event, the first rule that applies:
 A kept event that has ended (its check-in closed) or was cancelled stays the door's event: the
 door says so (``notice``) and asks for a new choice; it never picks another by itself.
 
+A door may admit several events (a festival's days, each sold as its own event): ``--event
+fri,sat,sun``, ``[station] events = ["fri", "sat"]`` (which stands for ``event =`` and may not
+be given with it), or several chosen with "Use at this door". Everywhere above they are one
+setting: kept in station.toml as ``event = "fri,sat,sun"`` (the slugs, comma-separated, in the
+order chosen), compared with the file's as a whole, refused whole when one of them does not
+exist. Each ticket is decided by its own event's rules and its own event's check-in list (the
+default one; a station's chosen ``list`` serves its own event's tickets only) and logged under
+its own event; a ticket of an event outside the set is ``wrong_event``. Such a door is over
+only when all its events are (one day's ending leaves the others open).
+
 The kept choice is per database (a data folder may hold the demo's database beside the real
 one): SQLite files inside the data folder are named relative to it, so a copied folder keeps it.
 """
@@ -34,7 +44,7 @@ from typing import TYPE_CHECKING, Literal
 
 import msgspec
 
-from eventdesk.config import Config, is_file_path, read_station_file
+from eventdesk.config import Config, event_refs, is_file_path, joined, read_station_file
 from eventdesk.errors import InvalidInput, NotFound
 from eventdesk.event_time import show
 from eventdesk.i18n import N_, _, ngettext
@@ -60,7 +70,7 @@ class KeptDoor(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """One database's door event, as kept in station.toml."""
 
     database: str
-    event: str
+    event: str  # a slug, or several comma-separated ("fri,sat,sun")
     file_event: str | None = None  # eventdesk.toml's ``event =`` when this was kept
     how: str = ""
     at: str = ""
@@ -80,6 +90,14 @@ class DoorEvent:
     ended: bool = False
     choices: tuple[EventInfo, ...] = ()  # what to choose from, when a choice is asked for
     notice: str | None = None  # a sentence for the door's top line and the CLI's stderr
+    # A door for several events: each of them (``slug`` is their slugs joined by commas,
+    # ``info`` the first); empty for one event.
+    infos: tuple[EventInfo, ...] = ()
+
+    @property
+    def events(self) -> tuple[EventInfo, ...]:
+        """The events this door admits, as read (none when none is, or unread)."""
+        return self.infos or ((self.info,) if self.info is not None else ())
 
     @property
     def asks(self) -> bool:
@@ -260,14 +278,18 @@ def settle_door(
     by_ref = {e.slug: e for e in listed or ()} | {str(e.id): e for e in listed or ()}
 
     def named(ref: str, where: str, source: Source) -> DoorEvent:
+        refs = event_refs(ref)
         if listed is None:
-            return DoorEvent(ref, source=source)
-        info = by_ref.get(ref)
-        if info is None:
-            raise NotFound(
-                _("no event {ref!r} ({where})").format(ref=ref, where=where), field="event"
-            )
-        return _with_notice(info, source, listed, now)
+            return DoorEvent(joined(refs), source=source)
+        infos = []
+        for one in refs:
+            info = by_ref.get(one)
+            if info is None:
+                raise NotFound(
+                    _("no event {ref!r} ({where})").format(ref=one, where=where), field="event"
+                )
+            infos.append(info)
+        return _with_notice(infos, source, listed, now)
 
     if option is not None:
         return named(option, "--event", "option")
@@ -275,8 +297,8 @@ def settle_door(
     if kept is not None and (in_file is None or kept.file_event == in_file):
         if listed is None:
             return DoorEvent(kept.event, source="kept")
-        info = by_ref.get(kept.event)
-        if info is None:  # the database was reset or replaced: asked, not guessed
+        missing = [ref for ref in event_refs(kept.event) if ref not in by_ref]
+        if missing:  # the database was reset or replaced: asked, not guessed
             _unused, slugs = candidates(listed, now)
             return DoorEvent(
                 None,
@@ -284,15 +306,16 @@ def settle_door(
                 choices=tuple(by_ref[s] for s in slugs),
                 notice=_(
                     "this door's event {event!r} is not in this database: choose this door's event"
-                ).format(event=kept.event),
+                ).format(event=missing[0]),
             )
-        return _with_notice(info, "kept", listed, now)
+        infos = [by_ref[ref] for ref in event_refs(kept.event)]
+        return _with_notice(infos, "kept", listed, now)
     if in_file is not None:
         # TRANSLATORS: where the event was named: "no event 'x' (event = in data/eventdesk.toml)"
         where = _("event = in {file}").format(file=config.data_dir / "eventdesk.toml")
         chosen = named(in_file, where, "file")
-        if keep and chosen.info is not None:
-            keep_door(config, chosen.info.slug, how="eventdesk.toml", now=now)
+        if keep and chosen.slug is not None and chosen.info is not None:
+            keep_door(config, chosen.slug, how="eventdesk.toml", now=now)
         return chosen
     if listed is None:
         return DoorEvent(None)
@@ -314,21 +337,34 @@ def settle_door(
 
 
 def _with_notice(
-    info: EventInfo, source: Source, listed: Sequence[EventInfo], now: datetime
+    infos: Sequence[EventInfo], source: Source, listed: Sequence[EventInfo], now: datetime
 ) -> DoorEvent:
-    notice = ended_notice(info, now)
+    """The door of ``infos`` (one event, or several: over only when all of them are; the
+    notice is then the one that closed last's)."""
+    infos = list({e.id: e for e in infos}.values())  # "fri" and its id: one event
+    several = tuple(infos) if len(infos) > 1 else ()
+    slug = joined([e.slug for e in infos])
+    last = max(infos, key=lambda e: (e.status != "cancelled", door_closes(e)))
+    notice = ended_notice(last, now)
     if notice is None:
-        return DoorEvent(info.slug, info, source=source)
-    _unused, slugs = candidates([e for e in listed if e.id != info.id], now)
+        return DoorEvent(slug, infos[0], source=source, infos=several)
+    _unused, slugs = candidates([e for e in listed if e.id not in {i.id for i in infos}], now)
     others = {e.slug: e for e in listed}
     return DoorEvent(
-        info.slug,
-        info,
+        slug,
+        infos[0],
         source=source,
         ended=True,
         choices=tuple(others[s] for s in slugs),
         notice=notice,
+        infos=several,
     )
+
+
+def door_title(events: Sequence[EventInfo]) -> str:
+    """How a door names its events: "Friday + Saturday + Sunday" (one event: its title)."""
+    # TRANSLATORS: between the titles of the events one door admits: "Fri + Sat + Sun"
+    return _(" + ").join(e.title for e in events)
 
 
 def door_for_command(

@@ -580,7 +580,7 @@ class EventdeskApp(App[None]):
             who = _("{name} ({role})").format(name=staff.name, role=label("staff_role", staff.role))
         else:
             who = _("not signed in")
-        event = self.backend.event or _("no event")
+        event = self.backend.door_title or _("no event")
         # TRANSLATORS: the top line (the header): the event, the station, who is signed in
         self.sub_title = _("{event}  ·  station {station}  ·  {who}").format(
             event=event, station=self.backend.station, who=who

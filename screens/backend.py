@@ -104,6 +104,11 @@ class Backend:
     # event, making one, or the clock.
     event: str | None = None
     door: EventInfo | None = None  # that event, as read when it was chosen
+    # A door for several events (eventdesk.door_event): their slugs joined ("fri,sat,sun"),
+    # which the door admits, and each as read; ``event`` is then the first (the one the desk's
+    # search, walk-ins and the stats work on). None and empty for one event.
+    events: str | None = None
+    door_events: tuple[EventInfo, ...] = ()
     # What the door says about its event (it ended; none chosen among several) until one is
     # chosen, and what the staff may choose from (screens.choose_event).
     door_notice: str | None = None
@@ -151,8 +156,14 @@ class Backend:
         """The station's database is open and its event chosen (on the UI thread)."""
         self._store, self.door_station = opened.store, opened.door_station
         self.event, self.door = (opened.door.slug, opened.door) if opened.door else (None, None)
+        self.events, self.door_events = None, ()
         if opened.choice is not None:
-            self.event = opened.choice.slug
+            from eventdesk.config import event_refs
+
+            refs = event_refs(opened.choice.slug) if opened.choice.slug else ()
+            self.event = refs[0] if refs else None
+            self.events = opened.choice.slug if len(refs) > 1 else None
+            self.door_events = opened.choice.infos
             self.door_notice = opened.choice.notice
             self.door_choices = opened.choice.choices
         self._settled.set()
@@ -221,9 +232,30 @@ class Backend:
         return self.door.zone if self.door is not None else UTC_ZONE
 
     @property
+    def admits(self) -> str | None:
+        """The event(s) the door admits, as its check-in takes them ("fri,sat,sun")."""
+        return self.events or self.event
+
+    @property
+    def door_title(self) -> str | None:
+        """How the door's events are named: "Fri + Sat + Sun" for several, else the event's
+        slug (None: no event)."""
+        if self.events and self.door_events:
+            from eventdesk.door_event import door_title
+
+            return door_title(self.door_events)
+        return self.events or self.event
+
+    @property
     def door_says(self) -> str | None:
         """What the door says of its event now: that it ended (on the screens' clock, which a
-        snapshot sets after the station is opened), or that none was chosen among several."""
+        snapshot sets after the station is opened; a door for several: when all have), or that
+        none was chosen among several."""
+        if self.events and self.door_events:
+            from eventdesk.door_event import ended_notice
+
+            notices = [ended_notice(e, self.now()) for e in self.door_events]
+            return notices[-1] if all(notices) else None
         if self.door is not None and self.event == self.door.slug:
             from eventdesk.door_event import ended_notice
 
@@ -243,7 +275,29 @@ class Backend:
 
         how = "use at this door"  # not for translation: kept in the station's file
         keep_door(self.config, info.slug, how=how, now=self.now())
-        self.event, self.door = info.slug, info
+        self.event, self.door, self.events, self.door_events = info.slug, info, None, ()
+        self.door_notice, self.door_choices = None, ()
+
+    def also_at_door(self, info: EventInfo) -> None:
+        """This station's door admits ``info``'s tickets too, beside its event(s): a door for
+        several events, kept as ``use_at_door`` keeps one (eventdesk.door_event)."""
+        from eventdesk.config import joined
+        from eventdesk.door_event import keep_door
+
+        admitted = self.door_events or ((self.door,) if self.door is not None else ())
+        several = tuple({e.id: e for e in (*admitted, info)}.values())
+        if len(several) < 2:
+            self.use_at_door(info)
+            return
+        slugs = joined([e.slug for e in several])
+        how = "also at this door"  # not for translation: kept in the station's file
+        keep_door(self.config, slugs, how=how, now=self.now())
+        self.event, self.door, self.events, self.door_events = (
+            several[0].slug,
+            several[0],
+            slugs,
+            several,
+        )
         self.door_notice, self.door_choices = None, ()
 
     def checkin(self, *, self_service: bool = False) -> Door:
@@ -255,7 +309,7 @@ class Backend:
         # The setting read as it is (not the config's property): a scan runs no config code.
         print_only = self_service and self.config.purpose == "badges" and self.print_to is not None
         key = (
-            self.event,
+            self.admits,
             self.operator,
             self.print_to,
             self_service,
@@ -274,7 +328,7 @@ class Backend:
             door = StationDoor(
                 self.door_station,
                 operator=self.operator,
-                event=self.event,
+                event=self.admits,
                 print_to=self.print_to,
                 self_service=self_service,
                 clock=self.clock,
@@ -290,7 +344,7 @@ class Backend:
                 clock=self.clock,
                 station=self.station,
                 operator=self.operator,
-                event=self.event,
+                event=self.admits,
                 print_to=self.print_to,
                 self_service=self_service,
                 direction=self.direction,

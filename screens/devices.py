@@ -104,7 +104,7 @@ class Devices:
         self-service kiosk's scanner sends a ticket that needs staff to the desk."""
         with self._lock:
             backend = self.backend
-            wanted = (backend.event, backend.operator, backend.print_to, self_service)
+            wanted = (backend.admits, backend.operator, backend.print_to, self_service)
             if self.scanner is not None and wanted != self._scanning_for:
                 self._stop_camera()
             camera = backend.camera
@@ -131,7 +131,7 @@ class Devices:
                 decoder,
                 station=self.backend.station,
                 operator=self.backend.operator,
-                event=self.backend.event,
+                event=self.backend.admits,
                 print_to=self.backend.print_to,
                 self_service=self_service,
                 clock=self.backend.clock,

@@ -336,6 +336,9 @@ def scan_human(result: ScanResult) -> str:
     from eventdesk.services.door import answer_words
 
     lines = [f"{mark}  [{result.result}]  {answer_words.sentence(result)}"]
+    if result.event_title:
+        # TRANSLATORS: under the answer of a door for several events: the ticket's event
+        lines.append("  " + _("event: {event}").format(event=result.event_title))
     if result.seat:
         lines.append("  " + _("seat: {seat}").format(seat=result.seat))
     if result.attention and result.result == "ok":

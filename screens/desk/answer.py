@@ -100,6 +100,9 @@ def answer_content(
     seen to ends its second line)."""
     where = _(SOURCES[source]) if source in SOURCES else source
     extras = []
+    if result.event_title:  # a door for several events: the ticket's
+        # TRANSLATORS: under the answer of a door for several events: the ticket's event
+        extras.append(_("event: {event}").format(event=for_screen(result.event_title)))
     if result.attention and result.result == "ok":
         extras.append(f"⚑ {result.attention}")
     if result.alert and result.result == "ok":

@@ -234,10 +234,10 @@ class DeskScreen(StationScreen):
         if self.backend.event is None:
             text = _("{station} admits no event yet").format(station=station)
         else:
-            title = self.event_title or self.backend.event
+            title = (self.backend.events and self.backend.door_title) or self.event_title
             # TRANSLATORS: the desk's top line; {zone} is a time zone ("Europe/Berlin")
             text = _("{station} admits: {event}  ·  times in {zone}").format(
-                station=station, event=title, zone=self.zone.key
+                station=station, event=title or self.backend.event, zone=self.zone.key
             )
         if self.backend.door_says:  # it ended, or none was chosen among several
             text += f"  ·  {self.backend.door_says}"

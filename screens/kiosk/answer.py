@@ -365,7 +365,8 @@ def describe(result: ScanResult, zone: ZoneInfo = UTC_ZONE) -> AnswerText:
         return AnswerText("ok", _("Goodbye"), name, _(SEE_YOU), ())
     if result.result == "ok":
         seat = result.seat and _("Seat {seat}").format(seat=result.seat)
-        details = [d for d in (result.ticket_type, seat) if d]
+        # A door for several events names the ticket's ("Saturday").
+        details = [d for d in (result.event_title, result.ticket_type, seat) if d]
         instruction = _(GO_IN)
         if result.see_desk and result.due > 0:  # let in, to pay at the desk
             owed = owed_text(result)

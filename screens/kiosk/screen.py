@@ -239,6 +239,8 @@ class KioskScreen(StationScreen, inherit_bindings=False):
     def _where(self) -> str:
         door = self.backend.door
         title = door.title if door is not None else self.backend.event or _("no event")
+        if self.backend.events:  # a door for several events: "Fri + Sat + Sun"
+            title = self.backend.door_title or title
         return self._top_line(title)
 
     def _top_line(self, title: str) -> str:

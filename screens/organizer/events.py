@@ -74,6 +74,9 @@ class EventsTab(OrganizerTab):
             (_("Edit"), "event-edit"),
             (_("Work on it"), "event-use"),
             (_("Use at this door"), "event-door"),
+            # TRANSLATORS: a button: this door admits the chosen event's tickets too (a
+            # festival's days at one gate), beside the event(s) it admits
+            (_("Also at this door"), "event-door-also"),
             (_("Cancel event"), "event-cancel"),
         )
         yield self.table("events-table")
@@ -161,6 +164,44 @@ class EventsTab(OrganizerTab):
                 "Its desk and kiosk then refuse tickets of other events, after a restart too."
             ).format(title=chosen.title, event=chosen.slug, station=self.backend.station)
         self.confirm(question, _("Use at this door"), use)
+
+    @on(Button.Pressed, "#event-door-also")
+    def event_door_also(self) -> None:
+        """A door for several events: the chosen one admitted too, asked, then confirmed."""
+        chosen = self.chosen("events-table", EventInfo, _("Choose an event in the list first."))
+        if chosen is None:
+            return
+        if chosen.slug in (self.backend.admits or "").split(","):
+            self.notify(_("This door admits {title} already.").format(title=chosen.title))
+            return
+
+        def add() -> None:
+            try:
+                self.backend.also_at_door(chosen)  # kept: a restarted door admits them too
+            except EventdeskError as exc:
+                self.notify(exc.message, title=_("Also at this door"), severity="error")
+                return
+            cast(StationScreen, self.screen).station_app.show_who()
+            self.post_message(
+                self.Changed(
+                    Change(
+                        _("This door admits {events} tickets now.").format(
+                            events=self.backend.door_title
+                        )
+                    )
+                )
+            )
+
+        question = _(
+            "Admit {title} ({event}) at this door ({station}) too, beside {door_event}?\n"
+            "Each ticket is decided by its own event's rules, after a restart too."
+        ).format(
+            title=chosen.title,
+            event=chosen.slug,
+            station=self.backend.station,
+            door_event=self.backend.door_title or _("no event"),
+        )
+        self.confirm(question, _("Also at this door"), add)
 
     # --- forms --------------------------------------------------------------------------------
     def _venue_options(self) -> tuple[tuple[str, str], ...]:

@@ -70,7 +70,7 @@ def print_badge(
     situation = Situation(
         conn,
         row,
-        door_event=rules.event_id,
+        door_events=rules.door_events,
         self_service=rules.self_service,
         door_list=None,
         rules=None,

@@ -22,6 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from eventdesk.config import event_refs
 from eventdesk.db import Store
 from eventdesk.errors import InvalidInput, NotFound
 from eventdesk.i18n import N_, _
@@ -161,10 +162,17 @@ class Checkin:
         # A station's own login on a server writes through the server's functions.
         self.api = store.station_login() is not None
         self._line: tuple[str, bool] = ("", False)  # the scan being decided: its line, repaired
-        self.event_id: int | None = None
+        # The door's events (a door for several: ``"fri,sat,sun"``, each ticket decided by its
+        # own event's rules and list); ``event_id``: the first, or the only one.
+        self.event_ids: tuple[int, ...] = ()
+        self.event_titles: dict[int, str] = {}
         if event is not None:
             with store.read() as session:
-                self.event_id = get_event(session, event).id
+                read = (get_event(session, ref) for ref in event_refs(event))
+                found = [(e.id, e.title) for e in read]  # read while the session is open
+            self.event_ids = tuple(dict.fromkeys(event_id for event_id, _title in found))
+            self.event_titles = dict(found)
+        self.event_id: int | None = self.event_ids[0] if self.event_ids else None
         # The door's check-in list (None: each ticket's event's default list), and the lists'
         # rules as last read, kept until a list changes (its updated_at, read with each ticket).
         self.list: ListRules | None = None
@@ -172,21 +180,37 @@ class Checkin:
         self._defaults: dict[int, ListRules] = {}  # the default rules of each event, made once
         self._list_id: int | None = None  # a stored list's id (the default: read per ticket)
         if checkin_list is not None:
-            self.list = find_list(store, checkin_list, event)
+            self.list = self._door_list(checkin_list, event)
             # The default list is read by its event's (it comes and goes as it is changed).
             self._list_id = None if self.list.is_default else self.list.id
             if self.event_id is None:
                 self.event_id = self.list.event_id
-            elif self.list.event_id != self.event_id:
+                self.event_ids = (self.list.event_id,)
+            elif self.list.event_id not in self.event_ids:
                 raise InvalidInput(
                     _("the list {list!r} is another event's").format(list=self.list.name),
                     field="list",
                 )
 
+    def _door_list(self, ref: str, event: str | int | None) -> ListRules:
+        """The door's chosen list: of its one event, or at a door for several events, of the
+        first of them that has a list of that name (EVENT/SLUG names one's)."""
+        if len(self.event_ids) < 2:
+            return find_list(self.store, ref, event)
+        for event_id in self.event_ids[:-1]:
+            try:
+                return find_list(self.store, ref, event_id)
+            except NotFound:
+                continue
+        return find_list(self.store, ref, self.event_ids[-1])
+
     def current_list(self) -> ListRules:
-        """The list this door decides on, as it is now (the default: its event's)."""
+        """The list this door decides on, as it is now (the default: its event's; a door for
+        several events: its chosen list, else its first event's default)."""
         if self._list_id is not None:
             return find_list(self.store, str(self._list_id))
+        if self.list is not None:
+            return find_list(self.store, f"{self.list.event_id}/default")
         if self.event_id is None:
             raise InvalidInput(
                 _("a door with no event has each ticket's event's list"), field="list"
@@ -625,6 +649,10 @@ class Checkin:
                 if self._list_id is None
                 else LOOKUP_ON_LIST.first(conn, {"b_id": ticket_id, "b_list": self._list_id})
             )
+        if row is not None and self._other_events_list(row):
+            if group is not None:
+                group.flush(conn)
+            row = LOOKUP.first(conn, {"b_id": ticket_id})  # its own event's default list
         if row is None:
             result = ScanResult(
                 "unknown",
@@ -643,6 +671,8 @@ class Checkin:
             )
         if repaired is not None:  # the scanner typed through another layout: staff can fix it
             result = replace(result, repaired=repaired)
+        if row is not None and len(self.event_ids) > 1:  # the answer names the ticket's event
+            result = replace(result, event_title=self.event_titles.get(row["event_id"]))
         self._log(
             conn,
             result,
@@ -654,10 +684,20 @@ class Checkin:
         return result
 
     # --- helpers ----------------------------------------------------------------------------
+    def _other_events_list(self, row: Any) -> bool:
+        """A ticket of another of the door's events than its chosen list's: decided on its
+        own event's default list, not the chosen one (read again for it)."""
+        return (
+            self.list is not None
+            and row["event_id"] != self.list.event_id
+            and row["event_id"] in self.event_ids
+        )
+
     def _rules(self) -> DoorRules:
         return DoorRules(
             station=self.station,
             event_id=self.event_id,
+            event_ids=self.event_ids,
             self_service=self.self_service,
             print_to=self.print_to,
             api=self.api,
@@ -674,7 +714,7 @@ class Checkin:
         list was deleted)."""
         list_id = row["list_id"]
         if list_id is None:
-            if self._list_id is not None:
+            if self._list_id is not None and not self._other_events_list(row):
                 return None
             event_id = row["event_id"]
             kept = self._defaults.get(event_id)

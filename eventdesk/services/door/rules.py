@@ -137,7 +137,7 @@ class Situation:
 
     conn: Connection
     row: Any
-    door_event: int | None  # the door's own event (None: any)
+    door_events: tuple[int, ...]  # the door's own events (none: any)
     self_service: bool  # a kiosk
     door_list: str | None  # the door's own list's name (None: each event's default)
     rules: ListRules | None  # the list it is decided on (None: the door's list was deleted)
@@ -252,7 +252,7 @@ RULES: tuple[Rule[Situation], ...] = (
     Rule(
         "other_event",
         "wrong_event",
-        lambda s: s.door_event is not None and s.row["event_id"] != s.door_event,
+        lambda s: bool(s.door_events) and s.row["event_id"] not in s.door_events,
         _other_event,
     ),
     Rule(
@@ -491,7 +491,7 @@ class DoorRules:
     """The rules as one door applies them."""
 
     station: str
-    event_id: int | None  # the door's event (None: any)
+    event_id: int | None  # the door's (first) event (None: any)
     self_service: bool  # a kiosk: tickets that need staff (an ID check) go to the desk
     print_to: str | None  # the printer that gets a badge at each first check-in
     api: bool  # a station's own login: it writes through the server's functions
@@ -502,8 +502,17 @@ class DoorRules:
         row["event_id"]
     )
     door_list: str | None = None  # the door's own list (None: each event's default)
+    # The events the door admits (a door for several events); empty: ``event_id``'s, if any.
+    event_ids: tuple[int, ...] = ()
     # A check-in list's own judge (services/door/list_door.py, which builds on this module).
     list_door: type[ListDoor] | None = None
+
+    @property
+    def door_events(self) -> tuple[int, ...]:
+        """The events whose tickets this door admits (none: any event's)."""
+        if self.event_ids:
+            return self.event_ids
+        return (self.event_id,) if self.event_id is not None else ()
 
     def judge(
         self,
@@ -559,7 +568,7 @@ class DoorRules:
         situation = Situation(
             conn,
             row,
-            door_event=self.event_id,
+            door_events=self.door_events,
             self_service=self.self_service,
             door_list=self.door_list,
             rules=rules,

@@ -222,7 +222,9 @@ class ScanResult:
     attention: str | None = None
     first_checked_in_at: datetime | None = None
     first_station: str | None = None
-    event: str | None = None
+    event: str | None = None  # the ticket's event (its slug)
+    # At a door for several events: the ticket's event's title, for the answer to name it.
+    event_title: str | None = None
     session_id: int | None = None
     direction: Direction = "entry"
     seat: str | None = None
