@@ -187,7 +187,7 @@ def help_texts(
             seen.add(text)
             yield text, where, line
     if isinstance(command, click.Group):
-        ctx = command.context_class(command, info_name=name)
+        ctx = command.context_class(command, info_name=name, **command.context_settings)
         for listed_name in command.list_commands(ctx):
             listed = command.get_command(ctx, listed_name)
             if listed is not None and listed is not command:
@@ -195,7 +195,9 @@ def help_texts(
 
 
 def _own_help_texts(command: click.Command, name: str) -> Iterator[tuple[str, Path, int]]:
-    ctx = command.context_class(command, info_name=name)
+    # The command's own settings: click keeps the help option it makes for the first context
+    # (a context without them would leave the command answering --help alone, not -h).
+    ctx = command.context_class(command, info_name=name, **command.context_settings)
     callback = inspect.unwrap(command.callback) if command.callback else None
     try:
         where = Path(inspect.getsourcefile(callback) or "") if callback else Path()
