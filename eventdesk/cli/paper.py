@@ -4,6 +4,7 @@ as admissions from paper (services.stations.paper_ticks)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -41,7 +42,7 @@ def import_ticks(
             field="file",
         ) from None
     ticks = enter_ticks(obj.store, read_ticks(text), at=at, station=station, operator=operator)
-    data = {
+    data: dict[str, list[Any]] = {
         "admitted": [t.ticket_id for t in ticks if t.outcome == "admitted"],
         "conflicts": [
             {
