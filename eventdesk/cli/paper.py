@@ -3,6 +3,7 @@ as admissions from paper (services.stations.paper_ticks)."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -30,18 +31,14 @@ def import_ticks(
         raise click.UsageError(_("--station NAME is required (e.g. Paper)"))
     file = words[1]
     try:
-        text = (
-            click.get_text_stream("stdin").read()
-            if file == "-"
-            else Path(file).read_text(encoding="utf-8-sig")
-        )
+        read = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         problem = exc.strerror if isinstance(exc, OSError) else str(exc)
         raise InvalidInput(
             _("cannot read {path}: {problem}").format(path=file, problem=problem or exc),
             field="file",
         ) from None
-    ticks = enter_ticks(obj.store, read_ticks(text), at=at, station=station, operator=operator)
+    ticks = enter_ticks(obj.store, read_ticks(read), at=at, station=station, operator=operator)
     data: dict[str, list[Any]] = {
         "admitted": [t.ticket_id for t in ticks if t.outcome == "admitted"],
         "conflicts": [
