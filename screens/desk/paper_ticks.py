@@ -65,12 +65,13 @@ class PaperTicksScreen(ModalScreen[None]):
                 yield Label(_("Ticked at"), classes="field")
                 yield Input(
                     id="paper-at",
+                    compact=True,
                     # TRANSLATORS: the hint in the field of when the paper was ticked
                     placeholder=_("HH:MM, or date and time (event's time zone)"),
                 )
             with Horizontal(classes="form-row"):
                 yield Label(_("Ticket id"), classes="field")
-                yield Input(id="paper-ticket")
+                yield Input(id="paper-ticket", compact=True)
             yield Static("", id="paper-said", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button(_("Back"), id="paper-back", compact=True)
