@@ -1,4 +1,5 @@
-"""The devices' commands: `scan` (camera or keyboard wedge), `print` and `print-queue`."""
+"""The devices' commands: `scan` (camera or keyboard wedge), `print`, `print-queue` and
+`doctor` (devices/doctor_cli.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from devices.doctor_cli import doctor_options, run_doctor
+from devices.news import outcome_line, outcome_news
 from eventdesk.cli.access import desk_only
 from eventdesk.cli.common import (
     EXIT_ENVIRONMENT,
@@ -222,7 +225,7 @@ def scan(
             store,
             {print_to: _printers(obj)[print_to]},
             station=obj.station,
-            on_outcome=_outcome_news(say),  # a printer off: said once, and when it is back
+            on_outcome=outcome_news(say),  # a printer off: said once, and when it is back
             on_database=lambda state: say(_("print queue: {state}").format(state=state.sentence())),
             door=station,  # badges of offline check-ins, from the station's copy
         )
@@ -573,7 +576,7 @@ def _finish_printing(
         )
         return
     for outcome in outcomes:
-        say(_outcome_line(outcome))
+        say(outcome_line(outcome))
 
 
 def _printers(obj: Ctx) -> dict[str, Any]:
@@ -601,38 +604,7 @@ def print_badge(obj: Ctx, printer: str, ticket_id: str) -> list[str]:
         job_id=job.id if job else None,
         load=load,
     )
-    return [_outcome_line(outcome) for outcome in outcomes]
-
-
-def _outcome_news(say: Callable[[str], None]) -> Callable[[Any], None]:
-    """What a running print queue says of each outcome: a printer's trouble once (not at every
-    try again of every badge waiting for it), that it is back, and each badge printed."""
-    from devices.news import PrinterNews
-
-    news = PrinterNews()
-
-    def told(outcome: Any) -> None:
-        kind = news.told(outcome)
-        if kind == "back":
-            # TRANSLATORS: a badge printer whose trouble was said prints again
-            say(_("printer {printer} is back").format(printer=outcome.job.printer))
-        if kind is not None:
-            say(_outcome_line(outcome))
-
-    return told
-
-
-def _outcome_line(outcome: Any) -> str:
-    job = outcome.job
-    if outcome.state == "done":
-        # TRANSLATORS: {detail} says where it went (a file, a printer's address)
-        said = _("badge for {ticket} printed on {printer} ({detail})")
-    elif outcome.state == "queued":
-        # TRANSLATORS: {detail} says what is wrong with the printer
-        said = _("badge for {ticket} waits for {printer}: {detail} (will retry)")
-    else:
-        said = _("badge for {ticket} NOT printed on {printer}: {detail}")
-    return said.format(ticket=job.ticket_id, printer=job.printer, detail=outcome.detail)
+    return [outcome_line(outcome) for outcome in outcomes]
 
 
 @click.command("print")
@@ -674,7 +646,7 @@ def print_command(obj: Ctx, ticket_id: str, printer: str | None) -> None:
             "state": state,
             "detail": outcome.detail if outcome else None,
         },
-        _outcome_line(outcome) if outcome else _("badge queued as job {job}").format(job=job_id),
+        outcome_line(outcome) if outcome else _("badge queued as job {job}").format(job=job_id),
     )
     if state != "done":
         raise click.exceptions.Exit(EXIT_ENVIRONMENT)
@@ -706,7 +678,7 @@ def print_queue(obj: Ctx, state: str | None, retry: bool, keep_running: bool, li
                 ).format(count=again)
             )
             for outcome in outcomes:
-                tell(_outcome_line(outcome))
+                tell(outcome_line(outcome))
     if keep_running:
         tell(
             "eventdesk print-queue: "  # not for translation: the command's name
@@ -732,7 +704,7 @@ def print_queue(obj: Ctx, state: str | None, retry: bool, keep_running: bool, li
             else:
                 told(outcome)
 
-        told = _outcome_news(tell)  # a printer off: said once, and when it is back
+        told = outcome_news(tell)  # a printer off: said once, and when it is back
 
         def database(state: DatabaseState) -> None:
             tell(
@@ -790,3 +762,27 @@ def print_queue(obj: Ctx, state: str | None, retry: bool, keep_running: bool, li
 
 
 COMMANDS = [scan, print_command, print_queue]
+
+
+@click.command("doctor")
+@doctor_options
+@pass_ctx
+def doctor(
+    obj: Ctx,
+    test_label: bool,
+    scan_line: str | None,
+    event: str | None,
+    printer: str | None,
+    camera: str | None,
+    camera_seconds: float,
+) -> None:
+    """Check this station before the doors open; exit 0 only when all is well, else 3."""
+    run_doctor(
+        obj,
+        test_label=test_label,
+        scan_line=scan_line,
+        event=event,
+        printer=printer,
+        camera=camera,
+        camera_seconds=camera_seconds,
+    )

@@ -8,7 +8,10 @@ what these filters let through. The serial scanner says only its changes itself
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Literal
+
+from eventdesk.i18n import _
 
 if TYPE_CHECKING:
     from devices.print_worker import PrintOutcome
@@ -54,3 +57,32 @@ class CameraNews:
         again = state == self._last and state in CAMERA_RETRYING
         self._last = state
         return not again
+
+
+def outcome_news(say: Callable[[str], None]) -> Callable[[Any], None]:
+    """What a running print queue says of each outcome: a printer's trouble once (not at every
+    try again of every badge waiting for it), that it is back, and each badge printed."""
+    news = PrinterNews()
+
+    def told(outcome: Any) -> None:
+        kind = news.told(outcome)
+        if kind == "back":
+            # TRANSLATORS: a badge printer whose trouble was said prints again
+            say(_("printer {printer} is back").format(printer=outcome.job.printer))
+        if kind is not None:
+            say(outcome_line(outcome))
+
+    return told
+
+
+def outcome_line(outcome: Any) -> str:
+    job = outcome.job
+    if outcome.state == "done":
+        # TRANSLATORS: {detail} says where it went (a file, a printer's address)
+        said = _("badge for {ticket} printed on {printer} ({detail})")
+    elif outcome.state == "queued":
+        # TRANSLATORS: {detail} says what is wrong with the printer
+        said = _("badge for {ticket} waits for {printer}: {detail} (will retry)")
+    else:
+        said = _("badge for {ticket} NOT printed on {printer}: {detail}")
+    return said.format(ticket=job.ticket_id, printer=job.printer, detail=outcome.detail)

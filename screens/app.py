@@ -59,7 +59,7 @@ def lazy_screen(module: str, name: str) -> Callable[[], Screen[Any]]:
     return build
 
 
-KIOSK_LOCKED_OUT = {"open_mode", "sign_out", "quit", "command_palette", "help_quit"}
+KIOSK_LOCKED_OUT = {"open_mode", "sign_out", "quit", "command_palette", "help_quit", "doctor"}
 
 # Said when an F-key's screen is not for the person signed in (the key is shown dimmed).
 # Marked here, translated where said.
@@ -117,6 +117,8 @@ class EventdeskApp(App[None]):
         # TRANSLATORS: a key: the statistics screen
         Binding("f4", "open_mode('stats')", N_("Stats"), id="mode.stats"),
         Binding("f9", "sign_out", N_("Sign out"), id="sign-out"),
+        # TRANSLATORS: a key: the station's checks before the doors open (screens/doctor.py)
+        Binding("f7", "doctor", N_("Checks"), id="doctor", show=False),
         Binding(
             "ctrl+q",
             "quit",
@@ -434,6 +436,13 @@ class EventdeskApp(App[None]):
         if mode in self.backend.modes() and mode != self.current_mode:
             await self.switch_mode(mode)
             self.show_who()
+
+    def action_doctor(self) -> None:
+        """The station's checks before the doors open (screens/doctor.py)."""
+        from screens.doctor import DoctorScreen
+
+        if not isinstance(self.screen, DoctorScreen):
+            self.push_screen(DoctorScreen(self.backend))
 
     async def action_sign_out(self) -> None:
         """Sign out; offline too, once this station's copy holds the staff accounts (desk and

@@ -290,9 +290,19 @@ def door_list_command(obj: Ctx, event_ref: str, pdf_path: str) -> None:
     """The paper door list for the day every machine fails: every valid ticket's holder, by
     family name, with ticket type, attention note and ticket id, and a box to tick; at a
     station whose server does not answer, from the station's copy, said so."""
+    from eventdesk.cli.access import station_rights
+    from eventdesk.errors import NotAllowed
     from eventdesk.services.stations.mirror_read import door_list_in_copy
     from eventdesk.services.stats.door_list import door_list, door_list_words
 
+    if station_rights(obj).role == "kiosk" and obj.login().kind != "door":
+        # TRANSLATORS: a self-service kiosk asked to print the door list (staff notes on it)
+        raise NotAllowed(
+            _(
+                "The door list holds staff notes: a self-service kiosk does not print it (a "
+                "door's, a desk's or an organizer's station does)."
+            )
+        )
     listed = obj.server_or_copy(
         lambda store: door_list(store, event_ref),
         lambda copy: door_list_in_copy(copy, event_ref),

@@ -123,6 +123,7 @@ LAYERED = {
     "print": "devices",
     "print-queue": "devices",
     "badge": "badges",
+    "doctor": "devices",
 }
 
 

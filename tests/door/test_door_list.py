@@ -130,3 +130,14 @@ def test_report_door_list_says_what_is_wrong_in_one_line(
         code, out, err = cli.call("report", "door-list", *args)
         assert code == 2, (args, out, err)
         assert out == "" and len(err.strip().splitlines()) == 1 and words in err, (args, err)
+
+
+def test_a_self_service_kiosk_does_not_print_the_door_list(
+    cli: Cli, store: Store, tmp_path: Path
+) -> None:
+    slug, _tickets, _gone = a_door_list_event(store, "kiosk")
+    (cli.data_dir / "eventdesk.toml").write_text('[station]\nrole = "kiosk"\n')
+    path = tmp_path / "kiosk.pdf"
+    code, out, err = cli.call("report", "door-list", slug, "--pdf", str(path))
+    assert code == 1 and "a self-service kiosk does not print it" in err, (out, err)
+    assert not path.exists()

@@ -1,0 +1,239 @@
+"""A station checks itself before the doors open (``eventdesk doctor`` and the app's screen):
+the core's checks, each one line, green or a sentence saying what to do. The devices' checks
+(printer, camera, scanner, sound) are in ``devices.doctor``, the badges' (fonts, label size) in
+``badges.doctor``; they share ``Finding``.
+
+- the database (or server): it answers, and its schema is this build's;
+- a station on a server: its copy (mirror) is there and fresh;
+- the clock against the server's;
+- the free disk space of the data folder.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from eventdesk.errors import EventdeskError
+from eventdesk.i18n import _, ngettext
+from eventdesk.services.stations.clock import OFF_AFTER, clock_words
+
+if TYPE_CHECKING:
+    from eventdesk.db import Store
+    from eventdesk.services.stations.offline import Station
+
+COPY_STALE_AFTER = timedelta(minutes=15)  # a copy older than this is said to be stale
+CLOCK_OFF_AFTER = OFF_AFTER  # 60 s: a clock further off than this is said
+DISK_LOW_BYTES = 300 * 1024 * 1024  # less free space than this in the data folder is said
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One check's line: ``check`` a fixed key (never translated), ``says`` for people."""
+
+    check: str
+    ok: bool
+    says: str
+
+    def as_json(self) -> dict[str, object]:
+        return {"check": self.check, "ok": self.ok, "says": self.says}
+
+
+def problem_of(exc: BaseException) -> str:
+    """An error as one line for a check's sentence."""
+    text = exc.message if isinstance(exc, EventdeskError) else str(exc)
+    return " ".join(text.split())[:300] or type(exc).__name__
+
+
+# --- the database -----------------------------------------------------------------------------
+def schema_of(store: Store) -> str | None:
+    """The schema revision the database says it is at (None: it says none)."""
+    from sqlalchemy import text
+
+    with store.connect() as conn:
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def check_database(opener: Callable[[], Store], *, on_server: bool) -> tuple[Finding, Store | None]:
+    """The database answers and its schema is this build's; the store when it answered."""
+    from eventdesk.migrations import HEAD_REVISION
+
+    where = _("server") if on_server else _("database")
+    try:
+        store = opener()
+        revision = schema_of(store)
+    except Exception as exc:
+        says = _("{where} not answering ({problem}): check the address and the network").format(
+            where=where, problem=problem_of(exc)
+        )
+        if not on_server:
+            says = _("database not found or not readable ({problem}): run `eventdesk init`").format(
+                problem=problem_of(exc)
+            )
+        return Finding("database", False, says), None
+    if revision == HEAD_REVISION:
+        return (
+            Finding(
+                "database",
+                True,
+                _("{where} answers; schema {revision}, this build's").format(
+                    where=where, revision=revision
+                ),
+            ),
+            store,
+        )
+    newer = (
+        revision is not None
+        and revision.isdigit()
+        and HEAD_REVISION.isdigit()
+        and int(revision) > int(HEAD_REVISION)
+    )
+    says = (
+        _("schema {revision} is newer than this build's {head}: update eventdesk on this station")
+        if newer
+        else _("schema {revision}, this build needs {head}: run `eventdesk init` to upgrade it")
+    ).format(revision=revision or "?", head=HEAD_REVISION)
+    return Finding("database", False, says), store
+
+
+# --- a station's copy -------------------------------------------------------------------------
+def check_copy(station: Station, *, stale_after: timedelta = COPY_STALE_AFTER) -> Finding:
+    """A station on a server: its copy is there and was refreshed lately."""
+    if not station.copy_exists():
+        return Finding(
+            "copy",
+            False,
+            _("this station has no copy to work from offline: run `eventdesk sync` now"),
+        )
+    try:
+        updated = station.mirror.status().updated_at
+    except Exception as exc:
+        return Finding(
+            "copy",
+            False,
+            _("this station's copy cannot be read ({problem}): run `eventdesk sync`").format(
+                problem=problem_of(exc)
+            ),
+        )
+    if updated is None:
+        return Finding(
+            "copy", False, _("this station's copy was never filled: run `eventdesk sync` now")
+        )
+    age = station.clock() - updated
+    minutes = max(0, int(age.total_seconds() // 60))
+    if age > stale_after:
+        return Finding(
+            "copy",
+            False,
+            ngettext(
+                "copy is {count} minute old: run `eventdesk sync` (the app refreshes it while "
+                "it runs)",
+                "copy is {count} minutes old: run `eventdesk sync` (the app refreshes it while "
+                "it runs)",
+                minutes,
+            ).format(count=minutes),
+        )
+    return Finding(
+        "copy",
+        True,
+        ngettext("copy is {count} minute old", "copy is {count} minutes old", minutes).format(
+            count=minutes
+        ),
+    )
+
+
+# --- the clock --------------------------------------------------------------------------------
+def check_clock(station: Station, *, off_after: timedelta = CLOCK_OFF_AFTER) -> Finding:
+    """This station's clock against its server's (the server's now(), measured now)."""
+    from eventdesk.services.stations.link import ServerAway
+
+    try:
+        skew = station.link.call(station.measure_clock, timeout=station.connect_limit)
+    except (ServerAway, EventdeskError) as exc:
+        reason = station.link.reason if isinstance(exc, ServerAway) else problem_of(exc)
+        return Finding(
+            "clock",
+            False,
+            _("the server's clock could not be read ({problem})").format(
+                problem=reason or _("server not answering")
+            ),
+        )
+    said = clock_words(skew.seconds)
+    if abs(skew.seconds) > off_after.total_seconds():
+        return Finding(
+            "clock",
+            False,
+            _(
+                "this station's clock is {clock} against the server's: set it right "
+                "(e.g. `timedatectl set-ntp true`); until then its times are put right by the "
+                "server's"
+            ).format(clock=said),
+        )
+    return Finding("clock", True, _("clock: {clock} against the server's").format(clock=said))
+
+
+def one_box_clock() -> Finding:
+    """An SQLite station is its own server: its clock decides."""
+    return Finding(
+        "clock", True, _("this station is its own server: its own clock decides (not checked)")
+    )
+
+
+# --- the disk ---------------------------------------------------------------------------------
+def check_disk(data_dir: Path, *, low: int = DISK_LOW_BYTES) -> Finding:
+    """The free space of the data folder's disk."""
+    where = data_dir if data_dir.exists() else data_dir.parent
+    try:
+        free = shutil.disk_usage(where).free
+    except OSError as exc:
+        return Finding(
+            "disk",
+            False,
+            _("the data folder {path} cannot be read ({problem})").format(
+                path=data_dir, problem=exc.strerror or exc
+            ),
+        )
+    megabytes = free // (1024 * 1024)
+    if free < low:
+        return Finding(
+            "disk",
+            False,
+            _(
+                "only {free} MB free for the data folder {path}: free some space (old backups, "
+                "badge files), at least {low} MB"
+            ).format(free=megabytes, path=data_dir, low=low // (1024 * 1024)),
+        )
+    return Finding("disk", True, _("{free} MB free for the data folder").format(free=megabytes))
+
+
+def core_checks(
+    opener: Callable[[], Store], station: Station | None, data_dir: Path
+) -> tuple[list[Finding], Store | None]:
+    """The database, the copy and the clock (a station on a server), the disk; the store when
+    it answered (the badges' checks read the event's names from it)."""
+    found, store = check_database(opener, on_server=station is not None)
+    findings = [found]
+    if station is not None:
+        findings.append(check_copy(station))
+        findings.append(check_clock(station) if store is not None else _clock_unread())
+    else:
+        findings.append(one_box_clock())
+    findings.append(check_disk(data_dir))
+    return findings, store
+
+
+def _clock_unread() -> Finding:
+    return Finding(
+        "clock", False, _("the server's clock could not be read: the server does not answer")
+    )
+
+
+def now_of(station: Station | None) -> datetime:
+    """The time a doctor's run goes by: the station's, put right by its server's."""
+    from eventdesk.values import utcnow
+
+    return station.time.now() if station is not None else utcnow()
