@@ -237,7 +237,7 @@ class ListsTab(OrganizerTab):
                         folder=folder, reason=exc.strerror or exc
                     )
                 ) from None
-            path = folder / f"{event}-door-list.pdf"
+            path = folder / f"{event}-door-list.pdf"  # not for translation: a file's name
             pages, _missing = write_door_list(listed, str(path))
             return ngettext(
                 "Door list of {count} tickets written to {path} ({pages} page)",
