@@ -48,6 +48,7 @@ REPORTS = {
     "overrides": N_("Admissions a supervisor made despite a refusal: who, why, what was refused."),
 }
 ROLL_CALL_PDF = "roll_call_pdf"  # an eventdesk.devices entry point: (RollCall, path) -> pages
+DOOR_LIST_PDF = "door_list_pdf"  # an eventdesk.devices entry point: (DoorList, path) -> pages
 
 
 class ReportGroup(click.Group):
@@ -242,14 +243,26 @@ def inside(
 
 
 def _roll_call_pdf(call: RollCall, path: str) -> str:
-    """The roll call printed to ``path`` by the badges' PDF writer (an ``eventdesk.devices``
-    entry point: the core draws no PDF); what was written, for people."""
-    write = device(ROLL_CALL_PDF)
+    """The roll call printed to ``path`` by the badges' PDF writer; what was written, for
+    people."""
+    pages = paper_pdf(ROLL_CALL_PDF, call, path)
+    return ngettext(
+        "roll call written to {path} ({pages} page)",
+        "roll call written to {path} ({pages} pages)",
+        pages,
+    ).format(path=path, pages=pages)
+
+
+def paper_pdf(writer: str, value: Any, path: str) -> int:
+    """A list on paper printed to ``path`` by the badges' PDF writer named ``writer`` (an
+    ``eventdesk.devices`` entry point: the core draws no PDF); how many pages it has. The
+    characters of names no font here draws are said on stderr."""
+    write = device(writer)
     if write is None:
         raise EnvironmentProblem(
             _("printing a PDF needs eventdesk's badges package, which is not installed here")
         )
-    pages, missing = write(call, path)
+    pages, missing = write(value, path)
     if missing:
         say(
             "eventdesk: "  # not for translation: the program's name
@@ -259,11 +272,56 @@ def _roll_call_pdf(call: RollCall, path: str) -> str:
             ).format(characters=" ".join(missing)),
             err=True,
         )
-    return ngettext(
-        "roll call written to {path} ({pages} page)",
-        "roll call written to {path} ({pages} pages)",
-        pages,
-    ).format(path=path, pages=pages)
+    return int(pages)
+
+
+@report.command("door-list")
+@click.argument("event_ref", metavar="EVENT")
+@click.option(
+    "--pdf",
+    "pdf_path",
+    type=click.Path(dir_okay=False),
+    required=True,
+    help="Write the door list as a PDF to print: every valid ticket, a box to tick beside each.",
+)
+@pass_ctx
+@answers_offline
+def door_list_command(obj: Ctx, event_ref: str, pdf_path: str) -> None:
+    """The paper door list for the day every machine fails: every valid ticket's holder, by
+    family name, with ticket type, attention note and ticket id, and a box to tick; at a
+    station whose server does not answer, from the station's copy, said so."""
+    from eventdesk.cli.access import station_rights
+    from eventdesk.errors import NotAllowed
+    from eventdesk.services.stations.mirror_read import door_list_in_copy
+    from eventdesk.services.stats.door_list import door_list, door_list_words
+
+    if station_rights(obj).role == "kiosk" and obj.login().kind != "door":
+        # TRANSLATORS: a self-service kiosk asked to print the door list (staff notes on it)
+        raise NotAllowed(
+            _(
+                "The door list holds staff notes: a self-service kiosk does not print it (a "
+                "door's, a desk's or an organizer's station does)."
+            )
+        )
+    listed = obj.server_or_copy(
+        lambda store: door_list(store, event_ref),
+        lambda copy: door_list_in_copy(copy, event_ref),
+    )
+    pages = paper_pdf(DOOR_LIST_PDF, listed, pdf_path)
+    data = {"path": pdf_path, "people": listed.count, "pages": pages}
+    obj.emit(
+        data,
+        lambda: "\n".join(
+            [
+                *door_list_words(listed),
+                ngettext(
+                    "door list written to {path} ({pages} page)",
+                    "door list written to {path} ({pages} pages)",
+                    pages,
+                ).format(path=pdf_path, pages=pages),
+            ]
+        ),
+    )
 
 
 @click.group("import")

@@ -36,7 +36,7 @@ PRINTED = ("printed", "reprinted")  # a badge station's answers (services.door.b
 
 
 @click.command()
-@click.argument("words", nargs=-1, metavar="PAYLOAD | undo TICKET")
+@click.argument("words", nargs=-1, metavar="PAYLOAD | undo TICKET | import-ticks FILE")
 @click.option("--ticket", "ticket_id", metavar="TICKET", help="Check in by ticket id (the desk).")
 @click.option("--session", "session_id", type=int, metavar="ID", help="A session door.")
 @click.option(
@@ -80,6 +80,18 @@ PRINTED = ("printed", "reprinted")  # a badge station's answers (services.door.b
     metavar="F",
     help="With --override: the supervisor's PIN, read from F (else asked, hidden).",
 )
+@click.option(
+    "--at",
+    "ticked_at",
+    metavar="TIME",
+    help="import-ticks: when the paper was ticked, in the event's zone (ISO 8601, or HH:MM).",
+)
+@click.option(
+    "--station",
+    "paper_station",
+    metavar="NAME",
+    help="import-ticks: the station the ticks are entered as (e.g. Paper).",
+)
 @door_options
 @pass_ctx
 def checkin(
@@ -99,9 +111,20 @@ def checkin(
     printer: str | None,
     self_service: bool,
     print_only: bool,
+    ticked_at: str | None,
+    paper_station: str | None,
 ) -> None:
     """Check in one ticket; exit 0 only when admitted. `checkin undo TICKET` annuls a check-in.
-    With --override REASON, a supervisor (--operator) admits despite a refusal."""
+    With --override REASON, a supervisor (--operator) admits despite a refusal. `checkin
+    import-ticks FILE --at TIME --station NAME` enters the ticks of a paper door list (a ticket
+    id a line, or a CSV with a ticket column) as admissions from paper."""
+    if words and words[0] == "import-ticks":
+        from eventdesk.cli.paper import import_ticks
+
+        import_ticks(obj, words, ticked_at, paper_station, operator)
+        return
+    if ticked_at is not None or paper_station is not None:
+        raise click.UsageError(_("--at and --station are for `checkin import-ticks FILE`"))
     obj.reach_server()  # asked from now on, while what decides loads (services.stations.reach)
     from eventdesk.door_event import door_for_command
     from eventdesk.services.door.checkin import Checkin
@@ -347,6 +370,9 @@ def scan_log(obj: Ctx, event_ref: str | None, limit: int) -> None:
                     r.operator,
                     _("conflict: {conflict}").format(conflict=r.conflict)
                     if r.conflict
+                    # TRANSLATORS: a tick on the paper door list entered afterwards
+                    else _("from paper")
+                    if r.source == "paper"
                     # TRANSLATORS: a scan decided while the station was offline
                     else (_("offline") if r.offline else ""),
                 )

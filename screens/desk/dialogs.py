@@ -71,6 +71,12 @@ class DeskDialogs:
 
         desk.app.push_screen(PaymentScreen(desk.backend, ticket, line.payment), paid)
 
+    def paper_ticks(self) -> None:
+        """The Paper ticks dialog: the paper door list's ticks entered by ticket id."""
+        from screens.desk.paper_ticks import PaperTicksScreen
+
+        self.desk.app.push_screen(PaperTicksScreen(self.desk.backend))
+
     def walk_in(self) -> None:
         self.desk.app.push_screen(WalkInScreen(self.desk.backend), self._walked_in)
 

@@ -17,7 +17,7 @@ from typing import ClassVar
 
 from textual import events, on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.notifications import SeverityLevel
@@ -51,6 +51,7 @@ from screens.desk.card import AttendeeCard, CardData, TicketLine
 from screens.desk.device_line import DeviceLine
 from screens.desk.dialogs import DeskDialogs
 from screens.desk.jobs import TICKET_ACTIONS, DeskJobs
+from screens.desk.keys import DESK_KEYS
 from screens.desk.messages import (
     CardLoaded,
     Done,
@@ -93,42 +94,7 @@ class DeskScreen(StationScreen):
     OWN_TAB = True  # Tab ends a scan here (action_tab), not the app's next field
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
-    BINDINGS: ClassVar[list[BindingType]] = [
-        # TRANSLATORS: a key of the desk (the key bar): check the chosen ticket in
-        Binding("ctrl+k", "check_in", N_("Check in"), id="desk.check-in", priority=True),
-        # TRANSLATORS: a key of the desk: undo the check-in
-        Binding("ctrl+u", "undo", N_("Undo"), id="desk.undo", priority=True),
-        # TRANSLATORS: a key of the desk: print the badge again
-        Binding("ctrl+r", "reprint", N_("Reprint"), id="desk.reprint", priority=True),
-        # TRANSLATORS: a key of the desk: take a payment
-        Binding("ctrl+p", "pay", N_("Pay"), id="desk.pay", priority=True),
-        # TRANSLATORS: a key of the desk: register someone who came without a ticket
-        Binding("ctrl+n", "walk_in", N_("Walk-in"), id="desk.walk-in", priority=True),
-        # TRANSLATORS: a key of the desk: cancel the ticket
-        Binding("ctrl+x", "cancel_ticket", N_("Cancel ticket"), id="desk.cancel", priority=True),
-        # TRANSLATORS: a key of the desk: give a waitlisted ticket a place
-        Binding("ctrl+w", "promote", N_("Promote"), id="desk.promote", priority=True),
-        # TRANSLATORS: a key of the desk: add a session to the ticket, or take one off
-        Binding("ctrl+t", "sessions", N_("Sessions"), id="desk.sessions", priority=True),
-        # TRANSLATORS: a key of the desk: the shorter name printed on the person's badges
-        Binding("ctrl+g", "badge_name", N_("Badge name"), id="desk.badge-name", priority=True),
-        # TRANSLATORS: a key of the desk: the staff's note on the person and their order
-        Binding("ctrl+l", "note", N_("Note"), id="desk.note", priority=True),
-        # TRANSLATORS: a key of the desk: an answer that asked something (a VIP's lanyard,
-        # money to collect, see the desk) has been seen to
-        Binding("ctrl+o", "seen", N_("Seen"), id="desk.seen", priority=True),
-        # TRANSLATORS: a key of the desk: a supervisor admits the person the door refused
-        Binding("ctrl+y", "override", N_("Override"), id="desk.override", priority=True),
-        Binding("ctrl+f", "focus_search", N_("Search"), id="desk.search", show=False),
-        Binding("escape", "clear_search", N_("Clear search"), id="desk.clear-search", show=False),
-        # TRANSLATORS: a key of the desk: go to the field a scanner types into
-        Binding("ctrl+s", "focus_scan", N_("Scan field"), id="desk.scan"),
-        # An exit gate: the desk's scans and Check in let people out (events with re-entry).
-        # TRANSLATORS: a key of the desk: scans let people out (and back: in)
-        Binding("ctrl+e", "exit_mode", N_("Exit mode"), id="desk.exit-mode", priority=True),
-        # A scanner may end a scan with Tab; a fast typist's Tab goes to the results table.
-        Binding("tab", "tab", N_("Next"), id="desk.tab", show=False, priority=True),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = DESK_KEYS
 
     # --- state ------------------------------------------------------------------------------
     def __init__(self) -> None:
@@ -751,6 +717,10 @@ class DeskScreen(StationScreen):
             self._refuse(why or _(NOBODY))
         else:
             self.dialogs.badge_name(self.card.attendee)
+
+    def action_paper_ticks(self) -> None:
+        """The ticks of the paper door list entered by ticket id (screens/desk/paper_ticks.py)."""
+        self.dialogs.paper_ticks()
 
     def action_note(self) -> None:
         """The Note dialog for the person on the card (and the order of their ticket here)."""

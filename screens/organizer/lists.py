@@ -9,7 +9,8 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Button
 
-from eventdesk.i18n import N_, _
+from eventdesk.errors import InvalidInput
+from eventdesk.i18n import N_, _, ngettext
 from eventdesk.labels import options
 from eventdesk.services.catalogue import program
 from eventdesk.services.door import lists
@@ -41,6 +42,8 @@ class ListsTab(OrganizerTab):
             (_("New list"), "list-new"),
             (_("Edit list"), "list-edit"),
             (_("Delete list"), "list-delete"),
+            # TRANSLATORS: a button: print the paper door list of the event as a PDF
+            (_("Door list PDF"), "door-list"),
         )
         yield self.table("lists-table")
 
@@ -211,6 +214,38 @@ class ListsTab(OrganizerTab):
                 name=shown["name"]
             )
         self.confirm(question, _("Delete"), lambda: self.act(job, "lists-table"))
+
+    @on(Button.Pressed, "#door-list")
+    def door_list(self) -> None:
+        """The paper door list of the event (``report door-list``), written to the data
+        folder's exports/, for the day every machine fails; said where it went."""
+        event = self.need_event()
+        if event is None:
+            return
+        store, folder = self.backend.store, self.backend.config.data_dir / "exports"
+
+        def job() -> str:
+            from badges.door_list import write_door_list
+            from eventdesk.services.stats.door_list import door_list
+
+            listed = door_list(store, event)
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise InvalidInput(
+                    _("cannot make {folder}: {reason}").format(
+                        folder=folder, reason=exc.strerror or exc
+                    )
+                ) from None
+            path = folder / f"{event}-door-list.pdf"  # not for translation: a file's name
+            pages, _missing = write_door_list(listed, str(path))
+            return ngettext(
+                "Door list of {count} tickets written to {path} ({pages} page)",
+                "Door list of {count} tickets written to {path} ({pages} pages)",
+                pages,
+            ).format(count=listed.count, path=path, pages=pages)
+
+        self.act(job)
 
     def _described(self) -> Described | None:
         return self.chosen("lists-table", Described, _("Choose a check-in list in the list first."))

@@ -31,6 +31,7 @@ DESK_HINTS = (
     "Ctrl+T Sessions",
     "Ctrl+G Badge name",
     "Ctrl+L Note",
+    "Ctrl+B Paper ticks",
     "Ctrl+S Scan field",
     "Ctrl+E Exit mode",
 )

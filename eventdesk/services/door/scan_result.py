@@ -272,6 +272,9 @@ class ScanResult:
     order_note: str | None = None
     # An admission a supervisor made despite the door's refusal: who, why, what was refused.
     override: Override | None = None
+    # Where the decision was made when not at a door: "paper", a tick on the paper door list
+    # entered afterwards (services.stations.paper_ticks).
+    source: str | None = None
 
     @property
     def admitted(self) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -31,6 +32,8 @@ class ScanEntry:
     result: str
     offline: bool = False  # decided by the station from its mirror, uploaded later
     conflict: str | None = None  # the conflict its upload met, if any (report conflicts)
+    # Where it was decided when not at a door: "paper" (services.stations.paper_ticks).
+    source: str | None = None
 
 
 def recent_scans(
@@ -61,9 +64,21 @@ def recent_scans(
                 r.result,
                 bool(r.offline),
                 conflict,
+                source_of(r.answer),
             )
             for r, conflict in session.execute(query)
         ]
+
+
+def source_of(answer: str | None) -> str | None:
+    """Where a scan was decided when not at a door, as its kept answer says ("paper")."""
+    if not answer or '"source"' not in answer:
+        return None
+    try:
+        found = json.loads(answer).get("source")
+    except (ValueError, AttributeError):
+        return None
+    return found if isinstance(found, str) else None
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ from eventdesk.services.stations.mirror import (
     TICKET_TYPE,
     Mirror,
 )
+from eventdesk.services.stats.door_list import DoorList, door_list_in
 from eventdesk.services.stats.inside import RollCall, Tables, roll_call_in
 from eventdesk.text import words
 from eventdesk.values import utcnow
@@ -304,6 +305,21 @@ def roll_call_in_copy(
             event,
             checkin_list=checkin_list,
             session=session,
+            now=now or utcnow(),
+            copy_refreshed_at=refreshed,
+            from_copy=True,
+        )
+
+
+def door_list_in_copy(mirror: Mirror, event: str | int, *, now: datetime | None = None) -> DoorList:
+    """The paper door list as the copy has it: every valid ticket as of the copy's last
+    refresh, with its holder, type and notes (services.stats.door_list)."""
+    refreshed = mirror.status().updated_at
+    with mirror.store.read() as session_:
+        return door_list_in(
+            session_.connection(),
+            COPY_TABLES,
+            event,
             now=now or utcnow(),
             copy_refreshed_at=refreshed,
             from_copy=True,

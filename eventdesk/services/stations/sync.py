@@ -170,6 +170,14 @@ def _upload_batch(
     return not report.later
 
 
+def apply_rows(server: Store, rows: Sequence[dict[str, Any]]) -> int:
+    """Rows of an outbox's shape made elsewhere (ticks from a paper door list,
+    services.stations.paper_ticks) applied as an upload applies a station's: idempotent by
+    their nonces, conflicts stored; the number of conflicts."""
+    with _upload_conn(server) as conn:
+        return _apply(conn, rows, server)
+
+
 def _upload_conn(server: Store) -> AbstractContextManager[Connection]:
     """Where a batch is applied: the organizer's login in one transaction; a station's own
     login statement by statement, each committed by the server alone

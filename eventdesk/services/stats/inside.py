@@ -182,7 +182,7 @@ def roll_call_in(
 ) -> RollCall:
     """Who is inside now, read from ``tables`` (the server's, or a station's copy)."""
     t = tables
-    event = _event(conn, t, event_ref)
+    event = event_of(conn, t, event_ref)
     on_list = _list(conn, t, event, checkin_list)
     held = _session(conn, t, event, session) if session is not None else None
     entries = on_list.entries or ("unlimited" if event.allow_reentry else "once")
@@ -265,6 +265,7 @@ class _Event:
     title: str
     timezone: str | None
     allow_reentry: bool
+    status: str = "scheduled"
 
 
 @dataclass(frozen=True)
@@ -281,7 +282,8 @@ class _Session:
     name: str
 
 
-def _event(conn: Connection, t: Tables, ref: str | int) -> _Event:
+def event_of(conn: Connection, t: Tables, ref: str | int) -> _Event:
+    """The event ``ref`` (its slug or id) as ``t`` has it; NotFound when it has none."""
     wanted = str(ref).strip()
     if not wanted:
         raise InvalidInput(_("event is required"), field="event")
@@ -289,11 +291,11 @@ def _event(conn: Connection, t: Tables, ref: str | int) -> _Event:
     e = t.event.c
     which = e.id == number if number is not None else e.slug == wanted
     row = conn.execute(
-        select(e.id, e.slug, e.title, e.timezone, e.allow_reentry).where(which)
+        select(e.id, e.slug, e.title, e.timezone, e.allow_reentry, e.status).where(which)
     ).first()
     if row is None:
         raise NotFound(_("no event {event!r}").format(event=wanted), field="event")
-    return _Event(row.id, row.slug, row.title, row.timezone, bool(row.allow_reentry))
+    return _Event(row.id, row.slug, row.title, row.timezone, bool(row.allow_reentry), row.status)
 
 
 def _list(conn: Connection, t: Tables, event: _Event, ref: str | None) -> _List:
@@ -435,18 +437,26 @@ def words_for(call: RollCall) -> list[str]:
         lines.append(" · ".join(where))
     lines.append(made_at(call))
     if call.from_copy:
-        lines.append(
-            _("from this station's copy, refreshed {time}").format(
-                time=show(call.copy_refreshed_at, zone, "stamp", none=_("never"))
-            )
-        )
+        lines.append(copy_refreshed(call.copy_refreshed_at, zone))
     return lines
 
 
 def made_at(call: RollCall) -> str:
     """When the roll call was made, and the zone its times are in."""
+    return made_in(call.at, call.timezone)
+
+
+def made_in(at: datetime, timezone: str) -> str:
+    """When a list on paper was made, in its event's zone, and that zone's name."""
     return _("made at {time}; times in {zone}").format(
-        time=show(call.at, call.zone, "stamp"), zone=call.timezone
+        time=show(at, event_zone(timezone), "stamp"), zone=timezone
+    )
+
+
+def copy_refreshed(refreshed: datetime | None, zone: ZoneInfo) -> str:
+    """A list read from a station's copy: as of its last refresh."""
+    return _("from this station's copy, refreshed {time}").format(
+        time=show(refreshed, zone, "stamp", none=_("never"))
     )
 
 

@@ -1,0 +1,75 @@
+"""`checkin import-ticks FILE --at TIME --station NAME`: the ticks of a paper door list entered
+as admissions from paper (services.stations.paper_ticks)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from eventdesk.cli.common import Ctx
+from eventdesk.errors import InvalidInput
+from eventdesk.event_time import event_zone, iso
+from eventdesk.i18n import _, ngettext
+
+
+def import_ticks(
+    obj: Ctx, words: tuple[str, ...], at: str | None, station: str | None, operator: str | None
+) -> None:
+    """Read FILE's ticket ids (``-``: stdin) and enter them; a JSON of what became of them."""
+    from eventdesk.services.stations.paper_ticks import enter_ticks, read_ticks
+
+    if len(words) != 2:
+        raise click.UsageError(
+            _("usage: eventdesk checkin import-ticks FILE --at TIME --station NAME")
+        )
+    if not at:
+        raise click.UsageError(_("--at TIME is required: when the paper was ticked"))
+    if not station:
+        raise click.UsageError(_("--station NAME is required (e.g. Paper)"))
+    file = words[1]
+    try:
+        read = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        problem = exc.strerror if isinstance(exc, OSError) else str(exc)
+        raise InvalidInput(
+            _("cannot read {path}: {problem}").format(path=file, problem=problem or exc),
+            field="file",
+        ) from None
+    ticks = enter_ticks(obj.store, read_ticks(read), at=at, station=station, operator=operator)
+    data: dict[str, list[Any]] = {
+        "admitted": [t.ticket_id for t in ticks if t.outcome == "admitted"],
+        "conflicts": [
+            {
+                "ticket_id": t.ticket_id,
+                "other_station": t.other_station,
+                "other_at": iso(t.other_at, event_zone(t.timezone)) if t.other_at else None,
+            }
+            for t in ticks
+            if t.outcome == "conflict"
+        ],
+        "unknown": [t.ticket_id for t in ticks if t.outcome == "unknown"],
+        "refused": [
+            {"ticket_id": t.ticket_id, "status": t.status} for t in ticks if t.outcome == "refused"
+        ],
+    }
+
+    def human() -> str:
+        counts = ngettext(
+            "{count} tick entered from paper: {admitted} admitted, {conflicts} conflicts, "
+            "{unknown} unknown, {refused} refused",
+            "{count} ticks entered from paper: {admitted} admitted, {conflicts} conflicts, "
+            "{unknown} unknown, {refused} refused",
+            len(ticks),
+        ).format(
+            count=len(ticks),
+            admitted=len(data["admitted"]),
+            conflicts=len(data["conflicts"]),
+            unknown=len(data["unknown"]),
+            refused=len(data["refused"]),
+        )
+        return "\n".join([*(t.words() for t in ticks if t.outcome != "admitted"), counts])
+
+    obj.emit(data, human)
