@@ -23,10 +23,10 @@ DOOR_LIST = Type(
 def _columns() -> tuple[Column, ...]:
     return (
         # TRANSLATORS: the headings of the paper door list's table (report door-list --pdf)
-        Column(62, _("name")),
-        Column(30, _("ticket type")),
-        Column(52, _("attention")),
-        Column(25, _("ticket")),
+        Column(59, _("name")),
+        Column(28, _("ticket type")),
+        Column(53, _("attention")),
+        Column(29, _("ticket")),  # an id of 8 letters at 12 pt, never set smaller
     )
 
 

@@ -58,9 +58,9 @@ def import_ticks(
 
     def human() -> str:
         counts = ngettext(
-            "{count} tick entered from paper: {admitted} admitted, {conflicts} conflicts, "
+            "{count} tick entered from paper: {admitted} admitted, {conflicts} in conflict, "
             "{unknown} unknown, {refused} refused",
-            "{count} ticks entered from paper: {admitted} admitted, {conflicts} conflicts, "
+            "{count} ticks entered from paper: {admitted} admitted, {conflicts} in conflict, "
             "{unknown} unknown, {refused} refused",
             len(ticks),
         ).format(

@@ -125,7 +125,7 @@ def test_paper_ticks_are_admissions_from_paper_with_conflicts_as_offline(
     check_entered(cli, store, t, file, "Paper")
     human = cli.out("checkin", "import-ticks", str(file), "--at", t.at_typed, "--station", "Paper")
     assert "NOSUCH99: no such ticket" in human
-    assert "7 ticks entered from paper: 4 admitted, 1 conflicts, 1 unknown, 1 refused" in human
+    assert "7 ticks entered from paper: 4 admitted, 1 in conflict, 1 unknown, 1 refused" in human
 
 
 def test_a_csv_of_ticks_with_a_ticket_column(cli: Cli, store: Store, tmp_path: Path) -> None:
