@@ -44,6 +44,9 @@ from eventdesk.values import money_text
 from screens.terminal import for_screen
 
 ACTIVE = ("registered", "waitlisted")
+# A door for several events: their slugs, and the one whose tickets the door's check-in list
+# (one that keeps its own admissions) is of.
+DoorEvents = tuple[tuple[str, ...], str | None]
 ACTIONS = ("check_in", "undo", "reprint", "pay", "cancel", "promote", "sessions")
 
 
@@ -75,6 +78,15 @@ class CardData:
     door_list: str | None = None
     # The staff's notes on the orders of the tickets shown, by order (services.people.notes).
     order_notes: tuple[tuple[int, str], ...] = ()
+    # A door for several events: their slugs (``event`` is the first), and the one whose
+    # tickets ``door_list`` is of (None: ``event``).
+    events: tuple[str, ...] = ()
+    list_event: str | None = None
+
+    @property
+    def admitted(self) -> tuple[str | None, ...]:
+        """The events this station's door admits."""
+        return self.events or (self.event,)
 
     def order_here(self) -> tuple[int, str | None] | None:
         """The order of their first ticket of this station's event, and its note (None: no
@@ -86,8 +98,8 @@ class CardData:
         return order, dict(self.order_notes).get(order)
 
     def here(self) -> list[TicketLine]:
-        """The tickets of this station's event (the only ones the desk acts on)."""
-        return [line for line in self.tickets if line.ticket.event == self.event]
+        """The tickets of this station's event(s) (the only ones the desk acts on)."""
+        return [line for line in self.tickets if line.ticket.event in self.admitted]
 
     def pick(self, action: str, *, prefer: str | None = None) -> TicketLine | None:
         """The ticket an action works on, or None when it makes no sense for this attendee.
@@ -127,9 +139,11 @@ def load_card(
     event: str | None,
     now: datetime | None = None,
     door_list: str | None = None,
+    door: DoorEvents = ((), None),
 ) -> CardData:
     """Read an attendee's card at the station's ``now``, at a door on the check-in list named
-    ``door_list`` (one that keeps its own admissions) (call it from a thread worker)."""
+    ``door_list`` (one that keeps its own admissions; at a door for several events, ``door``:
+    their slugs and that list's event) (call it from a thread worker)."""
     attendee = show_attendee(store, attendee_id)
     tickets = tickets_of_attendee(store, attendee_id)
     noted = on_lists(store, [t.id for t in tickets])
@@ -145,7 +159,14 @@ def load_card(
     )
     notes = order_notes(store, [t.order_id for t in tickets])
     return CardData(
-        attendee, lines, event, now, door_list=door_list, order_notes=tuple(sorted(notes.items()))
+        attendee,
+        lines,
+        event,
+        now,
+        door_list=door_list,
+        order_notes=tuple(sorted(notes.items())),
+        events=door[0],
+        list_event=door[1],
     )
 
 
@@ -157,30 +178,35 @@ def card_at_door(
     event: str | None,
     now: datetime | None = None,
     door_list: str | None = None,
+    door: DoorEvents = ((), None),
 ) -> CardData:
     """The card of an attendee, or of a ticket's buyer: from the server, or (a ``station`` on
     a server that does not answer within its threshold) from the station's mirror, marked so
-    (call it from a thread worker)."""
+    (call it from a thread worker). ``door``: as ``load_card`` takes it."""
 
     def from_server() -> CardData:
         person = attendee_id
         if person is None:
             assert ticket_id is not None
             person = show_ticket(store(), ticket_id).attendee_id
-        return load_card(store(), person, event, now, door_list)
+        return load_card(store(), person, event, now, door_list, door)
 
     def from_copy(copy: Mirror) -> CardData:
         person = attendee_id
         if person is None:
             assert ticket_id is not None
             person = attendee_of_ticket(copy, ticket_id)
-        return load_copy_card(copy, person, event, now)
+        return load_copy_card(copy, person, event, now, door[0])
 
     return from_server() if station is None else station.read(from_server, from_copy)
 
 
 def load_copy_card(
-    mirror: Mirror, attendee_id: int, event: str | None, now: datetime | None = None
+    mirror: Mirror,
+    attendee_id: int,
+    event: str | None,
+    now: datetime | None = None,
+    events: tuple[str, ...] = (),
 ) -> CardData:
     """The same card from the station's copy (the server does not answer): marked as the copy,
     with when it was refreshed (call it from a thread worker)."""
@@ -199,6 +225,7 @@ def load_copy_card(
         now,
         copied_at=refreshed or now,
         order_notes=tuple(sorted(notes.items())),
+        events=events,
     )
 
 
@@ -259,7 +286,7 @@ def _note_lines(data: CardData) -> list[Content]:
 def _on_door_list(line: TicketLine, data: CardData, zone: ZoneInfo) -> Content | None:
     """A registered ticket's status at a door on a check-in list that keeps its own
     admissions: in, out or not yet on that list (None: the door is on no such list)."""
-    if data.door_list is None or line.ticket.event != data.event:
+    if data.door_list is None or line.ticket.event != (data.list_event or data.event):
         return None
     note = next((n for n in line.lists if n.answer is None and n.list == data.door_list), None)
     if note is None:
@@ -280,7 +307,7 @@ def _on_door_list(line: TicketLine, data: CardData, zone: ZoneInfo) -> Content |
 
 def _ticket_lines(line: TicketLine, data: CardData, zone: ZoneInfo) -> list[Content]:
     ticket, money = line.ticket, line.payment
-    elsewhere = ticket.event != data.event
+    elsewhere = ticket.event != data.event or len(data.events) > 1  # its event named
     title = Content.assemble(
         (f"{ticket.ticket_type} ", "bold"),
         (ticket.id, "$accent"),

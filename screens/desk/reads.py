@@ -14,7 +14,7 @@ from eventdesk.services.door.lists import find_list
 from screens.base import StationScreen
 from screens.desk.card import CardData, card_at_door
 from screens.desk.messages import CardLoaded, Failed, Polled, Searched
-from screens.desk.results import find_at_door, states_at_door
+from screens.desk.results import DoorEvents, find_at_door, states_at_door
 from screens.messages import ScanDecided
 
 SEARCH_LIMIT = 50
@@ -101,10 +101,33 @@ class DeskReads:
             )
         return self._lists[event, ref]
 
+    def _several(self) -> tuple[DoorEvents, str | None, str | None]:
+        """At a door for several events: each with the id of the list of its own admissions
+        its tickets are decided on (the door's list is the first of them that has it, as the
+        door finds it), that list's event and name. Nothing at a door for one event."""
+        events = self.screen.backend.events
+        if not events:
+            return (), None, None
+        door: list[tuple[str, int | None]] = []
+        at: tuple[str, str] | None = None
+        for event in events.split(","):
+            on_list = None if at else self._door_list(event)
+            door.append((event, on_list[0] if on_list else None))
+            if on_list:
+                at = event, on_list[1]
+        return tuple(door), *(at or (None, None))
+
     def _read_card(
         self, attendee_id: int | None, ticket_id: str | None, event: str | None
     ) -> CardData:
         backend = self.screen.backend
+        several, list_event, list_name = self._several()
+        if several:
+            events = tuple(slug for slug, _list in several)
+            door_list, door = list_name, (events, list_event)
+        else:
+            door_list = on_list[1] if (on_list := self._door_list(event)) else None
+            door = ((), None)
         return card_at_door(
             lambda: backend.store,
             backend.door_station,
@@ -112,7 +135,8 @@ class DeskReads:
             ticket_id,
             event,
             backend.now(),
-            on_list[1] if (on_list := self._door_list(event)) else None,
+            door_list,
+            door,
         )
 
     def _search(self, seq: int, query: str) -> None:
@@ -125,6 +149,7 @@ class DeskReads:
                 query,
                 SEARCH_LIMIT,
                 on_list[0] if (on_list := self._door_list(backend.event)) else None,
+                several=self._several()[0],
             )
         except EventdeskError as exc:
             post(Failed(exc.message))
@@ -173,6 +198,7 @@ class DeskReads:
                 event,
                 ids,
                 on_list[0] if on_list else None,
+                several=self._several()[0],
             )
         except EventdeskError:
             return  # the next poll tries again

@@ -21,6 +21,7 @@ from eventdesk.services.people.attendees import (
     AttendeeInfo,
     DoorState,
     door_states_among,
+    door_states_at,
     find_attendees,
 )
 from eventdesk.services.stations.mirror_read import find_in_copy
@@ -53,6 +54,7 @@ DOOR_STATES = {
     "cancelled": N_("cancelled"),
 }
 NARROW = 60
+EVENT_WIDTH = 12  # a status column naming the ticket's event is as much wider
 NONE = DoorState("none")
 
 
@@ -73,6 +75,11 @@ def status_text(state: DoorState, zone: ZoneInfo, today: datetime | None) -> str
     return _("no ticket")
 
 
+# A door for several events: each event and the check-in list of its own admissions the door
+# decides its tickets on (None: the event's default list).
+DoorEvents = tuple[tuple[str, int | None], ...]
+
+
 def find_at_door(
     store: Callable[[], Store],
     station: Station | None,
@@ -80,14 +87,16 @@ def find_at_door(
     query: str,
     limit: int,
     list_id: int | None = None,
+    *,
+    several: DoorEvents = (),
 ) -> tuple[list[AttendeeInfo], dict[int, DoorState]]:
     """The people ``query`` finds and where they stand at ``event``'s door (on its check-in
-    list ``list_id``, one that keeps its own admissions): on the server, or (a ``station`` on
-    a server that does not answer within its threshold) in the station's mirror (call it from
-    a thread worker)."""
+    list ``list_id``, one that keeps its own admissions), or at a door for ``several`` events
+    at each one's: on the server, or (a ``station`` on a server that does not answer within
+    its threshold) in the station's mirror (call it from a thread worker)."""
 
     def found(on: Store, people: list[AttendeeInfo]) -> tuple[list[AttendeeInfo], Any]:
-        return people, door_states_among(on, event, (p.id for p in people), list_id)
+        return people, _states(on, event, [p.id for p in people], list_id, several)
 
     def on_server() -> tuple[list[AttendeeInfo], Any]:
         return found(store(), find_attendees(store(), query, limit=limit))
@@ -105,14 +114,28 @@ def states_at_door(
     event: str | None,
     ids: tuple[int, ...],
     list_id: int | None = None,
+    *,
+    several: DoorEvents = (),
 ) -> dict[int, DoorState]:
     """Where ``ids`` stand at ``event``'s door, as ``find_at_door`` reads it."""
     if station is None:
-        return door_states_among(store(), event, ids, list_id)
+        return _states(store(), event, ids, list_id, several)
     return station.read(
-        lambda: door_states_among(store(), event, ids, list_id),
-        lambda copy: door_states_among(copy.store, event, ids, list_id),
+        lambda: _states(store(), event, ids, list_id, several),
+        lambda copy: _states(copy.store, event, ids, list_id, several),
     )
+
+
+def _states(
+    store: Store,
+    event: str | None,
+    ids: Collection[int],
+    list_id: int | None,
+    several: DoorEvents,
+) -> dict[int, DoorState]:
+    if several:
+        return door_states_at(store, several, ids)
+    return door_states_among(store, event, ids, list_id)
 
 
 class ResultsTable(DataTable[Text]):
@@ -161,6 +184,8 @@ class ResultsTable(DataTable[Text]):
         for index, (heading, key, widest, narrow_widest) in enumerate(COLUMNS):
             label = _(heading)
             width = max([cell_len(label), *(cell_len(row[index]) for row in rows)])
+            if key == "status" and any(state.event for state in self.states.values()):
+                widest, narrow_widest = widest + EVENT_WIDTH, narrow_widest + EVENT_WIDTH
             widths.append(min(width, narrow_widest if narrow else widest))
             self.add_column(label, key=key, width=widths[-1])
         for person, row in zip(people, rows, strict=True):
@@ -196,4 +221,7 @@ class ResultsTable(DataTable[Text]):
                 self.update_cell(str(attendee), "status", Text(self._status(attendee)))
 
     def _status(self, attendee: int) -> str:
-        return status_text(self.states.get(attendee, NONE), self.zone, self.today)
+        state = self.states.get(attendee, NONE)
+        said = status_text(state, self.zone, self.today)
+        # At a door for several events: the event of the ticket the row speaks of.
+        return f"{said} · {state.event}" if state.event else said

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, cast
 
@@ -623,6 +623,7 @@ class DoorState:
 
     state: str
     at: datetime | None = None
+    event: str | None = None  # at a door for several events: the ticket's event (its slug)
 
 
 _STATE_RANK = {"in": 0, "out": 1, "due": 2, "waitlisted": 3, "cancelled": 4}
@@ -669,10 +670,29 @@ def door_states_among(
             state = DoorState("in", checked_in_at) if checked_in_at else DoorState("due")
         else:
             state = DoorState(status)
-        known = states[attendee]
-        rank, known_rank = _STATE_RANK.get(state.state, 9), _STATE_RANK.get(known.state, 9)
-        if rank < known_rank or (
-            rank == known_rank == 0 and known.at and state.at and state.at < known.at
-        ):
+        if _better(state, states[attendee]):
             states[attendee] = state
+    return states
+
+
+def _better(state: DoorState, known: DoorState) -> bool:
+    """``state`` says more at the door than ``known``: checked in first, the earliest."""
+    rank, known_rank = _STATE_RANK.get(state.state, 9), _STATE_RANK.get(known.state, 9)
+    return rank < known_rank or bool(
+        rank == known_rank == 0 and known.at and state.at and state.at < known.at
+    )
+
+
+def door_states_at(
+    store: Store, door: Sequence[tuple[str, int | None]], attendee_ids: Iterable[int]
+) -> dict[int, DoorState]:
+    """``door_states_among`` at a door for several events: ``door`` is each event with the
+    check-in list of its own admissions the door decides its tickets on (None: its default);
+    each ticket stands by its own event's, the best of them counts, named by its ``event``."""
+    ids = list(dict.fromkeys(attendee_ids))
+    states = {attendee: DoorState("none") for attendee in ids}
+    for event, list_id in door:
+        for attendee, state in door_states_among(store, event, ids, list_id).items():
+            if _better(state, states[attendee]):
+                states[attendee] = replace(state, event=event)
     return states
