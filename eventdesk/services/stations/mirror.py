@@ -96,15 +96,15 @@ from eventdesk.text import words
 from eventdesk.values import utcnow
 
 MIRROR_FILE = "mirror.db"
-MIRROR_VERSION = "14"  # a mirror of another version is copied again (its outbox is kept)
+MIRROR_VERSION = "15"  # a mirror of another version is copied again (its outbox is kept)
 # Versions this build copies again in place (their outbox is this one's); a mirror of any other
 # version is a schema this build does not know: it is moved aside (services.stations.mirror_repair).
-KNOWN_VERSIONS = (*(str(n) for n in range(1, 14)), MIRROR_VERSION)  # "1" to "13", and this one
+KNOWN_VERSIONS = (*(str(n) for n in range(1, 15)), MIRROR_VERSION)  # "1" to "14", and this one
 CHUNK = 2000  # rows written to the mirror per transaction: a door waits at most that long
 PRIVATE = 0o600  # the mirror's files: names and PIN hashes
 FULL_AFTER = timedelta(hours=12)  # a mirror older than this is copied whole again
 
-MIRROR = MetaData()
+MIRROR: MetaData = MetaData()
 NOTICE_KEY = "moved_aside"  # services.stations.mirror_repair: the last mirror moved aside, and why
 GEN = "mirror_gen"  # a copied row's generation: a whole new copy removes the older ones last
 EMAILS = "emails"  # the state's: "yes" when the copy holds the attendees' e-mails
@@ -310,7 +310,7 @@ class Mirror:
             )
             if version != MIRROR_VERSION:  # new, or of another version: copied again
                 for table in reversed(MIRROR.sorted_tables):
-                    if table is not OUTBOX and table.name in found:
+                    if table.name not in ("outbox", "sale_outbox") and table.name in found:
                         table.drop(conn)
             MIRROR.create_all(conn)
             if version != MIRROR_VERSION:
@@ -793,3 +793,7 @@ def _payment_rows(rows: Sequence[Row[Any, Any, Any]], gen: int) -> Iterator[dict
                 "status": "completed",
                 GEN: gen,
             }
+
+
+# The quotas and the sales made offline from them: their tables in a module of their own.
+from eventdesk.services.stations import mirror_quota as _mirror_quota  # noqa: E402,F401
