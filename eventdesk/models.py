@@ -775,8 +775,3 @@ class ImportRun(Base):
     # heartbeat is old was left by a process that stopped.
     heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-
-
-# Selling offline from a quota: its tables in a file of their own (this one is long).
-from eventdesk.quota_models import QuotaSale as QuotaSale  # noqa: E402
-from eventdesk.quota_models import StationQuota as StationQuota  # noqa: E402

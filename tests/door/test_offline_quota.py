@@ -21,7 +21,8 @@ from sqlalchemy.exc import DBAPIError
 
 from eventdesk.db import Store
 from eventdesk.errors import NotAllowed, SoldOut
-from eventdesk.models import Attendee, Payment, QuotaSale, StationQuota, Ticket, TicketType
+from eventdesk.models import Attendee, Payment, Ticket, TicketType
+from eventdesk.quota_models import QuotaSale, StationQuota
 from eventdesk.services.people import attendees
 from eventdesk.services.people.registration import register
 from eventdesk.services.stations import quota, roles

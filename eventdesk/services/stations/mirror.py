@@ -92,6 +92,7 @@ from eventdesk.models import (
 )
 from eventdesk.pins import salt_of
 from eventdesk.services.stations.list_sync import LIST_EFFECTS
+from eventdesk.services.stations.mirror_quota import QUOTA, QUOTA_WHOLE, SALES
 from eventdesk.text import words
 from eventdesk.values import utcnow
 
@@ -255,6 +256,7 @@ COPIED: dict[str, tuple[Table, tuple[str, ...]]] = {
 WHOLE: dict[str, tuple[Table, Any]] = {
     "registration_question": (QUESTION, RegistrationQuestion),
     "question_answer": (QUESTION_ANSWER, QuestionAnswer),
+    **QUOTA_WHOLE,
 }
 NOT_COPIED = {"event": {"invite_code"}}  # a secret of registration, not of the door
 _SERVER = {
@@ -309,10 +311,11 @@ class Mirror:
                 else None
             )
             if version != MIRROR_VERSION:  # new, or of another version: copied again
-                for table in reversed(MIRROR.sorted_tables):
-                    if table.name not in ("outbox", "sale_outbox") and table.name in found:
+                for table in (*reversed(MIRROR.sorted_tables), QUOTA):
+                    if table is not OUTBOX and table.name in found:
                         table.drop(conn)
             MIRROR.create_all(conn)
+            SALES.create_all(conn)  # the quotas and the sales made offline from them
             if version != MIRROR_VERSION:
                 conn.execute(insert(STATE), {"key": "version", "value": MIRROR_VERSION})
 
@@ -793,7 +796,3 @@ def _payment_rows(rows: Sequence[Row[Any, Any, Any]], gen: int) -> Iterator[dict
                 "status": "completed",
                 GEN: gen,
             }
-
-
-# The quotas and the sales made offline from them: their tables in a module of their own.
-from eventdesk.services.stations import mirror_quota as _mirror_quota  # noqa: E402,F401

@@ -1,29 +1,38 @@
-"""The station's copy of its quotas and its sales made offline from them (the copy's tables;
-services.stations.quota_sale sells and uploads). Here, beside services.stations.mirror (which
-imports this module at its end, so that every copy has these tables), to keep that file within
-its size.
+"""The station's copy of its quotas and its sales made offline from them (the copy's tables,
+made with the rest by services.stations.mirror; services.stations.quota_sale sells and
+uploads). Here, in a module of their own, to keep that file within its size.
 
 ``station_quota`` is copied whole at each refresh (a few rows). ``sale_outbox`` holds each walk-in
 sold here offline, in order, until the server has it: the person, the ticket type, how it was
 paid, whether it was admitted at once, its nonce; the copy also holds the person, the order, the
 ticket and its payment (provisional rows: the person's and order's ids negative, the ticket's
 id chosen here) so that the desk finds them, the door admits them and a badge prints offline.
+Like the scans' outbox, the sale outbox is kept when a copy of another version is made again.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Index, Integer, String, Table
+from typing import Any
+
+from sqlalchemy import Boolean, Column, Index, Integer, MetaData, String, Table
 
 from eventdesk.models import UTCDateTime
 from eventdesk.quota_models import StationQuota
-from eventdesk.services.stations import mirror
 
-QUOTA = mirror._copy(StationQuota)
-mirror.WHOLE["station_quota"] = (QUOTA, StationQuota)
+SALES = MetaData()
+
+QUOTA = Table(
+    "station_quota",
+    SALES,
+    *(Column(c.name, c.type, primary_key=c.primary_key) for c in StationQuota.__table__.columns),
+    Column("mirror_gen", Integer),  # services.stations.mirror's GEN: the copy that wrote it
+)
+# Copied whole at each refresh (services.stations.mirror's WHOLE).
+QUOTA_WHOLE: dict[str, tuple[Table, Any]] = {"station_quota": (QUOTA, StationQuota)}
 
 SALE_OUTBOX = Table(
     "sale_outbox",
-    mirror.MIRROR,
+    SALES,
     Column("seq", Integer, primary_key=True),
     Column("nonce", String(64), nullable=False, unique=True),
     Column("station", String(100), nullable=False),
