@@ -70,6 +70,7 @@ class OfflineSale:
     admitted: bool
     places_left: int
     nonce: str
+    attendee_id: int = 0  # the provisional person's, in the copy (negative)
 
 
 @dataclass(frozen=True)
@@ -258,6 +259,7 @@ def sell(
         admit,
         left - 1,
         nonce,
+        provisional,
     )
 
 
