@@ -97,7 +97,8 @@ def give(
                 _(
                     "only {room} place(s) of {ticket_type} for {event!r} are left to give to a "
                     "station"
-                ).format(room=room, ticket_type=kind.name, event=event.slug)
+                ).format(room=room, ticket_type=kind.name, event=event.slug),
+                field="places",
             )
         if row is None:
             row = StationQuota(
