@@ -26,8 +26,9 @@ from eventdesk.text import for_terminal
 from eventdesk.values import format_cents
 
 if TYPE_CHECKING:
+    from eventdesk.db import Store
     from eventdesk.services.people.payments import PaymentSummary
-    from eventdesk.services.people.registration import TicketInfo
+    from eventdesk.services.people.registration import OrderResult, TicketInfo
     from eventdesk.services.stations.mirror import Mirror
 
 
@@ -58,7 +59,17 @@ if TYPE_CHECKING:
     help="An answer to the event's question KEY (again for more; N:KEY=VALUE: the N-th "
     "ticket's holder).",
 )
+@click.option(
+    "--paid",
+    type=click.Choice(["cash", "card"]),
+    help="Paid now, the whole price (offline: from this station's quota).",
+)
+@click.option(
+    "--name", help="A walk-in sold offline: their name (when the copy has no such person)."
+)
+@click.option("--company", help="A walk-in sold offline: their company.")
 @pass_ctx
+@answers_offline
 @desk_only
 def register(
     obj: Ctx,
@@ -72,26 +83,46 @@ def register(
     invite_code: str | None,
     override_invite: bool,
     answers: tuple[str, ...],
+    paid: str | None,
+    name: str | None,
+    company: str | None,
 ) -> None:
-    """Register an attendee, or put them on the waitlist when full."""
+    """Register an attendee, or put them on the waitlist when full. On a station whose server
+    is away: a walk-in sold from this station's quota, admitted at once."""
+    from eventdesk.cli.offline_sale import register_online_or_sell
     from eventdesk.services.people.question_answers import order_answers
     from eventdesk.services.people.questions import parse_answer
     from eventdesk.services.people.registration import register as do_register
 
-    order = do_register(
-        obj.store,
+    def online(store: Store) -> OrderResult:
+        return do_register(
+            store,
+            event_ref,
+            attendee_ref,
+            ticket_type,
+            sessions=session_ids,
+            seat=seat,
+            quantity=quantity,
+            holders=holders,
+            invite_code=invite_code,
+            staff_override=override_invite,
+            station=obj.station,
+            answers=[parse_answer(text) for text in answers],
+        )
+
+    order = register_online_or_sell(
+        obj,
+        online,
         event_ref,
         attendee_ref,
         ticket_type,
-        sessions=session_ids,
-        seat=seat,
-        quantity=quantity,
-        holders=holders,
-        invite_code=invite_code,
-        staff_override=override_invite,
-        station=obj.station,
-        answers=[parse_answer(text) for text in answers],
+        paid=paid,
+        name=name,
+        company=company,
+        one_ticket=not (session_ids or seat or holders or answers or (quantity or 1) > 1),
     )
+    if order is None:
+        return  # sold offline, and said
     first = order.tickets[0]
     kept = order_answers(obj.store, order.order_id)
 

@@ -14,10 +14,12 @@ from eventdesk.cli.access import organizer_only
 from eventdesk.cli.common import (
     EXIT_ENVIRONMENT,
     Ctx,
+    answers_offline,
     local,
     pass_ctx,
     say,
     secret_from_file,
+    table,
     to_jsonable,
 )
 from eventdesk.event_time import UTC_ZONE
@@ -408,3 +410,84 @@ def _require_server(obj: Ctx) -> None:
                 "stations (stations share a PostgreSQL server for that)"
             )
         )
+
+
+@station.command("quota")
+@click.argument("event_ref", metavar="EVENT")
+@click.option("--ticket-type", metavar="NAME", help="The ticket type it sells (with --places).")
+@click.option(
+    "--places",
+    type=int,
+    help="Places it may still sell offline (0: give the unsold ones back).",
+)
+@click.option("--station", "station_name", metavar="NAME", help="The station (default: this one).")
+@pass_ctx
+@answers_offline
+def station_quota(
+    obj: Ctx,
+    event_ref: str,
+    ticket_type: str | None,
+    places: int | None,
+    station_name: str | None,
+) -> None:
+    """A station's quota: places of a ticket type it sells while its server is away (the
+    quotas of the event without --places)."""
+    from eventdesk.cli.access import desk_only
+    from eventdesk.errors import InvalidInput
+    from eventdesk.services.stations import quota
+
+    name = station_name or obj.station
+    if places is None:
+        if ticket_type is not None:
+            raise InvalidInput(_("--ticket-type needs --places"), field="places")
+        desk_only(lambda _obj: None)(obj)
+        listed = obj.server_or_copy(
+            lambda store: quota.quotas(store, event_ref, station_name),
+            lambda copy: _copy_quotas(copy, event_ref, name),
+        )
+        obj.emit(
+            [_quota_json(q) for q in listed],
+            lambda: table(
+                # TRANSLATORS: the headings of the table of the stations' quotas
+                [_("station"), _("ticket type"), _("places left"), _("sold offline")],
+                [(q.station, q.ticket_type, q.places, q.sold) for q in listed],
+            ),
+        )
+        return
+    if ticket_type is None:
+        raise InvalidInput(_("--places needs --ticket-type"), field="ticket_type")
+    organizer_only(lambda _obj: None)(obj)
+    given = quota.give(obj.store, event_ref, ticket_type, name, places)
+    obj.emit(
+        _quota_json(given),
+        _(
+            "{station} may sell {places} more place(s) of {ticket_type} offline ({sold} sold "
+            "offline so far)"
+        ).format(
+            station=given.station,
+            places=given.places,
+            ticket_type=given.ticket_type,
+            sold=given.sold,
+        ),
+    )
+
+
+def _copy_quotas(copy: Any, event_ref: str, name: str) -> list[Any]:
+    """This station's quotas as its copy counts them (its sales not uploaded yet are sold)."""
+    from eventdesk.services.stations.quota import Quota
+    from eventdesk.services.stations.quota_sale import copy_quotas
+
+    return [
+        Quota(q.event, q.ticket_type, q.station, q.left, q.sold + q.pending)
+        for q in copy_quotas(copy, event_ref, name)
+    ]
+
+
+def _quota_json(given: Any) -> dict[str, Any]:
+    return {
+        "event": given.event,
+        "ticket_type": given.ticket_type,
+        "station": given.station,
+        "places": given.places,
+        "sold": given.sold,
+    }

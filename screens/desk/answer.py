@@ -31,8 +31,8 @@ HINT_SCANNED = N_(
 READY = N_("Ready: search for someone, or scan a ticket.")
 # While the station decides from its mirror (the server does not answer).
 HINT_OFFLINE = N_(
-    "OFFLINE: scans, undo, badges and search work from this station's copy · payments, "
-    "cancellations and walk-ins come back with the server"
+    "OFFLINE: scans, undo, badges, search and walk-ins (from its quota) work from this "
+    "station's copy · payments and cancellations come back with the server"
 )
 HINT_NO_EVENT = N_(
     "This station admits no event yet: an organizer picks one (Organizer, Events, Use at this door)"

@@ -21,6 +21,7 @@ from screens.desk.card import TicketLine
 from screens.desk.forms import PaymentScreen, WalkInScreen
 from screens.desk.jobs import DeskJobs
 from screens.desk.walkin import WalkInDone
+from screens.desk.walkin_offline import OfflineWalkIn
 from screens.messages import ScanDecided
 from screens.widgets.key_bar import say_not_available
 
@@ -80,9 +81,12 @@ class DeskDialogs:
     def walk_in(self) -> None:
         self.desk.app.push_screen(WalkInScreen(self.desk.backend), self._walked_in)
 
-    def _walked_in(self, done: WalkInDone | None) -> None:
+    def _walked_in(self, done: WalkInDone | OfflineWalkIn | None) -> None:
         """The new person's card, with the check-in's answer on the banner when there is one."""
         if done is None:
+            return
+        if isinstance(done, OfflineWalkIn):
+            self._sold_offline(done)
             return
         desk = self.desk
         text, title, severity = done.notice()
@@ -98,6 +102,19 @@ class DeskDialogs:
         self.say(Content(text), "-warn" if severity != "information" else "-info")
         self.show_card(done.attendee.id)
         search.value = done.attendee.name
+
+    def _sold_offline(self, done: OfflineWalkIn) -> None:
+        """Sold from the quota: said on the banner, their card read from the station's copy."""
+        desk = self.desk
+        text, title, severity = done.notice()
+        desk.notify(text, title=title, severity=severity, markup=False)
+        if done.badge_job is not None:
+            desk.devices.wake_printer()
+        self.say(Content(text), "-warn" if severity != "information" else "-ok")
+        self.show_card(done.sale.attendee_id)
+        search = desk.query_one("#search", Input)
+        search.focus()
+        search.value = done.sale.attendee
 
     def sessions(self, line: TicketLine) -> None:
         """The Sessions dialog for ``line``'s ticket: the session chosen added or taken off."""

@@ -34,6 +34,7 @@ from eventdesk.services.people.attendees import (
 from eventdesk.services.people.payments import METHODS, PaymentSummary, pay
 from eventdesk.services.people.questions import QuestionInfo, list_questions
 from eventdesk.services.people.registration import TicketInfo
+from eventdesk.services.stations.mirror import Mirror
 from eventdesk.values import (
     format_cents,
     money_text,
@@ -53,6 +54,14 @@ from screens.desk.walkin import (
     finish_walk_in,
     paid_how,
     register_walk_in,
+)
+from screens.desk.walkin_offline import (
+    NO_QUOTA,
+    OfflineChoice,
+    OfflineWalkIn,
+    offline_choices,
+    paid_offline,
+    sell_walk_in,
 )
 from screens.desk.walkin_questions import (
     answers_given,
@@ -146,11 +155,12 @@ def _paid_how(text: str) -> object:
     return text
 
 
-class WalkInScreen(FormDialog[WalkInDone]):
+class WalkInScreen(FormDialog[WalkInDone | OfflineWalkIn]):
     """A walk-in in one submit: who, which ticket (its price), how it was paid, sessions, the
     event's registration questions asked of that ticket type (screens.desk.walkin_questions), a
     PIN, check in now (on) and print the badge now (with a printer). Checked before anything is
-    written; a refusal is shown in the form, nothing typed lost."""
+    written; a refusal is shown in the form, nothing typed lost. Opened while the server is
+    away, it sells from this station's quota (screens.desk.walkin_offline)."""
 
     CSS_PATH = DESK_CSS
     LOOK = replace(
@@ -198,7 +208,7 @@ class WalkInScreen(FormDialog[WalkInDone]):
                 max_length=200,
                 check=_company,
             ),
-            badge_name_field(),
+            replace(badge_name_field(), row_id="walkin-badge-row"),
             Field(
                 "ticket_type",
                 _("Ticket type"),
@@ -253,6 +263,8 @@ class WalkInScreen(FormDialog[WalkInDone]):
             )
         super().__init__(fields, self.walk_in)
         self.backend = backend
+        self.copy = backend.copy  # the server is away: sold from this station's quota
+        self.offline: dict[str, OfflineChoice] = {}
         self.types: dict[str, TicketTypeInfo] = {}
         self.earlier: AttendeeInfo | None = None  # saved by a try whose ticket was refused
         self.questions: list[QuestionInfo] = []  # the event's registration questions
@@ -260,19 +272,30 @@ class WalkInScreen(FormDialog[WalkInDone]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="walkin-box", classes="desk-dialog"):
-            yield Label(_("Register a walk-in"), classes="dialog-title")
+            yield Label(
+                _("Register a walk-in")
+                if self.copy is None
+                else _("Sell to a walk-in offline, from this station's quota"),
+                classes="dialog-title",
+            )
             yield from self.compose_fields()
             yield self.problem_line()
             # TRANSLATORS: buttons: register the walk-in; close the dialog
             yield self.buttons(_("Register"), _("Back"))
 
     def on_mount(self) -> None:
+        if self.copy is not None:  # what the quota sale cannot take waits for the server
+            for row in ("#walkin-badge-row", "#walkin-pin-row"):
+                self.query_one(row).display = False
         self.load_choices(self.backend.event)
 
     @work(thread=True, exclusive=True, group="walkin-load", exit_on_error=False)
     def load_choices(self, event: str | None) -> None:
         if event is None:
             self.post_message(self.Unready(_(NO_EVENT)))
+            return
+        if self.copy is not None:
+            self._load_offline(self.copy, event)
             return
         try:
             types = list_ticket_types(self.backend.store, event)
@@ -282,6 +305,18 @@ class WalkInScreen(FormDialog[WalkInDone]):
             self.post_message(self.Unready(exc.message))
             return
         self.post_message(self.Loaded(types, sessions, questions))
+
+    def _load_offline(self, copy: Mirror, event: str) -> None:
+        try:
+            choices = offline_choices(copy, event, self.backend.station)
+        except EventdeskError as exc:
+            self.post_message(self.Unready(exc.message))
+            return
+        if not choices:
+            self.post_message(self.Unready(_(NO_QUOTA)))
+            return
+        self.offline = {str(c.info.id): c for c in choices}
+        self.post_message(self.Loaded([c.info for c in choices], [], []))
 
     @on(Loaded)
     def fill(self, message: Loaded) -> None:
@@ -358,7 +393,7 @@ class WalkInScreen(FormDialog[WalkInDone]):
             paid.value, paid.disabled = FREE, True
             return
         before = paid.value
-        paid.set_options(paid_how())
+        paid.set_options(paid_how() if self.copy is None else paid_offline())
         paid.disabled = False
         if chosen is not None:
             price = money_text(chosen.price_cents, chosen.currency)
@@ -390,8 +425,10 @@ class WalkInScreen(FormDialog[WalkInDone]):
             session=name, count=info.capacity - info.registered
         )
 
-    @staticmethod
-    def _type_label(info: TicketTypeInfo) -> str:
+    def _type_label(self, info: TicketTypeInfo) -> str:
+        offline = self.offline.get(str(info.id))
+        if offline is not None:
+            return offline.label()
         # TRANSLATORS: a ticket type's price: it costs nothing
         price = money_text(info.price_cents, info.currency) if info.price_cents else _("free")
         if info.quantity is None:
@@ -405,8 +442,11 @@ class WalkInScreen(FormDialog[WalkInDone]):
         # TRANSLATORS: a sold-out ticket type in a list: "Standard · €50.00 · full"
         return _("{type} · {price} · full").format(type=info.name, price=price)
 
-    def walk_in(self, values: FormValues) -> WalkInDone:
-        """In the form's thread worker: the person and their ticket, then pay, check in, print."""
+    def walk_in(self, values: FormValues) -> WalkInDone | OfflineWalkIn:
+        """In the form's thread worker: the person and their ticket, then pay, check in, print
+        (offline: sold from the quota)."""
+        if self.copy is not None:
+            return sell_walk_in(self.backend, self.copy, values)
         answers = answers_given(self.asked, values)
         try:
             person, placed, full = register_walk_in(

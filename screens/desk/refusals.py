@@ -20,7 +20,6 @@ CARD_COMING = N_(
 )
 NO_PRINTER = N_("This station has no badge printer configured: nothing can be printed here.")
 # What the server's absence holds back.
-OFFLINE_WALK_INS = N_("The server does not answer: walk-ins come back with it.")
 OFFLINE_CHANGES = N_(
     "The server does not answer: payments and changes to tickets come back with it."
 )
@@ -124,9 +123,8 @@ class DeskView:
         """Why the desk key ``action`` cannot act now: what is wrong and what to do (None: it
         can act)."""
         if action == "walk_in":
-            if not self.has_event:
-                return _(NO_EVENT)
-            return _(OFFLINE_WALK_INS) if self.offline else None
+            # Offline too: sold from this station's quota (screens.desk.walkin_offline).
+            return None if self.has_event else _(NO_EVENT)
         if action == "badge_name":  # the person on the card, whatever their tickets
             return _(OFFLINE_BADGE_NAMES) if self.offline else self.not_yet()
         if action == "note":  # the person on the card, and their order here

@@ -63,7 +63,7 @@ from screens.desk.messages import (
 )
 from screens.desk.promote import Promotion
 from screens.desk.reads import DeskReads
-from screens.desk.refusals import NO_PRINTER, NOBODY, OFFLINE_WALK_INS, DeskView
+from screens.desk.refusals import NO_PRINTER, NOBODY, DeskView
 from screens.desk.results import ResultsTable
 from screens.desk.typing import DeskKeys
 from screens.desk.walkin import NO_EVENT
@@ -688,9 +688,7 @@ class DeskScreen(StationScreen):
     def action_walk_in(self) -> None:
         if self.backend.event is None:
             self._refuse(_(NO_EVENT))
-        elif self.backend.offline:
-            self._refuse(_(OFFLINE_WALK_INS))
-        else:
+        else:  # offline: sold from this station's quota (screens.desk.walkin_offline)
             self.dialogs.walk_in()
 
     def action_cancel_ticket(self) -> None:

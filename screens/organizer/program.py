@@ -16,6 +16,7 @@ from eventdesk.services.catalogue.program import SessionInfo, TicketTypeInfo
 from eventdesk.services.door.alerts import REASON_LENGTH, parse_reason, set_ticket_type_alert
 from eventdesk.values import format_cents, money_text, parse_amount
 from screens.organizer import questions as asked
+from screens.organizer import quotas
 from screens.organizer.base import (
     Change,
     Fetched,
@@ -60,6 +61,8 @@ class ProgramTab(OrganizerTab):
             N_("Sales"),
             # TRANSLATORS: a table heading: what the door is to look out for (VIP, ID check)
             N_("Attention"),
+            # TRANSLATORS: a table heading: the places stations may sell while offline
+            N_("Offline quotas"),
         ),
         asked.TABLE: asked.COLUMNS,
     }
@@ -76,6 +79,8 @@ class ProgramTab(OrganizerTab):
         yield self.buttons(
             (_("New ticket type"), "type-new"),
             (_("Edit ticket type"), "type-edit"),
+            # TRANSLATORS: a button: let a station sell places of a ticket type offline
+            (_("Give quota"), "type-quota"),
         )
         yield self.table("types-table")
         yield self.buttons(
@@ -106,6 +111,10 @@ class ProgramTab(OrganizerTab):
             asked.question_edit(self)
         else:
             self.session_edit()
+
+    @on(Button.Pressed, "#type-quota")
+    def give_quota(self) -> None:
+        quotas.give_quota(self)
 
     @on(Button.Pressed, "#question-new")
     def new_question(self) -> None:
@@ -152,6 +161,7 @@ class ProgramTab(OrganizerTab):
 
     def _read_types(self, event: str, tz: ZoneInfo) -> Fetched:
         found = program.list_ticket_types(self.backend.store, event)
+        offline = quotas.quota_texts(self.backend.store, event)
         rows: RowList = []
         for t in found:
             # TRANSLATORS: a ticket type's sales window: on sale at any time
@@ -167,6 +177,7 @@ class ProgramTab(OrganizerTab):
                 str(t.priority_tier),
                 window,
                 t.attention or "",
+                offline.get(t.name, ""),
             )
             rows.append((str(t.id), cells))
         return rows, {str(t.id): t for t in found}, ""

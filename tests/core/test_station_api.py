@@ -20,6 +20,7 @@ from eventdesk.migrations import (
     checkin_lists_0014,
     station_access_0013,
     station_functions_0013,
+    station_quota_sale,
     stations_0017,
     stations_0019,
     stations_0020,
@@ -88,11 +89,13 @@ def test_the_names_and_codes_are_the_migrations() -> None:
         *stations_0019.CALLABLE,
         *stations_0020.CALLABLE,
         *_migration("0027_supervisor_override").CALLABLE,
+        *station_quota_sale.CALLABLE,
     )
     assert sorted(station_api.CALLABLE) == sorted(made)
     assert station_api.UPLOAD_BOUND == stations_0019.UPLOAD_BOUND
     assert station_api.TOO_MANY == stations_0019.TOO_MANY
     assert station_api.REVOKED == stations_0020.REVOKED
+    assert station_api.NO_PLACES == station_quota_sale.NO_PLACES
 
 
 def migration_imports(path: Path) -> list[str]:

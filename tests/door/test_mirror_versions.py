@@ -23,7 +23,12 @@ from eventdesk.services.stations.mirror_repair import problem_of
 from eventdesk.values import utcnow
 
 # What each version's copy did not have yet, as the statements that take it away.
-BEFORE_ANSWERS = ("DROP TABLE question_answer", "DROP TABLE registration_question")
+BEFORE_QUOTAS = ("DROP TABLE sale_outbox", "DROP TABLE station_quota")
+BEFORE_ANSWERS = (
+    *BEFORE_QUOTAS,
+    "DROP TABLE question_answer",
+    "DROP TABLE registration_question",
+)
 BEFORE_OVERRIDE = (*BEFORE_ANSWERS, "ALTER TABLE staff DROP COLUMN can_override")
 BEFORE_NOTES = (
     *BEFORE_OVERRIDE,
@@ -43,6 +48,7 @@ OLDER = {
     "11": BEFORE_NOTES,
     "12": BEFORE_OVERRIDE,
     "13": BEFORE_ANSWERS,
+    "14": BEFORE_QUOTAS,
 }
 
 

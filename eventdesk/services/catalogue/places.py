@@ -24,8 +24,9 @@ from sqlalchemy.orm import Session
 
 from eventdesk.errors import NotAllowed, NotFound
 from eventdesk.i18n import _
-from eventdesk.import_liveness import NONE_STOPPED, Stopped, stopped_places
+from eventdesk.import_liveness import NONE_STOPPED, Stopped
 from eventdesk.models import Event, EventSession, Seat, Ticket, TicketSession, TicketType
+from eventdesk.services.catalogue.held import room_counted
 from eventdesk.services.common import log
 
 # A ticket's seat in a session (ticket_session.status); a cancelled session's seats are kept,
@@ -188,7 +189,7 @@ def claim_places(
     """
     count = len(claims)
     if stopped is None:  # an import's rows left by a killed process count for no one
-        stopped = stopped_places(session, event.id)
+        stopped = room_counted(session, event.id)
     types = {t.id: t for t, _chosen in claims}
     per_type = Counter(t.id for t, _chosen in claims)
     rows = {s.id: s for _type, chosen in claims for s in chosen}
@@ -326,7 +327,7 @@ def promote_waiting(
     if event.status == "cancelled":
         return []
     promoted: list[str] = []
-    stopped = stopped_places(session, event.id)
+    stopped = room_counted(session, event.id)
     if has_room(event.capacity, event.registered_count - stopped.total):
         promoted = _promote_tickets(session, event, stopped, now=now, station=station)
     promote_seats(session, event, now=now, station=station)

@@ -41,7 +41,6 @@ from eventdesk.errors import (
 from eventdesk.event_time import show
 from eventdesk.i18n import _, ngettext
 from eventdesk.ids import as_id
-from eventdesk.import_liveness import stopped_places
 from eventdesk.models import (
     Attendee,
     Event,
@@ -53,6 +52,7 @@ from eventdesk.models import (
     TicketStatus,
     TicketType,
 )
+from eventdesk.services.catalogue.held import room_counted
 from eventdesk.services.catalogue.places import (
     SEAT_CANCELLED,
     SEAT_REGISTERED,
@@ -354,7 +354,7 @@ def register(
         seated = venue_has_seats(session, event)
         if seat is not None and not seated:
             raise InvalidInput(_("this event's venue has no numbered seats"), field="seat")
-        stopped = stopped_places(session, event.id)
+        stopped = room_counted(session, event.id)  # a quota's held places are taken
         room = places_left(event, [ticket_type], open_sessions, stopped)
         seats = claim_places(
             session,

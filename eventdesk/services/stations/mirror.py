@@ -92,19 +92,20 @@ from eventdesk.models import (
 )
 from eventdesk.pins import salt_of
 from eventdesk.services.stations.list_sync import LIST_EFFECTS
+from eventdesk.services.stations.mirror_quota import QUOTA, QUOTA_WHOLE, SALES
 from eventdesk.text import words
 from eventdesk.values import utcnow
 
 MIRROR_FILE = "mirror.db"
-MIRROR_VERSION = "14"  # a mirror of another version is copied again (its outbox is kept)
+MIRROR_VERSION = "15"  # a mirror of another version is copied again (its outbox is kept)
 # Versions this build copies again in place (their outbox is this one's); a mirror of any other
 # version is a schema this build does not know: it is moved aside (services.stations.mirror_repair).
-KNOWN_VERSIONS = (*(str(n) for n in range(1, 14)), MIRROR_VERSION)  # "1" to "13", and this one
+KNOWN_VERSIONS = (*(str(n) for n in range(1, 15)), MIRROR_VERSION)  # "1" to "14", and this one
 CHUNK = 2000  # rows written to the mirror per transaction: a door waits at most that long
 PRIVATE = 0o600  # the mirror's files: names and PIN hashes
 FULL_AFTER = timedelta(hours=12)  # a mirror older than this is copied whole again
 
-MIRROR = MetaData()
+MIRROR: MetaData = MetaData()
 NOTICE_KEY = "moved_aside"  # services.stations.mirror_repair: the last mirror moved aside, and why
 GEN = "mirror_gen"  # a copied row's generation: a whole new copy removes the older ones last
 EMAILS = "emails"  # the state's: "yes" when the copy holds the attendees' e-mails
@@ -255,6 +256,7 @@ COPIED: dict[str, tuple[Table, tuple[str, ...]]] = {
 WHOLE: dict[str, tuple[Table, Any]] = {
     "registration_question": (QUESTION, RegistrationQuestion),
     "question_answer": (QUESTION_ANSWER, QuestionAnswer),
+    **QUOTA_WHOLE,
 }
 NOT_COPIED = {"event": {"invite_code"}}  # a secret of registration, not of the door
 _SERVER = {
@@ -309,10 +311,11 @@ class Mirror:
                 else None
             )
             if version != MIRROR_VERSION:  # new, or of another version: copied again
-                for table in reversed(MIRROR.sorted_tables):
+                for table in (*reversed(MIRROR.sorted_tables), QUOTA):
                     if table is not OUTBOX and table.name in found:
                         table.drop(conn)
             MIRROR.create_all(conn)
+            SALES.create_all(conn)  # the quotas and the sales made offline from them
             if version != MIRROR_VERSION:
                 conn.execute(insert(STATE), {"key": "version", "value": MIRROR_VERSION})
 

@@ -51,6 +51,7 @@ from eventdesk.services.stations.mirror import (
 )
 from eventdesk.services.stations.mirror_prints import upload_prints
 from eventdesk.services.stations.mirror_repair import open_mirror
+from eventdesk.services.stations.quota_sale import upload as upload_sales
 from eventdesk.services.stations.reach import LoginFacts, Probe, Reaching, keep_login
 from eventdesk.services.stations.station_door import no_copy
 from eventdesk.services.stations.sync import Uploaded, upload
@@ -426,7 +427,12 @@ class Station:
                     self._login_kept = True
                 self.link.came_back()  # the next scans online, the outbox going up beside them
                 if mine.held:
+                    # Sales from the quota first: a later offline scan may be of their tickets.
+                    sales = upload_sales(server, self.mirror)
                     sent = self._drain(server)
+                    sent.uploaded += sales.uploaded
+                    sent.refused += sales.refused
+                    sent.problems[:0] = sales.problems
                     upload_prints(server, self.mirror)  # badges printed offline: the log
                     if refresh_mirror:
                         emails = self.keeps_emails(server)

@@ -1,0 +1,112 @@
+"""`eventdesk register` on a desk whose server is away (eventdesk/cli/offline_sale.py): sold from
+the station's quota, as a desk's own PostgreSQL login and as the organizer's, behind a loopback
+proxy the test cuts; the JSON says it was sold offline and what is left; past the quota it is
+refused with exit 1 and the reason, an order of several tickets with exit 2; `sync` uploads the
+sales once the server answers (registered, paid and checked-in tickets)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+
+from eventdesk.db import Store
+from eventdesk.models import Payment, Ticket, TicketType
+from eventdesk.services.stations import quota
+from eventdesk.values import utcnow
+from testkit.proxy import TcpProxy
+from tests.clitools import Cli
+from tests.door.test_outage import POSTGRESQL, backend_fixed
+from tests.helpers import add_type, make_event, station_logins
+
+__all__ = ["backend_fixed"]  # a fixture
+PASSWORD = "pw-quota-cli"
+
+
+@pytest.fixture
+def desk_login(db_url: str, store: Store) -> Iterator[str]:
+    """The name of a desk's own login for station "Desk 1", dropped after."""
+    with station_logins(db_url, store, "qcli", PASSWORD) as names:
+        yield names["desk"]
+
+
+@POSTGRESQL
+@pytest.mark.parametrize("login", ["desk", "organizer"])
+def test_register_offline_sells_from_the_quota_and_sync_uploads_it(
+    backend_fixed: None,
+    login: str,
+    db_url: str,
+    store: Store,
+    proxy: TcpProxy,
+    desk_login: str,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    now = utcnow().replace(microsecond=0)
+    slug = make_event(
+        store,
+        starts=(now - timedelta(hours=1)).isoformat(),
+        ends=(now + timedelta(hours=6)).isoformat(),
+    )
+    add_type(store, slug, "Walk-in", quantity=10, price_cents=2500)
+    quota.give(store, slug, "Walk-in", "Desk 1", 2)
+    url = make_url(db_url).set(host="127.0.0.1", port=proxy.port)
+    if login == "desk":
+        url = url.set(username=desk_login, password=PASSWORD)
+    data = tmp_path / "desk"
+    data.mkdir()
+    (data / "eventdesk.toml").write_text("[station]\noffline_after = 1.0\n")
+    cli = Cli(capsys, url.render_as_string(hide_password=False), data, station="Desk 1")
+    cli.run("sync")  # the station's copy, with its quota
+    proxy.cut()
+    sold = []
+    for n, paid in enumerate(("cash", "card")):
+        answer = cli.json(
+            "register", slug, "--attendee", f"cli-walk-{n}@example.com", "--ticket-type", "Walk-in",
+            "--paid", paid,
+            "--name", f"Cli Walk{n}", "--company", "Offline Ltd",
+        )  # fmt: skip
+        ticket_id, nonce = answer.pop("ticket_id"), answer.pop("nonce")
+        assert len(ticket_id) == 8 and nonce
+        assert answer == {
+            "status": "registered",
+            "waitlist_position": None,
+            "ticket_type": "Walk-in",
+            "attendee": f"Cli Walk{n}",
+            "paid": paid,
+            "checked_in": True,
+            "offline": True,
+            "provisional": True,
+            "quota_left": 1 - n,
+        }
+        sold.append(ticket_id)
+    _, err = cli.run(
+        "register", slug, "--attendee", "cli-walk-9@example.com", "--ticket-type", "Walk-in",
+        "--name", "Cli Late", code=1,
+    )  # fmt: skip
+    assert "no places left to sell offline for Walk-in" in err
+    _, err = cli.run(
+        "register", slug, "--attendee", "cli-walk-8@example.com", "--ticket-type", "Walk-in",
+        "--name", "Two Of",
+        "--quantity", "2", code=2,
+    )  # fmt: skip
+    assert err.splitlines()[-1] == (  # after the station's OFFLINE line
+        "eventdesk: offline, a station sells one ticket at a time, without sessions, seats, "
+        "holders or answers"
+    )
+    proxy.restore()
+    cli.run("sync")
+    with store.read() as session:
+        kind = session.scalars(select(TicketType).where(TicketType.name == "Walk-in")).one()
+        tickets = session.scalars(select(Ticket).where(Ticket.ticket_type_id == kind.id)).all()
+        assert sorted(t.id for t in tickets) == sorted(sold) and kind.registered_count == 2
+        assert all(t.status == "registered" and t.checked_in_station == "Desk 1" for t in tickets)
+        paid = session.scalar(
+            select(func.sum(Payment.amount_cents)).where(Payment.ticket_id.in_(sold))
+        )
+        assert paid == 5000
+    assert [(q.places, q.sold) for q in quota.quotas(store, slug, "Desk 1")] == [(0, 2)]
