@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import cast
 
@@ -132,20 +133,12 @@ class EventsTab(OrganizerTab):
             return
 
         def use() -> None:
-            try:
-                self.backend.use_at_door(chosen)  # kept: a restarted door admits it too
-            except EventdeskError as exc:
-                self.notify(exc.message, title=_("Use at this door"), severity="error")
-                return
-            cast(StationScreen, self.screen).station_app.show_who()
-            self.post_message(
-                self.Changed(
-                    Change(
-                        _("This door admits {title} ({event}) tickets now.").format(
-                            title=chosen.title, event=chosen.slug
-                        )
-                    )
-                )
+            self._change_door(
+                lambda: self.backend.use_at_door(chosen),  # kept: a restarted door admits it too
+                _("Use at this door"),
+                lambda: _("This door admits {title} ({event}) tickets now.").format(
+                    title=chosen.title, event=chosen.slug
+                ),
             )
 
         if self.backend.event:
@@ -176,20 +169,12 @@ class EventsTab(OrganizerTab):
             return
 
         def add() -> None:
-            try:
-                self.backend.also_at_door(chosen)  # kept: a restarted door admits them too
-            except EventdeskError as exc:
-                self.notify(exc.message, title=_("Also at this door"), severity="error")
-                return
-            cast(StationScreen, self.screen).station_app.show_who()
-            self.post_message(
-                self.Changed(
-                    Change(
-                        _("This door admits {events} tickets now.").format(
-                            events=self.backend.door_title
-                        )
-                    )
-                )
+            self._change_door(
+                lambda: self.backend.also_at_door(chosen),  # kept: a restart admits them too
+                _("Also at this door"),
+                lambda: _("This door admits {events} tickets now.").format(
+                    events=self.backend.door_title
+                ),
             )
 
         question = _(
@@ -202,6 +187,19 @@ class EventsTab(OrganizerTab):
             door_event=self.backend.door_title or _("no event"),
         )
         self.confirm(question, _("Also at this door"), add)
+
+    def _change_door(
+        self, change: Callable[[], object], title: str, said: Callable[[], str]
+    ) -> None:
+        """The door's events changed (and kept) by ``change``, the header following and ``said``
+        told; a refusal is shown under ``title`` and changes nothing."""
+        try:
+            change()
+        except EventdeskError as exc:
+            self.notify(exc.message, title=title, severity="error")
+            return
+        cast(StationScreen, self.screen).station_app.show_who()
+        self.post_message(self.Changed(Change(said())))
 
     # --- forms --------------------------------------------------------------------------------
     def _venue_options(self) -> tuple[tuple[str, str], ...]:
