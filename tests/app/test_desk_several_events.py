@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from eventdesk.db import Store
 from eventdesk.models import Event, ScanLog
 from eventdesk.services.catalogue.events import create_event, show_event
 from eventdesk.services.catalogue.program import add_ticket_type
@@ -24,8 +25,13 @@ pytestmark = pytest.mark.asyncio
 def second_event(station: DemoStation, title: str) -> tuple[str, str]:
     """An event beside the demo's, open when it is (the festival's next day), and a person who
     holds only its ticket: the event's slug and the ticket's id."""
-    store = station.store
-    demo = show_event(store, station.summary.event)
+    return event_beside(station.store, station.summary.event, title)
+
+
+def event_beside(store: Store, event: str, title: str) -> tuple[str, str]:
+    """An event beside ``event``, open when it is, and a person holding only its ticket (see
+    ``second_event``): the event's slug and the ticket's id."""
+    demo = show_event(store, event)
     made = create_event(
         store, name=title, starts=demo.starts_at, ends=demo.ends_at, timezone=demo.timezone
     )
