@@ -237,6 +237,13 @@ class Backend:
         return self.events or self.event
 
     @property
+    def admitted(self) -> tuple[str, ...]:
+        """Each event the door admits, by the name it was given (the first is ``event``)."""
+        from eventdesk.config import event_refs
+
+        return event_refs(self.admits) if self.admits else ()
+
+    @property
     def door_title(self) -> str | None:
         """How the door's events are named: "Fri + Sat + Sun" for several, else the event's
         slug (None: no event)."""

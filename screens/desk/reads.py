@@ -105,12 +105,12 @@ class DeskReads:
         """At a door for several events: each with the id of the list of its own admissions
         its tickets are decided on (the door's list is the first of them that has it, as the
         door finds it), that list's event and name. Nothing at a door for one event."""
-        events = self.screen.backend.events
-        if not events:
+        backend = self.screen.backend
+        if not backend.events:
             return (), None, None
         door: list[tuple[str, int | None]] = []
         at: tuple[str, str] | None = None
-        for event in events.split(","):
+        for event in backend.admitted:
             on_list = None if at else self._door_list(event)
             door.append((event, on_list[0] if on_list else None))
             if on_list:

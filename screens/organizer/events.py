@@ -164,7 +164,7 @@ class EventsTab(OrganizerTab):
         chosen = self.chosen("events-table", EventInfo, _("Choose an event in the list first."))
         if chosen is None:
             return
-        if chosen.slug in (self.backend.admits or "").split(","):
+        if chosen.slug in self.backend.admitted:
             self.notify(_("This door admits {title} already.").format(title=chosen.title))
             return
 
