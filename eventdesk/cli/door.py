@@ -28,7 +28,9 @@ from eventdesk.i18n import N_, _, ngettext
 from eventdesk.labels import label
 
 if TYPE_CHECKING:
+    from eventdesk.services.door.door import Door
     from eventdesk.services.door.scan_result import Direction, ScanResult
+    from eventdesk.services.door.scans import ScanEntry
 
 NOTHING_TO_OVERRIDE = N_("nothing to override: the door admits this ticket (admitted as usual)")
 
@@ -128,24 +130,23 @@ def checkin(
     obj.reach_server()  # asked from now on, while what decides loads (services.stations.reach)
     from eventdesk.door_event import door_for_command
     from eventdesk.services.door.checkin import Checkin
-    from eventdesk.services.door.undo import undo_checkin
     from eventdesk.services.stations.station_door import StationDoor
     from eventdesk.values import utcnow
 
-    door: Any = None
     if obj.on_server:  # decided on the server while it answers, else from this station's mirror
         station = obj.door_station()
         station.catch_up()
     if words and words[0] == "undo":
         if len(words) != 2:
             raise click.UsageError(_("usage: eventdesk checkin undo TICKET [--session ID]"))
-        if obj.on_server:
-            door = StationDoor(station, operator=operator)
-            undone = door.undo(words[1], session_id=session_id)
-            offline = door.offline
-        else:
-            undone = undo_checkin(obj.store, words[1], session_id=session_id, station=obj.station)
-            offline = False
+        undoer = (
+            StationDoor(station, operator=operator)
+            if obj.on_server
+            else Checkin(obj.store, station=obj.station, operator=operator)
+        )
+        door: Door = undoer
+        undone = door.undo(words[1], session_id=session_id)
+        offline = isinstance(undoer, StationDoor) and undoer.offline  # decided from the copy
         zone = (
             station.zone_of(undone.ticket_id)
             if offline
@@ -207,7 +208,7 @@ def checkin(
         "print_only": print_only,
     }
     answers = parse_answers(answer_specs)
-    desk = (
+    door = (
         StationDoor(station, **options)
         if obj.on_server
         else Checkin(obj.store, station=obj.station, **options)
@@ -215,14 +216,14 @@ def checkin(
     direction: Direction = "exit" if is_exit else "entry"
     if supervisor is not None and override_reason is not None:
         result = override_checkin(
-            desk, words, ticket_id, session_id, nonce, answers, supervisor, override_reason
+            door, words, ticket_id, session_id, nonce, answers, supervisor, override_reason
         )
     elif ticket_id is not None:
-        result = desk.checkin_ticket(
+        result = door.checkin_ticket(
             ticket_id, session_id=session_id, direction=direction, nonce=nonce, answers=answers
         )
     else:
-        result = desk.scan(
+        result = door.scan(
             words[0], session_id=session_id, direction=direction, nonce=nonce, answers=answers
         )
     obj.emit(scan_json(result), lambda: scan_human(result))
@@ -284,7 +285,7 @@ def override_options(
 
 
 def override_checkin(
-    desk: Any,
+    door: Door,
     words: tuple[str, ...],
     ticket_id: str | None,
     session_id: int | None,
@@ -300,14 +301,14 @@ def override_checkin(
 
     name, pin = supervisor
     if ticket_id is None:
-        first: ScanResult = desk.scan(words[0], session_id=session_id, answers=answers)
+        first = door.scan(words[0], session_id=session_id, answers=answers)
         if first.admitted:
             say(f"eventdesk: {_(NOTHING_TO_OVERRIDE)}", err=True)
             return first
         override.check_overridable(first)
         assert first.ticket_id is not None
         ticket_id = first.ticket_id
-    result: ScanResult = desk.override(
+    result = door.override(
         ticket_id,
         supervisor=name,
         pin=pin,
@@ -368,18 +369,37 @@ def scan_log(obj: Ctx, event_ref: str | None, limit: int) -> None:
                     r.session_id,
                     label("direction", r.direction),
                     r.operator,
-                    _("conflict: {conflict}").format(conflict=r.conflict)
-                    if r.conflict
-                    # TRANSLATORS: a tick on the paper door list entered afterwards
-                    else _("from paper")
-                    if r.source == "paper"
-                    # TRANSLATORS: a scan decided while the station was offline
-                    else (_("offline") if r.offline else ""),
+                    scan_note(r),
                 )
                 for r in rows
             ],
         ),
     )
+
+
+def scan_note(entry: ScanEntry) -> str:
+    """The scan log's note on a scan: its conflict, where it was decided (paper, offline),
+    the supervisor's override and the arrival alert it raised."""
+    notes = []
+    if entry.conflict:
+        notes.append(_("conflict: {conflict}").format(conflict=entry.conflict))
+    elif entry.source == "paper":
+        # TRANSLATORS: a tick on the paper door list entered afterwards
+        notes.append(_("from paper"))
+    elif entry.offline:
+        # TRANSLATORS: a scan decided while the station was offline
+        notes.append(_("offline"))
+    if entry.override is not None:
+        notes.append(
+            # TRANSLATORS: a supervisor admitted the person despite the door's refusal
+            _("override by {name}: {reason}").format(
+                name=entry.override.get("by", ""), reason=entry.override.get("reason", "")
+            )
+        )
+    if entry.alert:
+        # TRANSLATORS: the organizer awaited this person; {reason} is why
+        notes.append(_("arrival alert: {reason}").format(reason=entry.alert))
+    return "; ".join(notes)
 
 
 @click.command()

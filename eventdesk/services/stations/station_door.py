@@ -186,7 +186,7 @@ class StationDoor:
     def offline(self) -> bool:
         return not self.station_.deciding_online()
 
-    def _online_desk(self) -> Checkin:
+    def _online_door(self) -> Checkin:
         if self._online is None:
             self._online = Checkin(
                 self.station_.server(),
@@ -200,7 +200,7 @@ class StationDoor:
             )
         return self._online
 
-    def _offline_desk(self) -> MirrorCheckin | None:
+    def _offline_door(self) -> MirrorCheckin | None:
         if self._offline is None:
             if not self.station_.copy_exists():  # never synced: no copy, and no key yet
                 return None
@@ -323,7 +323,7 @@ class StationDoor:
                     # connected to already (its sync loop's) gets the threshold, as a scan
                     # does: a stalled one is not waited for 5 s at a door's first scan.
                     self.station_.link.call(
-                        self._online_desk,
+                        self._online_door,
                         timeout=self.station_.connect_limit,
                         budget=self.station_.budget,
                     )
@@ -339,11 +339,11 @@ class StationDoor:
                 self._remember(result)
                 return result
         with self.station_.outbox_lock:
-            desk = self._offline_desk()
-            if desk is None:  # nothing to decide from: the scan waits for the server (kept)
+            copy_door = self._offline_door()
+            if copy_door is None:  # nothing to decide from: the scan waits for the server (kept)
                 raise DatabaseUnavailable(no_copy(self.station_.link.reason))
             options["now"] = now or time.corrected(scanned)  # by what was measured last
-            result = getattr(desk, how)(what, **options)
+            result = getattr(copy_door, how)(what, **options)
             if not result.replayed:
                 self.station_.counted(1)
         for queued in list(self.station_.on_queued):
@@ -355,7 +355,7 @@ class StationDoor:
 
     def _online_decision(self, how: str, what: str, options: dict[str, Any]) -> ScanResult:
         self.station_.upload_own(what)  # its ticket's offline decisions here, first
-        decided: ScanResult = getattr(self._online_desk(), how)(what, **options)
+        decided: ScanResult = getattr(self._online_door(), how)(what, **options)
         return decided
 
     def _server_now(self) -> datetime:
