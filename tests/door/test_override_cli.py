@@ -213,3 +213,41 @@ def test_an_override_is_never_a_badge_stations_print(tmp_path: Path) -> None:
     )
     assert done.exit_code == 2, done.output
     assert "--print-only admits no one" in done.output
+
+
+def test_an_override_says_what_an_admission_says_of_the_person(
+    cli: Cli, door: dict[str, str], tmp_path: Path
+) -> None:
+    """An awaited person let in by a supervisor is an arrival like any other: the answer, and
+    the scan log's copy of it, carry the arrival alert and the ticket type's attention note."""
+    cli.json("ticket-type", "add", "override-fair", "--name", "Speaker", "--price", "0",
+             "--attention", "Hand over the gold lanyard")  # fmt: skip
+    cli.json("attendee", "add", "--name", "Cleo", "--email", "cleo@example.com")
+    cli.json("attendee", "update", "cleo@example.com", "--alert", "keynote, take to green room")
+    ticket = cli.json(
+        "register", "override-fair", "--attendee", "cleo@example.com", "--ticket-type", "Speaker"
+    )["ticket_id"]
+    assert cli.json("checkin", "--ticket", ticket)["alert"] == "keynote, take to green room"
+
+    got = cli.json(*override(cli, tmp_path, "--ticket", ticket, "--nonce", "over-c"))
+    assert got["result"] == "ok" and got["override"]["refused"] == "already_checked_in", got
+    assert got["alert"] == "keynote, take to green room", got
+    assert got["attention"] == "Hand over the gold lanyard", got
+    store = Store(cli.db_url)
+    with store.read() as session:
+        answer = session.scalar(select(ScanLog.answer).where(ScanLog.nonce == "over-c"))
+    store.dispose()
+    assert answer is not None
+    kept = json.loads(answer)
+    assert (kept["alert"], kept["attention"]) == (
+        "keynote, take to green room",
+        "Hand over the gold lanyard",
+    )
+    # The scan log shows both: in its table's note and in --json.
+    logged = cli.json("scan-log", "override-fair")
+    mine = next(r for r in logged if r["ticket_id"] == ticket and r["override"] is not None)
+    assert mine["override"]["by"] == "Olga" and mine["alert"] == "keynote, take to green room"
+    shown = cli.out("scan-log", "override-fair")
+    assert "override by Olga: wristband broke; arrival alert: keynote, take to green room" in (
+        " ".join(shown.split())
+    ), shown

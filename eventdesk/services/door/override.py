@@ -26,7 +26,7 @@ from eventdesk.i18n import N_, _
 from eventdesk.labels import label
 from eventdesk.models import TransactionLog
 from eventdesk.pins import hashed_like
-from eventdesk.services.door.checkin_sql import ADMIT, FIRST, READMIT, SESSION_ADMIT
+from eventdesk.services.door.checkin_sql import ADMIT, FIRST, LOOKUP, READMIT, SESSION_ADMIT
 from eventdesk.services.door.scan_result import (
     Direction,
     Override,
@@ -204,7 +204,7 @@ def decide_override(
             return _on_server(door, refusal, supervisor, pin, why, line, key)
         result = overridden(refusal, by, why)
         with door.store.write_conn() as conn:
-            result = _admit(door, conn, result)
+            result = _told(conn, _admit(door, conn, result))
             event_id = conn.execute(
                 text("SELECT event_id FROM ticket WHERE id = :id"), {"id": result.ticket_id}
             ).scalar()
@@ -235,6 +235,15 @@ def _admit(door: Checkin, conn: Connection, result: ScanResult) -> ScanResult:
         first_checked_in_at=first["checked_in_at"] if first is not None else None,
         first_station=first["checked_in_station"] if first is not None else None,
     )
+
+
+def _told(conn: Connection, result: ScanResult) -> ScanResult:
+    """What an admission says of its person that the refusal it overrides did not: the ticket
+    type's attention note and the arrival alert (services.door.alerts), as any admission."""
+    row = LOOKUP.first(conn, {"b_id": result.ticket_id})
+    if row is None:
+        return result
+    return replace(result, attention=row["attention"], alert=row["alert"])
 
 
 def _on_server(
@@ -287,7 +296,7 @@ def _on_server(
                     first_checked_in_at=first["checked_in_at"] if first is not None else None,
                     first_station=first["checked_in_station"] if first is not None else None,
                 )
-            result = replace(result, list_day=None)
+            result = _told(conn, replace(result, list_day=None))
             door._log(conn, result, line, nonce=key)
             return result
     if found.verdict == "not_allowed":

@@ -34,6 +34,10 @@ class ScanEntry:
     conflict: str | None = None  # the conflict its upload met, if any (report conflicts)
     # Where it was decided when not at a door: "paper" (services.stations.paper_ticks).
     source: str | None = None
+    # A supervisor's admission despite a refusal: by, reason, refused, rule
+    # (services.door.override); and an awaited person's arrival alert (services.door.alerts).
+    override: dict[str, Any] | None = None
+    alert: str | None = None
 
 
 def recent_scans(
@@ -64,21 +68,28 @@ def recent_scans(
                 r.result,
                 bool(r.offline),
                 conflict,
-                source_of(r.answer),
+                **kept_marks(r.answer),
             )
             for r, conflict in session.execute(query)
         ]
 
 
-def source_of(answer: str | None) -> str | None:
-    """Where a scan was decided when not at a door, as its kept answer says ("paper")."""
-    if not answer or '"source"' not in answer:
-        return None
+def kept_marks(answer: str | None) -> dict[str, Any]:
+    """What a scan's kept answer says beyond its result: where it was decided when not at a
+    door ("paper"), the override that admitted it and the arrival alert it raised."""
+    if not answer or not any(f'"{key}"' in answer for key in ("source", "override", "alert")):
+        return {}
     try:
-        found = json.loads(answer).get("source")
-    except (ValueError, AttributeError):
-        return None
-    return found if isinstance(found, str) else None
+        kept = json.loads(answer)
+    except ValueError:
+        return {}
+    if not isinstance(kept, dict):
+        return {}
+    marks: dict[str, Any] = {}
+    for key, kind in (("source", str), ("override", dict), ("alert", str)):
+        if isinstance(kept.get(key), kind):
+            marks[key] = kept[key]
+    return marks
 
 
 @dataclass(frozen=True)
