@@ -338,7 +338,9 @@ def fitted(layout: Layout, width_mm: float, height_mm: float) -> Layout:
 
 def stretched(layout: Layout, width_mm: float, height_mm: float) -> Layout:
     """``layout`` stretched to a box of another shape (a sheet's badge): each element's box
-    scaled on each axis (its text set again, a QR kept square by its drawing)."""
+    scaled on each axis (its text set again, a QR kept square by its drawing). Its readable
+    minimums stay as stated while the box holds them (a 62 x 100 mm layout on 86 x 55 mm cards
+    still sets a name at 14 pt, or says it cannot), else as large as the box holds."""
     if (layout.width_mm, layout.height_mm) == (width_mm, height_mm):
         return layout
     sx, sy = width_mm / layout.width_mm, height_mm / layout.height_mm
@@ -353,7 +355,7 @@ def stretched(layout: Layout, width_mm: float, height_mm: float) -> Layout:
                 y=e.y * sy,
                 width=e.width * sx,
                 height=e.height * sy,
-                min_pt=least_pt(e) * min(sx, sy, 1.0),
+                min_pt=min(least_pt(e), e.height * sy / e.lines / LINE / PT_MM),
             )
             for e in layout.elements
         ),

@@ -238,6 +238,8 @@ def sheet(
                 fonts=font_advice(lacking),
             )
         )
+    for ticket, warnings in made["warnings"].items():
+        said.extend(f"{ticket}: {warning}" for warning in warnings)
     dropped = {t: c for t, c in made["missing_glyphs"].items() if t not in made["left_out"]}
     obj.emit(made, "\n".join(said) + missing_said("".join(dropped.values())))
 

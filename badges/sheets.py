@@ -188,9 +188,11 @@ def sheet_pdf(
     fonts: tuple[str, ...] = (),
     progress: Callable[[int], None] | None = None,
     offset_mm: Offset | None = None,
+    told: dict[str, list[str]] | None = None,
 ) -> tuple[bytes, int, int]:
     """The badges on sheets of ``paper``, in the order given: the PDF, how many badges and
-    pages. ``offset_mm`` shifts everything printed (None: the stock's own)."""
+    pages. ``offset_mm`` shifts everything printed (None: the stock's own); ``told`` gets what
+    each badge's plan says of it (a name set below its readable minimum), by ticket."""
     dx, dy = paper.offset_mm if offset_mm is None else offset_mm
     doc = PdfBadges(paper.page_width_mm, paper.page_height_mm, fonts=fonts)
     pdf = doc.pdf
@@ -212,7 +214,9 @@ def sheet_pdf(
         ):
             for n, badge in enumerate(page):
                 x, y, width, height = boxes[n]
-                doc.badge(badge, layout_of(badge), x + dx, y + dy, width, height)
+                drawn = doc.badge(badge, layout_of(badge), x + dx, y + dy, width, height)
+                if told is not None and (warnings := drawn.fit_warnings):
+                    told[badge.ticket_id] = warnings
                 count += 1
                 if progress is not None and count % 100 == 0:
                     progress(count)
@@ -311,8 +315,9 @@ def write_sheet(
         raise InvalidInput(missing_font(first.name, left_out[first.ticket_id]), field="fonts")
     made = [b for b in made if b.ticket_id not in left_out]
     shift = sheet_offset(paper, printer_offset_mm, offset_mm)
+    told: dict[str, list[str]] = {}
     data, count, pages = sheet_pdf(
-        made, layout_of, paper, crop_marks=crop_marks, fonts=fonts, offset_mm=shift
+        made, layout_of, paper, crop_marks=crop_marks, fonts=fonts, offset_mm=shift, told=told
     )
     try:
         Path(output).write_bytes(data)
@@ -331,6 +336,7 @@ def write_sheet(
         "bytes": len(data),
         "missing_glyphs": {**missing, **left_out},
         "left_out": left_out,
+        "warnings": told,  # by ticket: a name below its readable minimum, words cut
         "crop_marks": plan.kind if crop_marks else "off",
         "note": crop_note(paper, plan) if crop_marks else "",
         "cut": paper.cut,

@@ -102,6 +102,20 @@ class Plan:
 
     @property
     def warnings(self) -> list[str]:
+        """What the badge's printing says: its words too long for their places, and the
+        characters left off it."""
+        said = self.fit_warnings
+        if self.dropped:
+            said.append(
+                _("no font here draws {characters}: left off the badge").format(
+                    characters=" ".join(self.dropped)
+                )
+            )
+        return said
+
+    @property
+    def fit_warnings(self) -> list[str]:
+        """A name set below its readable minimum, and words cut to fit their places."""
         said = []
         for text in self.texts:
             shown = " ".join(line.text for line in text.lines)
@@ -118,12 +132,6 @@ class Plan:
                         words=text.words, shown=shown
                     )
                 )
-        if self.dropped:
-            said.append(
-                _("no font here draws {characters}: left off the badge").format(
-                    characters=" ".join(self.dropped)
-                )
-            )
         return said
 
 

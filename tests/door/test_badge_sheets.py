@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from sqlalchemy import text
 
 from badges.badge import Badge
 from badges.fonts import has_font_for
-from badges.layout import BUILT_IN, layout_of
+from badges.layout import BUILT_IN, layout_of, stretched
 from badges.sheets import STOCKS, cut_plan, safe_box, sheet_pdf
 from badges.stocks import parse_stock
 from eventdesk.db import Store
@@ -352,3 +353,34 @@ def test_the_calibration_page_and_the_printers_offset(
                      "--offset", "two", code=2)  # fmt: skip
     assert "--offset is X,Y in millimetres" in err
     assert BUILT_IN  # the layouts the sheets print with are there
+
+
+def test_a_sheet_keeps_the_layouts_readable_minimum_and_says_who_needs_a_badge_name(
+    cli: Cli, store: Store, signer: Signer, tmp_path: Path
+) -> None:
+    """A 62 x 100 mm layout on 86 x 55 mm cards is squeezed to 55% of its height: its names
+    are still set at the 14 pt the layout states, and a name that fits only smaller is said,
+    with its ticket. Before, the minimum shrank with the card (7.7 pt): a long name printed at
+    9 pt and nothing was said."""
+    long_name = "Maximiliane Alexandra von Hohenzollern-Sigmaringen-Württemberg"
+    ev = event_of(store, [long_name, "Ada Lovelace"])
+    pdf = tmp_path / "s.pdf"
+    made = cli.json("badge", "sheet", ev, "--stock", "avery-l7418", "--output", str(pdf))
+    [(ticket, warnings)] = made["warnings"].items()
+    assert "below the layout's 14 pt" in warnings[0] and "--badge-name" in warnings[0], warnings
+    with store.read() as session:
+        holder = session.execute(
+            text("SELECT a.name FROM ticket t JOIN attendee a ON a.id = t.attendee_id "
+                 "WHERE t.id = :t"), {"t": ticket},
+        ).scalar_one()  # fmt: skip
+    assert holder == long_name
+    out = cli.out("badge", "sheet", ev, "--stock", "avery-l7418", "--output", str(pdf))
+    assert f"{ticket}: the name is set at" in out, out
+    kept = {  # every built-in layout with a name keeps its 14 pt on such cards
+        layout: [e.min_pt for e in stretched(BUILT_IN[layout], 86.0, 55.0).elements
+                 if e.kind == "name"]
+        for layout in BUILT_IN
+    }  # fmt: skip
+    assert {name: least for name, least in kept.items() if least} == {
+        name: [14.0] for name, least in kept.items() if least
+    } and len([least for least in kept.values() if least]) >= 3, kept
