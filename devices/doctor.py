@@ -18,7 +18,7 @@ from eventdesk.services.stations.doctor import Finding, core_checks, problem_of
 
 if TYPE_CHECKING:
     from devices.printers import PrinterSpec
-    from eventdesk.config import Config
+    from eventdesk.config import Config, SoundScreen
     from eventdesk.db import Store
     from eventdesk.services.stations.offline import Station
 
@@ -37,6 +37,7 @@ class DoctorOptions:
     scan_line: str | None = None  # None: the scanner is not checked
     camera_seconds: float = CAMERA_SECONDS
     sound_backend: str | None = None  # EVENTDESK_SOUND_BACKEND's meaning; None: that variable
+    screen: SoundScreen | None = None  # where the answers are read (the app's mode), if known
 
 
 # --- the printer ------------------------------------------------------------------------------
@@ -231,16 +232,30 @@ def check_scan_line(line: str | None) -> Finding:
 
 
 # --- sound ------------------------------------------------------------------------------------
-def check_sound(config: Config, backend: str | None = None) -> Finding:
+def check_sound(
+    config: Config, backend: str | None = None, screen: SoundScreen | None = None
+) -> Finding:
     """The station's sound device opened and a chime played through it (heard by whoever is
-    there: nothing here listens)."""
+    there: nothing here listens). A missing device is a fault where answers sound: ``sound =
+    "on"``, or "auto" on ``screen`` (a kiosk's); elsewhere it is said, and all is well."""
     from devices.sound import DoorSound
 
     if config.sound == "off":
         return Finding("sound", True, _("sound is off at this station ([station] sound)"))
+    needed = config.sound == "on" or (screen is not None and config.sound_on(screen))
     sound = DoorSound(backend=backend)
     try:
         sound.ready.wait(SOUND_SECONDS)
+        if sound.available is not True and not needed:
+            return Finding(
+                "sound",
+                True,
+                _(
+                    "no sound device ({problem}): the desk answers in silence (sound = "
+                    '"auto"); a kiosk here would ring only the terminal\'s bell: plug in a '
+                    "speaker for one"
+                ).format(problem=sound.unavailable or _("it did not open in time")),
+            )
         if sound.available is not True:
             return Finding(
                 "sound",
@@ -313,6 +328,6 @@ def run_checks(
     camera = options.camera if options.camera is not None else config.camera
     add(check_camera(camera, config.decoder, options.camera_seconds))
     add(check_scan_line(options.scan_line))
-    add(check_sound(config, options.sound_backend))
+    add(check_sound(config, options.sound_backend, options.screen))
     add(check_fonts(store, event, spec.fonts))
     return findings

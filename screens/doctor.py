@@ -108,7 +108,12 @@ class DoctorScreen(ModalScreen[None]):
         from devices.doctor import DoctorOptions, run_checks
 
         backend = self.backend
-        options = DoctorOptions(event=backend.event, printer=backend.printer, camera=backend.camera)
+        options = DoctorOptions(
+            event=backend.event,
+            printer=backend.printer,
+            camera=backend.camera,
+            screen="desk",  # every mode but the kiosk's: answers read by staff
+        )
         config = backend.config
 
         def found(finding: Finding) -> None:

@@ -104,7 +104,14 @@ class PaperTicksScreen(ModalScreen[None]):
         try:
             login = store.station_login()
             station = login.station if login is not None else PAPER_STATION
-            (tick,) = enter_ticks(store, [ticket], at=at, station=station, now=self.backend.clock())
+            (tick,) = enter_ticks(
+                store,
+                [ticket],
+                at=at,
+                station=station,
+                operator=self.backend.operator,
+                now=self.backend.clock(),
+            )
         except EventdeskError as exc:
             self.post_message(self.Entered(ticket, problem=exc.message))
             return

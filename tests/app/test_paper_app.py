@@ -18,7 +18,7 @@ from eventdesk.event_time import event_zone, in_zone
 from eventdesk.models import ScanLog, Ticket
 from eventdesk.services.catalogue.events import show_event
 from eventdesk.services.door.checkin import Checkin
-from eventdesk.services.door.scans import source_of
+from eventdesk.services.door.scans import kept_marks
 from screens.desk.paper_ticks import PaperTicksScreen
 from tests.app.test_app_desk import admissible, desk_app, opened
 from tests.app.test_app_organizer import hook, organizer_app, press
@@ -90,7 +90,12 @@ async def test_the_desk_enters_paper_ticks_by_ticket_id(station: DemoStation) ->
             select(Ticket.checked_in_station, Ticket.checked_in_at).where(Ticket.id == fresh.id)
         ).one()
         logged = session.execute(
-            select(ScanLog.station, ScanLog.answer).where(ScanLog.ticket_id == fresh.id)
+            select(ScanLog.station, ScanLog.operator, ScanLog.answer).where(
+                ScanLog.ticket_id == fresh.id
+            )
         ).all()
     assert tuple(held) == ("Paper", ticked)
-    assert [(station_, source_of(answer)) for station_, answer in logged] == [("Paper", "paper")]
+    assert [
+        (station_, operator, kept_marks(answer).get("source"))
+        for station_, operator, answer in logged
+    ] == [("Paper", "Sam Desk", "paper")], logged  # entered by the desk's signed-in operator

@@ -156,8 +156,13 @@ def test_the_sound_is_played_or_said_missing(tmp_path: Path) -> None:
     config = load_config(data_dir=tmp_path, environ={})
     played = check_sound(config, backend="null")
     assert played.ok and "chime" in played.says
-    none = check_sound(config, backend="none")
-    assert not none.ok and "no sound device" in none.says
+    none = check_sound(config, backend="none")  # "auto": silent at a desk, so all is well
+    assert none.ok and "no sound device" in none.says and "terminal's bell" in none.says
+    assert none.ok == check_sound(config, backend="none", screen="desk").ok
+    kiosk = check_sound(config, backend="none", screen="kiosk")  # a kiosk's answers sound
+    assert not kiosk.ok and "no sound device" in kiosk.says and 'sound = "off"' in kiosk.says
+    loud = load_config(data_dir=tmp_path, environ={"EVENTDESK_SOUND": "on"})
+    assert not check_sound(loud, backend="none").ok
 
 
 def test_the_disk_space(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from eventdesk.db import Store
-from eventdesk.models import Payment, Ticket, TicketType
+from eventdesk.models import Payment, ScanLog, Ticket, TicketType
 from eventdesk.services.stations import quota
 from eventdesk.values import utcnow
 from testkit.proxy import TcpProxy
@@ -110,3 +110,21 @@ def test_register_offline_sells_from_the_quota_and_sync_uploads_it(
         )
         assert paid == 5000
     assert [(q.places, q.sold) for q in quota.quotas(store, slug, "Desk 1")] == [(0, 2)]
+    with store.read() as session:  # each walk-in admitted offline is in the scan log, once
+        logged = session.execute(
+            select(ScanLog.ticket_id, ScanLog.result, ScanLog.station, ScanLog.offline).where(
+                ScanLog.ticket_id.in_(sold)
+            )
+        ).all()
+    assert sorted(logged) == sorted((t, "ok", "Desk 1", True) for t in sold), logged
+    # A place more, after two were sold and uploaded: the copy counts one left, not none.
+    quota.give(store, slug, "Walk-in", "Desk 1", 1)
+    cli.run("sync")
+    proxy.cut()
+    [left] = cli.json("station", "quota", slug)
+    assert (left["places"], left["sold"]) == (1, 2), left
+    answer = cli.json(
+        "register", slug, "--attendee", "cli-walk-3@example.com", "--ticket-type", "Walk-in",
+        "--paid", "cash", "--name", "Cli Walk3",
+    )  # fmt: skip
+    assert answer["quota_left"] == 0 and answer["offline"] is True, answer

@@ -75,7 +75,8 @@ class OfflineSale:
 
 @dataclass(frozen=True)
 class CopyQuota:
-    """A quota as the copy counts it: what this station may still sell offline."""
+    """A quota as the copy counts it: ``places`` given in all, ``sold`` of them uploaded,
+    ``pending`` sold here and not uploaded yet; ``left``, what this station may still sell."""
 
     event: str
     ticket_type: str
@@ -118,7 +119,7 @@ def copy_quotas(mirror: Mirror, event_ref: str | int, station: str) -> list[Copy
                 event.slug,
                 row.type_name,
                 station,
-                row.places - row.sold,
+                row.places,
                 row.sold,
                 _pending(conn, row.ticket_type_id, station),
             )
@@ -322,6 +323,8 @@ def upload(server: Store, mirror: Mirror) -> SalesUploaded:
         try:
             with server.write_conn() as conn:
                 made = conn.execute(_SALE, values).one()
+                if row["admitted"] and not made.again:  # its admission, as any door's
+                    _log_admission(conn, server, row, made.ticket_id)
         except Exception as exc:
             if is_outage(exc):
                 raise
@@ -335,6 +338,34 @@ def upload(server: Store, mirror: Mirror) -> SalesUploaded:
         _mark(mirror, row, state="done", server_ticket=made.ticket_id)
         report.uploaded += 1
     return report
+
+
+def _log_admission(conn: Connection, server: Store, row: dict[str, Any], ticket_id: str) -> None:
+    """The walk-in's admission in the server's scan log, decided offline at the sale's time
+    (reports, the stations' figures and arrival alerts read it there): through the server's
+    ``log_scan`` for a station's own login (which checks the ticket is admitted so), written
+    as an uploaded offline scan's row for the organizer's."""
+    from eventdesk.models import ScanLog
+    from eventdesk.services.door import checkin_api
+
+    logged = {
+        "at": row["at"],
+        "station": row["station"],
+        "operator": row["operator"],
+        "event_id": row["event_id"],
+        "session_id": None,
+        "ticket_id": ticket_id,
+        "direction": "entry",
+        "payload": None,
+        "result": "ok",
+        "nonce": row["nonce"],
+        "answer": None,
+        "offline": True,
+    }
+    if server.station_login() is not None:
+        checkin_api.LOG.first(conn, logged)
+    else:
+        conn.execute(insert(ScanLog), logged)
 
 
 def _mark(
