@@ -4,8 +4,8 @@ purpose = "badges"``): a badge printed for a valid ticket, never an admission.
 The ticket must be one the door would know as valid: genuine (the scan's signature, checked
 before), not cancelled or refunded (nor its event), not on the waitlist, not still importing,
 and of the door's event; and the event's required registration questions for it answered
-(``needs_answer`` names them: the badge may print an answer). A station's copy holds no
-questions: offline, a badge prints without that check. Nothing else of the door's rules
+(``needs_answer`` names them: the badge may print an answer), offline too (a station's copy
+holds the questions and the answers). Nothing else of the door's rules
 applies: not its hours or its check-in list, not money owed, and not "already checked in" (a
 person inside may want a badge).
 The first badge of a ticket is ``printed``; once the ticket has a badge in the print queue (one
@@ -87,7 +87,7 @@ def print_badge(
         # TRANSLATORS: a badge station: the person's required registration questions are not
         # all answered; {questions}: the questions, comma-separated
         told = said(
-            N_("Please answer at the desk first: {questions}."),
+            N_("Please answer at the desk first: {questions}"),
             questions=", ".join(text for _key, text in missing),
         )
         keys = tuple(key for key, _text in missing)
@@ -117,8 +117,8 @@ def print_badge(
 
 def unanswered(conn: Connection, row: Any) -> list[tuple[str, str]]:
     """The event's required registration questions for ``row``'s ticket not answered yet, as
-    (key, text) (services.people.question_answers). Nothing on a station's copy, which holds
-    no questions."""
+    (key, text) (services.people.question_answers), on the server or a station's copy (which
+    holds them since its version 14); nothing where a database has no questions at all."""
     if not inspect(conn).has_table(RegistrationQuestion.__tablename__):
         return []
     return required_unanswered(conn, row["event_id"], row["ticket_type_id"], row["id"])
