@@ -188,9 +188,10 @@ def check_camera(source_text: str | None, decoder: str, seconds: float) -> Findi
 
 
 # --- the scanner ------------------------------------------------------------------------------
-def check_scan_line(line: str | None) -> Finding:
+def check_scan_line(line: str | None, store: Store | None = None) -> Finding:
     """One line a scanner typed (a ticket's QR scanned): whole as sent, or through which
-    keyboard layout it came."""
+    keyboard layout it came. With the station's database, the line's signature says which:
+    a QWERTZ scanner's line (Y and Z swapped) has a ticket's shape but not its signature."""
     from eventdesk.keymaps import repairs
     from eventdesk.tickets import InvalidPayload, parse_payload
 
@@ -206,6 +207,8 @@ def check_scan_line(line: str | None) -> Finding:
     except InvalidPayload:
         pass
     else:
+        if store is not None:
+            return _signed_scan(text, store)
         return Finding("scanner", True, _("the scanned line arrived whole: the scanner is right"))
     for repair in repairs(text):
         try:
@@ -228,6 +231,40 @@ def check_scan_line(line: str | None) -> Finding:
             "the scanned line is not a ticket's code ({count} characters arrived): scan a "
             "ticket's QR; if it was one, check the scanner's prefix and suffix settings"
         ).format(count=len(text)),
+    )
+
+
+def _signed_scan(text: str, store: Store) -> Finding:
+    """A line of a ticket's shape, read as the door reads it (services.door: the line as it
+    came, else a keyboard layout's repair that verifies)."""
+    from eventdesk.outage import is_outage
+    from eventdesk.tickets import InvalidPayload, Verifier
+
+    try:
+        found = Verifier(store).verify_scanned(text)
+    except InvalidPayload:
+        return Finding(
+            "scanner",
+            False,
+            _(
+                "the scanned line has a ticket's shape but no key of this server signed it: "
+                "scan one of this event's tickets"
+            ),
+        )
+    except Exception as exc:  # the database away: the line's shape is all that is known
+        if not is_outage(exc):
+            raise
+        return Finding("scanner", True, _("the scanned line arrived whole: the scanner is right"))
+    if found.repaired is None:
+        return Finding("scanner", True, _("the scanned line arrived whole: the scanner is right"))
+    return Finding(
+        "scanner",
+        False,
+        _(
+            "the scanned line came through another keyboard layout ({layout}): the door "
+            "repairs it, but set the scanner to this computer's layout (its manual's "
+            "setting codes) or Caps Lock off"
+        ).format(layout=found.repaired),
     )
 
 
@@ -327,7 +364,7 @@ def run_checks(
         add(print_test_label(spec, layout))
     camera = options.camera if options.camera is not None else config.camera
     add(check_camera(camera, config.decoder, options.camera_seconds))
-    add(check_scan_line(options.scan_line))
+    add(check_scan_line(options.scan_line, store))
     add(check_sound(config, options.sound_backend, options.screen))
     add(check_fonts(store, event, spec.fonts))
     return findings

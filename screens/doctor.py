@@ -54,6 +54,13 @@ class DoctorScreen(ModalScreen[None]):
             super().__init__()
             self.finding, self.run = finding, run
 
+    class Scanned(Message):
+        """A scanned line checked (from its worker): shown, whatever the run said before."""
+
+        def __init__(self, finding: Finding, run: int) -> None:
+            super().__init__()
+            self.finding, self.run = finding, run
+
     class Done(Message):
         """Every check made (from the worker)."""
 
@@ -130,6 +137,10 @@ class DoctorScreen(ModalScreen[None]):
             return  # a scan came first: its answer stays
         self._show(message.finding)
 
+    @on(Scanned)
+    def _scan_checked(self, message: Scanned) -> None:
+        self._show(message.finding)
+
     @on(Done)
     def _done(self, message: Done) -> None:
         if message.run == self._run:
@@ -163,6 +174,16 @@ class DoctorScreen(ModalScreen[None]):
         event.input.value = ""
 
     def _scanned(self, text: str) -> None:
+        self._check_scan(text, self._run)
+
+    @work(thread=True, group="doctor-scan")
+    def _check_scan(self, text: str, run: int) -> None:
+        """In a thread worker: the scanned line read as the door reads it (its signature
+        checked against the station's database)."""
         from devices.doctor import check_scan_line
 
-        self._show(check_scan_line(text))
+        try:
+            store = self.backend.store
+        except Exception:  # no database to ask: the line's shape is all that is checked
+            store = None
+        self.post_message(self.Scanned(check_scan_line(text, store), run))

@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from badges.doctor import check_fonts, check_label
 from devices.doctor import check_camera, check_printer, check_scan_line, check_sound
@@ -22,7 +23,7 @@ from eventdesk.services.people import attendees
 from eventdesk.services.people.registration import register
 from eventdesk.services.stations.doctor import check_clock, check_copy, check_disk
 from eventdesk.services.stations.offline import Station
-from eventdesk.tickets import Signer
+from eventdesk.tickets import InvalidPayload, Signer, parse_payload
 from eventdesk.values import utcnow
 from testkit.media import Shot, render_frames, write_video
 from testkit.zebra import FakeZebra
@@ -227,3 +228,29 @@ def test_a_stations_copy_and_clock(
             right.close()
     finally:
         door.close()
+
+
+def test_a_qwertz_scanners_line_is_told_by_its_signature(store: Store, signer: Signer) -> None:
+    """A scanner typing through a German layout swaps Y and Z: the line keeps a ticket's shape,
+    and before, the doctor said it "arrived whole"; read as the door reads it, with the
+    station's database, its signature names the layout."""
+    swap = str.maketrans("YZyz", "ZYzy")
+
+    def shaped(n: int) -> str | None:  # a payload with a Y or a Z that keeps its shape swapped
+        payload = signer.payload(f"DC{n:06d}")
+        swapped = payload.translate(swap)
+        try:
+            parse_payload(swapped)
+        except InvalidPayload:  # a last letter outside base32's own (its spare bits set)
+            return None
+        return payload if swapped != payload else None
+
+    payload = next(p for n in range(1000) if (p := shaped(n)) is not None)
+    swapped = payload.translate(swap)
+    assert check_scan_line(swapped).ok  # the line's shape alone cannot tell
+    told = check_scan_line(swapped, store)
+    assert not told.ok and "QWERTZ" in told.says, told.says
+    assert check_scan_line(payload, store).ok
+    other = Signer(Ed25519PrivateKey.generate()).payload("ABCDEFGH")  # a ticket of no key here
+    stranger = check_scan_line(other, store)
+    assert not stranger.ok and "no key of this server signed it" in stranger.says
