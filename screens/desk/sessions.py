@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from rich.cells import cell_len
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -57,6 +59,34 @@ def places_said(info: SessionInfo) -> str:
     return f"{info.registered}/{info.capacity}"
 
 
+def headings() -> list[str]:
+    # TRANSLATORS: headings of the desk's Sessions dialog
+    return [_("Session"), _("Starts"), _("Room"), _("Places"), _("This ticket")]
+
+
+PADDING = 2  # a DataTable cell's padding, both sides
+SHRINKS = (0, 2)  # the columns that give way when all do not fit: the session's, the room's
+
+
+def fitted_widths(heads: list[str], rows: list[list[str]], room_for: int) -> list[int]:
+    """Each column's width: as wide as its widest cell, unless the table would be wider than
+    ``room_for``; then the session's and the room's names give way (the room first, down to
+    its heading), each cut with "…" where it is longer."""
+    natural = [
+        max([cell_len(head)] + [cell_len(row[n]) for row in rows]) for n, head in enumerate(heads)
+    ]
+    over = sum(natural) + PADDING * len(natural) - room_for
+    widths = list(natural)
+    for n in reversed(SHRINKS):
+        if over <= 0:
+            break
+        least = min(cell_len(heads[n]), natural[n]) if n else max(cell_len(heads[n]), 8)
+        cut = min(over, max(widths[n] - least, 0))
+        widths[n] -= cut
+        over -= cut
+    return widths
+
+
 class SessionsScreen(ModalScreen[SeatWish | None]):
     """Dismissed with a ``SeatWish``, or None (escape: nothing changes)."""
 
@@ -98,14 +128,7 @@ class SessionsScreen(ModalScreen[SeatWish | None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#sessions-list", DataTable)
-        table.add_columns(
-            # TRANSLATORS: headings of the desk's Sessions dialog
-            _("Session"),
-            _("Starts"),
-            _("Room"),
-            _("Places"),
-            _("This ticket"),
-        )
+        table.add_columns(*headings())
         table.loading = True
         self.read_sessions(self.line.ticket.event)
 
@@ -129,18 +152,31 @@ class SessionsScreen(ModalScreen[SeatWish | None]):
                 _("This event has no sessions: nothing to add.")
             )
         self.sessions = {info.id: info for info in message.sessions}
+        rows = []
         for info in message.sessions:
             name = for_screen(info.name)
             if info.cancelled:
                 name = _("{session} (cancelled)").format(session=name)
-            table.add_row(
-                name,
-                show(info.starts_at, self.zone, "minute"),
-                for_screen(info.room or ""),
-                places_said(info),
-                seat_said(self.seats.get(info.id)),
-                key=str(info.id),
+            rows.append(
+                (
+                    str(info.id),
+                    [
+                        name,
+                        show(info.starts_at, self.zone, "minute"),
+                        for_screen(info.room or ""),
+                        places_said(info),
+                        seat_said(self.seats.get(info.id)),
+                    ],
+                )
             )
+        # Every column in the dialog's width: a long session or room name ends in "…".
+        room_for = self.query_one("#sessions-box").content_region.width
+        widths = fitted_widths(headings(), [cells for _key, cells in rows], room_for)
+        table.clear(columns=True)
+        for heading, width in zip(headings(), widths, strict=True):
+            table.add_column(Text(heading, overflow="ellipsis", no_wrap=True), width=width)
+        for key, cells in rows:
+            table.add_row(*(Text(c, overflow="ellipsis", no_wrap=True) for c in cells), key=key)
         table.focus()
         self._follow()
 

@@ -35,6 +35,7 @@ from tests.app.test_app_organizer import opened as organizer_opened
 from tests.apptools import DemoStation, wait_for
 from tests.core.test_registration import assert_counters_match
 from tests.helpers import people
+from tests.screen_fit import drawn
 
 pytestmark = pytest.mark.asyncio
 
@@ -176,3 +177,33 @@ async def test_the_sessions_key_says_why_not_without_a_ticket_here(
         await pilot.press("ctrl+t")
         await wait_for(lambda: notified(told, "No ticket to change the sessions of"), pilot)
         assert not isinstance(app.screen, SessionsScreen)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+async def test_the_desks_sessions_dialog_shows_every_column_at_every_size(
+    station: DemoStation, size: tuple[int, int]
+) -> None:
+    """Before: at 80x24 the Places and This ticket columns were off the dialog's edge, and at
+    120x40 the last heading was cut to "Thi" with no "…" (the table scrolled sideways). Now
+    every column is in view; a long session name gives way, ending in "…"."""
+    store, event = station.store, station.summary.event
+    long_name = "Hands-on Workshop: Observability for Distributed Event Check-in Systems"
+    lab(store, event, long_name, capacity=40)
+    [email] = people(store, 1, prefix="sessions-fit")
+    ticket = show_ticket(store, register(store, event, email, "Regular").tickets[0].ticket_id)
+    app = desk_app(station)
+    async with app.run_test(size=size) as pilot:
+        screen = await opened(app, pilot)
+        dialog = await open_sessions(pilot, screen, ticket)
+        grid = dialog.query_one("#sessions-list", DataTable)
+        await wait_for(lambda: grid.row_count == len(dialog.sessions), pilot)
+        await pilot.pause()
+        assert grid.virtual_size.width <= grid.scrollable_content_region.width, (
+            grid.virtual_size,
+            grid.scrollable_content_region,
+        )
+        shown = drawn(dialog._compositor.render_strips(), grid.region)
+        heads = shown[0]
+        assert "This ticket" in heads and "Places" in heads, shown
+        [row] = [line for line in shown if "Hands-on Workshop" in line]
+        assert long_name not in row and "…" in row, row  # it gave way, and says so
