@@ -70,20 +70,21 @@ SHRINKS = (0, 2)  # the columns that give way when all do not fit: the session's
 
 def fitted_widths(heads: list[str], rows: list[list[str]], room_for: int) -> list[int]:
     """Each column's width: as wide as its widest cell, unless the table would be wider than
-    ``room_for``; then the session's and the room's names give way (the room first, down to
-    its heading), each cut with "…" where it is longer."""
+    ``room_for``; then the session's and the room's names give way, the wider of the two a
+    cell at a time (never below its heading), each cut with "…" where it is longer."""
     natural = [
         max([cell_len(head)] + [cell_len(row[n]) for row in rows]) for n, head in enumerate(heads)
     ]
-    over = sum(natural) + PADDING * len(natural) - room_for
     widths = list(natural)
-    for n in reversed(SHRINKS):
-        if over <= 0:
+    floors = {n: min(max(cell_len(heads[n]), 4), natural[n]) for n in SHRINKS}
+    over = sum(widths) + PADDING * len(widths) - room_for
+    while over > 0:
+        can = [n for n in SHRINKS if widths[n] > floors[n]]
+        if not can:
             break
-        least = min(cell_len(heads[n]), natural[n]) if n else max(cell_len(heads[n]), 8)
-        cut = min(over, max(widths[n] - least, 0))
-        widths[n] -= cut
-        over -= cut
+        widest = max(can, key=lambda n: widths[n])
+        widths[widest] -= 1
+        over -= 1
     return widths
 
 
