@@ -215,15 +215,7 @@ def check_scan_line(line: str | None, store: Store | None = None) -> Finding:
             parse_payload(repair.text)
         except InvalidPayload:
             continue
-        return Finding(
-            "scanner",
-            False,
-            _(
-                "the scanned line came through another keyboard layout ({layout}): the door "
-                "repairs it, but set the scanner to this computer's layout (its manual's "
-                "setting codes) or Caps Lock off"
-            ).format(layout=repair.note),
-        )
+        return _through_layout(repair.note)
     return Finding(
         "scanner",
         False,
@@ -257,6 +249,10 @@ def _signed_scan(text: str, store: Store) -> Finding:
         return Finding("scanner", True, _("the scanned line arrived whole: the scanner is right"))
     if found.repaired is None:
         return Finding("scanner", True, _("the scanned line arrived whole: the scanner is right"))
+    return _through_layout(found.repaired)
+
+
+def _through_layout(layout: str) -> Finding:
     return Finding(
         "scanner",
         False,
@@ -264,7 +260,7 @@ def _signed_scan(text: str, store: Store) -> Finding:
             "the scanned line came through another keyboard layout ({layout}): the door "
             "repairs it, but set the scanner to this computer's layout (its manual's "
             "setting codes) or Caps Lock off"
-        ).format(layout=found.repaired),
+        ).format(layout=layout),
     )
 
 
