@@ -39,10 +39,14 @@ def register_online_or_sell(
     def on_server(store: Store) -> tuple[OrderResult | None, OfflineSale | None]:
         order = online(store)
         if paid is not None:
-            from eventdesk.services.people.payments import pay
+            from eventdesk.services.people.payments import pay, payment_summary
 
             for placed in order.tickets:
-                if placed.status == "registered":
+                # A free ticket has nothing to pay: registered, and no payment recorded.
+                if (
+                    placed.status == "registered"
+                    and payment_summary(store, placed.ticket_id).due_cents > 0
+                ):
                     pay(store, placed.ticket_id, method=paid, station=obj.station)
         return order, None
 

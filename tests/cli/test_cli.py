@@ -589,3 +589,25 @@ def test_after_the_demo_the_cli_in_its_folder_works_on_the_demos_database(
     empty.mkdir()
     assert run("--data-dir", str(empty), "event", "list", code=3)["exit_code"] == 3
     assert list(empty.iterdir()) == []
+
+
+def test_register_paid_for_a_free_ticket_registers_it_with_no_payment(cli: Cli) -> None:
+    """Before: the ticket was registered, then `--paid card` failed with "nothing is due" and
+    exit 2, as if nothing had been done."""
+    cli.json("event", "create", "--name", "Gratis", "--starts", "2030-05-14T09:00",
+             "--ends", "2030-05-14T18:00")  # fmt: skip
+    cli.json("ticket-type", "add", "gratis", "--name", "Free", "--price", "0")
+    cli.json("ticket-type", "add", "gratis", "--name", "Paid", "--price", "20")
+    for who in ("fay", "pat"):
+        cli.json("attendee", "add", "--name", who.title(), "--email", f"{who}@example.com")
+    free = cli.json("register", "gratis", "--attendee", "fay@example.com", "--ticket-type", "Free",
+                    "--paid", "card")  # fmt: skip
+    assert free["status"] == "registered"
+    nothing = cli.json("payment", "list", free["ticket_id"])
+    assert (nothing["payments"], nothing["due_cents"]) == ([], 0), nothing
+    paid = cli.json("register", "gratis", "--attendee", "pat@example.com", "--ticket-type", "Paid",
+                    "--paid", "card")  # fmt: skip
+    summary = cli.json("payment", "list", paid["ticket_id"])
+    assert (summary["paid_cents"], summary["due_cents"]) == (2000, 0), summary
+    [payment] = summary["payments"]
+    assert payment["method"] == "card", payment

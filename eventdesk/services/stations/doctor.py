@@ -173,7 +173,9 @@ def check_clock(station: Station, *, off_after: timedelta = CLOCK_OFF_AFTER) -> 
                 "server's"
             ).format(clock=said),
         )
-    return Finding("clock", True, _("clock: {clock} against the server's").format(clock=said))
+    return Finding(
+        "clock", True, _("this station's clock is {clock} against the server's").format(clock=said)
+    )
 
 
 def one_box_clock() -> Finding:
