@@ -197,7 +197,8 @@ def _seq_of(answer: Answer) -> int:
 
 class AnswerList(Static):
     """Recent answers, one line each, newest first; a marked one starts with ⚑ until it is
-    acknowledged (the key is named on the first marked line). Hidden while there is none."""
+    acknowledged (the key is named on the line it sees to next: the oldest). Hidden while there
+    is none."""
 
     DEFAULT_CSS = """
     AnswerList {
@@ -236,13 +237,14 @@ class AnswerList(Static):
         shown, more = recent.shown(self.rows, leave=leave, waiting_only=self.waiting_only)
         width = max(20, self.size.width - 2) if self.size.width else 78
         lines: list[Content] = []
-        key_named = False
+        waiting = recent.waiting
+        next_seen = waiting[0] if waiting else None  # the one the key sees to: the oldest
         for answer in shown:
             text = self._line(answer)
-            if answer.waiting and not key_named:
-                # TRANSLATORS: after the first answer still to be seen to: the key that does it
+            if answer is next_seen and not more:
+                # TRANSLATORS: after the answer the key sees to next (the oldest still to be
+                # seen to): the key that does it
                 tail = "  " + _("({key}: seen)").format(key=self.key)
-                key_named = True
                 text = fit(text, width - cell_len(tail)) + tail
             style = "bold $warning" if answer.waiting else "dim" if not answer.marked else ""
             lines.append(Content.styled(fit(text, width), style))

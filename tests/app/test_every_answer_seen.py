@@ -223,3 +223,25 @@ async def test_the_kiosk_lists_a_refusal_that_the_next_welcome_cut_short(
         await pilot.pause()
         # The next person's welcome took the sign before the refusal's time was up.
         assert len(recent.lines) == 1 and "INVALID" in recent.lines[0], recent.lines
+
+
+async def test_the_key_is_named_beside_the_answer_it_sees_to_next() -> None:
+    """Ctrl+O sees to the oldest answer still asking for something: the "(^O: seen)" hint is
+    on that one's line. Before, it was on the newest marked line, which Ctrl+O reached last."""
+    from datetime import UTC, datetime
+
+    from eventdesk.services.door.scan_result import ScanResult, said
+    from screens.widgets.recent_answers import RecentAnswers
+
+    recent = RecentAnswers()
+    at = datetime(2026, 1, 1, tzinfo=UTC)  # any time: only the order matters here
+    for name in ("Ada Oldest", "Ben Middle", "Cy Newest"):
+        recent.add(ScanResult("needs_staff", said("see"), at, attendee=name), "wedge", marked=True)
+    shown = AnswerList(rows=4)
+    shown.show_answers(recent)
+    [hinted] = [line for line in shown.lines if "(^O: seen)" in line]
+    assert "Ada Oldest" in hinted, shown.lines
+    recent.acknowledge()  # Ada seen to: the hint moves to Ben
+    shown.show_answers(recent)
+    [hinted] = [line for line in shown.lines if "(^O: seen)" in line]
+    assert "Ben Middle" in hinted, shown.lines
