@@ -43,19 +43,33 @@ def _report_json(report: SyncReport) -> dict[str, Any]:
         "reason": report.reason or None,
         "problems": list(report.problems),
         "notices": list(report.notices),
+        "sales_uploaded": report.sales_uploaded,
+        "sales_pending": report.sales_pending,
     }
+
+
+def _sales_waiting(count: int) -> str:
+    # TRANSLATORS: walk-ins sold offline from the station's quota, not uploaded yet
+    return ngettext(
+        "{count} walk-in sale waiting to upload",
+        "{count} walk-in sales waiting to upload",
+        count,
+    ).format(count=count)
 
 
 def _report_human(report: SyncReport) -> str:
     said = "".join(f"{notice}\n" for notice in report.notices)  # a mirror moved aside
     if not report.online:
-        return said + ngettext(
+        away = ngettext(
             "server not answering ({reason}): {count} scan waiting to upload; this station "
             "decides from its mirror meanwhile",
             "server not answering ({reason}): {count} scans waiting to upload; this station "
             "decides from its mirror meanwhile",
             report.pending,
         ).format(reason=report.reason, count=report.pending)
+        if report.sales_pending:
+            away += "\n" + _sales_waiting(report.sales_pending)
+        return said + away
     # The round's figures, said one after the other and separated by commas.
     copied = (
         ngettext(
@@ -66,12 +80,23 @@ def _report_human(report: SyncReport) -> str:
         if report.full
         else ngettext("{count} row copied", "{count} rows copied", report.downloaded)
     )
+    scans = report.uploaded - report.sales_uploaded
     parts = [
-        ngettext(
-            "online: {count} scan uploaded", "online: {count} scans uploaded", report.uploaded
-        ).format(count=report.uploaded),
+        ngettext("online: {count} scan uploaded", "online: {count} scans uploaded", scans).format(
+            count=scans
+        ),
         copied.format(count=report.downloaded),
     ]
+    if report.sales_uploaded:
+        parts.insert(
+            1,
+            # TRANSLATORS: walk-ins sold offline from the station's quota, uploaded now
+            ngettext(
+                "{count} walk-in sale uploaded",
+                "{count} walk-in sales uploaded",
+                report.sales_uploaded,
+            ).format(count=report.sales_uploaded),
+        )
     if report.conflicts:
         parts.append(
             ngettext(
@@ -83,6 +108,8 @@ def _report_human(report: SyncReport) -> str:
     if report.pending:
         # TRANSLATORS: scans still waiting to upload
         parts.append(_("{count} still waiting").format(count=report.pending))
+    if report.sales_pending:
+        parts.append(_sales_waiting(report.sales_pending))
     lines = [", ".join(parts)]
     if report.refused:
         lines.append(
@@ -165,6 +192,7 @@ def station_status(obj: Ctx) -> None:
                 "pending": 0,
                 "mirror_updated_at": None,
                 "mirror_tickets": 0,
+                "sales_pending": 0,
             },
             f"{obj.station}: {_(ONE_BOX)}",
         )
@@ -184,6 +212,7 @@ def station_status(obj: Ctx) -> None:
         # station's, put right by this).
         "clock_skew_seconds": round(found.clock.seconds, 3) if found.clock else None,
         "clock_measured_at": to_jsonable(found.clock.measured_at) if found.clock else None,
+        "sales_pending": found.sales_pending,
     }
 
     def human() -> str:
@@ -206,6 +235,11 @@ def station_status(obj: Ctx) -> None:
             ).format(count=found.mirror_tickets, age=age),
             _("scans waiting to upload: {count}").format(count=found.pending),
         ]
+        if found.sales_pending:
+            lines.append(
+                # TRANSLATORS: walk-ins sold offline from the station's quota, not uploaded yet
+                _("walk-in sales waiting to upload: {count}").format(count=found.sales_pending)
+            )
         if found.refused:
             lines.append(
                 _(

@@ -98,8 +98,12 @@ def test_register_offline_sells_from_the_quota_and_sync_uploads_it(
         "eventdesk: offline, a station sells one ticket at a time, without sessions, seats, "
         "holders or answers"
     )
+    waiting = cli.json("station", "status")  # the sales wait, and say so (not "0 scans")
+    assert (waiting["pending"], waiting["sales_pending"]) == (0, 2), waiting
+    assert "walk-in sales waiting to upload: 2" in cli.out("station", "status")
     proxy.restore()
-    cli.run("sync")
+    synced = cli.json("sync")
+    assert (synced["sales_uploaded"], synced["sales_pending"]) == (2, 0), synced
     with store.read() as session:
         kind = session.scalars(select(TicketType).where(TicketType.name == "Walk-in")).one()
         tickets = session.scalars(select(Ticket).where(Ticket.ticket_type_id == kind.id)).all()

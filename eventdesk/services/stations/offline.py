@@ -51,6 +51,7 @@ from eventdesk.services.stations.mirror import (
 )
 from eventdesk.services.stations.mirror_prints import upload_prints
 from eventdesk.services.stations.mirror_repair import open_mirror
+from eventdesk.services.stations.quota_sale import sales_waiting
 from eventdesk.services.stations.quota_sale import upload as upload_sales
 from eventdesk.services.stations.reach import LoginFacts, Probe, Reaching, keep_login
 from eventdesk.services.stations.station_door import no_copy
@@ -83,6 +84,7 @@ class StationStatus:
     server: str | None
     notice: str | None = None  # the last mirror moved aside here, and why
     clock: Skew | None = None  # this station's clock against the server's, last measured
+    sales_pending: int = 0  # walk-ins sold offline from the quota, not uploaded yet
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,9 @@ class SyncReport:
     notices: tuple[
         str, ...
     ] = ()  # a mirror moved aside in this round (services.stations.mirror_repair)
+    # Of ``uploaded``, the walk-ins sold offline from the quota; and those still waiting.
+    sales_uploaded: int = 0
+    sales_pending: int = 0
 
 
 class Station:
@@ -417,6 +422,7 @@ class Station:
         with self._sync_lock, FolderLock(self.config.data_dir) as mine:
             sent = Uploaded()
             refreshed: Refreshed | None = None
+            sales_done = 0
             reason = ""
             started = time.monotonic()
             try:
@@ -429,6 +435,7 @@ class Station:
                 if mine.held:
                     # Sales from the quota first: a later offline scan may be of their tickets.
                     sales = upload_sales(server, self.mirror)
+                    sales_done = sales.uploaded
                     sent = self._drain(server)
                     sent.uploaded += sales.uploaded
                     sent.refused += sales.refused
@@ -444,6 +451,7 @@ class Station:
                 self.link.went_away(reason, refused=time.monotonic() - started <= QUICK_SECONDS)
             self.counted(fresh=True)
             status = self.mirror.status()
+            sales_left = sales_waiting(self.mirror) if self.copy_exists() else 0
             return SyncReport(
                 online=not reason,
                 downloaded=refreshed.downloaded if refreshed else 0,
@@ -455,6 +463,8 @@ class Station:
                 reason=reason,
                 full=bool(refreshed and refreshed.full),
                 notices=tuple(self.notices.pop(0) for _ in list(self.notices)),
+                sales_uploaded=sales_done,
+                sales_pending=sales_left,
             )
 
     def _drain(self, server: Store) -> Uploaded:
@@ -497,6 +507,7 @@ class Station:
             else:
                 self.link.came_back()
         found = self.mirror.status()
+        sales = sales_waiting(self.mirror) if self.copy_exists() else 0
         return StationStatus(
             online=self.link.online,
             pending=found.pending,
@@ -507,6 +518,7 @@ class Station:
             server=found.server,
             notice=found.notice,
             clock=self.time.last,
+            sales_pending=sales,
         )
 
     def zone_of(self, ticket_id: str) -> ZoneInfo:

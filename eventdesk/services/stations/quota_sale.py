@@ -285,6 +285,15 @@ class SalesUploaded:
     problems: list[str] = field(default_factory=list)
 
 
+def sales_waiting(mirror: Mirror) -> int:
+    """How many walk-ins this station sold offline wait to upload."""
+    with mirror.store.read() as session:
+        found = session.execute(
+            select(func.count()).select_from(SALE_OUTBOX).where(SALE_OUTBOX.c.state == "pending")
+        ).scalar()
+    return int(found or 0)
+
+
 def pending_sales(mirror: Mirror) -> list[dict[str, Any]]:
     with mirror.store.read() as session:
         return [
