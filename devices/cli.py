@@ -68,7 +68,10 @@ if TYPE_CHECKING:
 )
 @click.option("--session", "session_id", type=int, metavar="ID", help="A session door.")
 @click.option(
-    "--event", "event_ref", metavar="EVENT", help="This door's event: others are refused."
+    "--event",
+    "event_ref",
+    metavar="EVENT",
+    help="This door's event, or several (fri,sat,sun): others are refused.",
 )
 @click.option(
     "--debounce",

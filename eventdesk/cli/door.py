@@ -42,7 +42,10 @@ PRINTED = ("printed", "reprinted")  # a badge station's answers (services.door.b
 @click.option("--ticket", "ticket_id", metavar="TICKET", help="Check in by ticket id (the desk).")
 @click.option("--session", "session_id", type=int, metavar="ID", help="A session door.")
 @click.option(
-    "--event", "event_ref", metavar="EVENT", help="This door's event: others are refused."
+    "--event",
+    "event_ref",
+    metavar="EVENT",
+    help="This door's event, or several (fri,sat,sun): others are refused.",
 )
 @click.option("--exit", "is_exit", is_flag=True, help="An exit scan (events with re-entry).")
 @click.option(
