@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from eventdesk.cli.common import Ctx
+from eventdesk.cli.common import Ctx, local
 from eventdesk.errors import InvalidInput
 from eventdesk.event_time import event_zone, iso
 from eventdesk.i18n import _, ngettext
@@ -39,7 +39,7 @@ def import_ticks(
             field="file",
         ) from None
     ticks = enter_ticks(obj.store, read_ticks(read), at=at, station=station, operator=operator)
-    data: dict[str, list[Any]] = {
+    data: dict[str, Any] = {
         "admitted": [t.ticket_id for t in ticks if t.outcome == "admitted"],
         "conflicts": [
             {
@@ -55,6 +55,11 @@ def import_ticks(
             {"ticket_id": t.ticket_id, "status": t.status} for t in ticks if t.outcome == "refused"
         ],
     }
+    # When the paper was ticked, as taken: a clock alone is its last moment before now (the
+    # day before, when that time has not come yet today), said so that no one guesses.
+    taken = next((t for t in ticks if t.at is not None), None)
+    if taken is not None and taken.at is not None:
+        data["ticked_at"] = iso(taken.at, event_zone(taken.timezone))
 
     def human() -> str:
         counts = ngettext(
@@ -70,6 +75,11 @@ def import_ticks(
             unknown=len(data["unknown"]),
             refused=len(data["refused"]),
         )
-        return "\n".join([*(t.words() for t in ticks if t.outcome != "admitted"), counts])
+        lines = [*(t.words() for t in ticks if t.outcome != "admitted"), counts]
+        if taken is not None and taken.at is not None:
+            zone = event_zone(taken.timezone)
+            # TRANSLATORS: after the counts of `checkin import-ticks`: the moment taken for --at
+            lines.append(_("ticked at {when}").format(when=local(taken.at, zone)))
+        return "\n".join(lines)
 
     obj.emit(data, human)

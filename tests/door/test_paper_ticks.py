@@ -193,3 +193,22 @@ def test_a_desk_s_own_login_enters_ticks_as_its_station_and_a_door_s_cannot(
         "checkin", "import-ticks", str(file), "--at", t.at_typed, "--station", "Door 1"
     )
     assert code == 1 and "paper ticks are entered by a desk's login" in err, (out, err)
+
+
+def test_a_clock_later_than_now_is_the_day_before_and_said(
+    cli: Cli, store: Store, tmp_path: Path
+) -> None:
+    """`--at HH:MM` is the last such moment before now: a time not come yet today is the day
+    before. Before, nothing said which day was taken."""
+    t = ticked_event(store, "clock")
+    file = tmp_path / "ticks.txt"
+    file.write_text(t.tickets[1] + "\n")
+    zone = event_zone(ZONE)
+    later = in_zone(utcnow() + timedelta(minutes=30), zone)  # today, not come yet
+    typed = later.strftime("%H:%M")
+    ticks = cli.json("checkin", "import-ticks", str(file), "--at", typed, "--station", "Paper")
+    taken = datetime.fromisoformat(ticks["ticked_at"])
+    expected = later.replace(second=0, microsecond=0) - timedelta(days=1)
+    assert in_zone(taken, zone) == expected, (taken, expected)
+    human = cli.out("checkin", "import-ticks", str(file), "--at", typed, "--station", "Paper")
+    assert f"ticked at {expected.strftime('%Y-%m-%d %H:%M')}" in human, human

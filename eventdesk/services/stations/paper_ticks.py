@@ -59,6 +59,7 @@ class Tick:
     other_at: datetime | None = None
     status: str | None = None
     timezone: str | None = None
+    at: datetime | None = None  # when the paper was ticked, as taken (a clock alone: its last)
 
     def words(self) -> str:
         """What became of it, for the desk's dialog and the command line."""
@@ -188,12 +189,14 @@ def enter_ticks(
         zone = before.timezone or "UTC"
         if not _valid(before):
             status = "cancelled" if before.event_status == "cancelled" else before.status
-            ticks.append(Tick(ticket, "refused", before.name, status=status, timezone=zone))
+            ticks.append(
+                Tick(ticket, "refused", before.name, status=status, timezone=zone, at=times[zone])
+            )
             continue
         now_held = after.get(ticket, before)
         mine = (now_held.checked_in_station, now_held.checked_in_at) == (station, times[zone])
         ticks.append(
-            Tick(ticket, "admitted", before.name, timezone=zone)
+            Tick(ticket, "admitted", before.name, timezone=zone, at=times[zone])
             if mine
             else Tick(
                 ticket,
@@ -202,6 +205,7 @@ def enter_ticks(
                 other_station=now_held.checked_in_station,
                 other_at=now_held.checked_in_at,
                 timezone=zone,
+                at=times[zone],
             )
         )
     return ticks
