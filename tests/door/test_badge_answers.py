@@ -97,7 +97,8 @@ def test_the_answer_prints_as_text_and_the_ribbon_takes_the_choices_colour() -> 
     layout = parse_layout(LAYOUT)
     png = Image.open(io.BytesIO(render(vegan, "png", size=layout.size(DPI))))
     assert band(png) == (0x22, 0xAA, 0x22)
-    ink = [p for p in png.convert("RGB").crop((0, 0, png.width, 70)).getdata() if p[0] > 200]
+    top = png.convert("RGB").crop((0, 0, png.width, 70))
+    ink = [p for p in top.get_flattened_data() if p[0] > 200]
     assert ink  # the ribbon's words, white on the dark green
     halal = Image.open(io.BytesIO(render(badge(diet="halal"), "png", size=layout.size(DPI))))
     assert band(halal) == (0xFF, 0xDD, 0x00)  # a choice matched whatever its case
