@@ -6,24 +6,22 @@ an organizer has seen it, and the station's answer says why."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from eventdesk.db import Store
 from eventdesk.services.door.alerts import mark_seen, set_attendee_alert, unseen_alerts
-from eventdesk.tickets import Signer
 from tests.door.test_every_login import (
     ALLOWED,
     STATION,
     Scenario,
     Station,
     play,
+    play_options,
     server_logins,
 )
 
-__all__ = ["server_logins"]  # a fixture
+__all__ = ["play_options", "server_logins"]  # fixtures
 SPEAKER = "speaker, take to the green room"
 
 
@@ -111,30 +109,16 @@ def _placed(said: Any, login: str) -> Any:
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.name for s in SCENARIOS])
 def test_every_login_makes_the_same_alert(
-    scenario: Scenario,
-    db_url: str,
-    store: Store,
-    signer: Signer,
-    server_logins: dict[str, str],
-    capsys: pytest.CaptureFixture[str],
-    tmp_path: Path,
+    scenario: Scenario, db_url: str, play_options: dict[str, Any]
 ) -> None:
     on_sqlite = db_url.startswith("sqlite")
     if on_sqlite and not scenario.sqlite:
         pytest.skip("an SQLite station is its own server: it has no copy and no outbox")
-    options: dict[str, Any] = {
-        "db_url": db_url,
-        "names": server_logins,
-        "store": store,
-        "signer": signer,
-        "capsys": capsys,
-        "folder": tmp_path,
-    }
-    organizer = _placed(play(scenario, "organizer", **options), "organizer")
+    organizer = _placed(play(scenario, "organizer", **play_options), "organizer")
     assert scenario.expect(organizer), f"{scenario.name}: {organizer}"
     if on_sqlite:
         return
     for login in ("door", "desk"):
         assert getattr(scenario, login) == ALLOWED
-        said = _placed(play(scenario, login, **options), login)
+        said = _placed(play(scenario, login, **play_options), login)
         assert said == organizer, f"{scenario.name}: the {login}'s login said otherwise"

@@ -15,6 +15,7 @@ import os
 import re
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -527,6 +528,48 @@ def _snapshot(store: Store) -> dict[str, list[str]]:
     return taken
 
 
+@pytest.fixture
+def play_options(
+    db_url: str,
+    store: Store,
+    signer: Signer,
+    server_logins: dict[str, str],
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> dict[str, Any]:
+    """What ``play`` (and the tests that play as each login) is given besides the login."""
+    return {
+        "db_url": db_url,
+        "names": server_logins,
+        "store": store,
+        "signer": signer,
+        "capsys": capsys,
+        "folder": tmp_path,
+    }
+
+
+@contextmanager
+def login_station(
+    login: str,
+    *,
+    db_url: str,
+    names: dict[str, str],
+    capsys: pytest.CaptureFixture[str],
+    data: Path,
+) -> Iterator[tuple[Cli, str, TcpProxy | None]]:
+    """A station's command line as ``login`` (its data folder ``data``, made here), its
+    database URL, and on PostgreSQL the loopback proxy it reaches the server through (a test
+    cuts it for an outage; None on SQLite), closed after."""
+    proxy = None if db_url.startswith("sqlite") else TcpProxy(*_host_port(db_url)).start()
+    try:
+        url = _url_as(db_url, login, names, proxy.port if proxy else None)
+        data.mkdir()
+        yield Cli(capsys, url, data, station=STATION[login]), url, proxy
+    finally:
+        if proxy is not None:
+            proxy.close()
+
+
 def play(
     scenario: Scenario,
     login: str,
@@ -539,16 +582,12 @@ def play(
     folder: Path,
 ) -> Any:
     world = build_world(store, signer, f"{login}-{len(os.listdir(folder))}")
-    proxy = None
-    if not db_url.startswith("sqlite"):
-        proxy = TcpProxy(*_host_port(db_url)).start()
-    try:
-        url = _url_as(db_url, login, names, proxy.port if proxy else None)
-        data = folder / login
-        data.mkdir()
-        station = Station(
-            login, Cli(capsys, url, data, station=STATION[login]), store, world, url, proxy
-        )
+    with login_station(login, db_url=db_url, names=names, capsys=capsys, data=folder / login) as (
+        cli,
+        url,
+        proxy,
+    ):
+        station = Station(login, cli, store, world, url, proxy)
         wanted = getattr(scenario, login) if login != "organizer" else ALLOWED
         before = _snapshot(store) if wanted == REFUSED else None
         said = scenario.play(station)
@@ -561,9 +600,6 @@ def play(
         else:
             assert not (isinstance(said, dict) and "error" in said), (login, said)
         return said
-    finally:
-        if proxy is not None:
-            proxy.close()
 
 
 def _host_port(db_url: str) -> tuple[str, int]:
@@ -573,32 +609,18 @@ def _host_port(db_url: str) -> tuple[str, int]:
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.name for s in SCENARIOS])
 def test_every_login_gives_the_same_answers(
-    scenario: Scenario,
-    db_url: str,
-    store: Store,
-    signer: Signer,
-    server_logins: dict[str, str],
-    capsys: pytest.CaptureFixture[str],
-    tmp_path: Path,
+    scenario: Scenario, db_url: str, play_options: dict[str, Any]
 ) -> None:
     on_sqlite = db_url.startswith("sqlite")
     if on_sqlite and not scenario.sqlite:
         pytest.skip("an SQLite station is its own server: it has no copy and no outbox")
     # The tests' own threshold (tests/conftest.py): an online answer on a busy machine is never
     # taken for an outage; the offline scenario's server refuses, which is known at once.
-    options = {
-        "db_url": db_url,
-        "names": server_logins,
-        "store": store,
-        "signer": signer,
-        "capsys": capsys,
-        "folder": tmp_path,
-    }
-    organizer = play(scenario, "organizer", **options)  # type: ignore[arg-type]
+    organizer = play(scenario, "organizer", **play_options)
     assert scenario.expect(organizer), f"{scenario.name}: {organizer}"
     if on_sqlite:
         return
     for login in ("door", "desk"):
-        said = play(scenario, login, **options)  # type: ignore[arg-type]
+        said = play(scenario, login, **play_options)
         if getattr(scenario, login) == ALLOWED:
             assert said == organizer, f"{scenario.name}: the {login}'s login said otherwise"

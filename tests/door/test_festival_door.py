@@ -26,12 +26,11 @@ from eventdesk.services.people import attendees, payments
 from eventdesk.services.people.registration import register
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow
-from testkit.proxy import TcpProxy
 from tests.clitools import Cli
-from tests.door.test_every_login import STATION, _host_port, _url_as, server_logins
+from tests.door.test_every_login import login_station, play_options, server_logins
 from tests.helpers import add_type, make_event
 
-__all__ = ["server_logins"]  # a fixture
+__all__ = ["play_options", "server_logins"]  # fixtures
 DAYS = ("fri", "sat", "sun", "party")  # the door admits the first three
 
 
@@ -121,12 +120,12 @@ def _play(
     folder: Path,
 ) -> None:
     fest = build_festival(store, signer, f"{login}{int(offline)}{len(os.listdir(folder))}")
-    proxy = None if db_url.startswith("sqlite") else TcpProxy(*_host_port(db_url)).start()
-    try:
-        url = _url_as(db_url, login, names, proxy.port if proxy else None)
-        data = folder / f"{login}-{int(offline)}"
-        data.mkdir()
-        cli = Cli(capsys, url, data, station=STATION[login])
+    data = folder / f"{login}-{int(offline)}"
+    with login_station(login, db_url=db_url, names=names, capsys=capsys, data=data) as (
+        cli,
+        _url,
+        proxy,
+    ):
         if offline:
             assert proxy is not None
             assert cli.call("--json", "sync")[0] == 0
@@ -145,34 +144,17 @@ def _play(
             assert code == (0 if result == "ok" else 1), (login, day, said[day])
         logged = _logged(store, fest)
         assert logged == dict.fromkeys(DAYS, True), (login, logged)  # each under its own
-    finally:
-        if proxy is not None:
-            proxy.close()
 
 
 @pytest.mark.parametrize("offline", [False, True], ids=["online", "from the copy"])
 def test_a_door_for_several_events_decides_each_by_its_own(
-    offline: bool,
-    db_url: str,
-    store: Store,
-    signer: Signer,
-    server_logins: dict[str, str],
-    capsys: pytest.CaptureFixture[str],
-    tmp_path: Path,
+    offline: bool, db_url: str, play_options: dict[str, Any]
 ) -> None:
     on_sqlite = db_url.startswith("sqlite")
     if on_sqlite and offline:
         pytest.skip("an SQLite station is its own server: it has no copy")
-    options: dict[str, Any] = {
-        "db_url": db_url,
-        "names": server_logins,
-        "store": store,
-        "signer": signer,
-        "capsys": capsys,
-        "folder": tmp_path,
-    }
     for login in ("organizer",) if on_sqlite else ("organizer", "door", "desk"):
-        _play(login, offline, **options)
+        _play(login, offline, **play_options)
 
 
 def test_a_list_serves_its_own_event_and_the_others_their_default(
