@@ -15,10 +15,12 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from eventdesk.errors import DatabaseUnavailable
 from eventdesk.i18n import N_, _
 
 if TYPE_CHECKING:
     from devices.wedge import Line
+    from eventdesk.db import Store
     from eventdesk.services.stations.doctor import Finding
     from screens.backend import Backend
 
@@ -183,7 +185,7 @@ class DoctorScreen(ModalScreen[None]):
         from devices.doctor import check_scan_line
 
         try:
-            store = self.backend.store
-        except Exception:  # no database to ask: the line's shape is all that is checked
+            store: Store | None = self.backend.store
+        except DatabaseUnavailable:  # no database to ask: the line's shape is all that is checked
             store = None
         self.post_message(self.Scanned(check_scan_line(text, store), run))

@@ -228,13 +228,12 @@ async def test_the_kiosk_lists_a_refusal_that_the_next_welcome_cut_short(
 async def test_the_key_is_named_beside_the_answer_it_sees_to_next() -> None:
     """Ctrl+O sees to the oldest answer still asking for something: the "(^O: seen)" hint is
     on that one's line. Before, it was on the newest marked line, which Ctrl+O reached last."""
-    from datetime import UTC, datetime
-
     from eventdesk.services.door.scan_result import ScanResult, said
+    from eventdesk.values import utcnow
     from screens.widgets.recent_answers import RecentAnswers
 
     recent = RecentAnswers()
-    at = datetime(2026, 1, 1, tzinfo=UTC)  # any time: only the order matters here
+    at = utcnow()  # any time: only the order matters here
     for name in ("Ada Oldest", "Ben Middle", "Cy Newest"):
         recent.add(ScanResult("needs_staff", said("see"), at, attendee=name), "wedge", marked=True)
     shown = AnswerList(rows=4)

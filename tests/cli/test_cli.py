@@ -7,12 +7,14 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from eventdesk.cli import main
+from eventdesk.values import utcnow
 from tests.clitools import Cli
 
 EVENTDESK = str(Path(sys.executable).with_name("eventdesk"))
@@ -594,8 +596,10 @@ def test_after_the_demo_the_cli_in_its_folder_works_on_the_demos_database(
 def test_register_paid_for_a_free_ticket_registers_it_with_no_payment(cli: Cli) -> None:
     """Before: the ticket was registered, then `--paid card` failed with "nothing is due" and
     exit 2, as if nothing had been done."""
-    cli.json("event", "create", "--name", "Gratis", "--starts", "2030-05-14T09:00",
-             "--ends", "2030-05-14T18:00")  # fmt: skip
+    starts = utcnow() + timedelta(days=30)  # an event to come, whatever the day
+    cli.json("event", "create", "--name", "Gratis",
+             "--starts", starts.isoformat(timespec="minutes"),
+             "--ends", (starts + timedelta(hours=8)).isoformat(timespec="minutes"))  # fmt: skip
     cli.json("ticket-type", "add", "gratis", "--name", "Free", "--price", "0")
     cli.json("ticket-type", "add", "gratis", "--name", "Paid", "--price", "20")
     for who in ("fay", "pat"):
