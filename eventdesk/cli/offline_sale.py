@@ -7,9 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
-
-from eventdesk.errors import InvalidInput
+from eventdesk.errors import InvalidInput, NotFound
 from eventdesk.i18n import _
 from eventdesk.labels import label
 from eventdesk.values import format_cents
@@ -17,6 +15,7 @@ from eventdesk.values import format_cents
 if TYPE_CHECKING:
     from eventdesk.cli.common import Ctx
     from eventdesk.db import Store
+    from eventdesk.services.people.attendees import AttendeeInfo
     from eventdesk.services.people.registration import OrderResult
     from eventdesk.services.stations.mirror import Mirror
     from eventdesk.services.stations.quota_sale import OfflineSale
@@ -77,18 +76,14 @@ def _sell(
     name: str | None,
     company: str | None,
 ) -> OfflineSale:
-    from eventdesk.services.stations.mirror import ATTENDEE
+    from eventdesk.services.stations.mirror_read import person_of_ref
     from eventdesk.services.stations.quota_sale import sell
 
     ref = attendee_ref.strip()
-    with copy.store.read() as session:
-        a = ATTENDEE
-        query = select(a.c.name, a.c.email, a.c.company)
-        found: Any = session.execute(
-            query.where(a.c.id == int(ref))
-            if ref.isdigit()
-            else query.where(func.lower(a.c.email) == ref.casefold())
-        ).first()
+    try:
+        found: AttendeeInfo | None = person_of_ref(copy, ref)[0]
+    except NotFound:  # someone new: known by the e-mail given
+        found = None
     if found is not None and found.email:
         name, email, company = name or found.name, found.email, company or found.company
     elif "@" in ref:
