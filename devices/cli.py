@@ -170,8 +170,11 @@ def scan(
     if station is None:
         store = obj.store
     else:  # a station on a server starts, and decides, even while its server is away
+        from eventdesk.services.folder_lock import FolderLock
         from eventdesk.services.stations.link import ServerAway
         from eventdesk.services.stations.offline import SyncLoop
+
+        FolderLock.purpose = "eventdesk scan"  # as another process of the station names it
 
         try:
             store = station.reached()

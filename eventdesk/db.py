@@ -24,9 +24,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from eventdesk.config import Config, is_file_path
-from eventdesk.errors import DatabaseUnavailable, EventdeskError, InvalidInput, NotAllowed
+from eventdesk.connections import HeldConnections
+from eventdesk.errors import (
+    DatabaseUnavailable,
+    EventdeskError,
+    InvalidInput,
+    NotAllowed,
+    StationRefused,
+)
 from eventdesk.i18n import _
-from eventdesk.outage import unavailable
+from eventdesk.outage import login_refusal, refused_login, unavailable
 from eventdesk.readonly import OPENED_FILE, is_readonly, readonly_reason, writable_companions
 from eventdesk.sqlite_driver import OPERATIONAL, cipher_module, open_encrypted
 
@@ -56,6 +63,22 @@ class StationLogin:
     kind: LoginKind
 
 
+APPLICATION_PREFIX = "eventdesk "  # a station's connections are named "eventdesk STATION"
+
+
+def application_name(name: str) -> str:
+    """A name PostgreSQL keeps as it is (printable ASCII, at most 63 bytes): others as '?'."""
+    kept = "".join(c if " " <= c <= "~" else "?" for c in name)
+    return kept[:63]
+
+
+def station_of_application(name: str | None) -> str | None:
+    """The station a server connection's ``application_name`` names (None: not a station's)."""
+    if not name or not name.startswith(APPLICATION_PREFIX):
+        return None
+    return name[len(APPLICATION_PREFIX) :] or None
+
+
 def normalize_url(url: str) -> str:
     """Accept ``postgresql://`` and ``postgres://`` and use the psycopg 3 driver we ship; a
     plain file path is an SQLite database."""
@@ -78,8 +101,11 @@ class Store:
         durable_checkins: bool = True,
         echo: bool = False,
         key: bytes | None = None,
+        application: str | None = None,
     ) -> None:
-        """``key``: an SQLite file encrypted with it (SQLCipher: a station's copy)."""
+        """``key``: an SQLite file encrypted with it (SQLCipher: a station's copy).
+        ``application``: the name its connections give a PostgreSQL server (which shows it in
+        ``pg_stat_activity``: who holds a lock another waits for)."""
         url = normalize_url(url)
         try:
             parsed = make_url(url)
@@ -123,7 +149,8 @@ class Store:
         elif key is not None:
             raise ValueError("only an SQLite file is encrypted with a key")
         else:
-            kwargs["pool_pre_ping"] = True
+            # Connections are pinged before use by eventdesk.connections (below), not by
+            # SQLAlchemy's pool_pre_ping: a ping that waits on a dead link must be cut too.
             # A server behind a pulled cable: a connection with nothing coming back is given up
             # within seconds (keepalives while idle, tcp_user_timeout while data waits), so
             # the workers' next try reconnects instead of waiting on a dead socket.
@@ -135,7 +162,12 @@ class Store:
                 "keepalives_count": 3,
                 "tcp_user_timeout": 10_000,
             }
+            if application:
+                kwargs["connect_args"]["application_name"] = application_name(application)
         self.engine: Engine = create_engine(url, **kwargs)
+        # Which thread holds which connection: a wait that overran is cut from outside
+        # (eventdesk.connections; a station's link does it).
+        self.held = None if self.dialect == "sqlite" else HeldConnections(self.engine)
         if self.dialect == "sqlite":
             # A check-in shown as admitted survives a power cut: its commit waits for the disk
             # (synchronous=FULL), whatever the rest of the station's writes do.
@@ -196,7 +228,11 @@ class Store:
 
     @classmethod
     def from_config(cls, config: Config) -> Store:
-        return cls(config.database_url, sqlite_synchronous=config.sqlite_synchronous)
+        return cls(
+            config.database_url,
+            sqlite_synchronous=config.sqlite_synchronous,
+            application=APPLICATION_PREFIX + config.station,
+        )
 
     @property
     def is_sqlite(self) -> bool:
@@ -402,6 +438,9 @@ def _unavailable_as_error() -> Iterator[None]:
             raise refusal from exc
         if exc.orig is not None and is_readonly(exc.orig):
             raise DatabaseUnavailable(readonly_reason(_sqlite_path(exc))) from exc
+        refused = login_refusal(exc)
+        if refused is not None:
+            raise StationRefused(refused_login(refused)) from exc
         if _is_connection_problem(exc):
             raise DatabaseUnavailable(unavailable(_first_line(exc))) from exc
         raise

@@ -78,3 +78,8 @@ class EnvironmentProblem(EventdeskError):
 
 class DatabaseUnavailable(EnvironmentProblem):
     """The database cannot be opened or reached."""
+
+
+class StationRefused(EnvironmentProblem):
+    """The server answers, but refuses this station's login (revoked, or its password
+    changed): the station decides nothing, online or from its copy."""

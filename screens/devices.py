@@ -243,8 +243,10 @@ class Devices:
         station = self.backend.door_station
         if station is None or self.sync is not None:
             return
+        from eventdesk.services.folder_lock import FolderLock
         from eventdesk.services.stations.offline import SyncLoop
 
+        FolderLock.purpose = "eventdesk app"  # as another process of the station names it
         self.sync = SyncLoop(station, on_round=self._sync_round, on_error=self._sync_failed)
         self.sync.start()
         station.on_queued.append(self.sync.poke)

@@ -12,6 +12,12 @@ each chunk of bytes that long before forwarding it, both ways, in order; ``stall
 every byte (a server that takes connections and never answers) until ``unstall()``. Lowering
 the delay, ``unstall()`` and ``cut()`` take effect on bytes already held (a cut drops them);
 the delay stays as it is across ``cut()`` and ``restore()``.
+
+A link can also die half-open, as a cable pulled out or a router that forgot the connection:
+``half_open()`` leaves every connection it carries open at both ends and forwards none of
+their bytes ever again (no FIN, no RST: each end waits for the other for good), and holds the
+bytes of new connections until ``unstall()`` (the link is back: new connections go through;
+the dead ones stay dead until ``cut()`` or ``close()``).
 """
 
 from __future__ import annotations
@@ -42,6 +48,7 @@ class TcpProxy:
         self._lock = threading.Lock()
         self._pairs: set[tuple[socket.socket, socket.socket]] = set()
         self._delay = 0.0
+        self._dead: set[tuple[socket.socket, socket.socket]] = set()  # died half-open
         self._changed = threading.Condition(self._lock)  # the delay changed, or a cut
         self.held = 0  # chunks held back by a delay or a stall since the proxy was made
 
@@ -76,6 +83,7 @@ class TcpProxy:
             self._thread = None
         with self._lock:
             pairs, self._pairs = self._pairs, set()
+            self._dead.clear()
             self.cuts += 1
             self._changed.notify_all()  # bytes held for a dropped connection are dropped
         for pair in pairs:
@@ -101,8 +109,17 @@ class TcpProxy:
         self.delay = math.inf
 
     def unstall(self) -> None:
-        """Forward at once again, the bytes held first, in order."""
+        """Forward at once again, the bytes held first, in order (not those of a connection
+        that died half-open)."""
         self.delay = 0.0
+
+    def half_open(self) -> None:
+        """Every connection carried now dies half-open (its bytes held for good, both ends
+        left open), and new connections are held as by ``stall`` until ``unstall``."""
+        with self._lock:
+            self._dead |= self._pairs
+            self._delay = math.inf
+            self._changed.notify_all()
 
     @property
     def is_stalled(self) -> bool:
@@ -181,7 +198,12 @@ class TcpProxy:
                     break  # cut while held: dropped, as a cable pulled out would
                 sink.sendall(data)
         with self._lock:
+            # An end that closes a connection that died half-open is not heard at the other
+            # end (its FIN is lost too): the other end stays open until cut() or close().
+            while pair in self._dead and pair in self._pairs:
+                self._changed.wait()
             self._pairs.discard(pair)
+            self._dead.discard(pair)
             self._changed.notify_all()  # the other way's held bytes are dropped with it
         for sock in pair:
             _drop(sock)
@@ -190,10 +212,13 @@ class TcpProxy:
         """Wait until a chunk that ``arrived`` may go by the delay (which may change while it
         waits); False when its connection was dropped meanwhile."""
         with self._lock:
-            if self._delay <= 0:
+            if self._delay <= 0 and pair not in self._dead:
                 return pair in self._pairs
             self.held += 1
             while pair in self._pairs:
+                if pair in self._dead:  # nothing goes through it ever again
+                    self._changed.wait()
+                    continue
                 left = arrived + self._delay - time.monotonic()
                 if left <= 0:
                     return True

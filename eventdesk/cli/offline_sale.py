@@ -97,6 +97,7 @@ def _sell(
         )
     if not name:
         raise InvalidInput(_("a walk-in sold offline needs --name"), field="name")
+    obj.door_station().require_accepted()  # a station its server refuses sells nothing
     return sell(
         copy,
         event_ref,

@@ -45,7 +45,17 @@ def _report_json(report: SyncReport) -> dict[str, Any]:
         "notices": list(report.notices),
         "sales_uploaded": report.sales_uploaded,
         "sales_pending": report.sales_pending,
+        # Another process of this station holds its copy's sync ("PID WHAT"): nothing here.
+        "beside": report.beside,
+        "complete": report.complete,
+        "login_refused": report.login_refused,
     }
+
+
+def holder_words(holder: str) -> str:
+    """'1234 eventdesk app' as people read it: 'eventdesk app (pid 1234)'."""
+    pid, _space, what = holder.partition(" ")
+    return f"{what or 'eventdesk'} (pid {pid})" if pid.isdigit() else holder
 
 
 def _sales_waiting(count: int) -> str:
@@ -59,6 +69,10 @@ def _sales_waiting(count: int) -> str:
 
 def _report_human(report: SyncReport) -> str:
     said = "".join(f"{notice}\n" for notice in report.notices)  # a mirror moved aside
+    if report.login_refused:
+        return said + report.login_refused
+    if report.beside is not None:
+        return said + _beside_words(report)
     if not report.online:
         away = ngettext(
             "server not answering ({reason}): {count} scan waiting to upload; this station "
@@ -67,6 +81,13 @@ def _report_human(report: SyncReport) -> str:
             "decides from its mirror meanwhile",
             report.pending,
         ).format(reason=report.reason, count=report.pending)
+        if report.uploaded:
+            # TRANSLATORS: a sync the server stopped answering half-way
+            away += "\n" + ngettext(
+                "{count} uploaded before it stopped answering",
+                "{count} uploaded before it stopped answering",
+                report.uploaded,
+            ).format(count=report.uploaded)
         if report.sales_pending:
             away += "\n" + _sales_waiting(report.sales_pending)
         return said + away
@@ -123,6 +144,35 @@ def _report_human(report: SyncReport) -> str:
     return said + "\n".join(lines)
 
 
+def _beside_words(report: SyncReport) -> str:
+    """A round that another process of the station kept from the copy."""
+    from eventdesk.services.stations.link import SILENCE_SECONDS
+
+    assert report.beside is not None
+    return ngettext(
+        "another process of this station ({holder}) holds its copy's sync and did not let go "
+        "within {seconds:g} s: nothing uploaded by this command, {count} scan still waiting",
+        "another process of this station ({holder}) holds its copy's sync and did not let go "
+        "within {seconds:g} s: nothing uploaded by this command, {count} scans still waiting",
+        report.pending,
+    ).format(holder=holder_words(report.beside), seconds=SILENCE_SECONDS, count=report.pending)
+
+
+def _one_round(station: Any, *, full: bool) -> SyncReport:
+    """``sync``'s round, ended within its bound: it waits for another process of the station
+    that holds the copy at most SILENCE_SECONDS, and the server's silence as long; a round the
+    server cut short is made again while the server answers, within the same bound."""
+    import time
+
+    from eventdesk.services.stations.link import SILENCE_SECONDS
+
+    ends = time.monotonic() + SILENCE_SECONDS
+    report: SyncReport = station.sync_round(full=full, wait_for_copy=SILENCE_SECONDS)
+    while report.online and not report.complete and time.monotonic() < ends:
+        report = station.sync_round(full=full)
+    return report
+
+
 @click.command()
 @click.option("--watch", is_flag=True, help="Keep syncing until stopped (Ctrl-C).")
 @click.option(
@@ -143,20 +193,42 @@ def sync(obj: Ctx, watch: bool, every: float | None, full: bool) -> None:
         return
     station = obj.door_station()
     if not watch:
-        report = station.sync_round(full=full)
+        report = _one_round(station, full=full)
         obj.emit(_report_json(report), lambda: _report_human(report))
+        if report.login_refused:
+            say("eventdesk: " + report.login_refused, err=True)  # not for translation
+            raise click.exceptions.Exit(EXIT_ENVIRONMENT)
+        if report.beside is not None:
+            say("eventdesk: " + _beside_words(report), err=True)  # not for translation
+            raise click.exceptions.Exit(EXIT_ENVIRONMENT)
         if not report.online:
-            say(
-                "eventdesk: "  # not for translation: the program's name
-                + ngettext(
+            waiting = (
+                ngettext(
+                    "server not answering ({reason}): {uploaded} uploaded before it stopped "
+                    "answering, {count} scan still waiting",
+                    "server not answering ({reason}): {uploaded} uploaded before it stopped "
+                    "answering, {count} scans still waiting",
+                    report.pending,
+                )
+                if report.uploaded
+                else ngettext(
                     "server not answering ({reason}): nothing synced, {count} scan still waiting",
                     "server not answering ({reason}): nothing synced, {count} scans still waiting",
                     report.pending,
-                ).format(reason=report.reason, count=report.pending),
+                )
+            )
+            say(
+                "eventdesk: "  # not for translation: the program's name
+                + waiting.format(
+                    reason=report.reason, uploaded=report.uploaded, count=report.pending
+                ),
                 err=True,
             )
             raise click.exceptions.Exit(EXIT_ENVIRONMENT)
         return
+    from eventdesk.services.folder_lock import FolderLock
+
+    FolderLock.purpose = "eventdesk sync --watch"  # as another process of the station names it
     halt = threading.Event()
     wait = station.config.sync_every if every is None else every
     said: tuple[bool, int] | None = None
@@ -213,6 +285,11 @@ def station_status(obj: Ctx) -> None:
         "clock_skew_seconds": round(found.clock.seconds, 3) if found.clock else None,
         "clock_measured_at": to_jsonable(found.clock.measured_at) if found.clock else None,
         "sales_pending": found.sales_pending,
+        "login_refused": found.login_refused,
+        # Another process of this station syncing its copy now ("PID WHAT"), and since when
+        # the copy says it decides offline.
+        "beside": found.beside,
+        "beside_offline_since": to_jsonable(found.beside_offline_since),
     }
 
     def human() -> str:
@@ -220,6 +297,8 @@ def station_status(obj: Ctx) -> None:
             # TRANSLATORS: the station reaches its server
             _("online") if found.online else _("OFFLINE ({reason})").format(reason=found.reason)
         )
+        if found.login_refused:
+            state = _("REFUSED ({reason})").format(reason=found.login_refused)
         age = (
             local(found.mirror_updated_at, UTC_ZONE)
             if found.mirror_updated_at
@@ -245,6 +324,17 @@ def station_status(obj: Ctx) -> None:
                 _(
                     "scans the server refused (kept): {count} (see `eventdesk station outbox`)"
                 ).format(count=found.refused)
+            )
+        if found.beside is not None:
+            lines.append(
+                _("syncing its copy now: {holder}").format(holder=holder_words(found.beside))
+                if found.beside_offline_since is None
+                else _(
+                    "syncing its copy now: {holder}, which has decided OFFLINE since {time}"
+                ).format(
+                    holder=holder_words(found.beside),
+                    time=local(found.beside_offline_since, UTC_ZONE),
+                )
             )
         if found.notice:
             lines.append(_("mirror moved aside: {notice}").format(notice=found.notice))

@@ -25,20 +25,27 @@ from datetime import datetime
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from eventdesk.config import Config
-from eventdesk.db import Store
-from eventdesk.errors import DatabaseUnavailable, EventdeskError
+from eventdesk.db import APPLICATION_PREFIX, Store, application_name
+from eventdesk.errors import DatabaseUnavailable, EventdeskError, StationRefused
 from eventdesk.event_time import event_zone
 from eventdesk.i18n import _
 from eventdesk.opening import open_store
-from eventdesk.outage import describe, is_outage, unavailable
+from eventdesk.outage import (
+    describe,
+    is_outage,
+    is_refusal,
+    login_refusal,
+    refused_login,
+    unavailable,
+)
 from eventdesk.services.folder_lock import FolderLock
 from eventdesk.services.stations.clock import ServerTime, Skew
 from eventdesk.services.stations.copy_key import CopyLocked, fetch, held, hold, seal, unlock
-from eventdesk.services.stations.link import QUICK_SECONDS, Link, ServerAway
+from eventdesk.services.stations.link import QUICK_SECONDS, Link, ServerAway, Silence
 from eventdesk.services.stations.mirror import (
     EVENT,
     MIRROR_FILE,
@@ -51,9 +58,15 @@ from eventdesk.services.stations.mirror import (
 )
 from eventdesk.services.stations.mirror_prints import upload_prints
 from eventdesk.services.stations.mirror_repair import open_mirror
-from eventdesk.services.stations.quota_sale import sales_waiting
+from eventdesk.services.stations.quota_sale import SalesUploaded, sales_waiting
 from eventdesk.services.stations.quota_sale import upload as upload_sales
-from eventdesk.services.stations.reach import LoginFacts, Probe, Reaching, keep_login
+from eventdesk.services.stations.reach import (
+    LoginFacts,
+    Probe,
+    Reaching,
+    keep_login,
+    probe_server,
+)
 from eventdesk.services.stations.station_door import no_copy
 from eventdesk.services.stations.sync import Uploaded, upload
 from eventdesk.tickets import InvalidPayload, parse_payload
@@ -67,6 +80,7 @@ CATCH_UP_SECONDS = 10.0  # a one-shot command's upload of what an earlier run le
 DRAIN_ROUNDS = 5  # uploads in a row while offline scans keep coming in
 AWAY_MEMORY = 300.0  # seconds a new process remembers that the server did not answer
 SKEW_KEY = "clock_skew"  # the mirror's: the server's clock minus this station's, last measured
+REFUSED_KEY = "login_refused"  # the copy's: why the server last refused this station's login
 PROBE_SECONDS = 0.2  # while the server is away, how often the sync loop asks it again
 
 
@@ -85,6 +99,11 @@ class StationStatus:
     notice: str | None = None  # the last mirror moved aside here, and why
     clock: Skew | None = None  # this station's clock against the server's, last measured
     sales_pending: int = 0  # walk-ins sold offline from the quota, not uploaded yet
+    login_refused: str | None = None  # the server refuses this station's login: why
+    # Another process of the station syncing its copy now ("PID WHAT"), and since when the
+    # station's copy says it decides offline (None: online, as far as the copy knows).
+    beside: str | None = None
+    beside_offline_since: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -106,6 +125,11 @@ class SyncReport:
     # Of ``uploaded``, the walk-ins sold offline from the quota; and those still waiting.
     sales_uploaded: int = 0
     sales_pending: int = 0
+    complete: bool = True  # the round ran to its end (else the server stopped answering it)
+    # Another process of this station's data folder syncs it now ("PID PURPOSE"): this round
+    # only asked the server and counted what waits.
+    beside: str | None = None
+    login_refused: str | None = None  # the server refuses this station's login: why
 
 
 class Station:
@@ -144,9 +168,15 @@ class Station:
         self._upload_lock = threading.Lock()
         self.on_queued: list[Callable[[], None]] = []  # a scan went into the outbox
         self.link.listeners.append(self._remember_link)
+        self.link.refusals.append(self.refuse)
         self._reaching: Reaching | None = None  # a one-shot command's early start
         self._probe: Probe | None = None
         self._login_kept = False
+        self._wired: set[int] = set()  # the engines whose statements the link hears
+        self._refused: str | None = None  # why the server refused this station's login
+        self._refused_read = False
+        if self._server is not None:
+            self._wire(self._server)
 
     def reach_early(self, probe: Probe | None = None) -> None:
         """Begin opening the server now, in a thread of its own (services.stations.reach): a
@@ -247,10 +277,72 @@ class Station:
     def server(self) -> Store:
         """The server's store, opened on first use (in the thread that uses it first)."""
         if self._server is None:
-            self._server = self._opener()
+            try:
+                opened = self._opener()
+            except StationRefused as exc:
+                self.refuse(exc.message)
+                raise
+            self._wire(opened)
+            self._server = opened
+            self._accepted()  # it took this station's login
             if self.copy_exists() and self.recall("away_at"):  # it answers this process
                 self.keep("away_at", None)
         return self._server
+
+    def _wire(self, store: Store) -> None:
+        """The link hears the statements of ``store`` (a round's silence starts again at
+        each), and cuts the connections it holds to the server (``Link.cut``)."""
+        if id(store.engine) in self._wired:
+            return
+        self._wired.add(id(store.engine))
+        for moment in ("before_cursor_execute", "after_cursor_execute"):
+            event.listen(store.engine, moment, self._heard)
+        held = store.held
+        if held is not None:
+            self.link.cutter = lambda threads, before: held.cut(threads, before=before)
+
+    def _heard(self, *_args: object, **_kwargs: object) -> None:
+        self.link.heard()
+
+    def probe(self) -> None:
+        """Whether the server answers a new connection now (its own, not the pool's: one
+        taken before an outage may wait on a dead link); raises as the store would."""
+        url = self._server.url if self._server is not None else self.config.database_url
+        limit = max(2, round(self.link.threshold * 2))
+        named = application_name(APPLICATION_PREFIX + self.name)
+        probe_server(url, connect_timeout=limit, application=named)
+
+    # --- a login the server refuses ----------------------------------------------------------
+    def refuse(self, message: str) -> None:
+        """The server refused this station's login: it decides nothing until it takes it
+        again, and its copy remembers that for the station's next process."""
+        first = self._refused is None
+        self._refused, self._refused_read = message, True
+        self.link.went_away(message)
+        if first:
+            self.keep(REFUSED_KEY, message)
+
+    def refused(self) -> str | None:
+        """Why the server refuses this station's login (said by a StationRefused), or None;
+        known from the copy in a process that has not reached the server."""
+        if not self._refused_read:
+            self._refused_read = True
+            if self._refused is None:
+                self._refused = self.recall(REFUSED_KEY)
+        return self._refused
+
+    def require_accepted(self) -> None:
+        """StationRefused while the server refuses this station's login (no decision, online
+        or from the copy, and nothing promised to upload)."""
+        refused = self.refused()
+        if refused is not None:
+            raise StationRefused(refused)
+
+    def _accepted(self) -> None:
+        """The server took this station's login (again)."""
+        if self.refused() is not None:
+            self._refused = None
+            self.keep(REFUSED_KEY, None)
 
     @property
     def opened(self) -> bool:
@@ -293,7 +385,13 @@ class Station:
 
     def _remember_link(self, online: bool, _reason: str) -> None:
         """The next process of this station knows the server did not answer (and does not
-        wait for it longer than the threshold to find out)."""
+        wait for it longer than the threshold to find out). The connections idle in the pool
+        go with the server: one taken from a link that died half-open would wait forever."""
+        if not online and self._server is not None:
+            with contextlib.suppress(Exception):
+                self._server.engine.pool.dispose()
+        if online:
+            self._accepted()
         self.keep("away_at", None if online else utcnow().isoformat())
 
     def _load_skew(self) -> Skew | None:
@@ -415,15 +513,24 @@ class Station:
             self.counted(fresh=True)
 
     # --- rounds ----------------------------------------------------------------------------
-    def sync_round(self, *, full: bool = False, refresh_mirror: bool = True) -> SyncReport:
+    def sync_round(
+        self, *, full: bool = False, refresh_mirror: bool = True, wait_for_copy: float = 0.0
+    ) -> SyncReport:
         """Back online as soon as the server answers, upload what waits, then refresh the
         mirror. One process of a data folder at a time does it (``mirror.lock``); another
-        one's round meanwhile only checks the server and counts what waits."""
-        with self._sync_lock, FolderLock(self.config.data_dir) as mine:
+        one's round meanwhile only checks the server and counts what waits (``beside`` names
+        it), unless that one lets go within ``wait_for_copy`` seconds. No wait of the round on
+        the server lasts more than SILENCE_SECONDS without an answer (``Link.guard``): a round
+        on a link that died ends, and says so."""
+        with (
+            self._sync_lock,
+            FolderLock(self.config.data_dir, wait=wait_for_copy) as mine,
+            self.link.guard() as guard,
+        ):
             sent = Uploaded()
             refreshed: Refreshed | None = None
-            sales_done = 0
-            reason = ""
+            sales = SalesUploaded()
+            complete = False
             started = time.monotonic()
             try:
                 server = self.server()
@@ -434,52 +541,69 @@ class Station:
                 self.link.came_back()  # the next scans online, the outbox going up beside them
                 if mine.held:
                     # Sales from the quota first: a later offline scan may be of their tickets.
-                    sales = upload_sales(server, self.mirror)
-                    sales_done = sales.uploaded
-                    sent = self._drain(server)
-                    sent.uploaded += sales.uploaded
-                    sent.refused += sales.refused
-                    sent.problems[:0] = sales.problems
+                    upload_sales(server, self.mirror, into=sales)
+                    self._drain(server, sent)
                     upload_prints(server, self.mirror)  # badges printed offline: the log
                     if refresh_mirror:
                         emails = self.keeps_emails(server)
                         refreshed = refresh(server, self.mirror, full=full, emails=emails)
+                complete = True
             except Exception as exc:
-                if not is_outage(exc):
-                    raise
-                reason = describe(exc)
-                self.link.went_away(reason, refused=time.monotonic() - started <= QUICK_SECONDS)
+                quick = time.monotonic() - started <= QUICK_SECONDS or is_refusal(exc)
+                self._round_failed(exc, guard, quick=quick)
             self.counted(fresh=True)
             status = self.mirror.status()
             sales_left = sales_waiting(self.mirror) if self.copy_exists() else 0
+            online = self.link.online
             return SyncReport(
-                online=not reason,
+                online=online,
                 downloaded=refreshed.downloaded if refreshed else 0,
-                uploaded=sent.uploaded,
+                uploaded=sent.uploaded + sales.uploaded,
                 conflicts=sent.conflicts,
                 pending=status.pending,
                 refused=status.refused,
-                problems=tuple(sent.problems),
-                reason=reason,
+                problems=(*sales.problems, *sent.problems),
+                reason="" if online else self.link.reason,
                 full=bool(refreshed and refreshed.full),
                 notices=tuple(self.notices.pop(0) for _ in list(self.notices)),
-                sales_uploaded=sales_done,
+                sales_uploaded=sales.uploaded,
                 sales_pending=sales_left,
+                complete=complete,
+                beside=None if mine.held else mine.holder,
+                login_refused=self.refused(),
             )
 
-    def _drain(self, server: Store) -> Uploaded:
-        """Upload until the outbox is empty (scans decided offline meanwhile included)."""
-        total = Uploaded()
+    def _round_failed(self, exc: Exception, guard: Silence, *, quick: bool) -> None:
+        """A round that met the server's absence, or its refusal of this station's login: the
+        link told (a bug is raised)."""
+        refusal = login_refusal(exc)
+        if refusal is not None:
+            self.refuse(exc.message if isinstance(exc, StationRefused) else refused_login(refusal))
+            return
+        if not is_outage(exc):
+            raise exc
+        if guard.stale:
+            return  # it waited on the link that died: the server answers now (came_back)
+        if guard.cut:
+            silence = _("no answer within {seconds:g} s").format(seconds=guard.seconds)
+            self.link.went_away(silence)
+            return
+        if quick and self.link.online:
+            # Refused or reset at once on a link that answered: it may come and go. Asked
+            # again within the threshold before the station decides offline.
+            with contextlib.suppress(ServerAway, StationRefused):
+                self.link.call(self.probe, one_off=True)
+            return
+        self.link.went_away(describe(exc), refused=quick)
+
+    def _drain(self, server: Store, total: Uploaded) -> None:
+        """Upload until the outbox is empty (scans decided offline meanwhile included), each
+        upload counted into ``total`` as it is made."""
         for _round in range(DRAIN_ROUNDS):
-            sent = upload(server, self.mirror, lock=self._upload_lock)
-            total.uploaded += sent.uploaded
-            total.conflicts += sent.conflicts
-            total.refused += sent.refused
-            total.problems.extend(sent.problems)
+            upload(server, self.mirror, lock=self._upload_lock, into=total)
             self.counted(fresh=True)
             if not self.pending:
                 break
-        return total
 
     def catch_up(self, *, limit: float = CATCH_UP_SECONDS) -> None:
         """A one-shot command (``checkin``) before its decision: upload what an earlier run
@@ -497,17 +621,23 @@ class Station:
             return
 
     def status(self, *, probe: bool = True) -> StationStatus:
+        """How this station stands: its server asked now (within its limit), its copy, and
+        another process of the station that syncs it now (the app beside a command), with
+        since when that one decides offline."""
         if probe:
             try:
                 self.link.call(
                     self.measure_clock, timeout=None if self.opened else self.connect_limit
                 )
-            except ServerAway:
+            except (ServerAway, StationRefused):
                 pass
             else:
                 self.link.came_back()
         found = self.mirror.status()
         sales = sales_waiting(self.mirror) if self.copy_exists() else 0
+        with FolderLock(self.config.data_dir) as lock:
+            beside = lock.holder if not lock.held else None
+        away = self.recall("away_at") if beside else None
         return StationStatus(
             online=self.link.online,
             pending=found.pending,
@@ -519,6 +649,9 @@ class Station:
             notice=found.notice,
             clock=self.time.last,
             sales_pending=sales,
+            login_refused=self.refused(),
+            beside=beside,
+            beside_offline_since=datetime.fromisoformat(away) if away else None,
         )
 
     def zone_of(self, ticket_id: str) -> ZoneInfo:
@@ -540,8 +673,11 @@ class Station:
 
 # --- the loop -------------------------------------------------------------------------------
 class SyncLoop(threading.Thread):
-    """Rounds of sync every ``every`` seconds (every second while the server is away), until
-    stopped. Never exits for a server that does not answer; ``on_round`` hears each round."""
+    """Rounds of sync every ``every`` seconds, until stopped; ``on_round`` hears each round.
+    Never exits for a server that does not answer: while it is away a prober of its own asks
+    it every PROBE_SECONDS with a new connection (``Station.probe``), apart from any round
+    that may still wait on the dead link, so that the station decides online again as soon
+    as the server answers (a round then follows at once)."""
 
     def __init__(
         self,
@@ -557,19 +693,55 @@ class SyncLoop(threading.Thread):
         self.on_round = on_round
         self.on_error = on_error
         self.rounds = 0
+        self.probes = 0  # asks of the prober while the server was away
         self.last: SyncReport | None = None
         self._halt = threading.Event()
         self._now = threading.Event()
+        self._prober: threading.Thread | None = None
+        self._prober_lock = threading.Lock()
 
     def stop(self) -> None:
         self._halt.set()
         self._now.set()
+        with contextlib.suppress(ValueError):
+            self.station.link.listeners.remove(self._link_changed)
 
     def poke(self) -> None:
         """A round now (the station just went offline, or a scan was queued)."""
         self._now.set()
 
+    def _link_changed(self, online: bool, _reason: str) -> None:
+        if online:
+            self._now.set()  # back: the outbox goes up now
+        else:
+            self._probe_until_back()
+
+    def _probe_until_back(self) -> None:
+        with self._prober_lock:
+            if self._halt.is_set() or (self._prober is not None and self._prober.is_alive()):
+                return
+            self._prober = threading.Thread(target=self._probing, name="probe", daemon=True)
+            self._prober.start()
+
+    def _probing(self) -> None:
+        """Ask the server with a new connection every PROBE_SECONDS (each waited for at most the
+        threshold) until it answers or the loop stops."""
+        link = self.station.link
+        while not self._halt.is_set() and not link.online:
+            asked = time.monotonic()
+            self.probes += 1
+            with contextlib.suppress(ServerAway, StationRefused):
+                link.call(self.station.probe, one_off=True, again=False)
+            if link.online:
+                return
+            # A station whose login is refused asks at the pace of its rounds, not 5 a second.
+            pace = self.every if self.station.refused() else PROBE_SECONDS
+            self._halt.wait(max(0.0, pace - (time.monotonic() - asked)))
+
     def run(self) -> None:
+        self.station.link.listeners.append(self._link_changed)
+        if not self.station.link.online:
+            self._probe_until_back()
         while not self._halt.is_set():
             report: SyncReport | None = None
             try:
@@ -582,9 +754,14 @@ class SyncLoop(threading.Thread):
                 self.rounds += 1
                 if self.on_round is not None:
                     self.on_round(report)
-            if report is not None and report.online and report.pending:
-                continue  # scans came in during the upload: send them now
             online = report is not None and report.online
-            wait = self.every if online else min(PROBE_SECONDS, self.every)
-            self._now.wait(wait)
+            if online and report is not None and report.complete and report.pending:
+                if report.uploaded:
+                    continue  # scans came in during the upload: send them now
+            elif online and report is not None and not report.complete:
+                # Cut short while the server answers (a link that comes and goes): soon again.
+                self._halt.wait(PROBE_SECONDS)
+                continue
+            # While the server is away the prober asks it, and a round follows its answer.
+            self._now.wait(self.every)
             self._now.clear()

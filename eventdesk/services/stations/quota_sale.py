@@ -306,10 +306,11 @@ def pending_sales(mirror: Mirror) -> list[dict[str, Any]]:
         ]
 
 
-def upload(server: Store, mirror: Mirror) -> SalesUploaded:
+def upload(server: Store, mirror: Mirror, *, into: SalesUploaded | None = None) -> SalesUploaded:
     """Send every pending sale to the server, oldest first, each in a transaction of its own.
-    A server that stops answering raises (what it took is marked; the rest stays pending)."""
-    report = SalesUploaded()
+    A server that stops answering raises (what it took is marked, and counted ``into`` a
+    report the caller holds; the rest stays pending)."""
+    report = into if into is not None else SalesUploaded()
     for row in pending_sales(mirror):
         values = {
             key: row[key]

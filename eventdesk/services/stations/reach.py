@@ -28,14 +28,41 @@ LOGIN_KEY = "login"  # the copy's: what this station's login was when the server
 LoginKind = Literal["door", "desk", "organizer", "other"]
 
 
+def driver_url(url: str) -> str:
+    """The driver's own URL: SQLAlchemy's dialect name dropped (postgresql+psycopg://...)."""
+    return "postgresql:" + url.split(":", 1)[1] if url.startswith("postgresql") else url
+
+
+def probe_server(url: str, *, connect_timeout: int = 2, application: str | None = None) -> None:
+    """A bare connection to the server (the driver's alone, no store, no pool), opened, asked
+    ``SELECT 1`` and closed: it answers a new connection now. DatabaseUnavailable when it does
+    not; StationRefused when it refuses this station's login."""
+    import psycopg
+
+    from eventdesk.errors import DatabaseUnavailable, StationRefused
+    from eventdesk.outage import login_refusal, refused_login, unavailable
+
+    options: dict[str, object] = {"connect_timeout": max(2, connect_timeout)}
+    if application:
+        options["application_name"] = application
+    try:
+        with psycopg.connect(driver_url(url), **options) as conn:  # type: ignore[arg-type]
+            conn.execute("SELECT 1")
+    except psycopg.Error as exc:
+        refused = login_refusal(exc)
+        if refused is not None:
+            raise StationRefused(refused_login(refused)) from None
+        lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+        raise DatabaseUnavailable(unavailable(lines[0] if lines else type(exc).__name__)) from None
+
+
 class Probe(threading.Thread):
     """A bare connection to the server (the driver's alone, no store), from ``started`` on:
     whether the server answers at all, known before the store has loaded."""
 
     def __init__(self, url: str) -> None:
         super().__init__(name="asking the server", daemon=True)
-        # The driver's own URL: SQLAlchemy's dialect name dropped (postgresql+psycopg://...).
-        self.url = "postgresql:" + url.split(":", 1)[1] if url.startswith("postgresql") else url
+        self.url = driver_url(url)
         self.started = time.monotonic()
         self._done = threading.Event()
         self.answered: bool | None = None  # None while it has not said

@@ -62,6 +62,7 @@ def sign_in(
             )
         except ServerAway:
             pass
+    station.require_accepted()  # a station its server refuses signs no one in
     return verify_offline(station.mirror, name, pin, now=moment)
 
 

@@ -338,6 +338,7 @@ class StationDoor:
             else:
                 self._remember(result)
                 return result
+        self.station_.require_accepted()  # a station its server refuses decides nothing
         with self.station_.outbox_lock:
             copy_door = self._offline_door()
             if copy_door is None:  # nothing to decide from: the scan waits for the server (kept)
@@ -355,6 +356,7 @@ class StationDoor:
 
     def _online_decision(self, how: str, what: str, options: dict[str, Any]) -> ScanResult:
         self.station_.upload_own(what)  # its ticket's offline decisions here, first
+        self.station_.link.still_waited()  # given up meanwhile: decided offline, not here
         decided: ScanResult = getattr(self._online_door(), how)(what, **options)
         return decided
 
@@ -404,7 +406,8 @@ class StationDoor:
                         budget=self.station_.budget,
                     )
                 done: UndoResult = self.station_.link.call(
-                    lambda: self._undo_online(ticket_id, session_id)
+                    lambda: self._undo_online(ticket_id, session_id),
+                    again=False,  # an undo has no nonce: never tried twice
                 )
             except ServerAway:
                 pass
@@ -430,6 +433,7 @@ class StationDoor:
         )
 
     def _undo_offline(self, ticket_id: str, session_id: int | None) -> UndoResult:
+        self.station_.require_accepted()
         mirror = self.station_.mirror
         if not mirror.has_copy():
             raise DatabaseUnavailable(no_copy(self.station_.link.reason))

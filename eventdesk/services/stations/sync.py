@@ -93,15 +93,17 @@ def upload(
     batch: int = BATCH,
     lock: AbstractContextManager[Any] | None = None,
     only: Sequence[int] | None = None,
+    into: Uploaded | None = None,
 ) -> Uploaded:
     """Send every pending outbox row to the server, oldest first (``only``: just those rows,
     a scan's own ticket's, before the scan is decided online). A server that stops answering
-    raises (what was sent and committed is marked; the rest stays pending). ``lock`` is held
-    for each batch: one upload at a time in a process, a scan's own between two batches."""
-    report = Uploaded()
+    raises (what was sent and committed is marked, and counted ``into`` a report the caller
+    holds; the rest stays pending). ``lock`` is held for each batch: one upload at a time in a
+    process, a scan's own between two batches."""
+    report = into if into is not None else Uploaded()
     if only is None:
         try:
-            report.locks = upload_locks(server, mirror)
+            report.locks += upload_locks(server, mirror)
         except Exception as exc:
             if is_outage(exc):
                 raise

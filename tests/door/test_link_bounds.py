@@ -1,0 +1,224 @@
+"""Every wait of a station on its server is bounded, and every state it says is true
+(docs/architecture.md, "Stations and the offline mirror": the link), on each login a station
+uses: the organizer's, a door's own and a desk's own.
+
+Before: a link restored after dying half-open (every connection left open at both ends, none of
+their bytes going anywhere) left a station offline for minutes, its sync loop waiting on a dead
+socket with its locks held, while the desk admitted a second time a ticket another door had
+admitted online meanwhile; ``eventdesk sync`` on such a link never ended; a sync beside a
+station whose sync was stuck said "online: 0 scans uploaded" and exit 0, having done nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import make_url
+
+from eventdesk.db import Store
+from eventdesk.services.door.checkin import Checkin
+from eventdesk.services.folder_lock import FolderLock
+from eventdesk.services.stations.offline import SyncLoop
+from eventdesk.services.stations.station_door import StationDoor
+from eventdesk.tickets import Signer
+from testkit.proxy import TcpProxy
+from tests.conftest import PG_ENV, PG_SKIP
+from tests.helpers import station_logins, wait_until
+from tests.offline_tools import DoorStation, OpenEvent, open_event
+
+PASSWORD = "pw-link-bounds"
+LOGINS = ("organizer", "door", "desk")
+STATION = {"organizer": "Office", "door": "Door 1", "desk": "Desk 1"}
+BACK_WITHIN = 2.0  # seconds from the server answering again to the station deciding online
+OFFLINE_WITHIN = 1.5  # seconds from a scan to its offline answer (the threshold is 1 s)
+SYNC_BOUND = 10.0  # a round of sync waits at most this long on a server that says nothing
+MARGIN = 5.0  # a process's start and end on a busy 2-core machine
+
+pytestmark = [
+    pytest.mark.skipif(not os.environ.get(PG_ENV), reason=PG_SKIP),
+    pytest.mark.parametrize("db_url", ["postgresql"], indirect=True),
+]
+
+
+@pytest.fixture
+def backend_fixed() -> None:
+    """The database is chosen here (see conftest.pytest_generate_tests)."""
+
+
+@pytest.fixture
+def logins(db_url: str, store: Store) -> Iterator[dict[str, str]]:
+    """The test database's door and desk logins (dropped after the test)."""
+    with station_logins(db_url, store, "bounds", PASSWORD) as names:
+        yield names
+
+
+@dataclass
+class Site:
+    """A station of ``login`` reaching the server through ``proxy``, and an event open now."""
+
+    login: str
+    door: DoorStation
+    proxy: TcpProxy
+    event: OpenEvent
+    store: Store
+
+
+@pytest.fixture(params=LOGINS)
+def site(
+    request: pytest.FixtureRequest,
+    backend_fixed: None,
+    db_url: str,
+    store: Store,
+    signer: Signer,
+    logins: dict[str, str],
+    tmp_path: Path,
+) -> Iterator[Site]:
+    login = str(request.param)
+    url = make_url(db_url)
+    with TcpProxy(url.host or "127.0.0.1", url.port or 5432) as proxy:
+        at = url.set(host="127.0.0.1", port=proxy.port)
+        if login != "organizer":
+            at = at.set(username=logins[login], password=PASSWORD)
+        event = open_event(store, signer, 20)
+        door = DoorStation(
+            STATION[login], tmp_path / login, at.render_as_string(hide_password=False), 1.0
+        )
+        synced = door.run("sync")
+        assert synced.code == 0, synced.err
+        try:
+            yield Site(login, door, proxy, event, store)
+        finally:
+            door.close()
+
+
+def _timed(desk: StationDoor, payload: str) -> tuple[float, bool, str]:
+    started = time.monotonic()
+    said = desk.scan(payload)
+    return time.monotonic() - started, said.offline, said.result
+
+
+@pytest.mark.slow  # cuts a server's link under a running station
+def test_a_link_restored_after_dying_half_open_is_online_within_2_s(site: Site) -> None:
+    station = site.door.in_process()
+    loop = SyncLoop(station, every=0.5)
+    loop.start()
+    desk = StationDoor(station, event=site.event.slug)
+    payloads, tickets = site.event.payloads, site.event.ticket_ids
+    try:
+        assert _timed(desk, payloads[0])[1:] == (False, "ok")
+        wait_until(lambda: loop.rounds >= 2, what="the sync loop going round")
+        held = site.proxy.held
+        site.proxy.half_open()  # every connection the station holds now leads nowhere
+        loop.poke()  # a round of sync starts on a connection of the dead link
+        wait_until(lambda: site.proxy.held > held, what="the station's bytes held")
+        took, offline, result = _timed(desk, payloads[1])
+        assert (offline, result) == (True, "ok") and took <= OFFLINE_WITHIN, (took, offline)
+        # Meanwhile another door admits a ticket online.
+        assert Checkin(site.store, station="Door 2").scan(payloads[2]).result == "ok"
+        site.proxy.unstall()  # the link is back: new connections go through
+        back = time.monotonic()
+        wait_until(lambda: station.deciding_online(), timeout=30, what="the station online")
+        assert time.monotonic() - back <= BACK_WITHIN, time.monotonic() - back
+        # Online again: the ticket the other door admitted is not admitted a second time.
+        took, offline, result = _timed(desk, payloads[2])
+        assert (offline, result) == (False, "already_checked_in"), (took, result)
+        # The sync loop is not left waiting on the dead link: the offline scan goes up.
+        wait_until(lambda: station.pending == 0, timeout=30, what="the offline scan uploaded")
+        assert loop.last is not None and loop.last.online
+        with site.store.read() as session:
+            from sqlalchemy import text
+
+            first = session.execute(
+                text("SELECT checked_in_station FROM ticket WHERE id = :t"), {"t": tickets[1]}
+            ).scalar()
+        assert first == STATION[site.login]
+    finally:
+        loop.stop()
+        loop.join(15)
+        assert not loop.is_alive(), "the sync loop ends when stopped"
+
+
+@pytest.mark.slow  # runs eventdesk as a process of its own
+def test_sync_on_a_link_that_died_half_open_ends_within_its_bound(site: Site) -> None:
+    """An upload cut half-open mid-way ends within its bound, saying what it did and did not
+    do (exit 3), and the next sync sends the rest once."""
+    site.proxy.cut()
+    for payload in site.event.payloads[:12]:
+        assert site.door.run("checkin", payload).json["offline"] is True
+    site.proxy.restore()
+    site.proxy.half_open()  # before the sync connects: it meets a link that says nothing
+    said = site.door.run("sync", timeout=SYNC_BOUND + 3 * MARGIN)
+    assert said.code == 3, (said.code, said.out, said.err)
+    assert said.seconds <= SYNC_BOUND + MARGIN, said.seconds
+    report = said.json
+    assert report["online"] is False and report["pending"] == 12, report
+    assert "12 scans still waiting" in said.err, said.err
+    site.proxy.cut()
+    site.proxy.unstall()
+    site.proxy.restore()
+    again = site.door.run("sync")
+    assert again.code == 0 and again.json["uploaded"] == 12 and again.json["pending"] == 0
+
+
+@pytest.mark.slow  # runs eventdesk as a process of its own
+def test_sync_beside_a_process_that_holds_the_copy_says_so_and_waits_its_bound(
+    site: Site,
+) -> None:
+    """A sync beside another process of the station whose sync holds the copy (the app's,
+    waiting on a link that died) says who holds it and that nothing was uploaded (exit 3),
+    never "online: 0 scans uploaded" with exit 0; once it is free, the sync uploads."""
+    site.proxy.cut()
+    for payload in site.event.payloads[:3]:
+        assert site.door.run("checkin", payload).json["offline"] is True
+    site.proxy.restore()
+    holding = threading.Event()
+    release = threading.Event()
+
+    def app() -> None:
+        FolderLock.purpose = "eventdesk app"
+        with FolderLock(site.door.data_dir) as lock:
+            assert lock.held
+            holding.set()
+            release.wait(120)
+
+    holder = threading.Thread(target=app, daemon=True)
+    holder.start()
+    assert holding.wait(30)
+    try:
+        said = site.door.run("sync", timeout=SYNC_BOUND + 3 * MARGIN)
+        assert said.code == 3, (said.code, said.out, said.err)
+        assert said.seconds <= SYNC_BOUND + MARGIN, said.seconds
+        assert said.json["uploaded"] == 0 and said.json["pending"] == 3, said.json
+        assert said.json["beside"] == f"{os.getpid()} eventdesk app", said.json
+        assert f"(pid {os.getpid()})" in said.err and "3 scans still waiting" in said.err
+    finally:
+        release.set()
+        holder.join(10)
+        FolderLock.purpose = "eventdesk"
+    freed = site.door.run("sync")
+    assert freed.code == 0 and freed.json["uploaded"] == 3 and freed.json["pending"] == 0
+
+
+@pytest.mark.slow  # runs eventdesk as a process of its own
+def test_station_status_says_offline_on_a_link_that_died_half_open(site: Site) -> None:
+    """``station status`` asks the server within its bound: a link that says nothing is
+    OFFLINE, never "online"."""
+    site.proxy.half_open()
+    said = site.door.run("station", "status", timeout=SYNC_BOUND + 3 * MARGIN)
+    assert said.json["online"] is False, said.json
+    assert said.seconds <= SYNC_BOUND + MARGIN, said.seconds
+    human = subprocess.run(
+        [c for c in site.door.command("station", "status") if c != "--json"],
+        capture_output=True,
+        text=True,
+        timeout=SYNC_BOUND + 3 * MARGIN,
+        env=site.door.environ(),
+    )
+    assert "OFFLINE" in human.stdout and ": online" not in human.stdout, human.stdout

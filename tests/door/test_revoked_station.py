@@ -1,0 +1,88 @@
+"""A revoked station knows it (docs/operators-guide.md, "A station carried off"): it says so,
+decides nothing, online or from its copy, and never promises an upload; a door's and a desk's
+own login alike.
+
+Before: "role does not exist" was taken as an outage, and the revoked station went on admitting
+from its copy, "OFFLINE ... uploaded when the server is back", though nothing it decided could
+ever be uploaded."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import make_url
+
+from eventdesk.db import Store
+from eventdesk.errors import StationRefused
+from eventdesk.services.stations import roles
+from eventdesk.services.stations.station_door import StationDoor
+from eventdesk.tickets import Signer
+from tests.conftest import PG_ENV, PG_SKIP
+from tests.helpers import station_logins
+from tests.offline_tools import DoorStation, open_event
+
+PASSWORD = "pw-revoked"
+STATION = {"door": "Door 1", "desk": "Desk 1"}
+
+pytestmark = [
+    pytest.mark.skipif(not os.environ.get(PG_ENV), reason=PG_SKIP),
+    pytest.mark.parametrize("db_url", ["postgresql"], indirect=True),
+]
+
+
+@pytest.fixture
+def backend_fixed() -> None:
+    """The database is chosen here (see conftest.pytest_generate_tests)."""
+
+
+@pytest.fixture
+def logins(db_url: str, store: Store) -> Iterator[dict[str, str]]:
+    with station_logins(db_url, store, "revoked", PASSWORD) as names:
+        yield names
+
+
+@pytest.mark.slow  # runs eventdesk as a process of its own
+@pytest.mark.parametrize("login", ["door", "desk"])
+def test_a_revoked_station_says_so_and_decides_nothing(
+    backend_fixed: None,
+    login: str,
+    db_url: str,
+    store: Store,
+    signer: Signer,
+    logins: dict[str, str],
+    tmp_path: Path,
+) -> None:
+    event = open_event(store, signer, 3)
+    url = make_url(db_url).set(username=logins[login], password=PASSWORD)
+    door = DoorStation(STATION[login], tmp_path / login, url.render_as_string(False), 1.0)
+    try:
+        assert door.run("sync").code == 0
+        assert door.run("checkin", event.payloads[0]).json["result"] == "ok"
+        roles.revoke(store, STATION[login])
+        said = door.run("checkin", event.payloads[1])
+        assert said.code == 3, (said.code, said.out, said.err)
+        assert "refuses this station's login" in said.err, said.err
+        assert "uploaded when the server is back" not in said.err
+        assert "OFFLINE" not in said.err
+        outbox = door.outbox()
+        assert outbox == [], outbox  # nothing decided, nothing promised
+        # Its next process, with the server away meanwhile, knows from its copy.
+        away = make_url(door.url).set(port=1).render_as_string(hide_password=False)
+        gone = DoorStation(STATION[login], door.data_dir, away, 1.0)
+        said = gone.run("checkin", event.payloads[2])
+        assert said.code == 3 and "refuses this station's login" in said.err, said.err
+        assert door.outbox() == []
+        # In the app's door (this process): refused, not admitted from the copy.
+        station = door.in_process()
+        with pytest.raises(StationRefused):
+            StationDoor(station, event=event.slug).scan(event.payloads[2])
+        assert door.outbox() == []
+        status = door.run("station", "status")
+        assert status.json["online"] is False, status.json
+        sync = door.run("sync")
+        assert sync.code == 3 and "refuses this station's login" in sync.err, sync.err
+    finally:
+        door.close()
