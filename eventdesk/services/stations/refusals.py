@@ -28,11 +28,11 @@ _REFUSED = text(
 
 
 def record_refusals(server: Store, rows: Sequence[dict[str, Any]], refused: dict[int, str]) -> None:
-    """Each refused scan of ``rows`` (outbox rows; ``refused``: seq -> the server's reason)
-    recorded on the server, once a scan (a second refusal updates the reason)."""
+    """Each refused scan or undo of ``rows`` (outbox rows; ``refused``: seq -> the server's
+    reason) recorded on the server, once a row (a second refusal updates the reason)."""
     for row in rows:
         why = refused.get(row["seq"])
-        if why is None or row["kind"] != "scan":
+        if why is None or row["kind"] not in ("scan", "undo"):
             continue
         values = {
             "station": row["station"],

@@ -64,10 +64,8 @@ def apply_on_server(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
 
     for row in rows:
         if row["nonce"] in there.known:
-            # Taken before: its conflict too, unless the upload stopped between the two
-            # statements (the link, the bound): recorded now.
-            if _admission(row) and row["nonce"] not in there.recorded:
-                conflicts += _held_elsewhere(conn, row)
+            # Taken before (its answer lost): an admission was taken whole, its conflict with
+            # it (upload_admits); what the ticket became since is not this scan's.
             continue
         if _admission(row):
             admits.append(row)
@@ -116,22 +114,10 @@ def _admission(row: dict[str, Any]) -> bool:
     return row["kind"] == "scan" and row["effect"] == "admit" and row["ticket_id"] is not None
 
 
-def _held_elsewhere(conn: Connection, row: dict[str, Any]) -> int:
-    """The conflict of an admission of this station's that another now holds (or that was
-    cancelled), recorded; 0 when the ticket is this station's at the scan's time."""
-    held = conn.execute(HOLDER.where(row["ticket_id"] == TICKET_ID)).first()
-    if held is None or (
-        held.status == "registered"
-        and held.event_status != "cancelled"
-        and (held.checked_in_station, held.checked_in_at) == (row["station"], row["at"])
-    ):
-        return 0
-    return _record(conn, row, conflict_row(conn, row, held))
-
-
 def _admit_run(conn: Connection, rows: list[dict[str, Any]]) -> int:
     """First admissions in one statement (``station_api.upload_admits``: each admitted, then
-    logged, by the server's own functions); the conflicts among them recorded."""
+    logged, by the server's own functions, and the conflicts among them recorded with them);
+    how many conflicts."""
     if not rows:
         return 0
     sent = [
@@ -149,12 +135,12 @@ def _admit_run(conn: Connection, rows: list[dict[str, Any]]) -> int:
         }
         for row, scanned in ((row, _scanned(row)) for row in rows)
     ]
-    held_elsewhere = set(
+    recorded = (
         conn.execute(_UPLOAD_ADMITS, {"station": rows[0]["station"], "rows": json.dumps(sent)})
         .scalars()
         .all()
     )
-    return sum(_held_elsewhere(conn, row) for row in rows if row["nonce"] in held_elsewhere)
+    return len(recorded)
 
 
 def _log_values(row: dict[str, Any]) -> dict[str, Any]:

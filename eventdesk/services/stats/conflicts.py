@@ -10,7 +10,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from eventdesk.i18n import _
-from eventdesk.models import Attendee, Event, ScanConflict, ScanLog, Ticket, UploadRefusal
+from eventdesk.models import (
+    Attendee,
+    Event,
+    ScanConflict,
+    ScanLog,
+    SyncReceipt,
+    Ticket,
+    UploadRefusal,
+)
 from eventdesk.services.stats.report import Report
 
 _NEVER = datetime.min.replace(tzinfo=UTC)
@@ -40,8 +48,13 @@ def conflicts(session: Session, event: Event) -> Report:
             .order_by(ScanConflict.id)
         )
     ]
+    # A refused row is listed until it is uploaded after all: a scan into the scan log, an
+    # undo into the receipts (its station's, by its nonce).
     uploaded_after_all = select(ScanLog.id).where(
         ScanLog.nonce == UploadRefusal.nonce, ScanLog.station == UploadRefusal.station
+    )
+    undone_after_all = select(SyncReceipt.nonce).where(
+        SyncReceipt.nonce == UploadRefusal.nonce, SyncReceipt.station == UploadRefusal.station
     )
     rows += [
         (
@@ -57,7 +70,11 @@ def conflicts(session: Session, event: Event) -> Report:
             select(UploadRefusal, holder)
             .outerjoin(Ticket, Ticket.id == UploadRefusal.ticket_id)
             .outerjoin(Attendee, Attendee.id == Ticket.attendee_id)
-            .where(UploadRefusal.event_id == event.id, ~uploaded_after_all.exists())
+            .where(
+                UploadRefusal.event_id == event.id,
+                ~uploaded_after_all.exists(),
+                ~undone_after_all.exists(),
+            )
             .order_by(UploadRefusal.id)
         )
     ]
