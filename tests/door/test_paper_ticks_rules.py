@@ -257,6 +257,13 @@ def test_any_byte_is_answered_in_one_line(cli: Cli, store: Store, tmp_path: Path
     huge.write_text(f'name,ticket_id\nA,{door.day[0]}\nB,"{"Y" * 200_000}"\n')
     err = refused_in_one_line(cli, str(huge), *where)
     assert "cannot be read" in err
+    # A quote never closed: said, not read as one cell to the end of the file.
+    unclosed = tmp_path / "unclosed.csv"
+    unclosed.write_text(f'name;ticket_id\n"Ann;{door.day[0]}\nBen;{door.vip[0]}\n')
+    assert "cannot be read: unexpected end of data" in refused_in_one_line(
+        cli, str(unclosed), *where
+    )
+    assert logged(store, [*door.day, *door.vip]) == 1  # the one admitted above
 
 
 def test_a_file_over_the_bound_is_refused_before_it_is_read(
@@ -319,3 +326,17 @@ def test_a_desk_s_own_login_refuses_another_event_s_ticks(
     }
     err = refused_in_one_line(desk, str(file), "--at", "1999-01-01T10:00", *where)
     assert "outside the days" in err
+    # On a list of the event's own, through the server's functions for lists.
+    Cli(capsys, db_url, tmp_path / "office").json(
+        "checkin-list", "create", ours.slug, "--name", "Lounge", "--ticket-types", "VIP"
+    )
+    file = ticks_file(tmp_path, [ours.vip[0], ours.day[1]])
+    at = ticked_at()
+    ticks = desk.json(
+        "checkin", "import-ticks", str(file), "--at", typed(at), *where, "--list", "lounge"
+    )
+    assert ticks["admitted"] == [ours.vip[0]], ticks
+    assert [(r["ticket"], r["rule"]) for r in ticks["refused"]] == [(ours.day[1], "ticket_types")]
+    with store.read() as session:
+        entries = session.execute(select(ListEntry.ticket_id, ListEntry.station)).all()
+    assert [tuple(e) for e in entries] == [(ours.vip[0], "Desk 1")]

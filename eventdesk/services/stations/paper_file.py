@@ -110,7 +110,7 @@ def _column(lines: Sequence[str]) -> list[str]:
     """The ticket column of a CSV's lines (the delimiter: the heading's most frequent mark)."""
     heading = lines[0]
     delimiter = max(",;\t", key=heading.count)
-    reader = csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter)
+    reader = csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter, strict=True)
     try:
         headings = [cell.strip().lower() for cell in next(reader)]
         column = next((headings.index(h) for h in TICKET_HEADINGS if h in headings), None)
