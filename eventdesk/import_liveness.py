@@ -4,10 +4,13 @@ An import writes its rows a batch at a time (services.data.import_runs), and eac
 its places in the event's counters at once, so that no one else is sold them meanwhile. Its
 writer holds a lock while it writes (a PostgreSQL session's advisory lock, or a lock on a file
 beside an SQLite database) that goes when the writer dies: a kill, a crash, a power cut. The
-rows of a run whose writer died are undone by the next import (``import_runs.recover``); until
-then they are counted by no one: ``stopped_places`` says how many places they hold, and every
-reading of the counters that decides or shows room takes them off (a registration refused as
-sold out, or the registered count a report shows, never counts them).
+rows of a run whose writer died are undone by the first of: the next import, the next command
+of the office that reads people or counts (``import_runs.undo_stopped``, once it has answered),
+the app's start, ``eventdesk init``. Until then they are counted by no one: ``stopped_places``
+says how many places they hold (and which runs), and every reading of the counters that decides
+or shows room takes them off (a registration refused as sold out, the registered count of the
+event or a ticket type), and every list of who is registered leaves their tickets out (the
+no-shows, the paper door list, the attendee export, a badge sheet).
 """
 
 from __future__ import annotations
@@ -15,11 +18,12 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import ColumnElement, func, or_, select, text, true
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from eventdesk.models import ImportRun, Ticket
 
@@ -68,13 +72,21 @@ def advisory_lock_free(session: Session, run_id: int) -> bool:
 
 @dataclass(frozen=True)
 class Stopped:
-    """The places the rows of an event's stopped runs still hold in its counters."""
+    """The places the rows of an event's stopped runs still hold in its counters, and the
+    runs."""
 
     total: int = 0
     by_type: dict[int, int] = field(default_factory=dict)
+    runs: tuple[int, ...] = ()
 
     def of_type(self, type_id: int) -> int:
         return self.by_type.get(type_id, 0)
+
+    def keeps(self, run: ColumnElement[Any] | InstrumentedAttribute[Any]) -> ColumnElement[bool]:
+        """A condition on a row's ``import_run_id`` column: not one of a stopped run's."""
+        if not self.runs:
+            return true()
+        return or_(run.is_(None), run.not_in(self.runs))
 
 
 def stopped_places(session: Session, event_id: int) -> Stopped:
@@ -112,7 +124,7 @@ def stopped_places(session: Session, event_id: int) -> Stopped:
         .group_by(Ticket.ticket_type_id)
     ).all()
     by_type = {type_id: int(n) for type_id, n in counted}
-    return Stopped(sum(by_type.values()), by_type)
+    return Stopped(sum(by_type.values()), by_type, tuple(stopped))
 
 
 NONE_STOPPED = Stopped()

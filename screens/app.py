@@ -304,9 +304,31 @@ class EventdeskApp(App[None]):
                 self.backend.config.data_dir, self.backup_minutes, self.backup_keep
             )
         self.run_worker(self.devices.start_printing, thread=True, group="devices")
+        self._undo_stopped_imports()
         if self.backend.config.scanner:
             self._start_serial_scanner(self.backend.config.scanner)
         self._ask_door_event()
+
+    @work(thread=True, group="stopped-imports")
+    def _undo_stopped_imports(self) -> None:
+        """An import whose process was killed half-way is taken away when the app starts
+        (services.data.import_runs.undo_stopped), beside the door, each said: with the
+        organizer's rights only (a station's own login may not delete its rows)."""
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from eventdesk.services.data.import_runs import undo_stopped
+
+        store = self.backend.store
+        try:
+            if store.station_login() is not None:
+                return
+            notes = undo_stopped(store)
+        except (SQLAlchemyError, EventdeskError, OSError):
+            return  # the next start, command or import does it
+        for note in notes:
+            with contextlib.suppress(RuntimeError):  # the app has closed already
+                # TRANSLATORS: the title of a notice: an import that stopped half-way was undone
+                self.call_from_thread(self.notify, note, title=_("Import"), severity="warning")
 
     def _start_serial_scanner(self, source: str) -> None:
         """A scanner in serial (USB CDC) mode: its lines go where the keyboard's go."""

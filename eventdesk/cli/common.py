@@ -36,6 +36,13 @@ EXIT_BAD_INPUT = 2
 EXIT_ENVIRONMENT = 3
 EXIT_INTERNAL = 70
 CREATING_COMMANDS = ("init", "demo", "restore")  # the commands that may make a database
+# The office's commands that read people or counts: once one has answered, an import killed
+# half-way is undone (services.data.import_runs.undo_stopped), with the organizer's rights.
+# Never a door's commands: a door does not wait for thousands of rows to go.
+TIDY_COMMANDS = frozenset(
+    {"attendee", "badge", "event", "export", "init", "register", "report", "stats"}
+    | {"ticket-type", "waitlist"}
+)
 STATION_DATABASE = "eventdesk.db"  # a data folder's own SQLite database (docs/cli.md)
 DEMO_DATABASE = "demo.db"  # the one `eventdesk demo` builds in a data folder (unless --db)
 
@@ -56,6 +63,7 @@ class Ctx:
         self._door_station: Station | None = None
         self._said_offline = False
         self._probe: Probe | None = None
+        self.tidy_imports = False  # one of TIDY_COMMANDS: see close
 
     @property
     def on_server(self) -> bool:
@@ -163,13 +171,37 @@ class Ctx:
         self._store = store
 
     def close(self) -> None:
-        """Give the database connections back when the command is done."""
+        """Give the database connections back when the command is done (one of the office's
+        commands first undoes an import killed half-way: ``undo_stopped_imports``)."""
+        if self.tidy_imports and self._store is not None:
+            self.undo_stopped_imports(self._store)
         if self._door_station is not None:
             self._door_station.close()
             self._door_station = None
         if self._store is not None:
             self._store.dispose()
             self._store = None
+
+    @staticmethod
+    def undo_stopped_imports(store: Store) -> list[str]:
+        """The rows of an import whose process was killed half-way, taken away now
+        (services.data.import_runs.undo_stopped), each said on stderr: with the organizer's
+        rights (a station's own login may not delete them); a database that does not let it
+        (away, read-only, a standby) leaves them to the next command."""
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from eventdesk.errors import EventdeskError
+        from eventdesk.services.data.import_runs import undo_stopped
+
+        try:
+            if store.station_login() is not None:
+                return []
+            notes = undo_stopped(store)
+        except (SQLAlchemyError, EventdeskError, OSError):
+            return []
+        for note in notes:
+            say(f"eventdesk: {note}", err=True)  # not for translation: the program's name
+        return notes
 
     def emit(
         self, data: Any, human: str | Callable[[], str] | None = None, *, raw: bool = False

@@ -121,12 +121,13 @@ def checkin(
 ) -> None:
     """Check in one ticket; exit 0 only when admitted. `checkin undo TICKET` annuls a check-in.
     With --override REASON, a supervisor (--operator) admits despite a refusal. `checkin
-    import-ticks FILE --at TIME --station NAME` enters the ticks of a paper door list (a ticket
-    id a line, or a CSV with a ticket column) as admissions from paper."""
+    import-ticks FILE --at TIME --station NAME [--event EVENT] [--list LIST]` enters the ticks
+    of a paper door list (a ticket id a line, or a CSV with a ticket column; at most 5 MB) as
+    admissions from paper, decided as the door of the event and list would have at that time."""
     if words and words[0] == "import-ticks":
         from eventdesk.cli.paper import import_ticks
 
-        import_ticks(obj, words, ticked_at, paper_station, operator)
+        import_ticks(obj, words, ticked_at, paper_station, operator, event_ref, list_ref)
         return
     if ticked_at is not None or paper_station is not None:
         raise click.UsageError(_("--at and --station are for `checkin import-ticks FILE`"))

@@ -30,6 +30,7 @@ from eventdesk.cli.common import (
     EXIT_INTERNAL,
     EXIT_REFUSED,
     STATION_DATABASE,
+    TIDY_COMMANDS,
     Ctx,
     json_text,
     say,
@@ -166,6 +167,7 @@ def cli(
     if not db_given and not may_create:
         config = _demo_in_an_empty_folder(config)
     ctx.obj = Ctx(config, as_json=as_json, db_given=db_given, may_create=may_create)
+    ctx.obj.tidy_imports = ctx.invoked_subcommand in TIDY_COMMANDS
     ctx.call_on_close(ctx.obj.close)
     if ctx.invoked_subcommand in ANSWER_FROM_THE_COPY:  # the server asked while they load
         ctx.obj.probe_server()

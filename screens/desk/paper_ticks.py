@@ -2,9 +2,10 @@
 ticket id after every machine failed. The time the paper was ticked is typed once ("21:30", or a
 date and time, in the event's zone), then ticket id after ticket id, each answered on its line:
 admitted from paper, a conflict (another station admitted it, and when), no such ticket, or
-refused (cancelled). The same service as ``checkin import-ticks``
-(services.stations.paper_ticks), in a thread worker: the desk's own login enters them as its own
-station, any other as "Paper"."""
+refused and why (cancelled, another event's, a rule of the desk's check-in list, unpaid). Each
+is decided for the desk's event(s) and list, as its scans are. The same service as ``checkin
+import-ticks`` (services.stations.paper_ticks), in a thread worker: the desk's own login enters
+them as its own station, any other as "Paper"."""
 
 from __future__ import annotations
 
@@ -109,6 +110,9 @@ class PaperTicksScreen(ModalScreen[None]):
                 [ticket],
                 at=at,
                 station=station,
+                # The desk's door: its event(s) and check-in list, as its scans are decided.
+                events=self.backend.admits,
+                checkin_list=self.backend.checkin_list,
                 operator=self.backend.operator,
                 now=self.backend.clock(),
             )

@@ -19,11 +19,14 @@ from eventdesk.models import ScanLog, Ticket
 from eventdesk.services.catalogue.events import show_event
 from eventdesk.services.door.checkin import Checkin
 from eventdesk.services.door.scans import kept_marks
+from eventdesk.services.people import attendees
+from eventdesk.services.people.registration import register
 from screens.desk.paper_ticks import PaperTicksScreen
 from tests.app.test_app_desk import admissible, desk_app, opened
 from tests.app.test_app_organizer import hook, organizer_app, press
 from tests.app.test_app_organizer import opened as organizer_opened
 from tests.apptools import DemoStation, wait_for
+from tests.helpers import add_type, make_event
 
 pytestmark = pytest.mark.asyncio
 
@@ -99,3 +102,44 @@ async def test_the_desk_enters_paper_ticks_by_ticket_id(station: DemoStation) ->
         (station_, operator, kept_marks(answer).get("source"))
         for station_, operator, answer in logged
     ] == [("Paper", "Sam Desk", "paper")], logged  # entered by the desk's signed-in operator
+
+
+async def test_the_desk_refuses_another_event_s_tick(station: DemoStation) -> None:
+    """The dialog decides a tick for the desk's own event: another event's ticket is refused,
+    saying why (before, admitted from paper)."""
+    store, slug = station.store, station.summary.event
+    info = show_event(store, slug)
+    other = make_event(  # the next day's: the desk's door is still the demo's by itself
+        store,
+        name="Another Evening",
+        starts=(info.starts_at + timedelta(days=1)).isoformat(),
+        ends=(info.ends_at + timedelta(days=1)).isoformat(),
+        timezone=info.timezone,
+    )
+    add_type(store, other, "Day", price_cents=0)
+    attendees.add_attendees_bulk(store, [{"name": "Other Guest", "email": "other@example.org"}])
+    theirs = register(store, other, "other@example.org", "Day").tickets[0].ticket_id
+    ours = admissible(store, slug)[0]
+    ticked = (station.now() - timedelta(minutes=10)).replace(second=0, microsecond=0)
+    typed = in_zone(ticked, event_zone(info.timezone)).replace(tzinfo=None)
+    app = desk_app(station)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await opened(app, pilot)
+        await pilot.press("ctrl+b")
+        await wait_for(lambda: isinstance(app.screen, PaperTicksScreen), pilot)
+        said = app.screen.query_one("#paper-said", Static)
+        await pilot.press(*typed.isoformat(timespec="minutes"), "enter")
+        for ticket in (theirs, ours.id):
+            await pilot.press(*ticket, "enter")
+        await wait_for(lambda: f"{ours.id} {ours.holder}: admitted" in str(said.render()), pilot)
+        lines = str(said.render()).splitlines()
+    assert f"{theirs} Other Guest: refused: This ticket is for another event ({other})." in lines, (
+        lines
+    )
+    with store.read() as session:
+        held = dict(
+            session.execute(
+                select(Ticket.id, Ticket.checked_in_station).where(Ticket.id.in_([theirs, ours.id]))
+            ).all()
+        )
+    assert held == {theirs: None, ours.id: "Paper"}

@@ -418,6 +418,7 @@ def test_the_counts_the_docs_keep_are_the_code_s() -> None:
     from eventdesk.cli.root import cli
     from eventdesk.door_event import DOOR_CLOSES_AFTER, DOOR_OPENS_BEFORE
     from eventdesk.services.data.csvio import MAX_ERRORS
+    from eventdesk.services.stations.paper_file import MAX_BYTES, MAX_TICKS
     from eventdesk.tickets import MAX_PAYLOAD, Signer, qr_code
 
     shipped = code_folders()
@@ -451,6 +452,11 @@ def test_the_counts_the_docs_keep_are_the_code_s() -> None:
         == GROUP_MOST
     )
     assert number(said("docs/cli.md", r"names up to (\d+) bad rows").group(1)) == MAX_ERRORS
+
+    for page in ("docs/cli.md", "docs/operators-guide.md"):
+        bound = said(page, r"at most (\d+) MB and ([\d,]+) ticket ids")
+        assert number(bound.group(1)) * 1_000_000 == MAX_BYTES, page
+        assert number(bound.group(2)) == MAX_TICKS, page
 
     door = r"the door opens a day before the start and closes (\w+) hours after the end"
     assert timedelta(days=1) == DOOR_OPENS_BEFORE

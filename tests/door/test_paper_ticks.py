@@ -42,12 +42,13 @@ class Ticked:
     other_at: datetime  # when Door A admitted tickets[0]
 
 
-def ticked_event(store: Store, tag: str) -> Ticked:
+def ticked_event(store: Store, tag: str, *, since: timedelta = timedelta(hours=2)) -> Ticked:
+    """An event that started ``since`` ago, its tickets, one of them admitted at Door A."""
     now = utcnow().replace(microsecond=0)
     slug = make_event(
         store,
         name=f"Paper Ticks {tag}",
-        starts=(now - timedelta(hours=2)).isoformat(),
+        starts=(now - since).isoformat(),
         ends=(now + timedelta(hours=6)).isoformat(),
         timezone=ZONE,
     )
@@ -81,7 +82,12 @@ def check_entered(
     assert ticks["conflicts"][0]["other_station"] == "Door A"
     assert datetime.fromisoformat(ticks["conflicts"][0]["other_at"]) == t.other_at
     assert ticks["unknown"] == ["NOSUCH99"]
-    assert ticks["refused"] == [{"ticket_id": t.cancelled, "status": "cancelled"}]
+    (refused,) = ticks["refused"]
+    assert {k: refused[k] for k in ("ticket_id", "status")} == {
+        "ticket_id": t.cancelled,
+        "status": "cancelled",
+    }
+    assert refused["ticket"] == t.cancelled and refused["why"] == "This ticket was cancelled."
     with store.read() as session:
         held = dict(
             session.execute(
@@ -199,8 +205,8 @@ def test_a_clock_later_than_now_is_the_day_before_and_said(
     cli: Cli, store: Store, tmp_path: Path
 ) -> None:
     """`--at HH:MM` is the last such moment before now: a time not come yet today is the day
-    before. Before, nothing said which day was taken."""
-    t = ticked_event(store, "clock")
+    before (the event's days hold it). Before, nothing said which day was taken."""
+    t = ticked_event(store, "clock", since=timedelta(days=2))
     file = tmp_path / "ticks.txt"
     file.write_text(t.tickets[1] + "\n")
     zone = event_zone(ZONE)

@@ -21,6 +21,7 @@ from eventdesk.collation import name_key, sort_key
 from eventdesk.db import Store
 from eventdesk.errors import InvalidInput, NotAllowed, NotFound
 from eventdesk.i18n import _
+from eventdesk.import_liveness import stopped_places
 from eventdesk.models import BadgeLayout, Event, TicketType
 from eventdesk.services.catalogue.stored_texts import (
     StoredText,
@@ -257,7 +258,11 @@ def badge_rows(
             )
             .join(Attendee, Attendee.id == Ticket.attendee_id)
             .join(TicketType, TicketType.id == Ticket.ticket_type_id)
-            .where(Ticket.event_id == event.id, Ticket.status == "registered")
+            .where(
+                Ticket.event_id == event.id,
+                Ticket.status == "registered",
+                stopped_places(session, event.id).keeps(Ticket.import_run_id),
+            )
         )
         if ticket_type is not None:
             names = session.scalars(

@@ -9,12 +9,13 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from eventdesk.db import Store
 from eventdesk.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from eventdesk.i18n import _
 from eventdesk.ids import as_id
+from eventdesk.import_liveness import NONE_STOPPED, Stopped, stopped_places
 from eventdesk.models import Event, EventSession, Ticket, TicketSession, TicketType
 from eventdesk.services.catalogue.places import (
     SEAT_CANCELLED,
@@ -354,7 +355,12 @@ def list_sessions(store: Store, event_ref: str | int) -> list[SessionInfo]:
 
 
 # --- ticket types ---------------------------------------------------------------------------
-def ticket_type_info(row: TicketType) -> TicketTypeInfo:
+def ticket_type_info(row: TicketType, stopped: Stopped | None = None) -> TicketTypeInfo:
+    """A ticket type as read; its registered count leaves out a killed import's tickets
+    (``stopped``: the event's stopped runs, read once for many types; else read here)."""
+    if stopped is None:
+        found = object_session(row)
+        stopped = stopped_places(found, row.event_id) if found is not None else NONE_STOPPED
     return TicketTypeInfo(
         id=row.id,
         event_id=row.event_id,
@@ -366,7 +372,7 @@ def ticket_type_info(row: TicketType) -> TicketTypeInfo:
         sales_end=row.sales_end,
         priority_tier=row.priority_tier,
         attention=row.attention,
-        registered=row.registered_count,
+        registered=row.registered_count - stopped.of_type(row.id),
         needs_staff=row.needs_staff,
         alert=row.alert,
     )
@@ -488,7 +494,7 @@ def update_ticket_type(
         elif quantity is not None:
             row.quantity = at_least_taken(
                 quantity,
-                row.registered_count,
+                row.registered_count - stopped_places(session, event.id).of_type(row.id),
                 "quantity",
                 _("ticket type {name!r}").format(name=row.name),
             )
@@ -535,7 +541,8 @@ def list_ticket_types(store: Store, event_ref: str | int) -> list[TicketTypeInfo
             .where(TicketType.event_id == event.id)
             .order_by(TicketType.priority_tier, TicketType.id)
         )
-        return [ticket_type_info(r) for r in rows]
+        stopped = stopped_places(session, event.id)
+        return [ticket_type_info(r, stopped) for r in rows]
 
 
 def sessions_by_id(session: Session, event: Event, ids: Sequence[int]) -> list[EventSession]:

@@ -318,13 +318,7 @@ def recover(
             if state == "undoing" or heartbeat < clock - STALE_RUN or owner_gone(store, run_id):
                 # (a run that finished since it was read here stays as it is: undo says so)
                 if undo(store, run_id):
-                    notes.append(
-                        ngettext(
-                            "an earlier import of {count} rows had stopped half-way: undone",
-                            "an earlier import of {count} rows had stopped half-way: undone",
-                            rows,
-                        ).format(count=rows)
-                    )
+                    notes.append(_undone(rows))
                 forget(store, run_id)
             elif run_event == event_id:
                 waiting = True
@@ -347,6 +341,34 @@ def recover(
         if not waiting:
             return notes
         time.sleep(poll)  # another process's import: looked at again shortly
+
+
+def undo_stopped(store: Store) -> list[str]:
+    """Undo every run whose writing process is gone (killed, crashed: its lock is free; an
+    undo of it cut off too), never one still being written or undone by its writer, and never
+    waiting: what was undone, a line each. Run where its user looks next: an office command
+    that reads people or counts (once it has answered), the app's start, ``eventdesk init``
+    (and every import, by ``recover``); never at a door, which must not wait for thousands of
+    rows to go (and whose login may not delete them)."""
+    with store.read() as session:
+        left = session.execute(
+            select(ImportRun.id, ImportRun.rows).where(ImportRun.state.in_(OPEN_STATES))
+        ).all()
+    notes: list[str] = []
+    for run_id, rows in left:
+        if owner_gone(store, run_id):
+            if undo(store, run_id):
+                notes.append(_undone(rows))
+            forget(store, run_id)
+    return notes
+
+
+def _undone(rows: int) -> str:
+    return ngettext(
+        "an earlier import of {count} rows had stopped half-way: undone",
+        "an earlier import of {count} rows had stopped half-way: undone",
+        rows,
+    ).format(count=rows)
 
 
 # --- inserting many rows ----------------------------------------------------------------------

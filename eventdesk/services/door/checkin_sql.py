@@ -113,6 +113,9 @@ _LOOKUP_ON_LIST = select(*_COLUMNS).select_from(
 _TIME = UTCDateTime()
 LOOKUP_ONE = _LOOKUP.where(_t.c.id == bindparam("b_id"))
 LOOKUP_ONE_ON_LIST = _LOOKUP_ON_LIST.where(_t.c.id == bindparam("b_id"))
+# Many tickets on their events' default lists, on any database (ticks from a paper door list:
+# services.stations.paper_ticks).
+LOOKUP_IN = _LOOKUP.where(_t.c.id.in_(bindparam("b_ids", expanding=True)))
 # SQLite's: the ids as one JSON array (a statement of one shape for any number of them).
 _GROUP_IDS = func.json_each(bindparam("b_ids")).table_valued("value")
 LOOKUP_MANY = _LOOKUP.where(_t.c.id.in_(select(_GROUP_IDS.c.value)))

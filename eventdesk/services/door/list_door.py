@@ -10,7 +10,7 @@ two entries)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import cached_property
@@ -51,7 +51,7 @@ from eventdesk.services.door.rules import (
 from eventdesk.services.door.scan_result import Day, Direction, Said, ScanResult, said
 
 if TYPE_CHECKING:
-    from eventdesk.services.door.rules import DoorRules
+    from eventdesk.services.door.rules import DoorRules, Rule
 
 
 @dataclass
@@ -77,6 +77,39 @@ class ListDoor:
     def judge(self, direction: Direction, given: dict[str, str] | None) -> ScanResult:
         """The list's table (services/door/rules.py's LIST_RULES) walked in order, the
         first row that applies being the answer; past the last, the list's compare-and-set."""
+        rule = self._walk(direction, given, LIST_RULES)
+        if rule is not None and rule.then == "exit":
+            return self.leave()
+        if rule is not None and rule.result is not None:
+            return self._refused(rule)
+        answers = self.parsed if isinstance(self.parsed, dict) else {}
+        result = self.enter(self.owed)
+        if result.admitted and answers and not result.reentry:  # the first one's
+            self.keep(answers)
+            result = replace(result, answers=tuple(sorted(answers.items())))
+        return result
+
+    def refusal(self, skip: frozenset[str] = frozenset()) -> ScanResult | None:
+        """Why the list turns the ticket away at its entry (its rows named in ``skip`` left
+        out), admitting nothing; None where it would let it in (DoorRules.refusal)."""
+        rule = self._walk("entry", None, [r for r in LIST_RULES if r.name not in skip])
+        if rule is None or rule.result is None:
+            return None
+        return self._refused(rule)
+
+    def _refused(self, rule: Rule[ListDoor]) -> ScanResult:
+        told, extra = rule.tells(self), rule.extra(self)
+        if rule.names_list:
+            return self.refuse(rule.result, rule.name, told, **extra)
+        return self.answer(rule.result, told, rule=rule.name, **extra)
+
+    def _walk(
+        self,
+        direction: Direction,
+        given: dict[str, str] | None,
+        table: Sequence[Rule[ListDoor]],
+    ) -> Rule[ListDoor] | None:
+        """The first row of ``table`` that applies to this ticket, its facts read first."""
         rules, row = self.rules, self.row
         self.direction, self.given = direction, given
         self.zone = event_zone(row["timezone"])
@@ -99,20 +132,7 @@ class ListDoor:
             if not self.on_ticket and (rules.questions or self.staff_check or direction == "exit")
             else None
         )
-        rule = first_rule(LIST_RULES, self)
-        if rule is not None and rule.then == "exit":
-            return self.leave()
-        if rule is not None and rule.result is not None:
-            told, extra = rule.tells(self), rule.extra(self)
-            if rule.names_list:
-                return self.refuse(rule.result, rule.name, told, **extra)
-            return self.answer(rule.result, told, rule=rule.name, **extra)
-        answers = self.parsed if isinstance(self.parsed, dict) else {}
-        result = self.enter(self.owed)
-        if result.admitted and answers and not result.reentry:  # the first one's
-            self.keep(answers)
-            result = replace(result, answers=tuple(sorted(answers.items())))
-        return result
+        return first_rule(table, self)
 
     @property
     def first(self) -> bool:

@@ -542,41 +542,8 @@ class DoorRules:
         answers: dict[str, str] | None,
     ) -> ScanResult:
         rules = self.list_of(conn, row)
-
-        def answer(result: ScanOutcome, message: Said, **extra: Any) -> ScanResult:
-            extra.setdefault("see_desk", result in AT_THE_DESK)
-            return ScanResult(
-                result,
-                message,
-                now,
-                ticket_id=row["id"],
-                attendee=row["attendee"],
-                ticket_type=row["ticket_type"],
-                # Only with an admission (a person leaving needs no staff note).
-                attention=row["attention"] if result == "ok" and direction == "entry" else None,
-                event=row["slug"],
-                session_id=session_id,
-                direction=direction,
-                seat=row["seat_label"],
-                list=rules.slug if rules is not None and session_id is None else None,
-                language=row["language"],
-                alert=row["alert"] if result == "ok" and direction == "entry" else None,
-                **_notes(row, direction),
-                **extra,
-            )
-
-        situation = Situation(
-            conn,
-            row,
-            door_events=self.door_events,
-            self_service=self.self_service,
-            door_list=self.door_list,
-            rules=rules,
-            session_id=session_id,
-            session_info=session_info,
-            direction=direction,
-            now=now,
-        )
+        answer = _answerer(row, rules, session_id, direction, now)
+        situation = self._situation(conn, row, rules, session_id, session_info, direction, now)
         rule = first_rule(RULES, situation)
         if rule is not None and rule.then == "list":
             assert rules is not None and self.list_door is not None
@@ -591,6 +558,47 @@ class DoorRules:
             return self._session_cas(conn, row, session_id, now, answer, owed)
         return self._entry_cas(
             conn, row, now, answer, owed, admits, reentry=bool(row["allow_reentry"])
+        )
+
+    def refusal(
+        self, conn: Connection, row: Any, now: datetime, *, skip: frozenset[str] = frozenset()
+    ) -> ScanResult | None:
+        """Why this door would turn ``row``'s ticket away at its entry at ``now``, on its list,
+        admitting nothing (the rows named in ``skip`` left out); None where it would let it in
+        (then the compare-and-set says whether it was in before). A tick on the paper door
+        list is judged so (services.stations.paper_ticks)."""
+        rules = self.list_of(conn, row)
+        answer = _answerer(row, rules, None, "entry", now)
+        situation = self._situation(conn, row, rules, None, None, "entry", now)
+        rule = first_rule([r for r in RULES if r.name not in skip], situation)
+        if rule is not None and rule.then == "list":
+            assert rules is not None and self.list_door is not None
+            return self.list_door(self, rules, conn, row, now, answer).refusal(skip)
+        if rule is None or rule.result is None:
+            return None
+        return answer(rule.result, rule.tells(situation), rule=rule.name, **rule.extra(situation))
+
+    def _situation(
+        self,
+        conn: Connection,
+        row: Any,
+        rules: ListRules | None,
+        session_id: int | None,
+        session_info: tuple[int, datetime, datetime] | None,
+        direction: Direction,
+        now: datetime,
+    ) -> Situation:
+        return Situation(
+            conn,
+            row,
+            door_events=self.door_events,
+            self_service=self.self_service,
+            door_list=self.door_list,
+            rules=rules,
+            session_id=session_id,
+            session_info=session_info,
+            direction=direction,
+            now=now,
         )
 
     def _entry_cas(
@@ -718,6 +726,40 @@ class DoorRules:
             first_checked_in_at=first_at,
             first_station=first_station,
         )
+
+
+def _answerer(
+    row: Any,
+    rules: ListRules | None,
+    session_id: int | None,
+    direction: Direction,
+    now: datetime,
+) -> Answer:
+    """How a decision on ``row``'s ticket is made into an answer."""
+
+    def answer(result: ScanOutcome, message: Said, **extra: Any) -> ScanResult:
+        extra.setdefault("see_desk", result in AT_THE_DESK)
+        return ScanResult(
+            result,
+            message,
+            now,
+            ticket_id=row["id"],
+            attendee=row["attendee"],
+            ticket_type=row["ticket_type"],
+            # Only with an admission (a person leaving needs no staff note).
+            attention=row["attention"] if result == "ok" and direction == "entry" else None,
+            event=row["slug"],
+            session_id=session_id,
+            direction=direction,
+            seat=row["seat_label"],
+            list=rules.slug if rules is not None and session_id is None else None,
+            language=row["language"],
+            alert=row["alert"] if result == "ok" and direction == "entry" else None,
+            **_notes(row, direction),
+            **extra,
+        )
+
+    return answer
 
 
 def _notes(row: Any, direction: Direction) -> dict[str, Any]:

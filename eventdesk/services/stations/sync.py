@@ -172,12 +172,31 @@ def _upload_batch(
     return not report.later
 
 
-def apply_rows(server: Store, rows: Sequence[dict[str, Any]]) -> int:
+@dataclass(frozen=True)
+class Applied:
+    """Rows applied by ``apply_rows``: the conflicts among them, and the rows the server
+    refused (by seq, with why)."""
+
+    conflicts: int
+    refused: dict[int, str]
+
+
+def apply_rows(server: Store, rows: Sequence[dict[str, Any]]) -> Applied:
     """Rows of an outbox's shape made elsewhere (ticks from a paper door list,
     services.stations.paper_ticks) applied as an upload applies a station's: idempotent by
-    their nonces, conflicts stored; the number of conflicts."""
-    with _upload_conn(server) as conn:
-        return _apply(conn, rows, server)
+    their nonces, conflicts stored. A row the server refuses (a station's own login: its
+    functions check each) is refused alone, the rest applied; rows past the server's bound a
+    minute are refused, saying so (sent again later, they are taken then)."""
+    try:
+        with _upload_conn(server) as conn:
+            return Applied(_apply(conn, rows, server), {})
+    except Exception as exc:
+        if is_outage(exc):
+            raise
+    conflicts, refused, sent = _one_by_one(server, list(rows))
+    later = _(UPLOAD_BOUND_SAID).format(count=UPLOAD_BOUND)
+    refused.update({row["seq"]: later for row in rows[sent:]})
+    return Applied(conflicts, refused)
 
 
 def _upload_conn(server: Store) -> AbstractContextManager[Connection]:

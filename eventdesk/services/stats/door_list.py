@@ -16,6 +16,7 @@ away: the copy holds the holders, types and notes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -27,6 +28,7 @@ from eventdesk.collation import name_key
 from eventdesk.db import Store
 from eventdesk.event_time import event_zone
 from eventdesk.i18n import ngettext
+from eventdesk.import_liveness import NONE_STOPPED, Stopped, stopped_places
 from eventdesk.services.stats.inside import SERVER, Tables, copy_refreshed, event_of, made_in
 from eventdesk.values import utcnow
 
@@ -79,7 +81,13 @@ def door_list(store: Store, event: str | int, *, now: datetime | None = None) ->
     with store.read() as db:
         if db.get_bind().dialect.name == "postgresql":
             db.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"))
-        return door_list_in(db.connection(), SERVER, event, now=now or utcnow())
+        return door_list_in(
+            db.connection(),
+            SERVER,
+            event,
+            now=now or utcnow(),
+            stopped=lambda event_id: stopped_places(db, event_id),
+        )
 
 
 def door_list_in(
@@ -90,8 +98,10 @@ def door_list_in(
     now: datetime,
     copy_refreshed_at: datetime | None = None,
     from_copy: bool = False,
+    stopped: Callable[[int], Stopped] = lambda _event: NONE_STOPPED,
 ) -> DoorList:
-    """The door list read from ``tables`` (the server's, or a station's copy)."""
+    """The door list read from ``tables`` (the server's, or a station's copy); the tickets of
+    an import whose process was killed half-way (``stopped``, by the event's id) left out."""
     t = tables
     event = event_of(conn, t, event_ref)
     a, k, tt = t.attendee.c, t.ticket.c, t.ticket_type.c
@@ -107,7 +117,11 @@ def door_list_in(
         .select_from(t.ticket)
         .join(t.attendee, a.id == k.attendee_id)
         .join(t.ticket_type, tt.id == k.ticket_type_id)
-        .where(k.event_id == event.id, k.status == "registered")
+        .where(
+            k.event_id == event.id,
+            k.status == "registered",
+            stopped(event.id).keeps(k.import_run_id),
+        )
     ).all()
     holders = []
     if event.status != "cancelled":

@@ -455,6 +455,7 @@ def no_shows(session: Session, event: Event) -> Report:
             Ticket.event_id == event.id,
             Ticket.status == "registered",
             Ticket.checked_in_at.is_(None),
+            stopped_places(session, event.id).keeps(Ticket.import_run_id),  # nobody's
         )
     ).all()
     rows = sorted(
