@@ -347,6 +347,7 @@ class BadgesTab(OrganizerTab):
                 ).format(count=missing)
             return Change(f"{said}. {sheet_holds(made['badges'])}")
 
+        file_name = f"{event}-sheet.pdf"  # not for translation: a file's name
         self.form(
             _("Badges of {event} on sheets").format(event=event),
             [
@@ -380,7 +381,7 @@ class BadgesTab(OrganizerTab):
                 Field(
                     "output",
                     _("PDF file"),
-                    suggested(self.backend, f"{event}-sheet.pdf"),  # a file's name
+                    suggested(self.backend, file_name),
                     required=True,
                 ),
             ],

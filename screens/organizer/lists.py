@@ -240,13 +240,14 @@ class ListsTab(OrganizerTab):
             ).format(count=listed.count, path=path, pages=pages)
             return Change(f"{wrote} {door_list_holds(len(listed.holders))}")
 
+        file_name = f"{event}-door-list.pdf"  # not for translation: a file's name
         self.form(
             _("Door list of {event}").format(event=event),
             [
                 Field(
                     "output",
                     _("PDF file"),
-                    suggested(self.backend, f"{event}-door-list.pdf"),  # a file's name
+                    suggested(self.backend, file_name),
                     required=True,
                 )
             ],
