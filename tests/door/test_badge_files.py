@@ -165,3 +165,15 @@ def test_a_printer_that_takes_the_badge_itself_leaves_no_file_on_the_station(
     kept = [p for p in data.rglob("*") if p.is_file()]
     assert [p for p in kept if ticket.encode() in p.read_bytes()] == []
     assert not (data / "badges").exists()
+
+
+def test_doctor_says_how_long_a_folders_badges_stay(tmp_path: Path) -> None:
+    from devices.doctor import check_printer
+
+    printers = printers_from_config(
+        {"printers": {"hot": {"type": "folder", "path": str(tmp_path / "hot"), "keep_minutes": 2}}},
+        tmp_path,
+    )
+    said = check_printer(printers["badges"]).says
+    assert "each deleted 10 minutes after it was written unless taken" in said
+    assert "each deleted 2 minutes after" in check_printer(printers["hot"]).says
