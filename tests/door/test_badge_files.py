@@ -177,3 +177,28 @@ def test_doctor_says_how_long_a_folders_badges_stay(tmp_path: Path) -> None:
     said = check_printer(printers["badges"]).says
     assert "each deleted 10 minutes after it was written unless taken" in said
     assert "each deleted 2 minutes after" in check_printer(printers["hot"]).says
+
+
+def test_cups_gets_the_badge_on_lps_standard_input_and_no_file_is_left(
+    store: Store, signer: Signer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`lp` reads the badge from its standard input (CUPS streams it to its server, no file
+    on the station); the station writes none either."""
+    spool, tools, data = tmp_path / "cups", tmp_path / "bin", tmp_path / "data"
+    for folder in (spool, tools, data):
+        folder.mkdir()
+    lp = tools / "lp"  # a stand-in for CUPS's lp: what it was given, as the server would get it
+    lp.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" > "{spool}/args"\ncat > "{spool}/job"\n')
+    lp.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tools}{os.pathsep}{os.environ['PATH']}")
+    printers = printers_from_config(
+        {"printers": {"office": {"type": "cups", "queue": "Front", "language": "zpl"}}}, data
+    )
+    ev = event_now(store)
+    ticket = guest(store, ev, "Hedy Lamarr")
+    printing.enqueue(store, ticket, "office", reason="manual", station="Desk")
+    assert [o.state for o in drain(store, printers, worker="Desk")] == ["done"]
+    args = (spool / "args").read_text().split()
+    assert args[-1] == "-" and tuple(args[:2]) == ("-d", "Front")
+    assert ticket.encode() in (spool / "job").read_bytes()
+    assert [p for p in data.rglob("*") if p.is_file()] == []
