@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from eventdesk.errors import EventdeskError
-from eventdesk.i18n import _
+from eventdesk.i18n import _, ngettext
 from eventdesk.services.stations.doctor import Finding, core_checks, problem_of
+from eventdesk.values import number_text
 
 if TYPE_CHECKING:
     from devices.printers import PrinterSpec
@@ -47,7 +48,7 @@ def check_printer(spec: PrinterSpec) -> Finding:
     from devices.printers import PrinterProblem, escpos_status, zebra_status
 
     if spec.kind == "folder":
-        folder = Path(str(spec.path))
+        folder, minutes = Path(str(spec.path)), spec.keep_seconds / 60
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -61,8 +62,16 @@ def check_printer(spec: PrinterSpec) -> Finding:
         return Finding(
             "printer",
             True,
-            _("printer {name}: badges are written as files to {folder}").format(
-                name=spec.name, folder=folder
+            ngettext(
+                "printer {name}: badges are written as files to {folder}, each deleted {minutes} "
+                "minute after it was written unless taken before",
+                "printer {name}: badges are written as files to {folder}, each deleted {minutes} "
+                "minutes after it was written unless taken before",
+                max(1, round(minutes)),
+            ).format(
+                name=spec.name,
+                folder=folder,
+                minutes=number_text(minutes, 0 if minutes == int(minutes) else 1),
             ),
         )
     if spec.kind != "tcp" or spec.language not in ("zpl", "escpos"):

@@ -7,7 +7,9 @@ or not the server answers. A job is done only when the printer took it (see devi
 A printer that is offline, or needs a person (paper out, cover or head open), puts the job back for
 a later try with capped backoff, for as long as it takes: it prints when the printer is back. Only
 what cannot get better fails a job (no printer of that name on this station, a badge that cannot be
-made), kept for `eventdesk print-queue --retry`."""
+made), kept for `eventdesk print-queue --retry`. A folder's or a file printer's badge files that
+nobody took are deleted once old (devices.badge_files): ``drain`` looks after printing, the
+worker when it starts, every SWEEP_EVERY seconds and when it stops."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from badges import Badge, load_badge
 from badges.badge import badge_from_copy
 from badges.render import render
+from devices.badge_files import SWEEP_EVERY, sweep_all
 from devices.outage import Backoff, DatabaseState, Outage, describe, is_outage
 from devices.printers import PrinterProblem, PrinterSpec, send
 from eventdesk.db import Store
@@ -200,6 +203,7 @@ def drain(
         outcomes.append(process(store, job, printers, worker=worker, now=now, load=load))
         if job_id is not None:
             break
+    sweep_all(printers.values())
     return outcomes
 
 
@@ -245,8 +249,18 @@ class PrintWorker(threading.Thread):
         self._wake.set()
 
     def run(self) -> None:
+        try:
+            self._loop()
+        finally:
+            sweep_all(self.printers.values())  # what is old by now, as the station stops
+
+    def _loop(self) -> None:
         backoff = self._backoff()
+        swept = -SWEEP_EVERY
         while not self._halt.is_set():
+            if time.monotonic() - swept >= SWEEP_EVERY:  # badge files nobody took
+                sweep_all(self.printers.values())
+                swept = time.monotonic()
             try:
                 if self._print_offline_job():
                     continue

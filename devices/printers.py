@@ -19,7 +19,8 @@ are read and checked in eventdesk.config):
     label = "62"             # 62 mm endless tape, or die-cut: "62x100"
     target = "tcp://192.168.1.51:9100"   # or /dev/usb/lp0, or file:PATH
 
-The printer "badges" always exists: text badges written into DATA_DIR/badges/.
+The printer "badges" always exists: text badges written into DATA_DIR/badges/. A folder's or a
+file printer's badge file nobody took is deleted once old (``keep_minutes``: devices.badge_files).
 """
 
 from __future__ import annotations
@@ -37,9 +38,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from badges.badge import LabelSize
+from devices.badge_files import sweep
 from eventdesk.config import (
     CONFIG_FILE,
     DEFAULT_PRINTER,
+    KEEP_MINUTES,
     Config,
     PrinterSettings,
     parse_settings,
@@ -97,6 +100,9 @@ class PrinterSpec:
     ql_model: str = "QL-810W"
     ql_label: str = "62"
     ql_status: str = "auto"
+    # A folder's or a file printer's badge file nobody took is deleted this many seconds after
+    # it was written (devices.badge_files).
+    keep_seconds: float = KEEP_MINUTES * 60
 
     @property
     def render_options(self) -> dict[str, Any]:
@@ -147,6 +153,7 @@ def spec_of(name: str, settings: PrinterSettings, data_dir: Path) -> PrinterSpec
         ql_model=model,
         ql_label=label,
         ql_status=settings.status,
+        keep_seconds=(settings.keep_minutes or KEEP_MINUTES) * 60,
     )
 
 
@@ -658,9 +665,11 @@ def send(spec: PrinterSpec, data: bytes, *, label: str) -> str:
     asked before (no answer: offline; paper out, cover open: needs attention) and after the
     data (an answer means it read the data). Text and PNG over TCP have no status to ask. A
     Brother QL over TCP or a device file: see _send_ql. A file printer's file holds the last
-    badge, whole."""
+    badge, whole. A folder's or a file's badge nobody took is deleted once it is old (see
+    devices.badge_files): a folder's are looked for before each badge written there."""
     if spec.kind == "folder":
         folder = Path(str(spec.path))
+        sweep(spec)
         try:
             folder.mkdir(parents=True, exist_ok=True)
             target = folder / f"{label}.{SUFFIX[spec.language]}"

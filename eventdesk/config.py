@@ -88,6 +88,9 @@ from eventdesk.i18n import SOURCE, _, parse_language
 CONFIG_FILE = "eventdesk.toml"
 SYNCHRONOUS_MODES = ("NORMAL", "FULL")
 DEFAULT_PRINTER = "badges"  # always there: text badges written into DATA_DIR/badges/
+# How long a folder's or a file printer's badge file nobody took stays (minutes; at most a day).
+KEEP_MINUTES = 10.0
+KEEP_MINUTES_MAX = 24 * 60
 
 Decoder = Literal["auto", "zxing", "zbar", "opencv"]
 StationRole = Literal["organizer", "desk", "kiosk"]
@@ -153,6 +156,9 @@ class PrinterSettings(_Table):
     # printed on it is shifted by it (badges.sheets); `badge calibrate` prints the page that
     # measures it.
     offset_mm: tuple[OffsetMm, OffsetMm] = (0.0, 0.0)
+    # A folder's or a file printer's badge file is the job handed to whoever prints it; one
+    # nobody took is deleted this many minutes after it was written (devices.badge_files).
+    keep_minutes: Annotated[float, msgspec.Meta(gt=0, le=KEEP_MINUTES_MAX)] | None = None
 
     def __post_init__(self) -> None:
         if (self.width_mm is None) != (self.height_mm is None):
@@ -172,6 +178,13 @@ class PrinterSettings(_Table):
             self.language = "text" if self.type == "folder" else "zpl"
         if self.shared is None:
             self.shared = self.type in ("tcp", "cups")
+        if self.keep_minutes is not None and self.type not in ("folder", "file"):
+            raise ValueError(
+                _(
+                    "keep_minutes is for a folder or file printer (a {type} printer takes its "
+                    "badges itself: no file is kept)"
+                ).format(type=self.type)
+            )
 
     def _take_target(self, target: str) -> None:
         """``target``: tcp://HOST[:PORT], a device file (/dev/usb/lp0, file:///dev/usb/lp0) or

@@ -46,3 +46,26 @@ def _tighten(path: Path, mode: int) -> None:
             os.chmod(path, stat.S_IMODE(info.st_mode) & mode)
     except OSError:
         return  # gone meanwhile, or not ours to change
+
+
+def private_file(path: Path) -> Path:
+    """Make ready a file that will hold personal data where a person chose to write it: the
+    folders it needs made 0700 (one that exists is left as it is: it is that person's), and
+    the file itself made, or an existing one set, 0600 before anything is written into it
+    (writing over a file keeps the file's mode). Raises OSError."""
+    missing = []
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    for made in reversed(missing):
+        made.mkdir(mode=FOLDER_MODE, exist_ok=True)
+        if os.name != "nt":
+            os.chmod(made, FOLDER_MODE)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, FILE_MODE)
+    try:
+        if os.name != "nt" and stat.S_IMODE(os.fstat(fd).st_mode) != FILE_MODE:
+            os.fchmod(fd, FILE_MODE)
+    finally:
+        os.close(fd)
+    return path

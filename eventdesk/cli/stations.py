@@ -464,25 +464,22 @@ def station_passphrase(obj: Ctx, station_name: str) -> None:
 
 @station.command("revoke")
 @click.argument("station_name", metavar="STATION")
+@click.option(
+    "--reset-pins/--keep-pins",
+    "reset_pins",
+    default=None,
+    help="Give a new PIN to every staff account whose PIN the station gives away (its copy's "
+    "desk and kiosk accounts, and who signed in there), or keep them; at a terminal, asked.",
+)
 @pass_ctx
 @organizer_only
-def station_revoke(obj: Ctx, station_name: str) -> None:
-    """End a lost station: its logins refused at once, its copy's key given to no one again."""
-    from eventdesk.services.stations import roles
+def station_revoke(obj: Ctx, station_name: str, reset_pins: bool | None) -> None:
+    """End a lost station: its logins refused at once, its copy's key given to no one again;
+    then the staff PINs it gives away listed, and reset when asked."""
+    from eventdesk.cli.station_revoke import revoke_station
 
     _require_server(obj)
-    done = roles.revoke(obj.store, station_name)
-    obj.emit(
-        {
-            "station": done.station,
-            "logins": done.logins,
-            "revoked_at": to_jsonable(done.revoked_at),
-        },
-        _(
-            "{station} revoked: logins removed: {logins}; its copy stays locked (an organizer "
-            "takes its outbox with `eventdesk station accept-outbox`)"
-        ).format(station=done.station, logins=", ".join(done.logins) or "-"),
-    )
+    revoke_station(obj, station_name, reset_pins)
 
 
 @station.command("accept-outbox")

@@ -15,7 +15,9 @@ from textual.widgets import Button, DataTable, Static
 from eventdesk.errors import EventdeskError
 from eventdesk.i18n import N_, _, ngettext
 from eventdesk.services.catalogue.badge_layouts import layout_use
+from eventdesk.services.data.holds import sheet_holds
 from screens.organizer.base import Change, Fetched, ListParams, OrganizerTab, RowList
+from screens.organizer.exports import chosen_file, suggested
 from screens.terminal import for_screen
 from screens.widgets.forms import Field, FormValues
 
@@ -307,21 +309,19 @@ class BadgesTab(OrganizerTab):
         store = self.backend.store
         types = program.list_ticket_types(store, event)
         stocks = all_stocks(store)
-        folder = self.backend.config.data_dir / "badges"
 
         def change(values: FormValues) -> Change:
-            output = values.text("output") or str(folder / f"{event}-sheet.pdf")
-            folder.mkdir(parents=True, exist_ok=True)
-            made = write_sheet(
-                store,
-                event,
-                stock_name=values.text("stock"),
-                output=output,
-                ticket_type=values.text("type") or None,
-                not_checked_in=values.flag("pending"),
-                sort=values.text("sort") or "surname",
-                crop_marks=values.flag("crop"),
-            )
+            with chosen_file(values.text("output")) as output:
+                made = write_sheet(
+                    store,
+                    event,
+                    stock_name=values.text("stock"),
+                    output=output,
+                    ticket_type=values.text("type") or None,
+                    not_checked_in=values.flag("pending"),
+                    sort=values.text("sort") or "surname",
+                    crop_marks=values.flag("crop"),
+                )
             missing = len(made["missing_glyphs"])
             pages = ngettext("{count} page", "{count} pages", made["pages"]).format(
                 count=made["pages"]
@@ -345,8 +345,9 @@ class BadgesTab(OrganizerTab):
                     "{count} names need a font this machine lacks",
                     missing,
                 ).format(count=missing)
-            return Change(said)
+            return Change(f"{said}. {sheet_holds(made['badges'])}")
 
+        file_name = f"{event}-sheet.pdf"  # not for translation: a file's name
         self.form(
             _("Badges of {event} on sheets").format(event=event),
             [
@@ -380,7 +381,8 @@ class BadgesTab(OrganizerTab):
                 Field(
                     "output",
                     _("PDF file"),
-                    placeholder=_("badges/{event}-sheet.pdf (data folder)").format(event=event),
+                    suggested(self.backend, file_name),
+                    required=True,
                 ),
             ],
             change,

@@ -25,8 +25,10 @@ from eventdesk.labels import label, options
 from eventdesk.services.data.backup import PREFIX, backup, prune
 from eventdesk.services.data.csvexport import EXPORTS, export
 from eventdesk.services.data.csvio import ImportResult, import_attendees
+from eventdesk.services.data.holds import export_holds
 from eventdesk.values import number_text
 from screens.backend import Backend
+from screens.organizer.exports import chosen_file, suggested
 
 
 def _size(count: int) -> str:
@@ -179,15 +181,14 @@ class DataPane(Vertical):
             log.write_lines(textwrap.wrap(text, width, subsequent_indent="    ") or [""])
 
     def refresh_export_path(self) -> None:
-        """The default export file: DATA_DIR/exports/<event>-<kind>.csv."""
+        """The export file offered: DATA_DIR/exports/<event>-<kind>.csv (any other typed)."""
         if not self.auto_path:
             return
         kind = self.query_one("#export-kind", Select).value
         event = self.event or "event"  # not for translation: a file's name
-        folder = self.backend.config.data_dir / "exports"
         path = self.query_one("#export-path", Input)
         with path.prevent(Input.Changed):
-            path.value = str(folder / f"{event}-{kind}.csv")
+            path.value = suggested(self.backend, f"{event}-{kind}.csv")
 
     def event_changed(self, event: str) -> None:
         self.event = event
@@ -318,24 +319,9 @@ class DataPane(Vertical):
 
     @work(thread=True, exclusive=True, group="data-job")
     def run_export(self, kind: str, event: str, path: str) -> None:
-        target = Path(path).expanduser()
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            self.post_message(
-                self.Said(
-                    [
-                        _("cannot make {folder}: {reason}").format(
-                            folder=target.parent, reason=exc.strerror or exc
-                        )
-                    ],
-                    ok=False,
-                )
-            )
-            self.post_message(self.Finished("export", False))
-            return
-        try:
-            count = export(self.backend.store, kind, event, target)
+            with chosen_file(path, field="export-path") as target:
+                count = export(self.backend.store, kind, event, target)
         except EventdeskError as exc:
             self.post_message(self.Said([exc.message], ok=False))
             self.post_message(self.Finished("export", False))
@@ -344,7 +330,7 @@ class DataPane(Vertical):
         wrote = ngettext(
             "Wrote {count} {kind} row to {path}", "Wrote {count} {kind} rows to {path}", count
         ).format(count=count, kind=label("export", kind), path=target)
-        self.post_message(self.Said([wrote]))
+        self.post_message(self.Said([wrote, export_holds(kind, count)]))
         self.post_message(self.Finished("export", True))
 
     @work(thread=True, exclusive=True, group="data-job")

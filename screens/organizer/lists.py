@@ -9,13 +9,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Button
 
-from eventdesk.errors import InvalidInput
 from eventdesk.i18n import N_, _, ngettext
 from eventdesk.labels import options
 from eventdesk.services.catalogue import program
+from eventdesk.services.data.holds import door_list_holds
 from eventdesk.services.door import lists
 from eventdesk.services.door.lists import ListChange
 from screens.organizer.base import Change, Fetched, ListParams, OrganizerTab, RowList, whole
+from screens.organizer.exports import chosen_file, suggested
 from screens.widgets.forms import Field, FormValues
 
 # (label, value): the labels are translated where they are shown (the entries': eventdesk.labels)
@@ -217,35 +218,47 @@ class ListsTab(OrganizerTab):
 
     @on(Button.Pressed, "#door-list")
     def door_list(self) -> None:
-        """The paper door list of the event (``report door-list``), written to the data
-        folder's exports/, for the day every machine fails; said where it went."""
+        """The paper door list of the event (``report door-list``), for the day every machine
+        fails: written where the organizer says (offered: the data folder's exports/), and
+        said where it went and what it holds."""
         event = self.need_event()
         if event is None:
             return
-        store, folder = self.backend.store, self.backend.config.data_dir / "exports"
+        store = self.backend.store
 
-        def job() -> str:
+        def change(values: FormValues) -> Change:
             from badges.door_list import write_door_list
             from eventdesk.services.stats.door_list import door_list
 
             listed = door_list(store, event)
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise InvalidInput(
-                    _("cannot make {folder}: {reason}").format(
-                        folder=folder, reason=exc.strerror or exc
-                    )
-                ) from None
-            path = folder / f"{event}-door-list.pdf"  # not for translation: a file's name
-            pages, _missing = write_door_list(listed, str(path))
-            return ngettext(
-                "Door list of {count} tickets written to {path} ({pages} page)",
-                "Door list of {count} tickets written to {path} ({pages} pages)",
+            with chosen_file(values.text("output")) as path:
+                pages, _missing = write_door_list(listed, str(path))
+            wrote = ngettext(
+                "Door list of {count} tickets written to {path} ({pages} page).",
+                "Door list of {count} tickets written to {path} ({pages} pages).",
                 pages,
             ).format(count=listed.count, path=path, pages=pages)
+            return Change(f"{wrote} {door_list_holds(len(listed.holders))}")
 
-        self.act(job)
+        file_name = f"{event}-door-list.pdf"  # not for translation: a file's name
+        self.form(
+            _("Door list of {event}").format(event=event),
+            [
+                Field(
+                    "output",
+                    _("PDF file"),
+                    suggested(self.backend, file_name),
+                    required=True,
+                )
+            ],
+            change,
+            submit=_("Write PDF"),
+            note=_(
+                "Every valid ticket's holder, with ticket id and staff notes, for the day every "
+                "machine fails: keep the file and the paper safe, and delete the file after the "
+                "event."
+            ),
+        )
 
     def _described(self) -> Described | None:
         return self.chosen("lists-table", Described, _("Choose a check-in list in the list first."))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import stat
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -479,12 +480,22 @@ async def test_import_export_and_backup(station: DemoStation, tmp_path: Path) ->
         assert (bar.progress, bar.total) == (2, 2)  # type: ignore[attr-defined]
         assert run.disabled  # another import needs another dry run
 
+        offered = station.data_dir / "exports" / f"{slug}-attendees.csv"
+        assert screen.query_one("#export-path", Input).value == str(offered)
         target = tmp_path / "out" / "attendees.csv"
         screen.query_one("#export-path", Input).value = str(target)
         await run_job(pilot, screen, "export-run", "Wrote")
         lines = target.read_text(encoding="utf-8-sig").splitlines()
         assert len(lines) > 2 and "ada@example.org" in target.read_text(encoding="utf-8-sig")
         assert f"Wrote {len(lines) - 1} attendees rows" in log_text(screen)
+        # What it holds is said; the file is the station user's alone, in a folder made so.
+        holds = (
+            "names, e-mail addresses, phone numbers, companies and answers of the holders of "
+            f"{len(lines) - 1} tickets: keep it safe, and delete it after the event"
+        )
+        assert "".join(holds.split()) in "".join(log_text(screen).split())  # lines wrap
+        assert stat.S_IMODE(target.stat().st_mode) == 0o600
+        assert stat.S_IMODE(target.parent.stat().st_mode) == 0o700
 
         await run_job(pilot, screen, "backup-run", "Latest backups")
         made = list((station.data_dir / "backups").glob("eventdesk-*.db"))
@@ -613,7 +624,9 @@ async def test_the_badges_tab_sets_a_layout_and_makes_a_sheet(station: DemoStati
         dialog.query_one("#f-crop", Checkbox).value = True
         await submit(pilot, dialog, stock="a6-on-a4", type="Student")
         await saved(pilot)
-        made = station.data_dir / "badges" / f"{slug}-sheet.pdf"
+        made = station.data_dir / "exports" / f"{slug}-sheet.pdf"  # offered, and taken
         await wait_for(made.is_file, pilot)
         assert made.read_bytes().startswith(b"%PDF")
+        assert stat.S_IMODE(made.stat().st_mode) == 0o600
+        await wait_for(lambda: notified(said, "lets its ticket in: keep it safe"), pilot)
         await wait_for(lambda: notified(said, "thin lines are drawn along the cuts"), pilot)

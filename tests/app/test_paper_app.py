@@ -5,9 +5,12 @@ answered (admitted from paper, a conflict, no such ticket), through the same ser
 
 from __future__ import annotations
 
+import os
 import shutil
+import stat
 import subprocess
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -23,7 +26,7 @@ from eventdesk.services.people import attendees
 from eventdesk.services.people.registration import register
 from screens.desk.paper_ticks import PaperTicksScreen
 from tests.app.test_app_desk import admissible, desk_app, opened
-from tests.app.test_app_organizer import hook, organizer_app, press
+from tests.app.test_app_organizer import form, hook, organizer_app, refused, saved, submit
 from tests.app.test_app_organizer import opened as organizer_opened
 from tests.apptools import DemoStation, wait_for
 from tests.helpers import add_type, make_event
@@ -31,17 +34,33 @@ from tests.helpers import add_type, make_event
 pytestmark = pytest.mark.asyncio
 
 
-async def test_the_lists_tab_writes_the_door_list_and_says_where(station: DemoStation) -> None:
+async def test_the_lists_tab_asks_where_the_door_list_goes_and_says_what_it_holds(
+    station: DemoStation, tmp_path: Path
+) -> None:
+    """The door list goes where the organizer says (the data folder's exports/ offered), in a
+    folder of its own made 0700 and a file 0600, and the app says what it holds and that it is
+    to be kept safe and deleted after the event; nothing is written before the organizer says
+    where."""
     told: list[Notify] = []
     app = organizer_app(station)
     slug = station.summary.event
-    path = station.data_dir / "exports" / f"{slug}-door-list.pdf"
+    offered = station.data_dir / "exports" / f"{slug}-door-list.pdf"
+    path = tmp_path / "for the door" / "friday.pdf"
     async with app.run_test(size=(120, 40), message_hook=hook(told)) as pilot:
         await organizer_opened(pilot, "tab-lists")
-        await press(pilot, "door-list")
+        dialog = await form(pilot, "door-list")
+        assert dialog.query_one("#f-output", Input).value == str(offered)
+        note = str(dialog.query_one("#form-note", Static).render())
+        assert "staff notes" in note and "delete the file after the event" in note
+        assert not offered.exists()  # asked first, written after
+        await submit(pilot, dialog, output=str(path))
+        await saved(pilot)
         await wait_for(lambda: any("Door list of" in m.notification.message for m in told), pilot)
     said = next(m.notification.message for m in told if "Door list of" in m.notification.message)
     assert f"written to {path}" in said and path.read_bytes().startswith(b"%PDF-")
+    assert not offered.exists()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     pdftotext = shutil.which("pdftotext")
     assert pdftotext is not None
     text = subprocess.run(
@@ -51,6 +70,31 @@ async def test_the_lists_tab_writes_the_door_list_and_says_where(station: DemoSt
         registered = session.scalars(select(Ticket.id).where(Ticket.status == "registered")).all()
     assert registered and all(ticket in text for ticket in registered)
     assert f"Door list of {len(registered)} tickets" in said
+    assert (
+        f"It holds the names, ticket ids and staff notes of {len(registered)} people: keep it "
+        "safe, and delete it after the event." in said
+    )
+
+
+async def test_a_door_list_written_over_a_readable_file_is_made_private_first(
+    station: DemoStation, tmp_path: Path
+) -> None:
+    """A file the organizer chose that others could read is 0600 before the list is in it."""
+    told: list[Notify] = []
+    app = organizer_app(station)
+    path = tmp_path / "door.pdf"
+    path.write_bytes(b"an older list")
+    os.chmod(path, 0o644)
+    async with app.run_test(size=(120, 40), message_hook=hook(told)) as pilot:
+        await organizer_opened(pilot, "tab-lists")
+        dialog = await form(pilot, "door-list")
+        await submit(pilot, dialog, output=str(tmp_path))  # a folder: said, nothing written
+        assert "is a folder" in await refused(pilot, dialog, "output")
+        await submit(pilot, dialog, output=str(path))
+        await saved(pilot)
+        await wait_for(lambda: any("Door list of" in m.notification.message for m in told), pilot)
+    assert path.read_bytes().startswith(b"%PDF-")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
 async def test_the_desk_enters_paper_ticks_by_ticket_id(station: DemoStation) -> None:

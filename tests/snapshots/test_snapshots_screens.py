@@ -525,6 +525,11 @@ def test_organizer_form(
         await wait_for(
             lambda: all(s.is_mounted and s.query("#label") for s in dialog.query(Select)), pilot
         )
+        if form == "badge-sheet":
+            # The file offered is in this station's data folder, a new temporary folder on
+            # each run: the same path relative to it is typed over it.
+            output = dialog.query_one("#f-output", Input)
+            output.value = str(Path(output.value).relative_to(station.data_dir))
         await settle(pilot)
 
     app = app_for(station, sign_in_as="Olivia Organizer", mode="organizer")

@@ -15,7 +15,7 @@ unlock (on the same schedule), never the staff account named, which still signs 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
@@ -342,6 +342,20 @@ def reset_staff_pin(store: Store, ref: str | int, pin: str) -> StaffInfo:
         row.pin_hash = pin_hash
         _forget_wrong_pins(row)
         return _staff_info(row)
+
+
+def reset_staff_pins(store: Store, pins: Mapping[int, str]) -> list[StaffInfo]:
+    """Several accounts' PINs set at once, all or none (by account id), each as
+    ``reset_staff_pin`` sets one: the old PIN no longer signs in, wrong tries forgotten."""
+    hashes = {ref: hash_pin(parse_pin(pin)) for ref, pin in pins.items()}
+    with store.write() as session:
+        made = []
+        for ref, pin_hash in hashes.items():
+            row = _get_staff(session, ref)
+            row.pin_hash = pin_hash
+            _forget_wrong_pins(row)
+            made.append(_staff_info(row))
+        return made
 
 
 def verify_staff(store: Store, name: str, pin: str, *, now: datetime | None = None) -> StaffInfo:
