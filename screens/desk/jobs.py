@@ -42,6 +42,7 @@ TICKET_ACTIONS = {
 def is_ticket(backend: Backend, text: str) -> bool:
     """Whether ``text`` is a ticket's id: on the server, or in the station's copy while the
     server does not answer (call it from a thread worker)."""
+
     def on_server() -> bool:
         try:
             show_ticket(backend.store, text)
