@@ -3,7 +3,8 @@ told from a person's (so the app's scanner gate hands them on as typing), then E
 late: it is decided as a scan (its answer shown, its scan logged), and the answer to a scan made
 meanwhile (a scanner's line the gate took whole) never replaces, selects or takes the focus
 from what is being typed. The keys are pressed one at a time, the test letting the desk handle
-each before the next (``pilot.pause``)."""
+each before the next (``pilot.pause``). Offline too: a ticket's id is then found in the
+station's copy."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from sqlalchemy import select
 from textual.widgets import Input
 
 from devices.wedge import Line
+from eventdesk.db import Store
 from eventdesk.models import ScanLog
 from eventdesk.services.catalogue.program import add_ticket_type
 from eventdesk.services.people.attendees import add_attendee
@@ -22,10 +24,19 @@ from eventdesk.services.people.registration import TicketInfo, register, show_ti
 from screens.desk.screen import DeskScreen
 from screens.messages import ScanDecided
 from screens.scanner_keys import ScannedLine
+from testkit.proxy import TcpProxy
 from tests.app.test_app_desk import admissible, banner_text, desk_app, hook, opened
+from tests.app.test_desk_several_events_offline import (
+    TwoEventDesk,
+    logged_ok,
+    two_event_desk,
+)
+from tests.app.test_offline_door import has_copy, offline_line, until
 from tests.apptools import DemoStation, wait_for
+from tests.door.test_outage import POSTGRESQL, backend_fixed, proxy
 from tests.scanner_bursts import key_of
 
+__all__ = ["backend_fixed", "proxy", "two_event_desk"]  # fixtures
 pytestmark = pytest.mark.asyncio
 
 
@@ -159,3 +170,31 @@ async def test_a_name_that_could_be_a_ticket_id_is_still_a_search(station: DemoS
         assert show_ticket(store, ticket_id.ticket_id).checked_in_at is not None
         assert logged(screen, "BERNHARD") == []
         assert search.value == "bernhard"  # a search stays as typed
+
+
+@POSTGRESQL
+async def test_a_ticket_id_typed_offline_is_decided_from_the_copy(
+    backend_fixed: None, store: Store, proxy: TcpProxy, two_event_desk: TwoEventDesk
+) -> None:
+    """The server cut, a desk's own login at a door for two events: the id of a ticket of the
+    second event, typed and entered, is found in the station's copy and decided from it (said,
+    kept to upload), then logged on the server under that event."""
+    app, second, ticket_id = two_event_desk.app, two_event_desk.second, two_event_desk.ticket_id
+    messages: list[Any] = []
+    async with app.run_test(size=(120, 40), message_hook=hook((ScanDecided,), messages)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, DeskScreen))
+        screen = app.screen
+        assert isinstance(screen, DeskScreen)
+        await until(pilot, has_copy(app))
+        proxy.cut()
+        await until(pilot, lambda: app.backend.offline)
+        screen.query_one("#search", Input).focus()
+        await type_slowly(pilot, ticket_id)
+        await pilot.press("enter")
+        await until(pilot, lambda: any(m.result.ticket_id == ticket_id for m in messages))
+        [answer] = messages
+        assert (answer.result.result, answer.result.offline) == ("ok", True), answer.result
+        await until(pilot, lambda: "ADMITTED" in banner_text(screen))
+        proxy.restore()
+        await until(pilot, lambda: offline_line(app) == "")  # synced
+    assert logged_ok(store, ticket_id) == [(second, True)]
