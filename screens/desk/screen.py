@@ -22,6 +22,7 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.notifications import SeverityLevel
 from textual.widgets import DataTable, Header, Input, Static
+from textual.widgets.input import Selection
 from textual.worker import Worker, WorkerState
 
 from devices.wedge import Line, PendingScan
@@ -334,8 +335,11 @@ class DeskScreen(StationScreen):
     @on(NotATicket)
     def not_a_ticket(self, message: NotATicket) -> None:
         """Entered in Search, shaped like a ticket's id and no ticket's: a search's Enter (when
-        Search still holds it)."""
-        if self.query_one("#search", Input).value == message.text:
+        Search still holds it), the search left as typed, unselected."""
+        search = self.query_one("#search", Input)
+        if search.value == message.text:
+            if sorted(search.selection) == [0, len(search.value)]:
+                search.selection = Selection.cursor(len(search.value))
             self.keys.search_enter(from_table=False)
 
     @on(ResultsTable.Chosen)

@@ -74,6 +74,8 @@ class DeskKeys:
             screen.scan_text(payload, "scanner")
             return
         if not from_table and ticket_id_shaped(search.value):
+            # Ended by its Enter: what is typed next, before the answer comes, is the next line.
+            search.select_all()
             screen.jobs.typed_ticket(search.value)  # NotATicket: then the search's Enter
             return
         self.search_enter(from_table=from_table)

@@ -134,6 +134,8 @@ async def test_a_ticket_id_typed_and_entered_is_decided_as_that_tickets_scan(
         assert search.value == ticket_id[:3].lower()
         await type_slowly(pilot, ticket_id[3:].lower())
         await pilot.press("enter")
+        # Ended by its Enter: what is typed next (before the answer, too) is the next line.
+        assert (search.selection.start, search.selection.end) == (0, len(ticket_id))
         await wait_for(lambda: any(m.result.ticket_id == ticket_id for m in messages), pilot)
         [answer] = [m for m in messages if m.result.ticket_id == ticket_id]
         assert answer.result.result == "ok", answer.result
@@ -169,7 +171,8 @@ async def test_a_name_that_could_be_a_ticket_id_is_still_a_search(station: DemoS
         assert [m.payload for m in messages] == [f"ticket:{ticket_id.ticket_id}"]
         assert show_ticket(store, ticket_id.ticket_id).checked_in_at is not None
         assert logged(screen, "BERNHARD") == []
-        assert search.value == "bernhard"  # a search stays as typed
+        assert search.value == "bernhard"  # a search stays as typed, unselected
+        assert search.selection.start == search.selection.end == len("bernhard")
 
 
 @POSTGRESQL
