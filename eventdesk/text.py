@@ -10,6 +10,7 @@ import unicodedata
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Crockford base32: no I, L, O, U, so an id read aloud or typed from paper is unambiguous.
 ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+TICKET_ID_LENGTH = 8  # every ticket's id: registered, imported or sold offline (``new_id``)
 
 
 # Letters that are not a base letter plus an accent mark, so NFKD leaves them whole.
@@ -70,10 +71,17 @@ def slugify(text: str) -> str:
     return slug or "event"
 
 
-def new_id(length: int = 8) -> str:
+def new_id(length: int = TICKET_ID_LENGTH) -> str:
     """A random id in Crockford base32: 5 bits a character, from one draw of random bytes."""
     bits = int.from_bytes(secrets.token_bytes((5 * length + 7) // 8), "big")
     return "".join(ID_ALPHABET[(bits >> (5 * i)) & 31] for i in range(length))
+
+
+def ticket_id_shaped(text: str) -> bool:
+    """Whether ``text`` (trimmed, in either case) could be a ticket's id: as many characters of
+    the ids' alphabet as a ticket's id has. Only the database says whether it is one."""
+    typed = text.strip().upper()
+    return len(typed) == TICKET_ID_LENGTH and all(ch in ID_ALPHABET for ch in typed)
 
 
 def prefix_upper_bound(prefix: str) -> str:

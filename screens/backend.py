@@ -105,8 +105,8 @@ class Backend:
     event: str | None = None
     door: EventInfo | None = None  # that event, as read when it was chosen
     # A door for several events (eventdesk.door_event): their slugs joined ("fri,sat,sun"),
-    # which the door admits, and each as read; ``event`` is then the first (the one the desk's
-    # search, walk-ins and the stats work on). None and empty for one event.
+    # which the door admits, and each as read; ``event`` is then the first (the one the stats
+    # work on; the desk's search and walk-in take in every one). None and empty for one event.
     events: str | None = None
     door_events: tuple[EventInfo, ...] = ()
     # What the door says about its event (it ended; none chosen among several) until one is

@@ -20,6 +20,7 @@ from textual.widgets.selection_list import Selection
 
 from eventdesk.errors import EventdeskError, InvalidInput
 from eventdesk.i18n import N_, _
+from eventdesk.services.catalogue.events import show_event
 from eventdesk.services.catalogue.program import (
     SessionInfo,
     TicketTypeInfo,
@@ -54,6 +55,7 @@ from screens.desk.walkin import (
     finish_walk_in,
     paid_how,
     register_walk_in,
+    type_named,
 )
 from screens.desk.walkin_offline import (
     NO_QUOTA,
@@ -70,6 +72,7 @@ from screens.desk.walkin_questions import (
     field_name,
     question_field,
     required_text,
+    row_id,
 )
 from screens.widgets.forms import Field, FormDialog, FormLook, FormValues
 
@@ -160,7 +163,9 @@ class WalkInScreen(FormDialog[WalkInDone | OfflineWalkIn]):
     event's registration questions asked of that ticket type (screens.desk.walkin_questions), a
     PIN, check in now (on) and print the badge now (with a printer). Checked before anything is
     written; a refusal is shown in the form, nothing typed lost. Opened while the server is
-    away, it sells from this station's quota (screens.desk.walkin_offline)."""
+    away, it sells from this station's quota (screens.desk.walkin_offline). At a door for
+    several events it offers each event's ticket types, each named with its event; the
+    sessions and questions are those of the chosen type's event, and the ticket is of it."""
 
     CSS_PATH = DESK_CSS
     LOOK = replace(
@@ -174,14 +179,18 @@ class WalkInScreen(FormDialog[WalkInDone | OfflineWalkIn]):
     BINDINGS = [Binding("escape", "cancel", N_("Back"), id="desk.walkin.back")]
 
     class Loaded(Message):
+        """The choices of the door's events; ``events``: each event's (slug, title) by id."""
+
         def __init__(
             self,
             types: list[TicketTypeInfo],
             sessions: list[SessionInfo],
             questions: list[QuestionInfo],
+            events: dict[int, tuple[str, str]],
         ) -> None:
             super().__init__()
             self.types, self.sessions, self.questions = types, sessions, questions
+            self.events = events
 
     class Unready(Message):
         """The choices could not be read: nothing can be registered."""
@@ -269,6 +278,12 @@ class WalkInScreen(FormDialog[WalkInDone | OfflineWalkIn]):
         self.earlier: AttendeeInfo | None = None  # saved by a try whose ticket was refused
         self.questions: list[QuestionInfo] = []  # the event's registration questions
         self.asked: list[QuestionInfo] = []  # those asked of the chosen ticket type
+        # A door for several events offers each one's types, each named with its event.
+        self.several = len(backend.admitted) > 1
+        self.events: dict[int, tuple[str, str]] = {}  # event id -> (slug, title)
+        self.sessions: list[SessionInfo] = []  # the door's events' sessions
+        self.sessions_of: int | None = None  # the event whose sessions are offered
+        self.sessions_filled = False
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="walkin-box", classes="desk-dialog"):
@@ -287,28 +302,34 @@ class WalkInScreen(FormDialog[WalkInDone | OfflineWalkIn]):
         if self.copy is not None:  # what the quota sale cannot take waits for the server
             for row in ("#walkin-badge-row", "#walkin-pin-row"):
                 self.query_one(row).display = False
-        self.load_choices(self.backend.event)
+        self.load_choices(self.backend.admitted)
 
     @work(thread=True, exclusive=True, group="walkin-load", exit_on_error=False)
-    def load_choices(self, event: str | None) -> None:
-        if event is None:
+    def load_choices(self, events: tuple[str, ...]) -> None:
+        """The ticket types, sessions and questions of each of the door's ``events``."""
+        if not events:
             self.post_message(self.Unready(_(NO_EVENT)))
             return
         if self.copy is not None:
-            self._load_offline(self.copy, event)
+            self._load_offline(self.copy, events)
             return
+        store = self.backend.store
+        types, sessions, questions, named = [], [], [], {}
         try:
-            types = list_ticket_types(self.backend.store, event)
-            sessions = list_sessions(self.backend.store, event)
-            questions = list_questions(self.backend.store, event)
+            for event in events:
+                info = show_event(store, event)
+                named[info.id] = (info.slug, info.title)
+                types += list_ticket_types(store, info.slug)
+                sessions += list_sessions(store, info.slug)
+                questions += list_questions(store, info.slug)
         except EventdeskError as exc:
             self.post_message(self.Unready(exc.message))
             return
-        self.post_message(self.Loaded(types, sessions, questions))
+        self.post_message(self.Loaded(types, sessions, questions, named))
 
-    def _load_offline(self, copy: Mirror, event: str) -> None:
+    def _load_offline(self, copy: Mirror, events: tuple[str, ...]) -> None:
         try:
-            choices = offline_choices(copy, event, self.backend.station)
+            choices = [c for e in events for c in offline_choices(copy, e, self.backend.station)]
         except EventdeskError as exc:
             self.post_message(self.Unready(exc.message))
             return
@@ -316,11 +337,13 @@ class WalkInScreen(FormDialog[WalkInDone | OfflineWalkIn]):
             self.post_message(self.Unready(_(NO_QUOTA)))
             return
         self.offline = {str(c.info.id): c for c in choices}
-        self.post_message(self.Loaded([c.info for c in choices], [], []))
+        named = {c.info.event_id: (c.event, c.event_title) for c in choices}
+        self.post_message(self.Loaded([c.info for c in choices], [], [], named))
 
     @on(Loaded)
     def fill(self, message: Loaded) -> None:
         self.types = {str(t.id): t for t in message.types}
+        self.events = message.events
         self._add_questions(message.questions)
         select = self.query_one("#walkin-type", Select)
         select.prompt = _("Choose a ticket type")
@@ -329,13 +352,30 @@ class WalkInScreen(FormDialog[WalkInDone | OfflineWalkIn]):
             select.value = message.types[0].id
         if not message.types:
             self.show_error("ticket_type", _("This event has no ticket types yet."))
+        self.sessions = message.sessions
+        self._show_sessions(None)
+
+    def _event_of(self, type_id: object) -> tuple[str, str] | None:
+        """The (slug, title) of the event of the ticket type ``type_id`` (None: none chosen)."""
+        chosen = self.types.get(str(type_id))
+        return self.events.get(chosen.event_id) if chosen is not None else None
+
+    def _show_sessions(self, event_id: int | None) -> None:
+        """The sessions offered: the event's; at a door for several events, those of the
+        chosen type's event (none before a type is chosen). A full session is shown, with its
+        count, and cannot be ticked."""
+        if not self.several:
+            event_id = None  # one event: its sessions, whichever type is chosen
+        if self.sessions_filled and event_id == self.sessions_of:
+            return  # the ones ticked stay ticked
+        self.sessions_filled, self.sessions_of = True, event_id
+        shown = [s for s in self.sessions if not self.several or s.event_id == event_id]
         sessions = self.query_one("#walkin-sessions", SelectionList)
-        # A full session is shown, with its count, and cannot be ticked.
+        sessions.clear_options()
         sessions.add_options(
-            Selection(self._session_label(s), s.id, disabled=self._full(s))
-            for s in message.sessions
+            Selection(self._session_label(s), s.id, disabled=self._full(s)) for s in shown
         )
-        self.query_one("#walkin-sessions-row").display = bool(message.sessions)
+        self.query_one("#walkin-sessions-row").display = bool(shown)
 
     def _add_questions(self, questions: list[QuestionInfo]) -> None:
         """A row for each of the event's questions, above the PIN: shown while the chosen
@@ -344,7 +384,8 @@ class WalkInScreen(FormDialog[WalkInDone | OfflineWalkIn]):
         look = self.LOOK
         pin_row = self.query_one("#walkin-pin-row")
         for question in questions:
-            spec = question_field(question, partial(self._check_answer, question))
+            check = partial(self._check_answer, question)
+            spec = question_field(question, check, several=self.several)
             self.fields.append(spec)
             row = Horizontal(
                 Label(spec.label, classes=look.label_classes),
@@ -358,21 +399,23 @@ class WalkInScreen(FormDialog[WalkInDone | OfflineWalkIn]):
 
     def _check_answer(self, question: QuestionInfo, text: str) -> object:
         """A question not asked of the chosen ticket type (its row hidden) takes no answer."""
-        return check_answer(question, text) if question in self.asked else ""
+        return check_answer(question, text, several=self.several) if question in self.asked else ""
 
     def _show_questions(self, type_id: int | None) -> None:
-        self.asked = asked(self.questions, type_id)
+        event = self._event_of(type_id) if self.several else None
+        self.asked = asked(self.questions, type_id, event[0] if event else None)
+        several = self.several
         for question in self.questions:
             shown = question in self.asked
-            self.query_one(f"#walkin-q-{question.key}-row").display = shown
+            self.query_one(f"#{row_id(question, several=several)}").display = shown
             if not shown:
-                self.show_error(field_name(question), "")
+                self.show_error(field_name(question, several=several), "")
 
     def check(self, values: FormValues) -> bool:
         """The form's checks, and a required question of several choices left empty."""
         fine = super().check(values)
         for question in self.asked:
-            name = field_name(question)
+            name = field_name(question, several=self.several)
             if question.kind == "choices" and question.required and not values.chosen(name):
                 if fine:  # the first one wrong: said on the problem line too, and focused
                     self.refuse(name, required_text(question))
@@ -387,6 +430,7 @@ class WalkInScreen(FormDialog[WalkInDone | OfflineWalkIn]):
         questions shown are those asked of the type chosen."""
         chosen = self.types.get(str(message.value))
         self._show_questions(chosen.id if chosen is not None else None)
+        self._show_sessions(chosen.event_id if chosen is not None else None)
         paid = self.query_one("#walkin-paid", Select)
         if chosen is not None and chosen.price_cents == 0:
             paid.set_options([(_("free: nothing to pay"), FREE)])
@@ -428,34 +472,37 @@ class WalkInScreen(FormDialog[WalkInDone | OfflineWalkIn]):
     def _type_label(self, info: TicketTypeInfo) -> str:
         offline = self.offline.get(str(info.id))
         if offline is not None:
-            return offline.label()
+            return offline.label(named=self.several)
+        event = self.events.get(info.event_id) if self.several else None
+        name = type_named(info.name, event[1] if event else None)
         # TRANSLATORS: a ticket type's price: it costs nothing
         price = money_text(info.price_cents, info.currency) if info.price_cents else _("free")
         if info.quantity is None:
-            return f"{info.name} · {price}"
+            return f"{name} · {price}"
         left = max(info.quantity - info.registered, 0)
         if left:
             # TRANSLATORS: a ticket type in a list: "Standard · €50.00 · 3 left"
-            return _("{type} · {price} · {count} left").format(
-                type=info.name, price=price, count=left
-            )
+            return _("{type} · {price} · {count} left").format(type=name, price=price, count=left)
         # TRANSLATORS: a sold-out ticket type in a list: "Standard · €50.00 · full"
-        return _("{type} · {price} · full").format(type=info.name, price=price)
+        return _("{type} · {price} · full").format(type=name, price=price)
 
     def walk_in(self, values: FormValues) -> WalkInDone | OfflineWalkIn:
-        """In the form's thread worker: the person and their ticket, then pay, check in, print
-        (offline: sold from the quota)."""
+        """In the form's thread worker: the person and their ticket of the chosen type's event,
+        then pay, check in, print (offline: sold from the quota)."""
+        chosen = self._event_of(values.text("ticket_type"))
+        event = chosen[0] if chosen else None
+        title = chosen[1] if chosen and self.several else None
         if self.copy is not None:
-            return sell_walk_in(self.backend, self.copy, values)
-        answers = answers_given(self.asked, values)
+            return sell_walk_in(self.backend, self.copy, values, event=event, title=title)
+        answers = answers_given(self.asked, values, several=self.several)
         try:
             person, placed, full = register_walk_in(
-                self.backend, values, self.earlier, answers if self.questions else None
+                self.backend, values, self.earlier, answers if self.questions else None, event
             )
         except WalkInRefused as exc:
             self.earlier = exc.person  # a retry uses them; the dialog says it below
             raise
-        return finish_walk_in(self.backend, values, person, placed, full)
+        return finish_walk_in(self.backend, values, person, placed, full, title)
 
 
 # --- payment --------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from functools import partial
 from zoneinfo import ZoneInfo
 
 from eventdesk.db import Store, failure_text
-from eventdesk.errors import EventdeskError
+from eventdesk.errors import EventdeskError, NotFound
 from eventdesk.i18n import _
 from eventdesk.services.door.printing import enqueue
 from eventdesk.services.door.undo import UndoResult
@@ -19,10 +19,12 @@ from eventdesk.services.people import payments, ticket_sessions
 from eventdesk.services.people.registration import cancel, show_ticket
 from eventdesk.services.stations.mirror import Mirror
 from eventdesk.services.stations.mirror_prints import queue_in_copy
+from eventdesk.services.stations.mirror_read import attendee_of_ticket
 from eventdesk.values import money_text
+from screens.backend import Backend
 from screens.base import StationScreen
 from screens.desk.card import clock
-from screens.desk.messages import Done, Failed
+from screens.desk.messages import Done, Failed, NotATicket
 from screens.messages import ScanDecided
 
 # action -> what CardData.pick calls it
@@ -35,6 +37,28 @@ TICKET_ACTIONS = {
     "promote": "promote",
     "sessions": "sessions",
 }
+
+
+def is_ticket(backend: Backend, text: str) -> bool:
+    """Whether ``text`` is a ticket's id: on the server, or in the station's copy while the
+    server does not answer (call it from a thread worker)."""
+
+    def on_server() -> bool:
+        try:
+            show_ticket(backend.store, text)
+        except NotFound:
+            return False
+        return True
+
+    def in_copy(copy: Mirror) -> bool:
+        try:
+            attendee_of_ticket(copy, text)
+        except NotFound:
+            return False
+        return True
+
+    station = backend.door_station
+    return on_server() if station is None else station.read(on_server, in_copy)
 
 
 def undo(
@@ -132,6 +156,11 @@ class DeskJobs:
         when it asked them): its answer comes back as ``ScanDecided``."""
         self._run(partial(self._check_in, ticket_id, answers))
 
+    def typed_ticket(self, text: str) -> None:
+        """A ticket's id typed in Search and entered: decided as a scan of that ticket
+        (``ScanDecided``); ``NotATicket`` when no ticket has that id (a search, then)."""
+        self._run(partial(self._typed_ticket, text))
+
     def undo(self, ticket_id: str, attendee_id: int | None, name: str, zone: ZoneInfo) -> None:
         backend = self.screen.backend
         self._say(lambda: undo(backend.undo, ticket_id, name, zone), attendee_id)
@@ -167,8 +196,18 @@ class DeskJobs:
             return
         self.screen.post_message(Done(text, attendee_id, wake_printer=wake))
 
-    def _check_in(self, ticket_id: str, answers: dict[str, str] | None = None) -> None:
+    def _typed_ticket(self, text: str) -> None:
+        try:
+            known = is_ticket(self.screen.backend, text)
+        except Exception as exc:  # the database, or a bug: said, the line never lost unsaid
+            self.screen.post_message(Failed(failure_text(exc), decision=True))
+            return
+        if known:
+            self._check_in(text.strip().upper())
+        else:
+            self.screen.post_message(NotATicket(text))
 
+    def _check_in(self, ticket_id: str, answers: dict[str, str] | None = None) -> None:
         started = time.monotonic()
         try:
             result = self.screen.backend.checkin().checkin_ticket(ticket_id, answers=answers)

@@ -91,3 +91,12 @@ class Failed(Message):
     ) -> None:
         super().__init__()
         self.text, self.attendee_id, self.decision = text, attendee_id, decision
+
+
+class NotATicket(Message):
+    """What was typed in Search and entered (``text``) has a ticket id's shape but is no
+    ticket's id: its Enter is the search's."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text

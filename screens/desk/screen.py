@@ -22,6 +22,7 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.notifications import SeverityLevel
 from textual.widgets import DataTable, Header, Input, Static
+from textual.widgets.input import Selection
 from textual.worker import Worker, WorkerState
 
 from devices.wedge import Line, PendingScan
@@ -57,6 +58,7 @@ from screens.desk.messages import (
     Done,
     EventLoaded,
     Failed,
+    NotATicket,
     Polled,
     PromoteRefused,
     Searched,
@@ -330,6 +332,16 @@ class DeskScreen(StationScreen):
         if not self.keys.scanners_enter():
             self.keys.submit(from_table=False)
 
+    @on(NotATicket)
+    def not_a_ticket(self, message: NotATicket) -> None:
+        """Entered in Search, shaped like a ticket's id and no ticket's: a search's Enter (when
+        Search still holds it), the search left as typed, unselected."""
+        search = self.query_one("#search", Input)
+        if search.value == message.text:
+            if sorted(search.selection) == [0, len(search.value)]:
+                search.selection = Selection.cursor(len(search.value))
+            self.keys.search_enter(from_table=False)
+
     @on(ResultsTable.Chosen)
     def row_chosen(self) -> None:
         if not self.keys.scanners_enter():
@@ -522,17 +534,23 @@ class DeskScreen(StationScreen):
 
     def _follow_scan(self, ticket_id: str) -> None:
         """The search box holds the scanned ticket's id, selected: the table shows its holder
-        (the card's person) and whatever is typed next replaces it with a search. What a person
-        typed there is left as it is (the card shows the scanned ticket's holder all the same)."""
-        search = self.query_one("#search", Input)
+        (the card's person) and whatever is typed next replaces it with a search. Only while
+        nobody types there: Search empty, still holding the last scan's id as the desk left it,
+        or the id of this very ticket, typed and entered. Anything else is someone's typing (a
+        name, the next ticket's code, a scanner's line whose keys come slowly): it is left as
+        it is, unselected, and so is the focus (the card shows the scanned ticket's holder all
+        the same)."""
+        search, scan = self.query_one("#search", Input), self.query_one("#scan", Input)
         before, self.scanned = self.scanned, ticket_id
-        if search.value not in ("", before) and scan_payload(search.value) is None:
+        typed = search.value
+        left_by_desk = typed == before and sorted(search.selection) == [0, len(typed)]
+        if typed and not left_by_desk and typed.strip().upper() != ticket_id:
             self._hint()
             return
-        if search.value != ticket_id:
+        if typed != ticket_id:
             search.value = ticket_id
         search.select_all()
-        if self.focused is self.query_one("#scan", Input) or self.focused is None:
+        if self.focused is None or (self.focused is scan and not scan.value):
             search.focus()
         self._hint()
 

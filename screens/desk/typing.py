@@ -12,6 +12,7 @@ from textual.content import Content
 from textual.widgets import Input
 
 from eventdesk.i18n import ngettext
+from eventdesk.text import ticket_id_shaped
 from screens.desk.answer import scan_payload
 from screens.desk.results import ResultsTable
 from screens.scanner_keys import key_time
@@ -61,8 +62,10 @@ class DeskKeys:
             screen.focus_next()
 
     def submit(self, *, from_table: bool) -> None:
-        """Enter in the search box or on a row: a scan typed there is decided; else the one
-        person found is checked in, or the results are offered to pick from."""
+        """Enter in the search box or on a row: a scan typed there is decided (a ticket's id
+        typed there too, once the database says it is one), however late the Enter came and
+        whatever the results and the card show by then; else the one person found is checked
+        in, or the results are offered to pick from."""
         screen = self.screen
         search = screen.query_one("#search", Input)
         payload = scan_payload(search.value)
@@ -70,6 +73,18 @@ class DeskKeys:
             search.value = search.value[: len(search.value) - len(payload)]
             screen.scan_text(payload, "scanner")
             return
+        if not from_table and ticket_id_shaped(search.value):
+            # Ended by its Enter: what is typed next, before the answer comes, is the next line.
+            search.select_all()
+            screen.jobs.typed_ticket(search.value)  # NotATicket: then the search's Enter
+            return
+        self.search_enter(from_table=from_table)
+
+    def search_enter(self, *, from_table: bool) -> None:
+        """Enter on what was searched: the one person found is checked in, or the results
+        are offered to pick from."""
+        screen = self.screen
+        search = screen.query_one("#search", Input)
         settled = screen.shown_query == search.value
         if from_table or (settled and len(screen.people) == 1):
             screen.action_check_in()

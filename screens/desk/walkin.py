@@ -57,6 +57,15 @@ def paid_how() -> tuple[tuple[str, str], ...]:
     return tuple((_(label), value) for label, value in PAID_HOW)
 
 
+def type_named(ticket_type: str, event: str | None) -> str:
+    """A ticket type as the walk-in names it: with its ``event`` (its title) at a door for
+    several events, where two events may each sell a "Day ticket"."""
+    if event is None:
+        return ticket_type
+    # TRANSLATORS: a ticket type and its event, at a door for several: "Day ticket · Saturday"
+    return _("{type} · {event}").format(type=ticket_type, event=event)
+
+
 @dataclass(frozen=True)
 class WalkInDone:
     """What the walk-in did: the person and their ticket, and what came after it."""
@@ -68,10 +77,12 @@ class WalkInDone:
     badge_job: int | None = None  # a badge queued by "print badge now"
     problems: tuple[str, ...] = ()  # payment, check-in or badge steps that failed
     full_sessions: tuple[str, ...] = ()  # chosen, but full when the ticket was written
+    event: str | None = None  # its event's title, at a door for several events
 
     def notice(self) -> tuple[str, str, SeverityLevel]:
         """What the desk says about it: the text, a title and how loud."""
         person, placed = self.attendee, self.registration
+        kind = type_named(placed.ticket_type, self.event)
         left_out = self._left_out()
         if placed.status == "waitlisted":
             # TRANSLATORS: {type} is the ticket type ("Standard")
@@ -80,13 +91,13 @@ class WalkInDone:
             ).format(
                 name=person.name,
                 place=placed.waitlist_position,
-                type=placed.ticket_type,
+                type=kind,
                 ticket=placed.ticket_id,
             )
             return " ".join([text, *left_out]), _("Walk-in waitlisted"), "warning"
         # TRANSLATORS: {type} is the ticket type ("Standard")
         registered = _("{name} is registered ({type}, ticket {ticket}).").format(
-            name=person.name, type=placed.ticket_type, ticket=placed.ticket_id
+            name=person.name, type=kind, ticket=placed.ticket_id
         )
         parts = [registered, *left_out]
         money = self.payment
@@ -155,17 +166,20 @@ def register_walk_in(
     values: FormValues,
     earlier: AttendeeInfo | None,
     answers: Sequence[TypedAnswer] | None = None,
+    event: str | None = None,
 ) -> tuple[AttendeeInfo, RegistrationResult, tuple[str, ...]]:
-    """Add (or reuse) the person and register their ticket with their ``answers`` to the
-    event's registration questions; a refusal names its field. Also returns the chosen
-    sessions that were full, left out of the ticket."""
-    if backend.event is None:
+    """Add (or reuse) the person and register their ticket of ``event`` (the chosen type's;
+    the door's event when not given) with their ``answers`` to the event's registration
+    questions; a refusal names its field. Also returns the chosen sessions that were full,
+    left out of the ticket."""
+    event = event or backend.event
+    if event is None:
         raise NotAllowed(_(NO_EVENT))
     person = _person(backend, values, earlier)
     try:
         order = register(
             backend.store,
-            backend.event,
+            event,
             person.id,
             int(values.text("ticket_type")),
             sessions=[int(s) for s in values.chosen("sessions")],
@@ -198,10 +212,12 @@ def finish_walk_in(
     person: AttendeeInfo,
     placed: RegistrationResult,
     full_sessions: tuple[str, ...] = (),
+    event: str | None = None,
 ) -> WalkInDone:
-    """Payment, check-in and badge for a registered walk-in; what fails is said, not raised."""
+    """Payment, check-in and badge for a registered walk-in; what fails is said, not raised.
+    ``event``: its event's title, named at a door for several events."""
     if placed.status != "registered":
-        return WalkInDone(person, placed, full_sessions=full_sessions)
+        return WalkInDone(person, placed, full_sessions=full_sessions, event=event)
     ticket_id, problems = placed.ticket_id, []
     payment: PaymentSummary | None = None
     scan: ScanResult | None = None
@@ -230,4 +246,4 @@ def finish_walk_in(
             ).id
         except EventdeskError as exc:
             problems.append(_("Badge not queued: {reason}.").format(reason=exc.message))
-    return WalkInDone(person, placed, payment, scan, job, tuple(problems), full_sessions)
+    return WalkInDone(person, placed, payment, scan, job, tuple(problems), full_sessions, event)

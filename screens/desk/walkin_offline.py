@@ -21,12 +21,13 @@ from eventdesk.errors import EventdeskError, NotAllowed
 from eventdesk.i18n import N_, _
 from eventdesk.labels import label
 from eventdesk.services.catalogue.program import TicketTypeInfo
-from eventdesk.services.stations.mirror import EVENT, TICKET_TYPE, Mirror
+from eventdesk.services.stations.mirror import TICKET_TYPE, Mirror
 from eventdesk.services.stations.mirror_prints import queue_in_copy
+from eventdesk.services.stations.mirror_read import event_in_copy
 from eventdesk.services.stations.quota_sale import OfflineSale, copy_quotas, sell
 from eventdesk.values import money_text
 from screens.backend import Backend
-from screens.desk.walkin import FREE, NO_EVENT, UNPAID
+from screens.desk.walkin import FREE, NO_EVENT, UNPAID, type_named
 from screens.widgets.forms import FormValues
 
 NO_QUOTA = N_(
@@ -50,29 +51,38 @@ def paid_offline() -> tuple[tuple[str, str], ...]:
 
 @dataclass(frozen=True)
 class OfflineChoice:
-    """A ticket type this station may sell offline, and how many places are left."""
+    """A ticket type this station may sell offline, how many places are left, and its event
+    (slug and title)."""
 
     info: TicketTypeInfo
     left: int
+    event: str = ""
+    event_title: str = ""
 
-    def label(self) -> str:
+    def label(self, *, named: bool = False) -> str:
+        """As the dialog offers it; ``named``: with its event (a door for several events)."""
         info = self.info
         # TRANSLATORS: a ticket type's price: it costs nothing
         price = money_text(info.price_cents, info.currency) if info.price_cents else _("free")
         # TRANSLATORS: a ticket type sold offline: "Standard · €50.00 · 3 left offline"
         return _("{type} · {price} · {count} left offline").format(
-            type=info.name, price=price, count=self.left
+            type=type_named(info.name, self.event_title if named else None),
+            price=price,
+            count=self.left,
         )
 
 
 def offline_choices(copy: Mirror, event: str, station: str) -> list[OfflineChoice]:
-    """The ticket types of ``event`` this station has a quota of, from its copy."""
-    left = {q.ticket_type: q.left for q in copy_quotas(copy, event, station)}
+    """The ticket types of ``event`` (a slug or an id) this station has a quota of, from its
+    copy."""
+    found = event_in_copy(copy, event)
+    if found is None:
+        return []
+    left = {q.ticket_type: q.left for q in copy_quotas(copy, found.slug, station)}
     with copy.store.read() as session:
         rows = session.execute(
             select(TICKET_TYPE)
-            .join(EVENT, EVENT.c.id == TICKET_TYPE.c.event_id)
-            .where(EVENT.c.slug == event)
+            .where(TICKET_TYPE.c.event_id == found.id)
             .order_by(TICKET_TYPE.c.priority_tier, TICKET_TYPE.c.id)
         ).all()
     return [
@@ -91,6 +101,8 @@ def offline_choices(copy: Mirror, event: str, station: str) -> list[OfflineChoic
                 registered=0,
             ),
             left[row.name],
+            found.slug,
+            found.title,
         )
         for row in rows
         if row.name in left
@@ -104,15 +116,17 @@ class OfflineWalkIn:
     sale: OfflineSale
     badge_job: int | None = None
     problems: tuple[str, ...] = ()
+    event: str | None = None  # its event's title, at a door for several events
 
     def notice(self) -> tuple[str, str, SeverityLevel]:
         """What the desk says about it: the text, a title and how loud."""
         sale = self.sale
+        kind = type_named(sale.ticket_type, self.event)
         money = money_text(sale.price_cents, sale.currency)
         # TRANSLATORS: {type} is the ticket type ("Standard")
         parts = [
             _("{name} is sold a ticket offline ({type}, ticket {ticket}).").format(
-                name=sale.attendee, type=sale.ticket_type, ticket=sale.ticket_id
+                name=sale.attendee, type=kind, ticket=sale.ticket_id
             )
         ]
         if sale.price_cents:
@@ -129,23 +143,31 @@ class OfflineWalkIn:
             parts.append(_("Badge queued (job {job}).").format(job=self.badge_job))
         # TRANSLATORS: {count} places of ticket type {type} this station may still sell offline
         parts.append(
-            _("{count} left to sell offline for {type}.").format(
-                count=sale.places_left, type=sale.ticket_type
-            )
+            _("{count} left to sell offline for {type}.").format(count=sale.places_left, type=kind)
         )
         parts += self.problems
         title = _("Walk-in sold offline")
         return " ".join(parts), title, "warning" if self.problems else "information"
 
 
-def sell_walk_in(backend: Backend, copy: Mirror, values: FormValues) -> OfflineWalkIn:
-    """In the walk-in dialog's thread worker: the sale from the quota, then the badge."""
-    if backend.event is None:
+def sell_walk_in(
+    backend: Backend,
+    copy: Mirror,
+    values: FormValues,
+    *,
+    event: str | None = None,
+    title: str | None = None,
+) -> OfflineWalkIn:
+    """In the walk-in dialog's thread worker: the sale from the quota of the chosen type of
+    ``event`` (the door's event when not given), then the badge; ``title``: the event's, named
+    in what is said (a door for several events)."""
+    event = event or backend.event
+    if event is None:
         raise NotAllowed(_(NO_EVENT))
     how = values.text("paid")
     sale = sell(
         copy,
-        backend.event,
+        event,
         int(values.text("ticket_type")),
         station=backend.station,
         name=values.text("name"),
@@ -164,4 +186,4 @@ def sell_walk_in(backend: Backend, copy: Mirror, values: FormValues) -> OfflineW
             )
         except EventdeskError as exc:
             problems.append(_("Badge not queued: {reason}.").format(reason=exc.message))
-    return OfflineWalkIn(sale, job, tuple(problems))
+    return OfflineWalkIn(sale, job, tuple(problems), title)

@@ -25,12 +25,14 @@ LABEL_CELLS = 13  # the walk-in's labels' width (desk.tcss)
 YES_NO = ((N_("Yes"), "yes"), (N_("No"), "no"))  # (label, value): translated where shown
 
 
-def field_name(question: QuestionInfo) -> str:
-    return f"q-{question.key}"
+def field_name(question: QuestionInfo, *, several: bool = False) -> str:
+    """The question's field; at a door for ``several`` events, named with its event too (a
+    key is unique in its event only)."""
+    return f"q-{question.event}-{question.key}" if several else f"q-{question.key}"
 
 
-def row_id(question: QuestionInfo) -> str:
-    return f"walkin-q-{question.key}-row"  # not for translation: a widget id
+def row_id(question: QuestionInfo, *, several: bool = False) -> str:
+    return f"walkin-{field_name(question, several=several)}-row"  # not for translation: an id
 
 
 def required_text(question: QuestionInfo) -> str:
@@ -38,11 +40,13 @@ def required_text(question: QuestionInfo) -> str:
     return _("{question}: an answer is required").format(question=question.text)
 
 
-def question_field(question: QuestionInfo, check: Callable[[str], object]) -> Field:
+def question_field(
+    question: QuestionInfo, check: Callable[[str], object], *, several: bool = False
+) -> Field:
     """The field that asks ``question`` (its label cut to the form's column; a text field shows
     the whole question in its hint)."""
     label = fitted(question.text + (" *" if question.required else ""), LABEL_CELLS - 1)
-    name, row = field_name(question), row_id(question)
+    name, row = field_name(question, several=several), row_id(question, several=several)
     optional = "" if question.required else _("optional")
     if question.kind == "yesno":
         options = tuple((_(text), value) for text, value in YES_NO)
@@ -79,30 +83,36 @@ def question_field(question: QuestionInfo, check: Callable[[str], object]) -> Fi
     return Field(name, label, placeholder=hint, max_length=MAX_TEXT, check=check, row_id=row)
 
 
-def check_answer(question: QuestionInfo, text: str) -> object:
+def check_answer(question: QuestionInfo, text: str, *, several: bool = False) -> object:
     """What was typed for ``question``: required and given, and an answer it takes."""
+    name = field_name(question, several=several)
     if not text.strip():
         if question.required:
-            raise InvalidInput(required_text(question), field=field_name(question))
+            raise InvalidInput(required_text(question), field=name)
         return ""
     try:
         return question.answer(text)
     except InvalidInput as exc:
-        raise InvalidInput(exc.message, field=field_name(question)) from None
+        raise InvalidInput(exc.message, field=name) from None
 
 
-def asked(questions: Collection[QuestionInfo], type_id: int | None) -> list[QuestionInfo]:
-    """The questions asked of a ticket of ``type_id`` (none before a type is chosen)."""
+def asked(
+    questions: Collection[QuestionInfo], type_id: int | None, event: str | None = None
+) -> list[QuestionInfo]:
+    """The questions asked of a ticket of ``type_id`` (none before a type is chosen); with
+    ``event``, of that event's questions only (a door for several events)."""
     if type_id is None:
         return []
-    return [q for q in questions if q.asked_of(type_id)]
+    return [q for q in questions if q.asked_of(type_id) and event in (None, q.event)]
 
 
-def answers_given(questions: Collection[QuestionInfo], values: FormValues) -> list[TypedAnswer]:
+def answers_given(
+    questions: Collection[QuestionInfo], values: FormValues, *, several: bool = False
+) -> list[TypedAnswer]:
     """The answers typed and chosen for ``questions`` (one left empty is no answer)."""
     made = []
     for question in questions:
-        name = field_name(question)
+        name = field_name(question, several=several)
         if question.kind == "choices":
             value = SEPARATOR.join(values.chosen(name))
         else:

@@ -211,8 +211,8 @@ async def test_cancelling_a_paid_ticket_offers_the_refund(station: DemoStation) 
 async def test_check_in_says_why_nothing_is_admitted_and_how_to_pick_one(
     station: DemoStation,
 ) -> None:
-    """Enter on a cancelled ticket's holder, and Enter with several people found, both say
-    something."""
+    """Check in on a cancelled ticket's holder, Enter on that ticket's id (a scan of it), and
+    Enter with several people found, each say something."""
     from eventdesk.services.people.registration import cancel
     from tests.app.test_app_desk import search_for
 
@@ -224,8 +224,12 @@ async def test_check_in_says_why_nothing_is_admitted_and_how_to_pick_one(
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await opened(app, pilot)
         await choose(pilot, screen, gone)
-        await pilot.press("enter")
+        await pilot.press("ctrl+k")
         await wait_for(lambda: "cancelled: nothing to admit" in banner_text(screen), pilot)
+        assert gone.attendee in banner_text(screen) and banner(screen).has_class("-bad")
+        screen.query_one("#search", Input).focus()
+        await pilot.press("enter")  # the ticket's id, entered: decided as its scan
+        await wait_for(lambda: "This ticket was cancelled" in banner_text(screen), pilot)
         assert gone.attendee in banner_text(screen) and banner(screen).has_class("-bad")
         assert show_ticket(store, gone.id).checked_in_at is None
 

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from eventdesk.db import Store
-from eventdesk.models import Payment, ScanLog, Ticket, TicketType
+from eventdesk.models import Event, Payment, ScanLog, Ticket, TicketType
 from eventdesk.services.stations import quota
 from eventdesk.values import utcnow
 from testkit.proxy import TcpProxy
@@ -132,3 +132,72 @@ def test_register_offline_sells_from_the_quota_and_sync_uploads_it(
         "--paid", "cash", "--name", "Cli Walk3",
     )  # fmt: skip
     assert answer["quota_left"] == 0 and answer["offline"] is True, answer
+
+
+@POSTGRESQL
+@pytest.mark.parametrize("login", ["desk", "organizer"])
+def test_register_offline_at_a_door_for_several_events_sells_into_the_event_named(
+    backend_fixed: None,
+    login: str,
+    db_url: str,
+    store: Store,
+    proxy: TcpProxy,
+    desk_login: str,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    """A door for Friday and Saturday, each selling a "Day ticket" from this station's quota:
+    `register EVENT` offline sells from the quota of EVENT's type, into EVENT, whichever of the
+    door's events it is (the second one too), and the upload makes that event's ticket."""
+    now = utcnow().replace(microsecond=0)
+    days = [
+        make_event(
+            store,
+            name=f"Door Day {n}",
+            starts=(now - timedelta(hours=1)).isoformat(),
+            ends=(now + timedelta(hours=6)).isoformat(),
+        )
+        for n in (1, 2)
+    ]
+    for slug in days:
+        add_type(store, slug, "Day ticket", quantity=10, price_cents=2500)
+        quota.give(store, slug, "Day ticket", "Desk 1", 1)
+    url = make_url(db_url).set(host="127.0.0.1", port=proxy.port)
+    if login == "desk":
+        url = url.set(username=desk_login, password=PASSWORD)
+    data = tmp_path / "desk"
+    data.mkdir()
+    doors = ", ".join(f'"{slug}"' for slug in days)
+    (data / "eventdesk.toml").write_text(f"[station]\noffline_after = 1.0\nevents = [{doors}]\n")
+    cli = Cli(capsys, url.render_as_string(hide_password=False), data, station="Desk 1")
+    cli.run("sync")
+    proxy.cut()
+    sold = {}
+    for slug in reversed(days):  # the door's second event first
+        answer = cli.json(
+            "register", slug, "--attendee", f"{slug}-walk@example.com",
+            "--ticket-type", "Day ticket", "--paid", "cash", "--name", f"Walk {slug}",
+        )  # fmt: skip
+        assert (answer["offline"], answer["quota_left"]) == (True, 0), answer
+        sold[slug] = answer["ticket_id"]
+    _, err = cli.run(
+        "register", days[1], "--attendee", "late@example.com", "--ticket-type", "Day ticket",
+        "--name", "Too Late", code=1,
+    )  # fmt: skip
+    assert "no places left to sell offline for Day ticket" in err  # its own quota, spent
+    proxy.restore()
+    synced = cli.json("sync")
+    assert (synced["sales_uploaded"], synced["sales_pending"]) == (2, 0), synced
+    with store.read() as session:
+        made = session.execute(
+            select(Event.slug, TicketType.name, Ticket.checked_in_at)
+            .join(Ticket, Ticket.event_id == Event.id)
+            .join(TicketType, TicketType.id == Ticket.ticket_type_id)
+            .where(Ticket.id.in_(sold.values()))
+        ).all()
+    assert sorted((slug, kind) for slug, kind, _at in made) == [
+        (slug, "Day ticket") for slug in days
+    ]
+    assert all(at is not None for _slug, _kind, at in made)
+    for slug in days:
+        assert [(q.places, q.sold) for q in quota.quotas(store, slug, "Desk 1")] == [(0, 1)]

@@ -1,5 +1,6 @@
 """SVG snapshots of the desk (issue 14): the results with their status column, the one-form
-walk-in and the cancel question that offers the refund, at 120x40 and 80x24.
+walk-in (at a door for two events too, issue 57) and the cancel question that offers the
+refund, at 120x40 and 80x24.
 
 On the fixed demo of tests/snapshots/test_snapshots_screens.py (a fixed day, seeded ids, clocks held
 still). After a deliberate change of the look: `python -m pytest
@@ -7,10 +8,13 @@ tests/snapshots/test_snapshots_desk.py --snapshot-update`, then look at the SVGs
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
-from textual.widgets import Input
+from textual.widgets import Input, Select
 
+from eventdesk.services.catalogue.events import create_event, show_event
+from eventdesk.services.catalogue.program import add_ticket_type
 from screens.desk.cancel import CancelScreen
 from tests.apptools import DemoStation, wait_for
 from tests.snapshots.test_snapshots import app_for, settle
@@ -59,6 +63,36 @@ def test_desk_walk_in_one_form(
         await settle(pilot)
 
     app = app_for(station, sign_in_as="Sam Desk", mode="desk")
+    assert snap_compare(app, terminal_size=size, run_before=ready)
+
+
+@by_size
+def test_desk_walk_in_at_a_door_for_two_events(
+    snap_compare: Any, station: DemoStation, size: tuple[int, int]
+) -> None:
+    """^N at a door for the demo's event and a second day that sells a "Day pass" too: the
+    ticket types, opened, each named with its event."""
+    demo = show_event(station.store, station.summary.event)
+    second = create_event(
+        station.store,
+        name="DevConf Saturday",
+        starts=demo.starts_at + timedelta(days=1),
+        ends=demo.ends_at + timedelta(days=1),
+        timezone=demo.timezone,
+    )
+    for event in (demo.slug, second.slug):
+        add_ticket_type(station.store, event, name="Day pass", price_cents=0)
+
+    async def ready(pilot: Any) -> None:
+        form = await walk_in_form(pilot)
+        kind = form.query_one("#walkin-type", Select)
+        await wait_for(lambda: len(form.types) == 5, pilot)
+        kind.focus()
+        await pilot.press("enter")  # the list of ticket types drops down
+        await wait_for(lambda: kind.expanded, pilot)
+        await settle(pilot)
+
+    app = app_for(station, sign_in_as="Sam Desk", mode="desk", event=f"{demo.slug},{second.slug}")
     assert snap_compare(app, terminal_size=size, run_before=ready)
 
 
