@@ -174,7 +174,7 @@ def scan(
         from eventdesk.services.stations.link import ServerAway
         from eventdesk.services.stations.offline import SyncLoop
 
-        FolderLock.purpose = "eventdesk scan"  # as another process of the station names it
+        FolderLock.purpose = "eventdesk scan"  # not for translation: a command
 
         try:
             store = station.reached()

@@ -246,7 +246,7 @@ class Devices:
         from eventdesk.services.folder_lock import FolderLock
         from eventdesk.services.stations.offline import SyncLoop
 
-        FolderLock.purpose = "eventdesk app"  # as another process of the station names it
+        FolderLock.purpose = "eventdesk app"  # not for translation: a command
         self.sync = SyncLoop(station, on_round=self._sync_round, on_error=self._sync_failed)
         self.sync.start()
         station.on_queued.append(self.sync.poke)

@@ -228,7 +228,7 @@ def sync(obj: Ctx, watch: bool, every: float | None, full: bool) -> None:
         return
     from eventdesk.services.folder_lock import FolderLock
 
-    FolderLock.purpose = "eventdesk sync --watch"  # as another process of the station names it
+    FolderLock.purpose = "eventdesk sync --watch"  # not for translation: a command
     halt = threading.Event()
     wait = station.config.sync_every if every is None else every
     said: tuple[bool, int] | None = None
