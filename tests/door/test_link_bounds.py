@@ -222,3 +222,21 @@ def test_station_status_says_offline_on_a_link_that_died_half_open(site: Site) -
         env=site.door.environ(),
     )
     assert "OFFLINE" in human.stdout and ": online" not in human.stdout, human.stdout
+
+
+@pytest.mark.slow  # cuts a server's link under a station
+def test_a_server_gone_for_good_is_answered_offline_within_1_5_s_then_at_once(
+    site: Site,
+) -> None:
+    """A link that refuses is tried again within the threshold (it may come back at once), so
+    the first scan's offline answer takes a moment, never more than 1.5 s; once the server has
+    refused every try for a while it is down, and a scan is decided offline at once."""
+    station = site.door.in_process()
+    desk = StationDoor(station, event=site.event.slug)
+    assert _timed(desk, site.event.payloads[0])[1:] == (False, "ok")
+    site.proxy.cut()  # and not restored: every connection refused from now on
+    took, offline, result = _timed(desk, site.event.payloads[1])
+    assert (offline, result) == (True, "ok") and took <= OFFLINE_WITHIN, took
+    wait_until(lambda: not station.link.coming_and_going(), what="the server known down")
+    took, offline, result = _timed(desk, site.event.payloads[2])
+    assert (offline, result) == (True, "ok") and took <= 0.3, took

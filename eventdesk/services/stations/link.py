@@ -37,7 +37,7 @@ from eventdesk.values import utcnow
 T = TypeVar("T")
 QUICK_SECONDS = 0.2  # a failure this fast is a refusal (nothing listens, the link was reset)
 RETRY_SECONDS = 0.025  # the pause before a call refused at once is tried again
-AGAIN_SECONDS = 1.0  # how long (within the threshold) a call refused at once is tried again
+AGAIN_SECONDS = 0.75  # how long (within the threshold) a call refused at once is tried again
 # A server that has refused every try for this long is down, not a link that comes and goes:
 # a call then tries once.
 DOWN_SECONDS = 3.0
