@@ -256,6 +256,8 @@ class DeskScreen(StationScreen):
         """How to search from here (after a scan too)."""
         if self.backend.event is None:
             text = _(HINT_NO_EVENT)
+        elif self.offline_shown:  # what is shown comes from the copy: said until back online
+            text = _(HINT_OFFLINE)
         elif self.scanned is not None:
             text = _(HINT_SCANNED).format(ticket=self.scanned)
         else:

@@ -130,8 +130,11 @@ def test_a_link_restored_after_dying_half_open_is_online_within_2_s(site: Site) 
         took, offline, result = _timed(desk, payloads[2])
         assert (offline, result) == (False, "already_checked_in"), (took, result)
         # The sync loop is not left waiting on the dead link: the offline scan goes up.
-        wait_until(lambda: station.pending == 0, timeout=30, what="the offline scan uploaded")
-        assert loop.last is not None and loop.last.online
+        wait_until(
+            lambda: station.pending == 0 and loop.last is not None and loop.last.online,
+            timeout=30,
+            what="the offline scan uploaded by a round of the sync loop",
+        )
         with site.store.read() as session:
             from sqlalchemy import text
 
@@ -240,3 +243,25 @@ def test_a_server_gone_for_good_is_answered_offline_within_1_5_s_then_at_once(
     wait_until(lambda: not station.link.coming_and_going(), what="the server known down")
     took, offline, result = _timed(desk, site.event.payloads[2])
     assert (offline, result) == (True, "ok") and took <= 0.3, took
+
+
+@pytest.mark.slow  # cuts a server's link under a running station
+def test_an_idle_station_whose_link_died_half_open_says_offline_at_its_next_round(
+    site: Site,
+) -> None:
+    """Nobody scans; the link dies half-open. The station's next round of sync asks the server
+    within the threshold, as a scan would: it says OFFLINE within a round and a threshold, not
+    "online" until someone scans (or for as long as its round would wait)."""
+    station = site.door.in_process()
+    loop = SyncLoop(station, every=0.5)
+    loop.start()
+    try:
+        wait_until(lambda: loop.rounds >= 2, what="the sync loop going round")
+        assert station.deciding_online()
+        site.proxy.half_open()
+        died = time.monotonic()
+        wait_until(lambda: not station.deciding_online(), timeout=30, what="OFFLINE said")
+        assert time.monotonic() - died <= 0.5 + 1.0 + 1.5, time.monotonic() - died
+    finally:
+        loop.stop()
+        loop.join(15)

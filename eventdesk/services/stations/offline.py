@@ -534,7 +534,9 @@ class Station:
             started = time.monotonic()
             try:
                 server = self.server()
-                self.measure_clock()
+                # Asked within the threshold, as a scan is: a link that died while the station
+                # was idle is known dead at its next round, not at its next scan.
+                self.link.call(self.measure_clock)
                 if not self._login_kept:  # what a one-shot command may do while it is away
                     keep_login(self, LoginFacts.of(server))
                     self._login_kept = True
@@ -548,6 +550,8 @@ class Station:
                         emails = self.keeps_emails(server)
                         refreshed = refresh(server, self.mirror, full=full, emails=emails)
                 complete = True
+            except ServerAway:
+                pass  # the link says so already
             except Exception as exc:
                 quick = time.monotonic() - started <= QUICK_SECONDS or is_refusal(exc)
                 self._round_failed(exc, guard, quick=quick)
