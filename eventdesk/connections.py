@@ -89,6 +89,17 @@ class HeldConnections:
                 if held.thread in wanted and (before is None or held.since < before)
             ]
 
+    def backends(self, threads: Iterable[int]) -> list[int]:
+        """The server's process ids of the connections ``threads`` hold (what they wait on
+        can be asked of the server from another connection)."""
+        found = []
+        for dbapi in self.held_by(threads):
+            try:
+                found.append(int(dbapi.info.backend_pid))
+            except Exception:  # closed, or not a psycopg connection
+                continue
+        return [pid for pid in found if pid]
+
     def cut(self, threads: Iterable[int], *, before: float | None = None) -> int:
         """Shut down the sockets of the connections ``threads`` hold (those checked out before
         ``before``): each thread waiting on one wakes with an error. How many were cut."""

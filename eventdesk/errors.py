@@ -80,6 +80,11 @@ class DatabaseUnavailable(EnvironmentProblem):
     """The database cannot be opened or reached."""
 
 
+class ServerBusy(EnvironmentProblem):
+    """The server answers, but another session (a station's, named) holds what this needs,
+    longer than this would wait."""
+
+
 class StationRefused(EnvironmentProblem):
     """The server answers, but refuses this station's login (revoked, or its password
     changed): the station decides nothing, online or from its copy."""

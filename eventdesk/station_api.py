@@ -38,7 +38,7 @@ CALLABLE: Sequence[str] = (
     "copy_key(text)",
     "override_admit(text, text, integer, timestamptz, text, text, text, text, text)",
     "quota_sale(text, text, integer, integer, text, text, text, text, timestamptz, text,"
-    " boolean, text[])",
+    " boolean, text[], text)",
 )
 UPLOAD_BOUND = 6000  # rows a minute a station may upload (upload_admits, log_scan, conflict)
 TOO_MANY = "54000"  # the error code past that bound: the station keeps the rows, sends later

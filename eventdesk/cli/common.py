@@ -106,10 +106,18 @@ class Ctx:
         from eventdesk.services.stations.link import ServerAway
 
         station = self.door_station()
+        # With a copy to answer from, the server is waited for as a door waits; without one,
+        # as long as a round of sync would (a station whose link died frees what it held on the
+        # server within seconds), and a lock held longer is named.
+        from eventdesk.services.stations.link import SILENCE_SECONDS
+
+        limit = None if station.answers_offline() else max(station.link.threshold, SILENCE_SECONDS)
         try:
             server = station.reached()
-            return station.link.call(lambda: on_server(server))
-        except ServerAway:
+            return station.link.call(lambda: on_server(server), timeout=limit, again=False)
+        except ServerAway as away:
+            if not station.answers_offline():
+                station.busy(away)  # ServerBusy when a session holds what this waited for
             self.from_copy()
             return on_copy(station.mirror)
 

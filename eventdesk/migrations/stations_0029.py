@@ -1,5 +1,10 @@
 """What migration 0029 makes on a PostgreSQL server: an upload sent again is recognised as itself.
 
+- A walk-in sold offline from a quota (``quota_sale``) is uploaded in one statement that the
+  server completes alone: the person, order, ticket, payment and, when the desk let them in at
+  once, the admission's scan-log row (who sold it, ``p_operator``), where the scan-log row was a
+  second statement of the same transaction and a link that died between the two left the event,
+  ticket type, quota and ticket rows locked.
 - A run of offline admissions (``upload_admits``) records the conflict of each admission whose
   ticket another station holds (or that was cancelled) in the same statement that admits and
   logs it: what the server took, it took whole. A row whose nonce the server has already is
@@ -14,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from eventdesk.migrations import station_quota_sale as sale_0028
 from eventdesk.migrations.station_functions_0013 import API
 from eventdesk.migrations.stations_0019 import UPLOAD_ADMITS as UPLOAD_ADMITS_0019
 
@@ -138,7 +144,40 @@ FUNCTIONS: Sequence[str] = (
     """,
 )
 
+# 0028's sale, with who sold it and, for a walk-in let in at once, its scan-log row.
+_SALE_LOGGED = sale_0028.FUNCTION.replace(
+    "p_admitted boolean, p_tokens text[],\n",
+    "p_admitted boolean, p_tokens text[], p_operator text,\n",
+    1,
+).replace(
+    "    ticket_id := new_ticket;\n    again := false;\n",
+    "    IF p_admitted THEN  -- its admission, as any door's: reports and alerts read it\n"
+    "        INSERT INTO scan_log (at, station, operator, event_id, session_id, ticket_id,\n"
+    "                              direction, payload, result, nonce, answer, offline)\n"
+    "        VALUES (moment, me, left(p_operator, 100), p_event, NULL, new_ticket, 'entry',\n"
+    "                NULL, 'ok', p_nonce, NULL, true);\n"
+    "    END IF;\n"
+    "    ticket_id := new_ticket;\n    again := false;\n",
+    1,
+)
+# The functions a station login may call from now on in place of those it may no longer.
+CALLABLE: Sequence[str] = (
+    "quota_sale(text, text, integer, integer, text, text, text, text, timestamptz, text,"
+    " boolean, text[], text)",
+)
+DROPPED: Sequence[str] = tuple(sale_0028.CALLABLE)
+SALE_SIGNATURE = f"{API}.{CALLABLE[0]}"
+SALE: Sequence[str] = (
+    f"DROP FUNCTION IF EXISTS {sale_0028.SIGNATURE}",
+    _SALE_LOGGED,
+    f"REVOKE ALL ON FUNCTION {SALE_SIGNATURE} FROM PUBLIC",
+)
+FUNCTIONS = (*FUNCTIONS, *SALE)
+
 DOWNGRADE: Sequence[str] = (
+    f"DROP FUNCTION IF EXISTS {SALE_SIGNATURE}",
+    sale_0028.FUNCTION,
+    f"REVOKE ALL ON FUNCTION {sale_0028.SIGNATURE} FROM PUBLIC",
     UPLOAD_ADMITS_0019[0].replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1),
     f"DROP FUNCTION IF EXISTS {API}._admission_conflict(text, text, timestamptz)",
     f"DROP FUNCTION IF EXISTS {API}._shown(timestamptz, text)",

@@ -201,7 +201,7 @@ def test_three_desks_offline_sell_no_more_than_their_quotas_and_upload_it_once(
                         "SELECT * FROM station_api.quota_sale('Desk A', :nonce, "
                         "(SELECT event_id FROM ticket_type WHERE id = :type), :type, NULL, "
                         "'Forged Person', 'forged@example.com', NULL, now(), 'cash', true, "
-                        "ARRAY[]::text[])"
+                        "ARRAY[]::text[], NULL)"
                     ),
                     {"nonce": uuid.uuid4().hex, "type": kind.id},
                 )
@@ -210,7 +210,8 @@ def test_three_desks_offline_sell_no_more_than_their_quotas_and_upload_it_once(
                 conn.execute(
                     text(
                         "SELECT * FROM station_api.quota_sale('Desk B', :nonce, 1, :type, "
-                        "NULL, 'X', 'x@example.com', NULL, now(), NULL, true, ARRAY[]::text[])"
+                        "NULL, 'X', 'x@example.com', NULL, now(), NULL, true, ARRAY[]::text[], "
+                        "NULL)"
                     ),
                     {"nonce": uuid.uuid4().hex, "type": kind.id},
                 )

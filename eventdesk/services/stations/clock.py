@@ -87,8 +87,9 @@ def measure(server: Store, local: Callable[[], datetime]) -> Skew:
 
 def report(server: Store, station: str, skew: Skew) -> None:
     """This station's measurement, for the stats screen (one row a station)."""
+    # One statement the server completes alone: no row held while its answer comes back.
     if server.station_login() is not None:  # its own login: bound to its station
-        with server.write_conn() as conn:
+        with server.each_statement() as conn:
             conn.execute(
                 text("SELECT station_api.report_clock(:station, :skew)"),
                 {"station": station[:100], "skew": round(skew.seconds * 1000)},
@@ -105,7 +106,7 @@ def report(server: Store, station: str, skew: Skew) -> None:
         index_elements=[table.c.station],
         set_={"skew_ms": upsert.excluded.skew_ms, "measured_at": upsert.excluded.measured_at},
     )
-    with server.write_conn() as conn:
+    with server.each_statement() as conn:
         conn.execute(upsert)
 
 

@@ -24,7 +24,7 @@ import contextlib
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -48,7 +48,13 @@ Cutter = Callable[[Iterable[int], "float | None"], int]
 
 
 class ServerAway(Exception):
-    """The server did not answer in time, or a try failed because it is not there."""
+    """The server did not answer in time, or a try failed because it is not there.
+    ``waiting``: the server's process ids of the connections a call that overran was waiting
+    on (what held them can be asked of the server: Station.holder)."""
+
+    def __init__(self, reason: str = "", waiting: Sequence[int] = ()) -> None:
+        super().__init__(reason)
+        self.waiting = tuple(waiting)
 
 
 class _Caller(threading.Thread):
@@ -109,8 +115,10 @@ class Link:
         self.listeners: list[Callable[[bool, str], None]] = []
         # Told when the server refuses this station's login (StationRefused's message).
         self.refusals: list[Callable[[str], None]] = []
-        # The station's way of cutting its threads' connections (once its server is open).
+        # The station's way of cutting its threads' connections (once its server is open), and
+        # of naming the server's processes they are connected to.
         self.cutter: Cutter | None = None
+        self.backends: Callable[[Iterable[int]], list[int]] | None = None
         self._callers: set[int] = set()  # the threads that run calls (their idents)
         self._guards: dict[int, Silence] = {}  # threads whose silence is bounded
         self._watch: threading.Condition = threading.Condition(self._lock)
@@ -148,11 +156,11 @@ class Link:
         refused_before = False  # a try of this call was refused at once: not a silence
         while True:
             tried = time.monotonic()
-            box = self._run(work, one_off=one_off, wait=max(0.0, deadline - tried))
+            box, waiting = self._run(work, one_off=one_off, wait=max(0.0, deadline - tried))
             if box is None:
                 said_why = _("no answer within {seconds:g} s").format(seconds=said)
                 self.went_away(said_why, refused=refused_before)
-                raise ServerAway(self.reason)
+                raise ServerAway(self.reason, waiting)
             if "error" not in box:
                 value: T = box["value"]
                 if answered is None or answered(value):
@@ -175,9 +183,12 @@ class Link:
             self.went_away(describe(error), refused=quick)
             raise ServerAway(self.reason) from error
 
-    def _run(self, work: Callable[[], Any], *, one_off: bool, wait: float) -> dict[str, Any] | None:
+    def _run(
+        self, work: Callable[[], Any], *, one_off: bool, wait: float
+    ) -> tuple[dict[str, Any] | None, tuple[int, ...]]:
         """``work`` run by this thread's caller, waited for ``wait`` seconds: its box (a value
-        or an error), or None when it overran (its connections then cut: it is given up)."""
+        or an error); or None when it overran (its connections then cut: it is given up), and
+        the server's processes it was connected to."""
         caller: _Caller | None = None if one_off else getattr(self._local, "caller", None)
         if caller is None:
             caller = _Caller(self, once=one_off)
@@ -188,13 +199,16 @@ class Link:
         done = threading.Event()
         caller.jobs.put((work, box, done))
         if done.wait(wait):
-            return box
+            return box, ()
         caller.given_up = True
         if not one_off:
             self._local.caller = None  # it may stay stuck: the next call gets another
+        waiting: tuple[int, ...] = ()
         if caller.ident is not None:
+            backends = self.backends
+            waiting = tuple(backends([caller.ident])) if backends is not None else ()
             self.cut([caller.ident])
-        return None
+        return None, waiting
 
     def still_waited(self) -> None:
         """In a call's work, before it changes anything on the server: ServerAway when the

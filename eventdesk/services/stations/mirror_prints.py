@@ -92,8 +92,10 @@ def upload_prints(server: Store, mirror: Mirror) -> PrintsUploaded:
         return PrintsUploaded(0, 0)
     uploaded = skipped = 0
     jobs, tickets = _SERVER_JOBS, _SERVER_TICKETS
+    # Each job a statement the server completes alone (taken once: the same job again changes
+    # nothing), so that no row is held while an answer crosses the link.
     if server.station_login() is not None:  # its own login: the server's function writes it
-        with server.write_conn() as conn:
+        with server.each_statement() as conn:
             for row in rows:
                 done = conn.execute(_PRINTED_OFFLINE, {k: row[k] for k in _PRINTED_KEYS})
                 if done.scalar_one() == 1:
@@ -104,8 +106,7 @@ def upload_prints(server: Store, mirror: Mirror) -> PrintsUploaded:
                     skipped += 1
         _mark_uploaded(mirror, rows)
         return PrintsUploaded(uploaded, skipped)
-    with server.write() as session:
-        conn = session.connection()
+    with server.each_statement() as conn:
         for row in rows:
             there = exists().where(
                 jobs.c.ticket_id == row["ticket_id"],

@@ -28,7 +28,7 @@ from eventdesk.models import Staff, UTCDateTime
 from eventdesk.outage import unavailable
 from eventdesk.pins import offline_candidate
 from eventdesk.services.people.auth import StaffInfo, _get_staff, verify_staff
-from eventdesk.services.stations.mirror import _LOCK_COLUMNS, ORGANIZER, STAFF, Mirror, merged_lock
+from eventdesk.services.stations.mirror import _LOCK_COLUMNS, ORGANIZER, STAFF, Mirror
 
 ORGANIZER_OFFLINE = N_(
     "An organizer cannot sign in while the server does not answer: organizers' PINs are "
@@ -95,6 +95,14 @@ _OFFLINE_LOCKOUT = text(
     "SELECT station_api.offline_lockout(:id, :failed_pin_attempts, :locked_until, :lockouts)"
 ).bindparams(bindparam("locked_until", type_=UTCDateTime()))
 
+# The organizer's login: the later lock and the higher counts, in one statement (an organizer's
+# own account is never locked by a station).
+_RAISE_LOCK = text(
+    "UPDATE staff SET failed_pin_attempts = GREATEST(failed_pin_attempts, :failed_pin_attempts),"
+    " locked_until = GREATEST(locked_until, :locked_until),"
+    " lockouts = GREATEST(lockouts, :lockouts) WHERE id = :id AND role <> 'organizer'"
+).bindparams(bindparam("locked_until", type_=UTCDateTime()))
+
 
 def upload_locks(server: Store, mirror: Mirror) -> int:
     """Send the lockout state counted offline to the server: the later lock and the higher
@@ -110,20 +118,15 @@ def upload_locks(server: Store, mirror: Mirror) -> int:
         ]
     if not counted:
         return 0
-    if server.station_login() is not None:  # its own login: the server raises, never lowers
-        with server.write_conn() as conn:
-            for here in counted:
-                conn.execute(_OFFLINE_LOCKOUT, {c: here[c] for c in ("id", *_LOCK_COLUMNS)})
-    else:
-        with server.write() as session:
-            for here in counted:
-                row = session.get(Staff, here["id"], with_for_update=True)
-                if row is None or row.role == ORGANIZER:
-                    continue
-                current = {c: getattr(row, c) for c in _LOCK_COLUMNS}
-                for column, value in merged_lock(current, here).items():
-                    if value != current[column]:
-                        setattr(row, column, value)
+    # Each account a statement the server completes alone, raising its count and lock and
+    # never lowering them: no row held while an answer crosses the link.
+    with server.each_statement() as conn:
+        for here in counted:
+            values = {c: here[c] for c in ("id", *_LOCK_COLUMNS)}
+            if server.station_login() is not None:  # its own login: the server's function
+                conn.execute(_OFFLINE_LOCKOUT, values)
+            else:
+                conn.execute(_RAISE_LOCK, values)
     with mirror.store.write_conn() as conn:
         for here in counted:  # unless counted again meanwhile
             conn.execute(

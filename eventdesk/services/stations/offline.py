@@ -30,7 +30,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from eventdesk.config import Config
 from eventdesk.db import APPLICATION_PREFIX, Store, application_name
-from eventdesk.errors import DatabaseUnavailable, EventdeskError, StationRefused
+from eventdesk.errors import DatabaseUnavailable, EventdeskError, ServerBusy, StationRefused
 from eventdesk.event_time import event_zone
 from eventdesk.i18n import _
 from eventdesk.opening import open_store
@@ -65,6 +65,7 @@ from eventdesk.services.stations.reach import (
     Probe,
     Reaching,
     keep_login,
+    lock_holders,
     probe_server,
 )
 from eventdesk.services.stations.station_door import no_copy
@@ -300,6 +301,7 @@ class Station:
         held = store.held
         if held is not None:
             self.link.cutter = lambda threads, before: held.cut(threads, before=before)
+            self.link.backends = held.backends
 
     def _heard(self, *_args: object, **_kwargs: object) -> None:
         self.link.heard()
@@ -311,6 +313,19 @@ class Station:
         limit = max(2, round(self.link.threshold * 2))
         named = application_name(APPLICATION_PREFIX + self.name)
         probe_server(url, connect_timeout=limit, application=named)
+
+    def busy(self, away: ServerAway) -> None:
+        """ServerBusy, naming who holds what a call that overran waited for, when the server
+        says it waited on a lock (the server answers: it is no outage); else nothing."""
+        url = self._server.url if self._server is not None else self.config.database_url
+        holders = lock_holders(url, away.waiting)
+        if holders:
+            raise ServerBusy(
+                _(
+                    "the server answers, but {holders} holds what this needs: try again in a "
+                    "moment (a station whose link died frees it within seconds)"
+                ).format(holders=", ".join(holders))
+            )
 
     # --- a login the server refuses ----------------------------------------------------------
     def refuse(self, message: str) -> None:

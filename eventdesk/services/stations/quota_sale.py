@@ -14,8 +14,9 @@ and reprinted on request.
 
 On return, ``upload`` sends each sale, oldest first, through the server's function
 (``station_api.quota_sale``), which checks it against the quota it gave and makes the person,
-order, ticket, payment and check-in as a registration online would; a nonce it has already
-answers the ticket it made, so an upload repeated after an unknown outcome makes nothing twice.
+order, ticket, payment and check-in (its scan-log row too) as a registration online would, in
+one statement the server completes alone; a nonce it has already answers the ticket it made, so
+an upload repeated after an unknown outcome makes nothing twice.
 A sale the server refuses stays in the outbox as refused, with the reason.
 """
 
@@ -52,7 +53,7 @@ METHODS = ("cash", "card")
 _SALE = text(
     "SELECT ticket_id, again FROM station_api.quota_sale(:station, :nonce, :event_id, "
     ":ticket_type_id, :ticket_id, :name, :email, :company, :at, :method, :admitted, "
-    "CAST(:tokens AS text[]))"
+    "CAST(:tokens AS text[]), :operator)"
 )
 
 
@@ -326,15 +327,16 @@ def upload(server: Store, mirror: Mirror, *, into: SalesUploaded | None = None) 
                 "at",
                 "method",
                 "admitted",
+                "operator",
             )
         }
         tokens = sorted(person_tokens(row["name"], row["email"], row["company"]))[:60]
         values["tokens"] = [t for t in tokens if len(t) <= 100]
         try:
-            with server.write_conn() as conn:
+            # One statement the server completes alone (its admission logged in it): a link
+            # that dies before its answer holds no row of the event's.
+            with server.each_statement() as conn:
                 made = conn.execute(_SALE, values).one()
-                if row["admitted"] and not made.again:  # its admission, as any door's
-                    _log_admission(conn, server, row, made.ticket_id)
         except Exception as exc:
             if is_outage(exc):
                 raise
@@ -348,34 +350,6 @@ def upload(server: Store, mirror: Mirror, *, into: SalesUploaded | None = None) 
         _mark(mirror, row, state="done", server_ticket=made.ticket_id)
         report.uploaded += 1
     return report
-
-
-def _log_admission(conn: Connection, server: Store, row: dict[str, Any], ticket_id: str) -> None:
-    """The walk-in's admission in the server's scan log, decided offline at the sale's time
-    (reports, the stations' figures and arrival alerts read it there): through the server's
-    ``log_scan`` for a station's own login (which checks the ticket is admitted so), written
-    as an uploaded offline scan's row for the organizer's."""
-    from eventdesk.models import ScanLog
-    from eventdesk.services.door import checkin_api
-
-    logged = {
-        "at": row["at"],
-        "station": row["station"],
-        "operator": row["operator"],
-        "event_id": row["event_id"],
-        "session_id": None,
-        "ticket_id": ticket_id,
-        "direction": "entry",
-        "payload": None,
-        "result": "ok",
-        "nonce": row["nonce"],
-        "answer": None,
-        "offline": True,
-    }
-    if server.station_login() is not None:
-        checkin_api.LOG.first(conn, logged)
-    else:
-        conn.execute(insert(ScanLog), logged)
 
 
 def _mark(

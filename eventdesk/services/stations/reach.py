@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:  # this module loads with a command's first line: nothing heavy at its top
@@ -54,6 +55,51 @@ def probe_server(url: str, *, connect_timeout: int = 2, application: str | None 
             raise StationRefused(refused_login(refused)) from None
         lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
         raise DatabaseUnavailable(unavailable(lines[0] if lines else type(exc).__name__)) from None
+
+
+_HOLDERS = """
+SELECT b.application_name, b.usename, b.xact_start
+FROM pg_stat_activity w
+CROSS JOIN LATERAL unnest(pg_blocking_pids(w.pid)) AS blocker(pid)
+JOIN pg_stat_activity b ON b.pid = blocker.pid
+WHERE w.pid = ANY(%s) AND w.wait_event_type = 'Lock'
+"""
+
+
+def lock_holders(url: str, waiting: Sequence[int], *, connect_timeout: int = 2) -> list[str]:
+    """Who holds the locks the server's processes ``waiting`` wait for, asked on a connection
+    of its own: a station by its name (eventdesk's connections give it as their application
+    name), else the login; with since when its transaction is open where the server shows it
+    (to a superuser, or to the same login). Empty when none waits on a lock (or the server does
+    not say)."""
+    import psycopg
+
+    from eventdesk.db import station_of_application
+    from eventdesk.i18n import _
+
+    if not waiting:
+        return []
+    try:
+        with psycopg.connect(driver_url(url), connect_timeout=max(2, connect_timeout)) as conn:
+            rows = conn.execute(_HOLDERS, (list(waiting),)).fetchall()
+    except psycopg.Error:
+        return []
+    said = []
+    for application, login, since in rows:
+        name = station_of_application(application)
+        who = (
+            _("station {station}").format(station=name)
+            if name
+            else _("the login {login}").format(login=login or "?")
+        )
+        if since is not None:
+            # TRANSLATORS: {who} holds rows; {time} is when its transaction began (UTC)
+            who = _("{who} (its transaction open since {time} UTC)").format(
+                who=who, time=since.astimezone(UTC).strftime("%H:%M:%S")
+            )
+        if who not in said:
+            said.append(who)
+    return said
 
 
 class Probe(threading.Thread):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DBAPIError
 
@@ -44,16 +44,18 @@ def record_refusals(server: Store, rows: Sequence[dict[str, Any]], refused: dict
             "detail": why[:400],
         }
         try:
-            with server.write_conn() as conn:
+            # One statement the server completes alone, whoever records it.
+            with server.each_statement() as conn:
                 if server.station_login() is not None:
                     conn.execute(_REFUSED, values)
                     continue
-                event = conn.execute(
-                    select(Ticket.event_id).where(Ticket.id == row["ticket_id"])
-                ).scalar()
+                event = func.coalesce(
+                    select(Ticket.event_id).where(Ticket.id == row["ticket_id"]).scalar_subquery(),
+                    row["event_id"],
+                )
                 made = insert(UploadRefusal).values(
                     **values,
-                    event_id=event if event is not None else row["event_id"],
+                    event_id=event,
                     recorded_at=utcnow(),
                 )
                 conn.execute(
