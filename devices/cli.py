@@ -172,7 +172,7 @@ def scan(
     else:  # a station on a server starts, and decides, even while its server is away
         from eventdesk.services.folder_lock import FolderLock
         from eventdesk.services.stations.link import ServerAway
-        from eventdesk.services.stations.offline import SyncLoop
+        from eventdesk.services.stations.sync_loop import SyncLoop
 
         FolderLock.purpose = "eventdesk scan"  # not for translation: a command
 

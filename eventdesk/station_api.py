@@ -39,8 +39,10 @@ CALLABLE: Sequence[str] = (
     "override_admit(text, text, integer, timestamptz, text, text, text, text, text)",
     "quota_sale(text, text, integer, integer, text, text, text, text, timestamptz, text,"
     " boolean, text[], text)",
+    "synced(text)",
 )
 UPLOAD_BOUND = 6000  # rows a minute a station may upload (upload_admits, log_scan, conflict)
 TOO_MANY = "54000"  # the error code past that bound: the station keeps the rows, sends later
 NO_PLACES = "ED002"  # the error code of a sale uploaded past the station's quota
 REVOKED = "ED001"  # the error code of a revoked station asking for its copy's key
+REFUSALS_KEPT = 500  # a station's refusals the server keeps one by one; past that, counted

@@ -40,7 +40,8 @@ if TYPE_CHECKING:  # OpenCV, the printer stack and sound load when first used (s
     from devices.sound import Cue, DoorSound
     from eventdesk.services.data.backup import BackupSchedule
     from eventdesk.services.door.scan_result import ScanResult
-    from eventdesk.services.stations.offline import SyncLoop, SyncReport
+    from eventdesk.services.stations.offline import SyncReport
+    from eventdesk.services.stations.sync_loop import SyncLoop
 
 PREVIEW_FPS = 5.0
 BELLS = {"yes": 1, "desk": 2, "no": 3}  # the terminal's bells for an answer, without sound
@@ -244,7 +245,7 @@ class Devices:
         if station is None or self.sync is not None:
             return
         from eventdesk.services.folder_lock import FolderLock
-        from eventdesk.services.stations.offline import SyncLoop
+        from eventdesk.services.stations.sync_loop import SyncLoop
 
         FolderLock.purpose = "eventdesk app"  # not for translation: a command
         self.sync = SyncLoop(station, on_round=self._sync_round, on_error=self._sync_failed)

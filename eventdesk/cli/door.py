@@ -394,11 +394,16 @@ def scan_note(entry: ScanEntry) -> str:
         # TRANSLATORS: a scan decided while the station was offline
         notes.append(_("offline"))
     if entry.override is not None:
-        notes.append(
+        said = (
+            # TRANSLATORS: a supervisor admitted the person despite the door's refusal; the
+            # station checked their PIN against its copy, offline (the server could not)
+            _("override by {name}: {reason} (PIN checked offline by the station, not the server)")
+            if entry.offline
             # TRANSLATORS: a supervisor admitted the person despite the door's refusal
-            _("override by {name}: {reason}").format(
-                name=entry.override.get("by", ""), reason=entry.override.get("reason", "")
-            )
+            else _("override by {name}: {reason}")
+        )
+        notes.append(
+            said.format(name=entry.override.get("by", ""), reason=entry.override.get("reason", ""))
         )
     if entry.alert:
         # TRANSLATORS: the organizer awaited this person; {reason} is why

@@ -46,10 +46,32 @@ def _password(given: str | None, file: str | None) -> str:
     return str(click.prompt(_("Password for the login"), hide_input=True, confirmation_prompt=True))
 
 
+EVENTS_HELP = (
+    "The events it admits, by id or slug, separated by commas (the server refuses every other "
+    "event's ticket from it); 'all': every event's."
+)
+
+
+def _events(given: str | None) -> list[str] | None:
+    """--event E1,E2 as the events named; None for 'all' (or not given)."""
+    if given is None or given.strip().lower() == "all":
+        return None
+    named = [part.strip() for part in given.split(",") if part.strip()]
+    if not named:
+        raise InvalidInput(_("--event names the events it admits, or 'all'"), field="event")
+    return named
+
+
+def _bound_words(events: tuple[str, ...]) -> str:
+    # TRANSLATORS: a station login bound to no event admits the tickets of every event
+    return ", ".join(events) if events else _("every event (not bound: roles bind LOGIN --event)")
+
+
 @roles.command("add")
 @click.argument("login")
 @click.option("--kind", type=click.Choice(["door", "desk"]), required=True)
 @click.option("--station", "station_name", required=True, help="The station this login is.")
+@click.option("--event", "events", metavar="E1[,E2]", help=EVENTS_HELP)
 @click.option("--password", help="The login's password (else asked, or --password-file).")
 @click.option("--password-file", type=click.Path(dir_okay=False))
 @pass_ctx
@@ -59,24 +81,49 @@ def roles_add(
     login: str,
     kind: str,
     station_name: str,
+    events: str | None,
     password: str | None,
     password_file: str | None,
 ) -> None:
-    """A station's own login: a door (kiosks, scanners) or a desk, bound to its station."""
+    """A station's own login: a door (kiosks, scanners) or a desk, bound to its station and
+    to the events it admits."""
     from eventdesk.services.stations import roles as service
 
+    named = _events(events)
     made = service.add(
         obj.store,
         login,
         kind="door" if kind == "door" else "desk",
         station=station_name,
         password=_password(password, password_file),
+        events=named,
     )
+    row = next(r for r in service.listed(obj.store) if r.login == made.login)
     obj.emit(
-        made,
+        row,
         # TRANSLATORS: {kind} is the login's kind as given to --kind: door or desk
         _("login {login}: the {kind} station {station}").format(
             login=made.login, kind=made.kind, station=made.station
+        )
+        # TRANSLATORS: after "login door1: the door station Door 1": the events it admits
+        + _(", admitting {events}").format(events=_bound_words(row.events)),
+    )
+
+
+@roles.command("bind")
+@click.argument("login")
+@click.option("--event", "events", metavar="E1[,E2]", required=True, help=EVENTS_HELP)
+@pass_ctx
+@organizer_only
+def roles_bind(obj: Ctx, login: str, events: str) -> None:
+    """Bind a station's login to the events it admits (the server refuses the others)."""
+    from eventdesk.services.stations import roles as service
+
+    row = service.bind(obj.store, login, _events(events))
+    obj.emit(
+        row,
+        _("login {login} ({station}) admits {events}").format(
+            login=row.login, station=row.station, events=_bound_words(row.events)
         ),
     )
 
@@ -85,14 +132,17 @@ def roles_add(
 @pass_ctx
 @organizer_only
 def roles_list(obj: Ctx) -> None:
-    """The station logins and the station each one is."""
+    """The station logins, the station each one is, and the events each admits."""
     from eventdesk.services.stations import roles as service
 
     found = service.listed(obj.store)
     obj.emit(
         found,
-        # TRANSLATORS: the headings of the table of station logins
-        table([_("login"), _("station"), _("kind")], [(r.login, r.station, r.kind) for r in found]),
+        table(
+            # TRANSLATORS: the headings of the table of station logins
+            [_("login"), _("station"), _("kind"), _("events")],
+            [(r.login, r.station, r.kind, _bound_words(r.events)) for r in found],
+        ),
     )
 
 

@@ -491,34 +491,21 @@ def station_revoke(obj: Ctx, station_name: str, reset_pins: bool | None) -> None
     type=click.Path(exists=True),
     help="The lost station's data folder (or its mirror.db).",
 )
+@click.option(
+    "--dry-run", is_flag=True, help="List each row and what would become of it; take nothing."
+)
+@click.option("--yes", is_flag=True, help="Take the rows without asking (scripts).")
 @pass_ctx
 @organizer_only
-def station_accept_outbox(obj: Ctx, station_name: str, source: str) -> None:
-    """Upload what a lost station's copy held in its outbox, decided up to its revocation."""
-    from eventdesk.services.stations.lost_copy import accept_outbox
+def station_accept_outbox(
+    obj: Ctx, station_name: str, source: str, dry_run: bool, yes: bool
+) -> None:
+    """Upload what a lost station's copy held in its outbox, through that station's own checks
+    on the server, from its last complete upload up to its revocation."""
+    from eventdesk.cli.lost_station import accept_outbox
 
     _require_server(obj)
-    done = accept_outbox(obj.store, station_name, Path(source))
-    obj.emit(
-        {
-            "station": done.station,
-            "uploaded": done.uploaded,
-            "conflicts": done.conflicts,
-            "refused": done.refused,
-            "after_revocation": done.after_revocation,
-            "revoked_at": to_jsonable(done.revoked_at),
-        },
-        _(
-            "{station}: {uploaded} uploaded ({conflicts} conflicts), {refused} refused by the "
-            "server, {later} decided after it was revoked (not taken)"
-        ).format(
-            station=done.station,
-            uploaded=done.uploaded,
-            conflicts=done.conflicts,
-            refused=done.refused,
-            later=done.after_revocation,
-        ),
-    )
+    accept_outbox(obj, station_name, Path(source), dry_run=dry_run, yes=yes)
 
 
 def _require_server(obj: Ctx) -> None:

@@ -5,7 +5,10 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from eventdesk import quota_models  # noqa: F401  (its tables join Base's metadata)
+from eventdesk import (
+    quota_models,  # noqa: F401  (its tables join Base's metadata)
+    trust_models,  # noqa: F401  (its tables join Base's metadata)
+)
 from eventdesk.models import Base
 
 config = context.config

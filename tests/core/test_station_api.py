@@ -99,6 +99,7 @@ def test_the_names_and_codes_are_the_migrations() -> None:
     assert station_api.TOO_MANY == stations_0019.TOO_MANY
     assert station_api.REVOKED == stations_0020.REVOKED
     assert station_api.NO_PLACES == station_quota_sale.NO_PLACES
+    assert station_api.REFUSALS_KEPT == stations_0029.REFUSALS_KEPT
 
 
 def migration_imports(path: Path) -> list[str]:

@@ -18,6 +18,7 @@ from sqlalchemy import DateTime, text
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import DBAPIError
 
+from eventdesk import quota_models, trust_models
 from eventdesk.db import Store, normalize_url
 from eventdesk.errors import DatabaseUnavailable, InvalidInput
 from eventdesk.migrate import current_revision, upgrade
@@ -35,6 +36,7 @@ def test_head_revision_constant_matches_the_scripts() -> None:
 
 @pytest.mark.filterwarnings("ignore:Did not recognize type 'xid8'")
 def test_migrations_build_exactly_the_models(store: Store) -> None:
+    assert quota_models.StationQuota.__table__.metadata is trust_models.Base.metadata
     assert current_revision(store) == HEAD_REVISION
     with store.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"include_object": _in_models})

@@ -258,8 +258,14 @@ def test_a_revoked_station_is_refused_at_once_and_its_outbox_taken_when_an_organ
         assert failed.stderr.strip()
         forget(data)  # switched off: its copy is noise to whoever holds it now
         run_cli(url, data, "checkin", payload_of(site, after), station="Door 7", code=(1, 3))
-    taken = organizer(site, "station", "accept-outbox", "Door 7", "--from", str(data))
-    assert (taken["uploaded"], taken["after_revocation"], taken["refused"]) == (1, 1, 0)
+    looked = organizer(site, "station", "accept-outbox", "Door 7", "--from", str(data), "--dry-run")
+    assert [(r["fate"], r["ticket_id"]) for r in looked["rows"]] == [
+        ("taken", before),
+        ("after", after),
+    ]
+    assert looked["uploaded"] == 0 and looked["would_take"] == 1  # listed, nothing taken
+    taken = organizer(site, "station", "accept-outbox", "Door 7", "--from", str(data), "--yes")
+    assert (taken["uploaded"], taken["after_revocation"], taken["refused"]) == (1, 1, [])
     stations = site.value(
         "SELECT string_agg(coalesce(checked_in_station, '-'), ',' ORDER BY id) FROM ticket "
         "WHERE id IN (:a, :b)",

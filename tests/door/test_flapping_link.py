@@ -25,8 +25,8 @@ from sqlalchemy.engine import make_url
 
 from eventdesk.db import Store
 from eventdesk.services.door.scan_result import ScanResult
-from eventdesk.services.stations.offline import SyncLoop
 from eventdesk.services.stations.station_door import StationDoor
+from eventdesk.services.stations.sync_loop import SyncLoop
 from eventdesk.tickets import Signer
 from testkit.proxy import TcpProxy
 from tests.conftest import PG_ENV, PG_SKIP

@@ -10,9 +10,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select, text
 
 from eventdesk.db import Store
+from eventdesk.models import Event
 from eventdesk.services.people.auth import add_staff
+from eventdesk.services.stats.overrides import overrides
 from eventdesk.tickets import Signer
 from testkit.proxy import TcpProxy
 from tests.door.test_cli_offline import PASSWORD, station_as
@@ -82,3 +85,25 @@ def test_an_override_decided_offline_is_uploaded(
             "rule": None,
         }
     ]
+    # Its transaction-log row, checked offline by the station, not by the server; the report
+    # says it was not verified there.
+    with store.read() as session:
+        logged = [
+            json.loads(detail)
+            for detail in session.execute(
+                text(
+                    "SELECT detail FROM transaction_log WHERE kind = 'override' "
+                    "AND ticket_id = :t AND station = :s"
+                ),
+                {"t": ticket, "s": name},
+            ).scalars()
+        ]
+    assert [(d["by"], d["offline"], d["verified"]) for d in logged] == [
+        ("Olga Offline", True, False)
+    ]
+    with store.read() as session:
+        found = overrides(
+            session, session.scalars(select(Event).where(Event.slug == event.slug)).one()
+        )
+    (row,) = [dict(zip(found.columns, values, strict=True)) for values in found.rows]
+    assert (row["by"], row["verified"]) == ("Olga Offline", False)

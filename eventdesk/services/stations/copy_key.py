@@ -238,6 +238,7 @@ def seal(data_dir: Path, key: bytes, passphrase: str) -> None:
         "sealed": b64encode(sealed).decode(),
     }
     target = Path(data_dir) / SEALED_FILE
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # a station's first command
     partial = target.with_name(f"{target.name}.{secrets.token_hex(4)}")
     descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w") as out:

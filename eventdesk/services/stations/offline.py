@@ -68,6 +68,7 @@ from eventdesk.services.stations.reach import (
     lock_holders,
     probe_server,
 )
+from eventdesk.services.stations.seen import MARK_EVERY, mark_synced
 from eventdesk.services.stations.station_door import no_copy
 from eventdesk.services.stations.sync import Uploaded, upload
 from eventdesk.tickets import InvalidPayload, parse_payload
@@ -176,6 +177,7 @@ class Station:
         self._wired: set[int] = set()  # the engines whose statements the link hears
         self._refused: str | None = None  # why the server refused this station's login
         self._refused_read = False
+        self._marked = -MARK_EVERY  # when the server last recorded nothing left to upload
         if self._server is not None:
             self._wire(self._server)
 
@@ -421,6 +423,8 @@ class Station:
             return None
 
     def _keep_skew(self, skew: Skew) -> None:
+        if not self.copy_exists():  # none before its first sync: the copy and its key with it
+            return
         kept = f"{skew.seconds}|{skew.measured_at.isoformat()}"
         with contextlib.suppress(EventdeskError, SQLAlchemyError), self.mirror.store.write() as s:
             self.mirror.put(s.connection(), SKEW_KEY, kept)
@@ -573,6 +577,8 @@ class Station:
             self.counted(fresh=True)
             status = self.mirror.status()
             sales_left = sales_waiting(self.mirror) if self.copy_exists() else 0
+            if complete and mine.held and not status.pending and not sales_left:
+                self._mark_synced(uploaded=bool(sent.uploaded or sales.uploaded))
             online = self.link.online
             return SyncReport(
                 online=online,
@@ -591,6 +597,19 @@ class Station:
                 beside=None if mine.held else mine.holder,
                 login_refused=self.refused(),
             )
+
+    def _mark_synced(self, *, uploaded: bool) -> None:
+        """The server's record that this station has nothing left to upload (services.stations.
+        seen): at once after an upload, else now and then."""
+        if not uploaded and time.monotonic() - self._marked < MARK_EVERY:
+            return
+        try:
+            self.link.call(lambda: mark_synced(self.server(), self.name))
+        except (ServerAway, StationRefused):
+            return
+        except EventdeskError:
+            return  # a server from before its record (its next upgrade brings it)
+        self._marked = time.monotonic()
 
     def _round_failed(self, exc: Exception, guard: Silence, *, quick: bool) -> None:
         """A round that met the server's absence, or its refusal of this station's login: the
@@ -688,99 +707,3 @@ class Station:
 
     def mirror_status(self) -> MirrorStatus:
         return self.mirror.status()
-
-
-# --- the loop -------------------------------------------------------------------------------
-class SyncLoop(threading.Thread):
-    """Rounds of sync every ``every`` seconds, until stopped; ``on_round`` hears each round.
-    Never exits for a server that does not answer: while it is away a prober of its own asks
-    it every PROBE_SECONDS with a new connection (``Station.probe``), apart from any round
-    that may still wait on the dead link, so that the station decides online again as soon
-    as the server answers (a round then follows at once)."""
-
-    def __init__(
-        self,
-        station: Station,
-        *,
-        every: float | None = None,
-        on_round: Callable[[SyncReport], None] | None = None,
-        on_error: Callable[[BaseException], None] | None = None,
-    ) -> None:
-        super().__init__(name="sync", daemon=True)
-        self.station = station
-        self.every = station.config.sync_every if every is None else every
-        self.on_round = on_round
-        self.on_error = on_error
-        self.rounds = 0
-        self.probes = 0  # asks of the prober while the server was away
-        self.last: SyncReport | None = None
-        self._halt = threading.Event()
-        self._now = threading.Event()
-        self._prober: threading.Thread | None = None
-        self._prober_lock = threading.Lock()
-
-    def stop(self) -> None:
-        self._halt.set()
-        self._now.set()
-        with contextlib.suppress(ValueError):
-            self.station.link.listeners.remove(self._link_changed)
-
-    def poke(self) -> None:
-        """A round now (the station just went offline, or a scan was queued)."""
-        self._now.set()
-
-    def _link_changed(self, online: bool, _reason: str) -> None:
-        if online:
-            self._now.set()  # back: the outbox goes up now
-        else:
-            self._probe_until_back()
-
-    def _probe_until_back(self) -> None:
-        with self._prober_lock:
-            if self._halt.is_set() or (self._prober is not None and self._prober.is_alive()):
-                return
-            self._prober = threading.Thread(target=self._probing, name="probe", daemon=True)
-            self._prober.start()
-
-    def _probing(self) -> None:
-        """Ask the server with a new connection every PROBE_SECONDS (each waited for at most the
-        threshold) until it answers or the loop stops."""
-        link = self.station.link
-        while not self._halt.is_set() and not link.online:
-            asked = time.monotonic()
-            self.probes += 1
-            with contextlib.suppress(ServerAway, StationRefused):
-                link.call(self.station.probe, one_off=True, again=False)
-            if link.online:
-                return
-            # A station whose login is refused asks at the pace of its rounds, not 5 a second.
-            pace = self.every if self.station.refused() else PROBE_SECONDS
-            self._halt.wait(max(0.0, pace - (time.monotonic() - asked)))
-
-    def run(self) -> None:
-        self.station.link.listeners.append(self._link_changed)
-        if not self.station.link.online:
-            self._probe_until_back()
-        while not self._halt.is_set():
-            report: SyncReport | None = None
-            try:
-                report = self.station.sync_round()
-            except Exception as exc:  # a bug, not the server: said, and tried again later
-                if self.on_error is not None:
-                    self.on_error(exc)
-            else:
-                self.last = report
-                self.rounds += 1
-                if self.on_round is not None:
-                    self.on_round(report)
-            online = report is not None and report.online
-            if online and report is not None and report.complete and report.pending:
-                if report.uploaded:
-                    continue  # scans came in during the upload: send them now
-            elif online and report is not None and not report.complete:
-                # Cut short while the server answers (a link that comes and goes): soon again.
-                self._halt.wait(PROBE_SECONDS)
-                continue
-            # While the server is away the prober asks it, and a round follows its answer.
-            self._now.wait(self.every)
-            self._now.clear()

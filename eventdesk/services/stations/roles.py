@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
@@ -75,8 +76,71 @@ def setup(store: Store) -> dict[Kind, str]:
     return names
 
 
-def add(store: Store, login: str, *, kind: Kind, station: str, password: str) -> StationLogin:
-    """A station's login (made, or made a station's if it exists), with its limits."""
+@dataclass(frozen=True)
+class Bound:
+    """A station's login as ``roles list`` shows it: with the events it admits (their slugs;
+    none: every event's)."""
+
+    login: str
+    station: str
+    kind: str
+    events: tuple[str, ...] = ()
+
+
+def _event_ids(conn: Connection, events: Sequence[str | int]) -> list[int]:
+    """The ids of the events named (ids or slugs); NotFound naming one that is not there."""
+    found = []
+    for ref in events:
+        name = str(ref).strip()
+        if not name:
+            continue
+        row = conn.execute(
+            text("SELECT id FROM event WHERE slug = :r OR CAST(id AS text) = :r"), {"r": name}
+        ).first()
+        if row is None:
+            raise NotFound(_("no event {event!r}").format(event=name), field="event")
+        found.append(int(row.id))
+    return sorted(set(found))
+
+
+def _bind(conn: Connection, login: str, events: Sequence[str | int] | None) -> None:
+    """The login's events: ``events`` (None or empty: every event's)."""
+    ids = _event_ids(conn, events or ())
+    conn.execute(text("DELETE FROM station_login_event WHERE login = :l"), {"l": login})
+    for event_id in ids:
+        conn.execute(
+            text("INSERT INTO station_login_event (login, event_id) VALUES (:l, :e)"),
+            {"l": login, "e": event_id},
+        )
+
+
+def bind(store: Store, login: str, events: Sequence[str | int] | None) -> Bound:
+    """Bind a station's login to the events it admits (``roles bind``; none: every event's):
+    the server refuses from it every other event's ticket (migration 0029)."""
+    _require_server(store)
+    name = _login_name(login)
+    with store.connect() as conn:
+        known = conn.execute(
+            text("SELECT 1 FROM station_login WHERE login = :l"), {"l": name}
+        ).first()
+        if known is None:
+            raise NotFound(_("no station login {login}").format(login=name), field="login")
+        _bind(conn, name, events)
+        conn.commit()
+    return next(row for row in listed(store) if row.login == name)
+
+
+def add(
+    store: Store,
+    login: str,
+    *,
+    kind: Kind,
+    station: str,
+    password: str,
+    events: Sequence[str | int] | None = None,
+) -> StationLogin:
+    """A station's login (made, or made a station's if it exists), with its limits, bound to
+    ``events`` (their ids or slugs; none: every event's)."""
     _require_server(store)
     if kind not in KINDS:
         raise InvalidInput(_("kind must be door or desk"), field="kind")
@@ -105,6 +169,7 @@ def add(store: Store, login: str, *, kind: Kind, station: str, password: str) ->
             ),
             {"l": name, "s": where, "k": kind},
         )
+        _bind(conn, name, events)
         if _revoked(conn, where):  # added again: a new key (the lost copy's stays useless)
             conn.execute(text("SELECT station_api._new_copy_key(:s)"), {"s": where})
         conn.commit()
@@ -157,13 +222,21 @@ def _refuse_taken(conn: Connection, name: str, groups_: dict[Kind, str]) -> None
     )
 
 
-def listed(store: Store) -> list[StationLogin]:
+def listed(store: Store) -> list[Bound]:
+    """Every station login, its station and kind, and the events it admits."""
     _require_server(store)
     with store.connect() as conn:
         rows = conn.execute(
-            text("SELECT login, station, kind FROM station_login ORDER BY station, login")
+            text(
+                "SELECT l.login, l.station, l.kind, "
+                "array_remove(array_agg(e.slug ORDER BY e.slug), NULL) AS events "
+                "FROM station_login l "
+                "LEFT JOIN station_login_event b ON b.login = l.login "
+                "LEFT JOIN event e ON e.id = b.event_id "
+                "GROUP BY l.login, l.station, l.kind ORDER BY l.station, l.login"
+            )
         ).all()
-    return [StationLogin(str(r.login), r.station, r.kind) for r in rows]
+    return [Bound(str(r.login), r.station, r.kind, tuple(r.events or ())) for r in rows]
 
 
 def remove(store: Store, login: str) -> StationLogin:
@@ -179,6 +252,7 @@ def remove(store: Store, login: str) -> StationLogin:
         ).first()
         if row is None:
             raise NotFound(_("no station login {login}").format(login=name), field="login")
+        conn.execute(text("DELETE FROM station_login_event WHERE login = :l"), {"l": name})
         _end_login(conn, name)
         others = conn.execute(
             text("SELECT 1 FROM station_login WHERE station = :s"), {"s": row.station}
@@ -220,6 +294,7 @@ def revoke(store: Store, station: str) -> Revocation:
                 field="station",
             )
         for login in logins:
+            conn.execute(text("DELETE FROM station_login_event WHERE login = :l"), {"l": login})
             _end_login(conn, str(login))
         revoked_at = _revoke_key(conn, where)
         conn.commit()

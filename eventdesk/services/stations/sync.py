@@ -19,12 +19,12 @@ inserting them.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, insert, select, update
+from sqlalchemy import Connection, Table, insert, select, text, update
 from sqlalchemy.exc import DBAPIError
 
 from eventdesk.db import Store
@@ -94,12 +94,14 @@ def upload(
     lock: AbstractContextManager[Any] | None = None,
     only: Sequence[int] | None = None,
     into: Uploaded | None = None,
+    acting: Acting | None = None,
 ) -> Uploaded:
     """Send every pending outbox row to the server, oldest first (``only``: just those rows,
     a scan's own ticket's, before the scan is decided online). A server that stops answering
     raises (what was sent and committed is marked, and counted ``into`` a report the caller
     holds; the rest stays pending). ``lock`` is held for each batch: one upload at a time in a
-    process, a scan's own between two batches."""
+    process, a scan's own between two batches. ``acting``: an organizer's login uploading as
+    that station (its name and kind), through that station's own checks on the server."""
     report = into if into is not None else Uploaded()
     if only is None:
         try:
@@ -116,12 +118,17 @@ def upload(
             )
     while True:
         with lock or nullcontext():
-            if not _upload_batch(server, mirror, report, batch, only):
+            if not _upload_batch(server, mirror, report, batch, only, acting):
                 return report
 
 
 def _upload_batch(
-    server: Store, mirror: Mirror, report: Uploaded, batch: int, only: Sequence[int] | None
+    server: Store,
+    mirror: Mirror,
+    report: Uploaded,
+    batch: int,
+    only: Sequence[int] | None,
+    acting: Acting | None = None,
 ) -> bool:
     """One batch of pending rows sent, and marked: False when there was none left."""
     wanted = select(OUTBOX).where(OUTBOX.c.state == "pending")
@@ -137,8 +144,8 @@ def _upload_batch(
     if not rows:
         return False
     try:
-        with _upload_conn(server) as conn:
-            conflicts = _apply(conn, rows, server)
+        with _upload_conn(server, acting) as conn:
+            conflicts = _apply(conn, rows, server, acting)
         refused: dict[int, str] = {}
         sent = len(rows)
     except Exception as exc:
@@ -146,7 +153,7 @@ def _upload_batch(
             raise
         # Something in the batch is refused: one row at a time, to keep the rest (up to the
         # server's bound a minute: the rest waits).
-        conflicts, refused, sent = _one_by_one(server, rows)
+        conflicts, refused, sent = _one_by_one(server, rows, acting)
         record_refusals(server, rows, refused)  # named by `report conflicts` anywhere
         if sent < len(rows):
             report.problems.append(_(UPLOAD_BOUND_SAID).format(count=UPLOAD_BOUND))
@@ -199,22 +206,51 @@ def apply_rows(server: Store, rows: Sequence[dict[str, Any]]) -> Applied:
     return Applied(conflicts, refused)
 
 
-def _upload_conn(server: Store) -> AbstractContextManager[Connection]:
+Acting = tuple[str, str]  # an organizer's login uploading as this station, of this kind
+
+
+def _upload_conn(server: Store, acting: Acting | None = None) -> AbstractContextManager[Connection]:
     """Where a batch is applied: the organizer's login in one transaction; a station's own
     login statement by statement, each committed by the server alone
-    (services.stations.sync_api)."""
+    (services.stations.sync_api); an organizer's acting as a station, as that station's."""
+    if acting is not None:
+        return acting_as(server, *acting)
     return server.each_statement() if server.station_login() is not None else server.write_conn()
 
 
-def _one_by_one(server: Store, rows: list[dict[str, Any]]) -> tuple[int, dict[int, str], int]:
+ACTING = text(
+    "SELECT set_config('eventdesk.acting_station', :station, false), "
+    "set_config('eventdesk.acting_kind', :kind, false)"
+)
+
+
+@contextmanager
+def acting_as(server: Store, station: str, kind: str) -> Iterator[Connection]:
+    """A connection of the organizer's login on which the server's functions take it for
+    ``station`` (a login of ``kind``), statement by statement (migration 0029: honoured for
+    the database's owners alone), given back as the organizer's."""
+    with server.each_statement() as conn:
+        conn.execute(ACTING, {"station": station, "kind": kind})
+        try:
+            yield conn
+        finally:
+            try:
+                conn.execute(ACTING, {"station": "", "kind": ""})
+            except DBAPIError:
+                conn.invalidate()  # never back in the pool as another station
+
+
+def _one_by_one(
+    server: Store, rows: list[dict[str, Any]], acting: Acting | None = None
+) -> tuple[int, dict[int, str], int]:
     """Each row alone: the conflicts, the rows refused (by seq, with why), and how many rows
     were sent before the server's bound a minute stopped the rest."""
     conflicts = 0
     refused: dict[int, str] = {}
     for index, row in enumerate(rows):
         try:
-            with _upload_conn(server) as conn:
-                conflicts += _apply(conn, [row], server)
+            with _upload_conn(server, acting) as conn:
+                conflicts += _apply(conn, [row], server, acting)
         except Exception as exc:
             if is_outage(exc):
                 raise
@@ -228,10 +264,13 @@ def _one_by_one(server: Store, rows: list[dict[str, Any]]) -> tuple[int, dict[in
     return conflicts, refused, len(rows)
 
 
-def _apply(conn: Connection, rows: Sequence[dict[str, Any]], server: Store) -> int:
+def _apply(
+    conn: Connection, rows: Sequence[dict[str, Any]], server: Store, acting: Acting | None = None
+) -> int:
     """Apply outbox rows in order within one transaction; the number of conflicts. A station's
-    own login applies them through the server's functions (services.stations.sync_api)."""
-    if server.station_login() is not None:
+    own login (or an organizer's acting as a station) applies them through the server's
+    functions (services.stations.sync_api)."""
+    if server.station_login() is not None or acting is not None:
         return apply_on_server(conn, rows)
     dialect = server.dialect
     there = already(conn, rows)
@@ -272,6 +311,9 @@ def _apply(conn: Connection, rows: Sequence[dict[str, Any]], server: Store) -> i
     scans = [row for row in fresh if row["kind"] == "scan"]
     if scans:
         conn.execute(insert(_log), [_log_row(row) for row in scans])
+    overrides = [row for row in scans if _override_of(row) is not None]
+    if overrides:  # each its transaction-log row, as the server's own functions write it
+        conn.execute(insert(_tx), [_override_row(conn, row) for row in overrides])
     undos = [row for row in fresh if row["kind"] == "undo"]
     if undos:
         now = utcnow()
@@ -286,6 +328,46 @@ def _apply(conn: Connection, rows: Sequence[dict[str, Any]], server: Store) -> i
         now = utcnow()
         conn.execute(insert(_conflict), [{**c, "recorded_at": now} for c in conflicts])
     return len(conflicts)
+
+
+def _override_of(row: dict[str, Any]) -> dict[str, Any] | None:
+    """The override an admission decided offline carries in its answer (who, why, what was
+    refused), or None."""
+    if row["result"] != "ok" or not row["answer"]:
+        return None
+    try:
+        said = json.loads(row["answer"])
+    except ValueError:
+        return None
+    found = said.get("override") if isinstance(said, dict) else None
+    return found if isinstance(found, dict) else None
+
+
+def _override_row(conn: Connection, row: dict[str, Any]) -> dict[str, Any]:
+    """An override decided offline in the transaction log: checked by the station against its
+    copy, not by the server (``verified`` false)."""
+    mark = _override_of(row) or {}
+    event = conn.execute(select(_t.c.event_id).where(_t.c.id == row["ticket_id"])).scalar()
+    return {
+        "at": row["at"],
+        "kind": "override",
+        "event_id": event if event is not None else row["event_id"],
+        "ticket_id": row["ticket_id"],
+        "station": row["station"],
+        "detail": json.dumps(
+            {
+                "by": mark.get("by"),
+                "reason": mark.get("reason"),
+                "refused": mark.get("refused"),
+                "rule": mark.get("rule"),
+                "operator": row["operator"],
+                "offline": True,
+                "verified": False,
+                "nonce": row["nonce"],
+            },
+            sort_keys=True,
+        ),
+    }
 
 
 def _log_row(row: dict[str, Any]) -> dict[str, Any]:

@@ -20,6 +20,8 @@ from eventdesk.models import (
     UploadRefusal,
 )
 from eventdesk.services.stats.report import Report
+from eventdesk.station_api import REFUSALS_KEPT
+from eventdesk.trust_models import RefusalFlood
 
 _NEVER = datetime.min.replace(tzinfo=UTC)
 
@@ -77,6 +79,22 @@ def conflicts(session: Session, event: Event) -> Report:
             )
             .order_by(UploadRefusal.id)
         )
+    ]
+    # A station's refusals past what the server keeps one by one (a flood): counted, said once.
+    rows += [
+        (
+            None,
+            None,
+            [row.station, None],
+            [row.first_at, row.last_at],
+            "flood",
+            _(
+                "{count} more uploads of {station} refused, not kept one by one (the server "
+                "keeps {kept} a station's)"
+            ).format(count=row.refused, station=row.station, kept=REFUSALS_KEPT),
+            None,
+        )
+        for row in session.scalars(select(RefusalFlood).order_by(RefusalFlood.first_at))
     ]
     rows.sort(key=lambda row: (row[3][0] is None, row[3][0] or _NEVER))
     return Report(
