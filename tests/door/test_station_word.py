@@ -257,3 +257,30 @@ def test_a_stations_refusals_are_kept_up_to_a_bound_and_a_flood_is_counted(site:
     report = organizer(site, "report", "conflicts", site.event)
     floods = [r for r in report if r["reason"] == "flood"]  # type: ignore[union-attr]
     assert len(floods) == 1 and "7" in floods[0]["detail"], floods
+
+
+def test_every_login_answers_a_genuine_ticket_of_an_ended_event_check_in_closed(
+    site: Site, tmp_path: Path
+) -> None:
+    """The same answer on every login: "Check-in closed", never "not an eventdesk ticket code"
+    (a door's login once said so of an ended event's genuine ticket)."""
+    now = utcnow().replace(microsecond=0)
+    ended = organizer(site, "event", "create", "--name", "Over Already",
+                      "--starts", (now - timedelta(days=3)).isoformat(),
+                      "--ends", (now - timedelta(days=3, hours=-4)).isoformat())  # fmt: skip
+    slug = str(ended["slug"])
+    organizer(site, "ticket-type", "add", slug, "--name", "Free", "--price", "0")
+    organizer(site, "attendee", "add", "--name", "Late Lena", "--email", f"lena-{slug}@x.org")
+    made = organizer(site, "register", slug, "--attendee", f"lena-{slug}@x.org",
+                     "--ticket-type", "Free")  # fmt: skip
+    payload = payload_of(site, str(made["ticket_id"]))
+    said = {}
+    for login, url, station in (
+        ("organizer", site.organizer_url, "Office"),
+        ("door", site.door_url, "Door 1"),
+        ("desk", site.desk_url, "Desk 1"),
+    ):
+        done = run_cli(url, tmp_path / login, "--json", "checkin", payload, "--event", slug,
+                       station=station, code=(1,))  # fmt: skip
+        said[login] = json.loads(done.stdout)["result"]
+    assert said == {"organizer": "expired", "door": "expired", "desk": "expired"}
