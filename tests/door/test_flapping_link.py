@@ -196,7 +196,8 @@ def test_a_link_cut_50_ms_in_every_200_admits_at_most_3_percent_twice(
 ) -> None:
     """Two doors of one login kind scan the same tickets (one from each end) while the link is
     cut 50 ms in every 200 ms: at most 3% of the tickets are admitted twice (each a conflict),
-    and every scan decided offline is answered within 1.5 s."""
+    and every scan decided offline is answered within 1.5 s. (bench/flapping_link.py scans them
+    in the same order at both doors at once, on a quiet machine: none admitted twice.)"""
     event = open_event(store, signer, SHORT_TICKETS)
     pairs = logins.get(login, [("", "Office 1"), ("", "Office 2")])
     doors = []

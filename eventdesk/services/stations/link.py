@@ -113,6 +113,9 @@ class Link:
         self._local = threading.local()
         self._lock = threading.Lock()
         self.listeners: list[Callable[[bool, str], None]] = []
+        # False: a one-shot command of a station whose server did not answer it a moment ago
+        # tries once, not again (it answers from its copy at once), until the server answers.
+        self.retry_quick = True
         # Told when the server refuses this station's login (StationRefused's message).
         self.refusals: list[Callable[[str], None]] = []
         # The station's way of cutting its threads' connections (once its server is open), and
@@ -151,7 +154,7 @@ class Link:
         deadline = started + limit
         # Tried again on a link that answered, or that has refused only a moment: once the
         # server is known down, one quick try.
-        again = again and self.coming_and_going()
+        again = again and self.retry_quick and self.coming_and_going()
         again_until = started + min(limit, AGAIN_SECONDS)
         refused_before = False  # a try of this call was refused at once: not a silence
         while True:
@@ -315,6 +318,7 @@ class Link:
                 return
             away = self._away_mark
             self.online, self.since, self.reason, self.refused = True, None, "", False
+            self.retry_quick = True
             self._away_mark = None
             me = threading.get_ident()
             callers = self._callers - {me}

@@ -187,6 +187,8 @@ class Station:
         ``probe``'s start (the command's first ask of the server)."""
         if self._server is not None or self._reaching is not None:
             return
+        if self.answers_offline() and self._recently_away():
+            self.link.retry_quick = False  # it did not answer a moment ago: asked once
         self._probe = probe
         self._reaching = Reaching(self._opener)
         self._opener = self._reaching.result
