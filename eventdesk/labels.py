@@ -97,6 +97,14 @@ STAFF_ROLES = {
     "kiosk": N_("kiosk"),
 }
 
+# eventdesk.grants.KINDS: what a station's own login on a server is
+STATION_KINDS = {
+    # TRANSLATORS: a station login's kind: a door (kiosks, scanners, door laptops)
+    "door": N_("door"),
+    # TRANSLATORS: a station login's kind: a registration desk
+    "desk": N_("desk"),
+}
+
 # --- the door ---------------------------------------------------------------------------------
 # eventdesk.services.door.scan_result.ScanOutcome, and "conflict" (an offline admission that
 # another station or a cancel overtook), as the statistics count them
@@ -291,6 +299,7 @@ KINDS: dict[str, dict[str, str]] = {
     "payment_method": PAYMENT_METHODS,
     "payment_status": PAYMENT_STATUSES,
     "staff_role": STAFF_ROLES,
+    "station_kind": STATION_KINDS,
     "scan_result": SCAN_RESULTS,
     "direction": DIRECTIONS,
     "print_state": PRINT_STATES,

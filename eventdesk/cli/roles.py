@@ -46,7 +46,8 @@ def _password(given: str | None, file: str | None) -> str:
     return str(click.prompt(_("Password for the login"), hide_input=True, confirmation_prompt=True))
 
 
-EVENTS_HELP = (
+# An option's help (two options'), translated where --help shows it (eventdesk/cli/help.py).
+EVENTS_HELP = (  # not for translation here
     "The events it admits, by id or slug, separated by commas (the server refuses every other "
     "event's ticket from it); 'all': every event's."
 )

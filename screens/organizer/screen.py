@@ -39,6 +39,7 @@ from screens.organizer.lists import ListsTab
 from screens.organizer.payments import PaymentsTab
 from screens.organizer.program import ProgramTab
 from screens.organizer.staff import StaffTab
+from screens.organizer.stations import StationsTab
 from screens.organizer.venues import VenuesTab
 from screens.organizer.waitlist import WaitlistTab
 from screens.widgets.arrival_alerts import ArrivalAlerts
@@ -118,6 +119,9 @@ class OrganizerScreen(StationScreen):
                 yield kind(ws, id=tab, key=KEYS[tab])
             with TabPane(tab_title(KEYS["tab-data"], _("Data")), id="tab-data"):
                 yield DataPane(self.backend, keep=self.station_app.backup_keep, id="data-pane")
+            # With no number key (a click, or Tab from the event chooser to the tabs, then the
+            # arrows): the stations' logins on a server.
+            yield StationsTab(ws, id="tab-stations")
         yield KeyBar()
 
     def on_mount(self) -> None:

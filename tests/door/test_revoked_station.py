@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from eventdesk.db import Store
@@ -86,3 +87,29 @@ def test_a_revoked_station_says_so_and_decides_nothing(
         assert sync.code == 3 and "refuses this station's login" in sync.err, sync.err
     finally:
         door.close()
+
+
+def test_a_station_revoked_before_it_ever_synced_is_revoked(
+    backend_fixed: None, store: Store, logins: dict[str, str]
+) -> None:
+    """Lost before its first round of sync, a station has no copy key yet: it is revoked all
+    the same (its logins dropped, a key made revoked, so none is made for it again), and so is
+    one whose last login is removed, where the service failed with "No row was found when one
+    was required" and did neither."""
+    done = roles.revoke(store, STATION["door"])
+    assert done.logins == [logins["door"]]
+    assert [b.login for b in roles.listed(store)] == [logins["desk"]]
+    with store.connect() as conn:
+        keys = conn.execute(
+            text("SELECT revoked_at FROM station_key WHERE station = :s"), {"s": STATION["door"]}
+        ).scalars()
+        assert list(keys) == [done.revoked_at]
+    assert roles.revoke(store, STATION["door"]).revoked_at == done.revoked_at  # again: as it was
+    roles.remove(store, logins["desk"])
+    assert roles.listed(store) == []
+    with store.connect() as conn:
+        revoked = conn.execute(
+            text("SELECT revoked_at IS NOT NULL FROM station_key WHERE station = :s"),
+            {"s": STATION["desk"]},
+        ).scalars()
+        assert list(revoked) == [True]

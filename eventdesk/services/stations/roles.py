@@ -319,14 +319,17 @@ def _revoke_key(conn: Connection, station: str) -> datetime:
         found = conn.execute(
             text("SELECT max(revoked_at) FROM station_key WHERE station = :s"), {"s": station}
         ).scalar()
-    if found is None:
+    if found is None:  # never synced: a key made for it, in a statement of its own (an UPDATE
+        # does not see a row the function it calls inserts), then revoked
+        made_at = conn.execute(
+            text("SELECT made_at FROM station_api._new_copy_key(:s)"), {"s": station}
+        ).scalar_one()
         found = conn.execute(
             text(
-                "UPDATE station_key SET revoked_at = clock_timestamp() WHERE (station, made_at) "
-                "= (SELECT station, made_at FROM station_api._new_copy_key(:s)) "
-                "RETURNING revoked_at"
+                "UPDATE station_key SET revoked_at = clock_timestamp() "
+                "WHERE station = :s AND made_at = :m RETURNING revoked_at"
             ),
-            {"s": station},
+            {"s": station, "m": made_at},
         ).scalar_one()
     return cast(datetime, found)
 
