@@ -164,6 +164,8 @@ def sell_walk_in(
     event = event or backend.event
     if event is None:
         raise NotAllowed(_(NO_EVENT))
+    if backend.door_station is not None:
+        backend.door_station.require_accepted()  # a station its server refuses sells nothing
     how = values.text("paid")
     sale = sell(
         copy,
