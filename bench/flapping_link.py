@@ -194,7 +194,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tickets", type=int, default=800)
     parser.add_argument("--restores", type=int, default=3)
-    parser.add_argument("--db", default=os.environ.get("EVENTDESK_BENCH_DB", DEFAULT_SERVER))
+    parser.add_argument(
+        "--db", default=os.environ.get("EVENTDESK_BENCH_POSTGRES_URL", DEFAULT_SERVER)
+    )
     args = parser.parse_args()
     # A connection the flapping link dropped is closed by the pool: said at ERROR, each time.
     logging.getLogger("sqlalchemy.pool").setLevel(logging.CRITICAL)

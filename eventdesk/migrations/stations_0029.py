@@ -25,10 +25,10 @@ from eventdesk.migrations.checkin_lists_0014 import FUNCTIONS as LISTS_0014
 from eventdesk.migrations.station_functions_0013 import API, OFFLINE_DAYS, TOLERANCE
 from eventdesk.migrations.station_functions_0013 import FUNCTIONS as FUNCTIONS_0013
 from eventdesk.migrations.stations_0017 import REFUSED as REFUSED_0017
-from eventdesk.migrations.stations_0019 import DESK_LOG as DESK_LOG_0019
 from eventdesk.migrations.stations_0019 import FUNCTIONS as FUNCTIONS_0019
 from eventdesk.migrations.stations_0019 import UPLOAD_ADMITS as UPLOAD_ADMITS_0019
 from eventdesk.migrations.stations_0019 import _bounded as _bounded_0019
+from eventdesk.migrations.stations_0021 import FUNCTIONS as DESK_LOG_0021
 
 _HEAD = "LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$"
 
@@ -376,10 +376,11 @@ TRUST: Sequence[str] = (
 
 
 def _desk_log_rules() -> str:
-    """0019's rules of a desk's transaction-log rows, with a row for each action a desk took,
-    once: a promotion of a ticket waitlisted more often than promoted, a session seat promoted
-    that holds its place, a badge queued for a print job of the ticket queued at this desk."""
-    made = DESK_LOG_0019[0].replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1)
+    """0019's rules of a desk's transaction-log rows (with 0021's session seats), with a row
+    for each action a desk took, once: a promotion of a ticket waitlisted more often than
+    promoted, a session seat promoted that holds its place, a badge queued for a print job of
+    the ticket queued at this desk."""
+    (made,) = DESK_LOG_0021
     old = """        ELSIF p_new.kind IN ('promoted', 'session_seat_promoted', 'badge_queued') THEN
             IF t.id IS NULL OR t.status <> 'registered'
                     OR (p_new.amount_cents IS NOT NULL
@@ -477,7 +478,7 @@ DROP_TRUST: Sequence[str] = (
         for name in ("list_reenter", "list_leave")
     ),
     _version_0027().replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1),
-    DESK_LOG_0019[0].replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1),
+    *DESK_LOG_0021,
     next(t for t in FUNCTIONS_0019 if f"FUNCTION {API}.log_scan(" in t),
     _bounded_0019(_one(REFUSED_0017, "upload_refused"), "upload_refused"),
     f"DROP FUNCTION IF EXISTS {API}.synced(text)",

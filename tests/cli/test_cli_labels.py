@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import get_args
 
 from devices.capture import CaptureState
+from eventdesk.grants import KINDS as STATION_KINDS
 from eventdesk.i18n import _, pgettext, speaking
 from eventdesk.labels import KINDS, label, options
 from eventdesk.models import JobState, PaymentKind, PaymentMethod, PaymentStatus, TicketStatus
@@ -113,6 +114,7 @@ def test_every_code_the_program_has_has_a_label_that_english_reads_as_before() -
         "print_state": (*get_args(JobState), *STATES),
         "print_reason": ("checkin", "reprint", "manual", FIRST_REASON, AGAIN_REASON),
         "export": EXPORTS,
+        "station_kind": STATION_KINDS,
     }
     reports = {"report_column", "report_section"}  # a report's words, not a stored code's
     assert set(codes) == set(KINDS) - reports

@@ -146,6 +146,7 @@ class Station:
     ) -> None:
         self.config = config
         self.clock = clock  # the station's own clock
+        self._skew_unkept: Skew | None = None
         self.time = ServerTime(clock, load=self._load_skew, keep=self._keep_skew)
         self.link = Link(config.offline_after)
         # The server's store, or how to open it (on first use, in the thread that needs it).
@@ -425,8 +426,10 @@ class Station:
             return None
 
     def _keep_skew(self, skew: Skew) -> None:
-        if not self.copy_exists():  # none before its first sync: the copy and its key with it
+        if not self.copy_exists():  # none before its first sync: kept once the copy is made
+            self._skew_unkept = skew
             return
+        self._skew_unkept = None
         kept = f"{skew.seconds}|{skew.measured_at.isoformat()}"
         with contextlib.suppress(EventdeskError, SQLAlchemyError), self.mirror.store.write() as s:
             self.mirror.put(s.connection(), SKEW_KEY, kept)
@@ -570,6 +573,8 @@ class Station:
                     if refresh_mirror:
                         emails = self.keeps_emails(server)
                         refreshed = refresh(server, self.mirror, full=full, emails=emails)
+                    if self._skew_unkept is not None:  # measured before the first copy
+                        self._keep_skew(self._skew_unkept)
                 complete = True
             except ServerAway:
                 pass  # the link says so already
