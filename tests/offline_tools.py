@@ -276,3 +276,20 @@ def door_a(db_url: str, proxy: TcpProxy, tmp_path: Path) -> Iterator[DoorStation
     made = DoorStation("A", tmp_path / "station-A", through(proxy, db_url), 10.0)
     yield made
     made.close()
+
+
+# --- a station of each login kind ---------------------------------------------------------------
+STATION_OF = {"organizer": "Office", "door": "Door 1", "desk": "Desk 1"}  # test_every_login's
+
+
+def login_url(
+    db_url: str, login: str, names: dict[str, str], password: str, proxy: TcpProxy | None = None
+) -> str:
+    """The test's database URL as ``login`` (the organizer's, or a door's or a desk's own named
+    in ``names``: tests.helpers.station_logins), through ``proxy`` when given."""
+    url = make_url(db_url)
+    if proxy is not None:
+        url = url.set(host="127.0.0.1", port=proxy.port)
+    if login != "organizer":
+        url = url.set(username=names[login], password=password)
+    return url.render_as_string(hide_password=False)

@@ -112,12 +112,5 @@ def _at_risk(station: str, exposed: list[ExposedAccount]) -> str:
         ).format(count=len(exposed))
     ]
     for account in exposed:
-        why = []
-        if account.in_copy:
-            why.append(_("its PIN's verifier is in the copy"))
-        if account.signed_in:
-            why.append(_("signed in there"))
-        if not account.active:
-            why.append(_("disabled"))
-        lines.append(f"  {account.name} ({label('staff_role', account.role)}): {'; '.join(why)}")
+        lines.append(f"  {account.name} ({label('staff_role', account.role)}): {account.why()}")
     return "\n".join(lines)

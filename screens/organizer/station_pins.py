@@ -76,14 +76,7 @@ def at_risk(station: str, revoked: str, exposed: list[ExposedAccount]) -> PinsSc
     revoking it did); reset them or keep them."""
     rows: list[tuple[str, ...]] = []
     for account in exposed:
-        why = []
-        if account.in_copy:
-            why.append(_("its PIN's verifier is in the copy"))
-        if account.signed_in:
-            why.append(_("signed in there"))
-        if not account.active:
-            why.append(_("disabled"))
-        rows.append((account.name, label("staff_role", account.role), "; ".join(why)))
+        rows.append((account.name, label("staff_role", account.role), account.why()))
     return PinsScreen(
         _("Staff PINs {station} gives away").format(station=station),
         revoked

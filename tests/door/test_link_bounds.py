@@ -30,33 +30,19 @@ from eventdesk.services.stations.sync_loop import SyncLoop
 from eventdesk.tickets import Signer
 from testkit.proxy import TcpProxy
 from tests.conftest import PG_ENV, PG_SKIP
-from tests.helpers import station_logins, wait_until
-from tests.offline_tools import DoorStation, OpenEvent, open_event
+from tests.door.test_every_login import PASSWORD, server_logins
+from tests.door.test_outage import POSTGRESQL, backend_fixed
+from tests.helpers import wait_until
+from tests.offline_tools import STATION_OF, DoorStation, OpenEvent, login_url, open_event
 
-PASSWORD = "pw-link-bounds"
 LOGINS = ("organizer", "door", "desk")
-STATION = {"organizer": "Office", "door": "Door 1", "desk": "Desk 1"}
 BACK_WITHIN = 2.0  # seconds from the server answering again to the station deciding online
 OFFLINE_WITHIN = 1.5  # seconds from a scan to its offline answer (the threshold is 1 s)
 SYNC_BOUND = 10.0  # a round of sync waits at most this long on a server that says nothing
 MARGIN = 5.0  # a process's start and end on a busy 2-core machine
 
-pytestmark = [
-    pytest.mark.skipif(not os.environ.get(PG_ENV), reason=PG_SKIP),
-    pytest.mark.parametrize("db_url", ["postgresql"], indirect=True),
-]
-
-
-@pytest.fixture
-def backend_fixed() -> None:
-    """The database is chosen here (see conftest.pytest_generate_tests)."""
-
-
-@pytest.fixture
-def logins(db_url: str, store: Store) -> Iterator[dict[str, str]]:
-    """The test database's door and desk logins (dropped after the test)."""
-    with station_logins(db_url, store, "bounds", PASSWORD) as names:
-        yield names
+pytestmark = [pytest.mark.skipif(not os.environ.get(PG_ENV), reason=PG_SKIP), POSTGRESQL]
+__all__ = ["backend_fixed", "server_logins"]  # fixtures
 
 
 @dataclass
@@ -77,19 +63,15 @@ def site(
     db_url: str,
     store: Store,
     signer: Signer,
-    logins: dict[str, str],
+    server_logins: dict[str, str],
     tmp_path: Path,
 ) -> Iterator[Site]:
     login = str(request.param)
     url = make_url(db_url)
     with TcpProxy(url.host or "127.0.0.1", url.port or 5432) as proxy:
-        at = url.set(host="127.0.0.1", port=proxy.port)
-        if login != "organizer":
-            at = at.set(username=logins[login], password=PASSWORD)
+        at = login_url(db_url, login, server_logins, PASSWORD, proxy)
         event = open_event(store, signer, 20)
-        door = DoorStation(
-            STATION[login], tmp_path / login, at.render_as_string(hide_password=False), 1.0
-        )
+        door = DoorStation(STATION_OF[login], tmp_path / login, at, 1.0)
         synced = door.run("sync")
         assert synced.code == 0, synced.err
         try:
@@ -141,7 +123,7 @@ def test_a_link_restored_after_dying_half_open_is_online_within_2_s(site: Site) 
             first = session.execute(
                 text("SELECT checked_in_station FROM ticket WHERE id = :t"), {"t": tickets[1]}
             ).scalar()
-        assert first == STATION[site.login]
+        assert first == STATION_OF[site.login]
     finally:
         loop.stop()
         loop.join(15)

@@ -29,35 +29,23 @@ from eventdesk.services.stats.conflicts import conflicts as conflicts_report
 from eventdesk.tickets import Signer
 from testkit.proxy import TcpProxy
 from tests.conftest import PG_ENV, PG_SKIP
-from tests.helpers import station_logins
+from tests.door.test_every_login import PASSWORD, server_logins
+from tests.door.test_outage import POSTGRESQL, backend_fixed
 from tests.offline_tools import (
+    STATION_OF,
     DoorStation,
     OpenEvent,
     conflicts,
     copy_sql,
+    login_url,
     nonces_twice,
     open_event,
 )
 
-PASSWORD = "pw-resend"
 LOGINS = ("organizer", "door", "desk")
-STATION = {"organizer": "Office", "door": "Door 1", "desk": "Desk 1"}
 
-pytestmark = [
-    pytest.mark.skipif(not os.environ.get(PG_ENV), reason=PG_SKIP),
-    pytest.mark.parametrize("db_url", ["postgresql"], indirect=True),
-]
-
-
-@pytest.fixture
-def backend_fixed() -> None:
-    """The database is chosen here (see conftest.pytest_generate_tests)."""
-
-
-@pytest.fixture
-def logins(db_url: str, store: Store) -> Iterator[dict[str, str]]:
-    with station_logins(db_url, store, "resend", PASSWORD) as names:
-        yield names
+pytestmark = [pytest.mark.skipif(not os.environ.get(PG_ENV), reason=PG_SKIP), POSTGRESQL]
+__all__ = ["backend_fixed", "server_logins"]  # fixtures
 
 
 @dataclass
@@ -90,19 +78,15 @@ def site(
     db_url: str,
     store: Store,
     signer: Signer,
-    logins: dict[str, str],
+    server_logins: dict[str, str],
     tmp_path: Path,
 ) -> Iterator[Site]:
     login = str(request.param)
     url = make_url(db_url)
     with TcpProxy(url.host or "127.0.0.1", url.port or 5432) as proxy:
-        at = url.set(host="127.0.0.1", port=proxy.port)
-        if login != "organizer":
-            at = at.set(username=logins[login], password=PASSWORD)
+        at = login_url(db_url, login, server_logins, PASSWORD, proxy)
         event = open_event(store, signer, 4)
-        door = DoorStation(
-            STATION[login], tmp_path / login, at.render_as_string(hide_password=False), 1.0
-        )
+        door = DoorStation(STATION_OF[login], tmp_path / login, at, 1.0)
         assert door.run("sync").code == 0
         station = door.in_process()
         try:
@@ -133,7 +117,7 @@ def test_an_admission_sent_again_is_taken_once_and_refused_never(site: Site) -> 
     assert Checkin(site.store, station="Door 9").scan(payloads[1]).result == "ok"
     assert _synced(site) == (2, 0, 0)
     assert [(c.ticket_id, c.station) for c in conflicts(site.store)] == [
-        (tickets[1], STATION[site.login])
+        (tickets[1], STATION_OF[site.login])
     ]
     site.lost_answers()
     _uploaded, refused, pending = _synced(site)
@@ -157,7 +141,7 @@ def test_a_scan_the_server_answered_late_sent_again_invents_no_conflict(site: Si
 
     def measure() -> None:
         while not measuring.is_set():
-            site.station.time.measure(site.store, STATION[site.login])
+            site.station.time.measure(site.store, STATION_OF[site.login])
 
     again = threading.Thread(target=measure, daemon=True)
     site.proxy.delay = 3.0
@@ -179,7 +163,7 @@ def test_a_scan_the_server_answered_late_sent_again_invents_no_conflict(site: Si
         held = session.execute(
             text("SELECT checked_in_station FROM ticket WHERE id = :t"), {"t": ticket}
         ).scalar()
-    assert held == STATION[site.login]
+    assert held == STATION_OF[site.login]
     assert nonces_twice(site.store) == []
 
 

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from eventdesk.db import Store
+from eventdesk.i18n import _
 from eventdesk.models import ScanLog, Staff, StationPinTry
 from eventdesk.services.people.auth import reset_staff_pins
 
@@ -49,6 +50,18 @@ class ExposedAccount:
     active: bool
     in_copy: bool  # its PIN's verifier is in the station's copy
     signed_in: bool  # it signed in (or tried to) at the station
+
+    def why(self) -> str:
+        """Why its PIN is at risk, as people read it ("its PIN's verifier is in the copy;
+        signed in there")."""
+        said = []
+        if self.in_copy:
+            said.append(_("its PIN's verifier is in the copy"))
+        if self.signed_in:
+            said.append(_("signed in there"))
+        if not self.active:
+            said.append(_("disabled"))
+        return "; ".join(said)
 
 
 @dataclass(frozen=True)
