@@ -16,6 +16,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -273,9 +274,13 @@ class PrintWorker(threading.Thread):
                 continue
             try:
                 kinds = split(self.printers)
-                job = printing.claim_next(
-                    self.store, worker=self.station, shared=kinds["shared"], local=kinds["local"]
-                )
+                with self._bounded():
+                    job = printing.claim_next(
+                        self.store,
+                        worker=self.station,
+                        shared=kinds["shared"],
+                        local=kinds["local"],
+                    )
                 self._answered()
                 if job is None:
                     self._pause(self.poll)
@@ -317,11 +322,13 @@ class PrintWorker(threading.Thread):
     def _print(self, job: PrintJobInfo) -> PrintOutcome | None:
         """Print a claimed job, then record it, trying the record again for as long as the
         database does not answer (None: stopped meanwhile)."""
-        tried = attempt(self.store, job, self.printers)
+        with self._bounded():
+            tried = attempt(self.store, job, self.printers)
         backoff = self._backoff()
         while True:  # recorded at least once, even when stopped while it printed
             try:
-                outcome = record(self.store, job, tried, worker=self.station)
+                with self._bounded():
+                    outcome = record(self.store, job, tried, worker=self.station)
             except Exception as exc:
                 if not is_outage(exc):
                     raise
@@ -331,6 +338,11 @@ class PrintWorker(threading.Thread):
                 continue
             self._answered()
             return outcome
+
+    def _bounded(self) -> AbstractContextManager[object]:
+        """A station's wait on its server bounded as a round of sync's is (``Link.guard``): a
+        link that died half-open under a claim frees the worker (the copy's queue prints on)."""
+        return self.door.link.guard() if self.door is not None else nullcontext()
 
     def _trouble(self, exc: Exception) -> None:
         self.error = exc

@@ -41,7 +41,6 @@ if TYPE_CHECKING:
     from eventdesk.tickets import Signer
 
 BUSY_TIMEOUT_MS = 15_000
-IDLE_IN_TRANSACTION_MS = 5_000  # PostgreSQL ends a transaction left idle this long
 LOCK_POLL_SECONDS = 0.001  # how often a writer asks for SQLite's write lock while it is held
 _WRITE_OPTION = "eventdesk_write"
 _CHECKIN_OPTION = "eventdesk_checkin"
@@ -162,10 +161,9 @@ class Store:
                 "keepalives_interval": 2,
                 "keepalives_count": 3,
                 "tcp_user_timeout": 10_000,
-                # A transaction whose station went away mid-way (a link that died half-open:
-                # the server never hears of it) is ended by the server within seconds and its
-                # locks freed, whatever the login (a station's own has it as its role's too).
-                "options": f"-c idle_in_transaction_session_timeout={IDLE_IN_TRANSACTION_MS}",
+                # A transaction left idle by a link that died half-open is ended by the server
+                # (a station's login: its role's 5 s; any other login: the database's 30 s,
+                # migration 0029), not here: a client's option would override the role's.
             }
             if application:
                 kwargs["connect_args"]["application_name"] = application_name(application)

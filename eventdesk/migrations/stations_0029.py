@@ -186,6 +186,31 @@ SALE: Sequence[str] = (
 )
 FUNCTIONS = (*FUNCTIONS, *SALE)
 
+# Any login of the database (the organizer's) has a transaction it left idle ended within 30 s
+# (a station's own login: its role's 5 s, which a database's setting does not override), so a
+# link that died half-open mid-transaction frees its locks; set where the upgrading login owns
+# the database (else left to its owner, said as a notice).
+IDLE_IN_TRANSACTION = "30s"
+DATABASE_IDLE = f"""
+    DO $$
+    BEGIN
+        EXECUTE format('ALTER DATABASE %I SET idle_in_transaction_session_timeout = %L',
+                       current_database(), '{IDLE_IN_TRANSACTION}');
+    EXCEPTION WHEN insufficient_privilege THEN
+        RAISE NOTICE 'idle_in_transaction_session_timeout not set on this database: '
+            'only its owner may (ALTER DATABASE ... SET idle_in_transaction_session_timeout)';
+    END $$
+    """
+DATABASE_IDLE_RESET = """
+    DO $$
+    BEGIN
+        EXECUTE format('ALTER DATABASE %I RESET idle_in_transaction_session_timeout',
+                       current_database());
+    EXCEPTION WHEN insufficient_privilege THEN
+        NULL;
+    END $$
+    """
+
 DOWNGRADE: Sequence[str] = (
     f"DROP FUNCTION IF EXISTS {SALE_SIGNATURE}",
     sale_0028.FUNCTION,

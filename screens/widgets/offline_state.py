@@ -1,4 +1,5 @@
-"""OFFLINE, on the desk and the kiosk, while the door decides from the station's mirror.
+"""OFFLINE, on the desk and the kiosk, while the door decides from the station's mirror
+(REFUSED while the server refuses the station's login: it then decides nothing).
 
 A station on a server decides from its mirror when the server does not answer: this line says
 so, with the number of scans waiting, and goes away by itself when the station is back online.
@@ -25,6 +26,14 @@ POLL_SECONDS = 0.5
 def offline_text(station: Station) -> str:
     """What the door says while it is not deciding on the server, or while its own clock is
     off (by more than a minute) against the server's; "" otherwise."""
+    if station.refused() is not None:  # revoked, or its password changed: no decision at all
+        return ngettext(
+            "REFUSED · the server refuses this station's login: it decides nothing · "
+            "{count} scan waiting to upload",
+            "REFUSED · the server refuses this station's login: it decides nothing · "
+            "{count} scans waiting to upload",
+            station.pending,
+        ).format(count=station.pending)
     last = station.time.last
     off = last is not None and last.off
     if station.deciding_online():

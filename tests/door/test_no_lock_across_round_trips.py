@@ -183,3 +183,23 @@ def test_an_organizer_meeting_a_held_lock_is_told_which_station_holds_it(
     finally:
         holder.close()
         office.close()
+
+
+def test_a_transaction_left_idle_is_ended_within_the_logins_bound(
+    backend_fixed: None, db_url: str, store: Store, desk_login: str
+) -> None:
+    """A station's own login: its role's 5 s; any other login (the organizer's): the
+    database's 30 s (migration 0029). Before: every connection asked for 5 s itself, which
+    overrode the role's and ended an organizer's work caught by a busy machine for 5 s."""
+    url = make_url(db_url)
+    logins = {"organizer": url, "desk": url.set(username=desk_login, password=PASSWORD)}
+    found = {}
+    for login, at in logins.items():
+        opened = Store(at.render_as_string(False))
+        try:
+            with opened.engine.connect() as conn:
+                shown = conn.execute(text("SHOW idle_in_transaction_session_timeout")).scalar()
+                found[login] = shown
+        finally:
+            opened.engine.dispose()
+    assert found == {"organizer": "30s", "desk": "5s"}

@@ -29,7 +29,8 @@ from eventdesk.services.stations.station_door import StationDoor
 from eventdesk.tickets import Signer
 from testkit.proxy import TcpProxy
 from tests.door.test_outage import POSTGRESQL, backend_fixed, proxy
-from tests.offline_tools import LONG, DoorStation, copy_of, door_a, open_event
+from tests.helpers import wait_until
+from tests.offline_tools import LONG, DoorStation, copy_of, door_a, open_event, through
 
 __all__ = ["backend_fixed", "door_a", "proxy"]  # fixtures
 
@@ -138,3 +139,55 @@ def test_the_printer_worker_prints_offline_badges_while_the_server_is_away(
     assert copied_event.slug == event.slug
     found = find_in_copy(station.mirror, copied.ticket.attendee, limit=10)
     assert copied.ticket.attendee_id in [p.id for p in found]
+
+
+@POSTGRESQL
+@pytest.mark.slow  # a link that dies half-open under a running print worker
+def test_a_print_worker_caught_by_a_link_dying_half_open_prints_the_offline_badges(
+    backend_fixed: None,
+    db_url: str,
+    store: Store,
+    signer: Signer,
+    proxy: TcpProxy,
+    tmp_path: Path,
+) -> None:
+    """Its claim on the server waits on the dead link no longer than a round of sync does
+    (services.stations.link.SILENCE_SECONDS): then the badge of a check-in decided offline
+    prints from the copy. Before: the worker waited on the dead socket for good, and no badge
+    printed until the app was restarted."""
+    event = open_event(store, signer, 3)
+    door_h = DoorStation("H", tmp_path / "station-H", through(proxy, db_url), 1.0)
+    station = door_h.in_process()
+    assert station.sync_round().online
+    outcomes: list[PrintOutcome] = []
+    done = threading.Event()
+
+    def heard(outcome: PrintOutcome) -> None:
+        outcomes.append(outcome)
+        done.set()
+
+    worker = PrintWorker(
+        station.server(),
+        printers_of(station.config),
+        station=station.name,
+        on_outcome=heard,
+        door=station,
+        poll=0.05,
+    )
+    worker.start()
+    try:
+        held = proxy.held
+        proxy.half_open()  # the worker's next claim waits on a connection that leads nowhere
+        wait_until(lambda: proxy.held > held, what="the worker's claim held")
+        door = StationDoor(station, event=event.slug, print_to="badges")
+        result = door.scan(event.payloads[1])
+        assert result.offline and result.result == "ok" and result.badge_queued
+        worker.wake()
+        assert done.wait(LONG), worker.error
+        assert [(o.job.ticket_id, o.state) for o in outcomes] == [(event.ticket_ids[1], "done")]
+        assert len(printed(door_h, event.ticket_ids[1])) == 1
+    finally:
+        worker.stop()
+        worker.join(LONG)
+        door_h.close()
+    assert not worker.is_alive(), "the worker ends when stopped"

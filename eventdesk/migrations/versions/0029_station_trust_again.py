@@ -12,8 +12,8 @@ sent again is recognised as itself, a walk-in sold offline is uploaded in one st
 function that admits refuses another event's ticket from a bound login, an organizer may act as
 a named station for one connection (a lost copy taken through that station's checks), an
 override decided offline names only an account whose PIN the station's copy held and gets its
-transaction-log row, a desk logs only the actions it took, once each, and a station's refusals
-are kept up to a bound.
+transaction-log row, a desk logs only the actions it took, once each, a station's refusals
+are kept up to a bound, and any other login's transaction left idle is ended within 30 s.
 """
 
 from __future__ import annotations
@@ -64,13 +64,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('station', name=op.f('pk_refusal_flood')),
     )
     if op.get_bind().dialect.name == 'postgresql':
-        for statement in (*stations.FUNCTIONS, *stations.TRUST):
+        for statement in (*stations.FUNCTIONS, *stations.TRUST, stations.DATABASE_IDLE):
             op.execute(statement)
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == 'postgresql':
-        for statement in (*stations.DROP_TRUST, *stations.DOWNGRADE):
+        for statement in (*stations.DROP_TRUST, *stations.DOWNGRADE, stations.DATABASE_IDLE_RESET):
             op.execute(statement)
     op.drop_table('refusal_flood')
     op.drop_table('station_seen')

@@ -59,13 +59,15 @@ class ServerAway(Exception):
 
 class _Caller(threading.Thread):
     """Runs calls for one thread of the station, so that a call can be waited for with a time
-    limit; a call that overruns keeps its thread, and the next call gets a new one. A caller
-    ``once`` runs one call and ends (for a short-lived thread: a screen's worker)."""
+    limit; a call that overruns keeps its thread until it ends (cut), and the next call gets a
+    new one. A caller ``once`` runs one call and ends (for a short-lived thread: a screen's
+    worker); one given up ends with the call it was given up on."""
 
     def __init__(self, link: Link, *, once: bool = False) -> None:
         super().__init__(name="server call", daemon=True)
-        self.jobs: queue.SimpleQueue[tuple[Callable[[], Any], dict[str, Any], threading.Event]]
-        self.jobs = queue.SimpleQueue()
+        self.jobs: queue.SimpleQueue[
+            tuple[Callable[[], Any], dict[str, Any], threading.Event] | None
+        ] = queue.SimpleQueue()
         self.once = once
         self.link = link
         self.given_up = False  # its call overran: whoever waited for it decided without it
@@ -74,14 +76,17 @@ class _Caller(threading.Thread):
         self.link._threads_started(self)
         try:
             while True:
-                work, box, done = self.jobs.get()
+                job = self.jobs.get()
+                if job is None:  # given up: no call comes to it any more
+                    return
+                work, box, done = job
                 try:
                     box["value"] = work()
                 except BaseException as exc:
                     box["error"] = exc
                 finally:
                     done.set()
-                if self.once:
+                if self.once or self.given_up:
                     return
         finally:
             self.link._threads_ended(self)
@@ -204,6 +209,7 @@ class Link:
         if done.wait(wait):
             return box, ()
         caller.given_up = True
+        caller.jobs.put(None)  # it ends once its call does (had it ended just now, at once)
         if not one_off:
             self._local.caller = None  # it may stay stuck: the next call gets another
         waiting: tuple[int, ...] = ()

@@ -1,0 +1,34 @@
+"""A station's calls to its server that overran end their threads once their work ends
+(services.stations.link): a station on a dead link gives up a call each time it asks, and
+each of those threads used to stay, waiting for a call that never came, for as long as the
+process ran (31 threads after three minutes of a kiosk's outage)."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from eventdesk.services.stations.link import Link, ServerAway
+from tests.helpers import wait_until
+from tests.offline_tools import LONG
+
+
+def _callers() -> int:
+    return sum(1 for thread in threading.enumerate() if thread.name == "server call")
+
+
+@pytest.mark.parametrize("one_off", [False, True])
+def test_calls_given_up_leave_no_thread_behind(one_off: bool) -> None:
+    link = Link(threshold=0.05)
+    before = _callers()
+    release = threading.Event()
+    for _ in range(12):
+        with pytest.raises(ServerAway):
+            link.call(lambda: release.wait(LONG), again=False, one_off=one_off)
+    assert _callers() >= before + 12  # each still waits on its work
+    release.set()  # the work ends (a cut connection's error, in a station)
+    wait_until(lambda: _callers() <= before, what="every given-up caller gone")
+    # The link still answers: the next call gets a caller of its own.
+    assert link.call(lambda: "answer") == "answer"
+    assert link.online
