@@ -293,3 +293,21 @@ def login_url(
     if login != "organizer":
         url = url.set(username=names[login], password=password)
     return url.render_as_string(hide_password=False)
+
+
+@contextmanager
+def synced_behind_proxy(
+    db_url: str, login: str, names: dict[str, str], password: str, folder: Path
+) -> Iterator[tuple[DoorStation, TcpProxy]]:
+    """A station of ``login`` (STATION_OF's, threshold 1 s) reaching the test's server through a
+    proxy of its own, synced once: the station and its proxy, both closed after."""
+    url = make_url(db_url)
+    with TcpProxy(url.host or "127.0.0.1", url.port or 5432) as proxy:
+        at = login_url(db_url, login, names, password, proxy)
+        door = DoorStation(STATION_OF[login], folder / login, at, 1.0)
+        try:
+            synced = door.run("sync")
+            assert synced.code == 0, synced.err
+            yield door, proxy
+        finally:
+            door.close()

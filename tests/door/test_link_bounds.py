@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy.engine import make_url
 
 from eventdesk.db import Store
 from eventdesk.services.door.checkin import Checkin
@@ -33,7 +32,7 @@ from tests.conftest import PG_ENV, PG_SKIP
 from tests.door.test_every_login import PASSWORD, server_logins
 from tests.door.test_outage import POSTGRESQL, backend_fixed
 from tests.helpers import wait_until
-from tests.offline_tools import STATION_OF, DoorStation, OpenEvent, login_url, open_event
+from tests.offline_tools import STATION_OF, DoorStation, OpenEvent, open_event, synced_behind_proxy
 
 LOGINS = ("organizer", "door", "desk")
 BACK_WITHIN = 2.0  # seconds from the server answering again to the station deciding online
@@ -67,17 +66,9 @@ def site(
     tmp_path: Path,
 ) -> Iterator[Site]:
     login = str(request.param)
-    url = make_url(db_url)
-    with TcpProxy(url.host or "127.0.0.1", url.port or 5432) as proxy:
-        at = login_url(db_url, login, server_logins, PASSWORD, proxy)
-        event = open_event(store, signer, 20)
-        door = DoorStation(STATION_OF[login], tmp_path / login, at, 1.0)
-        synced = door.run("sync")
-        assert synced.code == 0, synced.err
-        try:
-            yield Site(login, door, proxy, event, store)
-        finally:
-            door.close()
+    event = open_event(store, signer, 20)
+    with synced_behind_proxy(db_url, login, server_logins, PASSWORD, tmp_path) as (door, proxy):
+        yield Site(login, door, proxy, event, store)
 
 
 def _timed(desk: StationDoor, payload: str) -> tuple[float, bool, str]:

@@ -25,6 +25,7 @@ from eventdesk.models import PrintJob
 from eventdesk.services.catalogue.badge_layouts import assign_layout, save_layout
 from eventdesk.services.stations.mirror import PRINT_JOB
 from eventdesk.services.stations.mirror_read import find_in_copy, ticket_in_copy
+from eventdesk.services.stations.offline import Station
 from eventdesk.services.stations.station_door import StationDoor
 from eventdesk.tickets import Signer
 from testkit.proxy import TcpProxy
@@ -99,15 +100,11 @@ def test_a_check_in_decided_offline_prints_its_badge_from_the_copy_and_uploads_t
     assert server_jobs(store) == [(event.ticket_ids[0], "done", "A", "checkin")]
 
 
-@POSTGRESQL
-def test_the_printer_worker_prints_offline_badges_while_the_server_is_away(
-    backend_fixed: None, store: Store, signer: Signer, proxy: TcpProxy, door_a: DoorStation
-) -> None:
-    event = open_event(store, signer, 3)
-    station = door_a.in_process()
-    assert station.sync_round().online
-    proxy.cut()
-    door = StationDoor(station, event=event.slug, print_to="badges")
+def _printing(
+    station: Station, poll: float = 0.25
+) -> tuple[PrintWorker, list[PrintOutcome], threading.Event]:
+    """The app's print worker of ``station``, started: what it printed, and an event set at
+    each outcome."""
     outcomes: list[PrintOutcome] = []
     done = threading.Event()
 
@@ -121,8 +118,22 @@ def test_the_printer_worker_prints_offline_badges_while_the_server_is_away(
         station=station.name,
         on_outcome=heard,
         door=station,
+        poll=poll,
     )
     worker.start()
+    return worker, outcomes, done
+
+
+@POSTGRESQL
+def test_the_printer_worker_prints_offline_badges_while_the_server_is_away(
+    backend_fixed: None, store: Store, signer: Signer, proxy: TcpProxy, door_a: DoorStation
+) -> None:
+    event = open_event(store, signer, 3)
+    station = door_a.in_process()
+    assert station.sync_round().online
+    proxy.cut()
+    door = StationDoor(station, event=event.slug, print_to="badges")
+    worker, outcomes, done = _printing(station)
     try:
         result = door.scan(event.payloads[1])
         assert result.offline and result.result == "ok" and result.badge_queued
@@ -159,22 +170,7 @@ def test_a_print_worker_caught_by_a_link_dying_half_open_prints_the_offline_badg
     door_h = DoorStation("H", tmp_path / "station-H", through(proxy, db_url), 1.0)
     station = door_h.in_process()
     assert station.sync_round().online
-    outcomes: list[PrintOutcome] = []
-    done = threading.Event()
-
-    def heard(outcome: PrintOutcome) -> None:
-        outcomes.append(outcome)
-        done.set()
-
-    worker = PrintWorker(
-        station.server(),
-        printers_of(station.config),
-        station=station.name,
-        on_outcome=heard,
-        door=station,
-        poll=0.05,
-    )
-    worker.start()
+    worker, outcomes, done = _printing(station, poll=0.05)
     try:
         held = proxy.held
         proxy.half_open()  # the worker's next claim waits on a connection that leads nowhere

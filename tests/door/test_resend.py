@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
-from sqlalchemy.engine import make_url
 
 from eventdesk.db import Store
 from eventdesk.models import Event
@@ -37,9 +36,9 @@ from tests.offline_tools import (
     OpenEvent,
     conflicts,
     copy_sql,
-    login_url,
     nonces_twice,
     open_event,
+    synced_behind_proxy,
 )
 
 LOGINS = ("organizer", "door", "desk")
@@ -82,17 +81,9 @@ def site(
     tmp_path: Path,
 ) -> Iterator[Site]:
     login = str(request.param)
-    url = make_url(db_url)
-    with TcpProxy(url.host or "127.0.0.1", url.port or 5432) as proxy:
-        at = login_url(db_url, login, server_logins, PASSWORD, proxy)
-        event = open_event(store, signer, 4)
-        door = DoorStation(STATION_OF[login], tmp_path / login, at, 1.0)
-        assert door.run("sync").code == 0
-        station = door.in_process()
-        try:
-            yield Site(login, door, station, proxy, event, store)
-        finally:
-            door.close()
+    event = open_event(store, signer, 4)
+    with synced_behind_proxy(db_url, login, server_logins, PASSWORD, tmp_path) as (door, proxy):
+        yield Site(login, door, door.in_process(), proxy, event, store)
 
 
 def _offline(site: Site, payload: str) -> None:

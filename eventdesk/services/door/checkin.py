@@ -11,6 +11,7 @@ one transaction (``scan_many``).
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -161,7 +162,10 @@ class Checkin:
         self.verifier = Verifier(store)
         # A station's own login on a server writes through the server's functions.
         self.api = store.station_login() is not None
-        self._line: tuple[str, bool] = ("", False)  # the scan being decided: its line, repaired
+        # The scan each thread is deciding: its line, and whether it was repaired. Per thread: a
+        # station's call given up on a dead link may go on deciding in its own thread while the
+        # next scan is decided in another (one line read for the other's ticket was refused).
+        self._lines = threading.local()
         # The door's events (a door for several: ``"fri,sat,sun"``, each ticket decided by its
         # own event's rules and list); ``event_id``: the first, or the only one.
         self.event_ids: tuple[int, ...] = ()
@@ -639,7 +643,10 @@ class Checkin:
     ) -> ScanResult:
         """One ticket's decision and its scan-log row, in the caller's write transaction (in
         scan_many's, its ``group``)."""
-        self._line = (raw if raw is not None else f"ticket:{ticket_id}", repaired is not None)
+        self._lines.current = (
+            raw if raw is not None else f"ticket:{ticket_id}",
+            repaired is not None,
+        )
         row = group.looked_up.pop(ticket_id, None) if group is not None else None
         if row is None:
             if group is not None:  # read again (scanned twice in the group): as it is now
@@ -782,7 +789,7 @@ class Checkin:
     def _scanned(self) -> dict[str, Any]:
         """The line scanned for the server's functions to check against the ticket (and that
         this decision is online)."""
-        line, repaired = self._line
+        line, repaired = getattr(self._lines, "current", ("", False))
         return {"b_payload": line, "b_repaired": repaired, "b_offline": False}
 
 
