@@ -232,6 +232,10 @@ class Station:
                 url = self._server.url if self._server else self.config.database_url
                 self._mirror, moved = open_mirror(self.config.data_dir, url, key)
                 self.notices += [moved] if moved else []
+                # Rows written to the copy came from the server: a round copying a big table
+                # (one statement whose rows stream in for longer than SILENCE_SECONDS) is not
+                # silent while they come.
+                event.listen(self._mirror.store.engine, "after_cursor_execute", self._heard)
             return self._mirror
 
     def copy_key(self) -> bytes:
