@@ -162,10 +162,7 @@ class Checkin:
         self.verifier = Verifier(store)
         # A station's own login on a server writes through the server's functions.
         self.api = store.station_login() is not None
-        # The scan each thread is deciding: its line, and whether it was repaired. Per thread: a
-        # station's call given up on a dead link may go on deciding in its own thread while the
-        # next scan is decided in another (one line read for the other's ticket was refused).
-        self._lines = threading.local()
+        self._lines = threading.local()  # each thread's scan: a call given up goes on in its own
         # The door's events (a door for several: ``"fri,sat,sun"``, each ticket decided by its
         # own event's rules and list); ``event_id``: the first, or the only one.
         self.event_ids: tuple[int, ...] = ()
@@ -643,10 +640,8 @@ class Checkin:
     ) -> ScanResult:
         """One ticket's decision and its scan-log row, in the caller's write transaction (in
         scan_many's, its ``group``)."""
-        self._lines.current = (
-            raw if raw is not None else f"ticket:{ticket_id}",
-            repaired is not None,
-        )
+        line = raw if raw is not None else f"ticket:{ticket_id}"
+        self._lines.current = (line, repaired is not None)
         row = group.looked_up.pop(ticket_id, None) if group is not None else None
         if row is None:
             if group is not None:  # read again (scanned twice in the group): as it is now
