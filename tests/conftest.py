@@ -247,38 +247,16 @@ def english_after_each_test() -> Iterator[None]:
 
 
 E2E = Path(__file__).resolve().parent / "e2e"
-# Modules whose tests run `eventdesk` (or a station, or the app) as real processes, or cut a
-# server's link under them: slow by nature, each for a reason it proves only so.
-REAL_PROCESSES = {
-    "test_backup",  # the app's backup schedule, and `backup --every` as a process
-    "test_cli_offline",  # one-shot commands as processes at a station whose server is away
-    "test_cli_database",  # which database each command opens, as the console script
-    "test_import_runs",  # imports killed and run again
-    "test_offline_stations",  # stations whose server is cut behind a proxy
-    "test_outage",  # long-lived parts through a database that goes away
-    "test_readonly_database",  # a database made read-only under running commands
-    "test_scan_output",  # `scan` as a process: its lines and exit codes
-    "test_scanner",  # `scan` on video, images and stdin
-    "test_startup",  # how soon a process shows its first screen
-    "test_startup_kiosk",
-    "test_station_access",  # a station's commands on a server it does not own
-    "test_station_clock",  # stations whose clock is off (libfaketime)
-    "test_station_logins",  # a door's and a desk's own PostgreSQL logins, and psql attacks
-    "test_station_lists",  # the same logins on check-in lists and session seats
-    "test_terminal_text",  # every command's output in a terminal
-    "test_vanished_database",  # a database file moved away under running processes
-}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Everything under tests/e2e (real processes, a real terminal, a browser, scale) and the
-    modules of REAL_PROCESSES are slow: `python3 dev.py test --fast` leaves them out. The
-    end-to-end tests, the longest, go first: the workers share out what is left of the rest,
-    instead of one of them finishing a two-minute test alone at the end."""
-    for item in items:
-        if E2E in item.path.parents or item.path.stem in REAL_PROCESSES:
-            item.add_marker(pytest.mark.slow)
-    items.sort(key=lambda item: E2E not in item.path.parents)  # stable: otherwise as collected
+    """The slow tests (``pytestmark = pytest.mark.slow`` in their own module: real processes, a
+    real terminal, a browser, scale; `python3 dev.py test --fast` leaves them out) go first, the
+    end-to-end ones first of all: the workers share out what is left of the rest, instead of one
+    of them finishing a two-minute test alone at the end."""
+    items.sort(
+        key=lambda item: (E2E not in item.path.parents, item.get_closest_marker("slow") is None)
+    )
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

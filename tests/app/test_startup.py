@@ -28,6 +28,8 @@ from screens.app import make_app
 from testkit.terminal import in_terminal, stop
 from tests.apptools import DemoStation, wait_for
 
+pytestmark = pytest.mark.slow  # how soon a process shows its first screen
+
 ROOT = Path(__file__).resolve().parents[2]
 
 LATER = (

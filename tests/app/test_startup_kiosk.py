@@ -23,6 +23,8 @@ from screens.kiosk.preview import CELL_COLOUR_BITS, CameraPreview
 from tests.door.test_outage import camera_door
 from tests.helpers import wait_until
 
+pytestmark = pytest.mark.slow  # how soon a kiosk process shows its first screen
+
 ROOT = Path(__file__).resolve().parents[2]
 LONG = 120.0
 

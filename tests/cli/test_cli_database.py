@@ -20,6 +20,8 @@ from sqlalchemy.engine import make_url
 
 from tests.conftest import PG_ENV, PG_SKIP
 
+pytestmark = pytest.mark.slow  # which database each command opens, as the console script
+
 EVENTDESK = str(Path(sys.executable).with_name("eventdesk"))
 
 

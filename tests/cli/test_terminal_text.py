@@ -21,6 +21,8 @@ from screens.app import make_app
 from screens.stats.screen import StatsScreen
 from tests.apptools import DemoStation, wait_for
 
+pytestmark = pytest.mark.slow  # every command's output in a terminal
+
 # A station's name that clears the screen, retitles the window and reverses what follows.
 STATION = "Door\x1b[2J\x1b]0;PWNED\x07\u202e9"
 NAME = "Mallory\x1b[1;1H\x9b31m Evil"

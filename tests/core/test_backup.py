@@ -20,6 +20,8 @@ from eventdesk.values import utcnow
 from tests.e2e.test_checkin_processes import make_tickets, start_worker
 from tests.helpers import wait_until
 
+pytestmark = pytest.mark.slow  # the app's backup schedule, and `backup --every` as a process
+
 
 def checked_in(store: Store, slug: str) -> int:
     return stats(store, slug).checked_in

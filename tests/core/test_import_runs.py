@@ -34,6 +34,8 @@ from eventdesk.tickets import ensure_keys
 from eventdesk.values import utcnow
 from tests.helpers import add_type, make_event, wait_until
 
+pytestmark = pytest.mark.slow  # imports killed and run again
+
 ROWS = 3 * import_runs.CHUNK_ROWS  # several of the import's transactions
 
 

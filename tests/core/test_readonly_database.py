@@ -26,7 +26,10 @@ from eventdesk.services.people.registration import show_ticket
 from tests.door.test_outage import Running
 from tests.door.test_vanished_database import EVENTDESK, demo
 
-pytestmark = pytest.mark.skipif(os.name == "nt", reason="POSIX file modes")
+pytestmark = [
+    pytest.mark.slow,  # a database made read-only under running commands
+    pytest.mark.skipif(os.name == "nt", reason="POSIX file modes"),
+]
 READ_ONLY = "is read-only for this user"
 
 

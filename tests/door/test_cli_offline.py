@@ -31,7 +31,10 @@ from tests.offline_tools import DoorStation, open_event, through, ticket
 
 __all__ = ["backend_fixed"]  # a fixture
 PASSWORD = "pw-cli-offline"
-pytestmark = POSTGRESQL
+pytestmark = [
+    pytest.mark.slow,  # one-shot commands as processes at a station whose server is away
+    POSTGRESQL,
+]
 
 
 @pytest.fixture

@@ -51,6 +51,8 @@ from tests.offline_tools import (
     ticket,
 )
 
+pytestmark = pytest.mark.slow  # stations whose server is cut behind a proxy
+
 # A station's threshold, unless a test is about it. A proxy that is cut refuses at once, so a
 # station cut off goes offline at once whatever its threshold; a long one keeps a server that
 # is up from looking away from a station that is slow itself (a busy 2-core machine).

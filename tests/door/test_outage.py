@@ -43,6 +43,8 @@ from testkit.zebra import FakeZebra
 from tests.door.test_printing import event_now, guest
 from tests.helpers import add_type, make_event, people, wait_until
 
+pytestmark = pytest.mark.slow  # long-lived parts through a database that goes away
+
 EVENTDESK = str(Path(sys.executable).with_name("eventdesk"))
 NOT_ANSWERING = "database not answering"
 # Generous: a busy 2-core machine can be slow to start a process or to reconnect.

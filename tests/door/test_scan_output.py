@@ -21,6 +21,8 @@ from eventdesk.tickets import Signer
 from eventdesk.values import utcnow
 from tests.helpers import add_type, make_event, people
 
+pytestmark = pytest.mark.slow  # `scan` as a process: its lines and exit codes
+
 EVENTDESK = str(Path(sys.executable).with_name("eventdesk"))
 
 

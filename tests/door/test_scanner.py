@@ -34,6 +34,8 @@ from eventdesk.values import utcnow
 from testkit.media import Shot, qr_pixels, render_frames, write_folder, write_video
 from tests.helpers import add_type, make_event, wait_until
 
+pytestmark = pytest.mark.slow  # `scan` on video, images and stdin
+
 EVENTDESK = str(Path(sys.executable).with_name("eventdesk"))
 
 

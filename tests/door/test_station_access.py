@@ -18,6 +18,8 @@ from testkit.terminal import in_terminal, stop, wait_file
 from tests.conftest import PG_ENV, PG_SKIP, _database_name
 from tests.helpers import wait_until
 
+pytestmark = pytest.mark.slow  # a station's commands on a server it does not own, as processes
+
 EVENTDESK = str(Path(sys.executable).with_name("eventdesk"))
 ORGANIZER_ONLY = [
     ["staff", "add", "--name", "Mallory", "--role", "organizer", "--pin", "4444"],

@@ -32,6 +32,7 @@ from tests.offline_tools import LONG, DoorStation, moment, open_event, through, 
 FAKETIME = shutil.which("faketime")
 SLACK = timedelta(seconds=60)  # a busy machine: a process's start and its decision
 pytestmark = [
+    pytest.mark.slow,  # stations whose clock is off (libfaketime)
     pytest.mark.skipif(not os.environ.get(PG_ENV), reason=PG_SKIP),
     pytest.mark.parametrize("db_url", ["postgresql"], indirect=True),
 ]

@@ -10,6 +10,8 @@ import json
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
+
 from tests.door.test_station_logins import (
     REFUSALS,
     Site,
@@ -18,6 +20,8 @@ from tests.door.test_station_logins import (
     run_cli,
     site,
 )
+
+pytestmark = pytest.mark.slow  # the same logins on check-in lists and session seats
 
 __all__ = ["site"]  # the module's fixture, used here
 

@@ -33,6 +33,8 @@ from testkit.proxy import TcpProxy
 from tests.conftest import PG_ENV, PG_SKIP, _database_name
 from tests.offline_tools import copy_of
 
+pytestmark = pytest.mark.slow  # a door's and a desk's own PostgreSQL logins, and psql attacks
+
 EVENTDESK = str(Path(sys.executable).with_name("eventdesk"))
 OPERATORS_GUIDE = Path(__file__).resolve().parents[2] / "docs" / "operators-guide.md"
 SECTION = "## Roles for many stations (PostgreSQL)"

@@ -22,7 +22,10 @@ from eventdesk.services.people.registration import show_ticket, tickets_of_atten
 from tests.door.test_outage import Running
 
 EVENTDESK = str(Path(sys.executable).with_name("eventdesk"))
-pytestmark = pytest.mark.skipif(os.name == "nt", reason="a POSIX rename of an open file")
+pytestmark = [
+    pytest.mark.slow,  # a database file moved away under running processes
+    pytest.mark.skipif(os.name == "nt", reason="a POSIX rename of an open file"),
+]
 
 
 def demo(data: Path) -> tuple[str, list[str], list[str]]:

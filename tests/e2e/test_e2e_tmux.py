@@ -17,7 +17,10 @@ from eventdesk.models import Attendee, Ticket, TicketType
 from eventdesk.services.people.payments import payment_summary
 from eventdesk.services.people.registration import tickets_of_attendee
 
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+pytestmark = [
+    pytest.mark.slow,  # the app in a real terminal
+    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
+]
 
 
 def tmux(*args: str) -> str:

@@ -20,7 +20,10 @@ from eventdesk.services.people.payments import payment_summary
 from tests.door.test_wedge_layouts import mangle
 from tests.e2e.test_e2e_tmux import pane, tmux, wait_pane
 
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+pytestmark = [
+    pytest.mark.slow,  # keyboard wedges in a real terminal
+    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
+]
 
 
 def test_a_kiosk_admits_a_ticket_typed_through_azerty(tmp_path: Path) -> None:

@@ -31,6 +31,8 @@ from eventdesk.tickets import Signer, Verifier, sign_many
 from eventdesk.values import utcnow
 from tests.helpers import add_type, make_event, wait_until
 
+pytestmark = pytest.mark.slow  # imports at scale
+
 ROWS = 300
 
 

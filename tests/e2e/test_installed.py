@@ -41,7 +41,10 @@ from testkit.terminal import in_terminal, stop
 
 # Building and installing come first, in the first test's set-up: more than the suite's five
 # minutes on a machine that is busy with other work.
-pytestmark = pytest.mark.timeout(900)
+pytestmark = [
+    pytest.mark.slow,  # the wheel installed in a fresh venv
+    pytest.mark.timeout(900),
+]
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("eventdesk", "screens", "devices", "badges")

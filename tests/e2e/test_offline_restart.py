@@ -24,7 +24,10 @@ from tests.door.test_outage import POSTGRESQL, backend_fixed, proxy
 from tests.offline_tools import EVENTDESK, LONG, DoorStation, door_a, open_event
 
 __all__ = ["backend_fixed", "door_a", "proxy"]  # fixtures
-pytestmark = pytest.mark.skipif(not have_tmux(), reason="tmux is not installed")
+pytestmark = [
+    pytest.mark.slow,  # a station restarted offline in a real terminal
+    pytest.mark.skipif(not have_tmux(), reason="tmux is not installed"),
+]
 
 DESK, DESK_PIN = "Dana Desk", "4826"
 

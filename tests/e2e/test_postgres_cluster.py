@@ -22,6 +22,8 @@ import pytest
 
 from tests.conftest import PG_ENV
 
+pytestmark = pytest.mark.slow  # a throwaway PostgreSQL cluster
+
 ROOT = Path(__file__).resolve().parents[2]
 # A quick test that runs on PostgreSQL: a migrated database, one write, one read.
 ONE_POSTGRES_TEST = "tests/core/test_store.py::test_times_are_utc_aware_both_ways[postgresql]"

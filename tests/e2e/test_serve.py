@@ -19,6 +19,8 @@ from sqlalchemy.engine import make_url
 
 from tests.apptools import DemoStation
 
+pytestmark = pytest.mark.slow  # the served page in a real browser
+
 START_SECONDS = 30
 
 
