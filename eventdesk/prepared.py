@@ -79,7 +79,8 @@ class Prepared:
             SQLCompiler, self.statement.compile(dialect=dialect, column_keys=self.column_keys)
         )
         binds = {  # the processors Connection.execute uses
-            name: bind.type._cached_bind_processor(dialect) for name, bind in compiled.binds.items()
+            name: bind.type.dialect_impl(dialect).bind_processor(dialect)
+            for name, bind in compiled.binds.items()
         }
         # A SELECT's columns, or what an INSERT ... RETURNING returns.
         shown = list(getattr(self.statement, "exported_columns", ()))
@@ -104,7 +105,10 @@ class Prepared:
             compiled=compiled,
             order=order,
             columns=tuple(str(column.key) for column in shown),
-            results=tuple(column.type._cached_result_processor(dialect, None) for column in shown),
+            results=tuple(
+                column.type.dialect_impl(dialect).result_processor(dialect, None)
+                for column in shown
+            ),
             fixed={**fixed, **defaults},
             names=names,
             processed=tuple(

@@ -124,8 +124,12 @@ class Signer:
         )
         self.key_id = key_id_of(self.public_key)
 
+    def sign(self, message: bytes) -> bytes:
+        """``message`` signed with this station's private key."""
+        return self._key.sign(message)
+
     def payload(self, ticket_id: str) -> str:
-        signature = self._key.sign(_message(ticket_id, self.key_id))
+        signature = self.sign(_message(ticket_id, self.key_id))
         return f"{VERSION}.{ticket_id}.{self.key_id}.{_b32(signature)}"
 
     def private_bytes(self) -> bytes:
@@ -142,7 +146,7 @@ def sign_many(signer: Signer | bytes, ticket_ids: Sequence[str]) -> list[str]:
     each, with the signatures' base32 worked out together (see _b32_many)."""
     if isinstance(signer, bytes):
         signer = Signer(Ed25519PrivateKey.from_private_bytes(signer))
-    sign, key_id = signer._key.sign, signer.key_id
+    sign, key_id = signer.sign, signer.key_id
     signatures = [sign(_message(ticket_id, key_id)) for ticket_id in ticket_ids]
     return [
         f"{VERSION}.{ticket_id}.{key_id}.{text}"

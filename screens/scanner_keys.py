@@ -267,7 +267,9 @@ class ScannerGate:
 
     async def key(self, event: events.Key) -> None:
         """A key from the terminal, before anything else sees it."""
-        if getattr(self.app._driver, "classifies_keys", False) or (
+        # The driver is Textual's own (no public name): ours says whether it classifies keys.
+        driver = self.app._driver  # noqa: SLF001
+        if getattr(driver, "classifies_keys", False) or (
             self._typed_by_hand(event.time) and not self.burst.held
         ):
             await self.hand_on(event)  # told apart already, or Pilot's typing

@@ -50,8 +50,9 @@ def show_control_characters() -> None:
     breaks and tabs are the text's own; what the toolkits already drop stays dropped)."""
     written_out = for_terminal_table(keep="\n\t")
     for table in (
-        textual.content._CONTROL_STRIP_TRANSLATE,
-        rich.control._CONTROL_STRIP_TRANSLATE,
+        # The toolkits' own tables of what they strip (no public name): widened in place.
+        textual.content._CONTROL_STRIP_TRANSLATE,  # noqa: SLF001
+        rich.control._CONTROL_STRIP_TRANSLATE,  # noqa: SLF001
     ):
         mapping = cast(
             dict[int, str | None], table

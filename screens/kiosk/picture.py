@@ -93,7 +93,7 @@ if GRAPHICS:
     # textual-image's cache: without it, textual-image would ask the terminal itself later,
     # when Textual reads the keyboard (the answer would arrive as keys). A terminal that does
     # not say its cell size gets textual-image's own default (a VT340's).
-    get_cell_size._result = _cell_pixels() or CellSize(10, 20)  # type: ignore[attr-defined]
+    get_cell_size._result = _cell_pixels() or CellSize(10, 20)  # type: ignore[attr-defined]  # noqa: SLF001
 
 
 class HalfcellPicture(HalfcellImage, Renderable=HalfCells):

@@ -149,7 +149,9 @@ def key_entries(screen: Screen[Any]) -> list[KeyEntry]:
     app = screen.app
     ranked: list[tuple[tuple[int, int], KeyEntry]] = []
     seen: set[tuple[int, str]] = set()
-    chain = [node for node, _bindings in screen._modal_binding_chain]
+    # Textual keeps the chain of nodes whose keys count (the focused widget up to the screen)
+    # to itself; the keys shown are ranked by it.
+    chain = [node for node, _bindings in screen._modal_binding_chain]  # noqa: SLF001
     for node, binding, enabled, tooltip in screen.active_bindings.values():
         if not binding.show or (id(node), binding.action) in seen:
             continue
@@ -185,7 +187,7 @@ def _declared_at(node: DOMNode, binding: Binding) -> int:
     for index, declared in enumerate(getattr(type(node), "BINDINGS", [])):
         if isinstance(declared, Binding) and declared.action == binding.action:
             return index
-    merged = [b.action for _node, b in node._bindings]
+    merged = [b.action for _node, b in node._bindings]  # noqa: SLF001 (Textual's merged keys)
     return 1000 + (merged.index(binding.action) if binding.action in merged else 0)
 
 

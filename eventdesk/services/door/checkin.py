@@ -32,7 +32,6 @@ from eventdesk.models import (
     EventSession,
 )
 from eventdesk.services.common import current_event_id, get_event
-from eventdesk.services.door import checkin_api as api
 from eventdesk.services.door import override
 from eventdesk.services.door.badge_only import print_badge
 from eventdesk.services.door.checkin_sql import (
@@ -46,6 +45,7 @@ from eventdesk.services.door.checkin_sql import (
     LOOKUP_ON_LIST,
     SESSION_EVENT,
 )
+from eventdesk.services.door.ledger import Ledger, ledger_for
 from eventdesk.services.door.list_door import ListDoor
 from eventdesk.services.door.lists import ListRules, default_rules, find_list, rules_of
 from eventdesk.services.door.rules import DoorRules
@@ -138,6 +138,7 @@ class Checkin:
         checkin_list: str | None = None,
         clock: Callable[[], datetime] = utcnow,
         print_only: bool = False,
+        ledger: Ledger | None = None,
     ) -> None:
         self.store = store
         # What "now" is when a call names no time: the station's clock (a fixed one in the
@@ -160,8 +161,9 @@ class Checkin:
                 field="printer",
             )
         self.verifier = Verifier(store)
-        # A station's own login on a server writes through the server's functions.
-        self.api = store.station_login() is not None
+        # Where its decisions are written: a station's own login on a server writes through
+        # the server's functions (services.door.ledger).
+        self.ledger = ledger if ledger is not None else ledger_for(store, self._scanned)
         self._lines = threading.local()  # each thread's scan: a call given up goes on in its own
         # The door's events (a door for several: ``"fri,sat,sun"``, each ticket decided by its
         # own event's rules and list); ``event_id``: the first, or the only one.
@@ -233,7 +235,7 @@ class Checkin:
         ``nonce``, the same nonce again (a retry after a crash or a lost answer) gets the first
         answer back, marked ``replayed``, instead of "already checked in". ``answers``: to the
         list's questions, by key."""
-        return self._once(
+        return self.once(
             parse_nonce(nonce),
             _scanned_line(payload),
             lambda key: self._scan(
@@ -444,7 +446,7 @@ class Checkin:
             direction=direction,
             session_id=session_id,
         )
-        self._log(conn, result, text, nonce=nonce, logs=logs)
+        self.log_scan(conn, result, text, nonce=nonce, logs=logs)
         return result
 
     def checkin_ticket(
@@ -459,7 +461,7 @@ class Checkin:
     ) -> ScanResult:
         """Manual check-in by ticket id, as the desk does after a search (``nonce`` and
         ``answers`` as in ``scan``)."""
-        return self._once(
+        return self.once(
             parse_nonce(nonce),
             _ticket_line(ticket_id),
             lambda key: self._checkin_ticket(
@@ -534,7 +536,7 @@ class Checkin:
                 session_id=session_id,
             )
             with self.store.write_conn() as conn:
-                self._log(conn, result, _ticket_line(ticket_id), nonce=nonce)
+                self.log_scan(conn, result, _ticket_line(ticket_id), nonce=nonce)
             return result
         return self._decide(
             ticket_id.strip().upper(),
@@ -546,7 +548,7 @@ class Checkin:
             answers=answers,
         )
 
-    def _once(
+    def once(
         self, nonce: str | None, line: str, decide: Callable[[str | None], ScanResult]
     ) -> ScanResult:
         """A decision, or for a nonce answered before, that answer again: only for the same
@@ -675,7 +677,7 @@ class Checkin:
             result = replace(result, repaired=repaired)
         if row is not None and len(self.event_ids) > 1:  # the answer names the ticket's event
             result = replace(result, event_title=self.event_titles.get(row["event_id"]))
-        self._log(
+        self.log_scan(
             conn,
             result,
             raw if raw is not None else f"ticket:{ticket_id}",
@@ -702,9 +704,7 @@ class Checkin:
             event_ids=self.event_ids,
             self_service=self.self_service,
             print_to=self.print_to,
-            api=self.api,
-            dialect=self.store.dialect,
-            scanned=self._scanned,
+            ledger=self.ledger,
             list_of=self._list_of,
             door_list=self.list.name if self.list is not None else None,
             list_door=ListDoor,
@@ -741,7 +741,7 @@ class Checkin:
                 )
             return (row.event_id, row.starts_at, row.ends_at)
 
-    def _log(
+    def log_scan(
         self,
         conn: Connection,
         result: ScanResult,
@@ -754,6 +754,8 @@ class Checkin:
         """The scan's scan-log row: written now, or kept in ``logs`` for the caller to write
         with the rest of its transaction's rows."""
         clipped = logged_line(raw)
+        if self.ledger.offline:  # the station's copy: its answer says so, as the upload does
+            result = replace(result, offline=True)
         if event_id is None:
             event_id = self.event_id
         if event_id is None:  # a door with no event set: the session's, else the current one
@@ -774,10 +776,8 @@ class Checkin:
             "nonce": nonce,
             "answer": answer_json(result) if nonce is not None else None,
         }
-        if logs is None and self.api:
-            api.LOG.first(conn, {**row, "offline": False})
-        elif logs is None:
-            LOG.rowcount(conn, row)
+        if logs is None:
+            self.ledger.log(conn, row, result)
         else:
             logs.append(row)
 

@@ -22,16 +22,9 @@ from sqlalchemy import Connection
 from eventdesk.errors import InvalidInput
 from eventdesk.event_time import event_zone
 from eventdesk.i18n import N_
-from eventdesk.services.door import checkin_api as api
 from eventdesk.services.door.checkin_sql import (
-    ADMIT,
-    ANSWER,
     ANSWERS,
-    LEAVE,
-    LIST_ADMIT,
     LIST_ENTRY,
-    LIST_LEAVE,
-    LIST_REENTER,
 )
 from eventdesk.services.door.lists import (
     ListRules,
@@ -198,7 +191,7 @@ class ListDoor:
     def enter(self, owed: dict[str, Any]) -> ScanResult:
         rules, row, door = self.rules, self.row, self.door
         if self.on_ticket:  # the default list, once or unlimited: the ticket's own columns
-            return door._entry_cas(
+            return door.entry_cas(
                 self.conn, row, self.now, self.answer, owed, reentry=self.entries == "unlimited"
             )
         values = {**self.key, "b_now": self.now, "b_station": door.station}
@@ -218,18 +211,9 @@ class ListDoor:
                 "entries": 1,
             }
         if self.entry is None:
-            if door.api:
-                inserted = api.changed(api.LIST_ADMIT, self.conn, {**values, **door.scanned()})
-            else:
-                inserted = int(
-                    self.conn.execute(LIST_ADMIT[door.dialect], values).first() is not None
-                )
-            if inserted:
+            if door.ledger.list_admit(self.conn, values):
                 if rules.is_default and row["checked_in_at"] is None:  # the event's arrival too
-                    if door.api:
-                        api.changed(api.ADMIT, self.conn, {**values, **door.scanned()})
-                    else:
-                        ADMIT.rowcount(self.conn, values)
+                    door.ledger.admit(self.conn, values)
                 printer = door.print_to if door.print_to and self._first_ever() else None
                 if printer is not None:
                     queue_badge(self.conn, row["id"], printer, door.station, self.now)
@@ -309,11 +293,7 @@ class ListDoor:
             "b_station": door.station,
             "b_offline": False,
         }
-        back = (
-            api.changed(api.LIST_REENTER, self.conn, values)
-            if door.api
-            else LIST_REENTER.rowcount(self.conn, values)
-        )
+        back = door.ledger.list_reenter(self.conn, values)
         if back == 1:
             return self.answer(
                 "ok",
@@ -338,19 +318,12 @@ class ListDoor:
                 "no_reentry", "entries", said(N_("one entry only: exit scans are off."))
             )
         if self.on_ticket:
-            return self.door._exit_cas(self.conn, self.row, self.now, self.answer, reentry=True)
+            return self.door.exit_cas(self.conn, self.row, self.now, self.answer, reentry=True)
         values = {**self.key, "b_station": self.door.station}
-        left = (
-            api.changed(api.LIST_LEAVE, self.conn, values)
-            if self.door.api
-            else LIST_LEAVE.rowcount(self.conn, values)
-        )
+        left = self.door.ledger.list_leave(self.conn, values)
         if left == 1:
             if self.rules.is_default:
-                if self.door.api:
-                    api.changed(api.LEAVE, self.conn, values)
-                else:
-                    LEAVE.rowcount(self.conn, values)
+                self.door.ledger.leave(self.conn, values)
             entry = self.entry or {}
             return self.answer(
                 "ok",
@@ -382,8 +355,4 @@ class ListDoor:
             }
             for key, value in answers.items()
         ]
-        if self.door.api:
-            for value in values:
-                api.ANSWER.first(self.conn, value)
-            return
-        self.conn.execute(ANSWER[self.door.dialect], values)
+        self.door.ledger.answers(self.conn, values)

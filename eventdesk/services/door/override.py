@@ -183,7 +183,7 @@ def decide_override(
 
     def decide(key: str | None) -> ScanResult:
         # A station's own login: the server checks the PIN and the right, with the admission.
-        by = None if door.api else door.supervisor(supervisor, pin)
+        by = None if door.ledger.checks_pins else door.supervisor(supervisor, pin)
         moment = now or door.clock()
         # The door's own decision has a nonce of its own, made from the override's: a retry
         # gets that decision again (an admission as usual stays one, never an override).
@@ -208,11 +208,11 @@ def decide_override(
             event_id = conn.execute(
                 text("SELECT event_id FROM ticket WHERE id = :id"), {"id": result.ticket_id}
             ).scalar()
-            door._log(conn, result, line, event_id=event_id, nonce=key)
+            door.log_scan(conn, result, line, event_id=event_id, nonce=key)
             door.log_override(conn, result, event_id)
         return result
 
-    return door._once(parse_nonce(nonce) or new_nonce(), line, decide)
+    return door.once(parse_nonce(nonce) or new_nonce(), line, decide)
 
 
 def _admit(door: Checkin, conn: Connection, result: ScanResult) -> ScanResult:
@@ -297,7 +297,7 @@ def _on_server(
                     first_station=first["checked_in_station"] if first is not None else None,
                 )
             result = _told(conn, replace(result, list_day=None))
-            door._log(conn, result, line, nonce=key)
+            door.log_scan(conn, result, line, nonce=key)
             return result
     if found.verdict == "not_allowed":
         raise not_allowed(found.by_name or name)

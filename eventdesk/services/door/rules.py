@@ -34,17 +34,12 @@ from eventdesk.errors import InvalidInput, NotFound
 from eventdesk.event_time import in_zone
 from eventdesk.i18n import N_, _
 from eventdesk.models import EventSession, TicketType
-from eventdesk.services.door import checkin_api as api
 from eventdesk.services.door.checkin_sql import (
-    ADMIT,
     FIRST,
     IN_ANY_SESSION,
     IN_SESSION,
-    LEAVE,
     QUEUE_BADGE,
-    READMIT,
     REFUNDED,
-    SESSION_ADMIT,
     SESSION_FIRST,
 )
 from eventdesk.services.door.lists import ListRules, default_rules, names_of
@@ -62,6 +57,7 @@ from eventdesk.services.door.scan_result import (
 )
 
 if TYPE_CHECKING:
+    from eventdesk.services.door.ledger import Ledger
     from eventdesk.services.door.list_door import ListDoor
 
 SESSION_OPENS_BEFORE = timedelta(minutes=60)  # a session door opens this long before it starts
@@ -494,9 +490,7 @@ class DoorRules:
     event_id: int | None  # the door's (first) event (None: any)
     self_service: bool  # a kiosk: tickets that need staff (an ID check) go to the desk
     print_to: str | None  # the printer that gets a badge at each first check-in
-    api: bool  # a station's own login: it writes through the server's functions
-    dialect: str
-    scanned: Callable[[], dict[str, Any]]  # the line scanned, for the server's functions
+    ledger: Ledger  # where its decisions are written (services.door.ledger)
     # The check-in list a ticket's row is decided on (None: the door's list was deleted).
     list_of: Callable[[Connection, Any], ListRules | None] = lambda _conn, row: default_rules(
         row["event_id"]
@@ -549,14 +543,14 @@ class DoorRules:
             assert rules is not None and self.list_door is not None
             return self.list_door(self, rules, conn, row, now, answer).judge(direction, answers)
         if rule is not None and rule.then == "exit":
-            return self._exit_cas(conn, row, now, answer, reentry=bool(row["allow_reentry"]))
+            return self.exit_cas(conn, row, now, answer, reentry=bool(row["allow_reentry"]))
         if rule is not None and rule.result is not None:
             said = {"rule": rule.name, **rule.extra(situation)}  # the row that refused
             return answer(rule.result, rule.tells(situation), **said)
         owed = situation.owed
         if session_id is not None:
             return self._session_cas(conn, row, session_id, now, answer, owed)
-        return self._entry_cas(
+        return self.entry_cas(
             conn, row, now, answer, owed, admits, reentry=bool(row["allow_reentry"])
         )
 
@@ -601,7 +595,7 @@ class DoorRules:
             now=now,
         )
 
-    def _entry_cas(
+    def entry_cas(
         self,
         conn: Connection,
         row: Any,
@@ -618,10 +612,8 @@ class DoorRules:
             # changes it, written with the group's others (checkin.py's _Group.flush).
             admits.append(admit)
             admitted = 1
-        elif self.api:
-            admitted = api.changed(api.ADMIT, conn, {**admit, **self.scanned()})
         else:
-            admitted = ADMIT.rowcount(conn, admit)
+            admitted = self.ledger.admit(conn, admit)
         if admitted == 1:
             if self.print_to:
                 queue_badge(conn, row["id"], self.print_to, self.station, now)
@@ -634,11 +626,7 @@ class DoorRules:
                 first_station=self.station,
             )
         if reentry:
-            back_in = (
-                api.changed(api.READMIT, conn, {"b_id": row["id"], "b_station": self.station})
-                if self.api
-                else READMIT.rowcount(conn, {"b_id": row["id"]})
-            )
+            back_in = self.ledger.readmit(conn, {"b_id": row["id"], "b_station": self.station})
             if back_in == 1:
                 first_at, first_station = _first(conn, row["id"])[:2]
                 return answer(
@@ -663,16 +651,12 @@ class DoorRules:
             first_station=first_station,
         )
 
-    def _exit_cas(
+    def exit_cas(
         self, conn: Connection, row: Any, now: datetime, answer: Answer, *, reentry: bool
     ) -> ScanResult:
         if not reentry:
             return answer("no_reentry", said(N_("This event has no re-entry: exit scans are off.")))
-        left = (
-            api.changed(api.LEAVE, conn, {"b_id": row["id"], "b_station": self.station})
-            if self.api
-            else LEAVE.rowcount(conn, {"b_id": row["id"]})
-        )
+        left = self.ledger.leave(conn, {"b_id": row["id"], "b_station": self.station})
         if left == 1:
             return answer(
                 "ok",
@@ -699,12 +683,7 @@ class DoorRules:
             "b_now": now,
             "b_station": self.station,
         }
-        # RETURNING, not rowcount: psycopg reports -1 for an upsert whose key comes back.
-        if (
-            api.changed(api.SESSION_ADMIT, conn, {**values, **self.scanned()})
-            if self.api
-            else conn.execute(SESSION_ADMIT[self.dialect], values).first() is not None
-        ):
+        if self.ledger.session_admit(conn, values):
             return answer(
                 "ok",
                 welcome(row),

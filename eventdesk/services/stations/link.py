@@ -73,7 +73,7 @@ class _Caller(threading.Thread):
         self.given_up = False  # its call overran: whoever waited for it decided without it
 
     def run(self) -> None:
-        self.link._threads_started(self)
+        self.link.thread_started(self)
         try:
             while True:
                 job = self.jobs.get()
@@ -89,7 +89,7 @@ class _Caller(threading.Thread):
                 if self.once or self.given_up:
                     return
         finally:
-            self.link._threads_ended(self)
+            self.link.thread_ended(self)
 
 
 @dataclass
@@ -227,11 +227,11 @@ class Link:
         if isinstance(current, _Caller) and current.given_up:
             raise ServerAway(self.reason)
 
-    def _threads_started(self, caller: _Caller) -> None:
+    def thread_started(self, caller: _Caller) -> None:
         with self._lock:
             self._callers.add(threading.get_ident())
 
-    def _threads_ended(self, caller: _Caller) -> None:
+    def thread_ended(self, caller: _Caller) -> None:
         with self._lock:
             self._callers.discard(threading.get_ident())
 

@@ -41,6 +41,7 @@ from eventdesk.models import Event
 from eventdesk.services.door.answer_words import sentence
 from eventdesk.services.door.checkin import Checkin
 from eventdesk.services.door.checkin_sql import LIST_ENTRY, LIST_ROW, LOOKUP_IN
+from eventdesk.services.door.ledger import ledger_for
 from eventdesk.services.door.list_door import ListDoor
 from eventdesk.services.door.lists import ListRules, day_of, default_rules, event_days, rules_of
 from eventdesk.services.door.rules import DoorRules, money_due
@@ -298,9 +299,7 @@ class _Judge:
             event_ids=door.event_ids,
             self_service=False,
             print_to=None,
-            api=store.station_login() is not None,
-            dialect=store.dialect,
-            scanned=dict,
+            ledger=ledger_for(store, dict),  # no line scanned: a tick on paper
             list_of=self.list_of,
             door_list=own.name if own is not None else None,
             list_door=ListDoor,

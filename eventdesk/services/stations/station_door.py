@@ -25,6 +25,7 @@ from eventdesk.errors import (
 from eventdesk.i18n import N_, _
 from eventdesk.outage import unavailable
 from eventdesk.services.door.checkin import Checkin, scan_each
+from eventdesk.services.door.ledger import StoreLedger
 from eventdesk.services.door.scan_result import (
     Direction,
     Said,
@@ -40,7 +41,6 @@ from eventdesk.services.stations.link import ServerAway
 from eventdesk.services.stations.mirror import (
     EVENT,
     OUTBOX,
-    SCAN_LOG,
     TICKET,
     Mirror,
     apply_local,
@@ -77,6 +77,35 @@ def effect_of(result: ScanResult) -> str:
     return "readmit" if result.reentry else "admit"
 
 
+class CopyLedger(StoreLedger):
+    """The station's copy: its tables written as the store's are, and each decision's outbox
+    row (what an upload does again on the server) in the same transaction."""
+
+    offline = True
+
+    def log(self, conn: Connection, row: dict[str, Any], result: ScanResult) -> None:
+        super().log(conn, row, result)
+        conn.execute(
+            insert(OUTBOX),
+            {
+                "nonce": row["nonce"],
+                "kind": "scan",
+                "effect": effect_of(result),
+                "at": result.at,
+                "station": row["station"],
+                "operator": row["operator"],
+                "event_id": row["event_id"],
+                "session_id": result.session_id,
+                "ticket_id": result.ticket_id,
+                "direction": result.direction,
+                "payload": row["payload"],
+                "result": result.result,
+                "answer": row["answer"],
+                "state": "pending",
+            },
+        )
+
+
 class MirrorCheckin(Checkin):
     """The check-in service on the mirror: the same rules in the same order. Each decision
     also goes into the outbox, in its own transaction (durable: synchronous=FULL)."""
@@ -87,48 +116,8 @@ class MirrorCheckin(Checkin):
     def __init__(self, mirror: Mirror, **options: Any) -> None:
         # A badge is queued in the mirror's own print queue (services.stations.mirror_prints), in
         # the decision's transaction, as on the server.
-        super().__init__(mirror.store, **options)
+        super().__init__(mirror.store, ledger=CopyLedger(mirror.store.dialect), **options)
         self.mirror = mirror
-        self.queued = 0
-
-    def _log(
-        self,
-        conn: Connection,
-        result: ScanResult,
-        raw: str,
-        *,
-        event_id: int | None = None,
-        nonce: str | None = None,
-        logs: list[dict[str, Any]] | None = None,
-    ) -> None:
-        # Written now, whoever asks to keep it for later: the outbox row reads it back.
-        result = replace(result, offline=True)
-        super()._log(conn, result, raw, event_id=event_id, nonce=nonce)
-        logged = conn.execute(  # as the scan log just kept it (event, clipped payload, answer)
-            select(SCAN_LOG.c.event_id, SCAN_LOG.c.payload, SCAN_LOG.c.answer).where(
-                SCAN_LOG.c.nonce == nonce
-            )
-        ).one()
-        conn.execute(
-            insert(OUTBOX),
-            {
-                "nonce": nonce,
-                "kind": "scan",
-                "effect": effect_of(result),
-                "at": result.at,
-                "station": self.station[:100],
-                "operator": self.operator[:100] if self.operator else None,
-                "event_id": logged.event_id,
-                "session_id": result.session_id,
-                "ticket_id": result.ticket_id,
-                "direction": result.direction,
-                "payload": logged.payload,
-                "result": result.result,
-                "answer": logged.answer,
-                "state": "pending",
-            },
-        )
-        self.queued += 1
 
     def supervisor(self, name: str, pin: str) -> str:
         """Offline, the supervisor's PIN is checked against the copy's staff accounts (as an
