@@ -24,14 +24,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import bindparam, literal, select
+from sqlalchemy import Join, bindparam, literal, select
 
 from bench.checkin import POSTGRES_ENV, make_tickets
 from bench.scratch import scratch_database
 from eventdesk import variables
 from eventdesk.db import Store
 from eventdesk.migrate import upgrade
-from eventdesk.models import Event
+from eventdesk.models import Event, Ticket
 from eventdesk.prepared import Prepared
 from eventdesk.services.catalogue import program
 from eventdesk.services.door import checkin, checkin_sql
@@ -40,18 +40,21 @@ from eventdesk.services.door.lists import ListChange, create_list, update_list
 from eventdesk.tickets import Signer, register_public_key
 
 GOAL = 0.95
-# The look-up as it was before lists: the ticket's columns, no list joined (the list's columns
-# as NULL, so that the same rules decide: the default list, nothing changed).
+# The look-up as it was before lists: the door's own (checkin_sql.LOOKUP_ONE), its join to the
+# check-in list taken off (the list's columns as NULL, so that the same rules decide: the
+# default list, nothing changed).
 _LIST_COLUMNS = {"list_id", "list_event", "list_updated"}
+(_ON_LIST,) = checkin_sql.LOOKUP_ONE.get_final_froms()  # the ticket's tables, then the list
+assert isinstance(_ON_LIST, Join)
 BEFORE_LISTS = Prepared(
     select(
-        *[c for c in checkin_sql._COLUMNS if c.key not in _LIST_COLUMNS],
+        *[c for c in checkin_sql.LOOKUP_ONE.selected_columns if c.key not in _LIST_COLUMNS],
         literal(None).label("list_id"),
         literal(None).label("list_event"),
         literal(None).label("list_updated"),
     )
-    .select_from(checkin_sql._JOINED)
-    .where(checkin_sql._t.c.id == bindparam("b_id"))
+    .select_from(_ON_LIST.left)
+    .where(Ticket.id == bindparam("b_id"))
 )
 
 

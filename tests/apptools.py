@@ -37,6 +37,13 @@ from screens.backend import Backend
 from tests.scanner_bursts import SCANNER_KEY_GAP, key_of
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+    from textual._compositor import Compositor
+    from textual.app import App
+    from textual.driver import Driver
+    from textual.notifications import Notifications
+    from textual.screen import Screen
+
     from screens.app import EventdeskApp
 
 STATION = "Door 1"
@@ -217,6 +224,27 @@ def _toml(value: Any) -> str:
     return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+# --- Textual's own members, read where a test must: one place each ------------------------------
+def options_of(select: Select[Any]) -> list[tuple[RenderableType, Any]]:
+    """A Select's (prompt, value) choices: Textual's private member, as it has no public name."""
+    return select._options  # noqa: SLF001
+
+
+def driver_of(app: App[Any]) -> Driver | None:
+    """The app's terminal driver: Textual's private member, as Textual has no public name."""
+    return app._driver  # noqa: SLF001
+
+
+def compositor_of(screen: Screen[Any]) -> Compositor:
+    """The screen's compositor (its drawing): Textual's private member, as it has no public name."""
+    return screen._compositor  # noqa: SLF001
+
+
+def notifications_of(app: App[Any]) -> Notifications:
+    """The app's notifications on show: Textual's private member, as it has no public name."""
+    return app._notifications  # noqa: SLF001
+
+
 async def sign_in_with_pin(pilot: Any, name: str, pin: str) -> None:
     """Pick a name in the staff form on screen (or type it, at the kiosk's unlock) and type the
     PIN, as a person would."""
@@ -231,7 +259,7 @@ async def sign_in_with_pin(pilot: Any, name: str, pin: str) -> None:
         await pilot.press(*pin, "enter")
         return
     select = screen.query_one("#staff-name", Select)
-    await wait_for(lambda: len(select._options) > 1, pilot)
+    await wait_for(lambda: len(options_of(select)) > 1, pilot)
     select.value = name
     screen.query_one("#staff-pin", Input).focus()
     await pilot.press(*pin, "enter")

@@ -216,12 +216,14 @@ def cheap_pin_hashes() -> Iterator[None]:
 
     from eventdesk.services.people import auth
 
-    kept = auth._hasher
-    auth._hasher = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
-    auth._dummy_hash.cache_clear()
+    # The product has no public way to set its PIN hasher's cost: the session swaps its private
+    # hasher, and drops the dummy hash made with the other one.
+    kept = auth._hasher  # noqa: SLF001
+    auth._hasher = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)  # noqa: SLF001
+    auth._dummy_hash.cache_clear()  # noqa: SLF001
     yield
-    auth._hasher = kept
-    auth._dummy_hash.cache_clear()
+    auth._hasher = kept  # noqa: SLF001
+    auth._dummy_hash.cache_clear()  # noqa: SLF001
 
 
 @pytest.fixture(autouse=True, scope="session")

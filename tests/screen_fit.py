@@ -22,6 +22,8 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Input
 
+from tests.apptools import compositor_of
+
 ELLIPSIS = "…"
 
 
@@ -93,7 +95,7 @@ def _scrolls_to(widget: Widget, region: Region, clip: Region) -> bool:
 def misfits(screen: Screen[Any], frame: Widget | None = None) -> list[str]:
     """Each widget of ``screen`` that is cut by its container (with no way to scroll to the
     rest), drawn outside ``frame`` (a dialog's box), or whose text is cut with no "…"."""
-    compositor = screen._compositor
+    compositor = compositor_of(screen)
     layout = compositor.full_map
     lines = compositor.render_strips()
     screen_region = screen.region

@@ -35,7 +35,17 @@ from screens.desk.screen import DeskScreen
 from screens.messages import ScanDecided
 from screens.widgets.confirm import ConfirmScreen
 from testkit.media import Shot, render_frames, write_video
-from tests.apptools import STATION, DemoStation, app_on, click, scanner_keys, wait_for, workers_done
+from tests.apptools import (
+    STATION,
+    DemoStation,
+    app_on,
+    click,
+    driver_of,
+    options_of,
+    scanner_keys,
+    wait_for,
+    workers_done,
+)
 
 pytestmark = pytest.mark.asyncio
 
@@ -155,7 +165,7 @@ def matches(row: tuple[str, str, str], query: str, ticket_ids: dict[str, list[st
 
 async def scanner_types(pilot: Any, text: str) -> None:
     """A USB scanner types the payload and Enter in one burst, faster than anyone types."""
-    driver = pilot.app._driver
+    driver = driver_of(pilot.app)
     for key in scanner_keys(f"{text}\r"):
         driver.send_message(key)
     await pilot.pause()
@@ -266,7 +276,7 @@ async def test_check_in_then_already_checked_in_then_undo(station: DemoStation) 
 # --- walk-in ------------------------------------------------------------------------------------
 async def fill_walk_in(pilot: Any, form: WalkInScreen, values: dict[str, Any]) -> None:
     select = form.query_one("#walkin-type", Select)
-    await wait_for(lambda: len(select._options) > 1, pilot)
+    await wait_for(lambda: len(options_of(select)) > 1, pilot)
     for name in ("name", "email", "company", "pin"):
         form.query_one(f"#walkin-{name}", Input).value = values.get(name, "")
     select.value = values["ticket_type"]

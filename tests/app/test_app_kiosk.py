@@ -40,6 +40,7 @@ from tests.apptools import (
     DemoStation,
     app_on,
     click,
+    driver_of,
     scanner_keys,
     sign_in_with_pin,
     wait_for,
@@ -123,7 +124,7 @@ async def scan_with_wedge(pilot: Any, text: str, *, type_it: bool = False) -> No
     assert pilot.app.focused is wedge
     if type_it:
         for key in scanner_keys(f"{text}\r"):
-            pilot.app._driver.send_message(key)
+            driver_of(pilot.app).send_message(key)
         return
     wedge.value = text
     await pilot.press("enter")

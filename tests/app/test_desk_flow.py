@@ -41,7 +41,7 @@ from tests.app.test_app_desk import (
     opened,
     search_for,
 )
-from tests.apptools import DemoStation, scanner_keys, wait_for, workers_done
+from tests.apptools import DemoStation, driver_of, options_of, scanner_keys, wait_for, workers_done
 
 pytestmark = pytest.mark.asyncio
 
@@ -90,7 +90,7 @@ async def open_walk_in(app: Any, pilot: Any) -> WalkInScreen:
     await wait_for(lambda: isinstance(app.screen, WalkInScreen), pilot)
     form = app.screen
     assert isinstance(form, WalkInScreen)
-    await wait_for(lambda: len(form.query_one("#walkin-type", Select)._options) > 1, pilot)
+    await wait_for(lambda: len(options_of(form.query_one("#walkin-type", Select))) > 1, pilot)
     return form
 
 
@@ -247,7 +247,7 @@ async def test_cancel_offers_the_refund_and_keeps_the_money_when_asked(
 
 def scanner_types(app: Any, payload: str) -> Any:
     """A scanner's keys, all at once as the terminal delivers them; the driver they went to."""
-    driver = app._driver
+    driver = driver_of(app)
     assert driver is not None
     for key in scanner_keys(payload):
         driver.send_message(key)

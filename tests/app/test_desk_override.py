@@ -17,7 +17,7 @@ from eventdesk.services.door.checkin import Checkin
 from eventdesk.services.people.auth import add_staff
 from screens.desk.override import OverrideScreen
 from tests.app.test_app_desk import admissible, banner, banner_text, choose, desk_app, opened
-from tests.apptools import DemoStation, click, wait_for
+from tests.apptools import DemoStation, click, options_of, wait_for
 
 pytestmark = pytest.mark.asyncio
 SUPERVISOR = "Olga Override"
@@ -44,7 +44,7 @@ async def test_a_supervisor_overrides_a_refusal_at_the_desk(station: DemoStation
         dialog = app.screen
         assert isinstance(dialog, OverrideScreen)
         chooser = dialog.query_one("#override-supervisor", Select)
-        names = [str(label) for label, _value in chooser._options]
+        names = [str(label) for label, _value in options_of(chooser)]
         assert SUPERVISOR in " ".join(names) and "Sam Desk" not in " ".join(names)
         for part in ("#override-supervisor", "#override-pin", "#override-reason", "#override-save"):
             await wait_for(lambda part=part: dialog.query_one(part).region.area > 0, pilot)

@@ -32,7 +32,7 @@ from tests.app.test_app_desk import (
     opened,
     search_for,
 )
-from tests.apptools import DemoStation, wait_for
+from tests.apptools import DemoStation, options_of, wait_for
 
 pytestmark = pytest.mark.asyncio
 
@@ -99,7 +99,7 @@ async def test_the_desk_finds_and_admits_a_ticket_of_the_doors_second_event(
 def offered(form: WalkInScreen) -> dict[int, str]:
     """The walk-in's ticket types as offered: each one's label by its id."""
     select = form.query_one("#walkin-type", Select)
-    return {value: str(prompt) for prompt, value in select._options if isinstance(value, int)}
+    return {value: str(prompt) for prompt, value in options_of(select) if isinstance(value, int)}
 
 
 async def test_the_walk_in_at_a_door_for_several_events_sells_into_the_event_of_the_type_chosen(

@@ -31,7 +31,7 @@ from tests.app.test_app_kiosk import (
     started,
 )
 from tests.app.test_app_organizer import form, opened, saved, submit
-from tests.apptools import DemoStation, sign_in_with_pin, wait_for
+from tests.apptools import DemoStation, options_of, sign_in_with_pin, wait_for
 
 pytestmark = pytest.mark.asyncio
 
@@ -196,7 +196,7 @@ async def test_staff_added_in_the_organizer_can_sign_in_without_a_restart(
         await pilot.press("f9")
         await wait_for(lambda: app.current_mode == "login", pilot)
         select = app.screen.query_one("#staff-name", Select)
-        await wait_for(lambda: "Nina New" in [str(o[0]) for o in select._options], pilot)
+        await wait_for(lambda: "Nina New" in [str(o[0]) for o in options_of(select)], pilot)
         await sign_in_with_pin(pilot, "Nina New", "5678")
         await wait_for(lambda: app.current_mode == "desk", pilot)
 
@@ -209,4 +209,4 @@ async def test_staff_added_in_the_organizer_can_sign_in_without_a_restart(
         finally:
             other.dispose()
         select = app.screen.query_one("#staff-name", Select)
-        await wait_for(lambda: "Omar Other" in [str(o[0]) for o in select._options], pilot)
+        await wait_for(lambda: "Omar Other" in [str(o[0]) for o in options_of(select)], pilot)

@@ -16,7 +16,7 @@ from textual.widgets import Footer, Static
 from screens.app import EventdeskApp, make_app
 from screens.organizer import FormScreen
 from screens.widgets.key_bar import KeyBar, KeyEntry, KeyHint, key_label, pack_lines
-from tests.apptools import DemoStation, click, sign_in_with_pin, wait_for
+from tests.apptools import DemoStation, click, compositor_of, sign_in_with_pin, wait_for
 
 SIZES = [(80, 24), (120, 40)]
 GLOBAL_HINTS = ("F1 Desk", "F2 Kiosk", "F3 Organizer", "F4 Stats", "F9 Sign out", "Ctrl+Q Quit")
@@ -71,7 +71,7 @@ def test_lines_fit_and_keep_the_app_keys_together(width: int) -> None:
 def bar_text(screen: Screen[Any]) -> list[str]:
     """The lines of the screen the key bar covers, as drawn."""
     bar: KeyBar = screen.query_one(KeyBar)
-    strips = screen._compositor.render_strips()
+    strips = compositor_of(screen).render_strips()
     return [strips[y].text for y in range(bar.region.y, bar.region.bottom)]
 
 

@@ -180,7 +180,7 @@ async def test_the_kiosk_sounds_yes_wait_and_no(station: DemoStation) -> None:
             await answered(pilot, decisions, count)
             cues.append(app.devices.last_cue)
         # The same ticket again, after the debounce: already checked in, see the desk.
-        screen._last_scanned.clear()
+        screen.repeat_seconds = 0  # the debounce over: the same ticket is decided again
         await scan_with_wedge(pilot, fresh.qr_payload)
         await answered(pilot, decisions, 3)
         cues.append(app.devices.last_cue)
@@ -271,7 +271,7 @@ async def test_without_a_sound_device_the_bell_rings_once_twice_or_three_times(
             expected = 1 if count == 1 else 3
             await wait_for(lambda b=before, e=expected: len(rung) - b >= e, pilot)
             heard.append(len(rung) - before)
-        screen._last_scanned.clear()
+        screen.repeat_seconds = 0  # the debounce over: the same ticket is decided again
         before = len(rung)
         await scan_with_wedge(pilot, fresh.qr_payload)
         await answered(pilot, decisions, 3)

@@ -32,7 +32,7 @@ from tests.app.test_app_desk import (
 from tests.app.test_app_organizer import cell_texts, confirm, organizer_app, press, table
 from tests.app.test_app_organizer import choose as choose_row
 from tests.app.test_app_organizer import opened as organizer_opened
-from tests.apptools import DemoStation, wait_for
+from tests.apptools import DemoStation, compositor_of, wait_for
 from tests.core.test_registration import assert_counters_match
 from tests.helpers import people
 from tests.screen_fit import drawn
@@ -202,7 +202,7 @@ async def test_the_desks_sessions_dialog_shows_every_column_at_every_size(
             grid.virtual_size,
             grid.scrollable_content_region,
         )
-        shown = drawn(dialog._compositor.render_strips(), grid.region)
+        shown = drawn(compositor_of(dialog).render_strips(), grid.region)
         heads = shown[0]
         assert "This ticket" in heads and "Places" in heads, shown
         [row] = [line for line in shown if "Hands-on Workshop" in line]

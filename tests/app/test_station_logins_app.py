@@ -35,7 +35,7 @@ from screens.messages import ScanDecided
 from testkit.proxy import TcpProxy
 from tests.app.test_app_kiosk import admissible, answer_of, event_tickets, hook, started
 from tests.app.test_app_kiosk import scan_with_wedge as kiosk_scan
-from tests.apptools import STATION, click, wait_for
+from tests.apptools import STATION, click, notifications_of, wait_for
 from tests.door.test_outage import POSTGRESQL, backend_fixed
 from tests.helpers import station_logins
 from tests.offline_tools import DoorStation
@@ -249,7 +249,7 @@ async def test_offline_scans_the_server_refused_are_a_notice_that_stays_on_the_s
         await started(app, pilot)
 
         def notices() -> list[Notification]:
-            return [n for n in app._notifications if n.title == "Offline scans refused"]
+            return [n for n in notifications_of(app) if n.title == "Offline scans refused"]
 
         await wait_for(lambda: bool(notices()), pilot, timeout=LONG)
         [notice] = notices()

@@ -43,7 +43,7 @@ def test_a_row_reads_as_sqlalchemy_reads_it(store: Store, signer: Signer) -> Non
         mine = LOOKUP.first(conn, {"b_id": ticket})
         theirs = conn.execute(LOOKUP_ONE, {"b_id": ticket}).first()
         assert LOOKUP.first(conn, {"b_id": "NOSUCH00"}) is None
-    assert theirs is not None and mine == dict(theirs._mapping)
+    assert theirs is not None and mine == theirs._asdict()
     assert mine["starts_at"] == datetime(2030, 6, 1, 9, 0, tzinfo=UTC)  # aware, in UTC
 
 

@@ -86,7 +86,7 @@ def test_the_app_is_told_of_a_printer_off_once_and_the_screen_of_every_badge(
     devices = Devices(Backend(config=config), app)  # type: ignore[arg-type]
     devices.sink = screen  # type: ignore[assignment]
     for outcome in [*waited, *printed]:
-        devices._on_outcome(outcome)
+        devices._on_outcome(outcome)  # noqa: SLF001 - as the print worker calls it back
     told = [m.outcome.state for m in app.posted if isinstance(m, BadgePrinted)]
     assert told == ["queued", "done", "done"]
     news = [m.news for m in app.posted if isinstance(m, BadgePrinted)]

@@ -40,7 +40,7 @@ from screens.messages import ScanDecided
 from screens.unlock import UnlockScreen
 from testkit.proxy import TcpProxy
 from tests.app.test_app_kiosk import admissible, event_tickets, hook
-from tests.apptools import STATION, demo_now, demo_shift, wait_for
+from tests.apptools import STATION, demo_now, demo_shift, notifications_of, options_of, wait_for
 from tests.door.test_outage import POSTGRESQL, backend_fixed, proxy, through
 from tests.offline_tools import copy_sql
 
@@ -164,7 +164,7 @@ async def test_a_desk_restarted_offline_signs_in_from_its_mirror_and_admits(
         await wait_for(lambda: isinstance(app.screen, LoginScreen), pilot, timeout=LONG)
         select = app.screen.query_one("#staff-name", Select)
         # The names come from the mirror, and the screen says what works offline.
-        await wait_for(lambda: len(select._options) > 1, pilot, timeout=LONG)
+        await wait_for(lambda: len(options_of(select)) > 1, pilot, timeout=LONG)
         await wait_for(lambda: "organizer" in problem(app).lower(), pilot, timeout=LONG)
         assert "server" in problem(app).lower()
 
@@ -241,7 +241,7 @@ async def test_a_desk_started_offline_after_a_power_cut_asks_its_passphrase_then
         await pilot.press(*passphrase, "enter")
         await wait_for(lambda: isinstance(app.screen, LoginScreen), pilot, timeout=LONG)
         select = app.screen.query_one("#staff-name", Select)
-        await wait_for(lambda: len(select._options) > 1, pilot, timeout=LONG)
+        await wait_for(lambda: len(options_of(select)) > 1, pilot, timeout=LONG)
         await type_pin(pilot, DESK, DESK_PIN)
         await wait_for(lambda: isinstance(app.screen, DeskScreen), pilot, timeout=LONG)
         screen = app.screen
@@ -275,8 +275,8 @@ async def test_a_station_with_no_event_yet_asks_its_passphrase_when_its_sync_mee
             if give_up:
                 await pilot.press("escape")
                 await wait_for(lambda: isinstance(app.screen, LoginScreen), pilot, timeout=LONG)
-                await wait_for(lambda: len(app._notifications) > 0, pilot, timeout=LONG)
-                said = [n.message for n in app._notifications]
+                await wait_for(lambda: len(notifications_of(app)) > 0, pilot, timeout=LONG)
+                said = [n.message for n in notifications_of(app)]
                 assert len(said) == 1 and "copy is locked" in said[0], said
                 assert app.is_running and held(config.data_dir) is None
                 return
@@ -284,7 +284,7 @@ async def test_a_station_with_no_event_yet_asks_its_passphrase_when_its_sync_mee
             await wait_for(lambda: isinstance(app.screen, LoginScreen), pilot, timeout=LONG)
             assert held(config.data_dir) is not None
             select = app.screen.query_one("#staff-name", Select)
-            await wait_for(lambda: len(select._options) > 1, pilot, timeout=LONG)
+            await wait_for(lambda: len(options_of(select)) > 1, pilot, timeout=LONG)
             await type_pin(pilot, DESK, DESK_PIN)
             await wait_for(lambda: isinstance(app.screen, DeskScreen), pilot, timeout=LONG)
 

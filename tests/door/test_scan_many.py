@@ -263,7 +263,7 @@ def test_a_signature_thread_that_fails_never_leaves_the_door_waiting(
     database's write lock); another door then checks in at once."""
     door = Checkin(store, station="Gate I")
     door.verifier.verify(tickets[0])  # the keys loaded
-    keys = door.verifier._keys
+    keys = door.verifier._keys  # noqa: SLF001 - the loaded keys, made faulty in place
     for key_id in keys:
         keys[key_id] = _Faulty(keys[key_id])  # type: ignore[assignment]
     ended: list[BaseException | list[ScanResult]] = []

@@ -50,6 +50,12 @@ class Port:
         os.close(self.master)
         os.close(self._slave)
 
+    def close(self) -> None:
+        """Both ends closed, those not closed already (a test's cleanup)."""
+        for fd in (self.master, self._slave):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
 
 class Output:
     """A process's stdout and stderr, read as they come."""
@@ -105,9 +111,7 @@ def door(store: Store, signer: Signer, tmp_path: Path) -> dict[str, Any]:
 def port() -> Iterator[Port]:
     made = Port()
     yield made
-    for fd in (made.master, made._slave):
-        with contextlib.suppress(OSError):
-            os.close(fd)
+    made.close()
 
 
 def scanning(db_url: str, door: dict[str, Any], source: str) -> subprocess.Popen[bytes]:
@@ -326,9 +330,7 @@ def test_a_scanner_away_is_said_once_while_it_is_tried_again(
         reader.stop()
         reader.join(5)
         for made in ports:
-            for fd in (made.master, made._slave):
-                with contextlib.suppress(OSError):
-                    os.close(fd)
+            made.close()
 
 
 @pytest.mark.slow  # runs eventdesk (or a tool) as a process of its own
@@ -357,9 +359,7 @@ def test_scan_says_an_unplugged_scanner_once_and_when_it_is_back(
         process.terminate()
         process.wait(timeout=30)
         for made in ports:
-            for fd in (made.master, made._slave):
-                with contextlib.suppress(OSError):
-                    os.close(fd)
+            made.close()
     said = [line for line in out.said if line.startswith("eventdesk scan: serial scanner ")]
     assert [line.split()[4] for line in said] == [
         "connected",
@@ -419,6 +419,4 @@ async def test_the_app_says_a_scanner_away_once_and_when_it_is_back(
             assert told[3] == f"Serial scanner {link}: back."
     finally:
         for made in ports:
-            for fd in (made.master, made._slave):
-                with contextlib.suppress(OSError):
-                    os.close(fd)
+            made.close()

@@ -29,7 +29,7 @@ from screens.desk.questions import QuestionsScreen
 from screens.desk.screen import DeskScreen
 from screens.login import StaffPinScreen
 from screens.widgets.key_bar import KeyBar
-from tests.apptools import DemoStation, wait_for
+from tests.apptools import DemoStation, options_of, wait_for
 from tests.screen_fit import misfits, shown_text
 from tests.snapshots.test_snapshots import SIZES, settle
 from tests.snapshots.test_snapshots import utc_clock as utc_clock  # autouse: local times in UTC
@@ -280,7 +280,7 @@ async def test_the_walk_in_with_registration_questions_fits(
         dialog = pilot.app.screen
         await wait_for(lambda: bool(dialog.query("#walkin-q-access-row")), pilot)
         kind = dialog.query_one("#walkin-type", Select)
-        kind.value = next(value for _label, value in kind._options if value != Select.NULL)
+        kind.value = next(value for _label, value in options_of(kind) if value != Select.NULL)
         await wait_for(lambda: dialog.query_one("#walkin-q-access-row").display, pilot)
         said = await dialog_checked(pilot, WalkInScreen, language)
         assert not said, "\n".join(said)

@@ -15,11 +15,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import Input
+from textual.widgets import Input, Select
 
 from screens.app import EventdeskApp
 from screens.widgets.key_bar import KeyBar, KeyHint, key_entries
-from tests.apptools import DemoStation, app_on, build_template, copy_station, wait_for, workers_done
+from tests.apptools import (
+    DemoStation,
+    app_on,
+    build_template,
+    copy_station,
+    options_of,
+    wait_for,
+    workers_done,
+)
 
 NOW = datetime(2026, 5, 14, 10, 30, tzinfo=UTC)  # doors opened at 08:00 in Berlin
 SIZES = [(120, 40), (80, 24)]
@@ -93,7 +101,9 @@ def keys_drawn(screen: Any) -> bool:
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_login(snap_compare: Any, fixed_station: DemoStation, size: tuple[int, int]) -> None:
     async def ready(pilot: Any) -> None:
-        await wait_for(lambda: len(pilot.app.screen.query_one("#staff-name")._options) > 1, pilot)
+        await wait_for(
+            lambda: len(options_of(pilot.app.screen.query_one("#staff-name", Select))) > 1, pilot
+        )
         await settle(pilot)
 
     assert snap_compare(app_for(fixed_station), terminal_size=size, run_before=ready)

@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.widgets import Select
 
 from eventdesk.services.data.demo import DemoSummary
-from tests.apptools import DemoStation, copy_station, wait_for
+from tests.apptools import DemoStation, copy_station, notifications_of, options_of, wait_for
 from tests.snapshots.test_snapshots import SIZES, app_for, settle
 from tests.snapshots.test_snapshots import (
     utc_clock as utc_clock,  # autouse: local times are UTC here
@@ -41,7 +42,7 @@ def test_organizer_waitlist_keys(
     async def ready(pilot: Any) -> None:
         await organizer_tab(pilot, keys_station, "waitlist")
         await pilot.press("n")
-        await wait_for(lambda: bool(pilot.app._notifications), pilot)
+        await wait_for(lambda: bool(notifications_of(pilot.app)), pilot)
         await settle(pilot)
 
     app = app_for(keys_station, sign_in_as="Olivia Organizer", mode="organizer")
@@ -56,9 +57,11 @@ def test_login_refused_key(
 
     async def ready(pilot: Any) -> None:
         app = pilot.app
-        await wait_for(lambda: len(app.screen.query_one("#staff-name")._options) > 1, pilot)
+        await wait_for(
+            lambda: len(options_of(app.screen.query_one("#staff-name", Select))) > 1, pilot
+        )
         await pilot.press("f3")
-        await wait_for(lambda: bool(app._notifications), pilot)
+        await wait_for(lambda: bool(notifications_of(app)), pilot)
         await settle(pilot)
 
     assert snap_compare(app_for(keys_station), terminal_size=size, run_before=ready)

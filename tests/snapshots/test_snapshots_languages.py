@@ -13,14 +13,14 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
-from textual.widgets import Input, Static
+from textual.widgets import Input, Select, Static
 
 from eventdesk.i18n import _, speaking
 from screens.app import EventdeskApp
 from screens.kiosk.answer import KioskAnswer
 from screens.kiosk.screen import KioskScreen
 from screens.widgets.key_bar import KeyBar
-from tests.apptools import DemoStation, app_on, click, wait_for
+from tests.apptools import DemoStation, app_on, click, options_of, wait_for
 from tests.snapshots.test_snapshots import NOW, SIZES, settle
 from tests.snapshots.test_snapshots import utc_clock as utc_clock  # autouse: local times in UTC
 from tests.snapshots.test_snapshots_desk import desk_opened
@@ -58,7 +58,9 @@ async def answer(pilot: Any, payload: str) -> KioskAnswer:
 
 # --- every screen in every language, at both sizes --------------------------------------------
 async def _sign_in_shown(pilot: Any) -> None:
-    await wait_for(lambda: len(pilot.app.screen.query_one("#staff-name")._options) > 1, pilot)
+    await wait_for(
+        lambda: len(options_of(pilot.app.screen.query_one("#staff-name", Select))) > 1, pilot
+    )
 
 
 async def _desk_shown(pilot: Any) -> None:
@@ -198,7 +200,7 @@ async def test_an_attendee_chooses_a_language_and_the_kiosk_goes_back_to_its_own
             german_title = _("Scan your ticket")
         await wait_for(lambda: str(title.render()) == german_title, pilot)
         assert screen.query_one("#language-de").has_class("-chosen")
-        screen._idle_language()  # as its timer does when nobody scanned for a while
+        screen._idle_language()  # noqa: SLF001 - as its timer does when nobody scanned a while
         await wait_for(lambda: str(title.render()) == "Scan your ticket", pilot)
         assert screen.query_one("#language-en").has_class("-chosen")
 
@@ -217,10 +219,11 @@ async def test_a_chosen_language_stays_while_someone_reads_and_staff_leave_in_th
         await click(pilot, "#language-es")
         await wait_for(lambda: current() == "es", pilot)
         await answer(pilot, payload)
-        screen._idle_language()  # the minute is up while the answer is read: Spanish stays
-        assert current() == "es" and screen._language_timer is not None
+        # The kiosk's language timer is its own (private): the test ends its minute now.
+        screen._idle_language()  # noqa: SLF001 - up while the answer is read: Spanish stays
+        assert current() == "es" and screen._language_timer is not None  # noqa: SLF001
         screen.show_attract()
-        screen._idle_language()
+        screen._idle_language()  # noqa: SLF001
         assert current() == "en"
         await click(pilot, "#language-de")
         await wait_for(lambda: current() == "de", pilot)

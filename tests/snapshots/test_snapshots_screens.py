@@ -49,6 +49,7 @@ from tests.apptools import (
     click,
     copy_station,
     fixed_randomness,
+    options_of,
     sign_in_with_pin,
     wait_for,
 )
@@ -199,7 +200,7 @@ async def walk_in_form(pilot: Any) -> WalkInScreen:
     await wait_for(lambda: isinstance(pilot.app.screen, WalkInScreen), pilot)
     form: WalkInScreen = pilot.app.screen
     types = form.query_one("#walkin-type", Select)
-    await wait_for(lambda: len(types._options) > 1, pilot)  # the event's ticket types are in
+    await wait_for(lambda: len(options_of(types)) > 1, pilot)  # the event's ticket types are in
     return form
 
 
@@ -399,7 +400,7 @@ def test_kiosk_camera_preview(
             # A frame made for the preview's size (the first ones may be made before it was
             # laid out), while the camera is running.
             width, height = preview.picture_size()
-            image = preview._image
+            image = preview._image  # noqa: SLF001 - the frame it shows, not the picture's copy
             return (
                 pilot.app.devices.camera_state == "running"
                 and image is not None
