@@ -213,17 +213,14 @@ SELECT t.id FROM ticket t JOIN ticket_type tt ON tt.id = t.ticket_type_id
 WHERE t.status = 'registered' AND t.checked_in_at IS NULL AND NOT tt.needs_staff
 AND t.event_id = (SELECT id FROM event WHERE slug = :event)
 AND t.id NOT IN (SELECT ticket_id FROM scan_log WHERE ticket_id IS NOT NULL)
-AND t.price_cents <= (
-    SELECT COALESCE(SUM(CASE WHEN p.kind = 'payment' THEN p.amount_cents
-                             ELSE -p.amount_cents END), 0)
-    FROM payment p WHERE p.ticket_id = t.id AND p.status = 'completed')
+AND t.price_cents <= (SELECT COALESCE(SUM(CASE WHEN p.kind = 'payment' THEN p.amount_cents
+  ELSE -p.amount_cents END), 0) FROM payment p WHERE p.ticket_id = t.id AND p.status = 'completed')
 ORDER BY t.id LIMIT 1 OFFSET :skip
 """
 
 
 def admissible(site: Site, skip: int = 0) -> str:
-    """A ticket of the site's event a door admits now (tests add tickets of other events)."""
-    found = site.value(ADMISSIBLE, skip=skip, event=site.event)
+    found = site.value(ADMISSIBLE, skip=skip, event=site.event)  # the site's event's only
     assert found is not None
     return str(found)
 
