@@ -34,7 +34,7 @@ from eventdesk.config import DECODERS
 from eventdesk.errors import EnvironmentProblem, InvalidInput
 from eventdesk.i18n import N_, _, ngettext
 from eventdesk.labels import label
-from eventdesk.services.door.door import Door
+from eventdesk.services.door.door import Door, DoorSettings
 
 if TYPE_CHECKING:
     from devices.outage import DatabaseState
@@ -249,26 +249,23 @@ def scan(
 
             door_sound.play(cue_for(result))
 
-    options: dict[str, Any] = {
-        "operator": operator,
-        "event": door_event,
+    settings = DoorSettings(
+        operator=operator,
+        event=door_event,
         # A badge station queues its badges offline too (in its copy's own queue).
-        "print_to": print_to if (store is not None or print_only) and not is_exit else None,
-        "self_service": self_service,
-        "direction": "exit" if is_exit else "entry",
-        "checkin_list": list_ref or obj.config.checkin_list,
-        "print_only": print_only,
-    }
+        print_to=print_to if (store is not None or print_only) and not is_exit else None,
+        self_service=self_service,
+        direction="exit" if is_exit else "entry",
+        checkin_list=list_ref or obj.config.checkin_list,
+        print_only=print_only,
+    )
 
-    def make_door() -> Any:
-        if station is not None:
-            from eventdesk.services.stations.station_door import StationDoor
+    def make_door() -> Door:
+        from eventdesk.services.stations.station_door import open_door
 
-            return StationDoor(station, **options)
-        from eventdesk.services.door.checkin import Checkin
-
-        assert store is not None
-        return Checkin(store, station=obj.station, **options)
+        where = station if station is not None else store
+        assert where is not None
+        return open_door(where, settings, station=obj.station)
 
     door_sound = _door_sound(obj, sound, say)
     if spec is None:
@@ -335,7 +332,7 @@ def scan(
         self_service=self_service,
         on_failure=failed,
         on_database=database,
-        door=make_door if station is not None or print_only else None,
+        door=make_door,  # the one door, set as the command says (an exit gate, a list)
     )
     worker.start()
     try:

@@ -18,7 +18,7 @@ from eventdesk.config import Config, Gate
 from eventdesk.errors import DatabaseUnavailable
 from eventdesk.event_time import UTC_ZONE
 from eventdesk.i18n import _
-from eventdesk.services.door.door import Door
+from eventdesk.services.door.door import Door, DoorSettings
 from eventdesk.values import utcnow
 
 if TYPE_CHECKING:
@@ -315,50 +315,24 @@ class Backend:
         in."""
         # The setting read as it is (not the config's property): a scan runs no config code.
         print_only = self_service and self.config.purpose == "badges" and self.print_to is not None
-        key = (
-            self.admits,
-            self.operator,
-            self.print_to,
-            self_service,
-            self.direction,
-            self.checkin_list,
-            print_only,
+        settings = DoorSettings(
+            operator=self.operator,
+            event=self.admits,
+            print_to=self.print_to,
+            self_service=self_service,
+            direction=self.direction,
+            checkin_list=self.checkin_list,
+            print_only=print_only,
         )
-        doors: dict[bool, tuple[object, Door]] = self._local.__dict__.setdefault("doors", {})
+        doors: dict[bool, tuple[DoorSettings, Door]] = self._local.__dict__.setdefault("doors", {})
         known = doors.get(self_service)
-        if known is not None and known[0] == key:
+        if known is not None and known[0] == settings:
             return known[1]
-        door: Door
-        if self.door_station is not None:
-            from eventdesk.services.stations.station_door import StationDoor
+        from eventdesk.services.stations.station_door import open_door
 
-            door = StationDoor(
-                self.door_station,
-                operator=self.operator,
-                event=self.admits,
-                print_to=self.print_to,
-                self_service=self_service,
-                clock=self.clock,
-                direction=self.direction,
-                checkin_list=self.checkin_list,
-                print_only=print_only,
-            )
-        else:  # imported here: the sign-in screen comes up without the check-in service
-            from eventdesk.services.door.checkin import Checkin
-
-            door = Checkin(
-                self.store,
-                clock=self.clock,
-                station=self.station,
-                operator=self.operator,
-                event=self.admits,
-                print_to=self.print_to,
-                self_service=self_service,
-                direction=self.direction,
-                checkin_list=self.checkin_list,
-                print_only=print_only,
-            )
-        doors[self_service] = (key, door)
+        where = self.door_station if self.door_station is not None else self.store
+        door = open_door(where, settings, station=self.station, clock=self.clock)
+        doors[self_service] = (settings, door)
         return door
 
     def undo(self, ticket_id: str) -> UndoResult:

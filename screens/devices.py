@@ -140,12 +140,9 @@ class Devices:
                 on_failure=self._on_failure,
                 on_database=self._on_database,
                 on_frame=self._on_frame,
-                door=(
-                    (lambda: backend.checkin(self_service=self_service))
-                    if backend.door_station is not None
-                    or (self_service and backend.config.print_only)  # a badge station's kiosk
-                    else None
-                ),
+                # The station's one door, set as the station is (an exit gate, a list, a badge
+                # station's kiosk, a server's copy while it is away).
+                door=lambda: backend.checkin(self_service=self_service),
             )
             self.capture.start()
             self.scanner.start()

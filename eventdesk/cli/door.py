@@ -133,8 +133,8 @@ def checkin(
         raise click.UsageError(_("--at and --station are for `checkin import-ticks FILE`"))
     obj.reach_server()  # asked from now on, while what decides loads (services.stations.reach)
     from eventdesk.door_event import door_for_command
-    from eventdesk.services.door.checkin import Checkin
-    from eventdesk.services.stations.station_door import StationDoor
+    from eventdesk.services.door.door import DoorSettings
+    from eventdesk.services.stations.station_door import StationDoor, open_door
     from eventdesk.values import utcnow
 
     if obj.on_server:  # decided on the server while it answers, else from this station's mirror
@@ -143,10 +143,10 @@ def checkin(
     if words and words[0] == "undo":
         if len(words) != 2:
             raise click.UsageError(_("usage: eventdesk checkin undo TICKET [--session ID]"))
-        undoer = (
-            StationDoor(station, operator=operator)
-            if obj.on_server
-            else Checkin(obj.store, station=obj.station, operator=operator)
+        undoer = open_door(
+            station if obj.on_server else obj.store,
+            DoorSettings(operator=operator),
+            station=obj.station,
         )
         door: Door = undoer
         undone = door.undo(words[1], session_id=session_id)
@@ -203,20 +203,16 @@ def checkin(
         raise InvalidInput(_(PRINT_ONLY_NO_EXIT), field="exit")
     # A badge station always prints (services.door.badge_only), whatever auto_print says.
     print_to = obj.config.badge_printer(printer, True if print_only else auto_print)
-    options: dict[str, Any] = {
-        "operator": operator,
-        "event": door_event,
-        "print_to": print_to,
-        "self_service": self_service,
-        "checkin_list": list_ref or obj.config.checkin_list,
-        "print_only": print_only,
-    }
-    answers = parse_answers(answer_specs)
-    door = (
-        StationDoor(station, **options)
-        if obj.on_server
-        else Checkin(obj.store, station=obj.station, **options)
+    settings = DoorSettings(
+        operator=operator,
+        event=door_event,
+        print_to=print_to,
+        self_service=self_service,
+        checkin_list=list_ref or obj.config.checkin_list,
+        print_only=print_only,
     )
+    answers = parse_answers(answer_specs)
+    door = open_door(station if obj.on_server else obj.store, settings, station=obj.station)
     direction: Direction = "exit" if is_exit else "entry"
     if supervisor is not None and override_reason is not None:
         result = override_checkin(

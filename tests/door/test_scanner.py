@@ -20,6 +20,7 @@ import cv2
 import numpy as np
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import text
 
 from devices.capture import CaptureState, CaptureWorker, Source, parse_source
 from devices.decoders import DecoderUnavailable, make_decoder
@@ -179,6 +180,25 @@ def test_each_decoder_can_drive_the_scanner(
         (payload, "ok") for payload in payloads
     )
     assert make_decoder(name).name in err  # start-up says which decoder
+
+
+def test_a_camera_at_an_exit_gate_lets_people_out_and_never_in(
+    store: Store, signer: Signer, db_url: str, tmp_path: Path
+) -> None:
+    """`scan --exit` from a camera decides exits, as it does from a scanner's lines (the
+    camera's worker made a door of its own on a database the station reaches, an entrance:
+    each ticket shown at the exit was let in)."""
+    payloads = tickets_now(store, 2)
+    folder = tmp_path / "exit"
+    folder.mkdir()
+    for i, payload in enumerate(payloads):
+        cv2.imwrite(str(folder / f"{i}.png"), framed(payload))
+    answers, _ = run_scan(db_url, tmp_path, str(folder), "--exit")
+    assert sorted(a["result"] for a in answers) == ["no_reentry", "no_reentry"], answers
+    with store.read() as session:
+        assert (
+            session.scalar(text("SELECT count(*) FROM ticket WHERE checked_in_at IS NOT NULL")) == 0
+        )
 
 
 def test_keyboard_wedge_lines(store: Store, signer: Signer, db_url: str, tmp_path: Path) -> None:

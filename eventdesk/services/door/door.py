@@ -15,8 +15,9 @@ server, on a door's own login and from the station's copy alike.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from eventdesk.services.door.scan_result import Direction, ScanResult
@@ -97,3 +98,21 @@ class Door(Protocol):
         """The ticket's check-in (or its admission to one session) annulled, explicitly and
         logged; NotAllowed when there is none to annul, NotFound for an unknown ticket."""
         ...
+
+
+@dataclass(frozen=True)
+class DoorSettings:
+    """What a door is set to, whichever decider it is and wherever it is made (the app, `scan`,
+    `checkin`): made once, handed to each (services.stations.station_door.open_door)."""
+
+    operator: str | None = None  # who works the door, on every row it writes
+    event: str | int | None = None  # the door's event(s): "fri,sat" (None: the current one)
+    print_to: str | None = None  # the printer that gets a badge at each first check-in
+    self_service: bool = False  # a kiosk: a ticket that needs staff is sent to the desk
+    direction: Direction = "entry"  # an exit gate's scans are exits
+    checkin_list: str | None = None  # the door's check-in list (None: each event's default)
+    print_only: bool = False  # a badge station: prints, checks no one in
+
+    def options(self) -> dict[str, Any]:
+        """As a decider's keyword arguments."""
+        return asdict(self)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, insert, select
 
+from eventdesk.db import Store
 from eventdesk.errors import (
     DatabaseUnavailable,
     EventdeskError,
@@ -25,6 +26,7 @@ from eventdesk.errors import (
 from eventdesk.i18n import N_, _
 from eventdesk.outage import unavailable
 from eventdesk.services.door.checkin import Checkin, scan_each
+from eventdesk.services.door.door import Door, DoorSettings
 from eventdesk.services.door.ledger import StoreLedger
 from eventdesk.services.door.scan_result import (
     Direction,
@@ -45,6 +47,7 @@ from eventdesk.services.stations.mirror import (
     Mirror,
     apply_local,
 )
+from eventdesk.values import utcnow
 
 if TYPE_CHECKING:
     from eventdesk.services.stations.offline import Station
@@ -168,6 +171,15 @@ class StationDoor:
         self.self_service = self_service
         self.direction: Direction = direction  # an exit gate's scans are exits
         self.clock = clock or station.clock
+        # What both of its deciders are made with (each its own direction: see scan).
+        self.settings = DoorSettings(
+            operator=operator,
+            event=event,
+            print_to=print_to,
+            self_service=self_service,
+            checkin_list=checkin_list,
+            print_only=print_only,
+        )
         self._online: Checkin | None = None
         self._offline: MirrorCheckin | None = None
 
@@ -178,14 +190,7 @@ class StationDoor:
     def _online_door(self) -> Checkin:
         if self._online is None:
             self._online = Checkin(
-                self.station_.server(),
-                station=self.station,
-                operator=self.operator,
-                event=self.event,
-                print_to=self.print_to,
-                self_service=self.self_service,
-                checkin_list=self.checkin_list,
-                print_only=self.print_only,
+                self.station_.server(), station=self.station, **self.settings.options()
             )
         return self._online
 
@@ -198,14 +203,7 @@ class StationDoor:
                 return None
             try:
                 self._offline = MirrorCheckin(
-                    mirror,
-                    station=self.station,
-                    operator=self.operator,
-                    event=self.event,
-                    print_to=self.print_to,
-                    self_service=self.self_service,
-                    checkin_list=self.checkin_list,
-                    print_only=self.print_only,
+                    mirror, station=self.station, **self.settings.options()
                 )
             except NotFound as exc:  # not in the copy (a typo, or an event made since)
                 raise NotFound(
@@ -476,3 +474,19 @@ class StationDoor:
             )
         self.station_.counted(1)
         return UndoResult(ticket_id, session_id, was_at, was_station)
+
+
+def open_door(
+    where: Store | Station,
+    settings: DoorSettings,
+    *,
+    station: str,
+    clock: Callable[[], datetime] | None = None,
+) -> Door:
+    """The door every mode decides with, made here only: on a server a station's own
+    (``StationDoor``: the server while it answers, the copy while it does not), else a
+    ``Checkin`` on the database the station reaches (an SQLite file). ``station`` names it;
+    ``clock`` is the station's (default: its own, or the machine's)."""
+    if isinstance(where, Store):
+        return Checkin(where, station=station, clock=clock or utcnow, **settings.options())
+    return StationDoor(where, clock=clock, **settings.options())
