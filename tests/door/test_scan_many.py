@@ -150,8 +150,8 @@ def test_a_nonce_answered_elsewhere_meanwhile_undoes_the_group_and_each_is_decid
     nonces = [uuid.uuid4().hex for _ in tickets[:3]]
 
     class Racing(Checkin):
-        def _answered_many(self, wanted: Any) -> dict[str, ScanResult]:
-            found = super()._answered_many(wanted)
+        def answered_many(self, wanted: Any) -> dict[str, ScanResult]:
+            found = super().answered_many(wanted)
             Checkin(store, station="Gate E").scan(tickets[1], nonce=nonces[1])  # meanwhile
             return found
 

@@ -10,10 +10,9 @@ one transaction (``scan_many``).
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -34,14 +33,11 @@ from eventdesk.models import (
 from eventdesk.services.common import current_event_id, get_event
 from eventdesk.services.door import override
 from eventdesk.services.door.badge_only import print_badge
+from eventdesk.services.door.batch import Group, scan_many
 from eventdesk.services.door.checkin_sql import (
-    ADMIT,
     LIST_ROW,
-    LOG,
     LOG_TABLE,
     LOOKUP,
-    LOOKUP_GROUP,
-    LOOKUP_GROUP_ON_LIST,
     LOOKUP_ON_LIST,
     SESSION_EVENT,
 )
@@ -50,24 +46,21 @@ from eventdesk.services.door.list_door import ListDoor
 from eventdesk.services.door.lists import ListRules, default_rules, find_list, rules_of
 from eventdesk.services.door.rules import DoorRules
 from eventdesk.services.door.scan_result import (
+    NONCE_TAKEN,
     Direction,
     ScanResult,
     answer_json,
     from_answer,
     parse_nonce,
     said,
+    scanned_line,
 )
 from eventdesk.services.door.undo import UndoResult, undo_checkin
 from eventdesk.services.people.auth import verify_staff
-from eventdesk.tickets import InvalidPayload, SignatureChecks, Verified, Verifier
+from eventdesk.tickets import InvalidPayload, Verified, Verifier
 from eventdesk.values import utcnow
 
 PAYLOAD_LOG_CHARS = 200
-# TRANSLATORS: a scan's nonce (its unique name, --nonce) came again with another line
-NONCE_TAKEN = N_(
-    "nonce {nonce} names another scan (of another line): a nonce is given to one scan only, "
-    "so nothing was decided"
-)
 
 
 def logged_line(raw: str) -> str:
@@ -82,42 +75,6 @@ def logged_line(raw: str) -> str:
 def _ticket_line(ticket_id: str) -> str:
     """The line a check-in by ticket id is logged with."""
     return f"ticket:{ticket_id.strip().upper() if isinstance(ticket_id, str) else ''}"
-
-
-def _scanned_line(payload: str) -> str:
-    return payload.strip() if isinstance(payload, str) else ""
-
-
-class _GroupChanged(Exception):
-    """A group's admission did not change its ticket as read: decided alone instead."""
-
-
-class _NotGenuine(Exception):
-    """A group decided its lines as genuine and one was not: rolled back, decided again."""
-
-    def __init__(self, genuine: list[bool | None]) -> None:
-        super().__init__("a line's signature is not genuine")  # not for translation: internal
-        self.genuine = genuine
-
-
-@dataclass
-class _Group:
-    """scan_many's decisions in its one transaction: the tickets read ahead (each taken once;
-    SQLite's write lock, held since BEGIN, keeps them as read), and the scan-log rows and
-    admissions written together."""
-
-    looked_up: dict[str, dict[str, Any]]
-    logs: list[dict[str, Any]] = field(default_factory=list)
-    admits: list[dict[str, Any]] = field(default_factory=list)
-
-    def flush(self, conn: Connection) -> None:
-        """The admissions decided so far, written in one call: each changes its ticket (the
-        rows were read under the write lock, and a ticket scanned again is read again after
-        this), or the transaction rolls back and the group is decided one scan at a time."""
-        if self.admits:
-            if ADMIT.many(conn, self.admits) != len(self.admits):
-                raise _GroupChanged
-            self.admits.clear()
 
 
 class Checkin:
@@ -181,11 +138,11 @@ class Checkin:
         self.list: ListRules | None = None
         self._lists: dict[int, ListRules] = {}
         self._defaults: dict[int, ListRules] = {}  # the default rules of each event, made once
-        self._list_id: int | None = None  # a stored list's id (the default: read per ticket)
+        self.list_id: int | None = None  # a stored list's id (the default: read per ticket)
         if checkin_list is not None:
             self.list = self._door_list(checkin_list, event)
             # The default list is read by its event's (it comes and goes as it is changed).
-            self._list_id = None if self.list.is_default else self.list.id
+            self.list_id = None if self.list.is_default else self.list.id
             if self.event_id is None:
                 self.event_id = self.list.event_id
                 self.event_ids = (self.list.event_id,)
@@ -210,8 +167,8 @@ class Checkin:
     def current_list(self) -> ListRules:
         """The list this door decides on, as it is now (the default: its event's; a door for
         several events: its chosen list, else its first event's default)."""
-        if self._list_id is not None:
-            return find_list(self.store, str(self._list_id))
+        if self.list_id is not None:
+            return find_list(self.store, str(self.list_id))
         if self.list is not None:
             return find_list(self.store, f"{self.list.event_id}/default")
         if self.event_id is None:
@@ -237,7 +194,7 @@ class Checkin:
         list's questions, by key."""
         return self.once(
             parse_nonce(nonce),
-            _scanned_line(payload),
+            scanned_line(payload),
             lambda key: self._scan(
                 payload, session_id, direction or self.direction, now, key, answers
             ),
@@ -252,145 +209,20 @@ class Checkin:
         direction: Direction | None = None,
         now: datetime | None = None,
     ) -> list[ScanResult]:
-        """Scans waiting at this door, decided in the order given, in one transaction: the
-        answers ``scan`` gives one at a time (a nonce answered before gets its answer again),
-        with one durable commit for them all. A door that fell behind (a queue of scanned
-        lines, a database that was away a moment) catches up at the pace of the signature
-        checks instead of one disk flush each. The tickets are read in one statement; each
-        line that names one is decided as genuine while the verifier's thread checks the
-        signatures (Ed25519 and SQLite both let go of the interpreter meanwhile); the
-        admissions and scan-log rows are written in one call each; then this thread checks
-        the signatures left beside the other, and the group commits only if every one was
-        genuine (else it is decided again knowing which were not)."""
-        direction = direction or self.direction
-        keys = [parse_nonce(n) for n in nonces] if nonces is not None else [None] * len(payloads)
-        if len(keys) != len(payloads):
-            raise InvalidInput(_("one nonce per payload, or none"), field="nonce")
-        given = [key for key in keys if key is not None]
-        # A nonce given to another line, before or in this group, refuses the group before
-        # anything is decided.
-        lines: dict[str, str] = {}
-        for payload, key in zip(payloads, keys, strict=True):
-            if key is not None and lines.setdefault(key, _scanned_line(payload)) != (
-                _scanned_line(payload)
-            ):
-                raise InvalidInput(_(NONCE_TAKEN).format(nonce=key), field="nonce")
-        earlier = self._answered_many(lines)
-
-        def one_at_a_time() -> list[ScanResult]:
-            return scan_each(
-                self.scan, payloads, keys, session_id=session_id, direction=direction, now=now
-            )
-
-        # One at a time: a nonce twice; a PostgreSQL server (each scan its own transaction, so
-        # two doors never hold each other's tickets); a desk that does not decide together; a
-        # door that refuses the session or the direction (alone, a line that is no ticket is
-        # still answered and logged).
-        if (
-            len(payloads) < 2
-            or len(set(given)) < len(given)
-            or not self.store.is_sqlite
-            or not self.decides_together
-        ):
-            return one_at_a_time()
-        try:
-            session_info = self._door(session_id, direction)
-        except (InvalidInput, NotFound):
-            return one_at_a_time()
-        texts = [
-            _scanned_line(p) for p, key in zip(payloads, keys, strict=True) if key not in earlier
-        ]
-        checks = self.verifier.check_many(texts)
-
-        def decided(genuine: list[bool | None] | None) -> list[ScanResult]:
-            return self._group(
-                texts, keys, earlier, checks, genuine, session_id, session_info, direction, now
-            )
-
-        try:
-            try:
-                return decided(None)
-            except _NotGenuine as found:  # a forged line: the group again, knowing which
-                return decided(found.genuine)
-        except _GroupChanged:  # a ticket not as read: nothing of the group kept
-            pass
-        except IntegrityError:  # a nonce answered at another station meanwhile: nothing kept
-            if not given:
-                raise
-        return one_at_a_time()
-
-    def _group(
-        self,
-        texts: list[str],
-        keys: Sequence[str | None],
-        earlier: dict[str, ScanResult],
-        checks: SignatureChecks,
-        genuine: list[bool | None] | None,
-        session_id: int | None,
-        session_info: tuple[int, datetime, datetime] | None,
-        direction: Direction,
-        now: datetime | None,
-    ) -> list[ScanResult]:
-        """scan_many's decisions in one transaction. Without ``genuine`` each line that names
-        a ticket is decided as genuine while its signature is checked, and the transaction
-        commits only once every one is (else it rolls back: _NotGenuine says which were);
-        with it, a line that is not is looked at as ``scan`` does (a keymap's repair)."""
-        with self.store.write_conn() as conn:
-            group = _Group(
-                {
-                    row["id"]: row
-                    for row in (
-                        LOOKUP_GROUP_ON_LIST if self._list_id is not None else LOOKUP_GROUP
-                    ).rows(
-                        conn,
-                        {
-                            "b_ids": json.dumps(sorted(set(filter(None, checks.ticket_ids)))),
-                            "b_list": self._list_id,
-                        },
-                    )
-                }
-            )
-            lines = iter(zip(texts, checks.ticket_ids, genuine or [None] * len(texts), strict=True))
-            results: list[ScanResult] = []
-            for key in keys:
-                if key in earlier:  # answered before: that answer, not a new decision
-                    results.append(earlier[key])
-                    continue
-                text, ticket_id, known = next(lines)
-                moment = now or self.clock()
-                verified: Verified | InvalidPayload
-                if ticket_id is not None and (genuine is None or known):
-                    verified = Verified(ticket_id)
-                else:
-                    verified = self._verified(text)[1]
-                if not isinstance(verified, Verified):
-                    results.append(
-                        self._invalid_in(
-                            conn, text, verified, session_id, direction, moment, key, group.logs
-                        )
-                    )
-                    continue
-                results.append(
-                    self._decide_in(
-                        conn,
-                        verified.ticket_id,
-                        text,
-                        session_id,
-                        session_info,
-                        direction,
-                        moment,
-                        key,
-                        verified.repaired,
-                        group=group,
-                    )
+        """Scans waiting at this door, decided in the order given, in one transaction where
+        they can be (services.door.batch): the answers ``scan`` gives one at a time (a nonce
+        answered before gets its answer again), with one durable commit for them all. One
+        line (a kiosk's scan, most often) is ``scan``'s."""
+        if len(payloads) == 1 and (nonces is None or len(nonces) == 1):
+            key = nonces[0] if nonces is not None else None
+            return [
+                self.scan(
+                    payloads[0], session_id=session_id, direction=direction, now=now, nonce=key
                 )
-            group.flush(conn)
-            LOG.many(conn, group.logs)
-            if genuine is None:
-                found = checks.genuine()
-                if False in found:
-                    raise _NotGenuine(found)
-            return results
+            ]
+        return scan_many(
+            self, payloads, nonces=nonces, session_id=session_id, direction=direction, now=now
+        )
 
     def _scan(
         self,
@@ -402,10 +234,10 @@ class Checkin:
         answers: dict[str, str] | None = None,
     ) -> ScanResult:
         moment = now or self.clock()
-        text, verified = self._verified(payload)
+        text, verified = self.verified(payload)
         if not isinstance(verified, Verified):
             with self.store.write_conn() as conn:
-                return self._invalid_in(conn, text, verified, session_id, direction, moment, nonce)
+                return self.invalid_in(conn, text, verified, session_id, direction, moment, nonce)
         return self._decide(
             verified.ticket_id,
             text,
@@ -417,7 +249,7 @@ class Checkin:
             answers=answers,
         )
 
-    def _verified(self, payload: str) -> tuple[str, Verified | InvalidPayload]:
+    def verified(self, payload: str) -> tuple[str, Verified | InvalidPayload]:
         """The scanned line (stripped) and its ticket, or why it is not one."""
         text = payload.strip() if isinstance(payload, str) else ""
         try:
@@ -425,7 +257,7 @@ class Checkin:
         except InvalidPayload as exc:
             return text, exc
 
-    def _invalid_in(
+    def invalid_in(
         self,
         conn: Connection,
         text: str,
@@ -558,18 +390,18 @@ class Checkin:
         and it gets the first one's answer."""
         if nonce is None:
             return decide(None)
-        earlier = self._answered_many({nonce: line}).get(nonce)
+        earlier = self.answered_many({nonce: line}).get(nonce)
         if earlier is not None:
             return earlier
         try:
             return decide(nonce)
         except IntegrityError:
-            earlier = self._answered_many({nonce: line}).get(nonce)
+            earlier = self.answered_many({nonce: line}).get(nonce)
             if earlier is None:
                 raise
             return earlier
 
-    def _answered_many(self, lines: dict[str, str]) -> dict[str, ScanResult]:
+    def answered_many(self, lines: dict[str, str]) -> dict[str, ScanResult]:
         """The answers given before to any of these nonces, each for its own line (a nonce
         given before to another line raises InvalidInput)."""
         if not lines:
@@ -598,9 +430,9 @@ class Checkin:
         repaired: str | None = None,
         answers: dict[str, str] | None = None,
     ) -> ScanResult:
-        session_info = self._door(session_id, direction)
+        session_info = self.session_for(session_id, direction)
         with self.store.write_conn() as conn:
-            return self._decide_in(
+            return self.decide_in(
                 conn,
                 ticket_id,
                 raw,
@@ -613,7 +445,7 @@ class Checkin:
                 answers=answers,
             )
 
-    def _door(
+    def session_for(
         self, session_id: int | None, direction: Direction
     ) -> tuple[int, datetime, datetime] | None:
         """The session a scan is for (its event and times), after checking the direction."""
@@ -625,7 +457,7 @@ class Checkin:
             )
         return self._session(session_id) if session_id is not None else None
 
-    def _decide_in(
+    def decide_in(
         self,
         conn: Connection,
         ticket_id: str,
@@ -637,7 +469,7 @@ class Checkin:
         nonce: str | None,
         repaired: str | None,
         *,
-        group: _Group | None = None,
+        group: Group | None = None,
         answers: dict[str, str] | None = None,
     ) -> ScanResult:
         """One ticket's decision and its scan-log row, in the caller's write transaction (in
@@ -650,8 +482,8 @@ class Checkin:
                 group.flush(conn)
             row = (
                 LOOKUP.first(conn, {"b_id": ticket_id})
-                if self._list_id is None
-                else LOOKUP_ON_LIST.first(conn, {"b_id": ticket_id, "b_list": self._list_id})
+                if self.list_id is None
+                else LOOKUP_ON_LIST.first(conn, {"b_id": ticket_id, "b_list": self.list_id})
             )
         if row is not None and self._other_events_list(row):
             if group is not None:
@@ -716,7 +548,7 @@ class Checkin:
         list was deleted)."""
         list_id = row["list_id"]
         if list_id is None:
-            if self._list_id is not None and not self._other_events_list(row):
+            if self.list_id is not None and not self._other_events_list(row):
                 return None
             event_id = row["event_id"]
             kept = self._defaults.get(event_id)
@@ -786,15 +618,3 @@ class Checkin:
         this decision is online)."""
         line, repaired = getattr(self._lines, "current", ("", False))
         return {"b_payload": line, "b_repaired": repaired, "b_offline": False}
-
-
-def scan_each(
-    scan: Callable[..., ScanResult],
-    payloads: Sequence[str],
-    nonces: Sequence[str | None] | None,
-    **options: Any,
-) -> list[ScanResult]:
-    """Scans that waited, each decided alone by ``scan``, in order (a desk's scan_many when
-    it does not decide them together)."""
-    keys = list(nonces) if nonces is not None else [None] * len(payloads)
-    return [scan(p, nonce=key, **options) for p, key in zip(payloads, keys, strict=True)]

@@ -609,7 +609,7 @@ class DoorRules:
         admit = {"b_id": row["id"], "b_now": now, "b_station": self.station}
         if admits is not None and row["status"] == "registered" and row["checked_in_at"] is None:
             # Read in a group's transaction and not changed in it since: its compare-and-set
-            # changes it, written with the group's others (checkin.py's _Group.flush).
+            # changes it, written with the group's others (batch.py's Group.flush).
             admits.append(admit)
             admitted = 1
         else:

@@ -20,7 +20,7 @@ from typing import Any, Literal, TypeAlias, cast, get_args
 
 from eventdesk.errors import InvalidInput
 from eventdesk.event_time import Style, event_zone, show, show_day
-from eventdesk.i18n import _
+from eventdesk.i18n import N_, _
 from eventdesk.values import money_text
 
 # Every answer a door can give, in the order the rules are checked
@@ -364,3 +364,15 @@ def parse_nonce(value: str | None) -> str | None:
             field="nonce",
         )
     return text
+
+
+# TRANSLATORS: a scan's nonce (its unique name, --nonce) came again with another line
+NONCE_TAKEN = N_(
+    "nonce {nonce} names another scan (of another line): a nonce is given to one scan only, "
+    "so nothing was decided"
+)
+
+
+def scanned_line(payload: str) -> str:
+    """A scanned line as it is decided: stripped (nothing, for what is no text)."""
+    return payload.strip() if isinstance(payload, str) else ""

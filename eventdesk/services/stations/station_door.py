@@ -25,7 +25,8 @@ from eventdesk.errors import (
 )
 from eventdesk.i18n import N_, _
 from eventdesk.outage import unavailable
-from eventdesk.services.door.checkin import Checkin, scan_each
+from eventdesk.services.door.batch import scan_each
+from eventdesk.services.door.checkin import Checkin
 from eventdesk.services.door.door import Door, DoorSettings
 from eventdesk.services.door.ledger import StoreLedger
 from eventdesk.services.door.scan_result import (
