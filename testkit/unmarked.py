@@ -29,6 +29,7 @@ SCREEN_MODULES = (
     "eventdesk/cli/",
     "badges/cli.py",
     "devices/cli.py",
+    "devices/print_cli.py",
     "eventdesk/services/door/rules.py",
     "eventdesk/services/door/lists.py",
 )
