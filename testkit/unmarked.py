@@ -320,19 +320,24 @@ def _files(paths: list[Path]) -> list[Path]:
     return files
 
 
-def unmarked(paths: list[Path] | None = None) -> Iterator[Unmarked]:
-    """The texts a person reads, in ``paths`` (default: the whole product), not marked."""
+def unmarked(paths: list[Path] | None = None, *, as_screens: bool = False) -> Iterator[Unmarked]:
+    """The texts a person reads, in ``paths`` (default: the whole product), not marked;
+    ``as_screens``: each file read whole, as a screen's module is (a file outside the product,
+    a test's, is named by its name)."""
     every = _files([ROOT / folder for folder in SOURCES])
     chosen = every if paths is None else _files(paths)
     parsed = {file: ast.parse(file.read_text(encoding="utf-8")) for file in every}
     errors = _error_classes(list(parsed.values()))
     for file in chosen:
-        relative = file.resolve().relative_to(ROOT).as_posix()
+        try:
+            relative = file.resolve().relative_to(ROOT).as_posix()
+        except ValueError:  # not the product's
+            relative = file.name
         if relative.startswith(SKIPPED):
             continue
         source = file.read_text(encoding="utf-8")
         tree = parsed.get(file) or ast.parse(source)
-        whole = relative.startswith(SCREEN_MODULES)
+        whole = as_screens or relative.startswith(SCREEN_MODULES)
         yield from _Reader(relative, source, whole, errors).read(tree)
 
 

@@ -200,8 +200,8 @@ def register(
 @desk_only
 def cancel(obj: Ctx, ticket_id: str | None, order_id: int | None) -> None:
     """Cancel a ticket (or an order); the freed place goes to the waitlist at once."""
-    from eventdesk.services.people.registration import cancel as do_cancel
-    from eventdesk.services.people.registration import cancel_order
+    from eventdesk.services.people.cancellation import cancel as do_cancel
+    from eventdesk.services.people.cancellation import cancel_order
 
     if (ticket_id is None) == (order_id is None) or (
         ticket_id is not None and not ticket_id.strip()
@@ -260,7 +260,7 @@ def cancel(obj: Ctx, ticket_id: str | None, order_id: int | None) -> None:
 def waitlist(obj: Ctx, event_ref: str, of_sessions: bool) -> None:
     """The waitlist in promotion order (tier, then arrival); with --sessions, the seats
     waiting for each full session, in arrival order."""
-    from eventdesk.services.people.registration import list_session_waitlist, list_waitlist
+    from eventdesk.services.people.waitlist import list_session_waitlist, list_waitlist
 
     zone = obj.zones().of(event_ref)
     if of_sessions:
@@ -322,7 +322,7 @@ def waitlist(obj: Ctx, event_ref: str, of_sessions: bool) -> None:
 @desk_only
 def promote(obj: Ctx, ticket_id: str, force: bool) -> None:
     """Move a ticket off the waitlist now."""
-    from eventdesk.services.people.registration import promote as do_promote
+    from eventdesk.services.people.waitlist import promote as do_promote
 
     made = do_promote(obj.store, ticket_id, force=force, station=obj.station)
     obj.emit(

@@ -16,7 +16,8 @@ from eventdesk.i18n import _
 from eventdesk.services.door.printing import enqueue
 from eventdesk.services.door.undo import UndoResult
 from eventdesk.services.people import payments, ticket_sessions
-from eventdesk.services.people.registration import cancel, show_ticket
+from eventdesk.services.people.cancellation import cancel
+from eventdesk.services.people.registration import show_ticket
 from eventdesk.services.stations.mirror import Mirror
 from eventdesk.services.stations.mirror_prints import queue_in_copy
 from eventdesk.services.stations.mirror_read import attendee_of_ticket

@@ -7,7 +7,7 @@ from functools import partial
 
 from eventdesk.errors import EventdeskError, SoldOut
 from eventdesk.i18n import _
-from eventdesk.services.people.registration import promote
+from eventdesk.services.people.waitlist import promote
 from screens.base import StationScreen
 from screens.desk.card import TicketLine
 from screens.desk.messages import Done, Failed, PromoteRefused

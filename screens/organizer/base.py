@@ -29,7 +29,7 @@ from eventdesk.errors import EventdeskError, InvalidInput
 from eventdesk.event_time import UTC_ZONE, show
 from eventdesk.i18n import _, ngettext
 from eventdesk.services.catalogue.events import EventInfo
-from eventdesk.services.people import registration
+from eventdesk.services.people import cancellation
 from eventdesk.values import MAX_COUNT
 from eventdesk.values import number_text as shown_number
 from screens.backend import Backend
@@ -340,7 +340,7 @@ class OrganizerTab(TabPane):
         store, station = self.backend.store, self.backend.station
 
         def job() -> str:
-            result = registration.cancel(store, ticket_id, station=station)
+            result = cancellation.cancel(store, ticket_id, station=station)
             if not result.promoted:
                 return _("Ticket {ticket} cancelled").format(ticket=ticket_id)
             return ngettext(

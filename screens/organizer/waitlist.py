@@ -8,8 +8,8 @@ from textual.widgets import Button
 
 from eventdesk.i18n import N_, _
 from eventdesk.services.catalogue import events
-from eventdesk.services.people import registration
-from eventdesk.services.people.registration import WaitlistEntry
+from eventdesk.services.people import waitlist
+from eventdesk.services.people.waitlist import WaitlistEntry
 from screens.organizer.base import Fetched, ListParams, OrganizerTab, RowList, local_time
 
 
@@ -45,7 +45,7 @@ class WaitlistTab(OrganizerTab):
         if params.event is None:
             return [], {}, ""
         tz = events.show_event(self.backend.store, params.event).zone
-        found = registration.list_waitlist(self.backend.store, params.event)
+        found = waitlist.list_waitlist(self.backend.store, params.event)
         rows: RowList = [
             (
                 w.ticket_id,
@@ -85,7 +85,7 @@ class WaitlistTab(OrganizerTab):
         store, station = self.backend.store, self.backend.station
 
         def job() -> str:
-            made = registration.promote(store, entry.ticket_id, force=force, station=station)
+            made = waitlist.promote(store, entry.ticket_id, force=force, station=station)
             if made.seat:
                 return _("{name} is registered ({ticket}, seat {seat})").format(
                     name=entry.name, ticket=made.ticket_id, seat=made.seat

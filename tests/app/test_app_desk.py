@@ -18,12 +18,8 @@ from eventdesk.services.catalogue.program import list_ticket_types
 from eventdesk.services.door.printing import list_jobs
 from eventdesk.services.people.attendees import AttendeeInfo, find_attendees, show_attendee
 from eventdesk.services.people.payments import payment_summary
-from eventdesk.services.people.registration import (
-    TicketInfo,
-    list_waitlist,
-    show_ticket,
-    tickets_of_attendee,
-)
+from eventdesk.services.people.registration import TicketInfo, show_ticket, tickets_of_attendee
+from eventdesk.services.people.waitlist import list_waitlist
 from eventdesk.text import fold
 from screens.app import EventdeskApp
 from screens.desk.cancel import CancelScreen

@@ -16,12 +16,8 @@ from eventdesk.services.catalogue.events import show_event
 from eventdesk.services.catalogue.program import list_ticket_types
 from eventdesk.services.people.attendees import add_attendee, door_states_among, show_attendee
 from eventdesk.services.people.payments import list_payments, payment_summary
-from eventdesk.services.people.registration import (
-    list_waitlist,
-    register,
-    show_ticket,
-    tickets_of_attendee,
-)
+from eventdesk.services.people.registration import register, show_ticket, tickets_of_attendee
+from eventdesk.services.people.waitlist import list_waitlist
 from screens.desk.cancel import CancelScreen
 from screens.desk.forms import WalkInScreen
 from screens.desk.results import ResultsTable

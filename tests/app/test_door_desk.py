@@ -213,7 +213,7 @@ async def test_check_in_says_why_nothing_is_admitted_and_how_to_pick_one(
 ) -> None:
     """Check in on a cancelled ticket's holder, Enter on that ticket's id (a scan of it), and
     Enter with several people found, each say something."""
-    from eventdesk.services.people.registration import cancel
+    from eventdesk.services.people.cancellation import cancel
     from tests.app.test_app_desk import search_for
 
     store, event = station.store, station.summary.event

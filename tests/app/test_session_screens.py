@@ -15,7 +15,7 @@ from textual.widgets import Button, DataTable
 
 from eventdesk.db import Store
 from eventdesk.services.catalogue import events, program
-from eventdesk.services.people import registration
+from eventdesk.services.people import cancellation
 from eventdesk.services.people.registration import TicketInfo, register, show_ticket
 from screens.desk.screen import DeskScreen
 from screens.desk.sessions import SessionsScreen
@@ -168,7 +168,7 @@ async def test_the_sessions_key_says_why_not_without_a_ticket_here(
     events.update_event(store, event, clear_capacity=True)
     (email,) = people(store, 1, prefix="sessions-key-cancelled")
     ticket = register(store, event, email, "Regular").tickets[0].ticket_id
-    registration.cancel(store, ticket)
+    cancellation.cancel(store, ticket)
     told: list[Notify] = []
     app = desk_app(station)
     async with app.run_test(size=(120, 40), message_hook=hook((Notify,), told)) as pilot:

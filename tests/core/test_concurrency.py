@@ -8,7 +8,8 @@ import pytest
 
 from eventdesk.db import Store
 from eventdesk.services.catalogue import events
-from eventdesk.services.people.registration import list_waitlist, register
+from eventdesk.services.people.registration import register
+from eventdesk.services.people.waitlist import list_waitlist
 from tests.core.test_registration import assert_counters_match
 from tests.helpers import add_type, make_event, people
 from tests.workers import register_many

@@ -13,7 +13,8 @@ from eventdesk.services.catalogue import events
 from eventdesk.services.data.csvexport import export, neutralize
 from eventdesk.services.data.csvio import import_attendees
 from eventdesk.services.people import attendees
-from eventdesk.services.people.registration import list_waitlist, tickets_of_attendee
+from eventdesk.services.people.registration import tickets_of_attendee
+from eventdesk.services.people.waitlist import list_waitlist
 from tests.helpers import add_type, make_event
 
 AWKWARD = (

@@ -16,13 +16,9 @@ from eventdesk.models import Ticket, TransactionLog
 from eventdesk.services.catalogue import events, program
 from eventdesk.services.door.checkin import Checkin
 from eventdesk.services.people import attendees, payments
-from eventdesk.services.people.registration import (
-    cancel,
-    cancel_order,
-    list_waitlist,
-    register,
-    show_ticket,
-)
+from eventdesk.services.people.cancellation import cancel, cancel_order
+from eventdesk.services.people.registration import register, show_ticket
+from eventdesk.services.people.waitlist import list_waitlist
 from eventdesk.services.stats.reports import report
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow

@@ -9,7 +9,7 @@ import pytest
 from eventdesk.db import Store
 from eventdesk.errors import Conflict, InvalidInput, NotFound
 from eventdesk.services.catalogue import events, program
-from eventdesk.services.people import attendees, registration
+from eventdesk.services.people import attendees, registration, waitlist
 from tests.helpers import add_type, make_event
 
 
@@ -94,7 +94,7 @@ def test_more_session_room_promotes_from_the_waitlist(store: Store) -> None:
     assert [r.waitlisted_sessions for r in results] == [(), ("Lab",)]  # the seat waits
     assert [r.status for r in results] == ["registered", "registered"]
     program.update_session(store, slug, made.id, capacity=2)
-    assert registration.list_session_waitlist(store, slug) == []
+    assert waitlist.list_session_waitlist(store, slug) == []
     assert program.list_sessions(store, slug)[0].registered == 2
 
 
@@ -152,7 +152,7 @@ def test_more_ticket_quantity_promotes_from_the_waitlist(store: Store) -> None:
     for n in range(2):
         person = attendees.add_attendee(store, name=f"Person {n}", email=f"q{n}@example.org")
         registration.register(store, slug, person.id, tt.id)
-    assert len(registration.list_waitlist(store, slug)) == 1
+    assert len(waitlist.list_waitlist(store, slug)) == 1
     program.update_ticket_type(store, slug, tt.id, quantity=2)
-    assert registration.list_waitlist(store, slug) == []
+    assert waitlist.list_waitlist(store, slug) == []
     assert program.list_ticket_types(store, slug)[0].registered == 2

@@ -9,7 +9,8 @@ from eventdesk.db import Store
 from eventdesk.errors import InvalidInput, NotAllowed, NotFound
 from eventdesk.models import TransactionLog
 from eventdesk.services.people import payments
-from eventdesk.services.people.registration import cancel, register
+from eventdesk.services.people.cancellation import cancel
+from eventdesk.services.people.registration import register
 from tests.helpers import add_type, make_event, people
 
 

@@ -19,14 +19,9 @@ from eventdesk.errors import (
 )
 from eventdesk.models import Event, EventSession, Ticket, TicketType, TransactionLog
 from eventdesk.services.catalogue import events, program
-from eventdesk.services.people.registration import (
-    cancel,
-    cancel_order,
-    list_waitlist,
-    promote,
-    register,
-    show_ticket,
-)
+from eventdesk.services.people.cancellation import cancel, cancel_order
+from eventdesk.services.people.registration import register, show_ticket
+from eventdesk.services.people.waitlist import list_waitlist, promote
 from eventdesk.values import utcnow
 from tests.helpers import add_type, make_event, people
 

@@ -15,7 +15,8 @@ from eventdesk.db import Store
 from eventdesk.services.catalogue import program
 from eventdesk.services.door.checkin import Checkin
 from eventdesk.services.people import payments
-from eventdesk.services.people.registration import cancel, register, show_ticket
+from eventdesk.services.people.cancellation import cancel
+from eventdesk.services.people.registration import register, show_ticket
 from eventdesk.services.stats.reports import report, stats
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow

@@ -16,7 +16,7 @@ from eventdesk.db import Store
 from eventdesk.models import TicketSession
 from eventdesk.services.catalogue import events, program
 from eventdesk.services.door.checkin import Checkin
-from eventdesk.services.people import registration, ticket_sessions
+from eventdesk.services.people import cancellation, ticket_sessions, waitlist
 from eventdesk.services.people.registration import register, show_ticket
 from eventdesk.services.stats.reports import stats
 from eventdesk.tickets import Signer
@@ -214,7 +214,7 @@ def test_removing_a_seat_promotes_the_next_one_waiting(store: Store, cli: Cli) -
     made = cli.json("ticket", "session", "remove", first, str(workshop))
     assert (made["status"], made["promoted"]) == ("removed", [])
     assert first not in _seats(store, workshop)
-    (waits,) = registration.list_session_waitlist(store, event)
+    (waits,) = waitlist.list_session_waitlist(store, event)
     assert (waits.ticket_id, waits.position) == (second, 1)
 
     # The seat held removed: the next one waiting takes it, in the same transaction.
@@ -242,7 +242,7 @@ def test_a_seat_added_to_a_ticket_waiting_for_the_event_follows_its_ticket(
     added = ticket_sessions.add_seat(store, waiting, workshop)
     assert (added.status, added.waitlist_position) == ("with_ticket", None)
     assert _session_registered(store, workshop) == 0  # not counted while the ticket waits
-    registration.cancel(store, placed)  # the waiting ticket is promoted, its seat with it
+    cancellation.cancel(store, placed)  # the waiting ticket is promoted, its seat with it
     assert show_ticket(store, waiting).status == "registered"
     assert _seats(store, workshop)[waiting] == ("registered", None)
     assert _session_registered(store, workshop) == 1
@@ -256,7 +256,7 @@ def test_a_seat_of_a_cancelled_ticket_cannot_be_changed(store: Store, cli: Cli) 
     workshop = _workshop(store, event, capacity=5)
     (person,) = people(store, 1, prefix="cancelled-seat")
     ticket = register(store, event, person, "Regular").tickets[0].ticket_id
-    registration.cancel(store, ticket)
+    cancellation.cancel(store, ticket)
     _, err = cli.run("ticket", "session", "add", ticket, str(workshop), code=1)
     assert f"ticket {ticket} is cancelled" in err
     _, err = cli.run("ticket", "session", "remove", ticket, str(workshop), code=2)

@@ -12,13 +12,10 @@ from eventdesk.db import Store
 from eventdesk.models import EventSession, Ticket, TicketSession
 from eventdesk.services.catalogue import events, program
 from eventdesk.services.door.checkin import Checkin
-from eventdesk.services.people import payments, registration
-from eventdesk.services.people.registration import (
-    cancel,
-    list_waitlist,
-    register,
-    show_ticket,
-)
+from eventdesk.services.people import payments, waitlist
+from eventdesk.services.people.cancellation import cancel
+from eventdesk.services.people.registration import register, show_ticket
+from eventdesk.services.people.waitlist import list_waitlist
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow
 from tests.clitools import Cli
@@ -94,7 +91,7 @@ def test_a_full_session_waitlists_the_seat_not_the_ticket(store: Store, signer: 
     assert _seats(store, workshop)[ticket.ticket_id] == ("waitlisted", 1)
     assert _session_registered(store, workshop) == 1  # the waiting seat is not counted
     assert list_waitlist(store, event) == []  # nobody waits for the event
-    (waiting,) = registration.list_session_waitlist(store, event)
+    (waiting,) = waitlist.list_session_waitlist(store, event)
     assert (waiting.session, waiting.position, waiting.ticket_id) == (
         "Workshop A",
         1,
@@ -131,8 +128,8 @@ def test_cancelling_a_seat_holder_promotes_the_first_waiting_seat(
     seats = _seats(store, workshop)
     assert seats[first] == ("registered", None)
     assert seats[later] == ("waitlisted", 2)
-    assert [w.ticket_id for w in registration.list_session_waitlist(store, event)] == [later]
-    assert registration.list_session_waitlist(store, event)[0].position == 1
+    assert [w.ticket_id for w in waitlist.list_session_waitlist(store, event)] == [later]
+    assert waitlist.list_session_waitlist(store, event)[0].position == 1
     assert _session_registered(store, workshop) == 1
     payload = show_ticket(store, first).qr_payload
     assert payload is not None
@@ -153,7 +150,7 @@ def test_a_full_refund_frees_the_seat_for_the_next_in_line(store: Store) -> None
     payments.refund(store, holder)  # all that was paid: the ticket is cancelled
 
     assert _seats(store, workshop)[waiting] == ("registered", None)
-    assert registration.list_session_waitlist(store, event) == []
+    assert waitlist.list_session_waitlist(store, event) == []
     assert_counters_match(store)
 
 
@@ -199,7 +196,7 @@ def test_an_earlier_order_that_does_not_fit_blocks_later_ones(store: Store) -> N
     assert seats[single_id] == ("waitlisted", 3)
     program.update_session(store, event, workshop, capacity=4)
     assert _seats(store, workshop)[single_id] == ("registered", None)
-    assert [w.ticket_id for w in registration.list_session_waitlist(store, event)] == [
+    assert [w.ticket_id for w in waitlist.list_session_waitlist(store, event)] == [
         newcomer.tickets[0].ticket_id
     ]
     assert_counters_match(store)
@@ -235,7 +232,7 @@ def test_a_full_event_still_waits_whole(store: Store) -> None:
     assert order.waitlisted_sessions == ()
     assert order.places_left == 0
     # The seats follow their tickets: not on the session's own list while the tickets wait.
-    assert registration.list_session_waitlist(store, event) == []
+    assert waitlist.list_session_waitlist(store, event) == []
     assert {_seats(store, workshop)[t.ticket_id][1] for t in order.tickets} == {None}
     assert_counters_match(store)
 
@@ -262,7 +259,7 @@ def test_the_seat_of_a_ticket_waiting_for_the_event_follows_its_ticket(store: St
     assert show_ticket(store, waiting).status == "waitlisted"
     assert _seats(store, workshop)[waiting] == ("registered", None)  # as it was made
     assert _session_registered(store, workshop) == 1  # not counted while it waits
-    assert registration.list_session_waitlist(store, event) == []
+    assert waitlist.list_session_waitlist(store, event) == []
     cancel(store, holder)  # the event's place frees: the ticket moves in, its seat with it
     assert show_ticket(store, waiting).status == "registered"
     assert show_ticket(store, waiting).sessions == ("Workshop F",)

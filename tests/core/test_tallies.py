@@ -28,7 +28,8 @@ from eventdesk.services.data.csvio import import_attendees
 from eventdesk.services.door.checkin import Checkin
 from eventdesk.services.door.undo import undo_checkin
 from eventdesk.services.people import payments
-from eventdesk.services.people.registration import cancel, register, show_ticket
+from eventdesk.services.people.cancellation import cancel
+from eventdesk.services.people.registration import register, show_ticket
 from eventdesk.services.stats.reports import stats
 from eventdesk.services.stats.tallies import Counts, counts, recount
 from eventdesk.tickets import Signer

@@ -18,7 +18,8 @@ import pytest
 from eventdesk.db import Store
 from eventdesk.services.door.checkin import Checkin
 from eventdesk.services.door.printing import list_jobs
-from eventdesk.services.people.registration import cancel, register
+from eventdesk.services.people.cancellation import cancel
+from eventdesk.services.people.registration import register
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow
 from tests.helpers import add_type, make_event, people

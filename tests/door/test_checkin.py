@@ -17,7 +17,8 @@ from eventdesk.services.catalogue import events, program
 from eventdesk.services.door.checkin import Checkin
 from eventdesk.services.door.undo import undo_checkin
 from eventdesk.services.people import payments
-from eventdesk.services.people.registration import cancel, register, show_ticket
+from eventdesk.services.people.cancellation import cancel
+from eventdesk.services.people.registration import register, show_ticket
 from eventdesk.tickets import Signer
 from tests.helpers import add_type, make_event, people
 

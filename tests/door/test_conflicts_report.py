@@ -20,7 +20,8 @@ from eventdesk.services.catalogue.events import show_event
 from eventdesk.services.common import get_event
 from eventdesk.services.door.checkin import Checkin
 from eventdesk.services.door.scans import recent_scans
-from eventdesk.services.people.registration import cancel, register
+from eventdesk.services.people.cancellation import cancel
+from eventdesk.services.people.registration import register
 from eventdesk.services.stats.reports import report, stats
 from eventdesk.services.stats.tallies import counts, recount
 from eventdesk.tickets import Signer

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from eventdesk.db import Store
 from eventdesk.services.people import attendees
-from eventdesk.services.people.registration import cancel, register
+from eventdesk.services.people.cancellation import cancel
+from eventdesk.services.people.registration import register
 from tests.clitools import Cli
 from tests.helpers import add_type, make_event
 

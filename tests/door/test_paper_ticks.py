@@ -21,7 +21,8 @@ from eventdesk.event_time import event_zone, in_zone
 from eventdesk.models import ScanConflict, ScanLog, Ticket
 from eventdesk.services.door.checkin import Checkin
 from eventdesk.services.people import attendees
-from eventdesk.services.people.registration import cancel, register
+from eventdesk.services.people.cancellation import cancel
+from eventdesk.services.people.registration import register
 from eventdesk.values import utcnow
 from tests.clitools import Cli
 from tests.door.test_outage import POSTGRESQL, backend_fixed

@@ -430,7 +430,7 @@ def test_station_settings_are_checked() -> None:
 
 def test_only_registered_tickets_get_badges(store: Store, signer: Signer) -> None:
     from eventdesk.errors import NotAllowed
-    from eventdesk.services.people.registration import cancel
+    from eventdesk.services.people.cancellation import cancel
 
     ev = make_event(store, capacity=1)
     add_type(store, ev, "Regular", price_cents=0)

@@ -30,7 +30,8 @@ from eventdesk.services.door.lists import ListChange, create_list, delete_list
 from eventdesk.services.door.rules import LIST_RULES, RULES, Rule
 from eventdesk.services.door.scan_result import Said, ScanResult
 from eventdesk.services.people import payments
-from eventdesk.services.people.registration import cancel, register
+from eventdesk.services.people.cancellation import cancel
+from eventdesk.services.people.registration import register
 from eventdesk.services.stations.offline import Station
 from eventdesk.services.stations.station_door import StationDoor
 from eventdesk.station_api import API

@@ -25,7 +25,7 @@ from eventdesk.models import ScanLog
 from eventdesk.services.door.checkin import Checkin
 from eventdesk.services.door.scan_result import ScanResult, new_nonce, parse_nonce
 from eventdesk.services.door.undo import undo_checkin
-from eventdesk.services.people.registration import cancel
+from eventdesk.services.people.cancellation import cancel
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow
 from tests.helpers import payloads_now

@@ -25,7 +25,8 @@ from eventdesk.services.data import csvio, csvwrite, import_runs
 from eventdesk.services.data.csvio import ImportResult, import_attendees
 from eventdesk.services.people import attendees
 from eventdesk.services.people.attendees import holder_tokens, search_tokens
-from eventdesk.services.people.registration import list_waitlist, register, tickets_of_attendee
+from eventdesk.services.people.registration import register, tickets_of_attendee
+from eventdesk.services.people.waitlist import list_waitlist
 from eventdesk.text import _fold, fold
 from eventdesk.tickets import Signer, Verifier, sign_many
 from eventdesk.values import utcnow

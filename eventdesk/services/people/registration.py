@@ -1,4 +1,5 @@
-"""Registration with capacity, seats and the priority waitlist; cancellation and promotion.
+"""Registration with capacity, seats and the priority waitlist (promotion and the waitlists:
+services.people.waitlist; cancellation: services.people.cancellation).
 
 Every change of capacity happens in one write transaction that first locks the event row
 (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` already serializes
@@ -33,14 +34,11 @@ from eventdesk.errors import (
     AlreadyRegistered,
     EventCancelled,
     InvalidInput,
-    NotAllowed,
-    NotFound,
     SalesClosed,
     SoldOut,
 )
 from eventdesk.event_time import show
 from eventdesk.i18n import _, ngettext
-from eventdesk.ids import as_id
 from eventdesk.models import (
     Attendee,
     Event,
@@ -58,16 +56,11 @@ from eventdesk.services.catalogue.places import (
     SEAT_REGISTERED,
     SEAT_WAITLISTED,
     SeatInfo,
-    cancel_in,
     claim_places,
-    free_seat,
     next_seat_seq,
-    place_order,
     places_left,
-    promote_waiting,
     seat_position,
     session_open,
-    settle_seats,
     ticket_seats,
     venue_has_seats,
 )
@@ -81,7 +74,6 @@ from eventdesk.services.common import (
     log,
 )
 from eventdesk.services.people.attendees import holder_tokens
-from eventdesk.services.people.payments import paid_cents
 from eventdesk.services.people.questions import TypedAnswer, answers_for_order, store_answers
 from eventdesk.text import new_id
 from eventdesk.values import optional_text, utcnow
@@ -122,46 +114,6 @@ class OrderResult:
     @property
     def status(self) -> str:
         return self.tickets[0].status
-
-
-@dataclass(frozen=True)
-class CancelResult:
-    """What a cancellation did. ``paid_cents`` is what was paid on the cancelled tickets and is
-    not refunded yet: the desk offers the refund (``refundable`` names those tickets)."""
-
-    status: str
-    cancelled: tuple[str, ...]
-    promoted: tuple[str, ...]
-    paid_cents: int = 0
-    currency: str | None = None
-    refundable: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class WaitlistEntry:
-    position: int
-    ticket_id: str
-    attendee_id: int
-    name: str
-    email: str
-    ticket_type: str
-    tier: int
-    since: datetime
-
-
-@dataclass(frozen=True)
-class SessionWaitEntry:
-    """A seat waiting for a session, its ticket registered for the event."""
-
-    session_id: int
-    session: str
-    position: int
-    ticket_id: str
-    order_id: int
-    attendee_id: int
-    name: str
-    email: str
-    since: datetime | None  # since the ticket was registered (and its seat began to wait)
 
 
 @dataclass(frozen=True)
@@ -510,199 +462,6 @@ def session_waits(session: Session, ticket_id: str) -> tuple[tuple[str, int], ..
         if position is not None:
             waits.append((name, position))
     return tuple(waits)
-
-
-# --- waitlist and promotion -----------------------------------------------------------------
-def promote(
-    store: Store,
-    ticket_id: str,
-    *,
-    force: bool = False,
-    station: str | None = None,
-    now: datetime | None = None,
-) -> RegistrationResult:
-    """Move one ticket off the waitlist now. Without ``force`` it must fit; with it, an
-    organizer admits it over the event's and the ticket type's capacity. Either way a full
-    session makes its seat wait on the session's waitlist (``session_waits``), not the ticket;
-    more room in the session is what moves it."""
-    moment = now or utcnow()
-    with store.write() as session:
-        ticket = get_ticket(session, ticket_id)
-        event = get_event(session, ticket.event_id, lock=True)
-        session.refresh(ticket)
-        if ticket.status != "waitlisted":
-            raise NotAllowed(
-                _("ticket {ticket} is {status}, not on the waitlist").format(
-                    ticket=ticket.id, status=ticket.status
-                )
-            )
-        ticket_type = session.get(TicketType, ticket.ticket_type_id)
-        assert ticket_type is not None
-        seated = venue_has_seats(session, event)
-        placed = place_order(session, event, [(ticket, ticket_type)], seated=seated)
-        if placed is not None:
-            seat_label = placed[0][0]
-        else:
-            if not force:
-                raise SoldOut(
-                    _("no free place for ticket {ticket}; an organizer can force it").format(
-                        ticket=ticket.id
-                    )
-                )
-            event.registered_count += 1
-            ticket_type.registered_count += 1
-            settle_seats(session, [ticket])
-            seat_label = free_seat(session, event, None) if seated else None
-        ticket.status = "registered"
-        ticket.seat_label = seat_label
-        ticket.registered_at = moment
-        session.flush()
-        log(
-            session,
-            "promoted",
-            at=moment,
-            event_id=event.id,
-            ticket_id=ticket.id,
-            attendee_id=ticket.attendee_id,
-            station=station,
-            manual=True,
-            forced=force and placed is None,
-        )
-        return RegistrationResult(
-            "registered",
-            ticket.id,
-            ticket.order_id,
-            event.slug,
-            ticket_type.name,
-            None,
-            seat_label,
-            ticket.holder_name,
-            session_waits(session, ticket.id),
-        )
-
-
-def list_waitlist(store: Store, event_ref: str | int) -> list[WaitlistEntry]:
-    with store.read() as session:
-        event = get_event(session, event_ref)
-        rows = session.execute(
-            select(Ticket, TicketType, Attendee)
-            .join(TicketType, TicketType.id == Ticket.ticket_type_id)
-            .join(Attendee, Attendee.id == Ticket.attendee_id)
-            .where(Ticket.event_id == event.id, Ticket.status == "waitlisted")
-            .order_by(TicketType.priority_tier, Ticket.waitlist_seq)
-        )
-        return [
-            WaitlistEntry(
-                position=i,
-                ticket_id=t.id,
-                attendee_id=a.id,
-                name=t.holder_name or a.name,
-                email=a.email,
-                ticket_type=tt.name,
-                tier=tt.priority_tier,
-                since=t.created_at,
-            )
-            for i, (t, tt, a) in enumerate(rows, start=1)
-        ]
-
-
-def list_session_waitlist(store: Store, event_ref: str | int) -> list[SessionWaitEntry]:
-    """The seats waiting for each of the event's sessions, session by session, in promotion
-    order (arrival; an order's seats together). Tickets waiting for the event are on
-    ``list_waitlist``: their seats follow them."""
-    with store.read() as session:
-        event = get_event(session, event_ref)
-        rows = session.execute(
-            select(EventSession, Ticket, Attendee)
-            .select_from(TicketSession)
-            .join(EventSession, EventSession.id == TicketSession.session_id)
-            .join(Ticket, Ticket.id == TicketSession.ticket_id)
-            .join(Attendee, Attendee.id == Ticket.attendee_id)
-            .where(
-                EventSession.event_id == event.id,
-                TicketSession.status == SEAT_WAITLISTED,
-                Ticket.status == "registered",
-            )
-            .order_by(
-                EventSession.starts_at, EventSession.id, TicketSession.waitlist_seq, Ticket.id
-            )
-        )
-        entries: list[SessionWaitEntry] = []
-        position: dict[int, int] = {}
-        for row, ticket, attendee in rows:
-            position[row.id] = position.get(row.id, 0) + 1
-            entries.append(
-                SessionWaitEntry(
-                    session_id=row.id,
-                    session=row.name,
-                    position=position[row.id],
-                    ticket_id=ticket.id,
-                    order_id=ticket.order_id,
-                    attendee_id=attendee.id,
-                    name=ticket.holder_name or attendee.name,
-                    email=attendee.email,
-                    since=ticket.registered_at,
-                )
-            )
-        return entries
-
-
-# --- cancel ---------------------------------------------------------------------------------
-def _cancelled(
-    session: Session, tickets: Sequence[Ticket], promoted: Sequence[str]
-) -> CancelResult:
-    """The result, with what was paid on the cancelled tickets (to offer the refund)."""
-    paid = {t.id: paid_cents(session, t.id) for t in tickets}
-    refundable = tuple(t.id for t in tickets if paid[t.id] > 0)
-    return CancelResult(
-        "cancelled",
-        tuple(t.id for t in tickets),
-        tuple(promoted),
-        paid_cents=sum(paid[t] for t in refundable),
-        currency=tickets[0].currency if tickets else None,
-        refundable=refundable,
-    )
-
-
-def cancel(
-    store: Store, ticket_id: str, *, station: str | None = None, now: datetime | None = None
-) -> CancelResult:
-    """Cancel one ticket; the freed place goes to the waitlist in the same transaction. What
-    was paid is not returned here: the result says how much, so the desk can offer a refund."""
-    moment = now or utcnow()
-    with store.write() as session:
-        ticket = get_ticket(session, ticket_id)
-        event = get_event(session, ticket.event_id, lock=True)
-        session.refresh(ticket)
-        if ticket.status == "cancelled":
-            raise NotAllowed(_("ticket {ticket} is cancelled already").format(ticket=ticket.id))
-        cancel_in(session, [ticket], moment, station)
-        promoted = promote_waiting(session, event, now=moment, station=station)
-        return _cancelled(session, [ticket], promoted)
-
-
-def cancel_order(
-    store: Store, order_id: int, *, station: str | None = None, now: datetime | None = None
-) -> CancelResult:
-    """Cancel every active ticket of an order at once."""
-    moment = now or utcnow()
-    with store.write() as session:
-        order = session.get(Order, order_id) if as_id(order_id) is not None else None
-        if order is None:
-            raise NotFound(_("no order {order}").format(order=order_id), field="order")
-        event = get_event(session, order.event_id, lock=True)
-        tickets = list(
-            session.scalars(
-                select(Ticket)
-                .where(Ticket.order_id == order.id, Ticket.status.in_(ACTIVE))
-                .order_by(Ticket.id)
-            )
-        )
-        if not tickets:
-            raise NotAllowed(_("order {order} has no active tickets").format(order=order_id))
-        cancel_in(session, tickets, moment, station)
-        promoted = promote_waiting(session, event, now=moment, station=station)
-        return _cancelled(session, tickets, promoted)
 
 
 # --- reading tickets ------------------------------------------------------------------------
