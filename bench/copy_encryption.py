@@ -5,9 +5,9 @@
 
 One database made for the run on the server --db names (dropped after it): an event running now
 and --tickets registered free tickets with signed payloads (bench/offline.py's make_tickets).
-Two copies of it are downloaded (services.stations.mirror.refresh): one encrypted with SQLCipher
-and a random key, as every station keeps it, and one plain SQLite file, as it was kept before
-(``Mirror(folder, None)``). Then --scans offline check-ins of distinct tickets on each
+Two copies of it are downloaded (services.stations.mirror_refresh.refresh): one encrypted with
+SQLCipher and a random key, as every station keeps it, and one plain SQLite file, as it was kept
+before (``Mirror(folder, None)``). Then --scans offline check-ins of distinct tickets on each
 (MirrorCheckin, each decision in its own durable transaction with its outbox row, as a door
 decides while its server is away), in --rounds turns that alternate which copy goes first, so
 that the machine's drift falls on both. Printed for each: the first download's time, the
@@ -32,7 +32,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 from bench.offline import DEFAULT_SERVER, database, make_tickets, p  # noqa: E402
 from eventdesk.db import Store  # noqa: E402
-from eventdesk.services.stations.mirror import Mirror, refresh  # noqa: E402
+from eventdesk.services.stations.mirror import Mirror  # noqa: E402
+from eventdesk.services.stations.mirror_refresh import refresh  # noqa: E402
 from eventdesk.services.stations.station_door import MirrorCheckin  # noqa: E402
 
 GOAL = 0.10  # at most this much slower

@@ -72,7 +72,9 @@ from eventdesk.services.catalogue import events, program
 from eventdesk.services.door.checkin import Checkin
 from eventdesk.services.door.scan_result import ScanResult
 from eventdesk.services.people import attendees
-from eventdesk.services.stations.mirror import OUTBOX, TICKET, Mirror, Refreshed, refresh
+from eventdesk.services.stations.mirror import Mirror
+from eventdesk.services.stations.mirror_refresh import Refreshed, refresh
+from eventdesk.services.stations.mirror_schema import OUTBOX, TICKET
 from eventdesk.services.stations.offline import Station
 from eventdesk.services.stations.station_door import MirrorCheckin, StationDoor
 from eventdesk.services.stations.sync import Uploaded, upload

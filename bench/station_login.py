@@ -35,7 +35,8 @@ from eventdesk.migrate import upgrade
 from eventdesk.services.door.checkin import Checkin
 from eventdesk.services.door.scan_result import new_nonce
 from eventdesk.services.stations import roles
-from eventdesk.services.stations.mirror import OUTBOX, Mirror
+from eventdesk.services.stations.mirror import Mirror
+from eventdesk.services.stations.mirror_schema import OUTBOX
 from eventdesk.services.stations.sync import upload
 from eventdesk.tickets import Signer, parse_payload, register_public_key
 from eventdesk.values import utcnow

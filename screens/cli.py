@@ -182,7 +182,7 @@ def station_store(obj: Ctx) -> Store:
         cause = exc.__cause__  # the server did not answer (not: there is no database)
         if not obj.on_server or cause is None or not is_outage(cause):
             raise
-        from eventdesk.services.stations.mirror import MIRROR_FILE
+        from eventdesk.services.stations.mirror_schema import MIRROR_FILE
 
         if not (obj.config.data_dir / MIRROR_FILE).is_file():
             raise

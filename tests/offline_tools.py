@@ -26,7 +26,8 @@ from eventdesk.models import ScanConflict, ScanLog, Ticket
 from eventdesk.services.people import attendees
 from eventdesk.services.people.registration import register
 from eventdesk.services.stations.copy_key import held
-from eventdesk.services.stations.mirror import MIRROR_FILE, OUTBOX, Mirror
+from eventdesk.services.stations.mirror import Mirror
+from eventdesk.services.stations.mirror_schema import MIRROR_FILE, OUTBOX
 from eventdesk.services.stations.offline import Station
 from eventdesk.sqlite_driver import open_encrypted
 from eventdesk.tickets import Signer

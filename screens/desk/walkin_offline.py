@@ -21,9 +21,10 @@ from eventdesk.errors import EventdeskError, NotAllowed
 from eventdesk.i18n import N_, _
 from eventdesk.labels import label
 from eventdesk.services.catalogue.program import TicketTypeInfo
-from eventdesk.services.stations.mirror import TICKET_TYPE, Mirror
+from eventdesk.services.stations.mirror import Mirror
 from eventdesk.services.stations.mirror_prints import queue_in_copy
 from eventdesk.services.stations.mirror_read import event_in_copy
+from eventdesk.services.stations.mirror_schema import TICKET_TYPE
 from eventdesk.services.stations.quota_sale import OfflineSale, copy_quotas, sell
 from eventdesk.values import money_text
 from screens.backend import Backend

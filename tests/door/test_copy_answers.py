@@ -20,8 +20,9 @@ from eventdesk.models import QuestionAnswer, RegistrationQuestion, Ticket
 from eventdesk.services.catalogue.badge_layouts import assign_layout, save_layout
 from eventdesk.services.people.forget import forget_attendee
 from eventdesk.services.people.questions import add_question
-from eventdesk.services.stations.mirror import QUESTION, QUESTION_ANSWER, Mirror
+from eventdesk.services.stations.mirror import Mirror
 from eventdesk.services.stations.mirror_read import answers_in_copy
+from eventdesk.services.stations.mirror_schema import QUESTION, QUESTION_ANSWER
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow
 from screens.desk.card import load_card, load_copy_card, render_card

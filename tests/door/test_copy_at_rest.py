@@ -17,8 +17,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from eventdesk.services.stations.copy_key import SEALED_FILE, forget, held
-from eventdesk.services.stations.mirror import MIRROR_FILE
 from eventdesk.services.stations.mirror_repair import SQLITE_HEADER
+from eventdesk.services.stations.mirror_schema import MIRROR_FILE
 from testkit.proxy import TcpProxy
 from tests.door.test_station_logins import (
     PASSWORD,

@@ -15,7 +15,7 @@ import pytest
 
 from eventdesk.db import Store
 from eventdesk.services.door.scan_result import new_nonce
-from eventdesk.services.stations.mirror import MIRROR_FILE
+from eventdesk.services.stations.mirror_schema import MIRROR_FILE
 from eventdesk.services.stations.station_door import StationDoor
 from eventdesk.tickets import Signer
 from testkit.proxy import TcpProxy

@@ -11,15 +11,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import insert, select, text, update
 
-from eventdesk.services.stations.mirror import (
+from eventdesk.services.stations.mirror import Mirror
+from eventdesk.services.stations.mirror_repair import problem_of
+from eventdesk.services.stations.mirror_schema import (
     KNOWN_VERSIONS,
     MIRROR_FILE,
     MIRROR_VERSION,
     OUTBOX,
     STATE,
-    Mirror,
 )
-from eventdesk.services.stations.mirror_repair import problem_of
 from eventdesk.values import utcnow
 
 # What each version's copy did not have yet, as the statements that take it away.

@@ -23,8 +23,8 @@ from devices.printers import printers_of
 from eventdesk.db import Store
 from eventdesk.models import PrintJob
 from eventdesk.services.catalogue.badge_layouts import assign_layout, save_layout
-from eventdesk.services.stations.mirror import PRINT_JOB
 from eventdesk.services.stations.mirror_read import find_in_copy, ticket_in_copy
+from eventdesk.services.stations.mirror_schema import PRINT_JOB
 from eventdesk.services.stations.offline import Station
 from eventdesk.services.stations.station_door import StationDoor
 from eventdesk.tickets import Signer

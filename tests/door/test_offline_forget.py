@@ -9,8 +9,8 @@ from sqlalchemy import select
 from eventdesk.db import Store
 from eventdesk.services.people.attendees import find_attendees
 from eventdesk.services.people.forget import forget_attendee
-from eventdesk.services.stations.mirror import ATTENDEE
 from eventdesk.services.stations.mirror_read import find_in_copy
+from eventdesk.services.stations.mirror_schema import ATTENDEE
 from eventdesk.tickets import Signer
 from tests.door.test_outage import POSTGRESQL, backend_fixed, proxy
 from tests.offline_tools import DoorStation, copy_of, door_a, open_event

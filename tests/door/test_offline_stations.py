@@ -28,7 +28,7 @@ from sqlalchemy.engine import make_url
 from eventdesk.db import Store
 from eventdesk.services.door.checkin import Checkin
 from eventdesk.services.stations.copy_key import held
-from eventdesk.services.stations.mirror import MIRROR_FILE
+from eventdesk.services.stations.mirror_schema import MIRROR_FILE
 from eventdesk.services.stations.station_door import StationDoor
 from eventdesk.services.stations.sync import BATCH
 from eventdesk.sqlite_driver import ERROR, open_encrypted

@@ -19,7 +19,7 @@ import pytest
 
 from eventdesk.db import Store
 from eventdesk.services.stations.clock import clock_words
-from eventdesk.services.stations.mirror import OUTBOX
+from eventdesk.services.stations.mirror_schema import OUTBOX
 from eventdesk.services.stations.offline import Station
 from eventdesk.services.stations.station_door import StationDoor
 from eventdesk.tickets import Signer

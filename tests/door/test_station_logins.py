@@ -27,7 +27,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError
 
 from eventdesk.services.door.scan_result import new_nonce
-from eventdesk.services.stations.mirror import OUTBOX
+from eventdesk.services.stations.mirror_schema import OUTBOX
 from eventdesk.values import utcnow
 from testkit.proxy import TcpProxy
 from tests.conftest import PG_ENV, PG_SKIP, _database_name

@@ -13,7 +13,7 @@ from sqlalchemy import insert
 
 from eventdesk.db import Store
 from eventdesk.services.door.scan_result import new_nonce
-from eventdesk.services.stations.mirror import OUTBOX
+from eventdesk.services.stations.mirror_schema import OUTBOX
 from eventdesk.services.stations.station_door import StationDoor
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow

@@ -24,7 +24,7 @@ from eventdesk.migrations.stations_0019 import TOO_MANY, UPLOAD_BOUND
 from eventdesk.pins import hashed_like
 from eventdesk.services.door.checkin import Checkin
 from eventdesk.services.door.scan_result import new_nonce
-from eventdesk.services.stations.mirror import OUTBOX
+from eventdesk.services.stations.mirror_schema import OUTBOX
 from testkit.proxy import TcpProxy
 from tests.door.test_station_logins import (
     EVENTDESK,

@@ -35,8 +35,9 @@ from eventdesk.errors import EventdeskError, InvalidInput, NotFound
 from eventdesk.event_time import UTC_ZONE, show
 from eventdesk.i18n import _
 from eventdesk.outage import describe, is_outage
-from eventdesk.services.stations.mirror import MIRROR_FILE, OUTBOX, Mirror
+from eventdesk.services.stations.mirror import Mirror
 from eventdesk.services.stations.mirror_repair import problem_of
+from eventdesk.services.stations.mirror_schema import MIRROR_FILE, OUTBOX
 from eventdesk.services.stations.seen import seen
 from eventdesk.services.stations.sync import ACTING, upload
 from eventdesk.services.stations.sync_api import apply_on_server

@@ -19,7 +19,8 @@ from eventdesk.errors import NotAllowed, NotFound
 from eventdesk.i18n import _
 from eventdesk.models import PrintJob, Ticket, UTCDateTime
 from eventdesk.services.door.printing import enqueue_in
-from eventdesk.services.stations.mirror import PRINT_JOB, TICKET, Mirror
+from eventdesk.services.stations.mirror import Mirror
+from eventdesk.services.stations.mirror_schema import PRINT_JOB, TICKET
 from eventdesk.values import utcnow
 
 FINISHED = ("done", "failed")

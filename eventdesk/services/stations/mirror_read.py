@@ -24,7 +24,8 @@ from eventdesk.services.people.attendees import AttendeeInfo
 from eventdesk.services.people.payments import PaymentSummary, due_of
 from eventdesk.services.people.question_answers import GivenAnswer, answers_of_tickets
 from eventdesk.services.people.registration import TicketInfo, seat_name
-from eventdesk.services.stations.mirror import (
+from eventdesk.services.stations.mirror import Mirror
+from eventdesk.services.stations.mirror_schema import (
     ATTENDEE,
     BADGE_LAYOUT,
     CHECKIN_LIST,
@@ -38,7 +39,6 @@ from eventdesk.services.stations.mirror import (
     TICKET,
     TICKET_SESSION,
     TICKET_TYPE,
-    Mirror,
 )
 from eventdesk.services.stats.door_list import DoorList, door_list_in
 from eventdesk.services.stats.inside import RollCall, Tables, roll_call_in

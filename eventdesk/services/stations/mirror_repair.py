@@ -31,7 +31,8 @@ from sqlalchemy.exc import ArgumentError
 
 from eventdesk.db import normalize_url
 from eventdesk.i18n import _, ngettext
-from eventdesk.services.stations.mirror import (
+from eventdesk.services.stations.mirror import Mirror, private_file
+from eventdesk.services.stations.mirror_schema import (
     KNOWN_VERSIONS,
     MIRROR,
     MIRROR_FILE,
@@ -40,8 +41,6 @@ from eventdesk.services.stations.mirror import (
     OUTBOX,
     PRIVATE,
     STATE,
-    Mirror,
-    private_file,
 )
 from eventdesk.sqlite_driver import DATABASE_ERROR, ERROR, open_encrypted
 from eventdesk.values import utcnow

@@ -28,7 +28,9 @@ from eventdesk.models import Staff, UTCDateTime
 from eventdesk.outage import unavailable
 from eventdesk.pins import offline_candidate
 from eventdesk.services.people.auth import StaffInfo, _get_staff, verify_staff
-from eventdesk.services.stations.mirror import _LOCK_COLUMNS, ORGANIZER, STAFF, Mirror
+from eventdesk.services.stations.mirror import Mirror
+from eventdesk.services.stations.mirror_refresh import _LOCK_COLUMNS, ORGANIZER
+from eventdesk.services.stations.mirror_schema import STAFF
 
 ORGANIZER_OFFLINE = N_(
     "An organizer cannot sign in while the server does not answer: organizers' PINs are "

@@ -46,18 +46,11 @@ from eventdesk.services.folder_lock import FolderLock
 from eventdesk.services.stations.clock import ServerTime, Skew
 from eventdesk.services.stations.copy_key import CopyLocked, fetch, held, hold, seal, unlock
 from eventdesk.services.stations.link import QUICK_SECONDS, Link, ServerAway, Silence
-from eventdesk.services.stations.mirror import (
-    EVENT,
-    MIRROR_FILE,
-    OUTBOX,
-    TICKET,
-    Mirror,
-    MirrorStatus,
-    Refreshed,
-    refresh,
-)
+from eventdesk.services.stations.mirror import Mirror, MirrorStatus
 from eventdesk.services.stations.mirror_prints import upload_prints
+from eventdesk.services.stations.mirror_refresh import Refreshed, refresh
 from eventdesk.services.stations.mirror_repair import open_mirror
+from eventdesk.services.stations.mirror_schema import EVENT, MIRROR_FILE, OUTBOX, TICKET
 from eventdesk.services.stations.quota_sale import SalesUploaded, sales_waiting
 from eventdesk.services.stations.quota_sale import upload as upload_sales
 from eventdesk.services.stations.reach import (

@@ -11,7 +11,8 @@ from sqlalchemy import delete, select, update
 
 from eventdesk.errors import InvalidInput, NotFound
 from eventdesk.i18n import N_, _
-from eventdesk.services.stations.mirror import OUTBOX, Mirror
+from eventdesk.services.stations.mirror import Mirror
+from eventdesk.services.stations.mirror_schema import OUTBOX
 
 WAITING = N_("waiting to upload at the next sync")
 

@@ -34,7 +34,10 @@ from eventdesk.errors import EventdeskError, InvalidInput, NotFound, SoldOut
 from eventdesk.i18n import _
 from eventdesk.outage import describe, is_outage
 from eventdesk.services.people.attendees import person_tokens
-from eventdesk.services.stations.mirror import (
+from eventdesk.services.stations.mirror import Mirror
+from eventdesk.services.stations.mirror_quota import QUOTA, SALE_OUTBOX
+from eventdesk.services.stations.mirror_refresh import search_text
+from eventdesk.services.stations.mirror_schema import (
     ATTENDEE,
     EVENT,
     ORDER,
@@ -42,10 +45,7 @@ from eventdesk.services.stations.mirror import (
     SEARCH_TEXT,
     TICKET,
     TICKET_TYPE,
-    Mirror,
-    search_text,
 )
-from eventdesk.services.stations.mirror_quota import QUOTA, SALE_OUTBOX
 from eventdesk.text import new_id
 from eventdesk.values import optional_text, parse_email, require_text, utcnow
 

@@ -41,13 +41,8 @@ from eventdesk.services.door.scan_result import (
 )
 from eventdesk.services.door.undo import UndoResult, undo_checkin
 from eventdesk.services.stations.link import ServerAway
-from eventdesk.services.stations.mirror import (
-    EVENT,
-    OUTBOX,
-    TICKET,
-    Mirror,
-    apply_local,
-)
+from eventdesk.services.stations.mirror import Mirror, apply_local
+from eventdesk.services.stations.mirror_schema import EVENT, OUTBOX, TICKET
 from eventdesk.values import utcnow
 
 if TYPE_CHECKING:
@@ -433,7 +428,7 @@ class StationDoor:
                     )
                 ).first()
             else:
-                from eventdesk.services.stations.mirror import SESSION_CHECKIN as sc
+                from eventdesk.services.stations.mirror_schema import SESSION_CHECKIN as sc
 
                 row = conn.execute(
                     select(sc.c.checked_in_at, sc.c.station).where(

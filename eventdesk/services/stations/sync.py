@@ -42,7 +42,8 @@ from eventdesk.models import (
 from eventdesk.outage import describe, is_outage, over_upload_bound
 from eventdesk.services.door.checkin_sql import ADMIT_STATEMENT, SESSION_ADMIT
 from eventdesk.services.stations.list_sync import LIST_EFFECTS, upload_list
-from eventdesk.services.stations.mirror import OUTBOX, Mirror
+from eventdesk.services.stations.mirror import Mirror
+from eventdesk.services.stations.mirror_schema import OUTBOX
 from eventdesk.services.stations.mirror_staff import upload_locks
 from eventdesk.services.stations.refusals import record_refusals
 from eventdesk.services.stations.sync_api import apply_on_server
