@@ -36,7 +36,7 @@ from eventdesk.prepared import Prepared
 from eventdesk.services.catalogue import program
 from eventdesk.services.door import checkin, checkin_sql
 from eventdesk.services.door.checkin import Checkin
-from eventdesk.services.door.lists import ListChange, create_list, update_list
+from eventdesk.services.door.list_changes import ListChange, create_list, update_list
 from eventdesk.tickets import Signer, register_public_key
 
 GOAL = 0.95

@@ -13,7 +13,7 @@ from eventdesk.cli.common import Ctx, pass_ctx, table
 from eventdesk.i18n import _
 
 if TYPE_CHECKING:
-    from eventdesk.services.door.lists import ListChange
+    from eventdesk.services.door.list_changes import ListChange
 
 
 @click.group("checkin-list")
@@ -87,7 +87,7 @@ ALIASES = {"min_gap": "min_gap_minutes", "open": "hours", "ticket-types": "ticke
 
 
 def _change(name: str | None, options: dict[str, Any]) -> ListChange:
-    from eventdesk.services.door.lists import ListChange
+    from eventdesk.services.door.list_changes import ListChange
 
     def split(text: str | None) -> list[str] | None:
         return None if text is None else [p.strip() for p in text.split(",")]
@@ -108,7 +108,7 @@ def _change(name: str | None, options: dict[str, Any]) -> ListChange:
 
 
 def _shown(obj: Ctx, found: Any) -> None:
-    from eventdesk.services.door.lists import describe
+    from eventdesk.services.door.list_changes import describe
 
     data = describe(obj.store, found)
 
@@ -134,7 +134,7 @@ def _shown(obj: Ctx, found: Any) -> None:
 @organizer_only
 def list_create(obj: Ctx, event_ref: str, name: str, **options: Any) -> None:
     """A new check-in list on EVENT."""
-    from eventdesk.services.door.lists import create_list
+    from eventdesk.services.door.list_changes import create_list
 
     made = create_list(obj.store, event_ref, _change(name, options))
     obj.emit(
@@ -159,7 +159,7 @@ def list_create(obj: Ctx, event_ref: str, name: str, **options: Any) -> None:
 def list_update(obj: Ctx, list_ref: str, name: str | None, **options: Any) -> None:
     """Change a list's rules (LIST: its id, EVENT/SLUG, or a slug one event has; the default
     list is EVENT/default)."""
-    from eventdesk.services.door.lists import update_list
+    from eventdesk.services.door.list_changes import update_list
 
     _shown(obj, update_list(obj.store, list_ref, _change(name, options)))
 
@@ -170,7 +170,7 @@ def list_update(obj: Ctx, list_ref: str, name: str | None, **options: Any) -> No
 @organizer_only
 def list_delete(obj: Ctx, list_ref: str) -> None:
     """Delete a list with its admissions and answers (the scan log keeps its scans)."""
-    from eventdesk.services.door.lists import delete_list
+    from eventdesk.services.door.list_changes import delete_list
 
     gone = delete_list(obj.store, list_ref)
     obj.emit(
@@ -188,7 +188,7 @@ def list_delete(obj: Ctx, list_ref: str) -> None:
 @pass_ctx
 def list_show(obj: Ctx, list_ref: str) -> None:
     """A list's rules in words, how many it admitted and who is inside now."""
-    from eventdesk.services.door.lists import find_list
+    from eventdesk.services.door.list_changes import find_list
 
     _shown(obj, find_list(obj.store, list_ref))
 
@@ -198,7 +198,7 @@ def list_show(obj: Ctx, list_ref: str) -> None:
 @pass_ctx
 def list_list(obj: Ctx, event_ref: str) -> None:
     """An event's check-in lists, the default first."""
-    from eventdesk.services.door.lists import describe, lists_of
+    from eventdesk.services.door.list_changes import describe, lists_of
 
     rows = [describe(obj.store, found) for found in lists_of(obj.store, event_ref)]
     obj.emit(

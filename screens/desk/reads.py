@@ -10,7 +10,7 @@ from textual.worker import get_current_worker
 
 from eventdesk.db import Store
 from eventdesk.errors import EventdeskError, NotFound
-from eventdesk.services.door.lists import find_list
+from eventdesk.services.door.list_changes import find_list
 from screens.base import StationScreen
 from screens.desk.card import CardData, card_at_door
 from screens.desk.messages import CardLoaded, Failed, Polled, Searched

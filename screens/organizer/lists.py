@@ -13,8 +13,8 @@ from eventdesk.i18n import N_, _, ngettext
 from eventdesk.labels import options
 from eventdesk.services.catalogue import program
 from eventdesk.services.data.holds import door_list_holds
-from eventdesk.services.door import lists
-from eventdesk.services.door.lists import ListChange
+from eventdesk.services.door import list_changes, lists
+from eventdesk.services.door.list_changes import ListChange
 from screens.organizer.base import Change, Fetched, ListParams, OrganizerTab, RowList, whole
 from screens.organizer.exports import chosen_file, suggested
 from screens.widgets.forms import Field, FormValues
@@ -58,7 +58,9 @@ class ListsTab(OrganizerTab):
         if params.event is None:
             return [], {}, ""
         store = self.backend.store
-        found = [lists.describe(store, r) for r in lists.lists_of(store, params.event)]
+        found = [
+            list_changes.describe(store, r) for r in list_changes.lists_of(store, params.event)
+        ]
         rows: RowList = [
             (
                 d["slug"],
@@ -163,7 +165,7 @@ class ListsTab(OrganizerTab):
         store = self.backend.store
 
         def create(values: FormValues) -> Change:
-            made = lists.create_list(store, event, _change(values, clear=False))
+            made = list_changes.create_list(store, event, _change(values, clear=False))
             return Change(
                 _("Check-in list {name} ({list}) added").format(name=made.name, list=made.slug),
                 ("lists-table",),
@@ -186,7 +188,9 @@ class ListsTab(OrganizerTab):
         store, shown = self.backend.store, chosen.data
 
         def change(values: FormValues) -> Change:
-            made = lists.update_list(store, f"{event}/{shown['slug']}", _change(values, clear=True))
+            made = list_changes.update_list(
+                store, f"{event}/{shown['slug']}", _change(values, clear=True)
+            )
             return Change(_("Check-in list {name} saved").format(name=made.name), ("lists-table",))
 
         self.form(
@@ -205,7 +209,7 @@ class ListsTab(OrganizerTab):
         store, shown = self.backend.store, chosen.data
 
         def job() -> str:
-            lists.delete_list(store, f"{event}/{shown['slug']}")
+            list_changes.delete_list(store, f"{event}/{shown['slug']}")
             return _("Check-in list {name} deleted").format(name=shown["name"])
 
         if shown["default"]:
@@ -265,7 +269,7 @@ class ListsTab(OrganizerTab):
 
 
 class Described:
-    """A list as the tab shows it (``lists.describe``'s words)."""
+    """A list as the tab shows it (``list_changes.describe``'s words)."""
 
     def __init__(self, data: dict[str, Any]) -> None:
         self.data = data

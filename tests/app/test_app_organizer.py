@@ -548,7 +548,7 @@ async def test_a_name_with_brackets_is_shown_as_typed(station: DemoStation) -> N
 async def test_lists_tab_makes_changes_and_deletes_a_check_in_list(station: DemoStation) -> None:
     from textual.widgets import SelectionList
 
-    from eventdesk.services.door.lists import find_list
+    from eventdesk.services.door.list_changes import find_list
 
     app = organizer_app(station)
     store, slug = station.store, station.summary.event

@@ -14,7 +14,7 @@ from textual.widgets import Button, RadioButton, RadioSet, Select
 
 from eventdesk.models import Ticket
 from eventdesk.services.door.answers import answers_of
-from eventdesk.services.door.lists import ListChange, create_list
+from eventdesk.services.door.list_changes import ListChange, create_list
 from screens.desk.questions import QuestionsScreen
 from screens.desk.results import ResultsTable
 from screens.desk.screen import DeskScreen
@@ -153,7 +153,7 @@ async def test_a_day_pass_at_the_desk_over_three_days_by_the_stations_clock(
     the second time on a day, with when it was used and that it is valid again tomorrow."""
     from datetime import datetime, time, timedelta
 
-    from eventdesk.services.door.lists import update_list
+    from eventdesk.services.door.list_changes import update_list
     from eventdesk.services.people import attendees
     from eventdesk.services.people.registration import register
     from tests.helpers import add_type, make_event

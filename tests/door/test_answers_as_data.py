@@ -17,7 +17,7 @@ from eventdesk.i18n import _, speaking
 from eventdesk.services.catalogue import events
 from eventdesk.services.door import answer_words
 from eventdesk.services.door.checkin import Checkin
-from eventdesk.services.door.lists import ListChange, create_list
+from eventdesk.services.door.list_changes import ListChange, create_list
 from eventdesk.services.door.scan_result import (
     Day,
     Money,

@@ -18,7 +18,7 @@ from eventdesk.errors import InvalidInput
 from eventdesk.services.catalogue import events
 from eventdesk.services.data.csvexport import export
 from eventdesk.services.door.checkin import Checkin
-from eventdesk.services.door.lists import (
+from eventdesk.services.door.list_changes import (
     ListChange,
     create_list,
     delete_list,

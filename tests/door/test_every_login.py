@@ -27,7 +27,7 @@ from sqlalchemy.engine import make_url
 
 from eventdesk.db import Store
 from eventdesk.services.catalogue import program
-from eventdesk.services.door.lists import ListChange, create_list
+from eventdesk.services.door.list_changes import ListChange, create_list
 from eventdesk.services.people import attendees, payments
 from eventdesk.services.people.registration import register
 from eventdesk.tickets import Signer

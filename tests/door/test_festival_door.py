@@ -21,7 +21,7 @@ from eventdesk.db import Store
 from eventdesk.errors import InvalidInput
 from eventdesk.services.catalogue import events
 from eventdesk.services.door.checkin import Checkin
-from eventdesk.services.door.lists import ListChange, create_list
+from eventdesk.services.door.list_changes import ListChange, create_list
 from eventdesk.services.people import attendees, payments
 from eventdesk.services.people.registration import register
 from eventdesk.tickets import Signer

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from eventdesk.db import Store
 from eventdesk.models import CheckinAnswer, ListEntry, ScanConflict, Ticket
 from eventdesk.services.door.checkin import Checkin
-from eventdesk.services.door.lists import ListChange, create_list, update_list
+from eventdesk.services.door.list_changes import ListChange, create_list, update_list
 from eventdesk.services.stations.station_door import StationDoor
 from eventdesk.tickets import Signer
 from testkit.proxy import TcpProxy

@@ -24,7 +24,7 @@ from eventdesk.errors import NotFound
 from eventdesk.models import ScanLog
 from eventdesk.services.catalogue.program import add_session
 from eventdesk.services.door.checkin import Checkin
-from eventdesk.services.door.lists import ListChange, create_list, describe, find_list
+from eventdesk.services.door.list_changes import ListChange, create_list, describe, find_list
 from eventdesk.services.people import attendees
 from eventdesk.services.people.registration import register
 from eventdesk.services.stats.inside import RollCall, roll_call

@@ -26,7 +26,7 @@ from eventdesk.db import Store
 from eventdesk.models import Event, ImportRun, Ticket
 from eventdesk.services.catalogue import events, program
 from eventdesk.services.door.checkin import Checkin
-from eventdesk.services.door.lists import ListChange, create_list, delete_list
+from eventdesk.services.door.list_changes import ListChange, create_list, delete_list
 from eventdesk.services.door.rules import LIST_RULES, RULES, Rule
 from eventdesk.services.door.scan_result import Said, ScanResult
 from eventdesk.services.people import payments

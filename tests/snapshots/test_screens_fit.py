@@ -22,7 +22,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static
 
 from eventdesk.i18n import _
-from eventdesk.services.door.lists import ListChange, update_list
+from eventdesk.services.door.list_changes import ListChange, update_list
 from screens.desk.answer import HINT_NO_EVENT, HINT_OFFLINE, HINT_SCANNED
 from screens.desk.device_line import NO_CAMERA
 from screens.desk.questions import QuestionsScreen

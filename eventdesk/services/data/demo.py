@@ -12,7 +12,7 @@ from eventdesk.errors import AlreadyRegistered, SoldOut
 from eventdesk.services.catalogue import events, program
 from eventdesk.services.catalogue.badge_layouts import assign_layout
 from eventdesk.services.door.checkin import Checkin
-from eventdesk.services.door.lists import ListChange, create_list
+from eventdesk.services.door.list_changes import ListChange, create_list
 from eventdesk.services.people import attendees, auth, payments, registration
 from eventdesk.text import fold
 

@@ -42,8 +42,9 @@ from eventdesk.services.door.checkin_sql import (
     SESSION_EVENT,
 )
 from eventdesk.services.door.ledger import Ledger, ledger_for
+from eventdesk.services.door.list_changes import find_list
 from eventdesk.services.door.list_door import ListDoor
-from eventdesk.services.door.lists import ListRules, default_rules, find_list, rules_of
+from eventdesk.services.door.lists import ListRules, default_rules, rules_of
 from eventdesk.services.door.rules import DoorRules
 from eventdesk.services.door.scan_result import (
     NONCE_TAKEN,

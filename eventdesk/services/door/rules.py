@@ -42,7 +42,8 @@ from eventdesk.services.door.checkin_sql import (
     REFUNDED,
     SESSION_FIRST,
 )
-from eventdesk.services.door.lists import ListRules, default_rules, names_of
+from eventdesk.services.door.list_changes import names_of
+from eventdesk.services.door.lists import ListRules, default_rules
 from eventdesk.services.door.scan_result import (
     Day,
     Direction,
