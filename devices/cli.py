@@ -256,7 +256,7 @@ def scan(
     )
 
     def make_door() -> Door:
-        from eventdesk.services.stations.station_door import open_door
+        from eventdesk.services.stations.doors import open_door
 
         where = station if station is not None else store
         assert where is not None

@@ -328,7 +328,7 @@ class Backend:
         known = doors.get(self_service)
         if known is not None and known[0] == settings:
             return known[1]
-        from eventdesk.services.stations.station_door import open_door
+        from eventdesk.services.stations.doors import open_door
 
         where = self.door_station if self.door_station is not None else self.store
         door = open_door(where, settings, station=self.station, clock=self.clock)

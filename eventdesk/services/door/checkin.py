@@ -609,7 +609,9 @@ class Checkin:
             "nonce": nonce,
             "answer": answer_json(result) if nonce is not None else None,
         }
-        if logs is None:
+        # The copy's ledger writes each decision's outbox row with it, now, whoever asks to keep
+        # the row for later (a decision made offline is never left out of the outbox).
+        if logs is None or self.ledger.offline:
             self.ledger.log(conn, row, result)
         else:
             logs.append(row)

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, insert, select
 
-from eventdesk.db import Store
 from eventdesk.errors import (
     DatabaseUnavailable,
     EventdeskError,
@@ -27,7 +26,7 @@ from eventdesk.i18n import N_, _
 from eventdesk.outage import unavailable
 from eventdesk.services.door.batch import scan_each
 from eventdesk.services.door.checkin import Checkin
-from eventdesk.services.door.door import Door, DoorSettings
+from eventdesk.services.door.door import DoorSettings
 from eventdesk.services.door.ledger import StoreLedger
 from eventdesk.services.door.scan_result import (
     Direction,
@@ -43,7 +42,6 @@ from eventdesk.services.door.undo import UndoResult, undo_checkin
 from eventdesk.services.stations.link import ServerAway
 from eventdesk.services.stations.mirror import Mirror, apply_local
 from eventdesk.services.stations.mirror_schema import EVENT, OUTBOX, TICKET
-from eventdesk.values import utcnow
 
 if TYPE_CHECKING:
     from eventdesk.services.stations.offline import Station
@@ -470,19 +468,3 @@ class StationDoor:
             )
         self.station_.counted(1)
         return UndoResult(ticket_id, session_id, was_at, was_station)
-
-
-def open_door(
-    where: Store | Station,
-    settings: DoorSettings,
-    *,
-    station: str,
-    clock: Callable[[], datetime] | None = None,
-) -> Door:
-    """The door every mode decides with, made here only: on a server a station's own
-    (``StationDoor``: the server while it answers, the copy while it does not), else a
-    ``Checkin`` on the database the station reaches (an SQLite file). ``station`` names it;
-    ``clock`` is the station's (default: its own, or the machine's)."""
-    if isinstance(where, Store):
-        return Checkin(where, station=station, clock=clock or utcnow, **settings.options())
-    return StationDoor(where, clock=clock, **settings.options())
