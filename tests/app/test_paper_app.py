@@ -153,11 +153,14 @@ async def test_the_desk_refuses_another_event_s_tick(station: DemoStation) -> No
     saying why (before, admitted from paper)."""
     store, slug = station.store, station.summary.event
     info = show_event(store, slug)
-    other = make_event(  # the next day's: the desk's door is still the demo's by itself
+    # Two days on, its door not open yet at any hour of the demo's day: the desk's door is still
+    # the demo's by itself (the next day's opens at 08:00 today, and from 18:00, with the demo
+    # over, the desk would ask which of the two it admits).
+    other = make_event(
         store,
         name="Another Evening",
-        starts=(info.starts_at + timedelta(days=1)).isoformat(),
-        ends=(info.ends_at + timedelta(days=1)).isoformat(),
+        starts=(info.starts_at + timedelta(days=2)).isoformat(),
+        ends=(info.ends_at + timedelta(days=2)).isoformat(),
         timezone=info.timezone,
     )
     add_type(store, other, "Day", price_cents=0)
