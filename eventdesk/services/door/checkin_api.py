@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Boolean, Integer, String, bindparam, func, select
+from sqlalchemy import Boolean, Integer, String, bindparam, func, select, text
 
 from eventdesk.models import UTCDateTime
 from eventdesk.prepared import Prepared
@@ -119,4 +119,12 @@ ANSWER = Prepared(
             _p("answered_at", _TIME),
         )
     )
+)
+# An uploaded undo and a late answer's annulment (the station's own check-in, never another's).
+UNDO = text(
+    "SELECT was_at, was_station FROM station_api.undo(:b_station, :b_id, :b_session, :b_now, "
+    ":b_was_at, :b_nonce)"
+).bindparams(bindparam("b_now", type_=_TIME), bindparam("b_was_at", type_=_TIME))
+ANNUL = text("SELECT station_api.annul_own(:b_station, :b_id, :b_session, :b_at)").bindparams(
+    bindparam("b_at", type_=_TIME)
 )

@@ -17,12 +17,14 @@ function when the server writes).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Table, delete, insert, update
 
 from eventdesk.db import Store
+from eventdesk.models import SessionCheckin, Ticket, TransactionLog
 from eventdesk.services.door import checkin_api as api
 from eventdesk.services.door.checkin_sql import (
     ADMIT,
@@ -40,6 +42,9 @@ if TYPE_CHECKING:
     from eventdesk.services.door.scan_result import ScanResult
 
 Values = dict[str, Any]
+_t = cast(Table, Ticket.__table__)
+_sc = cast(Table, SessionCheckin.__table__)
+_tx = cast(Table, TransactionLog.__table__)
 
 
 class Ledger(Protocol):
@@ -93,6 +98,18 @@ class Ledger(Protocol):
         station)."""
         ...
 
+    def annul(self, conn: Connection, values: Values) -> None:
+        """The check-in ``b_station`` made at ``b_at`` (of the event, or of session
+        ``b_session``) annulled: never one another station made (b_id, b_session, b_station,
+        b_at)."""
+        ...
+
+    def undo(self, conn: Connection, values: Values) -> None:
+        """An undo made offline at ``b_station`` (at ``b_now``) of the check-in it annulled
+        there (made at ``b_was_at`` by ``b_was_station``), recorded and done (b_id,
+        b_session, b_event, b_nonce)."""
+        ...
+
 
 class StoreLedger:
     """The store's own tables."""
@@ -130,6 +147,46 @@ class StoreLedger:
 
     def answers(self, conn: Connection, rows: list[Values]) -> None:
         conn.execute(ANSWER[self.dialect], rows)
+
+    def annul(self, conn: Connection, values: Values) -> None:
+        ticket, station, at = values["b_id"], values["b_station"], values["b_at"]
+        if values["b_session"] is None:
+            conn.execute(
+                update(_t)
+                .where(_t.c.id == ticket, _t.c.checked_in_station == station)
+                .where(_t.c.checked_in_at == at)
+                .values(checked_in_at=None, checked_in_station=None, inside=False)
+            )
+        else:
+            conn.execute(
+                delete(_sc).where(
+                    _sc.c.ticket_id == ticket,
+                    _sc.c.session_id == values["b_session"],
+                    _sc.c.station == station,
+                    _sc.c.checked_in_at == at,
+                )
+            )
+
+    def undo(self, conn: Connection, values: Values) -> None:
+        was_at = values["b_was_at"]
+        detail = {
+            "offline": True,
+            "session_id": values["b_session"],
+            "was_checked_in_at": was_at.isoformat() if was_at else None,
+            "was_station": values["b_was_station"],
+        }
+        conn.execute(
+            insert(_tx),
+            {
+                "at": values["b_now"],
+                "kind": "checkin_undone",
+                "event_id": values["b_event"],
+                "ticket_id": values["b_id"],
+                "station": values["b_station"],
+                "detail": json.dumps(detail, sort_keys=True),
+            },
+        )
+        self.annul(conn, {**values, "b_station": values["b_was_station"], "b_at": was_at})
 
 
 class ServerLedger:
@@ -169,6 +226,12 @@ class ServerLedger:
     def answers(self, conn: Connection, rows: list[Values]) -> None:
         for row in rows:
             api.ANSWER.first(conn, row)
+
+    def annul(self, conn: Connection, values: Values) -> None:
+        conn.execute(api.ANNUL, values)
+
+    def undo(self, conn: Connection, values: Values) -> None:
+        conn.execute(api.UNDO, values)
 
 
 def ledger_for(store: Store, scanned: Callable[[], Values]) -> Ledger:

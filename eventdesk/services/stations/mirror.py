@@ -54,7 +54,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from eventdesk.db import Store
-from eventdesk.services.stations.list_sync import LIST_EFFECTS
+from eventdesk.services.door.effects import Effect
 from eventdesk.services.stations.mirror_quota import QUOTA, SALES
 from eventdesk.services.stations.mirror_schema import (
     CHECKIN_LIST,
@@ -166,11 +166,11 @@ class Mirror:
             )
 
     # --- what this station did --------------------------------------------------------------
-    def remember(self, effect: str, ticket_id: str | None, **row: Any) -> None:
+    def remember(self, effect: Effect, ticket_id: str | None, **row: Any) -> None:
         """An admission (or exit, undo) decided online: kept here too, so that the door still
         knows it when the server goes away before the next refresh. Not a durable write: the
         server has it, and the next refresh brings it back after a crash."""
-        if ticket_id is None or effect == "none":
+        if ticket_id is None or effect is Effect.NONE:
             return
         with self.store.write() as session:
             apply_local(session.connection(), effect, ticket_id, **row)
@@ -204,44 +204,46 @@ class MirrorStatus:
 
 def apply_local(
     conn: Connection,
-    effect: str,
+    effect: Effect | str,
     ticket_id: str,
     *,
     at: datetime,
     station: str,
     session_id: int | None = None,
-    **_ignored: Any,
+    **row: Any,
 ) -> None:
     """What a decision did to a ticket, done to the mirror's copy of it."""
     t, sc = TICKET, SESSION_CHECKIN
-    if effect in LIST_EFFECTS:
-        apply_list(conn, effect, ticket_id, at=at, station=station, **_ignored)
-        return
-    if effect == "admit":
-        conn.execute(
-            update(t)
-            .where(t.c.id == ticket_id, t.c.checked_in_at.is_(None))
-            .values(checked_in_at=at, checked_in_station=station)
-        )
-        conn.execute(update(t).where(t.c.id == ticket_id).values(inside=True))
-    elif effect == "readmit":
-        conn.execute(update(t).where(t.c.id == ticket_id).values(inside=True))
-    elif effect == "leave":
-        conn.execute(update(t).where(t.c.id == ticket_id).values(inside=False))
-    elif effect == "session" and session_id is not None:
-        conn.execute(
-            sqlite_insert(sc)
-            .values(ticket_id=ticket_id, session_id=session_id, checked_in_at=at, station=station)
-            .on_conflict_do_nothing()
-        )
-    elif effect == "undo":
-        if session_id is None:
+    done = Effect(effect)
+    match done:
+        case Effect.ADMIT:
+            conn.execute(
+                update(t)
+                .where(t.c.id == ticket_id, t.c.checked_in_at.is_(None))
+                .values(checked_in_at=at, checked_in_station=station)
+            )
+            conn.execute(update(t).where(t.c.id == ticket_id).values(inside=True))
+        case Effect.READMIT:
+            conn.execute(update(t).where(t.c.id == ticket_id).values(inside=True))
+        case Effect.LEAVE:
+            conn.execute(update(t).where(t.c.id == ticket_id).values(inside=False))
+        case Effect.SESSION if session_id is not None:
+            conn.execute(
+                sqlite_insert(sc)
+                .values(
+                    ticket_id=ticket_id, session_id=session_id, checked_in_at=at, station=station
+                )
+                .on_conflict_do_nothing()
+            )
+        case Effect.LIST | Effect.LIST_IN | Effect.LIST_OUT:
+            apply_list(conn, done, ticket_id, at=at, station=station, **row)
+        case Effect.UNDO if session_id is None:
             conn.execute(
                 update(t)
                 .where(t.c.id == ticket_id)
                 .values(checked_in_at=None, checked_in_station=None, inside=False)
             )
-        else:
+        case Effect.UNDO:
             conn.execute(
                 delete(sc).where(sc.c.ticket_id == ticket_id, sc.c.session_id == session_id)
             )
@@ -263,7 +265,7 @@ def list_of_answer(conn: Connection, answer: str | None) -> tuple[int, str] | No
 
 
 def apply_list(
-    conn: Connection, effect: str, ticket_id: str, *, at: datetime, station: str, **row: Any
+    conn: Connection, effect: Effect, ticket_id: str, *, at: datetime, station: str, **row: Any
 ) -> None:
     """A list's admission, re-entry or exit, done to the mirror's copy of its entries."""
     found = list_of_answer(conn, row.get("answer"))
@@ -272,7 +274,7 @@ def apply_list(
     list_id, day = found
     e = LIST_ENTRY
     key = (e.c.list_id == list_id, e.c.ticket_id == ticket_id, e.c.day == day)
-    if effect == "list":
+    if effect is Effect.LIST:
         conn.execute(
             sqlite_insert(e)
             .values(
@@ -287,7 +289,7 @@ def apply_list(
             )
             .on_conflict_do_nothing()
         )
-    elif effect == "list_in":
+    elif effect is Effect.LIST_IN:
         decided = datetime.fromisoformat(json.loads(row["answer"])["at"])
         conn.execute(
             update(e).where(*key).values(inside=True, entries=e.c.entries + 1, last_at=decided)
@@ -301,7 +303,7 @@ def reapply(conn: Connection, ticket_ids: Sequence[str] | None) -> None:
     ``ticket_ids``, or of every ticket)."""
     query = (
         select(OUTBOX)
-        .where(OUTBOX.c.state == "pending", OUTBOX.c.effect != "none")
+        .where(OUTBOX.c.state == "pending", OUTBOX.c.effect != Effect.NONE.value)
         .order_by(OUTBOX.c.seq)
     )
     if ticket_ids is not None:

@@ -41,6 +41,7 @@ from eventdesk.models import Event
 from eventdesk.services.door.answer_words import sentence
 from eventdesk.services.door.checkin import Checkin
 from eventdesk.services.door.checkin_sql import LIST_ENTRY, LIST_ROW, LOOKUP_IN
+from eventdesk.services.door.effects import Effect
 from eventdesk.services.door.ledger import ledger_for
 from eventdesk.services.door.list_door import ListDoor
 from eventdesk.services.door.lists import ListRules, day_of, default_rules, event_days, rules_of
@@ -365,7 +366,13 @@ class _Judge:
             "seq": seq,
             "nonce": nonce,
             "kind": "scan",
-            "effect": "none" if refusal is not None else ("admit" if list_key is None else "list"),
+            "effect": (
+                Effect.NONE
+                if refusal is not None
+                else Effect.ADMIT
+                if list_key is None
+                else Effect.LIST
+            ).value,
             "at": moment,
             "station": self.station,
             "operator": self.operator,
@@ -409,7 +416,7 @@ class _Judge:
         """What became of each tick, read back from the server."""
         holders: dict[str, Any] = {}
         entries: dict[str, Any] = {}
-        admitted = [d for d in decided.values() if d.row["effect"] != "none"]
+        admitted = [d for d in decided.values() if Effect(d.row["effect"]) is not Effect.NONE]
         with self.store.read() as session:
             conn = session.connection()
             plain = [d.held["id"] for d in admitted if d.list_key is None]
@@ -433,7 +440,7 @@ class _Judge:
                 "status": "cancelled" if held["event_status"] == "cancelled" else held["status"],
             }
             why = refused.get(found.row["seq"])
-            if found.row["effect"] == "none" or why is not None:
+            if Effect(found.row["effect"]) is Effect.NONE or why is not None:
                 decision = found.decision if why is None else None
                 ticks.append(Tick(ticket, "refused", decision=decision, server_said=why, **common))
                 continue

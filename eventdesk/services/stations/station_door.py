@@ -27,6 +27,7 @@ from eventdesk.outage import unavailable
 from eventdesk.services.door.batch import scan_each
 from eventdesk.services.door.checkin import Checkin
 from eventdesk.services.door.door import DoorSettings
+from eventdesk.services.door.effects import Effect, effect_of
 from eventdesk.services.door.ledger import StoreLedger
 from eventdesk.services.door.scan_result import (
     Direction,
@@ -59,21 +60,6 @@ def no_copy(reason: str) -> str:
 
 
 # --- deciding from the mirror ---------------------------------------------------------------
-def effect_of(result: ScanResult) -> str:
-    """What a decision did to its ticket (what an upload does again on the server)."""
-    if result.result != "ok" or result.ticket_id is None:
-        return "none"
-    if result.list_day is not None:  # kept on a check-in list's own entries
-        if result.direction == "exit":
-            return "list_out"
-        return "list_in" if result.reentry else "list"
-    if result.direction == "exit":
-        return "leave"
-    if result.session_id is not None:
-        return "session"
-    return "readmit" if result.reentry else "admit"
-
-
 class CopyLedger(StoreLedger):
     """The station's copy: its tables written as the store's are, and each decision's outbox
     row (what an upload does again on the server) in the same transaction."""
@@ -87,7 +73,7 @@ class CopyLedger(StoreLedger):
             {
                 "nonce": row["nonce"],
                 "kind": "scan",
-                "effect": effect_of(result),
+                "effect": effect_of(result).value,
                 "at": result.at,
                 "station": row["station"],
                 "operator": row["operator"],
@@ -394,7 +380,7 @@ class StationDoor:
                 pass
             else:
                 self.station_.mirror.remember(
-                    "undo",
+                    Effect.UNDO,
                     done.ticket_id,
                     at=done.was_checked_in_at,
                     station=self.station,
@@ -446,14 +432,14 @@ class StationDoor:
                 raise NotAllowed(refusal.format(ticket=ticket_id, session=session_id))
             was_at, was_station = row[0], row[1]
             apply_local(
-                conn, "undo", ticket_id, at=was_at, station=self.station, session_id=session_id
+                conn, Effect.UNDO, ticket_id, at=was_at, station=self.station, session_id=session_id
             )
             conn.execute(
                 insert(OUTBOX),
                 {
                     "nonce": new_nonce(),
                     "kind": "undo",
-                    "effect": "undo",
+                    "effect": Effect.UNDO.value,
                     "at": self.station_.time.corrected(self.clock()),
                     "station": self.station[:100],
                     "operator": self.operator[:100] if self.operator else None,

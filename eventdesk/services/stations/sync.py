@@ -31,28 +31,25 @@ from eventdesk.db import Store
 from eventdesk.errors import EventdeskError
 from eventdesk.i18n import N_, _
 from eventdesk.models import (
-    Event,
     ScanConflict,
     ScanLog,
-    SessionCheckin,
     SyncReceipt,
     Ticket,
     TransactionLog,
 )
 from eventdesk.outage import describe, is_outage, over_upload_bound
-from eventdesk.services.door.checkin_sql import ADMIT_STATEMENT, SESSION_ADMIT
-from eventdesk.services.stations.list_sync import LIST_EFFECTS, upload_list
+from eventdesk.services.door.checkin_sql import ADMIT_STATEMENT
+from eventdesk.services.door.effects import Effect
 from eventdesk.services.stations.mirror import Mirror
 from eventdesk.services.stations.mirror_schema import OUTBOX
 from eventdesk.services.stations.mirror_staff import upload_locks
 from eventdesk.services.stations.refusals import record_refusals
+from eventdesk.services.stations.replay import replay, replay_late, server_ledger
 from eventdesk.services.stations.sync_api import apply_on_server
 from eventdesk.services.stations.sync_rows import (
     HOLDER,
     already,
     conflict_row,
-    late_conflict,
-    session_conflict,
 )
 from eventdesk.station_api import UPLOAD_BOUND
 from eventdesk.values import utcnow
@@ -60,8 +57,6 @@ from eventdesk.values import utcnow
 BATCH = 1000
 
 _t = cast(Table, Ticket.__table__)
-_e = cast(Table, Event.__table__)
-_sc = cast(Table, SessionCheckin.__table__)
 _log = cast(Table, ScanLog.__table__)
 _conflict = cast(Table, ScanConflict.__table__)
 _receipt = cast(Table, SyncReceipt.__table__)
@@ -273,12 +268,12 @@ def _apply(
     functions (services.stations.sync_api)."""
     if server.station_login() is not None or acting is not None:
         return apply_on_server(conn, rows)
-    dialect = server.dialect
+    ledger = server_ledger(server.dialect, station_login=False)
     there = already(conn, rows)
     known = there.known
     conflicts: list[dict[str, Any]] = []
     for row, answer in there.late:
-        found = _late_answer(conn, row, answer)
+        found = replay_late(conn, row, answer, ledger(row))
         if found is not None:
             conflicts.append(found)
     fresh = [row for row in rows if row["nonce"] not in known]
@@ -295,17 +290,17 @@ def _apply(
             admits.clear()
 
     for row in fresh:
-        effect, ticket = row["effect"], row["ticket_id"]
-        if effect == "none" or ticket is None:
+        effect, ticket = Effect(row["effect"]), row["ticket_id"]
+        if effect is Effect.NONE or ticket is None:
             continue
-        if effect == "admit" and ticket not in admits:
+        if effect is Effect.ADMIT and ticket not in admits:
             admits[ticket] = row
             continue
         flush()
-        if effect == "admit":
+        if effect is Effect.ADMIT:
             admits[ticket] = row
         else:
-            found = _apply_one(conn, row, dialect)
+            found = replay(conn, row, ledger(row))
             if found is not None:
                 conflicts.append(found)
     flush()
@@ -408,96 +403,3 @@ def _admit_many(conn: Connection, rows: list[dict[str, Any]]) -> list[dict[str, 
             continue
         conflicts.append(conflict_row(conn, row, held))
     return conflicts
-
-
-def _annul(
-    conn: Connection, ticket: str, session_id: int | None, station: str | None, at: Any
-) -> None:
-    """Annul the check-in ``station`` made at ``at`` (of the event, or of a session): never one
-    another station made."""
-    if session_id is None:
-        conn.execute(
-            update(_t)
-            .where(_t.c.id == ticket, _t.c.checked_in_station == station, _t.c.checked_in_at == at)
-            .values(checked_in_at=None, checked_in_station=None, inside=False)
-        )
-    else:
-        conn.execute(
-            _sc.delete().where(
-                _sc.c.ticket_id == ticket,
-                _sc.c.session_id == session_id,
-                _sc.c.station == station,
-                _sc.c.checked_in_at == at,
-            )
-        )
-
-
-def _apply_one(conn: Connection, row: dict[str, Any], dialect: str) -> dict[str, Any] | None:
-    """A re-entry, exit, session admission or undo: one at a time, in order."""
-    effect, ticket = row["effect"], row["ticket_id"]
-    held = conn.execute(HOLDER.where(_t.c.id == ticket)).first()
-    if held is None:
-        return None
-    registered = held.status == "registered" and held.event_status != "cancelled"
-    if effect == "readmit":
-        if not registered:
-            return conflict_row(conn, row, held)
-        conn.execute(
-            update(_t).where(_t.c.id == ticket, _t.c.checked_in_at.is_not(None)).values(inside=True)
-        )
-    elif effect == "leave":
-        conn.execute(update(_t).where(_t.c.id == ticket).values(inside=False))
-    elif effect == "session":
-        values = {
-            "b_id": ticket,
-            "b_session": row["session_id"],
-            "b_now": row["at"],
-            "b_station": row["station"],
-        }
-        if conn.execute(SESSION_ADMIT[dialect], values).first() is None:
-            if not registered:
-                return conflict_row(conn, row, held)
-            first = conn.execute(
-                select(_sc.c.checked_in_at, _sc.c.station).where(
-                    _sc.c.ticket_id == ticket, _sc.c.session_id == row["session_id"]
-                )
-            ).first()
-            return session_conflict(row, held, first)
-    elif effect in LIST_EFFECTS:
-        return upload_list(conn, row, held, dialect=dialect, through_api=False)
-    elif effect == "undo":
-        # Only the check-in this station annulled: not one another station made meanwhile.
-        conn.execute(
-            insert(_tx),
-            {
-                "at": row["at"],
-                "kind": "checkin_undone",
-                "event_id": held.event_id,
-                "ticket_id": ticket,
-                "station": row["station"],
-                "detail": json.dumps(
-                    {
-                        "offline": True,
-                        "session_id": row["session_id"],
-                        "was_checked_in_at": row["was_at"].isoformat() if row["was_at"] else None,
-                        "was_station": row["was_station"],
-                    },
-                    sort_keys=True,
-                ),
-            },
-        )
-        _annul(conn, ticket, row["session_id"], row["was_station"], row["was_at"])
-    return None
-
-
-def _late_answer(
-    conn: Connection, row: dict[str, Any], server_result: str
-) -> dict[str, Any] | None:
-    """A late answer that disagrees with the door's (sync_rows.late_conflict): a scan turned
-    away offline has the admission the server made for it annulled (only that one)."""
-    held = conn.execute(HOLDER.where(_t.c.id == row["ticket_id"])).first()
-    if held is None:
-        return None
-    if row["result"] != "ok":
-        _annul(conn, row["ticket_id"], row["session_id"], row["station"], row["at"])
-    return late_conflict(conn, row, held, server_result)

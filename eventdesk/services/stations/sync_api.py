@@ -20,24 +20,13 @@ from sqlalchemy import Connection, bindparam, text
 
 from eventdesk.models import UTCDateTime
 from eventdesk.services.door import checkin_api as api
-from eventdesk.services.stations.list_sync import LIST_EFFECTS, upload_list
+from eventdesk.services.door.effects import Effect
+from eventdesk.services.stations.replay import line_of, replay, replay_late, server_ledger
 from eventdesk.services.stations.sync_rows import (
-    HOLDER,
-    TICKET_ID,
     already,
-    conflict_row,
-    late_conflict,
-    session_conflict,
 )
 
 _TIME = UTCDateTime()
-_UNDO = text(
-    "SELECT was_at, was_station FROM station_api.undo(:station, :ticket, :session, :at, "
-    ":was_at, :nonce)"
-).bindparams(bindparam("at", type_=_TIME), bindparam("was_at", type_=_TIME))
-_ANNUL = text("SELECT station_api.annul_own(:station, :ticket, :session, :at)").bindparams(
-    bindparam("at", type_=_TIME)
-)
 _UPLOAD_ADMITS = text("SELECT station_api.upload_admits(:station, CAST(:rows AS jsonb))")
 ADMIT_RUN = 500  # admissions a statement: the server holds their rows only while it runs it
 _CONFLICT = text(
@@ -50,9 +39,10 @@ def apply_on_server(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
     server completes alone (``conn`` commits each: a link that dies half-open between two
     holds nothing, and a row sent again is taken once); the number of conflicts."""
     there = already(conn, rows)
+    ledger = server_ledger("postgresql", station_login=True)
     conflicts = 0
     for row, answer in there.late:
-        found = _late_answer(conn, row, answer)
+        found = replay_late(conn, row, answer, ledger(row))
         if found is not None:
             conflicts += _record(conn, row, found)
     admits: list[dict[str, Any]] = []  # a run of admissions, sent in one statement
@@ -73,20 +63,7 @@ def apply_on_server(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
                 conflicts += flush()
             continue
         conflicts += flush()
-        if row["kind"] == "undo":
-            conn.execute(
-                _UNDO,
-                {
-                    "station": row["station"],
-                    "ticket": row["ticket_id"],
-                    "session": row["session_id"],
-                    "at": row["at"],
-                    "was_at": row["was_at"],
-                    "nonce": row["nonce"],
-                },
-            )
-            continue
-        found = _effect(conn, row)
+        found = replay(conn, row, ledger(row))
         if row["kind"] == "scan":  # logged with what it did, before what follows it
             api.LOG.first(conn, {**_log_values(row), "offline": True})
         if found is not None:
@@ -111,7 +88,11 @@ def _record(conn: Connection, row: dict[str, Any], found: dict[str, Any]) -> int
 
 
 def _admission(row: dict[str, Any]) -> bool:
-    return row["kind"] == "scan" and row["effect"] == "admit" and row["ticket_id"] is not None
+    return (
+        row["kind"] == "scan"
+        and Effect(row["effect"]) is Effect.ADMIT
+        and row["ticket_id"] is not None
+    )
 
 
 def _admit_run(conn: Connection, rows: list[dict[str, Any]]) -> int:
@@ -133,7 +114,7 @@ def _admit_run(conn: Connection, rows: list[dict[str, Any]]) -> int:
             "result": row["result"],
             "answer": row["answer"],
         }
-        for row, scanned in ((row, _scanned(row)) for row in rows)
+        for row, scanned in ((row, line_of(row)) for row in rows)
     ]
     recorded = (
         conn.execute(_UPLOAD_ADMITS, {"station": rows[0]["station"], "rows": json.dumps(sent)})
@@ -160,73 +141,3 @@ def _log_values(row: dict[str, Any]) -> dict[str, Any]:
             "answer",
         )
     }
-
-
-def _scanned(row: dict[str, Any]) -> dict[str, Any]:
-    """A row's line, for the server to check against its ticket."""
-    repaired = "repaired" in (row.get("answer") or "")
-    return {
-        "b_station": row["station"],
-        "b_id": row["ticket_id"],
-        "b_now": row["at"],
-        "b_payload": row["payload"] or f"ticket:{row['ticket_id']}",
-        "b_repaired": repaired,
-        "b_offline": True,
-    }
-
-
-def _effect(conn: Connection, row: dict[str, Any]) -> dict[str, Any] | None:
-    """What the scan did at the door, done again on the server; a conflict when it cannot be."""
-    effect, ticket = row["effect"], row["ticket_id"]
-    if effect == "none" or ticket is None:
-        return None
-    held = conn.execute(HOLDER.where(ticket == TICKET_ID)).first()
-    if held is None:
-        return None  # a ticket the server no longer has: the scan log keeps the scan
-    registered = held.status == "registered" and held.event_status != "cancelled"
-    if effect == "readmit":
-        if not registered:
-            return conflict_row(conn, row, held)
-        api.changed(api.READMIT, conn, {"b_station": row["station"], "b_id": ticket})
-        return None
-    if effect == "leave":
-        api.changed(api.LEAVE, conn, {"b_station": row["station"], "b_id": ticket})
-        return None
-    if effect in LIST_EFFECTS:
-        return upload_list(conn, row, held, dialect="postgresql", through_api=True)
-    if effect == "session":
-        values = {**_scanned(row), "b_session": row["session_id"]}
-        if api.changed(api.SESSION_ADMIT, conn, values) == 1:
-            return None
-        if not registered:
-            return conflict_row(conn, row, held)
-        first = conn.execute(
-            text(
-                "SELECT checked_in_at, station FROM session_checkin "
-                "WHERE ticket_id = :t AND session_id = :s"
-            ),
-            {"t": ticket, "s": row["session_id"]},
-        ).first()
-        return session_conflict(row, held, first)
-    return None
-
-
-def _late_answer(
-    conn: Connection, row: dict[str, Any], server_result: str
-) -> dict[str, Any] | None:
-    """As services.stations.sync's: the admission the server made for a scan the door then
-    turned away offline is annulled (only that one, this station's)."""
-    held = conn.execute(HOLDER.where(row["ticket_id"] == TICKET_ID)).first()
-    if held is None:
-        return None
-    if row["result"] != "ok":
-        conn.execute(
-            _ANNUL,
-            {
-                "station": row["station"],
-                "ticket": row["ticket_id"],
-                "session": row["session_id"],
-                "at": row["at"],
-            },
-        )
-    return late_conflict(conn, row, held, server_result)
