@@ -16,10 +16,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    Connection,
-    select,
-)
+from sqlalchemy import Connection, Table, select
 from sqlalchemy.exc import IntegrityError
 
 from eventdesk.config import event_refs
@@ -82,6 +79,9 @@ class Checkin:
     """The check-in desk of one station: holds the verifier's key cache for the process."""
 
     decides_together = True  # scan_many decides a group in one transaction (on SQLite)
+    # Where a nonce's earlier answer is read (its nonce, line and answer): the scan log, where
+    # each decision's row holds them (a station's copy: its outbox, services.stations).
+    answers_table: Table = LOG_TABLE
 
     def __init__(
         self,
@@ -407,10 +407,11 @@ class Checkin:
         given before to another line raises InvalidInput)."""
         if not lines:
             return {}
+        kept = self.answers_table
         with self.store.read() as session:
             found = session.execute(
-                select(LOG_TABLE.c.nonce, LOG_TABLE.c.payload, LOG_TABLE.c.answer).where(
-                    LOG_TABLE.c.nonce.in_(list(lines)), LOG_TABLE.c.answer.is_not(None)
+                select(kept.c.nonce, kept.c.payload, kept.c.answer).where(
+                    kept.c.nonce.in_(list(lines)), kept.c.answer.is_not(None)
                 )
             ).all()
         for nonce, payload, _answer in found:

@@ -45,10 +45,10 @@ from eventdesk.models import (
 from eventdesk.services.stations.mirror_quota import QUOTA_WHOLE
 
 MIRROR_FILE = "mirror.db"
-MIRROR_VERSION = "15"  # a mirror of another version is copied again (its outbox is kept)
+MIRROR_VERSION = "16"  # a mirror of another version is copied again (its outbox is kept)
 # Versions this build copies again in place (their outbox is this one's); a mirror of any other
 # version is a schema this build does not know: it is moved aside (services.stations.mirror_repair).
-KNOWN_VERSIONS = (*(str(n) for n in range(1, 15)), MIRROR_VERSION)  # "1" to "14", and this one
+KNOWN_VERSIONS = (*(str(n) for n in range(1, 16)), MIRROR_VERSION)  # "1" to "15", and this one
 CHUNK = 2000  # rows written to the mirror per transaction: a door waits at most that long
 PRIVATE = 0o600  # the mirror's files: names and PIN hashes
 FULL_AFTER = timedelta(hours=12)  # a mirror older than this is copied whole again
@@ -144,7 +144,8 @@ STAFF.append_column(Column("offline_changed", Integer))
 # A desk or kiosk account's PIN, as a station checks it offline (eventdesk.pins): ``pin_hash`` here
 # is the server's ``offline_pin``, and ``pin_salt`` the server hash's parameters and salt.
 STAFF.append_column(Column("pin_salt", String(200)))
-Index("uq_mirror_scan_log_nonce", SCAN_LOG.c.nonce, unique=True)
+# No index on the scan log's nonce: a nonce answered here before is read from the outbox, whose
+# nonce is unique (one page less written a decision; version 16).
 Index("ix_mirror_ticket_session", TICKET_SESSION.c.session_id)
 Index("ix_mirror_ticket_attendee", TICKET.c.attendee_id)
 Index("ix_mirror_question_answer_ticket", QUESTION_ANSWER.c.ticket_id)

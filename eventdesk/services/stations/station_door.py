@@ -95,6 +95,7 @@ class MirrorCheckin(Checkin):
 
     # One at a time: each decision and its outbox row are counted as they are written.
     decides_together = False
+    answers_table = OUTBOX  # each decision's row, with its unique nonce (the scan log has none)
 
     def __init__(self, mirror: Mirror, **options: Any) -> None:
         # A badge is queued in the mirror's own print queue (services.stations.mirror_prints), in
