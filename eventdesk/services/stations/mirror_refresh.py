@@ -28,21 +28,9 @@ from eventdesk.db import Store
 from eventdesk.errors import InvalidInput
 from eventdesk.i18n import _
 from eventdesk.models import (
-    Attendee,
-    BadgeLayout,
-    CheckinList,
-    Event,
-    EventSession,
-    ImportRun,
-    ListEntry,
-    Order,
+    Base,
     Payment,
-    SessionCheckin,
-    SigningKey,
     Staff,
-    Ticket,
-    TicketSession,
-    TicketType,
 )
 from eventdesk.pins import salt_of
 from eventdesk.services.stations.mirror import Mirror, reapply
@@ -64,21 +52,6 @@ from eventdesk.services.stations.mirror_schema import (
 from eventdesk.text import words
 from eventdesk.values import utcnow
 
-_SERVER = {
-    "event": Event,
-    "event_session": EventSession,
-    "ticket_type": TicketType,
-    "attendee": Attendee,
-    "ticket": Ticket,
-    "ticket_order": Order,
-    "ticket_session": TicketSession,
-    "session_checkin": SessionCheckin,
-    "import_run": ImportRun,
-    "signing_key": SigningKey,
-    "checkin_list": CheckinList,
-    "list_entry": ListEntry,
-    "badge_layout": BadgeLayout,
-}
 _SERVER_PAYMENT = cast(Table, Payment.__table__)
 _SINCE = text("sync_xid >= CAST(:mark AS xid8)")
 
@@ -244,7 +217,7 @@ def _copy_table(
     left: set[str],
 ) -> int:
     """``left``: columns not copied (NULL in the copy)."""
-    server_table = cast(Table, _SERVER[name].__table__)
+    server_table = Base.metadata.tables[name]  # the server's table the copy's is made from
     skip = {GEN, SEARCH_TEXT, *NOT_COPIED.get(name, set()), *left}
     columns = [c.name for c in table.columns if c.name not in skip]
     query = select(*[server_table.c[c] for c in columns])
