@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import signal
 import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import click
@@ -56,11 +60,10 @@ def watch(obj: Ctx, event_ref: str, only: str | None, every: float, count: int |
         + _("watching the arrivals at {event} (Ctrl-C stops)").format(event=follow.event),
         err=True,
     )
-    halt = threading.Event()
     told = 0
     away = False  # the database did not answer the last look
-    try:
-        while not halt.is_set():
+    with _stopped_between_looks() as stopped:
+        while not stopped:
             try:
                 found = follow.new()
             except DatabaseUnavailable as exc:
@@ -73,7 +76,7 @@ def watch(obj: Ctx, event_ref: str, only: str | None, every: float, count: int |
                         err=True,
                     )
                 away = True
-                halt.wait(max(every, 1.0))
+                _pause(max(every, 1.0), stopped)
                 continue
             if away:
                 say("eventdesk: " + _("database answering again"), err=True)
@@ -83,9 +86,37 @@ def watch(obj: Ctx, event_ref: str, only: str | None, every: float, count: int |
                 told += 1
                 if count is not None and told >= count:
                     return
-            halt.wait(every)
-    except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (cli/root.py): stopped as asked
+            _pause(every, stopped)
+
+
+def _pause(seconds: float, stopped: list[int]) -> None:
+    """Wait ``seconds`` before the next look, a tenth of a second at a time: a stop asked
+    for meanwhile ends the wait within that."""
+    until = time.monotonic() + seconds
+    while not stopped and (left := until - time.monotonic()) > 0:
+        time.sleep(min(left, 0.1))
+
+
+@contextmanager
+def _stopped_between_looks() -> Iterator[list[int]]:
+    """Ctrl-C and SIGTERM stop the watch between two looks, never inside one: a signal is
+    noted (the list it gives is no longer empty) and the look under way ends as it would, so
+    that no database call is cut off halfway (which said "internal error" where a stop was
+    asked for). The program's own handlers (cli/root.py) are back afterwards."""
+    stopped: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield stopped  # signals reach the main thread alone: nothing to note here
         return
+
+    def note(signum: int, _frame: object) -> None:
+        stopped.append(signum)
+
+    kept = {each: signal.signal(each, note) for each in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield stopped
+    finally:
+        for each, handler in kept.items():
+            signal.signal(each, handler)
 
 
 def arrival_line(arrival: Arrival, zone: ZoneInfo) -> str:

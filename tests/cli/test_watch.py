@@ -146,7 +146,7 @@ def test_only_the_awaited_and_a_signal_stops_it_cleanly(
         assert line.startswith("⚑") and "Ada Alert" in line and SPEAKER in line, line
         assert "Door 2" in line
         watch.process.send_signal(signal.SIGTERM)
-        assert watch.ended() == 0
+        assert watch.ended() == 0, list(watch.err.queue)
         assert watch.rest() == []  # Bo was never told
     finally:
         watch.close()
@@ -157,7 +157,7 @@ def test_only_the_awaited_and_a_signal_stops_it_cleanly(
         line = again.line()
         assert "Vi Alert" in line and "⚑" not in line, line
         again.process.send_signal(signal.SIGINT)  # Ctrl-C
-        assert again.ended() == 0
+        assert again.ended() == 0, list(again.err.queue)
     finally:
         again.close()
 
