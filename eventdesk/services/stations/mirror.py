@@ -66,6 +66,8 @@ from eventdesk.services.stations.mirror_schema import (
     NOTICE_KEY,
     OUTBOX,
     PRIVATE,
+    SCAN_LOG,
+    SCAN_LOG_VIEW,
     SESSION_CHECKIN,
     STATE,
     TICKET,
@@ -98,7 +100,16 @@ class Mirror:
                 for table in (*reversed(MIRROR.sorted_tables), QUOTA):
                     if table is not OUTBOX and table.name in found:
                         table.drop(conn)
+                if SCAN_LOG.name in found:  # a table before version 17: its rows are the outbox's
+                    conn.execute(text(f"DROP TABLE {SCAN_LOG.name}"))
+                for index in ("ix_outbox_state", "ix_outbox_ticket"):  # before version 17
+                    conn.execute(text(f"DROP INDEX IF EXISTS {index}"))
             MIRROR.create_all(conn)
+            if not conn.execute(
+                text("SELECT 1 FROM sqlite_master WHERE type = 'view' AND name = :name"),
+                {"name": SCAN_LOG.name},
+            ).first():
+                conn.execute(text(SCAN_LOG_VIEW))
             SALES.create_all(conn)  # the quotas and the sales made offline from them
             if version != MIRROR_VERSION:
                 conn.execute(insert(STATE), {"key": "version", "value": MIRROR_VERSION})

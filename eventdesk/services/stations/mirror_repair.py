@@ -40,6 +40,8 @@ from eventdesk.services.stations.mirror_schema import (
     NOTICE_KEY,
     OUTBOX,
     PRIVATE,
+    SCAN_LOG,
+    SCAN_LOG_VIEW,
     STATE,
 )
 from eventdesk.sqlite_driver import DATABASE_ERROR, ERROR, open_encrypted
@@ -129,8 +131,10 @@ def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
 
 
 def _schema_problem(conn: sqlite3.Connection) -> Problem | None:
-    objects = conn.execute("SELECT type, name FROM sqlite_master").fetchall()
-    for kind, name in objects:
+    objects = conn.execute("SELECT type, name, sql FROM sqlite_master").fetchall()
+    for kind, name, sql in objects:
+        if kind == "view" and (name, sql) == (SCAN_LOG.name, SCAN_LOG_VIEW):
+            continue  # the scan log: the outbox's scans (mirror_schema)
         if kind in ("trigger", "view"):
             return Problem(
                 # TRANSLATORS: {kind} is trigger or view (SQLite's words)
@@ -138,7 +142,7 @@ def _schema_problem(conn: sqlite3.Connection) -> Problem | None:
                     kind=kind, name=name
                 )
             )
-    tables = {name for kind, name in objects if kind == "table"}
+    tables = {name for kind, name, _sql in objects if kind == "table"}
     if STATE.name not in tables:
         if not tables:
             return None

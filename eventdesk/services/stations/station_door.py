@@ -61,13 +61,13 @@ def no_copy(reason: str) -> str:
 
 # --- deciding from the mirror ---------------------------------------------------------------
 class CopyLedger(StoreLedger):
-    """The station's copy: its tables written as the store's are, and each decision's outbox
-    row (what an upload does again on the server) in the same transaction."""
+    """The station's copy: its tables written as the store's are, and each decision written
+    once, as its outbox row (what an upload does again on the server), in the same
+    transaction; the copy's scan log is a view of those rows (mirror_schema.SCAN_LOG_VIEW)."""
 
     offline = True
 
     def log(self, conn: Connection, row: dict[str, Any], result: ScanResult) -> None:
-        super().log(conn, row, result)
         conn.execute(
             insert(OUTBOX),
             {
@@ -95,7 +95,7 @@ class MirrorCheckin(Checkin):
 
     # One at a time: each decision and its outbox row are counted as they are written.
     decides_together = False
-    answers_table = OUTBOX  # each decision's row, with its unique nonce (the scan log has none)
+    answers_table = OUTBOX  # each decision's row, with its unique nonce
 
     def __init__(self, mirror: Mirror, **options: Any) -> None:
         # A badge is queued in the mirror's own print queue (services.stations.mirror_prints), in
