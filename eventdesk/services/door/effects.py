@@ -29,14 +29,6 @@ class Effect(StrEnum):
     LIST_OUT = "list_out"  # out on a list's day
     UNDO = "undo"  # a check-in annulled at the desk
 
-    @property
-    def on_list(self) -> bool:
-        """Kept in a check-in list's own entries (the list and day are in the answer)."""
-        return self in _ON_LIST
-
-
-_ON_LIST = frozenset((Effect.LIST, Effect.LIST_IN, Effect.LIST_OUT))
-
 
 def effect_of(result: ScanResult) -> Effect:
     """What the decision ``result`` did to its ticket."""

@@ -12,7 +12,6 @@ First admissions do not come here: they go many at a time (services.stations.syn
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any, cast
 
 from sqlalchemy import Connection, Table, select
@@ -20,7 +19,7 @@ from sqlalchemy import Connection, Table, select
 from eventdesk.event_time import event_zone, show
 from eventdesk.models import CheckinList, ListEntry, SessionCheckin
 from eventdesk.services.door.effects import Effect
-from eventdesk.services.door.ledger import Ledger, ServerLedger, StoreLedger
+from eventdesk.services.door.ledger import Ledger
 from eventdesk.services.stations.sync_rows import (
     HOLDER,
     TICKET_ID,
@@ -46,15 +45,6 @@ def line_of(row: Row) -> Row:
         "b_repaired": "repaired" in (row.get("answer") or ""),
         "b_offline": True,
     }
-
-
-def server_ledger(dialect: str, *, station_login: bool) -> Callable[[Row], Ledger]:
-    """The ledger an upload writes a row through: the server's functions for a station's own
-    login (each checking the row's own line), else the tables."""
-    if station_login:
-        return lambda row: ServerLedger(lambda: line_of(row))
-    tables = StoreLedger(dialect)
-    return lambda _row: tables
 
 
 def replay(conn: Connection, row: Row, ledger: Ledger) -> Row | None:

@@ -40,11 +40,12 @@ from eventdesk.models import (
 from eventdesk.outage import describe, is_outage, over_upload_bound
 from eventdesk.services.door.checkin_sql import ADMIT_STATEMENT
 from eventdesk.services.door.effects import Effect
+from eventdesk.services.door.ledger import StoreLedger
 from eventdesk.services.stations.mirror import Mirror
 from eventdesk.services.stations.mirror_schema import OUTBOX
 from eventdesk.services.stations.mirror_staff import upload_locks
 from eventdesk.services.stations.refusals import record_refusals
-from eventdesk.services.stations.replay import replay, replay_late, server_ledger
+from eventdesk.services.stations.replay import replay, replay_late
 from eventdesk.services.stations.sync_api import apply_on_server
 from eventdesk.services.stations.sync_rows import (
     HOLDER,
@@ -268,12 +269,12 @@ def _apply(
     functions (services.stations.sync_api)."""
     if server.station_login() is not None or acting is not None:
         return apply_on_server(conn, rows)
-    ledger = server_ledger(server.dialect, station_login=False)
+    ledger = StoreLedger(server.dialect)  # the organizer's login writes the tables
     there = already(conn, rows)
     known = there.known
     conflicts: list[dict[str, Any]] = []
     for row, answer in there.late:
-        found = replay_late(conn, row, answer, ledger(row))
+        found = replay_late(conn, row, answer, ledger)
         if found is not None:
             conflicts.append(found)
     fresh = [row for row in rows if row["nonce"] not in known]
@@ -300,7 +301,7 @@ def _apply(
         if effect is Effect.ADMIT:
             admits[ticket] = row
         else:
-            found = replay(conn, row, ledger(row))
+            found = replay(conn, row, ledger)
             if found is not None:
                 conflicts.append(found)
     flush()

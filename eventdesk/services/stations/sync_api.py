@@ -21,7 +21,8 @@ from sqlalchemy import Connection, bindparam, text
 from eventdesk.models import UTCDateTime
 from eventdesk.services.door import checkin_api as api
 from eventdesk.services.door.effects import Effect
-from eventdesk.services.stations.replay import line_of, replay, replay_late, server_ledger
+from eventdesk.services.door.ledger import ServerLedger
+from eventdesk.services.stations.replay import line_of, replay, replay_late
 from eventdesk.services.stations.sync_rows import (
     already,
 )
@@ -39,7 +40,10 @@ def apply_on_server(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
     server completes alone (``conn`` commits each: a link that dies half-open between two
     holds nothing, and a row sent again is taken once); the number of conflicts."""
     there = already(conn, rows)
-    ledger = server_ledger("postgresql", station_login=True)
+
+    def ledger(row: dict[str, Any]) -> ServerLedger:  # the server's functions, checking its line
+        return ServerLedger(lambda: line_of(row))
+
     conflicts = 0
     for row, answer in there.late:
         found = replay_late(conn, row, answer, ledger(row))
