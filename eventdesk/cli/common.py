@@ -129,12 +129,12 @@ class Ctx:
 
         station = self.door_station()
         reason = station.link.reason or _("server not answering")
-        if not station.copy_exists() or station.mirror.status().updated_at is None:
+        if not station.copy_exists() or station.mirror.refreshed_at() is None:
             raise DatabaseUnavailable(no_copy(reason))
         if self._said_offline:
             return
         self._said_offline = True
-        updated = station.mirror.status().updated_at
+        updated = station.mirror.refreshed_at()
         say(
             "eventdesk: "  # not for translation: the program's name
             + _("OFFLINE ({reason}): from this station's copy, refreshed {when}").format(

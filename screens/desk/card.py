@@ -216,7 +216,7 @@ def load_copy_card(
         TicketLine(copied.ticket, copied.payment, answers=tuple(answered.get(copied.ticket.id, ())))
         for copied in tickets
     )
-    refreshed = mirror.status().updated_at
+    refreshed = mirror.refreshed_at()
     notes = order_notes_in_copy(mirror, [line.ticket.order_id for line in lines])
     return CardData(
         attendee,

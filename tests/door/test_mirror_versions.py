@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import delete, insert, select, text, update
 
-from eventdesk.services.stations.mirror import Mirror
+from eventdesk.services.stations.mirror import Mirror, settle_outbox
 from eventdesk.services.stations.mirror_repair import problem_of
 from eventdesk.services.stations.mirror_schema import (
     KNOWN_VERSIONS,
@@ -19,6 +19,8 @@ from eventdesk.services.stations.mirror_schema import (
     MIRROR_VERSION,
     OUTBOX,
     STATE,
+    WAITING_FROM,
+    waiting,
 )
 from eventdesk.values import utcnow
 
@@ -85,3 +87,62 @@ def test_a_copy_of_a_version_before_is_copied_again_in_place_with_its_scans(
             assert list(conn.execute(select(OUTBOX.c.nonce)).scalars()) == ["n-1"]
     finally:
         again.close()
+
+
+def _outbox_row(conn: object, nonce: str, state: str) -> None:
+    row = {"nonce": nonce, "kind": "scan", "effect": "admit", "at": utcnow(), "state": state}
+    row.update(station="Door 1", direction="entry", result="ok")
+    conn.execute(insert(OUTBOX), row)  # type: ignore[attr-defined]
+
+
+def test_a_version_17_copy_loses_its_outbox_index_and_keeps_what_waits(tmp_path: Path) -> None:
+    """Version 18 finds what waits from the outbox's mark: version 17's index on (state,
+    ticket_id), one more page written by each decision, goes; the rows waiting are still found."""
+    copy = Mirror(tmp_path, None)
+    with copy.store.write_conn() as conn:
+        _outbox_row(conn, "n-done", "done")
+        _outbox_row(conn, "n-waits", "pending")
+        conn.execute(text("CREATE INDEX ix_outbox_waiting ON outbox (state, ticket_id)"))
+        conn.execute(update(STATE).where(STATE.c.key == "version").values(value="17"))
+    copy.close()
+    assert problem_of(tmp_path / MIRROR_FILE, None, None) is None
+    again = Mirror(tmp_path, None)
+    try:
+        with again.store.read() as session:
+            indexes = session.execute(
+                text("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'outbox'")
+            ).scalars()
+            assert [name for name in indexes if not name.startswith("sqlite_autoindex")] == []
+        assert again.pending() == 1
+    finally:
+        again.close()
+
+
+def test_the_outbox_mark_passes_what_is_done_and_never_what_waits(tmp_path: Path) -> None:
+    """Every row not done is at or after the mark, as rows are finished, refused, cleared and
+    written again: what waits is read from the mark on, not from the day's first row."""
+    copy = Mirror(tmp_path, None)
+    try:
+        with copy.store.write_conn() as conn:
+            for number in range(1, 4):
+                _outbox_row(conn, f"n-{number}", "done")
+            _outbox_row(conn, "n-4", "refused")
+            _outbox_row(conn, "n-5", "pending")
+            settle_outbox(conn)
+            assert copy.get(conn, WAITING_FROM) == "4"
+        status = copy.status()
+        assert (status.pending, status.refused) == (1, 1)
+        with copy.store.write_conn() as conn:
+            conn.execute(update(OUTBOX).where(OUTBOX.c.seq == 5).values(state="done"))
+            settle_outbox(conn)
+            assert copy.get(conn, WAITING_FROM) == "4"  # the refused row holds it
+            conn.execute(delete(OUTBOX).where(OUTBOX.c.seq == 4))  # cleared by its operator
+            settle_outbox(conn)
+            assert copy.get(conn, WAITING_FROM) == "6"
+            _outbox_row(conn, "n-6", "pending")
+        assert (copy.status().pending, copy.status().refused, copy.pending()) == (1, 0, 1)
+        with copy.store.read() as session:
+            seqs = session.execute(select(OUTBOX.c.seq).where(waiting())).scalars()
+            assert list(seqs) == [6]
+    finally:
+        copy.close()

@@ -110,7 +110,7 @@ def check_copy(station: Station, *, stale_after: timedelta = COPY_STALE_AFTER) -
             _("this station has no copy to work from offline: run `eventdesk sync` now"),
         )
     try:
-        updated = station.mirror.status().updated_at
+        updated = station.mirror.refreshed_at()
     except Exception as exc:
         return Finding(
             "copy",

@@ -37,7 +37,7 @@ from eventdesk.i18n import _
 from eventdesk.outage import describe, is_outage
 from eventdesk.services.stations.mirror import Mirror
 from eventdesk.services.stations.mirror_repair import problem_of
-from eventdesk.services.stations.mirror_schema import MIRROR_FILE, OUTBOX
+from eventdesk.services.stations.mirror_schema import MIRROR_FILE, OUTBOX, waiting
 from eventdesk.services.stations.seen import seen
 from eventdesk.services.stations.sync import ACTING, upload
 from eventdesk.services.stations.sync_api import apply_on_server
@@ -137,7 +137,7 @@ def _sorted(
         pending = [
             dict(row)
             for row in session.execute(
-                select(OUTBOX).where(OUTBOX.c.state == "pending").order_by(OUTBOX.c.seq)
+                select(OUTBOX).where(waiting(), OUTBOX.c.state == "pending").order_by(OUTBOX.c.seq)
             ).mappings()
         ]
     kept: list[dict[str, Any]] = []
@@ -213,7 +213,7 @@ def accept(server: Store, station: str, source: Path) -> Accepted:
         with mirror.store.write_conn() as conn:  # set apart: not this upload's to send
             conn.execute(
                 update(OUTBOX)
-                .where(OUTBOX.c.state == "pending", OUTBOX.c.seq.not_in(held))
+                .where(waiting(), OUTBOX.c.state == "pending", OUTBOX.c.seq.not_in(held))
                 .values(state=STRANGER)
             )
         sent = upload(server, mirror, acting=acting)

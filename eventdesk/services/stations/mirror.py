@@ -71,6 +71,8 @@ from eventdesk.services.stations.mirror_schema import (
     SESSION_CHECKIN,
     STATE,
     TICKET,
+    WAITING_FROM,
+    waiting,
 )
 
 
@@ -102,7 +104,8 @@ class Mirror:
                         table.drop(conn)
                 if SCAN_LOG.name in found:  # a table before version 17: its rows are the outbox's
                     conn.execute(text(f"DROP TABLE {SCAN_LOG.name}"))
-                for index in ("ix_outbox_state", "ix_outbox_ticket"):  # before version 17
+                # before version 17, and version 17's (version 18 reads what waits from a mark)
+                for index in ("ix_outbox_state", "ix_outbox_ticket", "ix_outbox_waiting"):
                     conn.execute(text(f"DROP INDEX IF EXISTS {index}"))
             MIRROR.create_all(conn)
             if not conn.execute(
@@ -147,7 +150,7 @@ class Mirror:
             states: dict[str, int] = {
                 state: count
                 for state, count in conn.execute(
-                    select(OUTBOX.c.state, func.count()).group_by(OUTBOX.c.state)
+                    select(OUTBOX.c.state, func.count()).where(waiting()).group_by(OUTBOX.c.state)
                 )
             }
             tickets = conn.execute(select(func.count()).select_from(TICKET)).scalar() or 0
@@ -157,15 +160,22 @@ class Mirror:
             tickets=int(tickets),
             pending=int(states.get("pending", 0)),
             refused=int(states.get("refused", 0)),
-            uploaded=int(states.get("done", 0)),
             server=values.get("server"),
             notice=values.get(NOTICE_KEY),
         )
 
+    def refreshed_at(self) -> datetime | None:
+        """When the copy was last refreshed from the server (None: never)."""
+        with self.store.read() as session:
+            found = self.get(session.connection(), "refreshed_at")
+        return datetime.fromisoformat(found) if found else None
+
     def pending(self) -> int:
         with self.store.read() as session:
             found = session.execute(
-                select(func.count()).select_from(OUTBOX).where(OUTBOX.c.state == "pending")
+                select(func.count())
+                .select_from(OUTBOX)
+                .where(waiting(), OUTBOX.c.state == "pending")
             ).scalar()
         return int(found or 0)
 
@@ -208,7 +218,6 @@ class MirrorStatus:
     tickets: int
     pending: int
     refused: int
-    uploaded: int
     server: str | None
     notice: str | None = None  # the last time a mirror here was moved aside, and why
 
@@ -314,10 +323,27 @@ def reapply(conn: Connection, ticket_ids: Sequence[str] | None) -> None:
     ``ticket_ids``, or of every ticket)."""
     query = (
         select(OUTBOX)
-        .where(OUTBOX.c.state == "pending", OUTBOX.c.effect != Effect.NONE.value)
+        .where(waiting(), OUTBOX.c.state == "pending", OUTBOX.c.effect != Effect.NONE.value)
         .order_by(OUTBOX.c.seq)
     )
     if ticket_ids is not None:
         query = query.where(OUTBOX.c.ticket_id.in_(ticket_ids))
     for row in conn.execute(query).mappings():
         apply_local(conn, row["effect"], row["ticket_id"], **row)
+
+
+def settle_outbox(conn: Connection) -> None:
+    """The outbox's mark moved to its first row not done (waiting, refused or set apart), or
+    past its last row when every row is done: in the transaction that finished rows (an upload)
+    or removed some (a refused row cleared). A row written later is numbered after every row
+    there, so it is never before the mark."""
+    first = conn.execute(
+        select(func.min(OUTBOX.c.seq)).where(waiting(), OUTBOX.c.state != "done")
+    ).scalar()
+    if first is None:
+        first = (conn.execute(select(func.max(OUTBOX.c.seq))).scalar() or 0) + 1
+    conn.execute(
+        sqlite_insert(STATE)
+        .values(key=WAITING_FROM, value=str(first))
+        .on_conflict_do_update(index_elements=[STATE.c.key], set_={"value": str(first)})
+    )

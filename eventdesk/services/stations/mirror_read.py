@@ -297,7 +297,7 @@ def roll_call_in_copy(
     """Who is inside now as the copy has it: the server's doors as of the copy's last refresh
     (when each came in last, where this station did not see it, is their first entry), and
     this station's own scans since (services.stats.inside)."""
-    refreshed = mirror.status().updated_at
+    refreshed = mirror.refreshed_at()
     with mirror.store.read() as session_:
         return roll_call_in(
             session_.connection(),
@@ -314,7 +314,7 @@ def roll_call_in_copy(
 def door_list_in_copy(mirror: Mirror, event: str | int, *, now: datetime | None = None) -> DoorList:
     """The paper door list as the copy has it: every valid ticket as of the copy's last
     refresh, with its holder, type and notes (services.stats.door_list)."""
-    refreshed = mirror.status().updated_at
+    refreshed = mirror.refreshed_at()
     with mirror.store.read() as session_:
         return door_list_in(
             session_.connection(),

@@ -11,12 +11,15 @@ from typing import Any, cast
 
 from sqlalchemy import (
     Column,
+    ColumnElement,
     Index,
     Integer,
     MetaData,
     String,
     Table,
     Text,
+    func,
+    select,
 )
 
 from eventdesk.models import (
@@ -45,10 +48,10 @@ from eventdesk.models import (
 from eventdesk.services.stations.mirror_quota import QUOTA_WHOLE
 
 MIRROR_FILE = "mirror.db"
-MIRROR_VERSION = "17"  # a mirror of another version is copied again (its outbox is kept)
+MIRROR_VERSION = "18"  # a mirror of another version is copied again (its outbox is kept)
 # Versions this build copies again in place (their outbox is this one's); a mirror of any other
 # version is a schema this build does not know: it is moved aside (services.stations.mirror_repair).
-KNOWN_VERSIONS = (*(str(n) for n in range(1, 17)), MIRROR_VERSION)  # "1" to "16", and this one
+KNOWN_VERSIONS = (*(str(n) for n in range(1, 18)), MIRROR_VERSION)  # "1" to "17", and this one
 CHUNK = 2000  # rows written to the mirror per transaction: a door waits at most that long
 PRIVATE = 0o600  # the mirror's files: names and PIN hashes
 FULL_AFTER = timedelta(hours=12)  # a mirror older than this is copied whole again
@@ -179,21 +182,33 @@ OUTBOX = Table(
     Column("state", String(10), nullable=False),  # pending | done | refused
     Column("problem", String(400)),  # why the server refused it (kept, reported)
     Column("uploaded_at", UTCDateTime()),
-    # One index for what waits (in seq order, sorted: few rows) and what waits of one ticket:
-    # each decision writes one index page less than with one index for each (version 17).
-    Index("ix_outbox_waiting", "state", "ticket_id"),
+    # No index but the nonce's: what waits is found from the mark (``waiting``), so that a
+    # decision writes its row, its nonce and its ticket, and no index page more (version 18).
 )
-# As SQLite keeps it in sqlite_master (mirror_repair accepts this view and no other).
-SCAN_LOG_VIEW = f"""CREATE VIEW {SCAN_LOG.name} AS
-SELECT seq AS id, at, station, operator, event_id, session_id, ticket_id, direction, payload,
-       result, nonce, answer, 1 AS offline
-FROM {OUTBOX.name} WHERE kind = 'scan'"""
 STATE = Table(
     "mirror_state",
     MIRROR,
     Column("key", String(40), primary_key=True),
     Column("value", Text),
 )
+# The outbox's mark: every row before it is done (uploaded). Rows are numbered in the order they
+# are written, and the upload moves the mark past what it finished (mirror.settle_outbox), so
+# what waits, was refused or was set apart is read from the mark on: the few rows since, not
+# the day's.
+WAITING_FROM = "waiting_from"
+
+
+def waiting() -> ColumnElement[bool]:
+    """The outbox's rows from its mark on (every row not done is among them)."""
+    mark = select(STATE.c.value.cast(Integer)).where(STATE.c.key == WAITING_FROM)
+    return OUTBOX.c.seq >= func.coalesce(mark.scalar_subquery(), 0)
+
+
+# As SQLite keeps it in sqlite_master (mirror_repair accepts this view and no other).
+SCAN_LOG_VIEW = f"""CREATE VIEW {SCAN_LOG.name} AS
+SELECT seq AS id, at, station, operator, event_id, session_id, ticket_id, direction, payload,
+       result, nonce, answer, 1 AS offline
+FROM {OUTBOX.name} WHERE kind = 'scan'"""
 
 # Copied from the server: mirror table -> (server table, columns that name a row).
 COPIED: dict[str, tuple[Table, tuple[str, ...]]] = {

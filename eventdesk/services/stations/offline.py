@@ -50,7 +50,7 @@ from eventdesk.services.stations.mirror import Mirror, MirrorStatus
 from eventdesk.services.stations.mirror_prints import upload_prints
 from eventdesk.services.stations.mirror_refresh import Refreshed, refresh
 from eventdesk.services.stations.mirror_repair import open_mirror
-from eventdesk.services.stations.mirror_schema import EVENT, MIRROR_FILE, OUTBOX, TICKET
+from eventdesk.services.stations.mirror_schema import EVENT, MIRROR_FILE, OUTBOX, TICKET, waiting
 from eventdesk.services.stations.quota_sale import SalesUploaded, sales_waiting
 from eventdesk.services.stations.quota_sale import upload as upload_sales
 from eventdesk.services.stations.reach import (
@@ -521,16 +521,17 @@ class Station:
         except InvalidPayload:
             ticket_id = text.upper()
         with self.mirror.store.read() as session:
-            waiting = list(
+            mine = list(
                 session.execute(
                     select(OUTBOX.c.seq).where(
+                        waiting(),
                         OUTBOX.c.state == "pending",
                         (OUTBOX.c.ticket_id == ticket_id) | (OUTBOX.c.payload == text[:200]),
                     )
                 ).scalars()
             )
-        if waiting:
-            upload(self.server(), self.mirror, lock=self._upload_lock, only=waiting)
+        if mine:
+            upload(self.server(), self.mirror, lock=self._upload_lock, only=mine)
             self.counted(fresh=True)
 
     # --- rounds ----------------------------------------------------------------------------

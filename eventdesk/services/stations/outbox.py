@@ -11,8 +11,8 @@ from sqlalchemy import delete, select, update
 
 from eventdesk.errors import InvalidInput, NotFound
 from eventdesk.i18n import N_, _
-from eventdesk.services.stations.mirror import Mirror
-from eventdesk.services.stations.mirror_schema import OUTBOX
+from eventdesk.services.stations.mirror import Mirror, settle_outbox
+from eventdesk.services.stations.mirror_schema import OUTBOX, waiting
 
 WAITING = N_("waiting to upload at the next sync")
 
@@ -34,7 +34,7 @@ def outbox_rows(mirror: Mirror) -> list[OutboxRow]:
     with mirror.store.read() as session:
         rows = session.execute(
             select(o.c.seq, o.c.nonce, o.c.state, o.c.problem, o.c.kind, o.c.result, o.c.ticket_id)
-            .where(o.c.state.in_(("pending", "refused")))
+            .where(waiting(), o.c.state.in_(("pending", "refused")))
             .order_by(o.c.seq)
         ).all()
     return [
@@ -99,3 +99,4 @@ def clear(mirror: Mirror, row_id: int) -> None:
         raise InvalidInput(refusal.format(row=row_id), field="clear")
     with mirror.store.write_conn() as conn:
         conn.execute(delete(OUTBOX).where(OUTBOX.c.seq == row_id, OUTBOX.c.state == "refused"))
+        settle_outbox(conn)

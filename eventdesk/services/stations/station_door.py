@@ -336,7 +336,7 @@ class StationDoor:
         return self.station_.time.corrected(self.clock())
 
     def _not_in_copy(self) -> Said:
-        updated = self.station_.mirror.status().updated_at
+        updated = self.station_.mirror.refreshed_at()
         zone = None
         if self._offline is not None and self._offline.event_id is not None:
             with self.station_.mirror.store.read() as session:

@@ -41,8 +41,8 @@ from eventdesk.outage import describe, is_outage, over_upload_bound
 from eventdesk.services.door.checkin_sql import ADMIT_STATEMENT
 from eventdesk.services.door.effects import Effect
 from eventdesk.services.door.ledger import StoreLedger
-from eventdesk.services.stations.mirror import Mirror
-from eventdesk.services.stations.mirror_schema import OUTBOX
+from eventdesk.services.stations.mirror import Mirror, settle_outbox
+from eventdesk.services.stations.mirror_schema import OUTBOX, waiting
 from eventdesk.services.stations.mirror_staff import upload_locks
 from eventdesk.services.stations.refusals import record_refusals
 from eventdesk.services.stations.replay import replay, replay_late
@@ -128,7 +128,7 @@ def _upload_batch(
     acting: Acting | None = None,
 ) -> bool:
     """One batch of pending rows sent, and marked: False when there was none left."""
-    wanted = select(OUTBOX).where(OUTBOX.c.state == "pending")
+    wanted = select(OUTBOX).where(waiting(), OUTBOX.c.state == "pending")
     if only is not None:
         wanted = wanted.where(OUTBOX.c.seq.in_(only))
     with mirror.store.read() as session:
@@ -169,6 +169,7 @@ def _upload_batch(
                 .where(OUTBOX.c.seq == seq)
                 .values(state="refused", problem=why[:400], uploaded_at=now)
             )
+        settle_outbox(conn)
     report.uploaded += len(done)
     report.conflicts += conflicts
     report.refused += len(refused)
