@@ -17,7 +17,8 @@ from typing import Any, cast
 from sqlalchemy import Connection, Table, select
 
 from eventdesk.event_time import event_zone, show
-from eventdesk.models import CheckinList, ListEntry, SessionCheckin
+from eventdesk.models import CheckinList, ListEntry
+from eventdesk.services.door.checkin_sql import SESSION_FIRST
 from eventdesk.services.door.effects import Effect
 from eventdesk.services.door.ledger import Ledger
 from eventdesk.services.stations.sync_rows import (
@@ -32,7 +33,6 @@ from eventdesk.services.stations.sync_rows import (
 Row = dict[str, Any]
 _cl = cast(Table, CheckinList.__table__)
 _le = cast(Table, ListEntry.__table__)
-_sc = cast(Table, SessionCheckin.__table__)
 
 
 def line_of(row: Row) -> Row:
@@ -88,9 +88,7 @@ def replay(conn: Connection, row: Row, ledger: Ledger) -> Row | None:
             if not registered:
                 return conflict_row(conn, row, held)
             first = conn.execute(
-                select(_sc.c.checked_in_at, _sc.c.station).where(
-                    _sc.c.ticket_id == ticket, _sc.c.session_id == row["session_id"]
-                )
+                SESSION_FIRST, {"b_id": ticket, "b_session": row["session_id"]}
             ).first()
             return session_conflict(row, held, first)
         case Effect.LIST | Effect.LIST_IN | Effect.LIST_OUT:
