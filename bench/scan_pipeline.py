@@ -12,6 +12,7 @@ check-in on SQLite.
 from __future__ import annotations
 
 import argparse
+import functools
 import statistics
 import tempfile
 import time
@@ -27,6 +28,7 @@ from devices.scanner import Decision, ScanWorker
 from eventdesk.db import Store
 from eventdesk.migrate import upgrade
 from eventdesk.services.catalogue import events, program
+from eventdesk.services.door.checkin import Checkin
 from eventdesk.services.people import attendees
 from eventdesk.services.people.registration import register
 from eventdesk.tickets import Signer, register_public_key
@@ -59,9 +61,8 @@ def run(
 ) -> tuple[list[Decision], float, CaptureWorker, ScanWorker]:
     decisions: list[Decision] = []
     capture = CaptureWorker(Source("file", str(video), video.name), realtime=realtime)
-    worker = ScanWorker(
-        store, capture, make_decoder("auto"), station="Bench", on_decision=decisions.append
-    )
+    door = functools.partial(Checkin, store, station="Bench")
+    worker = ScanWorker(door, capture, make_decoder("auto"), on_decision=decisions.append)
     start = time.perf_counter()
     capture.start()
     worker.start()

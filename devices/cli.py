@@ -314,20 +314,14 @@ def scan(
             )
 
     worker = ScanWorker(
-        store,
+        make_door,  # the one door, set as the command says (an exit gate, a list)
         capture,
         decoder,
-        station=obj.station,
         on_decision=show,
         debounce=debounce,
         session_id=session_id,
-        event=door_event,
-        operator=operator,
-        print_to=print_to,
-        self_service=self_service,
         on_failure=failed,
         on_database=database,
-        door=make_door,  # the one door, set as the command says (an exit gate, a list)
     )
     worker.start()
     try:

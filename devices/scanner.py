@@ -1,8 +1,9 @@
 """The scan pipeline: frames to decoder to debounce to check-in, off the UI thread.
 
 A ScanWorker thread takes frames from a CaptureWorker, decodes them, lets each payload through
-once while it stays in view (and for ``debounce`` seconds after), checks it in with its own
-Checkin (its own database sessions) and hands a plain Decision to ``on_decision``. A payload
+once while it stays in view (and for ``debounce`` seconds after), checks it in at the door its
+station made for it (the station's one Door, built where the station is assembled) and hands a
+plain Decision to ``on_decision``. A payload
 whose decision meets a database that does not answer is kept, with its nonce, and tried again
 with capped backoff until it is decided (devices.outage); frames go on being read meanwhile.
 """
@@ -20,8 +21,6 @@ from devices.capture import CaptureWorker, Frame
 from devices.decoders import Decoder
 from devices.outage import Backoff, DatabaseState, Outage, is_outage
 from devices.wedge import Decision as Decision
-from eventdesk.db import Store
-from eventdesk.services.door.checkin import Checkin
 from eventdesk.services.door.door import Door
 from eventdesk.services.door.scan_result import new_nonce
 from eventdesk.values import utcnow
@@ -66,32 +65,25 @@ class _Seen:
 class ScanWorker(threading.Thread):
     def __init__(
         self,
-        store: Store | None,
+        door: Callable[[], Door],
         capture: CaptureWorker,
         decoder: Decoder,
         *,
-        station: str,
         on_decision: DecisionCallback,
         debounce: float = DEFAULT_DEBOUNCE,
         session_id: int | None = None,
-        event: str | int | None = None,
-        operator: str | None = None,
-        print_to: str | None = None,
-        self_service: bool = False,
         clock: Callable[[], datetime] = utcnow,
         on_failure: Callable[[BaseException], None] | None = None,
         on_database: Callable[[DatabaseState], None] | None = None,
         on_frame: Callable[[Frame], None] | None = None,
         backoff: Callable[[], Backoff] = Backoff,
-        door: Callable[[], Door] | None = None,
     ) -> None:
         super().__init__(name="scan worker", daemon=True)
-        # Makes this worker's door (a station on a server passes its StationDoor, which
-        # decides from the mirror while the server does not answer); default: a Checkin.
+        # Makes this worker's door, the station's one (set as the station is: its event, list,
+        # exit gate, badge station; a station on a server passes its StationDoor, which decides
+        # from the copy while the server does not answer), when the first code is decided.
         self._make_door = door
         self.clock = clock  # the station's "now" for each check-in
-        # A self-service kiosk: a ticket that needs staff (an ID check) is sent to the desk.
-        self.self_service = self_service
         # Hears of every try that failed: the database not answering (the payload is kept and
         # tried again) or anything else (the payload is decided again at its next sighting).
         self.on_failure = on_failure
@@ -101,14 +93,8 @@ class ScanWorker(threading.Thread):
         self.on_frame = on_frame
         self.failures = 0
         self.last_failure: BaseException | None = None
-        self.print_to = print_to
-        self.store, self.capture, self.decoder = store, capture, decoder
-        self.station, self.operator, self.event, self.session_id = (
-            station,
-            operator,
-            event,
-            session_id,
-        )
+        self.capture, self.decoder = capture, decoder
+        self.session_id = session_id
         self.debouncer = Debouncer(debounce)
         self.on_decision = on_decision
         self.frames_decoded = 0
@@ -165,18 +151,8 @@ class ScanWorker(threading.Thread):
         while self._pending and not self._halt.is_set():
             seen = self._pending[0]
             try:
-                if self._door is None and self._make_door is not None:
-                    self._door = self._make_door()
                 if self._door is None:
-                    assert self.store is not None, "a ScanWorker needs a store or a door"
-                    self._door = Checkin(
-                        self.store,
-                        station=self.station,
-                        operator=self.operator,
-                        event=self.event,
-                        print_to=self.print_to,
-                        self_service=self.self_service,
-                    )
+                    self._door = self._make_door()
                 result = self._door.scan(
                     seen.payload, session_id=self.session_id, now=self.clock(), nonce=seen.nonce
                 )

@@ -127,22 +127,16 @@ class Devices:
                 source, on_state=self._on_state, realtime=source.kind == "file"
             )
             self.scanner = ScanWorker(
-                self.backend.store,
+                # The station's one door, set as the station is (an exit gate, a list, a badge
+                # station's kiosk, a server's copy while it is away).
+                lambda: backend.checkin(self_service=self_service),
                 self.capture,
                 decoder,
-                station=self.backend.station,
-                operator=self.backend.operator,
-                event=self.backend.admits,
-                print_to=self.backend.print_to,
-                self_service=self_service,
                 clock=self.backend.clock,
                 on_decision=self._on_decision,
                 on_failure=self._on_failure,
                 on_database=self._on_database,
                 on_frame=self._on_frame,
-                # The station's one door, set as the station is (an exit gate, a list, a badge
-                # station's kiosk, a server's copy while it is away).
-                door=lambda: backend.checkin(self_service=self_service),
             )
             self.capture.start()
             self.scanner.start()

@@ -34,6 +34,7 @@ from eventdesk.db import Store
 from eventdesk.models import ScanLog
 from eventdesk.services.data.backup import BackupSchedule
 from eventdesk.services.door import printing
+from eventdesk.services.door.checkin import Checkin
 from eventdesk.services.people.registration import register, show_ticket
 from eventdesk.tickets import Signer, register_public_key
 from eventdesk.values import utcnow
@@ -357,10 +358,9 @@ def camera_door(sqlite_template: Path, tmp_path: Path, **worker_args: Any) -> It
     decisions: list[Decision] = []
     capture = CaptureWorker(Source("file", str(video), "door"))
     worker = ScanWorker(
-        store,
+        lambda: Checkin(store, station="Door 1"),  # made at the first code, as a station's is
         capture,
         make_decoder("zxing"),
-        station="Door 1",
         on_decision=decisions.append,
         **worker_args,
     )

@@ -28,6 +28,7 @@ from devices.scanner import Debouncer, Decision, ScanWorker
 from devices.wedge import LineSplitter
 from eventdesk.db import Store
 from eventdesk.errors import InvalidInput
+from eventdesk.services.door.checkin import Checkin
 from eventdesk.services.people import attendees
 from eventdesk.services.people.registration import register
 from eventdesk.tickets import Signer
@@ -334,10 +335,9 @@ def test_frozen_stream_reconnects_and_scanning_goes_on(store: Store, signer: Sig
         capture.start()
         capture.wait_started()
         worker = ScanWorker(
-            store,
+            lambda: Checkin(store, station="Stream door"),
             capture,
             make_decoder("zxing"),
-            station="Stream door",
             on_decision=decisions.append,
         )
         worker.start()
@@ -380,7 +380,8 @@ def test_a_live_source_hands_over_only_the_newest_frame(
     decisions: list[Decision] = []
     capture = CaptureWorker(Source("file", str(video), "paced"), realtime=True)
     capture.start()
-    worker = ScanWorker(store, capture, decoder, station="Door", on_decision=decisions.append)
+    door = functools.partial(Checkin, store, station="Door")
+    worker = ScanWorker(door, capture, decoder, on_decision=decisions.append)
     worker.start()
     worker.join(30)
     capture.join(5)
