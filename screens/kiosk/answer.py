@@ -211,9 +211,11 @@ class Sign(Widget):
         self.colours: tuple[RGB, RGB] = ((0, 0, 0), (255, 255, 255))
         self.drawn: Image.Image | None = None
         self._drawn_for: tuple[object, ...] | None = None
-        # A cell's pixels, asked of the terminal when the sign is laid out (a terminal whose
-        # font changes sends a resize).
+        # A cell's pixels, asked of the terminal again when the terminal is resized (a terminal
+        # whose font changes sends a resize); the sign laid out anew in the same terminal (an
+        # answer of other lengths) does not ask.
         self._per_cell = pixels_per_cell()
+        self._asked_in: object = None
 
     def compose(self) -> ComposeResult:
         yield Picture(classes="sign-picture")
@@ -224,7 +226,10 @@ class Sign(Widget):
         self._draw()
 
     def on_resize(self, _event: events.Resize) -> None:
-        self._per_cell = pixels_per_cell()
+        terminal = self.app.size
+        if terminal != self._asked_in:
+            self._asked_in = terminal
+            self._per_cell = pixels_per_cell()
         self._draw()
 
     def _draw(self) -> None:
