@@ -9,7 +9,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -188,6 +188,23 @@ class DoorStation:
     def run(self, *args: str, timeout: float = LONG) -> Answer:
         """Run `eventdesk --json ARGS` as this station, to the end."""
         return self.start(*args).finish(timeout)
+
+    def scan_lines(self, lines: Sequence[str], *args: str) -> list[dict[str, Any]]:
+        """``lines`` read by one `eventdesk --json scan --source -` of this station (a wedge
+        scanner's lines on its input), to the end of its input: each line's answer. One process
+        for them all, where a `checkin` each would start the interpreter for each."""
+        done = subprocess.run(
+            self.command("scan", "--source", "-", *args),
+            input="".join(f"{line}\n" for line in lines),
+            capture_output=True,
+            text=True,
+            env=self.environ(),
+            timeout=LONG,
+        )
+        assert done.returncode == 0 and "Traceback" not in done.stderr, (done.stdout, done.stderr)
+        answers = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+        assert len(answers) == len(lines), (done.stdout, done.stderr)
+        return answers
 
     def in_process(self) -> Station:
         """This station in this process (its own pool of server connections), closed with
