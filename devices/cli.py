@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from devices.assembly import StationParts
 from devices.doctor_cli import doctor_options, run_doctor
 from devices.news import outcome_news
 from devices.print_cli import finish_printing, printers_of
@@ -167,7 +168,6 @@ def scan(
     else:  # a station on a server starts, and decides, even while its server is away
         from eventdesk.services.folder_lock import FolderLock
         from eventdesk.services.stations.link import ServerAway
-        from eventdesk.services.stations.sync_loop import SyncLoop
 
         FolderLock.purpose = "eventdesk scan"  # not for translation: a command
 
@@ -215,21 +215,18 @@ def scan(
                 )
 
         station.link.listeners.append(link_changed)
-        sync_loop = SyncLoop(station, on_round=round_done, on_error=lambda exc: say(f"sync: {exc}"))
-        sync_loop.start()
-        station.on_queued.append(sync_loop.poke)  # an offline scan: try to upload it soon
+    # The station's parts, made as the app makes them (devices.assembly).
+    parts = StationParts(obj.station, store, station, printers_of(obj) if print_to else {})
+    if station is not None:
+        sync_loop = parts.sync(on_round=round_done, on_error=lambda exc: say(f"sync: {exc}"))
     printer_worker = None
-    if print_to and store is not None:
-        from devices.print_worker import PrintWorker
-
-        printer_worker = PrintWorker(
-            store,
-            {print_to: printers_of(obj)[print_to]},
-            station=obj.station,
+    if print_to:
+        printer_worker = parts.printer(
             on_outcome=outcome_news(say),  # a printer off: said once, and when it is back
             on_database=lambda state: say(_("print queue: {state}").format(state=state.sentence())),
-            door=station,  # badges of offline check-ins, from the station's copy
+            only=print_to,  # with the badges of offline check-ins, from the station's copy
         )
+    if printer_worker is not None:
         printer_worker.start()
 
     def show(decision: Decision) -> None:
@@ -256,11 +253,7 @@ def scan(
     )
 
     def make_door() -> Door:
-        from eventdesk.services.stations.doors import open_door
-
-        where = station if station is not None else store
-        assert where is not None
-        return open_door(where, settings, station=obj.station)
+        return parts.door(settings)
 
     door_sound = _door_sound(obj, sound, say)
     if spec is None:
@@ -284,7 +277,6 @@ def scan(
     from devices.decoders import describe, make_decoder
     from devices.news import CameraNews
     from devices.outage import is_outage
-    from devices.scanner import ScanWorker
 
     decoder = make_decoder(decoder_name or obj.config.decoder)
     say(
@@ -313,7 +305,7 @@ def scan(
                 ).format(problem=exc)
             )
 
-    worker = ScanWorker(
+    worker = parts.scanner(
         make_door,  # the one door, set as the command says (an exit gate, a list)
         capture,
         decoder,

@@ -22,6 +22,8 @@ from eventdesk.services.door.door import Door, DoorSettings
 from eventdesk.values import utcnow
 
 if TYPE_CHECKING:
+    from devices.assembly import StationParts
+
     # The database layer loads after the sign-in screen is drawn (``open_station``), the
     # check-in and door services with the first check-in (start-up time).
     from eventdesk.db import Store
@@ -147,6 +149,17 @@ class Backend:
             if self._store is None:
                 raise DatabaseUnavailable(self._unopened or _("the database is not open"))
         return self._store
+
+    @property
+    def parts(self) -> StationParts:
+        """This station's parts (its database: a worker asking while it is being opened waits;
+        its server, printers and clock), each made by devices.assembly as `eventdesk scan`
+        makes them."""
+        from devices.assembly import StationParts
+
+        return StationParts(
+            self.station, self.store, self.door_station, self.printers, clock=self.clock
+        )
 
     @property
     def is_open(self) -> bool:
@@ -328,10 +341,7 @@ class Backend:
         known = doors.get(self_service)
         if known is not None and known[0] == settings:
             return known[1]
-        from eventdesk.services.stations.doors import open_door
-
-        where = self.door_station if self.door_station is not None else self.store
-        door = open_door(where, settings, station=self.station, clock=self.clock)
+        door = self.parts.door(settings)
         doors[self_service] = (settings, door)
         return door
 

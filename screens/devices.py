@@ -114,7 +114,6 @@ class Devices:
             self._scanning_for = wanted
             from devices.capture import CaptureState, CaptureWorker, parse_source
             from devices.decoders import describe, make_decoder
-            from devices.scanner import ScanWorker
 
             try:
                 source = parse_source(camera)
@@ -126,13 +125,12 @@ class Devices:
             self.capture = CaptureWorker(
                 source, on_state=self._on_state, realtime=source.kind == "file"
             )
-            self.scanner = ScanWorker(
+            self.scanner = backend.parts.scanner(
                 # The station's one door, set as the station is (an exit gate, a list, a badge
                 # station's kiosk, a server's copy while it is away).
                 lambda: backend.checkin(self_service=self_service),
                 self.capture,
                 decoder,
-                clock=self.backend.clock,
                 on_decision=self._on_decision,
                 on_failure=self._on_failure,
                 on_database=self._on_database,
@@ -193,16 +191,11 @@ class Devices:
         Runs in a thread once the first screen is up: an app stopped meanwhile starts none."""
         if self.printer is not None or not self.backend.printers or self._stopped:
             return
-        from devices.print_worker import PrintWorker
-
-        printer = PrintWorker(
-            self.backend.store,
-            self.backend.printers,
-            station=self.backend.station,
-            on_outcome=self._on_outcome,
-            on_database=self._on_print_database,
-            door=self.backend.door_station,
+        printer = self.backend.parts.printer(
+            on_outcome=self._on_outcome, on_database=self._on_print_database
         )
+        if printer is None:
+            return
         with self._lock:
             if self._stopped or self.printer is not None:
                 return
@@ -236,12 +229,9 @@ class Devices:
         if station is None or self.sync is not None:
             return
         from eventdesk.services.folder_lock import FolderLock
-        from eventdesk.services.stations.sync_loop import SyncLoop
 
         FolderLock.purpose = "eventdesk app"  # not for translation: a command
-        self.sync = SyncLoop(station, on_round=self._sync_round, on_error=self._sync_failed)
-        self.sync.start()
-        station.on_queued.append(self.sync.poke)
+        self.sync = self.backend.parts.sync(on_round=self._sync_round, on_error=self._sync_failed)
 
     def poke_sync(self) -> None:
         """A round of sync now (the copy was just unlocked, say)."""
