@@ -22,6 +22,7 @@ from sqlalchemy import select, text
 from eventdesk.db import Store
 from eventdesk.models import Event
 from eventdesk.services.door.checkin import Checkin
+from eventdesk.services.stations.mirror_schema import WAITING_FROM
 from eventdesk.services.stations.offline import Station
 from eventdesk.services.stations.station_door import StationDoor
 from eventdesk.services.stats.conflicts import conflicts as conflicts_report
@@ -58,9 +59,11 @@ class Site:
 
     def lost_answers(self) -> None:
         """The copy as the station leaves it when the answers to its upload were lost: every
-        row it sent still waiting."""
+        row it sent still waiting, and the outbox's mark where it was before (the upload moves
+        it in the transaction that marks the rows done, which never came)."""
         with copy_sql(self.door.data_dir) as conn:
             conn.execute("UPDATE outbox SET state = 'pending', uploaded_at = NULL")
+            conn.execute("DELETE FROM mirror_state WHERE key = ?", (WAITING_FROM,))
 
     def report(self) -> list[tuple[str, str]]:
         """`report conflicts`: each row's ticket and reason."""
