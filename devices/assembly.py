@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from eventdesk.services.door.door import Door, DoorSettings
 
 if TYPE_CHECKING:
-    from devices.capture import CaptureWorker
+    from devices.capture import CaptureWorker, Frame
     from devices.decoders import Decoder
     from devices.outage import DatabaseState
     from devices.print_worker import OutcomeCallback, PrintWorker
@@ -55,15 +55,29 @@ class StationParts:
         decoder: Decoder,
         *,
         on_decision: DecisionCallback,
-        **options: Any,
+        on_failure: Callable[[BaseException], None] | None = None,
+        on_database: Callable[[DatabaseState], None] | None = None,
+        on_frame: Callable[[Frame], None] | None = None,
+        debounce: float | None = None,
+        session_id: int | None = None,
     ) -> ScanWorker:
         """The camera's scan worker (not started), deciding at ``door`` (made at its first
-        code) on the station's clock."""
-        from devices.scanner import ScanWorker
+        code) on the station's clock; ``debounce`` None: the scanner's own."""
+        from devices.scanner import DEFAULT_DEBOUNCE, ScanWorker
         from eventdesk.values import utcnow
 
-        clock = self.clock or utcnow
-        return ScanWorker(door, capture, decoder, on_decision=on_decision, clock=clock, **options)
+        return ScanWorker(
+            door,
+            capture,
+            decoder,
+            on_decision=on_decision,
+            on_failure=on_failure,
+            on_database=on_database,
+            on_frame=on_frame,
+            debounce=DEFAULT_DEBOUNCE if debounce is None else debounce,
+            session_id=session_id,
+            clock=self.clock or utcnow,
+        )
 
     def printer(
         self,
