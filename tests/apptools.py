@@ -26,6 +26,7 @@ from textual.worker import WorkerCancelled
 from eventdesk import variables
 from eventdesk.config import Config, load_config, sqlite_url
 from eventdesk.db import Store
+from eventdesk.event_time import DAY_CHANGE_HOURS
 from eventdesk.opening import open_store
 from eventdesk.services.catalogue import events
 from eventdesk.services.data.demo import DEMO_ZONE, DemoSummary, build_demo
@@ -58,12 +59,18 @@ _DAY = re.compile(r"(?:(?P<offset>[+-]\d+)|(?P<date>\d{4}-\d{2}-\d{2}))(?:T(?P<t
 # gets clocks set back this much, so that it does not cross the end of the demo's day.
 LATE = time(21, 0)
 SET_BACK = timedelta(hours=3)
+# Before 05:00 it is still the day before (an event's day runs 05:00 to 05:00, event_time): a
+# run started then gets clocks set back to that day's evening (17:00 to 22:00), the demo built
+# for it, so that a time of the demo's day can be both on its days and not later than now.
+EARLY = time(DAY_CHANGE_HOURS, 0)
+EARLY_SET_BACK = timedelta(hours=7)
 
 
 @cache
 def demo_shift() -> timedelta:
     """How far the tests' demo clock is from the real one: read once per process from
-    EVENTDESK_TEST_DEMO_DAY; zero when it is unset, except late in the evening."""
+    EVENTDESK_TEST_DEMO_DAY; zero when it is unset, except late in the evening and
+    before 05:00."""
     return clock_shift(variables.read_text(DEMO_DAY) or "", datetime.now(DEMO_ZONE))
 
 
@@ -82,7 +89,10 @@ def clock_shift(setting: str, real: datetime) -> timedelta:
             at = datetime.combine(day, time.fromisoformat(found["time"]), DEMO_ZONE)
         else:
             at = datetime.combine(day, real.time(), DEMO_ZONE)
-            at -= SET_BACK if real.time() >= LATE else timedelta(0)
+            if real.time() >= LATE:
+                at -= SET_BACK
+            elif real.time() < EARLY:
+                at -= EARLY_SET_BACK
     except (ValueError, OverflowError) as exc:
         raise pytest.UsageError(
             f"{DEMO_DAY}={setting!r} ({exc}): give an ISO date (2031-03-09) or a signed number "

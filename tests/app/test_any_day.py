@@ -33,6 +33,20 @@ def test_late_in_the_evening_the_clocks_are_set_back_within_the_day() -> None:
     assert shown("+10", evening).time() < LATE
 
 
+def test_after_midnight_the_clocks_show_the_evening_of_the_day_that_is_ending() -> None:
+    """Before 05:00 it is still the day before (an event's day runs 05:00 to 05:00): no time
+    of the demo's day is both on its days and not later than now (paper ticks), so a run early
+    in the morning is set back to the evening of the event day it is in, the demo built for it."""
+    for hour, minute in ((0, 0), (1, 22), (4, 59)):
+        night = datetime.combine(MORNING.date(), time(hour, minute), DEMO_ZONE)
+        evening = shown("", night)
+        assert evening.date() == MORNING.date() - timedelta(days=1)
+        assert time(17, 0) <= evening.time() < time(22, 0)  # as late ones: done before midnight
+        assert shown("+10", night).date() == MORNING.date() + timedelta(days=9)
+        assert shown("+10", night).time() == evening.time()
+    assert shown("", datetime.combine(MORNING.date(), time(5, 0), DEMO_ZONE)).time() == time(5, 0)
+
+
 def test_a_number_of_days_keeps_the_time_of_day() -> None:
     for days in (1500, -700, 1, -1):
         later = shown(f"{days:+d}")
