@@ -1,10 +1,10 @@
-"""One table of rules (services/door/rules.py), proven on every engine: every row of the
-table, and the situations around them (paid, money due, already in, re-entry, a session door, a
-list's own rule, a question), decided on SQLite, on PostgreSQL as the organizer, as a door's own
-login and as a desk's own login, and offline from a station's copy, each giving the row's result
-and the same data. And the server's own refusal (``station_api._refusal``, which a station's
-login cannot get past) checks the rows it checks, with the same conditions, in the table's
-order."""
+"""One table of rules (services/door/rules.py, and a list's own in list_door.py), proven on
+every engine: every row of the table, and the situations around them (paid, money due, already
+in, re-entry, a session door, a list's own rule, a question), decided on SQLite, on PostgreSQL as
+the organizer, as a door's own login and as a desk's own login, and offline from a station's
+copy, each giving the row's result and the same data. And the server's own refusal
+(``station_api._refusal``, which a station's login cannot get past) checks the rows it checks,
+with the same conditions, in the table's order."""
 
 from __future__ import annotations
 
@@ -27,7 +27,8 @@ from eventdesk.models import Event, ImportRun, Ticket
 from eventdesk.services.catalogue import events, program
 from eventdesk.services.door.checkin import Checkin
 from eventdesk.services.door.list_changes import ListChange, create_list, delete_list
-from eventdesk.services.door.rules import LIST_RULES, RULES, Rule
+from eventdesk.services.door.list_door import LIST_RULES
+from eventdesk.services.door.rules import RULES, Rule
 from eventdesk.services.door.scan_result import Said, ScanResult
 from eventdesk.services.people import payments
 from eventdesk.services.people.cancellation import cancel

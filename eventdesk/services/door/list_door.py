@@ -2,7 +2,8 @@
 list's checks in their order, each refusal naming its rule and what would pass, then the
 list's own compare-and-set, in the admission's transaction.
 
-The order is a table, services/door/rules.py's LIST_RULES: the ticket type, the sessions,
+The order is a table, LIST_RULES at the end of this module (the door's own is
+services/door/rules.py's RULES): the ticket type, the sessions,
 an exit (never held back for time or money), the days, the hours (the event's door times when
 the list sets none), unpaid, needs staff at a kiosk, the questions (at the first admission);
 then the entry: once, once a day, or again after an exit (and not before the least time between
@@ -20,12 +21,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection
 
 from eventdesk.errors import InvalidInput
-from eventdesk.event_time import event_zone
+from eventdesk.event_time import event_zone, in_zone
 from eventdesk.i18n import N_
+from eventdesk.models import EventSession, TicketType
 from eventdesk.services.door.checkin_sql import (
     ANSWERS,
+    IN_ANY_SESSION,
     LIST_ENTRY,
 )
+from eventdesk.services.door.list_changes import names_of
 from eventdesk.services.door.lists import (
     ListRules,
     Question,
@@ -33,18 +37,31 @@ from eventdesk.services.door.lists import (
     event_days,
 )
 from eventdesk.services.door.rules import (
-    LIST_RULES,
+    ASK_AT_DESK,
+    NEEDS_STAFF_MESSAGE,
+    Rule,
     clock,
+    door_times,
     first_rule,
     money_due,
+    owed_money,
     queue_badge,
     welcome,
     welcome_back,
 )
-from eventdesk.services.door.scan_result import Day, Direction, Said, ScanResult, said
+from eventdesk.services.door.scan_result import (
+    Day,
+    Direction,
+    Names,
+    Said,
+    ScanResult,
+    Time,
+    said,
+    worded,
+)
 
 if TYPE_CHECKING:
-    from eventdesk.services.door.rules import DoorRules, Rule
+    from eventdesk.services.door.rules import DoorRules
 
 
 @dataclass
@@ -68,8 +85,8 @@ class ListDoor:
     staff_check: bool = field(init=False)
 
     def judge(self, direction: Direction, given: dict[str, str] | None) -> ScanResult:
-        """The list's table (services/door/rules.py's LIST_RULES) walked in order, the
-        first row that applies being the answer; past the last, the list's compare-and-set."""
+        """The list's table (LIST_RULES, below) walked in order, the first row that applies
+        being the answer; past the last, the list's compare-and-set."""
         rule = self._walk(direction, given, LIST_RULES)
         if rule is not None and rule.then == "exit":
             return self.leave()
@@ -356,3 +373,155 @@ class ListDoor:
             for key, value in answers.items()
         ]
         self.door.ledger.answers(self.conn, values)
+
+
+# --- the list's table (ListDoor walks it) -------------------------------------------------
+def _hours_closed(d: ListDoor) -> bool:
+    hours = d.rules.hours_on(d.today)
+    clock_now = in_zone(d.now, d.zone).time()
+    return not any(h.open_at(clock_now) for h in hours)
+
+
+def _hours_said(d: ListDoor) -> Said:
+    hours = d.rules.hours_on(d.today)
+    later = d.next_open_day()
+    if not hours:
+        if later:
+            return said(N_("closed today; open again {day}."), day=Day(later))
+        return said(N_("closed today."))
+    clock_now = in_zone(d.now, d.zone).time()
+    spans = ", ".join(f"{h.opens:%H:%M}-{h.closes:%H:%M}" for h in hours)
+    upcoming = sorted(h.opens for h in hours if h.opens > clock_now)
+    if upcoming:
+        return said(N_("open {hours}; opens at {time}."), hours=spans, time=f"{upcoming[0]:%H:%M}")
+    if later:
+        return said(
+            N_("open {hours}; closed for today, open again {day}."), hours=spans, day=Day(later)
+        )
+    return said(N_("open {hours}; closed for today."), hours=spans)
+
+
+def _asked(d: ListDoor) -> dict[str, Any]:
+    return {
+        "asks": tuple(q.key for q in d.missing),
+        "questions": tuple((q.key, q.kind, q.text, "|".join(q.choices)) for q in d.rules.questions),
+    }
+
+
+LIST_RULES: tuple[Rule[ListDoor], ...] = (
+    Rule(
+        "ticket_types",
+        "wrong_type",
+        lambda d: (
+            d.rules.ticket_types is not None and d.row["ticket_type_id"] not in d.rules.ticket_types
+        ),
+        lambda d: said(
+            N_("{ticket_types} only."),
+            ticket_types=Names(tuple(names_of(d.conn, TicketType, d.rules.ticket_types))),
+        ),
+        server="l.ticket_types IS NOT NULL AND NOT EXISTS",
+        names_list=True,
+    ),
+    Rule(
+        "sessions",
+        "wrong_session",
+        lambda d: (
+            d.rules.sessions is not None
+            and d.conn.execute(
+                IN_ANY_SESSION, {"b_id": d.row["id"], "b_sessions": sorted(d.rules.sessions)}
+            ).first()
+            is None
+        ),
+        lambda d: said(
+            N_("for {sessions} only."),
+            sessions=Names(tuple(names_of(d.conn, EventSession, d.rules.sessions)), "or"),
+        ),
+        server="l.sessions IS NOT NULL AND NOT EXISTS",
+        names_list=True,
+    ),
+    # Someone leaving is never held back for the day, the hour or money.
+    Rule("leaving", None, lambda d: d.direction == "exit", then="exit"),
+    Rule(
+        "days",
+        "closed",
+        lambda d: d.rules.days is not None and d.today not in d.open_days,
+        lambda d: said(
+            N_("open on {days} only."),
+            days=Names(tuple(Day(day) for day in d.open_days)),
+        ),
+        server="l.days IS NOT NULL AND NOT EXISTS",
+        names_list=True,
+    ),
+    Rule(
+        "days",
+        "closed",
+        lambda d: bool(d.rules.hours) and d.today not in d.days,
+        lambda d: said(
+            N_("open {first} to {last} only."),
+            first=Day(d.days[0], weekday=False),
+            last=Day(d.days[-1], weekday=False),
+        ),
+        names_list=True,
+    ),
+    Rule(
+        "hours",
+        "closed",
+        lambda d: bool(d.rules.hours) and _hours_closed(d),
+        _hours_said,
+        server="l.hours IS NOT NULL",
+        names_list=True,
+    ),
+    Rule(
+        "event_hours",
+        "not_yet_valid",
+        lambda d: not d.rules.hours and d.now < door_times(d.row)[0],
+        lambda d: said(
+            N_("Check-in opens at {time}."), time=Time(door_times(d.row)[0], d.row["timezone"])
+        ),
+        server="p_at < COALESCE(e.checkin_opens_at, e.starts_at - interval '24 hours')",
+    ),
+    Rule(
+        "event_hours",
+        "expired",
+        lambda d: not d.rules.hours and d.now > door_times(d.row)[1],
+        lambda d: said(
+            N_("Check-in closed at {time}."), time=Time(door_times(d.row)[1], d.row["timezone"])
+        ),
+        server="p_at > COALESCE(e.checkin_closes_at, e.ends_at + interval '6 hours')",
+    ),
+    Rule(
+        "unpaid",
+        "unpaid",
+        lambda d: bool(d.owed) and (d.rules.unpaid or d.row["unpaid_policy"]) != "admit",
+        lambda d: said(N_("not paid: {amount} due."), amount=owed_money(d.owed)),
+        extra=lambda d: d.owed,
+        server="COALESCE(l.unpaid, e.unpaid_policy) <> 'admit' AND t.price_cents > 0",
+        names_list=True,
+    ),
+    Rule(
+        "needs_staff",
+        "needs_staff",
+        lambda d: d.staff_check and d.first,
+        lambda _d: said(NEEDS_STAFF_MESSAGE),
+    ),
+    Rule(
+        "questions",
+        "needs_answer",
+        lambda d: isinstance(d.parsed, InvalidInput),
+        lambda d: worded(f"{d.parsed}"),
+    ),
+    Rule(
+        "questions",
+        "needs_answer",
+        lambda d: bool(d.missing),
+        lambda d: (
+            said(ASK_AT_DESK)
+            if d.door.self_service
+            else said(
+                N_("Please answer first: {questions}"),
+                questions=" ".join(q.text for q in d.missing),
+            )
+        ),
+        extra=_asked,
+    ),
+)

@@ -6,7 +6,8 @@ applies being the answer: revoked (the event or the ticket cancelled, or refunde
 still importing, wrong_event, a list's own rules, wrong_session, the exit (never refused for time
 or money), not_yet_valid / expired, unpaid, needs_staff at a self-service kiosk. A row with
 ``then`` hands the scan on (to a check-in list's own rules, or to the exit), and past the last
-row the one compare-and-set admits: ok, or already_checked_in.
+row the one compare-and-set admits: ok, or already_checked_in. A check-in list's own table
+(``LIST_RULES``) is walked beside its judge, in services/door/list_door.py.
 ``tests/door/test_rule_table.py`` runs every row, and the situations around them, on SQLite, on
 PostgreSQL as each login and on a station's copy, and checks the server's own refusal
 (``station_api._refusal``, for a station's login) against the rows it checks, in the same order.
@@ -30,25 +31,19 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 from sqlalchemy import Connection
 
 from eventdesk.door_event import DOOR_CLOSES_AFTER, DOOR_OPENS_BEFORE
-from eventdesk.errors import InvalidInput, NotFound
-from eventdesk.event_time import in_zone
+from eventdesk.errors import NotFound
 from eventdesk.i18n import N_, _
-from eventdesk.models import EventSession, TicketType
 from eventdesk.services.door.checkin_sql import (
     FIRST,
-    IN_ANY_SESSION,
     IN_SESSION,
     QUEUE_BADGE,
     REFUNDED,
     SESSION_FIRST,
 )
-from eventdesk.services.door.list_changes import names_of
 from eventdesk.services.door.lists import ListRules, default_rules
 from eventdesk.services.door.scan_result import (
-    Day,
     Direction,
     Money,
-    Names,
     Said,
     ScanOutcome,
     ScanResult,
@@ -326,157 +321,6 @@ def first_rule(table: Sequence[Rule[Seen]], seen: Seen) -> Rule[Seen] | None:
             return rule
     return None
 
-
-# --- a check-in list's own table (services/door/list_door.py's ListDoor walks it) -----------
-def _hours_closed(d: ListDoor) -> bool:
-    hours = d.rules.hours_on(d.today)
-    clock_now = in_zone(d.now, d.zone).time()
-    return not any(h.open_at(clock_now) for h in hours)
-
-
-def _hours_said(d: ListDoor) -> Said:
-    hours = d.rules.hours_on(d.today)
-    later = d.next_open_day()
-    if not hours:
-        if later:
-            return said(N_("closed today; open again {day}."), day=Day(later))
-        return said(N_("closed today."))
-    clock_now = in_zone(d.now, d.zone).time()
-    spans = ", ".join(f"{h.opens:%H:%M}-{h.closes:%H:%M}" for h in hours)
-    upcoming = sorted(h.opens for h in hours if h.opens > clock_now)
-    if upcoming:
-        return said(N_("open {hours}; opens at {time}."), hours=spans, time=f"{upcoming[0]:%H:%M}")
-    if later:
-        return said(
-            N_("open {hours}; closed for today, open again {day}."), hours=spans, day=Day(later)
-        )
-    return said(N_("open {hours}; closed for today."), hours=spans)
-
-
-def _asked(d: ListDoor) -> dict[str, Any]:
-    return {
-        "asks": tuple(q.key for q in d.missing),
-        "questions": tuple((q.key, q.kind, q.text, "|".join(q.choices)) for q in d.rules.questions),
-    }
-
-
-LIST_RULES: tuple[Rule[ListDoor], ...] = (
-    Rule(
-        "ticket_types",
-        "wrong_type",
-        lambda d: (
-            d.rules.ticket_types is not None and d.row["ticket_type_id"] not in d.rules.ticket_types
-        ),
-        lambda d: said(
-            N_("{ticket_types} only."),
-            ticket_types=Names(tuple(names_of(d.conn, TicketType, d.rules.ticket_types))),
-        ),
-        server="l.ticket_types IS NOT NULL AND NOT EXISTS",
-        names_list=True,
-    ),
-    Rule(
-        "sessions",
-        "wrong_session",
-        lambda d: (
-            d.rules.sessions is not None
-            and d.conn.execute(
-                IN_ANY_SESSION, {"b_id": d.row["id"], "b_sessions": sorted(d.rules.sessions)}
-            ).first()
-            is None
-        ),
-        lambda d: said(
-            N_("for {sessions} only."),
-            sessions=Names(tuple(names_of(d.conn, EventSession, d.rules.sessions)), "or"),
-        ),
-        server="l.sessions IS NOT NULL AND NOT EXISTS",
-        names_list=True,
-    ),
-    # Someone leaving is never held back for the day, the hour or money.
-    Rule("leaving", None, lambda d: d.direction == "exit", then="exit"),
-    Rule(
-        "days",
-        "closed",
-        lambda d: d.rules.days is not None and d.today not in d.open_days,
-        lambda d: said(
-            N_("open on {days} only."),
-            days=Names(tuple(Day(day) for day in d.open_days)),
-        ),
-        server="l.days IS NOT NULL AND NOT EXISTS",
-        names_list=True,
-    ),
-    Rule(
-        "days",
-        "closed",
-        lambda d: bool(d.rules.hours) and d.today not in d.days,
-        lambda d: said(
-            N_("open {first} to {last} only."),
-            first=Day(d.days[0], weekday=False),
-            last=Day(d.days[-1], weekday=False),
-        ),
-        names_list=True,
-    ),
-    Rule(
-        "hours",
-        "closed",
-        lambda d: bool(d.rules.hours) and _hours_closed(d),
-        _hours_said,
-        server="l.hours IS NOT NULL",
-        names_list=True,
-    ),
-    Rule(
-        "event_hours",
-        "not_yet_valid",
-        lambda d: not d.rules.hours and d.now < door_times(d.row)[0],
-        lambda d: said(
-            N_("Check-in opens at {time}."), time=Time(door_times(d.row)[0], d.row["timezone"])
-        ),
-        server="p_at < COALESCE(e.checkin_opens_at, e.starts_at - interval '24 hours')",
-    ),
-    Rule(
-        "event_hours",
-        "expired",
-        lambda d: not d.rules.hours and d.now > door_times(d.row)[1],
-        lambda d: said(
-            N_("Check-in closed at {time}."), time=Time(door_times(d.row)[1], d.row["timezone"])
-        ),
-        server="p_at > COALESCE(e.checkin_closes_at, e.ends_at + interval '6 hours')",
-    ),
-    Rule(
-        "unpaid",
-        "unpaid",
-        lambda d: bool(d.owed) and (d.rules.unpaid or d.row["unpaid_policy"]) != "admit",
-        lambda d: said(N_("not paid: {amount} due."), amount=owed_money(d.owed)),
-        extra=lambda d: d.owed,
-        server="COALESCE(l.unpaid, e.unpaid_policy) <> 'admit' AND t.price_cents > 0",
-        names_list=True,
-    ),
-    Rule(
-        "needs_staff",
-        "needs_staff",
-        lambda d: d.staff_check and d.first,
-        lambda _d: said(NEEDS_STAFF_MESSAGE),
-    ),
-    Rule(
-        "questions",
-        "needs_answer",
-        lambda d: isinstance(d.parsed, InvalidInput),
-        lambda d: worded(f"{d.parsed}"),
-    ),
-    Rule(
-        "questions",
-        "needs_answer",
-        lambda d: bool(d.missing),
-        lambda d: (
-            said(ASK_AT_DESK)
-            if d.door.self_service
-            else said(
-                N_("Please answer first: {questions}"),
-                questions=" ".join(q.text for q in d.missing),
-            )
-        ),
-        extra=_asked,
-    ),
-)
 
 Answer = Callable[..., ScanResult]
 # The refusals that send the person to the desk (to pay, for an ID check, for a question).
