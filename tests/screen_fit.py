@@ -11,6 +11,7 @@ clips).
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from rich.text import Text
@@ -22,6 +23,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Input
 
+from screens.widgets.key_bar import KeyBar
 from tests.apptools import compositor_of
 
 ELLIPSIS = "…"
@@ -145,4 +147,39 @@ def misfits(screen: Screen[Any], frame: Widget | None = None) -> list[str]:
         if not whole and not marked:
             shown = " / ".join(line.rstrip() for line in seen if line.strip())
             said.append(f"{name_of(widget)} shows {shown!r} of {text!r}, with no {ELLIPSIS}")
+    return said
+
+
+# --- in the station's language ------------------------------------------------------------------
+@cache
+def english_messages(language: str) -> frozenset[str]:
+    """The English messages the catalogue of ``language`` says otherwise, and Textual's own
+    words a screen may show."""
+    from testkit.catalogues import read
+
+    if language == "en":
+        return frozenset()
+    translated = {
+        message.id
+        for message in read(language)
+        # (a language's own name, on the kiosk's row of languages, is not English)
+        if isinstance(message.id, str)
+        and message.id
+        and message.context is None
+        and message.string != message.id
+    }
+    return frozenset(translated | {"Dismiss menu", "Select"})
+
+
+def left_in_english(screen: Screen[Any], language: str) -> list[str]:
+    """The texts on ``screen`` that are an English message its language says otherwise."""
+    english = english_messages(language)
+    said = []
+    for widget in screen.walk_children(Widget):
+        text = shown_text(widget) if widget.display else None
+        if text is not None and text.strip() in english:
+            said.append(f"{type(widget).__name__}#{widget.id}: {text.strip()!r} in English")
+    for bar in screen.query(KeyBar):
+        keys = [entry.description for line in bar.lines for entry in line]
+        said += [f"KeyBar: {key!r} in English" for key in keys if key in english]
     return said

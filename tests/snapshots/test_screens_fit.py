@@ -6,12 +6,13 @@ desk's walk-in, payment, badge name, note, cancel, promotion and questions, the 
 each of the organizer's forms) fits its frame, a drop-down list too, and speaks the station's
 language.
 
-The screens are those of test_snapshots_languages.py, on the same fixed demo."""
+The screens are those of test_snapshots_languages.py, on the same fixed demo; each screen as it
+opens is checked there, beside its picture (one app for both), and its tabs, lists and dialogs
+here."""
 
 from __future__ import annotations
 
 import dataclasses
-from functools import cache
 from typing import Any
 
 import pytest
@@ -28,14 +29,12 @@ from screens.desk.device_line import NO_CAMERA
 from screens.desk.questions import QuestionsScreen
 from screens.desk.screen import DeskScreen
 from screens.login import StaffPinScreen
-from screens.widgets.key_bar import KeyBar
 from tests.apptools import DemoStation, options_of, wait_for
-from tests.screen_fit import misfits, shown_text
+from tests.screen_fit import left_in_english, misfits
 from tests.snapshots.test_snapshots import SIZES, settle
 from tests.snapshots.test_snapshots import utc_clock as utc_clock  # autouse: local times in UTC
 from tests.snapshots.test_snapshots_languages import (
     LANGUAGES,
-    SCREENS,
     SIZE_IDS,
     app_in,
     screen_app,
@@ -96,22 +95,7 @@ async def test_the_check_sees_what_is_cut_and_what_spills() -> None:
         assert any(line.startswith("Static#spill") and "outside" in line for line in in_frame)
 
 
-# --- the screens --------------------------------------------------------------------------------
-@pytest.mark.asyncio
-@pytest.mark.slow  # an app in every language at both sizes: the full suite runs it
-@by_size
-@pytest.mark.parametrize("screen", list(SCREENS))
-@by_language
-async def test_every_screen_fits(
-    station: DemoStation, language: str, screen: str, size: tuple[int, int]
-) -> None:
-    app = screen_app(station, language, screen)
-    async with app.run_test(size=size) as pilot:
-        await screen_opened(pilot, screen)
-        said = misfits(app.screen) + left_in_english(app.screen, language)
-        assert not said, "\n".join(said)
-
-
+# --- the screens (each screen itself: test_snapshots_languages.py, beside its picture) ----------
 @pytest.mark.asyncio
 @pytest.mark.slow  # an app in every language at both sizes: the full suite runs it
 @by_size
@@ -373,38 +357,3 @@ async def test_the_organizers_forms_fit(
             ]
             await closed(pilot, OrganizerScreen)
         assert not said, "\n".join(said)
-
-
-# --- in the station's language ------------------------------------------------------------------
-@cache
-def english_messages(language: str) -> frozenset[str]:
-    """The English messages the catalogue of ``language`` says otherwise, and Textual's own
-    words a screen may show."""
-    from testkit.catalogues import read
-
-    if language == "en":
-        return frozenset()
-    translated = {
-        message.id
-        for message in read(language)
-        # (a language's own name, on the kiosk's row of languages, is not English)
-        if isinstance(message.id, str)
-        and message.id
-        and message.context is None
-        and message.string != message.id
-    }
-    return frozenset(translated | {"Dismiss menu", "Select"})
-
-
-def left_in_english(screen: Screen[Any], language: str) -> list[str]:
-    """The texts on ``screen`` that are an English message its language says otherwise."""
-    english = english_messages(language)
-    said = []
-    for widget in screen.walk_children(Widget):
-        text = shown_text(widget) if widget.display else None
-        if text is not None and text.strip() in english:
-            said.append(f"{type(widget).__name__}#{widget.id}: {text.strip()!r} in English")
-    for bar in screen.query(KeyBar):
-        keys = [entry.description for line in bar.lines for entry in line]
-        said += [f"KeyBar: {key!r} in English" for key in keys if key in english]
-    return said

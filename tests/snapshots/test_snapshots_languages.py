@@ -1,6 +1,7 @@
 """Every language on screen: the sign-in, the desk, the kiosk, the organizer and the stats in
-English, German, French and Spanish at 120x40 and 80x24 as SVG snapshots (tests/snapshots/
-test_screens_fit.py checks the same screens fit); the kiosk's answers and the desk at 80x24 in
+English, German, French and Spanish at 120x40 and 80x24 as SVG snapshots, each read back as
+drawn: it fits and speaks the language (tests/screen_fit.py; test_screens_fit.py checks their
+dialogs); the kiosk's answers and the desk at 80x24 in
 German (the longest of the four); and in French and Spanish read back from the screen: every
 text the kiosk and the desk show comes from the language's catalogue, none is left in English.
 
@@ -21,6 +22,7 @@ from screens.kiosk.answer import KioskAnswer
 from screens.kiosk.screen import KioskScreen
 from screens.widgets.key_bar import KeyBar
 from tests.apptools import DemoStation, app_on, click, options_of, wait_for
+from tests.screen_fit import left_in_english, misfits
 from tests.snapshots.test_snapshots import NOW, SIZES, settle
 from tests.snapshots.test_snapshots import utc_clock as utc_clock  # autouse: local times in UTC
 from tests.snapshots.test_snapshots_desk import desk_opened
@@ -112,11 +114,19 @@ async def screen_opened(pilot: Any, screen: str) -> None:
 def test_every_screen_in_every_language(
     snap_compare: Any, station: DemoStation, language: str, screen: str, size: tuple[int, int]
 ) -> None:
+    """Each screen's picture, and the screen as drawn read back: every widget inside what holds
+    it, every text whole or cut with "…" and none left in English (tests/screen_fit.py)."""
+    said: list[str] = []
+    checked: list[bool] = []
+
     async def ready(pilot: Any) -> None:
         await screen_opened(pilot, screen)
+        said.extend(misfits(pilot.app.screen) + left_in_english(pilot.app.screen, language))
+        checked.append(True)
 
     app = screen_app(station, language, screen)
     assert snap_compare(app, terminal_size=size, run_before=ready)
+    assert checked and not said, "\n".join(said)
 
 
 # --- German, as pictures ------------------------------------------------------------------------

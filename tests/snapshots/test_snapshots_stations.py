@@ -28,8 +28,8 @@ from screens.organizer.station_pins import PinsScreen
 from screens.widgets.confirm import ConfirmScreen
 from tests.apptools import STATION, DemoStation, fixed_randomness, wait_for
 from tests.door.test_outage import POSTGRESQL, backend_fixed
-from tests.screen_fit import misfits
-from tests.snapshots.test_screens_fit import closed, dialog_checked, left_in_english
+from tests.screen_fit import left_in_english, misfits
+from tests.snapshots.test_screens_fit import closed, dialog_checked
 from tests.snapshots.test_snapshots import NOW, SIZES, app_for, settle
 from tests.snapshots.test_snapshots import (
     utc_clock as utc_clock,  # autouse: local times are UTC here
