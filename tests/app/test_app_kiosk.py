@@ -477,6 +477,7 @@ async def test_the_desk_is_told_once_a_printer_is_off_and_once_it_is_back(
     )
     store = open_store(config)
     store.signer = load_signer(data_dir)
+    DemoStation(data_dir, summary, config, store)  # its apps run on the demo's clock
     try:
         fresh = admissible(store, event_tickets(store, summary.event))[0]
         assert fresh.qr_payload
