@@ -31,6 +31,7 @@ SCREEN_MODULES = (
     "devices/cli.py",
     "devices/print_cli.py",
     "eventdesk/services/door/rules.py",
+    "eventdesk/services/door/list_door.py",
     "eventdesk/services/door/lists.py",
 )
 SKIPPED = ("eventdesk/migrations/",)

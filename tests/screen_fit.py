@@ -6,7 +6,8 @@ and the region its containers leave it, Textual's compositor map) and what is dr
 compositor's lines); what an open drop-down list covers is not read. ``misfits(screen)`` says
 each fault in one line; a dialog is checked with its ``frame``, the box that holds it: nothing
 of it is drawn outside that box, not even a drop-down list (an overlay, which no container
-clips).
+clips). ``left_in_english(screen, language)`` says each text on it that is an English message
+its language's catalogue says otherwise.
 """
 
 from __future__ import annotations
