@@ -136,7 +136,9 @@ def scan(
     stderr, every scan read meanwhile is kept and decided in order when it answers again."""
     port = _serial_port(source, baud)  # a typo, or a port that is not there, before the database
     spec = None if source.strip() == "-" or port else _camera_source(source)
-    obj.reach_server()  # asked from now on, while what decides loads (services.stations.reach)
+    # Asked from now on, while what decides loads (services.stations.reach); a scan goes on
+    # deciding while a link comes and goes, so each call may try a refusing server again.
+    obj.reach_server(one_shot=False)
     from eventdesk.door_event import door_for_command
     from eventdesk.values import utcnow
 

@@ -83,12 +83,13 @@ class Ctx:
             return login_facts(station)
         return LoginFacts.of(self.store)
 
-    def reach_server(self) -> None:
+    def reach_server(self, *, one_shot: bool = True) -> None:
         """A command that answers from the station's copy when its server does not: the server
         is asked from now on, while the command loads what it needs, and waited for no longer
-        than the station's threshold (services.stations.reach)."""
+        than the station's threshold (services.stations.reach). ``one_shot``: a command that
+        answers once (not ``scan``, which goes on deciding while a link comes and goes)."""
         if self.on_server:
-            self.door_station().reach_early(self._probe)
+            self.door_station().reach_early(self._probe, one_shot=one_shot)
 
     def probe_server(self) -> None:
         """Ask the server whether it answers, now, before the command loads (a command that

@@ -175,17 +175,26 @@ class Station:
         if self._server is not None:
             self._wire(self._server)
 
-    def reach_early(self, probe: Probe | None = None) -> None:
+    def reach_early(self, probe: Probe | None = None, *, one_shot: bool = True) -> None:
         """Begin opening the server now, in a thread of its own (services.stations.reach): a
         one-shot command waits for it no longer than its budget, counted from now, or from
-        ``probe``'s start (the command's first ask of the server)."""
+        ``probe``'s start (the command's first ask of the server). Once the server has not
+        answered a ``one_shot`` command's call, its next calls ask once: one wait a command,
+        not one a call (a refused call is tried again for AGAIN_SECONDS)."""
         if self._server is not None or self._reaching is not None:
             return
         if self.answers_offline() and self._recently_away():
             self.link.retry_quick = False  # it did not answer a moment ago: asked once
+        if one_shot:
+            self.link.listeners.append(self._asked_once_after)
         self._probe = probe
         self._reaching = Reaching(self._opener)
         self._opener = self._reaching.result
+
+    def _asked_once_after(self, online: bool, _reason: str) -> None:
+        """A one-shot command's server did not answer: the command's next calls ask it once."""
+        if not online:
+            self.link.retry_quick = False
 
     @property
     def reaching(self) -> bool:
