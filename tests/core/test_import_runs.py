@@ -19,6 +19,7 @@ from sqlalchemy import func, select, update
 
 from eventdesk.db import Store
 from eventdesk.errors import Conflict, SoldOut
+from eventdesk.import_liveness import stopped_places
 from eventdesk.models import Attendee, Event, ImportRun, Order, Ticket, TransactionLog
 from eventdesk.services.catalogue.events import show_event
 from eventdesk.services.common import get_event
@@ -168,6 +169,25 @@ def kill_half_way(store: Store, importing: list[str]) -> None:
     finally:
         importer.kill()
         importer.wait()
+    # PostgreSQL frees the dead writer's lock once its server process has seen the connection
+    # close, a moment after the kill: until then the run is, rightly, still being written.
+    wait_until(lambda: writer_gone(store), timeout=60, what="the server to see the writer gone")
+
+
+def writer_gone(store: Store) -> bool:
+    """Every import run still open has lost its writer (its lock is free)."""
+    with store.read() as session:
+        events = set(
+            session.scalars(
+                select(ImportRun.event_id).where(ImportRun.state.in_(import_runs.OPEN_STATES))
+            )
+        )
+        open_runs = session.scalar(
+            select(func.count())
+            .select_from(ImportRun)
+            .where(ImportRun.state.in_(import_runs.OPEN_STATES))
+        )
+        return open_runs == sum(len(stopped_places(session, event).runs) for event in events)
 
 
 def test_an_import_killed_half_way_is_undone_by_the_next(store: Store, tmp_path: Path) -> None:
