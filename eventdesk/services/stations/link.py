@@ -121,6 +121,10 @@ class Link:
         # False: a one-shot command of a station whose server did not answer it a moment ago
         # tries once, not again (it answers from its copy at once), until the server answers.
         self.retry_quick = True
+        # A one-shot command's first ask of the server (time.monotonic): until the server has
+        # answered, its refused calls are tried again no longer than AGAIN_SECONDS from then,
+        # not from each call's start (None: from the call's start).
+        self.again_from: float | None = None
         # Told when the server refuses this station's login (StationRefused's message).
         self.refusals: list[Callable[[str], None]] = []
         # The station's way of cutting its threads' connections (once its server is open), and
@@ -151,7 +155,8 @@ class Link:
         ``answered``: for work that meets an absent server itself and says so in what it
         returns (a round of sync): whether the server answered it.
         ``again``: while the server answered its last call, a try refused or reset at once
-        is made again for up to AGAIN_SECONDS of the limit (``work`` must be the same work
+        is made again for up to AGAIN_SECONDS of the limit, counted from ``again_from`` when
+        set (a one-shot command's first ask) (``work`` must be the same work
         twice: a scan with its nonce, a read); not for work that must not be repeated."""
         limit = self.threshold if timeout is None else timeout
         said = limit if budget is None else budget
@@ -160,7 +165,8 @@ class Link:
         # Tried again on a link that answered, or that has refused only a moment: once the
         # server is known down, one quick try.
         again = again and self.retry_quick and self.coming_and_going()
-        again_until = started + min(limit, AGAIN_SECONDS)
+        first = started if self.again_from is None else min(started, self.again_from)
+        again_until = min(deadline, first + AGAIN_SECONDS)
         refused_before = False  # a try of this call was refused at once: not a silence
         while True:
             tried = time.monotonic()
@@ -172,6 +178,7 @@ class Link:
             if "error" not in box:
                 value: T = box["value"]
                 if answered is None or answered(value):
+                    self.again_from = None  # a call refused later counts from its own start
                     self.came_back()  # it answered: online from now on
                 return value
             error: BaseException = box["error"]

@@ -180,13 +180,17 @@ class Station:
         one-shot command waits for it no longer than its budget, counted from now, or from
         ``probe``'s start (the command's first ask of the server). Once the server has not
         answered a ``one_shot`` command's call, its next calls ask once: one wait a command,
-        not one a call (a refused call is tried again for AGAIN_SECONDS)."""
+        not one a call (a refused call is tried again for AGAIN_SECONDS from that first
+        ask)."""
         if self._server is not None or self._reaching is not None:
             return
         if self.answers_offline() and self._recently_away():
             self.link.retry_quick = False  # it did not answer a moment ago: asked once
         if one_shot:
             self.link.listeners.append(self._asked_once_after)
+            # A refused server is tried again for AGAIN_SECONDS from the command's first ask,
+            # as its threshold counts from there: not again from the start of its first call.
+            self.link.again_from = probe.started if probe is not None else time.monotonic()
         self._probe = probe
         self._reaching = Reaching(self._opener)
         self._opener = self._reaching.result
