@@ -31,8 +31,9 @@ from eventdesk.migrate import upgrade
 from eventdesk.tickets import Signer, register_public_key
 from testkit.proxy import TcpProxy
 
-# The in-process command line's ``cli`` fixture, for every test module; the run's PostgreSQL.
-pytest_plugins = ["tests.clitools", "tests.postgres_cluster"]
+# The in-process command line's ``cli`` fixture, for every test module; the run's PostgreSQL;
+# `--cpu-report N`, the CPU each test took.
+pytest_plugins = ["tests.clitools", "tests.postgres_cluster", "tests.cpu_report"]
 
 PG_ENV = "EVENTDESK_TEST_POSTGRES_URL"
 # Why the PostgreSQL tests skip, when they do (no PostgreSQL programs, a cluster that did not
