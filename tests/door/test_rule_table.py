@@ -83,7 +83,9 @@ def build_cases(store: Store, signer: Signer) -> tuple[list[Case], Callable[[], 
     now = utcnow().replace(microsecond=0)
     count = [0]
 
-    def running(name: str, at: datetime | None = None, hours: int = 9, **kwargs: Any) -> str:
+    def running(
+        name: str, at: datetime | None = None, hours: int = 9, zone: str = "UTC", **kwargs: Any
+    ) -> str:
         """An event of ``hours`` that started an hour before ``at`` (default: now)."""
         start = (at or now) - timedelta(hours=1)
         slug = make_event(
@@ -91,7 +93,7 @@ def build_cases(store: Store, signer: Signer) -> tuple[list[Case], Callable[[], 
             name=f"{name} {tag}",
             starts=start.isoformat(),
             ends=(start + timedelta(hours=hours)).isoformat(),
-            timezone="UTC",
+            timezone=zone,
             **kwargs,
         )
         add_type(store, slug, "Regular", price_cents=0)
@@ -110,7 +112,10 @@ def build_cases(store: Store, signer: Signer) -> tuple[list[Case], Callable[[], 
     full = running("Full", capacity=1)
     soon = running("Soon", at=now + timedelta(days=3))
     over = running("Over", at=now - timedelta(hours=8 + 1 + 7))
-    fest = running("Fest", hours=60)
+    # The festival's days run from 05:00 to 05:00 in its zone: a zone where now is about noon
+    # keeps the whole run in its first day, whatever the hour (in UTC, between 05:00 and 06:00 an
+    # hour before now was in the day before, and now in its second day: its list was open).
+    fest = running("Fest", hours=60, zone=f"Etc/GMT{now.hour - 12:+d}")
     talk = program.add_session(
         store,
         main,
