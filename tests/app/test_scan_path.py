@@ -116,17 +116,42 @@ def test_the_check_fails_on_a_file_that_is_gone() -> None:
     assert not (ROOT / "eventdesk/services/door/gone_away.py").exists()
 
 
+def _starts_a_thread(frame: FrameType) -> bool:
+    """``frame`` is a thread's own run, or the target threading's run calls."""
+    back = frame.f_back
+    if back is None or back.f_code.co_filename != threading.__file__:
+        return False
+    return back.f_code.co_name in ("_bootstrap_inner", "run")
+
+
+def _thread_keeping(frame: FrameType) -> bool:
+    """``frame`` is a thread's own run, or what that run calls in its own file (the thread's
+    bookkeeping as it starts and ends), not the work it is given."""
+    if _starts_a_thread(frame):
+        return True
+    back = frame.f_back
+    return (
+        back is not None
+        and _starts_a_thread(back)
+        and back.f_code.co_filename == frame.f_code.co_filename
+    )
+
+
 class FilesRun:
     """The product's files whose functions are called while ``recording``, on every thread
     started once it is installed (the scanner's queue, the sound, the printer's worker) and on
     this one, each thread's in the order it first reached them; the threads in ``tail`` still
     recorded once ``recording`` is off (the sound and the printer finish later)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, started_apart: frozenset[str] = frozenset()) -> None:
         self.run: dict[str, list[str]] = {}  # each thread's files, in the order first reached
         self.recording = False
         self.tail: set[str] = set()
         self._roots = tuple(str(ROOT / part) + "/" for part in PRODUCT)
+        # Threads (by name) whose own start is not a step of the path: one such thread is kept
+        # for the next call, or started afresh when the last one was given up (a busy machine),
+        # and its start is recorded only in the second case.
+        self.started_apart = started_apart
 
     @property
     def seen(self) -> set[str]:
@@ -137,6 +162,8 @@ class FilesRun:
         if event != "call":
             return
         thread = threading.current_thread().name
+        if thread in self.started_apart and _thread_keeping(frame):
+            return
         if self.recording or thread in self.tail:
             name = frame.f_code.co_filename
             if name.startswith(self._roots):
