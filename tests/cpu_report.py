@@ -57,9 +57,10 @@ def pytest_runtest_makereport(
 
 
 @pytest.hookimpl(tryfirst=True)
-def pytest_runtest_logstart(nodeid: str, location: Any) -> None:
-    """The test's setup starts: its CPU counts from here (in the worker that runs it)."""
-    _started[nodeid] = _cpu()
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    """The test's setup starts: its CPU counts from here (in the process that runs it)."""
+    if item.config.getoption("cpu_report"):
+        _started[item.nodeid] = _cpu()
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
