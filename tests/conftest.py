@@ -239,7 +239,7 @@ def cheap_pin_hashes() -> Iterator[None]:
 @pytest.fixture(autouse=True, scope="session")
 def cheap_sealed_keys() -> Iterator[None]:
     """Copies' keys sealed in this process at argon2id's low cost. The product's own cost is that of
-    services.stations.copy_key.SEAL_COST, in every station process the tests start."""
+    services.stations.copy_key.SEAL_COST in a station started afresh (tests/core/test_auth.py)."""
     from eventdesk.services.stations import copy_key
 
     kept = copy_key.SEAL_COST

@@ -33,6 +33,7 @@ from eventdesk.sqlite_driver import open_encrypted
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow
 from testkit.proxy import TcpProxy
+from tests import forks
 from tests.helpers import add_type, make_event
 
 EVENTDESK = str(Path(sys.executable).with_name("eventdesk"))
@@ -124,11 +125,12 @@ class Answer:
 
 
 class Running:
-    """A real `eventdesk` process, started; its output read when it ends."""
+    """A real `eventdesk` process, started (forked, tests/forks.py); its output read when it
+    ends."""
 
     def __init__(self, args: list[str], env: dict[str, str]) -> None:
         self.started = time.monotonic()
-        self.process = subprocess.Popen(
+        self.process = forks.start(
             args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
         )
 
@@ -141,7 +143,7 @@ class Running:
                 self.process.wait()
         seconds, ended = time.monotonic() - self.started, utcnow()
         assert "Traceback" not in err, err
-        return Answer(self.process.returncode, out, err, seconds, ended)
+        return Answer(self.process.wait(), out, err, seconds, ended)
 
     def stop(self) -> None:
         """Killed if it still runs (a test that failed half-way leaves nothing behind)."""
@@ -193,7 +195,7 @@ class DoorStation:
         """``lines`` read by one `eventdesk --json scan --source -` of this station (a wedge
         scanner's lines on its input), to the end of its input: each line's answer. One process
         for them all, where a `checkin` each would start the interpreter for each."""
-        done = subprocess.run(
+        done = forks.run(
             self.command("scan", "--source", "-", *args),
             input="".join(f"{line}\n" for line in lines),
             capture_output=True,

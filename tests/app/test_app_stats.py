@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-import subprocess
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -29,6 +28,7 @@ from eventdesk.tickets import Signer
 from eventdesk.values import format_cents, utcnow
 from screens.app import make_app
 from screens.stats.screen import StatsScreen
+from tests import forks
 from tests.apptools import DemoStation, click, wait_for, workers_done
 from tests.helpers import add_type, make_event, people
 
@@ -89,7 +89,7 @@ async def test_numbers_are_the_databases_and_follow_another_station(
         station.open_door_for_processes()  # Door 9 runs on the real clock, whatever the demo's day
         command = station.command("checkin", "--ticket", ticket, station="Door 9")
         done = await asyncio.to_thread(
-            subprocess.run, command, capture_output=True, text=True, timeout=60
+            forks.run, command, capture_output=True, text=True, timeout=60
         )
         assert done.returncode == 0, done.stderr
 

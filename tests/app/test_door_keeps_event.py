@@ -32,6 +32,7 @@ from eventdesk.services.people.registration import register, show_ticket
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow
 from screens.backend import Backend, open_station
+from tests import forks
 from tests.apptools import STATION, DemoStation, wait_for
 from tests.helpers import add_type, people
 
@@ -43,7 +44,7 @@ def run(
     db_url: str, data_dir: Path, *args: str, stdin: str | None = None, code: int = 0
 ) -> tuple[str, str]:
     """A real `eventdesk` process of the station "Door 1" on ``data_dir``: stdout, stderr."""
-    done = subprocess.run(
+    done = forks.run(
         [EVENTDESK, "--db", db_url, "--data-dir", str(data_dir), "--station", STATION, *args],
         input=stdin.encode() if stdin is not None else None,
         capture_output=True,
@@ -315,7 +316,7 @@ def test_the_newest_deliberate_choice_wins_and_event_option_is_for_one_run(
 @pytest.mark.slow  # runs eventdesk (or a tool) as a process of its own
 def test_the_demo_keeps_its_event_as_the_door(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    done = subprocess.run(
+    done = forks.run(
         [EVENTDESK, "--data-dir", str(data), "--json", "demo", "--no-ui", "--attendees", "20"],
         capture_output=True,
         timeout=300,

@@ -15,6 +15,7 @@ import pytest
 
 from eventdesk.cli import main
 from eventdesk.values import utcnow
+from tests import forks
 from tests.clitools import Cli
 
 EVENTDESK = str(Path(sys.executable).with_name("eventdesk"))
@@ -154,7 +155,7 @@ def test_error_as_json_document(cli: Cli) -> None:
 
 # --- the real console script, in a process of its own -------------------------------------------
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
+    return forks.run(
         [EVENTDESK, *args],
         capture_output=True,
         text=True,

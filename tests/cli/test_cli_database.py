@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from tests import forks
 from tests.conftest import PG_ENV, PG_SKIP
 
 pytestmark = pytest.mark.slow  # which database each command opens, as the console script
@@ -26,7 +27,7 @@ EVENTDESK = str(Path(sys.executable).with_name("eventdesk"))
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(
+    done = forks.run(
         [EVENTDESK, *args],
         capture_output=True,
         text=True,

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests import forks
 from tests.clitools import Cli
 
 EVENTDESK = str(Path(sys.executable).with_name("eventdesk"))
@@ -37,7 +38,7 @@ class Desk(Cli):
 
     def process(self, *args: str) -> str:
         """``args`` run by the console script in a process of its own."""
-        done = subprocess.run(
+        done = forks.run(
             [EVENTDESK, "--db", self.db_url, "--data-dir", str(self.data_dir), *args],
             capture_output=True,
             text=True,

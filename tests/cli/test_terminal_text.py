@@ -19,6 +19,7 @@ from eventdesk.services.people.registration import tickets_of_attendee
 from eventdesk.text import for_terminal, json_for_terminal
 from screens.app import make_app
 from screens.stats.screen import StatsScreen
+from tests import forks
 from tests.apptools import DemoStation, wait_for
 
 pytestmark = pytest.mark.slow  # every command's output in a terminal
@@ -72,7 +73,7 @@ def poisoned(station: DemoStation) -> tuple[str, str]:
 
 
 def run(station: DemoStation, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
+    return forks.run(
         station.command(*args),
         capture_output=True,
         text=True,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -13,6 +15,8 @@ from eventdesk.db import Store
 from eventdesk.errors import AccountDisabled, AccountLocked, Conflict, InvalidInput, WrongPin
 from eventdesk.models import Attendee, Staff
 from eventdesk.services.people import attendees, auth
+from eventdesk.services.stations import copy_key
+from eventdesk.services.stations.copy_key import SEALED_FILE
 from eventdesk.values import utcnow
 
 
@@ -147,3 +151,19 @@ def test_the_product_hashes_pins_at_argon2s_recommended_cost() -> None:
     assert done.stdout.startswith("$argon2id$v=19$m=65536,t=3,p=4$"), done.stdout
     # and this process is the tests' (cheap) one
     assert auth.hash_pin("1234").startswith("$argon2id$v=19$m=64,t=1,p=1$")
+
+
+@pytest.mark.slow  # runs eventdesk (or a tool) as a process of its own
+def test_the_product_seals_a_copys_key_at_its_own_cost(tmp_path: Path) -> None:
+    """The tests seal copies' keys cheaply, in their own process and in the commands they fork
+    (tests/forks.py); eventdesk itself, in a process of its own, derives the sealing key with
+    argon2id at 64 MiB and 2 passes."""
+    code = (
+        "import sys; from pathlib import Path; "
+        "from eventdesk.services.stations.copy_key import seal; "
+        "seal(Path(sys.argv[1]), bytes(range(32)), '3F9A-C21B-77E0')"
+    )
+    subprocess.run([sys.executable, "-c", code, str(tmp_path)], check=True, timeout=120)
+    kdf = json.loads((tmp_path / SEALED_FILE).read_text())["kdf"]
+    assert kdf == {"name": "argon2id", "time_cost": 2, "memory_kib": 64 * 1024}
+    assert copy_key.SealCost(time_cost=1, memory_kib=64) == copy_key.SEAL_COST  # this process's

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
-
 import pytest
 
 from eventdesk.db import Store
@@ -12,7 +10,7 @@ from eventdesk.services.people.registration import register
 from eventdesk.services.people.waitlist import list_waitlist
 from tests.core.test_registration import assert_counters_match
 from tests.helpers import add_type, make_event, people
-from tests.workers import register_many
+from tests.workers import processes, register_many
 
 pytestmark = pytest.mark.slow  # six processes racing
 
@@ -28,7 +26,7 @@ def test_processes_racing_for_last_50_places_never_oversell(store: Store, db_url
         register(store, ev, email, "Regular")
     racers = people(store, PROCESSES * PER_PROCESS, prefix="racer")
     chunks = [racers[i::PROCESSES] for i in range(PROCESSES)]
-    ctx = multiprocessing.get_context("spawn")
+    ctx = processes()
     barrier = ctx.Barrier(PROCESSES)
     out = ctx.Queue()
     procs = [

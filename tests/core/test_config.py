@@ -14,6 +14,7 @@ import pytest
 from eventdesk.cli import main
 from eventdesk.config import Config, default_station, load_config
 from eventdesk.errors import InvalidInput
+from tests import forks
 
 
 def test_defaults(tmp_path: Path) -> None:
@@ -139,8 +140,8 @@ def test_scan_reads_the_stations_decoder(tmp_path: Path) -> None:
     frames.mkdir()
     cv2.imwrite(str(frames / "blank.png"), np.full((240, 320), 255, dtype=np.uint8))
     eventdesk = str(Path(sys.executable).with_name("eventdesk"))
-    subprocess.run([eventdesk, "--data-dir", str(data), "init"], check=True, capture_output=True)
-    done = subprocess.run(
+    forks.run([eventdesk, "--data-dir", str(data), "init"], check=True, capture_output=True)
+    done = forks.run(
         [eventdesk, "--data-dir", str(data), "scan", "--source", str(frames)],
         capture_output=True,
         text=True,
@@ -149,7 +150,7 @@ def test_scan_reads_the_stations_decoder(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "with decoder opencv" in done.stderr.lower()
-    done = subprocess.run(
+    done = forks.run(
         [eventdesk, "--data-dir", str(data), "scan", "--source", str(frames), "--decoder", "zxing"],
         capture_output=True,
         text=True,

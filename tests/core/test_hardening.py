@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from eventdesk.services.catalogue import events
 from eventdesk.services.people import attendees, auth, payments
 from eventdesk.services.people.registration import register, show_ticket
 from eventdesk.text import slugify
+from tests import forks
 from tests.clitools import Cli
 from tests.helpers import add_type, make_event, people
 
@@ -119,21 +119,21 @@ def test_register_with_a_huge_session_id(cli: Cli) -> None:
 
 @pytest.mark.slow  # runs eventdesk (or a tool) as a process of its own
 def test_long_station_name_and_unreachable_sqlite(tmp_path: Path) -> None:
-    done = subprocess.run(
+    done = forks.run(
         [EVENTDESK, "--data-dir", str(tmp_path), "--station", "S" * 150, "event", "list"],
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert done.returncode == 2 and "station name" in done.stderr
-    done = subprocess.run(
+    done = forks.run(
         [EVENTDESK, "--db", "sqlite:////proc/nope/x.db", "event", "list"],
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert done.returncode == 3 and "no eventdesk database at /proc/nope/x.db" in done.stderr
-    done = subprocess.run(
+    done = forks.run(
         [EVENTDESK, "--db", "sqlite:////proc/nope/x.db", "init"],
         capture_output=True,
         text=True,

@@ -33,6 +33,7 @@ from eventdesk.services.stats.reports import sales as sales_report
 from eventdesk.services.stats.reports import stats
 from eventdesk.tickets import ensure_keys
 from eventdesk.values import utcnow
+from tests import forks
 from tests.helpers import add_type, make_event, wait_until
 
 pytestmark = pytest.mark.slow  # imports killed and run again
@@ -200,7 +201,7 @@ def test_an_import_killed_half_way_is_undone_by_the_next(store: Store, tmp_path:
     with store.write() as session:
         # The run's process is gone; its heartbeat stops. Here: it stopped long ago.
         session.execute(update(ImportRun).values(heartbeat_at=utcnow() - 2 * import_runs.STALE_RUN))
-    again = subprocess.run(
+    again = forks.run(
         [*command, "import", "attendees", str(path), "--event", event],
         capture_output=True,
         text=True,
@@ -285,7 +286,7 @@ def test_a_killed_import_run_again_at_once_imports_everyone_and_its_signer_ends(
         timeout=60,
         what="the signing process to end with its import",
     )
-    again = subprocess.run(
+    again = forks.run(
         [*command, "import", "attendees", str(path), "--event", event],
         capture_output=True,
         text=True,
@@ -367,7 +368,7 @@ def test_an_import_called_from_a_script_without_a_main_guard_runs_the_script_onc
         f"made = import_attendees(store, {str(path)!r}, {event!r})\n"
         "print(made.imported)\n"
     )
-    done = subprocess.run(
+    done = forks.run(
         [sys.executable, str(script)],
         capture_output=True,
         text=True,

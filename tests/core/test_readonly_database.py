@@ -23,6 +23,7 @@ import pytest
 
 from eventdesk.db import Store
 from eventdesk.services.people.registration import show_ticket
+from tests import forks
 from tests.door.test_outage import Running
 from tests.door.test_vanished_database import EVENTDESK, demo
 
@@ -48,7 +49,7 @@ def station(data: Path, database: Path) -> list[str]:
 
 
 def checkin(data: Path, ticket: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
+    return forks.run(
         [*as_station_user(), *station(data, data / "demo.db"), "checkin", "--ticket", ticket],
         capture_output=True,
         text=True,

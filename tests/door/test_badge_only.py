@@ -22,13 +22,14 @@ from eventdesk.services.people.cancellation import cancel
 from eventdesk.services.people.registration import register
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow
+from tests import forks
 from tests.helpers import add_type, make_event, people
 
 EVENTDESK = str(Path(sys.executable).with_name("eventdesk"))
 
 
 def run(db_url: str, data_dir: Path, *args: str, stdin: bytes | None = None, code: int = 0) -> str:
-    done = subprocess.run(
+    done = forks.run(
         [EVENTDESK, "--db", db_url, "--data-dir", str(data_dir), "--station", "Badges", *args],
         input=stdin,
         capture_output=True,
@@ -205,7 +206,7 @@ def test_station_purpose_badges_makes_scan_print_only(db_url: str, foyer: dict[s
 def test_station_purpose_is_checked(foyer: dict[str, Any], db_url: str) -> None:
     data = foyer["data"]
     (data / "eventdesk.toml").write_text('[station]\npurpose = "badge"\n')
-    done = subprocess.run(
+    done = forks.run(
         [EVENTDESK, "--db", db_url, "--data-dir", str(data), "scan", "--source", "-"],
         capture_output=True,
         timeout=120,
@@ -218,7 +219,7 @@ def test_station_purpose_is_checked(foyer: dict[str, Any], db_url: str) -> None:
 
 def test_print_only_and_exit_do_not_go_together(db_url: str, foyer: dict[str, Any]) -> None:
     where = [EVENTDESK, "--db", db_url, "--data-dir", str(foyer["data"])]
-    done = subprocess.run(
+    done = forks.run(
         [*where, "scan", "--source", "-", "--print-only", "--exit"],
         capture_output=True,
         timeout=120,

@@ -264,13 +264,12 @@ def test_doors_in_four_processes_racing_admit_each_day_pass_once_a_day(
     """Four doors (real processes) on a daily list scan the same day passes at once, on two
     days: each ticket is admitted exactly once a day, by one of them; the others say it was
     used today."""
-    import multiprocessing
 
-    from tests.workers import scan_on_list
+    from tests.workers import processes, scan_on_list
 
     create_list(store, conference.slug, ListChange(name="Day door", entries="daily"))
     payloads = [signer.payload(t) for t in conference.tickets.values() if t]
-    ctx = multiprocessing.get_context("spawn")
+    ctx = processes()
     for day in (1, 2):
         barrier = ctx.Barrier(4)
         out = ctx.Queue()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -25,6 +24,7 @@ from eventdesk.services.people.registration import register
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow
 from testkit.proxy import TcpProxy
+from tests import forks
 from tests.door.test_outage import POSTGRESQL, backend_fixed
 from tests.helpers import station_logins
 from tests.offline_tools import DoorStation, open_event, through, ticket
@@ -178,7 +178,7 @@ def test_a_station_with_no_copy_waits_for_its_server_as_long_as_a_connection_may
 
 def _scan_one(desk: DoorStation, event: str, payload: str) -> dict[str, object]:
     """`scan --source -` given one scanned line: its one decision."""
-    done = subprocess.run(
+    done = forks.run(
         desk.command("scan", "--source", "-", "--event", event),
         input=f"{payload}\n",
         capture_output=True,
@@ -246,7 +246,7 @@ def test_an_offline_admission_the_server_refuses_is_said_at_the_station_and_in_t
     assert synced.json["refused"] == 1 and synced.json["uploaded"] == 0, synced.out
     status = door.run("station", "status")
     assert status.json["refused"] == 1
-    human = subprocess.run(
+    human = forks.run(
         [arg for arg in door.command("station", "status") if arg != "--json"],
         capture_output=True,
         text=True,

@@ -22,6 +22,7 @@ from eventdesk.models import ScanLog
 from eventdesk.services.door.checkin import Checkin
 from eventdesk.services.door.scan_result import ScanResult
 from eventdesk.tickets import Signer
+from tests import forks
 from tests.helpers import payloads_now
 
 EVENTDESK = str(Path(sys.executable).with_name("eventdesk"))
@@ -100,7 +101,7 @@ def test_two_doors_sending_one_nonce_at_once_admit_once(store: Store, tickets: l
 
 
 def run(db_url: str, data: Path, *args: str, code: int) -> dict[str, Any]:
-    done = subprocess.run(
+    done = forks.run(
         [
             EVENTDESK,
             "--db",

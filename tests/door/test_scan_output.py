@@ -19,6 +19,7 @@ from eventdesk.db import Store
 from eventdesk.services.people.registration import register
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow
+from tests import forks
 from tests.helpers import add_type, make_event, people
 
 pytestmark = pytest.mark.slow  # `scan` as a process: its lines and exit codes
@@ -27,7 +28,7 @@ EVENTDESK = str(Path(sys.executable).with_name("eventdesk"))
 
 
 def run(db_url: str, data_dir: Path, *args: str, stdin: bytes | None = None, code: int = 0) -> str:
-    done = subprocess.run(
+    done = forks.run(
         [EVENTDESK, "--db", db_url, "--data-dir", str(data_dir), "--station", "Door 1", *args],
         input=stdin,
         capture_output=True,

@@ -34,6 +34,7 @@ from eventdesk.services.people.registration import register
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow
 from testkit.media import Shot, qr_pixels, render_frames, write_folder, write_video
+from tests import forks
 from tests.helpers import add_type, make_event, wait_until
 
 pytestmark = pytest.mark.slow  # `scan` on video, images and stdin
@@ -100,7 +101,7 @@ def door_footage(genuine: list[str], forged: str) -> list[Shot]:
 def run_scan(
     db_url: str, data_dir: Path, source: str, *extra: str, stdin: bytes | None = None
 ) -> tuple[list[dict], str]:
-    done = subprocess.run(
+    done = forks.run(
         [
             EVENTDESK,
             "--db",
@@ -234,13 +235,13 @@ def test_keyboard_wedge_lines(store: Store, signer: Signer, db_url: str, tmp_pat
 
 
 def test_missing_camera_and_bad_sources(tmp_path: Path) -> None:
-    subprocess.run(
+    forks.run(
         [EVENTDESK, "--data-dir", str(tmp_path), "init"],
         check=True,
         capture_output=True,
         timeout=60,
     )
-    done = subprocess.run(
+    done = forks.run(
         [EVENTDESK, "--data-dir", str(tmp_path), "scan", "--source", "9"],
         capture_output=True,
         text=True,
@@ -249,7 +250,7 @@ def test_missing_camera_and_bad_sources(tmp_path: Path) -> None:
     )
     assert done.returncode == 3 and "camera 9 cannot be opened" in done.stderr
     assert "Traceback" not in done.stderr
-    done = subprocess.run(
+    done = forks.run(
         [EVENTDESK, "--data-dir", str(tmp_path), "scan", "--source", "nope.avi"],
         capture_output=True,
         text=True,
@@ -486,7 +487,7 @@ def test_environment_does_not_leak_opencv_noise(tmp_path: Path) -> None:
     """A camera that is not there and a file that is not an image: the station says so in its
     own words, and OpenCV's console logging stays out of the output."""
     env = {k: v for k, v in os.environ.items() if k != "OPENCV_LOG_LEVEL"}  # as on a station
-    subprocess.run(
+    forks.run(
         [EVENTDESK, "--data-dir", str(tmp_path), "init"],
         check=True,
         capture_output=True,
@@ -498,7 +499,7 @@ def test_environment_does_not_leak_opencv_noise(tmp_path: Path) -> None:
     (folder / "broken.png").write_bytes(b"not really a png")
     said = []
     for source in ("9", str(folder)):
-        done = subprocess.run(
+        done = forks.run(
             [EVENTDESK, "--data-dir", str(tmp_path), "scan", "--source", source],
             capture_output=True,
             text=True,

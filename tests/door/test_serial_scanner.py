@@ -29,6 +29,7 @@ from eventdesk.db import Store
 from eventdesk.services.people.registration import register
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow
+from tests import forks
 from tests.apptools import DemoStation, wait_for
 from tests.helpers import add_type, make_event, people
 
@@ -162,7 +163,7 @@ def test_a_serial_port_that_is_not_there_exits_3_with_a_sentence(
     db_url: str, door: dict[str, Any], tmp_path: Path
 ) -> None:
     missing = tmp_path / "ttyACM9"
-    done = subprocess.run(
+    done = forks.run(
         [
             EVENTDESK,
             "--db",
@@ -181,7 +182,7 @@ def test_a_serial_port_that_is_not_there_exits_3_with_a_sentence(
     assert done.returncode == 3, done.stderr
     assert f"cannot open the serial scanner {missing}" in done.stderr
     assert "Traceback" not in done.stderr
-    bad = subprocess.run(
+    bad = forks.run(
         [EVENTDESK, "--data-dir", str(door["data"]), "scan", "--source", "serial:/dev/x@fast"],
         capture_output=True,
         text=True,

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import subprocess
 import sys
 import time
 from datetime import timedelta
@@ -32,6 +31,7 @@ from eventdesk.services.door.scan_result import RESULTS, ScanOutcome, ScanResult
 from eventdesk.services.people.registration import register
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow
+from tests import forks
 from tests.helpers import add_type, make_event, people, wait_until
 
 EVENTDESK = str(Path(sys.executable).with_name("eventdesk"))
@@ -197,7 +197,7 @@ def test_a_fallback_that_fails_never_reaches_the_caller() -> None:
 @pytest.mark.slow  # runs eventdesk (or a tool) as a process of its own
 def test_a_missing_alsa_device_prints_nothing_on_the_screens_stderr() -> None:
     """ALSA writes its failures straight to the process's stderr, under the app's screen."""
-    done = subprocess.run(
+    done = forks.run(
         [
             sys.executable,
             "-c",
@@ -248,7 +248,7 @@ def scan(db_url: str, door: dict[str, Any], *options: str, **env: str) -> tuple[
     # Admitted, already in, not a ticket: one cue of each kind.
     stdin = f"{first}\n{first}\nnot a ticket\n{second}\n".encode()
     station = [EVENTDESK, "--db", db_url, "--data-dir", str(door["data"]), "--station", "Door 1"]
-    done = subprocess.run(
+    done = forks.run(
         [*station, "scan", "--source", "-", *options],
         input=stdin,
         capture_output=True,

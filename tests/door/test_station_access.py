@@ -15,6 +15,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
 from testkit.terminal import in_terminal, stop, wait_file
+from tests import forks
 from tests.conftest import PG_ENV, PG_SKIP, _database_name
 from tests.helpers import wait_until
 
@@ -41,7 +42,7 @@ def station(data: Path) -> list[str]:
 def run(
     data: Path, *args: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
+    return forks.run(
         [*station(data), *args],
         capture_output=True,
         text=True,
@@ -104,7 +105,7 @@ def test_an_organizers_station_may(demo: tuple[Path, str, dict[str, str]]) -> No
 def test_sign_in_as_needs_the_accounts_pin(demo: tuple[Path, str, dict[str, str]]) -> None:
     data, _event, pins = demo
     bare = {k: v for k, v in os.environ.items() if k != "EVENTDESK_SIGN_IN_PIN"}
-    done = subprocess.run(
+    done = forks.run(
         [*station(data), "app", "--sign-in-as", "Olivia Organizer"],
         capture_output=True,
         text=True,
@@ -267,7 +268,7 @@ def test_a_station_with_no_role_on_a_server_it_does_not_own_is_a_desk(
     owner_dir, login_dir = tmp_path / "owner", tmp_path / "login"
     try:
         pg = [EVENTDESK, "--db", owner_url, "--data-dir", str(owner_dir)]
-        made = subprocess.run(
+        made = forks.run(
             [*pg, "--json", "demo", "--no-ui", "--attendees", "5"],
             capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
         )  # fmt: skip
@@ -279,19 +280,19 @@ def test_a_station_with_no_role_on_a_server_it_does_not_own_is_a_desk(
             conn.exec_driver_sql(f'GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO "{login}"')
         here.dispose()
         as_login = [EVENTDESK, "--db", login_url, "--data-dir", str(login_dir)]
-        done = subprocess.run(
+        done = forks.run(
             [*as_login, "event", "cancel", event],
             capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
         )  # fmt: skip
         assert done.returncode == 1, (done.stdout, done.stderr)
         assert "this one is a desk station (no [station] role is set" in done.stderr
-        shown = subprocess.run(
+        shown = forks.run(
             [*pg, "--json", "event", "show", event],
             capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
         )  # fmt: skip
         assert json.loads(shown.stdout)["status"] != "cancelled"
         # The owner's own station (no role either) is the organizer's.
-        owner = subprocess.run(
+        owner = forks.run(
             [*pg, "venue", "add", "--name", "Annex"],
             capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
         )  # fmt: skip

@@ -13,7 +13,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,12 +29,13 @@ from eventdesk.services.door.scan_result import new_nonce
 from eventdesk.services.stations.mirror_schema import OUTBOX
 from eventdesk.values import utcnow
 from testkit.proxy import TcpProxy
+from tests import forks
 from tests.conftest import PG_ENV, PG_SKIP, _database_name
+from tests.forks import EVENTDESK
 from tests.offline_tools import copy_of
 
 pytestmark = pytest.mark.slow  # a door's and a desk's own PostgreSQL logins, and psql attacks
 
-EVENTDESK = str(Path(sys.executable).with_name("eventdesk"))
 OPERATORS_GUIDE = Path(__file__).resolve().parents[2] / "docs" / "operators-guide.md"
 SECTION = "## Roles for many stations (PostgreSQL)"
 ORGANIZER, DATABASE = "eventdesk_organizer", "eventdesk"
@@ -67,7 +67,7 @@ def run_cli(
     station: str = "Door 1",
     stdin: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(
+    done = forks.run(
         [EVENTDESK, "--db", url, "--data-dir", str(data_dir), "--station", station, *args],
         capture_output=True,
         text=True,

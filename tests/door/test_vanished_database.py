@@ -19,6 +19,7 @@ from eventdesk.db import Store
 from eventdesk.services.people.attendees import find_attendees
 from eventdesk.services.people.payments import payment_summary
 from eventdesk.services.people.registration import show_ticket, tickets_of_attendee
+from tests import forks
 from tests.door.test_outage import Running
 
 EVENTDESK = str(Path(sys.executable).with_name("eventdesk"))
@@ -30,7 +31,7 @@ pytestmark = [
 
 def demo(data: Path) -> tuple[str, list[str], list[str]]:
     """A demo station in ``data``: its event, and payloads and ids of tickets a scan admits."""
-    made = subprocess.run(
+    made = forks.run(
         [EVENTDESK, "--data-dir", str(data), "--json", "demo", "--no-ui", "--attendees", "30"],
         capture_output=True,
         text=True,

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -38,6 +37,7 @@ from eventdesk.tickets import (
     scanner_typing,
 )
 from eventdesk.values import utcnow
+from tests import forks
 from tests.apptools import DemoStation, wait_for
 from tests.helpers import add_type, make_event, people
 
@@ -328,7 +328,7 @@ def test_a_qwertz_key_id_costs_no_key_read_and_a_new_key_is_still_found(
 
 # --- `eventdesk scan --source -` ------------------------------------------------------------------
 def run(db_url: str, data_dir: Path, *args: str, stdin: bytes) -> str:
-    done = subprocess.run(
+    done = forks.run(
         [EVENTDESK, "--db", db_url, "--data-dir", str(data_dir), "--station", "Door 1", *args],
         input=stdin,
         capture_output=True,

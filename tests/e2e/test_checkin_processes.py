@@ -12,6 +12,7 @@ import sys
 import time
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -22,6 +23,7 @@ from eventdesk.services.people import attendees
 from eventdesk.services.people.registration import register
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow
+from tests import forks
 from tests.helpers import add_type, make_event
 
 pytestmark = pytest.mark.slow  # thousands of check-ins from many processes
@@ -60,11 +62,12 @@ def start_worker(
     *,
     loop: bool = False,
     stdout: int = subprocess.PIPE,
-) -> subprocess.Popen[str]:
-    """tests/checkin_worker.py in a process of its own; its answers go to ``stdout`` (a pipe
-    the caller reads through ``.stdout`` unless it passes a file descriptor of its own)."""
+) -> Any:
+    """tests/checkin_worker.py in a process of its own (forked, tests/forks.py); its answers go
+    to ``stdout`` (a pipe the caller reads through ``.stdout`` unless it passes a file
+    descriptor of its own)."""
     extra = ["loop"] if loop else []
-    return subprocess.Popen(
+    return forks.start(
         [
             sys.executable,
             "-m",

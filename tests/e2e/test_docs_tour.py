@@ -26,11 +26,12 @@ from pathlib import Path
 
 import pytest
 
+from tests import forks
+
 pytestmark = pytest.mark.slow  # the docs' commands run as a user types them
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "docs" / "cli.md"
-EVENTDESK = Path(sys.executable).with_name("eventdesk")
 MARK = "<!-- tour -->"
 ALIAS = re.compile(r"^alias ed=\S+$")
 EXPECTED_EXIT = re.compile(r"\s#\s*exit (\d+)\b")
@@ -112,13 +113,13 @@ def tour() -> list[Step]:
     return steps
 
 
-def script(steps: list[Step], eventdesk: Path, out: Path) -> str:
+def script(steps: list[Step], eventdesk: list[str], out: Path) -> str:
     """The tour as one bash script: each command's output and exit code kept in ``out``."""
     lines = ["set -o pipefail", "shopt -s expand_aliases"]
     for n, step in enumerate(steps):
         command = step.command
         if ALIAS.match(command):
-            command = f"alias ed={shlex.quote(str(eventdesk))}"
+            command = f"alias ed={shlex.quote(shlex.join(eventdesk))}"
         lines += [
             "{",
             command,
@@ -175,11 +176,14 @@ def test_the_tour_runs_as_written(tmp_path: Path) -> None:
     folder.mkdir()
     out.mkdir()
     tour_script = tmp_path / "tour.sh"
-    tour_script.write_text(script(steps, EVENTDESK, out), encoding="utf-8")
+    # The tour's `ed`: the environment's eventdesk, each command forked from one that has loaded
+    # it (tests/forks.py), where starting it afresh each time costs a minute of CPU.
+    env = plain_environment(tmp_path)
+    tour_script.write_text(script(steps, forks.command_line(env), out), encoding="utf-8")
     ran = subprocess.run(
         ["bash", str(tour_script)],
         cwd=folder,
-        env=plain_environment(tmp_path),
+        env=env,
         capture_output=True,
         text=True,
         timeout=SCRIPT_SECONDS,
