@@ -30,6 +30,7 @@ from eventdesk.db import Store
 from eventdesk.migrate import upgrade
 from eventdesk.tickets import Signer, register_public_key
 from testkit.proxy import TcpProxy
+from tests import forks
 
 # The in-process command line's ``cli`` fixture, for every test module; the run's PostgreSQL;
 # `--cpu-report N`, the CPU each test took.
@@ -217,35 +218,12 @@ def store(db_url: str) -> Iterator[Store]:
 
 
 @pytest.fixture(autouse=True, scope="session")
-def cheap_pin_hashes() -> Iterator[None]:
-    """PINs hashed in this process with argon2id at a low cost: a hash says its own cost, so
-    every check (here, in a station's process, on the server) reads it as argon2 does, in a
-    millisecond instead of a seventh of a second. The product's own cost is checked by
-    tests/core/test_auth.py, in a process of its own."""
-    from argon2 import PasswordHasher
-
-    from eventdesk.services.people import auth
-
-    # The product has no public way to set its PIN hasher's cost: the session swaps its private
-    # hasher, and drops the dummy hash made with the other one.
-    kept = auth._hasher  # noqa: SLF001
-    auth._hasher = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)  # noqa: SLF001
-    auth._dummy_hash.cache_clear()  # noqa: SLF001
+def cheap_costs() -> Iterator[None]:
+    """PINs hashed and copies' keys sealed at argon2id's low cost in this process, as in the
+    commands it forks (tests/forks.py)."""
+    restore = forks.cheap_costs()
     yield
-    auth._hasher = kept  # noqa: SLF001
-    auth._dummy_hash.cache_clear()  # noqa: SLF001
-
-
-@pytest.fixture(autouse=True, scope="session")
-def cheap_sealed_keys() -> Iterator[None]:
-    """Copies' keys sealed in this process at argon2id's low cost. The product's own cost is that of
-    services.stations.copy_key.SEAL_COST in a station started afresh (tests/core/test_auth.py)."""
-    from eventdesk.services.stations import copy_key
-
-    kept = copy_key.SEAL_COST
-    copy_key.SEAL_COST = copy_key.SealCost(time_cost=1, memory_kib=64)
-    yield
-    copy_key.SEAL_COST = kept
+    restore()
 
 
 @pytest.fixture(autouse=True)

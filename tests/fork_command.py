@@ -16,22 +16,28 @@ import os
 import signal
 import socket
 import sys
+from collections.abc import Mapping
 
-_BIG = 1 << 20
+BIG = 1 << 20  # the longest message between a fork server and its callers
+
+
+def request(argv: list[str], env: Mapping[str, str], cwd: str) -> bytes:
+    """What a caller asks the fork server for (tests/forks.py): the command ``argv`` with the
+    environment ``env``, in the folder ``cwd``, with this process's umask."""
+    umask = os.umask(0o077)
+    os.umask(umask)
+    asked = {"argv": argv, "env": dict(env), "cwd": cwd, "umask": umask}
+    return json.dumps(asked).encode()
 
 
 def main() -> None:
     path, eventdesk, args = sys.argv[1], sys.argv[2], sys.argv[3:]
-    umask = os.umask(0o077)
-    os.umask(umask)
-    request: dict[str, object] = {"argv": [eventdesk, *args], "env": dict(os.environ)}
-    request["cwd"] = os.getcwd()
-    request["umask"] = umask
     control = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     try:
         control.connect(path)
-        socket.send_fds(control, [json.dumps(request).encode()], [0, 1, 2])
-        pid = json.loads(control.recv(_BIG))["pid"]
+        asked = request([eventdesk, *args], os.environ, os.getcwd())
+        socket.send_fds(control, [asked], [0, 1, 2])
+        pid = json.loads(control.recv(BIG))["pid"]
     except OSError:
         pid = None  # the server is gone: the command runs here
     if pid is None:
@@ -43,7 +49,7 @@ def main() -> None:
 
     for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
         signal.signal(number, forward)
-    ended = json.loads(control.recv(_BIG))
+    ended = json.loads(control.recv(BIG))
     code = int(ended["code"])
     if code < 0:  # ended by a signal: so does this process
         signal.signal(-code, signal.SIG_DFL)

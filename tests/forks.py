@@ -34,9 +34,11 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+from tests.fork_command import BIG, request
 
 EVENTDESK = str(Path(sys.executable).with_name("eventdesk"))
 # What the server loads before it forks: the program's modules a command imports, none of which
@@ -56,10 +58,9 @@ PRELOAD = (
     "eventdesk.services.catalogue.events",
     "eventdesk.services.door.checkin",
 )
-# What an interpreter reads once as it starts: a command whose environment differs from the
-# server's in one of these starts afresh.
+# What an interpreter reads once as it starts: a command is forked from a server started with the
+# same values of these (a script's command that differs from its server's runs afresh).
 _AT_START = ("PYTHON", "LANG", "LC_", "LD_", "FAKETIME", "TZDIR")
-_BIG = 1 << 20
 _reaped = 0.0  # CPU of the forked commands, for tests/cpu_report.py
 _lock = threading.Lock()
 _servers: dict[tuple[tuple[str, str], ...], _Server] = {}  # by what an interpreter reads at start
@@ -68,13 +69,6 @@ _servers: dict[tuple[tuple[str, str], ...], _Server] = {}  # by what an interpre
 def reaped_cpu() -> float:
     """The CPU (user and system) of every command forked for this process so far."""
     return _reaped
-
-
-def _fits(env: Mapping[str, str], server: Mapping[str, str]) -> bool:
-    """Whether a command with environment ``env`` can be forked from a server started with
-    ``server``'s: the same in all an interpreter reads once as it starts."""
-    names = {name for name in {*env, *server} if name.startswith(_AT_START)}
-    return all(env.get(name) == server.get(name) for name in names)
 
 
 def command_line(env: Mapping[str, str]) -> list[str]:
@@ -248,22 +242,15 @@ class Forked:
                     theirs.append(theirs[1])
                 else:
                     theirs.append(devnull if wanted == subprocess.DEVNULL else own)
-            umask = os.umask(0o077)
-            os.umask(umask)
-            request = {
-                "argv": args,
-                "env": environ,
-                "cwd": str(cwd if cwd is not None else os.getcwd()),
-                "umask": umask,
-            }
+            asked = request(args, environ, str(cwd if cwd is not None else os.getcwd()))
             self._control = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
             self._control.connect(server.path)
-            socket.send_fds(self._control, [json.dumps(request).encode()], theirs)
+            socket.send_fds(self._control, [asked], theirs)
         finally:
             for fd in {*theirs} - {0, 1, 2, devnull}:
                 os.close(fd)
             os.close(devnull)
-        pid = json.loads(self._control.recv(_BIG))["pid"]
+        pid = json.loads(self._control.recv(BIG))["pid"]
         if pid is None:
             self._control.close()
             for fd in self._ours.values():
@@ -281,7 +268,7 @@ class Forked:
 
     def _ended(self) -> None:
         global _reaped
-        ended = json.loads(self._control.recv(_BIG))
+        ended = json.loads(self._control.recv(BIG))
         self._control.close()
         self.returncode = int(ended["code"])
         with _lock:
@@ -371,8 +358,8 @@ def serve(path: str) -> None:
 
     for name in PRELOAD:
         importlib.import_module(name)
-    _cheap_costs()
-    environ = dict(os.environ)
+    cheap_costs()
+    at_start = _at_start(os.environ)
     listening = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     listening.bind(path)
     listening.listen(64)
@@ -388,9 +375,9 @@ def serve(path: str) -> None:
                 os._exit(0)
             if key.data == "listen":
                 caller, _ = listening.accept()
-                message, fds, _, _ = socket.recv_fds(caller, _BIG, 3)
-                request = json.loads(message)
-                if not _fits(request["env"], environ):
+                message, fds, _, _ = socket.recv_fds(caller, BIG, 3)
+                asked = json.loads(message)
+                if _at_start(asked["env"]) != at_start:
                     for fd in fds:
                         os.close(fd)
                     caller.send(json.dumps({"pid": None}).encode())
@@ -398,7 +385,7 @@ def serve(path: str) -> None:
                     continue
                 pid = os.fork()
                 if pid == 0:
-                    _command(request, fds)  # never returns
+                    _command(asked, fds)  # never returns
                 for fd in fds:
                     os.close(fd)
                 pidfd = os.pidfd_open(pid)
@@ -417,33 +404,46 @@ def serve(path: str) -> None:
             caller.close()
 
 
-def _cheap_costs() -> None:
-    """PINs hashed and copies' keys sealed at argon2id's low cost, as in the tests' own process
-    (tests/conftest.py): a hash and a sealed key say their own cost, so whoever checks them reads
-    them as argon2 does. The product's own costs are checked in processes started afresh
-    (tests/core/test_auth.py, tests/door/test_copy_at_rest.py)."""
+def cheap_costs() -> Callable[[], None]:
+    """PINs hashed and copies' keys sealed in this process at argon2id's low cost, in a
+    millisecond instead of a seventh of a second: a hash and a sealed key say their own cost, so
+    whoever checks them (here, in a station's process, on the server) reads them as argon2 does.
+    The tests' own processes (tests/conftest.py) and every command forked here run so; the
+    product's own costs are checked in processes started afresh (tests/core/test_auth.py).
+    Returns what puts the product's costs back."""
     from argon2 import PasswordHasher
 
     from eventdesk.services.people import auth
     from eventdesk.services.stations import copy_key
 
+    # The product has no public way to set its PIN hasher's cost: its private hasher is swapped,
+    # and the dummy hash made with the other one dropped.
+    hasher, seal = auth._hasher, copy_key.SEAL_COST  # noqa: SLF001
     auth._hasher = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)  # noqa: SLF001
+    auth._dummy_hash.cache_clear()  # noqa: SLF001
     copy_key.SEAL_COST = copy_key.SealCost(time_cost=1, memory_kib=64)
 
+    def restore() -> None:
+        auth._hasher = hasher  # noqa: SLF001
+        auth._dummy_hash.cache_clear()  # noqa: SLF001
+        copy_key.SEAL_COST = seal
 
-def _command(request: dict[str, Any], fds: list[int]) -> None:
+    return restore
+
+
+def _command(asked: dict[str, Any], fds: list[int]) -> None:
     """In the forked process: become the command, run it, end as the console script does."""
     try:
         for target, fd in enumerate(fds):
             os.dup2(fd, target, inheritable=True)
         os.closerange(3, 1 << 16)
         signal.signal(signal.SIGINT, signal.default_int_handler)
-        os.chdir(request["cwd"])
-        os.umask(int(request["umask"]))
+        os.chdir(asked["cwd"])
+        os.umask(int(asked["umask"]))
         os.environ.clear()
-        os.environ.update(request["env"])
+        os.environ.update(asked["env"])
         time.tzset()
-        argv = list(request["argv"])
+        argv = list(asked["argv"])
         if argv[1:2] == ["-m"]:  # `python -m MODULE ARGS`, as the interpreter runs it
             import runpy
 

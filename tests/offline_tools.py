@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -36,7 +35,7 @@ from testkit.proxy import TcpProxy
 from tests import forks
 from tests.helpers import add_type, make_event
 
-EVENTDESK = str(Path(sys.executable).with_name("eventdesk"))
+EVENTDESK = forks.EVENTDESK  # what tests/forks.py forks
 # Generous: a busy 2-core machine can be slow to start a process.
 LONG = 60.0
 

@@ -9,7 +9,6 @@ import os
 import shutil
 import sqlite3
 import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +22,7 @@ from tests.conftest import PG_ENV, PG_SKIP
 
 pytestmark = pytest.mark.slow  # which database each command opens, as the console script
 
-EVENTDESK = str(Path(sys.executable).with_name("eventdesk"))
+EVENTDESK = forks.EVENTDESK  # what tests/forks.py forks
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

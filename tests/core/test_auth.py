@@ -136,7 +136,7 @@ def test_parallel_guesses_get_no_more_than_five_checks(store: Store) -> None:
 
 @pytest.mark.slow  # runs eventdesk (or a tool) as a process of its own
 def test_the_product_hashes_pins_at_argon2s_recommended_cost() -> None:
-    """The tests hash PINs cheaply in their own process (conftest.cheap_pin_hashes); eventdesk
+    """The tests hash PINs cheaply in their own process (conftest.cheap_costs); eventdesk
     itself, in a process of its own, hashes with argon2id at 64 MiB, 3 passes, 4 lanes."""
     done = subprocess.run(
         [

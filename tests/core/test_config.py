@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import cv2
@@ -139,7 +138,7 @@ def test_scan_reads_the_stations_decoder(tmp_path: Path) -> None:
     frames = tmp_path / "frames"
     frames.mkdir()
     cv2.imwrite(str(frames / "blank.png"), np.full((240, 320), 255, dtype=np.uint8))
-    eventdesk = str(Path(sys.executable).with_name("eventdesk"))
+    eventdesk = forks.EVENTDESK
     forks.run([eventdesk, "--data-dir", str(data), "init"], check=True, capture_output=True)
     done = forks.run(
         [eventdesk, "--data-dir", str(data), "scan", "--source", str(frames)],

@@ -146,7 +146,7 @@ def test_a_refusal_half_way_leaves_nothing_behind(store: Store, tmp_path: Path) 
     assert made.imported == 5 and show_event(store, event).registered == registered + 5
 
 
-EVENTDESK = str(Path(sys.executable).with_name("eventdesk"))
+EVENTDESK = forks.EVENTDESK  # what tests/forks.py forks
 
 
 def kill_half_way(store: Store, importing: list[str]) -> None:

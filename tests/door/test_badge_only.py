@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,7 @@ from eventdesk.values import utcnow
 from tests import forks
 from tests.helpers import add_type, make_event, people
 
-EVENTDESK = str(Path(sys.executable).with_name("eventdesk"))
+EVENTDESK = forks.EVENTDESK  # what tests/forks.py forks
 
 
 def run(db_url: str, data_dir: Path, *args: str, stdin: bytes | None = None, code: int = 0) -> str:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import threading
 import uuid
 from pathlib import Path
@@ -25,7 +24,7 @@ from eventdesk.tickets import Signer
 from tests import forks
 from tests.helpers import payloads_now
 
-EVENTDESK = str(Path(sys.executable).with_name("eventdesk"))
+EVENTDESK = forks.EVENTDESK  # what tests/forks.py forks
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import csv
 import json
 import os
 import subprocess
-import sys
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,7 @@ from tests.helpers import add_type, make_event, people
 
 pytestmark = pytest.mark.slow  # `scan` as a process: its lines and exit codes
 
-EVENTDESK = str(Path(sys.executable).with_name("eventdesk"))
+EVENTDESK = forks.EVENTDESK  # what tests/forks.py forks
 
 
 def run(db_url: str, data_dir: Path, *args: str, stdin: bytes | None = None, code: int = 0) -> str:

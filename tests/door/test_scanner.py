@@ -39,7 +39,7 @@ from tests.helpers import add_type, make_event, wait_until
 
 pytestmark = pytest.mark.slow  # `scan` on video, images and stdin
 
-EVENTDESK = str(Path(sys.executable).with_name("eventdesk"))
+EVENTDESK = forks.EVENTDESK  # what tests/forks.py forks
 
 
 @functools.cache

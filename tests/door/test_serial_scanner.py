@@ -12,7 +12,6 @@ import json
 import os
 import pty
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -33,7 +32,7 @@ from tests import forks
 from tests.apptools import DemoStation, wait_for
 from tests.helpers import add_type, make_event, people
 
-EVENTDESK = str(Path(sys.executable).with_name("eventdesk"))
+EVENTDESK = forks.EVENTDESK  # what tests/forks.py forks
 
 
 class Port:

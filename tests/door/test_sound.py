@@ -34,7 +34,7 @@ from eventdesk.values import utcnow
 from tests import forks
 from tests.helpers import add_type, make_event, people, wait_until
 
-EVENTDESK = str(Path(sys.executable).with_name("eventdesk"))
+EVENTDESK = forks.EVENTDESK  # what tests/forks.py forks
 UNAVAILABLE = "sound unavailable"
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -21,7 +20,7 @@ from tests.helpers import wait_until
 
 pytestmark = pytest.mark.slow  # a station's commands on a server it does not own, as processes
 
-EVENTDESK = str(Path(sys.executable).with_name("eventdesk"))
+EVENTDESK = forks.EVENTDESK  # what tests/forks.py forks
 ORGANIZER_ONLY = [
     ["staff", "add", "--name", "Mallory", "--role", "organizer", "--pin", "4444"],
     ["staff", "reset-pin", "Olivia Organizer", "--pin", "4444"],

@@ -9,7 +9,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from eventdesk.services.people.registration import show_ticket, tickets_of_atten
 from tests import forks
 from tests.door.test_outage import Running
 
-EVENTDESK = str(Path(sys.executable).with_name("eventdesk"))
+EVENTDESK = forks.EVENTDESK  # what tests/forks.py forks
 pytestmark = [
     pytest.mark.slow,  # a database file moved away under running processes
     pytest.mark.skipif(os.name == "nt", reason="a POSIX rename of an open file"),

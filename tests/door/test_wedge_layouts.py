@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -41,7 +40,7 @@ from tests import forks
 from tests.apptools import DemoStation, wait_for
 from tests.helpers import add_type, make_event, people
 
-EVENTDESK = str(Path(sys.executable).with_name("eventdesk"))
+EVENTDESK = forks.EVENTDESK  # what tests/forks.py forks
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 # --- the keyboard, simulated ------------------------------------------------------------------
