@@ -136,8 +136,13 @@ def test_the_print_worker_deletes_old_badge_files_when_it_starts_and_when_it_sto
         door = Checkin(store, station="Desk", print_to="badges")
         assert door.checkin_ticket(ticket).badge_queued
         worker.wake()
-        wait_until(lambda: badge_files(folder, ticket), what="the badge file")
-        age(badge_files(folder, ticket)[0], KEEP_MINUTES * 60)
+
+        # Written whole: the ".part" the worker writes first is renamed (gone) a moment later.
+        def written() -> list[Path]:
+            return [f for f in badge_files(folder, ticket) if f.suffix != ".part"]
+
+        wait_until(written, what="the badge file written whole")
+        age(written()[0], KEEP_MINUTES * 60)
     finally:
         worker.stop()
         worker.join(10)

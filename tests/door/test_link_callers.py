@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import threading
 
+import psycopg
 import pytest
+from sqlalchemy.exc import OperationalError
 
 from eventdesk.services.stations.link import Link, ServerAway
 from tests.helpers import wait_until
@@ -32,3 +34,22 @@ def test_calls_given_up_leave_no_thread_behind(one_off: bool) -> None:
     # The link still answers: the next call gets a caller of its own.
     assert link.call(lambda: "answer") == "answer"
     assert link.online
+
+
+def test_a_driver_timeout_that_ends_the_wait_is_said_as_the_silence_it_is() -> None:
+    """libpq's connect_timeout (5 s) and a station's wait for a station with no copy (5 s) end
+    together: whichever comes first, the station says it had no answer within its wait, not
+    "connection timeout expired" once and "no answer within 5 s" another time."""
+    link = Link(threshold=0.5)
+    started = threading.Event()
+
+    def connect() -> None:
+        started.set()
+        threading.Event().wait(0.45)  # the driver's own timer, a moment before the link's
+        driver = psycopg.OperationalError("connection timeout expired")
+        raise OperationalError("connect", {}, driver)
+
+    with pytest.raises(ServerAway):
+        link.call(connect, again=False)
+    assert started.is_set() and not link.online
+    assert link.reason == "no answer within 0.5 s", link.reason

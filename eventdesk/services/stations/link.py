@@ -195,6 +195,12 @@ class Link:
                 refused_before = True
                 time.sleep(RETRY_SECONDS)  # a link that comes and goes: it may be back
                 continue
+            if not quick and now >= deadline - QUICK_SECONDS:
+                # A silence the driver's own timer ended with ours (libpq's connect_timeout
+                # is the wait of a station with no copy): said as the silence it is.
+                silence = _("no answer within {seconds:g} s").format(seconds=said)
+                self.went_away(silence, refused=refused_before)
+                raise ServerAway(self.reason) from error
             self.went_away(describe(error), refused=quick)
             raise ServerAway(self.reason) from error
 
