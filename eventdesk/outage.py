@@ -4,6 +4,8 @@ share to tell it from a real error, and to say it in one line."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -112,17 +114,29 @@ _REFUSALS = (
 def is_refusal(exc: BaseException) -> bool:
     """The server (or the link) refused or dropped the connection, rather than staying
     silent: asking again costs next to nothing."""
-    current: BaseException | None = exc
-    seen: set[int] = set()
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        lowered = str(getattr(current, "orig", None) or current).lower()
+    for lowered in _said(exc):
         if "timeout" in lowered:
             return False
         if any(marker in lowered for marker in _REFUSALS):
             return True
-        current = current.__cause__ or current.__context__
     return False
+
+
+def is_timeout(exc: BaseException) -> bool:
+    """The driver gave up waiting (libpq's connect_timeout, a statement's timeout): a
+    silence, not a refusal."""
+    return any("timeout" in lowered for lowered in _said(exc))
+
+
+def _said(exc: BaseException) -> Iterator[str]:
+    """What ``exc`` and the errors behind it say (the driver's own, for a DB-API error), in
+    lower case."""
+    current: BaseException | None = exc
+    seen: set[int] = set()
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield str(getattr(current, "orig", None) or current).lower()
+        current = current.__cause__ or current.__context__
 
 
 def unavailable(reason: str) -> str:

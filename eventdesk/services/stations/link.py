@@ -31,7 +31,14 @@ from typing import Any, TypeVar
 
 from eventdesk.errors import StationRefused
 from eventdesk.i18n import _
-from eventdesk.outage import describe, is_outage, is_refusal, login_refusal, refused_login
+from eventdesk.outage import (
+    describe,
+    is_outage,
+    is_refusal,
+    is_timeout,
+    login_refusal,
+    refused_login,
+)
 from eventdesk.values import utcnow
 
 T = TypeVar("T")
@@ -195,9 +202,10 @@ class Link:
                 refused_before = True
                 time.sleep(RETRY_SECONDS)  # a link that comes and goes: it may be back
                 continue
-            if not quick and now >= deadline - QUICK_SECONDS:
+            if is_timeout(error) and now >= deadline - QUICK_SECONDS:
                 # A silence the driver's own timer ended with ours (libpq's connect_timeout
-                # is the wait of a station with no copy): said as the silence it is.
+                # is the wait of a station with no copy; a command's connection may have
+                # begun before this call): said as the silence it is.
                 silence = _("no answer within {seconds:g} s").format(seconds=said)
                 self.went_away(silence, refused=refused_before)
                 raise ServerAway(self.reason) from error
