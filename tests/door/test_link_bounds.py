@@ -88,8 +88,10 @@ def test_a_link_restored_after_dying_half_open_is_online_within_2_s(site: Site) 
     desk = StationDoor(station, event=site.event.slug)
     payloads, tickets = site.event.payloads, site.event.ticket_ids
     try:
-        assert _timed(desk, payloads[0])[1:] == (False, "ok")
+        # The loop has opened the server first: on a busy machine a station's first connection
+        # (its login, its door) may take longer than the threshold, and is then rightly offline.
         wait_until(lambda: loop.rounds >= 2, what="the sync loop going round")
+        assert _timed(desk, payloads[0])[1:] == (False, "ok")
         held = site.proxy.held
         site.proxy.half_open()  # every connection the station holds now leads nowhere
         loop.poke()  # a round of sync starts on a connection of the dead link
@@ -212,6 +214,7 @@ def test_a_server_gone_for_good_is_answered_offline_within_1_5_s_then_at_once(
     refused every try for a while it is down, and a scan is decided offline at once."""
     station = site.door.in_process()
     desk = StationDoor(station, event=site.event.slug)
+    assert station.sync_round().online  # its server opened (a busy machine's first takes long)
     assert _timed(desk, site.event.payloads[0])[1:] == (False, "ok")
     site.proxy.cut()  # and not restored: every connection refused from now on
     took, offline, result = _timed(desk, site.event.payloads[1])
