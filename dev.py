@@ -3,7 +3,8 @@
 
     python3 dev.py demo [options]   build a demo event under data/ and open the app on it
     python3 dev.py test [pytest options]   lint, type-check and run the whole test suite
-    python3 dev.py test --fast [options]   the same without the slow tests (the inner loop)
+    python3 dev.py test --fast [options]   the rules without the slow tests (the inner loop)
+    python3 dev.py test --screens [options]   the screens' tests without the slow ones
     python3 dev.py run ARGS...      run any eventdesk command
     python3 dev.py lock             refresh requirements.lock to the newest allowed versions
     python3 dev.py i18n update|check|typeset|add CODE   keep the language catalogues in step
@@ -53,8 +54,8 @@ def run(argv: list[str]) -> int:
 
 
 def test(extra: list[str]) -> int:
-    fast = "--fast" in extra
-    extra = [a for a in extra if a != "--fast"]
+    fast, screens = "--fast" in extra, "--screens" in extra
+    extra = [a for a in extra if a not in {"--fast", "--screens"}]
     # ruff first (a fraction of a second); the type check and the import contracts run beside
     # the tests, each on one core, and say what they found when the tests are done.
     for step in ([str(BIN / "ruff"), "check", "."], [str(BIN / "ruff"), "format", "--check", "."]):
@@ -68,24 +69,29 @@ def test(extra: list[str]) -> int:
         subprocess.Popen(step, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         for step in beside
     ]
-    # One worker more than the cores: the suite waits on its processes, its disks and its
-    # PostgreSQL about a sixth of the time (3 workers kept a 2-core machine 85% busy, and the
-    # suite took 9 minutes where 2 took 11).
+    # Three workers a core for the whole suite: its tests wait on timeouts, links held slow,
+    # processes, disks and PostgreSQL (3 workers kept a 2-core machine busy 58% of the time, 15
+    # min 27 s; 6 kept it busy 79%, 11 min 52 s). Two more than the cores for the inner loops.
     # Work stealing: a worker that ran out of tests takes some of a busy one's, so one long
     # test near the end does not leave the other workers idle.
-    # The fast loop waits more than it works (app tests wait for the screen, timers and
-    # threads): two workers more than the cores keep the cores busy.
     # The suite starts eventdesk as a process of its own many times: its modules compiled once
     # here (an environment may forbid Python to keep what it compiles, PYTHONDONTWRITEBYTECODE).
     packages = ["eventdesk", "screens", "devices", "badges", "testkit"]
     run([str(_python()), "-m", "compileall", "-q", *packages])
-    count = str((os.cpu_count() or 1) + (2 if fast else 1))
+    cores = os.cpu_count() or 1
+    count = str(cores + 2 if fast or screens else 3 * cores)
     workers = (
         ["-n", count, "--dist", "worksteal"] if not any(a.startswith("-n") for a in extra) else []
     )
-    # The inner loop: no real processes, terminals, browsers or scale, and each test that runs on
-    # both databases once, on SQLite (its PostgreSQL twin runs in the full suite).
-    selection = ["-m", "not slow and not pg_twin"] if fast else []
+    # The inner loops: no real processes, terminals, browsers or scale, and each test that runs
+    # on both databases once, on SQLite (its PostgreSQL twin runs in the full suite); the rules
+    # (--fast) apart from the screens' tests (--screens), whose folders are the screens'.
+    screens_tests = ["tests/app", "tests/snapshots"]
+    selection = ["-m", "not slow and not pg_twin"] if fast or screens else []
+    if fast:
+        selection += [f"--ignore={folder}" for folder in screens_tests]
+    elif screens:
+        selection += screens_tests
     code = run([str(_python()), "-m", "pytest", *workers, *selection, *extra])
     for step, check in zip(beside, checks, strict=True):
         said, _ = check.communicate()
