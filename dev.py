@@ -71,7 +71,8 @@ def test(extra: list[str]) -> int:
     ]
     # Three workers a core for the whole suite: its tests wait on timeouts, links held slow,
     # processes, disks and PostgreSQL (3 workers kept a 2-core machine busy 58% of the time, 15
-    # min 27 s; 6 kept it busy 79%, 11 min 52 s). Two more than the cores for the inner loops.
+    # min 27 s; 6 kept it busy 79%, 13 min 32 s, median of three). Two more than the cores for
+    # the inner loops.
     # Work stealing: a worker that ran out of tests takes some of a busy one's, so one long
     # test near the end does not leave the other workers idle.
     # The suite starts eventdesk as a process of its own many times: its modules compiled once

@@ -110,6 +110,11 @@ class Silence:
     stale: bool = False  # cut when the server came back: it waited on the link that died
 
 
+def no_answer(seconds: float) -> str:
+    """Why the server is away when it stayed silent for ``seconds``."""
+    return _("no answer within {seconds:g} s").format(seconds=seconds)
+
+
 class Link:
     """This process's view of its server, shared by its threads."""
 
@@ -179,8 +184,7 @@ class Link:
             tried = time.monotonic()
             box, waiting = self._run(work, one_off=one_off, wait=max(0.0, deadline - tried))
             if box is None:
-                said_why = _("no answer within {seconds:g} s").format(seconds=said)
-                self.went_away(said_why, refused=refused_before)
+                self.went_away(no_answer(said), refused=refused_before)
                 raise ServerAway(self.reason, waiting)
             if "error" not in box:
                 value: T = box["value"]
@@ -206,10 +210,9 @@ class Link:
                 # A silence the driver's own timer ended with ours (libpq's connect_timeout
                 # is the wait of a station with no copy; a command's connection may have
                 # begun before this call): said as the silence it is.
-                silence = _("no answer within {seconds:g} s").format(seconds=said)
-                self.went_away(silence, refused=refused_before)
-                raise ServerAway(self.reason) from error
-            self.went_away(describe(error), refused=quick)
+                self.went_away(no_answer(said), refused=refused_before)
+            else:
+                self.went_away(describe(error), refused=quick)
             raise ServerAway(self.reason) from error
 
     def _run(

@@ -45,7 +45,7 @@ from eventdesk.outage import (
 from eventdesk.services.folder_lock import FolderLock
 from eventdesk.services.stations.clock import ServerTime, Skew
 from eventdesk.services.stations.copy_key import CopyLocked, fetch, held, hold, seal, unlock
-from eventdesk.services.stations.link import QUICK_SECONDS, Link, ServerAway, Silence
+from eventdesk.services.stations.link import QUICK_SECONDS, Link, ServerAway, Silence, no_answer
 from eventdesk.services.stations.mirror import Mirror, MirrorStatus
 from eventdesk.services.stations.mirror_prints import upload_prints
 from eventdesk.services.stations.mirror_refresh import Refreshed, refresh
@@ -641,8 +641,7 @@ class Station:
         if guard.stale:
             return  # it waited on the link that died: the server answers now (came_back)
         if guard.cut:
-            silence = _("no answer within {seconds:g} s").format(seconds=guard.seconds)
-            self.link.went_away(silence)
+            self.link.went_away(no_answer(guard.seconds))
             return
         if quick and self.link.online:
             # Refused or reset at once on a link that answered: it may come and go. Asked
