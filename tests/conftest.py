@@ -4,7 +4,7 @@ PostgreSQL tests run on the server EVENTDESK_TEST_POSTGRES_URL names, else on a 
 the run starts with the machine's PostgreSQL programs (tests/postgres_cluster.py, which sets the
 variable to it); without either they skip, saying why. Each pytest worker of each run gets its
 own database on that server (named for the run, so two runs on one server never drop each
-other's), migrated once and emptied before each test.
+other's), copied from the run's one migrated template and emptied before each test.
 """
 
 from __future__ import annotations
@@ -78,10 +78,73 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     PG_SKIP = skip_reason(session.config)
 
 
-def _database_name() -> str:
+def pytest_configure(config: pytest.Config) -> None:
+    """xdist's controller hands its workers this process's run id (PYTEST_XDIST_TESTRUNUID),
+    so the controller knows the names of the run's databases (its template, dropped at the
+    end) as its workers do."""
+    if not hasattr(config, "workerinput") and getattr(config.option, "testrunuid", "") is None:
+        config.option.testrunuid = _RUN
+
+
+def _database_name(worker: str | None = None) -> str:
     """Unique to this run and worker: two runs on one server never drop each other's databases."""
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    worker = worker or os.environ.get("PYTEST_XDIST_WORKER", "main")
     return f"eventdesk_test_{_RUN[:12]}_{worker}"
+
+
+# The run's migrated database, which each worker's is copied from (CREATE DATABASE ... TEMPLATE
+# takes a tenth of a second where a migration takes one, and holds none of its ~1,500 locks:
+# several workers migrating at once ran the server out of its lock table).
+_TEMPLATE = _database_name("template")
+
+
+def _copy_of_template(admin: Engine, name: str) -> None:
+    """``name`` made anew as a copy of the run's template, migrated by the first worker that
+    needs it (the others wait on its advisory lock, then copy). What ALTER DATABASE set on the
+    template (its idle_in_transaction_session_timeout) is set on the copy: TEMPLATE leaves it."""
+    with admin.connect() as conn:
+        conn.execute(text("SELECT pg_advisory_lock(hashtext(:n))"), {"n": _TEMPLATE})
+        try:
+            found = conn.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": _TEMPLATE}
+            ).first()
+            if found is None:
+                conn.execute(text(f'CREATE DATABASE "{_TEMPLATE}"'))
+                store = Store(
+                    admin.url.set(database=_TEMPLATE).render_as_string(hide_password=False)
+                )
+                upgrade(store)
+                store.dispose()
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{_TEMPLATE}"'))
+            kept = conn.execute(
+                text(
+                    "SELECT unnest(setconfig) FROM pg_db_role_setting s "
+                    "JOIN pg_database d ON d.oid = s.setdatabase "
+                    "WHERE d.datname = :n AND s.setrole = 0"
+                ),
+                {"n": _TEMPLATE},
+            ).scalars()
+            for setting in kept:
+                key, _, value = setting.partition("=")
+                conn.execute(text(f"ALTER DATABASE \"{name}\" SET {key} = '{value}'"))
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(hashtext(:n))"), {"n": _TEMPLATE})
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """The run's template dropped, by the process that handed out the tests (or the only one)."""
+    base = variables.read_text(PG_ENV)
+    if hasattr(session.config, "workerinput") or not base:
+        return
+    admin = create_engine(make_url(base), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{_TEMPLATE}" WITH (FORCE)'))
+    except OperationalError:
+        pass  # a server gone by now: nothing of this run's is left on it to drop
+    finally:
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -103,14 +166,8 @@ def pg_database() -> Iterator[str]:
     url = make_url(base)
     name = _database_name()
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    target = url.set(database=name).render_as_string(hide_password=False)
-    store = Store(target)
-    upgrade(store)
-    store.dispose()
-    yield target
+    _copy_of_template(admin, name)
+    yield url.set(database=name).render_as_string(hide_password=False)
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
