@@ -94,6 +94,8 @@ class OrganizerScreen(StationScreen):
         super().__init__()
         self.workspace = Workspace()
         self.offered: set[str] = set()  # the events the bar's chooser offers
+        self._tabs: TabbedContent | None = None  # found once (_active)
+        self._lists: dict[str, OrganizerTab] = {}  # the tabs of lists by id, found once (_tab)
 
     @property
     def edited_event(self) -> str | None:
@@ -214,15 +216,17 @@ class OrganizerScreen(StationScreen):
 
     # --- keys ---------------------------------------------------------------------------------
     def _active(self) -> str:
-        tabs = self.query("#org-tabs").results(TabbedContent)
-        return next((t.active for t in tabs), "")
+        tabs = self._tabs or next(iter(self.query("#org-tabs").results(TabbedContent)), None)
+        self._tabs = tabs
+        return tabs.active if tabs is not None else ""
 
     def _tab(self) -> OrganizerTab | None:
-        """The tab shown, if it is one of lists (the Data tab is not)."""
-        active = self._active()
-        return next(
-            (t for t in self.query(OrganizerTab).results(OrganizerTab) if t.id == active), None
-        )
+        """The tab shown, if it is one of lists (the Data tab is not). The tabs are made once,
+        in compose, and found once: Textual asks for each key's state (check_action) a thousand
+        times in an organizer's day, and a query walks every widget of every tab."""
+        if not self._lists:
+            self._lists = {str(t.id): t for t in self.query(OrganizerTab).results(OrganizerTab)}
+        return self._lists.get(self._active())
 
     @on(TabbedContent.TabActivated)
     def tab_changed(self) -> None:
