@@ -245,6 +245,9 @@ async def test_a_desk_started_offline_after_a_power_cut_asks_its_passphrase_then
         await type_pin(pilot, DESK, DESK_PIN)
         await wait_for(lambda: isinstance(app.screen, DeskScreen), pilot, timeout=LONG)
         screen = app.screen
+        # the desk mounted (it gives its search box the focus), then its scan field chosen
+        search = screen.query_one("#search", Input)
+        await wait_for(lambda: app.focused is search, pilot, timeout=LONG)
         scan = screen.query_one("#scan", Input)
         scan.focus()
         await wait_for(lambda: app.focused is scan, pilot)
