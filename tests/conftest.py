@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import HealthCheck, settings
 from psycopg.errors import DeadlockDetected
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import OperationalError
 
 from eventdesk import variables
@@ -103,6 +103,11 @@ def _database_name(worker: str | None = None) -> str:
     return f"eventdesk_test_{_RUN[:12]}_{worker}"
 
 
+def _drop_database(conn: Connection, name: str) -> None:
+    """``name`` gone, whoever is still connected to it."""
+    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
 # The run's migrated database, which each worker's is copied from (CREATE DATABASE ... TEMPLATE
 # takes a tenth of a second where a migration takes one, and holds none of its ~1,500 locks:
 # several workers migrating at once ran the server out of its lock table).
@@ -126,7 +131,7 @@ def _copy_of_template(admin: Engine, name: str) -> None:
                 )
                 upgrade(store)
                 store.dispose()
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            _drop_database(conn, name)
             conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{_TEMPLATE}"'))
             kept = conn.execute(
                 text(
@@ -151,7 +156,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     admin = create_engine(make_url(base), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{_TEMPLATE}" WITH (FORCE)'))
+            _drop_database(conn, _TEMPLATE)
     except OperationalError:
         pass  # a server gone by now: nothing of this run's is left on it to drop
     finally:
@@ -180,7 +185,7 @@ def pg_database() -> Iterator[str]:
     _copy_of_template(admin, name)
     yield url.set(database=name).render_as_string(hide_password=False)
     with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        _drop_database(conn, name)
     admin.dispose()
 
 
@@ -261,11 +266,11 @@ def empty_db_url(db_url: str, tmp_path: Path) -> Iterator[str]:
     name = f"{url.database}_steps"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        _drop_database(conn, name)
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     yield url.set(database=name).render_as_string(hide_password=False)
     with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        _drop_database(conn, name)
     admin.dispose()
 
 

@@ -216,9 +216,9 @@ class OrganizerScreen(StationScreen):
 
     # --- keys ---------------------------------------------------------------------------------
     def _active(self) -> str:
-        tabs = self._tabs or next(iter(self.query("#org-tabs").results(TabbedContent)), None)
-        self._tabs = tabs
-        return tabs.active if tabs is not None else ""
+        if self._tabs is None:
+            self._tabs = next(iter(self.query("#org-tabs").results(TabbedContent)), None)
+        return self._tabs.active if self._tabs is not None else ""
 
     def _tab(self) -> OrganizerTab | None:
         """The tab shown, if it is one of lists (the Data tab is not). The tabs are made once,
