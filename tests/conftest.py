@@ -110,16 +110,20 @@ def _drop_database(conn: Connection, name: str) -> None:
 
 # The run's migrated database, which each worker's is copied from (CREATE DATABASE ... TEMPLATE
 # takes a tenth of a second where a migration takes one, and holds none of its ~1,500 locks:
-# several workers migrating at once ran the server out of its lock table).
+# several workers migrating at once ran the server out of its lock table). One advisory lock for
+# every run on the server: six runs started at once, each migrating its own template, ran it out
+# as well.
 _TEMPLATE = _database_name("template")
+_MIGRATING = "eventdesk_test_template"
 
 
 def _copy_of_template(admin: Engine, name: str) -> None:
     """``name`` made anew as a copy of the run's template, migrated by the first worker that
-    needs it (the others wait on its advisory lock, then copy). What ALTER DATABASE set on the
-    template (its idle_in_transaction_session_timeout) is set on the copy: TEMPLATE leaves it."""
+    needs it (the others, and other runs on the server, wait on the advisory lock, then copy).
+    What ALTER DATABASE set on the template (its idle_in_transaction_session_timeout) is set on
+    the copy: TEMPLATE leaves it."""
     with admin.connect() as conn:
-        conn.execute(text("SELECT pg_advisory_lock(hashtext(:n))"), {"n": _TEMPLATE})
+        conn.execute(text("SELECT pg_advisory_lock(hashtext(:n))"), {"n": _MIGRATING})
         try:
             found = conn.execute(
                 text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": _TEMPLATE}
@@ -145,7 +149,7 @@ def _copy_of_template(admin: Engine, name: str) -> None:
                 key, _, value = setting.partition("=")
                 conn.execute(text(f"ALTER DATABASE \"{name}\" SET {key} = '{value}'"))
         finally:
-            conn.execute(text("SELECT pg_advisory_unlock(hashtext(:n))"), {"n": _TEMPLATE})
+            conn.execute(text("SELECT pg_advisory_unlock(hashtext(:n))"), {"n": _MIGRATING})
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
