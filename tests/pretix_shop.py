@@ -1,0 +1,249 @@
+"""A real pretix for the tests, as it runs: installed from the package index into a virtual
+environment of its own (every package pinned, tests/pretix/requirements.txt), on 127.0.0.1 with
+an SQLite file, filled through its own models (tests/pretix/seed.py) and its REST API.
+
+The environment and a migrated empty database are made once per machine and kept in the user's
+cache folder ($XDG_CACHE_HOME or ~/.cache, eventdesk-tests/pretix-VERSION: about 600 MB, a
+minute and a half the first time, under a file lock so that workers wait for one another); each
+server then starts from a copy of that database in a folder of its own. Where pretix cannot be
+installed (no package index), the tests that need it skip, saying why."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+VERSION = "2026.8.0"
+HERE = Path(__file__).resolve().parent / "pretix"
+REQUIREMENTS = HERE / "requirements.txt"
+START_TIMEOUT = 120.0  # seconds for a new server's first answer
+
+
+class PretixUnavailable(Exception):
+    """pretix could not be installed or started here: the reason, for the skip."""
+
+
+def cache_folder() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "eventdesk-tests" / f"pretix-{VERSION}"
+
+
+def _config(folder: Path, port: int) -> Path:
+    """pretix's configuration for a server whose files are in ``folder``."""
+    (folder / "data").mkdir(parents=True, exist_ok=True)
+    path = folder / "pretix.cfg"
+    path.write_text(
+        "[pretix]\ninstance_name=eventdesk tests\n"
+        f"url=http://127.0.0.1:{port}\ncurrency=EUR\ndatadir={folder / 'data'}\n"
+        "registration=off\npassword_reset=off\necb_rates=off\n"
+        f"[database]\nbackend=sqlite3\nname={folder / 'data' / 'db.sqlite3'}\n"
+        "[mail]\nfrom=pretix@localhost\nhost=127.0.0.1\nport=1\n"
+        "[django]\ndebug=off\n[locale]\ndefault=en\ntimezone=UTC\n"
+    )
+    return path
+
+
+def _environment(config: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
+    env.update(
+        PRETIX_CONFIG_FILE=str(config),
+        DJANGO_SETTINGS_MODULE="settings",
+        PYTHONPATH=str(HERE),
+    )
+    return env
+
+
+def _run(argv: list[str], *, env: dict[str, str] | None = None, what: str) -> str:
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
+    if done.returncode:
+        tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
+        raise PretixUnavailable(f"{what} failed: {' / '.join(tail) or done.returncode}")
+    return done.stdout
+
+
+def installed() -> Path:
+    """The cache's folder with pretix installed and its migrated empty database."""
+    folder = cache_folder()
+    ready = folder / "ready"
+    if ready.exists():
+        return folder
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if ready.exists():
+            return folder
+        venv = folder / "venv"
+        shutil.rmtree(venv, ignore_errors=True)
+        base = getattr(sys, "_base_executable", sys.executable)
+        _run([base, "-m", "venv", str(venv)], what="python -m venv")
+        _run(
+            [str(venv / "bin" / "pip"), "install", "-q", "--no-deps", "-r", str(REQUIREMENTS)],
+            what=f"pip install pretix=={VERSION}",
+        )
+        template = folder / "template"
+        shutil.rmtree(template, ignore_errors=True)
+        config = _config(template, 0)
+        _run(
+            [str(venv / "bin" / "python"), "-m", "pretix", "migrate", "--noinput", "-v", "0"],
+            env=_environment(config),
+            what="pretix migrate",
+        )
+        ready.write_text(VERSION)
+    return folder
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@dataclass
+class ShopEvent:
+    slug: str
+    signed: bool  # pretix_sig1 tickets (else pretix's random secrets)
+    items: dict[str, int]
+    variations: dict[str, int]
+    list: int  # the check-in list of every product
+
+
+class Pretix:
+    """One pretix server on 127.0.0.1 (``url``), its API reached with ``token``."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.token = ""
+        self.process: subprocess.Popen[bytes] | None = None
+        home = installed()
+        self.python = home / "venv" / "bin" / "python"
+        self.config = _config(folder, self.port)
+        shutil.copy(home / "template" / "data" / "db.sqlite3", folder / "data" / "db.sqlite3")
+
+    def start(self) -> None:
+        log = open(self.folder / "server.log", "wb")  # noqa: SIM115  # the server's, until it stops
+        self.process = subprocess.Popen(
+            [
+                str(self.python.parent / "gunicorn"),
+                "pretix.wsgi",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                "1",
+                "--threads",
+                "4",
+                "--timeout",
+                "120",
+                "--no-control-socket",
+            ],
+            env=_environment(self.config),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        log.close()
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            if self.process.poll() is not None:
+                said = (self.folder / "server.log").read_text(errors="replace")[-400:]
+                raise PretixUnavailable(f"pretix's server ended at its start: {said}")
+            try:
+                urllib.request.urlopen(f"{self.url}/api/v1/", timeout=5)
+            except urllib.error.HTTPError as exc:
+                if exc.code == 401:  # its API answers (and asks for a token)
+                    return
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise PretixUnavailable(f"pretix did not answer within {START_TIMEOUT:.0f} s")
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def seed(self, organizer: str, *events: str) -> list[ShopEvent]:
+        """An organizer and its events (``slug`` signed, ``slug:random`` not): seed.py's."""
+        said = _run(
+            [str(self.python), str(HERE / "seed.py"), organizer, *events],
+            env=_environment(self.config),
+            what="seeding pretix",
+        )
+        made = json.loads(said.strip().splitlines()[-1])
+        self.token = made["token"]
+        return [ShopEvent(**each) for each in made["events"]]
+
+    # --- its REST API -------------------------------------------------------------------------
+    def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+        """``method`` on the API's ``path`` (after /api/v1/): the status and the JSON answer."""
+        request = urllib.request.Request(
+            f"{self.url}/api/v1/{path.lstrip('/')}",
+            method=method,
+            data=None if body is None else json.dumps(body).encode(),
+            headers={"Authorization": f"Token {self.token}", "Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=60) as answer:
+                return answer.status, json.loads(answer.read() or b"null")
+        except urllib.error.HTTPError as exc:
+            return exc.code, json.loads(exc.read() or b"null")
+
+    def order(
+        self, organizer: str, event: ShopEvent, positions: list[dict[str, Any]], *, paid: bool
+    ) -> dict[str, Any]:
+        """An order placed through the API, paid or pending: pretix's answer (its positions,
+        each with its ``secret``)."""
+        status, made = self.call(
+            "POST",
+            f"organizers/{organizer}/events/{event.slug}/orders/",
+            {
+                "email": "buyer@example.org",
+                "locale": "en",
+                "status": "p" if paid else "n",
+                "payment_provider": "manual",
+                "sales_channel": "web",
+                "positions": positions,
+            },
+        )
+        assert status == 201, (status, made)
+        return dict(made)
+
+
+@pytest.fixture(scope="session")
+def pretix_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pretix]:
+    """A pretix started for this process's tests (stopped at its end)."""
+    try:
+        server = Pretix(tmp_path_factory.mktemp("pretix"))
+        server.start()
+    except PretixUnavailable as exc:
+        pytest.skip(f"pretix {VERSION} could not run here: {exc}")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def organizer_name() -> str:
+    """An organizer's slug no other test uses."""
+    return f"org{uuid.uuid4().hex[:10]}"
