@@ -75,6 +75,11 @@ class Sig1Ticket:
     valid_until: datetime | None
 
 
+def ticket_message(**fields: Any) -> bytes:
+    """The payload of a ticket with ``fields`` (the message's own names), as pretix encodes it."""
+    return bytes(_TICKET(**fields).SerializeToString())
+
+
 def is_sig1(text: str) -> bool:
     """Whether ``text`` is shaped as a pretix_sig1 code (not whether it is genuine)."""
     return _parts(text) is not None
@@ -82,8 +87,8 @@ def is_sig1(text: str) -> bool:
 
 def _parts(text: str) -> tuple[bytes, bytes] | None:
     """The payload and the signature of a code of the scheme, None for any other text."""
-    if not isinstance(text, str) or not 60 <= len(text) <= 400 or not text.startswith("="):
-        return None  # base64 read backwards: its padding comes first
+    if not isinstance(text, str) or not 60 <= len(text) <= 400:
+        return None
     try:
         raw = base64.b64decode(text[::-1], validate=True)
     except (binascii.Error, ValueError):
