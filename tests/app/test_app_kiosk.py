@@ -110,8 +110,12 @@ def answer_of(app: EventdeskApp) -> KioskAnswer:
 
 
 async def started(app: EventdeskApp, pilot: Any) -> KioskScreen:
+    """The kiosk up, its scanner's field focused. Each answer stays up until the next scan (a
+    test that times the way back to "Scan your ticket" sets its own): the kiosk's 6 s could
+    pass on a busy machine before a test looked at an answer."""
     await wait_for(lambda: isinstance(app.screen, KioskScreen), pilot)
     screen = kiosk(app)
+    screen.answer_seconds = 600
     wedge = screen.query_one("#wedge", Input)
     await wait_for(lambda: app.focused is wedge, pilot)
     return screen

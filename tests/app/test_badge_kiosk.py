@@ -39,9 +39,6 @@ async def test_a_badge_stations_kiosk_prints_and_checks_no_one_in(station: DemoS
     async with app.run_test(size=(120, 40), message_hook=hook((ScanDecided,), decisions)) as pilot:
         screen = await started(app, pilot)
         screen.repeat_seconds = 0  # the same ticket again at once: a reprint, not a bounce
-        # Each answer stays up until the next scan: on a busy machine the 6 s an answer is
-        # shown can pass before the test looks (its badge is drawn meanwhile).
-        screen.answer_seconds = 600
         await scan_with_wedge(pilot, fresh.qr_payload)
         panel = await answered(pilot, decisions, 1)
         said = panel.plain()
