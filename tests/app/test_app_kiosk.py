@@ -392,7 +392,6 @@ async def test_badge_printing_is_said_and_the_badge_lands(station: DemoStation) 
 
     async with app.run_test(size=(120, 40), message_hook=capture) as pilot:
         screen = await started(app, pilot)
-        screen.answer_seconds = 30
         await scan_with_wedge(pilot, fresh.qr_payload)
         await wait_for(lambda: any(isinstance(m, ScanDecided) for m in messages), pilot)
         decisions = [m for m in messages if isinstance(m, ScanDecided)]
@@ -444,7 +443,6 @@ async def test_a_printer_that_does_not_answer_sends_people_to_the_desk(
         app = kiosk_app(station, printer="front", auto_print=True)
         async with app.run_test(size=(80, 24), message_hook=capture) as pilot:
             screen = await started(app, pilot)
-            screen.answer_seconds = 30
             await scan_with_wedge(pilot, fresh.qr_payload)
             panel = await answered(pilot, decisions, 1)
             assert panel.has_class("-ok")  # the check-in never waits for the printer

@@ -70,8 +70,7 @@ async def test_the_name_and_the_instruction_are_large_and_fit(
     decisions: list[ScanDecided] = []
     app = kiosk_app(station)
     async with app.run_test(size=size, message_hook=hook((ScanDecided,), decisions)) as pilot:
-        screen = await started(app, pilot)
-        screen.answer_seconds = 600
+        await started(app, pilot)
         await scan_with_wedge(pilot, fresh.qr_payload)
         panel = await answered(pilot, decisions, 1)
         sign = sign_of(app)
@@ -173,7 +172,6 @@ async def test_the_kiosk_sounds_yes_wait_and_no(station: DemoStation) -> None:
     app = kiosk_app(station)
     async with app.run_test(size=(120, 40), message_hook=hook((ScanDecided,), decisions)) as pilot:
         screen = await started(app, pilot)
-        screen.answer_seconds = 600
         cues = []
         for count, payload in enumerate((fresh.qr_payload, "NOT-A-TICKET"), start=1):
             await scan_with_wedge(pilot, payload)
@@ -235,8 +233,7 @@ async def test_the_high_contrast_theme_comes_from_the_station_settings(
     app = make_app(config=config, store=station.store, sign_in_as="Kiosk Door 1", mode="kiosk")
     decisions: list[ScanDecided] = []
     async with app.run_test(size=(120, 40), message_hook=hook((ScanDecided,), decisions)) as pilot:
-        screen = await started(app, pilot)
-        screen.answer_seconds = 600
+        await started(app, pilot)
         await scan_with_wedge(pilot, "NOT-A-TICKET")
         panel: KioskAnswer = await answered(pilot, decisions, 1)
         assert panel.has_class("-high-contrast") and panel.verdict == "bad"
@@ -260,7 +257,6 @@ async def test_without_a_sound_device_the_bell_rings_once_twice_or_three_times(
     app.bell = lambda: rung.append(0.0)  # type: ignore[method-assign]  # the bell, counted
     async with app.run_test(size=(120, 40), message_hook=hook((ScanDecided,), decisions)) as pilot:
         screen = await started(app, pilot)
-        screen.answer_seconds = 600
         sound = app.devices.sound
         await wait_for(lambda: sound is not None and sound.available is False, pilot)
         heard = []
