@@ -17,7 +17,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 import uuid
@@ -27,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.helpers import wait_until
 
 VERSION = "2026.8.0"
 HERE = Path(__file__).resolve().parent / "pretix"
@@ -158,21 +159,24 @@ class Pretix:
             stderr=subprocess.STDOUT,
         )
         log.close()
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            if self.process.poll() is not None:
-                said = (self.folder / "server.log").read_text(errors="replace")[-400:]
-                raise PretixUnavailable(f"pretix's server ended at its start: {said}")
-            try:
-                urllib.request.urlopen(f"{self.url}/api/v1/", timeout=5)
-            except urllib.error.HTTPError as exc:
-                if exc.code == 401:  # its API answers (and asks for a token)
-                    return
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise PretixUnavailable(f"pretix did not answer within {START_TIMEOUT:.0f} s")
-            time.sleep(0.1)
+        try:
+            wait_until(self._answering, timeout=START_TIMEOUT, what="pretix's first answer")
+        except AssertionError as exc:
+            raise PretixUnavailable(str(exc)) from None
+
+    def _answering(self) -> bool:
+        """Whether its API answers (asking for a token); PretixUnavailable once it has ended."""
+        assert self.process is not None
+        if self.process.poll() is not None:
+            said = (self.folder / "server.log").read_text(errors="replace")[-400:]
+            raise PretixUnavailable(f"pretix's server ended at its start: {said}")
+        try:
+            urllib.request.urlopen(f"{self.url}/api/v1/", timeout=5)
+        except urllib.error.HTTPError as exc:
+            return exc.code == 401
+        except OSError:
+            return False
+        return False
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
