@@ -10,6 +10,9 @@ key file can issue tickets. Parsing is strict: one canonical spelling per ticket
 A keyboard-wedge scanner typing through a QWERTZ or AZERTY layout, or with Caps Lock on, mangles
 the payload (``eventdesk.keymaps``): ``Verifier.verify_scanned`` tries the line as it came, then
 each known layout's repair; the signature proves a repair right, and a wrong one is invalid.
+
+A ticket sold in a shop keeps the shop's code (a barcode, a pretix secret) as its payload,
+unchanged: a line that is none of ours is looked up by its exact text (``Verifier.by_code``).
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from eventdesk.db import Store
 from eventdesk.errors import EnvironmentProblem, NotAllowed
 from eventdesk.i18n import N_, _
 from eventdesk.keymaps import Repair, repairs, typed_forms
-from eventdesk.models import SigningKey
+from eventdesk.models import SigningKey, Ticket
 from eventdesk.values import utcnow
 
 VERSION = "ED1"
@@ -43,6 +46,7 @@ KEY_FILE = "keys/ticket-signing-key.pem"
 SIGNATURE_CHARS = 103  # 64 bytes in base32, without padding
 _PAYLOAD = re.compile(r"ED1\.([0-9A-HJKMNP-TV-Z]{8})\.([A-Z2-7]{8})\.([A-Z2-7]{103})")
 MAX_PAYLOAD = 125
+CODE_LENGTH = 200  # a ticket's code at most (Ticket.qr_payload): a shop's is kept as it is
 QR_MAX_VERSION = 7
 PREFIX = f"{VERSION}."
 # "ED1." and its stem as a scanner may type them through a known layout (keymaps).
@@ -195,13 +199,14 @@ def _spread_masks() -> list[tuple[int, int]]:
 
 class SignatureChecks:
     """Verifier.check_many's answer: each text's ticket id as it came (None: not a payload
-    signed by a key known here, as it came), and their signatures, checked in order by the
-    verifier's thread and, once the caller asks for the answers, by the caller too."""
+    signed by a key known here, as it came, nor a shop's code found), and their signatures,
+    checked in order by the verifier's thread and, once the caller asks for the answers, by
+    the caller too."""
 
     def __init__(
         self,
         ticket_ids: list[str | None],
-        checks: list[tuple[Ed25519PublicKey, bytes, bytes]],
+        checks: list[tuple[Ed25519PublicKey, bytes, bytes] | None],
         thread: ThreadPoolExecutor,
     ) -> None:
         self.ticket_ids = ticket_ids
@@ -213,7 +218,11 @@ class SignatureChecks:
     def _work(self) -> None:
         """Checks, each taken once by whichever of the two threads comes first."""
         while (at := next(self._next)) < len(self._checks):
-            key, signature, message = self._checks[at]
+            check = self._checks[at]
+            if check is None:  # a shop's code, found by lookup: nothing to check
+                self._found[at] = True
+                continue
+            key, signature, message = check
             try:
                 key.verify(signature, message)
             except InvalidSignature:
@@ -269,8 +278,30 @@ class Verifier:
                 as_typed = exc
             found, _unknown = self._first_genuine(readings)
         if found is None:
-            raise as_typed
+            ticket_id = self.by_code(text)
+            if ticket_id is None:
+                raise as_typed
+            return Verified(ticket_id)
         return found
+
+    def by_code(self, text: str) -> str | None:
+        """The ticket whose code is ``text`` exactly: a shop's barcode, kept as the shop
+        printed it (services.data.shop_export). None when no ticket has it."""
+        if not text or len(text) > CODE_LENGTH:
+            return None
+        with self._store.read() as session:
+            return session.scalar(select(Ticket.id).where(Ticket.qr_payload == text))
+
+    def by_codes(self, texts: Sequence[str]) -> dict[str, str]:
+        """``by_code`` for many lines at once: each line found -> its ticket id."""
+        wanted = sorted({t for t in texts if t and len(t) <= CODE_LENGTH})
+        if not wanted:
+            return {}
+        with self._store.read() as session:
+            rows = session.execute(
+                select(Ticket.qr_payload, Ticket.id).where(Ticket.qr_payload.in_(wanted))
+            ).all()
+        return {str(code): str(ticket_id) for code, ticket_id in rows}
 
     def check_many(self, texts: Sequence[str]) -> SignatureChecks:
         """The ticket id each text names as it came (signed by a key known here), at once,
@@ -280,8 +311,13 @@ class Verifier:
         if not self._keys:
             self._load()
         named: list[str | None] = []
-        checks: list[tuple[Ed25519PublicKey, bytes, bytes]] = []
+        checks: list[tuple[Ed25519PublicKey, bytes, bytes] | None] = []
+        codes = self.by_codes([t for t in texts if not _PAYLOAD.fullmatch(t)])
         for text in texts:
+            if text in codes:  # a shop's code: found, nothing to check
+                named.append(codes[text])
+                checks.append(None)
+                continue
             try:
                 payload = parse_payload(text)
             except InvalidPayload:

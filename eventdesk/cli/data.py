@@ -404,6 +404,71 @@ def import_attendees_command(obj: Ctx, file: str, event_ref: str, dry_run: bool)
     )
 
 
+@import_group.command("tickets")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--event", "event_ref", required=True, metavar="EVENT")
+@click.option(
+    "--from",
+    "shop",
+    required=True,
+    type=click.Choice(["eventbrite", "tito", "csv"]),
+    help="The shop the file was exported from: Eventbrite's attendee report, Tito's ticket "
+    "export, or any CSV.",
+)
+@click.option(
+    "--code-column",
+    metavar="COLUMN",
+    help="The column holding each ticket's code (the text in its QR or barcode).",
+)
+@pass_ctx
+@organizer_only
+def import_tickets_command(
+    obj: Ctx, file: str, event_ref: str, shop: str, code_column: str | None
+) -> None:
+    """Tickets people already hold, from a shop's export: each keeps the shop's code, which
+    our door then admits. Importing again updates them; a ticket gone from the file is
+    cancelled."""
+    from eventdesk.services.data.shop_export import import_tickets
+
+    show_bar = sys.stderr.isatty() and not obj.as_json
+    with _progress(file if show_bar else None) as step:
+        done = import_tickets(
+            obj.store, file, event_ref, shop=shop, code_column=code_column, progress=step
+        )
+
+    def human() -> str:
+        lines = [
+            _(
+                "{created} ticket(s) created, {updated} updated, {unchanged} unchanged, "
+                "{gone} cancelled as gone from the file"
+            ).format(
+                created=done.created,
+                updated=done.updated,
+                unchanged=done.unchanged,
+                gone=done.gone,
+            )
+        ]
+        if done.types_created:
+            lines.append(_("new ticket types: {names}").format(names=", ".join(done.types_created)))
+        lines.extend(done.problems)
+        if done.more_problems:
+            lines.append(_("… and {count} more rows not imported").format(count=done.more_problems))
+        return "\n".join(lines)
+
+    obj.emit(
+        {
+            "created": done.created,
+            "updated": done.updated,
+            "unchanged": done.unchanged,
+            "gone": done.gone,
+            "types_created": done.types_created,
+            "problems": done.problems,
+            "more_problems": done.more_problems,
+        },
+        human,
+    )
+
+
 @click.command()
 @click.argument("kind", type=click.Choice(["attendees", "checkins", "scans", "payments"]))
 @click.argument("event_ref", metavar="EVENT")

@@ -71,7 +71,10 @@ class SearchToken(Base):
 
 class Order(Base):
     __tablename__ = "ticket_order"
-    __table_args__ = (imported("ticket_order"),)
+    __table_args__ = (
+        imported("ticket_order"),
+        Index("ix_ticket_order_shop", "event_id", "shop", "shop_ref"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id"), index=True)
     buyer_id: Mapped[int] = mapped_column(ForeignKey("attendee.id"), index=True)
@@ -79,6 +82,10 @@ class Order(Base):
     import_run_id: Mapped[int | None] = mapped_column(Integer)
     # A staff note on the order ("paid by invoice"), shown at the door; never printed.
     note: Mapped[str | None] = mapped_column(String(500))
+    # The shop the order was sold in (services.data.shop_export.SHOPS) and its own code there:
+    # an import from that shop again finds the order by them (NULL: sold here).
+    shop: Mapped[str | None] = mapped_column(String(16))
+    shop_ref: Mapped[str | None] = mapped_column(String(64))
 
 
 class Ticket(Base):
@@ -91,6 +98,8 @@ class Ticket(Base):
         Index(
             "ix_ticket_arrivals", "event_id", "checked_in_at", "status", "ticket_type_id", "inside"
         ),
+        # A ticket is found by its code: a shop's barcode is looked up at the door.
+        Index("ix_ticket_qr_payload", "qr_payload", unique=True),
         imported("ticket"),
     )
     id: Mapped[str] = mapped_column(String(16), primary_key=True)
@@ -109,7 +118,8 @@ class Ticket(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     registered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # The signed QR payload, issued with the ticket by a station holding the private key.
+    # The code in the ticket's QR: our signed payload, issued with the ticket by a station
+    # holding the private key, or a shop's own code, kept unchanged (services.data.shop_export).
     qr_payload: Mapped[str | None] = mapped_column(String(200))
     # Set once, by one compare-and-set statement: the first check-in and where it happened.
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -87,6 +87,17 @@ def scan_payload(text: str) -> str | None:
     return text[at:] if at >= 0 else None
 
 
+def may_be_code(text: str) -> bool:
+    """What a shop's barcode or reference looks like typed into Search, and a name or an
+    e-mail does not: one word with a digit in it."""
+    word = text.strip()
+    return (
+        4 <= len(word) <= 200
+        and not any(c.isspace() for c in word)
+        and ("@" not in word and any(c.isdigit() for c in word))
+    )
+
+
 def scanner_typing(text: str) -> bool:
     """A scanner is typing a ticket here (``ED1`` before its dot counts: nobody searches for it)."""
     return tickets.scanner_typing(text)

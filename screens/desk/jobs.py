@@ -21,9 +21,12 @@ from eventdesk.services.people.registration import show_ticket
 from eventdesk.services.stations.mirror import Mirror
 from eventdesk.services.stations.mirror_prints import queue_in_copy
 from eventdesk.services.stations.mirror_read import attendee_of_ticket
+from eventdesk.text import ticket_id_shaped
+from eventdesk.tickets import Verifier
 from eventdesk.values import money_text
 from screens.backend import Backend
 from screens.base import StationScreen
+from screens.desk.answer import may_be_code
 from screens.desk.card import clock
 from screens.desk.messages import Done, Failed, NotATicket
 from screens.messages import ScanDecided
@@ -57,6 +60,22 @@ def is_ticket(backend: Backend, text: str) -> bool:
         except NotFound:
             return False
         return True
+
+    station = backend.door_station
+    return on_server() if station is None else station.read(on_server, in_copy)
+
+
+def is_code(backend: Backend, text: str) -> bool:
+    """Whether ``text`` is a ticket's code as a shop printed it (services.data.shop_export): on
+    the server, or in the station's copy while the server does not answer (call it from a
+    thread worker)."""
+    code = text.strip()
+
+    def on_server() -> bool:
+        return Verifier(backend.store).by_code(code) is not None
+
+    def in_copy(copy: Mirror) -> bool:
+        return Verifier(copy.store).by_code(code) is not None
 
     station = backend.door_station
     return on_server() if station is None else station.read(on_server, in_copy)
@@ -159,7 +178,8 @@ class DeskJobs:
 
     def typed_ticket(self, text: str) -> None:
         """A ticket's id typed in Search and entered: decided as a scan of that ticket
-        (``ScanDecided``); ``NotATicket`` when no ticket has that id (a search, then)."""
+        (``ScanDecided``); a shop's code (a wedge scanner types it there), as a scan of that
+        code; ``NotATicket`` when it is neither (a search, then)."""
         self._run(partial(self._typed_ticket, text))
 
     def undo(self, ticket_id: str, attendee_id: int | None, name: str, zone: ZoneInfo) -> None:
@@ -198,15 +218,29 @@ class DeskJobs:
         self.screen.post_message(Done(text, attendee_id, wake_printer=wake))
 
     def _typed_ticket(self, text: str) -> None:
+        backend = self.screen.backend
         try:
-            known = is_ticket(self.screen.backend, text)
+            known = ticket_id_shaped(text) and is_ticket(backend, text)
+            code = not known and may_be_code(text) and is_code(backend, text)
         except Exception as exc:  # the database, or a bug: said, the line never lost unsaid
             self.screen.post_message(Failed(failure_text(exc), decision=True))
             return
         if known:
             self._check_in(text.strip().upper())
+        elif code:
+            self._scan_code(text.strip())
         else:
             self.screen.post_message(NotATicket(text))
+
+    def _scan_code(self, code: str) -> None:
+        started = time.monotonic()
+        try:
+            result = self.screen.backend.checkin().scan(code)
+        except Exception as exc:  # a refusal, the database, or a bug: said, never "Checking…"
+            self.screen.post_message(Failed(failure_text(exc), decision=True))
+            return
+        latency = (time.monotonic() - started) * 1000
+        self.screen.post_message(ScanDecided(result, code, latency, "scanner"))
 
     def _check_in(self, ticket_id: str, answers: dict[str, str] | None = None) -> None:
         started = time.monotonic()

@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 from eventdesk.db import Store
 from eventdesk.errors import Conflict, InvalidInput
 from eventdesk.i18n import _, ngettext, parse_language
-from eventdesk.models import Attendee, Event, ListEntry, SearchToken, Ticket
+from eventdesk.models import Attendee, Event, ListEntry, Order, SearchToken, Ticket
 from eventdesk.prepared import Prepared
 from eventdesk.services.common import email_key, get_attendee
 from eventdesk.services.people.auth import hash_pin
@@ -154,16 +154,22 @@ def _words_of(text: str) -> frozenset[str]:
     return frozenset(t[:200] for t in words(text) if t)
 
 
-def _replace_tokens(session: Session, attendee: Attendee) -> None:
+def replace_tokens(session: Session, attendee: Attendee) -> None:
+    """The person's search words written again from their details and tickets: each
+    ticket's id, its holder's name and, for one sold in a shop, the shop's order code."""
     tickets = session.execute(
-        select(Ticket.id, Ticket.holder_name).where(Ticket.attendee_id == attendee.id)
+        select(Ticket.id, Ticket.holder_name, Order.shop_ref)
+        .join(Order, Order.id == Ticket.order_id)
+        .where(Ticket.attendee_id == attendee.id)
     ).all()
     session.execute(delete(SearchToken).where(SearchToken.attendee_id == attendee.id))
     tokens = person_tokens(attendee.name, attendee.email, attendee.company)
-    for ticket_id, holder in tickets:
+    for ticket_id, holder, shop_ref in tickets:
         tokens.add(ticket_id.lower())
         if holder:
             tokens |= holder_tokens(holder)
+        if shop_ref:
+            tokens.update(t[:200] for t in words(shop_ref) if t)
     session.add_all(SearchToken(token=t, attendee_id=attendee.id) for t in sorted(tokens))
 
 
@@ -223,7 +229,7 @@ def add_attendee(
                 _("an attendee with email {email} exists already").format(email=clean_email),
                 field="email",
             ) from None
-        _replace_tokens(session, row)
+        replace_tokens(session, row)
         return attendee_info(row)
 
 
@@ -313,7 +319,7 @@ def update_attendee(
         if note is not None:  # "" clears it
             row.note = noted
         session.flush()
-        _replace_tokens(session, row)
+        replace_tokens(session, row)
         return attendee_info(row)
 
 

@@ -98,7 +98,7 @@ def _scrub(text: str | None, secrets: list[str], replacement: str) -> str | None
 
 def forget_in(session: Session, attendee: Attendee, *, station: str | None) -> Forgotten:
     """Forget ``attendee`` in this transaction (see the module's note)."""
-    from eventdesk.services.people.attendees import _replace_tokens
+    from eventdesk.services.people.attendees import replace_tokens
 
     if is_forgotten(attendee.name):
         raise NotAllowed(
@@ -154,7 +154,7 @@ def forget_in(session: Session, attendee: Attendee, *, station: str | None) -> F
     count(N_("registration answers"), erase_answers(session, attendee.id))
     session.flush()
     before = session.query(SearchToken).filter(SearchToken.attendee_id == attendee.id).count()
-    _replace_tokens(session, attendee)
+    replace_tokens(session, attendee)
     count(N_("search words"), before)
     where_log = TransactionLog.attendee_id == attendee.id
     if ids:

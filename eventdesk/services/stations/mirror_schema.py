@@ -48,10 +48,10 @@ from eventdesk.models import (
 from eventdesk.services.stations.mirror_quota import QUOTA_WHOLE
 
 MIRROR_FILE = "mirror.db"
-MIRROR_VERSION = "18"  # a mirror of another version is copied again (its outbox is kept)
+MIRROR_VERSION = "19"  # a mirror of another version is copied again (its outbox is kept)
 # Versions this build copies again in place (their outbox is this one's); a mirror of any other
 # version is a schema this build does not know: it is moved aside (services.stations.mirror_repair).
-KNOWN_VERSIONS = (*(str(n) for n in range(1, 18)), MIRROR_VERSION)  # "1" to "17", and this one
+KNOWN_VERSIONS = (*(str(n) for n in range(1, 19)), MIRROR_VERSION)  # "1" to "18", and this one
 CHUNK = 2000  # rows written to the mirror per transaction: a door waits at most that long
 PRIVATE = 0o600  # the mirror's files: names and PIN hashes
 FULL_AFTER = timedelta(hours=12)  # a mirror older than this is copied whole again
@@ -155,6 +155,8 @@ STAFF.append_column(Column("offline_changed", Integer))
 STAFF.append_column(Column("pin_salt", String(200)))
 Index("ix_mirror_ticket_session", TICKET_SESSION.c.session_id)
 Index("ix_mirror_ticket_attendee", TICKET.c.attendee_id)
+# A shop's code is looked up at the door, offline too (eventdesk.tickets.Verifier.by_code).
+Index("ix_mirror_ticket_code", TICKET.c.qr_payload)
 Index("ix_mirror_question_answer_ticket", QUESTION_ANSWER.c.ticket_id)
 Index("ix_mirror_question_answer_order", QUESTION_ANSWER.c.order_id)
 
