@@ -38,7 +38,7 @@ from eventdesk.db import Store
 from eventdesk.errors import EnvironmentProblem, NotAllowed
 from eventdesk.i18n import N_, _
 from eventdesk.keymaps import Repair, repairs, typed_forms
-from eventdesk.models import SigningKey, Ticket
+from eventdesk.models import RevokedCode, SigningKey, Ticket
 from eventdesk.values import utcnow
 
 VERSION = "ED1"
@@ -278,7 +278,7 @@ class Verifier:
                 as_typed = exc
             found, _unknown = self._first_genuine(readings)
         if found is None:
-            ticket_id = self.by_code(text)
+            ticket_id = self.by_code(text)  # InvalidPayload: a code the shop revoked
             if ticket_id is None:
                 raise as_typed
             return Verified(ticket_id)
@@ -286,15 +286,21 @@ class Verifier:
 
     def by_code(self, text: str) -> str | None:
         """The ticket whose code is ``text`` exactly: a shop's barcode, kept as the shop
-        printed it (services.data.shop_export). None when no ticket has it."""
-        if not text or len(text) > CODE_LENGTH:
+        printed it (services.data.shop_export). None when no ticket has it; InvalidPayload
+        saying so when the shop revoked it."""
+        if not may_be_code(text):
             return None
         with self._store.read() as session:
-            return session.scalar(select(Ticket.id).where(Ticket.qr_payload == text))
+            found = session.scalar(select(Ticket.id).where(Ticket.qr_payload == text))
+            if found is None and session.get(RevokedCode, text) is not None:
+                raise InvalidPayload(
+                    N_("the shop revoked this code: its ticket has a new one (ask for it)")
+                )
+        return found
 
     def by_codes(self, texts: Sequence[str]) -> dict[str, str]:
         """``by_code`` for many lines at once: each line found -> its ticket id."""
-        wanted = sorted({t for t in texts if t and len(t) <= CODE_LENGTH})
+        wanted = sorted({t for t in texts if may_be_code(t)})
         if not wanted:
             return {}
         with self._store.read() as session:
@@ -363,6 +369,13 @@ class Verifier:
                 N_("the signature is not valid: a forged or damaged ticket")
             ) from None
         return parsed.ticket_id
+
+
+def may_be_code(text: str) -> bool:
+    """Whether ``text`` could be a ticket's code kept as a shop printed it: printable, at most
+    CODE_LENGTH long (a control character, a NUL most of all, is no code and no database's
+    text)."""
+    return isinstance(text, str) and 0 < len(text) <= CODE_LENGTH and text.isprintable()
 
 
 def _repairable(text: str) -> bool:

@@ -455,18 +455,7 @@ def import_tickets_command(
             lines.append(_("… and {count} more rows not imported").format(count=done.more_problems))
         return "\n".join(lines)
 
-    obj.emit(
-        {
-            "created": done.created,
-            "updated": done.updated,
-            "unchanged": done.unchanged,
-            "gone": done.gone,
-            "types_created": done.types_created,
-            "problems": done.problems,
-            "more_problems": done.more_problems,
-        },
-        human,
-    )
+    obj.emit(done.as_json(), human)
 
 
 @click.command()

@@ -63,6 +63,7 @@ CORE_COMMANDS = {
     "checkin-list": "lists",
     "question": "questions",
     "order": "orders",
+    "shop": "shops",
     "db": "database",
     "watch": "watch",
 }

@@ -100,6 +100,7 @@ class Ticket(Base):
         ),
         # A ticket is found by its code: a shop's barcode is looked up at the door.
         Index("ix_ticket_qr_payload", "qr_payload", unique=True),
+        Index("ix_ticket_shop_ref", "event_id", "shop_ref"),
         imported("ticket"),
     )
     id: Mapped[str] = mapped_column(String(16), primary_key=True)
@@ -127,6 +128,19 @@ class Ticket(Base):
     inside: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     # The import that wrote this ticket: admitted once that import is done.
     import_run_id: Mapped[int | None] = mapped_column(Integer)
+    # A shop's own name of the ticket whose code may change (pretix: order code and position).
+    shop_ref: Mapped[str | None] = mapped_column(String(64))
+
+
+class RevokedCode(Base):
+    """A code a shop no longer admits (pretix's revoked secrets; a code a shop made again for
+    its ticket): the door says so, where an unknown line is only not a ticket."""
+
+    __tablename__ = "revoked_code"
+    code: Mapped[str] = mapped_column(String(200), primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    ticket_id: Mapped[str | None] = mapped_column(String(16))
+    revoked_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class TicketSession(Base):

@@ -22,7 +22,7 @@ from eventdesk.services.stations.mirror import Mirror
 from eventdesk.services.stations.mirror_prints import queue_in_copy
 from eventdesk.services.stations.mirror_read import attendee_of_ticket
 from eventdesk.text import ticket_id_shaped
-from eventdesk.tickets import Verifier
+from eventdesk.tickets import InvalidPayload, Verifier
 from eventdesk.values import money_text
 from screens.backend import Backend
 from screens.base import StationScreen
@@ -71,11 +71,17 @@ def is_code(backend: Backend, text: str) -> bool:
     thread worker)."""
     code = text.strip()
 
+    def known(store: Store) -> bool:
+        try:
+            return Verifier(store).by_code(code) is not None
+        except InvalidPayload:  # a code the shop revoked: its scan says so
+            return True
+
     def on_server() -> bool:
-        return Verifier(backend.store).by_code(code) is not None
+        return known(backend.store)
 
     def in_copy(copy: Mirror) -> bool:
-        return Verifier(copy.store).by_code(code) is not None
+        return known(copy.store)
 
     station = backend.door_station
     return on_server() if station is None else station.read(on_server, in_copy)

@@ -20,6 +20,8 @@ from sqlalchemy import select
 
 from eventdesk.db import Store
 from eventdesk.models import Ticket
+from eventdesk.services.common import get_event
+from eventdesk.services.data.shop_export import revoke
 from eventdesk.services.door.checkin import Checkin
 from eventdesk.tickets import Signer
 from eventdesk.values import utcnow
@@ -226,17 +228,24 @@ def test_every_login_admits_a_shop_code_online_and_from_its_copy(
     cli: Cli,
     tmp_path: Path,
 ) -> None:
-    codes = three_imported(cli, open_now(store), tmp_path)
+    slug = open_now(store)
+    codes = three_imported(cli, slug, tmp_path)
+    revoked = barcode()  # a code the shop revoked: said so offline too
+    with store.write() as session:
+        revoke(session, get_event(session, slug).id, revoked, None, utcnow())
     with synced_behind_proxy(db_url, kind, logins, PASSWORD, tmp_path) as (door, proxy):
         (online,) = door.scan_lines([codes[0]])
         assert (online["result"], online.get("offline", False)) == ("ok", False), online
         proxy.cut()
-        offline = door.scan_lines([codes[1], codes[1], barcode()])
+        offline = door.scan_lines([codes[1], codes[1], barcode(), revoked])
         assert [(a["result"], a["offline"]) for a in offline] == [
             ("ok", True),
             ("already_checked_in", True),
             ("invalid", True),
+            ("invalid", True),
         ], offline
+        assert "revoked" not in offline[2]["message"]
+        assert "the shop revoked this code" in offline[3]["message"], offline[3]
         proxy.restore()
         synced = door.run("sync")
         assert synced.code == 0, synced.err

@@ -15,7 +15,10 @@ from eventdesk.tickets import InvalidPayload
 from tests.pretix_shop import Pretix, ShopEvent, organizer_name
 from tests.pretix_shop import pretix_server as pretix_server  # the fixture
 
-pytestmark = pytest.mark.slow  # a real pretix (installed once per machine): the full suite runs it
+pytestmark = [
+    pytest.mark.slow,  # a real pretix (installed once per machine): the full suite runs it
+    pytest.mark.timeout(1200),  # its first install, beside the rest of the suite
+]
 
 
 def keys_of(server: Pretix, organizer: str, event: ShopEvent) -> dict[str, Any]:

@@ -8,7 +8,9 @@ Create Date: 2026-12-02 09:00:00.000000
 (a shop's barcode kept unchanged is looked up at the door; our own signed payloads name their
 ticket). ``ticket_order.shop`` and ``shop_ref``: the shop an imported order was sold in
 (eventbrite, tito, csv, pretix) and the order's code there, by which an import again finds it
-(services.data.shop_export). On PostgreSQL the stations' views are made again to show them (a
+(services.data.shop_export); ``ticket.shop_ref``: a shop's own name of a ticket whose code may
+change (pretix: its order's code and its position); ``revoked_code``: a code a shop no longer
+admits, which the door names as revoked (a station's copy holds it too). On PostgreSQL the stations' views are made again to show them (a
 desk finds a person by the shop's order code); what 0029 added stays no station's to read.
 """
 
@@ -56,13 +58,35 @@ def upgrade() -> None:
     op.add_column('ticket_order', sa.Column('shop_ref', sa.String(length=64), nullable=True))
     op.create_index('ix_ticket_order_shop', 'ticket_order', ['event_id', 'shop', 'shop_ref'])
     op.create_index('ix_ticket_qr_payload', 'ticket', ['qr_payload'], unique=True)
+    op.add_column('ticket', sa.Column('shop_ref', sa.String(length=64), nullable=True))
+    op.create_table(
+        'revoked_code',
+        sa.Column('code', sa.String(length=200), nullable=False),
+        sa.Column('event_id', sa.Integer(), nullable=False),
+        sa.Column('ticket_id', sa.String(length=16), nullable=True),
+        sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ['event_id'],
+            ['event.id'],
+            name=op.f('fk_revoked_code_event_id_event'),
+            ondelete='CASCADE',
+        ),
+        sa.PrimaryKeyConstraint('code', name=op.f('pk_revoked_code')),
+    )
+    op.create_index(op.f('ix_revoked_code_event_id'), 'revoked_code', ['event_id'])
+    op.create_index('ix_ticket_shop_ref', 'ticket', ['event_id', 'shop_ref'])
     _views()
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == 'postgresql':
         for schema in access.VIEWS.values():
-            op.execute(f'DROP VIEW IF EXISTS {schema}.ticket_order')
+            for table in ('revoked_code', 'ticket', 'ticket_order'):
+                op.execute(f'DROP VIEW IF EXISTS {schema}.{table}')
+    op.drop_index(op.f('ix_revoked_code_event_id'), table_name='revoked_code')
+    op.drop_table('revoked_code')
+    op.drop_index('ix_ticket_shop_ref', table_name='ticket')
+    op.drop_column('ticket', 'shop_ref')
     op.drop_index('ix_ticket_qr_payload', table_name='ticket')
     op.drop_index('ix_ticket_order_shop', table_name='ticket_order')
     op.drop_column('ticket_order', 'shop_ref')

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select, update
@@ -27,7 +28,7 @@ from sqlalchemy.orm import Session
 from eventdesk.db import Store
 from eventdesk.errors import Conflict, InvalidInput
 from eventdesk.i18n import _
-from eventdesk.models import Attendee, Order, Ticket, TicketType
+from eventdesk.models import Attendee, Order, RevokedCode, Ticket, TicketType
 from eventdesk.services.common import email_key, get_event
 from eventdesk.services.data.csvread import HEADERS, CsvFile, header_key
 from eventdesk.services.data.import_runs import recount
@@ -122,6 +123,9 @@ class ShopTicket:
     cancelled: bool
     unpaid: bool
     price_cents: int | None
+    # The shop's own name of the ticket, when its code may change (pretix: the order's code
+    # and the position; a secret made again is a new code of the same ticket). None: the code.
+    key: str | None = None
 
 
 @dataclass
@@ -136,6 +140,20 @@ class ShopImport:
     types_created: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     more_problems: int = 0
+    orders: int = 0  # the shop's orders the tickets are of
+    pulled_at: datetime | None = None  # a shop's pull: when its answers were read
+
+    def as_json(self) -> dict[str, object]:
+        """What `import tickets --json` and `shop connect --json` say of it."""
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "gone": self.gone,
+            "types_created": self.types_created,
+            "problems": self.problems,
+            "more_problems": self.more_problems,
+        }
 
     def problem(self, row: int, text: str) -> None:
         if len(self.problems) < MAX_PROBLEMS:
@@ -272,8 +290,26 @@ def import_tickets(
     done = ShopImport()
     tickets, codes = read_tickets(Path(path), shop, code_column, done)
     with store.read() as session:
-        event = get_event(session, event_ref)
-        event_id = event.id
+        event_id = get_event(session, event_ref).id
+    return write_tickets(store, event_id, shop, tickets, codes=codes, progress=progress, done=done)
+
+
+def write_tickets(
+    store: Store,
+    event_id: int,
+    shop: str,
+    tickets: list[ShopTicket],
+    *,
+    codes: set[str] | None = None,
+    progress: Callable[[int], None] | None = None,
+    done: ShopImport | None = None,
+) -> ShopImport:
+    """A shop's tickets of the event, each CHUNK in a transaction of its own; then the shop's
+    tickets it no longer has (none of ``codes``, nor of the tickets' keys) cancelled."""
+    done = ShopImport() if done is None else done
+    done.orders = len({t.order or t.code for t in tickets})
+    held = {t.code for t in tickets} | (codes or set())
+    keys = {t.key for t in tickets if t.key is not None}
     try:
         for chunk in _chunks(tickets):
             with store.write() as session:
@@ -281,7 +317,7 @@ def import_tickets(
             if progress is not None:
                 progress(len(chunk))
         with store.write() as session:
-            done.gone = _cancel_gone(session, event_id, shop, codes)
+            done.gone = _cancel_gone(session, event_id, shop, held, keys)
             recount(session, event_id)
     except IntegrityError:
         raise Conflict(
@@ -324,8 +360,22 @@ class _Writer:
                 select(Ticket).where(Ticket.qr_payload.in_([c.code for c in chunk]))
             )
         }
+        keys = [c.key for c in chunk if c.key is not None]
+        by_key = (
+            {
+                t.shop_ref: t
+                for t in self.session.scalars(
+                    select(Ticket).where(
+                        Ticket.event_id == self.event_id, Ticket.shop_ref.in_(keys)
+                    )
+                )
+            }
+            if keys
+            else {}
+        )
         for row in chunk:
-            held = found.get(row.code)
+            held = by_key.get(row.key) if row.key is not None else None
+            held = held or found.get(row.code)
             if row.unpaid and not row.cancelled and not self._priced(row):
                 self.done.problem(
                     row.row,
@@ -445,6 +495,7 @@ class _Writer:
                 registered_at=self.now,
                 cancelled_at=self.now if row.cancelled else None,
                 qr_payload=row.code,
+                shop_ref=row.key,
                 inside=False,
             )
         )
@@ -456,6 +507,7 @@ class _Writer:
         holder = None if person is not None and fold(row.name) == fold(person.name) else row.name
         status = "cancelled" if row.cancelled else "registered"
         wanted = {
+            "qr_payload": row.code,  # a secret the shop made again: the old one opens nothing
             "ticket_type_id": kind.id,
             "holder_name": holder,
             "status": status,
@@ -465,6 +517,8 @@ class _Writer:
         if not changed:
             self.done.unchanged += 1
             return
+        if "qr_payload" in changed and ticket.qr_payload:
+            revoke(self.session, self.event_id, ticket.qr_payload, ticket.id, self.now)
         if "status" in changed:
             changed["cancelled_at"] = self.now if row.cancelled else None
         for name, value in changed.items():
@@ -474,11 +528,19 @@ class _Writer:
         self.done.updated += 1
 
 
-def _cancel_gone(session: Session, event_id: int, shop: str, codes: set[str]) -> int:
-    """The shop's tickets for the event no longer in its file, cancelled: the door refuses
-    them."""
+def revoke(session: Session, event_id: int, code: str, ticket_id: str | None, at: datetime) -> None:
+    """``code`` no longer admits anyone: the door says the shop revoked it."""
+    if session.get(RevokedCode, code) is None:
+        session.add(RevokedCode(code=code, event_id=event_id, ticket_id=ticket_id, revoked_at=at))
+        session.flush()
+
+
+def _cancel_gone(
+    session: Session, event_id: int, shop: str, codes: set[str], keys: set[str]
+) -> int:
+    """The shop's tickets for the event it no longer has, cancelled: the door refuses them."""
     held = session.execute(
-        select(Ticket.id, Ticket.qr_payload)
+        select(Ticket.id, Ticket.qr_payload, Ticket.shop_ref)
         .join(Order, Order.id == Ticket.order_id)
         .where(
             Ticket.event_id == event_id,
@@ -486,7 +548,11 @@ def _cancel_gone(session: Session, event_id: int, shop: str, codes: set[str]) ->
             Ticket.status != "cancelled",
         )
     ).all()
-    gone = [ticket_id for ticket_id, code in held if code not in codes]
+    gone = [
+        ticket_id
+        for ticket_id, code, key in held
+        if (key not in keys if key is not None else code not in codes)
+    ]
     for start in range(0, len(gone), CHUNK):
         session.execute(
             update(Ticket)

@@ -36,6 +36,7 @@ from eventdesk.models import (
     PrintJob,
     QuestionAnswer,
     RegistrationQuestion,
+    RevokedCode,
     ScanLog,
     SessionCheckin,
     SigningKey,
@@ -136,6 +137,8 @@ BADGE_LAYOUT = _copy(BadgeLayout)
 # here as on the server).
 QUESTION = _copy(RegistrationQuestion)
 QUESTION_ANSWER = _copy(QuestionAnswer)
+# The codes a shop revoked: the door names them as such offline too (eventdesk.tickets).
+REVOKED_CODE = _copy(RevokedCode)
 # The accounts that sign in here while the server is away (services.stations.mirror_staff): copied
 # whole at each refresh; ``offline_changed`` marks a row whose wrong PINs were counted here and not
 # uploaded yet.
@@ -232,6 +235,7 @@ COPIED: dict[str, tuple[Table, tuple[str, ...]]] = {
 WHOLE: dict[str, tuple[Table, Any]] = {
     "registration_question": (QUESTION, RegistrationQuestion),
     "question_answer": (QUESTION_ANSWER, QuestionAnswer),
+    "revoked_code": (REVOKED_CODE, RevokedCode),
     **QUOTA_WHOLE,
 }
 NOT_COPIED = {"event": {"invite_code"}}  # a secret of registration, not of the door

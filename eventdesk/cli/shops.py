@@ -1,0 +1,91 @@
+"""A shop connected: `shop connect pretix`, `shop sync` (services.data.pretix)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+from eventdesk.cli.access import organizer_only
+from eventdesk.cli.common import Ctx, pass_ctx
+from eventdesk.i18n import _
+
+if TYPE_CHECKING:  # loaded with the command that runs
+    from eventdesk.services.data.shop_export import ShopImport
+
+
+@click.group("shop")
+def shop() -> None:
+    """A shop's event connected to ours: its tickets admitted at our door as it sold them."""
+
+
+@shop.group("connect")
+def connect_group() -> None:
+    """Connect a shop's event and import its tickets."""
+
+
+def _summary(event: str, done: ShopImport) -> dict[str, object]:
+    return {
+        "event": event,
+        "shop": "pretix",
+        "orders": done.orders,
+        "tickets": done.created + done.updated + done.unchanged,
+        **done.as_json(),
+    }
+
+
+def _said(summary: dict[str, object]) -> str:
+    return _(
+        "{event}: {tickets} ticket(s) of {orders} order(s) from pretix ({created} new, "
+        "{updated} changed, {gone} cancelled as gone from the shop)"
+    ).format(**summary)
+
+
+@connect_group.command("pretix")
+@click.argument("url")
+@click.option("--organizer", required=True, help="The organizer's short name in pretix.")
+@click.option("--event", "event_slug", required=True, help="The event's short name in pretix.")
+@click.option(
+    "--token-file",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="A file holding the API token of a pretix team (never typed on the command line).",
+)
+@click.option("--as", "as_event", metavar="EVENT", help="Our event to import into.")
+@pass_ctx
+@organizer_only
+def connect_pretix(
+    obj: Ctx, url: str, organizer: str, event_slug: str, token_file: str, as_event: str | None
+) -> None:
+    """Connect a pretix event: its products, orders and their tickets imported, each ticket's
+    code the one in the shop's QR; `shop sync` pulls again."""
+    from eventdesk.services.data import pretix
+
+    pulled = pretix.connect(
+        obj.store,
+        obj.config.data_dir,
+        url,
+        organizer=organizer,
+        event=event_slug,
+        token_file=token_file,
+        as_event=as_event,
+    )
+    summary = _summary(pulled.connection.ours, pulled.done)
+    obj.emit(summary, lambda: "\n".join([_said(summary), *pulled.done.problems]))
+
+
+@shop.command("sync")
+@click.argument("event_ref", metavar="EVENT")
+@pass_ctx
+@organizer_only
+def sync(obj: Ctx, event_ref: str) -> None:
+    """Pull what the shop has of the event now: new orders, payments, cancellations, names."""
+    from eventdesk.services.data import pretix
+
+    connection = pretix.load(obj.config.data_dir, event_ref)
+    done = pretix.pull(obj.store, connection)
+    summary = _summary(connection.ours, done)
+    obj.emit(summary, lambda: "\n".join([_said(summary), *done.problems]))
+
+
+COMMANDS = [shop]

@@ -1,0 +1,296 @@
+"""A pretix event connected (``eventdesk shop connect pretix``, ``shop sync``): its REST API
+read (``/api/v1/``, a team's API token), and its tickets written as ours the way a shop's export
+is (services.data.shop_export): each order position a ticket whose code is the position's
+secret, unchanged, found again by its order code and position at the next pull.
+
+The token is read from a file and kept in the station's data folder, readable by the station
+alone (mode 0600), never in the database, a log or an export. pretix's own documentation of its
+API (events, items, orders, check-in lists) is what this reads; what it answers is the shop's
+word for names, states and codes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from eventdesk.db import Store
+from eventdesk.errors import EnvironmentProblem, EventdeskError, InvalidInput, NotFound
+from eventdesk.i18n import _, current
+from eventdesk.services.catalogue.events import create_event
+from eventdesk.services.common import get_event
+from eventdesk.services.data.shop_export import ShopImport, ShopTicket, revoke, write_tickets
+from eventdesk.values import utcnow
+
+TIMEOUT_S = 30.0  # one request's answer, at most
+MOST_WAIT_S = 60.0  # a 429's Retry-After followed up to this long
+PRIVATE = 0o600  # the token's file: the station's alone
+FOLDER = "shops"  # in the data folder: each connected event's connection and token
+
+
+class ShopAway(EnvironmentProblem):
+    """The shop did not answer, or refused the token: said once, plainly."""
+
+
+@dataclass(frozen=True)
+class Connection:
+    """A pretix event connected to one of ours."""
+
+    url: str
+    organizer: str
+    event: str  # pretix's slug
+    ours: str  # our event's slug
+    token: str
+
+    def api(self, path: str) -> str:
+        base = self.url.rstrip("/")
+        return f"{base}/api/v1/organizers/{self.organizer}/events/{self.event}/{path}"
+
+
+def read_token(path: str | Path) -> str:
+    try:
+        token = Path(path).read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise InvalidInput(
+            _("the token file {path} cannot be read: {why}").format(
+                path=path, why=exc.strerror or exc
+            ),
+            field="token_file",
+        ) from None
+    if not token or any(c.isspace() for c in token):
+        raise InvalidInput(
+            _("the token file {path} holds no API token (one line, the token alone)").format(
+                path=path
+            ),
+            field="token_file",
+        )
+    return token
+
+
+def get(connection: Connection, url: str) -> Any:
+    """The JSON answer to GET ``url``; ShopAway when the shop does not answer or refuses."""
+    waited = 0.0
+    while True:
+        request = urllib.request.Request(
+            url,
+            headers={"Authorization": f"Token {connection.token}", "Accept": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=TIMEOUT_S) as answer:
+                return json.loads(answer.read())
+        except urllib.error.HTTPError as exc:
+            if exc.code == 429 and waited < MOST_WAIT_S:
+                pause = _retry_after(exc.headers.get("Retry-After"))
+                time.sleep(pause)  # the shop asked for it, and says how long
+                waited += pause
+                continue
+            raise _refused(connection, exc) from None
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise ShopAway(
+                _("the shop at {url} does not answer: {why}").format(url=connection.url, why=reason)
+            ) from None
+
+
+def _retry_after(value: str | None) -> float:
+    try:
+        return min(max(float(value or 1), 0.0), MOST_WAIT_S)
+    except ValueError:
+        return 1.0
+
+
+def _refused(connection: Connection, exc: urllib.error.HTTPError) -> EventdeskError:
+    if exc.code in (401, 403):
+        return ShopAway(
+            _(
+                "the shop refused the API token (HTTP {code}): give a token of a team with "
+                "access to {organizer}/{event}"
+            ).format(code=exc.code, organizer=connection.organizer, event=connection.event)
+        )
+    if exc.code == 404:
+        return NotFound(
+            _("the shop at {url} has no event {organizer}/{event}").format(
+                url=connection.url, organizer=connection.organizer, event=connection.event
+            )
+        )
+    return ShopAway(
+        _("the shop at {url} answered HTTP {code}").format(url=connection.url, code=exc.code)
+    )
+
+
+def pages(connection: Connection, path: str) -> Iterator[dict[str, Any]]:
+    """Every result of a list of the API, page after page."""
+    url: str | None = connection.api(path)
+    while url:
+        page = get(connection, url)
+        yield from page.get("results", [])
+        url = page.get("next")
+
+
+def translated(value: Any) -> str:
+    """A pretix multi-lingual string in the station's language, else English, else the first."""
+    if isinstance(value, dict):
+        for language in (current(), "en"):
+            if value.get(language):
+                return str(value[language])
+        return next((str(v) for v in value.values() if v), "")
+    return "" if value is None else str(value)
+
+
+def _cents(value: Any) -> int | None:
+    try:
+        return int(Decimal(str(value)) * 100)
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def positions(connection: Connection, names: dict[tuple[int, int | None], str]) -> list[ShopTicket]:
+    """Every order position of the event, as the tickets an export would have."""
+    found: list[ShopTicket] = []
+    for order in pages(connection, "orders/?ordering=datetime"):
+        state = order.get("status")
+        email = order.get("email") or ""
+        for place in order.get("positions", []):
+            holder = place.get("attendee_name") or translated(
+                (order.get("invoice_address") or {}).get("name")
+            )
+            found.append(
+                ShopTicket(
+                    row=len(found) + 1,
+                    code=str(place["secret"]),
+                    order=str(order["code"]),
+                    name=(holder or (place.get("attendee_email") or email).partition("@")[0])[:200],
+                    email=place.get("attendee_email") or email,
+                    ticket_type=names.get((place["item"], place.get("variation")), "?")[:100],
+                    company=place.get("company") or None,
+                    cancelled=state in ("c", "e") or bool(place.get("canceled")),
+                    unpaid=state == "n",
+                    price_cents=_cents(place.get("price")),
+                    key=f"{order['code']}-{place['positionid']}",
+                )
+            )
+    return found
+
+
+def product_names(connection: Connection) -> dict[tuple[int, int | None], str]:
+    """Each product and variation as a ticket type's name ("Day pass – Sunday")."""
+    names: dict[tuple[int, int | None], str] = {}
+    for item in pages(connection, "items/"):
+        name = translated(item.get("name"))
+        names[item["id"], None] = name
+        for variation in item.get("variations", []):
+            names[item["id"], variation["id"]] = f"{name} – {translated(variation.get('value'))}"
+    return names
+
+
+def saved_at(data_dir: Path, ours: str) -> Path:
+    return data_dir / FOLDER / f"{ours}.json"
+
+
+def save(data_dir: Path, connection: Connection) -> None:
+    """The connection kept in the data folder, the token in a file of the station's alone."""
+    folder = data_dir / FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    path = saved_at(data_dir, connection.ours)
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as fh:
+        json.dump(connection.__dict__, fh)
+
+
+def load(data_dir: Path, ours: str) -> Connection:
+    try:
+        data = json.loads(saved_at(data_dir, ours).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise NotFound(
+            _("no shop is connected to event {event} at this station").format(event=ours)
+        ) from None
+    return Connection(**data)
+
+
+@dataclass(frozen=True)
+class Pulled:
+    connection: Connection
+    done: ShopImport
+
+
+def connect(
+    store: Store,
+    data_dir: Path,
+    url: str,
+    *,
+    organizer: str,
+    event: str,
+    token_file: str | Path,
+    as_event: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Pulled:
+    """The pretix event read and made ours (``as_event``: into an event we have; else a new
+    one of its name, dates, zone), the connection kept, and its tickets pulled."""
+    if urllib.parse.urlparse(url).scheme not in ("http", "https"):
+        raise InvalidInput(_("{url} is not a web address").format(url=url), field="url")
+    connection = Connection(url, organizer, event, "", read_token(token_file))
+    shop_event = get(connection, connection.api(""))
+    if as_event is not None:
+        with store.read() as session:
+            ours = get_event(session, as_event).slug
+    else:
+        ours = _made(store, shop_event)
+    connection = Connection(url, organizer, event, ours, connection.token)
+    done = pull(store, connection, progress=progress)
+    save(data_dir, connection)
+    return Pulled(connection, done)
+
+
+def _made(store: Store, shop_event: dict[str, Any]) -> str:
+    """Our event for the shop's: the one of its slug, else a new one."""
+    slug = str(shop_event["slug"])
+    with store.read() as session, contextlib.suppress(NotFound):
+        return get_event(session, slug).slug
+    starts = datetime.fromisoformat(str(shop_event["date_from"]))
+    ends_text = shop_event.get("date_to")
+    ends = datetime.fromisoformat(str(ends_text)) if ends_text else starts
+    made = create_event(
+        store,
+        name=translated(shop_event.get("name")) or slug,
+        slug=slug,
+        starts=starts,
+        ends=max(ends, starts),
+        timezone=str(shop_event.get("timezone") or "UTC"),
+    )
+    return made.slug
+
+
+def pull(
+    store: Store, connection: Connection, *, progress: Callable[[int], None] | None = None
+) -> ShopImport:
+    """Everything the shop has of the event now, written as an import again would."""
+    names = product_names(connection)
+    tickets = positions(connection, names)
+    with store.read() as session:
+        event_id = get_event(session, connection.ours).id
+    done = write_tickets(store, event_id, "pretix", tickets, progress=progress)
+    now = utcnow()
+    current = {t.code for t in tickets}
+    revoked = [
+        str(each["secret"])
+        for each in pages(connection, "revokedsecrets/")
+        if each.get("secret") and each["secret"] not in current
+    ]
+    with store.write() as session:
+        for code in revoked:
+            revoke(session, event_id, code, None, now)
+    done.pulled_at = now
+    return done

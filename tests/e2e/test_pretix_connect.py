@@ -1,0 +1,126 @@
+"""A pretix event connected (`eventdesk shop connect pretix`, `shop sync`), against a real pretix
+(tests/pretix_shop.py) filled through its REST API: the event, its products and variations, its
+orders' positions become our event, ticket types and tickets, each ticket's code the secret in
+pretix's QR; our door admits them as pretix decides them (paid admitted, pending refused as
+unpaid, cancelled refused); a sync brings new orders, payments and cancellations and changes
+nothing that did not change; the token is read from its file and kept where only the station
+reads it, and a token pretix refuses is said in one sentence."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.clitools import Cli
+from tests.pretix_shop import Pretix, ShopEvent, organizer_name
+from tests.pretix_shop import pretix_server as pretix_server  # the fixture
+
+pytestmark = [
+    pytest.mark.slow,  # a real pretix (installed once per machine): the full suite runs it
+    pytest.mark.timeout(1200),  # its first install, beside the rest of the suite
+]
+
+
+def secrets(order: dict[str, Any]) -> list[str]:
+    return [str(position["secret"]) for position in order["positions"]]
+
+
+def door(cli: Cli, event: str, code: str) -> str:
+    got, out, err = cli.call("--json", "checkin", "--event", event, code)
+    assert got in (0, 1), err
+    return str(json.loads(out)["result"])
+
+
+def test_a_connected_pretix_event_is_admitted_at_our_door_and_synced(
+    pretix_server: Pretix, cli: Cli, tmp_path: Path
+) -> None:
+    organizer = organizer_name()
+    (spring,) = pretix_server.seed(organizer, "spring")
+    paid = pretix_server.order(
+        organizer,
+        spring,
+        [
+            {"item": spring.items["Regular"], "attendee_name_parts": {"full_name": "Ada Byron"}},
+            {
+                "item": spring.items["Day pass"],
+                "variation": spring.variations["Sunday"],
+                "attendee_name_parts": {"full_name": "Alan Turing"},
+            },
+        ],
+        paid=True,
+    )
+    pending = pretix_server.order(
+        organizer,
+        spring,
+        [{"item": spring.items["Regular"], "attendee_name_parts": {"full_name": "Bo Pending"}}],
+        paid=False,
+    )
+    token = tmp_path / "pretix.token"
+    token.write_text(pretix_server.token + "\n")
+
+    def connect(event: ShopEvent, token_file: Path, code: int = 0) -> Any:
+        return cli.json(
+            "shop", "connect", "pretix", pretix_server.url, "--organizer", organizer,
+            "--event", event.slug, "--token-file", str(token_file), code=code,
+        )  # fmt: skip
+
+    made = connect(spring, token)
+    assert (made["event"], made["shop"], made["orders"], made["tickets"]) == (
+        "spring",
+        "pretix",
+        2,
+        3,
+    )
+    assert sorted(made["types_created"]) == ["Day pass – Sunday", "Regular"]
+    shown = cli.json("event", "show", "spring")
+    assert (shown["title"], shown["timezone"]) == ("Shop event spring", "Europe/Berlin"), shown
+    ada, alan = secrets(paid)
+    (bo,) = secrets(pending)
+    assert door(cli, "spring", ada) == "ok"
+    assert door(cli, "spring", alan) == "ok"
+    assert door(cli, "spring", bo) == "unpaid"
+
+    # The token: only in the station's own file, never said.
+    (saved,) = (cli.data_dir / "shops").iterdir()
+    assert stat.S_IMODE(saved.stat().st_mode) == 0o600
+    again = cli.run("--json", "shop", "sync", "spring")
+    assert pretix_server.token not in again[0] + again[1]
+
+    # In the shop meanwhile: Bo pays, a new order, the paid one cancelled.
+    status, _said = pretix_server.call(
+        "POST", f"organizers/{organizer}/events/spring/orders/{pending['code']}/mark_paid/"
+    )
+    assert status == 200, _said
+    late = pretix_server.order(
+        organizer,
+        spring,
+        [{"item": spring.items["Regular"], "attendee_name_parts": {"full_name": "Cy Late"}}],
+        paid=True,
+    )
+    status, _said = pretix_server.call(
+        "POST", f"organizers/{organizer}/events/spring/orders/{paid['code']}/mark_canceled/"
+    )
+    assert status == 200, _said
+    synced = cli.json("shop", "sync", "spring")
+    assert (synced["created"], synced["updated"], synced["gone"]) == (1, 3, 0), synced
+    assert door(cli, "spring", bo) == "ok"
+    assert door(cli, "spring", secrets(late)[0]) == "ok"
+    # pretix made the cancelled order's secrets again: the old ones are revoked, as it says.
+    got, out, err = cli.call("--json", "checkin", "--event", "spring", ada)
+    assert (got, json.loads(out)["result"]) == (1, "invalid"), out
+    assert "the shop revoked this code" in json.loads(out)["message"], out
+    unchanged = cli.json("shop", "sync", "spring")
+    assert (unchanged["created"], unchanged["updated"], unchanged["gone"]) == (0, 0, 0)
+    assert unchanged["unchanged"] == 4
+
+    wrong = tmp_path / "wrong.token"
+    wrong.write_text("not-the-token\n")
+    got, _out, err = cli.call(
+        "shop", "connect", "pretix", pretix_server.url, "--organizer", organizer,
+        "--event", "spring", "--token-file", str(wrong),
+    )  # fmt: skip
+    assert got == 3 and "refused the API token" in err and "Traceback" not in err, err
