@@ -31,14 +31,35 @@ def _summary(event: str, done: ShopImport) -> dict[str, object]:
         "orders": done.orders,
         "tickets": done.created + done.updated + done.unchanged,
         **done.as_json(),
+        "pulled": done.exchanged.pulled if done.exchanged else 0,
+        "pushed": done.exchanged.pushed if done.exchanged else 0,
+        "conflicts": done.exchanged.conflicts if done.exchanged else 0,
+        "waiting": done.exchanged.waiting if done.exchanged else 0,
+        "refused": done.exchanged.refused if done.exchanged else [],
+        "last_reached": done.pulled_at.isoformat() if done.pulled_at else None,
     }
 
 
 def _said(summary: dict[str, object]) -> str:
-    return _(
-        "{event}: {tickets} ticket(s) of {orders} order(s) from pretix ({created} new, "
-        "{updated} changed, {gone} cancelled as gone from the shop)"
-    ).format(**summary)
+    return "\n".join(
+        [
+            _(
+                "{event}: {tickets} ticket(s) of {orders} order(s) from pretix ({created} new, "
+                "{updated} changed, {gone} cancelled as gone from the shop)"
+            ).format(**summary),
+            _(
+                "check-ins: {pushed} sent to pretix, {pulled} taken from its scanners, "
+                "{conflicts} admitted on both sides while apart"
+            ).format(**summary),
+        ]
+    )
+
+
+def _told(summary: dict[str, object], done: ShopImport) -> str:
+    refused = done.exchanged.refused if done.exchanged else []
+    # TRANSLATORS: {check} is a ticket's code and pretix's reason it refused our check-in
+    said = [_("refused by pretix: {check}").format(check=each) for each in refused]
+    return "\n".join([_said(summary), *done.problems, *said])
 
 
 @connect_group.command("pretix")
@@ -71,7 +92,7 @@ def connect_pretix(
         as_event=as_event,
     )
     summary = _summary(pulled.connection.ours, pulled.done)
-    obj.emit(summary, lambda: "\n".join([_said(summary), *pulled.done.problems]))
+    obj.emit(summary, lambda: _told(summary, pulled.done))
 
 
 @shop.command("sync")
@@ -85,7 +106,7 @@ def sync(obj: Ctx, event_ref: str) -> None:
     connection = pretix.load(obj.config.data_dir, event_ref)
     done = pretix.pull(obj.store, connection)
     summary = _summary(connection.ours, done)
-    obj.emit(summary, lambda: "\n".join([_said(summary), *done.problems]))
+    obj.emit(summary, lambda: _told(summary, done))
 
 
 COMMANDS = [shop]

@@ -143,6 +143,17 @@ class RevokedCode(Base):
     revoked_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class ShopPush(Base):
+    """One of our check-ins sent to the shop it was sold in (services.data.pretix_checkins),
+    with the shop's answer: sent once."""
+
+    __tablename__ = "shop_push"
+    scan_id: Mapped[int] = mapped_column(Integer, primary_key=True)  # scan_log.id
+    pushed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(24))  # the shop's: ok | error | …
+    reason: Mapped[str | None] = mapped_column(String(200))
+
+
 class TicketSession(Base):
     """A ticket's seat in a session: registered, or waiting for the session alone (the event
     ticket stays registered when only the session is full), or cancelled with its session."""

@@ -29,6 +29,23 @@ def secrets(order: dict[str, Any]) -> list[str]:
     return [str(position["secret"]) for position in order["positions"]]
 
 
+def redeem(server: Pretix, organizer: str, event: ShopEvent, secret: str) -> tuple[int, str]:
+    """pretix's own scanner at its gate: its redeem call's status and answer."""
+    status, said = server.call(
+        "POST",
+        f"organizers/{organizer}/checkinrpc/redeem/",
+        {"secret": secret, "lists": [event.list], "type": "entry"},
+    )
+    return status, str(said.get("reason") or said["status"])
+
+
+def mark(server: Pretix, organizer: str, order: dict[str, Any], action: str) -> None:
+    status, said = server.call(
+        "POST", f"organizers/{organizer}/events/spring/orders/{order['code']}/{action}/"
+    )
+    assert status == 200, said
+
+
 def door(cli: Cli, event: str, code: str) -> str:
     got, out, err = cli.call("--json", "checkin", "--event", event, code)
     assert got in (0, 1), err
@@ -84,38 +101,45 @@ def test_a_connected_pretix_event_is_admitted_at_our_door_and_synced(
     assert door(cli, "spring", alan) == "ok"
     assert door(cli, "spring", bo) == "unpaid"
 
-    # The token: only in the station's own file, never said.
+    # The token: only in the station's own file, never said. Our two entries go up to pretix,
+    # with our nonces: its own redeem call then says they are in.
     (saved,) = (cli.data_dir / "shops").iterdir()
     assert stat.S_IMODE(saved.stat().st_mode) == 0o600
-    again = cli.run("--json", "shop", "sync", "spring")
-    assert pretix_server.token not in again[0] + again[1]
+    out, err = cli.run("--json", "shop", "sync", "spring")
+    assert pretix_server.token not in out + err
+    assert (json.loads(out)["pushed"], json.loads(out)["waiting"]) == (2, 0), out
+    assert redeem(pretix_server, organizer, spring, ada) == (400, "already_redeemed")
+    assert cli.json("shop", "sync", "spring")["pushed"] == 0  # sent once
 
-    # In the shop meanwhile: Bo pays, a new order, the paid one cancelled.
-    status, _said = pretix_server.call(
-        "POST", f"organizers/{organizer}/events/spring/orders/{pending['code']}/mark_paid/"
-    )
-    assert status == 200, _said
+    # In the shop meanwhile: Bo pays and pretix's own scanner admits him; our door does too,
+    # not knowing it: a conflict. Cy buys and is admitted at pretix's gate: he is in here too.
+    mark(pretix_server, organizer, pending, "mark_paid")
+    assert cli.json("shop", "sync", "spring")["updated"] == 1
+    assert redeem(pretix_server, organizer, spring, bo) == (201, "ok")
+    assert door(cli, "spring", bo) == "ok"
     late = pretix_server.order(
         organizer,
         spring,
         [{"item": spring.items["Regular"], "attendee_name_parts": {"full_name": "Cy Late"}}],
         paid=True,
     )
-    status, _said = pretix_server.call(
-        "POST", f"organizers/{organizer}/events/spring/orders/{paid['code']}/mark_canceled/"
-    )
-    assert status == 200, _said
+    (cy,) = secrets(late)
+    assert redeem(pretix_server, organizer, spring, cy) == (201, "ok")
+    mark(pretix_server, organizer, paid, "mark_canceled")
     synced = cli.json("shop", "sync", "spring")
-    assert (synced["created"], synced["updated"], synced["gone"]) == (1, 3, 0), synced
-    assert door(cli, "spring", bo) == "ok"
-    assert door(cli, "spring", secrets(late)[0]) == "ok"
+    assert (synced["created"], synced["updated"], synced["gone"]) == (1, 2, 0), synced
+    assert (synced["pulled"], synced["conflicts"]) == (1, 1), synced
+    assert [line.split(":")[0] for line in synced["refused"]] == [bo], synced
+    assert door(cli, "spring", cy) == "already_checked_in"
+    conflicts = cli.json("report", "conflicts", "spring")
+    assert "pretix" in json.dumps(conflicts), conflicts
     # pretix made the cancelled order's secrets again: the old ones are revoked, as it says.
     got, out, err = cli.call("--json", "checkin", "--event", "spring", ada)
     assert (got, json.loads(out)["result"]) == (1, "invalid"), out
     assert "the shop revoked this code" in json.loads(out)["message"], out
     unchanged = cli.json("shop", "sync", "spring")
     assert (unchanged["created"], unchanged["updated"], unchanged["gone"]) == (0, 0, 0)
-    assert unchanged["unchanged"] == 4
+    assert (unchanged["unchanged"], unchanged["pulled"], unchanged["pushed"]) == (4, 0, 0)
 
     wrong = tmp_path / "wrong.token"
     wrong.write_text("not-the-token\n")

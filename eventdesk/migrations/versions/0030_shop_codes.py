@@ -10,7 +10,8 @@ ticket). ``ticket_order.shop`` and ``shop_ref``: the shop an imported order was 
 (eventbrite, tito, csv, pretix) and the order's code there, by which an import again finds it
 (services.data.shop_export); ``ticket.shop_ref``: a shop's own name of a ticket whose code may
 change (pretix: its order's code and its position); ``revoked_code``: a code a shop no longer
-admits, which the door names as revoked (a station's copy holds it too). On PostgreSQL the stations' views are made again to show them (a
+admits, which the door names as revoked (a station's copy holds it too); ``shop_push``: each
+of our check-ins sent to the shop, with its answer (no station's to read). On PostgreSQL the stations' views are made again to show them (a
 desk finds a person by the shop's order code); what 0029 added stays no station's to read.
 """
 
@@ -30,7 +31,8 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 # The views as 0029 left them: 0028's hidden tables, and 0029's own (a login's events, when a
-# station last synced, the refusals counted), which it made no views of.
+# station last synced, the refusals counted), which it made no views of; and the check-ins
+# pushed to a shop (the organizer's station pushes them).
 HIDDEN = (
     *stations_0020.HIDDEN,
     'station_upload',
@@ -38,6 +40,7 @@ HIDDEN = (
     'station_login_event',
     'station_seen',
     'refusal_flood',
+    'shop_push',
 )
 
 
@@ -74,6 +77,14 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('code', name=op.f('pk_revoked_code')),
     )
     op.create_index(op.f('ix_revoked_code_event_id'), 'revoked_code', ['event_id'])
+    op.create_table(
+        'shop_push',
+        sa.Column('scan_id', sa.Integer(), nullable=False),
+        sa.Column('pushed_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('status', sa.String(length=24), nullable=False),
+        sa.Column('reason', sa.String(length=200), nullable=True),
+        sa.PrimaryKeyConstraint('scan_id', name=op.f('pk_shop_push')),
+    )
     op.create_index('ix_ticket_shop_ref', 'ticket', ['event_id', 'shop_ref'])
     _views()
 
@@ -83,6 +94,7 @@ def downgrade() -> None:
         for schema in access.VIEWS.values():
             for table in ('revoked_code', 'ticket', 'ticket_order'):
                 op.execute(f'DROP VIEW IF EXISTS {schema}.{table}')
+    op.drop_table('shop_push')
     op.drop_index(op.f('ix_revoked_code_event_id'), table_name='revoked_code')
     op.drop_table('revoked_code')
     op.drop_index('ix_ticket_shop_ref', table_name='ticket')

@@ -30,6 +30,7 @@ from eventdesk.errors import EnvironmentProblem, EventdeskError, InvalidInput, N
 from eventdesk.i18n import _, current
 from eventdesk.services.catalogue.events import create_event
 from eventdesk.services.common import get_event
+from eventdesk.services.data.pretix_checkins import Exchanged, pull_checkins, push, waiting
 from eventdesk.services.data.shop_export import ShopImport, ShopTicket, revoke, write_tickets
 from eventdesk.values import utcnow
 
@@ -155,13 +156,20 @@ def _cents(value: Any) -> int | None:
         return None
 
 
-def positions(connection: Connection, names: dict[tuple[int, int | None], str]) -> list[ShopTicket]:
-    """Every order position of the event, as the tickets an export would have."""
+def positions(
+    connection: Connection,
+    names: dict[tuple[int, int | None], str],
+    checkins: dict[str, list[dict[str, Any]]] | None = None,
+) -> list[ShopTicket]:
+    """Every order position of the event, as the tickets an export would have (and, into
+    ``checkins``, each one's check-ins at pretix, by its code)."""
     found: list[ShopTicket] = []
     for order in pages(connection, "orders/?ordering=datetime"):
         state = order.get("status")
         email = order.get("email") or ""
         for place in order.get("positions", []):
+            if checkins is not None and place.get("checkins"):
+                checkins[str(place["secret"])] = list(place["checkins"])
             holder = place.get("attendee_name") or translated(
                 (order.get("invoice_address") or {}).get("name")
             )
@@ -278,7 +286,8 @@ def pull(
 ) -> ShopImport:
     """Everything the shop has of the event now, written as an import again would."""
     names = product_names(connection)
-    tickets = positions(connection, names)
+    checkins: dict[str, list[dict[str, Any]]] = {}
+    tickets = positions(connection, names, checkins)
     with store.read() as session:
         event_id = get_event(session, connection.ours).id
     done = write_tickets(store, event_id, "pretix", tickets, progress=progress)
@@ -293,4 +302,14 @@ def pull(
         for code in revoked:
             revoke(session, event_id, code, None, now)
     done.pulled_at = now
+    lists = [int(each["id"]) for each in pages(connection, "checkinlists/")]
+    theirs = pull_checkins(store, event_id, checkins)
+    ours = push(store, connection, event_id, lists)
+    done.exchanged = Exchanged(
+        pushed=ours.pushed,
+        refused=ours.refused,
+        pulled=theirs.pulled,
+        conflicts=theirs.conflicts,
+        waiting=len(waiting(store, event_id)),
+    )
     return done

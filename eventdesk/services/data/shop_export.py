@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -142,6 +143,7 @@ class ShopImport:
     more_problems: int = 0
     orders: int = 0  # the shop's orders the tickets are of
     pulled_at: datetime | None = None  # a shop's pull: when its answers were read
+    exchanged: Any = None  # a shop's pull: the check-ins sent and taken (pretix_checkins)
 
     def as_json(self) -> dict[str, object]:
         """What `import tickets --json` and `shop connect --json` say of it."""
