@@ -105,8 +105,44 @@ def sync(obj: Ctx, event_ref: str) -> None:
 
     connection = pretix.load(obj.config.data_dir, event_ref)
     done = pretix.pull(obj.store, connection)
+    pretix.reached(obj.config.data_dir, connection, done)
     summary = _summary(connection.ours, done)
     obj.emit(summary, lambda: _told(summary, done))
+
+
+@shop.command("status")
+@click.argument("event_ref", metavar="EVENT")
+@pass_ctx
+@organizer_only
+def status(obj: Ctx, event_ref: str) -> None:
+    """When the shop was last reached, what waits to go up to it, and what it refused."""
+    from eventdesk.services.data import pretix
+
+    found = pretix.status(obj.store, obj.config.data_dir, event_ref)
+    connection = found.connection
+    summary = {
+        "event": connection.ours,
+        "shop": "pretix",
+        "url": connection.url,
+        "organizer": connection.organizer,
+        "shop_event": connection.event,
+        "last_reached": connection.last_reached,
+        "waiting": found.waiting,
+        "refused": found.refused,
+    }
+
+    def human() -> str:
+        reached = connection.last_reached or _("never")
+        lines = [
+            _(
+                "{event}: pretix {url} ({organizer}/{shop_event}), last reached {reached}; "
+                "{waiting} check-in(s) waiting to go up"
+            ).format(reached=reached, **summary),
+            *(_("refused by pretix: {check}").format(check=each) for each in found.refused),
+        ]
+        return "\n".join(lines)
+
+    obj.emit(summary, human)
 
 
 COMMANDS = [shop]

@@ -140,6 +140,10 @@ def test_a_connected_pretix_event_is_admitted_at_our_door_and_synced(
     unchanged = cli.json("shop", "sync", "spring")
     assert (unchanged["created"], unchanged["updated"], unchanged["gone"]) == (0, 0, 0)
     assert (unchanged["unchanged"], unchanged["pulled"], unchanged["pushed"]) == (4, 0, 0)
+    said = cli.json("shop", "status", "spring")
+    assert (said["waiting"], said["last_reached"]) == (0, unchanged["last_reached"]), said
+    assert [line.split(":")[0] for line in said["refused"]] == [bo], said
+    assert pretix_server.token not in json.dumps(said)
 
     wrong = tmp_path / "wrong.token"
     wrong.write_text("not-the-token\n")

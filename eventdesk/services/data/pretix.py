@@ -25,9 +25,12 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
+
 from eventdesk.db import Store
 from eventdesk.errors import EnvironmentProblem, EventdeskError, InvalidInput, NotFound
 from eventdesk.i18n import _, current
+from eventdesk.models import ScanLog, ShopPush, Ticket
 from eventdesk.services.catalogue.events import create_event
 from eventdesk.services.common import get_event
 from eventdesk.services.data.pretix_checkins import Exchanged, pull_checkins, push, waiting
@@ -53,6 +56,7 @@ class Connection:
     event: str  # pretix's slug
     ours: str  # our event's slug
     token: str
+    last_reached: str | None = None  # when a pull last had the shop's answers (ISO, UTC)
 
     def api(self, path: str) -> str:
         base = self.url.rstrip("/")
@@ -258,8 +262,41 @@ def connect(
         ours = _made(store, shop_event)
     connection = Connection(url, organizer, event, ours, connection.token)
     done = pull(store, connection, progress=progress)
-    save(data_dir, connection)
+    connection = reached(data_dir, connection, done)
     return Pulled(connection, done)
+
+
+def reached(data_dir: Path, connection: Connection, done: ShopImport) -> Connection:
+    """The connection kept with the time its pull had the shop's answers."""
+    stamp = done.pulled_at.isoformat() if done.pulled_at else connection.last_reached
+    kept = Connection(**{**connection.__dict__, "last_reached": stamp})
+    save(data_dir, kept)
+    return kept
+
+
+@dataclass(frozen=True)
+class ShopStatus:
+    connection: Connection
+    waiting: int  # our check-ins not sent yet
+    refused: list[str]  # what the shop refused of ours, and why
+
+
+def status(store: Store, data_dir: Path, ours: str) -> ShopStatus:
+    """What this station knows of the connection, without asking the shop."""
+    connection = load(data_dir, ours)
+    with store.read() as session:
+        event_id = get_event(session, connection.ours).id
+        refused = [
+            f"{code}: {reason or said}"
+            for code, said, reason in session.execute(
+                select(Ticket.qr_payload, ShopPush.status, ShopPush.reason)
+                .join(ScanLog, ScanLog.id == ShopPush.scan_id)
+                .join(Ticket, Ticket.id == ScanLog.ticket_id)
+                .where(ScanLog.event_id == event_id, ShopPush.status != "ok")
+                .order_by(ShopPush.scan_id)
+            )
+        ]
+    return ShopStatus(connection, len(waiting(store, event_id)), refused)
 
 
 def _made(store: Store, shop_event: dict[str, Any]) -> str:
