@@ -315,6 +315,10 @@ def _ticket_lines(line: TicketLine, data: CardData, zone: ZoneInfo) -> list[Cont
     )
     rows = [title]
     # Each row after the title is indented by two spaces (not part of the messages).
+    if ticket.shop_order:
+        shop, ref = ticket.shop_order
+        # TRANSLATORS: a ticket sold in a shop: "eventbrite order 1001"
+        rows.append(Content("  " + _("{shop} order {ref}").format(shop=shop, ref=ref)))
     if ticket.holder_name:
         # TRANSLATORS: a ticket's holder: "for Ann Lee"
         rows.append(Content("  " + _("for {holder}").format(holder=ticket.holder_name)))

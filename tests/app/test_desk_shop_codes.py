@@ -1,7 +1,7 @@
 """A shop's code at the desk (docs/cli.md, "Reports, stats, import and export, backups"): a
 wedge scanner types an Eventbrite barcode into Search, as it types any line that is none of
 ours, and Enter decides it as a scan of that code, online and, at a desk's own login whose
-server is cut, from the station's copy."""
+server is cut, from the station's copy; the card names the shop's order."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from eventdesk.services.people.registration import show_ticket
 from screens.desk.screen import DeskScreen
 from screens.messages import ScanDecided
 from testkit.proxy import TcpProxy
-from tests.app.test_app_desk import banner_text, desk_app, hook, opened
+from tests.app.test_app_desk import banner_text, card_text, desk_app, hook, opened
 from tests.app.test_desk_several_events_offline import two_event_app
 from tests.app.test_desk_typed_codes import logged, type_slowly
 from tests.app.test_offline_door import has_copy, until
@@ -58,6 +58,8 @@ async def test_a_barcode_typed_into_search_is_decided_as_its_scan(
         [answer] = messages
         assert (answer.payload, answer.result.result) == (code, "ok"), answer.result
         await wait_for(lambda: "Ines Barcode" in banner_text(screen), pilot)
+        # The card names the shop's order, as the shop's e-mail to the person does.
+        await wait_for(lambda: "eventbrite order 5001" in card_text(screen), pilot)
         ticket_id = answer.result.ticket_id
         assert ticket_id and show_ticket(store, ticket_id).checked_in_at is not None
         assert logged(screen, ticket_id) == [(code, "ok")]
@@ -91,3 +93,4 @@ async def test_a_barcode_typed_offline_is_found_in_the_copy(
             [answer] = messages
             assert (answer.result.result, answer.result.offline) == ("ok", True), answer.result
             await until(pilot, lambda: "Olga Offline" in banner_text(screen))
+            await until(pilot, lambda: "eventbrite order 5001" in card_text(screen))

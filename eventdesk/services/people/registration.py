@@ -140,6 +140,8 @@ class TicketInfo:
     holder_name: str | None = None  # who the ticket is for, when the buyer named someone else
     # Its seats, session by session (id, name, registered/waitlisted/cancelled, position).
     session_seats: tuple[SeatInfo, ...] = ()
+    # Sold in a shop (services.data.shop_export): the shop and its order's code there.
+    shop_order: tuple[str, str] | None = None
 
     @property
     def holder(self) -> str:
@@ -492,7 +494,15 @@ def ticket_info(session: Session, ticket: Ticket) -> TicketInfo:
         checked_in_station=ticket.checked_in_station,
         holder_name=ticket.holder_name,
         session_seats=ticket_seats(session, ticket.id),
+        shop_order=shop_order_of(session.get(Order, ticket.order_id)),
     )
+
+
+def shop_order_of(order: Order | None) -> tuple[str, str] | None:
+    """The shop an order was sold in and its code there (None: sold here)."""
+    if order is None or not order.shop or not order.shop_ref:
+        return None
+    return (order.shop, order.shop_ref)
 
 
 def _session_names(session: Session, ticket: Ticket) -> tuple[str, ...]:

@@ -335,9 +335,12 @@ def _tickets(conn: Connection, which: Any, person: AttendeeInfo) -> list[CopiedT
             e.c.title.label("event_title"),
             tt.c.name.label("type_name"),
             tt.c.attention.label("attention"),
+            ORDER.c.shop.label("order_shop"),
+            ORDER.c.shop_ref.label("order_shop_ref"),
         )
         .join(e, e.c.id == t.c.event_id)
         .join(tt, tt.c.id == t.c.ticket_type_id)
+        .outerjoin(ORDER, ORDER.c.id == t.c.order_id)
         .where(which)
         .order_by(t.c.created_at, t.c.id)
     ).all()
@@ -368,6 +371,7 @@ def _tickets(conn: Connection, which: Any, person: AttendeeInfo) -> list[CopiedT
             checked_in_station=row.checked_in_station,
             holder_name=row.holder_name,
             session_seats=tuple(sessions.get(row.id, ())),
+            shop_order=(row.order_shop, row.order_shop_ref) if row.order_shop_ref else None,
         )
         net = paid.get(row.id, 0)
         due = due_of(row.status, info.price_cents, net)

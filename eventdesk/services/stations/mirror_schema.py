@@ -90,8 +90,9 @@ TICKET_TYPE = _copy(TicketType)
 ATTENDEE = _copy(
     Attendee, ("id", "name", "email", "company", "language", "badge_name", "alert", "note")
 )
-# Of each order only the staff's note, which the door shows with its tickets' answers.
-ORDER = _copy(Order, ("id", "note"))
+# Of each order only the staff's note, which the door shows with its tickets' answers, and the
+# shop it was sold in with its code there (the desk's card shows it).
+ORDER = _copy(Order, ("id", "note", "shop", "shop_ref"))
 TICKET = _copy(
     Ticket,
     (
