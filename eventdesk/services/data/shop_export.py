@@ -33,7 +33,7 @@ from eventdesk.models import Attendee, Order, RevokedCode, Ticket, TicketType
 from eventdesk.services.common import email_key, get_event
 from eventdesk.services.data.csvread import HEADERS, CsvFile, header_key
 from eventdesk.services.data.import_runs import recount
-from eventdesk.services.people.attendees import replace_tokens
+from eventdesk.services.people.attendees import replace_tokens_of
 from eventdesk.text import fold, new_id
 from eventdesk.tickets import CODE_LENGTH
 from eventdesk.values import parse_amount, parse_email, utcnow
@@ -353,7 +353,7 @@ class _Writer:
         self.currency = next(iter(self.types.values())).currency if self.types else "EUR"
         self.orders: dict[str, Order] = {}
         self.people: dict[str, Attendee] = {}
-        self.touched: dict[int, Attendee] = {}
+        self.touched: dict[str, Attendee] = {}  # by e-mail key: their search words again
 
     def write(self, chunk: list[ShopTicket]) -> None:
         found = {
@@ -375,6 +375,8 @@ class _Writer:
             if keys
             else {}
         )
+        self._known(chunk)
+        fresh: list[ShopTicket] = []
         for row in chunk:
             held = by_key.get(row.key) if row.key is not None else None
             held = held or found.get(row.code)
@@ -395,12 +397,25 @@ class _Writer:
                 )
                 continue
             if held is None:
-                self._create(row)
+                fresh.append(row)
             else:
                 self._update(held, row)
-        self.session.flush()
-        for person in self.touched.values():
-            replace_tokens(self.session, person)
+        self._create(fresh)
+        replace_tokens_of(self.session, list(self.touched.values()))
+
+    def _known(self, chunk: list[ShopTicket]) -> None:
+        """The chunk's people and orders read at once (a query a row would cost more than
+        the row's own writes)."""
+        emails = sorted({email_key(row.email) for row in chunk} - set(self.people))
+        for person in self.session.scalars(select(Attendee).where(Attendee.email_key.in_(emails))):
+            self.people[person.email_key] = person
+        refs = sorted({row.order or row.code[:64] for row in chunk} - set(self.orders))
+        for order in self.session.scalars(
+            select(Order).where(
+                Order.event_id == self.event_id, Order.shop == self.shop, Order.shop_ref.in_(refs)
+            )
+        ):
+            self.orders[str(order.shop_ref)] = order
 
     def _priced(self, row: ShopTicket) -> bool:
         kind = self.types.get(fold(row.ticket_type))
@@ -430,10 +445,9 @@ class _Writer:
         return kind
 
     def _person(self, row: ShopTicket) -> Attendee:
+        """The row's person, added when new (the caller flushes)."""
         key = email_key(row.email)
-        person = self.people.get(key) or self.session.scalar(
-            select(Attendee).where(Attendee.email_key == key)
-        )
+        person = self.people.get(key)
         if person is None:
             person = Attendee(
                 name=row.name,
@@ -444,18 +458,14 @@ class _Writer:
                 created_at=self.now,
             )
             self.session.add(person)
-            self.session.flush()
-        self.people[key] = person
-        self.touched[person.id] = person
+            self.people[key] = person
+        self.touched[key] = person
         return person
 
     def _order(self, row: ShopTicket, buyer: Attendee) -> Order:
+        """The row's order, added when new (the caller flushes)."""
         ref = row.order or row.code[:64]
-        order = self.orders.get(ref) or self.session.scalar(
-            select(Order).where(
-                Order.event_id == self.event_id, Order.shop == self.shop, Order.shop_ref == ref
-            )
-        )
+        order = self.orders.get(ref)
         if order is None:
             order = Order(
                 event_id=self.event_id,
@@ -465,8 +475,7 @@ class _Writer:
                 shop_ref=ref,
             )
             self.session.add(order)
-            self.session.flush()
-        self.orders[ref] = order
+            self.orders[ref] = order
         return order
 
     def _due(self, row: ShopTicket, kind: TicketType) -> int:
@@ -475,33 +484,48 @@ class _Writer:
             return 0
         return row.price_cents if row.price_cents is not None else kind.price_cents
 
-    def _create(self, row: ShopTicket) -> None:
-        person = self._person(row)
-        kind = self._type(row.ticket_type, row.price_cents)
-        order = self._order(row, person)
-        ticket_id = new_id()
-        while self.session.get(Ticket, ticket_id) is not None:
-            ticket_id = new_id()
-        self.session.add(
-            Ticket(
-                id=ticket_id,
-                order_id=order.id,
-                event_id=self.event_id,
-                ticket_type_id=kind.id,
-                attendee_id=person.id,
-                holder_name=None if fold(row.name) == fold(person.name) else row.name,
-                status="cancelled" if row.cancelled else "registered",
-                price_cents=self._due(row, kind),
-                currency=kind.currency,
-                created_at=self.now,
-                registered_at=self.now,
-                cancelled_at=self.now if row.cancelled else None,
-                qr_payload=row.code,
-                shop_ref=row.key,
-                inside=False,
+    def _create(self, rows: list[ShopTicket]) -> None:
+        """New tickets: their people, then their orders, then the tickets, a flush each."""
+        if not rows:
+            return
+        people = [self._person(row) for row in rows]
+        kinds = [self._type(row.ticket_type, row.price_cents) for row in rows]
+        self.session.flush()
+        orders = [self._order(row, person) for row, person in zip(rows, people, strict=True)]
+        self.session.flush()
+        ids = self._new_ids(len(rows))
+        for ticket_id, row, person, kind, order in zip(
+            ids, rows, people, kinds, orders, strict=True
+        ):
+            self.session.add(
+                Ticket(
+                    id=ticket_id,
+                    order_id=order.id,
+                    event_id=self.event_id,
+                    ticket_type_id=kind.id,
+                    attendee_id=person.id,
+                    holder_name=None if fold(row.name) == fold(person.name) else row.name,
+                    status="cancelled" if row.cancelled else "registered",
+                    price_cents=self._due(row, kind),
+                    currency=kind.currency,
+                    created_at=self.now,
+                    registered_at=self.now,
+                    cancelled_at=self.now if row.cancelled else None,
+                    qr_payload=row.code,
+                    shop_ref=row.key,
+                    inside=False,
+                )
             )
-        )
-        self.done.created += 1
+        self.done.created += len(rows)
+
+    def _new_ids(self, count: int) -> list[str]:
+        """``count`` ticket ids no ticket has (drawn again in the rare case one has)."""
+        ids: set[str] = set()
+        while len(ids) < count:
+            drawn = {new_id() for _ in range(count - len(ids))} - ids
+            taken = set(self.session.scalars(select(Ticket.id).where(Ticket.id.in_(drawn))))
+            ids |= drawn - taken
+        return sorted(ids)
 
     def _update(self, ticket: Ticket, row: ShopTicket) -> None:
         kind = self._type(row.ticket_type, row.price_cents)
@@ -526,7 +550,7 @@ class _Writer:
         for name, value in changed.items():
             setattr(ticket, name, value)
         if person is not None:
-            self.touched[person.id] = person
+            self.touched[person.email_key] = person
         self.done.updated += 1
 
 
