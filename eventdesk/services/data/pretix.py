@@ -14,11 +14,10 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -28,39 +27,18 @@ from typing import Any
 from sqlalchemy import select
 
 from eventdesk.db import Store
-from eventdesk.errors import EnvironmentProblem, EventdeskError, InvalidInput, NotFound
+from eventdesk.errors import InvalidInput, NotFound
 from eventdesk.i18n import _, current
 from eventdesk.models import ScanLog, ShopPush, Ticket
 from eventdesk.services.catalogue.events import create_event
 from eventdesk.services.common import get_event
+from eventdesk.services.data.pretix_api import Connection, get, pages
 from eventdesk.services.data.pretix_checkins import Exchanged, pull_checkins, push, waiting
 from eventdesk.services.data.shop_export import ShopImport, ShopTicket, revoke, write_tickets
 from eventdesk.values import utcnow
 
-TIMEOUT_S = 30.0  # one request's answer, at most
-MOST_WAIT_S = 60.0  # a 429's Retry-After followed up to this long
 PRIVATE = 0o600  # the token's file: the station's alone
 FOLDER = "shops"  # in the data folder: each connected event's connection and token
-
-
-class ShopAway(EnvironmentProblem):
-    """The shop did not answer, or refused the token: said once, plainly."""
-
-
-@dataclass(frozen=True)
-class Connection:
-    """A pretix event connected to one of ours."""
-
-    url: str
-    organizer: str
-    event: str  # pretix's slug
-    ours: str  # our event's slug
-    token: str
-    last_reached: str | None = None  # when a pull last had the shop's answers (ISO, UTC)
-
-    def api(self, path: str) -> str:
-        base = self.url.rstrip("/")
-        return f"{base}/api/v1/organizers/{self.organizer}/events/{self.event}/{path}"
 
 
 def read_token(path: str | Path) -> str:
@@ -81,66 +59,6 @@ def read_token(path: str | Path) -> str:
             field="token_file",
         )
     return token
-
-
-def get(connection: Connection, url: str) -> Any:
-    """The JSON answer to GET ``url``; ShopAway when the shop does not answer or refuses."""
-    waited = 0.0
-    while True:
-        request = urllib.request.Request(
-            url,
-            headers={"Authorization": f"Token {connection.token}", "Accept": "application/json"},
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT_S) as answer:
-                return json.loads(answer.read())
-        except urllib.error.HTTPError as exc:
-            if exc.code == 429 and waited < MOST_WAIT_S:
-                pause = _retry_after(exc.headers.get("Retry-After"))
-                time.sleep(pause)  # the shop asked for it, and says how long
-                waited += pause
-                continue
-            raise _refused(connection, exc) from None
-        except (urllib.error.URLError, OSError, ValueError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise ShopAway(
-                _("the shop at {url} does not answer: {why}").format(url=connection.url, why=reason)
-            ) from None
-
-
-def _retry_after(value: str | None) -> float:
-    try:
-        return min(max(float(value or 1), 0.0), MOST_WAIT_S)
-    except ValueError:
-        return 1.0
-
-
-def _refused(connection: Connection, exc: urllib.error.HTTPError) -> EventdeskError:
-    if exc.code in (401, 403):
-        return ShopAway(
-            _(
-                "the shop refused the API token (HTTP {code}): give a token of a team with "
-                "access to {organizer}/{event}"
-            ).format(code=exc.code, organizer=connection.organizer, event=connection.event)
-        )
-    if exc.code == 404:
-        return NotFound(
-            _("the shop at {url} has no event {organizer}/{event}").format(
-                url=connection.url, organizer=connection.organizer, event=connection.event
-            )
-        )
-    return ShopAway(
-        _("the shop at {url} answered HTTP {code}").format(url=connection.url, code=exc.code)
-    )
-
-
-def pages(connection: Connection, path: str) -> Iterator[dict[str, Any]]:
-    """Every result of a list of the API, page after page."""
-    url: str | None = connection.api(path)
-    while url:
-        page = get(connection, url)
-        yield from page.get("results", [])
-        url = page.get("next")
 
 
 def translated(value: Any) -> str:

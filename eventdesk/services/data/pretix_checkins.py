@@ -26,6 +26,7 @@ from sqlalchemy import select, update
 from eventdesk.db import Store
 from eventdesk.i18n import _
 from eventdesk.models import Order, ScanConflict, ScanLog, ShopPush, Ticket
+from eventdesk.services.data.pretix_api import TIMEOUT_S, ShopAway
 from eventdesk.values import utcnow
 
 PUSHED_MOST = 1000  # check-ins sent a sync, at most (the rest at the next)
@@ -86,8 +87,6 @@ def _redeem(connection: Any, lists: list[int], row: Any) -> tuple[str, str | Non
         data=json.dumps(body).encode(),
         headers={"Authorization": f"Token {connection.token}", "Content-Type": "application/json"},
     )
-    from eventdesk.services.data.pretix import TIMEOUT_S, ShopAway
-
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT_S) as answer:
             said = json.loads(answer.read())

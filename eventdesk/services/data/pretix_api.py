@@ -1,0 +1,99 @@
+"""pretix's REST API as a connected event reads it (services.data.pretix) and sends our
+check-ins to it (services.data.pretix_checkins): the connection, a GET with its pages, and what
+the shop's refusals and silences are said as."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from eventdesk.errors import EnvironmentProblem, EventdeskError, NotFound
+from eventdesk.i18n import _
+
+TIMEOUT_S = 30.0  # one request's answer, at most
+MOST_WAIT_S = 60.0  # a 429's Retry-After followed up to this long
+
+
+class ShopAway(EnvironmentProblem):
+    """The shop did not answer, or refused the token: said once, plainly."""
+
+
+@dataclass(frozen=True)
+class Connection:
+    """A pretix event connected to one of ours."""
+
+    url: str
+    organizer: str
+    event: str  # pretix's slug
+    ours: str  # our event's slug
+    token: str
+    last_reached: str | None = None  # when a pull last had the shop's answers (ISO, UTC)
+
+    def api(self, path: str) -> str:
+        base = self.url.rstrip("/")
+        return f"{base}/api/v1/organizers/{self.organizer}/events/{self.event}/{path}"
+
+
+def get(connection: Connection, url: str) -> Any:
+    """The JSON answer to GET ``url``; ShopAway when the shop does not answer or refuses."""
+    waited = 0.0
+    while True:
+        request = urllib.request.Request(
+            url,
+            headers={"Authorization": f"Token {connection.token}", "Accept": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=TIMEOUT_S) as answer:
+                return json.loads(answer.read())
+        except urllib.error.HTTPError as exc:
+            if exc.code == 429 and waited < MOST_WAIT_S:
+                pause = _retry_after(exc.headers.get("Retry-After"))
+                time.sleep(pause)  # the shop asked for it, and says how long
+                waited += pause
+                continue
+            raise _refused(connection, exc) from None
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise ShopAway(
+                _("the shop at {url} does not answer: {why}").format(url=connection.url, why=reason)
+            ) from None
+
+
+def _retry_after(value: str | None) -> float:
+    try:
+        return min(max(float(value or 1), 0.0), MOST_WAIT_S)
+    except ValueError:
+        return 1.0
+
+
+def _refused(connection: Connection, exc: urllib.error.HTTPError) -> EventdeskError:
+    if exc.code in (401, 403):
+        return ShopAway(
+            _(
+                "the shop refused the API token (HTTP {code}): give a token of a team with "
+                "access to {organizer}/{event}"
+            ).format(code=exc.code, organizer=connection.organizer, event=connection.event)
+        )
+    if exc.code == 404:
+        return NotFound(
+            _("the shop at {url} has no event {organizer}/{event}").format(
+                url=connection.url, organizer=connection.organizer, event=connection.event
+            )
+        )
+    return ShopAway(
+        _("the shop at {url} answered HTTP {code}").format(url=connection.url, code=exc.code)
+    )
+
+
+def pages(connection: Connection, path: str) -> Iterator[dict[str, Any]]:
+    """Every result of a list of the API, page after page."""
+    url: str | None = connection.api(path)
+    while url:
+        page = get(connection, url)
+        yield from page.get("results", [])
+        url = page.get("next")
