@@ -348,7 +348,10 @@ def _ticket_lines(line: TicketLine, data: CardData, zone: ZoneInfo) -> list[Cont
         rows.append(Content("  " + _("registered, not checked in yet")))
     if ticket.seat:
         rows.append(Content("  " + _("seat {seat}").format(seat=ticket.seat)))
-    if ticket.price_cents == 0:
+    if ticket.price_cents == 0 and ticket.shop_order:
+        # TRANSLATORS: a ticket the shop it was sold in was paid for: "paid in eventbrite"
+        rows.append(Content("  " + _("paid in {shop}").format(shop=ticket.shop_order[0])))
+    elif ticket.price_cents == 0:
         rows.append(Content("  " + _("free ticket")))
     elif money.due_cents == 0:
         paid = money_text(money.paid_cents, money.currency)

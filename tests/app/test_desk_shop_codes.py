@@ -60,6 +60,7 @@ async def test_a_barcode_typed_into_search_is_decided_as_its_scan(
         await wait_for(lambda: "Ines Barcode" in banner_text(screen), pilot)
         # The card names the shop's order, as the shop's e-mail to the person does.
         await wait_for(lambda: "eventbrite order 5001" in card_text(screen), pilot)
+        assert "paid in eventbrite" in card_text(screen) and "free ticket" not in card_text(screen)
         ticket_id = answer.result.ticket_id
         assert ticket_id and show_ticket(store, ticket_id).checked_in_at is not None
         assert logged(screen, ticket_id) == [(code, "ok")]
