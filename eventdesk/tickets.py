@@ -310,8 +310,8 @@ class Verifier:
         wanted = sorted({t for t in texts if may_be_code(t)})
         if not wanted:
             return {}
-        with self._store.read() as session:
-            rows = session.execute(
+        with self._store.connect() as conn:  # as by_code: no ORM session for a lookup
+            rows = conn.execute(
                 select(Ticket.qr_payload, Ticket.id).where(Ticket.qr_payload.in_(wanted))
             ).all()
         return {str(code): str(ticket_id) for code, ticket_id in rows}

@@ -124,6 +124,20 @@ class ShopEvent:
     list: int  # the check-in list of every product
 
 
+def regular(event: ShopEvent, holder: str) -> dict[str, Any]:
+    """An order position: a Regular ticket for ``holder``."""
+    return {"item": event.items["Regular"], "attendee_name_parts": {"full_name": holder}}
+
+
+def sunday_pass(event: ShopEvent, holder: str) -> dict[str, Any]:
+    """An order position: the Day pass's Sunday variation for ``holder``."""
+    return {
+        "item": event.items["Day pass"],
+        "variation": event.variations["Sunday"],
+        "attendee_name_parts": {"full_name": holder},
+    }
+
+
 class Pretix:
     """One pretix server on 127.0.0.1 (``url``), its API reached with ``token``."""
 

@@ -25,17 +25,20 @@ def connect_group() -> None:
 
 
 def _summary(event: str, done: ShopImport) -> dict[str, object]:
+    from eventdesk.services.data.pretix_checkins import Exchanged
+
+    exchanged = done.exchanged or Exchanged()  # a pull always has it
     return {
         "event": event,
         "shop": "pretix",
         "orders": done.orders,
         "tickets": done.created + done.updated + done.unchanged,
         **done.as_json(),
-        "pulled": done.exchanged.pulled if done.exchanged else 0,
-        "pushed": done.exchanged.pushed if done.exchanged else 0,
-        "conflicts": done.exchanged.conflicts if done.exchanged else 0,
-        "waiting": done.exchanged.waiting if done.exchanged else 0,
-        "refused": done.exchanged.refused if done.exchanged else [],
+        "pulled": exchanged.pulled,
+        "pushed": exchanged.pushed,
+        "conflicts": exchanged.conflicts,
+        "waiting": exchanged.waiting,
+        "refused": exchanged.refused,
         "last_reached": done.pulled_at.isoformat() if done.pulled_at else None,
     }
 
@@ -56,10 +59,14 @@ def _said(summary: dict[str, object]) -> str:
 
 
 def _told(summary: dict[str, object], done: ShopImport) -> str:
-    refused = done.exchanged.refused if done.exchanged else []
+    refused = summary["refused"]
+    assert isinstance(refused, list)
+    return "\n".join([_said(summary), *done.problems, *_refusals(refused)])
+
+
+def _refusals(refused: list[str]) -> list[str]:
     # TRANSLATORS: {check} is a ticket's code and pretix's reason it refused our check-in
-    said = [_("refused by pretix: {check}").format(check=each) for each in refused]
-    return "\n".join([_said(summary), *done.problems, *said])
+    return [_("refused by pretix: {check}").format(check=each) for each in refused]
 
 
 @connect_group.command("pretix")
@@ -138,7 +145,7 @@ def status(obj: Ctx, event_ref: str) -> None:
                 "{event}: pretix {url} ({organizer}/{shop_event}), last reached {reached}; "
                 "{waiting} check-in(s) waiting to go up"
             ).format(reached=reached, **summary),
-            *(_("refused by pretix: {check}").format(check=each) for each in found.refused),
+            *_refusals(found.refused),
         ]
         return "\n".join(lines)
 

@@ -87,12 +87,14 @@ def scan_payload(text: str) -> str | None:
     return text[at:] if at >= 0 else None
 
 
-def may_be_code(text: str) -> bool:
+def shop_code_typed(text: str) -> bool:
     """What a shop's barcode or reference looks like typed into Search, and a name or an
-    e-mail does not: one word with a digit in it."""
+    e-mail does not: one word with a digit in it, that could be a ticket's code
+    (eventdesk.tickets.may_be_code)."""
     word = text.strip()
     return (
-        4 <= len(word) <= 200
+        len(word) >= 4
+        and tickets.may_be_code(word)
         and not any(c.isspace() for c in word)
         and ("@" not in word and any(c.isdigit() for c in word))
     )

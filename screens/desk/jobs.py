@@ -26,7 +26,7 @@ from eventdesk.tickets import InvalidPayload, Verifier
 from eventdesk.values import money_text
 from screens.backend import Backend
 from screens.base import StationScreen
-from screens.desk.answer import may_be_code
+from screens.desk.answer import shop_code_typed
 from screens.desk.card import clock
 from screens.desk.messages import Done, Failed, NotATicket
 from screens.messages import ScanDecided
@@ -43,13 +43,24 @@ TICKET_ACTIONS = {
 }
 
 
+def _asked(
+    backend: Backend, on_server: Callable[[Store], bool], in_copy: Callable[[Mirror], bool]
+) -> bool:
+    """``on_server`` on the server, or ``in_copy`` on the station's copy while the server does
+    not answer (call it from a thread worker)."""
+    station = backend.door_station
+    if station is None:
+        return on_server(backend.store)
+    return station.read(lambda: on_server(backend.store), in_copy)
+
+
 def is_ticket(backend: Backend, text: str) -> bool:
     """Whether ``text`` is a ticket's id: on the server, or in the station's copy while the
     server does not answer (call it from a thread worker)."""
 
-    def on_server() -> bool:
+    def on_server(store: Store) -> bool:
         try:
-            show_ticket(backend.store, text)
+            show_ticket(store, text)
         except NotFound:
             return False
         return True
@@ -61,8 +72,7 @@ def is_ticket(backend: Backend, text: str) -> bool:
             return False
         return True
 
-    station = backend.door_station
-    return on_server() if station is None else station.read(on_server, in_copy)
+    return _asked(backend, on_server, in_copy)
 
 
 def is_code(backend: Backend, text: str) -> bool:
@@ -77,14 +87,7 @@ def is_code(backend: Backend, text: str) -> bool:
         except InvalidPayload:  # a code the shop revoked: its scan says so
             return True
 
-    def on_server() -> bool:
-        return known(backend.store)
-
-    def in_copy(copy: Mirror) -> bool:
-        return known(copy.store)
-
-    station = backend.door_station
-    return on_server() if station is None else station.read(on_server, in_copy)
+    return _asked(backend, known, lambda copy: known(copy.store))
 
 
 def undo(
@@ -227,7 +230,7 @@ class DeskJobs:
         backend = self.screen.backend
         try:
             known = ticket_id_shaped(text) and is_ticket(backend, text)
-            code = not known and may_be_code(text) and is_code(backend, text)
+            code = not known and shop_code_typed(text) and is_code(backend, text)
         except Exception as exc:  # the database, or a bug: said, the line never lost unsaid
             self.screen.post_message(Failed(failure_text(exc), decision=True))
             return

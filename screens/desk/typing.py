@@ -13,7 +13,7 @@ from textual.widgets import Input
 
 from eventdesk.i18n import ngettext
 from eventdesk.text import ticket_id_shaped
-from screens.desk.answer import may_be_code, scan_payload
+from screens.desk.answer import scan_payload, shop_code_typed
 from screens.desk.results import ResultsTable
 from screens.scanner_keys import key_time
 
@@ -73,7 +73,7 @@ class DeskKeys:
             search.value = search.value[: len(search.value) - len(payload)]
             screen.scan_text(payload, "scanner")
             return
-        if not from_table and (ticket_id_shaped(search.value) or may_be_code(search.value)):
+        if not from_table and (ticket_id_shaped(search.value) or shop_code_typed(search.value)):
             # Ended by its Enter: what is typed next, before the answer comes, is the next line.
             search.select_all()
             screen.jobs.typed_ticket(search.value)  # NotATicket: then the search's Enter

@@ -12,7 +12,7 @@ import pytest
 
 from eventdesk.shop_codes import Sig1Ticket, is_sig1, public_keys, verify_sig1
 from eventdesk.tickets import InvalidPayload
-from tests.pretix_shop import Pretix, ShopEvent, organizer_name
+from tests.pretix_shop import Pretix, ShopEvent, organizer_name, regular, sunday_pass
 from tests.pretix_shop import pretix_server as pretix_server  # the fixture
 
 pytestmark = [
@@ -51,14 +51,7 @@ def test_pretix_signed_codes_are_genuine_by_the_events_keys_and_name_their_produ
     order = pretix_server.order(
         organizer,
         signed,
-        [
-            {"item": signed.items["Regular"], "attendee_name_parts": {"full_name": "Ada Byron"}},
-            {
-                "item": signed.items["Day pass"],
-                "variation": signed.variations["Sunday"],
-                "attendee_name_parts": {"full_name": "Alan Turing"},
-            },
-        ],
+        [regular(signed, "Ada Byron"), sunday_pass(signed, "Alan Turing")],
         paid=True,
     )
     keys = public_keys(keys_of(pretix_server, organizer, signed))

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from tests.clitools import Cli
-from tests.pretix_shop import Pretix, ShopEvent, organizer_name
+from tests.pretix_shop import Pretix, ShopEvent, organizer_name, regular, sunday_pass
 from tests.pretix_shop import pretix_server as pretix_server  # the fixture
 
 pytestmark = [
@@ -60,20 +60,13 @@ def test_a_connected_pretix_event_is_admitted_at_our_door_and_synced(
     paid = pretix_server.order(
         organizer,
         spring,
-        [
-            {"item": spring.items["Regular"], "attendee_name_parts": {"full_name": "Ada Byron"}},
-            {
-                "item": spring.items["Day pass"],
-                "variation": spring.variations["Sunday"],
-                "attendee_name_parts": {"full_name": "Alan Turing"},
-            },
-        ],
+        [regular(spring, "Ada Byron"), sunday_pass(spring, "Alan Turing")],
         paid=True,
     )
     pending = pretix_server.order(
         organizer,
         spring,
-        [{"item": spring.items["Regular"], "attendee_name_parts": {"full_name": "Bo Pending"}}],
+        [regular(spring, "Bo Pending")],
         paid=False,
     )
     token = tmp_path / "pretix.token"
@@ -120,7 +113,7 @@ def test_a_connected_pretix_event_is_admitted_at_our_door_and_synced(
     late = pretix_server.order(
         organizer,
         spring,
-        [{"item": spring.items["Regular"], "attendee_name_parts": {"full_name": "Cy Late"}}],
+        [regular(spring, "Cy Late")],
         paid=True,
     )
     (cy,) = secrets(late)

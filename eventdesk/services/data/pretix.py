@@ -13,10 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,6 +27,7 @@ from eventdesk.db import Store
 from eventdesk.errors import InvalidInput, NotFound
 from eventdesk.i18n import _, current
 from eventdesk.models import ScanLog, ShopPush, Ticket
+from eventdesk.private import private_file
 from eventdesk.services.catalogue.events import create_event
 from eventdesk.services.common import get_event
 from eventdesk.services.data.pretix_api import Connection, get, pages
@@ -37,7 +35,6 @@ from eventdesk.services.data.pretix_checkins import Exchanged, pull_checkins, pu
 from eventdesk.services.data.shop_export import ShopImport, ShopTicket, revoke, write_tickets
 from eventdesk.values import utcnow
 
-PRIVATE = 0o600  # the token's file: the station's alone
 FOLDER = "shops"  # in the data folder: each connected event's connection and token
 
 
@@ -130,14 +127,8 @@ def saved_at(data_dir: Path, ours: str) -> Path:
 
 def save(data_dir: Path, connection: Connection) -> None:
     """The connection kept in the data folder, the token in a file of the station's alone."""
-    folder = data_dir / FOLDER
-    folder.mkdir(parents=True, exist_ok=True)
-    path = saved_at(data_dir, connection.ours)
-    with contextlib.suppress(FileNotFoundError):
-        path.unlink()
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as fh:
-        json.dump(connection.__dict__, fh)
+    path = private_file(saved_at(data_dir, connection.ours))
+    path.write_text(json.dumps(connection.__dict__), encoding="utf-8")
 
 
 def load(data_dir: Path, ours: str) -> Connection:

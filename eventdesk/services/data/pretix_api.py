@@ -1,6 +1,6 @@
 """pretix's REST API as a connected event reads it (services.data.pretix) and sends our
-check-ins to it (services.data.pretix_checkins): the connection, a GET with its pages, and what
-the shop's refusals and silences are said as."""
+check-ins to it (services.data.pretix_checkins): the connection, a GET with its pages, a POST,
+and what the shop's refusals and silences are said as."""
 
 from __future__ import annotations
 
@@ -35,21 +35,37 @@ class Connection:
     last_reached: str | None = None  # when a pull last had the shop's answers (ISO, UTC)
 
     def api(self, path: str) -> str:
-        base = self.url.rstrip("/")
-        return f"{base}/api/v1/organizers/{self.organizer}/events/{self.event}/{path}"
+        """The address of ``path`` under the event in pretix's API."""
+        return self.organizer_api(f"events/{self.event}/{path}")
+
+    def organizer_api(self, path: str) -> str:
+        """The address of ``path`` under the organizer in pretix's API."""
+        return f"{self.url.rstrip('/')}/api/v1/organizers/{self.organizer}/{path}"
+
+
+def _opened(connection: Connection, request: urllib.request.Request) -> Any:
+    """The shop's JSON answer to ``request``, sent with the connection's token. An HTTP error
+    is raised as it came (the caller knows what each means); silence is ShopAway."""
+    request.add_header("Authorization", f"Token {connection.token}")
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_S) as answer:
+            return json.loads(answer.read())
+    except urllib.error.HTTPError:
+        raise
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise ShopAway(
+            _("the shop at {url} does not answer: {why}").format(url=connection.url, why=reason)
+        ) from None
 
 
 def get(connection: Connection, url: str) -> Any:
     """The JSON answer to GET ``url``; ShopAway when the shop does not answer or refuses."""
     waited = 0.0
     while True:
-        request = urllib.request.Request(
-            url,
-            headers={"Authorization": f"Token {connection.token}", "Accept": "application/json"},
-        )
+        request = urllib.request.Request(url, headers={"Accept": "application/json"})
         try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT_S) as answer:
-                return json.loads(answer.read())
+            return _opened(connection, request)
         except urllib.error.HTTPError as exc:
             if exc.code == 429 and waited < MOST_WAIT_S:
                 pause = _retry_after(exc.headers.get("Retry-After"))
@@ -57,11 +73,27 @@ def get(connection: Connection, url: str) -> Any:
                 waited += pause
                 continue
             raise _refused(connection, exc) from None
-        except (urllib.error.URLError, OSError, ValueError) as exc:
-            reason = getattr(exc, "reason", exc)
+
+
+def post(connection: Connection, url: str, body: dict[str, Any]) -> dict[str, Any]:
+    """The JSON answer to POST ``body`` to ``url``, a refusal's too (its reason is in it);
+    ShopAway when the shop does not answer, refuses the token, is busy or fails."""
+    request = urllib.request.Request(
+        url,
+        method="POST",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    try:
+        return dict(_opened(connection, request))
+    except urllib.error.HTTPError as exc:
+        if exc.code in (401, 403, 429) or exc.code >= 500:
             raise ShopAway(
-                _("the shop at {url} does not answer: {why}").format(url=connection.url, why=reason)
+                _("the shop at {url} answered HTTP {code}").format(
+                    url=connection.url, code=exc.code
+                )
             ) from None
+        return dict(json.loads(exc.read() or b"{}"))
 
 
 def _retry_after(value: str | None) -> float:

@@ -14,9 +14,6 @@ ours) is a conflict, kept for ``report conflicts``.
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -26,7 +23,7 @@ from sqlalchemy import select, update
 from eventdesk.db import Store
 from eventdesk.i18n import _
 from eventdesk.models import Order, ScanConflict, ScanLog, ShopPush, Ticket
-from eventdesk.services.data.pretix_api import TIMEOUT_S, ShopAway
+from eventdesk.services.data.pretix_api import Connection, post
 from eventdesk.values import utcnow
 
 PUSHED_MOST = 1000  # check-ins sent a sync, at most (the rest at the next)
@@ -71,7 +68,7 @@ def waiting(store: Store, event_id: int) -> list[Any]:
         )
 
 
-def _redeem(connection: Any, lists: list[int], row: Any) -> tuple[str, str | None]:
+def _redeem(connection: Connection, lists: list[int], row: Any) -> tuple[str, str | None]:
     """pretix's answer to one of our check-ins: its status and, refused, its reason."""
     body = {
         "secret": row.qr_payload,
@@ -81,33 +78,11 @@ def _redeem(connection: Any, lists: list[int], row: Any) -> tuple[str, str | Non
         "datetime": row.at.isoformat(),
         "force": bool(row.offline),
     }
-    request = urllib.request.Request(
-        f"{connection.url.rstrip('/')}/api/v1/organizers/{connection.organizer}/checkinrpc/redeem/",
-        method="POST",
-        data=json.dumps(body).encode(),
-        headers={"Authorization": f"Token {connection.token}", "Content-Type": "application/json"},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_S) as answer:
-            said = json.loads(answer.read())
-    except urllib.error.HTTPError as exc:
-        if exc.code in (401, 403, 429) or exc.code >= 500:
-            raise ShopAway(
-                _("the shop at {url} answered HTTP {code}").format(
-                    url=connection.url, code=exc.code
-                )
-            ) from None
-        said = json.loads(exc.read() or b"{}")
-    except (urllib.error.URLError, OSError) as exc:
-        raise ShopAway(
-            _("the shop at {url} does not answer: {why}").format(
-                url=connection.url, why=getattr(exc, "reason", exc)
-            )
-        ) from None
+    said = post(connection, connection.organizer_api("checkinrpc/redeem/"), body)
     return str(said.get("status", "error")), said.get("reason")
 
 
-def push(store: Store, connection: Any, event_id: int, lists: list[int]) -> Exchanged:
+def push(store: Store, connection: Connection, event_id: int, lists: list[int]) -> Exchanged:
     """Our check-ins sent, each kept with pretix's answer as soon as it came."""
     done = Exchanged()
     for row in waiting(store, event_id):

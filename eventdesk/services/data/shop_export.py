@@ -20,7 +20,6 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -33,6 +32,7 @@ from eventdesk.models import Attendee, Order, RevokedCode, Ticket, TicketType
 from eventdesk.services.common import email_key, get_event
 from eventdesk.services.data.csvread import HEADERS, CsvFile, header_key
 from eventdesk.services.data.import_runs import recount
+from eventdesk.services.data.pretix_checkins import Exchanged
 from eventdesk.services.people.attendees import replace_tokens_of
 from eventdesk.text import fold, new_id
 from eventdesk.tickets import CODE_LENGTH
@@ -143,7 +143,8 @@ class ShopImport:
     more_problems: int = 0
     orders: int = 0  # the shop's orders the tickets are of
     pulled_at: datetime | None = None  # a shop's pull: when its answers were read
-    exchanged: Any = None  # a shop's pull: the check-ins sent and taken (pretix_checkins)
+    # A shop's pull: the check-ins sent and taken (services.data.pretix_checkins).
+    exchanged: Exchanged | None = None
 
     def as_json(self) -> dict[str, object]:
         """What `import tickets --json` and `shop connect --json` say of it."""
@@ -219,9 +220,13 @@ class _Reader:
                 return " ".join(record[at].split())
         return ""
 
+    def code(self, record: Sequence[str]) -> str:
+        """The row's code as the shop printed it ("" when the row has none)."""
+        return record[self.code_at].strip() if self.code_at < len(record) else ""
+
     def ticket(self, number: int, record: Sequence[str]) -> ShopTicket:
         """Raises InvalidInput saying what is wrong with the row."""
-        code = record[self.code_at].strip() if self.code_at < len(record) else ""
+        code = self.code(record)
         if not code:
             raise InvalidInput(_("it has no code"), field="code")
         if len(code) > CODE_LENGTH:
@@ -261,7 +266,7 @@ def read_tickets(
         try:
             ticket = reader.ticket(number, record)
         except InvalidInput as problem:
-            code = record[reader.code_at].strip() if reader.code_at < len(record) else ""
+            code = reader.code(record)
             if code:
                 codes.add(code)
             done.problem(number, str(problem))
