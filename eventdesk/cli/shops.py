@@ -39,6 +39,9 @@ def _summary(event: str, done: ShopImport) -> dict[str, object]:
         "conflicts": exchanged.conflicts,
         "waiting": exchanged.waiting,
         "refused": exchanged.refused,
+        "lists_made": done.lists_made,
+        "lists_changed": done.lists_changed,
+        "lists_refused": done.lists_refused,
         "last_reached": done.pulled_at.isoformat() if done.pulled_at else None,
     }
 
@@ -61,7 +64,15 @@ def _said(summary: dict[str, object]) -> str:
 def _told(summary: dict[str, object], done: ShopImport) -> str:
     refused = summary["refused"]
     assert isinstance(refused, list)
-    return "\n".join([_said(summary), *done.problems, *_refusals(refused)])
+    lists = [
+        # TRANSLATORS: {lists} are check-in lists' short names, as `checkin --list` takes them
+        _("check-in lists from pretix: {lists}").format(lists=", ".join(made))
+        for made in (done.lists_made + done.lists_changed,)
+        if made
+    ]
+    return "\n".join(
+        [_said(summary), *lists, *done.lists_refused, *done.problems, *_refusals(refused)]
+    )
 
 
 def _refusals(refused: list[str]) -> list[str]:

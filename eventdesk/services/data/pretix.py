@@ -32,6 +32,7 @@ from eventdesk.services.catalogue.events import create_event
 from eventdesk.services.common import get_event
 from eventdesk.services.data.pretix_api import Connection, get, pages
 from eventdesk.services.data.pretix_checkins import Exchanged, pull_checkins, push, waiting
+from eventdesk.services.data.pretix_lists import EventDays, read_lists, write_lists
 from eventdesk.services.data.shop_export import ShopImport, ShopTicket, revoke, write_tickets
 from eventdesk.values import utcnow
 
@@ -178,7 +179,8 @@ def connect(
 def reached(data_dir: Path, connection: Connection, done: ShopImport) -> Connection:
     """The connection kept with the time its pull had the shop's answers."""
     stamp = done.pulled_at.isoformat() if done.pulled_at else connection.last_reached
-    kept = Connection(**{**connection.__dict__, "last_reached": stamp})
+    lists = done.list_slugs or connection.lists
+    kept = Connection(**{**connection.__dict__, "last_reached": stamp, "lists": lists})
     save(data_dir, kept)
     return kept
 
@@ -235,7 +237,9 @@ def pull(
     checkins: dict[str, list[dict[str, Any]]] = {}
     tickets = positions(connection, names, checkins)
     with store.read() as session:
-        event_id = get_event(session, connection.ours).id
+        found = get_event(session, connection.ours)
+        event_id = found.id
+        event = EventDays(found.starts_at, found.ends_at, found.timezone)
     done = write_tickets(store, event_id, "pretix", tickets, progress=progress)
     now = utcnow()
     current = {t.code for t in tickets}
@@ -248,7 +252,14 @@ def pull(
         for code in revoked:
             revoke(session, event_id, code, None, now)
     done.pulled_at = now
-    lists = [int(each["id"]) for each in pages(connection, "checkinlists/")]
+    shop_lists = read_lists(connection, names, get(connection, connection.api("")), event)
+    written = write_lists(store, event_id, shop_lists, connection.lists)
+    done.lists_made, done.lists_changed = written.made, written.changed
+    done.lists_refused, done.list_slugs = written.refused, written.slugs
+    # pretix's redeem takes one list of an event: our entries count on its door of every
+    # product with no rule, else on its first list.
+    plain = [each for each in shop_lists if each.plain] or shop_lists
+    lists = [plain[0].shop_id] if plain else []
     theirs = pull_checkins(store, event_id, checkins)
     ours = push(store, connection, event_id, lists)
     done.exchanged = Exchanged(

@@ -9,7 +9,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from eventdesk.errors import EnvironmentProblem, EventdeskError, NotFound
@@ -33,6 +33,7 @@ class Connection:
     ours: str  # our event's slug
     token: str
     last_reached: str | None = None  # when a pull last had the shop's answers (ISO, UTC)
+    lists: dict[str, str] = field(default_factory=dict)  # the shop's check-in list id -> ours
 
     def api(self, path: str) -> str:
         """The address of ``path`` under the event in pretix's API."""
@@ -93,7 +94,12 @@ def post(connection: Connection, url: str, body: dict[str, Any]) -> dict[str, An
                     url=connection.url, code=exc.code
                 )
             ) from None
-        return dict(json.loads(exc.read() or b"{}"))
+        said = json.loads(exc.read() or b"{}")
+        if isinstance(said, dict):
+            return said
+        # A request pretix cannot take at all: its answer is a list of sentences.
+        listed = said if isinstance(said, list) else [said]
+        return {"status": "error", "reason": " ".join(str(each) for each in listed)}
 
 
 def _retry_after(value: str | None) -> float:

@@ -16,7 +16,7 @@ are listed as problems, each with its row number; the others are imported.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -145,6 +145,12 @@ class ShopImport:
     pulled_at: datetime | None = None  # a shop's pull: when its answers were read
     # A shop's pull: the check-ins sent and taken (services.data.pretix_checkins).
     exchanged: Exchanged | None = None
+    # A shop's pull: its check-in lists made ours (services.data.pretix_lists), and the ones
+    # refused, each saying the rule our lists cannot honour.
+    lists_made: list[str] = field(default_factory=list)
+    lists_changed: list[str] = field(default_factory=list)
+    lists_refused: list[str] = field(default_factory=list)
+    list_slugs: dict[str, str] = field(default_factory=dict)  # the shop's list id -> ours
 
     def as_json(self) -> dict[str, object]:
         """What `import tickets --json` and `shop connect --json` say of it."""
@@ -337,6 +343,13 @@ def write_tickets(
     return done
 
 
+def ticket_types(session: Session, event_id: int, names: Iterable[str]) -> set[int]:
+    """The ids of the event's ticket types of these names, each made (free) where none is yet:
+    a shop's check-in list may name a product no ticket was sold of."""
+    writer = _Writer(session, event_id, "", ShopImport())
+    return {writer.type_of(name, None).id for name in names}
+
+
 def _chunks(tickets: list[ShopTicket]) -> Iterator[list[ShopTicket]]:
     for start in range(0, len(tickets), CHUNK):
         yield tickets[start : start + CHUNK]
@@ -430,7 +443,7 @@ class _Writer:
         order = self.session.get(Order, ticket.order_id)
         return order is not None and order.shop == self.shop
 
-    def _type(self, name: str, price_cents: int | None) -> TicketType:
+    def type_of(self, name: str, price_cents: int | None) -> TicketType:
         key = fold(name)
         kind = self.types.get(key)
         if kind is None:
@@ -494,7 +507,7 @@ class _Writer:
         if not rows:
             return
         people = [self._person(row) for row in rows]
-        kinds = [self._type(row.ticket_type, row.price_cents) for row in rows]
+        kinds = [self.type_of(row.ticket_type, row.price_cents) for row in rows]
         self.session.flush()
         orders = [self._order(row, person) for row, person in zip(rows, people, strict=True)]
         self.session.flush()
@@ -533,7 +546,7 @@ class _Writer:
         return sorted(ids)
 
     def _update(self, ticket: Ticket, row: ShopTicket) -> None:
-        kind = self._type(row.ticket_type, row.price_cents)
+        kind = self.type_of(row.ticket_type, row.price_cents)
         person = self.session.get(Attendee, ticket.attendee_id)
         holder = None if person is not None and fold(row.name) == fold(person.name) else row.name
         status = "cancelled" if row.cancelled else "registered"
