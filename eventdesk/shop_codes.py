@@ -7,7 +7,11 @@ message: the ticket's random seed, its product, variation and event date, and th
 valid between), then the Ed25519 signature of the payload. The event publishes its public keys
 (its ``valid_keys``, each base64 of a PEM public key); a code signed by none of them is not a
 ticket of that event. A genuine code may still be revoked or blocked: the shop lists those, and
-the door refuses them by lookup, as it refuses a cancelled ticket."""
+the door refuses them by lookup, as it refuses a cancelled ticket.
+
+A code found by lookup is decided as any ticket; one not found is checked here against the keys
+of the events a shop signs for (``shop_key``, in a station's copy too): a code no key signed is
+forged or damaged, and a genuine one was sold after the station's last pull from the shop."""
 
 from __future__ import annotations
 
@@ -25,10 +29,23 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 from google.protobuf.message import DecodeError
 
-from eventdesk.i18n import N_
-from eventdesk.tickets import InvalidPayload
+from eventdesk.i18n import N_, _
 
 SIG1 = "pretix_sig1"
+
+
+class NotSigned(ValueError):
+    """Not a code the shop signed: ``text`` says why as a message id (eventdesk.tickets keeps
+    it as data, as its own InvalidPayload does); ``str()`` words it now."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+    def __str__(self) -> str:
+        return _(self.text)
+
+
 _SCHEME = 0x01
 _HEAD = struct.Struct(">BHH")  # the scheme, the payload's length, the signature's length
 
@@ -125,11 +142,11 @@ def _time(message: Any, name: str) -> datetime | None:
 
 
 def verify_sig1(text: str, keys: Iterable[Ed25519PublicKey]) -> Sig1Ticket:
-    """The ticket a genuine code names; InvalidPayload when it is not one of the scheme, or no
-    key of the event signed it, or its payload cannot be read."""
+    """The ticket a genuine code names; NotSigned when it is not one of the scheme, or no key
+    of the event signed it, or its payload cannot be read."""
     parts = _parts(text)
     if parts is None:
-        raise InvalidPayload(N_("not a pretix ticket code"))
+        raise NotSigned(N_("not a pretix ticket code"))
     payload, signature = parts
     for key in keys:
         try:
@@ -138,12 +155,14 @@ def verify_sig1(text: str, keys: Iterable[Ed25519PublicKey]) -> Sig1Ticket:
         except InvalidSignature:
             continue
     else:
-        raise InvalidPayload(N_("the code's signature is not the event's"))
+        raise NotSigned(
+            N_("the code's signature is not the shop's: a forged or damaged pretix ticket")
+        )
     message = _TICKET()
     try:
         message.ParseFromString(payload)
     except DecodeError:
-        raise InvalidPayload(N_("the signed ticket cannot be read")) from None
+        raise NotSigned(N_("the signed ticket cannot be read")) from None
     return Sig1Ticket(
         seed=message.seed,
         item=int(message.item),

@@ -38,8 +38,9 @@ from eventdesk.db import Store
 from eventdesk.errors import EnvironmentProblem, NotAllowed
 from eventdesk.i18n import N_, _
 from eventdesk.keymaps import Repair, repairs, typed_forms
-from eventdesk.models import RevokedCode, SigningKey, Ticket
+from eventdesk.models import RevokedCode, ShopKey, SigningKey, Ticket
 from eventdesk.prepared import Prepared
+from eventdesk.shop_codes import SIG1, NotSigned, is_sig1, public_keys, verify_sig1
 from eventdesk.values import utcnow
 
 VERSION = "ED1"
@@ -241,6 +242,7 @@ class SignatureChecks:
 
 _BY_CODE = Prepared(select(Ticket.id).where(Ticket.qr_payload == bindparam("b_code")))
 _REVOKED = Prepared(select(RevokedCode.code).where(RevokedCode.code == bindparam("b_code")))
+_SHOP_KEYS = select(ShopKey.public_key).where(ShopKey.scheme == SIG1).distinct()
 
 
 class Verifier:
@@ -303,7 +305,29 @@ class Verifier:
                 raise InvalidPayload(
                     N_("the shop revoked this code: its ticket has a new one (ask for it)")
                 )
+            if found is None and is_sig1(text):
+                self._shop_signed(text, conn.execute(_SHOP_KEYS).scalars().all())
         return None if found is None else str(found["id"])
+
+    @staticmethod
+    def _shop_signed(text: str, keys: Sequence[str]) -> None:
+        """A shop's signed code no ticket here has: InvalidPayload saying whether the shop
+        signed it (sold after this station's last pull) or not (forged, damaged). Nothing when
+        no shop signs tickets here: the line is only not a ticket."""
+        if not keys:
+            return
+        try:
+            verify_sig1(text, public_keys({SIG1: keys}))
+        except NotSigned as exc:
+            raise InvalidPayload(exc.text) from None
+        except ValueError:  # a key the shop gave that is none: the code cannot be told
+            return
+        raise InvalidPayload(
+            N_(
+                "a genuine pretix ticket this station has not pulled yet: sync the shop "
+                "(`eventdesk shop sync`), then scan again"
+            )
+        )
 
     def by_codes(self, texts: Sequence[str]) -> dict[str, str]:
         """``by_code`` for many lines at once: each line found -> its ticket id."""

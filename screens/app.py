@@ -33,6 +33,7 @@ from screens.messages import (
     BackupProblem,
     BadgePrinted,
     DatabaseStatus,
+    ShopProblem,
     SignedIn,
     StationOffered,
     StationOpen,
@@ -303,6 +304,7 @@ class EventdeskApp(App[None]):
             self.devices.start_backups(
                 self.backend.config.data_dir, self.backup_minutes, self.backup_keep
             )
+        self.devices.start_shops(self.backend.config.data_dir)
         self.run_worker(self.devices.start_printing, thread=True, group="devices")
         self._undo_stopped_imports()
         if self.backend.config.scanner:
@@ -554,6 +556,15 @@ class EventdeskApp(App[None]):
                 title=_("Backup"),
                 severity="warning",
             )
+
+    @on(ShopProblem)
+    def shop_problem(self, message: ShopProblem) -> None:
+        if self.current_mode == "kiosk":
+            return  # attendees at the kiosk: the organizer sees it
+        if message.problem is None:
+            self.notify(_("The shop answers again."), title=_("Shop"))
+        else:
+            self.notify(message.problem, title=_("Shop"), severity="warning")
 
     @on(SyncProblem)
     def sync_problem(self, message: SyncProblem) -> None:

@@ -26,6 +26,7 @@ from screens.messages import (
     CameraFrame,
     CameraStatus,
     DatabaseStatus,
+    ShopProblem,
     SyncProblem,
     UploadRefused,
 )
@@ -39,6 +40,7 @@ if TYPE_CHECKING:  # OpenCV, the printer stack and sound load when first used (s
     from devices.scanner import Decision, ScanWorker
     from devices.sound import Cue, DoorSound
     from eventdesk.services.data.backup import BackupSchedule
+    from eventdesk.services.data.shop_loop import ShopLoop, ShopRound
     from eventdesk.services.door.scan_result import ScanResult
     from eventdesk.services.stations.offline import SyncReport
     from eventdesk.services.stations.sync_loop import SyncLoop
@@ -59,6 +61,8 @@ class Devices:
         self.scanner: ScanWorker | None = None
         self.printer: PrintWorker | None = None
         self.backups: BackupSchedule | None = None
+        self.shops: ShopLoop | None = None
+        self.shop_problem: str | None = None  # the last one said
         self.sync: SyncLoop | None = None
         self.refused_said = 0  # offline scans the server refused, said on the screen
         self.sound: DoorSound | None = None
@@ -251,6 +255,26 @@ class Devices:
 
         self.app_sink.post_message(SyncProblem(str(exc), locked=isinstance(exc, CopyLocked)))
 
+    # --- shops ------------------------------------------------------------------------------
+    def start_shops(self, data_dir: Path) -> None:
+        """The shops this station holds connections to, exchanged with every minute while the
+        app runs (services.data.shop_loop); nothing when it holds none."""
+        from eventdesk.services.data import pretix
+
+        if self.shops is not None or not pretix.connected(data_dir):
+            return
+        from eventdesk.services.data.shop_loop import ShopLoop
+
+        self.shops = ShopLoop(self.backend.store, data_dir, on_round=self._shop_round)
+        self.shops.start()
+
+    def _shop_round(self, rounds: list[ShopRound]) -> None:
+        """In the shops' thread: a problem said when it changes (a revoked token once)."""
+        problem = next((r.words() for r in rounds if r.problem is not None), None)
+        if problem != self.shop_problem:
+            self.shop_problem = problem
+            self.app_sink.post_message(ShopProblem(problem))
+
     # --- backups ----------------------------------------------------------------------------
     def start_backups(self, data_dir: Path, minutes: float, keep: int) -> None:
         if self.backups is None and self.backend.store.is_sqlite:
@@ -316,7 +340,14 @@ class Devices:
             self._stopped = True
         if self.sound is not None:
             self.sound.close()
-        for worker in (self.scanner, self.capture, self.printer, self.backups, self.sync):
+        for worker in (
+            self.scanner,
+            self.capture,
+            self.printer,
+            self.backups,
+            self.sync,
+            self.shops,
+        ):
             if worker is not None:
                 worker.stop()
         for worker in (self.scanner, self.capture, self.printer):

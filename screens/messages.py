@@ -86,6 +86,14 @@ class BackupProblem(Message):
 
 
 @dataclass
+class ShopProblem(Message):
+    """The exchange with a connected shop failed (``problem`` says why), or works again
+    (None): said once each time it changes."""
+
+    problem: str | None
+
+
+@dataclass
 class SyncProblem(Message):
     """A round of the mirror's sync failed for a reason other than the server being away
     (``locked``: the copy is locked, its key unknown here: staff type its passphrase)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING
 
 import click
@@ -24,60 +25,46 @@ def connect_group() -> None:
     """Connect a shop's event and import its tickets."""
 
 
-def _summary(event: str, done: ShopImport) -> dict[str, object]:
-    from eventdesk.services.data.pretix_checkins import Exchanged
+class _Progress:
+    """A line on stderr (a terminal's only) saying how far a pull is: orders read, then
+    tickets written, written over in place."""
 
-    exchanged = done.exchanged or Exchanged()  # a pull always has it
-    return {
-        "event": event,
-        "shop": "pretix",
-        "orders": done.orders,
-        "tickets": done.created + done.updated + done.unchanged,
-        **done.as_json(),
-        "pulled": exchanged.pulled,
-        "pushed": exchanged.pushed,
-        "conflicts": exchanged.conflicts,
-        "waiting": exchanged.waiting,
-        "refused": exchanged.refused,
-        "lists_made": done.lists_made,
-        "lists_changed": done.lists_changed,
-        "lists_refused": done.lists_refused,
-        "last_reached": done.pulled_at.isoformat() if done.pulled_at else None,
-    }
+    def __init__(self, shown: bool) -> None:
+        self.shown, self.orders, self.tickets = shown, 0, 0
+
+    def read(self, count: int) -> None:
+        self.orders += count
+        if self.orders % 50 == 0:  # a page of pretix's answers
+            self._say(_("reading pretix's orders: {orders}").format(orders=self.orders))
+
+    def wrote(self, count: int) -> None:
+        self.tickets += count
+        self._say(
+            _("writing tickets: {tickets} of {orders} order(s)").format(
+                tickets=self.tickets, orders=self.orders
+            )
+        )
+
+    def _say(self, text: str) -> None:
+        if self.shown:
+            click.echo(f"\r{text}\x1b[K", nl=False, err=True)
+
+    def __enter__(self) -> _Progress:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self.shown and (self.orders or self.tickets):
+            click.echo(err=True)
 
 
-def _said(summary: dict[str, object]) -> str:
-    return "\n".join(
-        [
-            _(
-                "{event}: {tickets} ticket(s) of {orders} order(s) from pretix ({created} new, "
-                "{updated} changed, {gone} cancelled as gone from the shop)"
-            ).format(**summary),
-            _(
-                "check-ins: {pushed} sent to pretix, {pulled} taken from its scanners, "
-                "{conflicts} admitted on both sides while apart"
-            ).format(**summary),
-        ]
-    )
+def _progress(obj: Ctx) -> _Progress:
+    return _Progress(sys.stderr.isatty() and not obj.as_json)
 
 
 def _told(summary: dict[str, object], done: ShopImport) -> str:
-    refused = summary["refused"]
-    assert isinstance(refused, list)
-    lists = [
-        # TRANSLATORS: {lists} are check-in lists' short names, as `checkin --list` takes them
-        _("check-in lists from pretix: {lists}").format(lists=", ".join(made))
-        for made in (done.lists_made + done.lists_changed,)
-        if made
-    ]
-    return "\n".join(
-        [_said(summary), *lists, *done.lists_refused, *done.problems, *_refusals(refused)]
-    )
+    from eventdesk.services.data.pretix import told
 
-
-def _refusals(refused: list[str]) -> list[str]:
-    # TRANSLATORS: {check} is a ticket's code and pretix's reason it refused our check-in
-    return [_("refused by pretix: {check}").format(check=each) for each in refused]
+    return "\n".join(told(summary, done))
 
 
 @connect_group.command("pretix")
@@ -100,43 +87,57 @@ def connect_pretix(
     code the one in the shop's QR; `shop sync` pulls again."""
     from eventdesk.services.data import pretix
 
-    pulled = pretix.connect(
-        obj.store,
-        obj.config.data_dir,
-        url,
-        organizer=organizer,
-        event=event_slug,
-        token_file=token_file,
-        as_event=as_event,
-    )
-    summary = _summary(pulled.connection.ours, pulled.done)
+    with _progress(obj) as progress:
+        pulled = pretix.connect(
+            obj.store,
+            obj.config.data_dir,
+            url,
+            organizer=organizer,
+            event=event_slug,
+            token_file=token_file,
+            as_event=as_event,
+            progress=progress.wrote,
+            reading=progress.read,
+        )
+    summary = pretix.summary(pulled.connection.ours, pulled.done)
     obj.emit(summary, lambda: _told(summary, pulled.done))
 
 
 @shop.command("sync")
-@click.argument("event_ref", metavar="EVENT")
+@click.argument("event_ref", metavar="[EVENT]", required=False)
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Pull every order, not only those changed since the last pull (a ticket gone from "
+    "the shop is cancelled here).",
+)
 @pass_ctx
 @organizer_only
-def sync(obj: Ctx, event_ref: str) -> None:
-    """Pull what the shop has of the event now: new orders, payments, cancellations, names."""
+def sync(obj: Ctx, event_ref: str | None, full: bool) -> None:
+    """Pull what changed in the shop since the last pull (new orders, payments, cancellations,
+    names, check-ins at its gates) and send it our check-ins."""
     from eventdesk.services.data import pretix
 
-    connection = pretix.load(obj.config.data_dir, event_ref)
-    done = pretix.pull(obj.store, connection)
+    connection = pretix.load(obj.config.data_dir, pretix.chosen(obj.config.data_dir, event_ref))
+    with _progress(obj) as progress:
+        done = pretix.pull(
+            obj.store, connection, progress=progress.wrote, reading=progress.read, full=full
+        )
     pretix.reached(obj.config.data_dir, connection, done)
-    summary = _summary(connection.ours, done)
+    summary = pretix.summary(connection.ours, done)
     obj.emit(summary, lambda: _told(summary, done))
 
 
 @shop.command("status")
-@click.argument("event_ref", metavar="EVENT")
+@click.argument("event_ref", metavar="[EVENT]", required=False)
 @pass_ctx
 @organizer_only
-def status(obj: Ctx, event_ref: str) -> None:
+def status(obj: Ctx, event_ref: str | None) -> None:
     """When the shop was last reached, what waits to go up to it, and what it refused."""
     from eventdesk.services.data import pretix
 
-    found = pretix.status(obj.store, obj.config.data_dir, event_ref)
+    ours = pretix.chosen(obj.config.data_dir, event_ref)
+    found = pretix.status(obj.store, obj.config.data_dir, ours)
     connection = found.connection
     summary = {
         "event": connection.ours,
@@ -147,20 +148,39 @@ def status(obj: Ctx, event_ref: str) -> None:
         "last_reached": connection.last_reached,
         "waiting": found.waiting,
         "refused": found.refused,
+        "conflicts": found.conflicts,
+        "lists_refused": connection.lists_refused,
     }
 
     def human() -> str:
         reached = connection.last_reached or _("never")
         lines = [
-            _(
-                "{event}: pretix {url} ({organizer}/{shop_event}), last reached {reached}; "
-                "{waiting} check-in(s) waiting to go up"
-            ).format(reached=reached, **summary),
-            *_refusals(found.refused),
+            pretix.status_line(found, reached),
+            *connection.lists_refused,
+            *pretix.refusals(found.refused),
         ]
         return "\n".join(lines)
 
     obj.emit(summary, human)
+
+
+@shop.command("disconnect")
+@click.argument("event_ref", metavar="EVENT")
+@pass_ctx
+@organizer_only
+def disconnect(obj: Ctx, event_ref: str) -> None:
+    """Forget the event's shop at this station, its token with it: nothing is pulled or sent
+    any more; the tickets it brought stay the event's."""
+    from eventdesk.services.data import pretix
+
+    gone = pretix.disconnect(obj.config.data_dir, event_ref)
+    obj.emit(
+        {"event": gone.ours, "shop": "pretix", "disconnected": True, "url": gone.url},
+        lambda: _(
+            "{event}: pretix {url} disconnected at this station (its token deleted); its "
+            "tickets stay"
+        ).format(event=gone.ours, url=gone.url),
+    )
 
 
 COMMANDS = [shop]

@@ -184,17 +184,33 @@ def _one_round(station: Any, *, full: bool) -> SyncReport:
 @click.option("--full", is_flag=True, help="Copy everything again, not only what changed.")
 @pass_ctx
 def sync(obj: Ctx, watch: bool, every: float | None, full: bool) -> None:
-    """Upload this station's offline scans, then refresh its offline mirror."""
+    """Upload this station's offline scans, then refresh its offline mirror; and exchange with
+    the shops this station holds connections to (`shop connect`)."""
     if not obj.on_server:
+        if watch:
+            _shops_watched(obj, threading.Event())
+            return
+        shops = _shops_once(obj)
         obj.emit(
-            {"online": True, "downloaded": 0, "uploaded": 0, "conflicts": 0, "pending": 0},
-            _(ONE_BOX),
+            {
+                "online": True,
+                "downloaded": 0,
+                "uploaded": 0,
+                "conflicts": 0,
+                "pending": 0,
+                "shops": [r.as_json() for r in shops],
+            },
+            lambda: "\n".join([_(ONE_BOX), *(r.words() for r in shops)]),
         )
         return
     station = obj.door_station()
     if not watch:
         report = _one_round(station, full=full)
-        obj.emit(_report_json(report), lambda: _report_human(report))
+        shops = _shops_once(obj) if report.online else []
+        obj.emit(
+            {**_report_json(report), "shops": [r.as_json() for r in shops]},
+            lambda: "\n".join([_report_human(report), *(r.words() for r in shops)]),
+        )
         if report.login_refused:
             say("eventdesk: " + report.login_refused, err=True)  # not for translation
             raise click.exceptions.Exit(EXIT_ENVIRONMENT)
@@ -230,6 +246,7 @@ def sync(obj: Ctx, watch: bool, every: float | None, full: bool) -> None:
 
     FolderLock.purpose = "eventdesk sync --watch"  # not for translation: a command
     halt = threading.Event()
+    shops = _shops_watched(obj, halt, wait=False)
     wait = station.config.sync_every if every is None else every
     said: tuple[bool, int] | None = None
     try:
@@ -245,6 +262,43 @@ def sync(obj: Ctx, watch: bool, every: float | None, full: bool) -> None:
             halt.wait(wait if report.online else min(1.0, wait))
     except KeyboardInterrupt:
         return
+    finally:
+        if shops is not None:
+            shops.stop()
+
+
+def _shops_once(obj: Ctx) -> list[Any]:
+    """The station's shops exchanged with once (none connected: nothing)."""
+    from eventdesk.services.data.shop_loop import exchange_all
+
+    return exchange_all(obj.store, obj.config.data_dir)
+
+
+def _shops_watched(obj: Ctx, halt: threading.Event, *, wait: bool = True) -> Any:
+    """The station's shops exchanged with every while (each round said), in a thread until
+    ``halt`` (``wait``: this thread waits for it, Ctrl-C); None when none is connected."""
+    from eventdesk.services.data import pretix
+    from eventdesk.services.data.shop_loop import ShopLoop
+
+    if not pretix.connected(obj.config.data_dir):
+        if wait:
+            obj.emit({"online": True, "shops": []}, _(ONE_BOX))
+        return None
+
+    def said(rounds: list[Any]) -> None:
+        for done in rounds:
+            obj.emit({"shop": done.as_json()}, done.words)
+
+    loop = ShopLoop(obj.store, obj.config.data_dir, on_round=said)
+    loop.start()
+    if wait:
+        try:
+            halt.wait()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            loop.stop()
+    return loop
 
 
 @click.group()

@@ -37,6 +37,7 @@ from eventdesk.models.people import Payment as Payment
 from eventdesk.models.people import QuestionAnswer as QuestionAnswer
 from eventdesk.models.people import RevokedCode as RevokedCode
 from eventdesk.models.people import SearchToken as SearchToken
+from eventdesk.models.people import ShopKey as ShopKey
 from eventdesk.models.people import ShopPush as ShopPush
 from eventdesk.models.people import Ticket as Ticket
 from eventdesk.models.people import TicketSession as TicketSession

@@ -143,6 +143,20 @@ class RevokedCode(Base):
     revoked_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class ShopKey(Base):
+    """A public key a shop signs an event's tickets with (pretix's ``valid_keys``, scheme
+    pretix_sig1: base64 of a PEM Ed25519 key): a code signed by none of the event's keys is no
+    ticket of it, offline too (eventdesk.shop_codes)."""
+
+    __tablename__ = "shop_key"
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("event.id", ondelete="CASCADE"), primary_key=True
+    )
+    public_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    scheme: Mapped[str] = mapped_column(String(20))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class ShopPush(Base):
     """One of our check-ins sent to the shop it was sold in (services.data.pretix_checkins),
     with the shop's answer: sent once."""

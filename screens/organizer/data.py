@@ -127,6 +127,7 @@ class DataPane(Vertical):
         checked: tuple[str, str] | None = None
         expected: int | None = None  # rows a good dry run would register
         latest: str | None = None
+        shop: str | None = None  # the event's shop connection in a line ("": none)
         changed: bool = False  # the database changed: the screen reloads its lists
 
     def __init__(self, backend: Backend, *, keep: int = 24, id: str | None = None) -> None:
@@ -137,6 +138,7 @@ class DataPane(Vertical):
         self.expected: int | None = None  # how many rows that dry run would register
         self.auto_path = True  # the export path follows the kind and event until typed over
         self.busy = False
+        self.shop_connected = False  # the event has a shop connected at this station
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="data-row"):
@@ -163,6 +165,11 @@ class DataPane(Vertical):
             prune = ngettext("Prune (keep {count})", "Prune (keep {count})", self.keep)
             yield Button(prune.format(count=self.keep), id="backup-prune", compact=True)
             yield Static("", id="backup-latest")
+        with Horizontal(classes="data-row", id="shop-row"):
+            # TRANSLATORS: the row of the Data tab with the online shop the event sells on
+            yield Label(_("Shop"), classes="data-label")
+            yield Button(_("Sync with the shop"), id="shop-sync", compact=True, disabled=True)
+            yield Static("", id="shop-state")
         with Horizontal(classes="data-row"):
             yield Label(_("Progress"), classes="data-label")
             yield ProgressBar(total=1, show_eta=False, id="data-progress")
@@ -171,6 +178,7 @@ class DataPane(Vertical):
     def on_mount(self) -> None:
         self.refresh_export_path()
         self.list_backups()
+        self.show_shop(self.event)
 
     # --- helpers on the UI thread -------------------------------------------------------------
     def write(self, lines: list[str], ok: bool = True) -> None:
@@ -179,6 +187,13 @@ class DataPane(Vertical):
         for number, line in enumerate(lines):
             text = ("✓ " if ok else "✗ ") + line if number == 0 else "  " + line
             log.write_lines(textwrap.wrap(text, width, subsequent_indent="    ") or [""])
+
+    def shop_said(self, line: str) -> None:
+        self.shop_connected = bool(line)
+        self.query_one("#shop-state", Static).update(
+            line or _("none connected: `eventdesk shop connect pretix URL …`")
+        )
+        self.query_one("#shop-sync", Button).disabled = self.busy or not line
 
     def refresh_export_path(self) -> None:
         """The export file offered: DATA_DIR/exports/<event>-<kind>.csv (any other typed)."""
@@ -195,6 +210,7 @@ class DataPane(Vertical):
         self.checked = None
         self.query_one("#import-run", Button).disabled = True
         self.refresh_export_path()
+        self.show_shop(event)
 
     def _start(self, text: str, total: int | None) -> bool:
         if self.busy:
@@ -279,6 +295,13 @@ class DataPane(Vertical):
         ).format(count=self.keep)
         if self._start(removing, None):
             self.run_prune()
+
+    @on(Button.Pressed, "#shop-sync")
+    def shop_sync_pressed(self) -> None:
+        event = self._event()
+        syncing = _("Syncing {event} with its shop…").format(event=event)
+        if event is not None and self._start(syncing, None):
+            self.run_shop_sync(event)
 
     # --- workers (no widgets here: they post) -------------------------------------------------
     @work(thread=True, exclusive=True, group="data-job")
@@ -374,6 +397,57 @@ class DataPane(Vertical):
         newest = latest_backups(data_dir, 1)
         self.post_message(self.Finished("prune", True, latest=newest[0].name if newest else None))
 
+    @work(thread=True, exclusive=True, group="data-job")
+    def run_shop_sync(self, event: str) -> None:
+        from eventdesk.services.data import pretix
+
+        data_dir, written = self.backend.config.data_dir, 0
+
+        def step(count: int) -> None:
+            nonlocal written
+            written += count
+            self.post_message(self.Progress(written, None))
+
+        try:
+            connection = pretix.load(data_dir, event)
+            done = pretix.pull(self.backend.store, connection, progress=step)
+            pretix.reached(data_dir, connection, done)
+        except EventdeskError as exc:
+            self.post_message(self.Said([exc.message], ok=False))
+            self.post_message(self.Finished("shop", False, shop=self._shop_line(event)))
+            return
+        lines = pretix.told(pretix.summary(event, done), done)
+        self.post_message(self.Said(lines))
+        self.post_message(self.Finished("shop", True, shop=self._shop_line(event), changed=True))
+
+    def _shop_line(self, event: str | None) -> str:
+        """The event's shop connection in a line, "" when it has none (on the worker)."""
+        from eventdesk.services.data import pretix
+
+        if event is None or event not in pretix.connected(self.backend.config.data_dir):
+            return ""
+        try:
+            found = pretix.status(self.backend.store, self.backend.config.data_dir, event)
+        except EventdeskError as exc:
+            return exc.message
+        stamp = found.connection.last_reached
+        when = show(datetime.fromisoformat(stamp), self.backend.zone) if stamp else _("never")
+        connection = found.connection
+        return _(
+            "pretix {organizer}/{shop_event}: last pull {reached}; {waiting} check-in(s) to "
+            "send, {conflicts} conflict(s)"
+        ).format(
+            organizer=connection.organizer,
+            shop_event=connection.event,
+            reached=when,
+            waiting=found.waiting,
+            conflicts=found.conflicts,
+        )
+
+    @work(thread=True, exclusive=True, group="data-shop")
+    def show_shop(self, event: str | None) -> None:
+        self.post_message(self.Finished("list", True, shop=self._shop_line(event)))
+
     @work(thread=True, exclusive=True, group="data-list")
     def list_backups(self) -> None:
         newest = latest_backups(self.backend.config.data_dir, 1)
@@ -404,6 +478,8 @@ class DataPane(Vertical):
                 else _("no backup yet")
             )
             self.query_one("#backup-latest", Static).update(text)
+        if message.shop is not None:
+            self.shop_said(message.shop)
         if message.job == "list":
             message.stop()
             return
@@ -418,5 +494,6 @@ class DataPane(Vertical):
         path = self.query_one("#import-path", Input).value.strip()
         ready = self.checked is not None and self.checked == (path, self.event)
         self.query_one("#import-run", Button).disabled = not ready
+        self.query_one("#shop-sync", Button).disabled = not self.shop_connected
         if not message.changed:
             message.stop()  # the screen hears only of changes to the database

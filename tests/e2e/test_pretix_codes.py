@@ -10,8 +10,7 @@ from typing import Any
 
 import pytest
 
-from eventdesk.shop_codes import Sig1Ticket, is_sig1, public_keys, verify_sig1
-from eventdesk.tickets import InvalidPayload
+from eventdesk.shop_codes import NotSigned, Sig1Ticket, is_sig1, public_keys, verify_sig1
 from tests.pretix_shop import Pretix, ShopEvent, organizer_name, regular, sunday_pass
 from tests.pretix_shop import pretix_server as pretix_server  # the fixture
 
@@ -68,12 +67,12 @@ def test_pretix_signed_codes_are_genuine_by_the_events_keys_and_name_their_produ
 
     code = order["positions"][0]["secret"]
     # Altered: refused here and by pretix's own redeem call.
-    with pytest.raises(InvalidPayload, match="signature"):
+    with pytest.raises(NotSigned, match="signature"):
         verify_sig1(altered(code), keys)
     status, said = redeem(pretix_server, organizer, signed, altered(code))
     assert (status, said["status"], said["reason"]) == (404, "error", "invalid"), said
     # Another event's keys: not this event's ticket.
-    with pytest.raises(InvalidPayload, match="signature"):
+    with pytest.raises(NotSigned, match="signature"):
         verify_sig1(code, public_keys(keys_of(pretix_server, organizer, other)))
     # The genuine code: pretix admits it, and so would a door reading it with the keys.
     status, said = redeem(pretix_server, organizer, signed, code)
@@ -86,7 +85,7 @@ def test_pretix_signed_codes_are_genuine_by_the_events_keys_and_name_their_produ
     secret = plain_order["positions"][0]["secret"]
     assert not is_sig1(secret)
     assert keys_of(pretix_server, organizer, plain) == {"pretix_sig1": []}
-    with pytest.raises(InvalidPayload, match="not a pretix ticket code"):
+    with pytest.raises(NotSigned, match="not a pretix ticket code"):
         verify_sig1(secret, keys)
 
 

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import json
 import stat
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from eventdesk.services.data import pretix
+from eventdesk.services.data.pretix_api import Connection
 from tests.clitools import Cli
 from tests.pretix_shop import Pretix, ShopEvent, organizer_name, regular, sunday_pass
 from tests.pretix_shop import pretix_server as pretix_server  # the fixture
@@ -57,10 +60,15 @@ def test_a_connected_pretix_event_is_admitted_at_our_door_and_synced(
 ) -> None:
     organizer = organizer_name()
     (spring,) = pretix_server.seed(organizer, "spring")
+    status, asked = pretix_server.call("GET", f"organizers/{organizer}/events/spring/questions/")
+    assert status == 200, asked
+    (company,) = [q["id"] for q in asked["results"] if q["identifier"] == "COMPANY"]
+    ada_at_work = {**regular(spring, "Ada Byron"), "answers": [
+        {"question": company, "answer": "Analytical Engines Ltd", "options": []}]}  # fmt: skip
     paid = pretix_server.order(
         organizer,
         spring,
-        [regular(spring, "Ada Byron"), sunday_pass(spring, "Alan Turing")],
+        [ada_at_work, sunday_pass(spring, "Alan Turing")],
         paid=True,
     )
     pending = pretix_server.order(
@@ -86,6 +94,12 @@ def test_a_connected_pretix_event_is_admitted_at_our_door_and_synced(
         3,
     )
     assert sorted(made["types_created"]) == ["Day pass – Sunday", "Regular"]
+    # pretix's questions are the event's, asked of each holder; Ada's answer is hers here.
+    (question,) = cli.json("question", "list", "spring")
+    assert (question["key"], question["kind"], question["per"]) == ("company", "text", "holder")
+    cli.run("export", "attendees", "spring", "--output", str(tmp_path / "people.csv"))
+    exported = (tmp_path / "people.csv").read_text()
+    assert "Analytical Engines Ltd" in exported, exported
     shown = cli.json("event", "show", "spring")
     assert (shown["title"], shown["timezone"]) == ("Shop event spring", "Europe/Berlin"), shown
     ada, alan = secrets(paid)
@@ -130,13 +144,30 @@ def test_a_connected_pretix_event_is_admitted_at_our_door_and_synced(
     got, out, err = cli.call("--json", "checkin", "--event", "spring", ada)
     assert (got, json.loads(out)["result"]) == (1, "invalid"), out
     assert "the shop revoked this code" in json.loads(out)["message"], out
-    unchanged = cli.json("shop", "sync", "spring")
+    unchanged = cli.json("shop", "sync", "spring", "--full")
     assert (unchanged["created"], unchanged["updated"], unchanged["gone"]) == (0, 0, 0)
     assert (unchanged["unchanged"], unchanged["pulled"], unchanged["pushed"]) == (4, 0, 0)
     said = cli.json("shop", "status", "spring")
     assert (said["waiting"], said["last_reached"]) == (0, unchanged["last_reached"]), said
     assert [line.split(":")[0] for line in said["refused"]] == [bo], said
     assert pretix_server.token not in json.dumps(said)
+
+    # A sync pulls the orders changed since the last one began (less a margin for the
+    # clocks): none since a moment to come, and nothing of what it did not pull is cancelled.
+    kept = pretix.load(cli.data_dir, "spring")
+    later = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
+    pretix.save(cli.data_dir, Connection(**{**kept.__dict__, "modified_since": later}))
+    quiet = cli.json("shop", "sync")  # the one event with a shop here
+    assert (quiet["orders"], quiet["tickets"], quiet["gone"]) == (0, 0, 0), quiet
+    assert door(cli, "spring", cy) == "already_checked_in"
+
+    # Disconnected: the token gone from the station, the tickets staying the event's.
+    gone = cli.json("shop", "disconnect", "spring")
+    assert (gone["event"], gone["disconnected"]) == ("spring", True), gone
+    assert not list((cli.data_dir / "shops").iterdir())
+    got, _out, err = cli.call("shop", "status")
+    assert got != 0 and "no shop is connected" in err and "Traceback" not in err, err
+    assert door(cli, "spring", cy) == "already_checked_in"
 
     wrong = tmp_path / "wrong.token"
     wrong.write_text("not-the-token\n")

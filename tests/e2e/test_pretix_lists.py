@@ -94,6 +94,8 @@ def test_pretix_lists_become_ours_and_decide_as_pretix_does(
     assert sorted(made["lists_made"]) == ["hall-once", "late-door", "main-entrance", "sunday-gate"]
     (refused,) = made["lists_refused"]
     assert "'Gate B'" in refused and '"var":"gate"' in refused, refused
+    assert made["refused_lists"] == [{"list": "Gate B", "why": refused}]
+    assert made["lists"] == sorted(made["lists_made"])
     shown = cli.json("checkin-list", "show", "fair/hall-once")
     assert (shown["entries"], shown["ticket_types"]) == ("once", ["Regular"]), shown
     assert cli.json("checkin-list", "show", "fair/sunday-gate")["ticket_types"] == [

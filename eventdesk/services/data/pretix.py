@@ -16,26 +16,43 @@ import json
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 
 from eventdesk.db import Store
 from eventdesk.errors import InvalidInput, NotFound
 from eventdesk.i18n import _, current
-from eventdesk.models import ScanLog, ShopPush, Ticket
+from eventdesk.models import ScanConflict, ScanLog, ShopKey, ShopPush, Ticket
 from eventdesk.private import private_file
 from eventdesk.services.catalogue.events import create_event
 from eventdesk.services.common import get_event
 from eventdesk.services.data.pretix_api import Connection, get, pages
-from eventdesk.services.data.pretix_checkins import Exchanged, pull_checkins, push, waiting
+from eventdesk.services.data.pretix_checkins import (
+    SHOP_STATION,
+    Exchanged,
+    pull_checkins,
+    push,
+    waiting,
+)
 from eventdesk.services.data.pretix_lists import EventDays, read_lists, write_lists
+from eventdesk.services.data.pretix_questions import (
+    ShopQuestion,
+    answers_of,
+    read_questions,
+    write_answers,
+    write_questions,
+)
 from eventdesk.services.data.shop_export import ShopImport, ShopTicket, revoke, write_tickets
+from eventdesk.shop_codes import SIG1, public_keys
 from eventdesk.values import utcnow
 
+# The next pull asks for the orders changed since the last one began, less this: the shop's
+# clock may be behind ours (an order changed twice is only written once).
+CLOCKS_APART = timedelta(minutes=5)
 FOLDER = "shops"  # in the data folder: each connected event's connection and token
 
 
@@ -80,16 +97,28 @@ def positions(
     connection: Connection,
     names: dict[tuple[int, int | None], str],
     checkins: dict[str, list[dict[str, Any]]] | None = None,
+    reading: Callable[[int], None] | None = None,
+    since: str | None = None,
+    answers: tuple[dict[int, ShopQuestion], dict[str, dict[str, str]]] | None = None,
 ) -> list[ShopTicket]:
-    """Every order position of the event, as the tickets an export would have (and, into
-    ``checkins``, each one's check-ins at pretix, by its code)."""
+    """Every order position of the event (``since``: of the orders changed since then, a
+    check-in at pretix's gates changing its order too), cancelled ones included, as the tickets
+    an export would have (and, into ``checkins``, each one's check-ins at pretix, by its code);
+    ``reading`` hears of each order read."""
     found: list[ShopTicket] = []
-    for order in pages(connection, "orders/?ordering=datetime"):
+    query = "orders/?ordering=datetime&include_canceled_positions=true"
+    if since is not None:
+        query += f"&modified_since={urllib.parse.quote(since)}"
+    for order in pages(connection, query):
+        if reading is not None:
+            reading(1)
         state = order.get("status")
         email = order.get("email") or ""
         for place in order.get("positions", []):
             if checkins is not None and place.get("checkins"):
                 checkins[str(place["secret"])] = list(place["checkins"])
+            if answers is not None and place.get("answers"):
+                answers[1][str(place["secret"])] = answers_of(place, answers[0])
             holder = place.get("attendee_name") or translated(
                 (order.get("invoice_address") or {}).get("name")
             )
@@ -102,7 +131,11 @@ def positions(
                     email=place.get("attendee_email") or email,
                     ticket_type=names.get((place["item"], place.get("variation")), "?")[:100],
                     company=place.get("company") or None,
-                    cancelled=state in ("c", "e") or bool(place.get("canceled")),
+                    # A position pretix blocked (its "blocked" reasons) admits no one, as a
+                    # cancelled one.
+                    cancelled=state in ("c", "e")
+                    or bool(place.get("canceled"))
+                    or bool(place.get("blocked")),
                     unpaid=state == "n",
                     price_cents=_cents(place.get("price")),
                     key=f"{order['code']}-{place['positionid']}",
@@ -158,6 +191,7 @@ def connect(
     token_file: str | Path,
     as_event: str | None = None,
     progress: Callable[[int], None] | None = None,
+    reading: Callable[[int], None] | None = None,
 ) -> Pulled:
     """The pretix event read and made ours (``as_event``: into an event we have; else a new
     one of its name, dates, zone), the connection kept, and its tickets pulled."""
@@ -171,7 +205,7 @@ def connect(
     else:
         ours = _made(store, shop_event)
     connection = Connection(url, organizer, event, ours, connection.token)
-    done = pull(store, connection, progress=progress)
+    done = pull(store, connection, progress=progress, reading=reading)
     connection = reached(data_dir, connection, done)
     return Pulled(connection, done)
 
@@ -179,8 +213,15 @@ def connect(
 def reached(data_dir: Path, connection: Connection, done: ShopImport) -> Connection:
     """The connection kept with the time its pull had the shop's answers."""
     stamp = done.pulled_at.isoformat() if done.pulled_at else connection.last_reached
-    lists = done.list_slugs or connection.lists
-    kept = Connection(**{**connection.__dict__, "last_reached": stamp, "lists": lists})
+    kept = Connection(
+        **{
+            **connection.__dict__,
+            "last_reached": stamp,
+            "lists": done.list_slugs or connection.lists,
+            "lists_refused": done.lists_refused,
+            "modified_since": done.changed_since or connection.modified_since,
+        }
+    )
     save(data_dir, kept)
     return kept
 
@@ -190,6 +231,7 @@ class ShopStatus:
     connection: Connection
     waiting: int  # our check-ins not sent yet
     refused: list[str]  # what the shop refused of ours, and why
+    conflicts: int  # tickets admitted by the shop's scanners and here while apart
 
 
 def status(store: Store, data_dir: Path, ours: str) -> ShopStatus:
@@ -207,7 +249,147 @@ def status(store: Store, data_dir: Path, ours: str) -> ShopStatus:
                 .order_by(ShopPush.scan_id)
             )
         ]
-    return ShopStatus(connection, len(waiting(store, event_id)), refused)
+        conflicts = session.scalar(
+            select(func.count())
+            .select_from(ScanConflict)
+            .where(ScanConflict.event_id == event_id, ScanConflict.station == SHOP_STATION)
+        )
+    return ShopStatus(connection, len(waiting(store, event_id)), refused, int(conflicts or 0))
+
+
+def keep_keys(store: Store, event_id: int, valid_keys: Any) -> list[str]:
+    """The event's pretix_sig1 keys kept as the shop gives them now (a station's copy takes
+    them along): a key gone from the shop is gone here. A key that is none is said, not kept."""
+    given = [str(k) for k in ((valid_keys or {}).get(SIG1) or ())]
+    try:
+        public_keys({SIG1: given})
+    except ValueError as exc:
+        return [_("the shop's signing keys were not taken: {why}").format(why=exc)]
+    with store.write() as session:
+        kept = set(session.scalars(select(ShopKey.public_key).where(ShopKey.event_id == event_id)))
+        for gone in kept - set(given):
+            session.execute(
+                delete(ShopKey).where(ShopKey.event_id == event_id, ShopKey.public_key == gone)
+            )
+        for key in sorted(set(given) - kept):
+            session.add(ShopKey(event_id=event_id, public_key=key, scheme=SIG1, added_at=utcnow()))
+    return []
+
+
+def connected(data_dir: Path) -> list[str]:
+    """Our events with a shop connected at this station."""
+    return sorted(path.stem for path in (data_dir / FOLDER).glob("*.json"))
+
+
+def chosen(data_dir: Path, ours: str | None) -> str:
+    """The event named, else the one event with a shop connected here (NotFound: none, or
+    InvalidInput naming them: several)."""
+    if ours is not None:
+        return ours
+    found = connected(data_dir)
+    if not found:
+        raise NotFound(_("no shop is connected at this station: `shop connect pretix` first"))
+    if len(found) > 1:
+        raise InvalidInput(
+            _("shops are connected for several events here: name one ({events})").format(
+                events=", ".join(found)
+            ),
+            field="event",
+        )
+    return found[0]
+
+
+def disconnect(data_dir: Path, ours: str) -> Connection:
+    """The connection forgotten at this station, its token with it (the event's tickets stay:
+    they are the event's now). NotFound when there is none."""
+    connection = load(data_dir, ours)
+    saved_at(data_dir, ours).unlink()
+    return connection
+
+
+def summary(ours: str, done: ShopImport) -> dict[str, object]:
+    """What a pull did, as `shop connect` and `shop sync` say it (their JSON)."""
+    exchanged = done.exchanged or Exchanged()  # a pull always has it
+    return {
+        "event": ours,
+        "shop": "pretix",
+        "orders": done.orders,
+        "tickets": done.created + done.updated + done.unchanged,
+        **done.as_json(),
+        "pulled": exchanged.pulled,
+        "pushed": exchanged.pushed,
+        "conflicts": exchanged.conflicts,
+        "waiting": exchanged.waiting,
+        "refused": exchanged.refused,
+        "push_stopped": exchanged.stopped,
+        "lists_made": done.lists_made,
+        "lists_changed": done.lists_changed,
+        "lists_refused": done.lists_refused,
+        "lists": sorted(done.list_slugs.values()),
+        "refused_lists": [
+            {"list": name, "why": why}
+            for name, why in zip(done.lists_refused_names, done.lists_refused, strict=True)
+        ],
+        "last_reached": done.pulled_at.isoformat() if done.pulled_at else None,
+    }
+
+
+def told(said: dict[str, object], done: ShopImport) -> list[str]:
+    """A pull's summary in words, a line each."""
+    lists = done.lists_made + done.lists_changed
+    return [
+        _(
+            "{event}: {tickets} ticket(s) of {orders} order(s) from pretix ({created} new, "
+            "{updated} changed, {gone} cancelled as gone from the shop)"
+        ).format(**said),
+        _(
+            "check-ins: {pushed} sent to pretix, {pulled} taken from its scanners, "
+            "{conflicts} admitted on both sides while apart"
+        ).format(**said),
+        # TRANSLATORS: {lists} are check-in lists' short names, as `checkin --list` takes them
+        *(
+            [_("check-in lists from pretix: {lists}").format(lists=", ".join(lists))]
+            if lists
+            else []
+        ),
+        *done.lists_refused,
+        *done.problems,
+        *_stopped(said),
+        *refusals(done.exchanged.refused if done.exchanged else []),
+    ]
+
+
+def _stopped(said: dict[str, object]) -> list[str]:
+    if not said["push_stopped"]:
+        return []
+    return [
+        # TRANSLATORS: {why} is the shop's answer ("the shop at URL answered HTTP 429")
+        _("sending stopped: {why}; {waiting} check-in(s) wait for the next sync").format(
+            why=said["push_stopped"], waiting=said["waiting"]
+        )
+    ]
+
+
+def refusals(refused: list[str]) -> list[str]:
+    # TRANSLATORS: {check} is a ticket's code and pretix's reason it refused our check-in
+    return [_("refused by pretix: {check}").format(check=each) for each in refused]
+
+
+def status_line(found: ShopStatus, when: str) -> str:
+    """The connection in one line: ``when`` is its last pull as the reader's clock says it."""
+    connection = found.connection
+    return _(
+        "{event}: pretix {url} ({organizer}/{shop_event}), last reached {reached}; "
+        "{waiting} check-in(s) waiting to go up, {conflicts} conflict(s)"
+    ).format(
+        event=connection.ours,
+        url=connection.url,
+        organizer=connection.organizer,
+        shop_event=connection.event,
+        reached=when,
+        waiting=found.waiting,
+        conflicts=found.conflicts,
+    )
 
 
 def _made(store: Store, shop_event: dict[str, Any]) -> str:
@@ -230,17 +412,33 @@ def _made(store: Store, shop_event: dict[str, Any]) -> str:
 
 
 def pull(
-    store: Store, connection: Connection, *, progress: Callable[[int], None] | None = None
+    store: Store,
+    connection: Connection,
+    *,
+    progress: Callable[[int], None] | None = None,
+    reading: Callable[[int], None] | None = None,
+    full: bool = True,
 ) -> ShopImport:
-    """Everything the shop has of the event now, written as an import again would."""
+    """What the shop has of the event now, written as an import again would: everything
+    (``full``: a ticket gone from the shop is cancelled here), else the orders changed since the
+    last pull (Connection.modified_since); then our check-ins sent and the shop's taken."""
+    started = utcnow()
+    since = None if full else connection.modified_since
     names = product_names(connection)
+    questions = read_questions(connection, translated)
     checkins: dict[str, list[dict[str, Any]]] = {}
-    tickets = positions(connection, names, checkins)
+    given: dict[str, dict[str, str]] = {}
+    tickets = positions(connection, names, checkins, reading, since, (questions, given))
     with store.read() as session:
         found = get_event(session, connection.ours)
         event_id = found.id
         event = EventDays(found.starts_at, found.ends_at, found.timezone)
-    done = write_tickets(store, event_id, "pretix", tickets, progress=progress)
+    done = write_tickets(
+        store, event_id, "pretix", tickets, progress=progress, partial=since is not None
+    )
+    done.changed_since = (started - CLOCKS_APART).isoformat()
+    write_questions(store, event_id, questions.values())
+    done.problems += write_answers(store, event_id, given)
     now = utcnow()
     current = {t.code for t in tickets}
     revoked = [
@@ -252,10 +450,13 @@ def pull(
         for code in revoked:
             revoke(session, event_id, code, None, now)
     done.pulled_at = now
-    shop_lists = read_lists(connection, names, get(connection, connection.api("")), event)
+    shop_event = get(connection, connection.api(""))
+    done.problems += keep_keys(store, event_id, shop_event.get("valid_keys"))
+    shop_lists = read_lists(connection, names, shop_event, event)
     written = write_lists(store, event_id, shop_lists, connection.lists)
     done.lists_made, done.lists_changed = written.made, written.changed
     done.lists_refused, done.list_slugs = written.refused, written.slugs
+    done.lists_refused_names = written.refused_names
     # pretix's redeem takes one list of an event: our entries count on its door of every
     # product with no rule, else on its first list.
     plain = [each for each in shop_lists if each.plain] or shop_lists
@@ -265,6 +466,7 @@ def pull(
     done.exchanged = Exchanged(
         pushed=ours.pushed,
         refused=ours.refused,
+        stopped=ours.stopped,
         pulled=theirs.pulled,
         conflicts=theirs.conflicts,
         waiting=len(waiting(store, event_id)),

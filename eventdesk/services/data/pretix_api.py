@@ -14,6 +14,7 @@ from typing import Any
 
 from eventdesk.errors import EnvironmentProblem, EventdeskError, NotFound
 from eventdesk.i18n import _
+from eventdesk.values import number_text
 
 TIMEOUT_S = 30.0  # one request's answer, at most
 MOST_WAIT_S = 60.0  # a 429's Retry-After followed up to this long
@@ -34,6 +35,8 @@ class Connection:
     token: str
     last_reached: str | None = None  # when a pull last had the shop's answers (ISO, UTC)
     lists: dict[str, str] = field(default_factory=dict)  # the shop's check-in list id -> ours
+    lists_refused: list[str] = field(default_factory=list)  # its lists not ours, and why
+    modified_since: str | None = None  # the next pull asks for what changed since (ISO, UTC)
 
     def api(self, path: str) -> str:
         """The address of ``path`` under the event in pretix's API."""
@@ -88,12 +91,15 @@ def post(connection: Connection, url: str, body: dict[str, Any]) -> dict[str, An
     try:
         return dict(_opened(connection, request))
     except urllib.error.HTTPError as exc:
-        if exc.code in (401, 403, 429) or exc.code >= 500:
+        if exc.code == 429:
             raise ShopAway(
-                _("the shop at {url} answered HTTP {code}").format(
-                    url=connection.url, code=exc.code
+                _("the shop at {url} is busy (HTTP 429): it asks for {seconds} s").format(
+                    url=connection.url,
+                    seconds=number_text(_retry_after(exc.headers.get("Retry-After"))),
                 )
             ) from None
+        if exc.code in (401, 403) or exc.code >= 500:
+            raise _refused(connection, exc) from None
         said = json.loads(exc.read() or b"{}")
         if isinstance(said, dict):
             return said

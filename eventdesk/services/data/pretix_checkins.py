@@ -23,7 +23,7 @@ from sqlalchemy import select, update
 from eventdesk.db import Store
 from eventdesk.i18n import _
 from eventdesk.models import Order, ScanConflict, ScanLog, ShopPush, Ticket
-from eventdesk.services.data.pretix_api import Connection, post
+from eventdesk.services.data.pretix_api import Connection, ShopAway, post
 from eventdesk.values import utcnow
 
 PUSHED_MOST = 1000  # check-ins sent a sync, at most (the rest at the next)
@@ -37,6 +37,7 @@ class Exchanged:
     pulled: int = 0
     conflicts: int = 0
     waiting: int = 0  # ours still to send (more than a sync sends)
+    stopped: str | None = None  # why sending stopped (the shop busy, down): the rest wait
 
 
 def waiting(store: Store, event_id: int) -> list[Any]:
@@ -86,7 +87,11 @@ def push(store: Store, connection: Connection, event_id: int, lists: list[int]) 
     """Our check-ins sent, each kept with pretix's answer as soon as it came."""
     done = Exchanged()
     for row in waiting(store, event_id):
-        status, reason = _redeem(connection, lists, row)
+        try:
+            status, reason = _redeem(connection, lists, row)
+        except ShopAway as exc:  # busy (429), failing, gone: the rest go at the next sync
+            done.stopped = exc.message
+            break
         with store.write() as session:
             session.add(ShopPush(scan_id=row.id, pushed_at=utcnow(), status=status, reason=reason))
         if status == "ok":

@@ -265,7 +265,8 @@ def _has_variations(names: dict[Product, str], item: int) -> bool:
 class ListsWritten:
     made: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
-    refused: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)  # why, in a sentence naming the list
+    refused_names: list[str] = field(default_factory=list)  # the lists refused, by name
     slugs: dict[str, str] = field(default_factory=dict)  # pretix's list id -> our list's slug
 
 
@@ -283,6 +284,7 @@ def write_lists(
         for shop_list in lists:
             if shop_list.refused is not None:
                 done.refused.append(shop_list.refused)
+                done.refused_names.append(shop_list.name)
                 continue
             ids = ticket_types(session, event_id, shop_list.types)
             columns = {

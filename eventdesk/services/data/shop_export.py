@@ -150,7 +150,9 @@ class ShopImport:
     lists_made: list[str] = field(default_factory=list)
     lists_changed: list[str] = field(default_factory=list)
     lists_refused: list[str] = field(default_factory=list)
+    lists_refused_names: list[str] = field(default_factory=list)
     list_slugs: dict[str, str] = field(default_factory=dict)  # the shop's list id -> ours
+    changed_since: str | None = None  # a shop's pull: the next asks for changes since (ISO)
 
     def as_json(self) -> dict[str, object]:
         """What `import tickets --json` and `shop connect --json` say of it."""
@@ -316,9 +318,11 @@ def write_tickets(
     codes: set[str] | None = None,
     progress: Callable[[int], None] | None = None,
     done: ShopImport | None = None,
+    partial: bool = False,
 ) -> ShopImport:
     """A shop's tickets of the event, each CHUNK in a transaction of its own; then the shop's
-    tickets it no longer has (none of ``codes``, nor of the tickets' keys) cancelled."""
+    tickets it no longer has (none of ``codes``, nor of the tickets' keys) cancelled, unless
+    ``tickets`` are only those that changed (``partial``)."""
     done = ShopImport() if done is None else done
     done.orders = len({t.order or t.code for t in tickets})
     held = {t.code for t in tickets} | (codes or set())
@@ -330,7 +334,8 @@ def write_tickets(
             if progress is not None:
                 progress(len(chunk))
         with store.write() as session:
-            done.gone = _cancel_gone(session, event_id, shop, held, keys)
+            if not partial:
+                done.gone = _cancel_gone(session, event_id, shop, held, keys)
             recount(session, event_id)
     except IntegrityError:
         raise Conflict(

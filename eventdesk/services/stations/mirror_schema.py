@@ -39,6 +39,7 @@ from eventdesk.models import (
     RevokedCode,
     ScanLog,
     SessionCheckin,
+    ShopKey,
     SigningKey,
     Staff,
     Ticket,
@@ -49,10 +50,10 @@ from eventdesk.models import (
 from eventdesk.services.stations.mirror_quota import QUOTA_WHOLE
 
 MIRROR_FILE = "mirror.db"
-MIRROR_VERSION = "19"  # a mirror of another version is copied again (its outbox is kept)
+MIRROR_VERSION = "20"  # a mirror of another version is copied again (its outbox is kept)
 # Versions this build copies again in place (their outbox is this one's); a mirror of any other
 # version is a schema this build does not know: it is moved aside (services.stations.mirror_repair).
-KNOWN_VERSIONS = (*(str(n) for n in range(1, 19)), MIRROR_VERSION)  # "1" to "18", and this one
+KNOWN_VERSIONS = (*(str(n) for n in range(1, 20)), MIRROR_VERSION)  # "1" to "19", and this one
 CHUNK = 2000  # rows written to the mirror per transaction: a door waits at most that long
 PRIVATE = 0o600  # the mirror's files: names and PIN hashes
 FULL_AFTER = timedelta(hours=12)  # a mirror older than this is copied whole again
@@ -140,6 +141,8 @@ QUESTION = _copy(RegistrationQuestion)
 QUESTION_ANSWER = _copy(QuestionAnswer)
 # The codes a shop revoked: the door names them as such offline too (eventdesk.tickets).
 REVOKED_CODE = _copy(RevokedCode)
+# The keys a shop signs an event's tickets with: a forged code is told offline too.
+SHOP_KEY = _copy(ShopKey)
 # The accounts that sign in here while the server is away (services.stations.mirror_staff): copied
 # whole at each refresh; ``offline_changed`` marks a row whose wrong PINs were counted here and not
 # uploaded yet.
@@ -237,6 +240,7 @@ WHOLE: dict[str, tuple[Table, Any]] = {
     "registration_question": (QUESTION, RegistrationQuestion),
     "question_answer": (QUESTION_ANSWER, QuestionAnswer),
     "revoked_code": (REVOKED_CODE, RevokedCode),
+    "shop_key": (SHOP_KEY, ShopKey),
     **QUOTA_WHOLE,
 }
 NOT_COPIED = {"event": {"invite_code"}}  # a secret of registration, not of the door
