@@ -63,7 +63,7 @@ class Step:
     shows: list[str] = field(default_factory=list)
 
 
-def tour_blocks(text: str) -> list[tuple[int, list[str]]]:
+def tour_blocks(text: str, page: Path = PAGE) -> list[tuple[int, list[str]]]:
     """Each tour block's first line number on the page and its lines, in the page's order."""
     lines = text.splitlines()
     blocks = []
@@ -71,13 +71,13 @@ def tour_blocks(text: str) -> list[tuple[int, list[str]]]:
         if line.strip() != MARK:
             continue
         fence = lines[at + 1] if at + 1 < len(lines) else ""
-        assert fence.strip() == "```sh", f"{PAGE.name}:{at + 1}: {MARK} stands before a ```sh fence"
+        assert fence.strip() == "```sh", f"{page.name}:{at + 1}: {MARK} stands before a ```sh fence"
         end = next(n for n in range(at + 2, len(lines)) if lines[n].lstrip().startswith("```"))
         blocks.append((at + 3, lines[at + 2 : end]))
     return blocks
 
 
-def steps_of(blocks: list[tuple[int, list[str]]]) -> list[Step]:
+def steps_of(blocks: list[tuple[int, list[str]]], page: Path = PAGE) -> list[Step]:
     """The blocks' commands: a command's lines joined where they end with a backslash, comments
     left to bash, and each ``#> TEXT`` line kept as what the command before it shows."""
     steps: list[Step] = []
@@ -89,7 +89,7 @@ def steps_of(blocks: list[tuple[int, list[str]]]) -> list[Step]:
             if not pending:
                 bare = line.strip()
                 if bare.startswith(SHOWS):
-                    assert steps, f"{PAGE.name}:{number}: {SHOWS} with no command before it"
+                    assert steps, f"{page.name}:{number}: {SHOWS} with no command before it"
                     steps[-1].shows.append(bare[len(SHOWS) :].strip())
                     continue
                 if not bare or bare.startswith("#"):
@@ -102,7 +102,7 @@ def steps_of(blocks: list[tuple[int, list[str]]]) -> list[Step]:
             exit_code = int(expected.group(1)) if expected else 0
             steps.append(Step(start, "\n".join(pending), exit_code))
             pending = []
-        assert not pending, f"{PAGE.name}:{start}: a command's last line ends with a backslash"
+        assert not pending, f"{page.name}:{start}: a command's last line ends with a backslash"
     return steps
 
 
@@ -133,7 +133,7 @@ def squeezed(text: str) -> str:
     return re.sub(r"[ \t]+", " ", text)
 
 
-def verdict(step: Step, exit_code: int | None, output: str) -> str | None:
+def verdict(step: Step, exit_code: int | None, output: str, page: Path = PAGE) -> str | None:
     """What is wrong with how a step ran, or None."""
     problems = []
     if exit_code is None:
@@ -145,7 +145,8 @@ def verdict(step: Step, exit_code: int | None, output: str) -> str | None:
     if not problems:
         return None
     shown = "\n".join(f"      | {line}" for line in output.splitlines()[:20])
-    return f"docs/cli.md:{step.line}: {step.command}\n    " + "; ".join(problems) + "\n" + shown
+    where = page.relative_to(ROOT)
+    return f"{where}:{step.line}: {step.command}\n    " + "; ".join(problems) + "\n" + shown
 
 
 def plain_environment(folder: Path) -> dict[str, str]:
