@@ -241,7 +241,11 @@ class SignatureChecks:
 
 
 _BY_CODE = Prepared(select(Ticket.id).where(Ticket.qr_payload == bindparam("b_code")))
-_REVOKED = Prepared(select(RevokedCode.code).where(RevokedCode.code == bindparam("b_code")))
+_REVOKED = Prepared(
+    select(RevokedCode.code, Ticket.status)
+    .outerjoin(Ticket, Ticket.id == RevokedCode.ticket_id)
+    .where(RevokedCode.code == bindparam("b_code"))
+)
 _SHOP_KEYS = select(ShopKey.public_key).where(ShopKey.scheme == SIG1).distinct()
 
 
@@ -301,7 +305,11 @@ class Verifier:
         # signature's check costs ours (bench/shop_codes.py), not an ORM session's start.
         with self._store.connect() as conn:
             found = _BY_CODE.first(conn, {"b_code": text})
-            if found is None and _REVOKED.first(conn, {"b_code": text}) is not None:
+            revoked = _REVOKED.first(conn, {"b_code": text}) if found is None else None
+            if revoked is not None and revoked["status"] == "cancelled":
+                # The shop cancelled the ticket and made its code again: nothing to ask for.
+                raise InvalidPayload(N_("the shop cancelled this ticket"))
+            if revoked is not None:
                 raise InvalidPayload(
                     N_("the shop revoked this code: its ticket has a new one (ask for it)")
                 )

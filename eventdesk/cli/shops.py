@@ -153,9 +153,8 @@ def status(obj: Ctx, event_ref: str | None) -> None:
     }
 
     def human() -> str:
-        reached = connection.last_reached or _("never")
         lines = [
-            pretix.status_line(found, reached),
+            pretix.status_line(found, found.reached()),
             *connection.lists_refused,
             *pretix.refusals(found.refused),
         ]

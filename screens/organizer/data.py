@@ -430,8 +430,7 @@ class DataPane(Vertical):
             found = pretix.status(self.backend.store, self.backend.config.data_dir, event)
         except EventdeskError as exc:
             return exc.message
-        stamp = found.connection.last_reached
-        when = show(datetime.fromisoformat(stamp), self.backend.zone) if stamp else _("never")
+        when = found.reached()
         connection = found.connection
         return _(
             "pretix {organizer}/{shop_event}: last pull {reached}; {waiting} check-in(s) to "

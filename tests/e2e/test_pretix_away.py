@@ -181,6 +181,8 @@ def test_a_busy_shop_is_waited_for_and_our_check_ins_wait_for_it(
     # is said there in a sentence, and the station's sync is not failed for it.
     (shop,) = cli.json("sync")["shops"]
     assert (shop["event"], shop["problem"], shop["pushed"]) == ("spring", None, 0), shop
+    words = cli.run("sync")[0]
+    assert "shop of spring: 0 new" in words and "0 check-in(s) sent" in words, words
     kept = pretix.load(cli.data_dir, "spring")
     pretix.save(cli.data_dir, Connection(**{**kept.__dict__, "token": "revoked-token"}))
     got, out, err = cli.call("--json", "sync")

@@ -143,7 +143,7 @@ def test_a_connected_pretix_event_is_admitted_at_our_door_and_synced(
     # pretix made the cancelled order's secrets again: the old ones are revoked, as it says.
     got, out, err = cli.call("--json", "checkin", "--event", "spring", ada)
     assert (got, json.loads(out)["result"]) == (1, "invalid"), out
-    assert "the shop revoked this code" in json.loads(out)["message"], out
+    assert "the shop cancelled this ticket" in json.loads(out)["message"], out
     unchanged = cli.json("shop", "sync", "spring", "--full")
     assert (unchanged["created"], unchanged["updated"], unchanged["gone"]) == (0, 0, 0)
     assert (unchanged["unchanged"], unchanged["pulled"], unchanged["pushed"]) == (4, 0, 0)

@@ -25,6 +25,7 @@ from sqlalchemy import delete, func, select
 
 from eventdesk.db import Store
 from eventdesk.errors import InvalidInput, NotFound
+from eventdesk.event_time import event_zone, show
 from eventdesk.i18n import _, current
 from eventdesk.models import ScanConflict, ScanLog, ShopKey, ShopPush, Ticket
 from eventdesk.private import private_file
@@ -38,7 +39,7 @@ from eventdesk.services.data.pretix_checkins import (
     push,
     waiting,
 )
-from eventdesk.services.data.pretix_lists import EventDays, read_lists, write_lists
+from eventdesk.services.data.pretix_lists import EventDays, door_list, read_lists, write_lists
 from eventdesk.services.data.pretix_questions import (
     ShopQuestion,
     answers_of,
@@ -119,8 +120,10 @@ def positions(
                 checkins[str(place["secret"])] = list(place["checkins"])
             if answers is not None and place.get("answers"):
                 answers[1][str(place["secret"])] = answers_of(place, answers[0])
-            holder = place.get("attendee_name") or translated(
-                (order.get("invoice_address") or {}).get("name")
+            holder = (
+                place.get("attendee_name")
+                or _joined(place.get("attendee_name_parts"))
+                or translated((order.get("invoice_address") or {}).get("name"))
             )
             found.append(
                 ShopTicket(
@@ -142,6 +145,14 @@ def positions(
                 )
             )
     return found
+
+
+def _joined(parts: Any) -> str:
+    """A name given in parts (pretix's ``attendee_name_parts``: given, family, title, ...), as
+    one, in the order the shop's scheme gives them."""
+    if not isinstance(parts, dict):
+        return ""
+    return " ".join(str(v).strip() for k, v in parts.items() if k != "_scheme" and v).strip()
 
 
 def product_names(connection: Connection) -> dict[tuple[int, int | None], str]:
@@ -232,13 +243,22 @@ class ShopStatus:
     waiting: int  # our check-ins not sent yet
     refused: list[str]  # what the shop refused of ours, and why
     conflicts: int  # tickets admitted by the shop's scanners and here while apart
+    timezone: str | None = None  # the event's: its times are said in it
+
+    def reached(self) -> str:
+        """When the shop was last reached, on the event's clock ("never")."""
+        stamp = self.connection.last_reached
+        if not stamp:
+            return _("never")
+        return show(datetime.fromisoformat(stamp), event_zone(self.timezone))
 
 
 def status(store: Store, data_dir: Path, ours: str) -> ShopStatus:
     """What this station knows of the connection, without asking the shop."""
     connection = load(data_dir, ours)
     with store.read() as session:
-        event_id = get_event(session, connection.ours).id
+        event = get_event(session, connection.ours)
+        event_id, timezone = event.id, event.timezone
         refused = [
             f"{code}: {reason or said}"
             for code, said, reason in session.execute(
@@ -254,7 +274,9 @@ def status(store: Store, data_dir: Path, ours: str) -> ShopStatus:
             .select_from(ScanConflict)
             .where(ScanConflict.event_id == event_id, ScanConflict.station == SHOP_STATION)
         )
-    return ShopStatus(connection, len(waiting(store, event_id)), refused, int(conflicts or 0))
+    return ShopStatus(
+        connection, len(waiting(store, event_id)), refused, int(conflicts or 0), timezone
+    )
 
 
 def keep_keys(store: Store, event_id: int, valid_keys: Any) -> list[str]:
@@ -459,8 +481,8 @@ def pull(
     done.lists_refused_names = written.refused_names
     # pretix's redeem takes one list of an event: our entries count on its door of every
     # product with no rule, else on its first list.
-    plain = [each for each in shop_lists if each.plain] or shop_lists
-    lists = [plain[0].shop_id] if plain else []
+    door = door_list(shop_lists)
+    lists = [door.shop_id] if door is not None else []
     theirs = pull_checkins(store, event_id, checkins)
     ours = push(store, connection, event_id, lists)
     done.exchanged = Exchanged(

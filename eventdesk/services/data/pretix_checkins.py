@@ -1,10 +1,12 @@
 """Check-ins both ways with a connected pretix event (``shop sync``; services.data.pretix).
 
 Up: each entry and exit our doors decided for a pretix ticket goes to pretix's check-in call
-(``checkinrpc/redeem``) on every check-in list of the event, with our nonce (sent again, pretix
-answers as before and records nothing twice), the time it happened, and ``force`` when a
-station decided it offline (pretix records it whatever it would say now). What pretix answered
-is kept (``shop_push``): what waits, what was taken, what was refused and why.
+(``checkinrpc/redeem``) on one check-in list of the event (pretix takes one list per event: its
+list of every product with no rule, whose counterpart here is the default list), with our
+nonce (sent again, pretix answers as before and records nothing twice), the time it
+happened, and ``force`` when a station decided it offline (pretix records it whatever it would
+say now). What pretix answered is kept (``shop_push``): what waits, what was taken, what was
+refused and why.
 
 Down: an entry pretix's own scanners recorded at another gate, and none of ours, is admitted
 here too (from the shop, at its time), so that our door says the person is in. A ticket

@@ -27,7 +27,7 @@ from eventdesk.i18n import _
 from eventdesk.models import CheckinList
 from eventdesk.services.data.pretix_api import Connection, pages
 from eventdesk.services.data.shop_export import ticket_types
-from eventdesk.services.door.lists import day_of, event_days
+from eventdesk.services.door.lists import DEFAULT, day_of, event_days
 from eventdesk.text import slugify
 from eventdesk.values import utcnow
 
@@ -270,12 +270,27 @@ class ListsWritten:
     slugs: dict[str, str] = field(default_factory=dict)  # pretix's list id -> our list's slug
 
 
+def door_list(lists: list[ShopList]) -> ShopList | None:
+    """The shop's list our entries go up to (pretix's redeem takes one list of an event): its
+    list of every product with no rule, else its first list we took."""
+    taken = [each for each in lists if each.refused is None]
+    plain = [each for each in taken if each.plain]
+    found = plain or taken
+    return found[0] if found else None
+
+
 def write_lists(
     store: Store, event_id: int, lists: list[ShopList], known: dict[str, str]
 ) -> ListsWritten:
     """The shop's lists written as ours (``known``: the slugs given them at earlier pulls);
-    a list whose columns did not change is left as it is."""
+    a list whose columns did not change is left as it is. The shop's plain list (door_list),
+    when it is one, is our default list's counterpart, not a list of its own: an entry at
+    either is one entry, here as in the shop."""
     done = ListsWritten()
+    ours = door_list(lists)
+    if ours is not None and ours.plain:
+        done.slugs[str(ours.shop_id)] = DEFAULT
+        lists = [each for each in lists if each is not ours]
     with store.write() as session:
         taken = {
             row.slug: row

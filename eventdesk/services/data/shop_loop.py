@@ -45,7 +45,7 @@ class ShopRound:
         return _(
             "shop of {event}: {created} new, {updated} changed; {pushed} check-in(s) sent, "
             "{pulled} taken, {waiting} waiting"
-        ).format(event=self.event, **summary)
+        ).format(**{**summary, "event": self.event})
 
 
 def exchange_all(store: Store, data_dir: Path, *, full: bool = False) -> list[ShopRound]:
