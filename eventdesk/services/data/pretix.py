@@ -26,12 +26,12 @@ from sqlalchemy import delete, func, select
 from eventdesk.db import Store
 from eventdesk.errors import InvalidInput, NotFound
 from eventdesk.event_time import event_zone, show
-from eventdesk.i18n import _, current
+from eventdesk.i18n import _
 from eventdesk.models import ScanConflict, ScanLog, ShopKey, ShopPush, Ticket
 from eventdesk.private import private_file
 from eventdesk.services.catalogue.events import create_event
 from eventdesk.services.common import get_event
-from eventdesk.services.data.pretix_api import Connection, get, pages
+from eventdesk.services.data.pretix_api import Connection, get, pages, translated
 from eventdesk.services.data.pretix_checkins import (
     SHOP_STATION,
     Exchanged,
@@ -75,16 +75,6 @@ def read_token(path: str | Path) -> str:
             field="token_file",
         )
     return token
-
-
-def translated(value: Any) -> str:
-    """A pretix multi-lingual string in the station's language, else English, else the first."""
-    if isinstance(value, dict):
-        for language in (current(), "en"):
-            if value.get(language):
-                return str(value[language])
-        return next((str(v) for v in value.values() if v), "")
-    return "" if value is None else str(value)
 
 
 def _cents(value: Any) -> int | None:
@@ -216,7 +206,7 @@ def connect(
     else:
         ours = _made(store, shop_event)
     connection = Connection(url, organizer, event, ours, connection.token)
-    done = pull(store, connection, progress=progress, reading=reading)
+    done = pull(store, connection, progress=progress, reading=reading, shop_event=shop_event)
     connection = reached(data_dir, connection, done)
     return Pulled(connection, done)
 
@@ -440,6 +430,7 @@ def pull(
     progress: Callable[[int], None] | None = None,
     reading: Callable[[int], None] | None = None,
     full: bool = True,
+    shop_event: dict[str, Any] | None = None,
 ) -> ShopImport:
     """What the shop has of the event now, written as an import again would: everything
     (``full``: a ticket gone from the shop is cancelled here), else the orders changed since the
@@ -447,7 +438,7 @@ def pull(
     started = utcnow()
     since = None if full else connection.modified_since
     names = product_names(connection)
-    questions = read_questions(connection, translated)
+    questions = read_questions(connection)
     checkins: dict[str, list[dict[str, Any]]] = {}
     given: dict[str, dict[str, str]] = {}
     tickets = positions(connection, names, checkins, reading, since, (questions, given))
@@ -472,7 +463,8 @@ def pull(
         for code in revoked:
             revoke(session, event_id, code, None, now)
     done.pulled_at = now
-    shop_event = get(connection, connection.api(""))
+    if shop_event is None:  # connect read it a moment ago
+        shop_event = get(connection, connection.api(""))
     done.problems += keep_keys(store, event_id, shop_event.get("valid_keys"))
     shop_lists = read_lists(connection, names, shop_event, event)
     written = write_lists(store, event_id, shop_lists, connection.lists)

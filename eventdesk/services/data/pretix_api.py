@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from eventdesk.errors import EnvironmentProblem, EventdeskError, NotFound
-from eventdesk.i18n import _
+from eventdesk.i18n import _, current
 from eventdesk.values import number_text
 
 TIMEOUT_S = 30.0  # one request's answer, at most
@@ -45,6 +45,16 @@ class Connection:
     def organizer_api(self, path: str) -> str:
         """The address of ``path`` under the organizer in pretix's API."""
         return f"{self.url.rstrip('/')}/api/v1/organizers/{self.organizer}/{path}"
+
+
+def translated(value: Any) -> str:
+    """A pretix multi-lingual string in the station's language, else English, else the first."""
+    if isinstance(value, dict):
+        for language in (current(), "en"):
+            if value.get(language):
+                return str(value[language])
+        return next((str(v) for v in value.values() if v), "")
+    return "" if value is None else str(value)
 
 
 def _opened(connection: Connection, request: urllib.request.Request) -> Any:

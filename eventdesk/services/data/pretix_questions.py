@@ -21,7 +21,7 @@ from eventdesk.db import Store
 from eventdesk.errors import InvalidInput
 from eventdesk.i18n import _
 from eventdesk.models import Event, QuestionAnswer, RegistrationQuestion, Ticket
-from eventdesk.services.data.pretix_api import Connection, pages
+from eventdesk.services.data.pretix_api import Connection, pages, translated
 from eventdesk.services.people.questions import SEPARATOR, Kind, questions_of
 from eventdesk.values import utcnow
 
@@ -53,9 +53,8 @@ def _key(identifier: str, number: int) -> str:
     return key or f"pretix-{number}"
 
 
-def read_questions(connection: Connection, translated: Any) -> dict[int, ShopQuestion]:
-    """The shop's questions of the event, by its question id (``translated``: a pretix text in
-    the station's language)."""
+def read_questions(connection: Connection) -> dict[int, ShopQuestion]:
+    """The shop's questions of the event, by its question id, in the station's language."""
     found = {}
     for each in pages(connection, "questions/"):
         options = {
