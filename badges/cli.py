@@ -274,9 +274,10 @@ def _preview(obj: Ctx, made: Badge, mode: str, options: dict[str, Any]) -> None:
         )
         return
     click.echo(drawn)
-    from badges.fonts import missing_said
+    from badges.typeset import typeset
 
-    said = f"{made.ticket_id}: {made.name} ({made.layout})" + missing_said(missing)
+    latin = typeset(made, layout_of(made), fonts).latin_warnings if missing else []
+    said = f"{made.ticket_id}: {made.name} ({made.layout})" + "".join(f"\n{w}" for w in latin)
     click.echo(for_terminal(said, lines=True))
 
 

@@ -388,31 +388,39 @@ def has_font_for(text: str, extra: tuple[str, ...] = ()) -> bool:
 
 def font_advice(characters: str) -> str:
     """Which fonts would draw ``characters``: the Noto font of each one's script and the Debian
-    package it comes in ('Noto Sans Tamil (Debian: fonts-noto-core)')."""
+    package that holds it ('Noto Sans Tamil (Debian: fonts-noto-core)', badges.font_packages);
+    a script no package is known to hold, its family alone."""
     from fontTools import unicodedata as ucd
+
+    from badges.font_packages import CJK, CORE, EMOJI, PACKAGED, UNPACKAGED
 
     said: dict[str, str] = {}
     for ch in characters:
         script = script_of(ch)
         if script in CJK_SCRIPTS:
-            said.setdefault("cjk", "Noto Sans CJK (Debian: fonts-noto-cjk)")
+            said.setdefault("cjk", f"Noto Sans CJK (Debian: {CJK})")
         elif unicodedata.category(ch) == "So":
-            said.setdefault("symbols", "Noto Sans Symbols 2 (Debian: fonts-noto-core)")
+            said.setdefault(
+                "symbols",
+                # TRANSLATORS: two fonts, either of which draws a symbol: "A (Debian: a) or B"
+                _("{font} or {other}").format(
+                    font=f"Noto Sans Symbols 2 (Debian: {CORE})",
+                    other=f"Noto Color Emoji (Debian: {EMOJI})",
+                ),
+            )
+        elif unicodedata.category(ch) == "Sm":
+            said.setdefault("math", f"Noto Sans Math (Debian: {CORE})")
+        elif script in SHARED_SCRIPTS:
+            said.setdefault("shared", f"Noto Sans (Debian: {CORE})")
+        elif script in PACKAGED:
+            family, package = PACKAGED[script]
+            said.setdefault(script, f"{family} (Debian: {package})")
+        elif script in UNPACKAGED:
+            said.setdefault(script, UNPACKAGED[script])
         else:
-            name = str(ucd.script_name(script, default="")).replace("_", " ")
-            family = f"Noto Sans {name}" if name and script not in SHARED_SCRIPTS else "Noto Sans"
-            said.setdefault(script, f"{family} (Debian: fonts-noto-core)")
+            name = str(ucd.script_name(script, default=script)).replace("_", " ")
+            said.setdefault(script, _("a font for {script}").format(script=name))
     return ", ".join(said.values())
-
-
-def missing_said(missing: str) -> str:
-    """What a command says of characters no font here draws (left off a badge)."""
-    if not missing:
-        return ""
-    return "\n" + _(
-        "no font on this machine draws {characters}: left off the badge (install {fonts}, or "
-        "name a font that has them in [printers.NAME] fonts)"
-    ).format(characters=" ".join(missing), fonts=font_advice(missing))
 
 
 def scripts_of(characters: str) -> str:
@@ -499,3 +507,27 @@ def wrap_text(face: Face, text: str, width: int) -> list[str]:
         current = word
     lines.append(current)
     return lines
+
+
+def readable(text: str, extra: tuple[str, ...] = ()) -> str:
+    """``text`` as it can be drawn here, never boxes or a blank: each run of one script that
+    holds a character no font here draws is in Latin letters (eventdesk.transliteration; a
+    mark goes with its letter), the other runs as they are ('Anna 王小明' on a machine with no
+    CJK font: 'Anna WangXiaoMing'). With no font at all, what Latin-1 lacks is in Latin
+    letters. (Here, where the kiosk's letters already look fonts up: one file fewer on a
+    scan's path.)"""
+    missing = uncovered(text, extra)
+    if not missing:
+        return text
+    shown = ""
+    for chunk, _script in script_runs(text):
+        if not any(ch in missing for ch in chunk):
+            shown += chunk
+            continue
+        from eventdesk.transliteration import latin  # only for a name no font here draws
+
+        spelled = latin(chunk)
+        if shown[-1:].isalnum() and spelled[:1].isalnum():  # 'Anna王' -> 'Anna Wang'
+            shown += " "
+        shown += spelled
+    return shown

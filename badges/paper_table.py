@@ -5,8 +5,9 @@ pages as it takes (the roll call, ``report inside --pdf``; the door list, ``repo
 A4, a title and the lines under it (on the first page, or on every page), the columns' headings
 on each page, a row a person with its box, a thin line under each row, and a footer saying what
 it is and "page n of m". Names are drawn in the fonts the badges use (badges.fonts: a name in any
-script takes the first font that has it, shaped with HarfBuzz); a character no font on this
-machine has is said by the caller (``uncovered``).
+script takes the first font that has it, shaped with HarfBuzz); a name in a script no font on
+this machine has is printed in Latin letters (badges.fonts.readable), which the caller says
+(``latin_said``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from fpdf import FPDF
 
+from badges.fonts import readable
 from badges.pdf_fonts import PdfFonts
 from eventdesk.errors import InvalidInput
 from eventdesk.i18n import _
@@ -93,8 +95,8 @@ class _Sheet:
 
     def fit(self, text: str) -> str:
         """``text`` as this PDF can draw it: the fonts its characters need are added (a name in
-        another script); with no font at all, what Latin-1 lacks is a '?'."""
-        return self.fonts.prepare(text)
+        another script); a script no font here has, in Latin letters (never blank or boxes)."""
+        return self.fonts.prepare(readable(text, self.fonts.extra))
 
     def font(self, size: float, *, bold: bool = False) -> None:
         self.size = size
@@ -102,7 +104,8 @@ class _Sheet:
 
     def cell(self, width: float, height: float, text: str, least_pt: float = 0) -> None:
         """One cell of a row at the current place, the text set smaller to fit its width (down
-        to ``least_pt``), then cut to it (an ellipsis)."""
+        to ``least_pt``); still too wide, it takes two lines of the row at that size, and what
+        the second cannot hold is cut (an ellipsis)."""
         pdf = self.pdf
         shown = self.fit(text)
         inner = width - 1.5
@@ -110,12 +113,43 @@ class _Sheet:
         while least_pt and size > least_pt and pdf.get_string_width(shown) > inner:
             size = max(least_pt, size - 0.5)
             pdf.set_font_size(size)
-        if pdf.get_string_width(shown) > inner:
-            while shown and pdf.get_string_width(shown + "…") > inner:
-                shown = shown[:-1]
-            shown += "…"
-        pdf.cell(width, height, shown)
+        if pdf.get_string_width(shown) <= inner:
+            pdf.cell(width, height, shown)
+        elif least_pt and height >= 2 * (line := size * PT * 1.15):
+            first, rest = self._first_line(shown, inner)
+            x, y = pdf.get_x(), pdf.get_y()
+            pdf.set_xy(x, y + height / 2 - line)
+            pdf.cell(width, line, first)
+            pdf.set_xy(x, y + height / 2)
+            pdf.cell(width, line, self._cut(rest, inner))
+            pdf.set_xy(x + width, y)
+        else:
+            pdf.cell(width, height, self._cut(shown, inner))
         pdf.set_font_size(self.size)
+
+    def _first_line(self, text: str, inner: float) -> tuple[str, str]:
+        """As many of ``text``'s words as fit ``inner`` mm at the current size, and the rest (a
+        first word too wide for a line is split where it must be)."""
+        pdf = self.pdf
+        words = text.split(" ")
+        taken = 0
+        while taken < len(words) and pdf.get_string_width(" ".join(words[: taken + 1])) <= inner:
+            taken += 1
+        if taken == 0:
+            cut = len(text)
+            while cut > 1 and pdf.get_string_width(text[:cut]) > inner:
+                cut -= 1
+            return text[:cut], text[cut:]
+        return " ".join(words[:taken]), " ".join(words[taken:])
+
+    def _cut(self, text: str, inner: float) -> str:
+        """``text``, cut with an ellipsis where it is wider than ``inner`` mm."""
+        pdf = self.pdf
+        if pdf.get_string_width(text) <= inner:
+            return text
+        while text and pdf.get_string_width(text + "…") > inner:
+            text = text[:-1]
+        return text + "…"
 
 
 def write_paper_table(table: PaperTable, path: str) -> int:

@@ -10,7 +10,8 @@ from fpdf import FPDF
 
 from badges.fonts import FontFile, chain, font_runs
 
-# fpdf2 logs every glyph no font has; a badge refuses such a name before it is drawn.
+# fpdf2 logs every glyph no font has; a badge sets such words in Latin letters before they are
+# drawn (badges.typeset).
 logging.getLogger("fpdf").setLevel(logging.ERROR)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import textwrap
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from PIL import Image
@@ -173,7 +173,8 @@ def options_for(printer: PrinterSettings) -> dict[str, Any]:
 @dataclass(frozen=True)
 class Rendered:
     data: bytes
-    warnings: list[str]  # what the badge had to give up (a name set small, a character left off)
+    warnings: list[str]  # what the badge had to give up (a name set small, words in Latin letters)
+    latin: list[str] = field(default_factory=list)  # those of words printed in Latin letters
 
 
 def render(badge: Badge, fmt: str, **options: object) -> bytes:
@@ -182,9 +183,11 @@ def render(badge: Badge, fmt: str, **options: object) -> bytes:
 
 
 def rendered(badge: Badge, fmt: str, **options: object) -> Rendered:
-    """``badge`` in format ``fmt``, and what it had to give up. A name no font here draws is
-    refused (InvalidInput, saying which characters and which font would draw them): it is
-    never printed as empty boxes."""
+    """``badge`` in format ``fmt``, and what it had to give up. Words no font here draws (a
+    name in a script this machine has no font for) print in Latin letters, said in the
+    warnings with the font that would draw them (badges.typeset): never as empty boxes. The
+    text format prints them as written (a terminal or an editor draws them, not this machine's
+    badge fonts)."""
     if fmt not in RENDERERS:
         raise InvalidInput(
             _("format must be one of {formats}").format(formats=", ".join(FORMATS)), field="format"
@@ -196,27 +199,6 @@ def rendered(badge: Badge, fmt: str, **options: object) -> Rendered:
         return Rendered(render_text(badge), [])
     fonts = options.get("fonts", ())
     plan = typeset(badge, layout_of(badge), fonts if isinstance(fonts, tuple) else ())
-    refuse_missing(badge, plan)
     if fmt in ("png", "zpl", "escpos", "pdf"):  # a QL draws the layout fitted to its tape
         options["plan"] = plan
-    return Rendered(RENDERERS[fmt](badge, **options), plan.warnings)
-
-
-def refuse_missing(badge: Badge, plan: Plan) -> None:
-    """A name with characters no font here draws stops its badge, saying what would."""
-    if plan.missing:
-        raise InvalidInput(missing_font(badge.name, plan.missing), field="fonts")
-
-
-def missing_font(name: str, characters: str) -> str:
-    from badges.fonts import font_advice, scripts_of
-
-    return _(
-        "no font on this machine draws {characters} ({scripts}) of the name {name!r}: install "
-        "{fonts}, or give the person a badge name"
-    ).format(
-        characters=" ".join(characters),
-        scripts=scripts_of(characters),
-        name=name,
-        fonts=font_advice(characters),
-    )
+    return Rendered(RENDERERS[fmt](badge, **options), plan.warnings, plan.latin_warnings)

@@ -4,14 +4,14 @@ head count at a door, with a box to tick beside each name.
 A4 (badges.paper_table), its headings on the first page: the title, what it is of, when it was
 made and how many there are (services.stats.inside.words_for, the words the command and the
 stats screen use), then a row a person: the box, the name, the ticket type, when and at which
-station they came in last, the ticket. A character of a name no font on this machine has is
-said, and the ticket id is beside it.
+station they came in last, the ticket. A name in a script no font on this machine has prints
+in Latin letters (badges.readable), and the command says so.
 """
 
 from __future__ import annotations
 
-from badges.fonts import uncovered
 from badges.paper_table import Column, PaperTable, Type, write_paper_table
+from badges.readable import latin_said
 from eventdesk.i18n import _
 from eventdesk.services.stats.inside import RollCall, made_at, since_text, words_for
 
@@ -30,8 +30,8 @@ def _columns() -> tuple[Column, ...]:
 
 
 def write_roll_call(call: RollCall, path: str) -> tuple[int, str]:
-    """The roll call as a PDF in ``path``: how many pages it has, and the characters of its
-    names no font on this machine has (they print as boxes)."""
+    """The roll call as a PDF in ``path``: how many pages it has, and what to say of
+    its names no font on this machine draws (they print in Latin letters; "" when none)."""
     table = PaperTable(
         title=_("Roll call: who is inside now"),
         lines=tuple(words_for(call)),
@@ -53,4 +53,4 @@ def write_roll_call(call: RollCall, path: str) -> tuple[int, str]:
         ),
     )
     pages = write_paper_table(table, path)
-    return pages, uncovered("".join(p.name for p in call.people))
+    return pages, latin_said(p.name for p in call.people)

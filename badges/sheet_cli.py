@@ -221,27 +221,29 @@ def sheet(
                 x=f"{made['offset_mm'][0]:g}", y=f"{made['offset_mm'][1]:g}"
             )
         )
-    from badges.fonts import font_advice, missing_said
+    for ticket, warnings in made["warnings"].items():
+        said.extend(f"{ticket}: {warning}" for warning in warnings)
+    if made["latin"]:
+        from badges.fonts import font_advice
 
-    if made["left_out"]:
-        lacking = "".join(dict.fromkeys("".join(made["left_out"].values())))
+        lacking = "".join(dict.fromkeys("".join(made["missing_glyphs"].values())))
         said.append(
+            # TRANSLATORS: {characters} are letters no font on this machine has; {fonts} names
+            # fonts and the Debian packages holding them
             ngettext(
-                "left off: {count} badge whose name no font here draws ({tickets}): install "
-                "{fonts}, or give a badge name",
-                "left off: {count} badges whose names no font here draws ({tickets}): install "
-                "{fonts}, or give badge names",
-                len(made["left_out"]),
+                "{count} badge prints words in Latin letters ({tickets}): no font here draws "
+                "{characters}; install {fonts} to print them as they are written",
+                "{count} badges print words in Latin letters ({tickets}): no font here draws "
+                "{characters}; install {fonts} to print them as they are written",
+                len(made["latin"]),
             ).format(
-                count=len(made["left_out"]),
-                tickets=", ".join(made["left_out"]),
+                count=len(made["latin"]),
+                tickets=", ".join(made["latin"]),
+                characters=" ".join(lacking),
                 fonts=font_advice(lacking),
             )
         )
-    for ticket, warnings in made["warnings"].items():
-        said.extend(f"{ticket}: {warning}" for warning in warnings)
-    dropped = {t: c for t, c in made["missing_glyphs"].items() if t not in made["left_out"]}
-    obj.emit(made, "\n".join(said) + missing_said("".join(dropped.values())))
+    obj.emit(made, "\n".join(said))
 
 
 @click.command("calibrate")

@@ -189,10 +189,12 @@ def sheet_pdf(
     progress: Callable[[int], None] | None = None,
     offset_mm: Offset | None = None,
     told: dict[str, list[str]] | None = None,
+    in_latin: dict[str, list[str]] | None = None,
 ) -> tuple[bytes, int, int]:
     """The badges on sheets of ``paper``, in the order given: the PDF, how many badges and
     pages. ``offset_mm`` shifts everything printed (None: the stock's own); ``told`` gets what
-    each badge's plan says of it (a name set below its readable minimum), by ticket."""
+    each badge's plan says of it (a name set below its readable minimum), by ticket, and
+    ``in_latin`` its words printed in Latin letters (no font here draws them), as printed."""
     dx, dy = paper.offset_mm if offset_mm is None else offset_mm
     doc = PdfBadges(paper.page_width_mm, paper.page_height_mm, fonts=fonts)
     pdf = doc.pdf
@@ -217,6 +219,8 @@ def sheet_pdf(
                 drawn = doc.badge(badge, layout_of(badge), x + dx, y + dy, width, height)
                 if told is not None and (warnings := drawn.fit_warnings):
                     told[badge.ticket_id] = warnings
+                if in_latin is not None and drawn.latin:
+                    in_latin[badge.ticket_id] = [said.shown for said in drawn.latin]
                 count += 1
                 if progress is not None and count % 100 == 0:
                     progress(count)
@@ -284,7 +288,8 @@ def write_sheet(
 ) -> dict[str, Any]:
     """An event's badges on sheets of a stock (built in, added, or a .toml file), written to
     ``output`` as a PDF (the CLI's ``badge sheet`` and the organizer screen): what it holds,
-    its crop marks said in a sentence, and the names no font here draws (by ticket). Names
+    its crop marks said in a sentence, and the words no font here draws (by ticket; they
+    print in Latin letters). Names
     sort in ``lang``'s order (None: the language the text is in; eventdesk.collation)."""
     from badges.badge import event_badges
     from badges.fonts import uncovered
@@ -305,19 +310,20 @@ def write_sheet(
     if layout_name is not None:
         _layout, name, source = find_layout(store, layout_name)
         made = [replace(b, layout=name, layout_source=source) for b in made]
-    # A name no font here draws is never printed as empty boxes: its badge is left off the
-    # sheet, and said (the font that would draw it, or a badge name, lets it print).
-    left_out = {b.ticket_id: lacking for b in made if (lacking := uncovered(b.name, fonts))}
-    if left_out and len(left_out) == len(made):
-        from badges.render import missing_font
-
-        first = made[0]
-        raise InvalidInput(missing_font(first.name, left_out[first.ticket_id]), field="fonts")
-    made = [b for b in made if b.ticket_id not in left_out]
+    # A name no font here draws is never printed as empty boxes: it prints in Latin letters
+    # (badges.typeset), said by ticket (``latin``) with the font that would draw it as written.
     shift = sheet_offset(paper, printer_offset_mm, offset_mm)
     told: dict[str, list[str]] = {}
+    latin: dict[str, list[str]] = {}
     data, count, pages = sheet_pdf(
-        made, layout_of, paper, crop_marks=crop_marks, fonts=fonts, offset_mm=shift, told=told
+        made,
+        layout_of,
+        paper,
+        crop_marks=crop_marks,
+        fonts=fonts,
+        offset_mm=shift,
+        told=told,
+        in_latin=latin,
     )
     try:
         Path(output).write_bytes(data)
@@ -334,8 +340,9 @@ def write_sheet(
         "pages": pages,
         "stock": paper.name,
         "bytes": len(data),
-        "missing_glyphs": {**missing, **left_out},
-        "left_out": left_out,
+        "missing_glyphs": missing,  # by ticket: the characters no font here draws
+        "left_out": {},  # none: a name no font draws prints in Latin letters (kept for scripts)
+        "latin": latin,  # by ticket: its words printed in Latin letters, as printed
         "warnings": told,  # by ticket: a name below its readable minimum, words cut
         "crop_marks": plan.kind if crop_marks else "off",
         "note": crop_note(paper, plan) if crop_marks else "",

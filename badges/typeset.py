@@ -10,6 +10,10 @@ layout says otherwise); a name that does not fit at it is set smaller and said (
 badge name is the cure), and only at the smallest size a printer can print is a line cut with
 '…'. Widths are measured with the fonts themselves, shaped (HarfBuzz through Pillow's raqm
 layout), at one size and scaled: a badge measures each piece of text once.
+
+Words with characters no font here draws are never printed as boxes nor left blank: the runs
+that hold them are set in Latin letters (badges.fonts.readable, the paper lists' rule), the rest
+as written, and the plan says so (``Plan.latin_warnings``), naming the font that would draw them.
 """
 
 from __future__ import annotations
@@ -23,7 +27,15 @@ from dataclasses import dataclass, replace
 from PIL import ImageFont
 
 from badges.badge import Badge
-from badges.fonts import FontFile, font_runs, reads_rtl, uncovered, visual_order
+from badges.fonts import (
+    FontFile,
+    font_advice,
+    font_runs,
+    readable,
+    reads_rtl,
+    uncovered,
+    visual_order,
+)
 from badges.layout import LINE, PT_MM, Element, Layout, band_colour, least_pt, words_of
 from badges.printable import clean
 from eventdesk.i18n import _
@@ -94,24 +106,51 @@ class SetText:
 
 
 @dataclass(frozen=True)
+class InLatin:
+    """Words of the badge with characters no font here draws, printed in Latin letters
+    (badges.fonts.readable: only the runs that hold them; the rest as written)."""
+
+    written: str  # as the person typed them
+    shown: str  # as the badge prints them
+    characters: str  # the characters no font here draws, each once
+
+
+@dataclass(frozen=True)
 class Plan:
     layout: Layout
     texts: tuple[SetText, ...]
-    missing: str  # characters of the name no font here draws: the badge must not print
-    dropped: str  # characters elsewhere no font draws: left out of the badge, and said
+    latin: tuple[InLatin, ...] = ()  # words printed in Latin letters: no font here draws them
+
+    @property
+    def missing(self) -> str:
+        """The characters no font here draws (each once): their words print in Latin letters."""
+        return "".join(dict.fromkeys("".join(said.characters for said in self.latin)))
 
     @property
     def warnings(self) -> list[str]:
-        """What the badge's printing says: its words too long for their places, and the
-        characters left off it."""
-        said = self.fit_warnings
-        if self.dropped:
-            said.append(
-                _("no font here draws {characters}: left off the badge").format(
-                    characters=" ".join(self.dropped)
-                )
+        """What the badge's printing says: its words too long for their places, and the words
+        printed in Latin letters (and the font that would print them as written)."""
+        return self.fit_warnings + self.latin_warnings
+
+    @property
+    def latin_warnings(self) -> list[str]:
+        """Each of the badge's words printed in Latin letters, with the characters no font here
+        draws and the fonts to install."""
+        return [
+            # TRANSLATORS: said of a badge: '김민준' prints in Latin letters as 'GimMinJun'
+            # because no font on the machine draws 김 민 준; {fonts} names fonts and the Debian
+            # packages holding them
+            _(
+                "{words!r} prints in Latin letters as {shown!r}: no font here draws "
+                "{characters}; install {fonts} to print it as it is written"
+            ).format(
+                words=said.written,
+                shown=said.shown,
+                characters=" ".join(said.characters),
+                fonts=font_advice(said.characters),
             )
-        return said
+            for said in self.latin
+        ]
 
     @property
     def fit_warnings(self) -> list[str]:
@@ -374,30 +413,21 @@ def _largest(
 def typeset(badge: Badge, layout: Layout, fonts: tuple[str, ...] = ()) -> Plan:
     """Every text element of ``layout`` set for ``badge``."""
     texts = []
-    dropped = ""
-    missing = ""
+    latin: list[InLatin] = []
     for element in layout.elements:
         if element.kind in ("qr", "logo"):
             continue
         words = words_of(badge, element)
         if not words:
             continue
-        words = clean(words)
-        lacking = uncovered(words, fonts)  # with no font at all: all but Latin-1
-        if element.kind == "name":
-            missing += lacking
-        elif lacking:
-            dropped += lacking
-            words = " ".join("".join(ch for ch in words if ch not in lacking).split())
-            if not words:
-                continue
+        written = clean(words)
+        words = readable(written, fonts)  # never boxes: what no font draws, in Latin letters
+        if words != written:
+            latin.append(InLatin(written, words, uncovered(written, fonts)))
+        if not words.strip():
+            continue
         box = (element.x, element.y, element.width, element.height)
         made = set_text(words, element, box, fonts)
         fill = band_colour(badge, element)
         texts.append(replace(made, fill=fill) if fill is not None else made)
-    return Plan(
-        layout=layout,
-        texts=tuple(texts),
-        missing="".join(dict.fromkeys(missing)),
-        dropped="".join(dict.fromkeys(dropped)),
-    )
+    return Plan(layout=layout, texts=tuple(texts), latin=tuple(dict.fromkeys(latin)))

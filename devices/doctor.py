@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from devices.printers import PrinterSpec
     from eventdesk.config import Config, SoundScreen
     from eventdesk.db import Store
+    from eventdesk.services.stations.mirror import Mirror
     from eventdesk.services.stations.offline import Station
 
 CAMERA_SECONDS = 5.0  # how long the camera is watched for frames and a QR
@@ -49,14 +50,13 @@ def check_printer(spec: PrinterSpec) -> Finding:
 
     if spec.kind == "folder":
         folder, minutes = Path(str(spec.path)), spec.keep_seconds / 60
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
+        problem = unwritable(folder)
+        if problem is not None:
             return Finding(
                 "printer",
                 False,
                 _("badges cannot be written to {folder} ({problem}): choose another folder").format(
-                    folder=folder, problem=exc.strerror or exc
+                    folder=folder, problem=problem
                 ),
             )
         return Finding(
@@ -108,6 +108,23 @@ def check_printer(spec: PrinterSpec) -> Finding:
             name=spec.name, host=spec.host, port=spec.port
         ),
     )
+
+
+def unwritable(folder: Path) -> str | None:
+    """Why files cannot be written to ``folder`` (None: they can), found without making it
+    or anything in it (a self-check creates nothing): a folder not made yet is made by the
+    first badge (devices.printers), where its nearest existing parent lets it be."""
+    import errno
+    import os
+
+    where = folder.absolute()
+    while not where.exists() and where.parent != where:
+        where = where.parent
+    if not where.is_dir():
+        return os.strerror(errno.ENOTDIR) + f": {where}"
+    if not os.access(where, os.W_OK | os.X_OK):
+        return os.strerror(errno.EACCES) + f": {where}"
+    return None
 
 
 def print_test_label(spec: PrinterSpec, layout: str | None = None) -> Finding:
@@ -320,6 +337,35 @@ def check_sound(
         sound.close()
 
 
+# --- the door's events -----------------------------------------------------------------------
+def door_events(
+    config: Config, store: Store | None, station: Station | None, given: str | None
+) -> str | None:
+    """The events the station's door admits (``--event``, else the station's own setting:
+    eventdesk.door_event), one slug or several comma-separated; with no database answering,
+    as the station has them set, unchecked. None when none is set or chosen."""
+    from eventdesk.door_event import settle_door
+    from eventdesk.services.stations.doctor import now_of
+
+    try:
+        return settle_door(config, store, given=given, now=now_of(station), keep=False).slug
+    except EventdeskError:
+        raise
+    except Exception:  # the server went away meanwhile (or its schema is not this build's)
+        return settle_door(config, None, given=given, now=now_of(station), keep=False).slug
+
+
+def readable_copy(station: Station | None) -> Mirror | None:
+    """The station's copy, to check the event's names and layouts from while its server does
+    not answer (None: no copy, or one never filled, or it cannot be opened)."""
+    if station is None or not station.copy_exists():
+        return None
+    try:
+        return station.mirror if station.mirror.refreshed_at() is not None else None
+    except Exception:  # locked, damaged: the copy's own check says so
+        return None
+
+
 # --- every check ------------------------------------------------------------------------------
 def run_checks(
     config: Config,
@@ -332,8 +378,6 @@ def run_checks(
     """Every check, in order, each said through ``on_finding`` as soon as it is made."""
     from badges.doctor import check_fonts, check_label
     from devices.printers import spec_of
-    from eventdesk.door_event import settle_door
-    from eventdesk.services.stations.doctor import now_of
 
     findings: list[Finding] = []
 
@@ -345,25 +389,20 @@ def run_checks(
     made, store = core_checks(opener, station, config.data_dir)
     for found in made:
         add(found)
-    event = options.event
-    if store is not None:
-        try:
-            event = settle_door(config, store, given=event, now=now_of(station), keep=False).slug
-        except EventdeskError:
-            raise
-        except Exception:  # the server went away meanwhile: the badges' checks say so
-            event = options.event
+    event = door_events(config, store, station, options.event)
+    copy = readable_copy(station) if store is None else None
     name = options.printer or config.printer
     spec = spec_of(name, config.printer_settings(name), config.data_dir)
     add(check_printer(spec))
-    add(check_label(store, event, name, spec.label_mm))
+    add(check_label(store, event, name, spec.label_mm, copy=copy))
     if options.test_label:
         layout = None
         if store is not None and event is not None:
             from badges.doctor import layouts_of
+            from eventdesk.config import event_refs
 
             try:
-                layout = next(iter(layouts_of(store, event)))
+                layout = next(iter(layouts_of(store, event_refs(event)[0])))
             except Exception:  # the default layout then
                 layout = None
         add(print_test_label(spec, layout))
@@ -371,5 +410,5 @@ def run_checks(
     add(check_camera(camera, config.decoder, options.camera_seconds))
     add(check_scan_line(options.scan_line, store))
     add(check_sound(config, options.sound_backend, options.screen))
-    add(check_fonts(store, event, spec.fonts))
+    add(check_fonts(store, event, spec.fonts, copy=copy))
     return findings

@@ -19,18 +19,21 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-# Each check's name for people (its JSON key stays as it is).
+# Each check's name for people: its JSON key (a contract: never renamed), translated.
 CHECK_NAMES = {
     # TRANSLATORS: a check's name in `eventdesk doctor` and the app's Checks screen
     "database": N_("database"),
     # TRANSLATORS: a check's name: the station's offline copy
     "copy": N_("copy"),
+    # TRANSLATORS: a check's name: the scans decided offline that wait to upload
+    "outbox": N_("outbox"),
     # TRANSLATORS: a check's name
     "clock": N_("clock"),
     # TRANSLATORS: a check's name
     "printer": N_("printer"),
-    # TRANSLATORS: a check's name: the label size against the badge layout
-    "label": N_("labels"),
+    # TRANSLATORS: a check's name (as its JSON key, `label`): the label size against the badge
+    # layout
+    "label": N_("label"),
     # TRANSLATORS: a check's name
     "test_label": N_("test label"),
     # TRANSLATORS: a check's name

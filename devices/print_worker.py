@@ -7,9 +7,10 @@ or not the server answers. A job is done only when the printer took it (see devi
 A printer that is offline, or needs a person (paper out, cover or head open), puts the job back for
 a later try with capped backoff, for as long as it takes: it prints when the printer is back. Only
 what cannot get better fails a job (no printer of that name on this station, a badge that cannot be
-made), kept for `eventdesk print-queue --retry`. A folder's or a file printer's badge files that
-nobody took are deleted once old (devices.badge_files): ``drain`` looks after printing, the
-worker when it starts, every SWEEP_EVERY seconds and when it stops."""
+made), kept for `eventdesk print-queue --retry`. A name no font on this station draws prints in
+Latin letters, and the job's outcome says so (``PrintOutcome.latin``). A folder's or a file
+printer's badge files that nobody took are deleted once old (devices.badge_files): ``drain`` looks
+after printing, the worker when it starts, every SWEEP_EVERY seconds and when it stops."""
 
 from __future__ import annotations
 
@@ -17,19 +18,19 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from badges import Badge, load_badge
 from badges.badge import badge_from_copy
-from badges.render import render
+from badges.render import rendered
 from devices.badge_files import SWEEP_EVERY, sweep_all
 from devices.outage import Backoff, DatabaseState, Outage, describe, is_outage
 from devices.printers import PrinterProblem, PrinterSpec, send
 from eventdesk.db import Store
-from eventdesk.errors import EventdeskError, InvalidInput, NotFound
+from eventdesk.errors import EventdeskError, NotFound
 from eventdesk.i18n import _
 from eventdesk.services.door import printing
 from eventdesk.services.door.printing import PrintJobInfo
@@ -43,6 +44,9 @@ class PrintOutcome:
     detail: str  # where it went, or what is wrong
     render_ms: float = 0.0
     total_ms: float = 0.0
+    # Printed, with words in Latin letters: what is said of them (no font on this station
+    # draws them; the font that would), for the desk to tell (also in ``detail``).
+    latin: tuple[str, ...] = ()
 
 
 OutcomeCallback = Callable[[PrintOutcome], None]
@@ -59,6 +63,7 @@ class Attempt:
     retry: bool = False
     render_ms: float = 0.0
     started: float = 0.0  # time.perf_counter() when the try began
+    latin: tuple[str, ...] = ()  # what is said of the badge's words printed in Latin letters
 
 
 def attempt(
@@ -85,13 +90,14 @@ def attempt(
                 field="printer",
             )
         badge = load(job.ticket_id) if load is not None else load_badge(store, job.ticket_id)
-        data = _rendered(badge, spec)
+        data, latin = _rendered(badge, spec)
         render_ms = (time.perf_counter() - start) * 1000
         said = ""
         if spec.language == "ql":  # the tape, its printable width and the scale, said
             from badges.brother import ql_fitting
 
             said = "; " + ql_fitting(badge, spec.ql_model, spec.ql_label).said
+        said += "".join(f"; {words}" for words in latin)  # in Latin letters, and why
         where = send(spec, data, label=f"{job.ticket_id}-{job.id}") + said
     except PrinterProblem as exc:  # offline, or needs a person: the job waits
         return tried(None, exc.message, error=exc.message, retry=True)
@@ -105,24 +111,16 @@ def attempt(
         # A bug in a renderer must not kill the worker or lose the job.
         message = f"{type(exc).__name__}: {exc}"
         return tried("failed", message, error=message)
-    return tried("done", where)
+    return replace(tried("done", where), latin=tuple(latin))
 
 
-def _rendered(badge: Badge, spec: PrinterSpec) -> bytes:
-    """The badge in the printer's language. A name no font on this station draws is not
-    printed as empty boxes (badges.render refuses it): the job fails, saying which characters
-    lack a font and which font would draw them (print-queue shows it; --retry once one is
-    installed). Elsewhere on the badge such a character is left off, and it still prints."""
-    try:
-        return render(badge, spec.language, **spec.render_options)
-    except InvalidInput as exc:
-        if exc.field != "fonts":
-            raise
-        raise InvalidInput(
-            # TRANSLATORS: {refused} says which characters of a name no font draws, and why
-            _("{refused}; then print-queue --retry").format(refused=exc.message),
-            field="fonts",
-        ) from None
+def _rendered(badge: Badge, spec: PrinterSpec) -> tuple[bytes, list[str]]:
+    """The badge in the printer's language, and what is said of its words printed in Latin
+    letters: a name no font on this station draws is never printed as empty boxes nor refused
+    (badges.typeset): it prints in Latin letters, and the job's outcome says so, naming the
+    font that would print it as written."""
+    done = rendered(badge, spec.language, **spec.render_options)
+    return done.data, done.latin
 
 
 def record(
@@ -144,6 +142,7 @@ def record(
         tried.detail,
         tried.render_ms,
         (time.perf_counter() - tried.started) * 1000,
+        tried.latin,
     )
 
 

@@ -15,10 +15,13 @@ the languages' own rules (CLDR's) order their letters:
 
 Any other language sorts by DUCET. A code with a region (sv_SE, es-MX) takes its language's.
 
-The family name is the last word of a name ("Ana María López" under L), or the first where the
-name is written in Chinese, Japanese or Korean characters ("山田 太郎" under 山田), where the
-family name comes first. A name written family-first in Latin letters (Vietnamese, Hungarian)
-cannot be told apart and sorts by its last word.
+The family name is the part given apart where a person's name came in parts (registration's
+``--family``, an import's Last Name, a shop's name parts: attendee.family_name,
+ticket.holder_family_name), so "Nguyễn Thị Minh Khai" with family name Nguyễn sorts under N.
+A name given as one string is told apart as it always was: its last word ("Ana María López"
+under L), or its first where it is written in Chinese, Japanese or Korean characters ("山田 太郎"
+under 山田), where the family name comes first. A name written family-first in Latin letters
+(Vietnamese, Hungarian) and given as one string cannot be told apart and sorts by its last word.
 
 The language a sort uses: ``sorting_in(code)`` for a block, else the language the text is
 being written in (eventdesk.i18n).
@@ -183,17 +186,22 @@ def _family_first(word: str) -> bool:
     )
 
 
-def family_name(name: str) -> str:
-    """The part of a person's name a list sorts under: its last word, or its first in a
-    name written in Chinese, Japanese or Korean characters."""
+def family_name(name: str, family: str | None = None) -> str:
+    """The part of a person's name a list sorts under: ``family`` where it was given apart,
+    else the name's last word, or its first in a name written in Chinese, Japanese or Korean
+    characters."""
+    if family and family.strip():
+        return family.strip()
     words = name.split()
     if not words:
         return ""
     return words[0] if len(words) > 1 and _family_first(words[0]) else words[-1]
 
 
-def name_key(name: str, lang: str | None = None) -> tuple[tuple[int, ...], tuple[int, ...], str]:
-    """Sorted by family name, then the whole name, in ``lang``'s order (None: the sort
-    language now)."""
+def name_key(
+    name: str, lang: str | None = None, *, family: str | None = None
+) -> tuple[tuple[int, ...], tuple[int, ...], str]:
+    """Sorted by family name (``family`` where it was given apart, else told from the name),
+    then the whole name, in ``lang``'s order (None: the sort language now)."""
     code = sort_language() if lang is None else lang
-    return (sort_key(family_name(name), code), sort_key(name, code), name)
+    return (sort_key(family_name(name, family), code), sort_key(name, code), name)

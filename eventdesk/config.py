@@ -426,6 +426,7 @@ class Config:
     language: str = SOURCE  # --lang, else EVENTDESK_LANG, else [station] language, else English
     kiosk_languages: tuple[str, ...] = ()  # what a kiosk offers (empty: every language there is)
     purpose: Purpose = "checkin"  # "badges": the kiosk and `scan` print badges, check no one in
+    station_from_host: bool = False  # no option, variable or file named it: it is the host's name
 
     @property
     def print_only(self) -> bool:
@@ -658,6 +659,7 @@ def load_config(
         data_dir=root,
         database_url=str(url),
         station=station_name,
+        station_from_host=all(value is None for value, _place in given),
         sqlite_synchronous=synchronous,
         station_role=table.role,
         door_event=door_events,

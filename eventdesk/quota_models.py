@@ -39,3 +39,20 @@ class QuotaSale(Base):
     ticket_id: Mapped[str] = mapped_column(String(16))
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class QuotaCode(Base):
+    """A ticket's code signed ahead for a station's offline sales (services.stations.quota's
+    ``give``): the station has no signing key, so the organizer's station signs codes for the
+    places it gives, the station's copy holds them, and a walk-in sold offline takes one, so
+    that their badge has a QR at once. The server keeps the code's ticket id and QR for the sale
+    uploaded with it (and drops the row): the QR admits as any ticket's. Each id starts with U,
+    a letter no other ticket id has (Crockford's base32 leaves it out), so no ticket made
+    elsewhere ever takes a code's id."""
+
+    __tablename__ = "quota_code"
+    ticket_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    station: Mapped[str] = mapped_column(String(100))
+    qr_payload: Mapped[str] = mapped_column(String(200))
+    minted_at: Mapped[datetime] = mapped_column(UTCDateTime())

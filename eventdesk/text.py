@@ -10,6 +10,7 @@ import unicodedata
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Crockford base32: no I, L, O, U, so an id read aloud or typed from paper is unambiguous.
 ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_MARK = "U"  # the first letter of a code signed ahead (code_ticket_id), and only of those
 TICKET_ID_LENGTH = 8  # every ticket's id: registered, imported or sold offline (``new_id``)
 
 
@@ -81,7 +82,17 @@ def ticket_id_shaped(text: str) -> bool:
     """Whether ``text`` (trimmed, in either case) could be a ticket's id: as many characters of
     the ids' alphabet as a ticket's id has. Only the database says whether it is one."""
     typed = text.strip().upper()
+    if typed.startswith(CODE_MARK):  # a code signed ahead for a station's offline sale
+        typed = typed[1:]
+        return len(typed) == TICKET_ID_LENGTH - 1 and all(ch in ID_ALPHABET for ch in typed)
     return len(typed) == TICKET_ID_LENGTH and all(ch in ID_ALPHABET for ch in typed)
+
+
+def code_ticket_id() -> str:
+    """The id of a ticket whose code is signed ahead for a station's offline sale: U, the
+    letter Crockford's base32 leaves out, then seven of it, so that no id ``new_id`` makes (nor
+    an import's, nor the server's) is ever one of them."""
+    return CODE_MARK + new_id(TICKET_ID_LENGTH - 1)
 
 
 def prefix_upper_bound(prefix: str) -> str:

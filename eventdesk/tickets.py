@@ -46,7 +46,11 @@ from eventdesk.values import utcnow
 VERSION = "ED1"
 KEY_FILE = "keys/ticket-signing-key.pem"
 SIGNATURE_CHARS = 103  # 64 bytes in base32, without padding
-_PAYLOAD = re.compile(r"ED1\.([0-9A-HJKMNP-TV-Z]{8})\.([A-Z2-7]{8})\.([A-Z2-7]{103})")
+# A ticket's id: Crockford's base32, or a code signed ahead for a station's offline sale: U (a
+# letter the alphabet leaves out) then seven of it (eventdesk.quota_models.QuotaCode).
+_PAYLOAD = re.compile(
+    r"ED1\.([0-9A-HJKMNP-TV-Z]{8}|U[0-9A-HJKMNP-TV-Z]{7})\.([A-Z2-7]{8})\.([A-Z2-7]{103})"
+)
 MAX_PAYLOAD = 125
 CODE_LENGTH = 200  # a ticket's code at most (Ticket.qr_payload): a shop's is kept as it is
 QR_MAX_VERSION = 7

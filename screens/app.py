@@ -42,7 +42,7 @@ from screens.messages import (
     UploadRefused,
 )
 from screens.scanner_keys import KeysPaused, ScannedLine, ScannerGate, SerialScannerState
-from screens.terminal import show_control_characters
+from screens.terminal import measure_as_the_terminal, show_control_characters
 from screens.widgets.key_bar import say_refusal
 
 if TYPE_CHECKING:
@@ -117,9 +117,9 @@ class EventdeskApp(App[None]):
         Binding("f3", "open_mode('organizer')", N_("Organizer"), id="mode.organizer"),
         # TRANSLATORS: a key: the statistics screen
         Binding("f4", "open_mode('stats')", N_("Stats"), id="mode.stats"),
-        Binding("f9", "sign_out", N_("Sign out"), id="sign-out"),
         # TRANSLATORS: a key: the station's checks before the doors open (screens/doctor.py)
-        Binding("f7", "doctor", N_("Checks"), id="doctor", show=False),
+        Binding("f7", "doctor", N_("Checks"), id="doctor"),
+        Binding("f9", "sign_out", N_("Sign out"), id="sign-out"),
         Binding(
             "ctrl+q",
             "quit",
@@ -528,6 +528,16 @@ class EventdeskApp(App[None]):
                 title=_("Printer"),
                 severity="warning" if outcome.state == "queued" else "error",
             )
+        if outcome.state == "done" and outcome.latin and self.current_mode != "kiosk":
+            # Printed, a name in Latin letters: no font on this station draws it as written.
+            job = outcome.job
+            self.notify(
+                _("Badge for {ticket} on {printer}: {problem}").format(
+                    ticket=job.ticket_id, printer=job.printer, problem="; ".join(outcome.latin)
+                ),
+                title=_("Printer"),
+                severity="warning",
+            )
 
     @on(DatabaseStatus)
     def database_status(self, message: DatabaseStatus) -> None:
@@ -639,6 +649,7 @@ def make_app(
             _("mode must be one of {modes}").format(modes=", ".join(MODES)), field="mode"
         )
     show_control_characters()  # a name's escape sequences shown, never acted on
+    measure_as_the_terminal()  # a Devanagari vowel sign takes the cell the terminal gives it
     keep_private(config.data_dir)
     from devices.printers import printers_of
 

@@ -337,8 +337,10 @@ def demo(obj: Ctx, attendee_count: int, seed: int, no_ui: bool) -> None:
 
     The other commands run on that folder use the demo's database while it has no
     eventdesk.db of its own (`eventdesk init` makes one)."""
-    from eventdesk.services.data.demo import build_demo
+    from eventdesk.services.data.demo import DEMO_STATION, build_demo
 
+    if obj.config.station_from_host:  # a desk's name, not the machine's, unless one is given
+        obj.config = dataclasses.replace(obj.config, station=DEMO_STATION, station_from_host=False)
     folder_note = None
     if not obj.db_given:
         path = obj.config.data_dir.resolve() / DEMO_DATABASE
@@ -404,6 +406,7 @@ def demo(obj: Ctx, attendee_count: int, seed: int, no_ui: bool) -> None:
             "waitlisted": made.waitlisted,
             "paid": made.paid,
             "checked_in": made.checked_in,
+            "station": obj.station,
             "database": obj.store.url,
             "staff": [{"name": n, "role": r, "pin": p} for n, r, p in made.staff],
             "attendee_pins": [{"email": e, "pin": p} for e, p in made.attendee_pins],

@@ -17,6 +17,11 @@ is therefore put in the order it is read (the Unicode bidirectional algorithm, p
 and, for Arabic, in its joined letter forms (arabic-reshaper) before a screen shows it; every
 other text is given back as it is. Wide characters (Chinese, Japanese, Korean) take two cells
 each, which Rich and Textual count: a column is cut with ``fit`` by cells, never by characters.
+A text is measured as the terminal measures it (``measure_as_the_terminal``): a mark that sits
+on its letter (a Devanagari virama, a Thai vowel above) takes no cell, and a spacing vowel sign
+(Unicode's Mc: Devanagari ि and ा, Tamil ி) takes one, as wcwidth says and tmux and the Linux
+terminals draw it. Rich's table counts those as none, so a row holding "प्रिया" reached the
+terminal wider than Textual had laid it out, pushing its line right over the card's border.
 
 **Pictures** (``HalfCells``): a Pillow picture as coloured half cells, each terminal cell two
 stacked pixels (▀, its colour the top pixel, its background the bottom one). What a plain
@@ -28,11 +33,14 @@ here, and Pillow and numpy load with the first picture drawn.
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, cast
 
+import rich.cells
 import rich.control
 import textual.content
+from rich._unicode_data import load as _rich_cell_table  # Rich's own table of cell widths
 from rich.cells import cell_len, set_cell_size
 from rich.color import Color
 from rich.console import Console, ConsoleOptions, RenderResult
@@ -43,6 +51,37 @@ from eventdesk.text import for_terminal_table
 
 if TYPE_CHECKING:
     from PIL import Image as PILImage
+
+
+def measure_as_the_terminal() -> None:
+    """Rich and Textual measure every text from now on as the terminal does: a spacing
+    combining mark (Mc) one cell, as wcwidth counts it, not none (the rest of Rich's table is
+    the terminal's already). Rich reads its table through one name of ``rich.cells``, which
+    is given the table with those marks in it."""
+    names = vars(rich.cells)  # the name its functions look the table up by, at each call
+    if names["load_cell_table"] is not _cell_table:
+        names["load_cell_table"] = _cell_table
+        rich.cells.get_character_cell_size.cache_clear()
+        rich.cells.cached_cell_len.cache_clear()
+
+
+@lru_cache(maxsize=8)
+def _cell_table(unicode_version: str = "auto") -> rich.cells.CellTable:
+    table = _rich_cell_table(unicode_version)
+    widths: list[tuple[int, int, int]] = []
+    for start, end, width in table.widths:
+        if width != 0:
+            widths.append((start, end, width))
+            continue
+        run_start, run_width = start, None
+        for code in range(start, end + 1):  # the zero-width runs are short: a few thousand
+            cells = 1 if unicodedata.category(chr(code)) == "Mc" else 0
+            if run_width is not None and cells != run_width:
+                widths.append((run_start, code - 1, run_width))
+                run_start = code
+            run_width = cells
+        widths.append((run_start, end, run_width or 0))
+    return table._replace(widths=widths)
 
 
 def show_control_characters() -> None:

@@ -10,6 +10,7 @@ other's), copied from the run's one migrated template and emptied before each te
 from __future__ import annotations
 
 import atexit
+import contextlib
 import gc
 import os
 import shutil
@@ -83,6 +84,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 def pytest_sessionstart(session: pytest.Session) -> None:
     """After tests/postgres_cluster.py has chosen the run's PostgreSQL (its hook runs first)."""
+    _clear_stale_faketime()
     from tests.postgres_cluster import skip_reason
 
     global PG_SKIP
@@ -362,3 +364,18 @@ def station(demo_template: tuple[Path, object], tmp_path: Path) -> Iterator[obje
     made = copy_station(template, summary, tmp_path / "data")  # type: ignore[arg-type]
     yield made
     made.store.dispose()
+
+
+def _clear_stale_faketime() -> None:
+    """The semaphores and shared memory a libfaketime process left behind when it was killed
+    (/dev/shm/sem.faketime_sem_PID, faketime_shm_PID), removed where that process is gone: a
+    later faked process given the same pid could not make its own ("faketime: sem_open: File
+    exists", seen on a machine where 498 had piled up)."""
+    shm = Path("/dev/shm")
+    if not shm.is_dir():
+        return
+    for left in shm.glob("*faketime_s*_*"):
+        pid = left.name.rsplit("_", 1)[-1]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            with contextlib.suppress(OSError):
+                left.unlink()

@@ -80,8 +80,15 @@ def command_line(env: Mapping[str, str]) -> list[str]:
     return [sys.executable, "-I", "-S", str(client), server.path, EVENTDESK]
 
 
+# libfaketime names, in each faked process's environment, the shared memory it made for its
+# children: a faked command and its fork server differ there alone (their clocks do not).
+_NOT_AT_START = ("FAKETIME_SHARED",)
+
+
 def _at_start(env: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
-    return tuple(sorted((k, v) for k, v in env.items() if k.startswith(_AT_START)))
+    return tuple(
+        sorted((k, v) for k, v in env.items() if k.startswith(_AT_START) and k not in _NOT_AT_START)
+    )
 
 
 class _Server:

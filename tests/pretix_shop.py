@@ -224,6 +224,57 @@ class Pretix:
         assert made["orders"] == count, made
         return float(made["seconds"])
 
+    def block(self, organizer: str, event: ShopEvent, secret: str) -> None:
+        """The ticket of ``secret`` blocked, as pretix's staff and plugins block one (its API
+        does not): block.py."""
+        _run(
+            [str(self.python), str(HERE / "block.py"), organizer, event.slug, secret],
+            env=_environment(self.config),
+            what="blocking a pretix ticket",
+        )
+
+    def seated(self, organizer: str, event: ShopEvent, product: str, seats: list[str]) -> None:
+        """The event seated (seat.py): a plan of one zone ("Stalls"), one row ("Row 3") of
+        ``seats`` (each its guid, its number after the last "-"), all sold as ``product``."""
+        layout = {
+            "name": "Hall",
+            "categories": [{"name": "Stalls"}],
+            "size": {"width": 400, "height": 100},
+            "zones": [
+                {
+                    "name": "Stalls",
+                    "position": {"x": 0, "y": 0},
+                    "rows": [
+                        {
+                            "row_number": "3",
+                            "position": {"x": 0, "y": 0},
+                            "seats": [
+                                {
+                                    "seat_guid": guid,
+                                    "seat_number": guid.rsplit("-", 1)[-1],
+                                    "position": {"x": 20 * n, "y": 0},
+                                    "category": "Stalls",
+                                }
+                                for n, guid in enumerate(seats)
+                            ],
+                        }
+                    ],
+                }
+            ],
+        }
+        _run(
+            [
+                str(self.python),
+                str(HERE / "seat.py"),
+                organizer,
+                event.slug,
+                str(event.items[product]),
+                json.dumps(layout),
+            ],
+            env=_environment(self.config),
+            what="seating a pretix event",
+        )
+
     # --- its REST API -------------------------------------------------------------------------
     def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
         """``method`` on the API's ``path`` (after /api/v1/): the status and the JSON answer."""
@@ -244,20 +295,57 @@ class Pretix:
     ) -> dict[str, Any]:
         """An order placed through the API, paid or pending: pretix's answer (its positions,
         each with its ``secret``)."""
+        return self.placed(organizer, event, positions, status="p" if paid else "n")
+
+    def placed(
+        self, organizer: str, event: ShopEvent, positions: list[dict[str, Any]], **more: Any
+    ) -> dict[str, Any]:
+        """An order placed through the API with ``more`` of pretix's own fields (``status``,
+        ``require_approval``, ``valid_if_pending``, ...): pretix's answer."""
         status, made = self.call(
             "POST",
             f"organizers/{organizer}/events/{event.slug}/orders/",
             {
                 "email": "buyer@example.org",
                 "locale": "en",
-                "status": "p" if paid else "n",
                 "payment_provider": "manual",
                 "sales_channel": "web",
                 "positions": positions,
+                **more,
             },
         )
         assert status == 201, (status, made)
         return dict(made)
+
+    def redeem(
+        self, organizer: str, shop_list: int, secret: str, **more: Any
+    ) -> tuple[int, dict[str, Any]]:
+        """pretix's own scanner on ``shop_list`` (its check-in RPC, an entry unless ``more``
+        says otherwise): the status (201 admitted, 400 refused, 404 a code it does not know) and
+        pretix's answer."""
+        status, said = self.call(
+            "POST",
+            f"organizers/{organizer}/checkinrpc/redeem/",
+            {"secret": secret, "lists": [shop_list], "type": "entry", **more},
+        )
+        assert status in (201, 400, 404), (status, said)
+        return status, dict(said)
+
+
+def secrets(order: dict[str, Any]) -> list[str]:
+    """An order's positions' secrets (the codes in their QRs), in its order."""
+    return [str(position["secret"]) for position in order["positions"]]
+
+
+def connect_args(server: Pretix, organizer: str, slug: str, folder: Path) -> list[str]:
+    """The words of `shop connect` for pretix's event ``slug``, its token in a file of
+    ``folder``."""
+    token = folder / f"pretix-{organizer}.token"
+    token.write_text(server.token + "\n")
+    return [
+        "shop", "connect", "pretix", server.url, "--organizer", organizer,
+        "--event", slug, "--token-file", str(token),
+    ]  # fmt: skip
 
 
 @pytest.fixture(scope="session")

@@ -153,18 +153,30 @@ def event_forget(obj: Ctx, event_ref: str, yes: bool, after_days: int) -> None:
 
 
 @event.command("create")
-@click.option("--name", required=True)
-@click.option("--starts", required=True, metavar="ISO")
-@click.option("--ends", required=True, metavar="ISO")
-@click.option("--capacity", type=int)
-@click.option("--venue")
-@click.option("--category")
-@click.option("--visibility", type=click.Choice(["public", "private", "invite"]), default="public")
+@click.option("--name", required=True, help="The event's title, as people read it.")
+@click.option(
+    "--starts", required=True, metavar="ISO", help="When it starts, e.g. 2030-05-14T09:00."
+)
+@click.option("--ends", required=True, metavar="ISO", help="When it ends (after it starts).")
+@click.option(
+    "--capacity",
+    type=int,
+    help="Places in all (default: the venue's, else no limit); past it, the waitlist.",
+)
+@click.option("--venue", help="Where it is: a venue's id or name (`venue add` makes one).")
+@click.option("--category", help="A word to sort and find events by (Conference, Workshop...).")
+@click.option(
+    "--visibility",
+    type=click.Choice(["public", "private", "invite"]),
+    default="public",
+    show_default=True,
+    help="public: listed; private: not listed; invite: registering needs its invite code.",
+)
 @click.option(
     "--timezone", default="UTC", show_default=True, help="Zone for times given without an offset."
 )
-@click.option("--description")
-@click.option("--slug")
+@click.option("--description", help="A longer text about the event.")
+@click.option("--slug", help="Its short name in commands and URLs (default: made of the name).")
 @click.option(
     "--no-waitlist", is_flag=True, help="Refuse registrations when full instead of waitlisting."
 )
@@ -196,6 +208,7 @@ def event_create(
     reentry: bool,
     invite_code: str | None,
 ) -> None:
+    """Create an event: its name and times, and who may register and how."""
     from eventdesk.services.catalogue.events import create_event
 
     made = create_event(
@@ -389,8 +402,10 @@ def event_update(
     new_invite_code: bool,
 ) -> None:
     """Change an event; more capacity promotes people from the waitlist at once."""
-    from eventdesk.services.catalogue.events import update_event
+    from eventdesk.cli.event_changes import change_lines, changed_fields
+    from eventdesk.services.catalogue.events import show_event, update_event
 
+    before = show_event(obj.store, event_ref)
     made = update_event(
         obj.store,
         event_ref,
@@ -412,7 +427,19 @@ def event_update(
         invite_code=invite_code,
         new_invite_code=new_invite_code,
     )
-    obj.emit(made, lambda: _event_human(made))
+    changed = changed_fields(before, made)
+    given = {
+        "allow_reentry": reentry,
+        "waitlist_enabled": waitlist,
+        "unpaid_policy": unpaid,
+        "checkin_opens_at": checkin_opens,
+        "checkin_closes_at": checkin_closes,
+    }
+    asked = {key for key, value in given.items() if value is not None}
+    obj.emit(
+        {**to_jsonable(made), "changed": changed},
+        lambda: "\n".join([_event_human(made), *change_lines(changed, asked, made)]),
+    )
 
 
 @event.command("cancel")

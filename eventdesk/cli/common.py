@@ -139,10 +139,26 @@ class Ctx:
         say(
             "eventdesk: "  # not for translation: the program's name
             + _("OFFLINE ({reason}): from this station's copy, refreshed {when}").format(
-                reason=reason, when=show(updated, UTC_ZONE)
+                reason=reason, when=show(updated, self.copy_zone())
             ),
             err=True,
         )
+
+    def copy_zone(self) -> ZoneInfo:
+        """The zone this station's times are read in, as its copy has it: its event's (else
+        the one zone all its events share, else UTC), as the answers beside them are."""
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from eventdesk.errors import EventdeskError
+        from eventdesk.services.stations.mirror_read import zones_in_copy
+
+        station = self.door_station()
+        if not station.copy_exists():
+            return UTC_ZONE
+        try:
+            return zones_in_copy(station.mirror, self.config.door_event).fallback
+        except (EventdeskError, SQLAlchemyError):
+            return UTC_ZONE
 
     def door_station(self) -> Station:
         """This station as a door on its server: its link, mirror and outbox."""
@@ -255,16 +271,23 @@ def to_jsonable(value: Any) -> Any:
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """Columns lined up as a terminal shows them: each cell padded to its column's width in
+    cells of the screen (a CJK letter takes two, a combining mark none: rich's ``cell_len``),
+    not in characters."""
+    from rich.cells import cell_len
+
     cells = [[("" if c is None else for_terminal(c)) for c in row] for row in rows]
     if not cells:
         # TRANSLATORS: a table with no rows
         return _("(none)")
-    widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
-    lines.append("  ".join("-" * w for w in widths))
-    lines.extend(
-        "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells
-    )
+    widths = [max(cell_len(h), *(cell_len(r[i]) for r in cells)) for i, h in enumerate(headers)]
+
+    def line(values: Sequence[str]) -> str:
+        padded = (v + " " * (w - cell_len(v)) for v, w in zip(values, widths, strict=True))
+        return "  ".join(padded).rstrip()
+
+    lines = [line(headers), "  ".join("-" * w for w in widths)]
+    lines.extend(line(r) for r in cells)
     return "\n".join(lines)
 
 

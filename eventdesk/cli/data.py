@@ -47,8 +47,10 @@ REPORTS = {
     "no-shows": N_("Who has not come: a row a ticket, named for its holder."),
     "overrides": N_("Admissions a supervisor made despite a refusal: who, why, what was refused."),
 }
-ROLL_CALL_PDF = "roll_call_pdf"  # an eventdesk.devices entry point: (RollCall, path) -> pages
-DOOR_LIST_PDF = "door_list_pdf"  # an eventdesk.devices entry point: (DoorList, path) -> pages
+# eventdesk.devices entry points: (RollCall or DoorList, path) -> (pages, what to say of its
+# names no font here draws, "" for nothing)
+ROLL_CALL_PDF = "roll_call_pdf"
+DOOR_LIST_PDF = "door_list_pdf"
 
 
 class ReportGroup(click.Group):
@@ -255,23 +257,16 @@ def _roll_call_pdf(call: RollCall, path: str) -> str:
 
 def paper_pdf(writer: str, value: Any, path: str) -> int:
     """A list on paper printed to ``path`` by the badges' PDF writer named ``writer`` (an
-    ``eventdesk.devices`` entry point: the core draws no PDF); how many pages it has. The
-    characters of names no font here draws are said on stderr."""
+    ``eventdesk.devices`` entry point: the core draws no PDF); how many pages it has. What
+    the writer says of names no font here draws (printed in Latin letters) goes to stderr."""
     write = device(writer)
     if write is None:
         raise EnvironmentProblem(
             _("printing a PDF needs eventdesk's badges package, which is not installed here")
         )
-    pages, missing = write(value, path)
-    if missing:
-        say(
-            "eventdesk: "  # not for translation: the program's name
-            + _(
-                "no font on this machine has {characters}: a name with them prints with "
-                "boxes (its ticket id beside it)"
-            ).format(characters=" ".join(missing)),
-            err=True,
-        )
+    pages, said = write(value, path)
+    if said:
+        say("eventdesk: " + said, err=True)  # not for translation: the program's name
     return int(pages)
 
 
@@ -284,9 +279,15 @@ def paper_pdf(writer: str, value: Any, path: str) -> int:
     required=True,
     help="Write the door list as a PDF to print: every valid ticket, a box to tick beside each.",
 )
+@click.option(
+    "--list",
+    "list_ref",
+    metavar="LIST",
+    help="The check-in list the paper door is: what the list refuses is marked on each row.",
+)
 @pass_ctx
 @answers_offline
-def door_list_command(obj: Ctx, event_ref: str, pdf_path: str) -> None:
+def door_list_command(obj: Ctx, event_ref: str, pdf_path: str, list_ref: str | None) -> None:
     """The paper door list for the day every machine fails: every valid ticket's holder, by
     family name, with ticket type, attention note and ticket id, and a box to tick; at a
     station whose server does not answer, from the station's copy, said so."""
@@ -303,12 +304,19 @@ def door_list_command(obj: Ctx, event_ref: str, pdf_path: str) -> None:
                 "door's, a desk's or an organizer's station does)."
             )
         )
+    on_list = None
+    if list_ref is not None:
+        from eventdesk.services.door.list_paper import list_paper
+
+        def on_list(conn: Any, tables: Any, event_id: int) -> Any:
+            return list_paper(conn, tables, event_id, list_ref)
+
     listed = obj.server_or_copy(
-        lambda store: door_list(store, event_ref),
-        lambda copy: door_list_in_copy(copy, event_ref),
+        lambda store: door_list(store, event_ref, on_list=on_list),
+        lambda copy: door_list_in_copy(copy, event_ref, on_list=on_list),
     )
     pages = paper_pdf(DOOR_LIST_PDF, listed, pdf_path)
-    data = {"path": pdf_path, "people": listed.count, "pages": pages}
+    data = {"path": pdf_path, "people": listed.count, "pages": pages, "list": listed.list_name}
     obj.emit(
         data,
         lambda: "\n".join(

@@ -124,6 +124,7 @@ def _sale_json(sale: OfflineSale) -> dict[str, Any]:
         "provisional": True,
         "quota_left": sale.places_left,
         "nonce": sale.nonce,
+        "payload": sale.qr_payload,
     }
 
 
@@ -137,9 +138,9 @@ def _sale_human(sale: OfflineSale) -> str:
         if sale.method
         else _("{amount} still due").format(amount=money)
     )
-    return _(
+    said = _(
         "sold offline: ticket {ticket} ({type}) for {name}, {paid}, checked in; {left} left "
-        "to sell offline. Its QR is signed once the sale is uploaded."
+        "to sell offline."
     ).format(
         ticket=sale.ticket_id,
         type=sale.ticket_type,
@@ -147,3 +148,7 @@ def _sale_human(sale: OfflineSale) -> str:
         paid=paid,
         left=sale.places_left,
     )
+    if sale.qr_payload:
+        # TRANSLATORS: after "sold offline: ...": the ticket's QR was signed ahead for the station
+        return f"{said} " + _("Its QR is on its badge now (signed ahead for this station).")
+    return f"{said} " + _("Its QR is signed once the sale is uploaded.")

@@ -22,8 +22,12 @@ if TYPE_CHECKING:  # the store loads SQLAlchemy: with the first command that ope
     from eventdesk.db import Store
     from eventdesk.services.door.scans import Zones
     from eventdesk.services.people.attendees import AttendeeInfo
+    from eventdesk.services.people.question_answers import GivenAnswer
     from eventdesk.services.people.registration import TicketInfo
     from eventdesk.services.stations.mirror import Mirror
+
+    # What ``attendee show`` shows: the person, their tickets, the events' zones, the answers.
+    Shown = tuple[AttendeeInfo, list[TicketInfo], Zones, dict[str, list[GivenAnswer]]]
 
 
 # --- attendees ------------------------------------------------------------------------------
@@ -33,7 +37,9 @@ def attendee() -> None:
 
 
 @attendee.command("add")
-@click.option("--name", required=True)
+@click.option("--name", help="The whole name, as they write it (or --given and --family).")
+@click.option("--given", metavar="TEXT", help="Their given name(s), apart from --family.")
+@click.option("--family", metavar="TEXT", help="Their family name: the part lists sort under.")
 @click.option("--email", required=True)
 @click.option("--company")
 @click.option("--phone")
@@ -47,7 +53,9 @@ def attendee() -> None:
 @desk_only
 def attendee_add(
     obj: Ctx,
-    name: str,
+    name: str | None,
+    given: str | None,
+    family: str | None,
     email: str,
     company: str | None,
     phone: str | None,
@@ -61,6 +69,8 @@ def attendee_add(
     made = add_attendee(
         obj.store,
         name=name,
+        given=given,
+        family=family,
         email=email,
         company=company,
         phone=phone,
@@ -108,19 +118,29 @@ def attendee_find(obj: Ctx, query: str, limit: int) -> None:
 def attendee_show(obj: Ctx, attendee_ref: str) -> None:
     from eventdesk.services.door.scans import event_zones
     from eventdesk.services.people.attendees import show_attendee
+    from eventdesk.services.people.question_answers import answers_of_tickets
     from eventdesk.services.people.registration import tickets_of_attendee
-    from eventdesk.services.stations.mirror_read import person_of_ref, zones_in_copy
+    from eventdesk.services.stations.mirror_read import (
+        answers_in_copy,
+        person_of_ref,
+        zones_in_copy,
+    )
 
-    def on_server(store: Store) -> tuple[AttendeeInfo, list[TicketInfo], Zones]:
+    def on_server(store: Store) -> Shown:
         person = show_attendee(store, attendee_ref)
         door = obj.config.door_event
-        return person, tickets_of_attendee(store, person.id), event_zones(store, station_event=door)
+        tickets = tickets_of_attendee(store, person.id)
+        answers = answers_of_tickets(store, [t.id for t in tickets])
+        return person, tickets, event_zones(store, station_event=door), answers
 
-    def on_copy(copy: Mirror) -> tuple[AttendeeInfo, list[TicketInfo], Zones]:
+    def on_copy(copy: Mirror) -> Shown:
         person, copied = person_of_ref(copy, attendee_ref)
-        return person, [c.ticket for c in copied], zones_in_copy(copy, obj.config.door_event)
+        tickets = [c.ticket for c in copied]
+        zones = zones_in_copy(copy, obj.config.door_event)
+        return person, tickets, zones, answers_in_copy(copy, [t.id for t in tickets])
 
-    person, tickets, zones = obj.server_or_copy(on_server, on_copy)
+    person, tickets, zones, given = obj.server_or_copy(on_server, on_copy)
+    answered = {t.id: given[t.id] for t in tickets if given.get(t.id)}
 
     def human() -> str:
         head = _("{name} <{email}>  id {id}").format(
@@ -136,6 +156,11 @@ def attendee_show(obj: Ctx, attendee_ref: str) -> None:
                 *([f"  {badge}"] if person.badge_name else []),
                 # TRANSLATORS: under a person's name: the staff's note on them
                 *(["  " + _("note: {note}").format(note=person.note)] if person.note else []),
+                *(
+                    ["  " + _("arrival alert: {reason}").format(reason=person.alert)]
+                    if person.alert
+                    else []
+                ),
                 "",
                 table(
                     # TRANSLATORS: the headings of the table of an attendee's tickets
@@ -161,15 +186,38 @@ def attendee_show(obj: Ctx, attendee_ref: str) -> None:
                         for t in tickets
                     ],
                 ),
+                *_answer_lines(answered),
             ]
         )
 
-    obj.emit({**to_jsonable(person), "tickets": tickets}, human)
+    obj.emit(
+        {
+            **to_jsonable(person),
+            "tickets": tickets,
+            "answers": {
+                ticket: {a.key: a.value for a in answers} for ticket, answers in answered.items()
+            },
+        },
+        human,
+    )
+
+
+def _answer_lines(answered: dict[str, list[GivenAnswer]]) -> list[str]:
+    """Under a person's tickets: each ticket's answers to its event's questions, as asked."""
+    if not answered:
+        return []
+    # TRANSLATORS: the heading of a person's answers to the events' registration questions
+    lines = ["", _("answers:")]
+    for ticket, answers in answered.items():
+        lines.extend(f"  {ticket}  {a.text}: {a.value}" for a in answers)
+    return lines
 
 
 @attendee.command("update")
 @click.argument("attendee_ref", metavar="ATTENDEE")
 @click.option("--name")
+@click.option("--given", metavar="TEXT", help="Their given name(s), apart from --family.")
+@click.option("--family", metavar="TEXT", help="Their family name: the part lists sort under.")
 @click.option("--email")
 @click.option("--company")
 @click.option("--phone")
@@ -192,6 +240,8 @@ def attendee_update(
     obj: Ctx,
     attendee_ref: str,
     name: str | None,
+    given: str | None,
+    family: str | None,
     email: str | None,
     company: str | None,
     phone: str | None,
@@ -209,6 +259,8 @@ def attendee_update(
         obj.store,
         attendee_ref,
         name=name,
+        given=given,
+        family=family,
         email=email,
         company=company,
         phone=phone,

@@ -40,6 +40,32 @@ def _line(q: QuestionInfo) -> str:
     return f"{said} — {', '.join(marks)}"
 
 
+def _emit_asked(obj: Ctx, made: QuestionInfo, line: str) -> None:
+    """The question as it now stands; of a required one, how many tickets registered before
+    have no answer to it (``"unanswered"``), and that the door does not ask it."""
+    from eventdesk.services.people.questions import unanswered_tickets
+
+    found = made.as_dict()
+    if not made.required:
+        obj.emit(found, line)
+        return
+    count = unanswered_tickets(obj.store, made.event, made.key)
+    found["unanswered"] = count
+    if count:
+        # TRANSLATORS: after `question add --required`: people who registered before it;
+        # "--question" is a check-in list's option, not to be translated
+        line += "\n" + ngettext(
+            "{count} ticket registered before has no answer to it: a registration question "
+            "holds back no entry and no badge at the door (a check-in list asks at the door "
+            "with --question)",
+            "{count} tickets registered before have no answer to it: a registration question "
+            "holds back no entry and no badge at the door (a check-in list asks at the door "
+            "with --question)",
+            count,
+        ).format(count=count)
+    obj.emit(found, line)
+
+
 @question.command("add")
 @click.argument("event_ref", metavar="EVENT")
 @click.option("--key", required=True, help="Its key: a lowercase word (diet, tshirt_size).")
@@ -58,7 +84,12 @@ def _line(q: QuestionInfo) -> str:
     metavar="A|B|C",
     help='The options of a choice, in order: "A|B|C", or again for more.',
 )
-@click.option("--required", is_flag=True, help="It must be answered to register.")
+@click.option(
+    "--required",
+    is_flag=True,
+    help="It must be answered to register (the door never asks it: a check-in list's "
+    "--question is asked at the door).",
+)
 @click.option(
     "--ticket-types",
     metavar="T1,T2",
@@ -102,7 +133,7 @@ def question_add(
         position=position,
         station=obj.station,
     )
-    obj.emit(made.as_dict(), lambda: _("question added: {line}").format(line=_line(made)))
+    _emit_asked(obj, made, _("question added: {line}").format(line=_line(made)))
 
 
 @question.command("list")
@@ -142,7 +173,11 @@ def question_list(obj: Ctx, event_ref: str) -> None:
 @click.option(
     "--choices", multiple=True, metavar="A|B|C", help="Its options, replacing them (in order)."
 )
-@click.option("--required/--optional", default=None, help="Whether it must be answered.")
+@click.option(
+    "--required/--optional",
+    default=None,
+    help="Whether it must be answered to register (never at the door).",
+)
 @click.option(
     "--ticket-types",
     metavar="T1,T2",
@@ -186,7 +221,7 @@ def question_update(
         ),
         station=obj.station,
     )
-    obj.emit(made.as_dict(), lambda: _("question changed: {line}").format(line=_line(made)))
+    _emit_asked(obj, made, _("question changed: {line}").format(line=_line(made)))
 
 
 @question.command("remove")

@@ -49,6 +49,21 @@ if TYPE_CHECKING:
     metavar="NAME",
     help="Who a ticket is for, once per ticket (default: the buyer).",
 )
+@click.option(
+    "--given",
+    "givens",
+    multiple=True,
+    metavar="NAME",
+    help="A holder's given name(s), with --family: the name in parts (once per ticket).",
+)
+@click.option(
+    "--family",
+    "families",
+    multiple=True,
+    metavar="NAME",
+    help="The family name of a ticket's holder (else the buyer's): the part lists sort under "
+    "(once per ticket).",
+)
 @click.option("--invite-code", help="The invite code of an invite-only event.")
 @click.option("--override-invite", is_flag=True, help="Staff: register without the invite code.")
 @click.option(
@@ -80,6 +95,8 @@ def register(
     seat: str | None,
     quantity: int | None,
     holders: tuple[str, ...],
+    givens: tuple[str, ...],
+    families: tuple[str, ...],
     invite_code: str | None,
     override_invite: bool,
     answers: tuple[str, ...],
@@ -90,9 +107,15 @@ def register(
     """Register an attendee, or put them on the waitlist when full. On a station whose server
     is away: a walk-in sold from this station's quota, admitted at once."""
     from eventdesk.cli.offline_sale import register_online_or_sell
+    from eventdesk.names import holders_in_parts, name_in_parts
     from eventdesk.services.people.question_answers import order_answers
     from eventdesk.services.people.questions import parse_answer
     from eventdesk.services.people.registration import register as do_register
+
+    named, named_families = holders_in_parts(holders, givens, families)
+    if name is None and len(named) == 1 and givens and not holders:
+        # offline, a walk-in's name in parts (its family part is not kept offline)
+        name = name_in_parts(None, givens[0], named_families[0])[0]
 
     def online(store: Store) -> OrderResult:
         return do_register(
@@ -103,7 +126,8 @@ def register(
             sessions=session_ids,
             seat=seat,
             quantity=quantity,
-            holders=holders,
+            holders=named,
+            holder_families=named_families,
             invite_code=invite_code,
             staff_override=override_invite,
             station=obj.station,
@@ -125,6 +149,8 @@ def register(
         return  # sold offline, and said
     first = order.tickets[0]
     kept = order_answers(obj.store, order.order_id)
+    # --paid pays the registered tickets only: a waitlisted one has no place to pay for yet.
+    unpaid = [t.ticket_id for t in order.tickets if paid and t.status == "waitlisted"]
 
     def human() -> str:
         lines = []
@@ -172,6 +198,13 @@ def register(
                     order.places_left,
                 ).format(count=len(order.tickets), places=order.places_left)
             )
+        lines.extend(
+            _(
+                "no payment recorded: ticket {ticket} is on the waitlist, not registered; take "
+                "the payment when it gets a place (`eventdesk pay`)"
+            ).format(ticket=ticket_id)
+            for ticket_id in unpaid
+        )
         lines.extend(f"  {key}: {value}" for key, value in kept["order"].items())
         for ticket_id, given in kept["tickets"].items():
             lines.extend(f"  {ticket_id} {key}: {value}" for key, value in given.items())
@@ -188,6 +221,9 @@ def register(
             "places_left": order.places_left,
             "waitlisted_sessions": order.waitlisted_sessions,
             "answers": kept,
+            "payment_not_recorded": [
+                {"ticket_id": ticket_id, "why": "waitlisted"} for ticket_id in unpaid
+            ],
         },
         human,
     )

@@ -22,7 +22,6 @@ from eventdesk.cli.common import (
     table,
     to_jsonable,
 )
-from eventdesk.event_time import UTC_ZONE
 from eventdesk.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
@@ -353,8 +352,9 @@ def station_status(obj: Ctx) -> None:
         )
         if found.login_refused:
             state = _("REFUSED ({reason})").format(reason=found.login_refused)
+        zone = obj.copy_zone()  # as the station's answers are read, not UTC
         age = (
-            local(found.mirror_updated_at, UTC_ZONE)
+            local(found.mirror_updated_at, zone)
             if found.mirror_updated_at
             # TRANSLATORS: completes "refreshed ...": the mirror was never copied
             else _("never copied")
@@ -387,7 +387,7 @@ def station_status(obj: Ctx) -> None:
                     "syncing its copy now: {holder}, which has decided OFFLINE since {time}"
                 ).format(
                     holder=holder_words(found.beside),
-                    time=local(found.beside_offline_since, UTC_ZONE),
+                    time=local(found.beside_offline_since, zone),
                 )
             )
         if found.notice:
@@ -620,18 +620,28 @@ def station_quota(
         raise InvalidInput(_("--places needs --ticket-type"), field="ticket_type")
     organizer_only(lambda _obj: None)(obj)
     given = quota.give(obj.store, event_ref, ticket_type, name, places)
-    obj.emit(
-        _quota_json(given),
-        _(
-            "{station} may sell {places} more place(s) of {ticket_type} offline ({sold} sold "
-            "offline so far)"
-        ).format(
-            station=given.station,
-            places=given.places,
-            ticket_type=given.ticket_type,
-            sold=given.sold,
-        ),
+    said = _(
+        "{station} may sell {places} more place(s) of {ticket_type} offline ({sold} sold "
+        "offline so far)"
+    ).format(
+        station=given.station,
+        places=given.places,
+        ticket_type=given.ticket_type,
+        sold=given.sold,
     )
+    if given.codes:
+        # TRANSLATORS: after "Desk 2 may sell 5 more place(s) ...": QR codes signed ahead
+        said += "; " + ngettext(
+            "{count} QR code signed ahead for its walk-ins' badges",
+            "{count} QR codes signed ahead for its walk-ins' badges",
+            given.codes,
+        ).format(count=given.codes)
+    elif places and obj.store.signer is None:
+        said += "; " + _(
+            "no QR codes signed ahead (this station has no signing key): what it sells offline "
+            "has its QR once uploaded"
+        )
+    obj.emit(_quota_json(given), said)
 
 
 def _copy_quotas(copy: Any, event_ref: str, name: str) -> list[Any]:
@@ -652,4 +662,5 @@ def _quota_json(given: Any) -> dict[str, Any]:
         "station": given.station,
         "places": given.places,
         "sold": given.sold,
+        "codes": given.codes,
     }

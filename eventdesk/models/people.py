@@ -33,7 +33,10 @@ class Attendee(Base):
     __tablename__ = "attendee"
     __table_args__ = (imported("attendee"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(200))  # the whole name, in the person's own order
+    # The part of the name a list sorts under, where it was given apart (registration, an
+    # import's Last Name, a shop's name parts); NULL: told from the name (eventdesk.collation).
+    family_name: Mapped[str | None] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(254))
     email_key: Mapped[str] = mapped_column(String(254), unique=True)
     company: Mapped[str | None] = mapped_column(String(200))
@@ -110,6 +113,8 @@ class Ticket(Base):
     attendee_id: Mapped[int] = mapped_column(ForeignKey("attendee.id"))  # the buyer
     # Who the ticket is for, when the buyer names someone else (NULL: the buyer).
     holder_name: Mapped[str | None] = mapped_column(String(200))
+    # The holder's family name, where it was given apart (as attendee.family_name).
+    holder_family_name: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[TicketStatus] = mapped_column(String(16))
     # What is due in all: the type's price, lowered by goodwill refunds.
     price_cents: Mapped[int] = mapped_column(Integer)
@@ -130,6 +135,13 @@ class Ticket(Base):
     import_run_id: Mapped[int | None] = mapped_column(Integer)
     # A shop's own name of the ticket whose code may change (pretix: order code and position).
     shop_ref: Mapped[str | None] = mapped_column(String(64))
+    # What a shop says of the ticket beyond its order's state (services.data.pretix): held
+    # ("blocked": the shop blocked it; "approval": its order awaits the shop's approval), the
+    # times it is valid between, and the ticket an add-on of it was bought with.
+    shop_hold: Mapped[str | None] = mapped_column(String(16))
+    valid_from: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    parent_id: Mapped[str | None] = mapped_column(String(16))
 
 
 class RevokedCode(Base):

@@ -16,6 +16,7 @@ from eventdesk.services.door import answer_words
 from eventdesk.services.door.scan_result import ScanResult
 from screens.desk.card import CardData
 from screens.terminal import for_screen
+from screens.widgets.key_bar import keys_in
 from screens.widgets.recent_answers import refusal_label, staff_notes
 
 SCAN_PREFIX = "ED1."
@@ -203,19 +204,23 @@ def nothing_to_check_in(card: CardData) -> Content:
         )
     if not here:
         return Content(
-            _("✖ {name} has no ticket for this event: ^N registers a walk-in.").format(name=name)
+            keys_in(_("✖ {name} has no ticket for this event: ^N registers a walk-in.")).format(
+                name=name
+            )
         )
     waiting = [line.ticket for line in here if line.ticket.status == "waitlisted"]
     if waiting and not any(line.ticket.status == "registered" for line in here):
         first = waiting[0]
         if first.waitlist_position:
             return Content(
-                _(
-                    "✖ {name} is on the waitlist ({ticket}, place {place}): ^W promotes, then ^K."
+                keys_in(
+                    _(
+                        "✖ {name} is on the waitlist ({ticket}, place {place}): ^W promotes, then ^K."  # noqa: E501
+                    )
                 ).format(name=name, ticket=first.id, place=first.waitlist_position)
             )
         return Content(
-            _("✖ {name} is on the waitlist ({ticket}): ^W promotes, then ^K.").format(
+            keys_in(_("✖ {name} is on the waitlist ({ticket}): ^W promotes, then ^K.")).format(
                 name=name, ticket=first.id
             )
         )

@@ -1,6 +1,6 @@
 """The desk's answer board: the banner (the newest answer, or what an action said) and, under
 it, the recent answers (screens/widgets/recent_answers.py), each with its person; an answer
-that asks something of the desk stays marked until ^O. The banner's words belong to a person:
+that asks something of the desk stays marked until Ctrl+O. The banner's words belong to a person:
 a card of someone else takes them off it (they stay in the list, with their name)."""
 
 from __future__ import annotations
@@ -15,9 +15,8 @@ from eventdesk.i18n import _
 from screens.desk.answer import READY, Banner
 from screens.desk.card import CardData
 from screens.messages import ScanDecided
-from screens.widgets.recent_answers import Answer, AnswerList, RecentAnswers
-
-SEEN_KEY = "^O"
+from screens.widgets.key_bar import key_named
+from screens.widgets.recent_answers import SEEN_KEY, Answer, AnswerList, RecentAnswers
 
 
 class AnswerBoard:
@@ -53,7 +52,7 @@ class AnswerBoard:
     def answer(self, message: ScanDecided, answer: Answer) -> tuple[Content, str]:
         """A scan's answer on the banner; what it said and its kind come back."""
         result = message.result
-        key = SEEN_KEY if answer.waiting else None
+        key = key_named(SEEN_KEY) if answer.waiting else None
         said = self.screen.query_one(Banner).answer(result, message.source, waiting_key=key)
         self.shown = answer
         self.owner = (result.ticket_id, None) if result.ticket_id else None
@@ -73,7 +72,7 @@ class AnswerBoard:
         answers = self.screen.query_one(AnswerList)
         answers.zone = self.zone()  # times in the event's zone, as the rows and the card
         answers.show_answers(self.recent, self.shown)
-        self.screen.refresh_bindings()  # ^O is shown while an answer waits
+        self.screen.refresh_bindings()  # Ctrl+O is shown while an answer waits
 
     def seen(self) -> Answer | None:
         """The oldest answer still asking something is seen to (None: none was)."""

@@ -42,6 +42,7 @@ from eventdesk.services.stations.mirror_read import (
 from eventdesk.services.stations.offline import Station
 from eventdesk.values import money_text
 from screens.terminal import for_screen
+from screens.widgets.key_bar import keys_in
 
 ACTIVE = ("registered", "waitlisted")
 # A door for several events: their slugs, and the one whose tickets the door's check-in list
@@ -261,7 +262,7 @@ def render_card(data: CardData, zone: ZoneInfo) -> Content:
     parts.extend(_note_lines(data))
     if not data.tickets:
         parts.append(
-            Content.styled(_("No tickets yet: register them with ^N (walk-in)."), "italic")
+            Content.styled(keys_in(_("No tickets yet: register them with ^N (walk-in).")), "italic")
         )
     for line in data.tickets:
         parts.append(Content(""))
@@ -319,6 +320,9 @@ def _ticket_lines(line: TicketLine, data: CardData, zone: ZoneInfo) -> list[Cont
         shop, ref = ticket.shop_order
         # TRANSLATORS: a ticket sold in a shop: "eventbrite order 1001"
         rows.append(Content("  " + _("{shop} order {ref}").format(shop=shop, ref=ref)))
+    if ticket.add_on_to:
+        # TRANSLATORS: an add-on bought with another ticket: "add-on to 7KQ2M4XD"
+        rows.append(Content("  " + _("add-on to {ticket}").format(ticket=ticket.add_on_to)))
     if ticket.holder_name:
         # TRANSLATORS: a ticket's holder: "for Ann Lee"
         rows.append(Content("  " + _("for {holder}").format(holder=ticket.holder_name)))
@@ -333,6 +337,10 @@ def _ticket_lines(line: TicketLine, data: CardData, zone: ZoneInfo) -> list[Cont
         rows.append(Content.styled("  " + said, "$warning"))
     elif status == "cancelled":
         rows.append(Content.styled("  " + label("ticket_status", status), "$error"))
+    elif ticket.shop_hold == "blocked":
+        rows.append(Content.styled("  " + _("blocked by the shop"), "$error"))
+    elif ticket.shop_hold == "approval":
+        rows.append(Content.styled("  " + _("awaiting the shop's approval"), "$warning"))
     elif (door := _on_door_list(line, data, zone)) is not None:
         rows.append(door)
     elif ticket.checked_in_at is not None:

@@ -10,6 +10,7 @@ from eventdesk.i18n import N_, _
 from screens.desk.card import CardData, TicketLine
 from screens.desk.jobs import TICKET_ACTIONS
 from screens.desk.walkin import NO_EVENT
+from screens.widgets.key_bar import keys_in
 
 # Said when a key cannot act: marked here, translated where said.
 NOBODY = N_("Nobody is selected: search for someone (or scan a ticket) first.")
@@ -31,7 +32,9 @@ def _status_of(lines: list[TicketLine], name: str) -> str:
     """The state of the tickets here, as a clause about ``name``: 'Ann Lee is on the
     waitlist...'; "" when they have a registered ticket."""
     if not lines:
-        return _("{name} has no ticket for this event (^N registers a walk-in)").format(name=name)
+        return keys_in(_("{name} has no ticket for this event (^N registers a walk-in)")).format(
+            name=name
+        )
     states = {line.ticket.status for line in lines}
     if states == {"cancelled"}:
         return _("{name} has only a cancelled ticket ({tickets})").format(
@@ -40,10 +43,10 @@ def _status_of(lines: list[TicketLine], name: str) -> str:
     if "registered" not in states and "waitlisted" in states:
         waiting = next(t.ticket for t in lines if t.ticket.status == "waitlisted")
         if waiting.waitlist_position:
-            return _(
-                "{name} is on the waitlist ({ticket}, place {place}): ^W promotes them first"
+            return keys_in(
+                _("{name} is on the waitlist ({ticket}, place {place}): ^W promotes them first")
             ).format(name=name, ticket=waiting.id, place=waiting.waitlist_position)
-        return _("{name} is on the waitlist ({ticket}): ^W promotes them first").format(
+        return keys_in(_("{name} is on the waitlist ({ticket}): ^W promotes them first")).format(
             name=name, ticket=waiting.id
         )
     return ""
@@ -58,15 +61,17 @@ def why_not(action: str, card: CardData) -> str:
         if status:
             # TRANSLATORS: {why} is a clause about the person, e.g. "Ann Lee has no ticket..."
             return _("Nothing to undo: {why}.").format(why=status)
-        return _("Nothing to undo: {name} is not checked in here (^K checks in).").format(name=name)
+        return keys_in(_("Nothing to undo: {name} is not checked in here (^K checks in).")).format(
+            name=name
+        )
     if action == "reprint":
         if status:
             # TRANSLATORS: {why} is a clause about the person, e.g. "Ann Lee has no ticket..."
             return _("No badge to reprint: {why}.").format(why=status)
         if not any(line.ticket.checked_in_at for line in registered):
-            return _("No badge to reprint: {name} is not checked in yet (^K checks in).").format(
-                name=name
-            )
+            return keys_in(
+                _("No badge to reprint: {name} is not checked in yet (^K checks in).")
+            ).format(name=name)
         return _("No badge to reprint for {name}.").format(name=name)
     if action == "pay":
         if not here:

@@ -75,6 +75,18 @@ def status_text(state: DoorState, zone: ZoneInfo, today: datetime | None) -> str
     return _("no ticket")
 
 
+def _status_cell(status: str) -> Text:
+    """A status as its cell holds it, whole; drawn in a narrower column it ends in "…" (only
+    a ticket's event is ever cut: the column holds every status's own words and time)."""
+    return Text(status, no_wrap=True, overflow="ellipsis")
+
+
+def _later_states() -> list[str]:
+    """The statuses a row may be marked with after the table was filled, at their widest."""
+    at = datetime.now(UTC_ZONE).replace(hour=23, minute=59)  # today: the clock, no day
+    return [status_text(DoorState(state, at=at), UTC_ZONE, at) for state in ("in", "out")]
+
+
 # A door for several events: each event and the check-in list of its own admissions the door
 # decides its tickets on (None: the event's default list).
 DoorEvents = tuple[tuple[str, int | None], ...]
@@ -150,6 +162,9 @@ class ResultsTable(DataTable[Text]):
         self.states: dict[int, DoorState] = {}  # attendee id -> where they stand at the door
         self.zone = UTC_ZONE
         self.today: datetime | None = None
+        self.status_width = COLUMNS[1][2]  # the status column's, once filled
+        self.people: list[AttendeeInfo] = []  # the rows shown, for a new width
+        self._filled_width = 0
 
     @property
     def checked_in(self) -> set[int]:
@@ -171,6 +186,7 @@ class ResultsTable(DataTable[Text]):
         """Show ``people``; the cursor stays on ``keep`` when it is among them. Returns the
         attendee id under the cursor, or None when the table is empty."""
         people = sorted(people, key=lambda p: (fold(p.name), p.email))
+        self.people = people
         known = states or {}
         self.zone, self.today = zone, today
         self.names = {p.id: p.name for p in people}
@@ -180,27 +196,66 @@ class ResultsTable(DataTable[Text]):
         self.clear(columns=True)
         # Widths are measured here: auto-sized columns are re-measured only after a first
         # narrow paint of the new rows, which then stays cached.
+        labels = [_(heading) for heading, *_rest in COLUMNS]
         widths = []
-        for index, (heading, key, widest, narrow_widest) in enumerate(COLUMNS):
-            label = _(heading)
-            width = max([cell_len(label), *(cell_len(row[index]) for row in rows)])
-            if key == "status" and any(state.event for state in self.states.values()):
-                widest, narrow_widest = widest + EVENT_WIDTH, narrow_widest + EVENT_WIDTH
-            widths.append(min(width, narrow_widest if narrow else widest))
-            self.add_column(label, key=key, width=widths[-1])
+        for index, (_heading, key, widest, narrow_widest) in enumerate(COLUMNS):
+            width = max([cell_len(labels[index]), *(cell_len(row[index]) for row in rows)])
+            if key == "status":  # never cut: "✔ dentro 11:10" loses no minute, and a row
+                # marked in later (update_cell keeps the column's width) has room for its time
+                extra = EVENT_WIDTH if any(state.event for state in self.states.values()) else 0
+                width = max(width, *(cell_len(said) for said in _later_states()))
+                widths.append(min(width, widest + extra))
+            else:
+                widths.append(min(width, narrow_widest if narrow else widest))
+        widths = self._in_sight(widths, labels)
+        self._filled_width = self.size.width
+        self.status_width = widths[1]
+        for label, (_heading, key, *_widths), width in zip(labels, COLUMNS, widths, strict=True):
+            self.add_column(label, key=key, width=width)
         for person, row in zip(people, rows, strict=True):
             # Text, not markup: a name is whatever was typed ("Ann [/i] Lee"). A name or a
             # company is cut where it ends, then drawn as the terminal should (a right-to-left
             # one in display order: cut after, it would lose its first word instead).
             name, status, company, email = row
-            cells = (for_screen(fit(name, widths[0])), status, for_screen(fit(company, widths[2])))
-            self.add_row(*(Text(cell) for cell in (*cells, email)), key=str(person.id))
+            shown_name = Text(for_screen(fit(name, widths[0])))
+            shown_company = Text(for_screen(fit(company, widths[2])))
+            cells = (shown_name, _status_cell(status), shown_company, Text(email))
+            self.add_row(*cells, key=str(person.id))
         if not people:
             return None
         ids = [p.id for p in people]
         row_index = ids.index(keep) if keep in ids else 0
         self.move_cursor(row=row_index, animate=False)
         return ids[row_index]
+
+    def on_resize(self) -> None:
+        """A new width (the terminal's): the columns are measured for it again, the cursor
+        staying on its person."""
+        if not self.people or self.size.width == self._filled_width:
+            return
+        keep = None
+        if 0 <= self.cursor_row < self.row_count:
+            keep = int(self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value or 0)
+        self.fill(self.people, keep, self.states, zone=self.zone, today=self.today)
+
+    def _in_sight(self, widths: list[int], labels: list[str]) -> list[int]:
+        """The name, the status and the company in sight, each whole or cut with "…" (the
+        email may go past the edge, the table scrolls to it): the company, then the name,
+        gives up what the table's width does not hold, down to their headings' width."""
+        if not self.size.width:
+            return widths
+        # The rows are not in yet: the room their scroll bar will take is left to it.
+        room = self.size.width - self.styles.scrollbar_size_vertical
+        pad = 2 * self.cell_padding
+        over = sum(widths[:3]) + 3 * pad - room
+        for index in (2, 0):  # company, then name
+            if over <= 0:
+                break
+            least = min(widths[index], max(cell_len(labels[index]), 6))
+            given = min(over, widths[index] - least)
+            widths[index] -= given
+            over -= given
+        return widths
 
     def mark(
         self,
@@ -218,7 +273,7 @@ class ResultsTable(DataTable[Text]):
             state = states.get(attendee, NONE)
             if state != self.states.get(attendee):
                 self.states[attendee] = state
-                self.update_cell(str(attendee), "status", Text(self._status(attendee)))
+                self.update_cell(str(attendee), "status", _status_cell(self._status(attendee)))
 
     def _status(self, attendee: int) -> str:
         state = self.states.get(attendee, NONE)

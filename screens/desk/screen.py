@@ -45,7 +45,7 @@ from screens.desk.scan_intake import ScanIntake
 from screens.desk.search_pane import POLL_SECONDS
 from screens.desk.typing import DeskKeys
 from screens.desk.walkin import NO_EVENT
-from screens.widgets.key_bar import KeyBar, say_not_available
+from screens.widgets.key_bar import KeyBar, keys_in, say_not_available
 from screens.widgets.offline_state import OfflineState
 from screens.widgets.recent_answers import AnswerList
 
@@ -158,7 +158,7 @@ class DeskScreen(ScanIntake):
             # TRANSLATORS: the check-in list this door decides on
             text += "  ·  " + _("list: {list}").format(list=self.backend.checkin_list)
         if self.backend.direction == "exit":
-            text += "  ·  " + _(EXIT_GATE)
+            text += "  ·  " + keys_in(_(EXIT_GATE))
         self.query_one("#door", Static).update(text)
 
     @work(thread=True, exclusive=True, group="desk-event", exit_on_error=False)
@@ -232,10 +232,10 @@ class DeskScreen(ScanIntake):
         backend.direction = "entry" if backend.direction == "exit" else "exit"
         self._door_line()
         if backend.direction == "exit":
-            said = _("EXIT GATE (^E: entry): scan tickets to let people out.")
+            said = keys_in(_("EXIT GATE (^E: entry): scan tickets to let people out."))
             self.say(Content(said), "-info")
         else:
-            self.say(Content(_("Entry again: scans and ^K let people in.")), "-info")
+            self.say(Content(keys_in(_("Entry again: scans and ^K let people in."))), "-info")
 
     def action_check_in(self) -> None:
         if self._catching_up():

@@ -16,6 +16,7 @@ from screens.desk.messages import NotATicket, Polled, Searched
 from screens.desk.results import ResultsTable
 from screens.desk.typing import DeskKeys
 from screens.scanner_keys import key_time
+from screens.widgets.key_bar import keys_in
 
 POLL_SECONDS = 2.0  # the card and the ✔ marks follow what other stations do
 
@@ -76,7 +77,9 @@ class SearchPane(CardPane):
             pass  # the card is the scanned ticket's holder's: it stays till the next key
         elif chosen is None:
             self._clear_card(
-                _("Nobody matches “{query}”. ^N registers a walk-in.").format(query=message.query)
+                keys_in(_("Nobody matches “{query}”. ^N registers a walk-in.")).format(
+                    query=message.query
+                )
             )
             self._unscanned()
         elif chosen != self.attendee_id or self.card is None:

@@ -142,6 +142,8 @@ class OfflineWalkIn:
             parts.append(_("Checked in."))
         if self.badge_job is not None:
             parts.append(_("Badge queued (job {job}).").format(job=self.badge_job))
+        if not sale.qr_payload:  # no code signed ahead was left: the QR comes with the upload
+            parts.append(_("Its QR is signed once the sale is uploaded."))
         # TRANSLATORS: {count} places of ticket type {type} this station may still sell offline
         parts.append(
             _("{count} left to sell offline for {type}.").format(count=sale.places_left, type=kind)

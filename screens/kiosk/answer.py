@@ -5,7 +5,8 @@ says the details. Times are in the door's event's time zone. A staff note (VIP, 
 the desk's screens, never the attendee's.
 
 The large letters (``Sign``, ``draw_sign``) are drawn with Pillow in the badge fonts (so a name
-in any script the machine has a font for reads as it is written) and shown as a picture: a
+in any script the machine has a font for reads as it is written; a script it has none for is
+written in Latin letters, badges.fonts.readable, never as boxes) and shown as a picture: a
 person two metres from the kiosk reads it, and the icon and the word say yes, wait or no
 without the colour.
 """
@@ -26,7 +27,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
 
-from badges.fonts import Face, wrap_text
+from badges.fonts import Face, readable, wrap_text
 from eventdesk.event_time import UTC_ZONE, show
 from eventdesk.i18n import N_, _
 from eventdesk.services.door.answer_words import owed_text
@@ -126,15 +127,15 @@ def draw_sign(
     sign: SignText, width: int, height: int, *, background: RGB, ink: RGB
 ) -> tuple[Image.Image, list[str]]:
     """The sign as an RGB picture of ``width`` x ``height`` pixels, and the lines drawn on it
-    (a long name on two)."""
+    (a long name on two; a name in a script no font here has, in Latin letters)."""
     scale = SUPERSAMPLE if width < 480 else 1
     canvas_w, canvas_h = width * scale, height * scale
     image = Image.new("RGB", (max(1, canvas_w), max(1, canvas_h)), background)
     draw = ImageDraw.Draw(image)
     margin_x = max(scale, canvas_w // 30)
     inner = canvas_w - 2 * margin_x
-    bands = [("word", sign.word, 0.30, 1), ("name", sign.name, 0.40, 2)]
-    bands.append(("instruction", sign.instruction, 0.30, 1))
+    bands = [("word", readable(sign.word), 0.30, 1), ("name", readable(sign.name), 0.40, 2)]
+    bands.append(("instruction", readable(sign.instruction), 0.30, 1))
     bands = [band for band in bands if band[1]]
     total = sum(weight for _, _, weight, _ in bands) or 1.0
     gap = canvas_h // 14
@@ -210,6 +211,7 @@ class Sign(Widget):
         self.text: SignText | None = None
         self.colours: tuple[RGB, RGB] = ((0, 0, 0), (255, 255, 255))
         self.drawn: Image.Image | None = None
+        self.lines: list[str] = []  # the lines drawn, as drawn (a name in Latin letters)
         self._drawn_for: tuple[object, ...] | None = None
         # A cell's pixels, asked of the terminal again when the terminal is resized (a terminal
         # whose font changes sends a resize); the sign laid out anew in the same terminal (an
@@ -219,6 +221,11 @@ class Sign(Widget):
 
     def compose(self) -> ComposeResult:
         yield Picture(classes="sign-picture")
+
+    def on_mount(self) -> None:
+        # Asked when it was made, in this terminal: the sign's first resize (its first answer,
+        # laid out) does not ask again, on a scan's path.
+        self._asked_in = self.app.size
 
     def show(self, text: SignText, *, background: RGB, ink: RGB) -> None:
         """Draw ``text`` in ``ink`` on ``background``."""
@@ -243,7 +250,7 @@ class Sign(Widget):
         if key == self._drawn_for:
             return
         background, ink = self.colours
-        self.drawn, _ = draw_sign(
+        self.drawn, self.lines = draw_sign(
             self.text, cells_w * per_w, cells_h * per_h, background=background, ink=ink
         )
         self._drawn_for = key

@@ -185,9 +185,10 @@ class BadgesTab(OrganizerTab):
         else:
             said = _("Every ticket type: {layout}, {size} mm").format(layout=name, size=size)
         if missing:
-            said += "\n" + _("No font here draws {letters}: install one").format(
-                letters=" ".join(missing)
-            )
+            said += "\n" + _(
+                "No font here draws {letters}: they print in Latin letters (install one to print "
+                "them as written)"
+            ).format(letters=" ".join(missing))
 
         def shown() -> None:
             self.query_one("#badge-caption", Static).update(Text(said))
@@ -322,7 +323,6 @@ class BadgesTab(OrganizerTab):
                     sort=values.text("sort") or "surname",
                     crop_marks=values.flag("crop"),
                 )
-            missing = len(made["missing_glyphs"])
             pages = ngettext("{count} page", "{count} pages", made["pages"]).format(
                 count=made["pages"]
             )
@@ -333,18 +333,12 @@ class BadgesTab(OrganizerTab):
             ).format(count=made["badges"], pages=pages, path=made["path"])
             if made["note"]:  # what the crop marks are: marks, lines along the cuts, or none
                 said += "; " + made["note"]
-            if made["left_out"]:  # never printed as boxes: left off the sheet
+            if made["latin"]:  # never printed as boxes: in Latin letters
                 said += "; " + ngettext(
-                    "{count} badge left off: its name needs a font this machine lacks",
-                    "{count} badges left off: their names need a font this machine lacks",
-                    len(made["left_out"]),
-                ).format(count=len(made["left_out"]))
-            elif missing:
-                said += "; " + ngettext(
-                    "{count} name needs a font this machine lacks",
-                    "{count} names need a font this machine lacks",
-                    missing,
-                ).format(count=missing)
+                    "{count} badge prints words in Latin letters: this machine lacks their font",
+                    "{count} badges print words in Latin letters: this machine lacks their font",
+                    len(made["latin"]),
+                ).format(count=len(made["latin"]))
             return Change(f"{said}. {sheet_holds(made['badges'])}")
 
         file_name = f"{event}-sheet.pdf"  # not for translation: a file's name

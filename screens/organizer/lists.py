@@ -229,12 +229,23 @@ class ListsTab(OrganizerTab):
         if event is None:
             return
         store = self.backend.store
+        key = self.key("lists-table")  # the list chosen in the table, if it is not the default
+        item = self.items["lists-table"].get(key) if key is not None else None
+        of_list = item.data if isinstance(item, Described) and not item.data["default"] else None
 
         def change(values: FormValues) -> Change:
             from badges.door_list import write_door_list
+            from eventdesk.services.door.list_paper import list_paper
             from eventdesk.services.stats.door_list import door_list
 
-            listed = door_list(store, event)
+            on_list = None
+            if of_list is not None:
+                slug = str(of_list["slug"])
+
+                def on_list(conn: Any, tables: Any, event_id: int) -> Any:
+                    return list_paper(conn, tables, event_id, slug)
+
+            listed = door_list(store, event, on_list=on_list)
             with chosen_file(values.text("output")) as path:
                 pages, _missing = write_door_list(listed, str(path))
             wrote = ngettext(
@@ -244,9 +255,14 @@ class ListsTab(OrganizerTab):
             ).format(count=listed.count, path=path, pages=pages)
             return Change(f"{wrote} {door_list_holds(len(listed.holders))}")
 
-        file_name = f"{event}-door-list.pdf"  # not for translation: a file's name
+        stem = f"{event}-{of_list['slug']}" if of_list else event
+        file_name = f"{stem}-door-list.pdf"  # not for translation: a file's name
         self.form(
-            _("Door list of {event}").format(event=event),
+            _("Door list of {event}, check-in list {list}").format(
+                event=event, list=of_list["name"]
+            )
+            if of_list
+            else _("Door list of {event}").format(event=event),
             [
                 Field(
                     "output",

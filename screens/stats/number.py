@@ -1,9 +1,11 @@
 """A big number for a stats display: a title, the figure in large digits, a caption, a bar;
 one that opens what it counts (``opens``) takes the focus, and a click or Enter on it posts
-``Opened``."""
+``Opened``. A caption wider than the box wraps onto a second line where the screen gives it one
+(``caption_lines``, said with ``Measured`` whenever the caption or the box's width changes)."""
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -27,7 +29,7 @@ class BigNumber(Vertical):
         padding: 0 1;
     }
     BigNumber > Digits { width: auto; text-style: bold; }
-    BigNumber > .big-number--caption { height: 1; color: $text-muted; text-wrap: nowrap; }
+    BigNumber > .big-number--caption { height: 1; color: $text-muted; }
     BigNumber.-accent { border: round $success 70%; }
     BigNumber.-accent > Digits { color: $success; }
     BigNumber.-opens:hover { border: round $accent 70%; }
@@ -36,8 +38,8 @@ class BigNumber(Vertical):
     # TRANSLATORS: a key on a figure of the stats screen: show the names it counts
     BINDINGS = [Binding("enter", "open", N_("Names"), id="stats.number-open", show=False)]
 
-    class Opened(Message):
-        """The number was clicked, or Enter pressed on it: show what it counts."""
+    class _Said(Message):
+        """A message of one number (its ``control``)."""
 
         def __init__(self, number: BigNumber) -> None:
             super().__init__()
@@ -46,6 +48,12 @@ class BigNumber(Vertical):
         @property
         def control(self) -> BigNumber:
             return self.number
+
+    class Opened(_Said):
+        """The number was clicked, or Enter pressed on it: show what it counts."""
+
+    class Measured(_Said):
+        """The caption was measured again (a new caption, a new width): ``caption_lines``."""
 
     def __init__(
         self,
@@ -64,6 +72,7 @@ class BigNumber(Vertical):
         self.has_bar = fill
         self.value = ""
         self.caption = ""
+        self.caption_lines = 1  # the lines the caption needs at the box's width: 1 or 2
 
     def compose(self) -> ComposeResult:
         yield Digits("-")
@@ -79,6 +88,17 @@ class BigNumber(Vertical):
         self.query_one(".big-number--caption", Static).update(caption)
         if self.has_bar:
             self.query_one(FillBar).fraction = fraction or 0.0
+        self._measure()
+
+    def on_resize(self) -> None:
+        self._measure()
+
+    def _measure(self) -> None:
+        """How many lines the caption needs in the box as wide as it is now (one before the box
+        is laid out); said to the screen, which gives every figure of a row as many."""
+        width = self.content_size.width
+        self.caption_lines = 2 if 0 < width < cell_len(self.caption) else 1
+        self.post_message(self.Measured(self))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return self.opens if action == "open" else True

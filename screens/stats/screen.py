@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
+from rich.cells import cell_len
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -235,6 +236,12 @@ class StatsScreen(StationScreen):
         if figures is None or self.backend.wall:
             return
         self.app.push_screen(InsideScreen(self._roll_call(figures.event)))
+
+    @on(BigNumber.Measured)
+    def caption_measured(self) -> None:
+        """A caption too wide for its figure's box: the row of figures takes a line more."""
+        numbers = self.query(BigNumber).results(BigNumber)
+        self.set_class(any(n.display and n.caption_lines > 1 for n in numbers), "-long-captions")
 
     @on(BigNumber.Opened, "#num-inside")
     def inside_opened(self) -> None:
@@ -512,22 +519,36 @@ class StatsScreen(StationScreen):
         if not figures.stations:
             target.update(Text(_("No scans yet"), "italic"))
             return
-        table = Table(box=None, expand=True, padding=(0, 1), show_edge=False)
-        table.add_column(_("Station"), ratio=1, min_width=6, no_wrap=True, overflow="ellipsis")
-        table.add_column(_("Scans"), justify="right")
-        table.add_column(_("Issues"), justify="right")
-        table.add_column(_("Last scan"), justify="right", no_wrap=True)
+        rows = []
         for row in figures.stations:
             last: datetime | None = row["last"]
             quiet = last is None or (figures.at - last).total_seconds() > QUIET_SECONDS
             problems = int(row["problems"])
             warn = "bold yellow" if problems else ""  # not for translation: a style
-            table.add_row(
-                Text(str(row["station"])),  # a name as typed, not markup
-                str(row["scans"]),
-                Text(str(problems), warn),
-                Text(clock(last, self.zone) if last else "-", "dim" if quiet else ""),
+            rows.append(
+                (
+                    Text(str(row["station"])),  # a name as typed, not markup
+                    Text(str(row["scans"])),
+                    Text(str(problems), warn),
+                    Text(clock(last, self.zone) if last else "-", "dim" if quiet else ""),
+                )
             )
+        table = Table(box=None, expand=True, padding=(0, 1), collapse_padding=True, pad_edge=False)
+        table.add_column(_("Station"), ratio=1, min_width=6, no_wrap=True, overflow="ellipsis")
+        # A figure's heading takes two lines where one would take the station names' room
+        # ("Letzter Scan" over a clock at 80 columns): then as wide as its longest word or value.
+        headings = (_("Scans"), _("Issues"), _("Last scan"))
+        values = [max(row[n].cell_len for row in rows) for n in (1, 2, 3)]
+        names = max(cell_len(_("Station")), *(row[0].cell_len for row in rows))
+        one_line = names + sum(max(cell_len(h), v) for h, v in zip(headings, values, strict=True))
+        wrap = one_line + len(headings) > target.size.width > 0
+        for heading, value in zip(headings, values, strict=True):
+            widest = max(value, *(cell_len(word) for word in heading.split()))
+            table.add_column(
+                heading, justify="right", max_width=widest if wrap else None, overflow="fold"
+            )
+        for cells in rows:
+            table.add_row(*cells)
         # A station whose own clock is off (by more than a minute): said under the table.
         off = [
             _named(

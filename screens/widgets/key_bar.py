@@ -9,6 +9,7 @@ shown dimmed; pressed or clicked, it says why when its node has a ``key_refusal`
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -21,10 +22,12 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import HorizontalGroup
 from textual.content import Content
+from textual.css.query import NoMatches
 from textual.dom import DOMNode
 from textual.keys import format_key
 from textual.screen import Screen
 from textual.widget import Widget
+from textual.widgets._toast import ToastRack
 
 from eventdesk.i18n import N_, _
 
@@ -91,6 +94,22 @@ def key_label(binding: Binding) -> str:
         if modifiers and len(name) == 1:
             name = name.upper()
     return "+".join([*(_(MODIFIERS[m]) if m in MODIFIERS else m.title() for m in modifiers), name])
+
+
+def key_named(key: str) -> str:
+    """``key`` ("ctrl+o") as the key bar writes it, in the language spoken now: "Ctrl+O", a
+    German "Strg+O" (a hint that names a key writes it as the key bar beside it does)."""
+    return key_label(Binding(key, ""))
+
+
+_CARET_KEY = re.compile(r"\^([A-Z])\b")
+
+
+def keys_in(text: str) -> str:
+    """A message's keys ("^N registers a walk-in") written as the key bar writes them, in the
+    language spoken now ("Ctrl+N", a German "Strg+N"). Given the translated message before its
+    fields are filled: a name that holds "^N" stays as typed."""
+    return _CARET_KEY.sub(lambda found: key_named(f"ctrl+{found.group(1).lower()}"), text)
 
 
 def refusal_of(node: DOMNode, action: str, parameters: tuple[object, ...]) -> str | None:
@@ -331,7 +350,21 @@ class KeyBar(Widget, can_focus=False, can_focus_children=False):
             self.call_after_refresh(self._update)
 
     def on_resize(self) -> None:
+        self._lift_notices()
         self.call_after_refresh(self._update)
+
+    def _lift_notices(self) -> None:
+        """The screen's notices (Textual's toasts, docked bottom right) sit above the bar, never
+        over its keys, however many lines it takes."""
+        height = self.outer_size.height
+        if not height or not self.screen.is_attached:
+            return
+        try:
+            rack = self.screen.get_child_by_type(ToastRack)
+        except NoMatches:
+            return
+        if rack.styles.margin.bottom != height:
+            rack.styles.margin = (0, 0, height, 0)
 
     async def _update(self) -> None:
         """Build the lines again when the keys, their states or the width changed."""

@@ -25,6 +25,7 @@ from eventdesk.i18n import N_, _, ngettext
 from eventdesk.services.door import answer_words
 from eventdesk.services.door.scan_result import ScanResult
 from screens.terminal import fit, for_screen
+from screens.widgets.key_bar import key_named
 
 # The heading of a refused scan's answer, by its result ("✖ NOT YET VALID").
 REFUSED = {
@@ -45,6 +46,7 @@ REFUSED = {
     "too_soon": N_("TOO SOON"),
 }
 KEEP = 50  # answers kept (the marked ones are kept however old)
+SEEN_KEY = "ctrl+o"  # the desk's and the kiosk's key that sees to an answer
 
 
 def refusal_label(result: ScanResult) -> str:
@@ -215,13 +217,14 @@ class AnswerList(Static):
         self,
         *,
         rows: int = 4,
-        key: str = "^O",
+        key: str | None = None,
         notes: bool = True,
         waiting_only: bool = False,
         id: str | None = None,
     ) -> None:
         super().__init__("", id=id, markup=False)
-        self.rows, self.key = rows, key
+        self.rows = rows
+        self.key = key  # the key that sees to one, as written; None: Ctrl+O as the key bar has it
         self.notes = notes  # staff notes shown (not where the attendees read the screen)
         self.waiting_only = waiting_only  # the answers seen to go
         self._drawn: tuple[RecentAnswers, Answer | None] | None = None
@@ -239,12 +242,13 @@ class AnswerList(Static):
         lines: list[Content] = []
         waiting = recent.waiting
         next_seen = waiting[0] if waiting else None  # the one the key sees to: the oldest
+        key = self.key or key_named(SEEN_KEY)
         for answer in shown:
             text = self._line(answer)
             if answer is next_seen and not more:
                 # TRANSLATORS: after the answer the key sees to next (the oldest still to be
                 # seen to): the key that does it
-                tail = "  " + _("({key}: seen)").format(key=self.key)
+                tail = "  " + _("({key}: seen)").format(key=key)
                 text = fit(text, width - cell_len(tail)) + tail
             style = "bold $warning" if answer.waiting else "dim" if not answer.marked else ""
             lines.append(Content.styled(fit(text, width), style))
@@ -253,7 +257,7 @@ class AnswerList(Static):
                 "⚑ {count} more answer to see to ({key}: seen)",
                 "⚑ {count} more answers to see to ({key}: seen)",
                 more,
-            ).format(count=more, key=self.key)
+            ).format(count=more, key=key)
             lines.append(Content.styled(fit(said, width), "bold $warning"))
         self.lines = [line.plain for line in lines]
         self.update(Content("\n").join(lines))

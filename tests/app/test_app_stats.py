@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import Pool
 from textual.geometry import Region
 from textual.message import Message
 from textual.widget import Widget
@@ -194,10 +195,17 @@ async def locked(store: Store, db_url: str, pilot: Any) -> AsyncIterator[None]:
         holder = sqlite3.connect(path, isolation_level=None, timeout=0.5)
         holder.execute("PRAGMA locking_mode = EXCLUSIVE")
 
+        pools: list[Pool] = []
+
         def took_the_lock() -> bool:
             # An exclusive lock waits for every other connection to the file to close: the
-            # app's, which its next poll opens again, are closed before each try.
+            # app's, which its next poll opens again, are closed before each try. A read under
+            # way when its pool is disposed gives its connection back to that old pool, which
+            # keeps it open until it is garbage-collected: each old pool is disposed again.
+            pools.append(store.engine.pool)
             store.dispose()
+            for pool in pools:
+                pool.dispose()
             try:
                 holder.execute("BEGIN EXCLUSIVE")
             except sqlite3.OperationalError:  # a read still under way makes SQLite refuse
@@ -302,9 +310,10 @@ async def test_a_station_whose_clock_is_off_is_named_under_the_per_station_table
 async def test_inside_now_opens_the_names_of_who_is_inside(
     station: DemoStation, size: tuple[int, int]
 ) -> None:
-    """The "Inside now" figure opens the roll call (its key, and at a width that shows the
-    figure a click on it or Enter on it): the names ``report inside`` gives, in its order,
-    with their count; it fits the terminal, and Esc closes it."""
+    """The "Inside now" figure, beside the totals at 80x24 too (issue 60: it was hidden on a
+    narrow screen), says how many are inside and opens the roll call (its key, a click on it,
+    Enter on it): the names ``report inside`` gives, in its order, with their count; it fits
+    the terminal, and Esc closes it."""
     from textual.widgets import DataTable
 
     from eventdesk.services.stats.inside import roll_call
@@ -317,8 +326,13 @@ async def test_inside_now_opens_the_names_of_who_is_inside(
         stats_screen = app.screen
         assert isinstance(stats_screen, StatsScreen)
         await wait_for(lambda: stats_screen.figures is not None, pilot)
-        ways = ["key"] if size[0] < 110 else ["key", "click", "enter"]  # narrow: no figure
-        for way in ways:
+        await pilot.pause()
+        figure = stats_screen.query_one("#num-inside")
+        assert figure.display and figure.region.width >= 10, "no Inside now on screen"
+        assert figure.region.right <= size[0]
+        assert number(stats_screen, "inside") == str(expected.count)
+        assert "Inside now" in shown(figure)
+        for way in ["key", "click", "enter"]:
             if way == "key":
                 await pilot.press("i")
             elif way == "click":

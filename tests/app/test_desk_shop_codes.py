@@ -9,15 +9,24 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from textual.widgets import Input
 
 from eventdesk.db import Store
+from eventdesk.models import Ticket
 from eventdesk.services.data.shop_export import import_tickets
 from eventdesk.services.people.registration import show_ticket
 from screens.desk.screen import DeskScreen
 from screens.messages import ScanDecided
 from testkit.proxy import TcpProxy
-from tests.app.test_app_desk import banner_text, card_text, desk_app, hook, opened
+from tests.app.test_app_desk import (
+    banner_text,
+    card_text,
+    desk_app,
+    hook,
+    opened,
+    scanner_types,
+)
 from tests.app.test_desk_several_events_offline import two_event_app
 from tests.app.test_desk_typed_codes import logged, type_slowly
 from tests.app.test_offline_door import has_copy, until
@@ -95,3 +104,40 @@ async def test_a_barcode_typed_offline_is_found_in_the_copy(
             assert (answer.result.result, answer.result.offline) == ("ok", True), answer.result
             await until(pilot, lambda: "Olga Offline" in banner_text(screen))
             await until(pilot, lambda: "eventbrite order 5001" in card_text(screen))
+
+
+async def test_the_card_says_what_the_shop_says_of_its_ticket(
+    station: DemoStation, tmp_path: Path
+) -> None:
+    """A ticket whose order awaits the shop's approval is refused saying so, and its card says
+    it waits; an add-on's card names the ticket it was bought with (services.data.pretix)."""
+    store, event = station.store, station.summary.event
+    held, extra = barcode(), barcode()
+    rows = [
+        eventbrite_row("5001", "Hana", "Held", "hana.held@example.org", held),
+        eventbrite_row("5002", "Ari", "Addon", "ari.addon@example.org", extra),
+    ]
+    done = import_tickets(
+        store, write_csv(tmp_path / "eb.csv", EVENTBRITE, rows), event, shop="eventbrite"
+    )
+    assert done.created == 2, done
+    with store.write() as session:
+        parent = session.scalars(select(Ticket).where(Ticket.qr_payload == held)).one()
+        parent.shop_hold = "approval"
+        add_on = session.scalars(select(Ticket).where(Ticket.qr_payload == extra)).one()
+        add_on.parent_id = parent.id
+        parent_id = parent.id
+    messages: list[Any] = []
+    app = desk_app(station)
+    async with app.run_test(size=(120, 40), message_hook=hook((ScanDecided,), messages)) as pilot:
+        screen = await opened(app, pilot)
+        await scanner_types(pilot, held)  # a scanner's burst: decided as a scan
+        await wait_for(lambda: bool(messages), pilot)
+        assert messages[0].result.result == "not_yet_valid", messages[0].result
+        await wait_for(lambda: "not approved this order yet" in banner_text(screen), pilot)
+        await wait_for(lambda: "awaiting the shop's approval" in card_text(screen), pilot)
+
+        await scanner_types(pilot, extra)
+        await wait_for(lambda: len(messages) == 2, pilot)
+        assert messages[1].result.result == "ok", messages[1].result
+        await wait_for(lambda: f"add-on to {parent_id}" in card_text(screen), pilot)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
+from textual.widgets import Static
 
 from eventdesk.models import Ticket
 from screens.desk.screen import DeskScreen
@@ -34,6 +35,9 @@ async def test_the_checks_open_from_the_sign_in_screen_and_fit_80x24(
         found = checks.findings
         assert found["database"].ok and found["disk"].ok and found["fonts"].ok
         assert found["scanner"].ok and "not checked" in found["scanner"].says
+        # Each line names its check as `eventdesk doctor --json` does ("label", not "labels").
+        label = app.screen.query_one("#doctor-label", Static)
+        assert str(label.render()).startswith("ok  label: ")
         assert misfits(app.screen) == []
         await pilot.press("escape")
         await wait_for(lambda: isinstance(app.screen, LoginScreen), pilot)

@@ -1,7 +1,9 @@
 """Every answer of a rush is seen: the desk keeps the recent answers, newest first, each with
 its person, and one that asks something of the desk (a VIP's lanyard, money to collect, see
-the desk) stays marked until ^O says it is seen to; a card of someone else takes an answer off
-the banner; a scan at a screen that decides nobody is held, shown, and decided at the desk."""
+the desk) stays marked until Ctrl+O says it is seen to; a card of someone else takes an answer off
+the banner; a scan at a screen that decides nobody is held, shown, and decided at the desk. The
+key is written as the key bar writes it, in the station's language, and what it says when
+pressed stays clear of the key bar (issue 60)."""
 
 from __future__ import annotations
 
@@ -71,7 +73,7 @@ async def test_a_rush_keeps_a_vips_and_an_unpaid_answer_until_seen_to(
         assert any(line.startswith("⚑") and vip.attendee in line for line in shown), shown
         assert vip.attention and any(vip.attention[:20] in line for line in shown), shown
         assert any(line.startswith("⚑") and unpaid.attendee in line for line in shown), shown
-        assert "^O" in "\n".join(shown)
+        assert "Ctrl+O" in "\n".join(shown)
         # Its time is the event's, as the rows and the card say times.
         decided = next(d.result for d in decisions if d.result.ticket_id == vip.id)
         vip_line = next(line for line in shown if vip.attendee in line)
@@ -226,7 +228,7 @@ async def test_the_kiosk_lists_a_refusal_that_the_next_welcome_cut_short(
 
 
 async def test_the_key_is_named_beside_the_answer_it_sees_to_next() -> None:
-    """Ctrl+O sees to the oldest answer still asking for something: the "(^O: seen)" hint is
+    """Ctrl+O sees to the oldest answer still asking for something: the "(Ctrl+O: seen)" hint is
     on that one's line. Before, it was on the newest marked line, which Ctrl+O reached last."""
     from eventdesk.services.door.scan_result import ScanResult, said
     from eventdesk.values import utcnow
@@ -238,9 +240,60 @@ async def test_the_key_is_named_beside_the_answer_it_sees_to_next() -> None:
         recent.add(ScanResult("needs_staff", said("see"), at, attendee=name), "wedge", marked=True)
     shown = AnswerList(rows=4)
     shown.show_answers(recent)
-    [hinted] = [line for line in shown.lines if "(^O: seen)" in line]
+    [hinted] = [line for line in shown.lines if "(Ctrl+O: seen)" in line]
     assert "Ada Oldest" in hinted, shown.lines
     recent.acknowledge()  # Ada seen to: the hint moves to Ben
     shown.show_answers(recent)
-    [hinted] = [line for line in shown.lines if "(^O: seen)" in line]
+    [hinted] = [line for line in shown.lines if "(Ctrl+O: seen)" in line]
     assert "Ben Middle" in hinted, shown.lines
+
+
+async def test_a_german_desk_names_the_key_as_its_key_bar_and_says_seen_above_it(
+    station: DemoStation,
+) -> None:
+    """At a German desk, 80x24: the banner and the list name the key "Strg+O", as the key bar
+    writes its keys ("Strg+K"), never "^O"; pressed, its notice ("Erledigt: ...") is above the
+    key bar, not over its keys."""
+    import dataclasses
+
+    from textual.widgets._toast import Toast
+
+    from eventdesk.i18n import _, speaking
+    from screens.widgets.key_bar import KeyBar
+
+    store, event = station.store, station.summary.event
+    _vip, unpaid, _plain = fresh_tickets(store, event)
+    config = dataclasses.replace(station.config, language="de")
+    decisions: list[ScanDecided] = []
+    app = app_on(config, store=store, sign_in_as="Sam Desk", mode="desk")
+    capture = hook((ScanDecided,), decisions)
+    async with app.run_test(size=(80, 24), message_hook=capture, notifications=True) as pilot:
+        screen = await opened(app, pilot)
+        post_keys(app, scanner_lines([str(unpaid.qr_payload)], gap=0.02))
+        await wait_for(lambda: len(decisions) == 1, pilot)
+        await wait_for(lambda: screen.board.waiting and "Strg+O" in banner_text(screen), pilot)
+
+        def keys_shown() -> list[str]:
+            return [entry.label for line in screen.query_one(KeyBar).lines for entry in line]
+
+        # The key bar is drawn again after the answer that waits (its keys refreshed)
+        await wait_for(lambda: "Strg+O" in keys_shown(), pilot)
+        keys = keys_shown()
+        assert "Strg+O" in keys and not any(key.startswith("Ctrl") for key in keys), keys
+        shown = on_screen(screen)
+        assert "^O" not in shown, shown
+        await pilot.press("ctrl+o")
+        try:
+            await wait_for(lambda: bool(screen.query(Toast)), pilot)
+        except AssertionError:  # where the key went, for a run under load that loses it
+            raise AssertionError(
+                f"no notice after Strg+O: screens {app.screen_stack}, focused {app.focused}, "
+                f"waiting {screen.board.waiting}"
+            ) from None
+        await pilot.pause()
+        with speaking("de"):
+            said = _("Seen to: {person}.").format(person=unpaid.attendee)
+        [toast] = screen.query(Toast)
+        assert said in str(toast.render())
+        bar = screen.query_one(KeyBar).region
+        assert toast.region.bottom <= bar.y, (toast.region, bar)

@@ -62,6 +62,13 @@ def asking(app: Any) -> bool:
         isinstance(screen, QuestionsScreen)
         and bool(screen.query("#ask-drink"))
         and all(s.is_mounted and s.query("#label") for s in screen.query(Select))
+        # a question's answers shown in place: its buttons mounted too (choose reads them)
+        and all(
+            r.is_mounted
+            and r.query(RadioButton)
+            and all(b.is_mounted for b in r.query(RadioButton))
+            for r in screen.query(RadioSet)
+        )
     )
 
 
@@ -73,8 +80,10 @@ def _state(table: ResultsTable, attendee_id: int) -> str | None:
 def choose(screen: Any, field: str, answer: str) -> None:
     """``answer`` chosen among a question's answers, shown in place (radio buttons)."""
     choices = screen.query_one(field, RadioSet)
-    button = next(b for b in choices.query(RadioButton) if str(b.label) == answer)
-    button.value = True
+    shown = [str(b.label) for b in choices.query(RadioButton)]
+    found = [b for b in choices.query(RadioButton) if str(b.label) == answer]
+    assert found, f"no {answer!r} among {field}'s answers {shown}"
+    found[0].value = True
 
 
 async def test_the_desk_asks_the_lists_questions_before_it_admits(station: DemoStation) -> None:

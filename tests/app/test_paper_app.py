@@ -18,7 +18,7 @@ from textual.notifications import Notify
 from textual.widgets import Input, Static
 
 from eventdesk.event_time import event_zone, in_zone
-from eventdesk.models import ScanLog, Ticket
+from eventdesk.models import ScanLog, Ticket, TicketType
 from eventdesk.services.catalogue.events import show_event
 from eventdesk.services.door.checkin import Checkin
 from eventdesk.services.door.scans import kept_marks
@@ -26,9 +26,10 @@ from eventdesk.services.people import attendees
 from eventdesk.services.people.registration import register
 from screens.desk.paper_ticks import PaperTicksScreen
 from tests.app.test_app_desk import admissible, desk_app, opened
-from tests.app.test_app_organizer import form, hook, organizer_app, refused, saved, submit
+from tests.app.test_app_organizer import choose, form, hook, organizer_app, refused, saved, submit
 from tests.app.test_app_organizer import opened as organizer_opened
 from tests.apptools import DemoStation, wait_for
+from tests.door.test_door_list import pdf_text
 from tests.helpers import add_type, make_event
 
 pytestmark = pytest.mark.asyncio
@@ -74,6 +75,43 @@ async def test_the_lists_tab_asks_where_the_door_list_goes_and_says_what_it_hold
         f"It holds the names, ticket ids and staff notes of {len(registered)} people: keep it "
         "safe, and delete it after the event." in said
     )
+
+
+async def test_the_door_list_of_the_check_in_list_chosen_marks_whom_it_refuses(
+    station: DemoStation, tmp_path: Path
+) -> None:
+    """A check-in list chosen in the Lists tab: its door list, marking each ticket the list
+    does not take ("refuse: not on this list"), and named so in the form and the file offered."""
+    from eventdesk.services.door.list_changes import ListChange, create_list
+
+    told: list[Notify] = []
+    store, slug = station.store, station.summary.event
+    create_list(store, slug, ListChange(name="VIP Door", ticket_types=["VIP"]))
+    app = organizer_app(station)
+    path = tmp_path / "vip-door.pdf"
+    async with app.run_test(size=(120, 40), message_hook=hook(told)) as pilot:
+        screen = await organizer_opened(pilot, "tab-lists")
+        await choose(pilot, screen, "lists-table", "vip-door")
+        dialog = await form(pilot, "door-list")
+        offered = station.data_dir / "exports" / f"{slug}-vip-door-door-list.pdf"
+        assert dialog.query_one("#f-output", Input).value == str(offered)
+        await submit(pilot, dialog, output=str(path))
+        await saved(pilot)
+        await wait_for(lambda: any("Door list of" in m.notification.message for m in told), pilot)
+    text = " ".join(pdf_text(path).split())
+    with station.store.read() as session:
+        types = dict(
+            session.execute(
+                select(Ticket.id, TicketType.name)
+                .join(TicketType, TicketType.id == Ticket.ticket_type_id)
+                .where(Ticket.status == "registered")
+            )
+            .tuples()
+            .all()
+        )
+    refused = text.count("refuse: not on this list")
+    assert "check-in list VIP Door" in text, text
+    assert refused == sum(1 for kind in types.values() if kind != "VIP") and refused, text
 
 
 async def test_a_door_list_written_over_a_readable_file_is_made_private_first(

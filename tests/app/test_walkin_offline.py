@@ -105,6 +105,9 @@ async def test_a_desk_whose_server_is_away_sells_walk_ins_from_its_quota(
         )
         badge = next((data / "badges").glob(f"{ticket_id}-*.txt")).read_text("utf-8")
         assert "WALK OFFLINE1" in badge
+        # Its QR at once: a code the organizer's station signed ahead for Desk 1's quota
+        assert f"ticket {ticket_id}" in badge and ticket_id.startswith("U"), badge
+        assert "QR is signed once" not in said, said
 
         await _sell(pilot, screen, 2, regular.id)
         await wait_for(lambda: bool(_said(seen, "Walk Offline2")), pilot, timeout=LONG)
@@ -137,6 +140,7 @@ async def test_a_desk_whose_server_is_away_sells_walk_ins_from_its_quota(
         await wait_for(lambda: len(uploaded()) == 2, pilot, timeout=LONG)
     made = uploaded()
     assert ticket_id in {t.id for t in made}
+    assert all(t.qr_payload and t.qr_payload.split(".")[1] == t.id for t in made)  # kept
     assert all(t.status == "registered" and t.checked_in_at is not None for t in made)
     with owner.read() as session:
         paid = session.scalars(

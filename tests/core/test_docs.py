@@ -222,7 +222,7 @@ GLOBAL_VALUES = ("--db", "--db-file", "--data-dir", "--station", "--lang")
 ALWAYS = {"--help", "-h"}
 # Where a shell line's commands start and end: a command substitution, a pipe, a list.
 SEGMENT = re.compile(r"\$\(|\)|\||;|&&")
-RUNS_EVENTDESK = re.compile(r"(?:^|\s)(?:ed|eventdesk)\s+(.+)")
+RUNS_EVENTDESK = re.compile(r"(?:^|\s|/bin/)(?:ed|eventdesk)\s+(.+)")  # a venv's too
 OPTION = re.compile(r"(?<![\w-])--[a-z][a-z0-9-]*")
 LISTED = r"`[\w-]+`(?: \([^)]*\))?(?:, and |, | and )?"  # one of a list of `names` in prose
 

@@ -48,7 +48,9 @@ def test_products_variations_and_entries_map_onto_our_rules() -> None:
     door = mapped({"and": [either, {"<": [{"var": "entries_today"}, 1]}]}, include_pending=True)
     assert door.refused is None
     assert door.types == ("Day pass – Sunday", "Regular")
-    assert (door.columns["entries"], door.columns["unpaid"]) == ("daily", "admit")
+    # A pending order's ticket owes its price on every list (pretix's redeem refuses it unless
+    # its operator confirms; here the desk takes the money), pending orders included or not.
+    assert (door.columns["entries"], door.columns["unpaid"]) == ("daily", "refuse")
     limited = mapped(all_products=False, limit_products=[2], allow_entry_after_exit=False)
     assert limited.types == ("Day pass – Saturday", "Day pass – Sunday")
     assert (limited.columns["entries"], limited.columns["unpaid"]) == ("once", "refuse")

@@ -1,7 +1,7 @@
 """Badges for every name (issue 44): fonts are the machine's own, as fontconfig knows them; each
 run of a script is drawn by a font that has it (the one named after the script first); names in
 27 scripts print in every output and read back from the PDF; a letter no font has is never a
-box: the name is refused, saying which font would draw it, and elsewhere it is left off, said."""
+box: it prints in Latin letters (the rest as written), saying which font would draw it."""
 
 from __future__ import annotations
 
@@ -18,12 +18,18 @@ from fontTools.ttLib import TTFont
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from badges.badge import Badge
-from badges.fonts import font_advice, font_runs, has_font_for, installed, read_font_file
+from badges.fonts import (
+    font_advice,
+    font_runs,
+    has_font_for,
+    installed,
+    read_font_file,
+    readable,
+)
 from badges.layout import mono, parse_layout
 from badges.picture import draw
 from badges.render import rendered
 from badges.typeset import typeset
-from eventdesk.errors import InvalidInput
 from tests.fonts_here import undrawable
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -213,25 +219,45 @@ def test_the_fonts_are_the_ones_fontconfig_knows(tmp_path: Path) -> None:
     assert found.strip() == repr([str(folder / "Station Font.ttf")])
 
 
-def test_a_name_no_font_draws_is_refused_in_every_format_naming_the_font_to_install() -> None:
+def test_a_name_no_font_draws_prints_in_latin_letters_in_every_format_naming_the_font() -> None:
+    """Before, the badge was refused (an error): now it prints, the name in Latin letters
+    (badges.fonts.readable), and the warning says so, with the font that would draw it."""
     letter = undrawable()
     made = badge(f"Ramses {letter}")
+    shown = readable(made.name)
+    assert shown.startswith("Ramses ") and letter not in shown and shown.strip() != "Ramses"
+    plan = typeset(made, LAYOUT)
+    [name] = [t for t in plan.texts if t.element.kind == "name"]
+    assert [line.text for line in name.lines] == [shown] and plan.missing == letter
     for fmt in ("png", "pdf", "zpl", "escpos", "ql"):
-        with pytest.raises(InvalidInput) as refused:
-            rendered(made, fmt)
-        said = refused.value.message
-        assert f"draws {letter}" in said and "fonts-noto-core" in said and "Ramses" in said
+        done = rendered(made, fmt)
+        assert done.data and done.latin == done.warnings, fmt
+        [said] = done.latin
+        assert said.startswith(f"{made.name!r} prints in Latin letters as {shown!r}"), said
+        assert f"no font here draws {letter}; install Noto S" in said, said
+        assert "fonts-noto-core" not in said  # no package of Debian holds such a font
+    assert rendered(made, "text").warnings == []  # a text badge prints the name as written
+    assert letter in rendered(made, "text").data.decode("utf-8")
     assert "Noto Sans CJK (Debian: fonts-noto-cjk)" in font_advice("山")
 
 
-def test_a_letter_no_font_draws_elsewhere_is_left_off_and_said(tmp_path: Path) -> None:
+def test_a_letter_no_font_draws_elsewhere_prints_in_latin_letters_and_is_said() -> None:
+    """Before, the letter was left off the company ("Acme Works"): now it is in Latin letters,
+    the rest of the words as written."""
     letter = undrawable()
     made = badge("Ada Lovelace", company=f"Acme {letter} Works")
+    shown = readable(made.company or "")
+    assert shown.startswith("Acme ") and shown.endswith(" Works") and shown != "Acme  Works"
     done = rendered(made, "png")
-    assert any(letter in w and "left off" in w for w in done.warnings)
+    assert [w for w in done.warnings if letter in w] == [
+        f"{made.company!r} prints in Latin letters as {shown!r}: no font here draws {letter}; "
+        f"install {font_advice(letter)} to print it as it is written"
+    ]
     plan = typeset(made, LAYOUT)
     [company] = [t for t in plan.texts if t.element.kind == "company"]
-    assert [line.text for line in company.lines] == ["Acme Works"] and plan.dropped == letter
+    [name] = [t for t in plan.texts if t.element.kind == "name"]
+    assert [line.text for line in company.lines] == [shown] and plan.missing == letter
+    assert [line.text for line in name.lines] == ["Ada Lovelace"]  # as written
 
 
 def variable_font(path: Path) -> None:

@@ -165,12 +165,14 @@ def test_checks_come_in_the_designed_order(store: Store, door: Checkin) -> None:
     admitted = _payload(store, ev)
     assert door.scan(admitted, now=DURING).result == "ok"
     assert door.scan(admitted, now=DURING + timedelta(days=2)).result == "expired"
-    # unpaid and already checked in (admitted unpaid, then the policy changed): unpaid wins
+    # unpaid and inside (admitted unpaid, then the policy changed): inside wins, the person is
+    # in (it answered "unpaid", as if refused); leaving and coming back, unpaid wins
+    # (test_door_rules.test_an_exit_scan_is_not_refused_as_unpaid)
     paid = _payload(store, ev, "Paid")
     events.update_event(store, ev, unpaid_policy="admit")
     assert door.scan(paid, now=DURING).result == "ok"
     events.update_event(store, ev, unpaid_policy="refuse")
-    assert door.scan(paid, now=DURING).result == "unpaid"
+    assert door.scan(paid, now=DURING).result == "already_checked_in"
     payments.pay(store, paid.split(".")[1], method="card")
     # refunded in full and already checked in: revoked wins
     payments.refund(store, paid.split(".")[1])

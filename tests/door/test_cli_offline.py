@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from eventdesk.db import Store
+from eventdesk.models import Event
 from eventdesk.services.catalogue.events import update_event
 from eventdesk.services.people import attendees
 from eventdesk.services.people.registration import register
@@ -74,6 +75,11 @@ def test_a_desks_one_shot_commands_answer_from_its_copy(
     tmp_path: Path,
 ) -> None:
     event = open_event(store, signer, 4)
+    with store.write() as session:  # its times read in Tokyo's zone (JST), not UTC
+        events = Event.__table__
+        session.execute(
+            events.update().where(events.c.slug == event.slug).values(timezone="Asia/Tokyo")
+        )
     email = f"nadia.okafor.{server}@example.org"
     attendees.add_attendees_bulk(store, [{"name": "Nadia Okafor", "email": email}])
     nadia = register(store, event.slug, email, "Regular").tickets[0].ticket_id
@@ -94,6 +100,8 @@ def test_a_desks_one_shot_commands_answer_from_its_copy(
     assert found.code == 0, found.err
     assert [(p["name"], p["email"]) for p in found.json] == [("Nadia Okafor", email)]
     assert len(offline_lines(found.err)) == 1 and "this station's copy" in found.err
+    # When the copy was refreshed, as the event's times are read (it said UTC).
+    assert offline_lines(found.err)[0].endswith(" JST"), found.err
 
     shown = desk.run("attendee", "show", email)
     assert shown.code == 0, shown.err

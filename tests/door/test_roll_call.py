@@ -13,8 +13,9 @@ import shutil
 import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -27,7 +28,7 @@ from eventdesk.services.door.checkin import Checkin
 from eventdesk.services.door.list_changes import ListChange, create_list, describe, find_list
 from eventdesk.services.people import attendees
 from eventdesk.services.people.registration import register
-from eventdesk.services.stats.inside import RollCall, roll_call
+from eventdesk.services.stats.inside import Present, RollCall, roll_call, since_text
 from eventdesk.services.stats.reports import stats
 from eventdesk.text import fold
 from eventdesk.values import utcnow
@@ -366,3 +367,28 @@ def test_report_inside_prints_an_evacuation_list_as_pdf(
     assert "Roll Call Fair" in text and "64 people inside" in text
     assert text.index("Bruno Zimmer") < text.index("Guest Rollcall000") < text.index("Zoë Adler")
     assert "Guest Rollcall059" in text
+
+
+def test_the_times_of_one_roll_call_are_written_alike() -> None:
+    """Everyone came in on the day it was made: each time is its clock, one before the event's
+    day begins at 05:00 too (it said "04:51" beside "29 Nov 04:51" before); someone from the day
+    before: each time with its day."""
+    berlin = ZoneInfo("Europe/Berlin")
+    day = datetime.now(berlin).date()
+
+    def at(hours: int, minutes: int, days: int = 0) -> datetime:
+        return datetime.combine(day + timedelta(days=days), time(hours, minutes), berlin)
+
+    def call(*since: datetime) -> RollCall:
+        people = tuple(
+            Present(f"T{n}", f"P{n}", "Day", moment, NORTH, "registered")
+            for n, moment in enumerate(since)
+        )
+        return RollCall("f", "F", "Europe/Berlin", "default", "D", None, None, at(10, 0), people)
+
+    today = call(at(4, 51), at(5, 30))
+    assert [since_text(today, p.since) for p in today.people] == ["04:51", "05:30"]
+    since_yesterday = call(at(23, 10, days=-1), at(5, 30))
+    written = [since_text(since_yesterday, p.since) for p in since_yesterday.people]
+    assert [w.split()[-1] for w in written] == ["23:10", "05:30"]
+    assert all(len(w.split()) == 3 for w in written), written  # "28 Nov 23:10": day and clock

@@ -1,10 +1,12 @@
 """One table of rules (services/door/rules.py, and a list's own in list_door.py), proven on
 every engine: every row of the table, and the situations around them (paid, money due, already
-in, re-entry, a session door, a list's own rule, a question), decided on SQLite, on PostgreSQL as
-the organizer, as a door's own login and as a desk's own login, and offline from a station's
-copy, each giving the row's result and the same data. And the server's own refusal
-(``station_api._refusal``, which a station's login cannot get past) checks the rows it checks,
-with the same conditions, in the table's order."""
+in, re-entry, a session door, a list's own rule, a question, a badge station), decided on SQLite,
+on PostgreSQL as the organizer, as a door's own login and as a desk's own login, and offline from
+a station's copy, each giving the row's result and the same data, with a required registration
+question left unanswered by everyone (it is asked at registration, never at the door). And the
+server's own refusal (``station_api._refusal``, which a station's login cannot get past) checks
+the rows it checks, with the same conditions, in the table's order, and no registration
+question."""
 
 from __future__ import annotations
 
@@ -30,8 +32,9 @@ from eventdesk.services.door.list_changes import ListChange, create_list, delete
 from eventdesk.services.door.list_door import LIST_RULES
 from eventdesk.services.door.rules import RULES, Rule
 from eventdesk.services.door.scan_result import Said, ScanResult
-from eventdesk.services.people import payments
+from eventdesk.services.people import auth, payments
 from eventdesk.services.people.cancellation import cancel
+from eventdesk.services.people.questions import add_question
 from eventdesk.services.people.registration import register
 from eventdesk.services.stations.offline import Station
 from eventdesk.services.stations.station_door import StationDoor
@@ -45,6 +48,7 @@ from tests.helpers import add_type, make_event, station_logins
 ENGINES = ("sqlite", "organizer", "door", "desk", "offline")
 PASSWORD = "pw-rule-table"
 SETUP = "Setup"  # the station that admits before a case (already in, re-entry)
+BADGES = {"print_only": True, "print_to": "badges"}  # a badge station's door
 
 
 @pytest.fixture
@@ -187,6 +191,16 @@ def build_cases(store: Store, signer: Signer) -> tuple[list[Case], Callable[[], 
         session.execute(update(Ticket).where(Ticket.id == staged).values(import_run_id=run.id))
     add(Case("still importing", "importing", "not_yet_valid", line, at_main))
 
+    # What a shop says of its ticket (pretix: blocked, or its order awaiting approval).
+    for hold, rule, result in (
+        ("blocked", "shop_blocked", "revoked"),
+        ("approval", "awaiting_approval", "not_yet_valid"),
+    ):
+        held, line = ticket(main)
+        with store.write() as session:
+            session.execute(update(Ticket).where(Ticket.id == held).values(shop_hold=hold))
+        add(Case(f"held by the shop ({hold})", rule, result, line, at_main))
+
     _id, line = ticket(other)
     add(Case("another event's ticket", "other_event", "wrong_event", line, at_main))
 
@@ -294,6 +308,22 @@ def build_cases(store: Store, signer: Signer) -> tuple[list[Case], Callable[[], 
     _id, line = ticket(over)
     add(Case("too late", "too_late", "expired", line, {"event": over}))
 
+    # A shop's ticket valid only between times of its own, at the event's door and on a list.
+    for name, values, rule, result in (
+        (
+            "valid from",
+            {"valid_from": now + timedelta(hours=2)},
+            "ticket_not_yet_valid",
+            "not_yet_valid",
+        ),
+        ("valid until", {"valid_until": now - timedelta(hours=2)}, "ticket_expired", "expired"),
+    ):
+        for door in (at_main, {**at_main, "checkin_list": "expo"}):
+            timed, line = ticket(main)
+            with store.write() as session:
+                session.execute(update(Ticket).where(Ticket.id == timed).values(**values))
+            add(Case(f"a ticket {name} ({door})", rule, result, line, door))
+
     _id, line = ticket(main, "Paid")
     add(
         Case(
@@ -347,10 +377,55 @@ def build_cases(store: Store, signer: Signer) -> tuple[list[Case], Callable[[], 
         )
     )
 
+    # Let in owing money by a supervisor's override: scanned again, inside, not "unpaid".
+    owing, line = ticket(main, "Paid")
+    auth.add_staff(store, name="Rule Supervisor", role="organizer", pin="7391")
+    admitted = setup.override(owing, supervisor="Rule Supervisor", pin="7391", reason="pays later")
+    assert admitted.admitted, admitted
+    add(
+        Case(
+            "let in owing by an override",
+            None,
+            "already_checked_in",
+            line,
+            at_main,
+            data={"first_station": SETUP},
+        )
+    )
+
     back, line = ticket(main)
     setup.checkin_ticket(back)
     setup.checkin_ticket(back, direction="exit")
     add(Case("back in", None, "ok", line, at_main, data={"reentry": True, "first_station": SETUP}))
+
+    # A badge station (services.door.badge_only) prints for a valid ticket, for someone inside.
+    for name, door in (
+        ("a badge", {**at_main, **BADGES}),
+        ("a badge at a kiosk", {**at_main, **BADGES, "self_service": True}),
+    ):
+        _id, line = ticket(main)
+        add(Case(name, None, "printed", line, door, data={"badge_queued": True, "asks": ()}))
+    inside, line = ticket(main)
+    setup.checkin_ticket(inside)
+    add(Case("a badge for someone inside", None, "printed", line, {**at_main, **BADGES}))
+    _id, line = ticket(main)
+    add(
+        Case(
+            "a list's question, a registration question unanswered",
+            "questions",
+            "needs_answer",
+            line,
+            {**at_main, "checkin_list": "bar"},
+            data={"asks": ("age",), "questions": (("age", "yesno", "Over 18 (ID seen)?", ""),)},
+        )
+    )
+    # A required registration question added once they had all registered: asked when a person
+    # registers, never at the door by itself (issue 60): every case above is decided as without
+    # it (an entry, a list's own question, a badge), on every engine.
+    add_question(store, main, key="shirt", text="T-shirt size", kind="text", required=True)
+    add_question(
+        store, main, key="name_tag", text="Pronouns", kind="text", required=True, per="holder"
+    )
 
     return cases, lambda: delete_list(store, f"{main}/closing")
 
@@ -526,6 +601,9 @@ def test_the_servers_refusal_checks_the_rows_in_the_tables_order(
     source, on_lists = _server_source(db_url, "_refusal"), _server_source(db_url, "_list_refusal")
     assert rows_out_of_order(source) == []
     assert rows_out_of_order(on_lists, LIST_RULES) == []
+    # A registration question never refuses at the door: the server's refusals read none.
+    for body in (source, on_lists):
+        assert not re.search(r"registration_question|question_answer", body)
     # The check can fail: two rows swapped, or a condition the server does not have.
     swapped = source.replace("p_at < opens", "@@").replace("p_at > closes", "p_at < opens")
     assert rows_out_of_order(swapped.replace("@@", "p_at > closes")) != []

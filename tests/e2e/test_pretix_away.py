@@ -31,7 +31,7 @@ from testkit.proxy import TcpProxy
 from tests.clitools import Cli
 from tests.door.test_outage import POSTGRESQL, backend_fixed
 from tests.offline_tools import DoorStation, through
-from tests.pretix_shop import Pretix, ShopEvent, organizer_name, regular
+from tests.pretix_shop import Pretix, ShopEvent, organizer_name, regular, secrets
 from tests.pretix_shop import pretix_server as pretix_server  # the fixture
 
 __all__ = ["backend_fixed"]  # a fixture
@@ -114,17 +114,8 @@ def busy_shop(pretix_server: Pretix) -> Iterator[BusyShop]:
         yield shop
 
 
-def secrets(order: dict[str, Any]) -> list[str]:
-    return [str(position["secret"]) for position in order["positions"]]
-
-
 def their_gate(server: Pretix, organizer: str, event: ShopEvent, secret: str) -> str:
-    status, said = server.call(
-        "POST",
-        f"organizers/{organizer}/checkinrpc/redeem/",
-        {"secret": secret, "lists": [event.list], "type": "entry"},
-    )
-    assert status in (201, 400), said
+    said = server.redeem(organizer, event.list, secret)[1]
     return str(said.get("reason") or said["status"])
 
 

@@ -26,14 +26,6 @@ def keys_of(server: Pretix, organizer: str, event: ShopEvent) -> dict[str, Any]:
     return dict(found["valid_keys"])
 
 
-def redeem(server: Pretix, organizer: str, event: ShopEvent, secret: str) -> tuple[int, Any]:
-    return server.call(
-        "POST",
-        f"organizers/{organizer}/checkinrpc/redeem/",
-        {"secret": secret, "lists": [event.list], "type": "entry"},
-    )
-
-
 def altered(code: str) -> str:
     """One character of the signature changed (the code read backwards: its end is the
     signature's base64)."""
@@ -69,13 +61,13 @@ def test_pretix_signed_codes_are_genuine_by_the_events_keys_and_name_their_produ
     # Altered: refused here and by pretix's own redeem call.
     with pytest.raises(NotSigned, match="signature"):
         verify_sig1(altered(code), keys)
-    status, said = redeem(pretix_server, organizer, signed, altered(code))
+    status, said = pretix_server.redeem(organizer, signed.list, altered(code))
     assert (status, said["status"], said["reason"]) == (404, "error", "invalid"), said
     # Another event's keys: not this event's ticket.
     with pytest.raises(NotSigned, match="signature"):
         verify_sig1(code, public_keys(keys_of(pretix_server, organizer, other)))
     # The genuine code: pretix admits it, and so would a door reading it with the keys.
-    status, said = redeem(pretix_server, organizer, signed, code)
+    status, said = pretix_server.redeem(organizer, signed.list, code)
     assert (status, said["status"]) == (201, "ok"), said
 
     # A random secret (the shop's default scheme) is no signed code: the door looks it up.

@@ -19,7 +19,14 @@ import pytest
 from eventdesk.services.data import pretix
 from eventdesk.services.data.pretix_api import Connection
 from tests.clitools import Cli
-from tests.pretix_shop import Pretix, ShopEvent, organizer_name, regular, sunday_pass
+from tests.pretix_shop import (
+    Pretix,
+    ShopEvent,
+    organizer_name,
+    regular,
+    secrets,
+    sunday_pass,
+)
 from tests.pretix_shop import pretix_server as pretix_server  # the fixture
 
 pytestmark = [
@@ -28,17 +35,9 @@ pytestmark = [
 ]
 
 
-def secrets(order: dict[str, Any]) -> list[str]:
-    return [str(position["secret"]) for position in order["positions"]]
-
-
 def redeem(server: Pretix, organizer: str, event: ShopEvent, secret: str) -> tuple[int, str]:
     """pretix's own scanner at its gate: its redeem call's status and answer."""
-    status, said = server.call(
-        "POST",
-        f"organizers/{organizer}/checkinrpc/redeem/",
-        {"secret": secret, "lists": [event.list], "type": "entry"},
-    )
+    status, said = server.redeem(organizer, event.list, secret)
     return status, str(said.get("reason") or said["status"])
 
 

@@ -19,7 +19,7 @@ from testkit.proxy import TcpProxy
 from tests.clitools import Cli
 from tests.door.test_outage import POSTGRESQL, backend_fixed
 from tests.offline_tools import DoorStation, through
-from tests.pretix_shop import Pretix, organizer_name, regular
+from tests.pretix_shop import Pretix, connect_args, organizer_name, regular
 from tests.pretix_shop import pretix_server as pretix_server  # the fixture
 
 __all__ = ["backend_fixed"]  # a fixture
@@ -56,12 +56,7 @@ def test_a_signed_code_not_found_here_is_forged_or_not_pulled_yet(
     organizer = organizer_name()
     (fair,) = pretix_server.seed(organizer, "fair")
     ada = secret_of(pretix_server.order(organizer, fair, [regular(fair, "Ada Byron")], paid=True))
-    token = tmp_path / "pretix.token"
-    token.write_text(pretix_server.token)
-    cli.json(
-        "shop", "connect", "pretix", pretix_server.url, "--organizer", organizer,
-        "--event", "fair", "--token-file", str(token),
-    )  # fmt: skip
+    cli.json(*connect_args(pretix_server, organizer, "fair", tmp_path))
     cy = secret_of(pretix_server.order(organizer, fair, [regular(fair, "Cy Late")], paid=True))
 
     result, message = said(cli, forged(ada))

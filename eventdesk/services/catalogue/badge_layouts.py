@@ -23,6 +23,7 @@ from eventdesk.errors import InvalidInput, NotAllowed, NotFound
 from eventdesk.i18n import _
 from eventdesk.import_liveness import stopped_places
 from eventdesk.models import BadgeLayout, Event, TicketType
+from eventdesk.names import holder_family
 from eventdesk.services.catalogue.stored_texts import (
     StoredText,
     delete_text,
@@ -213,6 +214,8 @@ class BadgeRow:
     layout: str
     # The buyer's badge name, when the ticket is their own: printed instead of ``name``.
     badge_name: str | None = None
+    # The family part of ``name`` where it was given apart (eventdesk.names): sorted under it.
+    family: str | None = None
 
 
 @dataclass(frozen=True)
@@ -248,7 +251,9 @@ def badge_rows(
             select(
                 Ticket.id,
                 Ticket.holder_name,
+                Ticket.holder_family_name,
                 Attendee.name,
+                Attendee.family_name,
                 Attendee.company,
                 Attendee.badge_name,
                 TicketType.name.label("type_name"),
@@ -293,6 +298,7 @@ def badge_rows(
                 payload=r.qr_payload,
                 layout=r.badge_layout or default,
                 badge_name=own_badge_name(r.holder_name, r.name, r.badge_name),
+                family=holder_family(r.holder_name, r.holder_family_name, r.name, r.family_name),
             )
             for r in session.execute(query.order_by(Ticket.id))
         ]
@@ -324,11 +330,11 @@ def badge_rows(
                 place = {t.strip().upper(): n for n, t in enumerate(tickets or ())}
                 rows.sort(key=lambda r: place.get(r.ticket_id, 0))
         if sort == "surname":  # by family name, in the sort language (eventdesk.collation)
-            rows.sort(key=lambda r: name_key(r.name))
+            rows.sort(key=lambda r: name_key(r.name, family=r.family))
         elif sort == "company":
-            rows.sort(key=lambda r: (sort_key(r.company or ""), *name_key(r.name)))
+            rows.sort(key=lambda r: (sort_key(r.company or ""), *name_key(r.name, family=r.family)))
         elif sort == "ticket":
-            rows.sort(key=lambda r: (sort_key(r.ticket_type), *name_key(r.name)))
+            rows.sort(key=lambda r: (sort_key(r.ticket_type), *name_key(r.name, family=r.family)))
         return EventBadges(
             event.slug, event.title, event.starts_at, event.ends_at, event.timezone, rows
         )

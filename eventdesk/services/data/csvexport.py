@@ -24,6 +24,7 @@ from eventdesk.event_time import iso
 from eventdesk.i18n import _
 from eventdesk.import_liveness import stopped_places
 from eventdesk.models import (
+    ArrivalAlert,
     Attendee,
     CheckinAnswer,
     CheckinList,
@@ -35,6 +36,7 @@ from eventdesk.models import (
     TicketType,
 )
 from eventdesk.services.common import get_event, own_badge_name
+from eventdesk.services.door.scans import kept_marks
 from eventdesk.services.people.payments import due_of
 from eventdesk.services.people.question_answers import event_answers
 from eventdesk.services.people.questions import ANSWER_COLUMN
@@ -248,7 +250,26 @@ def _answers(session: Session, event: Event) -> dict[str, str]:
     return {ticket: "; ".join(parts) for ticket, parts in found.items()}
 
 
+def _override_cell(override: Any) -> str:
+    """An admission's override in one cell: who, why, and what the door had refused."""
+    if not isinstance(override, dict):
+        return ""
+    refused = override.get("refused") or ""
+    if override.get("rule"):
+        refused = f"{refused}/{override['rule']}"
+    return f"{override.get('by') or ''}: {override.get('reason') or ''} (refused: {refused})"
+
+
 def _scan_rows(session: Session, event: Event) -> Rows:
+    # The arrival alert an admission raised, as the database wrote it for that scan (migration
+    # 0024's trigger, whoever logged it); else as its kept answer says.
+    alert = (
+        select(ArrivalAlert.reason)
+        .where(ArrivalAlert.scan_id == ScanLog.id)
+        .order_by(ArrivalAlert.id)
+        .limit(1)
+        .scalar_subquery()
+    )
     query = (
         select(
             ScanLog.at,
@@ -259,12 +280,33 @@ def _scan_rows(session: Session, event: Event) -> Rows:
             ScanLog.session_id,
             ScanLog.direction,
             ScanLog.payload,
+            ScanLog.answer,
+            alert,
         )
         .where(ScanLog.event_id == event.id)
         .order_by(ScanLog.id)
     )
-    header = ["At", "Station", "Operator", "Ticket ID", "Result", "Session", "Direction", "Payload"]
-    return header, ([_local(r[0], event), *r[1:]] for r in _stream(session, query))
+    # Override and Alert last: a reader of the columns before them reads them as it did.
+    header = [
+        "At",
+        "Station",
+        "Operator",
+        "Ticket ID",
+        "Result",
+        "Session",
+        "Direction",
+        "Payload",
+        "Override",
+        "Alert",
+    ]
+
+    def row(at: datetime, *cells: Any) -> list[Any]:
+        *kept, answer, raised = cells
+        marks = kept_marks(answer)
+        said = raised or marks.get("alert") or ""
+        return [_local(at, event), *kept, _override_cell(marks.get("override")), said]
+
+    return header, (row(*r) for r in _stream(session, query))
 
 
 def _payment_rows(session: Session, event: Event) -> Rows:

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple, TextIO, cast
 
 from eventdesk.errors import InvalidInput
 from eventdesk.i18n import _, language_named, languages, ngettext
+from eventdesk.names import NAME_LENGTH, parse_family
 from eventdesk.services.people.attendees import BADGE_NAME_LENGTH, parse_badge_name
 from eventdesk.services.people.questions import ANSWER_COLUMN, QuestionInfo
 from eventdesk.text import fold
@@ -282,6 +283,9 @@ class Row(NamedTuple):
     badge_name: str | None = None  # printed on their badges instead of the name
     # The answers to the event's registration questions: (question id, of the holder, value).
     answers: tuple[tuple[int, bool, str], ...] = ()
+    # The Last Name column's: the family part of the name, which lists sort under (None: the
+    # name alone, sorted by its last word: eventdesk.collation).
+    family_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -427,6 +431,7 @@ class RowChecker:
             or len(type_name) > 200
             or len(order) > 100
             or len(badge) > BADGE_NAME_LENGTH
+            or len(last) > NAME_LENGTH
             or ticket_type is None
         ):
             return self._checked_row(number, record)
@@ -441,6 +446,7 @@ class RowChecker:
             order or None,
             language,
             badge or None,
+            family_name=last or None,
         )
 
     def _checked_row(self, number: int, record: list[str]) -> Row:
@@ -492,6 +498,10 @@ class RowChecker:
             badge = parse_badge_name(cell_at(record, self._badge_name))
         except InvalidInput as exc:
             raise RowProblem("badge name", exc.message) from None
+        try:
+            family = parse_family(cell_at(record, self._last))
+        except InvalidInput as exc:
+            raise RowProblem("last name", exc.message) from None
         return Row(
             number,
             name,
@@ -503,6 +513,7 @@ class RowChecker:
             order,
             language,
             badge,
+            family_name=family,
         )
 
     @staticmethod

@@ -241,7 +241,20 @@ class Batch:
         inside = driver_value(connection, _TICKET.c.inside, False)
         self._people = dict(zip((r.key for r in self.new_rows), self.people_ids, strict=True))
         people = [
-            (i, r.name, r.email, r.key, r.company, r.phone, 0, at, run_id, r.language, r.badge_name)
+            (
+                i,
+                r.name,
+                r.email,
+                r.key,
+                r.company,
+                r.phone,
+                0,
+                at,
+                run_id,
+                r.language,
+                r.badge_name,
+                r.family_name,
+            )
             for i, r in zip(self.people_ids, self.new_rows, strict=True)
         ]
         tokens = [
@@ -287,6 +300,7 @@ class Batch:
                         ticket_type.id,
                         attendee_id,
                         holder,
+                        row.family_name if holder else None,
                         status,
                         ticket_type.price_cents,
                         ticket_type.currency,
@@ -356,6 +370,7 @@ ATTENDEE_COLUMNS = (
     "import_run_id",
     "language",
     "badge_name",
+    "family_name",
 )
 ORDER_COLUMNS = ("id", "event_id", "buyer_id", "created_at", "import_run_id")
 TICKET_COLUMNS = (
@@ -365,6 +380,7 @@ TICKET_COLUMNS = (
     "ticket_type_id",
     "attendee_id",
     "holder_name",
+    "holder_family_name",
     "status",
     "price_cents",
     "currency",

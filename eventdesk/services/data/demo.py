@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from eventdesk.db import Store
+from eventdesk.door_event import DOOR_CLOSES_AFTER
 from eventdesk.errors import AlreadyRegistered, SoldOut
+from eventdesk.event_time import DAY_CHANGE_HOURS, event_day
 from eventdesk.services.catalogue import events, program
 from eventdesk.services.catalogue.badge_layouts import assign_layout
 from eventdesk.services.door.checkin import Checkin
@@ -131,6 +133,14 @@ COMPANIES = [
     None,
 ]
 DEMO_ZONE = ZoneInfo("Europe/Berlin")  # where the demo event happens
+# The station `eventdesk demo` runs as when none is named (--station, EVENTDESK_STATION, the
+# data folder's file): a desk's name, as a real one would have, not the machine's host name.
+DEMO_STATION = "Desk 1"
+DEMO_DOORS = ("Door 1", "Door 2")  # where the demo's people came in
+OPENS = time(8, 0)  # the demo's doors open (its keynote is an hour later)
+OPEN_FOR = timedelta(hours=10)  # until 18:00
+ARRIVALS_WITHIN = 120  # minutes: the demo's people came in during the two hours before now
+STAYS_OPEN = timedelta(hours=3)  # a demo built late at night still admits for this long
 STAFF = [
     ("Olivia Organizer", "organizer", "1234"),
     ("Sam Desk", "staff", "2345"),
@@ -154,8 +164,30 @@ class DemoSummary:
 
     @property
     def day(self) -> date:
-        """The event's day, in its own zone."""
-        return self.now.astimezone(DEMO_ZONE).date()
+        """The event's day, in its own zone: the one ``now`` is in (before 05:00, the day
+        before: event_time.event_day)."""
+        return event_day(self.now, DEMO_ZONE)
+
+
+def demo_hours(clock: datetime) -> tuple[datetime, datetime]:
+    """When the demo's event starts (its doors open) and ends, built at ``clock``: from 08:00
+    to 18:00 on the event's day ``clock`` is in, so that people have come in for a while before
+    ``clock``. Built early in the morning, it opened an hour or two before (not before the
+    day's 05:00); late at night, it goes on, so that its door still admits for a few hours."""
+    day = event_day(clock, DEMO_ZONE)
+    hour = clock.astimezone(DEMO_ZONE).replace(minute=0, second=0, microsecond=0)
+    starts = min(datetime.combine(day, OPENS, DEMO_ZONE), hour - timedelta(hours=1))
+    starts = max(starts, datetime.combine(day, time(DAY_CHANGE_HOURS, 0), DEMO_ZONE))
+    ends = max(starts + OPEN_FOR, hour + STAYS_OPEN - DOOR_CLOSES_AFTER)
+    return starts, ends
+
+
+def arrival_time(rng: random.Random, starts: datetime, ends: datetime, clock: datetime) -> datetime:
+    """When one of the demo's people came in: in the two hours before ``clock`` (or before the
+    event's end, when it is over), never before its doors opened."""
+    latest = min(clock, ends).astimezone(UTC)  # counted in UTC: right on a change of summer time
+    span = min(ARRIVALS_WITHIN, int((latest - starts.astimezone(UTC)) / timedelta(minutes=1)))
+    return latest - timedelta(minutes=rng.randint(1, span) if span >= 1 else 0)
 
 
 def _email(name: str, taken: set[str], rng: random.Random) -> str:
@@ -181,13 +213,10 @@ def build_demo(
     now: datetime | None = None,
 ) -> DemoSummary:
     """Fill the store with one demo event happening today (or on ``now``'s day), doors open
-    for a while. Deterministic for a given seed."""
+    for a while (demo_hours). Deterministic for a given seed."""
     rng = random.Random(seed)
-    tz = DEMO_ZONE
-    clock = (now or datetime.now(tz)).astimezone(tz)
-    today = clock.date()
-    starts = datetime.combine(today, time(8, 0), tz)
-    ends = datetime.combine(today, time(18, 0), tz)
+    clock = (now or datetime.now(DEMO_ZONE)).astimezone(DEMO_ZONE)
+    starts, ends = demo_hours(clock)
     venue_name = "Harbour Conference Centre"
     if venue_name not in {v.name for v in events.list_venues(store)}:
         events.add_venue(
@@ -196,7 +225,7 @@ def build_demo(
     capacity = max(10, int(attendee_count * 0.9))
     event = events.create_event(
         store,
-        name=f"Northwind DevConf {today.year}",
+        name=f"Northwind DevConf {starts.year}",
         starts=starts,
         ends=ends,
         capacity=capacity,
@@ -339,9 +368,9 @@ def build_demo(
         if pay_roll < 0.7 and rng.random() < 0.45:
             admitted_later.append(ticket.ticket_id)
     # Doors opened a while ago: some people are in already, through two doors.
-    doors = [Checkin(store, station=name, operator="demo") for name in ("Door 1", "Door 2")]
+    doors = [Checkin(store, station=name, operator="demo") for name in DEMO_DOORS]
     for ticket_id in admitted_later:
-        arrival = clock - timedelta(minutes=rng.randint(1, 120))
+        arrival = arrival_time(rng, starts, ends, clock)
         if rng.choice(doors).checkin_ticket(ticket_id, now=arrival).admitted:
             summary.checked_in += 1
     existing = {s.name for s in auth.list_staff(store)}

@@ -16,7 +16,7 @@ import json
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -54,6 +54,7 @@ from eventdesk.values import utcnow
 # The next pull asks for the orders changed since the last one began, less this: the shop's
 # clock may be behind ours (an order changed twice is only written once).
 CLOCKS_APART = timedelta(minutes=5)
+SEAT_LENGTH = 20  # a ticket's seat_label
 FOLDER = "shops"  # in the data folder: each connected event's connection and token
 
 
@@ -105,16 +106,29 @@ def positions(
             reading(1)
         state = order.get("status")
         email = order.get("email") or ""
+        # Each position's key by pretix's id of it: an add-on names its parent so.
+        keys = {
+            p.get("id"): f"{order['code']}-{p['positionid']}" for p in order.get("positions", [])
+        }
+        awaiting = state == "n" and bool(order.get("require_approval"))
+        named: dict[Any, tuple[str, str | None]] = {}
         for place in order.get("positions", []):
             if checkins is not None and place.get("checkins"):
                 checkins[str(place["secret"])] = list(place["checkins"])
             if answers is not None and place.get("answers"):
                 answers[1][str(place["secret"])] = answers_of(place, answers[0])
-            holder = (
-                place.get("attendee_name")
-                or _joined(place.get("attendee_name_parts"))
-                or translated((order.get("invoice_address") or {}).get("name"))
+            # An add-on pretix asks no name for is its parent's holder's (pretix's order lists a
+            # parent before its add-ons).
+            holder, family = (
+                name_parts(place.get("attendee_name_parts"), place.get("attendee_name"))
+                or named.get(place.get("addon_to"))
+                or name_parts(
+                    (order.get("invoice_address") or {}).get("name_parts"),
+                    translated((order.get("invoice_address") or {}).get("name")),
+                )
+                or ("", None)
             )
+            named[place.get("id")] = (holder, family)
             found.append(
                 ShopTicket(
                     row=len(found) + 1,
@@ -124,25 +138,76 @@ def positions(
                     email=place.get("attendee_email") or email,
                     ticket_type=names.get((place["item"], place.get("variation")), "?")[:100],
                     company=place.get("company") or None,
-                    # A position pretix blocked (its "blocked" reasons) admits no one, as a
-                    # cancelled one.
-                    cancelled=state in ("c", "e")
-                    or bool(place.get("canceled"))
-                    or bool(place.get("blocked")),
-                    unpaid=state == "n",
+                    cancelled=state in ("c", "e") or bool(place.get("canceled")),
+                    # An order pretix counts valid while pending admits as a paid one.
+                    unpaid=state == "n" and not order.get("valid_if_pending"),
                     price_cents=_cents(place.get("price")),
-                    key=f"{order['code']}-{place['positionid']}",
+                    key=keys[place.get("id")],
+                    seat=_seat(place.get("seat")),
+                    # A position pretix blocked (its "blocked" reasons) admits no one, nor one
+                    # of an order that awaits the shop's approval: the door says which.
+                    hold="blocked" if place.get("blocked") else "approval" if awaiting else None,
+                    valid_from=_moment(place.get("valid_from")),
+                    valid_until=_moment(place.get("valid_until")),
+                    parent_key=keys.get(place.get("addon_to")) if place.get("addon_to") else None,
+                    family=family[:200] if family and holder else None,
                 )
             )
     return found
 
 
-def _joined(parts: Any) -> str:
-    """A name given in parts (pretix's ``attendee_name_parts``: given, family, title, ...), as
-    one, in the order the shop's scheme gives them."""
-    if not isinstance(parts, dict):
-        return ""
-    return " ".join(str(v).strip() for k, v in parts.items() if k != "_scheme" and v).strip()
+def _moment(text: Any) -> datetime | None:
+    """A time pretix gives (ISO 8601 with its offset), None when it gives none."""
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(str(text))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _seat(seat: Any) -> str | None:
+    """A position's seat as the door names it: pretix's own name of it ("Stalls, Row 3, Seat
+    12"), without its zone when that is longer than a ticket's seat holds."""
+    if not isinstance(seat, dict):
+        return None
+    name = str(seat.get("name") or "").strip()
+    if len(name) > SEAT_LENGTH:
+        row = seat.get("row_label") or (f"Row {seat['row_name']}" if seat.get("row_name") else "")
+        place = seat.get("seat_label") or (
+            f"Seat {seat['seat_number']}" if seat.get("seat_number") else ""
+        )
+        name = ", ".join(str(part) for part in (row, place) if part) or name
+    return name[:SEAT_LENGTH] or None
+
+
+# pretix's name schemes (its PERSON_NAME_SCHEMES) that write the family name first, and how.
+_FAMILY_FIRST = {"family_given": " ", "family_nospace_given": "", "family_comma_given": ", "}
+
+
+def name_parts(parts: Any, whole: Any = None) -> tuple[str, str | None] | None:
+    """A name pretix gives, as one (``whole``, pretix's ``attendee_name``: its parts joined as
+    the event's name scheme writes them), else its parts joined so, and its family part (None:
+    none given apart); None when there is no name. The parts are ``attendee_name_parts``:
+    ``_scheme`` and given, family, title, ... as the scheme asks them; a scheme of one full
+    name gives no family part."""
+    given_apart = parts if isinstance(parts, dict) else {}
+    text = {k: str(v).strip() for k, v in given_apart.items() if k != "_scheme" and v}
+    family = text.get("family_name") or None
+    name = str(whole).strip() if whole else ""
+    if not name and text:
+        scheme = str(given_apart.get("_scheme") or "")
+        if scheme in _FAMILY_FIRST and ("given_name" in text or "family_name" in text):
+            name = _FAMILY_FIRST[scheme].join(
+                text[k] for k in ("family_name", "given_name") if k in text
+            )
+        else:
+            order = ("salutation", "title", "given_name", "middle_name", "family_name")
+            known = [text[k] for k in order if k in text]
+            rest = [v for k, v in text.items() if k not in order and k != "calling_name"]
+            name = " ".join(known + rest) if known else " ".join(rest)
+    return (name, family) if name else None
 
 
 def product_names(connection: Connection) -> dict[tuple[int, int | None], str]:

@@ -1,14 +1,14 @@
 """A connected pretix event's check-in lists made ours (services.door.lists): each list of the
 shop a list of the event here, found again by pretix's id at the next pull.
 
-pretix's list says which products it admits, whether a pending order's ticket passes, whether a
-ticket enters again (at all, or after an exit) and, in JsonLogic, its rules. A rule is mapped
-onto our list's rules where it says what they say: a product or variation among some
-(``inList``), a first entry only or one a day (``entries_number`` or ``entries_today`` below 1),
-an entry after or before a moment or a time of day (``isAfter``/``isBefore`` of ``now`` and a
-``buildTime``), and any ``and`` of these (``or`` of products). Any other rule (a gate, the
-minutes since an entry, an attribute of the order, ...) cannot be honoured here: the list is not
-made ours, and the sync says which rule, so that no door here admits what pretix would refuse.
+pretix's list says which products it admits, whether a ticket enters again (at all, or after an
+exit) and, in JsonLogic, its rules. A rule is mapped onto our list's rules where it says what
+they say: a product or variation among some (``inList``), a first entry only or one a day
+(``entries_number`` or ``entries_today`` below 1), an entry after or before a moment or a time
+of day (``isAfter``/``isBefore`` of ``now`` and a ``buildTime``), and any ``and`` of these
+(``or`` of products). Any other rule (a gate, the minutes since an entry, an attribute of the
+order, ...) cannot be honoured here: the list is not made ours, and the sync says which rule,
+so that no door here admits what pretix would refuse.
 """
 
 from __future__ import annotations
@@ -20,14 +20,21 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from eventdesk.db import Store
 from eventdesk.event_time import DAY_CHANGE_HOURS, event_zone, in_zone
 from eventdesk.i18n import _
-from eventdesk.models import CheckinList
+from eventdesk.models import CheckinList, Event
 from eventdesk.services.data.pretix_api import Connection, pages
 from eventdesk.services.data.shop_export import ticket_types
-from eventdesk.services.door.lists import DEFAULT, day_of, event_days
+from eventdesk.services.door.lists import (
+    DEFAULT,
+    DEFAULT_NAME,
+    day_of,
+    default_rules,
+    event_days,
+)
 from eventdesk.text import slugify
 from eventdesk.values import utcnow
 
@@ -238,7 +245,11 @@ def map_list(
     columns = {
         "name": name,
         "entries": door.entries,
-        "unpaid": "admit" if found.get("include_pending") else "refuse",
+        # A pending order's ticket is refused as owing money (to the desk), whether or not the
+        # list includes pending orders: pretix's redeem refuses it too, unless its scanner's
+        # operator confirms it (ignore_unpaid), which our desk does by taking the money or an
+        # override. (An order pretix counts valid while pending owes nothing: pretix.positions.)
+        "unpaid": "refuse",
         **times,
     }
     plain = found.get("all_products", True) and not found.get("rules")
@@ -288,14 +299,17 @@ def write_lists(
     either is one entry, here as in the shop."""
     done = ListsWritten()
     ours = door_list(lists)
-    if ours is not None and ours.plain:
-        done.slugs[str(ours.shop_id)] = DEFAULT
-        lists = [each for each in lists if each is not ours]
+    plain = ours if ours is not None and ours.plain else None
+    if plain is not None:
+        done.slugs[str(plain.shop_id)] = DEFAULT
+        lists = [each for each in lists if each is not plain]
     with store.write() as session:
         taken = {
             row.slug: row
             for row in session.scalars(select(CheckinList).where(CheckinList.event_id == event_id))
         }
+        if plain is not None and _carried(session, event_id, plain, taken.get(DEFAULT)):
+            done.changed.append(DEFAULT)
         for shop_list in lists:
             if shop_list.refused is not None:
                 done.refused.append(shop_list.refused)
@@ -324,6 +338,29 @@ def write_lists(
             row.updated_at = utcnow()
             done.slugs[str(shop_list.shop_id)] = row.slug
     return done
+
+
+def _carried(session: Session, event_id: int, plain: ShopList, row: CheckinList | None) -> bool:
+    """The shop's plain list's unpaid policy and entries carried onto our default list
+    (stored at its first change, services.door.list_changes): whether it changed."""
+    wanted = {key: plain.columns[key] for key in ("unpaid", "entries")}
+    if row is None:
+        event = session.get(Event, event_id)
+        assert event is not None
+        now = {
+            "unpaid": event.unpaid_policy,
+            "entries": default_rules(event_id).entries_for(event.allow_reentry),
+        }
+        if now == wanted:
+            return False
+        row = CheckinList(event_id=event_id, slug=DEFAULT, name=DEFAULT_NAME, updated_at=utcnow())
+        session.add(row)
+    elif all(getattr(row, key) == value for key, value in wanted.items()):
+        return False
+    for key, value in wanted.items():
+        setattr(row, key, value)
+    row.updated_at = utcnow()
+    return True
 
 
 def _free_slug(name: str, taken: dict[str, CheckinList]) -> str:

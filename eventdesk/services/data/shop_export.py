@@ -127,6 +127,16 @@ class ShopTicket:
     # The shop's own name of the ticket, when its code may change (pretix: the order's code
     # and the position; a secret made again is a new code of the same ticket). None: the code.
     key: str | None = None
+    seat: str | None = None  # a seat the shop sold with it ("Row 3, Seat 12")
+    # What the shop holds it back for ("blocked", "approval": Ticket.shop_hold), the times it is
+    # valid between, and the key of the ticket it is an add-on of.
+    hold: str | None = None
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+    parent_key: str | None = None
+    # The family part of ``name`` where the shop gave it apart (a Last Name column, pretix's
+    # name parts), which lists sort under (eventdesk.names); None: the name came whole.
+    family: str | None = None
 
 
 @dataclass
@@ -246,6 +256,7 @@ class _Reader:
         name = self._cell(record, "name") or " ".join(
             part for part in (self._cell(record, "first"), self._cell(record, "last")) if part
         )
+        family = self._cell(record, "last")[:200] or None
         price_text = re.sub(r"[^0-9.,]", "", self._cell(record, "price"))
         return ShopTicket(
             row=number,
@@ -258,6 +269,7 @@ class _Reader:
             cancelled=bool(_CANCELLED.match(header_key(self._cell(record, "state")))),
             unpaid=bool(_UNPAID.match(header_key(self._cell(record, "paid")))),
             price_cents=parse_amount(price_text, "price") if price_text else None,
+            family=family if name else None,
         )
 
 
@@ -334,6 +346,7 @@ def write_tickets(
             if progress is not None:
                 progress(len(chunk))
         with store.write() as session:
+            _tie_add_ons(session, event_id, tickets)
             if not partial:
                 done.gone = _cancel_gone(session, event_id, shop, held, keys)
             recount(session, event_id)
@@ -346,6 +359,26 @@ def write_tickets(
             field="file",
         ) from None
     return done
+
+
+def _tie_add_ons(session: Session, event_id: int, tickets: list[ShopTicket]) -> None:
+    """Each add-on's ticket tied to the ticket it was bought with (by the shop's keys)."""
+    wanted = {t.key: t.parent_key for t in tickets if t.key is not None and t.parent_key}
+    if not wanted:
+        return
+    keys = sorted(set(wanted) | set(wanted.values()))
+    ids: dict[str, tuple[str, str | None]] = {}
+    for start in range(0, len(keys), CHUNK):
+        for ticket_id, key, parent in session.execute(
+            select(Ticket.id, Ticket.shop_ref, Ticket.parent_id).where(
+                Ticket.event_id == event_id, Ticket.shop_ref.in_(keys[start : start + CHUNK])
+            )
+        ):
+            ids[str(key)] = (ticket_id, parent)
+    for key, parent_key in wanted.items():
+        child, mother = ids.get(key), ids.get(parent_key)
+        if child is not None and mother is not None and child[1] != mother[0]:
+            session.execute(update(Ticket).where(Ticket.id == child[0]).values(parent_id=mother[0]))
 
 
 def ticket_types(session: Session, event_id: int, names: Iterable[str]) -> set[int]:
@@ -474,6 +507,7 @@ class _Writer:
         if person is None:
             person = Attendee(
                 name=row.name,
+                family_name=row.family,
                 email=row.email,
                 email_key=key,
                 company=row.company,
@@ -528,6 +562,9 @@ class _Writer:
                     ticket_type_id=kind.id,
                     attendee_id=person.id,
                     holder_name=None if fold(row.name) == fold(person.name) else row.name,
+                    holder_family_name=(
+                        None if fold(row.name) == fold(person.name) else row.family
+                    ),
                     status="cancelled" if row.cancelled else "registered",
                     price_cents=self._due(row, kind),
                     currency=kind.currency,
@@ -536,6 +573,10 @@ class _Writer:
                     cancelled_at=self.now if row.cancelled else None,
                     qr_payload=row.code,
                     shop_ref=row.key,
+                    seat_label=row.seat,
+                    shop_hold=row.hold,
+                    valid_from=row.valid_from,
+                    valid_until=row.valid_until,
                     inside=False,
                 )
             )
@@ -559,8 +600,13 @@ class _Writer:
             "qr_payload": row.code,  # a secret the shop made again: the old one opens nothing
             "ticket_type_id": kind.id,
             "holder_name": holder,
+            "holder_family_name": row.family if holder is not None else None,
             "status": status,
             "price_cents": self._due(row, kind),
+            "seat_label": row.seat,
+            "shop_hold": row.hold,
+            "valid_from": row.valid_from,
+            "valid_until": row.valid_until,
         }
         changed: dict[str, object] = {k: v for k, v in wanted.items() if getattr(ticket, k) != v}
         if not changed:

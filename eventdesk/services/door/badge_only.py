@@ -3,11 +3,13 @@ purpose = "badges"``): a badge printed for a valid ticket, never an admission.
 
 The ticket must be one the door would know as valid: genuine (the scan's signature, checked
 before), not cancelled or refunded (nor its event), not on the waitlist, not still importing,
-and of the door's event; and the event's required registration questions for it answered
-(``needs_answer`` names them: the badge may print an answer), offline too (a station's copy
-holds the questions and the answers). Nothing else of the door's rules
-applies: not its hours or its check-in list, not money owed, and not "already checked in" (a
-person inside may want a badge).
+and of the door's event. Nothing else of the door's rules applies: not its hours or its check-in
+list, not money owed, not "already checked in" (a person inside may want a badge), and not the
+event's registration questions: those are asked when a person registers, and one left
+unanswered (a question added after they registered, required or not) never holds a badge back.
+What is asked at the door is a check-in list's choice (its own questions, services.door.lists),
+and a badge station decides on no list. The badge prints what was answered (its ``answer``
+elements), the desk's card shows the rest.
 The first badge of a ticket is ``printed``; once the ticket has a badge in the print queue (one
 printed at a check-in, or here before) the next is ``reprinted``, its job queued as a reprint.
 The ticket is not checked in and counts as no arrival; the scan-log row says ``printed`` or
@@ -24,14 +26,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, bindparam, inspect, select
+from sqlalchemy import Connection, Table, bindparam, select
 
 from eventdesk.i18n import N_
-from eventdesk.models import PrintJob, RegistrationQuestion
+from eventdesk.models import PrintJob
 from eventdesk.services.door.checkin_sql import QUEUE_BADGE
 from eventdesk.services.door.rules import RULES, DoorRules, Situation, first_rule
 from eventdesk.services.door.scan_result import ScanResult, said
-from eventdesk.services.people.question_answers import unanswered as required_unanswered
 
 # The rows of the door's table a badge station checks: is the ticket valid for this event.
 VALIDITY = frozenset(
@@ -82,16 +83,6 @@ def print_badge(
     refusal = first_rule(BADGE_RULES, situation)
     if refusal is not None and refusal.result is not None:
         return answer(refusal.result, refusal.tells(situation), rule=refusal.name)
-    missing = unanswered(conn, row)
-    if missing:
-        # TRANSLATORS: a badge station: the person's required registration questions are not
-        # all answered; {questions}: the questions, comma-separated
-        told = said(
-            N_("Please answer at the desk first: {questions}"),
-            questions=", ".join(text for _key, text in missing),
-        )
-        keys = tuple(key for key, _text in missing)
-        return answer("needs_answer", told, rule="questions", see_desk=True, asks=keys)
     again = conn.execute(BADGE_BEFORE, {"b_id": row["id"]}).first() is not None
     QUEUE_BADGE.rowcount(
         conn,
@@ -113,12 +104,3 @@ def print_badge(
     # TRANSLATORS: a badge station printed a badge (no check-in)
     told = said(N_("Badge printing for {attendee}."), attendee=row["attendee"])
     return answer("printed", told, badge_queued=True)
-
-
-def unanswered(conn: Connection, row: Any) -> list[tuple[str, str]]:
-    """The event's required registration questions for ``row``'s ticket not answered yet, as
-    (key, text) (services.people.question_answers), on the server or a station's copy (which
-    holds them since its version 14); nothing where a database has no questions at all."""
-    if not inspect(conn).has_table(RegistrationQuestion.__tablename__):
-        return []
-    return required_unanswered(conn, row["event_id"], row["ticket_type_id"], row["id"])

@@ -39,6 +39,8 @@ from eventdesk.services.door.lists import (
 from eventdesk.services.door.rules import (
     ASK_AT_DESK,
     NEEDS_STAFF_MESSAGE,
+    VALID_FROM,
+    VALID_UNTIL,
     Rule,
     clock,
     door_times,
@@ -46,6 +48,8 @@ from eventdesk.services.door.rules import (
     money_due,
     owed_money,
     queue_badge,
+    ticket_too_early,
+    ticket_too_late,
     welcome,
     welcome_back,
 )
@@ -488,6 +492,20 @@ LIST_RULES: tuple[Rule[ListDoor], ...] = (
             N_("Check-in closed at {time}."), time=Time(door_times(d.row)[1], d.row["timezone"])
         ),
         server="p_at > COALESCE(e.checkin_closes_at, e.ends_at + interval '6 hours')",
+    ),
+    Rule(
+        "ticket_not_yet_valid",
+        "not_yet_valid",
+        ticket_too_early,
+        lambda d: said(VALID_FROM, time=Time(d.row["valid_from"], d.row["timezone"])),
+        server="t.valid_from IS NOT NULL AND p_at < t.valid_from",
+    ),
+    Rule(
+        "ticket_expired",
+        "expired",
+        ticket_too_late,
+        lambda d: said(VALID_UNTIL, time=Time(d.row["valid_until"], d.row["timezone"])),
+        server="t.valid_until IS NOT NULL AND p_at > t.valid_until",
     ),
     Rule(
         "unpaid",

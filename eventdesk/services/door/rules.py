@@ -195,8 +195,26 @@ def owed_money(owed: dict[str, Any]) -> Money:
     return Money(owed["due"], owed["currency"])
 
 
+# A shop's ticket valid only between two times of its own (pretix's position validity).
+VALID_FROM = N_("This ticket is valid from {time}.")
+VALID_UNTIL = N_("This ticket was valid until {time}.")
+
+
+def ticket_too_early(s: Situation | ListDoor) -> bool:
+    """Before the ticket's own first moment (the door's and a list's)."""
+    return s.row["valid_from"] is not None and s.now < s.row["valid_from"]
+
+
+def ticket_too_late(s: Situation | ListDoor) -> bool:
+    """After the ticket's own last moment (the door's and a list's)."""
+    return s.row["valid_until"] is not None and s.now > s.row["valid_until"]
+
+
 def _unpaid(s: Situation) -> bool:
-    return bool(s.owed) and s.row["unpaid_policy"] != "admit"
+    """Money owed holds back whoever is not inside: someone let in owing (an override, or
+    before the event refused unpaid tickets) and scanned again while inside is inside, as the
+    compare-and-set says; once they have left, it holds them back again."""
+    return bool(s.owed) and s.row["unpaid_policy"] != "admit" and not s.row["inside"]
 
 
 # The order of the checks (docs/architecture.md#check-in-rules).
@@ -240,6 +258,22 @@ RULES: tuple[Rule[Situation], ...] = (
         lambda s: s.row["import_state"] not in (None, "done"),
         lambda _s: said(IMPORTING_MESSAGE),
         server="import_state IS NOT NULL AND import_state <> 'done'",
+    ),
+    # What the shop says of the ticket (services.data.pretix): blocked there, or its order
+    # awaiting the shop's approval. Offline, as the ticket's status, no reason on the server.
+    Rule(
+        "shop_blocked",
+        "revoked",
+        lambda s: s.row["shop_hold"] == "blocked",
+        lambda _s: said(N_("The shop blocked this ticket.")),
+        server="t.shop_hold = 'blocked'",
+    ),
+    Rule(
+        "awaiting_approval",
+        "not_yet_valid",
+        lambda s: s.row["shop_hold"] == "approval",
+        lambda _s: said(N_("The shop has not approved this order yet.")),
+        server="t.shop_hold = 'approval'",
     ),
     Rule(
         "other_event",
@@ -296,12 +330,26 @@ RULES: tuple[Rule[Situation], ...] = (
         server="p_at > closes",
     ),
     Rule(
+        "ticket_not_yet_valid",
+        "not_yet_valid",
+        ticket_too_early,
+        lambda s: said(VALID_FROM, time=s.zone_time(s.row["valid_from"])),
+        server="t.valid_from IS NOT NULL AND p_at < t.valid_from",
+    ),
+    Rule(
+        "ticket_expired",
+        "expired",
+        ticket_too_late,
+        lambda s: said(VALID_UNTIL, time=s.zone_time(s.row["valid_until"])),
+        server="t.valid_until IS NOT NULL AND p_at > t.valid_until",
+    ),
+    Rule(
         "unpaid",
         "unpaid",
         _unpaid,
         lambda s: said(N_("Not paid: {amount} due."), amount=owed_money(s.owed)),
         extra=lambda s: s.owed,
-        server="due > 0",
+        server="t.price_cents > 0 AND NOT t.inside",
     ),
     Rule(
         # Would be admitted, but its first admission is for staff (an ID check). The attention

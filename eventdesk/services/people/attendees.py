@@ -38,6 +38,7 @@ from eventdesk.db import Store
 from eventdesk.errors import Conflict, InvalidInput
 from eventdesk.i18n import _, ngettext, parse_language
 from eventdesk.models import Attendee, Event, ListEntry, Order, SearchToken, Ticket
+from eventdesk.names import given_of, name_in_parts, parse_family
 from eventdesk.prepared import Prepared
 from eventdesk.services.common import email_key, get_attendee
 from eventdesk.services.people.auth import hash_pin
@@ -63,6 +64,10 @@ class AttendeeInfo:
     badge_name: str | None = None  # printed on their badges instead of the name (None: the name)
     alert: str | None = None  # awaited: the organizer is told when they arrive, and why
     note: str | None = None  # the staff's note, shown at the door (never printed)
+    # The family part of the name where it was given apart (None: told from the name), and
+    # what is left of the name without it.
+    family_name: str | None = None
+    given_name: str | None = None
 
 
 def attendee_info(row: Attendee) -> AttendeeInfo:
@@ -77,6 +82,8 @@ def attendee_info(row: Attendee) -> AttendeeInfo:
         row.badge_name,
         row.alert,
         row.note,
+        row.family_name,
+        given_of(row.name, row.family_name),
     )
 
 
@@ -199,7 +206,7 @@ def _validated(
 def add_attendee(
     store: Store,
     *,
-    name: str,
+    name: str | None,
     email: str,
     company: str | None = None,
     phone: str | None = None,
@@ -207,7 +214,12 @@ def add_attendee(
     language: str | None = None,
     badge_name: str | None = None,
     note: str | None = None,
+    given: str | None = None,
+    family: str | None = None,
 ) -> AttendeeInfo:
+    """A new person: ``name`` as they write it, or made of ``given`` and ``family`` (the part
+    lists sort under, kept apart: eventdesk.names)."""
+    name, family_part = name_in_parts(name, given, family)
     clean_name, clean_email, clean_company, clean_phone = _validated(name, email, company, phone)
     speaks = person_language(language)
     shorter = parse_badge_name(badge_name)
@@ -222,6 +234,7 @@ def add_attendee(
             )
         row = Attendee(
             name=clean_name,
+            family_name=family_part,
             email=clean_email,
             email_key=key,
             company=clean_company,
@@ -293,16 +306,26 @@ def update_attendee(
     language: str | None = None,
     badge_name: str | None = None,
     note: str | None = None,
+    given: str | None = None,
+    family: str | None = None,
 ) -> AttendeeInfo:
-    """Change what is given (None: kept as it is; "" clears the language, the badge name and
-    the note)."""
+    """Change what is given (None: kept as it is; "" clears the language, the badge name,
+    the note and the family part, which alone leaves the name as written). ``given`` without
+    ``name`` makes the name of it and the family part."""
     speaks = person_language(language)
+    family_part = parse_family(family)
     shorter = parse_badge_name(badge_name)
     noted = parse_note(note)
     with store.write() as session:
         row = get_attendee(session, ref)
         # Locked: a ticket registered meanwhile must not lose its search token below.
         session.refresh(row, with_for_update=True)
+        if family is not None:  # "" clears it
+            row.family_name = family_part
+        if name is None and given is not None:
+            name = name_in_parts(None, given, row.family_name)[0]
+        elif family is None and name is not None and (row.family_name or "") not in name:
+            row.family_name = None  # a new name without the old family part: told from it
         new_name, new_email, new_company, new_phone = _validated(
             row.name if name is None else name,
             row.email if email is None else email,

@@ -74,6 +74,7 @@ class Forgotten:
 def _secrets(attendee: Attendee, holders: list[str], notes: list[str]) -> list[str]:
     words = [
         attendee.name,
+        attendee.family_name or "",
         attendee.email,
         attendee.company or "",
         attendee.phone or "",
@@ -128,6 +129,7 @@ def forget_in(session: Session, attendee: Attendee, *, station: str | None) -> F
     # The places are the keys of --json's "erased" (English), translated where a person reads them.
     count(N_("attendee"), 1)
     attendee.name = name
+    attendee.family_name = None
     attendee.email = f"forgotten-{attendee.id}@example.invalid"  # not for translation: an address
     attendee.email_key = attendee.email
     attendee.company = None
@@ -147,6 +149,11 @@ def forget_in(session: Session, attendee: Attendee, *, station: str | None) -> F
             .values(holder_name=name)
         )
         count(N_("ticket holder names"), int(getattr(changed, "rowcount", 0) or 0))
+        session.execute(
+            update(Ticket)
+            .where(Ticket.id.in_(ids), Ticket.holder_family_name.is_not(None))
+            .values(holder_family_name=None)
+        )
         gone = session.execute(delete(CheckinAnswer).where(CheckinAnswer.ticket_id.in_(ids)))
         count(N_("answers"), int(getattr(gone, "rowcount", 0) or 0))
         alerts = session.execute(delete(ArrivalAlert).where(ArrivalAlert.ticket_id.in_(ids)))
@@ -277,6 +284,7 @@ def personal_data(store: Store, ref: str | int) -> dict[str, Any]:
             "attendee": {
                 "id": person.id,
                 "name": person.name,
+                "family_name": person.family_name,
                 "email": person.email,
                 "company": person.company,
                 "phone": person.phone,
@@ -292,6 +300,7 @@ def personal_data(store: Store, ref: str | int) -> dict[str, Any]:
                     "event": slug,
                     "ticket_type": kind,
                     "holder": t.holder_name,
+                    "holder_family_name": t.holder_family_name,
                     "status": t.status,
                     "seat": t.seat_label,
                     "checked_in_at": when(t.checked_in_at),

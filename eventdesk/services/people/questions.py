@@ -22,13 +22,13 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal, cast
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from eventdesk.db import Store
 from eventdesk.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from eventdesk.i18n import _, ngettext
-from eventdesk.models import Event, QuestionAnswer, RegistrationQuestion, TicketType
+from eventdesk.models import Event, QuestionAnswer, RegistrationQuestion, Ticket, TicketType
 from eventdesk.services.common import get_event, get_ticket_type, log
 from eventdesk.values import utcnow
 
@@ -357,6 +357,27 @@ def add_question(
         session.flush()
         log(session, "question_added", at=moment, event_id=event.id, station=station, key=wanted)
         return _read_back(session, event, row)
+
+
+def unanswered_tickets(store: Store, event_ref: str | int, key: str) -> int:
+    """How many of the event's tickets (registered, of a type the question is asked of) have
+    no answer to it, their holder's nor their order's: people who registered before it was
+    added. Said when a question is added or made required: it is asked at registration only,
+    and never holds back an entry or a badge at the door (docs/architecture.md#check-in-rules)."""
+    with store.read() as session:
+        event = get_event(session, event_ref)
+        row = get_question(session, event, key)
+        answered = exists().where(
+            QuestionAnswer.question_id == row.id,
+            or_(QuestionAnswer.ticket_id == Ticket.id, QuestionAnswer.order_id == Ticket.order_id),
+        )
+        wanted = select(func.count(Ticket.id)).where(
+            Ticket.event_id == event.id, Ticket.status == "registered", ~answered
+        )
+        types = json.loads(row.ticket_types) if row.ticket_types else None
+        if types:
+            wanted = wanted.where(Ticket.ticket_type_id.in_(types))
+        return int(session.scalar(wanted) or 0)
 
 
 def _read_back(session: Session, event: Event, row: RegistrationQuestion) -> QuestionInfo:

@@ -93,6 +93,8 @@ class RegistrationResult:
     holder: str | None = None  # the name the ticket is for, when not the buyer's
     # A registered ticket's seats waiting for a full session: (session, position on its list).
     session_waits: tuple[tuple[str, int], ...] = ()
+    # The family part of the name the ticket is for, where it was given apart (eventdesk.names).
+    holder_family_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,8 @@ class TicketInfo:
     session_seats: tuple[SeatInfo, ...] = ()
     # Sold in a shop (services.data.shop_export): the shop and its order's code there.
     shop_order: tuple[str, str] | None = None
+    add_on_to: str | None = None  # an add-on's ticket: the ticket it was bought with
+    shop_hold: str | None = None  # the shop holds it back: "blocked", "approval" (Ticket's)
 
     @property
     def holder(self) -> str:
@@ -227,6 +231,7 @@ def register(
     seat: str | None = None,
     quantity: int | None = None,
     holders: Sequence[str | None] = (),
+    holder_families: Sequence[str | None] = (),
     allow_waitlist: bool = True,
     invite_code: str | None = None,
     staff_override: bool = False,
@@ -240,7 +245,9 @@ def register(
     The order is placed whole or waitlisted whole: when there is not room for all of its
     tickets they all wait together (or, with no waitlist, it is refused as sold out). Each
     ticket may name its holder (``holders[i]``; missing, None or blank: the buyer); without
-    ``quantity`` there is one ticket per holder name, or one. An invite-only event needs its
+    ``quantity`` there is one ticket per holder name, or one; ``holder_families[i]`` is the
+    family part of the name the i-th ticket is for (its holder's, else the buyer's), which
+    lists sort under (eventdesk.names). An invite-only event needs its
     ``invite_code`` unless ``staff_override`` (an organizer or the desk admitting a guest).
 
     A full session (no room for all the order's seats, or seats waiting for it already) never
@@ -254,12 +261,13 @@ def register(
     checked, a required one left out refused, before anything is stored; None: the caller
     does not ask them (nothing is checked).
     """
-    count = quantity if quantity is not None else max(len(holders), 1)
+    count = quantity if quantity is not None else max(len(holders), len(holder_families), 1)
     if count < 1 or count > 50:
         raise InvalidInput(_("quantity must be between 1 and 50"), field="quantity")
     if seat is not None and count != 1:
         raise InvalidInput(_("a seat can be chosen only for a single ticket"), field="seat")
     holder_names = _holder_names(holders, count)
+    families = _holder_names(holder_families, count)
     moment = now or utcnow()
     with store.write() as session:
         event = get_event(session, event_ref, lock=True)
@@ -368,6 +376,7 @@ def register(
                 ticket_type_id=ticket_type.id,
                 attendee_id=attendee.id,
                 holder_name=holder,
+                holder_family_name=families[index],
                 status="registered" if placed else "waitlisted",
                 price_cents=ticket_type.price_cents,
                 currency=ticket_type.currency,
@@ -438,6 +447,7 @@ def register(
                 seat=t.seat_label,
                 holder=t.holder_name,
                 session_waits=session_waits(session, t.id),
+                holder_family_name=t.holder_family_name,
             )
             for t in tickets
         )
@@ -495,6 +505,8 @@ def ticket_info(session: Session, ticket: Ticket) -> TicketInfo:
         holder_name=ticket.holder_name,
         session_seats=ticket_seats(session, ticket.id),
         shop_order=shop_order_of(session.get(Order, ticket.order_id)),
+        add_on_to=ticket.parent_id,
+        shop_hold=ticket.shop_hold,
     )
 
 

@@ -2,12 +2,15 @@
 made with the rest by services.stations.mirror; services.stations.quota_sale sells and
 uploads). Here, in a module of their own, to keep that file within its size.
 
-``station_quota`` is copied whole at each refresh (a few rows). ``sale_outbox`` holds each walk-in
-sold here offline, in order, until the server has it: the person, the ticket type, how it was
-paid, whether it was admitted at once, its nonce; the copy also holds the person, the order, the
-ticket and its payment (provisional rows: the person's and order's ids negative, the ticket's
-id chosen here) so that the desk finds them, the door admits them and a badge prints offline.
-Like the scans' outbox, the sale outbox is kept when a copy of another version is made again.
+``station_quota`` is copied whole at each refresh (a few rows), and ``quota_code`` with it: the
+codes signed ahead for this station's offline sales (eventdesk.quota_models.QuotaCode; a
+station's own login reads its station's only), each taken by the sale that uses it.
+``sale_outbox`` holds each walk-in sold here offline, in order, until the server has it: the
+person, the ticket type, how it was paid, whether it was admitted at once, its nonce; the copy
+also holds the person, the order, the ticket and its payment (provisional rows: the person's and
+order's ids negative, the ticket's id chosen here) so that the desk finds them, the door admits
+them and a badge prints offline. Like the scans' outbox, the sale outbox is kept when a copy of
+another version is made again.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from typing import Any
 from sqlalchemy import Boolean, Column, Index, Integer, MetaData, String, Table
 
 from eventdesk.models import UTCDateTime
-from eventdesk.quota_models import StationQuota
+from eventdesk.quota_models import QuotaCode, StationQuota
 
 SALES = MetaData()
 
@@ -27,8 +30,17 @@ QUOTA = Table(
     *(Column(c.name, c.type, primary_key=c.primary_key) for c in StationQuota.__table__.columns),
     Column("mirror_gen", Integer),  # services.stations.mirror's GEN: the copy that wrote it
 )
+CODE = Table(
+    "quota_code",
+    SALES,
+    *(Column(c.name, c.type, primary_key=c.primary_key) for c in QuotaCode.__table__.columns),
+    Column("mirror_gen", Integer),
+)
 # Copied whole at each refresh (services.stations.mirror's WHOLE).
-QUOTA_WHOLE: dict[str, tuple[Table, Any]] = {"station_quota": (QUOTA, StationQuota)}
+QUOTA_WHOLE: dict[str, tuple[Table, Any]] = {
+    "station_quota": (QUOTA, StationQuota),
+    "quota_code": (CODE, QuotaCode),
+}
 
 SALE_OUTBOX = Table(
     "sale_outbox",

@@ -40,7 +40,7 @@ from eventdesk.services.stations.mirror_schema import (
     TICKET_SESSION,
     TICKET_TYPE,
 )
-from eventdesk.services.stats.door_list import DoorList, door_list_in
+from eventdesk.services.stats.door_list import DoorList, ListReader, door_list_in
 from eventdesk.services.stats.inside import RollCall, Tables, roll_call_in
 from eventdesk.text import words
 from eventdesk.values import utcnow
@@ -283,6 +283,7 @@ COPY_TABLES = Tables(
     event_session=SESSION,
     session_checkin=SESSION_CHECKIN,
     scan_log=SCAN_LOG,
+    payment=PAYMENT,
 )
 
 
@@ -311,9 +312,16 @@ def roll_call_in_copy(
         )
 
 
-def door_list_in_copy(mirror: Mirror, event: str | int, *, now: datetime | None = None) -> DoorList:
+def door_list_in_copy(
+    mirror: Mirror,
+    event: str | int,
+    *,
+    now: datetime | None = None,
+    on_list: ListReader | None = None,
+) -> DoorList:
     """The paper door list as the copy has it: every valid ticket as of the copy's last
-    refresh, with its holder, type and notes (services.stats.door_list)."""
+    refresh, with its holder, type and notes (services.stats.door_list); of a check-in list,
+    ``on_list``."""
     refreshed = mirror.refreshed_at()
     with mirror.store.read() as session_:
         return door_list_in(
@@ -323,6 +331,7 @@ def door_list_in_copy(mirror: Mirror, event: str | int, *, now: datetime | None 
             now=now or utcnow(),
             copy_refreshed_at=refreshed,
             from_copy=True,
+            on_list=on_list,
         )
 
 
@@ -372,6 +381,8 @@ def _tickets(conn: Connection, which: Any, person: AttendeeInfo) -> list[CopiedT
             holder_name=row.holder_name,
             session_seats=tuple(sessions.get(row.id, ())),
             shop_order=(row.order_shop, row.order_shop_ref) if row.order_shop_ref else None,
+            add_on_to=row.parent_id,
+            shop_hold=row.shop_hold,
         )
         net = paid.get(row.id, 0)
         due = due_of(row.status, info.price_cents, net)

@@ -50,10 +50,10 @@ from eventdesk.models import (
 from eventdesk.services.stations.mirror_quota import QUOTA_WHOLE
 
 MIRROR_FILE = "mirror.db"
-MIRROR_VERSION = "20"  # a mirror of another version is copied again (its outbox is kept)
+MIRROR_VERSION = "23"  # a mirror of another version is copied again (its outbox is kept)
 # Versions this build copies again in place (their outbox is this one's); a mirror of any other
 # version is a schema this build does not know: it is moved aside (services.stations.mirror_repair).
-KNOWN_VERSIONS = (*(str(n) for n in range(1, 20)), MIRROR_VERSION)  # "1" to "19", and this one
+KNOWN_VERSIONS = (*(str(n) for n in range(1, 23)), MIRROR_VERSION)  # "1" to "22", and this one
 CHUNK = 2000  # rows written to the mirror per transaction: a door waits at most that long
 PRIVATE = 0o600  # the mirror's files: names and PIN hashes
 FULL_AFTER = timedelta(hours=12)  # a mirror older than this is copied whole again
@@ -88,8 +88,10 @@ def _copy(
 EVENT = _copy(Event)
 SESSION = _copy(EventSession)
 TICKET_TYPE = _copy(TicketType)
+# The family part of a name given apart sorts the paper door list and a badge sheet offline.
 ATTENDEE = _copy(
-    Attendee, ("id", "name", "email", "company", "language", "badge_name", "alert", "note")
+    Attendee,
+    ("id", "name", "family_name", "email", "company", "language", "badge_name", "alert", "note"),
 )
 # Of each order only the staff's note, which the door shows with its tickets' answers, and the
 # shop it was sold in with its code there (the desk's card shows it).
@@ -103,6 +105,7 @@ TICKET = _copy(
         "ticket_type_id",
         "attendee_id",
         "holder_name",
+        "holder_family_name",
         "status",
         "price_cents",
         "currency",
@@ -113,6 +116,10 @@ TICKET = _copy(
         "inside",
         "import_run_id",
         "created_at",
+        "shop_hold",
+        "valid_from",
+        "valid_until",
+        "parent_id",
     ),
 )
 TICKET_SESSION = _copy(TicketSession)

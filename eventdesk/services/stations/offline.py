@@ -410,8 +410,16 @@ class Station:
         return self._pending
 
     def counted(self, more: int = 0, *, fresh: bool = False) -> None:
+        """``more`` rows written to the outbox since it was counted (or counted afresh). Not
+        counted yet in this process, it is counted from the outbox, which holds them already:
+        adding ``more`` to that counted each of them twice."""
         with self.outbox_lock:
-            self._pending = self.mirror.pending() if fresh else self.pending + more
+            if fresh:
+                self._pending = self.mirror.pending()
+            elif self._pending is None:
+                self._pending = self.pending
+            else:
+                self._pending += more
 
     def _remember_link(self, online: bool, _reason: str) -> None:
         """The next process of this station knows the server did not answer (and does not

@@ -7,10 +7,13 @@ station's sales not uploaded yet; one sale at a time, in the copy's write transa
 writes the sale to the copy's sale outbox with its nonce, in the same durable transaction as
 the provisional person, order, ticket and payment the desk finds and the door admits. Past the
 quota it is refused ("no places left to sell offline for TYPE"). The ticket has an id chosen
-here but no signed QR: the station does not hold the private key (docs/architecture.md,
-"Stations"). The walk-in is admitted at once at the desk and their badge prints from the copy;
-the QR is signed by the issuing station once the sale is uploaded (``eventdesk ticket issue``)
-and reprinted on request.
+here, and its signed QR at once where the organizer's station signed codes ahead for this
+station's quota (eventdesk.quota_models.QuotaCode, in the copy's ``quota_code``): the sale takes
+one no earlier sale here took, so the walk-in's badge prints from the copy with a QR that the
+server keeps for the ticket it makes. With none left (or none signed: the station does not hold
+the private key, docs/architecture.md, "Stations"), the ticket has no QR until the sale is
+uploaded and the issuing station signs it (``eventdesk ticket issue``); it is admitted at once
+all the same.
 
 On return, ``upload`` sends each sale, oldest first, through the server's function
 (``station_api.quota_sale``), which checks it against the quota it gave and makes the person,
@@ -35,7 +38,7 @@ from eventdesk.i18n import _
 from eventdesk.outage import describe, is_outage
 from eventdesk.services.people.attendees import person_tokens
 from eventdesk.services.stations.mirror import Mirror
-from eventdesk.services.stations.mirror_quota import QUOTA, SALE_OUTBOX
+from eventdesk.services.stations.mirror_quota import CODE, QUOTA, SALE_OUTBOX
 from eventdesk.services.stations.mirror_refresh import search_text
 from eventdesk.services.stations.mirror_schema import (
     ATTENDEE,
@@ -72,6 +75,7 @@ class OfflineSale:
     places_left: int
     nonce: str
     attendee_id: int = 0  # the provisional person's, in the copy (negative)
+    qr_payload: str | None = None  # its code signed ahead (None: none was left to take)
 
 
 @dataclass(frozen=True)
@@ -188,7 +192,9 @@ def sell(
             raise SoldOut(
                 _("no places left to sell offline for {ticket_type}").format(ticket_type=kind.name)
             )
-        ticket_id = _free_ticket_id(conn)
+        code = _code(conn, event.id, station)
+        ticket_id = code.ticket_id if code is not None else _free_ticket_id(conn)
+        payload = code.qr_payload if code is not None else None
         provisional = _provisional_id(conn)
         nonce = new_id(26)
         conn.execute(
@@ -217,6 +223,7 @@ def sell(
                 "checked_in_station": station if admit else None,
                 "inside": admit,
                 "created_at": moment,
+                "qr_payload": payload,
                 SEARCH_TEXT: search_text(ticket_id),
             },
         )
@@ -262,7 +269,25 @@ def sell(
         left - 1,
         nonce,
         provisional,
+        payload,
     )
+
+
+def _code(conn: Connection, event_id: int, station: str) -> Any:
+    """A code signed ahead for this station's offline sales of the event that no sale here
+    has taken (nor a ticket of the copy holds: one uploaded, before the server's copy drops
+    it); None when none is left."""
+    return conn.execute(
+        select(CODE.c.ticket_id, CODE.c.qr_payload)
+        .where(
+            CODE.c.event_id == event_id,
+            CODE.c.station == station,
+            CODE.c.ticket_id.not_in(select(SALE_OUTBOX.c.ticket_id)),
+            CODE.c.ticket_id.not_in(select(TICKET.c.id)),
+        )
+        .order_by(CODE.c.ticket_id)
+        .limit(1)
+    ).first()
 
 
 def _free_ticket_id(conn: Connection) -> str:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
@@ -30,7 +31,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from eventdesk.db import Store
 from eventdesk.errors import InvalidInput, NotFound
-from eventdesk.event_time import event_day, event_zone, iso, show
+from eventdesk.event_time import event_day, event_zone, in_zone, iso, show
 from eventdesk.i18n import _, ngettext
 from eventdesk.ids import as_id
 from eventdesk.models import (
@@ -39,6 +40,7 @@ from eventdesk.models import (
     Event,
     EventSession,
     ListEntry,
+    Payment,
     ScanLog,
     SessionCheckin,
     Ticket,
@@ -67,6 +69,7 @@ class Tables:
     event_session: Table
     session_checkin: Table
     scan_log: Table
+    payment: Table
 
 
 def _table(model: Any) -> Table:
@@ -83,6 +86,7 @@ SERVER = Tables(
     event_session=_table(EventSession),
     session_checkin=_table(SessionCheckin),
     scan_log=_table(ScanLog),
+    payment=_table(Payment),
 )
 
 
@@ -123,6 +127,13 @@ class RollCall:
     @property
     def zone(self) -> ZoneInfo:
         return event_zone(self.timezone)
+
+    @cached_property
+    def all_today(self) -> bool:
+        """Whether everyone inside came in on the calendar day it was made (in the event's
+        zone): then a time is its clock alone; else each its day and clock."""
+        zone, day = self.zone, in_zone(self.at, self.zone).date()
+        return all(in_zone(p.since, zone).date() == day for p in self.people if p.since)
 
     def rows(self) -> list[tuple[Any, ...]]:
         """A row a person, as ``COLUMNS`` names them."""
@@ -266,6 +277,7 @@ class _Event:
     timezone: str | None
     allow_reentry: bool
     status: str = "scheduled"
+    unpaid_policy: str = "refuse"  # the door's: refuse or admit a ticket that owes money
 
 
 @dataclass(frozen=True)
@@ -291,11 +303,21 @@ def event_of(conn: Connection, t: Tables, ref: str | int) -> _Event:
     e = t.event.c
     which = e.id == number if number is not None else e.slug == wanted
     row = conn.execute(
-        select(e.id, e.slug, e.title, e.timezone, e.allow_reentry, e.status).where(which)
+        select(e.id, e.slug, e.title, e.timezone, e.allow_reentry, e.status, e.unpaid_policy).where(
+            which
+        )
     ).first()
     if row is None:
         raise NotFound(_("no event {event!r}").format(event=wanted), field="event")
-    return _Event(row.id, row.slug, row.title, row.timezone, bool(row.allow_reentry), row.status)
+    return _Event(
+        row.id,
+        row.slug,
+        row.title,
+        row.timezone,
+        bool(row.allow_reentry),
+        row.status,
+        row.unpaid_policy or "refuse",
+    )
 
 
 def _list(conn: Connection, t: Tables, event: _Event, ref: str | None) -> _List:
@@ -461,11 +483,19 @@ def copy_refreshed(refreshed: datetime | None, zone: ZoneInfo) -> str:
 
 
 def since_text(call: RollCall, since: datetime | None) -> str:
-    """When someone came in, in the event's zone: the clock on the day the roll call was made,
-    the day and the clock on an earlier one ("14 May 09:12"); "?" where nothing says."""
+    """When someone came in, in the event's zone, written alike for the whole roll call: the
+    clock when everyone came in on the day it was made, else the day and the clock ("14 May
+    09:12") for each, where some rows said "05:30" beside others' "27 Nov 04:51"; "?" where
+    nothing says."""
     if since is None:
         return "?"
     zone = call.zone
-    if event_day(since, zone) == event_day(call.at, zone):
+    if call.all_today:
         return show(since, zone, "clock")
-    return f"{show(since, zone, 'day')} {show(since, zone, 'clock')}"
+    return day_and_clock(since, zone)
+
+
+def day_and_clock(moment: datetime, zone: ZoneInfo) -> str:
+    """A time on a list of one event, in the zone its heading names: its day and its clock
+    ("14 May 09:12")."""
+    return f"{show(moment, zone, 'day')} {show(moment, zone, 'clock')}"

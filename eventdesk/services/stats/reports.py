@@ -36,6 +36,7 @@ from eventdesk.models import (
     Ticket,
     TicketType,
 )
+from eventdesk.names import holder_family
 from eventdesk.services.common import get_event
 from eventdesk.services.stats import overrides as overridden
 from eventdesk.services.stats import tallies
@@ -448,6 +449,9 @@ def no_shows(session: Session, event: Event) -> Report:
             Attendee.company,
             TicketType.name,
             Ticket.seat_label,
+            Ticket.holder_family_name,
+            Attendee.name,
+            Attendee.family_name,
         )
         .join(Attendee, Attendee.id == Ticket.attendee_id)
         .join(TicketType, TicketType.id == Ticket.ticket_type_id)
@@ -458,13 +462,15 @@ def no_shows(session: Session, event: Event) -> Report:
             stopped_places(session, event.id).keeps(Ticket.import_run_id),  # nobody's
         )
     ).all()
-    rows = sorted(
-        (
-            (ticket, name, email, None if holder else company, kind, seat)
-            for ticket, name, email, holder, company, kind, seat in found
-        ),
-        key=lambda row: name_key(row[1]),
+    # By the family part given apart, else told from the name (eventdesk.collation)
+    ordered = sorted(
+        found,
+        key=lambda r: name_key(r[1], family=holder_family(r[3], r[7], r[8], r[9])),
     )
+    rows = [
+        (ticket, name, email, None if holder else company, kind, seat)
+        for ticket, name, email, holder, company, kind, seat, *_parts in ordered
+    ]
     return Report(
         "no-shows",
         ngettext(
