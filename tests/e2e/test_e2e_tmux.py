@@ -32,9 +32,10 @@ def pane(session: str) -> str:
     return tmux("capture-pane", "-p", "-t", session)
 
 
-def wait_pane(session: str, text: str, timeout: float = 30.0, *, any_case: bool = False) -> str:
+def wait_pane(session: str, text: str, timeout: float = 120.0, *, any_case: bool = False) -> str:
     """The screen once it shows ``text`` (in any case, with ``any_case``); fails with the
-    screen after ``timeout``."""
+    screen after ``timeout`` (long: the demo is built before its first screen, which took 22 s
+    on a 2-core machine kept busy by the suite's other workers)."""
     wanted = text.casefold() if any_case else text
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -15,9 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.cells import cell_len
 from textual.widgets import Input, Select
 
 from screens.app import EventdeskApp
+from screens.stats.number import BigNumber
 from screens.widgets.key_bar import KeyBar, KeyHint, key_entries
 from tests.apptools import (
     DemoStation,
@@ -83,8 +85,23 @@ async def settle(pilot: Any) -> None:
     # card shown decides which are dimmed): the picture waits until it shows the keys as they
     # are, as a busy machine may not have drawn them yet when the workers are done.
     await wait_for(lambda: keys_drawn(pilot.app.screen), pilot)
+    # A stats figure whose caption needs two lines says so in a message the screen answers by
+    # giving its row a line more: the picture waits until the screen has answered each.
+    await wait_for(lambda: captions_measured(pilot.app.screen), pilot)
     await pilot.wait_for_scheduled_animations()  # a scroll that glides ends before the picture
     await pilot.pause()
+
+
+def captions_measured(screen: Any) -> bool:
+    """Every big number on ``screen`` measured its caption at the width it has now, and the
+    screen gives the figures as many lines as the longest caption shown needs."""
+    numbers = list(screen.query(BigNumber).results(BigNumber))
+    for number in numbers:
+        width = number.content_size.width
+        if number.caption_lines != (2 if 0 < width < cell_len(number.caption) else 1):
+            return False
+    wrapped = any(number.display and number.caption_lines > 1 for number in numbers)
+    return not numbers or screen.has_class("-long-captions") == wrapped
 
 
 def keys_drawn(screen: Any) -> bool:
