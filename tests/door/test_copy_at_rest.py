@@ -30,6 +30,8 @@ from tests.door.test_station_logins import (
 )
 from tests.offline_tools import copy_sql
 
+pytestmark = pytest.mark.slow  # real eventdesk processes, on test_station_logins.py's site
+
 __all__ = ["site"]  # the module's fixture, used here
 
 LOGINS = ("organizer", "door", "desk", "kiosk")  # kiosk: the organizer's login, role kiosk

@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.door.test_station_logins import (
     REFUSALS,
     Site,
@@ -16,6 +18,8 @@ from tests.door.test_station_logins import (
     run_cli,
     site,
 )
+
+pytestmark = pytest.mark.slow  # real eventdesk processes, on test_station_logins.py's site
 
 __all__ = ["site"]  # the module's fixture: one server with the guide's logins
 

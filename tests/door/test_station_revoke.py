@@ -20,6 +20,8 @@ from testkit.terminal import in_terminal, stop
 from tests.door.test_station_logins import EVENTDESK, PASSWORD, Site, run_cli, site
 from tests.offline_tools import copy_sql
 
+pytestmark = pytest.mark.slow  # real eventdesk processes, on test_station_logins.py's site
+
 __all__ = ["site"]  # the module's fixture, used here
 
 

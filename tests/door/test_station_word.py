@@ -31,6 +31,8 @@ from tests.door.test_copy_at_rest import new_login, organizer, through
 from tests.door.test_station_logins import Site, admissible, payload_of, run_cli, site
 from tests.offline_tools import copy_sql
 
+pytestmark = pytest.mark.slow  # real eventdesk processes, on test_station_logins.py's site
+
 __all__ = ["site"]  # the module's fixture, used here
 
 
