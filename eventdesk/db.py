@@ -194,6 +194,16 @@ class Store:
         self.signer: Signer | None = None
         self._login: StationLogin | bool | None = False  # False: not asked yet
 
+    def host_in_use(self) -> str | None:
+        """The server this store reaches now, as ``host:port`` (a server address may name
+        several hosts, and the driver takes the first that answers as it asks: the primary,
+        with ``target_session_attrs=read-write``); None on SQLite."""
+        if self.is_sqlite:
+            return None
+        with self.connect() as conn:
+            info = conn.connection.dbapi_connection.info  # type: ignore[union-attr]
+            return f"{info.host}:{info.port}"
+
     def station_login(self) -> StationLogin | None:
         """On a server: the station this database login is (a door's or a desk's own login,
         which reads through views and writes through the server's functions); None for the

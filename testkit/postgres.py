@@ -122,6 +122,27 @@ def _unprivileged_user() -> pwd.struct_passwd:
     raise ClusterFailed("running as root, and there is neither a postgres nor a nobody user")
 
 
+def postgres_user() -> pwd.struct_passwd | None:
+    """Who runs PostgreSQL's programs for this process: None when it is not root (itself)."""
+    return _unprivileged_user() if os.geteuid() == 0 else None
+
+
+def run_as(who: pwd.struct_passwd | None) -> list[str]:
+    """The words that run a command as ``who`` (util-linux's setpriv or runuser): none for
+    this process's own user (None)."""
+    if who is None:
+        return []
+    setpriv, runuser = shutil.which("setpriv"), shutil.which("runuser")
+    if setpriv is not None:
+        return [setpriv, f"--reuid={who.pw_uid}", f"--regid={who.pw_gid}", "--init-groups"]
+    if runuser is not None:
+        return [runuser, "-u", who.pw_name]
+    raise ClusterFailed(
+        f"running as root, PostgreSQL's programs must run as {who.pw_name}, and neither "
+        "setpriv nor runuser (util-linux) is here to run them so"
+    )
+
+
 def _reachable_by_others(folder: Path) -> bool:
     """Whether another user can reach into ``folder`` (every folder on its way lets them by)."""
     folder = folder.resolve()
@@ -204,7 +225,7 @@ class Cluster:
 
     def __init__(self, pg_ctl: Path, parent: Path | None = None) -> None:
         self.pg_ctl = pg_ctl
-        self.user = _unprivileged_user() if os.geteuid() == 0 else None
+        self.user = postgres_user()
         if parent is None:
             parent = Path(tempfile.gettempdir())
             if self.user is not None and not _reachable_by_others(parent):
@@ -237,16 +258,7 @@ class Cluster:
         if self.user is None:
             return self.pg_ctl
         who = self.user
-        setpriv, runuser = shutil.which("setpriv"), shutil.which("runuser")
-        if setpriv is not None:
-            runner = [setpriv, f"--reuid={who.pw_uid}", f"--regid={who.pw_gid}", "--init-groups"]
-        elif runuser is not None:
-            runner = [runuser, "-u", who.pw_name]
-        else:
-            raise ClusterFailed(
-                f"running as root, PostgreSQL's programs must run as {who.pw_name}, and neither "
-                "setpriv nor runuser (util-linux) is here to run them so"
-            )
+        runner = run_as(who)
         script = self.folder / "pg_ctl"
         script.write_text(
             "#!/bin/sh\n"

@@ -332,6 +332,7 @@ def station_status(obj: Ctx) -> None:
         "refused": found.refused,
         "reason": found.reason or None,
         "server": found.server,
+        "server_host": found.host,  # which of the server's hosts answers (several: a standby)
         "mirror_notice": found.notice,
         # The server's clock minus this station's (online the server's decides; offline the
         # station's, put right by this).
@@ -359,6 +360,9 @@ def station_status(obj: Ctx) -> None:
             # TRANSLATORS: completes "refreshed ...": the mirror was never copied
             else _("never copied")
         )
+        if found.host:
+            # TRANSLATORS: {state} is "online"; {host} the server's host:port that answered
+            state = _("{state} (server {host})").format(state=state, host=found.host)
         lines = [
             f"{obj.station}: {state}",
             ngettext(

@@ -99,6 +99,7 @@ class StationStatus:
     # station's copy says it decides offline (None: online, as far as the copy knows).
     beside: str | None = None
     beside_offline_since: datetime | None = None
+    host: str | None = None  # the server's host answering now ("host:port"), when online
 
 
 @dataclass(frozen=True)
@@ -687,10 +688,11 @@ class Station:
         """How this station stands: its server asked now (within its limit), its copy, and
         another process of the station that syncs it now (the app beside a command), with
         since when that one decides offline."""
+        host = None
         if probe:
             try:
-                self.link.call(
-                    self.measure_clock, timeout=None if self.opened else self.connect_limit
+                host = self.link.call(
+                    self._answering_host, timeout=None if self.opened else self.connect_limit
                 )
             except (ServerAway, StationRefused):
                 pass
@@ -715,7 +717,13 @@ class Station:
             login_refused=self.refused(),
             beside=beside,
             beside_offline_since=datetime.fromisoformat(away) if away else None,
+            host=host if self.link.online else None,
         )
+
+    def _answering_host(self) -> str | None:
+        """The clock measured against the server's, and which of its hosts answered."""
+        self.measure_clock()
+        return self.server().host_in_use()
 
     def zone_of(self, ticket_id: str) -> ZoneInfo:
         """The time zone of a ticket's event, as the mirror knows it (UTC if it does not)."""
