@@ -6,10 +6,14 @@ machine's server would be running), and an empty data folder for the standby. It
 the primary's socket and port, ``standby:standby`` and ``standby:promote`` blocks with the
 standby's data folder. The page's addresses and ports are the clusters' own.
 
-Between the blocks, eventdesk runs as the page says a station runs: through a server address
-that names both hosts with ``target_session_attrs=read-write``. Admissions confirmed to it before
-the primary's postmaster is killed (SIGKILL: a machine that died) are on the promoted standby,
-and the same address admits online on the new primary, with nothing changed at the station."""
+Between the blocks, eventdesk runs as the page says a station runs: the organizer's station
+makes the event and a door's own login (the operator's guide's roles), and the door checks
+people in through a server address that names both hosts with
+``target_session_attrs=read-write``. Admissions confirmed to it before the primary's postmaster
+is killed (SIGKILL: a machine that died) are on the promoted standby; while there is no primary
+the door decides from its copy; once the standby is promoted the same address finds it, the
+offline admission is uploaded once, and the door admits online again, nothing changed at the
+station. ``station status`` names the host that answers, before and after."""
 
 from __future__ import annotations
 
@@ -31,6 +35,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from testkit.postgres import ClusterFailed, NoPrograms, find_pg_ctl, postgres_user, run_as
+from tests.door.test_station_logins import DATABASE, ORGANIZER, PASSWORD, guide_sql
 
 pytestmark = [
     pytest.mark.slow,  # two PostgreSQL clusters, a base backup, eventdesk as processes
@@ -43,6 +48,7 @@ MARK = re.compile(r"^<!-- standby(?::(\w+))? -->$")
 HOST = "127.0.0.1"
 SECONDS = 120  # a block's run, on a busy machine
 EVENTDESK = [sys.executable, "-m", "eventdesk"]
+DOOR = "Door 1"
 
 
 def blocks(page: str) -> list[tuple[str, list[str]]]:
@@ -95,10 +101,16 @@ class Pair:
         keep = {k: v for k, v in os.environ.items() if not k.startswith(("PG", "EVENTDESK_"))}
         return {**keep, "PATH": path, "HOME": str(self.folder), "LANG": "C.UTF-8"}
 
-    def url(self, database: str, *, hosts: tuple[int, ...]) -> str:
-        """The page's station address: every host named, the one that takes writes asked for."""
-        named = "&".join(f"host={HOST}:{port}" for port in hosts)
-        return f"postgresql+psycopg://postgres@/{database}?{named}&target_session_attrs=read-write"
+    def url(self, login: str, database: str, *ports: int) -> str:
+        """A login's address: of one host, or the page's station address of several (every host
+        named, the one that takes writes asked for)."""
+        if len(ports) == 1:
+            return f"postgresql+psycopg://{login}:{PASSWORD}@{HOST}:{ports[0]}/{database}"
+        named = "&".join(f"host={HOST}:{port}" for port in ports)
+        return (
+            f"postgresql+psycopg://{login}:{PASSWORD}@/{database}?{named}"
+            "&target_session_attrs=read-write"
+        )
 
     def kill_primary(self) -> None:
         """The primary's machine dies: its postmaster killed outright, and its children."""
@@ -151,8 +163,12 @@ def pair() -> Iterator[Pair]:
             os.chown(made.standby_data, who.pw_uid, who.pw_gid)
         log = str(folder / "primary.log")
         made.run([str(programs / "pg_ctl"), "start", "-w", "-D", str(made.primary_data), "-l", log])
-        at = ["-h", str(folder), "-p", str(made.primary_port), "-U", "postgres"]
-        made.run([str(programs / "createdb"), *at, "eventdesk"])
+        superuser = create_engine(made.url("postgres", "postgres", made.primary_port))
+        with superuser.connect() as conn:  # the operator's guide's organizer and database
+            conn.execution_options(isolation_level="AUTOCOMMIT")
+            for statement in guide_sql():
+                conn.exec_driver_sql(statement.replace("change-me", PASSWORD))
+        superuser.dispose()
         yield made
     finally:
         made.stop()
@@ -175,15 +191,23 @@ def run_block(pair: Pair, where: str, lines: list[str]) -> str:
     return pair.run(["bash", "-c", "\n".join(["set -euo pipefail", *lines])], env)
 
 
-def eventdesk(data: Path, url: str, *args: str, refused: bool = False) -> Any:
+def the_station_s_shell() -> dict[str, str]:
+    """A station's settings, none of the test run's: a server not answering within 30 s (not
+    1) before the station decides from its copy, so that a busy machine's slow answer is no
+    outage; a server with no primary refuses at once, and is one."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EVENTDESK_")}
+    return {**env, "EVENTDESK_OFFLINE_AFTER": "30"}
+
+
+def eventdesk(data: Path, url: str, *args: str, station: str = DOOR, refused: bool = False) -> Any:
     """What eventdesk says in JSON, ending well (or with a refusal, exit 1, when ``refused``
     may be the answer)."""
     done = subprocess.run(
-        [*EVENTDESK, "--db", url, "--data-dir", str(data), "--station", "Desk 1", "--json", *args],
+        [*EVENTDESK, "--db", url, "--data-dir", str(data), "--station", station, "--json", *args],
         capture_output=True,
         text=True,
         timeout=SECONDS,
-        env={k: v for k, v in os.environ.items() if not k.startswith("EVENTDESK_")},
+        env=the_station_s_shell(),
     )
     ended_well = done.returncode == 0 or (refused and done.returncode == 1)
     assert ended_well, f"{args}: {done.stdout[-2000:]}\n{done.stderr[-2000:]}"
@@ -211,12 +235,18 @@ def test_a_standby_made_as_the_page_says_keeps_every_confirmed_admission_when_th
     said = [run_block(pair, where, lines) for where, lines in steps[:3]]
     assert "standby1|streaming|sync" in said[2].split(), said[2]
 
-    url = pair.url("eventdesk", hosts=(pair.primary_port, pair.standby_port))
-    desk = tmp_path / "desk"
-    eventdesk(desk, url, "init")
-    event = eventdesk(desk, url, "demo", "--no-ui", "--attendees", "30")["event"]
-    primary = create_engine(f"postgresql+psycopg://postgres@{HOST}:{pair.primary_port}/eventdesk")
-    with primary.connect() as conn:
+    both = (pair.primary_port, pair.standby_port)
+    office, door = tmp_path / "office", tmp_path / "door"
+    organizer = pair.url(ORGANIZER, DATABASE, *both)
+    eventdesk(office, organizer, "init", station="Office")
+    made = eventdesk(office, organizer, "demo", "--no-ui", "--attendees", "30", station="Office")
+    event, login = made["event"], "door_standby"
+    role = ["roles", "add", login, "--kind", "door", "--station", DOOR, "--password", PASSWORD]
+    eventdesk(office, organizer, *role, station="Office")
+    url = pair.url(login, DATABASE, *both)  # the page's station address, a door's own login
+    eventdesk(door, url, "sync")  # its copy, to decide from while there is no primary
+    superuser = create_engine(pair.url("postgres", DATABASE, pair.primary_port))
+    with superuser.connect() as conn:
         payloads = list(
             conn.execute(
                 text(
@@ -225,44 +255,52 @@ def test_a_standby_made_as_the_page_says_keeps_every_confirmed_admission_when_th
                 )
             ).scalars()
         )
-    primary.dispose()
+    superuser.dispose()
     admits = iter(payloads)
 
-    def admitted_one() -> str:
-        """A ticket admitted online, its admission confirmed by the server (one owing money,
-        refused at the door, is passed over)."""
+    def admitted(*, offline: bool = False) -> str:
+        """A ticket admitted (online: confirmed by the server; else from the door's copy); one
+        owing money, refused at the door, is passed over."""
         for payload in admits:
-            answer = eventdesk(desk, url, "checkin", payload, "--event", event, refused=True)
-            assert not answer.get("offline"), answer
+            answer = eventdesk(door, url, "checkin", payload, "--event", event, refused=True)
+            assert bool(answer.get("offline")) is offline, json.dumps(answer)
             if answer["result"] == "ok":
                 return str(answer["ticket_id"])
         raise AssertionError(f"no ticket of {len(payloads)} admitted")
 
-    confirmed = [admitted_one() for _ in range(3)]  # each on both disks
-    primary_host = f"{HOST}:{pair.primary_port}"
-    assert eventdesk(desk, url, "station", "status")["server_host"] == primary_host
+    confirmed = [admitted() for _ in range(3)]  # each on both disks
+    status = eventdesk(door, url, "station", "status")
+    assert status["server_host"] == f"{HOST}:{pair.primary_port}", status
 
     pair.kill_primary()
+    meanwhile = admitted(offline=True)  # no primary: the door decides from its copy
+
     promoted = run_block(pair, *steps[3]).splitlines()
     assert promoted[-2:] == ["f", ""], promoted  # the primary now, waiting for no standby
 
-    after = admitted_one()  # the same address, the new primary
-    status = eventdesk(desk, url, "station", "status")
+    synced = eventdesk(door, url, "sync")  # the same address finds the new primary
+    assert synced["online"] and synced["uploaded"] >= 1, synced
+    after = admitted()  # online again, nothing changed at the station
+    assert eventdesk(door, url, "sync")["uploaded"] == 0  # uploaded once
+    status = eventdesk(door, url, "station", "status")
     assert status["online"] and status["server_host"] == f"{HOST}:{pair.standby_port}", status
-    at = ["--db", url, "--data-dir", str(desk), "--station", "Desk 1"]
     said = subprocess.run(
-        [*EVENTDESK, *at, "station", "status"],
+        [*EVENTDESK, "--db", url, "--data-dir", str(door), "--station", DOOR, "station", "status"],
         capture_output=True,
         text=True,
         timeout=SECONDS,
+        env=the_station_s_shell(),
     )
-    assert f"Desk 1: online (server {HOST}:{pair.standby_port})" in said.stdout, said
-    standby = create_engine(f"postgresql+psycopg://postgres@{HOST}:{pair.standby_port}/eventdesk")
+    assert f"{DOOR}: online (server {HOST}:{pair.standby_port})" in said.stdout, said
+    standby = create_engine(pair.url("postgres", DATABASE, pair.standby_port))
     with standby.connect() as conn:
-        admitted = set(
-            conn.execute(text("SELECT id FROM ticket WHERE checked_in_at IS NOT NULL"))
-            .scalars()
-            .all()
+        inside = set(
+            conn.execute(text("SELECT id FROM ticket WHERE checked_in_at IS NOT NULL")).scalars()
         )
+        logged = conn.execute(
+            text("SELECT count(*) FROM scan_log WHERE ticket_id = :t AND result = 'ok'"),
+            {"t": meanwhile},
+        ).scalar()
     standby.dispose()
-    assert {*confirmed, after} <= admitted, (confirmed, after, admitted)
+    assert {*confirmed, meanwhile, after} <= inside, (confirmed, meanwhile, after, inside)
+    assert logged == 1, logged  # the offline admission, uploaded once
