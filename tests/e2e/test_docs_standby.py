@@ -112,9 +112,9 @@ class Pair:
             "&target_session_attrs=read-write"
         )
 
-    def kill_primary(self) -> None:
-        """The primary's machine dies: its postmaster killed outright, and its children."""
-        pid = int((self.primary_data / "postmaster.pid").read_text().split()[0])
+    def kill(self, data: Path) -> None:
+        """A machine dies: the postmaster of ``data`` killed outright, and its children."""
+        pid = int((data / "postmaster.pid").read_text().split()[0])
         os.kill(pid, signal.SIGKILL)
         for child in Path("/proc").glob("[0-9]*"):  # the backends a killed postmaster left
             try:
@@ -214,12 +214,19 @@ def eventdesk(data: Path, url: str, *args: str, station: str = DOOR, refused: bo
     return json.loads(done.stdout)
 
 
-def test_a_standby_made_as_the_page_says_keeps_every_confirmed_admission_when_the_primary_dies(
-    pair: Pair, tmp_path: Path
-) -> None:
+def made_as_the_page_says(pair: Pair) -> dict[str, list[str]]:
+    """The page's pair made (its sections 1 to 3), the standby synchronous; the page's later
+    blocks, by the machine they run on."""
     page = PAGE.read_text(encoding="utf-8")
     found = blocks(page)
-    assert [where for where, _ in found] == ["both", "primary", "standby", "primary", "promote"]
+    assert [where for where, _ in found] == [
+        "both",
+        "primary",
+        "standby",
+        "primary",
+        "promote",
+        "alone",
+    ]
     (_, addresses), *steps = found
     # The page's addresses: the names the later blocks use, given here the clusters' own.
     assert addresses[0].split("#")[0].split() == [
@@ -231,10 +238,15 @@ def test_a_standby_made_as_the_page_says_keeps_every_confirmed_admission_when_th
     station_url = re.search(r"postgresql\+psycopg://\S+", page)
     assert station_url is not None and "target_session_attrs=read-write" in station_url.group(0)
     assert station_url.group(0).count("&host=") == 1  # both hosts named
-
     said = [run_block(pair, where, lines) for where, lines in steps[:3]]
     assert "standby1|streaming|sync" in said[2].split(), said[2]
+    return dict(steps[3:])
 
+
+def test_a_standby_made_as_the_page_says_keeps_every_confirmed_admission_when_the_primary_dies(
+    pair: Pair, tmp_path: Path
+) -> None:
+    later = made_as_the_page_says(pair)
     both = (pair.primary_port, pair.standby_port)
     office, door = tmp_path / "office", tmp_path / "door"
     organizer = pair.url(ORGANIZER, DATABASE, *both)
@@ -272,10 +284,10 @@ def test_a_standby_made_as_the_page_says_keeps_every_confirmed_admission_when_th
     status = eventdesk(door, url, "station", "status")
     assert status["server_host"] == f"{HOST}:{pair.primary_port}", status
 
-    pair.kill_primary()
+    pair.kill(pair.primary_data)
     meanwhile = admitted(offline=True)  # no primary: the door decides from its copy
 
-    promoted = run_block(pair, *steps[3]).splitlines()
+    promoted = run_block(pair, "promote", later["promote"]).splitlines()
     assert promoted[-2:] == ["f", ""], promoted  # the primary now, waiting for no standby
 
     synced = eventdesk(door, url, "sync")  # the same address finds the new primary
@@ -304,3 +316,43 @@ def test_a_standby_made_as_the_page_says_keeps_every_confirmed_admission_when_th
     standby.dispose()
     assert {*confirmed, meanwhile, after} <= inside, (confirmed, meanwhile, after, inside)
     assert logged == 1, logged  # the offline admission, uploaded once
+
+
+def test_a_primary_whose_standby_died_goes_on_alone_as_the_page_says(
+    pair: Pair, tmp_path: Path
+) -> None:
+    """The standby's machine dies: once the page's block runs on the primary, it takes
+    writes alone (a check-in through the stations' address is answered online), and keeps no
+    changes for the dead standby."""
+    later = made_as_the_page_says(pair)
+    both = (pair.primary_port, pair.standby_port)
+    office = tmp_path / "office"
+    organizer = pair.url(ORGANIZER, DATABASE, *both)
+    eventdesk(office, organizer, "init", station="Office")
+    event = eventdesk(office, organizer, "demo", "--no-ui", "--attendees", "30", station="Office")
+    pair.kill(pair.standby_data)
+    run_block(pair, "alone", later["alone"])
+
+    superuser = create_engine(pair.url("postgres", DATABASE, pair.primary_port))
+    with superuser.connect() as conn:
+        waiting_for = conn.execute(text("SHOW synchronous_standby_names")).scalar()
+        slots = conn.execute(text("SELECT count(*) FROM pg_replication_slots")).scalar()
+        payloads = list(
+            conn.execute(
+                text(
+                    "SELECT qr_payload FROM ticket WHERE status = 'registered' AND "
+                    "checked_in_at IS NULL AND qr_payload IS NOT NULL ORDER BY id"
+                )
+            ).scalars()
+        )
+    superuser.dispose()
+    assert (waiting_for, slots) == ("", 0)
+    answers = (
+        eventdesk(office, organizer, "checkin", p, "--event", event["event"], station="Office",
+                  refused=True)
+        for p in payloads
+    )  # fmt: skip
+    answer = next(a for a in answers if a["result"] == "ok")  # one owing money passed over
+    assert not answer.get("offline"), answer  # the server wrote it, alone
+    status = eventdesk(office, organizer, "station", "status", station="Office")
+    assert status["server_host"] == f"{HOST}:{pair.primary_port}", status
