@@ -93,11 +93,16 @@ class BigNumber(Vertical):
     def on_resize(self) -> None:
         self._measure()
 
-    def _measure(self) -> None:
+    def lines_needed(self) -> int:
         """How many lines the caption needs in the box as wide as it is now (one before the box
-        is laid out); said to the screen, which gives every figure of a row as many."""
+        is laid out)."""
         width = self.content_size.width
-        self.caption_lines = 2 if 0 < width < cell_len(self.caption) else 1
+        return 2 if 0 < width < cell_len(self.caption) else 1
+
+    def _measure(self) -> None:
+        """The caption measured (``lines_needed``), said to the screen, which gives every
+        figure of a row as many."""
+        self.caption_lines = self.lines_needed()
         self.post_message(self.Measured(self))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

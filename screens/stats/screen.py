@@ -240,8 +240,12 @@ class StatsScreen(StationScreen):
     @on(BigNumber.Measured)
     def caption_measured(self) -> None:
         """A caption too wide for its figure's box: the row of figures takes a line more."""
+        self.set_class(self.captions_wrap(), "-long-captions")
+
+    def captions_wrap(self) -> bool:
+        """Whether a figure shown says (as last measured) that its caption needs two lines."""
         numbers = self.query(BigNumber).results(BigNumber)
-        self.set_class(any(n.display and n.caption_lines > 1 for n in numbers), "-long-captions")
+        return any(n.display and n.caption_lines > 1 for n in numbers)
 
     @on(BigNumber.Opened, "#num-inside")
     def inside_opened(self) -> None:

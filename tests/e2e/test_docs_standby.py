@@ -32,7 +32,7 @@ from typing import Any
 
 import port_for
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Connection, create_engine, text
 
 from testkit.postgres import ClusterFailed, NoPrograms, find_pg_ctl, postgres_user, run_as
 from tests.door.test_station_logins import DATABASE, ORGANIZER, PASSWORD, guide_sql
@@ -214,6 +214,15 @@ def eventdesk(data: Path, url: str, *args: str, station: str = DOOR, refused: bo
     return json.loads(done.stdout)
 
 
+def not_checked_in(conn: Connection) -> list[str]:
+    """The QR payloads of the registered tickets nobody has checked in yet."""
+    unscanned = text(
+        "SELECT qr_payload FROM ticket WHERE status = 'registered' AND "
+        "checked_in_at IS NULL AND qr_payload IS NOT NULL ORDER BY id"
+    )
+    return list(conn.execute(unscanned).scalars())
+
+
 def made_as_the_page_says(pair: Pair) -> dict[str, list[str]]:
     """The page's pair made (its sections 1 to 3), the standby synchronous; the page's later
     blocks, by the machine they run on."""
@@ -259,14 +268,7 @@ def test_a_standby_made_as_the_page_says_keeps_every_confirmed_admission_when_th
     eventdesk(door, url, "sync")  # its copy, to decide from while there is no primary
     superuser = create_engine(pair.url("postgres", DATABASE, pair.primary_port))
     with superuser.connect() as conn:
-        payloads = list(
-            conn.execute(
-                text(
-                    "SELECT qr_payload FROM ticket WHERE status = 'registered' AND "
-                    "checked_in_at IS NULL AND qr_payload IS NOT NULL ORDER BY id"
-                )
-            ).scalars()
-        )
+        payloads = not_checked_in(conn)
     superuser.dispose()
     admits = iter(payloads)
 
@@ -337,14 +339,7 @@ def test_a_primary_whose_standby_died_goes_on_alone_as_the_page_says(
     with superuser.connect() as conn:
         waiting_for = conn.execute(text("SHOW synchronous_standby_names")).scalar()
         slots = conn.execute(text("SELECT count(*) FROM pg_replication_slots")).scalar()
-        payloads = list(
-            conn.execute(
-                text(
-                    "SELECT qr_payload FROM ticket WHERE status = 'registered' AND "
-                    "checked_in_at IS NULL AND qr_payload IS NOT NULL ORDER BY id"
-                )
-            ).scalars()
-        )
+        payloads = not_checked_in(conn)
     superuser.dispose()
     assert (waiting_for, slots) == ("", 0)
     answers = (
