@@ -23,6 +23,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 CHECK_NAMES = {
     # TRANSLATORS: a check's name in `eventdesk doctor` and the app's Checks screen
     "database": N_("database"),
+    # TRANSLATORS: a check's name: the server's standby (a second PostgreSQL server)
+    "standby": N_("standby"),
     # TRANSLATORS: a check's name: the station's offline copy
     "copy": N_("copy"),
     # TRANSLATORS: a check's name: the scans decided offline that wait to upload

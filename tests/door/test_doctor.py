@@ -79,7 +79,7 @@ def test_doctor_says_all_is_well_on_each_backend(
     expected = ["database", "clock", "disk", "printer", "label", "test_label", "camera"]
     expected += ["scanner", "sound", "fonts"]
     if not db_url.startswith("sqlite"):
-        expected[1:1] = ["copy", "outbox"]
+        expected[1:1] = ["standby", "copy", "outbox"]
     assert checks == expected
     assert [row for row in found if not row["ok"]] == []
     assert zebra.wait_for_labels(1)  # the test label came out of the printer

@@ -341,6 +341,13 @@ ALLOWED = "same"
 REFUSED = "refused"
 
 
+def the_standby_line(s: Station) -> Any:
+    """``doctor``'s line on the server's standby (a server with none here), as the login reads
+    PostgreSQL's views; an SQLite station, its own server, has no such line."""
+    found = s.json("doctor", "--event", s.world.slug, code=None)
+    return next((row for row in found if row["check"] == "standby"), None)
+
+
 def results(*answers: dict[str, Any]) -> list[str]:
     return [answer["result"] for answer in answers]
 
@@ -489,6 +496,14 @@ SCENARIOS = (
             and said[3] == "printed"
         ),
         sqlite=False,
+    ),
+    Scenario(
+        "doctor's line on the server's standby",
+        the_standby_line,
+        lambda said: (
+            said is None
+            or (said["ok"] and said["says"].startswith("no standby: if the server's machine dies"))
+        ),
     ),
 )
 

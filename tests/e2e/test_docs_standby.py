@@ -214,6 +214,28 @@ def eventdesk(data: Path, url: str, *args: str, station: str = DOOR, refused: bo
     return json.loads(done.stdout)
 
 
+def doctor_line(data: Path, url: str, station: str = DOOR) -> dict[str, Any]:
+    """``doctor``'s line on the server's standby (the command ends 0, or 3 when a check of
+    this machine's devices is not well)."""
+    where = ["--db", url, "--data-dir", str(data), "--station", station]
+    done = subprocess.run(
+        [*EVENTDESK, *where, "--json", "doctor"],
+        capture_output=True,
+        text=True,
+        timeout=SECONDS,
+        env=the_station_s_shell(),
+    )
+    assert done.returncode in (0, 3), f"{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
+    return dict(next(row for row in json.loads(done.stdout) if row["check"] == "standby"))
+
+
+def page_says(mark: str) -> str:
+    """The standby line the page shows ``doctor`` saying, marked ``ok`` or ``!!``."""
+    prefix = f"{mark}  standby: "
+    lines = PAGE.read_text(encoding="utf-8").splitlines()
+    return next(line.removeprefix(prefix) for line in lines if line.startswith(prefix))
+
+
 def not_checked_in(conn: Connection) -> list[str]:
     """The QR payloads of the registered tickets nobody has checked in yet."""
     unscanned = text(
@@ -266,6 +288,15 @@ def test_a_standby_made_as_the_page_says_keeps_every_confirmed_admission_when_th
     eventdesk(office, organizer, *role, station="Office")
     url = pair.url(login, DATABASE, *both)  # the page's station address, a door's own login
     eventdesk(door, url, "sync")  # its copy, to decide from while there is no primary
+    # doctor sees the pair as the page shows it: the organizer's login (given pg_monitor by the
+    # page) its lag too, the door's own login its name and the server's setting.
+    said = doctor_line(office, organizer, "Office")
+    assert said["ok"], said
+    assert said["says"].split(" (")[0] == page_says("ok").split(" (")[0], said
+    said = doctor_line(door, url)
+    assert said["ok"], said
+    assert said["says"].startswith("standby standby1 connected, synchronous"), said
+    assert said["says"].endswith("(its lag is not shown to this login)"), said
     superuser = create_engine(pair.url("postgres", DATABASE, pair.primary_port))
     with superuser.connect() as conn:
         payloads = not_checked_in(conn)
@@ -295,6 +326,8 @@ def test_a_standby_made_as_the_page_says_keeps_every_confirmed_admission_when_th
     synced = eventdesk(door, url, "sync")  # the same address finds the new primary
     assert synced["online"] and synced["uploaded"] >= 1, synced
     after = admitted()  # online again, nothing changed at the station
+    said = doctor_line(door, url)  # the promoted standby, alone
+    assert said["ok"] and said["says"].startswith("no standby: if the server's machine"), said
     assert eventdesk(door, url, "sync")["uploaded"] == 0  # uploaded once
     status = eventdesk(door, url, "station", "status")
     assert status["online"] and status["server_host"] == f"{HOST}:{pair.standby_port}", status
@@ -333,6 +366,15 @@ def test_a_primary_whose_standby_died_goes_on_alone_as_the_page_says(
     eventdesk(office, organizer, "init", station="Office")
     event = eventdesk(office, organizer, "demo", "--no-ui", "--attendees", "30", station="Office")
     pair.kill(pair.standby_data)
+    # doctor says what the page shows, once the primary has seen its standby go (its sender
+    # ends when the standby's end of their link closes).
+    waiting = page_says("!!")
+    said = doctor_line(office, organizer, "Office")
+    for _ in range(60):
+        if said["says"] == waiting:
+            break
+        said = doctor_line(office, organizer, "Office")
+    assert not said["ok"] and said["says"] == waiting, said
     run_block(pair, "alone", later["alone"])
 
     superuser = create_engine(pair.url("postgres", DATABASE, pair.primary_port))
@@ -342,6 +384,8 @@ def test_a_primary_whose_standby_died_goes_on_alone_as_the_page_says(
         payloads = not_checked_in(conn)
     superuser.dispose()
     assert (waiting_for, slots) == ("", 0)
+    said = doctor_line(office, organizer, "Office")  # the primary goes on alone, and says so
+    assert said["ok"] and said["says"].startswith("no standby: if the server's machine"), said
     answers = (
         eventdesk(office, organizer, "checkin", p, "--event", event["event"], station="Office",
                   refused=True)
