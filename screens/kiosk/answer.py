@@ -232,6 +232,16 @@ class Sign(Widget):
         self.text, self.colours = text, (background, ink)
         self._draw()
 
+    @property
+    def is_drawn(self) -> bool:
+        """The picture shows the text as it is now, at the size the sign has now (a sign laid
+        out anew is drawn again when its resize comes)."""
+        if self.text is None:
+            return True
+        per_w, per_h = self._per_cell
+        cells_w, cells_h = self.content_size
+        return self._drawn_for == (self.text, self.colours, cells_w, cells_h, per_w, per_h)
+
     def on_resize(self, _event: events.Resize) -> None:
         terminal = self.app.size
         if terminal != self._asked_in:

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from screens.kiosk.answer import Sign
 from screens.messages import BadgePrinted, ScanDecided
 from tests.app.test_app_kiosk import (
     admissible,
@@ -216,6 +217,10 @@ async def test_a_kiosk_scan_runs_the_files_on_the_map_and_few_of_them(
             engine = app.backend.store.engine
             for held in [engine.connect() for _ in range(4)]:
                 held.close()
+            # The first answer's sign drawn at the size its layout gave it: on a busy machine
+            # its resize may come late, and draw it again (the sign's files) while recording.
+            await pilot.pause()
+            await wait_for(lambda: all(s.is_drawn for s in app.screen.query(Sign)), pilot)
             sound = app.devices.sound
             assert sound is not None
             cues = sound.cues_finished

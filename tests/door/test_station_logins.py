@@ -29,6 +29,7 @@ from eventdesk.services.door.scan_result import new_nonce
 from eventdesk.services.stations.mirror_schema import OUTBOX
 from eventdesk.values import utcnow
 from testkit.proxy import TcpProxy
+from testkit.standby import guide_sql
 from tests import forks
 from tests.conftest import PG_ENV, PG_SKIP, _database_name
 from tests.forks import EVENTDESK
@@ -36,27 +37,12 @@ from tests.offline_tools import copy_of
 
 pytestmark = pytest.mark.slow  # a door's and a desk's own PostgreSQL logins, and psql attacks
 
-OPERATORS_GUIDE = Path(__file__).resolve().parents[2] / "docs" / "operators-guide.md"
-SECTION = "## Roles for many stations (PostgreSQL)"
 ORGANIZER, DATABASE = "eventdesk_organizer", "eventdesk"
 PASSWORD = "pw-for-tests"
 REFUSED = "this station's database role may not do that"
 # What the server says to a statement a login may not send (a table it cannot see at all is
 # not there for it).
 REFUSALS = ("permission denied", "cannot", "is not a table", "does not exist")
-
-
-def guide_sql() -> list[str]:
-    """The superuser's statements of the roles section of docs/operators-guide.md, comments
-    dropped."""
-    guide = OPERATORS_GUIDE.read_text(encoding="utf-8")
-    start = guide.index(f"\n{SECTION}\n")
-    end = guide.find("\n## ", start + 1)
-    section = guide[start:] if end == -1 else guide[start:end]
-    blocks = re.findall(r"```sql\n(.*?)```", section, flags=re.S)
-    assert len(blocks) == 1, "docs/operators-guide.md shows the superuser's SQL once"
-    sql = re.sub(r"--[^\n]*", "", blocks[0])
-    return [part.strip() for part in sql.split(";") if part.strip()]
 
 
 def run_cli(
