@@ -282,6 +282,7 @@ class Answer:
 
     said: dict[str, Any]
     seconds: float
+    at: float  # when it was read (time.monotonic())
 
     @property
     def offline(self) -> bool:
@@ -323,7 +324,7 @@ class ScanStation:
             at = time.monotonic()
             with self._changed:
                 sent = self._sent[len(self.answers)] if len(self._sent) > len(self.answers) else at
-                self.answers.append(Answer(json.loads(raw), at - sent))
+                self.answers.append(Answer(json.loads(raw), at - sent, at))
                 self._changed.notify_all()
 
     def _read_said(self) -> None:
@@ -403,3 +404,40 @@ def rush_event(office: Path, url: str, tickets: int) -> tuple[str, dict[str, str
         return event.slug, {ticket: signer.payload(ticket) for ticket in ids[:tickets]}
     finally:
         store.dispose()
+
+
+# Two doors' own logins and two desks' own: (login, kind, station).
+LOGINS = (
+    ("door_a", "door", "Door A"),
+    ("door_b", "door", "Door B"),
+    ("desk_a", "desk", "Desk A"),
+    ("desk_b", "desk", "Desk B"),
+)
+
+
+@contextmanager
+def four_stations(
+    pair: Pair, ports: tuple[int, ...], folder: Path, tickets: int, *, offline_after: float | None
+) -> Iterator[tuple[str, dict[str, str], list[ScanStation]]]:
+    """On the server at ``ports`` (both of a pair: the stations' address): the organizer's
+    station, an event with ``tickets`` free tickets, and the four stations of LOGINS, each with
+    its own login and its copy, scanning (`scan --source -`): the event's slug, the tickets'
+    payloads by id, the stations; each killed after if still running."""
+    office = folder / "office"
+    organizer = pair.url(ORGANIZER, DATABASE, *ports)
+    eventdesk(office, organizer, "init", station="Office")
+    event, payloads = rush_event(office, organizer, tickets)
+    stations = []
+    for login, kind, name in LOGINS:
+        role = ["roles", "add", login, "--kind", kind, "--station", name, "--password", PASSWORD]
+        eventdesk(office, organizer, *role, "--event", event, station="Office")
+        data, url = folder / login, pair.url(login, DATABASE, *ports)
+        eventdesk(data, url, "sync", station=name)  # its copy, to decide from while away
+        stations.append(ScanStation(name, data, url, event, offline_after=offline_after))
+    try:
+        for station in stations:
+            station.start()
+        yield event, payloads, stations
+    finally:
+        for station in stations:
+            station.kill()

@@ -26,15 +26,14 @@ from sqlalchemy import create_engine, text
 from testkit.standby import (
     DATABASE,
     ORGANIZER,
-    PASSWORD,
     Answer,
     Pair,
     ScanStation,
     doctor_line,
     eventdesk,
+    four_stations,
     made_as_the_page_says,
     run_block,
-    rush_event,
 )
 from tests.e2e.test_docs_standby import pair as pair  # the page's pair, made afresh
 
@@ -44,8 +43,6 @@ pytestmark = [
 ]
 
 TICKETS = 2000
-LOGINS = (("door_a", "door", "Door A"), ("door_b", "door", "Door B"))
-LOGINS += (("desk_a", "desk", "Desk A"), ("desk_b", "desk", "Desk B"))
 BEFORE, MEANWHILE, SHARED = 200, 100, 5  # each station's scans before the kill, and while out
 BACK_ONLINE = "server back: online again"
 
@@ -69,24 +66,9 @@ def started_rush(pair: Pair, folder: Path) -> Iterator[Rush]:
     """The page's pair, the event and its tickets, and the four stations scanning (each with
     its copy), killed after if still running."""
     later = made_as_the_page_says(pair)
-    office = folder / "office"
-    organizer = pair.url(ORGANIZER, DATABASE, *pair.both)
-    eventdesk(office, organizer, "init", station="Office")
-    event, payloads = rush_event(office, organizer, TICKETS)
-    stations = []
-    for login, kind, name in LOGINS:
-        role = ["roles", "add", login, "--kind", kind, "--station", name, "--password", PASSWORD]
-        eventdesk(office, organizer, *role, "--event", event, station="Office")
-        data, url = folder / login, pair.url(login, DATABASE, *pair.both)
-        eventdesk(data, url, "sync", station=name)  # its copy, to decide from meanwhile
-        stations.append(ScanStation(name, data, url, event))
-    try:
-        for station in stations:
-            station.start()
+    with four_stations(pair, pair.both, folder, TICKETS, offline_after=30.0) as made:
+        event, payloads, stations = made
         yield Rush(event, payloads, stations, later)
-    finally:
-        for station in stations:
-            station.kill()
 
 
 def scanned(rush: Rush, lines: Callable[[int], list[str]]) -> list[list[Answer]]:

@@ -137,6 +137,9 @@ class Link:
         # answered, its refused calls are tried again no longer than AGAIN_SECONDS from then,
         # not from each call's start (None: from the call's start).
         self.again_from: float | None = None
+        # A call was refused for the whole of its tries since the server last answered: the
+        # calls after it try once, until it answers again.
+        self.gave_up = False
         # Told when the server refuses this station's login (StationRefused's message).
         self.refusals: list[Callable[[str], None]] = []
         # The station's way of cutting its threads' connections (once its server is open), and
@@ -175,8 +178,10 @@ class Link:
         started = time.monotonic()
         deadline = started + limit
         # Tried again on a link that answered, or that has refused only a moment: once the
-        # server is known down, one quick try.
-        again = again and self.retry_quick and self.coming_and_going()
+        # server is known down, or a call tried it again for the whole of AGAIN_SECONDS and
+        # found it gone, one quick try (each scan queued behind that call waiting as long
+        # again would answer later and later: a server machine that died mid-rush).
+        again = again and self.retry_quick and self.coming_and_going() and not self.gave_up
         first = started if self.again_from is None else min(started, self.again_from)
         again_until = min(deadline, first + AGAIN_SECONDS)
         refused_before = False  # a try of this call was refused at once: not a silence
@@ -206,6 +211,8 @@ class Link:
                 refused_before = True
                 time.sleep(RETRY_SECONDS)  # a link that comes and goes: it may be back
                 continue
+            if again and quick and refused_before:
+                self.gave_up = True  # refused for the whole of its tries: gone, for now
             if is_timeout(error) and now >= deadline - QUICK_SECONDS:
                 # A silence the driver's own timer ended with ours (libpq's connect_timeout
                 # is the wait of a station with no copy; a command's connection may have
@@ -348,7 +355,7 @@ class Link:
                 return
             away = self._away_mark
             self.online, self.since, self.reason, self.refused = True, None, "", False
-            self.retry_quick = True
+            self.retry_quick, self.gave_up = True, False
             self._away_mark = None
             me = threading.get_ident()
             callers = self._callers - {me}

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:  # this module loads with a command's first line: nothing heavy at its top
     from eventdesk.db import Store
@@ -29,9 +29,15 @@ LOGIN_KEY = "login"  # the copy's: what this station's login was when the server
 LoginKind = Literal["door", "desk", "organizer", "other"]
 
 
-def driver_url(url: str) -> str:
-    """The driver's own URL: SQLAlchemy's dialect name dropped (postgresql+psycopg://...)."""
-    return "postgresql:" + url.split(":", 1)[1] if url.startswith("postgresql") else url
+def driver_args(url: str) -> dict[str, Any]:
+    """What the driver connects with, as the store's engine gives it: a server named as several
+    hosts (``?host=a:5432&host=b:5432``, SQLAlchemy's form, which libpq would read as one host
+    named "a:5432") becomes libpq's own lists of hosts and ports."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    args, options = parsed.get_dialect()().create_connect_args(parsed)
+    return {"conninfo": str(args[0]) if args else "", **options}
 
 
 def probe_server(url: str, *, connect_timeout: int = 2, application: str | None = None) -> None:
@@ -43,11 +49,11 @@ def probe_server(url: str, *, connect_timeout: int = 2, application: str | None 
     from eventdesk.errors import DatabaseUnavailable, StationRefused
     from eventdesk.outage import login_refusal, refused_login, unavailable
 
-    options: dict[str, object] = {"connect_timeout": max(2, connect_timeout)}
+    options: dict[str, Any] = {"connect_timeout": max(2, connect_timeout)}
     if application:
         options["application_name"] = application
     try:
-        with psycopg.connect(driver_url(url), **options) as conn:  # type: ignore[arg-type]
+        with psycopg.connect(**driver_args(url), **options) as conn:
             conn.execute("SELECT 1")
     except psycopg.Error as exc:
         refused = login_refusal(exc)
@@ -80,7 +86,7 @@ def lock_holders(url: str, waiting: Sequence[int], *, connect_timeout: int = 2) 
     if not waiting:
         return []
     try:
-        with psycopg.connect(driver_url(url), connect_timeout=max(2, connect_timeout)) as conn:
+        with psycopg.connect(**driver_args(url), connect_timeout=max(2, connect_timeout)) as conn:
             rows = conn.execute(_HOLDERS, (list(waiting),)).fetchall()
     except psycopg.Error:
         return []
@@ -108,7 +114,7 @@ class Probe(threading.Thread):
 
     def __init__(self, url: str) -> None:
         super().__init__(name="asking the server", daemon=True)
-        self.url = driver_url(url)
+        self.args = driver_args(url)
         self.started = time.monotonic()
         self._done = threading.Event()
         self.answered: bool | None = None  # None while it has not said
@@ -118,7 +124,7 @@ class Probe(threading.Thread):
         try:
             import psycopg
 
-            with psycopg.connect(self.url, connect_timeout=10) as conn:
+            with psycopg.connect(**self.args, connect_timeout=10) as conn:
                 conn.execute("SELECT 1")
             self.answered = True
         except Exception:  # refused, unknown, silent: the store's own open says why
