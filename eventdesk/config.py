@@ -37,6 +37,8 @@
     [database]
     url = "postgresql+psycopg://door@server/eventdesk"
     sqlite_synchronous = "FULL" # NORMAL | FULL
+    reads = "standby"           # primary | standby: the reports, exports and the stats read
+                                # from a standby when one answers (docs/standby.md)
 
     [backup]
     keep = 24                   # automatic backups kept
@@ -311,6 +313,7 @@ class StationSettings(_Table):
 class DatabaseSettings(_Table):
     url: str | None = None
     sqlite_synchronous: str = "NORMAL"
+    reads: Literal["primary", "standby"] = "primary"
 
 
 class BackupSettings(_Table):
@@ -402,6 +405,9 @@ class Config:
     database_url: str
     station: str
     sqlite_synchronous: str = "NORMAL"
+    # "standby": what only reads (reports, exports, the stats) asks a server named as several
+    # hosts for a standby first (target_session_attrs=prefer-standby), sparing the primary.
+    database_reads: str = "primary"
     station_role: StationRole | None = None
     door_event: str | None = None  # ``--event``, else ``event =`` (eventdesk.door_event decides)
     door_event_in_file: str | None = None  # ``event =`` in the file, whatever the options say
@@ -661,6 +667,7 @@ def load_config(
         station=station_name,
         station_from_host=all(value is None for value, _place in given),
         sqlite_synchronous=synchronous,
+        database_reads=settings.database.reads,
         station_role=table.role,
         door_event=door_events,
         door_event_in_file=door_events,

@@ -60,6 +60,7 @@ class Ctx:
         # Only init, demo and restore make a database; any other command refuses a missing one.
         self.may_create = may_create
         self._store: Store | None = None
+        self._read_store: Store | None = None
         self._door_station: Station | None = None
         self._said_offline = False
         self._probe: Probe | None = None
@@ -179,6 +180,33 @@ class Ctx:
             return station.server()  # the store it is opening, waited for (the same one)
         return self._shared_store()
 
+    @property
+    def read_store(self) -> Store:
+        """The store of what only reads (the reports, the stats): a standby's when the station
+        asks for one (``[database] reads = "standby"``) and its server names several hosts;
+        else ``store``."""
+        if self.config.database_reads != "standby" or self.config.is_sqlite:
+            return self.store
+        if self._read_store is None:
+            from eventdesk.db import APPLICATION_PREFIX, Store, application_name
+            from eventdesk.services.stations.standby import reads_url
+
+            self._read_store = Store(
+                reads_url(self.config.database_url),
+                application=application_name(APPLICATION_PREFIX + self.config.station),
+            )
+        return self._read_store
+
+    def say_figures(self) -> None:
+        """Where the figures a read gave come from, on stderr, when a standby may give them."""
+        if self._read_store is None:
+            return
+        from eventdesk.services.stations.standby import figures_from
+
+        figures = figures_from(self._read_store)
+        if figures is not None:
+            say(figures.words(), err=True)
+
     def _shared_store(self) -> Store:
         if self._store is None:
             from eventdesk.opening import open_store
@@ -206,6 +234,9 @@ class Ctx:
         if self._store is not None:
             self._store.dispose()
             self._store = None
+        if self._read_store is not None:
+            self._read_store.dispose()
+            self._read_store = None
 
     @staticmethod
     def undo_stopped_imports(store: Store) -> list[str]:

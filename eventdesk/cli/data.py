@@ -97,7 +97,8 @@ def _named_report(name: str) -> click.Command:
 def _report(obj: Ctx, name: str, event_ref: str, csv_path: str | None) -> None:
     from eventdesk.services.stats.reports import report as build
 
-    made = build(obj.store, name, event_ref)
+    made = build(obj.read_store, name, event_ref)
+    obj.say_figures()  # from a standby: how old
     if csv_path:
         _write_csv(csv_path, made.columns, made.for_files())
     obj.emit(
@@ -476,7 +477,8 @@ def export(obj: Ctx, kind: str, event_ref: str, output: str) -> None:
     """Export attendees, check-ins, the scan log or payments as CSV."""
     from eventdesk.services.data.csvexport import export as write
 
-    count = write(obj.store, kind, event_ref, output)
+    count = write(obj.read_store, kind, event_ref, output)
+    obj.say_figures()  # from a standby: how old
     obj.emit(
         {"path": output, "rows": count},
         ngettext("{count} row written to {path}", "{count} rows written to {path}", count).format(

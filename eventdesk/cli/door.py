@@ -415,7 +415,8 @@ def stats(obj: Ctx, event_ref: str) -> None:
     from eventdesk.services.stations.clock import clock_words
     from eventdesk.services.stats.reports import stats as snapshot
 
-    made = snapshot(obj.store, event_ref)
+    made = snapshot(obj.read_store, event_ref)
+    obj.say_figures()  # from a standby: how old
 
     def human() -> str:
         figures = (

@@ -34,6 +34,13 @@ def test_file_then_environment_then_options(tmp_path: Path) -> None:
         "sqlite:///from-file.db",
         "FULL",
     )
+    assert from_file.database_reads == "primary"  # the reports read where the doors write
+    (tmp_path / "eventdesk.toml").write_text('[database]\nreads = "standby"\n')
+    assert load_config(data_dir=tmp_path, environ={}).database_reads == "standby"
+    (tmp_path / "eventdesk.toml").write_text(
+        'station = "Door 2"\n'
+        '[database]\nurl = "sqlite:///from-file.db"\nsqlite_synchronous = "full"\n'
+    )
     env = {"EVENTDESK_STATION": "Door 3", "EVENTDESK_DATABASE_URL": "sqlite:///from-env.db"}
     from_env = load_config(data_dir=tmp_path, environ=env)
     assert (from_env.station, from_env.database_url) == ("Door 3", "sqlite:///from-env.db")
@@ -83,6 +90,7 @@ def test_station_table_names_the_station_or_falls_back(tmp_path: Path) -> None:
         ("[station]\nsound = true\n", "station.sound"),
         ('[station]\nkiosk_theme = "dark"\n', "station.kiosk_theme"),
         ('[station]\nsonud = "on"\n', "station: unknown key `sonud`"),
+        ('[database]\nreads = "replica"\n', "database.reads"),
     ],
 )
 def test_a_typo_or_a_bad_value_is_named_with_the_file_and_key(

@@ -7,6 +7,7 @@ port nothing listens on the first."""
 
 from __future__ import annotations
 
+import json
 import time
 
 import port_for
@@ -15,6 +16,10 @@ from sqlalchemy.engine import make_url
 
 from eventdesk.db import Store
 from eventdesk.services.stations.reach import Probe, lock_holders, probe_server
+from eventdesk.services.stations.standby import reads_url
+from eventdesk.tickets import Signer
+from tests.clitools import Cli
+from tests.offline_tools import open_event
 
 
 @pytest.fixture
@@ -45,3 +50,24 @@ def test_a_stations_bare_connections_reach_the_host_that_answers(two_hosts: str)
         assert store.host_in_use() == f"127.0.0.1:{real.query['host'][1].split(':')[1]}"  # type: ignore[index]
     finally:
         store.dispose()
+
+
+def test_reads_asked_of_a_standby_come_from_the_primary_when_there_is_none(
+    two_hosts: str, cli: Cli, store: Store, signer: Signer
+) -> None:
+    """``[database] reads = "standby"``: the stats and the reports ask for a standby first
+    (target_session_attrs=prefer-standby); a server with none answers them itself, and the
+    station says so, with the same figures as the store's."""
+    event = open_event(store, signer, 3)
+    cli.data_dir.mkdir(parents=True, exist_ok=True)
+    (cli.data_dir / "eventdesk.toml").write_text('[database]\nreads = "standby"\n')
+    answered = make_url(two_hosts).query["host"][1]  # type: ignore[index]
+    two = Cli(cli.capsys, two_hosts, cli.data_dir)
+    out, err = two.run("--json", "stats", event.slug)
+    assert json.loads(out)["registered"] == 3
+    assert err.strip() == f"figures from the primary {answered}, as they are now", err
+    out, err = two.run("--json", "report", "attendance", event.slug)
+    assert json.loads(out) and "figures from the primary" in err, err
+    out, err = two.run("--json", "export", "attendees", event.slug, "--output", "-")
+    assert "figures from the primary" in err, err
+    assert reads_url(two_hosts).endswith("target_session_attrs=prefer-standby"), two_hosts

@@ -18,6 +18,7 @@ station. ``station status`` names the host that answers, before and after."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -99,6 +100,21 @@ def test_a_standby_made_as_the_page_says_keeps_every_confirmed_admission_when_th
     assert said["ok"], said
     assert said["says"].startswith("standby standby1 connected, synchronous"), said
     assert said["says"].endswith("(its lag is not shown to this login)"), said
+    # The page's reports from the standby, on the organizer's station.
+    reads = re.search(r"```toml\n(\[database\]\nreads = \"standby\"\n)```", PAGE.read_text())
+    assert reads is not None, "the page shows the reads setting"
+    (office / "eventdesk.toml").write_text(reads.group(1), encoding="utf-8")
+    office_station = ["--db", organizer, "--data-dir", str(office), "--station", "Office"]
+    figures = subprocess.run(
+        [*EVENTDESK, *office_station, "--json", "stats", event],
+        capture_output=True,
+        text=True,
+        timeout=SECONDS,
+        env=station_shell(),
+    )
+    assert figures.returncode == 0, figures.stderr
+    assert json.loads(figures.stdout)["registered"] > 0  # the demo's people, read there
+    assert f"figures from the standby {HOST}:{pair.standby_port}" in figures.stderr, figures
     superuser = create_engine(pair.url("postgres", DATABASE, pair.primary_port))
     with superuser.connect() as conn:
         payloads = not_checked_in(conn)

@@ -3,6 +3,10 @@ synchronous, how far behind is it; and the two states of a pair that need an ope
 primary that waits at every write for a synchronous standby that is not there, and a
 replication slot that keeps every change for a standby that is gone (the server's disk fills).
 
+And where the figures of what only reads come from (``[database] reads = "standby"``: the
+reports, the exports and the stats asked of a standby when one answers): which server, and how
+far the standby's replay is behind what it has received.
+
 Read from PostgreSQL's own views, which any login may read: ``pg_stat_replication`` (its
 state, synchronous or not and lag are shown to a superuser and to a login with ``pg_monitor``;
 to any other, such as a door's own, only the standby's name, so that whether it is synchronous
@@ -198,3 +202,62 @@ def _connected(facts: Replication, standby: StreamedTo) -> str:
             "primary dies may be lost ({lag})"
         )
     return said.format(name=standby.name, lag=lag)
+
+
+# --- the figures a read gave ------------------------------------------------------------------
+def reads_url(url: str) -> str:
+    """``url`` asking for a standby first (``target_session_attrs=prefer-standby``: any host
+    that is a standby, else the primary), for what only reads."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    asked = parsed.update_query_dict({"target_session_attrs": "prefer-standby"})
+    return asked.render_as_string(hide_password=False)
+
+
+@dataclass(frozen=True)
+class FiguresFrom:
+    """The server a read was answered by (``host:port``), whether it is a standby, and how many
+    seconds its figures are behind the primary's (0: it has replayed all it received)."""
+
+    server: str | None
+    standby: bool
+    behind_seconds: float | None
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "server": self.server,
+            "standby": self.standby,
+            "behind_seconds": self.behind_seconds,
+        }
+
+    def words(self) -> str:
+        if not self.standby:
+            return _("figures from the primary {server}, as they are now").format(
+                server=self.server
+            )
+        if not self.behind_seconds:
+            return _("figures from the standby {server}, caught up with the primary").format(
+                server=self.server
+            )
+        return _("figures from the standby {server}, {seconds} s behind the primary").format(
+            server=self.server, seconds=round(self.behind_seconds)
+        )
+
+
+def figures_from(store: Store) -> FiguresFrom | None:
+    """Where ``store``'s reads are answered now (None on SQLite: the station's own file)."""
+    from sqlalchemy import text
+
+    if store.is_sqlite:
+        return None
+    with store.connect() as conn:
+        standby, behind = conn.execute(
+            text(
+                "SELECT pg_is_in_recovery(), CASE WHEN NOT pg_is_in_recovery() THEN NULL "
+                "WHEN pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn() "
+                "THEN 0 ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp()) END"
+            )
+        ).one()
+    behind_seconds = None if behind is None else float(behind)
+    return FiguresFrom(store.host_in_use(), bool(standby), behind_seconds)
