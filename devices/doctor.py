@@ -387,6 +387,11 @@ def run_checks(
             on_finding(found)
 
     made, store = core_checks(opener, station, config.data_dir)
+    if station is not None and store is not None:  # a server: its standby, after its line
+        from eventdesk.services.stations.standby import check_standby
+
+        pair = check_standby(store)
+        made[1:1] = [pair] if pair is not None else []
     for found in made:
         add(found)
     event = door_events(config, store, station, options.event)

@@ -102,10 +102,14 @@ class Store:
         echo: bool = False,
         key: bytes | None = None,
         application: str | None = None,
+        read_only: bool = False,
     ) -> None:
         """``key``: an SQLite file encrypted with it (SQLCipher: a station's copy).
         ``application``: the name its connections give a PostgreSQL server (which shows it in
-        ``pg_stat_activity``: who holds a lock another waits for)."""
+        ``pg_stat_activity``: who holds a lock another waits for). ``read_only``: a store that
+        only reads, perhaps from a standby: every transaction of its connections says READ
+        ONLY (a connection handed back after a read is set back to READ WRITE, which a standby
+        refuses)."""
         url = normalize_url(url)
         try:
             parsed = make_url(url)
@@ -189,6 +193,8 @@ class Store:
             else self.engine.execution_options(postgresql_readonly=True)
         )
         self._reader = sessionmaker(reader, expire_on_commit=False)
+        if read_only and self.dialect == "postgresql":
+            event.listen(self.engine, "checkout", _read_only_checkout)
         self._writer = sessionmaker(self._write_engine, expire_on_commit=False)
         # This station's ticket signer, when it holds the private key (see eventdesk.tickets).
         self.signer: Signer | None = None
@@ -313,6 +319,10 @@ class Store:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _read_only_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    dbapi_connection.read_only = True
 
 
 def _configure_sqlite(engine: Engine, synchronous: str, checkins: str, key: bytes | None) -> None:

@@ -194,6 +194,7 @@ class Ctx:
             self._read_store = Store(
                 reads_url(self.config.database_url),
                 application=application_name(APPLICATION_PREFIX + self.config.station),
+                read_only=True,
             )
         return self._read_store
 

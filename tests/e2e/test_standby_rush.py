@@ -8,10 +8,8 @@ restarted, find it by themselves, upload what they decided, and answer online ag
 Afterwards, on the new primary: every ticket admitted, none twice; every admission a station
 was told the server confirmed is there; every offline decision uploaded once; each ticket
 admitted at two stations offline a conflict; nothing left waiting in any station's outbox.
-
-The same with the standby's machine dying instead: the primary waits at each write for its
-synchronous standby, the stations decide from their copies, `doctor` says what to do; once the
-page's block runs the primary alone, the stations are online again and nothing is lost."""
+(The standby's machine dying instead, `doctor` saying so and the primary then run alone:
+tests/e2e/test_docs_standby.py.)"""
 
 from __future__ import annotations
 
@@ -25,11 +23,9 @@ from sqlalchemy import create_engine, text
 
 from testkit.standby import (
     DATABASE,
-    ORGANIZER,
     Answer,
     Pair,
     ScanStation,
-    doctor_line,
     eventdesk,
     four_stations,
     made_as_the_page_says,
@@ -166,25 +162,3 @@ def test_four_stations_keep_scanning_when_the_primary_dies_and_lose_nothing(
             lambda: run_block(pair, "promote", rush.later["promote"]),
         )
         afterwards(pair, pair.standby_port, rush, told)
-
-
-def test_four_stations_keep_scanning_when_the_standby_dies_and_the_primary_goes_on_alone(
-    pair: Pair, tmp_path: Path
-) -> None:
-    """The primary waits at each write for its synchronous standby, gone: each station decides
-    from its copy once the server has not answered in time; doctor says what to do, and once
-    the page's block runs the primary alone, says it runs alone."""
-    with started_rush(pair, tmp_path) as rush:
-        organizer = pair.url(ORGANIZER, DATABASE, *pair.both)
-        office = tmp_path / "office"
-
-        def alone() -> None:
-            said = doctor_line(office, organizer, "Office")
-            assert not said["ok"], said
-            assert said["says"].startswith("the server waits at every write"), said
-            run_block(pair, "alone", rush.later["alone"])
-            said = doctor_line(office, organizer, "Office")
-            assert said["ok"] and said["says"].startswith("no standby"), said
-
-        told = rush_through(rush, lambda: pair.kill(pair.standby_data), alone)
-        afterwards(pair, pair.primary_port, rush, told)

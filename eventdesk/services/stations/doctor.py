@@ -4,8 +4,7 @@ the core's checks, each one line, green or a sentence saying what to do. The dev
 ``badges.doctor``; they share ``Finding``.
 
 - the database (or server): it answers, and its schema is this build's;
-- a server's standby (services.stations.standby): connected, synchronous, caught up; or what to
-  do when the primary waits for one that is gone;
+- (a server's standby: services.stations.standby, after the database's line);
 - a station on a server: its copy (mirror) is there and fresh (the organizer's login works on
   the server, and keeps no copy unless ``eventdesk sync`` makes one: none is no fault there);
 - the scans it decided offline that wait in its copy's outbox to upload: a few just decided are
@@ -335,13 +334,8 @@ def core_checks(
 ) -> tuple[list[Finding], Store | None]:
     """The database; the copy, its outbox and the clock (a station on a server); the disk; the
     store when it answered (the badges' checks read the event's names from it)."""
-    from eventdesk.services.stations.standby import check_standby
-
     found, store = check_database(opener, on_server=station is not None)
     findings = [found]
-    pair = check_standby(store) if station is not None and store is not None else None
-    if pair is not None:
-        findings.append(pair)
     if station is not None:
         findings.append(check_copy(station, login=login_of(station, store)))
         findings.append(check_outbox(station))

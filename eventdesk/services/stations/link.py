@@ -45,6 +45,9 @@ T = TypeVar("T")
 QUICK_SECONDS = 0.2  # a failure this fast is a refusal (nothing listens, the link was reset)
 RETRY_SECONDS = 0.025  # the pause before a call refused at once is tried again
 AGAIN_SECONDS = 0.75  # how long (within the threshold) a call refused at once is tried again
+# As long, once a call was refused for the whole of AGAIN_SECONDS: it outlasts a cut of a link
+# that comes and goes, and scans queued at a door whose server died are not each kept that long.
+AGAIN_AFTER_GIVING_UP = 0.1
 # A server that has refused every try for this long is down, not a link that comes and goes:
 # a call then tries once.
 DOWN_SECONDS = 3.0
@@ -138,7 +141,7 @@ class Link:
         # not from each call's start (None: from the call's start).
         self.again_from: float | None = None
         # A call was refused for the whole of its tries since the server last answered: the
-        # calls after it try once, until it answers again.
+        # calls after it are tried again for AGAIN_AFTER_GIVING_UP only, until it answers.
         self.gave_up = False
         # Told when the server refuses this station's login (StationRefused's message).
         self.refusals: list[Callable[[str], None]] = []
@@ -178,12 +181,14 @@ class Link:
         started = time.monotonic()
         deadline = started + limit
         # Tried again on a link that answered, or that has refused only a moment: once the
-        # server is known down, or a call tried it again for the whole of AGAIN_SECONDS and
-        # found it gone, one quick try (each scan queued behind that call waiting as long
-        # again would answer later and later: a server machine that died mid-rush).
-        again = again and self.retry_quick and self.coming_and_going() and not self.gave_up
+        # server is known down, one quick try. Once a call tried it again for the whole of
+        # AGAIN_SECONDS and found it gone, the calls after it are tried again for a moment only
+        # (each scan queued behind that call waiting as long again would answer later and
+        # later: a server machine that died mid-rush).
+        again = again and self.retry_quick and self.coming_and_going()
         first = started if self.again_from is None else min(started, self.again_from)
-        again_until = min(deadline, first + AGAIN_SECONDS)
+        window = AGAIN_AFTER_GIVING_UP if self.gave_up and not self.online else AGAIN_SECONDS
+        again_until = min(deadline, first + window)
         refused_before = False  # a try of this call was refused at once: not a silence
         while True:
             tried = time.monotonic()
