@@ -236,11 +236,14 @@ class Sign(Widget):
     def is_drawn(self) -> bool:
         """The picture shows the text as it is now, at the size the sign has now (a sign laid
         out anew is drawn again when its resize comes)."""
-        if self.text is None:
-            return True
-        per_w, per_h = self._per_cell
+        return self.text is None or self._drawn_for == self._key()
+
+    def _key(self) -> tuple[object, ...]:
+        """What the picture is drawn from: the text, its colours, the sign's size in cells and
+        a cell's size in pixels."""
         cells_w, cells_h = self.content_size
-        return self._drawn_for == (self.text, self.colours, cells_w, cells_h, per_w, per_h)
+        per_w, per_h = self._per_cell
+        return (self.text, self.colours, cells_w, cells_h, per_w, per_h)
 
     def on_resize(self, _event: events.Resize) -> None:
         terminal = self.app.size
@@ -256,7 +259,7 @@ class Sign(Widget):
         if cells_w <= 0 or cells_h <= 0:
             return
         per_w, per_h = self._per_cell
-        key = (self.text, self.colours, cells_w, cells_h, per_w, per_h)
+        key = self._key()
         if key == self._drawn_for:
             return
         background, ink = self.colours

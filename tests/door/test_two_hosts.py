@@ -68,6 +68,8 @@ def test_reads_asked_of_a_standby_come_from_the_primary_when_there_is_none(
     assert err.strip() == f"figures from the primary {answered}, as they are now", err
     out, err = two.run("--json", "report", "attendance", event.slug)
     assert json.loads(out) and "figures from the primary" in err, err
-    out, err = two.run("--json", "export", "attendees", event.slug, "--output", "-")
+    written = cli.data_dir / "attendees.csv"
+    out, err = two.run("--json", "export", "attendees", event.slug, "--output", str(written))
+    assert written.read_text(encoding="utf-8-sig").startswith("Name,"), out
     assert "figures from the primary" in err, err
     assert reads_url(two_hosts).endswith("target_session_attrs=prefer-standby"), two_hosts

@@ -114,7 +114,7 @@ class Probe(threading.Thread):
 
     def __init__(self, url: str) -> None:
         super().__init__(name="asking the server", daemon=True)
-        self.args = driver_args(url)
+        self.url = url
         self.started = time.monotonic()
         self._done = threading.Event()
         self.answered: bool | None = None  # None while it has not said
@@ -124,7 +124,9 @@ class Probe(threading.Thread):
         try:
             import psycopg
 
-            with psycopg.connect(**self.args, connect_timeout=10) as conn:
+            # The driver's arguments made here, in the probe's thread: what they load
+            # (SQLAlchemy's dialect) does not hold up the command's first line.
+            with psycopg.connect(**driver_args(self.url), connect_timeout=10) as conn:
                 conn.execute("SELECT 1")
             self.answered = True
         except Exception:  # refused, unknown, silent: the store's own open says why

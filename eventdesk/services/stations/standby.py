@@ -224,13 +224,6 @@ class FiguresFrom:
     standby: bool
     behind_seconds: float | None
 
-    def as_json(self) -> dict[str, object]:
-        return {
-            "server": self.server,
-            "standby": self.standby,
-            "behind_seconds": self.behind_seconds,
-        }
-
     def words(self) -> str:
         if not self.standby:
             return _("figures from the primary {server}, as they are now").format(
